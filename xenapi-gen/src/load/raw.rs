@@ -1,0 +1,367 @@
+//! The schema as written: one structure per kind of YAML file, with every
+//! name and type still a string and every item keeping its place.
+//! Resolution into the model happens in [`crate::model`].
+
+use super::read::{node, Cx, Node};
+use super::yaml::{Value, YamlPath};
+
+/// Index of a schema file in [`super::Sources`].
+pub type FileId = u32;
+
+/// Where an item was written: a file and the path to its node.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Src {
+    pub file: FileId,
+    pub path: YamlPath,
+}
+
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct At<T> {
+    pub v: T,
+    pub src: Src,
+}
+
+/// `api.yaml`: settings for the whole API.
+#[derive(Debug, Clone)]
+pub struct RawApi {
+    pub name: At<String>,
+    pub description: Option<At<String>>,
+    /// Roles from most to least privileged.
+    pub roles: Vec<At<String>>,
+}
+
+/// An item of `releases.yaml`.
+#[derive(Debug, Clone)]
+pub struct RawRelease {
+    pub code: At<String>,
+    pub label: At<String>,
+}
+
+/// An item of `errors.yaml`.
+#[derive(Debug, Clone)]
+pub struct RawError {
+    pub code: At<String>,
+    pub params: Vec<At<String>>,
+    pub description: Option<At<String>>,
+    pub src: Src,
+}
+
+/// Who may call: a role name (that role and every more privileged one) or
+/// an explicit list of roles.
+#[derive(Debug, Clone)]
+pub enum RawRoles {
+    AtLeast(At<String>),
+    Exactly(Vec<At<String>>, Src),
+}
+
+/// A `roles:` mapping of a class or field.
+#[derive(Debug, Clone, Default)]
+pub struct RawAccess {
+    pub read: Option<RawRoles>,
+    pub write: Option<RawRoles>,
+    pub create: Option<RawRoles>,
+}
+
+/// Which messages a class gets without writing them.
+#[derive(Debug, Clone, Default)]
+pub struct RawDerive {
+    pub fields: bool,
+    pub record: bool,
+    pub all: bool,
+    pub by_name_label: bool,
+    pub create_destroy: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawClass {
+    pub src: Src,
+    pub name: At<String>,
+    pub description: Option<At<String>>,
+    pub lifecycle: Vec<At<String>>,
+    pub lifecycle_src: Src,
+    pub derive: RawDerive,
+    pub async_messages: bool,
+    pub access: RawAccess,
+    pub enums: Vec<RawEnum>,
+    pub fields: Vec<RawField>,
+    pub messages: Vec<RawMessage>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawEnum {
+    pub src: Src,
+    pub name: At<String>,
+    pub description: Option<At<String>>,
+    pub values: Vec<RawEnumValue>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawEnumValue {
+    pub name: At<String>,
+    pub description: Option<At<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawField {
+    pub src: Src,
+    pub name: At<String>,
+    pub description: Option<At<String>>,
+    pub ty: At<String>,
+    pub qualifier: At<String>,
+    pub default: Option<At<Value>>,
+    pub lifecycle: Vec<At<String>>,
+    pub lifecycle_src: Src,
+    pub access: RawAccess,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawParam {
+    pub name: At<String>,
+    pub ty: At<String>,
+    pub description: Option<At<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawMessage {
+    pub src: Src,
+    pub name: At<String>,
+    pub description: Option<At<String>>,
+    pub params: Vec<RawParam>,
+    pub result: At<String>,
+    pub errors: Vec<At<String>>,
+    pub roles: Option<RawRoles>,
+    pub lifecycle: Vec<At<String>>,
+    pub lifecycle_src: Src,
+}
+
+fn opt_string(cx: &mut Cx<'_>, m: &super::read::Map<'_>, key: &str, what: &str) -> Option<At<String>> {
+    m.get(key).and_then(|p| cx.string(node(&p), what))
+}
+
+fn req_string(cx: &mut Cx<'_>, m: &super::read::Map<'_>, key: &str, what: &str) -> At<String> {
+    m.require(cx, key)
+        .and_then(|p| cx.string(node(&p), what))
+        .unwrap_or_else(|| At { v: String::new(), src: cx.src(&m.path.key(key)) })
+}
+
+fn opt_bool(cx: &mut Cx<'_>, m: &super::read::Map<'_>, key: &str, what: &str) -> bool {
+    m.get(key).and_then(|p| cx.boolean(node(&p), what)).unwrap_or(false)
+}
+
+/// `description` is required: every item of the API is documented.
+fn read_description(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str) -> Option<At<String>> {
+    let d = m.require(cx, "description").and_then(|p| cx.string(node(&p), &format!("the description of {what}")));
+    if let Some(d) = &d {
+        if d.v.trim().is_empty() {
+            cx.problem(&d.src.path, format!("the description of {what} is empty"), None);
+        }
+    }
+    d
+}
+
+fn lifecycle(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str) -> (Vec<At<String>>, Src) {
+    match m.require(cx, "lifecycle") {
+        Some(p) => {
+            let items = cx.strings(node(&p), &format!("the lifecycle of {what}"));
+            if items.is_empty() && matches!(p.0, Value::Sequence(_)) {
+                cx.problem(&p.1, format!("the lifecycle of {what} is empty"), Some("write at least `[published RELEASE]`".into()));
+            }
+            (items, cx.src(&p.1))
+        }
+        None => (Vec::new(), cx.src(&m.path)),
+    }
+}
+
+fn roles(cx: &mut Cx<'_>, n: Node<'_, '_>, what: &str) -> Option<RawRoles> {
+    match n.value {
+        Value::Sequence(_) => Some(RawRoles::Exactly(cx.strings(n, what), cx.src(n.path))),
+        _ => cx.string(n, what).map(RawRoles::AtLeast),
+    }
+}
+
+fn access(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str, keys: &'static [&'static str]) -> RawAccess {
+    let mut a = RawAccess::default();
+    let Some(p) = m.get("roles") else { return a };
+    let Some(rm) = cx.map(node(&p), &format!("the roles of {what}"), keys) else { return a };
+    let one = |cx: &mut Cx<'_>, key: &str| {
+        rm.get(key).and_then(|p| roles(cx, node(&p), &format!("the `{key}` roles of {what}")))
+    };
+    a.read = one(cx, "read");
+    a.write = one(cx, "write");
+    a.create = one(cx, "create");
+    a
+}
+
+impl RawApi {
+    pub(crate) fn read(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Option<RawApi> {
+        let m = cx.map(root, "the API settings", &["name", "description", "roles"])?;
+        let name = req_string(cx, &m, "name", "the API name");
+        let description = opt_string(cx, &m, "description", "the API description");
+        let roles = m.require(cx, "roles").map(|p| cx.strings(node(&p), "the roles")).unwrap_or_default();
+        Some(RawApi { name, description, roles })
+    }
+}
+
+pub(crate) fn read_releases(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Vec<RawRelease> {
+    let Some(m) = cx.map(root, "the releases file", &["releases"]) else { return Vec::new() };
+    let Some(list) = m.require(cx, "releases") else { return Vec::new() };
+    let items = cx.seq(node(&list), "the releases");
+    items
+        .iter()
+        .filter_map(|it| {
+            let r = cx.map(node(it), "a release", &["code", "label"])?;
+            Some(RawRelease {
+                code: req_string(cx, &r, "code", "a release code"),
+                label: req_string(cx, &r, "label", "a release label"),
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn read_errors(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Vec<RawError> {
+    let Some(m) = cx.map(root, "the errors file", &["errors"]) else { return Vec::new() };
+    let Some(list) = m.require(cx, "errors") else { return Vec::new() };
+    let items = cx.seq(node(&list), "the errors");
+    items
+        .iter()
+        .filter_map(|it| {
+            let e = cx.map(node(it), "an error", &["code", "params", "description"])?;
+            let code = req_string(cx, &e, "code", "an error code");
+            let what = format!("error `{}`", code.v);
+            Some(RawError {
+                params: e.get("params").map(|p| cx.strings(node(&p), &format!("the params of {what}"))).unwrap_or_default(),
+                description: read_description(cx, &e, &what),
+                code,
+                src: cx.src(&it.1),
+            })
+        })
+        .collect()
+}
+
+const CLASS_KEYS: &[&str] =
+    &["name", "description", "lifecycle", "derive", "async", "roles", "enums", "fields", "messages"];
+const DERIVE_KEYS: &[&str] = &["fields", "record", "all", "by_name_label", "create_destroy"];
+const ENUM_KEYS: &[&str] = &["name", "description", "values"];
+const VALUE_KEYS: &[&str] = &["name", "description"];
+const FIELD_KEYS: &[&str] = &["name", "description", "type", "qualifier", "default", "lifecycle", "roles"];
+const MESSAGE_KEYS: &[&str] = &["name", "description", "params", "result", "errors", "roles", "lifecycle"];
+const PARAM_KEYS: &[&str] = &["name", "type", "description"];
+
+impl RawClass {
+    pub(crate) fn read(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Option<RawClass> {
+        let m = cx.map(root, "a class", CLASS_KEYS)?;
+        let name = req_string(cx, &m, "name", "the class name");
+        let what = format!("class `{}`", name.v);
+        let description = read_description(cx, &m, &what);
+        let (lifecycle, lifecycle_src) = lifecycle(cx, &m, &what);
+        let mut derive = RawDerive::default();
+        if let Some(p) = m.get("derive") {
+            if let Some(d) = cx.map(node(&p), &format!("the `derive` settings of {what}"), DERIVE_KEYS) {
+                let w = format!("a `derive` setting of {what}");
+                derive.fields = opt_bool(cx, &d, "fields", &w);
+                derive.record = opt_bool(cx, &d, "record", &w);
+                derive.all = opt_bool(cx, &d, "all", &w);
+                derive.by_name_label = opt_bool(cx, &d, "by_name_label", &w);
+                derive.create_destroy = opt_bool(cx, &d, "create_destroy", &w);
+            }
+        }
+        let async_messages = match m.get("async") {
+            Some(p) => cx.boolean(node(&p), &format!("`async` of {what}")).unwrap_or(true),
+            None => true,
+        };
+        let access = access(cx, &m, &what, &["read", "write", "create"]);
+        let list = |cx: &mut Cx<'_>, key: &str| -> Vec<(&Value, YamlPath)> {
+            m.get(key).map(|p| cx.seq(node(&p), &format!("the {key} of {what}"))).unwrap_or_default()
+        };
+        let enums = list(cx, "enums").iter().filter_map(|it| RawEnum::read(cx, node(it))).collect();
+        let fields = list(cx, "fields").iter().filter_map(|it| RawField::read(cx, node(it), &what)).collect();
+        let messages = list(cx, "messages").iter().filter_map(|it| RawMessage::read(cx, node(it), &what)).collect();
+        Some(RawClass {
+            src: cx.src(root.path),
+            name,
+            description,
+            lifecycle,
+            lifecycle_src,
+            derive,
+            async_messages,
+            access,
+            enums,
+            fields,
+            messages,
+        })
+    }
+}
+
+impl RawEnum {
+    fn read(cx: &mut Cx<'_>, n: Node<'_, '_>) -> Option<RawEnum> {
+        let m = cx.map(n, "an enum", ENUM_KEYS)?;
+        let name = req_string(cx, &m, "name", "an enum name");
+        let what = format!("enum `{}`", name.v);
+        let description = read_description(cx, &m, &what);
+        let values = match m.require(cx, "values") {
+            Some(p) => {
+                let items = cx.seq(node(&p), &format!("the values of {what}"));
+                items
+                    .iter()
+                    .filter_map(|it| {
+                        let v = cx.map(node(it), &format!("a value of {what}"), VALUE_KEYS)?;
+                        let name = req_string(cx, &v, "name", "an enum value");
+                        let d = read_description(cx, &v, &format!("value `{}` of {what}", name.v));
+                        Some(RawEnumValue { name, description: d })
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        Some(RawEnum { src: cx.src(n.path), name, description, values })
+    }
+}
+
+impl RawField {
+    fn read(cx: &mut Cx<'_>, n: Node<'_, '_>, class: &str) -> Option<RawField> {
+        let m = cx.map(n, &format!("a field of {class}"), FIELD_KEYS)?;
+        let name = req_string(cx, &m, "name", "a field name");
+        let what = format!("field `{}` of {class}", name.v);
+        let description = read_description(cx, &m, &what);
+        let ty = req_string(cx, &m, "type", &format!("the type of {what}"));
+        let qualifier = req_string(cx, &m, "qualifier", &format!("the qualifier of {what}"));
+        let default = m.get("default").map(|(v, p)| At { v: v.clone(), src: cx.src(&p) });
+        let (lifecycle, lifecycle_src) = lifecycle(cx, &m, &what);
+        let access = access(cx, &m, &what, &["read", "write"]);
+        Some(RawField { src: cx.src(n.path), name, description, ty, qualifier, default, lifecycle, lifecycle_src, access })
+    }
+}
+
+impl RawMessage {
+    fn read(cx: &mut Cx<'_>, n: Node<'_, '_>, class: &str) -> Option<RawMessage> {
+        let m = cx.map(n, &format!("a message of {class}"), MESSAGE_KEYS)?;
+        let name = req_string(cx, &m, "name", "a message name");
+        let what = format!("message `{}` of {class}", name.v);
+        let description = read_description(cx, &m, &what);
+        let params = match m.get("params") {
+            Some(p) => {
+                let items = cx.seq(node(&p), &format!("the params of {what}"));
+                items
+                    .iter()
+                    .filter_map(|it| {
+                        let pm = cx.map(node(it), &format!("a param of {what}"), PARAM_KEYS)?;
+                        let name = req_string(cx, &pm, "name", "a param name");
+                        let ty = req_string(cx, &pm, "type", &format!("the type of param `{}`", name.v));
+                        let description = opt_string(cx, &pm, "description", "a param description");
+                        Some(RawParam { name, ty, description })
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let result = req_string(cx, &m, "result", &format!("the result of {what}"));
+        let errors = m.get("errors").map(|p| cx.strings(node(&p), &format!("the errors of {what}"))).unwrap_or_default();
+        let roles = match m.require(cx, "roles") {
+            Some(p) => roles(cx, node(&p), &format!("the roles of {what}")),
+            None => None,
+        };
+        let (lifecycle, lifecycle_src) = lifecycle(cx, &m, &what);
+        Some(RawMessage { src: cx.src(n.path), name, description, params, result, errors, roles, lifecycle, lifecycle_src })
+    }
+}

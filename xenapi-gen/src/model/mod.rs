@@ -1,0 +1,261 @@
+//! The resolved API model: what every backend reads. Built once from the
+//! raw schema by [`resolve`]; nothing downstream reads YAML.
+
+mod derive;
+pub mod lifecycle;
+pub mod literal;
+mod resolve;
+pub mod types;
+
+pub use derive::DerivedKind;
+pub use lifecycle::{Lifecycle, LifecycleState, Transition, TransitionKind};
+pub use literal::Literal;
+pub use resolve::resolve;
+pub use types::Type;
+
+use crate::load::raw::Src;
+use crate::load::Sources;
+use std::fmt;
+
+/// The whole API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub name: String,
+    pub description: String,
+    /// Roles, most privileged first.
+    pub roles: Vec<String>,
+    /// Releases, oldest first.
+    pub releases: Vec<Release>,
+    pub errors: Vec<ErrorDef>,
+    pub classes: Vec<Class>,
+    /// The schema files, for turning a [`Src`] into a line and column.
+    pub sources: Sources,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    pub code: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorDef {
+    pub code: String,
+    pub params: Vec<String>,
+    pub description: String,
+    pub src: Src,
+}
+
+#[derive(Debug, Clone)]
+pub struct Class {
+    pub name: String,
+    pub description: String,
+    pub lifecycle: Lifecycle,
+    pub enums: Vec<EnumDef>,
+    pub fields: Vec<Field>,
+    /// Explicit messages in schema order, then the derived ones.
+    pub messages: Vec<Message>,
+    pub props: ClassProps,
+    pub src: Src,
+}
+
+/// Class-level settings that decide the derived messages and access.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClassProps {
+    /// `get_F`, `set_F`, map and set updates for every field.
+    pub derive_fields: bool,
+    /// `get_record` and `get_by_uuid`.
+    pub derive_record: bool,
+    /// `get_all` and `get_all_records`.
+    pub derive_all: bool,
+    /// `get_by_name_label`.
+    pub derive_by_name_label: bool,
+    /// `create` and `destroy`.
+    pub derive_create_destroy: bool,
+    /// Whether explicit messages also exist as `Async.CLASS.message`.
+    pub async_messages: bool,
+    /// Roles that may read records and fields (unless a field says otherwise).
+    pub read_roles: Vec<String>,
+    /// Roles that may change fields (unless a field says otherwise).
+    pub write_roles: Vec<String>,
+    /// Roles that may create and destroy objects.
+    pub create_roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Qualifier {
+    /// Read-write: clients may set it.
+    Rw,
+    /// Read-only, given when the object is created.
+    RoConstructor,
+    /// Read-only, maintained by the server.
+    RoRuntime,
+}
+
+impl Qualifier {
+    pub const ALL: [&'static str; 3] = ["RW", "RO/constructor", "RO/runtime"];
+
+    pub fn parse(s: &str) -> Option<Qualifier> {
+        match s {
+            "RW" => Some(Qualifier::Rw),
+            "RO/constructor" => Some(Qualifier::RoConstructor),
+            "RO/runtime" => Some(Qualifier::RoRuntime),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Qualifier::Rw => "RW",
+            Qualifier::RoConstructor => "RO/constructor",
+            Qualifier::RoRuntime => "RO/runtime",
+        }
+    }
+}
+
+impl fmt::Display for Qualifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub description: String,
+    pub ty: Type,
+    pub qualifier: Qualifier,
+    pub default: Option<Literal>,
+    pub lifecycle: Lifecycle,
+    pub read_roles: Vec<String>,
+    pub write_roles: Vec<String>,
+    pub src: Src,
+}
+
+impl Field {
+    /// Whether the field is part of the record passed to `create`.
+    pub fn in_constructor(&self) -> bool {
+        matches!(self.qualifier, Qualifier::Rw | Qualifier::RoConstructor)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    pub name: String,
+    pub description: String,
+    pub values: Vec<EnumValue>,
+    pub src: Src,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumValue {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub ty: Type,
+    pub description: Option<String>,
+}
+
+/// Whether a message was written in the schema or derived, and from what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageOrigin {
+    Explicit,
+    Derived {
+        kind: DerivedKind,
+        /// The field it reads or changes, for field accessors.
+        field: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub name: String,
+    pub description: String,
+    pub params: Vec<Param>,
+    pub result: Type,
+    pub errors: Vec<String>,
+    pub roles: Vec<String>,
+    pub lifecycle: Lifecycle,
+    pub origin: MessageOrigin,
+    /// Whether `Async.CLASS.message` exists too.
+    pub has_async: bool,
+    pub src: Src,
+}
+
+impl Message {
+    pub fn is_derived(&self) -> bool {
+        matches!(self.origin, MessageOrigin::Derived { .. })
+    }
+
+    /// Whether the first parameter is the session (every message but the
+    /// login family).
+    pub fn takes_session(&self) -> bool {
+        self.params.first().is_some_and(|p| p.name == "session_id" && p.ty == Type::Ref("session".into()))
+    }
+}
+
+impl Api {
+    pub fn class(&self, name: &str) -> Option<&Class> {
+        self.classes.iter().find(|c| c.name == name)
+    }
+
+    /// Every enum of every class.
+    pub fn enums(&self) -> impl Iterator<Item = &EnumDef> {
+        self.classes.iter().flat_map(|c| c.enums.iter())
+    }
+
+    pub fn messages(&self) -> impl Iterator<Item = (&Class, &Message)> {
+        self.classes.iter().flat_map(|c| c.messages.iter().map(move |m| (c, m)))
+    }
+
+    pub fn release_index(&self, code: &str) -> Option<usize> {
+        self.releases.iter().position(|r| r.code == code)
+    }
+
+    /// Counts for a one-line summary.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary { classes: self.classes.len(), errors: self.errors.len(), ..Default::default() };
+        for c in &self.classes {
+            s.fields += c.fields.len();
+            s.enums += c.enums.len();
+            for m in &c.messages {
+                if m.is_derived() {
+                    s.derived += 1;
+                } else {
+                    s.explicit += 1;
+                }
+            }
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub classes: usize,
+    pub fields: usize,
+    pub explicit: usize,
+    pub derived: usize,
+    pub enums: usize,
+    pub errors: usize,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} classes, {} fields, {} messages ({} explicit, {} derived), {} enums, {} errors",
+            self.classes,
+            self.fields,
+            self.explicit + self.derived,
+            self.explicit,
+            self.derived,
+            self.enums,
+            self.errors
+        )
+    }
+}

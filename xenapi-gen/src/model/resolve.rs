@@ -1,0 +1,443 @@
+//! Resolution: from the raw schema to the model, checking everything that
+//! can be wrong with names, types, references and collisions. Every
+//! problem becomes a diagnostic; nothing stops at the first.
+
+use super::derive::derived_messages;
+use super::literal::EnumValues;
+use super::*;
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
+use crate::load::raw::*;
+use crate::load::RawSchema;
+use std::collections::{HashMap, HashSet};
+
+struct Resolver<'a> {
+    sources: &'a Sources,
+    diags: Diagnostics,
+    roles: Vec<String>,
+    releases: HashMap<String, usize>,
+    release_codes: Vec<String>,
+    errors: HashSet<String>,
+    classes: HashSet<String>,
+    /// enum name -> its values
+    enums: HashMap<String, Vec<String>>,
+}
+
+impl EnumValues for Resolver<'_> {
+    fn values(&self, enum_name: &str) -> Option<Vec<&str>> {
+        self.enums.get(enum_name).map(|v| v.iter().map(String::as_str).collect())
+    }
+}
+
+/// Resolves a raw schema into the model, or returns every problem found.
+pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostics> {
+    let RawSchema { api, releases, errors, classes, sources } = raw;
+    let mut r = Resolver {
+        sources: &sources,
+        diags: Diagnostics::default(),
+        roles: Vec::new(),
+        releases: HashMap::new(),
+        release_codes: Vec::new(),
+        errors: HashSet::new(),
+        classes: HashSet::new(),
+        enums: HashMap::new(),
+    };
+
+    // Names first, so that every later reference can be checked.
+    let (name, description) = match &api {
+        Some(a) => {
+            let mut seen = HashSet::new();
+            for role in &a.roles {
+                if !seen.insert(role.v.clone()) {
+                    r.err(&role.src, format!("role `{}` is listed twice", role.v));
+                }
+                r.roles.push(role.v.clone());
+            }
+            if a.roles.is_empty() {
+                r.err(&a.name.src, "the API lists no roles".to_string());
+            }
+            (a.name.v.clone(), a.description.as_ref().map(|d| d.v.clone()).unwrap_or_default())
+        }
+        None => Default::default(),
+    };
+    let mut model_releases = Vec::new();
+    for rel in &releases {
+        if r.releases.contains_key(&rel.code.v) {
+            r.err(&rel.code.src, format!("release `{}` is listed twice", rel.code.v));
+            continue;
+        }
+        r.releases.insert(rel.code.v.clone(), model_releases.len());
+        r.release_codes.push(rel.code.v.clone());
+        model_releases.push(Release { code: rel.code.v.clone(), label: rel.label.v.clone() });
+    }
+    let mut model_errors = Vec::new();
+    for e in &errors {
+        if !r.errors.insert(e.code.v.clone()) {
+            r.err(&e.code.src, format!("error code `{}` is defined twice", e.code.v));
+            continue;
+        }
+        let mut seen = HashSet::new();
+        for p in &e.params {
+            if !seen.insert(&p.v) {
+                r.err(&p.src, format!("error `{}` names parameter `{}` twice", e.code.v, p.v));
+            }
+        }
+        model_errors.push(ErrorDef {
+            code: e.code.v.clone(),
+            params: e.params.iter().map(|p| p.v.clone()).collect(),
+            description: text(&e.description),
+            src: e.src.clone(),
+        });
+    }
+    for c in &classes {
+        if !r.classes.insert(c.name.v.clone()) {
+            r.err(&c.name.src, format!("class `{}` is defined twice", c.name.v));
+        }
+        let path = sources.path(c.src.file);
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        if !c.name.v.is_empty() && stem != c.name.v {
+            r.push(
+                sources
+                    .diagnostic(&c.name.src, format!("class `{}` is in a file named `{stem}`", c.name.v))
+                    .with_help(format!("name the file `{}.yaml` so that classes are easy to find", c.name.v)),
+            );
+        }
+        for e in &c.enums {
+            let values: Vec<String> = e.values.iter().map(|v| v.name.v.clone()).collect();
+            match r.enums.get(&e.name.v) {
+                // A class may list an enum another class defines, to show it
+                // uses it, as long as the values agree.
+                Some(existing) if *existing == values => {}
+                Some(_) => r.err_help(
+                    &e.name.src,
+                    format!("enum `{}` is defined twice with different values", e.name.v),
+                    Some("enum names are shared by all classes: rename one, or give both the same values".into()),
+                ),
+                None => {
+                    r.enums.insert(e.name.v.clone(), values);
+                }
+            }
+        }
+    }
+
+    let model_classes: Vec<Class> = classes.iter().map(|c| r.class(c)).collect();
+    let mut all = std::mem::take(&mut r.diags);
+    diags.0.append(&mut all.0);
+    if !diags.is_empty() {
+        diags.sort();
+        return Err(diags);
+    }
+    Ok(Api {
+        name,
+        description,
+        roles: r.roles,
+        releases: model_releases,
+        errors: model_errors,
+        classes: model_classes,
+        sources,
+    })
+}
+
+fn text(d: &Option<At<String>>) -> String {
+    d.as_ref().map(|d| d.v.clone()).unwrap_or_default()
+}
+
+impl Resolver<'_> {
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn err(&mut self, src: &Src, message: String) {
+        let d = self.sources.diagnostic(src, message);
+        self.push(d);
+    }
+
+    fn err_help(&mut self, src: &Src, message: String, help: Option<String>) {
+        let d = self.sources.diagnostic(src, message).with_help_opt(help);
+        self.push(d);
+    }
+
+    fn class(&mut self, c: &RawClass) -> Class {
+        let what = format!("class `{}`", c.name.v);
+        let lifecycle = self.lifecycle(&c.lifecycle, &c.lifecycle_src, &what);
+        let all_roles = self.roles.clone();
+        let read_roles = self.roles_or(c.access.read.as_ref(), &all_roles);
+        let write_roles = self.roles_or(c.access.write.as_ref(), &all_roles);
+        let create_roles = self.roles_or(c.access.create.as_ref(), &write_roles);
+        let props = ClassProps {
+            derive_fields: c.derive.fields,
+            derive_record: c.derive.record,
+            derive_all: c.derive.all,
+            derive_by_name_label: c.derive.by_name_label,
+            derive_create_destroy: c.derive.create_destroy,
+            async_messages: c.async_messages,
+            read_roles,
+            write_roles,
+            create_roles,
+        };
+
+        let mut enums = Vec::new();
+        for e in &c.enums {
+            let mut seen = HashSet::new();
+            for v in &e.values {
+                if !seen.insert(&v.name.v) {
+                    self.err(&v.name.src, format!("enum `{}` lists value `{}` twice", e.name.v, v.name.v));
+                }
+            }
+            if e.values.is_empty() {
+                self.err(&e.src, format!("enum `{}` has no values", e.name.v));
+            }
+            enums.push(EnumDef {
+                name: e.name.v.clone(),
+                description: text(&e.description),
+                values: e.values.iter().map(|v| EnumValue { name: v.name.v.clone(), description: text(&v.description) }).collect(),
+                src: e.src.clone(),
+            });
+        }
+
+        let mut fields = Vec::new();
+        let mut seen = HashSet::new();
+        for f in &c.fields {
+            if !seen.insert(f.name.v.clone()) {
+                self.err(&f.name.src, format!("{what} has two fields named `{}`", f.name.v));
+                continue;
+            }
+            fields.push(self.field(f, &what, &props));
+        }
+
+        let mut class = Class {
+            name: c.name.v.clone(),
+            description: text(&c.description),
+            lifecycle,
+            enums,
+            fields,
+            messages: Vec::new(),
+            props,
+            src: c.src.clone(),
+        };
+        if class.props.derive_by_name_label && !class.fields.iter().any(|f| f.name == "name_label" && f.ty == Type::String) {
+            self.err_help(
+                &c.src,
+                format!("{what} has `derive.by_name_label` but no string field `name_label`"),
+                Some("add the field or turn the setting off".into()),
+            );
+        }
+
+        let derived = derived_messages(&class);
+        let derived_names: HashMap<&str, DerivedKind> = derived
+            .iter()
+            .filter_map(|m| match &m.origin {
+                MessageOrigin::Derived { kind, .. } => Some((m.name.as_str(), *kind)),
+                MessageOrigin::Explicit => None,
+            })
+            .collect();
+        let mut names = HashSet::new();
+        let mut messages = Vec::new();
+        for m in &c.messages {
+            if !names.insert(m.name.v.clone()) {
+                self.err(&m.name.src, format!("{what} has two messages named `{}`", m.name.v));
+                continue;
+            }
+            if let Some(kind) = derived_names.get(m.name.v.as_str()) {
+                self.err_help(
+                    &m.name.src,
+                    format!("message `{}` of {what} collides with a derived message of the same name", m.name.v),
+                    Some(format!("it is derived because {}; rename this message or change that setting", kind.reason())),
+                );
+                continue;
+            }
+            messages.push(self.message(m, &what, class.props.async_messages));
+        }
+        messages.extend(derived);
+        class.messages = messages;
+        class
+    }
+
+    fn field(&mut self, f: &RawField, class: &str, props: &ClassProps) -> Field {
+        let what = format!("field `{}` of {class}", f.name.v);
+        let ty = self.ty(&f.ty, &what, true);
+        let qualifier = Qualifier::parse(&f.qualifier.v).unwrap_or_else(|| {
+            let help = did_you_mean(&f.qualifier.v, Qualifier::ALL).or_else(|| Some(format!("use one of: {}", Qualifier::ALL.join(", "))));
+            self.err_help(&f.qualifier.src, format!("unknown qualifier `{}` on {what}", f.qualifier.v), help);
+            Qualifier::RoRuntime
+        });
+        let default = match (&f.default, &ty) {
+            (Some(d), Some(ty)) => match Literal::from_yaml(&d.v, ty, self) {
+                Ok(l) => Some(l),
+                Err(e) => {
+                    self.err(&d.src, format!("bad default for {what}: {e}"));
+                    None
+                }
+            },
+            _ => None,
+        };
+        let lifecycle = self.lifecycle(&f.lifecycle, &f.lifecycle_src, &what);
+        let read_roles = self.roles_or(f.access.read.as_ref(), &props.read_roles);
+        let write_roles = self.roles_or(f.access.write.as_ref(), &props.write_roles);
+        Field {
+            name: f.name.v.clone(),
+            description: text(&f.description),
+            ty: ty.unwrap_or(Type::Void),
+            qualifier,
+            default,
+            lifecycle,
+            read_roles,
+            write_roles,
+            src: f.src.clone(),
+        }
+    }
+
+    fn message(&mut self, m: &RawMessage, class: &str, async_messages: bool) -> Message {
+        let what = format!("message `{}` of {class}", m.name.v);
+        let mut params = Vec::new();
+        let mut seen = HashSet::new();
+        for p in &m.params {
+            if !seen.insert(p.name.v.clone()) {
+                self.err(&p.name.src, format!("{what} has two params named `{}`", p.name.v));
+            }
+            let ty = self.ty(&p.ty, &format!("param `{}` of {what}", p.name.v), false);
+            params.push(Param { name: p.name.v.clone(), ty: ty.unwrap_or(Type::Void), description: p.description.as_ref().map(|d| d.v.clone()) });
+        }
+        let result = self.ty(&m.result, &format!("the result of {what}"), false).unwrap_or(Type::Void);
+        for e in &m.errors {
+            if !self.errors.contains(&e.v) {
+                let help = did_you_mean(&e.v, self.errors.iter().map(String::as_str))
+                    .or_else(|| Some("define it in errors.yaml".into()));
+                self.err_help(&e.src, format!("{what} names unknown error `{}`", e.v), help);
+            }
+        }
+        let roles = match &m.roles {
+            Some(r) => self.roles(r),
+            None => Vec::new(),
+        };
+        let lifecycle = self.lifecycle(&m.lifecycle, &m.lifecycle_src, &what);
+        let mut msg = Message {
+            name: m.name.v.clone(),
+            description: text(&m.description),
+            params,
+            result,
+            errors: m.errors.iter().map(|e| e.v.clone()).collect(),
+            roles,
+            lifecycle,
+            origin: MessageOrigin::Explicit,
+            has_async: false,
+            src: m.src.clone(),
+        };
+        msg.has_async = async_messages && msg.takes_session();
+        msg
+    }
+
+    /// Parses and resolves a type; `Void` and the special results are only
+    /// allowed where `field` is false.
+    fn ty(&mut self, t: &At<String>, what: &str, field: bool) -> Option<Type> {
+        let ty = match Type::parse(&t.v) {
+            Ok(ty) => ty,
+            Err(e) => {
+                let help = t.v.split(' ').find_map(|w| {
+                    let primitives = ["string", "int", "float", "bool", "datetime", "void", "enum", "ref", "record", "set", "map", "option"];
+                    if primitives.contains(&w) || self.classes.contains(w) || self.enums.contains_key(w) {
+                        None
+                    } else {
+                        let names = primitives.iter().copied().chain(self.classes.iter().map(String::as_str)).chain(self.enums.keys().map(String::as_str));
+                        did_you_mean(w, names)
+                    }
+                });
+                self.err_help(&t.src, format!("{e} in {what}"), help);
+                return None;
+            }
+        };
+        let mut ok = true;
+        let mut problems = Vec::new();
+        ty.visit(&mut |part| match part {
+            Type::Ref(c) | Type::Record(c) if !self.classes.contains(c) => {
+                let help = did_you_mean(c, self.classes.iter().map(String::as_str));
+                problems.push((format!("unknown class `{c}` in the type of {what}"), help));
+            }
+            Type::Enum(e) if !self.enums.contains_key(e) => {
+                let help = did_you_mean(e, self.enums.keys().map(String::as_str));
+                problems.push((format!("unknown enum `{e}` in the type of {what}"), help));
+            }
+            Type::Map(k, _) if !k.is_valid_map_key() => problems.push((
+                format!("map key type `{k}` in the type of {what} cannot be carried on the wire"),
+                Some("map keys must be string, int, an enum or a ref".into()),
+            )),
+            Type::Void | Type::EventBatch if field => {
+                problems.push((format!("a field cannot have type `{part}` ({what})"), None))
+            }
+            _ => {}
+        });
+        if ty != Type::Void && matches!(&ty, Type::Set(t) | Type::Option(t) if **t == Type::Void) {
+            problems.push((format!("`{ty}` in {what} makes no sense"), None));
+        }
+        for (msg, help) in problems {
+            ok = false;
+            self.err_help(&t.src, msg, help);
+        }
+        ok.then_some(ty)
+    }
+
+    fn lifecycle(&mut self, items: &[At<String>], src: &Src, what: &str) -> Lifecycle {
+        let mut out = Lifecycle::default();
+        for it in items {
+            let mut words = it.v.split_whitespace();
+            let (Some(kind), Some(release), None) = (words.next(), words.next(), words.next()) else {
+                self.err_help(
+                    &it.src,
+                    format!("`{}` in the lifecycle of {what} is not `KIND RELEASE`", it.v),
+                    Some("write for example `published rio` or `deprecated boston`".into()),
+                );
+                continue;
+            };
+            let Some(k) = TransitionKind::parse(kind) else {
+                let help = did_you_mean(kind, TransitionKind::ALL).or_else(|| Some(format!("use one of: {}", TransitionKind::ALL.join(", "))));
+                self.err_help(&it.src, format!("unknown lifecycle transition `{kind}` in {what}"), help);
+                continue;
+            };
+            let Some(&idx) = self.releases.get(release) else {
+                let help = did_you_mean(release, self.release_codes.iter().map(String::as_str)).or_else(|| Some("add it to releases.yaml".into()));
+                self.err_help(&it.src, format!("unknown release `{release}` in the lifecycle of {what}"), help);
+                continue;
+            };
+            out.transitions.push(Transition { kind: k, release: release.to_string(), release_index: idx });
+        }
+        if items.is_empty() && !src.path.segs.is_empty() {
+            // Already reported by the reader (missing or empty).
+        }
+        out
+    }
+
+    fn roles_or(&mut self, r: Option<&RawRoles>, fallback: &[String]) -> Vec<String> {
+        match r {
+            Some(r) => self.roles(r),
+            None => fallback.to_vec(),
+        }
+    }
+
+    fn roles(&mut self, r: &RawRoles) -> Vec<String> {
+        match r {
+            RawRoles::AtLeast(role) => match self.roles.iter().position(|x| *x == role.v) {
+                Some(i) => self.roles[..=i].to_vec(),
+                None => {
+                    self.unknown_role(role);
+                    Vec::new()
+                }
+            },
+            RawRoles::Exactly(list, _) => {
+                let mut out = Vec::new();
+                for role in list {
+                    if self.roles.contains(&role.v) {
+                        out.push(role.v.clone());
+                    } else {
+                        self.unknown_role(role);
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    fn unknown_role(&mut self, role: &At<String>) {
+        let help = did_you_mean(&role.v, self.roles.iter().map(String::as_str))
+            .or_else(|| Some(format!("roles are listed in api.yaml: {}", self.roles.join(", "))));
+        self.err_help(&role.src, format!("unknown role `{}`", role.v), help);
+    }
+}

@@ -1,0 +1,1 @@
+//! Compile-time expansion of `xenapi-gen` output.

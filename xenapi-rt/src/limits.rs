@@ -1,0 +1,40 @@
+//! Resource bounds shared by the decoders and the server.
+
+/// Upper bounds applied while decoding untrusted input.
+///
+/// The same values guard a client reading replies and a server reading
+/// requests. Exceeding any of them yields an error, never a panic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// How deeply arrays and structs (JSON arrays and objects) may nest in
+    /// one another. XML-RPC spends about three elements per level
+    /// (`<value><struct><member>`), so the XML reader allows an element
+    /// depth of `3 * max_depth + 8` (the extra covers the envelope).
+    pub max_depth: usize,
+    /// How many XML elements one document may hold (XML-RPC only).
+    pub max_elements: usize,
+    /// The longest text content, in bytes, of one XML element after entity
+    /// references are resolved (XML-RPC only; JSON strings are bounded by
+    /// `max_body`).
+    pub max_string_len: usize,
+    /// The largest request body a server reads, in bytes.
+    pub max_body: usize,
+}
+
+impl Limits {
+    /// The element depth the XML reader allows for these limits.
+    pub(crate) fn xml_element_depth(&self) -> usize {
+        self.max_depth.saturating_mul(3).saturating_add(8)
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 64,
+            max_elements: 10_000_000,
+            max_string_len: 32 << 20,
+            max_body: 64 << 20,
+        }
+    }
+}

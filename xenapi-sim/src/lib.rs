@@ -1,0 +1,1 @@
+//! In-memory XenAPI server built on the generated server stubs.
