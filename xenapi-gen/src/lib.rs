@@ -1,16 +1,25 @@
 //! `xenapi-gen`: turns one YAML schema of the Xen Management API into a
 //! validated model, and the model into bindings and documentation.
 //!
+//! Data flows one way: YAML ([`load`]) -> resolved model with every derived
+//! message ([`model`]) -> one pure backend per language ([`backend`]) ->
+//! files ([`write`]).
+//!
 //! ```no_run
 //! let api = xenapi_gen::load_schema(std::path::Path::new("schema")).expect("valid schema");
 //! println!("{}", api.summary());
 //! ```
 
+pub mod backend;
 pub mod diag;
+pub mod export;
+pub mod import;
 pub mod load;
 pub mod model;
+pub mod write;
 
-use std::path::Path;
+use backend::{GeneratedFile, Lang};
+use std::path::{Path, PathBuf};
 
 /// Loads, validates and resolves a schema directory into the model, with
 /// every derived message in place. On failure, every problem found is
@@ -19,5 +28,84 @@ pub fn load_schema(dir: &Path) -> Result<model::Api, diag::Diagnostics> {
     let (raw, diags) = load::load_dir(dir);
     model::resolve(raw, diags)
 }
-pub mod import;
-pub mod export;
+
+/// Why a generation run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Schema(diag::Diagnostics),
+    #[error("the {0} backend is not available yet")]
+    Unavailable(Lang),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Options for a generation run, built step by step.
+#[derive(Debug, Clone)]
+pub struct Config {
+    schema: PathBuf,
+    out: PathBuf,
+    langs: Option<Vec<Lang>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { schema: "schema".into(), out: "generated".into(), langs: None }
+    }
+}
+
+impl Config {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The schema directory (default `schema`).
+    pub fn schema(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.schema = dir.into();
+        self
+    }
+
+    /// The output root (default `generated`).
+    pub fn out(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.out = dir.into();
+        self
+    }
+
+    /// Which languages to generate (default: every available backend).
+    pub fn langs(&mut self, langs: impl IntoIterator<Item = Lang>) -> &mut Self {
+        self.langs = Some(langs.into_iter().collect());
+        self
+    }
+
+    fn selected(&self) -> Result<Vec<Lang>, Error> {
+        match &self.langs {
+            None => Ok(Lang::available()),
+            Some(langs) => {
+                if let Some(l) = langs.iter().find(|l| l.backend().is_none()) {
+                    return Err(Error::Unavailable(*l));
+                }
+                Ok(langs.clone())
+            }
+        }
+    }
+
+    /// Every file the selected backends produce, without touching disk.
+    pub fn files(&self) -> Result<(Vec<Lang>, Vec<GeneratedFile>), Error> {
+        let langs = self.selected()?;
+        let api = load_schema(&self.schema).map_err(Error::Schema)?;
+        let mut files = Vec::new();
+        for lang in &langs {
+            let backend = lang.backend().ok_or(Error::Unavailable(*lang))?;
+            files.extend(backend(&api));
+        }
+        Ok((langs, files))
+    }
+
+    /// Generates into the output root; with `check`, writes nothing and
+    /// reports what differs.
+    pub fn generate(&self, check: bool) -> Result<write::Outcome, Error> {
+        let (langs, files) = self.files()?;
+        let owned: Vec<&str> = langs.iter().map(|l| l.dir()).collect();
+        Ok(write::write_files(&self.out, &owned, &files, check)?)
+    }
+}

@@ -1,6 +1,7 @@
 //! The `xenapi-gen` command line: a thin layer over the library.
 
 use clap::{Parser, Subcommand};
+use xenapi_gen::backend::Lang;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,6 +18,19 @@ enum Command {
     Check {
         #[arg(long, default_value = "schema")]
         schema: PathBuf,
+    },
+    /// Generate bindings and docs from the schema.
+    Generate {
+        #[arg(long, default_value = "schema")]
+        schema: PathBuf,
+        #[arg(long, default_value = "generated")]
+        out: PathBuf,
+        /// Comma-separated languages (rust, c, python, docs); default: every available backend.
+        #[arg(long, value_delimiter = ',')]
+        lang: Option<Vec<String>>,
+        /// Write nothing; exit non-zero and list the files that differ if the output is stale.
+        #[arg(long)]
+        check: bool,
     },
     /// Convert a model export (xapi's doc/data/xenapi.json shape) into schema YAML.
     ImportJson {
@@ -47,6 +61,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Generate { schema, out, lang, check } => generate(schema, out, lang, check),
         Command::ImportJson { file, out, errors, releases } => {
             match xenapi_gen::import::import_files(&file, errors.as_deref(), releases.as_deref(), &out) {
                 Ok(files) => {
@@ -71,6 +86,56 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+fn generate(schema: PathBuf, out: PathBuf, lang: Option<Vec<String>>, check: bool) -> ExitCode {
+    let mut config = xenapi_gen::Config::new();
+    config.schema(&schema).out(&out);
+    if let Some(names) = lang {
+        let mut langs = Vec::new();
+        for n in names {
+            match Lang::parse(n.trim()) {
+                Some(l) => langs.push(l),
+                None => {
+                    let all: Vec<&str> = Lang::ALL.iter().map(|l| l.name()).collect();
+                    eprintln!("error: unknown language `{n}`; choose from {}", all.join(", "));
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        config.langs(langs);
+    }
+    match config.generate(check) {
+        Ok(o) if check && !o.is_clean() => {
+            eprintln!("{} is stale; run `xenapi-gen generate` to update it:", out.display());
+            for p in &o.changed {
+                eprintln!("  changed: {}", p.display());
+            }
+            for p in &o.added {
+                eprintln!("  missing: {}", p.display());
+            }
+            for p in &o.stale {
+                eprintln!("  no longer generated: {}", p.display());
+            }
+            ExitCode::FAILURE
+        }
+        Ok(o) => {
+            let verb = if check { "up to date" } else { "written" };
+            let n = o.unchanged + o.changed.len() + o.added.len();
+            println!(
+                "{}: {n} files {verb} ({} changed, {} new, {} removed)",
+                out.display(),
+                o.changed.len(),
+                o.added.len(),
+                o.stale.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -89,40 +89,52 @@ pub fn load_dir(dir: &Path) -> (RawSchema, Diagnostics) {
         return (schema, diags);
     }
 
-    let mut load = |path: PathBuf, f: &mut dyn FnMut(&mut Cx<'_>, Node<'_, '_>)| {
-        let Some(text) = read_text(&path, &mut diags) else { return };
-        match yaml::parse(&text) {
-            Ok(value) => {
-                let file = schema.sources.add(path, text);
-                let mut cx = Cx { file, problems: &mut problems };
-                let root = YamlPath::default();
-                f(&mut cx, Node { value: &value, path: &root });
-            }
-            Err(e) => {
-                diags.push(Diagnostic::new(Span::new(path, e.line, e.column), format!("invalid YAML: {}", e.message)));
-            }
-        }
-    };
-
-    let mut api = None;
-    load(dir.join("api.yaml"), &mut |cx, n| api = RawApi::read(cx, n));
-    let mut releases = Vec::new();
-    load(dir.join("releases.yaml"), &mut |cx, n| releases = raw::read_releases(cx, n));
-    let mut errors = Vec::new();
-    load(dir.join("errors.yaml"), &mut |cx, n| errors = raw::read_errors(cx, n));
-
+    // Read every file in a fixed order, parse them in parallel (YAML
+    // parsing is most of the time), then read them into raw structures in
+    // the same fixed order so that output never depends on scheduling.
+    #[derive(Clone, Copy)]
+    enum Kind {
+        Api,
+        Releases,
+        Errors,
+        Class,
+    }
+    let mut jobs = vec![
+        (dir.join("api.yaml"), Kind::Api),
+        (dir.join("releases.yaml"), Kind::Releases),
+        (dir.join("errors.yaml"), Kind::Errors),
+    ];
     let class_dir = dir.join("classes");
-    let mut classes = Vec::new();
     match list_yaml(&class_dir) {
-        Ok(files) => {
-            for path in files {
-                load(path, &mut |cx, n| classes.extend(RawClass::read(cx, n)));
-            }
-        }
+        Ok(files) => jobs.extend(files.into_iter().map(|p| (p, Kind::Class))),
         Err(e) => diags.push(
             Diagnostic::new(Span::file(&class_dir), format!("cannot list the class files: {e}"))
                 .with_help("put one YAML file per class in a `classes` folder inside the schema directory"),
         ),
+    }
+    let texts: Vec<Option<Arc<str>>> = jobs.iter().map(|(p, _)| read_text(p, &mut diags)).collect();
+    let parsed = parse_all(&texts);
+
+    let (mut api, mut releases, mut errors, mut classes) = (None, Vec::new(), Vec::new(), Vec::new());
+    for (((path, kind), text), parsed) in jobs.into_iter().zip(texts).zip(parsed) {
+        let (Some(text), Some(parsed)) = (text, parsed) else { continue };
+        let value = match parsed {
+            Ok(v) => v,
+            Err(e) => {
+                diags.push(Diagnostic::new(Span::new(path, e.line, e.column), format!("invalid YAML: {}", e.message)));
+                continue;
+            }
+        };
+        let file = schema.sources.add(path, text);
+        let mut cx = Cx { file, problems: &mut problems };
+        let root = YamlPath::default();
+        let n = Node { value: &value, path: &root };
+        match kind {
+            Kind::Api => api = RawApi::read(&mut cx, n),
+            Kind::Releases => releases = raw::read_releases(&mut cx, n),
+            Kind::Errors => errors = raw::read_errors(&mut cx, n),
+            Kind::Class => classes.extend(RawClass::read(&mut cx, n)),
+        }
     }
     schema.api = api;
     schema.releases = releases;
@@ -136,6 +148,41 @@ pub fn load_dir(dir: &Path) -> (RawSchema, Diagnostics) {
 
 pub(crate) fn problem_to_diag(sources: &Sources, p: Problem) -> Diagnostic {
     sources.diagnostic(&p.src, p.message).with_help_opt(p.help)
+}
+
+/// Parses every text, spreading the work over the available cores.
+fn parse_all(texts: &[Option<Arc<str>>]) -> Vec<Option<Result<yaml::Value, yaml::SyntaxError>>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let parse = |t: &Option<Arc<str>>| t.as_ref().map(|t| yaml::parse(t));
+    if threads < 2 || texts.len() < 4 {
+        return texts.iter().map(parse).collect();
+    }
+    // Interleave files over threads so that big and small ones spread evenly.
+    let mut out: Vec<Option<Result<yaml::Value, yaml::SyntaxError>>> = (0..texts.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    (t..texts.len()).step_by(threads).map(|i| (i, parse(&texts[i]))).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            // A parser thread that panicked is a bug in the YAML library;
+            // the files it held are reported as unparsed rather than lost.
+            if let Ok(results) = h.join() {
+                for (i, r) in results {
+                    out[i] = r;
+                }
+            }
+        }
+    });
+    for (i, t) in texts.iter().enumerate() {
+        if t.is_some() && out[i].is_none() {
+            out[i] = Some(Err(yaml::SyntaxError { line: 0, column: 0, message: "the YAML parser failed on this file".into() }));
+        }
+    }
+    out
 }
 
 /// The `.yaml`/`.yml` files of a folder, sorted by name.
