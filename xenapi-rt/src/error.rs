@@ -145,3 +145,8 @@ impl CallError {
         CallError::Failure { code, params: desc }
     }
 }
+
+/// Checks that `input` is UTF-8, reporting the offset of the first bad byte.
+pub(crate) fn check_utf8(input: &[u8]) -> Result<&str, WireError> {
+    std::str::from_utf8(input).map_err(|e| WireError::Utf8(e.valid_up_to()))
+}

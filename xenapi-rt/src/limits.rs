@@ -7,9 +7,10 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// How deeply arrays and structs (JSON arrays and objects) may nest in
-    /// one another. XML-RPC spends about three elements per level
-    /// (`<value><struct><member>`), so the XML reader allows an element
-    /// depth of `3 * max_depth + 8` (the extra covers the envelope).
+    /// one another inside one value; the protocol envelope around a value
+    /// (the reply struct, the JSON request object and params array) does
+    /// not count. As a backstop against other deep markup, XML elements of
+    /// any kind may nest at most `4 * max_depth + 16` deep.
     pub max_depth: usize,
     /// How many XML elements one document may hold (XML-RPC only).
     pub max_elements: usize,
@@ -24,7 +25,7 @@ pub struct Limits {
 impl Limits {
     /// The element depth the XML reader allows for these limits.
     pub(crate) fn xml_element_depth(&self) -> usize {
-        self.max_depth.saturating_mul(3).saturating_add(8)
+        self.max_depth.saturating_mul(4).saturating_add(16)
     }
 }
 

@@ -51,7 +51,14 @@ impl DateTime {
     }
 
     /// Builds a date-time from calendar fields in UTC, checking ranges.
-    pub fn from_civil(year: i32, month: u32, day: u32, hour: u32, min: u32, sec: u32) -> Option<DateTime> {
+    pub fn from_civil(
+        year: i32,
+        month: u32,
+        day: u32,
+        hour: u32,
+        min: u32,
+        sec: u32,
+    ) -> Option<DateTime> {
         if !(1..=12).contains(&month)
             || day == 0
             || day > days_in_month(i64::from(year), month)
@@ -112,7 +119,11 @@ impl DateTime {
             if let Ok(secs) = t.parse::<i64>() {
                 return Ok(DateTime::from_unix(secs));
             }
-            return t.parse::<f64>().ok().and_then(from_epoch_f64).ok_or_else(err);
+            return t
+                .parse::<f64>()
+                .ok()
+                .and_then(from_epoch_f64)
+                .ok_or_else(err);
         }
         parse_calendar(t.as_bytes()).ok_or_else(err)
     }
@@ -124,7 +135,10 @@ fn from_epoch_f64(v: f64) -> Option<DateTime> {
     }
     let secs = v.floor();
     let nanos = ((v - secs) * 1e9).round().min(999_999_999.0) as u32;
-    Some(DateTime { secs: secs as i64, nanos })
+    Some(DateTime {
+        secs: secs as i64,
+        nanos,
+    })
 }
 
 struct Cursor<'a> {
@@ -257,10 +271,15 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let day_in_cycle = z - cycle * 146_097;
     let year_in_cycle =
         (day_in_cycle - day_in_cycle / 1460 + day_in_cycle / 36_524 - day_in_cycle / 146_096) / 365;
-    let day_of_year = day_in_cycle - (365 * year_in_cycle + year_in_cycle / 4 - year_in_cycle / 100);
+    let day_of_year =
+        day_in_cycle - (365 * year_in_cycle + year_in_cycle / 4 - year_in_cycle / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 } as u32;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    } as u32;
     let year = year_in_cycle + cycle * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -302,7 +321,8 @@ impl From<DateTime> for SystemTime {
         if t.secs >= 0 {
             UNIX_EPOCH + Duration::new(t.secs as u64, t.nanos)
         } else {
-            UNIX_EPOCH - Duration::from_secs(t.secs.unsigned_abs()) + Duration::from_nanos(u64::from(t.nanos))
+            UNIX_EPOCH - Duration::from_secs(t.secs.unsigned_abs())
+                + Duration::from_nanos(u64::from(t.nanos))
         }
     }
 }
@@ -379,8 +399,14 @@ mod tests {
             assert_eq!(DateTime::parse(form).unwrap(), t, "{form}");
         }
         let f = DateTime::parse("2024-04-20T12:00:00.25Z").unwrap();
-        assert_eq!((f.unix_seconds(), f.subsec_nanos()), (1_713_614_400, 250_000_000));
-        assert_eq!(DateTime::parse("1713614400.5").unwrap().subsec_nanos(), 500_000_000);
+        assert_eq!(
+            (f.unix_seconds(), f.subsec_nanos()),
+            (1_713_614_400, 250_000_000)
+        );
+        assert_eq!(
+            DateTime::parse("1713614400.5").unwrap().subsec_nanos(),
+            500_000_000
+        );
         assert_eq!(DateTime::default().to_string(), "19700101T00:00:00Z");
         assert_eq!(DateTime::from_unix(-1).to_string(), "19691231T23:59:59Z");
     }
@@ -388,8 +414,16 @@ mod tests {
     #[test]
     fn rejects_garbage() {
         for bad in [
-            "", "yesterday", "2024-13-01T00:00:00Z", "20240230T00:00:00Z", "2024-04-20T25:00:00Z",
-            "2024-04-20T12:00", "2024-04-20T12:00:00Zjunk", "2024-04-20T12:00:00.Z", "NaN", "1e300",
+            "",
+            "yesterday",
+            "2024-13-01T00:00:00Z",
+            "20240230T00:00:00Z",
+            "2024-04-20T25:00:00Z",
+            "2024-04-20T12:00",
+            "2024-04-20T12:00:00Zjunk",
+            "2024-04-20T12:00:00.Z",
+            "NaN",
+            "1e300",
         ] {
             assert!(DateTime::parse(bad).is_err(), "{bad:?}");
         }

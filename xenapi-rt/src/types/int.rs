@@ -46,7 +46,8 @@ impl Visitor<'_> for IntVisitor {
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
         // Integral floats within range are accepted; 2^63 itself is not.
-        if v.fract() == 0.0 && v >= -9.223_372_036_854_775_808e18 && v < 9.223_372_036_854_775_808e18 {
+        const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+        if v.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(&v) {
             Ok(v as i64)
         } else {
             Err(E::invalid_value(de::Unexpected::Float(v), &self))

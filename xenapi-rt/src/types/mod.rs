@@ -16,12 +16,16 @@
 mod datetime;
 pub mod float;
 pub mod int;
+mod enums;
+mod reference;
 mod void;
 
 pub use crate::error::CallError;
 pub use datetime::{DateTime, DateTimeError};
 pub use float::{de_float, ser_float, Float};
 pub use int::de_int;
+pub use enums::deserialize_enum;
+pub use reference::{Class, Ref, NULL_REF};
 pub use void::Void;
 
 /// Newtype-struct name that asks the XML-RPC serializer to wrap the inner

@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use quick_xml::events::{BytesRef, Event};
 use quick_xml::Reader;
 
+use crate::error::check_utf8;
 use crate::{Limits, WireError};
 
 /// The element names XML-RPC uses; anything else is `Other`.
@@ -130,19 +131,24 @@ pub(crate) struct XmlReader<'de> {
     pending: Option<(Event<'de>, usize, usize)>,
     /// Byte span of the last start or end token returned.
     span: (usize, usize),
+    /// Open elements.
     depth: usize,
     max_depth: usize,
+    /// Open `<array>`s and `<struct>`s.
+    containers: usize,
+    max_containers: usize,
     elements: usize,
     limits: Limits,
 }
 
-/// Checks that `input` is UTF-8, reporting the offset of the first bad byte.
-pub(crate) fn check_utf8(input: &[u8]) -> Result<&str, WireError> {
-    std::str::from_utf8(input).map_err(|e| WireError::Utf8(e.valid_up_to()))
-}
-
 impl<'de> XmlReader<'de> {
-    pub(crate) fn new(input: &'de [u8], limits: &Limits) -> Result<Self, WireError> {
+    /// A reader over `input`; `envelope_containers` arrays/structs of the
+    /// protocol envelope are allowed on top of [`Limits::max_depth`].
+    pub(crate) fn new(
+        input: &'de [u8],
+        limits: &Limits,
+        envelope_containers: usize,
+    ) -> Result<Self, WireError> {
         let text = check_utf8(input)?;
         let mut inner = Reader::from_str(text);
         let config = inner.config_mut();
@@ -155,13 +161,11 @@ impl<'de> XmlReader<'de> {
             span: (0, 0),
             depth: 0,
             max_depth: limits.xml_element_depth(),
+            containers: 0,
+            max_containers: limits.max_depth.saturating_add(envelope_containers),
             elements: 0,
             limits: *limits,
         })
-    }
-
-    pub(crate) fn limits(&self) -> &Limits {
-        &self.limits
     }
 
     /// Byte span of the most recent start or end token.
@@ -182,7 +186,11 @@ impl<'de> XmlReader<'de> {
         Ok((ev, start, end))
     }
 
-    fn push_text(&mut self, acc: &mut Option<Cow<'de, str>>, piece: Cow<'de, str>) -> Result<(), WireError> {
+    fn push_text(
+        &mut self,
+        acc: &mut Option<Cow<'de, str>>,
+        piece: Cow<'de, str>,
+    ) -> Result<(), WireError> {
         match acc {
             None => *acc = Some(piece),
             Some(existing) => existing.to_mut().push_str(&piece),
@@ -230,11 +238,22 @@ impl<'de> XmlReader<'de> {
                 if self.elements > self.limits.max_elements {
                     return Err(WireError::TooManyElements(self.limits.max_elements));
                 }
-                Ok(Tok::Start(Tag::from_name(s.name().as_ref())))
+                let tag = Tag::from_name(s.name().as_ref());
+                if matches!(tag, Tag::Array | Tag::Struct) {
+                    self.containers += 1;
+                    if self.containers > self.max_containers {
+                        return Err(WireError::TooDeep(self.limits.max_depth));
+                    }
+                }
+                Ok(Tok::Start(tag))
             }
             Event::End(e) => {
                 self.depth = self.depth.saturating_sub(1);
-                Ok(Tok::End(Tag::from_name(e.name().as_ref())))
+                let tag = Tag::from_name(e.name().as_ref());
+                if matches!(tag, Tag::Array | Tag::Struct) {
+                    self.containers = self.containers.saturating_sub(1);
+                }
+                Ok(Tok::End(tag))
             }
             Event::Eof => {
                 if self.depth > 0 {

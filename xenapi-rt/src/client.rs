@@ -1,0 +1,123 @@
+//! A protocol-neutral way to make calls, for generated client code.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), xenapi_rt::CallError> {
+//! use xenapi_rt::{transport::HttpTransport, Client, Protocol};
+//! let client = Client::new(HttpTransport::new("http://127.0.0.1/")?, Protocol::XmlRpc);
+//! let session: String = client
+//!     .call("session.login_with_password")
+//!     .param("root").param("secret").param("1.0").param("demo")
+//!     .send()
+//!     .await?;
+//! # Ok(()) }
+//! ```
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::transport::Transport;
+use crate::{jsonrpc, xmlrpc, CallError, Limits, Protocol, WireError};
+
+/// A transport plus the protocol to speak over it.
+#[derive(Debug)]
+pub struct Client<T> {
+    transport: T,
+    protocol: Protocol,
+    limits: Limits,
+    next_id: AtomicU64,
+}
+
+impl<T: Transport> Client<T> {
+    /// A client speaking `protocol` over `transport`, with default limits
+    /// for decoding replies.
+    pub fn new(transport: T, protocol: Protocol) -> Self {
+        Client {
+            transport,
+            protocol,
+            limits: Limits::default(),
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    /// Replaces the limits applied when decoding replies.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The protocol in use.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// The underlying transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// Starts a call of `method`; add parameters with [`Call::param`] and
+    /// run it with [`Call::send`].
+    pub fn call(&self, method: &str) -> Call<'_, T> {
+        let body = match self.protocol {
+            Protocol::XmlRpc => Body::Xml(xmlrpc::CallWriter::begin(method)),
+            Protocol::JsonRpc(version) => {
+                let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                Body::Json(jsonrpc::CallWriter::begin(method, id, version))
+            }
+        };
+        Call {
+            client: self,
+            body,
+            error: None,
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Body {
+    Xml(xmlrpc::CallWriter),
+    Json(jsonrpc::CallWriter),
+}
+
+/// A call being assembled; see [`Client::call`].
+#[must_use = "a call does nothing until `send` is awaited"]
+#[derive(Debug)]
+pub struct Call<'c, T> {
+    client: &'c Client<T>,
+    body: Body,
+    error: Option<WireError>,
+}
+
+impl<T: Transport> Call<'_, T> {
+    /// Appends a parameter. An encoding error is kept and reported by
+    /// [`send`](Call::send) as [`CallError::Encode`].
+    pub fn param<P: ?Sized + Serialize>(mut self, value: &P) -> Self {
+        if self.error.is_none() {
+            let result = match &mut self.body {
+                Body::Xml(w) => w.param(value).map(drop),
+                Body::Json(w) => w.param(value).map(drop),
+            };
+            self.error = result.err();
+        }
+        self
+    }
+
+    /// Sends the call and decodes the result as `R`.
+    pub async fn send<R: DeserializeOwned>(self) -> Result<R, CallError> {
+        if let Some(e) = self.error {
+            return Err(CallError::Encode(e));
+        }
+        let client = self.client;
+        let body = match self.body {
+            Body::Xml(w) => w.finish(),
+            Body::Json(w) => w.finish(),
+        };
+        let reply = client.transport.post(client.protocol.path(), body).await?;
+        match client.protocol {
+            Protocol::XmlRpc => xmlrpc::decode_response_with_limits(&reply, &client.limits),
+            Protocol::JsonRpc(_) => jsonrpc::decode_response_with_limits(&reply, &client.limits),
+        }
+    }
+}

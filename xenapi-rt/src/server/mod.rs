@@ -1,0 +1,351 @@
+//! A hyper server answering XenAPI calls in both protocols on one port.
+//!
+//! `POST /` is XML-RPC and `POST /jsonrpc` is JSON-RPC (1.0 or 2.0, as the
+//! request says); both go to the same [`Handler`], so whatever state it
+//! keeps (sessions, objects) is shared between the protocols.
+//!
+//! Bad requests are answered, never fatal to the server:
+//!
+//! * a body larger than [`Limits::max_body`] gets HTTP 413, decided from
+//!   `Content-Length` before reading when the client sends one, otherwise
+//!   as soon as the limit is crossed;
+//! * malformed XML-RPC (bad XML, no `<params>`, limits exceeded) gets
+//!   HTTP 500 with a plain-text explanation;
+//! * malformed JSON-RPC gets HTTP 200 with a 2.0 error object, code
+//!   [`PARSE_ERROR`](crate::jsonrpc::PARSE_ERROR) or
+//!   [`INVALID_REQUEST`](crate::jsonrpc::INVALID_REQUEST) and a null id,
+//!   so JSON-RPC clients can read it;
+//! * other paths get 404 and other methods 405.
+
+mod call;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, UnixListener};
+
+pub use call::{IncomingCall, ParamError, Reply};
+
+use crate::{jsonrpc, xmlrpc, Limits, Protocol, WireError};
+
+/// The application side of the server: gets each call, returns its reply.
+///
+/// Generated dispatchers implement this; an implementation may simply be
+/// written as `async fn call(&self, call: IncomingCall<'_>) -> Reply`.
+pub trait Handler: Send + Sync + 'static {
+    /// Handles one call.
+    fn call(&self, call: IncomingCall<'_>) -> impl Future<Output = Reply> + Send;
+}
+
+/// Server settings.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Bounds on request bodies and their decoding.
+    pub limits: Limits,
+    /// How long a client may take to send request headers.
+    pub header_read_timeout: Duration,
+    /// How long a graceful shutdown waits for in-flight requests before
+    /// giving up on them.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            limits: Limits::default(),
+            header_read_timeout: Duration::from_secs(30),
+            shutdown_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A transport-free answer: what the server would send over HTTP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpReply {
+    /// HTTP status code.
+    pub status: u16,
+    /// `Content-Type` of the body.
+    pub content_type: &'static str,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl HttpReply {
+    fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+        HttpReply {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    fn text(status: u16, msg: String) -> Self {
+        HttpReply::new(status, "text/plain; charset=utf-8", msg.into_bytes())
+    }
+}
+
+struct Inner<H> {
+    handler: H,
+    config: ServerConfig,
+}
+
+/// Serves a [`Handler`]. Cheap to clone (clones share the handler).
+pub struct Server<H> {
+    inner: Arc<Inner<H>>,
+}
+
+impl<H> Clone for Server<H> {
+    fn clone(&self) -> Self {
+        Server {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+enum Route {
+    Xml,
+    Json,
+}
+
+fn route(path: &str) -> Option<Route> {
+    match path {
+        "/" | "" => Some(Route::Xml),
+        "/jsonrpc" | "/jsonrpc/" => Some(Route::Json),
+        _ => None,
+    }
+}
+
+/// Listeners the server can accept connections from.
+trait Accept: Send {
+    type Io: AsyncRead + AsyncWrite + Unpin + Send + 'static;
+    fn accept_io(&self) -> impl Future<Output = io::Result<Self::Io>> + Send;
+}
+
+impl Accept for TcpListener {
+    type Io = tokio::net::TcpStream;
+    async fn accept_io(&self) -> io::Result<Self::Io> {
+        let (stream, _) = self.accept().await?;
+        let _ = stream.set_nodelay(true);
+        Ok(stream)
+    }
+}
+
+impl Accept for UnixListener {
+    type Io = tokio::net::UnixStream;
+    async fn accept_io(&self) -> io::Result<Self::Io> {
+        Ok(self.accept().await?.0)
+    }
+}
+
+impl<H: Handler> Server<H> {
+    /// A server for `handler` with default settings.
+    pub fn new(handler: H) -> Self {
+        Self::with_config(handler, ServerConfig::default())
+    }
+
+    /// A server for `handler` with the given settings.
+    pub fn with_config(handler: H, config: ServerConfig) -> Self {
+        Server {
+            inner: Arc::new(Inner { handler, config }),
+        }
+    }
+
+    /// The handler.
+    pub fn handler(&self) -> &H {
+        &self.inner.handler
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+
+    /// Accepts TCP connections until `shutdown` completes, then stops
+    /// accepting, lets in-flight requests finish (up to
+    /// [`ServerConfig::shutdown_timeout`]) and returns.
+    pub async fn serve(
+        &self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> io::Result<()> {
+        self.serve_listener(listener, shutdown).await
+    }
+
+    /// [`serve`](Self::serve) on a Unix domain socket.
+    pub async fn serve_unix(
+        &self,
+        listener: UnixListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> io::Result<()> {
+        self.serve_listener(listener, shutdown).await
+    }
+
+    async fn serve_listener<L: Accept>(
+        &self,
+        listener: L,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> io::Result<()> {
+        let graceful = GracefulShutdown::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                accepted = listener.accept_io() => match accepted {
+                    Ok(io) => {
+                        let conn = graceful.watch(self.connection(io));
+                        tokio::spawn(async move {
+                            // A connection error only concerns that client.
+                            let _ = conn.await;
+                        });
+                    }
+                    // Out of file descriptors and the like: back off a
+                    // little instead of spinning.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                },
+            }
+        }
+        drop(listener);
+        let _ = tokio::time::timeout(self.inner.config.shutdown_timeout, graceful.shutdown()).await;
+        Ok(())
+    }
+
+    fn connection<I: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
+        &self,
+        io: I,
+    ) -> http1::Connection<
+        TokioIo<I>,
+        impl hyper::service::Service<
+                Request<Incoming>,
+                Response = Response<Full<Bytes>>,
+                Error = Infallible,
+                Future = impl Send,
+            > + Send,
+    > {
+        let inner = self.inner.clone();
+        let service = service_fn(move |req| {
+            let server = Server {
+                inner: inner.clone(),
+            };
+            async move { Ok::<_, Infallible>(server.respond(req).await) }
+        });
+        http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.inner.config.header_read_timeout)
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(io), service)
+    }
+
+    /// Serves HTTP/1.1 on one already-accepted connection (for example a
+    /// TLS stream) until the client closes it.
+    pub fn serve_connection<I: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
+        &self,
+        io: I,
+    ) -> impl Future<Output = Result<(), hyper::Error>> + Send + 'static {
+        self.connection(io)
+    }
+
+    async fn respond(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        let reply = self.respond_inner(req).await;
+        let mut resp = Response::new(Full::new(Bytes::from(reply.body)));
+        *resp.status_mut() =
+            StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(reply.content_type),
+        );
+        if reply.status == 405 {
+            resp.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        resp
+    }
+
+    async fn respond_inner(&self, req: Request<Incoming>) -> HttpReply {
+        let path = req.uri().path().to_string();
+        if route(&path).is_none() {
+            return HttpReply::text(404, format!("no XenAPI endpoint at {path}\n"));
+        }
+        if req.method() != Method::POST {
+            return HttpReply::text(405, "XenAPI calls must be POSTed\n".into());
+        }
+        let max = self.inner.config.limits.max_body;
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > max as u64) {
+            return too_large(max);
+        }
+        let body = match Limited::new(req.into_body(), max).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_large(max),
+            Err(e) => {
+                return HttpReply::text(400, format!("could not read the request body: {e}\n"))
+            }
+        };
+        self.handle_bytes(&path, &body).await
+    }
+
+    /// Answers one request body posted to `path`, exactly as the HTTP
+    /// server would but without any networking (the body-size limit is
+    /// not applied here).
+    pub async fn handle_bytes(&self, path: &str, body: &[u8]) -> HttpReply {
+        let limits = self.inner.config.limits;
+        match route(path) {
+            None => HttpReply::text(404, format!("no XenAPI endpoint at {path}\n")),
+            Some(Route::Xml) => match xmlrpc::parse_call_with_limits(body, &limits) {
+                Err(e) => HttpReply::text(500, format!("malformed XML-RPC request: {e}\n")),
+                Ok(parsed) => {
+                    let reply = self
+                        .inner
+                        .handler
+                        .call(IncomingCall::from_xmlrpc(parsed, limits))
+                        .await;
+                    HttpReply::new(200, Protocol::XmlRpc.content_type(), reply.to_xmlrpc())
+                }
+            },
+            Some(Route::Json) => match jsonrpc::parse_call_with_limits(body, &limits) {
+                Err(WireError::InvalidRequest(why)) => HttpReply::new(
+                    200,
+                    "application/json",
+                    jsonrpc::encode_error(jsonrpc::INVALID_REQUEST, "Invalid Request", Some(&why)),
+                ),
+                Err(e) => HttpReply::new(
+                    200,
+                    "application/json",
+                    jsonrpc::encode_error(
+                        jsonrpc::PARSE_ERROR,
+                        "Parse error",
+                        Some(&e.to_string()),
+                    ),
+                ),
+                Ok(parsed) => {
+                    let (version, id) = (parsed.version, parsed.id);
+                    let reply = self
+                        .inner
+                        .handler
+                        .call(IncomingCall::from_jsonrpc(parsed, limits))
+                        .await;
+                    HttpReply::new(200, "application/json", reply.to_jsonrpc(version, id))
+                }
+            },
+        }
+    }
+}
+
+fn too_large(max: usize) -> HttpReply {
+    HttpReply::text(413, format!("request body larger than {max} bytes\n"))
+}

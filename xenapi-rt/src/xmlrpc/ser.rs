@@ -1,0 +1,510 @@
+//! Encoding any `Serialize` type as one XML-RPC `<value>`.
+//!
+//! Mapping (chosen to match what XenAPI servers and clients expect):
+//!
+//! | Rust / serde                | XML-RPC                                   |
+//! |-----------------------------|-------------------------------------------|
+//! | integers (any width)        | `<string>` holding decimal digits         |
+//! | `f32` / `f64`               | `<double>`; NaN and the infinities are written as the words `NaN`, `Infinity`, `-Infinity` (XML-RPC has no spelling for them; this is what the decoder here and the JSON side use) |
+//! | `bool`                      | `<boolean>` `1` or `0`                    |
+//! | `str`, `char`               | `<string>`, escaped                       |
+//! | unit, `None`, unit structs  | the empty `<string>`                      |
+//! | `Some(v)`, newtype structs  | `v` itself                                |
+//! | unit enum variants          | `<string>` with the variant name          |
+//! | sequences, tuples           | `<array><data>`                           |
+//! | maps, structs               | `<struct>`; map keys are written as text  |
+//! | newtype variants            | a one-member `<struct>`                   |
+//! | [`DateTime`](crate::types::DateTime) | `<dateTime.iso8601>`             |
+//!
+//! Text is escaped with `&amp;`, `&lt;`, `&gt;`; carriage returns and other
+//! control characters become numeric character references so they survive
+//! line-end normalisation. (U+0000 cannot be represented in XML at all; it
+//! is written as `&#0;`, which decoders reject.)
+
+use std::io::Write as _;
+
+use serde::ser::{self, Impossible, Serialize};
+
+use crate::types::float::non_finite_word;
+use crate::types::{DATETIME_MARKER, DOUBLE_MARKER};
+use crate::WireError;
+
+/// Appends `s` to `out` with XML escaping.
+pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    let mut last = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let replacement: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'\t' | b'\n' => continue,
+            0..=0x1f => {
+                out.extend_from_slice(&bytes[last..i]);
+                let _ = write!(out, "&#{b};");
+                last = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[last..i]);
+        out.extend_from_slice(replacement);
+        last = i + 1;
+    }
+    out.extend_from_slice(&bytes[last..]);
+}
+
+/// Serializer writing one `<value>` element into a byte buffer.
+pub struct Serializer<'a> {
+    out: &'a mut Vec<u8>,
+    /// Element wrapping strings; overridden for date-times and non-finite
+    /// doubles through the marker newtypes.
+    str_tag: &'static str,
+}
+
+impl<'a> Serializer<'a> {
+    /// A serializer appending to `out`.
+    pub fn new(out: &'a mut Vec<u8>) -> Self {
+        Serializer {
+            out,
+            str_tag: "string",
+        }
+    }
+
+    fn scalar_display(self, tag: &str, v: impl std::fmt::Display) -> Result<(), WireError> {
+        let _ = write!(self.out, "<value><{tag}>{v}</{tag}></value>");
+        Ok(())
+    }
+}
+
+fn write_f64(out: &mut Vec<u8>, v: f64) {
+    match non_finite_word(v) {
+        Some(word) => {
+            let _ = write!(out, "<value><double>{word}</double></value>");
+        }
+        // `{:?}` prints the shortest text that reads back to the same
+        // value, switching to exponent form for very large or small values.
+        None => {
+            let _ = write!(out, "<value><double>{v:?}</double></value>");
+        }
+    }
+}
+
+impl<'a> ser::Serializer for Serializer<'a> {
+    type Ok = ();
+    type Error = WireError;
+    type SerializeSeq = SeqWriter<'a>;
+    type SerializeTuple = SeqWriter<'a>;
+    type SerializeTupleStruct = SeqWriter<'a>;
+    type SerializeTupleVariant = Impossible<(), WireError>;
+    type SerializeMap = StructWriter<'a>;
+    type SerializeStruct = StructWriter<'a>;
+    type SerializeStructVariant = Impossible<(), WireError>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), WireError> {
+        self.scalar_display("boolean", u8::from(v))
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), WireError> {
+        self.scalar_display("string", v)
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), WireError> {
+        self.scalar_display("string", v)
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), WireError> {
+        self.scalar_display("string", v)
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), WireError> {
+        self.scalar_display("string", v)
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), WireError> {
+        self.scalar_display("string", v)
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), WireError> {
+        self.scalar_display("string", v)
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), WireError> {
+        self.scalar_display("string", v)
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), WireError> {
+        self.scalar_display("string", v)
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), WireError> {
+        self.scalar_display("string", v)
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), WireError> {
+        self.scalar_display("string", v)
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), WireError> {
+        write_f64(self.out, f64::from(v));
+        Ok(())
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), WireError> {
+        write_f64(self.out, v);
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result<(), WireError> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<(), WireError> {
+        let tag = self.str_tag;
+        let _ = write!(self.out, "<value><{tag}>");
+        escape_into(self.out, v);
+        let _ = write!(self.out, "</{tag}></value>");
+        Ok(())
+    }
+    fn serialize_bytes(self, _v: &[u8]) -> Result<(), WireError> {
+        Err(WireError::Custom(
+            "byte strings have no XenAPI wire form".into(),
+        ))
+    }
+    fn serialize_none(self) -> Result<(), WireError> {
+        self.serialize_str("")
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), WireError> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), WireError> {
+        self.serialize_str("")
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), WireError> {
+        self.serialize_str("")
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), WireError> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), WireError> {
+        let str_tag = match name {
+            DATETIME_MARKER => "dateTime.iso8601",
+            DOUBLE_MARKER => "double",
+            _ => self.str_tag,
+        };
+        value.serialize(Serializer {
+            out: self.out,
+            str_tag,
+        })
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), WireError> {
+        let mut s = StructWriter::begin(self.out);
+        ser::SerializeStruct::serialize_field(&mut s, variant, value)?;
+        ser::SerializeStruct::end(s)
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<SeqWriter<'a>, WireError> {
+        self.out.extend_from_slice(b"<value><array><data>");
+        Ok(SeqWriter { out: self.out })
+    }
+    fn serialize_tuple(self, len: usize) -> Result<SeqWriter<'a>, WireError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<SeqWriter<'a>, WireError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, WireError> {
+        Err(WireError::Custom(
+            "tuple enum variants have no XenAPI wire form".into(),
+        ))
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<StructWriter<'a>, WireError> {
+        Ok(StructWriter::begin(self.out))
+    }
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<StructWriter<'a>, WireError> {
+        Ok(StructWriter::begin(self.out))
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, WireError> {
+        Err(WireError::Custom(
+            "struct enum variants have no XenAPI wire form".into(),
+        ))
+    }
+}
+
+/// Writes the elements of an `<array>`.
+pub struct SeqWriter<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+impl SeqWriter<'_> {
+    fn element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), WireError> {
+        value.serialize(Serializer::new(self.out))
+    }
+    fn close(self) -> Result<(), WireError> {
+        self.out.extend_from_slice(b"</data></array></value>");
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for SeqWriter<'_> {
+    type Ok = ();
+    type Error = WireError;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), WireError> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), WireError> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTuple for SeqWriter<'_> {
+    type Ok = ();
+    type Error = WireError;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), WireError> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), WireError> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTupleStruct for SeqWriter<'_> {
+    type Ok = ();
+    type Error = WireError;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), WireError> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), WireError> {
+        self.close()
+    }
+}
+
+/// Writes the members of a `<struct>`.
+pub struct StructWriter<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+impl<'a> StructWriter<'a> {
+    fn begin(out: &'a mut Vec<u8>) -> Self {
+        out.extend_from_slice(b"<value><struct>");
+        StructWriter { out }
+    }
+}
+
+impl ser::SerializeMap for StructWriter<'_> {
+    type Ok = ();
+    type Error = WireError;
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), WireError> {
+        self.out.extend_from_slice(b"<member><name>");
+        key.serialize(KeySerializer { out: self.out })?;
+        self.out.extend_from_slice(b"</name>");
+        Ok(())
+    }
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), WireError> {
+        value.serialize(Serializer::new(self.out))?;
+        self.out.extend_from_slice(b"</member>");
+        Ok(())
+    }
+    fn end(self) -> Result<(), WireError> {
+        self.out.extend_from_slice(b"</struct></value>");
+        Ok(())
+    }
+}
+
+impl ser::SerializeStruct for StructWriter<'_> {
+    type Ok = ();
+    type Error = WireError;
+    fn serialize_field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), WireError> {
+        self.out.extend_from_slice(b"<member><name>");
+        escape_into(self.out, key);
+        self.out.extend_from_slice(b"</name>");
+        value.serialize(Serializer::new(self.out))?;
+        self.out.extend_from_slice(b"</member>");
+        Ok(())
+    }
+    fn end(self) -> Result<(), WireError> {
+        ser::SerializeMap::end(self)
+    }
+}
+
+/// Writes a map key as (escaped) text.
+struct KeySerializer<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+impl KeySerializer<'_> {
+    fn display(self, v: impl std::fmt::Display) -> Result<(), WireError> {
+        let _ = write!(self.out, "{v}");
+        Ok(())
+    }
+}
+
+fn bad_key() -> WireError {
+    WireError::Custom("a map key must be a string, a number, a bool or a unit enum variant".into())
+}
+
+impl ser::Serializer for KeySerializer<'_> {
+    type Ok = ();
+    type Error = WireError;
+    type SerializeSeq = Impossible<(), WireError>;
+    type SerializeTuple = Impossible<(), WireError>;
+    type SerializeTupleStruct = Impossible<(), WireError>;
+    type SerializeTupleVariant = Impossible<(), WireError>;
+    type SerializeMap = Impossible<(), WireError>;
+    type SerializeStruct = Impossible<(), WireError>;
+    type SerializeStructVariant = Impossible<(), WireError>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), WireError> {
+        self.display(v)
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), WireError> {
+        self.display(v)
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), WireError> {
+        self.display(v)
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), WireError> {
+        self.display(v)
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), WireError> {
+        self.display(v)
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), WireError> {
+        self.display(v)
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), WireError> {
+        self.display(v)
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), WireError> {
+        self.display(v)
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), WireError> {
+        self.display(v)
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), WireError> {
+        self.display(v)
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), WireError> {
+        self.display(v)
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), WireError> {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), WireError> {
+        match non_finite_word(v) {
+            Some(w) => self.display(w),
+            None => self.display(format_args!("{v:?}")),
+        }
+    }
+    fn serialize_char(self, v: char) -> Result<(), WireError> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<(), WireError> {
+        escape_into(self.out, v);
+        Ok(())
+    }
+    fn serialize_bytes(self, _v: &[u8]) -> Result<(), WireError> {
+        Err(bad_key())
+    }
+    fn serialize_none(self) -> Result<(), WireError> {
+        Ok(())
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), WireError> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), WireError> {
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), WireError> {
+        Ok(())
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), WireError> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<(), WireError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> Result<(), WireError> {
+        Err(bad_key())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, WireError> {
+        Err(bad_key())
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, WireError> {
+        Err(bad_key())
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct, WireError> {
+        Err(bad_key())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, WireError> {
+        Err(bad_key())
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, WireError> {
+        Err(bad_key())
+    }
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStruct, WireError> {
+        Err(bad_key())
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, WireError> {
+        Err(bad_key())
+    }
+}
