@@ -557,3 +557,56 @@ mod tls {
         assert!(ServerTrust::custom_roots_pem(b"no pem here").is_err());
     }
 }
+
+#[tokio::test]
+async fn transports_reuse_kept_alive_connections() {
+    // TCP: count accepted connections while making several calls.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let server = Server::new(TestApi::default());
+    let (counter, tcp_server) = (accepted.clone(), server.clone());
+    let acceptor = tokio::spawn(async move {
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            counter.fetch_add(1, Ordering::SeqCst);
+            let s = tcp_server.clone();
+            tokio::spawn(async move {
+                let _ = s.serve_connection(tcp).await;
+            });
+        }
+    });
+    for protocol in PROTOCOLS {
+        let c = Client::new(http(addr), protocol);
+        let before = accepted.load(Ordering::SeqCst);
+        for _ in 0..5 {
+            login(&c).await;
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst) - before, 1, "{protocol:?}");
+    }
+    acceptor.abort();
+
+    // Unix socket: the same.
+    let path = std::env::temp_dir().join(format!("xenapi-rt-reuse-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let listener = tokio::net::UnixListener::bind(&path).unwrap();
+    let unix_accepted = Arc::new(AtomicUsize::new(0));
+    let counter = unix_accepted.clone();
+    let acceptor = tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            counter.fetch_add(1, Ordering::SeqCst);
+            let s = server.clone();
+            tokio::spawn(async move {
+                let _ = s.serve_connection(stream).await;
+            });
+        }
+    });
+    let c = Client::new(UnixTransport::new(&path), Protocol::JsonRpc(Version::V1));
+    for _ in 0..5 {
+        login(&c).await;
+    }
+    assert_eq!(unix_accepted.load(Ordering::SeqCst), 1);
+    acceptor.abort();
+    let _ = std::fs::remove_file(&path);
+}
