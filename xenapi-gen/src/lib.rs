@@ -12,6 +12,7 @@
 
 pub mod backend;
 pub mod diag;
+pub mod diff;
 pub mod export;
 pub mod import;
 pub mod load;
@@ -109,3 +110,4 @@ impl Config {
         Ok(write::write_files(&self.out, &owned, &files, check)?)
     }
 }
+pub mod names;

@@ -46,6 +46,14 @@ enum Command {
         #[arg(long)]
         releases: Option<PathBuf>,
     },
+    /// List what changed between two schemas, marking the changes that break existing clients.
+    #[command(after_help = "Exit status: 0 when no change is breaking, 1 when at least one is, 2 when either schema fails to load.")]
+    Diff {
+        /// The schema before the change.
+        old: PathBuf,
+        /// The schema after the change.
+        new: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -62,6 +70,21 @@ fn main() -> ExitCode {
             }
         },
         Command::Generate { schema, out, lang, check } => generate(schema, out, lang, check),
+        Command::Diff { old, new } => match (xenapi_gen::load_schema(&old), xenapi_gen::load_schema(&new)) {
+            (Ok(a), Ok(b)) => {
+                let report = xenapi_gen::diff::diff(&a, &b);
+                print!("{report}");
+                ExitCode::from(u8::from(report.has_breaking()))
+            }
+            (a, b) => {
+                for (dir, r) in [(&old, a), (&new, b)] {
+                    if let Err(diags) = r {
+                        eprintln!("error: {} does not load:\n{diags}", dir.display());
+                    }
+                }
+                ExitCode::from(2)
+            }
+        },
         Command::ImportJson { file, out, errors, releases } => {
             match xenapi_gen::import::import_files(&file, errors.as_deref(), releases.as_deref(), &out) {
                 Ok(files) => {

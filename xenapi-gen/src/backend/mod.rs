@@ -2,6 +2,8 @@
 //! of the output (`rust/`, `c/`, `python/`, `docs/`) and returns every file
 //! in it; [`crate::write`] writes them or compares them with disk.
 
+pub mod rust;
+
 use crate::model::Api;
 use std::fmt;
 
@@ -50,7 +52,10 @@ impl Lang {
 
     /// The backend for this language, if it has been written yet.
     pub fn backend(self) -> Option<fn(&Api) -> Vec<GeneratedFile>> {
-        None
+        match self {
+            Lang::Rust => Some(rust::generate),
+            Lang::C | Lang::Python | Lang::Docs => None,
+        }
     }
 
     /// Languages whose backend exists.

@@ -17,17 +17,27 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 use raw::{FileId, RawApi, RawClass, RawError, RawRelease, Src};
 use read::{Cx, Node, Problem};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use yaml::YamlPath;
 
 /// Files larger than this are refused rather than parsed.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// How many bytes of YAML [`Sources::span`] may parse again in all. Each
+/// position costs a parse of its whole file, so very many problems in big
+/// files would otherwise take hours; past this, a problem is placed on its
+/// file only. (The worst real mistake, every lifecycle of the real schema
+/// broken, needs about 26 MB.)
+pub const LOCATE_BUDGET_BYTES: u64 = 64 * 1024 * 1024;
+
 /// The text of every schema file read, so that a place can be turned into
 /// a line and column when a diagnostic needs it.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     files: Vec<(PathBuf, Arc<str>)>,
+    /// Bytes parsed again by [`Sources::span`] so far.
+    located: Arc<AtomicU64>,
 }
 
 impl Sources {
@@ -48,6 +58,10 @@ impl Sources {
     /// The line and column of a place.
     pub fn span(&self, src: &Src) -> Span {
         let (path, text) = &self.files[src.file as usize];
+        let cost = text.len() as u64;
+        if self.located.fetch_add(cost, Ordering::Relaxed).saturating_add(cost) > LOCATE_BUDGET_BYTES {
+            return Span::file(path.clone());
+        }
         let (line, column) = yaml::locate(text, &src.path);
         Span::new(path.clone(), line, column)
     }
@@ -65,6 +79,19 @@ pub struct RawSchema {
     pub errors: Vec<RawError>,
     pub classes: Vec<RawClass>,
     pub sources: Sources,
+    /// What could not be read at all. Its cause is reported once; the
+    /// resolver then does not report every use of it as unknown.
+    pub unread: Unread,
+}
+
+/// Parts of a schema that could not be read (missing file, I/O error, bad
+/// encoding, YAML syntax, wrong shape).
+#[derive(Debug, Clone, Default)]
+pub struct Unread {
+    /// errors.yaml gave no list of errors.
+    pub errors: bool,
+    /// Class files (by file stem) that gave no named class.
+    pub classes: Vec<String>,
 }
 
 /// Reads every file of a schema directory. Problems that stop a file from
@@ -115,9 +142,19 @@ pub fn load_dir(dir: &Path) -> (RawSchema, Diagnostics) {
     let texts: Vec<Option<Arc<str>>> = jobs.iter().map(|(p, _)| read_text(p, &mut diags)).collect();
     let parsed = parse_all(&texts);
 
-    let (mut api, mut releases, mut errors, mut classes) = (None, Vec::new(), Vec::new(), Vec::new());
+    let (mut api, mut releases, mut errors, mut classes) = (None, Vec::new(), None, Vec::new());
+    let mut unread = Unread::default();
     for (((path, kind), text), parsed) in jobs.into_iter().zip(texts).zip(parsed) {
+        let classes_before = classes.len();
+        if matches!(kind, Kind::Class) {
+            // Counted as unread until a named class comes out of it.
+            unread.classes.push(path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+        }
         let (Some(text), Some(parsed)) = (text, parsed) else { continue };
+        if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+            diags.push(Diagnostic::new(Span::file(path), "the file is empty"));
+            continue;
+        }
         let value = match parsed {
             Ok(v) => v,
             Err(e) => {
@@ -133,13 +170,20 @@ pub fn load_dir(dir: &Path) -> (RawSchema, Diagnostics) {
             Kind::Api => api = RawApi::read(&mut cx, n),
             Kind::Releases => releases = raw::read_releases(&mut cx, n),
             Kind::Errors => errors = raw::read_errors(&mut cx, n),
-            Kind::Class => classes.extend(RawClass::read(&mut cx, n)),
+            Kind::Class => {
+                classes.extend(RawClass::read(&mut cx, n));
+                if classes[classes_before..].iter().any(|c| !c.name.v.is_empty()) {
+                    unread.classes.pop();
+                }
+            }
         }
     }
+    unread.errors = errors.is_none();
     schema.api = api;
     schema.releases = releases;
-    schema.errors = errors;
+    schema.errors = errors.unwrap_or_default();
     schema.classes = classes;
+    schema.unread = unread;
     for p in problems {
         diags.push(problem_to_diag(&schema.sources, p));
     }

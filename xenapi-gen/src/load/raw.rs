@@ -139,14 +139,34 @@ fn opt_string(cx: &mut Cx<'_>, m: &super::read::Map<'_>, key: &str, what: &str) 
     m.get(key).and_then(|p| cx.string(node(&p), what))
 }
 
+/// A required string. When it is missing, of the wrong YAML type or blank,
+/// the problem is reported here and an empty string is returned, which the
+/// resolver skips rather than reporting again.
 fn req_string(cx: &mut Cx<'_>, m: &super::read::Map<'_>, key: &str, what: &str) -> At<String> {
-    m.require(cx, key)
-        .and_then(|p| cx.string(node(&p), what))
-        .unwrap_or_else(|| At { v: String::new(), src: cx.src(&m.path.key(key)) })
+    match m.require(cx, key).and_then(|p| cx.string(node(&p), what)) {
+        Some(s) if s.v.trim().is_empty() => {
+            cx.problem(&s.src.path, format!("{what} is empty"), None);
+            At { v: String::new(), src: s.src }
+        }
+        Some(s) => s,
+        None => At { v: String::new(), src: cx.src(&m.path.key(key)) },
+    }
 }
 
 fn opt_bool(cx: &mut Cx<'_>, m: &super::read::Map<'_>, key: &str, what: &str) -> bool {
     m.get(key).and_then(|p| cx.boolean(node(&p), what)).unwrap_or(false)
+}
+
+/// What to call an item in messages: `KIND `NAME`SUFFIX` when its `key`
+/// holds a name, else `fallback` (used before the name is read, so that
+/// unknown keys are reported against the named item too).
+fn title(n: Node<'_, '_>, key: &str, kind: &str, suffix: &str, fallback: String) -> String {
+    let name = match n.value.get(key) {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(Value::Number(x)) => x.to_string(),
+        _ => return fallback,
+    };
+    format!("{kind} `{name}`{suffix}")
 }
 
 /// `description` is required: every item of the API is documented.
@@ -164,7 +184,7 @@ fn lifecycle(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str) -> (Vec<At<S
     match m.require(cx, "lifecycle") {
         Some(p) => {
             let items = cx.strings(node(&p), &format!("the lifecycle of {what}"));
-            if items.is_empty() && matches!(p.0, Value::Sequence(_)) {
+            if matches!(p.0, Value::Sequence(s) if s.is_empty()) {
                 cx.problem(&p.1, format!("the lifecycle of {what} is empty"), Some("write at least `[published RELEASE]`".into()));
             }
             (items, cx.src(&p.1))
@@ -195,10 +215,18 @@ fn access(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str, keys: &'static 
 
 impl RawApi {
     pub(crate) fn read(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Option<RawApi> {
-        let m = cx.map(root, "the API settings", &["name", "description", "roles"])?;
+        let m = cx.map(root, "the API settings file", &["name", "description", "roles"])?;
         let name = req_string(cx, &m, "name", "the API name");
         let description = opt_string(cx, &m, "description", "the API description");
-        let roles = m.require(cx, "roles").map(|p| cx.strings(node(&p), "the roles")).unwrap_or_default();
+        let roles = match m.require(cx, "roles") {
+            Some(p) => {
+                if matches!(p.0, Value::Sequence(s) if s.is_empty()) {
+                    cx.problem(&p.1, "the API lists no roles", Some("list the roles, most privileged first".into()));
+                }
+                cx.strings(node(&p), "the roles")
+            }
+            None => Vec::new(),
+        };
         Some(RawApi { name, description, roles })
     }
 }
@@ -206,27 +234,34 @@ impl RawApi {
 pub(crate) fn read_releases(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Vec<RawRelease> {
     let Some(m) = cx.map(root, "the releases file", &["releases"]) else { return Vec::new() };
     let Some(list) = m.require(cx, "releases") else { return Vec::new() };
+    if matches!(list.0, Value::Sequence(s) if s.is_empty()) {
+        cx.problem(&list.1, "the releases file lists no releases", Some("list every release, oldest first".into()));
+    }
     let items = cx.seq(node(&list), "the releases");
     items
         .iter()
         .filter_map(|it| {
-            let r = cx.map(node(it), "a release", &["code", "label"])?;
-            Some(RawRelease {
-                code: req_string(cx, &r, "code", "a release code"),
-                label: req_string(cx, &r, "label", "a release label"),
-            })
+            let r = cx.map(node(it), &title(node(it), "code", "release", "", "a release".into()), &["code", "label"])?;
+            let code = req_string(cx, &r, "code", "a release code");
+            Some(RawRelease { label: req_string(cx, &r, "label", "a release label"), code })
         })
         .collect()
 }
 
-pub(crate) fn read_errors(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Vec<RawError> {
-    let Some(m) = cx.map(root, "the errors file", &["errors"]) else { return Vec::new() };
-    let Some(list) = m.require(cx, "errors") else { return Vec::new() };
+/// The errors, or `None` when the file holds no list of errors at all (so
+/// that the resolver does not report every error a message names).
+pub(crate) fn read_errors(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Option<Vec<RawError>> {
+    let m = cx.map(root, "the errors file", &["errors"])?;
+    let list = m.require(cx, "errors")?;
+    if !matches!(list.0, Value::Sequence(_)) {
+        cx.seq(node(&list), "the errors"); // reports the wrong YAML type
+        return None;
+    }
     let items = cx.seq(node(&list), "the errors");
-    items
+    let errors = items
         .iter()
         .filter_map(|it| {
-            let e = cx.map(node(it), "an error", &["code", "params", "description"])?;
+            let e = cx.map(node(it), &title(node(it), "code", "error", "", "an error".into()), &["code", "params", "description"])?;
             let code = req_string(cx, &e, "code", "an error code");
             let what = format!("error `{}`", code.v);
             Some(RawError {
@@ -236,7 +271,8 @@ pub(crate) fn read_errors(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Vec<RawError> 
                 src: cx.src(&it.1),
             })
         })
-        .collect()
+        .collect();
+    Some(errors)
 }
 
 const CLASS_KEYS: &[&str] =
@@ -250,7 +286,7 @@ const PARAM_KEYS: &[&str] = &["name", "type", "description"];
 
 impl RawClass {
     pub(crate) fn read(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Option<RawClass> {
-        let m = cx.map(root, "a class", CLASS_KEYS)?;
+        let m = cx.map(root, &title(root, "name", "class", "", "a class".into()), CLASS_KEYS)?;
         let name = req_string(cx, &m, "name", "the class name");
         let what = format!("class `{}`", name.v);
         let description = read_description(cx, &m, &what);
@@ -295,17 +331,21 @@ impl RawClass {
 
 impl RawEnum {
     fn read(cx: &mut Cx<'_>, n: Node<'_, '_>) -> Option<RawEnum> {
-        let m = cx.map(n, "an enum", ENUM_KEYS)?;
+        let m = cx.map(n, &title(n, "name", "enum", "", "an enum".into()), ENUM_KEYS)?;
         let name = req_string(cx, &m, "name", "an enum name");
         let what = format!("enum `{}`", name.v);
         let description = read_description(cx, &m, &what);
         let values = match m.require(cx, "values") {
             Some(p) => {
+                if matches!(p.0, Value::Sequence(s) if s.is_empty()) {
+                    cx.problem(&p.1, format!("{what} has no values"), None);
+                }
                 let items = cx.seq(node(&p), &format!("the values of {what}"));
                 items
                     .iter()
                     .filter_map(|it| {
-                        let v = cx.map(node(it), &format!("a value of {what}"), VALUE_KEYS)?;
+                        let vtitle = title(node(it), "name", "value", &format!(" of {what}"), format!("a value of {what}"));
+                        let v = cx.map(node(it), &vtitle, VALUE_KEYS)?;
                         let name = req_string(cx, &v, "name", "an enum value");
                         let d = read_description(cx, &v, &format!("value `{}` of {what}", name.v));
                         Some(RawEnumValue { name, description: d })
@@ -320,7 +360,7 @@ impl RawEnum {
 
 impl RawField {
     fn read(cx: &mut Cx<'_>, n: Node<'_, '_>, class: &str) -> Option<RawField> {
-        let m = cx.map(n, &format!("a field of {class}"), FIELD_KEYS)?;
+        let m = cx.map(n, &title(n, "name", "field", &format!(" of {class}"), format!("a field of {class}")), FIELD_KEYS)?;
         let name = req_string(cx, &m, "name", "a field name");
         let what = format!("field `{}` of {class}", name.v);
         let description = read_description(cx, &m, &what);
@@ -335,7 +375,7 @@ impl RawField {
 
 impl RawMessage {
     fn read(cx: &mut Cx<'_>, n: Node<'_, '_>, class: &str) -> Option<RawMessage> {
-        let m = cx.map(n, &format!("a message of {class}"), MESSAGE_KEYS)?;
+        let m = cx.map(n, &title(n, "name", "message", &format!(" of {class}"), format!("a message of {class}")), MESSAGE_KEYS)?;
         let name = req_string(cx, &m, "name", "a message name");
         let what = format!("message `{}` of {class}", name.v);
         let description = read_description(cx, &m, &what);
@@ -345,7 +385,8 @@ impl RawMessage {
                 items
                     .iter()
                     .filter_map(|it| {
-                        let pm = cx.map(node(it), &format!("a param of {what}"), PARAM_KEYS)?;
+                        let ptitle = title(node(it), "name", "param", &format!(" of {what}"), format!("a param of {what}"));
+                        let pm = cx.map(node(it), &ptitle, PARAM_KEYS)?;
                         let name = req_string(cx, &pm, "name", "a param name");
                         let ty = req_string(cx, &pm, "type", &format!("the type of param `{}`", name.v));
                         let description = opt_string(cx, &pm, "description", "a param description");

@@ -58,11 +58,10 @@ pub struct SyntaxError {
 pub fn parse(text: &str) -> Result<Value, SyntaxError> {
     serde_yaml::from_str::<Value>(text).map_err(|e| {
         let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
-        let mut message = e.to_string();
-        // serde_yaml appends " at line L column C"; the span says that already.
-        if let Some(cut) = message.find(" at line ") {
-            message.truncate(cut);
-        }
+        // serde_yaml writes "PROBLEM at line L column C[, CONTEXT at line
+        // L2 column C2]". The span already says where the problem is, but
+        // the context (where an unclosed quote or bracket began) is kept.
+        let message = e.to_string().replacen(&format!(" at line {line} column {column}"), "", 1);
         SyntaxError { line, column, message }
     })
 }
@@ -277,12 +276,14 @@ mod tests {
         assert_eq!(locate(DOC, &root.key("fields").index(0).key("type")), (4, 11));
         assert_eq!(locate(DOC, &root.key("fields").index(1).key_name("tpye")), (6, 5));
         // A missing key points at the mapping that lacks it.
-        assert_eq!(locate(DOC, &root.key("fields").index(1).key("type")), (5, 7));
+        assert_eq!(locate(DOC, &root.key("fields").index(1).key("type")), (5, 5));
     }
 
     #[test]
     fn syntax_errors_have_positions() {
         let e = parse("a: [1, 2\nb: 3\n").unwrap_err();
-        assert!(e.line > 0, "{e:?}");
+        assert_eq!((e.line, e.column), (2, 2));
+        // The place the problem began is kept; the place it was found is not repeated.
+        assert_eq!(e.message, "did not find expected ',' or ']', while parsing a flow sequence at line 1 column 4");
     }
 }

@@ -9,6 +9,7 @@ use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::load::raw::*;
 use crate::load::RawSchema;
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 struct Resolver<'a> {
     sources: &'a Sources,
@@ -17,7 +18,12 @@ struct Resolver<'a> {
     releases: HashMap<String, usize>,
     release_codes: Vec<String>,
     errors: HashSet<String>,
+    /// errors.yaml could not be read: names of errors are not checked.
+    errors_unread: bool,
     classes: HashSet<String>,
+    /// Stems of class files that could not be read: references to them
+    /// are not reported (and, if there is any, neither are unknown enums).
+    classes_unread: HashSet<String>,
     /// enum name -> its values
     enums: HashMap<String, Vec<String>>,
 }
@@ -30,7 +36,7 @@ impl EnumValues for Resolver<'_> {
 
 /// Resolves a raw schema into the model, or returns every problem found.
 pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostics> {
-    let RawSchema { api, releases, errors, classes, sources } = raw;
+    let RawSchema { api, releases, errors, classes, sources, unread } = raw;
     let mut r = Resolver {
         sources: &sources,
         diags: Diagnostics::default(),
@@ -38,7 +44,9 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
         releases: HashMap::new(),
         release_codes: Vec::new(),
         errors: HashSet::new(),
+        errors_unread: unread.errors,
         classes: HashSet::new(),
+        classes_unread: unread.classes.into_iter().collect(),
         enums: HashMap::new(),
     };
 
@@ -46,14 +54,12 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
     let (name, description) = match &api {
         Some(a) => {
             let mut seen = HashSet::new();
+            // An empty or unreadable list of roles is reported by the reader.
             for role in &a.roles {
                 if !seen.insert(role.v.clone()) {
                     r.err(&role.src, format!("role `{}` is listed twice", role.v));
                 }
                 r.roles.push(role.v.clone());
-            }
-            if a.roles.is_empty() {
-                r.err(&a.name.src, "the API lists no roles".to_string());
             }
             (a.name.v.clone(), a.description.as_ref().map(|d| d.v.clone()).unwrap_or_default())
         }
@@ -61,6 +67,9 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
     };
     let mut model_releases = Vec::new();
     for rel in &releases {
+        if rel.code.v.is_empty() {
+            continue;
+        }
         if r.releases.contains_key(&rel.code.v) {
             r.err(&rel.code.src, format!("release `{}` is listed twice", rel.code.v));
             continue;
@@ -71,6 +80,9 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
     }
     let mut model_errors = Vec::new();
     for e in &errors {
+        if e.code.v.is_empty() {
+            continue;
+        }
         if !r.errors.insert(e.code.v.clone()) {
             r.err(&e.code.src, format!("error code `{}` is defined twice", e.code.v));
             continue;
@@ -88,9 +100,17 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
             src: e.src.clone(),
         });
     }
+    let mut class_files = HashMap::new();
     for c in &classes {
-        if !r.classes.insert(c.name.v.clone()) {
-            r.err(&c.name.src, format!("class `{}` is defined twice", c.name.v));
+        if c.name.v.is_empty() {
+            // Reported by the reader; its enums still count.
+        } else if let Some(first) = class_files.get(&c.name.v) {
+            let first: &Path = sources.path(*first);
+            let first = first.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            r.err_help(&c.name.src, format!("class `{}` is defined twice", c.name.v), Some(format!("the first definition is in `{first}`")));
+        } else {
+            class_files.insert(c.name.v.clone(), c.src.file);
+            r.classes.insert(c.name.v.clone());
         }
         let path = sources.path(c.src.file);
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
@@ -179,13 +199,11 @@ impl Resolver<'_> {
         for e in &c.enums {
             let mut seen = HashSet::new();
             for v in &e.values {
-                if !seen.insert(&v.name.v) {
+                if !v.name.v.is_empty() && !seen.insert(&v.name.v) {
                     self.err(&v.name.src, format!("enum `{}` lists value `{}` twice", e.name.v, v.name.v));
                 }
             }
-            if e.values.is_empty() {
-                self.err(&e.src, format!("enum `{}` has no values", e.name.v));
-            }
+            // An empty list of values is reported by the reader.
             enums.push(EnumDef {
                 name: e.name.v.clone(),
                 description: text(&e.description),
@@ -197,7 +215,7 @@ impl Resolver<'_> {
         let mut fields = Vec::new();
         let mut seen = HashSet::new();
         for f in &c.fields {
-            if !seen.insert(f.name.v.clone()) {
+            if !f.name.v.is_empty() && !seen.insert(f.name.v.clone()) {
                 self.err(&f.name.src, format!("{what} has two fields named `{}`", f.name.v));
                 continue;
             }
@@ -233,7 +251,7 @@ impl Resolver<'_> {
         let mut names = HashSet::new();
         let mut messages = Vec::new();
         for m in &c.messages {
-            if !names.insert(m.name.v.clone()) {
+            if !m.name.v.is_empty() && !names.insert(m.name.v.clone()) {
                 self.err(&m.name.src, format!("{what} has two messages named `{}`", m.name.v));
                 continue;
             }
@@ -256,12 +274,22 @@ impl Resolver<'_> {
         let what = format!("field `{}` of {class}", f.name.v);
         let ty = self.ty(&f.ty, &what, true);
         let qualifier = Qualifier::parse(&f.qualifier.v).unwrap_or_else(|| {
+            if f.qualifier.v.is_empty() {
+                // Missing or blank: reported by the reader.
+                return Qualifier::RoRuntime;
+            }
             let help = did_you_mean(&f.qualifier.v, Qualifier::ALL).or_else(|| Some(format!("use one of: {}", Qualifier::ALL.join(", "))));
             self.err_help(&f.qualifier.src, format!("unknown qualifier `{}` on {what}", f.qualifier.v), help);
             Qualifier::RoRuntime
         });
+        // A default is not checked against an enum with no values (that
+        // enum is reported already).
+        let mut empty_enum = false;
+        if let Some(ty) = &ty {
+            ty.visit(&mut |t| empty_enum |= matches!(t, Type::Enum(e) if self.enums.get(e).is_some_and(Vec::is_empty)));
+        }
         let default = match (&f.default, &ty) {
-            (Some(d), Some(ty)) => match Literal::from_yaml(&d.v, ty, self) {
+            (Some(d), Some(ty)) if !empty_enum => match Literal::from_yaml(&d.v, ty, self) {
                 Ok(l) => Some(l),
                 Err(e) => {
                     self.err(&d.src, format!("bad default for {what}: {e}"));
@@ -291,7 +319,7 @@ impl Resolver<'_> {
         let mut params = Vec::new();
         let mut seen = HashSet::new();
         for p in &m.params {
-            if !seen.insert(p.name.v.clone()) {
+            if !p.name.v.is_empty() && !seen.insert(p.name.v.clone()) {
                 self.err(&p.name.src, format!("{what} has two params named `{}`", p.name.v));
             }
             let ty = self.ty(&p.ty, &format!("param `{}` of {what}", p.name.v), false);
@@ -299,7 +327,7 @@ impl Resolver<'_> {
         }
         let result = self.ty(&m.result, &format!("the result of {what}"), false).unwrap_or(Type::Void);
         for e in &m.errors {
-            if !self.errors.contains(&e.v) {
+            if !self.errors_unread && !self.errors.contains(&e.v) {
                 let help = did_you_mean(&e.v, self.errors.iter().map(String::as_str))
                     .or_else(|| Some("define it in errors.yaml".into()));
                 self.err_help(&e.src, format!("{what} names unknown error `{}`", e.v), help);
@@ -329,10 +357,15 @@ impl Resolver<'_> {
     /// Parses and resolves a type; `Void` and the special results are only
     /// allowed where `field` is false.
     fn ty(&mut self, t: &At<String>, what: &str, field: bool) -> Option<Type> {
+        if t.v.is_empty() {
+            // Missing or blank: reported by the reader.
+            return None;
+        }
         let ty = match Type::parse(&t.v) {
             Ok(ty) => ty,
             Err(e) => {
-                let help = t.v.split(' ').find_map(|w| {
+                let word = |c: char| !(c.is_ascii_alphanumeric() || c == '_');
+                let help = t.v.split(word).filter(|w| !w.is_empty()).find_map(|w| {
                     let primitives = ["string", "int", "float", "bool", "datetime", "void", "enum", "ref", "record", "set", "map", "option"];
                     if primitives.contains(&w) || self.classes.contains(w) || self.enums.contains_key(w) {
                         None
@@ -348,11 +381,11 @@ impl Resolver<'_> {
         let mut ok = true;
         let mut problems = Vec::new();
         ty.visit(&mut |part| match part {
-            Type::Ref(c) | Type::Record(c) if !self.classes.contains(c) => {
+            Type::Ref(c) | Type::Record(c) if !self.classes.contains(c) && !self.classes_unread.contains(c) => {
                 let help = did_you_mean(c, self.classes.iter().map(String::as_str));
                 problems.push((format!("unknown class `{c}` in the type of {what}"), help));
             }
-            Type::Enum(e) if !self.enums.contains_key(e) => {
+            Type::Enum(e) if !self.enums.contains_key(e) && self.classes_unread.is_empty() => {
                 let help = did_you_mean(e, self.enums.keys().map(String::as_str));
                 problems.push((format!("unknown enum `{e}` in the type of {what}"), help));
             }
@@ -377,6 +410,10 @@ impl Resolver<'_> {
 
     fn lifecycle(&mut self, items: &[At<String>], src: &Src, what: &str) -> Lifecycle {
         let mut out = Lifecycle::default();
+        if self.release_codes.is_empty() {
+            // No releases could be read (reported already): nothing to check against.
+            return out;
+        }
         for it in items {
             let mut words = it.v.split_whitespace();
             let (Some(kind), Some(release), None) = (words.next(), words.next(), words.next()) else {
@@ -413,6 +450,10 @@ impl Resolver<'_> {
     }
 
     fn roles(&mut self, r: &RawRoles) -> Vec<String> {
+        if self.roles.is_empty() {
+            // No roles could be read (reported already): nothing to check against.
+            return Vec::new();
+        }
         match r {
             RawRoles::AtLeast(role) => match self.roles.iter().position(|x| *x == role.v) {
                 Some(i) => self.roles[..=i].to_vec(),

@@ -1,0 +1,534 @@
+//! One module per class: its marker and ref type, enums, record, client
+//! methods, server trait and dispatcher.
+
+use super::docs::{deprecated, doc};
+use super::types::{borrowed, ident, owned, result, serde_with, wire_result};
+use crate::model::{Class, DerivedKind, EnumDef, Literal, Message, MessageOrigin, Type};
+use crate::names::rust as names;
+use proc_macro2::{Literal as Lit, TokenStream};
+use quote::quote;
+
+/// The whole module of one class. `enum_home` says which enums this
+/// module defines (an enum listed by two classes is defined once).
+pub fn module(class: &Class, owns_enum: &dyn Fn(&str) -> bool) -> TokenStream {
+    let module_doc = format!(" {}", class.description.trim());
+    let marker = marker(class);
+    let enums = class.enums.iter().filter(|e| owns_enum(&e.name)).map(enum_def);
+    let record = if class.fields.is_empty() { quote!() } else { record(class) };
+    // Classes without messages (plain record types) get no client or router.
+    let (client, dispatch) = if class.messages.is_empty() { (quote!(), quote!()) } else { (client(class), dispatch(class)) };
+    let server = server(class);
+    quote! {
+        #![doc = #module_doc]
+        #marker
+        #(#enums)*
+        #record
+        #client
+        #server
+        #dispatch
+    }
+}
+
+fn marker(class: &Class) -> TokenStream {
+    let name = &class.name;
+    let marker = ident(&names::type_name(name));
+    let r = ident(&names::ref_type(name));
+    let docs = doc(&class.description, Some(&class.lifecycle));
+    let dep = deprecated(&class.lifecycle);
+    let ref_doc = format!(" A reference to a {name} object.");
+    quote! {
+        #docs
+        #dep
+        #[derive(Debug)]
+        pub enum #marker {}
+
+        impl xenapi_rt::types::Class for #marker {
+            const NAME: &'static str = #name;
+        }
+
+        #[doc = #ref_doc]
+        pub type #r = xenapi_rt::types::Ref<#marker>;
+    }
+}
+
+fn enum_def(e: &EnumDef) -> TokenStream {
+    let ty = ident(&names::enum_type(&e.name));
+    let docs = doc(&e.description, None);
+    let variants: Vec<_> = e.values.iter().map(|v| ident(&names::variant(&v.name))).collect();
+    let wire: Vec<_> = e.values.iter().map(|v| v.name.as_str()).collect();
+    let vdocs: Vec<_> = e.values.iter().map(|v| doc(&v.description, None)).collect();
+    let first = &variants[0];
+    let first_doc = &vdocs[0];
+    let rest = &variants[1..];
+    let vdocs = &vdocs[1..];
+    let wire_name = &e.name;
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #ty {
+            #first_doc
+            #[default]
+            #first,
+            #( #vdocs #rest, )*
+            /// A value this version of the bindings does not know, kept as sent.
+            Unknown(String),
+        }
+
+        impl #ty {
+            /// Every value this version knows, in schema order.
+            pub const ALL: &'static [#ty] = &[#(#ty::#variants),*];
+
+            /// The value as it travels on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( #ty::#variants => #wire, )*
+                    #ty::Unknown(s) => s,
+                }
+            }
+
+            /// The value for a wire string; unknown strings are kept.
+            pub fn from_wire(s: &str) -> #ty {
+                match s {
+                    #( #wire => #ty::#variants, )*
+                    other => #ty::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for #ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for #ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                xenapi_rt::types::deserialize_enum(deserializer, #wire_name, #ty::from_wire)
+            }
+        }
+    }
+}
+
+/// A default value as a Rust expression of the field's type.
+fn default_expr(ty: &Type, lit: Option<&Literal>) -> TokenStream {
+    let Some(lit) = lit.filter(|l| !is_type_default(l)) else { return quote!(Default::default()) };
+    match (ty, lit) {
+        (Type::Option(inner), l) => {
+            let v = default_expr(inner, Some(l));
+            quote!(Some(#v))
+        }
+        (_, Literal::String(s)) if s.is_empty() => quote!(String::new()),
+        (_, Literal::String(s)) => quote!(String::from(#s)),
+        (_, Literal::Int(i)) => {
+            let l = Lit::i64_unsuffixed(*i);
+            quote!(#l)
+        }
+        (Type::Float, Literal::Float(f)) => {
+            let l = Lit::f64_unsuffixed(*f);
+            quote!(#l)
+        }
+        (_, Literal::Float(f)) => {
+            let l = Lit::f64_unsuffixed(*f);
+            quote!(xenapi_rt::types::Float(#l))
+        }
+        (_, Literal::Bool(b)) => quote!(#b),
+        (_, Literal::DateTime(s)) => quote!(xenapi_rt::types::DateTime::parse(#s).unwrap_or_default()),
+        (Type::Enum(e), Literal::Enum(v)) => {
+            let t = ident(&names::enum_type(e));
+            let v = ident(&names::variant(v));
+            quote!(crate::#t::#v)
+        }
+        (_, Literal::Ref(r)) if lit.is_null_ref() || r.is_empty() => quote!(xenapi_rt::types::Ref::null()),
+        (_, Literal::Ref(r)) => quote!(xenapi_rt::types::Ref::new(#r)),
+        (Type::Set(t), Literal::Set(items)) => {
+            let items = items.iter().map(|i| default_expr(t, Some(i)));
+            quote!(vec![#(#items),*])
+        }
+        (Type::Map(k, v), Literal::Map(pairs)) => {
+            let pairs = pairs.iter().map(|(a, b)| {
+                let (a, b) = (default_expr(k, Some(a)), default_expr(v, Some(b)));
+                quote!((#a, #b))
+            });
+            quote!([#(#pairs),*].into_iter().collect())
+        }
+        _ => quote!(Default::default()),
+    }
+}
+
+/// Whether a schema default is what `Default::default()` gives anyway.
+fn is_type_default(l: &Literal) -> bool {
+    match l {
+        Literal::String(s) => s.is_empty(),
+        Literal::Int(i) => *i == 0,
+        Literal::Float(f) => *f == 0.0,
+        Literal::Bool(b) => !b,
+        Literal::Set(v) => v.is_empty(),
+        Literal::Map(v) => v.is_empty(),
+        Literal::Ref(_) => l.is_null_ref(),
+        Literal::DateTime(d) => d == "19700101T00:00:00Z",
+        Literal::Enum(_) => false,
+    }
+}
+
+fn record(class: &Class) -> TokenStream {
+    let name = &class.name;
+    let rec = ident(&names::record_type(name));
+    let marker = ident(&names::type_name(name));
+    let docs = format!(" Every field of a {name} object, as `{name}.get_record` returns it.");
+    let mut fields = Vec::new();
+    let mut defaults = Vec::new();
+    for f in &class.fields {
+        let id = ident(&names::ident(&f.name));
+        let ty = owned(&f.ty, false);
+        let fdoc = doc(&f.description, Some(&f.lifecycle));
+        let dep = deprecated(&f.lifecycle);
+        let rename = if names::bare(&names::ident(&f.name)) != f.name {
+            let n = &f.name;
+            quote!(#[serde(rename = #n)])
+        } else {
+            quote!()
+        };
+        let with = serde_with(&f.ty).unwrap_or_default();
+        fields.push(quote!(#fdoc #dep #rename #with pub #id: #ty));
+        let d = default_expr(&f.ty, f.default.as_ref());
+        defaults.push(quote!(#id: #d));
+    }
+    let all_plain = class.fields.iter().all(|f| f.default.as_ref().is_none_or(is_type_default));
+    let derives = if all_plain {
+        quote!(#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)])
+    };
+    let default_impl = if all_plain {
+        quote!()
+    } else {
+        quote! {
+            #[allow(deprecated)]
+            impl Default for #rec {
+                fn default() -> Self {
+                    #rec { #(#defaults,)* }
+                }
+            }
+        }
+    };
+    let has_uuid = class.fields.iter().any(|f| f.name == "uuid" && f.ty == Type::String);
+    let uuid = if has_uuid { quote!(Some(&self.uuid)) } else { quote!(None) };
+    let has_label = class.fields.iter().any(|f| f.name == "name_label" && f.ty == Type::String);
+    let label = if has_label { quote!(Some(&self.name_label)) } else { quote!(None) };
+    let set_uuid = if has_uuid { quote!(self.uuid = uuid.to_string();) } else { quote!(let _ = uuid;) };
+    quote! {
+        #[doc = #docs]
+        ///
+        /// Fields missing from a server's reply take their schema defaults;
+        /// fields this version does not know are ignored.
+        #derives
+        #[serde(default)]
+        #[allow(deprecated)]
+        pub struct #rec {
+            #(#fields,)*
+        }
+
+        #default_impl
+
+        impl crate::server::Record for #rec {
+            type Class = #marker;
+            fn uuid(&self) -> Option<&str> {
+                #uuid
+            }
+            fn set_uuid(&mut self, uuid: &str) {
+                #set_uuid
+            }
+            fn name_label(&self) -> Option<&str> {
+                #label
+            }
+        }
+
+        impl crate::server::HasRecord for #marker {
+            type Record = #rec;
+        }
+    }
+}
+
+/// The wire name of a message: `CLASS.message`.
+fn wire_name(class: &Class, m: &Message) -> String {
+    format!("{}.{}", class.name, m.name)
+}
+
+/// Params after the session, which the client fills in itself.
+fn user_params(m: &Message) -> &[crate::model::Param] {
+    if m.takes_session() {
+        &m.params[1..]
+    } else {
+        &m.params
+    }
+}
+
+fn client(class: &Class) -> TokenStream {
+    let name = &class.name;
+    let client = ident(&names::client_type(name));
+    let cdoc = format!(" Calls on the {name} class; get one with `Session::{}`.", names::bare(&names::module(name)));
+    let mut methods = Vec::new();
+    for m in class.messages.iter().filter(|m| m.takes_session()) {
+        methods.push(client_method(class, m, false));
+        if m.has_async {
+            methods.push(client_method(class, m, true));
+        }
+    }
+    quote! {
+        #[doc = #cdoc]
+        #[derive(Debug, Clone, Copy)]
+        pub struct #client<'s, T> {
+            pub(crate) session: &'s crate::Session<T>,
+        }
+
+        impl<'s, T: xenapi_rt::Transport> #client<'s, T> {
+            #(#methods)*
+        }
+    }
+}
+
+fn client_method(class: &Class, m: &Message, is_async: bool) -> TokenStream {
+    let wire = if is_async { format!("Async.{}", wire_name(class, m)) } else { wire_name(class, m) };
+    let method = if is_async { ident(&names::async_method(&m.name)) } else { ident(&names::ident(&m.name)) };
+    let params = user_params(m);
+    let pnames: Vec<_> = params.iter().map(|p| ident(&names::ident(&p.name))).collect();
+    let ptypes: Vec<_> = params.iter().map(|p| borrowed(&p.ty)).collect();
+    let mut docs = doc(&m.description, Some(&m.lifecycle));
+    if is_async {
+        docs = quote!(#docs #[doc = ""] #[doc = " Runs as a server task: await `Task::wait` for the result."]);
+    }
+    let dep = deprecated(&m.lifecycle);
+    let res = result(&m.result);
+    let wire_res = wire_result(&m.result);
+    let convert = match m.result {
+        Type::Void => quote!(.map(|_: xenapi_rt::types::Void| ())),
+        Type::Float => quote!(.map(|f: xenapi_rt::types::Float| f.0)),
+        _ => quote!(),
+    };
+    if is_async {
+        quote! {
+            #docs
+            #dep
+            pub async fn #method(&self, #(#pnames: #ptypes),*) -> Result<crate::Task<'s, T, #res>, crate::Error> {
+                let task: crate::TaskRef = self.session.call(#wire, |c| c #(.param(&#pnames))*).await?;
+                Ok(crate::Task::new(self.session, task))
+            }
+        }
+    } else {
+        quote! {
+            #docs
+            #dep
+            pub async fn #method(&self, #(#pnames: #ptypes),*) -> Result<#res, crate::Error> {
+                self.session.call::<#wire_res>(#wire, |c| c #(.param(&#pnames))*).await #convert
+            }
+        }
+    }
+}
+
+/// Server trait: a method per message; explicit ones default to
+/// NOT_IMPLEMENTED, derived ones to the generic store.
+fn server(class: &Class) -> TokenStream {
+    let name = &class.name;
+    let tr = ident(&names::server_trait(name));
+    let tdoc = format!(
+        " The {name} class on the server side: one method per message. Explicit messages answer \
+         NOT_IMPLEMENTED until implemented; derived ones work on the backend's store."
+    );
+    let methods = class.messages.iter().map(|m| server_method(class, m));
+    quote! {
+        #[doc = #tdoc]
+        #[allow(unused_variables, deprecated)]
+        pub trait #tr: crate::server::Backend {
+            #(#methods)*
+        }
+    }
+}
+
+fn server_method(class: &Class, m: &Message) -> TokenStream {
+    let method = ident(&names::ident(&m.name));
+    let params = user_params(m);
+    let pnames: Vec<_> = params.iter().map(|p| ident(&names::ident(&p.name))).collect();
+    let ptypes: Vec<_> = params.iter().map(|p| owned(&p.ty, false)).collect();
+    let res = result(&m.result);
+    let docs = doc(&m.description, Some(&m.lifecycle));
+    let ctx = if m.takes_session() { quote!(ctx: &Self::Ctx,) } else { quote!() };
+    let body = match &m.origin {
+        MessageOrigin::Explicit => {
+            let w = wire_name(class, m);
+            quote!(Err(crate::ApiError::NotImplemented { function: #w.to_string() }))
+        }
+        MessageOrigin::Derived { kind, field } => derived_body(class, *kind, field.as_deref()),
+    };
+    quote! {
+        #docs
+        fn #method(&self, #ctx #(#pnames: #ptypes),*) -> impl std::future::Future<Output = Result<#res, crate::ApiError>> + Send {
+            async move { #body }
+        }
+    }
+}
+
+/// The default body of a derived message, over `Backend::store`.
+fn derived_body(class: &Class, kind: DerivedKind, field: Option<&str>) -> TokenStream {
+    let rec = ident(&names::record_type(&class.name));
+    let store = quote!(crate::server::Backend::store(self));
+    let f = field.map(|f| ident(&names::ident(f)));
+    let fname = field.unwrap_or_default();
+    let cname = &class.name;
+    match kind {
+        DerivedKind::GetField => quote!(crate::server::Store::get::<#rec>(#store, &self_).map(|r| r.#f)),
+        DerivedKind::SetField => quote!(crate::server::Store::update::<#rec, _, _>(#store, &self_, move |r| {
+            r.#f = value;
+            Ok(())
+        })),
+        DerivedKind::AddToMap => quote!(crate::server::Store::update::<#rec, _, _>(#store, &self_, move |r| {
+            if r.#f.contains_key(&key) {
+                return Err(crate::ApiError::MapDuplicateKey {
+                    r#type: #cname.to_string(),
+                    param_name: #fname.to_string(),
+                    uuid: crate::server::Record::uuid(r).unwrap_or_default().to_string(),
+                    key: key.to_string(),
+                });
+            }
+            r.#f.insert(key, value);
+            Ok(())
+        })),
+        DerivedKind::RemoveFromMap => quote!(crate::server::Store::update::<#rec, _, _>(#store, &self_, move |r| {
+            r.#f.remove(&key);
+            Ok(())
+        })),
+        DerivedKind::AddToSet => quote!(crate::server::Store::update::<#rec, _, _>(#store, &self_, move |r| {
+            if !r.#f.contains(&value) {
+                r.#f.push(value);
+            }
+            Ok(())
+        })),
+        DerivedKind::RemoveFromSet => quote!(crate::server::Store::update::<#rec, _, _>(#store, &self_, move |r| {
+            r.#f.retain(|v| *v != value);
+            Ok(())
+        })),
+        DerivedKind::GetRecord => quote!(crate::server::Store::get::<#rec>(#store, &self_)),
+        DerivedKind::GetByUuid => quote!(crate::server::Store::by_uuid::<#rec>(#store, &uuid)),
+        DerivedKind::GetAll => quote!(Ok(crate::server::Store::all::<#rec>(#store).into_iter().map(|(r, _)| r).collect())),
+        DerivedKind::GetAllRecords => quote!(Ok(crate::server::Store::all::<#rec>(#store).into_iter().collect())),
+        DerivedKind::GetByNameLabel => quote!(Ok(crate::server::Store::all::<#rec>(#store)
+            .into_iter()
+            .filter(|(_, r)| crate::server::Record::name_label(r) == Some(label.as_str()))
+            .map(|(r, _)| r)
+            .collect())),
+        DerivedKind::Create => quote!(crate::server::Store::create::<#rec>(#store, args)),
+        DerivedKind::Destroy => quote!(crate::server::Store::destroy::<#rec>(#store, &self_)),
+    }
+}
+
+/// `dispatch`: decode, check and route one call of this class.
+fn dispatch(class: &Class) -> TokenStream {
+    let tr = ident(&names::server_trait(&class.name));
+    let mut arms = Vec::new();
+    let mut async_arms = Vec::new();
+    for m in &class.messages {
+        arms.push(dispatch_arm(class, m, &tr, false));
+        if m.has_async {
+            async_arms.push(dispatch_arm(class, m, &tr, true));
+        }
+    }
+    let async_block = if async_arms.is_empty() {
+        quote!(if is_async {
+            return None;
+        })
+    } else {
+        quote!(if is_async {
+            return match message {
+                #(#async_arms)*
+                _ => None,
+            };
+        })
+    };
+    quote! {
+        /// Routes a call of this class (`message` is the part after the
+        /// class name); `None` when the class has no such message.
+        #[allow(deprecated, clippy::let_unit_value)]
+        pub(crate) async fn dispatch<S: crate::Server>(
+            s: &std::sync::Arc<S>,
+            message: &str,
+            is_async: bool,
+            call: &xenapi_rt::server::IncomingCall<'_>,
+        ) -> Option<xenapi_rt::server::Reply> {
+            #async_block
+            match message {
+                #(#arms)*
+                _ => None,
+            }
+        }
+    }
+}
+
+fn dispatch_arm(class: &Class, m: &Message, tr: &proc_macro2::Ident, is_async: bool) -> TokenStream {
+    let key = &m.name;
+    let wire = if is_async { format!("Async.{}", wire_name(class, m)) } else { wire_name(class, m) };
+    let expected = m.params.len();
+    let method = ident(&names::ident(&m.name));
+    let params = user_params(m);
+    let offset = m.params.len() - params.len();
+    let decodes = params.iter().enumerate().map(|(i, p)| {
+        let id = ident(&names::ident(&p.name));
+        let ty = owned(&p.ty, false);
+        let idx = i + offset;
+        let pname = &p.name;
+        quote!(let #id: #ty = match crate::server::decode_param(call, #idx, #pname) { Ok(v) => v, Err(e) => return Some(e) };)
+    });
+    let args: Vec<_> = params.iter().map(|p| ident(&names::ident(&p.name))).collect();
+    let roles = &m.roles;
+    let auth = if m.takes_session() {
+        quote! {
+            let ctx = match crate::server::authenticate(&**s, #wire, call).await { Ok(c) => c, Err(e) => return Some(e) };
+            if let Err(e) = crate::server::Backend::authorize(&**s, &ctx, #wire, &[#(#roles),*]) {
+                return Some(crate::server::reply::<()>(Err(e)));
+            }
+        }
+    } else {
+        quote!()
+    };
+    let call_expr = if m.takes_session() {
+        quote!(#tr::#method(s2, &ctx, #(#args),*))
+    } else {
+        quote!(#tr::#method(s2, #(#args),*))
+    };
+    let conv = match m.result {
+        Type::Void => quote!(.map(|()| xenapi_rt::types::Void)),
+        Type::Float => quote!(.map(xenapi_rt::types::Float)),
+        _ => quote!(),
+    };
+    let run = if is_async {
+        quote! {
+            let owner = std::sync::Arc::clone(s);
+            let task_ctx = ctx.clone();
+            let work = async move {
+                let ctx = task_ctx;
+                let s2: &S = &owner;
+                #call_expr.await #conv .map(|v| crate::server::task_result(&v))
+            };
+            Some(crate::server::reply(crate::server::Backend::spawn_task(&**s, &ctx, #wire, Box::pin(work)).await))
+        }
+    } else {
+        quote! {
+            let s2: &S = s;
+            Some(crate::server::reply(#call_expr.await #conv))
+        }
+    };
+    quote! {
+        #key => {
+            if call.param_count() != #expected {
+                return Some(crate::server::count_mismatch(#wire, #expected, call.param_count()));
+            }
+            #auth
+            #(#decodes)*
+            #run
+        }
+    }
+}

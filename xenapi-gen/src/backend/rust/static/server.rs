@@ -1,0 +1,140 @@
+//! The server side: hooks a backend provides (sessions, roles, tasks, a
+//! store), the generic store that derived messages work on, and the glue
+//! the generated dispatchers use.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use xenapi_rt::server::{IncomingCall, Reply};
+use xenapi_rt::types::Ref;
+
+use crate::{ApiError, SessionRef, TaskRef};
+
+/// A record type of a class, as the store keeps it.
+pub trait Record: Clone + Default + Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The class marker (`crate::Vm` for `VmRecord`).
+    type Class: xenapi_rt::types::Class;
+    /// The `uuid` field, for classes that have one.
+    fn uuid(&self) -> Option<&str>;
+    /// Sets the `uuid` field (a no-op for classes without one).
+    fn set_uuid(&mut self, uuid: &str);
+    /// The `name_label` field, for classes that have one.
+    fn name_label(&self) -> Option<&str>;
+}
+
+/// Links a class marker to its record type.
+pub trait HasRecord {
+    type Record: Record;
+}
+
+/// Storage of objects by class, which every derived message (getters,
+/// setters, map and set updates, records, lookups, create, destroy) uses
+/// unless the backend overrides that message.
+pub trait Store: Send + Sync {
+    /// The record of an object, or HANDLE_INVALID.
+    fn get<R: Record>(&self, r: &Ref<R::Class>) -> Result<R, ApiError>;
+    /// Changes an object's record in place; an error leaves it unchanged.
+    fn update<R: Record, T, F>(&self, r: &Ref<R::Class>, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut R) -> Result<T, ApiError>;
+    /// Every object of a class.
+    fn all<R: Record>(&self) -> Vec<(Ref<R::Class>, R)>;
+    /// The object with this UUID, or UUID_INVALID.
+    fn by_uuid<R: Record>(&self, uuid: &str) -> Result<Ref<R::Class>, ApiError>;
+    /// Adds an object and returns its new reference.
+    fn create<R: Record>(&self, record: R) -> Result<Ref<R::Class>, ApiError>;
+    /// Removes an object, or HANDLE_INVALID.
+    fn destroy<R: Record>(&self, r: &Ref<R::Class>) -> Result<(), ApiError>;
+}
+
+/// A boxed future that can be spawned.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// What a server implementation provides besides its messages.
+pub trait Backend: Send + Sync + 'static {
+    /// Who is calling: what `authenticate` learns from a session.
+    type Ctx: Clone + Send + Sync + 'static;
+    /// The store derived messages use.
+    type Store: Store;
+
+    /// The store.
+    fn store(&self) -> &Self::Store;
+
+    /// Checks the session of a call; SESSION_INVALID when it is unknown.
+    fn authenticate(&self, method: &'static str, session: &SessionRef) -> impl Future<Output = Result<Self::Ctx, ApiError>> + Send;
+
+    /// Checks that the caller holds one of `roles` (the roles of the
+    /// message in the schema); RBAC_PERMISSION_DENIED otherwise. Messages
+    /// with no roles in the schema are not checked. Allows everything by
+    /// default.
+    fn authorize(&self, ctx: &Self::Ctx, method: &'static str, roles: &'static [&'static str]) -> Result<(), ApiError> {
+        let _ = (ctx, method, roles);
+        Ok(())
+    }
+
+    /// Runs an `Async.` call: starts `work` in the background and returns
+    /// the task that reports it. `work` yields the XML-RPC encoding of the
+    /// result, as the task's `result` field holds it.
+    fn spawn_task(
+        &self,
+        ctx: &Self::Ctx,
+        method: &'static str,
+        work: BoxFuture<Result<String, ApiError>>,
+    ) -> impl Future<Output = Result<TaskRef, ApiError>> + Send {
+        let _ = (ctx, work);
+        async move { Err(ApiError::NotImplemented { function: format!("Async.{method}") }) }
+    }
+}
+
+/// Routes every call of the API to a backend implementing all classes.
+#[derive(Debug)]
+pub struct Dispatcher<S>(pub Arc<S>);
+
+impl<S: crate::Server> xenapi_rt::server::Handler for Dispatcher<S> {
+    fn call(&self, call: IncomingCall<'_>) -> impl Future<Output = Reply> + Send {
+        let s = Arc::clone(&self.0);
+        async move { crate::routing::route(&s, &call).await }
+    }
+}
+
+/// Decodes parameter `index`; FIELD_TYPE_ERROR naming it when it has the
+/// wrong type.
+pub(crate) fn decode_param<T: DeserializeOwned>(call: &IncomingCall<'_>, index: usize, name: &str) -> Result<T, Reply> {
+    call.param(index).map_err(|_| reply::<()>(Err(ApiError::FieldTypeError { field: name.to_string() })))
+}
+
+/// Checks the session (the first parameter).
+pub(crate) async fn authenticate<S: Backend>(s: &S, method: &'static str, call: &IncomingCall<'_>) -> Result<S::Ctx, Reply> {
+    let session: SessionRef = match call.param(0) {
+        Ok(v) => v,
+        Err(_) => return Err(reply::<()>(Err(ApiError::SessionInvalid { handle: String::new() }))),
+    };
+    s.authenticate(method, &session).await.map_err(|e| reply::<()>(Err(e)))
+}
+
+pub(crate) fn reply<T: Serialize + Send + 'static>(r: Result<T, ApiError>) -> Reply {
+    match r {
+        Ok(v) => Reply::success(v),
+        Err(e) => Reply::failure(e.to_description()),
+    }
+}
+
+pub(crate) fn count_mismatch(method: &str, expected: usize, received: usize) -> Reply {
+    reply::<()>(Err(ApiError::MessageParameterCountMismatch {
+        method: method.to_string(),
+        expected: expected.to_string(),
+        received: received.to_string(),
+    }))
+}
+
+/// The XML-RPC encoding of a result, as a task's `result` field holds it.
+pub(crate) fn task_result<T: Serialize>(value: &T) -> String {
+    match xenapi_rt::xmlrpc::to_vec(value) {
+        Ok(bytes) => String::from_utf8(bytes).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
