@@ -99,6 +99,84 @@ pub mod rust {
     }
 }
 
+/// Identifier rules for the generated Python package. Attribute, method,
+/// field and parameter names keep the API's spelling (as the `XenAPI`
+/// module users know them: `session.VM.get_VCPUs_max`), escaped where
+/// Python reserves them; types get PEP 8 class names.
+pub mod python {
+    use super::*;
+    use heck::ToShoutySnakeCase;
+
+    const KEYWORDS: &[&str] = &[
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
+        "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
+        "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    ];
+    /// Names a generated method or record may not take because the
+    /// generated code uses them itself.
+    const RESERVED: &[&str] = &["self", "cls", "mro"];
+
+    /// A field, parameter or method name: the API's spelling made a valid
+    /// identifier (`class` -> `class_`, `self` -> `self_`).
+    pub fn ident(api: &str) -> String {
+        let mut s: String = api.trim().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+            s.insert(0, '_');
+        }
+        if KEYWORDS.contains(&s.as_str()) || RESERVED.contains(&s.as_str()) {
+            s.push('_');
+        }
+        s
+    }
+
+    /// A type name: `VM_guest_metrics` -> `VmGuestMetrics`.
+    pub fn type_name(api: &str) -> String {
+        api.to_upper_camel_case()
+    }
+
+    pub fn ref_type(class: &str) -> String {
+        format!("{}Ref", type_name(class))
+    }
+
+    pub fn record_type(class: &str) -> String {
+        format!("{}Record", type_name(class))
+    }
+
+    /// The class holding a class's calls: `VM` -> `VMApi`... kept close
+    /// to the API name so that `session.VM` reads as before.
+    pub fn api_class(class: &str) -> String {
+        format!("{}Api", type_name(class))
+    }
+
+    pub fn enum_type(name: &str) -> String {
+        type_name(name)
+    }
+
+    /// An enum member: `balance-slb` -> `BALANCE_SLB`, `restartHVM` ->
+    /// `RESTART_HVM`.
+    pub fn enum_member(value: &str) -> String {
+        let words: String = value.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        let m = words.to_shouty_snake_case();
+        if m.is_empty() || m.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("V_{m}")
+        } else {
+            m
+        }
+    }
+
+    /// The exception class of an error code: `VM_BAD_POWER_STATE` ->
+    /// `VmBadPowerStateError`.
+    pub fn error_class(code: &str) -> String {
+        let words: String = code.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        format!("{}Error", words.to_ascii_lowercase().to_upper_camel_case())
+    }
+
+    /// The method for the `Async.` form of a message.
+    pub fn async_method(message: &str) -> String {
+        format!("async_{}", ident(message))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::rust::*;

@@ -2,6 +2,7 @@
 //! of the output (`rust/`, `c/`, `python/`, `docs/`) and returns every file
 //! in it; [`crate::write`] writes them or compares them with disk.
 
+pub mod python;
 pub mod rust;
 
 use crate::model::Api;
@@ -54,7 +55,8 @@ impl Lang {
     pub fn backend(self) -> Option<fn(&Api) -> Vec<GeneratedFile>> {
         match self {
             Lang::Rust => Some(rust::generate),
-            Lang::C | Lang::Python | Lang::Docs => None,
+            Lang::Python => Some(python::generate),
+            Lang::C | Lang::Docs => None,
         }
     }
 
