@@ -37,6 +37,8 @@ pub enum Error {
     Schema(diag::Diagnostics),
     #[error("the {0} backend is not available yet")]
     Unavailable(Lang),
+    #[error("unknown release `{0}`{1}")]
+    UnknownRelease(String, String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -47,11 +49,12 @@ pub struct Config {
     schema: PathBuf,
     out: PathBuf,
     langs: Option<Vec<Lang>>,
+    release: Option<String>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { schema: "schema".into(), out: "generated".into(), langs: None }
+        Config { schema: "schema".into(), out: "generated".into(), langs: None, release: None }
     }
 }
 
@@ -78,6 +81,27 @@ impl Config {
         self
     }
 
+    /// Generate the API as it stood at this release (default: the newest):
+    /// later additions are left out; items deprecated by then are marked.
+    pub fn release(&mut self, code: impl Into<String>) -> &mut Self {
+        self.release = Some(code.into());
+        self
+    }
+
+    /// Loads the schema and applies the release, if any.
+    pub fn load(&self) -> Result<model::Api, Error> {
+        let api = load_schema(&self.schema).map_err(Error::Schema)?;
+        match &self.release {
+            None => Ok(api),
+            Some(code) => api.at_release(code).ok_or_else(|| {
+                let hint = diag::did_you_mean(code, api.releases.iter().map(|r| r.code.as_str()))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                Error::UnknownRelease(code.clone(), hint)
+            }),
+        }
+    }
+
     fn selected(&self) -> Result<Vec<Lang>, Error> {
         match &self.langs {
             None => Ok(Lang::available()),
@@ -93,7 +117,7 @@ impl Config {
     /// Every file the selected backends produce, without touching disk.
     pub fn files(&self) -> Result<(Vec<Lang>, Vec<GeneratedFile>), Error> {
         let langs = self.selected()?;
-        let api = load_schema(&self.schema).map_err(Error::Schema)?;
+        let api = self.load()?;
         let mut files = Vec::new();
         for lang in &langs {
             let backend = lang.backend().ok_or(Error::Unavailable(*lang))?;

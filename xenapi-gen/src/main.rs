@@ -31,6 +31,9 @@ enum Command {
         /// Write nothing; exit non-zero and list the files that differ if the output is stale.
         #[arg(long)]
         check: bool,
+        /// Generate the API as it stood at this release (e.g. `rio`); default: the newest.
+        #[arg(long)]
+        release: Option<String>,
     },
     /// Convert a model export (xapi's doc/data/xenapi.json shape) into schema YAML.
     ImportJson {
@@ -69,7 +72,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Generate { schema, out, lang, check } => generate(schema, out, lang, check),
+        Command::Generate { schema, out, lang, check, release } => generate(schema, out, lang, check, release),
         Command::Diff { old, new } => match (xenapi_gen::load_schema(&old), xenapi_gen::load_schema(&new)) {
             (Ok(a), Ok(b)) => {
                 let report = xenapi_gen::diff::diff(&a, &b);
@@ -113,9 +116,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(schema: PathBuf, out: PathBuf, lang: Option<Vec<String>>, check: bool) -> ExitCode {
+fn generate(schema: PathBuf, out: PathBuf, lang: Option<Vec<String>>, check: bool, release: Option<String>) -> ExitCode {
     let mut config = xenapi_gen::Config::new();
     config.schema(&schema).out(&out);
+    if let Some(r) = release {
+        config.release(r);
+    }
     if let Some(names) = lang {
         let mut langs = Vec::new();
         for n in names {

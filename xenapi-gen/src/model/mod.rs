@@ -4,6 +4,7 @@
 mod derive;
 pub mod lifecycle;
 pub mod literal;
+mod release;
 mod resolve;
 pub mod types;
 
