@@ -2,6 +2,7 @@
 //! of the output (`rust/`, `c/`, `python/`, `docs/`) and returns every file
 //! in it; [`crate::write`] writes them or compares them with disk.
 
+pub mod docs;
 pub mod python;
 pub mod rust;
 
@@ -56,7 +57,8 @@ impl Lang {
         match self {
             Lang::Rust => Some(rust::generate),
             Lang::Python => Some(python::generate),
-            Lang::C | Lang::Docs => None,
+            Lang::Docs => Some(docs::generate),
+            Lang::C => None,
         }
     }
 

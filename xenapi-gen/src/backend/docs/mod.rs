@@ -1,0 +1,307 @@
+//! The docs backend: Markdown reference pages (an index, one page per
+//! class, the errors, the release history) and a class relationship
+//! diagram as SVG. Anchors are explicit (`<a id="...">`) so that links
+//! are stable and checkable.
+
+mod svg;
+
+use super::GeneratedFile;
+use crate::model::{Api, Class, Lifecycle, LifecycleState, Message, MessageOrigin, Type, TransitionKind};
+use crate::names::{python as py, rust as rs};
+use askama::Template;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Text safe inside a Markdown table cell.
+fn cell(s: &str) -> String {
+    s.trim().replace('|', "\\|").replace('\n', " ")
+}
+
+/// A page path for a class, relative to the docs root.
+fn class_page(class: &str) -> String {
+    format!("classes/{class}.md")
+}
+
+/// A type in the API's notation, with class names linked (from a class page).
+fn type_link(t: &Type, api: &Api) -> String {
+    let mut s = t.to_string();
+    let mut names = BTreeSet::new();
+    t.visit(&mut |p| {
+        if let Type::Ref(c) | Type::Record(c) = p {
+            names.insert(c.clone());
+        }
+    });
+    for c in names.into_iter().rev() {
+        if api.class(&c).is_some() {
+            s = s.replacen(&format!("{c} "), &format!("[{c}]({c}.md) "), 1);
+        }
+    }
+    format!("{}", cell(&s))
+}
+
+fn lifecycle_text(l: &Lifecycle) -> String {
+    let parts: Vec<String> = l.transitions.iter().map(|t| format!("{} in {}", t.kind.as_str(), t.release)).collect();
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+fn signature(m: &Message) -> String {
+    let params: Vec<String> = m.params.iter().map(|p| format!("{} {}", p.ty, p.name)).collect();
+    format!("{} {}({})", m.result, m.name, params.join(", "))
+}
+
+struct FieldRow {
+    name: String,
+    ty: String,
+    qualifier: String,
+    default: String,
+    lifecycle: String,
+    doc: String,
+}
+
+struct EnumSection {
+    name: String,
+    doc: String,
+    values: Vec<(String, String)>,
+}
+
+struct MessageSection {
+    anchor: String,
+    name: String,
+    signature: String,
+    doc: String,
+    origin: String,
+    params: Vec<(String, String, String)>,
+    result: String,
+    rust: String,
+    python: String,
+    roles: String,
+    errors: Vec<String>,
+    lifecycle: String,
+    deprecated: bool,
+    async_form: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "docs/class.md", escape = "none")]
+struct ClassTpl {
+    name: String,
+    doc: String,
+    lifecycle: String,
+    deprecated: bool,
+    rust_names: String,
+    python_names: String,
+    enums: Vec<EnumSection>,
+    fields: Vec<FieldRow>,
+    messages: Vec<MessageSection>,
+}
+
+fn origin_text(m: &Message) -> String {
+    match &m.origin {
+        MessageOrigin::Explicit => "written in the schema".into(),
+        MessageOrigin::Derived { field: Some(f), .. } => format!("derived from field `{f}`"),
+        MessageOrigin::Derived { .. } => "derived from the class settings".into(),
+    }
+}
+
+fn class_page_text(api: &Api, c: &Class) -> String {
+    let enums = c
+        .enums
+        .iter()
+        .map(|e| EnumSection {
+            name: e.name.clone(),
+            doc: cell(&e.description),
+            values: e.values.iter().map(|v| (format!("`{}`", v.name), cell(&v.description))).collect(),
+        })
+        .collect();
+    let fields = c
+        .fields
+        .iter()
+        .map(|f| FieldRow {
+            name: f.name.clone(),
+            ty: type_link(&f.ty, api),
+            qualifier: f.qualifier.to_string(),
+            default: f.default.as_ref().map(|d| format!("`{}`", cell(&d.to_notation()))).unwrap_or_else(|| "-".into()),
+            lifecycle: lifecycle_text(&f.lifecycle),
+            doc: cell(&f.description),
+        })
+        .collect();
+    let messages = c
+        .messages
+        .iter()
+        .map(|m| {
+            let user: Vec<&crate::model::Param> = m.params.iter().skip(usize::from(m.takes_session())).collect();
+            let rust_args: Vec<String> = user.iter().map(|p| rs::bare(&rs::ident(&p.name)).to_string()).collect();
+            let py_args: Vec<String> = user.iter().map(|p| py::ident(&p.name)).collect();
+            let (rust, python) = if m.takes_session() {
+                (
+                    format!("session.{}().{}({})", rs::bare(&rs::module(&c.name)), rs::ident(&m.name), rust_args.join(", ")),
+                    format!("session.{}.{}({})", py::ident(&c.name), py::ident(&m.name), py_args.join(", ")),
+                )
+            } else {
+                (
+                    format!("Connection::{}_{}({})", rs::bare(&rs::module(&c.name)), rs::bare(&rs::ident(&m.name)), rust_args.join(", ")),
+                    format!("session.{}({})", py::ident(&m.name), py_args.join(", ")),
+                )
+            };
+            MessageSection {
+                anchor: format!("message-{}", m.name),
+                name: m.name.clone(),
+                signature: signature(m),
+                doc: cell(&m.description),
+                origin: origin_text(m),
+                params: m.params.iter().map(|p| (p.name.clone(), type_link(&p.ty, api), p.description.as_deref().map(cell).unwrap_or_default())).collect(),
+                result: type_link(&m.result, api),
+                rust,
+                python,
+                roles: if m.roles.is_empty() { "not checked".into() } else { m.roles.join(", ") },
+                errors: m.errors.iter().map(|e| format!("[{e}](../errors.md#{e})")).collect(),
+                lifecycle: lifecycle_text(&m.lifecycle),
+                deprecated: m.lifecycle.is_deprecated(),
+                async_form: m.has_async.then(|| format!("Async.{}.{}", c.name, m.name)),
+            }
+        })
+        .collect();
+    ClassTpl {
+        name: c.name.clone(),
+        doc: c.description.trim().to_string(),
+        lifecycle: lifecycle_text(&c.lifecycle),
+        deprecated: c.lifecycle.is_deprecated(),
+        rust_names: format!(
+            "`xenapi::{}`, `{}`, `{}`, `{}`",
+            rs::type_name(&c.name),
+            rs::ref_type(&c.name),
+            rs::record_type(&c.name),
+            rs::server_trait(&c.name)
+        ),
+        python_names: format!("`session.{}`, `{}`, `{}`", py::ident(&c.name), py::ref_type(&c.name), py::record_type(&c.name)),
+        enums,
+        fields,
+        messages,
+    }
+    .render()
+    .expect("class page renders")
+}
+
+#[derive(Template)]
+#[template(path = "docs/index.md", escape = "none")]
+struct IndexTpl {
+    name: String,
+    doc: String,
+    counts: String,
+    classes: Vec<(String, String, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "docs/errors.md", escape = "none")]
+struct ErrorsTpl {
+    errors: Vec<(String, String, String, Vec<String>)>,
+}
+
+struct ReleaseSection {
+    code: String,
+    label: String,
+    groups: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Template)]
+#[template(path = "docs/releases.md", escape = "none")]
+struct ReleasesTpl {
+    releases: Vec<ReleaseSection>,
+}
+
+/// What each release added, deprecated and removed, from the lifecycles.
+fn releases(api: &Api) -> String {
+    // release index -> (kind heading -> items)
+    let mut by: BTreeMap<usize, BTreeMap<&'static str, Vec<String>>> = BTreeMap::new();
+    let mut note = |l: &Lifecycle, item: String| {
+        for t in &l.transitions {
+            let heading = match t.kind {
+                TransitionKind::Published => "Published",
+                TransitionKind::Prototyped => "Prototyped",
+                TransitionKind::Deprecated => "Deprecated",
+                TransitionKind::Removed => "Removed",
+                TransitionKind::Changed | TransitionKind::Extended => "Changed or extended",
+            };
+            by.entry(t.release_index).or_default().entry(heading).or_default().push(item.clone());
+        }
+    };
+    for c in &api.classes {
+        note(&c.lifecycle, format!("class [{0}](classes/{0}.md)", c.name));
+        for f in &c.fields {
+            note(&f.lifecycle, format!("field [{0}.{1}](classes/{0}.md#field-{1})", c.name, f.name));
+        }
+        for m in c.messages.iter().filter(|m| !m.is_derived()) {
+            note(&m.lifecycle, format!("message [{0}.{1}](classes/{0}.md#message-{1})", c.name, m.name));
+        }
+    }
+    let order = ["Published", "Prototyped", "Changed or extended", "Deprecated", "Removed"];
+    let releases = api
+        .releases
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let mut groups = by.remove(&i)?;
+            Some(ReleaseSection {
+                code: r.code.clone(),
+                label: r.label.clone(),
+                groups: order.iter().filter_map(|h| groups.remove(h).map(|items| (h.to_string(), items))).collect(),
+            })
+        })
+        .collect();
+    ReleasesTpl { releases }.render().expect("releases page renders")
+}
+
+/// Every file of `generated/docs`.
+pub fn generate(api: &Api) -> Vec<GeneratedFile> {
+    let messages: usize = api.classes.iter().map(|c| c.messages.len()).sum();
+    let index = IndexTpl {
+        name: api.name.clone(),
+        doc: api.description.clone(),
+        counts: format!(
+            "{} classes, {} messages ({} derived), {} error codes, {} releases",
+            api.classes.len(),
+            messages,
+            api.classes.iter().flat_map(|c| &c.messages).filter(|m| m.is_derived()).count(),
+            api.errors.len(),
+            api.releases.len()
+        ),
+        classes: api
+            .classes
+            .iter()
+            .map(|c| {
+                let since = c.lifecycle.introduced().map(|t| t.release.clone()).unwrap_or_default();
+                (c.name.clone(), cell(&c.description), since, matches!(c.lifecycle.state(), LifecycleState::Deprecated | LifecycleState::Removed))
+            })
+            .collect(),
+    };
+    // Which messages name each error.
+    let mut raised_by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (c, m) in api.messages() {
+        for e in &m.errors {
+            raised_by.entry(e.as_str()).or_default().push(format!("[{0}.{1}](classes/{0}.md#message-{1})", c.name, m.name));
+        }
+    }
+    let errors = ErrorsTpl {
+        errors: api
+            .errors
+            .iter()
+            .map(|e| {
+                let params = if e.params.is_empty() { "-".to_string() } else { e.params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ") };
+                (e.code.clone(), params, e.description.trim().to_string(), raised_by.remove(e.code.as_str()).unwrap_or_default())
+            })
+            .collect(),
+    };
+    let mut files = vec![
+        GeneratedFile::new("docs/index.md", index.render().expect("index renders")),
+        GeneratedFile::new("docs/errors.md", errors.render().expect("errors page renders")),
+        GeneratedFile::new("docs/releases.md", releases(api)),
+        GeneratedFile::new("docs/classes.svg", svg::relationships(api)),
+    ];
+    for c in &api.classes {
+        files.push(GeneratedFile::new(format!("docs/{}", class_page(&c.name)), class_page_text(api, c)));
+    }
+    files
+}

@@ -1,0 +1,119 @@
+//! The generated reference docs: every internal link (and anchor)
+//! resolves, and the relationship diagram is well-formed XML.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use xenapi_gen::backend::{GeneratedFile, Lang};
+
+fn docs() -> Vec<GeneratedFile> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut config = xenapi_gen::Config::new();
+    config.schema(root.join("schema")).langs([Lang::Docs]);
+    config.files().unwrap_or_else(|e| panic!("{e}")).1
+}
+
+/// Link targets in Markdown (`](target)`) and HTML (`href="target"`).
+fn links(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (open, close) in [("](", ')'), ("href=\"", '"')] {
+        let mut rest = text;
+        while let Some(i) = rest.find(open) {
+            rest = &rest[i + open.len()..];
+            if let Some(j) = rest.find(close) {
+                out.push(rest[..j].to_string());
+                rest = &rest[j..];
+            }
+        }
+    }
+    out
+}
+
+/// Anchors a page defines (`id="..."`).
+fn anchors(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(" id=\"") {
+        rest = &rest[i + 5..];
+        if let Some(j) = rest.find('"') {
+            out.insert(rest[..j].to_string());
+        }
+    }
+    out
+}
+
+fn resolve(from: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = Path::new(from).parent().unwrap().iter().map(|p| p.to_str().unwrap()).collect();
+    for seg in target.split('/') {
+        match seg {
+            "." | "" => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+#[test]
+fn every_internal_link_resolves() {
+    let files = docs();
+    let pages: BTreeMap<String, String> =
+        files.iter().map(|f| (f.path.clone(), String::from_utf8(f.contents.clone()).unwrap())).collect();
+    assert!(pages.contains_key("docs/index.md") && pages.contains_key("docs/classes/VM.md"));
+    let ids: BTreeMap<&String, BTreeSet<String>> = pages.iter().map(|(p, t)| (p, anchors(t))).collect();
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for (path, text) in &pages {
+        for link in links(text) {
+            if link.starts_with("http://www.w3.org/") {
+                continue; // XML namespaces in the SVG
+            }
+            assert!(!link.contains("://"), "{path}: external link {link}");
+            checked += 1;
+            let (file, anchor) = match link.split_once('#') {
+                Some((f, a)) => (f, Some(a)),
+                None => (link.as_str(), None),
+            };
+            let target = if file.is_empty() { path.clone() } else { resolve(path, file) };
+            match ids.get(&target) {
+                None => broken.push(format!("{path}: {link} (no file {target})")),
+                Some(set) => {
+                    if let Some(a) = anchor {
+                        if !set.contains(a) {
+                            broken.push(format!("{path}: {link} (no anchor {a} in {target})"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{} broken links:\n{}", broken.len(), broken.join("\n"));
+    assert!(checked > 5000, "only {checked} links checked");
+}
+
+#[test]
+fn the_diagram_is_well_formed_xml_with_a_box_per_class() {
+    let files = docs();
+    let svg = files.iter().find(|f| f.path == "docs/classes.svg").expect("diagram generated");
+    let mut reader = quick_xml::Reader::from_reader(svg.contents.as_slice());
+    let mut buf = Vec::new();
+    let (mut rects, mut depth, mut max_depth) = (0, 0i32, 0);
+    loop {
+        match reader.read_event_into(&mut buf).unwrap_or_else(|e| panic!("not XML: {e}")) {
+            quick_xml::events::Event::Start(_) => {
+                depth += 1;
+                max_depth = max_depth.max(depth);
+            }
+            quick_xml::events::Event::End(_) => depth -= 1,
+            quick_xml::events::Event::Empty(e) if e.name().into_inner() == "rect" => rects += 1,
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    assert_eq!(depth, 0, "unbalanced elements");
+    assert_eq!(rects, 67);
+    let index = files.iter().find(|f| f.path == "docs/index.md").unwrap();
+    assert!(String::from_utf8_lossy(&index.contents).contains("](classes.svg)"), "the index embeds the diagram");
+}
