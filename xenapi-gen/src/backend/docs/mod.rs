@@ -35,7 +35,7 @@ fn type_link(t: &Type, api: &Api) -> String {
             s = s.replacen(&format!("{c} "), &format!("[{c}]({c}.md) "), 1);
         }
     }
-    format!("{}", cell(&s))
+    cell(&s)
 }
 
 fn lifecycle_text(l: &Lifecycle) -> String {
