@@ -17,3 +17,17 @@ cargo clippy -q --workspace --all-targets -- -D warnings
 
 step "cargo test"
 cargo test --workspace
+
+# The Python side: a pinned virtualenv (created on first run), then the
+# generated package under mypy --strict and ruff, then the Python tests.
+VENV="${XENAPI_VENV:-.venv}"
+if [ ! -x "$VENV/bin/python" ] || ! cmp -s tests/python/requirements.txt "$VENV/requirements.txt"; then
+  step "python virtualenv ($VENV)"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/python/requirements.txt
+  cp tests/python/requirements.txt "$VENV/requirements.txt"
+fi
+
+step "generated Python package: ruff and mypy --strict"
+"$VENV/bin/ruff" check generated/python tests/python
+MYPYPATH=generated/python/src "$VENV/bin/mypy" --strict generated/python/src/xenapi_client tests/python/example.py
