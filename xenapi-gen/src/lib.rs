@@ -11,6 +11,7 @@
 //! ```
 
 pub mod backend;
+mod builder;
 pub mod diag;
 pub mod diff;
 pub mod export;
@@ -18,6 +19,8 @@ pub mod import;
 pub mod load;
 pub mod model;
 pub mod write;
+
+pub use builder::Builder;
 
 use backend::{GeneratedFile, Lang};
 use std::path::{Path, PathBuf};
@@ -37,6 +40,8 @@ pub enum Error {
     Schema(diag::Diagnostics),
     #[error("the {0} backend is not available yet")]
     Unavailable(Lang),
+    #[error("unknown classes: {0}")]
+    UnknownClasses(String),
     #[error("unknown release `{0}`{1}")]
     UnknownRelease(String, String),
     #[error("{0}")]

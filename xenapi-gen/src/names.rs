@@ -177,6 +177,160 @@ pub mod python {
     }
 }
 
+/// Identifier rules for the generated C SDK. They follow the conventions of
+/// the official XenServer C SDK (libxenserver) name for name, so that
+/// programs written against it compile unchanged: everything is the API
+/// name lowercased and prefixed with `xen_`, enum values and error codes are
+/// upper-cased, and set and map shapes are named after their parts.
+pub mod c {
+    use crate::model::Type;
+
+    /// Words C (C99 and later) reserves, plus the macros of `<stdbool.h>`.
+    /// `class` and `public` have the spellings the official SDK gives them.
+    const KEYWORDS: &[&str] = &[
+        "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern",
+        "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed",
+        "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool",
+        "true", "false", "alignas", "alignof", "noreturn", "static_assert", "thread_local",
+    ];
+
+    /// The API name lowercased, anything but letters, digits and `_`
+    /// turned into `_`: `VCPUs_max` -> `vcpus_max`, `balance-slb` ->
+    /// `balance_slb`.
+    pub fn lower(api: &str) -> String {
+        let s: String =
+            api.trim().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+        if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("_{s}")
+        } else {
+            s
+        }
+    }
+
+    /// The same, upper-cased: `restartHVM` -> `RESTARTHVM`.
+    pub fn upper(api: &str) -> String {
+        lower(api).to_ascii_uppercase()
+    }
+
+    /// A record field or a parameter: `VCPUs_max` -> `vcpus_max`. The
+    /// official SDK spells `class` as the macro `XEN_CLAZZ` (`class` in C,
+    /// `clazz` in C++) and `public` as `pubblic`; other C keywords get a
+    /// trailing `_`.
+    pub fn ident(api: &str) -> String {
+        let s = lower(api);
+        match s.as_str() {
+            "class" => "XEN_CLAZZ".into(),
+            "public" => "pubblic".into(),
+            _ if KEYWORDS.contains(&s.as_str()) => format!("{s}_"),
+            _ => s,
+        }
+    }
+
+    /// A parameter of a generated function. `session`, `result` and
+    /// `args` are taken by the function itself; the `self` of a session
+    /// message is `self_session`, as in the official SDK.
+    pub fn param(class: &str, api: &str) -> String {
+        let s = ident(api);
+        match s.as_str() {
+            "session" | "result" | "args" => format!("{s}_"),
+            "self" if class == "session" => "self_session".into(),
+            _ => s,
+        }
+    }
+
+    /// `VM` -> `xen_vm`: the handle type of a class, and the stem of all
+    /// its other names.
+    pub fn type_name(class: &str) -> String {
+        format!("xen_{}", lower(class))
+    }
+
+    pub fn record(class: &str) -> String {
+        format!("{}_record", type_name(class))
+    }
+
+    pub fn record_opt(class: &str) -> String {
+        format!("{}_record_opt", type_name(class))
+    }
+
+    /// What a record holds for a set of refs: `xen_vm_record_opt_set`.
+    pub fn record_opt_set(class: &str) -> String {
+        format!("{}_set", record_opt(class))
+    }
+
+    /// `enum vm_power_state` -> `xen_vm_power_state`.
+    pub fn enum_type(name: &str) -> String {
+        type_name(name)
+    }
+
+    /// `XEN_VM_POWER_STATE_HALTED`.
+    pub fn enum_value(enum_name: &str, value: &str) -> String {
+        format!("XEN_{}_{}", upper(enum_name), upper(value))
+    }
+
+    /// `XEN_API_FAILURE_VM_BAD_POWER_STATE`.
+    pub fn failure(code: &str) -> String {
+        format!("XEN_API_FAILURE_{}", upper(code))
+    }
+
+    /// `xen_vm_clone`.
+    pub fn function(class: &str, message: &str) -> String {
+        format!("xen_{}_{}", lower(class), lower(message))
+    }
+
+    /// `xen_vm_clone_async`.
+    pub fn async_function(class: &str, message: &str) -> String {
+        format!("{}_async", function(class, message))
+    }
+
+    /// The word a type contributes to the name of a set or map shape:
+    /// `string`, `int`, `vm_power_state`, `vm` (a ref), `xen_vm_record`,
+    /// `string_set`, `string_string_map`.
+    pub fn shape(ty: &Type) -> String {
+        match ty {
+            Type::String => "string".into(),
+            Type::Int => "int".into(),
+            Type::Float => "float".into(),
+            Type::Bool => "bool".into(),
+            Type::DateTime => "datetime".into(),
+            Type::Enum(e) => lower(e),
+            Type::Ref(c) => lower(c),
+            Type::Record(c) => record(c),
+            Type::Set(t) => format!("{}_set", shape(t)),
+            Type::Map(k, v) => format!("{}_{}_map", shape(k), shape(v)),
+            Type::Option(t) => shape(t),
+            Type::Void => "void".into(),
+            Type::AnyRecord => "record".into(),
+            Type::EventBatch => "event_batch".into(),
+        }
+    }
+
+    /// The set type of elements of type `elem`: `xen_vm_set`,
+    /// `xen_string_set`, `xen_vm_power_state_set`, `xen_vm_record_set`,
+    /// `xen_string_set_set`.
+    pub fn set(elem: &Type) -> String {
+        match elem {
+            Type::Record(c) => format!("{}_set", record(c)),
+            other => format!("xen_{}_set", shape(other)),
+        }
+    }
+
+    /// The map type: `xen_string_string_map`, `xen_vm_xen_vm_record_map`,
+    /// `xen_vm_operations_string_map`, `xen_string_string_string_map_map`.
+    pub fn map(key: &Type, value: &Type) -> String {
+        format!("xen_{}_{}_map", shape(key), shape(value))
+    }
+
+    /// The header that declares a type name: `xen_vm` -> `xen/api/xen_vm.h`.
+    pub fn header(type_name: &str) -> String {
+        format!("xen/api/{type_name}.h")
+    }
+
+    /// The header guard of a header named after `type_name`.
+    pub fn guard(type_name: &str) -> String {
+        format!("{}_H", type_name.to_ascii_uppercase())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::rust::*;
@@ -196,5 +350,35 @@ mod tests {
         assert_eq!(variant("Halted"), "Halted");
         assert_eq!(variant("unknown"), "UnknownValue");
         assert_eq!(async_method("clone"), "async_clone");
+    }
+
+    #[test]
+    fn c_names() {
+        use super::c;
+        use crate::model::Type;
+        assert_eq!(c::type_name("VM_guest_metrics"), "xen_vm_guest_metrics");
+        assert_eq!(c::record("VM"), "xen_vm_record");
+        assert_eq!(c::ident("VCPUs_max"), "vcpus_max");
+        assert_eq!(c::ident("class"), "XEN_CLAZZ");
+        assert_eq!(c::ident("public"), "pubblic");
+        assert_eq!(c::ident("default"), "default_");
+        assert_eq!(c::param("session", "self"), "self_session");
+        assert_eq!(c::param("VM", "self"), "self");
+        assert_eq!(c::enum_value("vm_power_state", "Halted"), "XEN_VM_POWER_STATE_HALTED");
+        assert_eq!(c::enum_value("bond_mode", "balance-slb"), "XEN_BOND_MODE_BALANCE_SLB");
+        assert_eq!(c::enum_value("after_apply_guidance", "restartHVM"), "XEN_AFTER_APPLY_GUIDANCE_RESTARTHVM");
+        assert_eq!(c::failure("VM_BAD_POWER_STATE"), "XEN_API_FAILURE_VM_BAD_POWER_STATE");
+        assert_eq!(c::function("VM", "get_VCPUs_max"), "xen_vm_get_vcpus_max");
+        assert_eq!(c::async_function("VM", "clone"), "xen_vm_clone_async");
+        let t = |s: &str| Type::parse(s).unwrap();
+        assert_eq!(c::map(&Type::String, &Type::String), "xen_string_string_map");
+        assert_eq!(c::map(&t("VM ref"), &t("VM record")), "xen_vm_xen_vm_record_map");
+        assert_eq!(c::map(&t("enum vm_operations"), &Type::String), "xen_vm_operations_string_map");
+        assert_eq!(c::map(&t("host ref"), &t("string set")), "xen_host_string_set_map");
+        assert_eq!(c::map(&Type::String, &t("(string -> string) map")), "xen_string_string_string_map_map");
+        assert_eq!(c::set(&t("VM ref")), "xen_vm_set");
+        assert_eq!(c::set(&t("string set")), "xen_string_set_set");
+        assert_eq!(c::set(&t("data_source record")), "xen_data_source_record_set");
+        assert_eq!(c::set(&t("enum vm_operations")), "xen_vm_operations_set");
     }
 }

@@ -1,1 +1,117 @@
-//! Compile-time expansion of `xenapi-gen` output.
+//! `xenapi!`: the Rust bindings `xenapi-gen` writes, expanded at compile
+//! time from a schema directory.
+//!
+//! ```ignore
+//! // At the crate root (generated paths start at `crate::`):
+//! xenapi_macros::xenapi! {
+//!     schema: "../schema",          // relative to the crate's Cargo.toml
+//!     classes: ["VM", "host"],      // optional; session, task and event are always in
+//!     release: "stockholm",         // optional; default: the newest
+//! }
+//! ```
+//!
+//! A schema error becomes a compile error that names the schema file, line
+//! and column. The schema files are tracked, so editing one re-expands
+//! the macro.
+
+use proc_macro::TokenStream;
+use proc_macro2::Span;
+use quote::quote;
+use std::path::PathBuf;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{bracketed, Ident, LitStr, Token};
+
+enum Value {
+    One(LitStr),
+    Many(Vec<LitStr>),
+}
+
+struct Setting {
+    key: Ident,
+    value: Value,
+}
+
+impl Parse for Setting {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let key: Ident = input.parse()?;
+        input.parse::<Token![:]>()?;
+        let value = if input.peek(syn::token::Bracket) {
+            let content;
+            bracketed!(content in input);
+            let items = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
+            Value::Many(items.into_iter().collect())
+        } else {
+            Value::One(input.parse()?)
+        };
+        Ok(Setting { key, value })
+    }
+}
+
+struct Settings(Punctuated<Setting, Token![,]>);
+
+impl Parse for Settings {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        Punctuated::parse_terminated(input).map(Settings)
+    }
+}
+
+/// Expands to the generated bindings; see the crate docs.
+#[proc_macro]
+pub fn xenapi(input: TokenStream) -> TokenStream {
+    match expand(syn::parse_macro_input!(input as Settings)) {
+        Ok(t) => t.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+fn expand(settings: Settings) -> syn::Result<proc_macro2::TokenStream> {
+    let base = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
+    let mut builder = xenapi_gen::Builder::new().schema(base.join("schema"));
+    let mut schema = base.join("schema");
+    for s in settings.0 {
+        match (s.key.to_string().as_str(), s.value) {
+            ("schema", Value::One(dir)) => {
+                schema = base.join(dir.value());
+                builder = builder.schema(schema.clone());
+            }
+            ("classes", Value::Many(list)) => builder = builder.classes(list.iter().map(LitStr::value)),
+            ("release", Value::One(r)) => builder = builder.release(r.value()),
+            (key @ ("schema" | "release"), Value::Many(_)) => {
+                return Err(syn::Error::new(s.key.span(), format!("`{key}` takes a string")))
+            }
+            ("classes", Value::One(_)) => return Err(syn::Error::new(s.key.span(), "`classes` takes a list: [\"VM\", \"host\"]")),
+            (other, _) => {
+                return Err(syn::Error::new(s.key.span(), format!("unknown setting `{other}`; use schema, classes or release")))
+            }
+        }
+    }
+    // Track every schema file so that editing one expands the macro again.
+    let tracked: Vec<String> = tracked_files(&schema).iter().map(|p| p.display().to_string()).collect();
+    let track = quote!(const _: () = { #(let _ = include_bytes!(#tracked);)* };);
+    let api = match builder.load() {
+        Ok(api) => api,
+        Err(xenapi_gen::Error::Schema(diags)) => {
+            let errors = diags.iter().map(|d| {
+                let msg = d.to_string();
+                quote!(compile_error!(#msg);)
+            });
+            return Ok(quote!(#track #(#errors)*));
+        }
+        Err(e) => return Err(syn::Error::new(Span::call_site(), e.to_string())),
+    };
+    let code = xenapi_gen::backend::rust::single_file_tokens(&api);
+    Ok(quote!(#track #code))
+}
+
+fn tracked_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for sub in [dir.to_path_buf(), dir.join("classes")] {
+        if let Ok(entries) = std::fs::read_dir(&sub) {
+            let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect();
+            files.sort();
+            out.extend(files);
+        }
+    }
+    out
+}

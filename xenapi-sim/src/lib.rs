@@ -1,1 +1,24 @@
-//! In-memory XenAPI server built on the generated server stubs.
+//! An in-memory XenAPI server built on the generated server stubs, for
+//! testing XenAPI clients without a real host.
+//!
+//! * [`store`]: the generic object store behind every derived message
+//!   (getters, setters, map and set updates, records, lookups, create,
+//!   destroy), keeping relations consistent and recording changes for
+//!   events;
+//! * [`behaviour`]: rules the store applies to VMs, VDIs and SRs;
+//! * [`api`]: the explicit messages with behaviour (sessions, tasks,
+//!   events, VM lifecycle and install); every other explicit message
+//!   answers NOT_IMPLEMENTED;
+//! * [`sim`]: users, sessions, roles and tasks ([`xenapi::server::Backend`]);
+//! * [`fixture`] and [`persist`]: the starting objects and the state file.
+
+pub mod api;
+pub mod behaviour;
+pub mod events;
+pub mod fixture;
+pub mod persist;
+pub mod sim;
+pub mod store;
+pub mod util;
+
+pub use sim::{Config, Ctx, Sim, User};

@@ -204,11 +204,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let subject_identifier: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "subject_identifier",
-                ) {
+                let subject_identifier: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "subject_identifier") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -269,11 +267,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let subject_identifier: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "subject_identifier",
-                ) {
+                let subject_identifier: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "subject_identifier") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -338,11 +334,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let subject_name: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "subject_name",
-                ) {
+                let subject_name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "subject_name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -407,11 +401,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let subject_identifier: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "subject_identifier",
-            ) {
+            let subject_identifier: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "subject_identifier") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -458,11 +450,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let subject_identifier: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "subject_identifier",
-            ) {
+            let subject_identifier: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "subject_identifier") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -514,11 +504,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let subject_name: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "subject_name",
-            ) {
+            let subject_name: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "subject_name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -185,6 +185,29 @@ impl crate::server::Record for ClusterRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "cluster_hosts" => {
+                if !self.cluster_hosts.iter().any(|x| x.as_str() == r) {
+                    self.cluster_hosts.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "cluster_hosts" => {
+                self.cluster_hosts.retain(|x| x.as_str() != r);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 impl crate::server::HasRecord for Cluster {
     type Record = ClusterRecord;
@@ -297,8 +320,8 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
                     c
                         .param(&network)
                         .param(&cluster_stack)
-                        .param(&token_timeout)
-                        .param(&token_timeout_coefficient)
+                        .param(&xenapi_rt::types::Float(token_timeout))
+                        .param(&xenapi_rt::types::Float(token_timeout_coefficient))
                 },
             )
             .await
@@ -323,8 +346,8 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
                     c
                         .param(&network)
                         .param(&cluster_stack)
-                        .param(&token_timeout)
-                        .param(&token_timeout_coefficient)
+                        .param(&xenapi_rt::types::Float(token_timeout))
+                        .param(&xenapi_rt::types::Float(token_timeout_coefficient))
                 },
             )
             .await?;
@@ -401,8 +424,8 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
                         .param(&pif)
                         .param(&cluster_stack)
                         .param(&pool_auto_join)
-                        .param(&token_timeout)
-                        .param(&token_timeout_coefficient)
+                        .param(&xenapi_rt::types::Float(token_timeout))
+                        .param(&xenapi_rt::types::Float(token_timeout_coefficient))
                 },
             )
             .await
@@ -429,8 +452,8 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
                         .param(&pif)
                         .param(&cluster_stack)
                         .param(&pool_auto_join)
-                        .param(&token_timeout)
-                        .param(&token_timeout_coefficient)
+                        .param(&xenapi_rt::types::Float(token_timeout))
+                        .param(&xenapi_rt::types::Float(token_timeout_coefficient))
                 },
             )
             .await?;
@@ -1254,11 +1277,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::ClusterRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::ClusterRef = match crate::server::decode_param::<
+                    crate::ClusterRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1312,11 +1333,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::ClusterRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::ClusterRef = match crate::server::decode_param::<
+                    crate::ClusterRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1370,11 +1389,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::ClusterRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::ClusterRef = match crate::server::decode_param::<
+                    crate::ClusterRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1428,36 +1445,28 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let network: crate::NetworkRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "network",
-                ) {
+                let network: crate::NetworkRef = match crate::server::decode_param::<
+                    crate::NetworkRef,
+                >(call, 1usize, "network") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let cluster_stack: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "cluster_stack",
-                ) {
+                let cluster_stack: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "cluster_stack") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let token_timeout: f64 = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "token_timeout",
-                ) {
-                    Ok(v) => v,
+                let token_timeout: f64 = match crate::server::decode_param::<
+                    xenapi_rt::types::Float,
+                >(call, 3usize, "token_timeout") {
+                    Ok(v) => v.0,
                     Err(e) => return Some(e),
                 };
-                let token_timeout_coefficient: f64 = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "token_timeout_coefficient",
-                ) {
-                    Ok(v) => v,
+                let token_timeout_coefficient: f64 = match crate::server::decode_param::<
+                    xenapi_rt::types::Float,
+                >(call, 4usize, "token_timeout_coefficient") {
+                    Ok(v) => v.0,
                     Err(e) => return Some(e),
                 };
                 let owner = std::sync::Arc::clone(s);
@@ -1524,11 +1533,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::ClusterRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::ClusterRef = match crate::server::decode_param::<
+                    crate::ClusterRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1581,11 +1588,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::ClusterRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::ClusterRef = match crate::server::decode_param::<
+                    crate::ClusterRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1639,44 +1644,34 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let pif: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "PIF",
-                ) {
+                let pif: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "PIF") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let cluster_stack: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "cluster_stack",
-                ) {
+                let cluster_stack: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "cluster_stack") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let pool_auto_join: bool = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "pool_auto_join",
-                ) {
+                let pool_auto_join: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 3usize, "pool_auto_join") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let token_timeout: f64 = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "token_timeout",
-                ) {
-                    Ok(v) => v,
+                let token_timeout: f64 = match crate::server::decode_param::<
+                    xenapi_rt::types::Float,
+                >(call, 4usize, "token_timeout") {
+                    Ok(v) => v.0,
                     Err(e) => return Some(e),
                 };
-                let token_timeout_coefficient: f64 = match crate::server::decode_param(
-                    call,
-                    5usize,
-                    "token_timeout_coefficient",
-                ) {
-                    Ok(v) => v,
+                let token_timeout_coefficient: f64 = match crate::server::decode_param::<
+                    xenapi_rt::types::Float,
+                >(call, 5usize, "token_timeout_coefficient") {
+                    Ok(v) => v.0,
                     Err(e) => return Some(e),
                 };
                 let owner = std::sync::Arc::clone(s);
@@ -1740,11 +1735,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1785,11 +1778,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1830,11 +1821,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1875,36 +1864,28 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let network: crate::NetworkRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "network",
-            ) {
+            let network: crate::NetworkRef = match crate::server::decode_param::<
+                crate::NetworkRef,
+            >(call, 1usize, "network") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let cluster_stack: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "cluster_stack",
-            ) {
+            let cluster_stack: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "cluster_stack") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let token_timeout: f64 = match crate::server::decode_param(
-                call,
-                3usize,
-                "token_timeout",
-            ) {
-                Ok(v) => v,
+            let token_timeout: f64 = match crate::server::decode_param::<
+                xenapi_rt::types::Float,
+            >(call, 3usize, "token_timeout") {
+                Ok(v) => v.0,
                 Err(e) => return Some(e),
             };
-            let token_timeout_coefficient: f64 = match crate::server::decode_param(
-                call,
-                4usize,
-                "token_timeout_coefficient",
-            ) {
-                Ok(v) => v,
+            let token_timeout_coefficient: f64 = match crate::server::decode_param::<
+                xenapi_rt::types::Float,
+            >(call, 4usize, "token_timeout_coefficient") {
+                Ok(v) => v.0,
                 Err(e) => return Some(e),
             };
             let s2: &S = s;
@@ -1958,11 +1939,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1993,11 +1972,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2034,44 +2011,34 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let pif: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "PIF",
-            ) {
+            let pif: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "PIF") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let cluster_stack: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "cluster_stack",
-            ) {
+            let cluster_stack: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "cluster_stack") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let pool_auto_join: bool = match crate::server::decode_param(
-                call,
-                3usize,
-                "pool_auto_join",
-            ) {
+            let pool_auto_join: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 3usize, "pool_auto_join") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let token_timeout: f64 = match crate::server::decode_param(
-                call,
-                4usize,
-                "token_timeout",
-            ) {
-                Ok(v) => v,
+            let token_timeout: f64 = match crate::server::decode_param::<
+                xenapi_rt::types::Float,
+            >(call, 4usize, "token_timeout") {
+                Ok(v) => v.0,
                 Err(e) => return Some(e),
             };
-            let token_timeout_coefficient: f64 = match crate::server::decode_param(
-                call,
-                5usize,
-                "token_timeout_coefficient",
-            ) {
-                Ok(v) => v,
+            let token_timeout_coefficient: f64 = match crate::server::decode_param::<
+                xenapi_rt::types::Float,
+            >(call, 5usize, "token_timeout_coefficient") {
+                Ok(v) => v.0,
                 Err(e) => return Some(e),
             };
             let s2: &S = s;
@@ -2122,11 +2089,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2169,7 +2134,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2282,11 +2249,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2329,11 +2294,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2380,11 +2343,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2431,11 +2392,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2482,11 +2441,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2533,11 +2490,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2580,11 +2535,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2627,11 +2580,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2678,11 +2629,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2729,11 +2678,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2780,11 +2727,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2831,11 +2776,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2884,11 +2827,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2937,11 +2878,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2988,11 +2927,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3031,19 +2968,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3084,23 +3017,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3141,15 +3072,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ClusterRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ClusterRef = match crate::server::decode_param::<
+                crate::ClusterRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -112,6 +112,21 @@ impl crate::server::Record for ConsoleRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        let mut out = Vec::new();
+        if !self.vm.is_null() {
+            out.push((&crate::RELATIONS[39usize], self.vm.as_str()));
+        }
+        out
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for Console {
     type Record = ConsoleRecord;
@@ -332,9 +347,13 @@ pub trait ConsoleServer: crate::server::Backend {
         Output = Result<crate::ConsoleRef, crate::ApiError>,
     > + Send {
         async move {
+            let record = ConsoleRecord {
+                other_config: args.other_config,
+                ..ConsoleRecord::default()
+            };
             crate::server::Store::create::<
                 ConsoleRecord,
-            >(crate::server::Backend::store(self), args)
+            >(crate::server::Backend::store(self), record)
         }
     }
     /// Destroys the given console.
@@ -603,11 +622,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ConsoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ConsoleRef = match crate::server::decode_param::<
+                crate::ConsoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -650,7 +667,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -681,11 +700,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let args: crate::ConsoleRecord = match crate::server::decode_param(
-                call,
-                1usize,
-                "args",
-            ) {
+            let args: crate::ConsoleRecord = match crate::server::decode_param::<
+                crate::ConsoleRecord,
+            >(call, 1usize, "args") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -716,11 +733,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ConsoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ConsoleRef = match crate::server::decode_param::<
+                crate::ConsoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -839,11 +854,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ConsoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ConsoleRef = match crate::server::decode_param::<
+                crate::ConsoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -886,11 +899,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ConsoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ConsoleRef = match crate::server::decode_param::<
+                crate::ConsoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -935,11 +946,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ConsoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ConsoleRef = match crate::server::decode_param::<
+                crate::ConsoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -980,11 +989,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ConsoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ConsoleRef = match crate::server::decode_param::<
+                crate::ConsoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1027,11 +1034,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ConsoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ConsoleRef = match crate::server::decode_param::<
+                crate::ConsoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1070,19 +1075,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ConsoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ConsoleRef = match crate::server::decode_param::<
+                crate::ConsoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1123,23 +1124,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ConsoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ConsoleRef = match crate::server::decode_param::<
+                crate::ConsoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1180,15 +1179,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::ConsoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::ConsoleRef = match crate::server::decode_param::<
+                crate::ConsoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -40,6 +40,29 @@ impl crate::server::Record for DrTaskRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "introduced_SRs" => {
+                if !self.introduced_srs.iter().any(|x| x.as_str() == r) {
+                    self.introduced_srs.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "introduced_SRs" => {
+                self.introduced_srs.retain(|x| x.as_str() != r);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 impl crate::server::HasRecord for DrTask {
     type Record = DrTaskRecord;
@@ -357,11 +380,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::DrTaskRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::DrTaskRef = match crate::server::decode_param::<
+                    crate::DrTaskRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -415,27 +436,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let r#type: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "type",
-                ) {
+                let r#type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "device_config",
-                ) {
+                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "device_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let whitelist: Vec<String> = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "whitelist",
-                ) {
+                let whitelist: Vec<String> = match crate::server::decode_param::<
+                    Vec<String>,
+                >(call, 3usize, "whitelist") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -488,11 +503,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::DrTaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::DrTaskRef = match crate::server::decode_param::<
+                crate::DrTaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -529,27 +542,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let r#type: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "type",
-            ) {
+            let r#type: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "device_config",
-            ) {
+            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "device_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let whitelist: Vec<String> = match crate::server::decode_param(
-                call,
-                3usize,
-                "whitelist",
-            ) {
+            let whitelist: Vec<String> = match crate::server::decode_param::<
+                Vec<String>,
+            >(call, 3usize, "whitelist") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -593,11 +600,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::DrTaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::DrTaskRef = match crate::server::decode_param::<
+                crate::DrTaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -640,7 +645,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -753,11 +760,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::DrTaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::DrTaskRef = match crate::server::decode_param::<
+                crate::DrTaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -800,11 +805,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::DrTaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::DrTaskRef = match crate::server::decode_param::<
+                crate::DrTaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

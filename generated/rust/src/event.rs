@@ -121,6 +121,17 @@ impl crate::server::Record for EventRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for Event {
     type Record = EventRecord;
@@ -191,7 +202,15 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
         self.session
             .call::<
                 crate::EventBatch,
-            >("event.from", |c| c.param(&classes).param(&token).param(&timeout))
+            >(
+                "event.from",
+                |c| {
+                    c
+                        .param(&classes)
+                        .param(&token)
+                        .param(&xenapi_rt::types::Float(timeout))
+                },
+            )
             .await
     }
     /// Waits up to timeout seconds for changes to objects of the given classes since the token (empty for all current objects) and returns a batch of events with a new token.
@@ -209,7 +228,12 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
             .session
             .call(
                 "Async.event.from",
-                |c| c.param(&classes).param(&token).param(&timeout),
+                |c| {
+                    c
+                        .param(&classes)
+                        .param(&token)
+                        .param(&xenapi_rt::types::Float(timeout))
+                },
             )
             .await?;
         Ok(crate::Task::new(self.session, task))
@@ -426,19 +450,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let class: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "class",
-                ) {
+                let class: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "class") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let r#ref: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "ref",
-                ) {
+                let r#ref: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "ref") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -556,28 +576,22 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let classes: Vec<String> = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "classes",
-                ) {
+                let classes: Vec<String> = match crate::server::decode_param::<
+                    Vec<String>,
+                >(call, 1usize, "classes") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let token: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "token",
-                ) {
+                let token: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "token") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let timeout: f64 = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "timeout",
-                ) {
-                    Ok(v) => v,
+                let timeout: f64 = match crate::server::decode_param::<
+                    xenapi_rt::types::Float,
+                >(call, 3usize, "timeout") {
+                    Ok(v) => v.0,
                     Err(e) => return Some(e),
                 };
                 let owner = std::sync::Arc::clone(s);
@@ -694,11 +708,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let classes: Vec<String> = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "classes",
-                ) {
+                let classes: Vec<String> = match crate::server::decode_param::<
+                    Vec<String>,
+                >(call, 1usize, "classes") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -760,11 +772,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let classes: Vec<String> = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "classes",
-                ) {
+                let classes: Vec<String> = match crate::server::decode_param::<
+                    Vec<String>,
+                >(call, 1usize, "classes") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -825,15 +835,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let class: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "class",
-            ) {
+            let class: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "class") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let r#ref: String = match crate::server::decode_param(call, 2usize, "ref") {
+            let r#ref: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "ref") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -909,28 +919,22 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let classes: Vec<String> = match crate::server::decode_param(
-                call,
-                1usize,
-                "classes",
-            ) {
+            let classes: Vec<String> = match crate::server::decode_param::<
+                Vec<String>,
+            >(call, 1usize, "classes") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let token: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "token",
-            ) {
+            let token: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "token") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let timeout: f64 = match crate::server::decode_param(
-                call,
-                3usize,
-                "timeout",
-            ) {
-                Ok(v) => v,
+            let timeout: f64 = match crate::server::decode_param::<
+                xenapi_rt::types::Float,
+            >(call, 3usize, "timeout") {
+                Ok(v) => v.0,
                 Err(e) => return Some(e),
             };
             let s2: &S = s;
@@ -1005,11 +1009,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let classes: Vec<String> = match crate::server::decode_param(
-                call,
-                1usize,
-                "classes",
-            ) {
+            let classes: Vec<String> = match crate::server::decode_param::<
+                Vec<String>,
+            >(call, 1usize, "classes") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1054,11 +1056,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let classes: Vec<String> = match crate::server::decode_param(
-                call,
-                1usize,
-                "classes",
-            ) {
+            let classes: Vec<String> = match crate::server::decode_param::<
+                Vec<String>,
+            >(call, 1usize, "classes") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -148,6 +148,39 @@ impl crate::server::Record for GpuGroupRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "PGPUs" => {
+                if !self.pgpus.iter().any(|x| x.as_str() == r) {
+                    self.pgpus.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "VGPUs" => {
+                if !self.vgpus.iter().any(|x| x.as_str() == r) {
+                    self.vgpus.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "PGPUs" => {
+                self.pgpus.retain(|x| x.as_str() != r);
+                true
+            }
+            "VGPUs" => {
+                self.vgpus.retain(|x| x.as_str() != r);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 impl crate::server::HasRecord for GpuGroup {
     type Record = GpuGroupRecord;
@@ -1033,19 +1066,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                    crate::GpuGroupRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let vgpu_type: crate::VgpuTypeRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "vgpu_type",
-                ) {
+                let vgpu_type: crate::VgpuTypeRef = match crate::server::decode_param::<
+                    crate::VgpuTypeRef,
+                >(call, 2usize, "vgpu_type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1098,11 +1127,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                    crate::GpuGroupRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1156,27 +1183,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let name_label: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "name_label",
-                ) {
+                let name_label: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "name_label") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name_description: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "name_description",
-                ) {
+                let name_description: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "name_description") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "other_config",
-                ) {
+                let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 3usize, "other_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1247,19 +1268,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let vgpu_type: crate::VgpuTypeRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "vgpu_type",
-            ) {
+            let vgpu_type: crate::VgpuTypeRef = match crate::server::decode_param::<
+                crate::VgpuTypeRef,
+            >(call, 2usize, "vgpu_type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1295,11 +1312,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1336,27 +1351,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let name_label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "name_label",
-            ) {
+            let name_label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "name_label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name_description: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "name_description",
-            ) {
+            let name_description: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "name_description") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                3usize,
-                "other_config",
-            ) {
+            let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 3usize, "other_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1410,11 +1419,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1457,7 +1464,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1500,11 +1509,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "label",
-            ) {
+            let label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1621,11 +1628,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1668,11 +1673,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1711,19 +1714,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1772,11 +1771,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1815,19 +1812,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1876,11 +1869,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1923,11 +1914,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1970,11 +1959,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2021,11 +2008,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2064,19 +2049,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2117,23 +2098,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2174,15 +2153,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2231,11 +2210,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2274,19 +2251,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::AllocationAlgorithm = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::AllocationAlgorithm = match crate::server::decode_param::<
+                crate::AllocationAlgorithm,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2335,11 +2308,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2386,11 +2357,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -751,6 +751,129 @@ impl crate::server::Record for HostRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "certificates" => {
+                if !self.certificates.iter().any(|x| x.as_str() == r) {
+                    self.certificates.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "features" => {
+                if !self.features.iter().any(|x| x.as_str() == r) {
+                    self.features.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "PBDs" => {
+                if !self.pbds.iter().any(|x| x.as_str() == r) {
+                    self.pbds.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "PCIs" => {
+                if !self.pcis.iter().any(|x| x.as_str() == r) {
+                    self.pcis.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "PGPUs" => {
+                if !self.pgpus.iter().any(|x| x.as_str() == r) {
+                    self.pgpus.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "PIFs" => {
+                if !self.pifs.iter().any(|x| x.as_str() == r) {
+                    self.pifs.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "PUSBs" => {
+                if !self.pusbs.iter().any(|x| x.as_str() == r) {
+                    self.pusbs.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "resident_VMs" => {
+                if !self.resident_vms.iter().any(|x| x.as_str() == r) {
+                    self.resident_vms.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "host_CPUs" => {
+                if !self.host_cpus.iter().any(|x| x.as_str() == r) {
+                    self.host_cpus.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "crashdumps" => {
+                if !self.crashdumps.iter().any(|x| x.as_str() == r) {
+                    self.crashdumps.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "patches" => {
+                if !self.patches.iter().any(|x| x.as_str() == r) {
+                    self.patches.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "certificates" => {
+                self.certificates.retain(|x| x.as_str() != r);
+                true
+            }
+            "features" => {
+                self.features.retain(|x| x.as_str() != r);
+                true
+            }
+            "PBDs" => {
+                self.pbds.retain(|x| x.as_str() != r);
+                true
+            }
+            "PCIs" => {
+                self.pcis.retain(|x| x.as_str() != r);
+                true
+            }
+            "PGPUs" => {
+                self.pgpus.retain(|x| x.as_str() != r);
+                true
+            }
+            "PIFs" => {
+                self.pifs.retain(|x| x.as_str() != r);
+                true
+            }
+            "PUSBs" => {
+                self.pusbs.retain(|x| x.as_str() != r);
+                true
+            }
+            "resident_VMs" => {
+                self.resident_vms.retain(|x| x.as_str() != r);
+                true
+            }
+            "host_CPUs" => {
+                self.host_cpus.retain(|x| x.as_str() != r);
+                true
+            }
+            "crashdumps" => {
+                self.crashdumps.retain(|x| x.as_str() != r);
+                true
+            }
+            "patches" => {
+                self.patches.retain(|x| x.as_str() != r);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 impl crate::server::HasRecord for Host {
     type Record = HostRecord;
@@ -1961,7 +2084,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         self.session
             .call::<
                 xenapi_rt::types::Void,
-            >("host.backup_rrds", |c| c.param(&host).param(&delay))
+            >(
+                "host.backup_rrds",
+                |c| c.param(&host).param(&xenapi_rt::types::Float(delay)),
+            )
             .await
             .map(|_: xenapi_rt::types::Void| ())
     }
@@ -1977,7 +2103,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         let task: crate::TaskRef = self
             .session
-            .call("Async.host.backup_rrds", |c| c.param(&host).param(&delay))
+            .call(
+                "Async.host.backup_rrds",
+                |c| c.param(&host).param(&xenapi_rt::types::Float(delay)),
+            )
             .await?;
         Ok(crate::Task::new(self.session, task))
     }
@@ -7173,11 +7302,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7231,19 +7358,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7297,19 +7420,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let hash: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "hash",
-                ) {
+                let hash: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "hash") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7462,19 +7581,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: crate::HostNumaAffinityPolicy = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: crate::HostNumaAffinityPolicy = match crate::server::decode_param::<
+                    crate::HostNumaAffinityPolicy,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7528,11 +7643,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7585,19 +7698,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: crate::HostSchedGran = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: crate::HostSchedGran = match crate::server::decode_param::<
+                    crate::HostSchedGran,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7651,19 +7760,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7717,19 +7822,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7783,19 +7884,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7849,19 +7946,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7915,11 +8008,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7972,11 +8063,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8029,11 +8118,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8087,27 +8174,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let network: crate::NetworkRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "network",
-                ) {
+                let network: crate::NetworkRef = match crate::server::decode_param::<
+                    crate::NetworkRef,
+                >(call, 2usize, "network") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let options: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "options",
-                ) {
+                let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 3usize, "options") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8160,11 +8241,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8218,19 +8297,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 2usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8284,11 +8359,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8342,19 +8415,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let features: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "features",
-                ) {
+                let features: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "features") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8408,27 +8477,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let power_on_mode: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "power_on_mode",
-                ) {
+                let power_on_mode: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "power_on_mode") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let power_on_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "power_on_config",
-                ) {
+                let power_on_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 3usize, "power_on_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8488,11 +8551,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8546,27 +8607,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let edition: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "edition",
-                ) {
+                let edition: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "edition") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let force: bool = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "force",
-                ) {
+                let force: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 3usize, "force") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8620,11 +8675,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8728,35 +8781,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let certificate: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "certificate",
-                ) {
+                let certificate: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "certificate") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let private_key: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "private_key",
-                ) {
+                let private_key: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "private_key") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let certificate_chain: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "certificate_chain",
-                ) {
+                let certificate_chain: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "certificate_chain") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8817,11 +8862,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8883,11 +8926,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8948,11 +8989,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9005,19 +9044,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "config",
-                ) {
+                let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9071,35 +9106,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "config",
-                ) {
+                let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let service_name: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "service_name",
-                ) {
+                let service_name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "service_name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let auth_type: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "auth_type",
-                ) {
+                let auth_type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "auth_type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9168,11 +9195,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9233,11 +9258,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9290,19 +9313,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let call: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "call",
-                ) {
+                let call: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "call") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9355,19 +9374,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9420,35 +9435,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let plugin: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "plugin",
-                ) {
+                let plugin: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "plugin") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let r#fn: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "fn",
-                ) {
+                let r#fn: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "fn") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let args: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "args",
-                ) {
+                let args: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 4usize, "args") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9501,35 +9508,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let mime_type: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "mime_type",
-                ) {
+                let mime_type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "mime_type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let public: bool = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "public",
-                ) {
+                let public: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 4usize, "public") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9582,20 +9581,16 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let delay: f64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "delay",
-                ) {
-                    Ok(v) => v,
+                let delay: f64 = match crate::server::decode_param::<
+                    xenapi_rt::types::Float,
+                >(call, 2usize, "delay") {
+                    Ok(v) => v.0,
                     Err(e) => return Some(e),
                 };
                 let owner = std::sync::Arc::clone(s);
@@ -9648,11 +9643,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9714,11 +9707,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9779,11 +9770,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9836,19 +9825,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let hostname: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "hostname",
-                ) {
+                let hostname: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "hostname") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9952,11 +9937,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10018,11 +10001,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10075,11 +10056,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10182,11 +10161,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let interface: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "interface",
-                ) {
+                let interface: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "interface") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10240,11 +10217,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let pif: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "pif",
-                ) {
+                let pif: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "pif") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10298,11 +10273,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10356,27 +10329,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let network: crate::NetworkRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "network",
-                ) {
+                let network: crate::NetworkRef = match crate::server::decode_param::<
+                    crate::NetworkRef,
+                >(call, 2usize, "network") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let evacuate_batch_size: i64 = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "evacuate_batch_size",
-                ) {
+                let evacuate_batch_size: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 3usize, "evacuate_batch_size") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10438,11 +10405,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10503,11 +10468,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10560,11 +10523,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10618,19 +10579,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let data_source: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "data_source",
-                ) {
+                let data_source: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "data_source") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10692,19 +10649,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let data_source: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "data_source",
-                ) {
+                let data_source: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "data_source") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10758,19 +10711,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let data_source: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "data_source",
-                ) {
+                let data_source: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "data_source") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10832,11 +10781,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10889,11 +10836,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let soft: bool = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "soft",
-                ) {
+                let soft: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 1usize, "soft") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10947,11 +10892,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11005,11 +10948,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11063,11 +11004,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11121,19 +11060,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let contents: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "contents",
-                ) {
+                let contents: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "contents") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11187,19 +11122,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let contents: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "contents",
-                ) {
+                let contents: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "contents") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11310,27 +11241,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let url: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "url",
-                ) {
+                let url: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "url") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let options: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "options",
-                ) {
+                let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 3usize, "options") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11384,19 +11309,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let keys: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "keys",
-                ) {
+                let keys: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "keys") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11458,11 +11379,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11515,11 +11434,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11572,11 +11489,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11629,11 +11544,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11687,11 +11600,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11745,11 +11656,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11803,11 +11712,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11902,11 +11809,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11947,15 +11852,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11992,15 +11897,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let hash: String = match crate::server::decode_param(call, 2usize, "hash") {
+            let hash: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "hash") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12113,19 +12018,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::HostNumaAffinityPolicy = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::HostNumaAffinityPolicy = match crate::server::decode_param::<
+                crate::HostNumaAffinityPolicy,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12166,11 +12067,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12205,19 +12104,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::HostSchedGran = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::HostSchedGran = match crate::server::decode_param::<
+                crate::HostSchedGran,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12258,19 +12153,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12311,15 +12202,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12356,19 +12247,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12409,15 +12296,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12458,11 +12345,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12497,11 +12382,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12532,11 +12415,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12577,27 +12458,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let network: crate::NetworkRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "network",
-            ) {
+            let network: crate::NetworkRef = match crate::server::decode_param::<
+                crate::NetworkRef,
+            >(call, 2usize, "network") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let options: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                3usize,
-                "options",
-            ) {
+            let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 3usize, "options") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12636,11 +12511,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12681,19 +12554,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 2usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12734,11 +12603,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12779,19 +12646,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let features: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "features",
-            ) {
+            let features: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "features") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12832,27 +12695,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let power_on_mode: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "power_on_mode",
-            ) {
+            let power_on_mode: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "power_on_mode") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let power_on_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                3usize,
-                "power_on_config",
-            ) {
+            let power_on_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 3usize, "power_on_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12899,11 +12756,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12940,23 +12795,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let edition: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "edition",
-            ) {
+            let edition: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "edition") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let force: bool = match crate::server::decode_param(call, 3usize, "force") {
+            let force: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 3usize, "force") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12997,11 +12850,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13079,35 +12930,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let certificate: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "certificate",
-            ) {
+            let certificate: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "certificate") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let private_key: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "private_key",
-            ) {
+            let private_key: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "private_key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let certificate_chain: String = match crate::server::decode_param(
-                call,
-                4usize,
-                "certificate_chain",
-            ) {
+            let certificate_chain: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "certificate_chain") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13155,11 +12998,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13208,11 +13049,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13259,11 +13098,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13303,19 +13140,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "config",
-            ) {
+            let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13356,35 +13189,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "config",
-            ) {
+            let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let service_name: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "service_name",
-            ) {
+            let service_name: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "service_name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let auth_type: String = match crate::server::decode_param(
-                call,
-                4usize,
-                "auth_type",
-            ) {
+            let auth_type: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "auth_type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13440,11 +13265,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13491,11 +13314,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13530,15 +13351,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let call: String = match crate::server::decode_param(call, 2usize, "call") {
+            let call: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "call") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13573,15 +13394,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name: String = match crate::server::decode_param(call, 2usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13616,31 +13437,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let plugin: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "plugin",
-            ) {
+            let plugin: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "plugin") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let r#fn: String = match crate::server::decode_param(call, 3usize, "fn") {
+            let r#fn: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "fn") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let args: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                4usize,
-                "args",
-            ) {
+            let args: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 4usize, "args") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13679,31 +13496,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name: String = match crate::server::decode_param(call, 2usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let mime_type: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "mime_type",
-            ) {
+            let mime_type: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "mime_type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let public: bool = match crate::server::decode_param(
-                call,
-                4usize,
-                "public",
-            ) {
+            let public: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 4usize, "public") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13739,16 +13552,16 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let delay: f64 = match crate::server::decode_param(call, 2usize, "delay") {
-                Ok(v) => v,
+            let delay: f64 = match crate::server::decode_param::<
+                xenapi_rt::types::Float,
+            >(call, 2usize, "delay") {
+                Ok(v) => v.0,
                 Err(e) => return Some(e),
             };
             let s2: &S = s;
@@ -13784,11 +13597,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13837,11 +13648,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13888,11 +13697,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13931,19 +13738,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let hostname: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "hostname",
-            ) {
+            let hostname: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "hostname") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14017,11 +13820,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14070,11 +13871,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14113,11 +13912,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14193,11 +13990,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let interface: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "interface",
-            ) {
+            let interface: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "interface") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14238,11 +14033,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let pif: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "pif",
-            ) {
+            let pif: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "pif") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14283,11 +14076,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14324,27 +14115,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let network: crate::NetworkRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "network",
-            ) {
+            let network: crate::NetworkRef = match crate::server::decode_param::<
+                crate::NetworkRef,
+            >(call, 2usize, "network") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let evacuate_batch_size: i64 = match crate::server::decode_param(
-                call,
-                3usize,
-                "evacuate_batch_size",
-            ) {
+            let evacuate_batch_size: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 3usize, "evacuate_batch_size") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14393,11 +14178,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14444,11 +14227,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14487,11 +14268,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14532,19 +14311,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let data_source: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "data_source",
-            ) {
+            let data_source: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "data_source") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14593,19 +14368,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let data_source: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "data_source",
-            ) {
+            let data_source: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "data_source") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14646,19 +14417,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let data_source: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "data_source",
-            ) {
+            let data_source: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "data_source") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14707,11 +14474,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14748,7 +14513,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let soft: bool = match crate::server::decode_param(call, 1usize, "soft") {
+            let soft: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 1usize, "soft") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14785,11 +14552,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14825,11 +14590,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14870,11 +14633,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14911,19 +14672,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let contents: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "contents",
-            ) {
+            let contents: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "contents") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14960,19 +14717,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let contents: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "contents",
-            ) {
+            let contents: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "contents") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15048,23 +14801,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let url: String = match crate::server::decode_param(call, 2usize, "url") {
+            let url: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "url") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let options: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                3usize,
-                "options",
-            ) {
+            let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 3usize, "options") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15105,15 +14856,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let keys: String = match crate::server::decode_param(call, 2usize, "keys") {
+            let keys: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "keys") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15157,11 +14908,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15192,11 +14941,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15225,11 +14972,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15259,11 +15004,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15300,11 +15043,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15340,11 +15081,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15380,11 +15119,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15429,11 +15166,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15472,7 +15207,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15515,11 +15252,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "label",
-            ) {
+            let label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15635,11 +15370,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15682,11 +15415,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15721,19 +15452,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15782,11 +15509,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15825,19 +15550,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15886,11 +15607,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15937,11 +15656,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15988,11 +15705,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16039,11 +15754,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16090,11 +15803,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16141,11 +15852,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16192,11 +15901,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16240,11 +15947,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16287,11 +15992,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16338,11 +16041,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16379,19 +16080,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16432,23 +16129,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16489,15 +16184,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16546,11 +16241,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16595,11 +16288,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16646,11 +16337,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16695,11 +16384,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16746,11 +16433,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16791,11 +16476,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16826,19 +16509,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16879,23 +16558,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16936,15 +16613,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16989,11 +16666,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17036,11 +16711,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17079,19 +16752,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::SrRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17140,11 +16809,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17183,19 +16850,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::SrRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17244,11 +16907,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17287,11 +16948,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17330,11 +16989,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17373,11 +17030,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17416,11 +17071,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17459,11 +17112,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17502,11 +17153,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17537,19 +17186,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17594,11 +17239,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17629,19 +17272,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17686,11 +17325,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17733,11 +17370,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17784,11 +17419,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17835,11 +17468,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17882,11 +17513,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17925,11 +17554,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17966,19 +17593,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: Vec<String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: Vec<String> = match crate::server::decode_param::<
+                Vec<String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18021,19 +17644,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18076,19 +17695,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18137,11 +17752,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18188,11 +17801,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18239,11 +17850,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18286,11 +17895,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18333,11 +17940,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18376,19 +17981,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18429,23 +18030,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18486,15 +18085,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18543,11 +18142,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18592,11 +18189,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18643,11 +18238,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18694,11 +18287,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18745,11 +18336,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18790,11 +18379,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18833,11 +18420,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18876,11 +18461,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18923,11 +18506,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18970,11 +18551,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19013,19 +18592,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19066,23 +18641,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19123,15 +18696,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19176,11 +18749,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19211,19 +18782,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::HostDisplay = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::HostDisplay = match crate::server::decode_param::<
+                crate::HostDisplay,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19272,11 +18839,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19324,11 +18889,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19375,11 +18938,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19422,11 +18983,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19465,11 +19024,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19512,11 +19069,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19561,11 +19116,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19612,11 +19165,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19657,11 +19208,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19704,11 +19253,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19755,11 +19302,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19806,11 +19351,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19857,11 +19400,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19904,11 +19445,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19955,11 +19494,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20006,11 +19543,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20057,11 +19592,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20108,11 +19641,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

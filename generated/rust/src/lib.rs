@@ -177,6 +177,430 @@ impl EventRecord {
         xenapi_rt::xmlrpc::decode_value(&xml)
     }
 }
+/// The roles of the API, most privileged first. A message's roles
+/// (what [`server::Backend::authorize`] is given) are drawn from these.
+pub const ROLES: &[&str] = &[
+    "pool-admin",
+    "pool-operator",
+    "vm-power-admin",
+    "vm-admin",
+    "vm-operator",
+    "client-cert",
+    "read-only",
+];
+/// Every relation of the API: a ref field whose objects the class it
+/// points at lists back in a set field (`VBD.VM` and `VM.VBDs`).
+/// [`server::Record::related`], `link` and `unlink` give a store what
+/// it needs to keep both sides consistent.
+pub static RELATIONS: &[server::Relation] = &[
+    server::Relation {
+        class: "Bond",
+        field: "master",
+        target: "PIF",
+        inverse: "bond_master_of",
+    },
+    server::Relation {
+        class: "Certificate",
+        field: "host",
+        target: "host",
+        inverse: "certificates",
+    },
+    server::Relation {
+        class: "Cluster_host",
+        field: "cluster",
+        target: "Cluster",
+        inverse: "cluster_hosts",
+    },
+    server::Relation {
+        class: "Feature",
+        field: "host",
+        target: "host",
+        inverse: "features",
+    },
+    server::Relation {
+        class: "PBD",
+        field: "host",
+        target: "host",
+        inverse: "PBDs",
+    },
+    server::Relation {
+        class: "PBD",
+        field: "SR",
+        target: "SR",
+        inverse: "PBDs",
+    },
+    server::Relation {
+        class: "PCI",
+        field: "host",
+        target: "host",
+        inverse: "PCIs",
+    },
+    server::Relation {
+        class: "PGPU",
+        field: "GPU_group",
+        target: "GPU_group",
+        inverse: "PGPUs",
+    },
+    server::Relation {
+        class: "PGPU",
+        field: "host",
+        target: "host",
+        inverse: "PGPUs",
+    },
+    server::Relation {
+        class: "PIF",
+        field: "network",
+        target: "network",
+        inverse: "PIFs",
+    },
+    server::Relation {
+        class: "PIF",
+        field: "host",
+        target: "host",
+        inverse: "PIFs",
+    },
+    server::Relation {
+        class: "PIF",
+        field: "bond_slave_of",
+        target: "Bond",
+        inverse: "slaves",
+    },
+    server::Relation {
+        class: "PUSB",
+        field: "USB_group",
+        target: "USB_group",
+        inverse: "PUSBs",
+    },
+    server::Relation {
+        class: "PUSB",
+        field: "host",
+        target: "host",
+        inverse: "PUSBs",
+    },
+    server::Relation {
+        class: "PVS_cache_storage",
+        field: "site",
+        target: "PVS_site",
+        inverse: "cache_storage",
+    },
+    server::Relation {
+        class: "PVS_proxy",
+        field: "site",
+        target: "PVS_site",
+        inverse: "proxies",
+    },
+    server::Relation {
+        class: "PVS_server",
+        field: "site",
+        target: "PVS_site",
+        inverse: "servers",
+    },
+    server::Relation {
+        class: "SR",
+        field: "introduced_by",
+        target: "DR_task",
+        inverse: "introduced_SRs",
+    },
+    server::Relation {
+        class: "VBD",
+        field: "VM",
+        target: "VM",
+        inverse: "VBDs",
+    },
+    server::Relation {
+        class: "VBD",
+        field: "VDI",
+        target: "VDI",
+        inverse: "VBDs",
+    },
+    server::Relation {
+        class: "VDI",
+        field: "SR",
+        target: "SR",
+        inverse: "VDIs",
+    },
+    server::Relation {
+        class: "VDI",
+        field: "snapshot_of",
+        target: "VDI",
+        inverse: "snapshots",
+    },
+    server::Relation {
+        class: "VDI",
+        field: "metadata_of_pool",
+        target: "pool",
+        inverse: "metadata_VDIs",
+    },
+    server::Relation {
+        class: "VGPU",
+        field: "VM",
+        target: "VM",
+        inverse: "VGPUs",
+    },
+    server::Relation {
+        class: "VGPU",
+        field: "GPU_group",
+        target: "GPU_group",
+        inverse: "VGPUs",
+    },
+    server::Relation {
+        class: "VGPU",
+        field: "type",
+        target: "VGPU_type",
+        inverse: "VGPUs",
+    },
+    server::Relation {
+        class: "VGPU",
+        field: "resident_on",
+        target: "PGPU",
+        inverse: "resident_VGPUs",
+    },
+    server::Relation {
+        class: "VIF",
+        field: "network",
+        target: "network",
+        inverse: "VIFs",
+    },
+    server::Relation {
+        class: "VIF",
+        field: "VM",
+        target: "VM",
+        inverse: "VIFs",
+    },
+    server::Relation {
+        class: "VLAN",
+        field: "tagged_PIF",
+        target: "PIF",
+        inverse: "VLAN_slave_of",
+    },
+    server::Relation {
+        class: "VM",
+        field: "resident_on",
+        target: "host",
+        inverse: "resident_VMs",
+    },
+    server::Relation {
+        class: "VM",
+        field: "snapshot_of",
+        target: "VM",
+        inverse: "snapshots",
+    },
+    server::Relation {
+        class: "VM",
+        field: "parent",
+        target: "VM",
+        inverse: "children",
+    },
+    server::Relation {
+        class: "VM",
+        field: "protection_policy",
+        target: "VMPP",
+        inverse: "VMs",
+    },
+    server::Relation {
+        class: "VM",
+        field: "snapshot_schedule",
+        target: "VMSS",
+        inverse: "VMs",
+    },
+    server::Relation {
+        class: "VM",
+        field: "appliance",
+        target: "VM_appliance",
+        inverse: "VMs",
+    },
+    server::Relation {
+        class: "VTPM",
+        field: "VM",
+        target: "VM",
+        inverse: "VTPMs",
+    },
+    server::Relation {
+        class: "VUSB",
+        field: "VM",
+        target: "VM",
+        inverse: "VUSBs",
+    },
+    server::Relation {
+        class: "VUSB",
+        field: "USB_group",
+        target: "USB_group",
+        inverse: "VUSBs",
+    },
+    server::Relation {
+        class: "console",
+        field: "VM",
+        target: "VM",
+        inverse: "consoles",
+    },
+    server::Relation {
+        class: "crashdump",
+        field: "VM",
+        target: "VM",
+        inverse: "crash_dumps",
+    },
+    server::Relation {
+        class: "crashdump",
+        field: "VDI",
+        target: "VDI",
+        inverse: "crash_dumps",
+    },
+    server::Relation {
+        class: "host_cpu",
+        field: "host",
+        target: "host",
+        inverse: "host_CPUs",
+    },
+    server::Relation {
+        class: "host_crashdump",
+        field: "host",
+        target: "host",
+        inverse: "crashdumps",
+    },
+    server::Relation {
+        class: "host_patch",
+        field: "host",
+        target: "host",
+        inverse: "patches",
+    },
+    server::Relation {
+        class: "host_patch",
+        field: "pool_patch",
+        target: "pool_patch",
+        inverse: "host_patches",
+    },
+    server::Relation {
+        class: "network_sriov",
+        field: "physical_PIF",
+        target: "PIF",
+        inverse: "sriov_physical_PIF_of",
+    },
+    server::Relation {
+        class: "network_sriov",
+        field: "logical_PIF",
+        target: "PIF",
+        inverse: "sriov_logical_PIF_of",
+    },
+    server::Relation {
+        class: "task",
+        field: "subtask_of",
+        target: "task",
+        inverse: "subtasks",
+    },
+    server::Relation {
+        class: "tunnel",
+        field: "access_PIF",
+        target: "PIF",
+        inverse: "tunnel_access_PIF_of",
+    },
+    server::Relation {
+        class: "tunnel",
+        field: "transport_PIF",
+        target: "PIF",
+        inverse: "tunnel_transport_PIF_of",
+    },
+];
+/// Calls `visitor.visit::<R>()` for the record type of every class
+/// that has fields, in schema order: a way to set up per-class
+/// storage (or anything else) without naming each class.
+pub fn visit_records<V: server::ClassVisitor>(visitor: &mut V) {
+    visitor.visit::<BondRecord>();
+    visitor.visit::<CertificateRecord>();
+    visitor.visit::<ClusterRecord>();
+    visitor.visit::<ClusterHostRecord>();
+    visitor.visit::<DrTaskRecord>();
+    visitor.visit::<FeatureRecord>();
+    visitor.visit::<GpuGroupRecord>();
+    visitor.visit::<LvhdRecord>();
+    visitor.visit::<ObserverRecord>();
+    visitor.visit::<PbdRecord>();
+    visitor.visit::<PciRecord>();
+    visitor.visit::<PgpuRecord>();
+    visitor.visit::<PifRecord>();
+    visitor.visit::<PifMetricsRecord>();
+    visitor.visit::<PusbRecord>();
+    visitor.visit::<PvsCacheStorageRecord>();
+    visitor.visit::<PvsProxyRecord>();
+    visitor.visit::<PvsServerRecord>();
+    visitor.visit::<PvsSiteRecord>();
+    visitor.visit::<RepositoryRecord>();
+    visitor.visit::<SdnControllerRecord>();
+    visitor.visit::<SmRecord>();
+    visitor.visit::<SrRecord>();
+    visitor.visit::<UsbGroupRecord>();
+    visitor.visit::<VbdRecord>();
+    visitor.visit::<VbdMetricsRecord>();
+    visitor.visit::<VdiRecord>();
+    visitor.visit::<VgpuRecord>();
+    visitor.visit::<VgpuTypeRecord>();
+    visitor.visit::<VifRecord>();
+    visitor.visit::<VifMetricsRecord>();
+    visitor.visit::<VlanRecord>();
+    visitor.visit::<VmRecord>();
+    visitor.visit::<VmppRecord>();
+    visitor.visit::<VmssRecord>();
+    visitor.visit::<VmApplianceRecord>();
+    visitor.visit::<VmGuestMetricsRecord>();
+    visitor.visit::<VmMetricsRecord>();
+    visitor.visit::<VtpmRecord>();
+    visitor.visit::<VusbRecord>();
+    visitor.visit::<BlobRecord>();
+    visitor.visit::<ConsoleRecord>();
+    visitor.visit::<CrashdumpRecord>();
+    visitor.visit::<DataSourceRecord>();
+    visitor.visit::<EventRecord>();
+    visitor.visit::<HostRecord>();
+    visitor.visit::<HostCpuRecord>();
+    visitor.visit::<HostCrashdumpRecord>();
+    visitor.visit::<HostMetricsRecord>();
+    visitor.visit::<HostPatchRecord>();
+    visitor.visit::<MessageRecord>();
+    visitor.visit::<NetworkRecord>();
+    visitor.visit::<NetworkSriovRecord>();
+    visitor.visit::<PoolRecord>();
+    visitor.visit::<PoolPatchRecord>();
+    visitor.visit::<PoolUpdateRecord>();
+    visitor.visit::<ProbeResultRecord>();
+    visitor.visit::<RoleRecord>();
+    visitor.visit::<SecretRecord>();
+    visitor.visit::<SessionRecord>();
+    visitor.visit::<SrStatRecord>();
+    visitor.visit::<SubjectRecord>();
+    visitor.visit::<TaskRecord>();
+    visitor.visit::<TunnelRecord>();
+    visitor.visit::<UserRecord>();
+    visitor.visit::<VdiNbdServerInfoRecord>();
+}
+/// Calls the macro `$m` once per class with the name of its server
+/// trait (`$m!(VmServer);`), so a backend can give every class it
+/// does not customise the default (derived-only) implementation in
+/// one place. The macro `$m` may match the trait names it handles
+/// itself and skip them.
+#[macro_export]
+macro_rules! for_each_server_trait {
+    ($m:ident) => {
+        $m ! (BondServer); $m ! (CertificateServer); $m ! (ClusterServer); $m !
+        (ClusterHostServer); $m ! (DrTaskServer); $m ! (FeatureServer); $m !
+        (GpuGroupServer); $m ! (LvhdServer); $m ! (ObserverServer); $m ! (PbdServer); $m
+        ! (PciServer); $m ! (PgpuServer); $m ! (PifServer); $m ! (PifMetricsServer); $m !
+        (PusbServer); $m ! (PvsCacheStorageServer); $m ! (PvsProxyServer); $m !
+        (PvsServerServer); $m ! (PvsSiteServer); $m ! (RepositoryServer); $m !
+        (SdnControllerServer); $m ! (SmServer); $m ! (SrServer); $m ! (UsbGroupServer);
+        $m ! (VbdServer); $m ! (VbdMetricsServer); $m ! (VdiServer); $m ! (VgpuServer);
+        $m ! (VgpuTypeServer); $m ! (VifServer); $m ! (VifMetricsServer); $m !
+        (VlanServer); $m ! (VmServer); $m ! (VmppServer); $m ! (VmssServer); $m !
+        (VmApplianceServer); $m ! (VmGuestMetricsServer); $m ! (VmMetricsServer); $m !
+        (VtpmServer); $m ! (VusbServer); $m ! (AuthServer); $m ! (BlobServer); $m !
+        (ConsoleServer); $m ! (CrashdumpServer); $m ! (DataSourceServer); $m !
+        (EventServer); $m ! (HostServer); $m ! (HostCpuServer); $m !
+        (HostCrashdumpServer); $m ! (HostMetricsServer); $m ! (HostPatchServer); $m !
+        (MessageServer); $m ! (NetworkServer); $m ! (NetworkSriovServer); $m !
+        (PoolServer); $m ! (PoolPatchServer); $m ! (PoolUpdateServer); $m !
+        (ProbeResultServer); $m ! (RoleServer); $m ! (SecretServer); $m !
+        (SessionServer); $m ! (SrStatServer); $m ! (SubjectServer); $m ! (TaskServer); $m
+        ! (TunnelServer); $m ! (UserServer); $m ! (VdiNbdServerInfoServer);
+    };
+}
 /// A backend that implements every class.
 pub trait Server: BondServer + CertificateServer + ClusterServer + ClusterHostServer + DrTaskServer + FeatureServer + GpuGroupServer + LvhdServer + ObserverServer + PbdServer + PciServer + PgpuServer + PifServer + PifMetricsServer + PusbServer + PvsCacheStorageServer + PvsProxyServer + PvsServerServer + PvsSiteServer + RepositoryServer + SdnControllerServer + SmServer + SrServer + UsbGroupServer + VbdServer + VbdMetricsServer + VdiServer + VgpuServer + VgpuTypeServer + VifServer + VifMetricsServer + VlanServer + VmServer + VmppServer + VmssServer + VmApplianceServer + VmGuestMetricsServer + VmMetricsServer + VtpmServer + VusbServer + AuthServer + BlobServer + ConsoleServer + CrashdumpServer + DataSourceServer + EventServer + HostServer + HostCpuServer + HostCrashdumpServer + HostMetricsServer + HostPatchServer + MessageServer + NetworkServer + NetworkSriovServer + PoolServer + PoolPatchServer + PoolUpdateServer + ProbeResultServer + RoleServer + SecretServer + SessionServer + SrStatServer + SubjectServer + TaskServer + TunnelServer + UserServer + VdiNbdServerInfoServer {}
 impl<

@@ -35,6 +35,17 @@ impl crate::server::Record for LvhdRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for Lvhd {
     type Record = LvhdRecord;
@@ -231,35 +242,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "SR",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 2usize, "SR") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let initial_allocation: i64 = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "initial_allocation",
-                ) {
+                let initial_allocation: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 3usize, "initial_allocation") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let allocation_quantum: i64 = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "allocation_quantum",
-                ) {
+                let allocation_quantum: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 4usize, "allocation_quantum") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -323,35 +326,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "SR",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 2usize, "SR") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let initial_allocation: i64 = match crate::server::decode_param(
-                call,
-                3usize,
-                "initial_allocation",
-            ) {
+            let initial_allocation: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 3usize, "initial_allocation") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let allocation_quantum: i64 = match crate::server::decode_param(
-                call,
-                4usize,
-                "allocation_quantum",
-            ) {
+            let allocation_quantum: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 4usize, "allocation_quantum") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -402,11 +397,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::LvhdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::LvhdRef = match crate::server::decode_param::<
+                crate::LvhdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -445,7 +438,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -484,11 +479,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::LvhdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::LvhdRef = match crate::server::decode_param::<
+                crate::LvhdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

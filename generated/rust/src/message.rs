@@ -145,6 +145,17 @@ impl crate::server::Record for MessageRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for Message {
     type Record = MessageRecord;
@@ -714,11 +725,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let expr: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "expr",
-                ) {
+                let expr: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "expr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -836,11 +845,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let uuid: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "uuid",
-                ) {
+                let uuid: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "uuid") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -901,11 +908,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::MessageRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::MessageRef = match crate::server::decode_param::<
+                    crate::MessageRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -966,11 +971,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let since: xenapi_rt::types::DateTime = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "since",
-                ) {
+                let since: xenapi_rt::types::DateTime = match crate::server::decode_param::<
+                    xenapi_rt::types::DateTime,
+                >(call, 1usize, "since") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1088,27 +1091,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let cls: crate::Cls = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "cls",
-                ) {
+                let cls: crate::Cls = match crate::server::decode_param::<
+                    crate::Cls,
+                >(call, 1usize, "cls") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let obj_uuid: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "obj_uuid",
-                ) {
+                let obj_uuid: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "obj_uuid") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let since: xenapi_rt::types::DateTime = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "since",
-                ) {
+                let since: xenapi_rt::types::DateTime = match crate::server::decode_param::<
+                    xenapi_rt::types::DateTime,
+                >(call, 3usize, "since") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1161,11 +1158,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let messages: Vec<crate::MessageRef> = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "messages",
-                ) {
+                let messages: Vec<crate::MessageRef> = match crate::server::decode_param::<
+                    Vec<crate::MessageRef>,
+                >(call, 1usize, "messages") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1219,11 +1214,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::MessageRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::MessageRef = match crate::server::decode_param::<
+                    crate::MessageRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1277,43 +1270,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let name: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let priority: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "priority",
-                ) {
+                let priority: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "priority") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let cls: crate::Cls = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "cls",
-                ) {
+                let cls: crate::Cls = match crate::server::decode_param::<
+                    crate::Cls,
+                >(call, 3usize, "cls") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let obj_uuid: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "obj_uuid",
-                ) {
+                let obj_uuid: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "obj_uuid") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let body: String = match crate::server::decode_param(
-                    call,
-                    5usize,
-                    "body",
-                ) {
+                let body: String = match crate::server::decode_param::<
+                    String,
+                >(call, 5usize, "body") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1378,7 +1361,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let expr: String = match crate::server::decode_param(call, 1usize, "expr") {
+            let expr: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "expr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1464,7 +1449,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1503,11 +1490,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::MessageRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::MessageRef = match crate::server::decode_param::<
+                crate::MessageRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1546,11 +1531,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let since: xenapi_rt::types::DateTime = match crate::server::decode_param(
-                call,
-                1usize,
-                "since",
-            ) {
+            let since: xenapi_rt::types::DateTime = match crate::server::decode_param::<
+                xenapi_rt::types::DateTime,
+            >(call, 1usize, "since") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1623,27 +1606,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let cls: crate::Cls = match crate::server::decode_param(
-                call,
-                1usize,
-                "cls",
-            ) {
+            let cls: crate::Cls = match crate::server::decode_param::<
+                crate::Cls,
+            >(call, 1usize, "cls") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let obj_uuid: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "obj_uuid",
-            ) {
+            let obj_uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "obj_uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let since: xenapi_rt::types::DateTime = match crate::server::decode_param(
-                call,
-                3usize,
-                "since",
-            ) {
+            let since: xenapi_rt::types::DateTime = match crate::server::decode_param::<
+                xenapi_rt::types::DateTime,
+            >(call, 3usize, "since") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1682,11 +1659,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let messages: Vec<crate::MessageRef> = match crate::server::decode_param(
-                call,
-                1usize,
-                "messages",
-            ) {
+            let messages: Vec<crate::MessageRef> = match crate::server::decode_param::<
+                Vec<crate::MessageRef>,
+            >(call, 1usize, "messages") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1723,11 +1698,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::MessageRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::MessageRef = match crate::server::decode_param::<
+                crate::MessageRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1764,35 +1737,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let name: String = match crate::server::decode_param(call, 1usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let priority: i64 = match crate::server::decode_param(
-                call,
-                2usize,
-                "priority",
-            ) {
+            let priority: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "priority") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let cls: crate::Cls = match crate::server::decode_param(
-                call,
-                3usize,
-                "cls",
-            ) {
+            let cls: crate::Cls = match crate::server::decode_param::<
+                crate::Cls,
+            >(call, 3usize, "cls") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let obj_uuid: String = match crate::server::decode_param(
-                call,
-                4usize,
-                "obj_uuid",
-            ) {
+            let obj_uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "obj_uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let body: String = match crate::server::decode_param(call, 5usize, "body") {
+            let body: String = match crate::server::decode_param::<
+                String,
+            >(call, 5usize, "body") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -130,6 +130,24 @@ impl crate::server::Record for NetworkSriovRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        let mut out = Vec::new();
+        if !self.physical_pif.is_null() {
+            out.push((&crate::RELATIONS[46usize], self.physical_pif.as_str()));
+        }
+        if !self.logical_pif.is_null() {
+            out.push((&crate::RELATIONS[47usize], self.logical_pif.as_str()));
+        }
+        out
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for NetworkSriov {
     type Record = NetworkSriovRecord;
@@ -582,11 +600,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::NetworkSriovRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::NetworkSriovRef = match crate::server::decode_param::<
+                    crate::NetworkSriovRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -639,11 +655,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::NetworkSriovRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::NetworkSriovRef = match crate::server::decode_param::<
+                    crate::NetworkSriovRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -697,19 +711,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let pif: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "pif",
-                ) {
+                let pif: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "pif") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let network: crate::NetworkRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "network",
-                ) {
+                let network: crate::NetworkRef = match crate::server::decode_param::<
+                    crate::NetworkRef,
+                >(call, 2usize, "network") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -774,11 +784,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::NetworkSriovRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::NetworkSriovRef = match crate::server::decode_param::<
+                crate::NetworkSriovRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -817,11 +825,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::NetworkSriovRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::NetworkSriovRef = match crate::server::decode_param::<
+                crate::NetworkSriovRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -862,19 +868,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let pif: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "pif",
-            ) {
+            let pif: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "pif") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let network: crate::NetworkRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "network",
-            ) {
+            let network: crate::NetworkRef = match crate::server::decode_param::<
+                crate::NetworkRef,
+            >(call, 2usize, "network") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -921,11 +923,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::NetworkSriovRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::NetworkSriovRef = match crate::server::decode_param::<
+                crate::NetworkSriovRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -972,7 +972,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1099,11 +1101,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::NetworkSriovRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::NetworkSriovRef = match crate::server::decode_param::<
+                crate::NetworkSriovRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1148,11 +1148,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::NetworkSriovRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::NetworkSriovRef = match crate::server::decode_param::<
+                crate::NetworkSriovRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1199,11 +1197,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::NetworkSriovRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::NetworkSriovRef = match crate::server::decode_param::<
+                crate::NetworkSriovRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1250,11 +1246,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::NetworkSriovRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::NetworkSriovRef = match crate::server::decode_param::<
+                crate::NetworkSriovRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1301,11 +1295,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::NetworkSriovRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::NetworkSriovRef = match crate::server::decode_param::<
+                crate::NetworkSriovRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

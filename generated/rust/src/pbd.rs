@@ -56,6 +56,24 @@ impl crate::server::Record for PbdRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        let mut out = Vec::new();
+        if !self.host.is_null() {
+            out.push((&crate::RELATIONS[4usize], self.host.as_str()));
+        }
+        if !self.sr.is_null() {
+            out.push((&crate::RELATIONS[5usize], self.sr.as_str()));
+        }
+        out
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for Pbd {
     type Record = PbdRecord;
@@ -398,9 +416,16 @@ pub trait PbdServer: crate::server::Backend {
         Output = Result<crate::PbdRef, crate::ApiError>,
     > + Send {
         async move {
+            let record = PbdRecord {
+                host: args.host,
+                sr: args.sr,
+                device_config: args.device_config,
+                other_config: args.other_config,
+                ..PbdRecord::default()
+            };
             crate::server::Store::create::<
                 PbdRecord,
-            >(crate::server::Backend::store(self), args)
+            >(crate::server::Backend::store(self), record)
         }
     }
     /// Destroys the given PBD.
@@ -680,19 +705,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PbdRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PbdRef = match crate::server::decode_param::<
+                    crate::PbdRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -746,11 +767,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PbdRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PbdRef = match crate::server::decode_param::<
+                    crate::PbdRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -800,11 +819,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PbdRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PbdRef = match crate::server::decode_param::<
+                    crate::PbdRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -862,19 +879,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -909,11 +922,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -944,11 +955,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -993,11 +1002,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1036,7 +1043,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1065,11 +1074,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let args: crate::PbdRecord = match crate::server::decode_param(
-                call,
-                1usize,
-                "args",
-            ) {
+            let args: crate::PbdRecord = match crate::server::decode_param::<
+                crate::PbdRecord,
+            >(call, 1usize, "args") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1099,11 +1106,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1220,11 +1225,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1262,11 +1265,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1303,11 +1304,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1350,11 +1349,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1399,11 +1396,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1450,11 +1445,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1491,19 +1484,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1544,23 +1533,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1601,15 +1588,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PbdRef = match crate::server::decode_param::<
+                crate::PbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -466,6 +466,89 @@ impl crate::server::Record for PifRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        let mut out = Vec::new();
+        if !self.network.is_null() {
+            out.push((&crate::RELATIONS[9usize], self.network.as_str()));
+        }
+        if !self.host.is_null() {
+            out.push((&crate::RELATIONS[10usize], self.host.as_str()));
+        }
+        if !self.bond_slave_of.is_null() {
+            out.push((&crate::RELATIONS[11usize], self.bond_slave_of.as_str()));
+        }
+        out
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "bond_master_of" => {
+                if !self.bond_master_of.iter().any(|x| x.as_str() == r) {
+                    self.bond_master_of.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "VLAN_slave_of" => {
+                if !self.vlan_slave_of.iter().any(|x| x.as_str() == r) {
+                    self.vlan_slave_of.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "sriov_physical_PIF_of" => {
+                if !self.sriov_physical_pif_of.iter().any(|x| x.as_str() == r) {
+                    self.sriov_physical_pif_of.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "sriov_logical_PIF_of" => {
+                if !self.sriov_logical_pif_of.iter().any(|x| x.as_str() == r) {
+                    self.sriov_logical_pif_of.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "tunnel_access_PIF_of" => {
+                if !self.tunnel_access_pif_of.iter().any(|x| x.as_str() == r) {
+                    self.tunnel_access_pif_of.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "tunnel_transport_PIF_of" => {
+                if !self.tunnel_transport_pif_of.iter().any(|x| x.as_str() == r) {
+                    self.tunnel_transport_pif_of.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "bond_master_of" => {
+                self.bond_master_of.retain(|x| x.as_str() != r);
+                true
+            }
+            "VLAN_slave_of" => {
+                self.vlan_slave_of.retain(|x| x.as_str() != r);
+                true
+            }
+            "sriov_physical_PIF_of" => {
+                self.sriov_physical_pif_of.retain(|x| x.as_str() != r);
+                true
+            }
+            "sriov_logical_PIF_of" => {
+                self.sriov_logical_pif_of.retain(|x| x.as_str() != r);
+                true
+            }
+            "tunnel_access_PIF_of" => {
+                self.tunnel_access_pif_of.retain(|x| x.as_str() != r);
+                true
+            }
+            "tunnel_transport_PIF_of" => {
+                self.tunnel_transport_pif_of.retain(|x| x.as_str() != r);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 impl crate::server::HasRecord for Pif {
     type Record = PifRecord;
@@ -2482,27 +2565,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2556,11 +2633,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2614,175 +2689,141 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let device: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "device",
-                ) {
+                let device: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "device") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let network: crate::NetworkRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "network",
-                ) {
+                let network: crate::NetworkRef = match crate::server::decode_param::<
+                    crate::NetworkRef,
+                >(call, 2usize, "network") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 3usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let mac: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "MAC",
-                ) {
+                let mac: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "MAC") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let mtu: i64 = match crate::server::decode_param(call, 5usize, "MTU") {
+                let mtu: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 5usize, "MTU") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let vlan: i64 = match crate::server::decode_param(call, 6usize, "VLAN") {
+                let vlan: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 6usize, "VLAN") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let physical: bool = match crate::server::decode_param(
-                    call,
-                    7usize,
-                    "physical",
-                ) {
+                let physical: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 7usize, "physical") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let ip_configuration_mode: crate::IpConfigurationMode = match crate::server::decode_param(
-                    call,
-                    8usize,
-                    "ip_configuration_mode",
-                ) {
+                let ip_configuration_mode: crate::IpConfigurationMode = match crate::server::decode_param::<
+                    crate::IpConfigurationMode,
+                >(call, 8usize, "ip_configuration_mode") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let ip: String = match crate::server::decode_param(call, 9usize, "IP") {
+                let ip: String = match crate::server::decode_param::<
+                    String,
+                >(call, 9usize, "IP") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let netmask: String = match crate::server::decode_param(
-                    call,
-                    10usize,
-                    "netmask",
-                ) {
+                let netmask: String = match crate::server::decode_param::<
+                    String,
+                >(call, 10usize, "netmask") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let gateway: String = match crate::server::decode_param(
-                    call,
-                    11usize,
-                    "gateway",
-                ) {
+                let gateway: String = match crate::server::decode_param::<
+                    String,
+                >(call, 11usize, "gateway") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let dns: String = match crate::server::decode_param(
-                    call,
-                    12usize,
-                    "DNS",
-                ) {
+                let dns: String = match crate::server::decode_param::<
+                    String,
+                >(call, 12usize, "DNS") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let bond_slave_of: crate::BondRef = match crate::server::decode_param(
-                    call,
-                    13usize,
-                    "bond_slave_of",
-                ) {
+                let bond_slave_of: crate::BondRef = match crate::server::decode_param::<
+                    crate::BondRef,
+                >(call, 13usize, "bond_slave_of") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let vlan_master_of: crate::VlanRef = match crate::server::decode_param(
-                    call,
-                    14usize,
-                    "VLAN_master_of",
-                ) {
+                let vlan_master_of: crate::VlanRef = match crate::server::decode_param::<
+                    crate::VlanRef,
+                >(call, 14usize, "VLAN_master_of") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let management: bool = match crate::server::decode_param(
-                    call,
-                    15usize,
-                    "management",
-                ) {
+                let management: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 15usize, "management") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    16usize,
-                    "other_config",
-                ) {
+                let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 16usize, "other_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let disallow_unplug: bool = match crate::server::decode_param(
-                    call,
-                    17usize,
-                    "disallow_unplug",
-                ) {
+                let disallow_unplug: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 17usize, "disallow_unplug") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let ipv6_configuration_mode: crate::Ipv6ConfigurationMode = match crate::server::decode_param(
-                    call,
-                    18usize,
-                    "ipv6_configuration_mode",
-                ) {
+                let ipv6_configuration_mode: crate::Ipv6ConfigurationMode = match crate::server::decode_param::<
+                    crate::Ipv6ConfigurationMode,
+                >(call, 18usize, "ipv6_configuration_mode") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let ipv6: Vec<String> = match crate::server::decode_param(
-                    call,
-                    19usize,
-                    "IPv6",
-                ) {
+                let ipv6: Vec<String> = match crate::server::decode_param::<
+                    Vec<String>,
+                >(call, 19usize, "IPv6") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let ipv6_gateway: String = match crate::server::decode_param(
-                    call,
-                    20usize,
-                    "ipv6_gateway",
-                ) {
+                let ipv6_gateway: String = match crate::server::decode_param::<
+                    String,
+                >(call, 20usize, "ipv6_gateway") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let primary_address_type: crate::PrimaryAddressType = match crate::server::decode_param(
-                    call,
-                    21usize,
-                    "primary_address_type",
-                ) {
+                let primary_address_type: crate::PrimaryAddressType = match crate::server::decode_param::<
+                    crate::PrimaryAddressType,
+                >(call, 21usize, "primary_address_type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let managed: bool = match crate::server::decode_param(
-                    call,
-                    22usize,
-                    "managed",
-                ) {
+                let managed: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 22usize, "managed") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let properties: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    23usize,
-                    "properties",
-                ) {
+                let properties: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 23usize, "properties") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2857,11 +2898,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2915,19 +2954,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2981,11 +3016,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3039,11 +3072,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3097,35 +3128,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let mac: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "MAC",
-                ) {
+                let mac: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "MAC") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let device: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "device",
-                ) {
+                let device: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "device") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let managed: bool = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "managed",
-                ) {
+                let managed: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 4usize, "managed") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3174,11 +3197,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3232,19 +3253,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let primary_address_type: crate::PrimaryAddressType = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "primary_address_type",
-                ) {
+                let primary_address_type: crate::PrimaryAddressType = match crate::server::decode_param::<
+                    crate::PrimaryAddressType,
+                >(call, 2usize, "primary_address_type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3303,43 +3320,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let mode: crate::Ipv6ConfigurationMode = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "mode",
-                ) {
+                let mode: crate::Ipv6ConfigurationMode = match crate::server::decode_param::<
+                    crate::Ipv6ConfigurationMode,
+                >(call, 2usize, "mode") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let ipv6: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "IPv6",
-                ) {
+                let ipv6: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "IPv6") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let gateway: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "gateway",
-                ) {
+                let gateway: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "gateway") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let dns: String = match crate::server::decode_param(
-                    call,
-                    5usize,
-                    "DNS",
-                ) {
+                let dns: String = match crate::server::decode_param::<
+                    String,
+                >(call, 5usize, "DNS") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3401,47 +3408,39 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let mode: crate::IpConfigurationMode = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "mode",
-                ) {
+                let mode: crate::IpConfigurationMode = match crate::server::decode_param::<
+                    crate::IpConfigurationMode,
+                >(call, 2usize, "mode") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let ip: String = match crate::server::decode_param(call, 3usize, "IP") {
+                let ip: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "IP") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let netmask: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "netmask",
-                ) {
+                let netmask: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "netmask") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let gateway: String = match crate::server::decode_param(
-                    call,
-                    5usize,
-                    "gateway",
-                ) {
+                let gateway: String = match crate::server::decode_param::<
+                    String,
+                >(call, 5usize, "gateway") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let dns: String = match crate::server::decode_param(
-                    call,
-                    6usize,
-                    "DNS",
-                ) {
+                let dns: String = match crate::server::decode_param::<
+                    String,
+                >(call, 6usize, "DNS") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3504,11 +3503,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3562,31 +3559,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let device: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "device",
-                ) {
+                let device: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "device") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let network: crate::NetworkRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "network",
-                ) {
+                let network: crate::NetworkRef = match crate::server::decode_param::<
+                    crate::NetworkRef,
+                >(call, 2usize, "network") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 3usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let vlan: i64 = match crate::server::decode_param(call, 4usize, "VLAN") {
+                let vlan: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 4usize, "VLAN") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3639,23 +3632,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name: String = match crate::server::decode_param(call, 2usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3692,11 +3683,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3733,167 +3722,141 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let device: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "device",
-            ) {
+            let device: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "device") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let network: crate::NetworkRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "network",
-            ) {
+            let network: crate::NetworkRef = match crate::server::decode_param::<
+                crate::NetworkRef,
+            >(call, 2usize, "network") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                3usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 3usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let mac: String = match crate::server::decode_param(call, 4usize, "MAC") {
+            let mac: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "MAC") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let mtu: i64 = match crate::server::decode_param(call, 5usize, "MTU") {
+            let mtu: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 5usize, "MTU") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let vlan: i64 = match crate::server::decode_param(call, 6usize, "VLAN") {
+            let vlan: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 6usize, "VLAN") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let physical: bool = match crate::server::decode_param(
-                call,
-                7usize,
-                "physical",
-            ) {
+            let physical: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 7usize, "physical") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let ip_configuration_mode: crate::IpConfigurationMode = match crate::server::decode_param(
-                call,
-                8usize,
-                "ip_configuration_mode",
-            ) {
+            let ip_configuration_mode: crate::IpConfigurationMode = match crate::server::decode_param::<
+                crate::IpConfigurationMode,
+            >(call, 8usize, "ip_configuration_mode") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let ip: String = match crate::server::decode_param(call, 9usize, "IP") {
+            let ip: String = match crate::server::decode_param::<
+                String,
+            >(call, 9usize, "IP") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let netmask: String = match crate::server::decode_param(
-                call,
-                10usize,
-                "netmask",
-            ) {
+            let netmask: String = match crate::server::decode_param::<
+                String,
+            >(call, 10usize, "netmask") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let gateway: String = match crate::server::decode_param(
-                call,
-                11usize,
-                "gateway",
-            ) {
+            let gateway: String = match crate::server::decode_param::<
+                String,
+            >(call, 11usize, "gateway") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let dns: String = match crate::server::decode_param(call, 12usize, "DNS") {
+            let dns: String = match crate::server::decode_param::<
+                String,
+            >(call, 12usize, "DNS") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let bond_slave_of: crate::BondRef = match crate::server::decode_param(
-                call,
-                13usize,
-                "bond_slave_of",
-            ) {
+            let bond_slave_of: crate::BondRef = match crate::server::decode_param::<
+                crate::BondRef,
+            >(call, 13usize, "bond_slave_of") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let vlan_master_of: crate::VlanRef = match crate::server::decode_param(
-                call,
-                14usize,
-                "VLAN_master_of",
-            ) {
+            let vlan_master_of: crate::VlanRef = match crate::server::decode_param::<
+                crate::VlanRef,
+            >(call, 14usize, "VLAN_master_of") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let management: bool = match crate::server::decode_param(
-                call,
-                15usize,
-                "management",
-            ) {
+            let management: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 15usize, "management") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                16usize,
-                "other_config",
-            ) {
+            let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 16usize, "other_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let disallow_unplug: bool = match crate::server::decode_param(
-                call,
-                17usize,
-                "disallow_unplug",
-            ) {
+            let disallow_unplug: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 17usize, "disallow_unplug") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let ipv6_configuration_mode: crate::Ipv6ConfigurationMode = match crate::server::decode_param(
-                call,
-                18usize,
-                "ipv6_configuration_mode",
-            ) {
+            let ipv6_configuration_mode: crate::Ipv6ConfigurationMode = match crate::server::decode_param::<
+                crate::Ipv6ConfigurationMode,
+            >(call, 18usize, "ipv6_configuration_mode") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let ipv6: Vec<String> = match crate::server::decode_param(
-                call,
-                19usize,
-                "IPv6",
-            ) {
+            let ipv6: Vec<String> = match crate::server::decode_param::<
+                Vec<String>,
+            >(call, 19usize, "IPv6") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let ipv6_gateway: String = match crate::server::decode_param(
-                call,
-                20usize,
-                "ipv6_gateway",
-            ) {
+            let ipv6_gateway: String = match crate::server::decode_param::<
+                String,
+            >(call, 20usize, "ipv6_gateway") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let primary_address_type: crate::PrimaryAddressType = match crate::server::decode_param(
-                call,
-                21usize,
-                "primary_address_type",
-            ) {
+            let primary_address_type: crate::PrimaryAddressType = match crate::server::decode_param::<
+                crate::PrimaryAddressType,
+            >(call, 21usize, "primary_address_type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let managed: bool = match crate::server::decode_param(
-                call,
-                22usize,
-                "managed",
-            ) {
+            let managed: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 22usize, "managed") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let properties: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                23usize,
-                "properties",
-            ) {
+            let properties: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 23usize, "properties") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3949,11 +3912,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3994,15 +3955,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4037,11 +3998,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4076,11 +4035,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4117,31 +4074,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let mac: String = match crate::server::decode_param(call, 2usize, "MAC") {
+            let mac: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "MAC") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let device: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "device",
-            ) {
+            let device: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "device") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let managed: bool = match crate::server::decode_param(
-                call,
-                4usize,
-                "managed",
-            ) {
+            let managed: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 4usize, "managed") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4170,11 +4123,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4215,19 +4166,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let primary_address_type: crate::PrimaryAddressType = match crate::server::decode_param(
-                call,
-                2usize,
-                "primary_address_type",
-            ) {
+            let primary_address_type: crate::PrimaryAddressType = match crate::server::decode_param::<
+                crate::PrimaryAddressType,
+            >(call, 2usize, "primary_address_type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4273,35 +4220,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let mode: crate::Ipv6ConfigurationMode = match crate::server::decode_param(
-                call,
-                2usize,
-                "mode",
-            ) {
+            let mode: crate::Ipv6ConfigurationMode = match crate::server::decode_param::<
+                crate::Ipv6ConfigurationMode,
+            >(call, 2usize, "mode") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let ipv6: String = match crate::server::decode_param(call, 3usize, "IPv6") {
+            let ipv6: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "IPv6") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let gateway: String = match crate::server::decode_param(
-                call,
-                4usize,
-                "gateway",
-            ) {
+            let gateway: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "gateway") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let dns: String = match crate::server::decode_param(call, 5usize, "DNS") {
+            let dns: String = match crate::server::decode_param::<
+                String,
+            >(call, 5usize, "DNS") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4346,43 +4291,39 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let mode: crate::IpConfigurationMode = match crate::server::decode_param(
-                call,
-                2usize,
-                "mode",
-            ) {
+            let mode: crate::IpConfigurationMode = match crate::server::decode_param::<
+                crate::IpConfigurationMode,
+            >(call, 2usize, "mode") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let ip: String = match crate::server::decode_param(call, 3usize, "IP") {
+            let ip: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "IP") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let netmask: String = match crate::server::decode_param(
-                call,
-                4usize,
-                "netmask",
-            ) {
+            let netmask: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "netmask") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let gateway: String = match crate::server::decode_param(
-                call,
-                5usize,
-                "gateway",
-            ) {
+            let gateway: String = match crate::server::decode_param::<
+                String,
+            >(call, 5usize, "gateway") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let dns: String = match crate::server::decode_param(call, 6usize, "DNS") {
+            let dns: String = match crate::server::decode_param::<
+                String,
+            >(call, 6usize, "DNS") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4427,11 +4368,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4468,31 +4407,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let device: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "device",
-            ) {
+            let device: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "device") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let network: crate::NetworkRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "network",
-            ) {
+            let network: crate::NetworkRef = match crate::server::decode_param::<
+                crate::NetworkRef,
+            >(call, 2usize, "network") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                3usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 3usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let vlan: i64 = match crate::server::decode_param(call, 4usize, "VLAN") {
+            let vlan: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 4usize, "VLAN") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4535,11 +4470,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4578,7 +4511,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4689,11 +4624,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4732,11 +4665,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4775,11 +4706,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4817,11 +4746,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4859,11 +4786,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4901,11 +4826,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4943,11 +4866,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4986,11 +4907,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5029,11 +4948,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5076,11 +4993,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5127,11 +5042,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5172,11 +5085,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5215,11 +5126,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5258,11 +5167,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5300,11 +5207,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5347,11 +5252,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5396,11 +5299,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5447,11 +5348,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5498,11 +5397,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5543,11 +5440,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5590,11 +5485,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5631,19 +5524,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5684,23 +5573,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5741,15 +5628,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5798,11 +5685,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5849,11 +5734,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5900,11 +5783,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5951,11 +5832,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5997,11 +5876,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6044,11 +5921,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6093,11 +5968,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6140,11 +6013,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6183,11 +6054,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6230,11 +6099,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6279,11 +6146,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6330,11 +6195,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6381,11 +6244,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6427,11 +6288,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -570,6 +570,29 @@ impl crate::server::Record for PoolRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "metadata_VDIs" => {
+                if !self.metadata_vdis.iter().any(|x| x.as_str() == r) {
+                    self.metadata_vdis.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "metadata_VDIs" => {
+                self.metadata_vdis.retain(|x| x.as_str() != r);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 impl crate::server::HasRecord for Pool {
     type Record = PoolRecord;
@@ -6628,19 +6651,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -6694,19 +6713,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -6760,19 +6775,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -6826,27 +6837,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let update_sync_frequency: crate::UpdateSyncFrequency = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "update_sync_frequency",
-                ) {
+                let update_sync_frequency: crate::UpdateSyncFrequency = match crate::server::decode_param::<
+                    crate::UpdateSyncFrequency,
+                >(call, 2usize, "update_sync_frequency") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let update_sync_day: i64 = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "update_sync_day",
-                ) {
+                let update_sync_day: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 3usize, "update_sync_day") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -6906,11 +6911,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -6964,19 +6967,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: xenapi_rt::types::DateTime = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: xenapi_rt::types::DateTime = match crate::server::decode_param::<
+                    xenapi_rt::types::DateTime,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7030,19 +7029,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7096,19 +7091,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7162,19 +7153,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7228,11 +7215,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7286,35 +7271,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let url: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "url",
-                ) {
+                let url: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "url") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let username: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "username",
-                ) {
+                let username: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "username") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let password: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "password",
-                ) {
+                let password: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "password") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7375,11 +7352,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7433,19 +7408,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7499,19 +7470,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let requires_reboot: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "requires_reboot",
-                ) {
+                let requires_reboot: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "requires_reboot") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7564,35 +7531,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let force: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "force",
-                ) {
+                let force: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "force") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let token: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "token",
-                ) {
+                let token: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "token") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let token_id: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "token_id",
-                ) {
+                let token_id: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "token_id") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7645,19 +7604,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: crate::RepositoryRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: crate::RepositoryRef = match crate::server::decode_param::<
+                    crate::RepositoryRef,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7711,19 +7666,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: crate::RepositoryRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: crate::RepositoryRef = match crate::server::decode_param::<
+                    crate::RepositoryRef,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7777,19 +7728,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: Vec<crate::RepositoryRef> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: Vec<crate::RepositoryRef> = match crate::server::decode_param::<
+                    Vec<crate::RepositoryRef>,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7893,19 +7840,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let key: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "key",
-                ) {
+                let key: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "key") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -7959,27 +7902,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let key: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "key",
-                ) {
+                let key: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "key") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8033,19 +7970,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8098,19 +8031,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8164,11 +8093,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8222,11 +8149,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8280,19 +8205,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let edition: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "edition",
-                ) {
+                let edition: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "edition") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8354,11 +8275,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8411,11 +8330,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8469,11 +8386,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8527,19 +8442,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "config",
-                ) {
+                let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8592,11 +8503,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let address: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "address",
-                ) {
+                let address: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "address") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8700,11 +8609,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8907,11 +8814,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let name: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -8965,19 +8870,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let name: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let cert: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "cert",
-                ) {
+                let cert: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "cert") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9031,11 +8932,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let name: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9089,19 +8988,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let name: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let cert: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "cert",
-                ) {
+                let cert: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "cert") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9204,11 +9099,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let name: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9262,19 +9155,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let name: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let cert: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "cert",
-                ) {
+                let cert: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "cert") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9328,23 +9217,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let port: i64 = match crate::server::decode_param(call, 2usize, "port") {
+                let port: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "port") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let body: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "body",
-                ) {
+                let body: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "body") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9511,11 +9398,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "config",
-                ) {
+                let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 1usize, "config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9619,43 +9504,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let wlb_url: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "wlb_url",
-                ) {
+                let wlb_url: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "wlb_url") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let wlb_username: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "wlb_username",
-                ) {
+                let wlb_username: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "wlb_username") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let wlb_password: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "wlb_password",
-                ) {
+                let wlb_password: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "wlb_password") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let xenserver_username: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "xenserver_username",
-                ) {
+                let xenserver_username: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "xenserver_username") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let xenserver_password: String = match crate::server::decode_param(
-                    call,
-                    5usize,
-                    "xenserver_password",
-                ) {
+                let xenserver_password: String = match crate::server::decode_param::<
+                    String,
+                >(call, 5usize, "xenserver_password") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9717,11 +9592,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let pool: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "pool",
-                ) {
+                let pool: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "pool") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9775,19 +9648,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let pool: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "pool",
-                ) {
+                let pool: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "pool") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "config",
-                ) {
+                let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9841,35 +9710,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let pool: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "pool",
-                ) {
+                let pool: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "pool") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "config",
-                ) {
+                let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let service_name: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "service_name",
-                ) {
+                let service_name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "service_name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let auth_type: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "auth_type",
-                ) {
+                let auth_type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "auth_type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9930,35 +9791,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let pool: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "pool",
-                ) {
+                let pool: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "pool") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let mime_type: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "mime_type",
-                ) {
+                let mime_type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "mime_type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let public: bool = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "public",
-                ) {
+                let public: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 4usize, "public") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10011,19 +9864,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10077,19 +9926,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let failed_hosts: Vec<crate::HostRef> = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "failed_hosts",
-                ) {
+                let failed_hosts: Vec<crate::HostRef> = match crate::server::decode_param::<
+                    Vec<crate::HostRef>,
+                >(call, 1usize, "failed_hosts") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let failed_vms: Vec<crate::VmRef> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "failed_vms",
-                ) {
+                let failed_vms: Vec<crate::VmRef> = match crate::server::decode_param::<
+                    Vec<crate::VmRef>,
+                >(call, 2usize, "failed_vms") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10155,11 +10000,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let configuration: std::collections::HashMap<crate::VmRef, String> = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "configuration",
-                ) {
+                let configuration: std::collections::HashMap<crate::VmRef, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<crate::VmRef, String>,
+                >(call, 1usize, "configuration") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10265,7 +10108,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let n: i64 = match crate::server::decode_param(call, 1usize, "n") {
+                let n: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 1usize, "n") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10318,11 +10163,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let seconds: i64 = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "seconds",
-                ) {
+                let seconds: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 1usize, "seconds") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10376,11 +10219,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10534,19 +10375,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let heartbeat_srs: Vec<crate::SrRef> = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "heartbeat_srs",
-                ) {
+                let heartbeat_srs: Vec<crate::SrRef> = match crate::server::decode_param::<
+                    Vec<crate::SrRef>,
+                >(call, 1usize, "heartbeat_srs") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let configuration: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "configuration",
-                ) {
+                let configuration: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "configuration") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10600,23 +10437,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let pif: crate::PifRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "pif",
-                ) {
+                let pif: crate::PifRef = match crate::server::decode_param::<
+                    crate::PifRef,
+                >(call, 1usize, "pif") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let network: crate::NetworkRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "network",
-                ) {
+                let network: crate::NetworkRef = match crate::server::decode_param::<
+                    crate::NetworkRef,
+                >(call, 2usize, "network") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let vlan: i64 = match crate::server::decode_param(call, 3usize, "VLAN") {
+                let vlan: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 3usize, "VLAN") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10669,11 +10504,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let network: crate::NetworkRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "network",
-                ) {
+                let network: crate::NetworkRef = match crate::server::decode_param::<
+                    crate::NetworkRef,
+                >(call, 1usize, "network") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10727,23 +10560,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let device: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "device",
-                ) {
+                let device: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "device") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let network: crate::NetworkRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "network",
-                ) {
+                let network: crate::NetworkRef = match crate::server::decode_param::<
+                    crate::NetworkRef,
+                >(call, 2usize, "network") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let vlan: i64 = match crate::server::decode_param(call, 3usize, "VLAN") {
+                let vlan: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 3usize, "VLAN") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10845,11 +10676,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let master_address: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "master_address",
-                ) {
+                let master_address: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "master_address") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10953,11 +10782,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11011,27 +10838,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let master_address: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "master_address",
-                ) {
+                let master_address: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "master_address") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let master_username: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "master_username",
-                ) {
+                let master_username: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "master_username") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let master_password: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "master_password",
-                ) {
+                let master_password: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "master_password") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11091,27 +10912,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let master_address: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "master_address",
-                ) {
+                let master_address: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "master_address") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let master_username: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "master_username",
-                ) {
+                let master_username: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "master_username") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let master_password: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "master_password",
-                ) {
+                let master_password: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "master_password") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11175,15 +10990,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11224,15 +11039,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11273,15 +11088,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11322,27 +11137,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let update_sync_frequency: crate::UpdateSyncFrequency = match crate::server::decode_param(
-                call,
-                2usize,
-                "update_sync_frequency",
-            ) {
+            let update_sync_frequency: crate::UpdateSyncFrequency = match crate::server::decode_param::<
+                crate::UpdateSyncFrequency,
+            >(call, 2usize, "update_sync_frequency") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let update_sync_day: i64 = match crate::server::decode_param(
-                call,
-                3usize,
-                "update_sync_day",
-            ) {
+            let update_sync_day: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 3usize, "update_sync_day") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11389,11 +11198,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11434,19 +11241,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: xenapi_rt::types::DateTime = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: xenapi_rt::types::DateTime = match crate::server::decode_param::<
+                xenapi_rt::types::DateTime,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11487,15 +11290,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11536,19 +11339,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11589,19 +11388,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11642,11 +11437,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11687,31 +11480,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let url: String = match crate::server::decode_param(call, 2usize, "url") {
+            let url: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "url") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let username: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "username",
-            ) {
+            let username: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "username") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let password: String = match crate::server::decode_param(
-                call,
-                4usize,
-                "password",
-            ) {
+            let password: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "password") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11759,11 +11548,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11804,15 +11591,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name: String = match crate::server::decode_param(call, 2usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11853,19 +11640,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let requires_reboot: bool = match crate::server::decode_param(
-                call,
-                2usize,
-                "requires_reboot",
-            ) {
+            let requires_reboot: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "requires_reboot") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11901,31 +11684,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let force: bool = match crate::server::decode_param(call, 2usize, "force") {
+            let force: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "force") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let token: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "token",
-            ) {
+            let token: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "token") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let token_id: String = match crate::server::decode_param(
-                call,
-                4usize,
-                "token_id",
-            ) {
+            let token_id: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "token_id") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -11965,19 +11744,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12018,19 +11793,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12071,19 +11842,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: Vec<crate::RepositoryRef> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: Vec<crate::RepositoryRef> = match crate::server::decode_param::<
+                Vec<crate::RepositoryRef>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12157,15 +11924,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12206,23 +11973,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12259,15 +12024,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name: String = match crate::server::decode_param(call, 2usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12306,15 +12071,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12355,11 +12120,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12400,11 +12163,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12441,19 +12202,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let edition: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "edition",
-            ) {
+            let edition: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "edition") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12502,11 +12259,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12545,11 +12300,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12590,11 +12343,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12635,19 +12386,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "config",
-            ) {
+            let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12686,11 +12433,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let address: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "address",
-            ) {
+            let address: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "address") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12768,11 +12513,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12910,7 +12653,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let name: String = match crate::server::decode_param(call, 1usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12947,11 +12692,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let name: String = match crate::server::decode_param(call, 1usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let cert: String = match crate::server::decode_param(call, 2usize, "cert") {
+            let cert: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "cert") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -12992,7 +12741,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let name: String = match crate::server::decode_param(call, 1usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13033,11 +12784,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let name: String = match crate::server::decode_param(call, 1usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let cert: String = match crate::server::decode_param(call, 2usize, "cert") {
+            let cert: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "cert") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13109,7 +12864,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let name: String = match crate::server::decode_param(call, 1usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13150,11 +12907,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let name: String = match crate::server::decode_param(call, 1usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let cert: String = match crate::server::decode_param(call, 2usize, "cert") {
+            let cert: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "cert") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13195,15 +12956,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: String = match crate::server::decode_param(call, 1usize, "host") {
+            let host: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let port: i64 = match crate::server::decode_param(call, 2usize, "port") {
+            let port: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "port") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let body: String = match crate::server::decode_param(call, 3usize, "body") {
+            let body: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "body") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13328,11 +13095,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                1usize,
-                "config",
-            ) {
+            let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 1usize, "config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13410,43 +13175,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let wlb_url: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "wlb_url",
-            ) {
+            let wlb_url: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "wlb_url") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let wlb_username: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "wlb_username",
-            ) {
+            let wlb_username: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "wlb_username") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let wlb_password: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "wlb_password",
-            ) {
+            let wlb_password: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "wlb_password") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let xenserver_username: String = match crate::server::decode_param(
-                call,
-                4usize,
-                "xenserver_username",
-            ) {
+            let xenserver_username: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "xenserver_username") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let xenserver_password: String = match crate::server::decode_param(
-                call,
-                5usize,
-                "xenserver_password",
-            ) {
+            let xenserver_password: String = match crate::server::decode_param::<
+                String,
+            >(call, 5usize, "xenserver_password") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13495,11 +13250,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let pool: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "pool",
-            ) {
+            let pool: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "pool") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13540,19 +13293,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let pool: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "pool",
-            ) {
+            let pool: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "pool") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "config",
-            ) {
+            let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13593,35 +13342,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let pool: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "pool",
-            ) {
+            let pool: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "pool") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "config",
-            ) {
+            let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let service_name: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "service_name",
-            ) {
+            let service_name: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "service_name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let auth_type: String = match crate::server::decode_param(
-                call,
-                4usize,
-                "auth_type",
-            ) {
+            let auth_type: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "auth_type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13669,31 +13410,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let pool: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "pool",
-            ) {
+            let pool: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "pool") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name: String = match crate::server::decode_param(call, 2usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let mime_type: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "mime_type",
-            ) {
+            let mime_type: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "mime_type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let public: bool = match crate::server::decode_param(
-                call,
-                4usize,
-                "public",
-            ) {
+            let public: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 4usize, "public") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13733,15 +13470,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13782,19 +13519,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let failed_hosts: Vec<crate::HostRef> = match crate::server::decode_param(
-                call,
-                1usize,
-                "failed_hosts",
-            ) {
+            let failed_hosts: Vec<crate::HostRef> = match crate::server::decode_param::<
+                Vec<crate::HostRef>,
+            >(call, 1usize, "failed_hosts") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let failed_vms: Vec<crate::VmRef> = match crate::server::decode_param(
-                call,
-                2usize,
-                "failed_vms",
-            ) {
+            let failed_vms: Vec<crate::VmRef> = match crate::server::decode_param::<
+                Vec<crate::VmRef>,
+            >(call, 2usize, "failed_vms") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13847,11 +13580,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let configuration: std::collections::HashMap<crate::VmRef, String> = match crate::server::decode_param(
-                call,
-                1usize,
-                "configuration",
-            ) {
+            let configuration: std::collections::HashMap<crate::VmRef, String> = match crate::server::decode_param::<
+                std::collections::HashMap<crate::VmRef, String>,
+            >(call, 1usize, "configuration") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13930,7 +13661,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let n: i64 = match crate::server::decode_param(call, 1usize, "n") {
+            let n: i64 = match crate::server::decode_param::<i64>(call, 1usize, "n") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -13969,11 +13700,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let seconds: i64 = match crate::server::decode_param(
-                call,
-                1usize,
-                "seconds",
-            ) {
+            let seconds: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 1usize, "seconds") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14014,11 +13743,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14121,19 +13848,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let heartbeat_srs: Vec<crate::SrRef> = match crate::server::decode_param(
-                call,
-                1usize,
-                "heartbeat_srs",
-            ) {
+            let heartbeat_srs: Vec<crate::SrRef> = match crate::server::decode_param::<
+                Vec<crate::SrRef>,
+            >(call, 1usize, "heartbeat_srs") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let configuration: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "configuration",
-            ) {
+            let configuration: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "configuration") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14174,23 +13897,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let pif: crate::PifRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "pif",
-            ) {
+            let pif: crate::PifRef = match crate::server::decode_param::<
+                crate::PifRef,
+            >(call, 1usize, "pif") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let network: crate::NetworkRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "network",
-            ) {
+            let network: crate::NetworkRef = match crate::server::decode_param::<
+                crate::NetworkRef,
+            >(call, 2usize, "network") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let vlan: i64 = match crate::server::decode_param(call, 3usize, "VLAN") {
+            let vlan: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 3usize, "VLAN") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14229,11 +13950,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let network: crate::NetworkRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "network",
-            ) {
+            let network: crate::NetworkRef = match crate::server::decode_param::<
+                crate::NetworkRef,
+            >(call, 1usize, "network") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14270,23 +13989,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let device: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "device",
-            ) {
+            let device: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "device") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let network: crate::NetworkRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "network",
-            ) {
+            let network: crate::NetworkRef = match crate::server::decode_param::<
+                crate::NetworkRef,
+            >(call, 2usize, "network") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let vlan: i64 = match crate::server::decode_param(call, 3usize, "VLAN") {
+            let vlan: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 3usize, "VLAN") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14356,11 +14073,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let master_address: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "master_address",
-            ) {
+            let master_address: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "master_address") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14432,11 +14147,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14473,27 +14186,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let master_address: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "master_address",
-            ) {
+            let master_address: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "master_address") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let master_username: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "master_username",
-            ) {
+            let master_username: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "master_username") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let master_password: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "master_password",
-            ) {
+            let master_password: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "master_password") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14534,27 +14241,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let master_address: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "master_address",
-            ) {
+            let master_address: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "master_address") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let master_username: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "master_username",
-            ) {
+            let master_username: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "master_username") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let master_password: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "master_password",
-            ) {
+            let master_password: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "master_password") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14605,11 +14306,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14648,7 +14347,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14760,11 +14461,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14807,11 +14506,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14846,19 +14543,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14907,11 +14600,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -14950,19 +14641,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15007,11 +14694,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15054,11 +14739,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15093,19 +14776,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::SrRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15154,11 +14833,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15197,19 +14874,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::SrRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15258,11 +14931,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15301,19 +14972,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::SrRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15362,11 +15029,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15403,19 +15068,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15456,23 +15117,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15513,15 +15172,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15570,11 +15229,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15617,11 +15274,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15668,11 +15323,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15719,11 +15372,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15770,11 +15421,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15821,11 +15470,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15864,15 +15511,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15921,11 +15568,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15968,11 +15613,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16011,11 +15654,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16052,19 +15693,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: Vec<String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: Vec<String> = match crate::server::decode_param::<
+                Vec<String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16107,19 +15744,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16162,19 +15795,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16223,11 +15852,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16268,19 +15895,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16327,23 +15950,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16390,15 +16011,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16447,11 +16068,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16490,19 +16109,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16543,23 +16158,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16600,15 +16213,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16653,11 +16266,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16700,11 +16311,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16749,11 +16358,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16790,15 +16397,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16847,11 +16454,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16890,15 +16495,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16947,11 +16552,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16998,11 +16601,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17047,11 +16648,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17098,11 +16697,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17147,11 +16744,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17198,11 +16793,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17249,11 +16842,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17300,11 +16891,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17351,11 +16940,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17398,11 +16985,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17445,11 +17030,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17488,15 +17071,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17545,11 +17128,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17588,15 +17169,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17645,11 +17226,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17696,11 +17275,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17747,11 +17324,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17798,11 +17373,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17841,15 +17414,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17898,11 +17471,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17949,11 +17520,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17998,11 +17567,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18050,11 +17617,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18101,11 +17666,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18152,11 +17715,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18203,11 +17764,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18254,11 +17813,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18297,15 +17854,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18354,11 +17911,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18397,15 +17952,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18454,11 +18009,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18505,11 +18058,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18556,11 +18107,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18607,11 +18156,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18658,11 +18205,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18709,11 +18254,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18760,11 +18303,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18811,11 +18352,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18862,11 +18401,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PoolRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -30,6 +30,7 @@ pub struct ProbeResultRecord {
     /// Details of an existing SR found at this target, or absent when no SR exists there yet.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sr: Option<crate::SrStatRecord>,
     /// Additional backend-specific information about the probed target, as free-form key/value pairs.
     ///
@@ -46,6 +47,17 @@ impl crate::server::Record for ProbeResultRecord {
     }
     fn name_label(&self) -> Option<&str> {
         None
+    }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
     }
 }
 impl crate::server::HasRecord for ProbeResult {

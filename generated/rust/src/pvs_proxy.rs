@@ -138,6 +138,21 @@ impl crate::server::Record for PvsProxyRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        let mut out = Vec::new();
+        if !self.site.is_null() {
+            out.push((&crate::RELATIONS[15usize], self.site.as_str()));
+        }
+        out
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for PvsProxy {
     type Record = PvsProxyRecord;
@@ -528,11 +543,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PvsProxyRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PvsProxyRef = match crate::server::decode_param::<
+                    crate::PvsProxyRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -586,19 +599,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let site: crate::PvsSiteRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "site",
-                ) {
+                let site: crate::PvsSiteRef = match crate::server::decode_param::<
+                    crate::PvsSiteRef,
+                >(call, 1usize, "site") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let vif: crate::VifRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "VIF",
-                ) {
+                let vif: crate::VifRef = match crate::server::decode_param::<
+                    crate::VifRef,
+                >(call, 2usize, "VIF") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -651,11 +660,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsProxyRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsProxyRef = match crate::server::decode_param::<
+                crate::PvsProxyRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -692,19 +699,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let site: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "site",
-            ) {
+            let site: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 1usize, "site") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let vif: crate::VifRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "VIF",
-            ) {
+            let vif: crate::VifRef = match crate::server::decode_param::<
+                crate::VifRef,
+            >(call, 2usize, "VIF") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -747,11 +750,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsProxyRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsProxyRef = match crate::server::decode_param::<
+                crate::PvsProxyRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -794,7 +795,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -907,11 +910,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsProxyRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsProxyRef = match crate::server::decode_param::<
+                crate::PvsProxyRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -950,11 +951,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsProxyRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsProxyRef = match crate::server::decode_param::<
+                crate::PvsProxyRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -993,11 +992,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsProxyRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsProxyRef = match crate::server::decode_param::<
+                crate::PvsProxyRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1040,11 +1037,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsProxyRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsProxyRef = match crate::server::decode_param::<
+                crate::PvsProxyRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1091,11 +1086,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsProxyRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsProxyRef = match crate::server::decode_param::<
+                crate::PvsProxyRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

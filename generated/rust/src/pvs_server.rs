@@ -51,6 +51,21 @@ impl crate::server::Record for PvsServerRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        let mut out = Vec::new();
+        if !self.site.is_null() {
+            out.push((&crate::RELATIONS[16usize], self.site.as_str()));
+        }
+        out
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for PvsServer {
     type Record = PvsServerRecord;
@@ -445,11 +460,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PvsServerRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PvsServerRef = match crate::server::decode_param::<
+                    crate::PvsServerRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -503,35 +516,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let addresses: Vec<String> = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "addresses",
-                ) {
+                let addresses: Vec<String> = match crate::server::decode_param::<
+                    Vec<String>,
+                >(call, 1usize, "addresses") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let first_port: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "first_port",
-                ) {
+                let first_port: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "first_port") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let last_port: i64 = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "last_port",
-                ) {
+                let last_port: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 3usize, "last_port") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let site: crate::PvsSiteRef = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "site",
-                ) {
+                let site: crate::PvsSiteRef = match crate::server::decode_param::<
+                    crate::PvsSiteRef,
+                >(call, 4usize, "site") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -591,11 +596,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsServerRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsServerRef = match crate::server::decode_param::<
+                crate::PvsServerRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -636,35 +639,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let addresses: Vec<String> = match crate::server::decode_param(
-                call,
-                1usize,
-                "addresses",
-            ) {
+            let addresses: Vec<String> = match crate::server::decode_param::<
+                Vec<String>,
+            >(call, 1usize, "addresses") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let first_port: i64 = match crate::server::decode_param(
-                call,
-                2usize,
-                "first_port",
-            ) {
+            let first_port: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "first_port") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let last_port: i64 = match crate::server::decode_param(
-                call,
-                3usize,
-                "last_port",
-            ) {
+            let last_port: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 3usize, "last_port") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let site: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                4usize,
-                "site",
-            ) {
+            let site: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 4usize, "site") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -719,11 +714,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsServerRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsServerRef = match crate::server::decode_param::<
+                crate::PvsServerRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -768,7 +761,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -887,11 +882,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsServerRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsServerRef = match crate::server::decode_param::<
+                crate::PvsServerRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -934,11 +927,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsServerRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsServerRef = match crate::server::decode_param::<
+                crate::PvsServerRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -985,11 +976,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsServerRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsServerRef = match crate::server::decode_param::<
+                crate::PvsServerRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1036,11 +1025,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsServerRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsServerRef = match crate::server::decode_param::<
+                crate::PvsServerRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1087,11 +1074,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsServerRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsServerRef = match crate::server::decode_param::<
+                crate::PvsServerRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -60,6 +60,49 @@ impl crate::server::Record for PvsSiteRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "cache_storage" => {
+                if !self.cache_storage.iter().any(|x| x.as_str() == r) {
+                    self.cache_storage.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "proxies" => {
+                if !self.proxies.iter().any(|x| x.as_str() == r) {
+                    self.proxies.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "servers" => {
+                if !self.servers.iter().any(|x| x.as_str() == r) {
+                    self.servers.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "cache_storage" => {
+                self.cache_storage.retain(|x| x.as_str() != r);
+                true
+            }
+            "proxies" => {
+                self.proxies.retain(|x| x.as_str() != r);
+                true
+            }
+            "servers" => {
+                self.servers.retain(|x| x.as_str() != r);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 impl crate::server::HasRecord for PvsSite {
     type Record = PvsSiteRecord;
@@ -672,19 +715,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                    crate::PvsSiteRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -738,11 +777,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                    crate::PvsSiteRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -796,27 +833,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let name_label: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "name_label",
-                ) {
+                let name_label: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "name_label") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name_description: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "name_description",
-                ) {
+                let name_description: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "name_description") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let pvs_uuid: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "PVS_uuid",
-                ) {
+                let pvs_uuid: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "PVS_uuid") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -879,19 +910,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -928,11 +955,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -969,27 +994,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let name_label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "name_label",
-            ) {
+            let name_label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "name_label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name_description: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "name_description",
-            ) {
+            let name_description: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "name_description") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let pvs_uuid: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "PVS_uuid",
-            ) {
+            let pvs_uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "PVS_uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1043,11 +1062,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1090,7 +1107,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1133,11 +1152,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "label",
-            ) {
+            let label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1254,11 +1271,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1301,11 +1316,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1344,19 +1357,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1405,11 +1414,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1448,19 +1455,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1509,11 +1512,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1558,11 +1559,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1609,11 +1608,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1656,11 +1653,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::PvsSiteRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::PvsSiteRef = match crate::server::decode_param::<
+                crate::PvsSiteRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

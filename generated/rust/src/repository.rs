@@ -68,6 +68,17 @@ impl crate::server::Record for RepositoryRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for Repository {
     type Record = RepositoryRecord;
@@ -751,19 +762,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::RepositoryRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                    crate::RepositoryRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -817,11 +824,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::RepositoryRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                    crate::RepositoryRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -875,51 +880,39 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let name_label: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "name_label",
-                ) {
+                let name_label: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "name_label") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name_description: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "name_description",
-                ) {
+                let name_description: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "name_description") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let binary_url: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "binary_url",
-                ) {
+                let binary_url: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "binary_url") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let source_url: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "source_url",
-                ) {
+                let source_url: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "source_url") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let update: bool = match crate::server::decode_param(
-                    call,
-                    5usize,
-                    "update",
-                ) {
+                let update: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 5usize, "update") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let gpgkey_path: String = match crate::server::decode_param(
-                    call,
-                    6usize,
-                    "gpgkey_path",
-                ) {
+                let gpgkey_path: String = match crate::server::decode_param::<
+                    String,
+                >(call, 6usize, "gpgkey_path") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -985,19 +978,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1034,11 +1023,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1079,51 +1066,39 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let name_label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "name_label",
-            ) {
+            let name_label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "name_label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name_description: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "name_description",
-            ) {
+            let name_description: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "name_description") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let binary_url: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "binary_url",
-            ) {
+            let binary_url: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "binary_url") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let source_url: String = match crate::server::decode_param(
-                call,
-                4usize,
-                "source_url",
-            ) {
+            let source_url: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "source_url") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let update: bool = match crate::server::decode_param(
-                call,
-                5usize,
-                "update",
-            ) {
+            let update: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 5usize, "update") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let gpgkey_path: String = match crate::server::decode_param(
-                call,
-                6usize,
-                "gpgkey_path",
-            ) {
+            let gpgkey_path: String = match crate::server::decode_param::<
+                String,
+            >(call, 6usize, "gpgkey_path") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1180,11 +1155,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1229,7 +1202,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1274,11 +1249,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "label",
-            ) {
+            let label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1399,11 +1372,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1446,11 +1417,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1489,19 +1458,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1550,11 +1515,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1593,19 +1556,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1654,11 +1613,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1705,11 +1662,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1756,11 +1711,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1805,11 +1758,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1852,11 +1803,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1903,11 +1852,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RepositoryRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RepositoryRef = match crate::server::decode_param::<
+                crate::RepositoryRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

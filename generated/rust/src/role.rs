@@ -51,6 +51,17 @@ impl crate::server::Record for RoleRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for Role {
     type Record = RoleRecord;
@@ -556,11 +567,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let label: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "label",
-                ) {
+                let label: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "label") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -621,11 +630,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let permission: crate::RoleRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "permission",
-                ) {
+                let permission: crate::RoleRef = match crate::server::decode_param::<
+                    crate::RoleRef,
+                >(call, 1usize, "permission") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -686,11 +693,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::RoleRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::RoleRef = match crate::server::decode_param::<
+                    crate::RoleRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -751,11 +756,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::RoleRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::RoleRef = match crate::server::decode_param::<
+                    crate::RoleRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -820,11 +823,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "label",
-            ) {
+            let label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -871,11 +872,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let permission: crate::RoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "permission",
-            ) {
+            let permission: crate::RoleRef = match crate::server::decode_param::<
+                crate::RoleRef,
+            >(call, 1usize, "permission") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -922,11 +921,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RoleRef = match crate::server::decode_param::<
+                crate::RoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -973,11 +970,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RoleRef = match crate::server::decode_param::<
+                crate::RoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1018,11 +1013,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RoleRef = match crate::server::decode_param::<
+                crate::RoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1061,7 +1054,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1104,11 +1099,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "label",
-            ) {
+            let label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1224,11 +1217,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RoleRef = match crate::server::decode_param::<
+                crate::RoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1271,11 +1262,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RoleRef = match crate::server::decode_param::<
+                crate::RoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1318,11 +1307,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RoleRef = match crate::server::decode_param::<
+                crate::RoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1365,11 +1352,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RoleRef = match crate::server::decode_param::<
+                crate::RoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1412,11 +1397,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::RoleRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::RoleRef = match crate::server::decode_param::<
+                crate::RoleRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -113,6 +113,17 @@ impl crate::server::Record for SdnControllerRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for SdnController {
     type Record = SdnControllerRecord;
@@ -497,11 +508,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::SdnControllerRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::SdnControllerRef = match crate::server::decode_param::<
+                    crate::SdnControllerRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -555,23 +564,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let protocol: crate::SdnControllerProtocol = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "protocol",
-                ) {
+                let protocol: crate::SdnControllerProtocol = match crate::server::decode_param::<
+                    crate::SdnControllerProtocol,
+                >(call, 1usize, "protocol") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let address: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "address",
-                ) {
+                let address: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "address") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let port: i64 = match crate::server::decode_param(call, 3usize, "port") {
+                let port: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 3usize, "port") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -628,11 +635,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SdnControllerRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SdnControllerRef = match crate::server::decode_param::<
+                crate::SdnControllerRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -673,23 +678,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let protocol: crate::SdnControllerProtocol = match crate::server::decode_param(
-                call,
-                1usize,
-                "protocol",
-            ) {
+            let protocol: crate::SdnControllerProtocol = match crate::server::decode_param::<
+                crate::SdnControllerProtocol,
+            >(call, 1usize, "protocol") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let address: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "address",
-            ) {
+            let address: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "address") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let port: i64 = match crate::server::decode_param(call, 3usize, "port") {
+            let port: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 3usize, "port") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -737,11 +740,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SdnControllerRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SdnControllerRef = match crate::server::decode_param::<
+                crate::SdnControllerRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -788,7 +789,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -917,11 +920,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SdnControllerRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SdnControllerRef = match crate::server::decode_param::<
+                crate::SdnControllerRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -968,11 +969,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SdnControllerRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SdnControllerRef = match crate::server::decode_param::<
+                crate::SdnControllerRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1019,11 +1018,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SdnControllerRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SdnControllerRef = match crate::server::decode_param::<
+                crate::SdnControllerRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1070,11 +1067,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SdnControllerRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SdnControllerRef = match crate::server::decode_param::<
+                crate::SdnControllerRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -43,6 +43,17 @@ impl crate::server::Record for SecretRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for Secret {
     type Record = SecretRecord;
@@ -256,9 +267,14 @@ pub trait SecretServer: crate::server::Backend {
         Output = Result<crate::SecretRef, crate::ApiError>,
     > + Send {
         async move {
+            let record = SecretRecord {
+                value: args.value,
+                other_config: args.other_config,
+                ..SecretRecord::default()
+            };
             crate::server::Store::create::<
                 SecretRecord,
-            >(crate::server::Backend::store(self), args)
+            >(crate::server::Backend::store(self), record)
         }
     }
     /// Destroys the given secret.
@@ -509,11 +525,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SecretRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SecretRef = match crate::server::decode_param::<
+                crate::SecretRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -544,7 +558,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -575,11 +591,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let args: crate::SecretRecord = match crate::server::decode_param(
-                call,
-                1usize,
-                "args",
-            ) {
+            let args: crate::SecretRecord = match crate::server::decode_param::<
+                crate::SecretRecord,
+            >(call, 1usize, "args") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -610,11 +624,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SecretRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SecretRef = match crate::server::decode_param::<
+                crate::SecretRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -709,11 +721,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SecretRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SecretRef = match crate::server::decode_param::<
+                crate::SecretRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -744,11 +754,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SecretRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SecretRef = match crate::server::decode_param::<
+                crate::SecretRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -779,19 +787,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SecretRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SecretRef = match crate::server::decode_param::<
+                crate::SecretRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -840,11 +844,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SecretRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SecretRef = match crate::server::decode_param::<
+                crate::SecretRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -883,19 +885,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SecretRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SecretRef = match crate::server::decode_param::<
+                crate::SecretRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -936,23 +934,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SecretRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SecretRef = match crate::server::decode_param::<
+                crate::SecretRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -993,15 +989,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SecretRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SecretRef = match crate::server::decode_param::<
+                crate::SecretRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -25,6 +25,42 @@ pub trait Record: Clone + Default + Serialize + DeserializeOwned + Send + Sync +
     fn set_uuid(&mut self, uuid: &str);
     /// The `name_label` field, for classes that have one.
     fn name_label(&self) -> Option<&str>;
+    /// The objects this one points at through the ref field of a
+    /// relation (see [`RELATIONS`]), with that relation; null refs are
+    /// left out.
+    fn related(&self) -> Vec<(&'static Relation, &str)>;
+    /// Adds `r` to the set field named `inverse` (the listing side of a
+    /// relation) unless it is there already; false when the class has no
+    /// such field.
+    fn link(&mut self, inverse: &str, r: &str) -> bool;
+    /// Removes `r` from the set field named `inverse`; false when the
+    /// class has no such field.
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool;
+}
+
+/// A relation: objects of `class` point at an object of `target` through
+/// the ref field `field`, and `target` lists them in its set field
+/// `inverse` (`VBD.VM` and `VM.VBDs`). A store that keeps both sides
+/// consistent links an object into its targets when it is created or its
+/// ref field changes, and unlinks it when it is destroyed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Relation {
+    /// The class holding the ref field.
+    pub class: &'static str,
+    /// The ref field, as spelt on the wire.
+    pub field: &'static str,
+    /// The class the ref points at.
+    pub target: &'static str,
+    /// The set field of `target`, as spelt on the wire.
+    pub inverse: &'static str,
+}
+
+pub use crate::{visit_records, RELATIONS};
+
+/// Something done once per record type; see [`visit_records`].
+pub trait ClassVisitor {
+    /// Called with the record type of one class.
+    fn visit<R: Record>(&mut self);
 }
 
 /// Links a class marker to its record type.
@@ -133,10 +169,16 @@ pub(crate) fn count_mismatch(method: &str, expected: usize, received: usize) -> 
 }
 
 /// The XML-RPC encoding of a result, as a task's `result` field holds it.
+/// A string (a ref, most often) is written as a bare `<value>` the way
+/// xapi writes it, so that clients that cut the tags off get the string.
 pub(crate) fn task_result<T: Serialize>(value: &T) -> String {
-    match xenapi_rt::xmlrpc::to_vec(value) {
+    let text = match xenapi_rt::xmlrpc::to_vec(value) {
         Ok(bytes) => String::from_utf8(bytes).unwrap_or_default(),
         Err(_) => String::new(),
+    };
+    match text.strip_prefix("<value><string>").and_then(|t| t.strip_suffix("</string></value>")) {
+        Some(inner) if !inner.contains('<') => format!("<value>{inner}</value>"),
+        _ => text,
     }
 }
 

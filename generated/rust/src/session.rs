@@ -95,6 +95,17 @@ impl crate::server::Record for SessionRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for Session {
     type Record = SessionRecord;
@@ -957,11 +968,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let subject_identifier: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "subject_identifier",
-            ) {
+            let subject_identifier: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "subject_identifier") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1086,11 +1095,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let filename: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "filename",
-            ) {
+            let filename: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "filename") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1111,15 +1118,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     ),
                 );
             }
-            let uname: String = match crate::server::decode_param(
-                call,
-                0usize,
-                "uname",
-            ) {
+            let uname: String = match crate::server::decode_param::<
+                String,
+            >(call, 0usize, "uname") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let pwd: String = match crate::server::decode_param(call, 1usize, "pwd") {
+            let pwd: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "pwd") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1158,19 +1165,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let old_pwd: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "old_pwd",
-            ) {
+            let old_pwd: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "old_pwd") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let new_pwd: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "new_pwd",
-            ) {
+            let new_pwd: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "new_pwd") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1234,31 +1237,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     ),
                 );
             }
-            let uname: String = match crate::server::decode_param(
-                call,
-                0usize,
-                "uname",
-            ) {
+            let uname: String = match crate::server::decode_param::<
+                String,
+            >(call, 0usize, "uname") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let pwd: String = match crate::server::decode_param(call, 1usize, "pwd") {
+            let pwd: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "pwd") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let version: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "version",
-            ) {
+            let version: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "version") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let originator: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "originator",
-            ) {
+            let originator: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "originator") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1308,11 +1307,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1355,7 +1352,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1394,11 +1393,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1441,11 +1438,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1490,11 +1485,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1539,11 +1532,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1586,11 +1577,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1633,11 +1622,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1676,19 +1663,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1729,23 +1712,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1786,15 +1767,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1843,11 +1824,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1894,11 +1873,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1941,11 +1918,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1992,11 +1967,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2043,11 +2016,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2094,11 +2065,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2141,11 +2110,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2184,11 +2151,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2231,11 +2196,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2282,11 +2245,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SessionRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -262,6 +262,43 @@ impl crate::server::Record for SrRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        let mut out = Vec::new();
+        if !self.introduced_by.is_null() {
+            out.push((&crate::RELATIONS[17usize], self.introduced_by.as_str()));
+        }
+        out
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "PBDs" => {
+                if !self.pbds.iter().any(|x| x.as_str() == r) {
+                    self.pbds.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "VDIs" => {
+                if !self.vdis.iter().any(|x| x.as_str() == r) {
+                    self.vdis.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "PBDs" => {
+                self.pbds.retain(|x| x.as_str() != r);
+                true
+            }
+            "VDIs" => {
+                self.vdis.retain(|x| x.as_str() != r);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 impl crate::server::HasRecord for Sr {
     type Record = SrRecord;
@@ -2555,19 +2592,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let data_source: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "data_source",
-                ) {
+                let data_source: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "data_source") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2629,19 +2662,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let data_source: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "data_source",
-                ) {
+                let data_source: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "data_source") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2695,19 +2724,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let data_source: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "data_source",
-                ) {
+                let data_source: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "data_source") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2769,11 +2794,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2826,11 +2849,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2884,11 +2905,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2942,11 +2961,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3000,11 +3017,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3058,19 +3073,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3124,35 +3135,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let mime_type: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "mime_type",
-                ) {
+                let mime_type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "mime_type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let public: bool = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "public",
-                ) {
+                let public: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 4usize, "public") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3205,19 +3208,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3271,19 +3270,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3337,19 +3332,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3403,35 +3394,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "device_config",
-                ) {
+                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "device_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let r#type: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "type",
-                ) {
+                let r#type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "sm_config",
-                ) {
+                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 4usize, "sm_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3480,35 +3463,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "device_config",
-                ) {
+                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "device_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let r#type: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "type",
-                ) {
+                let r#type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "sm_config",
-                ) {
+                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 4usize, "sm_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3557,11 +3532,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3672,11 +3645,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3730,11 +3701,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3788,11 +3757,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 1usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3842,67 +3809,51 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "device_config",
-                ) {
+                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "device_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let physical_size: i64 = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "physical_size",
-                ) {
+                let physical_size: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 3usize, "physical_size") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name_label: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "name_label",
-                ) {
+                let name_label: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "name_label") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name_description: String = match crate::server::decode_param(
-                    call,
-                    5usize,
-                    "name_description",
-                ) {
+                let name_description: String = match crate::server::decode_param::<
+                    String,
+                >(call, 5usize, "name_description") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let r#type: String = match crate::server::decode_param(
-                    call,
-                    6usize,
-                    "type",
-                ) {
+                let r#type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 6usize, "type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let content_type: String = match crate::server::decode_param(
-                    call,
-                    7usize,
-                    "content_type",
-                ) {
+                let content_type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 7usize, "content_type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    8usize,
-                    "sm_config",
-                ) {
+                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 8usize, "sm_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3966,59 +3917,45 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let uuid: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "uuid",
-                ) {
+                let uuid: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "uuid") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name_label: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "name_label",
-                ) {
+                let name_label: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "name_label") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name_description: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "name_description",
-                ) {
+                let name_description: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "name_description") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let r#type: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "type",
-                ) {
+                let r#type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let content_type: String = match crate::server::decode_param(
-                    call,
-                    5usize,
-                    "content_type",
-                ) {
+                let content_type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 5usize, "content_type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let shared: bool = match crate::server::decode_param(
-                    call,
-                    6usize,
-                    "shared",
-                ) {
+                let shared: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 6usize, "shared") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    7usize,
-                    "sm_config",
-                ) {
+                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 7usize, "sm_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -4081,75 +4018,57 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 1usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "device_config",
-                ) {
+                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "device_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let physical_size: i64 = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "physical_size",
-                ) {
+                let physical_size: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 3usize, "physical_size") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name_label: String = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "name_label",
-                ) {
+                let name_label: String = match crate::server::decode_param::<
+                    String,
+                >(call, 4usize, "name_label") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name_description: String = match crate::server::decode_param(
-                    call,
-                    5usize,
-                    "name_description",
-                ) {
+                let name_description: String = match crate::server::decode_param::<
+                    String,
+                >(call, 5usize, "name_description") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let r#type: String = match crate::server::decode_param(
-                    call,
-                    6usize,
-                    "type",
-                ) {
+                let r#type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 6usize, "type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let content_type: String = match crate::server::decode_param(
-                    call,
-                    7usize,
-                    "content_type",
-                ) {
+                let content_type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 7usize, "content_type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let shared: bool = match crate::server::decode_param(
-                    call,
-                    8usize,
-                    "shared",
-                ) {
+                let shared: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 8usize, "shared") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    9usize,
-                    "sm_config",
-                ) {
+                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 9usize, "sm_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -4218,19 +4137,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let data_source: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "data_source",
-            ) {
+            let data_source: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "data_source") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4279,19 +4194,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let data_source: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "data_source",
-            ) {
+            let data_source: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "data_source") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4332,19 +4243,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let data_source: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "data_source",
-            ) {
+            let data_source: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "data_source") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4393,11 +4300,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4432,11 +4337,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4477,11 +4380,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4522,11 +4423,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4567,11 +4466,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4612,15 +4509,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4657,31 +4554,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name: String = match crate::server::decode_param(call, 2usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let mime_type: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "mime_type",
-            ) {
+            let mime_type: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "mime_type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let public: bool = match crate::server::decode_param(
-                call,
-                4usize,
-                "public",
-            ) {
+            let public: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 4usize, "public") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4721,19 +4614,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4770,19 +4659,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4819,15 +4704,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4863,35 +4748,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "device_config",
-            ) {
+            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "device_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let r#type: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "type",
-            ) {
+            let r#type: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                4usize,
-                "sm_config",
-            ) {
+            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 4usize, "sm_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4921,35 +4798,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "device_config",
-            ) {
+            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "device_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let r#type: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "type",
-            ) {
+            let r#type: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                4usize,
-                "sm_config",
-            ) {
+            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 4usize, "sm_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4979,11 +4848,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5055,11 +4922,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5092,11 +4957,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5129,11 +4992,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5164,67 +5025,51 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "device_config",
-            ) {
+            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "device_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let physical_size: i64 = match crate::server::decode_param(
-                call,
-                3usize,
-                "physical_size",
-            ) {
+            let physical_size: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 3usize, "physical_size") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name_label: String = match crate::server::decode_param(
-                call,
-                4usize,
-                "name_label",
-            ) {
+            let name_label: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "name_label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name_description: String = match crate::server::decode_param(
-                call,
-                5usize,
-                "name_description",
-            ) {
+            let name_description: String = match crate::server::decode_param::<
+                String,
+            >(call, 5usize, "name_description") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let r#type: String = match crate::server::decode_param(
-                call,
-                6usize,
-                "type",
-            ) {
+            let r#type: String = match crate::server::decode_param::<
+                String,
+            >(call, 6usize, "type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let content_type: String = match crate::server::decode_param(
-                call,
-                7usize,
-                "content_type",
-            ) {
+            let content_type: String = match crate::server::decode_param::<
+                String,
+            >(call, 7usize, "content_type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                8usize,
-                "sm_config",
-            ) {
+            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 8usize, "sm_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5270,55 +5115,45 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name_label: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "name_label",
-            ) {
+            let name_label: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "name_label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name_description: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "name_description",
-            ) {
+            let name_description: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "name_description") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let r#type: String = match crate::server::decode_param(
-                call,
-                4usize,
-                "type",
-            ) {
+            let r#type: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let content_type: String = match crate::server::decode_param(
-                call,
-                5usize,
-                "content_type",
-            ) {
+            let content_type: String = match crate::server::decode_param::<
+                String,
+            >(call, 5usize, "content_type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let shared: bool = match crate::server::decode_param(
-                call,
-                6usize,
-                "shared",
-            ) {
+            let shared: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 6usize, "shared") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                7usize,
-                "sm_config",
-            ) {
+            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 7usize, "sm_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5362,75 +5197,57 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 1usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "device_config",
-            ) {
+            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "device_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let physical_size: i64 = match crate::server::decode_param(
-                call,
-                3usize,
-                "physical_size",
-            ) {
+            let physical_size: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 3usize, "physical_size") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name_label: String = match crate::server::decode_param(
-                call,
-                4usize,
-                "name_label",
-            ) {
+            let name_label: String = match crate::server::decode_param::<
+                String,
+            >(call, 4usize, "name_label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name_description: String = match crate::server::decode_param(
-                call,
-                5usize,
-                "name_description",
-            ) {
+            let name_description: String = match crate::server::decode_param::<
+                String,
+            >(call, 5usize, "name_description") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let r#type: String = match crate::server::decode_param(
-                call,
-                6usize,
-                "type",
-            ) {
+            let r#type: String = match crate::server::decode_param::<
+                String,
+            >(call, 6usize, "type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let content_type: String = match crate::server::decode_param(
-                call,
-                7usize,
-                "content_type",
-            ) {
+            let content_type: String = match crate::server::decode_param::<
+                String,
+            >(call, 7usize, "content_type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let shared: bool = match crate::server::decode_param(
-                call,
-                8usize,
-                "shared",
-            ) {
+            let shared: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 8usize, "shared") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                9usize,
-                "sm_config",
-            ) {
+            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 9usize, "sm_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5486,11 +5303,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5529,7 +5344,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5572,11 +5389,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "label",
-            ) {
+            let label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5684,11 +5499,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5727,11 +5540,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5774,11 +5585,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5825,11 +5634,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5876,11 +5683,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5922,11 +5727,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5964,11 +5767,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6011,11 +5812,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6062,11 +5861,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6113,11 +5910,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6157,11 +5952,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6204,11 +5997,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6247,11 +6038,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6294,11 +6083,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6333,19 +6120,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6386,23 +6169,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6443,15 +6224,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6495,11 +6276,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6535,19 +6314,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: Vec<String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: Vec<String> = match crate::server::decode_param::<
+                Vec<String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6589,19 +6364,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6644,19 +6415,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6701,11 +6468,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6736,19 +6501,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6789,23 +6550,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6846,15 +6605,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6898,11 +6657,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6945,11 +6702,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6996,11 +6751,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7041,11 +6794,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7084,11 +6835,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SrRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

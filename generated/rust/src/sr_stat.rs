@@ -74,6 +74,7 @@ pub struct SrStatRecord {
     /// UUID of the SR if the driver knows it, or absent otherwise.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Short human-readable name of the SR.
     ///
@@ -110,6 +111,17 @@ impl crate::server::Record for SrStatRecord {
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
+    }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
     }
 }
 impl crate::server::HasRecord for SrStat {

@@ -60,6 +60,17 @@ impl crate::server::Record for SubjectRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for Subject {
     type Record = SubjectRecord;
@@ -358,9 +369,14 @@ pub trait SubjectServer: crate::server::Backend {
         Output = Result<crate::SubjectRef, crate::ApiError>,
     > + Send {
         async move {
+            let record = SubjectRecord {
+                subject_identifier: args.subject_identifier,
+                other_config: args.other_config,
+                ..SubjectRecord::default()
+            };
             crate::server::Store::create::<
                 SubjectRecord,
-            >(crate::server::Backend::store(self), args)
+            >(crate::server::Backend::store(self), record)
         }
     }
     /// Destroys the given subject.
@@ -531,11 +547,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::SubjectRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::SubjectRef = match crate::server::decode_param::<
+                    crate::SubjectRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -588,19 +602,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::SubjectRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::SubjectRef = match crate::server::decode_param::<
+                    crate::SubjectRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let role: crate::RoleRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "role",
-                ) {
+                let role: crate::RoleRef = match crate::server::decode_param::<
+                    crate::RoleRef,
+                >(call, 2usize, "role") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -654,19 +664,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::SubjectRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::SubjectRef = match crate::server::decode_param::<
+                    crate::SubjectRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let role: crate::RoleRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "role",
-                ) {
+                let role: crate::RoleRef = match crate::server::decode_param::<
+                    crate::RoleRef,
+                >(call, 2usize, "role") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -732,11 +738,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SubjectRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SubjectRef = match crate::server::decode_param::<
+                crate::SubjectRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -775,19 +779,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SubjectRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SubjectRef = match crate::server::decode_param::<
+                crate::SubjectRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let role: crate::RoleRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "role",
-            ) {
+            let role: crate::RoleRef = match crate::server::decode_param::<
+                crate::RoleRef,
+            >(call, 2usize, "role") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -828,19 +828,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SubjectRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SubjectRef = match crate::server::decode_param::<
+                crate::SubjectRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let role: crate::RoleRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "role",
-            ) {
+            let role: crate::RoleRef = match crate::server::decode_param::<
+                crate::RoleRef,
+            >(call, 2usize, "role") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -885,11 +881,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SubjectRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SubjectRef = match crate::server::decode_param::<
+                crate::SubjectRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -932,7 +926,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -963,11 +959,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let args: crate::SubjectRecord = match crate::server::decode_param(
-                call,
-                1usize,
-                "args",
-            ) {
+            let args: crate::SubjectRecord = match crate::server::decode_param::<
+                crate::SubjectRecord,
+            >(call, 1usize, "args") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -998,11 +992,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SubjectRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SubjectRef = match crate::server::decode_param::<
+                crate::SubjectRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1121,11 +1113,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SubjectRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SubjectRef = match crate::server::decode_param::<
+                crate::SubjectRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1168,11 +1158,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SubjectRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SubjectRef = match crate::server::decode_param::<
+                crate::SubjectRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1219,11 +1207,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SubjectRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SubjectRef = match crate::server::decode_param::<
+                crate::SubjectRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1266,11 +1252,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::SubjectRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::SubjectRef = match crate::server::decode_param::<
+                crate::SubjectRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -252,6 +252,33 @@ impl crate::server::Record for TaskRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        let mut out = Vec::new();
+        if !self.subtask_of.is_null() {
+            out.push((&crate::RELATIONS[48usize], self.subtask_of.as_str()));
+        }
+        out
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "subtasks" => {
+                if !self.subtasks.iter().any(|x| x.as_str() == r) {
+                    self.subtasks.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "subtasks" => {
+                self.subtasks.retain(|x| x.as_str() != r);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 impl crate::server::HasRecord for Task {
     type Record = TaskRecord;
@@ -303,7 +330,10 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
         self.session
             .call::<
                 xenapi_rt::types::Void,
-            >("task.set_progress", |c| c.param(&self_).param(&value))
+            >(
+                "task.set_progress",
+                |c| c.param(&self_).param(&xenapi_rt::types::Float(value)),
+            )
             .await
             .map(|_: xenapi_rt::types::Void| ())
     }
@@ -1252,19 +1282,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: Vec<String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: Vec<String> = match crate::server::decode_param::<
+                Vec<String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1309,19 +1335,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1366,16 +1388,16 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: f64 = match crate::server::decode_param(call, 2usize, "value") {
-                Ok(v) => v,
+            let value: f64 = match crate::server::decode_param::<
+                xenapi_rt::types::Float,
+            >(call, 2usize, "value") {
+                Ok(v) => v.0,
                 Err(e) => return Some(e),
             };
             let s2: &S = s;
@@ -1419,19 +1441,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::TaskStatusType = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::TaskStatusType = match crate::server::decode_param::<
+                crate::TaskStatusType,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1475,11 +1493,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let task: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "task",
-            ) {
+            let task: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "task") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1523,11 +1539,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1571,19 +1585,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "label",
-            ) {
+            let label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let description: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "description",
-            ) {
+            let description: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "description") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1626,11 +1636,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1669,7 +1677,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1712,11 +1722,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "label",
-            ) {
+            let label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1832,11 +1840,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1879,11 +1885,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1926,11 +1930,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1977,11 +1979,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2028,11 +2028,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2075,11 +2073,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2118,11 +2114,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2161,11 +2155,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2208,11 +2200,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2253,11 +2243,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2302,11 +2290,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2345,11 +2331,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2392,11 +2376,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2439,11 +2421,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2480,19 +2460,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2533,23 +2509,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2590,15 +2564,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2647,11 +2621,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2690,11 +2662,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2733,11 +2703,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::TaskRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::TaskRef = match crate::server::decode_param::<
+                crate::TaskRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -336,6 +336,24 @@ impl crate::server::Record for VbdRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        let mut out = Vec::new();
+        if !self.vm.is_null() {
+            out.push((&crate::RELATIONS[18usize], self.vm.as_str()));
+        }
+        if !self.vdi.is_null() {
+            out.push((&crate::RELATIONS[19usize], self.vdi.as_str()));
+        }
+        out
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for Vbd {
     type Record = VbdRecord;
@@ -1123,9 +1141,25 @@ pub trait VbdServer: crate::server::Backend {
         Output = Result<crate::VbdRef, crate::ApiError>,
     > + Send {
         async move {
+            let record = VbdRecord {
+                vm: args.vm,
+                vdi: args.vdi,
+                device: args.device,
+                userdevice: args.userdevice,
+                bootable: args.bootable,
+                mode: args.mode,
+                r#type: args.r#type,
+                unpluggable: args.unpluggable,
+                empty: args.empty,
+                other_config: args.other_config,
+                currently_attached: args.currently_attached,
+                qos_algorithm_type: args.qos_algorithm_type,
+                qos_algorithm_params: args.qos_algorithm_params,
+                ..VbdRecord::default()
+            };
             crate::server::Store::create::<
                 VbdRecord,
-            >(crate::server::Backend::store(self), args)
+            >(crate::server::Backend::store(self), record)
         }
     }
     /// Destroys the given VBD.
@@ -1863,19 +1897,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VbdRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VbdRef = match crate::server::decode_param::<
+                    crate::VbdRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: crate::VbdMode = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: crate::VbdMode = match crate::server::decode_param::<
+                    crate::VbdMode,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1929,11 +1959,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VbdRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VbdRef = match crate::server::decode_param::<
+                    crate::VbdRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1987,11 +2015,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VbdRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VbdRef = match crate::server::decode_param::<
+                    crate::VbdRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2045,11 +2071,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VbdRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VbdRef = match crate::server::decode_param::<
+                    crate::VbdRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2099,11 +2123,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VbdRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VbdRef = match crate::server::decode_param::<
+                    crate::VbdRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2163,19 +2185,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vbd: crate::VbdRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vbd",
-                ) {
+                let vbd: crate::VbdRef = match crate::server::decode_param::<
+                    crate::VbdRef,
+                >(call, 1usize, "vbd") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let vdi: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "vdi",
-                ) {
+                let vdi: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 2usize, "vdi") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2235,11 +2253,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vbd: crate::VbdRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vbd",
-                ) {
+                let vbd: crate::VbdRef = match crate::server::decode_param::<
+                    crate::VbdRef,
+                >(call, 1usize, "vbd") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -2292,19 +2308,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::VbdMode = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::VbdMode = match crate::server::decode_param::<
+                crate::VbdMode,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2345,11 +2357,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2386,11 +2396,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2425,11 +2433,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2460,11 +2466,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2505,19 +2509,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vbd: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vbd",
-            ) {
+            let vbd: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "vbd") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let vdi: crate::VdiRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "vdi",
-            ) {
+            let vdi: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 2usize, "vdi") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2558,11 +2558,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vbd: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vbd",
-            ) {
+            let vbd: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "vbd") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2607,11 +2605,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2650,7 +2646,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2679,11 +2677,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let args: crate::VbdRecord = match crate::server::decode_param(
-                call,
-                1usize,
-                "args",
-            ) {
+            let args: crate::VbdRecord = match crate::server::decode_param::<
+                crate::VbdRecord,
+            >(call, 1usize, "args") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2713,11 +2709,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2834,11 +2828,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2881,11 +2873,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2932,11 +2922,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2977,11 +2965,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3019,11 +3005,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3062,11 +3046,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3105,11 +3087,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3140,19 +3120,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3197,11 +3173,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3232,15 +3206,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3284,11 +3258,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3326,11 +3298,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3360,19 +3330,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::VbdType = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::VbdType = match crate::server::decode_param::<
+                crate::VbdType,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3421,11 +3387,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3460,15 +3424,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3517,11 +3481,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3562,11 +3524,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3609,11 +3569,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3650,19 +3608,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3703,23 +3657,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3760,15 +3712,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3817,11 +3769,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3868,11 +3818,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3915,11 +3863,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -3964,11 +3910,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4015,11 +3959,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4058,19 +4000,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4119,11 +4057,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4162,19 +4098,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4215,23 +4147,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4272,15 +4202,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4329,11 +4259,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4376,11 +4304,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VbdRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VbdRef = match crate::server::decode_param::<
+                crate::VbdRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

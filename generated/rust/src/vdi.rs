@@ -475,6 +475,59 @@ impl crate::server::Record for VdiRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        let mut out = Vec::new();
+        if !self.sr.is_null() {
+            out.push((&crate::RELATIONS[20usize], self.sr.as_str()));
+        }
+        if !self.snapshot_of.is_null() {
+            out.push((&crate::RELATIONS[21usize], self.snapshot_of.as_str()));
+        }
+        if !self.metadata_of_pool.is_null() {
+            out.push((&crate::RELATIONS[22usize], self.metadata_of_pool.as_str()));
+        }
+        out
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "VBDs" => {
+                if !self.vbds.iter().any(|x| x.as_str() == r) {
+                    self.vbds.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "snapshots" => {
+                if !self.snapshots.iter().any(|x| x.as_str() == r) {
+                    self.snapshots.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "crash_dumps" => {
+                if !self.crash_dumps.iter().any(|x| x.as_str() == r) {
+                    self.crash_dumps.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "VBDs" => {
+                self.vbds.retain(|x| x.as_str() != r);
+                true
+            }
+            "snapshots" => {
+                self.snapshots.retain(|x| x.as_str() != r);
+                true
+            }
+            "crash_dumps" => {
+                self.crash_dumps.retain(|x| x.as_str() != r);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 impl crate::server::HasRecord for Vdi {
     type Record = VdiRecord;
@@ -2198,9 +2251,23 @@ pub trait VdiServer: crate::server::Backend {
         Output = Result<crate::VdiRef, crate::ApiError>,
     > + Send {
         async move {
+            let record = VdiRecord {
+                name_label: args.name_label,
+                name_description: args.name_description,
+                sr: args.sr,
+                virtual_size: args.virtual_size,
+                r#type: args.r#type,
+                sharable: args.sharable,
+                read_only: args.read_only,
+                other_config: args.other_config,
+                xenstore_data: args.xenstore_data,
+                sm_config: args.sm_config,
+                tags: args.tags,
+                ..VdiRecord::default()
+            };
             crate::server::Store::create::<
                 VdiRecord,
-            >(crate::server::Backend::store(self), args)
+            >(crate::server::Backend::store(self), record)
         }
     }
     /// Destroys the given VDI.
@@ -3135,11 +3202,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3198,19 +3263,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vdi_from: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vdi_from",
-                ) {
+                let vdi_from: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "vdi_from") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let vdi_to: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "vdi_to",
-                ) {
+                let vdi_to: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 2usize, "vdi_to") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3263,11 +3324,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3321,11 +3380,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3379,11 +3436,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3437,27 +3492,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vdi: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vdi",
-                ) {
+                let vdi: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "vdi") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 2usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let options: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "options",
-                ) {
+                let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 3usize, "options") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3518,11 +3567,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3575,11 +3622,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3632,19 +3677,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3698,19 +3739,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: crate::OnBoot = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: crate::OnBoot = match crate::server::decode_param::<
+                    crate::OnBoot,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3764,19 +3801,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3830,19 +3863,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3896,19 +3925,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -3962,19 +3987,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -4028,11 +4049,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vdi: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vdi",
-                ) {
+                let vdi: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "vdi") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -4082,35 +4101,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vdi: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vdi",
-                ) {
+                let vdi: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "vdi") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 2usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let base_vdi: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "base_vdi",
-                ) {
+                let base_vdi: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 3usize, "base_vdi") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let into_vdi: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "into_vdi",
-                ) {
+                let into_vdi: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 4usize, "into_vdi") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -4163,11 +4174,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vdi: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vdi",
-                ) {
+                let vdi: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "vdi") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -4221,147 +4230,111 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let uuid: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "uuid",
-                ) {
+                let uuid: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "uuid") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name_label: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "name_label",
-                ) {
+                let name_label: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "name_label") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name_description: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "name_description",
-                ) {
+                let name_description: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "name_description") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "SR",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 4usize, "SR") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let r#type: crate::VdiType = match crate::server::decode_param(
-                    call,
-                    5usize,
-                    "type",
-                ) {
+                let r#type: crate::VdiType = match crate::server::decode_param::<
+                    crate::VdiType,
+                >(call, 5usize, "type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sharable: bool = match crate::server::decode_param(
-                    call,
-                    6usize,
-                    "sharable",
-                ) {
+                let sharable: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 6usize, "sharable") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let read_only: bool = match crate::server::decode_param(
-                    call,
-                    7usize,
-                    "read_only",
-                ) {
+                let read_only: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 7usize, "read_only") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    8usize,
-                    "other_config",
-                ) {
+                let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 8usize, "other_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let location: String = match crate::server::decode_param(
-                    call,
-                    9usize,
-                    "location",
-                ) {
+                let location: String = match crate::server::decode_param::<
+                    String,
+                >(call, 9usize, "location") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let xenstore_data: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    10usize,
-                    "xenstore_data",
-                ) {
+                let xenstore_data: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 10usize, "xenstore_data") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    11usize,
-                    "sm_config",
-                ) {
+                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 11usize, "sm_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let managed: bool = match crate::server::decode_param(
-                    call,
-                    12usize,
-                    "managed",
-                ) {
+                let managed: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 12usize, "managed") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let virtual_size: i64 = match crate::server::decode_param(
-                    call,
-                    13usize,
-                    "virtual_size",
-                ) {
+                let virtual_size: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 13usize, "virtual_size") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let physical_utilisation: i64 = match crate::server::decode_param(
-                    call,
-                    14usize,
-                    "physical_utilisation",
-                ) {
+                let physical_utilisation: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 14usize, "physical_utilisation") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let metadata_of_pool: crate::PoolRef = match crate::server::decode_param(
-                    call,
-                    15usize,
-                    "metadata_of_pool",
-                ) {
+                let metadata_of_pool: crate::PoolRef = match crate::server::decode_param::<
+                    crate::PoolRef,
+                >(call, 15usize, "metadata_of_pool") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let is_a_snapshot: bool = match crate::server::decode_param(
-                    call,
-                    16usize,
-                    "is_a_snapshot",
-                ) {
+                let is_a_snapshot: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 16usize, "is_a_snapshot") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let snapshot_time: xenapi_rt::types::DateTime = match crate::server::decode_param(
-                    call,
-                    17usize,
-                    "snapshot_time",
-                ) {
+                let snapshot_time: xenapi_rt::types::DateTime = match crate::server::decode_param::<
+                    xenapi_rt::types::DateTime,
+                >(call, 17usize, "snapshot_time") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let snapshot_of: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    18usize,
-                    "snapshot_of",
-                ) {
+                let snapshot_of: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 18usize, "snapshot_of") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -4435,15 +4408,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vdi: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vdi",
-                ) {
+                let vdi: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "vdi") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let size: i64 = match crate::server::decode_param(call, 2usize, "size") {
+                let size: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "size") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -4497,15 +4470,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vdi: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vdi",
-                ) {
+                let vdi: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "vdi") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let size: i64 = match crate::server::decode_param(call, 2usize, "size") {
+                let size: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "size") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -4559,19 +4532,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vdi: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vdi",
-                ) {
+                let vdi: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "vdi") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let driver_params: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "driver_params",
-                ) {
+                let driver_params: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "driver_params") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -4624,19 +4593,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vdi: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vdi",
-                ) {
+                let vdi: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 1usize, "vdi") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let driver_params: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "driver_params",
-                ) {
+                let driver_params: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "driver_params") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -4689,11 +4654,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4734,19 +4697,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vdi_from: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vdi_from",
-            ) {
+            let vdi_from: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "vdi_from") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let vdi_to: crate::VdiRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "vdi_to",
-            ) {
+            let vdi_to: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 2usize, "vdi_to") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4781,11 +4740,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4822,11 +4779,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4863,11 +4818,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4904,27 +4857,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vdi: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vdi",
-            ) {
+            let vdi: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "vdi") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 2usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let options: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                3usize,
-                "options",
-            ) {
+            let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 3usize, "options") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -4971,11 +4918,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5010,11 +4955,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5049,15 +4992,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5094,19 +5037,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::OnBoot = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::OnBoot = match crate::server::decode_param::<
+                crate::OnBoot,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5147,19 +5086,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5196,19 +5131,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5245,15 +5176,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5290,15 +5221,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5333,11 +5264,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vdi: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vdi",
-            ) {
+            let vdi: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "vdi") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5368,35 +5297,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vdi: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vdi",
-            ) {
+            let vdi: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "vdi") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 2usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let base_vdi: crate::VdiRef = match crate::server::decode_param(
-                call,
-                3usize,
-                "base_vdi",
-            ) {
+            let base_vdi: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 3usize, "base_vdi") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let into_vdi: crate::VdiRef = match crate::server::decode_param(
-                call,
-                4usize,
-                "into_vdi",
-            ) {
+            let into_vdi: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 4usize, "into_vdi") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5429,11 +5350,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vdi: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vdi",
-            ) {
+            let vdi: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "vdi") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5470,143 +5389,111 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name_label: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "name_label",
-            ) {
+            let name_label: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "name_label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name_description: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "name_description",
-            ) {
+            let name_description: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "name_description") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                4usize,
-                "SR",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 4usize, "SR") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let r#type: crate::VdiType = match crate::server::decode_param(
-                call,
-                5usize,
-                "type",
-            ) {
+            let r#type: crate::VdiType = match crate::server::decode_param::<
+                crate::VdiType,
+            >(call, 5usize, "type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sharable: bool = match crate::server::decode_param(
-                call,
-                6usize,
-                "sharable",
-            ) {
+            let sharable: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 6usize, "sharable") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let read_only: bool = match crate::server::decode_param(
-                call,
-                7usize,
-                "read_only",
-            ) {
+            let read_only: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 7usize, "read_only") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                8usize,
-                "other_config",
-            ) {
+            let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 8usize, "other_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let location: String = match crate::server::decode_param(
-                call,
-                9usize,
-                "location",
-            ) {
+            let location: String = match crate::server::decode_param::<
+                String,
+            >(call, 9usize, "location") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let xenstore_data: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                10usize,
-                "xenstore_data",
-            ) {
+            let xenstore_data: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 10usize, "xenstore_data") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                11usize,
-                "sm_config",
-            ) {
+            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 11usize, "sm_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let managed: bool = match crate::server::decode_param(
-                call,
-                12usize,
-                "managed",
-            ) {
+            let managed: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 12usize, "managed") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let virtual_size: i64 = match crate::server::decode_param(
-                call,
-                13usize,
-                "virtual_size",
-            ) {
+            let virtual_size: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 13usize, "virtual_size") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let physical_utilisation: i64 = match crate::server::decode_param(
-                call,
-                14usize,
-                "physical_utilisation",
-            ) {
+            let physical_utilisation: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 14usize, "physical_utilisation") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let metadata_of_pool: crate::PoolRef = match crate::server::decode_param(
-                call,
-                15usize,
-                "metadata_of_pool",
-            ) {
+            let metadata_of_pool: crate::PoolRef = match crate::server::decode_param::<
+                crate::PoolRef,
+            >(call, 15usize, "metadata_of_pool") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let is_a_snapshot: bool = match crate::server::decode_param(
-                call,
-                16usize,
-                "is_a_snapshot",
-            ) {
+            let is_a_snapshot: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 16usize, "is_a_snapshot") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let snapshot_time: xenapi_rt::types::DateTime = match crate::server::decode_param(
-                call,
-                17usize,
-                "snapshot_time",
-            ) {
+            let snapshot_time: xenapi_rt::types::DateTime = match crate::server::decode_param::<
+                xenapi_rt::types::DateTime,
+            >(call, 17usize, "snapshot_time") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let snapshot_of: crate::VdiRef = match crate::server::decode_param(
-                call,
-                18usize,
-                "snapshot_of",
-            ) {
+            let snapshot_of: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 18usize, "snapshot_of") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5663,15 +5550,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vdi: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vdi",
-            ) {
+            let vdi: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "vdi") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let size: i64 = match crate::server::decode_param(call, 2usize, "size") {
+            let size: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "size") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5706,15 +5593,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vdi: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vdi",
-            ) {
+            let vdi: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "vdi") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let size: i64 = match crate::server::decode_param(call, 2usize, "size") {
+            let size: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "size") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5749,19 +5636,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vdi: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vdi",
-            ) {
+            let vdi: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "vdi") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let driver_params: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "driver_params",
-            ) {
+            let driver_params: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "driver_params") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5795,19 +5678,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vdi: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vdi",
-            ) {
+            let vdi: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "vdi") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let driver_params: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "driver_params",
-            ) {
+            let driver_params: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "driver_params") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5850,11 +5729,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5893,7 +5770,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5936,11 +5815,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "label",
-            ) {
+            let label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -5971,11 +5848,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let args: crate::VdiRecord = match crate::server::decode_param(
-                call,
-                1usize,
-                "args",
-            ) {
+            let args: crate::VdiRecord = match crate::server::decode_param::<
+                crate::VdiRecord,
+            >(call, 1usize, "args") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6005,11 +5880,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6126,11 +5999,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6169,11 +6040,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6216,11 +6085,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6267,11 +6134,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6318,11 +6183,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6363,11 +6226,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6405,11 +6266,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6452,11 +6311,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6499,11 +6356,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6548,11 +6403,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6594,11 +6447,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6637,11 +6488,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6680,11 +6529,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6727,11 +6574,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6768,19 +6613,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6821,23 +6662,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6878,15 +6717,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6935,11 +6774,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -6980,11 +6817,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7023,11 +6858,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7066,11 +6899,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7109,11 +6940,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7156,11 +6985,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7197,19 +7024,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7250,23 +7073,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7307,15 +7128,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7360,11 +7181,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7395,19 +7214,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7448,23 +7263,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7505,15 +7318,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7562,11 +7375,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7611,11 +7422,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7654,11 +7463,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7701,11 +7508,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7745,11 +7550,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7785,19 +7588,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: Vec<String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: Vec<String> = match crate::server::decode_param::<
+                Vec<String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7839,19 +7638,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7894,19 +7689,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -7955,11 +7746,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -8000,11 +7789,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -8047,11 +7834,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -8098,11 +7883,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -8149,11 +7932,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -8198,11 +7979,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VdiRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

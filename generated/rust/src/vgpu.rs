@@ -101,6 +101,30 @@ impl crate::server::Record for VgpuRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        let mut out = Vec::new();
+        if !self.vm.is_null() {
+            out.push((&crate::RELATIONS[23usize], self.vm.as_str()));
+        }
+        if !self.gpu_group.is_null() {
+            out.push((&crate::RELATIONS[24usize], self.gpu_group.as_str()));
+        }
+        if !self.r#type.is_null() {
+            out.push((&crate::RELATIONS[25usize], self.r#type.as_str()));
+        }
+        if !self.resident_on.is_null() {
+            out.push((&crate::RELATIONS[26usize], self.resident_on.as_str()));
+        }
+        out
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
 }
 impl crate::server::HasRecord for Vgpu {
     type Record = VgpuRecord;
@@ -873,11 +897,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VgpuRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VgpuRef = match crate::server::decode_param::<
+                    crate::VgpuRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -931,43 +953,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "VM",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "VM") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let gpu_group: crate::GpuGroupRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "GPU_group",
-                ) {
+                let gpu_group: crate::GpuGroupRef = match crate::server::decode_param::<
+                    crate::GpuGroupRef,
+                >(call, 2usize, "GPU_group") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let device: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "device",
-                ) {
+                let device: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "device") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "other_config",
-                ) {
+                let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 4usize, "other_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let r#type: crate::VgpuTypeRef = match crate::server::decode_param(
-                    call,
-                    5usize,
-                    "type",
-                ) {
+                let r#type: crate::VgpuTypeRef = match crate::server::decode_param::<
+                    crate::VgpuTypeRef,
+                >(call, 5usize, "type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1027,11 +1039,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1067,43 +1077,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "VM",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "VM") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let gpu_group: crate::GpuGroupRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "GPU_group",
-            ) {
+            let gpu_group: crate::GpuGroupRef = match crate::server::decode_param::<
+                crate::GpuGroupRef,
+            >(call, 2usize, "GPU_group") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let device: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "device",
-            ) {
+            let device: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "device") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                4usize,
-                "other_config",
-            ) {
+            let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 4usize, "other_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let r#type: crate::VgpuTypeRef = match crate::server::decode_param(
-                call,
-                5usize,
-                "type",
-            ) {
+            let r#type: crate::VgpuTypeRef = match crate::server::decode_param::<
+                crate::VgpuTypeRef,
+            >(call, 5usize, "type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1155,11 +1155,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1198,7 +1196,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1310,11 +1310,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1352,11 +1350,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1395,11 +1391,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1438,11 +1432,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1485,11 +1477,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1536,11 +1526,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1577,19 +1565,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1630,23 +1614,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1687,15 +1669,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1740,11 +1722,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1787,11 +1767,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1836,11 +1814,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1887,11 +1863,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1938,11 +1912,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1977,19 +1949,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2033,11 +2001,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VgpuRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VgpuRef = match crate::server::decode_param::<
+                crate::VgpuRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

@@ -1230,6 +1230,128 @@ impl crate::server::Record for VmRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        let mut out = Vec::new();
+        if !self.resident_on.is_null() {
+            out.push((&crate::RELATIONS[30usize], self.resident_on.as_str()));
+        }
+        if !self.snapshot_of.is_null() {
+            out.push((&crate::RELATIONS[31usize], self.snapshot_of.as_str()));
+        }
+        if !self.parent.is_null() {
+            out.push((&crate::RELATIONS[32usize], self.parent.as_str()));
+        }
+        if !self.protection_policy.is_null() {
+            out.push((&crate::RELATIONS[33usize], self.protection_policy.as_str()));
+        }
+        if !self.snapshot_schedule.is_null() {
+            out.push((&crate::RELATIONS[34usize], self.snapshot_schedule.as_str()));
+        }
+        if !self.appliance.is_null() {
+            out.push((&crate::RELATIONS[35usize], self.appliance.as_str()));
+        }
+        out
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "VBDs" => {
+                if !self.vbds.iter().any(|x| x.as_str() == r) {
+                    self.vbds.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "VGPUs" => {
+                if !self.vgpus.iter().any(|x| x.as_str() == r) {
+                    self.vgpus.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "VIFs" => {
+                if !self.vifs.iter().any(|x| x.as_str() == r) {
+                    self.vifs.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "snapshots" => {
+                if !self.snapshots.iter().any(|x| x.as_str() == r) {
+                    self.snapshots.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "children" => {
+                if !self.children.iter().any(|x| x.as_str() == r) {
+                    self.children.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "VTPMs" => {
+                if !self.vtpms.iter().any(|x| x.as_str() == r) {
+                    self.vtpms.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "VUSBs" => {
+                if !self.vusbs.iter().any(|x| x.as_str() == r) {
+                    self.vusbs.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "consoles" => {
+                if !self.consoles.iter().any(|x| x.as_str() == r) {
+                    self.consoles.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            "crash_dumps" => {
+                if !self.crash_dumps.iter().any(|x| x.as_str() == r) {
+                    self.crash_dumps.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "VBDs" => {
+                self.vbds.retain(|x| x.as_str() != r);
+                true
+            }
+            "VGPUs" => {
+                self.vgpus.retain(|x| x.as_str() != r);
+                true
+            }
+            "VIFs" => {
+                self.vifs.retain(|x| x.as_str() != r);
+                true
+            }
+            "snapshots" => {
+                self.snapshots.retain(|x| x.as_str() != r);
+                true
+            }
+            "children" => {
+                self.children.retain(|x| x.as_str() != r);
+                true
+            }
+            "VTPMs" => {
+                self.vtpms.retain(|x| x.as_str() != r);
+                true
+            }
+            "VUSBs" => {
+                self.vusbs.retain(|x| x.as_str() != r);
+                true
+            }
+            "consoles" => {
+                self.consoles.retain(|x| x.as_str() != r);
+                true
+            }
+            "crash_dumps" => {
+                self.crash_dumps.retain(|x| x.as_str() != r);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 impl crate::server::HasRecord for Vm {
     type Record = VmRecord;
@@ -2665,7 +2787,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         self.session
             .call::<
                 xenapi_rt::types::Void,
-            >("VM.set_shadow_multiplier_live", |c| c.param(&self_).param(&multiplier))
+            >(
+                "VM.set_shadow_multiplier_live",
+                |c| c.param(&self_).param(&xenapi_rt::types::Float(multiplier)),
+            )
             .await
             .map(|_: xenapi_rt::types::Void| ())
     }
@@ -2683,7 +2808,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
             .session
             .call(
                 "Async.VM.set_shadow_multiplier_live",
-                |c| c.param(&self_).param(&multiplier),
+                |c| c.param(&self_).param(&xenapi_rt::types::Float(multiplier)),
             )
             .await?;
         Ok(crate::Task::new(self.session, task))
@@ -2699,7 +2824,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         self.session
             .call::<
                 xenapi_rt::types::Void,
-            >("VM.set_HVM_shadow_multiplier", |c| c.param(&self_).param(&value))
+            >(
+                "VM.set_HVM_shadow_multiplier",
+                |c| c.param(&self_).param(&xenapi_rt::types::Float(value)),
+            )
             .await
             .map(|_: xenapi_rt::types::Void| ())
     }
@@ -2717,7 +2845,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
             .session
             .call(
                 "Async.VM.set_HVM_shadow_multiplier",
-                |c| c.param(&self_).param(&value),
+                |c| c.param(&self_).param(&xenapi_rt::types::Float(value)),
             )
             .await?;
         Ok(crate::Task::new(self.session, task))
@@ -6935,9 +7063,67 @@ pub trait VmServer: crate::server::Backend {
         Output = Result<crate::VmRef, crate::ApiError>,
     > + Send {
         async move {
+            let record = VmRecord {
+                name_label: args.name_label,
+                name_description: args.name_description,
+                power_state: args.power_state,
+                user_version: args.user_version,
+                is_a_template: args.is_a_template,
+                suspend_vdi: args.suspend_vdi,
+                affinity: args.affinity,
+                memory_target: args.memory_target,
+                memory_static_max: args.memory_static_max,
+                memory_dynamic_max: args.memory_dynamic_max,
+                memory_dynamic_min: args.memory_dynamic_min,
+                memory_static_min: args.memory_static_min,
+                vcpus_params: args.vcpus_params,
+                vcpus_max: args.vcpus_max,
+                vcpus_at_startup: args.vcpus_at_startup,
+                actions_after_softreboot: args.actions_after_softreboot,
+                actions_after_shutdown: args.actions_after_shutdown,
+                actions_after_reboot: args.actions_after_reboot,
+                actions_after_crash: args.actions_after_crash,
+                pv_bootloader: args.pv_bootloader,
+                pv_kernel: args.pv_kernel,
+                pv_ramdisk: args.pv_ramdisk,
+                pv_args: args.pv_args,
+                pv_bootloader_args: args.pv_bootloader_args,
+                pv_legacy_args: args.pv_legacy_args,
+                hvm_boot_policy: args.hvm_boot_policy,
+                hvm_boot_params: args.hvm_boot_params,
+                hvm_shadow_multiplier: args.hvm_shadow_multiplier,
+                platform: args.platform,
+                pci_bus: args.pci_bus,
+                other_config: args.other_config,
+                last_boot_cpu_flags: args.last_boot_cpu_flags,
+                last_booted_record: args.last_booted_record,
+                recommendations: args.recommendations,
+                xenstore_data: args.xenstore_data,
+                ha_always_run: args.ha_always_run,
+                ha_restart_priority: args.ha_restart_priority,
+                tags: args.tags,
+                blocked_operations: args.blocked_operations,
+                protection_policy: args.protection_policy,
+                is_snapshot_from_vmpp: args.is_snapshot_from_vmpp,
+                snapshot_schedule: args.snapshot_schedule,
+                is_vmss_snapshot: args.is_vmss_snapshot,
+                appliance: args.appliance,
+                start_delay: args.start_delay,
+                shutdown_delay: args.shutdown_delay,
+                order: args.order,
+                suspend_sr: args.suspend_sr,
+                version: args.version,
+                generation_id: args.generation_id,
+                hardware_platform_version: args.hardware_platform_version,
+                has_vendor_device: args.has_vendor_device,
+                reference_label: args.reference_label,
+                domain_type: args.domain_type,
+                nvram: args.nvram,
+                ..VmRecord::default()
+            };
             crate::server::Store::create::<
                 VmRecord,
-            >(crate::server::Backend::store(self), args)
+            >(crate::server::Backend::store(self), record)
         }
     }
     /// Destroys the given VM.
@@ -9489,11 +9675,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9547,19 +9731,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9613,19 +9793,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: crate::DomainType = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: crate::DomainType = match crate::server::decode_param::<
+                    crate::DomainType,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9679,19 +9855,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: crate::OnCrashBehaviour = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: crate::OnCrashBehaviour = match crate::server::decode_param::<
+                    crate::OnCrashBehaviour,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9745,35 +9917,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let url: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "url",
-                ) {
+                let url: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "url") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 2usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let full_restore: bool = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "full_restore",
-                ) {
+                let full_restore: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 3usize, "full_restore") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let force: bool = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "force",
-                ) {
+                let force: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 4usize, "force") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9826,19 +9990,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9898,35 +10058,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let plugin: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "plugin",
-                ) {
+                let plugin: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "plugin") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let r#fn: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "fn",
-                ) {
+                let r#fn: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "fn") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let args: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "args",
-                ) {
+                let args: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 4usize, "args") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -9979,11 +10131,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10036,19 +10186,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: crate::VmApplianceRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: crate::VmApplianceRef = match crate::server::decode_param::<
+                    crate::VmApplianceRef,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10102,43 +10248,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let r#type: String = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "type",
-                ) {
+                let r#type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 1usize, "type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let username: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "username",
-                ) {
+                let username: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "username") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let password: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "password",
-                ) {
+                let password: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "password") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 4usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let remote_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    5usize,
-                    "remote_config",
-                ) {
+                let remote_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 5usize, "remote_config") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10208,27 +10344,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let session_to: crate::SessionRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "session_to",
-                ) {
+                let session_to: crate::SessionRef = match crate::server::decode_param::<
+                    crate::SessionRef,
+                >(call, 2usize, "session_to") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let force: bool = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "force",
-                ) {
+                let force: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 3usize, "force") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10290,19 +10420,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let session_to: crate::SessionRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "session_to",
-                ) {
+                let session_to: crate::SessionRef = match crate::server::decode_param::<
+                    crate::SessionRef,
+                >(call, 2usize, "session_to") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10363,19 +10489,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let session_to: crate::SessionRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "session_to",
-                ) {
+                let session_to: crate::SessionRef = match crate::server::decode_param::<
+                    crate::SessionRef,
+                >(call, 2usize, "session_to") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10429,19 +10551,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: crate::VdiRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: crate::VdiRef = match crate::server::decode_param::<
+                    crate::VdiRef,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10495,19 +10613,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10561,19 +10675,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10627,19 +10737,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10693,19 +10799,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: crate::VmssRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: crate::VmssRef = match crate::server::decode_param::<
+                    crate::VmssRef,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10759,19 +10861,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: crate::VmppRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: crate::VmppRef = match crate::server::decode_param::<
+                    crate::VmppRef,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10825,19 +10923,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 2usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10891,19 +10985,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -10965,11 +11055,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11030,11 +11118,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11088,35 +11174,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let name: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "name",
-                ) {
+                let name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let mime_type: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "mime_type",
-                ) {
+                let mime_type: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "mime_type") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let public: bool = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "public",
-                ) {
+                let public: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 4usize, "public") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11177,19 +11255,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 2usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11251,11 +11325,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11316,11 +11388,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11381,11 +11451,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11438,11 +11506,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11504,19 +11570,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let op: crate::VmOperations = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "op",
-                ) {
+                let op: crate::VmOperations = match crate::server::decode_param::<
+                    crate::VmOperations,
+                >(call, 2usize, "op") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11570,19 +11632,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let data_source: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "data_source",
-                ) {
+                let data_source: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "data_source") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11644,19 +11702,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let data_source: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "data_source",
-                ) {
+                let data_source: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "data_source") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11710,19 +11764,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let data_source: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "data_source",
-                ) {
+                let data_source: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "data_source") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11784,11 +11834,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11849,11 +11897,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -11906,57 +11952,51 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let dest: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "dest",
-                ) {
+                let dest: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "dest") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let live: bool = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "live",
-                ) {
+                let live: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 3usize, "live") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef> = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "vdi_map",
-                ) {
+                let vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef> = match crate::server::decode_param::<
+                    std::collections::HashMap<crate::VdiRef, crate::SrRef>,
+                >(call, 4usize, "vdi_map") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
                 let vif_map: std::collections::HashMap<
                     crate::VifRef,
                     crate::NetworkRef,
-                > = match crate::server::decode_param(call, 5usize, "vif_map") {
+                > = match crate::server::decode_param::<
+                    std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
+                >(call, 5usize, "vif_map") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let options: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    6usize,
-                    "options",
-                ) {
+                let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 6usize, "options") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
                 let vgpu_map: std::collections::HashMap<
                     crate::VgpuRef,
                     crate::GpuGroupRef,
-                > = match crate::server::decode_param(call, 7usize, "vgpu_map") {
+                > = match crate::server::decode_param::<
+                    std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
+                >(call, 7usize, "vgpu_map") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -12020,57 +12060,51 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let dest: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "dest",
-                ) {
+                let dest: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "dest") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let live: bool = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "live",
-                ) {
+                let live: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 3usize, "live") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef> = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "vdi_map",
-                ) {
+                let vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef> = match crate::server::decode_param::<
+                    std::collections::HashMap<crate::VdiRef, crate::SrRef>,
+                >(call, 4usize, "vdi_map") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
                 let vif_map: std::collections::HashMap<
                     crate::VifRef,
                     crate::NetworkRef,
-                > = match crate::server::decode_param(call, 5usize, "vif_map") {
+                > = match crate::server::decode_param::<
+                    std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
+                >(call, 5usize, "vif_map") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let options: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    6usize,
-                    "options",
-                ) {
+                let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 6usize, "options") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
                 let vgpu_map: std::collections::HashMap<
                     crate::VgpuRef,
                     crate::GpuGroupRef,
-                > = match crate::server::decode_param(call, 7usize, "vgpu_map") {
+                > = match crate::server::decode_param::<
+                    std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
+                >(call, 7usize, "vgpu_map") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -12141,27 +12175,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let total: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "total",
-                ) {
+                let total: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "total") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let approximate: bool = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "approximate",
-                ) {
+                let approximate: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 3usize, "approximate") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -12214,19 +12242,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let trigger: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "trigger",
-                ) {
+                let trigger: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "trigger") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -12280,19 +12304,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let key: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "key",
-                ) {
+                let key: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "key") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -12346,19 +12366,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -12412,19 +12428,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -12478,20 +12490,16 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let multiplier: f64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "multiplier",
-                ) {
-                    Ok(v) => v,
+                let multiplier: f64 = match crate::server::decode_param::<
+                    xenapi_rt::types::Float,
+                >(call, 2usize, "multiplier") {
+                    Ok(v) => v.0,
                     Err(e) => return Some(e),
                 };
                 let owner = std::sync::Arc::clone(s);
@@ -12544,20 +12552,16 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: f64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
-                    Ok(v) => v,
+                let value: f64 = match crate::server::decode_param::<
+                    xenapi_rt::types::Float,
+                >(call, 2usize, "value") {
+                    Ok(v) => v.0,
                     Err(e) => return Some(e),
                 };
                 let owner = std::sync::Arc::clone(s);
@@ -12618,11 +12622,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -12683,11 +12685,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -12741,19 +12741,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let target: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "target",
-                ) {
+                let target: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "target") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -12807,19 +12803,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -12873,43 +12865,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let static_min: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "static_min",
-                ) {
+                let static_min: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "static_min") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let static_max: i64 = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "static_max",
-                ) {
+                let static_max: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 3usize, "static_max") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let dynamic_min: i64 = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "dynamic_min",
-                ) {
+                let dynamic_min: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 4usize, "dynamic_min") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let dynamic_max: i64 = match crate::server::decode_param(
-                    call,
-                    5usize,
-                    "dynamic_max",
-                ) {
+                let dynamic_max: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 5usize, "dynamic_max") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -12971,19 +12953,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let min: i64 = match crate::server::decode_param(call, 2usize, "min") {
+                let min: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "min") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let max: i64 = match crate::server::decode_param(call, 3usize, "max") {
+                let max: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 3usize, "max") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13037,19 +13021,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13103,19 +13083,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13169,19 +13145,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let min: i64 = match crate::server::decode_param(call, 2usize, "min") {
+                let min: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "min") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let max: i64 = match crate::server::decode_param(call, 3usize, "max") {
+                let max: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 3usize, "max") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13235,19 +13213,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13301,19 +13275,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13375,11 +13345,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13432,19 +13400,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13498,19 +13462,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13564,19 +13524,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let key: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "key",
-                ) {
+                let key: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "key") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13630,27 +13586,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let key: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "key",
-                ) {
+                let key: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "key") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13704,19 +13654,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "value",
-                ) {
+                let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 2usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13770,27 +13716,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let key: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "key",
-                ) {
+                let key: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "key") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let value: String = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "value",
-                ) {
+                let value: String = match crate::server::decode_param::<
+                    String,
+                >(call, 3usize, "value") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13844,19 +13784,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let nvcpu: i64 = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "nvcpu",
-                ) {
+                let nvcpu: i64 = match crate::server::decode_param::<
+                    i64,
+                >(call, 2usize, "nvcpu") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13910,27 +13846,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 2usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let options: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "options",
-                ) {
+                let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                    std::collections::HashMap<String, String>,
+                >(call, 3usize, "options") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -13984,35 +13914,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 2usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let start_paused: bool = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "start_paused",
-                ) {
+                let start_paused: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 3usize, "start_paused") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let force: bool = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "force",
-                ) {
+                let force: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 4usize, "force") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14072,27 +13994,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let start_paused: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "start_paused",
-                ) {
+                let start_paused: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "start_paused") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let force: bool = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "force",
-                ) {
+                let force: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 3usize, "force") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14153,11 +14069,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14217,11 +14131,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14275,11 +14187,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14339,11 +14249,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14403,11 +14311,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14468,11 +14374,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14532,11 +14436,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14596,11 +14498,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14656,11 +14556,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14714,35 +14612,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let host: crate::HostRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "host",
-                ) {
+                let host: crate::HostRef = match crate::server::decode_param::<
+                    crate::HostRef,
+                >(call, 2usize, "host") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let start_paused: bool = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "start_paused",
-                ) {
+                let start_paused: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 3usize, "start_paused") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let force: bool = match crate::server::decode_param(
-                    call,
-                    4usize,
-                    "force",
-                ) {
+                let force: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 4usize, "force") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14798,27 +14688,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let start_paused: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "start_paused",
-                ) {
+                let start_paused: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "start_paused") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let force: bool = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "force",
-                ) {
+                let force: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 3usize, "force") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14872,11 +14756,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14930,19 +14812,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let new_name: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "new_name",
-                ) {
+                let new_name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "new_name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -14995,11 +14873,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let snapshot: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "snapshot",
-                ) {
+                let snapshot: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "snapshot") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -15049,27 +14925,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let new_name: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "new_name",
-                ) {
+                let new_name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "new_name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let sr: crate::SrRef = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "sr",
-                ) {
+                let sr: crate::SrRef = match crate::server::decode_param::<
+                    crate::SrRef,
+                >(call, 3usize, "sr") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -15118,19 +14988,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let new_name: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "new_name",
-                ) {
+                let new_name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "new_name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -15183,19 +15049,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let new_name: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "new_name",
-                ) {
+                let new_name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "new_name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -15248,27 +15110,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let vm: crate::VmRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "vm",
-                ) {
+                let vm: crate::VmRef = match crate::server::decode_param::<
+                    crate::VmRef,
+                >(call, 1usize, "vm") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let new_name: String = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "new_name",
-                ) {
+                let new_name: String = match crate::server::decode_param::<
+                    String,
+                >(call, 2usize, "new_name") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let ignore_vdis: Vec<crate::VdiRef> = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "ignore_vdis",
-                ) {
+                let ignore_vdis: Vec<crate::VdiRef> = match crate::server::decode_param::<
+                    Vec<crate::VdiRef>,
+                >(call, 3usize, "ignore_vdis") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -15325,11 +15181,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15370,19 +15224,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15419,19 +15269,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::DomainType = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::DomainType = match crate::server::decode_param::<
+                crate::DomainType,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15472,19 +15318,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::OnCrashBehaviour = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::OnCrashBehaviour = match crate::server::decode_param::<
+                crate::OnCrashBehaviour,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15519,27 +15361,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let url: String = match crate::server::decode_param(call, 1usize, "url") {
+            let url: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "url") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 2usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let full_restore: bool = match crate::server::decode_param(
-                call,
-                3usize,
-                "full_restore",
-            ) {
+            let full_restore: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 3usize, "full_restore") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let force: bool = match crate::server::decode_param(call, 4usize, "force") {
+            let force: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 4usize, "force") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15578,15 +15420,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15629,31 +15471,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let plugin: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "plugin",
-            ) {
+            let plugin: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "plugin") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let r#fn: String = match crate::server::decode_param(call, 3usize, "fn") {
+            let r#fn: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "fn") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let args: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                4usize,
-                "args",
-            ) {
+            let args: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 4usize, "args") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15688,11 +15526,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15723,19 +15559,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15772,43 +15604,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let r#type: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "type",
-            ) {
+            let r#type: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let username: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "username",
-            ) {
+            let username: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "username") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let password: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "password",
-            ) {
+            let password: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "password") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                4usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 4usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let remote_config: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                5usize,
-                "remote_config",
-            ) {
+            let remote_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 5usize, "remote_config") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15859,23 +15681,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let session_to: crate::SessionRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "session_to",
-            ) {
+            let session_to: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 2usize, "session_to") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let force: bool = match crate::server::decode_param(call, 3usize, "force") {
+            let force: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 3usize, "force") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15924,19 +15744,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let session_to: crate::SessionRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "session_to",
-            ) {
+            let session_to: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 2usize, "session_to") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -15984,19 +15800,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let session_to: crate::SessionRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "session_to",
-            ) {
+            let session_to: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 2usize, "session_to") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16033,19 +15845,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::VdiRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::VdiRef = match crate::server::decode_param::<
+                crate::VdiRef,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16081,15 +15889,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16130,15 +15938,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16175,15 +15983,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16224,19 +16032,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::VmssRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::VmssRef = match crate::server::decode_param::<
+                crate::VmssRef,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16277,19 +16081,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::VmppRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::VmppRef = match crate::server::decode_param::<
+                crate::VmppRef,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16330,19 +16130,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 2usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16383,19 +16179,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16444,11 +16236,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16491,11 +16281,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16532,31 +16320,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let name: String = match crate::server::decode_param(call, 2usize, "name") {
+            let name: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let mime_type: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "mime_type",
-            ) {
+            let mime_type: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "mime_type") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let public: bool = match crate::server::decode_param(
-                call,
-                4usize,
-                "public",
-            ) {
+            let public: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 4usize, "public") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16604,19 +16388,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 2usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16665,11 +16445,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16712,11 +16490,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16763,11 +16539,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16806,11 +16580,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16859,19 +16631,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let op: crate::VmOperations = match crate::server::decode_param(
-                call,
-                2usize,
-                "op",
-            ) {
+            let op: crate::VmOperations = match crate::server::decode_param::<
+                crate::VmOperations,
+            >(call, 2usize, "op") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16912,19 +16680,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let data_source: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "data_source",
-            ) {
+            let data_source: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "data_source") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -16973,19 +16737,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let data_source: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "data_source",
-            ) {
+            let data_source: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "data_source") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17026,19 +16786,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let data_source: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "data_source",
-            ) {
+            let data_source: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "data_source") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17087,11 +16843,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17130,11 +16884,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17169,54 +16921,48 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let dest: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "dest",
-            ) {
+            let dest: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "dest") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let live: bool = match crate::server::decode_param(call, 3usize, "live") {
+            let live: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 3usize, "live") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef> = match crate::server::decode_param(
-                call,
-                4usize,
-                "vdi_map",
-            ) {
+            let vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef> = match crate::server::decode_param::<
+                std::collections::HashMap<crate::VdiRef, crate::SrRef>,
+            >(call, 4usize, "vdi_map") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let vif_map: std::collections::HashMap<crate::VifRef, crate::NetworkRef> = match crate::server::decode_param(
-                call,
-                5usize,
-                "vif_map",
-            ) {
+            let vif_map: std::collections::HashMap<crate::VifRef, crate::NetworkRef> = match crate::server::decode_param::<
+                std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
+            >(call, 5usize, "vif_map") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let options: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                6usize,
-                "options",
-            ) {
+            let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 6usize, "options") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
             let vgpu_map: std::collections::HashMap<
                 crate::VgpuRef,
                 crate::GpuGroupRef,
-            > = match crate::server::decode_param(call, 7usize, "vgpu_map") {
+            > = match crate::server::decode_param::<
+                std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
+            >(call, 7usize, "vgpu_map") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17263,54 +17009,48 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let dest: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "dest",
-            ) {
+            let dest: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "dest") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let live: bool = match crate::server::decode_param(call, 3usize, "live") {
+            let live: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 3usize, "live") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef> = match crate::server::decode_param(
-                call,
-                4usize,
-                "vdi_map",
-            ) {
+            let vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef> = match crate::server::decode_param::<
+                std::collections::HashMap<crate::VdiRef, crate::SrRef>,
+            >(call, 4usize, "vdi_map") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let vif_map: std::collections::HashMap<crate::VifRef, crate::NetworkRef> = match crate::server::decode_param(
-                call,
-                5usize,
-                "vif_map",
-            ) {
+            let vif_map: std::collections::HashMap<crate::VifRef, crate::NetworkRef> = match crate::server::decode_param::<
+                std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
+            >(call, 5usize, "vif_map") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let options: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                6usize,
-                "options",
-            ) {
+            let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 6usize, "options") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
             let vgpu_map: std::collections::HashMap<
                 crate::VgpuRef,
                 crate::GpuGroupRef,
-            > = match crate::server::decode_param(call, 7usize, "vgpu_map") {
+            > = match crate::server::decode_param::<
+                std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
+            >(call, 7usize, "vgpu_map") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17364,23 +17104,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let total: i64 = match crate::server::decode_param(call, 2usize, "total") {
+            let total: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "total") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let approximate: bool = match crate::server::decode_param(
-                call,
-                3usize,
-                "approximate",
-            ) {
+            let approximate: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 3usize, "approximate") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17415,19 +17153,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let trigger: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "trigger",
-            ) {
+            let trigger: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "trigger") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17464,15 +17198,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17513,15 +17247,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17558,15 +17292,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17607,20 +17341,16 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let multiplier: f64 = match crate::server::decode_param(
-                call,
-                2usize,
-                "multiplier",
-            ) {
-                Ok(v) => v,
+            let multiplier: f64 = match crate::server::decode_param::<
+                xenapi_rt::types::Float,
+            >(call, 2usize, "multiplier") {
+                Ok(v) => v.0,
                 Err(e) => return Some(e),
             };
             let s2: &S = s;
@@ -17660,16 +17390,16 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: f64 = match crate::server::decode_param(call, 2usize, "value") {
-                Ok(v) => v,
+            let value: f64 = match crate::server::decode_param::<
+                xenapi_rt::types::Float,
+            >(call, 2usize, "value") {
+                Ok(v) => v.0,
                 Err(e) => return Some(e),
             };
             let s2: &S = s;
@@ -17713,11 +17443,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17760,11 +17488,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17805,15 +17531,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let target: i64 = match crate::server::decode_param(call, 2usize, "target") {
+            let target: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "target") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17850,15 +17576,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17899,43 +17625,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let static_min: i64 = match crate::server::decode_param(
-                call,
-                2usize,
-                "static_min",
-            ) {
+            let static_min: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "static_min") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let static_max: i64 = match crate::server::decode_param(
-                call,
-                3usize,
-                "static_max",
-            ) {
+            let static_max: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 3usize, "static_max") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let dynamic_min: i64 = match crate::server::decode_param(
-                call,
-                4usize,
-                "dynamic_min",
-            ) {
+            let dynamic_min: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 4usize, "dynamic_min") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let dynamic_max: i64 = match crate::server::decode_param(
-                call,
-                5usize,
-                "dynamic_max",
-            ) {
+            let dynamic_max: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 5usize, "dynamic_max") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -17984,19 +17700,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let min: i64 = match crate::server::decode_param(call, 2usize, "min") {
+            let min: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "min") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let max: i64 = match crate::server::decode_param(call, 3usize, "max") {
+            let max: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 3usize, "max") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18037,15 +17755,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18086,15 +17804,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18135,19 +17853,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let min: i64 = match crate::server::decode_param(call, 2usize, "min") {
+            let min: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "min") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let max: i64 = match crate::server::decode_param(call, 3usize, "max") {
+            let max: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 3usize, "max") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18188,15 +17908,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18237,15 +17957,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18294,11 +18014,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18337,15 +18055,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18386,19 +18104,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18439,15 +18153,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18484,23 +18198,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18536,19 +18248,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18589,23 +18297,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18646,15 +18352,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let nvcpu: i64 = match crate::server::decode_param(call, 2usize, "nvcpu") {
+            let nvcpu: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "nvcpu") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18691,27 +18397,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 2usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let options: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                3usize,
-                "options",
-            ) {
+            let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 3usize, "options") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18747,31 +18447,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 2usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let start_paused: bool = match crate::server::decode_param(
-                call,
-                3usize,
-                "start_paused",
-            ) {
+            let start_paused: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 3usize, "start_paused") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let force: bool = match crate::server::decode_param(call, 4usize, "force") {
+            let force: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 4usize, "force") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18812,23 +18508,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let start_paused: bool = match crate::server::decode_param(
-                call,
-                2usize,
-                "start_paused",
-            ) {
+            let start_paused: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "start_paused") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let force: bool = match crate::server::decode_param(call, 3usize, "force") {
+            let force: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 3usize, "force") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18870,11 +18564,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18917,11 +18609,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -18962,11 +18652,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19009,11 +18697,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19056,11 +18742,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19103,11 +18787,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19150,11 +18832,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19195,11 +18875,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19236,11 +18914,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19274,31 +18950,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let host: crate::HostRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "host",
-            ) {
+            let host: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 2usize, "host") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let start_paused: bool = match crate::server::decode_param(
-                call,
-                3usize,
-                "start_paused",
-            ) {
+            let start_paused: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 3usize, "start_paused") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let force: bool = match crate::server::decode_param(call, 4usize, "force") {
+            let force: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 4usize, "force") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19335,23 +19007,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let start_paused: bool = match crate::server::decode_param(
-                call,
-                2usize,
-                "start_paused",
-            ) {
+            let start_paused: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "start_paused") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let force: bool = match crate::server::decode_param(call, 3usize, "force") {
+            let force: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 3usize, "force") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19387,11 +19057,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19428,19 +19096,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let new_name: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "new_name",
-            ) {
+            let new_name: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "new_name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19471,11 +19135,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let snapshot: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "snapshot",
-            ) {
+            let snapshot: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "snapshot") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19506,27 +19168,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let new_name: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "new_name",
-            ) {
+            let new_name: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "new_name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let sr: crate::SrRef = match crate::server::decode_param(
-                call,
-                3usize,
-                "sr",
-            ) {
+            let sr: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 3usize, "sr") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19551,19 +19207,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let new_name: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "new_name",
-            ) {
+            let new_name: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "new_name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19598,19 +19250,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let new_name: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "new_name",
-            ) {
+            let new_name: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "new_name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19644,27 +19292,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let vm: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "vm",
-            ) {
+            let vm: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "vm") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let new_name: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "new_name",
-            ) {
+            let new_name: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "new_name") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let ignore_vdis: Vec<crate::VdiRef> = match crate::server::decode_param(
-                call,
-                3usize,
-                "ignore_vdis",
-            ) {
+            let ignore_vdis: Vec<crate::VdiRef> = match crate::server::decode_param::<
+                Vec<crate::VdiRef>,
+            >(call, 3usize, "ignore_vdis") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19707,11 +19349,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19750,7 +19390,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19793,11 +19435,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "label",
-            ) {
+            let label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19828,11 +19468,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let args: crate::VmRecord = match crate::server::decode_param(
-                call,
-                1usize,
-                "args",
-            ) {
+            let args: crate::VmRecord = match crate::server::decode_param::<
+                crate::VmRecord,
+            >(call, 1usize, "args") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19861,11 +19499,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -19977,11 +19613,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20024,11 +19658,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20075,11 +19707,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20122,11 +19752,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20157,19 +19785,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20218,11 +19842,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20261,19 +19883,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20318,11 +19936,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20365,11 +19981,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20404,15 +20018,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20461,11 +20075,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20502,15 +20114,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: bool = match crate::server::decode_param(call, 2usize, "value") {
+            let value: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20559,11 +20171,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20606,11 +20216,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20649,11 +20257,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20696,11 +20302,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20743,11 +20347,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20778,19 +20380,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::HostRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::HostRef = match crate::server::decode_param::<
+                crate::HostRef,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20839,11 +20437,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20890,11 +20486,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20939,11 +20533,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -20990,11 +20582,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21041,11 +20631,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21092,11 +20680,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21143,11 +20729,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21182,19 +20766,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21235,23 +20815,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21292,15 +20870,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21345,11 +20923,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21392,11 +20968,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21443,11 +21017,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21486,19 +21058,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::OnSoftrebootBehavior = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::OnSoftrebootBehavior = match crate::server::decode_param::<
+                crate::OnSoftrebootBehavior,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21547,11 +21115,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21590,19 +21156,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::OnNormalExit = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::OnNormalExit = match crate::server::decode_param::<
+                crate::OnNormalExit,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21651,11 +21213,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21694,19 +21254,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::OnNormalExit = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::OnNormalExit = match crate::server::decode_param::<
+                crate::OnNormalExit,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21755,11 +21311,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21802,11 +21356,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21844,11 +21396,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21886,11 +21436,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21928,11 +21476,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -21971,11 +21517,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22013,11 +21557,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22060,11 +21602,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22101,19 +21641,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22158,11 +21694,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22193,19 +21727,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22250,11 +21780,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22285,19 +21813,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22342,11 +21866,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22377,19 +21899,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22438,11 +21956,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22481,19 +21997,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22542,11 +22054,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22583,19 +22093,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22644,11 +22150,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22695,11 +22199,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22738,19 +22240,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22791,23 +22289,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22848,15 +22344,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22905,11 +22401,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22954,11 +22448,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -22989,19 +22481,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23038,23 +22526,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23095,15 +22581,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23148,11 +22634,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23183,19 +22667,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23244,11 +22724,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23283,19 +22761,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23336,23 +22810,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23393,15 +22865,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23445,11 +22917,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23488,11 +22958,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23535,11 +23003,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23586,11 +23052,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23633,11 +23097,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23680,11 +23142,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23729,11 +23189,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23780,11 +23238,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23823,19 +23279,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23884,11 +23336,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23925,19 +23375,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
+                std::collections::HashMap<String, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -23978,23 +23424,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24035,15 +23479,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: String = match crate::server::decode_param(call, 2usize, "key") {
+            let key: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24092,11 +23536,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24141,11 +23583,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24192,11 +23632,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24237,11 +23675,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24280,11 +23716,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24327,11 +23761,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24376,11 +23808,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24422,11 +23852,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24464,11 +23892,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24504,19 +23930,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: Vec<String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: Vec<String> = match crate::server::decode_param::<
+                Vec<String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24558,19 +23980,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24613,19 +24031,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24674,11 +24088,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24717,19 +24129,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: std::collections::HashMap<crate::VmOperations, String> = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: std::collections::HashMap<crate::VmOperations, String> = match crate::server::decode_param::<
+                std::collections::HashMap<crate::VmOperations, String>,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24770,27 +24178,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: crate::VmOperations = match crate::server::decode_param(
-                call,
-                2usize,
-                "key",
-            ) {
+            let key: crate::VmOperations = match crate::server::decode_param::<
+                crate::VmOperations,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                3usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 3usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24831,19 +24233,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let key: crate::VmOperations = match crate::server::decode_param(
-                call,
-                2usize,
-                "key",
-            ) {
+            let key: crate::VmOperations = match crate::server::decode_param::<
+                crate::VmOperations,
+            >(call, 2usize, "key") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24892,11 +24290,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24941,11 +24337,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -24988,11 +24382,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25031,11 +24423,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25078,11 +24468,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25125,11 +24513,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25176,11 +24562,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25227,11 +24611,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25278,11 +24660,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25325,11 +24705,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25368,11 +24746,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25415,11 +24791,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25459,11 +24833,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25501,11 +24873,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25548,11 +24918,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25593,11 +24961,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25628,19 +24994,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: crate::SrRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: crate::SrRef = match crate::server::decode_param::<
+                crate::SrRef,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25685,11 +25047,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25732,11 +25092,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25781,11 +25139,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25824,15 +25180,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: i64 = match crate::server::decode_param(call, 2usize, "value") {
+            let value: i64 = match crate::server::decode_param::<
+                i64,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25881,11 +25237,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25932,11 +25286,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -25983,11 +25335,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -26030,11 +25380,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -26072,11 +25420,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -26119,11 +25465,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -26170,11 +25514,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -26221,11 +25563,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmRef = match crate::server::decode_param::<
+                crate::VmRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

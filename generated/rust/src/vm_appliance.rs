@@ -124,6 +124,29 @@ impl crate::server::Record for VmApplianceRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        Vec::new()
+    }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "VMs" => {
+                if !self.vms.iter().any(|x| x.as_str() == r) {
+                    self.vms.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "VMs" => {
+                self.vms.retain(|x| x.as_str() != r);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 impl crate::server::HasRecord for VmAppliance {
     type Record = VmApplianceRecord;
@@ -727,9 +750,14 @@ pub trait VmApplianceServer: crate::server::Backend {
         Output = Result<crate::VmApplianceRef, crate::ApiError>,
     > + Send {
         async move {
+            let record = VmApplianceRecord {
+                name_label: args.name_label,
+                name_description: args.name_description,
+                ..VmApplianceRecord::default()
+            };
             crate::server::Store::create::<
                 VmApplianceRecord,
-            >(crate::server::Backend::store(self), args)
+            >(crate::server::Backend::store(self), record)
         }
     }
     /// Destroys the given VM_appliance.
@@ -983,27 +1011,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                    crate::VmApplianceRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let session_to: crate::SessionRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "session_to",
-                ) {
+                let session_to: crate::SessionRef = match crate::server::decode_param::<
+                    crate::SessionRef,
+                >(call, 2usize, "session_to") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let force: bool = match crate::server::decode_param(
-                    call,
-                    3usize,
-                    "force",
-                ) {
+                let force: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 3usize, "force") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1065,19 +1087,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                    crate::VmApplianceRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let session_to: crate::SessionRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "session_to",
-                ) {
+                let session_to: crate::SessionRef = match crate::server::decode_param::<
+                    crate::SessionRef,
+                >(call, 2usize, "session_to") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1143,19 +1161,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                    crate::VmApplianceRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let session_to: crate::SessionRef = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "session_to",
-                ) {
+                let session_to: crate::SessionRef = match crate::server::decode_param::<
+                    crate::SessionRef,
+                >(call, 2usize, "session_to") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1214,11 +1228,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                    crate::VmApplianceRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1272,11 +1284,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                    crate::VmApplianceRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1330,11 +1340,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                    crate::VmApplianceRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1388,19 +1396,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 ) {
                     return Some(crate::server::reply::<()>(Err(e)));
                 }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                    call,
-                    1usize,
-                    "self",
-                ) {
+                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                    crate::VmApplianceRef,
+                >(call, 1usize, "self") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
-                let paused: bool = match crate::server::decode_param(
-                    call,
-                    2usize,
-                    "paused",
-                ) {
+                let paused: bool = match crate::server::decode_param::<
+                    bool,
+                >(call, 2usize, "paused") {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
@@ -1466,23 +1470,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let session_to: crate::SessionRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "session_to",
-            ) {
+            let session_to: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 2usize, "session_to") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let force: bool = match crate::server::decode_param(call, 3usize, "force") {
+            let force: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 3usize, "force") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1531,19 +1533,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let session_to: crate::SessionRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "session_to",
-            ) {
+            let session_to: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 2usize, "session_to") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1596,19 +1594,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let session_to: crate::SessionRef = match crate::server::decode_param(
-                call,
-                2usize,
-                "session_to",
-            ) {
+            let session_to: crate::SessionRef = match crate::server::decode_param::<
+                crate::SessionRef,
+            >(call, 2usize, "session_to") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1654,11 +1648,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1699,11 +1691,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1744,11 +1734,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1785,19 +1773,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let paused: bool = match crate::server::decode_param(
-                call,
-                2usize,
-                "paused",
-            ) {
+            let paused: bool = match crate::server::decode_param::<
+                bool,
+            >(call, 2usize, "paused") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1846,11 +1830,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1897,7 +1879,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let uuid: String = match crate::server::decode_param(call, 1usize, "uuid") {
+            let uuid: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "uuid") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1944,11 +1928,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let label: String = match crate::server::decode_param(
-                call,
-                1usize,
-                "label",
-            ) {
+            let label: String = match crate::server::decode_param::<
+                String,
+            >(call, 1usize, "label") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -1987,11 +1969,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let args: crate::VmApplianceRecord = match crate::server::decode_param(
-                call,
-                1usize,
-                "args",
-            ) {
+            let args: crate::VmApplianceRecord = match crate::server::decode_param::<
+                crate::VmApplianceRecord,
+            >(call, 1usize, "args") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2026,11 +2006,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2159,11 +2137,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2208,11 +2184,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2251,19 +2225,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2312,11 +2282,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2355,19 +2323,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let value: String = match crate::server::decode_param(
-                call,
-                2usize,
-                "value",
-            ) {
+            let value: String = match crate::server::decode_param::<
+                String,
+            >(call, 2usize, "value") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2416,11 +2380,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2467,11 +2429,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
@@ -2518,11 +2478,9 @@ pub(crate) async fn dispatch<S: crate::Server>(
             ) {
                 return Some(crate::server::reply::<()>(Err(e)));
             }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param(
-                call,
-                1usize,
-                "self",
-            ) {
+            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
+                crate::VmApplianceRef,
+            >(call, 1usize, "self") {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };

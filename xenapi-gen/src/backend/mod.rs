@@ -2,6 +2,7 @@
 //! of the output (`rust/`, `c/`, `python/`, `docs/`) and returns every file
 //! in it; [`crate::write`] writes them or compares them with disk.
 
+pub mod c;
 pub mod docs;
 pub mod python;
 pub mod rust;
@@ -58,7 +59,7 @@ impl Lang {
             Lang::Rust => Some(rust::generate),
             Lang::Python => Some(python::generate),
             Lang::Docs => Some(docs::generate),
-            Lang::C => None,
+            Lang::C => Some(c::generate),
         }
     }
 

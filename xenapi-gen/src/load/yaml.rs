@@ -57,7 +57,15 @@ pub struct SyntaxError {
 /// Parses one YAML document.
 pub fn parse(text: &str) -> Result<Value, SyntaxError> {
     serde_yaml::from_str::<Value>(text).map_err(|e| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+        let (mut line, mut column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+        // libyaml ends a text that lacks a final newline with one of its
+        // own, so an error at the very end is placed on a line past the
+        // last: put it at the end of the last line instead.
+        let lines = text.split('\n').count();
+        if line > lines {
+            line = lines;
+            column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        }
         // serde_yaml writes "PROBLEM at line L column C[, CONTEXT at line
         // L2 column C2]". The span already says where the problem is, but
         // the context (where an unclosed quote or bracket began) is kept.
@@ -285,5 +293,8 @@ mod tests {
         assert_eq!((e.line, e.column), (2, 2));
         // The place the problem began is kept; the place it was found is not repeated.
         assert_eq!(e.message, "did not find expected ',' or ']', while parsing a flow sequence at line 1 column 4");
+        // An error at the end of a text without a final newline stays on its last line.
+        let e = parse("a: 1\nb: [x").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 6), "{e:?}");
     }
 }

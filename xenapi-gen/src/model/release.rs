@@ -43,9 +43,35 @@ impl Api {
         // Some lifecycles in the real API are older than the classes their
         // types name (VM.VUSBs says rio, VUSB came in inverness); such
         // items cannot be expressed at that release and are left out.
-        let classes: HashSet<String> = api.classes.iter().map(|c| c.name.clone()).collect();
-        let enums: HashSet<String> = api.enums().map(|e| e.name.clone()).collect();
-        let expressible = |t: &Type| {
+        api.prune_unresolvable();
+        Some(api)
+    }
+}
+
+impl Api {
+    /// Only the named classes, plus `session`, `task` and `event`, which
+    /// every client and server needs (login, `Async.` tasks, events).
+    /// Fields and messages whose types name a class left out are dropped.
+    /// Errs with the names that are not classes of the API.
+    pub fn subset<S: AsRef<str>>(&self, classes: &[S]) -> Result<Api, Vec<String>> {
+        let unknown: Vec<String> =
+            classes.iter().map(AsRef::as_ref).filter(|c| self.class(c).is_none()).map(str::to_string).collect();
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
+        let keep: HashSet<&str> = classes.iter().map(AsRef::as_ref).chain(["session", "task", "event"]).collect();
+        let mut api = self.clone();
+        api.classes.retain(|c| keep.contains(c.name.as_str()));
+        api.prune_unresolvable();
+        Ok(api)
+    }
+
+    /// Drops fields and messages whose types name classes or enums that
+    /// are not in the API, so that every type the backends see resolves.
+    pub(crate) fn prune_unresolvable(&mut self) {
+        let classes: HashSet<String> = self.classes.iter().map(|c| c.name.clone()).collect();
+        let enums: HashSet<String> = self.enums().map(|e| e.name.clone()).collect();
+        let resolvable = |t: &Type| {
             let mut ok = true;
             t.visit(&mut |p| match p {
                 Type::Ref(c) | Type::Record(c) => ok &= classes.contains(c),
@@ -54,10 +80,9 @@ impl Api {
             });
             ok
         };
-        for c in &mut api.classes {
-            c.fields.retain(|f| expressible(&f.ty));
-            c.messages.retain(|m| expressible(&m.result) && m.params.iter().all(|p| expressible(&p.ty)));
+        for c in &mut self.classes {
+            c.fields.retain(|f| resolvable(&f.ty));
+            c.messages.retain(|m| resolvable(&m.result) && m.params.iter().all(|p| resolvable(&p.ty)));
         }
-        Some(api)
     }
 }

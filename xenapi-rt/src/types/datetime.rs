@@ -327,9 +327,42 @@ impl From<DateTime> for SystemTime {
     }
 }
 
+impl DateTime {
+    /// The `Display` form written into `buf` without allocating, for
+    /// years 0 to 9999 (`None` for others).
+    fn compact_in<'b>(&self, buf: &'b mut [u8; 18]) -> Option<&'b str> {
+        let (y, mo, d, h, mi, s) = self.to_civil();
+        if !(0..=9999).contains(&y) {
+            return None;
+        }
+        let mut put = |at: usize, v: u32, width: usize| {
+            let mut v = v;
+            for k in (0..width).rev() {
+                buf[at + k] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(0, y as u32, 4);
+        put(4, mo, 2);
+        put(6, d, 2);
+        put(9, h, 2);
+        put(12, mi, 2);
+        put(15, s, 2);
+        buf[8] = b'T';
+        buf[11] = b':';
+        buf[14] = b':';
+        buf[17] = b'Z';
+        std::str::from_utf8(&buf[..]).ok()
+    }
+}
+
 impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_newtype_struct(DATETIME_MARKER, &self.to_string())
+        let mut buf = [0u8; 18];
+        match self.compact_in(&mut buf) {
+            Some(text) => serializer.serialize_newtype_struct(DATETIME_MARKER, text),
+            None => serializer.serialize_newtype_struct(DATETIME_MARKER, &self.to_string()),
+        }
     }
 }
 
@@ -377,6 +410,17 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
         }
+    }
+
+    #[test]
+    fn compact_form_matches_display() {
+        for secs in [0i64, 1_713_614_400, -86_400, 253_402_300_799, -62_167_219_200, 86_399] {
+            let t = DateTime::from_unix(secs);
+            let mut buf = [0u8; 18];
+            assert_eq!(t.compact_in(&mut buf), Some(t.to_string().as_str()), "{secs}");
+        }
+        let far = DateTime::from_unix(253_402_300_800);
+        assert_eq!(far.compact_in(&mut [0u8; 18]), None);
     }
 
     #[test]

@@ -34,6 +34,16 @@ pub(crate) enum Kind {
 /// Reads what follows a `<value>` start tag up to the point where the
 /// value's shape is known.
 pub(crate) fn read_head<'de>(r: &mut XmlReader<'de>) -> Result<Head<'de>, WireError> {
+    if let Some((tag, text)) = r.try_scalar()? {
+        let kind = match tag {
+            Tag::Double => Kind::Double,
+            Tag::Boolean => Kind::Bool,
+            Tag::DateTime => Kind::DateTime,
+            Tag::I4 | Tag::Int | Tag::I8 => Kind::Int,
+            _ => Kind::Str,
+        };
+        return Ok(Head::Scalar(kind, Cow::Borrowed(text)));
+    }
     let mut text: Option<Cow<'de, str>> = None;
     loop {
         match r.next()? {
@@ -390,6 +400,14 @@ impl<'de> SeqAccess<'de> for SeqAcc<'_, 'de> {
         if self.done {
             return Ok(None);
         }
+        match self.r.try_array_item()? {
+            Some(true) => return seed.deserialize(ValueDe::new(self.r)).map(Some),
+            Some(false) => {
+                self.done = true;
+                return Ok(None);
+            }
+            None => {}
+        }
         match self.r.next_significant()? {
             Tok::Start(Tag::Value) => seed.deserialize(ValueDe::new(self.r)).map(Some),
             Tok::End(Tag::Data) => {
@@ -442,6 +460,10 @@ impl<'de> MapAccess<'de> for MapAcc<'_, 'de> {
         self.skip_pending()?;
         if self.done {
             return Ok(None);
+        }
+        if let Some(key) = self.r.try_member_name()? {
+            self.value_pending = true;
+            return seed.deserialize(KeyDe(Cow::Borrowed(key))).map(Some);
         }
         match self.r.next_significant()? {
             Tok::Start(Tag::Member) => {

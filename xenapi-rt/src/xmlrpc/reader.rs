@@ -1,16 +1,26 @@
-//! A thin token layer over `quick_xml`'s slice reader.
+//! A small XML tokenizer specialised for XML-RPC, working on a `&str`.
 //!
-//! It merges adjacent text, CDATA and entity references into one text
-//! token (borrowed from the input when nothing had to be rewritten), maps
-//! element names to the small set XML-RPC uses, refuses DOCTYPEs and
-//! unknown entities, and enforces the depth, element-count and text-length
-//! limits. Everything above it walks the document iteratively or with
+//! It hands out start tags, end tags and text, merging adjacent text, CDATA
+//! sections and entity references into one text token (borrowed from the
+//! input when nothing had to be rewritten). Element names are mapped to the
+//! small set XML-RPC uses; end tags must match their start tags; comments
+//! and processing instructions are skipped; DOCTYPEs and unknown entities
+//! are refused; line ends in text are normalised as XML 1.0 requires; and
+//! the depth, element-count and text-length limits are enforced. Attributes
+//! are tolerated and ignored (XML-RPC has none).
+//!
+//! Besides the general [`next`](XmlReader::next), a few fast paths read the
+//! shapes that make up nearly every document (`<member><name>k</name>`,
+//! `<value><string>v</string></value>`, known start and end tags) by
+//! comparing bytes in place. Each one either consumes exactly what the
+//! general path would have, with the same bookkeeping, or consumes nothing
+//! and leaves the input to the general path (which then reports any error).
+//! Everything above this layer walks the document iteratively or with
 //! recursion bounded by the depth limit.
 
 use std::borrow::Cow;
 
-use quick_xml::events::{BytesRef, Event};
-use quick_xml::Reader;
+use memchr::{memchr, memchr3, memmem};
 
 use crate::error::check_utf8;
 use crate::{Limits, WireError};
@@ -70,6 +80,7 @@ impl Tag {
         }
     }
 
+    #[inline]
     pub(crate) fn name(self) -> &'static str {
         match self {
             Tag::MethodCall => "methodCall",
@@ -95,6 +106,12 @@ impl Tag {
             Tag::Name => "name",
             Tag::Other => "an unknown element",
         }
+    }
+
+    /// Whether the element counts against [`Limits::max_depth`].
+    #[inline]
+    fn is_container(self) -> bool {
+        matches!(self, Tag::Array | Tag::Struct)
     }
 }
 
@@ -125,20 +142,25 @@ impl Tok<'_> {
 }
 
 pub(crate) struct XmlReader<'de> {
-    inner: Reader<&'de [u8]>,
-    /// An event read while merging text, to be handed out next, with the
-    /// byte span it covered.
-    pending: Option<(Event<'de>, usize, usize)>,
+    input: &'de str,
+    pos: usize,
+    /// The open elements with their names, innermost last.
+    stack: Vec<(Tag, &'de str)>,
+    /// The last start tag was an empty-element tag (`<x/>`); its end tag is
+    /// handed out next.
+    empty_pending: bool,
     /// Byte span of the last start or end token returned.
     span: (usize, usize),
-    /// Open elements.
-    depth: usize,
     max_depth: usize,
     /// Open `<array>`s and `<struct>`s.
     containers: usize,
     max_containers: usize,
     elements: usize,
     limits: Limits,
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 impl<'de> XmlReader<'de> {
@@ -149,17 +171,13 @@ impl<'de> XmlReader<'de> {
         limits: &Limits,
         envelope_containers: usize,
     ) -> Result<Self, WireError> {
-        let text = check_utf8(input)?;
-        let mut inner = Reader::from_str(text);
-        let config = inner.config_mut();
-        config.expand_empty_elements = true;
-        config.check_end_names = true;
-        config.trim_text(false);
+        let input = check_utf8(input)?;
         Ok(XmlReader {
-            inner,
-            pending: None,
+            input,
+            pos: 0,
+            stack: Vec::with_capacity(16),
+            empty_pending: false,
             span: (0, 0),
-            depth: 0,
             max_depth: limits.xml_element_depth(),
             containers: 0,
             max_containers: limits.max_depth.saturating_add(envelope_containers),
@@ -173,21 +191,31 @@ impl<'de> XmlReader<'de> {
         self.span
     }
 
-    fn raw(&mut self) -> Result<(Event<'de>, usize, usize), WireError> {
-        if let Some(p) = self.pending.take() {
-            return Ok(p);
+    fn bytes(&self) -> &'de [u8] {
+        self.input.as_bytes()
+    }
+
+    fn rest(&self) -> &'de [u8] {
+        &self.bytes()[self.pos..]
+    }
+
+    fn xml_error(&self, pos: usize, msg: impl Into<String>) -> WireError {
+        WireError::Xml {
+            pos: pos as u64,
+            msg: msg.into(),
         }
-        let start = self.inner.buffer_position() as usize;
-        let ev = self.inner.read_event().map_err(|e| WireError::Xml {
-            pos: self.inner.error_position(),
-            msg: e.to_string(),
-        })?;
-        let end = self.inner.buffer_position() as usize;
-        Ok((ev, start, end))
+    }
+
+    fn check_text_len(&self, len: usize) -> Result<(), WireError> {
+        if len > self.limits.max_string_len {
+            Err(WireError::StringTooLong(self.limits.max_string_len))
+        } else {
+            Ok(())
+        }
     }
 
     fn push_text(
-        &mut self,
+        &self,
         acc: &mut Option<Cow<'de, str>>,
         piece: Cow<'de, str>,
     ) -> Result<(), WireError> {
@@ -195,80 +223,248 @@ impl<'de> XmlReader<'de> {
             None => *acc = Some(piece),
             Some(existing) => existing.to_mut().push_str(&piece),
         }
-        if acc.as_ref().map_or(0, |s| s.len()) > self.limits.max_string_len {
-            return Err(WireError::StringTooLong(self.limits.max_string_len));
+        self.check_text_len(acc.as_ref().map_or(0, |s| s.len()))
+    }
+
+    /// Opens element `name` whose start tag spans `start..end`, applying
+    /// the limits.
+    fn open(&mut self, name: &'de str, start: usize, end: usize) -> Result<Tag, WireError> {
+        if self.stack.len() + 1 > self.max_depth {
+            return Err(WireError::TooDeep(self.limits.max_depth));
         }
-        Ok(())
+        self.elements += 1;
+        if self.elements > self.limits.max_elements {
+            return Err(WireError::TooManyElements(self.limits.max_elements));
+        }
+        let tag = Tag::from_name(name);
+        if tag.is_container() {
+            self.containers += 1;
+            if self.containers > self.max_containers {
+                return Err(WireError::TooDeep(self.limits.max_depth));
+            }
+        }
+        self.stack.push((tag, name));
+        self.span = (start, end);
+        self.pos = end;
+        Ok(tag)
+    }
+
+    /// Closes the innermost element, whose end tag spans `start..end`.
+    #[inline]
+    fn close(&mut self, tag: Tag, start: usize, end: usize) {
+        self.stack.pop();
+        if tag.is_container() {
+            self.containers = self.containers.saturating_sub(1);
+        }
+        self.span = (start, end);
+        self.pos = end;
     }
 
     /// The next token, merging runs of text.
     pub(crate) fn next(&mut self) -> Result<Tok<'de>, WireError> {
+        if self.empty_pending {
+            self.empty_pending = false;
+            let tag = self.stack.last().map_or(Tag::Other, |&(t, _)| t);
+            self.close(tag, self.pos, self.pos);
+            return Ok(Tok::End(tag));
+        }
         let mut text: Option<Cow<'de, str>> = None;
         loop {
-            let (ev, start, end) = self.raw()?;
-            match ev {
-                Event::Text(t) => self.push_text(&mut text, t.xml10_content())?,
-                Event::CData(t) => self.push_text(&mut text, t.xml10_content())?,
-                Event::GeneralRef(r) => {
-                    let c = resolve_ref(&r)?;
-                    self.push_text(&mut text, Cow::Owned(c.to_string()))?;
+            let b = self.bytes();
+            let Some(&c) = b.get(self.pos) else {
+                if let Some(t) = text {
+                    return Ok(Tok::Text(t));
                 }
-                Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {}
-                Event::DocType(_) => return Err(WireError::DocType),
-                other => {
+                return if self.stack.is_empty() {
+                    Ok(Tok::Eof)
+                } else {
+                    Err(WireError::Truncated("an unclosed element"))
+                };
+            };
+            if c != b'<' {
+                let piece = self.char_data()?;
+                self.push_text(&mut text, piece)?;
+                continue;
+            }
+            match b.get(self.pos + 1) {
+                Some(b'!') => {
+                    let rest = self.rest();
+                    if rest.starts_with(b"<!--") {
+                        self.skip_past(4, b"-->", "an unclosed comment")?;
+                    } else if rest.starts_with(b"<![CDATA[") {
+                        let piece = self.cdata()?;
+                        self.push_text(&mut text, piece)?;
+                    } else if rest.len() >= 9 && rest[2..9].eq_ignore_ascii_case(b"DOCTYPE") {
+                        return Err(WireError::DocType);
+                    } else {
+                        return Err(self.xml_error(self.pos, "unknown markup declaration"));
+                    }
+                }
+                Some(b'?') => self.skip_past(2, b"?>", "an unclosed processing instruction")?,
+                next => {
                     if let Some(t) = text {
-                        self.pending = Some((other, start, end));
                         return Ok(Tok::Text(t));
                     }
-                    self.span = (start, end);
-                    return self.structural(other);
+                    return if next == Some(&b'/') {
+                        self.end_tag()
+                    } else {
+                        self.start_tag()
+                    };
                 }
             }
         }
     }
 
-    fn structural(&mut self, ev: Event<'de>) -> Result<Tok<'de>, WireError> {
-        match ev {
-            Event::Start(s) => {
-                self.depth += 1;
-                if self.depth > self.max_depth {
-                    return Err(WireError::TooDeep(self.limits.max_depth));
+    /// Skips markup that starts at `pos` and ends with `terminator`, whose
+    /// search starts `skip` bytes in.
+    fn skip_past(
+        &mut self,
+        skip: usize,
+        terminator: &[u8],
+        what: &'static str,
+    ) -> Result<(), WireError> {
+        let from = self.pos + skip;
+        match memmem::find(&self.bytes()[from..], terminator) {
+            Some(i) => {
+                self.pos = from + i + terminator.len();
+                Ok(())
+            }
+            None => Err(self.xml_error(self.pos, format!("{what} runs to the end"))),
+        }
+    }
+
+    fn start_tag(&mut self) -> Result<Tok<'de>, WireError> {
+        let start = self.pos;
+        let b = self.bytes();
+        let name_start = start + 1;
+        let mut i = name_start;
+        while i < b.len() && !is_space(b[i]) && b[i] != b'/' && b[i] != b'>' {
+            if matches!(b[i], b'<' | b'&' | b'"' | b'\'' | b'=') {
+                return Err(self.xml_error(i, "invalid character in an element name"));
+            }
+            i += 1;
+        }
+        if i == name_start {
+            return Err(self.xml_error(start, "a start tag without a name"));
+        }
+        let name = &self.input[name_start..i];
+        // Attributes: skipped, with quoted values that may hold `>`.
+        let mut quote: Option<u8> = None;
+        loop {
+            let Some(&c) = b.get(i) else {
+                return Err(self.xml_error(start, "an unclosed start tag"));
+            };
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    b'"' | b'\'' => quote = Some(c),
+                    b'<' => return Err(self.xml_error(i, "`<` inside a start tag")),
+                    b'>' => break,
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+        let empty = b[i - 1] == b'/' && i > name_start + name.len();
+        let tag = self.open(name, start, i + 1)?;
+        self.empty_pending = empty;
+        Ok(Tok::Start(tag))
+    }
+
+    fn end_tag(&mut self) -> Result<Tok<'de>, WireError> {
+        let start = self.pos;
+        let b = self.bytes();
+        let name_start = start + 2;
+        let mut i = name_start;
+        while i < b.len() && !is_space(b[i]) && b[i] != b'>' {
+            i += 1;
+        }
+        let name = &self.input[name_start..i];
+        while i < b.len() && is_space(b[i]) {
+            i += 1;
+        }
+        if b.get(i) != Some(&b'>') {
+            return Err(self.xml_error(start, "an unclosed end tag"));
+        }
+        match self.stack.last() {
+            Some(&(_, open)) if open == name => {}
+            Some(&(_, open)) => {
+                return Err(self.xml_error(
+                    start,
+                    format!("expecting </{open}> but found </{name}>"),
+                ))
+            }
+            None => return Err(self.xml_error(start, format!("unmatched end tag </{name}>"))),
+        }
+        let tag = Tag::from_name(name);
+        self.close(tag, start, i + 1);
+        Ok(Tok::End(tag))
+    }
+
+    /// Character data from `pos` up to the next `<`, with entity and
+    /// character references resolved and line ends normalised.
+    fn char_data(&mut self) -> Result<Cow<'de, str>, WireError> {
+        let b = self.bytes();
+        let start = self.pos;
+        let stop = memchr3(b'<', b'&', b'\r', &b[start..]).map_or(b.len(), |i| start + i);
+        if stop == b.len() || b[stop] == b'<' {
+            self.pos = stop;
+            return Ok(Cow::Borrowed(&self.input[start..stop]));
+        }
+        let mut out = String::with_capacity(stop - start + 16);
+        out.push_str(&self.input[start..stop]);
+        let mut i = stop;
+        while i < b.len() {
+            match b[i] {
+                b'<' => break,
+                b'&' => {
+                    let (c, next) = self.reference(i)?;
+                    out.push(c);
+                    i = next;
                 }
-                self.elements += 1;
-                if self.elements > self.limits.max_elements {
-                    return Err(WireError::TooManyElements(self.limits.max_elements));
-                }
-                let tag = Tag::from_name(s.name().as_ref());
-                if matches!(tag, Tag::Array | Tag::Struct) {
-                    self.containers += 1;
-                    if self.containers > self.max_containers {
-                        return Err(WireError::TooDeep(self.limits.max_depth));
+                b'\r' => {
+                    out.push('\n');
+                    i += 1;
+                    if b.get(i) == Some(&b'\n') {
+                        i += 1;
                     }
                 }
-                Ok(Tok::Start(tag))
-            }
-            Event::End(e) => {
-                self.depth = self.depth.saturating_sub(1);
-                let tag = Tag::from_name(e.name().as_ref());
-                if matches!(tag, Tag::Array | Tag::Struct) {
-                    self.containers = self.containers.saturating_sub(1);
-                }
-                Ok(Tok::End(tag))
-            }
-            Event::Eof => {
-                if self.depth > 0 {
-                    Err(WireError::Truncated("an unclosed element"))
-                } else {
-                    Ok(Tok::Eof)
+                _ => {
+                    let end = memchr3(b'<', b'&', b'\r', &b[i..]).map_or(b.len(), |k| i + k);
+                    out.push_str(&self.input[i..end]);
+                    i = end;
                 }
             }
-            // `expand_empty_elements` turns these into Start + End and the
-            // text-like events are handled by the caller.
-            other => Err(WireError::Unexpected {
-                expected: "markup",
-                found: format!("{other:?}"),
-            }),
+            self.check_text_len(out.len())?;
         }
+        self.pos = i;
+        Ok(Cow::Owned(out))
+    }
+
+    /// Resolves the reference starting with the `&` at `at`; returns the
+    /// character and the position after the `;`.
+    fn reference(&self, at: usize) -> Result<(char, usize), WireError> {
+        let b = self.bytes();
+        // Names of the references XML knows are short; 12 bytes is plenty
+        // for `&#x10FFFF;` with leading zeros trimmed by sane writers.
+        let window = &b[at + 1..b.len().min(at + 1 + 64)];
+        let Some(len) = memchr(b';', window) else {
+            return Err(self.xml_error(at, "an unterminated entity reference"));
+        };
+        let name = &self.input[at + 1..at + 1 + len];
+        let c = resolve_ref(name)?;
+        Ok((c, at + 2 + len))
+    }
+
+    fn cdata(&mut self) -> Result<Cow<'de, str>, WireError> {
+        let from = self.pos + 9;
+        let Some(len) = memmem::find(&self.bytes()[from..], b"]]>") else {
+            return Err(self.xml_error(self.pos, "an unclosed CDATA section runs to the end"));
+        };
+        let content = &self.input[from..from + len];
+        self.pos = from + len + 3;
+        Ok(normalize_line_ends(content))
     }
 
     /// The next token that is not whitespace-only text.
@@ -281,8 +477,62 @@ impl<'de> XmlReader<'de> {
         }
     }
 
+    /// If `<name>` of `tag` follows right away, consumes it.
+    #[inline]
+    fn try_start(&mut self, tag: Tag) -> Result<bool, WireError> {
+        if self.empty_pending || tag == Tag::Other {
+            return Ok(false);
+        }
+        let name = tag.name();
+        let rest = self.rest();
+        let n = name.len();
+        if rest.len() > n + 1
+            && rest[0] == b'<'
+            && rest[n + 1] == b'>'
+            && &rest[1..n + 1] == name.as_bytes()
+        {
+            let start = self.pos;
+            self.open(name, start, start + n + 2)?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// If `</name>` of `tag` follows right away and closes the innermost
+    /// element, consumes it.
+    #[inline]
+    fn try_end(&mut self, tag: Tag) -> bool {
+        if self.empty_pending || tag == Tag::Other {
+            return false;
+        }
+        let name = tag.name();
+        let rest = self.rest();
+        let n = name.len();
+        if rest.len() > n + 2
+            && rest[0] == b'<'
+            && rest[1] == b'/'
+            && rest[n + 2] == b'>'
+            && &rest[2..n + 2] == name.as_bytes()
+            && self.stack.last().map(|&(t, _)| t) == Some(tag)
+        {
+            let start = self.pos;
+            self.close(tag, start, start + n + 3);
+            return true;
+        }
+        false
+    }
+
     /// Consumes the start tag `tag`, skipping whitespace before it.
+    #[inline]
     pub(crate) fn expect_start(&mut self, tag: Tag) -> Result<(), WireError> {
+        if self.try_start(tag)? {
+            return Ok(());
+        }
+        self.expect_start_slow(tag)
+    }
+
+    #[inline(never)]
+    fn expect_start_slow(&mut self, tag: Tag) -> Result<(), WireError> {
         match self.next_significant()? {
             Tok::Start(t) if t == tag => Ok(()),
             other => Err(unexpected(tag_start_name(tag), &other)),
@@ -290,11 +540,138 @@ impl<'de> XmlReader<'de> {
     }
 
     /// Consumes the end tag `tag`, skipping whitespace before it.
+    #[inline]
     pub(crate) fn expect_end(&mut self, tag: Tag) -> Result<(), WireError> {
+        if self.try_end(tag) {
+            return Ok(());
+        }
+        self.expect_end_slow(tag)
+    }
+
+    #[inline(never)]
+    fn expect_end_slow(&mut self, tag: Tag) -> Result<(), WireError> {
         match self.next_significant()? {
             Tok::End(t) if t == tag => Ok(()),
             other => Err(unexpected(tag_end_name(tag), &other)),
         }
+    }
+
+    /// Fast path for the next item of an array: consumes `<value>` (returns
+    /// `Some(true)`) or `</data>` (returns `Some(false)`) when one follows
+    /// right away, otherwise consumes nothing and returns `None`.
+    #[inline]
+    pub(crate) fn try_array_item(&mut self) -> Result<Option<bool>, WireError> {
+        if self.try_start(Tag::Value)? {
+            return Ok(Some(true));
+        }
+        if self.try_end(Tag::Data) {
+            return Ok(Some(false));
+        }
+        Ok(None)
+    }
+
+    /// Fast path for a struct member written without whitespace, comments,
+    /// CDATA or references in its name: consumes
+    /// `<member><name>NAME</name><value>` and returns NAME, leaving the
+    /// member and its value open. Otherwise consumes nothing.
+    pub(crate) fn try_member_name(&mut self) -> Result<Option<&'de str>, WireError> {
+        const OPEN: &[u8] = b"<member><name>";
+        const CLOSE: &[u8] = b"</name><value>";
+        if self.empty_pending || !self.rest().starts_with(OPEN) {
+            return Ok(None);
+        }
+        let b = self.bytes();
+        let text_start = self.pos + OPEN.len();
+        let Some(len) = memchr3(b'<', b'&', b'\r', &b[text_start..]) else {
+            return Ok(None);
+        };
+        let text_end = text_start + len;
+        if b[text_end] != b'<' || !b[text_end..].starts_with(CLOSE) {
+            return Ok(None);
+        }
+        // Leave anything that would hit a limit to the general path,
+        // which reports it.
+        if self.stack.len() + 2 > self.max_depth
+            || self.elements + 3 > self.limits.max_elements
+            || len > self.limits.max_string_len
+        {
+            return Ok(None);
+        }
+        self.elements += 3;
+        self.stack.push((Tag::Member, "member"));
+        self.stack.push((Tag::Value, "value"));
+        let value_start = text_end + CLOSE.len() - b"<value>".len();
+        self.span = (value_start, text_end + CLOSE.len());
+        self.pos = text_end + CLOSE.len();
+        Ok(Some(&self.input[text_start..text_end]))
+    }
+
+    /// Fast path right after a `<value>` start tag, for a scalar written
+    /// without whitespace, comments, CDATA or references:
+    /// `<TYPE>text</TYPE></value>` for the XML-RPC scalar types, or
+    /// `text</value>`. Consumes it through `</value>` and returns the type
+    /// element (`Tag::Value` when there is none) and the text. Otherwise
+    /// consumes nothing.
+    pub(crate) fn try_scalar(&mut self) -> Result<Option<(Tag, &'de str)>, WireError> {
+        if self.empty_pending || self.stack.last().map(|&(t, _)| t) != Some(Tag::Value) {
+            return Ok(None);
+        }
+        let rest = self.rest();
+        let tag = if rest.first() == Some(&b'<') {
+            match rest.get(1) {
+                Some(b's') if rest.starts_with(b"<string>") => Tag::String,
+                Some(b'd') if rest.starts_with(b"<double>") => Tag::Double,
+                Some(b'd') if rest.starts_with(b"<dateTime.iso8601>") => Tag::DateTime,
+                Some(b'b') if rest.starts_with(b"<boolean>") => Tag::Boolean,
+                Some(b'i') if rest.starts_with(b"<int>") => Tag::Int,
+                Some(b'i') if rest.starts_with(b"<i4>") => Tag::I4,
+                Some(b'i') if rest.starts_with(b"<i8>") => Tag::I8,
+                _ => return Ok(None),
+            }
+        } else {
+            Tag::Value
+        };
+        let typed = tag != Tag::Value;
+        let open_len = if typed { tag.name().len() + 2 } else { 0 };
+        let b = self.bytes();
+        let text_start = self.pos + open_len;
+        let Some(len) = memchr3(b'<', b'&', b'\r', &b[text_start..]) else {
+            return Ok(None);
+        };
+        let text_end = text_start + len;
+        if b[text_end] != b'<' {
+            return Ok(None);
+        }
+        let mut end = text_end;
+        if typed {
+            let name = tag.name().as_bytes();
+            let after = &b[end..];
+            if !(after.len() > name.len() + 2
+                && after[1] == b'/'
+                && after[name.len() + 2] == b'>'
+                && &after[2..name.len() + 2] == name)
+            {
+                return Ok(None);
+            }
+            end += name.len() + 3;
+        }
+        if !b[end..].starts_with(b"</value>") {
+            return Ok(None);
+        }
+        if typed
+            && (self.stack.len() + 1 > self.max_depth
+                || self.elements + 1 > self.limits.max_elements)
+        {
+            return Ok(None);
+        }
+        self.check_text_len(len)?;
+        if typed {
+            self.elements += 1;
+        }
+        self.stack.pop();
+        self.span = (end, end + 8);
+        self.pos = end + 8;
+        Ok(Some((tag, &self.input[text_start..text_end])))
     }
 
     /// Reads the text of an element whose start tag was just consumed,
@@ -339,8 +716,28 @@ impl<'de> XmlReader<'de> {
     }
 }
 
+/// `\r\n` and lone `\r` become `\n`, as XML 1.0 requires of parsed text.
+fn normalize_line_ends(s: &str) -> Cow<'_, str> {
+    if !s.contains('\r') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            out.push('\n');
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 pub(crate) fn is_blank(s: &str) -> bool {
-    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    s.bytes().all(is_space)
 }
 
 pub(crate) fn unexpected(expected: &'static str, found: &Tok<'_>) -> WireError {
@@ -386,20 +783,125 @@ fn tag_end_name(tag: Tag) -> &'static str {
     }
 }
 
-/// Resolves one of the five predefined entities or a character reference.
-fn resolve_ref(r: &BytesRef<'_>) -> Result<char, WireError> {
-    let name: &str = r;
+/// Resolves one of the five predefined entities or a character reference
+/// (`#` decimal or `#x` hexadecimal; U+0000 and non-characters are refused).
+fn resolve_ref(name: &str) -> Result<char, WireError> {
+    let bad = || WireError::Entity(name.to_string());
     let c = match name {
         "lt" => '<',
         "gt" => '>',
         "amp" => '&',
         "apos" => '\'',
         "quot" => '"',
-        _ if r.is_char_ref() => match r.resolve_char_ref() {
-            Ok(Some(c)) => c,
-            _ => return Err(WireError::Entity(name.to_string())),
-        },
-        _ => return Err(WireError::Entity(name.to_string())),
+        _ => {
+            let Some(num) = name.strip_prefix('#') else {
+                return Err(bad());
+            };
+            let (digits, radix) = match num.strip_prefix('x') {
+                Some(hex) => (hex, 16),
+                None => (num, 10),
+            };
+            if digits.is_empty() || !digits.bytes().all(|d| (d as char).is_digit(radix)) {
+                return Err(bad());
+            }
+            let code = u32::from_str_radix(digits, radix).map_err(|_| bad())?;
+            if code == 0 {
+                return Err(bad());
+            }
+            char::from_u32(code).ok_or_else(bad)?
+        }
     };
     Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(doc: &str) -> Result<Vec<String>, WireError> {
+        let mut r = XmlReader::new(doc.as_bytes(), &Limits::default(), 0)?;
+        let mut out = Vec::new();
+        loop {
+            match r.next()? {
+                Tok::Eof => return Ok(out),
+                Tok::Start(t) => out.push(format!("<{}>", t.name())),
+                Tok::End(t) => out.push(format!("</{}>", t.name())),
+                Tok::Text(t) => out.push(format!("{t:?}")),
+            }
+        }
+    }
+
+    #[test]
+    fn tokens_of_a_small_document() {
+        let doc = "<?xml version=\"1.0\"?>\r\n<!-- c --><value a='>' b=\"x\"><string>a&amp;<![CDATA[<b>]]>\r\nc<!-- d -->e</string><nil/></value >\n";
+        assert_eq!(
+            tokens(doc).unwrap(),
+            [
+                "\"\\n\"",
+                "<value>",
+                "<string>",
+                "\"a&<b>\\nce\"",
+                "</string>",
+                "<nil>",
+                "</nil>",
+                "</value>",
+                "\"\\n\""
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_markup_is_an_error() {
+        for doc in [
+            "<value>x</valu>",
+            "</value>",
+            "<value",
+            "<value x=\">\"",
+            "< value></value>",
+            "<value>&amp</value>",
+            "<value><!-- x </value>",
+            "<value><![CDATA[x</value>",
+            "<value><?pi </value>",
+            "<value><!ELEMENT x></value>",
+            "<value>x</value x>",
+            "<a<b>",
+        ] {
+            assert!(tokens(doc).is_err(), "{doc}");
+        }
+        assert!(matches!(tokens("<!doctype x><value/>"), Err(WireError::DocType)));
+        assert!(matches!(tokens("<value>"), Err(WireError::Truncated(_))));
+    }
+
+    #[test]
+    fn references() {
+        for (name, want) in [("lt", '<'), ("#65", 'A'), ("#x42", 'B'), ("#x1F600", '😀'), ("#13", '\r')] {
+            assert_eq!(resolve_ref(name).unwrap(), want, "{name}");
+        }
+        for name in ["", "#", "#x", "#0", "#x0", "#xD800", "#-1", "#+1", "#X41", "#x110000", "nbsp", "#99999999999"] {
+            assert!(resolve_ref(name).is_err(), "{name}");
+        }
+    }
+
+    #[test]
+    fn fast_paths_consume_exactly_what_the_general_path_would() {
+        let doc = "<value><struct><member><name>k</name><value><string>v</string></value></member>\
+                   \n <member><name>n</name><value>7</value></member></struct></value>";
+        let mut r = XmlReader::new(doc.as_bytes(), &Limits::default(), 0).unwrap();
+        r.expect_start(Tag::Value).unwrap();
+        assert!(matches!(r.next().unwrap(), Tok::Start(Tag::Struct)));
+        assert_eq!(r.try_member_name().unwrap(), Some("k"));
+        assert_eq!(r.try_scalar().unwrap(), Some((Tag::String, "v")));
+        r.expect_end(Tag::Member).unwrap();
+        // Whitespace before the member: left to the general path.
+        assert_eq!(r.try_member_name().unwrap(), None);
+        assert!(matches!(r.next_significant().unwrap(), Tok::Start(Tag::Member)));
+        r.expect_start(Tag::Name).unwrap();
+        assert_eq!(r.text_until_end(Tag::Name).unwrap(), "n");
+        r.expect_start(Tag::Value).unwrap();
+        assert_eq!(r.try_scalar().unwrap(), Some((Tag::Value, "7")));
+        r.expect_end(Tag::Member).unwrap();
+        r.expect_end(Tag::Struct).unwrap();
+        r.expect_end(Tag::Value).unwrap();
+        r.expect_eof().unwrap();
+    }
 }

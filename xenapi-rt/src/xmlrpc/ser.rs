@@ -33,25 +33,84 @@ use crate::WireError;
 pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let mut last = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip eight bytes at a time while none of them needs a look.
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            if !may_need_escape(word) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
         let replacement: &[u8] = match b {
             b'&' => b"&amp;",
             b'<' => b"&lt;",
             b'>' => b"&gt;",
-            b'\t' | b'\n' => continue,
-            0..=0x1f => {
-                out.extend_from_slice(&bytes[last..i]);
-                let _ = write!(out, "&#{b};");
-                last = i + 1;
+            b'\t' | b'\n' => {
+                i += 1;
                 continue;
             }
-            _ => continue,
+            0..=0x1f => {
+                out.extend_from_slice(&bytes[last..i]);
+                out.extend_from_slice(b"&#");
+                push_u64(out, u64::from(b));
+                out.push(b';');
+                i += 1;
+                last = i;
+                continue;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.extend_from_slice(&bytes[last..i]);
         out.extend_from_slice(replacement);
-        last = i + 1;
+        i += 1;
+        last = i;
     }
     out.extend_from_slice(&bytes[last..]);
+}
+
+/// Whether any of the eight bytes in `word` may be `&`, `<`, `>` or a
+/// control character (false positives are fine, false negatives are not).
+#[inline]
+fn may_need_escape(word: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // High bit set in each byte that is zero (exact for the lowest such
+    // byte, possibly spurious above it).
+    let zero = |x: u64| x.wrapping_sub(LO) & !x;
+    let below_space = word.wrapping_sub(LO * 0x20) & !word;
+    let special = zero(word ^ (LO * u64::from(b'&')))
+        | zero(word ^ (LO * u64::from(b'<')))
+        | zero(word ^ (LO * u64::from(b'>')));
+    (below_space | special) & HI != 0
+}
+
+/// Appends the decimal digits of `v`.
+pub(crate) fn push_u64(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// Appends the decimal form of `v`.
+pub(crate) fn push_i64(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    push_u64(out, v.unsigned_abs());
 }
 
 /// Serializer writing one `<value>` element into a byte buffer.
@@ -73,6 +132,21 @@ impl<'a> Serializer<'a> {
 
     fn scalar_display(self, tag: &str, v: impl std::fmt::Display) -> Result<(), WireError> {
         let _ = write!(self.out, "<value><{tag}>{v}</{tag}></value>");
+        Ok(())
+    }
+
+    /// An integer as a decimal `<string>`.
+    fn int(self, v: i64) -> Result<(), WireError> {
+        self.out.extend_from_slice(b"<value><string>");
+        push_i64(self.out, v);
+        self.out.extend_from_slice(b"</string></value>");
+        Ok(())
+    }
+
+    fn uint(self, v: u64) -> Result<(), WireError> {
+        self.out.extend_from_slice(b"<value><string>");
+        push_u64(self.out, v);
+        self.out.extend_from_slice(b"</string></value>");
         Ok(())
     }
 }
@@ -102,34 +176,39 @@ impl<'a> ser::Serializer for Serializer<'a> {
     type SerializeStructVariant = Impossible<(), WireError>;
 
     fn serialize_bool(self, v: bool) -> Result<(), WireError> {
-        self.scalar_display("boolean", u8::from(v))
+        self.out.extend_from_slice(if v {
+            b"<value><boolean>1</boolean></value>"
+        } else {
+            b"<value><boolean>0</boolean></value>"
+        });
+        Ok(())
     }
     fn serialize_i8(self, v: i8) -> Result<(), WireError> {
-        self.scalar_display("string", v)
+        self.int(v.into())
     }
     fn serialize_i16(self, v: i16) -> Result<(), WireError> {
-        self.scalar_display("string", v)
+        self.int(v.into())
     }
     fn serialize_i32(self, v: i32) -> Result<(), WireError> {
-        self.scalar_display("string", v)
+        self.int(v.into())
     }
     fn serialize_i64(self, v: i64) -> Result<(), WireError> {
-        self.scalar_display("string", v)
+        self.int(v)
     }
     fn serialize_i128(self, v: i128) -> Result<(), WireError> {
         self.scalar_display("string", v)
     }
     fn serialize_u8(self, v: u8) -> Result<(), WireError> {
-        self.scalar_display("string", v)
+        self.uint(v.into())
     }
     fn serialize_u16(self, v: u16) -> Result<(), WireError> {
-        self.scalar_display("string", v)
+        self.uint(v.into())
     }
     fn serialize_u32(self, v: u32) -> Result<(), WireError> {
-        self.scalar_display("string", v)
+        self.uint(v.into())
     }
     fn serialize_u64(self, v: u64) -> Result<(), WireError> {
-        self.scalar_display("string", v)
+        self.uint(v)
     }
     fn serialize_u128(self, v: u128) -> Result<(), WireError> {
         self.scalar_display("string", v)
@@ -147,9 +226,19 @@ impl<'a> ser::Serializer for Serializer<'a> {
     }
     fn serialize_str(self, v: &str) -> Result<(), WireError> {
         let tag = self.str_tag;
-        let _ = write!(self.out, "<value><{tag}>");
-        escape_into(self.out, v);
-        let _ = write!(self.out, "</{tag}></value>");
+        if tag == "string" {
+            self.out.extend_from_slice(b"<value><string>");
+            escape_into(self.out, v);
+            self.out.extend_from_slice(b"</string></value>");
+        } else {
+            self.out.extend_from_slice(b"<value><");
+            self.out.extend_from_slice(tag.as_bytes());
+            self.out.push(b'>');
+            escape_into(self.out, v);
+            self.out.extend_from_slice(b"</");
+            self.out.extend_from_slice(tag.as_bytes());
+            self.out.extend_from_slice(b"></value>");
+        }
         Ok(())
     }
     fn serialize_bytes(self, _v: &[u8]) -> Result<(), WireError> {
@@ -506,5 +595,57 @@ impl ser::Serializer for KeySerializer<'_> {
         _len: usize,
     ) -> Result<Self::SerializeStructVariant, WireError> {
         Err(bad_key())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The obvious byte-at-a-time escaping, to check the fast one against.
+    fn reference(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '\t' | '\n' => out.push(c),
+                c if (c as u32) < 0x20 => out.push_str(&format!("&#{};", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn escaping_matches_the_reference_at_every_offset() {
+        let specials = ["&", "<", ">", "\t", "\n", "\r", "\u{1}", "\u{1f}", " ", "é", "€", "😀", "\u{7f}", "?", "=", "a"];
+        for len in 0..40usize {
+            for (k, special) in specials.iter().enumerate() {
+                for at in 0..=len {
+                    let mut s: String = (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+                    s.insert_str(at, special);
+                    if k % 2 == 0 {
+                        s.push_str(specials[(k + 3) % specials.len()]);
+                    }
+                    let mut out = Vec::new();
+                    escape_into(&mut out, &s);
+                    assert_eq!(String::from_utf8(out).unwrap(), reference(&s), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn integers() {
+        for v in [0i64, 1, -1, 9, 10, 99, 100, i64::MAX, i64::MIN, 1 << 40, -(1 << 33)] {
+            let mut out = Vec::new();
+            push_i64(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
+        }
+        let mut out = Vec::new();
+        push_u64(&mut out, u64::MAX);
+        assert_eq!(String::from_utf8(out).unwrap(), u64::MAX.to_string());
     }
 }

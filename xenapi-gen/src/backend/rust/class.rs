@@ -2,7 +2,8 @@
 //! methods, server trait and dispatcher.
 
 use super::docs::{deprecated, doc};
-use super::types::{borrowed, ident, owned, result, serde_with, wire_result};
+use super::relations::Relation;
+use super::types::{borrowed, ident, owned, param_wire_type, result, serde_with, wire_param, wire_result};
 use crate::model::{Class, DerivedKind, EnumDef, Literal, Message, MessageOrigin, Type};
 use crate::names::rust as names;
 use proc_macro2::{Literal as Lit, TokenStream};
@@ -10,11 +11,11 @@ use quote::quote;
 
 /// The whole module of one class. `enum_home` says which enums this
 /// module defines (an enum listed by two classes is defined once).
-pub fn module(class: &Class, owns_enum: &dyn Fn(&str) -> bool) -> TokenStream {
+pub fn module(class: &Class, owns_enum: &dyn Fn(&str) -> bool, relations: &[Relation]) -> TokenStream {
     let module_doc = format!(" {}", class.description.trim());
     let marker = marker(class);
     let enums = class.enums.iter().filter(|e| owns_enum(&e.name)).map(enum_def);
-    let record = if class.fields.is_empty() { quote!() } else { record(class) };
+    let record = if class.fields.is_empty() { quote!() } else { record(class, relations) };
     // Classes without messages (plain record types) get no client or router.
     let (client, dispatch) = if class.messages.is_empty() { (quote!(), quote!()) } else { (client(class), dispatch(class)) };
     let server = server(class);
@@ -176,7 +177,7 @@ fn is_type_default(l: &Literal) -> bool {
     }
 }
 
-fn record(class: &Class) -> TokenStream {
+fn record(class: &Class, relations: &[Relation]) -> TokenStream {
     let name = &class.name;
     let rec = ident(&names::record_type(name));
     let marker = ident(&names::type_name(name));
@@ -222,6 +223,7 @@ fn record(class: &Class) -> TokenStream {
     let has_label = class.fields.iter().any(|f| f.name == "name_label" && f.ty == Type::String);
     let label = if has_label { quote!(Some(&self.name_label)) } else { quote!(None) };
     let set_uuid = if has_uuid { quote!(self.uuid = uuid.to_string();) } else { quote!(let _ = uuid;) };
+    let relation_fns = relation_fns(class, relations);
     quote! {
         #[doc = #docs]
         ///
@@ -247,10 +249,72 @@ fn record(class: &Class) -> TokenStream {
             fn name_label(&self) -> Option<&str> {
                 #label
             }
+            #relation_fns
         }
 
         impl crate::server::HasRecord for #marker {
             type Record = #rec;
+        }
+    }
+}
+
+/// `related`, `link` and `unlink` of a record: its side of each relation.
+fn relation_fns(class: &Class, relations: &[Relation]) -> TokenStream {
+    let mut pushes = Vec::new();
+    for (i, r) in relations.iter().enumerate().filter(|(_, r)| r.class == class.name) {
+        let f = ident(&names::ident(&r.field));
+        pushes.push(quote! {
+            if !self.#f.is_null() {
+                out.push((&crate::RELATIONS[#i], self.#f.as_str()));
+            }
+        });
+    }
+    let related = if pushes.is_empty() {
+        quote!(Vec::new())
+    } else {
+        quote! {
+            let mut out = Vec::new();
+            #(#pushes)*
+            out
+        }
+    };
+    let inverses: Vec<&str> = relations.iter().filter(|r| r.target == class.name).map(|r| r.inverse.as_str()).collect();
+    let ids: Vec<_> = inverses.iter().map(|g| ident(&names::ident(g))).collect();
+    let (link, unlink) = if inverses.is_empty() {
+        (quote!(let _ = (inverse, r); false), quote!(let _ = (inverse, r); false))
+    } else {
+        (
+            quote! {
+                match inverse {
+                    #( #inverses => {
+                        if !self.#ids.iter().any(|x| x.as_str() == r) {
+                            self.#ids.push(xenapi_rt::types::Ref::new(r));
+                        }
+                        true
+                    } )*
+                    _ => false,
+                }
+            },
+            quote! {
+                match inverse {
+                    #( #inverses => {
+                        self.#ids.retain(|x| x.as_str() != r);
+                        true
+                    } )*
+                    _ => false,
+                }
+            },
+        )
+    };
+    quote! {
+        fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+            #related
+        }
+        fn link(&mut self, inverse: &str, r: &str) -> bool {
+            #link
+        }
+        fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+            #unlink
         }
     }
 }
@@ -299,6 +363,9 @@ fn client_method(class: &Class, m: &Message, is_async: bool) -> TokenStream {
     let params = user_params(m);
     let pnames: Vec<_> = params.iter().map(|p| ident(&names::ident(&p.name))).collect();
     let ptypes: Vec<_> = params.iter().map(|p| borrowed(&p.ty)).collect();
+    // What each parameter is written as (floats through `Float`, so that
+    // NaN and the infinities survive JSON).
+    let pwire: Vec<_> = params.iter().zip(&pnames).map(|(p, n)| wire_param(&p.ty, n)).collect();
     let mut docs = doc(&m.description, Some(&m.lifecycle));
     if is_async {
         docs = quote!(#docs #[doc = ""] #[doc = " Runs as a server task: await `Task::wait` for the result."]);
@@ -316,7 +383,7 @@ fn client_method(class: &Class, m: &Message, is_async: bool) -> TokenStream {
             #docs
             #dep
             pub async fn #method(&self, #(#pnames: #ptypes),*) -> Result<crate::Task<'s, T, #res>, crate::Error> {
-                let task: crate::TaskRef = self.session.call(#wire, |c| c #(.param(&#pnames))*).await?;
+                let task: crate::TaskRef = self.session.call(#wire, |c| c #(.param(&#pwire))*).await?;
                 Ok(crate::Task::new(self.session, task))
             }
         }
@@ -325,7 +392,7 @@ fn client_method(class: &Class, m: &Message, is_async: bool) -> TokenStream {
             #docs
             #dep
             pub async fn #method(&self, #(#pnames: #ptypes),*) -> Result<#res, crate::Error> {
-                self.session.call::<#wire_res>(#wire, |c| c #(.param(&#pnames))*).await #convert
+                self.session.call::<#wire_res>(#wire, |c| c #(.param(&#pwire))*).await #convert
             }
         }
     }
@@ -421,7 +488,22 @@ fn derived_body(class: &Class, kind: DerivedKind, field: Option<&str>) -> TokenS
             .filter(|(_, r)| crate::server::Record::name_label(r) == Some(label.as_str()))
             .map(|(r, _)| r)
             .collect())),
-        DerivedKind::Create => quote!(crate::server::Store::create::<#rec>(#store, args)),
+        DerivedKind::Create => {
+            // Only the writable and constructor fields come from the
+            // caller; everything else starts at its default.
+            let given: Vec<_> = class.fields.iter().filter(|f| f.in_constructor()).map(|f| ident(&names::ident(&f.name))).collect();
+            if given.is_empty() {
+                quote! {
+                    let _ = args;
+                    crate::server::Store::create::<#rec>(#store, #rec::default())
+                }
+            } else {
+                quote! {
+                    let record = #rec { #(#given: args.#given,)* ..#rec::default() };
+                    crate::server::Store::create::<#rec>(#store, record)
+                }
+            }
+        }
         DerivedKind::Destroy => quote!(crate::server::Store::destroy::<#rec>(#store, &self_)),
     }
 }
@@ -478,9 +560,10 @@ fn dispatch_arm(class: &Class, m: &Message, tr: &proc_macro2::Ident, is_async: b
     let decodes = params.iter().enumerate().map(|(i, p)| {
         let id = ident(&names::ident(&p.name));
         let ty = owned(&p.ty, false);
+        let (wire_ty, unwrap) = param_wire_type(&p.ty);
         let idx = i + offset;
         let pname = &p.name;
-        quote!(let #id: #ty = match crate::server::decode_param(call, #idx, #pname) { Ok(v) => v, Err(e) => return Some(e) };)
+        quote!(let #id: #ty = match crate::server::decode_param::<#wire_ty>(call, #idx, #pname) { Ok(v) => v #unwrap, Err(e) => return Some(e) };)
     });
     let args: Vec<_> = params.iter().map(|p| ident(&names::ident(&p.name))).collect();
     let roles = &m.roles;

@@ -8,6 +8,7 @@
 mod class;
 mod docs;
 mod errors;
+pub mod relations;
 mod types;
 
 use super::GeneratedFile;
@@ -38,7 +39,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     let dir = "rust";
     let mut files = vec![
         GeneratedFile::new(format!("{dir}/Cargo.toml"), cargo_toml()),
-        GeneratedFile::new(format!("{dir}/src/lib.rs"), format(lib_rs(api))),
+        GeneratedFile::new(format!("{dir}/src/lib.rs"), format(lib_rs(api, &relations::relations(api)))),
         GeneratedFile::new(format!("{dir}/src/errors.rs"), format(errors::errors(api))),
         GeneratedFile::new(format!("{dir}/src/routing.rs"), format(routing(api))),
         GeneratedFile::new(format!("{dir}/src/client.rs"), format!("{HEADER}{CLIENT}")),
@@ -51,10 +52,11 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
             home.entry(e.name.as_str()).or_insert(c.name.as_str());
         }
     }
+    let rels = relations::relations(api);
     for c in &api.classes {
         let owns = |e: &str| home.get(e) == Some(&c.name.as_str());
         let path = format!("{dir}/src/{}.rs", names::bare(&names::module(&c.name)));
-        files.push(GeneratedFile::new(path, format(class::module(c, &owns))));
+        files.push(GeneratedFile::new(path, format(class::module(c, &owns, &rels))));
     }
     files
 }
@@ -83,7 +85,7 @@ fn modules(api: &Api) -> Vec<proc_macro2::Ident> {
     api.classes.iter().map(|c| ident(&names::module(&c.name))).collect()
 }
 
-fn lib_rs(api: &Api) -> TokenStream {
+fn lib_rs(api: &Api, rels: &[relations::Relation]) -> TokenStream {
     let mods = modules(api);
     let doc = format!(
         " Typed bindings for the {} ({} classes, {} error codes), generated from one schema.",
@@ -112,6 +114,12 @@ fn lib_rs(api: &Api) -> TokenStream {
             }
         }
     });
+    let rel_items = rels.iter().map(|r| {
+        let (c, f, t, g) = (&r.class, &r.field, &r.target, &r.inverse);
+        quote!(server::Relation { class: #c, field: #f, target: #t, inverse: #g })
+    });
+    let roles = &api.roles;
+    let records = api.classes.iter().filter(|c| !c.fields.is_empty()).map(|c| ident(&names::record_type(&c.name)));
     quote! {
         #![doc = #doc]
         //!
@@ -158,6 +166,35 @@ fn lib_rs(api: &Api) -> TokenStream {
             }
         }
 
+        /// The roles of the API, most privileged first. A message's roles
+        /// (what [`server::Backend::authorize`] is given) are drawn from these.
+        pub const ROLES: &[&str] = &[#(#roles),*];
+
+        /// Every relation of the API: a ref field whose objects the class it
+        /// points at lists back in a set field (`VBD.VM` and `VM.VBDs`).
+        /// [`server::Record::related`], `link` and `unlink` give a store what
+        /// it needs to keep both sides consistent.
+        pub static RELATIONS: &[server::Relation] = &[#(#rel_items),*];
+
+        /// Calls `visitor.visit::<R>()` for the record type of every class
+        /// that has fields, in schema order: a way to set up per-class
+        /// storage (or anything else) without naming each class.
+        pub fn visit_records<V: server::ClassVisitor>(visitor: &mut V) {
+            #(visitor.visit::<#records>();)*
+        }
+
+        /// Calls the macro `$m` once per class with the name of its server
+        /// trait (`$m!(VmServer);`), so a backend can give every class it
+        /// does not customise the default (derived-only) implementation in
+        /// one place. The macro `$m` may match the trait names it handles
+        /// itself and skip them.
+        #[macro_export]
+        macro_rules! for_each_server_trait {
+            ($m:ident) => {
+                #($m!(#server_traits);)*
+            };
+        }
+
         /// A backend that implements every class.
         pub trait Server: #(#server_traits)+* {}
         impl<S: #(#server_traits)+*> Server for S {}
@@ -200,4 +237,73 @@ fn routing(api: &Api) -> TokenStream {
             reply.unwrap_or_else(|| crate::server::reply::<()>(Err(crate::ApiError::MessageMethodUnknown { method: method.to_string() })))
         }
     }
+}
+
+/// The whole crate as one Rust source file, for `include!` from a build
+/// script's `OUT_DIR` or for the proc macro: every module inlined, and the
+/// crate-level attributes moved onto the items (an included file cannot
+/// carry inner attributes). It must be included at the root of a crate,
+/// since generated paths start at `crate::`.
+pub fn single_file(api: &Api) -> Result<String, syn::Error> {
+    syn::parse2::<syn::File>(single_file_tokens(api)).map(|f| format!("{HEADER}{}", prettyplease::unparse(&f)))
+}
+
+/// [`single_file`] as tokens.
+pub fn single_file_tokens(api: &Api) -> TokenStream {
+    let rels = relations::relations(api);
+    let mut home: HashMap<&str, &str> = HashMap::new();
+    for c in &api.classes {
+        for e in &c.enums {
+            home.entry(e.name.as_str()).or_insert(c.name.as_str());
+        }
+    }
+    let mut bodies: HashMap<String, TokenStream> = HashMap::new();
+    bodies.insert("errors".into(), errors::errors(api));
+    bodies.insert("routing".into(), routing(api));
+    for (name, text) in [("client", CLIENT), ("server", SERVER)] {
+        match syn::parse_file(text) {
+            Ok(f) => bodies.insert(name.into(), quote!(#f)),
+            Err(e) => return e.to_compile_error(),
+        };
+    }
+    for c in &api.classes {
+        let owns = |e: &str| home.get(e) == Some(&c.name.as_str());
+        bodies.insert(names::bare(&names::module(&c.name)).to_string(), class::module(c, &owns, &rels));
+    }
+    let mut root = match syn::parse2::<syn::File>(lib_rs(api, &rels)) {
+        Ok(f) => f,
+        Err(e) => return e.to_compile_error(),
+    };
+    root.attrs.clear();
+    let allow: syn::Attribute = syn::parse_quote!(#[allow(
+        deprecated,
+        clippy::too_many_arguments,
+        clippy::module_inception,
+        clippy::large_enum_variant
+    )]);
+    for item in &mut root.items {
+        match item {
+            syn::Item::Mod(m) if m.content.is_none() => {
+                let Some(body) = bodies.remove(&m.ident.to_string()) else { continue };
+                match syn::parse2::<syn::File>(body) {
+                    Ok(f) => {
+                        m.attrs.push(allow.clone());
+                        m.attrs.extend(f.attrs);
+                        m.content = Some((Default::default(), f.items));
+                        m.semi = None;
+                    }
+                    Err(e) => return e.to_compile_error(),
+                }
+            }
+            syn::Item::Use(_) | syn::Item::Mod(_) => {}
+            syn::Item::Const(i) => i.attrs.push(allow.clone()),
+            syn::Item::Fn(i) => i.attrs.push(allow.clone()),
+            syn::Item::Impl(i) => i.attrs.push(allow.clone()),
+            syn::Item::Struct(i) => i.attrs.push(allow.clone()),
+            syn::Item::Trait(i) => i.attrs.push(allow.clone()),
+            syn::Item::Type(i) => i.attrs.push(allow.clone()),
+            _ => {}
+        }
+    }
+    quote!(#root)
 }

@@ -71,11 +71,39 @@ pub fn borrowed(t: &Type) -> TokenStream {
 }
 
 /// The serde attribute a record field of this type needs, if any.
+///
+/// Option fields that are `None` are left out of the record (the way
+/// XenAPI servers send them), and a missing field decodes as `None`: an
+/// XML-RPC value cannot be null, so writing `None` as anything would
+/// come back as `Some`.
 pub fn serde_with(t: &Type) -> Option<TokenStream> {
     match t {
         Type::Float => Some(quote!(#[serde(with = "xenapi_rt::types::float")])),
-        Type::Option(inner) if **inner == Type::Float => Some(quote!(#[serde(with = "xenapi_rt::types::float::option")])),
+        Type::Option(inner) if **inner == Type::Float => Some(quote!(
+            #[serde(with = "xenapi_rt::types::float::option", skip_serializing_if = "Option::is_none")]
+        )),
+        Type::Option(_) => Some(quote!(#[serde(skip_serializing_if = "Option::is_none")])),
         _ => None,
+    }
+}
+
+/// A client parameter as written on the wire: floats go through the
+/// `Float` wrapper so NaN and the infinities travel as words (plain
+/// `f64` would turn them into JSON `null`).
+pub fn wire_param(t: &Type, name: &Ident) -> TokenStream {
+    match t {
+        Type::Float => quote!(xenapi_rt::types::Float(#name)),
+        _ => quote!(#name),
+    }
+}
+
+/// The type a server decodes a parameter as, and what turns it into the
+/// parameter's own type: floats are read through `Float`, which also
+/// accepts the words `NaN`, `Infinity`, `-Infinity`.
+pub fn param_wire_type(t: &Type) -> (TokenStream, TokenStream) {
+    match t {
+        Type::Float => (quote!(xenapi_rt::types::Float), quote!(.0)),
+        _ => (owned(t, false), quote!()),
     }
 }
 

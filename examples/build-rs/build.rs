@@ -1,0 +1,11 @@
+//! Generates bindings for the VM and host classes (and session, task and
+//! event, which every client needs) from the project's schema.
+
+fn main() {
+    let schema = std::env::var("XENAPI_EXAMPLE_SCHEMA").unwrap_or_else(|_| "../../schema".into());
+    println!("cargo:rerun-if-env-changed=XENAPI_EXAMPLE_SCHEMA");
+    match xenapi_gen::Builder::new().schema(schema).classes(["VM", "host"]).generate() {
+        Ok(path) => println!("cargo:warning=xenapi bindings generated at {}", path.display()),
+        Err(e) => panic!("XenAPI bindings: {e}"),
+    }
+}

@@ -1,0 +1,71 @@
+//! Changing a schema file reruns the build script; building again without
+//! a change does not. Builds a copy of this example against a copy of the
+//! schema in a temporary directory, with its own target directory.
+
+use std::path::Path;
+use std::process::Command;
+
+fn build(krate: &Path, schema: &Path, target: &Path) -> String {
+    let out = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--offline", "--manifest-path"])
+        .arg(krate.join("Cargo.toml"))
+        .env("XENAPI_EXAMPLE_SCHEMA", schema)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .expect("cargo runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "build failed:\n{text}");
+    text
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn editing_a_schema_file_reruns_the_build_script() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = here.parent().unwrap().parent().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let schema = tmp.path().join("schema");
+    copy_dir(&root.join("schema"), &schema);
+    // A standalone copy of this crate, with absolute paths to the project.
+    let krate = tmp.path().join("krate");
+    std::fs::create_dir_all(krate.join("src")).unwrap();
+    std::fs::copy(here.join("build.rs"), krate.join("build.rs")).unwrap();
+    std::fs::copy(here.join("src/lib.rs"), krate.join("src/lib.rs")).unwrap();
+    let p = |rel: &str| root.join(rel).display().to_string();
+    let manifest = format!(
+        "[package]\nname = \"rerun-check\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[workspace]\n\n\
+         [dependencies]\nxenapi-rt = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
+         serde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"time\"] }}\n\n\
+         [build-dependencies]\nxenapi-gen = {{ path = {:?} }}\n",
+        p("xenapi-rt"),
+        p("xenapi-gen")
+    );
+    std::fs::write(krate.join("Cargo.toml"), manifest).unwrap();
+    std::fs::copy(root.join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
+    // Its own target dir (the outer cargo holds the workspace one), kept
+    // between runs so that only the first build compiles dependencies.
+    let target = root.join("target").join("rerun-check");
+
+    let first = build(&krate, &schema, &target);
+    let _ = first;
+    let unchanged = build(&krate, &schema, &target);
+    assert!(!unchanged.contains("bindings generated"), "reran without a change:\n{unchanged}");
+
+    let vm = schema.join("classes/VM.yaml");
+    let text = std::fs::read_to_string(&vm).unwrap();
+    std::fs::write(&vm, text.replacen("description: ", "description: (edited) ", 1)).unwrap();
+    let changed = build(&krate, &schema, &target);
+    assert!(changed.contains("bindings generated"), "did not rerun after a schema edit:\n{changed}");
+}

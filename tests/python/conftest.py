@@ -1,0 +1,64 @@
+"""Starts the xenapi-sim binary on a free loopback port for each test module.
+
+The binary is taken from $XENAPI_SIM if set, else built with
+`cargo build -p xenapi-sim` (honouring $CARGO_TARGET_DIR).
+"""
+import os
+import re
+import subprocess
+import sys
+import threading
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def sim_binary():
+    path = os.environ.get("XENAPI_SIM")
+    if path:
+        return path
+    subprocess.run(["cargo", "build", "-q", "-p", "xenapi-sim"], cwd=ROOT, check=True)
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    return os.path.join(target, "debug", "xenapi-sim")
+
+
+class Simulator:
+    """A running simulator: `url` (XML-RPC) and `json_url` (JSON-RPC)."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen(
+            [sim_binary(), "--listen", "127.0.0.1:0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.banner = []
+        for line in self.proc.stdout:
+            self.banner.append(line)
+            m = re.search(r"listening on http://([0-9.]+:[0-9]+)/", line)
+            if m:
+                self.addr = m.group(1)
+                break
+        else:
+            raise RuntimeError("simulator did not start: %s %s" % (self.banner, self.proc.stderr.read()))
+        self.url = "http://%s/" % self.addr
+        self.json_url = "http://%s/jsonrpc" % self.addr
+        # Keep the pipes drained.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+        threading.Thread(target=self.proc.stderr.read, daemon=True).start()
+
+    def stop(self):
+        alive = self.proc.poll() is None
+        self.proc.terminate()
+        code = self.proc.wait(timeout=30)
+        return alive, code
+
+
+@pytest.fixture(scope="module")
+def sim():
+    s = Simulator("--task-delay-ms", "200", "--user", "root:xenroot", "--user", "viewer:secret:read-only")
+    yield s
+    alive, code = s.stop()
+    assert alive, "the simulator died during the tests"
+    assert code == 0, "the simulator exited with %s" % code

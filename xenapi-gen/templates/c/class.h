@@ -1,0 +1,166 @@
+{{ banner }}
+#ifndef {{ guard }}
+#define {{ guard }}
+
+#include <xen/api/xen_common.h>
+{%- for h in includes %}
+#include <{{ h }}>
+{%- endfor %}
+
+{%- for d in forward %}
+{{ d }}
+{%- endfor %}
+
+
+{{ intro }}
+{%- if has_handle %}
+
+
+/**
+ * Frees a handle to a {{ class }}, which must have come from this library.
+ */
+extern void
+{{ t }}_free({{ t }} {{ var }});
+
+
+/**
+ * A set of handles to {{ class }} objects.
+ */
+typedef struct {{ t }}_set
+{
+    size_t size;
+    {{ t }} *contents[];
+} {{ t }}_set;
+
+/**
+ * Allocates a {{ t }}_set of the given size, its elements NULL.
+ */
+extern {{ t }}_set *
+{{ t }}_set_alloc(size_t size);
+
+/**
+ * Frees a {{ t }}_set and the handles in it. The set must have come from
+ * this library.
+ */
+extern void
+{{ t }}_set_free({{ t }}_set *set);
+{%- endif %}
+
+
+/**
+ * The fields of a {{ class }}.
+ */
+typedef struct {{ t }}_record
+{
+{%- if has_handle %}
+    /** The reference of the object the record belongs to. */
+    {{ t }} handle;
+{%- endif %}
+{%- for f in fields %}
+{{ f.doc }}
+    {{ f.decl }};
+{%- endfor %}
+} {{ t }}_record;
+
+/**
+ * Allocates a {{ t }}_record, every field zero or NULL.
+ */
+extern {{ t }}_record *
+{{ t }}_record_alloc(void);
+
+/**
+ * Frees a {{ t }}_record and everything it refers to. The record must have
+ * come from this library.
+ */
+extern void
+{{ t }}_record_free({{ t }}_record *record);
+{%- if has_handle %}
+
+
+/**
+ * Either a handle to a {{ class }} or its whole record.
+ */
+typedef struct {{ t }}_record_opt
+{
+    bool is_record;
+    union
+    {
+        {{ t }} handle;
+        {{ t }}_record *record;
+    } u;
+} {{ t }}_record_opt;
+
+/**
+ * Allocates a {{ t }}_record_opt, zeroed.
+ */
+extern {{ t }}_record_opt *
+{{ t }}_record_opt_alloc(void);
+
+/**
+ * Frees a {{ t }}_record_opt and the handle or record in it. It must have
+ * come from this library.
+ */
+extern void
+{{ t }}_record_opt_free({{ t }}_record_opt *record_opt);
+{%- endif %}
+
+
+/**
+ * A set of {{ t }}_record pointers.
+ */
+typedef struct {{ t }}_record_set
+{
+    size_t size;
+    {{ t }}_record *contents[];
+} {{ t }}_record_set;
+
+/**
+ * Allocates a {{ t }}_record_set of the given size, its elements NULL.
+ */
+extern {{ t }}_record_set *
+{{ t }}_record_set_alloc(size_t size);
+
+/**
+ * Frees a {{ t }}_record_set and the records in it. The set must have come
+ * from this library.
+ */
+extern void
+{{ t }}_record_set_free({{ t }}_record_set *set);
+{%- if has_handle %}
+
+
+/**
+ * A set of {{ t }}_record_opt pointers.
+ */
+typedef struct {{ t }}_record_opt_set
+{
+    size_t size;
+    {{ t }}_record_opt *contents[];
+} {{ t }}_record_opt_set;
+
+/**
+ * Allocates a {{ t }}_record_opt_set of the given size, its elements NULL.
+ */
+extern {{ t }}_record_opt_set *
+{{ t }}_record_opt_set_alloc(size_t size);
+
+/**
+ * Frees a {{ t }}_record_opt_set and everything in it. The set must have
+ * come from this library.
+ */
+extern void
+{{ t }}_record_opt_set_free({{ t }}_record_opt_set *set);
+{%- endif %}
+{%- for m in functions %}
+
+
+{{ m.doc }}
+extern {% if m.deprecated %}XEN_DEPRECATED {% endif %}{{ m.ret }}
+{{ m.proto }};
+{%- endfor %}
+{%- for h in trailer %}
+
+#include <{{ h }}>
+{%- endfor %}
+
+#endif

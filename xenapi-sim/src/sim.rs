@@ -1,0 +1,364 @@
+//! The simulator as a [`xenapi::server::Backend`]: users and sessions,
+//! role checks from the schema's roles, tasks for `Async.` calls, and the
+//! store. The messages themselves are in [`crate::api`].
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use xenapi::server::{BoxFuture, Store};
+use xenapi::{ApiError, HostRef, SessionRef, TaskAllowedOperations, TaskRecord, TaskRef, TaskStatusType};
+
+use crate::store::SimStore;
+use crate::util::now;
+
+/// A user who may log in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub password: String,
+    /// One of [`xenapi::ROLES`].
+    pub role: String,
+}
+
+impl User {
+    /// Reads `NAME:PASSWORD[:ROLE]` (the role defaults to `pool-admin`; a
+    /// password may contain colons when a role is given).
+    pub fn parse(spec: &str) -> Result<User, String> {
+        let (name, rest) = spec.split_once(':').ok_or_else(|| format!("`{spec}`: expected NAME:PASSWORD[:ROLE]"))?;
+        if name.is_empty() {
+            return Err(format!("`{spec}`: the user name is empty"));
+        }
+        let (password, role) = match rest.rsplit_once(':') {
+            Some((p, r)) if xenapi::ROLES.contains(&r) => (p, r),
+            Some((_, r)) if !r.is_empty() && r.chars().all(|c| c.is_ascii_lowercase() || c == '-') => {
+                return Err(format!("`{spec}`: unknown role `{r}` (roles: {})", xenapi::ROLES.join(", ")));
+            }
+            _ => (rest, "pool-admin"),
+        };
+        Ok(User { name: name.to_string(), password: password.to_string(), role: role.to_string() })
+    }
+}
+
+/// How the simulator is set up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Who may log in. Empty: `root` / `xenroot` as pool-admin.
+    pub users: Vec<User>,
+    /// Objects to start with when there is no saved state (`None`: the
+    /// built-in default fixture).
+    pub fixture: Option<PathBuf>,
+    /// Where to keep state across restarts.
+    pub state: Option<PathBuf>,
+    /// Sessions idle for longer than this end.
+    pub session_idle: Duration,
+    /// How long each `Async.` task takes before it does its work.
+    pub task_delay: Duration,
+    /// The largest request body accepted.
+    pub max_body: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            users: Vec::new(),
+            fixture: None,
+            state: None,
+            session_idle: Duration::from_secs(24 * 3600),
+            task_delay: Duration::from_millis(100),
+            max_body: xenapi_rt::Limits::default().max_body,
+        }
+    }
+}
+
+/// The default user when none is configured.
+pub fn default_user() -> User {
+    User { name: "root".into(), password: "xenroot".into(), role: "pool-admin".into() }
+}
+
+/// A logged-in session.
+#[derive(Debug)]
+pub struct SessionState {
+    pub r: String,
+    pub user: String,
+    pub role: String,
+    /// Milliseconds since the simulator started.
+    last_active: AtomicU64,
+    /// `event.register` classes and how far `event.next` has read.
+    pub(crate) subscription: Mutex<Option<Subscription>>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Subscription {
+    pub classes: Vec<String>,
+    pub cursor: u64,
+}
+
+/// Who is calling.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub session: Arc<SessionState>,
+}
+
+pub(crate) struct Inner {
+    pub store: SimStore,
+    pub config: Config,
+    pub users: RwLock<HashMap<String, User>>,
+    pub sessions: RwLock<HashMap<String, Arc<SessionState>>>,
+    pub tasks: Mutex<HashMap<String, tokio::sync::watch::Sender<bool>>>,
+    pub domid: AtomicI64,
+    started: Instant,
+}
+
+/// The simulator. Cheap to clone; clones share everything.
+pub struct Sim(pub(crate) Arc<Inner>);
+
+impl Sim {
+    /// Sets up the store from saved state, or else from the fixture, and
+    /// starts writing the state file if there is one.
+    pub fn new(config: Config) -> Result<Sim, String> {
+        let store = SimStore::new();
+        let mut restored = false;
+        if let Some(path) = &config.state {
+            if let Some(loaded) = crate::persist::load(path)? {
+                store.with_db_mut(|db| -> Result<(), String> {
+                    for (g, ops) in loaded.lines {
+                        for op in ops {
+                            db.apply_raw(&op.class, &op.r, op.v, g)
+                                .map_err(|e| format!("state file {} is not readable: {e}", path.display()))?;
+                        }
+                    }
+                    db.reindex(loaded.gen);
+                    Ok(())
+                })?;
+                if loaded.torn_tail {
+                    eprintln!("xenapi-sim: {}: skipped a last transaction that was cut short", path.display());
+                }
+                restored = true;
+            }
+        }
+        if !restored {
+            let fixture = match &config.fixture {
+                Some(p) => crate::fixture::Fixture::from_file(p)?,
+                None => crate::fixture::Fixture::default_fixture()?,
+            };
+            fixture.load(&store)?;
+        }
+        if let Some(path) = &config.state {
+            store
+                .attach_log(crate::persist::Log::new(path))
+                .map_err(|e| format!("cannot write state file {}: {e}", path.display()))?;
+        }
+        let users = if config.users.is_empty() { vec![default_user()] } else { config.users.clone() };
+        let users = users.into_iter().map(|u| (u.name.clone(), u)).collect();
+        Ok(Sim(Arc::new(Inner {
+            store,
+            config,
+            users: RwLock::new(users),
+            sessions: RwLock::new(HashMap::new()),
+            tasks: Mutex::new(HashMap::new()),
+            domid: AtomicI64::new(1),
+            started: Instant::now(),
+        })))
+    }
+
+    /// Another handle on the same simulator.
+    pub fn handle(&self) -> Sim {
+        Sim(Arc::clone(&self.0))
+    }
+
+    /// The store.
+    pub fn sim_store(&self) -> &SimStore {
+        &self.0.store
+    }
+
+    /// Serves both protocols on `listener` until `shutdown` completes.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send,
+    ) -> std::io::Result<()> {
+        let sweeper = tokio::spawn(sweep_sessions(self.handle()));
+        let mut config = xenapi_rt::server::ServerConfig::default();
+        config.limits.max_body = self.0.config.max_body;
+        config.header_read_timeout = Duration::from_secs(10);
+        config.shutdown_timeout = Duration::from_secs(5);
+        let server = xenapi_rt::server::Server::with_config(xenapi::server::Dispatcher(Arc::new(self)), config);
+        let out = server.serve(listener, shutdown).await;
+        sweeper.abort();
+        out
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.0.started.elapsed().as_millis() as u64
+    }
+
+    fn expired(&self, s: &SessionState) -> bool {
+        let idle = self.now_ms().saturating_sub(s.last_active.load(Ordering::Relaxed));
+        idle > self.0.config.session_idle.as_millis() as u64
+    }
+
+    /// The pool master (or any host).
+    pub(crate) fn master(&self) -> HostRef {
+        let db = self.0.store.read();
+        let pools = db.all::<xenapi::PoolRecord>();
+        if let Some((_, p)) = pools.first() {
+            if !p.master.is_null() {
+                return p.master.clone();
+            }
+        }
+        db.all::<xenapi::HostRecord>().into_iter().map(|(r, _)| r).min().unwrap_or_default()
+    }
+
+    /// Starts a session for a user.
+    pub(crate) fn open_session(&self, user: &User, originator: &str) -> Result<SessionRef, ApiError> {
+        let host = self.master();
+        let rec = xenapi::SessionRecord {
+            this_host: host,
+            last_active: now(),
+            validation_time: now(),
+            is_local_superuser: user.role == "pool-admin",
+            auth_user_name: user.name.clone(),
+            originator: originator.to_string(),
+            ..Default::default()
+        };
+        let r = self.0.store.create(rec)?;
+        let state = Arc::new(SessionState {
+            r: r.to_string(),
+            user: user.name.clone(),
+            role: user.role.clone(),
+            last_active: AtomicU64::new(self.now_ms()),
+            subscription: Mutex::new(None),
+        });
+        self.0.sessions.write().unwrap_or_else(|e| e.into_inner()).insert(r.to_string(), state);
+        Ok(r)
+    }
+
+    /// Ends a session (logout or expiry).
+    pub(crate) fn close_session(&self, r: &str) {
+        let removed = self.0.sessions.write().unwrap_or_else(|e| e.into_inner()).remove(r);
+        if removed.is_some() {
+            let _ = self.0.store.destroy::<xenapi::SessionRecord>(&SessionRef::new(r));
+        }
+    }
+
+    /// The user table.
+    pub(crate) fn users(&self) -> &RwLock<HashMap<String, User>> {
+        &self.0.users
+    }
+}
+
+/// Ends idle sessions now and then, so that they do not pile up.
+async fn sweep_sessions(sim: Sim) {
+    let period = (sim.0.config.session_idle / 4).clamp(Duration::from_millis(200), Duration::from_secs(60));
+    loop {
+        tokio::time::sleep(period).await;
+        let expired: Vec<String> = {
+            let sessions = sim.0.sessions.read().unwrap_or_else(|e| e.into_inner());
+            sessions.values().filter(|s| sim.expired(s)).map(|s| s.r.clone()).collect()
+        };
+        for r in expired {
+            sim.close_session(&r);
+        }
+    }
+}
+
+impl xenapi::server::Backend for Sim {
+    type Ctx = Ctx;
+    type Store = SimStore;
+
+    fn store(&self) -> &SimStore {
+        &self.0.store
+    }
+
+    async fn authenticate(&self, _method: &'static str, session: &SessionRef) -> Result<Ctx, ApiError> {
+        let found = self.0.sessions.read().unwrap_or_else(|e| e.into_inner()).get(session.as_str()).cloned();
+        let invalid = || ApiError::SessionInvalid { handle: session.to_string() };
+        let s = found.ok_or_else(invalid)?;
+        if self.expired(&s) {
+            self.close_session(session.as_str());
+            return Err(invalid());
+        }
+        s.last_active.store(self.now_ms(), Ordering::Relaxed);
+        Ok(Ctx { session: s })
+    }
+
+    fn authorize(&self, ctx: &Ctx, method: &'static str, roles: &'static [&'static str]) -> Result<(), ApiError> {
+        if roles.is_empty() || roles.contains(&ctx.session.role.as_str()) {
+            return Ok(());
+        }
+        let permission = method.strip_prefix("Async.").unwrap_or(method).to_ascii_lowercase();
+        Err(ApiError::RbacPermissionDenied { permission, message: "No permission in user session".into() })
+    }
+
+    async fn spawn_task(
+        &self,
+        _ctx: &Ctx,
+        method: &'static str,
+        work: BoxFuture<Result<String, ApiError>>,
+    ) -> Result<TaskRef, ApiError> {
+        let rec = TaskRecord {
+            name_label: method.to_string(),
+            name_description: String::new(),
+            status: TaskStatusType::Pending,
+            created: now(),
+            resident_on: self.master(),
+            allowed_operations: vec![TaskAllowedOperations::Cancel],
+            ..Default::default()
+        };
+        let task = self.0.store.create(rec)?;
+        let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
+        self.0.tasks.lock().unwrap_or_else(|e| e.into_inner()).insert(task.to_string(), cancel_tx);
+        tokio::spawn(run_task(self.handle(), task.clone(), work, cancel_rx));
+        Ok(task)
+    }
+}
+
+async fn run_task(
+    sim: Sim,
+    task: TaskRef,
+    work: BoxFuture<Result<String, ApiError>>,
+    mut cancel: tokio::sync::watch::Receiver<bool>,
+) {
+    let delay = sim.0.config.task_delay;
+    let store = &sim.0.store;
+    let job = async {
+        if !delay.is_zero() {
+            tokio::time::sleep(delay / 2).await;
+            let _ = store.update::<TaskRecord, _, _>(&task, |t| {
+                t.progress = 0.5;
+                Ok(())
+            });
+            tokio::time::sleep(delay / 2).await;
+        }
+        work.await
+    };
+    let outcome = tokio::select! {
+        r = job => Some(r),
+        _ = cancel.wait_for(|c| *c) => None,
+    };
+    let _ = store.update::<TaskRecord, _, _>(&task, |t| {
+        t.finished = now();
+        t.allowed_operations.clear();
+        match outcome {
+            Some(Ok(result)) => {
+                t.status = TaskStatusType::Success;
+                t.progress = 1.0;
+                t.result = result;
+            }
+            Some(Err(e)) => {
+                t.status = TaskStatusType::Failure;
+                t.progress = 1.0;
+                t.error_info = e.to_description();
+            }
+            None => {
+                t.status = TaskStatusType::Cancelled;
+                t.error_info = ApiError::TaskCancelled { task: task.to_string() }.to_description();
+            }
+        }
+        Ok(())
+    });
+    sim.0.tasks.lock().unwrap_or_else(|e| e.into_inner()).remove(task.as_str());
+}
