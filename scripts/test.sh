@@ -31,3 +31,13 @@ fi
 step "generated Python package: ruff and mypy --strict"
 "$VENV/bin/ruff" check generated/python tests/python
 MYPYPATH=generated/python/src "$VENV/bin/mypy" --strict generated/python/src/xenapi_client tests/python/example.py
+
+step "build the simulator"
+cargo build -q -p xenapi-sim
+export XENAPI_SIM="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/xenapi-sim"
+
+step "Python: typed package and the PyPI XenAPI module against the simulator"
+"$VENV/bin/pytest" -q tests/python
+
+step "C SDK: gcc and clang builds, programs under valgrind against the simulator and a broken server"
+bash tests/c/run.sh
