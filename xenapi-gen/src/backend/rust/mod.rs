@@ -53,11 +53,36 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
         }
     }
     let rels = relations::relations(api);
-    for c in &api.classes {
+    let one = |c: &Class| {
         let owns = |e: &str| home.get(e) == Some(&c.name.as_str());
         let path = format!("{dir}/src/{}.rs", names::bare(&names::module(&c.name)));
-        files.push(GeneratedFile::new(path, format(class::module(c, &owns, &rels))));
-    }
+        GeneratedFile::new(path, format(class::module(c, &owns, &rels)))
+    };
+    // Building and formatting the class modules is most of the work; token
+    // streams cannot cross threads, so each thread does whole files.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let mut modules: Vec<Option<GeneratedFile>> = vec![None; api.classes.len()];
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let one = &one;
+                scope.spawn(move || {
+                    (t..api.classes.len()).step_by(threads).map(|i| (i, one(&api.classes[i]))).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for w in workers {
+            match w.join() {
+                Ok(done) => {
+                    for (i, f) in done {
+                        modules[i] = Some(f);
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    files.extend(modules.into_iter().flatten());
     files
 }
 
