@@ -4,6 +4,13 @@
 fn main() {
     let schema = std::env::var("XENAPI_EXAMPLE_SCHEMA").unwrap_or_else(|_| "../../schema".into());
     println!("cargo:rerun-if-env-changed=XENAPI_EXAMPLE_SCHEMA");
+    // Lets a test see each run of this script (Cargo replays old warnings).
+    println!("cargo:rerun-if-env-changed=XENAPI_EXAMPLE_RUNLOG");
+    if let Ok(log) = std::env::var("XENAPI_EXAMPLE_RUNLOG") {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("run log");
+        writeln!(f, "ran").expect("run log");
+    }
     match xenapi_gen::Builder::new().schema(schema).classes(["VM", "host"]).generate() {
         Ok(path) => println!("cargo:warning=xenapi bindings generated at {}", path.display()),
         Err(e) => panic!("XenAPI bindings: {e}"),

@@ -6,7 +6,6 @@ The binary is taken from $XENAPI_SIM if set, else built with
 import os
 import re
 import subprocess
-import sys
 import threading
 
 import pytest

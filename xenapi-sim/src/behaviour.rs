@@ -30,7 +30,7 @@ pub fn created<R: Record>(tx: &mut Tx<'_>, r: &str) -> Result<(), ApiError> {
     if TypeId::of::<R>() == TypeId::of::<VdiRecord>() {
         let vdi = tx.get::<VdiRecord>(r)?;
         let (sr, size) = (vdi.sr.clone(), vdi.virtual_size.max(0));
-        tx.update::<VdiRecord, _>(r, |v| {
+        tx.modify::<VdiRecord, _>(r, |v| {
             v.physical_utilisation = size;
             if v.location.is_empty() {
                 v.location = v.uuid.clone();
@@ -39,7 +39,7 @@ pub fn created<R: Record>(tx: &mut Tx<'_>, r: &str) -> Result<(), ApiError> {
             Ok(())
         })?;
         if !sr.is_null() {
-            tx.update::<SrRecord, _>(sr.as_str(), |s| {
+            tx.modify::<SrRecord, _>(sr.as_str(), |s| {
                 let free = s.physical_size - s.physical_utilisation;
                 if s.physical_size > 0 && size > free {
                     return Err(ApiError::SrFull { requested: size.to_string(), maximum: free.max(0).to_string() });
@@ -60,7 +60,7 @@ pub fn created<R: Record>(tx: &mut Tx<'_>, r: &str) -> Result<(), ApiError> {
                 ..Default::default()
             };
             let m = tx.create(metrics)?;
-            tx.update::<VmRecord, _>(r, |v| {
+            tx.modify::<VmRecord, _>(r, |v| {
                 v.metrics = m;
                 Ok(())
             })?;
@@ -79,7 +79,7 @@ pub fn destroying<R: Record>(tx: &mut Tx<'_>, r: &str, rec: &R) -> Result<(), Ap
         }
         let size = vdi.physical_utilisation.max(0);
         if !vdi.sr.is_null() && tx.get::<SrRecord>(vdi.sr.as_str()).is_ok() {
-            tx.update::<SrRecord, _>(vdi.sr.as_str(), |s| {
+            tx.modify::<SrRecord, _>(vdi.sr.as_str(), |s| {
                 s.physical_utilisation = (s.physical_utilisation - size).max(0);
                 s.virtual_allocation = (s.virtual_allocation - vdi.virtual_size.max(0)).max(0);
                 Ok(())

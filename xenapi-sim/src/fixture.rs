@@ -104,8 +104,9 @@ impl Fixture {
         let planned = self.plan()?;
         store
             .write(|tx| {
-                for p in &planned {
-                    create_erased(tx, &p.class, &p.r, p.fields.clone()).map_err(|e| match e {
+                let mut known = HashMap::new();
+                for p in planned {
+                    create_erased(tx, &p.class, &p.r, p.fields, &mut known).map_err(|e| match e {
                         Err(why) => ApiError::InternalError { message: format!("{}: {} {}: {why}", p.origin, p.class, p.r) },
                         Ok(api) => ApiError::InternalError {
                             message: format!("{}: {} {}: {}", p.origin, p.class, p.r, api.to_description().join(" ")),
@@ -220,12 +221,19 @@ fn yaml_to_json(v: &serde_yaml::Value) -> Result<Value, String> {
 
 /// Creates an object of a class named at run time. `Err(Err(_))`: the
 /// class or fields are wrong; `Err(Ok(_))`: the store refused it.
-fn create_erased(tx: &mut Tx<'_>, class: &str, r: &str, fields: Value) -> Result<(), Result<ApiError, String>> {
+fn create_erased(
+    tx: &mut Tx<'_>,
+    class: &str,
+    r: &str,
+    fields: Value,
+    known: &mut HashMap<&'static str, Vec<String>>,
+) -> Result<(), Result<ApiError, String>> {
     struct Create<'a, 'b> {
         tx: &'a mut Tx<'b>,
         class: &'a str,
         r: &'a str,
         fields: Option<Value>,
+        known: &'a mut HashMap<&'static str, Vec<String>>,
         out: Option<Result<(), Result<ApiError, String>>>,
     }
     impl ClassVisitor for Create<'_, '_> {
@@ -235,8 +243,12 @@ fn create_erased(tx: &mut Tx<'_>, class: &str, r: &str, fields: Value) -> Result
             }
             let fields = self.fields.take().unwrap_or(Value::Null);
             // Records ignore fields they do not know; a fixture should not.
-            if let (Value::Object(given), Ok(Value::Object(known))) = (&fields, serde_json::to_value(R::default())) {
-                if let Some(k) = given.keys().find(|k| !known.contains_key(*k)) {
+            let known = self.known.entry(<R::Class as Class>::NAME).or_insert_with(|| match serde_json::to_value(R::default()) {
+                Ok(Value::Object(m)) => m.keys().cloned().collect(),
+                _ => Vec::new(),
+            });
+            if let Value::Object(given) = &fields {
+                if let Some(k) = given.keys().find(|k| !known.contains(*k)) {
                     self.out = Some(Err(Err(format!("{} has no field `{k}`", <R::Class as Class>::NAME))));
                     return;
                 }
@@ -247,7 +259,7 @@ fn create_erased(tx: &mut Tx<'_>, class: &str, r: &str, fields: Value) -> Result
             });
         }
     }
-    let mut c = Create { tx, class, r, fields: Some(fields), out: None };
+    let mut c = Create { tx, class, r, fields: Some(fields), known, out: None };
     xenapi::visit_records(&mut c);
     c.out.unwrap_or_else(|| Err(Err(format!("no class is called `{class}`"))))
 }

@@ -425,6 +425,22 @@ impl<'a> Tx<'a> {
         Ok(out)
     }
 
+    /// Changes an object in place, for bookkeeping that leaves its
+    /// relation fields alone (SR usage, metrics): no copy of the record is
+    /// made, which matters for objects that list thousands of others. An
+    /// error from `f` must come before it changes anything.
+    pub fn modify<R: Record, T>(&mut self, r: &str, f: impl FnOnce(&mut R) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        self.get::<R>(r)?;
+        let idx = self.db.idx::<R>();
+        self.touch(idx, r);
+        let row = self.db.table_mut::<R>().rows.get_mut(r).expect("row exists");
+        let before = cfg!(debug_assertions).then(|| row.rec.related().len());
+        let out = f(&mut row.rec)?;
+        crate::behaviour::normalise(&mut row.rec);
+        debug_assert_eq!(before, cfg!(debug_assertions).then(|| row.rec.related().len()), "modify changed a relation");
+        Ok(out)
+    }
+
     /// Adds an object under a new reference (and a new UUID unless the
     /// record has one).
     pub fn create<R: Record>(&mut self, rec: R) -> Result<Ref<R::Class>, ApiError> {

@@ -1,0 +1,101 @@
+//! Load: 16 concurrent clients making 10,000 calls each against the
+//! 10,000-VM fixture, with zero errors; prints calls/s and the
+//! simulator's peak memory. Heavy, so not run by default:
+//!
+//!     cargo test --release -p xenapi-sim --test load -- --ignored --nocapture
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use xenapi::{Protocol, VmRef};
+
+const CLIENTS: usize = 16;
+const CALLS: usize = 10_000;
+
+async fn client(url: String, protocol: Protocol, seed: u64) -> (usize, usize, Duration) {
+    let s = root(&url, protocol).await;
+    let vms: Vec<VmRef> = s.vm().get_all().await.expect("get_all");
+    assert!(vms.len() > 10_000);
+    let host = s.host().get_all().await.unwrap().remove(0);
+    let mut rng = seed | 1;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let (mut calls, mut errors, mut worst) = (2, 0, Duration::ZERO);
+    for i in 0..CALLS - 2 {
+        let vm = &vms[(next() % vms.len() as u64) as usize];
+        let t0 = Instant::now();
+        let ok = match next() % 20 {
+            0..=7 => s.vm().get_record(vm).await.is_ok(),
+            8..=11 => s.vm().get_power_state(vm).await.is_ok(),
+            12..=14 => s.vm().get_name_label(vm).await.is_ok(),
+            15 => {
+                let uuid = s.vm().get_uuid(vm).await;
+                matches!(uuid, Ok(u) if s.vm().get_by_uuid(&u).await.ok().as_ref() == Some(vm))
+            }
+            16 => s.host().get_record(&host).await.is_ok(),
+            17 => s.vm().get_vbds(vm).await.is_ok(),
+            _ => s.vm().set_name_description(vm, &format!("touched by client {seed} call {i}")).await.is_ok(),
+        };
+        worst = worst.max(t0.elapsed());
+        calls += 1;
+        if !ok {
+            errors += 1;
+        }
+    }
+    (calls, errors, worst)
+}
+
+fn peak_memory_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+#[ignore = "heavy: run with --release -- --ignored --nocapture"]
+fn sixteen_clients_on_ten_thousand_vms() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/load-10k.yaml");
+    let t0 = Instant::now();
+    let sim = Process::spawn(&["--fixture", fixture]).expect("starts");
+    let startup = t0.elapsed();
+    let pid = sim.child.id();
+    let after_load = peak_memory_kib(pid);
+
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let started = Instant::now();
+    let results: Vec<_> = rt.block_on(async {
+        let tasks: Vec<_> = (0..CLIENTS)
+            .map(|i| {
+                let protocol = if i % 2 == 0 { Protocol::XmlRpc } else { Protocol::JsonRpc(xenapi_rt::jsonrpc::Version::V2) };
+                tokio::spawn(client(sim.url.clone(), protocol, 0x5eed + i as u64))
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    });
+    let elapsed = started.elapsed();
+    let calls: usize = results.iter().map(|r| r.0).sum();
+    let errors: usize = results.iter().map(|r| r.1).sum();
+    let worst = results.iter().map(|r| r.2).max().unwrap();
+    let peak = peak_memory_kib(pid);
+    println!(
+        "load: {CLIENTS} clients x {CALLS} calls = {calls} calls in {elapsed:.2?}: {:.0} calls/s, {errors} errors, slowest call {worst:.1?}",
+        calls as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "load: simulator start-up with the 10,000-VM fixture {startup:.2?}; peak memory {} MiB after loading, {} MiB at the end",
+        after_load.map_or("?".into(), |k| (k / 1024).to_string()),
+        peak.map_or("?".into(), |k| (k / 1024).to_string())
+    );
+    assert_eq!(errors, 0);
+    assert_eq!(calls, CLIENTS * CALLS);
+}
