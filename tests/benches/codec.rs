@@ -29,6 +29,10 @@ fn codec(c: &mut Criterion) {
         common::write_files(&data, &dir).expect("write the benchmark data");
     }
     let records = common::decode_xml(&data.xml);
+    if let Ok(op) = std::env::var("XENAPI_BENCH_ONCE") {
+        println!("{op}: {}", black_box(once(&op, &data, &records)));
+        std::process::exit(0);
+    }
     let ids = serde_json::value::RawValue::from_string("1".into()).expect("raw id");
 
     let mut g = c.benchmark_group("xmlrpc");
@@ -61,6 +65,26 @@ fn codec(c: &mut Criterion) {
         })
     });
     g.finish();
+}
+
+/// Runs one operation once, for instruction counting under
+/// `valgrind --tool=callgrind --toggle-collect='*codec*once*'`
+/// (`XENAPI_BENCH_ONCE=xmlrpc/decode` and so on); load-independent numbers
+/// for before/after comparisons.
+#[inline(never)]
+fn once(op: &str, data: &common::Data, records: &common::AllRecords) -> usize {
+    let ids = serde_json::value::RawValue::from_string("1".into()).expect("raw id");
+    match op {
+        "xmlrpc/decode" => common::decode_xml(&data.xml).len(),
+        "jsonrpc/decode" => common::decode_json(&data.json).len(),
+        "xmlrpc/encode" => xenapi_rt::xmlrpc::encode_success(records).expect("encodes").len(),
+        "jsonrpc/encode" => {
+            xenapi_rt::jsonrpc::encode_success(xenapi_rt::jsonrpc::Version::V2, &ids, records)
+                .expect("encodes")
+                .len()
+        }
+        other => panic!("unknown operation {other}"),
+    }
 }
 
 fn config() -> Criterion {

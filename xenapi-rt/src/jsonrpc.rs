@@ -54,21 +54,30 @@ pub const INTERNAL_ERROR: i64 = -32603;
 /// not count).
 pub(crate) fn check_depth(bytes: &[u8], max: usize) -> Result<(), WireError> {
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &c in bytes {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == b'\\' {
-                escaped = true;
-            } else if c == b'"' {
-                in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                // Jump through the string: to its closing quote, stepping
+                // over escaped characters.
+                i += 1;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+                        None => return Ok(()),
+                        Some(k) if bytes[i + k] == b'"' => {
+                            i += k + 1;
+                            break;
+                        }
+                        Some(k) => {
+                            i += k + 2;
+                            if i >= bytes.len() {
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+                continue;
             }
-            continue;
-        }
-        match c {
-            b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
                 if depth > max {
@@ -78,12 +87,11 @@ pub(crate) fn check_depth(bytes: &[u8], max: usize) -> Result<(), WireError> {
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        i += 1;
     }
     Ok(())
 }
 
-/// Depth allowed for a whole document: the values' limit plus the
-/// envelope object and the params array.
 fn envelope_depth(limits: &Limits) -> usize {
     limits.max_depth.saturating_add(2)
 }
@@ -188,12 +196,88 @@ pub fn decode_response_with_limits<'de, T: Deserialize<'de>>(
 ) -> Result<T, CallError> {
     let text = check_utf8(body)?;
     check_depth(body, envelope_depth(limits))?;
+    // Usually one pass does it: the result is decoded while the envelope
+    // is read. If anything goes wrong on the way, the reply is read again
+    // in two steps (envelope, then result), which says precisely what.
+    if let Some((result, error)) = decode_direct::<T>(text) {
+        if let Some(error) = error {
+            return Err(failure_from_payload(error));
+        }
+        if let Some(value) = result {
+            return Ok(value);
+        }
+    }
     let env: Envelope<'de> = serde_json::from_str(text).map_err(WireError::from)?;
     if let Some(error) = env.error {
         return Err(failure_from_payload(error));
     }
     let raw = env.result.map_or("null", RawValue::get);
     Ok(serde_json::from_str(raw).map_err(WireError::from)?)
+}
+
+/// Reads a reply in one pass, decoding `result` straight into `T`.
+/// Returns the result (if the reply has one) and the error payload (if it
+/// is not null), or `None` when anything fails, including a result that
+/// is not a `T` (as in a failure reply with a null result).
+fn decode_direct<'de, T: Deserialize<'de>>(
+    text: &'de str,
+) -> Option<(Option<T>, Option<&'de RawValue>)> {
+    use serde::de::{Error as _, IgnoredAny, MapAccess, Visitor};
+    use std::marker::PhantomData;
+
+    enum Key {
+        Result,
+        Error,
+        Other,
+    }
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+            struct KeyVisitor;
+            impl Visitor<'_> for KeyVisitor {
+                type Value = Key;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key, E> {
+                    Ok(match v {
+                        "result" => Key::Result,
+                        "error" => Key::Error,
+                        _ => Key::Other,
+                    })
+                }
+            }
+            d.deserialize_identifier(KeyVisitor)
+        }
+    }
+
+    struct Direct<T>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Direct<T> {
+        type Value = (Option<T>, Option<&'de RawValue>);
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON-RPC reply object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut result: Option<T> = None;
+            let mut error: Option<Option<&'de RawValue>> = None;
+            while let Some(key) = map.next_key::<Key>()? {
+                match key {
+                    Key::Result if result.is_some() => return Err(A::Error::duplicate_field("result")),
+                    Key::Result => result = Some(map.next_value()?),
+                    Key::Error if error.is_some() => return Err(A::Error::duplicate_field("error")),
+                    Key::Error => error = Some(map.next_value()?),
+                    Key::Other => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok((result, error.flatten()))
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde::Deserializer::deserialize_map(&mut de, Direct(PhantomData)).ok()?;
+    de.end().ok()?;
+    Some(value)
 }
 
 fn text_of(v: &Value) -> String {
@@ -335,7 +419,7 @@ pub(crate) fn write_success_with(
     id: &RawValue,
     write_value: impl FnOnce(&mut Vec<u8>) -> Result<(), WireError>,
 ) -> Result<Vec<u8>, WireError> {
-    let mut out = Vec::with_capacity(128);
+    let mut out = Vec::with_capacity(crate::limits::reply_capacity());
     out.extend_from_slice(match version {
         Version::V1 => br#"{"result":"#.as_slice(),
         Version::V2 => br#"{"jsonrpc":"2.0","result":"#.as_slice(),
@@ -347,6 +431,7 @@ pub(crate) fn write_success_with(
     out.extend_from_slice(br#","id":"#);
     out.extend_from_slice(id.get().as_bytes());
     out.push(b'}');
+    crate::limits::note_reply_len(out.len());
     Ok(out)
 }
 

@@ -39,3 +39,20 @@ impl Default for Limits {
         }
     }
 }
+
+/// Length of the most recent success reply, so the next reply's buffer
+/// starts near its final size instead of doubling its way up to it. Only
+/// a hint: a wrong guess costs a reallocation or some slack, never
+/// correctness.
+static LAST_REPLY_LEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Initial capacity for a reply buffer: the last reply's length plus some
+/// room, between 256 bytes and 1 MiB.
+pub(crate) fn reply_capacity() -> usize {
+    let last = LAST_REPLY_LEN.load(std::sync::atomic::Ordering::Relaxed);
+    (last + last / 8).clamp(256, 1 << 20)
+}
+
+pub(crate) fn note_reply_len(len: usize) {
+    LAST_REPLY_LEN.store(len, std::sync::atomic::Ordering::Relaxed);
+}

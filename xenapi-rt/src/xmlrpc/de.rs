@@ -35,14 +35,12 @@ pub(crate) enum Kind {
 /// value's shape is known.
 pub(crate) fn read_head<'de>(r: &mut XmlReader<'de>) -> Result<Head<'de>, WireError> {
     if let Some((tag, text)) = r.try_scalar()? {
-        let kind = match tag {
-            Tag::Double => Kind::Double,
-            Tag::Boolean => Kind::Bool,
-            Tag::DateTime => Kind::DateTime,
-            Tag::I4 | Tag::Int | Tag::I8 => Kind::Int,
-            _ => Kind::Str,
-        };
-        return Ok(Head::Scalar(kind, Cow::Borrowed(text)));
+        return Ok(Head::Scalar(kind_of(tag), Cow::Borrowed(text)));
+    }
+    match r.try_container()? {
+        Some(Tag::Struct) => return Ok(Head::Struct),
+        Some(_) => return Ok(Head::Array),
+        None => {}
     }
     let mut text: Option<Cow<'de, str>> = None;
     loop {
@@ -89,6 +87,33 @@ pub(crate) fn read_head<'de>(r: &mut XmlReader<'de>) -> Result<Head<'de>, WireEr
             }
             other => return Err(unexpected("</value>", &other)),
         }
+    }
+}
+
+/// The scalar kind of a type element [`XmlReader::try_scalar`] returns.
+fn kind_of(tag: Tag) -> Kind {
+    match tag {
+        Tag::Double => Kind::Double,
+        Tag::Boolean => Kind::Bool,
+        Tag::DateTime => Kind::DateTime,
+        Tag::Base64 => Kind::Base64,
+        Tag::I4 | Tag::Int | Tag::I8 => Kind::Int,
+        _ => Kind::Str,
+    }
+}
+
+/// Visits a scalar the way `deserialize_any` does: ints, doubles and
+/// booleans by value, everything else as a string.
+fn visit_scalar<'de, V: Visitor<'de>>(
+    kind: Kind,
+    s: Cow<'de, str>,
+    visitor: V,
+) -> Result<V::Value, WireError> {
+    match kind {
+        Kind::Int => visit_int(&s, visitor),
+        Kind::Double => visit_float(&s, visitor),
+        Kind::Bool => visitor.visit_bool(parse_bool(&s)?),
+        Kind::Str | Kind::DateTime | Kind::Base64 => visit_cow(s, visitor),
     }
 }
 
@@ -155,16 +180,24 @@ impl<'a, 'de> ValueDe<'a, 'de> {
         }
     }
 
+    /// The text of a compactly written scalar (see
+    /// [`XmlReader::try_scalar`]), read straight away when no head was
+    /// read yet.
+    #[inline]
+    fn quick_scalar(&mut self) -> Result<Option<(Tag, &'de str)>, WireError> {
+        if self.head.is_some() {
+            return Ok(None);
+        }
+        self.r.try_scalar()
+    }
+
     fn visit_head<V: Visitor<'de>>(
         self,
         head: Head<'de>,
         visitor: V,
     ) -> Result<V::Value, WireError> {
         match head {
-            Head::Scalar(Kind::Int, s) => visit_int(&s, visitor),
-            Head::Scalar(Kind::Double, s) => visit_float(&s, visitor),
-            Head::Scalar(Kind::Bool, s) => visitor.visit_bool(parse_bool(&s)?),
-            Head::Scalar(_, s) => visit_cow(s, visitor),
+            Head::Scalar(kind, s) => visit_scalar(kind, s, visitor),
             Head::Nil => visitor.visit_unit(),
             Head::Array => {
                 let mut acc = SeqAcc {
@@ -210,6 +243,12 @@ impl<'a, 'de> ValueDe<'a, 'de> {
 macro_rules! integer_methods {
     ($($method:ident),*) => {$(
         fn $method<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, WireError> {
+            if let Some((tag, text)) = self.quick_scalar()? {
+                return match kind_of(tag) {
+                    Kind::Str | Kind::Int => visit_int(text, visitor),
+                    kind => visit_scalar(kind, Cow::Borrowed(text), visitor),
+                };
+            }
             match self.head()? {
                 Head::Scalar(Kind::Str | Kind::Int, s) => visit_int(&s, visitor),
                 other => self.visit_head(other, visitor),
@@ -221,6 +260,9 @@ macro_rules! integer_methods {
 macro_rules! string_methods {
     ($($method:ident),*) => {$(
         fn $method<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, WireError> {
+            if let Some((_, text)) = self.quick_scalar()? {
+                return visitor.visit_borrowed_str(text);
+            }
             match self.head()? {
                 Head::Scalar(_, s) => visit_cow(s, visitor),
                 other => self.visit_head(other, visitor),
@@ -263,6 +305,12 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_, 'de> {
     }
 
     fn deserialize_f64<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, WireError> {
+        if let Some((tag, text)) = self.quick_scalar()? {
+            return match kind_of(tag) {
+                Kind::Str | Kind::Int | Kind::Double => visit_float(text, visitor),
+                kind => visit_scalar(kind, Cow::Borrowed(text), visitor),
+            };
+        }
         match self.head()? {
             Head::Scalar(Kind::Str | Kind::Int | Kind::Double, s) => visit_float(&s, visitor),
             other => self.visit_head(other, visitor),
@@ -270,6 +318,12 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_, 'de> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, WireError> {
+        if let Some((tag, text)) = self.quick_scalar()? {
+            return match kind_of(tag) {
+                Kind::Str | Kind::Bool => visitor.visit_bool(parse_bool(text)?),
+                kind => visit_scalar(kind, Cow::Borrowed(text), visitor),
+            };
+        }
         match self.head()? {
             Head::Scalar(Kind::Str | Kind::Bool, s) => visitor.visit_bool(parse_bool(&s)?),
             other => self.visit_head(other, visitor),
@@ -464,6 +518,10 @@ impl<'de> MapAccess<'de> for MapAcc<'_, 'de> {
         if let Some(key) = self.r.try_member_name()? {
             self.value_pending = true;
             return seed.deserialize(KeyDe(Cow::Borrowed(key))).map(Some);
+        }
+        if self.r.try_struct_end() {
+            self.done = true;
+            return Ok(None);
         }
         match self.r.next_significant()? {
             Tok::Start(Tag::Member) => {

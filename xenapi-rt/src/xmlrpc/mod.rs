@@ -115,7 +115,7 @@ const RESPONSE_TAIL: &[u8] = b"</struct></value></param></params></methodRespons
 pub(crate) fn write_success_with(
     write_value: impl FnOnce(&mut Vec<u8>) -> Result<(), WireError>,
 ) -> Result<Vec<u8>, WireError> {
-    let mut out = Vec::with_capacity(256);
+    let mut out = Vec::with_capacity(crate::limits::reply_capacity());
     out.extend_from_slice(RESPONSE_HEAD);
     out.extend_from_slice(
         b"<member><name>Status</name><value>Success</value></member><member><name>Value</name>",
@@ -123,6 +123,7 @@ pub(crate) fn write_success_with(
     write_value(&mut out)?;
     out.extend_from_slice(b"</member>");
     out.extend_from_slice(RESPONSE_TAIL);
+    crate::limits::note_reply_len(out.len());
     Ok(out)
 }
 

@@ -300,7 +300,13 @@ impl<'de> XmlReader<'de> {
                         return Err(self.xml_error(self.pos, "unknown markup declaration"));
                     }
                 }
-                Some(b'?') => self.skip_past(2, b"?>", "an unclosed processing instruction")?,
+                Some(b'?') => {
+                    // `<?>` is not a processing instruction closed at once.
+                    if b.get(self.pos + 2) == Some(&b'>') {
+                        return Err(self.xml_error(self.pos, "a malformed processing instruction"));
+                    }
+                    self.skip_past(2, b"?>", "an unclosed processing instruction")?
+                }
                 next => {
                     if let Some(t) = text {
                         return Ok(Tok::Text(t));
@@ -336,19 +342,9 @@ impl<'de> XmlReader<'de> {
     fn start_tag(&mut self) -> Result<Tok<'de>, WireError> {
         let start = self.pos;
         let b = self.bytes();
-        let name_start = start + 1;
-        let mut i = name_start;
-        while i < b.len() && !is_space(b[i]) && b[i] != b'/' && b[i] != b'>' {
-            if matches!(b[i], b'<' | b'&' | b'"' | b'\'' | b'=') {
-                return Err(self.xml_error(i, "invalid character in an element name"));
-            }
-            i += 1;
-        }
-        if i == name_start {
-            return Err(self.xml_error(start, "a start tag without a name"));
-        }
-        let name = &self.input[name_start..i];
-        // Attributes: skipped, with quoted values that may hold `>`.
+        let content_start = start + 1;
+        // The tag runs to the first `>` outside quoted attribute values.
+        let mut i = content_start;
         let mut quote: Option<u8> = None;
         loop {
             let Some(&c) = b.get(i) else {
@@ -359,14 +355,23 @@ impl<'de> XmlReader<'de> {
                 Some(_) => {}
                 None => match c {
                     b'"' | b'\'' => quote = Some(c),
-                    b'<' => return Err(self.xml_error(i, "`<` inside a start tag")),
                     b'>' => break,
                     _ => {}
                 },
             }
             i += 1;
         }
-        let empty = b[i - 1] == b'/' && i > name_start + name.len();
+        let content = &self.input[content_start..i];
+        let (content, empty) = match content.strip_suffix('/') {
+            Some(c) => (c, true),
+            None => (content, false),
+        };
+        // The name runs to the first whitespace; attributes are ignored.
+        let name_len = content.bytes().position(is_space).unwrap_or(content.len());
+        if name_len == 0 {
+            return Err(self.xml_error(start, "a start tag without a name"));
+        }
+        let name = &content[..name_len];
         let tag = self.open(name, start, i + 1)?;
         self.empty_pending = empty;
         Ok(Tok::Start(tag))
@@ -407,7 +412,7 @@ impl<'de> XmlReader<'de> {
     fn char_data(&mut self) -> Result<Cow<'de, str>, WireError> {
         let b = self.bytes();
         let start = self.pos;
-        let stop = memchr3(b'<', b'&', b'\r', &b[start..]).map_or(b.len(), |i| start + i);
+        let stop = find_markup(&b[start..]).map_or(b.len(), |i| start + i);
         if stop == b.len() || b[stop] == b'<' {
             self.pos = stop;
             return Ok(Cow::Borrowed(&self.input[start..stop]));
@@ -431,7 +436,7 @@ impl<'de> XmlReader<'de> {
                     }
                 }
                 _ => {
-                    let end = memchr3(b'<', b'&', b'\r', &b[i..]).map_or(b.len(), |k| i + k);
+                    let end = find_markup(&b[i..]).map_or(b.len(), |k| i + k);
                     out.push_str(&self.input[i..end]);
                     i = end;
                 }
@@ -446,11 +451,12 @@ impl<'de> XmlReader<'de> {
     /// character and the position after the `;`.
     fn reference(&self, at: usize) -> Result<(char, usize), WireError> {
         let b = self.bytes();
-        // Names of the references XML knows are short; 12 bytes is plenty
-        // for `&#x10FFFF;` with leading zeros trimmed by sane writers.
+        // The references XML knows are short; anything longer than this
+        // window is not one of them.
         let window = &b[at + 1..b.len().min(at + 1 + 64)];
-        let Some(len) = memchr(b';', window) else {
-            return Err(self.xml_error(at, "an unterminated entity reference"));
+        let len = match memchr(b';', window) {
+            Some(len) if !window[..len].iter().any(|&c| c == b'&' || c == b'<' || is_space(c)) => len,
+            _ => return Err(self.xml_error(at, "an unterminated entity reference")),
         };
         let name = &self.input[at + 1..at + 1 + len];
         let c = resolve_ref(name)?;
@@ -582,7 +588,7 @@ impl<'de> XmlReader<'de> {
         }
         let b = self.bytes();
         let text_start = self.pos + OPEN.len();
-        let Some(len) = memchr3(b'<', b'&', b'\r', &b[text_start..]) else {
+        let Some(len) = find_markup(&b[text_start..]) else {
             return Ok(None);
         };
         let text_end = text_start + len;
@@ -617,47 +623,53 @@ impl<'de> XmlReader<'de> {
             return Ok(None);
         }
         let rest = self.rest();
-        let tag = if rest.first() == Some(&b'<') {
-            match rest.get(1) {
-                Some(b's') if rest.starts_with(b"<string>") => Tag::String,
-                Some(b'd') if rest.starts_with(b"<double>") => Tag::Double,
-                Some(b'd') if rest.starts_with(b"<dateTime.iso8601>") => Tag::DateTime,
-                Some(b'b') if rest.starts_with(b"<boolean>") => Tag::Boolean,
-                Some(b'i') if rest.starts_with(b"<int>") => Tag::Int,
-                Some(b'i') if rest.starts_with(b"<i4>") => Tag::I4,
-                Some(b'i') if rest.starts_with(b"<i8>") => Tag::I8,
-                _ => return Ok(None),
+        // Each arm passes its literals as constants, so the comparisons
+        // compile to a few word compares.
+        if rest.first() != Some(&b'<') {
+            return self.scalar_shape(Tag::Value, b"", b"</value>");
+        }
+        match rest.get(1) {
+            Some(b's') => self.scalar_shape(Tag::String, b"<string>", b"</string></value>"),
+            Some(b'd') if rest.get(2) == Some(&b'o') => {
+                self.scalar_shape(Tag::Double, b"<double>", b"</double></value>")
             }
-        } else {
-            Tag::Value
-        };
-        let typed = tag != Tag::Value;
-        let open_len = if typed { tag.name().len() + 2 } else { 0 };
+            Some(b'd') => self.scalar_shape(
+                Tag::DateTime,
+                b"<dateTime.iso8601>",
+                b"</dateTime.iso8601></value>",
+            ),
+            Some(b'b') => self.scalar_shape(Tag::Boolean, b"<boolean>", b"</boolean></value>"),
+            Some(b'i') => match rest.get(2) {
+                Some(b'n') => self.scalar_shape(Tag::Int, b"<int>", b"</int></value>"),
+                Some(b'4') => self.scalar_shape(Tag::I4, b"<i4>", b"</i4></value>"),
+                _ => self.scalar_shape(Tag::I8, b"<i8>", b"</i8></value>"),
+            },
+            _ => Ok(None),
+        }
+    }
+
+    /// [`try_scalar`](Self::try_scalar) for one shape: `open`, text without
+    /// markup, `close` (which ends with `</value>`).
+    #[inline(always)]
+    fn scalar_shape(
+        &mut self,
+        tag: Tag,
+        open: &'static [u8],
+        close: &'static [u8],
+    ) -> Result<Option<(Tag, &'de str)>, WireError> {
         let b = self.bytes();
-        let text_start = self.pos + open_len;
-        let Some(len) = memchr3(b'<', b'&', b'\r', &b[text_start..]) else {
+        if !b[self.pos..].starts_with(open) {
+            return Ok(None);
+        }
+        let text_start = self.pos + open.len();
+        let Some(len) = find_markup(&b[text_start..]) else {
             return Ok(None);
         };
         let text_end = text_start + len;
-        if b[text_end] != b'<' {
+        if !b[text_end..].starts_with(close) {
             return Ok(None);
         }
-        let mut end = text_end;
-        if typed {
-            let name = tag.name().as_bytes();
-            let after = &b[end..];
-            if !(after.len() > name.len() + 2
-                && after[1] == b'/'
-                && after[name.len() + 2] == b'>'
-                && &after[2..name.len() + 2] == name)
-            {
-                return Ok(None);
-            }
-            end += name.len() + 3;
-        }
-        if !b[end..].starts_with(b"</value>") {
-            return Ok(None);
-        }
+        let typed = !open.is_empty();
         if typed
             && (self.stack.len() + 1 > self.max_depth
                 || self.elements + 1 > self.limits.max_elements)
@@ -669,9 +681,31 @@ impl<'de> XmlReader<'de> {
             self.elements += 1;
         }
         self.stack.pop();
-        self.span = (end, end + 8);
-        self.pos = end + 8;
+        let end = text_end + close.len();
+        self.span = (end - 8, end);
+        self.pos = end;
         Ok(Some((tag, &self.input[text_start..text_end])))
+    }
+
+    /// Fast path right after a `<value>` start tag for `<struct>` and
+    /// `<array><data>`: consumes them and returns the container's tag, or
+    /// consumes nothing.
+    pub(crate) fn try_container(&mut self) -> Result<Option<Tag>, WireError> {
+        if self.try_start(Tag::Struct)? {
+            return Ok(Some(Tag::Struct));
+        }
+        if self.rest().starts_with(b"<array><data>") {
+            self.try_start(Tag::Array)?;
+            self.try_start(Tag::Data)?;
+            return Ok(Some(Tag::Array));
+        }
+        Ok(None)
+    }
+
+    /// Fast path for the end of a struct: consumes `</struct>` when it
+    /// follows right away.
+    pub(crate) fn try_struct_end(&mut self) -> bool {
+        self.try_end(Tag::Struct)
     }
 
     /// Reads the text of an element whose start tag was just consumed,
@@ -714,6 +748,35 @@ impl<'de> XmlReader<'de> {
             other => Err(unexpected("end of document", &other)),
         }
     }
+}
+
+/// The position of the first `<`, `&` or `\r` in `hay`: where plain text
+/// ends. Most texts in XML-RPC are short, so the first 32 bytes are checked
+/// eight at a time in place before handing longer ones to `memchr3`.
+#[inline]
+fn find_markup(hay: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut i = 0;
+    while i < 32 {
+        let Some(chunk) = hay.get(i..i + 8) else {
+            return hay[i..]
+                .iter()
+                .position(|&c| c == b'<' || c == b'&' || c == b'\r')
+                .map(|k| i + k);
+        };
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([b'<'; 8]));
+        let hits = zero(word ^ (LO * u64::from(b'<')))
+            | zero(word ^ (LO * u64::from(b'&')))
+            | zero(word ^ (LO * u64::from(b'\r')));
+        if hits != 0 {
+            // The lowest flagged byte is exact (borrows only run upwards).
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    memchr3(b'<', b'&', b'\r', &hay[i..]).map(|k| i + k)
 }
 
 /// `\r\n` and lone `\r` become `\n`, as XML 1.0 requires of parsed text.
@@ -864,12 +927,25 @@ mod tests {
             "<value><?pi </value>",
             "<value><!ELEMENT x></value>",
             "<value>x</value x>",
-            "<a<b>",
         ] {
             assert!(tokens(doc).is_err(), "{doc}");
         }
         assert!(matches!(tokens("<!doctype x><value/>"), Err(WireError::DocType)));
         assert!(matches!(tokens("<value>"), Err(WireError::Truncated(_))));
+    }
+
+    #[test]
+    fn find_markup_matches_a_plain_search() {
+        for len in 0..80usize {
+            for at in 0..=len {
+                for c in [b'<', b'&', b'\r', b'a', 0xc3, 0x3b, 0x3d, 0x25, 0x0c, 0x0e] {
+                    let mut v: Vec<u8> = (0..len).map(|i| b"xyz ;=%\x0b\x80\xff"[i % 10]).collect();
+                    v.insert(at, c);
+                    let want = v.iter().position(|&b| b == b'<' || b == b'&' || b == b'\r');
+                    assert_eq!(find_markup(&v), want, "{v:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
             }
         }
         let b = bytes[i];
+        if !NEEDS_ESCAPE[usize::from(b)] {
+            i += 1;
+            continue;
+        }
         let replacement: &[u8] = match b {
             b'&' => b"&amp;",
             b'<' => b"&lt;",
@@ -73,6 +77,20 @@ pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
     }
     out.extend_from_slice(&bytes[last..]);
 }
+
+/// The bytes [`escape_into`] rewrites.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b != b'\t' as usize && b != b'\n' as usize;
+        b += 1;
+    }
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t
+};
 
 /// Whether any of the eight bytes in `word` may be `&`, `<`, `>` or a
 /// control character (false positives are fine, false negatives are not).

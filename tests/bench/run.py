@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Benchmark driver: Rust codecs vs Python on the same bytes, and server
+throughput. Prints MB/s, ratios and calls/s; asserts nothing.
+
+Run from anywhere (takes 3-5 minutes, most of it building and timing):
+
+    python3 tests/bench/run.py            # everything
+    python3 tests/bench/run.py --quick    # shorter timings
+    python3 tests/bench/run.py --no-server / --no-codec / --no-wrk
+
+`CARGO_TARGET_DIR` is honoured (default: <repo>/target).
+
+What it does, in one run:
+
+1. `cargo bench -p xenapi-tests --bench codec` (criterion) with
+   XENAPI_BENCH_DATA=<target>/bench-data: the bench first writes the
+   XML-RPC and JSON-RPC forms of a `VM.get_all_records` reply for 1,000
+   fully populated VMs there (generated deterministically, about 14 MB of
+   XML), then times typed decode/encode of exactly those bytes;
+2. times Python's `xmlrpc.client.loads`/`dumps` and `json.loads`/`dumps`
+   on the same files (timeit-style repetition, median);
+3. `cargo bench -p xenapi-tests --bench server_load`: VM.get_record over
+   loopback keep-alive HTTP, 16 connections, 10 s, with the generated typed
+   client and with a bare pre-encoded HTTP client; then, if `wrk` is
+   installed, wrk against the same server.
+
+Client and server share the machine; the load average is printed before
+and after, since other processes skew everything measured here.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+import xmlrpc.client
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target")
+DATA = os.path.join(TARGET, "bench-data")
+
+
+def sh(cmd, env=None, capture=True):
+    """Runs a command in the repository, echoing it; returns its stdout."""
+    print("+", " ".join(cmd), flush=True)
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    out = subprocess.run(
+        cmd, cwd=REPO, env=full_env, check=True, text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+    return out.stdout or ""
+
+
+def load():
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} CPUs"
+
+
+def median_seconds(fn, repeat):
+    fn()  # warm-up, as criterion does
+    return statistics.median(timeit.repeat(fn, number=1, repeat=repeat))
+
+
+def criterion_median(group, name):
+    path = os.path.join(TARGET, "criterion", group, name, "new", "estimates.json")
+    with open(path) as f:
+        return json.load(f)["median"]["point_estimate"] / 1e9
+
+
+def codec(args):
+    crit_args = ["--warm-up-time", "1", "--measurement-time", "3"] if args.quick else []
+    sh(["cargo", "bench", "-p", "xenapi-tests", "--bench", "codec", "--", *crit_args],
+       env={"XENAPI_BENCH_DATA": DATA}, capture=False)
+    with open(os.path.join(DATA, "vm_all_records.xml"), "rb") as f:
+        xml = f.read()
+    with open(os.path.join(DATA, "vm_all_records.json"), "rb") as f:
+        js = f.read()
+
+    reps = 3 if args.quick else 7
+    print(f"\nPython {sys.version.split()[0]}: timing on the same files ({reps} repetitions, median)...", flush=True)
+    params, _ = xmlrpc.client.loads(xml)
+    obj = json.loads(js)
+    xml_out = xmlrpc.client.dumps(params, methodresponse=True).encode()
+    json_out = json.dumps(obj, separators=(",", ":")).encode()
+    py = {
+        ("xmlrpc", "decode"): median_seconds(lambda: xmlrpc.client.loads(xml), reps),
+        ("xmlrpc", "encode"): median_seconds(lambda: xmlrpc.client.dumps(params, methodresponse=True), reps),
+        ("jsonrpc", "decode"): median_seconds(lambda: json.loads(js), reps * 3),
+        ("jsonrpc", "encode"): median_seconds(lambda: json.dumps(obj, separators=(",", ":")), reps * 3),
+    }
+    size = {
+        ("xmlrpc", "decode"): len(xml), ("xmlrpc", "encode"): len(xml),
+        ("jsonrpc", "decode"): len(js), ("jsonrpc", "encode"): len(js),
+    }
+
+    print(f"\nVM.get_all_records, 1,000 fully populated VMs: XML-RPC {len(xml):,} bytes, "
+          f"JSON-RPC {len(js):,} bytes (MB = 10^6 bytes)")
+    print(f"(Python's own encodings are {len(xml_out):,} and {len(json_out):,} bytes; "
+          "Rust's encode throughput is counted on the input size)")
+    print(f"{'operation':<16}{'Rust ms':>10}{'Rust MB/s':>11}{'Python ms':>11}{'Python MB/s':>13}{'Rust faster':>13}")
+    results = {}
+    for key, py_s in py.items():
+        rust_s = criterion_median(*key)
+        mb = size[key] / 1e6
+        ratio = py_s / rust_s
+        results[key] = (rust_s, mb / rust_s, ratio)
+        print(f"{key[0] + '/' + key[1]:<16}{rust_s * 1e3:>10.1f}{mb / rust_s:>11.0f}"
+              f"{py_s * 1e3:>11.1f}{mb / py_s:>13.1f}{ratio:>12.1f}x")
+    rust_s, mbs, ratio = results[("xmlrpc", "decode")]
+    ok = mbs >= 300 and ratio >= 25
+    print(f"\nTarget (typed XML-RPC decode >= 300 MB/s and >= 25x xmlrpc.client.loads): "
+          f"{mbs:.0f} MB/s, {ratio:.1f}x -> {'met' if ok else 'NOT met'}")
+    return results
+
+
+def server(args):
+    secs = "5" if args.quick else "10"
+    lines = []
+    for client, proto in [("typed", "xml"), ("raw", "xml"), ("typed", "json"), ("raw", "json")]:
+        out = sh(["cargo", "bench", "-q", "-p", "xenapi-tests", "--bench", "server_load", "--",
+                  "--client", client, "--proto", proto, "--secs", secs, "--conns", "16"])
+        print(out, end="", flush=True)
+        lines += [l for l in out.splitlines() if l.startswith(("RESULT", "INPROC"))]
+    print("\nVM.get_record over loopback keep-alive HTTP (16 connections, 2 server + 2 client threads):")
+    for l in lines:
+        if l.startswith("RESULT"):
+            f = dict(kv.split("=", 1) for kv in l.split()[2:])
+            print(f"  {f['proto']:<5} client={f['client']:<6} {float(f['calls_per_sec']):>9,.0f} calls/s "
+                  f"({f['calls']} calls, {f['errors']} errors, {f['secs']} s)")
+        else:
+            print("  " + l)
+    if args.no_wrk:
+        return
+    if not shutil.which("wrk"):
+        print("  (wrk not installed: apt-get install -y wrk to add its figures)")
+        return
+    for proto in ["xml", "json"]:
+        wrk_secs = 5 if args.quick else 10
+        with tempfile.TemporaryDirectory() as tmp:
+            lua = os.path.join(tmp, "get_record.lua")
+            # Build first so the server starts at once.
+            sh(["cargo", "bench", "-q", "-p", "xenapi-tests", "--bench", "server_load", "--no-run"])
+            proc = subprocess.Popen(
+                ["cargo", "bench", "-q", "-p", "xenapi-tests", "--bench", "server_load", "--",
+                 "--proto", proto, "--serve-secs", str(wrk_secs + 8), "--wrk-lua", lua],
+                cwd=REPO, stdout=subprocess.PIPE, text=True)
+            url = None
+            for line in proc.stdout:
+                if line.startswith("LISTEN "):
+                    url = line.split()[1]
+                    break
+            if url is None:
+                proc.wait()
+                print("  the server did not start for wrk")
+                continue
+            out = subprocess.run(["wrk", "-t2", "-c16", f"-d{wrk_secs}s", "-s", lua, url],
+                                 text=True, stdout=subprocess.PIPE, check=True).stdout
+            proc.wait()
+            rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+            non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+            print(f"  {proto:<5} wrk -t2 -c16 -d{wrk_secs}s: "
+                  f"{float(rps.group(1)) if rps else float('nan'):>9,.0f} calls/s"
+                  f"{'' if not non2xx else ', non-2xx: ' + non2xx.group(1)}")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--quick", action="store_true", help="shorter timings")
+    p.add_argument("--no-codec", action="store_true")
+    p.add_argument("--no-server", action="store_true")
+    p.add_argument("--no-wrk", action="store_true")
+    args = p.parse_args()
+    print(load(), flush=True)
+    sh(["cargo", "bench", "-p", "xenapi-tests", "--no-run"], capture=False)
+    print("after building:", load(), flush=True)
+    started = time.time()
+    if not args.no_codec:
+        codec(args)
+    if not args.no_server:
+        server(args)
+    print(f"\nfinished in {time.time() - started:.0f} s; {load()}")
+
+
+if __name__ == "__main__":
+    main()
