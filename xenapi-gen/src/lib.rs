@@ -123,12 +123,15 @@ impl Config {
     pub fn files(&self) -> Result<(Vec<Lang>, Vec<GeneratedFile>), Error> {
         let langs = self.selected()?;
         let api = self.load()?;
-        let mut files = Vec::new();
+        let mut jobs: Vec<backend::jobs::Job<'_, Vec<GeneratedFile>>> = Vec::new();
         for lang in &langs {
             let backend = lang.backend().ok_or(Error::Unavailable(*lang))?;
-            files.extend(backend(&api));
+            let api = &api;
+            jobs.push((0, Box::new(move || backend(api))));
         }
-        Ok((langs, files))
+        // The backends are independent; the Rust one spreads its own work
+        // over the cores as well.
+        Ok((langs, backend::jobs::run(jobs).into_iter().flatten().collect()))
     }
 
     /// Generates into the output root; with `check`, writes nothing and

@@ -5,6 +5,11 @@ use xenapi_gen::backend::Lang;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// Generation allocates and frees millions of small token and syntax-tree
+// nodes; mimalloc does that markedly faster than the system allocator.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "xenapi-gen", version, about = "Generate XenAPI bindings and docs from one YAML schema")]
 struct Cli {

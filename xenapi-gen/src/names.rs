@@ -6,6 +6,7 @@ use heck::ToUpperCamelCase;
 /// Identifier rules for generated Rust.
 pub mod rust {
     use super::*;
+    use heck::ToShoutySnakeCase;
 
     /// Words Rust reserves (strict, reserved and 2024-edition ones).
     const KEYWORDS: &[&str] = &[
@@ -96,6 +97,42 @@ pub mod rust {
     /// The method for the `Async.` form of a message.
     pub fn async_method(message: &str) -> String {
         format!("async_{}", bare(&ident(message)))
+    }
+
+    /// Names the dispatchers use for their own locals; a parameter with
+    /// one of these names gets a trailing `_` there.
+    const DISPATCH_LOCALS: &[&str] = &["s", "call", "ctx", "message", "is_async", "srv", "owner", "task_ctx"];
+
+    /// A parameter as a local of a generated dispatcher.
+    pub fn dispatch_local(param: &str) -> String {
+        let id = ident(param);
+        if DISPATCH_LOCALS.contains(&id.as_str()) {
+            format!("{id}_")
+        } else {
+            id
+        }
+    }
+
+    /// The constant in `crate::roles` for a message's role list, given
+    /// the API's roles most privileged first. A list that is the first
+    /// roles of the API is named after its least privileged member
+    /// (`VM_ADMIN_AND_ABOVE`); roles beyond such a run are appended with
+    /// `_OR_` (`POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT`); an empty list is
+    /// `UNCHECKED`.
+    pub fn roles_const(roles: &[String], all: &[String]) -> String {
+        if roles.is_empty() {
+            return "UNCHECKED".into();
+        }
+        let run = roles.iter().zip(all).take_while(|(a, b)| a == b).count();
+        let shout = |r: &str| r.to_shouty_snake_case();
+        let mut parts = Vec::new();
+        match run {
+            0 => {}
+            1 => parts.push(shout(&roles[0])),
+            n => parts.push(format!("{}_AND_ABOVE", shout(&roles[n - 1]))),
+        }
+        parts.extend(roles[run..].iter().map(|r| shout(r)));
+        parts.join("_OR_")
     }
 }
 

@@ -158,365 +158,139 @@ pub trait AuthServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "get_group_membership" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.auth.get_group_membership",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.auth.get_group_membership",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.auth.get_group_membership",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let subject_identifier = srv::param(call, 1, "subject_identifier")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.auth.get_group_membership",
+                        move |s, ctx| async move {
+                            AuthServer::get_group_membership(
+                                    &*s,
+                                    &ctx,
+                                    subject_identifier,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.auth.get_group_membership",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let subject_identifier: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "subject_identifier") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    AuthServer::get_group_membership(s2, &ctx, subject_identifier)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.auth.get_group_membership",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_subject_information_from_identifier" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.auth.get_subject_information_from_identifier",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.auth.get_subject_information_from_identifier",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.auth.get_subject_information_from_identifier",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let subject_identifier = srv::param(call, 1, "subject_identifier")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.auth.get_subject_information_from_identifier",
+                        move |s, ctx| async move {
+                            AuthServer::get_subject_information_from_identifier(
+                                    &*s,
+                                    &ctx,
+                                    subject_identifier,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.auth.get_subject_information_from_identifier",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let subject_identifier: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "subject_identifier") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    AuthServer::get_subject_information_from_identifier(
-                            s2,
-                            &ctx,
-                            subject_identifier,
-                        )
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.auth.get_subject_information_from_identifier",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_subject_identifier" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.auth.get_subject_identifier",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.auth.get_subject_identifier",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.auth.get_subject_identifier",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let subject_name = srv::param(call, 1, "subject_name")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.auth.get_subject_identifier",
+                        move |s, ctx| async move {
+                            AuthServer::get_subject_identifier(&*s, &ctx, subject_name)
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.auth.get_subject_identifier",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let subject_name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "subject_name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    AuthServer::get_subject_identifier(s2, &ctx, subject_name)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.auth.get_subject_identifier",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "get_group_membership" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "auth.get_group_membership",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "auth.get_group_membership",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "auth.get_group_membership",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "auth.get_group_membership",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let subject_identifier: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "subject_identifier") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    AuthServer::get_group_membership(s2, &ctx, subject_identifier).await,
-                ),
+                .await?;
+            let subject_identifier = srv::param(call, 1, "subject_identifier")?;
+            srv::done(
+                AuthServer::get_group_membership(&**s, &ctx, subject_identifier).await,
             )
         }
         "get_subject_information_from_identifier" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "auth.get_subject_information_from_identifier",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "auth.get_subject_information_from_identifier",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "auth.get_subject_information_from_identifier",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "auth.get_subject_information_from_identifier",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let subject_identifier: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "subject_identifier") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    AuthServer::get_subject_information_from_identifier(
-                            s2,
-                            &ctx,
-                            subject_identifier,
-                        )
-                        .await,
-                ),
+                .await?;
+            let subject_identifier = srv::param(call, 1, "subject_identifier")?;
+            srv::done(
+                AuthServer::get_subject_information_from_identifier(
+                        &**s,
+                        &ctx,
+                        subject_identifier,
+                    )
+                    .await,
             )
         }
         "get_subject_identifier" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "auth.get_subject_identifier",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "auth.get_subject_identifier",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "auth.get_subject_identifier",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "auth.get_subject_identifier",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let subject_name: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "subject_name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    AuthServer::get_subject_identifier(s2, &ctx, subject_name).await,
-                ),
-            )
+                .await?;
+            let subject_name = srv::param(call, 1, "subject_name")?;
+            srv::done(AuthServer::get_subject_identifier(&**s, &ctx, subject_name).await)
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

@@ -839,1243 +839,376 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "disable" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.Cluster_host.disable",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.Cluster_host.disable",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.Cluster_host.disable",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.Cluster_host.disable",
+                        move |s, ctx| async move {
+                            ClusterHostServer::disable(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.Cluster_host.disable",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                    crate::ClusterHostRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    ClusterHostServer::disable(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.Cluster_host.disable",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "force_destroy" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.Cluster_host.force_destroy",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.Cluster_host.force_destroy",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.Cluster_host.force_destroy",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.Cluster_host.force_destroy",
+                        move |s, ctx| async move {
+                            ClusterHostServer::force_destroy(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.Cluster_host.force_destroy",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                    crate::ClusterHostRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    ClusterHostServer::force_destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.Cluster_host.force_destroy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "enable" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.Cluster_host.enable",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.Cluster_host.enable",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.Cluster_host.enable",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.Cluster_host.enable",
+                        move |s, ctx| async move {
+                            ClusterHostServer::enable(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.Cluster_host.enable",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                    crate::ClusterHostRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    ClusterHostServer::enable(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.Cluster_host.enable",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "destroy" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.Cluster_host.destroy",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.Cluster_host.destroy",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.Cluster_host.destroy",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.Cluster_host.destroy",
+                        move |s, ctx| async move {
+                            ClusterHostServer::destroy(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.Cluster_host.destroy",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                    crate::ClusterHostRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    ClusterHostServer::destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.Cluster_host.destroy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "create" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.Cluster_host.create",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.Cluster_host.create",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.Cluster_host.create",
+                        4,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let cluster = srv::param(call, 1, "cluster")?;
+                let host = srv::param(call, 2, "host")?;
+                let pif = srv::param(call, 3, "pif")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.Cluster_host.create",
+                        move |s, ctx| async move {
+                            ClusterHostServer::create(&*s, &ctx, cluster, host, pif)
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.Cluster_host.create",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let cluster: crate::ClusterRef = match crate::server::decode_param::<
-                    crate::ClusterRef,
-                >(call, 1usize, "cluster") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 2usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let pif: crate::PifRef = match crate::server::decode_param::<
-                    crate::PifRef,
-                >(call, 3usize, "pif") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    ClusterHostServer::create(s2, &ctx, cluster, host, pif)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.Cluster_host.create",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "disable" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.disable",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.disable",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.disable",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.disable",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::disable(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::disable(&**s, &ctx, self_).await.map(srv::void))
         }
         "force_destroy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.force_destroy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.force_destroy",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.force_destroy",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.force_destroy",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::force_destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                ClusterHostServer::force_destroy(&**s, &ctx, self_).await.map(srv::void),
             )
         }
         "enable" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.enable",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.enable",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.enable",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.enable",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::enable(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::enable(&**s, &ctx, self_).await.map(srv::void))
         }
         "destroy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.destroy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.destroy",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.destroy",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.destroy",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "create" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.create",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.create",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.create",
+                    4,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.create",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let cluster: crate::ClusterRef = match crate::server::decode_param::<
-                crate::ClusterRef,
-            >(call, 1usize, "cluster") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 2usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let pif: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 3usize, "pif") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::create(s2, &ctx, cluster, host, pif).await,
-                ),
-            )
+                .await?;
+            let cluster = srv::param(call, 1, "cluster")?;
+            let host = srv::param(call, 2, "host")?;
+            let pif = srv::param(call, 3, "pif")?;
+            srv::done(ClusterHostServer::create(&**s, &ctx, cluster, host, pif).await)
         }
         "get_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_record",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_record",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::get_record(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::get_record(&**s, &ctx, self_).await)
         }
         "get_by_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_by_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_by_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_by_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_by_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::get_by_uuid(s2, &ctx, uuid).await,
-                ),
-            )
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            srv::done(ClusterHostServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_all",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_all",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_all",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_all",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(ClusterHostServer::get_all(s2, &ctx).await))
+                .await?;
+            srv::done(ClusterHostServer::get_all(&**s, &ctx).await)
         }
         "get_all_records" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_all_records",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_all_records",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_all_records",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_all_records",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(
-                crate::server::reply(ClusterHostServer::get_all_records(s2, &ctx).await),
-            )
+                .await?;
+            srv::done(ClusterHostServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(ClusterHostServer::get_uuid(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_cluster" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_cluster",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_cluster",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_cluster",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_cluster",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::get_cluster(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::get_cluster(&**s, &ctx, self_).await)
         }
         "get_host" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_host",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_host",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_host",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_host",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(ClusterHostServer::get_host(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::get_host(&**s, &ctx, self_).await)
         }
         "get_enabled" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_enabled",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_enabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_enabled",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_enabled",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::get_enabled(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::get_enabled(&**s, &ctx, self_).await)
         }
         "get_PIF" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_PIF",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_PIF",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_PIF",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_PIF",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(ClusterHostServer::get_pif(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::get_pif(&**s, &ctx, self_).await)
         }
         "get_joined" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_joined",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_joined",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_joined",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_joined",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::get_joined(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::get_joined(&**s, &ctx, self_).await)
         }
         "get_live" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_live",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_live",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_live",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_live",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(ClusterHostServer::get_live(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::get_live(&**s, &ctx, self_).await)
         }
         "get_last_update_live" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_last_update_live",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_last_update_live",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_last_update_live",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_last_update_live",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::get_last_update_live(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::get_last_update_live(&**s, &ctx, self_).await)
         }
         "get_allowed_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_allowed_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_allowed_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_allowed_operations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_allowed_operations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::get_allowed_operations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::get_allowed_operations(&**s, &ctx, self_).await)
         }
         "get_current_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_current_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_current_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_current_operations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_current_operations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::get_current_operations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::get_current_operations(&**s, &ctx, self_).await)
         }
         "get_other_config" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Cluster_host.get_other_config",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Cluster_host.get_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Cluster_host.get_other_config",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Cluster_host.get_other_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::ClusterHostRef = match crate::server::decode_param::<
-                crate::ClusterHostRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    ClusterHostServer::get_other_config(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterHostServer::get_other_config(&**s, &ctx, self_).await)
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

@@ -404,673 +404,202 @@ pub trait EventServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "inject" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.event.inject",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.event.inject",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.event.inject",
+                        3,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let class = srv::param(call, 1, "class")?;
+                let r#ref = srv::param(call, 2, "ref")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.event.inject",
+                        move |s, ctx| async move {
+                            EventServer::inject(&*s, &ctx, class, r#ref).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.event.inject",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let class: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "class") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let r#ref: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "ref") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    EventServer::inject(s2, &ctx, class, r#ref)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.event.inject",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_current_id" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.event.get_current_id",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.event.get_current_id",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.event.get_current_id",
+                        1,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.event.get_current_id",
+                        move |s, ctx| async move {
+                            EventServer::get_current_id(&*s, &ctx).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.event.get_current_id",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    EventServer::get_current_id(s2, &ctx)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.event.get_current_id",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "from" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.event.from",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.event.from",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.event.from",
+                        4,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let classes = srv::param(call, 1, "classes")?;
+                let token = srv::param(call, 2, "token")?;
+                let timeout = srv::param::<xenapi_rt::types::Float>(call, 3, "timeout")?
+                    .0;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.event.from",
+                        move |s, ctx| async move {
+                            EventServer::from(&*s, &ctx, classes, token, timeout).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.event.from",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let classes: Vec<String> = match crate::server::decode_param::<
-                    Vec<String>,
-                >(call, 1usize, "classes") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let token: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "token") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let timeout: f64 = match crate::server::decode_param::<
-                    xenapi_rt::types::Float,
-                >(call, 3usize, "timeout") {
-                    Ok(v) => v.0,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    EventServer::from(s2, &ctx, classes, token, timeout)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.event.from",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "next" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.event.next",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.event.next",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.event.next",
+                        1,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.event.next",
+                        move |s, ctx| async move { EventServer::next(&*s, &ctx).await },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.event.next",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    EventServer::next(s2, &ctx)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.event.next",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "unregister" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.event.unregister",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.event.unregister",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.event.unregister",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let classes = srv::param(call, 1, "classes")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.event.unregister",
+                        move |s, ctx| async move {
+                            EventServer::unregister(&*s, &ctx, classes)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.event.unregister",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let classes: Vec<String> = match crate::server::decode_param::<
-                    Vec<String>,
-                >(call, 1usize, "classes") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    EventServer::unregister(s2, &ctx, classes)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.event.unregister",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "register" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.event.register",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.event.register",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.event.register",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let classes = srv::param(call, 1, "classes")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.event.register",
+                        move |s, ctx| async move {
+                            EventServer::register(&*s, &ctx, classes)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.event.register",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let classes: Vec<String> = match crate::server::decode_param::<
-                    Vec<String>,
-                >(call, 1usize, "classes") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    EventServer::register(s2, &ctx, classes)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.event.register",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "inject" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "event.inject",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "event.inject", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "event.inject",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let class: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "class") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let r#ref: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "ref") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(EventServer::inject(s2, &ctx, class, r#ref).await))
+            let ctx = srv::begin(s, call, "event.inject", 3, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let class = srv::param(call, 1, "class")?;
+            let r#ref = srv::param(call, 2, "ref")?;
+            srv::done(EventServer::inject(&**s, &ctx, class, r#ref).await)
         }
         "get_current_id" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "event.get_current_id",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "event.get_current_id",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "event.get_current_id",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "event.get_current_id",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(EventServer::get_current_id(s2, &ctx).await))
+                .await?;
+            srv::done(EventServer::get_current_id(&**s, &ctx).await)
         }
         "from" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "event.from",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "event.from", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "event.from",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let classes: Vec<String> = match crate::server::decode_param::<
-                Vec<String>,
-            >(call, 1usize, "classes") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let token: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "token") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let timeout: f64 = match crate::server::decode_param::<
-                xenapi_rt::types::Float,
-            >(call, 3usize, "timeout") {
-                Ok(v) => v.0,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    EventServer::from(s2, &ctx, classes, token, timeout).await,
-                ),
-            )
+            let ctx = srv::begin(s, call, "event.from", 4, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let classes = srv::param(call, 1, "classes")?;
+            let token = srv::param(call, 2, "token")?;
+            let timeout = srv::param::<xenapi_rt::types::Float>(call, 3, "timeout")?.0;
+            srv::done(EventServer::from(&**s, &ctx, classes, token, timeout).await)
         }
         "next" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "event.next",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "event.next", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "event.next",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(EventServer::next(s2, &ctx).await))
+            let ctx = srv::begin(s, call, "event.next", 1, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            srv::done(EventServer::next(&**s, &ctx).await)
         }
         "unregister" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "event.unregister",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "event.unregister", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "event.unregister",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let classes: Vec<String> = match crate::server::decode_param::<
-                Vec<String>,
-            >(call, 1usize, "classes") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    EventServer::unregister(s2, &ctx, classes)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "event.unregister",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let classes = srv::param(call, 1, "classes")?;
+            srv::done(EventServer::unregister(&**s, &ctx, classes).await.map(srv::void))
         }
         "register" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "event.register",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "event.register", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "event.register",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let classes: Vec<String> = match crate::server::decode_param::<
-                Vec<String>,
-            >(call, 1usize, "classes") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    EventServer::register(s2, &ctx, classes)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "event.register",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let classes = srv::param(call, 1, "classes")?;
+            srv::done(EventServer::register(&**s, &ctx, classes).await.map(srv::void))
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

@@ -14,6 +14,7 @@
 )]
 pub mod client;
 pub mod errors;
+pub mod roles;
 mod routing;
 pub mod server;
 pub mod bond;

@@ -204,290 +204,109 @@ pub trait LvhdServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "enable_thin_provisioning" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.LVHD.enable_thin_provisioning",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.LVHD.enable_thin_provisioning",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.LVHD.enable_thin_provisioning",
+                        5,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let host = srv::param(call, 1, "host")?;
+                let sr = srv::param(call, 2, "SR")?;
+                let initial_allocation = srv::param(call, 3, "initial_allocation")?;
+                let allocation_quantum = srv::param(call, 4, "allocation_quantum")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.LVHD.enable_thin_provisioning",
+                        move |s, ctx| async move {
+                            LvhdServer::enable_thin_provisioning(
+                                    &*s,
+                                    &ctx,
+                                    host,
+                                    sr,
+                                    initial_allocation,
+                                    allocation_quantum,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.LVHD.enable_thin_provisioning",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 1usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 2usize, "SR") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let initial_allocation: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 3usize, "initial_allocation") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let allocation_quantum: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 4usize, "allocation_quantum") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    LvhdServer::enable_thin_provisioning(
-                            s2,
-                            &ctx,
-                            host,
-                            sr,
-                            initial_allocation,
-                            allocation_quantum,
-                        )
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.LVHD.enable_thin_provisioning",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "enable_thin_provisioning" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "LVHD.enable_thin_provisioning",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "LVHD.enable_thin_provisioning",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "LVHD.enable_thin_provisioning",
+                    5,
+                    roles::POOL_ADMIN,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "LVHD.enable_thin_provisioning",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 1usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 2usize, "SR") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let initial_allocation: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 3usize, "initial_allocation") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let allocation_quantum: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 4usize, "allocation_quantum") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    LvhdServer::enable_thin_provisioning(
-                            s2,
-                            &ctx,
-                            host,
-                            sr,
-                            initial_allocation,
-                            allocation_quantum,
-                        )
-                        .await,
-                ),
+                .await?;
+            let host = srv::param(call, 1, "host")?;
+            let sr = srv::param(call, 2, "SR")?;
+            let initial_allocation = srv::param(call, 3, "initial_allocation")?;
+            let allocation_quantum = srv::param(call, 4, "allocation_quantum")?;
+            srv::done(
+                LvhdServer::enable_thin_provisioning(
+                        &**s,
+                        &ctx,
+                        host,
+                        sr,
+                        initial_allocation,
+                        allocation_quantum,
+                    )
+                    .await,
             )
         }
         "get_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "LVHD.get_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "LVHD.get_record", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "LVHD.get_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::LvhdRef = match crate::server::decode_param::<
-                crate::LvhdRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(LvhdServer::get_record(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "LVHD.get_record",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(LvhdServer::get_record(&**s, &ctx, self_).await)
         }
         "get_by_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "LVHD.get_by_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "LVHD.get_by_uuid", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "LVHD.get_by_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(LvhdServer::get_by_uuid(s2, &ctx, uuid).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "LVHD.get_by_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            srv::done(LvhdServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "LVHD.get_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "LVHD.get_uuid", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "LVHD.get_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::LvhdRef = match crate::server::decode_param::<
-                crate::LvhdRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(LvhdServer::get_uuid(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "LVHD.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(LvhdServer::get_uuid(&**s, &ctx, self_).await)
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

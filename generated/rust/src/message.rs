@@ -679,1102 +679,361 @@ pub trait MessageServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "get_all_records_where" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.message.get_all_records_where",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.message.get_all_records_where",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.message.get_all_records_where",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let expr = srv::param(call, 1, "expr")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.message.get_all_records_where",
+                        move |s, ctx| async move {
+                            MessageServer::get_all_records_where(&*s, &ctx, expr).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.message.get_all_records_where",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let expr: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "expr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    MessageServer::get_all_records_where(s2, &ctx, expr)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.message.get_all_records_where",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_all_records" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.message.get_all_records",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.message.get_all_records",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.message.get_all_records",
+                        1,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.message.get_all_records",
+                        move |s, ctx| async move {
+                            MessageServer::get_all_records(&*s, &ctx).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.message.get_all_records",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    MessageServer::get_all_records(s2, &ctx)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.message.get_all_records",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_by_uuid" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.message.get_by_uuid",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.message.get_by_uuid",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.message.get_by_uuid",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let uuid = srv::param(call, 1, "uuid")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.message.get_by_uuid",
+                        move |s, ctx| async move {
+                            MessageServer::get_by_uuid(&*s, &ctx, uuid).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.message.get_by_uuid",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let uuid: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "uuid") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    MessageServer::get_by_uuid(s2, &ctx, uuid)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.message.get_by_uuid",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_record" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.message.get_record",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.message.get_record",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.message.get_record",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.message.get_record",
+                        move |s, ctx| async move {
+                            MessageServer::get_record(&*s, &ctx, self_).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.message.get_record",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::MessageRef = match crate::server::decode_param::<
-                    crate::MessageRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    MessageServer::get_record(s2, &ctx, self_)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.message.get_record",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_since" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.message.get_since",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.message.get_since",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.message.get_since",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let since = srv::param(call, 1, "since")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.message.get_since",
+                        move |s, ctx| async move {
+                            MessageServer::get_since(&*s, &ctx, since).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.message.get_since",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let since: xenapi_rt::types::DateTime = match crate::server::decode_param::<
-                    xenapi_rt::types::DateTime,
-                >(call, 1usize, "since") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    MessageServer::get_since(s2, &ctx, since)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.message.get_since",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_all" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.message.get_all",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.message.get_all",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.message.get_all",
+                        1,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.message.get_all",
+                        move |s, ctx| async move {
+                            MessageServer::get_all(&*s, &ctx).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.message.get_all",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    MessageServer::get_all(s2, &ctx)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.message.get_all",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.message.get",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.message.get",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.message.get",
+                        4,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let cls = srv::param(call, 1, "cls")?;
+                let obj_uuid = srv::param(call, 2, "obj_uuid")?;
+                let since = srv::param(call, 3, "since")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.message.get",
+                        move |s, ctx| async move {
+                            MessageServer::get(&*s, &ctx, cls, obj_uuid, since).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.message.get",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let cls: crate::Cls = match crate::server::decode_param::<
-                    crate::Cls,
-                >(call, 1usize, "cls") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let obj_uuid: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "obj_uuid") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let since: xenapi_rt::types::DateTime = match crate::server::decode_param::<
-                    xenapi_rt::types::DateTime,
-                >(call, 3usize, "since") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    MessageServer::get(s2, &ctx, cls, obj_uuid, since)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.message.get",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "destroy_many" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.message.destroy_many",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.message.destroy_many",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.message.destroy_many",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let messages = srv::param(call, 1, "messages")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.message.destroy_many",
+                        move |s, ctx| async move {
+                            MessageServer::destroy_many(&*s, &ctx, messages)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.message.destroy_many",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let messages: Vec<crate::MessageRef> = match crate::server::decode_param::<
-                    Vec<crate::MessageRef>,
-                >(call, 1usize, "messages") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    MessageServer::destroy_many(s2, &ctx, messages)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.message.destroy_many",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "destroy" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.message.destroy",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.message.destroy",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.message.destroy",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.message.destroy",
+                        move |s, ctx| async move {
+                            MessageServer::destroy(&*s, &ctx, self_).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.message.destroy",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::MessageRef = match crate::server::decode_param::<
-                    crate::MessageRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    MessageServer::destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.message.destroy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "create" => {
-                if call.param_count() != 6usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.message.create",
-                            6usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.message.create",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.message.create",
+                        6,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let name = srv::param(call, 1, "name")?;
+                let priority = srv::param(call, 2, "priority")?;
+                let cls = srv::param(call, 3, "cls")?;
+                let obj_uuid = srv::param(call, 4, "obj_uuid")?;
+                let body = srv::param(call, 5, "body")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.message.create",
+                        move |s, ctx| async move {
+                            MessageServer::create(
+                                    &*s,
+                                    &ctx,
+                                    name,
+                                    priority,
+                                    cls,
+                                    obj_uuid,
+                                    body,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.message.create",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let priority: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "priority") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let cls: crate::Cls = match crate::server::decode_param::<
-                    crate::Cls,
-                >(call, 3usize, "cls") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let obj_uuid: String = match crate::server::decode_param::<
-                    String,
-                >(call, 4usize, "obj_uuid") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let body: String = match crate::server::decode_param::<
-                    String,
-                >(call, 5usize, "body") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    MessageServer::create(s2, &ctx, name, priority, cls, obj_uuid, body)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.message.create",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "get_all_records_where" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "message.get_all_records_where",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "message.get_all_records_where",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "message.get_all_records_where",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "message.get_all_records_where",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let expr: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "expr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    MessageServer::get_all_records_where(s2, &ctx, expr).await,
-                ),
-            )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(MessageServer::get_all_records_where(&**s, &ctx, expr).await)
         }
         "get_all_records" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "message.get_all_records",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "message.get_all_records",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "message.get_all_records",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "message.get_all_records",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(MessageServer::get_all_records(s2, &ctx).await))
+                .await?;
+            srv::done(MessageServer::get_all_records(&**s, &ctx).await)
         }
         "get_by_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "message.get_by_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "message.get_by_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "message.get_by_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "message.get_by_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(MessageServer::get_by_uuid(s2, &ctx, uuid).await))
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            srv::done(MessageServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "message.get_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "message.get_record", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "message.get_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::MessageRef = match crate::server::decode_param::<
-                crate::MessageRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(MessageServer::get_record(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "message.get_record",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(MessageServer::get_record(&**s, &ctx, self_).await)
         }
         "get_since" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "message.get_since",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "message.get_since", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "message.get_since",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let since: xenapi_rt::types::DateTime = match crate::server::decode_param::<
-                xenapi_rt::types::DateTime,
-            >(call, 1usize, "since") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(MessageServer::get_since(s2, &ctx, since).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "message.get_since",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let since = srv::param(call, 1, "since")?;
+            srv::done(MessageServer::get_since(&**s, &ctx, since).await)
         }
         "get_all" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "message.get_all",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "message.get_all", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "message.get_all",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(MessageServer::get_all(s2, &ctx).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "message.get_all",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            srv::done(MessageServer::get_all(&**s, &ctx).await)
         }
         "get" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "message.get",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "message.get", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "message.get",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let cls: crate::Cls = match crate::server::decode_param::<
-                crate::Cls,
-            >(call, 1usize, "cls") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let obj_uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "obj_uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let since: xenapi_rt::types::DateTime = match crate::server::decode_param::<
-                xenapi_rt::types::DateTime,
-            >(call, 3usize, "since") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    MessageServer::get(s2, &ctx, cls, obj_uuid, since).await,
-                ),
-            )
+            let ctx = srv::begin(s, call, "message.get", 4, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let cls = srv::param(call, 1, "cls")?;
+            let obj_uuid = srv::param(call, 2, "obj_uuid")?;
+            let since = srv::param(call, 3, "since")?;
+            srv::done(MessageServer::get(&**s, &ctx, cls, obj_uuid, since).await)
         }
         "destroy_many" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "message.destroy_many",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "message.destroy_many",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "message.destroy_many",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "message.destroy_many",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let messages: Vec<crate::MessageRef> = match crate::server::decode_param::<
-                Vec<crate::MessageRef>,
-            >(call, 1usize, "messages") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    MessageServer::destroy_many(s2, &ctx, messages)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let messages = srv::param(call, 1, "messages")?;
+            srv::done(
+                MessageServer::destroy_many(&**s, &ctx, messages).await.map(srv::void),
             )
         }
         "destroy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "message.destroy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "message.destroy", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "message.destroy",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::MessageRef = match crate::server::decode_param::<
-                crate::MessageRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    MessageServer::destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "message.destroy",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(MessageServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "create" => {
-            if call.param_count() != 6usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "message.create",
-                        6usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "message.create", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "message.create",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let name: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let priority: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "priority") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let cls: crate::Cls = match crate::server::decode_param::<
-                crate::Cls,
-            >(call, 3usize, "cls") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let obj_uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 4usize, "obj_uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let body: String = match crate::server::decode_param::<
-                String,
-            >(call, 5usize, "body") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    MessageServer::create(s2, &ctx, name, priority, cls, obj_uuid, body)
-                        .await,
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "message.create",
+                    6,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let name = srv::param(call, 1, "name")?;
+            let priority = srv::param(call, 2, "priority")?;
+            let cls = srv::param(call, 3, "cls")?;
+            let obj_uuid = srv::param(call, 4, "obj_uuid")?;
+            let body = srv::param(call, 5, "body")?;
+            srv::done(
+                MessageServer::create(&**s, &ctx, name, priority, cls, obj_uuid, body)
+                    .await,
             )
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

@@ -2527,3776 +2527,1144 @@ pub trait PifServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "set_property" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.set_property",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PIF.set_property",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PIF.set_property",
+                        4,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let name = srv::param(call, 2, "name")?;
+                let value = srv::param(call, 3, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.set_property",
+                        move |s, ctx| async move {
+                            PifServer::set_property(&*s, &ctx, self_, name, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.set_property",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PifRef = match crate::server::decode_param::<
-                    crate::PifRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::set_property(s2, &ctx, self_, name, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.set_property",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "db_forget" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.db_forget",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PIF.db_forget",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PIF.db_forget",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.db_forget",
+                        move |s, ctx| async move {
+                            PifServer::db_forget(&*s, &ctx, self_).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.db_forget",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PifRef = match crate::server::decode_param::<
-                    crate::PifRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::db_forget(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.db_forget",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "db_introduce" => {
-                if call.param_count() != 24usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.db_introduce",
-                            24usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PIF.db_introduce",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PIF.db_introduce",
+                        24,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let device = srv::param(call, 1, "device")?;
+                let network = srv::param(call, 2, "network")?;
+                let host = srv::param(call, 3, "host")?;
+                let mac = srv::param(call, 4, "MAC")?;
+                let mtu = srv::param(call, 5, "MTU")?;
+                let vlan = srv::param(call, 6, "VLAN")?;
+                let physical = srv::param(call, 7, "physical")?;
+                let ip_configuration_mode = srv::param(
+                    call,
+                    8,
+                    "ip_configuration_mode",
+                )?;
+                let ip = srv::param(call, 9, "IP")?;
+                let netmask = srv::param(call, 10, "netmask")?;
+                let gateway = srv::param(call, 11, "gateway")?;
+                let dns = srv::param(call, 12, "DNS")?;
+                let bond_slave_of = srv::param(call, 13, "bond_slave_of")?;
+                let vlan_master_of = srv::param(call, 14, "VLAN_master_of")?;
+                let management = srv::param(call, 15, "management")?;
+                let other_config = srv::param(call, 16, "other_config")?;
+                let disallow_unplug = srv::param(call, 17, "disallow_unplug")?;
+                let ipv6_configuration_mode = srv::param(
+                    call,
+                    18,
+                    "ipv6_configuration_mode",
+                )?;
+                let ipv6 = srv::param(call, 19, "IPv6")?;
+                let ipv6_gateway = srv::param(call, 20, "ipv6_gateway")?;
+                let primary_address_type = srv::param(call, 21, "primary_address_type")?;
+                let managed = srv::param(call, 22, "managed")?;
+                let properties = srv::param(call, 23, "properties")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.db_introduce",
+                        move |s, ctx| async move {
+                            PifServer::db_introduce(
+                                    &*s,
+                                    &ctx,
+                                    device,
+                                    network,
+                                    host,
+                                    mac,
+                                    mtu,
+                                    vlan,
+                                    physical,
+                                    ip_configuration_mode,
+                                    ip,
+                                    netmask,
+                                    gateway,
+                                    dns,
+                                    bond_slave_of,
+                                    vlan_master_of,
+                                    management,
+                                    other_config,
+                                    disallow_unplug,
+                                    ipv6_configuration_mode,
+                                    ipv6,
+                                    ipv6_gateway,
+                                    primary_address_type,
+                                    managed,
+                                    properties,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.db_introduce",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let device: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "device") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let network: crate::NetworkRef = match crate::server::decode_param::<
-                    crate::NetworkRef,
-                >(call, 2usize, "network") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 3usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let mac: String = match crate::server::decode_param::<
-                    String,
-                >(call, 4usize, "MAC") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let mtu: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 5usize, "MTU") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let vlan: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 6usize, "VLAN") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let physical: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 7usize, "physical") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let ip_configuration_mode: crate::IpConfigurationMode = match crate::server::decode_param::<
-                    crate::IpConfigurationMode,
-                >(call, 8usize, "ip_configuration_mode") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let ip: String = match crate::server::decode_param::<
-                    String,
-                >(call, 9usize, "IP") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let netmask: String = match crate::server::decode_param::<
-                    String,
-                >(call, 10usize, "netmask") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let gateway: String = match crate::server::decode_param::<
-                    String,
-                >(call, 11usize, "gateway") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let dns: String = match crate::server::decode_param::<
-                    String,
-                >(call, 12usize, "DNS") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let bond_slave_of: crate::BondRef = match crate::server::decode_param::<
-                    crate::BondRef,
-                >(call, 13usize, "bond_slave_of") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let vlan_master_of: crate::VlanRef = match crate::server::decode_param::<
-                    crate::VlanRef,
-                >(call, 14usize, "VLAN_master_of") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let management: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 15usize, "management") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 16usize, "other_config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let disallow_unplug: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 17usize, "disallow_unplug") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let ipv6_configuration_mode: crate::Ipv6ConfigurationMode = match crate::server::decode_param::<
-                    crate::Ipv6ConfigurationMode,
-                >(call, 18usize, "ipv6_configuration_mode") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let ipv6: Vec<String> = match crate::server::decode_param::<
-                    Vec<String>,
-                >(call, 19usize, "IPv6") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let ipv6_gateway: String = match crate::server::decode_param::<
-                    String,
-                >(call, 20usize, "ipv6_gateway") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let primary_address_type: crate::PrimaryAddressType = match crate::server::decode_param::<
-                    crate::PrimaryAddressType,
-                >(call, 21usize, "primary_address_type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let managed: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 22usize, "managed") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let properties: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 23usize, "properties") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::db_introduce(
-                            s2,
-                            &ctx,
-                            device,
-                            network,
-                            host,
-                            mac,
-                            mtu,
-                            vlan,
-                            physical,
-                            ip_configuration_mode,
-                            ip,
-                            netmask,
-                            gateway,
-                            dns,
-                            bond_slave_of,
-                            vlan_master_of,
-                            management,
-                            other_config,
-                            disallow_unplug,
-                            ipv6_configuration_mode,
-                            ipv6,
-                            ipv6_gateway,
-                            primary_address_type,
-                            managed,
-                            properties,
-                        )
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.db_introduce",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "plug" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.plug",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(&**s, "Async.PIF.plug", call)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.PIF.plug",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.plug",
+                        move |s, ctx| async move {
+                            PifServer::plug(&*s, &ctx, self_).await.map(srv::void)
+                        },
+                    )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.plug",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PifRef = match crate::server::decode_param::<
-                    crate::PifRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::plug(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.plug",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_disallow_unplug" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.set_disallow_unplug",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PIF.set_disallow_unplug",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PIF.set_disallow_unplug",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.set_disallow_unplug",
+                        move |s, ctx| async move {
+                            PifServer::set_disallow_unplug(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.set_disallow_unplug",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PifRef = match crate::server::decode_param::<
-                    crate::PifRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::set_disallow_unplug(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.set_disallow_unplug",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "unplug" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.unplug",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PIF.unplug",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PIF.unplug",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.unplug",
+                        move |s, ctx| async move {
+                            PifServer::unplug(&*s, &ctx, self_).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.unplug",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PifRef = match crate::server::decode_param::<
-                    crate::PifRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::unplug(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.unplug",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "forget" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.forget",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PIF.forget",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PIF.forget",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.forget",
+                        move |s, ctx| async move {
+                            PifServer::forget(&*s, &ctx, self_).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.forget",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PifRef = match crate::server::decode_param::<
-                    crate::PifRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::forget(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.forget",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "introduce" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.introduce",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PIF.introduce",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PIF.introduce",
+                        5,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let host = srv::param(call, 1, "host")?;
+                let mac = srv::param(call, 2, "MAC")?;
+                let device = srv::param(call, 3, "device")?;
+                let managed = srv::param(call, 4, "managed")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.introduce",
+                        move |s, ctx| async move {
+                            PifServer::introduce(&*s, &ctx, host, mac, device, managed)
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.introduce",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 1usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let mac: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "MAC") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let device: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "device") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let managed: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 4usize, "managed") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::introduce(s2, &ctx, host, mac, device, managed)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.introduce",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "scan" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.scan",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(&**s, "Async.PIF.scan", call)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.PIF.scan",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let host = srv::param(call, 1, "host")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.scan",
+                        move |s, ctx| async move {
+                            PifServer::scan(&*s, &ctx, host).await.map(srv::void)
+                        },
+                    )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.scan",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 1usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::scan(s2, &ctx, host)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.scan",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_primary_address_type" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.set_primary_address_type",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PIF.set_primary_address_type",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PIF.set_primary_address_type",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let primary_address_type = srv::param(call, 2, "primary_address_type")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.set_primary_address_type",
+                        move |s, ctx| async move {
+                            PifServer::set_primary_address_type(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    primary_address_type,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.set_primary_address_type",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PifRef = match crate::server::decode_param::<
-                    crate::PifRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let primary_address_type: crate::PrimaryAddressType = match crate::server::decode_param::<
-                    crate::PrimaryAddressType,
-                >(call, 2usize, "primary_address_type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::set_primary_address_type(
-                            s2,
-                            &ctx,
-                            self_,
-                            primary_address_type,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.set_primary_address_type",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "reconfigure_ipv6" => {
-                if call.param_count() != 6usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.reconfigure_ipv6",
-                            6usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PIF.reconfigure_ipv6",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PIF.reconfigure_ipv6",
+                        6,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let mode = srv::param(call, 2, "mode")?;
+                let ipv6 = srv::param(call, 3, "IPv6")?;
+                let gateway = srv::param(call, 4, "gateway")?;
+                let dns = srv::param(call, 5, "DNS")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.reconfigure_ipv6",
+                        move |s, ctx| async move {
+                            PifServer::reconfigure_ipv6(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    mode,
+                                    ipv6,
+                                    gateway,
+                                    dns,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.reconfigure_ipv6",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PifRef = match crate::server::decode_param::<
-                    crate::PifRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let mode: crate::Ipv6ConfigurationMode = match crate::server::decode_param::<
-                    crate::Ipv6ConfigurationMode,
-                >(call, 2usize, "mode") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let ipv6: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "IPv6") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let gateway: String = match crate::server::decode_param::<
-                    String,
-                >(call, 4usize, "gateway") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let dns: String = match crate::server::decode_param::<
-                    String,
-                >(call, 5usize, "DNS") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::reconfigure_ipv6(
-                            s2,
-                            &ctx,
-                            self_,
-                            mode,
-                            ipv6,
-                            gateway,
-                            dns,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.reconfigure_ipv6",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "reconfigure_ip" => {
-                if call.param_count() != 7usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.reconfigure_ip",
-                            7usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PIF.reconfigure_ip",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PIF.reconfigure_ip",
+                        7,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let mode = srv::param(call, 2, "mode")?;
+                let ip = srv::param(call, 3, "IP")?;
+                let netmask = srv::param(call, 4, "netmask")?;
+                let gateway = srv::param(call, 5, "gateway")?;
+                let dns = srv::param(call, 6, "DNS")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.reconfigure_ip",
+                        move |s, ctx| async move {
+                            PifServer::reconfigure_ip(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    mode,
+                                    ip,
+                                    netmask,
+                                    gateway,
+                                    dns,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.reconfigure_ip",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PifRef = match crate::server::decode_param::<
-                    crate::PifRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let mode: crate::IpConfigurationMode = match crate::server::decode_param::<
-                    crate::IpConfigurationMode,
-                >(call, 2usize, "mode") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let ip: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "IP") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let netmask: String = match crate::server::decode_param::<
-                    String,
-                >(call, 4usize, "netmask") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let gateway: String = match crate::server::decode_param::<
-                    String,
-                >(call, 5usize, "gateway") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let dns: String = match crate::server::decode_param::<
-                    String,
-                >(call, 6usize, "DNS") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::reconfigure_ip(
-                            s2,
-                            &ctx,
-                            self_,
-                            mode,
-                            ip,
-                            netmask,
-                            gateway,
-                            dns,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.reconfigure_ip",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "destroy" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.destroy",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PIF.destroy",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PIF.destroy",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.destroy",
+                        move |s, ctx| async move {
+                            PifServer::destroy(&*s, &ctx, self_).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.destroy",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PifRef = match crate::server::decode_param::<
-                    crate::PifRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.destroy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "create_VLAN" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PIF.create_VLAN",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PIF.create_VLAN",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PIF.create_VLAN",
+                        5,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let device = srv::param(call, 1, "device")?;
+                let network = srv::param(call, 2, "network")?;
+                let host = srv::param(call, 3, "host")?;
+                let vlan = srv::param(call, 4, "VLAN")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PIF.create_VLAN",
+                        move |s, ctx| async move {
+                            PifServer::create_vlan(
+                                    &*s,
+                                    &ctx,
+                                    device,
+                                    network,
+                                    host,
+                                    vlan,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PIF.create_VLAN",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let device: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "device") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let network: crate::NetworkRef = match crate::server::decode_param::<
-                    crate::NetworkRef,
-                >(call, 2usize, "network") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 3usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let vlan: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 4usize, "VLAN") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PifServer::create_vlan(s2, &ctx, device, network, host, vlan)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PIF.create_VLAN",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "set_property" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.set_property",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.set_property", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.set_property",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::set_property(s2, &ctx, self_, name, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.set_property",
+                    4,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let name = srv::param(call, 2, "name")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                PifServer::set_property(&**s, &ctx, self_, name, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "db_forget" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.db_forget",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.db_forget", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.db_forget",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::db_forget(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.db_forget",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::db_forget(&**s, &ctx, self_).await.map(srv::void))
         }
         "db_introduce" => {
-            if call.param_count() != 24usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.db_introduce",
-                        24usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.db_introduce", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.db_introduce",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let device: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "device") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let network: crate::NetworkRef = match crate::server::decode_param::<
-                crate::NetworkRef,
-            >(call, 2usize, "network") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 3usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let mac: String = match crate::server::decode_param::<
-                String,
-            >(call, 4usize, "MAC") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let mtu: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 5usize, "MTU") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let vlan: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 6usize, "VLAN") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let physical: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 7usize, "physical") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let ip_configuration_mode: crate::IpConfigurationMode = match crate::server::decode_param::<
-                crate::IpConfigurationMode,
-            >(call, 8usize, "ip_configuration_mode") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let ip: String = match crate::server::decode_param::<
-                String,
-            >(call, 9usize, "IP") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let netmask: String = match crate::server::decode_param::<
-                String,
-            >(call, 10usize, "netmask") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let gateway: String = match crate::server::decode_param::<
-                String,
-            >(call, 11usize, "gateway") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let dns: String = match crate::server::decode_param::<
-                String,
-            >(call, 12usize, "DNS") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let bond_slave_of: crate::BondRef = match crate::server::decode_param::<
-                crate::BondRef,
-            >(call, 13usize, "bond_slave_of") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let vlan_master_of: crate::VlanRef = match crate::server::decode_param::<
-                crate::VlanRef,
-            >(call, 14usize, "VLAN_master_of") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let management: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 15usize, "management") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 16usize, "other_config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let disallow_unplug: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 17usize, "disallow_unplug") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let ipv6_configuration_mode: crate::Ipv6ConfigurationMode = match crate::server::decode_param::<
-                crate::Ipv6ConfigurationMode,
-            >(call, 18usize, "ipv6_configuration_mode") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let ipv6: Vec<String> = match crate::server::decode_param::<
-                Vec<String>,
-            >(call, 19usize, "IPv6") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let ipv6_gateway: String = match crate::server::decode_param::<
-                String,
-            >(call, 20usize, "ipv6_gateway") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let primary_address_type: crate::PrimaryAddressType = match crate::server::decode_param::<
-                crate::PrimaryAddressType,
-            >(call, 21usize, "primary_address_type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let managed: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 22usize, "managed") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let properties: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 23usize, "properties") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::db_introduce(
-                            s2,
-                            &ctx,
-                            device,
-                            network,
-                            host,
-                            mac,
-                            mtu,
-                            vlan,
-                            physical,
-                            ip_configuration_mode,
-                            ip,
-                            netmask,
-                            gateway,
-                            dns,
-                            bond_slave_of,
-                            vlan_master_of,
-                            management,
-                            other_config,
-                            disallow_unplug,
-                            ipv6_configuration_mode,
-                            ipv6,
-                            ipv6_gateway,
-                            primary_address_type,
-                            managed,
-                            properties,
-                        )
-                        .await,
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.db_introduce",
+                    24,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let device = srv::param(call, 1, "device")?;
+            let network = srv::param(call, 2, "network")?;
+            let host = srv::param(call, 3, "host")?;
+            let mac = srv::param(call, 4, "MAC")?;
+            let mtu = srv::param(call, 5, "MTU")?;
+            let vlan = srv::param(call, 6, "VLAN")?;
+            let physical = srv::param(call, 7, "physical")?;
+            let ip_configuration_mode = srv::param(call, 8, "ip_configuration_mode")?;
+            let ip = srv::param(call, 9, "IP")?;
+            let netmask = srv::param(call, 10, "netmask")?;
+            let gateway = srv::param(call, 11, "gateway")?;
+            let dns = srv::param(call, 12, "DNS")?;
+            let bond_slave_of = srv::param(call, 13, "bond_slave_of")?;
+            let vlan_master_of = srv::param(call, 14, "VLAN_master_of")?;
+            let management = srv::param(call, 15, "management")?;
+            let other_config = srv::param(call, 16, "other_config")?;
+            let disallow_unplug = srv::param(call, 17, "disallow_unplug")?;
+            let ipv6_configuration_mode = srv::param(
+                call,
+                18,
+                "ipv6_configuration_mode",
+            )?;
+            let ipv6 = srv::param(call, 19, "IPv6")?;
+            let ipv6_gateway = srv::param(call, 20, "ipv6_gateway")?;
+            let primary_address_type = srv::param(call, 21, "primary_address_type")?;
+            let managed = srv::param(call, 22, "managed")?;
+            let properties = srv::param(call, 23, "properties")?;
+            srv::done(
+                PifServer::db_introduce(
+                        &**s,
+                        &ctx,
+                        device,
+                        network,
+                        host,
+                        mac,
+                        mtu,
+                        vlan,
+                        physical,
+                        ip_configuration_mode,
+                        ip,
+                        netmask,
+                        gateway,
+                        dns,
+                        bond_slave_of,
+                        vlan_master_of,
+                        management,
+                        other_config,
+                        disallow_unplug,
+                        ipv6_configuration_mode,
+                        ipv6,
+                        ipv6_gateway,
+                        primary_address_type,
+                        managed,
+                        properties,
+                    )
+                    .await,
             )
         }
         "plug" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch("PIF.plug", 2usize, call.param_count()),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.plug", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.plug",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::plug(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "PIF.plug", 2, roles::POOL_OPERATOR_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::plug(&**s, &ctx, self_).await.map(srv::void))
         }
         "set_disallow_unplug" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.set_disallow_unplug",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.set_disallow_unplug",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.set_disallow_unplug",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.set_disallow_unplug",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::set_disallow_unplug(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PifServer::set_disallow_unplug(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "unplug" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.unplug",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.unplug", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.unplug",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::unplug(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.unplug",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::unplug(&**s, &ctx, self_).await.map(srv::void))
         }
         "forget" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.forget",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.forget", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.forget",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::forget(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.forget",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::forget(&**s, &ctx, self_).await.map(srv::void))
         }
         "introduce" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.introduce",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.introduce", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.introduce",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 1usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let mac: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "MAC") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let device: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "device") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let managed: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 4usize, "managed") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::introduce(s2, &ctx, host, mac, device, managed).await,
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.introduce",
+                    5,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let host = srv::param(call, 1, "host")?;
+            let mac = srv::param(call, 2, "MAC")?;
+            let device = srv::param(call, 3, "device")?;
+            let managed = srv::param(call, 4, "managed")?;
+            srv::done(PifServer::introduce(&**s, &ctx, host, mac, device, managed).await)
         }
         "scan" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch("PIF.scan", 2usize, call.param_count()),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.scan", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.scan",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 1usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::scan(s2, &ctx, host)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "PIF.scan", 2, roles::POOL_OPERATOR_AND_ABOVE)
+                .await?;
+            let host = srv::param(call, 1, "host")?;
+            srv::done(PifServer::scan(&**s, &ctx, host).await.map(srv::void))
         }
         "set_primary_address_type" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.set_primary_address_type",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.set_primary_address_type",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.set_primary_address_type",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.set_primary_address_type",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let primary_address_type: crate::PrimaryAddressType = match crate::server::decode_param::<
-                crate::PrimaryAddressType,
-            >(call, 2usize, "primary_address_type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::set_primary_address_type(
-                            s2,
-                            &ctx,
-                            self_,
-                            primary_address_type,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let primary_address_type = srv::param(call, 2, "primary_address_type")?;
+            srv::done(
+                PifServer::set_primary_address_type(
+                        &**s,
+                        &ctx,
+                        self_,
+                        primary_address_type,
+                    )
+                    .await
+                    .map(srv::void),
             )
         }
         "reconfigure_ipv6" => {
-            if call.param_count() != 6usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.reconfigure_ipv6",
-                        6usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.reconfigure_ipv6",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.reconfigure_ipv6",
+                    6,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.reconfigure_ipv6",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let mode: crate::Ipv6ConfigurationMode = match crate::server::decode_param::<
-                crate::Ipv6ConfigurationMode,
-            >(call, 2usize, "mode") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let ipv6: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "IPv6") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let gateway: String = match crate::server::decode_param::<
-                String,
-            >(call, 4usize, "gateway") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let dns: String = match crate::server::decode_param::<
-                String,
-            >(call, 5usize, "DNS") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::reconfigure_ipv6(
-                            s2,
-                            &ctx,
-                            self_,
-                            mode,
-                            ipv6,
-                            gateway,
-                            dns,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let mode = srv::param(call, 2, "mode")?;
+            let ipv6 = srv::param(call, 3, "IPv6")?;
+            let gateway = srv::param(call, 4, "gateway")?;
+            let dns = srv::param(call, 5, "DNS")?;
+            srv::done(
+                PifServer::reconfigure_ipv6(&**s, &ctx, self_, mode, ipv6, gateway, dns)
+                    .await
+                    .map(srv::void),
             )
         }
         "reconfigure_ip" => {
-            if call.param_count() != 7usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.reconfigure_ip",
-                        7usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.reconfigure_ip", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.reconfigure_ip",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let mode: crate::IpConfigurationMode = match crate::server::decode_param::<
-                crate::IpConfigurationMode,
-            >(call, 2usize, "mode") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let ip: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "IP") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let netmask: String = match crate::server::decode_param::<
-                String,
-            >(call, 4usize, "netmask") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let gateway: String = match crate::server::decode_param::<
-                String,
-            >(call, 5usize, "gateway") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let dns: String = match crate::server::decode_param::<
-                String,
-            >(call, 6usize, "DNS") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::reconfigure_ip(
-                            s2,
-                            &ctx,
-                            self_,
-                            mode,
-                            ip,
-                            netmask,
-                            gateway,
-                            dns,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.reconfigure_ip",
+                    7,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let mode = srv::param(call, 2, "mode")?;
+            let ip = srv::param(call, 3, "IP")?;
+            let netmask = srv::param(call, 4, "netmask")?;
+            let gateway = srv::param(call, 5, "gateway")?;
+            let dns = srv::param(call, 6, "DNS")?;
+            srv::done(
+                PifServer::reconfigure_ip(
+                        &**s,
+                        &ctx,
+                        self_,
+                        mode,
+                        ip,
+                        netmask,
+                        gateway,
+                        dns,
+                    )
+                    .await
+                    .map(srv::void),
             )
         }
         "destroy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.destroy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.destroy", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.destroy",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.destroy",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "create_VLAN" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.create_VLAN",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.create_VLAN", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.create_VLAN",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let device: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "device") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let network: crate::NetworkRef = match crate::server::decode_param::<
-                crate::NetworkRef,
-            >(call, 2usize, "network") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 3usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let vlan: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 4usize, "VLAN") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::create_vlan(s2, &ctx, device, network, host, vlan).await,
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.create_VLAN",
+                    5,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let device = srv::param(call, 1, "device")?;
+            let network = srv::param(call, 2, "network")?;
+            let host = srv::param(call, 3, "host")?;
+            let vlan = srv::param(call, 4, "VLAN")?;
+            srv::done(
+                PifServer::create_vlan(&**s, &ctx, device, network, host, vlan).await,
             )
         }
         "get_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_record", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_record(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_record",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_record(&**s, &ctx, self_).await)
         }
         "get_by_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_by_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_by_uuid", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_by_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_by_uuid(s2, &ctx, uuid).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_by_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            srv::done(PifServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_all",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_all", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_all",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_all(s2, &ctx).await))
+            let ctx = srv::begin(s, call, "PIF.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            srv::done(PifServer::get_all(&**s, &ctx).await)
         }
         "get_all_records" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_all_records",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_all_records",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_all_records",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_all_records",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_all_records(s2, &ctx).await))
+                .await?;
+            srv::done(PifServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_uuid", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_uuid(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "PIF.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_device" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_device",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_device", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_device",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_device(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_device",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_device(&**s, &ctx, self_).await)
         }
         "get_network" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_network",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_network", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_network",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_network(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_network",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_network(&**s, &ctx, self_).await)
         }
         "get_host" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_host",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_host", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_host",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_host(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "PIF.get_host", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_host(&**s, &ctx, self_).await)
         }
         "get_MAC" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_MAC",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_MAC", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_MAC",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_mac(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "PIF.get_MAC", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_mac(&**s, &ctx, self_).await)
         }
         "get_MTU" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_MTU",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_MTU", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_MTU",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_mtu(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "PIF.get_MTU", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_mtu(&**s, &ctx, self_).await)
         }
         "get_VLAN" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_VLAN",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_VLAN", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_VLAN",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_vlan(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "PIF.get_VLAN", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_vlan(&**s, &ctx, self_).await)
         }
         "get_metrics" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_metrics",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_metrics", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_metrics",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_metrics(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_metrics",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_metrics(&**s, &ctx, self_).await)
         }
         "get_physical" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_physical",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_physical", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_physical",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_physical(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_physical",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_physical(&**s, &ctx, self_).await)
         }
         "get_currently_attached" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_currently_attached",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_currently_attached",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_currently_attached",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_currently_attached",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::get_currently_attached(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_currently_attached(&**s, &ctx, self_).await)
         }
         "get_ip_configuration_mode" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_ip_configuration_mode",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_ip_configuration_mode",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_ip_configuration_mode",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_ip_configuration_mode",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::get_ip_configuration_mode(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_ip_configuration_mode(&**s, &ctx, self_).await)
         }
         "get_IP" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_IP",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_IP", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_IP",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_ip(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "PIF.get_IP", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_ip(&**s, &ctx, self_).await)
         }
         "get_netmask" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_netmask",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_netmask", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_netmask",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_netmask(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_netmask",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_netmask(&**s, &ctx, self_).await)
         }
         "get_gateway" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_gateway",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_gateway", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_gateway",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_gateway(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_gateway",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_gateway(&**s, &ctx, self_).await)
         }
         "get_DNS" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_DNS",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_DNS", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_DNS",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_dns(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "PIF.get_DNS", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_dns(&**s, &ctx, self_).await)
         }
         "get_bond_slave_of" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_bond_slave_of",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_bond_slave_of",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_bond_slave_of",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_bond_slave_of",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PifServer::get_bond_slave_of(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_bond_slave_of(&**s, &ctx, self_).await)
         }
         "get_bond_master_of" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_bond_master_of",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_bond_master_of",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_bond_master_of",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_bond_master_of",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::get_bond_master_of(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_bond_master_of(&**s, &ctx, self_).await)
         }
         "get_VLAN_master_of" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_VLAN_master_of",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_VLAN_master_of",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_VLAN_master_of",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_VLAN_master_of",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::get_vlan_master_of(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_vlan_master_of(&**s, &ctx, self_).await)
         }
         "get_VLAN_slave_of" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_VLAN_slave_of",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_VLAN_slave_of",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_VLAN_slave_of",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_VLAN_slave_of",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PifServer::get_vlan_slave_of(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_vlan_slave_of(&**s, &ctx, self_).await)
         }
         "get_management" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_management",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_management", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_management",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_management(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_management",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_management(&**s, &ctx, self_).await)
         }
         "get_other_config" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_other_config",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_other_config",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_other_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PifServer::get_other_config(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_other_config(&**s, &ctx, self_).await)
         }
         "set_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.set_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.set_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.set_other_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.set_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::set_other_config(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PifServer::set_other_config(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "add_to_other_config" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.add_to_other_config",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.add_to_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.add_to_other_config",
+                    4,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.add_to_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::add_to_other_config(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                PifServer::add_to_other_config(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.remove_from_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.remove_from_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.remove_from_other_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.remove_from_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::remove_from_other_config(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                PifServer::remove_from_other_config(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_disallow_unplug" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_disallow_unplug",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_disallow_unplug",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_disallow_unplug",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_disallow_unplug",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::get_disallow_unplug(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_disallow_unplug(&**s, &ctx, self_).await)
         }
         "get_tunnel_access_PIF_of" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_tunnel_access_PIF_of",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_tunnel_access_PIF_of",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_tunnel_access_PIF_of",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_tunnel_access_PIF_of",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::get_tunnel_access_pif_of(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_tunnel_access_pif_of(&**s, &ctx, self_).await)
         }
         "get_tunnel_transport_PIF_of" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_tunnel_transport_PIF_of",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_tunnel_transport_PIF_of",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_tunnel_transport_PIF_of",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_tunnel_transport_PIF_of",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::get_tunnel_transport_pif_of(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_tunnel_transport_pif_of(&**s, &ctx, self_).await)
         }
         "get_ipv6_configuration_mode" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_ipv6_configuration_mode",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_ipv6_configuration_mode",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_ipv6_configuration_mode",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_ipv6_configuration_mode",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::get_ipv6_configuration_mode(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_ipv6_configuration_mode(&**s, &ctx, self_).await)
         }
         "get_IPv6" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_IPv6",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_IPv6", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_IPv6",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_ipv6(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "PIF.get_IPv6", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_ipv6(&**s, &ctx, self_).await)
         }
         "get_ipv6_gateway" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_ipv6_gateway",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_ipv6_gateway",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_ipv6_gateway",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_ipv6_gateway",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PifServer::get_ipv6_gateway(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_ipv6_gateway(&**s, &ctx, self_).await)
         }
         "get_primary_address_type" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_primary_address_type",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_primary_address_type",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_primary_address_type",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_primary_address_type",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::get_primary_address_type(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_primary_address_type(&**s, &ctx, self_).await)
         }
         "get_managed" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_managed",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_managed", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_managed",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_managed(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_managed",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_managed(&**s, &ctx, self_).await)
         }
         "get_properties" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_properties",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_properties", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_properties",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_properties(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_properties",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_properties(&**s, &ctx, self_).await)
         }
         "get_capabilities" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_capabilities",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_capabilities",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_capabilities",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_capabilities",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PifServer::get_capabilities(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_capabilities(&**s, &ctx, self_).await)
         }
         "get_igmp_snooping_status" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_igmp_snooping_status",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_igmp_snooping_status",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_igmp_snooping_status",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_igmp_snooping_status",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::get_igmp_snooping_status(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_igmp_snooping_status(&**s, &ctx, self_).await)
         }
         "get_sriov_physical_PIF_of" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_sriov_physical_PIF_of",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_sriov_physical_PIF_of",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_sriov_physical_PIF_of",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_sriov_physical_PIF_of",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::get_sriov_physical_pif_of(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_sriov_physical_pif_of(&**s, &ctx, self_).await)
         }
         "get_sriov_logical_PIF_of" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_sriov_logical_PIF_of",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF.get_sriov_logical_PIF_of",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF.get_sriov_logical_PIF_of",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_sriov_logical_PIF_of",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifServer::get_sriov_logical_pif_of(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_sriov_logical_pif_of(&**s, &ctx, self_).await)
         }
         "get_PCI" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF.get_PCI",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PIF.get_PCI", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF.get_PCI",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifServer::get_pci(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "PIF.get_PCI", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifServer::get_pci(&**s, &ctx, self_).await)
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

@@ -713,976 +713,283 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
-        return None;
+        return Err(srv::unknown(call));
     }
     match message {
         "get_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_record",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_record",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PifMetricsServer::get_record(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifMetricsServer::get_record(&**s, &ctx, self_).await)
         }
         "get_by_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_by_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_by_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_by_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_by_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PifMetricsServer::get_by_uuid(s2, &ctx, uuid).await),
-            )
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            srv::done(PifMetricsServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_all",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_all",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_all",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_all",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(PifMetricsServer::get_all(s2, &ctx).await))
+                .await?;
+            srv::done(PifMetricsServer::get_all(&**s, &ctx).await)
         }
         "get_all_records" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_all_records",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_all_records",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_all_records",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_all_records",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(PifMetricsServer::get_all_records(s2, &ctx).await))
+                .await?;
+            srv::done(PifMetricsServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PifMetricsServer::get_uuid(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifMetricsServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_io_read_kbs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_io_read_kbs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_io_read_kbs",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_io_read_kbs",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_io_read_kbs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifMetricsServer::get_io_read_kbs(s2, &ctx, self_)
-                        .await
-                        .map(xenapi_rt::types::Float),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PifMetricsServer::get_io_read_kbs(&**s, &ctx, self_)
+                    .await
+                    .map(xenapi_rt::types::Float),
             )
         }
         "get_io_write_kbs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_io_write_kbs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_io_write_kbs",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_io_write_kbs",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_io_write_kbs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifMetricsServer::get_io_write_kbs(s2, &ctx, self_)
-                        .await
-                        .map(xenapi_rt::types::Float),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PifMetricsServer::get_io_write_kbs(&**s, &ctx, self_)
+                    .await
+                    .map(xenapi_rt::types::Float),
             )
         }
         "get_carrier" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_carrier",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_carrier",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_carrier",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_carrier",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifMetricsServer::get_carrier(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifMetricsServer::get_carrier(&**s, &ctx, self_).await)
         }
         "get_vendor_id" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_vendor_id",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_vendor_id",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_vendor_id",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_vendor_id",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifMetricsServer::get_vendor_id(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifMetricsServer::get_vendor_id(&**s, &ctx, self_).await)
         }
         "get_vendor_name" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_vendor_name",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_vendor_name",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_vendor_name",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_vendor_name",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifMetricsServer::get_vendor_name(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifMetricsServer::get_vendor_name(&**s, &ctx, self_).await)
         }
         "get_device_id" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_device_id",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_device_id",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_device_id",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_device_id",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifMetricsServer::get_device_id(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifMetricsServer::get_device_id(&**s, &ctx, self_).await)
         }
         "get_device_name" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_device_name",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_device_name",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_device_name",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_device_name",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifMetricsServer::get_device_name(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifMetricsServer::get_device_name(&**s, &ctx, self_).await)
         }
         "get_speed" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_speed",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_speed",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_speed",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_speed",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PifMetricsServer::get_speed(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifMetricsServer::get_speed(&**s, &ctx, self_).await)
         }
         "get_duplex" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_duplex",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_duplex",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_duplex",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_duplex",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PifMetricsServer::get_duplex(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifMetricsServer::get_duplex(&**s, &ctx, self_).await)
         }
         "get_pci_bus_path" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_pci_bus_path",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_pci_bus_path",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_pci_bus_path",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_pci_bus_path",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifMetricsServer::get_pci_bus_path(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifMetricsServer::get_pci_bus_path(&**s, &ctx, self_).await)
         }
         "get_last_updated" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_last_updated",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_last_updated",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_last_updated",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_last_updated",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifMetricsServer::get_last_updated(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifMetricsServer::get_last_updated(&**s, &ctx, self_).await)
         }
         "get_other_config" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.get_other_config",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.get_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.get_other_config",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.get_other_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifMetricsServer::get_other_config(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PifMetricsServer::get_other_config(&**s, &ctx, self_).await)
         }
         "set_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.set_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.set_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.set_other_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.set_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifMetricsServer::set_other_config(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PifMetricsServer::set_other_config(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "add_to_other_config" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.add_to_other_config",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.add_to_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.add_to_other_config",
+                    4,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.add_to_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifMetricsServer::add_to_other_config(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                PifMetricsServer::add_to_other_config(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PIF_metrics.remove_from_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PIF_metrics.remove_from_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PIF_metrics.remove_from_other_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PIF_metrics.remove_from_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PifMetricsRef = match crate::server::decode_param::<
-                crate::PifMetricsRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PifMetricsServer::remove_from_other_config(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                PifMetricsServer::remove_from_other_config(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

@@ -6613,11807 +6613,3980 @@ pub trait PoolServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "set_ext_auth_max_threads" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.set_ext_auth_max_threads",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.set_ext_auth_max_threads",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.set_ext_auth_max_threads",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_ext_auth_max_threads",
+                        move |s, ctx| async move {
+                            PoolServer::set_ext_auth_max_threads(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.set_ext_auth_max_threads",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::set_ext_auth_max_threads(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.set_ext_auth_max_threads",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_local_auth_max_threads" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.set_local_auth_max_threads",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.set_local_auth_max_threads",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.set_local_auth_max_threads",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_local_auth_max_threads",
+                        move |s, ctx| async move {
+                            PoolServer::set_local_auth_max_threads(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    value,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.set_local_auth_max_threads",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::set_local_auth_max_threads(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.set_local_auth_max_threads",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_update_sync_enabled" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.set_update_sync_enabled",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.set_update_sync_enabled",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.set_update_sync_enabled",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_update_sync_enabled",
+                        move |s, ctx| async move {
+                            PoolServer::set_update_sync_enabled(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.set_update_sync_enabled",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::set_update_sync_enabled(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.set_update_sync_enabled",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "configure_update_sync" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.configure_update_sync",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.configure_update_sync",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.configure_update_sync",
+                        4,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let update_sync_frequency = srv::param(
+                    call,
+                    2,
+                    "update_sync_frequency",
+                )?;
+                let update_sync_day = srv::param(call, 3, "update_sync_day")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.configure_update_sync",
+                        move |s, ctx| async move {
+                            PoolServer::configure_update_sync(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    update_sync_frequency,
+                                    update_sync_day,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.configure_update_sync",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let update_sync_frequency: crate::UpdateSyncFrequency = match crate::server::decode_param::<
-                    crate::UpdateSyncFrequency,
-                >(call, 2usize, "update_sync_frequency") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let update_sync_day: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 3usize, "update_sync_day") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::configure_update_sync(
-                            s2,
-                            &ctx,
-                            self_,
-                            update_sync_frequency,
-                            update_sync_day,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.configure_update_sync",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "reset_telemetry_uuid" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.reset_telemetry_uuid",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.reset_telemetry_uuid",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.reset_telemetry_uuid",
+                        2,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.reset_telemetry_uuid",
+                        move |s, ctx| async move {
+                            PoolServer::reset_telemetry_uuid(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.reset_telemetry_uuid",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::reset_telemetry_uuid(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.reset_telemetry_uuid",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_telemetry_next_collection" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.set_telemetry_next_collection",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.set_telemetry_next_collection",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.set_telemetry_next_collection",
+                        3,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_telemetry_next_collection",
+                        move |s, ctx| async move {
+                            PoolServer::set_telemetry_next_collection(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    value,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.set_telemetry_next_collection",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: xenapi_rt::types::DateTime = match crate::server::decode_param::<
-                    xenapi_rt::types::DateTime,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::set_telemetry_next_collection(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.set_telemetry_next_collection",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_https_only" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.set_https_only",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.set_https_only",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.set_https_only",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_https_only",
+                        move |s, ctx| async move {
+                            PoolServer::set_https_only(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.set_https_only",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::set_https_only(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.set_https_only",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_custom_uefi_certificates" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.set_custom_uefi_certificates",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.set_custom_uefi_certificates",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.set_custom_uefi_certificates",
+                        3,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_custom_uefi_certificates",
+                        move |s, ctx| async move {
+                            PoolServer::set_custom_uefi_certificates(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    value,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.set_custom_uefi_certificates",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::set_custom_uefi_certificates(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.set_custom_uefi_certificates",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_uefi_certificates" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.set_uefi_certificates",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.set_uefi_certificates",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.set_uefi_certificates",
+                        3,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_uefi_certificates",
+                        move |s, ctx| async move {
+                            PoolServer::set_uefi_certificates(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.set_uefi_certificates",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::set_uefi_certificates(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.set_uefi_certificates",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "disable_repository_proxy" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.disable_repository_proxy",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.disable_repository_proxy",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.disable_repository_proxy",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.disable_repository_proxy",
+                        move |s, ctx| async move {
+                            PoolServer::disable_repository_proxy(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.disable_repository_proxy",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::disable_repository_proxy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.disable_repository_proxy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "configure_repository_proxy" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.configure_repository_proxy",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.configure_repository_proxy",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.configure_repository_proxy",
+                        5,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let url = srv::param(call, 2, "url")?;
+                let username = srv::param(call, 3, "username")?;
+                let password = srv::param(call, 4, "password")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.configure_repository_proxy",
+                        move |s, ctx| async move {
+                            PoolServer::configure_repository_proxy(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    url,
+                                    username,
+                                    password,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.configure_repository_proxy",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let url: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "url") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let username: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "username") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let password: String = match crate::server::decode_param::<
-                    String,
-                >(call, 4usize, "password") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::configure_repository_proxy(
-                            s2,
-                            &ctx,
-                            self_,
-                            url,
-                            username,
-                            password,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.configure_repository_proxy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "disable_client_certificate_auth" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.disable_client_certificate_auth",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.disable_client_certificate_auth",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.disable_client_certificate_auth",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.disable_client_certificate_auth",
+                        move |s, ctx| async move {
+                            PoolServer::disable_client_certificate_auth(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.disable_client_certificate_auth",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::disable_client_certificate_auth(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.disable_client_certificate_auth",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "enable_client_certificate_auth" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.enable_client_certificate_auth",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.enable_client_certificate_auth",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.enable_client_certificate_auth",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let name = srv::param(call, 2, "name")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.enable_client_certificate_auth",
+                        move |s, ctx| async move {
+                            PoolServer::enable_client_certificate_auth(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    name,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.enable_client_certificate_auth",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::enable_client_certificate_auth(s2, &ctx, self_, name)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.enable_client_certificate_auth",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "check_update_readiness" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.check_update_readiness",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.check_update_readiness",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.check_update_readiness",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let requires_reboot = srv::param(call, 2, "requires_reboot")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.check_update_readiness",
+                        move |s, ctx| async move {
+                            PoolServer::check_update_readiness(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    requires_reboot,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.check_update_readiness",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let requires_reboot: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "requires_reboot") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::check_update_readiness(s2, &ctx, self_, requires_reboot)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.check_update_readiness",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "sync_updates" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.sync_updates",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.sync_updates",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.sync_updates",
+                        5,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let force = srv::param(call, 2, "force")?;
+                let token = srv::param(call, 3, "token")?;
+                let token_id = srv::param(call, 4, "token_id")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.sync_updates",
+                        move |s, ctx| async move {
+                            PoolServer::sync_updates(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    force,
+                                    token,
+                                    token_id,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.sync_updates",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let force: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "force") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let token: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "token") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let token_id: String = match crate::server::decode_param::<
-                    String,
-                >(call, 4usize, "token_id") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::sync_updates(s2, &ctx, self_, force, token, token_id)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.sync_updates",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "remove_repository" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.remove_repository",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.remove_repository",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.remove_repository",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.remove_repository",
+                        move |s, ctx| async move {
+                            PoolServer::remove_repository(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.remove_repository",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: crate::RepositoryRef = match crate::server::decode_param::<
-                    crate::RepositoryRef,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::remove_repository(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.remove_repository",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "add_repository" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.add_repository",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.add_repository",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.add_repository",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.add_repository",
+                        move |s, ctx| async move {
+                            PoolServer::add_repository(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.add_repository",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: crate::RepositoryRef = match crate::server::decode_param::<
-                    crate::RepositoryRef,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::add_repository(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.add_repository",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_repositories" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.set_repositories",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.set_repositories",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.set_repositories",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_repositories",
+                        move |s, ctx| async move {
+                            PoolServer::set_repositories(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.set_repositories",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: Vec<crate::RepositoryRef> = match crate::server::decode_param::<
-                    Vec<crate::RepositoryRef>,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::set_repositories(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.set_repositories",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "rotate_secret" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.rotate_secret",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.rotate_secret",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.rotate_secret",
+                        1,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.rotate_secret",
+                        move |s, ctx| async move {
+                            PoolServer::rotate_secret(&*s, &ctx).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.rotate_secret",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::rotate_secret(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.rotate_secret",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "remove_from_guest_agent_config" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.remove_from_guest_agent_config",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.remove_from_guest_agent_config",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.remove_from_guest_agent_config",
+                        3,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let key = srv::param(call, 2, "key")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.remove_from_guest_agent_config",
+                        move |s, ctx| async move {
+                            PoolServer::remove_from_guest_agent_config(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    key,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.remove_from_guest_agent_config",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let key: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "key") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::remove_from_guest_agent_config(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.remove_from_guest_agent_config",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "add_to_guest_agent_config" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.add_to_guest_agent_config",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.add_to_guest_agent_config",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.add_to_guest_agent_config",
+                        4,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let key = srv::param(call, 2, "key")?;
+                let value = srv::param(call, 3, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.add_to_guest_agent_config",
+                        move |s, ctx| async move {
+                            PoolServer::add_to_guest_agent_config(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    key,
+                                    value,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.add_to_guest_agent_config",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let key: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "key") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::add_to_guest_agent_config(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.add_to_guest_agent_config",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "has_extension" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.has_extension",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.has_extension",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.has_extension",
+                        3,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let name = srv::param(call, 2, "name")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.has_extension",
+                        move |s, ctx| async move {
+                            PoolServer::has_extension(&*s, &ctx, self_, name).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.has_extension",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::has_extension(s2, &ctx, self_, name)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.has_extension",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_igmp_snooping_enabled" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.set_igmp_snooping_enabled",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.set_igmp_snooping_enabled",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.set_igmp_snooping_enabled",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_igmp_snooping_enabled",
+                        move |s, ctx| async move {
+                            PoolServer::set_igmp_snooping_enabled(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    value,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.set_igmp_snooping_enabled",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::set_igmp_snooping_enabled(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.set_igmp_snooping_enabled",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "disable_ssl_legacy" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.disable_ssl_legacy",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.disable_ssl_legacy",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.disable_ssl_legacy",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.disable_ssl_legacy",
+                        move |s, ctx| async move {
+                            PoolServer::disable_ssl_legacy(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.disable_ssl_legacy",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::disable_ssl_legacy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.disable_ssl_legacy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "enable_ssl_legacy" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.enable_ssl_legacy",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.enable_ssl_legacy",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.enable_ssl_legacy",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.enable_ssl_legacy",
+                        move |s, ctx| async move {
+                            PoolServer::enable_ssl_legacy(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.enable_ssl_legacy",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::enable_ssl_legacy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.enable_ssl_legacy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "apply_edition" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.apply_edition",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.apply_edition",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.apply_edition",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let edition = srv::param(call, 2, "edition")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.apply_edition",
+                        move |s, ctx| async move {
+                            PoolServer::apply_edition(&*s, &ctx, self_, edition)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.apply_edition",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let edition: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "edition") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::apply_edition(s2, &ctx, self_, edition)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.apply_edition",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_license_state" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.get_license_state",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.get_license_state",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.get_license_state",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.get_license_state",
+                        move |s, ctx| async move {
+                            PoolServer::get_license_state(&*s, &ctx, self_).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.get_license_state",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::get_license_state(s2, &ctx, self_)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.get_license_state",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "disable_local_storage_caching" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.disable_local_storage_caching",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.disable_local_storage_caching",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.disable_local_storage_caching",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.disable_local_storage_caching",
+                        move |s, ctx| async move {
+                            PoolServer::disable_local_storage_caching(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.disable_local_storage_caching",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::disable_local_storage_caching(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.disable_local_storage_caching",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "enable_local_storage_caching" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.enable_local_storage_caching",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.enable_local_storage_caching",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.enable_local_storage_caching",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.enable_local_storage_caching",
+                        move |s, ctx| async move {
+                            PoolServer::enable_local_storage_caching(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.enable_local_storage_caching",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::enable_local_storage_caching(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.enable_local_storage_caching",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "test_archive_target" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.test_archive_target",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.test_archive_target",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.test_archive_target",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let config = srv::param(call, 2, "config")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.test_archive_target",
+                        move |s, ctx| async move {
+                            PoolServer::test_archive_target(&*s, &ctx, self_, config)
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.test_archive_target",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::test_archive_target(s2, &ctx, self_, config)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.test_archive_target",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_vswitch_controller" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.set_vswitch_controller",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.set_vswitch_controller",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.set_vswitch_controller",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let address = srv::param(call, 1, "address")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_vswitch_controller",
+                        move |s, ctx| async move {
+                            PoolServer::set_vswitch_controller(&*s, &ctx, address)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.set_vswitch_controller",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let address: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "address") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::set_vswitch_controller(s2, &ctx, address)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.set_vswitch_controller",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "disable_redo_log" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.disable_redo_log",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.disable_redo_log",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.disable_redo_log",
+                        1,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.disable_redo_log",
+                        move |s, ctx| async move {
+                            PoolServer::disable_redo_log(&*s, &ctx).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.disable_redo_log",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::disable_redo_log(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.disable_redo_log",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "enable_redo_log" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.enable_redo_log",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.enable_redo_log",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.enable_redo_log",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.enable_redo_log",
+                        move |s, ctx| async move {
+                            PoolServer::enable_redo_log(&*s, &ctx, sr)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.enable_redo_log",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::enable_redo_log(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.enable_redo_log",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "enable_tls_verification" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.enable_tls_verification",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.enable_tls_verification",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.enable_tls_verification",
+                        1,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.enable_tls_verification",
+                        move |s, ctx| async move {
+                            PoolServer::enable_tls_verification(&*s, &ctx)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.enable_tls_verification",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::enable_tls_verification(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.enable_tls_verification",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "certificate_sync" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.certificate_sync",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.certificate_sync",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.certificate_sync",
+                        1,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.certificate_sync",
+                        move |s, ctx| async move {
+                            PoolServer::certificate_sync(&*s, &ctx).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.certificate_sync",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::certificate_sync(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.certificate_sync",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "crl_list" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.crl_list",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.crl_list",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.crl_list",
+                        1,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.crl_list",
+                        move |s, ctx| async move {
+                            PoolServer::crl_list(&*s, &ctx).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.crl_list",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::crl_list(s2, &ctx)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.crl_list",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "crl_uninstall" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.crl_uninstall",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.crl_uninstall",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.crl_uninstall",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let name = srv::param(call, 1, "name")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.crl_uninstall",
+                        move |s, ctx| async move {
+                            PoolServer::crl_uninstall(&*s, &ctx, name)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.crl_uninstall",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::crl_uninstall(s2, &ctx, name)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.crl_uninstall",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "crl_install" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.crl_install",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.crl_install",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.crl_install",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let name = srv::param(call, 1, "name")?;
+                let cert = srv::param(call, 2, "cert")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.crl_install",
+                        move |s, ctx| async move {
+                            PoolServer::crl_install(&*s, &ctx, name, cert)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.crl_install",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let cert: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "cert") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::crl_install(s2, &ctx, name, cert)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.crl_install",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "uninstall_ca_certificate" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.uninstall_ca_certificate",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.uninstall_ca_certificate",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.uninstall_ca_certificate",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let name = srv::param(call, 1, "name")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.uninstall_ca_certificate",
+                        move |s, ctx| async move {
+                            PoolServer::uninstall_ca_certificate(&*s, &ctx, name)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.uninstall_ca_certificate",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::uninstall_ca_certificate(s2, &ctx, name)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.uninstall_ca_certificate",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "install_ca_certificate" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.install_ca_certificate",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.install_ca_certificate",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.install_ca_certificate",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let name = srv::param(call, 1, "name")?;
+                let cert = srv::param(call, 2, "cert")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.install_ca_certificate",
+                        move |s, ctx| async move {
+                            PoolServer::install_ca_certificate(&*s, &ctx, name, cert)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.install_ca_certificate",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let cert: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "cert") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::install_ca_certificate(s2, &ctx, name, cert)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.install_ca_certificate",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "certificate_list" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.certificate_list",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.certificate_list",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.certificate_list",
+                        1,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.certificate_list",
+                        move |s, ctx| async move {
+                            PoolServer::certificate_list(&*s, &ctx).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.certificate_list",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::certificate_list(s2, &ctx)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.certificate_list",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "certificate_uninstall" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.certificate_uninstall",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.certificate_uninstall",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.certificate_uninstall",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let name = srv::param(call, 1, "name")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.certificate_uninstall",
+                        move |s, ctx| async move {
+                            PoolServer::certificate_uninstall(&*s, &ctx, name)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.certificate_uninstall",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::certificate_uninstall(s2, &ctx, name)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.certificate_uninstall",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "certificate_install" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.certificate_install",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.certificate_install",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.certificate_install",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let name = srv::param(call, 1, "name")?;
+                let cert = srv::param(call, 2, "cert")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.certificate_install",
+                        move |s, ctx| async move {
+                            PoolServer::certificate_install(&*s, &ctx, name, cert)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.certificate_install",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let cert: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "cert") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::certificate_install(s2, &ctx, name, cert)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.certificate_install",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "send_test_post" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.send_test_post",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.send_test_post",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.send_test_post",
+                        4,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let host = srv::param(call, 1, "host")?;
+                let port = srv::param(call, 2, "port")?;
+                let body = srv::param(call, 3, "body")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.send_test_post",
+                        move |s, ctx| async move {
+                            PoolServer::send_test_post(&*s, &ctx, host, port, body).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.send_test_post",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let host: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let port: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "port") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let body: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "body") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::send_test_post(s2, &ctx, host, port, body)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.send_test_post",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "retrieve_wlb_recommendations" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.retrieve_wlb_recommendations",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.retrieve_wlb_recommendations",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.retrieve_wlb_recommendations",
+                        1,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.retrieve_wlb_recommendations",
+                        move |s, ctx| async move {
+                            PoolServer::retrieve_wlb_recommendations(&*s, &ctx).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.retrieve_wlb_recommendations",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::retrieve_wlb_recommendations(s2, &ctx)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.retrieve_wlb_recommendations",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "retrieve_wlb_configuration" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.retrieve_wlb_configuration",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.retrieve_wlb_configuration",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.retrieve_wlb_configuration",
+                        1,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.retrieve_wlb_configuration",
+                        move |s, ctx| async move {
+                            PoolServer::retrieve_wlb_configuration(&*s, &ctx).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.retrieve_wlb_configuration",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::retrieve_wlb_configuration(s2, &ctx)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.retrieve_wlb_configuration",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "send_wlb_configuration" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.send_wlb_configuration",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.send_wlb_configuration",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.send_wlb_configuration",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let config = srv::param(call, 1, "config")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.send_wlb_configuration",
+                        move |s, ctx| async move {
+                            PoolServer::send_wlb_configuration(&*s, &ctx, config)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.send_wlb_configuration",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 1usize, "config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::send_wlb_configuration(s2, &ctx, config)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.send_wlb_configuration",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "deconfigure_wlb" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.deconfigure_wlb",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.deconfigure_wlb",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.deconfigure_wlb",
+                        1,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.deconfigure_wlb",
+                        move |s, ctx| async move {
+                            PoolServer::deconfigure_wlb(&*s, &ctx).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.deconfigure_wlb",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::deconfigure_wlb(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.deconfigure_wlb",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "initialize_wlb" => {
-                if call.param_count() != 6usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.initialize_wlb",
-                            6usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.initialize_wlb",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.initialize_wlb",
+                        6,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let wlb_url = srv::param(call, 1, "wlb_url")?;
+                let wlb_username = srv::param(call, 2, "wlb_username")?;
+                let wlb_password = srv::param(call, 3, "wlb_password")?;
+                let xenserver_username = srv::param(call, 4, "xenserver_username")?;
+                let xenserver_password = srv::param(call, 5, "xenserver_password")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.initialize_wlb",
+                        move |s, ctx| async move {
+                            PoolServer::initialize_wlb(
+                                    &*s,
+                                    &ctx,
+                                    wlb_url,
+                                    wlb_username,
+                                    wlb_password,
+                                    xenserver_username,
+                                    xenserver_password,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.initialize_wlb",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let wlb_url: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "wlb_url") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let wlb_username: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "wlb_username") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let wlb_password: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "wlb_password") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let xenserver_username: String = match crate::server::decode_param::<
-                    String,
-                >(call, 4usize, "xenserver_username") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let xenserver_password: String = match crate::server::decode_param::<
-                    String,
-                >(call, 5usize, "xenserver_password") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::initialize_wlb(
-                            s2,
-                            &ctx,
-                            wlb_url,
-                            wlb_username,
-                            wlb_password,
-                            xenserver_username,
-                            xenserver_password,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.initialize_wlb",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "detect_nonhomogeneous_external_auth" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.detect_nonhomogeneous_external_auth",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.detect_nonhomogeneous_external_auth",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.detect_nonhomogeneous_external_auth",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let pool = srv::param(call, 1, "pool")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.detect_nonhomogeneous_external_auth",
+                        move |s, ctx| async move {
+                            PoolServer::detect_nonhomogeneous_external_auth(
+                                    &*s,
+                                    &ctx,
+                                    pool,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.detect_nonhomogeneous_external_auth",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let pool: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "pool") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::detect_nonhomogeneous_external_auth(s2, &ctx, pool)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.detect_nonhomogeneous_external_auth",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "disable_external_auth" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.disable_external_auth",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.disable_external_auth",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.disable_external_auth",
+                        3,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let pool = srv::param(call, 1, "pool")?;
+                let config = srv::param(call, 2, "config")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.disable_external_auth",
+                        move |s, ctx| async move {
+                            PoolServer::disable_external_auth(&*s, &ctx, pool, config)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.disable_external_auth",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let pool: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "pool") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::disable_external_auth(s2, &ctx, pool, config)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.disable_external_auth",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "enable_external_auth" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.enable_external_auth",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.enable_external_auth",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.enable_external_auth",
+                        5,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let pool = srv::param(call, 1, "pool")?;
+                let config = srv::param(call, 2, "config")?;
+                let service_name = srv::param(call, 3, "service_name")?;
+                let auth_type = srv::param(call, 4, "auth_type")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.enable_external_auth",
+                        move |s, ctx| async move {
+                            PoolServer::enable_external_auth(
+                                    &*s,
+                                    &ctx,
+                                    pool,
+                                    config,
+                                    service_name,
+                                    auth_type,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.enable_external_auth",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let pool: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "pool") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let service_name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "service_name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let auth_type: String = match crate::server::decode_param::<
-                    String,
-                >(call, 4usize, "auth_type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::enable_external_auth(
-                            s2,
-                            &ctx,
-                            pool,
-                            config,
-                            service_name,
-                            auth_type,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.enable_external_auth",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "create_new_blob" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.create_new_blob",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.create_new_blob",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.create_new_blob",
+                        5,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let pool = srv::param(call, 1, "pool")?;
+                let name = srv::param(call, 2, "name")?;
+                let mime_type = srv::param(call, 3, "mime_type")?;
+                let public = srv::param(call, 4, "public")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.create_new_blob",
+                        move |s, ctx| async move {
+                            PoolServer::create_new_blob(
+                                    &*s,
+                                    &ctx,
+                                    pool,
+                                    name,
+                                    mime_type,
+                                    public,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.create_new_blob",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let pool: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "pool") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let mime_type: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "mime_type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let public: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 4usize, "public") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::create_new_blob(s2, &ctx, pool, name, mime_type, public)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.create_new_blob",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_ha_host_failures_to_tolerate" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.set_ha_host_failures_to_tolerate",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.set_ha_host_failures_to_tolerate",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.set_ha_host_failures_to_tolerate",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_ha_host_failures_to_tolerate",
+                        move |s, ctx| async move {
+                            PoolServer::set_ha_host_failures_to_tolerate(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    value,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.set_ha_host_failures_to_tolerate",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::set_ha_host_failures_to_tolerate(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.set_ha_host_failures_to_tolerate",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "ha_compute_vm_failover_plan" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.ha_compute_vm_failover_plan",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.ha_compute_vm_failover_plan",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.ha_compute_vm_failover_plan",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let failed_hosts = srv::param(call, 1, "failed_hosts")?;
+                let failed_vms = srv::param(call, 2, "failed_vms")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.ha_compute_vm_failover_plan",
+                        move |s, ctx| async move {
+                            PoolServer::ha_compute_vm_failover_plan(
+                                    &*s,
+                                    &ctx,
+                                    failed_hosts,
+                                    failed_vms,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.ha_compute_vm_failover_plan",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let failed_hosts: Vec<crate::HostRef> = match crate::server::decode_param::<
-                    Vec<crate::HostRef>,
-                >(call, 1usize, "failed_hosts") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let failed_vms: Vec<crate::VmRef> = match crate::server::decode_param::<
-                    Vec<crate::VmRef>,
-                >(call, 2usize, "failed_vms") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::ha_compute_vm_failover_plan(
-                            s2,
-                            &ctx,
-                            failed_hosts,
-                            failed_vms,
-                        )
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.ha_compute_vm_failover_plan",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "ha_compute_hypothetical_max_host_failures_to_tolerate" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let configuration = srv::param(call, 1, "configuration")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
+                        move |s, ctx| async move {
+                            PoolServer::ha_compute_hypothetical_max_host_failures_to_tolerate(
+                                    &*s,
+                                    &ctx,
+                                    configuration,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let configuration: std::collections::HashMap<crate::VmRef, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<crate::VmRef, String>,
-                >(call, 1usize, "configuration") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::ha_compute_hypothetical_max_host_failures_to_tolerate(
-                            s2,
-                            &ctx,
-                            configuration,
-                        )
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "ha_compute_max_host_failures_to_tolerate" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.ha_compute_max_host_failures_to_tolerate",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.ha_compute_max_host_failures_to_tolerate",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.ha_compute_max_host_failures_to_tolerate",
+                        1,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.ha_compute_max_host_failures_to_tolerate",
+                        move |s, ctx| async move {
+                            PoolServer::ha_compute_max_host_failures_to_tolerate(
+                                    &*s,
+                                    &ctx,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.ha_compute_max_host_failures_to_tolerate",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::ha_compute_max_host_failures_to_tolerate(s2, &ctx)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.ha_compute_max_host_failures_to_tolerate",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "ha_failover_plan_exists" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.ha_failover_plan_exists",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.ha_failover_plan_exists",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.ha_failover_plan_exists",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let n = srv::param(call, 1, "n")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.ha_failover_plan_exists",
+                        move |s, ctx| async move {
+                            PoolServer::ha_failover_plan_exists(&*s, &ctx, n).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.ha_failover_plan_exists",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let n: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 1usize, "n") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::ha_failover_plan_exists(s2, &ctx, n)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.ha_failover_plan_exists",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "ha_prevent_restarts_for" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.ha_prevent_restarts_for",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.ha_prevent_restarts_for",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.ha_prevent_restarts_for",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let seconds = srv::param(call, 1, "seconds")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.ha_prevent_restarts_for",
+                        move |s, ctx| async move {
+                            PoolServer::ha_prevent_restarts_for(&*s, &ctx, seconds)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.ha_prevent_restarts_for",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let seconds: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 1usize, "seconds") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::ha_prevent_restarts_for(s2, &ctx, seconds)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.ha_prevent_restarts_for",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "designate_new_master" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.designate_new_master",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.designate_new_master",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.designate_new_master",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let host = srv::param(call, 1, "host")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.designate_new_master",
+                        move |s, ctx| async move {
+                            PoolServer::designate_new_master(&*s, &ctx, host)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.designate_new_master",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 1usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::designate_new_master(s2, &ctx, host)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.designate_new_master",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "sync_database" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.sync_database",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.sync_database",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.sync_database",
+                        1,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.sync_database",
+                        move |s, ctx| async move {
+                            PoolServer::sync_database(&*s, &ctx).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.sync_database",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::sync_database(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.sync_database",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "disable_ha" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.disable_ha",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.disable_ha",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.disable_ha",
+                        1,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.disable_ha",
+                        move |s, ctx| async move {
+                            PoolServer::disable_ha(&*s, &ctx).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.disable_ha",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::disable_ha(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.disable_ha",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "enable_ha" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.enable_ha",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.enable_ha",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.enable_ha",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let heartbeat_srs = srv::param(call, 1, "heartbeat_srs")?;
+                let configuration = srv::param(call, 2, "configuration")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.enable_ha",
+                        move |s, ctx| async move {
+                            PoolServer::enable_ha(
+                                    &*s,
+                                    &ctx,
+                                    heartbeat_srs,
+                                    configuration,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.enable_ha",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let heartbeat_srs: Vec<crate::SrRef> = match crate::server::decode_param::<
-                    Vec<crate::SrRef>,
-                >(call, 1usize, "heartbeat_srs") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let configuration: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "configuration") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::enable_ha(s2, &ctx, heartbeat_srs, configuration)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.enable_ha",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "create_VLAN_from_PIF" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.create_VLAN_from_PIF",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.create_VLAN_from_PIF",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.create_VLAN_from_PIF",
+                        4,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let pif = srv::param(call, 1, "pif")?;
+                let network = srv::param(call, 2, "network")?;
+                let vlan = srv::param(call, 3, "VLAN")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.create_VLAN_from_PIF",
+                        move |s, ctx| async move {
+                            PoolServer::create_vlan_from_pif(
+                                    &*s,
+                                    &ctx,
+                                    pif,
+                                    network,
+                                    vlan,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.create_VLAN_from_PIF",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let pif: crate::PifRef = match crate::server::decode_param::<
-                    crate::PifRef,
-                >(call, 1usize, "pif") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let network: crate::NetworkRef = match crate::server::decode_param::<
-                    crate::NetworkRef,
-                >(call, 2usize, "network") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let vlan: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 3usize, "VLAN") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::create_vlan_from_pif(s2, &ctx, pif, network, vlan)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.create_VLAN_from_PIF",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "management_reconfigure" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.management_reconfigure",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.management_reconfigure",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.management_reconfigure",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let network = srv::param(call, 1, "network")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.management_reconfigure",
+                        move |s, ctx| async move {
+                            PoolServer::management_reconfigure(&*s, &ctx, network)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.management_reconfigure",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let network: crate::NetworkRef = match crate::server::decode_param::<
-                    crate::NetworkRef,
-                >(call, 1usize, "network") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::management_reconfigure(s2, &ctx, network)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.management_reconfigure",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "create_VLAN" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.create_VLAN",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.create_VLAN",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.create_VLAN",
+                        4,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let device = srv::param(call, 1, "device")?;
+                let network = srv::param(call, 2, "network")?;
+                let vlan = srv::param(call, 3, "VLAN")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.create_VLAN",
+                        move |s, ctx| async move {
+                            PoolServer::create_vlan(&*s, &ctx, device, network, vlan)
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.create_VLAN",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let device: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "device") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let network: crate::NetworkRef = match crate::server::decode_param::<
-                    crate::NetworkRef,
-                >(call, 2usize, "network") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let vlan: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 3usize, "VLAN") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::create_vlan(s2, &ctx, device, network, vlan)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.create_VLAN",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "recover_slaves" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.recover_slaves",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.recover_slaves",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.recover_slaves",
+                        1,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.recover_slaves",
+                        move |s, ctx| async move {
+                            PoolServer::recover_slaves(&*s, &ctx).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.recover_slaves",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::recover_slaves(s2, &ctx)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.recover_slaves",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "emergency_reset_master" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.emergency_reset_master",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.emergency_reset_master",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.emergency_reset_master",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let master_address = srv::param(call, 1, "master_address")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.emergency_reset_master",
+                        move |s, ctx| async move {
+                            PoolServer::emergency_reset_master(&*s, &ctx, master_address)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.emergency_reset_master",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let master_address: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "master_address") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::emergency_reset_master(s2, &ctx, master_address)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.emergency_reset_master",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "emergency_transition_to_master" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.emergency_transition_to_master",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.emergency_transition_to_master",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.emergency_transition_to_master",
+                        1,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.emergency_transition_to_master",
+                        move |s, ctx| async move {
+                            PoolServer::emergency_transition_to_master(&*s, &ctx)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.emergency_transition_to_master",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::emergency_transition_to_master(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.emergency_transition_to_master",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "eject" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.eject",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.eject",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.eject",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let host = srv::param(call, 1, "host")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.eject",
+                        move |s, ctx| async move {
+                            PoolServer::eject(&*s, &ctx, host).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.eject",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 1usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::eject(s2, &ctx, host)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.eject",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "join_force" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.join_force",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.join_force",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.join_force",
+                        4,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let master_address = srv::param(call, 1, "master_address")?;
+                let master_username = srv::param(call, 2, "master_username")?;
+                let master_password = srv::param(call, 3, "master_password")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.join_force",
+                        move |s, ctx| async move {
+                            PoolServer::join_force(
+                                    &*s,
+                                    &ctx,
+                                    master_address,
+                                    master_username,
+                                    master_password,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.join_force",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let master_address: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "master_address") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let master_username: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "master_username") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let master_password: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "master_password") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::join_force(
-                            s2,
-                            &ctx,
-                            master_address,
-                            master_username,
-                            master_password,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.join_force",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "join" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool.join",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool.join",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool.join",
+                        4,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let master_address = srv::param(call, 1, "master_address")?;
+                let master_username = srv::param(call, 2, "master_username")?;
+                let master_password = srv::param(call, 3, "master_password")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.join",
+                        move |s, ctx| async move {
+                            PoolServer::join(
+                                    &*s,
+                                    &ctx,
+                                    master_address,
+                                    master_username,
+                                    master_password,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool.join",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let master_address: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "master_address") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let master_username: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "master_username") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let master_password: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "master_password") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolServer::join(
-                            s2,
-                            &ctx,
-                            master_address,
-                            master_username,
-                            master_password,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool.join",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "set_ext_auth_max_threads" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_ext_auth_max_threads",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_ext_auth_max_threads",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_ext_auth_max_threads",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_ext_auth_max_threads",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_ext_auth_max_threads(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_ext_auth_max_threads(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_local_auth_max_threads" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_local_auth_max_threads",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_local_auth_max_threads",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_local_auth_max_threads",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_local_auth_max_threads",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_local_auth_max_threads(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_local_auth_max_threads(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_update_sync_enabled" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_update_sync_enabled",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_update_sync_enabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_update_sync_enabled",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_update_sync_enabled",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_update_sync_enabled(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_update_sync_enabled(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "configure_update_sync" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.configure_update_sync",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.configure_update_sync",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.configure_update_sync",
+                    4,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.configure_update_sync",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let update_sync_frequency: crate::UpdateSyncFrequency = match crate::server::decode_param::<
-                crate::UpdateSyncFrequency,
-            >(call, 2usize, "update_sync_frequency") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let update_sync_day: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 3usize, "update_sync_day") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::configure_update_sync(
-                            s2,
-                            &ctx,
-                            self_,
-                            update_sync_frequency,
-                            update_sync_day,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let update_sync_frequency = srv::param(call, 2, "update_sync_frequency")?;
+            let update_sync_day = srv::param(call, 3, "update_sync_day")?;
+            srv::done(
+                PoolServer::configure_update_sync(
+                        &**s,
+                        &ctx,
+                        self_,
+                        update_sync_frequency,
+                        update_sync_day,
+                    )
+                    .await
+                    .map(srv::void),
             )
         }
         "reset_telemetry_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.reset_telemetry_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.reset_telemetry_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.reset_telemetry_uuid",
+                    2,
+                    roles::POOL_ADMIN,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.reset_telemetry_uuid",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::reset_telemetry_uuid(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolServer::reset_telemetry_uuid(&**s, &ctx, self_).await.map(srv::void),
             )
         }
         "set_telemetry_next_collection" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_telemetry_next_collection",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_telemetry_next_collection",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_telemetry_next_collection",
+                    3,
+                    roles::POOL_ADMIN,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_telemetry_next_collection",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: xenapi_rt::types::DateTime = match crate::server::decode_param::<
-                xenapi_rt::types::DateTime,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_telemetry_next_collection(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_telemetry_next_collection(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_https_only" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_https_only",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_https_only",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_https_only",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_https_only",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_https_only(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_https_only(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "set_custom_uefi_certificates" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_custom_uefi_certificates",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_custom_uefi_certificates",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_custom_uefi_certificates",
+                    3,
+                    roles::POOL_ADMIN,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_custom_uefi_certificates",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_custom_uefi_certificates(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_custom_uefi_certificates(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_uefi_certificates" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_uefi_certificates",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_uefi_certificates",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_uefi_certificates",
+                    3,
+                    roles::POOL_ADMIN,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_uefi_certificates",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_uefi_certificates(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_uefi_certificates(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "disable_repository_proxy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.disable_repository_proxy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.disable_repository_proxy",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.disable_repository_proxy",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.disable_repository_proxy",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::disable_repository_proxy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolServer::disable_repository_proxy(&**s, &ctx, self_)
+                    .await
+                    .map(srv::void),
             )
         }
         "configure_repository_proxy" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.configure_repository_proxy",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.configure_repository_proxy",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.configure_repository_proxy",
+                    5,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.configure_repository_proxy",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let url: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "url") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let username: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "username") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let password: String = match crate::server::decode_param::<
-                String,
-            >(call, 4usize, "password") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::configure_repository_proxy(
-                            s2,
-                            &ctx,
-                            self_,
-                            url,
-                            username,
-                            password,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let url = srv::param(call, 2, "url")?;
+            let username = srv::param(call, 3, "username")?;
+            let password = srv::param(call, 4, "password")?;
+            srv::done(
+                PoolServer::configure_repository_proxy(
+                        &**s,
+                        &ctx,
+                        self_,
+                        url,
+                        username,
+                        password,
+                    )
+                    .await
+                    .map(srv::void),
             )
         }
         "disable_client_certificate_auth" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.disable_client_certificate_auth",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.disable_client_certificate_auth",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.disable_client_certificate_auth",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.disable_client_certificate_auth",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::disable_client_certificate_auth(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolServer::disable_client_certificate_auth(&**s, &ctx, self_)
+                    .await
+                    .map(srv::void),
             )
         }
         "enable_client_certificate_auth" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.enable_client_certificate_auth",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.enable_client_certificate_auth",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.enable_client_certificate_auth",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.enable_client_certificate_auth",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::enable_client_certificate_auth(s2, &ctx, self_, name)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let name = srv::param(call, 2, "name")?;
+            srv::done(
+                PoolServer::enable_client_certificate_auth(&**s, &ctx, self_, name)
+                    .await
+                    .map(srv::void),
             )
         }
         "check_update_readiness" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.check_update_readiness",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.check_update_readiness",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.check_update_readiness",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.check_update_readiness",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let requires_reboot: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "requires_reboot") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::check_update_readiness(s2, &ctx, self_, requires_reboot)
-                        .await,
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let requires_reboot = srv::param(call, 2, "requires_reboot")?;
+            srv::done(
+                PoolServer::check_update_readiness(&**s, &ctx, self_, requires_reboot)
+                    .await,
             )
         }
         "sync_updates" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.sync_updates",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.sync_updates", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.sync_updates",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let force: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "force") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let token: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "token") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let token_id: String = match crate::server::decode_param::<
-                String,
-            >(call, 4usize, "token_id") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::sync_updates(s2, &ctx, self_, force, token, token_id)
-                        .await,
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.sync_updates",
+                    5,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let force = srv::param(call, 2, "force")?;
+            let token = srv::param(call, 3, "token")?;
+            let token_id = srv::param(call, 4, "token_id")?;
+            srv::done(
+                PoolServer::sync_updates(&**s, &ctx, self_, force, token, token_id).await,
             )
         }
         "remove_repository" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.remove_repository",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.remove_repository",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.remove_repository",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.remove_repository",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::remove_repository(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::remove_repository(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "add_repository" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.add_repository",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.add_repository",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.add_repository",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.add_repository",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::add_repository(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::add_repository(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "set_repositories" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_repositories",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_repositories",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_repositories",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_repositories",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: Vec<crate::RepositoryRef> = match crate::server::decode_param::<
-                Vec<crate::RepositoryRef>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_repositories(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_repositories(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "rotate_secret" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.rotate_secret",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.rotate_secret", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.rotate_secret",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::rotate_secret(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "pool.rotate_secret", 1, roles::POOL_ADMIN)
+                .await?;
+            srv::done(PoolServer::rotate_secret(&**s, &ctx).await.map(srv::void))
         }
         "remove_from_guest_agent_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.remove_from_guest_agent_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.remove_from_guest_agent_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.remove_from_guest_agent_config",
+                    3,
+                    roles::POOL_ADMIN,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.remove_from_guest_agent_config",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::remove_from_guest_agent_config(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                PoolServer::remove_from_guest_agent_config(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "add_to_guest_agent_config" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.add_to_guest_agent_config",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.add_to_guest_agent_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.add_to_guest_agent_config",
+                    4,
+                    roles::POOL_ADMIN,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.add_to_guest_agent_config",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::add_to_guest_agent_config(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                PoolServer::add_to_guest_agent_config(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "has_extension" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.has_extension",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.has_extension", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.has_extension",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::has_extension(s2, &ctx, self_, name).await,
-                ),
-            )
+            let ctx = srv::begin(s, call, "pool.has_extension", 3, roles::POOL_ADMIN)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let name = srv::param(call, 2, "name")?;
+            srv::done(PoolServer::has_extension(&**s, &ctx, self_, name).await)
         }
         "set_igmp_snooping_enabled" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_igmp_snooping_enabled",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_igmp_snooping_enabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_igmp_snooping_enabled",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_igmp_snooping_enabled",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_igmp_snooping_enabled(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_igmp_snooping_enabled(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "disable_ssl_legacy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.disable_ssl_legacy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.disable_ssl_legacy",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.disable_ssl_legacy",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.disable_ssl_legacy",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::disable_ssl_legacy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolServer::disable_ssl_legacy(&**s, &ctx, self_).await.map(srv::void),
             )
         }
         "enable_ssl_legacy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.enable_ssl_legacy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.enable_ssl_legacy",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.enable_ssl_legacy",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.enable_ssl_legacy",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::enable_ssl_legacy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolServer::enable_ssl_legacy(&**s, &ctx, self_).await.map(srv::void),
             )
         }
         "apply_edition" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.apply_edition",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.apply_edition", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.apply_edition",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let edition: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "edition") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::apply_edition(s2, &ctx, self_, edition)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.apply_edition",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let edition = srv::param(call, 2, "edition")?;
+            srv::done(
+                PoolServer::apply_edition(&**s, &ctx, self_, edition)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_license_state" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_license_state",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_license_state",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_license_state",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_license_state",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_license_state(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_license_state(&**s, &ctx, self_).await)
         }
         "disable_local_storage_caching" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.disable_local_storage_caching",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.disable_local_storage_caching",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.disable_local_storage_caching",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.disable_local_storage_caching",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::disable_local_storage_caching(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolServer::disable_local_storage_caching(&**s, &ctx, self_)
+                    .await
+                    .map(srv::void),
             )
         }
         "enable_local_storage_caching" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.enable_local_storage_caching",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.enable_local_storage_caching",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.enable_local_storage_caching",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.enable_local_storage_caching",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::enable_local_storage_caching(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolServer::enable_local_storage_caching(&**s, &ctx, self_)
+                    .await
+                    .map(srv::void),
             )
         }
         "test_archive_target" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.test_archive_target",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.test_archive_target",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.test_archive_target",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.test_archive_target",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::test_archive_target(s2, &ctx, self_, config).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let config = srv::param(call, 2, "config")?;
+            srv::done(PoolServer::test_archive_target(&**s, &ctx, self_, config).await)
         }
         "set_vswitch_controller" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_vswitch_controller",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_vswitch_controller",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_vswitch_controller",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_vswitch_controller",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let address: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "address") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_vswitch_controller(s2, &ctx, address)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let address = srv::param(call, 1, "address")?;
+            srv::done(
+                PoolServer::set_vswitch_controller(&**s, &ctx, address)
+                    .await
+                    .map(srv::void),
             )
         }
         "disable_redo_log" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.disable_redo_log",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.disable_redo_log",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.disable_redo_log",
+                    1,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.disable_redo_log",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::disable_redo_log(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+                .await?;
+            srv::done(PoolServer::disable_redo_log(&**s, &ctx).await.map(srv::void))
         }
         "enable_redo_log" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.enable_redo_log",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.enable_redo_log",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.enable_redo_log",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.enable_redo_log",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::enable_redo_log(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            srv::done(PoolServer::enable_redo_log(&**s, &ctx, sr).await.map(srv::void))
         }
         "enable_tls_verification" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.enable_tls_verification",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.enable_tls_verification",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.enable_tls_verification",
+                    1,
+                    roles::POOL_ADMIN,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.enable_tls_verification",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::enable_tls_verification(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            srv::done(
+                PoolServer::enable_tls_verification(&**s, &ctx).await.map(srv::void),
             )
         }
         "certificate_sync" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.certificate_sync",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.certificate_sync",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.certificate_sync",
+                    1,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.certificate_sync",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::certificate_sync(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+                .await?;
+            srv::done(PoolServer::certificate_sync(&**s, &ctx).await.map(srv::void))
         }
         "crl_list" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.crl_list",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.crl_list", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.crl_list",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::crl_list(s2, &ctx).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.crl_list",
+                    1,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            srv::done(PoolServer::crl_list(&**s, &ctx).await)
         }
         "crl_uninstall" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.crl_uninstall",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.crl_uninstall", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.crl_uninstall",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let name: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::crl_uninstall(s2, &ctx, name)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.crl_uninstall",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let name = srv::param(call, 1, "name")?;
+            srv::done(PoolServer::crl_uninstall(&**s, &ctx, name).await.map(srv::void))
         }
         "crl_install" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.crl_install",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.crl_install", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.crl_install",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let name: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let cert: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "cert") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::crl_install(s2, &ctx, name, cert)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.crl_install",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let name = srv::param(call, 1, "name")?;
+            let cert = srv::param(call, 2, "cert")?;
+            srv::done(
+                PoolServer::crl_install(&**s, &ctx, name, cert).await.map(srv::void),
             )
         }
         "uninstall_ca_certificate" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.uninstall_ca_certificate",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.uninstall_ca_certificate",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.uninstall_ca_certificate",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.uninstall_ca_certificate",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let name: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::uninstall_ca_certificate(s2, &ctx, name)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let name = srv::param(call, 1, "name")?;
+            srv::done(
+                PoolServer::uninstall_ca_certificate(&**s, &ctx, name)
+                    .await
+                    .map(srv::void),
             )
         }
         "install_ca_certificate" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.install_ca_certificate",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.install_ca_certificate",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.install_ca_certificate",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.install_ca_certificate",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let name: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let cert: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "cert") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::install_ca_certificate(s2, &ctx, name, cert)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let name = srv::param(call, 1, "name")?;
+            let cert = srv::param(call, 2, "cert")?;
+            srv::done(
+                PoolServer::install_ca_certificate(&**s, &ctx, name, cert)
+                    .await
+                    .map(srv::void),
             )
         }
         "certificate_list" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.certificate_list",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.certificate_list",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.certificate_list",
+                    1,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.certificate_list",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::certificate_list(s2, &ctx).await))
+                .await?;
+            srv::done(PoolServer::certificate_list(&**s, &ctx).await)
         }
         "certificate_uninstall" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.certificate_uninstall",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.certificate_uninstall",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.certificate_uninstall",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.certificate_uninstall",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let name: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::certificate_uninstall(s2, &ctx, name)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let name = srv::param(call, 1, "name")?;
+            srv::done(
+                PoolServer::certificate_uninstall(&**s, &ctx, name).await.map(srv::void),
             )
         }
         "certificate_install" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.certificate_install",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.certificate_install",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.certificate_install",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.certificate_install",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let name: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let cert: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "cert") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::certificate_install(s2, &ctx, name, cert)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let name = srv::param(call, 1, "name")?;
+            let cert = srv::param(call, 2, "cert")?;
+            srv::done(
+                PoolServer::certificate_install(&**s, &ctx, name, cert)
+                    .await
+                    .map(srv::void),
             )
         }
         "send_test_post" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.send_test_post",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.send_test_post",
-                    call,
-                )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.send_test_post",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let host: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let port: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "port") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let body: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "body") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::send_test_post(s2, &ctx, host, port, body).await,
-                ),
-            )
+            let ctx = srv::begin(s, call, "pool.send_test_post", 4, roles::POOL_ADMIN)
+                .await?;
+            let host = srv::param(call, 1, "host")?;
+            let port = srv::param(call, 2, "port")?;
+            let body = srv::param(call, 3, "body")?;
+            srv::done(PoolServer::send_test_post(&**s, &ctx, host, port, body).await)
         }
         "retrieve_wlb_recommendations" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.retrieve_wlb_recommendations",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.retrieve_wlb_recommendations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.retrieve_wlb_recommendations",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.retrieve_wlb_recommendations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::retrieve_wlb_recommendations(s2, &ctx).await,
-                ),
-            )
+                .await?;
+            srv::done(PoolServer::retrieve_wlb_recommendations(&**s, &ctx).await)
         }
         "retrieve_wlb_configuration" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.retrieve_wlb_configuration",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.retrieve_wlb_configuration",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.retrieve_wlb_configuration",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.retrieve_wlb_configuration",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::retrieve_wlb_configuration(s2, &ctx).await,
-                ),
-            )
+                .await?;
+            srv::done(PoolServer::retrieve_wlb_configuration(&**s, &ctx).await)
         }
         "send_wlb_configuration" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.send_wlb_configuration",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.send_wlb_configuration",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.send_wlb_configuration",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.send_wlb_configuration",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 1usize, "config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::send_wlb_configuration(s2, &ctx, config)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let config = srv::param(call, 1, "config")?;
+            srv::done(
+                PoolServer::send_wlb_configuration(&**s, &ctx, config)
+                    .await
+                    .map(srv::void),
             )
         }
         "deconfigure_wlb" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.deconfigure_wlb",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.deconfigure_wlb",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.deconfigure_wlb",
+                    1,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.deconfigure_wlb",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::deconfigure_wlb(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+                .await?;
+            srv::done(PoolServer::deconfigure_wlb(&**s, &ctx).await.map(srv::void))
         }
         "initialize_wlb" => {
-            if call.param_count() != 6usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.initialize_wlb",
-                        6usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.initialize_wlb",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.initialize_wlb",
+                    6,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.initialize_wlb",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let wlb_url: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "wlb_url") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let wlb_username: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "wlb_username") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let wlb_password: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "wlb_password") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let xenserver_username: String = match crate::server::decode_param::<
-                String,
-            >(call, 4usize, "xenserver_username") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let xenserver_password: String = match crate::server::decode_param::<
-                String,
-            >(call, 5usize, "xenserver_password") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::initialize_wlb(
-                            s2,
-                            &ctx,
-                            wlb_url,
-                            wlb_username,
-                            wlb_password,
-                            xenserver_username,
-                            xenserver_password,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let wlb_url = srv::param(call, 1, "wlb_url")?;
+            let wlb_username = srv::param(call, 2, "wlb_username")?;
+            let wlb_password = srv::param(call, 3, "wlb_password")?;
+            let xenserver_username = srv::param(call, 4, "xenserver_username")?;
+            let xenserver_password = srv::param(call, 5, "xenserver_password")?;
+            srv::done(
+                PoolServer::initialize_wlb(
+                        &**s,
+                        &ctx,
+                        wlb_url,
+                        wlb_username,
+                        wlb_password,
+                        xenserver_username,
+                        xenserver_password,
+                    )
+                    .await
+                    .map(srv::void),
             )
         }
         "detect_nonhomogeneous_external_auth" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.detect_nonhomogeneous_external_auth",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.detect_nonhomogeneous_external_auth",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.detect_nonhomogeneous_external_auth",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.detect_nonhomogeneous_external_auth",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let pool: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "pool") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::detect_nonhomogeneous_external_auth(s2, &ctx, pool)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let pool = srv::param(call, 1, "pool")?;
+            srv::done(
+                PoolServer::detect_nonhomogeneous_external_auth(&**s, &ctx, pool)
+                    .await
+                    .map(srv::void),
             )
         }
         "disable_external_auth" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.disable_external_auth",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.disable_external_auth",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.disable_external_auth",
+                    3,
+                    roles::POOL_ADMIN,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.disable_external_auth",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let pool: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "pool") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::disable_external_auth(s2, &ctx, pool, config)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let pool = srv::param(call, 1, "pool")?;
+            let config = srv::param(call, 2, "config")?;
+            srv::done(
+                PoolServer::disable_external_auth(&**s, &ctx, pool, config)
+                    .await
+                    .map(srv::void),
             )
         }
         "enable_external_auth" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.enable_external_auth",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.enable_external_auth",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.enable_external_auth",
+                    5,
+                    roles::POOL_ADMIN,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.enable_external_auth",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let pool: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "pool") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let service_name: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "service_name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let auth_type: String = match crate::server::decode_param::<
-                String,
-            >(call, 4usize, "auth_type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::enable_external_auth(
-                            s2,
-                            &ctx,
-                            pool,
-                            config,
-                            service_name,
-                            auth_type,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let pool = srv::param(call, 1, "pool")?;
+            let config = srv::param(call, 2, "config")?;
+            let service_name = srv::param(call, 3, "service_name")?;
+            let auth_type = srv::param(call, 4, "auth_type")?;
+            srv::done(
+                PoolServer::enable_external_auth(
+                        &**s,
+                        &ctx,
+                        pool,
+                        config,
+                        service_name,
+                        auth_type,
+                    )
+                    .await
+                    .map(srv::void),
             )
         }
         "create_new_blob" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.create_new_blob",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.create_new_blob",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.create_new_blob",
+                    5,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.create_new_blob",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let pool: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "pool") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let mime_type: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "mime_type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let public: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 4usize, "public") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::create_new_blob(s2, &ctx, pool, name, mime_type, public)
-                        .await,
-                ),
+                .await?;
+            let pool = srv::param(call, 1, "pool")?;
+            let name = srv::param(call, 2, "name")?;
+            let mime_type = srv::param(call, 3, "mime_type")?;
+            let public = srv::param(call, 4, "public")?;
+            srv::done(
+                PoolServer::create_new_blob(&**s, &ctx, pool, name, mime_type, public)
+                    .await,
             )
         }
         "set_ha_host_failures_to_tolerate" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_ha_host_failures_to_tolerate",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_ha_host_failures_to_tolerate",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_ha_host_failures_to_tolerate",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_ha_host_failures_to_tolerate",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_ha_host_failures_to_tolerate(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_ha_host_failures_to_tolerate(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "ha_compute_vm_failover_plan" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.ha_compute_vm_failover_plan",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.ha_compute_vm_failover_plan",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.ha_compute_vm_failover_plan",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.ha_compute_vm_failover_plan",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let failed_hosts: Vec<crate::HostRef> = match crate::server::decode_param::<
-                Vec<crate::HostRef>,
-            >(call, 1usize, "failed_hosts") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let failed_vms: Vec<crate::VmRef> = match crate::server::decode_param::<
-                Vec<crate::VmRef>,
-            >(call, 2usize, "failed_vms") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::ha_compute_vm_failover_plan(
-                            s2,
-                            &ctx,
-                            failed_hosts,
-                            failed_vms,
-                        )
-                        .await,
-                ),
+                .await?;
+            let failed_hosts = srv::param(call, 1, "failed_hosts")?;
+            let failed_vms = srv::param(call, 2, "failed_vms")?;
+            srv::done(
+                PoolServer::ha_compute_vm_failover_plan(
+                        &**s,
+                        &ctx,
+                        failed_hosts,
+                        failed_vms,
+                    )
+                    .await,
             )
         }
         "ha_compute_hypothetical_max_host_failures_to_tolerate" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let configuration: std::collections::HashMap<crate::VmRef, String> = match crate::server::decode_param::<
-                std::collections::HashMap<crate::VmRef, String>,
-            >(call, 1usize, "configuration") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::ha_compute_hypothetical_max_host_failures_to_tolerate(
-                            s2,
-                            &ctx,
-                            configuration,
-                        )
-                        .await,
-                ),
+                .await?;
+            let configuration = srv::param(call, 1, "configuration")?;
+            srv::done(
+                PoolServer::ha_compute_hypothetical_max_host_failures_to_tolerate(
+                        &**s,
+                        &ctx,
+                        configuration,
+                    )
+                    .await,
             )
         }
         "ha_compute_max_host_failures_to_tolerate" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.ha_compute_max_host_failures_to_tolerate",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.ha_compute_max_host_failures_to_tolerate",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.ha_compute_max_host_failures_to_tolerate",
+                    1,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.ha_compute_max_host_failures_to_tolerate",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::ha_compute_max_host_failures_to_tolerate(s2, &ctx).await,
-                ),
+                .await?;
+            srv::done(
+                PoolServer::ha_compute_max_host_failures_to_tolerate(&**s, &ctx).await,
             )
         }
         "ha_failover_plan_exists" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.ha_failover_plan_exists",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.ha_failover_plan_exists",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.ha_failover_plan_exists",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.ha_failover_plan_exists",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let n: i64 = match crate::server::decode_param::<i64>(call, 1usize, "n") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::ha_failover_plan_exists(s2, &ctx, n).await,
-                ),
-            )
+                .await?;
+            let n = srv::param(call, 1, "n")?;
+            srv::done(PoolServer::ha_failover_plan_exists(&**s, &ctx, n).await)
         }
         "ha_prevent_restarts_for" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.ha_prevent_restarts_for",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.ha_prevent_restarts_for",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.ha_prevent_restarts_for",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.ha_prevent_restarts_for",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let seconds: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 1usize, "seconds") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::ha_prevent_restarts_for(s2, &ctx, seconds)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let seconds = srv::param(call, 1, "seconds")?;
+            srv::done(
+                PoolServer::ha_prevent_restarts_for(&**s, &ctx, seconds)
+                    .await
+                    .map(srv::void),
             )
         }
         "designate_new_master" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.designate_new_master",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.designate_new_master",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.designate_new_master",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.designate_new_master",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 1usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::designate_new_master(s2, &ctx, host)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let host = srv::param(call, 1, "host")?;
+            srv::done(
+                PoolServer::designate_new_master(&**s, &ctx, host).await.map(srv::void),
             )
         }
         "sync_database" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.sync_database",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.sync_database", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.sync_database",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::sync_database(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.sync_database",
+                    1,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            srv::done(PoolServer::sync_database(&**s, &ctx).await.map(srv::void))
         }
         "disable_ha" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.disable_ha",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.disable_ha", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.disable_ha",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::disable_ha(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.disable_ha",
+                    1,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                )
+                .await?;
+            srv::done(PoolServer::disable_ha(&**s, &ctx).await.map(srv::void))
         }
         "enable_ha" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.enable_ha",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.enable_ha", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.enable_ha",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let heartbeat_srs: Vec<crate::SrRef> = match crate::server::decode_param::<
-                Vec<crate::SrRef>,
-            >(call, 1usize, "heartbeat_srs") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let configuration: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "configuration") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::enable_ha(s2, &ctx, heartbeat_srs, configuration)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.enable_ha",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                )
+                .await?;
+            let heartbeat_srs = srv::param(call, 1, "heartbeat_srs")?;
+            let configuration = srv::param(call, 2, "configuration")?;
+            srv::done(
+                PoolServer::enable_ha(&**s, &ctx, heartbeat_srs, configuration)
+                    .await
+                    .map(srv::void),
             )
         }
         "create_VLAN_from_PIF" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.create_VLAN_from_PIF",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.create_VLAN_from_PIF",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.create_VLAN_from_PIF",
+                    4,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.create_VLAN_from_PIF",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let pif: crate::PifRef = match crate::server::decode_param::<
-                crate::PifRef,
-            >(call, 1usize, "pif") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let network: crate::NetworkRef = match crate::server::decode_param::<
-                crate::NetworkRef,
-            >(call, 2usize, "network") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let vlan: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 3usize, "VLAN") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::create_vlan_from_pif(s2, &ctx, pif, network, vlan).await,
-                ),
+                .await?;
+            let pif = srv::param(call, 1, "pif")?;
+            let network = srv::param(call, 2, "network")?;
+            let vlan = srv::param(call, 3, "VLAN")?;
+            srv::done(
+                PoolServer::create_vlan_from_pif(&**s, &ctx, pif, network, vlan).await,
             )
         }
         "management_reconfigure" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.management_reconfigure",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.management_reconfigure",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.management_reconfigure",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.management_reconfigure",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let network: crate::NetworkRef = match crate::server::decode_param::<
-                crate::NetworkRef,
-            >(call, 1usize, "network") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::management_reconfigure(s2, &ctx, network)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let network = srv::param(call, 1, "network")?;
+            srv::done(
+                PoolServer::management_reconfigure(&**s, &ctx, network)
+                    .await
+                    .map(srv::void),
             )
         }
         "create_VLAN" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.create_VLAN",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.create_VLAN", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.create_VLAN",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let device: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "device") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let network: crate::NetworkRef = match crate::server::decode_param::<
-                crate::NetworkRef,
-            >(call, 2usize, "network") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let vlan: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 3usize, "VLAN") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::create_vlan(s2, &ctx, device, network, vlan).await,
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.create_VLAN",
+                    4,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let device = srv::param(call, 1, "device")?;
+            let network = srv::param(call, 2, "network")?;
+            let vlan = srv::param(call, 3, "VLAN")?;
+            srv::done(PoolServer::create_vlan(&**s, &ctx, device, network, vlan).await)
         }
         "recover_slaves" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.recover_slaves",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.recover_slaves",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.recover_slaves",
+                    1,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.recover_slaves",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::recover_slaves(s2, &ctx).await))
+                .await?;
+            srv::done(PoolServer::recover_slaves(&**s, &ctx).await)
         }
         "emergency_reset_master" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.emergency_reset_master",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.emergency_reset_master",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.emergency_reset_master",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.emergency_reset_master",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let master_address: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "master_address") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::emergency_reset_master(s2, &ctx, master_address)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let master_address = srv::param(call, 1, "master_address")?;
+            srv::done(
+                PoolServer::emergency_reset_master(&**s, &ctx, master_address)
+                    .await
+                    .map(srv::void),
             )
         }
         "emergency_transition_to_master" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.emergency_transition_to_master",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.emergency_transition_to_master",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.emergency_transition_to_master",
+                    1,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.emergency_transition_to_master",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::emergency_transition_to_master(s2, &ctx)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            srv::done(
+                PoolServer::emergency_transition_to_master(&**s, &ctx)
+                    .await
+                    .map(srv::void),
             )
         }
         "eject" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.eject",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.eject", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.eject",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 1usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::eject(s2, &ctx, host)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.eject",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let host = srv::param(call, 1, "host")?;
+            srv::done(PoolServer::eject(&**s, &ctx, host).await.map(srv::void))
         }
         "join_force" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.join_force",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.join_force", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.join_force",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let master_address: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "master_address") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let master_username: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "master_username") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let master_password: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "master_password") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::join_force(
-                            s2,
-                            &ctx,
-                            master_address,
-                            master_username,
-                            master_password,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.join_force",
+                    4,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let master_address = srv::param(call, 1, "master_address")?;
+            let master_username = srv::param(call, 2, "master_username")?;
+            let master_password = srv::param(call, 3, "master_password")?;
+            srv::done(
+                PoolServer::join_force(
+                        &**s,
+                        &ctx,
+                        master_address,
+                        master_username,
+                        master_password,
+                    )
+                    .await
+                    .map(srv::void),
             )
         }
         "join" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.join",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.join", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.join",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let master_address: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "master_address") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let master_username: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "master_username") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let master_password: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "master_password") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::join(
-                            s2,
-                            &ctx,
-                            master_address,
-                            master_username,
-                            master_password,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(s, call, "pool.join", 4, roles::POOL_OPERATOR_AND_ABOVE)
+                .await?;
+            let master_address = srv::param(call, 1, "master_address")?;
+            let master_username = srv::param(call, 2, "master_username")?;
+            let master_password = srv::param(call, 3, "master_password")?;
+            srv::done(
+                PoolServer::join(
+                        &**s,
+                        &ctx,
+                        master_address,
+                        master_username,
+                        master_password,
+                    )
+                    .await
+                    .map(srv::void),
             )
         }
         "get_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.get_record", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_record(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_record",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_record(&**s, &ctx, self_).await)
         }
         "get_by_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_by_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.get_by_uuid", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_by_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_by_uuid(s2, &ctx, uuid).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_by_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            srv::done(PoolServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_all",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.get_all", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_all",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_all(s2, &ctx).await))
+            let ctx = srv::begin(s, call, "pool.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            srv::done(PoolServer::get_all(&**s, &ctx).await)
         }
         "get_all_records" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_all_records",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_all_records",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_all_records",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_all_records",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_all_records(s2, &ctx).await))
+                .await?;
+            srv::done(PoolServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.get_uuid", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_uuid(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "pool.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_name_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_name_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_name_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_name_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_name_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_name_label(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_name_label(&**s, &ctx, self_).await)
         }
         "set_name_label" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_name_label",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_name_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_name_label",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_name_label",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_name_label(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_name_label(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_name_description" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_name_description",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_name_description",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_name_description",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_name_description",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_name_description(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_name_description(&**s, &ctx, self_).await)
         }
         "set_name_description" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_name_description",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_name_description",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_name_description",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_name_description",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_name_description(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_name_description(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_master" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_master",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.get_master", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_master",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_master(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_master",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_master(&**s, &ctx, self_).await)
         }
         "get_default_SR" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_default_SR",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_default_SR",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_default_SR",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_default_SR",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_default_sr(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_default_sr(&**s, &ctx, self_).await)
         }
         "set_default_SR" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_default_SR",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_default_SR",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_default_SR",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_default_SR",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_default_sr(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_default_sr(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_suspend_image_SR" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_suspend_image_SR",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_suspend_image_SR",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_suspend_image_SR",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_suspend_image_SR",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_suspend_image_sr(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_suspend_image_sr(&**s, &ctx, self_).await)
         }
         "set_suspend_image_SR" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_suspend_image_SR",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_suspend_image_SR",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_suspend_image_SR",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_suspend_image_SR",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_suspend_image_sr(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_suspend_image_sr(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_crash_dump_SR" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_crash_dump_SR",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_crash_dump_SR",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_crash_dump_SR",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_crash_dump_SR",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_crash_dump_sr(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_crash_dump_sr(&**s, &ctx, self_).await)
         }
         "set_crash_dump_SR" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_crash_dump_SR",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_crash_dump_SR",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_crash_dump_SR",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_crash_dump_SR",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_crash_dump_sr(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_crash_dump_sr(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_other_config" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_other_config",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_other_config",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_other_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PoolServer::get_other_config(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_other_config(&**s, &ctx, self_).await)
         }
         "set_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_other_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_other_config(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_other_config(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "add_to_other_config" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.add_to_other_config",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.add_to_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.add_to_other_config",
+                    4,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.add_to_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::add_to_other_config(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                PoolServer::add_to_other_config(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.remove_from_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.remove_from_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.remove_from_other_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.remove_from_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::remove_from_other_config(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                PoolServer::remove_from_other_config(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_ha_enabled" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_ha_enabled",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_ha_enabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_ha_enabled",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_ha_enabled",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_ha_enabled(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_ha_enabled(&**s, &ctx, self_).await)
         }
         "get_ha_configuration" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_ha_configuration",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_ha_configuration",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_ha_configuration",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_ha_configuration",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_ha_configuration(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_ha_configuration(&**s, &ctx, self_).await)
         }
         "get_ha_statefiles" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_ha_statefiles",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_ha_statefiles",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_ha_statefiles",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_ha_statefiles",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_ha_statefiles(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_ha_statefiles(&**s, &ctx, self_).await)
         }
         "get_ha_host_failures_to_tolerate" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_ha_host_failures_to_tolerate",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_ha_host_failures_to_tolerate",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_ha_host_failures_to_tolerate",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_ha_host_failures_to_tolerate",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_ha_host_failures_to_tolerate(s2, &ctx, self_).await,
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolServer::get_ha_host_failures_to_tolerate(&**s, &ctx, self_).await,
             )
         }
         "get_ha_plan_exists_for" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_ha_plan_exists_for",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_ha_plan_exists_for",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_ha_plan_exists_for",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_ha_plan_exists_for",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_ha_plan_exists_for(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_ha_plan_exists_for(&**s, &ctx, self_).await)
         }
         "get_ha_allow_overcommit" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_ha_allow_overcommit",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_ha_allow_overcommit",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_ha_allow_overcommit",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_ha_allow_overcommit",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_ha_allow_overcommit(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_ha_allow_overcommit(&**s, &ctx, self_).await)
         }
         "set_ha_allow_overcommit" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_ha_allow_overcommit",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_ha_allow_overcommit",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_ha_allow_overcommit",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_ha_allow_overcommit",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_ha_allow_overcommit(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_ha_allow_overcommit(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_ha_overcommitted" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_ha_overcommitted",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_ha_overcommitted",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_ha_overcommitted",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_ha_overcommitted",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_ha_overcommitted(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_ha_overcommitted(&**s, &ctx, self_).await)
         }
         "get_blobs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_blobs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.get_blobs", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_blobs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_blobs(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_blobs",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_blobs(&**s, &ctx, self_).await)
         }
         "get_tags" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_tags",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.get_tags", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_tags(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "pool.get_tags", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_tags(&**s, &ctx, self_).await)
         }
         "set_tags" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_tags",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.set_tags", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: Vec<String> = match crate::server::decode_param::<
-                Vec<String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_tags(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.set_tags",
+                    3,
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_tags(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "add_tags" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.add_tags",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.add_tags", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.add_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::add_tags(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.add_tags",
+                    3,
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::add_tags(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "remove_tags" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.remove_tags",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.remove_tags", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.remove_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::remove_tags(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.remove_tags",
+                    3,
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::remove_tags(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_gui_config" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_gui_config",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_gui_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_gui_config",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_gui_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_gui_config(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_gui_config(&**s, &ctx, self_).await)
         }
         "set_gui_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_gui_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_gui_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_gui_config",
+                    3,
+                    roles::VM_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_gui_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_gui_config(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_gui_config(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "add_to_gui_config" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.add_to_gui_config",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.add_to_gui_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.add_to_gui_config",
+                    4,
+                    roles::VM_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.add_to_gui_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::add_to_gui_config(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                PoolServer::add_to_gui_config(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_gui_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.remove_from_gui_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.remove_from_gui_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.remove_from_gui_config",
+                    3,
+                    roles::VM_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.remove_from_gui_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::remove_from_gui_config(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                PoolServer::remove_from_gui_config(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_health_check_config" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_health_check_config",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_health_check_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_health_check_config",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_health_check_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_health_check_config(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_health_check_config(&**s, &ctx, self_).await)
         }
         "set_health_check_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_health_check_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_health_check_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_health_check_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_health_check_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_health_check_config(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_health_check_config(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "add_to_health_check_config" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.add_to_health_check_config",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.add_to_health_check_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.add_to_health_check_config",
+                    4,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.add_to_health_check_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::add_to_health_check_config(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                PoolServer::add_to_health_check_config(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_health_check_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.remove_from_health_check_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.remove_from_health_check_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.remove_from_health_check_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.remove_from_health_check_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::remove_from_health_check_config(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                PoolServer::remove_from_health_check_config(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_wlb_url" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_wlb_url",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.get_wlb_url", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_wlb_url",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_wlb_url(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_wlb_url",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_wlb_url(&**s, &ctx, self_).await)
         }
         "get_wlb_username" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_wlb_username",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_wlb_username",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_wlb_username",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_wlb_username",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PoolServer::get_wlb_username(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_wlb_username(&**s, &ctx, self_).await)
         }
         "get_wlb_enabled" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_wlb_enabled",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_wlb_enabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_wlb_enabled",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_wlb_enabled",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PoolServer::get_wlb_enabled(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_wlb_enabled(&**s, &ctx, self_).await)
         }
         "set_wlb_enabled" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_wlb_enabled",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_wlb_enabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_wlb_enabled",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_wlb_enabled",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_wlb_enabled(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_wlb_enabled(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_wlb_verify_cert" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_wlb_verify_cert",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_wlb_verify_cert",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_wlb_verify_cert",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_wlb_verify_cert",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_wlb_verify_cert(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_wlb_verify_cert(&**s, &ctx, self_).await)
         }
         "set_wlb_verify_cert" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_wlb_verify_cert",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_wlb_verify_cert",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_wlb_verify_cert",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_wlb_verify_cert",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_wlb_verify_cert(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_wlb_verify_cert(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_redo_log_enabled" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_redo_log_enabled",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_redo_log_enabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_redo_log_enabled",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_redo_log_enabled",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_redo_log_enabled(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_redo_log_enabled(&**s, &ctx, self_).await)
         }
         "get_redo_log_vdi" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_redo_log_vdi",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_redo_log_vdi",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_redo_log_vdi",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_redo_log_vdi",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PoolServer::get_redo_log_vdi(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_redo_log_vdi(&**s, &ctx, self_).await)
         }
         "get_vswitch_controller" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_vswitch_controller",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_vswitch_controller",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_vswitch_controller",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_vswitch_controller",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_vswitch_controller(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_vswitch_controller(&**s, &ctx, self_).await)
         }
         "get_restrictions" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_restrictions",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_restrictions",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_restrictions",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_restrictions",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PoolServer::get_restrictions(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_restrictions(&**s, &ctx, self_).await)
         }
         "get_metadata_VDIs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_metadata_VDIs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_metadata_VDIs",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_metadata_VDIs",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_metadata_VDIs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_metadata_vdis(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_metadata_vdis(&**s, &ctx, self_).await)
         }
         "get_ha_cluster_stack" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_ha_cluster_stack",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_ha_cluster_stack",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_ha_cluster_stack",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_ha_cluster_stack",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_ha_cluster_stack(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_ha_cluster_stack(&**s, &ctx, self_).await)
         }
         "get_allowed_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_allowed_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_allowed_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_allowed_operations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_allowed_operations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_allowed_operations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_allowed_operations(&**s, &ctx, self_).await)
         }
         "get_current_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_current_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_current_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_current_operations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_current_operations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_current_operations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_current_operations(&**s, &ctx, self_).await)
         }
         "get_guest_agent_config" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_guest_agent_config",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_guest_agent_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_guest_agent_config",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_guest_agent_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_guest_agent_config(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_guest_agent_config(&**s, &ctx, self_).await)
         }
         "get_cpu_info" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_cpu_info",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool.get_cpu_info", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_cpu_info",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolServer::get_cpu_info(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_cpu_info",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_cpu_info(&**s, &ctx, self_).await)
         }
         "get_policy_no_vendor_device" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_policy_no_vendor_device",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_policy_no_vendor_device",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_policy_no_vendor_device",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_policy_no_vendor_device",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_policy_no_vendor_device(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_policy_no_vendor_device(&**s, &ctx, self_).await)
         }
         "set_policy_no_vendor_device" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_policy_no_vendor_device",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_policy_no_vendor_device",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_policy_no_vendor_device",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_policy_no_vendor_device",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_policy_no_vendor_device(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_policy_no_vendor_device(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_live_patching_disabled" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_live_patching_disabled",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_live_patching_disabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_live_patching_disabled",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_live_patching_disabled",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_live_patching_disabled(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_live_patching_disabled(&**s, &ctx, self_).await)
         }
         "set_live_patching_disabled" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_live_patching_disabled",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_live_patching_disabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_live_patching_disabled",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_live_patching_disabled",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_live_patching_disabled(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_live_patching_disabled(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_igmp_snooping_enabled" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_igmp_snooping_enabled",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_igmp_snooping_enabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_igmp_snooping_enabled",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_igmp_snooping_enabled",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_igmp_snooping_enabled(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_igmp_snooping_enabled(&**s, &ctx, self_).await)
         }
         "get_uefi_certificates" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_uefi_certificates",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_uefi_certificates",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_uefi_certificates",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_uefi_certificates",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_uefi_certificates(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_uefi_certificates(&**s, &ctx, self_).await)
         }
         "get_custom_uefi_certificates" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_custom_uefi_certificates",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_custom_uefi_certificates",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_custom_uefi_certificates",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_custom_uefi_certificates",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_custom_uefi_certificates(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_custom_uefi_certificates(&**s, &ctx, self_).await)
         }
         "get_is_psr_pending" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_is_psr_pending",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_is_psr_pending",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_is_psr_pending",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_is_psr_pending",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_is_psr_pending(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_is_psr_pending(&**s, &ctx, self_).await)
         }
         "set_is_psr_pending" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_is_psr_pending",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_is_psr_pending",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_is_psr_pending",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_is_psr_pending",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_is_psr_pending(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_is_psr_pending(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_tls_verification_enabled" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_tls_verification_enabled",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_tls_verification_enabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_tls_verification_enabled",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_tls_verification_enabled",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_tls_verification_enabled(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_tls_verification_enabled(&**s, &ctx, self_).await)
         }
         "get_repositories" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_repositories",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_repositories",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_repositories",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_repositories",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PoolServer::get_repositories(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_repositories(&**s, &ctx, self_).await)
         }
         "get_client_certificate_auth_enabled" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_client_certificate_auth_enabled",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_client_certificate_auth_enabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_client_certificate_auth_enabled",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_client_certificate_auth_enabled",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_client_certificate_auth_enabled(s2, &ctx, self_)
-                        .await,
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolServer::get_client_certificate_auth_enabled(&**s, &ctx, self_).await,
             )
         }
         "get_client_certificate_auth_name" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_client_certificate_auth_name",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_client_certificate_auth_name",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_client_certificate_auth_name",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_client_certificate_auth_name",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_client_certificate_auth_name(s2, &ctx, self_).await,
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolServer::get_client_certificate_auth_name(&**s, &ctx, self_).await,
             )
         }
         "get_repository_proxy_url" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_repository_proxy_url",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_repository_proxy_url",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_repository_proxy_url",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_repository_proxy_url",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_repository_proxy_url(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_repository_proxy_url(&**s, &ctx, self_).await)
         }
         "get_repository_proxy_username" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_repository_proxy_username",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_repository_proxy_username",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_repository_proxy_username",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_repository_proxy_username",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_repository_proxy_username(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_repository_proxy_username(&**s, &ctx, self_).await)
         }
         "get_repository_proxy_password" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_repository_proxy_password",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_repository_proxy_password",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_repository_proxy_password",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_repository_proxy_password",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_repository_proxy_password(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_repository_proxy_password(&**s, &ctx, self_).await)
         }
         "get_migration_compression" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_migration_compression",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_migration_compression",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_migration_compression",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_migration_compression",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_migration_compression(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_migration_compression(&**s, &ctx, self_).await)
         }
         "set_migration_compression" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_migration_compression",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_migration_compression",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_migration_compression",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_migration_compression",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_migration_compression(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_migration_compression(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_coordinator_bias" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_coordinator_bias",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_coordinator_bias",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_coordinator_bias",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_coordinator_bias",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_coordinator_bias(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_coordinator_bias(&**s, &ctx, self_).await)
         }
         "set_coordinator_bias" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.set_coordinator_bias",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.set_coordinator_bias",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.set_coordinator_bias",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.set_coordinator_bias",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::set_coordinator_bias(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_coordinator_bias(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_local_auth_max_threads" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_local_auth_max_threads",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_local_auth_max_threads",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_local_auth_max_threads",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_local_auth_max_threads",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_local_auth_max_threads(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_local_auth_max_threads(&**s, &ctx, self_).await)
         }
         "get_ext_auth_max_threads" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_ext_auth_max_threads",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_ext_auth_max_threads",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_ext_auth_max_threads",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_ext_auth_max_threads",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_ext_auth_max_threads(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_ext_auth_max_threads(&**s, &ctx, self_).await)
         }
         "get_telemetry_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_telemetry_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_telemetry_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_telemetry_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_telemetry_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_telemetry_uuid(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_telemetry_uuid(&**s, &ctx, self_).await)
         }
         "get_telemetry_frequency" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_telemetry_frequency",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_telemetry_frequency",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_telemetry_frequency",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_telemetry_frequency",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_telemetry_frequency(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_telemetry_frequency(&**s, &ctx, self_).await)
         }
         "get_telemetry_next_collection" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_telemetry_next_collection",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_telemetry_next_collection",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_telemetry_next_collection",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_telemetry_next_collection",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_telemetry_next_collection(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_telemetry_next_collection(&**s, &ctx, self_).await)
         }
         "get_last_update_sync" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_last_update_sync",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_last_update_sync",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_last_update_sync",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_last_update_sync",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_last_update_sync(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_last_update_sync(&**s, &ctx, self_).await)
         }
         "get_update_sync_frequency" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_update_sync_frequency",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_update_sync_frequency",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_update_sync_frequency",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_update_sync_frequency",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_update_sync_frequency(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_update_sync_frequency(&**s, &ctx, self_).await)
         }
         "get_update_sync_day" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_update_sync_day",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_update_sync_day",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_update_sync_day",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_update_sync_day",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_update_sync_day(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_update_sync_day(&**s, &ctx, self_).await)
         }
         "get_update_sync_enabled" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool.get_update_sync_enabled",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool.get_update_sync_enabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool.get_update_sync_enabled",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool.get_update_sync_enabled",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolServer::get_update_sync_enabled(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_update_sync_enabled(&**s, &ctx, self_).await)
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

@@ -1071,1523 +1071,477 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "destroy" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool_update.destroy",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool_update.destroy",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool_update.destroy",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool_update.destroy",
+                        move |s, ctx| async move {
+                            PoolUpdateServer::destroy(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool_update.destroy",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                    crate::PoolUpdateRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolUpdateServer::destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool_update.destroy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "pool_clean" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool_update.pool_clean",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool_update.pool_clean",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool_update.pool_clean",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool_update.pool_clean",
+                        move |s, ctx| async move {
+                            PoolUpdateServer::pool_clean(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool_update.pool_clean",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                    crate::PoolUpdateRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolUpdateServer::pool_clean(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool_update.pool_clean",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "pool_apply" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool_update.pool_apply",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool_update.pool_apply",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool_update.pool_apply",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool_update.pool_apply",
+                        move |s, ctx| async move {
+                            PoolUpdateServer::pool_apply(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool_update.pool_apply",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                    crate::PoolUpdateRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolUpdateServer::pool_apply(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool_update.pool_apply",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "apply" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool_update.apply",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool_update.apply",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool_update.apply",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let host = srv::param(call, 2, "host")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool_update.apply",
+                        move |s, ctx| async move {
+                            PoolUpdateServer::apply(&*s, &ctx, self_, host)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool_update.apply",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                    crate::PoolUpdateRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 2usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolUpdateServer::apply(s2, &ctx, self_, host)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool_update.apply",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "precheck" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool_update.precheck",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool_update.precheck",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool_update.precheck",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let host = srv::param(call, 2, "host")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool_update.precheck",
+                        move |s, ctx| async move {
+                            PoolUpdateServer::precheck(&*s, &ctx, self_, host).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool_update.precheck",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                    crate::PoolUpdateRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 2usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolUpdateServer::precheck(s2, &ctx, self_, host)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool_update.precheck",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "introduce" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.pool_update.introduce",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.pool_update.introduce",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.pool_update.introduce",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let vdi = srv::param(call, 1, "vdi")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool_update.introduce",
+                        move |s, ctx| async move {
+                            PoolUpdateServer::introduce(&*s, &ctx, vdi).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.pool_update.introduce",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vdi: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "vdi") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PoolUpdateServer::introduce(s2, &ctx, vdi)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.pool_update.introduce",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "destroy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.destroy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.destroy",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.destroy",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.destroy",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolUpdateServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "pool_clean" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.pool_clean",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.pool_clean",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.pool_clean",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.pool_clean",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::pool_clean(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolUpdateServer::pool_clean(&**s, &ctx, self_).await.map(srv::void),
             )
         }
         "pool_apply" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.pool_apply",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.pool_apply",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.pool_apply",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.pool_apply",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::pool_apply(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolUpdateServer::pool_apply(&**s, &ctx, self_).await.map(srv::void),
             )
         }
         "apply" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.apply",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "pool_update.apply", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.apply",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 2usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::apply(s2, &ctx, self_, host)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool_update.apply",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let host = srv::param(call, 2, "host")?;
+            srv::done(
+                PoolUpdateServer::apply(&**s, &ctx, self_, host).await.map(srv::void),
             )
         }
         "precheck" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.precheck",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.precheck",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.precheck",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.precheck",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 2usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::precheck(s2, &ctx, self_, host).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let host = srv::param(call, 2, "host")?;
+            srv::done(PoolUpdateServer::precheck(&**s, &ctx, self_, host).await)
         }
         "introduce" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.introduce",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.introduce",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.introduce",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.introduce",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vdi: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "vdi") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolUpdateServer::introduce(s2, &ctx, vdi).await))
+                .await?;
+            let vdi = srv::param(call, 1, "vdi")?;
+            srv::done(PoolUpdateServer::introduce(&**s, &ctx, vdi).await)
         }
         "get_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_record",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_record",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PoolUpdateServer::get_record(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolUpdateServer::get_record(&**s, &ctx, self_).await)
         }
         "get_by_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_by_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_by_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_by_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_by_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PoolUpdateServer::get_by_uuid(s2, &ctx, uuid).await),
-            )
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            srv::done(PoolUpdateServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_by_name_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_by_name_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_by_name_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_by_name_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_by_name_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let label: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "label") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::get_by_name_label(s2, &ctx, label).await,
-                ),
-            )
+                .await?;
+            let label = srv::param(call, 1, "label")?;
+            srv::done(PoolUpdateServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "get_all" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_all",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_all",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_all",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_all",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(PoolUpdateServer::get_all(s2, &ctx).await))
+                .await?;
+            srv::done(PoolUpdateServer::get_all(&**s, &ctx).await)
         }
         "get_all_records" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_all_records",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_all_records",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_all_records",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_all_records",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(PoolUpdateServer::get_all_records(s2, &ctx).await))
+                .await?;
+            srv::done(PoolUpdateServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolUpdateServer::get_uuid(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolUpdateServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_name_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_name_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_name_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_name_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_name_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::get_name_label(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolUpdateServer::get_name_label(&**s, &ctx, self_).await)
         }
         "get_name_description" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_name_description",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_name_description",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_name_description",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_name_description",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::get_name_description(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolUpdateServer::get_name_description(&**s, &ctx, self_).await)
         }
         "get_version" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_version",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_version",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_version",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_version",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::get_version(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolUpdateServer::get_version(&**s, &ctx, self_).await)
         }
         "get_installation_size" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_installation_size",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_installation_size",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_installation_size",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_installation_size",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::get_installation_size(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolUpdateServer::get_installation_size(&**s, &ctx, self_).await)
         }
         "get_key" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_key",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_key",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_key",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_key",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolUpdateServer::get_key(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolUpdateServer::get_key(&**s, &ctx, self_).await)
         }
         "get_after_apply_guidance" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_after_apply_guidance",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_after_apply_guidance",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_after_apply_guidance",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_after_apply_guidance",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::get_after_apply_guidance(s2, &ctx, self_).await,
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolUpdateServer::get_after_apply_guidance(&**s, &ctx, self_).await,
             )
         }
         "get_vdi" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_vdi",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_vdi",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_vdi",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_vdi",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PoolUpdateServer::get_vdi(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolUpdateServer::get_vdi(&**s, &ctx, self_).await)
         }
         "get_hosts" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_hosts",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_hosts",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_hosts",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_hosts",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PoolUpdateServer::get_hosts(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolUpdateServer::get_hosts(&**s, &ctx, self_).await)
         }
         "get_other_config" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_other_config",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_other_config",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_other_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::get_other_config(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolUpdateServer::get_other_config(&**s, &ctx, self_).await)
         }
         "set_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.set_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.set_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.set_other_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.set_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::set_other_config(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolUpdateServer::set_other_config(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "add_to_other_config" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.add_to_other_config",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.add_to_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.add_to_other_config",
+                    4,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.add_to_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::add_to_other_config(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                PoolUpdateServer::add_to_other_config(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.remove_from_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.remove_from_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.remove_from_other_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.remove_from_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::remove_from_other_config(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                PoolUpdateServer::remove_from_other_config(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_enforce_homogeneity" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "pool_update.get_enforce_homogeneity",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "pool_update.get_enforce_homogeneity",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "pool_update.get_enforce_homogeneity",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "pool_update.get_enforce_homogeneity",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PoolUpdateRef = match crate::server::decode_param::<
-                crate::PoolUpdateRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PoolUpdateServer::get_enforce_homogeneity(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolUpdateServer::get_enforce_homogeneity(&**s, &ctx, self_).await)
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

@@ -422,667 +422,219 @@ pub trait PvsServerServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "forget" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PVS_server.forget",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PVS_server.forget",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PVS_server.forget",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PVS_server.forget",
+                        move |s, ctx| async move {
+                            PvsServerServer::forget(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PVS_server.forget",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::PvsServerRef = match crate::server::decode_param::<
-                    crate::PvsServerRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PvsServerServer::forget(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PVS_server.forget",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "introduce" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.PVS_server.introduce",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.PVS_server.introduce",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.PVS_server.introduce",
+                        5,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let addresses = srv::param(call, 1, "addresses")?;
+                let first_port = srv::param(call, 2, "first_port")?;
+                let last_port = srv::param(call, 3, "last_port")?;
+                let site = srv::param(call, 4, "site")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PVS_server.introduce",
+                        move |s, ctx| async move {
+                            PvsServerServer::introduce(
+                                    &*s,
+                                    &ctx,
+                                    addresses,
+                                    first_port,
+                                    last_port,
+                                    site,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.PVS_server.introduce",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let addresses: Vec<String> = match crate::server::decode_param::<
-                    Vec<String>,
-                >(call, 1usize, "addresses") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let first_port: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "first_port") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let last_port: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 3usize, "last_port") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let site: crate::PvsSiteRef = match crate::server::decode_param::<
-                    crate::PvsSiteRef,
-                >(call, 4usize, "site") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    PvsServerServer::introduce(
-                            s2,
-                            &ctx,
-                            addresses,
-                            first_port,
-                            last_port,
-                            site,
-                        )
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.PVS_server.introduce",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "forget" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PVS_server.forget",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PVS_server.forget", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PVS_server.forget",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PvsServerRef = match crate::server::decode_param::<
-                crate::PvsServerRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PvsServerServer::forget(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PVS_server.forget",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PvsServerServer::forget(&**s, &ctx, self_).await.map(srv::void))
         }
         "introduce" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PVS_server.introduce",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PVS_server.introduce",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PVS_server.introduce",
+                    5,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PVS_server.introduce",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let addresses: Vec<String> = match crate::server::decode_param::<
-                Vec<String>,
-            >(call, 1usize, "addresses") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let first_port: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "first_port") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let last_port: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 3usize, "last_port") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let site: crate::PvsSiteRef = match crate::server::decode_param::<
-                crate::PvsSiteRef,
-            >(call, 4usize, "site") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PvsServerServer::introduce(
-                            s2,
-                            &ctx,
-                            addresses,
-                            first_port,
-                            last_port,
-                            site,
-                        )
-                        .await,
-                ),
+                .await?;
+            let addresses = srv::param(call, 1, "addresses")?;
+            let first_port = srv::param(call, 2, "first_port")?;
+            let last_port = srv::param(call, 3, "last_port")?;
+            let site = srv::param(call, 4, "site")?;
+            srv::done(
+                PvsServerServer::introduce(
+                        &**s,
+                        &ctx,
+                        addresses,
+                        first_port,
+                        last_port,
+                        site,
+                    )
+                    .await,
             )
         }
         "get_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PVS_server.get_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PVS_server.get_record",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PVS_server.get_record",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PVS_server.get_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PvsServerRef = match crate::server::decode_param::<
-                crate::PvsServerRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PvsServerServer::get_record(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PvsServerServer::get_record(&**s, &ctx, self_).await)
         }
         "get_by_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PVS_server.get_by_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PVS_server.get_by_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PVS_server.get_by_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PVS_server.get_by_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(PvsServerServer::get_by_uuid(s2, &ctx, uuid).await),
-            )
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            srv::done(PvsServerServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PVS_server.get_all",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "PVS_server.get_all", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PVS_server.get_all",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(PvsServerServer::get_all(s2, &ctx).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PVS_server.get_all",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            srv::done(PvsServerServer::get_all(&**s, &ctx).await)
         }
         "get_all_records" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PVS_server.get_all_records",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PVS_server.get_all_records",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PVS_server.get_all_records",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PVS_server.get_all_records",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(PvsServerServer::get_all_records(s2, &ctx).await))
+                .await?;
+            srv::done(PvsServerServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PVS_server.get_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PVS_server.get_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PVS_server.get_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PVS_server.get_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PvsServerRef = match crate::server::decode_param::<
-                crate::PvsServerRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PvsServerServer::get_uuid(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PvsServerServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_addresses" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PVS_server.get_addresses",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PVS_server.get_addresses",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PVS_server.get_addresses",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PVS_server.get_addresses",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PvsServerRef = match crate::server::decode_param::<
-                crate::PvsServerRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PvsServerServer::get_addresses(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PvsServerServer::get_addresses(&**s, &ctx, self_).await)
         }
         "get_first_port" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PVS_server.get_first_port",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PVS_server.get_first_port",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PVS_server.get_first_port",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PVS_server.get_first_port",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PvsServerRef = match crate::server::decode_param::<
-                crate::PvsServerRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PvsServerServer::get_first_port(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PvsServerServer::get_first_port(&**s, &ctx, self_).await)
         }
         "get_last_port" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PVS_server.get_last_port",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PVS_server.get_last_port",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PVS_server.get_last_port",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PVS_server.get_last_port",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PvsServerRef = match crate::server::decode_param::<
-                crate::PvsServerRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    PvsServerServer::get_last_port(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PvsServerServer::get_last_port(&**s, &ctx, self_).await)
         }
         "get_site" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "PVS_server.get_site",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "PVS_server.get_site",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "PVS_server.get_site",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "PVS_server.get_site",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::PvsServerRef = match crate::server::decode_param::<
-                crate::PvsServerRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(PvsServerServer::get_site(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PvsServerServer::get_site(&**s, &ctx, self_).await)
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

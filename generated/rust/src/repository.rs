@@ -724,1147 +724,361 @@ pub trait RepositoryServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "set_gpgkey_path" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.Repository.set_gpgkey_path",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.Repository.set_gpgkey_path",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.Repository.set_gpgkey_path",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.Repository.set_gpgkey_path",
+                        move |s, ctx| async move {
+                            RepositoryServer::set_gpgkey_path(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.Repository.set_gpgkey_path",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                    crate::RepositoryRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    RepositoryServer::set_gpgkey_path(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.Repository.set_gpgkey_path",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "forget" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.Repository.forget",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.Repository.forget",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.Repository.forget",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.Repository.forget",
+                        move |s, ctx| async move {
+                            RepositoryServer::forget(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.Repository.forget",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                    crate::RepositoryRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    RepositoryServer::forget(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.Repository.forget",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "introduce" => {
-                if call.param_count() != 7usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.Repository.introduce",
-                            7usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.Repository.introduce",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.Repository.introduce",
+                        7,
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let name_label = srv::param(call, 1, "name_label")?;
+                let name_description = srv::param(call, 2, "name_description")?;
+                let binary_url = srv::param(call, 3, "binary_url")?;
+                let source_url = srv::param(call, 4, "source_url")?;
+                let update = srv::param(call, 5, "update")?;
+                let gpgkey_path = srv::param(call, 6, "gpgkey_path")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.Repository.introduce",
+                        move |s, ctx| async move {
+                            RepositoryServer::introduce(
+                                    &*s,
+                                    &ctx,
+                                    name_label,
+                                    name_description,
+                                    binary_url,
+                                    source_url,
+                                    update,
+                                    gpgkey_path,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.Repository.introduce",
-                    &["pool-admin", "pool-operator", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let name_label: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "name_label") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name_description: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "name_description") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let binary_url: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "binary_url") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let source_url: String = match crate::server::decode_param::<
-                    String,
-                >(call, 4usize, "source_url") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let update: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 5usize, "update") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let gpgkey_path: String = match crate::server::decode_param::<
-                    String,
-                >(call, 6usize, "gpgkey_path") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    RepositoryServer::introduce(
-                            s2,
-                            &ctx,
-                            name_label,
-                            name_description,
-                            binary_url,
-                            source_url,
-                            update,
-                            gpgkey_path,
-                        )
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.Repository.introduce",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "set_gpgkey_path" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.set_gpgkey_path",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.set_gpgkey_path",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.set_gpgkey_path",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.set_gpgkey_path",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    RepositoryServer::set_gpgkey_path(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                RepositoryServer::set_gpgkey_path(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "forget" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.forget",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "Repository.forget", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.forget",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    RepositoryServer::forget(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Repository.forget",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(RepositoryServer::forget(&**s, &ctx, self_).await.map(srv::void))
         }
         "introduce" => {
-            if call.param_count() != 7usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.introduce",
-                        7usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.introduce",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.introduce",
+                    7,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.introduce",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let name_label: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "name_label") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name_description: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "name_description") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let binary_url: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "binary_url") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let source_url: String = match crate::server::decode_param::<
-                String,
-            >(call, 4usize, "source_url") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let update: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 5usize, "update") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let gpgkey_path: String = match crate::server::decode_param::<
-                String,
-            >(call, 6usize, "gpgkey_path") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    RepositoryServer::introduce(
-                            s2,
-                            &ctx,
-                            name_label,
-                            name_description,
-                            binary_url,
-                            source_url,
-                            update,
-                            gpgkey_path,
-                        )
-                        .await,
-                ),
+                .await?;
+            let name_label = srv::param(call, 1, "name_label")?;
+            let name_description = srv::param(call, 2, "name_description")?;
+            let binary_url = srv::param(call, 3, "binary_url")?;
+            let source_url = srv::param(call, 4, "source_url")?;
+            let update = srv::param(call, 5, "update")?;
+            let gpgkey_path = srv::param(call, 6, "gpgkey_path")?;
+            srv::done(
+                RepositoryServer::introduce(
+                        &**s,
+                        &ctx,
+                        name_label,
+                        name_description,
+                        binary_url,
+                        source_url,
+                        update,
+                        gpgkey_path,
+                    )
+                    .await,
             )
         }
         "get_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.get_record",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.get_record",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(RepositoryServer::get_record(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(RepositoryServer::get_record(&**s, &ctx, self_).await)
         }
         "get_by_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_by_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.get_by_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.get_by_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_by_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(RepositoryServer::get_by_uuid(s2, &ctx, uuid).await),
-            )
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            srv::done(RepositoryServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_by_name_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_by_name_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.get_by_name_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.get_by_name_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_by_name_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let label: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "label") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    RepositoryServer::get_by_name_label(s2, &ctx, label).await,
-                ),
-            )
+                .await?;
+            let label = srv::param(call, 1, "label")?;
+            srv::done(RepositoryServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "get_all" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_all",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "Repository.get_all", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_all",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(RepositoryServer::get_all(s2, &ctx).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Repository.get_all",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            srv::done(RepositoryServer::get_all(&**s, &ctx).await)
         }
         "get_all_records" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_all_records",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.get_all_records",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.get_all_records",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_all_records",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(RepositoryServer::get_all_records(s2, &ctx).await))
+                .await?;
+            srv::done(RepositoryServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.get_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.get_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(RepositoryServer::get_uuid(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(RepositoryServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_name_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_name_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.get_name_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.get_name_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_name_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    RepositoryServer::get_name_label(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(RepositoryServer::get_name_label(&**s, &ctx, self_).await)
         }
         "set_name_label" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.set_name_label",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.set_name_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.set_name_label",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.set_name_label",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    RepositoryServer::set_name_label(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                RepositoryServer::set_name_label(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_name_description" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_name_description",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.get_name_description",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.get_name_description",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_name_description",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    RepositoryServer::get_name_description(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(RepositoryServer::get_name_description(&**s, &ctx, self_).await)
         }
         "set_name_description" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.set_name_description",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.set_name_description",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.set_name_description",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.set_name_description",
-                &["pool-admin", "pool-operator", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    RepositoryServer::set_name_description(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                RepositoryServer::set_name_description(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_binary_url" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_binary_url",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.get_binary_url",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.get_binary_url",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_binary_url",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    RepositoryServer::get_binary_url(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(RepositoryServer::get_binary_url(&**s, &ctx, self_).await)
         }
         "get_source_url" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_source_url",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.get_source_url",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.get_source_url",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_source_url",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    RepositoryServer::get_source_url(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(RepositoryServer::get_source_url(&**s, &ctx, self_).await)
         }
         "get_update" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_update",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.get_update",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.get_update",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_update",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(RepositoryServer::get_update(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(RepositoryServer::get_update(&**s, &ctx, self_).await)
         }
         "get_hash" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_hash",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.get_hash",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.get_hash",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_hash",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(RepositoryServer::get_hash(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(RepositoryServer::get_hash(&**s, &ctx, self_).await)
         }
         "get_up_to_date" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_up_to_date",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.get_up_to_date",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.get_up_to_date",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_up_to_date",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    RepositoryServer::get_up_to_date(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(RepositoryServer::get_up_to_date(&**s, &ctx, self_).await)
         }
         "get_gpgkey_path" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "Repository.get_gpgkey_path",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "Repository.get_gpgkey_path",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "Repository.get_gpgkey_path",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "Repository.get_gpgkey_path",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::RepositoryRef = match crate::server::decode_param::<
-                crate::RepositoryRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    RepositoryServer::get_gpgkey_path(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(RepositoryServer::get_gpgkey_path(&**s, &ctx, self_).await)
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

@@ -12,7 +12,7 @@ pub(crate) async fn route<S: crate::Server>(
         Some(rest) => (true, rest),
         None => (false, method),
     };
-    let reply = match rest.split_once('.') {
+    let answer = match rest.split_once('.') {
         Some((class, message)) => {
             match class {
                 "Bond" => crate::bond::dispatch(s, message, is_async, call).await,
@@ -124,17 +124,10 @@ pub(crate) async fn route<S: crate::Server>(
                 "task" => crate::task::dispatch(s, message, is_async, call).await,
                 "tunnel" => crate::tunnel::dispatch(s, message, is_async, call).await,
                 "user" => crate::user::dispatch(s, message, is_async, call).await,
-                _ => None,
+                _ => Err(crate::server::unknown(call)),
             }
         }
-        None => None,
+        None => Err(crate::server::unknown(call)),
     };
-    reply
-        .unwrap_or_else(|| crate::server::reply::<
-            (),
-        >(
-            Err(crate::ApiError::MessageMethodUnknown {
-                method: method.to_string(),
-            }),
-        ))
+    answer.unwrap_or_else(|early| early)
 }

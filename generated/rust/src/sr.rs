@@ -2554,4296 +2554,1360 @@ pub trait SrServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "forget_data_source_archives" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.forget_data_source_archives",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.forget_data_source_archives",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.forget_data_source_archives",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                let data_source = srv::param(call, 2, "data_source")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.forget_data_source_archives",
+                        move |s, ctx| async move {
+                            SrServer::forget_data_source_archives(
+                                    &*s,
+                                    &ctx,
+                                    sr,
+                                    data_source,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.forget_data_source_archives",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let data_source: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "data_source") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::forget_data_source_archives(s2, &ctx, sr, data_source)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.forget_data_source_archives",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "query_data_source" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.query_data_source",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.query_data_source",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.query_data_source",
+                        3,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                let data_source = srv::param(call, 2, "data_source")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.query_data_source",
+                        move |s, ctx| async move {
+                            SrServer::query_data_source(&*s, &ctx, sr, data_source)
+                                .await
+                                .map(xenapi_rt::types::Float)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.query_data_source",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let data_source: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "data_source") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::query_data_source(s2, &ctx, sr, data_source)
-                        .await
-                        .map(xenapi_rt::types::Float)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.query_data_source",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "record_data_source" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.record_data_source",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.record_data_source",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.record_data_source",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                let data_source = srv::param(call, 2, "data_source")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.record_data_source",
+                        move |s, ctx| async move {
+                            SrServer::record_data_source(&*s, &ctx, sr, data_source)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.record_data_source",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let data_source: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "data_source") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::record_data_source(s2, &ctx, sr, data_source)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.record_data_source",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_data_sources" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.get_data_sources",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.get_data_sources",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.get_data_sources",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.get_data_sources",
+                        move |s, ctx| async move {
+                            SrServer::get_data_sources(&*s, &ctx, sr).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.get_data_sources",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::get_data_sources(s2, &ctx, sr)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.get_data_sources",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "disable_database_replication" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.disable_database_replication",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.disable_database_replication",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.disable_database_replication",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.disable_database_replication",
+                        move |s, ctx| async move {
+                            SrServer::disable_database_replication(&*s, &ctx, sr)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.disable_database_replication",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::disable_database_replication(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.disable_database_replication",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "enable_database_replication" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.enable_database_replication",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.enable_database_replication",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.enable_database_replication",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.enable_database_replication",
+                        move |s, ctx| async move {
+                            SrServer::enable_database_replication(&*s, &ctx, sr)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.enable_database_replication",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::enable_database_replication(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.enable_database_replication",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "assert_supports_database_replication" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.assert_supports_database_replication",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.assert_supports_database_replication",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.assert_supports_database_replication",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.assert_supports_database_replication",
+                        move |s, ctx| async move {
+                            SrServer::assert_supports_database_replication(&*s, &ctx, sr)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.assert_supports_database_replication",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::assert_supports_database_replication(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.assert_supports_database_replication",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "assert_can_host_ha_statefile" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.assert_can_host_ha_statefile",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.assert_can_host_ha_statefile",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.assert_can_host_ha_statefile",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.assert_can_host_ha_statefile",
+                        move |s, ctx| async move {
+                            SrServer::assert_can_host_ha_statefile(&*s, &ctx, sr)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.assert_can_host_ha_statefile",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::assert_can_host_ha_statefile(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.assert_can_host_ha_statefile",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_physical_size" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.set_physical_size",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.set_physical_size",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.set_physical_size",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.set_physical_size",
+                        move |s, ctx| async move {
+                            SrServer::set_physical_size(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.set_physical_size",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::set_physical_size(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.set_physical_size",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "create_new_blob" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.create_new_blob",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.create_new_blob",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.create_new_blob",
+                        5,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                let name = srv::param(call, 2, "name")?;
+                let mime_type = srv::param(call, 3, "mime_type")?;
+                let public = srv::param(call, 4, "public")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.create_new_blob",
+                        move |s, ctx| async move {
+                            SrServer::create_new_blob(
+                                    &*s,
+                                    &ctx,
+                                    sr,
+                                    name,
+                                    mime_type,
+                                    public,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.create_new_blob",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let mime_type: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "mime_type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let public: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 4usize, "public") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::create_new_blob(s2, &ctx, sr, name, mime_type, public)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.create_new_blob",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_name_description" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.set_name_description",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.set_name_description",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.set_name_description",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.set_name_description",
+                        move |s, ctx| async move {
+                            SrServer::set_name_description(&*s, &ctx, sr, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.set_name_description",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::set_name_description(s2, &ctx, sr, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.set_name_description",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_name_label" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.set_name_label",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.set_name_label",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.set_name_label",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.set_name_label",
+                        move |s, ctx| async move {
+                            SrServer::set_name_label(&*s, &ctx, sr, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.set_name_label",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::set_name_label(s2, &ctx, sr, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.set_name_label",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_shared" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.set_shared",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.set_shared",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.set_shared",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.set_shared",
+                        move |s, ctx| async move {
+                            SrServer::set_shared(&*s, &ctx, sr, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.set_shared",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::set_shared(s2, &ctx, sr, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.set_shared",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "probe_ext" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.probe_ext",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.probe_ext",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.probe_ext",
+                        5,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let host = srv::param(call, 1, "host")?;
+                let device_config = srv::param(call, 2, "device_config")?;
+                let r#type = srv::param(call, 3, "type")?;
+                let sm_config = srv::param(call, 4, "sm_config")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.probe_ext",
+                        move |s, ctx| async move {
+                            SrServer::probe_ext(
+                                    &*s,
+                                    &ctx,
+                                    host,
+                                    device_config,
+                                    r#type,
+                                    sm_config,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.probe_ext",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 1usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "device_config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let r#type: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 4usize, "sm_config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::probe_ext(s2, &ctx, host, device_config, r#type, sm_config)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.probe_ext",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "probe" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.probe",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(&**s, "Async.SR.probe", call)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.SR.probe",
+                        5,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let host = srv::param(call, 1, "host")?;
+                let device_config = srv::param(call, 2, "device_config")?;
+                let r#type = srv::param(call, 3, "type")?;
+                let sm_config = srv::param(call, 4, "sm_config")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.probe",
+                        move |s, ctx| async move {
+                            SrServer::probe(
+                                    &*s,
+                                    &ctx,
+                                    host,
+                                    device_config,
+                                    r#type,
+                                    sm_config,
+                                )
+                                .await
+                        },
+                    )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.probe",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 1usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "device_config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let r#type: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 4usize, "sm_config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::probe(s2, &ctx, host, device_config, r#type, sm_config)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.probe",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "scan" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.scan",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(&**s, "Async.SR.scan", call)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.SR.scan",
+                        2,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.scan",
+                        move |s, ctx| async move {
+                            SrServer::scan(&*s, &ctx, sr).await.map(srv::void)
+                        },
+                    )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.scan",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::scan(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.scan",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_supported_types" => {
-                if call.param_count() != 1usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.get_supported_types",
-                            1usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.get_supported_types",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.get_supported_types",
+                        1,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.get_supported_types",
+                        move |s, ctx| async move {
+                            SrServer::get_supported_types(&*s, &ctx).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.get_supported_types",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::get_supported_types(s2, &ctx)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.get_supported_types",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "update" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.update",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.update",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.update",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.update",
+                        move |s, ctx| async move {
+                            SrServer::update(&*s, &ctx, sr).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.update",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::update(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.update",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "forget" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.forget",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.forget",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.forget",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.forget",
+                        move |s, ctx| async move {
+                            SrServer::forget(&*s, &ctx, sr).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.forget",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::forget(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.forget",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "destroy" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.destroy",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.destroy",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.destroy",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let sr = srv::param(call, 1, "sr")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.destroy",
+                        move |s, ctx| async move {
+                            SrServer::destroy(&*s, &ctx, sr).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.destroy",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 1usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::destroy(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.destroy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "make" => {
-                if call.param_count() != 9usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.make",
-                            9usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(&**s, "Async.SR.make", call)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.SR.make",
+                        9,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let host = srv::param(call, 1, "host")?;
+                let device_config = srv::param(call, 2, "device_config")?;
+                let physical_size = srv::param(call, 3, "physical_size")?;
+                let name_label = srv::param(call, 4, "name_label")?;
+                let name_description = srv::param(call, 5, "name_description")?;
+                let r#type = srv::param(call, 6, "type")?;
+                let content_type = srv::param(call, 7, "content_type")?;
+                let sm_config = srv::param(call, 8, "sm_config")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.make",
+                        move |s, ctx| async move {
+                            SrServer::make(
+                                    &*s,
+                                    &ctx,
+                                    host,
+                                    device_config,
+                                    physical_size,
+                                    name_label,
+                                    name_description,
+                                    r#type,
+                                    content_type,
+                                    sm_config,
+                                )
+                                .await
+                        },
+                    )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.make",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 1usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "device_config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let physical_size: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 3usize, "physical_size") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name_label: String = match crate::server::decode_param::<
-                    String,
-                >(call, 4usize, "name_label") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name_description: String = match crate::server::decode_param::<
-                    String,
-                >(call, 5usize, "name_description") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let r#type: String = match crate::server::decode_param::<
-                    String,
-                >(call, 6usize, "type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let content_type: String = match crate::server::decode_param::<
-                    String,
-                >(call, 7usize, "content_type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 8usize, "sm_config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::make(
-                            s2,
-                            &ctx,
-                            host,
-                            device_config,
-                            physical_size,
-                            name_label,
-                            name_description,
-                            r#type,
-                            content_type,
-                            sm_config,
-                        )
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.make",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "introduce" => {
-                if call.param_count() != 8usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.introduce",
-                            8usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.introduce",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.introduce",
+                        8,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let uuid = srv::param(call, 1, "uuid")?;
+                let name_label = srv::param(call, 2, "name_label")?;
+                let name_description = srv::param(call, 3, "name_description")?;
+                let r#type = srv::param(call, 4, "type")?;
+                let content_type = srv::param(call, 5, "content_type")?;
+                let shared = srv::param(call, 6, "shared")?;
+                let sm_config = srv::param(call, 7, "sm_config")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.introduce",
+                        move |s, ctx| async move {
+                            SrServer::introduce(
+                                    &*s,
+                                    &ctx,
+                                    uuid,
+                                    name_label,
+                                    name_description,
+                                    r#type,
+                                    content_type,
+                                    shared,
+                                    sm_config,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.introduce",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let uuid: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "uuid") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name_label: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "name_label") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name_description: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "name_description") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let r#type: String = match crate::server::decode_param::<
-                    String,
-                >(call, 4usize, "type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let content_type: String = match crate::server::decode_param::<
-                    String,
-                >(call, 5usize, "content_type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let shared: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 6usize, "shared") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 7usize, "sm_config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::introduce(
-                            s2,
-                            &ctx,
-                            uuid,
-                            name_label,
-                            name_description,
-                            r#type,
-                            content_type,
-                            shared,
-                            sm_config,
-                        )
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.introduce",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "create" => {
-                if call.param_count() != 10usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.SR.create",
-                            10usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.SR.create",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.SR.create",
+                        10,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let host = srv::param(call, 1, "host")?;
+                let device_config = srv::param(call, 2, "device_config")?;
+                let physical_size = srv::param(call, 3, "physical_size")?;
+                let name_label = srv::param(call, 4, "name_label")?;
+                let name_description = srv::param(call, 5, "name_description")?;
+                let r#type = srv::param(call, 6, "type")?;
+                let content_type = srv::param(call, 7, "content_type")?;
+                let shared = srv::param(call, 8, "shared")?;
+                let sm_config = srv::param(call, 9, "sm_config")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.SR.create",
+                        move |s, ctx| async move {
+                            SrServer::create(
+                                    &*s,
+                                    &ctx,
+                                    host,
+                                    device_config,
+                                    physical_size,
+                                    name_label,
+                                    name_description,
+                                    r#type,
+                                    content_type,
+                                    shared,
+                                    sm_config,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.SR.create",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 1usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "device_config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let physical_size: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 3usize, "physical_size") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name_label: String = match crate::server::decode_param::<
-                    String,
-                >(call, 4usize, "name_label") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name_description: String = match crate::server::decode_param::<
-                    String,
-                >(call, 5usize, "name_description") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let r#type: String = match crate::server::decode_param::<
-                    String,
-                >(call, 6usize, "type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let content_type: String = match crate::server::decode_param::<
-                    String,
-                >(call, 7usize, "content_type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let shared: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 8usize, "shared") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 9usize, "sm_config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    SrServer::create(
-                            s2,
-                            &ctx,
-                            host,
-                            device_config,
-                            physical_size,
-                            name_label,
-                            name_description,
-                            r#type,
-                            content_type,
-                            shared,
-                            sm_config,
-                        )
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.SR.create",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "forget_data_source_archives" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.forget_data_source_archives",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.forget_data_source_archives",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.forget_data_source_archives",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.forget_data_source_archives",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let data_source: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "data_source") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::forget_data_source_archives(s2, &ctx, sr, data_source)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            let data_source = srv::param(call, 2, "data_source")?;
+            srv::done(
+                SrServer::forget_data_source_archives(&**s, &ctx, sr, data_source)
+                    .await
+                    .map(srv::void),
             )
         }
         "query_data_source" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.query_data_source",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.query_data_source",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.query_data_source",
+                    3,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.query_data_source",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let data_source: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "data_source") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::query_data_source(s2, &ctx, sr, data_source)
-                        .await
-                        .map(xenapi_rt::types::Float),
-                ),
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            let data_source = srv::param(call, 2, "data_source")?;
+            srv::done(
+                SrServer::query_data_source(&**s, &ctx, sr, data_source)
+                    .await
+                    .map(xenapi_rt::types::Float),
             )
         }
         "record_data_source" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.record_data_source",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.record_data_source",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.record_data_source",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.record_data_source",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let data_source: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "data_source") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::record_data_source(s2, &ctx, sr, data_source)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            let data_source = srv::param(call, 2, "data_source")?;
+            srv::done(
+                SrServer::record_data_source(&**s, &ctx, sr, data_source)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_data_sources" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_data_sources",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.get_data_sources",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.get_data_sources",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_data_sources",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_data_sources(s2, &ctx, sr).await))
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            srv::done(SrServer::get_data_sources(&**s, &ctx, sr).await)
         }
         "disable_database_replication" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.disable_database_replication",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.disable_database_replication",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.disable_database_replication",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.disable_database_replication",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::disable_database_replication(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            srv::done(
+                SrServer::disable_database_replication(&**s, &ctx, sr)
+                    .await
+                    .map(srv::void),
             )
         }
         "enable_database_replication" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.enable_database_replication",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.enable_database_replication",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.enable_database_replication",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.enable_database_replication",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::enable_database_replication(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            srv::done(
+                SrServer::enable_database_replication(&**s, &ctx, sr)
+                    .await
+                    .map(srv::void),
             )
         }
         "assert_supports_database_replication" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.assert_supports_database_replication",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.assert_supports_database_replication",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.assert_supports_database_replication",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.assert_supports_database_replication",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::assert_supports_database_replication(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            srv::done(
+                SrServer::assert_supports_database_replication(&**s, &ctx, sr)
+                    .await
+                    .map(srv::void),
             )
         }
         "assert_can_host_ha_statefile" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.assert_can_host_ha_statefile",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.assert_can_host_ha_statefile",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.assert_can_host_ha_statefile",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.assert_can_host_ha_statefile",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::assert_can_host_ha_statefile(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            srv::done(
+                SrServer::assert_can_host_ha_statefile(&**s, &ctx, sr)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_physical_size" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.set_physical_size",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.set_physical_size",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.set_physical_size",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.set_physical_size",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::set_physical_size(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                SrServer::set_physical_size(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "create_new_blob" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.create_new_blob",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.create_new_blob", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.create_new_blob",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let mime_type: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "mime_type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let public: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 4usize, "public") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::create_new_blob(s2, &ctx, sr, name, mime_type, public)
-                        .await,
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.create_new_blob",
+                    5,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            let name = srv::param(call, 2, "name")?;
+            let mime_type = srv::param(call, 3, "mime_type")?;
+            let public = srv::param(call, 4, "public")?;
+            srv::done(
+                SrServer::create_new_blob(&**s, &ctx, sr, name, mime_type, public).await,
             )
         }
         "set_name_description" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.set_name_description",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.set_name_description",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.set_name_description",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.set_name_description",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::set_name_description(s2, &ctx, sr, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                SrServer::set_name_description(&**s, &ctx, sr, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_name_label" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.set_name_label",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.set_name_label", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.set_name_label",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::set_name_label(s2, &ctx, sr, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.set_name_label",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                SrServer::set_name_label(&**s, &ctx, sr, value).await.map(srv::void),
             )
         }
         "set_shared" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.set_shared",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.set_shared", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.set_shared",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::set_shared(s2, &ctx, sr, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.set_shared",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(SrServer::set_shared(&**s, &ctx, sr, value).await.map(srv::void))
         }
         "probe_ext" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.probe_ext",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.probe_ext", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.probe_ext",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 1usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "device_config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let r#type: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 4usize, "sm_config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::probe_ext(s2, &ctx, host, device_config, r#type, sm_config)
-                        .await,
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.probe_ext",
+                    5,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let host = srv::param(call, 1, "host")?;
+            let device_config = srv::param(call, 2, "device_config")?;
+            let r#type = srv::param(call, 3, "type")?;
+            let sm_config = srv::param(call, 4, "sm_config")?;
+            srv::done(
+                SrServer::probe_ext(&**s, &ctx, host, device_config, r#type, sm_config)
+                    .await,
             )
         }
         "probe" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch("SR.probe", 5usize, call.param_count()),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.probe", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.probe",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 1usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "device_config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let r#type: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 4usize, "sm_config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::probe(s2, &ctx, host, device_config, r#type, sm_config)
-                        .await,
-                ),
+            let ctx = srv::begin(s, call, "SR.probe", 5, roles::POOL_OPERATOR_AND_ABOVE)
+                .await?;
+            let host = srv::param(call, 1, "host")?;
+            let device_config = srv::param(call, 2, "device_config")?;
+            let r#type = srv::param(call, 3, "type")?;
+            let sm_config = srv::param(call, 4, "sm_config")?;
+            srv::done(
+                SrServer::probe(&**s, &ctx, host, device_config, r#type, sm_config).await,
             )
         }
         "scan" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch("SR.scan", 2usize, call.param_count()),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.scan", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.scan",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::scan(s2, &ctx, sr).await.map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "SR.scan", 2, roles::VM_POWER_ADMIN_AND_ABOVE)
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            srv::done(SrServer::scan(&**s, &ctx, sr).await.map(srv::void))
         }
         "get_supported_types" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_supported_types",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.get_supported_types",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.get_supported_types",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_supported_types",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_supported_types(s2, &ctx).await))
+                .await?;
+            srv::done(SrServer::get_supported_types(&**s, &ctx).await)
         }
         "update" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.update",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.update", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.update",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::update(s2, &ctx, sr).await.map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "SR.update", 2, roles::POOL_OPERATOR_AND_ABOVE)
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            srv::done(SrServer::update(&**s, &ctx, sr).await.map(srv::void))
         }
         "forget" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.forget",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.forget", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.forget",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::forget(s2, &ctx, sr).await.map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "SR.forget", 2, roles::POOL_OPERATOR_AND_ABOVE)
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            srv::done(SrServer::forget(&**s, &ctx, sr).await.map(srv::void))
         }
         "destroy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.destroy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.destroy", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.destroy",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::destroy(s2, &ctx, sr)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.destroy",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let sr = srv::param(call, 1, "sr")?;
+            srv::done(SrServer::destroy(&**s, &ctx, sr).await.map(srv::void))
         }
         "make" => {
-            if call.param_count() != 9usize {
-                return Some(
-                    crate::server::count_mismatch("SR.make", 9usize, call.param_count()),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.make", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.make",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 1usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "device_config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let physical_size: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 3usize, "physical_size") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name_label: String = match crate::server::decode_param::<
-                String,
-            >(call, 4usize, "name_label") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name_description: String = match crate::server::decode_param::<
-                String,
-            >(call, 5usize, "name_description") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let r#type: String = match crate::server::decode_param::<
-                String,
-            >(call, 6usize, "type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let content_type: String = match crate::server::decode_param::<
-                String,
-            >(call, 7usize, "content_type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 8usize, "sm_config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::make(
-                            s2,
-                            &ctx,
-                            host,
-                            device_config,
-                            physical_size,
-                            name_label,
-                            name_description,
-                            r#type,
-                            content_type,
-                            sm_config,
-                        )
-                        .await,
-                ),
+            let ctx = srv::begin(s, call, "SR.make", 9, roles::POOL_OPERATOR_AND_ABOVE)
+                .await?;
+            let host = srv::param(call, 1, "host")?;
+            let device_config = srv::param(call, 2, "device_config")?;
+            let physical_size = srv::param(call, 3, "physical_size")?;
+            let name_label = srv::param(call, 4, "name_label")?;
+            let name_description = srv::param(call, 5, "name_description")?;
+            let r#type = srv::param(call, 6, "type")?;
+            let content_type = srv::param(call, 7, "content_type")?;
+            let sm_config = srv::param(call, 8, "sm_config")?;
+            srv::done(
+                SrServer::make(
+                        &**s,
+                        &ctx,
+                        host,
+                        device_config,
+                        physical_size,
+                        name_label,
+                        name_description,
+                        r#type,
+                        content_type,
+                        sm_config,
+                    )
+                    .await,
             )
         }
         "introduce" => {
-            if call.param_count() != 8usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.introduce",
-                        8usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.introduce", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.introduce",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name_label: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "name_label") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name_description: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "name_description") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let r#type: String = match crate::server::decode_param::<
-                String,
-            >(call, 4usize, "type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let content_type: String = match crate::server::decode_param::<
-                String,
-            >(call, 5usize, "content_type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let shared: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 6usize, "shared") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 7usize, "sm_config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::introduce(
-                            s2,
-                            &ctx,
-                            uuid,
-                            name_label,
-                            name_description,
-                            r#type,
-                            content_type,
-                            shared,
-                            sm_config,
-                        )
-                        .await,
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.introduce",
+                    8,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            let name_label = srv::param(call, 2, "name_label")?;
+            let name_description = srv::param(call, 3, "name_description")?;
+            let r#type = srv::param(call, 4, "type")?;
+            let content_type = srv::param(call, 5, "content_type")?;
+            let shared = srv::param(call, 6, "shared")?;
+            let sm_config = srv::param(call, 7, "sm_config")?;
+            srv::done(
+                SrServer::introduce(
+                        &**s,
+                        &ctx,
+                        uuid,
+                        name_label,
+                        name_description,
+                        r#type,
+                        content_type,
+                        shared,
+                        sm_config,
+                    )
+                    .await,
             )
         }
         "create" => {
-            if call.param_count() != 10usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.create",
-                        10usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.create", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.create",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 1usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let device_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "device_config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let physical_size: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 3usize, "physical_size") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name_label: String = match crate::server::decode_param::<
-                String,
-            >(call, 4usize, "name_label") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name_description: String = match crate::server::decode_param::<
-                String,
-            >(call, 5usize, "name_description") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let r#type: String = match crate::server::decode_param::<
-                String,
-            >(call, 6usize, "type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let content_type: String = match crate::server::decode_param::<
-                String,
-            >(call, 7usize, "content_type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let shared: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 8usize, "shared") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 9usize, "sm_config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::create(
-                            s2,
-                            &ctx,
-                            host,
-                            device_config,
-                            physical_size,
-                            name_label,
-                            name_description,
-                            r#type,
-                            content_type,
-                            shared,
-                            sm_config,
-                        )
-                        .await,
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.create",
+                    10,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let host = srv::param(call, 1, "host")?;
+            let device_config = srv::param(call, 2, "device_config")?;
+            let physical_size = srv::param(call, 3, "physical_size")?;
+            let name_label = srv::param(call, 4, "name_label")?;
+            let name_description = srv::param(call, 5, "name_description")?;
+            let r#type = srv::param(call, 6, "type")?;
+            let content_type = srv::param(call, 7, "content_type")?;
+            let shared = srv::param(call, 8, "shared")?;
+            let sm_config = srv::param(call, 9, "sm_config")?;
+            srv::done(
+                SrServer::create(
+                        &**s,
+                        &ctx,
+                        host,
+                        device_config,
+                        physical_size,
+                        name_label,
+                        name_description,
+                        r#type,
+                        content_type,
+                        shared,
+                        sm_config,
+                    )
+                    .await,
             )
         }
         "get_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_record", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_record(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "SR.get_record", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_record(&**s, &ctx, self_).await)
         }
         "get_by_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_by_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_by_uuid", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_by_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_by_uuid(s2, &ctx, uuid).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_by_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            srv::done(SrServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_by_name_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_by_name_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.get_by_name_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.get_by_name_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_by_name_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let label: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "label") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(SrServer::get_by_name_label(s2, &ctx, label).await),
-            )
+                .await?;
+            let label = srv::param(call, 1, "label")?;
+            srv::done(SrServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "get_all" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_all",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_all", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_all",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_all(s2, &ctx).await))
+            let ctx = srv::begin(s, call, "SR.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            srv::done(SrServer::get_all(&**s, &ctx).await)
         }
         "get_all_records" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_all_records",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_all_records", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_all_records",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_all_records(s2, &ctx).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_all_records",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            srv::done(SrServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_uuid", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_uuid(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "SR.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_name_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_name_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_name_label", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_name_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_name_label(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_name_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_name_label(&**s, &ctx, self_).await)
         }
         "get_name_description" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_name_description",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.get_name_description",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.get_name_description",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_name_description",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::get_name_description(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_name_description(&**s, &ctx, self_).await)
         }
         "get_allowed_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_allowed_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.get_allowed_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.get_allowed_operations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_allowed_operations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::get_allowed_operations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_allowed_operations(&**s, &ctx, self_).await)
         }
         "get_current_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_current_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.get_current_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.get_current_operations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_current_operations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::get_current_operations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_current_operations(&**s, &ctx, self_).await)
         }
         "get_VDIs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_VDIs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_VDIs", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_VDIs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_vdis(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "SR.get_VDIs", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_vdis(&**s, &ctx, self_).await)
         }
         "get_PBDs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_PBDs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_PBDs", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_PBDs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_pbds(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "SR.get_PBDs", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_pbds(&**s, &ctx, self_).await)
         }
         "get_virtual_allocation" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_virtual_allocation",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.get_virtual_allocation",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.get_virtual_allocation",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_virtual_allocation",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::get_virtual_allocation(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_virtual_allocation(&**s, &ctx, self_).await)
         }
         "get_physical_utilisation" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_physical_utilisation",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.get_physical_utilisation",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.get_physical_utilisation",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_physical_utilisation",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::get_physical_utilisation(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_physical_utilisation(&**s, &ctx, self_).await)
         }
         "get_physical_size" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_physical_size",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.get_physical_size",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.get_physical_size",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_physical_size",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(SrServer::get_physical_size(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_physical_size(&**s, &ctx, self_).await)
         }
         "get_type" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_type",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_type", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_type",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_type(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "SR.get_type", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_type(&**s, &ctx, self_).await)
         }
         "get_content_type" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_content_type",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.get_content_type",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.get_content_type",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_content_type",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_content_type(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_content_type(&**s, &ctx, self_).await)
         }
         "get_shared" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_shared",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_shared", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_shared",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_shared(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "SR.get_shared", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_shared(&**s, &ctx, self_).await)
         }
         "get_other_config" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_other_config",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.get_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.get_other_config",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_other_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_other_config(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_other_config(&**s, &ctx, self_).await)
         }
         "set_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.set_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.set_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.set_other_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.set_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::set_other_config(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                SrServer::set_other_config(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "add_to_other_config" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.add_to_other_config",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.add_to_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.add_to_other_config",
+                    4,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.add_to_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::add_to_other_config(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                SrServer::add_to_other_config(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.remove_from_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.remove_from_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.remove_from_other_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.remove_from_other_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::remove_from_other_config(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                SrServer::remove_from_other_config(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_tags" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_tags",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_tags", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_tags(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "SR.get_tags", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_tags(&**s, &ctx, self_).await)
         }
         "set_tags" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.set_tags",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.set_tags", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.set_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: Vec<String> = match crate::server::decode_param::<
-                Vec<String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::set_tags(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "SR.set_tags", 3, roles::VM_OPERATOR_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(SrServer::set_tags(&**s, &ctx, self_, value).await.map(srv::void))
         }
         "add_tags" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.add_tags",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.add_tags", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.add_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::add_tags(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "SR.add_tags", 3, roles::VM_OPERATOR_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(SrServer::add_tags(&**s, &ctx, self_, value).await.map(srv::void))
         }
         "remove_tags" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.remove_tags",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.remove_tags", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.remove_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::remove_tags(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.remove_tags",
+                    3,
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                SrServer::remove_tags(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_sm_config" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_sm_config",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_sm_config", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_sm_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_sm_config(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_sm_config",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_sm_config(&**s, &ctx, self_).await)
         }
         "set_sm_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.set_sm_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.set_sm_config", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.set_sm_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::set_sm_config(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.set_sm_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                SrServer::set_sm_config(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "add_to_sm_config" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.add_to_sm_config",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.add_to_sm_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.add_to_sm_config",
+                    4,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.add_to_sm_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::add_to_sm_config(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                SrServer::add_to_sm_config(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_sm_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.remove_from_sm_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.remove_from_sm_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.remove_from_sm_config",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.remove_from_sm_config",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::remove_from_sm_config(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                SrServer::remove_from_sm_config(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_blobs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_blobs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_blobs", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_blobs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_blobs(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "SR.get_blobs", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_blobs(&**s, &ctx, self_).await)
         }
         "get_local_cache_enabled" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_local_cache_enabled",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.get_local_cache_enabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.get_local_cache_enabled",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_local_cache_enabled",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    SrServer::get_local_cache_enabled(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_local_cache_enabled(&**s, &ctx, self_).await)
         }
         "get_introduced_by" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_introduced_by",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "SR.get_introduced_by",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "SR.get_introduced_by",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_introduced_by",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(SrServer::get_introduced_by(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_introduced_by(&**s, &ctx, self_).await)
         }
         "get_clustered" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_clustered",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_clustered", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_clustered",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_clustered(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_clustered",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_clustered(&**s, &ctx, self_).await)
         }
         "get_is_tools_sr" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "SR.get_is_tools_sr",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "SR.get_is_tools_sr", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "SR.get_is_tools_sr",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(SrServer::get_is_tools_sr(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_is_tools_sr",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SrServer::get_is_tools_sr(&**s, &ctx, self_).await)
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

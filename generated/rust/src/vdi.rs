@@ -3164,4830 +3164,1439 @@ pub trait VdiServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "get_nbd_info" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.get_nbd_info",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.get_nbd_info",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.get_nbd_info",
+                        2,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.get_nbd_info",
+                        move |s, ctx| async move {
+                            VdiServer::get_nbd_info(&*s, &ctx, self_).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.get_nbd_info",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::get_nbd_info(s2, &ctx, self_)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.get_nbd_info",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "list_changed_blocks" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.list_changed_blocks",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.list_changed_blocks",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.list_changed_blocks",
+                        3,
+                        roles::VM_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let vdi_from = srv::param(call, 1, "vdi_from")?;
+                let vdi_to = srv::param(call, 2, "vdi_to")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.list_changed_blocks",
+                        move |s, ctx| async move {
+                            VdiServer::list_changed_blocks(&*s, &ctx, vdi_from, vdi_to)
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.list_changed_blocks",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vdi_from: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "vdi_from") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let vdi_to: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 2usize, "vdi_to") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::list_changed_blocks(s2, &ctx, vdi_from, vdi_to)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.list_changed_blocks",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "data_destroy" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.data_destroy",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.data_destroy",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.data_destroy",
+                        2,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.data_destroy",
+                        move |s, ctx| async move {
+                            VdiServer::data_destroy(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.data_destroy",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::data_destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.data_destroy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "disable_cbt" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.disable_cbt",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.disable_cbt",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.disable_cbt",
+                        2,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.disable_cbt",
+                        move |s, ctx| async move {
+                            VdiServer::disable_cbt(&*s, &ctx, self_).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.disable_cbt",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::disable_cbt(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.disable_cbt",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "enable_cbt" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.enable_cbt",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.enable_cbt",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.enable_cbt",
+                        2,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.enable_cbt",
+                        move |s, ctx| async move {
+                            VdiServer::enable_cbt(&*s, &ctx, self_).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.enable_cbt",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::enable_cbt(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.enable_cbt",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "pool_migrate" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.pool_migrate",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.pool_migrate",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.pool_migrate",
+                        4,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vdi = srv::param(call, 1, "vdi")?;
+                let sr = srv::param(call, 2, "sr")?;
+                let options = srv::param(call, 3, "options")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.pool_migrate",
+                        move |s, ctx| async move {
+                            VdiServer::pool_migrate(&*s, &ctx, vdi, sr, options).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.pool_migrate",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vdi: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "vdi") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 2usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 3usize, "options") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::pool_migrate(s2, &ctx, vdi, sr, options)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.pool_migrate",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "read_database_pool_uuid" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.read_database_pool_uuid",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.read_database_pool_uuid",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.read_database_pool_uuid",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.read_database_pool_uuid",
+                        move |s, ctx| async move {
+                            VdiServer::read_database_pool_uuid(&*s, &ctx, self_).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.read_database_pool_uuid",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::read_database_pool_uuid(s2, &ctx, self_)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.read_database_pool_uuid",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "open_database" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.open_database",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.open_database",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.open_database",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.open_database",
+                        move |s, ctx| async move {
+                            VdiServer::open_database(&*s, &ctx, self_).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.open_database",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::open_database(s2, &ctx, self_)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.open_database",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_allow_caching" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.set_allow_caching",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.set_allow_caching",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.set_allow_caching",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.set_allow_caching",
+                        move |s, ctx| async move {
+                            VdiServer::set_allow_caching(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.set_allow_caching",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::set_allow_caching(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.set_allow_caching",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_on_boot" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.set_on_boot",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.set_on_boot",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.set_on_boot",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.set_on_boot",
+                        move |s, ctx| async move {
+                            VdiServer::set_on_boot(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.set_on_boot",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: crate::OnBoot = match crate::server::decode_param::<
-                    crate::OnBoot,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::set_on_boot(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.set_on_boot",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_name_description" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.set_name_description",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.set_name_description",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.set_name_description",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.set_name_description",
+                        move |s, ctx| async move {
+                            VdiServer::set_name_description(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.set_name_description",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::set_name_description(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.set_name_description",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_name_label" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.set_name_label",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.set_name_label",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.set_name_label",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.set_name_label",
+                        move |s, ctx| async move {
+                            VdiServer::set_name_label(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.set_name_label",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::set_name_label(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.set_name_label",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_read_only" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.set_read_only",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.set_read_only",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.set_read_only",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.set_read_only",
+                        move |s, ctx| async move {
+                            VdiServer::set_read_only(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.set_read_only",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::set_read_only(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.set_read_only",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_sharable" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.set_sharable",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.set_sharable",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.set_sharable",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.set_sharable",
+                        move |s, ctx| async move {
+                            VdiServer::set_sharable(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.set_sharable",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::set_sharable(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.set_sharable",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "forget" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.forget",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.forget",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.forget",
+                        2,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vdi = srv::param(call, 1, "vdi")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.forget",
+                        move |s, ctx| async move {
+                            VdiServer::forget(&*s, &ctx, vdi).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.forget",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vdi: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "vdi") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::forget(s2, &ctx, vdi)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.forget",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "copy" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.copy",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(&**s, "Async.VDI.copy", call)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VDI.copy",
+                        5,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vdi = srv::param(call, 1, "vdi")?;
+                let sr = srv::param(call, 2, "sr")?;
+                let base_vdi = srv::param(call, 3, "base_vdi")?;
+                let into_vdi = srv::param(call, 4, "into_vdi")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.copy",
+                        move |s, ctx| async move {
+                            VdiServer::copy(&*s, &ctx, vdi, sr, base_vdi, into_vdi).await
+                        },
+                    )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.copy",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vdi: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "vdi") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 2usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let base_vdi: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 3usize, "base_vdi") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let into_vdi: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 4usize, "into_vdi") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::copy(s2, &ctx, vdi, sr, base_vdi, into_vdi)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.copy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "update" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.update",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.update",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.update",
+                        2,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vdi = srv::param(call, 1, "vdi")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.update",
+                        move |s, ctx| async move {
+                            VdiServer::update(&*s, &ctx, vdi).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.update",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vdi: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "vdi") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::update(s2, &ctx, vdi)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.update",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "introduce" => {
-                if call.param_count() != 19usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.introduce",
-                            19usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.introduce",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.introduce",
+                        19,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let uuid = srv::param(call, 1, "uuid")?;
+                let name_label = srv::param(call, 2, "name_label")?;
+                let name_description = srv::param(call, 3, "name_description")?;
+                let sr = srv::param(call, 4, "SR")?;
+                let r#type = srv::param(call, 5, "type")?;
+                let sharable = srv::param(call, 6, "sharable")?;
+                let read_only = srv::param(call, 7, "read_only")?;
+                let other_config = srv::param(call, 8, "other_config")?;
+                let location = srv::param(call, 9, "location")?;
+                let xenstore_data = srv::param(call, 10, "xenstore_data")?;
+                let sm_config = srv::param(call, 11, "sm_config")?;
+                let managed = srv::param(call, 12, "managed")?;
+                let virtual_size = srv::param(call, 13, "virtual_size")?;
+                let physical_utilisation = srv::param(call, 14, "physical_utilisation")?;
+                let metadata_of_pool = srv::param(call, 15, "metadata_of_pool")?;
+                let is_a_snapshot = srv::param(call, 16, "is_a_snapshot")?;
+                let snapshot_time = srv::param(call, 17, "snapshot_time")?;
+                let snapshot_of = srv::param(call, 18, "snapshot_of")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.introduce",
+                        move |s, ctx| async move {
+                            VdiServer::introduce(
+                                    &*s,
+                                    &ctx,
+                                    uuid,
+                                    name_label,
+                                    name_description,
+                                    sr,
+                                    r#type,
+                                    sharable,
+                                    read_only,
+                                    other_config,
+                                    location,
+                                    xenstore_data,
+                                    sm_config,
+                                    managed,
+                                    virtual_size,
+                                    physical_utilisation,
+                                    metadata_of_pool,
+                                    is_a_snapshot,
+                                    snapshot_time,
+                                    snapshot_of,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.introduce",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let uuid: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "uuid") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name_label: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "name_label") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name_description: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "name_description") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 4usize, "SR") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let r#type: crate::VdiType = match crate::server::decode_param::<
-                    crate::VdiType,
-                >(call, 5usize, "type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sharable: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 6usize, "sharable") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let read_only: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 7usize, "read_only") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 8usize, "other_config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let location: String = match crate::server::decode_param::<
-                    String,
-                >(call, 9usize, "location") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let xenstore_data: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 10usize, "xenstore_data") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 11usize, "sm_config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let managed: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 12usize, "managed") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let virtual_size: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 13usize, "virtual_size") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let physical_utilisation: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 14usize, "physical_utilisation") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let metadata_of_pool: crate::PoolRef = match crate::server::decode_param::<
-                    crate::PoolRef,
-                >(call, 15usize, "metadata_of_pool") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let is_a_snapshot: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 16usize, "is_a_snapshot") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let snapshot_time: xenapi_rt::types::DateTime = match crate::server::decode_param::<
-                    xenapi_rt::types::DateTime,
-                >(call, 17usize, "snapshot_time") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let snapshot_of: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 18usize, "snapshot_of") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::introduce(
-                            s2,
-                            &ctx,
-                            uuid,
-                            name_label,
-                            name_description,
-                            sr,
-                            r#type,
-                            sharable,
-                            read_only,
-                            other_config,
-                            location,
-                            xenstore_data,
-                            sm_config,
-                            managed,
-                            virtual_size,
-                            physical_utilisation,
-                            metadata_of_pool,
-                            is_a_snapshot,
-                            snapshot_time,
-                            snapshot_of,
-                        )
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.introduce",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "resize_online" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.resize_online",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.resize_online",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.resize_online",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vdi = srv::param(call, 1, "vdi")?;
+                let size = srv::param(call, 2, "size")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.resize_online",
+                        move |s, ctx| async move {
+                            VdiServer::resize_online(&*s, &ctx, vdi, size)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.resize_online",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vdi: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "vdi") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let size: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "size") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::resize_online(s2, &ctx, vdi, size)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.resize_online",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "resize" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.resize",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.resize",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.resize",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vdi = srv::param(call, 1, "vdi")?;
+                let size = srv::param(call, 2, "size")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.resize",
+                        move |s, ctx| async move {
+                            VdiServer::resize(&*s, &ctx, vdi, size).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.resize",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vdi: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "vdi") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let size: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "size") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::resize(s2, &ctx, vdi, size)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.resize",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "clone" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.clone",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.clone",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.clone",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vdi = srv::param(call, 1, "vdi")?;
+                let driver_params = srv::param(call, 2, "driver_params")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.clone",
+                        move |s, ctx| async move {
+                            VdiServer::clone(&*s, &ctx, vdi, driver_params).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.clone",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vdi: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "vdi") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let driver_params: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "driver_params") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::clone(s2, &ctx, vdi, driver_params)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.clone",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "snapshot" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VDI.snapshot",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VDI.snapshot",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VDI.snapshot",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vdi = srv::param(call, 1, "vdi")?;
+                let driver_params = srv::param(call, 2, "driver_params")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.snapshot",
+                        move |s, ctx| async move {
+                            VdiServer::snapshot(&*s, &ctx, vdi, driver_params).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VDI.snapshot",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vdi: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 1usize, "vdi") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let driver_params: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "driver_params") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VdiServer::snapshot(s2, &ctx, vdi, driver_params)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VDI.snapshot",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "get_nbd_info" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_nbd_info",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_nbd_info", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_nbd_info",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_nbd_info(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_nbd_info",
+                    2,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_nbd_info(&**s, &ctx, self_).await)
         }
         "list_changed_blocks" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.list_changed_blocks",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.list_changed_blocks",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.list_changed_blocks",
+                    3,
+                    roles::VM_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.list_changed_blocks",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vdi_from: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "vdi_from") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let vdi_to: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 2usize, "vdi_to") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::list_changed_blocks(s2, &ctx, vdi_from, vdi_to).await,
-                ),
-            )
+                .await?;
+            let vdi_from = srv::param(call, 1, "vdi_from")?;
+            let vdi_to = srv::param(call, 2, "vdi_to")?;
+            srv::done(VdiServer::list_changed_blocks(&**s, &ctx, vdi_from, vdi_to).await)
         }
         "data_destroy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.data_destroy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.data_destroy", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.data_destroy",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::data_destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.data_destroy",
+                    2,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::data_destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "disable_cbt" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.disable_cbt",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.disable_cbt", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.disable_cbt",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::disable_cbt(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.disable_cbt",
+                    2,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::disable_cbt(&**s, &ctx, self_).await.map(srv::void))
         }
         "enable_cbt" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.enable_cbt",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.enable_cbt", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.enable_cbt",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::enable_cbt(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VDI.enable_cbt", 2, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::enable_cbt(&**s, &ctx, self_).await.map(srv::void))
         }
         "pool_migrate" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.pool_migrate",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.pool_migrate", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.pool_migrate",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vdi: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "vdi") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 2usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 3usize, "options") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::pool_migrate(s2, &ctx, vdi, sr, options).await,
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.pool_migrate",
+                    4,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let vdi = srv::param(call, 1, "vdi")?;
+            let sr = srv::param(call, 2, "sr")?;
+            let options = srv::param(call, 3, "options")?;
+            srv::done(VdiServer::pool_migrate(&**s, &ctx, vdi, sr, options).await)
         }
         "read_database_pool_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.read_database_pool_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.read_database_pool_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.read_database_pool_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.read_database_pool_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::read_database_pool_uuid(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::read_database_pool_uuid(&**s, &ctx, self_).await)
         }
         "open_database" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.open_database",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.open_database", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.open_database",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::open_database(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.open_database",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::open_database(&**s, &ctx, self_).await)
         }
         "set_allow_caching" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.set_allow_caching",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.set_allow_caching",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.set_allow_caching",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.set_allow_caching",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::set_allow_caching(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VdiServer::set_allow_caching(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_on_boot" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.set_on_boot",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.set_on_boot", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.set_on_boot",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::OnBoot = match crate::server::decode_param::<
-                crate::OnBoot,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::set_on_boot(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.set_on_boot",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VdiServer::set_on_boot(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "set_name_description" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.set_name_description",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.set_name_description",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.set_name_description",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.set_name_description",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::set_name_description(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VdiServer::set_name_description(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_name_label" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.set_name_label",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.set_name_label", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.set_name_label",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::set_name_label(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.set_name_label",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VdiServer::set_name_label(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "set_read_only" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.set_read_only",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.set_read_only", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.set_read_only",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::set_read_only(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.set_read_only",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VdiServer::set_read_only(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "set_sharable" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.set_sharable",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.set_sharable", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.set_sharable",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::set_sharable(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.set_sharable",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VdiServer::set_sharable(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "forget" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.forget",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.forget", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.forget",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vdi: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "vdi") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::forget(s2, &ctx, vdi)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VDI.forget", 2, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let vdi = srv::param(call, 1, "vdi")?;
+            srv::done(VdiServer::forget(&**s, &ctx, vdi).await.map(srv::void))
         }
         "copy" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch("VDI.copy", 5usize, call.param_count()),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.copy", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.copy",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vdi: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "vdi") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 2usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let base_vdi: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 3usize, "base_vdi") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let into_vdi: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 4usize, "into_vdi") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::copy(s2, &ctx, vdi, sr, base_vdi, into_vdi).await,
-                ),
-            )
+            let ctx = srv::begin(s, call, "VDI.copy", 5, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let vdi = srv::param(call, 1, "vdi")?;
+            let sr = srv::param(call, 2, "sr")?;
+            let base_vdi = srv::param(call, 3, "base_vdi")?;
+            let into_vdi = srv::param(call, 4, "into_vdi")?;
+            srv::done(VdiServer::copy(&**s, &ctx, vdi, sr, base_vdi, into_vdi).await)
         }
         "update" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.update",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.update", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.update",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vdi: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "vdi") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::update(s2, &ctx, vdi)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VDI.update", 2, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let vdi = srv::param(call, 1, "vdi")?;
+            srv::done(VdiServer::update(&**s, &ctx, vdi).await.map(srv::void))
         }
         "introduce" => {
-            if call.param_count() != 19usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.introduce",
-                        19usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.introduce", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.introduce",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name_label: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "name_label") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name_description: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "name_description") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 4usize, "SR") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let r#type: crate::VdiType = match crate::server::decode_param::<
-                crate::VdiType,
-            >(call, 5usize, "type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sharable: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 6usize, "sharable") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let read_only: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 7usize, "read_only") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let other_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 8usize, "other_config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let location: String = match crate::server::decode_param::<
-                String,
-            >(call, 9usize, "location") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let xenstore_data: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 10usize, "xenstore_data") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sm_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 11usize, "sm_config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let managed: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 12usize, "managed") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let virtual_size: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 13usize, "virtual_size") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let physical_utilisation: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 14usize, "physical_utilisation") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let metadata_of_pool: crate::PoolRef = match crate::server::decode_param::<
-                crate::PoolRef,
-            >(call, 15usize, "metadata_of_pool") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let is_a_snapshot: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 16usize, "is_a_snapshot") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let snapshot_time: xenapi_rt::types::DateTime = match crate::server::decode_param::<
-                xenapi_rt::types::DateTime,
-            >(call, 17usize, "snapshot_time") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let snapshot_of: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 18usize, "snapshot_of") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::introduce(
-                            s2,
-                            &ctx,
-                            uuid,
-                            name_label,
-                            name_description,
-                            sr,
-                            r#type,
-                            sharable,
-                            read_only,
-                            other_config,
-                            location,
-                            xenstore_data,
-                            sm_config,
-                            managed,
-                            virtual_size,
-                            physical_utilisation,
-                            metadata_of_pool,
-                            is_a_snapshot,
-                            snapshot_time,
-                            snapshot_of,
-                        )
-                        .await,
-                ),
+            let ctx = srv::begin(s, call, "VDI.introduce", 19, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            let name_label = srv::param(call, 2, "name_label")?;
+            let name_description = srv::param(call, 3, "name_description")?;
+            let sr = srv::param(call, 4, "SR")?;
+            let r#type = srv::param(call, 5, "type")?;
+            let sharable = srv::param(call, 6, "sharable")?;
+            let read_only = srv::param(call, 7, "read_only")?;
+            let other_config = srv::param(call, 8, "other_config")?;
+            let location = srv::param(call, 9, "location")?;
+            let xenstore_data = srv::param(call, 10, "xenstore_data")?;
+            let sm_config = srv::param(call, 11, "sm_config")?;
+            let managed = srv::param(call, 12, "managed")?;
+            let virtual_size = srv::param(call, 13, "virtual_size")?;
+            let physical_utilisation = srv::param(call, 14, "physical_utilisation")?;
+            let metadata_of_pool = srv::param(call, 15, "metadata_of_pool")?;
+            let is_a_snapshot = srv::param(call, 16, "is_a_snapshot")?;
+            let snapshot_time = srv::param(call, 17, "snapshot_time")?;
+            let snapshot_of = srv::param(call, 18, "snapshot_of")?;
+            srv::done(
+                VdiServer::introduce(
+                        &**s,
+                        &ctx,
+                        uuid,
+                        name_label,
+                        name_description,
+                        sr,
+                        r#type,
+                        sharable,
+                        read_only,
+                        other_config,
+                        location,
+                        xenstore_data,
+                        sm_config,
+                        managed,
+                        virtual_size,
+                        physical_utilisation,
+                        metadata_of_pool,
+                        is_a_snapshot,
+                        snapshot_time,
+                        snapshot_of,
+                    )
+                    .await,
             )
         }
         "resize_online" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.resize_online",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.resize_online", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.resize_online",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vdi: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "vdi") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let size: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "size") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::resize_online(s2, &ctx, vdi, size)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.resize_online",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let vdi = srv::param(call, 1, "vdi")?;
+            let size = srv::param(call, 2, "size")?;
+            srv::done(
+                VdiServer::resize_online(&**s, &ctx, vdi, size).await.map(srv::void),
             )
         }
         "resize" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.resize",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.resize", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.resize",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vdi: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "vdi") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let size: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "size") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::resize(s2, &ctx, vdi, size)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VDI.resize", 3, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let vdi = srv::param(call, 1, "vdi")?;
+            let size = srv::param(call, 2, "size")?;
+            srv::done(VdiServer::resize(&**s, &ctx, vdi, size).await.map(srv::void))
         }
         "clone" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.clone",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.clone", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.clone",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vdi: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "vdi") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let driver_params: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "driver_params") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::clone(s2, &ctx, vdi, driver_params).await,
-                ),
-            )
+            let ctx = srv::begin(s, call, "VDI.clone", 3, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let vdi = srv::param(call, 1, "vdi")?;
+            let driver_params = srv::param(call, 2, "driver_params")?;
+            srv::done(VdiServer::clone(&**s, &ctx, vdi, driver_params).await)
         }
         "snapshot" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.snapshot",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.snapshot", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.snapshot",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vdi: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "vdi") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let driver_params: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "driver_params") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::snapshot(s2, &ctx, vdi, driver_params).await,
-                ),
-            )
+            let ctx = srv::begin(s, call, "VDI.snapshot", 3, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let vdi = srv::param(call, 1, "vdi")?;
+            let driver_params = srv::param(call, 2, "driver_params")?;
+            srv::done(VdiServer::snapshot(&**s, &ctx, vdi, driver_params).await)
         }
         "get_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_record", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_record(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_record",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_record(&**s, &ctx, self_).await)
         }
         "get_by_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_by_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_by_uuid", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_by_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_by_uuid(s2, &ctx, uuid).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_by_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            srv::done(VdiServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_by_name_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_by_name_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_by_name_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_by_name_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_by_name_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let label: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "label") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VdiServer::get_by_name_label(s2, &ctx, label).await),
-            )
+                .await?;
+            let label = srv::param(call, 1, "label")?;
+            srv::done(VdiServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "create" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.create",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.create", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.create",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let args: crate::VdiRecord = match crate::server::decode_param::<
-                crate::VdiRecord,
-            >(call, 1usize, "args") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::create(s2, &ctx, args).await))
+            let ctx = srv::begin(s, call, "VDI.create", 2, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let args = srv::param(call, 1, "args")?;
+            srv::done(VdiServer::create(&**s, &ctx, args).await)
         }
         "destroy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.destroy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.destroy", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.destroy",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VDI.destroy", 2, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "get_all" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_all",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_all", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_all",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_all(s2, &ctx).await))
+            let ctx = srv::begin(s, call, "VDI.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            srv::done(VdiServer::get_all(&**s, &ctx).await)
         }
         "get_all_records" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_all_records",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_all_records",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_all_records",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_all_records",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_all_records(s2, &ctx).await))
+                .await?;
+            srv::done(VdiServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_uuid", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_uuid(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VDI.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_name_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_name_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_name_label", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_name_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_name_label(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_name_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_name_label(&**s, &ctx, self_).await)
         }
         "get_name_description" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_name_description",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_name_description",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_name_description",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_name_description",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::get_name_description(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_name_description(&**s, &ctx, self_).await)
         }
         "get_allowed_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_allowed_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_allowed_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_allowed_operations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_allowed_operations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::get_allowed_operations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_allowed_operations(&**s, &ctx, self_).await)
         }
         "get_current_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_current_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_current_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_current_operations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_current_operations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::get_current_operations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_current_operations(&**s, &ctx, self_).await)
         }
         "get_SR" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_SR",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_SR", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_SR",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_sr(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VDI.get_SR", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_sr(&**s, &ctx, self_).await)
         }
         "get_VBDs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_VBDs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_VBDs", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_VBDs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_vbds(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VDI.get_VBDs", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_vbds(&**s, &ctx, self_).await)
         }
         "get_crash_dumps" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_crash_dumps",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_crash_dumps",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_crash_dumps",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_crash_dumps",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_crash_dumps(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_crash_dumps(&**s, &ctx, self_).await)
         }
         "get_virtual_size" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_virtual_size",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_virtual_size",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_virtual_size",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_virtual_size",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VdiServer::get_virtual_size(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_virtual_size(&**s, &ctx, self_).await)
         }
         "get_physical_utilisation" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_physical_utilisation",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_physical_utilisation",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_physical_utilisation",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_physical_utilisation",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::get_physical_utilisation(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_physical_utilisation(&**s, &ctx, self_).await)
         }
         "get_type" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_type",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_type", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_type",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_type(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VDI.get_type", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_type(&**s, &ctx, self_).await)
         }
         "get_sharable" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_sharable",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_sharable", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_sharable",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_sharable(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_sharable",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_sharable(&**s, &ctx, self_).await)
         }
         "get_read_only" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_read_only",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_read_only", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_read_only",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_read_only(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_read_only",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_read_only(&**s, &ctx, self_).await)
         }
         "get_other_config" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_other_config",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_other_config",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_other_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VdiServer::get_other_config(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_other_config(&**s, &ctx, self_).await)
         }
         "set_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.set_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.set_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.set_other_config",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.set_other_config",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::set_other_config(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VdiServer::set_other_config(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "add_to_other_config" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.add_to_other_config",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.add_to_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.add_to_other_config",
+                    4,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.add_to_other_config",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::add_to_other_config(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                VdiServer::add_to_other_config(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.remove_from_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.remove_from_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.remove_from_other_config",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.remove_from_other_config",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::remove_from_other_config(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                VdiServer::remove_from_other_config(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_storage_lock" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_storage_lock",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_storage_lock",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_storage_lock",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_storage_lock",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VdiServer::get_storage_lock(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_storage_lock(&**s, &ctx, self_).await)
         }
         "get_location" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_location",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_location", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_location",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_location(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_location",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_location(&**s, &ctx, self_).await)
         }
         "get_managed" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_managed",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_managed", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_managed",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_managed(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_managed",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_managed(&**s, &ctx, self_).await)
         }
         "get_missing" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_missing",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_missing", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_missing",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_missing(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_missing",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_missing(&**s, &ctx, self_).await)
         }
         "get_parent" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_parent",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_parent", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_parent",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_parent(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_parent",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_parent(&**s, &ctx, self_).await)
         }
         "get_xenstore_data" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_xenstore_data",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_xenstore_data",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_xenstore_data",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_xenstore_data",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VdiServer::get_xenstore_data(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_xenstore_data(&**s, &ctx, self_).await)
         }
         "set_xenstore_data" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.set_xenstore_data",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.set_xenstore_data",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.set_xenstore_data",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.set_xenstore_data",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::set_xenstore_data(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VdiServer::set_xenstore_data(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "add_to_xenstore_data" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.add_to_xenstore_data",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.add_to_xenstore_data",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.add_to_xenstore_data",
+                    4,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.add_to_xenstore_data",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::add_to_xenstore_data(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                VdiServer::add_to_xenstore_data(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_xenstore_data" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.remove_from_xenstore_data",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.remove_from_xenstore_data",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.remove_from_xenstore_data",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.remove_from_xenstore_data",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::remove_from_xenstore_data(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                VdiServer::remove_from_xenstore_data(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_sm_config" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_sm_config",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_sm_config", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_sm_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_sm_config(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_sm_config",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_sm_config(&**s, &ctx, self_).await)
         }
         "set_sm_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.set_sm_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.set_sm_config", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.set_sm_config",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::set_sm_config(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.set_sm_config",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VdiServer::set_sm_config(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "add_to_sm_config" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.add_to_sm_config",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.add_to_sm_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.add_to_sm_config",
+                    4,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.add_to_sm_config",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::add_to_sm_config(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                VdiServer::add_to_sm_config(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_sm_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.remove_from_sm_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.remove_from_sm_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.remove_from_sm_config",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.remove_from_sm_config",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::remove_from_sm_config(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                VdiServer::remove_from_sm_config(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_is_a_snapshot" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_is_a_snapshot",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_is_a_snapshot",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_is_a_snapshot",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_is_a_snapshot",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VdiServer::get_is_a_snapshot(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_is_a_snapshot(&**s, &ctx, self_).await)
         }
         "get_snapshot_of" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_snapshot_of",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_snapshot_of",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_snapshot_of",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_snapshot_of",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_snapshot_of(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_snapshot_of(&**s, &ctx, self_).await)
         }
         "get_snapshots" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_snapshots",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_snapshots", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_snapshots",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_snapshots(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_snapshots",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_snapshots(&**s, &ctx, self_).await)
         }
         "get_snapshot_time" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_snapshot_time",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_snapshot_time",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_snapshot_time",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_snapshot_time",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VdiServer::get_snapshot_time(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_snapshot_time(&**s, &ctx, self_).await)
         }
         "get_tags" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_tags",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_tags", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_tags(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VDI.get_tags", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_tags(&**s, &ctx, self_).await)
         }
         "set_tags" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.set_tags",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.set_tags", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.set_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: Vec<String> = match crate::server::decode_param::<
-                Vec<String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::set_tags(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.set_tags",
+                    3,
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(VdiServer::set_tags(&**s, &ctx, self_, value).await.map(srv::void))
         }
         "add_tags" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.add_tags",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.add_tags", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.add_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::add_tags(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.add_tags",
+                    3,
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(VdiServer::add_tags(&**s, &ctx, self_, value).await.map(srv::void))
         }
         "remove_tags" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.remove_tags",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.remove_tags", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.remove_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::remove_tags(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.remove_tags",
+                    3,
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VdiServer::remove_tags(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_allow_caching" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_allow_caching",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_allow_caching",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_allow_caching",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_allow_caching",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VdiServer::get_allow_caching(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_allow_caching(&**s, &ctx, self_).await)
         }
         "get_on_boot" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_on_boot",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VDI.get_on_boot", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_on_boot",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_on_boot(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_on_boot",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_on_boot(&**s, &ctx, self_).await)
         }
         "get_metadata_of_pool" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_metadata_of_pool",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_metadata_of_pool",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_metadata_of_pool",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_metadata_of_pool",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::get_metadata_of_pool(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_metadata_of_pool(&**s, &ctx, self_).await)
         }
         "get_metadata_latest" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_metadata_latest",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_metadata_latest",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_metadata_latest",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_metadata_latest",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VdiServer::get_metadata_latest(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_metadata_latest(&**s, &ctx, self_).await)
         }
         "get_is_tools_iso" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_is_tools_iso",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_is_tools_iso",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_is_tools_iso",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_is_tools_iso",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VdiServer::get_is_tools_iso(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_is_tools_iso(&**s, &ctx, self_).await)
         }
         "get_cbt_enabled" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VDI.get_cbt_enabled",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VDI.get_cbt_enabled",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VDI.get_cbt_enabled",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VDI.get_cbt_enabled",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VdiServer::get_cbt_enabled(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VdiServer::get_cbt_enabled(&**s, &ctx, self_).await)
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

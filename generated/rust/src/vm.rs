@@ -9637,15945 +9637,4914 @@ pub trait VmServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "restart_device_models" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.restart_device_models",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.restart_device_models",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.restart_device_models",
+                        2,
+                        roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.restart_device_models",
+                        move |s, ctx| async move {
+                            VmServer::restart_device_models(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.restart_device_models",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::restart_device_models(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.restart_device_models",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_HVM_boot_policy" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_HVM_boot_policy",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_HVM_boot_policy",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_HVM_boot_policy",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_HVM_boot_policy",
+                        move |s, ctx| async move {
+                            VmServer::set_hvm_boot_policy(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_HVM_boot_policy",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_hvm_boot_policy(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_HVM_boot_policy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_domain_type" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_domain_type",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_domain_type",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_domain_type",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_domain_type",
+                        move |s, ctx| async move {
+                            VmServer::set_domain_type(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_domain_type",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: crate::DomainType = match crate::server::decode_param::<
-                    crate::DomainType,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_domain_type(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_domain_type",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_actions_after_crash" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_actions_after_crash",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_actions_after_crash",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_actions_after_crash",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_actions_after_crash",
+                        move |s, ctx| async move {
+                            VmServer::set_actions_after_crash(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_actions_after_crash",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: crate::OnCrashBehaviour = match crate::server::decode_param::<
-                    crate::OnCrashBehaviour,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_actions_after_crash(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_actions_after_crash",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "import" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.import",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.import",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.import",
+                        5,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let url = srv::param(call, 1, "url")?;
+                let sr = srv::param(call, 2, "sr")?;
+                let full_restore = srv::param(call, 3, "full_restore")?;
+                let force = srv::param(call, 4, "force")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.import",
+                        move |s, ctx| async move {
+                            VmServer::import(&*s, &ctx, url, sr, full_restore, force)
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.import",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let url: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "url") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 2usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let full_restore: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 3usize, "full_restore") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let force: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 4usize, "force") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::import(s2, &ctx, url, sr, full_restore, force)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.import",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_has_vendor_device" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_has_vendor_device",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_has_vendor_device",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_has_vendor_device",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_has_vendor_device",
+                        move |s, ctx| async move {
+                            VmServer::set_has_vendor_device(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_has_vendor_device",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_has_vendor_device(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_has_vendor_device",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "call_plugin" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.call_plugin",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.call_plugin",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.call_plugin",
+                        5,
+                        roles::VM_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let plugin = srv::param(call, 2, "plugin")?;
+                let r#fn = srv::param(call, 3, "fn")?;
+                let args = srv::param(call, 4, "args")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.call_plugin",
+                        move |s, ctx| async move {
+                            VmServer::call_plugin(&*s, &ctx, vm, plugin, r#fn, args)
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.call_plugin",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let plugin: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "plugin") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let r#fn: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "fn") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let args: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 4usize, "args") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::call_plugin(s2, &ctx, vm, plugin, r#fn, args)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.call_plugin",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "query_services" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.query_services",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.query_services",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.query_services",
+                        2,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.query_services",
+                        move |s, ctx| async move {
+                            VmServer::query_services(&*s, &ctx, self_).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.query_services",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::query_services(s2, &ctx, self_)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.query_services",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_appliance" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_appliance",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_appliance",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_appliance",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_appliance",
+                        move |s, ctx| async move {
+                            VmServer::set_appliance(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_appliance",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: crate::VmApplianceRef = match crate::server::decode_param::<
-                    crate::VmApplianceRef,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_appliance(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_appliance",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "import_convert" => {
-                if call.param_count() != 6usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.import_convert",
-                            6usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.import_convert",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.import_convert",
+                        6,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let r#type = srv::param(call, 1, "type")?;
+                let username = srv::param(call, 2, "username")?;
+                let password = srv::param(call, 3, "password")?;
+                let sr = srv::param(call, 4, "sr")?;
+                let remote_config = srv::param(call, 5, "remote_config")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.import_convert",
+                        move |s, ctx| async move {
+                            VmServer::import_convert(
+                                    &*s,
+                                    &ctx,
+                                    r#type,
+                                    username,
+                                    password,
+                                    sr,
+                                    remote_config,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.import_convert",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let r#type: String = match crate::server::decode_param::<
-                    String,
-                >(call, 1usize, "type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let username: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "username") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let password: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "password") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 4usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let remote_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 5usize, "remote_config") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::import_convert(
-                            s2,
-                            &ctx,
-                            r#type,
-                            username,
-                            password,
-                            sr,
-                            remote_config,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.import_convert",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "recover" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.recover",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.recover",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.recover",
+                        4,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let session_to = srv::param(call, 2, "session_to")?;
+                let force = srv::param(call, 3, "force")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.recover",
+                        move |s, ctx| async move {
+                            VmServer::recover(&*s, &ctx, self_, session_to, force)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.recover",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let session_to: crate::SessionRef = match crate::server::decode_param::<
-                    crate::SessionRef,
-                >(call, 2usize, "session_to") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let force: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 3usize, "force") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::recover(s2, &ctx, self_, session_to, force)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.recover",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_SRs_required_for_recovery" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.get_SRs_required_for_recovery",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.get_SRs_required_for_recovery",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.get_SRs_required_for_recovery",
+                        3,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let session_to = srv::param(call, 2, "session_to")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.get_SRs_required_for_recovery",
+                        move |s, ctx| async move {
+                            VmServer::get_srs_required_for_recovery(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    session_to,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.get_SRs_required_for_recovery",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let session_to: crate::SessionRef = match crate::server::decode_param::<
-                    crate::SessionRef,
-                >(call, 2usize, "session_to") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::get_srs_required_for_recovery(s2, &ctx, self_, session_to)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.get_SRs_required_for_recovery",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "assert_can_be_recovered" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.assert_can_be_recovered",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.assert_can_be_recovered",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.assert_can_be_recovered",
+                        3,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let session_to = srv::param(call, 2, "session_to")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.assert_can_be_recovered",
+                        move |s, ctx| async move {
+                            VmServer::assert_can_be_recovered(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    session_to,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.assert_can_be_recovered",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let session_to: crate::SessionRef = match crate::server::decode_param::<
-                    crate::SessionRef,
-                >(call, 2usize, "session_to") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::assert_can_be_recovered(s2, &ctx, self_, session_to)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.assert_can_be_recovered",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_suspend_VDI" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_suspend_VDI",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_suspend_VDI",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_suspend_VDI",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_suspend_VDI",
+                        move |s, ctx| async move {
+                            VmServer::set_suspend_vdi(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_suspend_VDI",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: crate::VdiRef = match crate::server::decode_param::<
-                    crate::VdiRef,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_suspend_vdi(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_suspend_VDI",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_order" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_order",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_order",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_order",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_order",
+                        move |s, ctx| async move {
+                            VmServer::set_order(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_order",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_order(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_order",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_shutdown_delay" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_shutdown_delay",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_shutdown_delay",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_shutdown_delay",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_shutdown_delay",
+                        move |s, ctx| async move {
+                            VmServer::set_shutdown_delay(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_shutdown_delay",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_shutdown_delay(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_shutdown_delay",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_start_delay" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_start_delay",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_start_delay",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_start_delay",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_start_delay",
+                        move |s, ctx| async move {
+                            VmServer::set_start_delay(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_start_delay",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_start_delay(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_start_delay",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_snapshot_schedule" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_snapshot_schedule",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_snapshot_schedule",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_snapshot_schedule",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_snapshot_schedule",
+                        move |s, ctx| async move {
+                            VmServer::set_snapshot_schedule(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_snapshot_schedule",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: crate::VmssRef = match crate::server::decode_param::<
-                    crate::VmssRef,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_snapshot_schedule(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_snapshot_schedule",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_protection_policy" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_protection_policy",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_protection_policy",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_protection_policy",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_protection_policy",
+                        move |s, ctx| async move {
+                            VmServer::set_protection_policy(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_protection_policy",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: crate::VmppRef = match crate::server::decode_param::<
-                    crate::VmppRef,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_protection_policy(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_protection_policy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "copy_bios_strings" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.copy_bios_strings",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.copy_bios_strings",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.copy_bios_strings",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let host = srv::param(call, 2, "host")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.copy_bios_strings",
+                        move |s, ctx| async move {
+                            VmServer::copy_bios_strings(&*s, &ctx, vm, host)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.copy_bios_strings",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 2usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::copy_bios_strings(s2, &ctx, vm, host)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.copy_bios_strings",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_bios_strings" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_bios_strings",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_bios_strings",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_bios_strings",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_bios_strings",
+                        move |s, ctx| async move {
+                            VmServer::set_bios_strings(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_bios_strings",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_bios_strings(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_bios_strings",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "retrieve_wlb_recommendations" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.retrieve_wlb_recommendations",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.retrieve_wlb_recommendations",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.retrieve_wlb_recommendations",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.retrieve_wlb_recommendations",
+                        move |s, ctx| async move {
+                            VmServer::retrieve_wlb_recommendations(&*s, &ctx, vm).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.retrieve_wlb_recommendations",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::retrieve_wlb_recommendations(s2, &ctx, vm)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.retrieve_wlb_recommendations",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "assert_agile" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.assert_agile",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.assert_agile",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.assert_agile",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.assert_agile",
+                        move |s, ctx| async move {
+                            VmServer::assert_agile(&*s, &ctx, self_).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.assert_agile",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::assert_agile(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.assert_agile",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "create_new_blob" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.create_new_blob",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.create_new_blob",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.create_new_blob",
+                        5,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let name = srv::param(call, 2, "name")?;
+                let mime_type = srv::param(call, 3, "mime_type")?;
+                let public = srv::param(call, 4, "public")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.create_new_blob",
+                        move |s, ctx| async move {
+                            VmServer::create_new_blob(
+                                    &*s,
+                                    &ctx,
+                                    vm,
+                                    name,
+                                    mime_type,
+                                    public,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.create_new_blob",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let mime_type: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "mime_type") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let public: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 4usize, "public") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::create_new_blob(s2, &ctx, vm, name, mime_type, public)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.create_new_blob",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "assert_can_boot_here" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.assert_can_boot_here",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.assert_can_boot_here",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.assert_can_boot_here",
+                        3,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let host = srv::param(call, 2, "host")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.assert_can_boot_here",
+                        move |s, ctx| async move {
+                            VmServer::assert_can_boot_here(&*s, &ctx, self_, host)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.assert_can_boot_here",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 2usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::assert_can_boot_here(s2, &ctx, self_, host)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.assert_can_boot_here",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_possible_hosts" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.get_possible_hosts",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.get_possible_hosts",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.get_possible_hosts",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.get_possible_hosts",
+                        move |s, ctx| async move {
+                            VmServer::get_possible_hosts(&*s, &ctx, vm).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.get_possible_hosts",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::get_possible_hosts(s2, &ctx, vm)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.get_possible_hosts",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_allowed_VIF_devices" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.get_allowed_VIF_devices",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.get_allowed_VIF_devices",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.get_allowed_VIF_devices",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.get_allowed_VIF_devices",
+                        move |s, ctx| async move {
+                            VmServer::get_allowed_vif_devices(&*s, &ctx, vm).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.get_allowed_VIF_devices",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::get_allowed_vif_devices(s2, &ctx, vm)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.get_allowed_VIF_devices",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_allowed_VBD_devices" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.get_allowed_VBD_devices",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.get_allowed_VBD_devices",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.get_allowed_VBD_devices",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.get_allowed_VBD_devices",
+                        move |s, ctx| async move {
+                            VmServer::get_allowed_vbd_devices(&*s, &ctx, vm).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.get_allowed_VBD_devices",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::get_allowed_vbd_devices(s2, &ctx, vm)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.get_allowed_VBD_devices",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "update_allowed_operations" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.update_allowed_operations",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.update_allowed_operations",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.update_allowed_operations",
+                        2,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.update_allowed_operations",
+                        move |s, ctx| async move {
+                            VmServer::update_allowed_operations(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.update_allowed_operations",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::update_allowed_operations(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.update_allowed_operations",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "assert_operation_valid" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.assert_operation_valid",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.assert_operation_valid",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.assert_operation_valid",
+                        3,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let op = srv::param(call, 2, "op")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.assert_operation_valid",
+                        move |s, ctx| async move {
+                            VmServer::assert_operation_valid(&*s, &ctx, self_, op)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.assert_operation_valid",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let op: crate::VmOperations = match crate::server::decode_param::<
-                    crate::VmOperations,
-                >(call, 2usize, "op") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::assert_operation_valid(s2, &ctx, self_, op)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.assert_operation_valid",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "forget_data_source_archives" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.forget_data_source_archives",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.forget_data_source_archives",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.forget_data_source_archives",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let data_source = srv::param(call, 2, "data_source")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.forget_data_source_archives",
+                        move |s, ctx| async move {
+                            VmServer::forget_data_source_archives(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    data_source,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.forget_data_source_archives",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let data_source: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "data_source") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::forget_data_source_archives(s2, &ctx, self_, data_source)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.forget_data_source_archives",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "query_data_source" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.query_data_source",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.query_data_source",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.query_data_source",
+                        3,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let data_source = srv::param(call, 2, "data_source")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.query_data_source",
+                        move |s, ctx| async move {
+                            VmServer::query_data_source(&*s, &ctx, self_, data_source)
+                                .await
+                                .map(xenapi_rt::types::Float)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.query_data_source",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let data_source: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "data_source") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::query_data_source(s2, &ctx, self_, data_source)
-                        .await
-                        .map(xenapi_rt::types::Float)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.query_data_source",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "record_data_source" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.record_data_source",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.record_data_source",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.record_data_source",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let data_source = srv::param(call, 2, "data_source")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.record_data_source",
+                        move |s, ctx| async move {
+                            VmServer::record_data_source(&*s, &ctx, self_, data_source)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.record_data_source",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let data_source: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "data_source") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::record_data_source(s2, &ctx, self_, data_source)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.record_data_source",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_data_sources" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.get_data_sources",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.get_data_sources",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.get_data_sources",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.get_data_sources",
+                        move |s, ctx| async move {
+                            VmServer::get_data_sources(&*s, &ctx, self_).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.get_data_sources",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::get_data_sources(s2, &ctx, self_)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.get_data_sources",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_boot_record" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.get_boot_record",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.get_boot_record",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.get_boot_record",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.get_boot_record",
+                        move |s, ctx| async move {
+                            VmServer::get_boot_record(&*s, &ctx, self_).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.get_boot_record",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::get_boot_record(s2, &ctx, self_)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.get_boot_record",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "assert_can_migrate" => {
-                if call.param_count() != 8usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.assert_can_migrate",
-                            8usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.assert_can_migrate",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.assert_can_migrate",
+                        8,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let dest = srv::param(call, 2, "dest")?;
+                let live = srv::param(call, 3, "live")?;
+                let vdi_map = srv::param(call, 4, "vdi_map")?;
+                let vif_map = srv::param(call, 5, "vif_map")?;
+                let options = srv::param(call, 6, "options")?;
+                let vgpu_map = srv::param(call, 7, "vgpu_map")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.assert_can_migrate",
+                        move |s, ctx| async move {
+                            VmServer::assert_can_migrate(
+                                    &*s,
+                                    &ctx,
+                                    vm,
+                                    dest,
+                                    live,
+                                    vdi_map,
+                                    vif_map,
+                                    options,
+                                    vgpu_map,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.assert_can_migrate",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let dest: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "dest") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let live: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 3usize, "live") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef> = match crate::server::decode_param::<
-                    std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-                >(call, 4usize, "vdi_map") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let vif_map: std::collections::HashMap<
-                    crate::VifRef,
-                    crate::NetworkRef,
-                > = match crate::server::decode_param::<
-                    std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-                >(call, 5usize, "vif_map") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 6usize, "options") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let vgpu_map: std::collections::HashMap<
-                    crate::VgpuRef,
-                    crate::GpuGroupRef,
-                > = match crate::server::decode_param::<
-                    std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
-                >(call, 7usize, "vgpu_map") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::assert_can_migrate(
-                            s2,
-                            &ctx,
-                            vm,
-                            dest,
-                            live,
-                            vdi_map,
-                            vif_map,
-                            options,
-                            vgpu_map,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.assert_can_migrate",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "migrate_send" => {
-                if call.param_count() != 8usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.migrate_send",
-                            8usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.migrate_send",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.migrate_send",
+                        8,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let dest = srv::param(call, 2, "dest")?;
+                let live = srv::param(call, 3, "live")?;
+                let vdi_map = srv::param(call, 4, "vdi_map")?;
+                let vif_map = srv::param(call, 5, "vif_map")?;
+                let options = srv::param(call, 6, "options")?;
+                let vgpu_map = srv::param(call, 7, "vgpu_map")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.migrate_send",
+                        move |s, ctx| async move {
+                            VmServer::migrate_send(
+                                    &*s,
+                                    &ctx,
+                                    vm,
+                                    dest,
+                                    live,
+                                    vdi_map,
+                                    vif_map,
+                                    options,
+                                    vgpu_map,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.migrate_send",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let dest: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "dest") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let live: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 3usize, "live") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef> = match crate::server::decode_param::<
-                    std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-                >(call, 4usize, "vdi_map") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let vif_map: std::collections::HashMap<
-                    crate::VifRef,
-                    crate::NetworkRef,
-                > = match crate::server::decode_param::<
-                    std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-                >(call, 5usize, "vif_map") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 6usize, "options") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let vgpu_map: std::collections::HashMap<
-                    crate::VgpuRef,
-                    crate::GpuGroupRef,
-                > = match crate::server::decode_param::<
-                    std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
-                >(call, 7usize, "vgpu_map") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::migrate_send(
-                            s2,
-                            &ctx,
-                            vm,
-                            dest,
-                            live,
-                            vdi_map,
-                            vif_map,
-                            options,
-                            vgpu_map,
-                        )
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.migrate_send",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "maximise_memory" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.maximise_memory",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.maximise_memory",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.maximise_memory",
+                        4,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let total = srv::param(call, 2, "total")?;
+                let approximate = srv::param(call, 3, "approximate")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.maximise_memory",
+                        move |s, ctx| async move {
+                            VmServer::maximise_memory(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    total,
+                                    approximate,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.maximise_memory",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let total: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "total") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let approximate: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 3usize, "approximate") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::maximise_memory(s2, &ctx, self_, total, approximate)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.maximise_memory",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "send_trigger" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.send_trigger",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.send_trigger",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.send_trigger",
+                        3,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let trigger = srv::param(call, 2, "trigger")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.send_trigger",
+                        move |s, ctx| async move {
+                            VmServer::send_trigger(&*s, &ctx, vm, trigger)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.send_trigger",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let trigger: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "trigger") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::send_trigger(s2, &ctx, vm, trigger)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.send_trigger",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "send_sysrq" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.send_sysrq",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.send_sysrq",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.send_sysrq",
+                        3,
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let key = srv::param(call, 2, "key")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.send_sysrq",
+                        move |s, ctx| async move {
+                            VmServer::send_sysrq(&*s, &ctx, vm, key).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.send_sysrq",
-                    &["pool-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let key: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "key") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::send_sysrq(s2, &ctx, vm, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.send_sysrq",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_VCPUs_at_startup" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_VCPUs_at_startup",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_VCPUs_at_startup",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_VCPUs_at_startup",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_VCPUs_at_startup",
+                        move |s, ctx| async move {
+                            VmServer::set_vcpus_at_startup(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_VCPUs_at_startup",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_vcpus_at_startup(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_VCPUs_at_startup",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_VCPUs_max" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_VCPUs_max",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_VCPUs_max",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_VCPUs_max",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_VCPUs_max",
+                        move |s, ctx| async move {
+                            VmServer::set_vcpus_max(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_VCPUs_max",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_vcpus_max(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_VCPUs_max",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_shadow_multiplier_live" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_shadow_multiplier_live",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_shadow_multiplier_live",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_shadow_multiplier_live",
+                        3,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let multiplier = srv::param::<
+                    xenapi_rt::types::Float,
+                >(call, 2, "multiplier")?
+                    .0;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_shadow_multiplier_live",
+                        move |s, ctx| async move {
+                            VmServer::set_shadow_multiplier_live(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    multiplier,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_shadow_multiplier_live",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let multiplier: f64 = match crate::server::decode_param::<
-                    xenapi_rt::types::Float,
-                >(call, 2usize, "multiplier") {
-                    Ok(v) => v.0,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_shadow_multiplier_live(s2, &ctx, self_, multiplier)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_shadow_multiplier_live",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_HVM_shadow_multiplier" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_HVM_shadow_multiplier",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_HVM_shadow_multiplier",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_HVM_shadow_multiplier",
+                        3,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param::<xenapi_rt::types::Float>(call, 2, "value")?.0;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_HVM_shadow_multiplier",
+                        move |s, ctx| async move {
+                            VmServer::set_hvm_shadow_multiplier(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_HVM_shadow_multiplier",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: f64 = match crate::server::decode_param::<
-                    xenapi_rt::types::Float,
-                >(call, 2usize, "value") {
-                    Ok(v) => v.0,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_hvm_shadow_multiplier(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_HVM_shadow_multiplier",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_cooperative" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.get_cooperative",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.get_cooperative",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.get_cooperative",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.get_cooperative",
+                        move |s, ctx| async move {
+                            VmServer::get_cooperative(&*s, &ctx, self_).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.get_cooperative",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::get_cooperative(s2, &ctx, self_)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.get_cooperative",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "wait_memory_target_live" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.wait_memory_target_live",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.wait_memory_target_live",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.wait_memory_target_live",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.wait_memory_target_live",
+                        move |s, ctx| async move {
+                            VmServer::wait_memory_target_live(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.wait_memory_target_live",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::wait_memory_target_live(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.wait_memory_target_live",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_memory_target_live" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_memory_target_live",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_memory_target_live",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_memory_target_live",
+                        3,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let target = srv::param(call, 2, "target")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_memory_target_live",
+                        move |s, ctx| async move {
+                            VmServer::set_memory_target_live(&*s, &ctx, self_, target)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_memory_target_live",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let target: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "target") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_memory_target_live(s2, &ctx, self_, target)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_memory_target_live",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_memory" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_memory",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_memory",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_memory",
+                        3,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_memory",
+                        move |s, ctx| async move {
+                            VmServer::set_memory(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_memory",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_memory(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_memory",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_memory_limits" => {
-                if call.param_count() != 6usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_memory_limits",
-                            6usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_memory_limits",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_memory_limits",
+                        6,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let static_min = srv::param(call, 2, "static_min")?;
+                let static_max = srv::param(call, 3, "static_max")?;
+                let dynamic_min = srv::param(call, 4, "dynamic_min")?;
+                let dynamic_max = srv::param(call, 5, "dynamic_max")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_memory_limits",
+                        move |s, ctx| async move {
+                            VmServer::set_memory_limits(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    static_min,
+                                    static_max,
+                                    dynamic_min,
+                                    dynamic_max,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_memory_limits",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let static_min: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "static_min") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let static_max: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 3usize, "static_max") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let dynamic_min: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 4usize, "dynamic_min") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let dynamic_max: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 5usize, "dynamic_max") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_memory_limits(
-                            s2,
-                            &ctx,
-                            self_,
-                            static_min,
-                            static_max,
-                            dynamic_min,
-                            dynamic_max,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_memory_limits",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_memory_static_range" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_memory_static_range",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_memory_static_range",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_memory_static_range",
+                        4,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let min = srv::param(call, 2, "min")?;
+                let max = srv::param(call, 3, "max")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_memory_static_range",
+                        move |s, ctx| async move {
+                            VmServer::set_memory_static_range(&*s, &ctx, self_, min, max)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_memory_static_range",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let min: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "min") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let max: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 3usize, "max") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_memory_static_range(s2, &ctx, self_, min, max)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_memory_static_range",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_memory_static_min" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_memory_static_min",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_memory_static_min",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_memory_static_min",
+                        3,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_memory_static_min",
+                        move |s, ctx| async move {
+                            VmServer::set_memory_static_min(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_memory_static_min",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_memory_static_min(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_memory_static_min",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_memory_static_max" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_memory_static_max",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_memory_static_max",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_memory_static_max",
+                        3,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_memory_static_max",
+                        move |s, ctx| async move {
+                            VmServer::set_memory_static_max(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_memory_static_max",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_memory_static_max(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_memory_static_max",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_memory_dynamic_range" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_memory_dynamic_range",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_memory_dynamic_range",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_memory_dynamic_range",
+                        4,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let min = srv::param(call, 2, "min")?;
+                let max = srv::param(call, 3, "max")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_memory_dynamic_range",
+                        move |s, ctx| async move {
+                            VmServer::set_memory_dynamic_range(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    min,
+                                    max,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_memory_dynamic_range",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let min: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "min") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let max: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 3usize, "max") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_memory_dynamic_range(s2, &ctx, self_, min, max)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_memory_dynamic_range",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_memory_dynamic_min" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_memory_dynamic_min",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_memory_dynamic_min",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_memory_dynamic_min",
+                        3,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_memory_dynamic_min",
+                        move |s, ctx| async move {
+                            VmServer::set_memory_dynamic_min(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_memory_dynamic_min",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_memory_dynamic_min(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_memory_dynamic_min",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_memory_dynamic_max" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_memory_dynamic_max",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_memory_dynamic_max",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_memory_dynamic_max",
+                        3,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_memory_dynamic_max",
+                        move |s, ctx| async move {
+                            VmServer::set_memory_dynamic_max(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_memory_dynamic_max",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_memory_dynamic_max(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_memory_dynamic_max",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "compute_memory_overhead" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.compute_memory_overhead",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.compute_memory_overhead",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.compute_memory_overhead",
+                        2,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.compute_memory_overhead",
+                        move |s, ctx| async move {
+                            VmServer::compute_memory_overhead(&*s, &ctx, vm).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.compute_memory_overhead",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::compute_memory_overhead(s2, &ctx, vm)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.compute_memory_overhead",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_ha_always_run" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_ha_always_run",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_ha_always_run",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_ha_always_run",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_ha_always_run",
+                        move |s, ctx| async move {
+                            VmServer::set_ha_always_run(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_ha_always_run",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_ha_always_run(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_ha_always_run",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_ha_restart_priority" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_ha_restart_priority",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_ha_restart_priority",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_ha_restart_priority",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_ha_restart_priority",
+                        move |s, ctx| async move {
+                            VmServer::set_ha_restart_priority(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_ha_restart_priority",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_ha_restart_priority(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_ha_restart_priority",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "remove_from_NVRAM" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.remove_from_NVRAM",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.remove_from_NVRAM",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.remove_from_NVRAM",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let key = srv::param(call, 2, "key")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.remove_from_NVRAM",
+                        move |s, ctx| async move {
+                            VmServer::remove_from_nvram(&*s, &ctx, self_, key)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.remove_from_NVRAM",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let key: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "key") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::remove_from_nvram(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.remove_from_NVRAM",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "add_to_NVRAM" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.add_to_NVRAM",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.add_to_NVRAM",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.add_to_NVRAM",
+                        4,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let key = srv::param(call, 2, "key")?;
+                let value = srv::param(call, 3, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.add_to_NVRAM",
+                        move |s, ctx| async move {
+                            VmServer::add_to_nvram(&*s, &ctx, self_, key, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.add_to_NVRAM",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let key: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "key") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::add_to_nvram(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.add_to_NVRAM",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_NVRAM" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_NVRAM",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_NVRAM",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_NVRAM",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_NVRAM",
+                        move |s, ctx| async move {
+                            VmServer::set_nvram(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_NVRAM",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 2usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_nvram(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_NVRAM",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "add_to_VCPUs_params_live" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.add_to_VCPUs_params_live",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.add_to_VCPUs_params_live",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.add_to_VCPUs_params_live",
+                        4,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let key = srv::param(call, 2, "key")?;
+                let value = srv::param(call, 3, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.add_to_VCPUs_params_live",
+                        move |s, ctx| async move {
+                            VmServer::add_to_vcpus_params_live(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    key,
+                                    value,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.add_to_VCPUs_params_live",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let key: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "key") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let value: String = match crate::server::decode_param::<
-                    String,
-                >(call, 3usize, "value") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::add_to_vcpus_params_live(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.add_to_VCPUs_params_live",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "set_VCPUs_number_live" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.set_VCPUs_number_live",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.set_VCPUs_number_live",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.set_VCPUs_number_live",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let nvcpu = srv::param(call, 2, "nvcpu")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_VCPUs_number_live",
+                        move |s, ctx| async move {
+                            VmServer::set_vcpus_number_live(&*s, &ctx, self_, nvcpu)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.set_VCPUs_number_live",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let nvcpu: i64 = match crate::server::decode_param::<
-                    i64,
-                >(call, 2usize, "nvcpu") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::set_vcpus_number_live(s2, &ctx, self_, nvcpu)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.set_VCPUs_number_live",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "pool_migrate" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.pool_migrate",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.pool_migrate",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.pool_migrate",
+                        4,
+                        roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let host = srv::param(call, 2, "host")?;
+                let options = srv::param(call, 3, "options")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.pool_migrate",
+                        move |s, ctx| async move {
+                            VmServer::pool_migrate(&*s, &ctx, vm, host, options)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.pool_migrate",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 2usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                    std::collections::HashMap<String, String>,
-                >(call, 3usize, "options") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::pool_migrate(s2, &ctx, vm, host, options)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.pool_migrate",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "resume_on" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.resume_on",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.resume_on",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.resume_on",
+                        5,
+                        roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let host = srv::param(call, 2, "host")?;
+                let start_paused = srv::param(call, 3, "start_paused")?;
+                let force = srv::param(call, 4, "force")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.resume_on",
+                        move |s, ctx| async move {
+                            VmServer::resume_on(&*s, &ctx, vm, host, start_paused, force)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.resume_on",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 2usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let start_paused: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 3usize, "start_paused") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let force: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 4usize, "force") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::resume_on(s2, &ctx, vm, host, start_paused, force)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.resume_on",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "resume" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.resume",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.resume",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.resume",
+                        4,
+                        roles::VM_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let start_paused = srv::param(call, 2, "start_paused")?;
+                let force = srv::param(call, 3, "force")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.resume",
+                        move |s, ctx| async move {
+                            VmServer::resume(&*s, &ctx, vm, start_paused, force)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.resume",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let start_paused: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "start_paused") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let force: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 3usize, "force") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::resume(s2, &ctx, vm, start_paused, force)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.resume",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "suspend" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.suspend",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.suspend",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.suspend",
+                        2,
+                        roles::CLIENT_CERT_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.suspend",
+                        move |s, ctx| async move {
+                            VmServer::suspend(&*s, &ctx, vm).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.suspend",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::suspend(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.suspend",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "hard_reboot" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.hard_reboot",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.hard_reboot",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.hard_reboot",
+                        2,
+                        roles::VM_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.hard_reboot",
+                        move |s, ctx| async move {
+                            VmServer::hard_reboot(&*s, &ctx, vm).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.hard_reboot",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::hard_reboot(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.hard_reboot",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "power_state_reset" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.power_state_reset",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.power_state_reset",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.power_state_reset",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.power_state_reset",
+                        move |s, ctx| async move {
+                            VmServer::power_state_reset(&*s, &ctx, vm)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.power_state_reset",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::power_state_reset(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.power_state_reset",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "hard_shutdown" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.hard_shutdown",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.hard_shutdown",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.hard_shutdown",
+                        2,
+                        roles::VM_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.hard_shutdown",
+                        move |s, ctx| async move {
+                            VmServer::hard_shutdown(&*s, &ctx, vm).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.hard_shutdown",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::hard_shutdown(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.hard_shutdown",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "clean_reboot" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.clean_reboot",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.clean_reboot",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.clean_reboot",
+                        2,
+                        roles::VM_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.clean_reboot",
+                        move |s, ctx| async move {
+                            VmServer::clean_reboot(&*s, &ctx, vm).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.clean_reboot",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::clean_reboot(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.clean_reboot",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "shutdown" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.shutdown",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.shutdown",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.shutdown",
+                        2,
+                        roles::CLIENT_CERT_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.shutdown",
+                        move |s, ctx| async move {
+                            VmServer::shutdown(&*s, &ctx, vm).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.shutdown",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::shutdown(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.shutdown",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "clean_shutdown" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.clean_shutdown",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.clean_shutdown",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.clean_shutdown",
+                        2,
+                        roles::VM_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.clean_shutdown",
+                        move |s, ctx| async move {
+                            VmServer::clean_shutdown(&*s, &ctx, vm).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.clean_shutdown",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::clean_shutdown(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.clean_shutdown",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "unpause" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.unpause",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.unpause",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.unpause",
+                        2,
+                        roles::VM_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.unpause",
+                        move |s, ctx| async move {
+                            VmServer::unpause(&*s, &ctx, vm).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.unpause",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::unpause(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.unpause",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "pause" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.pause",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(&**s, "Async.VM.pause", call)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VM.pause",
+                        2,
+                        roles::VM_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.pause",
+                        move |s, ctx| async move {
+                            VmServer::pause(&*s, &ctx, vm).await.map(srv::void)
+                        },
+                    )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.pause",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::pause(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.pause",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "start_on" => {
-                if call.param_count() != 5usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.start_on",
-                            5usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.start_on",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.start_on",
+                        5,
+                        roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let host = srv::param(call, 2, "host")?;
+                let start_paused = srv::param(call, 3, "start_paused")?;
+                let force = srv::param(call, 4, "force")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.start_on",
+                        move |s, ctx| async move {
+                            VmServer::start_on(&*s, &ctx, vm, host, start_paused, force)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.start_on",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "client-cert"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let host: crate::HostRef = match crate::server::decode_param::<
-                    crate::HostRef,
-                >(call, 2usize, "host") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let start_paused: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 3usize, "start_paused") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let force: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 4usize, "force") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::start_on(s2, &ctx, vm, host, start_paused, force)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.start_on",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "start" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.start",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(&**s, "Async.VM.start", call)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VM.start",
+                        4,
+                        roles::VM_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let start_paused = srv::param(call, 2, "start_paused")?;
+                let force = srv::param(call, 3, "force")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.start",
+                        move |s, ctx| async move {
+                            VmServer::start(&*s, &ctx, vm, start_paused, force)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.start",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let start_paused: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "start_paused") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let force: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 3usize, "force") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::start(s2, &ctx, vm, start_paused, force)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.start",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "provision" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.provision",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.provision",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.provision",
+                        2,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.provision",
+                        move |s, ctx| async move {
+                            VmServer::provision(&*s, &ctx, vm).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.provision",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::provision(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.provision",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "checkpoint" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.checkpoint",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.checkpoint",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.checkpoint",
+                        3,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let new_name = srv::param(call, 2, "new_name")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.checkpoint",
+                        move |s, ctx| async move {
+                            VmServer::checkpoint(&*s, &ctx, vm, new_name).await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.checkpoint",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let new_name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "new_name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::checkpoint(s2, &ctx, vm, new_name)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.checkpoint",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "revert" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.revert",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.revert",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.revert",
+                        2,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let snapshot = srv::param(call, 1, "snapshot")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.revert",
+                        move |s, ctx| async move {
+                            VmServer::revert(&*s, &ctx, snapshot).await.map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.revert",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let snapshot: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "snapshot") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::revert(s2, &ctx, snapshot)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.revert",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "copy" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.copy",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(&**s, "Async.VM.copy", call)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VM.copy",
+                        4,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let new_name = srv::param(call, 2, "new_name")?;
+                let sr = srv::param(call, 3, "sr")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.copy",
+                        move |s, ctx| async move {
+                            VmServer::copy(&*s, &ctx, vm, new_name, sr).await
+                        },
+                    )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.copy",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let new_name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "new_name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let sr: crate::SrRef = match crate::server::decode_param::<
-                    crate::SrRef,
-                >(call, 3usize, "sr") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::copy(s2, &ctx, vm, new_name, sr)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.copy",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "clone" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.clone",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(&**s, "Async.VM.clone", call)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VM.clone",
+                        3,
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let new_name = srv::param(call, 2, "new_name")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.clone",
+                        move |s, ctx| async move {
+                            VmServer::clone(&*s, &ctx, vm, new_name).await
+                        },
+                    )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.clone",
-                    &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let new_name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "new_name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::clone(s2, &ctx, vm, new_name)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.clone",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "snapshot_with_quiesce" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.snapshot_with_quiesce",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.snapshot_with_quiesce",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.snapshot_with_quiesce",
+                        3,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let new_name = srv::param(call, 2, "new_name")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.snapshot_with_quiesce",
+                        move |s, ctx| async move {
+                            VmServer::snapshot_with_quiesce(&*s, &ctx, vm, new_name)
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.snapshot_with_quiesce",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let new_name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "new_name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::snapshot_with_quiesce(s2, &ctx, vm, new_name)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.snapshot_with_quiesce",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "snapshot" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM.snapshot",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM.snapshot",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM.snapshot",
+                        4,
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let new_name = srv::param(call, 2, "new_name")?;
+                let ignore_vdis = srv::param(call, 3, "ignore_vdis")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.snapshot",
+                        move |s, ctx| async move {
+                            VmServer::snapshot(&*s, &ctx, vm, new_name, ignore_vdis)
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM.snapshot",
-                    &["pool-admin", "pool-operator", "vm-power-admin"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let vm: crate::VmRef = match crate::server::decode_param::<
-                    crate::VmRef,
-                >(call, 1usize, "vm") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let new_name: String = match crate::server::decode_param::<
-                    String,
-                >(call, 2usize, "new_name") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let ignore_vdis: Vec<crate::VdiRef> = match crate::server::decode_param::<
-                    Vec<crate::VdiRef>,
-                >(call, 3usize, "ignore_vdis") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmServer::snapshot(s2, &ctx, vm, new_name, ignore_vdis)
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM.snapshot",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "restart_device_models" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.restart_device_models",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.restart_device_models",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.restart_device_models",
+                    2,
+                    roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.restart_device_models",
-                &["pool-admin", "pool-operator", "vm-power-admin", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::restart_device_models(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                VmServer::restart_device_models(&**s, &ctx, self_).await.map(srv::void),
             )
         }
         "set_HVM_boot_policy" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_HVM_boot_policy",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_HVM_boot_policy",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_HVM_boot_policy",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_HVM_boot_policy",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_hvm_boot_policy(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_hvm_boot_policy(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_domain_type" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_domain_type",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_domain_type", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_domain_type",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::DomainType = match crate::server::decode_param::<
-                crate::DomainType,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_domain_type(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_domain_type",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_domain_type(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "set_actions_after_crash" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_actions_after_crash",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_actions_after_crash",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_actions_after_crash",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_actions_after_crash",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::OnCrashBehaviour = match crate::server::decode_param::<
-                crate::OnCrashBehaviour,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_actions_after_crash(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_actions_after_crash(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "import" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.import",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.import", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.import",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let url: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "url") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 2usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let full_restore: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 3usize, "full_restore") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let force: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 4usize, "force") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::import(s2, &ctx, url, sr, full_restore, force).await,
-                ),
-            )
+            let ctx = srv::begin(s, call, "VM.import", 5, roles::POOL_OPERATOR_AND_ABOVE)
+                .await?;
+            let url = srv::param(call, 1, "url")?;
+            let sr = srv::param(call, 2, "sr")?;
+            let full_restore = srv::param(call, 3, "full_restore")?;
+            let force = srv::param(call, 4, "force")?;
+            srv::done(VmServer::import(&**s, &ctx, url, sr, full_restore, force).await)
         }
         "set_has_vendor_device" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_has_vendor_device",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_has_vendor_device",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_has_vendor_device",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_has_vendor_device",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_has_vendor_device(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_has_vendor_device(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "call_plugin" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.call_plugin",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.call_plugin", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.call_plugin",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let plugin: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "plugin") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let r#fn: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "fn") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let args: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 4usize, "args") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::call_plugin(s2, &ctx, vm, plugin, r#fn, args).await,
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.call_plugin",
+                    5,
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let plugin = srv::param(call, 2, "plugin")?;
+            let r#fn = srv::param(call, 3, "fn")?;
+            let args = srv::param(call, 4, "args")?;
+            srv::done(VmServer::call_plugin(&**s, &ctx, vm, plugin, r#fn, args).await)
         }
         "query_services" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.query_services",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.query_services", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.query_services",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::query_services(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.query_services", 2, roles::POOL_ADMIN)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::query_services(&**s, &ctx, self_).await)
         }
         "set_appliance" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_appliance",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_appliance", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_appliance",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_appliance(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_appliance",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_appliance(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "import_convert" => {
-            if call.param_count() != 6usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.import_convert",
-                        6usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.import_convert", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.import_convert",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let r#type: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let username: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "username") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let password: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "password") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 4usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let remote_config: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 5usize, "remote_config") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::import_convert(
-                            s2,
-                            &ctx,
-                            r#type,
-                            username,
-                            password,
-                            sr,
-                            remote_config,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.import_convert",
+                    6,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let r#type = srv::param(call, 1, "type")?;
+            let username = srv::param(call, 2, "username")?;
+            let password = srv::param(call, 3, "password")?;
+            let sr = srv::param(call, 4, "sr")?;
+            let remote_config = srv::param(call, 5, "remote_config")?;
+            srv::done(
+                VmServer::import_convert(
+                        &**s,
+                        &ctx,
+                        r#type,
+                        username,
+                        password,
+                        sr,
+                        remote_config,
+                    )
+                    .await
+                    .map(srv::void),
             )
         }
         "recover" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.recover",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.recover", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.recover",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let session_to: crate::SessionRef = match crate::server::decode_param::<
-                crate::SessionRef,
-            >(call, 2usize, "session_to") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let force: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 3usize, "force") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::recover(s2, &ctx, self_, session_to, force)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(s, call, "VM.recover", 4, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let session_to = srv::param(call, 2, "session_to")?;
+            let force = srv::param(call, 3, "force")?;
+            srv::done(
+                VmServer::recover(&**s, &ctx, self_, session_to, force)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_SRs_required_for_recovery" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_SRs_required_for_recovery",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_SRs_required_for_recovery",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_SRs_required_for_recovery",
+                    3,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_SRs_required_for_recovery",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let session_to: crate::SessionRef = match crate::server::decode_param::<
-                crate::SessionRef,
-            >(call, 2usize, "session_to") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_srs_required_for_recovery(s2, &ctx, self_, session_to)
-                        .await,
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let session_to = srv::param(call, 2, "session_to")?;
+            srv::done(
+                VmServer::get_srs_required_for_recovery(&**s, &ctx, self_, session_to)
+                    .await,
             )
         }
         "assert_can_be_recovered" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.assert_can_be_recovered",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.assert_can_be_recovered",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.assert_can_be_recovered",
+                    3,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.assert_can_be_recovered",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let session_to: crate::SessionRef = match crate::server::decode_param::<
-                crate::SessionRef,
-            >(call, 2usize, "session_to") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::assert_can_be_recovered(s2, &ctx, self_, session_to)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let session_to = srv::param(call, 2, "session_to")?;
+            srv::done(
+                VmServer::assert_can_be_recovered(&**s, &ctx, self_, session_to)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_suspend_VDI" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_suspend_VDI",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_suspend_VDI", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_suspend_VDI",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::VdiRef = match crate::server::decode_param::<
-                crate::VdiRef,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_suspend_vdi(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_suspend_VDI",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_suspend_vdi(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "set_order" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_order",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_order", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_order",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_order(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_order",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(VmServer::set_order(&**s, &ctx, self_, value).await.map(srv::void))
         }
         "set_shutdown_delay" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_shutdown_delay",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_shutdown_delay",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_shutdown_delay",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_shutdown_delay",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_shutdown_delay(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_shutdown_delay(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_start_delay" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_start_delay",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_start_delay", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_start_delay",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_start_delay(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_start_delay",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_start_delay(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "set_snapshot_schedule" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_snapshot_schedule",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_snapshot_schedule",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_snapshot_schedule",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_snapshot_schedule",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::VmssRef = match crate::server::decode_param::<
-                crate::VmssRef,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_snapshot_schedule(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_snapshot_schedule(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_protection_policy" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_protection_policy",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_protection_policy",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_protection_policy",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_protection_policy",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::VmppRef = match crate::server::decode_param::<
-                crate::VmppRef,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_protection_policy(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_protection_policy(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "copy_bios_strings" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.copy_bios_strings",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.copy_bios_strings",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.copy_bios_strings",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.copy_bios_strings",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 2usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::copy_bios_strings(s2, &ctx, vm, host)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let host = srv::param(call, 2, "host")?;
+            srv::done(
+                VmServer::copy_bios_strings(&**s, &ctx, vm, host).await.map(srv::void),
             )
         }
         "set_bios_strings" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_bios_strings",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_bios_strings",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_bios_strings",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_bios_strings",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_bios_strings(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_bios_strings(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "retrieve_wlb_recommendations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.retrieve_wlb_recommendations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.retrieve_wlb_recommendations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.retrieve_wlb_recommendations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.retrieve_wlb_recommendations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::retrieve_wlb_recommendations(s2, &ctx, vm).await,
-                ),
-            )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::retrieve_wlb_recommendations(&**s, &ctx, vm).await)
         }
         "assert_agile" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.assert_agile",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.assert_agile", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.assert_agile",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::assert_agile(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.assert_agile",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::assert_agile(&**s, &ctx, self_).await.map(srv::void))
         }
         "create_new_blob" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.create_new_blob",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.create_new_blob", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.create_new_blob",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let name: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let mime_type: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "mime_type") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let public: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 4usize, "public") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::create_new_blob(s2, &ctx, vm, name, mime_type, public)
-                        .await,
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.create_new_blob",
+                    5,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let name = srv::param(call, 2, "name")?;
+            let mime_type = srv::param(call, 3, "mime_type")?;
+            let public = srv::param(call, 4, "public")?;
+            srv::done(
+                VmServer::create_new_blob(&**s, &ctx, vm, name, mime_type, public).await,
             )
         }
         "assert_can_boot_here" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.assert_can_boot_here",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.assert_can_boot_here",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.assert_can_boot_here",
+                    3,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.assert_can_boot_here",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 2usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::assert_can_boot_here(s2, &ctx, self_, host)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let host = srv::param(call, 2, "host")?;
+            srv::done(
+                VmServer::assert_can_boot_here(&**s, &ctx, self_, host)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_possible_hosts" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_possible_hosts",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_possible_hosts",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_possible_hosts",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_possible_hosts",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_possible_hosts(s2, &ctx, vm).await))
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::get_possible_hosts(&**s, &ctx, vm).await)
         }
         "get_allowed_VIF_devices" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_allowed_VIF_devices",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_allowed_VIF_devices",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_allowed_VIF_devices",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_allowed_VIF_devices",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_allowed_vif_devices(s2, &ctx, vm).await,
-                ),
-            )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::get_allowed_vif_devices(&**s, &ctx, vm).await)
         }
         "get_allowed_VBD_devices" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_allowed_VBD_devices",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_allowed_VBD_devices",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_allowed_VBD_devices",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_allowed_VBD_devices",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_allowed_vbd_devices(s2, &ctx, vm).await,
-                ),
-            )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::get_allowed_vbd_devices(&**s, &ctx, vm).await)
         }
         "update_allowed_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.update_allowed_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.update_allowed_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.update_allowed_operations",
+                    2,
+                    roles::POOL_ADMIN,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.update_allowed_operations",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::update_allowed_operations(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                VmServer::update_allowed_operations(&**s, &ctx, self_)
+                    .await
+                    .map(srv::void),
             )
         }
         "assert_operation_valid" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.assert_operation_valid",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.assert_operation_valid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.assert_operation_valid",
+                    3,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.assert_operation_valid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let op: crate::VmOperations = match crate::server::decode_param::<
-                crate::VmOperations,
-            >(call, 2usize, "op") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::assert_operation_valid(s2, &ctx, self_, op)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let op = srv::param(call, 2, "op")?;
+            srv::done(
+                VmServer::assert_operation_valid(&**s, &ctx, self_, op)
+                    .await
+                    .map(srv::void),
             )
         }
         "forget_data_source_archives" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.forget_data_source_archives",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.forget_data_source_archives",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.forget_data_source_archives",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.forget_data_source_archives",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let data_source: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "data_source") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::forget_data_source_archives(s2, &ctx, self_, data_source)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let data_source = srv::param(call, 2, "data_source")?;
+            srv::done(
+                VmServer::forget_data_source_archives(&**s, &ctx, self_, data_source)
+                    .await
+                    .map(srv::void),
             )
         }
         "query_data_source" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.query_data_source",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.query_data_source",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.query_data_source",
+                    3,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.query_data_source",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let data_source: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "data_source") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::query_data_source(s2, &ctx, self_, data_source)
-                        .await
-                        .map(xenapi_rt::types::Float),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let data_source = srv::param(call, 2, "data_source")?;
+            srv::done(
+                VmServer::query_data_source(&**s, &ctx, self_, data_source)
+                    .await
+                    .map(xenapi_rt::types::Float),
             )
         }
         "record_data_source" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.record_data_source",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.record_data_source",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.record_data_source",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.record_data_source",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let data_source: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "data_source") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::record_data_source(s2, &ctx, self_, data_source)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let data_source = srv::param(call, 2, "data_source")?;
+            srv::done(
+                VmServer::record_data_source(&**s, &ctx, self_, data_source)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_data_sources" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_data_sources",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_data_sources",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_data_sources",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_data_sources",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_data_sources(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_data_sources(&**s, &ctx, self_).await)
         }
         "get_boot_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_boot_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_boot_record", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_boot_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_boot_record(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_boot_record",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_boot_record(&**s, &ctx, self_).await)
         }
         "assert_can_migrate" => {
-            if call.param_count() != 8usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.assert_can_migrate",
-                        8usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.assert_can_migrate",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.assert_can_migrate",
+                    8,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.assert_can_migrate",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let dest: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "dest") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let live: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 3usize, "live") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef> = match crate::server::decode_param::<
-                std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-            >(call, 4usize, "vdi_map") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let vif_map: std::collections::HashMap<crate::VifRef, crate::NetworkRef> = match crate::server::decode_param::<
-                std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-            >(call, 5usize, "vif_map") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 6usize, "options") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let vgpu_map: std::collections::HashMap<
-                crate::VgpuRef,
-                crate::GpuGroupRef,
-            > = match crate::server::decode_param::<
-                std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
-            >(call, 7usize, "vgpu_map") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::assert_can_migrate(
-                            s2,
-                            &ctx,
-                            vm,
-                            dest,
-                            live,
-                            vdi_map,
-                            vif_map,
-                            options,
-                            vgpu_map,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let dest = srv::param(call, 2, "dest")?;
+            let live = srv::param(call, 3, "live")?;
+            let vdi_map = srv::param(call, 4, "vdi_map")?;
+            let vif_map = srv::param(call, 5, "vif_map")?;
+            let options = srv::param(call, 6, "options")?;
+            let vgpu_map = srv::param(call, 7, "vgpu_map")?;
+            srv::done(
+                VmServer::assert_can_migrate(
+                        &**s,
+                        &ctx,
+                        vm,
+                        dest,
+                        live,
+                        vdi_map,
+                        vif_map,
+                        options,
+                        vgpu_map,
+                    )
+                    .await
+                    .map(srv::void),
             )
         }
         "migrate_send" => {
-            if call.param_count() != 8usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.migrate_send",
-                        8usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.migrate_send", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.migrate_send",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let dest: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "dest") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let live: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 3usize, "live") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef> = match crate::server::decode_param::<
-                std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-            >(call, 4usize, "vdi_map") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let vif_map: std::collections::HashMap<crate::VifRef, crate::NetworkRef> = match crate::server::decode_param::<
-                std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-            >(call, 5usize, "vif_map") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 6usize, "options") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let vgpu_map: std::collections::HashMap<
-                crate::VgpuRef,
-                crate::GpuGroupRef,
-            > = match crate::server::decode_param::<
-                std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
-            >(call, 7usize, "vgpu_map") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::migrate_send(
-                            s2,
-                            &ctx,
-                            vm,
-                            dest,
-                            live,
-                            vdi_map,
-                            vif_map,
-                            options,
-                            vgpu_map,
-                        )
-                        .await,
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.migrate_send",
+                    8,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let dest = srv::param(call, 2, "dest")?;
+            let live = srv::param(call, 3, "live")?;
+            let vdi_map = srv::param(call, 4, "vdi_map")?;
+            let vif_map = srv::param(call, 5, "vif_map")?;
+            let options = srv::param(call, 6, "options")?;
+            let vgpu_map = srv::param(call, 7, "vgpu_map")?;
+            srv::done(
+                VmServer::migrate_send(
+                        &**s,
+                        &ctx,
+                        vm,
+                        dest,
+                        live,
+                        vdi_map,
+                        vif_map,
+                        options,
+                        vgpu_map,
+                    )
+                    .await,
             )
         }
         "maximise_memory" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.maximise_memory",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.maximise_memory", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.maximise_memory",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let total: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "total") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let approximate: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 3usize, "approximate") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::maximise_memory(s2, &ctx, self_, total, approximate).await,
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.maximise_memory",
+                    4,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let total = srv::param(call, 2, "total")?;
+            let approximate = srv::param(call, 3, "approximate")?;
+            srv::done(
+                VmServer::maximise_memory(&**s, &ctx, self_, total, approximate).await,
             )
         }
         "send_trigger" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.send_trigger",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.send_trigger", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.send_trigger",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let trigger: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "trigger") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::send_trigger(s2, &ctx, vm, trigger)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(s, call, "VM.send_trigger", 3, roles::POOL_ADMIN)
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let trigger = srv::param(call, 2, "trigger")?;
+            srv::done(
+                VmServer::send_trigger(&**s, &ctx, vm, trigger).await.map(srv::void),
             )
         }
         "send_sysrq" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.send_sysrq",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.send_sysrq", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.send_sysrq",
-                &["pool-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::send_sysrq(s2, &ctx, vm, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VM.send_sysrq", 3, roles::POOL_ADMIN).await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(VmServer::send_sysrq(&**s, &ctx, vm, key).await.map(srv::void))
         }
         "set_VCPUs_at_startup" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_VCPUs_at_startup",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_VCPUs_at_startup",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_VCPUs_at_startup",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_VCPUs_at_startup",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_vcpus_at_startup(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_vcpus_at_startup(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_VCPUs_max" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_VCPUs_max",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_VCPUs_max", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_VCPUs_max",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_vcpus_max(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_VCPUs_max",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_vcpus_max(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "set_shadow_multiplier_live" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_shadow_multiplier_live",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_shadow_multiplier_live",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_shadow_multiplier_live",
+                    3,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_shadow_multiplier_live",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let multiplier: f64 = match crate::server::decode_param::<
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let multiplier = srv::param::<
                 xenapi_rt::types::Float,
-            >(call, 2usize, "multiplier") {
-                Ok(v) => v.0,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_shadow_multiplier_live(s2, &ctx, self_, multiplier)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            >(call, 2, "multiplier")?
+                .0;
+            srv::done(
+                VmServer::set_shadow_multiplier_live(&**s, &ctx, self_, multiplier)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_HVM_shadow_multiplier" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_HVM_shadow_multiplier",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_HVM_shadow_multiplier",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_HVM_shadow_multiplier",
+                    3,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_HVM_shadow_multiplier",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: f64 = match crate::server::decode_param::<
-                xenapi_rt::types::Float,
-            >(call, 2usize, "value") {
-                Ok(v) => v.0,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_hvm_shadow_multiplier(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param::<xenapi_rt::types::Float>(call, 2, "value")?.0;
+            srv::done(
+                VmServer::set_hvm_shadow_multiplier(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_cooperative" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_cooperative",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_cooperative", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_cooperative",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_cooperative(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_cooperative",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_cooperative(&**s, &ctx, self_).await)
         }
         "wait_memory_target_live" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.wait_memory_target_live",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.wait_memory_target_live",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.wait_memory_target_live",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.wait_memory_target_live",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::wait_memory_target_live(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                VmServer::wait_memory_target_live(&**s, &ctx, self_).await.map(srv::void),
             )
         }
         "set_memory_target_live" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_memory_target_live",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_memory_target_live",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_memory_target_live",
+                    3,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_memory_target_live",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let target: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "target") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_memory_target_live(s2, &ctx, self_, target)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let target = srv::param(call, 2, "target")?;
+            srv::done(
+                VmServer::set_memory_target_live(&**s, &ctx, self_, target)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_memory" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_memory",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_memory", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_memory",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_memory(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_memory",
+                    3,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_memory(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "set_memory_limits" => {
-            if call.param_count() != 6usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_memory_limits",
-                        6usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_memory_limits",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_memory_limits",
+                    6,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_memory_limits",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let static_min: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "static_min") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let static_max: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 3usize, "static_max") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let dynamic_min: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 4usize, "dynamic_min") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let dynamic_max: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 5usize, "dynamic_max") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_memory_limits(
-                            s2,
-                            &ctx,
-                            self_,
-                            static_min,
-                            static_max,
-                            dynamic_min,
-                            dynamic_max,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let static_min = srv::param(call, 2, "static_min")?;
+            let static_max = srv::param(call, 3, "static_max")?;
+            let dynamic_min = srv::param(call, 4, "dynamic_min")?;
+            let dynamic_max = srv::param(call, 5, "dynamic_max")?;
+            srv::done(
+                VmServer::set_memory_limits(
+                        &**s,
+                        &ctx,
+                        self_,
+                        static_min,
+                        static_max,
+                        dynamic_min,
+                        dynamic_max,
+                    )
+                    .await
+                    .map(srv::void),
             )
         }
         "set_memory_static_range" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_memory_static_range",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_memory_static_range",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_memory_static_range",
+                    4,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_memory_static_range",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let min: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "min") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let max: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 3usize, "max") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_memory_static_range(s2, &ctx, self_, min, max)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let min = srv::param(call, 2, "min")?;
+            let max = srv::param(call, 3, "max")?;
+            srv::done(
+                VmServer::set_memory_static_range(&**s, &ctx, self_, min, max)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_memory_static_min" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_memory_static_min",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_memory_static_min",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_memory_static_min",
+                    3,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_memory_static_min",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_memory_static_min(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_memory_static_min(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_memory_static_max" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_memory_static_max",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_memory_static_max",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_memory_static_max",
+                    3,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_memory_static_max",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_memory_static_max(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_memory_static_max(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_memory_dynamic_range" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_memory_dynamic_range",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_memory_dynamic_range",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_memory_dynamic_range",
+                    4,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_memory_dynamic_range",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let min: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "min") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let max: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 3usize, "max") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_memory_dynamic_range(s2, &ctx, self_, min, max)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let min = srv::param(call, 2, "min")?;
+            let max = srv::param(call, 3, "max")?;
+            srv::done(
+                VmServer::set_memory_dynamic_range(&**s, &ctx, self_, min, max)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_memory_dynamic_min" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_memory_dynamic_min",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_memory_dynamic_min",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_memory_dynamic_min",
+                    3,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_memory_dynamic_min",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_memory_dynamic_min(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_memory_dynamic_min(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_memory_dynamic_max" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_memory_dynamic_max",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_memory_dynamic_max",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_memory_dynamic_max",
+                    3,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_memory_dynamic_max",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_memory_dynamic_max(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_memory_dynamic_max(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "compute_memory_overhead" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.compute_memory_overhead",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.compute_memory_overhead",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.compute_memory_overhead",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.compute_memory_overhead",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::compute_memory_overhead(s2, &ctx, vm).await,
-                ),
-            )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::compute_memory_overhead(&**s, &ctx, vm).await)
         }
         "set_ha_always_run" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_ha_always_run",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_ha_always_run",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_ha_always_run",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_ha_always_run",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_ha_always_run(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_ha_always_run(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_ha_restart_priority" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_ha_restart_priority",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_ha_restart_priority",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_ha_restart_priority",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_ha_restart_priority",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_ha_restart_priority(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_ha_restart_priority(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_NVRAM" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.remove_from_NVRAM",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.remove_from_NVRAM",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.remove_from_NVRAM",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.remove_from_NVRAM",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::remove_from_nvram(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                VmServer::remove_from_nvram(&**s, &ctx, self_, key).await.map(srv::void),
             )
         }
         "add_to_NVRAM" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.add_to_NVRAM",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.add_to_NVRAM", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.add_to_NVRAM",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::add_to_nvram(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.add_to_NVRAM",
+                    4,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                VmServer::add_to_nvram(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_NVRAM" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_NVRAM",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_NVRAM", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_NVRAM",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_nvram(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VM.set_NVRAM", 3, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(VmServer::set_nvram(&**s, &ctx, self_, value).await.map(srv::void))
         }
         "add_to_VCPUs_params_live" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.add_to_VCPUs_params_live",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.add_to_VCPUs_params_live",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.add_to_VCPUs_params_live",
+                    4,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.add_to_VCPUs_params_live",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::add_to_vcpus_params_live(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                VmServer::add_to_vcpus_params_live(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "set_VCPUs_number_live" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_VCPUs_number_live",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_VCPUs_number_live",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_VCPUs_number_live",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_VCPUs_number_live",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let nvcpu: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "nvcpu") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_vcpus_number_live(s2, &ctx, self_, nvcpu)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let nvcpu = srv::param(call, 2, "nvcpu")?;
+            srv::done(
+                VmServer::set_vcpus_number_live(&**s, &ctx, self_, nvcpu)
+                    .await
+                    .map(srv::void),
             )
         }
         "pool_migrate" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.pool_migrate",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.pool_migrate", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.pool_migrate",
-                &["pool-admin", "pool-operator", "vm-power-admin", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 2usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let options: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 3usize, "options") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::pool_migrate(s2, &ctx, vm, host, options)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.pool_migrate",
+                    4,
+                    roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
+                )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let host = srv::param(call, 2, "host")?;
+            let options = srv::param(call, 3, "options")?;
+            srv::done(
+                VmServer::pool_migrate(&**s, &ctx, vm, host, options)
+                    .await
+                    .map(srv::void),
             )
         }
         "resume_on" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.resume_on",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.resume_on", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.resume_on",
-                &["pool-admin", "pool-operator", "vm-power-admin", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 2usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let start_paused: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 3usize, "start_paused") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let force: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 4usize, "force") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::resume_on(s2, &ctx, vm, host, start_paused, force)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.resume_on",
+                    5,
+                    roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
+                )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let host = srv::param(call, 2, "host")?;
+            let start_paused = srv::param(call, 3, "start_paused")?;
+            let force = srv::param(call, 4, "force")?;
+            srv::done(
+                VmServer::resume_on(&**s, &ctx, vm, host, start_paused, force)
+                    .await
+                    .map(srv::void),
             )
         }
         "resume" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.resume",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.resume", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.resume",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let start_paused: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "start_paused") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let force: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 3usize, "force") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::resume(s2, &ctx, vm, start_paused, force)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(s, call, "VM.resume", 4, roles::VM_OPERATOR_AND_ABOVE)
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let start_paused = srv::param(call, 2, "start_paused")?;
+            let force = srv::param(call, 3, "force")?;
+            srv::done(
+                VmServer::resume(&**s, &ctx, vm, start_paused, force)
+                    .await
+                    .map(srv::void),
             )
         }
         "suspend" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.suspend",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.suspend", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.suspend",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::suspend(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VM.suspend", 2, roles::CLIENT_CERT_AND_ABOVE)
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::suspend(&**s, &ctx, vm).await.map(srv::void))
         }
         "hard_reboot" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.hard_reboot",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.hard_reboot", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.hard_reboot",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::hard_reboot(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.hard_reboot",
+                    2,
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::hard_reboot(&**s, &ctx, vm).await.map(srv::void))
         }
         "power_state_reset" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.power_state_reset",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.power_state_reset",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.power_state_reset",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.power_state_reset",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::power_state_reset(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::power_state_reset(&**s, &ctx, vm).await.map(srv::void))
         }
         "hard_shutdown" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.hard_shutdown",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.hard_shutdown", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.hard_shutdown",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::hard_shutdown(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.hard_shutdown",
+                    2,
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::hard_shutdown(&**s, &ctx, vm).await.map(srv::void))
         }
         "clean_reboot" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.clean_reboot",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.clean_reboot", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.clean_reboot",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::clean_reboot(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.clean_reboot",
+                    2,
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::clean_reboot(&**s, &ctx, vm).await.map(srv::void))
         }
         "shutdown" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.shutdown",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.shutdown", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.shutdown",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::shutdown(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VM.shutdown", 2, roles::CLIENT_CERT_AND_ABOVE)
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::shutdown(&**s, &ctx, vm).await.map(srv::void))
         }
         "clean_shutdown" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.clean_shutdown",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.clean_shutdown", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.clean_shutdown",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::clean_shutdown(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.clean_shutdown",
+                    2,
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::clean_shutdown(&**s, &ctx, vm).await.map(srv::void))
         }
         "unpause" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.unpause",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.unpause", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.unpause",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::unpause(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VM.unpause", 2, roles::VM_OPERATOR_AND_ABOVE)
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::unpause(&**s, &ctx, vm).await.map(srv::void))
         }
         "pause" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch("VM.pause", 2usize, call.param_count()),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.pause", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.pause",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::pause(s2, &ctx, vm).await.map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VM.pause", 2, roles::VM_OPERATOR_AND_ABOVE)
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::pause(&**s, &ctx, vm).await.map(srv::void))
         }
         "start_on" => {
-            if call.param_count() != 5usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.start_on",
-                        5usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.start_on", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.start_on",
-                &["pool-admin", "pool-operator", "vm-power-admin", "client-cert"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let host: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 2usize, "host") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let start_paused: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 3usize, "start_paused") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let force: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 4usize, "force") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::start_on(s2, &ctx, vm, host, start_paused, force)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.start_on",
+                    5,
+                    roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
+                )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let host = srv::param(call, 2, "host")?;
+            let start_paused = srv::param(call, 3, "start_paused")?;
+            let force = srv::param(call, 4, "force")?;
+            srv::done(
+                VmServer::start_on(&**s, &ctx, vm, host, start_paused, force)
+                    .await
+                    .map(srv::void),
             )
         }
         "start" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch("VM.start", 4usize, call.param_count()),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.start", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.start",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let start_paused: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "start_paused") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let force: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 3usize, "force") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::start(s2, &ctx, vm, start_paused, force)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(s, call, "VM.start", 4, roles::VM_OPERATOR_AND_ABOVE)
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let start_paused = srv::param(call, 2, "start_paused")?;
+            let force = srv::param(call, 3, "force")?;
+            srv::done(
+                VmServer::start(&**s, &ctx, vm, start_paused, force).await.map(srv::void),
             )
         }
         "provision" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.provision",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.provision", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.provision",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::provision(s2, &ctx, vm)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VM.provision", 2, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            srv::done(VmServer::provision(&**s, &ctx, vm).await.map(srv::void))
         }
         "checkpoint" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.checkpoint",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.checkpoint", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.checkpoint",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let new_name: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "new_name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::checkpoint(s2, &ctx, vm, new_name).await),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.checkpoint",
+                    3,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let new_name = srv::param(call, 2, "new_name")?;
+            srv::done(VmServer::checkpoint(&**s, &ctx, vm, new_name).await)
         }
         "revert" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.revert",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.revert", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.revert",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let snapshot: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "snapshot") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::revert(s2, &ctx, snapshot)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.revert",
+                    2,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let snapshot = srv::param(call, 1, "snapshot")?;
+            srv::done(VmServer::revert(&**s, &ctx, snapshot).await.map(srv::void))
         }
         "copy" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch("VM.copy", 4usize, call.param_count()),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.copy", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.copy",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let new_name: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "new_name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let sr: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 3usize, "sr") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::copy(s2, &ctx, vm, new_name, sr).await))
+            let ctx = srv::begin(s, call, "VM.copy", 4, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let new_name = srv::param(call, 2, "new_name")?;
+            let sr = srv::param(call, 3, "sr")?;
+            srv::done(VmServer::copy(&**s, &ctx, vm, new_name, sr).await)
         }
         "clone" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch("VM.clone", 3usize, call.param_count()),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.clone", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.clone",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let new_name: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "new_name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::clone(s2, &ctx, vm, new_name).await))
+            let ctx = srv::begin(s, call, "VM.clone", 3, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let new_name = srv::param(call, 2, "new_name")?;
+            srv::done(VmServer::clone(&**s, &ctx, vm, new_name).await)
         }
         "snapshot_with_quiesce" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.snapshot_with_quiesce",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.snapshot_with_quiesce",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.snapshot_with_quiesce",
+                    3,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.snapshot_with_quiesce",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let new_name: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "new_name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::snapshot_with_quiesce(s2, &ctx, vm, new_name).await,
-                ),
-            )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let new_name = srv::param(call, 2, "new_name")?;
+            srv::done(VmServer::snapshot_with_quiesce(&**s, &ctx, vm, new_name).await)
         }
         "snapshot" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.snapshot",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.snapshot", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.snapshot",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let vm: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "vm") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let new_name: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "new_name") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let ignore_vdis: Vec<crate::VdiRef> = match crate::server::decode_param::<
-                Vec<crate::VdiRef>,
-            >(call, 3usize, "ignore_vdis") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::snapshot(s2, &ctx, vm, new_name, ignore_vdis).await,
-                ),
-            )
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.snapshot",
+                    4,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let new_name = srv::param(call, 2, "new_name")?;
+            let ignore_vdis = srv::param(call, 3, "ignore_vdis")?;
+            srv::done(VmServer::snapshot(&**s, &ctx, vm, new_name, ignore_vdis).await)
         }
         "get_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_record", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_record(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.get_record", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_record(&**s, &ctx, self_).await)
         }
         "get_by_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_by_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_by_uuid", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_by_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_by_uuid(s2, &ctx, uuid).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_by_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            srv::done(VmServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_by_name_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_by_name_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_by_name_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_by_name_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_by_name_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let label: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "label") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_by_name_label(s2, &ctx, label).await),
-            )
+                .await?;
+            let label = srv::param(call, 1, "label")?;
+            srv::done(VmServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "create" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.create",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.create", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.create",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let args: crate::VmRecord = match crate::server::decode_param::<
-                crate::VmRecord,
-            >(call, 1usize, "args") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::create(s2, &ctx, args).await))
+            let ctx = srv::begin(s, call, "VM.create", 2, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let args = srv::param(call, 1, "args")?;
+            srv::done(VmServer::create(&**s, &ctx, args).await)
         }
         "destroy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.destroy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.destroy", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.destroy",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VM.destroy", 2, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "get_all" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_all",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_all", call).await {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_all",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_all(s2, &ctx).await))
+            let ctx = srv::begin(s, call, "VM.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            srv::done(VmServer::get_all(&**s, &ctx).await)
         }
         "get_all_records" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_all_records",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_all_records", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_all_records",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_all_records(s2, &ctx).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_all_records",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            srv::done(VmServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_uuid", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_uuid(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_allowed_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_allowed_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_allowed_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_allowed_operations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_allowed_operations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_allowed_operations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_allowed_operations(&**s, &ctx, self_).await)
         }
         "get_current_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_current_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_current_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_current_operations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_current_operations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_current_operations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_current_operations(&**s, &ctx, self_).await)
         }
         "get_name_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_name_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_name_label", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_name_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_name_label(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_name_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_name_label(&**s, &ctx, self_).await)
         }
         "set_name_label" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_name_label",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_name_label", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_name_label",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_name_label(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_name_label",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_name_label(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_name_description" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_name_description",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_name_description",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_name_description",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_name_description",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_name_description(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_name_description(&**s, &ctx, self_).await)
         }
         "set_name_description" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_name_description",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_name_description",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_name_description",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_name_description",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_name_description(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_name_description(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_power_state" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_power_state",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_power_state", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_power_state",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_power_state(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_power_state",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_power_state(&**s, &ctx, self_).await)
         }
         "get_user_version" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_user_version",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_user_version",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_user_version",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_user_version",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_user_version(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_user_version(&**s, &ctx, self_).await)
         }
         "set_user_version" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_user_version",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_user_version",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_user_version",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_user_version",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_user_version(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_user_version(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_is_a_template" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_is_a_template",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_is_a_template",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_is_a_template",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_is_a_template",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_is_a_template(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_is_a_template(&**s, &ctx, self_).await)
         }
         "set_is_a_template" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_is_a_template",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_is_a_template",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_is_a_template",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_is_a_template",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_is_a_template(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_is_a_template(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_is_default_template" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_is_default_template",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_is_default_template",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_is_default_template",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_is_default_template",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_is_default_template(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_is_default_template(&**s, &ctx, self_).await)
         }
         "get_suspend_VDI" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_suspend_VDI",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_suspend_VDI", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_suspend_VDI",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_suspend_vdi(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_suspend_VDI",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_suspend_vdi(&**s, &ctx, self_).await)
         }
         "get_resident_on" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_resident_on",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_resident_on", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_resident_on",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_resident_on(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_resident_on",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_resident_on(&**s, &ctx, self_).await)
         }
         "get_scheduled_to_be_resident_on" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_scheduled_to_be_resident_on",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_scheduled_to_be_resident_on",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_scheduled_to_be_resident_on",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_scheduled_to_be_resident_on",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_scheduled_to_be_resident_on(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_scheduled_to_be_resident_on(&**s, &ctx, self_).await)
         }
         "get_affinity" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_affinity",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_affinity", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_affinity",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_affinity(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_affinity",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_affinity(&**s, &ctx, self_).await)
         }
         "set_affinity" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_affinity",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_affinity", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_affinity",
-                &["pool-admin", "pool-operator", "vm-power-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::HostRef = match crate::server::decode_param::<
-                crate::HostRef,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_affinity(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_affinity",
+                    3,
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_affinity(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_memory_overhead" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_memory_overhead",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_memory_overhead",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_memory_overhead",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_memory_overhead",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_memory_overhead(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_memory_overhead(&**s, &ctx, self_).await)
         }
         "get_memory_target" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_memory_target",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_memory_target",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_memory_target",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_memory_target",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_memory_target(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_memory_target(&**s, &ctx, self_).await)
         }
         "get_memory_static_max" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_memory_static_max",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_memory_static_max",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_memory_static_max",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_memory_static_max",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_memory_static_max(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_memory_static_max(&**s, &ctx, self_).await)
         }
         "get_memory_dynamic_max" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_memory_dynamic_max",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_memory_dynamic_max",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_memory_dynamic_max",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_memory_dynamic_max",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_memory_dynamic_max(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_memory_dynamic_max(&**s, &ctx, self_).await)
         }
         "get_memory_dynamic_min" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_memory_dynamic_min",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_memory_dynamic_min",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_memory_dynamic_min",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_memory_dynamic_min",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_memory_dynamic_min(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_memory_dynamic_min(&**s, &ctx, self_).await)
         }
         "get_memory_static_min" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_memory_static_min",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_memory_static_min",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_memory_static_min",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_memory_static_min",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_memory_static_min(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_memory_static_min(&**s, &ctx, self_).await)
         }
         "get_VCPUs_params" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_VCPUs_params",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_VCPUs_params",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_VCPUs_params",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_VCPUs_params",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_vcpus_params(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_vcpus_params(&**s, &ctx, self_).await)
         }
         "set_VCPUs_params" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_VCPUs_params",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_VCPUs_params",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_VCPUs_params",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_VCPUs_params",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_vcpus_params(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_vcpus_params(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "add_to_VCPUs_params" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.add_to_VCPUs_params",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.add_to_VCPUs_params",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.add_to_VCPUs_params",
+                    4,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.add_to_VCPUs_params",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::add_to_vcpus_params(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                VmServer::add_to_vcpus_params(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_VCPUs_params" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.remove_from_VCPUs_params",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.remove_from_VCPUs_params",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.remove_from_VCPUs_params",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.remove_from_VCPUs_params",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::remove_from_vcpus_params(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                VmServer::remove_from_vcpus_params(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_VCPUs_max" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_VCPUs_max",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_VCPUs_max", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_VCPUs_max",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_vcpus_max(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_VCPUs_max",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_vcpus_max(&**s, &ctx, self_).await)
         }
         "get_VCPUs_at_startup" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_VCPUs_at_startup",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_VCPUs_at_startup",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_VCPUs_at_startup",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_VCPUs_at_startup",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_vcpus_at_startup(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_vcpus_at_startup(&**s, &ctx, self_).await)
         }
         "get_actions_after_softreboot" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_actions_after_softreboot",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_actions_after_softreboot",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_actions_after_softreboot",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_actions_after_softreboot",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_actions_after_softreboot(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_actions_after_softreboot(&**s, &ctx, self_).await)
         }
         "set_actions_after_softreboot" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_actions_after_softreboot",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_actions_after_softreboot",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_actions_after_softreboot",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_actions_after_softreboot",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::OnSoftrebootBehavior = match crate::server::decode_param::<
-                crate::OnSoftrebootBehavior,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_actions_after_softreboot(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_actions_after_softreboot(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_actions_after_shutdown" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_actions_after_shutdown",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_actions_after_shutdown",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_actions_after_shutdown",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_actions_after_shutdown",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_actions_after_shutdown(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_actions_after_shutdown(&**s, &ctx, self_).await)
         }
         "set_actions_after_shutdown" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_actions_after_shutdown",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_actions_after_shutdown",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_actions_after_shutdown",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_actions_after_shutdown",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::OnNormalExit = match crate::server::decode_param::<
-                crate::OnNormalExit,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_actions_after_shutdown(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_actions_after_shutdown(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_actions_after_reboot" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_actions_after_reboot",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_actions_after_reboot",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_actions_after_reboot",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_actions_after_reboot",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_actions_after_reboot(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_actions_after_reboot(&**s, &ctx, self_).await)
         }
         "set_actions_after_reboot" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_actions_after_reboot",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_actions_after_reboot",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_actions_after_reboot",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_actions_after_reboot",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::OnNormalExit = match crate::server::decode_param::<
-                crate::OnNormalExit,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_actions_after_reboot(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_actions_after_reboot(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_actions_after_crash" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_actions_after_crash",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_actions_after_crash",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_actions_after_crash",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_actions_after_crash",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_actions_after_crash(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_actions_after_crash(&**s, &ctx, self_).await)
         }
         "get_consoles" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_consoles",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_consoles", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_consoles",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_consoles(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_consoles",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_consoles(&**s, &ctx, self_).await)
         }
         "get_VIFs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_VIFs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_VIFs", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_VIFs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_vifs(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.get_VIFs", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_vifs(&**s, &ctx, self_).await)
         }
         "get_VBDs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_VBDs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_VBDs", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_VBDs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_vbds(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.get_VBDs", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_vbds(&**s, &ctx, self_).await)
         }
         "get_VUSBs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_VUSBs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_VUSBs", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_VUSBs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_vusbs(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.get_VUSBs", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_vusbs(&**s, &ctx, self_).await)
         }
         "get_crash_dumps" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_crash_dumps",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_crash_dumps", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_crash_dumps",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_crash_dumps(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_crash_dumps",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_crash_dumps(&**s, &ctx, self_).await)
         }
         "get_VTPMs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_VTPMs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_VTPMs", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_VTPMs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_vtpms(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.get_VTPMs", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_vtpms(&**s, &ctx, self_).await)
         }
         "get_PV_bootloader" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_PV_bootloader",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_PV_bootloader",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_PV_bootloader",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_PV_bootloader",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_pv_bootloader(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_pv_bootloader(&**s, &ctx, self_).await)
         }
         "set_PV_bootloader" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_PV_bootloader",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_PV_bootloader",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_PV_bootloader",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_PV_bootloader",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_pv_bootloader(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_pv_bootloader(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_PV_kernel" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_PV_kernel",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_PV_kernel", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_PV_kernel",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_pv_kernel(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_PV_kernel",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_pv_kernel(&**s, &ctx, self_).await)
         }
         "set_PV_kernel" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_PV_kernel",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_PV_kernel", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_PV_kernel",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_pv_kernel(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_PV_kernel",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_pv_kernel(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_PV_ramdisk" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_PV_ramdisk",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_PV_ramdisk", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_PV_ramdisk",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_pv_ramdisk(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_PV_ramdisk",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_pv_ramdisk(&**s, &ctx, self_).await)
         }
         "set_PV_ramdisk" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_PV_ramdisk",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_PV_ramdisk", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_PV_ramdisk",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_pv_ramdisk(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_PV_ramdisk",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_pv_ramdisk(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_PV_args" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_PV_args",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_PV_args", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_PV_args",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_pv_args(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_PV_args",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_pv_args(&**s, &ctx, self_).await)
         }
         "set_PV_args" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_PV_args",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_PV_args", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_PV_args",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_pv_args(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(s, call, "VM.set_PV_args", 3, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_pv_args(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_PV_bootloader_args" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_PV_bootloader_args",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_PV_bootloader_args",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_PV_bootloader_args",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_PV_bootloader_args",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_pv_bootloader_args(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_pv_bootloader_args(&**s, &ctx, self_).await)
         }
         "set_PV_bootloader_args" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_PV_bootloader_args",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_PV_bootloader_args",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_PV_bootloader_args",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_PV_bootloader_args",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_pv_bootloader_args(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_pv_bootloader_args(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_PV_legacy_args" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_PV_legacy_args",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_PV_legacy_args",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_PV_legacy_args",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_PV_legacy_args",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_pv_legacy_args(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_pv_legacy_args(&**s, &ctx, self_).await)
         }
         "set_PV_legacy_args" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_PV_legacy_args",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_PV_legacy_args",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_PV_legacy_args",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_PV_legacy_args",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_pv_legacy_args(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_pv_legacy_args(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_HVM_boot_policy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_HVM_boot_policy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_HVM_boot_policy",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_HVM_boot_policy",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_HVM_boot_policy",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_hvm_boot_policy(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_hvm_boot_policy(&**s, &ctx, self_).await)
         }
         "get_HVM_boot_params" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_HVM_boot_params",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_HVM_boot_params",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_HVM_boot_params",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_HVM_boot_params",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_hvm_boot_params(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_hvm_boot_params(&**s, &ctx, self_).await)
         }
         "set_HVM_boot_params" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_HVM_boot_params",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_HVM_boot_params",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_HVM_boot_params",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_HVM_boot_params",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_hvm_boot_params(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_hvm_boot_params(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "add_to_HVM_boot_params" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.add_to_HVM_boot_params",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.add_to_HVM_boot_params",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.add_to_HVM_boot_params",
+                    4,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.add_to_HVM_boot_params",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::add_to_hvm_boot_params(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                VmServer::add_to_hvm_boot_params(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_HVM_boot_params" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.remove_from_HVM_boot_params",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.remove_from_HVM_boot_params",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.remove_from_HVM_boot_params",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.remove_from_HVM_boot_params",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::remove_from_hvm_boot_params(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                VmServer::remove_from_hvm_boot_params(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_HVM_shadow_multiplier" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_HVM_shadow_multiplier",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_HVM_shadow_multiplier",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_HVM_shadow_multiplier",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_HVM_shadow_multiplier",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_hvm_shadow_multiplier(s2, &ctx, self_)
-                        .await
-                        .map(xenapi_rt::types::Float),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                VmServer::get_hvm_shadow_multiplier(&**s, &ctx, self_)
+                    .await
+                    .map(xenapi_rt::types::Float),
             )
         }
         "get_platform" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_platform",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_platform", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_platform",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_platform(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_platform",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_platform(&**s, &ctx, self_).await)
         }
         "set_platform" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_platform",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_platform", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_platform",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_platform(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_platform",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_platform(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "add_to_platform" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.add_to_platform",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.add_to_platform", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.add_to_platform",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::add_to_platform(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.add_to_platform",
+                    4,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                VmServer::add_to_platform(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_platform" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.remove_from_platform",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.remove_from_platform",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.remove_from_platform",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.remove_from_platform",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::remove_from_platform(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                VmServer::remove_from_platform(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_PCI_bus" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_PCI_bus",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_PCI_bus", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_PCI_bus",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_pci_bus(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_PCI_bus",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_pci_bus(&**s, &ctx, self_).await)
         }
         "set_PCI_bus" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_PCI_bus",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_PCI_bus", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_PCI_bus",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_pci_bus(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(s, call, "VM.set_PCI_bus", 3, roles::VM_ADMIN_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_pci_bus(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_other_config" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_other_config",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_other_config",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_other_config",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_other_config(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_other_config(&**s, &ctx, self_).await)
         }
         "set_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_other_config",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_other_config",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_other_config(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_other_config(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "add_to_other_config" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.add_to_other_config",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.add_to_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.add_to_other_config",
+                    4,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.add_to_other_config",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::add_to_other_config(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                VmServer::add_to_other_config(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_other_config" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.remove_from_other_config",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.remove_from_other_config",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.remove_from_other_config",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.remove_from_other_config",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::remove_from_other_config(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                VmServer::remove_from_other_config(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_domid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_domid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_domid", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_domid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_domid(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.get_domid", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_domid(&**s, &ctx, self_).await)
         }
         "get_domarch" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_domarch",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_domarch", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_domarch",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_domarch(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_domarch",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_domarch(&**s, &ctx, self_).await)
         }
         "get_last_boot_CPU_flags" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_last_boot_CPU_flags",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_last_boot_CPU_flags",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_last_boot_CPU_flags",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_last_boot_CPU_flags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_last_boot_cpu_flags(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_last_boot_cpu_flags(&**s, &ctx, self_).await)
         }
         "get_is_control_domain" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_is_control_domain",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_is_control_domain",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_is_control_domain",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_is_control_domain",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_is_control_domain(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_is_control_domain(&**s, &ctx, self_).await)
         }
         "get_metrics" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_metrics",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_metrics", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_metrics",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_metrics(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_metrics",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_metrics(&**s, &ctx, self_).await)
         }
         "get_guest_metrics" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_guest_metrics",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_guest_metrics",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_guest_metrics",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_guest_metrics",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_guest_metrics(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_guest_metrics(&**s, &ctx, self_).await)
         }
         "get_last_booted_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_last_booted_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_last_booted_record",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_last_booted_record",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_last_booted_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_last_booted_record(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_last_booted_record(&**s, &ctx, self_).await)
         }
         "get_recommendations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_recommendations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_recommendations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_recommendations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_recommendations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_recommendations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_recommendations(&**s, &ctx, self_).await)
         }
         "set_recommendations" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_recommendations",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_recommendations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_recommendations",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_recommendations",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_recommendations(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_recommendations(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_xenstore_data" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_xenstore_data",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_xenstore_data",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_xenstore_data",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_xenstore_data",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_xenstore_data(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_xenstore_data(&**s, &ctx, self_).await)
         }
         "set_xenstore_data" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_xenstore_data",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_xenstore_data",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_xenstore_data",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_xenstore_data",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<String, String> = match crate::server::decode_param::<
-                std::collections::HashMap<String, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_xenstore_data(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_xenstore_data(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "add_to_xenstore_data" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.add_to_xenstore_data",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.add_to_xenstore_data",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.add_to_xenstore_data",
+                    4,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.add_to_xenstore_data",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::add_to_xenstore_data(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                VmServer::add_to_xenstore_data(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_xenstore_data" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.remove_from_xenstore_data",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.remove_from_xenstore_data",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.remove_from_xenstore_data",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.remove_from_xenstore_data",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::remove_from_xenstore_data(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                VmServer::remove_from_xenstore_data(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_ha_always_run" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_ha_always_run",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_ha_always_run",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_ha_always_run",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_ha_always_run",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_ha_always_run(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_ha_always_run(&**s, &ctx, self_).await)
         }
         "get_ha_restart_priority" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_ha_restart_priority",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_ha_restart_priority",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_ha_restart_priority",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_ha_restart_priority",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_ha_restart_priority(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_ha_restart_priority(&**s, &ctx, self_).await)
         }
         "get_is_a_snapshot" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_is_a_snapshot",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_is_a_snapshot",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_is_a_snapshot",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_is_a_snapshot",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_is_a_snapshot(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_is_a_snapshot(&**s, &ctx, self_).await)
         }
         "get_snapshot_of" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_snapshot_of",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_snapshot_of", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_snapshot_of",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_snapshot_of(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_snapshot_of",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_snapshot_of(&**s, &ctx, self_).await)
         }
         "get_snapshots" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_snapshots",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_snapshots", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_snapshots",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_snapshots(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_snapshots",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_snapshots(&**s, &ctx, self_).await)
         }
         "get_snapshot_time" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_snapshot_time",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_snapshot_time",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_snapshot_time",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_snapshot_time",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_snapshot_time(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_snapshot_time(&**s, &ctx, self_).await)
         }
         "get_transportable_snapshot_id" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_transportable_snapshot_id",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_transportable_snapshot_id",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_transportable_snapshot_id",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_transportable_snapshot_id",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_transportable_snapshot_id(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_transportable_snapshot_id(&**s, &ctx, self_).await)
         }
         "get_blobs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_blobs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_blobs", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_blobs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_blobs(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.get_blobs", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_blobs(&**s, &ctx, self_).await)
         }
         "get_tags" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_tags",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_tags", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_tags(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.get_tags", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_tags(&**s, &ctx, self_).await)
         }
         "set_tags" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_tags",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_tags", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: Vec<String> = match crate::server::decode_param::<
-                Vec<String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_tags(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VM.set_tags", 3, roles::VM_OPERATOR_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(VmServer::set_tags(&**s, &ctx, self_, value).await.map(srv::void))
         }
         "add_tags" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.add_tags",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.add_tags", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.add_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::add_tags(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+            let ctx = srv::begin(s, call, "VM.add_tags", 3, roles::VM_OPERATOR_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(VmServer::add_tags(&**s, &ctx, self_, value).await.map(srv::void))
         }
         "remove_tags" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.remove_tags",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.remove_tags", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.remove_tags",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::remove_tags(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.remove_tags",
+                    3,
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::remove_tags(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_blocked_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_blocked_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_blocked_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_blocked_operations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_blocked_operations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_blocked_operations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_blocked_operations(&**s, &ctx, self_).await)
         }
         "set_blocked_operations" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_blocked_operations",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_blocked_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_blocked_operations",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_blocked_operations",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: std::collections::HashMap<crate::VmOperations, String> = match crate::server::decode_param::<
-                std::collections::HashMap<crate::VmOperations, String>,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_blocked_operations(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_blocked_operations(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "add_to_blocked_operations" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.add_to_blocked_operations",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.add_to_blocked_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.add_to_blocked_operations",
+                    4,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.add_to_blocked_operations",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: crate::VmOperations = match crate::server::decode_param::<
-                crate::VmOperations,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 3usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::add_to_blocked_operations(s2, &ctx, self_, key, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                VmServer::add_to_blocked_operations(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "remove_from_blocked_operations" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.remove_from_blocked_operations",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.remove_from_blocked_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.remove_from_blocked_operations",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.remove_from_blocked_operations",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let key: crate::VmOperations = match crate::server::decode_param::<
-                crate::VmOperations,
-            >(call, 2usize, "key") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::remove_from_blocked_operations(s2, &ctx, self_, key)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                VmServer::remove_from_blocked_operations(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_snapshot_info" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_snapshot_info",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_snapshot_info",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_snapshot_info",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_snapshot_info",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_snapshot_info(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_snapshot_info(&**s, &ctx, self_).await)
         }
         "get_snapshot_metadata" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_snapshot_metadata",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_snapshot_metadata",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_snapshot_metadata",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_snapshot_metadata",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_snapshot_metadata(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_snapshot_metadata(&**s, &ctx, self_).await)
         }
         "get_parent" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_parent",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_parent", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_parent",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_parent(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.get_parent", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_parent(&**s, &ctx, self_).await)
         }
         "get_children" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_children",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_children", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_children",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_children(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_children",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_children(&**s, &ctx, self_).await)
         }
         "get_bios_strings" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_bios_strings",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_bios_strings",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_bios_strings",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_bios_strings",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_bios_strings(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_bios_strings(&**s, &ctx, self_).await)
         }
         "get_protection_policy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_protection_policy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_protection_policy",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_protection_policy",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_protection_policy",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_protection_policy(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_protection_policy(&**s, &ctx, self_).await)
         }
         "get_is_snapshot_from_vmpp" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_is_snapshot_from_vmpp",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_is_snapshot_from_vmpp",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_is_snapshot_from_vmpp",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_is_snapshot_from_vmpp",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_is_snapshot_from_vmpp(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_is_snapshot_from_vmpp(&**s, &ctx, self_).await)
         }
         "get_snapshot_schedule" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_snapshot_schedule",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_snapshot_schedule",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_snapshot_schedule",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_snapshot_schedule",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_snapshot_schedule(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_snapshot_schedule(&**s, &ctx, self_).await)
         }
         "get_is_vmss_snapshot" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_is_vmss_snapshot",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_is_vmss_snapshot",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_is_vmss_snapshot",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_is_vmss_snapshot",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_is_vmss_snapshot(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_is_vmss_snapshot(&**s, &ctx, self_).await)
         }
         "get_appliance" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_appliance",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_appliance", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_appliance",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_appliance(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_appliance",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_appliance(&**s, &ctx, self_).await)
         }
         "get_start_delay" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_start_delay",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_start_delay", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_start_delay",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_start_delay(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_start_delay",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_start_delay(&**s, &ctx, self_).await)
         }
         "get_shutdown_delay" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_shutdown_delay",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_shutdown_delay",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_shutdown_delay",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_shutdown_delay",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_shutdown_delay(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_shutdown_delay(&**s, &ctx, self_).await)
         }
         "get_order" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_order",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_order", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_order",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_order(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.get_order", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_order(&**s, &ctx, self_).await)
         }
         "get_VGPUs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_VGPUs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_VGPUs", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_VGPUs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_vgpus(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.get_VGPUs", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_vgpus(&**s, &ctx, self_).await)
         }
         "get_attached_PCIs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_attached_PCIs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_attached_PCIs",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_attached_PCIs",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_attached_PCIs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_attached_pcis(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_attached_pcis(&**s, &ctx, self_).await)
         }
         "get_suspend_SR" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_suspend_SR",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_suspend_SR", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_suspend_SR",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_suspend_sr(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_suspend_SR",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_suspend_sr(&**s, &ctx, self_).await)
         }
         "set_suspend_SR" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_suspend_SR",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.set_suspend_SR", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_suspend_SR",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: crate::SrRef = match crate::server::decode_param::<
-                crate::SrRef,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_suspend_sr(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_suspend_SR",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_suspend_sr(&**s, &ctx, self_, value).await.map(srv::void),
             )
         }
         "get_version" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_version",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_version", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_version",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_version(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_version",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_version(&**s, &ctx, self_).await)
         }
         "get_generation_id" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_generation_id",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_generation_id",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_generation_id",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_generation_id",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmServer::get_generation_id(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_generation_id(&**s, &ctx, self_).await)
         }
         "get_hardware_platform_version" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_hardware_platform_version",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_hardware_platform_version",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_hardware_platform_version",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_hardware_platform_version",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_hardware_platform_version(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_hardware_platform_version(&**s, &ctx, self_).await)
         }
         "set_hardware_platform_version" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.set_hardware_platform_version",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.set_hardware_platform_version",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.set_hardware_platform_version",
+                    3,
+                    roles::VM_ADMIN_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.set_hardware_platform_version",
-                &["pool-admin", "pool-operator", "vm-power-admin", "vm-admin"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: i64 = match crate::server::decode_param::<
-                i64,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::set_hardware_platform_version(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_hardware_platform_version(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_has_vendor_device" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_has_vendor_device",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_has_vendor_device",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_has_vendor_device",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_has_vendor_device",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_has_vendor_device(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_has_vendor_device(&**s, &ctx, self_).await)
         }
         "get_requires_reboot" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_requires_reboot",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_requires_reboot",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_requires_reboot",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_requires_reboot",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_requires_reboot(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_requires_reboot(&**s, &ctx, self_).await)
         }
         "get_reference_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_reference_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_reference_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_reference_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_reference_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_reference_label(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_reference_label(&**s, &ctx, self_).await)
         }
         "get_domain_type" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_domain_type",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_domain_type", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_domain_type",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_domain_type(s2, &ctx, self_).await))
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_domain_type",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_domain_type(&**s, &ctx, self_).await)
         }
         "get_NVRAM" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_NVRAM",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM.get_NVRAM", call).await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_NVRAM",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmServer::get_nvram(s2, &ctx, self_).await))
+            let ctx = srv::begin(s, call, "VM.get_NVRAM", 2, roles::READ_ONLY_AND_ABOVE)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_nvram(&**s, &ctx, self_).await)
         }
         "get_pending_guidances" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_pending_guidances",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_pending_guidances",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_pending_guidances",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_pending_guidances",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_pending_guidances(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_pending_guidances(&**s, &ctx, self_).await)
         }
         "get_pending_guidances_recommended" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_pending_guidances_recommended",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_pending_guidances_recommended",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_pending_guidances_recommended",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_pending_guidances_recommended",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_pending_guidances_recommended(s2, &ctx, self_).await,
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                VmServer::get_pending_guidances_recommended(&**s, &ctx, self_).await,
             )
         }
         "get_pending_guidances_full" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM.get_pending_guidances_full",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM.get_pending_guidances_full",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM.get_pending_guidances_full",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM.get_pending_guidances_full",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmRef = match crate::server::decode_param::<
-                crate::VmRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmServer::get_pending_guidances_full(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_pending_guidances_full(&**s, &ctx, self_).await)
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

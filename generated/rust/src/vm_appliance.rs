@@ -965,1528 +965,498 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
 }
 /// Routes a call of this class (`message` is the part after the
-/// class name); `None` when the class has no such message.
-#[allow(deprecated, clippy::let_unit_value)]
+/// class name). `Err` holds an early answer: an unknown message,
+/// a wrong parameter count, a bad session or parameter, a missing
+/// role.
+#[allow(deprecated)]
 pub(crate) async fn dispatch<S: crate::Server>(
     s: &std::sync::Arc<S>,
     message: &str,
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
-) -> Option<xenapi_rt::server::Reply> {
+) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+    use crate::{roles, server as srv};
     if is_async {
         return match message {
             "recover" => {
-                if call.param_count() != 4usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM_appliance.recover",
-                            4usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM_appliance.recover",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM_appliance.recover",
+                        4,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let session_to = srv::param(call, 2, "session_to")?;
+                let force = srv::param(call, 3, "force")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM_appliance.recover",
+                        move |s, ctx| async move {
+                            VmApplianceServer::recover(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    session_to,
+                                    force,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM_appliance.recover",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                    crate::VmApplianceRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let session_to: crate::SessionRef = match crate::server::decode_param::<
-                    crate::SessionRef,
-                >(call, 2usize, "session_to") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let force: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 3usize, "force") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmApplianceServer::recover(s2, &ctx, self_, session_to, force)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM_appliance.recover",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "get_SRs_required_for_recovery" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM_appliance.get_SRs_required_for_recovery",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM_appliance.get_SRs_required_for_recovery",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM_appliance.get_SRs_required_for_recovery",
+                        3,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let session_to = srv::param(call, 2, "session_to")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM_appliance.get_SRs_required_for_recovery",
+                        move |s, ctx| async move {
+                            VmApplianceServer::get_srs_required_for_recovery(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    session_to,
+                                )
+                                .await
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM_appliance.get_SRs_required_for_recovery",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                    crate::VmApplianceRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let session_to: crate::SessionRef = match crate::server::decode_param::<
-                    crate::SessionRef,
-                >(call, 2usize, "session_to") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmApplianceServer::get_srs_required_for_recovery(
-                            s2,
-                            &ctx,
-                            self_,
-                            session_to,
-                        )
-                        .await
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM_appliance.get_SRs_required_for_recovery",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "assert_can_be_recovered" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM_appliance.assert_can_be_recovered",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM_appliance.assert_can_be_recovered",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM_appliance.assert_can_be_recovered",
+                        3,
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let session_to = srv::param(call, 2, "session_to")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM_appliance.assert_can_be_recovered",
+                        move |s, ctx| async move {
+                            VmApplianceServer::assert_can_be_recovered(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    session_to,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM_appliance.assert_can_be_recovered",
-                    &[
-                        "pool-admin",
-                        "pool-operator",
-                        "vm-power-admin",
-                        "vm-admin",
-                        "vm-operator",
-                        "client-cert",
-                        "read-only",
-                    ],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                    crate::VmApplianceRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let session_to: crate::SessionRef = match crate::server::decode_param::<
-                    crate::SessionRef,
-                >(call, 2usize, "session_to") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmApplianceServer::assert_can_be_recovered(
-                            s2,
-                            &ctx,
-                            self_,
-                            session_to,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM_appliance.assert_can_be_recovered",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "shutdown" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM_appliance.shutdown",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM_appliance.shutdown",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM_appliance.shutdown",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM_appliance.shutdown",
+                        move |s, ctx| async move {
+                            VmApplianceServer::shutdown(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM_appliance.shutdown",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                    crate::VmApplianceRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmApplianceServer::shutdown(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM_appliance.shutdown",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "hard_shutdown" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM_appliance.hard_shutdown",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM_appliance.hard_shutdown",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM_appliance.hard_shutdown",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM_appliance.hard_shutdown",
+                        move |s, ctx| async move {
+                            VmApplianceServer::hard_shutdown(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM_appliance.hard_shutdown",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                    crate::VmApplianceRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmApplianceServer::hard_shutdown(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM_appliance.hard_shutdown",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "clean_shutdown" => {
-                if call.param_count() != 2usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM_appliance.clean_shutdown",
-                            2usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM_appliance.clean_shutdown",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM_appliance.clean_shutdown",
+                        2,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM_appliance.clean_shutdown",
+                        move |s, ctx| async move {
+                            VmApplianceServer::clean_shutdown(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM_appliance.clean_shutdown",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                    crate::VmApplianceRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmApplianceServer::clean_shutdown(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM_appliance.clean_shutdown",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
             "start" => {
-                if call.param_count() != 3usize {
-                    return Some(
-                        crate::server::count_mismatch(
-                            "Async.VM_appliance.start",
-                            3usize,
-                            call.param_count(),
-                        ),
-                    );
-                }
-                let ctx = match crate::server::authenticate(
-                        &**s,
-                        "Async.VM_appliance.start",
+                let ctx = srv::begin(
+                        s,
                         call,
+                        "Async.VM_appliance.start",
+                        3,
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let paused = srv::param(call, 2, "paused")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM_appliance.start",
+                        move |s, ctx| async move {
+                            VmApplianceServer::start(&*s, &ctx, self_, paused)
+                                .await
+                                .map(srv::void)
+                        },
                     )
                     .await
-                {
-                    Ok(c) => c,
-                    Err(e) => return Some(e),
-                };
-                if let Err(e) = crate::server::Backend::authorize(
-                    &**s,
-                    &ctx,
-                    "Async.VM_appliance.start",
-                    &["pool-admin", "pool-operator"],
-                ) {
-                    return Some(crate::server::reply::<()>(Err(e)));
-                }
-                let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                    crate::VmApplianceRef,
-                >(call, 1usize, "self") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let paused: bool = match crate::server::decode_param::<
-                    bool,
-                >(call, 2usize, "paused") {
-                    Ok(v) => v,
-                    Err(e) => return Some(e),
-                };
-                let owner = std::sync::Arc::clone(s);
-                let task_ctx = ctx.clone();
-                let work = async move {
-                    let ctx = task_ctx;
-                    let s2: &S = &owner;
-                    VmApplianceServer::start(s2, &ctx, self_, paused)
-                        .await
-                        .map(|()| xenapi_rt::types::Void)
-                        .map(|v| crate::server::task_result(&v))
-                };
-                Some(
-                    crate::server::reply(
-                        crate::server::Backend::spawn_task(
-                                &**s,
-                                &ctx,
-                                "Async.VM_appliance.start",
-                                Box::pin(work),
-                            )
-                            .await,
-                    ),
-                )
             }
-            _ => None,
+            _ => Err(srv::unknown(call)),
         };
     }
     match message {
         "recover" => {
-            if call.param_count() != 4usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.recover",
-                        4usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.recover",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.recover",
+                    4,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.recover",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let session_to: crate::SessionRef = match crate::server::decode_param::<
-                crate::SessionRef,
-            >(call, 2usize, "session_to") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let force: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 3usize, "force") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::recover(s2, &ctx, self_, session_to, force)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let session_to = srv::param(call, 2, "session_to")?;
+            let force = srv::param(call, 3, "force")?;
+            srv::done(
+                VmApplianceServer::recover(&**s, &ctx, self_, session_to, force)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_SRs_required_for_recovery" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.get_SRs_required_for_recovery",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.get_SRs_required_for_recovery",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.get_SRs_required_for_recovery",
+                    3,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.get_SRs_required_for_recovery",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let session_to: crate::SessionRef = match crate::server::decode_param::<
-                crate::SessionRef,
-            >(call, 2usize, "session_to") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::get_srs_required_for_recovery(
-                            s2,
-                            &ctx,
-                            self_,
-                            session_to,
-                        )
-                        .await,
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let session_to = srv::param(call, 2, "session_to")?;
+            srv::done(
+                VmApplianceServer::get_srs_required_for_recovery(
+                        &**s,
+                        &ctx,
+                        self_,
+                        session_to,
+                    )
+                    .await,
             )
         }
         "assert_can_be_recovered" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.assert_can_be_recovered",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.assert_can_be_recovered",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.assert_can_be_recovered",
+                    3,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.assert_can_be_recovered",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let session_to: crate::SessionRef = match crate::server::decode_param::<
-                crate::SessionRef,
-            >(call, 2usize, "session_to") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::assert_can_be_recovered(
-                            s2,
-                            &ctx,
-                            self_,
-                            session_to,
-                        )
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let session_to = srv::param(call, 2, "session_to")?;
+            srv::done(
+                VmApplianceServer::assert_can_be_recovered(&**s, &ctx, self_, session_to)
+                    .await
+                    .map(srv::void),
             )
         }
         "shutdown" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.shutdown",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.shutdown",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.shutdown",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.shutdown",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::shutdown(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                VmApplianceServer::shutdown(&**s, &ctx, self_).await.map(srv::void),
             )
         }
         "hard_shutdown" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.hard_shutdown",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.hard_shutdown",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.hard_shutdown",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.hard_shutdown",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::hard_shutdown(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                VmApplianceServer::hard_shutdown(&**s, &ctx, self_).await.map(srv::void),
             )
         }
         "clean_shutdown" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.clean_shutdown",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.clean_shutdown",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.clean_shutdown",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.clean_shutdown",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::clean_shutdown(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                VmApplianceServer::clean_shutdown(&**s, &ctx, self_).await.map(srv::void),
             )
         }
         "start" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.start",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(&**s, "VM_appliance.start", call)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.start",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let paused: bool = match crate::server::decode_param::<
-                bool,
-            >(call, 2usize, "paused") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::start(s2, &ctx, self_, paused)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM_appliance.start",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let paused = srv::param(call, 2, "paused")?;
+            srv::done(
+                VmApplianceServer::start(&**s, &ctx, self_, paused).await.map(srv::void),
             )
         }
         "get_record" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.get_record",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.get_record",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.get_record",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.get_record",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::get_record(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmApplianceServer::get_record(&**s, &ctx, self_).await)
         }
         "get_by_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.get_by_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.get_by_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.get_by_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.get_by_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let uuid: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "uuid") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::get_by_uuid(s2, &ctx, uuid).await,
-                ),
-            )
+                .await?;
+            let uuid = srv::param(call, 1, "uuid")?;
+            srv::done(VmApplianceServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_by_name_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.get_by_name_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.get_by_name_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.get_by_name_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.get_by_name_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let label: String = match crate::server::decode_param::<
-                String,
-            >(call, 1usize, "label") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::get_by_name_label(s2, &ctx, label).await,
-                ),
-            )
+                .await?;
+            let label = srv::param(call, 1, "label")?;
+            srv::done(VmApplianceServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "create" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.create",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.create",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.create",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.create",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let args: crate::VmApplianceRecord = match crate::server::decode_param::<
-                crate::VmApplianceRecord,
-            >(call, 1usize, "args") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmApplianceServer::create(s2, &ctx, args).await))
+                .await?;
+            let args = srv::param(call, 1, "args")?;
+            srv::done(VmApplianceServer::create(&**s, &ctx, args).await)
         }
         "destroy" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.destroy",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.destroy",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.destroy",
+                    2,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.destroy",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::destroy(s2, &ctx, self_)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmApplianceServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "get_all" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.get_all",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.get_all",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.get_all",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.get_all",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(crate::server::reply(VmApplianceServer::get_all(s2, &ctx).await))
+                .await?;
+            srv::done(VmApplianceServer::get_all(&**s, &ctx).await)
         }
         "get_all_records" => {
-            if call.param_count() != 1usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.get_all_records",
-                        1usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.get_all_records",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.get_all_records",
+                    1,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.get_all_records",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmApplianceServer::get_all_records(s2, &ctx).await),
-            )
+                .await?;
+            srv::done(VmApplianceServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.get_uuid",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.get_uuid",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.get_uuid",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.get_uuid",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(VmApplianceServer::get_uuid(s2, &ctx, self_).await),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmApplianceServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_name_label" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.get_name_label",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.get_name_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.get_name_label",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.get_name_label",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::get_name_label(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmApplianceServer::get_name_label(&**s, &ctx, self_).await)
         }
         "set_name_label" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.set_name_label",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.set_name_label",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.set_name_label",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.set_name_label",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::set_name_label(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmApplianceServer::set_name_label(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_name_description" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.get_name_description",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.get_name_description",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.get_name_description",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.get_name_description",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::get_name_description(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmApplianceServer::get_name_description(&**s, &ctx, self_).await)
         }
         "set_name_description" => {
-            if call.param_count() != 3usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.set_name_description",
-                        3usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.set_name_description",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.set_name_description",
+                    3,
+                    roles::POOL_OPERATOR_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.set_name_description",
-                &["pool-admin", "pool-operator"],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let value: String = match crate::server::decode_param::<
-                String,
-            >(call, 2usize, "value") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::set_name_description(s2, &ctx, self_, value)
-                        .await
-                        .map(|()| xenapi_rt::types::Void),
-                ),
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmApplianceServer::set_name_description(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
             )
         }
         "get_allowed_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.get_allowed_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.get_allowed_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.get_allowed_operations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.get_allowed_operations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::get_allowed_operations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmApplianceServer::get_allowed_operations(&**s, &ctx, self_).await)
         }
         "get_current_operations" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.get_current_operations",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.get_current_operations",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.get_current_operations",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.get_current_operations",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(
-                crate::server::reply(
-                    VmApplianceServer::get_current_operations(s2, &ctx, self_).await,
-                ),
-            )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmApplianceServer::get_current_operations(&**s, &ctx, self_).await)
         }
         "get_VMs" => {
-            if call.param_count() != 2usize {
-                return Some(
-                    crate::server::count_mismatch(
-                        "VM_appliance.get_VMs",
-                        2usize,
-                        call.param_count(),
-                    ),
-                );
-            }
-            let ctx = match crate::server::authenticate(
-                    &**s,
-                    "VM_appliance.get_VMs",
+            let ctx = srv::begin(
+                    s,
                     call,
+                    "VM_appliance.get_VMs",
+                    2,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Some(e),
-            };
-            if let Err(e) = crate::server::Backend::authorize(
-                &**s,
-                &ctx,
-                "VM_appliance.get_VMs",
-                &[
-                    "pool-admin",
-                    "pool-operator",
-                    "vm-power-admin",
-                    "vm-admin",
-                    "vm-operator",
-                    "client-cert",
-                    "read-only",
-                ],
-            ) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
-            let self_: crate::VmApplianceRef = match crate::server::decode_param::<
-                crate::VmApplianceRef,
-            >(call, 1usize, "self") {
-                Ok(v) => v,
-                Err(e) => return Some(e),
-            };
-            let s2: &S = s;
-            Some(crate::server::reply(VmApplianceServer::get_vms(s2, &ctx, self_).await))
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmApplianceServer::get_vms(&**s, &ctx, self_).await)
         }
-        _ => None,
+        _ => Err(srv::unknown(call)),
     }
 }

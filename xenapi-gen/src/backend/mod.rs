@@ -4,6 +4,7 @@
 
 pub mod c;
 pub mod docs;
+pub mod jobs;
 pub mod python;
 pub mod rust;
 

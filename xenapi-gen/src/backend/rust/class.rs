@@ -3,7 +3,7 @@
 
 use super::docs::{deprecated, doc};
 use super::relations::Relation;
-use super::types::{borrowed, ident, owned, param_wire_type, result, serde_with, wire_param, wire_result};
+use super::types::{borrowed, ident, owned, result, serde_with, wire_param, wire_result};
 use crate::model::{Class, DerivedKind, EnumDef, Literal, Message, MessageOrigin, Type};
 use crate::names::rust as names;
 use proc_macro2::{Literal as Lit, TokenStream};
@@ -11,13 +11,13 @@ use quote::quote;
 
 /// The whole module of one class. `enum_home` says which enums this
 /// module defines (an enum listed by two classes is defined once).
-pub fn module(class: &Class, owns_enum: &dyn Fn(&str) -> bool, relations: &[Relation]) -> TokenStream {
+pub fn module(class: &Class, owns_enum: &dyn Fn(&str) -> bool, relations: &[Relation], roles: &[String]) -> TokenStream {
     let module_doc = format!(" {}", class.description.trim());
     let marker = marker(class);
     let enums = class.enums.iter().filter(|e| owns_enum(&e.name)).map(enum_def);
     let record = if class.fields.is_empty() { quote!() } else { record(class, relations) };
     // Classes without messages (plain record types) get no client or router.
-    let (client, dispatch) = if class.messages.is_empty() { (quote!(), quote!()) } else { (client(class), dispatch(class)) };
+    let (client, dispatch) = if class.messages.is_empty() { (quote!(), quote!()) } else { (client(class), dispatch(class, roles)) };
     let server = server(class);
     quote! {
         #![doc = #module_doc]
@@ -509,107 +509,89 @@ fn derived_body(class: &Class, kind: DerivedKind, field: Option<&str>) -> TokenS
 }
 
 /// `dispatch`: decode, check and route one call of this class.
-fn dispatch(class: &Class) -> TokenStream {
+fn dispatch(class: &Class, roles: &[String]) -> TokenStream {
     let tr = ident(&names::server_trait(&class.name));
     let mut arms = Vec::new();
     let mut async_arms = Vec::new();
     for m in &class.messages {
-        arms.push(dispatch_arm(class, m, &tr, false));
+        arms.push(dispatch_arm(class, m, &tr, roles, false));
         if m.has_async {
-            async_arms.push(dispatch_arm(class, m, &tr, true));
+            async_arms.push(dispatch_arm(class, m, &tr, roles, true));
         }
     }
     let async_block = if async_arms.is_empty() {
         quote!(if is_async {
-            return None;
+            return Err(srv::unknown(call));
         })
     } else {
         quote!(if is_async {
             return match message {
                 #(#async_arms)*
-                _ => None,
+                _ => Err(srv::unknown(call)),
             };
         })
     };
     quote! {
         /// Routes a call of this class (`message` is the part after the
-        /// class name); `None` when the class has no such message.
-        #[allow(deprecated, clippy::let_unit_value)]
+        /// class name). `Err` holds an early answer: an unknown message,
+        /// a wrong parameter count, a bad session or parameter, a missing
+        /// role.
+        #[allow(deprecated)]
         pub(crate) async fn dispatch<S: crate::Server>(
             s: &std::sync::Arc<S>,
             message: &str,
             is_async: bool,
             call: &xenapi_rt::server::IncomingCall<'_>,
-        ) -> Option<xenapi_rt::server::Reply> {
+        ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
+            use crate::{roles, server as srv};
             #async_block
             match message {
                 #(#arms)*
-                _ => None,
+                _ => Err(srv::unknown(call)),
             }
         }
     }
 }
 
-fn dispatch_arm(class: &Class, m: &Message, tr: &proc_macro2::Ident, is_async: bool) -> TokenStream {
+fn dispatch_arm(class: &Class, m: &Message, tr: &proc_macro2::Ident, roles: &[String], is_async: bool) -> TokenStream {
     let key = &m.name;
     let wire = if is_async { format!("Async.{}", wire_name(class, m)) } else { wire_name(class, m) };
-    let expected = m.params.len();
+    let expected = Lit::usize_unsuffixed(m.params.len());
     let method = ident(&names::ident(&m.name));
     let params = user_params(m);
     let offset = m.params.len() - params.len();
-    let decodes = params.iter().enumerate().map(|(i, p)| {
-        let id = ident(&names::ident(&p.name));
-        let ty = owned(&p.ty, false);
-        let (wire_ty, unwrap) = param_wire_type(&p.ty);
-        let idx = i + offset;
+    let locals: Vec<_> = params.iter().map(|p| ident(&names::dispatch_local(&p.name))).collect();
+    let decodes = params.iter().zip(&locals).enumerate().map(|(i, (p, id))| {
+        let idx = Lit::usize_unsuffixed(i + offset);
         let pname = &p.name;
-        quote!(let #id: #ty = match crate::server::decode_param::<#wire_ty>(call, #idx, #pname) { Ok(v) => v #unwrap, Err(e) => return Some(e) };)
-    });
-    let args: Vec<_> = params.iter().map(|p| ident(&names::ident(&p.name))).collect();
-    let roles = &m.roles;
-    let auth = if m.takes_session() {
-        quote! {
-            let ctx = match crate::server::authenticate(&**s, #wire, call).await { Ok(c) => c, Err(e) => return Some(e) };
-            if let Err(e) = crate::server::Backend::authorize(&**s, &ctx, #wire, &[#(#roles),*]) {
-                return Some(crate::server::reply::<()>(Err(e)));
-            }
+        // The type comes from the trait method's signature, except where
+        // the wire form differs (`float`).
+        match &p.ty {
+            Type::Float => quote!(let #id = srv::param::<xenapi_rt::types::Float>(call, #idx, #pname)?.0;),
+            _ => quote!(let #id = srv::param(call, #idx, #pname)?;),
         }
+    });
+    let begin = if m.takes_session() {
+        let r = ident(&names::roles_const(&m.roles, roles));
+        quote!(let ctx = srv::begin(s, call, #wire, #expected, roles::#r).await?;)
     } else {
-        quote!()
-    };
-    let call_expr = if m.takes_session() {
-        quote!(#tr::#method(s2, &ctx, #(#args),*))
-    } else {
-        quote!(#tr::#method(s2, #(#args),*))
+        quote!(srv::arity(call, #wire, #expected)?;)
     };
     let conv = match m.result {
-        Type::Void => quote!(.map(|()| xenapi_rt::types::Void)),
+        Type::Void => quote!(.map(srv::void)),
         Type::Float => quote!(.map(xenapi_rt::types::Float)),
         _ => quote!(),
     };
-    let run = if is_async {
-        quote! {
-            let owner = std::sync::Arc::clone(s);
-            let task_ctx = ctx.clone();
-            let work = async move {
-                let ctx = task_ctx;
-                let s2: &S = &owner;
-                #call_expr.await #conv .map(|v| crate::server::task_result(&v))
-            };
-            Some(crate::server::reply(crate::server::Backend::spawn_task(&**s, &ctx, #wire, Box::pin(work)).await))
-        }
-    } else {
-        quote! {
-            let s2: &S = s;
-            Some(crate::server::reply(#call_expr.await #conv))
-        }
+    let run = match (is_async, m.takes_session()) {
+        (true, _) => quote! {
+            srv::spawn(s, &ctx, #wire, move |s, ctx| async move { #tr::#method(&*s, &ctx, #(#locals),*).await #conv }).await
+        },
+        (false, true) => quote!(srv::done(#tr::#method(&**s, &ctx, #(#locals),*).await #conv)),
+        (false, false) => quote!(srv::done(#tr::#method(&**s, #(#locals),*).await #conv)),
     };
     quote! {
         #key => {
-            if call.param_count() != #expected {
-                return Some(crate::server::count_mismatch(#wire, #expected, call.param_count()));
-            }
-            #auth
+            #begin
             #(#decodes)*
             #run
         }

@@ -11,6 +11,7 @@ mod errors;
 pub mod relations;
 mod types;
 
+use super::jobs::Job;
 use super::GeneratedFile;
 use crate::model::{Api, Class};
 use crate::names::rust as names;
@@ -37,53 +38,44 @@ fn format(tokens: TokenStream) -> Vec<u8> {
 /// Every file of `generated/rust`.
 pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     let dir = "rust";
-    let mut files = vec![
-        GeneratedFile::new(format!("{dir}/Cargo.toml"), cargo_toml()),
-        GeneratedFile::new(format!("{dir}/src/lib.rs"), format(lib_rs(api, &relations::relations(api)))),
-        GeneratedFile::new(format!("{dir}/src/errors.rs"), format(errors::errors(api))),
-        GeneratedFile::new(format!("{dir}/src/routing.rs"), format(routing(api))),
-        GeneratedFile::new(format!("{dir}/src/client.rs"), format!("{HEADER}{CLIENT}")),
-        GeneratedFile::new(format!("{dir}/src/server.rs"), format!("{HEADER}{SERVER}")),
+    let rels = relations::relations(api);
+    let home = enum_homes(api);
+    let (rels, home) = (&rels, &home);
+    // Token streams cannot cross threads, so each job builds and formats
+    // a whole file; the class modules are most of the work.
+    let mut jobs: Vec<Job<'_, GeneratedFile>> = vec![
+        (0, Box::new(|| GeneratedFile::new(format!("{dir}/Cargo.toml"), cargo_toml()))),
+        (200, Box::new(move || GeneratedFile::new(format!("{dir}/src/lib.rs"), format(lib_rs(api, rels))))),
+        (api.errors.len(), Box::new(|| GeneratedFile::new(format!("{dir}/src/errors.rs"), format(errors::errors(api))))),
+        (10, Box::new(|| GeneratedFile::new(format!("{dir}/src/roles.rs"), format(roles(api))))),
+        (70, Box::new(|| GeneratedFile::new(format!("{dir}/src/routing.rs"), format(routing(api))))),
+        (0, Box::new(|| GeneratedFile::new(format!("{dir}/src/client.rs"), format!("{HEADER}{CLIENT}")))),
+        (0, Box::new(|| GeneratedFile::new(format!("{dir}/src/server.rs"), format!("{HEADER}{SERVER}")))),
     ];
-    // An enum listed by two classes is defined by the first.
-    let mut home: HashMap<&str, &str> = HashMap::new();
+    for c in &api.classes {
+        let weight = 4 * c.messages.len() + c.fields.len();
+        jobs.push((
+            weight,
+            Box::new(move || {
+                let owns = |e: &str| home.get(e) == Some(&c.name.as_str());
+                let path = format!("{dir}/src/{}.rs", names::bare(&names::module(&c.name)));
+                GeneratedFile::new(path, format(class::module(c, &owns, rels, &api.roles)))
+            }),
+        ));
+    }
+    super::jobs::run(jobs)
+}
+
+/// The class whose module defines each enum: an enum listed by two
+/// classes is defined by the first.
+fn enum_homes(api: &Api) -> HashMap<&str, &str> {
+    let mut home = HashMap::new();
     for c in &api.classes {
         for e in &c.enums {
             home.entry(e.name.as_str()).or_insert(c.name.as_str());
         }
     }
-    let rels = relations::relations(api);
-    let one = |c: &Class| {
-        let owns = |e: &str| home.get(e) == Some(&c.name.as_str());
-        let path = format!("{dir}/src/{}.rs", names::bare(&names::module(&c.name)));
-        GeneratedFile::new(path, format(class::module(c, &owns, &rels)))
-    };
-    // Building and formatting the class modules is most of the work; token
-    // streams cannot cross threads, so each thread does whole files.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    let mut modules: Vec<Option<GeneratedFile>> = vec![None; api.classes.len()];
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|t| {
-                let one = &one;
-                scope.spawn(move || {
-                    (t..api.classes.len()).step_by(threads).map(|i| (i, one(&api.classes[i]))).collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for w in workers {
-            match w.join() {
-                Ok(done) => {
-                    for (i, f) in done {
-                        modules[i] = Some(f);
-                    }
-                }
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-    });
-    files.extend(modules.into_iter().flatten());
-    files
+    home
 }
 
 fn cargo_toml() -> String {
@@ -157,6 +149,7 @@ fn lib_rs(api: &Api, rels: &[relations::Relation]) -> TokenStream {
 
         pub mod client;
         pub mod errors;
+        pub mod roles;
         mod routing;
         pub mod server;
         #(pub mod #mods;)*
@@ -252,15 +245,41 @@ fn routing(api: &Api) -> TokenStream {
                 Some(rest) => (true, rest),
                 None => (false, method),
             };
-            let reply = match rest.split_once('.') {
+            let answer = match rest.split_once('.') {
                 Some((class, message)) => match class {
                     #(#arms,)*
-                    _ => None,
+                    _ => Err(crate::server::unknown(call)),
                 },
-                None => None,
+                None => Err(crate::server::unknown(call)),
             };
-            reply.unwrap_or_else(|| crate::server::reply::<()>(Err(crate::ApiError::MessageMethodUnknown { method: method.to_string() })))
+            answer.unwrap_or_else(|early| early)
         }
+    }
+}
+
+/// `roles.rs`: one constant per distinct role list of the messages.
+fn roles(api: &Api) -> TokenStream {
+    let mut lists: std::collections::BTreeMap<String, &[String]> = std::collections::BTreeMap::new();
+    for c in &api.classes {
+        for m in c.messages.iter().filter(|m| m.takes_session()) {
+            lists.entry(names::roles_const(&m.roles, &api.roles)).or_insert(&m.roles);
+        }
+    }
+    let consts = lists.iter().map(|(name, roles)| {
+        let id = ident(name);
+        let d = if roles.is_empty() {
+            " No role check: every session may call.".to_string()
+        } else {
+            format!(" Callers holding {}.", roles.join(", "))
+        };
+        quote!(#[doc = #d] pub const #id: &[&str] = &[#(#roles),*];)
+    });
+    quote! {
+        //! The role lists of the messages, as the dispatchers hand them to
+        //! [`crate::server::Backend::authorize`]: a caller must hold one of
+        //! the roles of the list.
+
+        #(#consts)*
     }
 }
 
@@ -276,14 +295,10 @@ pub fn single_file(api: &Api) -> Result<String, syn::Error> {
 /// [`single_file`] as tokens.
 pub fn single_file_tokens(api: &Api) -> TokenStream {
     let rels = relations::relations(api);
-    let mut home: HashMap<&str, &str> = HashMap::new();
-    for c in &api.classes {
-        for e in &c.enums {
-            home.entry(e.name.as_str()).or_insert(c.name.as_str());
-        }
-    }
+    let home = enum_homes(api);
     let mut bodies: HashMap<String, TokenStream> = HashMap::new();
     bodies.insert("errors".into(), errors::errors(api));
+    bodies.insert("roles".into(), roles(api));
     bodies.insert("routing".into(), routing(api));
     for (name, text) in [("client", CLIENT), ("server", SERVER)] {
         match syn::parse_file(text) {
@@ -293,7 +308,7 @@ pub fn single_file_tokens(api: &Api) -> TokenStream {
     }
     for c in &api.classes {
         let owns = |e: &str| home.get(e) == Some(&c.name.as_str());
-        bodies.insert(names::bare(&names::module(&c.name)).to_string(), class::module(c, &owns, &rels));
+        bodies.insert(names::bare(&names::module(&c.name)).to_string(), class::module(c, &owns, &rels, &api.roles));
     }
     let mut root = match syn::parse2::<syn::File>(lib_rs(api, &rels)) {
         Ok(f) => f,

@@ -97,16 +97,6 @@ pub fn wire_param(t: &Type, name: &Ident) -> TokenStream {
     }
 }
 
-/// The type a server decodes a parameter as, and what turns it into the
-/// parameter's own type: floats are read through `Float`, which also
-/// accepts the words `NaN`, `Infinity`, `-Infinity`.
-pub fn param_wire_type(t: &Type) -> (TokenStream, TokenStream) {
-    match t {
-        Type::Float => (quote!(xenapi_rt::types::Float), quote!(.0)),
-        _ => (owned(t, false), quote!()),
-    }
-}
-
 /// The result type of a message as returned to callers.
 pub fn result(t: &Type) -> TokenStream {
     owned(t, false)

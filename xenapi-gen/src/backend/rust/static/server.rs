@@ -136,19 +136,75 @@ impl<S: crate::Server> xenapi_rt::server::Handler for Dispatcher<S> {
     }
 }
 
+// The glue below keeps each generated dispatcher arm to a few lines. An
+// arm returns `Err(reply)` to answer early (wrong parameter count, bad
+// session, missing role, a parameter of the wrong type) and `Ok(reply)`
+// with the answer of the backend.
+
+/// Checks the parameter count; MESSAGE_PARAMETER_COUNT_MISMATCH otherwise.
+pub(crate) fn arity(call: &IncomingCall<'_>, method: &str, expected: usize) -> Result<(), Reply> {
+    if call.param_count() == expected {
+        Ok(())
+    } else {
+        Err(reply::<()>(Err(ApiError::MessageParameterCountMismatch {
+            method: method.to_string(),
+            expected: expected.to_string(),
+            received: call.param_count().to_string(),
+        })))
+    }
+}
+
+/// The first steps of a call that takes a session: the parameter count,
+/// the session (SESSION_INVALID) and the caller's roles
+/// (RBAC_PERMISSION_DENIED, through [`Backend::authorize`]).
+pub(crate) async fn begin<S: Backend>(
+    s: &Arc<S>,
+    call: &IncomingCall<'_>,
+    method: &'static str,
+    expected: usize,
+    roles: &'static [&'static str],
+) -> Result<S::Ctx, Reply> {
+    arity(call, method, expected)?;
+    let session: SessionRef =
+        call.param(0).map_err(|_| reply::<()>(Err(ApiError::SessionInvalid { handle: String::new() })))?;
+    let ctx = s.authenticate(method, &session).await.map_err(|e| reply::<()>(Err(e)))?;
+    s.authorize(&ctx, method, roles).map_err(|e| reply::<()>(Err(e)))?;
+    Ok(ctx)
+}
+
 /// Decodes parameter `index`; FIELD_TYPE_ERROR naming it when it has the
 /// wrong type.
-pub(crate) fn decode_param<T: DeserializeOwned>(call: &IncomingCall<'_>, index: usize, name: &str) -> Result<T, Reply> {
+pub(crate) fn param<T: DeserializeOwned>(call: &IncomingCall<'_>, index: usize, name: &str) -> Result<T, Reply> {
     call.param(index).map_err(|_| reply::<()>(Err(ApiError::FieldTypeError { field: name.to_string() })))
 }
 
-/// Checks the session (the first parameter).
-pub(crate) async fn authenticate<S: Backend>(s: &S, method: &'static str, call: &IncomingCall<'_>) -> Result<S::Ctx, Reply> {
-    let session: SessionRef = match call.param(0) {
-        Ok(v) => v,
-        Err(_) => return Err(reply::<()>(Err(ApiError::SessionInvalid { handle: String::new() }))),
-    };
-    s.authenticate(method, &session).await.map_err(|e| reply::<()>(Err(e)))
+/// The answer to a call that ran.
+pub(crate) fn done<T: Serialize + Send + 'static>(r: Result<T, ApiError>) -> Result<Reply, Reply> {
+    Ok(reply(r))
+}
+
+/// `()` as the wire's void.
+pub(crate) fn void(_: ()) -> xenapi_rt::types::Void {
+    xenapi_rt::types::Void
+}
+
+/// Runs an `Async.` call through [`Backend::spawn_task`] and answers with
+/// the task; `work` gets its own handles on the backend and the caller.
+pub(crate) async fn spawn<S, T, W, F>(s: &Arc<S>, ctx: &S::Ctx, method: &'static str, work: W) -> Result<Reply, Reply>
+where
+    S: Backend,
+    T: Serialize,
+    W: FnOnce(Arc<S>, S::Ctx) -> F,
+    F: Future<Output = Result<T, ApiError>> + Send + 'static,
+{
+    let work = work(Arc::clone(s), ctx.clone());
+    let work = async move { work.await.map(|v| task_result(&v)) };
+    Ok(reply(s.spawn_task(ctx, method, Box::pin(work)).await))
+}
+
+/// MESSAGE_METHOD_UNKNOWN for the method of `call`.
+pub(crate) fn unknown(call: &IncomingCall<'_>) -> Reply {
+    reply::<()>(Err(ApiError::MessageMethodUnknown { method: call.method().to_string() }))
 }
 
 pub(crate) fn reply<T: Serialize + Send + 'static>(r: Result<T, ApiError>) -> Reply {
@@ -156,14 +212,6 @@ pub(crate) fn reply<T: Serialize + Send + 'static>(r: Result<T, ApiError>) -> Re
         Ok(v) => Reply::success(v),
         Err(e) => Reply::failure(e.to_description()),
     }
-}
-
-pub(crate) fn count_mismatch(method: &str, expected: usize, received: usize) -> Reply {
-    reply::<()>(Err(ApiError::MessageParameterCountMismatch {
-        method: method.to_string(),
-        expected: expected.to_string(),
-        received: received.to_string(),
-    }))
 }
 
 /// The XML-RPC encoding of a result, as a task's `result` field holds it.
