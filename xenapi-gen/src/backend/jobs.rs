@@ -3,8 +3,11 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+/// The work of a job.
+pub type Work<'a, T> = Box<dyn FnOnce() -> T + Send + 'a>;
+
 /// A piece of work and a rough measure of its size.
-pub type Job<'a, T> = (usize, Box<dyn FnOnce() -> T + Send + 'a>);
+pub type Job<'a, T> = (usize, Work<'a, T>);
 
 /// Runs the jobs on up to `available_parallelism` threads, largest first
 /// so that no thread is left with a big job at the end, and returns the
@@ -14,7 +17,7 @@ pub fn run<'a, T: Send>(jobs: Vec<Job<'a, T>>) -> Vec<T> {
     let n = jobs.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].0));
-    let slots: Vec<Mutex<Option<Box<dyn FnOnce() -> T + Send + 'a>>>> =
+    let slots: Vec<Mutex<Option<Work<'a, T>>>> =
         jobs.into_iter().map(|(_, f)| Mutex::new(Some(f))).collect();
     let next = AtomicUsize::new(0);
     let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).clamp(1, 8).min(n.max(1));
