@@ -185,6 +185,11 @@ pub(crate) fn done<T: Serialize + Send + 'static>(r: Result<T, ApiError>) -> Res
     Ok(reply(r))
 }
 
+/// What an explicit message answers until the backend implements it.
+pub fn not_implemented<T>(method: &str) -> std::future::Ready<Result<T, ApiError>> {
+    std::future::ready(Err(ApiError::NotImplemented { function: method.to_string() }))
+}
+
 /// `()` as the wire's void.
 pub(crate) fn void(_: ()) -> xenapi_rt::types::Void {
     xenapi_rt::types::Void

@@ -3,7 +3,7 @@
 
 use super::docs::{deprecated, doc};
 use super::relations::Relation;
-use super::types::{borrowed, ident, owned, result, serde_with, wire_param, wire_result};
+use super::types::{borrowed, ident, owned, result, serde_with, wire_param};
 use crate::model::{Class, DerivedKind, EnumDef, Literal, Message, MessageOrigin, Type};
 use crate::names::rust as names;
 use proc_macro2::{Literal as Lit, TokenStream};
@@ -19,8 +19,10 @@ pub fn module(class: &Class, owns_enum: &dyn Fn(&str) -> bool, relations: &[Rela
     // Classes without messages (plain record types) get no client or router.
     let (client, dispatch) = if class.messages.is_empty() { (quote!(), quote!()) } else { (client(class), dispatch(class, roles)) };
     let server = server(class);
+    let imports = if class.messages.is_empty() { quote!() } else { quote!(use std::future::Future;) };
     quote! {
         #![doc = #module_doc]
+        #imports
         #marker
         #(#enums)*
         #record
@@ -372,34 +374,22 @@ fn client_method(class: &Class, m: &Message, is_async: bool) -> TokenStream {
     }
     let dep = deprecated(&m.lifecycle);
     let res = result(&m.result);
-    let wire_res = wire_result(&m.result);
-    let convert = match m.result {
-        Type::Void => quote!(.map(|_: xenapi_rt::types::Void| ())),
-        Type::Float => quote!(.map(|f: xenapi_rt::types::Float| f.0)),
-        _ => quote!(),
+    let call = match (is_async, &m.result) {
+        (true, _) => quote!(start),
+        (false, Type::Void) => quote!(call_void),
+        (false, Type::Float) => quote!(call_float),
+        (false, _) => quote!(call),
     };
-    if is_async {
-        quote! {
-            #docs
-            #dep
-            pub async fn #method(&self, #(#pnames: #ptypes),*) -> Result<crate::Task<'s, T, #res>, crate::Error> {
-                let task: crate::TaskRef = self.session.call(#wire, |c| c #(.param(&#pwire))*).await?;
-                Ok(crate::Task::new(self.session, task))
-            }
-        }
-    } else {
-        quote! {
-            #docs
-            #dep
-            pub async fn #method(&self, #(#pnames: #ptypes),*) -> Result<#res, crate::Error> {
-                self.session.call::<#wire_res>(#wire, |c| c #(.param(&#pwire))*).await #convert
-            }
+    let ret = if is_async { quote!(crate::Task<'s, T, #res>) } else { res };
+    quote! {
+        #docs
+        #dep
+        pub async fn #method(&self, #(#pnames: #ptypes),*) -> Result<#ret, crate::Error> {
+            self.session.#call(#wire, |c| c #(.param(&#pwire))*).await
         }
     }
 }
 
-/// Server trait: a method per message; explicit ones default to
-/// NOT_IMPLEMENTED, derived ones to the generic store.
 fn server(class: &Class) -> TokenStream {
     let name = &class.name;
     let tr = ident(&names::server_trait(name));
@@ -428,14 +418,17 @@ fn server_method(class: &Class, m: &Message) -> TokenStream {
     let body = match &m.origin {
         MessageOrigin::Explicit => {
             let w = wire_name(class, m);
-            quote!(Err(crate::ApiError::NotImplemented { function: #w.to_string() }))
+            quote!(crate::server::not_implemented(#w))
         }
-        MessageOrigin::Derived { kind, field } => derived_body(class, *kind, field.as_deref()),
+        MessageOrigin::Derived { kind, field } => {
+            let body = derived_body(class, *kind, field.as_deref());
+            quote!(async move { #body })
+        }
     };
     quote! {
         #docs
-        fn #method(&self, #ctx #(#pnames: #ptypes),*) -> impl std::future::Future<Output = Result<#res, crate::ApiError>> + Send {
-            async move { #body }
+        fn #method(&self, #ctx #(#pnames: #ptypes),*) -> impl Future<Output = Result<#res, crate::ApiError>> + Send {
+            #body
         }
     }
 }

@@ -101,12 +101,3 @@ pub fn wire_param(t: &Type, name: &Ident) -> TokenStream {
 pub fn result(t: &Type) -> TokenStream {
     owned(t, false)
 }
-
-/// The type decoded off the wire for a result (`Void` for `void`).
-pub fn wire_result(t: &Type) -> TokenStream {
-    match t {
-        Type::Void => quote!(xenapi_rt::types::Void),
-        Type::Float => quote!(xenapi_rt::types::Float),
-        _ => owned(t, false),
-    }
-}

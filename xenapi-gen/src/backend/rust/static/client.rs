@@ -102,6 +102,36 @@ impl<T: Transport> Session<T> {
         }
     }
 
+    /// [`Session::call`] for messages that return nothing.
+    pub(crate) async fn call_void(
+        &self,
+        method: &str,
+        params: impl for<'c> Fn(Call<'c, T>) -> Call<'c, T>,
+    ) -> Result<(), Error> {
+        self.call::<xenapi_rt::types::Void>(method, params).await.map(|_| ())
+    }
+
+    /// [`Session::call`] for messages that return a float (which travels
+    /// as [`xenapi_rt::types::Float`], so that NaN and the infinities
+    /// survive JSON).
+    pub(crate) async fn call_float(
+        &self,
+        method: &str,
+        params: impl for<'c> Fn(Call<'c, T>) -> Call<'c, T>,
+    ) -> Result<f64, Error> {
+        self.call::<xenapi_rt::types::Float>(method, params).await.map(|f| f.0)
+    }
+
+    /// Makes an `Async.` call and returns the task that runs it.
+    pub(crate) async fn start<R: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: impl for<'c> Fn(Call<'c, T>) -> Call<'c, T>,
+    ) -> Result<Task<'_, T, R>, Error> {
+        let task: TaskRef = self.call(method, params).await?;
+        Ok(Task::new(self, task))
+    }
+
     /// Ends the session on the server.
     pub async fn logout(self) -> Result<(), Error> {
         self.session().logout().await
