@@ -1,5 +1,6 @@
-//! Generates bindings for the VM and host classes (and session, task and
-//! event, which every client needs) from the project's schema.
+//! Generates a client (no server side) for the VM and host classes (and
+//! session, task and event, which every client needs) from the project's
+//! schema.
 
 fn main() {
     let schema = std::env::var("XENAPI_EXAMPLE_SCHEMA").unwrap_or_else(|_| "../../schema".into());
@@ -11,7 +12,7 @@ fn main() {
         let mut f = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("run log");
         writeln!(f, "ran").expect("run log");
     }
-    match xenapi_gen::Builder::new().schema(schema).classes(["VM", "host"]).generate() {
+    match xenapi_gen::Builder::new().schema(schema).classes(["VM", "host"]).server(false).generate() {
         Ok(path) => println!("cargo:warning=xenapi bindings generated at {}", path.display()),
         Err(e) => panic!("XenAPI bindings: {e}"),
     }

@@ -7,6 +7,7 @@
 //!     .schema("../schema")
 //!     .classes(["VM", "host"])
 //!     .release("stockholm")
+//!     .server(false) // a client only
 //!     .generate()
 //!     .expect("XenAPI bindings");
 //! ```
@@ -20,9 +21,10 @@
 //! The crate needs `xenapi-rt`, `serde` (with `derive`), `serde_json` and
 //! `tokio` (with `time`) as dependencies.
 
+use crate::backend::rust::Parts;
 use crate::{model::Api, Error};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Options for generating Rust bindings into a build script's `OUT_DIR`.
 #[derive(Debug, Clone)]
@@ -32,11 +34,19 @@ pub struct Builder {
     release: Option<String>,
     out_dir: Option<PathBuf>,
     file_name: String,
+    parts: Parts,
 }
 
 impl Default for Builder {
     fn default() -> Self {
-        Builder { schema: "schema".into(), classes: None, release: None, out_dir: None, file_name: "xenapi.rs".into() }
+        Builder {
+            schema: "schema".into(),
+            classes: None,
+            release: None,
+            out_dir: None,
+            file_name: "xenapi.rs".into(),
+            parts: Parts::BOTH,
+        }
     }
 }
 
@@ -69,6 +79,20 @@ impl Builder {
         self
     }
 
+    /// Whether to write the async client (`Connection`, `Session`, a
+    /// `*Client` per class). Default: yes.
+    pub fn client(mut self, yes: bool) -> Self {
+        self.parts.client = yes;
+        self
+    }
+
+    /// Whether to write the server side (a `*Server` trait per class, the
+    /// dispatcher, the store, `roles`). Default: yes.
+    pub fn server(mut self, yes: bool) -> Self {
+        self.parts.server = yes;
+        self
+    }
+
     /// Where to write (default: the `OUT_DIR` Cargo gives build scripts).
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.out_dir = Some(dir.into());
@@ -98,7 +122,7 @@ impl Builder {
     /// The Rust source this builder generates.
     pub fn source(&self) -> Result<String, Error> {
         let api = self.load()?;
-        crate::backend::rust::single_file(&api).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))
+        crate::backend::rust::single_file(&api, self.parts).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))
     }
 
     /// Writes the bindings, tells Cargo to rerun the build script when any
@@ -137,28 +161,19 @@ impl Builder {
         Ok(path)
     }
 
-    /// `cargo:rerun-if-changed` for the schema folders and every schema
-    /// file (whether or not it loads, so that fixing it reruns the build).
+    /// The sides of the API this builder writes.
+    pub fn parts(&self) -> Parts {
+        self.parts
+    }
+
+    /// `cargo:rerun-if-changed` for the schema folder, its `classes`
+    /// folder (so that added files count) and every schema file, whether
+    /// or not it loads, so that fixing it reruns the build.
     fn rerun_lines(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        for path in schema_files(&self.schema) {
+        let dirs = [self.schema.clone(), self.schema.join("classes")];
+        for path in dirs.iter().chain(&crate::load::schema_files(&self.schema)) {
             writeln!(out, "cargo:rerun-if-changed={}", path.display())?;
         }
         Ok(())
     }
-}
-
-/// The schema folder, its classes folder and every file in them.
-fn schema_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![dir.to_path_buf()];
-    for sub in [dir.to_path_buf(), dir.join("classes")] {
-        if sub != *dir {
-            out.push(sub.clone());
-        }
-        if let Ok(entries) = std::fs::read_dir(&sub) {
-            let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect();
-            files.sort();
-            out.extend(files);
-        }
-    }
-    out
 }

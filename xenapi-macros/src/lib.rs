@@ -7,6 +7,8 @@
 //!     schema: "../schema",          // relative to the crate's Cargo.toml
 //!     classes: ["VM", "host"],      // optional; session, task and event are always in
 //!     release: "stockholm",         // optional; default: the newest
+//!     client: true,                 // optional; default true
+//!     server: false,                // optional; default true
 //! }
 //! ```
 //!
@@ -25,6 +27,7 @@ use syn::{bracketed, Ident, LitStr, Token};
 enum Value {
     One(LitStr),
     Many(Vec<LitStr>),
+    Flag(syn::LitBool),
 }
 
 struct Setting {
@@ -41,6 +44,8 @@ impl Parse for Setting {
             bracketed!(content in input);
             let items = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
             Value::Many(items.into_iter().collect())
+        } else if input.peek(syn::LitBool) {
+            Value::Flag(input.parse()?)
         } else {
             Value::One(input.parse()?)
         };
@@ -77,17 +82,25 @@ fn expand(settings: Settings) -> syn::Result<proc_macro2::TokenStream> {
             }
             ("classes", Value::Many(list)) => builder = builder.classes(list.iter().map(LitStr::value)),
             ("release", Value::One(r)) => builder = builder.release(r.value()),
-            (key @ ("schema" | "release"), Value::Many(_)) => {
+            ("client", Value::Flag(b)) => builder = builder.client(b.value),
+            ("server", Value::Flag(b)) => builder = builder.server(b.value),
+            (key @ ("schema" | "release"), _) => {
                 return Err(syn::Error::new(s.key.span(), format!("`{key}` takes a string")))
             }
-            ("classes", Value::One(_)) => return Err(syn::Error::new(s.key.span(), "`classes` takes a list: [\"VM\", \"host\"]")),
+            ("classes", _) => return Err(syn::Error::new(s.key.span(), "`classes` takes a list: [\"VM\", \"host\"]")),
+            (key @ ("client" | "server"), _) => {
+                return Err(syn::Error::new(s.key.span(), format!("`{key}` takes true or false")))
+            }
             (other, _) => {
-                return Err(syn::Error::new(s.key.span(), format!("unknown setting `{other}`; use schema, classes or release")))
+                return Err(syn::Error::new(
+                    s.key.span(),
+                    format!("unknown setting `{other}`; use schema, classes, release, client or server"),
+                ))
             }
         }
     }
     // Track every schema file so that editing one expands the macro again.
-    let tracked: Vec<String> = tracked_files(&schema).iter().map(|p| p.display().to_string()).collect();
+    let tracked: Vec<String> = xenapi_gen::load::schema_files(&schema).iter().map(|p| p.display().to_string()).collect();
     let track = quote!(const _: () = { #(let _ = include_bytes!(#tracked);)* };);
     let api = match builder.load() {
         Ok(api) => api,
@@ -100,18 +113,6 @@ fn expand(settings: Settings) -> syn::Result<proc_macro2::TokenStream> {
         }
         Err(e) => return Err(syn::Error::new(Span::call_site(), e.to_string())),
     };
-    let code = xenapi_gen::backend::rust::single_file_tokens(&api);
+    let code = xenapi_gen::backend::rust::single_file_tokens(&api, builder.parts());
     Ok(quote!(#track #code))
-}
-
-fn tracked_files(dir: &std::path::Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for sub in [dir.to_path_buf(), dir.join("classes")] {
-        if let Ok(entries) = std::fs::read_dir(&sub) {
-            let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect();
-            files.sort();
-            out.extend(files);
-        }
-    }
-    out
 }

@@ -126,11 +126,8 @@ pub fn load_dir(dir: &Path) -> (RawSchema, Diagnostics) {
         Errors,
         Class,
     }
-    let mut jobs = vec![
-        (dir.join("api.yaml"), Kind::Api),
-        (dir.join("releases.yaml"), Kind::Releases),
-        (dir.join("errors.yaml"), Kind::Errors),
-    ];
+    let mut jobs: Vec<(PathBuf, Kind)> =
+        TOP_FILES.iter().zip([Kind::Api, Kind::Releases, Kind::Errors]).map(|(f, k)| (dir.join(f), k)).collect();
     let class_dir = dir.join("classes");
     match list_yaml(&class_dir) {
         Ok(files) => jobs.extend(files.into_iter().map(|p| (p, Kind::Class))),
@@ -230,6 +227,20 @@ fn parse_all(texts: &[Option<Arc<str>>]) -> Vec<Option<Result<yaml::Value, yaml:
 }
 
 /// The `.yaml`/`.yml` files of a folder, sorted by name.
+/// Every file the loader reads from a schema directory, in the order it
+/// reads them: `api.yaml`, `releases.yaml`, `errors.yaml` (those that
+/// exist) and the YAML files of `classes/`. For build scripts and macros
+/// that must rebuild when the schema changes.
+pub fn schema_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> =
+        TOP_FILES.iter().map(|f| dir.join(f)).filter(|p| p.is_file()).collect();
+    out.extend(list_yaml(&dir.join("classes")).unwrap_or_default());
+    out
+}
+
+/// The files at the top of a schema directory.
+const TOP_FILES: [&str; 3] = ["api.yaml", "releases.yaml", "errors.yaml"];
+
 fn list_yaml(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {

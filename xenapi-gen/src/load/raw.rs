@@ -79,7 +79,6 @@ pub struct RawClass {
     pub name: At<String>,
     pub description: Option<At<String>>,
     pub lifecycle: Vec<At<String>>,
-    pub lifecycle_src: Src,
     pub derive: RawDerive,
     pub async_messages: bool,
     pub access: RawAccess,
@@ -111,7 +110,6 @@ pub struct RawField {
     pub qualifier: At<String>,
     pub default: Option<At<Value>>,
     pub lifecycle: Vec<At<String>>,
-    pub lifecycle_src: Src,
     pub access: RawAccess,
 }
 
@@ -132,7 +130,6 @@ pub struct RawMessage {
     pub errors: Vec<At<String>>,
     pub roles: Option<RawRoles>,
     pub lifecycle: Vec<At<String>>,
-    pub lifecycle_src: Src,
 }
 
 fn opt_string(cx: &mut Cx<'_>, m: &super::read::Map<'_>, key: &str, what: &str) -> Option<At<String>> {
@@ -180,16 +177,17 @@ fn read_description(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str) -> Op
     d
 }
 
-fn lifecycle(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str) -> (Vec<At<String>>, Src) {
+/// The lifecycle list; a missing or empty one is reported here.
+fn lifecycle(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str) -> Vec<At<String>> {
     match m.require(cx, "lifecycle") {
         Some(p) => {
             let items = cx.strings(node(&p), &format!("the lifecycle of {what}"));
             if matches!(p.0, Value::Sequence(s) if s.is_empty()) {
                 cx.problem(&p.1, format!("the lifecycle of {what} is empty"), Some("write at least `[published RELEASE]`".into()));
             }
-            (items, cx.src(&p.1))
+            items
         }
-        None => (Vec::new(), cx.src(&m.path)),
+        None => Vec::new(),
     }
 }
 
@@ -290,7 +288,7 @@ impl RawClass {
         let name = req_string(cx, &m, "name", "the class name");
         let what = format!("class `{}`", name.v);
         let description = read_description(cx, &m, &what);
-        let (lifecycle, lifecycle_src) = lifecycle(cx, &m, &what);
+        let lifecycle = lifecycle(cx, &m, &what);
         let mut derive = RawDerive::default();
         if let Some(p) = m.get("derive") {
             if let Some(d) = cx.map(node(&p), &format!("the `derive` settings of {what}"), DERIVE_KEYS) {
@@ -318,7 +316,6 @@ impl RawClass {
             name,
             description,
             lifecycle,
-            lifecycle_src,
             derive,
             async_messages,
             access,
@@ -367,9 +364,9 @@ impl RawField {
         let ty = req_string(cx, &m, "type", &format!("the type of {what}"));
         let qualifier = req_string(cx, &m, "qualifier", &format!("the qualifier of {what}"));
         let default = m.get("default").map(|(v, p)| At { v: v.clone(), src: cx.src(&p) });
-        let (lifecycle, lifecycle_src) = lifecycle(cx, &m, &what);
+        let lifecycle = lifecycle(cx, &m, &what);
         let access = access(cx, &m, &what, &["read", "write"]);
-        Some(RawField { src: cx.src(n.path), name, description, ty, qualifier, default, lifecycle, lifecycle_src, access })
+        Some(RawField { src: cx.src(n.path), name, description, ty, qualifier, default, lifecycle, access })
     }
 }
 
@@ -402,7 +399,7 @@ impl RawMessage {
             Some(p) => roles(cx, node(&p), &format!("the roles of {what}")),
             None => None,
         };
-        let (lifecycle, lifecycle_src) = lifecycle(cx, &m, &what);
-        Some(RawMessage { src: cx.src(n.path), name, description, params, result, errors, roles, lifecycle, lifecycle_src })
+        let lifecycle = lifecycle(cx, &m, &what);
+        Some(RawMessage { src: cx.src(n.path), name, description, params, result, errors, roles, lifecycle })
     }
 }

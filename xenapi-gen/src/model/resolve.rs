@@ -178,7 +178,7 @@ impl Resolver<'_> {
 
     fn class(&mut self, c: &RawClass) -> Class {
         let what = format!("class `{}`", c.name.v);
-        let lifecycle = self.lifecycle(&c.lifecycle, &c.lifecycle_src, &what);
+        let lifecycle = self.lifecycle(&c.lifecycle, &what);
         let all_roles = self.roles.clone();
         let read_roles = self.roles_or(c.access.read.as_ref(), &all_roles);
         let write_roles = self.roles_or(c.access.write.as_ref(), &all_roles);
@@ -298,7 +298,7 @@ impl Resolver<'_> {
             },
             _ => None,
         };
-        let lifecycle = self.lifecycle(&f.lifecycle, &f.lifecycle_src, &what);
+        let lifecycle = self.lifecycle(&f.lifecycle, &what);
         let read_roles = self.roles_or(f.access.read.as_ref(), &props.read_roles);
         let write_roles = self.roles_or(f.access.write.as_ref(), &props.write_roles);
         Field {
@@ -337,7 +337,7 @@ impl Resolver<'_> {
             Some(r) => self.roles(r),
             None => Vec::new(),
         };
-        let lifecycle = self.lifecycle(&m.lifecycle, &m.lifecycle_src, &what);
+        let lifecycle = self.lifecycle(&m.lifecycle, &what);
         let mut msg = Message {
             name: m.name.v.clone(),
             description: text(&m.description),
@@ -408,7 +408,7 @@ impl Resolver<'_> {
         ok.then_some(ty)
     }
 
-    fn lifecycle(&mut self, items: &[At<String>], src: &Src, what: &str) -> Lifecycle {
+    fn lifecycle(&mut self, items: &[At<String>], what: &str) -> Lifecycle {
         let mut out = Lifecycle::default();
         if self.release_codes.is_empty() {
             // No releases could be read (reported already): nothing to check against.
@@ -435,9 +435,6 @@ impl Resolver<'_> {
                 continue;
             };
             out.transitions.push(Transition { kind: k, release: release.to_string(), release_index: idx });
-        }
-        if items.is_empty() && !src.path.segs.is_empty() {
-            // Already reported by the reader (missing or empty).
         }
         out
     }

@@ -3,23 +3,36 @@
 
 use super::docs::{deprecated, doc};
 use super::relations::Relation;
+use super::Parts;
 use super::types::{borrowed, ident, owned, result, serde_with, wire_param};
 use crate::model::{Class, DerivedKind, EnumDef, Literal, Message, MessageOrigin, Type};
 use crate::names::rust as names;
 use proc_macro2::{Literal as Lit, TokenStream};
 use quote::quote;
 
-/// The whole module of one class. `enum_home` says which enums this
-/// module defines (an enum listed by two classes is defined once).
-pub fn module(class: &Class, owns_enum: &dyn Fn(&str) -> bool, relations: &[Relation], roles: &[String]) -> TokenStream {
+/// The whole module of one class. `owns_enum` says which enums this
+/// module defines (an enum listed by two classes is defined once);
+/// `parts` which sides (client, server) to write.
+pub fn module(
+    class: &Class,
+    owns_enum: &dyn Fn(&str) -> bool,
+    relations: &[Relation],
+    roles: &[String],
+    parts: Parts,
+) -> TokenStream {
     let module_doc = format!(" {}", class.description.trim());
     let marker = marker(class);
     let enums = class.enums.iter().filter(|e| owns_enum(&e.name)).map(enum_def);
-    let record = if class.fields.is_empty() { quote!() } else { record(class, relations) };
+    let record = if class.fields.is_empty() { quote!() } else { record(class, relations, parts.server) };
     // Classes without messages (plain record types) get no client or router.
-    let (client, dispatch) = if class.messages.is_empty() { (quote!(), quote!()) } else { (client(class), dispatch(class, roles)) };
-    let server = server(class);
-    let imports = if class.messages.is_empty() { quote!() } else { quote!(use std::future::Future;) };
+    let has_calls = !class.messages.is_empty();
+    let client = if has_calls && parts.client { client(class) } else { quote!() };
+    let (server, dispatch) = if parts.server {
+        (server(class), if has_calls { dispatch(class, roles) } else { quote!() })
+    } else {
+        (quote!(), quote!())
+    };
+    let imports = if has_calls && parts.server { quote!(use std::future::Future;) } else { quote!() };
     quote! {
         #![doc = #module_doc]
         #imports
@@ -179,7 +192,7 @@ fn is_type_default(l: &Literal) -> bool {
     }
 }
 
-fn record(class: &Class, relations: &[Relation]) -> TokenStream {
+fn record(class: &Class, relations: &[Relation], server: bool) -> TokenStream {
     let name = &class.name;
     let rec = ident(&names::record_type(name));
     let marker = ident(&names::type_name(name));
@@ -226,6 +239,29 @@ fn record(class: &Class, relations: &[Relation]) -> TokenStream {
     let label = if has_label { quote!(Some(&self.name_label)) } else { quote!(None) };
     let set_uuid = if has_uuid { quote!(self.uuid = uuid.to_string();) } else { quote!(let _ = uuid;) };
     let relation_fns = relation_fns(class, relations);
+    let server_impls = if server {
+        quote! {
+            impl crate::server::Record for #rec {
+                type Class = #marker;
+                fn uuid(&self) -> Option<&str> {
+                    #uuid
+                }
+                fn set_uuid(&mut self, uuid: &str) {
+                    #set_uuid
+                }
+                fn name_label(&self) -> Option<&str> {
+                    #label
+                }
+                #relation_fns
+            }
+
+            impl crate::server::HasRecord for #marker {
+                type Record = #rec;
+            }
+        }
+    } else {
+        quote!()
+    };
     quote! {
         #[doc = #docs]
         ///
@@ -240,23 +276,7 @@ fn record(class: &Class, relations: &[Relation]) -> TokenStream {
 
         #default_impl
 
-        impl crate::server::Record for #rec {
-            type Class = #marker;
-            fn uuid(&self) -> Option<&str> {
-                #uuid
-            }
-            fn set_uuid(&mut self, uuid: &str) {
-                #set_uuid
-            }
-            fn name_label(&self) -> Option<&str> {
-                #label
-            }
-            #relation_fns
-        }
-
-        impl crate::server::HasRecord for #marker {
-            type Record = #rec;
-        }
+        #server_impls
     }
 }
 

@@ -35,6 +35,22 @@ fn format(tokens: TokenStream) -> Vec<u8> {
     format!("{HEADER}{text}").into_bytes()
 }
 
+/// Which sides of the API to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// The async client: `Connection`, `Session`, `Task`, `Events` and a
+    /// `*Client` per class.
+    pub client: bool,
+    /// The server side: a `*Server` trait per class, the dispatcher, the
+    /// store and the role lists.
+    pub server: bool,
+}
+
+impl Parts {
+    /// Client and server, as in `generated/rust`.
+    pub const BOTH: Parts = Parts { client: true, server: true };
+}
+
 /// Every file of `generated/rust`.
 pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     let dir = "rust";
@@ -45,7 +61,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     // a whole file; the class modules are most of the work.
     let mut jobs: Vec<Job<'_, GeneratedFile>> = vec![
         (0, Box::new(|| GeneratedFile::new(format!("{dir}/Cargo.toml"), cargo_toml()))),
-        (200, Box::new(move || GeneratedFile::new(format!("{dir}/src/lib.rs"), format(lib_rs(api, rels))))),
+        (200, Box::new(move || GeneratedFile::new(format!("{dir}/src/lib.rs"), format(lib_rs(api, rels, Parts::BOTH))))),
         (api.errors.len(), Box::new(|| GeneratedFile::new(format!("{dir}/src/errors.rs"), format(errors::errors(api))))),
         (10, Box::new(|| GeneratedFile::new(format!("{dir}/src/roles.rs"), format(roles(api))))),
         (70, Box::new(|| GeneratedFile::new(format!("{dir}/src/routing.rs"), format(routing(api))))),
@@ -59,7 +75,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
             Box::new(move || {
                 let owns = |e: &str| home.get(e) == Some(&c.name.as_str());
                 let path = format!("{dir}/src/{}.rs", names::bare(&names::module(&c.name)));
-                GeneratedFile::new(path, format(class::module(c, &owns, rels, &api.roles)))
+                GeneratedFile::new(path, format(class::module(c, &owns, rels, &api.roles, Parts::BOTH)))
             }),
         ));
     }
@@ -102,7 +118,7 @@ fn modules(api: &Api) -> Vec<proc_macro2::Ident> {
     api.classes.iter().map(|c| ident(&names::module(&c.name))).collect()
 }
 
-fn lib_rs(api: &Api, rels: &[relations::Relation]) -> TokenStream {
+fn lib_rs(api: &Api, rels: &[relations::Relation], parts: Parts) -> TokenStream {
     let mods = modules(api);
     let doc = format!(
         " Typed bindings for the {} ({} classes, {} error codes), generated from one schema.",
@@ -137,27 +153,84 @@ fn lib_rs(api: &Api, rels: &[relations::Relation]) -> TokenStream {
     });
     let roles = &api.roles;
     let records = api.classes.iter().filter(|c| !c.fields.is_empty()).map(|c| ident(&names::record_type(&c.name)));
+    let mut intro = vec![""];
+    if parts.client {
+        intro.push(" Start with [`Connection`], log in to get a [`Session`], and call");
+        intro.push(" through the class accessors: `session.vm().get_all_records()`.");
+    }
+    if parts.server {
+        intro.push(" Implement the `*Server` traits (or only [`server::Backend`] for");
+        intro.push(" the derived messages) and serve them with [`server::Dispatcher`].");
+    }
+    let client_items = if parts.client {
+        quote! {
+            pub mod client;
+            pub use client::{Connection, Events, Session, Task};
+
+            impl<T: xenapi_rt::Transport> Session<T> {
+                #(#accessors)*
+            }
+
+            impl<T: xenapi_rt::Transport> Connection<T> {
+                #(#raw_logins)*
+            }
+        }
+    } else {
+        quote!()
+    };
+    let server_items = if parts.server {
+        quote! {
+            pub mod roles;
+            mod routing;
+            pub mod server;
+
+            /// Every relation of the API: a ref field whose objects the class it
+            /// points at lists back in a set field (`VBD.VM` and `VM.VBDs`).
+            /// [`server::Record::related`], `link` and `unlink` give a store what
+            /// it needs to keep both sides consistent.
+            pub static RELATIONS: &[server::Relation] = &[#(#rel_items),*];
+
+            /// Calls `visitor.visit::<R>()` for the record type of every class
+            /// that has fields, in schema order: a way to set up per-class
+            /// storage (or anything else) without naming each class.
+            pub fn visit_records<V: server::ClassVisitor>(visitor: &mut V) {
+                #(visitor.visit::<#records>();)*
+            }
+
+            /// Calls the macro `$m` once per class with the name of its server
+            /// trait (`$m!(VmServer);`), so a backend can give every class it
+            /// does not customise the default (derived-only) implementation in
+            /// one place. The macro `$m` may match the trait names it handles
+            /// itself and skip them.
+            #[macro_export]
+            macro_rules! for_each_server_trait {
+                ($m:ident) => {
+                    #($m!(#server_traits);)*
+                };
+            }
+
+            /// A backend that implements every class.
+            pub trait Server: #(#server_traits)+* {}
+            impl<S: #(#server_traits)+*> Server for S {}
+        }
+    } else {
+        quote!()
+    };
     quote! {
         #![doc = #doc]
-        //!
-        //! Start with [`Connection`], log in to get a [`Session`], and call
-        //! through the class accessors: `session.vm().get_all_records()`.
-        //! Implement the `*Server` traits (or only [`server::Backend`] for
-        //! the derived messages) and serve them with [`server::Dispatcher`].
+        #(#![doc = #intro])*
         #![allow(deprecated)]
         #![allow(clippy::too_many_arguments, clippy::module_inception, clippy::large_enum_variant)]
 
-        pub mod client;
         pub mod errors;
-        pub mod roles;
-        mod routing;
-        pub mod server;
         #(pub mod #mods;)*
 
-        pub use client::{Connection, Events, Session, Task};
         pub use errors::{ApiError, Error};
         #(pub use #mods::*;)*
         pub use xenapi_rt::Protocol;
+
+        #client_items
+        #server_items
 
         /// The record of whatever class an event is about, as sent; decode
         /// it with [`EventRecord::snapshot_as`].
@@ -185,45 +258,8 @@ fn lib_rs(api: &Api, rels: &[relations::Relation]) -> TokenStream {
         }
 
         /// The roles of the API, most privileged first. A message's roles
-        /// (what [`server::Backend::authorize`] is given) are drawn from these.
+        /// (what `server::Backend::authorize` is given) are drawn from these.
         pub const ROLES: &[&str] = &[#(#roles),*];
-
-        /// Every relation of the API: a ref field whose objects the class it
-        /// points at lists back in a set field (`VBD.VM` and `VM.VBDs`).
-        /// [`server::Record::related`], `link` and `unlink` give a store what
-        /// it needs to keep both sides consistent.
-        pub static RELATIONS: &[server::Relation] = &[#(#rel_items),*];
-
-        /// Calls `visitor.visit::<R>()` for the record type of every class
-        /// that has fields, in schema order: a way to set up per-class
-        /// storage (or anything else) without naming each class.
-        pub fn visit_records<V: server::ClassVisitor>(visitor: &mut V) {
-            #(visitor.visit::<#records>();)*
-        }
-
-        /// Calls the macro `$m` once per class with the name of its server
-        /// trait (`$m!(VmServer);`), so a backend can give every class it
-        /// does not customise the default (derived-only) implementation in
-        /// one place. The macro `$m` may match the trait names it handles
-        /// itself and skip them.
-        #[macro_export]
-        macro_rules! for_each_server_trait {
-            ($m:ident) => {
-                #($m!(#server_traits);)*
-            };
-        }
-
-        /// A backend that implements every class.
-        pub trait Server: #(#server_traits)+* {}
-        impl<S: #(#server_traits)+*> Server for S {}
-
-        impl<T: xenapi_rt::Transport> Session<T> {
-            #(#accessors)*
-        }
-
-        impl<T: xenapi_rt::Transport> Connection<T> {
-            #(#raw_logins)*
-        }
     }
 }
 
@@ -287,13 +323,14 @@ fn roles(api: &Api) -> TokenStream {
 /// script's `OUT_DIR` or for the proc macro: every module inlined, and the
 /// crate-level attributes moved onto the items (an included file cannot
 /// carry inner attributes). It must be included at the root of a crate,
-/// since generated paths start at `crate::`.
-pub fn single_file(api: &Api) -> Result<String, syn::Error> {
-    syn::parse2::<syn::File>(single_file_tokens(api)).map(|f| format!("{HEADER}{}", prettyplease::unparse(&f)))
+/// since generated paths start at `crate::`. `parts` says whether to
+/// write the client, the server side, or both.
+pub fn single_file(api: &Api, parts: Parts) -> Result<String, syn::Error> {
+    syn::parse2::<syn::File>(single_file_tokens(api, parts)).map(|f| format!("{HEADER}{}", prettyplease::unparse(&f)))
 }
 
 /// [`single_file`] as tokens.
-pub fn single_file_tokens(api: &Api) -> TokenStream {
+pub fn single_file_tokens(api: &Api, parts: Parts) -> TokenStream {
     let rels = relations::relations(api);
     let home = enum_homes(api);
     let mut bodies: HashMap<String, TokenStream> = HashMap::new();
@@ -308,9 +345,9 @@ pub fn single_file_tokens(api: &Api) -> TokenStream {
     }
     for c in &api.classes {
         let owns = |e: &str| home.get(e) == Some(&c.name.as_str());
-        bodies.insert(names::bare(&names::module(&c.name)).to_string(), class::module(c, &owns, &rels, &api.roles));
+        bodies.insert(names::bare(&names::module(&c.name)).to_string(), class::module(c, &owns, &rels, &api.roles, parts));
     }
-    let mut root = match syn::parse2::<syn::File>(lib_rs(api, &rels)) {
+    let mut root = match syn::parse2::<syn::File>(lib_rs(api, &rels, parts)) {
         Ok(f) => f,
         Err(e) => return e.to_compile_error(),
     };

@@ -1,0 +1,112 @@
+//! The build-script API: which sides of the API it writes, what it tells
+//! Cargo, and how it fails.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use xenapi_gen::{Builder, Error};
+
+fn schema() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema")
+}
+
+/// Names of the items of a generated single file, with the items of its
+/// inline modules as `module::item`.
+fn items(source: &str) -> BTreeSet<String> {
+    fn name(item: &syn::Item) -> Option<String> {
+        Some(match item {
+            syn::Item::Struct(i) => i.ident.to_string(),
+            syn::Item::Enum(i) => i.ident.to_string(),
+            syn::Item::Trait(i) => i.ident.to_string(),
+            syn::Item::Fn(i) => i.sig.ident.to_string(),
+            syn::Item::Mod(i) => i.ident.to_string(),
+            syn::Item::Type(i) => i.ident.to_string(),
+            syn::Item::Const(i) => i.ident.to_string(),
+            syn::Item::Static(i) => i.ident.to_string(),
+            syn::Item::Macro(i) => i.ident.as_ref()?.to_string(),
+            _ => return None,
+        })
+    }
+    let file = syn::parse_file(source).expect("the generated file parses");
+    let mut out = BTreeSet::new();
+    for item in &file.items {
+        if let Some(n) = name(item) {
+            out.insert(n.clone());
+            if let syn::Item::Mod(m) = item {
+                for inner in m.content.iter().flat_map(|(_, items)| items) {
+                    if let Some(i) = name(inner) {
+                        out.insert(format!("{n}::{i}"));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn source(client: bool, server: bool) -> BTreeSet<String> {
+    let b = Builder::new().schema(schema()).classes(["VM"]).client(client).server(server);
+    items(&b.source().expect("bindings"))
+}
+
+#[test]
+fn client_only_has_no_server_side() {
+    let got = source(true, false);
+    for want in ["client", "client::Session", "vm::VmClient", "vm::VmRecord", "errors::ApiError"] {
+        assert!(got.contains(want), "{want} missing from a client-only build");
+    }
+    for absent in ["server", "routing", "roles", "Server", "RELATIONS", "vm::VmServer", "vm::dispatch"] {
+        assert!(!got.contains(absent), "{absent} in a client-only build");
+    }
+}
+
+#[test]
+fn server_only_has_no_client() {
+    let got = source(false, true);
+    for want in ["server", "server::Store", "routing", "roles", "Server", "vm::VmServer", "vm::dispatch", "vm::VmRecord"] {
+        assert!(got.contains(want), "{want} missing from a server-only build");
+    }
+    for absent in ["client", "vm::VmClient"] {
+        assert!(!got.contains(absent), "{absent} in a server-only build");
+    }
+}
+
+#[test]
+fn neither_side_leaves_the_types() {
+    let got = source(false, false);
+    for want in ["vm::Vm", "vm::VmRecord", "vm::VmPowerState", "errors::ApiError", "EventBatch"] {
+        assert!(got.contains(want), "{want} missing from a types-only build");
+    }
+    for absent in ["client", "server", "vm::VmClient", "vm::VmServer"] {
+        assert!(!got.contains(absent), "{absent} in a types-only build");
+    }
+}
+
+#[test]
+fn both_sides_by_default() {
+    let got = items(&Builder::new().schema(schema()).classes(["VM"]).source().expect("bindings"));
+    assert!(got.contains("vm::VmClient") && got.contains("vm::VmServer"));
+}
+
+#[test]
+fn tells_cargo_about_every_schema_file() {
+    let out = tempfile::tempdir().unwrap();
+    let mut lines = Vec::new();
+    let path = Builder::new().schema(schema()).classes(["VM"]).out_dir(out.path()).generate_to(&mut lines).unwrap();
+    assert!(path.starts_with(out.path()) && path.is_file());
+    let text = String::from_utf8(lines).unwrap();
+    let rerun: BTreeSet<PathBuf> =
+        text.lines().filter_map(|l| l.strip_prefix("cargo:rerun-if-changed=")).map(PathBuf::from).collect();
+    let files = xenapi_gen::load::schema_files(&schema());
+    assert_eq!(files.len(), 3 + std::fs::read_dir(schema().join("classes")).unwrap().count());
+    for f in files.iter().chain([&schema(), &schema().join("classes")]) {
+        assert!(rerun.contains(f), "no rerun-if-changed for {}", f.display());
+    }
+}
+
+#[test]
+fn unknown_class_and_release_are_errors() {
+    let e = Builder::new().schema(schema()).classes(["VN"]).source().unwrap_err();
+    assert!(matches!(&e, Error::UnknownClasses(c) if c.contains("VN")), "{e}");
+    let e = Builder::new().schema(schema()).release("stockholn").source().unwrap_err();
+    assert!(matches!(&e, Error::UnknownRelease(r, hint) if r == "stockholn" && hint.contains("stockholm")), "{e}");
+}
