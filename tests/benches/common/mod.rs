@@ -10,6 +10,8 @@
 
 #![allow(dead_code)]
 
+pub mod codec;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 

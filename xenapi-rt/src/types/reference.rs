@@ -5,7 +5,7 @@
 //! class, so a VM reference cannot be passed where a host reference is
 //! expected.
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -23,23 +23,29 @@ pub trait Class: 'static {
 }
 
 /// A reference to an object of class `C`.
+///
+/// The null reference is kept without an allocation: records hold many
+/// of them (every unset ref field, and every ref field of a default
+/// record, which decoding builds to fill in missing fields).
 pub struct Ref<C> {
-    id: String,
+    id: Cow<'static, str>,
     class: PhantomData<fn() -> C>,
 }
 
 impl<C> Ref<C> {
     /// Wraps a reference string as received from a server.
     pub fn new(id: impl Into<String>) -> Self {
-        Ref {
-            id: id.into(),
-            class: PhantomData,
-        }
+        Self::from_cow(Cow::Owned(id.into()))
+    }
+
+    fn from_cow(id: Cow<'static, str>) -> Self {
+        let id = if id == NULL_REF { Cow::Borrowed(NULL_REF) } else { id };
+        Ref { id, class: PhantomData }
     }
 
     /// The null reference.
     pub fn null() -> Self {
-        Ref::new(NULL_REF)
+        Ref { id: Cow::Borrowed(NULL_REF), class: PhantomData }
     }
 
     /// Whether this is the null reference (`OpaqueRef:NULL`, or empty as
@@ -55,14 +61,14 @@ impl<C> Ref<C> {
 
     /// The reference string, consuming the reference.
     pub fn into_string(self) -> String {
-        self.id
+        self.id.into_owned()
     }
 
     /// The same string as a reference to another class; for code that
     /// knows better than the type system (events name their class at run
     /// time).
     pub fn cast<D>(self) -> Ref<D> {
-        Ref::new(self.id)
+        Ref { id: self.id, class: PhantomData }
     }
 }
 
@@ -74,7 +80,7 @@ impl<C> Default for Ref<C> {
 
 impl<C> Clone for Ref<C> {
     fn clone(&self) -> Self {
-        Ref::new(self.id.clone())
+        Ref { id: self.id.clone(), class: PhantomData }
     }
 }
 
@@ -130,7 +136,25 @@ impl<C> Serialize for Ref<C> {
 
 impl<'de, C> Deserialize<'de> for Ref<C> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Ref::new)
+        struct RefVisitor<C>(PhantomData<fn() -> C>);
+
+        impl<C> serde::de::Visitor<'_> for RefVisitor<C> {
+            type Value = Ref<C>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object reference (a string)")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Ref<C>, E> {
+                Ok(if v == NULL_REF { Ref::null() } else { Ref::from_cow(Cow::Owned(v.to_owned())) })
+            }
+
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Ref<C>, E> {
+                Ok(Ref::from_cow(Cow::Owned(v)))
+            }
+        }
+
+        deserializer.deserialize_string(RefVisitor(PhantomData))
     }
 }
 
@@ -151,5 +175,18 @@ mod tests {
         let r: Ref<Vm> = Ref::new("OpaqueRef:1");
         assert!(!r.is_null());
         assert_eq!(r.to_string(), "OpaqueRef:1");
+    }
+
+    #[test]
+    fn null_refs_do_not_allocate_and_compare_by_text() {
+        let made: Ref<Vm> = Ref::new(String::from(NULL_REF));
+        assert!(matches!(made.id, Cow::Borrowed(_)));
+        assert_eq!(made, Ref::null());
+        let decoded: Ref<Vm> = serde_json::from_str("\"OpaqueRef:NULL\"").unwrap();
+        assert!(matches!(decoded.id, Cow::Borrowed(_)));
+        let other: Ref<Vm> = serde_json::from_str("\"OpaqueRef:abc\"").unwrap();
+        assert_eq!(other.as_str(), "OpaqueRef:abc");
+        assert_eq!(other.clone().cast::<()>().into_string(), "OpaqueRef:abc");
+        assert!(serde_json::from_str::<Ref<Vm>>("12").is_err());
     }
 }

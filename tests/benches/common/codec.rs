@@ -1,0 +1,86 @@
+//! The codec benchmarks, shared by the `codec` bench (system allocator)
+//! and `codec_mimalloc` (mimalloc as the global allocator).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput};
+
+/// The four codec benchmarks; group names start with `prefix`.
+pub fn run(c: &mut Criterion, prefix: &str) {
+    let data = super::build(super::VM_COUNT);
+    println!(
+        "data: {} VMs, XML-RPC reply {} bytes, JSON-RPC reply {} bytes",
+        super::VM_COUNT,
+        data.xml.len(),
+        data.json.len()
+    );
+    if let Some(dir) = super::data_dir() {
+        super::write_files(&data, &dir).expect("write the benchmark data");
+    }
+    let records = super::decode_xml(&data.xml);
+    if let Ok(op) = std::env::var("XENAPI_BENCH_ONCE") {
+        println!("{op}: {}", black_box(once(&op, &data, &records)));
+        std::process::exit(0);
+    }
+    let ids = serde_json::value::RawValue::from_string("1".into()).expect("raw id");
+
+    let mut g = c.benchmark_group(format!("{prefix}xmlrpc"));
+    g.throughput(Throughput::Bytes(data.xml.len() as u64));
+    g.bench_function("decode", |b| {
+        b.iter(|| black_box(super::decode_xml(black_box(&data.xml))))
+    });
+    g.bench_function("encode", |b| {
+        b.iter(|| {
+            black_box(xenapi_rt::xmlrpc::encode_success(black_box(&records)).expect("encodes"))
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group(format!("{prefix}jsonrpc"));
+    g.throughput(Throughput::Bytes(data.json.len() as u64));
+    g.bench_function("decode", |b| {
+        b.iter(|| black_box(super::decode_json(black_box(&data.json))))
+    });
+    g.bench_function("encode", |b| {
+        b.iter(|| {
+            black_box(
+                xenapi_rt::jsonrpc::encode_success(
+                    xenapi_rt::jsonrpc::Version::V2,
+                    &ids,
+                    black_box(&records),
+                )
+                .expect("encodes"),
+            )
+        })
+    });
+    g.finish();
+}
+
+/// Runs one operation once, for instruction counting under
+/// `valgrind --tool=callgrind --toggle-collect='*codec*once*'`
+/// (`XENAPI_BENCH_ONCE=xmlrpc/decode` and so on); load-independent numbers
+/// for before/after comparisons.
+#[inline(never)]
+pub fn once(op: &str, data: &super::Data, records: &super::AllRecords) -> usize {
+    let ids = serde_json::value::RawValue::from_string("1".into()).expect("raw id");
+    match op {
+        "xmlrpc/decode" => super::decode_xml(&data.xml).len(),
+        "jsonrpc/decode" => super::decode_json(&data.json).len(),
+        "xmlrpc/encode" => xenapi_rt::xmlrpc::encode_success(records).expect("encodes").len(),
+        "jsonrpc/encode" => {
+            xenapi_rt::jsonrpc::encode_success(xenapi_rt::jsonrpc::Version::V2, &ids, records)
+                .expect("encodes")
+                .len()
+        }
+        other => panic!("unknown operation {other}"),
+    }
+}
+
+/// Criterion settings for the codec benches.
+pub fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(8))
+}
