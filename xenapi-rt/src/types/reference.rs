@@ -5,7 +5,7 @@
 //! class, so a VM reference cannot be passed where a host reference is
 //! expected.
 
-use std::borrow::{Borrow, Cow};
+use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -22,46 +22,86 @@ pub trait Class: 'static {
     const NAME: &'static str;
 }
 
+/// Longest reference text kept without a heap allocation: the length of
+/// `OpaqueRef:` and a UUID, the form servers hand out.
+const INLINE: usize = 46;
+
+/// The text of a reference. Records hold dozens of references each, so
+/// the usual ones are kept inline: decoding a reply then allocates for
+/// none of them, and the null reference is a constant.
+#[derive(Clone)]
+enum Id {
+    Null,
+    Inline(u8, [u8; INLINE]),
+    Heap(Box<str>),
+}
+
+impl Id {
+    fn from_str(s: &str) -> Id {
+        if s == NULL_REF {
+            Id::Null
+        } else if s.len() <= INLINE {
+            let mut buf = [0u8; INLINE];
+            buf[..s.len()].copy_from_slice(s.as_bytes());
+            Id::Inline(s.len() as u8, buf)
+        } else {
+            Id::Heap(s.into())
+        }
+    }
+
+    fn from_string(s: String) -> Id {
+        if s.len() > INLINE {
+            Id::Heap(s.into_boxed_str())
+        } else {
+            Id::from_str(&s)
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Id::Null => NULL_REF,
+            // Always the bytes of a `str` cut at its own length.
+            Id::Inline(len, buf) => std::str::from_utf8(&buf[..usize::from(*len)]).unwrap_or_default(),
+            Id::Heap(s) => s,
+        }
+    }
+}
+
 /// A reference to an object of class `C`.
-///
-/// The null reference is kept without an allocation: records hold many
-/// of them (every unset ref field, and every ref field of a default
-/// record, which decoding builds to fill in missing fields).
 pub struct Ref<C> {
-    id: Cow<'static, str>,
+    id: Id,
     class: PhantomData<fn() -> C>,
 }
 
 impl<C> Ref<C> {
     /// Wraps a reference string as received from a server.
     pub fn new(id: impl Into<String>) -> Self {
-        Self::from_cow(Cow::Owned(id.into()))
-    }
-
-    fn from_cow(id: Cow<'static, str>) -> Self {
-        let id = if id == NULL_REF { Cow::Borrowed(NULL_REF) } else { id };
-        Ref { id, class: PhantomData }
+        Ref { id: Id::from_string(id.into()), class: PhantomData }
     }
 
     /// The null reference.
     pub fn null() -> Self {
-        Ref { id: Cow::Borrowed(NULL_REF), class: PhantomData }
+        Ref { id: Id::Null, class: PhantomData }
     }
 
     /// Whether this is the null reference (`OpaqueRef:NULL`, or empty as
     /// some servers send it).
     pub fn is_null(&self) -> bool {
-        self.id == NULL_REF || self.id.is_empty() || self.id == "Null"
+        let id = self.as_str();
+        id == NULL_REF || id.is_empty() || id == "Null"
     }
 
     /// The reference string.
     pub fn as_str(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
     /// The reference string, consuming the reference.
     pub fn into_string(self) -> String {
-        self.id.into_owned()
+        match self.id {
+            Id::Heap(s) => s.into_string(),
+            other => other.as_str().to_string(),
+        }
     }
 
     /// The same string as a reference to another class; for code that
@@ -86,7 +126,7 @@ impl<C> Clone for Ref<C> {
 
 impl<C> PartialEq for Ref<C> {
     fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
+        self.as_str() == other.as_str()
     }
 }
 
@@ -100,37 +140,37 @@ impl<C> PartialOrd for Ref<C> {
 
 impl<C> Ord for Ref<C> {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.id.cmp(&other.id)
+        self.as_str().cmp(other.as_str())
     }
 }
 
 impl<C> Hash for Ref<C> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.id.hash(state)
+        self.as_str().hash(state)
     }
 }
 
 impl<C> Borrow<str> for Ref<C> {
     fn borrow(&self) -> &str {
-        &self.id
+        self.as_str()
     }
 }
 
 impl<C: Class> fmt::Debug for Ref<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}({})", C::NAME, self.id)
+        write!(f, "{}({})", C::NAME, self.as_str())
     }
 }
 
 impl<C> fmt::Display for Ref<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.id)
+        f.write_str(self.as_str())
     }
 }
 
 impl<C> Serialize for Ref<C> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.id)
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -146,11 +186,11 @@ impl<'de, C> Deserialize<'de> for Ref<C> {
             }
 
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Ref<C>, E> {
-                Ok(if v == NULL_REF { Ref::null() } else { Ref::from_cow(Cow::Owned(v.to_owned())) })
+                Ok(Ref { id: Id::from_str(v), class: PhantomData })
             }
 
             fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Ref<C>, E> {
-                Ok(Ref::from_cow(Cow::Owned(v)))
+                Ok(Ref { id: Id::from_string(v), class: PhantomData })
             }
         }
 
@@ -178,15 +218,26 @@ mod tests {
     }
 
     #[test]
-    fn null_refs_do_not_allocate_and_compare_by_text() {
+    fn refs_keep_their_text_in_every_form() {
         let made: Ref<Vm> = Ref::new(String::from(NULL_REF));
-        assert!(matches!(made.id, Cow::Borrowed(_)));
+        assert!(matches!(made.id, Id::Null) && made.is_null());
         assert_eq!(made, Ref::null());
         let decoded: Ref<Vm> = serde_json::from_str("\"OpaqueRef:NULL\"").unwrap();
-        assert!(matches!(decoded.id, Cow::Borrowed(_)));
-        let other: Ref<Vm> = serde_json::from_str("\"OpaqueRef:abc\"").unwrap();
-        assert_eq!(other.as_str(), "OpaqueRef:abc");
-        assert_eq!(other.clone().cast::<()>().into_string(), "OpaqueRef:abc");
+        assert!(matches!(decoded.id, Id::Null));
+        let uuid = "OpaqueRef:0b5ee7f2-8a4c-4c1e-9a59-1d7c1f3b9e10";
+        let usual: Ref<Vm> = serde_json::from_str(&format!("\"{uuid}\"")).unwrap();
+        assert!(matches!(usual.id, Id::Inline(..)));
+        assert_eq!((usual.as_str(), usual.to_string()), (uuid, uuid.to_string()));
+        let long = format!("{uuid}-and-more-é");
+        let odd: Ref<Vm> = Ref::new(long.clone());
+        assert!(matches!(odd.id, Id::Heap(_)));
+        assert_eq!(odd.clone().cast::<()>().into_string(), long);
+        let short: Ref<Vm> = Ref::new("é");
+        assert_eq!(short.as_str(), "é");
+        // Equal text, equal refs, whatever the storage.
+        let mut set = std::collections::HashSet::new();
+        set.insert(usual.clone());
+        assert!(set.contains(uuid));
         assert!(serde_json::from_str::<Ref<Vm>>("12").is_err());
     }
 }
