@@ -391,6 +391,36 @@ async fn malformed_requests_get_protocol_errors_and_server_keeps_serving() {
 }
 
 #[tokio::test]
+async fn a_stalled_body_times_out_and_the_server_keeps_serving() {
+    let server = start(ServerConfig {
+        body_read_timeout: Duration::from_millis(300),
+        ..ServerConfig::default()
+    })
+    .await;
+    // Headers promise 100 bytes; 10 arrive, then nothing.
+    let mut stalled = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    stalled
+        .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 100\r\n\r\n<?xml vers")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    // The server answers and closes the connection: read to the end.
+    tokio::time::timeout(Duration::from_secs(5), stalled.read_to_end(&mut answer))
+        .await
+        .expect("the server gave up on the body")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    // Other clients are served as before.
+    let c = Client::new(http(server.addr), Protocol::XmlRpc);
+    let _session = login(&c).await;
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn graceful_shutdown_drains_in_flight_calls() {
     let server = start(ServerConfig::default()).await;
     let addr = server.addr;

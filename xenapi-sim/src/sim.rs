@@ -184,6 +184,7 @@ impl Sim {
         let mut config = xenapi_rt::server::ServerConfig::default();
         config.limits.max_body = self.0.config.max_body;
         config.header_read_timeout = Duration::from_secs(10);
+        config.body_read_timeout = Duration::from_secs(10);
         config.shutdown_timeout = Duration::from_secs(5);
         let server = xenapi_rt::server::Server::with_config(xenapi::server::Dispatcher(Arc::new(self)), config);
         let out = server.serve(listener, shutdown).await;

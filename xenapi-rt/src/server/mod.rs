@@ -56,6 +56,11 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// How long a client may take to send request headers.
     pub header_read_timeout: Duration,
+    /// How long a client may take to send a request body once its
+    /// headers are in; a client that stalls gets `408 Request Timeout`
+    /// and the connection is closed, so a trickled body cannot hold a
+    /// connection open.
+    pub body_read_timeout: Duration,
     /// How long a graceful shutdown waits for in-flight requests before
     /// giving up on them.
     pub shutdown_timeout: Duration,
@@ -66,6 +71,7 @@ impl Default for ServerConfig {
         ServerConfig {
             limits: Limits::default(),
             header_read_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(30),
             shutdown_timeout: Duration::from_secs(30),
         }
     }
@@ -269,6 +275,11 @@ impl<H: Handler> Server<H> {
             resp.headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));
         }
+        if reply.status == 408 {
+            // The rest of the body may still trickle in: do not read it.
+            resp.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         resp
     }
 
@@ -289,11 +300,18 @@ impl<H: Handler> Server<H> {
         if declared.is_some_and(|n| n > max as u64) {
             return too_large(max);
         }
-        let body = match Limited::new(req.into_body(), max).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_large(max),
-            Err(e) => {
+        let wait = self.inner.config.body_read_timeout;
+        let body = match tokio::time::timeout(wait, Limited::new(req.into_body(), max).collect()).await {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return too_large(max),
+            Ok(Err(e)) => {
                 return HttpReply::text(400, format!("could not read the request body: {e}\n"))
+            }
+            Err(_) => {
+                return HttpReply::text(
+                    408,
+                    format!("the request body did not arrive within {} ms\n", wait.as_millis()),
+                )
             }
         };
         self.handle_bytes(&path, &body).await
