@@ -10,11 +10,13 @@
 #   4. runs, each under valgrind --leak-check=full --error-exitcode=1:
 #      the fuzzer (damaged replies through a fake transport), the
 #      robustness program against the broken server, and the scenario
-#      (static and shared library, gcc and clang) and the
-#      source-compatibility program against the simulator.
+#      (static and shared library, gcc and clang), the
+#      source-compatibility program and a C++ program against the
+#      simulator (the headers are also compiled as C++ on their own).
 #
 # Exits non-zero on any failure. Needs gcc, clang, make, pkg-config,
-# libxml2 and libcurl development files, valgrind, python3 and cargo.
+# g++ and clang++, libxml2 and libcurl development files, valgrind,
+# python3 and cargo.
 #
 #   tests/c/run.sh            everything
 #   NO_CLANG=1 tests/c/run.sh skip the clang builds
@@ -59,8 +61,13 @@ for cc in "${COMPILERS[@]}"; do
   make -s -C generated/c -j"$JOBS" CC="$cc" BUILD="$build" check-headers \
     || die "a header does not compile on its own with $cc"
   echo "$(ls generated/c/include/xen/api/*.h | wc -l) headers checked"
+  cxx=g++
+  [ "$cc" = gcc ] || cxx=clang++
+  step "every public header compiles on its own as C++ with $cxx (-std=c++11 -W -Wall -Werror)"
+  make -s -C generated/c -j"$JOBS" CXX="$cxx" BUILD="$build" check-headers-cxx \
+    || die "a header does not compile as C++ with $cxx"
   step "test programs with $cc (tests/c/$build)"
-  make -s -C tests/c CC="$cc" BUILD="$build" CFLAGS="-O1 $debug" \
+  make -s -C tests/c CC="$cc" CXX="$cxx" BUILD="$build" CFLAGS="-O1 $debug" \
     || die "the test programs do not build with $cc"
 done
 
@@ -153,6 +160,7 @@ else
   run_valgrind scenario-static "$TESTS/build/scenario" "http://127.0.0.1:$SIM_PORT" || failed=1
   run_valgrind scenario-shared "$TESTS/build/scenario-shared" "http://127.0.0.1:$SIM_PORT" || failed=1
   run_valgrind compat "$TESTS/build/compat" "http://127.0.0.1:$SIM_PORT" || failed=1
+  run_valgrind cxx "$TESTS/build/cxx" "http://127.0.0.1:$SIM_PORT" || failed=1
   if [ -z "${NO_CLANG:-}" ]; then
     run_valgrind scenario-clang "$TESTS/build/clang/scenario" "http://127.0.0.1:$SIM_PORT" || failed=1
   fi

@@ -10,6 +10,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct
 {
     /* Where requests go, e.g. "http://127.0.0.1:8080/". May be changed
@@ -31,5 +35,9 @@ int xt_call(const void *data, size_t len, void *user_handle,
 
 /* Frees the libcurl handle of a connection. */
 void xt_conn_close(xt_conn *conn);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,6 +7,10 @@
 #include <{{ h }}>
 {%- endfor %}
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 {%- for d in forward %}
 {{ d }}
 {%- endfor %}
@@ -158,6 +162,10 @@ extern void
 extern {% if m.deprecated %}XEN_DEPRECATED {% endif %}{{ m.ret }}
 {{ m.proto }};
 {%- endfor %}
+
+#ifdef __cplusplus
+}
+#endif
 {%- for h in trailer %}
 
 #include <{{ h }}>

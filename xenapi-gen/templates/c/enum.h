@@ -4,6 +4,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 {{ doc }}
 enum {{ t }}
@@ -57,5 +61,9 @@ extern const char *
  */
 extern enum {{ t }}
 {{ t }}_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 {%- for h in includes %}
 #include <{{ h }}>
 {%- endfor %}
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 {%- for d in forward %}
 {{ d }}
 {%- endfor %}
@@ -45,5 +49,9 @@ extern {{ t }} *
  */
 extern void
 {{ t }}_free({{ t }} *map);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #include <{{ h }}>
 {%- endfor %}
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * A set of type {{ api }}.
@@ -32,5 +36,9 @@ extern {{ t }} *
  */
 extern void
 {{ t }}_free({{ t }} *set);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

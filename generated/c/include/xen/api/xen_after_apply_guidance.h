@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Actions recommended once a patch has been applied for its effect to take
@@ -81,5 +85,9 @@ xen_after_apply_guidance_to_string(enum xen_after_apply_guidance val);
  */
 extern enum xen_after_apply_guidance
 xen_after_apply_guidance_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

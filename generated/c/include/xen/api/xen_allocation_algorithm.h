@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Strategies for choosing which physical GPU receives a new vGPU.
@@ -69,5 +73,9 @@ xen_allocation_algorithm_to_string(enum xen_allocation_algorithm val);
  */
 extern enum xen_allocation_algorithm
 xen_allocation_algorithm_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -3,6 +3,10 @@
 #ifndef XEN_API_FAILURE_H
 #define XEN_API_FAILURE_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The error codes a server may return, as the first element of
@@ -3638,5 +3642,9 @@ xen_api_failure_to_string(enum xen_api_failure val);
  */
 extern enum xen_api_failure
 xen_api_failure_from_string(const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The auth class.
@@ -212,5 +216,9 @@ xen_auth_get_subject_identifier(xen_session *session, char **result, char *subje
  */
 extern bool
 xen_auth_get_subject_identifier_async(xen_session *session, xen_task *result, char *subject_name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The blob class.
@@ -353,5 +357,9 @@ xen_blob_get_last_updated(xen_session *session, time_t *result, xen_blob self);
  */
 extern bool
 xen_blob_get_mime_type(xen_session *session, char **result, xen_blob self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -15,6 +15,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The Bond class.
@@ -424,5 +428,9 @@ xen_bond_get_links_up(xen_session *session, int64_t *result, xen_bond self);
  */
 extern bool
 xen_bond_get_auto_update_mac(xen_session *session, bool *result, xen_bond self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Algorithm used to spread traffic across the member interfaces of a bond.
@@ -76,5 +80,9 @@ xen_bond_mode_to_string(enum xen_bond_mode val);
  */
 extern enum xen_bond_mode
 xen_bond_mode_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #include <xen/api/xen_host.h>
 #include <xen/api/xen_host_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The Certificate class.
@@ -275,5 +279,9 @@ xen_certificate_get_not_after(xen_session *session, time_t *result, xen_certific
  */
 extern bool
 xen_certificate_get_fingerprint(xen_session *session, char **result, xen_certificate self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The role a certificate plays in the pool.
@@ -75,5 +79,9 @@ xen_certificate_type_to_string(enum xen_certificate_type val);
  */
 extern enum xen_certificate_type
 xen_certificate_type_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

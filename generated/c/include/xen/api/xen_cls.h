@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The kinds of object that a message can refer to.
@@ -111,5 +115,9 @@ xen_cls_to_string(enum xen_cls val);
  */
 extern enum xen_cls
 xen_cls_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

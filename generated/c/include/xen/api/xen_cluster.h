@@ -19,6 +19,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The Cluster class.
@@ -574,5 +578,9 @@ xen_cluster_add_to_other_config(xen_session *session, xen_cluster self, char *ke
  */
 extern bool
 xen_cluster_remove_from_other_config(xen_session *session, xen_cluster self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -18,6 +18,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The Cluster_host class.
@@ -448,5 +452,9 @@ xen_cluster_host_get_current_operations(xen_session *session, xen_string_cluster
  */
 extern bool
 xen_cluster_host_get_other_config(xen_session *session, xen_string_string_map **result, xen_cluster_host self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

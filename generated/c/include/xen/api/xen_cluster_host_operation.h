@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operations that may be performed on a cluster member.
@@ -74,5 +78,9 @@ xen_cluster_host_operation_to_string(enum xen_cluster_host_operation val);
  */
 extern enum xen_cluster_host_operation
 xen_cluster_host_operation_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

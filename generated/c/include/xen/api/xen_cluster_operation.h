@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operations that may be performed on a cluster.
@@ -86,5 +90,9 @@ xen_cluster_operation_to_string(enum xen_cluster_operation val);
  */
 extern enum xen_cluster_operation
 xen_cluster_operation_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

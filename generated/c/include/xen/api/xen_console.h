@@ -13,6 +13,10 @@
 #include <xen/api/xen_vm.h>
 #include <xen/api/xen_vm_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The console class.
@@ -328,5 +332,9 @@ xen_console_add_to_other_config(xen_session *session, xen_console self, char *ke
  */
 extern bool
 xen_console_remove_from_other_config(xen_session *session, xen_console self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Protocols by which a console can be accessed.
@@ -74,5 +78,9 @@ xen_console_protocol_to_string(enum xen_console_protocol val);
  */
 extern enum xen_console_protocol
 xen_console_protocol_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

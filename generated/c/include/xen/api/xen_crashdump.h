@@ -14,6 +14,10 @@
 #include <xen/api/xen_vm.h>
 #include <xen/api/xen_vm_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The crashdump class.
@@ -302,5 +306,9 @@ xen_crashdump_add_to_other_config(xen_session *session, xen_crashdump self, char
  */
 extern bool
 xen_crashdump_remove_from_other_config(xen_session *session, xen_crashdump self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

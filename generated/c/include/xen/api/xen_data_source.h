@@ -6,6 +6,10 @@
 #include <xen/api/xen_common.h>
 #include <xen/api/xen_data_source_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The data_source class.
@@ -172,5 +176,9 @@ xen_data_source_record_opt_set_alloc(size_t size);
  */
 extern void
 xen_data_source_record_opt_set_free(xen_data_source_record_opt_set *set);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Virtualisation modes a VM's domain can use.
@@ -90,5 +94,9 @@ xen_domain_type_to_string(enum xen_domain_type val);
  */
 extern enum xen_domain_type
 xen_domain_type_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,6 +13,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The DR_task class.
@@ -256,5 +260,9 @@ xen_dr_task_get_uuid(xen_session *session, char **result, xen_dr_task self);
  */
 extern bool
 xen_dr_task_get_introduced_srs(xen_session *session, struct xen_sr_set **result, xen_dr_task self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

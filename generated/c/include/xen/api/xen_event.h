@@ -10,6 +10,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The event class.
@@ -244,6 +248,10 @@ xen_event_register(xen_session *session, struct xen_string_set *classes);
  */
 extern XEN_DEPRECATED bool
 xen_event_register_async(xen_session *session, xen_task *result, struct xen_string_set *classes);
+
+#ifdef __cplusplus
+}
+#endif
 
 #include <xen/api/xen_event_batch.h>
 

@@ -7,6 +7,10 @@
 #include <xen/api/xen_event.h>
 #include <xen/api/xen_string_int_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * What event.from returns (see xen_event_from() in xen_event.h): the events
@@ -27,5 +31,9 @@ typedef struct xen_event_batch
  */
 extern void
 xen_event_batch_free(xen_event_batch *batch);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The kind of change an event reports.
@@ -74,5 +78,9 @@ xen_event_operation_to_string(enum xen_event_operation val);
  */
 extern enum xen_event_operation
 xen_event_operation_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

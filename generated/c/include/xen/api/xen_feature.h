@@ -9,6 +9,10 @@
 #include <xen/api/xen_host.h>
 #include <xen/api/xen_host_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The Feature class.
@@ -279,5 +283,9 @@ xen_feature_get_version(xen_session *session, char **result, xen_feature self);
  */
 extern bool
 xen_feature_get_host(xen_session *session, xen_host *result, xen_feature self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -18,6 +18,10 @@
 #include <xen/api/xen_vgpu_type.h>
 #include <xen/api/xen_vgpu_type_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The GPU_group class.
@@ -459,5 +463,9 @@ xen_gpu_group_get_supported_vgpu_types(xen_session *session, struct xen_vgpu_typ
  */
 extern bool
 xen_gpu_group_get_enabled_vgpu_types(xen_session *session, struct xen_vgpu_type_set **result, xen_gpu_group self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

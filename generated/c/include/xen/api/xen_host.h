@@ -56,6 +56,10 @@
 #include <xen/api/xen_vm_decl.h>
 #include <xen/api/xen_vm_string_set_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The host class.
@@ -3100,5 +3104,9 @@ xen_host_get_pending_guidances_full(xen_session *session, struct xen_update_guid
  */
 extern bool
 xen_host_get_last_update_hash(xen_session *session, char **result, xen_host self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operations that can be performed on, or targeted at, a host.
@@ -116,5 +120,9 @@ xen_host_allowed_operations_to_string(enum xen_host_allowed_operations val);
  */
 extern enum xen_host_allowed_operations
 xen_host_allowed_operations_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #include <xen/api/xen_host_decl.h>
 #include <xen/api/xen_string_string_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The host_cpu class.
@@ -389,5 +393,9 @@ xen_host_cpu_add_to_other_config(xen_session *session, xen_host_cpu self, char *
  */
 extern bool
 xen_host_cpu_remove_from_other_config(xen_session *session, xen_host_cpu self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

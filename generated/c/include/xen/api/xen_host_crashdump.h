@@ -12,6 +12,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The host_crashdump class.
@@ -322,5 +326,9 @@ xen_host_crashdump_add_to_other_config(xen_session *session, xen_host_crashdump 
  */
 extern bool
 xen_host_crashdump_remove_from_other_config(xen_session *session, xen_host_crashdump self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

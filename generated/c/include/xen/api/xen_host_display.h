@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * States of the host's own physical display console.
@@ -81,5 +85,9 @@ xen_host_display_to_string(enum xen_host_display val);
  */
 extern enum xen_host_display
 xen_host_display_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,6 +8,10 @@
 #include <xen/api/xen_host_metrics_xen_host_metrics_record_map.h>
 #include <xen/api/xen_string_string_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The host_metrics class.
@@ -292,5 +296,9 @@ xen_host_metrics_add_to_other_config(xen_session *session, xen_host_metrics self
  */
 extern bool
 xen_host_metrics_remove_from_other_config(xen_session *session, xen_host_metrics self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

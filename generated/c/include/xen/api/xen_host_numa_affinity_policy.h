@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Policies for placing VMs' memory and vCPUs with respect to NUMA nodes.
@@ -75,5 +79,9 @@ xen_host_numa_affinity_policy_to_string(enum xen_host_numa_affinity_policy val);
  */
 extern enum xen_host_numa_affinity_policy
 xen_host_numa_affinity_policy_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

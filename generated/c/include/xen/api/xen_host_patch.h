@@ -14,6 +14,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The host_patch class.
@@ -419,5 +423,9 @@ xen_host_patch_add_to_other_config(xen_session *session, xen_host_patch self, ch
  */
 extern bool
 xen_host_patch_remove_from_other_config(xen_session *session, xen_host_patch self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Granularities at which the hypervisor scheduler assigns physical CPUs to
@@ -77,5 +81,9 @@ xen_host_sched_gran_to_string(enum xen_host_sched_gran val);
  */
 extern enum xen_host_sched_gran
 xen_host_sched_gran_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #include <xen/api/xen_host_decl.h>
 #include <xen/api/xen_string_set.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * One key and its value in a xen_host_string_set_map.
@@ -42,5 +46,9 @@ xen_host_string_set_map_alloc(size_t size);
  */
 extern void
 xen_host_string_set_map_free(xen_host_string_set_map *map);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

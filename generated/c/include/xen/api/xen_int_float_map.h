@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * One key and its value in a xen_int_float_map.
@@ -40,5 +44,9 @@ xen_int_float_map_alloc(size_t size);
  */
 extern void
 xen_int_float_map_free(xen_int_float_map *map);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * A set of type int set.
@@ -30,5 +34,9 @@ xen_int_set_alloc(size_t size);
  */
 extern void
 xen_int_set_free(xen_int_set *set);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include <time.h>
 #include <xen/api/xen_string_set.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * One key and its value in a xen_int_string_set_map.
@@ -41,5 +45,9 @@ xen_int_string_set_map_alloc(size_t size);
  */
 extern void
 xen_int_string_set_map_free(xen_int_string_set_map *map);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Ways an interface can obtain its IPv6 settings.
@@ -81,5 +85,9 @@ xen_ipv6_configuration_mode_to_string(enum xen_ipv6_configuration_mode val);
  */
 extern enum xen_ipv6_configuration_mode
 xen_ipv6_configuration_mode_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

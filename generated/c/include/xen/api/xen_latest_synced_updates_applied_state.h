@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Whether a host has installed the updates most recently synced from the
@@ -76,5 +80,9 @@ xen_latest_synced_updates_applied_state_to_string(enum xen_latest_synced_updates
  */
 extern enum xen_latest_synced_updates_applied_state
 xen_latest_synced_updates_applied_state_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Outcome of an update precheck with respect to live patching.
@@ -76,5 +80,9 @@ xen_livepatch_status_to_string(enum xen_livepatch_status val);
  */
 extern enum xen_livepatch_status
 xen_livepatch_status_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

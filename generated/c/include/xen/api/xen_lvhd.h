@@ -12,6 +12,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The LVHD class.
@@ -201,5 +205,9 @@ xen_lvhd_get_by_uuid(xen_session *session, xen_lvhd *result, char *uuid);
  */
 extern bool
 xen_lvhd_get_uuid(xen_session *session, char **result, xen_lvhd self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

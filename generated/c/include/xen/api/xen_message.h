@@ -10,6 +10,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The message class.
@@ -395,5 +399,9 @@ xen_message_create(xen_session *session, xen_message *result, char *name, int64_
  */
 extern bool
 xen_message_create_async(xen_session *session, xen_task *result, char *name, int64_t priority, enum xen_cls cls, char *obj_uuid, char *body);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

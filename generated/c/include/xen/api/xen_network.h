@@ -23,6 +23,10 @@
 #include <xen/api/xen_vif_decl.h>
 #include <xen/api/xen_vif_string_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The network class.
@@ -642,5 +646,9 @@ xen_network_get_assigned_ips(xen_session *session, xen_vif_string_map **result, 
  */
 extern bool
 xen_network_get_purpose(xen_session *session, struct xen_network_purpose_set **result, xen_network self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

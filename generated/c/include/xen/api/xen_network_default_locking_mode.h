@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Traffic filtering policy applied to VIFs on the network whose own locking
@@ -69,5 +73,9 @@ xen_network_default_locking_mode_to_string(enum xen_network_default_locking_mode
  */
 extern enum xen_network_default_locking_mode
 xen_network_default_locking_mode_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

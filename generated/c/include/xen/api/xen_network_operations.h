@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operations that may be in progress on a network.
@@ -62,5 +66,9 @@ xen_network_operations_to_string(enum xen_network_operations val);
  */
 extern enum xen_network_operations
 xen_network_operations_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Special roles that a network can be designated for.
@@ -68,5 +72,9 @@ xen_network_purpose_to_string(enum xen_network_purpose val);
  */
 extern enum xen_network_purpose
 xen_network_purpose_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

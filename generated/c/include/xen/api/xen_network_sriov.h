@@ -14,6 +14,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The network_sriov class.
@@ -322,5 +326,9 @@ xen_network_sriov_get_requires_reboot(xen_session *session, bool *result, xen_ne
  */
 extern bool
 xen_network_sriov_get_configuration_mode(xen_session *session, enum xen_sriov_configuration_mode *result, xen_network_sriov self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,6 +13,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The Observer class.
@@ -473,5 +477,9 @@ xen_observer_get_components(xen_session *session, struct xen_string_set **result
  */
 extern bool
 xen_observer_get_enabled(xen_session *session, bool *result, xen_observer self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include <time.h>
 #include <xen/api/xen_observer_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * One key and its value in a xen_observer_xen_observer_record_map.
@@ -41,5 +45,9 @@ xen_observer_xen_observer_record_map_alloc(size_t size);
  */
 extern void
 xen_observer_xen_observer_record_map_free(xen_observer_xen_observer_record_map *map);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

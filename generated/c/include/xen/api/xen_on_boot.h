@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * What happens to a virtual disk's contents each time the VM that uses it
@@ -70,5 +74,9 @@ xen_on_boot_to_string(enum xen_on_boot val);
  */
 extern enum xen_on_boot
 xen_on_boot_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

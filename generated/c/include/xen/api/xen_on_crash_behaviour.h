@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * What to do when the guest crashes.
@@ -94,5 +98,9 @@ xen_on_crash_behaviour_to_string(enum xen_on_crash_behaviour val);
  */
 extern enum xen_on_crash_behaviour
 xen_on_crash_behaviour_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * What to do when the guest shuts itself down or reboots itself.
@@ -68,5 +72,9 @@ xen_on_normal_exit_to_string(enum xen_on_normal_exit val);
  */
 extern enum xen_on_normal_exit
 xen_on_normal_exit_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * What to do when the guest asks for a soft reboot.
@@ -81,5 +85,9 @@ xen_on_softreboot_behavior_to_string(enum xen_on_softreboot_behavior val);
  */
 extern enum xen_on_softreboot_behavior
 xen_on_softreboot_behavior_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

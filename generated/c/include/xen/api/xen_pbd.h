@@ -14,6 +14,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The PBD class.
@@ -408,5 +412,9 @@ xen_pbd_add_to_other_config(xen_session *session, xen_pbd self, char *key, char 
  */
 extern bool
 xen_pbd_remove_from_other_config(xen_session *session, xen_pbd self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

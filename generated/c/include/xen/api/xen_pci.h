@@ -10,6 +10,10 @@
 #include <xen/api/xen_pci_xen_pci_record_map.h>
 #include <xen/api/xen_string_string_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The PCI class.
@@ -357,5 +361,9 @@ xen_pci_get_subsystem_device_name(xen_session *session, char **result, xen_pci s
  */
 extern bool
 xen_pci_get_driver_name(xen_session *session, char **result, xen_pci self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

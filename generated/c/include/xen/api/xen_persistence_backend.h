@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Places where a vTPM's state can be stored.
@@ -62,5 +66,9 @@ xen_persistence_backend_to_string(enum xen_persistence_backend val);
  */
 extern enum xen_persistence_backend
 xen_persistence_backend_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

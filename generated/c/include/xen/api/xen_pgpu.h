@@ -22,6 +22,10 @@
 #include <xen/api/xen_vgpu_type_decl.h>
 #include <xen/api/xen_vgpu_type_int_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The PGPU class.
@@ -545,5 +549,9 @@ xen_pgpu_get_is_system_display_device(xen_session *session, bool *result, xen_pg
  */
 extern bool
 xen_pgpu_get_compatibility_metadata(xen_session *session, xen_string_string_map **result, xen_pgpu self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Whether the control domain may use the GPU, including pending changes that
@@ -84,5 +88,9 @@ xen_pgpu_dom0_access_to_string(enum xen_pgpu_dom0_access val);
  */
 extern enum xen_pgpu_dom0_access
 xen_pgpu_dom0_access_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -31,6 +31,10 @@
 #include <xen/api/xen_vlan.h>
 #include <xen/api/xen_vlan_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The PIF class.
@@ -1046,5 +1050,9 @@ xen_pif_get_sriov_logical_pif_of(xen_session *session, struct xen_network_sriov_
  */
 extern bool
 xen_pif_get_pci(xen_session *session, xen_pci *result, xen_pif self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * States of IGMP snooping on an interface.
@@ -75,5 +79,9 @@ xen_pif_igmp_status_to_string(enum xen_pif_igmp_status val);
  */
 extern enum xen_pif_igmp_status
 xen_pif_igmp_status_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

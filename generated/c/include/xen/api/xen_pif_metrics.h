@@ -8,6 +8,10 @@
 #include <xen/api/xen_pif_metrics_xen_pif_metrics_record_map.h>
 #include <xen/api/xen_string_string_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The PIF_metrics class.
@@ -386,5 +390,9 @@ xen_pif_metrics_add_to_other_config(xen_session *session, xen_pif_metrics self, 
  */
 extern bool
 xen_pif_metrics_remove_from_other_config(xen_session *session, xen_pif_metrics self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

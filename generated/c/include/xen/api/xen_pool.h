@@ -38,6 +38,10 @@
 #include <xen/api/xen_vm_string_set_map.h>
 #include <xen/api/xen_vm_string_string_map_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The pool class.
@@ -2879,5 +2883,9 @@ xen_pool_get_update_sync_day(xen_session *session, int64_t *result, xen_pool sel
  */
 extern bool
 xen_pool_get_update_sync_enabled(xen_session *session, bool *result, xen_pool self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

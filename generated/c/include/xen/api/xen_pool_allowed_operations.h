@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Pool-wide operations that may be blocked while another conflicting one is
@@ -142,5 +146,9 @@ xen_pool_allowed_operations_to_string(enum xen_pool_allowed_operations val);
  */
 extern enum xen_pool_allowed_operations
 xen_pool_allowed_operations_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

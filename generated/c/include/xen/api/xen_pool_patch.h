@@ -17,6 +17,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The pool_patch class.
@@ -553,5 +557,9 @@ xen_pool_patch_add_to_other_config(xen_session *session, xen_pool_patch self, ch
  */
 extern bool
 xen_pool_patch_remove_from_other_config(xen_session *session, xen_pool_patch self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -16,6 +16,10 @@
 #include <xen/api/xen_vdi.h>
 #include <xen/api/xen_vdi_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The pool_update class.
@@ -499,5 +503,9 @@ xen_pool_update_remove_from_other_config(xen_session *session, xen_pool_update s
  */
 extern bool
 xen_pool_update_get_enforce_homogeneity(xen_session *session, bool *result, xen_pool_update self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Address families that can be preferred on an interface.
@@ -68,5 +72,9 @@ xen_primary_address_type_to_string(enum xen_primary_address_type val);
  */
 extern enum xen_primary_address_type
 xen_primary_address_type_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include <xen/api/xen_sr_stat_decl.h>
 #include <xen/api/xen_string_string_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The probe_result class.
@@ -162,5 +166,9 @@ xen_probe_result_record_opt_set_alloc(size_t size);
  */
 extern void
 xen_probe_result_record_opt_set_free(xen_probe_result_record_opt_set *set);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,10 @@
 #include <xen/api/xen_usb_group.h>
 #include <xen/api/xen_usb_group_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The PUSB class.
@@ -440,5 +444,9 @@ xen_pusb_remove_from_other_config(xen_session *session, xen_pusb self, char *key
  */
 extern bool
 xen_pusb_get_speed(xen_session *session, double *result, xen_pusb self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -17,6 +17,10 @@
 #include <xen/api/xen_vdi.h>
 #include <xen/api/xen_vdi_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The PVS_cache_storage class.
@@ -319,5 +323,9 @@ xen_pvs_cache_storage_get_size(xen_session *session, int64_t *result, xen_pvs_ca
  */
 extern bool
 xen_pvs_cache_storage_get_vdi(xen_session *session, xen_vdi *result, xen_pvs_cache_storage self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

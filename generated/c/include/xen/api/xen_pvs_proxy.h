@@ -14,6 +14,10 @@
 #include <xen/api/xen_vif.h>
 #include <xen/api/xen_vif_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The PVS_proxy class.
@@ -294,5 +298,9 @@ xen_pvs_proxy_get_currently_attached(xen_session *session, bool *result, xen_pvs
  */
 extern bool
 xen_pvs_proxy_get_status(xen_session *session, enum xen_pvs_proxy_status *result, xen_pvs_proxy self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

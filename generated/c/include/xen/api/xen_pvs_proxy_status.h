@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operating states of a PVS proxy.
@@ -88,5 +92,9 @@ xen_pvs_proxy_status_to_string(enum xen_pvs_proxy_status val);
  */
 extern enum xen_pvs_proxy_status
 xen_pvs_proxy_status_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The PVS_server class.
@@ -290,5 +294,9 @@ xen_pvs_server_get_last_port(xen_session *session, int64_t *result, xen_pvs_serv
  */
 extern bool
 xen_pvs_server_get_site(xen_session *session, xen_pvs_site *result, xen_pvs_server self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

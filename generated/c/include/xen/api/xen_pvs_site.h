@@ -15,6 +15,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The PVS_site class.
@@ -372,5 +376,9 @@ xen_pvs_site_get_servers(xen_session *session, struct xen_pvs_server_set **resul
  */
 extern bool
 xen_pvs_site_get_proxies(xen_session *session, struct xen_pvs_proxy_set **result, xen_pvs_site self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The Repository class.
@@ -397,5 +401,9 @@ xen_repository_get_up_to_date(xen_session *session, bool *result, xen_repository
  */
 extern bool
 xen_repository_get_gpgkey_path(xen_session *session, char **result, xen_repository self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The role class.
@@ -347,5 +351,9 @@ xen_role_get_subroles(xen_session *session, struct xen_role_set **result, xen_ro
  */
 extern bool
 xen_role_get_is_internal(xen_session *session, bool *result, xen_role self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

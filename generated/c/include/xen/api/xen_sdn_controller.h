@@ -10,6 +10,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The SDN_controller class.
@@ -278,5 +282,9 @@ xen_sdn_controller_get_address(xen_session *session, char **result, xen_sdn_cont
  */
 extern bool
 xen_sdn_controller_get_port(xen_session *session, int64_t *result, xen_sdn_controller self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

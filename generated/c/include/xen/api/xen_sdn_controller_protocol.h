@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Transport used for the connection between the switches and the SDN
@@ -70,5 +74,9 @@ xen_sdn_controller_protocol_to_string(enum xen_sdn_controller_protocol val);
  */
 extern enum xen_sdn_controller_protocol
 xen_sdn_controller_protocol_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

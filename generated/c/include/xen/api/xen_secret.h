@@ -10,6 +10,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The secret class.
@@ -307,5 +311,9 @@ xen_secret_add_to_other_config(xen_session *session, xen_secret self, char *key,
  */
 extern bool
 xen_secret_remove_from_other_config(xen_session *session, xen_secret self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

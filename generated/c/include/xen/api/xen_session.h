@@ -9,6 +9,10 @@
 #include <xen/api/xen_string_string_map.h>
 #include <xen/api/xen_subject_decl.h>
 #include <xen/api/xen_task_decl.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 struct xen_session_record;
 struct xen_session_record_set;
 
@@ -434,5 +438,9 @@ xen_session_get_originator(xen_session *session, char **result, xen_session *sel
  */
 extern bool
 xen_session_get_client_certificate(xen_session *session, bool *result, xen_session *self_session);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

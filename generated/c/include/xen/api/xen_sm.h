@@ -10,6 +10,10 @@
 #include <xen/api/xen_string_set.h>
 #include <xen/api/xen_string_string_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The SM class.
@@ -408,5 +412,9 @@ xen_sm_get_driver_filename(xen_session *session, char **result, xen_sm self);
  */
 extern bool
 xen_sm_get_required_cluster_stack(xen_session *session, struct xen_string_set **result, xen_sm self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

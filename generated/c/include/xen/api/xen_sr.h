@@ -28,6 +28,10 @@
 #include <xen/api/xen_vdi.h>
 #include <xen/api/xen_vdi_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The SR class.
@@ -1102,5 +1106,9 @@ xen_sr_get_clustered(xen_session *session, bool *result, xen_sr self);
  */
 extern bool
 xen_sr_get_is_tools_sr(xen_session *session, bool *result, xen_sr self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Health states of a storage repository.
@@ -69,5 +73,9 @@ xen_sr_health_to_string(enum xen_sr_health val);
  */
 extern enum xen_sr_health
 xen_sr_health_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

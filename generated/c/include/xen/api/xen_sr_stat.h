@@ -7,6 +7,10 @@
 #include <xen/api/xen_sr_health.h>
 #include <xen/api/xen_sr_stat_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The sr_stat class.
@@ -169,5 +173,9 @@ xen_sr_stat_record_opt_set_alloc(size_t size);
  */
 extern void
 xen_sr_stat_record_opt_set_free(xen_sr_stat_record_opt_set *set);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

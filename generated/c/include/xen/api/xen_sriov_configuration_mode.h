@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * How SR-IOV virtual functions are configured on the network card.
@@ -82,5 +86,9 @@ xen_sriov_configuration_mode_to_string(enum xen_sriov_configuration_mode val);
  */
 extern enum xen_sriov_configuration_mode
 xen_sriov_configuration_mode_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operations that can be running, or be allowed, on a storage repository.
@@ -183,5 +187,9 @@ xen_storage_operations_to_string(enum xen_storage_operations val);
  */
 extern enum xen_storage_operations
 xen_storage_operations_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

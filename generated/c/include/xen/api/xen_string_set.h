@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * A set of type string set.
@@ -30,5 +34,9 @@ xen_string_set_alloc(size_t size);
  */
 extern void
 xen_string_set_free(xen_string_set *set);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

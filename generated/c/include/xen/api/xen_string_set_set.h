@@ -9,6 +9,10 @@
 #include <time.h>
 #include <xen/api/xen_string_set.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * A set of type string set set.
@@ -31,5 +35,9 @@ xen_string_set_set_alloc(size_t size);
  */
 extern void
 xen_string_set_set_free(xen_string_set_set *set);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

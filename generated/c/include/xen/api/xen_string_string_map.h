@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * One key and its value in a xen_string_string_map.
@@ -40,5 +44,9 @@ xen_string_string_map_alloc(size_t size);
  */
 extern void
 xen_string_string_map_free(xen_string_string_map *map);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include <time.h>
 #include <xen/api/xen_vtpm_operations.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * One key and its value in a xen_string_vtpm_operations_map.
@@ -41,5 +45,9 @@ xen_string_vtpm_operations_map_alloc(size_t size);
  */
 extern void
 xen_string_vtpm_operations_map_free(xen_string_vtpm_operations_map *map);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,6 +13,10 @@
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The subject class.
@@ -351,5 +355,9 @@ xen_subject_get_other_config(xen_session *session, xen_string_string_map **resul
  */
 extern bool
 xen_subject_get_roles(xen_session *session, struct xen_role_set **result, xen_subject self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,10 @@
 #include <xen/api/xen_task_status_type.h>
 #include <xen/api/xen_task_xen_task_record_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The task class.
@@ -635,5 +639,9 @@ xen_task_get_subtasks(xen_session *session, struct xen_task_set **result, xen_ta
  */
 extern bool
 xen_task_get_backtrace(xen_session *session, char **result, xen_task self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

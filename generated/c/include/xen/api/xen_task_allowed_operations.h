@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operations that can be performed on a task object itself.
@@ -68,5 +72,9 @@ xen_task_allowed_operations_to_string(enum xen_task_allowed_operations val);
  */
 extern enum xen_task_allowed_operations
 xen_task_allowed_operations_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Lifecycle states of a task.
@@ -89,5 +93,9 @@ xen_task_status_type_to_string(enum xen_task_status_type val);
  */
 extern enum xen_task_status_type
 xen_task_status_type_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

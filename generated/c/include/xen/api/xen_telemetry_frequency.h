@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * How often telemetry data is gathered from the pool.
@@ -74,5 +78,9 @@ xen_telemetry_frequency_to_string(enum xen_telemetry_frequency val);
  */
 extern enum xen_telemetry_frequency
 xen_telemetry_frequency_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * A yes/no answer that may also be unknown.
@@ -75,5 +79,9 @@ xen_tristate_type_to_string(enum xen_tristate_type val);
  */
 extern enum xen_tristate_type
 xen_tristate_type_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -15,6 +15,10 @@
 #include <xen/api/xen_tunnel_protocol.h>
 #include <xen/api/xen_tunnel_xen_tunnel_record_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The tunnel class.
@@ -380,5 +384,9 @@ xen_tunnel_get_protocol(xen_session *session, enum xen_tunnel_protocol *result, 
  */
 extern bool
 xen_tunnel_set_protocol(xen_session *session, xen_tunnel self, enum xen_tunnel_protocol value);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

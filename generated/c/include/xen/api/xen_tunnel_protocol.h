@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Encapsulation protocols a tunnel can use.
@@ -68,5 +72,9 @@ xen_tunnel_protocol_to_string(enum xen_tunnel_protocol val);
  */
 extern enum xen_tunnel_protocol
 xen_tunnel_protocol_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include <time.h>
 #include <xen/api/xen_tunnel_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * One key and its value in a xen_tunnel_xen_tunnel_record_map.
@@ -41,5 +45,9 @@ xen_tunnel_xen_tunnel_record_map_alloc(size_t size);
  */
 extern void
 xen_tunnel_xen_tunnel_record_map_free(xen_tunnel_xen_tunnel_record_map *map);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Follow-up actions recommended after an update has been applied.
@@ -80,5 +84,9 @@ xen_update_after_apply_guidance_to_string(enum xen_update_after_apply_guidance v
  */
 extern enum xen_update_after_apply_guidance
 xen_update_after_apply_guidance_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

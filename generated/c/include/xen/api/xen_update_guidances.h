@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Actions that must be taken for applied software updates to become
@@ -101,5 +105,9 @@ xen_update_guidances_to_string(enum xen_update_guidances val);
  */
 extern enum xen_update_guidances
 xen_update_guidances_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * How often update metadata is automatically synchronised from the
@@ -69,5 +73,9 @@ xen_update_sync_frequency_to_string(enum xen_update_sync_frequency val);
  */
 extern enum xen_update_sync_frequency
 xen_update_sync_frequency_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,10 @@
 #include <xen/api/xen_vusb.h>
 #include <xen/api/xen_vusb_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The USB_group class.
@@ -365,5 +369,9 @@ xen_usb_group_add_to_other_config(xen_session *session, xen_usb_group self, char
  */
 extern bool
 xen_usb_group_remove_from_other_config(xen_session *session, xen_usb_group self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

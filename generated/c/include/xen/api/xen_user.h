@@ -9,6 +9,10 @@
 #include <xen/api/xen_task_decl.h>
 #include <xen/api/xen_user_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The user class.
@@ -316,5 +320,9 @@ xen_user_add_to_other_config(xen_session *session, xen_user self, char *key, cha
  */
 extern bool
 xen_user_remove_from_other_config(xen_session *session, xen_user self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -21,6 +21,10 @@
 #include <xen/api/xen_vm.h>
 #include <xen/api/xen_vm_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VBD class.
@@ -802,5 +806,9 @@ xen_vbd_get_qos_supported_algorithms(xen_session *session, struct xen_string_set
  */
 extern XEN_DEPRECATED bool
 xen_vbd_get_metrics(xen_session *session, xen_vbd_metrics *result, xen_vbd self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

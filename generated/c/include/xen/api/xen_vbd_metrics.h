@@ -8,6 +8,10 @@
 #include <xen/api/xen_vbd_metrics_decl.h>
 #include <xen/api/xen_vbd_metrics_xen_vbd_metrics_record_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VBD_metrics class.
@@ -319,5 +323,9 @@ xen_vbd_metrics_add_to_other_config(xen_session *session, xen_vbd_metrics self, 
  */
 extern XEN_DEPRECATED bool
 xen_vbd_metrics_remove_from_other_config(xen_session *session, xen_vbd_metrics self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

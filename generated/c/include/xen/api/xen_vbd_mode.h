@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Access modes of a virtual block device.
@@ -68,5 +72,9 @@ xen_vbd_mode_to_string(enum xen_vbd_mode val);
  */
 extern enum xen_vbd_mode
 xen_vbd_mode_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operations that can be performed on a virtual block device.
@@ -105,5 +109,9 @@ xen_vbd_operations_to_string(enum xen_vbd_operations val);
  */
 extern enum xen_vbd_operations
 xen_vbd_operations_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

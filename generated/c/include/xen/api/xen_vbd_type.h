@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Kinds of drive a virtual block device can appear as.
@@ -74,5 +78,9 @@ xen_vbd_type_to_string(enum xen_vbd_type val);
  */
 extern enum xen_vbd_type
 xen_vbd_type_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -25,6 +25,10 @@
 #include <xen/api/xen_vdi_type.h>
 #include <xen/api/xen_vdi_xen_vdi_record_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VDI class.
@@ -1305,5 +1309,9 @@ xen_vdi_get_is_tools_iso(xen_session *session, bool *result, xen_vdi self);
  */
 extern bool
 xen_vdi_get_cbt_enabled(xen_session *session, bool *result, xen_vdi self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

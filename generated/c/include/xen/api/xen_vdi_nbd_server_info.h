@@ -6,6 +6,10 @@
 #include <xen/api/xen_common.h>
 #include <xen/api/xen_vdi_nbd_server_info_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The vdi_nbd_server_info class.
@@ -162,5 +166,9 @@ xen_vdi_nbd_server_info_record_opt_set_alloc(size_t size);
  */
 extern void
 xen_vdi_nbd_server_info_record_opt_set_free(xen_vdi_nbd_server_info_record_opt_set *set);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

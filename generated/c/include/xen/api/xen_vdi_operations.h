@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operations that may be performed on a virtual disk.
@@ -160,5 +164,9 @@ xen_vdi_operations_to_string(enum xen_vdi_operations val);
  */
 extern enum xen_vdi_operations
 xen_vdi_operations_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

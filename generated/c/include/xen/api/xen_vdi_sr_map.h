@@ -10,6 +10,10 @@
 #include <xen/api/xen_sr_decl.h>
 #include <xen/api/xen_vdi_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * One key and its value in a xen_vdi_sr_map.
@@ -42,5 +46,9 @@ xen_vdi_sr_map_alloc(size_t size);
  */
 extern void
 xen_vdi_sr_map_free(xen_vdi_sr_map *map);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

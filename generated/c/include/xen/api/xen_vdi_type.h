@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Purpose a virtual disk is used for.
@@ -123,5 +127,9 @@ xen_vdi_type_to_string(enum xen_vdi_type val);
  */
 extern enum xen_vdi_type
 xen_vdi_type_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -20,6 +20,10 @@
 #include <xen/api/xen_vm.h>
 #include <xen/api/xen_vm_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VGPU class.
@@ -444,5 +448,9 @@ xen_vgpu_set_extra_args(xen_session *session, xen_vgpu self, char *value);
  */
 extern bool
 xen_vgpu_get_pci(xen_session *session, xen_pci *result, xen_vgpu self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

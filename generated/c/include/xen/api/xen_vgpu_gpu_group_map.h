@@ -10,6 +10,10 @@
 #include <xen/api/xen_gpu_group_decl.h>
 #include <xen/api/xen_vgpu_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * One key and its value in a xen_vgpu_gpu_group_map.
@@ -42,5 +46,9 @@ xen_vgpu_gpu_group_map_alloc(size_t size);
  */
 extern void
 xen_vgpu_gpu_group_map_free(xen_vgpu_gpu_group_map *map);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,10 @@
 #include <xen/api/xen_vgpu_type_implementation.h>
 #include <xen/api/xen_vgpu_type_xen_vgpu_type_record_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VGPU_type class.
@@ -408,5 +412,9 @@ xen_vgpu_type_get_experimental(xen_session *session, bool *result, xen_vgpu_type
  */
 extern bool
 xen_vgpu_type_get_compatible_types_in_vm(xen_session *session, struct xen_vgpu_type_set **result, xen_vgpu_type self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The technology used to present a virtual GPU of this type to a VM.
@@ -88,5 +92,9 @@ xen_vgpu_type_implementation_to_string(enum xen_vgpu_type_implementation val);
  */
 extern enum xen_vgpu_type_implementation
 xen_vgpu_type_implementation_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

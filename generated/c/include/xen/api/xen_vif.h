@@ -22,6 +22,10 @@
 #include <xen/api/xen_vm.h>
 #include <xen/api/xen_vm_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VIF class.
@@ -959,5 +963,9 @@ xen_vif_get_ipv6_addresses(xen_session *session, struct xen_string_set **result,
  */
 extern bool
 xen_vif_get_ipv6_gateway(xen_session *session, char **result, xen_vif self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

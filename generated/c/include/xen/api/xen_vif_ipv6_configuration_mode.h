@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * How the guest's IPv6 settings on this interface are provided.
@@ -68,5 +72,9 @@ xen_vif_ipv6_configuration_mode_to_string(enum xen_vif_ipv6_configuration_mode v
  */
 extern enum xen_vif_ipv6_configuration_mode
 xen_vif_ipv6_configuration_mode_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Traffic filtering policies for a virtual network interface.
@@ -81,5 +85,9 @@ xen_vif_locking_mode_to_string(enum xen_vif_locking_mode val);
  */
 extern enum xen_vif_locking_mode
 xen_vif_locking_mode_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,6 +8,10 @@
 #include <xen/api/xen_vif_metrics_decl.h>
 #include <xen/api/xen_vif_metrics_xen_vif_metrics_record_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VIF_metrics class.
@@ -301,5 +305,9 @@ xen_vif_metrics_add_to_other_config(xen_session *session, xen_vif_metrics self, 
  */
 extern bool
 xen_vif_metrics_remove_from_other_config(xen_session *session, xen_vif_metrics self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

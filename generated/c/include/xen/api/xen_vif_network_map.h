@@ -10,6 +10,10 @@
 #include <xen/api/xen_network_decl.h>
 #include <xen/api/xen_vif_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * One key and its value in a xen_vif_network_map.
@@ -42,5 +46,9 @@ xen_vif_network_map_alloc(size_t size);
  */
 extern void
 xen_vif_network_map_free(xen_vif_network_map *map);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

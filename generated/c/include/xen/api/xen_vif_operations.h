@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operations that can be performed on a virtual network interface.
@@ -74,5 +78,9 @@ xen_vif_operations_to_string(enum xen_vif_operations val);
  */
 extern enum xen_vif_operations
 xen_vif_operations_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

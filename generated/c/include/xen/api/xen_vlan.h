@@ -14,6 +14,10 @@
 #include <xen/api/xen_vlan_decl.h>
 #include <xen/api/xen_vlan_xen_vlan_record_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VLAN class.
@@ -327,5 +331,9 @@ xen_vlan_add_to_other_config(xen_session *session, xen_vlan self, char *key, cha
  */
 extern bool
 xen_vlan_remove_from_other_config(xen_session *session, xen_vlan self, char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -61,6 +61,10 @@
 #include <xen/api/xen_vusb.h>
 #include <xen/api/xen_vusb_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VM class.
@@ -3858,5 +3862,9 @@ xen_vm_get_pending_guidances_recommended(xen_session *session, struct xen_update
  */
 extern bool
 xen_vm_get_pending_guidances_full(xen_session *session, struct xen_update_guidances_set **result, xen_vm self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

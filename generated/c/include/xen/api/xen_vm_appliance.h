@@ -15,6 +15,10 @@
 #include <xen/api/xen_vm_appliance_xen_vm_appliance_record_map.h>
 #include <xen/api/xen_vm_decl.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VM_appliance class.
@@ -506,5 +510,9 @@ xen_vm_appliance_get_current_operations(xen_session *session, xen_string_vm_appl
  */
 extern bool
 xen_vm_appliance_get_vms(xen_session *session, struct xen_vm_set **result, xen_vm_appliance self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operations that can be performed on a VM appliance.
@@ -81,5 +85,9 @@ xen_vm_appliance_operation_to_string(enum xen_vm_appliance_operation val);
  */
 extern enum xen_vm_appliance_operation
 xen_vm_appliance_operation_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include <xen/api/xen_vm_guest_metrics_decl.h>
 #include <xen/api/xen_vm_guest_metrics_xen_vm_guest_metrics_record_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VM_guest_metrics class.
@@ -422,5 +426,9 @@ xen_vm_guest_metrics_get_can_use_hotplug_vif(xen_session *session, enum xen_tris
  */
 extern bool
 xen_vm_guest_metrics_get_pv_drivers_detected(xen_session *session, bool *result, xen_vm_guest_metrics self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

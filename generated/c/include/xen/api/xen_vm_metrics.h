@@ -13,6 +13,10 @@
 #include <xen/api/xen_vm_metrics_decl.h>
 #include <xen/api/xen_vm_metrics_xen_vm_metrics_record_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VM_metrics class.
@@ -440,5 +444,9 @@ xen_vm_metrics_get_nomigrate(xen_session *session, bool *result, xen_vm_metrics 
  */
 extern bool
 xen_vm_metrics_get_current_domain_type(xen_session *session, enum xen_domain_type *result, xen_vm_metrics self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operations that can be running, allowed or blocked on a VM.
@@ -352,5 +356,9 @@ xen_vm_operations_to_string(enum xen_vm_operations val);
  */
 extern enum xen_vm_operations
 xen_vm_operations_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Power states a VM can be in.
@@ -81,5 +85,9 @@ xen_vm_power_state_to_string(enum xen_vm_power_state val);
  */
 extern enum xen_vm_power_state
 xen_vm_power_state_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -17,6 +17,10 @@
 #include <xen/api/xen_vmpp_decl.h>
 #include <xen/api/xen_vmpp_xen_vmpp_record_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VMPP class.
@@ -1294,5 +1298,9 @@ xen_vmpp_get_alarm_config(xen_session *session, xen_string_string_map **result, 
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_recent_alerts(xen_session *session, struct xen_string_set **result, xen_vmpp self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

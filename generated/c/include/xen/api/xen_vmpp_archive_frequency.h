@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * How often the protection policy archives snapshots.
@@ -80,5 +84,9 @@ xen_vmpp_archive_frequency_to_string(enum xen_vmpp_archive_frequency val);
  */
 extern enum xen_vmpp_archive_frequency
 xen_vmpp_archive_frequency_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Kind of remote storage snapshots are archived to.
@@ -74,5 +78,9 @@ xen_vmpp_archive_target_type_to_string(enum xen_vmpp_archive_target_type val);
  */
 extern enum xen_vmpp_archive_target_type
 xen_vmpp_archive_target_type_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * How often the protection policy takes snapshots.
@@ -74,5 +78,9 @@ xen_vmpp_backup_frequency_to_string(enum xen_vmpp_backup_frequency val);
  */
 extern enum xen_vmpp_backup_frequency
 xen_vmpp_backup_frequency_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Kind of VM snapshot the protection policy takes.
@@ -68,5 +72,9 @@ xen_vmpp_backup_type_to_string(enum xen_vmpp_backup_type val);
  */
 extern enum xen_vmpp_backup_type
 xen_vmpp_backup_type_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,10 @@
 #include <xen/api/xen_vmss_type.h>
 #include <xen/api/xen_vmss_xen_vmss_record_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VMSS class.
@@ -574,5 +578,9 @@ xen_vmss_get_last_run_time(xen_session *session, time_t *result, xen_vmss self);
  */
 extern bool
 xen_vmss_get_vms(xen_session *session, struct xen_vm_set **result, xen_vmss self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * How often a snapshot schedule runs.
@@ -74,5 +78,9 @@ xen_vmss_frequency_to_string(enum xen_vmss_frequency val);
  */
 extern enum xen_vmss_frequency
 xen_vmss_frequency_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

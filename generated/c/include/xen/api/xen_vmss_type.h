@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Kinds of snapshot a schedule can take.
@@ -75,5 +79,9 @@ xen_vmss_type_to_string(enum xen_vmss_type val);
  */
 extern enum xen_vmss_type
 xen_vmss_type_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

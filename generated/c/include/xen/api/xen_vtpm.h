@@ -14,6 +14,10 @@
 #include <xen/api/xen_vtpm_operations.h>
 #include <xen/api/xen_vtpm_xen_vtpm_record_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VTPM class.
@@ -332,5 +336,9 @@ xen_vtpm_get_is_unique(xen_session *session, bool *result, xen_vtpm self);
  */
 extern bool
 xen_vtpm_get_is_protected(xen_session *session, bool *result, xen_vtpm self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

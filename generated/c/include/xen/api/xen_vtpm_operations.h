@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operations that can be performed on a vTPM.
@@ -62,5 +66,9 @@ xen_vtpm_operations_to_string(enum xen_vtpm_operations val);
  */
 extern enum xen_vtpm_operations
 xen_vtpm_operations_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -16,6 +16,10 @@
 #include <xen/api/xen_vusb_operations.h>
 #include <xen/api/xen_vusb_xen_vusb_record_map.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * The VUSB class.
@@ -374,5 +378,9 @@ xen_vusb_remove_from_other_config(xen_session *session, xen_vusb self, char *key
  */
 extern bool
 xen_vusb_get_currently_attached(xen_session *session, bool *result, xen_vusb self);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

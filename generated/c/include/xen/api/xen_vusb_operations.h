@@ -5,6 +5,10 @@
 
 #include <xen/api/xen_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /**
  * Operations that can be performed on a virtual USB device.
@@ -74,5 +78,9 @@ xen_vusb_operations_to_string(enum xen_vusb_operations val);
  */
 extern enum xen_vusb_operations
 xen_vusb_operations_from_string(xen_session *session, const char *str);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

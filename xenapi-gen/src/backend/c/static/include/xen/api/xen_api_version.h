@@ -8,6 +8,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum xen_api_version
 {
     xen_api_version_1_1 = 1,
@@ -57,5 +61,9 @@ xen_api_version_to_string(xen_api_version version);
  */
 extern xen_api_version
 xen_api_version_from_int(int64_t major_version, int64_t minor_version);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -71,6 +71,10 @@
 #include <xen/api/xen_task_decl.h>
 #include <xen/api/xen_string_set.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /*
  * Receives the reply to a call, in one or more pieces; data is not
@@ -234,6 +238,10 @@ xen_session_local_logout(xen_session *session);
 extern void
 xen_session_clear_error(xen_session *session);
 
+
+#ifdef __cplusplus
+}
+#endif
 
 /* The record of a session and the rest of the calls on sessions. */
 #include <xen/api/xen_session.h>
