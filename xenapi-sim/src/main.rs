@@ -16,6 +16,10 @@ struct Args {
     /// Address to listen on (port 0 picks a free port and prints it).
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Also answer on this Unix domain socket (created; removed first if
+    /// it is a stale socket).
+    #[arg(long, value_name = "PATH")]
+    unix: Option<PathBuf>,
     /// A user who may log in, as NAME:PASSWORD[:ROLE] (role: pool-admin,
     /// pool-operator, vm-power-admin, vm-admin, vm-operator, client-cert or
     /// read-only; default pool-admin). Repeat for more users. Without any,
@@ -86,6 +90,24 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
         };
+        let unix = match &args.unix {
+            None => None,
+            Some(path) => {
+                if std::fs::symlink_metadata(path).is_ok_and(|m| {
+                    use std::os::unix::fs::FileTypeExt;
+                    m.file_type().is_socket()
+                }) {
+                    let _ = std::fs::remove_file(path);
+                }
+                match tokio::net::UnixListener::bind(path) {
+                    Ok(l) => Some(l),
+                    Err(e) => {
+                        eprintln!("xenapi-sim: cannot listen on {}: {e}", path.display());
+                        return ExitCode::from(1);
+                    }
+                }
+            }
+        };
         let addr = listener.local_addr().unwrap_or(args.listen);
         if !addr.ip().is_loopback() {
             eprintln!("xenapi-sim: warning: listening on {}, which is not a loopback address", addr.ip());
@@ -105,9 +127,12 @@ fn main() -> ExitCode {
             );
         }
         println!("xenapi-sim: listening on http://{addr}/ (XML-RPC) and http://{addr}/jsonrpc (JSON-RPC)");
+        if let Some(path) = &args.unix {
+            println!("xenapi-sim: and on the Unix socket {}", path.display());
+        }
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        match sim.serve(listener, shutdown_signal()).await {
+        match sim.serve_with_unix(listener, unix, shutdown_signal()).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("xenapi-sim: {e}");

@@ -180,6 +180,17 @@ impl Sim {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
+        self.serve_with_unix(listener, None, shutdown).await
+    }
+
+    /// [`Sim::serve`], and the same API on a Unix domain socket too when
+    /// `unix` is given (as xapi answers on its local socket).
+    pub async fn serve_with_unix(
+        self,
+        listener: tokio::net::TcpListener,
+        unix: Option<tokio::net::UnixListener>,
+        shutdown: impl std::future::Future<Output = ()> + Send,
+    ) -> std::io::Result<()> {
         let sweeper = tokio::spawn(sweep_sessions(self.handle()));
         let mut config = xenapi_rt::server::ServerConfig::default();
         config.limits.max_body = self.0.config.max_body;
@@ -187,7 +198,32 @@ impl Sim {
         config.body_read_timeout = Duration::from_secs(10);
         config.shutdown_timeout = Duration::from_secs(5);
         let server = xenapi_rt::server::Server::with_config(xenapi::server::Dispatcher(Arc::new(self)), config);
-        let out = server.serve(listener, shutdown).await;
+        let out = match unix {
+            None => server.serve(listener, shutdown).await,
+            Some(unix) => {
+                let (stop, stopped) = tokio::sync::watch::channel(false);
+                let wait = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+                    let _ = rx.wait_for(|stop| *stop).await;
+                };
+                let both = async {
+                    tokio::try_join!(
+                        server.serve(listener, wait(stopped.clone())),
+                        server.serve_unix(unix, wait(stopped.clone()))
+                    )
+                };
+                // Tells both listeners to stop, then waits for them (a
+                // listener that fails ends the wait at once).
+                let forward = async {
+                    shutdown.await;
+                    let _ = stop.send(true);
+                    std::future::pending::<()>().await
+                };
+                tokio::select! {
+                    r = both => r.map(|_| ()),
+                    () = forward => Ok(()),
+                }
+            }
+        };
         sweeper.abort();
         out
     }

@@ -26,7 +26,8 @@ def _split(url: str) -> Tuple[str, str, int, str]:
     u = urllib.parse.urlsplit(url)
     scheme = u.scheme or "http"
     if scheme == "unix":
-        return scheme, u.path, 0, "/"
+        # Requests go to / and /jsonrpc on the socket.
+        return scheme, u.path, 0, ""
     if scheme not in ("http", "https"):
         raise TransportError("unsupported URL scheme %r (use http, https or unix)" % scheme)
     port = u.port or (443 if scheme == "https" else 80)
