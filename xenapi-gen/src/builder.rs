@@ -14,7 +14,7 @@
 //!
 //! and at the root of the crate (generated paths start at `crate::`):
 //!
-//! ```ignore
+//! ```text
 //! include!(concat!(env!("OUT_DIR"), "/xenapi.rs"));
 //! ```
 //!

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 // Generation allocates and frees millions of small token and syntax-tree
 // nodes; mimalloc does that markedly faster than the system allocator.
+#[cfg(feature = "fast-alloc")]
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

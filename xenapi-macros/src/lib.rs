@@ -1,7 +1,7 @@
 //! `xenapi!`: the Rust bindings `xenapi-gen` writes, expanded at compile
 //! time from a schema directory.
 //!
-//! ```ignore
+//! ```text
 //! // At the crate root (generated paths start at `crate::`):
 //! xenapi_macros::xenapi! {
 //!     schema: "../schema",          // relative to the crate's Cargo.toml
