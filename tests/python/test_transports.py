@@ -6,7 +6,6 @@ and asyncio, in both protocols."""
 from __future__ import annotations
 
 import asyncio
-import os
 import select
 import socket
 import ssl
@@ -22,39 +21,21 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "generated" / "python" / "src"))
 
+from conftest import Simulator  # noqa: E402
 from xenapi_client import AsyncSession, Session  # noqa: E402
 from xenapi_client.errors import TransportError  # noqa: E402
 
-SIM = Path(os.environ.get("XENAPI_SIM", ROOT / "target" / "debug" / "xenapi-sim"))
 PROTOCOLS = ["xmlrpc", "jsonrpc"]
 
 
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[int, str]]:
     """(TCP port, Unix socket path) of a simulator answering on both."""
-    if not SIM.exists():
-        pytest.fail("simulator binary not found at %s (cargo build -p xenapi-sim)" % SIM)
     sock = str(tmp_path_factory.mktemp("sim") / "xapi.sock")
-    proc = subprocess.Popen(
-        [str(SIM), "--listen", "127.0.0.1:0", "--unix", sock],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    port = 0
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if "listening on http://127.0.0.1:" in line:
-            port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
-        if "Unix socket" in line:
-            break
-    if not port or not os.path.exists(sock):
-        proc.kill()
-        pytest.fail("the simulator did not start on TCP and %s" % sock)
-    threading.Thread(target=proc.stdout.read, daemon=True).start()
-    yield port, sock
-    proc.terminate()
-    proc.wait(timeout=30)
+    # The socket is bound before the simulator prints where it listens.
+    s = Simulator("--unix", sock)
+    yield int(s.addr.rsplit(":", 1)[1]), sock
+    s.stop()
 
 
 def exercise(s: Session) -> None:

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import http.server
-import os
-import socket
-import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Iterator, List, Tuple
 
@@ -20,41 +16,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "generated" / "python" / "src"))
 
+from conftest import Simulator  # noqa: E402
 from xenapi_client import AsyncSession, Session, UnknownXenAPIError  # noqa: E402
 from xenapi_client import errors as E  # noqa: E402
 from xenapi_client.enums import VmOperations, VmPowerState  # noqa: E402
 from xenapi_client.records import VmRecord, snapshot_record  # noqa: E402
 
-SIM = Path(os.environ.get("XENAPI_SIM", ROOT / "target" / "debug" / "xenapi-sim"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def sim() -> Iterator[str]:
-    if not SIM.exists():
-        pytest.fail("simulator binary not found at %s (cargo build -p xenapi-sim)" % SIM)
-    port = free_port()
-    proc = subprocess.Popen([str(SIM), "--listen", "127.0.0.1:%d" % port], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("simulator exited: %r" % (proc.stdout.read() if proc.stdout else b""))
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        raise RuntimeError("simulator did not start")
-    yield "http://127.0.0.1:%d" % port
-    proc.kill()
-    proc.wait()
+    """The URL of a simulator with its default user, root / xenroot."""
+    s = Simulator()
+    yield s.url.rstrip("/")
+    s.stop()
 
 
 PROTOCOLS = ["xmlrpc", "jsonrpc"]
