@@ -166,12 +166,18 @@ impl Builder {
         self.parts
     }
 
+    /// Every schema file this builder reads (see
+    /// [`crate::load::schema_files`]).
+    pub fn schema_files(&self) -> Vec<PathBuf> {
+        crate::load::schema_files(&self.schema)
+    }
+
     /// `cargo:rerun-if-changed` for the schema folder, its `classes`
     /// folder (so that added files count) and every schema file, whether
     /// or not it loads, so that fixing it reruns the build.
     fn rerun_lines(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let dirs = [self.schema.clone(), self.schema.join("classes")];
-        for path in dirs.iter().chain(&crate::load::schema_files(&self.schema)) {
+        for path in dirs.iter().chain(&self.schema_files()) {
             writeln!(out, "cargo:rerun-if-changed={}", path.display())?;
         }
         Ok(())

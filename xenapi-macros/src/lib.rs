@@ -73,13 +73,9 @@ pub fn xenapi(input: TokenStream) -> TokenStream {
 fn expand(settings: Settings) -> syn::Result<proc_macro2::TokenStream> {
     let base = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
     let mut builder = xenapi_gen::Builder::new().schema(base.join("schema"));
-    let mut schema = base.join("schema");
     for s in settings.0 {
         match (s.key.to_string().as_str(), s.value) {
-            ("schema", Value::One(dir)) => {
-                schema = base.join(dir.value());
-                builder = builder.schema(schema.clone());
-            }
+            ("schema", Value::One(dir)) => builder = builder.schema(base.join(dir.value())),
             ("classes", Value::Many(list)) => builder = builder.classes(list.iter().map(LitStr::value)),
             ("release", Value::One(r)) => builder = builder.release(r.value()),
             ("client", Value::Flag(b)) => builder = builder.client(b.value),
@@ -100,7 +96,7 @@ fn expand(settings: Settings) -> syn::Result<proc_macro2::TokenStream> {
         }
     }
     // Track every schema file so that editing one expands the macro again.
-    let tracked: Vec<String> = xenapi_gen::load::schema_files(&schema).iter().map(|p| p.display().to_string()).collect();
+    let tracked: Vec<String> = builder.schema_files().iter().map(|p| p.display().to_string()).collect();
     let track = quote!(const _: () = { #(let _ = include_bytes!(#tracked);)* };);
     let api = match builder.load() {
         Ok(api) => api,
