@@ -148,11 +148,11 @@ pub(crate) fn arity(call: &IncomingCall<'_>, method: &str, expected: usize) -> R
     if call.param_count() == expected {
         Ok(())
     } else {
-        Err(reply::<()>(Err(ApiError::MessageParameterCountMismatch {
+        Err(failure(ApiError::MessageParameterCountMismatch {
             method: method.to_string(),
             expected: expected.to_string(),
             received: call.param_count().to_string(),
-        })))
+        }))
     }
 }
 
@@ -168,16 +168,16 @@ pub(crate) async fn begin<S: Backend>(
 ) -> Result<S::Ctx, Reply> {
     arity(call, method, expected)?;
     let session: SessionRef =
-        call.param(0).map_err(|_| reply::<()>(Err(ApiError::SessionInvalid { handle: String::new() })))?;
-    let ctx = s.authenticate(method, &session).await.map_err(|e| reply::<()>(Err(e)))?;
-    s.authorize(&ctx, method, roles).map_err(|e| reply::<()>(Err(e)))?;
+        call.param(0).map_err(|_| failure(ApiError::SessionInvalid { handle: String::new() }))?;
+    let ctx = s.authenticate(method, &session).await.map_err(failure)?;
+    s.authorize(&ctx, method, roles).map_err(failure)?;
     Ok(ctx)
 }
 
 /// Decodes parameter `index`; FIELD_TYPE_ERROR naming it when it has the
 /// wrong type.
 pub(crate) fn param<T: DeserializeOwned>(call: &IncomingCall<'_>, index: usize, name: &str) -> Result<T, Reply> {
-    call.param(index).map_err(|_| reply::<()>(Err(ApiError::FieldTypeError { field: name.to_string() })))
+    call.param(index).map_err(|_| failure(ApiError::FieldTypeError { field: name.to_string() }))
 }
 
 /// The answer to a call that ran.
@@ -211,14 +211,19 @@ where
 
 /// MESSAGE_METHOD_UNKNOWN for the method of `call`.
 pub(crate) fn unknown(call: &IncomingCall<'_>) -> Reply {
-    reply::<()>(Err(ApiError::MessageMethodUnknown { method: call.method().to_string() }))
+    failure(ApiError::MessageMethodUnknown { method: call.method().to_string() })
 }
 
 pub(crate) fn reply<T: Serialize + Send + 'static>(r: Result<T, ApiError>) -> Reply {
     match r {
         Ok(v) => Reply::success(v),
-        Err(e) => Reply::failure(e.to_description()),
+        Err(e) => failure(e),
     }
+}
+
+/// The answer carrying an API error.
+pub(crate) fn failure(e: ApiError) -> Reply {
+    Reply::failure(e.to_description())
 }
 
 /// The XML-RPC encoding of a result, as a task's `result` field holds it.
