@@ -24,8 +24,13 @@ pub struct Memory {
 impl Memory {
     /// A reference no object has had: `OpaqueRef:` and a counter.
     pub fn fresh_ref<C: Class>(&self) -> Ref<C> {
+        self.fresh::<C>().0
+    }
+
+    /// A fresh reference and the counter value in it.
+    fn fresh<C: Class>(&self) -> (Ref<C>, u64) {
         let n = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        Ref::new(format!("OpaqueRef:{}-{n:012x}", C::NAME.to_ascii_lowercase()))
+        (Ref::new(format!("OpaqueRef:{}-{n:012x}", C::NAME.to_ascii_lowercase())), n)
     }
 
     fn tables(&self) -> std::sync::MutexGuard<'_, HashMap<&'static str, Table>> {
@@ -77,8 +82,9 @@ impl Store for Memory {
     }
 
     fn create<R: Record>(&self, mut record: R) -> Result<Ref<R::Class>, ApiError> {
-        let r = self.fresh_ref::<R::Class>();
-        let n = self.next.load(Ordering::Relaxed);
+        // The UUID takes the counter of the reference, so that two
+        // objects created at once cannot share one.
+        let (r, n) = self.fresh::<R::Class>();
         record.set_uuid(&format!("00000000-0000-4000-8000-{n:012x}"));
         self.tables().entry(name::<R>()).or_default().insert(r.as_str().to_string(), Box::new(record));
         Ok(r)
