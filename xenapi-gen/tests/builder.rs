@@ -1,13 +1,12 @@
 //! The build-script API: which sides of the API it writes, what it tells
 //! Cargo, and how it fails.
 
+mod common;
+
+use common::real_schema as schema;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use xenapi_gen::{Builder, Error};
-
-fn schema() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema")
-}
 
 /// Names of the items of a generated single file, with the items of its
 /// inline modules as `module::item`.
