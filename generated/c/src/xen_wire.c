@@ -1071,12 +1071,7 @@ dec_scalar(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
     case XW_FLOAT:
     {
         double v;
-        if (tag_is(tag, "double", "string", "i4", "int") && parse_float(s, &v))
-        {
-            memcpy(slot, &v, sizeof v);
-            ok = true;
-        }
-        else if (tag_is(tag, "i8", NULL, NULL, NULL) && parse_float(s, &v))
+        if ((tag_is(tag, "double", "string", "i4", "int") || tag_is(tag, "i8", NULL, NULL, NULL)) && parse_float(s, &v))
         {
             memcpy(slot, &v, sizeof v);
             ok = true;
@@ -1096,12 +1091,7 @@ dec_scalar(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
     case XW_DATETIME:
     {
         time_t v;
-        if (tag_is(tag, "dateTime.iso8601", "string", "i4", "int") && parse_datetime(s, &v))
-        {
-            memcpy(slot, &v, sizeof v);
-            ok = true;
-        }
-        else if (tag_is(tag, "i8", "double", NULL, NULL) && parse_datetime(s, &v))
+        if ((tag_is(tag, "dateTime.iso8601", "string", "i4", "int") || tag_is(tag, "i8", "double", NULL, NULL)) && parse_datetime(s, &v))
         {
             memcpy(slot, &v, sizeof v);
             ok = true;
