@@ -26,7 +26,6 @@
 
 mod common;
 
-use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,7 +34,8 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use xenapi::server::{Backend, Record, Store};
+use xenapi::server::Backend;
+use xenapi_tests::mem::MemStore;
 use xenapi::{ApiError, SessionRef, VmRecord, VmRef};
 use xenapi_rt::jsonrpc;
 use xenapi_rt::transport::HttpTransport;
@@ -43,96 +43,6 @@ use xenapi_rt::types::Ref;
 use xenapi_rt::Protocol;
 
 // ------------------------------------------------------------ the backend
-
-type Objects = HashMap<TypeId, HashMap<String, Box<dyn Any + Send + Sync>>>;
-
-/// A plain in-memory store: one map per record type, keyed by ref.
-#[derive(Default)]
-struct MemStore {
-    objects: RwLock<Objects>,
-    next: AtomicU64,
-}
-
-fn handle_invalid<R: Record>(r: &str) -> ApiError {
-    ApiError::HandleInvalid {
-        class: <R::Class as xenapi_rt::types::Class>::NAME.to_string(),
-        handle: r.to_string(),
-    }
-}
-
-impl MemStore {
-    fn insert<R: Record>(&self, r: String, record: R) {
-        let mut objects = self.objects.write().unwrap_or_else(|e| e.into_inner());
-        objects
-            .entry(TypeId::of::<R>())
-            .or_default()
-            .insert(r, Box::new(record));
-    }
-}
-
-impl Store for MemStore {
-    fn get<R: Record>(&self, r: &Ref<R::Class>) -> Result<R, ApiError> {
-        let objects = self.objects.read().unwrap_or_else(|e| e.into_inner());
-        objects
-            .get(&TypeId::of::<R>())
-            .and_then(|m| m.get(r.as_str()))
-            .and_then(|b| b.downcast_ref::<R>())
-            .cloned()
-            .ok_or_else(|| handle_invalid::<R>(r.as_str()))
-    }
-
-    fn update<R: Record, T, F>(&self, r: &Ref<R::Class>, f: F) -> Result<T, ApiError>
-    where
-        F: FnOnce(&mut R) -> Result<T, ApiError>,
-    {
-        let mut objects = self.objects.write().unwrap_or_else(|e| e.into_inner());
-        let record = objects
-            .get_mut(&TypeId::of::<R>())
-            .and_then(|m| m.get_mut(r.as_str()))
-            .and_then(|b| b.downcast_mut::<R>())
-            .ok_or_else(|| handle_invalid::<R>(r.as_str()))?;
-        let mut copy = record.clone();
-        let out = f(&mut copy)?;
-        *record = copy;
-        Ok(out)
-    }
-
-    fn all<R: Record>(&self) -> Vec<(Ref<R::Class>, R)> {
-        let objects = self.objects.read().unwrap_or_else(|e| e.into_inner());
-        objects.get(&TypeId::of::<R>()).map_or_else(Vec::new, |m| {
-            m.iter()
-                .filter_map(|(k, v)| Some((Ref::new(k.clone()), v.downcast_ref::<R>()?.clone())))
-                .collect()
-        })
-    }
-
-    fn by_uuid<R: Record>(&self, uuid: &str) -> Result<Ref<R::Class>, ApiError> {
-        self.all::<R>()
-            .into_iter()
-            .find(|(_, rec)| rec.uuid() == Some(uuid))
-            .map(|(r, _)| r)
-            .ok_or_else(|| ApiError::UuidInvalid {
-                r#type: <R::Class as xenapi_rt::types::Class>::NAME.to_string(),
-                uuid: uuid.to_string(),
-            })
-    }
-
-    fn create<R: Record>(&self, record: R) -> Result<Ref<R::Class>, ApiError> {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let r = format!("OpaqueRef:bench-{n}");
-        self.insert(r.clone(), record);
-        Ok(Ref::new(r))
-    }
-
-    fn destroy<R: Record>(&self, r: &Ref<R::Class>) -> Result<(), ApiError> {
-        let mut objects = self.objects.write().unwrap_or_else(|e| e.into_inner());
-        objects
-            .get_mut(&TypeId::of::<R>())
-            .and_then(|m| m.remove(r.as_str()))
-            .map(drop)
-            .ok_or_else(|| handle_invalid::<R>(r.as_str()))
-    }
-}
 
 #[derive(Default)]
 struct BenchBackend {
@@ -293,7 +203,7 @@ fn start_server(o: &Options) -> Served {
     let mut vm_refs: Vec<String> = records.keys().map(|r| r.as_str().to_string()).collect();
     vm_refs.sort();
     for (r, rec) in records {
-        backend.store.insert(r.into_string(), rec);
+        backend.store.insert(&r, rec);
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(o.server_threads)
@@ -466,7 +376,7 @@ fn in_process(o: &Options, session: &str, vm_refs: &[String]) {
     let records: HashMap<VmRef, VmRecord> =
         xenapi_rt::xmlrpc::decode_value(xml.as_bytes()).expect("VM records decode");
     for (r, rec) in records {
-        backend.store.insert(r.into_string(), rec);
+        backend.store.insert(&r, rec);
     }
     backend.sessions.write().unwrap().insert(session.to_string());
     let server = xenapi_rt::server::Server::new(xenapi::server::Dispatcher(Arc::new(backend)));

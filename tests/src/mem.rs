@@ -1,31 +1,37 @@
-//! A minimal in-memory [`Store`] for tests: records kept by class and
-//! reference behind one mutex, so the derived messages (getters, setters,
-//! map and set updates, records, lookups, create, destroy) of a generated
-//! server work without a database.
+//! A minimal in-memory [`Store`] for tests and benchmarks: records kept
+//! by class and reference behind one read-write lock (readers share it),
+//! so the derived messages (getters, setters, map and set updates,
+//! records, lookups, create, destroy) of a generated server work without
+//! a database.
 
 use std::any::Any;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use xenapi::server::{Record, Store};
 use xenapi::ApiError;
 use xenapi_rt::types::{Class, Ref};
 
-type Key = (&'static str, String);
+/// The objects of one class, by reference (in reference order).
+type Table = BTreeMap<String, Box<dyn Any + Send + Sync>>;
 
-/// Records of every class, keyed by (class name, reference).
+/// Records of every class, keyed by class name, then reference.
 #[derive(Default)]
 pub struct MemStore {
-    objects: Mutex<BTreeMap<Key, Box<dyn Any + Send + Sync>>>,
+    objects: RwLock<HashMap<&'static str, Table>>,
     next: AtomicU64,
 }
 
 impl std::fmt::Debug for MemStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.lock().len();
+        let n: usize = self.read().values().map(Table::len).sum();
         write!(f, "MemStore({n} objects)")
     }
+}
+
+fn name<R: Record>() -> &'static str {
+    <R::Class as Class>::NAME
 }
 
 impl MemStore {
@@ -34,8 +40,12 @@ impl MemStore {
         Self::default()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<Key, Box<dyn Any + Send + Sync>>> {
-        self.objects.lock().unwrap_or_else(|e| e.into_inner())
+    fn read(&self) -> RwLockReadGuard<'_, HashMap<&'static str, Table>> {
+        self.objects.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, HashMap<&'static str, Table>> {
+        self.objects.write().unwrap_or_else(|e| e.into_inner())
     }
 
     /// A fresh UUID-shaped string (unique within this store).
@@ -47,13 +57,12 @@ impl MemStore {
     /// Puts `record` under a reference chosen by the caller (replacing
     /// whatever was there).
     pub fn insert<R: Record>(&self, r: &Ref<R::Class>, record: R) {
-        self.lock()
-            .insert((<R::Class as Class>::NAME, r.as_str().to_string()), Box::new(record));
+        self.write().entry(name::<R>()).or_default().insert(r.as_str().to_string(), Box::new(record));
     }
 
     /// How many objects of `R`'s class the store holds.
     pub fn count<R: Record>(&self) -> usize {
-        self.all::<R>().len()
+        self.read().get(name::<R>()).map_or(0, Table::len)
     }
 }
 
@@ -63,9 +72,10 @@ fn handle_invalid<C: Class>(r: &Ref<C>) -> ApiError {
 
 impl Store for MemStore {
     fn get<R: Record>(&self, r: &Ref<R::Class>) -> Result<R, ApiError> {
-        let objects = self.lock();
+        let objects = self.read();
         objects
-            .get(&(<R::Class as Class>::NAME, r.as_str().to_string()))
+            .get(name::<R>())
+            .and_then(|t| t.get(r.as_str()))
             .and_then(|b| b.downcast_ref::<R>())
             .cloned()
             .ok_or_else(|| handle_invalid(r))
@@ -75,9 +85,10 @@ impl Store for MemStore {
     where
         F: FnOnce(&mut R) -> Result<T, ApiError>,
     {
-        let mut objects = self.lock();
+        let mut objects = self.write();
         let slot = objects
-            .get_mut(&(<R::Class as Class>::NAME, r.as_str().to_string()))
+            .get_mut(name::<R>())
+            .and_then(|t| t.get_mut(r.as_str()))
             .and_then(|b| b.downcast_mut::<R>())
             .ok_or_else(|| handle_invalid(r))?;
         // Work on a copy so that an error leaves the record unchanged.
@@ -88,23 +99,17 @@ impl Store for MemStore {
     }
 
     fn all<R: Record>(&self) -> Vec<(Ref<R::Class>, R)> {
-        let name = <R::Class as Class>::NAME;
-        self.lock()
-            .iter()
-            .filter(|((class, _), _)| *class == name)
-            .filter_map(|((_, r), b)| b.downcast_ref::<R>().map(|rec| (Ref::new(r.clone()), rec.clone())))
-            .collect()
+        let objects = self.read();
+        let Some(table) = objects.get(name::<R>()) else { return Vec::new() };
+        table.iter().filter_map(|(r, b)| b.downcast_ref::<R>().map(|rec| (Ref::new(r.clone()), rec.clone()))).collect()
     }
 
     fn by_uuid<R: Record>(&self, uuid: &str) -> Result<Ref<R::Class>, ApiError> {
-        self.all::<R>()
-            .into_iter()
-            .find(|(_, rec)| rec.uuid() == Some(uuid))
-            .map(|(r, _)| r)
-            .ok_or_else(|| ApiError::UuidInvalid {
-                r#type: <R::Class as Class>::NAME.to_string(),
-                uuid: uuid.to_string(),
-            })
+        let objects = self.read();
+        let found = objects.get(name::<R>()).and_then(|t| {
+            t.iter().find(|(_, b)| b.downcast_ref::<R>().and_then(Record::uuid) == Some(uuid)).map(|(r, _)| r.clone())
+        });
+        found.map(Ref::new).ok_or_else(|| ApiError::UuidInvalid { r#type: name::<R>().to_string(), uuid: uuid.to_string() })
     }
 
     fn create<R: Record>(&self, mut record: R) -> Result<Ref<R::Class>, ApiError> {
@@ -118,8 +123,9 @@ impl Store for MemStore {
     }
 
     fn destroy<R: Record>(&self, r: &Ref<R::Class>) -> Result<(), ApiError> {
-        self.lock()
-            .remove(&(<R::Class as Class>::NAME, r.as_str().to_string()))
+        self.write()
+            .get_mut(name::<R>())
+            .and_then(|t| t.remove(r.as_str()))
             .map(drop)
             .ok_or_else(|| handle_invalid(r))
     }
