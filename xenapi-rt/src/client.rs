@@ -1,6 +1,7 @@
 //! A protocol-neutral way to make calls, for generated client code.
 //!
 //! ```no_run
+//! # #[cfg(feature = "xml-rpc")]
 //! # async fn demo() -> Result<(), xenapi_rt::CallError> {
 //! use xenapi_rt::{transport::HttpTransport, Client, Protocol};
 //! let client = Client::new(HttpTransport::new("http://127.0.0.1/")?, Protocol::XmlRpc);
@@ -12,13 +13,18 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "json-rpc")]
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::transport::Transport;
-use crate::{jsonrpc, xmlrpc, CallError, Limits, Protocol, WireError};
+#[cfg(feature = "json-rpc")]
+use crate::jsonrpc;
+#[cfg(feature = "xml-rpc")]
+use crate::xmlrpc;
+use crate::{CallError, Limits, Protocol, WireError};
 
 /// A transport plus the protocol to speak over it.
 #[derive(Debug)]
@@ -26,6 +32,8 @@ pub struct Client<T> {
     transport: T,
     protocol: Protocol,
     limits: Limits,
+    /// JSON-RPC request ids.
+    #[cfg(feature = "json-rpc")]
     next_id: AtomicU64,
 }
 
@@ -37,6 +45,7 @@ impl<T: Transport> Client<T> {
             transport,
             protocol,
             limits: Limits::default(),
+            #[cfg(feature = "json-rpc")]
             next_id: AtomicU64::new(1),
         }
     }
@@ -61,7 +70,9 @@ impl<T: Transport> Client<T> {
     /// run it with [`Call::send`].
     pub fn call(&self, method: &str) -> Call<'_, T> {
         let body = match self.protocol {
+            #[cfg(feature = "xml-rpc")]
             Protocol::XmlRpc => Body::Xml(xmlrpc::CallWriter::begin(method)),
+            #[cfg(feature = "json-rpc")]
             Protocol::JsonRpc(version) => {
                 let id = self.next_id.fetch_add(1, Ordering::Relaxed);
                 Body::Json(jsonrpc::CallWriter::begin(method, id, version))
@@ -77,7 +88,9 @@ impl<T: Transport> Client<T> {
 
 #[derive(Debug)]
 enum Body {
+    #[cfg(feature = "xml-rpc")]
     Xml(xmlrpc::CallWriter),
+    #[cfg(feature = "json-rpc")]
     Json(jsonrpc::CallWriter),
 }
 
@@ -96,7 +109,9 @@ impl<T: Transport> Call<'_, T> {
     pub fn param<P: ?Sized + Serialize>(mut self, value: &P) -> Self {
         if self.error.is_none() {
             let result = match &mut self.body {
+                #[cfg(feature = "xml-rpc")]
                 Body::Xml(w) => w.param(value).map(drop),
+                #[cfg(feature = "json-rpc")]
                 Body::Json(w) => w.param(value).map(drop),
             };
             self.error = result.err();
@@ -111,12 +126,16 @@ impl<T: Transport> Call<'_, T> {
         }
         let client = self.client;
         let body = match self.body {
+            #[cfg(feature = "xml-rpc")]
             Body::Xml(w) => w.finish(),
+            #[cfg(feature = "json-rpc")]
             Body::Json(w) => w.finish(),
         };
         let reply = client.transport.post(client.protocol.path(), body).await?;
         match client.protocol {
+            #[cfg(feature = "xml-rpc")]
             Protocol::XmlRpc => xmlrpc::decode_response_with_limits(&reply, &client.limits),
+            #[cfg(feature = "json-rpc")]
             Protocol::JsonRpc(_) => jsonrpc::decode_response_with_limits(&reply, &client.limits),
         }
     }

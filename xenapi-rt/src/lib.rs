@@ -16,16 +16,35 @@
 //! Every decoder is bounded by [`Limits`] and reports problems as typed
 //! errors; hostile input never makes it panic or recurse without bound.
 
+//!
+//! # Features
+//!
+//! * `xml-rpc` (default): the XML-RPC codec, XML-RPC clients and the
+//!   server's `POST /` endpoint;
+//! * `json-rpc` (default): the JSON-RPC codec, JSON-RPC clients and the
+//!   server's `POST /jsonrpc` endpoint;
+//! * `tls` (default): the HTTPS client transport.
+//!
+//! At least one protocol must be enabled. A program that speaks only one
+//! leaves the other's codec out of its build; bindings generated for one
+//! protocol only (`xenapi_gen::Builder::protocols`) say which feature they
+//! need, and fail to compile, naming it, when it is missing.
+
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(not(any(feature = "xml-rpc", feature = "json-rpc")))]
+compile_error!("xenapi-rt needs at least one protocol: enable the `xml-rpc` or the `json-rpc` feature");
+
 pub mod client;
 mod error;
+#[cfg(feature = "json-rpc")]
 pub mod jsonrpc;
 mod limits;
 pub mod server;
 pub mod transport;
 pub mod types;
+#[cfg(feature = "xml-rpc")]
 pub mod xmlrpc;
 
 pub use client::{Call, Client};
@@ -34,11 +53,18 @@ pub use limits::Limits;
 pub use transport::{Transport, TransportError};
 
 /// Which of the two wire protocols a call travels over.
+///
+/// Each variant exists only when its feature (`xml-rpc`, `json-rpc`) is
+/// enabled; the enum is non-exhaustive so that enabling the other feature
+/// elsewhere in a build never breaks a `match`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Protocol {
     /// XML-RPC, posted to `/`.
+    #[cfg(feature = "xml-rpc")]
     XmlRpc,
     /// JSON-RPC in the given version, posted to `/jsonrpc`.
+    #[cfg(feature = "json-rpc")]
     JsonRpc(jsonrpc::Version),
 }
 
@@ -46,7 +72,9 @@ impl Protocol {
     /// The HTTP path a request in this protocol is posted to.
     pub fn path(self) -> &'static str {
         match self {
+            #[cfg(feature = "xml-rpc")]
             Protocol::XmlRpc => "/",
+            #[cfg(feature = "json-rpc")]
             Protocol::JsonRpc(_) => "/jsonrpc",
         }
     }
@@ -54,7 +82,9 @@ impl Protocol {
     /// The `Content-Type` used for bodies in this protocol.
     pub fn content_type(self) -> &'static str {
         match self {
+            #[cfg(feature = "xml-rpc")]
             Protocol::XmlRpc => "text/xml",
+            #[cfg(feature = "json-rpc")]
             Protocol::JsonRpc(_) => "application/json",
         }
     }

@@ -912,8 +912,7 @@ impl EventRecord {
     pub fn snapshot_as<R: serde::de::DeserializeOwned>(
         &self,
     ) -> Result<R, xenapi_rt::WireError> {
-        let xml = xenapi_rt::xmlrpc::to_vec(&self.snapshot)?;
-        xenapi_rt::xmlrpc::decode_value(&xml)
+        xenapi_rt::types::snapshot::from_value(&self.snapshot)
     }
 }
 /// The roles of the API, most privileged first. A message's roles

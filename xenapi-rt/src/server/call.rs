@@ -4,10 +4,15 @@ use std::borrow::Cow;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+#[cfg(feature = "json-rpc")]
 use serde_json::value::RawValue;
 
+#[cfg(feature = "json-rpc")]
+use crate::jsonrpc;
 use crate::types::Void;
-use crate::{jsonrpc, xmlrpc, Limits, Protocol, WireError};
+#[cfg(feature = "xml-rpc")]
+use crate::xmlrpc;
+use crate::{Limits, Protocol, WireError};
 
 /// One incoming call: its method name and its still-encoded parameters.
 ///
@@ -18,12 +23,17 @@ pub struct IncomingCall<'a> {
     method: Cow<'a, str>,
     protocol: Protocol,
     params: Params<'a>,
+    /// Bounds for decoding XML-RPC parameters (JSON ones are bounded by
+    /// `serde_json`'s own recursion limit).
+    #[cfg_attr(not(feature = "xml-rpc"), allow(dead_code))]
     limits: Limits,
 }
 
 #[derive(Debug)]
 enum Params<'a> {
+    #[cfg(feature = "xml-rpc")]
     Xml(Vec<&'a [u8]>),
+    #[cfg(feature = "json-rpc")]
     Json(Vec<&'a RawValue>),
 }
 
@@ -60,6 +70,7 @@ impl ParamError {
 
 impl<'a> IncomingCall<'a> {
     /// Wraps a parsed XML-RPC request.
+    #[cfg(feature = "xml-rpc")]
     pub fn from_xmlrpc(call: xmlrpc::ParsedCall<'a>, limits: Limits) -> Self {
         IncomingCall {
             method: call.method,
@@ -70,6 +81,7 @@ impl<'a> IncomingCall<'a> {
     }
 
     /// Wraps a parsed JSON-RPC request.
+    #[cfg(feature = "json-rpc")]
     pub fn from_jsonrpc(call: jsonrpc::ParsedCall<'a>, limits: Limits) -> Self {
         IncomingCall {
             method: call.method,
@@ -92,7 +104,9 @@ impl<'a> IncomingCall<'a> {
     /// How many parameters the call has.
     pub fn param_count(&self) -> usize {
         match &self.params {
+            #[cfg(feature = "xml-rpc")]
             Params::Xml(p) => p.len(),
+            #[cfg(feature = "json-rpc")]
             Params::Json(p) => p.len(),
         }
     }
@@ -102,10 +116,12 @@ impl<'a> IncomingCall<'a> {
         let count = self.param_count();
         let missing = ParamError::Missing { index, count };
         let result = match &self.params {
+            #[cfg(feature = "xml-rpc")]
             Params::Xml(p) => {
                 let raw = p.get(index).ok_or(missing)?;
                 xmlrpc::decode_value_with_limits(raw, &self.limits)
             }
+            #[cfg(feature = "json-rpc")]
             Params::Json(p) => {
                 let raw = p.get(index).ok_or(missing)?;
                 serde_json::from_str(raw.get()).map_err(WireError::from)
@@ -118,7 +134,9 @@ impl<'a> IncomingCall<'a> {
     /// XML-RPC, JSON text for JSON-RPC.
     pub fn raw_param(&self, index: usize) -> Option<&'a [u8]> {
         match &self.params {
+            #[cfg(feature = "xml-rpc")]
             Params::Xml(p) => p.get(index).copied(),
+            #[cfg(feature = "json-rpc")]
             Params::Json(p) => p.get(index).map(|r| r.get().as_bytes()),
         }
     }
@@ -126,16 +144,20 @@ impl<'a> IncomingCall<'a> {
 
 /// Encodes a success value in either protocol without knowing its type.
 trait EncodeValue: Send {
+    #[cfg(feature = "xml-rpc")]
     fn write_xml(&self, out: &mut Vec<u8>) -> Result<(), WireError>;
+    #[cfg(feature = "json-rpc")]
     fn write_json(&self, out: &mut Vec<u8>) -> Result<(), WireError>;
 }
 
 struct Typed<T>(T);
 
 impl<T: Serialize + Send> EncodeValue for Typed<T> {
+    #[cfg(feature = "xml-rpc")]
     fn write_xml(&self, out: &mut Vec<u8>) -> Result<(), WireError> {
         xmlrpc::to_writer(out, &self.0)
     }
+    #[cfg(feature = "json-rpc")]
     fn write_json(&self, out: &mut Vec<u8>) -> Result<(), WireError> {
         Ok(serde_json::to_writer(out, &self.0)?)
     }
@@ -204,6 +226,7 @@ impl Reply {
 
     /// The XML-RPC reply body. A value that cannot be encoded turns into
     /// an `INTERNAL_ERROR` failure.
+    #[cfg(feature = "xml-rpc")]
     pub fn to_xmlrpc(&self) -> Vec<u8> {
         match &self.0 {
             ReplyKind::Success(v) => xmlrpc::write_success_with(|out| v.write_xml(out))
@@ -213,6 +236,7 @@ impl Reply {
     }
 
     /// The JSON-RPC reply body in `version`, echoing `id`.
+    #[cfg(feature = "json-rpc")]
     pub fn to_jsonrpc(&self, version: jsonrpc::Version, id: &RawValue) -> Vec<u8> {
         match &self.0 {
             ReplyKind::Success(v) => {

@@ -38,7 +38,15 @@ use tokio::net::{TcpListener, UnixListener};
 
 pub use call::{IncomingCall, ParamError, Reply};
 
-use crate::{jsonrpc, xmlrpc, Limits, Protocol, WireError};
+#[cfg(feature = "json-rpc")]
+use crate::jsonrpc;
+#[cfg(feature = "xml-rpc")]
+use crate::xmlrpc;
+#[cfg(feature = "xml-rpc")]
+use crate::Protocol;
+#[cfg(feature = "json-rpc")]
+use crate::WireError;
+use crate::Limits;
 
 /// The application side of the server: gets each call, returns its reply.
 ///
@@ -121,13 +129,18 @@ impl<H> Clone for Server<H> {
 }
 
 enum Route {
+    #[cfg(feature = "xml-rpc")]
     Xml,
+    #[cfg(feature = "json-rpc")]
     Json,
 }
 
+/// The endpoint at `path`; a protocol left out of the build has none.
 fn route(path: &str) -> Option<Route> {
     match path {
+        #[cfg(feature = "xml-rpc")]
         "/" | "" => Some(Route::Xml),
+        #[cfg(feature = "json-rpc")]
         "/jsonrpc" | "/jsonrpc/" => Some(Route::Json),
         _ => None,
     }
@@ -324,6 +337,7 @@ impl<H: Handler> Server<H> {
         let limits = self.inner.config.limits;
         match route(path) {
             None => HttpReply::text(404, format!("no XenAPI endpoint at {path}\n")),
+            #[cfg(feature = "xml-rpc")]
             Some(Route::Xml) => match xmlrpc::parse_call_with_limits(body, &limits) {
                 Err(e) => HttpReply::text(500, format!("malformed XML-RPC request: {e}\n")),
                 Ok(parsed) => {
@@ -335,6 +349,7 @@ impl<H: Handler> Server<H> {
                     HttpReply::new(200, Protocol::XmlRpc.content_type(), reply.to_xmlrpc())
                 }
             },
+            #[cfg(feature = "json-rpc")]
             Some(Route::Json) => match jsonrpc::parse_call_with_limits(body, &limits) {
                 Err(WireError::InvalidRequest(why)) => HttpReply::new(
                     200,

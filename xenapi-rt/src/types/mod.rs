@@ -9,7 +9,8 @@
 //! * [`float`] / [`Float`]: floats that may arrive as numbers, numeric
 //!   strings or the strings `NaN` / `Infinity` / `+Infinity` / `-Infinity`;
 //! * [`int`]: 64-bit ints that may arrive as numbers or decimal strings;
-//! * [`Void`]: the result of messages that return nothing.
+//! * [`Void`]: the result of messages that return nothing;
+//! * [`snapshot`]: typed records from snapshots held as JSON values.
 //!
 //! The error type clients see, [`CallError`], is re-exported here as well.
 
@@ -18,6 +19,7 @@ pub mod float;
 pub mod int;
 mod enums;
 mod reference;
+pub mod snapshot;
 mod void;
 
 pub use crate::error::CallError;

@@ -252,8 +252,7 @@ fn lib_rs(api: &Api, rels: &[relations::Relation], parts: Parts) -> TokenStream 
         impl EventRecord {
             /// Decodes the snapshot as the record type of the event's class.
             pub fn snapshot_as<R: serde::de::DeserializeOwned>(&self) -> Result<R, xenapi_rt::WireError> {
-                let xml = xenapi_rt::xmlrpc::to_vec(&self.snapshot)?;
-                xenapi_rt::xmlrpc::decode_value(&xml)
+                xenapi_rt::types::snapshot::from_value(&self.snapshot)
             }
         }
 
