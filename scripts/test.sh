@@ -18,6 +18,18 @@ cargo clippy -q --workspace --all-targets -- -D warnings
 step "cargo test"
 cargo test --workspace
 
+# Each protocol on its own: the runtime without the other protocol's
+# feature, and the two example crates, whose bindings speak one protocol
+# each and whose libraries build against a runtime with only that feature
+# (built one at a time so that Cargo does not merge their features).
+step "one protocol only: xenapi-rt and the example crates"
+for proto in xml-rpc json-rpc; do
+  cargo clippy -q -p xenapi-rt --no-default-features --features "$proto" --all-targets -- -D warnings
+  cargo test -q -p xenapi-rt --no-default-features --features "$proto" --lib --test protocols
+done
+cargo clippy -q -p xenapi-example-build -- -D warnings
+cargo clippy -q -p xenapi-example-server -- -D warnings
+
 # The Python side: a pinned virtualenv (created on first run), then the
 # generated package under mypy --strict and ruff, then the Python tests.
 VENV="${XENAPI_VENV:-.venv}"

@@ -8,6 +8,7 @@
 //!     .classes(["VM", "host"])
 //!     .release("stockholm")
 //!     .server(false) // a client only
+//!     .json_rpc(false) // speaking XML-RPC only
 //!     .generate()
 //!     .expect("XenAPI bindings");
 //! ```
@@ -19,9 +20,11 @@
 //! ```
 //!
 //! The crate needs `xenapi-rt`, `serde` (with `derive`), `serde_json` and
-//! `tokio` (with `time`) as dependencies.
+//! `tokio` (with `time`) as dependencies. Bindings for one protocol need
+//! only that protocol's feature of `xenapi-rt`:
+//! `xenapi-rt = { version = "..", default-features = false, features = ["xml-rpc"] }`.
 
-use crate::backend::rust::Parts;
+use crate::backend::rust::{Parts, Protocols};
 use crate::{model::Api, Error};
 use std::io::Write;
 use std::path::PathBuf;
@@ -35,6 +38,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     file_name: String,
     parts: Parts,
+    protocols: Protocols,
 }
 
 impl Default for Builder {
@@ -46,6 +50,7 @@ impl Default for Builder {
             out_dir: None,
             file_name: "xenapi.rs".into(),
             parts: Parts::BOTH,
+            protocols: Protocols::BOTH,
         }
     }
 }
@@ -93,6 +98,20 @@ impl Builder {
         self
     }
 
+    /// Whether the bindings speak XML-RPC (needs the `xml-rpc` feature
+    /// of `xenapi-rt`). Default: yes.
+    pub fn xml_rpc(mut self, yes: bool) -> Self {
+        self.protocols.xml_rpc = yes;
+        self
+    }
+
+    /// Whether the bindings speak JSON-RPC (needs the `json-rpc` feature
+    /// of `xenapi-rt`). Default: yes. At least one protocol must remain.
+    pub fn json_rpc(mut self, yes: bool) -> Self {
+        self.protocols.json_rpc = yes;
+        self
+    }
+
     /// Where to write (default: the `OUT_DIR` Cargo gives build scripts).
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.out_dir = Some(dir.into());
@@ -121,8 +140,9 @@ impl Builder {
 
     /// The Rust source this builder generates.
     pub fn source(&self) -> Result<String, Error> {
+        let protocols = self.protocols()?;
         let api = self.load()?;
-        crate::backend::rust::single_file(&api, self.parts).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))
+        crate::backend::rust::single_file(&api, self.parts, protocols).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))
     }
 
     /// Writes the bindings, tells Cargo to rerun the build script when any
@@ -164,6 +184,15 @@ impl Builder {
     /// The sides of the API this builder writes.
     pub fn parts(&self) -> Parts {
         self.parts
+    }
+
+    /// The wire protocols this builder's bindings speak; an error if both
+    /// were turned off.
+    pub fn protocols(&self) -> Result<Protocols, Error> {
+        match self.protocols {
+            Protocols { xml_rpc: false, json_rpc: false } => Err(Error::NoProtocol),
+            p => Ok(p),
+        }
     }
 
     /// Every schema file this builder reads (see

@@ -44,6 +44,8 @@ pub enum Error {
     UnknownClasses(String),
     #[error("unknown release `{0}`{1}")]
     UnknownRelease(String, String),
+    #[error("no wire protocol chosen: keep XML-RPC or JSON-RPC (or both)")]
+    NoProtocol,
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

@@ -109,3 +109,45 @@ fn unknown_class_and_release_are_errors() {
     let e = Builder::new().schema(schema()).release("stockholn").source().unwrap_err();
     assert!(matches!(&e, Error::UnknownRelease(r, hint) if r == "stockholn" && hint.contains("stockholm")), "{e}");
 }
+
+/// The `Connection` constructors, the `speaks` test and the runtime items
+/// a build for `xml_rpc`/`json_rpc` names.
+fn protocol_source(xml_rpc: bool, json_rpc: bool) -> Result<String, Error> {
+    Builder::new().schema(schema()).classes(["VM"]).xml_rpc(xml_rpc).json_rpc(json_rpc).source()
+}
+
+#[test]
+fn protocol_choice_shapes_the_bindings() {
+    let compact = |s: String| s.split_whitespace().collect::<String>();
+    let xml = compact(protocol_source(true, false).unwrap());
+    let json = compact(protocol_source(false, true).unwrap());
+    let both = compact(protocol_source(true, true).unwrap());
+    let xml_guard = "usexenapi_rt::xmlrpc::CallWriteras_;";
+    let json_guard = "usexenapi_rt::jsonrpc::CallWriteras_;";
+    let xml_new = "pubfnxml_rpc(transport:T)->Self";
+    let json_new = "pubfnjson_rpc(transport:T)->Self";
+    for (name, text, want, unwanted) in [
+        ("xml", &xml, [xml_guard, xml_new, "matches!(protocol,Protocol::XmlRpc)"], [json_guard, json_new]),
+        ("json", &json, [json_guard, json_new, "matches!(protocol,Protocol::JsonRpc(_))"], [xml_guard, xml_new]),
+    ] {
+        for w in want {
+            assert!(text.contains(w), "{name}: {w} missing");
+        }
+        for u in unwanted {
+            assert!(!text.contains(u), "{name}: {u} present");
+        }
+    }
+    for w in [xml_guard, json_guard, xml_new, json_new, "let_=protocol;true"] {
+        assert!(both.contains(w), "both: {w} missing");
+    }
+    // The dispatcher asks `speaks` whichever protocols were chosen.
+    assert!(xml.contains("fnaccepts(&self,protocol:xenapi_rt::Protocol)->bool{crate::speaks(protocol)}"));
+}
+
+#[test]
+fn no_protocol_at_all_is_an_error() {
+    match protocol_source(false, false) {
+        Err(e @ Error::NoProtocol) => assert!(e.to_string().contains("XML-RPC or JSON-RPC")),
+        other => panic!("expected NoProtocol, got {:?}", other.map(|s| s.len())),
+    }
+}

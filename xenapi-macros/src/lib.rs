@@ -9,6 +9,8 @@
 //!     release: "stockholm",         // optional; default: the newest
 //!     client: true,                 // optional; default true
 //!     server: false,                // optional; default true
+//!     xml_rpc: true,                // optional; default true (needs xenapi-rt's `xml-rpc` feature)
+//!     json_rpc: false,              // optional; default true (needs xenapi-rt's `json-rpc` feature)
 //! }
 //! ```
 //!
@@ -80,21 +82,24 @@ fn expand(settings: Settings) -> syn::Result<proc_macro2::TokenStream> {
             ("release", Value::One(r)) => builder = builder.release(r.value()),
             ("client", Value::Flag(b)) => builder = builder.client(b.value),
             ("server", Value::Flag(b)) => builder = builder.server(b.value),
+            ("xml_rpc", Value::Flag(b)) => builder = builder.xml_rpc(b.value),
+            ("json_rpc", Value::Flag(b)) => builder = builder.json_rpc(b.value),
             (key @ ("schema" | "release"), _) => {
                 return Err(syn::Error::new(s.key.span(), format!("`{key}` takes a string")))
             }
             ("classes", _) => return Err(syn::Error::new(s.key.span(), "`classes` takes a list: [\"VM\", \"host\"]")),
-            (key @ ("client" | "server"), _) => {
+            (key @ ("client" | "server" | "xml_rpc" | "json_rpc"), _) => {
                 return Err(syn::Error::new(s.key.span(), format!("`{key}` takes true or false")))
             }
             (other, _) => {
                 return Err(syn::Error::new(
                     s.key.span(),
-                    format!("unknown setting `{other}`; use schema, classes, release, client or server"),
+                    format!("unknown setting `{other}`; use schema, classes, release, client, server, xml_rpc or json_rpc"),
                 ))
             }
         }
     }
+    let protocols = builder.protocols().map_err(|e| syn::Error::new(Span::call_site(), e.to_string()))?;
     // Track every schema file so that editing one expands the macro again.
     let tracked: Vec<String> = builder.schema_files().iter().map(|p| p.display().to_string()).collect();
     let track = quote!(const _: () = { #(let _ = include_bytes!(#tracked);)* };);
@@ -109,6 +114,6 @@ fn expand(settings: Settings) -> syn::Result<proc_macro2::TokenStream> {
         }
         Err(e) => return Err(syn::Error::new(Span::call_site(), e.to_string())),
     };
-    let code = xenapi_gen::backend::rust::single_file_tokens(&api, builder.parts());
+    let code = xenapi_gen::backend::rust::single_file_tokens(&api, builder.parts(), protocols);
     Ok(quote!(#track #code))
 }

@@ -19,8 +19,9 @@
 //!
 //! # Features
 //!
-//! * `xml-rpc` (default): the XML-RPC codec, XML-RPC clients and the
-//!   server's `POST /` endpoint;
+//! * `xml-rpc` (default): XML-RPC envelopes, XML-RPC clients and the
+//!   server's `POST /` endpoint (the XML-RPC value codec is always built:
+//!   `task.result` holds an XML-RPC `<value>` whatever the protocol);
 //! * `json-rpc` (default): the JSON-RPC codec, JSON-RPC clients and the
 //!   server's `POST /jsonrpc` endpoint;
 //! * `tls` (default): the HTTPS client transport.
@@ -44,7 +45,6 @@ mod limits;
 pub mod server;
 pub mod transport;
 pub mod types;
-#[cfg(feature = "xml-rpc")]
 pub mod xmlrpc;
 
 pub use client::{Call, Client};

@@ -24,7 +24,6 @@ pub struct Limits {
 
 impl Limits {
     /// The element depth the XML reader allows for these limits.
-    #[cfg(feature = "xml-rpc")]
     pub(crate) fn xml_element_depth(&self) -> usize {
         self.max_depth.saturating_mul(4).saturating_add(16)
     }

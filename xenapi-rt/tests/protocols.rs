@@ -98,3 +98,27 @@ async fn enabled_protocols_work_and_left_out_ones_have_no_endpoint() {
     let _ = stop.send(());
     task.await.unwrap().unwrap();
 }
+
+/// A handler may refuse a protocol that is compiled in; the refused
+/// endpoint then answers 404 before reading the call.
+#[cfg(all(feature = "xml-rpc", feature = "json-rpc"))]
+#[tokio::test]
+async fn a_handler_can_refuse_a_protocol_that_is_compiled_in() {
+    struct JsonOnly;
+    impl Handler for JsonOnly {
+        async fn call(&self, call: IncomingCall<'_>) -> Reply {
+            Echo.call(call).await
+        }
+        fn accepts(&self, protocol: Protocol) -> bool {
+            matches!(protocol, Protocol::JsonRpc(_))
+        }
+    }
+    let server = Server::new(JsonOnly);
+    let xml = server.handle_bytes("/", b"not even XML").await;
+    assert_eq!(xml.status, 404);
+    let json = server
+        .handle_bytes("/jsonrpc", br#"{"jsonrpc":"2.0","method":"echo","params":[["x"]],"id":1}"#)
+        .await;
+    assert_eq!(json.status, 200);
+    assert!(String::from_utf8_lossy(&json.body).contains(r#""result":["x"]"#));
+}

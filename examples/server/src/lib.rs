@@ -1,5 +1,5 @@
 //! A small XenAPI server for VMs: the server stubs come from a build
-//! script (`Builder::client(false)`), the derived messages (getters,
+//! script (`Builder::client(false)`, XML-RPC only), the derived messages (getters,
 //! setters, records, create, destroy, lookups) work on [`Memory`], and
 //! only logging in and out is written by hand. Explicit messages such as
 //! `VM.start` answer NOT_IMPLEMENTED until implemented.

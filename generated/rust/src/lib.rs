@@ -149,6 +149,18 @@ pub use tunnel::*;
 pub use user::*;
 pub use vdi_nbd_server_info::*;
 pub use xenapi_rt::Protocol;
+/// XML-RPC needs the `xml-rpc` feature of `xenapi-rt`.
+#[allow(unused_imports)]
+use xenapi_rt::xmlrpc::CallWriter as _;
+/// JSON-RPC needs the `json-rpc` feature of `xenapi-rt`.
+#[allow(unused_imports)]
+use xenapi_rt::jsonrpc::CallWriter as _;
+/// Whether these bindings speak `protocol`: they were generated for XML-RPC and JSON-RPC.
+/// The server's dispatcher refuses (HTTP 404) calls in any other.
+pub fn speaks(protocol: Protocol) -> bool {
+    let _ = protocol;
+    true
+}
 pub mod client;
 pub use client::{Connection, Events, Session, Task};
 impl<T: xenapi_rt::Transport> Session<T> {
@@ -416,6 +428,14 @@ impl<T: xenapi_rt::Transport> Session<T> {
     }
 }
 impl<T: xenapi_rt::Transport> Connection<T> {
+    /// A connection speaking XML-RPC over `transport`.
+    pub fn xml_rpc(transport: T) -> Self {
+        Self::new(transport, Protocol::XmlRpc)
+    }
+    /// A connection speaking JSON-RPC 2.0 over `transport`.
+    pub fn json_rpc(transport: T) -> Self {
+        Self::new(transport, Protocol::JsonRpc(xenapi_rt::jsonrpc::Version::V2))
+    }
     /// Logs in to a pool member using its local database, for emergency use when the pool master is unreachable; such a session can only act on that host.
     ///
     /// Published in miami.

@@ -42,11 +42,9 @@ pub use call::{IncomingCall, ParamError, Reply};
 use crate::jsonrpc;
 #[cfg(feature = "xml-rpc")]
 use crate::xmlrpc;
-#[cfg(feature = "xml-rpc")]
-use crate::Protocol;
 #[cfg(feature = "json-rpc")]
 use crate::WireError;
-use crate::Limits;
+use crate::{Limits, Protocol};
 
 /// The application side of the server: gets each call, returns its reply.
 ///
@@ -55,6 +53,14 @@ use crate::Limits;
 pub trait Handler: Send + Sync + 'static {
     /// Handles one call.
     fn call(&self, call: IncomingCall<'_>) -> impl Future<Output = Reply> + Send;
+
+    /// Whether this handler takes calls in `protocol`. A request in a
+    /// protocol it refuses is answered 404, as if the endpoint did not
+    /// exist. Default: every protocol this crate was built with.
+    fn accepts(&self, protocol: Protocol) -> bool {
+        let _ = protocol;
+        true
+    }
 }
 
 /// Server settings.
@@ -335,8 +341,11 @@ impl<H: Handler> Server<H> {
     /// not applied here).
     pub async fn handle_bytes(&self, path: &str, body: &[u8]) -> HttpReply {
         let limits = self.inner.config.limits;
+        let refused = || HttpReply::text(404, format!("no XenAPI endpoint at {path}\n"));
         match route(path) {
-            None => HttpReply::text(404, format!("no XenAPI endpoint at {path}\n")),
+            None => refused(),
+            #[cfg(feature = "xml-rpc")]
+            Some(Route::Xml) if !self.inner.handler.accepts(Protocol::XmlRpc) => refused(),
             #[cfg(feature = "xml-rpc")]
             Some(Route::Xml) => match xmlrpc::parse_call_with_limits(body, &limits) {
                 Err(e) => HttpReply::text(500, format!("malformed XML-RPC request: {e}\n")),
@@ -349,6 +358,8 @@ impl<H: Handler> Server<H> {
                     HttpReply::new(200, Protocol::XmlRpc.content_type(), reply.to_xmlrpc())
                 }
             },
+            #[cfg(feature = "json-rpc")]
+            Some(Route::Json) if !self.accepts_json() => refused(),
             #[cfg(feature = "json-rpc")]
             Some(Route::Json) => match jsonrpc::parse_call_with_limits(body, &limits) {
                 Err(WireError::InvalidRequest(why)) => HttpReply::new(
@@ -365,6 +376,7 @@ impl<H: Handler> Server<H> {
                         Some(&e.to_string()),
                     ),
                 ),
+                Ok(parsed) if !self.inner.handler.accepts(Protocol::JsonRpc(parsed.version)) => refused(),
                 Ok(parsed) => {
                     let (version, id) = (parsed.version, parsed.id);
                     let reply = self
@@ -376,6 +388,15 @@ impl<H: Handler> Server<H> {
                 }
             },
         }
+    }
+}
+
+impl<H: Handler> Server<H> {
+    /// Whether the handler takes JSON-RPC in either version.
+    #[cfg(feature = "json-rpc")]
+    fn accepts_json(&self) -> bool {
+        let h = &self.inner.handler;
+        h.accepts(Protocol::JsonRpc(jsonrpc::Version::V1)) || h.accepts(Protocol::JsonRpc(jsonrpc::Version::V2))
     }
 }
 

@@ -187,6 +187,7 @@ impl<'de> XmlReader<'de> {
     }
 
     /// Byte span of the most recent start or end token.
+    #[cfg(feature = "xml-rpc")]
     pub(crate) fn last_span(&self) -> (usize, usize) {
         self.span
     }

@@ -51,6 +51,39 @@ impl Parts {
     pub const BOTH: Parts = Parts { client: true, server: true };
 }
 
+/// Which wire protocols the generated code speaks.
+///
+/// Each protocol needs the `xenapi-rt` feature of the same name; the
+/// generated code names the runtime's codec module for each protocol, so a
+/// missing feature is a compile error that points at it. The client gets a
+/// constructor per protocol (`Connection::xml_rpc`, `Connection::json_rpc`)
+/// and the server's dispatcher refuses (HTTP 404) a protocol left out, even
+/// when another crate of the build enables its feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Protocols {
+    /// XML-RPC, at `POST /`.
+    pub xml_rpc: bool,
+    /// JSON-RPC 1.0 and 2.0, at `POST /jsonrpc`.
+    pub json_rpc: bool,
+}
+
+impl Protocols {
+    /// Both protocols, as in `generated/rust`.
+    pub const BOTH: Protocols = Protocols { xml_rpc: true, json_rpc: true };
+
+    /// The `xenapi-rt` features these protocols need.
+    pub fn features(self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.xml_rpc {
+            out.push("xml-rpc");
+        }
+        if self.json_rpc {
+            out.push("json-rpc");
+        }
+        out
+    }
+}
+
 /// Every file of `generated/rust`.
 pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     let dir = "rust";
@@ -61,7 +94,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     // a whole file; the class modules are most of the work.
     let mut jobs: Vec<Job<'_, GeneratedFile>> = vec![
         (0, Box::new(|| GeneratedFile::new(format!("{dir}/Cargo.toml"), cargo_toml()))),
-        (200, Box::new(move || GeneratedFile::new(format!("{dir}/src/lib.rs"), format(lib_rs(api, rels, Parts::BOTH))))),
+        (200, Box::new(move || GeneratedFile::new(format!("{dir}/src/lib.rs"), format(lib_rs(api, rels, Parts::BOTH, Protocols::BOTH))))),
         (api.errors.len(), Box::new(|| GeneratedFile::new(format!("{dir}/src/errors.rs"), format(errors::errors(api))))),
         (10, Box::new(|| GeneratedFile::new(format!("{dir}/src/roles.rs"), format(roles(api))))),
         (70, Box::new(|| GeneratedFile::new(format!("{dir}/src/routing.rs"), format(routing(api))))),
@@ -118,7 +151,7 @@ fn modules(api: &Api) -> Vec<proc_macro2::Ident> {
     api.classes.iter().map(|c| ident(&names::module(&c.name))).collect()
 }
 
-fn lib_rs(api: &Api, rels: &[relations::Relation], parts: Parts) -> TokenStream {
+fn lib_rs(api: &Api, rels: &[relations::Relation], parts: Parts, protocols: Protocols) -> TokenStream {
     let mods = modules(api);
     let doc = format!(
         " Typed bindings for the {} ({} classes, {} error codes), generated from one schema.",
@@ -153,6 +186,7 @@ fn lib_rs(api: &Api, rels: &[relations::Relation], parts: Parts) -> TokenStream 
     });
     let roles = &api.roles;
     let records = api.classes.iter().filter(|c| !c.fields.is_empty()).map(|c| ident(&names::record_type(&c.name)));
+    let (speaks, guards, constructors) = protocol_items(protocols);
     let mut intro = vec![""];
     if parts.client {
         intro.push(" Start with [`Connection`], log in to get a [`Session`], and call");
@@ -172,6 +206,7 @@ fn lib_rs(api: &Api, rels: &[relations::Relation], parts: Parts) -> TokenStream 
             }
 
             impl<T: xenapi_rt::Transport> Connection<T> {
+                #(#constructors)*
                 #(#raw_logins)*
             }
         }
@@ -228,6 +263,8 @@ fn lib_rs(api: &Api, rels: &[relations::Relation], parts: Parts) -> TokenStream 
         pub use errors::{ApiError, Error};
         #(pub use #mods::*;)*
         pub use xenapi_rt::Protocol;
+        #guards
+        #speaks
 
         #client_items
         #server_items
@@ -292,6 +329,54 @@ fn routing(api: &Api) -> TokenStream {
     }
 }
 
+/// The items that depend on the protocols chosen: `speaks`, which the
+/// dispatcher asks before taking a call; an import of an item of the
+/// runtime that only the protocol's feature provides, which fails to compile, naming the missing
+/// `xenapi-rt` feature, when that feature is off; and a `Connection`
+/// constructor per protocol.
+fn protocol_items(p: Protocols) -> (TokenStream, TokenStream, Vec<TokenStream>) {
+    let (test, which) = match (p.xml_rpc, p.json_rpc) {
+        (true, true) => (quote!(let _ = protocol; true), "XML-RPC and JSON-RPC"),
+        (true, false) => (quote!(matches!(protocol, Protocol::XmlRpc)), "XML-RPC only"),
+        _ => (quote!(matches!(protocol, Protocol::JsonRpc(_))), "JSON-RPC only"),
+    };
+    let doc = format!(" Whether these bindings speak `protocol`: they were generated for {which}.");
+    let speaks = quote! {
+        #[doc = #doc]
+        /// The server's dispatcher refuses (HTTP 404) calls in any other.
+        pub fn speaks(protocol: Protocol) -> bool { #test }
+    };
+    let mut guards = Vec::new();
+    let mut constructors = Vec::new();
+    if p.xml_rpc {
+        guards.push(quote!(
+            /// XML-RPC needs the `xml-rpc` feature of `xenapi-rt`.
+            #[allow(unused_imports)]
+            use xenapi_rt::xmlrpc::CallWriter as _;
+        ));
+        constructors.push(quote!(
+            /// A connection speaking XML-RPC over `transport`.
+            pub fn xml_rpc(transport: T) -> Self {
+                Self::new(transport, Protocol::XmlRpc)
+            }
+        ));
+    }
+    if p.json_rpc {
+        guards.push(quote!(
+            /// JSON-RPC needs the `json-rpc` feature of `xenapi-rt`.
+            #[allow(unused_imports)]
+            use xenapi_rt::jsonrpc::CallWriter as _;
+        ));
+        constructors.push(quote!(
+            /// A connection speaking JSON-RPC 2.0 over `transport`.
+            pub fn json_rpc(transport: T) -> Self {
+                Self::new(transport, Protocol::JsonRpc(xenapi_rt::jsonrpc::Version::V2))
+            }
+        ));
+    }
+    (speaks, quote!(#(#guards)*), constructors)
+}
+
 /// `roles.rs`: one constant per distinct role list of the messages.
 fn roles(api: &Api) -> TokenStream {
     let mut lists: std::collections::BTreeMap<String, &[String]> = std::collections::BTreeMap::new();
@@ -323,13 +408,14 @@ fn roles(api: &Api) -> TokenStream {
 /// crate-level attributes moved onto the items (an included file cannot
 /// carry inner attributes). It must be included at the root of a crate,
 /// since generated paths start at `crate::`. `parts` says whether to
-/// write the client, the server side, or both.
-pub fn single_file(api: &Api, parts: Parts) -> Result<String, syn::Error> {
-    syn::parse2::<syn::File>(single_file_tokens(api, parts)).map(|f| format!("{HEADER}{}", prettyplease::unparse(&f)))
+/// write the client, the server side, or both; `protocols` which wire
+/// protocols it speaks.
+pub fn single_file(api: &Api, parts: Parts, protocols: Protocols) -> Result<String, syn::Error> {
+    syn::parse2::<syn::File>(single_file_tokens(api, parts, protocols)).map(|f| format!("{HEADER}{}", prettyplease::unparse(&f)))
 }
 
 /// [`single_file`] as tokens.
-pub fn single_file_tokens(api: &Api, parts: Parts) -> TokenStream {
+pub fn single_file_tokens(api: &Api, parts: Parts, protocols: Protocols) -> TokenStream {
     let rels = relations::relations(api);
     let home = enum_homes(api);
     let mut bodies: HashMap<String, TokenStream> = HashMap::new();
@@ -346,7 +432,7 @@ pub fn single_file_tokens(api: &Api, parts: Parts) -> TokenStream {
         let owns = |e: &str| home.get(e) == Some(&c.name.as_str());
         bodies.insert(names::bare(&names::module(&c.name)).to_string(), class::module(c, &owns, &rels, &api.roles, parts));
     }
-    let mut root = match syn::parse2::<syn::File>(lib_rs(api, &rels, parts)) {
+    let mut root = match syn::parse2::<syn::File>(lib_rs(api, &rels, parts, protocols)) {
         Ok(f) => f,
         Err(e) => return e.to_compile_error(),
     };

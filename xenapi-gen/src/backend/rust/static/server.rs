@@ -134,6 +134,10 @@ impl<S: crate::Server> xenapi_rt::server::Handler for Dispatcher<S> {
         let s = Arc::clone(&self.0);
         async move { crate::routing::route(&s, &call).await }
     }
+
+    fn accepts(&self, protocol: xenapi_rt::Protocol) -> bool {
+        crate::speaks(protocol)
+    }
 }
 
 // The glue below keeps each generated dispatcher arm to a few lines. An
