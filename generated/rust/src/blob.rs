@@ -17,36 +17,42 @@ pub type BlobRef = xenapi_rt::types::Ref<Blob>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct BlobRecord {
     /// Unique identifier of the blob, stable for its whole lifetime.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the blob.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the blob.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// Size of the stored data, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub size: i64,
     /// If true, the blob's contents can be fetched over HTTP without authentication.
     ///
     /// Published in tampa.
+    #[serde(default)]
     pub public: bool,
     /// Time at which the blob's contents were last written.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// MIME type of the stored data; an empty string means application/octet-stream.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub mime_type: String,
 }
 impl crate::server::Record for BlobRecord {

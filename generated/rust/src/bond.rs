@@ -77,44 +77,52 @@ impl<'de> serde::Deserialize<'de> for BondMode {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct BondRecord {
     /// Unique identifier of the bond, stable for its whole lifetime.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// The logical PIF that represents the bonded interface.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub master: crate::PifRef,
     /// The physical PIFs whose links are aggregated by the bond.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub slaves: Vec<crate::PifRef>,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// The member PIF whose MAC and configuration the bond took over; OpaqueRef:NULL if none was designated.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub primary_slave: crate::PifRef,
     /// Traffic distribution algorithm currently used by the bond.
     ///
     /// Published in boston.
+    #[serde(default = "BondRecord::default_mode")]
     pub mode: crate::BondMode,
     /// Mode-specific tuning options of the bond, such as the LACP hashing algorithm.
     ///
     /// Published in tampa.
+    #[serde(default)]
     pub properties: std::collections::HashMap<String, String>,
     /// Number of member interfaces whose link is currently up.
     ///
     /// Published in tampa.
+    #[serde(default)]
     pub links_up: i64,
     /// True if the bond's MAC follows the primary member; false if a MAC was set explicitly at creation.
     ///
     /// Published in quebec.
+    #[serde(default = "BondRecord::default_auto_update_mac")]
     pub auto_update_mac: bool,
 }
 #[allow(deprecated)]
@@ -126,11 +134,21 @@ impl Default for BondRecord {
             slaves: Default::default(),
             other_config: Default::default(),
             primary_slave: Default::default(),
-            mode: crate::BondMode::BalanceSlb,
+            mode: Self::default_mode(),
             properties: Default::default(),
             links_up: Default::default(),
-            auto_update_mac: true,
+            auto_update_mac: Self::default_auto_update_mac(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl BondRecord {
+    fn default_mode() -> crate::BondMode {
+        crate::BondMode::BalanceSlb
+    }
+    fn default_auto_update_mac() -> bool {
+        true
     }
 }
 impl crate::server::Record for BondRecord {

@@ -77,36 +77,42 @@ impl<'de> serde::Deserialize<'de> for CertificateType {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct CertificateRecord {
     /// Globally unique identifier of the certificate object.
     ///
     /// Published in stockholm.
+    #[serde(default)]
     pub uuid: String,
     /// Name under which a CA certificate was installed; empty for host certificates.
     ///
     /// Published in 1.294.0.
+    #[serde(default)]
     pub name: String,
     /// Whether this is a trusted CA, a host's public server certificate or a host's internal pool certificate.
     ///
     /// Published in 1.294.0.
+    #[serde(default = "CertificateRecord::default_type")]
     pub r#type: crate::CertificateType,
     /// The host that uses this certificate, or OpaqueRef:NULL for CA certificates shared by the pool.
     ///
     /// Published in stockholm.
+    #[serde(default)]
     pub host: crate::HostRef,
     /// Start of the certificate's validity period.
     ///
     /// Published in stockholm.
+    #[serde(default)]
     pub not_before: xenapi_rt::types::DateTime,
     /// End of the certificate's validity period; the certificate is expired after this time.
     ///
     /// Published in stockholm.
+    #[serde(default)]
     pub not_after: xenapi_rt::types::DateTime,
     /// Hash fingerprint of the certificate as colon-separated hexadecimal bytes, used to identify it.
     ///
     /// Published in stockholm.
+    #[serde(default)]
     pub fingerprint: String,
 }
 #[allow(deprecated)]
@@ -115,12 +121,19 @@ impl Default for CertificateRecord {
         CertificateRecord {
             uuid: Default::default(),
             name: Default::default(),
-            r#type: crate::CertificateType::Host,
+            r#type: Self::default_type(),
             host: Default::default(),
             not_before: Default::default(),
             not_after: Default::default(),
             fingerprint: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl CertificateRecord {
+    fn default_type() -> crate::CertificateType {
+        crate::CertificateType::Host
     }
 }
 impl crate::server::Record for CertificateRecord {

@@ -87,70 +87,84 @@ impl<'de> serde::Deserialize<'de> for ClusterOperation {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct ClusterRecord {
     /// Unique identifier of the cluster, stable for its whole lifetime.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub uuid: String,
     /// Membership records of the hosts that belong to this cluster.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub cluster_hosts: Vec<crate::ClusterHostRef>,
     /// Addresses of hosts that are to be forgotten from the cluster once it is quorate again.
     ///
     /// Published in lima.
+    #[serde(default)]
     pub pending_forget: Vec<String>,
     /// Secret shared by members to authenticate to one another.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub cluster_token: String,
     /// Clustering software used, such as corosync.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default = "ClusterRecord::default_cluster_stack")]
     pub cluster_stack: String,
     /// True if enough members are live for the cluster to have quorum.
     ///
     /// Prototyped in 24.3.0.
+    #[serde(default)]
     pub is_quorate: bool,
     /// Number of live members needed for the cluster to be quorate.
     ///
     /// Prototyped in 24.3.0.
+    #[serde(default)]
     pub quorum: i64,
     /// Number of members currently seen as live.
     ///
     /// Prototyped in 24.3.0.
+    #[serde(default)]
     pub live_hosts: i64,
     /// Operations that can currently be performed on this cluster.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub allowed_operations: Vec<crate::ClusterOperation>,
     /// Operations in progress on this cluster, keyed by task.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::ClusterOperation>,
     /// True if hosts joining the pool are automatically added to the cluster.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default = "ClusterRecord::default_pool_auto_join")]
     pub pool_auto_join: bool,
     /// Time without a heartbeat token after which a member is considered failed, in seconds.
     ///
     /// Prototyped in kolkata; changed in lima; published in lima.
+    #[serde(default = "ClusterRecord::default_token_timeout")]
     #[serde(with = "xenapi_rt::types::float")]
     pub token_timeout: f64,
     /// Extra time added to the token timeout for each member host, in seconds.
     ///
     /// Prototyped in kolkata; changed in lima; published in lima.
+    #[serde(default = "ClusterRecord::default_token_timeout_coefficient")]
     #[serde(with = "xenapi_rt::types::float")]
     pub token_timeout_coefficient: f64,
     /// Configuration options of the cluster stack.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub cluster_config: std::collections::HashMap<String, String>,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 #[allow(deprecated)]
@@ -161,18 +175,34 @@ impl Default for ClusterRecord {
             cluster_hosts: Default::default(),
             pending_forget: Default::default(),
             cluster_token: Default::default(),
-            cluster_stack: String::from("corosync"),
+            cluster_stack: Self::default_cluster_stack(),
             is_quorate: Default::default(),
             quorum: Default::default(),
             live_hosts: Default::default(),
             allowed_operations: Default::default(),
             current_operations: Default::default(),
-            pool_auto_join: true,
-            token_timeout: 20.0,
-            token_timeout_coefficient: 1.0,
+            pool_auto_join: Self::default_pool_auto_join(),
+            token_timeout: Self::default_token_timeout(),
+            token_timeout_coefficient: Self::default_token_timeout_coefficient(),
             cluster_config: Default::default(),
             other_config: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl ClusterRecord {
+    fn default_cluster_stack() -> String {
+        String::from("corosync")
+    }
+    fn default_pool_auto_join() -> bool {
+        true
+    }
+    fn default_token_timeout() -> f64 {
+        20.0
+    }
+    fn default_token_timeout_coefficient() -> f64 {
+        1.0
     }
 }
 impl crate::server::Record for ClusterRecord {

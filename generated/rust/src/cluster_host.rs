@@ -77,49 +77,58 @@ impl<'de> serde::Deserialize<'de> for ClusterHostOperation {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct ClusterHostRecord {
     /// Unique identifier of this cluster member record.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub uuid: String,
     /// The cluster that this host belongs to.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub cluster: crate::ClusterRef,
     /// The host that this record makes a member of the cluster.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub host: crate::HostRef,
     /// True if clustering is currently switched on for this host.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub enabled: bool,
     /// The network interface the host uses for cluster traffic.
     ///
     /// Prototyped in kolkata; published in lima.
     #[serde(rename = "PIF")]
+    #[serde(default)]
     pub pif: crate::PifRef,
     /// True once the host has actually joined the cluster membership.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default = "ClusterHostRecord::default_joined")]
     pub joined: bool,
     /// True if the cluster stack currently sees this host as alive.
     ///
     /// Prototyped in 24.3.0.
+    #[serde(default)]
     pub live: bool,
     /// Time at which the live field was last refreshed.
     ///
     /// Prototyped in 24.3.0.
+    #[serde(default)]
     pub last_update_live: xenapi_rt::types::DateTime,
     /// Operations that can currently be performed on this cluster member.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub allowed_operations: Vec<crate::ClusterHostOperation>,
     /// Operations in progress on this cluster member, keyed by task.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub current_operations: std::collections::HashMap<
         String,
         crate::ClusterHostOperation,
@@ -127,6 +136,7 @@ pub struct ClusterHostRecord {
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 #[allow(deprecated)]
@@ -138,13 +148,20 @@ impl Default for ClusterHostRecord {
             host: Default::default(),
             enabled: Default::default(),
             pif: Default::default(),
-            joined: true,
+            joined: Self::default_joined(),
             live: Default::default(),
             last_update_live: Default::default(),
             allowed_operations: Default::default(),
             current_operations: Default::default(),
             other_config: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl ClusterHostRecord {
+    fn default_joined() -> bool {
+        true
     }
 }
 impl crate::server::Record for ClusterHostRecord {

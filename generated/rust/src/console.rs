@@ -77,29 +77,33 @@ impl<'de> serde::Deserialize<'de> for ConsoleProtocol {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct ConsoleRecord {
     /// Unique identifier (UUID) of the console.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// The protocol a client must speak to use this console.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub protocol: crate::ConsoleProtocol,
     /// URI a client connects to in order to open this console.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub location: String,
     /// The VM whose display or terminal this console exposes.
     ///
     /// Published in rio.
     #[serde(rename = "VM")]
+    #[serde(default)]
     pub vm: crate::VmRef,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for ConsoleRecord {

@@ -18,26 +18,29 @@ pub type CrashdumpRef = xenapi_rt::types::Ref<Crashdump>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct CrashdumpRecord {
     /// Unique identifier of this crash dump record.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// The virtual machine whose crash produced this dump.
     ///
     /// Published in rio.
     #[serde(rename = "VM")]
+    #[serde(default)]
     pub vm: crate::VmRef,
     /// The virtual disk image that holds the dump contents.
     ///
     /// Published in rio.
     #[serde(rename = "VDI")]
+    #[serde(default)]
     pub vdi: crate::VdiRef,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for CrashdumpRecord {

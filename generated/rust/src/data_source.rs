@@ -16,42 +16,49 @@ pub type DataSourceRef = xenapi_rt::types::Ref<DataSource>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct DataSourceRecord {
     /// Short name identifying the metric.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Human-readable explanation of what the metric measures.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// True if the metric is currently being recorded.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub enabled: bool,
     /// True if the metric is recorded by default; false if it has to be enabled explicitly.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub standard: bool,
     /// The unit in which the metric's values are expressed.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub units: String,
     /// The smallest value the metric is expected to take.
     ///
     /// Published in rio.
+    #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub min: f64,
     /// The largest value the metric is expected to take.
     ///
     /// Published in rio.
+    #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub max: f64,
     /// The most recently sampled value of the metric.
     ///
     /// Published in rio.
+    #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub value: f64,
 }

@@ -17,17 +17,18 @@ pub type DrTaskRef = xenapi_rt::types::Ref<DrTask>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct DrTaskRecord {
     /// Unique identifier (UUID) of the DR task.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// The SRs that were introduced into the pool by this DR task.
     ///
     /// Published in rio.
     #[serde(rename = "introduced_SRs")]
+    #[serde(default)]
     pub introduced_srs: Vec<crate::SrRef>,
 }
 impl crate::server::Record for DrTaskRecord {

@@ -77,38 +77,44 @@ impl<'de> serde::Deserialize<'de> for EventOperation {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct EventRecord {
     /// The full record of the object as it was after the change; absent for some deletions.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub snapshot: crate::Snapshot,
     /// Sequence number of the event, increasing over time.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub id: i64,
     /// Time at which the event was generated.
     ///
     /// Published in rio; deprecated in boston.
     #[deprecated(note = "deprecated in boston")]
+    #[serde(default)]
     pub timestamp: xenapi_rt::types::DateTime,
     /// Name of the class of the changed object, for example VM.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub class: String,
     /// Whether the object was added, deleted or modified.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub operation: crate::EventOperation,
     /// Opaque reference of the changed object.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub r#ref: String,
     /// UUID of the changed object.
     ///
     /// Published in rio; deprecated in boston.
     #[deprecated(note = "deprecated in boston")]
+    #[serde(default)]
     pub obj_uuid: String,
 }
 impl crate::server::Record for EventRecord {

@@ -17,36 +17,42 @@ pub type FeatureRef = xenapi_rt::types::Ref<Feature>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct FeatureRecord {
     /// Globally unique identifier of the feature object.
     ///
     /// Published in falcon.
+    #[serde(default)]
     pub uuid: String,
     /// Short name identifying the feature.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Human-readable explanation of what the feature provides.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// True if the feature is currently active on the host, for instance because it is licensed.
     ///
     /// Published in falcon.
+    #[serde(default)]
     pub enabled: bool,
     /// True if the feature is a preview not intended for production use.
     ///
     /// Published in falcon.
+    #[serde(default)]
     pub experimental: bool,
     /// Version string of the feature.
     ///
     /// Published in falcon.
+    #[serde(default = "FeatureRecord::default_version")]
     pub version: String,
     /// The host on which the feature is available.
     ///
     /// Published in falcon.
+    #[serde(default)]
     pub host: crate::HostRef,
 }
 #[allow(deprecated)]
@@ -58,9 +64,16 @@ impl Default for FeatureRecord {
             name_description: Default::default(),
             enabled: Default::default(),
             experimental: Default::default(),
-            version: String::from("1.0"),
+            version: Self::default_version(),
             host: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl FeatureRecord {
+    fn default_version() -> String {
+        String::from("1.0")
     }
 }
 impl crate::server::Record for FeatureRecord {

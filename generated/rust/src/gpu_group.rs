@@ -72,53 +72,62 @@ impl<'de> serde::Deserialize<'de> for AllocationAlgorithm {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct GpuGroupRecord {
     /// Unique identifier (UUID) of the GPU group.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the group.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the group.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub name_description: String,
     /// Physical GPUs that belong to this group.
     ///
     /// Published in boston.
     #[serde(rename = "PGPUs")]
+    #[serde(default)]
     pub pgpus: Vec<crate::PgpuRef>,
     /// Virtual GPUs that draw on this group.
     ///
     /// Published in boston.
     #[serde(rename = "VGPUs")]
+    #[serde(default)]
     pub vgpus: Vec<crate::VgpuRef>,
     /// Identifiers of the GPU models present in this group.
     ///
     /// Published in boston.
     #[serde(rename = "GPU_types")]
+    #[serde(default)]
     pub gpu_types: Vec<String>,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// How new vGPUs are distributed over the physical GPUs of the group.
     ///
     /// Published in vgpu-tech-preview.
+    #[serde(default = "GpuGroupRecord::default_allocation_algorithm")]
     pub allocation_algorithm: crate::AllocationAlgorithm,
     /// vGPU types that at least one physical GPU in the group can provide.
     ///
     /// Published in vgpu-productisation.
     #[serde(rename = "supported_VGPU_types")]
+    #[serde(default)]
     pub supported_vgpu_types: Vec<crate::VgpuTypeRef>,
     /// vGPU types that are enabled on at least one physical GPU in the group.
     ///
     /// Published in vgpu-productisation.
     #[serde(rename = "enabled_VGPU_types")]
+    #[serde(default)]
     pub enabled_vgpu_types: Vec<crate::VgpuTypeRef>,
 }
 #[allow(deprecated)]
@@ -132,10 +141,17 @@ impl Default for GpuGroupRecord {
             vgpus: Default::default(),
             gpu_types: Default::default(),
             other_config: Default::default(),
-            allocation_algorithm: crate::AllocationAlgorithm::DepthFirst,
+            allocation_algorithm: Self::default_allocation_algorithm(),
             supported_vgpu_types: Default::default(),
             enabled_vgpu_types: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl GpuGroupRecord {
+    fn default_allocation_algorithm() -> crate::AllocationAlgorithm {
+        crate::AllocationAlgorithm::DepthFirst
     }
 }
 impl crate::server::Record for GpuGroupRecord {

@@ -357,32 +357,37 @@ impl<'de> serde::Deserialize<'de> for HostNumaAffinityPolicy {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct HostRecord {
     /// Unique identifier (UUID) of the host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// Memory used by virtualisation overheads on this host, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub memory_overhead: i64,
     /// Operations currently permitted on this host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub allowed_operations: Vec<crate::HostAllowedOperations>,
     /// Operations in progress on this host, keyed by task ID.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub current_operations: std::collections::HashMap<
         String,
         crate::HostAllowedOperations,
@@ -391,272 +396,336 @@ pub struct HostRecord {
     ///
     /// Published in rio.
     #[serde(rename = "API_version_major")]
+    #[serde(default)]
     pub api_version_major: i64,
     /// Minor version number of the API implemented by the host.
     ///
     /// Published in rio.
     #[serde(rename = "API_version_minor")]
+    #[serde(default)]
     pub api_version_minor: i64,
     /// Name of the vendor whose API implementation runs on the host.
     ///
     /// Published in rio.
     #[serde(rename = "API_version_vendor")]
+    #[serde(default)]
     pub api_version_vendor: String,
     /// Vendor-specific details of the API implementation, as key/value pairs.
     ///
     /// Published in rio.
     #[serde(rename = "API_version_vendor_implementation")]
+    #[serde(default)]
     pub api_version_vendor_implementation: std::collections::HashMap<String, String>,
     /// True if the host accepts new VMs; false while it is disabled, e.g. for maintenance.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub enabled: bool,
     /// Versions of the installed software (product, build, toolstack, hypervisor...) as key/value pairs.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub software_version: std::collections::HashMap<String, String>,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Guest architectures and virtualisation modes the hypervisor on this host can run.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub capabilities: Vec<String>,
     /// CPU-related configuration settings of the host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub cpu_configuration: std::collections::HashMap<String, String>,
     /// Name of the hypervisor's CPU scheduler on this host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub sched_policy: String,
     /// Names of the guest bootloaders available on this host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub supported_bootloaders: Vec<String>,
     /// VMs currently running on this host, including its control domain.
     ///
     /// Published in rio.
     #[serde(rename = "resident_VMs")]
+    #[serde(default)]
     pub resident_vms: Vec<crate::VmRef>,
     /// Logging configuration of the host, as key/value pairs such as a remote syslog destination.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub logging: std::collections::HashMap<String, String>,
     /// Network interfaces belonging to this host.
     ///
     /// Published in rio.
     #[serde(rename = "PIFs")]
+    #[serde(default)]
     pub pifs: Vec<crate::PifRef>,
     /// SR used by default to store suspended VMs' memory images from this host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub suspend_image_sr: crate::SrRef,
     /// SR used by default to store VM crash dumps taken on this host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub crash_dump_sr: crate::SrRef,
     /// Crash dumps of this host's hypervisor or control domain.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub crashdumps: Vec<crate::HostCrashdumpRef>,
     /// Legacy patches that have been applied to this host.
     ///
     /// Published in rio; deprecated in ely.
     #[deprecated(note = "deprecated in ely")]
+    #[serde(default)]
     pub patches: Vec<crate::HostPatchRef>,
     /// Updates that have been applied to this host.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub updates: Vec<crate::PoolUpdateRef>,
     /// Storage connections (PBDs) from this host to SRs.
     ///
     /// Published in rio.
     #[serde(rename = "PBDs")]
+    #[serde(default)]
     pub pbds: Vec<crate::PbdRef>,
     /// The physical CPUs (one record per logical processor) installed in this host.
     ///
     /// Published in rio.
     #[serde(rename = "host_CPUs")]
+    #[serde(default)]
     pub host_cpus: Vec<crate::HostCpuRef>,
     /// Summary of the host's CPUs (vendor, model, speed, count, feature flags...) as key/value pairs.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub cpu_info: std::collections::HashMap<String, String>,
     /// Network hostname of the host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub hostname: String,
     /// IP address or name other pool members use to reach this host's management interface.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub address: String,
     /// Metrics record holding memory and liveness data for this host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub metrics: crate::HostMetricsRef,
     /// Details of the host's current licence, such as expiry date and product, as key/value pairs.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub license_params: std::collections::HashMap<String, String>,
     /// UUIDs of the HA statefile VDIs this host is using.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub ha_statefiles: Vec<String>,
     /// UUIDs of the hosts this host can reach over the network according to HA.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub ha_network_peers: Vec<String>,
     /// Named binary data items attached to this host.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub blobs: std::collections::HashMap<String, crate::BlobRef>,
     /// User-defined labels attached to this host.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub tags: Vec<String>,
     /// Kind of external directory service used to authenticate users, such as AD; empty if none.
     ///
     /// Published in george.
+    #[serde(default)]
     pub external_auth_type: String,
     /// Name of the external directory service, such as an AD domain; empty if none.
     ///
     /// Published in george.
+    #[serde(default)]
     pub external_auth_service_name: String,
     /// Settings used to connect to the external directory service.
     ///
     /// Published in george.
+    #[serde(default)]
     pub external_auth_configuration: std::collections::HashMap<String, String>,
     /// Product edition the host is currently licensed for.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub edition: String,
     /// Location of the licence server, given by its "address" and "port" keys.
     ///
     /// Published in midnight-ride.
+    #[serde(default = "HostRecord::default_license_server")]
     pub license_server: std::collections::HashMap<String, String>,
     /// SMBIOS strings read from the host's firmware, which VMs can copy.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub bios_strings: std::collections::HashMap<String, String>,
     /// Method used to power the host on remotely, such as wake-on-LAN or a management controller; empty if disabled.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub power_on_mode: String,
     /// Settings for the remote power-on method, such as controller address and credentials.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub power_on_config: std::collections::HashMap<String, String>,
     /// Local SR used to cache VM disk reads on this host, or OpaqueRef:NULL if caching is off.
     ///
     /// Published in cowley.
+    #[serde(default)]
     pub local_cache_sr: crate::SrRef,
     /// Facts about the host's chipset, such as whether an IOMMU is available.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub chipset_info: std::collections::HashMap<String, String>,
     /// PCI devices present in this host.
     ///
     /// Published in boston.
     #[serde(rename = "PCIs")]
+    #[serde(default)]
     pub pcis: Vec<crate::PciRef>,
     /// Physical GPUs present in this host.
     ///
     /// Published in boston.
     #[serde(rename = "PGPUs")]
+    #[serde(default)]
     pub pgpus: Vec<crate::PgpuRef>,
     /// Physical USB devices plugged into this host.
     ///
     /// Published in inverness.
     #[serde(rename = "PUSBs")]
+    #[serde(default)]
     pub pusbs: Vec<crate::PusbRef>,
     /// True if the host still accepts older, less secure SSL/TLS protocol versions.
     ///
     /// Published in dundee; deprecated in stockholm.
     #[deprecated(note = "deprecated in stockholm")]
+    #[serde(default = "HostRecord::default_ssl_legacy")]
     pub ssl_legacy: bool,
     /// Default vCPU scheduling parameters applied to guests on this host.
     ///
     /// Published in tampa.
     #[serde(rename = "guest_VCPUs_params")]
+    #[serde(default)]
     pub guest_vcpus_params: std::collections::HashMap<String, String>,
     /// State of the host's own physical display console.
     ///
     /// Published in cream.
+    #[serde(default = "HostRecord::default_display")]
     pub display: crate::HostDisplay,
     /// Virtual hardware platform versions this host can offer to VMs.
     ///
     /// Published in cream.
+    #[serde(default = "HostRecord::default_virtual_hardware_platform_versions")]
     pub virtual_hardware_platform_versions: Vec<i64>,
     /// The control domain (dom0) VM of this host, or OpaqueRef:NULL if not yet known.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub control_domain: crate::VmRef,
     /// Applied updates that only take effect after the host reboots.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub updates_requiring_reboot: Vec<crate::PoolUpdateRef>,
     /// Feature records describing which product features are enabled on this host.
     ///
     /// Published in falcon.
+    #[serde(default)]
     pub features: Vec<crate::FeatureRef>,
     /// iSCSI initiator name (IQN) of the host; empty if unset.
     ///
     /// Published in kolkata.
+    #[serde(default)]
     pub iscsi_iqn: String,
     /// True if storage multipathing is enabled on this host.
     ///
     /// Published in kolkata.
+    #[serde(default)]
     pub multipathing: bool,
     /// UEFI Secure Boot certificates the host offers to guests, in encoded form; empty if none.
     ///
     /// Published in quebec; deprecated in 22.16.0.
     #[deprecated(note = "deprecated in 22.16.0")]
+    #[serde(default)]
     pub uefi_certificates: String,
     /// TLS certificates installed on this host.
     ///
     /// Published in stockholm.
+    #[serde(default)]
     pub certificates: Vec<crate::CertificateRef>,
     /// Product editions this host can be licensed for.
     ///
     /// Published in stockholm.
+    #[serde(default)]
     pub editions: Vec<String>,
     /// Actions that must still be carried out for the installed updates to take effect.
     ///
     /// Published in 1.303.0.
+    #[serde(default)]
     pub pending_guidances: Vec<crate::UpdateGuidances>,
     /// True if the host verifies TLS certificates on connections to other pool members.
     ///
     /// Published in 1.313.0.
+    #[serde(default)]
     pub tls_verification_enabled: bool,
     /// Time at which updates were last applied to the host; the Unix epoch means never.
     ///
     /// Prototyped in 22.20.0.
+    #[serde(default)]
     pub last_software_update: xenapi_rt::types::DateTime,
     /// True if the host refuses plain HTTP on port 80 and only accepts HTTPS.
     ///
     /// Prototyped in 22.27.0.
+    #[serde(default)]
     pub https_only: bool,
     /// Whether the updates most recently synced from the repository are installed on this host.
     ///
     /// Prototyped in 23.18.0.
+    #[serde(default = "HostRecord::default_latest_synced_updates_applied")]
     pub latest_synced_updates_applied: crate::LatestSyncedUpdatesAppliedState,
     /// NUMA placement policy used for VMs started on this host.
     ///
     /// Prototyped in 24.0.0.
+    #[serde(default = "HostRecord::default_numa_affinity_policy")]
     pub numa_affinity_policy: crate::HostNumaAffinityPolicy,
     /// Recommended actions not yet carried out after installing updates.
     ///
     /// Prototyped in 24.10.0.
+    #[serde(default)]
     pub pending_guidances_recommended: Vec<crate::UpdateGuidances>,
     /// All follow-up actions, including optional ones, not yet carried out after installing updates.
     ///
     /// Prototyped in 24.10.0.
+    #[serde(default)]
     pub pending_guidances_full: Vec<crate::UpdateGuidances>,
     /// Hash identifying the set of updates last applied to this host; empty if none.
     ///
     /// Prototyped in 24.10.0.
+    #[serde(default)]
     pub last_update_hash: String,
 }
 #[allow(deprecated)]
@@ -703,12 +772,7 @@ impl Default for HostRecord {
             external_auth_service_name: Default::default(),
             external_auth_configuration: Default::default(),
             edition: Default::default(),
-            license_server: [
-                (String::from("address"), String::from("localhost")),
-                (String::from("port"), String::from("27000")),
-            ]
-                .into_iter()
-                .collect(),
+            license_server: Self::default_license_server(),
             bios_strings: Default::default(),
             power_on_mode: Default::default(),
             power_on_config: Default::default(),
@@ -717,10 +781,10 @@ impl Default for HostRecord {
             pcis: Default::default(),
             pgpus: Default::default(),
             pusbs: Default::default(),
-            ssl_legacy: true,
+            ssl_legacy: Self::default_ssl_legacy(),
             guest_vcpus_params: Default::default(),
-            display: crate::HostDisplay::Enabled,
-            virtual_hardware_platform_versions: vec![Default::default()],
+            display: Self::default_display(),
+            virtual_hardware_platform_versions: Self::default_virtual_hardware_platform_versions(),
             control_domain: Default::default(),
             updates_requiring_reboot: Default::default(),
             features: Default::default(),
@@ -733,12 +797,39 @@ impl Default for HostRecord {
             tls_verification_enabled: Default::default(),
             last_software_update: Default::default(),
             https_only: Default::default(),
-            latest_synced_updates_applied: crate::LatestSyncedUpdatesAppliedState::UnknownValue,
-            numa_affinity_policy: crate::HostNumaAffinityPolicy::DefaultPolicy,
+            latest_synced_updates_applied: Self::default_latest_synced_updates_applied(),
+            numa_affinity_policy: Self::default_numa_affinity_policy(),
             pending_guidances_recommended: Default::default(),
             pending_guidances_full: Default::default(),
             last_update_hash: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl HostRecord {
+    fn default_license_server() -> std::collections::HashMap<String, String> {
+        [
+            (String::from("address"), String::from("localhost")),
+            (String::from("port"), String::from("27000")),
+        ]
+            .into_iter()
+            .collect()
+    }
+    fn default_ssl_legacy() -> bool {
+        true
+    }
+    fn default_display() -> crate::HostDisplay {
+        crate::HostDisplay::Enabled
+    }
+    fn default_virtual_hardware_platform_versions() -> Vec<i64> {
+        vec![Default::default()]
+    }
+    fn default_latest_synced_updates_applied() -> crate::LatestSyncedUpdatesAppliedState {
+        crate::LatestSyncedUpdatesAppliedState::UnknownValue
+    }
+    fn default_numa_affinity_policy() -> crate::HostNumaAffinityPolicy {
+        crate::HostNumaAffinityPolicy::DefaultPolicy
     }
 }
 impl crate::server::Record for HostRecord {

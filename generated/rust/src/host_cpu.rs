@@ -18,61 +18,73 @@ pub type HostCpuRef = xenapi_rt::types::Ref<HostCpu>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct HostCpuRecord {
     /// Unique identifier of this host CPU record.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// The physical host this CPU belongs to.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub host: crate::HostRef,
     /// Index of this CPU within the host, starting at 0.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub number: i64,
     /// CPU vendor identification string, such as GenuineIntel or AuthenticAMD.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub vendor: String,
     /// Clock speed of the CPU, in MHz.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub speed: i64,
     /// Marketing model name reported by the CPU.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub modelname: String,
     /// CPU family number as reported by CPUID.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub family: i64,
     /// CPU model number as reported by CPUID.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub model: i64,
     /// CPU stepping (revision) as reported by CPUID.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub stepping: String,
     /// Space-separated list of CPU feature flags, as shown in /proc/cpuinfo.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub flags: String,
     /// Hexadecimal bitmap of the CPU features available to guests.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub features: String,
     /// Fraction of time this CPU was busy at the last sample, between 0.0 and 1.0.
     ///
     /// Published in rio.
+    #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub utilisation: f64,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for HostCpuRecord {

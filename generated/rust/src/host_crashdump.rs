@@ -17,28 +17,32 @@ pub type HostCrashdumpRef = xenapi_rt::types::Ref<HostCrashdump>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct HostCrashdumpRecord {
     /// Unique identifier of this host crash dump record.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// The physical host on which the crash dump was captured and is stored.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub host: crate::HostRef,
     /// Time at which the crash occurred and the dump was written.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub timestamp: xenapi_rt::types::DateTime,
     /// Size of the crash dump on disk, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub size: i64,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for HostCrashdumpRecord {

@@ -17,33 +17,38 @@ pub type HostMetricsRef = xenapi_rt::types::Ref<HostMetrics>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct HostMetricsRecord {
     /// Unique identifier of this host metrics record.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Total physical memory installed in the host, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub memory_total: i64,
     /// Physical memory currently unallocated on the host, in bytes; deprecated in favour of the RRD-based free-memory figure.
     ///
     /// Published in rio; deprecated in midnight-ride; removed in tampa.
     #[deprecated(note = "removed in tampa")]
+    #[serde(default)]
     pub memory_free: i64,
     /// True while the pool coordinator is receiving heartbeats from the host; false means the host is considered offline.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub live: bool,
     /// Time at which these metrics were last refreshed.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for HostMetricsRecord {

@@ -18,48 +18,57 @@ pub type HostPatchRef = xenapi_rt::types::Ref<HostPatch>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct HostPatchRecord {
     /// Unique identifier of this host patch record.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the patch.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the patch.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// Version string of the patch.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub version: String,
     /// The host this patch record refers to.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub host: crate::HostRef,
     /// True if the patch has been applied to the host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub applied: bool,
     /// Time at which the patch was applied to the host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub timestamp_applied: xenapi_rt::types::DateTime,
     /// Size of the patch file, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub size: i64,
     /// The pool-wide patch record this host patch belongs to; a null reference if there is none.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub pool_patch: crate::PoolPatchRef,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for HostPatchRecord {

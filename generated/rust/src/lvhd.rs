@@ -17,12 +17,12 @@ pub type LvhdRef = xenapi_rt::types::Ref<Lvhd>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct LvhdRecord {
     /// Unique identifier (UUID) of the LVHD object.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
 }
 impl crate::server::Record for LvhdRecord {

@@ -103,36 +103,42 @@ impl<'de> serde::Deserialize<'de> for Cls {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct MessageRecord {
     /// Globally unique identifier of the message.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Identifier of the kind of alert, such as HA_HOST_FAILED or ALARM; clients use it to recognise and translate messages.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name: String,
     /// Importance of the message as a small integer; lower numbers are more urgent (1 is the most severe).
     ///
     /// Published in rio.
+    #[serde(default)]
     pub priority: i64,
     /// The kind of object that obj_uuid identifies.
     ///
     /// Published in orlando; extended in 1.313.0.
+    #[serde(default)]
     pub cls: crate::Cls,
     /// UUID of the object the message is about.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub obj_uuid: String,
     /// Time at which the message was created.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub timestamp: xenapi_rt::types::DateTime,
     /// Text content of the message; its format depends on the message name and may be XML.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub body: String,
 }
 impl crate::server::Record for MessageRecord {

@@ -175,75 +175,90 @@ impl<'de> serde::Deserialize<'de> for NetworkPurpose {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct NetworkRecord {
     /// Unique identifier of the network, stable for its whole lifetime.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the network.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the network.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// Operations that can currently be performed on this network.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub allowed_operations: Vec<crate::NetworkOperations>,
     /// Operations in progress on this network, keyed by task.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::NetworkOperations>,
     /// Virtual interfaces of VMs connected to this network.
     ///
     /// Published in rio.
     #[serde(rename = "VIFs")]
+    #[serde(default)]
     pub vifs: Vec<crate::VifRef>,
     /// Physical or logical host interfaces connected to this network.
     ///
     /// Published in rio.
     #[serde(rename = "PIFs")]
+    #[serde(default)]
     pub pifs: Vec<crate::PifRef>,
     /// Maximum transmission unit of the network, in bytes.
     ///
     /// Published in midnight-ride.
     #[serde(rename = "MTU")]
+    #[serde(default = "NetworkRecord::default_mtu")]
     pub mtu: i64,
     /// Free-form key/value pairs; some keys, such as automatic attachment settings, are read by the server.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Name of the bridge device that implements the network on each host.
     ///
     /// Published in rio; changed in falcon.
+    #[serde(default)]
     pub bridge: String,
     /// True if the server creates and manages the bridge; false if it is an existing bridge managed outside the server.
     ///
     /// Published in falcon.
+    #[serde(default = "NetworkRecord::default_managed")]
     pub managed: bool,
     /// Named binary data objects attached to this network.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub blobs: std::collections::HashMap<String, crate::BlobRef>,
     /// User-defined labels used to organise networks.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub tags: Vec<String>,
     /// Filtering policy applied to VIFs on this network that use the default locking mode.
     ///
     /// Published in tampa.
+    #[serde(default = "NetworkRecord::default_default_locking_mode")]
     pub default_locking_mode: crate::NetworkDefaultLockingMode,
     /// IP addresses handed out on this network to each VIF (for example on an internal management network).
     ///
     /// Published in creedence.
+    #[serde(default)]
     pub assigned_ips: std::collections::HashMap<crate::VifRef, String>,
     /// Special roles this network is designated for, such as NBD exports.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub purpose: Vec<crate::NetworkPurpose>,
 }
 #[allow(deprecated)]
@@ -257,16 +272,29 @@ impl Default for NetworkRecord {
             current_operations: Default::default(),
             vifs: Default::default(),
             pifs: Default::default(),
-            mtu: 1500,
+            mtu: Self::default_mtu(),
             other_config: Default::default(),
             bridge: Default::default(),
-            managed: true,
+            managed: Self::default_managed(),
             blobs: Default::default(),
             tags: Default::default(),
-            default_locking_mode: crate::NetworkDefaultLockingMode::Unlocked,
+            default_locking_mode: Self::default_default_locking_mode(),
             assigned_ips: Default::default(),
             purpose: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl NetworkRecord {
+    fn default_mtu() -> i64 {
+        1500
+    }
+    fn default_managed() -> bool {
+        true
+    }
+    fn default_default_locking_mode() -> crate::NetworkDefaultLockingMode {
+        crate::NetworkDefaultLockingMode::Unlocked
     }
 }
 impl crate::server::Record for NetworkRecord {

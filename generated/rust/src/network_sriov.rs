@@ -82,30 +82,34 @@ impl<'de> serde::Deserialize<'de> for SriovConfigurationMode {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct NetworkSriovRecord {
     /// Globally unique identifier of the network SR-IOV object.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// The physical network interface whose card provides the SR-IOV virtual functions.
     ///
     /// Published in kolkata.
     #[serde(rename = "physical_PIF")]
+    #[serde(default)]
     pub physical_pif: crate::PifRef,
     /// The logical PIF representing the SR-IOV network on this host, attached to the SR-IOV network.
     ///
     /// Published in kolkata.
     #[serde(rename = "logical_PIF")]
+    #[serde(default)]
     pub logical_pif: crate::PifRef,
     /// True if the host must be rebooted before SR-IOV becomes active on the card.
     ///
     /// Published in kolkata.
+    #[serde(default)]
     pub requires_reboot: bool,
     /// The method used to enable virtual functions on the card.
     ///
     /// Published in kolkata.
+    #[serde(default = "NetworkSriovRecord::default_configuration_mode")]
     pub configuration_mode: crate::SriovConfigurationMode,
 }
 #[allow(deprecated)]
@@ -116,8 +120,15 @@ impl Default for NetworkSriovRecord {
             physical_pif: Default::default(),
             logical_pif: Default::default(),
             requires_reboot: Default::default(),
-            configuration_mode: crate::SriovConfigurationMode::UnknownValue,
+            configuration_mode: Self::default_configuration_mode(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl NetworkSriovRecord {
+    fn default_configuration_mode() -> crate::SriovConfigurationMode {
+        crate::SriovConfigurationMode::UnknownValue
     }
 }
 impl crate::server::Record for NetworkSriovRecord {

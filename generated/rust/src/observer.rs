@@ -17,40 +17,47 @@ pub type ObserverRef = xenapi_rt::types::Ref<Observer>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct ObserverRecord {
     /// Unique identifier of the observer, stable for its whole lifetime.
     ///
     /// Prototyped in 23.14.0.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the observer.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the observer.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// Hosts on which this observer collects traces; an empty set means every host in the pool.
     ///
     /// Prototyped in 23.14.0.
+    #[serde(default)]
     pub hosts: Vec<crate::HostRef>,
     /// Extra key/value attributes attached to every span the observer exports.
     ///
     /// Prototyped in 23.14.0.
+    #[serde(default)]
     pub attributes: std::collections::HashMap<String, String>,
     /// Destinations that spans are exported to, such as a collector URL or bugtool for local files.
     ///
     /// Prototyped in 23.14.0.
+    #[serde(default)]
     pub endpoints: Vec<String>,
     /// Server components (e.g. xapi, xenopsd, SM) that are traced; an empty set means all supported components.
     ///
     /// Prototyped in 23.14.0.
+    #[serde(default)]
     pub components: Vec<String>,
     /// True if the observer is actively collecting and exporting traces.
     ///
     /// Prototyped in 23.14.0.
+    #[serde(default)]
     pub enabled: bool,
 }
 impl crate::server::Record for ObserverRecord {

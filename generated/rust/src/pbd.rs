@@ -17,33 +17,38 @@ pub type PbdRef = xenapi_rt::types::Ref<Pbd>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct PbdRecord {
     /// Unique identifier (UUID) of the PBD.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// The host that uses this PBD to reach the SR.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub host: crate::HostRef,
     /// The storage repository this PBD connects the host to.
     ///
     /// Published in rio.
     #[serde(rename = "SR")]
+    #[serde(default)]
     pub sr: crate::SrRef,
     /// Driver-specific settings (target, path, server, credentials...) used when attaching the SR on the host.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub device_config: std::collections::HashMap<String, String>,
     /// True if the SR is currently plugged in on the host through this PBD.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub currently_attached: bool,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for PbdRecord {

@@ -17,52 +17,62 @@ pub type PciRef = xenapi_rt::types::Ref<Pci>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct PciRecord {
     /// Globally unique identifier of the PCI device object.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub uuid: String,
     /// Name of the PCI device class, for example VGA compatible controller or Ethernet controller.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub class_name: String,
     /// Name of the device's manufacturer, from the PCI ID database.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub vendor_name: String,
     /// Product name of the device, from the PCI ID database.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub device_name: String,
     /// The physical host in which the device is installed.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub host: crate::HostRef,
     /// Bus address of the device in domain:bus:device.function form, for example 0000:03:00.0.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub pci_id: String,
     /// Other PCI devices that must be passed through together with this one, such as functions sharing its IOMMU group.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub dependencies: Vec<crate::PciRef>,
     /// Free-form key/value pairs for clients.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Name of the subsystem vendor, typically the maker of the board carrying the chip; empty if not reported.
     ///
     /// Published in clearwater-whetstone.
+    #[serde(default)]
     pub subsystem_vendor_name: String,
     /// Name of the subsystem device as reported by the board maker; empty if not reported.
     ///
     /// Published in clearwater-whetstone.
+    #[serde(default)]
     pub subsystem_device_name: String,
     /// Name of the kernel driver currently bound to the device in the control domain; empty if none.
     ///
     /// Published in kolkata.
+    #[serde(default)]
     pub driver_name: String,
 }
 impl crate::server::Record for PciRecord {

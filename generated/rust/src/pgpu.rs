@@ -82,50 +82,58 @@ impl<'de> serde::Deserialize<'de> for PgpuDom0Access {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct PgpuRecord {
     /// Unique identifier of this physical GPU.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub uuid: String,
     /// The PCI device that this GPU corresponds to.
     ///
     /// Published in boston.
     #[serde(rename = "PCI")]
+    #[serde(default)]
     pub pci: crate::PciRef,
     /// The GPU group this physical GPU belongs to.
     ///
     /// Published in boston.
     #[serde(rename = "GPU_group")]
+    #[serde(default)]
     pub gpu_group: crate::GpuGroupRef,
     /// The host in which this GPU is installed.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub host: crate::HostRef,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Virtual GPU types that this physical GPU is capable of running.
     ///
     /// Published in vgpu-tech-preview.
     #[serde(rename = "supported_VGPU_types")]
+    #[serde(default)]
     pub supported_vgpu_types: Vec<crate::VgpuTypeRef>,
     /// Virtual GPU types that the administrator allows to be run on this GPU.
     ///
     /// Published in vgpu-tech-preview.
     #[serde(rename = "enabled_VGPU_types")]
+    #[serde(default)]
     pub enabled_vgpu_types: Vec<crate::VgpuTypeRef>,
     /// Virtual GPUs currently running on this physical GPU.
     ///
     /// Published in vgpu-tech-preview.
     #[serde(rename = "resident_VGPUs")]
+    #[serde(default)]
     pub resident_vgpus: Vec<crate::VgpuRef>,
     /// For each supported vGPU type, the largest number of that type the GPU can run at once.
     ///
     /// Published in vgpu-productisation.
     #[serde(rename = "supported_VGPU_max_capacities")]
+    #[serde(default)]
     pub supported_vgpu_max_capacities: std::collections::HashMap<
         crate::VgpuTypeRef,
         i64,
@@ -133,14 +141,17 @@ pub struct PgpuRecord {
     /// Whether the control domain can currently use this GPU, including any change pending until reboot.
     ///
     /// Published in cream.
+    #[serde(default = "PgpuRecord::default_dom0_access")]
     pub dom0_access: crate::PgpuDom0Access,
     /// True if the host uses this GPU as its own console display device.
     ///
     /// Published in cream.
+    #[serde(default)]
     pub is_system_display_device: bool,
     /// Vendor-specific data describing the GPU, used to check compatibility with vGPUs migrated onto it.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub compatibility_metadata: std::collections::HashMap<String, String>,
 }
 #[allow(deprecated)]
@@ -156,10 +167,17 @@ impl Default for PgpuRecord {
             enabled_vgpu_types: Default::default(),
             resident_vgpus: Default::default(),
             supported_vgpu_max_capacities: Default::default(),
-            dom0_access: crate::PgpuDom0Access::Enabled,
+            dom0_access: Self::default_dom0_access(),
             is_system_display_device: Default::default(),
             compatibility_metadata: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl PgpuRecord {
+    fn default_dom0_access() -> crate::PgpuDom0Access {
+        crate::PgpuDom0Access::Enabled
     }
 }
 impl crate::server::Record for PgpuRecord {

@@ -257,161 +257,195 @@ impl<'de> serde::Deserialize<'de> for PrimaryAddressType {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct PifRecord {
     /// Unique identifier (UUID) of the interface.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Name of the interface in the control domain, such as eth0.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub device: String,
     /// The network this interface is connected to.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub network: crate::NetworkRef,
     /// The host this interface belongs to.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub host: crate::HostRef,
     /// Ethernet MAC address of the interface.
     ///
     /// Published in rio.
     #[serde(rename = "MAC")]
+    #[serde(default)]
     pub mac: String,
     /// Maximum transmission unit of the interface, in bytes.
     ///
     /// Published in rio.
     #[serde(rename = "MTU")]
+    #[serde(default)]
     pub mtu: i64,
     /// VLAN tag of the interface, or -1 if it is not a VLAN interface.
     ///
     /// Published in rio.
     #[serde(rename = "VLAN")]
+    #[serde(default)]
     pub vlan: i64,
     /// Metrics record holding statistics and hardware details for this interface.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub metrics: crate::PifMetricsRef,
     /// True if the interface corresponds to a real network card.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub physical: bool,
     /// True if the interface is currently brought up on the host.
     ///
     /// Published in miami.
+    #[serde(default = "PifRecord::default_currently_attached")]
     pub currently_attached: bool,
     /// How the interface obtains its IPv4 settings.
     ///
     /// Published in miami.
+    #[serde(default = "PifRecord::default_ip_configuration_mode")]
     pub ip_configuration_mode: crate::IpConfigurationMode,
     /// IPv4 address of the interface; empty if none.
     ///
     /// Published in miami.
     #[serde(rename = "IP")]
+    #[serde(default)]
     pub ip: String,
     /// IPv4 netmask of the interface; empty if none.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub netmask: String,
     /// IPv4 default gateway used through this interface; empty if none.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub gateway: String,
     /// Comma-separated DNS server addresses used through this interface; empty if none.
     ///
     /// Published in miami.
     #[serde(rename = "DNS")]
+    #[serde(default)]
     pub dns: String,
     /// The bond this interface is a member of, or a null reference if it is not bonded.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub bond_slave_of: crate::BondRef,
     /// Bonds for which this interface is the aggregate interface.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub bond_master_of: Vec<crate::BondRef>,
     /// The VLAN for which this is the untagged interface, or a null reference if it is not a VLAN interface.
     ///
     /// Published in miami.
     #[serde(rename = "VLAN_master_of")]
+    #[serde(default)]
     pub vlan_master_of: crate::VlanRef,
     /// VLANs that use this interface to carry their tagged traffic.
     ///
     /// Published in miami.
     #[serde(rename = "VLAN_slave_of")]
+    #[serde(default)]
     pub vlan_slave_of: Vec<crate::VlanRef>,
     /// True if the host's management traffic uses this interface.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub management: bool,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if the interface must stay up, for example because it carries storage traffic.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub disallow_unplug: bool,
     /// Tunnels for which this interface is the access endpoint.
     ///
     /// Published in cowley.
     #[serde(rename = "tunnel_access_PIF_of")]
+    #[serde(default)]
     pub tunnel_access_pif_of: Vec<crate::TunnelRef>,
     /// Tunnels whose encapsulated traffic is carried over this interface.
     ///
     /// Published in cowley.
     #[serde(rename = "tunnel_transport_PIF_of")]
+    #[serde(default)]
     pub tunnel_transport_pif_of: Vec<crate::TunnelRef>,
     /// How the interface obtains its IPv6 settings.
     ///
     /// Published in tampa.
+    #[serde(default = "PifRecord::default_ipv6_configuration_mode")]
     pub ipv6_configuration_mode: crate::Ipv6ConfigurationMode,
     /// IPv6 addresses of the interface, in CIDR notation.
     ///
     /// Published in tampa.
     #[serde(rename = "IPv6")]
+    #[serde(default)]
     pub ipv6: Vec<String>,
     /// IPv6 default gateway used through this interface; empty if none.
     ///
     /// Published in tampa.
+    #[serde(default)]
     pub ipv6_gateway: String,
     /// Which address family is treated as the interface's primary address.
     ///
     /// Published in tampa.
+    #[serde(default = "PifRecord::default_primary_address_type")]
     pub primary_address_type: crate::PrimaryAddressType,
     /// True if the toolstack configures this interface; false if it is left to the control domain's own configuration.
     ///
     /// Published in vgpu-productisation.
+    #[serde(default = "PifRecord::default_managed")]
     pub managed: bool,
     /// Tunable interface settings as key/value pairs, such as whether generic receive offload is on.
     ///
     /// Published in creedence.
+    #[serde(default)]
     pub properties: std::collections::HashMap<String, String>,
     /// Optional features the interface supports, such as FCoE or SR-IOV.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub capabilities: Vec<String>,
     /// Whether IGMP snooping is active on this interface.
     ///
     /// Published in inverness.
+    #[serde(default = "PifRecord::default_igmp_snooping_status")]
     pub igmp_snooping_status: crate::PifIgmpStatus,
     /// SR-IOV network records for which this interface is the physical function.
     ///
     /// Published in kolkata.
     #[serde(rename = "sriov_physical_PIF_of")]
+    #[serde(default)]
     pub sriov_physical_pif_of: Vec<crate::NetworkSriovRef>,
     /// SR-IOV network records for which this interface is the logical (virtual function) interface.
     ///
     /// Published in kolkata.
     #[serde(rename = "sriov_logical_PIF_of")]
+    #[serde(default)]
     pub sriov_logical_pif_of: Vec<crate::NetworkSriovRef>,
     /// The PCI device behind this interface, or OpaqueRef:NULL if it is not physical.
     ///
     /// Published in kolkata.
     #[serde(rename = "PCI")]
+    #[serde(default)]
     pub pci: crate::PciRef,
 }
 #[allow(deprecated)]
@@ -427,8 +461,8 @@ impl Default for PifRecord {
             vlan: Default::default(),
             metrics: Default::default(),
             physical: Default::default(),
-            currently_attached: true,
-            ip_configuration_mode: crate::IpConfigurationMode::None,
+            currently_attached: Self::default_currently_attached(),
+            ip_configuration_mode: Self::default_ip_configuration_mode(),
             ip: Default::default(),
             netmask: Default::default(),
             gateway: Default::default(),
@@ -442,18 +476,40 @@ impl Default for PifRecord {
             disallow_unplug: Default::default(),
             tunnel_access_pif_of: Default::default(),
             tunnel_transport_pif_of: Default::default(),
-            ipv6_configuration_mode: crate::Ipv6ConfigurationMode::None,
+            ipv6_configuration_mode: Self::default_ipv6_configuration_mode(),
             ipv6: Default::default(),
             ipv6_gateway: Default::default(),
-            primary_address_type: crate::PrimaryAddressType::IPv4,
-            managed: true,
+            primary_address_type: Self::default_primary_address_type(),
+            managed: Self::default_managed(),
             properties: Default::default(),
             capabilities: Default::default(),
-            igmp_snooping_status: crate::PifIgmpStatus::UnknownValue,
+            igmp_snooping_status: Self::default_igmp_snooping_status(),
             sriov_physical_pif_of: Default::default(),
             sriov_logical_pif_of: Default::default(),
             pci: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl PifRecord {
+    fn default_currently_attached() -> bool {
+        true
+    }
+    fn default_ip_configuration_mode() -> crate::IpConfigurationMode {
+        crate::IpConfigurationMode::None
+    }
+    fn default_ipv6_configuration_mode() -> crate::Ipv6ConfigurationMode {
+        crate::Ipv6ConfigurationMode::None
+    }
+    fn default_primary_address_type() -> crate::PrimaryAddressType {
+        crate::PrimaryAddressType::IPv4
+    }
+    fn default_managed() -> bool {
+        true
+    }
+    fn default_igmp_snooping_status() -> crate::PifIgmpStatus {
+        crate::PifIgmpStatus::UnknownValue
     }
 }
 impl crate::server::Record for PifRecord {

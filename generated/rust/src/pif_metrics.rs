@@ -17,64 +17,76 @@ pub type PifMetricsRef = xenapi_rt::types::Ref<PifMetrics>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct PifMetricsRecord {
     /// Unique identifier (UUID) of the metrics record.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Receive throughput in KiB per second.
     ///
     /// Published in rio; deprecated in tampa; removed in tampa.
     #[deprecated(note = "removed in tampa")]
+    #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub io_read_kbs: f64,
     /// Transmit throughput in KiB per second.
     ///
     /// Published in rio; deprecated in tampa; removed in tampa.
     #[deprecated(note = "removed in tampa")]
+    #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub io_write_kbs: f64,
     /// True if the interface detects a link (carrier signal).
     ///
     /// Published in rio.
+    #[serde(default)]
     pub carrier: bool,
     /// PCI vendor ID of the network adapter.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub vendor_id: String,
     /// Name of the network adapter's manufacturer.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub vendor_name: String,
     /// PCI device ID of the network adapter.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub device_id: String,
     /// Product name of the network adapter.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub device_name: String,
     /// Negotiated link speed in Mbit/s.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub speed: i64,
     /// True if the link runs in full-duplex mode.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub duplex: bool,
     /// PCI bus address of the network adapter.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub pci_bus_path: String,
     /// Time at which these statistics were last refreshed.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for PifMetricsRecord {

@@ -255,138 +255,168 @@ impl<'de> serde::Deserialize<'de> for UpdateSyncFrequency {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct PoolRecord {
     /// Unique identifier of the pool, stable for its whole lifetime.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the pool.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the pool.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// The host currently acting as pool coordinator, which serves the API for the whole pool.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub master: crate::HostRef,
     /// Storage repository used for new disks when none is specified.
     ///
     /// Published in rio.
     #[serde(rename = "default_SR")]
+    #[serde(default)]
     pub default_sr: crate::SrRef,
     /// Storage repository where memory images of suspended VMs are written by default.
     ///
     /// Published in rio.
     #[serde(rename = "suspend_image_SR")]
+    #[serde(default)]
     pub suspend_image_sr: crate::SrRef,
     /// Storage repository where VM crash dumps are written by default.
     ///
     /// Published in rio.
     #[serde(rename = "crash_dump_SR")]
+    #[serde(default)]
     pub crash_dump_sr: crate::SrRef,
     /// Free-form key/value pairs; a number of keys here tune pool-wide server behaviour.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if high availability is currently active for the pool.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub ha_enabled: bool,
     /// Settings that high availability was enabled with, such as timeouts.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub ha_configuration: std::collections::HashMap<String, String>,
     /// Identifiers of the VDIs serving as high availability state files.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub ha_statefiles: Vec<String>,
     /// Number of simultaneous host failures the HA plan is meant to survive while still restarting protected VMs.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub ha_host_failures_to_tolerate: i64,
     /// Number of host failures for which a complete VM restart plan currently exists.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub ha_plan_exists_for: i64,
     /// If true, VM operations are allowed even when they make the HA failure target impossible to meet.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub ha_allow_overcommit: bool,
     /// True if the pool can no longer guarantee restarting protected VMs after the configured number of host failures.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub ha_overcommitted: bool,
     /// Named binary data objects attached to the pool.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub blobs: std::collections::HashMap<String, crate::BlobRef>,
     /// User-defined labels used to organise pools.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub tags: Vec<String>,
     /// Settings stored on behalf of graphical management clients.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub gui_config: std::collections::HashMap<String, String>,
     /// Settings of the health check (diagnostic upload) service.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub health_check_config: std::collections::HashMap<String, String>,
     /// Address of the workload balancing server; empty if none is configured.
     ///
     /// Published in george.
+    #[serde(default)]
     pub wlb_url: String,
     /// User name used to log in to the workload balancing server; empty if none is configured.
     ///
     /// Published in george.
+    #[serde(default)]
     pub wlb_username: String,
     /// True if workload balancing recommendations are used when placing VMs.
     ///
     /// Published in george.
+    #[serde(default)]
     pub wlb_enabled: bool,
     /// True if the workload balancing server's TLS certificate is checked when connecting.
     ///
     /// Published in george; deprecated in 1.290.0.
     #[deprecated(note = "deprecated in 1.290.0")]
+    #[serde(default)]
     pub wlb_verify_cert: bool,
     /// True if the pool database redo log is being written to shared storage.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub redo_log_enabled: bool,
     /// The disk holding the pool database redo log; OpaqueRef:NULL when the redo log is off.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub redo_log_vdi: crate::VdiRef,
     /// Address of the legacy vSwitch controller; empty if none is set.
     ///
     /// Published in midnight-ride; deprecated in falcon.
     #[deprecated(note = "deprecated in falcon")]
+    #[serde(default)]
     pub vswitch_controller: String,
     /// Features and limits imposed on the pool by its current license.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub restrictions: std::collections::HashMap<String, String>,
     /// Disks that hold copies of pool metadata, used for disaster recovery.
     ///
     /// Published in boston.
     #[serde(rename = "metadata_VDIs")]
+    #[serde(default)]
     pub metadata_vdis: Vec<crate::VdiRef>,
     /// Cluster stack used by high availability, such as xhad or corosync; empty if HA was never enabled.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub ha_cluster_stack: String,
     /// Pool-wide operations that can currently be started.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub allowed_operations: Vec<crate::PoolAllowedOperations>,
     /// Pool-wide operations in progress, keyed by task.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub current_operations: std::collections::HashMap<
         String,
         crate::PoolAllowedOperations,
@@ -394,106 +424,132 @@ pub struct PoolRecord {
     /// Pool-wide settings passed to guest agents in the VMs.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub guest_agent_config: std::collections::HashMap<String, String>,
     /// CPU details and the feature set common to all hosts in the pool.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub cpu_info: std::collections::HashMap<String, String>,
     /// If true, clients should not give new VMs the Xen vendor PCI device used to deliver drivers via Windows Update.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub policy_no_vendor_device: bool,
     /// If true, live patches are not applied and hosts need a reboot for kernel or hypervisor fixes.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub live_patching_disabled: bool,
     /// True if IGMP snooping is on for the pool's networks so multicast traffic is only forwarded where needed.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub igmp_snooping_enabled: bool,
     /// UEFI Secure Boot certificates distributed to hosts, as a base64-encoded archive; empty if none are set.
     ///
     /// Published in quebec; changed in 22.16.0.
+    #[serde(default)]
     pub uefi_certificates: String,
     /// UEFI Secure Boot certificates supplied by the administrator to override the defaults, as a base64-encoded archive.
     ///
     /// Prototyped in 24.0.0.
+    #[serde(default)]
     pub custom_uefi_certificates: String,
     /// True if a pool secret rotation was started but has not finished on every host.
     ///
     /// Published in stockholm_psr.
+    #[serde(default)]
     pub is_psr_pending: bool,
     /// True if pool members verify one another's TLS certificates.
     ///
     /// Published in 1.290.0.
+    #[serde(default)]
     pub tls_verification_enabled: bool,
     /// Update repositories the pool fetches updates from.
     ///
     /// Published in 1.301.0.
+    #[serde(default)]
     pub repositories: Vec<crate::RepositoryRef>,
     /// True if clients may log in using a TLS client certificate.
     ///
     /// Published in 1.318.0.
+    #[serde(default)]
     pub client_certificate_auth_enabled: bool,
     /// Name (subject) that a client certificate must carry to be accepted; empty if not set.
     ///
     /// Published in 1.318.0.
+    #[serde(default)]
     pub client_certificate_auth_name: String,
     /// URL of the proxy used to reach update repositories; empty if no proxy is used.
     ///
     /// Published in 21.3.0.
+    #[serde(default)]
     pub repository_proxy_url: String,
     /// User name for the update repository proxy; empty if none.
     ///
     /// Published in 21.3.0.
+    #[serde(default)]
     pub repository_proxy_username: String,
     /// Secret holding the update repository proxy password; OpaqueRef:NULL if none.
     ///
     /// Published in 21.3.0; changed in 23.9.0.
+    #[serde(default)]
     pub repository_proxy_password: crate::SecretRef,
     /// If true, live migration streams are compressed by default.
     ///
     /// Prototyped in 22.33.0.
+    #[serde(default)]
     pub migration_compression: bool,
     /// If true, new VMs are placed on the coordinator only when other hosts have no room.
     ///
     /// Prototyped in 22.37.0; published in rio.
+    #[serde(default = "PoolRecord::default_coordinator_bias")]
     pub coordinator_bias: bool,
     /// Maximum number of threads used to check local root logins concurrently.
     ///
     /// Prototyped in 23.27.0.
+    #[serde(default = "PoolRecord::default_local_auth_max_threads")]
     pub local_auth_max_threads: i64,
     /// Maximum number of threads used to check logins against the external directory concurrently.
     ///
     /// Prototyped in 23.27.0.
+    #[serde(default = "PoolRecord::default_ext_auth_max_threads")]
     pub ext_auth_max_threads: i64,
     /// Secret holding the anonymous identifier used for this pool's telemetry; OpaqueRef:NULL if not created.
     ///
     /// Prototyped in 23.9.0.
+    #[serde(default)]
     pub telemetry_uuid: crate::SecretRef,
     /// How often telemetry data is collected.
     ///
     /// Prototyped in 23.9.0.
+    #[serde(default = "PoolRecord::default_telemetry_frequency")]
     pub telemetry_frequency: crate::TelemetryFrequency,
     /// Earliest time at which the next telemetry collection will happen.
     ///
     /// Prototyped in 23.9.0.
+    #[serde(default)]
     pub telemetry_next_collection: xenapi_rt::types::DateTime,
     /// Time at which update metadata was last synchronised from the repositories; the epoch if never.
     ///
     /// Prototyped in 23.18.0.
+    #[serde(default)]
     pub last_update_sync: xenapi_rt::types::DateTime,
     /// How often automatic update synchronisation runs.
     ///
     /// Prototyped in 23.18.0.
+    #[serde(default = "PoolRecord::default_update_sync_frequency")]
     pub update_sync_frequency: crate::UpdateSyncFrequency,
     /// Day of the week (0 to 6, 0 being Sunday) for weekly update synchronisation; ignored for daily.
     ///
     /// Prototyped in 23.18.0.
+    #[serde(default)]
     pub update_sync_day: i64,
     /// True if updates are synchronised automatically on the configured schedule.
     ///
     /// Prototyped in 23.18.0.
+    #[serde(default)]
     pub update_sync_enabled: bool,
 }
 #[allow(deprecated)]
@@ -547,17 +603,36 @@ impl Default for PoolRecord {
             repository_proxy_username: Default::default(),
             repository_proxy_password: Default::default(),
             migration_compression: Default::default(),
-            coordinator_bias: true,
-            local_auth_max_threads: 8,
-            ext_auth_max_threads: 1,
+            coordinator_bias: Self::default_coordinator_bias(),
+            local_auth_max_threads: Self::default_local_auth_max_threads(),
+            ext_auth_max_threads: Self::default_ext_auth_max_threads(),
             telemetry_uuid: Default::default(),
-            telemetry_frequency: crate::TelemetryFrequency::Weekly,
+            telemetry_frequency: Self::default_telemetry_frequency(),
             telemetry_next_collection: Default::default(),
             last_update_sync: Default::default(),
-            update_sync_frequency: crate::UpdateSyncFrequency::Weekly,
+            update_sync_frequency: Self::default_update_sync_frequency(),
             update_sync_day: Default::default(),
             update_sync_enabled: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl PoolRecord {
+    fn default_coordinator_bias() -> bool {
+        true
+    }
+    fn default_local_auth_max_threads() -> i64 {
+        8
+    }
+    fn default_ext_auth_max_threads() -> i64 {
+        1
+    }
+    fn default_telemetry_frequency() -> crate::TelemetryFrequency {
+        crate::TelemetryFrequency::Weekly
+    }
+    fn default_update_sync_frequency() -> crate::UpdateSyncFrequency {
+        crate::UpdateSyncFrequency::Weekly
     }
 }
 impl crate::server::Record for PoolRecord {

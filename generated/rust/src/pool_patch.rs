@@ -83,48 +83,57 @@ impl<'de> serde::Deserialize<'de> for AfterApplyGuidance {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct PoolPatchRecord {
     /// Globally unique identifier of the patch, as defined by its vendor.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the patch.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Human-readable description of what the patch contains.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// Version string of the patch.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub version: String,
     /// Size of the patch file, in bytes.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub size: i64,
     /// True once the patch has been applied to every host in the pool.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub pool_applied: bool,
     /// Per-host records tracking where this patch has been applied.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub host_patches: Vec<crate::HostPatchRef>,
     /// Actions recommended after applying this patch, such as restarting the host or the toolstack.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub after_apply_guidance: Vec<crate::AfterApplyGuidance>,
     /// The pool_update object corresponding to this patch, or OpaqueRef:NULL if there is none.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub pool_update: crate::PoolUpdateRef,
     /// Free-form key/value pairs for clients.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for PoolPatchRecord {

@@ -142,52 +142,62 @@ impl<'de> serde::Deserialize<'de> for LivepatchStatus {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct PoolUpdateRecord {
     /// Unique identifier (UUID) of the update.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the update.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the update.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// Version string of the update.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub version: String,
     /// Disk space the update needs once installed, in bytes.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub installation_size: i64,
     /// Name of the GPG key used to verify the update's signature.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub key: String,
     /// Actions recommended once the update has been applied.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub after_apply_guidance: Vec<crate::UpdateAfterApplyGuidance>,
     /// The VDI holding the uploaded update image.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub vdi: crate::VdiRef,
     /// The hosts on which this update has been applied.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub hosts: Vec<crate::HostRef>,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if every host in the pool must have this update applied, keeping the pool uniform.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub enforce_homogeneity: bool,
 }
 impl crate::server::Record for PoolUpdateRecord {

@@ -16,25 +16,28 @@ pub type ProbeResultRef = xenapi_rt::types::Ref<ProbeResult>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct ProbeResultRecord {
     /// Device-config keys and values that would be passed to SR create or introduce to use this target.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub configuration: std::collections::HashMap<String, String>,
     /// True when the configuration is complete enough to be used as-is; false when further keys must be supplied.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub complete: bool,
     /// Details of an existing SR found at this target, or absent when no SR exists there yet.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sr: Option<crate::SrStatRecord>,
     /// Additional backend-specific information about the probed target, as free-form key/value pairs.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub extra_info: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for ProbeResultRecord {

@@ -17,65 +17,78 @@ pub type PusbRef = xenapi_rt::types::Ref<Pusb>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct PusbRecord {
     /// Unique identifier (UUID) of the physical USB device.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub uuid: String,
     /// The USB group this device belongs to.
     ///
     /// Published in inverness.
     #[serde(rename = "USB_group")]
+    #[serde(default)]
     pub usb_group: crate::UsbGroupRef,
     /// The host the device is plugged into.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub host: crate::HostRef,
     /// Location of the device on the host's USB bus.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub path: String,
     /// USB vendor ID of the device, as a hexadecimal string.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub vendor_id: String,
     /// Manufacturer name reported by the device.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub vendor_desc: String,
     /// USB product ID of the device, as a hexadecimal string.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub product_id: String,
     /// Product name reported by the device.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub product_desc: String,
     /// Serial number reported by the device; empty if it has none.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub serial: String,
     /// USB specification version the device reports.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub version: String,
     /// Combined human-readable summary of the device.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub description: String,
     /// True if the device may be passed through to VMs.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub passthrough_enabled: bool,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Device speed in Mbit/s; -1 when the speed is unknown.
     ///
     /// Published in stockholm.
+    #[serde(default = "PusbRecord::default_speed")]
     #[serde(with = "xenapi_rt::types::float")]
     pub speed: f64,
 }
@@ -96,8 +109,15 @@ impl Default for PusbRecord {
             description: Default::default(),
             passthrough_enabled: Default::default(),
             other_config: Default::default(),
-            speed: -1.0,
+            speed: Self::default_speed(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl PusbRecord {
+    fn default_speed() -> f64 {
+        -1.0
     }
 }
 impl crate::server::Record for PusbRecord {

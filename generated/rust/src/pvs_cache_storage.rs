@@ -17,34 +17,39 @@ pub type PvsCacheStorageRef = xenapi_rt::types::Ref<PvsCacheStorage>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct PvsCacheStorageRecord {
     /// Unique identifier (UUID) of the PVS cache storage record.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub uuid: String,
     /// The host on which this cache storage is configured.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub host: crate::HostRef,
     /// The SR in which the cache space is allocated.
     ///
     /// Published in ely.
     #[serde(rename = "SR")]
+    #[serde(default)]
     pub sr: crate::SrRef,
     /// The PVS site whose cached data is stored here.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub site: crate::PvsSiteRef,
     /// Amount of space reserved for the cache, in bytes (20 GiB by default).
     ///
     /// Published in ely.
+    #[serde(default = "PvsCacheStorageRecord::default_size")]
     pub size: i64,
     /// The VDI created to hold the cache, or OpaqueRef:NULL if none has been allocated yet.
     ///
     /// Published in ely.
     #[serde(rename = "VDI")]
+    #[serde(default)]
     pub vdi: crate::VdiRef,
 }
 #[allow(deprecated)]
@@ -55,9 +60,16 @@ impl Default for PvsCacheStorageRecord {
             host: Default::default(),
             sr: Default::default(),
             site: Default::default(),
-            size: 21474836480,
+            size: Self::default_size(),
             vdi: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl PvsCacheStorageRecord {
+    fn default_size() -> i64 {
+        21474836480
     }
 }
 impl crate::server::Record for PvsCacheStorageRecord {

@@ -91,29 +91,33 @@ impl<'de> serde::Deserialize<'de> for PvsProxyStatus {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct PvsProxyRecord {
     /// Globally unique identifier of the PVS proxy.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub uuid: String,
     /// The PVS site whose streamed data this proxy caches.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub site: crate::PvsSiteRef,
     /// The VM network interface that the proxy serves.
     ///
     /// Published in ely.
     #[serde(rename = "VIF")]
+    #[serde(default)]
     pub vif: crate::VifRef,
     /// True if the proxy is currently set up on the host running the VM.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub currently_attached: bool,
     /// Current operating state of the proxy.
     ///
     /// Published in ely.
+    #[serde(default = "PvsProxyRecord::default_status")]
     pub status: crate::PvsProxyStatus,
 }
 #[allow(deprecated)]
@@ -124,8 +128,15 @@ impl Default for PvsProxyRecord {
             site: Default::default(),
             vif: Default::default(),
             currently_attached: Default::default(),
-            status: crate::PvsProxyStatus::Stopped,
+            status: Self::default_status(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl PvsProxyRecord {
+    fn default_status() -> crate::PvsProxyStatus {
+        crate::PvsProxyStatus::Stopped
     }
 }
 impl crate::server::Record for PvsProxyRecord {

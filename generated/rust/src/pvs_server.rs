@@ -17,28 +17,32 @@ pub type PvsServerRef = xenapi_rt::types::Ref<PvsServer>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct PvsServerRecord {
     /// Unique identifier (UUID) of the PVS server record.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub uuid: String,
     /// IP addresses on which the PVS server can be reached.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub addresses: Vec<String>,
     /// Lowest UDP port in the range the PVS server listens on.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub first_port: i64,
     /// Highest UDP port in the range the PVS server listens on.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub last_port: i64,
     /// The PVS site this server belongs to.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub site: crate::PvsSiteRef,
 }
 impl crate::server::Record for PvsServerRecord {

@@ -17,37 +17,43 @@ pub type PvsSiteRef = xenapi_rt::types::Ref<PvsSite>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct PvsSiteRecord {
     /// Globally unique identifier of the PVS site object.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the site.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub name_label: String,
     /// Free-text notes about the site.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub name_description: String,
     /// Identifier of the site as known to the PVS farm itself, used to match it with PVS configuration.
     ///
     /// Published in ely.
     #[serde(rename = "PVS_uuid")]
+    #[serde(default)]
     pub pvs_uuid: String,
     /// Storage configured on hosts for caching data streamed from this site.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub cache_storage: Vec<crate::PvsCacheStorageRef>,
     /// PVS servers that belong to this site.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub servers: Vec<crate::PvsServerRef>,
     /// PVS proxies (VM-side caching agents) that belong to this site.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub proxies: Vec<crate::PvsProxyRef>,
 }
 impl crate::server::Record for PvsSiteRecord {

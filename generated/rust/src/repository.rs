@@ -17,45 +17,53 @@ pub type RepositoryRef = xenapi_rt::types::Ref<Repository>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct RepositoryRecord {
     /// Globally unique identifier of the repository.
     ///
     /// Published in 1.301.0.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the repository.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Free-text notes about the repository.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// Base URL from which the repository's binary packages are fetched.
     ///
     /// Published in 1.301.0.
+    #[serde(default)]
     pub binary_url: String,
     /// Base URL of the repository holding the matching source packages.
     ///
     /// Published in 1.301.0.
+    #[serde(default)]
     pub source_url: String,
     /// True if this is an update repository layered on a base repository, rather than the base installation repository.
     ///
     /// Published in 1.301.0.
+    #[serde(default)]
     pub update: bool,
     /// Checksum of the repository metadata last synchronised, used to detect when it changes.
     ///
     /// Published in 1.301.0.
+    #[serde(default)]
     pub hash: String,
     /// True if the pool's local copy of this repository is in sync with the remote one.
     ///
     /// Published in 1.301.0; deprecated in 23.18.0; removed in 23.18.0.
     #[deprecated(note = "removed in 23.18.0")]
+    #[serde(default)]
     pub up_to_date: bool,
     /// Name of the GPG public key used to verify the repository's packages and metadata; empty to use the default key.
     ///
     /// Prototyped in 22.12.0.
+    #[serde(default)]
     pub gpgkey_path: String,
 }
 impl crate::server::Record for RepositoryRecord {

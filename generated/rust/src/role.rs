@@ -17,28 +17,32 @@ pub type RoleRef = xenapi_rt::types::Ref<Role>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct RoleRecord {
     /// Unique identifier of the role, stable for its whole lifetime.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short name of the role or permission, such as pool-admin or vm.start.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub name_label: String,
     /// Human-readable explanation of what the role or permission allows.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub name_description: String,
     /// Roles or permissions contained in this role; empty for an individual permission.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub subroles: Vec<crate::RoleRef>,
     /// True for roles reserved for internal use by the server, which are not offered to administrators.
     ///
     /// Published in 22.5.0.
+    #[serde(default)]
     pub is_internal: bool,
 }
 impl crate::server::Record for RoleRecord {

@@ -72,24 +72,27 @@ impl<'de> serde::Deserialize<'de> for SdnControllerProtocol {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct SdnControllerRecord {
     /// Unique identifier of this SDN controller record.
     ///
     /// Published in falcon.
+    #[serde(default)]
     pub uuid: String,
     /// Connection protocol used to reach the controller; ssl by default.
     ///
     /// Published in falcon.
+    #[serde(default = "SdnControllerRecord::default_protocol")]
     pub protocol: crate::SdnControllerProtocol,
     /// IP address of the controller; empty when the protocol is passive (pssl).
     ///
     /// Published in falcon.
+    #[serde(default)]
     pub address: String,
     /// TCP port of the controller; 0 means the protocol's default port.
     ///
     /// Published in falcon.
+    #[serde(default)]
     pub port: i64,
 }
 #[allow(deprecated)]
@@ -97,10 +100,17 @@ impl Default for SdnControllerRecord {
     fn default() -> Self {
         SdnControllerRecord {
             uuid: Default::default(),
-            protocol: crate::SdnControllerProtocol::Ssl,
+            protocol: Self::default_protocol(),
             address: Default::default(),
             port: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl SdnControllerRecord {
+    fn default_protocol() -> crate::SdnControllerProtocol {
+        crate::SdnControllerProtocol::Ssl
     }
 }
 impl crate::server::Record for SdnControllerRecord {

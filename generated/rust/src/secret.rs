@@ -17,20 +17,22 @@ pub type SecretRef = xenapi_rt::types::Ref<Secret>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct SecretRecord {
     /// Globally unique identifier of the secret, used to refer to it from configuration maps.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// The secret string itself.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub value: String,
     /// Free-form key/value pairs for clients.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for SecretRecord {

@@ -17,72 +17,87 @@ pub type SessionRef = xenapi_rt::types::Ref<Session>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct SessionRecord {
     /// Globally unique identifier of the session.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// The host that the client logged in to and that created this session.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub this_host: crate::HostRef,
     /// Legacy link to a user object for the session; not used by current authentication.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub this_user: crate::UserRef,
     /// Time of the most recent API call made with this session; idle sessions are eventually expired.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub last_active: xenapi_rt::types::DateTime,
     /// True if this is an internal session created by one pool host to talk to another, rather than by an external client.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub pool: bool,
     /// Free-form key/value pairs for clients.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if the session was created with the local root account rather than through an external directory subject.
     ///
     /// Published in george.
+    #[serde(default)]
     pub is_local_superuser: bool,
     /// The external directory subject that authenticated this session, or OpaqueRef:NULL for local root and internal sessions.
     ///
     /// Published in george.
+    #[serde(default)]
     pub subject: crate::SubjectRef,
     /// Time when the session's external credentials were last checked against the directory service.
     ///
     /// Published in george.
+    #[serde(default)]
     pub validation_time: xenapi_rt::types::DateTime,
     /// Security identifier (SID) of the externally authenticated user; empty for the local superuser.
     ///
     /// Published in george.
+    #[serde(default)]
     pub auth_user_sid: String,
     /// Name of the user who logged in, as given by the authentication service.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub auth_user_name: String,
     /// The RBAC permissions granted to this session, derived from the roles of its subject.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub rbac_permissions: Vec<String>,
     /// Tasks created through this session; they are cleaned up when the session ends.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub tasks: Vec<crate::TaskRef>,
     /// The session that created this one when it was derived from another session, or OpaqueRef:NULL.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub parent: crate::SessionRef,
     /// Client-supplied name of the application that opened the session, used to account for and limit sessions per client.
     ///
     /// Published in clearwater.
+    #[serde(default)]
     pub originator: String,
     /// True if the client authenticated by presenting a TLS client certificate.
     ///
     /// Published in 21.2.0.
+    #[serde(default)]
     pub client_certificate: bool,
 }
 impl crate::server::Record for SessionRecord {

@@ -17,65 +17,78 @@ pub type SmRef = xenapi_rt::types::Ref<Sm>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct SmRecord {
     /// Unique identifier of this storage manager record.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the storage manager.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the storage manager.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// The SR type this plugin handles, such as lvm, nfs or ext.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub r#type: String,
     /// Name of the vendor who supplied the plugin.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub vendor: String,
     /// Copyright notice of the plugin.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub copyright: String,
     /// Version string of the plugin.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub version: String,
     /// Minimum storage manager API version the plugin needs.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub required_api_version: String,
     /// Device-config keys accepted by the plugin, mapped to a short explanation of each.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub configuration: std::collections::HashMap<String, String>,
     /// Operations the plugin supports; deprecated in favour of the features field.
     ///
     /// Published in miami; deprecated in clearwater.
     #[deprecated(note = "deprecated in clearwater")]
+    #[serde(default)]
     pub capabilities: Vec<String>,
     /// Operations the plugin supports, mapped to the version of each capability.
     ///
     /// Published in clearwater.
+    #[serde(default)]
     pub features: std::collections::HashMap<String, i64>,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Path of the plugin's driver executable on the host.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub driver_filename: String,
     /// Cluster stacks that must be running before an SR of this type can be attached; empty when none is needed.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub required_cluster_stack: Vec<String>,
 }
 impl crate::server::Record for SmRecord {

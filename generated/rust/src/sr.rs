@@ -162,94 +162,114 @@ impl<'de> serde::Deserialize<'de> for StorageOperations {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct SrRecord {
     /// Globally unique identifier of the SR, stable across pools and exports.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the SR.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Free-text human-readable notes about the SR.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// The storage operations that may currently be started on this SR, recomputed by the server after each state change.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub allowed_operations: Vec<crate::StorageOperations>,
     /// Operations in progress on this SR, keyed by the reference of the task carrying each one.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::StorageOperations>,
     /// The virtual disk images that live in this SR.
     ///
     /// Published in rio.
     #[serde(rename = "VDIs")]
+    #[serde(default)]
     pub vdis: Vec<crate::VdiRef>,
     /// The PBDs describing how each host connects to this SR.
     ///
     /// Published in rio.
     #[serde(rename = "PBDs")]
+    #[serde(default)]
     pub pbds: Vec<crate::PbdRef>,
     /// Sum of the virtual sizes of all disks in the SR, in bytes; may exceed physical_size with thin provisioning.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub virtual_allocation: i64,
     /// Space actually consumed on the underlying storage, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub physical_utilisation: i64,
     /// Total capacity of the SR's underlying storage, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub physical_size: i64,
     /// Name of the storage driver backing the SR, for example lvm, ext, nfs, lvmoiscsi or iso.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub r#type: String,
     /// Informal tag describing what the SR holds; "iso" marks an ISO library, other values are free-form.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub content_type: String,
     /// True if the SR can be reached from every host in the pool, which lets VMs using it migrate and restart anywhere.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub shared: bool,
     /// Free-form key/value pairs for clients and tools; not interpreted by the storage driver.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// User-defined labels attached to the SR for searching and grouping.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub tags: Vec<String>,
     /// Driver-specific key/value settings passed to and maintained by the storage manager backend.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub sm_config: std::collections::HashMap<String, String>,
     /// Named binary objects attached to this SR, such as client-side metadata, keyed by blob name.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub blobs: std::collections::HashMap<String, crate::BlobRef>,
     /// True if this SR is used on its host as a local read cache for disks of shared-storage VMs (IntelliCache).
     ///
     /// Published in cowley.
+    #[serde(default)]
     pub local_cache_enabled: bool,
     /// The disaster-recovery task that introduced this SR into the pool, or OpaqueRef:NULL if it was created normally.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub introduced_by: crate::DrTaskRef,
     /// True if the SR depends on the pool's cluster stack (for example GFS2) and needs a running cluster to be usable.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub clustered: bool,
     /// True for the built-in SR that holds the guest tools ISO images.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub is_tools_sr: bool,
 }
 impl crate::server::Record for SrRecord {

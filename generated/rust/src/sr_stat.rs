@@ -68,37 +68,43 @@ impl<'de> serde::Deserialize<'de> for SrHealth {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct SrStatRecord {
     /// UUID of the SR if the driver knows it, or absent otherwise.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Short human-readable name of the SR.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub name_label: String,
     /// Free-text description of the SR.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub name_description: String,
     /// Space still available in the SR, in bytes.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub free_space: i64,
     /// Total capacity of the SR, in bytes.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub total_space: i64,
     /// True if the SR relies on a cluster stack and can be attached by several hosts at once.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub clustered: bool,
     /// Current health of the SR.
     ///
     /// Prototyped in kolkata; published in lima.
+    #[serde(default)]
     pub health: crate::SrHealth,
 }
 impl crate::server::Record for SrStatRecord {

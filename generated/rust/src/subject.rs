@@ -17,24 +17,27 @@ pub type SubjectRef = xenapi_rt::types::Ref<Subject>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct SubjectRecord {
     /// Unique identifier of this subject record.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Directory-specific identifier of the user or group, such as its SID.
     ///
     /// Published in george.
+    #[serde(default)]
     pub subject_identifier: String,
     /// Attributes of the subject cached from the external directory, such as its display name and account status.
     ///
     /// Published in george.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// RBAC roles granted to this subject; new subjects receive a default role.
     ///
     /// Published in midnight-ride.
+    #[serde(default = "SubjectRecord::default_roles")]
     pub roles: Vec<crate::RoleRef>,
 }
 #[allow(deprecated)]
@@ -44,10 +47,17 @@ impl Default for SubjectRecord {
             uuid: Default::default(),
             subject_identifier: Default::default(),
             other_config: Default::default(),
-            roles: vec![
-                xenapi_rt::types::Ref::new("OpaqueRef:0165f154-ba3e-034e-6b27-5d271af109ba")
-            ],
+            roles: Self::default_roles(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl SubjectRecord {
+    fn default_roles() -> Vec<crate::RoleRef> {
+        vec![
+            xenapi_rt::types::Ref::new("OpaqueRef:0165f154-ba3e-034e-6b27-5d271af109ba")
+        ]
     }
 }
 impl crate::server::Record for SubjectRecord {

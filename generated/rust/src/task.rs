@@ -142,28 +142,32 @@ impl<'de> serde::Deserialize<'de> for TaskStatusType {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct TaskRecord {
     /// Globally unique identifier of the task.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short name of the task, usually naming the API call it tracks, such as Async.VM.start.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Free-text description of the task.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// The operations that may currently be invoked on this task, such as cancel.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub allowed_operations: Vec<crate::TaskAllowedOperations>,
     /// Operations currently being applied to this task, keyed by the reference of the task carrying each one.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub current_operations: std::collections::HashMap<
         String,
         crate::TaskAllowedOperations,
@@ -171,51 +175,63 @@ pub struct TaskRecord {
     /// Time at which the task was created.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub created: xenapi_rt::types::DateTime,
     /// Time at which the task completed; meaningless while the task is still pending.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub finished: xenapi_rt::types::DateTime,
     /// Current state of the task: pending, success, failure, cancelling or cancelled.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub status: crate::TaskStatusType,
     /// The host on which the tracked operation is executing.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub resident_on: crate::HostRef,
     /// Fraction of the work done so far, from 0.0 to 1.0; a rough estimate that some operations do not update.
     ///
     /// Published in rio.
+    #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub progress: f64,
     /// Name of the API type of the value in the result field, for example "VM ref", or void when there is none.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub r#type: String,
     /// On success, the operation's return value in XML-RPC encoded form (for instance a wrapped object reference); empty otherwise.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub result: String,
     /// On failure, the error code followed by its parameters; empty while pending or after success.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub error_info: Vec<String>,
     /// Free-form key/value pairs for clients; some clients use it to tag their own tasks.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// The parent task if this task was spawned as part of a larger operation, or OpaqueRef:NULL for a top-level task.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub subtask_of: crate::TaskRef,
     /// Child tasks spawned while carrying out this operation.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub subtasks: Vec<crate::TaskRef>,
     /// Server-side stack trace recorded when the operation failed, for debugging; "()" if none.
     ///
     /// Published in dundee.
+    #[serde(default = "TaskRecord::default_backtrace")]
     pub backtrace: String,
 }
 #[allow(deprecated)]
@@ -238,8 +254,15 @@ impl Default for TaskRecord {
             other_config: Default::default(),
             subtask_of: Default::default(),
             subtasks: Default::default(),
-            backtrace: String::from("()"),
+            backtrace: Self::default_backtrace(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl TaskRecord {
+    fn default_backtrace() -> String {
+        String::from("()")
     }
 }
 impl crate::server::Record for TaskRecord {

@@ -72,34 +72,39 @@ impl<'de> serde::Deserialize<'de> for TunnelProtocol {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct TunnelRecord {
     /// Unique identifier (UUID) of the tunnel.
     ///
     /// Published in cowley.
+    #[serde(default)]
     pub uuid: String,
     /// The PIF that gives the tunnelled network its endpoint on the host.
     ///
     /// Published in cowley.
     #[serde(rename = "access_PIF")]
+    #[serde(default)]
     pub access_pif: crate::PifRef,
     /// The PIF over which the encapsulated traffic is sent.
     ///
     /// Published in cowley.
     #[serde(rename = "transport_PIF")]
+    #[serde(default)]
     pub transport_pif: crate::PifRef,
     /// Runtime status of the tunnel as key/value pairs; the key "active" reports whether it is up.
     ///
     /// Published in cowley.
+    #[serde(default = "TunnelRecord::default_status")]
     pub status: std::collections::HashMap<String, String>,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in cowley.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// The encapsulation protocol used by this tunnel.
     ///
     /// Published in 1.250.0.
+    #[serde(default = "TunnelRecord::default_protocol")]
     pub protocol: crate::TunnelProtocol,
 }
 #[allow(deprecated)]
@@ -109,12 +114,20 @@ impl Default for TunnelRecord {
             uuid: Default::default(),
             access_pif: Default::default(),
             transport_pif: Default::default(),
-            status: [(String::from("active"), String::from("false"))]
-                .into_iter()
-                .collect(),
+            status: Self::default_status(),
             other_config: Default::default(),
-            protocol: crate::TunnelProtocol::Gre,
+            protocol: Self::default_protocol(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl TunnelRecord {
+    fn default_status() -> std::collections::HashMap<String, String> {
+        [(String::from("active"), String::from("false"))].into_iter().collect()
+    }
+    fn default_protocol() -> crate::TunnelProtocol {
+        crate::TunnelProtocol::Gre
     }
 }
 impl crate::server::Record for TunnelRecord {

@@ -17,34 +17,39 @@ pub type UsbGroupRef = xenapi_rt::types::Ref<UsbGroup>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct UsbGroupRecord {
     /// Globally unique identifier of the USB group.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the group.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub name_label: String,
     /// Free-text notes about the group.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub name_description: String,
     /// Physical USB devices that belong to this group.
     ///
     /// Published in inverness.
     #[serde(rename = "PUSBs")]
+    #[serde(default)]
     pub pusbs: Vec<crate::PusbRef>,
     /// Virtual USB devices that draw on this group.
     ///
     /// Published in inverness.
     #[serde(rename = "VUSBs")]
+    #[serde(default)]
     pub vusbs: Vec<crate::VusbRef>,
     /// Free-form key/value pairs for clients.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for UsbGroupRecord {

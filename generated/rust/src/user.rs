@@ -18,24 +18,27 @@ pub type UserRef = xenapi_rt::types::Ref<User>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct UserRecord {
     /// Unique identifier of this user record; stable for the lifetime of the object.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Login name of the user, fixed when the record is created.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub short_name: String,
     /// Human-readable full name of the user.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub fullname: String,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for UserRecord {

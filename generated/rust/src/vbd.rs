@@ -202,99 +202,120 @@ impl<'de> serde::Deserialize<'de> for VbdMode {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VbdRecord {
     /// Unique identifier (UUID) of the virtual block device.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Operations currently permitted on this device.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub allowed_operations: Vec<crate::VbdOperations>,
     /// Operations in progress on this device, keyed by task ID.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::VbdOperations>,
     /// The VM this device is attached to.
     ///
     /// Published in rio.
     #[serde(rename = "VM")]
+    #[serde(default)]
     pub vm: crate::VmRef,
     /// The virtual disk presented through this device; OpaqueRef:NULL for an empty removable drive.
     ///
     /// Published in rio.
     #[serde(rename = "VDI")]
+    #[serde(default)]
     pub vdi: crate::VdiRef,
     /// Device name as seen by the guest (for example xvda or hda); empty until assigned.
     ///
     /// Published in rio; changed in 1.257.0.
+    #[serde(default)]
     pub device: String,
     /// Requested device position in the guest, such as "0" for the first disk, or "autodetect" to pick a free slot.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub userdevice: String,
     /// True if the VM may boot from this device.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub bootable: bool,
     /// Whether the guest sees the device as read-only or read-write.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub mode: crate::VbdMode,
     /// Whether the device appears as a disk, CD drive or floppy drive.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub r#type: crate::VbdType,
     /// True if the guest is allowed to hot-unplug this device.
     ///
     /// Published in miami.
+    #[serde(default = "VbdRecord::default_unpluggable")]
     pub unpluggable: bool,
     /// True if the disk is currently locked at the storage layer.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub storage_lock: bool,
     /// True if this is a removable drive with no medium inserted.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub empty: bool,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if the device is currently connected to the running VM.
     ///
     /// Published in rio; changed in 1.257.0.
+    #[serde(default)]
     pub currently_attached: bool,
     /// Error code from the most recent attach attempt; 0 means success.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub status_code: i64,
     /// Error message from the most recent attach attempt; empty on success.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub status_detail: String,
     /// Backend details about the device while it is attached, as key/value pairs.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub runtime_properties: std::collections::HashMap<String, String>,
     /// Name of the I/O QoS algorithm applied to this device; empty for none.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub qos_algorithm_type: String,
     /// Parameters for the chosen I/O QoS algorithm.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub qos_algorithm_params: std::collections::HashMap<String, String>,
     /// I/O QoS algorithms that can be used with this device.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub qos_supported_algorithms: Vec<String>,
     /// Performance metrics record for this device, or OpaqueRef:NULL if none.
     ///
     /// Published in rio; deprecated in tampa; removed in tampa.
     #[deprecated(note = "removed in tampa")]
+    #[serde(default)]
     pub metrics: crate::VbdMetricsRef,
 }
 #[allow(deprecated)]
@@ -311,7 +332,7 @@ impl Default for VbdRecord {
             bootable: Default::default(),
             mode: Default::default(),
             r#type: Default::default(),
-            unpluggable: true,
+            unpluggable: Self::default_unpluggable(),
             storage_lock: Default::default(),
             empty: Default::default(),
             other_config: Default::default(),
@@ -324,6 +345,13 @@ impl Default for VbdRecord {
             qos_supported_algorithms: Default::default(),
             metrics: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl VbdRecord {
+    fn default_unpluggable() -> bool {
+        true
     }
 }
 impl crate::server::Record for VbdRecord {

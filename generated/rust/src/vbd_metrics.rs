@@ -18,34 +18,38 @@ pub type VbdMetricsRef = xenapi_rt::types::Ref<VbdMetrics>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VbdMetricsRecord {
     /// Globally unique identifier of the VBD metrics object.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Recent read throughput of the virtual disk, in KiB per second.
     ///
     /// Published in rio; deprecated in tampa; removed in tampa.
     #[deprecated(note = "removed in tampa")]
+    #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub io_read_kbs: f64,
     /// Recent write throughput of the virtual disk, in KiB per second.
     ///
     /// Published in rio; deprecated in tampa; removed in tampa.
     #[deprecated(note = "removed in tampa")]
+    #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub io_write_kbs: f64,
     /// Time at which these figures were last refreshed.
     ///
     /// Published in rio; deprecated in tampa; removed in tampa.
     #[deprecated(note = "removed in tampa")]
+    #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// Free-form key/value pairs for clients.
     ///
     /// Published in orlando; deprecated in tampa; removed in tampa.
     #[deprecated(note = "removed in tampa")]
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for VbdMetricsRecord {

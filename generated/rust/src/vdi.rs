@@ -291,139 +291,170 @@ impl<'de> serde::Deserialize<'de> for OnBoot {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VdiRecord {
     /// Unique identifier of this virtual disk.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the disk.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the disk.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// Operations that can currently be performed on this disk.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub allowed_operations: Vec<crate::VdiOperations>,
     /// Operations in progress on this disk, keyed by task.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::VdiOperations>,
     /// The storage repository in which the disk lives.
     ///
     /// Published in rio.
     #[serde(rename = "SR")]
+    #[serde(default)]
     pub sr: crate::SrRef,
     /// Block device connections that link this disk to VMs.
     ///
     /// Published in rio.
     #[serde(rename = "VBDs")]
+    #[serde(default)]
     pub vbds: Vec<crate::VbdRef>,
     /// VM crash dump records stored on this disk.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub crash_dumps: Vec<crate::CrashdumpRef>,
     /// Size of the disk as seen by a VM, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub virtual_size: i64,
     /// Storage space actually consumed by the disk on its SR, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub physical_utilisation: i64,
     /// Purpose the disk is used for, such as system, user or suspend image.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub r#type: crate::VdiType,
     /// True if the disk may be attached to more than one VM at the same time.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub sharable: bool,
     /// True if the disk can only be attached read-only.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub read_only: bool,
     /// Free-form key/value pairs; a few keys are read by the server and tools.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if a host currently holds the storage-level lock on this disk.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub storage_lock: bool,
     /// Identifier of the disk within its SR, specific to the storage backend.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub location: String,
     /// True if the disk is under the server's control; false for internal or hidden disks.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub managed: bool,
     /// True if the SR scan could no longer find the disk's data.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub missing: bool,
     /// Disk this one was derived from; no longer populated by the server.
     ///
     /// Published in rio; deprecated in ely.
     #[deprecated(note = "deprecated in ely")]
+    #[serde(default)]
     pub parent: crate::VdiRef,
     /// Key/value pairs written into the VM's xenstore area for this disk when it is attached.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub xenstore_data: std::collections::HashMap<String, String>,
     /// Storage-backend-specific settings and hints for this disk.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub sm_config: std::collections::HashMap<String, String>,
     /// True if this disk is a snapshot of another disk.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub is_a_snapshot: bool,
     /// The disk this snapshot was taken from; a null reference if this is not a snapshot.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub snapshot_of: crate::VdiRef,
     /// Read-only snapshot disks that were taken from this one.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub snapshots: Vec<crate::VdiRef>,
     /// Time at which the snapshot was taken; the epoch if this is not a snapshot.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub snapshot_time: xenapi_rt::types::DateTime,
     /// User-defined labels used to organise disks.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub tags: Vec<String>,
     /// True if the disk may be cached on local storage (IntelliCache) when attached.
     ///
     /// Published in cowley.
+    #[serde(default)]
     pub allow_caching: bool,
     /// Whether the disk's changes persist across VM boots or are reset each time.
     ///
     /// Published in cowley.
+    #[serde(default = "VdiRecord::default_on_boot")]
     pub on_boot: crate::OnBoot,
     /// Pool whose metadata is stored on this disk; OpaqueRef:NULL if it holds no pool metadata.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub metadata_of_pool: crate::PoolRef,
     /// True if this disk holds the most recent copy of the pool metadata found on its SR.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub metadata_latest: bool,
     /// True if this disk is the guest tools ISO image.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub is_tools_iso: bool,
     /// True if changed block tracking is turned on for this disk.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub cbt_enabled: bool,
 }
 #[allow(deprecated)]
@@ -457,12 +488,19 @@ impl Default for VdiRecord {
             snapshot_time: Default::default(),
             tags: Default::default(),
             allow_caching: Default::default(),
-            on_boot: crate::OnBoot::Persist,
+            on_boot: Self::default_on_boot(),
             metadata_of_pool: Default::default(),
             metadata_latest: Default::default(),
             is_tools_iso: Default::default(),
             cbt_enabled: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl VdiRecord {
+    fn default_on_boot() -> crate::OnBoot {
+        crate::OnBoot::Persist
     }
 }
 impl crate::server::Record for VdiRecord {

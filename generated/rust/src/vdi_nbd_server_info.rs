@@ -16,28 +16,32 @@ pub type VdiNbdServerInfoRef = xenapi_rt::types::Ref<VdiNbdServerInfo>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VdiNbdServerInfoRecord {
     /// Name of the NBD export to request; it also carries the authentication needed to access the disk.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub exportname: String,
     /// IP address of the host serving the NBD export.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub address: String,
     /// TCP port on which the NBD server listens.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub port: i64,
     /// PEM-encoded TLS certificate of the NBD server, for verifying the connection; empty if TLS is not used.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub cert: String,
     /// Host name expected in the server certificate's subject, to check when verifying the TLS connection.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub subject: String,
 }
 impl crate::server::Record for VdiNbdServerInfoRecord {

@@ -17,59 +17,70 @@ pub type VgpuRef = xenapi_rt::types::Ref<Vgpu>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VgpuRecord {
     /// Unique identifier of this virtual GPU.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub uuid: String,
     /// The virtual machine that owns this virtual GPU.
     ///
     /// Published in boston.
     #[serde(rename = "VM")]
+    #[serde(default)]
     pub vm: crate::VmRef,
     /// The group of physical GPUs from which a device is picked to back this virtual GPU at VM start.
     ///
     /// Published in boston.
     #[serde(rename = "GPU_group")]
+    #[serde(default)]
     pub gpu_group: crate::GpuGroupRef,
     /// Slot index of the virtual GPU within its VM, as a decimal string; "0" for the first device.
     ///
     /// Published in boston.
+    #[serde(default = "VgpuRecord::default_device")]
     pub device: String,
     /// True while the virtual GPU is plugged into a running VM.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub currently_attached: bool,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// The vGPU type (profile) this device uses, which fixes its framebuffer size and capabilities; OpaqueRef:NULL if unset.
     ///
     /// Published in vgpu-tech-preview.
+    #[serde(default)]
     pub r#type: crate::VgpuTypeRef,
     /// The physical GPU currently backing this virtual GPU; OpaqueRef:NULL when the VM is not running.
     ///
     /// Published in vgpu-tech-preview.
+    #[serde(default)]
     pub resident_on: crate::PgpuRef,
     /// The physical GPU reserved for this virtual GPU while its VM is being started or migrated; OpaqueRef:NULL otherwise.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub scheduled_to_be_resident_on: crate::PgpuRef,
     /// Vendor-specific data recorded for the running vGPU, used to check that a migration destination is compatible.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub compatibility_metadata: std::collections::HashMap<String, String>,
     /// Additional vendor-specific arguments passed to the vGPU device model on start; empty for none.
     ///
     /// Published in quebec.
+    #[serde(default)]
     pub extra_args: String,
     /// The physical PCI function (e.g. an SR-IOV virtual function) assigned to back this vGPU; OpaqueRef:NULL if none.
     ///
     /// Published in quebec.
     #[serde(rename = "PCI")]
+    #[serde(default)]
     pub pci: crate::PciRef,
 }
 #[allow(deprecated)]
@@ -79,7 +90,7 @@ impl Default for VgpuRecord {
             uuid: Default::default(),
             vm: Default::default(),
             gpu_group: Default::default(),
-            device: String::from("0"),
+            device: Self::default_device(),
             currently_attached: Default::default(),
             other_config: Default::default(),
             r#type: Default::default(),
@@ -89,6 +100,13 @@ impl Default for VgpuRecord {
             extra_args: Default::default(),
             pci: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl VgpuRecord {
+    fn default_device() -> String {
+        String::from("0")
     }
 }
 impl crate::server::Record for VgpuRecord {

@@ -87,77 +87,92 @@ impl<'de> serde::Deserialize<'de> for VgpuTypeImplementation {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VgpuTypeRecord {
     /// Globally unique identifier of the vGPU type.
     ///
     /// Published in vgpu-tech-preview.
+    #[serde(default)]
     pub uuid: String,
     /// Name of the GPU vendor, for example NVIDIA Corporation.
     ///
     /// Published in vgpu-tech-preview.
+    #[serde(default)]
     pub vendor_name: String,
     /// Model name of this vGPU type as given by the vendor.
     ///
     /// Published in vgpu-tech-preview.
+    #[serde(default)]
     pub model_name: String,
     /// Amount of video memory given to each vGPU of this type, in bytes.
     ///
     /// Published in vgpu-tech-preview.
+    #[serde(default)]
     pub framebuffer_size: i64,
     /// Maximum number of virtual display outputs a vGPU of this type supports.
     ///
     /// Published in vgpu-tech-preview.
+    #[serde(default)]
     pub max_heads: i64,
     /// Largest supported horizontal display resolution, in pixels.
     ///
     /// Published in vgpu-productisation.
+    #[serde(default)]
     pub max_resolution_x: i64,
     /// Largest supported vertical display resolution, in pixels.
     ///
     /// Published in vgpu-productisation.
+    #[serde(default)]
     pub max_resolution_y: i64,
     /// Physical GPUs whose hardware is able to provide this vGPU type.
     ///
     /// Published in vgpu-tech-preview.
     #[serde(rename = "supported_on_PGPUs")]
+    #[serde(default)]
     pub supported_on_pgpus: Vec<crate::PgpuRef>,
     /// Physical GPUs on which an administrator has allowed this vGPU type to be created.
     ///
     /// Published in vgpu-tech-preview.
     #[serde(rename = "enabled_on_PGPUs")]
+    #[serde(default)]
     pub enabled_on_pgpus: Vec<crate::PgpuRef>,
     /// Virtual GPUs of this type, across the pool.
     ///
     /// Published in vgpu-tech-preview.
     #[serde(rename = "VGPUs")]
+    #[serde(default)]
     pub vgpus: Vec<crate::VgpuRef>,
     /// GPU groups containing at least one physical GPU that supports this type.
     ///
     /// Published in vgpu-productisation.
     #[serde(rename = "supported_on_GPU_groups")]
+    #[serde(default)]
     pub supported_on_gpu_groups: Vec<crate::GpuGroupRef>,
     /// GPU groups containing at least one physical GPU on which this type is enabled.
     ///
     /// Published in vgpu-productisation.
     #[serde(rename = "enabled_on_GPU_groups")]
+    #[serde(default)]
     pub enabled_on_gpu_groups: Vec<crate::GpuGroupRef>,
     /// The technology used to provide vGPUs of this type: passthrough, NVIDIA, NVIDIA SR-IOV, Intel GVT-g or AMD MxGPU.
     ///
     /// Published in dundee.
+    #[serde(default = "VgpuTypeRecord::default_implementation")]
     pub implementation: crate::VgpuTypeImplementation,
     /// Key that identifies this type uniquely within its implementation, used to match types across hosts.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub identifier: String,
     /// True if support for this vGPU type is experimental and not intended for production use.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub experimental: bool,
     /// Other vGPU types that a VM holding a vGPU of this type may also be given.
     ///
     /// Published in quebec.
+    #[serde(default)]
     pub compatible_types_in_vm: Vec<crate::VgpuTypeRef>,
 }
 #[allow(deprecated)]
@@ -176,11 +191,18 @@ impl Default for VgpuTypeRecord {
             vgpus: Default::default(),
             supported_on_gpu_groups: Default::default(),
             enabled_on_gpu_groups: Default::default(),
-            implementation: crate::VgpuTypeImplementation::Passthrough,
+            implementation: Self::default_implementation(),
             identifier: Default::default(),
             experimental: Default::default(),
             compatible_types_in_vm: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl VgpuTypeRecord {
+    fn default_implementation() -> crate::VgpuTypeImplementation {
+        crate::VgpuTypeImplementation::Passthrough
     }
 }
 impl crate::server::Record for VgpuTypeRecord {

@@ -18,32 +18,36 @@ pub type VifMetricsRef = xenapi_rt::types::Ref<VifMetrics>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VifMetricsRecord {
     /// Unique identifier of this VIF metrics record.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Receive throughput of the interface, in KiB per second, as last sampled.
     ///
     /// Published in rio; deprecated in tampa; removed in tampa.
     #[deprecated(note = "removed in tampa")]
+    #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub io_read_kbs: f64,
     /// Transmit throughput of the interface, in KiB per second, as last sampled.
     ///
     /// Published in rio; deprecated in tampa; removed in tampa.
     #[deprecated(note = "removed in tampa")]
+    #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub io_write_kbs: f64,
     /// Time at which these statistics were last refreshed.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 impl crate::server::Record for VifMetricsRecord {

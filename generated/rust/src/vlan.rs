@@ -17,30 +17,34 @@ pub type VlanRef = xenapi_rt::types::Ref<Vlan>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VlanRecord {
     /// Unique identifier (UUID) of the VLAN.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// The underlying interface (physical NIC or bond) on which tagged frames for this VLAN travel.
     ///
     /// Published in miami.
     #[serde(rename = "tagged_PIF")]
+    #[serde(default)]
     pub tagged_pif: crate::PifRef,
     /// The VLAN's own PIF, which presents the VLAN's traffic untagged to its network.
     ///
     /// Published in miami.
     #[serde(rename = "untagged_PIF")]
+    #[serde(default)]
     pub untagged_pif: crate::PifRef,
     /// The 802.1Q VLAN ID (0-4094); -1 means no tag has been set.
     ///
     /// Published in miami.
+    #[serde(default = "VlanRecord::default_tag")]
     pub tag: i64,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
 #[allow(deprecated)]
@@ -50,9 +54,16 @@ impl Default for VlanRecord {
             uuid: Default::default(),
             tagged_pif: Default::default(),
             untagged_pif: Default::default(),
-            tag: -1,
+            tag: Self::default_tag(),
             other_config: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl VlanRecord {
+    fn default_tag() -> i64 {
+        -1
     }
 }
 impl crate::server::Record for VlanRecord {

@@ -729,398 +729,487 @@ impl<'de> serde::Deserialize<'de> for DomainType {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VmRecord {
     /// Globally unique identifier of the VM.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// The operations that may currently be started on this VM, recomputed by the server after each state change.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub allowed_operations: Vec<crate::VmOperations>,
     /// Operations in progress on this VM, keyed by the reference of the task carrying each one.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::VmOperations>,
     /// Short human-readable name of the VM.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Free-text notes about the VM.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// Current power state of the VM: Halted, Paused, Running or Suspended.
     ///
     /// Published in rio; changed in 1.257.0.
+    #[serde(default = "VmRecord::default_power_state")]
     pub power_state: crate::VmPowerState,
     /// Version number of the VM's configuration, free for users and template authors to set and compare.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub user_version: i64,
     /// True if this is a template, which cannot be started but can be cloned or copied into new VMs.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub is_a_template: bool,
     /// True if this is one of the built-in templates shipped with the server.
     ///
     /// Published in falcon.
+    #[serde(default)]
     pub is_default_template: bool,
     /// The disk holding the saved memory image while the VM is suspended, or OpaqueRef:NULL otherwise.
     ///
     /// Published in rio; changed in 1.257.0.
     #[serde(rename = "suspend_VDI")]
+    #[serde(default)]
     pub suspend_vdi: crate::VdiRef,
     /// The host the VM is currently running on; OpaqueRef:NULL when it is not running.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub resident_on: crate::HostRef,
     /// The host for which resources have been reserved because the VM is about to start or migrate there, or OpaqueRef:NULL.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub scheduled_to_be_resident_on: crate::HostRef,
     /// The host the VM prefers to start on when possible, or OpaqueRef:NULL for no preference.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub affinity: crate::HostRef,
     /// Extra host memory needed to run the VM beyond what the guest sees, for example for shadow page tables, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub memory_overhead: i64,
     /// Deprecated: the memory size, in bytes, that the balloon driver was last asked to reach.
     ///
     /// Published in rio; deprecated in midnight-ride.
     #[deprecated(note = "deprecated in midnight-ride")]
+    #[serde(default)]
     pub memory_target: i64,
     /// Largest amount of memory the VM can ever be given, in bytes; changing it needs the VM to be halted.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub memory_static_max: i64,
     /// Upper end of the range within which the server may balloon the running VM's memory, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub memory_dynamic_max: i64,
     /// Lower end of the range within which the server may balloon the running VM's memory, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub memory_dynamic_min: i64,
     /// Smallest amount of memory the VM can ever be given, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub memory_static_min: i64,
     /// vCPU scheduling settings such as weight, cap and mask (pinning).
     ///
     /// Published in rio.
     #[serde(rename = "VCPUs_params")]
+    #[serde(default)]
     pub vcpus_params: std::collections::HashMap<String, String>,
     /// Maximum number of virtual CPUs the VM can have, including any hot-plugged later.
     ///
     /// Published in rio.
     #[serde(rename = "VCPUs_max")]
+    #[serde(default)]
     pub vcpus_max: i64,
     /// Number of virtual CPUs brought online when the VM boots.
     ///
     /// Published in rio.
     #[serde(rename = "VCPUs_at_startup")]
+    #[serde(default)]
     pub vcpus_at_startup: i64,
     /// What the server does when the guest asks for a soft reboot.
     ///
     /// Prototyped in 23.1.0.
+    #[serde(default = "VmRecord::default_actions_after_softreboot")]
     pub actions_after_softreboot: crate::OnSoftrebootBehavior,
     /// What the server does when the guest shuts itself down.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub actions_after_shutdown: crate::OnNormalExit,
     /// What the server does when the guest reboots itself.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub actions_after_reboot: crate::OnNormalExit,
     /// What the server does when the guest crashes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub actions_after_crash: crate::OnCrashBehaviour,
     /// Consoles (such as VNC or text) through which the VM can be reached.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub consoles: Vec<crate::ConsoleRef>,
     /// Virtual network interfaces of the VM.
     ///
     /// Published in rio.
     #[serde(rename = "VIFs")]
+    #[serde(default)]
     pub vifs: Vec<crate::VifRef>,
     /// Virtual block devices connecting disks and CD drives to the VM.
     ///
     /// Published in rio.
     #[serde(rename = "VBDs")]
+    #[serde(default)]
     pub vbds: Vec<crate::VbdRef>,
     /// Virtual USB devices attached to the VM.
     ///
     /// Published in rio.
     #[serde(rename = "VUSBs")]
+    #[serde(default)]
     pub vusbs: Vec<crate::VusbRef>,
     /// Crash dumps saved for this VM.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub crash_dumps: Vec<crate::CrashdumpRef>,
     /// Virtual TPMs attached to the VM.
     ///
     /// Published in rio.
     #[serde(rename = "VTPMs")]
+    #[serde(default)]
     pub vtpms: Vec<crate::VtpmRef>,
     /// Bootloader used to find and load a PV guest's kernel, for example pygrub; empty to boot PV_kernel directly.
     ///
     /// Published in rio.
     #[serde(rename = "PV_bootloader")]
+    #[serde(default)]
     pub pv_bootloader: String,
     /// Path of the kernel to boot for a PV guest, interpreted according to the bootloader in use.
     ///
     /// Published in rio.
     #[serde(rename = "PV_kernel")]
+    #[serde(default)]
     pub pv_kernel: String,
     /// Path of the initial ramdisk to load for a PV guest; empty for none.
     ///
     /// Published in rio.
     #[serde(rename = "PV_ramdisk")]
+    #[serde(default)]
     pub pv_ramdisk: String,
     /// Kernel command-line arguments for a PV guest.
     ///
     /// Published in rio.
     #[serde(rename = "PV_args")]
+    #[serde(default)]
     pub pv_args: String,
     /// Extra arguments passed to the PV bootloader.
     ///
     /// Published in rio.
     #[serde(rename = "PV_bootloader_args")]
+    #[serde(default)]
     pub pv_bootloader_args: String,
     /// Additional kernel arguments used only when booting older guest images.
     ///
     /// Published in rio.
     #[serde(rename = "PV_legacy_args")]
+    #[serde(default)]
     pub pv_legacy_args: String,
     /// Deprecated: the boot policy of an HVM guest ("BIOS order"), or empty for PV; superseded by domain_type.
     ///
     /// Published in rio; deprecated in kolkata.
     #[deprecated(note = "deprecated in kolkata")]
     #[serde(rename = "HVM_boot_policy")]
+    #[serde(default)]
     pub hvm_boot_policy: String,
     /// Boot settings for HVM guests, such as "order" (boot device order) and "firmware" (bios or uefi).
     ///
     /// Published in rio.
     #[serde(rename = "HVM_boot_params")]
+    #[serde(default)]
     pub hvm_boot_params: std::collections::HashMap<String, String>,
     /// Multiplier applied to the default amount of shadow page table memory given to an HVM guest.
     ///
     /// Published in miami.
     #[serde(rename = "HVM_shadow_multiplier")]
+    #[serde(default = "VmRecord::default_hvm_shadow_multiplier")]
     #[serde(with = "xenapi_rt::types::float")]
     pub hvm_shadow_multiplier: f64,
     /// Settings for the VM's virtual hardware platform, such as ACPI, APIC, Viridian enlightenments, secure boot and device model options.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub platform: std::collections::HashMap<String, String>,
     /// Deprecated and unused.
     ///
     /// Published in rio; deprecated in boston.
     #[deprecated(note = "deprecated in boston")]
     #[serde(rename = "PCI_bus")]
+    #[serde(default)]
     pub pci_bus: String,
     /// Free-form key/value pairs for clients; some keys, such as those describing template disks, are also read by the server.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Xen domain ID of the running VM, or -1 when it is not running.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub domid: i64,
     /// Architecture of the running domain, for example x64; empty when not running.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub domarch: String,
     /// CPU vendor and feature flags of the host on which the VM last booted, used to check later resume and migration compatibility.
     ///
     /// Published in rio.
     #[serde(rename = "last_boot_CPU_flags")]
+    #[serde(default)]
     pub last_boot_cpu_flags: std::collections::HashMap<String, String>,
     /// True if this VM is a control domain, such as a host's dom0.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub is_control_domain: bool,
     /// The object holding the VM's hypervisor-level metrics.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub metrics: crate::VmMetricsRef,
     /// The object holding data reported by the guest agent, or OpaqueRef:NULL if the guest has never reported.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub guest_metrics: crate::VmGuestMetricsRef,
     /// Serialised copy of the VM's configuration as it was when last booted; for server use.
     ///
     /// Published in miami; changed in 1.257.0.
+    #[serde(default)]
     pub last_booted_record: String,
     /// XML document of recommended limits for the VM's settings, such as maximum memory or vCPUs, usually inherited from its template.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub recommendations: String,
     /// Key/value pairs written into the guest's xenstore area when it starts, for passing data to software inside the VM.
     ///
     /// Published in miami.
+    #[serde(default)]
     pub xenstore_data: std::collections::HashMap<String, String>,
     /// Deprecated: whether high availability should keep the VM running; superseded by ha_restart_priority.
     ///
     /// Published in orlando; deprecated in boston.
     #[deprecated(note = "deprecated in boston")]
+    #[serde(default)]
     pub ha_always_run: bool,
     /// High-availability protection level: "restart" to always restart, "best-effort" to restart if possible, or empty for unprotected.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub ha_restart_priority: String,
     /// True if this record is a snapshot of another VM.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub is_a_snapshot: bool,
     /// The VM this snapshot was taken from, or a null reference if this is not a snapshot.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub snapshot_of: crate::VmRef,
     /// Snapshots that have been taken of this VM, oldest and newest alike.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub snapshots: Vec<crate::VmRef>,
     /// Time at which this snapshot was taken; the epoch if this is not a snapshot.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub snapshot_time: xenapi_rt::types::DateTime,
     /// Storage-level identifier used for transportable snapshots; empty if not applicable.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub transportable_snapshot_id: String,
     /// Named binary objects attached to the VM, keyed by blob name.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub blobs: std::collections::HashMap<String, crate::BlobRef>,
     /// User-defined labels attached to the VM for searching and grouping.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub tags: Vec<String>,
     /// Operations that are blocked on this VM, each mapped to a reason or error code reported when it is attempted.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub blocked_operations: std::collections::HashMap<crate::VmOperations, String>,
     /// Extra details recorded when the snapshot was taken, such as the VM's power state at the time.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub snapshot_info: std::collections::HashMap<String, String>,
     /// Serialised configuration of the VM at snapshot time, used when reverting to the snapshot.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub snapshot_metadata: String,
     /// The VM or snapshot this one was derived from in the snapshot tree, or a null reference.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub parent: crate::VmRef,
     /// VMs and snapshots derived from this one in the snapshot tree.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub children: Vec<crate::VmRef>,
     /// SMBIOS strings, such as vendor, product and serial number, shown to the guest; fixed once the VM first boots.
     ///
     /// Published in midnight-ride.
+    #[serde(default)]
     pub bios_strings: std::collections::HashMap<String, String>,
     /// Deprecated: the VM protection policy (scheduled backup) this VM belonged to, or OpaqueRef:NULL.
     ///
     /// Published in cowley; deprecated in clearwater.
     #[deprecated(note = "deprecated in clearwater")]
+    #[serde(default)]
     pub protection_policy: crate::VmppRef,
     /// Removed: true if the snapshot was taken by a VM protection policy.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default)]
     pub is_snapshot_from_vmpp: bool,
     /// The snapshot schedule that takes regular snapshots of this VM, or OpaqueRef:NULL for none.
     ///
     /// Published in falcon.
+    #[serde(default)]
     pub snapshot_schedule: crate::VmssRef,
     /// True if this snapshot was taken by a snapshot schedule.
     ///
     /// Published in falcon.
+    #[serde(default)]
     pub is_vmss_snapshot: bool,
     /// The virtual appliance (vApp) this VM belongs to, or OpaqueRef:NULL if none.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub appliance: crate::VmApplianceRef,
     /// Seconds to wait after starting this VM before starting the next one in an ordered start, as for appliances or disaster recovery.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub start_delay: i64,
     /// Seconds to wait after shutting down this VM before moving on to the next one in an ordered shutdown.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub shutdown_delay: i64,
     /// Position of the VM in ordered start-up of an appliance or recovery; lower values start first.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub order: i64,
     /// Virtual GPUs attached to the VM.
     ///
     /// Published in boston.
     #[serde(rename = "VGPUs")]
+    #[serde(default)]
     pub vgpus: Vec<crate::VgpuRef>,
     /// Physical PCI devices currently passed through to the VM.
     ///
     /// Published in boston.
     #[serde(rename = "attached_PCIs")]
+    #[serde(default)]
     pub attached_pcis: Vec<crate::PciRef>,
     /// SR in which the VM's suspend images are stored, or OpaqueRef:NULL to use the pool's default suspend SR.
     ///
     /// Published in boston.
     #[serde(rename = "suspend_SR")]
+    #[serde(default)]
     pub suspend_sr: crate::SrRef,
     /// Number of times this VM has been recovered through disaster recovery.
     ///
     /// Published in boston.
+    #[serde(default)]
     pub version: i64,
     /// VM Generation ID exposed to the guest, changed when the VM is reverted or copied so software can detect it; "0:0" means none.
     ///
     /// Published in clearwater.
+    #[serde(default = "VmRecord::default_generation_id")]
     pub generation_id: String,
     /// Version of the virtual hardware platform the VM needs; it can only run on hosts supporting that version.
     ///
     /// Published in cream.
+    #[serde(default)]
     pub hardware_platform_version: i64,
     /// True if the VM is given the vendor PCI device through which Windows Update can supply PV drivers.
     ///
     /// Published in dundee.
+    #[serde(default)]
     pub has_vendor_device: bool,
     /// True if a configuration change has been made that only takes effect after the VM is restarted.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub requires_reboot: bool,
     /// Textual reference to the template the VM was created from, used to identify the guest OS type.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub reference_label: String,
     /// Virtualisation mode the VM boots in: hvm, pv, pvh or pv_in_pvh.
     ///
     /// Prototyped in jura; published in kolkata.
+    #[serde(default = "VmRecord::default_domain_type")]
     pub domain_type: crate::DomainType,
     /// Persistent UEFI variable storage of the VM, such as the EFI variables blob.
     ///
     /// Published in naples.
     #[serde(rename = "NVRAM")]
+    #[serde(default)]
     pub nvram: std::collections::HashMap<String, String>,
     /// Actions needed on this VM for applied updates to take effect.
     ///
     /// Published in 1.303.0.
+    #[serde(default)]
     pub pending_guidances: Vec<crate::UpdateGuidances>,
     /// Actions recommended, though not required, on this VM for applied updates to take effect.
     ///
     /// Prototyped in 24.10.0.
+    #[serde(default)]
     pub pending_guidances_recommended: Vec<crate::UpdateGuidances>,
     /// Complete list of actions that would apply all updates' effects to this VM.
     ///
     /// Prototyped in 24.10.0.
+    #[serde(default)]
     pub pending_guidances_full: Vec<crate::UpdateGuidances>,
 }
 #[allow(deprecated)]
@@ -1132,7 +1221,7 @@ impl Default for VmRecord {
             current_operations: Default::default(),
             name_label: Default::default(),
             name_description: Default::default(),
-            power_state: crate::VmPowerState::Halted,
+            power_state: Self::default_power_state(),
             user_version: Default::default(),
             is_a_template: Default::default(),
             is_default_template: Default::default(),
@@ -1149,7 +1238,7 @@ impl Default for VmRecord {
             vcpus_params: Default::default(),
             vcpus_max: Default::default(),
             vcpus_at_startup: Default::default(),
-            actions_after_softreboot: crate::OnSoftrebootBehavior::SoftReboot,
+            actions_after_softreboot: Self::default_actions_after_softreboot(),
             actions_after_shutdown: Default::default(),
             actions_after_reboot: Default::default(),
             actions_after_crash: Default::default(),
@@ -1167,7 +1256,7 @@ impl Default for VmRecord {
             pv_legacy_args: Default::default(),
             hvm_boot_policy: Default::default(),
             hvm_boot_params: Default::default(),
-            hvm_shadow_multiplier: 1.0,
+            hvm_shadow_multiplier: Self::default_hvm_shadow_multiplier(),
             platform: Default::default(),
             pci_bus: Default::default(),
             other_config: Default::default(),
@@ -1207,17 +1296,36 @@ impl Default for VmRecord {
             attached_pcis: Default::default(),
             suspend_sr: Default::default(),
             version: Default::default(),
-            generation_id: String::from("0:0"),
+            generation_id: Self::default_generation_id(),
             hardware_platform_version: Default::default(),
             has_vendor_device: Default::default(),
             requires_reboot: Default::default(),
             reference_label: Default::default(),
-            domain_type: crate::DomainType::Unspecified,
+            domain_type: Self::default_domain_type(),
             nvram: Default::default(),
             pending_guidances: Default::default(),
             pending_guidances_recommended: Default::default(),
             pending_guidances_full: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl VmRecord {
+    fn default_power_state() -> crate::VmPowerState {
+        crate::VmPowerState::Halted
+    }
+    fn default_actions_after_softreboot() -> crate::OnSoftrebootBehavior {
+        crate::OnSoftrebootBehavior::SoftReboot
+    }
+    fn default_hvm_shadow_multiplier() -> f64 {
+        1.0
+    }
+    fn default_generation_id() -> String {
+        String::from("0:0")
+    }
+    fn default_domain_type() -> crate::DomainType {
+        crate::DomainType::Unspecified
     }
 }
 impl crate::server::Record for VmRecord {

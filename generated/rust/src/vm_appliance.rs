@@ -82,28 +82,32 @@ impl<'de> serde::Deserialize<'de> for VmApplianceOperation {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VmApplianceRecord {
     /// Unique identifier (UUID) of the VM appliance.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the appliance.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the appliance.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// Operations currently permitted on this appliance.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub allowed_operations: Vec<crate::VmApplianceOperation>,
     /// Operations in progress on this appliance, keyed by task ID.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub current_operations: std::collections::HashMap<
         String,
         crate::VmApplianceOperation,
@@ -112,6 +116,7 @@ pub struct VmApplianceRecord {
     ///
     /// Published in rio.
     #[serde(rename = "VMs")]
+    #[serde(default)]
     pub vms: Vec<crate::VmRef>,
 }
 impl crate::server::Record for VmApplianceRecord {

@@ -77,70 +77,83 @@ impl<'de> serde::Deserialize<'de> for TristateType {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VmGuestMetricsRecord {
     /// Globally unique identifier of this guest metrics object.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Operating system details reported by the guest agent, such as distribution name, version and kernel.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub os_version: std::collections::HashMap<String, String>,
     /// Versions of the paravirtualised drivers installed in the guest, keyed by component (major, minor, micro, build).
     ///
     /// Published in rio.
     #[serde(rename = "PV_drivers_version")]
+    #[serde(default)]
     pub pv_drivers_version: std::collections::HashMap<String, String>,
     /// Deprecated indicator of whether the guest's PV drivers are current; rely on PV_drivers_detected and the version fields instead.
     ///
     /// Published in rio; deprecated in dundee.
     #[deprecated(note = "deprecated in dundee")]
     #[serde(rename = "PV_drivers_up_to_date")]
+    #[serde(default)]
     pub pv_drivers_up_to_date: bool,
     /// Memory statistics reported by the guest agent; generally no longer populated.
     ///
     /// Published in rio; deprecated in george; removed in george.
     #[deprecated(note = "removed in george")]
+    #[serde(default)]
     pub memory: std::collections::HashMap<String, String>,
     /// Disk information reported by the guest agent; generally no longer populated.
     ///
     /// Published in rio; deprecated in orlando; removed in orlando.
     #[deprecated(note = "removed in orlando")]
+    #[serde(default)]
     pub disks: std::collections::HashMap<String, String>,
     /// IP addresses reported by the guest, keyed by device and address family, for example "0/ip" or "0/ipv6/0".
     ///
     /// Published in rio.
+    #[serde(default)]
     pub networks: std::collections::HashMap<String, String>,
     /// Other values reported by the guest agent, such as feature flags and whether the guest has booted.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub other: std::collections::HashMap<String, String>,
     /// Time at which the guest agent last reported data.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// Free-form key/value pairs for clients.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if the guest agent has reported recently and these metrics are considered current.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub live: bool,
     /// Whether the guest can accept virtual disks being plugged and unplugged while it runs.
     ///
     /// Published in dundee.
+    #[serde(default = "VmGuestMetricsRecord::default_can_use_hotplug_vbd")]
     pub can_use_hotplug_vbd: crate::TristateType,
     /// Whether the guest can accept network interfaces being plugged and unplugged while it runs.
     ///
     /// Published in dundee.
+    #[serde(default = "VmGuestMetricsRecord::default_can_use_hotplug_vif")]
     pub can_use_hotplug_vif: crate::TristateType,
     /// True if paravirtualised drivers have been detected running in the guest.
     ///
     /// Published in dundee.
     #[serde(rename = "PV_drivers_detected")]
+    #[serde(default)]
     pub pv_drivers_detected: bool,
 }
 #[allow(deprecated)]
@@ -158,10 +171,20 @@ impl Default for VmGuestMetricsRecord {
             last_updated: Default::default(),
             other_config: Default::default(),
             live: Default::default(),
-            can_use_hotplug_vbd: crate::TristateType::Unspecified,
-            can_use_hotplug_vif: crate::TristateType::Unspecified,
+            can_use_hotplug_vbd: Self::default_can_use_hotplug_vbd(),
+            can_use_hotplug_vif: Self::default_can_use_hotplug_vif(),
             pv_drivers_detected: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl VmGuestMetricsRecord {
+    fn default_can_use_hotplug_vbd() -> crate::TristateType {
+        crate::TristateType::Unspecified
+    }
+    fn default_can_use_hotplug_vif() -> crate::TristateType {
+        crate::TristateType::Unspecified
     }
 }
 impl crate::server::Record for VmGuestMetricsRecord {

@@ -17,78 +17,93 @@ pub type VmMetricsRef = xenapi_rt::types::Ref<VmMetrics>;
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VmMetricsRecord {
     /// Unique identifier (UUID) of the metrics record.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Memory currently allocated to the running guest, in bytes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub memory_actual: i64,
     /// Number of virtual CPUs the running guest currently has.
     ///
     /// Published in rio.
     #[serde(rename = "VCPUs_number")]
+    #[serde(default)]
     pub vcpus_number: i64,
     /// Per-vCPU load, mapping vCPU index to the fraction of time (0.0 to 1.0) it was busy.
     ///
     /// Published in rio; deprecated in tampa; removed in tampa.
     #[deprecated(note = "removed in tampa")]
     #[serde(rename = "VCPUs_utilisation")]
+    #[serde(default)]
     pub vcpus_utilisation: std::collections::HashMap<i64, xenapi_rt::types::Float>,
     /// Maps each vCPU index to the physical CPU it is currently placed on.
     ///
     /// Published in rio.
     #[serde(rename = "VCPUs_CPU")]
+    #[serde(default)]
     pub vcpus_cpu: std::collections::HashMap<i64, i64>,
     /// Scheduler parameters currently in effect for the guest's vCPUs, such as weight and cap.
     ///
     /// Published in rio.
     #[serde(rename = "VCPUs_params")]
+    #[serde(default)]
     pub vcpus_params: std::collections::HashMap<String, String>,
     /// Maps each vCPU index to the set of state flags reported for it.
     ///
     /// Published in rio.
     #[serde(rename = "VCPUs_flags")]
+    #[serde(default)]
     pub vcpus_flags: std::collections::HashMap<i64, Vec<String>>,
     /// Set of flags describing the guest domain's current state.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub state: Vec<String>,
     /// Time at which the VM was last started.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub start_time: xenapi_rt::types::DateTime,
     /// Time at which the VM was installed (created).
     ///
     /// Published in rio.
+    #[serde(default)]
     pub install_time: xenapi_rt::types::DateTime,
     /// Time at which these metrics were last refreshed.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in orlando.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if the guest runs with hardware-assisted virtualisation.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub hvm: bool,
     /// True if the guest is allowed to run its own hypervisor (nested virtualisation).
     ///
     /// Published in ely.
+    #[serde(default)]
     pub nested_virt: bool,
     /// True if the running guest cannot be migrated, e.g. because of passed-through devices.
     ///
     /// Published in ely.
+    #[serde(default)]
     pub nomigrate: bool,
     /// The virtualisation mode the running guest was started in; unspecified when halted.
     ///
     /// Prototyped in jura; published in kolkata.
+    #[serde(default = "VmMetricsRecord::default_current_domain_type")]
     pub current_domain_type: crate::DomainType,
 }
 #[allow(deprecated)]
@@ -110,8 +125,15 @@ impl Default for VmMetricsRecord {
             hvm: Default::default(),
             nested_virt: Default::default(),
             nomigrate: Default::default(),
-            current_domain_type: crate::DomainType::Unspecified,
+            current_domain_type: Self::default_current_domain_type(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl VmMetricsRecord {
+    fn default_current_domain_type() -> crate::DomainType {
+        crate::DomainType::Unspecified
     }
 }
 impl crate::server::Record for VmMetricsRecord {

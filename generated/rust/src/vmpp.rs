@@ -258,107 +258,126 @@ impl<'de> serde::Deserialize<'de> for VmppArchiveTargetType {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VmppRecord {
     /// Unique identifier of this protection policy.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the protection policy.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the protection policy.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// True if the policy's schedule is active; false pauses scheduled backups.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default = "VmppRecord::default_is_policy_enabled")]
     pub is_policy_enabled: bool,
     /// Whether the policy takes disk-only snapshots or memory-inclusive checkpoints.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default = "VmppRecord::default_backup_type")]
     pub backup_type: crate::VmppBackupType,
     /// Maximum number of snapshots kept per VM; older ones are deleted.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default = "VmppRecord::default_backup_retention_value")]
     pub backup_retention_value: i64,
     /// How often the policy takes snapshots.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default = "VmppRecord::default_backup_frequency")]
     pub backup_frequency: crate::VmppBackupFrequency,
     /// Timing details for snapshots, such as hour, minute and days, interpreted according to the backup frequency.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default)]
     pub backup_schedule: std::collections::HashMap<String, String>,
     /// True while a snapshot run of this policy is in progress.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default)]
     pub is_backup_running: bool,
     /// Time at which the policy last took snapshots; the epoch if it has never run.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default)]
     pub backup_last_run_time: xenapi_rt::types::DateTime,
     /// Kind of remote storage used for archives, or none.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default = "VmppRecord::default_archive_target_type")]
     pub archive_target_type: crate::VmppArchiveTargetType,
     /// Connection details for the archive target, such as location, username and password.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default)]
     pub archive_target_config: std::collections::HashMap<String, String>,
     /// How often snapshots are archived.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default = "VmppRecord::default_archive_frequency")]
     pub archive_frequency: crate::VmppArchiveFrequency,
     /// Timing details for archiving, interpreted according to the archive frequency.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default)]
     pub archive_schedule: std::collections::HashMap<String, String>,
     /// True while an archive run of this policy is in progress.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default)]
     pub is_archive_running: bool,
     /// Time at which the policy last archived snapshots; the epoch if it has never run.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default)]
     pub archive_last_run_time: xenapi_rt::types::DateTime,
     /// Virtual machines protected by this policy.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
     #[serde(rename = "VMs")]
+    #[serde(default)]
     pub vms: Vec<crate::VmRef>,
     /// True if the policy raises alerts when backups or archives fail.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default)]
     pub is_alarm_enabled: bool,
     /// Settings for alert delivery, such as e-mail addresses and SMTP server.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default)]
     pub alarm_config: std::collections::HashMap<String, String>,
     /// Most recent alerts raised by this policy.
     ///
     /// Published in cowley; deprecated in clearwater; removed in clearwater.
     #[deprecated(note = "removed in clearwater")]
+    #[serde(default)]
     pub recent_alerts: Vec<String>,
 }
 #[allow(deprecated)]
@@ -368,16 +387,16 @@ impl Default for VmppRecord {
             uuid: Default::default(),
             name_label: Default::default(),
             name_description: Default::default(),
-            is_policy_enabled: true,
-            backup_type: crate::VmppBackupType::Snapshot,
-            backup_retention_value: 7,
-            backup_frequency: crate::VmppBackupFrequency::Daily,
+            is_policy_enabled: Self::default_is_policy_enabled(),
+            backup_type: Self::default_backup_type(),
+            backup_retention_value: Self::default_backup_retention_value(),
+            backup_frequency: Self::default_backup_frequency(),
             backup_schedule: Default::default(),
             is_backup_running: Default::default(),
             backup_last_run_time: Default::default(),
-            archive_target_type: crate::VmppArchiveTargetType::None,
+            archive_target_type: Self::default_archive_target_type(),
             archive_target_config: Default::default(),
-            archive_frequency: crate::VmppArchiveFrequency::Never,
+            archive_frequency: Self::default_archive_frequency(),
             archive_schedule: Default::default(),
             is_archive_running: Default::default(),
             archive_last_run_time: Default::default(),
@@ -386,6 +405,28 @@ impl Default for VmppRecord {
             alarm_config: Default::default(),
             recent_alerts: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl VmppRecord {
+    fn default_is_policy_enabled() -> bool {
+        true
+    }
+    fn default_backup_type() -> crate::VmppBackupType {
+        crate::VmppBackupType::Snapshot
+    }
+    fn default_backup_retention_value() -> i64 {
+        7
+    }
+    fn default_backup_frequency() -> crate::VmppBackupFrequency {
+        crate::VmppBackupFrequency::Daily
+    }
+    fn default_archive_target_type() -> crate::VmppArchiveTargetType {
+        crate::VmppArchiveTargetType::None
+    }
+    fn default_archive_frequency() -> crate::VmppArchiveFrequency {
+        crate::VmppArchiveFrequency::Never
     }
 }
 impl crate::server::Record for VmppRecord {

@@ -137,49 +137,58 @@ impl<'de> serde::Deserialize<'de> for VmssType {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VmssRecord {
     /// Unique identifier (UUID) of the snapshot schedule.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the schedule.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the schedule.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub name_description: String,
     /// True if the schedule is active and will take snapshots.
     ///
     /// Published in rio.
+    #[serde(default = "VmssRecord::default_enabled")]
     pub enabled: bool,
     /// The kind of snapshot this schedule takes.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub r#type: crate::VmssType,
     /// Maximum number of scheduled snapshots kept per VM; older ones are deleted.
     ///
     /// Published in rio.
+    #[serde(default = "VmssRecord::default_retained_snapshots")]
     pub retained_snapshots: i64,
     /// How often the schedule runs.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub frequency: crate::VmssFrequency,
     /// Timing details for the chosen frequency, such as hour, minute and days of the week.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub schedule: std::collections::HashMap<String, String>,
     /// Time at which the schedule last ran; the Unix epoch means it has never run.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub last_run_time: xenapi_rt::types::DateTime,
     /// The VMs covered by this schedule.
     ///
     /// Published in rio.
     #[serde(rename = "VMs")]
+    #[serde(default)]
     pub vms: Vec<crate::VmRef>,
 }
 #[allow(deprecated)]
@@ -189,14 +198,24 @@ impl Default for VmssRecord {
             uuid: Default::default(),
             name_label: Default::default(),
             name_description: Default::default(),
-            enabled: true,
+            enabled: Self::default_enabled(),
             r#type: Default::default(),
-            retained_snapshots: 7,
+            retained_snapshots: Self::default_retained_snapshots(),
             frequency: Default::default(),
             schedule: Default::default(),
             last_run_time: Default::default(),
             vms: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl VmssRecord {
+    fn default_enabled() -> bool {
+        true
+    }
+    fn default_retained_snapshots() -> i64 {
+        7
     }
 }
 impl crate::server::Record for VmssRecord {

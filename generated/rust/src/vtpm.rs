@@ -113,41 +113,48 @@ impl<'de> serde::Deserialize<'de> for PersistenceBackend {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VtpmRecord {
     /// Unique identifier (UUID) of the vTPM.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub uuid: String,
     /// Operations currently permitted on this vTPM.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub allowed_operations: Vec<crate::VtpmOperations>,
     /// Operations in progress on this vTPM, keyed by task ID.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::VtpmOperations>,
     /// The VM this vTPM belongs to.
     ///
     /// Published in rio.
     #[serde(rename = "VM")]
+    #[serde(default)]
     pub vm: crate::VmRef,
     /// The domain that runs the vTPM's backend; OpaqueRef:NULL when none is recorded.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub backend: crate::VmRef,
     /// Where the vTPM's state is stored.
     ///
     /// Prototyped in 22.26.0.
+    #[serde(default = "VtpmRecord::default_persistence_backend")]
     pub persistence_backend: crate::PersistenceBackend,
     /// True if the vTPM's contents must stay unique and so are not duplicated when the VM is cloned.
     ///
     /// Prototyped in 22.26.0.
+    #[serde(default)]
     pub is_unique: bool,
     /// True if the vTPM's stored contents are safeguarded against disclosure.
     ///
     /// Prototyped in 22.26.0.
+    #[serde(default)]
     pub is_protected: bool,
 }
 #[allow(deprecated)]
@@ -159,10 +166,17 @@ impl Default for VtpmRecord {
             current_operations: Default::default(),
             vm: Default::default(),
             backend: Default::default(),
-            persistence_backend: crate::PersistenceBackend::Xapi,
+            persistence_backend: Self::default_persistence_backend(),
             is_unique: Default::default(),
             is_protected: Default::default(),
         }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl VtpmRecord {
+    fn default_persistence_backend() -> crate::PersistenceBackend {
+        crate::PersistenceBackend::Xapi
     }
 }
 impl crate::server::Record for VtpmRecord {

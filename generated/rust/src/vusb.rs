@@ -77,38 +77,44 @@ impl<'de> serde::Deserialize<'de> for VusbOperations {
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
 #[allow(deprecated)]
 pub struct VusbRecord {
     /// Unique identifier (UUID) of the virtual USB device.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub uuid: String,
     /// Operations currently permitted on this virtual USB device.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub allowed_operations: Vec<crate::VusbOperations>,
     /// Operations in progress on this virtual USB device, keyed by task ID.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::VusbOperations>,
     /// The VM the device is given to.
     ///
     /// Published in inverness.
     #[serde(rename = "VM")]
+    #[serde(default)]
     pub vm: crate::VmRef,
     /// The USB group providing the physical device behind this virtual one.
     ///
     /// Published in inverness.
     #[serde(rename = "USB_group")]
+    #[serde(default)]
     pub usb_group: crate::UsbGroupRef,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in inverness.
+    #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if the device is currently connected to the running VM.
     ///
     /// Published in rio.
+    #[serde(default)]
     pub currently_attached: bool,
 }
 impl crate::server::Record for VusbRecord {

@@ -199,6 +199,7 @@ fn record(class: &Class, relations: &[Relation], server: bool) -> TokenStream {
     let docs = format!(" Every field of a {name} object, as `{name}.get_record` returns it.");
     let mut fields = Vec::new();
     let mut defaults = Vec::new();
+    let mut default_fns = Vec::new();
     for f in &class.fields {
         let id = ident(&names::ident(&f.name));
         let ty = owned(&f.ty, false);
@@ -211,9 +212,21 @@ fn record(class: &Class, relations: &[Relation], server: bool) -> TokenStream {
             quote!()
         };
         let with = serde_with(&f.ty).unwrap_or_default();
-        fields.push(quote!(#fdoc #dep #rename #with pub #id: #ty));
-        let d = default_expr(&f.ty, f.default.as_ref());
-        defaults.push(quote!(#id: #d));
+        // Each field carries its own default, so decoding builds only the
+        // defaults of fields that are missing, not a whole default record.
+        let plain = f.default.as_ref().is_none_or(is_type_default);
+        let field_default = if plain {
+            defaults.push(quote!(#id: Default::default()));
+            quote!(#[serde(default)])
+        } else {
+            let d = default_expr(&f.ty, f.default.as_ref());
+            let fname = ident(&format!("default_{}", names::bare(&names::ident(&f.name))));
+            let path = format!("{}::{fname}", names::record_type(name));
+            default_fns.push(quote!(fn #fname() -> #ty { #d }));
+            defaults.push(quote!(#id: Self::#fname()));
+            quote!(#[serde(default = #path)])
+        };
+        fields.push(quote!(#fdoc #dep #rename #field_default #with pub #id: #ty));
     }
     let all_plain = class.fields.iter().all(|f| f.default.as_ref().is_none_or(is_type_default));
     let derives = if all_plain {
@@ -230,6 +243,12 @@ fn record(class: &Class, relations: &[Relation], server: bool) -> TokenStream {
                 fn default() -> Self {
                     #rec { #(#defaults,)* }
                 }
+            }
+
+            /// The schema defaults that differ from the type's own.
+            #[allow(deprecated)]
+            impl #rec {
+                #(#default_fns)*
             }
         }
     };
@@ -268,7 +287,6 @@ fn record(class: &Class, relations: &[Relation], server: bool) -> TokenStream {
         /// Fields missing from a server's reply take their schema defaults;
         /// fields this version does not know are ignored.
         #derives
-        #[serde(default)]
         #[allow(deprecated)]
         pub struct #rec {
             #(#fields,)*
