@@ -117,3 +117,36 @@ fn expand(settings: Settings) -> syn::Result<proc_macro2::TokenStream> {
     let code = xenapi_gen::backend::rust::single_file_tokens(&api, builder.parts(), protocols);
     Ok(quote!(#track #code))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{expand, Settings};
+
+    /// Expands `settings` (the macro's input) for the VM class of the
+    /// project's schema, as text without spaces.
+    fn run(settings: &str) -> Result<String, String> {
+        let input = format!(r#"schema: "../schema", classes: ["VM"], {settings}"#);
+        let parsed: Settings = syn::parse_str(&input).map_err(|e| e.to_string())?;
+        expand(parsed).map(|t| t.to_string().split_whitespace().collect()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn protocol_settings_reach_the_generator() {
+        let json = run("xml_rpc: false").unwrap();
+        assert!(json.contains("pubfnjson_rpc(transport:T)"), "JSON-RPC constructor missing");
+        assert!(!json.contains("pubfnxml_rpc(transport:T)"), "XML-RPC constructor present");
+        assert!(json.contains("usexenapi_rt::jsonrpc::CallWriteras_;"));
+        let xml = run("json_rpc: false, xml_rpc: true").unwrap();
+        assert!(xml.contains("pubfnxml_rpc(transport:T)") && !xml.contains("pubfnjson_rpc(transport:T)"));
+    }
+
+    #[test]
+    fn bad_settings_are_errors_that_say_what_to_write() {
+        let none = run("xml_rpc: false, json_rpc: false").unwrap_err();
+        assert!(none.contains("no wire protocol"), "{none}");
+        let word = run(r#"json_rpc: "no""#).unwrap_err();
+        assert!(word.contains("`json_rpc` takes true or false"), "{word}");
+        let unknown = run("grpc: true").unwrap_err();
+        assert!(unknown.contains("unknown setting `grpc`") && unknown.contains("json_rpc"), "{unknown}");
+    }
+}

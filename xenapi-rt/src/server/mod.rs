@@ -2,7 +2,9 @@
 //!
 //! `POST /` is XML-RPC and `POST /jsonrpc` is JSON-RPC (1.0 or 2.0, as the
 //! request says); both go to the same [`Handler`], so whatever state it
-//! keeps (sessions, objects) is shared between the protocols.
+//! keeps (sessions, objects) is shared between the protocols. A protocol
+//! whose cargo feature is off, or that the handler refuses through
+//! [`Handler::accepts`], has no endpoint: its path answers 404.
 //!
 //! Bad requests are answered, never fatal to the server:
 //!
