@@ -77,7 +77,7 @@ impl SessionServer for Sim {
 // ---------------------------------------------------------------- task
 
 impl TaskServer for Sim {
-    async fn create(&self, _ctx: &Ctx, label: String, description: String) -> Result<TaskRef, ApiError> {
+    async fn create(&self, ctx: &Ctx, label: String, description: String) -> Result<TaskRef, ApiError> {
         let rec = TaskRecord {
             name_label: label,
             name_description: description,
@@ -87,10 +87,13 @@ impl TaskServer for Sim {
             allowed_operations: vec![xenapi::TaskAllowedOperations::Cancel],
             ..Default::default()
         };
-        self.sim_store().create(rec)
+        let task = self.sim_store().create(rec)?;
+        self.own_task(ctx, &task);
+        Ok(task)
     }
 
-    async fn destroy(&self, _ctx: &Ctx, self_: TaskRef) -> Result<(), ApiError> {
+    async fn destroy(&self, ctx: &Ctx, self_: TaskRef) -> Result<(), ApiError> {
+        ctx.session.tasks.lock().unwrap_or_else(|e| e.into_inner()).retain(|t| t != self_.as_str());
         if let Some(cancel) = self.0.tasks.lock().unwrap_or_else(|e| e.into_inner()).remove(self_.as_str()) {
             let _ = cancel.send(true);
         }

@@ -2,7 +2,7 @@
 //! role checks from the schema's roles, tasks for `Async.` calls, and the
 //! store. The messages themselves are in [`crate::api`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -88,6 +88,9 @@ pub struct SessionState {
     last_active: AtomicU64,
     /// `event.register` classes and how far `event.next` has read.
     pub(crate) subscription: Mutex<Option<Subscription>>,
+    /// Tasks this session created (`Async.` calls and `task.create`);
+    /// they are destroyed when the session ends.
+    pub(crate) tasks: Mutex<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -107,7 +110,11 @@ pub(crate) struct Inner {
     pub config: Config,
     pub users: RwLock<HashMap<String, User>>,
     pub sessions: RwLock<HashMap<String, Arc<SessionState>>>,
+    /// Running `Async.` tasks and the signal that cancels each.
     pub tasks: Mutex<HashMap<String, tokio::sync::watch::Sender<bool>>>,
+    /// Running tasks whose session has ended: destroyed when they finish.
+    /// Locked only while `tasks` is held.
+    pub orphans: Mutex<HashSet<String>>,
     pub domid: AtomicI64,
     started: Instant,
 }
@@ -159,6 +166,7 @@ impl Sim {
             users: RwLock::new(users),
             sessions: RwLock::new(HashMap::new()),
             tasks: Mutex::new(HashMap::new()),
+            orphans: Mutex::new(HashSet::new()),
             domid: AtomicI64::new(1),
             started: Instant::now(),
         })))
@@ -268,17 +276,34 @@ impl Sim {
             role: user.role.clone(),
             last_active: AtomicU64::new(self.now_ms()),
             subscription: Mutex::new(None),
+            tasks: Mutex::new(Vec::new()),
         });
         self.0.sessions.write().unwrap_or_else(|e| e.into_inner()).insert(r.to_string(), state);
         Ok(r)
     }
 
-    /// Ends a session (logout or expiry).
+    /// Ends a session (logout or expiry) and the tasks it created: a
+    /// finished task goes at once, a running one when it finishes (its
+    /// work is not cancelled), so that tasks do not pile up.
     pub(crate) fn close_session(&self, r: &str) {
         let removed = self.0.sessions.write().unwrap_or_else(|e| e.into_inner()).remove(r);
-        if removed.is_some() {
-            let _ = self.0.store.destroy::<xenapi::SessionRecord>(&SessionRef::new(r));
+        let Some(session) = removed else { return };
+        let _ = self.0.store.destroy::<xenapi::SessionRecord>(&SessionRef::new(r));
+        let owned = std::mem::take(&mut *session.tasks.lock().unwrap_or_else(|e| e.into_inner()));
+        for task in owned {
+            let running = self.0.tasks.lock().unwrap_or_else(|e| e.into_inner());
+            if running.contains_key(&task) {
+                self.0.orphans.lock().unwrap_or_else(|e| e.into_inner()).insert(task);
+            } else {
+                drop(running);
+                let _ = self.0.store.destroy::<TaskRecord>(&TaskRef::new(task));
+            }
         }
+    }
+
+    /// Records that the caller's session owns `task`.
+    pub(crate) fn own_task(&self, ctx: &Ctx, task: &TaskRef) {
+        ctx.session.tasks.lock().unwrap_or_else(|e| e.into_inner()).push(task.to_string());
     }
 
     /// The user table.
@@ -332,7 +357,7 @@ impl xenapi::server::Backend for Sim {
 
     async fn spawn_task(
         &self,
-        _ctx: &Ctx,
+        ctx: &Ctx,
         method: &'static str,
         work: BoxFuture<Result<String, ApiError>>,
     ) -> Result<TaskRef, ApiError> {
@@ -348,6 +373,7 @@ impl xenapi::server::Backend for Sim {
         let task = self.0.store.create(rec)?;
         let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
         self.0.tasks.lock().unwrap_or_else(|e| e.into_inner()).insert(task.to_string(), cancel_tx);
+        self.own_task(ctx, &task);
         tokio::spawn(run_task(self.handle(), task.clone(), work, cancel_rx));
         Ok(task)
     }
@@ -397,5 +423,12 @@ async fn run_task(
         }
         Ok(())
     });
-    sim.0.tasks.lock().unwrap_or_else(|e| e.into_inner()).remove(task.as_str());
+    let orphan = {
+        let mut running = sim.0.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        running.remove(task.as_str());
+        sim.0.orphans.lock().unwrap_or_else(|e| e.into_inner()).remove(task.as_str())
+    };
+    if orphan {
+        let _ = store.destroy::<TaskRecord>(&task);
+    }
 }

@@ -520,3 +520,34 @@ fn fixtures_are_checked() {
         assert!(e.contains(why), "{e}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_end_with_the_session_that_made_them() {
+    let sim = start(xenapi_sim::Config { task_delay: Duration::from_millis(400), ..xenapi_sim::Config::default() }).await;
+    let keeper = root(&sim.url, Protocol::XmlRpc).await;
+    let kept = keeper.task().create("kept", "its session stays").await.unwrap();
+
+    let s = root(&sim.url, Protocol::JsonRpc(Version::V2)).await;
+    let vm = installed(&s, "short-lived").await;
+    let mine = s.task().create("mine", "made by hand").await.unwrap();
+    let done = s.vm().async_snapshot(&vm, "snap", &[]).await.unwrap();
+    done.wait().await.unwrap();
+    let done = done.task_ref().clone();
+    let running = s.vm().async_start(&vm, false, false).await.unwrap();
+    let running = running.task_ref().clone();
+    s.logout().await.unwrap();
+
+    // Finished tasks go with the session; the running one goes when it
+    // finishes, and its work still happens.
+    let tasks = keeper.task().get_all().await.unwrap();
+    assert!(!tasks.contains(&mine) && !tasks.contains(&done), "{tasks:?}");
+    assert!(tasks.contains(&running), "a running task stays until it finishes");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while keeper.task().get_all().await.unwrap().contains(&running) {
+        assert!(Instant::now() < deadline, "the orphaned task was never destroyed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(keeper.vm().get_power_state(&vm).await.unwrap(), VmPowerState::Running);
+    // Another session's task is untouched.
+    assert_eq!(keeper.task().get_name_label(&kept).await.unwrap(), "kept");
+}
