@@ -164,6 +164,7 @@ impl Backend for TestBackend {
         &self,
         _ctx: &Ctx,
         method: &'static str,
+        _target: Option<String>,
         work: BoxFuture<Result<String, ApiError>>,
     ) -> Result<TaskRef, ApiError> {
         let task = self.store.create(TaskRecord {

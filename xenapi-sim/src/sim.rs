@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use xenapi::server::{BoxFuture, Store};
-use xenapi::{ApiError, HostRef, SessionRef, TaskAllowedOperations, TaskRecord, TaskRef, TaskStatusType};
+use xenapi::{
+    ApiError, HostRef, SessionRef, TaskAllowedOperations, TaskRecord, TaskRef, TaskStatusType, VmOperations, VmRecord, VmRef,
+};
 
 use crate::store::SimStore;
 use crate::util::now;
@@ -359,6 +361,7 @@ impl xenapi::server::Backend for Sim {
         &self,
         ctx: &Ctx,
         method: &'static str,
+        target: Option<String>,
         work: BoxFuture<Result<String, ApiError>>,
     ) -> Result<TaskRef, ApiError> {
         let rec = TaskRecord {
@@ -374,14 +377,34 @@ impl xenapi::server::Backend for Sim {
         let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
         self.0.tasks.lock().unwrap_or_else(|e| e.into_inner()).insert(task.to_string(), cancel_tx);
         self.own_task(ctx, &task);
-        tokio::spawn(run_task(self.handle(), task.clone(), work, cancel_rx));
+        // A VM lists the operation in `current_operations` while it runs.
+        let busy = target.zip(vm_operation(method)).and_then(|(vm, op)| {
+            let vm = VmRef::new(vm);
+            let marked = self.0.store.update::<VmRecord, _, _>(&vm, |v| {
+                v.current_operations.insert(task.to_string(), op);
+                Ok(())
+            });
+            marked.is_ok().then_some(vm)
+        });
+        tokio::spawn(run_task(self.handle(), task.clone(), busy, work, cancel_rx));
         Ok(task)
+    }
+}
+
+/// The VM operation an `Async.VM.*` method performs, if it is one that
+/// `current_operations` can name.
+fn vm_operation(method: &str) -> Option<VmOperations> {
+    let message = method.strip_prefix("Async.VM.")?;
+    match VmOperations::from_wire(message) {
+        VmOperations::Unknown(_) => None,
+        op => Some(op),
     }
 }
 
 async fn run_task(
     sim: Sim,
     task: TaskRef,
+    busy: Option<VmRef>,
     work: BoxFuture<Result<String, ApiError>>,
     mut cancel: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -423,6 +446,12 @@ async fn run_task(
         }
         Ok(())
     });
+    if let Some(vm) = busy {
+        let _ = store.update::<VmRecord, _, _>(&vm, |v| {
+            v.current_operations.remove(task.as_str());
+            Ok(())
+        });
+    }
     let orphan = {
         let mut running = sim.0.tasks.lock().unwrap_or_else(|e| e.into_inner());
         running.remove(task.as_str());

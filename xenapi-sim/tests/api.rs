@@ -290,7 +290,11 @@ async fn async_calls_run_as_tasks() {
         let task = s.vm().async_start(&vm, false, false).await.unwrap();
         let rec = s.task().get_record(task.task_ref()).await.unwrap();
         assert_eq!((rec.status, rec.name_label.as_str()), (TaskStatusType::Pending, "Async.VM.start"));
+        // The VM lists the running operation under the task's reference.
+        let busy = s.vm().get_current_operations(&vm).await.unwrap();
+        assert_eq!(busy.get(task.task_ref().as_str()), Some(&VmOperations::Start), "{busy:?}");
         task.wait().await.unwrap();
+        assert!(s.vm().get_current_operations(&vm).await.unwrap().is_empty());
         let rec = s.task().get_record(task.task_ref()).await.unwrap();
         assert_eq!((rec.status, rec.progress), (TaskStatusType::Success, 1.0));
         assert_eq!(s.vm().get_power_state(&vm).await.unwrap(), VmPowerState::Running);

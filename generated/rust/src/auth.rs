@@ -164,6 +164,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.auth.get_group_membership",
+                        None,
                         move |s, ctx| async move {
                             AuthServer::get_group_membership(
                                     &*s,
@@ -189,6 +190,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.auth.get_subject_information_from_identifier",
+                        None,
                         move |s, ctx| async move {
                             AuthServer::get_subject_information_from_identifier(
                                     &*s,
@@ -214,6 +216,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.auth.get_subject_identifier",
+                        None,
                         move |s, ctx| async move {
                             AuthServer::get_subject_identifier(&*s, &ctx, subject_name)
                                 .await

@@ -588,6 +588,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.blob.destroy",
+                        Some(crate::BlobRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             BlobServer::destroy(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -609,6 +610,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.blob.create",
+                        None,
                         move |s, ctx| async move {
                             BlobServer::create(&*s, &ctx, mime_type, public).await
                         },

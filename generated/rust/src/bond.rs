@@ -851,6 +851,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Bond.set_property",
+                        Some(crate::BondRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             BondServer::set_property(&*s, &ctx, self_, name, value)
                                 .await
@@ -874,6 +875,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Bond.set_mode",
+                        Some(crate::BondRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             BondServer::set_mode(&*s, &ctx, self_, value)
                                 .await
@@ -896,6 +898,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Bond.destroy",
+                        Some(crate::BondRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             BondServer::destroy(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -920,6 +923,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Bond.create",
+                        None,
                         move |s, ctx| async move {
                             BondServer::create(
                                     &*s,

@@ -1163,6 +1163,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Cluster.pool_resync",
+                        Some(crate::ClusterRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ClusterServer::pool_resync(&*s, &ctx, self_)
                                 .await
@@ -1185,6 +1186,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Cluster.pool_destroy",
+                        Some(crate::ClusterRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ClusterServer::pool_destroy(&*s, &ctx, self_)
                                 .await
@@ -1207,6 +1209,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Cluster.pool_force_destroy",
+                        Some(crate::ClusterRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ClusterServer::pool_force_destroy(&*s, &ctx, self_)
                                 .await
@@ -1238,6 +1241,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Cluster.pool_create",
+                        None,
                         move |s, ctx| async move {
                             ClusterServer::pool_create(
                                     &*s,
@@ -1266,6 +1270,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Cluster.get_network",
+                        Some(crate::ClusterRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ClusterServer::get_network(&*s, &ctx, self_).await
                         },
@@ -1286,6 +1291,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Cluster.destroy",
+                        Some(crate::ClusterRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ClusterServer::destroy(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -1316,6 +1322,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Cluster.create",
+                        None,
                         move |s, ctx| async move {
                             ClusterServer::create(
                                     &*s,

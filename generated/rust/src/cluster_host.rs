@@ -783,6 +783,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Cluster_host.disable",
+                        Some(crate::ClusterHostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ClusterHostServer::disable(&*s, &ctx, self_)
                                 .await
@@ -805,6 +806,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Cluster_host.force_destroy",
+                        Some(crate::ClusterHostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ClusterHostServer::force_destroy(&*s, &ctx, self_)
                                 .await
@@ -827,6 +829,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Cluster_host.enable",
+                        Some(crate::ClusterHostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ClusterHostServer::enable(&*s, &ctx, self_)
                                 .await
@@ -849,6 +852,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Cluster_host.destroy",
+                        Some(crate::ClusterHostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ClusterHostServer::destroy(&*s, &ctx, self_)
                                 .await
@@ -873,6 +877,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Cluster_host.create",
+                        None,
                         move |s, ctx| async move {
                             ClusterHostServer::create(&*s, &ctx, cluster, host, pif)
                                 .await

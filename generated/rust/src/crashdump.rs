@@ -476,6 +476,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.crashdump.destroy",
+                        Some(crate::CrashdumpRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             CrashdumpServer::destroy(&*s, &ctx, self_)
                                 .await

@@ -332,6 +332,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.DR_task.destroy",
+                        Some(crate::DrTaskRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             DrTaskServer::destroy(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -354,6 +355,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.DR_task.create",
+                        None,
                         move |s, ctx| async move {
                             DrTaskServer::create(
                                     &*s,

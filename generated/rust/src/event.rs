@@ -382,6 +382,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.event.inject",
+                        None,
                         move |s, ctx| async move {
                             EventServer::inject(&*s, &ctx, class, r#ref).await
                         },
@@ -401,6 +402,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.event.get_current_id",
+                        None,
                         move |s, ctx| async move {
                             EventServer::get_current_id(&*s, &ctx).await
                         },
@@ -424,6 +426,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.event.from",
+                        None,
                         move |s, ctx| async move {
                             EventServer::from(&*s, &ctx, classes, token, timeout).await
                         },
@@ -443,6 +446,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.event.next",
+                        None,
                         move |s, ctx| async move { EventServer::next(&*s, &ctx).await },
                     )
                     .await
@@ -461,6 +465,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.event.unregister",
+                        None,
                         move |s, ctx| async move {
                             EventServer::unregister(&*s, &ctx, classes)
                                 .await
@@ -483,6 +488,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.event.register",
+                        None,
                         move |s, ctx| async move {
                             EventServer::register(&*s, &ctx, classes)
                                 .await

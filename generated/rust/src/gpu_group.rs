@@ -980,6 +980,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.GPU_group.get_remaining_capacity",
+                        Some(crate::GpuGroupRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             GpuGroupServer::get_remaining_capacity(
                                     &*s,
@@ -1006,6 +1007,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.GPU_group.destroy",
+                        Some(crate::GpuGroupRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             GpuGroupServer::destroy(&*s, &ctx, self_)
                                 .await
@@ -1030,6 +1032,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.GPU_group.create",
+                        None,
                         move |s, ctx| async move {
                             GpuGroupServer::create(
                                     &*s,

@@ -6354,6 +6354,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.emergency_clear_mandatory_guidance",
+                        None,
                         move |s, ctx| async move {
                             HostServer::emergency_clear_mandatory_guidance(&*s, &ctx)
                                 .await
@@ -6376,6 +6377,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.apply_recommended_guidances",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostServer::apply_recommended_guidances(&*s, &ctx, self_)
                                 .await
@@ -6399,6 +6401,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.set_https_only",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostServer::set_https_only(&*s, &ctx, self_, value)
                                 .await
@@ -6422,6 +6425,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.apply_updates",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostServer::apply_updates(&*s, &ctx, self_, hash).await
                         },
@@ -6441,6 +6445,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.emergency_reenable_tls_verification",
+                        None,
                         move |s, ctx| async move {
                             HostServer::emergency_reenable_tls_verification(&*s, &ctx)
                                 .await
@@ -6462,6 +6467,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.emergency_disable_tls_verification",
+                        None,
                         move |s, ctx| async move {
                             HostServer::emergency_disable_tls_verification(&*s, &ctx)
                                 .await
@@ -6485,6 +6491,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.set_numa_affinity_policy",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostServer::set_numa_affinity_policy(&*s, &ctx, self_, value)
                                 .await
@@ -6507,6 +6514,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.get_sched_gran",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostServer::get_sched_gran(&*s, &ctx, self_).await
                         },
@@ -6528,6 +6536,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.set_sched_gran",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostServer::set_sched_gran(&*s, &ctx, self_, value)
                                 .await
@@ -6551,6 +6560,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.set_uefi_certificates",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::set_uefi_certificates(&*s, &ctx, host, value)
                                 .await
@@ -6574,6 +6584,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.set_multipathing",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::set_multipathing(&*s, &ctx, host, value)
                                 .await
@@ -6597,6 +6608,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.set_iscsi_iqn",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::set_iscsi_iqn(&*s, &ctx, host, value)
                                 .await
@@ -6620,6 +6632,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.set_ssl_legacy",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostServer::set_ssl_legacy(&*s, &ctx, self_, value)
                                 .await
@@ -6642,6 +6655,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.disable_display",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::disable_display(&*s, &ctx, host).await
                         },
@@ -6662,6 +6676,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.enable_display",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::enable_display(&*s, &ctx, host).await
                         },
@@ -6682,6 +6697,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.declare_dead",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::declare_dead(&*s, &ctx, host)
                                 .await
@@ -6706,6 +6722,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.migrate_receive",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::migrate_receive(
                                     &*s,
@@ -6733,6 +6750,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.disable_local_storage_caching",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::disable_local_storage_caching(&*s, &ctx, host)
                                 .await
@@ -6756,6 +6774,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.enable_local_storage_caching",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::enable_local_storage_caching(&*s, &ctx, host, sr)
                                 .await
@@ -6778,6 +6797,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.reset_cpu_features",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::reset_cpu_features(&*s, &ctx, host)
                                 .await
@@ -6801,6 +6821,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.set_cpu_features",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::set_cpu_features(&*s, &ctx, host, features)
                                 .await
@@ -6825,6 +6846,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.set_power_on_mode",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostServer::set_power_on_mode(
                                     &*s,
@@ -6853,6 +6875,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.refresh_pack_info",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::refresh_pack_info(&*s, &ctx, host)
                                 .await
@@ -6877,6 +6900,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.apply_edition",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::apply_edition(&*s, &ctx, host, edition, force)
                                 .await
@@ -6899,6 +6923,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.reset_server_certificate",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::reset_server_certificate(&*s, &ctx, host)
                                 .await
@@ -6920,6 +6945,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.emergency_reset_server_certificate",
+                        None,
                         move |s, ctx| async move {
                             HostServer::emergency_reset_server_certificate(&*s, &ctx)
                                 .await
@@ -6945,6 +6971,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.install_server_certificate",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::install_server_certificate(
                                     &*s,
@@ -6974,6 +7001,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.refresh_server_certificate",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::refresh_server_certificate(&*s, &ctx, host)
                                 .await
@@ -6996,6 +7024,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.get_server_certificate",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::get_server_certificate(&*s, &ctx, host).await
                         },
@@ -7016,6 +7045,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.retrieve_wlb_evacuate_recommendations",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostServer::retrieve_wlb_evacuate_recommendations(
                                     &*s,
@@ -7042,6 +7072,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.disable_external_auth",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::disable_external_auth(&*s, &ctx, host, config)
                                 .await
@@ -7067,6 +7098,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.enable_external_auth",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::enable_external_auth(
                                     &*s,
@@ -7096,6 +7128,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.get_server_localtime",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::get_server_localtime(&*s, &ctx, host).await
                         },
@@ -7116,6 +7149,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.get_servertime",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::get_servertime(&*s, &ctx, host).await
                         },
@@ -7137,6 +7171,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.call_extension",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::call_extension(&*s, &ctx, host, call_).await
                         },
@@ -7158,6 +7193,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.has_extension",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::has_extension(&*s, &ctx, host, name).await
                         },
@@ -7181,6 +7217,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.call_plugin",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::call_plugin(&*s, &ctx, host, plugin, r#fn, args)
                                 .await
@@ -7205,6 +7242,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.create_new_blob",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::create_new_blob(
                                     &*s,
@@ -7234,6 +7272,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.backup_rrds",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::backup_rrds(&*s, &ctx, host, delay)
                                 .await
@@ -7256,6 +7295,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.sync_data",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::sync_data(&*s, &ctx, host).await.map(srv::void)
                         },
@@ -7276,6 +7316,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.compute_memory_overhead",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::compute_memory_overhead(&*s, &ctx, host).await
                         },
@@ -7296,6 +7337,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.compute_free_memory",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::compute_free_memory(&*s, &ctx, host).await
                         },
@@ -7317,6 +7359,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.set_hostname_live",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::set_hostname_live(&*s, &ctx, host, hostname)
                                 .await
@@ -7338,6 +7381,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.shutdown_agent",
+                        None,
                         move |s, ctx| async move {
                             HostServer::shutdown_agent(&*s, &ctx).await.map(srv::void)
                         },
@@ -7358,6 +7402,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.restart_agent",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::restart_agent(&*s, &ctx, host)
                                 .await
@@ -7380,6 +7425,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.get_system_status_capabilities",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::get_system_status_capabilities(&*s, &ctx, host)
                                 .await
@@ -7401,6 +7447,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.get_management_interface",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::get_management_interface(&*s, &ctx, host).await
                         },
@@ -7420,6 +7467,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.management_disable",
+                        None,
                         move |s, ctx| async move {
                             HostServer::management_disable(&*s, &ctx)
                                 .await
@@ -7442,6 +7490,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.local_management_reconfigure",
+                        None,
                         move |s, ctx| async move {
                             HostServer::local_management_reconfigure(
                                     &*s,
@@ -7468,6 +7517,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.management_reconfigure",
+                        None,
                         move |s, ctx| async move {
                             HostServer::management_reconfigure(&*s, &ctx, pif)
                                 .await
@@ -7490,6 +7540,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.syslog_reconfigure",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::syslog_reconfigure(&*s, &ctx, host)
                                 .await
@@ -7514,6 +7565,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.evacuate",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::evacuate(
                                     &*s,
@@ -7542,6 +7594,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.get_uncooperative_resident_VMs",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostServer::get_uncooperative_resident_vms(&*s, &ctx, self_)
                                 .await
@@ -7563,6 +7616,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.get_vms_which_prevent_evacuation",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostServer::get_vms_which_prevent_evacuation(
                                     &*s,
@@ -7588,6 +7642,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.assert_can_evacuate",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::assert_can_evacuate(&*s, &ctx, host)
                                 .await
@@ -7611,6 +7666,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.forget_data_source_archives",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::forget_data_source_archives(
                                     &*s,
@@ -7639,6 +7695,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.query_data_source",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::query_data_source(&*s, &ctx, host, data_source)
                                 .await
@@ -7662,6 +7719,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.record_data_source",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::record_data_source(&*s, &ctx, host, data_source)
                                 .await
@@ -7684,6 +7742,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.get_data_sources",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::get_data_sources(&*s, &ctx, host).await
                         },
@@ -7704,6 +7763,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.emergency_ha_disable",
+                        None,
                         move |s, ctx| async move {
                             HostServer::emergency_ha_disable(&*s, &ctx, soft)
                                 .await
@@ -7726,6 +7786,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.power_on",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::power_on(&*s, &ctx, host).await.map(srv::void)
                         },
@@ -7746,6 +7807,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.destroy",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostServer::destroy(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -7766,6 +7828,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.license_remove",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::license_remove(&*s, &ctx, host)
                                 .await
@@ -7789,6 +7852,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.license_add",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::license_add(&*s, &ctx, host, contents)
                                 .await
@@ -7812,6 +7876,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.license_apply",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::license_apply(&*s, &ctx, host, contents)
                                 .await
@@ -7833,6 +7898,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.list_methods",
+                        None,
                         move |s, ctx| async move {
                             HostServer::list_methods(&*s, &ctx).await
                         },
@@ -7855,6 +7921,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.bugreport_upload",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::bugreport_upload(&*s, &ctx, host, url, options)
                                 .await
@@ -7878,6 +7945,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.send_debug_keys",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::send_debug_keys(&*s, &ctx, host, keys)
                                 .await
@@ -7900,6 +7968,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.get_log",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::get_log(&*s, &ctx, host).await
                         },
@@ -7920,6 +7989,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.dmesg_clear",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::dmesg_clear(&*s, &ctx, host).await
                         },
@@ -7940,6 +8010,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.dmesg",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::dmesg(&*s, &ctx, host).await
                         },
@@ -7960,6 +8031,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.reboot",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::reboot(&*s, &ctx, host).await.map(srv::void)
                         },
@@ -7980,6 +8052,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.shutdown",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::shutdown(&*s, &ctx, host).await.map(srv::void)
                         },
@@ -8000,6 +8073,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.enable",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::enable(&*s, &ctx, host).await.map(srv::void)
                         },
@@ -8020,6 +8094,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host.disable",
+                        Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
                             HostServer::disable(&*s, &ctx, host).await.map(srv::void)
                         },

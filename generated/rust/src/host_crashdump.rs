@@ -555,6 +555,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host_crashdump.upload",
+                        Some(crate::HostCrashdumpRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostCrashdumpServer::upload(&*s, &ctx, self_, url, options)
                                 .await
@@ -577,6 +578,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host_crashdump.destroy",
+                        Some(crate::HostCrashdumpRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostCrashdumpServer::destroy(&*s, &ctx, self_)
                                 .await

@@ -716,6 +716,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host_patch.apply",
+                        Some(crate::HostPatchRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostPatchServer::apply(&*s, &ctx, self_).await
                         },
@@ -736,6 +737,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.host_patch.destroy",
+                        Some(crate::HostPatchRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             HostPatchServer::destroy(&*s, &ctx, self_)
                                 .await

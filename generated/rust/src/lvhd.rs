@@ -221,6 +221,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.LVHD.enable_thin_provisioning",
+                        None,
                         move |s, ctx| async move {
                             LvhdServer::enable_thin_provisioning(
                                     &*s,

@@ -603,6 +603,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.message.get_all_records_where",
+                        None,
                         move |s, ctx| async move {
                             MessageServer::get_all_records_where(&*s, &ctx, expr).await
                         },
@@ -622,6 +623,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.message.get_all_records",
+                        None,
                         move |s, ctx| async move {
                             MessageServer::get_all_records(&*s, &ctx).await
                         },
@@ -642,6 +644,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.message.get_by_uuid",
+                        None,
                         move |s, ctx| async move {
                             MessageServer::get_by_uuid(&*s, &ctx, uuid).await
                         },
@@ -662,6 +665,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.message.get_record",
+                        Some(crate::MessageRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             MessageServer::get_record(&*s, &ctx, self_).await
                         },
@@ -682,6 +686,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.message.get_since",
+                        None,
                         move |s, ctx| async move {
                             MessageServer::get_since(&*s, &ctx, since).await
                         },
@@ -701,6 +706,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.message.get_all",
+                        None,
                         move |s, ctx| async move {
                             MessageServer::get_all(&*s, &ctx).await
                         },
@@ -723,6 +729,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.message.get",
+                        None,
                         move |s, ctx| async move {
                             MessageServer::get(&*s, &ctx, cls, obj_uuid, since).await
                         },
@@ -743,6 +750,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.message.destroy_many",
+                        None,
                         move |s, ctx| async move {
                             MessageServer::destroy_many(&*s, &ctx, messages)
                                 .await
@@ -765,6 +773,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.message.destroy",
+                        Some(crate::MessageRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             MessageServer::destroy(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -789,6 +798,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.message.create",
+                        None,
                         move |s, ctx| async move {
                             MessageServer::create(
                                     &*s,

@@ -1489,6 +1489,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.network.remove_purpose",
+                        Some(crate::NetworkRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             NetworkServer::remove_purpose(&*s, &ctx, self_, value)
                                 .await
@@ -1512,6 +1513,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.network.add_purpose",
+                        Some(crate::NetworkRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             NetworkServer::add_purpose(&*s, &ctx, self_, value)
                                 .await
@@ -1535,6 +1537,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.network.set_default_locking_mode",
+                        Some(crate::NetworkRef::as_str(&network).to_string()),
                         move |s, ctx| async move {
                             NetworkServer::set_default_locking_mode(
                                     &*s,
@@ -1565,6 +1568,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.network.create_new_blob",
+                        Some(crate::NetworkRef::as_str(&network).to_string()),
                         move |s, ctx| async move {
                             NetworkServer::create_new_blob(
                                     &*s,

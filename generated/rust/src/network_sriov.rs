@@ -535,6 +535,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.network_sriov.get_remaining_capacity",
+                        Some(crate::NetworkSriovRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             NetworkSriovServer::get_remaining_capacity(&*s, &ctx, self_)
                                 .await
@@ -556,6 +557,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.network_sriov.destroy",
+                        Some(crate::NetworkSriovRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             NetworkSriovServer::destroy(&*s, &ctx, self_)
                                 .await
@@ -579,6 +581,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.network_sriov.create",
+                        None,
                         move |s, ctx| async move {
                             NetworkSriovServer::create(&*s, &ctx, pif, network).await
                         },

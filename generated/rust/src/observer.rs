@@ -767,6 +767,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Observer.set_components",
+                        Some(crate::ObserverRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ObserverServer::set_components(&*s, &ctx, self_, value)
                                 .await
@@ -790,6 +791,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Observer.set_endpoints",
+                        Some(crate::ObserverRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ObserverServer::set_endpoints(&*s, &ctx, self_, value)
                                 .await
@@ -813,6 +815,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Observer.set_attributes",
+                        Some(crate::ObserverRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ObserverServer::set_attributes(&*s, &ctx, self_, value)
                                 .await
@@ -836,6 +839,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Observer.set_enabled",
+                        Some(crate::ObserverRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ObserverServer::set_enabled(&*s, &ctx, self_, value)
                                 .await
@@ -859,6 +863,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Observer.set_hosts",
+                        Some(crate::ObserverRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             ObserverServer::set_hosts(&*s, &ctx, self_, value)
                                 .await

@@ -633,6 +633,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PBD.set_device_config",
+                        Some(crate::PbdRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PbdServer::set_device_config(&*s, &ctx, self_, value)
                                 .await
@@ -655,6 +656,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PBD.unplug",
+                        Some(crate::PbdRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PbdServer::unplug(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -675,6 +677,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PBD.plug",
+                        Some(crate::PbdRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PbdServer::plug(&*s, &ctx, self_).await.map(srv::void)
                         },

@@ -1046,6 +1046,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PGPU.disable_dom0_access",
+                        Some(crate::PgpuRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PgpuServer::disable_dom0_access(&*s, &ctx, self_).await
                         },
@@ -1066,6 +1067,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PGPU.enable_dom0_access",
+                        Some(crate::PgpuRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PgpuServer::enable_dom0_access(&*s, &ctx, self_).await
                         },
@@ -1087,6 +1089,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PGPU.get_remaining_capacity",
+                        Some(crate::PgpuRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PgpuServer::get_remaining_capacity(
                                     &*s,
@@ -1114,6 +1117,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PGPU.set_GPU_group",
+                        Some(crate::PgpuRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PgpuServer::set_gpu_group(&*s, &ctx, self_, value)
                                 .await
@@ -1137,6 +1141,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PGPU.set_enabled_VGPU_types",
+                        Some(crate::PgpuRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PgpuServer::set_enabled_vgpu_types(&*s, &ctx, self_, value)
                                 .await
@@ -1160,6 +1165,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PGPU.remove_enabled_VGPU_types",
+                        Some(crate::PgpuRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PgpuServer::remove_enabled_vgpu_types(
                                     &*s,
@@ -1188,6 +1194,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PGPU.add_enabled_VGPU_types",
+                        Some(crate::PgpuRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PgpuServer::add_enabled_vgpu_types(&*s, &ctx, self_, value)
                                 .await

@@ -2379,6 +2379,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.set_property",
+                        Some(crate::PifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PifServer::set_property(&*s, &ctx, self_, name, value)
                                 .await
@@ -2401,6 +2402,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.db_forget",
+                        Some(crate::PifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PifServer::db_forget(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -2451,6 +2453,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.db_introduce",
+                        None,
                         move |s, ctx| async move {
                             PifServer::db_introduce(
                                     &*s,
@@ -2498,6 +2501,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.plug",
+                        Some(crate::PifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PifServer::plug(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -2519,6 +2523,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.set_disallow_unplug",
+                        Some(crate::PifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PifServer::set_disallow_unplug(&*s, &ctx, self_, value)
                                 .await
@@ -2541,6 +2546,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.unplug",
+                        Some(crate::PifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PifServer::unplug(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -2561,6 +2567,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.forget",
+                        Some(crate::PifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PifServer::forget(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -2584,6 +2591,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.introduce",
+                        None,
                         move |s, ctx| async move {
                             PifServer::introduce(&*s, &ctx, host, mac, device, managed)
                                 .await
@@ -2605,6 +2613,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.scan",
+                        None,
                         move |s, ctx| async move {
                             PifServer::scan(&*s, &ctx, host).await.map(srv::void)
                         },
@@ -2626,6 +2635,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.set_primary_address_type",
+                        Some(crate::PifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PifServer::set_primary_address_type(
                                     &*s,
@@ -2657,6 +2667,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.reconfigure_ipv6",
+                        Some(crate::PifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PifServer::reconfigure_ipv6(
                                     &*s,
@@ -2692,6 +2703,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.reconfigure_ip",
+                        Some(crate::PifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PifServer::reconfigure_ip(
                                     &*s,
@@ -2723,6 +2735,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.destroy",
+                        Some(crate::PifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PifServer::destroy(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -2746,6 +2759,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PIF.create_VLAN",
+                        None,
                         move |s, ctx| async move {
                             PifServer::create_vlan(
                                     &*s,

@@ -5848,6 +5848,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.set_ext_auth_max_threads",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::set_ext_auth_max_threads(&*s, &ctx, self_, value)
                                 .await
@@ -5871,6 +5872,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.set_local_auth_max_threads",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::set_local_auth_max_threads(
                                     &*s,
@@ -5899,6 +5901,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.set_update_sync_enabled",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::set_update_sync_enabled(&*s, &ctx, self_, value)
                                 .await
@@ -5927,6 +5930,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.configure_update_sync",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::configure_update_sync(
                                     &*s,
@@ -5955,6 +5959,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.reset_telemetry_uuid",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::reset_telemetry_uuid(&*s, &ctx, self_)
                                 .await
@@ -5978,6 +5983,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.set_telemetry_next_collection",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::set_telemetry_next_collection(
                                     &*s,
@@ -6006,6 +6012,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.set_https_only",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::set_https_only(&*s, &ctx, self_, value)
                                 .await
@@ -6029,6 +6036,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.set_custom_uefi_certificates",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::set_custom_uefi_certificates(
                                     &*s,
@@ -6057,6 +6065,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.set_uefi_certificates",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::set_uefi_certificates(&*s, &ctx, self_, value)
                                 .await
@@ -6079,6 +6088,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.disable_repository_proxy",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::disable_repository_proxy(&*s, &ctx, self_)
                                 .await
@@ -6104,6 +6114,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.configure_repository_proxy",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::configure_repository_proxy(
                                     &*s,
@@ -6133,6 +6144,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.disable_client_certificate_auth",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::disable_client_certificate_auth(&*s, &ctx, self_)
                                 .await
@@ -6156,6 +6168,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.enable_client_certificate_auth",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::enable_client_certificate_auth(
                                     &*s,
@@ -6184,6 +6197,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.check_update_readiness",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::check_update_readiness(
                                     &*s,
@@ -6213,6 +6227,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.sync_updates",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::sync_updates(
                                     &*s,
@@ -6242,6 +6257,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.remove_repository",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::remove_repository(&*s, &ctx, self_, value)
                                 .await
@@ -6265,6 +6281,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.add_repository",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::add_repository(&*s, &ctx, self_, value)
                                 .await
@@ -6288,6 +6305,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.set_repositories",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::set_repositories(&*s, &ctx, self_, value)
                                 .await
@@ -6309,6 +6327,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.rotate_secret",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::rotate_secret(&*s, &ctx).await.map(srv::void)
                         },
@@ -6330,6 +6349,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.remove_from_guest_agent_config",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::remove_from_guest_agent_config(
                                     &*s,
@@ -6359,6 +6379,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.add_to_guest_agent_config",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::add_to_guest_agent_config(
                                     &*s,
@@ -6388,6 +6409,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.has_extension",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::has_extension(&*s, &ctx, self_, name).await
                         },
@@ -6409,6 +6431,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.set_igmp_snooping_enabled",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::set_igmp_snooping_enabled(
                                     &*s,
@@ -6436,6 +6459,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.disable_ssl_legacy",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::disable_ssl_legacy(&*s, &ctx, self_)
                                 .await
@@ -6458,6 +6482,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.enable_ssl_legacy",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::enable_ssl_legacy(&*s, &ctx, self_)
                                 .await
@@ -6481,6 +6506,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.apply_edition",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::apply_edition(&*s, &ctx, self_, edition)
                                 .await
@@ -6503,6 +6529,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.get_license_state",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::get_license_state(&*s, &ctx, self_).await
                         },
@@ -6523,6 +6550,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.disable_local_storage_caching",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::disable_local_storage_caching(&*s, &ctx, self_)
                                 .await
@@ -6545,6 +6573,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.enable_local_storage_caching",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::enable_local_storage_caching(&*s, &ctx, self_)
                                 .await
@@ -6568,6 +6597,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.test_archive_target",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::test_archive_target(&*s, &ctx, self_, config)
                                 .await
@@ -6589,6 +6619,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.set_vswitch_controller",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::set_vswitch_controller(&*s, &ctx, address)
                                 .await
@@ -6610,6 +6641,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.disable_redo_log",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::disable_redo_log(&*s, &ctx).await.map(srv::void)
                         },
@@ -6630,6 +6662,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.enable_redo_log",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::enable_redo_log(&*s, &ctx, sr)
                                 .await
@@ -6651,6 +6684,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.enable_tls_verification",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::enable_tls_verification(&*s, &ctx)
                                 .await
@@ -6672,6 +6706,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.certificate_sync",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::certificate_sync(&*s, &ctx).await.map(srv::void)
                         },
@@ -6691,6 +6726,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.crl_list",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::crl_list(&*s, &ctx).await
                         },
@@ -6711,6 +6747,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.crl_uninstall",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::crl_uninstall(&*s, &ctx, name)
                                 .await
@@ -6734,6 +6771,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.crl_install",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::crl_install(&*s, &ctx, name, cert)
                                 .await
@@ -6756,6 +6794,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.uninstall_ca_certificate",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::uninstall_ca_certificate(&*s, &ctx, name)
                                 .await
@@ -6779,6 +6818,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.install_ca_certificate",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::install_ca_certificate(&*s, &ctx, name, cert)
                                 .await
@@ -6800,6 +6840,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.certificate_list",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::certificate_list(&*s, &ctx).await
                         },
@@ -6820,6 +6861,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.certificate_uninstall",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::certificate_uninstall(&*s, &ctx, name)
                                 .await
@@ -6843,6 +6885,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.certificate_install",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::certificate_install(&*s, &ctx, name, cert)
                                 .await
@@ -6867,6 +6910,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.send_test_post",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::send_test_post(&*s, &ctx, host, port, body).await
                         },
@@ -6886,6 +6930,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.retrieve_wlb_recommendations",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::retrieve_wlb_recommendations(&*s, &ctx).await
                         },
@@ -6905,6 +6950,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.retrieve_wlb_configuration",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::retrieve_wlb_configuration(&*s, &ctx).await
                         },
@@ -6925,6 +6971,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.send_wlb_configuration",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::send_wlb_configuration(&*s, &ctx, config)
                                 .await
@@ -6946,6 +6993,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.deconfigure_wlb",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::deconfigure_wlb(&*s, &ctx).await.map(srv::void)
                         },
@@ -6970,6 +7018,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.initialize_wlb",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::initialize_wlb(
                                     &*s,
@@ -7000,6 +7049,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.detect_nonhomogeneous_external_auth",
+                        Some(crate::PoolRef::as_str(&pool).to_string()),
                         move |s, ctx| async move {
                             PoolServer::detect_nonhomogeneous_external_auth(
                                     &*s,
@@ -7027,6 +7077,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.disable_external_auth",
+                        Some(crate::PoolRef::as_str(&pool).to_string()),
                         move |s, ctx| async move {
                             PoolServer::disable_external_auth(&*s, &ctx, pool, config)
                                 .await
@@ -7052,6 +7103,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.enable_external_auth",
+                        Some(crate::PoolRef::as_str(&pool).to_string()),
                         move |s, ctx| async move {
                             PoolServer::enable_external_auth(
                                     &*s,
@@ -7084,6 +7136,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.create_new_blob",
+                        Some(crate::PoolRef::as_str(&pool).to_string()),
                         move |s, ctx| async move {
                             PoolServer::create_new_blob(
                                     &*s,
@@ -7113,6 +7166,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.set_ha_host_failures_to_tolerate",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolServer::set_ha_host_failures_to_tolerate(
                                     &*s,
@@ -7141,6 +7195,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.ha_compute_vm_failover_plan",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::ha_compute_vm_failover_plan(
                                     &*s,
@@ -7167,6 +7222,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::ha_compute_hypothetical_max_host_failures_to_tolerate(
                                     &*s,
@@ -7191,6 +7247,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.ha_compute_max_host_failures_to_tolerate",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::ha_compute_max_host_failures_to_tolerate(
                                     &*s,
@@ -7215,6 +7272,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.ha_failover_plan_exists",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::ha_failover_plan_exists(&*s, &ctx, n).await
                         },
@@ -7235,6 +7293,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.ha_prevent_restarts_for",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::ha_prevent_restarts_for(&*s, &ctx, seconds)
                                 .await
@@ -7257,6 +7316,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.designate_new_master",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::designate_new_master(&*s, &ctx, host)
                                 .await
@@ -7278,6 +7338,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.sync_database",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::sync_database(&*s, &ctx).await.map(srv::void)
                         },
@@ -7297,6 +7358,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.disable_ha",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::disable_ha(&*s, &ctx).await.map(srv::void)
                         },
@@ -7318,6 +7380,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.enable_ha",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::enable_ha(
                                     &*s,
@@ -7347,6 +7410,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.create_VLAN_from_PIF",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::create_vlan_from_pif(
                                     &*s,
@@ -7374,6 +7438,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.management_reconfigure",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::management_reconfigure(&*s, &ctx, network)
                                 .await
@@ -7398,6 +7463,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.create_VLAN",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::create_vlan(&*s, &ctx, device, network, vlan)
                                 .await
@@ -7418,6 +7484,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.recover_slaves",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::recover_slaves(&*s, &ctx).await
                         },
@@ -7438,6 +7505,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.emergency_reset_master",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::emergency_reset_master(&*s, &ctx, master_address)
                                 .await
@@ -7459,6 +7527,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.emergency_transition_to_master",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::emergency_transition_to_master(&*s, &ctx)
                                 .await
@@ -7481,6 +7550,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.eject",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::eject(&*s, &ctx, host).await.map(srv::void)
                         },
@@ -7503,6 +7573,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.join_force",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::join_force(
                                     &*s,
@@ -7533,6 +7604,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool.join",
+                        None,
                         move |s, ctx| async move {
                             PoolServer::join(
                                     &*s,

@@ -963,6 +963,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool_patch.clean_on_host",
+                        Some(crate::PoolPatchRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolPatchServer::clean_on_host(&*s, &ctx, self_, host)
                                 .await
@@ -985,6 +986,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool_patch.destroy",
+                        Some(crate::PoolPatchRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolPatchServer::destroy(&*s, &ctx, self_)
                                 .await
@@ -1007,6 +1009,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool_patch.pool_clean",
+                        Some(crate::PoolPatchRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolPatchServer::pool_clean(&*s, &ctx, self_)
                                 .await
@@ -1029,6 +1032,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool_patch.clean",
+                        Some(crate::PoolPatchRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolPatchServer::clean(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -1050,6 +1054,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool_patch.precheck",
+                        Some(crate::PoolPatchRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolPatchServer::precheck(&*s, &ctx, self_, host).await
                         },
@@ -1070,6 +1075,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool_patch.pool_apply",
+                        Some(crate::PoolPatchRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolPatchServer::pool_apply(&*s, &ctx, self_)
                                 .await
@@ -1093,6 +1099,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool_patch.apply",
+                        Some(crate::PoolPatchRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolPatchServer::apply(&*s, &ctx, self_, host).await
                         },

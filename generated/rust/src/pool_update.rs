@@ -993,6 +993,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool_update.destroy",
+                        Some(crate::PoolUpdateRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolUpdateServer::destroy(&*s, &ctx, self_)
                                 .await
@@ -1015,6 +1016,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool_update.pool_clean",
+                        Some(crate::PoolUpdateRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolUpdateServer::pool_clean(&*s, &ctx, self_)
                                 .await
@@ -1037,6 +1039,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool_update.pool_apply",
+                        Some(crate::PoolUpdateRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolUpdateServer::pool_apply(&*s, &ctx, self_)
                                 .await
@@ -1060,6 +1063,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool_update.apply",
+                        Some(crate::PoolUpdateRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolUpdateServer::apply(&*s, &ctx, self_, host)
                                 .await
@@ -1083,6 +1087,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool_update.precheck",
+                        Some(crate::PoolUpdateRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PoolUpdateServer::precheck(&*s, &ctx, self_, host).await
                         },
@@ -1103,6 +1108,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.pool_update.introduce",
+                        None,
                         move |s, ctx| async move {
                             PoolUpdateServer::introduce(&*s, &ctx, vdi).await
                         },

@@ -818,6 +818,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PUSB.set_passthrough_enabled",
+                        Some(crate::PusbRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PusbServer::set_passthrough_enabled(&*s, &ctx, self_, value)
                                 .await
@@ -834,6 +835,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PUSB.scan",
+                        None,
                         move |s, ctx| async move {
                             PusbServer::scan(&*s, &ctx, host).await.map(srv::void)
                         },

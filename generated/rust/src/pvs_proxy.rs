@@ -493,6 +493,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PVS_proxy.destroy",
+                        Some(crate::PvsProxyRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PvsProxyServer::destroy(&*s, &ctx, self_)
                                 .await
@@ -516,6 +517,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PVS_proxy.create",
+                        None,
                         move |s, ctx| async move {
                             PvsProxyServer::create(&*s, &ctx, site, vif).await
                         },

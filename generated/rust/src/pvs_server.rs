@@ -413,6 +413,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PVS_server.forget",
+                        Some(crate::PvsServerRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PvsServerServer::forget(&*s, &ctx, self_)
                                 .await
@@ -438,6 +439,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PVS_server.introduce",
+                        None,
                         move |s, ctx| async move {
                             PvsServerServer::introduce(
                                     &*s,

@@ -643,6 +643,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PVS_site.set_PVS_uuid",
+                        Some(crate::PvsSiteRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PvsSiteServer::set_pvs_uuid(&*s, &ctx, self_, value)
                                 .await
@@ -665,6 +666,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PVS_site.forget",
+                        Some(crate::PvsSiteRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             PvsSiteServer::forget(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -687,6 +689,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.PVS_site.introduce",
+                        None,
                         move |s, ctx| async move {
                             PvsSiteServer::introduce(
                                     &*s,

@@ -700,6 +700,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Repository.set_gpgkey_path",
+                        Some(crate::RepositoryRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             RepositoryServer::set_gpgkey_path(&*s, &ctx, self_, value)
                                 .await
@@ -722,6 +723,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Repository.forget",
+                        Some(crate::RepositoryRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             RepositoryServer::forget(&*s, &ctx, self_)
                                 .await
@@ -749,6 +751,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.Repository.introduce",
+                        None,
                         move |s, ctx| async move {
                             RepositoryServer::introduce(
                                     &*s,

@@ -487,6 +487,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.role.get_by_permission_name_label",
+                        None,
                         move |s, ctx| async move {
                             RoleServer::get_by_permission_name_label(&*s, &ctx, label)
                                 .await
@@ -508,6 +509,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.role.get_by_permission",
+                        Some(crate::RoleRef::as_str(&permission).to_string()),
                         move |s, ctx| async move {
                             RoleServer::get_by_permission(&*s, &ctx, permission).await
                         },
@@ -528,6 +530,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.role.get_permissions_name_label",
+                        Some(crate::RoleRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             RoleServer::get_permissions_name_label(&*s, &ctx, self_)
                                 .await
@@ -549,6 +552,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.role.get_permissions",
+                        Some(crate::RoleRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             RoleServer::get_permissions(&*s, &ctx, self_).await
                         },

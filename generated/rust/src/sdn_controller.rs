@@ -462,6 +462,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SDN_controller.forget",
+                        Some(crate::SdnControllerRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             SdnControllerServer::forget(&*s, &ctx, self_)
                                 .await
@@ -486,6 +487,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SDN_controller.introduce",
+                        None,
                         move |s, ctx| async move {
                             SdnControllerServer::introduce(
                                     &*s,

@@ -2304,6 +2304,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.forget_data_source_archives",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::forget_data_source_archives(
                                     &*s,
@@ -2332,6 +2333,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.query_data_source",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::query_data_source(&*s, &ctx, sr, data_source)
                                 .await
@@ -2355,6 +2357,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.record_data_source",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::record_data_source(&*s, &ctx, sr, data_source)
                                 .await
@@ -2377,6 +2380,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.get_data_sources",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::get_data_sources(&*s, &ctx, sr).await
                         },
@@ -2397,6 +2401,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.disable_database_replication",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::disable_database_replication(&*s, &ctx, sr)
                                 .await
@@ -2419,6 +2424,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.enable_database_replication",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::enable_database_replication(&*s, &ctx, sr)
                                 .await
@@ -2441,6 +2447,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.assert_supports_database_replication",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::assert_supports_database_replication(&*s, &ctx, sr)
                                 .await
@@ -2463,6 +2470,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.assert_can_host_ha_statefile",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::assert_can_host_ha_statefile(&*s, &ctx, sr)
                                 .await
@@ -2486,6 +2494,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.set_physical_size",
+                        Some(crate::SrRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             SrServer::set_physical_size(&*s, &ctx, self_, value)
                                 .await
@@ -2511,6 +2520,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.create_new_blob",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::create_new_blob(
                                     &*s,
@@ -2540,6 +2550,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.set_name_description",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::set_name_description(&*s, &ctx, sr, value)
                                 .await
@@ -2563,6 +2574,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.set_name_label",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::set_name_label(&*s, &ctx, sr, value)
                                 .await
@@ -2586,6 +2598,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.set_shared",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::set_shared(&*s, &ctx, sr, value)
                                 .await
@@ -2611,6 +2624,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.probe_ext",
+                        None,
                         move |s, ctx| async move {
                             SrServer::probe_ext(
                                     &*s,
@@ -2642,6 +2656,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.probe",
+                        None,
                         move |s, ctx| async move {
                             SrServer::probe(
                                     &*s,
@@ -2670,6 +2685,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.scan",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::scan(&*s, &ctx, sr).await.map(srv::void)
                         },
@@ -2689,6 +2705,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.get_supported_types",
+                        None,
                         move |s, ctx| async move {
                             SrServer::get_supported_types(&*s, &ctx).await
                         },
@@ -2709,6 +2726,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.update",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::update(&*s, &ctx, sr).await.map(srv::void)
                         },
@@ -2729,6 +2747,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.forget",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::forget(&*s, &ctx, sr).await.map(srv::void)
                         },
@@ -2749,6 +2768,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.destroy",
+                        Some(crate::SrRef::as_str(&sr).to_string()),
                         move |s, ctx| async move {
                             SrServer::destroy(&*s, &ctx, sr).await.map(srv::void)
                         },
@@ -2776,6 +2796,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.make",
+                        None,
                         move |s, ctx| async move {
                             SrServer::make(
                                     &*s,
@@ -2814,6 +2835,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.introduce",
+                        None,
                         move |s, ctx| async move {
                             SrServer::introduce(
                                     &*s,
@@ -2853,6 +2875,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.SR.create",
+                        None,
                         move |s, ctx| async move {
                             SrServer::create(
                                     &*s,

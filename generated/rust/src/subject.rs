@@ -482,6 +482,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.subject.get_permissions_name_label",
+                        Some(crate::SubjectRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             SubjectServer::get_permissions_name_label(&*s, &ctx, self_)
                                 .await
@@ -504,6 +505,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.subject.remove_from_roles",
+                        Some(crate::SubjectRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             SubjectServer::remove_from_roles(&*s, &ctx, self_, role)
                                 .await
@@ -527,6 +529,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.subject.add_to_roles",
+                        Some(crate::SubjectRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             SubjectServer::add_to_roles(&*s, &ctx, self_, role)
                                 .await

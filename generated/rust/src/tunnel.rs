@@ -811,6 +811,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.tunnel.destroy",
+                        Some(crate::TunnelRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             TunnelServer::destroy(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -833,6 +834,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.tunnel.create",
+                        None,
                         move |s, ctx| async move {
                             TunnelServer::create(
                                     &*s,

@@ -693,6 +693,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.USB_group.destroy",
+                        Some(crate::UsbGroupRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             UsbGroupServer::destroy(&*s, &ctx, self_)
                                 .await
@@ -717,6 +718,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.USB_group.create",
+                        None,
                         move |s, ctx| async move {
                             UsbGroupServer::create(
                                     &*s,

@@ -1753,6 +1753,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VBD.set_mode",
+                        Some(crate::VbdRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VbdServer::set_mode(&*s, &ctx, self_, value)
                                 .await
@@ -1775,6 +1776,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VBD.assert_attachable",
+                        Some(crate::VbdRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VbdServer::assert_attachable(&*s, &ctx, self_)
                                 .await
@@ -1797,6 +1799,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VBD.unplug_force",
+                        Some(crate::VbdRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VbdServer::unplug_force(&*s, &ctx, self_)
                                 .await
@@ -1819,6 +1822,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VBD.unplug",
+                        Some(crate::VbdRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VbdServer::unplug(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -1839,6 +1843,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VBD.plug",
+                        Some(crate::VbdRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VbdServer::plug(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -1860,6 +1865,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VBD.insert",
+                        Some(crate::VbdRef::as_str(&vbd).to_string()),
                         move |s, ctx| async move {
                             VbdServer::insert(&*s, &ctx, vbd, vdi).await.map(srv::void)
                         },
@@ -1880,6 +1886,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VBD.eject",
+                        Some(crate::VbdRef::as_str(&vbd).to_string()),
                         move |s, ctx| async move {
                             VbdServer::eject(&*s, &ctx, vbd).await.map(srv::void)
                         },

@@ -2908,6 +2908,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.get_nbd_info",
+                        Some(crate::VdiRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VdiServer::get_nbd_info(&*s, &ctx, self_).await
                         },
@@ -2929,6 +2930,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.list_changed_blocks",
+                        Some(crate::VdiRef::as_str(&vdi_from).to_string()),
                         move |s, ctx| async move {
                             VdiServer::list_changed_blocks(&*s, &ctx, vdi_from, vdi_to)
                                 .await
@@ -2950,6 +2952,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.data_destroy",
+                        Some(crate::VdiRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VdiServer::data_destroy(&*s, &ctx, self_)
                                 .await
@@ -2972,6 +2975,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.disable_cbt",
+                        Some(crate::VdiRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VdiServer::disable_cbt(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -2992,6 +2996,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.enable_cbt",
+                        Some(crate::VdiRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VdiServer::enable_cbt(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -3014,6 +3019,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.pool_migrate",
+                        Some(crate::VdiRef::as_str(&vdi).to_string()),
                         move |s, ctx| async move {
                             VdiServer::pool_migrate(&*s, &ctx, vdi, sr, options).await
                         },
@@ -3034,6 +3040,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.read_database_pool_uuid",
+                        Some(crate::VdiRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VdiServer::read_database_pool_uuid(&*s, &ctx, self_).await
                         },
@@ -3054,6 +3061,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.open_database",
+                        Some(crate::VdiRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VdiServer::open_database(&*s, &ctx, self_).await
                         },
@@ -3075,6 +3083,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.set_allow_caching",
+                        Some(crate::VdiRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VdiServer::set_allow_caching(&*s, &ctx, self_, value)
                                 .await
@@ -3098,6 +3107,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.set_on_boot",
+                        Some(crate::VdiRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VdiServer::set_on_boot(&*s, &ctx, self_, value)
                                 .await
@@ -3121,6 +3131,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.set_name_description",
+                        Some(crate::VdiRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VdiServer::set_name_description(&*s, &ctx, self_, value)
                                 .await
@@ -3144,6 +3155,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.set_name_label",
+                        Some(crate::VdiRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VdiServer::set_name_label(&*s, &ctx, self_, value)
                                 .await
@@ -3167,6 +3179,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.set_read_only",
+                        Some(crate::VdiRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VdiServer::set_read_only(&*s, &ctx, self_, value)
                                 .await
@@ -3190,6 +3203,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.set_sharable",
+                        Some(crate::VdiRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VdiServer::set_sharable(&*s, &ctx, self_, value)
                                 .await
@@ -3212,6 +3226,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.forget",
+                        Some(crate::VdiRef::as_str(&vdi).to_string()),
                         move |s, ctx| async move {
                             VdiServer::forget(&*s, &ctx, vdi).await.map(srv::void)
                         },
@@ -3235,6 +3250,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.copy",
+                        Some(crate::VdiRef::as_str(&vdi).to_string()),
                         move |s, ctx| async move {
                             VdiServer::copy(&*s, &ctx, vdi, sr, base_vdi, into_vdi).await
                         },
@@ -3255,6 +3271,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.update",
+                        Some(crate::VdiRef::as_str(&vdi).to_string()),
                         move |s, ctx| async move {
                             VdiServer::update(&*s, &ctx, vdi).await.map(srv::void)
                         },
@@ -3292,6 +3309,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.introduce",
+                        None,
                         move |s, ctx| async move {
                             VdiServer::introduce(
                                     &*s,
@@ -3335,6 +3353,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.resize_online",
+                        Some(crate::VdiRef::as_str(&vdi).to_string()),
                         move |s, ctx| async move {
                             VdiServer::resize_online(&*s, &ctx, vdi, size)
                                 .await
@@ -3358,6 +3377,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.resize",
+                        Some(crate::VdiRef::as_str(&vdi).to_string()),
                         move |s, ctx| async move {
                             VdiServer::resize(&*s, &ctx, vdi, size).await.map(srv::void)
                         },
@@ -3379,6 +3399,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.clone",
+                        Some(crate::VdiRef::as_str(&vdi).to_string()),
                         move |s, ctx| async move {
                             VdiServer::clone(&*s, &ctx, vdi, driver_params).await
                         },
@@ -3400,6 +3421,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VDI.snapshot",
+                        Some(crate::VdiRef::as_str(&vdi).to_string()),
                         move |s, ctx| async move {
                             VdiServer::snapshot(&*s, &ctx, vdi, driver_params).await
                         },

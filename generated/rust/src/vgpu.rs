@@ -833,6 +833,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VGPU.destroy",
+                        Some(crate::VgpuRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VgpuServer::destroy(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -857,6 +858,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VGPU.create",
+                        None,
                         move |s, ctx| async move {
                             VgpuServer::create(
                                     &*s,

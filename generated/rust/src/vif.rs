@@ -2088,6 +2088,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VIF.configure_ipv6",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VifServer::configure_ipv6(
                                     &*s,
@@ -2120,6 +2121,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VIF.configure_ipv4",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VifServer::configure_ipv4(
                                     &*s,
@@ -2150,6 +2152,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VIF.remove_ipv6_allowed",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VifServer::remove_ipv6_allowed(&*s, &ctx, self_, value)
                                 .await
@@ -2173,6 +2176,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VIF.add_ipv6_allowed",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VifServer::add_ipv6_allowed(&*s, &ctx, self_, value)
                                 .await
@@ -2196,6 +2200,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VIF.set_ipv6_allowed",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VifServer::set_ipv6_allowed(&*s, &ctx, self_, value)
                                 .await
@@ -2219,6 +2224,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VIF.remove_ipv4_allowed",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VifServer::remove_ipv4_allowed(&*s, &ctx, self_, value)
                                 .await
@@ -2242,6 +2248,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VIF.add_ipv4_allowed",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VifServer::add_ipv4_allowed(&*s, &ctx, self_, value)
                                 .await
@@ -2265,6 +2272,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VIF.set_ipv4_allowed",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VifServer::set_ipv4_allowed(&*s, &ctx, self_, value)
                                 .await
@@ -2288,6 +2296,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VIF.set_locking_mode",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VifServer::set_locking_mode(&*s, &ctx, self_, value)
                                 .await
@@ -2311,6 +2320,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VIF.move",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VifServer::r#move(&*s, &ctx, self_, network)
                                 .await
@@ -2333,6 +2343,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VIF.unplug_force",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VifServer::unplug_force(&*s, &ctx, self_)
                                 .await
@@ -2355,6 +2366,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VIF.unplug",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VifServer::unplug(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -2375,6 +2387,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VIF.plug",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VifServer::plug(&*s, &ctx, self_).await.map(srv::void)
                         },

@@ -547,6 +547,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VLAN.destroy",
+                        Some(crate::VlanRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VlanServer::destroy(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -569,6 +570,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VLAN.create",
+                        None,
                         move |s, ctx| async move {
                             VlanServer::create(&*s, &ctx, tagged_pif, tag, network).await
                         },

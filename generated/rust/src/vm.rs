@@ -8657,6 +8657,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.restart_device_models",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::restart_device_models(&*s, &ctx, self_)
                                 .await
@@ -8680,6 +8681,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_HVM_boot_policy",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_hvm_boot_policy(&*s, &ctx, self_, value)
                                 .await
@@ -8703,6 +8705,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_domain_type",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_domain_type(&*s, &ctx, self_, value)
                                 .await
@@ -8726,6 +8729,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_actions_after_crash",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_actions_after_crash(&*s, &ctx, self_, value)
                                 .await
@@ -8751,6 +8755,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.import",
+                        None,
                         move |s, ctx| async move {
                             VmServer::import(&*s, &ctx, url, sr, full_restore, force)
                                 .await
@@ -8773,6 +8778,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_has_vendor_device",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_has_vendor_device(&*s, &ctx, self_, value)
                                 .await
@@ -8798,6 +8804,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.call_plugin",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::call_plugin(&*s, &ctx, vm, plugin, r#fn, args)
                                 .await
@@ -8819,6 +8826,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.query_services",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::query_services(&*s, &ctx, self_).await
                         },
@@ -8840,6 +8848,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_appliance",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_appliance(&*s, &ctx, self_, value)
                                 .await
@@ -8866,6 +8875,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.import_convert",
+                        None,
                         move |s, ctx| async move {
                             VmServer::import_convert(
                                     &*s,
@@ -8898,6 +8908,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.recover",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::recover(&*s, &ctx, self_, session_to, force)
                                 .await
@@ -8921,6 +8932,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.get_SRs_required_for_recovery",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::get_srs_required_for_recovery(
                                     &*s,
@@ -8948,6 +8960,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.assert_can_be_recovered",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::assert_can_be_recovered(
                                     &*s,
@@ -8976,6 +8989,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_suspend_VDI",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_suspend_vdi(&*s, &ctx, self_, value)
                                 .await
@@ -8999,6 +9013,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_order",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_order(&*s, &ctx, self_, value)
                                 .await
@@ -9022,6 +9037,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_shutdown_delay",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_shutdown_delay(&*s, &ctx, self_, value)
                                 .await
@@ -9045,6 +9061,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_start_delay",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_start_delay(&*s, &ctx, self_, value)
                                 .await
@@ -9068,6 +9085,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_snapshot_schedule",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_snapshot_schedule(&*s, &ctx, self_, value)
                                 .await
@@ -9091,6 +9109,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_protection_policy",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_protection_policy(&*s, &ctx, self_, value)
                                 .await
@@ -9114,6 +9133,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.copy_bios_strings",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::copy_bios_strings(&*s, &ctx, vm, host)
                                 .await
@@ -9137,6 +9157,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_bios_strings",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_bios_strings(&*s, &ctx, self_, value)
                                 .await
@@ -9159,6 +9180,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.retrieve_wlb_recommendations",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::retrieve_wlb_recommendations(&*s, &ctx, vm).await
                         },
@@ -9179,6 +9201,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.assert_agile",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::assert_agile(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -9202,6 +9225,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.create_new_blob",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::create_new_blob(
                                     &*s,
@@ -9231,6 +9255,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.assert_can_boot_here",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::assert_can_boot_here(&*s, &ctx, self_, host)
                                 .await
@@ -9253,6 +9278,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.get_possible_hosts",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::get_possible_hosts(&*s, &ctx, vm).await
                         },
@@ -9273,6 +9299,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.get_allowed_VIF_devices",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::get_allowed_vif_devices(&*s, &ctx, vm).await
                         },
@@ -9293,6 +9320,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.get_allowed_VBD_devices",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::get_allowed_vbd_devices(&*s, &ctx, vm).await
                         },
@@ -9313,6 +9341,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.update_allowed_operations",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::update_allowed_operations(&*s, &ctx, self_)
                                 .await
@@ -9336,6 +9365,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.assert_operation_valid",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::assert_operation_valid(&*s, &ctx, self_, op)
                                 .await
@@ -9359,6 +9389,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.forget_data_source_archives",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::forget_data_source_archives(
                                     &*s,
@@ -9387,6 +9418,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.query_data_source",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::query_data_source(&*s, &ctx, self_, data_source)
                                 .await
@@ -9410,6 +9442,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.record_data_source",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::record_data_source(&*s, &ctx, self_, data_source)
                                 .await
@@ -9432,6 +9465,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.get_data_sources",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::get_data_sources(&*s, &ctx, self_).await
                         },
@@ -9452,6 +9486,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.get_boot_record",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::get_boot_record(&*s, &ctx, self_).await
                         },
@@ -9478,6 +9513,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.assert_can_migrate",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::assert_can_migrate(
                                     &*s,
@@ -9516,6 +9552,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.migrate_send",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::migrate_send(
                                     &*s,
@@ -9549,6 +9586,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.maximise_memory",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::maximise_memory(
                                     &*s,
@@ -9577,6 +9615,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.send_trigger",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::send_trigger(&*s, &ctx, vm, trigger)
                                 .await
@@ -9600,6 +9639,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.send_sysrq",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::send_sysrq(&*s, &ctx, vm, key).await.map(srv::void)
                         },
@@ -9621,6 +9661,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_VCPUs_at_startup",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_vcpus_at_startup(&*s, &ctx, self_, value)
                                 .await
@@ -9644,6 +9685,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_VCPUs_max",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_vcpus_max(&*s, &ctx, self_, value)
                                 .await
@@ -9670,6 +9712,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_shadow_multiplier_live",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_shadow_multiplier_live(
                                     &*s,
@@ -9698,6 +9741,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_HVM_shadow_multiplier",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_hvm_shadow_multiplier(&*s, &ctx, self_, value)
                                 .await
@@ -9720,6 +9764,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.get_cooperative",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::get_cooperative(&*s, &ctx, self_).await
                         },
@@ -9740,6 +9785,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.wait_memory_target_live",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::wait_memory_target_live(&*s, &ctx, self_)
                                 .await
@@ -9763,6 +9809,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_memory_target_live",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_memory_target_live(&*s, &ctx, self_, target)
                                 .await
@@ -9786,6 +9833,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_memory",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_memory(&*s, &ctx, self_, value)
                                 .await
@@ -9812,6 +9860,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_memory_limits",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_memory_limits(
                                     &*s,
@@ -9844,6 +9893,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_memory_static_range",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_memory_static_range(&*s, &ctx, self_, min, max)
                                 .await
@@ -9867,6 +9917,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_memory_static_min",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_memory_static_min(&*s, &ctx, self_, value)
                                 .await
@@ -9890,6 +9941,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_memory_static_max",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_memory_static_max(&*s, &ctx, self_, value)
                                 .await
@@ -9914,6 +9966,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_memory_dynamic_range",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_memory_dynamic_range(
                                     &*s,
@@ -9943,6 +9996,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_memory_dynamic_min",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_memory_dynamic_min(&*s, &ctx, self_, value)
                                 .await
@@ -9966,6 +10020,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_memory_dynamic_max",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_memory_dynamic_max(&*s, &ctx, self_, value)
                                 .await
@@ -9988,6 +10043,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.compute_memory_overhead",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::compute_memory_overhead(&*s, &ctx, vm).await
                         },
@@ -10009,6 +10065,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_ha_always_run",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_ha_always_run(&*s, &ctx, self_, value)
                                 .await
@@ -10032,6 +10089,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_ha_restart_priority",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_ha_restart_priority(&*s, &ctx, self_, value)
                                 .await
@@ -10055,6 +10113,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.remove_from_NVRAM",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::remove_from_nvram(&*s, &ctx, self_, key)
                                 .await
@@ -10079,6 +10138,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.add_to_NVRAM",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::add_to_nvram(&*s, &ctx, self_, key, value)
                                 .await
@@ -10102,6 +10162,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_NVRAM",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_nvram(&*s, &ctx, self_, value)
                                 .await
@@ -10126,6 +10187,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.add_to_VCPUs_params_live",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::add_to_vcpus_params_live(
                                     &*s,
@@ -10155,6 +10217,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.set_VCPUs_number_live",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmServer::set_vcpus_number_live(&*s, &ctx, self_, nvcpu)
                                 .await
@@ -10179,6 +10242,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.pool_migrate",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::pool_migrate(&*s, &ctx, vm, host, options)
                                 .await
@@ -10204,6 +10268,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.resume_on",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::resume_on(&*s, &ctx, vm, host, start_paused, force)
                                 .await
@@ -10228,6 +10293,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.resume",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::resume(&*s, &ctx, vm, start_paused, force)
                                 .await
@@ -10250,6 +10316,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.suspend",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::suspend(&*s, &ctx, vm).await.map(srv::void)
                         },
@@ -10270,6 +10337,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.hard_reboot",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::hard_reboot(&*s, &ctx, vm).await.map(srv::void)
                         },
@@ -10290,6 +10358,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.power_state_reset",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::power_state_reset(&*s, &ctx, vm)
                                 .await
@@ -10312,6 +10381,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.hard_shutdown",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::hard_shutdown(&*s, &ctx, vm).await.map(srv::void)
                         },
@@ -10332,6 +10402,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.clean_reboot",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::clean_reboot(&*s, &ctx, vm).await.map(srv::void)
                         },
@@ -10352,6 +10423,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.shutdown",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::shutdown(&*s, &ctx, vm).await.map(srv::void)
                         },
@@ -10372,6 +10444,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.clean_shutdown",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::clean_shutdown(&*s, &ctx, vm).await.map(srv::void)
                         },
@@ -10392,6 +10465,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.unpause",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::unpause(&*s, &ctx, vm).await.map(srv::void)
                         },
@@ -10412,6 +10486,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.pause",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::pause(&*s, &ctx, vm).await.map(srv::void)
                         },
@@ -10435,6 +10510,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.start_on",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::start_on(&*s, &ctx, vm, host, start_paused, force)
                                 .await
@@ -10459,6 +10535,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.start",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::start(&*s, &ctx, vm, start_paused, force)
                                 .await
@@ -10481,6 +10558,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.provision",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::provision(&*s, &ctx, vm).await.map(srv::void)
                         },
@@ -10502,6 +10580,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.checkpoint",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::checkpoint(&*s, &ctx, vm, new_name).await
                         },
@@ -10522,6 +10601,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.revert",
+                        Some(crate::VmRef::as_str(&snapshot).to_string()),
                         move |s, ctx| async move {
                             VmServer::revert(&*s, &ctx, snapshot).await.map(srv::void)
                         },
@@ -10544,6 +10624,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.copy",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::copy(&*s, &ctx, vm, new_name, sr).await
                         },
@@ -10565,6 +10646,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.clone",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::clone(&*s, &ctx, vm, new_name).await
                         },
@@ -10586,6 +10668,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.snapshot_with_quiesce",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::snapshot_with_quiesce(&*s, &ctx, vm, new_name)
                                 .await
@@ -10609,6 +10692,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM.snapshot",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
                         move |s, ctx| async move {
                             VmServer::snapshot(&*s, &ctx, vm, new_name, ignore_vdis)
                                 .await

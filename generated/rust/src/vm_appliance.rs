@@ -881,6 +881,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM_appliance.recover",
+                        Some(crate::VmApplianceRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmApplianceServer::recover(
                                     &*s,
@@ -910,6 +911,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM_appliance.get_SRs_required_for_recovery",
+                        Some(crate::VmApplianceRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmApplianceServer::get_srs_required_for_recovery(
                                     &*s,
@@ -937,6 +939,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM_appliance.assert_can_be_recovered",
+                        Some(crate::VmApplianceRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmApplianceServer::assert_can_be_recovered(
                                     &*s,
@@ -964,6 +967,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM_appliance.shutdown",
+                        Some(crate::VmApplianceRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmApplianceServer::shutdown(&*s, &ctx, self_)
                                 .await
@@ -986,6 +990,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM_appliance.hard_shutdown",
+                        Some(crate::VmApplianceRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmApplianceServer::hard_shutdown(&*s, &ctx, self_)
                                 .await
@@ -1008,6 +1013,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM_appliance.clean_shutdown",
+                        Some(crate::VmApplianceRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmApplianceServer::clean_shutdown(&*s, &ctx, self_)
                                 .await
@@ -1031,6 +1037,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VM_appliance.start",
+                        Some(crate::VmApplianceRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmApplianceServer::start(&*s, &ctx, self_, paused)
                                 .await

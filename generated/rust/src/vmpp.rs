@@ -2294,6 +2294,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.set_archive_last_run_time",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::set_archive_last_run_time(
                                     &*s,
@@ -2322,6 +2323,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.set_backup_last_run_time",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::set_backup_last_run_time(&*s, &ctx, self_, value)
                                 .await
@@ -2345,6 +2347,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.remove_from_alarm_config",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::remove_from_alarm_config(&*s, &ctx, self_, key)
                                 .await
@@ -2368,6 +2371,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.remove_from_archive_schedule",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::remove_from_archive_schedule(
                                     &*s,
@@ -2396,6 +2400,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.remove_from_archive_target_config",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::remove_from_archive_target_config(
                                     &*s,
@@ -2424,6 +2429,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.remove_from_backup_schedule",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::remove_from_backup_schedule(
                                     &*s,
@@ -2453,6 +2459,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.add_to_alarm_config",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::add_to_alarm_config(&*s, &ctx, self_, key, value)
                                 .await
@@ -2477,6 +2484,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.add_to_archive_schedule",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::add_to_archive_schedule(
                                     &*s,
@@ -2507,6 +2515,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.add_to_archive_target_config",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::add_to_archive_target_config(
                                     &*s,
@@ -2537,6 +2546,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.add_to_backup_schedule",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::add_to_backup_schedule(
                                     &*s,
@@ -2566,6 +2576,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.set_alarm_config",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::set_alarm_config(&*s, &ctx, self_, value)
                                 .await
@@ -2589,6 +2600,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.set_is_alarm_enabled",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::set_is_alarm_enabled(&*s, &ctx, self_, value)
                                 .await
@@ -2612,6 +2624,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.set_archive_target_config",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::set_archive_target_config(
                                     &*s,
@@ -2640,6 +2653,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.set_archive_target_type",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::set_archive_target_type(&*s, &ctx, self_, value)
                                 .await
@@ -2663,6 +2677,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.set_archive_schedule",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::set_archive_schedule(&*s, &ctx, self_, value)
                                 .await
@@ -2686,6 +2701,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.set_archive_frequency",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::set_archive_frequency(&*s, &ctx, self_, value)
                                 .await
@@ -2709,6 +2725,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.set_backup_schedule",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::set_backup_schedule(&*s, &ctx, self_, value)
                                 .await
@@ -2732,6 +2749,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.set_backup_frequency",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::set_backup_frequency(&*s, &ctx, self_, value)
                                 .await
@@ -2755,6 +2773,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.set_backup_retention_value",
+                        Some(crate::VmppRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmppServer::set_backup_retention_value(
                                     &*s,
@@ -2783,6 +2802,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.get_alerts",
+                        Some(crate::VmppRef::as_str(&vmpp).to_string()),
                         move |s, ctx| async move {
                             VmppServer::get_alerts(&*s, &ctx, vmpp, hours_from_now).await
                         },
@@ -2803,6 +2823,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.archive_now",
+                        None,
                         move |s, ctx| async move {
                             VmppServer::archive_now(&*s, &ctx, snapshot).await
                         },
@@ -2823,6 +2844,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMPP.protect_now",
+                        Some(crate::VmppRef::as_str(&vmpp).to_string()),
                         move |s, ctx| async move {
                             VmppServer::protect_now(&*s, &ctx, vmpp).await
                         },

@@ -1131,6 +1131,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMSS.set_type",
+                        Some(crate::VmssRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmssServer::set_type(&*s, &ctx, self_, value)
                                 .await
@@ -1154,6 +1155,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMSS.set_last_run_time",
+                        Some(crate::VmssRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmssServer::set_last_run_time(&*s, &ctx, self_, value)
                                 .await
@@ -1177,6 +1179,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMSS.remove_from_schedule",
+                        Some(crate::VmssRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmssServer::remove_from_schedule(&*s, &ctx, self_, key)
                                 .await
@@ -1201,6 +1204,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMSS.add_to_schedule",
+                        Some(crate::VmssRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmssServer::add_to_schedule(&*s, &ctx, self_, key, value)
                                 .await
@@ -1224,6 +1228,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMSS.set_schedule",
+                        Some(crate::VmssRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmssServer::set_schedule(&*s, &ctx, self_, value)
                                 .await
@@ -1247,6 +1252,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMSS.set_frequency",
+                        Some(crate::VmssRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmssServer::set_frequency(&*s, &ctx, self_, value)
                                 .await
@@ -1270,6 +1276,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMSS.set_retained_snapshots",
+                        Some(crate::VmssRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VmssServer::set_retained_snapshots(&*s, &ctx, self_, value)
                                 .await
@@ -1292,6 +1299,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VMSS.snapshot_now",
+                        Some(crate::VmssRef::as_str(&vmss).to_string()),
                         move |s, ctx| async move {
                             VmssServer::snapshot_now(&*s, &ctx, vmss).await
                         },

@@ -609,6 +609,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VTPM.destroy",
+                        Some(crate::VtpmRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VtpmServer::destroy(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -630,6 +631,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VTPM.create",
+                        None,
                         move |s, ctx| async move {
                             VtpmServer::create(&*s, &ctx, vm, is_unique).await
                         },

@@ -680,6 +680,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VUSB.destroy",
+                        Some(crate::VusbRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VusbServer::destroy(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -694,6 +695,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VUSB.unplug",
+                        Some(crate::VusbRef::as_str(&self_).to_string()),
                         move |s, ctx| async move {
                             VusbServer::unplug(&*s, &ctx, self_).await.map(srv::void)
                         },
@@ -710,6 +712,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         &ctx,
                         "Async.VUSB.create",
+                        None,
                         move |s, ctx| async move {
                             VusbServer::create(&*s, &ctx, vm, usb_group, other_config)
                                 .await

@@ -613,9 +613,20 @@ fn dispatch_arm(class: &Class, m: &Message, tr: &proc_macro2::Ident, roles: &[St
         Type::Float => quote!(.map(xenapi_rt::types::Float)),
         _ => quote!(),
     };
+    // The object an `Async.` call acts on: its first parameter, when that
+    // is a reference to the message's own class (`self`, `vm`, `host`...).
+    let target = params
+        .iter()
+        .zip(&locals)
+        .take(1)
+        .find(|(p, _)| p.ty == Type::Ref(class.name.clone()))
+        .map_or(quote!(None), |(_, id)| {
+            let r = ident(&names::ref_type(&class.name));
+            quote!(Some(crate::#r::as_str(&#id).to_string()))
+        });
     let run = match (is_async, m.takes_session()) {
         (true, _) => quote! {
-            srv::spawn(s, &ctx, #wire, move |s, ctx| async move { #tr::#method(&*s, &ctx, #(#locals),*).await #conv }).await
+            srv::spawn(s, &ctx, #wire, #target, move |s, ctx| async move { #tr::#method(&*s, &ctx, #(#locals),*).await #conv }).await
         },
         (false, true) => quote!(srv::done(#tr::#method(&**s, &ctx, #(#locals),*).await #conv)),
         (false, false) => quote!(srv::done(#tr::#method(&**s, #(#locals),*).await #conv)),

@@ -113,14 +113,18 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Runs an `Async.` call: starts `work` in the background and returns
     /// the task that reports it. `work` yields the XML-RPC encoding of the
-    /// result, as the task's `result` field holds it.
+    /// result, as the task's `result` field holds it. `target` is the
+    /// reference of the object the message acts on (its first parameter,
+    /// when that is a reference to the message's class), for backends that list running tasks in the object's
+    /// `current_operations`; `None` for messages without one.
     fn spawn_task(
         &self,
         ctx: &Self::Ctx,
         method: &'static str,
+        target: Option<String>,
         work: BoxFuture<Result<String, ApiError>>,
     ) -> impl Future<Output = Result<TaskRef, ApiError>> + Send {
-        let _ = (ctx, work);
+        let _ = (ctx, target, work);
         async move { Err(ApiError::NotImplemented { function: format!("Async.{method}") }) }
     }
 }
@@ -199,7 +203,13 @@ pub(crate) fn void(_: ()) -> xenapi_rt::types::Void {
 
 /// Runs an `Async.` call through [`Backend::spawn_task`] and answers with
 /// the task; `work` gets its own handles on the backend and the caller.
-pub(crate) async fn spawn<S, T, W, F>(s: &Arc<S>, ctx: &S::Ctx, method: &'static str, work: W) -> Result<Reply, Reply>
+pub(crate) async fn spawn<S, T, W, F>(
+    s: &Arc<S>,
+    ctx: &S::Ctx,
+    method: &'static str,
+    target: Option<String>,
+    work: W,
+) -> Result<Reply, Reply>
 where
     S: Backend,
     T: Serialize,
@@ -208,7 +218,7 @@ where
 {
     let work = work(Arc::clone(s), ctx.clone());
     let work = async move { work.await.map(|v| task_result(&v)) };
-    Ok(reply(s.spawn_task(ctx, method, Box::pin(work)).await))
+    Ok(reply(s.spawn_task(ctx, method, target, Box::pin(work)).await))
 }
 
 /// MESSAGE_METHOD_UNKNOWN for the method of `call`.
