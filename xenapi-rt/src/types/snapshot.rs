@@ -24,29 +24,43 @@ type Error = serde_json::Error;
 /// A borrowed value whose strings also read as numbers and booleans.
 struct Lenient<'a>(&'a Value);
 
-/// Parses a string scalar for a numeric or boolean request, or hands the
-/// value to `serde_json` as it is.
-macro_rules! lenient_scalar {
+impl<'a> Lenient<'a> {
+    /// The text of a string value; any other value as it is.
+    fn text(&self) -> Result<&'a str, &'a Value> {
+        match self.0 {
+            Value::String(s) => Ok(s),
+            other => Err(other),
+        }
+    }
+}
+
+/// The numeric and boolean `deserialize_*` methods of a deserializer whose
+/// `text()` gives a scalar's string form, or the value to hand to
+/// `serde_json` as it is when there is none.
+macro_rules! scalar_methods {
+    () => {
+        scalar_methods! {
+            deserialize_bool => bool, visit_bool;
+            deserialize_i8 => i64, visit_i64;
+            deserialize_i16 => i64, visit_i64;
+            deserialize_i32 => i64, visit_i64;
+            deserialize_i64 => i64, visit_i64;
+            deserialize_u8 => u64, visit_u64;
+            deserialize_u16 => u64, visit_u64;
+            deserialize_u32 => u64, visit_u64;
+            deserialize_u64 => u64, visit_u64;
+            deserialize_f32 => f64, visit_f64;
+            deserialize_f64 => f64, visit_f64;
+        }
+    };
     ($($method:ident => $ty:ty, $visit:ident;)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            match self.0 {
-                Value::String(s) => match parse_scalar::<$ty>(s) {
+            match self.text() {
+                Ok(s) => match parse_scalar::<$ty>(s) {
                     Some(n) => visitor.$visit(n),
                     None => Err(de::Error::invalid_value(de::Unexpected::Str(s), &visitor)),
                 },
-                other => other.$method(visitor),
-            }
-        }
-    )*};
-}
-
-/// The same for map keys, which are always strings.
-macro_rules! lenient_key {
-    ($($method:ident => $ty:ty, $visit:ident;)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            match parse_scalar::<$ty>(self.0) {
-                Some(n) => visitor.$visit(n),
-                None => Err(de::Error::invalid_value(de::Unexpected::Str(self.0), &visitor)),
+                Err(other) => other.$method(visitor),
             }
         }
     )*};
@@ -76,19 +90,7 @@ impl<'de> Deserializer<'de> for Lenient<'de> {
         }
     }
 
-    lenient_scalar! {
-        deserialize_bool => bool, visit_bool;
-        deserialize_i8 => i64, visit_i64;
-        deserialize_i16 => i64, visit_i64;
-        deserialize_i32 => i64, visit_i64;
-        deserialize_i64 => i64, visit_i64;
-        deserialize_u8 => u64, visit_u64;
-        deserialize_u16 => u64, visit_u64;
-        deserialize_u32 => u64, visit_u64;
-        deserialize_u64 => u64, visit_u64;
-        deserialize_f32 => f64, visit_f64;
-        deserialize_f64 => f64, visit_f64;
-    }
+    scalar_methods!();
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
@@ -164,6 +166,13 @@ impl<'de> MapAccess<'de> for Entries<'de> {
 /// key type is numeric (`VCPUs_utilisation` is keyed by int).
 struct Key<'a>(&'a str);
 
+impl<'a> Key<'a> {
+    /// A key is always text.
+    fn text(&self) -> Result<&'a str, &'a Value> {
+        Ok(self.0)
+    }
+}
+
 impl<'de> Deserializer<'de> for Key<'de> {
     type Error = Error;
 
@@ -188,19 +197,7 @@ impl<'de> Deserializer<'de> for Key<'de> {
         visitor.visit_some(self)
     }
 
-    lenient_key! {
-        deserialize_bool => bool, visit_bool;
-        deserialize_i8 => i64, visit_i64;
-        deserialize_i16 => i64, visit_i64;
-        deserialize_i32 => i64, visit_i64;
-        deserialize_i64 => i64, visit_i64;
-        deserialize_u8 => u64, visit_u64;
-        deserialize_u16 => u64, visit_u64;
-        deserialize_u32 => u64, visit_u64;
-        deserialize_u64 => u64, visit_u64;
-        deserialize_f32 => f64, visit_f64;
-        deserialize_f64 => f64, visit_f64;
-    }
+    scalar_methods!();
 
     forward_to_deserialize_any! {
         i128 u128 char str string bytes byte_buf unit unit_struct seq tuple
