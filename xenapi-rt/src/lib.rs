@@ -27,9 +27,9 @@
 //! * `tls` (default): the HTTPS client transport.
 //!
 //! At least one protocol must be enabled. A program that speaks only one
-//! leaves the other's codec out of its build; bindings generated for one
-//! protocol only (`xenapi_gen::Builder::protocols`) say which feature they
-//! need, and fail to compile, naming it, when it is missing.
+//! leaves the other's codec out of its build. Bindings generated for one
+//! protocol only (`xenapi_gen::Builder::xml_rpc` / `json_rpc`) need its
+//! feature, and fail to compile, naming it, when it is missing.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

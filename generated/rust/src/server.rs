@@ -117,8 +117,9 @@ pub trait Backend: Send + Sync + 'static {
     /// the task that reports it. `work` yields the XML-RPC encoding of the
     /// result, as the task's `result` field holds it. `target` is the
     /// reference of the object the message acts on (its first parameter,
-    /// when that is a reference to the message's class), for backends that list running tasks in the object's
-    /// `current_operations`; `None` for messages without one.
+    /// when that is a reference to the message's class), for backends
+    /// that list running tasks in the object's `current_operations`;
+    /// `None` for messages without one.
     fn spawn_task(
         &self,
         ctx: &Self::Ctx,

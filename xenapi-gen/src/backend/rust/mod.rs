@@ -54,8 +54,8 @@ impl Parts {
 /// Which wire protocols the generated code speaks.
 ///
 /// Each protocol needs the `xenapi-rt` feature of the same name; the
-/// generated code names the runtime's codec module for each protocol, so a
-/// missing feature is a compile error that points at it. The client gets a
+/// generated code imports an item only that feature provides, so a missing
+/// feature is a compile error whose note names it. The client gets a
 /// constructor per protocol (`Connection::xml_rpc`, `Connection::json_rpc`)
 /// and the server's dispatcher refuses (HTTP 404) a protocol left out, even
 /// when another crate of the build enables its feature.
@@ -70,18 +70,6 @@ pub struct Protocols {
 impl Protocols {
     /// Both protocols, as in `generated/rust`.
     pub const BOTH: Protocols = Protocols { xml_rpc: true, json_rpc: true };
-
-    /// The `xenapi-rt` features these protocols need.
-    pub fn features(self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        if self.xml_rpc {
-            out.push("xml-rpc");
-        }
-        if self.json_rpc {
-            out.push("json-rpc");
-        }
-        out
-    }
 }
 
 /// Every file of `generated/rust`.
@@ -330,10 +318,9 @@ fn routing(api: &Api) -> TokenStream {
 }
 
 /// The items that depend on the protocols chosen: `speaks`, which the
-/// dispatcher asks before taking a call; an import of an item of the
-/// runtime that only the protocol's feature provides, which fails to compile, naming the missing
-/// `xenapi-rt` feature, when that feature is off; and a `Connection`
-/// constructor per protocol.
+/// dispatcher asks before taking a call; per protocol, an import of an
+/// item only its `xenapi-rt` feature provides (a compile error naming the
+/// feature when it is off) and a `Connection` constructor.
 fn protocol_items(p: Protocols) -> (TokenStream, TokenStream, Vec<TokenStream>) {
     let (test, which) = match (p.xml_rpc, p.json_rpc) {
         (true, true) => (quote!(let _ = protocol; true), "XML-RPC and JSON-RPC"),
