@@ -1,7 +1,8 @@
 //! The codec benchmarks of `codec` with mimalloc as the global allocator:
-//! decoding builds and frees about 280 allocations per VM record, so the
-//! allocator an application picks shows in the figures. Groups are named
-//! `mimalloc-xmlrpc` and `mimalloc-jsonrpc`.
+//! decoding one VM record makes about 125 allocations (strings, map tables,
+//! arrays) and freeing it returns them, so the allocator an application
+//! picks shows in the figures, in `free` most of all. Groups are named
+//! `mimalloc-xmlrpc`, `mimalloc-jsonrpc` and `mimalloc-free`.
 
 mod common;
 
