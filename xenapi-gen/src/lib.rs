@@ -57,11 +57,18 @@ pub struct Config {
     out: PathBuf,
     langs: Option<Vec<Lang>>,
     release: Option<String>,
+    protocols: backend::rust::Protocols,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { schema: "schema".into(), out: "generated".into(), langs: None, release: None }
+        Config {
+            schema: "schema".into(),
+            out: "generated".into(),
+            langs: None,
+            release: None,
+            protocols: backend::rust::Protocols::BOTH,
+        }
     }
 }
 
@@ -95,6 +102,14 @@ impl Config {
         self
     }
 
+    /// The wire protocols the Rust crate speaks (default: both). The other
+    /// languages are not affected. Turning both off is
+    /// [`Error::NoProtocol`] when generating.
+    pub fn protocols(&mut self, protocols: backend::rust::Protocols) -> &mut Self {
+        self.protocols = protocols;
+        self
+    }
+
     /// Loads the schema and applies the release, if any.
     pub fn load(&self) -> Result<model::Api, Error> {
         let api = load_schema(&self.schema).map_err(Error::Schema)?;
@@ -124,12 +139,20 @@ impl Config {
     /// Every file the selected backends produce, without touching disk.
     pub fn files(&self) -> Result<(Vec<Lang>, Vec<GeneratedFile>), Error> {
         let langs = self.selected()?;
+        let protocols = self.protocols;
+        if !protocols.xml_rpc && !protocols.json_rpc {
+            return Err(Error::NoProtocol);
+        }
         let api = self.load()?;
         let mut jobs: Vec<backend::jobs::Job<'_, Vec<GeneratedFile>>> = Vec::new();
         for lang in &langs {
             let backend = lang.backend().ok_or(Error::Unavailable(*lang))?;
             let api = &api;
-            jobs.push((0, Box::new(move || backend(api))));
+            // Only the Rust crate has options of its own.
+            jobs.push(match lang {
+                Lang::Rust => (0, Box::new(move || backend::rust::generate_crate(api, protocols))),
+                _ => (0, Box::new(move || backend(api))),
+            });
         }
         // The backends are independent; the Rust one spreads its own work
         // over the cores as well.

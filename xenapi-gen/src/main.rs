@@ -1,6 +1,7 @@
 //! The `xenapi-gen` command line: a thin layer over the library.
 
 use clap::{Parser, Subcommand};
+use xenapi_gen::backend::rust::Protocols;
 use xenapi_gen::backend::Lang;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +41,10 @@ enum Command {
         /// Generate the API as it stood at this release (e.g. `rio`); default: the newest.
         #[arg(long)]
         release: Option<String>,
+        /// Wire protocols of the Rust crate, comma-separated (xml-rpc, json-rpc); default: both.
+        /// One alone leaves the other out of the crate and of its `xenapi-rt` features.
+        #[arg(long, value_delimiter = ',', value_parser = ["xml-rpc", "json-rpc"])]
+        protocol: Option<Vec<String>>,
     },
     /// Convert a model export (xapi's doc/data/xenapi.json shape) into schema YAML.
     ImportJson {
@@ -78,7 +83,9 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Generate { schema, out, lang, check, release } => generate(schema, out, lang, check, release),
+        Command::Generate { schema, out, lang, check, release, protocol } => {
+            generate(schema, out, lang, check, release, protocol)
+        }
         Command::Diff { old, new } => match (xenapi_gen::load_schema(&old), xenapi_gen::load_schema(&new)) {
             (Ok(a), Ok(b)) => {
                 let report = xenapi_gen::diff::diff(&a, &b);
@@ -122,11 +129,22 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(schema: PathBuf, out: PathBuf, lang: Option<Vec<String>>, check: bool, release: Option<String>) -> ExitCode {
+fn generate(
+    schema: PathBuf,
+    out: PathBuf,
+    lang: Option<Vec<String>>,
+    check: bool,
+    release: Option<String>,
+    protocol: Option<Vec<String>>,
+) -> ExitCode {
     let mut config = xenapi_gen::Config::new();
     config.schema(&schema).out(&out);
     if let Some(r) = release {
         config.release(r);
+    }
+    if let Some(names) = protocol {
+        let has = |p: &str| names.iter().any(|n| n == p);
+        config.protocols(Protocols { xml_rpc: has("xml-rpc"), json_rpc: has("json-rpc") });
     }
     if let Some(names) = lang {
         let mut langs = Vec::new();

@@ -72,8 +72,14 @@ impl Protocols {
     pub const BOTH: Protocols = Protocols { xml_rpc: true, json_rpc: true };
 }
 
-/// Every file of `generated/rust`.
+/// Every file of `generated/rust`: client and server, both protocols.
 pub fn generate(api: &Api) -> Vec<GeneratedFile> {
+    generate_crate(api, Protocols::BOTH)
+}
+
+/// Every file of the `xenapi` crate, speaking only `protocols`; its
+/// `Cargo.toml` turns on just the matching `xenapi-rt` features.
+pub fn generate_crate(api: &Api, protocols: Protocols) -> Vec<GeneratedFile> {
     let dir = "rust";
     let rels = relations::relations(api);
     let home = enum_homes(api);
@@ -81,8 +87,8 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     // Token streams cannot cross threads, so each job builds and formats
     // a whole file; the class modules are most of the work.
     let mut jobs: Vec<Job<'_, GeneratedFile>> = vec![
-        (0, Box::new(|| GeneratedFile::new(format!("{dir}/Cargo.toml"), cargo_toml()))),
-        (200, Box::new(move || GeneratedFile::new(format!("{dir}/src/lib.rs"), format(lib_rs(api, rels, Parts::BOTH, Protocols::BOTH))))),
+        (0, Box::new(move || GeneratedFile::new(format!("{dir}/Cargo.toml"), cargo_toml(protocols)))),
+        (200, Box::new(move || GeneratedFile::new(format!("{dir}/src/lib.rs"), format(lib_rs(api, rels, Parts::BOTH, protocols))))),
         (api.errors.len(), Box::new(|| GeneratedFile::new(format!("{dir}/src/errors.rs"), format(errors::errors(api))))),
         (10, Box::new(|| GeneratedFile::new(format!("{dir}/src/roles.rs"), format(roles(api))))),
         (70, Box::new(|| GeneratedFile::new(format!("{dir}/src/routing.rs"), format(routing(api))))),
@@ -115,7 +121,15 @@ fn enum_homes(api: &Api) -> HashMap<&str, &str> {
     home
 }
 
-fn cargo_toml() -> String {
+fn cargo_toml(protocols: Protocols) -> String {
+    // Both protocols are `xenapi-rt`'s defaults; one alone turns the
+    // defaults off and names what stays on.
+    let rt = if protocols == Protocols::BOTH {
+        String::new()
+    } else {
+        let proto = if protocols.xml_rpc { "xml-rpc" } else { "json-rpc" };
+        format!(", default-features = false, features = [\"tls\", \"{proto}\"]")
+    };
     format!(
         "{}[package]
 name = \"xenapi\"
@@ -126,12 +140,12 @@ license = \"MIT OR Apache-2.0\"
 publish = false
 
 [dependencies]
-xenapi-rt = {{ path = \"../../xenapi-rt\" }}
+xenapi-rt = {{ path = \"../../xenapi-rt\"{rt} }}
 serde = {{ version = \"1\", features = [\"derive\"] }}
 serde_json = \"1\"
 tokio = {{ version = \"1\", features = [\"time\"] }}
 ",
-        HEADER.replace("//", "#")
+        HEADER.replace("//", "#"),
     )
 }
 
