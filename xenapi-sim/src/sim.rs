@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use xenapi::server::{BoxFuture, Store};
 use xenapi::{
-    ApiError, HostRef, SessionRef, TaskAllowedOperations, TaskRecord, TaskRef, TaskStatusType, VmOperations, VmRecord, VmRef,
+    ApiError, HostRef, SessionRef, TaskAllowedOperations, TaskRecord, TaskRef, TaskStatusType,
 };
 
 use crate::store::SimStore;
@@ -377,34 +377,27 @@ impl xenapi::server::Backend for Sim {
         let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
         self.0.tasks.lock().unwrap_or_else(|e| e.into_inner()).insert(task.to_string(), cancel_tx);
         self.own_task(ctx, &task);
-        // A VM lists the operation in `current_operations` while it runs.
-        let busy = target.zip(vm_operation(method)).and_then(|(vm, op)| {
-            let vm = VmRef::new(vm);
-            let marked = self.0.store.update::<VmRecord, _, _>(&vm, |v| {
-                v.current_operations.insert(task.to_string(), op);
-                Ok(())
-            });
-            marked.is_ok().then_some(vm)
+        // The object the call acts on lists the operation in its
+        // `current_operations` while the task runs, when its class has
+        // that field and the operation is one of its values.
+        let busy = target.zip(method_class_and_name(method)).and_then(|(target, (class, op))| {
+            let listed = self.0.store.write(|tx| tx.task_operation(class, &target, task.as_str(), Some(op)));
+            listed.is_ok().then_some((class, target))
         });
         tokio::spawn(run_task(self.handle(), task.clone(), busy, work, cancel_rx));
         Ok(task)
     }
 }
 
-/// The VM operation an `Async.VM.*` method performs, if it is one that
-/// `current_operations` can name.
-fn vm_operation(method: &str) -> Option<VmOperations> {
-    let message = method.strip_prefix("Async.VM.")?;
-    match VmOperations::from_wire(message) {
-        VmOperations::Unknown(_) => None,
-        op => Some(op),
-    }
+/// The class and message of an `Async.CLASS.message` method.
+fn method_class_and_name(method: &'static str) -> Option<(&'static str, &'static str)> {
+    method.strip_prefix("Async.")?.split_once('.')
 }
 
 async fn run_task(
     sim: Sim,
     task: TaskRef,
-    busy: Option<VmRef>,
+    busy: Option<(&'static str, String)>,
     work: BoxFuture<Result<String, ApiError>>,
     mut cancel: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -446,11 +439,8 @@ async fn run_task(
         }
         Ok(())
     });
-    if let Some(vm) = busy {
-        let _ = store.update::<VmRecord, _, _>(&vm, |v| {
-            v.current_operations.remove(task.as_str());
-            Ok(())
-        });
+    if let Some((class, target)) = busy {
+        let _ = store.write(|tx| tx.task_operation(class, &target, task.as_str(), None));
     }
     let orphan = {
         let mut running = sim.0.tasks.lock().unwrap_or_else(|e| e.into_inner());

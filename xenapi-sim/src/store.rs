@@ -62,6 +62,9 @@ pub(crate) trait Table: Send + Sync {
     fn uuid(&self, r: &str) -> Option<String>;
     fn link(&mut self, r: &str, inverse: &str, other: &str) -> bool;
     fn unlink(&mut self, r: &str, inverse: &str, other: &str) -> bool;
+    /// Lists (`Some`) or unlists (`None`) a running task's operation in
+    /// the object's `current_operations`; false when nothing changed.
+    fn task_operation(&mut self, r: &str, task: &str, operation: Option<&str>) -> bool;
     /// A copy of the row, to put back on rollback (`None`: absent).
     fn save(&self, r: &str) -> Option<Saved>;
     fn restore(&mut self, r: &str, saved: Option<Saved>);
@@ -164,6 +167,12 @@ impl<R: Record> Table for TypedTable<R> {
     }
     fn unlink(&mut self, r: &str, inverse: &str, other: &str) -> bool {
         self.rows.get_mut(r).is_some_and(|row| row.rec.unlink(inverse, other))
+    }
+    fn task_operation(&mut self, r: &str, task: &str, operation: Option<&str>) -> bool {
+        self.rows.get_mut(r).is_some_and(|row| match operation {
+            Some(op) => row.rec.begin_operation(task, op),
+            None => row.rec.end_operation(task),
+        })
     }
     fn save(&self, r: &str) -> Option<Saved> {
         self.rows.get(r).map(|row| {
@@ -491,6 +500,25 @@ impl<'a> Tx<'a> {
         self.db.table_mut::<R>().take(r);
         self.link_all(r, &related, false);
         Ok(())
+    }
+
+    /// Lists (`Some(operation)`) or unlists (`None`) a running task in the
+    /// `current_operations` of an object of any class. An error when the
+    /// object is missing, or when its class has no such field or operation
+    /// (or the task was not listed): the caller rolls back, so no event
+    /// reports a change that did not happen.
+    pub fn task_operation(&mut self, class: &str, r: &str, task: &str, operation: Option<&str>) -> Result<(), ApiError> {
+        let Some(i) = self.db.class_index(class).filter(|&i| self.db.tables[i].contains(r)) else {
+            return Err(ApiError::HandleInvalid { class: class.to_string(), handle: r.to_string() });
+        };
+        self.touch(i, r);
+        if self.db.tables[i].task_operation(r, task, operation) {
+            Ok(())
+        } else {
+            Err(ApiError::OperationNotAllowed {
+                reason: format!("no `{}` in the current_operations of {class}", operation.unwrap_or(task)),
+            })
+        }
     }
 
     /// Records a change of an object without changing it (`event.inject`).

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use xenapi::{
-    ApiError, EventOperation, Protocol, TaskStatusType, VbdMode, VbdRecord, VbdType, VdiRecord, VdiType, VmOperations,
+    ApiError, EventOperation, Protocol, TaskStatusType, VbdMode, VbdRecord, VbdType, VdiOperations, VdiRecord, VdiType, VmOperations,
     VmPowerState, VmRecord, VmRef,
 };
 use xenapi_rt::jsonrpc::Version;
@@ -297,6 +297,18 @@ async fn async_calls_run_as_tasks() {
         assert!(s.vm().get_current_operations(&vm).await.unwrap().is_empty());
         let rec = s.task().get_record(task.task_ref()).await.unwrap();
         assert_eq!((rec.status, rec.progress), (TaskStatusType::Success, 1.0));
+
+        // So does an object of any class with `current_operations`, even
+        // while a message the simulator leaves unimplemented runs.
+        let disk = s.vbd().get_vdi(&state(&s, &vm).await.vbds[0]).await.unwrap();
+        let sr = s.vdi().get_sr(&disk).await.unwrap();
+        let null = xenapi::VdiRef::null();
+        let copying = s.vdi().async_copy(&disk, &sr, &null, &null).await.unwrap();
+        let busy = s.vdi().get_current_operations(&disk).await.unwrap();
+        assert_eq!(busy.get(copying.task_ref().as_str()), Some(&VdiOperations::Copy), "{busy:?}");
+        let e = copying.wait().await.unwrap_err();
+        assert!(matches!(e.api(), Some(ApiError::NotImplemented { .. })), "{e}");
+        assert!(s.vdi().get_current_operations(&disk).await.unwrap().is_empty());
         assert_eq!(s.vm().get_power_state(&vm).await.unwrap(), VmPowerState::Running);
 
         // A result: the new VM's ref, as xapi writes it.

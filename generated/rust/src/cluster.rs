@@ -239,6 +239,18 @@ impl crate::server::Record for ClusterRecord {
             _ => false,
         }
     }
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        match crate::ClusterOperation::from_wire(operation) {
+            crate::ClusterOperation::Unknown(_) => false,
+            op => {
+                self.current_operations.insert(task.to_string(), op);
+                true
+            }
+        }
+    }
+    fn end_operation(&mut self, task: &str) -> bool {
+        self.current_operations.remove(task).is_some()
+    }
 }
 impl crate::server::HasRecord for Cluster {
     type Record = ClusterRecord;

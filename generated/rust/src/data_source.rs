@@ -84,6 +84,14 @@ impl crate::server::Record for DataSourceRecord {
         let _ = (inverse, r);
         false
     }
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        let _ = (task, operation);
+        false
+    }
+    fn end_operation(&mut self, task: &str) -> bool {
+        let _ = task;
+        false
+    }
 }
 impl crate::server::HasRecord for DataSource {
     type Record = DataSourceRecord;

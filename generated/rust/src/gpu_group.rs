@@ -198,6 +198,14 @@ impl crate::server::Record for GpuGroupRecord {
             _ => false,
         }
     }
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        let _ = (task, operation);
+        false
+    }
+    fn end_operation(&mut self, task: &str) -> bool {
+        let _ = task;
+        false
+    }
 }
 impl crate::server::HasRecord for GpuGroup {
     type Record = GpuGroupRecord;

@@ -669,6 +669,18 @@ impl crate::server::Record for PoolRecord {
             _ => false,
         }
     }
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        match crate::PoolAllowedOperations::from_wire(operation) {
+            crate::PoolAllowedOperations::Unknown(_) => false,
+            op => {
+                self.current_operations.insert(task.to_string(), op);
+                true
+            }
+        }
+    }
+    fn end_operation(&mut self, task: &str) -> bool {
+        self.current_operations.remove(task).is_some()
+    }
 }
 impl crate::server::HasRecord for Pool {
     type Record = PoolRecord;

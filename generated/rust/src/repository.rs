@@ -88,6 +88,14 @@ impl crate::server::Record for RepositoryRecord {
         let _ = (inverse, r);
         false
     }
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        let _ = (task, operation);
+        false
+    }
+    fn end_operation(&mut self, task: &str) -> bool {
+        let _ = task;
+        false
+    }
 }
 impl crate::server::HasRecord for Repository {
     type Record = RepositoryRecord;

@@ -36,6 +36,14 @@ pub trait Record: Clone + Default + Serialize + DeserializeOwned + Send + Sync +
     /// Removes `r` from the set field named `inverse`; false when the
     /// class has no such field.
     fn unlink(&mut self, inverse: &str, r: &str) -> bool;
+    /// Lists `operation` (a value of the class's operations enum, as
+    /// spelt on the wire) under `task` in `current_operations`, for a
+    /// running task that acts on this object; false when the class has no
+    /// such field or the enum no such value.
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool;
+    /// Takes `task` out of `current_operations`; false when it was not
+    /// listed.
+    fn end_operation(&mut self, task: &str) -> bool;
 }
 
 /// A relation: objects of `class` point at an object of `target` through

@@ -303,6 +303,18 @@ impl crate::server::Record for TaskRecord {
             _ => false,
         }
     }
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        match crate::TaskAllowedOperations::from_wire(operation) {
+            crate::TaskAllowedOperations::Unknown(_) => false,
+            op => {
+                self.current_operations.insert(task.to_string(), op);
+                true
+            }
+        }
+    }
+    fn end_operation(&mut self, task: &str) -> bool {
+        self.current_operations.remove(task).is_some()
+    }
 }
 impl crate::server::HasRecord for Task {
     type Record = TaskRecord;

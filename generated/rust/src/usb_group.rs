@@ -96,6 +96,14 @@ impl crate::server::Record for UsbGroupRecord {
             _ => false,
         }
     }
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        let _ = (task, operation);
+        false
+    }
+    fn end_operation(&mut self, task: &str) -> bool {
+        let _ = task;
+        false
+    }
 }
 impl crate::server::HasRecord for UsbGroup {
     type Record = UsbGroupRecord;

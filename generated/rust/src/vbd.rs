@@ -383,6 +383,18 @@ impl crate::server::Record for VbdRecord {
         let _ = (inverse, r);
         false
     }
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        match crate::VbdOperations::from_wire(operation) {
+            crate::VbdOperations::Unknown(_) => false,
+            op => {
+                self.current_operations.insert(task.to_string(), op);
+                true
+            }
+        }
+    }
+    fn end_operation(&mut self, task: &str) -> bool {
+        self.current_operations.remove(task).is_some()
+    }
 }
 impl crate::server::HasRecord for Vbd {
     type Record = VbdRecord;

@@ -567,6 +567,18 @@ impl crate::server::Record for VdiRecord {
             _ => false,
         }
     }
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        match crate::VdiOperations::from_wire(operation) {
+            crate::VdiOperations::Unknown(_) => false,
+            op => {
+                self.current_operations.insert(task.to_string(), op);
+                true
+            }
+        }
+    }
+    fn end_operation(&mut self, task: &str) -> bool {
+        self.current_operations.remove(task).is_some()
+    }
 }
 impl crate::server::HasRecord for Vdi {
     type Record = VdiRecord;

@@ -1461,6 +1461,18 @@ impl crate::server::Record for VmRecord {
             _ => false,
         }
     }
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        match crate::VmOperations::from_wire(operation) {
+            crate::VmOperations::Unknown(_) => false,
+            op => {
+                self.current_operations.insert(task.to_string(), op);
+                true
+            }
+        }
+    }
+    fn end_operation(&mut self, task: &str) -> bool {
+        self.current_operations.remove(task).is_some()
+    }
 }
 impl crate::server::HasRecord for Vm {
     type Record = VmRecord;

@@ -153,6 +153,18 @@ impl crate::server::Record for VmApplianceRecord {
             _ => false,
         }
     }
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        match crate::VmApplianceOperation::from_wire(operation) {
+            crate::VmApplianceOperation::Unknown(_) => false,
+            op => {
+                self.current_operations.insert(task.to_string(), op);
+                true
+            }
+        }
+    }
+    fn end_operation(&mut self, task: &str) -> bool {
+        self.current_operations.remove(task).is_some()
+    }
 }
 impl crate::server::HasRecord for VmAppliance {
     type Record = VmApplianceRecord;

@@ -252,6 +252,14 @@ impl crate::server::Record for VmssRecord {
             _ => false,
         }
     }
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        let _ = (task, operation);
+        false
+    }
+    fn end_operation(&mut self, task: &str) -> bool {
+        let _ = task;
+        false
+    }
 }
 impl crate::server::HasRecord for Vmss {
     type Record = VmssRecord;

@@ -146,6 +146,18 @@ impl crate::server::Record for VusbRecord {
         let _ = (inverse, r);
         false
     }
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        match crate::VusbOperations::from_wire(operation) {
+            crate::VusbOperations::Unknown(_) => false,
+            op => {
+                self.current_operations.insert(task.to_string(), op);
+                true
+            }
+        }
+    }
+    fn end_operation(&mut self, task: &str) -> bool {
+        self.current_operations.remove(task).is_some()
+    }
 }
 impl crate::server::HasRecord for Vusb {
     type Record = VusbRecord;

@@ -258,6 +258,7 @@ fn record(class: &Class, relations: &[Relation], server: bool) -> TokenStream {
     let label = if has_label { quote!(Some(&self.name_label)) } else { quote!(None) };
     let set_uuid = if has_uuid { quote!(self.uuid = uuid.to_string();) } else { quote!(let _ = uuid;) };
     let relation_fns = relation_fns(class, relations);
+    let operation_fns = operation_fns(class);
     let server_impls = if server {
         quote! {
             impl crate::server::Record for #rec {
@@ -272,6 +273,7 @@ fn record(class: &Class, relations: &[Relation], server: bool) -> TokenStream {
                     #label
                 }
                 #relation_fns
+                #operation_fns
             }
 
             impl crate::server::HasRecord for #marker {
@@ -295,6 +297,44 @@ fn record(class: &Class, relations: &[Relation], server: bool) -> TokenStream {
         #default_impl
 
         #server_impls
+    }
+}
+
+/// `begin_operation` and `end_operation` of a record: its
+/// `current_operations` map, for classes that have one.
+fn operation_fns(class: &Class) -> TokenStream {
+    let ops = class.fields.iter().find_map(|f| match &f.ty {
+        Type::Map(k, v) if f.name == "current_operations" && **k == Type::String => match &**v {
+            Type::Enum(e) => Some(ident(&names::enum_type(e))),
+            _ => None,
+        },
+        _ => None,
+    });
+    let Some(e) = ops else {
+        return quote! {
+            fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+                let _ = (task, operation);
+                false
+            }
+            fn end_operation(&mut self, task: &str) -> bool {
+                let _ = task;
+                false
+            }
+        };
+    };
+    quote! {
+        fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+            match crate::#e::from_wire(operation) {
+                crate::#e::Unknown(_) => false,
+                op => {
+                    self.current_operations.insert(task.to_string(), op);
+                    true
+                }
+            }
+        }
+        fn end_operation(&mut self, task: &str) -> bool {
+            self.current_operations.remove(task).is_some()
+        }
     }
 }
 
