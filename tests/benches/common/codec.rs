@@ -46,7 +46,6 @@ pub fn run(c: &mut Criterion, prefix: &str) {
             black_box(xenapi_rt::xmlrpc::encode_success(black_box(&records)).expect("encodes"))
         })
     });
-
     g.finish();
 
     let mut g = c.benchmark_group(format!("{prefix}jsonrpc"));
