@@ -189,14 +189,6 @@ impl crate::server::Record for BondRecord {
             _ => false,
         }
     }
-    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
-        let _ = (task, operation);
-        false
-    }
-    fn end_operation(&mut self, task: &str) -> bool {
-        let _ = task;
-        false
-    }
 }
 impl crate::server::HasRecord for Bond {
     type Record = BondRecord;

@@ -216,9 +216,6 @@ impl crate::server::Record for ClusterRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
-    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
-        Vec::new()
-    }
     fn link(&mut self, inverse: &str, r: &str) -> bool {
         match inverse {
             "cluster_hosts" => {

@@ -182,14 +182,6 @@ impl crate::server::Record for ClusterHostRecord {
         }
         out
     }
-    fn link(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
-    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
     fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
         match crate::ClusterHostOperation::from_wire(operation) {
             crate::ClusterHostOperation::Unknown(_) => false,

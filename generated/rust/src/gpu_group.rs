@@ -165,9 +165,6 @@ impl crate::server::Record for GpuGroupRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
-    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
-        Vec::new()
-    }
     fn link(&mut self, inverse: &str, r: &str) -> bool {
         match inverse {
             "PGPUs" => {
@@ -197,14 +194,6 @@ impl crate::server::Record for GpuGroupRecord {
             }
             _ => false,
         }
-    }
-    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
-        let _ = (task, operation);
-        false
-    }
-    fn end_operation(&mut self, task: &str) -> bool {
-        let _ = task;
-        false
     }
 }
 impl crate::server::HasRecord for GpuGroup {

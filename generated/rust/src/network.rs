@@ -308,9 +308,6 @@ impl crate::server::Record for NetworkRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
-    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
-        Vec::new()
-    }
     fn link(&mut self, inverse: &str, r: &str) -> bool {
         match inverse {
             "PIFs" => {

@@ -221,14 +221,6 @@ impl crate::server::Record for PgpuRecord {
             _ => false,
         }
     }
-    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
-        let _ = (task, operation);
-        false
-    }
-    fn end_operation(&mut self, task: &str) -> bool {
-        let _ = task;
-        false
-    }
 }
 impl crate::server::HasRecord for Pgpu {
     type Record = PgpuRecord;

@@ -606,14 +606,6 @@ impl crate::server::Record for PifRecord {
             _ => false,
         }
     }
-    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
-        let _ = (task, operation);
-        false
-    }
-    fn end_operation(&mut self, task: &str) -> bool {
-        let _ = task;
-        false
-    }
 }
 impl crate::server::HasRecord for Pif {
     type Record = PifRecord;

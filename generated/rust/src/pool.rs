@@ -646,9 +646,6 @@ impl crate::server::Record for PoolRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
-    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
-        Vec::new()
-    }
     fn link(&mut self, inverse: &str, r: &str) -> bool {
         match inverse {
             "metadata_VDIs" => {

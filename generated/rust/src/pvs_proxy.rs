@@ -157,22 +157,6 @@ impl crate::server::Record for PvsProxyRecord {
         }
         out
     }
-    fn link(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
-    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
-    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
-        let _ = (task, operation);
-        false
-    }
-    fn end_operation(&mut self, task: &str) -> bool {
-        let _ = task;
-        false
-    }
 }
 impl crate::server::HasRecord for PvsProxy {
     type Record = PvsProxyRecord;

@@ -25,25 +25,42 @@ pub trait Record: Clone + Default + Serialize + DeserializeOwned + Send + Sync +
     fn set_uuid(&mut self, uuid: &str);
     /// The `name_label` field, for classes that have one.
     fn name_label(&self) -> Option<&str>;
+    // The defaults below are for classes without the fields involved;
+    // the generator overrides them where a class has them.
+
     /// The objects this one points at through the ref field of a
     /// relation (see [`RELATIONS`]), with that relation; null refs are
     /// left out.
-    fn related(&self) -> Vec<(&'static Relation, &str)>;
+    fn related(&self) -> Vec<(&'static Relation, &str)> {
+        Vec::new()
+    }
     /// Adds `r` to the set field named `inverse` (the listing side of a
     /// relation) unless it is there already; false when the class has no
     /// such field.
-    fn link(&mut self, inverse: &str, r: &str) -> bool;
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
     /// Removes `r` from the set field named `inverse`; false when the
     /// class has no such field.
-    fn unlink(&mut self, inverse: &str, r: &str) -> bool;
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        let _ = (inverse, r);
+        false
+    }
     /// Lists `operation` (a value of the class's operations enum, as
     /// spelt on the wire) under `task` in `current_operations`, for a
     /// running task that acts on this object; false when the class has no
     /// such field or the enum no such value.
-    fn begin_operation(&mut self, task: &str, operation: &str) -> bool;
+    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
+        let _ = (task, operation);
+        false
+    }
     /// Takes `task` out of `current_operations`; false when it was not
     /// listed.
-    fn end_operation(&mut self, task: &str) -> bool;
+    fn end_operation(&mut self, task: &str) -> bool {
+        let _ = task;
+        false
+    }
 }
 
 /// A relation: objects of `class` point at an object of `target` through

@@ -118,25 +118,6 @@ impl crate::server::Record for SrStatRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
-    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
-        Vec::new()
-    }
-    fn link(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
-    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
-    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
-        let _ = (task, operation);
-        false
-    }
-    fn end_operation(&mut self, task: &str) -> bool {
-        let _ = task;
-        false
-    }
 }
 impl crate::server::HasRecord for SrStat {
     type Record = SrStatRecord;

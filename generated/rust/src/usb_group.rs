@@ -63,9 +63,6 @@ impl crate::server::Record for UsbGroupRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
-    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
-        Vec::new()
-    }
     fn link(&mut self, inverse: &str, r: &str) -> bool {
         match inverse {
             "PUSBs" => {
@@ -95,14 +92,6 @@ impl crate::server::Record for UsbGroupRecord {
             }
             _ => false,
         }
-    }
-    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
-        let _ = (task, operation);
-        false
-    }
-    fn end_operation(&mut self, task: &str) -> bool {
-        let _ = task;
-        false
     }
 }
 impl crate::server::HasRecord for UsbGroup {

@@ -375,14 +375,6 @@ impl crate::server::Record for VbdRecord {
         }
         out
     }
-    fn link(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
-    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
     fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
         match crate::VbdOperations::from_wire(operation) {
             crate::VbdOperations::Unknown(_) => false,

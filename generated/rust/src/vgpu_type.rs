@@ -216,9 +216,6 @@ impl crate::server::Record for VgpuTypeRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
-    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
-        Vec::new()
-    }
     fn link(&mut self, inverse: &str, r: &str) -> bool {
         match inverse {
             "VGPUs" => {
@@ -238,14 +235,6 @@ impl crate::server::Record for VgpuTypeRecord {
             }
             _ => false,
         }
-    }
-    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
-        let _ = (task, operation);
-        false
-    }
-    fn end_operation(&mut self, task: &str) -> bool {
-        let _ = task;
-        false
     }
 }
 impl crate::server::HasRecord for VgpuType {

@@ -463,14 +463,6 @@ impl crate::server::Record for VifRecord {
         }
         out
     }
-    fn link(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
-    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
     fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
         match crate::VifOperations::from_wire(operation) {
             crate::VifOperations::Unknown(_) => false,

@@ -440,9 +440,6 @@ impl crate::server::Record for VmppRecord {
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
     }
-    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
-        Vec::new()
-    }
     fn link(&mut self, inverse: &str, r: &str) -> bool {
         match inverse {
             "VMs" => {
@@ -462,14 +459,6 @@ impl crate::server::Record for VmppRecord {
             }
             _ => false,
         }
-    }
-    fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
-        let _ = (task, operation);
-        false
-    }
-    fn end_operation(&mut self, task: &str) -> bool {
-        let _ = task;
-        false
     }
 }
 impl crate::server::HasRecord for Vmpp {

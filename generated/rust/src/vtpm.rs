@@ -197,14 +197,6 @@ impl crate::server::Record for VtpmRecord {
         }
         out
     }
-    fn link(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
-    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
     fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
         match crate::VtpmOperations::from_wire(operation) {
             crate::VtpmOperations::Unknown(_) => false,

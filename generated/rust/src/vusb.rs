@@ -138,14 +138,6 @@ impl crate::server::Record for VusbRecord {
         }
         out
     }
-    fn link(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
-    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
-        let _ = (inverse, r);
-        false
-    }
     fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
         match crate::VusbOperations::from_wire(operation) {
             crate::VusbOperations::Unknown(_) => false,

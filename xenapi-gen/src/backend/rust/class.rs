@@ -310,18 +310,8 @@ fn operation_fns(class: &Class) -> TokenStream {
         },
         _ => None,
     });
-    let Some(e) = ops else {
-        return quote! {
-            fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
-                let _ = (task, operation);
-                false
-            }
-            fn end_operation(&mut self, task: &str) -> bool {
-                let _ = task;
-                false
-            }
-        };
-    };
+    // Classes without the field keep the trait's defaults.
+    let Some(e) = ops else { return quote!() };
     quote! {
         fn begin_operation(&mut self, task: &str, operation: &str) -> bool {
             match crate::#e::from_wire(operation) {
@@ -339,6 +329,7 @@ fn operation_fns(class: &Class) -> TokenStream {
 }
 
 /// `related`, `link` and `unlink` of a record: its side of each relation.
+/// A class on neither side of any relation keeps the trait's defaults.
 fn relation_fns(class: &Class, relations: &[Relation]) -> TokenStream {
     let mut pushes = Vec::new();
     for (i, r) in relations.iter().enumerate().filter(|(_, r)| r.class == class.name) {
@@ -350,51 +341,42 @@ fn relation_fns(class: &Class, relations: &[Relation]) -> TokenStream {
         });
     }
     let related = if pushes.is_empty() {
-        quote!(Vec::new())
+        quote!()
     } else {
         quote! {
-            let mut out = Vec::new();
-            #(#pushes)*
-            out
+            fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+                let mut out = Vec::new();
+                #(#pushes)*
+                out
+            }
         }
     };
     let inverses: Vec<&str> = relations.iter().filter(|r| r.target == class.name).map(|r| r.inverse.as_str()).collect();
+    if inverses.is_empty() {
+        return related;
+    }
     let ids: Vec<_> = inverses.iter().map(|g| ident(&names::ident(g))).collect();
-    let (link, unlink) = if inverses.is_empty() {
-        (quote!(let _ = (inverse, r); false), quote!(let _ = (inverse, r); false))
-    } else {
-        (
-            quote! {
-                match inverse {
-                    #( #inverses => {
-                        if !self.#ids.iter().any(|x| x.as_str() == r) {
-                            self.#ids.push(xenapi_rt::types::Ref::new(r));
-                        }
-                        true
-                    } )*
-                    _ => false,
-                }
-            },
-            quote! {
-                match inverse {
-                    #( #inverses => {
-                        self.#ids.retain(|x| x.as_str() != r);
-                        true
-                    } )*
-                    _ => false,
-                }
-            },
-        )
-    };
     quote! {
-        fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
-            #related
-        }
+        #related
         fn link(&mut self, inverse: &str, r: &str) -> bool {
-            #link
+            match inverse {
+                #( #inverses => {
+                    if !self.#ids.iter().any(|x| x.as_str() == r) {
+                        self.#ids.push(xenapi_rt::types::Ref::new(r));
+                    }
+                    true
+                } )*
+                _ => false,
+            }
         }
         fn unlink(&mut self, inverse: &str, r: &str) -> bool {
-            #unlink
+            match inverse {
+                #( #inverses => {
+                    self.#ids.retain(|x| x.as_str() != r);
+                    true
+                } )*
+                _ => false,
+            }
         }
     }
 }
