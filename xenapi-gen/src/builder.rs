@@ -189,10 +189,7 @@ impl Builder {
     /// The wire protocols this builder's bindings speak; an error if both
     /// were turned off.
     pub fn protocols(&self) -> Result<Protocols, Error> {
-        match self.protocols {
-            Protocols { xml_rpc: false, json_rpc: false } => Err(Error::NoProtocol),
-            p => Ok(p),
-        }
+        self.protocols.checked()
     }
 
     /// Every schema file this builder reads (see

@@ -139,10 +139,7 @@ impl Config {
     /// Every file the selected backends produce, without touching disk.
     pub fn files(&self) -> Result<(Vec<Lang>, Vec<GeneratedFile>), Error> {
         let langs = self.selected()?;
-        let protocols = self.protocols;
-        if !protocols.xml_rpc && !protocols.json_rpc {
-            return Err(Error::NoProtocol);
-        }
+        let protocols = self.protocols.checked()?;
         let api = self.load()?;
         let mut jobs: Vec<backend::jobs::Job<'_, Vec<GeneratedFile>>> = Vec::new();
         for lang in &langs {

@@ -70,6 +70,16 @@ pub struct Protocols {
 impl Protocols {
     /// Both protocols, as in `generated/rust`.
     pub const BOTH: Protocols = Protocols { xml_rpc: true, json_rpc: true };
+
+    /// These protocols, or [`Error::NoProtocol`](crate::Error::NoProtocol)
+    /// when both are off.
+    pub fn checked(self) -> Result<Protocols, crate::Error> {
+        if self.xml_rpc || self.json_rpc {
+            Ok(self)
+        } else {
+            Err(crate::Error::NoProtocol)
+        }
+    }
 }
 
 /// Every file of `generated/rust`: client and server, both protocols.
