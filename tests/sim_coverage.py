@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""How many explicit messages the simulator gives behaviour, measured on the wire.
+
+Starts the xenapi-sim binary and calls every explicit (not derived) message
+of the reference model once over XML-RPC, with arguments of the right types
+(null references, empty strings and collections, zeros). A message without
+behaviour answers NOT_IMPLEMENTED before it looks at its arguments; any
+other answer, success or a failure such as HANDLE_INVALID, means the
+simulator has code for it. Prints two figures:
+
+  * explicit messages of client-messages.json implemented / present in the
+    schema (the target is all of them), and
+  * explicit messages implemented / all explicit messages,
+
+and exits 1 when the first is short, listing what is missing.
+
+    python3 tests/sim_coverage.py [--sim PATH] [--list]
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import xmlrpc.client
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REFERENCE = os.path.join(ROOT, "..", "shared", "reference")
+
+
+def sample(ty, enums):
+    """A value of the API type `ty` that decodes, for probing."""
+    ty = ty.strip()
+    if ty.endswith(" ref"):
+        return "OpaqueRef:NULL"
+    if ty.endswith(" set"):
+        return []
+    if ty.endswith(" map") or ty.endswith(" record"):
+        return {}
+    if ty.endswith(" option"):
+        return sample(ty[: -len(" option")], enums)
+    if ty.startswith("enum "):
+        values = enums.get(ty[5:], [])
+        return values[0] if values else ""
+    return {"string": "", "int": "0", "float": 0.0, "bool": False,
+            "datetime": xmlrpc.client.DateTime("19700101T00:00:00Z")}.get(ty, "")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sim", default=os.environ.get("XENAPI_SIM"))
+    ap.add_argument("--list", action="store_true", help="list every missing message")
+    args = ap.parse_args()
+    binary = args.sim or os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "debug", "xenapi-sim")
+    with open(os.path.join(REFERENCE, "xenapi-model.json")) as f:
+        model = json.load(f)
+    with open(os.path.join(REFERENCE, "client-messages.json")) as f:
+        wanted = {m["name"] for m in json.load(f)["messages"] if m["explicit"]}
+    enums = {e["name"]: [v if isinstance(v, str) else v["name"] for v in e["values"]] for c in model["classes"] for e in c["enums"]}
+    explicit = {"%s.%s" % (c["name"], m["name"]): m for c in model["classes"] for m in c["messages"] if not m["implicit"]}
+
+    proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--task-delay-ms", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            m = re.search(r"listening on (http://[0-9.]+:[0-9]+/)", line)
+            if m:
+                url = m.group(1)
+                break
+        else:
+            sys.exit("the simulator did not start: " + proc.stderr.read())
+        server = xmlrpc.client.ServerProxy(url, allow_none=True)
+
+        def login():
+            return server.session.login_with_password("root", "xenroot", "1.0", "coverage")["Value"]
+
+        session = login()
+        implemented, missing = set(), set()
+        for name, msg in sorted(explicit.items()):
+            params = [p for p in msg["params"]]
+            values = []
+            for p in params:
+                values.append(session if p["type"] == "session ref" and p["name"] == "session_id" else sample(p["type"], enums))
+            reply = getattr(server, name)(*values)
+            error = reply.get("ErrorDescription") or [""]
+            if error[0] == "SESSION_INVALID":
+                session = login()
+            (missing if error[0] == "NOT_IMPLEMENTED" else implemented).add(name)
+            if name.startswith("session.") or error[0] == "SESSION_INVALID":
+                session = login()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+    present = wanted & set(explicit)
+    got = present & implemented
+    print("explicit messages of client-messages.json: %d implemented / %d present in the schema (%d listed)"
+          % (len(got), len(present), len(wanted)))
+    print("explicit messages of the whole API: %d implemented / %d" % (len(implemented), len(explicit)))
+    short = sorted(present - implemented)
+    if short:
+        print("not implemented although real clients call them (%d):" % len(short))
+        for name in short if args.list else short[:40]:
+            print("  " + name)
+    return 1 if short else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
