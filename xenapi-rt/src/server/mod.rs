@@ -17,9 +17,11 @@
 //!   [`PARSE_ERROR`](crate::jsonrpc::PARSE_ERROR) or
 //!   [`INVALID_REQUEST`](crate::jsonrpc::INVALID_REQUEST) and a null id,
 //!   so JSON-RPC clients can read it;
-//! * other paths get 404 and other methods 405.
+//! * other paths get 404 and other methods 405, unless
+//!   [`Handler::http`] answers them (for example xapi's `/blob` handler).
 
 mod call;
+mod http_hook;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -39,6 +41,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, UnixListener};
 
 pub use call::{IncomingCall, ParamError, Reply};
+pub use http_hook::HttpRequest;
 
 #[cfg(feature = "json-rpc")]
 use crate::jsonrpc;
@@ -62,6 +65,17 @@ pub trait Handler: Send + Sync + 'static {
     fn accepts(&self, protocol: Protocol) -> bool {
         let _ = protocol;
         true
+    }
+
+    /// Answers an HTTP request that is not an RPC call: any method on a
+    /// path other than the RPC endpoints, or a method other than `POST`
+    /// on one of them. `None` leaves the answer to the server (404 for an
+    /// unknown path, 405 for a wrong method on an RPC endpoint). The body
+    /// is read before this is called, under the same size and time
+    /// limits as an RPC body. Default: `None` for everything.
+    fn http(&self, request: HttpRequest<'_>) -> impl Future<Output = Option<HttpReply>> + Send {
+        let _ = request;
+        std::future::ready(None)
     }
 }
 
@@ -105,7 +119,9 @@ pub struct HttpReply {
 }
 
 impl HttpReply {
-    fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+    /// A reply with this status, content type and body. A status that is
+    /// not a valid HTTP code (outside 100..=999) is sent as 500.
+    pub fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
         HttpReply {
             status,
             content_type,
@@ -113,7 +129,8 @@ impl HttpReply {
         }
     }
 
-    fn text(status: u16, msg: String) -> Self {
+    /// A plain-text (UTF-8) reply.
+    pub fn text(status: u16, msg: String) -> Self {
         HttpReply::new(status, "text/plain; charset=utf-8", msg.into_bytes())
     }
 }
@@ -284,6 +301,7 @@ impl<H: Handler> Server<H> {
     }
 
     async fn respond(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        let allow_post = route(req.uri().path()).is_some();
         let reply = self.respond_inner(req).await;
         let mut resp = Response::new(Full::new(Bytes::from(reply.body)));
         *resp.status_mut() =
@@ -292,7 +310,7 @@ impl<H: Handler> Server<H> {
             header::CONTENT_TYPE,
             HeaderValue::from_static(reply.content_type),
         );
-        if reply.status == 405 {
+        if reply.status == 405 && allow_post {
             resp.headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));
         }
@@ -305,37 +323,55 @@ impl<H: Handler> Server<H> {
     }
 
     async fn respond_inner(&self, req: Request<Incoming>) -> HttpReply {
-        let path = req.uri().path().to_string();
-        if route(&path).is_none() {
-            return HttpReply::text(404, format!("no XenAPI endpoint at {path}\n"));
+        let (parts, body) = req.into_parts();
+        let path = parts.uri.path();
+        let rpc = route(path).is_some();
+        if rpc && parts.method == Method::POST {
+            return match self.read_body(&parts.headers, body).await {
+                Ok(body) => self.handle_bytes(path, &body).await,
+                Err(refused) => refused,
+            };
         }
-        if req.method() != Method::POST {
-            return HttpReply::text(405, "XenAPI calls must be POSTed\n".into());
+        let body = match self.read_body(&parts.headers, body).await {
+            Ok(body) => body,
+            Err(refused) => return refused,
+        };
+        let request = HttpRequest {
+            method: parts.method.as_str(),
+            path,
+            query: parts.uri.query(),
+            headers: &parts.headers,
+            body: &body,
+        };
+        match self.inner.handler.http(request).await {
+            Some(reply) => reply,
+            None if rpc => HttpReply::text(405, "XenAPI calls must be POSTed\n".into()),
+            None => HttpReply::text(404, format!("no XenAPI endpoint at {path}\n")),
         }
+    }
+
+    /// Reads a request body within [`Limits::max_body`] (413 beyond it,
+    /// decided from `Content-Length` when there is one) and
+    /// [`ServerConfig::body_read_timeout`] (408 after it).
+    async fn read_body(&self, headers: &http::HeaderMap, body: Incoming) -> Result<Bytes, HttpReply> {
         let max = self.inner.config.limits.max_body;
-        let declared = req
-            .headers()
+        let declared = headers
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > max as u64) {
-            return too_large(max);
+            return Err(too_large(max));
         }
         let wait = self.inner.config.body_read_timeout;
-        let body = match tokio::time::timeout(wait, Limited::new(req.into_body(), max).collect()).await {
-            Ok(Ok(collected)) => collected.to_bytes(),
-            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return too_large(max),
-            Ok(Err(e)) => {
-                return HttpReply::text(400, format!("could not read the request body: {e}\n"))
-            }
-            Err(_) => {
-                return HttpReply::text(
-                    408,
-                    format!("the request body did not arrive within {} ms\n", wait.as_millis()),
-                )
-            }
-        };
-        self.handle_bytes(&path, &body).await
+        match tokio::time::timeout(wait, Limited::new(body, max).collect()).await {
+            Ok(Ok(collected)) => Ok(collected.to_bytes()),
+            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large(max)),
+            Ok(Err(e)) => Err(HttpReply::text(400, format!("could not read the request body: {e}\n"))),
+            Err(_) => Err(HttpReply::text(
+                408,
+                format!("the request body did not arrive within {} ms\n", wait.as_millis()),
+            )),
+        }
     }
 
     /// Answers one request body posted to `path`, exactly as the HTTP
