@@ -45,6 +45,7 @@ mod limits;
 pub mod server;
 pub mod transport;
 pub mod types;
+mod xml_chars;
 pub mod xmlrpc;
 
 pub use client::{Call, Client};

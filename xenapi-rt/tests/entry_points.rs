@@ -10,7 +10,9 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use xenapi_rt::server::{Handler, HttpReply, HttpRequest, IncomingCall, Reply, Server, ServerConfig};
-use xenapi_rt::Limits;
+use xenapi_rt::jsonrpc::Version;
+use xenapi_rt::transport::HttpTransport;
+use xenapi_rt::{Client, Limits, Protocol};
 
 /// Echoes the method name of every call, and keeps blobs for
 /// `PUT /blob?ref=R` / `GET /blob?ref=R` when the session is "ok".
@@ -19,9 +21,15 @@ struct Api {
     blobs: Mutex<HashMap<String, Vec<u8>>>,
 }
 
+const METHODS: &[&str] = &["VM.get_record", "Async.VM.clone", "event.from"];
+
 impl Handler for Api {
     async fn call(&self, call: IncomingCall<'_>) -> Reply {
         Reply::success(format!("{}/{}", call.method(), call.param_count()))
+    }
+
+    fn methods(&self) -> &'static [&'static str] {
+        METHODS
     }
 
     async fn http(&self, request: HttpRequest<'_>) -> Option<HttpReply> {
@@ -117,4 +125,62 @@ async fn http_hook_serves_other_paths_and_methods() {
     let (status, body) = exchange(addr, &request("POST", "/", call)).await;
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert!(body.contains("VM.get_record/0"), "{body}");
+}
+
+const PROTOCOLS: [Protocol; 3] = [Protocol::XmlRpc, Protocol::JsonRpc(Version::V1), Protocol::JsonRpc(Version::V2)];
+
+#[tokio::test]
+async fn list_methods_and_event_from_in_every_protocol() {
+    let addr = start(ServerConfig::default()).await;
+    let transport = HttpTransport::new(&format!("http://{addr}/")).unwrap();
+    for protocol in PROTOCOLS {
+        let c = Client::new(&transport, protocol);
+        let listed: Vec<String> = c.call("system.listMethods").send().await.unwrap();
+        assert_eq!(listed, ["VM.get_record", "Async.VM.clone", "event.from", "system.listMethods"], "{protocol:?}");
+        // The handler gets `event.from`, with the parameters as sent.
+        let answer: String = c.call("event_from").param("s").param(&["VM"]).param("").param(&0.0).send().await.unwrap();
+        assert_eq!(answer, "event.from/4", "{protocol:?}");
+        let answer: String = c.call("event.from").param("s").send().await.unwrap();
+        assert_eq!(answer, "event.from/1", "{protocol:?}");
+    }
+}
+
+#[tokio::test]
+async fn xml_rpc_is_also_served_at_rpc2() {
+    let addr = start(ServerConfig::default()).await;
+    let call = b"<?xml version='1.0'?><methodCall><methodName>event_from</methodName><params><param><value><string>s</string></value></param></params></methodCall>";
+    let (status, body) = exchange(addr, &request("POST", "/RPC2", call)).await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let answer: String = xenapi_rt::xmlrpc::decode_response(body.as_bytes()).unwrap();
+    assert_eq!(answer, "event.from/1");
+    let listed = b"<methodCall><methodName>system.listMethods</methodName><params></params></methodCall>";
+    let (_, body) = exchange(addr, &request("POST", "/RPC2", listed)).await;
+    let names: Vec<String> = xenapi_rt::xmlrpc::decode_response(body.as_bytes()).unwrap();
+    assert!(names.contains(&"system.listMethods".to_string()));
+    assert_eq!(exchange(addr, &request("GET", "/RPC2", b"")).await.0, "HTTP/1.1 405 Method Not Allowed");
+}
+
+/// Requests followed by `shutdown(SHUT_WR)`, each on its own connection,
+/// without `Connection: close` (as `nc -N` sends them): every one is
+/// answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_closed_connections_get_their_answers() {
+    let addr = start(ServerConfig::default()).await;
+    let xml = b"<methodCall><methodName>VM.get_record</methodName><params/></methodCall>".as_slice();
+    let json = br#"{"jsonrpc":"2.0","method":"VM.get_record","params":[],"id":1}"#.as_slice();
+    let mut tasks = Vec::new();
+    for k in 0..240 {
+        let (path, body) = if k % 2 == 0 { ("/", xml) } else { ("/jsonrpc", json) };
+        let mut r = format!("POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+        r.extend_from_slice(body);
+        tasks.push(tokio::spawn(async move { exchange(addr, &r).await }));
+    }
+    let mut answered = 0;
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        assert!(body.contains("VM.get_record/0"), "{body}");
+        answered += 1;
+    }
+    assert_eq!(answered, 240);
 }

@@ -1,18 +1,32 @@
 //! A hyper server answering XenAPI calls in both protocols on one port.
 //!
-//! `POST /` is XML-RPC and `POST /jsonrpc` is JSON-RPC (1.0 or 2.0, as the
-//! request says); both go to the same [`Handler`], so whatever state it
-//! keeps (sessions, objects) is shared between the protocols. A protocol
-//! whose cargo feature is off, or that the handler refuses through
-//! [`Handler::accepts`], has no endpoint: its path answers 404.
+//! `POST /` and `POST /RPC2` (where Python's `xmlrpc.client` posts when
+//! the URL has no path) are XML-RPC, and `POST /jsonrpc` is JSON-RPC (1.0
+//! or 2.0, as the request says); both go to the same [`Handler`], so
+//! whatever state it keeps (sessions, objects) is shared between the
+//! protocols. A protocol whose cargo feature is off, or that the handler
+//! refuses through [`Handler::accepts`], has no endpoint: its path
+//! answers 404.
+//!
+//! In both protocols the runtime answers `system.listMethods` itself
+//! (from [`Handler::methods`]), and hands `event_from` to the handler as
+//! `event.from`.
 //!
 //! Bad requests are answered, never fatal to the server:
 //!
 //! * a body larger than [`Limits::max_body`] gets HTTP 413, decided from
 //!   `Content-Length` before reading when the client sends one, otherwise
-//!   as soon as the limit is crossed;
-//! * malformed XML-RPC (bad XML, no `<params>`, limits exceeded) gets
-//!   HTTP 500 with a plain-text explanation;
+//!   as soon as the limit is crossed; a body that does not arrive within
+//!   [`ServerConfig::body_read_timeout`] gets 408;
+//! * malformed XML-RPC (empty, truncated, not UTF-8, not well-formed XML,
+//!   a DOCTYPE or unknown entity, a character XML does not allow, no
+//!   `<params>`, limits exceeded) gets HTTP 200 with the XenAPI failure
+//!   `XMLRPC_UNMARSHAL_FAILURE [expected, received]`, `received` saying
+//!   briefly what was wrong, in the usual `Status`/`ErrorDescription`
+//!   struct that XenAPI clients read;
+//! * a JSON-RPC call holding a character XML does not allow (`\u0001`,
+//!   `\uFFFF`, ...), which an XML-RPC reply could never show, gets the
+//!   failure `INVALID_VALUE [where, why]` (see the `preflight` module);
 //! * malformed JSON-RPC gets HTTP 200 with a 2.0 error object, code
 //!   [`PARSE_ERROR`](crate::jsonrpc::PARSE_ERROR) or
 //!   [`INVALID_REQUEST`](crate::jsonrpc::INVALID_REQUEST) and a null id,
@@ -22,6 +36,7 @@
 
 mod call;
 mod http_hook;
+mod preflight;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -76,6 +91,14 @@ pub trait Handler: Send + Sync + 'static {
     fn http(&self, request: HttpRequest<'_>) -> impl Future<Output = Option<HttpReply>> + Send {
         let _ = request;
         std::future::ready(None)
+    }
+
+    /// The wire names this handler answers (`CLASS.message`,
+    /// `Async.CLASS.message`), which the server lists in its answer to
+    /// `system.listMethods` (with `system.listMethods` itself). Default:
+    /// none.
+    fn methods(&self) -> &'static [&'static str] {
+        &[]
     }
 }
 
@@ -164,7 +187,7 @@ enum Route {
 fn route(path: &str) -> Option<Route> {
     match path {
         #[cfg(feature = "xml-rpc")]
-        "/" | "" => Some(Route::Xml),
+        "/" | "" | "/RPC2" => Some(Route::Xml),
         #[cfg(feature = "json-rpc")]
         "/jsonrpc" | "/jsonrpc/" => Some(Route::Json),
         _ => None,
@@ -288,6 +311,9 @@ impl<H: Handler> Server<H> {
             .timer(TokioTimer::new())
             .header_read_timeout(self.inner.config.header_read_timeout)
             .keep_alive(true)
+            // A client that shuts its side down after the request (as
+            // `nc -N` and some HTTP/1.0 clients do) still gets the answer.
+            .half_close(true)
             .serve_connection(TokioIo::new(io), service)
     }
 
@@ -385,17 +411,19 @@ impl<H: Handler> Server<H> {
             #[cfg(feature = "xml-rpc")]
             Some(Route::Xml) if !self.inner.handler.accepts(Protocol::XmlRpc) => refused(),
             #[cfg(feature = "xml-rpc")]
-            Some(Route::Xml) => match xmlrpc::parse_call_with_limits(body, &limits) {
-                Err(e) => HttpReply::text(500, format!("malformed XML-RPC request: {e}\n")),
-                Ok(parsed) => {
-                    let reply = self
-                        .inner
-                        .handler
-                        .call(IncomingCall::from_xmlrpc(parsed, limits))
-                        .await;
-                    HttpReply::new(200, Protocol::XmlRpc.content_type(), reply.to_xmlrpc())
-                }
-            },
+            Some(Route::Xml) => {
+                let reply = match xmlrpc::parse_call_with_limits(body, &limits) {
+                    Err(e) => unmarshal_failure(&e),
+                    Ok(mut parsed) => {
+                        parsed.method = preflight::canonical(parsed.method);
+                        match preflight::answer(&parsed.method, self.inner.handler.methods()) {
+                            Some(reply) => reply,
+                            None => self.inner.handler.call(IncomingCall::from_xmlrpc(parsed, limits)).await,
+                        }
+                    }
+                };
+                HttpReply::new(200, Protocol::XmlRpc.content_type(), reply.to_xmlrpc())
+            }
             #[cfg(feature = "json-rpc")]
             Some(Route::Json) if !self.accepts_json() => refused(),
             #[cfg(feature = "json-rpc")]
@@ -415,13 +443,15 @@ impl<H: Handler> Server<H> {
                     ),
                 ),
                 Ok(parsed) if !self.inner.handler.accepts(Protocol::JsonRpc(parsed.version)) => refused(),
-                Ok(parsed) => {
+                Ok(mut parsed) => {
                     let (version, id) = (parsed.version, parsed.id);
-                    let reply = self
-                        .inner
-                        .handler
-                        .call(IncomingCall::from_jsonrpc(parsed, limits))
-                        .await;
+                    parsed.method = preflight::canonical(parsed.method);
+                    let early = preflight::refuse_unrepresentable(body, &parsed)
+                        .or_else(|| preflight::answer(&parsed.method, self.inner.handler.methods()));
+                    let reply = match early {
+                        Some(reply) => reply,
+                        None => self.inner.handler.call(IncomingCall::from_jsonrpc(parsed, limits)).await,
+                    };
                     HttpReply::new(200, "application/json", reply.to_jsonrpc(version, id))
                 }
             },
@@ -436,6 +466,24 @@ impl<H: Handler> Server<H> {
         let h = &self.inner.handler;
         h.accepts(Protocol::JsonRpc(jsonrpc::Version::V1)) || h.accepts(Protocol::JsonRpc(jsonrpc::Version::V2))
     }
+}
+
+/// The answer to an XML-RPC body that cannot be read as a call: the
+/// XenAPI failure `XMLRPC_UNMARSHAL_FAILURE [expected, received]`, with a
+/// short reason as `received`.
+#[cfg(feature = "xml-rpc")]
+fn unmarshal_failure(e: &crate::WireError) -> Reply {
+    const MAX: usize = 300;
+    let mut why = e.to_string();
+    if why.len() > MAX {
+        let mut end = MAX;
+        while !why.is_char_boundary(end) {
+            end -= 1;
+        }
+        why.truncate(end);
+        why.push_str("...");
+    }
+    Reply::failure(["XMLRPC_UNMARSHAL_FAILURE".to_string(), "an XML-RPC methodCall".to_string(), why])
 }
 
 fn too_large(max: usize) -> HttpReply {
