@@ -16,7 +16,8 @@
 //!   [params...]}, "id": i}`.
 //!
 //! Calls without an id (or with a null one) are refused: XenAPI has no
-//! notifications.
+//! notifications. Replies echo the request's id as the exact text it was
+//! sent as, whatever it is (a number too large for a double included).
 
 use std::borrow::Cow;
 use std::io::Write as _;

@@ -33,6 +33,9 @@ impl Handler for Api {
     }
 
     async fn http(&self, request: HttpRequest<'_>) -> Option<HttpReply> {
+        if request.path == "/bad-type" {
+            return Some(HttpReply::new(200, "text/plain\r\nX-Injected: 1", b"body".to_vec()));
+        }
         if request.path != "/blob" {
             return None;
         }
@@ -114,6 +117,10 @@ async fn http_hook_serves_other_paths_and_methods() {
     assert_eq!(exchange(addr, &request("GET", "/elsewhere", b"")).await.0, "HTTP/1.1 404 Not Found");
     let (status, _) = exchange(addr, &request("GET", "/", b"")).await;
     assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
+    // A content type that is not a valid header value is not sent (and
+    // does not bring the connection down).
+    let (status, body) = exchange(addr, &request("GET", "/bad-type", b"")).await;
+    assert_eq!((status.as_str(), body.as_str()), ("HTTP/1.1 200 OK", "body"));
     // The hook's bodies are bounded like RPC bodies.
     let big = vec![b'x'; 1001];
     assert_eq!(

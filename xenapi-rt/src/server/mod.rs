@@ -334,7 +334,9 @@ impl<H: Handler> Server<H> {
             StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         resp.headers_mut().insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static(reply.content_type),
+            // A handler's reply may name a type that is no header value.
+            HeaderValue::from_str(reply.content_type)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
         );
         if reply.status == 405 && allow_post {
             resp.headers_mut()

@@ -181,6 +181,10 @@ impl<S: crate::Server> xenapi_rt::server::Handler for Dispatcher<S> {
     fn http(&self, request: HttpRequest<'_>) -> impl Future<Output = Option<HttpReply>> + Send {
         Backend::http(&*self.0, request)
     }
+
+    fn methods(&self) -> &'static [&'static str] {
+        crate::routing::METHODS
+    }
 }
 
 // The glue below keeps each generated dispatcher arm to a few lines. An
