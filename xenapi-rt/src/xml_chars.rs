@@ -51,6 +51,7 @@ pub(crate) fn find_raw(text: &str) -> Option<(usize, char)> {
 /// characters are not valid JSON at all; the JSON parser refuses them.)
 /// Text outside strings holds no backslashes in valid JSON, so every
 /// backslash starts an escape.
+#[cfg(feature = "json-rpc")]
 pub(crate) fn find_in_json(text: &str) -> Option<char> {
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -120,6 +121,7 @@ mod tests {
         assert_eq!(find_raw("\u{1}\u{FFFF}"), Some((0, '\u{1}')));
     }
 
+    #[cfg(feature = "json-rpc")]
     #[test]
     fn escapes_are_found_in_json() {
         assert_eq!(find_in_json("\"a\u{FFFE}\""), Some('\u{FFFE}'));
