@@ -194,7 +194,15 @@ def schema_index(schema):
 
 
 def yaml_scalar(v):
-    return yaml.safe_dump(v, default_flow_style=True, width=1 << 20).strip().removesuffix("...").strip()
+    """`v` in YAML flow notation, strings double-quoted where YAML needs it."""
+    if isinstance(v, bool) or v is None or isinstance(v, (int, float)):
+        return yaml.safe_dump(v, default_flow_style=True).strip().removesuffix("...").strip()
+    if isinstance(v, str):
+        plain = v != "" and not any(c in v for c in ":#{}[],&*!|>'\"%@`") and yaml.safe_load(v) == v
+        return v if plain else json.dumps(v)
+    if isinstance(v, list):
+        return "[%s]" % ", ".join(yaml_scalar(x) for x in v)
+    return "{%s}" % ", ".join("%s: %s" % (yaml_scalar(k), yaml_scalar(x)) for k, x in v.items())
 
 
 def set_default(path, message, param, v):
