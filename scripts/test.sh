@@ -40,9 +40,22 @@ if [ ! -x "$VENV/bin/python" ] || ! cmp -s tests/python/requirements.txt "$VENV/
   cp tests/python/requirements.txt "$VENV/requirements.txt"
 fi
 
-step "generated Python package: ruff and mypy --strict"
+# The newest mypy too, from a second small virtualenv (rebuilt when its
+# requirements file changes): the package must stay clean for both.
+LATEST="${XENAPI_VENV_LATEST:-.venv-latest}"
+if [ ! -x "$LATEST/bin/mypy" ] || ! cmp -s tests/python/requirements-latest.txt "$LATEST/requirements.txt"; then
+  step "python virtualenv with the newest mypy ($LATEST)"
+  python3 -m venv "$LATEST"
+  "$LATEST/bin/pip" install -q --disable-pip-version-check --upgrade -r tests/python/requirements-latest.txt
+  cp tests/python/requirements-latest.txt "$LATEST/requirements.txt"
+fi
+
+step "generated Python package: ruff, and mypy --strict (pinned and newest)"
 "$VENV/bin/ruff" check generated/python tests/python
-MYPYPATH=generated/python/src "$VENV/bin/mypy" --strict generated/python/src/xenapi_client tests/python/example.py
+for mypy in "$VENV/bin/mypy" "$LATEST/bin/mypy"; do
+  "$mypy" --version
+  MYPYPATH=generated/python/src "$mypy" --strict generated/python/src/xenapi_client tests/python/example.py
+done
 
 step "build the simulator"
 cargo build -q -p xenapi-sim

@@ -322,6 +322,20 @@ check_well_formed(xen_session *s)
     check(xen_vm_start(s, (xen_vm)VM_REF, false, false), "void call");
     xen_session_clear_error(s);
 
+    /* An event batch whose counts are spelt validRefCounts. */
+    use("/events-camel-case");
+    xen_string_set *classes = xen_string_set_alloc(1);
+    classes->contents[0] = strdup("*");
+    xen_event_batch *batch = NULL;
+    check(xen_event_from(s, &batch, classes, "", 1.0) && batch->valid_ref_counts != NULL &&
+              batch->valid_ref_counts->size == 2 && strcmp(batch->valid_ref_counts->contents[0].key, "VM") == 0 &&
+              batch->valid_ref_counts->contents[0].val == 3 && batch->valid_ref_counts->contents[1].val == 1 &&
+              strcmp(batch->token, "token-7") == 0,
+          "event batch with validRefCounts");
+    xen_event_batch_free(batch);
+    xen_string_set_free(classes);
+    xen_session_clear_error(s);
+
     use("/failure");
     check(!xen_vm_start(s, (xen_vm)VM_REF, false, false) && s->error_description_count == 4 &&
               xen_api_failure_from_string(s->error_description[0]) == XEN_API_FAILURE_VM_BAD_POWER_STATE,

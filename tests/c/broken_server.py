@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A deliberately broken XML-RPC server for the C SDK's robustness tests.
 
-Each URL path answers every POST with one canned reply: some well-formed
+Each URL path answers every POST with one canned reply (XML-RPC, or
+JSON-RPC for paths under /json/ that end in /jsonrpc): some well-formed
 (to log in, or to check that records missing or adding fields still
 decode), most broken in one way (not XML, cut short, the wrong types,
 malformed error payloads, an HTTP error). The test program points its
@@ -15,6 +16,7 @@ Listens on 127.0.0.1 (port 0 picks a free one); writes the port to
 
 import argparse
 import http.server
+import json
 import os
 import socketserver
 import sys
@@ -101,6 +103,13 @@ BILLION_LAUGHS = (
 
 DEEP = success("<value><array><data>" * 5000 + "</data></array></value>" * 5000)
 
+# An event batch as some servers spell it: validRefCounts in camel case.
+EVENTS_CAMEL_CASE = struct(
+    member("events", array()),
+    member("validRefCounts", struct(member("VM", string("3")), member("host", string("1")))),
+    member("token", string("token-7")),
+)
+
 REPLIES = {
     # Well-formed replies.
     "/login": success(string("OpaqueRef:broken-server-session")),
@@ -110,6 +119,7 @@ REPLIES = {
     "/records": success(struct(member(VM_REF, GOOD_VM), member("OpaqueRef:2", SPARSE_VM))),
     "/unknown-enum": success(string("Levitating")),
     "/epoch-datetime": success("<value><string>1700000000</string></value>"),
+    "/events-camel-case": success(EVENTS_CAMEL_CASE),
     "/failure": failure(array(string("VM_BAD_POWER_STATE"), string(VM_REF), string("halted"), string("running"))),
     # Broken ones.
     "/garbage": "this is not XML at all \x00\x01\xff",
@@ -154,21 +164,59 @@ REPLIES = {
 }
 
 
+# JSON-RPC replies, for clients whose URL is http://HOST:PORT/json/NAME
+# (they post to /json/NAME/jsonrpc). Each is the reply object without its
+# id, which is copied from the request.
+JSON_REPLIES = {
+    "/json/login": {"jsonrpc": "2.0", "result": "OpaqueRef:broken-server-session"},
+    # Error objects without a usable code: not API errors.
+    "/json/error-wrong-types": {"jsonrpc": "2.0", "error": {"code": "abcd", "message": 123456, "data": 2.0}},
+    "/json/error-no-message": {"jsonrpc": "2.0", "error": {"code": 1, "data": ["x"]}},
+    "/json/error-list-number-code": {"result": None, "error": [42, "x"]},
+    "/json/error-list-empty": {"result": None, "error": []},
+    "/json/error-number": {"result": None, "error": 7},
+    # Well-formed errors in the less usual shapes.
+    "/json/error-single-data": {"jsonrpc": "2.0", "error": {"code": 1, "message": "HANDLE_INVALID", "data": "VM"}},
+    "/json/error-mixed-data": {"result": None, "error": ["HANDLE_INVALID", "VM", 42]},
+    "/json/events-camel-case": {
+        "jsonrpc": "2.0",
+        "result": {"events": [], "validRefCounts": {"VM": 3, "host": 1}, "token": "token-7"},
+    },
+}
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        body = REPLIES.get(self.path)
+        request = self.rfile.read(length)
+        if self.path.endswith("/jsonrpc"):
+            return self.json_reply(self.path[: -len("/jsonrpc")], request)
+        # Clients with a URL path post to PATH/ or to PATH itself.
+        path = self.path.rstrip("/") or "/"
+        body = REPLIES.get(path)
         if body is None:
-            status = 500 if self.path == "/http-500" else 404
+            status = 500 if path == "/http-500" else 404
             payload = b"<html>server error</html>"
         else:
             status = 200
             payload = body.encode("latin-1")
+        self.send_payload(status, "text/xml", payload)
+
+    def json_reply(self, path, request):
+        reply = JSON_REPLIES.get(path)
+        if reply is None:
+            return self.send_payload(404, "text/plain", b"no such reply")
+        try:
+            call_id = json.loads(request).get("id")
+        except ValueError:
+            call_id = None
+        self.send_payload(200, "application/json", json.dumps(dict(reply, id=call_id)).encode())
+
+    def send_payload(self, status, content_type, payload):
         self.send_response(status)
-        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)

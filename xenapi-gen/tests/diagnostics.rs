@@ -56,6 +56,27 @@ fn the_mini_fixture_loads() {
 }
 
 #[test]
+fn param_defaults_are_carried_typed() {
+    let dir = common::mini_copy();
+    common::apply(
+        dir.path(),
+        Replace(
+            "classes/session.yaml",
+            "{name: pwd, type: string, description: The password.}",
+            "{name: pwd, type: string, description: The password.}\n      - {name: version, type: string, default: \"1.1\"}\n      - {name: tries, type: int, default: 3}",
+        ),
+    );
+    let api = xenapi_gen::load_schema(dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    let login = api.class("session").unwrap().messages.iter().find(|m| m.name == "login_with_password").unwrap();
+    let defaults: Vec<_> = login.params.iter().map(|p| p.default.clone()).collect();
+    use xenapi_gen::model::Literal;
+    assert_eq!(defaults, [None, None, Some(Literal::String("1.1".into())), Some(Literal::Int(3))]);
+    assert_eq!(login.required_params(), 2);
+    let start = api.class("VM").unwrap().messages.iter().find(|m| m.name == "start").unwrap();
+    assert_eq!(start.required_params(), start.params.len());
+}
+
+#[test]
 fn several_files_are_reported_together_in_order() {
     let dir = common::mini_copy();
     for e in [
@@ -416,6 +437,28 @@ classes/VM.yaml:42:14: error: bad default for field `resident_on` of class `VM`:
 "#;
     default_list_for_a_map: [Replace("classes/VM.yaml", "    default: {}\n", "    default: []\n")] => r#"
 classes/VM.yaml:48:14: error: bad default for field `VCPUs_params` of class `VM`: a default of type `(string -> string) map` must be a mapping
+1 error found
+"#;
+    param_default_of_the_wrong_type: [Replace("classes/VM.yaml", "{name: start_paused, type: bool, description: Leave it paused once booted.}", "{name: start_paused, type: bool, description: Leave it paused once booted., default: \"no\"}")] => r#"
+classes/VM.yaml:61:94: error: bad default for param `start_paused` of message `start` of class `VM`: a default of type `bool` must be `true` or `false`
+  help: write a value of type `bool`, in the notation of field defaults
+1 error found
+"#;
+    param_default_not_trailing: [Replace("classes/session.yaml", "{name: uname, type: string, description: The user name.}", "{name: uname, type: string, description: The user name., default: root}")] => r#"
+classes/session.yaml:23:16: error: param `pwd` of message `login_with_password` of class `session` has no default but follows `uname`, which has one
+  help: only trailing parameters may have defaults: give this one a default too, or move it before the defaulted ones
+1 error found
+"#;
+    param_default_on_the_session: [Replace("classes/VM.yaml", "      - {name: session_id, type: session ref}\n      - {name: vm, type: VM ref, description: The VM to boot.}", "      - {name: session_id, type: session ref, default: \"OpaqueRef:NULL\"}\n      - {name: vm, type: VM ref, description: The VM to boot., default: \"OpaqueRef:NULL\"}\n")] => r#"
+classes/VM.yaml:59:56: error: param `session_id` of message `start` of class `VM` is the session and cannot have a default
+  help: remove the default
+classes/VM.yaml:62:16: error: param `start_paused` of message `start` of class `VM` has no default but follows `vm`, which has one
+  help: only trailing parameters may have defaults: give this one a default too, or move it before the defaulted ones
+2 errors found
+"#;
+    param_default_with_a_typo_in_its_key: [Replace("classes/session.yaml", "{name: pwd, type: string, description: The password.}", "{name: pwd, type: string, description: The password., defualt: \"\"}")] => r#"
+classes/session.yaml:23:63: error: unknown key `defualt` in param `pwd` of message `login_with_password` of class `session`
+  help: did you mean `default`?
 1 error found
 "#;
     default_bad_set_item: [Replace("classes/host.yaml", "    default: []\n", "    default: [ok, 3]\n")] => r#"

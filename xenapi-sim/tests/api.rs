@@ -85,7 +85,7 @@ async fn derived_messages_work_on_the_store_in_every_protocol() {
         let e = raw_desc(r.call("VM.get_name_label").param(&session).param(&[1, 2]).send::<String>().await);
         assert_eq!(e, ["FIELD_TYPE_ERROR", "self"]);
         let e = raw_desc(r.call("VM.get_name_label").param(&session).send::<String>().await);
-        assert_eq!(e, ["MESSAGE_PARAMETER_COUNT_MISMATCH", "VM.get_name_label", "2", "1"]);
+        assert_eq!(e, ["MESSAGE_PARAMETER_COUNT_MISMATCH", "VM.get_name_label", "1", "0"]);
         let e = raw_desc(r.call("VM.no_such_thing").param(&session).send::<String>().await);
         assert_eq!(e, ["MESSAGE_METHOD_UNKNOWN", "VM.no_such_thing"]);
         s.logout().await.unwrap();

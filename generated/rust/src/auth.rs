@@ -155,7 +155,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.auth.get_group_membership",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -181,7 +181,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.auth.get_subject_information_from_identifier",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -207,7 +207,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.auth.get_subject_identifier",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -233,7 +233,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "auth.get_group_membership",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -247,7 +247,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "auth.get_subject_information_from_identifier",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -266,7 +266,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "auth.get_subject_identifier",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

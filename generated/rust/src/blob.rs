@@ -568,7 +568,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.blob.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -589,12 +589,12 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.blob.create",
-                        3,
+                        (2, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let mime_type = srv::param(call, 1, "mime_type")?;
-                let public = srv::param(call, 2, "public")?;
+                let public = srv::param_or(call, 2, "public", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -615,7 +615,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -627,12 +627,12 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.create",
-                    3,
+                    (2, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let mime_type = srv::param(call, 1, "mime_type")?;
-            let public = srv::param(call, 2, "public")?;
+            let public = srv::param_or(call, 2, "public", Default::default())?;
             srv::done(BlobServer::create(&**s, &ctx, mime_type, public).await)
         }
         "get_record" => {
@@ -640,7 +640,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -652,7 +652,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -664,7 +664,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -672,7 +672,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(BlobServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "blob.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "blob.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(BlobServer::get_all(&**s, &ctx).await)
         }
@@ -681,14 +687,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(BlobServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "blob.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "blob.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(BlobServer::get_uuid(&**s, &ctx, self_).await)
@@ -698,7 +710,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -710,7 +722,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.set_name_label",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -725,7 +737,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -737,7 +749,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.set_name_description",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -750,7 +762,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_size" => {
-            let ctx = srv::begin(s, call, "blob.get_size", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "blob.get_size",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(BlobServer::get_size(&**s, &ctx, self_).await)
@@ -760,7 +778,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.get_public",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -772,7 +790,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.set_public",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -787,7 +805,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.get_last_updated",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -799,7 +817,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "blob.get_mime_type",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

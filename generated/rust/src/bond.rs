@@ -840,7 +840,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Bond.set_property",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -865,7 +865,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Bond.set_mode",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -889,7 +889,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Bond.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -910,15 +910,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Bond.create",
-                        6,
+                        (4, 6),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let network = srv::param(call, 1, "network")?;
                 let members = srv::param(call, 2, "members")?;
                 let mac = srv::param(call, 3, "MAC")?;
-                let mode = srv::param(call, 4, "mode")?;
-                let properties = srv::param(call, 5, "properties")?;
+                let mode = srv::param_or(call, 4, "mode", crate::BondMode::BalanceSlb)?;
+                let properties = srv::param_or(
+                    call,
+                    5,
+                    "properties",
+                    Default::default(),
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -948,7 +953,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.set_property",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -966,7 +971,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.set_mode",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -981,7 +986,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -993,15 +998,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.create",
-                    6,
+                    (4, 6),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let network = srv::param(call, 1, "network")?;
             let members = srv::param(call, 2, "members")?;
             let mac = srv::param(call, 3, "MAC")?;
-            let mode = srv::param(call, 4, "mode")?;
-            let properties = srv::param(call, 5, "properties")?;
+            let mode = srv::param_or(call, 4, "mode", crate::BondMode::BalanceSlb)?;
+            let properties = srv::param_or(call, 5, "properties", Default::default())?;
             srv::done(
                 BondServer::create(&**s, &ctx, network, members, mac, mode, properties)
                     .await,
@@ -1012,7 +1017,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1024,7 +1029,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1032,7 +1037,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(BondServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "Bond.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Bond.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(BondServer::get_all(&**s, &ctx).await)
         }
@@ -1041,14 +1052,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(BondServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "Bond.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Bond.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(BondServer::get_uuid(&**s, &ctx, self_).await)
@@ -1058,7 +1075,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.get_master",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1070,7 +1087,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.get_slaves",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1082,7 +1099,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1094,7 +1111,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1111,7 +1128,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1129,7 +1146,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1146,7 +1163,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.get_primary_slave",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1154,7 +1171,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(BondServer::get_primary_slave(&**s, &ctx, self_).await)
         }
         "get_mode" => {
-            let ctx = srv::begin(s, call, "Bond.get_mode", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Bond.get_mode",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(BondServer::get_mode(&**s, &ctx, self_).await)
@@ -1164,7 +1187,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.get_properties",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1176,7 +1199,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.get_links_up",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1188,7 +1211,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Bond.get_auto_update_mac",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -467,7 +467,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Certificate.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -479,7 +479,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Certificate.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -491,7 +491,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Certificate.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -502,7 +502,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Certificate.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -513,7 +513,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Certificate.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -525,7 +525,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Certificate.get_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -537,7 +537,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Certificate.get_type",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -549,7 +549,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Certificate.get_host",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -561,7 +561,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Certificate.get_not_before",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -573,7 +573,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Certificate.get_not_after",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -585,7 +585,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Certificate.get_fingerprint",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

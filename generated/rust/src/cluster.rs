@@ -1163,7 +1163,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Cluster.pool_resync",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1186,7 +1186,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Cluster.pool_destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1209,7 +1209,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Cluster.pool_force_destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1232,19 +1232,25 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Cluster.pool_create",
-                        5,
+                        (3, 5),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let network = srv::param(call, 1, "network")?;
                 let cluster_stack = srv::param(call, 2, "cluster_stack")?;
-                let token_timeout = srv::param::<
-                    xenapi_rt::types::Float,
-                >(call, 3, "token_timeout")?
+                let token_timeout = srv::param_or(
+                        call,
+                        3,
+                        "token_timeout",
+                        xenapi_rt::types::Float(20.0),
+                    )?
                     .0;
-                let token_timeout_coefficient = srv::param::<
-                    xenapi_rt::types::Float,
-                >(call, 4, "token_timeout_coefficient")?
+                let token_timeout_coefficient = srv::param_or(
+                        call,
+                        4,
+                        "token_timeout_coefficient",
+                        xenapi_rt::types::Float(1.0),
+                    )?
                     .0;
                 srv::spawn(
                         s,
@@ -1270,7 +1276,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Cluster.get_network",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -1291,7 +1297,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Cluster.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1312,20 +1318,26 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Cluster.create",
-                        6,
+                        (4, 6),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let pif = srv::param(call, 1, "PIF")?;
                 let cluster_stack = srv::param(call, 2, "cluster_stack")?;
                 let pool_auto_join = srv::param(call, 3, "pool_auto_join")?;
-                let token_timeout = srv::param::<
-                    xenapi_rt::types::Float,
-                >(call, 4, "token_timeout")?
+                let token_timeout = srv::param_or(
+                        call,
+                        4,
+                        "token_timeout",
+                        xenapi_rt::types::Float(20.0),
+                    )?
                     .0;
-                let token_timeout_coefficient = srv::param::<
-                    xenapi_rt::types::Float,
-                >(call, 5, "token_timeout_coefficient")?
+                let token_timeout_coefficient = srv::param_or(
+                        call,
+                        5,
+                        "token_timeout_coefficient",
+                        xenapi_rt::types::Float(1.0),
+                    )?
                     .0;
                 srv::spawn(
                         s,
@@ -1356,7 +1368,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.pool_resync",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1368,7 +1380,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.pool_destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1382,7 +1394,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.pool_force_destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1396,19 +1408,25 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.pool_create",
-                    5,
+                    (3, 5),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let network = srv::param(call, 1, "network")?;
             let cluster_stack = srv::param(call, 2, "cluster_stack")?;
-            let token_timeout = srv::param::<
-                xenapi_rt::types::Float,
-            >(call, 3, "token_timeout")?
+            let token_timeout = srv::param_or(
+                    call,
+                    3,
+                    "token_timeout",
+                    xenapi_rt::types::Float(20.0),
+                )?
                 .0;
-            let token_timeout_coefficient = srv::param::<
-                xenapi_rt::types::Float,
-            >(call, 4, "token_timeout_coefficient")?
+            let token_timeout_coefficient = srv::param_or(
+                    call,
+                    4,
+                    "token_timeout_coefficient",
+                    xenapi_rt::types::Float(1.0),
+                )?
                 .0;
             srv::done(
                 ClusterServer::pool_create(
@@ -1427,7 +1445,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_network",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1439,7 +1457,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1451,20 +1469,26 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.create",
-                    6,
+                    (4, 6),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let pif = srv::param(call, 1, "PIF")?;
             let cluster_stack = srv::param(call, 2, "cluster_stack")?;
             let pool_auto_join = srv::param(call, 3, "pool_auto_join")?;
-            let token_timeout = srv::param::<
-                xenapi_rt::types::Float,
-            >(call, 4, "token_timeout")?
+            let token_timeout = srv::param_or(
+                    call,
+                    4,
+                    "token_timeout",
+                    xenapi_rt::types::Float(20.0),
+                )?
                 .0;
-            let token_timeout_coefficient = srv::param::<
-                xenapi_rt::types::Float,
-            >(call, 5, "token_timeout_coefficient")?
+            let token_timeout_coefficient = srv::param_or(
+                    call,
+                    5,
+                    "token_timeout_coefficient",
+                    xenapi_rt::types::Float(1.0),
+                )?
                 .0;
             srv::done(
                 ClusterServer::create(
@@ -1484,7 +1508,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1496,7 +1520,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1508,7 +1532,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1519,7 +1543,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1530,7 +1554,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1542,7 +1566,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_cluster_hosts",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1554,7 +1578,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_pending_forget",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1566,7 +1590,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_cluster_token",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1578,7 +1602,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_cluster_stack",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1590,7 +1614,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_is_quorate",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1602,7 +1626,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_quorum",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1614,7 +1638,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_live_hosts",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1626,7 +1650,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1638,7 +1662,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1650,7 +1674,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_pool_auto_join",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1662,7 +1686,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_token_timeout",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1678,7 +1702,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_token_timeout_coefficient",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1694,7 +1718,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_cluster_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1706,7 +1730,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1718,7 +1742,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1735,7 +1759,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1753,7 +1777,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;

@@ -778,7 +778,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Cluster_host.disable",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -801,7 +801,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Cluster_host.force_destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -824,7 +824,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Cluster_host.enable",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -847,7 +847,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Cluster_host.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -870,7 +870,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Cluster_host.create",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -898,7 +898,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.disable",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -910,7 +910,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.force_destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -924,7 +924,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.enable",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -936,7 +936,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -948,7 +948,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.create",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -962,7 +962,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -974,7 +974,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -986,7 +986,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -997,7 +997,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1008,7 +1008,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1020,7 +1020,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_cluster",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1032,7 +1032,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_host",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1044,7 +1044,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1056,7 +1056,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_PIF",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1068,7 +1068,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_joined",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1080,7 +1080,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_live",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1092,7 +1092,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_last_update_live",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1104,7 +1104,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1116,7 +1116,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1128,7 +1128,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Cluster_host.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -558,7 +558,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "console.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -570,7 +570,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "console.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -578,7 +578,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(ConsoleServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "create" => {
-            let ctx = srv::begin(s, call, "console.create", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "console.create",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let args = srv::param(call, 1, "args")?;
             srv::done(ConsoleServer::create(&**s, &ctx, args).await)
@@ -588,7 +594,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "console.destroy",
-                    2,
+                    (2, 2),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -600,7 +606,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "console.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -611,7 +617,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "console.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -622,7 +628,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "console.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -634,7 +640,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "console.get_protocol",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -646,7 +652,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "console.get_location",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -658,7 +664,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "console.get_VM",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -670,7 +676,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "console.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -682,7 +688,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "console.set_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -699,7 +705,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "console.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -717,7 +723,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "console.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;

@@ -459,7 +459,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.crashdump.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -486,7 +486,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "crashdump.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -498,7 +498,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "crashdump.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -510,7 +510,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "crashdump.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -522,7 +522,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "crashdump.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -533,7 +533,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "crashdump.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -544,7 +544,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "crashdump.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -556,7 +556,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "crashdump.get_VM",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -568,7 +568,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "crashdump.get_VDI",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -580,7 +580,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "crashdump.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -592,7 +592,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "crashdump.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -609,7 +609,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "crashdump.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -627,7 +627,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "crashdump.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;

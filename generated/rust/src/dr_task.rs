@@ -320,7 +320,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.DR_task.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -341,7 +341,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.DR_task.create",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -375,7 +375,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "DR_task.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -387,7 +387,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "DR_task.create",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -403,7 +403,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "DR_task.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -415,7 +415,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "DR_task.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -427,7 +427,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "DR_task.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -438,7 +438,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "DR_task.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -449,7 +449,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "DR_task.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -461,7 +461,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "DR_task.get_introduced_SRs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -361,7 +361,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.event.inject",
-                        3,
+                        (3, 3),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -383,7 +383,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.event.get_current_id",
-                        1,
+                        (1, 1),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -403,7 +403,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.event.from",
-                        4,
+                        (4, 4),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -427,7 +427,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.event.next",
-                        1,
+                        (1, 1),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -445,7 +445,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.event.unregister",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -468,7 +468,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.event.register",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -491,7 +491,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
     }
     match message {
         "inject" => {
-            let ctx = srv::begin(s, call, "event.inject", 3, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "event.inject",
+                    (3, 3),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let class = srv::param(call, 1, "class")?;
             let r#ref = srv::param(call, 2, "ref")?;
@@ -502,14 +508,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "event.get_current_id",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(EventServer::get_current_id(&**s, &ctx).await)
         }
         "from" => {
-            let ctx = srv::begin(s, call, "event.from", 4, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "event.from",
+                    (4, 4),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let classes = srv::param(call, 1, "classes")?;
             let token = srv::param(call, 2, "token")?;
@@ -517,7 +529,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(EventServer::from(&**s, &ctx, classes, token, timeout).await)
         }
         "next" => {
-            let ctx = srv::begin(s, call, "event.next", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "event.next",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(EventServer::next(&**s, &ctx).await)
         }
@@ -526,7 +544,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "event.unregister",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -538,7 +556,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "event.register",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -432,7 +432,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Feature.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -444,7 +444,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Feature.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -456,7 +456,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Feature.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -468,7 +468,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Feature.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -479,7 +479,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Feature.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -490,7 +490,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Feature.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -502,7 +502,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Feature.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -514,7 +514,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Feature.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -526,7 +526,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Feature.get_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -538,7 +538,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Feature.get_experimental",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -550,7 +550,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Feature.get_version",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -562,7 +562,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Feature.get_host",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

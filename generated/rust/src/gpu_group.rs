@@ -967,7 +967,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.GPU_group.get_remaining_capacity",
-                        3,
+                        (3, 3),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -995,7 +995,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.GPU_group.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1018,13 +1018,28 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.GPU_group.create",
-                        4,
+                        (1, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
-                let name_label = srv::param(call, 1, "name_label")?;
-                let name_description = srv::param(call, 2, "name_description")?;
-                let other_config = srv::param(call, 3, "other_config")?;
+                let name_label = srv::param_or(
+                    call,
+                    1,
+                    "name_label",
+                    Default::default(),
+                )?;
+                let name_description = srv::param_or(
+                    call,
+                    2,
+                    "name_description",
+                    Default::default(),
+                )?;
+                let other_config = srv::param_or(
+                    call,
+                    3,
+                    "other_config",
+                    Default::default(),
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -1052,7 +1067,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_remaining_capacity",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1068,7 +1083,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1080,13 +1095,23 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.create",
-                    4,
+                    (1, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
-            let name_label = srv::param(call, 1, "name_label")?;
-            let name_description = srv::param(call, 2, "name_description")?;
-            let other_config = srv::param(call, 3, "other_config")?;
+            let name_label = srv::param_or(call, 1, "name_label", Default::default())?;
+            let name_description = srv::param_or(
+                call,
+                2,
+                "name_description",
+                Default::default(),
+            )?;
+            let other_config = srv::param_or(
+                call,
+                3,
+                "other_config",
+                Default::default(),
+            )?;
             srv::done(
                 GpuGroupServer::create(
                         &**s,
@@ -1103,7 +1128,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1115,7 +1140,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1127,7 +1152,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1139,7 +1164,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1150,7 +1175,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1161,7 +1186,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1173,7 +1198,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1185,7 +1210,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.set_name_label",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1202,7 +1227,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1214,7 +1239,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.set_name_description",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1231,7 +1256,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_PGPUs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1243,7 +1268,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_VGPUs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1255,7 +1280,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_GPU_types",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1267,7 +1292,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1279,7 +1304,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1296,7 +1321,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1314,7 +1339,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1331,7 +1356,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_allocation_algorithm",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1343,7 +1368,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.set_allocation_algorithm",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1360,7 +1385,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_supported_VGPU_types",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1372,7 +1397,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "GPU_group.get_enabled_VGPU_types",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -6355,7 +6355,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.emergency_clear_mandatory_guidance",
-                        1,
+                        (1, 1),
                         roles::UNCHECKED,
                     )
                     .await?;
@@ -6377,7 +6377,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.apply_recommended_guidances",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6400,7 +6400,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.set_https_only",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6424,7 +6424,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.apply_updates",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -6446,7 +6446,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.emergency_reenable_tls_verification",
-                        1,
+                        (1, 1),
                         roles::UNCHECKED,
                     )
                     .await?;
@@ -6468,7 +6468,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.emergency_disable_tls_verification",
-                        1,
+                        (1, 1),
                         roles::UNCHECKED,
                     )
                     .await?;
@@ -6490,7 +6490,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.set_numa_affinity_policy",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -6514,7 +6514,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.get_sched_gran",
-                        2,
+                        (2, 2),
                         roles::UNCHECKED,
                     )
                     .await?;
@@ -6535,7 +6535,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.set_sched_gran",
-                        3,
+                        (3, 3),
                         roles::UNCHECKED,
                     )
                     .await?;
@@ -6559,7 +6559,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.set_uefi_certificates",
-                        3,
+                        (3, 3),
                         roles::UNCHECKED,
                     )
                     .await?;
@@ -6583,7 +6583,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.set_multipathing",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6607,7 +6607,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.set_iscsi_iqn",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6631,7 +6631,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.set_ssl_legacy",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6655,7 +6655,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.disable_display",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6676,7 +6676,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.enable_display",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6697,7 +6697,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.declare_dead",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6720,7 +6720,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.migrate_receive",
-                        4,
+                        (4, 4),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -6750,7 +6750,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.disable_local_storage_caching",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6773,7 +6773,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.enable_local_storage_caching",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6797,7 +6797,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.reset_cpu_features",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6820,7 +6820,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.set_cpu_features",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6844,7 +6844,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.set_power_on_mode",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6875,7 +6875,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.refresh_pack_info",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6898,13 +6898,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.apply_edition",
-                        4,
+                        (3, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let host = srv::param(call, 1, "host")?;
                 let edition = srv::param(call, 2, "edition")?;
-                let force = srv::param(call, 3, "force")?;
+                let force = srv::param_or(call, 3, "force", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -6923,7 +6923,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.reset_server_certificate",
-                        2,
+                        (2, 2),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -6946,7 +6946,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.emergency_reset_server_certificate",
-                        1,
+                        (1, 1),
                         roles::UNCHECKED,
                     )
                     .await?;
@@ -6968,14 +6968,19 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.install_server_certificate",
-                        5,
+                        (4, 5),
                         roles::POOL_ADMIN,
                     )
                     .await?;
                 let host = srv::param(call, 1, "host")?;
                 let certificate = srv::param(call, 2, "certificate")?;
                 let private_key = srv::param(call, 3, "private_key")?;
-                let certificate_chain = srv::param(call, 4, "certificate_chain")?;
+                let certificate_chain = srv::param_or(
+                    call,
+                    4,
+                    "certificate_chain",
+                    Default::default(),
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -7001,7 +7006,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.refresh_server_certificate",
-                        2,
+                        (2, 2),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -7024,7 +7029,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.get_server_certificate",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7045,7 +7050,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.retrieve_wlb_evacuate_recommendations",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7071,12 +7076,12 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.disable_external_auth",
-                        3,
+                        (2, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
                 let host = srv::param(call, 1, "host")?;
-                let config = srv::param(call, 2, "config")?;
+                let config = srv::param_or(call, 2, "config", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -7095,7 +7100,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.enable_external_auth",
-                        5,
+                        (5, 5),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -7128,7 +7133,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.get_server_localtime",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7149,7 +7154,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.get_servertime",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7170,7 +7175,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.call_extension",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -7192,7 +7197,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.has_extension",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -7214,7 +7219,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.call_plugin",
-                        5,
+                        (5, 5),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -7239,14 +7244,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.create_new_blob",
-                        5,
+                        (4, 5),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let host = srv::param(call, 1, "host")?;
                 let name = srv::param(call, 2, "name")?;
                 let mime_type = srv::param(call, 3, "mime_type")?;
-                let public = srv::param(call, 4, "public")?;
+                let public = srv::param_or(call, 4, "public", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -7271,7 +7276,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.backup_rrds",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -7295,7 +7300,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.sync_data",
-                        2,
+                        (2, 2),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -7316,7 +7321,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.compute_memory_overhead",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7337,7 +7342,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.compute_free_memory",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7358,7 +7363,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.set_hostname_live",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7382,7 +7387,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.shutdown_agent",
-                        1,
+                        (1, 1),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7402,7 +7407,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.restart_agent",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7425,7 +7430,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.get_system_status_capabilities",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7447,7 +7452,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.get_management_interface",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7468,7 +7473,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.management_disable",
-                        1,
+                        (1, 1),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7490,7 +7495,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.local_management_reconfigure",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7517,7 +7522,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.management_reconfigure",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7540,7 +7545,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.syslog_reconfigure",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7563,13 +7568,18 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.evacuate",
-                        4,
+                        (2, 4),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
                 let host = srv::param(call, 1, "host")?;
-                let network = srv::param(call, 2, "network")?;
-                let evacuate_batch_size = srv::param(call, 3, "evacuate_batch_size")?;
+                let network = srv::param_or(call, 2, "network", Default::default())?;
+                let evacuate_batch_size = srv::param_or(
+                    call,
+                    3,
+                    "evacuate_batch_size",
+                    Default::default(),
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -7594,7 +7604,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.get_uncooperative_resident_VMs",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7616,7 +7626,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.get_vms_which_prevent_evacuation",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7642,7 +7652,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.assert_can_evacuate",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7665,7 +7675,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.forget_data_source_archives",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7694,7 +7704,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.query_data_source",
-                        3,
+                        (3, 3),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7718,7 +7728,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.record_data_source",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7742,7 +7752,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.get_data_sources",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7763,11 +7773,11 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.emergency_ha_disable",
-                        2,
+                        (1, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
-                let soft = srv::param(call, 1, "soft")?;
+                let soft = srv::param_or(call, 1, "soft", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -7786,7 +7796,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.power_on",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7807,7 +7817,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7828,7 +7838,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.license_remove",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7851,7 +7861,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.license_add",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7875,7 +7885,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.license_apply",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7899,7 +7909,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.list_methods",
-                        1,
+                        (1, 1),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7919,7 +7929,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.bugreport_upload",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7944,7 +7954,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.send_debug_keys",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -7968,7 +7978,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.get_log",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7989,7 +7999,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.dmesg_clear",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -8010,7 +8020,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.dmesg",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -8031,7 +8041,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.reboot",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -8052,7 +8062,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.shutdown",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -8073,7 +8083,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.enable",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -8094,7 +8104,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.disable",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -8119,7 +8129,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.emergency_clear_mandatory_guidance",
-                    1,
+                    (1, 1),
                     roles::UNCHECKED,
                 )
                 .await?;
@@ -8134,7 +8144,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.apply_recommended_guidances",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8150,7 +8160,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_https_only",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8165,7 +8175,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.apply_updates",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -8178,7 +8188,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.emergency_reenable_tls_verification",
-                    1,
+                    (1, 1),
                     roles::UNCHECKED,
                 )
                 .await?;
@@ -8193,7 +8203,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.emergency_disable_tls_verification",
-                    1,
+                    (1, 1),
                     roles::UNCHECKED,
                 )
                 .await?;
@@ -8208,7 +8218,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_numa_affinity_policy",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -8221,13 +8231,25 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_sched_gran" => {
-            let ctx = srv::begin(s, call, "host.get_sched_gran", 2, roles::UNCHECKED)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_sched_gran",
+                    (2, 2),
+                    roles::UNCHECKED,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(HostServer::get_sched_gran(&**s, &ctx, self_).await)
         }
         "set_sched_gran" => {
-            let ctx = srv::begin(s, call, "host.set_sched_gran", 3, roles::UNCHECKED)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.set_sched_gran",
+                    (3, 3),
+                    roles::UNCHECKED,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -8240,7 +8262,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_uefi_certificates",
-                    3,
+                    (3, 3),
                     roles::UNCHECKED,
                 )
                 .await?;
@@ -8257,7 +8279,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_multipathing",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8274,7 +8296,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_iscsi_iqn",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8289,7 +8311,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_ssl_legacy",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8304,7 +8326,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.disable_display",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8316,7 +8338,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.enable_display",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8328,7 +8350,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.declare_dead",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8340,7 +8362,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.migrate_receive",
-                    4,
+                    (4, 4),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -8356,7 +8378,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.disable_local_storage_caching",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8372,7 +8394,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.enable_local_storage_caching",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8389,7 +8411,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.reset_cpu_features",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8403,7 +8425,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_cpu_features",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8420,7 +8442,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_power_on_mode",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8444,7 +8466,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.refresh_pack_info",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8458,13 +8480,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.apply_edition",
-                    4,
+                    (3, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let edition = srv::param(call, 2, "edition")?;
-            let force = srv::param(call, 3, "force")?;
+            let force = srv::param_or(call, 3, "force", Default::default())?;
             srv::done(
                 HostServer::apply_edition(&**s, &ctx, host, edition, force)
                     .await
@@ -8476,7 +8498,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.reset_server_certificate",
-                    2,
+                    (2, 2),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -8492,7 +8514,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.emergency_reset_server_certificate",
-                    1,
+                    (1, 1),
                     roles::UNCHECKED,
                 )
                 .await?;
@@ -8507,14 +8529,19 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.install_server_certificate",
-                    5,
+                    (4, 5),
                     roles::POOL_ADMIN,
                 )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let certificate = srv::param(call, 2, "certificate")?;
             let private_key = srv::param(call, 3, "private_key")?;
-            let certificate_chain = srv::param(call, 4, "certificate_chain")?;
+            let certificate_chain = srv::param_or(
+                call,
+                4,
+                "certificate_chain",
+                Default::default(),
+            )?;
             srv::done(
                 HostServer::install_server_certificate(
                         &**s,
@@ -8533,7 +8560,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.refresh_server_certificate",
-                    2,
+                    (2, 2),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -8549,7 +8576,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_server_certificate",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8561,7 +8588,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.retrieve_wlb_evacuate_recommendations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8576,12 +8603,12 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.disable_external_auth",
-                    3,
+                    (2, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
             let host = srv::param(call, 1, "host")?;
-            let config = srv::param(call, 2, "config")?;
+            let config = srv::param_or(call, 2, "config", Default::default())?;
             srv::done(
                 HostServer::disable_external_auth(&**s, &ctx, host, config)
                     .await
@@ -8593,7 +8620,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.enable_external_auth",
-                    5,
+                    (5, 5),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -8619,7 +8646,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_server_localtime",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8631,7 +8658,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_servertime",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8639,21 +8666,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(HostServer::get_servertime(&**s, &ctx, host).await)
         }
         "call_extension" => {
-            let ctx = srv::begin(s, call, "host.call_extension", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.call_extension",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let call_ = srv::param(call, 2, "call")?;
             srv::done(HostServer::call_extension(&**s, &ctx, host, call_).await)
         }
         "has_extension" => {
-            let ctx = srv::begin(s, call, "host.has_extension", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.has_extension",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let name = srv::param(call, 2, "name")?;
             srv::done(HostServer::has_extension(&**s, &ctx, host, name).await)
         }
         "call_plugin" => {
-            let ctx = srv::begin(s, call, "host.call_plugin", 5, roles::POOL_ADMIN)
+            let ctx = srv::begin(s, call, "host.call_plugin", (5, 5), roles::POOL_ADMIN)
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let plugin = srv::param(call, 2, "plugin")?;
@@ -8668,21 +8707,21 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.create_new_blob",
-                    5,
+                    (4, 5),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let name = srv::param(call, 2, "name")?;
             let mime_type = srv::param(call, 3, "mime_type")?;
-            let public = srv::param(call, 4, "public")?;
+            let public = srv::param_or(call, 4, "public", Default::default())?;
             srv::done(
                 HostServer::create_new_blob(&**s, &ctx, host, name, mime_type, public)
                     .await,
             )
         }
         "backup_rrds" => {
-            let ctx = srv::begin(s, call, "host.backup_rrds", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(s, call, "host.backup_rrds", (3, 3), roles::POOL_ADMIN)
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let delay = srv::param::<xenapi_rt::types::Float>(call, 2, "delay")?.0;
@@ -8691,7 +8730,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "sync_data" => {
-            let ctx = srv::begin(s, call, "host.sync_data", 2, roles::POOL_ADMIN).await?;
+            let ctx = srv::begin(s, call, "host.sync_data", (2, 2), roles::POOL_ADMIN)
+                .await?;
             let host = srv::param(call, 1, "host")?;
             srv::done(HostServer::sync_data(&**s, &ctx, host).await.map(srv::void))
         }
@@ -8700,7 +8740,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.compute_memory_overhead",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8712,7 +8752,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.compute_free_memory",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8724,7 +8764,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_hostname_live",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8741,7 +8781,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.shutdown_agent",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8752,7 +8792,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.restart_agent",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8764,7 +8804,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_system_status_capabilities",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8776,7 +8816,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_management_interface",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8788,7 +8828,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.management_disable",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8799,7 +8839,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.local_management_reconfigure",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8815,7 +8855,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.management_reconfigure",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8829,7 +8869,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.syslog_reconfigure",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8843,13 +8883,18 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.evacuate",
-                    4,
+                    (2, 4),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
             let host = srv::param(call, 1, "host")?;
-            let network = srv::param(call, 2, "network")?;
-            let evacuate_batch_size = srv::param(call, 3, "evacuate_batch_size")?;
+            let network = srv::param_or(call, 2, "network", Default::default())?;
+            let evacuate_batch_size = srv::param_or(
+                call,
+                3,
+                "evacuate_batch_size",
+                Default::default(),
+            )?;
             srv::done(
                 HostServer::evacuate(&**s, &ctx, host, network, evacuate_batch_size)
                     .await
@@ -8861,7 +8906,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_uncooperative_resident_VMs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8875,7 +8920,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_vms_which_prevent_evacuation",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8889,7 +8934,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.assert_can_evacuate",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8903,7 +8948,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.forget_data_source_archives",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8920,7 +8965,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.query_data_source",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8937,7 +8982,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.record_data_source",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8954,7 +8999,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_data_sources",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8966,11 +9011,11 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.emergency_ha_disable",
-                    2,
+                    (1, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
-            let soft = srv::param(call, 1, "soft")?;
+            let soft = srv::param_or(call, 1, "soft", Default::default())?;
             srv::done(
                 HostServer::emergency_ha_disable(&**s, &ctx, soft).await.map(srv::void),
             )
@@ -8980,7 +9025,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.power_on",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8992,7 +9037,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9004,7 +9049,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.license_remove",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9016,7 +9061,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.license_add",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9031,7 +9076,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.license_apply",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9048,7 +9093,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.list_methods",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9059,7 +9104,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.bugreport_upload",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9073,7 +9118,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "send_debug_keys" => {
-            let ctx = srv::begin(s, call, "host.send_debug_keys", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.send_debug_keys",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let keys = srv::param(call, 2, "keys")?;
@@ -9082,7 +9133,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_log" => {
-            let ctx = srv::begin(s, call, "host.get_log", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_log",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             srv::done(HostServer::get_log(&**s, &ctx, host).await)
@@ -9092,7 +9149,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.dmesg_clear",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9104,7 +9161,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.dmesg",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9116,7 +9173,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.reboot",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9128,7 +9185,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.shutdown",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9140,7 +9197,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.enable",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -9152,7 +9209,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.disable",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -9164,7 +9221,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9176,7 +9233,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9188,7 +9245,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9196,7 +9253,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(HostServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "host.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(HostServer::get_all(&**s, &ctx).await)
         }
@@ -9205,14 +9268,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(HostServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "host.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(HostServer::get_uuid(&**s, &ctx, self_).await)
@@ -9222,7 +9291,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9234,7 +9303,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_name_label",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9249,7 +9318,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9261,7 +9330,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_name_description",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9278,7 +9347,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_memory_overhead",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9290,7 +9359,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9302,7 +9371,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9314,7 +9383,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_API_version_major",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9326,7 +9395,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_API_version_minor",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9338,7 +9407,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_API_version_vendor",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9350,7 +9419,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_API_version_vendor_implementation",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9365,7 +9434,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9377,7 +9446,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_software_version",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9389,7 +9458,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9401,7 +9470,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9418,7 +9487,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9436,7 +9505,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9453,7 +9522,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_capabilities",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9465,7 +9534,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_cpu_configuration",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9477,7 +9546,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_sched_policy",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9489,7 +9558,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_supported_bootloaders",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9501,7 +9570,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_resident_VMs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9513,7 +9582,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_logging",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9525,7 +9594,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_logging",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9540,7 +9609,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.add_to_logging",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9558,7 +9627,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.remove_from_logging",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9571,7 +9640,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_PIFs" => {
-            let ctx = srv::begin(s, call, "host.get_PIFs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_PIFs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(HostServer::get_pifs(&**s, &ctx, self_).await)
@@ -9581,7 +9656,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_suspend_image_sr",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9593,7 +9668,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_suspend_image_sr",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9610,7 +9685,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_crash_dump_sr",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9622,7 +9697,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_crash_dump_sr",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9639,7 +9714,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_crashdumps",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9651,7 +9726,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_patches",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9663,7 +9738,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_updates",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9671,7 +9746,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(HostServer::get_updates(&**s, &ctx, self_).await)
         }
         "get_PBDs" => {
-            let ctx = srv::begin(s, call, "host.get_PBDs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_PBDs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(HostServer::get_pbds(&**s, &ctx, self_).await)
@@ -9681,7 +9762,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_host_CPUs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9693,7 +9774,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_cpu_info",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9705,7 +9786,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_hostname",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9717,7 +9798,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_hostname",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9732,7 +9813,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_address",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9744,7 +9825,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_address",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9759,7 +9840,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_metrics",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9771,7 +9852,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_license_params",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9783,7 +9864,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_ha_statefiles",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9795,7 +9876,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_ha_network_peers",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9807,7 +9888,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_blobs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9815,7 +9896,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(HostServer::get_blobs(&**s, &ctx, self_).await)
         }
         "get_tags" => {
-            let ctx = srv::begin(s, call, "host.get_tags", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_tags",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(HostServer::get_tags(&**s, &ctx, self_).await)
@@ -9825,7 +9912,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9840,7 +9927,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.add_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9855,7 +9942,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.remove_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9870,7 +9957,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_external_auth_type",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9882,7 +9969,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_external_auth_service_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9896,7 +9983,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_external_auth_configuration",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9910,7 +9997,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_edition",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9922,7 +10009,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_license_server",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9934,7 +10021,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_license_server",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9951,7 +10038,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.add_to_license_server",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9969,7 +10056,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.remove_from_license_server",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9986,7 +10073,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_bios_strings",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9998,7 +10085,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_power_on_mode",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10010,7 +10097,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_power_on_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10022,7 +10109,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_local_cache_sr",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10034,7 +10121,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_chipset_info",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10042,7 +10129,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(HostServer::get_chipset_info(&**s, &ctx, self_).await)
         }
         "get_PCIs" => {
-            let ctx = srv::begin(s, call, "host.get_PCIs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_PCIs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(HostServer::get_pcis(&**s, &ctx, self_).await)
@@ -10052,7 +10145,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_PGPUs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10064,7 +10157,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_PUSBs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10076,7 +10169,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_ssl_legacy",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10088,7 +10181,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_guest_VCPUs_params",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10100,7 +10193,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_guest_VCPUs_params",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -10117,7 +10210,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.add_to_guest_VCPUs_params",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -10135,7 +10228,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.remove_from_guest_VCPUs_params",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -10152,7 +10245,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_display",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10164,7 +10257,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.set_display",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -10179,7 +10272,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_virtual_hardware_platform_versions",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10194,7 +10287,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_control_domain",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10206,7 +10299,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_updates_requiring_reboot",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10218,7 +10311,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_features",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10230,7 +10323,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_iscsi_iqn",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10242,7 +10335,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_multipathing",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10254,7 +10347,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_uefi_certificates",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10266,7 +10359,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_certificates",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10278,7 +10371,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_editions",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10290,7 +10383,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_pending_guidances",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10302,7 +10395,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_tls_verification_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10314,7 +10407,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_last_software_update",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10326,7 +10419,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_https_only",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10338,7 +10431,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_latest_synced_updates_applied",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10352,7 +10445,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_numa_affinity_policy",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10364,7 +10457,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_pending_guidances_recommended",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10378,7 +10471,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_pending_guidances_full",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10390,7 +10483,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.get_last_update_hash",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

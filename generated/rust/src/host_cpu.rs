@@ -688,7 +688,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -700,7 +700,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -712,7 +712,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -723,7 +723,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -734,7 +734,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -746,7 +746,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_host",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -758,7 +758,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_number",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -770,7 +770,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_vendor",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -782,7 +782,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_speed",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -794,7 +794,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_modelname",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -806,7 +806,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_family",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -818,7 +818,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_model",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -830,7 +830,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_stepping",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -842,7 +842,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_flags",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -854,7 +854,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_features",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -866,7 +866,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_utilisation",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -882,7 +882,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -894,7 +894,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -911,7 +911,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -929,7 +929,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_cpu.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;

@@ -536,7 +536,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host_crashdump.upload",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -561,7 +561,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host_crashdump.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -588,7 +588,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.upload",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -606,7 +606,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -620,7 +620,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -632,7 +632,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -644,7 +644,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -655,7 +655,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -666,7 +666,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -678,7 +678,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.get_host",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -690,7 +690,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.get_timestamp",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -702,7 +702,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.get_size",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -714,7 +714,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -726,7 +726,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -743,7 +743,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -761,7 +761,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_crashdump.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;

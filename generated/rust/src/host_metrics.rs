@@ -481,7 +481,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_metrics.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -493,7 +493,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_metrics.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -505,7 +505,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_metrics.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -516,7 +516,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_metrics.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -527,7 +527,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_metrics.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -539,7 +539,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_metrics.get_memory_total",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -551,7 +551,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_metrics.get_memory_free",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -563,7 +563,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_metrics.get_live",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -575,7 +575,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_metrics.get_last_updated",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -587,7 +587,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_metrics.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -599,7 +599,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_metrics.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -616,7 +616,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_metrics.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -634,7 +634,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_metrics.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;

@@ -699,7 +699,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host_patch.apply",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -720,7 +720,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host_patch.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -747,7 +747,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.apply",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -759,7 +759,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -771,7 +771,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -783,7 +783,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -795,7 +795,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -807,7 +807,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -818,7 +818,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -829,7 +829,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -841,7 +841,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -853,7 +853,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -865,7 +865,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_version",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -877,7 +877,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_host",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -889,7 +889,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_applied",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -901,7 +901,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_timestamp_applied",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -913,7 +913,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_size",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -925,7 +925,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_pool_patch",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -937,7 +937,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -949,7 +949,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -966,7 +966,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -984,7 +984,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host_patch.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;

@@ -198,7 +198,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.LVHD.enable_thin_provisioning",
-                        5,
+                        (5, 5),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -234,7 +234,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "LVHD.enable_thin_provisioning",
-                    5,
+                    (5, 5),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -259,7 +259,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "LVHD.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -271,7 +271,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "LVHD.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -279,7 +279,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(LvhdServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "LVHD.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "LVHD.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(LvhdServer::get_uuid(&**s, &ctx, self_).await)

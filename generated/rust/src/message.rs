@@ -583,7 +583,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.message.get_all_records_where",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -604,7 +604,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.message.get_all_records",
-                        1,
+                        (1, 1),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -624,7 +624,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.message.get_by_uuid",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -645,7 +645,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.message.get_record",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -666,7 +666,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.message.get_since",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -687,7 +687,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.message.get_all",
-                        1,
+                        (1, 1),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -707,7 +707,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.message.get",
-                        4,
+                        (4, 4),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -730,7 +730,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.message.destroy_many",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -753,7 +753,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.message.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -774,7 +774,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.message.create",
-                        6,
+                        (6, 6),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -812,7 +812,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "message.get_all_records_where",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -824,7 +824,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "message.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -835,7 +835,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "message.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -847,7 +847,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "message.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -859,7 +859,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "message.get_since",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -871,14 +871,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "message.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(MessageServer::get_all(&**s, &ctx).await)
         }
         "get" => {
-            let ctx = srv::begin(s, call, "message.get", 4, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "message.get",
+                    (4, 4),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let cls = srv::param(call, 1, "cls")?;
             let obj_uuid = srv::param(call, 2, "obj_uuid")?;
@@ -890,7 +896,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "message.destroy_many",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -904,7 +910,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "message.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -916,7 +922,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "message.create",
-                    6,
+                    (6, 6),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;

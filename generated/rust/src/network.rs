@@ -1488,7 +1488,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.network.remove_purpose",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -1512,7 +1512,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.network.add_purpose",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -1536,7 +1536,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.network.set_default_locking_mode",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1565,14 +1565,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.network.create_new_blob",
-                        5,
+                        (4, 5),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let network = srv::param(call, 1, "network")?;
                 let name = srv::param(call, 2, "name")?;
                 let mime_type = srv::param(call, 3, "mime_type")?;
-                let public = srv::param(call, 4, "public")?;
+                let public = srv::param_or(call, 4, "public", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -1597,7 +1597,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
     }
     match message {
         "remove_purpose" => {
-            let ctx = srv::begin(s, call, "network.remove_purpose", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "network.remove_purpose",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -1608,7 +1614,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "add_purpose" => {
-            let ctx = srv::begin(s, call, "network.add_purpose", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "network.add_purpose",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -1621,7 +1633,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.set_default_locking_mode",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1638,14 +1650,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.create_new_blob",
-                    5,
+                    (4, 5),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let network = srv::param(call, 1, "network")?;
             let name = srv::param(call, 2, "name")?;
             let mime_type = srv::param(call, 3, "mime_type")?;
-            let public = srv::param(call, 4, "public")?;
+            let public = srv::param_or(call, 4, "public", Default::default())?;
             srv::done(
                 NetworkServer::create_new_blob(
                         &**s,
@@ -1663,7 +1675,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1675,7 +1687,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1687,7 +1699,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1695,7 +1707,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(NetworkServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "create" => {
-            let ctx = srv::begin(s, call, "network.create", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "network.create",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let args = srv::param(call, 1, "args")?;
             srv::done(NetworkServer::create(&**s, &ctx, args).await)
@@ -1705,7 +1723,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.destroy",
-                    2,
+                    (2, 2),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -1717,7 +1735,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1728,7 +1746,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1739,7 +1757,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1751,7 +1769,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1763,7 +1781,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.set_name_label",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1780,7 +1798,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1792,7 +1810,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.set_name_description",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1809,7 +1827,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1821,7 +1839,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1833,7 +1851,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_VIFs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1845,7 +1863,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_PIFs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1857,7 +1875,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_MTU",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1869,7 +1887,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.set_MTU",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -1884,7 +1902,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1896,7 +1914,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1913,7 +1931,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1931,7 +1949,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1948,7 +1966,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_bridge",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1960,7 +1978,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_managed",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1972,7 +1990,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_blobs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1984,7 +2002,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_tags",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1996,7 +2014,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.set_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2011,7 +2029,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.add_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2026,7 +2044,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.remove_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2041,7 +2059,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_default_locking_mode",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2053,7 +2071,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_assigned_ips",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2065,7 +2083,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network.get_purpose",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

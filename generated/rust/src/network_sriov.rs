@@ -518,7 +518,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.network_sriov.get_remaining_capacity",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -540,7 +540,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.network_sriov.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -563,7 +563,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.network_sriov.create",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -589,7 +589,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network_sriov.get_remaining_capacity",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -603,7 +603,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network_sriov.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -617,7 +617,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network_sriov.create",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -630,7 +630,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network_sriov.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -642,7 +642,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network_sriov.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -654,7 +654,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network_sriov.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -665,7 +665,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network_sriov.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -676,7 +676,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network_sriov.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -688,7 +688,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network_sriov.get_physical_PIF",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -700,7 +700,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network_sriov.get_logical_PIF",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -712,7 +712,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network_sriov.get_requires_reboot",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -724,7 +724,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "network_sriov.get_configuration_mode",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

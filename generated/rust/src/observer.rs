@@ -746,7 +746,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Observer.set_components",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -770,7 +770,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Observer.set_endpoints",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -794,7 +794,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Observer.set_attributes",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -818,7 +818,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Observer.set_enabled",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -842,7 +842,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Observer.set_hosts",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -870,7 +870,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.set_components",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -883,7 +883,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "set_endpoints" => {
-            let ctx = srv::begin(s, call, "Observer.set_endpoints", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Observer.set_endpoints",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -898,7 +904,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.set_attributes",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -911,7 +917,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "set_enabled" => {
-            let ctx = srv::begin(s, call, "Observer.set_enabled", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Observer.set_enabled",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -922,7 +934,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "set_hosts" => {
-            let ctx = srv::begin(s, call, "Observer.set_hosts", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Observer.set_hosts",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -935,7 +953,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -947,7 +965,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -959,7 +977,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -967,13 +985,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(ObserverServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "create" => {
-            let ctx = srv::begin(s, call, "Observer.create", 2, roles::POOL_ADMIN)
+            let ctx = srv::begin(s, call, "Observer.create", (2, 2), roles::POOL_ADMIN)
                 .await?;
             let args = srv::param(call, 1, "args")?;
             srv::done(ObserverServer::create(&**s, &ctx, args).await)
         }
         "destroy" => {
-            let ctx = srv::begin(s, call, "Observer.destroy", 2, roles::POOL_ADMIN)
+            let ctx = srv::begin(s, call, "Observer.destroy", (2, 2), roles::POOL_ADMIN)
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(ObserverServer::destroy(&**s, &ctx, self_).await.map(srv::void))
@@ -983,7 +1001,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -994,7 +1012,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1005,7 +1023,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1017,7 +1035,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1029,7 +1047,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.set_name_label",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -1046,7 +1064,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1058,7 +1076,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.set_name_description",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -1075,7 +1093,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.get_hosts",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1087,7 +1105,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.get_attributes",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1099,7 +1117,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.get_endpoints",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1111,7 +1129,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.get_components",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1123,7 +1141,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Observer.get_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -615,7 +615,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PBD.set_device_config",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -639,7 +639,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PBD.unplug",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -660,7 +660,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PBD.plug",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -685,7 +685,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PBD.set_device_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -702,7 +702,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PBD.unplug",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -710,7 +710,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PbdServer::unplug(&**s, &ctx, self_).await.map(srv::void))
         }
         "plug" => {
-            let ctx = srv::begin(s, call, "PBD.plug", 2, roles::POOL_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PBD.plug",
+                    (2, 2),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PbdServer::plug(&**s, &ctx, self_).await.map(srv::void))
@@ -720,7 +726,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PBD.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -732,7 +738,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PBD.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -744,7 +750,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PBD.create",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -756,7 +762,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PBD.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -764,7 +770,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PbdServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "PBD.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PBD.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(PbdServer::get_all(&**s, &ctx).await)
         }
@@ -773,26 +785,44 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PBD.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(PbdServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "PBD.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PBD.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PbdServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_host" => {
-            let ctx = srv::begin(s, call, "PBD.get_host", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PBD.get_host",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PbdServer::get_host(&**s, &ctx, self_).await)
         }
         "get_SR" => {
-            let ctx = srv::begin(s, call, "PBD.get_SR", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PBD.get_SR",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PbdServer::get_sr(&**s, &ctx, self_).await)
@@ -802,7 +832,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PBD.get_device_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -814,7 +844,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PBD.get_currently_attached",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -826,7 +856,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PBD.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -838,7 +868,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PBD.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -855,7 +885,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PBD.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -873,7 +903,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PBD.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;

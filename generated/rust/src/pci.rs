@@ -615,7 +615,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -627,7 +627,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -635,7 +635,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PciServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "PCI.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PCI.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(PciServer::get_all(&**s, &ctx).await)
         }
@@ -644,14 +650,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(PciServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "PCI.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PCI.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PciServer::get_uuid(&**s, &ctx, self_).await)
@@ -661,7 +673,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.get_class_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -673,7 +685,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.get_vendor_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -685,7 +697,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.get_device_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -693,7 +705,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PciServer::get_device_name(&**s, &ctx, self_).await)
         }
         "get_host" => {
-            let ctx = srv::begin(s, call, "PCI.get_host", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PCI.get_host",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PciServer::get_host(&**s, &ctx, self_).await)
@@ -703,7 +721,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.get_pci_id",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -715,7 +733,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.get_dependencies",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -727,7 +745,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -739,7 +757,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -756,7 +774,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -774,7 +792,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -791,7 +809,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.get_subsystem_vendor_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -803,7 +821,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.get_subsystem_device_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -815,7 +833,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PCI.get_driver_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -1037,7 +1037,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PGPU.disable_dom0_access",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1058,7 +1058,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PGPU.enable_dom0_access",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1079,7 +1079,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PGPU.get_remaining_capacity",
-                        3,
+                        (3, 3),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -1107,7 +1107,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PGPU.set_GPU_group",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1131,7 +1131,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PGPU.set_enabled_VGPU_types",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1155,7 +1155,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PGPU.remove_enabled_VGPU_types",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1184,7 +1184,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PGPU.add_enabled_VGPU_types",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1212,7 +1212,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.disable_dom0_access",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1224,7 +1224,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.enable_dom0_access",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1236,7 +1236,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.get_remaining_capacity",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1251,7 +1251,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.set_GPU_group",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1266,7 +1266,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.set_enabled_VGPU_types",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1283,7 +1283,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.remove_enabled_VGPU_types",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1300,7 +1300,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.add_enabled_VGPU_types",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1317,7 +1317,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1329,7 +1329,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1337,7 +1337,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PgpuServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "PGPU.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PGPU.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(PgpuServer::get_all(&**s, &ctx).await)
         }
@@ -1346,20 +1352,32 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(PgpuServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "PGPU.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PGPU.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PgpuServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_PCI" => {
-            let ctx = srv::begin(s, call, "PGPU.get_PCI", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PGPU.get_PCI",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PgpuServer::get_pci(&**s, &ctx, self_).await)
@@ -1369,7 +1387,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.get_GPU_group",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1377,7 +1395,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PgpuServer::get_gpu_group(&**s, &ctx, self_).await)
         }
         "get_host" => {
-            let ctx = srv::begin(s, call, "PGPU.get_host", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PGPU.get_host",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PgpuServer::get_host(&**s, &ctx, self_).await)
@@ -1387,7 +1411,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1399,7 +1423,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1416,7 +1440,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1434,7 +1458,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1451,7 +1475,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.get_supported_VGPU_types",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1463,7 +1487,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.get_enabled_VGPU_types",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1475,7 +1499,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.get_resident_VGPUs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1487,7 +1511,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.get_supported_VGPU_max_capacities",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1501,7 +1525,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.get_dom0_access",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1513,7 +1537,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.get_is_system_display_device",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1525,7 +1549,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PGPU.get_compatibility_metadata",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -2368,7 +2368,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.set_property",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2393,7 +2393,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.db_forget",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2414,7 +2414,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.db_introduce",
-                        24,
+                        (17, 24),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2438,17 +2438,38 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 let vlan_master_of = srv::param(call, 14, "VLAN_master_of")?;
                 let management = srv::param(call, 15, "management")?;
                 let other_config = srv::param(call, 16, "other_config")?;
-                let disallow_unplug = srv::param(call, 17, "disallow_unplug")?;
-                let ipv6_configuration_mode = srv::param(
+                let disallow_unplug = srv::param_or(
+                    call,
+                    17,
+                    "disallow_unplug",
+                    Default::default(),
+                )?;
+                let ipv6_configuration_mode = srv::param_or(
                     call,
                     18,
                     "ipv6_configuration_mode",
+                    crate::Ipv6ConfigurationMode::None,
                 )?;
-                let ipv6 = srv::param(call, 19, "IPv6")?;
-                let ipv6_gateway = srv::param(call, 20, "ipv6_gateway")?;
-                let primary_address_type = srv::param(call, 21, "primary_address_type")?;
-                let managed = srv::param(call, 22, "managed")?;
-                let properties = srv::param(call, 23, "properties")?;
+                let ipv6 = srv::param_or(call, 19, "IPv6", Default::default())?;
+                let ipv6_gateway = srv::param_or(
+                    call,
+                    20,
+                    "ipv6_gateway",
+                    Default::default(),
+                )?;
+                let primary_address_type = srv::param_or(
+                    call,
+                    21,
+                    "primary_address_type",
+                    crate::PrimaryAddressType::IPv4,
+                )?;
+                let managed = srv::param_or(call, 22, "managed", true)?;
+                let properties = srv::param_or(
+                    call,
+                    23,
+                    "properties",
+                    Default::default(),
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -2492,7 +2513,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.plug",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2513,7 +2534,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.set_disallow_unplug",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2537,7 +2558,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.unplug",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2558,7 +2579,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.forget",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2579,14 +2600,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.introduce",
-                        5,
+                        (4, 5),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let host = srv::param(call, 1, "host")?;
                 let mac = srv::param(call, 2, "MAC")?;
                 let device = srv::param(call, 3, "device")?;
-                let managed = srv::param(call, 4, "managed")?;
+                let managed = srv::param_or(call, 4, "managed", true)?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -2604,7 +2625,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.scan",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2625,7 +2646,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.set_primary_address_type",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2654,7 +2675,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.reconfigure_ipv6",
-                        6,
+                        (6, 6),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2689,7 +2710,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.reconfigure_ip",
-                        7,
+                        (7, 7),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2726,7 +2747,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2747,7 +2768,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PIF.create_VLAN",
-                        5,
+                        (5, 5),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2783,7 +2804,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.set_property",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2801,7 +2822,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.db_forget",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2813,7 +2834,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.db_introduce",
-                    24,
+                    (17, 24),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2833,17 +2854,33 @@ pub(crate) async fn dispatch<S: crate::Server>(
             let vlan_master_of = srv::param(call, 14, "VLAN_master_of")?;
             let management = srv::param(call, 15, "management")?;
             let other_config = srv::param(call, 16, "other_config")?;
-            let disallow_unplug = srv::param(call, 17, "disallow_unplug")?;
-            let ipv6_configuration_mode = srv::param(
+            let disallow_unplug = srv::param_or(
+                call,
+                17,
+                "disallow_unplug",
+                Default::default(),
+            )?;
+            let ipv6_configuration_mode = srv::param_or(
                 call,
                 18,
                 "ipv6_configuration_mode",
+                crate::Ipv6ConfigurationMode::None,
             )?;
-            let ipv6 = srv::param(call, 19, "IPv6")?;
-            let ipv6_gateway = srv::param(call, 20, "ipv6_gateway")?;
-            let primary_address_type = srv::param(call, 21, "primary_address_type")?;
-            let managed = srv::param(call, 22, "managed")?;
-            let properties = srv::param(call, 23, "properties")?;
+            let ipv6 = srv::param_or(call, 19, "IPv6", Default::default())?;
+            let ipv6_gateway = srv::param_or(
+                call,
+                20,
+                "ipv6_gateway",
+                Default::default(),
+            )?;
+            let primary_address_type = srv::param_or(
+                call,
+                21,
+                "primary_address_type",
+                crate::PrimaryAddressType::IPv4,
+            )?;
+            let managed = srv::param_or(call, 22, "managed", true)?;
+            let properties = srv::param_or(call, 23, "properties", Default::default())?;
             srv::done(
                 PifServer::db_introduce(
                         &**s,
@@ -2876,7 +2913,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "plug" => {
-            let ctx = srv::begin(s, call, "PIF.plug", 2, roles::POOL_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.plug",
+                    (2, 2),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PifServer::plug(&**s, &ctx, self_).await.map(srv::void))
@@ -2886,7 +2929,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.set_disallow_unplug",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2903,7 +2946,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.unplug",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2915,7 +2958,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.forget",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2927,18 +2970,24 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.introduce",
-                    5,
+                    (4, 5),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let mac = srv::param(call, 2, "MAC")?;
             let device = srv::param(call, 3, "device")?;
-            let managed = srv::param(call, 4, "managed")?;
+            let managed = srv::param_or(call, 4, "managed", true)?;
             srv::done(PifServer::introduce(&**s, &ctx, host, mac, device, managed).await)
         }
         "scan" => {
-            let ctx = srv::begin(s, call, "PIF.scan", 2, roles::POOL_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.scan",
+                    (2, 2),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             srv::done(PifServer::scan(&**s, &ctx, host).await.map(srv::void))
@@ -2948,7 +2997,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.set_primary_address_type",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2970,7 +3019,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.reconfigure_ipv6",
-                    6,
+                    (6, 6),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2990,7 +3039,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.reconfigure_ip",
-                    7,
+                    (7, 7),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3020,7 +3069,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3032,7 +3081,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.create_VLAN",
-                    5,
+                    (5, 5),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3049,7 +3098,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3061,7 +3110,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3069,7 +3118,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PifServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "PIF.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(PifServer::get_all(&**s, &ctx).await)
         }
@@ -3078,14 +3133,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(PifServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "PIF.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PifServer::get_uuid(&**s, &ctx, self_).await)
@@ -3095,7 +3156,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_device",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3107,7 +3168,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_network",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3115,25 +3176,49 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PifServer::get_network(&**s, &ctx, self_).await)
         }
         "get_host" => {
-            let ctx = srv::begin(s, call, "PIF.get_host", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_host",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PifServer::get_host(&**s, &ctx, self_).await)
         }
         "get_MAC" => {
-            let ctx = srv::begin(s, call, "PIF.get_MAC", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_MAC",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PifServer::get_mac(&**s, &ctx, self_).await)
         }
         "get_MTU" => {
-            let ctx = srv::begin(s, call, "PIF.get_MTU", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_MTU",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PifServer::get_mtu(&**s, &ctx, self_).await)
         }
         "get_VLAN" => {
-            let ctx = srv::begin(s, call, "PIF.get_VLAN", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_VLAN",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PifServer::get_vlan(&**s, &ctx, self_).await)
@@ -3143,7 +3228,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_metrics",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3155,7 +3240,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_physical",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3167,7 +3252,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_currently_attached",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3179,7 +3264,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_ip_configuration_mode",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3187,7 +3272,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PifServer::get_ip_configuration_mode(&**s, &ctx, self_).await)
         }
         "get_IP" => {
-            let ctx = srv::begin(s, call, "PIF.get_IP", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_IP",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PifServer::get_ip(&**s, &ctx, self_).await)
@@ -3197,7 +3288,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_netmask",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3209,7 +3300,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_gateway",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3217,7 +3308,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PifServer::get_gateway(&**s, &ctx, self_).await)
         }
         "get_DNS" => {
-            let ctx = srv::begin(s, call, "PIF.get_DNS", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_DNS",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PifServer::get_dns(&**s, &ctx, self_).await)
@@ -3227,7 +3324,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_bond_slave_of",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3239,7 +3336,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_bond_master_of",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3251,7 +3348,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_VLAN_master_of",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3263,7 +3360,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_VLAN_slave_of",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3275,7 +3372,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_management",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3287,7 +3384,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3299,7 +3396,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3316,7 +3413,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3334,7 +3431,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3351,7 +3448,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_disallow_unplug",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3363,7 +3460,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_tunnel_access_PIF_of",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3375,7 +3472,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_tunnel_transport_PIF_of",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3387,7 +3484,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_ipv6_configuration_mode",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3395,7 +3492,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PifServer::get_ipv6_configuration_mode(&**s, &ctx, self_).await)
         }
         "get_IPv6" => {
-            let ctx = srv::begin(s, call, "PIF.get_IPv6", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_IPv6",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PifServer::get_ipv6(&**s, &ctx, self_).await)
@@ -3405,7 +3508,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_ipv6_gateway",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3417,7 +3520,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_primary_address_type",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3429,7 +3532,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_managed",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3441,7 +3544,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_properties",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3453,7 +3556,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_capabilities",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3465,7 +3568,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_igmp_snooping_status",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3477,7 +3580,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_sriov_physical_PIF_of",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3489,7 +3592,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF.get_sriov_logical_PIF_of",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3497,7 +3600,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PifServer::get_sriov_logical_pif_of(&**s, &ctx, self_).await)
         }
         "get_PCI" => {
-            let ctx = srv::begin(s, call, "PIF.get_PCI", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PIF.get_PCI",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PifServer::get_pci(&**s, &ctx, self_).await)

@@ -687,7 +687,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -699,7 +699,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -711,7 +711,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -722,7 +722,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -733,7 +733,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -745,7 +745,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_io_read_kbs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -761,7 +761,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_io_write_kbs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -777,7 +777,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_carrier",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -789,7 +789,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_vendor_id",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -801,7 +801,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_vendor_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -813,7 +813,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_device_id",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -825,7 +825,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_device_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -837,7 +837,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_speed",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -849,7 +849,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_duplex",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -861,7 +861,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_pci_bus_path",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -873,7 +873,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_last_updated",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -885,7 +885,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -897,7 +897,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -914,7 +914,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -932,7 +932,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PIF_metrics.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;

@@ -5847,7 +5847,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.set_ext_auth_max_threads",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -5871,7 +5871,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.set_local_auth_max_threads",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -5900,7 +5900,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.set_update_sync_enabled",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -5924,7 +5924,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.configure_update_sync",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -5959,7 +5959,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.reset_telemetry_uuid",
-                        2,
+                        (2, 2),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -5982,7 +5982,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.set_telemetry_next_collection",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -6011,7 +6011,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.set_https_only",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6035,7 +6035,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.set_custom_uefi_certificates",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -6064,7 +6064,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.set_uefi_certificates",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -6088,7 +6088,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.disable_repository_proxy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -6111,7 +6111,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.configure_repository_proxy",
-                        5,
+                        (5, 5),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -6144,7 +6144,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.disable_client_certificate_auth",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -6167,7 +6167,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.enable_client_certificate_auth",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -6196,7 +6196,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.check_update_readiness",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -6224,14 +6224,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.sync_updates",
-                        5,
+                        (3, 5),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
                 let self_ = srv::param(call, 1, "self")?;
                 let force = srv::param(call, 2, "force")?;
-                let token = srv::param(call, 3, "token")?;
-                let token_id = srv::param(call, 4, "token_id")?;
+                let token = srv::param_or(call, 3, "token", Default::default())?;
+                let token_id = srv::param_or(call, 4, "token_id", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -6256,7 +6256,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.remove_repository",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -6280,7 +6280,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.add_repository",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -6304,7 +6304,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.set_repositories",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -6328,7 +6328,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.rotate_secret",
-                        1,
+                        (1, 1),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -6348,7 +6348,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.remove_from_guest_agent_config",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -6377,7 +6377,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.add_to_guest_agent_config",
-                        4,
+                        (4, 4),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -6408,7 +6408,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.has_extension",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -6430,7 +6430,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.set_igmp_snooping_enabled",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6459,7 +6459,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.disable_ssl_legacy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6482,7 +6482,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.enable_ssl_legacy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6505,7 +6505,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.apply_edition",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6529,7 +6529,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.get_license_state",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -6550,7 +6550,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.disable_local_storage_caching",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6573,7 +6573,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.enable_local_storage_caching",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6596,7 +6596,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.test_archive_target",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6619,7 +6619,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.set_vswitch_controller",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6642,7 +6642,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.disable_redo_log",
-                        1,
+                        (1, 1),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6662,7 +6662,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.enable_redo_log",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6685,7 +6685,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.enable_tls_verification",
-                        1,
+                        (1, 1),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -6707,7 +6707,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.certificate_sync",
-                        1,
+                        (1, 1),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6727,7 +6727,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.crl_list",
-                        1,
+                        (1, 1),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6747,7 +6747,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.crl_uninstall",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6770,7 +6770,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.crl_install",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6794,7 +6794,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.uninstall_ca_certificate",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -6817,7 +6817,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.install_ca_certificate",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -6841,7 +6841,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.certificate_list",
-                        1,
+                        (1, 1),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6861,7 +6861,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.certificate_uninstall",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6884,7 +6884,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.certificate_install",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6908,7 +6908,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.send_test_post",
-                        4,
+                        (4, 4),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -6931,7 +6931,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.retrieve_wlb_recommendations",
-                        1,
+                        (1, 1),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -6951,7 +6951,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.retrieve_wlb_configuration",
-                        1,
+                        (1, 1),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -6971,7 +6971,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.send_wlb_configuration",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -6994,7 +6994,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.deconfigure_wlb",
-                        1,
+                        (1, 1),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7014,7 +7014,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.initialize_wlb",
-                        6,
+                        (6, 6),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7049,7 +7049,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.detect_nonhomogeneous_external_auth",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7076,12 +7076,12 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.disable_external_auth",
-                        3,
+                        (2, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
                 let pool = srv::param(call, 1, "pool")?;
-                let config = srv::param(call, 2, "config")?;
+                let config = srv::param_or(call, 2, "config", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -7100,7 +7100,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.enable_external_auth",
-                        5,
+                        (5, 5),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -7133,14 +7133,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.create_new_blob",
-                        5,
+                        (4, 5),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let pool = srv::param(call, 1, "pool")?;
                 let name = srv::param(call, 2, "name")?;
                 let mime_type = srv::param(call, 3, "mime_type")?;
-                let public = srv::param(call, 4, "public")?;
+                let public = srv::param_or(call, 4, "public", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -7165,7 +7165,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.set_ha_host_failures_to_tolerate",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7194,7 +7194,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.ha_compute_vm_failover_plan",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7222,7 +7222,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -7248,7 +7248,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.ha_compute_max_host_failures_to_tolerate",
-                        1,
+                        (1, 1),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7272,7 +7272,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.ha_failover_plan_exists",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7293,7 +7293,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.ha_prevent_restarts_for",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7316,7 +7316,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.designate_new_master",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7339,7 +7339,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.sync_database",
-                        1,
+                        (1, 1),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7359,7 +7359,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.disable_ha",
-                        1,
+                        (1, 1),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -7379,7 +7379,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.enable_ha",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -7408,7 +7408,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.create_VLAN_from_PIF",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7438,7 +7438,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.management_reconfigure",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7461,7 +7461,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.create_VLAN",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7485,7 +7485,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.recover_slaves",
-                        1,
+                        (1, 1),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7505,7 +7505,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.emergency_reset_master",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7528,7 +7528,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.emergency_transition_to_master",
-                        1,
+                        (1, 1),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7550,7 +7550,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.eject",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7571,7 +7571,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.join_force",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7602,7 +7602,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.join",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -7637,7 +7637,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_ext_auth_max_threads",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -7654,7 +7654,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_local_auth_max_threads",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -7671,7 +7671,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_update_sync_enabled",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -7688,7 +7688,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.configure_update_sync",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -7712,7 +7712,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.reset_telemetry_uuid",
-                    2,
+                    (2, 2),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -7726,7 +7726,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_telemetry_next_collection",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -7743,7 +7743,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_https_only",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -7758,7 +7758,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_custom_uefi_certificates",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -7775,7 +7775,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_uefi_certificates",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -7792,7 +7792,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.disable_repository_proxy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -7808,7 +7808,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.configure_repository_proxy",
-                    5,
+                    (5, 5),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -7834,7 +7834,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.disable_client_certificate_auth",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -7850,7 +7850,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.enable_client_certificate_auth",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -7867,7 +7867,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.check_update_readiness",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -7883,14 +7883,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.sync_updates",
-                    5,
+                    (3, 5),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let force = srv::param(call, 2, "force")?;
-            let token = srv::param(call, 3, "token")?;
-            let token_id = srv::param(call, 4, "token_id")?;
+            let token = srv::param_or(call, 3, "token", Default::default())?;
+            let token_id = srv::param_or(call, 4, "token_id", Default::default())?;
             srv::done(
                 PoolServer::sync_updates(&**s, &ctx, self_, force, token, token_id).await,
             )
@@ -7900,7 +7900,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.remove_repository",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -7917,7 +7917,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.add_repository",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -7932,7 +7932,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_repositories",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -7945,7 +7945,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "rotate_secret" => {
-            let ctx = srv::begin(s, call, "pool.rotate_secret", 1, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.rotate_secret",
+                    (1, 1),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             srv::done(PoolServer::rotate_secret(&**s, &ctx).await.map(srv::void))
         }
@@ -7954,7 +7960,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.remove_from_guest_agent_config",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -7971,7 +7977,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.add_to_guest_agent_config",
-                    4,
+                    (4, 4),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -7985,7 +7991,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "has_extension" => {
-            let ctx = srv::begin(s, call, "pool.has_extension", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.has_extension",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let name = srv::param(call, 2, "name")?;
@@ -7996,7 +8008,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_igmp_snooping_enabled",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8013,7 +8025,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.disable_ssl_legacy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8027,7 +8039,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.enable_ssl_legacy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8041,7 +8053,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.apply_edition",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8058,7 +8070,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_license_state",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8070,7 +8082,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.disable_local_storage_caching",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8086,7 +8098,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.enable_local_storage_caching",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8102,7 +8114,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.test_archive_target",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8115,7 +8127,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_vswitch_controller",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8131,7 +8143,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.disable_redo_log",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8142,7 +8154,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.enable_redo_log",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8154,7 +8166,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.enable_tls_verification",
-                    1,
+                    (1, 1),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -8167,7 +8179,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.certificate_sync",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8178,7 +8190,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.crl_list",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8189,7 +8201,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.crl_uninstall",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8201,7 +8213,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.crl_install",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8216,7 +8228,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.uninstall_ca_certificate",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -8232,7 +8244,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.install_ca_certificate",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -8249,7 +8261,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.certificate_list",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8260,7 +8272,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.certificate_uninstall",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8274,7 +8286,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.certificate_install",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8287,7 +8299,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "send_test_post" => {
-            let ctx = srv::begin(s, call, "pool.send_test_post", 4, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.send_test_post",
+                    (4, 4),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let port = srv::param(call, 2, "port")?;
@@ -8299,7 +8317,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.retrieve_wlb_recommendations",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8310,7 +8328,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.retrieve_wlb_configuration",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8321,7 +8339,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.send_wlb_configuration",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8337,7 +8355,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.deconfigure_wlb",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8348,7 +8366,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.initialize_wlb",
-                    6,
+                    (6, 6),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8376,7 +8394,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.detect_nonhomogeneous_external_auth",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8392,12 +8410,12 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.disable_external_auth",
-                    3,
+                    (2, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
             let pool = srv::param(call, 1, "pool")?;
-            let config = srv::param(call, 2, "config")?;
+            let config = srv::param_or(call, 2, "config", Default::default())?;
             srv::done(
                 PoolServer::disable_external_auth(&**s, &ctx, pool, config)
                     .await
@@ -8409,7 +8427,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.enable_external_auth",
-                    5,
+                    (5, 5),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -8435,14 +8453,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.create_new_blob",
-                    5,
+                    (4, 5),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let pool = srv::param(call, 1, "pool")?;
             let name = srv::param(call, 2, "name")?;
             let mime_type = srv::param(call, 3, "mime_type")?;
-            let public = srv::param(call, 4, "public")?;
+            let public = srv::param_or(call, 4, "public", Default::default())?;
             srv::done(
                 PoolServer::create_new_blob(&**s, &ctx, pool, name, mime_type, public)
                     .await,
@@ -8453,7 +8471,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_ha_host_failures_to_tolerate",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8470,7 +8488,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.ha_compute_vm_failover_plan",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8491,7 +8509,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8510,7 +8528,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.ha_compute_max_host_failures_to_tolerate",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8523,7 +8541,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.ha_failover_plan_exists",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8535,7 +8553,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.ha_prevent_restarts_for",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8551,7 +8569,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.designate_new_master",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8565,7 +8583,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.sync_database",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8576,7 +8594,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.disable_ha",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -8587,7 +8605,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.enable_ha",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -8604,7 +8622,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.create_VLAN_from_PIF",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8620,7 +8638,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.management_reconfigure",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8636,7 +8654,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.create_VLAN",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8650,7 +8668,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.recover_slaves",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8661,7 +8679,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.emergency_reset_master",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8677,7 +8695,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.emergency_transition_to_master",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8692,7 +8710,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.eject",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8704,7 +8722,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.join_force",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8724,7 +8742,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "join" => {
-            let ctx = srv::begin(s, call, "pool.join", 4, roles::POOL_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.join",
+                    (4, 4),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let master_address = srv::param(call, 1, "master_address")?;
             let master_username = srv::param(call, 2, "master_username")?;
@@ -8746,7 +8770,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8758,7 +8782,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8766,7 +8790,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PoolServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "pool.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(PoolServer::get_all(&**s, &ctx).await)
         }
@@ -8775,14 +8805,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(PoolServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "pool.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PoolServer::get_uuid(&**s, &ctx, self_).await)
@@ -8792,7 +8828,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8804,7 +8840,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_name_label",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8819,7 +8855,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8831,7 +8867,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_name_description",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8848,7 +8884,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_master",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8860,7 +8896,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_default_SR",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8872,7 +8908,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_default_SR",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8887,7 +8923,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_suspend_image_SR",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8899,7 +8935,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_suspend_image_SR",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8916,7 +8952,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_crash_dump_SR",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8928,7 +8964,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_crash_dump_SR",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8945,7 +8981,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -8957,7 +8993,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8974,7 +9010,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -8992,7 +9028,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9009,7 +9045,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_ha_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9021,7 +9057,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_ha_configuration",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9033,7 +9069,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_ha_statefiles",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9045,7 +9081,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_ha_host_failures_to_tolerate",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9059,7 +9095,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_ha_plan_exists_for",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9071,7 +9107,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_ha_allow_overcommit",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9083,7 +9119,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_ha_allow_overcommit",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9100,7 +9136,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_ha_overcommitted",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9112,7 +9148,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_blobs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9120,7 +9156,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PoolServer::get_blobs(&**s, &ctx, self_).await)
         }
         "get_tags" => {
-            let ctx = srv::begin(s, call, "pool.get_tags", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_tags",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PoolServer::get_tags(&**s, &ctx, self_).await)
@@ -9130,7 +9172,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9145,7 +9187,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.add_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9160,7 +9202,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.remove_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9175,7 +9217,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_gui_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9187,7 +9229,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_gui_config",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9202,7 +9244,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.add_to_gui_config",
-                    4,
+                    (4, 4),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9220,7 +9262,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.remove_from_gui_config",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9237,7 +9279,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_health_check_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9249,7 +9291,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_health_check_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9266,7 +9308,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.add_to_health_check_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9284,7 +9326,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.remove_from_health_check_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9301,7 +9343,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_wlb_url",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9313,7 +9355,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_wlb_username",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9325,7 +9367,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_wlb_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9337,7 +9379,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_wlb_enabled",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -9354,7 +9396,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_wlb_verify_cert",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9366,7 +9408,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_wlb_verify_cert",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9383,7 +9425,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_redo_log_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9395,7 +9437,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_redo_log_vdi",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9407,7 +9449,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_vswitch_controller",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9419,7 +9461,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_restrictions",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9431,7 +9473,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_metadata_VDIs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9443,7 +9485,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_ha_cluster_stack",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9455,7 +9497,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9467,7 +9509,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9479,7 +9521,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_guest_agent_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9491,7 +9533,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_cpu_info",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9503,7 +9545,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_policy_no_vendor_device",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9515,7 +9557,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_policy_no_vendor_device",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9532,7 +9574,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_live_patching_disabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9544,7 +9586,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_live_patching_disabled",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9561,7 +9603,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_igmp_snooping_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9573,7 +9615,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_uefi_certificates",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9585,7 +9627,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_custom_uefi_certificates",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9597,7 +9639,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_is_psr_pending",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9609,7 +9651,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_is_psr_pending",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9626,7 +9668,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_tls_verification_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9638,7 +9680,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_repositories",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9650,7 +9692,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_client_certificate_auth_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9664,7 +9706,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_client_certificate_auth_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9678,7 +9720,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_repository_proxy_url",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9690,7 +9732,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_repository_proxy_username",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9702,7 +9744,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_repository_proxy_password",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9714,7 +9756,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_migration_compression",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9726,7 +9768,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_migration_compression",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9743,7 +9785,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_coordinator_bias",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9755,7 +9797,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.set_coordinator_bias",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -9772,7 +9814,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_local_auth_max_threads",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9784,7 +9826,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_ext_auth_max_threads",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9796,7 +9838,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_telemetry_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9808,7 +9850,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_telemetry_frequency",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9820,7 +9862,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_telemetry_next_collection",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9832,7 +9874,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_last_update_sync",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9844,7 +9886,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_update_sync_frequency",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9856,7 +9898,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_update_sync_day",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -9868,7 +9910,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.get_update_sync_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -950,7 +950,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool_patch.clean_on_host",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -974,7 +974,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool_patch.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -997,7 +997,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool_patch.pool_clean",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1020,7 +1020,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool_patch.clean",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1041,7 +1041,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool_patch.precheck",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1063,7 +1063,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool_patch.pool_apply",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1086,7 +1086,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool_patch.apply",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1112,7 +1112,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.clean_on_host",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1129,7 +1129,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1141,7 +1141,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.pool_clean",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1155,7 +1155,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.clean",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1167,7 +1167,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.precheck",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1180,7 +1180,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.pool_apply",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1194,7 +1194,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.apply",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1207,7 +1207,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1219,7 +1219,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1231,7 +1231,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1243,7 +1243,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1254,7 +1254,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1265,7 +1265,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1277,7 +1277,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1289,7 +1289,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1301,7 +1301,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_version",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1313,7 +1313,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_size",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1325,7 +1325,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_pool_applied",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1337,7 +1337,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_host_patches",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1349,7 +1349,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_after_apply_guidance",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1361,7 +1361,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_pool_update",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1373,7 +1373,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1385,7 +1385,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1402,7 +1402,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1420,7 +1420,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_patch.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;

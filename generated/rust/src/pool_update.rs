@@ -973,7 +973,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool_update.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -996,7 +996,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool_update.pool_clean",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1019,7 +1019,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool_update.pool_apply",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1042,7 +1042,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool_update.apply",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1066,7 +1066,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool_update.precheck",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1088,7 +1088,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool_update.introduce",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1113,7 +1113,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1125,7 +1125,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.pool_clean",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1139,7 +1139,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.pool_apply",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1153,7 +1153,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.apply",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1168,7 +1168,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.precheck",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1181,7 +1181,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.introduce",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1193,7 +1193,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1205,7 +1205,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1217,7 +1217,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1229,7 +1229,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1240,7 +1240,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1251,7 +1251,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1263,7 +1263,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1275,7 +1275,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1287,7 +1287,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_version",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1299,7 +1299,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_installation_size",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1311,7 +1311,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_key",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1323,7 +1323,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_after_apply_guidance",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1337,7 +1337,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_vdi",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1349,7 +1349,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_hosts",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1361,7 +1361,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1373,7 +1373,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1390,7 +1390,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1408,7 +1408,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1425,7 +1425,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool_update.get_enforce_homogeneity",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -800,7 +800,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PUSB.set_passthrough_enabled",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -820,7 +820,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     .await
             }
             "scan" => {
-                let ctx = srv::begin(s, call, "Async.PUSB.scan", 2, roles::POOL_ADMIN)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.PUSB.scan",
+                        (2, 2),
+                        roles::POOL_ADMIN,
+                    )
                     .await?;
                 let host = srv::param(call, 1, "host")?;
                 srv::spawn(
@@ -843,7 +849,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.set_passthrough_enabled",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -856,7 +862,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "scan" => {
-            let ctx = srv::begin(s, call, "PUSB.scan", 2, roles::POOL_ADMIN).await?;
+            let ctx = srv::begin(s, call, "PUSB.scan", (2, 2), roles::POOL_ADMIN).await?;
             let host = srv::param(call, 1, "host")?;
             srv::done(PusbServer::scan(&**s, &ctx, host).await.map(srv::void))
         }
@@ -865,7 +871,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -877,7 +883,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -885,7 +891,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PusbServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "PUSB.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PUSB.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(PusbServer::get_all(&**s, &ctx).await)
         }
@@ -894,14 +906,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(PusbServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "PUSB.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PUSB.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PusbServer::get_uuid(&**s, &ctx, self_).await)
@@ -911,7 +929,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_USB_group",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -919,13 +937,25 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PusbServer::get_usb_group(&**s, &ctx, self_).await)
         }
         "get_host" => {
-            let ctx = srv::begin(s, call, "PUSB.get_host", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PUSB.get_host",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PusbServer::get_host(&**s, &ctx, self_).await)
         }
         "get_path" => {
-            let ctx = srv::begin(s, call, "PUSB.get_path", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PUSB.get_path",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PusbServer::get_path(&**s, &ctx, self_).await)
@@ -935,7 +965,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_vendor_id",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -947,7 +977,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_vendor_desc",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -959,7 +989,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_product_id",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -971,7 +1001,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_product_desc",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -983,7 +1013,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_serial",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -995,7 +1025,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_version",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1007,7 +1037,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1019,7 +1049,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_passthrough_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1031,7 +1061,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1039,7 +1069,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(PusbServer::get_other_config(&**s, &ctx, self_).await)
         }
         "set_other_config" => {
-            let ctx = srv::begin(s, call, "PUSB.set_other_config", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PUSB.set_other_config",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -1054,7 +1090,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -1072,7 +1108,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -1089,7 +1125,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PUSB.get_speed",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

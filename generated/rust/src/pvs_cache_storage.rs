@@ -440,7 +440,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_cache_storage.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -452,7 +452,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_cache_storage.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -464,7 +464,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_cache_storage.create",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -476,7 +476,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_cache_storage.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -490,7 +490,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_cache_storage.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -501,7 +501,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_cache_storage.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -512,7 +512,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_cache_storage.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -524,7 +524,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_cache_storage.get_host",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -536,7 +536,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_cache_storage.get_SR",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -548,7 +548,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_cache_storage.get_site",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -560,7 +560,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_cache_storage.get_size",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -572,7 +572,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_cache_storage.get_VDI",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -476,7 +476,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PVS_proxy.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -499,7 +499,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PVS_proxy.create",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -525,7 +525,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_proxy.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -537,7 +537,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_proxy.create",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -550,7 +550,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_proxy.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -562,7 +562,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_proxy.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -574,7 +574,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_proxy.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -585,7 +585,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_proxy.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -596,7 +596,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_proxy.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -608,7 +608,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_proxy.get_site",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -620,7 +620,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_proxy.get_VIF",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -632,7 +632,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_proxy.get_currently_attached",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -644,7 +644,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_proxy.get_status",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -396,7 +396,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PVS_server.forget",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -419,7 +419,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PVS_server.introduce",
-                        5,
+                        (5, 5),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -455,7 +455,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_server.forget",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -467,7 +467,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_server.introduce",
-                    5,
+                    (5, 5),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -492,7 +492,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_server.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -504,7 +504,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_server.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -516,7 +516,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_server.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -527,7 +527,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_server.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -538,7 +538,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_server.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -550,7 +550,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_server.get_addresses",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -562,7 +562,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_server.get_first_port",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -574,7 +574,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_server.get_last_port",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -586,7 +586,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_server.get_site",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -630,7 +630,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PVS_site.set_PVS_uuid",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -654,7 +654,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PVS_site.forget",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -675,7 +675,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.PVS_site.introduce",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -709,7 +709,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.set_PVS_uuid",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -726,7 +726,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.forget",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -738,7 +738,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.introduce",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -761,7 +761,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -773,7 +773,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -785,7 +785,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -797,7 +797,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -808,7 +808,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -819,7 +819,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -831,7 +831,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -843,7 +843,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.set_name_label",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -860,7 +860,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -872,7 +872,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.set_name_description",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -889,7 +889,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.get_PVS_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -901,7 +901,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.get_cache_storage",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -913,7 +913,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.get_servers",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -925,7 +925,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "PVS_site.get_proxies",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -679,7 +679,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Repository.set_gpgkey_path",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -703,7 +703,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Repository.forget",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -726,7 +726,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.Repository.introduce",
-                        7,
+                        (6, 7),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -735,7 +735,12 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 let binary_url = srv::param(call, 3, "binary_url")?;
                 let source_url = srv::param(call, 4, "source_url")?;
                 let update = srv::param(call, 5, "update")?;
-                let gpgkey_path = srv::param(call, 6, "gpgkey_path")?;
+                let gpgkey_path = srv::param_or(
+                    call,
+                    6,
+                    "gpgkey_path",
+                    Default::default(),
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -766,7 +771,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.set_gpgkey_path",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -783,7 +788,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.forget",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -795,7 +800,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.introduce",
-                    7,
+                    (6, 7),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -804,7 +809,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             let binary_url = srv::param(call, 3, "binary_url")?;
             let source_url = srv::param(call, 4, "source_url")?;
             let update = srv::param(call, 5, "update")?;
-            let gpgkey_path = srv::param(call, 6, "gpgkey_path")?;
+            let gpgkey_path = srv::param_or(call, 6, "gpgkey_path", Default::default())?;
             srv::done(
                 RepositoryServer::introduce(
                         &**s,
@@ -824,7 +829,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -836,7 +841,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -848,7 +853,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -860,7 +865,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -871,7 +876,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -882,7 +887,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -894,7 +899,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -906,7 +911,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.set_name_label",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -923,7 +928,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -935,7 +940,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.set_name_description",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -952,7 +957,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_binary_url",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -964,7 +969,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_source_url",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -976,7 +981,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_update",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -988,7 +993,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_hash",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1000,7 +1005,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_up_to_date",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1012,7 +1017,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "Repository.get_gpgkey_path",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

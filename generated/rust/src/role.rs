@@ -467,7 +467,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.role.get_by_permission_name_label",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -489,7 +489,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.role.get_by_permission",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -510,7 +510,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.role.get_permissions_name_label",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -532,7 +532,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.role.get_permissions",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -557,7 +557,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "role.get_by_permission_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -569,7 +569,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "role.get_by_permission",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -581,7 +581,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "role.get_permissions_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -593,7 +593,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "role.get_permissions",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -605,7 +605,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "role.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -617,7 +617,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "role.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -629,7 +629,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "role.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -637,7 +637,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(RoleServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "role.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "role.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(RoleServer::get_all(&**s, &ctx).await)
         }
@@ -646,14 +652,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "role.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(RoleServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "role.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "role.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(RoleServer::get_uuid(&**s, &ctx, self_).await)
@@ -663,7 +675,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "role.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -675,7 +687,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "role.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -687,7 +699,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "role.get_subroles",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -699,7 +711,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "role.get_is_internal",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

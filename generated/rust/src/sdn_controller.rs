@@ -442,7 +442,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SDN_controller.forget",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -465,13 +465,18 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SDN_controller.introduce",
-                        4,
+                        (1, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
-                let protocol = srv::param(call, 1, "protocol")?;
-                let address = srv::param(call, 2, "address")?;
-                let port = srv::param(call, 3, "port")?;
+                let protocol = srv::param_or(
+                    call,
+                    1,
+                    "protocol",
+                    crate::SdnControllerProtocol::Ssl,
+                )?;
+                let address = srv::param_or(call, 2, "address", Default::default())?;
+                let port = srv::param_or(call, 3, "port", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -499,7 +504,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SDN_controller.forget",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -513,13 +518,18 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SDN_controller.introduce",
-                    4,
+                    (1, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
-            let protocol = srv::param(call, 1, "protocol")?;
-            let address = srv::param(call, 2, "address")?;
-            let port = srv::param(call, 3, "port")?;
+            let protocol = srv::param_or(
+                call,
+                1,
+                "protocol",
+                crate::SdnControllerProtocol::Ssl,
+            )?;
+            let address = srv::param_or(call, 2, "address", Default::default())?;
+            let port = srv::param_or(call, 3, "port", Default::default())?;
             srv::done(
                 SdnControllerServer::introduce(&**s, &ctx, protocol, address, port).await,
             )
@@ -529,7 +539,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SDN_controller.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -541,7 +551,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SDN_controller.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -553,7 +563,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SDN_controller.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -564,7 +574,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SDN_controller.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -575,7 +585,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SDN_controller.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -587,7 +597,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SDN_controller.get_protocol",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -599,7 +609,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SDN_controller.get_address",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -611,7 +621,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SDN_controller.get_port",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -469,7 +469,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "secret.get_record",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -481,7 +481,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "secret.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -493,7 +493,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "secret.create",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -505,7 +505,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "secret.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -517,7 +517,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "secret.get_all",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -528,7 +528,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "secret.get_all_records",
-                    1,
+                    (1, 1),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -539,7 +539,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "secret.get_uuid",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -551,7 +551,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "secret.get_value",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -563,7 +563,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "secret.set_value",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -578,7 +578,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "secret.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -590,7 +590,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "secret.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -607,7 +607,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "secret.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -625,7 +625,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "secret.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;

@@ -844,7 +844,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.logout_subject_identifier",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -860,14 +860,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_all_subject_identifiers",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(SessionServer::get_all_subject_identifiers(&**s, &ctx).await)
         }
         "local_logout" => {
-            let ctx = srv::begin(s, call, "session.local_logout", 1, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "session.local_logout",
+                    (1, 1),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             srv::done(SessionServer::local_logout(&**s, &ctx).await.map(srv::void))
         }
@@ -876,7 +882,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.create_from_db_file",
-                    2,
+                    (2, 2),
                     roles::UNCHECKED,
                 )
                 .await?;
@@ -884,7 +890,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(SessionServer::create_from_db_file(&**s, &ctx, filename).await)
         }
         "slave_local_login_with_password" => {
-            srv::arity(call, "session.slave_local_login_with_password", 2)?;
+            srv::arity(call, "session.slave_local_login_with_password", 2, 2, false)?;
             let uname = srv::param(call, 0, "uname")?;
             let pwd = srv::param(call, 1, "pwd")?;
             srv::done(
@@ -892,7 +898,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "change_password" => {
-            let ctx = srv::begin(s, call, "session.change_password", 3, roles::UNCHECKED)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "session.change_password",
+                    (3, 3),
+                    roles::UNCHECKED,
+                )
                 .await?;
             let old_pwd = srv::param(call, 1, "old_pwd")?;
             let new_pwd = srv::param(call, 2, "new_pwd")?;
@@ -907,18 +919,18 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.logout",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(SessionServer::logout(&**s, &ctx).await.map(srv::void))
         }
         "login_with_password" => {
-            srv::arity(call, "session.login_with_password", 4)?;
+            srv::arity(call, "session.login_with_password", 2, 4, false)?;
             let uname = srv::param(call, 0, "uname")?;
             let pwd = srv::param(call, 1, "pwd")?;
-            let version = srv::param(call, 2, "version")?;
-            let originator = srv::param(call, 3, "originator")?;
+            let version = srv::param_or(call, 2, "version", String::from("1.1"))?;
+            let originator = srv::param_or(call, 3, "originator", Default::default())?;
             srv::done(
                 SessionServer::login_with_password(&**s, uname, pwd, version, originator)
                     .await,
@@ -929,7 +941,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -941,7 +953,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -953,7 +965,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -965,7 +977,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_this_host",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -977,7 +989,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_this_user",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -989,7 +1001,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_last_active",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1001,7 +1013,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_pool",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1013,7 +1025,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1025,7 +1037,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -1042,7 +1054,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -1060,7 +1072,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -1077,7 +1089,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_is_local_superuser",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1089,7 +1101,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_subject",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1101,7 +1113,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_validation_time",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1113,7 +1125,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_auth_user_sid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1125,7 +1137,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_auth_user_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1137,7 +1149,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_rbac_permissions",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1149,7 +1161,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_tasks",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1161,7 +1173,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_parent",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1173,7 +1185,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_originator",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1185,7 +1197,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "session.get_client_certificate",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -722,7 +722,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
     }
     match message {
         "get_record" => {
-            let ctx = srv::begin(s, call, "SM.get_record", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SM.get_record",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SmServer::get_record(&**s, &ctx, self_).await)
@@ -732,7 +738,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -744,7 +750,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -752,7 +758,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(SmServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "SM.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SM.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(SmServer::get_all(&**s, &ctx).await)
         }
@@ -761,14 +773,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(SmServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "SM.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SM.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SmServer::get_uuid(&**s, &ctx, self_).await)
@@ -778,7 +796,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -790,7 +808,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -798,13 +816,25 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(SmServer::get_name_description(&**s, &ctx, self_).await)
         }
         "get_type" => {
-            let ctx = srv::begin(s, call, "SM.get_type", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SM.get_type",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SmServer::get_type(&**s, &ctx, self_).await)
         }
         "get_vendor" => {
-            let ctx = srv::begin(s, call, "SM.get_vendor", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SM.get_vendor",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SmServer::get_vendor(&**s, &ctx, self_).await)
@@ -814,7 +844,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_copyright",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -826,7 +856,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_version",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -838,7 +868,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_required_api_version",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -850,7 +880,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_configuration",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -862,7 +892,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_capabilities",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -874,7 +904,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_features",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -886,7 +916,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -898,7 +928,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -913,7 +943,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -931,7 +961,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -948,7 +978,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_driver_filename",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -960,7 +990,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SM.get_required_cluster_stack",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

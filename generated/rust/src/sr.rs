@@ -2306,7 +2306,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.forget_data_source_archives",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2335,7 +2335,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.query_data_source",
-                        3,
+                        (3, 3),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -2359,7 +2359,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.record_data_source",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2383,7 +2383,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.get_data_sources",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -2404,7 +2404,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.disable_database_replication",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2427,7 +2427,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.enable_database_replication",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2450,7 +2450,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.assert_supports_database_replication",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2473,7 +2473,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.assert_can_host_ha_statefile",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2496,7 +2496,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.set_physical_size",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2520,14 +2520,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.create_new_blob",
-                        5,
+                        (4, 5),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let sr = srv::param(call, 1, "sr")?;
                 let name = srv::param(call, 2, "name")?;
                 let mime_type = srv::param(call, 3, "mime_type")?;
-                let public = srv::param(call, 4, "public")?;
+                let public = srv::param_or(call, 4, "public", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -2552,7 +2552,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.set_name_description",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2576,7 +2576,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.set_name_label",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2600,7 +2600,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.set_shared",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2624,14 +2624,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.probe_ext",
-                        5,
+                        (4, 5),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let host = srv::param(call, 1, "host")?;
                 let device_config = srv::param(call, 2, "device_config")?;
                 let r#type = srv::param(call, 3, "type")?;
-                let sm_config = srv::param(call, 4, "sm_config")?;
+                let sm_config = srv::param_or(call, 4, "sm_config", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -2656,14 +2656,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.probe",
-                        5,
+                        (4, 5),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let host = srv::param(call, 1, "host")?;
                 let device_config = srv::param(call, 2, "device_config")?;
                 let r#type = srv::param(call, 3, "type")?;
-                let sm_config = srv::param(call, 4, "sm_config")?;
+                let sm_config = srv::param_or(call, 4, "sm_config", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -2688,7 +2688,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.scan",
-                        2,
+                        (2, 2),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -2709,7 +2709,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.get_supported_types",
-                        1,
+                        (1, 1),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -2729,7 +2729,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.update",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2750,7 +2750,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.forget",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2771,7 +2771,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2792,7 +2792,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.make",
-                        9,
+                        (8, 9),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2803,7 +2803,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 let name_description = srv::param(call, 5, "name_description")?;
                 let r#type = srv::param(call, 6, "type")?;
                 let content_type = srv::param(call, 7, "content_type")?;
-                let sm_config = srv::param(call, 8, "sm_config")?;
+                let sm_config = srv::param_or(call, 8, "sm_config", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -2832,7 +2832,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.introduce",
-                        8,
+                        (7, 8),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2842,7 +2842,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 let r#type = srv::param(call, 4, "type")?;
                 let content_type = srv::param(call, 5, "content_type")?;
                 let shared = srv::param(call, 6, "shared")?;
-                let sm_config = srv::param(call, 7, "sm_config")?;
+                let sm_config = srv::param_or(call, 7, "sm_config", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -2870,7 +2870,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.SR.create",
-                        10,
+                        (9, 10),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2882,7 +2882,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 let r#type = srv::param(call, 6, "type")?;
                 let content_type = srv::param(call, 7, "content_type")?;
                 let shared = srv::param(call, 8, "shared")?;
-                let sm_config = srv::param(call, 9, "sm_config")?;
+                let sm_config = srv::param_or(call, 9, "sm_config", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -2916,7 +2916,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.forget_data_source_archives",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2933,7 +2933,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.query_data_source",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2950,7 +2950,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.record_data_source",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2967,7 +2967,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_data_sources",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2979,7 +2979,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.disable_database_replication",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2995,7 +2995,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.enable_database_replication",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3011,7 +3011,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.assert_supports_database_replication",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3027,7 +3027,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.assert_can_host_ha_statefile",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3043,7 +3043,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.set_physical_size",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3060,14 +3060,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.create_new_blob",
-                    5,
+                    (4, 5),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let sr = srv::param(call, 1, "sr")?;
             let name = srv::param(call, 2, "name")?;
             let mime_type = srv::param(call, 3, "mime_type")?;
-            let public = srv::param(call, 4, "public")?;
+            let public = srv::param_or(call, 4, "public", Default::default())?;
             srv::done(
                 SrServer::create_new_blob(&**s, &ctx, sr, name, mime_type, public).await,
             )
@@ -3077,7 +3077,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.set_name_description",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3094,7 +3094,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.set_name_label",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3109,7 +3109,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.set_shared",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3122,32 +3122,44 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.probe_ext",
-                    5,
+                    (4, 5),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let device_config = srv::param(call, 2, "device_config")?;
             let r#type = srv::param(call, 3, "type")?;
-            let sm_config = srv::param(call, 4, "sm_config")?;
+            let sm_config = srv::param_or(call, 4, "sm_config", Default::default())?;
             srv::done(
                 SrServer::probe_ext(&**s, &ctx, host, device_config, r#type, sm_config)
                     .await,
             )
         }
         "probe" => {
-            let ctx = srv::begin(s, call, "SR.probe", 5, roles::POOL_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.probe",
+                    (4, 5),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let device_config = srv::param(call, 2, "device_config")?;
             let r#type = srv::param(call, 3, "type")?;
-            let sm_config = srv::param(call, 4, "sm_config")?;
+            let sm_config = srv::param_or(call, 4, "sm_config", Default::default())?;
             srv::done(
                 SrServer::probe(&**s, &ctx, host, device_config, r#type, sm_config).await,
             )
         }
         "scan" => {
-            let ctx = srv::begin(s, call, "SR.scan", 2, roles::VM_POWER_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.scan",
+                    (2, 2),
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let sr = srv::param(call, 1, "sr")?;
             srv::done(SrServer::scan(&**s, &ctx, sr).await.map(srv::void))
@@ -3157,20 +3169,32 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_supported_types",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(SrServer::get_supported_types(&**s, &ctx).await)
         }
         "update" => {
-            let ctx = srv::begin(s, call, "SR.update", 2, roles::POOL_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.update",
+                    (2, 2),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let sr = srv::param(call, 1, "sr")?;
             srv::done(SrServer::update(&**s, &ctx, sr).await.map(srv::void))
         }
         "forget" => {
-            let ctx = srv::begin(s, call, "SR.forget", 2, roles::POOL_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.forget",
+                    (2, 2),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let sr = srv::param(call, 1, "sr")?;
             srv::done(SrServer::forget(&**s, &ctx, sr).await.map(srv::void))
@@ -3180,7 +3204,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3188,7 +3212,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(SrServer::destroy(&**s, &ctx, sr).await.map(srv::void))
         }
         "make" => {
-            let ctx = srv::begin(s, call, "SR.make", 9, roles::POOL_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.make",
+                    (8, 9),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let device_config = srv::param(call, 2, "device_config")?;
@@ -3197,7 +3227,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             let name_description = srv::param(call, 5, "name_description")?;
             let r#type = srv::param(call, 6, "type")?;
             let content_type = srv::param(call, 7, "content_type")?;
-            let sm_config = srv::param(call, 8, "sm_config")?;
+            let sm_config = srv::param_or(call, 8, "sm_config", Default::default())?;
             srv::done(
                 SrServer::make(
                         &**s,
@@ -3219,7 +3249,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.introduce",
-                    8,
+                    (7, 8),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3229,7 +3259,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             let r#type = srv::param(call, 4, "type")?;
             let content_type = srv::param(call, 5, "content_type")?;
             let shared = srv::param(call, 6, "shared")?;
-            let sm_config = srv::param(call, 7, "sm_config")?;
+            let sm_config = srv::param_or(call, 7, "sm_config", Default::default())?;
             srv::done(
                 SrServer::introduce(
                         &**s,
@@ -3250,7 +3280,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.create",
-                    10,
+                    (9, 10),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3262,7 +3292,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             let r#type = srv::param(call, 6, "type")?;
             let content_type = srv::param(call, 7, "content_type")?;
             let shared = srv::param(call, 8, "shared")?;
-            let sm_config = srv::param(call, 9, "sm_config")?;
+            let sm_config = srv::param_or(call, 9, "sm_config", Default::default())?;
             srv::done(
                 SrServer::create(
                         &**s,
@@ -3281,7 +3311,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_record" => {
-            let ctx = srv::begin(s, call, "SR.get_record", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_record",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SrServer::get_record(&**s, &ctx, self_).await)
@@ -3291,7 +3327,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3303,7 +3339,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3311,7 +3347,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(SrServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "SR.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(SrServer::get_all(&**s, &ctx).await)
         }
@@ -3320,14 +3362,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(SrServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "SR.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SrServer::get_uuid(&**s, &ctx, self_).await)
@@ -3337,7 +3385,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3349,7 +3397,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3361,7 +3409,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3373,7 +3421,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3381,13 +3429,25 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(SrServer::get_current_operations(&**s, &ctx, self_).await)
         }
         "get_VDIs" => {
-            let ctx = srv::begin(s, call, "SR.get_VDIs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_VDIs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SrServer::get_vdis(&**s, &ctx, self_).await)
         }
         "get_PBDs" => {
-            let ctx = srv::begin(s, call, "SR.get_PBDs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_PBDs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SrServer::get_pbds(&**s, &ctx, self_).await)
@@ -3397,7 +3457,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_virtual_allocation",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3409,7 +3469,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_physical_utilisation",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3421,7 +3481,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_physical_size",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3429,7 +3489,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(SrServer::get_physical_size(&**s, &ctx, self_).await)
         }
         "get_type" => {
-            let ctx = srv::begin(s, call, "SR.get_type", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_type",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SrServer::get_type(&**s, &ctx, self_).await)
@@ -3439,7 +3505,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_content_type",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3447,7 +3513,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(SrServer::get_content_type(&**s, &ctx, self_).await)
         }
         "get_shared" => {
-            let ctx = srv::begin(s, call, "SR.get_shared", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_shared",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SrServer::get_shared(&**s, &ctx, self_).await)
@@ -3457,7 +3529,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3469,7 +3541,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3484,7 +3556,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3502,7 +3574,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3515,20 +3587,38 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_tags" => {
-            let ctx = srv::begin(s, call, "SR.get_tags", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_tags",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SrServer::get_tags(&**s, &ctx, self_).await)
         }
         "set_tags" => {
-            let ctx = srv::begin(s, call, "SR.set_tags", 3, roles::VM_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.set_tags",
+                    (3, 3),
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
             srv::done(SrServer::set_tags(&**s, &ctx, self_, value).await.map(srv::void))
         }
         "add_tags" => {
-            let ctx = srv::begin(s, call, "SR.add_tags", 3, roles::VM_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.add_tags",
+                    (3, 3),
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -3539,7 +3629,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.remove_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3554,7 +3644,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_sm_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3566,7 +3656,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.set_sm_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3581,7 +3671,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.add_to_sm_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3599,7 +3689,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.remove_from_sm_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3612,7 +3702,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_blobs" => {
-            let ctx = srv::begin(s, call, "SR.get_blobs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SR.get_blobs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SrServer::get_blobs(&**s, &ctx, self_).await)
@@ -3622,7 +3718,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_local_cache_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3634,7 +3730,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_introduced_by",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3646,7 +3742,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_clustered",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3658,7 +3754,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "SR.get_is_tools_sr",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -462,7 +462,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.subject.get_permissions_name_label",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -484,7 +484,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.subject.remove_from_roles",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -508,7 +508,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.subject.add_to_roles",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -536,7 +536,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "subject.get_permissions_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -548,7 +548,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "subject.remove_from_roles",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -561,7 +561,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "add_to_roles" => {
-            let ctx = srv::begin(s, call, "subject.add_to_roles", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "subject.add_to_roles",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let role = srv::param(call, 2, "role")?;
@@ -574,7 +580,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "subject.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -586,7 +592,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "subject.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -594,12 +600,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(SubjectServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "create" => {
-            let ctx = srv::begin(s, call, "subject.create", 2, roles::POOL_ADMIN).await?;
+            let ctx = srv::begin(s, call, "subject.create", (2, 2), roles::POOL_ADMIN)
+                .await?;
             let args = srv::param(call, 1, "args")?;
             srv::done(SubjectServer::create(&**s, &ctx, args).await)
         }
         "destroy" => {
-            let ctx = srv::begin(s, call, "subject.destroy", 2, roles::POOL_ADMIN)
+            let ctx = srv::begin(s, call, "subject.destroy", (2, 2), roles::POOL_ADMIN)
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SubjectServer::destroy(&**s, &ctx, self_).await.map(srv::void))
@@ -609,7 +616,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "subject.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -620,7 +627,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "subject.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -631,7 +638,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "subject.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -643,7 +650,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "subject.get_subject_identifier",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -655,7 +662,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "subject.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -667,7 +674,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "subject.get_roles",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

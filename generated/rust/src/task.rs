@@ -1177,7 +1177,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.set_error_info",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1192,7 +1192,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.set_result",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1207,7 +1207,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.set_progress",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1222,7 +1222,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.set_status",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1233,19 +1233,37 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "cancel" => {
-            let ctx = srv::begin(s, call, "task.cancel", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "task.cancel",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let task = srv::param(call, 1, "task")?;
             srv::done(TaskServer::cancel(&**s, &ctx, task).await.map(srv::void))
         }
         "destroy" => {
-            let ctx = srv::begin(s, call, "task.destroy", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "task.destroy",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(TaskServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "create" => {
-            let ctx = srv::begin(s, call, "task.create", 3, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "task.create",
+                    (3, 3),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let label = srv::param(call, 1, "label")?;
             let description = srv::param(call, 2, "description")?;
@@ -1256,7 +1274,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1268,7 +1286,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1280,7 +1298,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1288,7 +1306,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(TaskServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "task.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "task.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(TaskServer::get_all(&**s, &ctx).await)
         }
@@ -1297,14 +1321,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(TaskServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "task.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "task.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(TaskServer::get_uuid(&**s, &ctx, self_).await)
@@ -1314,7 +1344,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1326,7 +1356,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1338,7 +1368,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1350,7 +1380,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1362,7 +1392,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_created",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1374,7 +1404,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_finished",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1386,7 +1416,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_status",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1398,7 +1428,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_resident_on",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1410,7 +1440,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_progress",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1422,7 +1452,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_type" => {
-            let ctx = srv::begin(s, call, "task.get_type", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "task.get_type",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(TaskServer::get_type(&**s, &ctx, self_).await)
@@ -1432,7 +1468,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_result",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1444,7 +1480,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_error_info",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1456,7 +1492,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1468,7 +1504,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1485,7 +1521,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1503,7 +1539,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1520,7 +1556,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_subtask_of",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1532,7 +1568,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_subtasks",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1544,7 +1580,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "task.get_backtrace",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -794,7 +794,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.tunnel.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -815,13 +815,18 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.tunnel.create",
-                        4,
+                        (3, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let transport_pif = srv::param(call, 1, "transport_PIF")?;
                 let network = srv::param(call, 2, "network")?;
-                let protocol = srv::param(call, 3, "protocol")?;
+                let protocol = srv::param_or(
+                    call,
+                    3,
+                    "protocol",
+                    crate::TunnelProtocol::Gre,
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -849,7 +854,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -861,13 +866,18 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.create",
-                    4,
+                    (3, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let transport_pif = srv::param(call, 1, "transport_PIF")?;
             let network = srv::param(call, 2, "network")?;
-            let protocol = srv::param(call, 3, "protocol")?;
+            let protocol = srv::param_or(
+                call,
+                3,
+                "protocol",
+                crate::TunnelProtocol::Gre,
+            )?;
             srv::done(
                 TunnelServer::create(&**s, &ctx, transport_pif, network, protocol).await,
             )
@@ -877,7 +887,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -889,7 +899,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -901,7 +911,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -912,7 +922,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -923,7 +933,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -935,7 +945,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.get_access_PIF",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -947,7 +957,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.get_transport_PIF",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -959,7 +969,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.get_status",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -971,7 +981,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.set_status",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -986,7 +996,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.add_to_status",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1004,7 +1014,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.remove_from_status",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1021,7 +1031,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1033,7 +1043,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1050,7 +1060,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1068,7 +1078,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1085,7 +1095,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.get_protocol",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1097,7 +1107,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "tunnel.set_protocol",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;

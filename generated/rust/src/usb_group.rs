@@ -681,7 +681,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.USB_group.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -704,13 +704,28 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.USB_group.create",
-                        4,
+                        (1, 4),
                         roles::POOL_ADMIN,
                     )
                     .await?;
-                let name_label = srv::param(call, 1, "name_label")?;
-                let name_description = srv::param(call, 2, "name_description")?;
-                let other_config = srv::param(call, 3, "other_config")?;
+                let name_label = srv::param_or(
+                    call,
+                    1,
+                    "name_label",
+                    Default::default(),
+                )?;
+                let name_description = srv::param_or(
+                    call,
+                    2,
+                    "name_description",
+                    Default::default(),
+                )?;
+                let other_config = srv::param_or(
+                    call,
+                    3,
+                    "other_config",
+                    Default::default(),
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -734,17 +749,27 @@ pub(crate) async fn dispatch<S: crate::Server>(
     }
     match message {
         "destroy" => {
-            let ctx = srv::begin(s, call, "USB_group.destroy", 2, roles::POOL_ADMIN)
+            let ctx = srv::begin(s, call, "USB_group.destroy", (2, 2), roles::POOL_ADMIN)
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(UsbGroupServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "create" => {
-            let ctx = srv::begin(s, call, "USB_group.create", 4, roles::POOL_ADMIN)
+            let ctx = srv::begin(s, call, "USB_group.create", (1, 4), roles::POOL_ADMIN)
                 .await?;
-            let name_label = srv::param(call, 1, "name_label")?;
-            let name_description = srv::param(call, 2, "name_description")?;
-            let other_config = srv::param(call, 3, "other_config")?;
+            let name_label = srv::param_or(call, 1, "name_label", Default::default())?;
+            let name_description = srv::param_or(
+                call,
+                2,
+                "name_description",
+                Default::default(),
+            )?;
+            let other_config = srv::param_or(
+                call,
+                3,
+                "other_config",
+                Default::default(),
+            )?;
             srv::done(
                 UsbGroupServer::create(
                         &**s,
@@ -761,7 +786,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -773,7 +798,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -785,7 +810,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -797,7 +822,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -808,7 +833,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -819,7 +844,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -831,7 +856,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -843,7 +868,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.set_name_label",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -860,7 +885,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -872,7 +897,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.set_name_description",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -889,7 +914,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.get_PUSBs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -901,7 +926,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.get_VUSBs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -913,7 +938,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -925,7 +950,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -942,7 +967,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -960,7 +985,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "USB_group.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;

@@ -441,7 +441,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "user.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -453,7 +453,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "user.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -461,17 +461,25 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(UserServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "create" => {
-            let ctx = srv::begin(s, call, "user.create", 2, roles::POOL_ADMIN).await?;
+            let ctx = srv::begin(s, call, "user.create", (2, 2), roles::POOL_ADMIN)
+                .await?;
             let args = srv::param(call, 1, "args")?;
             srv::done(UserServer::create(&**s, &ctx, args).await)
         }
         "destroy" => {
-            let ctx = srv::begin(s, call, "user.destroy", 2, roles::POOL_ADMIN).await?;
+            let ctx = srv::begin(s, call, "user.destroy", (2, 2), roles::POOL_ADMIN)
+                .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(UserServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "user.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "user.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(UserServer::get_uuid(&**s, &ctx, self_).await)
@@ -481,7 +489,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "user.get_short_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -493,7 +501,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "user.get_fullname",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -501,7 +509,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(UserServer::get_fullname(&**s, &ctx, self_).await)
         }
         "set_fullname" => {
-            let ctx = srv::begin(s, call, "user.set_fullname", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(s, call, "user.set_fullname", (3, 3), roles::POOL_ADMIN)
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -514,7 +522,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "user.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -522,7 +530,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(UserServer::get_other_config(&**s, &ctx, self_).await)
         }
         "set_other_config" => {
-            let ctx = srv::begin(s, call, "user.set_other_config", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "user.set_other_config",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -537,7 +551,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "user.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -555,7 +569,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "user.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;

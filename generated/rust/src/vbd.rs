@@ -1747,7 +1747,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VBD.set_mode",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -1771,7 +1771,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VBD.assert_attachable",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -1794,7 +1794,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VBD.unplug_force",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -1817,7 +1817,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VBD.unplug",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -1838,7 +1838,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VBD.plug",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -1859,7 +1859,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VBD.insert",
-                        3,
+                        (3, 3),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1881,7 +1881,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VBD.eject",
-                        2,
+                        (2, 2),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1902,7 +1902,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
     }
     match message {
         "set_mode" => {
-            let ctx = srv::begin(s, call, "VBD.set_mode", 3, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.set_mode",
+                    (3, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -1913,7 +1919,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.assert_attachable",
-                    2,
+                    (2, 2),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -1927,7 +1933,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.unplug_force",
-                    2,
+                    (2, 2),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -1935,26 +1941,44 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VbdServer::unplug_force(&**s, &ctx, self_).await.map(srv::void))
         }
         "unplug" => {
-            let ctx = srv::begin(s, call, "VBD.unplug", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.unplug",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VbdServer::unplug(&**s, &ctx, self_).await.map(srv::void))
         }
         "plug" => {
-            let ctx = srv::begin(s, call, "VBD.plug", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(s, call, "VBD.plug", (2, 2), roles::VM_ADMIN_AND_ABOVE)
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VbdServer::plug(&**s, &ctx, self_).await.map(srv::void))
         }
         "insert" => {
-            let ctx = srv::begin(s, call, "VBD.insert", 3, roles::VM_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.insert",
+                    (3, 3),
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let vbd = srv::param(call, 1, "vbd")?;
             let vdi = srv::param(call, 2, "vdi")?;
             srv::done(VbdServer::insert(&**s, &ctx, vbd, vdi).await.map(srv::void))
         }
         "eject" => {
-            let ctx = srv::begin(s, call, "VBD.eject", 2, roles::VM_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.eject",
+                    (2, 2),
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let vbd = srv::param(call, 1, "vbd")?;
             srv::done(VbdServer::eject(&**s, &ctx, vbd).await.map(srv::void))
@@ -1964,7 +1988,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1976,7 +2000,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1984,19 +2008,37 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VbdServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "create" => {
-            let ctx = srv::begin(s, call, "VBD.create", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.create",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let args = srv::param(call, 1, "args")?;
             srv::done(VbdServer::create(&**s, &ctx, args).await)
         }
         "destroy" => {
-            let ctx = srv::begin(s, call, "VBD.destroy", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.destroy",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VbdServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "VBD.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(VbdServer::get_all(&**s, &ctx).await)
         }
@@ -2005,14 +2047,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(VbdServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "VBD.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VbdServer::get_uuid(&**s, &ctx, self_).await)
@@ -2022,7 +2070,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2034,7 +2082,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2042,13 +2090,25 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VbdServer::get_current_operations(&**s, &ctx, self_).await)
         }
         "get_VM" => {
-            let ctx = srv::begin(s, call, "VBD.get_VM", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.get_VM",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VbdServer::get_vm(&**s, &ctx, self_).await)
         }
         "get_VDI" => {
-            let ctx = srv::begin(s, call, "VBD.get_VDI", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.get_VDI",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VbdServer::get_vdi(&**s, &ctx, self_).await)
@@ -2058,7 +2118,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_device",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2070,7 +2130,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_userdevice",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2082,7 +2142,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.set_userdevice",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2097,7 +2157,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_bootable",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2109,7 +2169,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.set_bootable",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2120,19 +2180,37 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_mode" => {
-            let ctx = srv::begin(s, call, "VBD.get_mode", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.get_mode",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VbdServer::get_mode(&**s, &ctx, self_).await)
         }
         "get_type" => {
-            let ctx = srv::begin(s, call, "VBD.get_type", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.get_type",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VbdServer::get_type(&**s, &ctx, self_).await)
         }
         "set_type" => {
-            let ctx = srv::begin(s, call, "VBD.set_type", 3, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.set_type",
+                    (3, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -2143,7 +2221,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_unpluggable",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2155,7 +2233,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.set_unpluggable",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2170,7 +2248,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_storage_lock",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2178,7 +2256,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VbdServer::get_storage_lock(&**s, &ctx, self_).await)
         }
         "get_empty" => {
-            let ctx = srv::begin(s, call, "VBD.get_empty", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VBD.get_empty",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VbdServer::get_empty(&**s, &ctx, self_).await)
@@ -2188,7 +2272,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2200,7 +2284,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.set_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2217,7 +2301,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2235,7 +2319,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2252,7 +2336,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_currently_attached",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2264,7 +2348,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_status_code",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2276,7 +2360,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_status_detail",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2288,7 +2372,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_runtime_properties",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2300,7 +2384,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_qos_algorithm_type",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2312,7 +2396,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.set_qos_algorithm_type",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2329,7 +2413,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_qos_algorithm_params",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2341,7 +2425,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.set_qos_algorithm_params",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2358,7 +2442,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.add_to_qos_algorithm_params",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2376,7 +2460,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.remove_from_qos_algorithm_params",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2393,7 +2477,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_qos_supported_algorithms",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2405,7 +2489,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD.get_metrics",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -467,7 +467,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD_metrics.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -479,7 +479,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD_metrics.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -491,7 +491,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD_metrics.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -502,7 +502,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD_metrics.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -513,7 +513,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD_metrics.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -525,7 +525,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD_metrics.get_io_read_kbs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -541,7 +541,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD_metrics.get_io_write_kbs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -557,7 +557,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD_metrics.get_last_updated",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -569,7 +569,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD_metrics.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -581,7 +581,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD_metrics.set_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -598,7 +598,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD_metrics.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -616,7 +616,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VBD_metrics.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;

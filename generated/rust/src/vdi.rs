@@ -2911,7 +2911,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.get_nbd_info",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -2932,7 +2932,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.list_changed_blocks",
-                        3,
+                        (3, 3),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2955,7 +2955,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.data_destroy",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -2978,7 +2978,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.disable_cbt",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -2999,7 +2999,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.enable_cbt",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -3020,7 +3020,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.pool_migrate",
-                        4,
+                        (4, 4),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -3043,7 +3043,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.read_database_pool_uuid",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -3064,7 +3064,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.open_database",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -3085,7 +3085,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.set_allow_caching",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -3109,7 +3109,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.set_on_boot",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -3133,7 +3133,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.set_name_description",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -3157,7 +3157,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.set_name_label",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -3181,7 +3181,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.set_read_only",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -3205,7 +3205,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.set_sharable",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -3229,7 +3229,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.forget",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -3250,14 +3250,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.copy",
-                        5,
+                        (2, 5),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
                 let vdi = srv::param(call, 1, "vdi")?;
-                let sr = srv::param(call, 2, "sr")?;
-                let base_vdi = srv::param(call, 3, "base_vdi")?;
-                let into_vdi = srv::param(call, 4, "into_vdi")?;
+                let sr = srv::param_or(call, 2, "sr", Default::default())?;
+                let base_vdi = srv::param_or(call, 3, "base_vdi", Default::default())?;
+                let into_vdi = srv::param_or(call, 4, "into_vdi", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -3274,7 +3274,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.update",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -3295,7 +3295,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.introduce",
-                        19,
+                        (10, 19),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -3308,15 +3308,55 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 let read_only = srv::param(call, 7, "read_only")?;
                 let other_config = srv::param(call, 8, "other_config")?;
                 let location = srv::param(call, 9, "location")?;
-                let xenstore_data = srv::param(call, 10, "xenstore_data")?;
-                let sm_config = srv::param(call, 11, "sm_config")?;
-                let managed = srv::param(call, 12, "managed")?;
-                let virtual_size = srv::param(call, 13, "virtual_size")?;
-                let physical_utilisation = srv::param(call, 14, "physical_utilisation")?;
-                let metadata_of_pool = srv::param(call, 15, "metadata_of_pool")?;
-                let is_a_snapshot = srv::param(call, 16, "is_a_snapshot")?;
-                let snapshot_time = srv::param(call, 17, "snapshot_time")?;
-                let snapshot_of = srv::param(call, 18, "snapshot_of")?;
+                let xenstore_data = srv::param_or(
+                    call,
+                    10,
+                    "xenstore_data",
+                    Default::default(),
+                )?;
+                let sm_config = srv::param_or(
+                    call,
+                    11,
+                    "sm_config",
+                    Default::default(),
+                )?;
+                let managed = srv::param_or(call, 12, "managed", true)?;
+                let virtual_size = srv::param_or(
+                    call,
+                    13,
+                    "virtual_size",
+                    Default::default(),
+                )?;
+                let physical_utilisation = srv::param_or(
+                    call,
+                    14,
+                    "physical_utilisation",
+                    Default::default(),
+                )?;
+                let metadata_of_pool = srv::param_or(
+                    call,
+                    15,
+                    "metadata_of_pool",
+                    Default::default(),
+                )?;
+                let is_a_snapshot = srv::param_or(
+                    call,
+                    16,
+                    "is_a_snapshot",
+                    Default::default(),
+                )?;
+                let snapshot_time = srv::param_or(
+                    call,
+                    17,
+                    "snapshot_time",
+                    Default::default(),
+                )?;
+                let snapshot_of = srv::param_or(
+                    call,
+                    18,
+                    "snapshot_of",
+                    Default::default(),
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -3355,7 +3395,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.resize_online",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -3379,7 +3419,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.resize",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -3401,12 +3441,17 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.clone",
-                        3,
+                        (2, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
                 let vdi = srv::param(call, 1, "vdi")?;
-                let driver_params = srv::param(call, 2, "driver_params")?;
+                let driver_params = srv::param_or(
+                    call,
+                    2,
+                    "driver_params",
+                    Default::default(),
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -3423,12 +3468,17 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VDI.snapshot",
-                        3,
+                        (2, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
                 let vdi = srv::param(call, 1, "vdi")?;
-                let driver_params = srv::param(call, 2, "driver_params")?;
+                let driver_params = srv::param_or(
+                    call,
+                    2,
+                    "driver_params",
+                    Default::default(),
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -3449,7 +3499,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_nbd_info",
-                    2,
+                    (2, 2),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3461,7 +3511,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.list_changed_blocks",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3474,7 +3524,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.data_destroy",
-                    2,
+                    (2, 2),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3486,7 +3536,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.disable_cbt",
-                    2,
+                    (2, 2),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3494,7 +3544,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VdiServer::disable_cbt(&**s, &ctx, self_).await.map(srv::void))
         }
         "enable_cbt" => {
-            let ctx = srv::begin(s, call, "VDI.enable_cbt", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.enable_cbt",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VdiServer::enable_cbt(&**s, &ctx, self_).await.map(srv::void))
@@ -3504,7 +3560,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.pool_migrate",
-                    4,
+                    (4, 4),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3518,7 +3574,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.read_database_pool_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3530,7 +3586,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.open_database",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3542,7 +3598,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.set_allow_caching",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3559,7 +3615,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.set_on_boot",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3574,7 +3630,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.set_name_description",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3591,7 +3647,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.set_name_label",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3606,7 +3662,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.set_read_only",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3621,7 +3677,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.set_sharable",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3632,28 +3688,46 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "forget" => {
-            let ctx = srv::begin(s, call, "VDI.forget", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.forget",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let vdi = srv::param(call, 1, "vdi")?;
             srv::done(VdiServer::forget(&**s, &ctx, vdi).await.map(srv::void))
         }
         "copy" => {
-            let ctx = srv::begin(s, call, "VDI.copy", 5, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(s, call, "VDI.copy", (2, 5), roles::VM_ADMIN_AND_ABOVE)
                 .await?;
             let vdi = srv::param(call, 1, "vdi")?;
-            let sr = srv::param(call, 2, "sr")?;
-            let base_vdi = srv::param(call, 3, "base_vdi")?;
-            let into_vdi = srv::param(call, 4, "into_vdi")?;
+            let sr = srv::param_or(call, 2, "sr", Default::default())?;
+            let base_vdi = srv::param_or(call, 3, "base_vdi", Default::default())?;
+            let into_vdi = srv::param_or(call, 4, "into_vdi", Default::default())?;
             srv::done(VdiServer::copy(&**s, &ctx, vdi, sr, base_vdi, into_vdi).await)
         }
         "update" => {
-            let ctx = srv::begin(s, call, "VDI.update", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.update",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let vdi = srv::param(call, 1, "vdi")?;
             srv::done(VdiServer::update(&**s, &ctx, vdi).await.map(srv::void))
         }
         "introduce" => {
-            let ctx = srv::begin(s, call, "VDI.introduce", 19, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.introduce",
+                    (10, 19),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let uuid = srv::param(call, 1, "uuid")?;
             let name_label = srv::param(call, 2, "name_label")?;
@@ -3664,15 +3738,50 @@ pub(crate) async fn dispatch<S: crate::Server>(
             let read_only = srv::param(call, 7, "read_only")?;
             let other_config = srv::param(call, 8, "other_config")?;
             let location = srv::param(call, 9, "location")?;
-            let xenstore_data = srv::param(call, 10, "xenstore_data")?;
-            let sm_config = srv::param(call, 11, "sm_config")?;
-            let managed = srv::param(call, 12, "managed")?;
-            let virtual_size = srv::param(call, 13, "virtual_size")?;
-            let physical_utilisation = srv::param(call, 14, "physical_utilisation")?;
-            let metadata_of_pool = srv::param(call, 15, "metadata_of_pool")?;
-            let is_a_snapshot = srv::param(call, 16, "is_a_snapshot")?;
-            let snapshot_time = srv::param(call, 17, "snapshot_time")?;
-            let snapshot_of = srv::param(call, 18, "snapshot_of")?;
+            let xenstore_data = srv::param_or(
+                call,
+                10,
+                "xenstore_data",
+                Default::default(),
+            )?;
+            let sm_config = srv::param_or(call, 11, "sm_config", Default::default())?;
+            let managed = srv::param_or(call, 12, "managed", true)?;
+            let virtual_size = srv::param_or(
+                call,
+                13,
+                "virtual_size",
+                Default::default(),
+            )?;
+            let physical_utilisation = srv::param_or(
+                call,
+                14,
+                "physical_utilisation",
+                Default::default(),
+            )?;
+            let metadata_of_pool = srv::param_or(
+                call,
+                15,
+                "metadata_of_pool",
+                Default::default(),
+            )?;
+            let is_a_snapshot = srv::param_or(
+                call,
+                16,
+                "is_a_snapshot",
+                Default::default(),
+            )?;
+            let snapshot_time = srv::param_or(
+                call,
+                17,
+                "snapshot_time",
+                Default::default(),
+            )?;
+            let snapshot_of = srv::param_or(
+                call,
+                18,
+                "snapshot_of",
+                Default::default(),
+            )?;
             srv::done(
                 VdiServer::introduce(
                         &**s,
@@ -3704,7 +3813,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.resize_online",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3715,24 +3824,46 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "resize" => {
-            let ctx = srv::begin(s, call, "VDI.resize", 3, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.resize",
+                    (3, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let vdi = srv::param(call, 1, "vdi")?;
             let size = srv::param(call, 2, "size")?;
             srv::done(VdiServer::resize(&**s, &ctx, vdi, size).await.map(srv::void))
         }
         "clone" => {
-            let ctx = srv::begin(s, call, "VDI.clone", 3, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(s, call, "VDI.clone", (2, 3), roles::VM_ADMIN_AND_ABOVE)
                 .await?;
             let vdi = srv::param(call, 1, "vdi")?;
-            let driver_params = srv::param(call, 2, "driver_params")?;
+            let driver_params = srv::param_or(
+                call,
+                2,
+                "driver_params",
+                Default::default(),
+            )?;
             srv::done(VdiServer::clone(&**s, &ctx, vdi, driver_params).await)
         }
         "snapshot" => {
-            let ctx = srv::begin(s, call, "VDI.snapshot", 3, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.snapshot",
+                    (2, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let vdi = srv::param(call, 1, "vdi")?;
-            let driver_params = srv::param(call, 2, "driver_params")?;
+            let driver_params = srv::param_or(
+                call,
+                2,
+                "driver_params",
+                Default::default(),
+            )?;
             srv::done(VdiServer::snapshot(&**s, &ctx, vdi, driver_params).await)
         }
         "get_record" => {
@@ -3740,7 +3871,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3752,7 +3883,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3764,7 +3895,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3772,19 +3903,37 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VdiServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "create" => {
-            let ctx = srv::begin(s, call, "VDI.create", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.create",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let args = srv::param(call, 1, "args")?;
             srv::done(VdiServer::create(&**s, &ctx, args).await)
         }
         "destroy" => {
-            let ctx = srv::begin(s, call, "VDI.destroy", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.destroy",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VdiServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "VDI.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(VdiServer::get_all(&**s, &ctx).await)
         }
@@ -3793,14 +3942,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(VdiServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "VDI.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VdiServer::get_uuid(&**s, &ctx, self_).await)
@@ -3810,7 +3965,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3822,7 +3977,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3834,7 +3989,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3846,7 +4001,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3854,13 +4009,25 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VdiServer::get_current_operations(&**s, &ctx, self_).await)
         }
         "get_SR" => {
-            let ctx = srv::begin(s, call, "VDI.get_SR", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_SR",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VdiServer::get_sr(&**s, &ctx, self_).await)
         }
         "get_VBDs" => {
-            let ctx = srv::begin(s, call, "VDI.get_VBDs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_VBDs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VdiServer::get_vbds(&**s, &ctx, self_).await)
@@ -3870,7 +4037,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_crash_dumps",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3882,7 +4049,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_virtual_size",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3894,7 +4061,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_physical_utilisation",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3902,7 +4069,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VdiServer::get_physical_utilisation(&**s, &ctx, self_).await)
         }
         "get_type" => {
-            let ctx = srv::begin(s, call, "VDI.get_type", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_type",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VdiServer::get_type(&**s, &ctx, self_).await)
@@ -3912,7 +4085,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_sharable",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3924,7 +4097,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_read_only",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3936,7 +4109,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3948,7 +4121,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.set_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3965,7 +4138,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3983,7 +4156,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -4000,7 +4173,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_storage_lock",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4012,7 +4185,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_location",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4024,7 +4197,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_managed",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4036,7 +4209,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_missing",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4048,7 +4221,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_parent",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4060,7 +4233,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_xenstore_data",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4072,7 +4245,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.set_xenstore_data",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -4089,7 +4262,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.add_to_xenstore_data",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -4107,7 +4280,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.remove_from_xenstore_data",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -4124,7 +4297,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_sm_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4136,7 +4309,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.set_sm_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -4151,7 +4324,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.add_to_sm_config",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -4169,7 +4342,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.remove_from_sm_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -4186,7 +4359,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_is_a_snapshot",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4198,7 +4371,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_snapshot_of",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4210,7 +4383,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_snapshots",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4222,7 +4395,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_snapshot_time",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4230,7 +4403,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VdiServer::get_snapshot_time(&**s, &ctx, self_).await)
         }
         "get_tags" => {
-            let ctx = srv::begin(s, call, "VDI.get_tags", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.get_tags",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VdiServer::get_tags(&**s, &ctx, self_).await)
@@ -4240,7 +4419,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.set_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -4253,7 +4432,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.add_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -4266,7 +4445,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.remove_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -4281,7 +4460,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_allow_caching",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4293,7 +4472,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_on_boot",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4305,7 +4484,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_metadata_of_pool",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4317,7 +4496,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_metadata_latest",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4329,7 +4508,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_is_tools_iso",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -4341,7 +4520,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VDI.get_cbt_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -816,7 +816,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VGPU.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -837,15 +837,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VGPU.create",
-                        6,
+                        (3, 6),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let vm = srv::param(call, 1, "VM")?;
                 let gpu_group = srv::param(call, 2, "GPU_group")?;
-                let device = srv::param(call, 3, "device")?;
-                let other_config = srv::param(call, 4, "other_config")?;
-                let r#type = srv::param(call, 5, "type")?;
+                let device = srv::param_or(call, 3, "device", String::from("0"))?;
+                let other_config = srv::param_or(
+                    call,
+                    4,
+                    "other_config",
+                    Default::default(),
+                )?;
+                let r#type = srv::param_or(call, 5, "type", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -875,7 +880,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -887,15 +892,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.create",
-                    6,
+                    (3, 6),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let vm = srv::param(call, 1, "VM")?;
             let gpu_group = srv::param(call, 2, "GPU_group")?;
-            let device = srv::param(call, 3, "device")?;
-            let other_config = srv::param(call, 4, "other_config")?;
-            let r#type = srv::param(call, 5, "type")?;
+            let device = srv::param_or(call, 3, "device", String::from("0"))?;
+            let other_config = srv::param_or(
+                call,
+                4,
+                "other_config",
+                Default::default(),
+            )?;
+            let r#type = srv::param_or(call, 5, "type", Default::default())?;
             srv::done(
                 VgpuServer::create(
                         &**s,
@@ -914,7 +924,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -926,7 +936,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -934,7 +944,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VgpuServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "VGPU.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VGPU.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(VgpuServer::get_all(&**s, &ctx).await)
         }
@@ -943,20 +959,32 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(VgpuServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "VGPU.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VGPU.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VgpuServer::get_uuid(&**s, &ctx, self_).await)
         }
         "get_VM" => {
-            let ctx = srv::begin(s, call, "VGPU.get_VM", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VGPU.get_VM",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VgpuServer::get_vm(&**s, &ctx, self_).await)
@@ -966,7 +994,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.get_GPU_group",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -978,7 +1006,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.get_device",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -990,7 +1018,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.get_currently_attached",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1002,7 +1030,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1014,7 +1042,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1031,7 +1059,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1049,7 +1077,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1062,7 +1090,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_type" => {
-            let ctx = srv::begin(s, call, "VGPU.get_type", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VGPU.get_type",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VgpuServer::get_type(&**s, &ctx, self_).await)
@@ -1072,7 +1106,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.get_resident_on",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1084,7 +1118,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.get_scheduled_to_be_resident_on",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1098,7 +1132,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.get_compatibility_metadata",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1110,7 +1144,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.get_extra_args",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1122,7 +1156,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU.set_extra_args",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1133,7 +1167,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_PCI" => {
-            let ctx = srv::begin(s, call, "VGPU.get_PCI", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VGPU.get_PCI",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VgpuServer::get_pci(&**s, &ctx, self_).await)

@@ -767,7 +767,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -779,7 +779,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -791,7 +791,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -802,7 +802,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -813,7 +813,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -825,7 +825,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_vendor_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -837,7 +837,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_model_name",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -849,7 +849,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_framebuffer_size",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -861,7 +861,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_max_heads",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -873,7 +873,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_max_resolution_x",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -885,7 +885,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_max_resolution_y",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -897,7 +897,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_supported_on_PGPUs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -909,7 +909,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_enabled_on_PGPUs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -921,7 +921,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_VGPUs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -933,7 +933,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_supported_on_GPU_groups",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -947,7 +947,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_enabled_on_GPU_groups",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -959,7 +959,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_implementation",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -971,7 +971,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_identifier",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -983,7 +983,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_experimental",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -995,7 +995,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VGPU_type.get_compatible_types_in_vm",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

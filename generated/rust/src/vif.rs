@@ -2080,14 +2080,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VIF.configure_ipv6",
-                        5,
+                        (3, 5),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let self_ = srv::param(call, 1, "self")?;
                 let mode = srv::param(call, 2, "mode")?;
-                let address = srv::param(call, 3, "address")?;
-                let gateway = srv::param(call, 4, "gateway")?;
+                let address = srv::param_or(call, 3, "address", Default::default())?;
+                let gateway = srv::param_or(call, 4, "gateway", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -2113,14 +2113,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VIF.configure_ipv4",
-                        5,
+                        (3, 5),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
                 let self_ = srv::param(call, 1, "self")?;
                 let mode = srv::param(call, 2, "mode")?;
-                let address = srv::param(call, 3, "address")?;
-                let gateway = srv::param(call, 4, "gateway")?;
+                let address = srv::param_or(call, 3, "address", Default::default())?;
+                let gateway = srv::param_or(call, 4, "gateway", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -2146,7 +2146,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VIF.remove_ipv6_allowed",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2170,7 +2170,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VIF.add_ipv6_allowed",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2194,7 +2194,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VIF.set_ipv6_allowed",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2218,7 +2218,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VIF.remove_ipv4_allowed",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2242,7 +2242,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VIF.add_ipv4_allowed",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2266,7 +2266,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VIF.set_ipv4_allowed",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2290,7 +2290,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VIF.set_locking_mode",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2314,7 +2314,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VIF.move",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -2338,7 +2338,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VIF.unplug_force",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -2361,7 +2361,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VIF.unplug",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -2382,7 +2382,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VIF.plug",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -2407,14 +2407,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.configure_ipv6",
-                    5,
+                    (3, 5),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let mode = srv::param(call, 2, "mode")?;
-            let address = srv::param(call, 3, "address")?;
-            let gateway = srv::param(call, 4, "gateway")?;
+            let address = srv::param_or(call, 3, "address", Default::default())?;
+            let gateway = srv::param_or(call, 4, "gateway", Default::default())?;
             srv::done(
                 VifServer::configure_ipv6(&**s, &ctx, self_, mode, address, gateway)
                     .await
@@ -2426,14 +2426,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.configure_ipv4",
-                    5,
+                    (3, 5),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let mode = srv::param(call, 2, "mode")?;
-            let address = srv::param(call, 3, "address")?;
-            let gateway = srv::param(call, 4, "gateway")?;
+            let address = srv::param_or(call, 3, "address", Default::default())?;
+            let gateway = srv::param_or(call, 4, "gateway", Default::default())?;
             srv::done(
                 VifServer::configure_ipv4(&**s, &ctx, self_, mode, address, gateway)
                     .await
@@ -2445,7 +2445,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.remove_ipv6_allowed",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2462,7 +2462,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.add_ipv6_allowed",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2479,7 +2479,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.set_ipv6_allowed",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2496,7 +2496,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.remove_ipv4_allowed",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2513,7 +2513,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.add_ipv4_allowed",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2530,7 +2530,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.set_ipv4_allowed",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2547,7 +2547,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.set_locking_mode",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2560,7 +2560,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "move" => {
-            let ctx = srv::begin(s, call, "VIF.move", 3, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(s, call, "VIF.move", (3, 3), roles::VM_ADMIN_AND_ABOVE)
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let network = srv::param(call, 2, "network")?;
@@ -2571,7 +2571,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.unplug_force",
-                    2,
+                    (2, 2),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2579,13 +2579,19 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VifServer::unplug_force(&**s, &ctx, self_).await.map(srv::void))
         }
         "unplug" => {
-            let ctx = srv::begin(s, call, "VIF.unplug", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VIF.unplug",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VifServer::unplug(&**s, &ctx, self_).await.map(srv::void))
         }
         "plug" => {
-            let ctx = srv::begin(s, call, "VIF.plug", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(s, call, "VIF.plug", (2, 2), roles::VM_ADMIN_AND_ABOVE)
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VifServer::plug(&**s, &ctx, self_).await.map(srv::void))
@@ -2595,7 +2601,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2607,7 +2613,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2615,19 +2621,37 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VifServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "create" => {
-            let ctx = srv::begin(s, call, "VIF.create", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VIF.create",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let args = srv::param(call, 1, "args")?;
             srv::done(VifServer::create(&**s, &ctx, args).await)
         }
         "destroy" => {
-            let ctx = srv::begin(s, call, "VIF.destroy", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VIF.destroy",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VifServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "VIF.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VIF.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(VifServer::get_all(&**s, &ctx).await)
         }
@@ -2636,14 +2660,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(VifServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "VIF.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VIF.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VifServer::get_uuid(&**s, &ctx, self_).await)
@@ -2653,7 +2683,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2665,7 +2695,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2677,7 +2707,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_device",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2689,7 +2719,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_network",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2697,19 +2727,37 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VifServer::get_network(&**s, &ctx, self_).await)
         }
         "get_VM" => {
-            let ctx = srv::begin(s, call, "VIF.get_VM", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VIF.get_VM",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VifServer::get_vm(&**s, &ctx, self_).await)
         }
         "get_MAC" => {
-            let ctx = srv::begin(s, call, "VIF.get_MAC", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VIF.get_MAC",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VifServer::get_mac(&**s, &ctx, self_).await)
         }
         "get_MTU" => {
-            let ctx = srv::begin(s, call, "VIF.get_MTU", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VIF.get_MTU",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VifServer::get_mtu(&**s, &ctx, self_).await)
@@ -2719,7 +2767,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2731,7 +2779,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.set_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2748,7 +2796,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2766,7 +2814,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2783,7 +2831,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_currently_attached",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2795,7 +2843,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_status_code",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2807,7 +2855,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_status_detail",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2819,7 +2867,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_runtime_properties",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2831,7 +2879,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_qos_algorithm_type",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2843,7 +2891,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.set_qos_algorithm_type",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2860,7 +2908,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_qos_algorithm_params",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2872,7 +2920,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.set_qos_algorithm_params",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2889,7 +2937,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.add_to_qos_algorithm_params",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2907,7 +2955,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.remove_from_qos_algorithm_params",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -2924,7 +2972,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_qos_supported_algorithms",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2936,7 +2984,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_metrics",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2948,7 +2996,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_MAC_autogenerated",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2960,7 +3008,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_locking_mode",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2972,7 +3020,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_ipv4_allowed",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2984,7 +3032,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_ipv6_allowed",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -2996,7 +3044,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_ipv4_configuration_mode",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3008,7 +3056,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_ipv4_addresses",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3020,7 +3068,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_ipv4_gateway",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3032,7 +3080,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_ipv6_configuration_mode",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3044,7 +3092,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_ipv6_addresses",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3056,7 +3104,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF.get_ipv6_gateway",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -460,7 +460,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF_metrics.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -472,7 +472,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF_metrics.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -484,7 +484,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF_metrics.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -495,7 +495,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF_metrics.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -506,7 +506,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF_metrics.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -518,7 +518,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF_metrics.get_io_read_kbs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -534,7 +534,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF_metrics.get_io_write_kbs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -550,7 +550,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF_metrics.get_last_updated",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -562,7 +562,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF_metrics.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -574,7 +574,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF_metrics.set_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -591,7 +591,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF_metrics.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -609,7 +609,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VIF_metrics.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;

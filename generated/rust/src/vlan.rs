@@ -530,7 +530,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VLAN.destroy",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -551,7 +551,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VLAN.create",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -578,7 +578,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VLAN.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -590,7 +590,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VLAN.create",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -604,7 +604,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VLAN.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -616,7 +616,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VLAN.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -624,7 +624,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VlanServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "VLAN.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VLAN.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(VlanServer::get_all(&**s, &ctx).await)
         }
@@ -633,14 +639,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VLAN.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(VlanServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "VLAN.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VLAN.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VlanServer::get_uuid(&**s, &ctx, self_).await)
@@ -650,7 +662,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VLAN.get_tagged_PIF",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -662,7 +674,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VLAN.get_untagged_PIF",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -670,7 +682,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VlanServer::get_untagged_pif(&**s, &ctx, self_).await)
         }
         "get_tag" => {
-            let ctx = srv::begin(s, call, "VLAN.get_tag", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VLAN.get_tag",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VlanServer::get_tag(&**s, &ctx, self_).await)
@@ -680,7 +698,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VLAN.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -692,7 +710,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VLAN.set_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -709,7 +727,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VLAN.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -727,7 +745,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VLAN.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;

@@ -8660,7 +8660,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.restart_device_models",
-                        2,
+                        (2, 2),
                         roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -8683,7 +8683,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_HVM_boot_policy",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -8707,7 +8707,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_domain_type",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -8731,7 +8731,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_actions_after_crash",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -8755,7 +8755,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.import",
-                        5,
+                        (5, 5),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -8780,7 +8780,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_has_vendor_device",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -8804,7 +8804,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.call_plugin",
-                        5,
+                        (5, 5),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -8829,7 +8829,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.query_services",
-                        2,
+                        (2, 2),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -8850,7 +8850,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_appliance",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -8874,7 +8874,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.import_convert",
-                        6,
+                        (6, 6),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -8909,7 +8909,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.recover",
-                        4,
+                        (4, 4),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -8934,7 +8934,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.get_SRs_required_for_recovery",
-                        3,
+                        (3, 3),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -8962,7 +8962,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.assert_can_be_recovered",
-                        3,
+                        (3, 3),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -8991,7 +8991,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_suspend_VDI",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -9015,7 +9015,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_order",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -9039,7 +9039,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_shutdown_delay",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -9063,7 +9063,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_start_delay",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -9087,7 +9087,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_snapshot_schedule",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -9111,7 +9111,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_protection_policy",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -9135,7 +9135,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.copy_bios_strings",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9159,7 +9159,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_bios_strings",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9183,7 +9183,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.retrieve_wlb_recommendations",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -9204,7 +9204,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.assert_agile",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -9225,14 +9225,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.create_new_blob",
-                        5,
+                        (4, 5),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
                 let vm = srv::param(call, 1, "vm")?;
                 let name = srv::param(call, 2, "name")?;
                 let mime_type = srv::param(call, 3, "mime_type")?;
-                let public = srv::param(call, 4, "public")?;
+                let public = srv::param_or(call, 4, "public", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -9257,7 +9257,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.assert_can_boot_here",
-                        3,
+                        (3, 3),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -9281,7 +9281,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.get_possible_hosts",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -9302,7 +9302,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.get_allowed_VIF_devices",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -9323,7 +9323,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.get_allowed_VBD_devices",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -9344,7 +9344,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.update_allowed_operations",
-                        2,
+                        (2, 2),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -9367,7 +9367,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.assert_operation_valid",
-                        3,
+                        (3, 3),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -9391,7 +9391,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.forget_data_source_archives",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9420,7 +9420,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.query_data_source",
-                        3,
+                        (3, 3),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -9444,7 +9444,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.record_data_source",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9468,7 +9468,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.get_data_sources",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -9489,7 +9489,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.get_boot_record",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -9510,7 +9510,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.assert_can_migrate",
-                        8,
+                        (7, 8),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9520,7 +9520,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 let vdi_map = srv::param(call, 4, "vdi_map")?;
                 let vif_map = srv::param(call, 5, "vif_map")?;
                 let options = srv::param(call, 6, "options")?;
-                let vgpu_map = srv::param(call, 7, "vgpu_map")?;
+                let vgpu_map = srv::param_or(call, 7, "vgpu_map", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -9549,7 +9549,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.migrate_send",
-                        8,
+                        (7, 8),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9559,7 +9559,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 let vdi_map = srv::param(call, 4, "vdi_map")?;
                 let vif_map = srv::param(call, 5, "vif_map")?;
                 let options = srv::param(call, 6, "options")?;
-                let vgpu_map = srv::param(call, 7, "vgpu_map")?;
+                let vgpu_map = srv::param_or(call, 7, "vgpu_map", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -9587,7 +9587,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.maximise_memory",
-                        4,
+                        (4, 4),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -9617,7 +9617,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.send_trigger",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -9641,7 +9641,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.send_sysrq",
-                        3,
+                        (3, 3),
                         roles::POOL_ADMIN,
                     )
                     .await?;
@@ -9663,7 +9663,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_VCPUs_at_startup",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9687,7 +9687,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_VCPUs_max",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9711,7 +9711,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_shadow_multiplier_live",
-                        3,
+                        (3, 3),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9743,7 +9743,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_HVM_shadow_multiplier",
-                        3,
+                        (3, 3),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9767,7 +9767,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.get_cooperative",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -9788,7 +9788,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.wait_memory_target_live",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -9811,7 +9811,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_memory_target_live",
-                        3,
+                        (3, 3),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9835,7 +9835,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_memory",
-                        3,
+                        (3, 3),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9859,7 +9859,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_memory_limits",
-                        6,
+                        (6, 6),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9894,7 +9894,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_memory_static_range",
-                        4,
+                        (4, 4),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9919,7 +9919,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_memory_static_min",
-                        3,
+                        (3, 3),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9943,7 +9943,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_memory_static_max",
-                        3,
+                        (3, 3),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9967,7 +9967,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_memory_dynamic_range",
-                        4,
+                        (4, 4),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9998,7 +9998,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_memory_dynamic_min",
-                        3,
+                        (3, 3),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -10022,7 +10022,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_memory_dynamic_max",
-                        3,
+                        (3, 3),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -10046,7 +10046,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.compute_memory_overhead",
-                        2,
+                        (2, 2),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -10067,7 +10067,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_ha_always_run",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -10091,7 +10091,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_ha_restart_priority",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -10115,7 +10115,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.remove_from_NVRAM",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -10139,7 +10139,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.add_to_NVRAM",
-                        4,
+                        (4, 4),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -10164,7 +10164,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_NVRAM",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -10188,7 +10188,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.add_to_VCPUs_params_live",
-                        4,
+                        (4, 4),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -10219,7 +10219,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.set_VCPUs_number_live",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -10243,7 +10243,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.pool_migrate",
-                        4,
+                        (4, 4),
                         roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -10268,7 +10268,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.resume_on",
-                        5,
+                        (5, 5),
                         roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -10294,7 +10294,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.resume",
-                        4,
+                        (4, 4),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -10319,7 +10319,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.suspend",
-                        2,
+                        (2, 2),
                         roles::CLIENT_CERT_AND_ABOVE,
                     )
                     .await?;
@@ -10340,7 +10340,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.hard_reboot",
-                        2,
+                        (2, 2),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -10361,7 +10361,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.power_state_reset",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -10384,7 +10384,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.hard_shutdown",
-                        2,
+                        (2, 2),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -10405,7 +10405,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.clean_reboot",
-                        2,
+                        (2, 2),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -10426,7 +10426,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.shutdown",
-                        2,
+                        (2, 2),
                         roles::CLIENT_CERT_AND_ABOVE,
                     )
                     .await?;
@@ -10447,7 +10447,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.clean_shutdown",
-                        2,
+                        (2, 2),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -10468,7 +10468,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.unpause",
-                        2,
+                        (2, 2),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -10489,7 +10489,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.pause",
-                        2,
+                        (2, 2),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -10510,7 +10510,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.start_on",
-                        5,
+                        (5, 5),
                         roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -10536,7 +10536,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.start",
-                        4,
+                        (4, 4),
                         roles::VM_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -10561,7 +10561,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.provision",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -10582,7 +10582,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.checkpoint",
-                        3,
+                        (3, 3),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -10604,7 +10604,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.revert",
-                        2,
+                        (2, 2),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -10625,7 +10625,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.copy",
-                        4,
+                        (4, 4),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -10648,7 +10648,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.clone",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -10670,7 +10670,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.snapshot_with_quiesce",
-                        3,
+                        (3, 3),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -10693,13 +10693,18 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.snapshot",
-                        4,
+                        (3, 4),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
                 let vm = srv::param(call, 1, "vm")?;
                 let new_name = srv::param(call, 2, "new_name")?;
-                let ignore_vdis = srv::param(call, 3, "ignore_vdis")?;
+                let ignore_vdis = srv::param_or(
+                    call,
+                    3,
+                    "ignore_vdis",
+                    Default::default(),
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -10721,7 +10726,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.restart_device_models",
-                    2,
+                    (2, 2),
                     roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -10735,7 +10740,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_HVM_boot_policy",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -10752,7 +10757,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_domain_type",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -10767,7 +10772,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_actions_after_crash",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -10780,7 +10785,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "import" => {
-            let ctx = srv::begin(s, call, "VM.import", 5, roles::POOL_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.import",
+                    (5, 5),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let url = srv::param(call, 1, "url")?;
             let sr = srv::param(call, 2, "sr")?;
@@ -10793,7 +10804,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_has_vendor_device",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -10810,7 +10821,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.call_plugin",
-                    5,
+                    (5, 5),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -10821,7 +10832,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::call_plugin(&**s, &ctx, vm, plugin, r#fn, args).await)
         }
         "query_services" => {
-            let ctx = srv::begin(s, call, "VM.query_services", 2, roles::POOL_ADMIN)
+            let ctx = srv::begin(s, call, "VM.query_services", (2, 2), roles::POOL_ADMIN)
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::query_services(&**s, &ctx, self_).await)
@@ -10831,7 +10842,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_appliance",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -10846,7 +10857,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.import_convert",
-                    6,
+                    (6, 6),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -10870,7 +10881,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "recover" => {
-            let ctx = srv::begin(s, call, "VM.recover", 4, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.recover",
+                    (4, 4),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let session_to = srv::param(call, 2, "session_to")?;
@@ -10886,7 +10903,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_SRs_required_for_recovery",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10902,7 +10919,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.assert_can_be_recovered",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -10919,7 +10936,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_suspend_VDI",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -10934,7 +10951,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_order",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -10947,7 +10964,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_shutdown_delay",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -10964,7 +10981,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_start_delay",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -10979,7 +10996,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_snapshot_schedule",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -10996,7 +11013,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_protection_policy",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -11013,7 +11030,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.copy_bios_strings",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11028,7 +11045,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_bios_strings",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11043,7 +11060,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.retrieve_wlb_recommendations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11055,7 +11072,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.assert_agile",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11067,14 +11084,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.create_new_blob",
-                    5,
+                    (4, 5),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
             let vm = srv::param(call, 1, "vm")?;
             let name = srv::param(call, 2, "name")?;
             let mime_type = srv::param(call, 3, "mime_type")?;
-            let public = srv::param(call, 4, "public")?;
+            let public = srv::param_or(call, 4, "public", Default::default())?;
             srv::done(
                 VmServer::create_new_blob(&**s, &ctx, vm, name, mime_type, public).await,
             )
@@ -11084,7 +11101,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.assert_can_boot_here",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11101,7 +11118,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_possible_hosts",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11113,7 +11130,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_allowed_VIF_devices",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11125,7 +11142,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_allowed_VBD_devices",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11137,7 +11154,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.update_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -11153,7 +11170,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.assert_operation_valid",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11170,7 +11187,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.forget_data_source_archives",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11187,7 +11204,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.query_data_source",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11204,7 +11221,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.record_data_source",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11221,7 +11238,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_data_sources",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11233,7 +11250,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_boot_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11245,7 +11262,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.assert_can_migrate",
-                    8,
+                    (7, 8),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11255,7 +11272,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             let vdi_map = srv::param(call, 4, "vdi_map")?;
             let vif_map = srv::param(call, 5, "vif_map")?;
             let options = srv::param(call, 6, "options")?;
-            let vgpu_map = srv::param(call, 7, "vgpu_map")?;
+            let vgpu_map = srv::param_or(call, 7, "vgpu_map", Default::default())?;
             srv::done(
                 VmServer::assert_can_migrate(
                         &**s,
@@ -11277,7 +11294,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.migrate_send",
-                    8,
+                    (7, 8),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11287,7 +11304,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             let vdi_map = srv::param(call, 4, "vdi_map")?;
             let vif_map = srv::param(call, 5, "vif_map")?;
             let options = srv::param(call, 6, "options")?;
-            let vgpu_map = srv::param(call, 7, "vgpu_map")?;
+            let vgpu_map = srv::param_or(call, 7, "vgpu_map", Default::default())?;
             srv::done(
                 VmServer::migrate_send(
                         &**s,
@@ -11308,7 +11325,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.maximise_memory",
-                    4,
+                    (4, 4),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11320,7 +11337,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "send_trigger" => {
-            let ctx = srv::begin(s, call, "VM.send_trigger", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(s, call, "VM.send_trigger", (3, 3), roles::POOL_ADMIN)
                 .await?;
             let vm = srv::param(call, 1, "vm")?;
             let trigger = srv::param(call, 2, "trigger")?;
@@ -11329,7 +11346,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "send_sysrq" => {
-            let ctx = srv::begin(s, call, "VM.send_sysrq", 3, roles::POOL_ADMIN).await?;
+            let ctx = srv::begin(s, call, "VM.send_sysrq", (3, 3), roles::POOL_ADMIN)
+                .await?;
             let vm = srv::param(call, 1, "vm")?;
             let key = srv::param(call, 2, "key")?;
             srv::done(VmServer::send_sysrq(&**s, &ctx, vm, key).await.map(srv::void))
@@ -11339,7 +11357,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_VCPUs_at_startup",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11356,7 +11374,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_VCPUs_max",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11371,7 +11389,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_shadow_multiplier_live",
-                    3,
+                    (3, 3),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11391,7 +11409,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_HVM_shadow_multiplier",
-                    3,
+                    (3, 3),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11408,7 +11426,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_cooperative",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11420,7 +11438,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.wait_memory_target_live",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11434,7 +11452,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_memory_target_live",
-                    3,
+                    (3, 3),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11451,7 +11469,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_memory",
-                    3,
+                    (3, 3),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11466,7 +11484,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_memory_limits",
-                    6,
+                    (6, 6),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11494,7 +11512,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_memory_static_range",
-                    4,
+                    (4, 4),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11512,7 +11530,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_memory_static_min",
-                    3,
+                    (3, 3),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11529,7 +11547,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_memory_static_max",
-                    3,
+                    (3, 3),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11546,7 +11564,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_memory_dynamic_range",
-                    4,
+                    (4, 4),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11564,7 +11582,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_memory_dynamic_min",
-                    3,
+                    (3, 3),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11581,7 +11599,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_memory_dynamic_max",
-                    3,
+                    (3, 3),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11598,7 +11616,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.compute_memory_overhead",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11610,7 +11628,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_ha_always_run",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -11627,7 +11645,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_ha_restart_priority",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -11644,7 +11662,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.remove_from_NVRAM",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11659,7 +11677,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.add_to_NVRAM",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11673,7 +11691,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "set_NVRAM" => {
-            let ctx = srv::begin(s, call, "VM.set_NVRAM", 3, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_NVRAM",
+                    (3, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -11684,7 +11708,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.add_to_VCPUs_params_live",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11702,7 +11726,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_VCPUs_number_live",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11719,7 +11743,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.pool_migrate",
-                    4,
+                    (4, 4),
                     roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -11737,7 +11761,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.resume_on",
-                    5,
+                    (5, 5),
                     roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -11752,7 +11776,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "resume" => {
-            let ctx = srv::begin(s, call, "VM.resume", 4, roles::VM_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.resume",
+                    (4, 4),
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let vm = srv::param(call, 1, "vm")?;
             let start_paused = srv::param(call, 2, "start_paused")?;
@@ -11764,7 +11794,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "suspend" => {
-            let ctx = srv::begin(s, call, "VM.suspend", 2, roles::CLIENT_CERT_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.suspend",
+                    (2, 2),
+                    roles::CLIENT_CERT_AND_ABOVE,
+                )
                 .await?;
             let vm = srv::param(call, 1, "vm")?;
             srv::done(VmServer::suspend(&**s, &ctx, vm).await.map(srv::void))
@@ -11774,7 +11810,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.hard_reboot",
-                    2,
+                    (2, 2),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -11786,7 +11822,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.power_state_reset",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -11798,7 +11834,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.hard_shutdown",
-                    2,
+                    (2, 2),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -11810,7 +11846,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.clean_reboot",
-                    2,
+                    (2, 2),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -11818,7 +11854,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::clean_reboot(&**s, &ctx, vm).await.map(srv::void))
         }
         "shutdown" => {
-            let ctx = srv::begin(s, call, "VM.shutdown", 2, roles::CLIENT_CERT_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.shutdown",
+                    (2, 2),
+                    roles::CLIENT_CERT_AND_ABOVE,
+                )
                 .await?;
             let vm = srv::param(call, 1, "vm")?;
             srv::done(VmServer::shutdown(&**s, &ctx, vm).await.map(srv::void))
@@ -11828,7 +11870,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.clean_shutdown",
-                    2,
+                    (2, 2),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -11836,13 +11878,25 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::clean_shutdown(&**s, &ctx, vm).await.map(srv::void))
         }
         "unpause" => {
-            let ctx = srv::begin(s, call, "VM.unpause", 2, roles::VM_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.unpause",
+                    (2, 2),
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let vm = srv::param(call, 1, "vm")?;
             srv::done(VmServer::unpause(&**s, &ctx, vm).await.map(srv::void))
         }
         "pause" => {
-            let ctx = srv::begin(s, call, "VM.pause", 2, roles::VM_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.pause",
+                    (2, 2),
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let vm = srv::param(call, 1, "vm")?;
             srv::done(VmServer::pause(&**s, &ctx, vm).await.map(srv::void))
@@ -11852,7 +11906,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.start_on",
-                    5,
+                    (5, 5),
                     roles::VM_POWER_ADMIN_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -11867,7 +11921,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "start" => {
-            let ctx = srv::begin(s, call, "VM.start", 4, roles::VM_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.start",
+                    (4, 4),
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let vm = srv::param(call, 1, "vm")?;
             let start_paused = srv::param(call, 2, "start_paused")?;
@@ -11877,7 +11937,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "provision" => {
-            let ctx = srv::begin(s, call, "VM.provision", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.provision",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let vm = srv::param(call, 1, "vm")?;
             srv::done(VmServer::provision(&**s, &ctx, vm).await.map(srv::void))
@@ -11887,7 +11953,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.checkpoint",
-                    3,
+                    (3, 3),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11900,7 +11966,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.revert",
-                    2,
+                    (2, 2),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11908,7 +11974,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::revert(&**s, &ctx, snapshot).await.map(srv::void))
         }
         "copy" => {
-            let ctx = srv::begin(s, call, "VM.copy", 4, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(s, call, "VM.copy", (4, 4), roles::VM_ADMIN_AND_ABOVE)
                 .await?;
             let vm = srv::param(call, 1, "vm")?;
             let new_name = srv::param(call, 2, "new_name")?;
@@ -11916,7 +11982,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::copy(&**s, &ctx, vm, new_name, sr).await)
         }
         "clone" => {
-            let ctx = srv::begin(s, call, "VM.clone", 3, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(s, call, "VM.clone", (3, 3), roles::VM_ADMIN_AND_ABOVE)
                 .await?;
             let vm = srv::param(call, 1, "vm")?;
             let new_name = srv::param(call, 2, "new_name")?;
@@ -11927,7 +11993,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.snapshot_with_quiesce",
-                    3,
+                    (3, 3),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11940,17 +12006,23 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.snapshot",
-                    4,
+                    (3, 4),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
             let vm = srv::param(call, 1, "vm")?;
             let new_name = srv::param(call, 2, "new_name")?;
-            let ignore_vdis = srv::param(call, 3, "ignore_vdis")?;
+            let ignore_vdis = srv::param_or(call, 3, "ignore_vdis", Default::default())?;
             srv::done(VmServer::snapshot(&**s, &ctx, vm, new_name, ignore_vdis).await)
         }
         "get_record" => {
-            let ctx = srv::begin(s, call, "VM.get_record", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_record",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_record(&**s, &ctx, self_).await)
@@ -11960,7 +12032,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11972,7 +12044,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -11980,19 +12052,31 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::get_by_name_label(&**s, &ctx, label).await)
         }
         "create" => {
-            let ctx = srv::begin(s, call, "VM.create", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(s, call, "VM.create", (2, 2), roles::VM_ADMIN_AND_ABOVE)
                 .await?;
             let args = srv::param(call, 1, "args")?;
             srv::done(VmServer::create(&**s, &ctx, args).await)
         }
         "destroy" => {
-            let ctx = srv::begin(s, call, "VM.destroy", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.destroy",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "VM.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(VmServer::get_all(&**s, &ctx).await)
         }
@@ -12001,14 +12085,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(VmServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "VM.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_uuid(&**s, &ctx, self_).await)
@@ -12018,7 +12108,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12030,7 +12120,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12042,7 +12132,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12054,7 +12144,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_name_label",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12069,7 +12159,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12081,7 +12171,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_name_description",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12098,7 +12188,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_power_state",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12110,7 +12200,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_user_version",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12122,7 +12212,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_user_version",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12137,7 +12227,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_is_a_template",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12149,7 +12239,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_is_a_template",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12166,7 +12256,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_is_default_template",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12178,7 +12268,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_suspend_VDI",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12190,7 +12280,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_resident_on",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12202,7 +12292,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_scheduled_to_be_resident_on",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12214,7 +12304,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_affinity",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12226,7 +12316,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_affinity",
-                    3,
+                    (3, 3),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12241,7 +12331,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_memory_overhead",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12253,7 +12343,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_memory_target",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12265,7 +12355,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_memory_static_max",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12277,7 +12367,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_memory_dynamic_max",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12289,7 +12379,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_memory_dynamic_min",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12301,7 +12391,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_memory_static_min",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12313,7 +12403,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_VCPUs_params",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12325,7 +12415,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_VCPUs_params",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12340,7 +12430,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.add_to_VCPUs_params",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12358,7 +12448,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.remove_from_VCPUs_params",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12375,7 +12465,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_VCPUs_max",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12387,7 +12477,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_VCPUs_at_startup",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12399,7 +12489,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_actions_after_softreboot",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12411,7 +12501,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_actions_after_softreboot",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12428,7 +12518,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_actions_after_shutdown",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12440,7 +12530,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_actions_after_shutdown",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12457,7 +12547,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_actions_after_reboot",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12469,7 +12559,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_actions_after_reboot",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12486,7 +12576,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_actions_after_crash",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12498,7 +12588,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_consoles",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12506,19 +12596,37 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::get_consoles(&**s, &ctx, self_).await)
         }
         "get_VIFs" => {
-            let ctx = srv::begin(s, call, "VM.get_VIFs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_VIFs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_vifs(&**s, &ctx, self_).await)
         }
         "get_VBDs" => {
-            let ctx = srv::begin(s, call, "VM.get_VBDs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_VBDs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_vbds(&**s, &ctx, self_).await)
         }
         "get_VUSBs" => {
-            let ctx = srv::begin(s, call, "VM.get_VUSBs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_VUSBs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_vusbs(&**s, &ctx, self_).await)
@@ -12528,7 +12636,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_crash_dumps",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12536,7 +12644,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::get_crash_dumps(&**s, &ctx, self_).await)
         }
         "get_VTPMs" => {
-            let ctx = srv::begin(s, call, "VM.get_VTPMs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_VTPMs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_vtpms(&**s, &ctx, self_).await)
@@ -12546,7 +12660,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_PV_bootloader",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12558,7 +12672,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_PV_bootloader",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12575,7 +12689,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_PV_kernel",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12587,7 +12701,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_PV_kernel",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12602,7 +12716,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_PV_ramdisk",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12614,7 +12728,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_PV_ramdisk",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12629,7 +12743,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_PV_args",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12637,7 +12751,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::get_pv_args(&**s, &ctx, self_).await)
         }
         "set_PV_args" => {
-            let ctx = srv::begin(s, call, "VM.set_PV_args", 3, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_PV_args",
+                    (3, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -12650,7 +12770,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_PV_bootloader_args",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12662,7 +12782,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_PV_bootloader_args",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12679,7 +12799,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_PV_legacy_args",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12691,7 +12811,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_PV_legacy_args",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12708,7 +12828,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_HVM_boot_policy",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12720,7 +12840,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_HVM_boot_params",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12732,7 +12852,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_HVM_boot_params",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12749,7 +12869,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.add_to_HVM_boot_params",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12767,7 +12887,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.remove_from_HVM_boot_params",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12784,7 +12904,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_HVM_shadow_multiplier",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12800,7 +12920,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_platform",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12812,7 +12932,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_platform",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12827,7 +12947,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.add_to_platform",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12845,7 +12965,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.remove_from_platform",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12862,7 +12982,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_PCI_bus",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12870,7 +12990,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::get_pci_bus(&**s, &ctx, self_).await)
         }
         "set_PCI_bus" => {
-            let ctx = srv::begin(s, call, "VM.set_PCI_bus", 3, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_PCI_bus",
+                    (3, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -12883,7 +13009,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12895,7 +13021,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12910,7 +13036,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12928,7 +13054,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -12941,7 +13067,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_domid" => {
-            let ctx = srv::begin(s, call, "VM.get_domid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_domid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_domid(&**s, &ctx, self_).await)
@@ -12951,7 +13083,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_domarch",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12963,7 +13095,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_last_boot_CPU_flags",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12975,7 +13107,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_is_control_domain",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12987,7 +13119,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_metrics",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -12999,7 +13131,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_guest_metrics",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13011,7 +13143,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_last_booted_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13023,7 +13155,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_recommendations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13035,7 +13167,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_recommendations",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -13052,7 +13184,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_xenstore_data",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13064,7 +13196,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_xenstore_data",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -13081,7 +13213,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.add_to_xenstore_data",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -13099,7 +13231,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.remove_from_xenstore_data",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -13116,7 +13248,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_ha_always_run",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13128,7 +13260,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_ha_restart_priority",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13140,7 +13272,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_is_a_snapshot",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13152,7 +13284,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_snapshot_of",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13164,7 +13296,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_snapshots",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13176,7 +13308,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_snapshot_time",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13188,7 +13320,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_transportable_snapshot_id",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13196,26 +13328,50 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::get_transportable_snapshot_id(&**s, &ctx, self_).await)
         }
         "get_blobs" => {
-            let ctx = srv::begin(s, call, "VM.get_blobs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_blobs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_blobs(&**s, &ctx, self_).await)
         }
         "get_tags" => {
-            let ctx = srv::begin(s, call, "VM.get_tags", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_tags",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_tags(&**s, &ctx, self_).await)
         }
         "set_tags" => {
-            let ctx = srv::begin(s, call, "VM.set_tags", 3, roles::VM_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_tags",
+                    (3, 3),
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
             srv::done(VmServer::set_tags(&**s, &ctx, self_, value).await.map(srv::void))
         }
         "add_tags" => {
-            let ctx = srv::begin(s, call, "VM.add_tags", 3, roles::VM_OPERATOR_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.add_tags",
+                    (3, 3),
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -13226,7 +13382,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.remove_tags",
-                    3,
+                    (3, 3),
                     roles::VM_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -13241,7 +13397,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_blocked_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13253,7 +13409,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_blocked_operations",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -13270,7 +13426,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.add_to_blocked_operations",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -13288,7 +13444,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.remove_from_blocked_operations",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -13305,7 +13461,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_snapshot_info",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13317,7 +13473,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_snapshot_metadata",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13325,7 +13481,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::get_snapshot_metadata(&**s, &ctx, self_).await)
         }
         "get_parent" => {
-            let ctx = srv::begin(s, call, "VM.get_parent", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_parent",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_parent(&**s, &ctx, self_).await)
@@ -13335,7 +13497,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_children",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13347,7 +13509,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_bios_strings",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13359,7 +13521,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_protection_policy",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13371,7 +13533,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_is_snapshot_from_vmpp",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13383,7 +13545,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_snapshot_schedule",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13395,7 +13557,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_is_vmss_snapshot",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13407,7 +13569,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_appliance",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13419,7 +13581,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_start_delay",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13431,7 +13593,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_shutdown_delay",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13439,13 +13601,25 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::get_shutdown_delay(&**s, &ctx, self_).await)
         }
         "get_order" => {
-            let ctx = srv::begin(s, call, "VM.get_order", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_order",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_order(&**s, &ctx, self_).await)
         }
         "get_VGPUs" => {
-            let ctx = srv::begin(s, call, "VM.get_VGPUs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_VGPUs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_vgpus(&**s, &ctx, self_).await)
@@ -13455,7 +13629,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_attached_PCIs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13467,7 +13641,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_suspend_SR",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13479,7 +13653,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_suspend_SR",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -13494,7 +13668,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_version",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13506,7 +13680,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_generation_id",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13518,7 +13692,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_hardware_platform_version",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13530,7 +13704,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.set_hardware_platform_version",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -13547,7 +13721,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_has_vendor_device",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13559,7 +13733,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_requires_reboot",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13571,7 +13745,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_reference_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13583,7 +13757,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_domain_type",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13591,7 +13765,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmServer::get_domain_type(&**s, &ctx, self_).await)
         }
         "get_NVRAM" => {
-            let ctx = srv::begin(s, call, "VM.get_NVRAM", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_NVRAM",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_nvram(&**s, &ctx, self_).await)
@@ -13601,7 +13781,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_pending_guidances",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13613,7 +13793,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_pending_guidances_recommended",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -13627,7 +13807,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.get_pending_guidances_full",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -879,7 +879,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM_appliance.recover",
-                        4,
+                        (4, 4),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -910,7 +910,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM_appliance.get_SRs_required_for_recovery",
-                        3,
+                        (3, 3),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -938,7 +938,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM_appliance.assert_can_be_recovered",
-                        3,
+                        (3, 3),
                         roles::READ_ONLY_AND_ABOVE,
                     )
                     .await?;
@@ -967,7 +967,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM_appliance.shutdown",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -990,7 +990,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM_appliance.hard_shutdown",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1013,7 +1013,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM_appliance.clean_shutdown",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1036,7 +1036,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM_appliance.start",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1064,7 +1064,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.recover",
-                    4,
+                    (4, 4),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1082,7 +1082,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.get_SRs_required_for_recovery",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1103,7 +1103,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.assert_can_be_recovered",
-                    3,
+                    (3, 3),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1120,7 +1120,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.shutdown",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1134,7 +1134,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.hard_shutdown",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1148,7 +1148,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.clean_shutdown",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1162,7 +1162,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.start",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1177,7 +1177,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1189,7 +1189,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1201,7 +1201,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1213,7 +1213,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.create",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1225,7 +1225,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1237,7 +1237,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1248,7 +1248,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1259,7 +1259,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1271,7 +1271,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1283,7 +1283,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.set_name_label",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1300,7 +1300,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1312,7 +1312,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.set_name_description",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1329,7 +1329,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1341,7 +1341,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1353,7 +1353,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_appliance.get_VMs",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -838,7 +838,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -850,7 +850,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -862,7 +862,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -873,7 +873,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -884,7 +884,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -896,7 +896,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_os_version",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -908,7 +908,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_PV_drivers_version",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -922,7 +922,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_PV_drivers_up_to_date",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -936,7 +936,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_memory",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -948,7 +948,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_disks",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -960,7 +960,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_networks",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -972,7 +972,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_other",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -984,7 +984,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_last_updated",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -996,7 +996,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1008,7 +1008,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.set_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -1025,7 +1025,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -1043,7 +1043,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -1060,7 +1060,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_live",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1072,7 +1072,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_can_use_hotplug_vbd",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1086,7 +1086,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_can_use_hotplug_vif",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1100,7 +1100,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_guest_metrics.get_PV_drivers_detected",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -818,7 +818,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -830,7 +830,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -842,7 +842,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_all",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -853,7 +853,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -864,7 +864,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -876,7 +876,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_memory_actual",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -888,7 +888,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_VCPUs_number",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -900,7 +900,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_VCPUs_utilisation",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -912,7 +912,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_VCPUs_CPU",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -924,7 +924,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_VCPUs_params",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -936,7 +936,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_VCPUs_flags",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -948,7 +948,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_state",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -960,7 +960,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_start_time",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -972,7 +972,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_install_time",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -984,7 +984,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_last_updated",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -996,7 +996,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1008,7 +1008,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.set_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -1025,7 +1025,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -1043,7 +1043,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::VM_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -1060,7 +1060,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_hvm",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1072,7 +1072,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_nested_virt",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1084,7 +1084,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_nomigrate",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1096,7 +1096,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM_metrics.get_current_domain_type",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

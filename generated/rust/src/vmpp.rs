@@ -2281,7 +2281,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.set_archive_last_run_time",
-                        3,
+                        (3, 3),
                         roles::UNCHECKED,
                     )
                     .await?;
@@ -2310,7 +2310,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.set_backup_last_run_time",
-                        3,
+                        (3, 3),
                         roles::UNCHECKED,
                     )
                     .await?;
@@ -2334,7 +2334,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.remove_from_alarm_config",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2358,7 +2358,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.remove_from_archive_schedule",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2387,7 +2387,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.remove_from_archive_target_config",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2416,7 +2416,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.remove_from_backup_schedule",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2445,7 +2445,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.add_to_alarm_config",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2470,7 +2470,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.add_to_archive_schedule",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2501,7 +2501,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.add_to_archive_target_config",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2532,7 +2532,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.add_to_backup_schedule",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2563,7 +2563,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.set_alarm_config",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2587,7 +2587,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.set_is_alarm_enabled",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2611,7 +2611,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.set_archive_target_config",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2640,7 +2640,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.set_archive_target_type",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2664,7 +2664,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.set_archive_schedule",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2688,7 +2688,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.set_archive_frequency",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2712,7 +2712,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.set_backup_schedule",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2736,7 +2736,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.set_backup_frequency",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2760,7 +2760,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.set_backup_retention_value",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2789,7 +2789,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.get_alerts",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2811,7 +2811,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.archive_now",
-                        2,
+                        (2, 2),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -2832,7 +2832,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMPP.protect_now",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -2857,7 +2857,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_archive_last_run_time",
-                    3,
+                    (3, 3),
                     roles::UNCHECKED,
                 )
                 .await?;
@@ -2874,7 +2874,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_backup_last_run_time",
-                    3,
+                    (3, 3),
                     roles::UNCHECKED,
                 )
                 .await?;
@@ -2891,7 +2891,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.remove_from_alarm_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2908,7 +2908,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.remove_from_archive_schedule",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2925,7 +2925,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.remove_from_archive_target_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2942,7 +2942,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.remove_from_backup_schedule",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2959,7 +2959,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.add_to_alarm_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2977,7 +2977,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.add_to_archive_schedule",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -2995,7 +2995,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.add_to_archive_target_config",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3013,7 +3013,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.add_to_backup_schedule",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3031,7 +3031,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_alarm_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3048,7 +3048,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_is_alarm_enabled",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3065,7 +3065,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_archive_target_config",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3082,7 +3082,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_archive_target_type",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3099,7 +3099,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_archive_schedule",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3116,7 +3116,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_archive_frequency",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3133,7 +3133,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_backup_schedule",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3150,7 +3150,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_backup_frequency",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3167,7 +3167,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_backup_retention_value",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3184,7 +3184,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_alerts",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3197,7 +3197,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.archive_now",
-                    2,
+                    (2, 2),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -3209,7 +3209,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.protect_now",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3221,7 +3221,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3233,7 +3233,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3245,7 +3245,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3257,7 +3257,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.create",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3269,7 +3269,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3277,7 +3277,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmppServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "VMPP.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VMPP.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(VmppServer::get_all(&**s, &ctx).await)
         }
@@ -3286,14 +3292,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(VmppServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "VMPP.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VMPP.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmppServer::get_uuid(&**s, &ctx, self_).await)
@@ -3303,7 +3315,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3315,7 +3327,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_name_label",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3330,7 +3342,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3342,7 +3354,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_name_description",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3359,7 +3371,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_is_policy_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3371,7 +3383,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_is_policy_enabled",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3388,7 +3400,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_backup_type",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3400,7 +3412,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.set_backup_type",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -3417,7 +3429,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_backup_retention_value",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3429,7 +3441,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_backup_frequency",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3441,7 +3453,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_backup_schedule",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3453,7 +3465,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_is_backup_running",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3465,7 +3477,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_backup_last_run_time",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3477,7 +3489,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_archive_target_type",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3489,7 +3501,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_archive_target_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3501,7 +3513,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_archive_frequency",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3513,7 +3525,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_archive_schedule",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3525,7 +3537,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_is_archive_running",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3537,7 +3549,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_archive_last_run_time",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3545,7 +3557,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmppServer::get_archive_last_run_time(&**s, &ctx, self_).await)
         }
         "get_VMs" => {
-            let ctx = srv::begin(s, call, "VMPP.get_VMs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VMPP.get_VMs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmppServer::get_vms(&**s, &ctx, self_).await)
@@ -3555,7 +3573,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_is_alarm_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3567,7 +3585,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_alarm_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -3579,7 +3597,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMPP.get_recent_alerts",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

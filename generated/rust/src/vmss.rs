@@ -1118,7 +1118,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMSS.set_type",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1142,7 +1142,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMSS.set_last_run_time",
-                        3,
+                        (3, 3),
                         roles::UNCHECKED,
                     )
                     .await?;
@@ -1166,7 +1166,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMSS.remove_from_schedule",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1190,7 +1190,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMSS.add_to_schedule",
-                        4,
+                        (4, 4),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1215,7 +1215,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMSS.set_schedule",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1239,7 +1239,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMSS.set_frequency",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1263,7 +1263,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMSS.set_retained_snapshots",
-                        3,
+                        (3, 3),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1287,7 +1287,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VMSS.snapshot_now",
-                        2,
+                        (2, 2),
                         roles::POOL_OPERATOR_AND_ABOVE,
                     )
                     .await?;
@@ -1312,7 +1312,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.set_type",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1323,7 +1323,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "set_last_run_time" => {
-            let ctx = srv::begin(s, call, "VMSS.set_last_run_time", 3, roles::UNCHECKED)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VMSS.set_last_run_time",
+                    (3, 3),
+                    roles::UNCHECKED,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -1338,7 +1344,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.remove_from_schedule",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1355,7 +1361,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.add_to_schedule",
-                    4,
+                    (4, 4),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1373,7 +1379,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.set_schedule",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1388,7 +1394,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.set_frequency",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1403,7 +1409,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.set_retained_snapshots",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1420,7 +1426,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.snapshot_now",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1432,7 +1438,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1444,7 +1450,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1456,7 +1462,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.get_by_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1468,7 +1474,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.create",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1480,7 +1486,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.destroy",
-                    2,
+                    (2, 2),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1488,7 +1494,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmssServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "VMSS.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VMSS.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(VmssServer::get_all(&**s, &ctx).await)
         }
@@ -1497,14 +1509,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(VmssServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "VMSS.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VMSS.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmssServer::get_uuid(&**s, &ctx, self_).await)
@@ -1514,7 +1532,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.get_name_label",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1526,7 +1544,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.set_name_label",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1541,7 +1559,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.get_name_description",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1553,7 +1571,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.set_name_description",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1570,7 +1588,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.get_enabled",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1582,7 +1600,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.set_enabled",
-                    3,
+                    (3, 3),
                     roles::POOL_OPERATOR_AND_ABOVE,
                 )
                 .await?;
@@ -1593,7 +1611,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_type" => {
-            let ctx = srv::begin(s, call, "VMSS.get_type", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VMSS.get_type",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmssServer::get_type(&**s, &ctx, self_).await)
@@ -1603,7 +1627,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.get_retained_snapshots",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1615,7 +1639,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.get_frequency",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1627,7 +1651,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.get_schedule",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1639,7 +1663,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VMSS.get_last_run_time",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -1647,7 +1671,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VmssServer::get_last_run_time(&**s, &ctx, self_).await)
         }
         "get_VMs" => {
-            let ctx = srv::begin(s, call, "VMSS.get_VMs", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VMSS.get_VMs",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmssServer::get_vms(&**s, &ctx, self_).await)

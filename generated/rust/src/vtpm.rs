@@ -604,7 +604,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VTPM.destroy",
-                        2,
+                        (2, 2),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -625,7 +625,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VTPM.create",
-                        3,
+                        (3, 3),
                         roles::VM_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -647,13 +647,25 @@ pub(crate) async fn dispatch<S: crate::Server>(
     }
     match message {
         "destroy" => {
-            let ctx = srv::begin(s, call, "VTPM.destroy", 2, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VTPM.destroy",
+                    (2, 2),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VtpmServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "create" => {
-            let ctx = srv::begin(s, call, "VTPM.create", 3, roles::VM_ADMIN_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VTPM.create",
+                    (3, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
                 .await?;
             let vm = srv::param(call, 1, "vM")?;
             let is_unique = srv::param(call, 2, "is_unique")?;
@@ -664,7 +676,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VTPM.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -676,7 +688,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VTPM.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -684,7 +696,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VtpmServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "VTPM.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VTPM.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(VtpmServer::get_all(&**s, &ctx).await)
         }
@@ -693,14 +711,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VTPM.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(VtpmServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "VTPM.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VTPM.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VtpmServer::get_uuid(&**s, &ctx, self_).await)
@@ -710,7 +734,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VTPM.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -722,7 +746,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VTPM.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -730,7 +754,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VtpmServer::get_current_operations(&**s, &ctx, self_).await)
         }
         "get_VM" => {
-            let ctx = srv::begin(s, call, "VTPM.get_VM", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VTPM.get_VM",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VtpmServer::get_vm(&**s, &ctx, self_).await)
@@ -740,7 +770,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VTPM.get_backend",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -752,7 +782,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VTPM.get_persistence_backend",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -764,7 +794,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VTPM.get_is_unique",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -776,7 +806,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VTPM.get_is_protected",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -677,7 +677,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
     if is_async {
         return match message {
             "destroy" => {
-                let ctx = srv::begin(s, call, "Async.VUSB.destroy", 2, roles::POOL_ADMIN)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VUSB.destroy",
+                        (2, 2),
+                        roles::POOL_ADMIN,
+                    )
                     .await?;
                 let self_ = srv::param(call, 1, "self")?;
                 srv::spawn(
@@ -692,7 +698,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     .await
             }
             "unplug" => {
-                let ctx = srv::begin(s, call, "Async.VUSB.unplug", 2, roles::POOL_ADMIN)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VUSB.unplug",
+                        (2, 2),
+                        roles::POOL_ADMIN,
+                    )
                     .await?;
                 let self_ = srv::param(call, 1, "self")?;
                 srv::spawn(
@@ -707,11 +719,22 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     .await
             }
             "create" => {
-                let ctx = srv::begin(s, call, "Async.VUSB.create", 4, roles::POOL_ADMIN)
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VUSB.create",
+                        (3, 4),
+                        roles::POOL_ADMIN,
+                    )
                     .await?;
                 let vm = srv::param(call, 1, "VM")?;
                 let usb_group = srv::param(call, 2, "USB_group")?;
-                let other_config = srv::param(call, 3, "other_config")?;
+                let other_config = srv::param_or(
+                    call,
+                    3,
+                    "other_config",
+                    Default::default(),
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -729,20 +752,28 @@ pub(crate) async fn dispatch<S: crate::Server>(
     }
     match message {
         "destroy" => {
-            let ctx = srv::begin(s, call, "VUSB.destroy", 2, roles::POOL_ADMIN).await?;
+            let ctx = srv::begin(s, call, "VUSB.destroy", (2, 2), roles::POOL_ADMIN)
+                .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VusbServer::destroy(&**s, &ctx, self_).await.map(srv::void))
         }
         "unplug" => {
-            let ctx = srv::begin(s, call, "VUSB.unplug", 2, roles::POOL_ADMIN).await?;
+            let ctx = srv::begin(s, call, "VUSB.unplug", (2, 2), roles::POOL_ADMIN)
+                .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VusbServer::unplug(&**s, &ctx, self_).await.map(srv::void))
         }
         "create" => {
-            let ctx = srv::begin(s, call, "VUSB.create", 4, roles::POOL_ADMIN).await?;
+            let ctx = srv::begin(s, call, "VUSB.create", (3, 4), roles::POOL_ADMIN)
+                .await?;
             let vm = srv::param(call, 1, "VM")?;
             let usb_group = srv::param(call, 2, "USB_group")?;
-            let other_config = srv::param(call, 3, "other_config")?;
+            let other_config = srv::param_or(
+                call,
+                3,
+                "other_config",
+                Default::default(),
+            )?;
             srv::done(VusbServer::create(&**s, &ctx, vm, usb_group, other_config).await)
         }
         "get_record" => {
@@ -750,7 +781,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VUSB.get_record",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -762,7 +793,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VUSB.get_by_uuid",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -770,7 +801,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VusbServer::get_by_uuid(&**s, &ctx, uuid).await)
         }
         "get_all" => {
-            let ctx = srv::begin(s, call, "VUSB.get_all", 1, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VUSB.get_all",
+                    (1, 1),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             srv::done(VusbServer::get_all(&**s, &ctx).await)
         }
@@ -779,14 +816,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VUSB.get_all_records",
-                    1,
+                    (1, 1),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             srv::done(VusbServer::get_all_records(&**s, &ctx).await)
         }
         "get_uuid" => {
-            let ctx = srv::begin(s, call, "VUSB.get_uuid", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VUSB.get_uuid",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VusbServer::get_uuid(&**s, &ctx, self_).await)
@@ -796,7 +839,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VUSB.get_allowed_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -808,7 +851,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VUSB.get_current_operations",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -816,7 +859,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VusbServer::get_current_operations(&**s, &ctx, self_).await)
         }
         "get_VM" => {
-            let ctx = srv::begin(s, call, "VUSB.get_VM", 2, roles::READ_ONLY_AND_ABOVE)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VUSB.get_VM",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VusbServer::get_vm(&**s, &ctx, self_).await)
@@ -826,7 +875,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VUSB.get_USB_group",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -838,7 +887,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VUSB.get_other_config",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
@@ -846,7 +895,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(VusbServer::get_other_config(&**s, &ctx, self_).await)
         }
         "set_other_config" => {
-            let ctx = srv::begin(s, call, "VUSB.set_other_config", 3, roles::POOL_ADMIN)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VUSB.set_other_config",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -861,7 +916,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VUSB.add_to_other_config",
-                    4,
+                    (4, 4),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -879,7 +934,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VUSB.remove_from_other_config",
-                    3,
+                    (3, 3),
                     roles::POOL_ADMIN,
                 )
                 .await?;
@@ -896,7 +951,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VUSB.get_currently_attached",
-                    2,
+                    (2, 2),
                     roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;

@@ -8,6 +8,7 @@ mod yaml_out;
 
 pub use export::{ExportClass, ExportError, ExportErrors, ExportModel, ExportRelease, ExportReleases};
 
+use crate::load::raw::At;
 use crate::model::{Literal, Type};
 use export::*;
 use std::collections::{BTreeMap, HashMap};
@@ -59,7 +60,7 @@ impl KeptDescriptions {
     pub fn from_dir(dir: &Path) -> Self {
         let (raw, _) = crate::load::load_dir(dir);
         let mut kept = HashMap::new();
-        let mut keep = |k: String, d: &Option<crate::load::raw::At<String>>| {
+        let mut keep = |k: String, d: &Option<At<String>>| {
             if let Some(d) = d {
                 kept.insert(k, d.v.clone());
             }
@@ -86,6 +87,10 @@ impl KeptDescriptions {
                 keep(format!("message {cn} {}", m.name.v), &m.description);
                 for p in &m.params {
                     keep(format!("param {cn} {} {}", m.name.v, p.name.v), &p.description);
+                    // The export carries no parameter defaults: keep the
+                    // schema's.
+                    let d = p.default.as_ref().map(|d| At { v: yaml_out::flow_value(&d.v), src: d.src.clone() });
+                    keep(format!("default {cn} {} {}", m.name.v, p.name.v), &d);
                 }
             }
         }
@@ -276,9 +281,10 @@ fn class_yaml(
         if !m.params.is_empty() {
             writeln!(y, "    params:").unwrap();
             for p in &m.params {
+                let dflt = kept.param(&format!("default {cn} {} {}", m.name, p.name)).map(|d| format!(", default: {d}")).unwrap_or_default();
                 match kept.param(&format!("param {cn} {} {}", m.name, p.name)) {
-                    Some(d) => writeln!(y, "      - {{name: {}, type: {}, description: {}}}", scalar(&p.name), scalar(&p.ty), scalar(d)),
-                    None => writeln!(y, "      - {{name: {}, type: {}}}", scalar(&p.name), scalar(&p.ty)),
+                    Some(d) => writeln!(y, "      - {{name: {}, type: {}, description: {}{dflt}}}", scalar(&p.name), scalar(&p.ty), scalar(d)),
+                    None => writeln!(y, "      - {{name: {}, type: {}{dflt}}}", scalar(&p.name), scalar(&p.ty)),
                 }
                 .unwrap();
             }

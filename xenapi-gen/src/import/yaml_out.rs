@@ -46,6 +46,23 @@ pub fn literal(l: &Literal) -> String {
     }
 }
 
+/// A YAML value in flow style, on one line (a parameter default as the
+/// schema spells it).
+pub fn flow_value(v: &serde_yaml::Value) -> String {
+    use serde_yaml::Value;
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => scalar(s),
+        Value::Sequence(items) => format!("[{}]", items.iter().map(flow_value).collect::<Vec<_>>().join(", ")),
+        Value::Mapping(m) => {
+            format!("{{{}}}", m.iter().map(|(k, v)| format!("{}: {}", flow_value(k), flow_value(v))).collect::<Vec<_>>().join(", "))
+        }
+        Value::Tagged(t) => flow_value(&t.value),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

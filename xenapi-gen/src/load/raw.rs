@@ -118,6 +118,8 @@ pub struct RawParam {
     pub name: At<String>,
     pub ty: At<String>,
     pub description: Option<At<String>>,
+    /// The value a call that leaves this parameter out gets.
+    pub default: Option<At<Value>>,
 }
 
 #[derive(Debug, Clone)]
@@ -280,7 +282,7 @@ const ENUM_KEYS: &[&str] = &["name", "description", "values"];
 const VALUE_KEYS: &[&str] = &["name", "description"];
 const FIELD_KEYS: &[&str] = &["name", "description", "type", "qualifier", "default", "lifecycle", "roles"];
 const MESSAGE_KEYS: &[&str] = &["name", "description", "params", "result", "errors", "roles", "lifecycle"];
-const PARAM_KEYS: &[&str] = &["name", "type", "description"];
+const PARAM_KEYS: &[&str] = &["name", "type", "description", "default"];
 
 impl RawClass {
     pub(crate) fn read(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Option<RawClass> {
@@ -387,7 +389,8 @@ impl RawMessage {
                         let name = req_string(cx, &pm, "name", "a param name");
                         let ty = req_string(cx, &pm, "type", &format!("the type of param `{}`", name.v));
                         let description = opt_string(cx, &pm, "description", "a param description");
-                        Some(RawParam { name, ty, description })
+                        let default = pm.get("default").map(|(v, p)| At { v: v.clone(), src: cx.src(&p) });
+                        Some(RawParam { name, ty, description, default })
                     })
                     .collect()
             }

@@ -39,7 +39,7 @@ impl DerivedKind {
 }
 
 fn param(name: &str, ty: Type) -> Param {
-    Param { name: name.into(), ty, description: None }
+    Param { name: name.into(), ty, description: None, default: None }
 }
 
 /// The derived messages of a class, in a stable order: class-level ones,

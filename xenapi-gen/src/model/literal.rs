@@ -1,4 +1,4 @@
-//! Typed literal values: the defaults of fields.
+//! Typed literal values: the defaults of fields and of message parameters.
 //!
 //! In YAML a default is written as a plain YAML value of the field's type
 //! (`""`, `0`, `1.0`, `false`, `Halted`, `{}`, `[]`, `{key: value}`). The
@@ -78,7 +78,7 @@ impl Literal {
             (Type::Option(t), Value::Null) => Err(format!("a default of type `{t} option` cannot be null; leave the default out")),
             (Type::Option(t), _) => Literal::from_yaml(v, t, enums),
             (Type::Void | Type::Record(_) | Type::AnyRecord | Type::EventBatch, _) => {
-                Err(format!("a field of type `{ty}` cannot have a default"))
+                Err(format!("a value of type `{ty}` cannot have a default"))
             }
         }
     }

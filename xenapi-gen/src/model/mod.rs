@@ -159,6 +159,9 @@ pub struct Param {
     pub name: String,
     pub ty: Type,
     pub description: Option<String>,
+    /// What the server fills in when a call leaves this parameter out;
+    /// only trailing parameters have one.
+    pub default: Option<Literal>,
 }
 
 /// Whether a message was written in the schema or derived, and from what.
@@ -196,6 +199,12 @@ impl Message {
     /// login family).
     pub fn takes_session(&self) -> bool {
         self.params.first().is_some_and(|p| p.name == "session_id" && p.ty == Type::Ref("session".into()))
+    }
+
+    /// How many leading parameters have no default: the fewest a call may
+    /// send (the loader checks that the defaulted ones are trailing).
+    pub fn required_params(&self) -> usize {
+        self.params.iter().take_while(|p| p.default.is_none()).count()
     }
 }
 

@@ -322,8 +322,15 @@ impl Resolver<'_> {
             if !p.name.v.is_empty() && !seen.insert(p.name.v.clone()) {
                 self.err(&p.name.src, format!("{what} has two params named `{}`", p.name.v));
             }
-            let ty = self.ty(&p.ty, &format!("param `{}` of {what}", p.name.v), false);
-            params.push(Param { name: p.name.v.clone(), ty: ty.unwrap_or(Type::Void), description: p.description.as_ref().map(|d| d.v.clone()) });
+            let pwhat = format!("param `{}` of {what}", p.name.v);
+            let ty = self.ty(&p.ty, &pwhat, false);
+            let default = self.param_default(p, ty.as_ref(), &pwhat, params.last());
+            params.push(Param {
+                name: p.name.v.clone(),
+                ty: ty.unwrap_or(Type::Void),
+                description: p.description.as_ref().map(|d| d.v.clone()),
+                default,
+            });
         }
         let result = self.ty(&m.result, &format!("the result of {what}"), false).unwrap_or(Type::Void);
         for e in &m.errors {
@@ -352,6 +359,34 @@ impl Resolver<'_> {
         };
         msg.has_async = async_messages && msg.takes_session();
         msg
+    }
+
+    /// The typed default of a message parameter. As in xapi's data model,
+    /// only trailing parameters may have one: a parameter without a
+    /// default may not follow one with a default.
+    fn param_default(&mut self, p: &RawParam, ty: Option<&Type>, what: &str, prev: Option<&Param>) -> Option<Literal> {
+        let Some(d) = &p.default else {
+            if let Some(prev) = prev.filter(|prev| prev.default.is_some()) {
+                self.err_help(
+                    &p.name.src,
+                    format!("{what} has no default but follows `{}`, which has one", prev.name),
+                    Some("only trailing parameters may have defaults: give this one a default too, or move it before the defaulted ones".into()),
+                );
+            }
+            return None;
+        };
+        let ty = ty?;
+        if p.name.v == "session_id" {
+            self.err_help(&d.src, format!("{what} is the session and cannot have a default"), Some("remove the default".into()));
+            return None;
+        }
+        match Literal::from_yaml(&d.v, ty, self) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                self.err_help(&d.src, format!("bad default for {what}: {e}"), Some(format!("write a value of type `{ty}`, in the notation of field defaults")));
+                None
+            }
+        }
     }
 
     /// Parses and resolves a type; `Void` and the special results are only

@@ -76,10 +76,13 @@ def conv_{{ r.name }}(v: object) -> {{ r.name }}:
 {% endfor %}
 
 def conv_EventBatch(v: object) -> EventBatch:
-    g = to_dict(v).get
+    d = to_dict(v)
+    g = d.get
+    # Some servers spell the counts in camel case.
+    counts = d["valid_ref_counts"] if "valid_ref_counts" in d else g("validRefCounts", ())
     return EventBatch(
         events=conv_list_EventRecord(g("events", ())),
-        valid_ref_counts=dict_of(to_str, to_int)(g("valid_ref_counts", ())),
+        valid_ref_counts=dict_of(to_str, to_int)(counts),
         token=to_str(g("token", "")),
     )
 

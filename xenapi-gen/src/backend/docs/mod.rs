@@ -48,7 +48,14 @@ fn lifecycle_text(l: &Lifecycle) -> String {
 }
 
 fn signature(m: &Message) -> String {
-    let params: Vec<String> = m.params.iter().map(|p| format!("{} {}", p.ty, p.name)).collect();
+    let params: Vec<String> = m
+        .params
+        .iter()
+        .map(|p| match &p.default {
+            Some(d) => format!("{} {} = {}", p.ty, p.name, d.to_notation()),
+            None => format!("{} {}", p.ty, p.name),
+        })
+        .collect();
     format!("{} {}({})", m.result, m.name, params.join(", "))
 }
 

@@ -609,7 +609,8 @@ fn dispatch(class: &Class, roles: &[String]) -> TokenStream {
 fn dispatch_arm(class: &Class, m: &Message, tr: &proc_macro2::Ident, roles: &[String], is_async: bool) -> TokenStream {
     let key = &m.name;
     let wire = if is_async { format!("Async.{}", wire_name(class, m)) } else { wire_name(class, m) };
-    let expected = Lit::usize_unsuffixed(m.params.len());
+    let all = Lit::usize_unsuffixed(m.params.len());
+    let required = Lit::usize_unsuffixed(m.required_params());
     let method = ident(&names::ident(&m.name));
     let params = user_params(m);
     let offset = m.params.len() - params.len();
@@ -619,16 +620,25 @@ fn dispatch_arm(class: &Class, m: &Message, tr: &proc_macro2::Ident, roles: &[St
         let pname = &p.name;
         // The type comes from the trait method's signature, except where
         // the wire form differs (`float`).
-        match &p.ty {
-            Type::Float => quote!(let #id = srv::param::<xenapi_rt::types::Float>(call, #idx, #pname)?.0;),
-            _ => quote!(let #id = srv::param(call, #idx, #pname)?;),
+        // A trailing parameter the call may leave out gets its default.
+        match (&p.ty, &p.default) {
+            (Type::Float, None) => quote!(let #id = srv::param::<xenapi_rt::types::Float>(call, #idx, #pname)?.0;),
+            (Type::Float, Some(d)) => {
+                let d = default_expr(&p.ty, Some(d));
+                quote!(let #id = srv::param_or(call, #idx, #pname, xenapi_rt::types::Float(#d))?.0;)
+            }
+            (_, None) => quote!(let #id = srv::param(call, #idx, #pname)?;),
+            (ty, Some(d)) => {
+                let d = default_expr(ty, Some(d));
+                quote!(let #id = srv::param_or(call, #idx, #pname, #d)?;)
+            }
         }
     });
     let begin = if m.takes_session() {
         let r = ident(&names::roles_const(&m.roles, roles));
-        quote!(let ctx = srv::begin(s, call, #wire, #expected, roles::#r).await?;)
+        quote!(let ctx = srv::begin(s, call, #wire, (#required, #all), roles::#r).await?;)
     } else {
-        quote!(srv::arity(call, #wire, #expected)?;)
+        quote!(srv::arity(call, #wire, #required, #all, false)?;)
     };
     let conv = match m.result {
         Type::Void => quote!(.map(srv::void)),

@@ -292,7 +292,9 @@ fn lib_rs(api: &Api, rels: &[relations::Relation], parts: Parts, protocols: Prot
         pub struct EventBatch {
             /// The events since the token passed in.
             pub events: Vec<EventRecord>,
-            /// How many objects of each class exist now.
+            /// How many objects of each class exist now (some servers
+            /// spell the key `validRefCounts`).
+            #[serde(alias = "validRefCounts")]
             pub valid_ref_counts: std::collections::HashMap<String, i64>,
             /// The token to pass to the next call.
             pub token: String,

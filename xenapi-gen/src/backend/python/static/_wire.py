@@ -11,7 +11,7 @@ import xmlrpc.client
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TypeVar
 from xml.sax.saxutils import escape as _escape
 
-from .errors import ProtocolError, XenAPIError, error_from_description
+from .errors import ProtocolError, error_from_description
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -84,9 +84,11 @@ def xml_value(v: object) -> str:
 
 def _xml_loads(body: bytes) -> Any:
     try:
-        # expat reads bytes directly (and detects the encoding itself);
-        # the stub only admits str.
-        params, _ = xmlrpc.client.loads(body)  # type: ignore[arg-type]
+        # expat reads bytes directly (and detects the encoding itself).
+        parser, unmarshaller = xmlrpc.client.getparser()
+        parser.feed(body)
+        parser.close()
+        params = unmarshaller.close()
     except xmlrpc.client.Fault as e:
         raise ProtocolError("the server answered with an XML-RPC fault %s: %s" % (e.faultCode, e.faultString)) from None
     except (xml.parsers.expat.ExpatError, ValueError, TypeError, IndexError) as e:
@@ -118,8 +120,12 @@ def _unwrap(reply: Any) -> Any:
     if status == "Failure":
         desc = reply.get("ErrorDescription")
         if isinstance(desc, list):
+            if not desc or not isinstance(desc[0], str):
+                raise ProtocolError("the server's error description has no code: %s" % _clip(desc))
             raise error_from_description([str(x) for x in desc])
-        raise error_from_description([str(desc)])
+        if isinstance(desc, str):
+            raise error_from_description([desc])
+        raise ProtocolError("the server's error description is not a list: %s" % _clip(desc))
     raise ProtocolError("the server's reply has no valid Status (%r)" % (status,))
 
 
@@ -156,16 +162,34 @@ def json_result(body: bytes) -> Any:
     return reply["result"]
 
 
-def _json_error(err: object) -> XenAPIError:
+def _json_error(err: object) -> Exception:
+    """The error a reply's ``error`` member stands for. A 1.0 list (code
+    first), a 2.0 object (code in ``message``, parameters in ``data``, a
+    single value counting as one) and a bare code are API errors; anything
+    without a string code is a :class:`ProtocolError`."""
     if isinstance(err, list):
-        return error_from_description([x if isinstance(x, str) else json.dumps(x) for x in err])
+        if not err or not isinstance(err[0], str):
+            return ProtocolError("the server's error list has no code: %s" % _clip(err))
+        return error_from_description([_param_text(x) for x in err])
     if isinstance(err, dict):
         code = err.get("message")
+        if not isinstance(code, str):
+            return ProtocolError("the server's error object has no string message: %s" % _clip(err))
         data = err.get("data")
         items = data if isinstance(data, list) else ([] if data is None else [data])
-        head = code if isinstance(code, str) else json.dumps(code)
-        return error_from_description([head] + [x if isinstance(x, str) else json.dumps(x) for x in items])
-    return error_from_description([err if isinstance(err, str) else json.dumps(err)])
+        return error_from_description([code] + [_param_text(x) for x in items])
+    if isinstance(err, str):
+        return error_from_description([err])
+    return ProtocolError("the server's error is of unexpected type: %s" % _clip(err))
+
+
+def _param_text(x: object) -> str:
+    return x if isinstance(x, str) else json.dumps(x)
+
+
+def _clip(v: object) -> str:
+    text = repr(v)
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 # --- Conversions to typed values ---------------------------------------------

@@ -192,17 +192,25 @@ impl<S: crate::Server> xenapi_rt::server::Handler for Dispatcher<S> {
 // session, missing role, a parameter of the wrong type) and `Ok(reply)`
 // with the answer of the backend.
 
-/// Checks the parameter count; MESSAGE_PARAMETER_COUNT_MISMATCH otherwise.
-pub(crate) fn arity(call: &IncomingCall<'_>, method: &str, expected: usize) -> Result<(), Reply> {
-    if call.param_count() == expected {
-        Ok(())
-    } else {
-        Err(failure(ApiError::MessageParameterCountMismatch {
-            method: method.to_string(),
-            expected: expected.to_string(),
-            received: call.param_count().to_string(),
-        }))
+/// Checks the parameter count as xapi does; MESSAGE_PARAMETER_COUNT_MISMATCH
+/// otherwise. A message whose last `all - required` parameters have
+/// defaults takes at least `required` parameters (the defaults fill the
+/// rest, and any beyond `all` are ignored); any other takes exactly `all`.
+/// Like xapi, the error counts the parameters without the session, and
+/// names as expected the parameters that have no default.
+pub(crate) fn arity(call: &IncomingCall<'_>, method: &str, required: usize, all: usize, session: bool) -> Result<(), Reply> {
+    let got = call.param_count();
+    if got == all || (required < all && got >= required) {
+        return Ok(());
     }
+    // With the session counted out, a call of no parameters at all
+    // received -1, as xapi says.
+    let received = i64::try_from(got).unwrap_or(i64::MAX) - i64::from(session);
+    Err(failure(ApiError::MessageParameterCountMismatch {
+        method: method.to_string(),
+        expected: required.saturating_sub(usize::from(session)).to_string(),
+        received: received.to_string(),
+    }))
 }
 
 /// The first steps of a call that takes a session: the parameter count,
@@ -212,10 +220,10 @@ pub(crate) async fn begin<S: Backend>(
     s: &Arc<S>,
     call: &IncomingCall<'_>,
     method: &'static str,
-    expected: usize,
+    (required, all): (usize, usize),
     roles: &'static [&'static str],
 ) -> Result<S::Ctx, Reply> {
-    arity(call, method, expected)?;
+    arity(call, method, required, all, true)?;
     let session: SessionRef =
         call.param(0).map_err(|_| failure(ApiError::SessionInvalid { handle: String::new() }))?;
     let ctx = s.authenticate(method, &session).await.map_err(failure)?;
@@ -227,6 +235,16 @@ pub(crate) async fn begin<S: Backend>(
 /// wrong type.
 pub(crate) fn param<T: DeserializeOwned>(call: &IncomingCall<'_>, index: usize, name: &str) -> Result<T, Reply> {
     call.param(index).map_err(|_| failure(ApiError::FieldTypeError { field: name.to_string() }))
+}
+
+/// Decodes parameter `index`, or gives `default` (the schema's) when the
+/// call left that trailing parameter out.
+pub(crate) fn param_or<T: DeserializeOwned>(call: &IncomingCall<'_>, index: usize, name: &str, default: T) -> Result<T, Reply> {
+    if index < call.param_count() {
+        param(call, index, name)
+    } else {
+        Ok(default)
+    }
 }
 
 /// The answer to a call that ran.

@@ -1251,6 +1251,24 @@ dec_map(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
     return true;
 }
 
+/* Other spellings of member names that some servers send, each with the
+   API's own spelling. */
+static const char *const MEMBER_ALIASES[][2] = {
+    {"validRefCounts", "valid_ref_counts"},
+};
+
+/* Whether struct member `key` stands for the field named `field`. */
+static bool
+member_is(const char *field, const char *key)
+{
+    if (strcmp(field, key) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof MEMBER_ALIASES / sizeof MEMBER_ALIASES[0]; i++)
+        if (strcmp(MEMBER_ALIASES[i][0], key) == 0 && strcmp(MEMBER_ALIASES[i][1], field) == 0)
+            return true;
+    return false;
+}
+
 static bool
 dec_record(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
 {
@@ -1293,7 +1311,7 @@ dec_record(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
         for (size_t i = 0; i < t->field_count; i++)
         {
             const xw_field *f = &t->fields[i];
-            if (strcmp(f->key, (const char *)key) != 0)
+            if (!member_is(f->key, (const char *)key))
                 continue;
             void *fslot = at(rec, f->offset);
             if (seen[i])
