@@ -6356,7 +6356,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.emergency_clear_mandatory_guidance",
                         1,
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 srv::spawn(
@@ -6447,7 +6447,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.emergency_reenable_tls_verification",
                         1,
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 srv::spawn(
@@ -6469,7 +6469,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.emergency_disable_tls_verification",
                         1,
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 srv::spawn(
@@ -6515,7 +6515,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.get_sched_gran",
                         2,
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 let self_ = srv::param(call, 1, "self")?;
@@ -6536,7 +6536,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.set_sched_gran",
                         3,
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 let self_ = srv::param(call, 1, "self")?;
@@ -6560,7 +6560,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.set_uefi_certificates",
                         3,
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 let host = srv::param(call, 1, "host")?;
@@ -6947,7 +6947,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.emergency_reset_server_certificate",
                         1,
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 srv::spawn(
@@ -8120,7 +8120,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "host.emergency_clear_mandatory_guidance",
                     1,
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             srv::done(
@@ -8179,7 +8179,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "host.emergency_reenable_tls_verification",
                     1,
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             srv::done(
@@ -8194,7 +8194,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "host.emergency_disable_tls_verification",
                     1,
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             srv::done(
@@ -8221,13 +8221,25 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "get_sched_gran" => {
-            let ctx = srv::begin(s, call, "host.get_sched_gran", 2, roles::UNCHECKED)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_sched_gran",
+                    2,
+                    roles::LOCAL_ROOT_ONLY,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(HostServer::get_sched_gran(&**s, &ctx, self_).await)
         }
         "set_sched_gran" => {
-            let ctx = srv::begin(s, call, "host.set_sched_gran", 3, roles::UNCHECKED)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.set_sched_gran",
+                    3,
+                    roles::LOCAL_ROOT_ONLY,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
@@ -8241,7 +8253,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "host.set_uefi_certificates",
                     3,
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             let host = srv::param(call, 1, "host")?;
@@ -8493,7 +8505,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "host.emergency_reset_server_certificate",
                     1,
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             srv::done(

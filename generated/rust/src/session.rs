@@ -877,7 +877,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "session.create_from_db_file",
                     2,
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             let filename = srv::param(call, 1, "filename")?;
@@ -892,7 +892,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "change_password" => {
-            let ctx = srv::begin(s, call, "session.change_password", 3, roles::UNCHECKED)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "session.change_password",
+                    3,
+                    roles::LOCAL_ROOT_ONLY,
+                )
                 .await?;
             let old_pwd = srv::param(call, 1, "old_pwd")?;
             let new_pwd = srv::param(call, 2, "new_pwd")?;

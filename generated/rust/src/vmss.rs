@@ -1143,7 +1143,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.VMSS.set_last_run_time",
                         3,
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 let self_ = srv::param(call, 1, "self")?;
@@ -1323,7 +1323,13 @@ pub(crate) async fn dispatch<S: crate::Server>(
             )
         }
         "set_last_run_time" => {
-            let ctx = srv::begin(s, call, "VMSS.set_last_run_time", 3, roles::UNCHECKED)
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VMSS.set_last_run_time",
+                    3,
+                    roles::LOCAL_ROOT_ONLY,
+                )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             let value = srv::param(call, 2, "value")?;
