@@ -173,6 +173,7 @@ fn unreadable_state_is_refused_and_left_alone() {
     // A last line cut short (the process died writing it) is skipped, and
     // kept aside when the file is rewritten.
     let last = format!("{}\n", lines[lines.len() - 1]);
+    assert!(last.is_ascii());
     let tail = &last[..last.len() / 2];
     let torn = good.clone() + tail;
     std::fs::write(&path, &torn).unwrap();
@@ -188,7 +189,6 @@ fn unreadable_state_is_refused_and_left_alone() {
         let tags = s.vm().get_tags(&db).await.unwrap();
         assert!(["t0", "t1", "t2"].iter().all(|t| tags.contains(&t.to_string())), "{tags:?}");
     });
-}
     let aside = dir.path().join("state.jsonl.torn-1");
     assert_eq!(std::fs::read_to_string(&aside).unwrap(), tail);
 }
