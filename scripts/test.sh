@@ -3,6 +3,9 @@
 # generated/, lints, and the test suites of every crate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every panic shows where it came from, in test output and in the
+# simulator's log (which the test harnesses check for panics).
+export RUST_BACKTRACE=1
 
 step() { printf '\n==> %s\n' "$*"; }
 

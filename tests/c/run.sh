@@ -166,6 +166,12 @@ else
   fi
 fi
 
+if [ -f "$LOGS/sim.log" ] && grep -q "panicked at" "$LOGS/sim.log"; then
+  grep -A5 "panicked at" "$LOGS/sim.log"
+  RESULTS+=("FAIL  the simulator panicked (see $LOGS/sim.log)")
+  failed=1
+fi
+
 step "results"
 printf '%s\n' "${RESULTS[@]}"
 [ "$failed" = 0 ] || die "some C SDK tests failed (logs in $LOGS)"

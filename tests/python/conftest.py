@@ -43,15 +43,27 @@ class Simulator:
             raise RuntimeError("simulator did not start: %s %s" % (self.banner, self.proc.stderr.read()))
         self.url = "http://%s/" % self.addr
         self.json_url = "http://%s/jsonrpc" % self.addr
-        # Keep the pipes drained.
+        # Keep the pipes drained; what the simulator logs is kept, to be
+        # checked for panics.
+        self.log = []
         threading.Thread(target=self.proc.stdout.read, daemon=True).start()
-        threading.Thread(target=self.proc.stderr.read, daemon=True).start()
+        self._log_reader = threading.Thread(target=self._read_log, daemon=True)
+        self._log_reader.start()
+
+    def _read_log(self):
+        for line in self.proc.stderr:
+            self.log.append(line)
 
     def stop(self):
         alive = self.proc.poll() is None
         self.proc.terminate()
         code = self.proc.wait(timeout=30)
+        self._log_reader.join(timeout=10)
         return alive, code
+
+    def panics(self):
+        """The lines of the simulator's log that report a panic."""
+        return [line for line in self.log if "panicked at" in line]
 
 
 @pytest.fixture(scope="module")
@@ -59,5 +71,6 @@ def sim():
     s = Simulator("--task-delay-ms", "200", "--user", "root:xenroot", "--user", "viewer:secret:read-only")
     yield s
     alive, code = s.stop()
+    assert not s.panics(), "the simulator panicked:\n" + "".join(s.log)
     assert alive, "the simulator died during the tests"
     assert code == 0, "the simulator exited with %s" % code

@@ -265,7 +265,8 @@ fn lifecycle_change(old: LifecycleState, new: LifecycleState) -> Option<(String,
 }
 
 /// Role changes, breaking when a role that was allowed is not any more.
-/// An empty list means no role check: every caller is allowed.
+/// An empty list means local root only: no role grants the message, so
+/// emptying a list narrows it and filling an empty one widens it.
 fn role_changes(what: &str, old: &[String], new: &[String], order: &[String]) -> Vec<(String, bool)> {
     let o: BTreeSet<&str> = old.iter().map(String::as_str).collect();
     let n: BTreeSet<&str> = new.iter().map(String::as_str).collect();
@@ -278,10 +279,10 @@ fn role_changes(what: &str, old: &[String], new: &[String], order: &[String]) ->
         v.iter().map(|r| format!("{prefix}{r}")).collect::<Vec<_>>().join(", ")
     };
     if o.is_empty() {
-        return vec![(format!("{what} narrowed (unchecked -> {})", list(&n, "")), true)];
+        return vec![(format!("{what} widened (local root only -> {})", list(&n, "")), false)];
     }
     if n.is_empty() {
-        return vec![(format!("{what} widened ({} -> unchecked)", list(&o, "")), false)];
+        return vec![(format!("{what} narrowed ({} -> local root only)", list(&o, "")), true)];
     }
     let gone: BTreeSet<&str> = o.difference(&n).copied().collect();
     let extra: BTreeSet<&str> = n.difference(&o).copied().collect();

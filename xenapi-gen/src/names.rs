@@ -118,10 +118,10 @@ pub mod rust {
     /// roles of the API is named after its least privileged member
     /// (`VM_ADMIN_AND_ABOVE`); roles beyond such a run are appended with
     /// `_OR_` (`POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT`); an empty list is
-    /// `UNCHECKED`.
+    /// `LOCAL_ROOT_ONLY` (no role grants it: only a local superuser may call).
     pub fn roles_const(roles: &[String], all: &[String]) -> String {
         if roles.is_empty() {
-            return "UNCHECKED".into();
+            return "LOCAL_ROOT_ONLY".into();
         }
         let run = roles.iter().zip(all).take_while(|(a, b)| a == b).count();
         let shout = |r: &str| r.to_shouty_snake_case();

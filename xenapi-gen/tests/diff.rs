@@ -231,9 +231,9 @@ class VM_appliance
   ~ field VM_appliance.name_label: default \"\" -> \"appliance\"
   ~ message VM_appliance.hard_shutdown: param 3 `timeout: int` added [BREAKING]
   ~ message VM_appliance.recover: param 4 `force: bool` removed [BREAKING]
-  ~ message VM_appliance.shutdown: roles widened (pool-admin, pool-operator -> unchecked)
+  ~ message VM_appliance.shutdown: roles narrowed (pool-admin, pool-operator -> local root only) [BREAKING]
   ~ message VM_appliance.start: param 3 `paused: bool` replaced by `on: host ref` [BREAKING]
-10 changes: 6 breaking, 4 compatible
+10 changes: 7 breaking, 3 compatible
 "
     );
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use xenapi::server::Store;
 use xenapi::{
-    ApiError, EventBatch, EventRecord, EventServer, HostRecord, HostRef, PoolRecord, SessionRef, SessionServer, SrRecord,
+    ApiError, EventBatch, EventRecord, EventServer, HostRecord, HostRef, PoolRecord, SessionRecord, SessionRef, SessionServer, SrRecord,
     SrRef, TaskRecord, TaskRef, TaskServer, TaskStatusType, VbdMode, VbdRecord, VbdType, VdiRecord, VdiRef, VdiType,
     VifRecord, VmMetricsRecord, VmOperations as Op, VmPowerState as Power, VmRecord, VmRef, VmServer,
 };
@@ -32,6 +32,17 @@ macro_rules! derived_only {
 xenapi::for_each_server_trait!(derived_only);
 
 // ---------------------------------------------------------------- session
+
+/// Field getters of the session class that answer for the caller's own
+/// session only.
+macro_rules! own_session_fields {
+    ($($method:ident => $field:ident: $ty:ty),* $(,)?) => {$(
+        async fn $method(&self, ctx: &Ctx, self_: SessionRef) -> Result<$ty, ApiError> {
+            self.own_session(ctx, &self_).map(|r| r.$field)
+        }
+    )*};
+}
+
 
 impl SessionServer for Sim {
     async fn login_with_password(
@@ -72,6 +83,85 @@ impl SessionServer for Sim {
     async fn get_all_subject_identifiers(&self, _ctx: &Ctx) -> Result<Vec<String>, ApiError> {
         Ok(Vec::new())
     }
+
+    // A session reference is a bearer token: every read and write of the
+    // session class reaches the caller's own session only; any other
+    // session is answered as if it did not exist.
+
+    async fn get_record(&self, ctx: &Ctx, self_: SessionRef) -> Result<SessionRecord, ApiError> {
+        self.own_session(ctx, &self_)
+    }
+
+    async fn get_by_uuid(&self, ctx: &Ctx, uuid: String) -> Result<SessionRef, ApiError> {
+        let own = SessionRef::new(ctx.session.r.clone());
+        match self.own_session(ctx, &own) {
+            Ok(rec) if rec.uuid == uuid => Ok(own),
+            _ => Err(ApiError::UuidInvalid { r#type: "session".into(), uuid }),
+        }
+    }
+
+    own_session_fields! {
+        get_uuid => uuid: String,
+        get_this_host => this_host: HostRef,
+        get_this_user => this_user: xenapi::UserRef,
+        get_last_active => last_active: DateTime,
+        get_pool => pool: bool,
+        get_other_config => other_config: HashMap<String, String>,
+        get_is_local_superuser => is_local_superuser: bool,
+        get_subject => subject: xenapi::SubjectRef,
+        get_validation_time => validation_time: DateTime,
+        get_auth_user_sid => auth_user_sid: String,
+        get_auth_user_name => auth_user_name: String,
+        get_rbac_permissions => rbac_permissions: Vec<String>,
+        get_tasks => tasks: Vec<TaskRef>,
+        get_parent => parent: SessionRef,
+        get_originator => originator: String,
+        get_client_certificate => client_certificate: bool,
+    }
+
+    async fn set_other_config(&self, ctx: &Ctx, self_: SessionRef, value: HashMap<String, String>) -> Result<(), ApiError> {
+        self.own_session(ctx, &self_)?;
+        self.sim_store().update::<SessionRecord, _, _>(&self_, |r| {
+            r.other_config = value;
+            Ok(())
+        })
+    }
+
+    async fn add_to_other_config(&self, ctx: &Ctx, self_: SessionRef, key: String, value: String) -> Result<(), ApiError> {
+        self.own_session(ctx, &self_)?;
+        self.sim_store().update::<SessionRecord, _, _>(&self_, |r| {
+            if r.other_config.contains_key(&key) {
+                return Err(ApiError::MapDuplicateKey {
+                    r#type: "session".into(),
+                    param_name: "other_config".into(),
+                    uuid: r.uuid.clone(),
+                    key,
+                });
+            }
+            r.other_config.insert(key, value);
+            Ok(())
+        })
+    }
+
+    async fn remove_from_other_config(&self, ctx: &Ctx, self_: SessionRef, key: String) -> Result<(), ApiError> {
+        self.own_session(ctx, &self_)?;
+        self.sim_store().update::<SessionRecord, _, _>(&self_, |r| {
+            r.other_config.remove(&key);
+            Ok(())
+        })
+    }
+}
+
+
+impl Sim {
+    /// The record of `r` when it is the caller's own session; any other
+    /// session is HANDLE_INVALID, as if it did not exist.
+    fn own_session(&self, ctx: &Ctx, r: &SessionRef) -> Result<SessionRecord, ApiError> {
+        if r.as_str() != ctx.session.r {
+            return Err(ApiError::HandleInvalid { class: "session".into(), handle: r.to_string() });
+        }
+        self.sim_store().get::<SessionRecord>(r)
+    }
 }
 
 // ---------------------------------------------------------------- task
@@ -87,9 +177,7 @@ impl TaskServer for Sim {
             allowed_operations: vec![xenapi::TaskAllowedOperations::Cancel],
             ..Default::default()
         };
-        let task = self.sim_store().create(rec)?;
-        self.own_task(ctx, &task);
-        Ok(task)
+        self.new_task(ctx, rec)
     }
 
     async fn destroy(&self, ctx: &Ctx, self_: TaskRef) -> Result<(), ApiError> {
@@ -175,6 +263,12 @@ impl EventServer for Sim {
         let s = sub.get_or_insert_with(|| Subscription { classes: Vec::new(), cursor: gen });
         for c in classes {
             if !s.classes.iter().any(|x| x.eq_ignore_ascii_case(&c)) {
+                if s.classes.len() >= crate::limits::MAX_SUBSCRIBED_NAMES {
+                    return Err(ApiError::InvalidValue {
+                        field: "classes".into(),
+                        value: format!("more than {} names subscribed", crate::limits::MAX_SUBSCRIBED_NAMES),
+                    });
+                }
                 s.classes.push(c);
             }
         }
@@ -201,7 +295,7 @@ impl EventServer for Sim {
             };
             let (events, gen) = {
                 let db = self.sim_store().read();
-                let filter = Filter::parse(&db, &sub.classes);
+                let filter = Filter::parse(&db, &sub.classes, &ctx.session.r);
                 collect(&db, &filter, Some(sub.cursor))?
             };
             if !events.is_empty() {
@@ -218,7 +312,7 @@ impl EventServer for Sim {
         }
     }
 
-    async fn from(&self, _ctx: &Ctx, classes: Vec<String>, token_in: String, timeout: f64) -> Result<EventBatch, ApiError> {
+    async fn from(&self, ctx: &Ctx, classes: Vec<String>, token_in: String, timeout: f64) -> Result<EventBatch, ApiError> {
         let since = parse_token(&token_in)?;
         let wait = if timeout.is_finite() && timeout > 0.0 { timeout.min(MAX_WAIT) } else { 0.0 };
         let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(wait);
@@ -227,7 +321,7 @@ impl EventServer for Sim {
             changed.borrow_and_update();
             let (events, gen, valid_ref_counts) = {
                 let db = self.sim_store().read();
-                let filter = Filter::parse(&db, &classes);
+                let filter = Filter::parse(&db, &classes, &ctx.session.r);
                 let (events, gen) = collect(&db, &filter, since)?;
                 (events, gen, counts(&db, &filter))
             };
@@ -237,7 +331,7 @@ impl EventServer for Sim {
             if tokio::time::timeout_at(deadline, changed.changed()).await.is_err() {
                 // One last look, then return whatever there is.
                 let db = self.sim_store().read();
-                let filter = Filter::parse(&db, &classes);
+                let filter = Filter::parse(&db, &classes, &ctx.session.r);
                 let (events, gen) = collect(&db, &filter, since)?;
                 return Ok(EventBatch { events, valid_ref_counts: counts(&db, &filter), token: token(gen) });
             }

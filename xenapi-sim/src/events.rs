@@ -6,6 +6,11 @@
 //! back as one event). Class names in events are lower case, as xapi
 //! sends them; filters accept any case, `*` for every class and
 //! `class/ref` for one object.
+//!
+//! A session reference is a bearer token, so the session class is
+//! filtered at the root: a subscriber sees its own session and no other,
+//! whatever it names (`session`, `*`, `session/REF`), in events and in
+//! `valid_ref_counts` alike.
 
 use std::collections::{HashMap, HashSet};
 
@@ -19,13 +24,19 @@ pub struct Filter {
     all: bool,
     classes: HashSet<usize>,
     objects: HashSet<(usize, String)>,
+    /// The session class, and the only session the subscriber may see.
+    session: Option<(usize, String)>,
 }
 
 impl Filter {
-    /// Reads `event.from` / `event.register` class names. Names of no
-    /// known class match nothing.
-    pub fn parse(db: &Db, names: &[String]) -> Filter {
-        let mut f = Filter::default();
+    /// Reads `event.from` / `event.register` class names for the caller
+    /// whose session is `own_session`. Names of no known class match
+    /// nothing.
+    pub fn parse(db: &Db, names: &[String], own_session: &str) -> Filter {
+        let mut f = Filter {
+            session: db.class_index("session").map(|idx| (idx, own_session.to_string())),
+            ..Filter::default()
+        };
         for n in names {
             let n = n.trim();
             if n == "*" {
@@ -42,6 +53,9 @@ impl Filter {
     }
 
     fn matches(&self, idx: usize, r: &str) -> bool {
+        if self.session.as_ref().is_some_and(|(s, own)| *s == idx && own != r) {
+            return false;
+        }
         self.all || self.classes.contains(&idx) || (!self.objects.is_empty() && self.objects.contains(&(idx, r.to_string())))
     }
 
@@ -130,13 +144,18 @@ pub fn collect(db: &Db, filter: &Filter, since: Option<u64>) -> Result<(Vec<Even
     Ok((out, db.gen))
 }
 
-/// How many objects each class in the filter has, by lower-case name.
+/// How many objects each class in the filter has, by lower-case name
+/// (of sessions, only the subscriber's own counts).
 pub fn counts(db: &Db, filter: &Filter) -> HashMap<String, i64> {
     (0..db.table_count())
         .filter(|&i| filter.wants_class(i))
         .map(|i| {
             let t = db.erased(i);
-            (t.class().to_ascii_lowercase(), t.len() as i64)
+            let n = match &filter.session {
+                Some((s, own)) if *s == i => i64::from(t.contains(own)),
+                _ => t.len() as i64,
+            };
+            (t.class().to_ascii_lowercase(), n)
         })
         .collect()
 }

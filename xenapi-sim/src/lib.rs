@@ -10,12 +10,14 @@
 //!   events, VM lifecycle and install); every other explicit message
 //!   answers NOT_IMPLEMENTED;
 //! * [`sim`]: users, sessions, roles and tasks ([`xenapi::server::Backend`]);
+//! * [`limits`]: xapi's caps on sessions and tasks;
 //! * [`fixture`] and [`persist`]: the starting objects and the state file.
 
 pub mod api;
 pub mod behaviour;
 pub mod events;
 pub mod fixture;
+pub mod limits;
 pub mod persist;
 pub mod sim;
 pub mod store;

@@ -33,15 +33,34 @@ struct Args {
     /// Keeps every change in this file and starts from it when it exists.
     #[arg(long)]
     state: Option<PathBuf>,
-    /// Seconds a session may stay idle before it ends.
-    #[arg(long, default_value_t = 86400.0)]
-    session_timeout: f64,
-    /// Milliseconds each Async task takes before it does its work.
-    #[arg(long, default_value_t = 100)]
+    /// Seconds a session may stay idle before it ends (more than 0, at
+    /// most ten years; fractions allowed).
+    #[arg(long, default_value = "86400", value_parser = seconds)]
+    session_timeout: Duration,
+    /// Milliseconds each Async task takes before it does its work (0 to
+    /// one hour).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=MAX_TASK_DELAY_MS))]
     task_delay_ms: u64,
-    /// Largest request body accepted, in bytes.
-    #[arg(long, default_value_t = 64 << 20)]
-    max_body: usize,
+    /// Largest request body accepted, in bytes (1 KiB to 4 GiB).
+    #[arg(long, default_value_t = 64 << 20, value_parser = clap::value_parser!(u64).range(MIN_BODY..=MAX_BODY))]
+    max_body: u64,
+}
+
+/// The longest `--session-timeout`, in seconds: ten years.
+const MAX_SESSION_TIMEOUT: f64 = 10.0 * 365.0 * 86400.0;
+/// The longest `--task-delay-ms`: one hour.
+const MAX_TASK_DELAY_MS: u64 = 3_600_000;
+/// The bounds of `--max-body`.
+const MIN_BODY: u64 = 1 << 10;
+const MAX_BODY: u64 = 4 << 30;
+
+/// Reads `--session-timeout`: a number of seconds in (0, ten years].
+fn seconds(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text.trim().parse().map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= MAX_SESSION_TIMEOUT) {
+        return Err(format!("`{text}` is out of range: give more than 0 and at most {MAX_SESSION_TIMEOUT} seconds"));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("`{text}`: {e}"))
 }
 
 fn main() -> ExitCode {
@@ -56,17 +75,17 @@ fn main() -> ExitCode {
             }
         }
     }
-    if !(args.session_timeout.is_finite() && args.session_timeout > 0.0) {
-        eprintln!("xenapi-sim: --session-timeout must be a positive number of seconds");
+    let Ok(max_body) = usize::try_from(args.max_body) else {
+        eprintln!("xenapi-sim: --max-body {} does not fit this machine", args.max_body);
         return ExitCode::from(2);
-    }
+    };
     let config = Config {
         users: users.clone(),
         fixture: args.fixture.clone(),
         state: args.state.clone(),
-        session_idle: Duration::from_secs_f64(args.session_timeout),
+        session_idle: args.session_timeout,
         task_delay: Duration::from_millis(args.task_delay_ms),
-        max_body: args.max_body,
+        max_body,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

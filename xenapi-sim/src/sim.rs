@@ -40,9 +40,22 @@ impl User {
             }
             _ => (rest, "pool-admin"),
         };
+        if name == ROOT && role != "pool-admin" {
+            return Err(format!("`{spec}`: {ROOT} is the local superuser and holds every role; give a role to other users"));
+        }
         Ok(User { name: name.to_string(), password: password.to_string(), role: role.to_string() })
     }
+
+    /// Whether this is the pool's root account, whose sessions are local
+    /// superusers: they pass every role check, including the messages
+    /// that no role grants (local root only).
+    pub fn is_local_superuser(&self) -> bool {
+        self.name == ROOT
+    }
 }
+
+/// The pool's root account.
+pub const ROOT: &str = "root";
 
 /// How the simulator is set up.
 #[derive(Debug, Clone)]
@@ -86,6 +99,12 @@ pub struct SessionState {
     pub r: String,
     pub user: String,
     pub role: String,
+    /// A session of the root account (passes every role check).
+    pub local_superuser: bool,
+    /// The group whose cap it counts against.
+    pub(crate) group: crate::limits::Group,
+    /// Order of logins.
+    serial: u64,
     /// Milliseconds since the simulator started.
     last_active: AtomicU64,
     /// `event.register` classes and how far `event.next` has read.
@@ -118,6 +137,8 @@ pub(crate) struct Inner {
     /// Locked only while `tasks` is held.
     pub orphans: Mutex<HashSet<String>>,
     pub domid: AtomicI64,
+    /// Logins so far.
+    logins: AtomicU64,
     started: Instant,
 }
 
@@ -130,21 +151,21 @@ impl Sim {
     pub fn new(config: Config) -> Result<Sim, String> {
         let store = SimStore::new();
         let mut restored = false;
+        let mut torn = None;
         if let Some(path) = &config.state {
             if let Some(loaded) = crate::persist::load(path)? {
                 store.with_db_mut(|db| -> Result<(), String> {
-                    for (g, ops) in loaded.lines {
+                    for (line, g, ops) in loaded.lines {
                         for op in ops {
-                            db.apply_raw(&op.class, &op.r, op.v, g)
-                                .map_err(|e| format!("state file {} is not readable: {e}", path.display()))?;
+                            db.apply_raw(&op.class, &op.r, op.v, g).map_err(|e| {
+                                format!("state file {} is not readable (line {line}): {e}", path.display())
+                            })?;
                         }
                     }
                     db.reindex(loaded.gen);
                     Ok(())
                 })?;
-                if loaded.torn_tail {
-                    eprintln!("xenapi-sim: {}: skipped a last transaction that was cut short", path.display());
-                }
+                torn = loaded.torn_tail;
                 restored = true;
             }
         }
@@ -156,6 +177,16 @@ impl Sim {
             fixture.load(&store)?;
         }
         if let Some(path) = &config.state {
+            if let Some(tail) = torn {
+                // Kept aside before the file is rewritten without it.
+                let aside = crate::persist::keep_torn(path, &tail)
+                    .map_err(|e| format!("cannot keep the cut-short last line of {} aside: {e}", path.display()))?;
+                eprintln!(
+                    "xenapi-sim: {}: skipped a last transaction that was cut short (kept in {})",
+                    path.display(),
+                    aside.display()
+                );
+            }
             store
                 .attach_log(crate::persist::Log::new(path))
                 .map_err(|e| format!("cannot write state file {}: {e}", path.display()))?;
@@ -170,6 +201,7 @@ impl Sim {
             tasks: Mutex::new(HashMap::new()),
             orphans: Mutex::new(HashSet::new()),
             domid: AtomicI64::new(1),
+            logins: AtomicU64::new(0),
             started: Instant::now(),
         })))
     }
@@ -266,7 +298,7 @@ impl Sim {
             this_host: host,
             last_active: now(),
             validation_time: now(),
-            is_local_superuser: user.role == "pool-admin",
+            is_local_superuser: user.is_local_superuser(),
             auth_user_name: user.name.clone(),
             originator: originator.to_string(),
             ..Default::default()
@@ -276,12 +308,71 @@ impl Sim {
             r: r.to_string(),
             user: user.name.clone(),
             role: user.role.clone(),
+            local_superuser: user.is_local_superuser(),
+            group: crate::limits::Group::of(&user.name, originator),
+            serial: self.0.logins.fetch_add(1, Ordering::Relaxed),
             last_active: AtomicU64::new(self.now_ms()),
             subscription: Mutex::new(None),
             tasks: Mutex::new(Vec::new()),
         });
         self.0.sessions.write().unwrap_or_else(|e| e.into_inner()).insert(r.to_string(), state);
+        for old in self.sessions_over_caps(r.as_str()) {
+            self.close_session(&old);
+        }
         Ok(r)
+    }
+
+    /// The sessions to end so that every cap of [`crate::limits`] holds
+    /// after `newest` logged in.
+    fn sessions_over_caps(&self, newest: &str) -> Vec<String> {
+        let sessions = self.0.sessions.read().unwrap_or_else(|e| e.into_inner());
+        let running = self.0.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        let db = self.0.store.read();
+        let tasks = db.table::<TaskRecord>();
+        let pending = |t: &String| {
+            running.contains_key(t)
+                || tasks.get(t).is_some_and(|t| matches!(t.status, TaskStatusType::Pending | TaskStatusType::Cancelling))
+        };
+        let candidates: Vec<crate::limits::Candidate> = sessions
+            .values()
+            .map(|s| crate::limits::Candidate {
+                r: s.r.clone(),
+                group: s.group.clone(),
+                age: (s.last_active.load(Ordering::Relaxed), s.serial),
+                busy: s.tasks.lock().unwrap_or_else(|e| e.into_inner()).iter().any(pending),
+            })
+            .collect();
+        crate::limits::sessions_to_end(&candidates, newest)
+    }
+
+    /// Creates a task owned by the caller's session, after checking the
+    /// cap on pending tasks; then destroys the completed tasks past the
+    /// cap on kept tasks.
+    pub(crate) fn new_task(&self, ctx: &Ctx, rec: TaskRecord) -> Result<TaskRef, ApiError> {
+        let pending = |t: &TaskRecord| matches!(t.status, TaskStatusType::Pending | TaskStatusType::Cancelling);
+        let busy = self.0.store.read().table::<TaskRecord>().iter().filter(|(_, t)| pending(t)).count();
+        if busy >= crate::limits::MAX_PENDING_TASKS {
+            return Err(ApiError::TooManyPendingTasks);
+        }
+        let task = self.0.store.create(rec)?;
+        self.own_task(ctx, &task);
+        let surplus = {
+            let db = self.0.store.read();
+            let infos: Vec<crate::limits::TaskInfo> = db
+                .table::<TaskRecord>()
+                .rows()
+                .map(|(r, row)| crate::limits::TaskInfo {
+                    r: r.clone(),
+                    completed: !pending(&row.rec),
+                    finished: (row.rec.finished, row.modified),
+                })
+                .collect();
+            crate::limits::tasks_to_destroy(&infos)
+        };
+        for t in surplus {
+            let _ = self.0.store.destroy::<TaskRecord>(&TaskRef::new(t));
+        }
+        Ok(task)
     }
 
     /// Ends a session (logout or expiry) and the tasks it created: a
@@ -303,9 +394,17 @@ impl Sim {
         }
     }
 
-    /// Records that the caller's session owns `task`.
-    pub(crate) fn own_task(&self, ctx: &Ctx, task: &TaskRef) {
-        ctx.session.tasks.lock().unwrap_or_else(|e| e.into_inner()).push(task.to_string());
+    /// Records that the caller's session owns `task`, forgetting the
+    /// tasks it owned that are gone (so that the list stays as short as
+    /// the task table).
+    fn own_task(&self, ctx: &Ctx, task: &TaskRef) {
+        let mut owned = ctx.session.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        {
+            let db = self.0.store.read();
+            let tasks = db.table::<TaskRecord>();
+            owned.retain(|t| tasks.get(t).is_some());
+        }
+        owned.push(task.to_string());
     }
 
     /// The user table.
@@ -350,7 +449,8 @@ impl xenapi::server::Backend for Sim {
     }
 
     fn authorize(&self, ctx: &Ctx, method: &'static str, roles: &'static [&'static str]) -> Result<(), ApiError> {
-        if roles.is_empty() || roles.contains(&ctx.session.role.as_str()) {
+        // An empty list is local root only: no role grants it.
+        if ctx.session.local_superuser || roles.contains(&ctx.session.role.as_str()) {
             return Ok(());
         }
         let permission = method.strip_prefix("Async.").unwrap_or(method).to_ascii_lowercase();
@@ -373,10 +473,9 @@ impl xenapi::server::Backend for Sim {
             allowed_operations: vec![TaskAllowedOperations::Cancel],
             ..Default::default()
         };
-        let task = self.0.store.create(rec)?;
+        let task = self.new_task(ctx, rec)?;
         let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
         self.0.tasks.lock().unwrap_or_else(|e| e.into_inner()).insert(task.to_string(), cancel_tx);
-        self.own_task(ctx, &task);
         // The object the call acts on lists the operation in its
         // `current_operations` while the task runs, when its class has
         // that field and the operation is one of its values.

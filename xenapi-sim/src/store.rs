@@ -87,6 +87,10 @@ impl<R: Record> TypedTable<R> {
         self.rows.get(r).map(|row| &row.rec)
     }
 
+    pub(crate) fn rows(&self) -> impl Iterator<Item = (&String, &Row<R>)> {
+        self.rows.iter()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&String, &R)> {
         self.rows.iter().map(|(k, row)| (k, &row.rec))
     }

@@ -170,8 +170,12 @@ fn unreadable_state_is_refused_and_left_alone() {
     assert!(err.contains(&format!("line {}", mid + 1)), "{err}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), damaged);
 
-    // A last line cut short (the process died writing it) is skipped.
-    let torn = good.clone() + "{\"g\":99999,\"t\":[{\"c\":\"VM\",\"r\":\"Opaque";
+    // A last line cut short (the process died writing it) is skipped, and
+    // kept aside when the file is rewritten.
+    let last = format!("{}\n", lines[lines.len() - 1]);
+    assert!(last.is_ascii());
+    let tail = &last[..last.len() / 2];
+    let torn = good.clone() + tail;
     std::fs::write(&path, &torn).unwrap();
     let sim = Process::spawn(&["--state", arg]).expect("starts despite a torn tail");
     assert!(sim.stderr.lock().unwrap().contains("cut short") || {
@@ -185,4 +189,102 @@ fn unreadable_state_is_refused_and_left_alone() {
         let tags = s.vm().get_tags(&db).await.unwrap();
         assert!(["t0", "t1", "t2"].iter().all(|t| tags.contains(&t.to_string())), "{tags:?}");
     });
+    let aside = dir.path().join("state.jsonl.torn-1");
+    assert_eq!(std::fs::read_to_string(&aside).unwrap(), tail);
+}
+
+/// A state file of one small fixture, as the simulator writes it.
+fn small_state(dir: &std::path::Path) -> (std::path::PathBuf, Vec<u8>) {
+    let fixture = dir.join("small.yaml");
+    std::fs::write(&fixture, "objects:\n  - class: VM\n    fields: {name_label: small, tags: [a, b]}\n").unwrap();
+    let state = dir.join("small.state");
+    let config = || xenapi_sim::Config { fixture: Some(fixture.clone()), state: Some(state.clone()), ..Default::default() };
+    drop(xenapi_sim::Sim::new(config()).expect("starts"));
+    let bytes = std::fs::read(&state).unwrap();
+    assert!(bytes.len() > 500, "{}", String::from_utf8_lossy(&bytes));
+    (state, bytes)
+}
+
+#[test]
+fn every_flipped_byte_is_refused_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (state, good) = small_state(dir.path());
+    let config = || xenapi_sim::Config { state: Some(state.clone()), ..Default::default() };
+    let line_of = |pos: usize| 1 + good[..pos].iter().filter(|&&b| b == b'\n').count();
+    let mut refused = 0;
+    for pos in 0..good.len() {
+        for flip in [0x01u8, 0x42, 0x80] {
+            let mut bad = good.clone();
+            bad[pos] ^= flip;
+            std::fs::write(&state, &bad).unwrap();
+            let err = match xenapi_sim::Sim::new(config()) {
+                Err(e) => e,
+                Ok(_) => panic!("a flip of byte {pos} (^{flip:#x}) was accepted"),
+            };
+            // The line named is the flipped one, or the one after when the
+            // flip made a newline out of another byte or the reverse.
+            let line = line_of(pos);
+            assert!(
+                err.contains(&format!("line {line})")) || err.contains(&format!("line {})", line + 1)),
+                "byte {pos} on line {line}: {err}"
+            );
+            assert_eq!(std::fs::read(&state).unwrap(), bad, "a refused file was changed");
+            refused += 1;
+        }
+    }
+    eprintln!("{refused} damaged copies of a {}-byte state file, all refused", good.len());
+}
+
+#[test]
+fn empty_unknown_misshapen_and_special_state_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (state, good) = small_state(dir.path());
+    let arg = state.to_str().unwrap();
+    let header = &good[..good.iter().position(|&b| b == b'\n').unwrap() + 1];
+
+    // Empty: refused, and not overwritten from the fixture.
+    std::fs::write(&state, b"").unwrap();
+    let (code, err) = Process::spawn(&["--state", arg]).err().expect("refused");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("empty"), "{err}");
+    assert_eq!(std::fs::read(&state).unwrap(), b"");
+
+    // An unknown class, and records of the wrong shape, on line 3.
+    for (json, why) in [
+        (r#"{"g":9,"t":[{"c":"Nope","r":"OpaqueRef:x","v":{}}]}"#, "unknown class"),
+        (r#"{"g":9,"t":[{"c":"VM","r":"OpaqueRef:x","v":{"name_label":5}}]}"#, "VM OpaqueRef:x"),
+        (r#"{"g":9,"t":5}"#, "invalid type"),
+    ] {
+        let first = &good[..good.iter().skip(header.len()).position(|&b| b == b'\n').unwrap() + header.len() + 1];
+        let file = [first, &xenapi_sim::persist::record_line(json.as_bytes())[..]].concat();
+        std::fs::write(&state, &file).unwrap();
+        let (code, err) = Process::spawn(&["--state", arg]).err().expect("refused");
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains("(line 3)") && err.contains(why), "{json}: {err}");
+    }
+
+    // A FIFO (or anything but a regular file) is refused at once.
+    std::fs::remove_file(&state).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&state).status().unwrap();
+    assert!(made.success());
+    let (code, err) = Process::spawn(&["--state", arg]).err().expect("refused");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not a regular file"), "{err}");
+    std::fs::remove_file(&state).unwrap();
+    std::fs::create_dir(&state).unwrap();
+    let (code, err) = Process::spawn(&["--state", arg]).err().expect("refused");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not a regular file"), "{err}");
+
+    // The previous format (no length or hash) is still read, and rewritten.
+    std::fs::remove_dir(&state).unwrap();
+    let mut old = b"{\"xenapi_sim_state\":1}\n".to_vec();
+    for line in good.split(|&b| b == b'\n').skip(1).filter(|l| !l.is_empty()) {
+        let json = line.splitn(3, |&b| b == b' ').nth(2).unwrap();
+        old.extend_from_slice(json);
+        old.push(b'\n');
+    }
+    std::fs::write(&state, &old).unwrap();
+    drop(Process::spawn(&["--state", arg]).expect("reads version 1"));
+    assert!(std::fs::read(&state).unwrap().starts_with(b"{\"xenapi_sim_state\":2}\n"));
 }

@@ -6356,7 +6356,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.emergency_clear_mandatory_guidance",
                         (1, 1),
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 srv::spawn(
@@ -6447,7 +6447,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.emergency_reenable_tls_verification",
                         (1, 1),
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 srv::spawn(
@@ -6469,7 +6469,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.emergency_disable_tls_verification",
                         (1, 1),
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 srv::spawn(
@@ -6515,7 +6515,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.get_sched_gran",
                         (2, 2),
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 let self_ = srv::param(call, 1, "self")?;
@@ -6536,7 +6536,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.set_sched_gran",
                         (3, 3),
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 let self_ = srv::param(call, 1, "self")?;
@@ -6560,7 +6560,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.set_uefi_certificates",
                         (3, 3),
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 let host = srv::param(call, 1, "host")?;
@@ -6947,7 +6947,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.host.emergency_reset_server_certificate",
                         (1, 1),
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 srv::spawn(
@@ -8130,7 +8130,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "host.emergency_clear_mandatory_guidance",
                     (1, 1),
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             srv::done(
@@ -8189,7 +8189,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "host.emergency_reenable_tls_verification",
                     (1, 1),
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             srv::done(
@@ -8204,7 +8204,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "host.emergency_disable_tls_verification",
                     (1, 1),
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             srv::done(
@@ -8236,7 +8236,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "host.get_sched_gran",
                     (2, 2),
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
@@ -8248,7 +8248,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "host.set_sched_gran",
                     (3, 3),
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
@@ -8263,7 +8263,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "host.set_uefi_certificates",
                     (3, 3),
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             let host = srv::param(call, 1, "host")?;
@@ -8515,7 +8515,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "host.emergency_reset_server_certificate",
                     (1, 1),
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             srv::done(

@@ -2,7 +2,9 @@
 
 //! The role lists of the messages, as the dispatchers hand them to
 //! [`crate::server::Backend::authorize`]: a caller must hold one of
-//! the roles of the list.
+//! the roles of the list, or be a local superuser (the pool's root
+//! account), who passes every check. An empty list is local root
+//! only.
 /// Callers holding pool-admin, pool-operator, vm-power-admin, vm-admin, vm-operator, client-cert.
 pub const CLIENT_CERT_AND_ABOVE: &[&str] = &[
     "pool-admin",
@@ -12,6 +14,8 @@ pub const CLIENT_CERT_AND_ABOVE: &[&str] = &[
     "vm-operator",
     "client-cert",
 ];
+/// No role grants these: only a local superuser session may call.
+pub const LOCAL_ROOT_ONLY: &[&str] = &[];
 /// Callers holding pool-admin.
 pub const POOL_ADMIN: &[&str] = &["pool-admin"];
 /// Callers holding pool-admin, pool-operator.
@@ -32,8 +36,6 @@ pub const READ_ONLY_AND_ABOVE: &[&str] = &[
     "client-cert",
     "read-only",
 ];
-/// No role check: every session may call.
-pub const UNCHECKED: &[&str] = &[];
 /// Callers holding pool-admin, pool-operator, vm-power-admin, vm-admin.
 pub const VM_ADMIN_AND_ABOVE: &[&str] = &[
     "pool-admin",

@@ -130,9 +130,10 @@ pub trait Backend: Send + Sync + 'static {
     fn authenticate(&self, method: &'static str, session: &SessionRef) -> impl Future<Output = Result<Self::Ctx, ApiError>> + Send;
 
     /// Checks that the caller holds one of `roles` (the roles of the
-    /// message in the schema); RBAC_PERMISSION_DENIED otherwise. Messages
-    /// with no roles in the schema are not checked. Allows everything by
-    /// default.
+    /// message in the schema); RBAC_PERMISSION_DENIED otherwise. An empty
+    /// list (`roles::LOCAL_ROOT_ONLY`) is granted by no role: as in xapi,
+    /// only a local superuser session may call such a message, and a local
+    /// superuser passes every check. Allows everything by default.
     fn authorize(&self, ctx: &Self::Ctx, method: &'static str, roles: &'static [&'static str]) -> Result<(), ApiError> {
         let _ = (ctx, method, roles);
         Ok(())

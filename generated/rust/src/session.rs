@@ -883,7 +883,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "session.create_from_db_file",
                     (2, 2),
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             let filename = srv::param(call, 1, "filename")?;
@@ -903,7 +903,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "session.change_password",
                     (3, 3),
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             let old_pwd = srv::param(call, 1, "old_pwd")?;

@@ -2282,7 +2282,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.VMPP.set_archive_last_run_time",
                         (3, 3),
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 let self_ = srv::param(call, 1, "self")?;
@@ -2311,7 +2311,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.VMPP.set_backup_last_run_time",
                         (3, 3),
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 let self_ = srv::param(call, 1, "self")?;
@@ -2858,7 +2858,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "VMPP.set_archive_last_run_time",
                     (3, 3),
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
@@ -2875,7 +2875,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "VMPP.set_backup_last_run_time",
                     (3, 3),
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;

@@ -1143,7 +1143,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         call,
                         "Async.VMSS.set_last_run_time",
                         (3, 3),
-                        roles::UNCHECKED,
+                        roles::LOCAL_ROOT_ONLY,
                     )
                     .await?;
                 let self_ = srv::param(call, 1, "self")?;
@@ -1328,7 +1328,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "VMSS.set_last_run_time",
                     (3, 3),
-                    roles::UNCHECKED,
+                    roles::LOCAL_ROOT_ONLY,
                 )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;

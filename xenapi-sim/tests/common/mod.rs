@@ -20,7 +20,39 @@ impl Drop for Running {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
+        if !std::thread::panicking() {
+            let log = PANICS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            assert_no_panic("in-process", &log);
+        }
     }
+}
+
+/// Every panic on a runtime worker of this test process, as reported by
+/// the hook that [`start`] installs: a panic inside a server task is caught
+/// by tokio and would otherwise go unnoticed.
+static PANICS: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+fn watch_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            // Server tasks run on the runtime's workers; a test's own
+            // failing assertions (on its own thread) are not recorded.
+            let thread = std::thread::current().name().unwrap_or("?").to_string();
+            if !thread.starts_with("tokio-") {
+                previous(info);
+                return;
+            }
+            PANICS.lock().unwrap_or_else(|e| e.into_inner()).push_str(&format!("thread '{thread}' panicked at {info}\n"));
+            previous(info);
+        }));
+    });
+}
+
+/// Fails when a simulator's log reports a panic.
+pub fn assert_no_panic(which: &str, log: &str) {
+    assert!(!log.contains("panicked at"), "the {which} simulator panicked:\n{log}");
 }
 
 /// Users every in-process test has.
@@ -33,6 +65,7 @@ pub fn users() -> Vec<User> {
 }
 
 pub async fn start(mut config: Config) -> Running {
+    watch_panics();
     if config.users.is_empty() {
         config.users = users();
     }
@@ -159,5 +192,11 @@ impl Process {
 impl Drop for Process {
     fn drop(&mut self) {
         self.kill9();
+        if !std::thread::panicking() {
+            // Let the reader take the last of the log.
+            std::thread::sleep(Duration::from_millis(50));
+            let log = self.stderr.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            assert_no_panic("spawned", &log);
+        }
     }
 }

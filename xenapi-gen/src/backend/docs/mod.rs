@@ -163,7 +163,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
                 result: type_link(&m.result, api),
                 rust,
                 python,
-                roles: if m.roles.is_empty() { "not checked".into() } else { m.roles.join(", ") },
+                roles: if m.roles.is_empty() { "local root only".into() } else { m.roles.join(", ") },
                 errors: m.errors.iter().map(|e| format!("[{e}](../errors.md#{e})")).collect(),
                 lifecycle: lifecycle_text(&m.lifecycle),
                 deprecated: m.lifecycle.is_deprecated(),

@@ -412,7 +412,7 @@ fn roles(api: &Api) -> TokenStream {
     let consts = lists.iter().map(|(name, roles)| {
         let id = ident(name);
         let d = if roles.is_empty() {
-            " No role check: every session may call.".to_string()
+            " No role grants these: only a local superuser session may call.".to_string()
         } else {
             format!(" Callers holding {}.", roles.join(", "))
         };
@@ -421,7 +421,9 @@ fn roles(api: &Api) -> TokenStream {
     quote! {
         //! The role lists of the messages, as the dispatchers hand them to
         //! [`crate::server::Backend::authorize`]: a caller must hold one of
-        //! the roles of the list.
+        //! the roles of the list, or be a local superuser (the pool's root
+        //! account), who passes every check. An empty list is local root
+        //! only.
 
         #(#consts)*
     }
