@@ -440,8 +440,8 @@ def run_secrecy(w, viewer, root_refs, counts, n):
         ("event.from", [viewer, ["session"], "", 0.0]), ("event.from", [viewer, ["*"], "", 0.0]),
         ("session.get_all", [viewer]), ("session.get_all_records", [viewer]),
         ("task.get_all_records", [viewer]), ("user.get_all_records", [viewer]),
-        ("subject.get_all_records", [viewer]), ("session.get_record", [viewer, root_refs[0]]),
-        ("session.get_uuid", [viewer, root_refs[0]]), ("session.get_record", [viewer, viewer]),
+        ("subject.get_all_records", [viewer]), ("session.get_record", [viewer, viewer]),
+        ("event.from", [viewer, ["task", "session/" + viewer], "", 0.0]),
     ]
     for i in range(n):
         method, params = probes[i % len(probes)]
@@ -496,7 +496,9 @@ def run_memory(w, sim, counts, logins, tasks):
     after = sim.rss_mib()
     r = w.xml(cat, "task.get_all", [s])
     kept = value_of(r)
-    if isinstance(kept, list) and len(kept) > 200 + 50:
+    # xapi keeps 200 tasks past which completed ones go; pending ones stay,
+    # up to the simulator's cap of 1000 pending tasks.
+    if isinstance(kept, list) and len(kept) > 200 + 1000:
         counts.add(cat, "wrong", ("tasks kept", len(kept)))
     return before, after
 
@@ -566,10 +568,12 @@ def run_state_files(binary, workdir, state, rnd, trials, counts):
             counts.add(cat, "wrong", ("a flipped byte was accepted", pos))
             counts.rows[cat]["ok"] -= 1
         os.unlink(path)
-    # A torn last line is skipped (and kept aside), not refused.
+    # A torn last line (a write cut short: the start of a record line) is
+    # skipped and kept aside, not refused.
     torn = os.path.join(workdir, "torn.state")
+    last = next(line for line in reversed(lines) if line)
     with open(torn, "wb") as f:
-        f.write(original + b'{"cut short')
+        f.write(original + last[: len(last) // 2])
     if attempt(torn, "torn last line") != "started":
         counts.add(cat, "wrong", ("a torn last line was refused",))
     empty = os.path.join(workdir, "empty.state")
