@@ -54,7 +54,7 @@ if [ ! -x "$LATEST/bin/mypy" ] || ! cmp -s tests/python/requirements-latest.txt 
 fi
 
 step "generated Python package: ruff, and mypy --strict (pinned and newest)"
-"$VENV/bin/ruff" check generated/python tests/python
+"$VENV/bin/ruff" check generated/python tests/python tests/hostile tests/sim_coverage.py
 for mypy in "$VENV/bin/mypy" "$LATEST/bin/mypy"; do
   "$mypy" --version
   MYPYPATH=generated/python/src "$mypy" --strict generated/python/src/xenapi_client tests/python/example.py
@@ -66,6 +66,12 @@ export XENAPI_SIM="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/xenapi-sim"
 
 step "Python: typed package and the PyPI XenAPI module against the simulator"
 "$VENV/bin/pytest" -q tests/python
+
+step "hostile input against the simulator: over 20,000 requests, every reply parsed by Python's own parsers"
+"$VENV/bin/python" tests/hostile/run.py --sim "$XENAPI_SIM"
+
+step "the explicit messages real clients call all have behaviour in the simulator"
+"$VENV/bin/python" tests/sim_coverage.py --sim "$XENAPI_SIM"
 
 step "C SDK: gcc and clang builds, programs under valgrind against the simulator and a broken server"
 bash tests/c/run.sh
