@@ -397,13 +397,14 @@ impl Sim {
     /// Records that the caller's session owns `task`, forgetting the
     /// tasks it owned that are gone (so that the list stays as short as
     /// the task table).
+    // Locks the store before the session's task list, in the same order
+    // as `sessions_over_caps` (the other order could deadlock against it
+    // while a writer waits for the store).
     fn own_task(&self, ctx: &Ctx, task: &TaskRef) {
+        let db = self.0.store.read();
+        let tasks = db.table::<TaskRecord>();
         let mut owned = ctx.session.tasks.lock().unwrap_or_else(|e| e.into_inner());
-        {
-            let db = self.0.store.read();
-            let tasks = db.table::<TaskRecord>();
-            owned.retain(|t| tasks.get(t).is_some());
-        }
+        owned.retain(|t| tasks.get(t).is_some());
         owned.push(task.to_string());
     }
 
