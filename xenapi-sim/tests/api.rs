@@ -301,12 +301,10 @@ async fn async_calls_run_as_tasks() {
         // So does an object of any class with `current_operations`, even
         // while a message the simulator leaves unimplemented runs.
         let disk = s.vbd().get_vdi(&state(&s, &vm).await.vbds[0]).await.unwrap();
-        let sr = s.vdi().get_sr(&disk).await.unwrap();
-        let null = xenapi::VdiRef::null();
-        let copying = s.vdi().async_copy(&disk, &sr, &null, &null).await.unwrap();
+        let updating = s.vdi().async_update(&disk).await.unwrap();
         let busy = s.vdi().get_current_operations(&disk).await.unwrap();
-        assert_eq!(busy.get(copying.task_ref().as_str()), Some(&VdiOperations::Copy), "{busy:?}");
-        let e = copying.wait().await.unwrap_err();
+        assert_eq!(busy.get(updating.task_ref().as_str()), Some(&VdiOperations::Update), "{busy:?}");
+        let e = updating.wait().await.unwrap_err();
         assert!(matches!(e.api(), Some(ApiError::NotImplemented { .. })), "{e}");
         assert!(s.vdi().get_current_operations(&disk).await.unwrap().is_empty());
         assert_eq!(s.vm().get_power_state(&vm).await.unwrap(), VmPowerState::Running);

@@ -27,6 +27,11 @@ pub(crate) fn apply(tx: &mut Tx<'_>, r: &str, host: &HostRef) -> Result<(), ApiE
         u.hosts.push(host.clone());
         Ok(())
     })?;
+    // Both ends: the store does not keep this many-to-many relation.
+    tx.update::<HostRecord, _>(host.as_str(), |h| {
+        h.updates.push(PoolUpdateRef::new(r));
+        Ok(())
+    })?;
     let u = tx.get::<PoolUpdateRecord>(r)?.clone();
     let patches: Vec<_> = tx.db().all::<PoolPatchRecord>().into_iter().filter(|(_, p)| p.pool_update.as_str() == r).collect();
     for (patch, p) in patches {

@@ -61,6 +61,12 @@ pub fn create(tx: &mut Tx<'_>, tagged: &str, tag: i64, network: &NetworkRef) -> 
         ..Default::default()
     })?;
     let vlan = tx.create(VlanRecord { tagged_pif: PifRef::new(tagged), untagged_pif: untagged.clone(), tag, ..Default::default() })?;
+    // The store keeps only the tagged end; the untagged PIF names its
+    // VLAN here.
+    tx.update::<PifRecord, _>(untagged.as_str(), |x| {
+        x.vlan_master_of = vlan.clone();
+        Ok(())
+    })?;
     plug(tx, untagged.as_str())?;
     Ok(vlan)
 }
