@@ -262,7 +262,7 @@ async fn vdi_copies_sizes_cbt_and_migration() {
         let sn = s.vdi().get_record(&snap).await.unwrap();
         assert!(sn.is_a_snapshot);
         assert_eq!(sn.snapshot_of, disk);
-        assert_eq!(s.vdi().get_snapshots(&disk).await.unwrap(), [snap.clone()]);
+        assert_eq!(s.vdi().get_snapshots(&disk).await.unwrap(), vec![snap.clone()]);
         assert_eq!(s.sr().get_physical_utilisation(&sr).await.unwrap(), before.physical_utilisation + 6 * GIB);
 
         // Copy to a new disk on another SR, and into an existing disk.
@@ -273,7 +273,7 @@ async fn vdi_copies_sizes_cbt_and_migration() {
             .unwrap();
         let copy = s.vdi().async_copy(&disk, &other_sr, &VdiRef::null(), &VdiRef::null()).await.unwrap().wait().await.unwrap();
         assert_eq!(s.vdi().get_sr(&copy).await.unwrap(), other_sr);
-        assert_eq!(s.sr().get_vdis(&other_sr).await.unwrap(), [copy.clone()]);
+        assert_eq!(s.sr().get_vdis(&other_sr).await.unwrap(), vec![copy.clone()]);
         let small = new_disk(&s, &sr, "small", GIB).await;
         assert_eq!(desc(s.vdi().copy(&disk, &SrRef::null(), &VdiRef::null(), &small).await), ["VDI_TOO_SMALL", small.as_str(), &(2 * GIB).to_string()]);
         assert_eq!(s.vdi().copy(&disk, &SrRef::null(), &VdiRef::null(), &clone).await.unwrap(), clone);
@@ -467,7 +467,7 @@ async fn vif_plug_move_and_ip_configuration() {
         let other = new_network(&s, "vif-moved").await;
         s.vif().async_move(&g.vif, &other).await.unwrap().wait().await.unwrap();
         assert_eq!(s.vif().get_network(&g.vif).await.unwrap(), other);
-        assert_eq!(s.network().get_vifs(&other).await.unwrap(), [g.vif.clone()]);
+        assert_eq!(s.network().get_vifs(&other).await.unwrap(), vec![g.vif.clone()]);
         assert!(!s.network().get_vifs(&net).await.unwrap().contains(&g.vif));
         let bogus = NetworkRef::new("OpaqueRef:none");
         assert_eq!(desc(s.vif().r#move(&g.vif, &bogus).await), ["HANDLE_INVALID", "network", "OpaqueRef:none"]);
@@ -591,7 +591,7 @@ async fn vlans_bonds_tunnels_and_purposes() {
         assert!(!s.pif().get_management(&mgmt).await.unwrap());
         assert_eq!(s.pif().get_bond_slave_of(&spare).await.unwrap(), bond);
         assert_eq!(desc(s.pif().plug(&spare).await), ["CANNOT_PLUG_BOND_SLAVE", spare.as_str()]);
-        assert_eq!(desc(s.bond().create(&new_network(&s, "b2").await, &[spare.clone()], "", &BondMode::Lacp, &no_map()).await), ["PIF_ALREADY_BONDED", spare.as_str()]);
+        assert_eq!(desc(s.bond().create(&new_network(&s, "b2").await, std::slice::from_ref(&spare), "", &BondMode::Lacp, &no_map()).await), ["PIF_ALREADY_BONDED", spare.as_str()]);
         s.bond().destroy(&bond).await.unwrap();
         assert!(s.pif().get_management(&mgmt).await.unwrap());
         assert!(s.pif().get_bond_slave_of(&spare).await.unwrap().is_null());
@@ -605,7 +605,7 @@ async fn vlans_bonds_tunnels_and_purposes() {
         assert_eq!((t.transport_pif.clone(), t.protocol.clone(), t.status.get("active").map(String::as_str)), (mgmt.clone(), TunnelProtocol::Vxlan, Some("true")));
         let access = s.pif().get_record(&t.access_pif).await.unwrap();
         assert!(access.currently_attached && access.network == tnet);
-        assert_eq!(s.pif().get_tunnel_transport_pif_of(&mgmt).await.unwrap(), [tunnel.clone()]);
+        assert_eq!(s.pif().get_tunnel_transport_pif_of(&mgmt).await.unwrap(), vec![tunnel.clone()]);
         s.tunnel().async_destroy(&tunnel).await.unwrap().wait().await.unwrap();
         assert_eq!(desc(s.pif().get_record(&t.access_pif).await)[0], "HANDLE_INVALID");
         assert!(s.pif().get_tunnel_transport_pif_of(&mgmt).await.unwrap().is_empty());
@@ -644,7 +644,7 @@ async fn devices_of_vms() {
         let vusb = s.vusb().create(&g.vm, &group, &no_map()).await.unwrap();
         let r = s.vusb().get_record(&vusb).await.unwrap();
         assert_eq!((r.vm.clone(), r.usb_group.clone(), r.currently_attached), (g.vm.clone(), group.clone(), false));
-        assert_eq!(s.vm().get_vusbs(&g.vm).await.unwrap(), [vusb.clone()]);
+        assert_eq!(s.vm().get_vusbs(&g.vm).await.unwrap(), vec![vusb.clone()]);
         assert_eq!(desc(s.vusb().create(&g.vm, &group, &no_map()).await), ["USB_GROUP_CONFLICT", group.as_str()]);
         assert_eq!(desc(s.vusb().unplug(&vusb).await), ["VM_BAD_POWER_STATE", vm, "running", "halted"]);
         s.vm().start(&g.vm, false, false).await.unwrap();
@@ -676,7 +676,7 @@ async fn devices_of_vms() {
         assert_eq!(desc(s.vgpu().create(&g.vm, &gpu_group, "1", &no_map(), &vgpu_type).await), ["DEVICE_ALREADY_EXISTS", "1"]);
         assert_eq!(desc(s.vgpu().create(&g.vm, &gpu_group, "x", &no_map(), &vgpu_type).await), ["INVALID_DEVICE", "x"]);
         s.vgpu().destroy(&second).await.unwrap();
-        assert_eq!(s.vm().get_vgpus(&g.vm).await.unwrap(), [vgpu.clone()]);
+        assert_eq!(s.vm().get_vgpus(&g.vm).await.unwrap(), vec![vgpu.clone()]);
 
         let vtpm = s.vtpm().create(&g.vm, true).await.unwrap();
         assert_eq!((s.vtpm().get_vm(&vtpm).await.unwrap(), s.vtpm().get_is_unique(&vtpm).await.unwrap()), (g.vm.clone(), true));
@@ -720,7 +720,7 @@ async fn messages_blobs_updates_repositories_and_sdn() {
         assert_eq!((u.vdi.clone(), u.name_label.as_str(), u.installation_size), (vdi.clone(), "update-1.iso", GIB));
         assert_eq!(s.pool_update().precheck(&update, &host).await.unwrap(), xenapi::LivepatchStatus::Ok);
         s.pool_update().apply(&update, &host).await.unwrap();
-        assert_eq!(s.pool_update().get_hosts(&update).await.unwrap(), [host.clone()]);
+        assert_eq!(s.pool_update().get_hosts(&update).await.unwrap(), vec![host.clone()]);
         assert!(s.host().get_updates(&host).await.unwrap().contains(&update));
         assert_eq!(desc(s.pool_update().precheck(&update, &host).await), ["UPDATE_ALREADY_APPLIED", update.as_str()]);
         assert_eq!(desc(s.pool_update().apply(&update, &host).await), ["UPDATE_ALREADY_APPLIED", update.as_str()]);
