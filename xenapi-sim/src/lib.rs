@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod behaviour;
+pub mod classes;
 pub mod events;
 pub mod fixture;
 pub mod persist;

@@ -77,7 +77,7 @@ async fn derived_messages_work_on_the_store_in_every_protocol() {
 
         // Explicit messages without behaviour.
         let host = s.host().get_all().await.unwrap().remove(0);
-        assert_eq!(desc(s.host().reboot(&host).await), ["NOT_IMPLEMENTED", "host.reboot"]);
+        assert_eq!(desc(s.host().dmesg(&host).await), ["NOT_IMPLEMENTED", "host.dmesg"]);
 
         // What the typed client cannot send.
         let r = raw(&sim.url, p);
