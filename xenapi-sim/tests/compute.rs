@@ -385,7 +385,7 @@ async fn hosts_disable_evacuate_reboot_and_go() {
         s.host().disable(&h1).await.unwrap();
         let r = hrec(&s, &h1).await;
         assert!(!r.enabled && r.allowed_operations.contains(&HostAllowedOperations::Enable));
-        s.host().enable(&h1).await.unwrap();
+        s.host().async_enable(&h1).await.unwrap().wait().await.unwrap();
         assert!(hrec(&s, &h1).await.enabled);
 
         let local1 = local_sr(&s, &h1).await;
