@@ -1,10 +1,11 @@
-//! Behaviour of the storage, network and device classes, one module per
-//! class. Each module implements its class's server trait for [`Sim`]
-//! and keeps the class's `allowed_operations` in step with the objects
-//! they depend on ([`after_write`] is called by the store on every
-//! create and update).
+//! The classes with behaviour of their own, one module each (with
+//! helpers they share). Some fields these modules keep up to date are
+//! deprecated in the API (`memory_target`, `HVM_boot_policy`, ...) but
+//! xapi still fills them and clients still read them.
 //!
-//! [`Sim`]: crate::sim::Sim
+//! The storage, network and device modules keep their class's
+//! `allowed_operations` in step with the objects they depend on:
+//! [`after_write`] is called by the store on every create and update.
 
 use std::any::TypeId;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -17,13 +18,21 @@ use crate::store::Tx;
 
 pub mod blob;
 pub mod bond;
+#[allow(deprecated)]
+pub mod host;
 pub mod message;
+#[allow(deprecated)]
+pub mod migrate;
 pub mod network;
 pub mod pbd;
 pub mod pif;
+#[allow(deprecated)]
+pub mod placement;
+#[allow(deprecated)]
 pub mod pool;
 pub mod pool_patch;
 pub mod pool_update;
+pub mod provision;
 pub mod pusb;
 pub mod repository;
 pub mod sdn_controller;
@@ -34,6 +43,12 @@ pub mod vdi;
 pub mod vgpu;
 pub mod vif;
 pub mod vlan;
+#[allow(deprecated)]
+pub mod vm;
+#[allow(deprecated)]
+pub mod vm_config;
+#[allow(deprecated)]
+pub mod vm_copy;
 pub mod vtpm;
 pub mod vusb;
 

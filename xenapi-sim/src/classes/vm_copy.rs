@@ -1,0 +1,237 @@
+//! Copies of a VM: `VM.clone`, `VM.copy`, `VM.snapshot`,
+//! `VM.checkpoint`, and `VM.revert` to a snapshot.
+
+use std::collections::HashMap;
+
+use xenapi::{
+    ApiError, SrRecord, SrRef, VbdRecord, VbdType, VdiRecord, VdiRef, VifRecord,
+    VmOperations as Op, VmPowerState as Power, VmRecord, VmRef,
+};
+use xenapi_rt::types::{DateTime, Ref};
+
+use crate::behaviour::check_vm_op;
+use crate::store::Tx;
+use crate::util::{new_uuid, now};
+
+/// A locally administered MAC address.
+fn new_mac() -> String {
+    let u = new_uuid().replace('-', "");
+    format!("02:{}:{}:{}:{}:{}", &u[0..2], &u[2..4], &u[4..6], &u[6..8], &u[8..10])
+}
+
+/// What a copy of a VM becomes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum CopyKind {
+    Clone,
+    Copy,
+    Snapshot,
+    /// A snapshot of a running VM with its memory: the snapshot is
+    /// `Suspended` and has a suspend image.
+    Checkpoint,
+}
+
+/// Clones, copies, snapshots or checkpoints a VM with its disks and
+/// network interfaces, in one transaction. CD drives keep their disc.
+pub fn copy_vm(
+    tx: &mut Tx<'_>,
+    vm: &str,
+    new_name: String,
+    kind: CopyKind,
+    sr: Option<&str>,
+    ignore: &[VdiRef],
+) -> Result<VmRef, ApiError> {
+    let src = tx.get::<VmRecord>(vm)?.clone();
+    let op = match kind {
+        CopyKind::Clone => Op::Clone,
+        CopyKind::Copy => Op::Copy,
+        CopyKind::Snapshot => Op::Snapshot,
+        CopyKind::Checkpoint => Op::Checkpoint,
+    };
+    check_vm_op(vm, &src, &op)?;
+    if let Some(sr) = sr {
+        if tx.get::<SrRecord>(sr)?.content_type == "iso" {
+            return Err(ApiError::OperationNotAllowed { reason: "Cannot copy a VM's disks to an ISO SR".into() });
+        }
+    }
+    let snapshot = matches!(kind, CopyKind::Snapshot | CopyKind::Checkpoint);
+    let checkpoint = kind == CopyKind::Checkpoint;
+    let suspend_vdi = if checkpoint { super::vm_config::suspend_image(tx, &src)? } else { Ref::null() };
+    let mut rec = VmRecord {
+        uuid: String::new(),
+        name_label: new_name,
+        power_state: if checkpoint { Power::Suspended } else { Power::Halted },
+        suspend_vdi,
+        resident_on: Ref::null(),
+        scheduled_to_be_resident_on: Ref::null(),
+        domid: -1,
+        metrics: Ref::null(),
+        guest_metrics: Ref::null(),
+        vbds: Vec::new(),
+        vifs: Vec::new(),
+        consoles: Vec::new(),
+        crash_dumps: Vec::new(),
+        vtpms: Vec::new(),
+        vusbs: Vec::new(),
+        vgpus: Vec::new(),
+        attached_pcis: Vec::new(),
+        snapshots: Vec::new(),
+        children: Vec::new(),
+        current_operations: HashMap::new(),
+        is_default_template: false,
+        is_a_snapshot: snapshot,
+        snapshot_of: if snapshot { VmRef::new(vm) } else { Ref::null() },
+        snapshot_time: if snapshot { now() } else { DateTime::default() },
+        parent: if snapshot { src.parent.clone() } else { Ref::null() },
+        is_a_template: src.is_a_template || snapshot,
+        ..src.clone()
+    };
+    rec.other_config.remove("default_template");
+    let new_vm = tx.create(rec)?;
+    if snapshot {
+        // The VM's next snapshot descends from this one.
+        tx.update::<VmRecord, _>(vm, |v| {
+            v.parent = new_vm.clone();
+            Ok(())
+        })?;
+    }
+    for vbd in &src.vbds {
+        let b = tx.get::<VbdRecord>(vbd.as_str())?.clone();
+        let mut new_vdi = Ref::null();
+        if b.r#type == VbdType::Cd {
+            new_vdi = b.vdi.clone();
+        } else if !b.vdi.is_null() {
+            if ignore.contains(&b.vdi) {
+                continue;
+            }
+            let d = tx.get::<VdiRecord>(b.vdi.as_str())?.clone();
+            let copy = VdiRecord {
+                uuid: String::new(),
+                sr: sr.map(SrRef::new).unwrap_or_else(|| d.sr.clone()),
+                vbds: Vec::new(),
+                crash_dumps: Vec::new(),
+                snapshots: Vec::new(),
+                location: String::new(),
+                current_operations: HashMap::new(),
+                is_a_snapshot: snapshot,
+                snapshot_of: if snapshot { b.vdi.clone() } else { Ref::null() },
+                snapshot_time: if snapshot { now() } else { DateTime::default() },
+                ..d
+            };
+            new_vdi = tx.create(copy)?;
+        }
+        let copy = VbdRecord {
+            uuid: String::new(),
+            vm: new_vm.clone(),
+            vdi: new_vdi,
+            currently_attached: false,
+            current_operations: HashMap::new(),
+            ..b
+        };
+        tx.create(copy)?;
+    }
+    for vif in &src.vifs {
+        let f = tx.get::<VifRecord>(vif.as_str())?.clone();
+        let copy = VifRecord {
+            uuid: String::new(),
+            vm: new_vm.clone(),
+            mac: if snapshot { f.mac.clone() } else { new_mac() },
+            mac_autogenerated: !snapshot || f.mac_autogenerated,
+            currently_attached: false,
+            current_operations: HashMap::new(),
+            ..f
+        };
+        tx.create(copy)?;
+    }
+    Ok(new_vm)
+}
+
+
+
+/// The settings a revert takes back from the snapshot: everything but
+/// identity, name, relations and run-time state.
+fn restore_config(vm: &mut VmRecord, snap: &VmRecord) {
+    vm.memory_static_max = snap.memory_static_max;
+    vm.memory_static_min = snap.memory_static_min;
+    vm.memory_dynamic_max = snap.memory_dynamic_max;
+    vm.memory_dynamic_min = snap.memory_dynamic_min;
+    vm.memory_target = snap.memory_target;
+    vm.vcpus_max = snap.vcpus_max;
+    vm.vcpus_at_startup = snap.vcpus_at_startup;
+    vm.vcpus_params = snap.vcpus_params.clone();
+    vm.hvm_boot_policy = snap.hvm_boot_policy.clone();
+    vm.hvm_boot_params = snap.hvm_boot_params.clone();
+    vm.platform = snap.platform.clone();
+    vm.pv_args = snap.pv_args.clone();
+    vm.pv_bootloader = snap.pv_bootloader.clone();
+    vm.domain_type = snap.domain_type.clone();
+    vm.other_config = snap.other_config.clone();
+    vm.bios_strings = snap.bios_strings.clone();
+}
+
+/// `VM.revert`: the VM the snapshot was taken of gets the snapshot's
+/// settings and fresh copies of its disks and interfaces back; its own
+/// disks go. A checkpoint leaves the VM suspended (ready to resume), any
+/// other snapshot leaves it halted.
+pub fn revert(tx: &mut Tx<'_>, snapshot: &str) -> Result<(), ApiError> {
+    let snap = tx.get::<VmRecord>(snapshot)?.clone();
+    if !snap.is_a_snapshot {
+        return Err(ApiError::Unknown { code: "REVERT_ONLY_ALLOWED_ON_SNAPSHOT".into(), params: Vec::new() });
+    }
+    check_vm_op(snapshot, &snap, &Op::Revert)?;
+    let vm = snap.snapshot_of.to_string();
+    let cur = tx
+        .get::<VmRecord>(&vm)
+        .map_err(|_| ApiError::VmRevertFailed { vm: vm.clone(), snapshot: snapshot.to_string() })?
+        .clone();
+    let host = cur.resident_on.to_string();
+    // The VM's devices and disks (CDs keep their disc) go.
+    for vbd in &cur.vbds {
+        let b = tx.get::<VbdRecord>(vbd.as_str())?.clone();
+        tx.destroy::<VbdRecord>(vbd.as_str())?;
+        if b.r#type != VbdType::Cd && !b.vdi.is_null() && tx.get::<VdiRecord>(b.vdi.as_str()).is_ok_and(|d| d.vbds.is_empty()) {
+            tx.destroy::<VdiRecord>(b.vdi.as_str())?;
+        }
+    }
+    for vif in &cur.vifs {
+        tx.destroy::<VifRecord>(vif.as_str())?;
+    }
+    if !cur.suspend_vdi.is_null() && tx.get::<VdiRecord>(cur.suspend_vdi.as_str()).is_ok() {
+        tx.destroy::<VdiRecord>(cur.suspend_vdi.as_str())?;
+    }
+    let checkpoint = snap.power_state == Power::Suspended;
+    let suspend_vdi = if checkpoint { super::vm_config::suspend_image(tx, &snap)? } else { Ref::null() };
+    tx.update::<VmRecord, _>(&vm, |v| {
+        restore_config(v, &snap);
+        v.power_state = if checkpoint { Power::Suspended } else { Power::Halted };
+        v.suspend_vdi = suspend_vdi;
+        v.resident_on = Ref::null();
+        v.domid = -1;
+        v.parent = VmRef::new(snapshot);
+        Ok(())
+    })?;
+    for vbd in &snap.vbds {
+        let b = tx.get::<VbdRecord>(vbd.as_str())?.clone();
+        let mut vdi = b.vdi.clone();
+        if b.r#type != VbdType::Cd && !b.vdi.is_null() {
+            let d = tx.get::<VdiRecord>(b.vdi.as_str())?.clone();
+            vdi = tx.create(VdiRecord {
+                uuid: String::new(),
+                vbds: Vec::new(),
+                crash_dumps: Vec::new(),
+                snapshots: Vec::new(),
+                location: String::new(),
+                current_operations: HashMap::new(),
+                is_a_snapshot: false,
+                snapshot_of: Ref::null(),
+                snapshot_time: DateTime::default(),
+                ..d
+            })?;
+        }
+        tx.create(VbdRecord { uuid: String::new(), vm: VmRef::new(&vm), vdi, currently_attached: false, current_operations: HashMap::new(), ..b })?;
+    }
+    for vif in &snap.vifs {
+        let f = tx.get::<VifRecord>(vif.as_str())?.clone();
+        tx.create(VifRecord { uuid: String::new(), vm: VmRef::new(&vm), currently_attached: false, current_operations: HashMap::new(), ..f })?;
+    }
+    crate::classes::placement::refresh_memory(tx, &host)
+}
