@@ -16,11 +16,13 @@
 //!   [params...]}, "id": i}`.
 //!
 //! Calls without an id (or with a null one) are refused: XenAPI has no
-//! notifications.
+//! notifications. Replies echo the request's id as the exact text it was
+//! sent as, whatever it is (a number too large for a double included).
 
 use std::borrow::Cow;
 use std::io::Write as _;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -102,8 +104,7 @@ fn write_head(buf: &mut Vec<u8>, method: &str, id: u64, version: Version) {
         buf.extend_from_slice(br#""jsonrpc":"2.0","#);
     }
     buf.extend_from_slice(br#""method":"#);
-    // Writing a str into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *buf, method);
+    write_string(buf, method);
     let _ = write!(buf, r#","id":{id},"params":"#);
 }
 
@@ -185,17 +186,80 @@ struct Envelope<'a> {
 /// Decodes a 1.0 or 2.0 reply with the default [`Limits`]: a result goes
 /// straight into `T`, an error becomes [`CallError::Failure`] (or
 /// [`CallError::Malformed`] when its payload makes no sense).
-pub fn decode_response<'de, T: Deserialize<'de>>(body: &'de [u8]) -> Result<T, CallError> {
+///
+/// Servers built on Python's `json` module write non-finite floats as the
+/// bare tokens `NaN`, `Infinity` and `-Infinity`, which are not JSON. A
+/// reply that does not parse is read again with such tokens (outside
+/// strings) turned into the strings `"NaN"`, `"Infinity"`, `"-Infinity"`,
+/// which float fields read as [`types::float`](crate::types::float)
+/// describes; any other field given one is still an error.
+pub fn decode_response<T: DeserializeOwned>(body: &[u8]) -> Result<T, CallError> {
     decode_response_with_limits(body, &Limits::default())
 }
 
 /// [`decode_response`] with explicit limits.
-pub fn decode_response_with_limits<'de, T: Deserialize<'de>>(
-    body: &'de [u8],
-    limits: &Limits,
-) -> Result<T, CallError> {
+pub fn decode_response_with_limits<T: DeserializeOwned>(body: &[u8], limits: &Limits) -> Result<T, CallError> {
     let text = check_utf8(body)?;
     check_depth(body, envelope_depth(limits))?;
+    match decode_text(text) {
+        Err(CallError::Decode(WireError::Json(e))) if e.is_syntax() => match quote_non_finite(text) {
+            // If the tokens were not the only trouble, report the reply
+            // as it came.
+            Some(quoted) => decode_text(&quoted).map_err(|_| CallError::Decode(WireError::Json(e))),
+            None => Err(CallError::Decode(WireError::Json(e))),
+        },
+        other => other,
+    }
+}
+
+/// The bare tokens Python's `json` writes for non-finite floats.
+const NON_FINITE: [&str; 3] = ["NaN", "Infinity", "-Infinity"];
+
+/// `text` with every [`NON_FINITE`] token outside strings put in quotes,
+/// or `None` when there is none.
+fn quote_non_finite(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let (mut last, mut i) = (0, 0);
+    'scan: while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                // Through the string, stepping over escaped characters.
+                i += 1;
+                while let Some(&b) = bytes.get(i) {
+                    i += if b == b'\\' { 2 } else { 1 };
+                    if b == b'"' {
+                        break;
+                    }
+                }
+                continue;
+            }
+            b'N' | b'I' | b'-' => {
+                for token in NON_FINITE {
+                    if bytes[i..].starts_with(token.as_bytes()) {
+                        out.push_str(text.get(last..i)?);
+                        out.push('"');
+                        out.push_str(token);
+                        out.push('"');
+                        i += token.len();
+                        last = i;
+                        continue 'scan;
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if last == 0 {
+        return None;
+    }
+    out.push_str(text.get(last..)?);
+    Some(out)
+}
+
+/// [`decode_response_with_limits`] on text whose size and depth passed.
+fn decode_text<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T, CallError> {
     // Usually one pass does it: the result is decoded while the envelope
     // is read. If anything goes wrong on the way, the reply is read again
     // in two steps (envelope, then result), which says precisely what.
@@ -444,26 +508,51 @@ pub fn encode_success<T: ?Sized + Serialize>(
     write_success_with(version, id, |out| Ok(serde_json::to_writer(out, value)?))
 }
 
-/// A failure reply in `version` echoing `id`; `description` is the error
-/// code followed by its parameters.
+/// A failure reply in `version` echoing `id` as its raw text (whatever
+/// number, string or structure the request had there); `description` is
+/// the error code followed by its parameters.
 pub fn encode_failure<S: AsRef<str>>(
     version: Version,
     id: &RawValue,
     description: &[S],
 ) -> Vec<u8> {
-    let strs: Vec<&str> = description.iter().map(AsRef::as_ref).collect();
-    let body = match version {
-        Version::V1 => serde_json::json!({"result": null, "error": strs, "id": id}),
-        Version::V2 => {
-            let (code, data) = strs.split_first().map_or(("", &[][..]), |(c, d)| (*c, d));
-            serde_json::json!({
-                "jsonrpc": "2.0",
-                "error": {"code": FAILURE_CODE, "message": code, "data": data},
-                "id": id,
-            })
+    let mut out = Vec::with_capacity(128);
+    match version {
+        Version::V1 => {
+            out.extend_from_slice(br#"{"result":null,"error":"#);
+            write_strings(&mut out, description);
         }
-    };
-    serde_json::to_vec(&body).unwrap_or_default()
+        Version::V2 => {
+            let (code, data) = description.split_first().map_or(("", &[][..]), |(c, d)| (c.as_ref(), d));
+            let _ = write!(out, r#"{{"jsonrpc":"2.0","error":{{"code":{FAILURE_CODE},"message":"#);
+            write_string(&mut out, code);
+            out.extend_from_slice(br#","data":"#);
+            write_strings(&mut out, data);
+            out.push(b'}');
+        }
+    }
+    out.extend_from_slice(br#","id":"#);
+    out.extend_from_slice(id.get().as_bytes());
+    out.push(b'}');
+    out
+}
+
+/// Appends `s` as a JSON string.
+fn write_string(out: &mut Vec<u8>, s: &str) {
+    // Writing a str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// Appends a JSON array of strings.
+fn write_strings<S: AsRef<str>>(out: &mut Vec<u8>, items: &[S]) {
+    out.push(b'[');
+    for (k, item) in items.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        write_string(out, item.as_ref());
+    }
+    out.push(b']');
 }
 
 /// A protocol-level error reply (2.0 shape, `id` null), for requests that

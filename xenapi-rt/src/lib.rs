@@ -20,8 +20,9 @@
 //! # Features
 //!
 //! * `xml-rpc` (default): XML-RPC envelopes, XML-RPC clients and the
-//!   server's `POST /` endpoint (the XML-RPC value codec is always built:
-//!   `task.result` holds an XML-RPC `<value>` whatever the protocol);
+//!   server's `POST /` and `POST /RPC2` endpoints (the XML-RPC value codec
+//!   is always built: `task.result` holds an XML-RPC `<value>` whatever
+//!   the protocol);
 //! * `json-rpc` (default): the JSON-RPC codec, JSON-RPC clients and the
 //!   server's `POST /jsonrpc` endpoint;
 //! * `tls` (default): the HTTPS client transport.
@@ -45,6 +46,7 @@ mod limits;
 pub mod server;
 pub mod transport;
 pub mod types;
+mod xml_chars;
 pub mod xmlrpc;
 
 pub use client::{Call, Client};
@@ -60,7 +62,7 @@ pub use transport::{Transport, TransportError};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Protocol {
-    /// XML-RPC, posted to `/`.
+    /// XML-RPC, posted to `/` (servers here also take it at `/RPC2`).
     #[cfg(feature = "xml-rpc")]
     XmlRpc,
     /// JSON-RPC in the given version, posted to `/jsonrpc`.

@@ -127,6 +127,17 @@ fn apply(doc: &mut Vec<u8>, m: &Mutation) {
     }
 }
 
+/// `s` with every character XML 1.0 refuses replaced by U+FFFD.
+fn xml_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            '\0'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 384, ..ProptestConfig::default() })]
 
@@ -170,7 +181,9 @@ proptest! {
         let back: Mixed =
             xmlrpc::decode_value(&bytes).unwrap();
         // XML normalises a lone CR only when it is written raw, which the
-        // encoder never does, so strings come back exactly.
+        // encoder never does, so strings come back exactly, except for
+        // the characters XML cannot carry, which come back as U+FFFD.
+        let s = xml_safe(&s);
         prop_assert_eq!(&back.0, &s);
         prop_assert_eq!(back.1, n);
         prop_assert!(back.2 .0 == f || (f.is_nan() && back.2 .0.is_nan()));

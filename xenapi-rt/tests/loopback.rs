@@ -310,20 +310,18 @@ async fn malformed_requests_get_protocol_errors_and_server_keeps_serving() {
         b"<!DOCTYPE x [<!ENTITY a \"b\">]><methodCall><methodName>&a;</methodName><params/></methodCall>",
         b"<methodCall>\xff</methodCall>",
     ] {
-        match t.post("/", bad.to_vec()).await {
-            Err(TransportError::Status { status: 500, body }) => assert!(body.contains("malformed XML-RPC request"), "{body}"),
-            other => panic!("{other:?}"),
-        }
+        let reply = t.post("/", bad.to_vec()).await.unwrap();
+        let err = xenapi_rt::xmlrpc::decode_response::<String>(&reply).unwrap_err();
+        assert_eq!(err.code(), Some("XMLRPC_UNMARSHAL_FAILURE"), "{err}");
     }
     let deep = format!(
         "<methodCall><methodName>m</methodName><params><param>{}x{}</param></params></methodCall>",
         "<value><array><data>".repeat(80),
         "</data></array></value>".repeat(80)
     );
-    assert!(matches!(
-        t.post("/", deep.into_bytes()).await,
-        Err(TransportError::Status { status: 500, .. })
-    ));
+    let reply = t.post("/", deep.into_bytes()).await.unwrap();
+    let err = xenapi_rt::xmlrpc::decode_response::<String>(&reply).unwrap_err();
+    assert!(matches!(&err, CallError::Failure { code, params } if code == "XMLRPC_UNMARSHAL_FAILURE" && params[1].contains("depth")), "{err}");
 
     for (bad, code) in [
         (&b"{not json"[..], -32700),

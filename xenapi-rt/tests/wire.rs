@@ -30,7 +30,7 @@ fn xml_encodes_scalars() {
     );
     assert_eq!(
         xml("line\r\nnext\ttab\u{1}"),
-        "<value><string>line&#13;\nnext\ttab&#1;</string></value>"
+        "<value><string>line&#13;\nnext\ttab\u{FFFD}</string></value>"
     );
     assert_eq!(xml(&42i64), "<value><string>42</string></value>");
     assert_eq!(

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use xenapi_rt::server::{IncomingCall, Reply};
+use xenapi_rt::server::{HttpReply, HttpRequest, IncomingCall, Reply};
 use xenapi_rt::types::Ref;
 
 use crate::{ApiError, SessionRef, TaskRef};
@@ -155,6 +155,15 @@ pub trait Backend: Send + Sync + 'static {
         let _ = (ctx, target, work);
         async move { Err(ApiError::NotImplemented { function: format!("Async.{method}") }) }
     }
+
+    /// Answers an HTTP request that is not an RPC call, such as xapi's
+    /// `PUT /blob?ref=...&session_id=...`; see
+    /// [`Handler::http`](xenapi_rt::server::Handler::http). `None` (the
+    /// default) leaves the answer to the server: 404 or 405.
+    fn http(&self, request: HttpRequest<'_>) -> impl Future<Output = Option<HttpReply>> + Send {
+        let _ = request;
+        std::future::ready(None)
+    }
 }
 
 /// Routes every call of the API to a backend implementing all classes.
@@ -169,6 +178,14 @@ impl<S: crate::Server> xenapi_rt::server::Handler for Dispatcher<S> {
 
     fn accepts(&self, protocol: xenapi_rt::Protocol) -> bool {
         crate::speaks(protocol)
+    }
+
+    fn http(&self, request: HttpRequest<'_>) -> impl Future<Output = Option<HttpReply>> + Send {
+        Backend::http(&*self.0, request)
+    }
+
+    fn methods(&self) -> &'static [&'static str] {
+        crate::routing::METHODS
     }
 }
 

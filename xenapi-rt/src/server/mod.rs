@@ -1,25 +1,42 @@
 //! A hyper server answering XenAPI calls in both protocols on one port.
 //!
-//! `POST /` is XML-RPC and `POST /jsonrpc` is JSON-RPC (1.0 or 2.0, as the
-//! request says); both go to the same [`Handler`], so whatever state it
-//! keeps (sessions, objects) is shared between the protocols. A protocol
-//! whose cargo feature is off, or that the handler refuses through
-//! [`Handler::accepts`], has no endpoint: its path answers 404.
+//! `POST /` and `POST /RPC2` (where Python's `xmlrpc.client` posts when
+//! the URL has no path) are XML-RPC, and `POST /jsonrpc` is JSON-RPC (1.0
+//! or 2.0, as the request says); both go to the same [`Handler`], so
+//! whatever state it keeps (sessions, objects) is shared between the
+//! protocols. A protocol whose cargo feature is off, or that the handler
+//! refuses through [`Handler::accepts`], has no endpoint: its path
+//! answers 404.
+//!
+//! In both protocols the runtime answers `system.listMethods` itself
+//! (from [`Handler::methods`]), and hands `event_from` to the handler as
+//! `event.from`.
 //!
 //! Bad requests are answered, never fatal to the server:
 //!
 //! * a body larger than [`Limits::max_body`] gets HTTP 413, decided from
 //!   `Content-Length` before reading when the client sends one, otherwise
-//!   as soon as the limit is crossed;
-//! * malformed XML-RPC (bad XML, no `<params>`, limits exceeded) gets
-//!   HTTP 500 with a plain-text explanation;
+//!   as soon as the limit is crossed; a body that does not arrive within
+//!   [`ServerConfig::body_read_timeout`] gets 408;
+//! * malformed XML-RPC (empty, truncated, not UTF-8, not well-formed XML,
+//!   a DOCTYPE or unknown entity, a character XML does not allow, no
+//!   `<params>`, limits exceeded) gets HTTP 200 with the XenAPI failure
+//!   `XMLRPC_UNMARSHAL_FAILURE [expected, received]`, `received` saying
+//!   briefly what was wrong, in the usual `Status`/`ErrorDescription`
+//!   struct that XenAPI clients read;
+//! * a JSON-RPC call holding a character XML does not allow (`\u0001`,
+//!   `\uFFFF`, ...), which an XML-RPC reply could never show, gets the
+//!   failure `INVALID_VALUE [where, why]` (see the `preflight` module);
 //! * malformed JSON-RPC gets HTTP 200 with a 2.0 error object, code
 //!   [`PARSE_ERROR`](crate::jsonrpc::PARSE_ERROR) or
 //!   [`INVALID_REQUEST`](crate::jsonrpc::INVALID_REQUEST) and a null id,
 //!   so JSON-RPC clients can read it;
-//! * other paths get 404 and other methods 405.
+//! * other paths get 404 and other methods 405, unless
+//!   [`Handler::http`] answers them (for example xapi's `/blob` handler).
 
 mod call;
+mod http_hook;
+mod preflight;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -39,6 +56,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, UnixListener};
 
 pub use call::{IncomingCall, ParamError, Reply};
+pub use http_hook::HttpRequest;
 
 #[cfg(feature = "json-rpc")]
 use crate::jsonrpc;
@@ -62,6 +80,25 @@ pub trait Handler: Send + Sync + 'static {
     fn accepts(&self, protocol: Protocol) -> bool {
         let _ = protocol;
         true
+    }
+
+    /// Answers an HTTP request that is not an RPC call: any method on a
+    /// path other than the RPC endpoints, or a method other than `POST`
+    /// on one of them. `None` leaves the answer to the server (404 for an
+    /// unknown path, 405 for a wrong method on an RPC endpoint). The body
+    /// is read before this is called, under the same size and time
+    /// limits as an RPC body. Default: `None` for everything.
+    fn http(&self, request: HttpRequest<'_>) -> impl Future<Output = Option<HttpReply>> + Send {
+        let _ = request;
+        std::future::ready(None)
+    }
+
+    /// The wire names this handler answers (`CLASS.message`,
+    /// `Async.CLASS.message`), which the server lists in its answer to
+    /// `system.listMethods` (with `system.listMethods` itself). Default:
+    /// none.
+    fn methods(&self) -> &'static [&'static str] {
+        &[]
     }
 }
 
@@ -105,7 +142,9 @@ pub struct HttpReply {
 }
 
 impl HttpReply {
-    fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+    /// A reply with this status, content type and body. A status that is
+    /// not a valid HTTP code (outside 100..=999) is sent as 500.
+    pub fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
         HttpReply {
             status,
             content_type,
@@ -113,7 +152,8 @@ impl HttpReply {
         }
     }
 
-    fn text(status: u16, msg: String) -> Self {
+    /// A plain-text (UTF-8) reply.
+    pub fn text(status: u16, msg: String) -> Self {
         HttpReply::new(status, "text/plain; charset=utf-8", msg.into_bytes())
     }
 }
@@ -147,7 +187,7 @@ enum Route {
 fn route(path: &str) -> Option<Route> {
     match path {
         #[cfg(feature = "xml-rpc")]
-        "/" | "" => Some(Route::Xml),
+        "/" | "" | "/RPC2" => Some(Route::Xml),
         #[cfg(feature = "json-rpc")]
         "/jsonrpc" | "/jsonrpc/" => Some(Route::Json),
         _ => None,
@@ -271,6 +311,9 @@ impl<H: Handler> Server<H> {
             .timer(TokioTimer::new())
             .header_read_timeout(self.inner.config.header_read_timeout)
             .keep_alive(true)
+            // A client that shuts its side down after the request (as
+            // `nc -N` and some HTTP/1.0 clients do) still gets the answer.
+            .half_close(true)
             .serve_connection(TokioIo::new(io), service)
     }
 
@@ -284,15 +327,18 @@ impl<H: Handler> Server<H> {
     }
 
     async fn respond(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        let allow_post = route(req.uri().path()).is_some();
         let reply = self.respond_inner(req).await;
         let mut resp = Response::new(Full::new(Bytes::from(reply.body)));
         *resp.status_mut() =
             StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         resp.headers_mut().insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static(reply.content_type),
+            // A handler's reply may name a type that is no header value.
+            HeaderValue::from_str(reply.content_type)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
         );
-        if reply.status == 405 {
+        if reply.status == 405 && allow_post {
             resp.headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));
         }
@@ -305,37 +351,55 @@ impl<H: Handler> Server<H> {
     }
 
     async fn respond_inner(&self, req: Request<Incoming>) -> HttpReply {
-        let path = req.uri().path().to_string();
-        if route(&path).is_none() {
-            return HttpReply::text(404, format!("no XenAPI endpoint at {path}\n"));
+        let (parts, body) = req.into_parts();
+        let path = parts.uri.path();
+        let rpc = route(path).is_some();
+        if rpc && parts.method == Method::POST {
+            return match self.read_body(&parts.headers, body).await {
+                Ok(body) => self.handle_bytes(path, &body).await,
+                Err(refused) => refused,
+            };
         }
-        if req.method() != Method::POST {
-            return HttpReply::text(405, "XenAPI calls must be POSTed\n".into());
+        let body = match self.read_body(&parts.headers, body).await {
+            Ok(body) => body,
+            Err(refused) => return refused,
+        };
+        let request = HttpRequest {
+            method: parts.method.as_str(),
+            path,
+            query: parts.uri.query(),
+            headers: &parts.headers,
+            body: &body,
+        };
+        match self.inner.handler.http(request).await {
+            Some(reply) => reply,
+            None if rpc => HttpReply::text(405, "XenAPI calls must be POSTed\n".into()),
+            None => HttpReply::text(404, format!("no XenAPI endpoint at {path}\n")),
         }
+    }
+
+    /// Reads a request body within [`Limits::max_body`] (413 beyond it,
+    /// decided from `Content-Length` when there is one) and
+    /// [`ServerConfig::body_read_timeout`] (408 after it).
+    async fn read_body(&self, headers: &http::HeaderMap, body: Incoming) -> Result<Bytes, HttpReply> {
         let max = self.inner.config.limits.max_body;
-        let declared = req
-            .headers()
+        let declared = headers
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > max as u64) {
-            return too_large(max);
+            return Err(too_large(max));
         }
         let wait = self.inner.config.body_read_timeout;
-        let body = match tokio::time::timeout(wait, Limited::new(req.into_body(), max).collect()).await {
-            Ok(Ok(collected)) => collected.to_bytes(),
-            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return too_large(max),
-            Ok(Err(e)) => {
-                return HttpReply::text(400, format!("could not read the request body: {e}\n"))
-            }
-            Err(_) => {
-                return HttpReply::text(
-                    408,
-                    format!("the request body did not arrive within {} ms\n", wait.as_millis()),
-                )
-            }
-        };
-        self.handle_bytes(&path, &body).await
+        match tokio::time::timeout(wait, Limited::new(body, max).collect()).await {
+            Ok(Ok(collected)) => Ok(collected.to_bytes()),
+            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large(max)),
+            Ok(Err(e)) => Err(HttpReply::text(400, format!("could not read the request body: {e}\n"))),
+            Err(_) => Err(HttpReply::text(
+                408,
+                format!("the request body did not arrive within {} ms\n", wait.as_millis()),
+            )),
+        }
     }
 
     /// Answers one request body posted to `path`, exactly as the HTTP
@@ -349,17 +413,19 @@ impl<H: Handler> Server<H> {
             #[cfg(feature = "xml-rpc")]
             Some(Route::Xml) if !self.inner.handler.accepts(Protocol::XmlRpc) => refused(),
             #[cfg(feature = "xml-rpc")]
-            Some(Route::Xml) => match xmlrpc::parse_call_with_limits(body, &limits) {
-                Err(e) => HttpReply::text(500, format!("malformed XML-RPC request: {e}\n")),
-                Ok(parsed) => {
-                    let reply = self
-                        .inner
-                        .handler
-                        .call(IncomingCall::from_xmlrpc(parsed, limits))
-                        .await;
-                    HttpReply::new(200, Protocol::XmlRpc.content_type(), reply.to_xmlrpc())
-                }
-            },
+            Some(Route::Xml) => {
+                let reply = match xmlrpc::parse_call_with_limits(body, &limits) {
+                    Err(e) => unmarshal_failure(&e),
+                    Ok(mut parsed) => {
+                        parsed.method = preflight::canonical(parsed.method);
+                        match preflight::answer(&parsed.method, self.inner.handler.methods()) {
+                            Some(reply) => reply,
+                            None => self.inner.handler.call(IncomingCall::from_xmlrpc(parsed, limits)).await,
+                        }
+                    }
+                };
+                HttpReply::new(200, Protocol::XmlRpc.content_type(), reply.to_xmlrpc())
+            }
             #[cfg(feature = "json-rpc")]
             Some(Route::Json) if !self.accepts_json() => refused(),
             #[cfg(feature = "json-rpc")]
@@ -379,13 +445,15 @@ impl<H: Handler> Server<H> {
                     ),
                 ),
                 Ok(parsed) if !self.inner.handler.accepts(Protocol::JsonRpc(parsed.version)) => refused(),
-                Ok(parsed) => {
+                Ok(mut parsed) => {
                     let (version, id) = (parsed.version, parsed.id);
-                    let reply = self
-                        .inner
-                        .handler
-                        .call(IncomingCall::from_jsonrpc(parsed, limits))
-                        .await;
+                    parsed.method = preflight::canonical(parsed.method);
+                    let early = preflight::refuse_unrepresentable(body, &parsed)
+                        .or_else(|| preflight::answer(&parsed.method, self.inner.handler.methods()));
+                    let reply = match early {
+                        Some(reply) => reply,
+                        None => self.inner.handler.call(IncomingCall::from_jsonrpc(parsed, limits)).await,
+                    };
                     HttpReply::new(200, "application/json", reply.to_jsonrpc(version, id))
                 }
             },
@@ -400,6 +468,24 @@ impl<H: Handler> Server<H> {
         let h = &self.inner.handler;
         h.accepts(Protocol::JsonRpc(jsonrpc::Version::V1)) || h.accepts(Protocol::JsonRpc(jsonrpc::Version::V2))
     }
+}
+
+/// The answer to an XML-RPC body that cannot be read as a call: the
+/// XenAPI failure `XMLRPC_UNMARSHAL_FAILURE [expected, received]`, with a
+/// short reason as `received`.
+#[cfg(feature = "xml-rpc")]
+fn unmarshal_failure(e: &crate::WireError) -> Reply {
+    const MAX: usize = 300;
+    let mut why = e.to_string();
+    if why.len() > MAX {
+        let mut end = MAX;
+        while !why.is_char_boundary(end) {
+            end -= 1;
+        }
+        why.truncate(end);
+        why.push_str("...");
+    }
+    Reply::failure(["XMLRPC_UNMARSHAL_FAILURE".to_string(), "an XML-RPC methodCall".to_string(), why])
 }
 
 fn too_large(max: usize) -> HttpReply {

@@ -6,8 +6,10 @@
 //! small set XML-RPC uses; end tags must match their start tags; comments
 //! and processing instructions are skipped; DOCTYPEs and unknown entities
 //! are refused; line ends in text are normalised as XML 1.0 requires; and
-//! the depth, element-count and text-length limits are enforced. Attributes
-//! are tolerated and ignored (XML-RPC has none).
+//! the depth, element-count and text-length limits are enforced. Characters
+//! XML 1.0 does not allow (U+0001, U+FFFF, ...: see `crate::xml_chars`)
+//! are refused, raw or as character references. Attributes are tolerated
+//! and ignored (XML-RPC has none).
 //!
 //! Besides the general [`next`](XmlReader::next), a few fast paths read the
 //! shapes that make up nearly every document (`<member><name>k</name>`,
@@ -23,7 +25,7 @@ use std::borrow::Cow;
 use memchr::{memchr, memchr3, memmem};
 
 use crate::error::check_utf8;
-use crate::{Limits, WireError};
+use crate::{xml_chars, Limits, WireError};
 
 /// The element names XML-RPC uses; anything else is `Other`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,6 +174,12 @@ impl<'de> XmlReader<'de> {
         envelope_containers: usize,
     ) -> Result<Self, WireError> {
         let input = check_utf8(input)?;
+        if let Some((at, c)) = xml_chars::find_raw(input) {
+            return Err(WireError::Xml {
+                pos: at as u64,
+                msg: format!("{} is not a character XML allows", xml_chars::code_point(c)),
+            });
+        }
         Ok(XmlReader {
             input,
             pos: 0,
@@ -848,7 +856,8 @@ fn tag_end_name(tag: Tag) -> &'static str {
 }
 
 /// Resolves one of the five predefined entities or a character reference
-/// (`#` decimal or `#x` hexadecimal; U+0000 and non-characters are refused).
+/// (`#` decimal or `#x` hexadecimal; characters XML does not allow, such
+/// as U+0000, U+0001 or U+FFFF, and non-characters are refused).
 fn resolve_ref(name: &str) -> Result<char, WireError> {
     let bad = || WireError::Entity(name.to_string());
     let c = match name {
@@ -869,10 +878,7 @@ fn resolve_ref(name: &str) -> Result<char, WireError> {
                 return Err(bad());
             }
             let code = u32::from_str_radix(digits, radix).map_err(|_| bad())?;
-            if code == 0 {
-                return Err(bad());
-            }
-            char::from_u32(code).ok_or_else(bad)?
+            char::from_u32(code).filter(|&c| !xml_chars::is_forbidden(c)).ok_or_else(bad)?
         }
     };
     Ok(c)
@@ -956,6 +962,14 @@ mod tests {
         }
         for name in ["", "#", "#x", "#0", "#x0", "#xD800", "#-1", "#+1", "#X41", "#x110000", "nbsp", "#99999999999"] {
             assert!(resolve_ref(name).is_err(), "{name}");
+        }
+        for code in (1u32..0x20).filter(|c| ![9, 10, 13].contains(c)).chain([0xFFFE, 0xFFFF]) {
+            assert!(resolve_ref(&format!("#{code}")).is_err(), "{code}");
+            assert!(resolve_ref(&format!("#x{code:X}")).is_err(), "{code}");
+        }
+        for raw in ["<value>\u{1}</value>", "<value>\u{FFFF}</value>", "<value \u{1F}/>"] {
+            let err = XmlReader::new(raw.as_bytes(), &Limits::default(), 0).err();
+            assert!(matches!(&err, Some(WireError::Xml { msg, .. }) if msg.contains("U+")), "{raw:?}: {err:?}");
         }
     }
 

@@ -16,10 +16,12 @@
 //! | newtype variants            | a one-member `<struct>`                   |
 //! | [`DateTime`](crate::types::DateTime) | `<dateTime.iso8601>`             |
 //!
-//! Text is escaped with `&amp;`, `&lt;`, `&gt;`; carriage returns and other
-//! control characters become numeric character references so they survive
-//! line-end normalisation. (U+0000 cannot be represented in XML at all; it
-//! is written as `&#0;`, which decoders reject.)
+//! Text is escaped with `&amp;`, `&lt;`, `&gt;`; carriage returns become
+//! `&#13;` so they survive line-end normalisation. Characters XML 1.0
+//! cannot carry at all (U+0000..U+0008, U+000B, U+000C, U+000E..U+001F,
+//! U+FFFE, U+FFFF) are written as U+FFFD, so that every document written
+//! here is well-formed; the servers refuse such strings at input, so this
+//! only matters for strings that reached a store some other way.
 
 use std::io::Write as _;
 
@@ -52,16 +54,17 @@ pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
             b'&' => b"&amp;",
             b'<' => b"&lt;",
             b'>' => b"&gt;",
+            b'\r' => b"&#13;",
             b'\t' | b'\n' => {
                 i += 1;
                 continue;
             }
-            0..=0x1f => {
+            0..=0x1f => REPLACEMENT_CHARACTER,
+            // U+FFFE and U+FFFF (EF BF BE, EF BF BF).
+            0xEF if bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) => {
                 out.extend_from_slice(&bytes[last..i]);
-                out.extend_from_slice(b"&#");
-                push_u64(out, u64::from(b));
-                out.push(b';');
-                i += 1;
+                out.extend_from_slice(REPLACEMENT_CHARACTER);
+                i += 3;
                 last = i;
                 continue;
             }
@@ -78,7 +81,11 @@ pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&bytes[last..]);
 }
 
-/// The bytes [`escape_into`] rewrites.
+/// U+FFFD in UTF-8: what a character XML cannot carry is written as.
+const REPLACEMENT_CHARACTER: &[u8] = "\u{FFFD}".as_bytes();
+
+/// The bytes [`escape_into`] rewrites or looks at more closely (`0xEF`
+/// starts U+FFFE and U+FFFF).
 const NEEDS_ESCAPE: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
@@ -89,11 +96,13 @@ const NEEDS_ESCAPE: [bool; 256] = {
     t[b'&' as usize] = true;
     t[b'<' as usize] = true;
     t[b'>' as usize] = true;
+    t[0xEF] = true;
     t
 };
 
-/// Whether any of the eight bytes in `word` may be `&`, `<`, `>` or a
-/// control character (false positives are fine, false negatives are not).
+/// Whether any of the eight bytes in `word` may be `&`, `<`, `>`, `0xEF`
+/// or a control character (false positives are fine, false negatives are
+/// not).
 #[inline]
 fn may_need_escape(word: u64) -> bool {
     const LO: u64 = 0x0101_0101_0101_0101;
@@ -104,7 +113,8 @@ fn may_need_escape(word: u64) -> bool {
     let below_space = word.wrapping_sub(LO * 0x20) & !word;
     let special = zero(word ^ (LO * u64::from(b'&')))
         | zero(word ^ (LO * u64::from(b'<')))
-        | zero(word ^ (LO * u64::from(b'>')));
+        | zero(word ^ (LO * u64::from(b'>')))
+        | zero(word ^ (LO * 0xEF));
     (below_space | special) & HI != 0
 }
 
@@ -629,7 +639,8 @@ mod tests {
                 '<' => out.push_str("&lt;"),
                 '>' => out.push_str("&gt;"),
                 '\t' | '\n' => out.push(c),
-                c if (c as u32) < 0x20 => out.push_str(&format!("&#{};", c as u32)),
+                '\r' => out.push_str("&#13;"),
+                c if crate::xml_chars::is_forbidden(c) => out.push('\u{FFFD}'),
                 c => out.push(c),
             }
         }
@@ -638,7 +649,7 @@ mod tests {
 
     #[test]
     fn escaping_matches_the_reference_at_every_offset() {
-        let specials = ["&", "<", ">", "\t", "\n", "\r", "\u{1}", "\u{1f}", " ", "é", "€", "😀", "\u{7f}", "?", "=", "a"];
+        let specials = ["&", "<", ">", "\t", "\n", "\r", "\u{1}", "\u{1f}", " ", "é", "€", "😀", "\u{7f}", "?", "=", "a", "\u{0}", "\u{FFFE}", "\u{FFFF}", "\u{FFFD}", "\u{F000}", "\u{EFFF}"];
         for len in 0..40usize {
             for (k, special) in specials.iter().enumerate() {
                 for at in 0..=len {

@@ -317,10 +317,21 @@ fn routing(api: &Api) -> TokenStream {
         let m = ident(&names::module(&c.name));
         quote!(#name => crate::#m::dispatch(s, message, is_async, call).await)
     });
+    let methods = api.classes.iter().flat_map(|c: &Class| {
+        c.messages.iter().flat_map(move |m| {
+            let wire = format!("{}.{}", c.name, m.name);
+            let asynchronous = m.has_async.then(|| format!("Async.{wire}"));
+            std::iter::once(wire).chain(asynchronous)
+        })
+    });
     quote! {
         //! Routes `CLASS.message` and `Async.CLASS.message` to the class dispatchers.
 
         use xenapi_rt::server::{IncomingCall, Reply};
+
+        /// Every wire name [`route`] dispatches, as `system.listMethods`
+        /// lists them.
+        pub(crate) const METHODS: &[&str] = &[#(#methods),*];
 
         /// Answers one call; unknown methods get MESSAGE_METHOD_UNKNOWN.
         pub(crate) async fn route<S: crate::Server>(s: &std::sync::Arc<S>, call: &IncomingCall<'_>) -> Reply {
