@@ -118,6 +118,8 @@ pub(crate) struct Inner {
     /// Locked only while `tasks` is held.
     pub orphans: Mutex<HashSet<String>>,
     pub domid: AtomicI64,
+    /// The data of blobs (`PUT /blob`).
+    pub blobs: crate::classes::blob::BlobData,
     started: Instant,
 }
 
@@ -170,6 +172,7 @@ impl Sim {
             tasks: Mutex::new(HashMap::new()),
             orphans: Mutex::new(HashSet::new()),
             domid: AtomicI64::new(1),
+            blobs: Default::default(),
             started: Instant::now(),
         })))
     }
@@ -309,6 +312,10 @@ impl Sim {
     }
 
     /// The user table.
+    pub(crate) fn blobs(&self) -> &crate::classes::blob::BlobData {
+        &self.0.blobs
+    }
+
     pub(crate) fn users(&self) -> &RwLock<HashMap<String, User>> {
         &self.0.users
     }
@@ -335,6 +342,10 @@ impl xenapi::server::Backend for Sim {
 
     fn store(&self) -> &SimStore {
         &self.0.store
+    }
+
+    async fn http(&self, request: xenapi_rt::server::HttpRequest<'_>) -> Option<xenapi_rt::server::HttpReply> {
+        crate::classes::blob::http(self, request).await
     }
 
     async fn authenticate(&self, _method: &'static str, session: &SessionRef) -> Result<Ctx, ApiError> {

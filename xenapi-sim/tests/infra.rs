@@ -766,3 +766,80 @@ async fn messages_blobs_updates_repositories_and_sdn() {
         assert!(s.sdn_controller().get_all().await.unwrap().is_empty());
     }
 }
+
+/// One HTTP/1.1 request on a fresh connection: the status and the body.
+async fn http(url: &str, method: &str, target: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = url.trim_start_matches("http://");
+    let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(body).await.unwrap();
+    let mut reply = Vec::new();
+    conn.read_to_end(&mut reply).await.unwrap();
+    let split = reply.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete reply");
+    let status_line = String::from_utf8_lossy(&reply[..split]).lines().next().unwrap_or_default().to_string();
+    let status = status_line.split(' ').nth(1).and_then(|c| c.parse().ok()).expect("a status code");
+    let headers = String::from_utf8_lossy(&reply[..split]).to_ascii_lowercase();
+    let mut rest = reply[split + 4..].to_vec();
+    if headers.contains("transfer-encoding: chunked") {
+        let mut out = Vec::new();
+        while let Some(nl) = rest.windows(2).position(|w| w == b"\r\n") {
+            let n = usize::from_str_radix(String::from_utf8_lossy(&rest[..nl]).trim(), 16).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[nl + 2..nl + 2 + n]);
+            rest = rest[nl + 2 + n + 2..].to_vec();
+        }
+        rest = out;
+    }
+    (status, rest)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blob_data_over_http() {
+    for p in BOTH {
+        let (sim, s) = open(p).await;
+        let url = sim.url.as_str();
+        let session = s.session_ref();
+        let blob = s.blob().create("text/plain", false).await.unwrap();
+        let at = |extra: &str| format!("/blob?ref={blob}{extra}");
+
+        // Unauthenticated, unknown, unnamed.
+        assert_eq!(http(url, "PUT", &at(""), b"x").await.0, 401, "{p:?}");
+        assert_eq!(http(url, "GET", &at("&session_id=OpaqueRef:forged"), b"").await.0, 401);
+        assert_eq!(http(url, "GET", &format!("/blob?ref=OpaqueRef:none&session_id={session}"), b"").await.0, 404);
+        assert_eq!(http(url, "GET", &format!("/blob?session_id={session}"), b"").await.0, 400);
+
+        // Written, then read back; the record follows.
+        let before = s.blob().get_last_updated(&blob).await.unwrap();
+        let (status, _) = http(url, "PUT", &at(&format!("&session_id={session}")), b"hello, blob").await;
+        assert_eq!(status, 200);
+        let rec = s.blob().get_record(&blob).await.unwrap();
+        assert_eq!(rec.size, 11);
+        assert!(rec.last_updated >= before);
+        assert_eq!(http(url, "GET", &at(&format!("&session_id={session}")), b"").await, (200, b"hello, blob".to_vec()));
+        let uuid = s.blob().get_uuid(&blob).await.unwrap();
+        assert_eq!(http(url, "GET", &format!("/blob?uuid={uuid}&session_id={session}"), b"").await.1, b"hello, blob");
+        // Private: a session is needed to read.
+        assert_eq!(http(url, "GET", &at(""), b"").await.0, 401);
+
+        // A read-only user may read but not write; a public blob needs no
+        // session to read.
+        let viewer = login(&sim.url, p, "viewer", "secret").await.unwrap();
+        let vs = viewer.session_ref();
+        assert_eq!(http(url, "GET", &at(&format!("&session_id={vs}")), b"").await.0, 200);
+        assert_eq!(http(url, "PUT", &at(&format!("&session_id={vs}")), b"no").await.0, 403);
+        let public = s.blob().create("application/json", true).await.unwrap();
+        http(url, "PUT", &format!("/blob?ref={public}&session_id={session}"), b"{}").await;
+        assert_eq!(http(url, "GET", &format!("/blob?ref={public}"), b"").await, (200, b"{}".to_vec()));
+        assert_eq!(http(url, "DELETE", &at(&format!("&session_id={session}")), b"").await.0, 405);
+
+        // Bounded: one blob may not pass the cap.
+        let big = vec![b'x'; xenapi_sim::classes::blob::MAX_BLOB + 1];
+        let (status, _) = http(url, "PUT", &at(&format!("&session_id={session}")), &big).await;
+        assert!(status == 413, "{status}");
+        assert_eq!(s.blob().get_size(&blob).await.unwrap(), 11);
+    }
+}
