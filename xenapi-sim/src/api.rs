@@ -23,6 +23,27 @@ macro_rules! derived_only {
     (SessionServer) => {};
     (TaskServer) => {};
     (EventServer) => {};
+    // Storage, network and device classes: crate::classes.
+    (VdiServer) => {};
+    (SrServer) => {};
+    (PbdServer) => {};
+    (VbdServer) => {};
+    (VifServer) => {};
+    (PifServer) => {};
+    (BondServer) => {};
+    (VlanServer) => {};
+    (TunnelServer) => {};
+    (NetworkServer) => {};
+    (VusbServer) => {};
+    (PusbServer) => {};
+    (VgpuServer) => {};
+    (VtpmServer) => {};
+    (SdnControllerServer) => {};
+    (MessageServer) => {};
+    (BlobServer) => {};
+    (PoolUpdateServer) => {};
+    (PoolPatchServer) => {};
+    (RepositoryServer) => {};
     ($t:ident) => {
         impl xenapi::$t for Sim {}
     };

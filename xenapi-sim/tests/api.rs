@@ -301,12 +301,10 @@ async fn async_calls_run_as_tasks() {
         // So does an object of any class with `current_operations`, even
         // while a message the simulator leaves unimplemented runs.
         let disk = s.vbd().get_vdi(&state(&s, &vm).await.vbds[0]).await.unwrap();
-        let sr = s.vdi().get_sr(&disk).await.unwrap();
-        let null = xenapi::VdiRef::null();
-        let copying = s.vdi().async_copy(&disk, &sr, &null, &null).await.unwrap();
+        let updating = s.vdi().async_update(&disk).await.unwrap();
         let busy = s.vdi().get_current_operations(&disk).await.unwrap();
-        assert_eq!(busy.get(copying.task_ref().as_str()), Some(&VdiOperations::Copy), "{busy:?}");
-        let e = copying.wait().await.unwrap_err();
+        assert_eq!(busy.get(updating.task_ref().as_str()), Some(&VdiOperations::Update), "{busy:?}");
+        let e = updating.wait().await.unwrap_err();
         assert!(matches!(e.api(), Some(ApiError::NotImplemented { .. })), "{e}");
         assert!(s.vdi().get_current_operations(&disk).await.unwrap().is_empty());
         assert_eq!(s.vm().get_power_state(&vm).await.unwrap(), VmPowerState::Running);
@@ -373,7 +371,7 @@ async fn event_from_tokens_filters_and_long_polls() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let s = root(&url, Protocol::JsonRpc(Version::V2)).await;
         s.vm().set_name_description(&db2, "woken").await.unwrap();
-        s.sr().set_name_description(&s.sr().get_all().await.unwrap()[0], "not a VM").await.unwrap_err();
+        s.sr().set_name_description(&xenapi::SrRef::new("OpaqueRef:no-such-sr"), "refused").await.unwrap_err();
     });
     let t0 = Instant::now();
     let woke = s.event().from(&vms, &idle.token, 30.0).await.unwrap();
