@@ -371,8 +371,7 @@ async fn event_from_tokens_filters_and_long_polls() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let s = root(&url, Protocol::JsonRpc(Version::V2)).await;
         s.vm().set_name_description(&db2, "woken").await.unwrap();
-        // A failed call makes no event.
-        s.sr().set_name_description(&xenapi::SrRef::new("OpaqueRef:none"), "not a VM").await.unwrap_err();
+        s.sr().set_name_description(&xenapi::SrRef::new("OpaqueRef:no-such-sr"), "refused").await.unwrap_err();
     });
     let t0 = Instant::now();
     let woke = s.event().from(&vms, &idle.token, 30.0).await.unwrap();

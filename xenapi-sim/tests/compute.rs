@@ -519,13 +519,13 @@ async fn pool_membership_ha_certificates_and_updates() {
         // High availability.
         let local = local_sr(&s, &h1).await;
         let nfs = sr(&s, "NFS storage").await;
-        assert_eq!(desc(s.pool().enable_ha(&[local.clone()], &none()).await), ["HA_CONSTRAINT_VIOLATION_SR_NOT_SHARED", local.as_str()]);
-        s.pool().enable_ha(&[nfs.clone()], &HashMap::from([("timeout".to_string(), "60".to_string())])).await.unwrap();
+        assert_eq!(desc(s.pool().enable_ha(std::slice::from_ref(&local), &none()).await), ["HA_CONSTRAINT_VIOLATION_SR_NOT_SHARED", local.as_str()]);
+        s.pool().enable_ha(std::slice::from_ref(&nfs), &HashMap::from([("timeout".to_string(), "60".to_string())])).await.unwrap();
         let pr = s.pool().get_record(&pl).await.unwrap();
         assert!(pr.ha_enabled && pr.ha_statefiles.len() == 1 && pr.ha_configuration["timeout"] == "60");
         assert_eq!(hrec(&s, &h2).await.ha_statefiles, pr.ha_statefiles);
         assert_eq!(desc(s.pool().designate_new_master(&h2).await), ["HA_IS_ENABLED"]);
-        assert_eq!(desc(s.pool().enable_ha(&[nfs.clone()], &none()).await), ["HA_IS_ENABLED"]);
+        assert_eq!(desc(s.pool().enable_ha(std::slice::from_ref(&nfs), &none()).await), ["HA_IS_ENABLED"]);
         s.pool().disable_ha().await.unwrap();
         let pr = s.pool().get_record(&pl).await.unwrap();
         assert!(!pr.ha_enabled && pr.ha_statefiles.is_empty());
@@ -558,7 +558,7 @@ async fn pool_membership_ha_certificates_and_updates() {
             })
             .unwrap();
         s.pool().add_repository(&pl, &repo).await.unwrap();
-        assert_eq!(s.pool().get_repositories(&pl).await.unwrap(), [repo.clone()]);
+        assert_eq!(s.pool().get_repositories(&pl).await.unwrap(), std::slice::from_ref(&repo));
         let hash = s.pool().sync_updates(&pl, false, "", "").await.unwrap();
         assert_eq!(s.pool().async_sync_updates(&pl, true, "", "").await.unwrap().wait().await.unwrap(), hash);
         assert_eq!(desc(s.host().apply_updates(&h1, "wrong").await), ["INVALID_VALUE", "hash", "wrong"]);
@@ -577,7 +577,7 @@ async fn pool_membership_ha_certificates_and_updates() {
         s.vm().pool_migrate(&app, &h1, &none()).await.unwrap();
         let e = s.pool().async_eject(&h2).await.unwrap().wait().await;
         e.unwrap();
-        assert_eq!(s.host().get_all().await.unwrap(), [h1.clone()]);
+        assert_eq!(s.host().get_all().await.unwrap(), std::slice::from_ref(&h1));
         assert_eq!(desc(s.pool().join("10.9.9.9", "root", "x").await), ["JOINING_HOST_CANNOT_CONTAIN_SHARED_SRS"]);
         let e = s.pool().async_join("10.9.9.9", "root", "x").await.unwrap().wait().await.unwrap_err();
         assert_eq!(e.api().unwrap().to_description(), ["JOINING_HOST_CANNOT_CONTAIN_SHARED_SRS"]);

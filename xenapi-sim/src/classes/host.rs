@@ -51,11 +51,14 @@ fn guests_on(tx: &Tx<'_>, host: &str) -> Result<Vec<(VmRef, VmRecord)>, ApiError
         .collect())
 }
 
+/// Each VM of a host with where it would go, or why it cannot.
+pub type EvacuationPlan = Vec<(VmRef, Result<HostRef, ApiError>)>;
+
 /// Where each VM of a host would go if it were evacuated: a host, or the
 /// error (code and parameters) that keeps the VM there. Follows xapi:
 /// other enabled hosts only, every target must be able to run the VM,
 /// then a memory bin-packing (largest VM first, to the emptiest host).
-pub fn evacuation_plan(tx: &Tx<'_>, host: &str) -> Result<Vec<(VmRef, Result<HostRef, ApiError>)>, ApiError> {
+pub fn evacuation_plan(tx: &Tx<'_>, host: &str) -> Result<EvacuationPlan, ApiError> {
     let vms = guests_on(tx, host)?;
     let targets: Vec<HostRef> = tx
         .db()
@@ -64,7 +67,7 @@ pub fn evacuation_plan(tx: &Tx<'_>, host: &str) -> Result<Vec<(VmRef, Result<Hos
         .filter(|(r, h)| r.as_str() != host && h.enabled && is_live(tx, r.as_str()))
         .map(|(r, _)| r)
         .collect();
-    let mut plan: Vec<(VmRef, Result<HostRef, ApiError>)> = Vec::new();
+    let mut plan: EvacuationPlan = Vec::new();
     let mut movable = Vec::new();
     for (r, v) in vms {
         if targets.is_empty() {

@@ -91,16 +91,7 @@ pub fn migrate_send(tx: &mut Tx<'_>, vm: &str, plan: &Plan, domid: i64) -> Resul
         if d.sr == *sr {
             continue;
         }
-        let moved = tx.create(VdiRecord {
-            uuid: String::new(),
-            sr: sr.clone(),
-            vbds: Vec::new(),
-            snapshots: Vec::new(),
-            crash_dumps: Vec::new(),
-            location: String::new(),
-            current_operations: HashMap::new(),
-            ..d
-        })?;
+        let moved = tx.create(super::vdi::duplicate(&d, sr.clone()))?;
         tx.update::<VbdRecord, _>(vbd.as_str(), |v| {
             v.vdi = moved;
             Ok(())

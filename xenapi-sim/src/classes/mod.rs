@@ -1,11 +1,13 @@
-//! The classes with behaviour of their own, one module each (with
-//! helpers they share). Some fields these modules keep up to date are
-//! deprecated in the API (`memory_target`, `HVM_boot_policy`, ...) but
-//! xapi still fills them and clients still read them.
+//! Behaviour of the classes that have some, one module per class (VM,
+//! host and pool with helpers of their own: placement, migrate,
+//! provision, vm_config, vm_copy; those keep deprecated fields such as
+//! `memory_target` that xapi still fills). Each module implements its
+//! class's server trait for [`Sim`]; the storage, network and device ones
+//! keep the class's `allowed_operations` in step with the objects they
+//! depend on ([`after_write`] is called by the store on every
+//! create and update).
 //!
-//! The storage, network and device modules keep their class's
-//! `allowed_operations` in step with the objects they depend on:
-//! [`after_write`] is called by the store on every create and update.
+//! [`Sim`]: crate::sim::Sim
 
 use std::any::TypeId;
 use std::net::{Ipv4Addr, Ipv6Addr};

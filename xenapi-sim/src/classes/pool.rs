@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use xenapi::{
     ApiError, CertificateRecord, CertificateType, HostRecord, HostRef, LatestSyncedUpdatesAppliedState, NetworkRef,
-    PifRecord, PoolRecord, PoolRef, PoolServer, RepositoryRecord, RepositoryRef, SrRecord, SrRef, VdiRecord, VdiType,
+    PifRecord, PifRef, PoolRecord, PoolRef, PoolServer, RepositoryRecord, RepositoryRef, SrRecord, SrRef, VdiRecord, VdiType,
     VmPowerState as Power, VmRecord,
 };
 use xenapi_rt::types::DateTime;
@@ -267,6 +267,10 @@ pub fn apply_updates(tx: &mut Tx<'_>, host: &str, hash: &str) -> Result<Vec<Vec<
 }
 
 impl PoolServer for Sim {
+    async fn create_vlan_from_pif(&self, _ctx: &Ctx, pif: PifRef, network: NetworkRef, vlan: i64) -> Result<Vec<PifRef>, ApiError> {
+        self.sim_store().write(|tx| super::vlan::create_from_pif(tx, &pif, &network, vlan))
+    }
+
     async fn eject(&self, _ctx: &Ctx, host: HostRef) -> Result<(), ApiError> {
         self.sim_store().write(|tx| eject(tx, host.as_str()))
     }
@@ -371,15 +375,5 @@ impl PoolServer for Sim {
 
     async fn sync_updates(&self, _ctx: &Ctx, self_: PoolRef, _force: bool, _token: String, _token_id: String) -> Result<String, ApiError> {
         self.sim_store().write(|tx| sync_updates(tx, self_.as_str()))
-    }
-
-    async fn create_vlan_from_pif(
-        &self,
-        _ctx: &Ctx,
-        pif: xenapi::PifRef,
-        network: xenapi::NetworkRef,
-        vlan: i64,
-    ) -> Result<Vec<xenapi::PifRef>, ApiError> {
-        self.sim_store().write(|tx| super::vlan::create_from_pif(tx, &pif, &network, vlan))
     }
 }

@@ -146,7 +146,7 @@ pub(crate) fn refresh(tx: &mut Tx<'_>, r: &str) -> Result<(), ApiError> {
 /// A new disk with the contents of `src` (its SR accounting and uuid are
 /// the store's business).
 #[allow(deprecated)]
-fn duplicate(src: &VdiRecord, sr: SrRef) -> VdiRecord {
+pub(crate) fn duplicate(src: &VdiRecord, sr: SrRef) -> VdiRecord {
     VdiRecord {
         uuid: String::new(),
         sr,

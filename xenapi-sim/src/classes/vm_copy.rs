@@ -104,19 +104,12 @@ pub fn copy_vm(
                 continue;
             }
             let d = tx.get::<VdiRecord>(b.vdi.as_str())?.clone();
-            let copy = VdiRecord {
-                uuid: String::new(),
-                sr: sr.map(SrRef::new).unwrap_or_else(|| d.sr.clone()),
-                vbds: Vec::new(),
-                crash_dumps: Vec::new(),
-                snapshots: Vec::new(),
-                location: String::new(),
-                current_operations: HashMap::new(),
-                is_a_snapshot: snapshot,
-                snapshot_of: if snapshot { b.vdi.clone() } else { Ref::null() },
-                snapshot_time: if snapshot { now() } else { DateTime::default() },
-                ..d
-            };
+            let mut copy = super::vdi::duplicate(&d, sr.map(SrRef::new).unwrap_or_else(|| d.sr.clone()));
+            if snapshot {
+                copy.is_a_snapshot = true;
+                copy.snapshot_of = b.vdi.clone();
+                copy.snapshot_time = now();
+            }
             new_vdi = tx.create(copy)?;
         }
         let copy = VbdRecord {
@@ -214,18 +207,7 @@ pub fn revert(tx: &mut Tx<'_>, snapshot: &str) -> Result<(), ApiError> {
         let mut vdi = b.vdi.clone();
         if b.r#type != VbdType::Cd && !b.vdi.is_null() {
             let d = tx.get::<VdiRecord>(b.vdi.as_str())?.clone();
-            vdi = tx.create(VdiRecord {
-                uuid: String::new(),
-                vbds: Vec::new(),
-                crash_dumps: Vec::new(),
-                snapshots: Vec::new(),
-                location: String::new(),
-                current_operations: HashMap::new(),
-                is_a_snapshot: false,
-                snapshot_of: Ref::null(),
-                snapshot_time: DateTime::default(),
-                ..d
-            })?;
+            vdi = tx.create(super::vdi::duplicate(&d, d.sr.clone()))?;
         }
         tx.create(VbdRecord { uuid: String::new(), vm: VmRef::new(&vm), vdi, currently_attached: false, current_operations: HashMap::new(), ..b })?;
     }
