@@ -113,6 +113,12 @@ impl Fixture {
                         },
                     })?;
                 }
+                // What hosts have free and allow follows from what runs
+                // on them.
+                for (host, _) in tx.db().all::<xenapi::HostRecord>() {
+                    crate::classes::placement::refresh_memory(tx, host.as_str())?;
+                    crate::classes::host::refresh_ops(tx, host.as_str())?;
+                }
                 Ok(())
             })
             .map_err(|e| match e {

@@ -15,6 +15,7 @@
 
 pub mod api;
 pub mod behaviour;
+pub mod classes;
 pub mod events;
 pub mod fixture;
 pub mod limits;

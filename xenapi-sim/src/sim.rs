@@ -139,6 +139,8 @@ pub(crate) struct Inner {
     pub domid: AtomicI64,
     /// Logins so far.
     logins: AtomicU64,
+    /// The data of blobs (`PUT /blob`).
+    pub blobs: crate::classes::blob::BlobData,
     started: Instant,
 }
 
@@ -202,6 +204,7 @@ impl Sim {
             orphans: Mutex::new(HashSet::new()),
             domid: AtomicI64::new(1),
             logins: AtomicU64::new(0),
+            blobs: Default::default(),
             started: Instant::now(),
         })))
     }
@@ -409,6 +412,10 @@ impl Sim {
     }
 
     /// The user table.
+    pub(crate) fn blobs(&self) -> &crate::classes::blob::BlobData {
+        &self.0.blobs
+    }
+
     pub(crate) fn users(&self) -> &RwLock<HashMap<String, User>> {
         &self.0.users
     }
@@ -435,6 +442,10 @@ impl xenapi::server::Backend for Sim {
 
     fn store(&self) -> &SimStore {
         &self.0.store
+    }
+
+    async fn http(&self, request: xenapi_rt::server::HttpRequest<'_>) -> Option<xenapi_rt::server::HttpReply> {
+        crate::classes::blob::http(self, request).await
     }
 
     async fn authenticate(&self, _method: &'static str, session: &SessionRef) -> Result<Ctx, ApiError> {

@@ -435,6 +435,7 @@ impl<'a> Tx<'a> {
         row.rec = rec;
         self.link_all(r, &gone, false);
         self.link_all(r, &new, true);
+        crate::classes::after_write::<R>(self, r)?;
         Ok(out)
     }
 
@@ -491,6 +492,7 @@ impl<'a> Tx<'a> {
         self.db.table_mut::<R>().insert(r, Row { rec, created: 0, modified: 0 });
         self.link_all(r, &related, true);
         crate::behaviour::created::<R>(self, r)?;
+        crate::classes::after_write::<R>(self, r)?;
         Ok(())
     }
 

@@ -43,7 +43,7 @@ async fn derived_messages_work_on_the_store_in_every_protocol() {
     for p in PROTOCOLS {
         let s = root(&sim.url, p).await;
         let all = s.vm().get_all_records().await.unwrap();
-        assert_eq!(all.len(), 13, "{p:?}");
+        assert_eq!(all.len(), 15, "{p:?}");
         assert_eq!(all.values().filter(|v| v.is_a_template).count(), 10);
         let web = vm_named(&s, "web-01").await;
         let rec = s.vm().get_record(&web).await.unwrap();
@@ -77,7 +77,7 @@ async fn derived_messages_work_on_the_store_in_every_protocol() {
 
         // Explicit messages without behaviour.
         let host = s.host().get_all().await.unwrap().remove(0);
-        assert_eq!(desc(s.host().reboot(&host).await), ["NOT_IMPLEMENTED", "host.reboot"]);
+        assert_eq!(desc(s.host().dmesg(&host).await), ["NOT_IMPLEMENTED", "host.dmesg"]);
 
         // What the typed client cannot send.
         let r = raw(&sim.url, p);
@@ -301,12 +301,10 @@ async fn async_calls_run_as_tasks() {
         // So does an object of any class with `current_operations`, even
         // while a message the simulator leaves unimplemented runs.
         let disk = s.vbd().get_vdi(&state(&s, &vm).await.vbds[0]).await.unwrap();
-        let sr = s.vdi().get_sr(&disk).await.unwrap();
-        let null = xenapi::VdiRef::null();
-        let copying = s.vdi().async_copy(&disk, &sr, &null, &null).await.unwrap();
+        let updating = s.vdi().async_update(&disk).await.unwrap();
         let busy = s.vdi().get_current_operations(&disk).await.unwrap();
-        assert_eq!(busy.get(copying.task_ref().as_str()), Some(&VdiOperations::Copy), "{busy:?}");
-        let e = copying.wait().await.unwrap_err();
+        assert_eq!(busy.get(updating.task_ref().as_str()), Some(&VdiOperations::Update), "{busy:?}");
+        let e = updating.wait().await.unwrap_err();
         assert!(matches!(e.api(), Some(ApiError::NotImplemented { .. })), "{e}");
         assert!(s.vdi().get_current_operations(&disk).await.unwrap().is_empty());
         assert_eq!(s.vm().get_power_state(&vm).await.unwrap(), VmPowerState::Running);
@@ -351,9 +349,9 @@ async fn event_from_tokens_filters_and_long_polls() {
 
     // The empty token: every VM, as `add`, and the counts.
     let first = s.event().from(&vms, "", 1.0).await.unwrap();
-    assert_eq!(first.events.len(), 13);
+    assert_eq!(first.events.len(), 15);
     assert!(first.events.iter().all(|e| e.class == "vm" && e.operation == EventOperation::Add));
-    assert_eq!(first.valid_ref_counts["vm"], 13);
+    assert_eq!(first.valid_ref_counts["vm"], 15);
     let web: VmRecord = first.events.iter().find(|e| e.snapshot["name_label"] == "web-01").unwrap().snapshot_as().unwrap();
     assert_eq!(web.power_state, VmPowerState::Running);
 
@@ -373,7 +371,7 @@ async fn event_from_tokens_filters_and_long_polls() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let s = root(&url, Protocol::JsonRpc(Version::V2)).await;
         s.vm().set_name_description(&db2, "woken").await.unwrap();
-        s.sr().set_name_description(&s.sr().get_all().await.unwrap()[0], "not a VM").await.unwrap_err();
+        s.sr().set_name_description(&xenapi::SrRef::new("OpaqueRef:no-such-sr"), "refused").await.unwrap_err();
     });
     let t0 = Instant::now();
     let woke = s.event().from(&vms, &idle.token, 30.0).await.unwrap();
@@ -519,7 +517,7 @@ fn fixtures_are_checked() {
     .unwrap();
     let db = store.read();
     let vms = db.all::<VmRecord>();
-    assert_eq!(vms.len(), 18);
+    assert_eq!(vms.len(), 20);
     let b3 = vms.iter().find(|(_, v)| v.name_label == "bulk 3").unwrap();
     assert_eq!(b3.1.tags, ["3"]);
     assert_eq!(b3.1.vbds.len(), 1);
