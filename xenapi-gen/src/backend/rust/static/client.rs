@@ -164,12 +164,14 @@ impl<'s, T: Transport, R: DeserializeOwned> Task<'s, T, R> {
         let mut delay = Duration::from_millis(20);
         loop {
             match tasks.get_status(&self.task).await? {
-                crate::TaskStatusType::Pending => {}
+                // A cancel was asked for but the task has not stopped yet:
+                // it may still end in success or failure, so keep waiting.
+                crate::TaskStatusType::Pending | crate::TaskStatusType::Cancelling => {}
                 crate::TaskStatusType::Success => {
                     let text = tasks.get_result(&self.task).await?;
                     return decode_task_result(&text);
                 }
-                crate::TaskStatusType::Cancelling | crate::TaskStatusType::Cancelled => {
+                crate::TaskStatusType::Cancelled => {
                     return Err(Error::Api(ApiError::TaskCancelled { task: self.task.to_string() }));
                 }
                 crate::TaskStatusType::Failure | crate::TaskStatusType::Unknown(_) => {
