@@ -279,6 +279,22 @@ def xml_call(method, params_xml):
             % (method, "".join("<param><value>%s</value></param>" % p for p in params_xml))).encode()
 
 
+def bad_bodies(rnd, n, fixed, good, specials):
+    """`n` bodies: the `fixed` ones, then in turn a cut-short `good`, random
+    bytes, and `good` with one byte replaced by one of `specials`."""
+    for i in range(n):
+        if i < len(fixed):
+            yield fixed[i]
+        elif i % 3 == 0:
+            yield good[: rnd.randrange(len(good))]
+        elif i % 3 == 1:
+            yield bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 200)))
+        else:
+            b = bytearray(good)
+            b[rnd.randrange(len(b))] = rnd.choice(specials)
+            yield bytes(b)
+
+
 def malformed_xml_bodies(s, rnd, n):
     good = xml_call("VM.get_all", ["<string>%s</string>" % s])
     fixed = [
@@ -301,17 +317,7 @@ def malformed_xml_bodies(s, rnd, n):
         b"<?xml version='1.0' encoding='EBCDIC'?><methodCall/>",
         b"<methodResponse><params><param><value>x</value></param></params></methodResponse>",
     ]
-    for i in range(n):
-        if i < len(fixed):
-            yield fixed[i]
-        elif i % 3 == 0:
-            yield good[: rnd.randrange(len(good))]
-        elif i % 3 == 1:
-            yield bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 200)))
-        else:
-            b = bytearray(good)
-            b[rnd.randrange(len(b))] = rnd.choice(b"<>&;\"'\x00\x01\xff/=")
-            yield bytes(b)
+    return bad_bodies(rnd, n, fixed, good, b"<>&;\"'\x00\x01\xff/=")
 
 
 def malformed_json_bodies(s, rnd, n):
@@ -326,17 +332,7 @@ def malformed_json_bodies(s, rnd, n):
         b"{\"method\":\"VM.get_all\",\"params\":[NaN, Infinity],\"id\":1}",
         b"{\"method\":\"VM.get_all\",\"method\":\"VM.get_all\",\"params\":[],\"id\":1}",
     ]
-    for i in range(n):
-        if i < len(fixed):
-            yield fixed[i]
-        elif i % 3 == 0:
-            yield good[: rnd.randrange(len(good))]
-        elif i % 3 == 1:
-            yield bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 200)))
-        else:
-            b = bytearray(good)
-            b[rnd.randrange(len(b))] = rnd.choice(b"{}[]\",:\\\x00\xff0")
-            yield bytes(b)
+    return bad_bodies(rnd, n, fixed, good, b"{}[]\",:\\\x00\xff0")
 
 
 def run_control_chars(w, s_json, s_xml, vm, counts):
