@@ -146,6 +146,19 @@ impl CallError {
     }
 }
 
+/// `text` cut to at most `max` bytes on a character boundary, with `...`
+/// when something was cut: for quoting untrusted input in a message.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
 /// Checks that `input` is UTF-8, reporting the offset of the first bad byte.
 pub(crate) fn check_utf8(input: &[u8]) -> Result<&str, WireError> {
     std::str::from_utf8(input).map_err(|e| WireError::Utf8(e.valid_up_to()))

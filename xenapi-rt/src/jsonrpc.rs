@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::error::check_utf8;
+use crate::error::{check_utf8, clip};
 pub use crate::types::float::{de_float, ser_float};
 use crate::{CallError, Limits, WireError};
 
@@ -351,23 +351,11 @@ fn text_of(v: &Value) -> String {
     }
 }
 
-fn clip(raw: &str) -> String {
-    const MAX: usize = 200;
-    if raw.len() <= MAX {
-        return raw.to_string();
-    }
-    let mut end = MAX;
-    while !raw.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &raw[..end])
-}
-
 /// Turns an `error` member into a [`CallError`]. Any shape is tolerated:
 /// a 1.0 array, a 2.0 object, a bare string; non-string parameters are
 /// kept as their JSON text and a non-array `data` counts as one parameter.
 fn failure_from_payload(raw: &RawValue) -> CallError {
-    let malformed = |why: &str| CallError::Malformed(format!("{why}: {}", clip(raw.get())));
+    let malformed = |why: &str| CallError::Malformed(format!("{why}: {}", clip(raw.get(), 200)));
     let value: Value = match serde_json::from_str(raw.get()) {
         Ok(v) => v,
         Err(_) => return malformed("unreadable error"),

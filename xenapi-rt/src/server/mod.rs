@@ -475,16 +475,7 @@ impl<H: Handler> Server<H> {
 /// short reason as `received`.
 #[cfg(feature = "xml-rpc")]
 fn unmarshal_failure(e: &crate::WireError) -> Reply {
-    const MAX: usize = 300;
-    let mut why = e.to_string();
-    if why.len() > MAX {
-        let mut end = MAX;
-        while !why.is_char_boundary(end) {
-            end -= 1;
-        }
-        why.truncate(end);
-        why.push_str("...");
-    }
+    let why = crate::error::clip(&e.to_string(), 300);
     Reply::failure(["XMLRPC_UNMARSHAL_FAILURE".to_string(), "an XML-RPC methodCall".to_string(), why])
 }
 
