@@ -187,8 +187,8 @@ pub fn check_vm_op(r: &str, vm: &VmRecord, op: &Op) -> Result<(), ApiError> {
     if ops_in(&vm.power_state).contains(op) {
         return Ok(());
     }
-    let expected: Vec<String> = Power::ALL.iter().filter(|p| ops_in(p).contains(op)).map(power_word).collect();
-    Err(ApiError::VmBadPowerState { vm: r.to_string(), expected: expected.join(", "), actual: power_word(&vm.power_state) })
+    let expected: Vec<Power> = Power::ALL.iter().filter(|p| ops_in(p).contains(op)).cloned().collect();
+    Err(crate::classes::bad_power(r, &expected, &vm.power_state))
 }
 
 /// A null reference of any class.

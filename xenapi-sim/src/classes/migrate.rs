@@ -11,7 +11,7 @@ use xenapi::{
 };
 
 use super::placement::{assert_can_boot_here, host_sees_sr, refresh_memory};
-use crate::behaviour::{check_vm_op, power_word};
+use crate::behaviour::check_vm_op;
 use crate::store::{SimStore, Tx};
 
 /// Moves a live VM's domain to `host`, with a new domain id.
@@ -66,7 +66,7 @@ pub fn migrate_send(tx: &mut Tx<'_>, vm: &str, plan: &Plan, domid: i64) -> Resul
     }
     let running = matches!(rec.power_state, Power::Running | Power::Paused);
     if plan.live && !running {
-        return Err(ApiError::VmBadPowerState { vm: vm.to_string(), expected: "running".into(), actual: power_word(&rec.power_state) });
+        return Err(super::bad_power(vm, &[Power::Running], &rec.power_state));
     }
     for (vdi, sr) in &plan.vdi_map {
         tx.get::<VdiRecord>(vdi.as_str())?;

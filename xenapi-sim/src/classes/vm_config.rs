@@ -232,11 +232,7 @@ pub fn copy_bios_strings(tx: &mut Tx<'_>, vm: &str, host: &str) -> Result<(), Ap
     let strings = tx.get::<HostRecord>(host)?.bios_strings.clone();
     let rec = tx.get::<VmRecord>(vm)?;
     if rec.power_state != Power::Halted {
-        return Err(ApiError::VmBadPowerState {
-            vm: vm.to_string(),
-            expected: "halted".into(),
-            actual: crate::behaviour::power_word(&rec.power_state),
-        });
+        return Err(super::bad_power(vm, &[Power::Halted], &rec.power_state));
     }
     if !rec.bios_strings.is_empty() {
         return Err(ApiError::VmBiosStringsAlreadySet);
@@ -260,11 +256,7 @@ pub fn data_sources(vm: &VmRecord) -> Vec<String> {
 pub fn data_source(tx: &mut Tx<'_>, vm: &str, name: &str, record: bool) -> Result<(), ApiError> {
     let rec = tx.get::<VmRecord>(vm)?;
     if record && rec.power_state != Power::Running {
-        return Err(ApiError::VmBadPowerState {
-            vm: vm.to_string(),
-            expected: "running".into(),
-            actual: crate::behaviour::power_word(&rec.power_state),
-        });
+        return Err(super::bad_power(vm, &[Power::Running], &rec.power_state));
     }
     if !data_sources(rec).iter().any(|d| d == name) {
         return Err(ApiError::InvalidValue { field: "data_source".into(), value: name.to_string() });
@@ -279,11 +271,7 @@ pub fn restart_device_models(tx: &mut Tx<'_>, vm: &str) -> Result<(), ApiError> 
         return Err(ApiError::VmIsTemplate { vm: vm.to_string() });
     }
     if !matches!(rec.power_state, Power::Running | Power::Paused) {
-        return Err(ApiError::VmBadPowerState {
-            vm: vm.to_string(),
-            expected: "running, paused".into(),
-            actual: crate::behaviour::power_word(&rec.power_state),
-        });
+        return Err(super::bad_power(vm, &[Power::Running, Power::Paused], &rec.power_state));
     }
     if rec.domain_type != DomainType::Hvm {
         return Err(ApiError::VmHvmRequired { vm: vm.to_string() });
