@@ -14,18 +14,19 @@ simulator has code for it. Prints two figures:
 
 and exits 1 when the first is short, listing what is missing.
 
-    python3 tests/sim_coverage.py [--sim PATH] [--list]
+    python3 tests/sim_coverage.py [--sim PATH] [--list]   (needs pytest, as the Python tests do)
 """
 
 import argparse
 import json
 import os
-import re
-import subprocess
 import sys
 import xmlrpc.client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+from conftest import Simulator  # noqa: E402 - the simulator as the Python tests start it
+
 REFERENCE = os.path.join(ROOT, "..", "shared", "reference")
 
 
@@ -52,7 +53,8 @@ def main():
     ap.add_argument("--sim", default=os.environ.get("XENAPI_SIM"))
     ap.add_argument("--list", action="store_true", help="list every missing message")
     args = ap.parse_args()
-    binary = args.sim or os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "debug", "xenapi-sim")
+    if args.sim:
+        os.environ["XENAPI_SIM"] = args.sim
     with open(os.path.join(REFERENCE, "xenapi-model.json")) as f:
         model = json.load(f)
     with open(os.path.join(REFERENCE, "client-messages.json")) as f:
@@ -60,17 +62,9 @@ def main():
     enums = {e["name"]: [v if isinstance(v, str) else v["name"] for v in e["values"]] for c in model["classes"] for e in c["enums"]}
     explicit = {"%s.%s" % (c["name"], m["name"]): m for c in model["classes"] for m in c["messages"] if not m["implicit"]}
 
-    proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--task-delay-ms", "1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sim = Simulator("--task-delay-ms", "1")
     try:
-        for line in proc.stdout:
-            m = re.search(r"listening on (http://[0-9.]+:[0-9]+/)", line)
-            if m:
-                url = m.group(1)
-                break
-        else:
-            sys.exit("the simulator did not start: " + proc.stderr.read())
-        server = xmlrpc.client.ServerProxy(url, allow_none=True)
+        server = xmlrpc.client.ServerProxy(sim.url, allow_none=True)
 
         def login():
             return server.session.login_with_password("root", "xenroot", "1.0", "coverage")["Value"]
@@ -90,8 +84,9 @@ def main():
             if name.startswith("session.") or error[0] == "SESSION_INVALID":
                 session = login()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        sim.stop()
+    if sim.panics():
+        sys.exit("the simulator panicked:\n" + "".join(sim.log))
 
     present = wanted & set(explicit)
     got = present & implemented

@@ -41,6 +41,8 @@ import time
 import xmlrpc.client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+import conftest  # noqa: E402 - how the Python tests find the simulator binary
 
 # Characters XML 1.0 cannot carry (the NUL is included: no XML can hold it).
 FORBIDDEN = [c for c in range(0x20) if c not in (0x9, 0xA, 0xD)] + [0xFFFE, 0xFFFF]
@@ -587,13 +589,8 @@ def run_state_files(binary, workdir, state, rnd, trials, counts):
 
 
 def sim_binary(arg):
-    if arg:
-        return arg
-    if os.environ.get("XENAPI_SIM"):
-        return os.environ["XENAPI_SIM"]
-    subprocess.run(["cargo", "build", "-q", "-p", "xenapi-sim"], cwd=ROOT, check=True)
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    return os.path.join(target, "debug", "xenapi-sim")
+    """`arg`, else the binary the Python tests use ($XENAPI_SIM, else a debug build)."""
+    return arg or conftest.sim_binary()
 
 
 def main():
