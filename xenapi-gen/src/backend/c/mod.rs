@@ -9,8 +9,8 @@
 //! decodes replies and frees values from those tables. Each generated call
 //! is therefore only a list of its arguments.
 //!
-//! Files are laid out by askama templates under `templates/c/`; the text
-//! they fill in (prototypes, comments, tables) is computed here.
+//! Files are laid out by the askama templates in `templates/` beside this
+//! module; the text they fill in (prototypes, comments, tables) is computed here.
 
 mod docs;
 mod templates;

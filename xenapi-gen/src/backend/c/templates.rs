@@ -1,5 +1,5 @@
-//! The askama templates of `templates/c/` and the values they are filled
-//! with.
+//! The askama templates in this backend's `templates/` folder and the values
+//! they are filled with.
 
 use super::docs::{block, c_string, lifecycle_note};
 use super::types::CType;
@@ -40,7 +40,7 @@ struct FuncRow {
 }
 
 #[derive(Template)]
-#[template(path = "c/class.h", escape = "none")]
+#[template(path = "c/templates/class.h", escape = "none")]
 struct ClassH {
     banner: &'static str,
     guard: String,
@@ -177,7 +177,7 @@ struct FuncBody {
 }
 
 #[derive(Template)]
-#[template(path = "c/class.c", escape = "none")]
+#[template(path = "c/templates/class.c", escape = "none")]
 struct ClassC {
     banner: &'static str,
     has_handle: bool,
@@ -228,7 +228,7 @@ pub(super) fn class_c(ci: &ClassInfo) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "c/decl.h", escape = "none")]
+#[template(path = "c/templates/decl.h", escape = "none")]
 struct DeclH {
     banner: &'static str,
     guard: String,
@@ -272,7 +272,7 @@ struct ValueRow {
 }
 
 #[derive(Template)]
-#[template(path = "c/enum.h", escape = "none")]
+#[template(path = "c/templates/enum.h", escape = "none")]
 struct EnumH {
     banner: &'static str,
     guard: String,
@@ -306,7 +306,7 @@ pub(super) fn enum_h(e: &EnumDef) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "c/enum.c", escape = "none")]
+#[template(path = "c/templates/enum.c", escape = "none")]
 struct EnumC {
     banner: &'static str,
     t: String,
@@ -322,7 +322,7 @@ pub(super) fn enum_c(e: &EnumDef) -> String {
 // ---------------------------------------------------------- sets and maps
 
 #[derive(Template)]
-#[template(path = "c/map.h", escape = "none")]
+#[template(path = "c/templates/map.h", escape = "none")]
 struct MapH {
     banner: &'static str,
     guard: String,
@@ -361,7 +361,7 @@ pub(super) fn map_h(ct: &CType) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "c/map.c", escape = "none")]
+#[template(path = "c/templates/map.c", escape = "none")]
 struct MapC {
     banner: &'static str,
     t: String,
@@ -378,7 +378,7 @@ pub(super) fn map_c(ct: &CType) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "c/set.h", escape = "none")]
+#[template(path = "c/templates/set.h", escape = "none")]
 struct SetH {
     banner: &'static str,
     guard: String,
@@ -406,7 +406,7 @@ pub(super) fn set_h(ct: &CType) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "c/set.c", escape = "none")]
+#[template(path = "c/templates/set.c", escape = "none")]
 struct SetC {
     banner: &'static str,
     t: String,
@@ -423,7 +423,7 @@ pub(super) fn set_c(ct: &CType) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "c/event_batch.h", escape = "none")]
+#[template(path = "c/templates/event_batch.h", escape = "none")]
 struct EventBatchH {
     banner: &'static str,
 }
@@ -433,7 +433,7 @@ pub(super) fn event_batch_h() -> String {
 }
 
 #[derive(Template)]
-#[template(path = "c/event_batch.c", escape = "none")]
+#[template(path = "c/templates/event_batch.c", escape = "none")]
 struct EventBatchC {
     banner: &'static str,
 }
@@ -451,14 +451,14 @@ struct ErrorRow {
 }
 
 #[derive(Template)]
-#[template(path = "c/api_failure.h", escape = "none")]
+#[template(path = "c/templates/api_failure.h", escape = "none")]
 struct FailureH {
     banner: &'static str,
     errors: Vec<ErrorRow>,
 }
 
 #[derive(Template)]
-#[template(path = "c/api_failure.c", escape = "none")]
+#[template(path = "c/templates/api_failure.c", escape = "none")]
 struct FailureC {
     banner: &'static str,
     errors: Vec<ErrorRow>,
@@ -517,14 +517,14 @@ struct Desc {
 }
 
 #[derive(Template)]
-#[template(path = "c/types.h", escape = "none")]
+#[template(path = "c/templates/types.h", escape = "none")]
 struct TypesH {
     banner: &'static str,
     descs: Vec<Desc>,
 }
 
 #[derive(Template)]
-#[template(path = "c/types.c", escape = "none")]
+#[template(path = "c/templates/types.c", escape = "none")]
 struct TypesC {
     banner: &'static str,
     descs: Vec<Desc>,
@@ -695,7 +695,7 @@ pub(super) fn types_c(sdk: &Sdk) -> String {
 // ------------------------------------------------------------ the rest
 
 #[derive(Template)]
-#[template(path = "c/all.h", escape = "none")]
+#[template(path = "c/templates/all.h", escape = "none")]
 struct AllH<'a> {
     banner: &'static str,
     headers: &'a [String],
@@ -709,7 +709,7 @@ pub(super) fn all_h(headers: &[String]) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "c/Makefile", escape = "none")]
+#[template(path = "c/templates/Makefile", escape = "none")]
 struct Makefile {
     banner: String,
     version: String,

@@ -92,7 +92,7 @@ struct MessageSection {
 }
 
 #[derive(Template)]
-#[template(path = "docs/class.md", escape = "none")]
+#[template(path = "docs/templates/class.md", escape = "none")]
 struct ClassTpl {
     name: String,
     doc: String,
@@ -193,7 +193,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "docs/index.md", escape = "none")]
+#[template(path = "docs/templates/index.md", escape = "none")]
 struct IndexTpl {
     name: String,
     doc: String,
@@ -202,7 +202,7 @@ struct IndexTpl {
 }
 
 #[derive(Template)]
-#[template(path = "docs/errors.md", escape = "none")]
+#[template(path = "docs/templates/errors.md", escape = "none")]
 struct ErrorsTpl {
     errors: Vec<(String, String, String, Vec<String>)>,
 }
@@ -214,7 +214,7 @@ struct ReleaseSection {
 }
 
 #[derive(Template)]
-#[template(path = "docs/releases.md", escape = "none")]
+#[template(path = "docs/templates/releases.md", escape = "none")]
 struct ReleasesTpl {
     releases: Vec<ReleaseSection>,
 }

@@ -66,7 +66,7 @@ struct ErrorView {
 }
 
 #[derive(Template)]
-#[template(path = "python/errors.py", escape = "none")]
+#[template(path = "python/templates/errors.py", escape = "none")]
 struct ErrorsTpl {
     errors: Vec<ErrorView>,
 }
@@ -106,7 +106,7 @@ struct EnumView {
 }
 
 #[derive(Template)]
-#[template(path = "python/enums.py", escape = "none")]
+#[template(path = "python/templates/enums.py", escape = "none")]
 struct EnumsTpl {
     enums: Vec<EnumView>,
 }
@@ -144,7 +144,7 @@ struct RecordView {
 }
 
 #[derive(Template)]
-#[template(path = "python/records.py", escape = "none")]
+#[template(path = "python/templates/records.py", escape = "none")]
 struct RecordsTpl {
     enum_names: Vec<String>,
     refs: Vec<(String, String)>,
@@ -322,7 +322,7 @@ struct ClassView {
 }
 
 #[derive(Template)]
-#[template(path = "python/api.py", escape = "none")]
+#[template(path = "python/templates/api.py", escape = "none")]
 struct ApiTpl {
     aio: bool,
     enum_imports: Vec<String>,
@@ -457,7 +457,7 @@ fn api_module(api: &Api, aio: bool) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "python/init.py", escape = "none")]
+#[template(path = "python/templates/init.py", escape = "none")]
 struct InitTpl {
     api_name: String,
     classes: usize,
@@ -465,7 +465,7 @@ struct InitTpl {
 }
 
 #[derive(Template)]
-#[template(path = "python/pyproject.toml", escape = "none")]
+#[template(path = "python/templates/pyproject.toml", escape = "none")]
 struct PyprojectTpl {
     package: &'static str,
 }
