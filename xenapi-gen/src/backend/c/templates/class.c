@@ -1,10 +1,9 @@
-{{ banner }}
-#include <stddef.h>
-#include <stdlib.h>
-
-#include "xen_wire.h"
-#include "xen_types.h"
-#include <xen/api/{{ t }}.h>
+{% import "shapes.txt" as shapes -%}
+{#- The call of one message: its arguments (if any) and where the result goes. -#}
+{% macro xw_call(m) -%}
+xw_call(session, "{{ m.wire }}", {% if m.args.is_empty() %}NULL{% else %}args{% endif %}, {{ m.args.len() }}, {{ m.result_desc }}, {{ m.result_arg }})
+{%- endmacro -%}
+{% call shapes::source_open(true) %}{% endcall %}
 {%- if has_handle %}
 
 
@@ -15,78 +14,23 @@ void
 }
 
 
-{{ t }}_set *
-{{ t }}_set_alloc(size_t size)
-{
-    return xw_alloc_items(&xw_t_{{ t }}_set, size);
-}
-
-
-void
-{{ t }}_set_free({{ t }}_set *set)
-{
-    xw_free_ptr(&xw_t_{{ t }}_set, set);
-}
+{% call shapes::alloc_free(t ~ "_set", "set", true) %}{% endcall %}
 {%- endif %}
 
 
-{{ t }}_record *
-{{ t }}_record_alloc(void)
-{
-    return xw_alloc_zeroed(sizeof({{ t }}_record));
-}
-
-
-void
-{{ t }}_record_free({{ t }}_record *record)
-{
-    xw_free_ptr(&xw_t_{{ t }}_record, record);
-}
+{% call shapes::alloc_free(t ~ "_record", "record", false) %}{% endcall %}
 {%- if has_handle %}
 
 
-{{ t }}_record_opt *
-{{ t }}_record_opt_alloc(void)
-{
-    return xw_alloc_zeroed(sizeof({{ t }}_record_opt));
-}
-
-
-void
-{{ t }}_record_opt_free({{ t }}_record_opt *record_opt)
-{
-    xw_free_ptr(&xw_t_{{ t }}_record_opt, record_opt);
-}
+{% call shapes::alloc_free(t ~ "_record_opt", "record_opt", false) %}{% endcall %}
 {%- endif %}
 
 
-{{ t }}_record_set *
-{{ t }}_record_set_alloc(size_t size)
-{
-    return xw_alloc_items(&xw_t_{{ t }}_record_set, size);
-}
-
-
-void
-{{ t }}_record_set_free({{ t }}_record_set *set)
-{
-    xw_free_ptr(&xw_t_{{ t }}_record_set, set);
-}
+{% call shapes::alloc_free(t ~ "_record_set", "set", true) %}{% endcall %}
 {%- if has_handle %}
 
 
-{{ t }}_record_opt_set *
-{{ t }}_record_opt_set_alloc(size_t size)
-{
-    return xw_alloc_items(&xw_t_{{ t }}_record_opt_set, size);
-}
-
-
-void
-{{ t }}_record_opt_set_free({{ t }}_record_opt_set *set)
-{
-    xw_free_ptr(&xw_t_{{ t }}_record_opt_set, set);
-}
+{% call shapes::alloc_free(t ~ "_record_opt_set", "set", true) %}{% endcall %}
 {%- endif %}
 {%- for m in functions %}
 
@@ -94,29 +38,20 @@ void
 {{ m.ret }}
 {{ m.proto }}
 {
-{%- if m.args.is_empty() %}
-{%- if m.after.is_empty() %}
-    return xw_call(session, "{{ m.wire }}", NULL, 0, {{ m.result_desc }}, {{ m.result_arg }});
-{%- else %}
-    if (!xw_call(session, "{{ m.wire }}", NULL, 0, {{ m.result_desc }}, {{ m.result_arg }}))
-        return false;
-{{ m.after }}
-    return true;
-{%- endif %}
-{%- else %}
+{%- if !m.args.is_empty() %}
     const xw_arg args[] = {
 {%- for a in m.args %}
         { &{{ a.desc }}, &{{ a.name }}, {{ a.ctor }} },
 {%- endfor %}
     };
+{%- endif %}
 {%- if m.after.is_empty() %}
-    return xw_call(session, "{{ m.wire }}", args, {{ m.args.len() }}, {{ m.result_desc }}, {{ m.result_arg }});
+    return {% call xw_call(m) %}{% endcall %};
 {%- else %}
-    if (!xw_call(session, "{{ m.wire }}", args, {{ m.args.len() }}, {{ m.result_desc }}, {{ m.result_arg }}))
+    if (!{% call xw_call(m) %}{% endcall %})
         return false;
 {{ m.after }}
     return true;
-{%- endif %}
 {%- endif %}
 }
 {%- endfor %}

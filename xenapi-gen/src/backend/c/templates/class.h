@@ -1,15 +1,5 @@
-{{ banner }}
-#ifndef {{ guard }}
-#define {{ guard }}
-
-#include <xen/api/xen_common.h>
-{%- for h in includes %}
-#include <{{ h }}>
-{%- endfor %}
-
-#ifdef __cplusplus
-extern "C" {
-#endif
+{% import "shapes.txt" as shapes -%}
+{% call shapes::header_open(false) %}{% endcall %}
 
 {%- for d in forward %}
 {{ d }}
@@ -27,27 +17,8 @@ extern void
 {{ t }}_free({{ t }} {{ var }});
 
 
-/**
- * A set of handles to {{ class }} objects.
- */
-typedef struct {{ t }}_set
-{
-    size_t size;
-    {{ t }} *contents[];
-} {{ t }}_set;
-
-/**
- * Allocates a {{ t }}_set of the given size, its elements NULL.
- */
-extern {{ t }}_set *
-{{ t }}_set_alloc(size_t size);
-
-/**
- * Frees a {{ t }}_set and the handles in it. The set must have come from
- * this library.
- */
-extern void
-{{ t }}_set_free({{ t }}_set *set);
+{% call shapes::set_decl(t ~ "_set", t ~ " *", "A set of handles to " ~ class ~ " objects.", ", its elements NULL",
+    "Frees a " ~ t ~ "_set and the handles in it. The set must have come from\n * this library.") %}{% endcall %}
 {%- endif %}
 
 
@@ -109,51 +80,13 @@ extern void
 {%- endif %}
 
 
-/**
- * A set of {{ t }}_record pointers.
- */
-typedef struct {{ t }}_record_set
-{
-    size_t size;
-    {{ t }}_record *contents[];
-} {{ t }}_record_set;
-
-/**
- * Allocates a {{ t }}_record_set of the given size, its elements NULL.
- */
-extern {{ t }}_record_set *
-{{ t }}_record_set_alloc(size_t size);
-
-/**
- * Frees a {{ t }}_record_set and the records in it. The set must have come
- * from this library.
- */
-extern void
-{{ t }}_record_set_free({{ t }}_record_set *set);
+{% call shapes::set_decl(t ~ "_record_set", t ~ "_record *", "A set of " ~ t ~ "_record pointers.", ", its elements NULL",
+    "Frees a " ~ t ~ "_record_set and the records in it. The set must have come\n * from this library.") %}{% endcall %}
 {%- if has_handle %}
 
 
-/**
- * A set of {{ t }}_record_opt pointers.
- */
-typedef struct {{ t }}_record_opt_set
-{
-    size_t size;
-    {{ t }}_record_opt *contents[];
-} {{ t }}_record_opt_set;
-
-/**
- * Allocates a {{ t }}_record_opt_set of the given size, its elements NULL.
- */
-extern {{ t }}_record_opt_set *
-{{ t }}_record_opt_set_alloc(size_t size);
-
-/**
- * Frees a {{ t }}_record_opt_set and everything in it. The set must have
- * come from this library.
- */
-extern void
-{{ t }}_record_opt_set_free({{ t }}_record_opt_set *set);
+{% call shapes::set_decl(t ~ "_record_opt_set", t ~ "_record_opt *", "A set of " ~ t ~ "_record_opt pointers.", ", its elements NULL",
+    "Frees a " ~ t ~ "_record_opt_set and everything in it. The set must have\n * come from this library.") %}{% endcall %}
 {%- endif %}
 {%- for m in functions %}
 

@@ -1,23 +1,8 @@
-{{ banner }}
-#include <stddef.h>
-
-#include "xen_wire.h"
-#include "xen_types.h"
-#include <xen/api/{{ t }}.h>
+{% import "shapes.txt" as shapes -%}
+{% call shapes::source_open(false) %}{% endcall %}
 
 
-{{ t }}_set *
-{{ t }}_set_alloc(size_t size)
-{
-    return xw_alloc_items(&xw_t_{{ t }}_set, size);
-}
-
-
-void
-{{ t }}_set_free({{ t }}_set *set)
-{
-    xw_free_ptr(&xw_t_{{ t }}_set, set);
-}
+{% call shapes::alloc_free(t ~ "_set", "set", true) %}{% endcall %}
 
 
 const char *

@@ -1,3 +1,4 @@
+{% import "shapes.txt" as shapes -%}
 {{ banner }}
 #ifndef {{ guard }}
 #define {{ guard }}
@@ -24,26 +25,8 @@ enum {{ t }}
 };
 
 
-/**
- * A set of {{ t }} values.
- */
-typedef struct {{ t }}_set
-{
-    size_t size;
-    enum {{ t }} contents[];
-} {{ t }}_set;
-
-/**
- * Allocates a {{ t }}_set of the given size.
- */
-extern {{ t }}_set *
-{{ t }}_set_alloc(size_t size);
-
-/**
- * Frees a {{ t }}_set, which must have come from this library.
- */
-extern void
-{{ t }}_set_free({{ t }}_set *set);
+{% call shapes::set_decl(t ~ "_set", "enum " ~ t ~ " ", "A set of " ~ t ~ " values.", "",
+    "Frees a " ~ t ~ "_set, which must have come from this library.") %}{% endcall %}
 
 
 /**

@@ -1,18 +1,5 @@
-{{ banner }}
-#ifndef {{ guard }}
-#define {{ guard }}
-
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <time.h>
-{%- for h in includes %}
-#include <{{ h }}>
-{%- endfor %}
-
-#ifdef __cplusplus
-extern "C" {
-#endif
+{% import "shapes.txt" as shapes -%}
+{% call shapes::header_open(true) %}{% endcall %}
 {%- for d in forward %}
 {{ d }}
 {%- endfor %}

@@ -1,41 +1,9 @@
-{{ banner }}
-#ifndef {{ guard }}
-#define {{ guard }}
-
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <time.h>
-{%- for h in includes %}
-#include <{{ h }}>
-{%- endfor %}
-
-#ifdef __cplusplus
-extern "C" {
-#endif
+{% import "shapes.txt" as shapes -%}
+{% call shapes::header_open(true) %}{% endcall %}
 
 
-/**
- * A set of type {{ api }}.
- */
-typedef struct {{ t }}
-{
-    size_t size;
-    {{ item }}contents[];
-} {{ t }};
-
-/**
- * Allocates a {{ t }} of the given size, its elements zero.
- */
-extern {{ t }} *
-{{ t }}_alloc(size_t size);
-
-/**
- * Frees a {{ t }} and every element in it. The set must have come from
- * this library.
- */
-extern void
-{{ t }}_free({{ t }} *set);
+{% call shapes::set_decl(t, item, "A set of type " ~ api ~ ".", ", its elements zero",
+    "Frees a " ~ t ~ " and every element in it. The set must have come from\n * this library.") %}{% endcall %}
 
 #ifdef __cplusplus
 }
