@@ -1,10 +1,10 @@
 //! The `xenapi-gen` command line: a thin layer over the library.
 
 use clap::{Parser, Subcommand};
-use xenapi_gen::backend::rust::Protocols;
-use xenapi_gen::backend::Lang;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use xenapi_gen::backend::Lang;
+use xenapi_gen::{Builder, Protocol};
 
 // Generation allocates and frees millions of small token and syntax-tree
 // nodes; mimalloc does that markedly faster than the system allocator.
@@ -32,19 +32,19 @@ enum Command {
         schema: PathBuf,
         #[arg(long, default_value = "generated")]
         out: PathBuf,
-        /// Comma-separated languages (rust, c, python, docs); default: every available backend.
+        /// Comma-separated languages; default: all of them.
         #[arg(long, value_delimiter = ',')]
-        lang: Option<Vec<String>>,
+        lang: Option<Vec<Lang>>,
         /// Write nothing; exit non-zero and list the files that differ if the output is stale.
         #[arg(long)]
         check: bool,
         /// Generate the API as it stood at this release (e.g. `rio`); default: the newest.
         #[arg(long)]
         release: Option<String>,
-        /// Wire protocols of the Rust crate, comma-separated (xml-rpc, json-rpc); default: both.
+        /// Wire protocols of the Rust crate, comma-separated; default: both.
         /// One alone leaves the other out of the crate and of its `xenapi-rt` features.
-        #[arg(long, value_delimiter = ',', value_parser = ["xml-rpc", "json-rpc"])]
-        protocol: Option<Vec<String>>,
+        #[arg(long, value_delimiter = ',')]
+        protocol: Option<Vec<Protocol>>,
     },
     /// Convert a model export (xapi's doc/data/xenapi.json shape) into schema YAML.
     ImportJson {
@@ -84,7 +84,17 @@ fn main() -> ExitCode {
             }
         },
         Command::Generate { schema, out, lang, check, release, protocol } => {
-            generate(schema, out, lang, check, release, protocol)
+            let mut builder = Builder::new().schema(schema);
+            if let Some(langs) = lang {
+                builder = builder.langs(langs);
+            }
+            if let Some(code) = release {
+                builder = builder.release(code);
+            }
+            if let Some(protocols) = protocol {
+                builder = builder.protocols(protocols);
+            }
+            generate(&builder, &out, check)
         }
         Command::Diff { old, new } => match (xenapi_gen::load_schema(&old), xenapi_gen::load_schema(&new)) {
             (Ok(a), Ok(b)) => {
@@ -129,38 +139,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(
-    schema: PathBuf,
-    out: PathBuf,
-    lang: Option<Vec<String>>,
-    check: bool,
-    release: Option<String>,
-    protocol: Option<Vec<String>>,
-) -> ExitCode {
-    let mut config = xenapi_gen::Config::new();
-    config.schema(&schema).out(&out);
-    if let Some(r) = release {
-        config.release(r);
-    }
-    if let Some(names) = protocol {
-        let has = |p: &str| names.iter().any(|n| n == p);
-        config.protocols(Protocols { xml_rpc: has("xml-rpc"), json_rpc: has("json-rpc") });
-    }
-    if let Some(names) = lang {
-        let mut langs = Vec::new();
-        for n in names {
-            match Lang::parse(n.trim()) {
-                Some(l) => langs.push(l),
-                None => {
-                    let all: Vec<&str> = Lang::ALL.iter().map(|l| l.name()).collect();
-                    eprintln!("error: unknown language `{n}`; choose from {}", all.join(", "));
-                    return ExitCode::FAILURE;
-                }
-            }
-        }
-        config.langs(langs);
-    }
-    match config.generate(check) {
+/// Writes (or with `check`, compares) the output tree and reports what
+/// it found.
+fn generate(builder: &Builder, out: &Path, check: bool) -> ExitCode {
+    let result = if check { builder.check_tree(out) } else { builder.generate_tree(out) };
+    match result {
         Ok(o) if check && !o.is_clean() => {
             eprintln!("{} is stale; run `xenapi-gen generate` to update it:", out.display());
             for p in &o.changed {

@@ -1,12 +1,14 @@
-//! The build-script API: which sides of the API it writes, what it tells
-//! Cargo, and how it fails.
+//! The one front door of a run: the single-file bindings for build
+//! scripts (which sides of the API, what it tells Cargo, how it fails) and
+//! the output tree the command line writes.
 
 mod common;
 
 use common::real_schema as schema;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use xenapi_gen::{Builder, Error};
+use xenapi_gen::backend::Lang;
+use xenapi_gen::{Builder, Error, Protocol};
 
 /// Names of the items of a generated single file, with the items of its
 /// inline modules as `module::item`.
@@ -150,4 +152,58 @@ fn no_protocol_at_all_is_an_error() {
         Err(e @ Error::NoProtocol) => assert!(e.to_string().contains("XML-RPC or JSON-RPC")),
         other => panic!("expected NoProtocol, got {:?}", other.map(|s| s.len())),
     }
+}
+
+#[test]
+fn the_tree_is_written_then_checked_clean_and_stale_files_are_found() {
+    let out = tempfile::tempdir().unwrap();
+    let b = Builder::new().schema(schema()).langs([Lang::Docs]);
+    let written = b.generate_tree(out.path()).unwrap();
+    assert!(written.changed.is_empty() && written.stale.is_empty() && written.added.len() > 60, "{written:?}");
+    let clean = b.check_tree(out.path()).unwrap();
+    assert!(clean.is_clean() && clean.unchanged == written.added.len(), "{clean:?}");
+
+    let page = out.path().join("docs/classes/VM.md");
+    std::fs::write(&page, "edited by hand\n").unwrap();
+    let stray = out.path().join("docs/old.md");
+    std::fs::write(&stray, "left over\n").unwrap();
+    let beside = out.path().join("notes.txt");
+    std::fs::write(&beside, "not generated\n").unwrap();
+    let stale = b.check_tree(out.path()).unwrap();
+    assert_eq!((stale.changed, stale.stale), (vec![page.clone()], vec![stray.clone()]));
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), "edited by hand\n", "a check writes nothing");
+
+    b.generate_tree(out.path()).unwrap();
+    assert!(b.check_tree(out.path()).unwrap().is_clean());
+    assert!(!stray.exists(), "a file the docs no longer have is removed");
+    assert!(beside.exists(), "files outside the languages' folders are left alone");
+}
+
+#[test]
+fn the_tree_follows_the_class_subset_and_the_languages_chosen() {
+    let files = Builder::new().schema(schema()).classes(["VM"]).langs([Lang::Docs, Lang::Docs]).files().unwrap();
+    let paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths.len(), files.len(), "a language named twice is written once");
+    assert!(paths.iter().all(|p| p.starts_with("docs/")), "{paths:?}");
+    for want in ["docs/classes/VM.md", "docs/classes/session.md", "docs/classes/task.md", "docs/classes/event.md"] {
+        assert!(paths.contains(want), "{want} missing");
+    }
+    assert!(!paths.contains("docs/classes/host.md"), "a class left out has no page");
+}
+
+#[test]
+fn sides_of_the_api_are_for_the_single_file_only() {
+    let out = tempfile::tempdir().unwrap();
+    let e = Builder::new().schema(schema()).langs([Lang::Docs]).server(false).generate_tree(out.path()).unwrap_err();
+    assert!(matches!(e, Error::PartsInTree), "{e}");
+    assert!(std::fs::read_dir(out.path()).unwrap().next().is_none(), "nothing is written");
+}
+
+#[test]
+fn the_protocol_list_replaces_the_defaults() {
+    let xml = protocol_source(true, false).unwrap();
+    let listed = Builder::new().schema(schema()).classes(["VM"]).protocols([Protocol::XmlRpc]).source().unwrap();
+    assert_eq!(xml, listed);
+    let e = Builder::new().schema(schema()).classes(["VM"]).protocols([]).source().unwrap_err();
+    assert!(matches!(e, Error::NoProtocol), "{e}");
 }

@@ -1,23 +1,42 @@
-//! The command line's `generate --protocol`: the Rust crate it writes
-//! speaks only the chosen protocols and asks `xenapi-rt` for only their
-//! features; bad values are refused with the list of good ones.
+//! The command line's `generate`: with `--protocol`, the Rust crate it
+//! writes speaks only the chosen protocols and asks `xenapi-rt` for only
+//! their features; `--lang` picks the folders written; a bad value of
+//! either is refused by the parser (exit status 2) with the list of good
+//! ones, before anything is read or written.
 
 mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn generate(out: &Path, extra: &[&str]) -> Output {
+/// Runs `xenapi-gen generate` on the real schema into `out`, with `args`.
+fn run(out: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xenapi-gen"))
         .arg("generate")
         .arg("--schema")
         .arg(common::real_schema())
         .arg("--out")
         .arg(out)
-        .args(["--lang", "rust"])
-        .args(extra)
+        .args(args)
         .output()
         .unwrap()
+}
+
+/// A run for the Rust crate alone.
+fn generate(out: &Path, extra: &[&str]) -> Output {
+    run(out, &[&["--lang", "rust"], extra].concat())
+}
+
+/// Asserts that a run was refused by the argument parser: status 2, the
+/// bad value and every good one named, nothing written.
+fn assert_refused(out: &Path, got: &Output, bad: &str, good: &[&str]) {
+    assert_eq!(got.status.code(), Some(2), "{}", String::from_utf8_lossy(&got.stderr));
+    let err = String::from_utf8_lossy(&got.stderr);
+    assert!(err.contains(&format!("invalid value '{bad}'")), "{err}");
+    for g in good {
+        assert!(err.contains(g), "{g} not offered: {err}");
+    }
+    assert!(std::fs::read_dir(out).unwrap().next().is_none(), "nothing is written");
 }
 
 /// The crate's `Cargo.toml` and `src/lib.rs`, after a run that must succeed.
@@ -59,9 +78,30 @@ fn both_protocols_are_the_default_and_the_committed_crate() {
 #[test]
 fn an_unknown_protocol_is_refused_with_the_known_ones() {
     let dir = tempfile::tempdir().unwrap();
-    let out = generate(dir.path(), &["--protocol", "soap"]);
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("soap") && err.contains("xml-rpc") && err.contains("json-rpc"), "{err}");
-    assert!(!dir.path().join("rust").exists(), "nothing is written");
+    let got = generate(dir.path(), &["--protocol", "soap"]);
+    assert_refused(dir.path(), &got, "soap", &["xml-rpc", "json-rpc"]);
+    let got = generate(dir.path(), &["--protocol", "xml-rpc,soap"]);
+    assert_refused(dir.path(), &got, "soap", &["xml-rpc", "json-rpc"]);
+}
+
+#[test]
+fn an_unknown_language_is_refused_with_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let got = run(dir.path(), &["--lang", "nope"]);
+    assert_refused(dir.path(), &got, "nope", &["rust", "c", "python", "docs"]);
+    let got = run(dir.path(), &["--lang", "docs,nope"]);
+    assert_refused(dir.path(), &got, "nope", &["rust", "c", "python", "docs"]);
+}
+
+#[test]
+fn the_languages_listed_are_the_folders_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let got = run(dir.path(), &["--lang", "docs,python"]);
+    assert!(got.status.success(), "{}", String::from_utf8_lossy(&got.stderr));
+    let mut written: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    written.sort();
+    assert_eq!(written, ["docs", "python"]);
+    let check = run(dir.path(), &["--lang", "python,docs", "--check"]);
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
 }

@@ -7,9 +7,7 @@ use xenapi_gen::backend::{GeneratedFile, Lang};
 
 fn docs() -> Vec<GeneratedFile> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let mut config = xenapi_gen::Config::new();
-    config.schema(root.join("schema")).langs([Lang::Docs]);
-    config.files().unwrap_or_else(|e| panic!("{e}")).1
+    xenapi_gen::Builder::new().schema(root.join("schema")).langs([Lang::Docs]).files().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Link targets in Markdown (`](target)`) and HTML (`href="target"`).

@@ -99,23 +99,20 @@ fn expand(settings: Settings) -> syn::Result<proc_macro2::TokenStream> {
             }
         }
     }
-    let protocols = builder.protocols().map_err(|e| syn::Error::new(Span::call_site(), e.to_string()))?;
     // Track every schema file so that editing one expands the macro again.
     let tracked: Vec<String> = builder.schema_files().iter().map(|p| p.display().to_string()).collect();
     let track = quote!(const _: () = { #(let _ = include_bytes!(#tracked);)* };);
-    let api = match builder.load() {
-        Ok(api) => api,
+    match builder.tokens() {
+        Ok(code) => Ok(quote!(#track #code)),
         Err(xenapi_gen::Error::Schema(diags)) => {
             let errors = diags.iter().map(|d| {
                 let msg = d.to_string();
                 quote!(compile_error!(#msg);)
             });
-            return Ok(quote!(#track #(#errors)*));
+            Ok(quote!(#track #(#errors)*))
         }
-        Err(e) => return Err(syn::Error::new(Span::call_site(), e.to_string())),
-    };
-    let code = xenapi_gen::backend::rust::single_file_tokens(&api, builder.parts(), protocols);
-    Ok(quote!(#track #code))
+        Err(e) => Err(syn::Error::new(Span::call_site(), e.to_string())),
+    }
 }
 
 #[cfg(test)]

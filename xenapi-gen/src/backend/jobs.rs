@@ -1,7 +1,8 @@
-//! Running independent pieces of generation on every core.
+//! Running the independent pieces of one backend side by side on rayon's
+//! pool, the one pool of a run: the loader and the fan-out over languages
+//! use it too.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use rayon::prelude::*;
 
 /// The work of a job.
 pub type Work<'a, T> = Box<dyn FnOnce() -> T + Send + 'a>;
@@ -9,48 +10,15 @@ pub type Work<'a, T> = Box<dyn FnOnce() -> T + Send + 'a>;
 /// A piece of work and a rough measure of its size.
 pub type Job<'a, T> = (usize, Work<'a, T>);
 
-/// Runs the jobs on up to `available_parallelism` threads, largest first
-/// so that no thread is left with a big job at the end, and returns the
-/// results in the order the jobs were given. A panic in a job is resumed
-/// on the caller's thread.
-pub fn run<'a, T: Send>(jobs: Vec<Job<'a, T>>) -> Vec<T> {
-    let n = jobs.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].0));
-    let slots: Vec<Mutex<Option<Work<'a, T>>>> =
-        jobs.into_iter().map(|(_, f)| Mutex::new(Some(f))).collect();
-    let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).clamp(1, 8).min(n.max(1));
-    let mut results: Vec<Option<T>> = (0..n).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&i) = order.get(k) else { break };
-                        let job = slots[i].lock().unwrap_or_else(|p| p.into_inner()).take();
-                        if let Some(job) = job {
-                            done.push((i, job()));
-                        }
-                    }
-                    done
-                })
-            })
-            .collect();
-        for w in workers {
-            match w.join() {
-                Ok(done) => {
-                    for (i, r) in done {
-                        results[i] = Some(r);
-                    }
-                }
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-    });
-    results.into_iter().flatten().collect()
+/// Runs the jobs in parallel, the largest started first so that no thread
+/// is left with a big one at the end, and returns the results in the order
+/// the jobs were given. A panic in a job is resumed on the caller's thread.
+pub fn run<T: Send>(jobs: Vec<Job<'_, T>>) -> Vec<T> {
+    let mut jobs: Vec<(usize, usize, Work<'_, T>)> = jobs.into_iter().enumerate().map(|(i, (w, f))| (i, w, f)).collect();
+    jobs.sort_by_key(|&(i, w, _)| (std::cmp::Reverse(w), i));
+    let mut done: Vec<(usize, T)> = jobs.into_par_iter().with_max_len(1).map(|(i, _, f)| (i, f())).collect();
+    done.sort_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 #[cfg(test)]
@@ -59,7 +27,7 @@ mod tests {
 
     #[test]
     fn results_keep_the_order_of_the_jobs() {
-        let jobs: Vec<Job<'_, usize>> = (0..50).map(|i| (i % 7, Box::new(move || i * 2) as Box<dyn FnOnce() -> usize + Send>)).collect();
+        let jobs: Vec<Job<'_, usize>> = (0..50).map(|i| (i % 7, Box::new(move || i * 2) as Work<'_, usize>)).collect();
         assert_eq!(run(jobs), (0..50).map(|i| i * 2).collect::<Vec<_>>());
     }
 

@@ -1,6 +1,11 @@
 //! Backends: pure functions from the model to files. Each owns one folder
 //! of the output (`rust/`, `c/`, `python/`, `docs/`) and returns every file
 //! in it; [`crate::write`] writes them or compares them with disk.
+//!
+//! Everything a backend is made of lives in its own folder here: its code,
+//! its askama templates in `<lang>/templates/` (askama.toml names this
+//! folder, so a template is named as `c/templates/class.h`) and the
+//! hand-written files it ships in `<lang>/static/`.
 
 pub mod c;
 pub mod docs;
@@ -24,8 +29,9 @@ impl GeneratedFile {
     }
 }
 
-/// A language the generator can write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A language the generator can write; on the command line, the values
+/// of `--lang` (`rust`, `c`, `python`, `docs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Lang {
     Rust,
     C,
@@ -45,28 +51,20 @@ impl Lang {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| l.name() == s)
-    }
-
     /// The folder of the output this language owns.
     pub fn dir(self) -> &'static str {
         self.name()
     }
 
-    /// The backend for this language, if it has been written yet.
-    pub fn backend(self) -> Option<fn(&Api) -> Vec<GeneratedFile>> {
+    /// The backend of this language, with its default options (for Rust:
+    /// both wire protocols).
+    pub fn backend(self) -> fn(&Api) -> Vec<GeneratedFile> {
         match self {
-            Lang::Rust => Some(rust::generate),
-            Lang::Python => Some(python::generate),
-            Lang::Docs => Some(docs::generate),
-            Lang::C => Some(c::generate),
+            Lang::Rust => rust::generate,
+            Lang::C => c::generate,
+            Lang::Python => python::generate,
+            Lang::Docs => docs::generate,
         }
-    }
-
-    /// Languages whose backend exists.
-    pub fn available() -> Vec<Lang> {
-        Lang::ALL.into_iter().filter(|l| l.backend().is_some()).collect()
     }
 }
 

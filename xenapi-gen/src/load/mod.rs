@@ -15,6 +15,7 @@ pub mod yaml;
 
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use raw::{FileId, RawApi, RawClass, RawError, RawRelease, Src};
+use rayon::prelude::*;
 use read::{Cx, Node, Problem};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -191,42 +192,21 @@ pub(crate) fn problem_to_diag(sources: &Sources, p: Problem) -> Diagnostic {
     sources.diagnostic(&p.src, p.message).with_help_opt(p.help)
 }
 
-/// Parses every text, spreading the work over the available cores.
+/// Parses every text on rayon's pool; results keep the order of `texts`.
 fn parse_all(texts: &[Option<Arc<str>>]) -> Vec<Option<Result<yaml::Value, yaml::SyntaxError>>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    let parse = |t: &Option<Arc<str>>| t.as_ref().map(|t| yaml::parse(t));
-    if threads < 2 || texts.len() < 4 {
-        return texts.iter().map(parse).collect();
-    }
-    // Interleave files over threads so that big and small ones spread evenly.
-    let mut out: Vec<Option<Result<yaml::Value, yaml::SyntaxError>>> = (0..texts.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                scope.spawn(move || {
-                    (t..texts.len()).step_by(threads).map(|i| (i, parse(&texts[i]))).collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for h in handles {
-            // A parser thread that panicked is a bug in the YAML library;
-            // the files it held are reported as unparsed rather than lost.
-            if let Ok(results) = h.join() {
-                for (i, r) in results {
-                    out[i] = r;
-                }
-            }
-        }
-    });
-    for (i, t) in texts.iter().enumerate() {
-        if t.is_some() && out[i].is_none() {
-            out[i] = Some(Err(yaml::SyntaxError { line: 0, column: 0, message: "the YAML parser failed on this file".into() }));
-        }
-    }
-    out
+    texts
+        .par_iter()
+        .map(|t| {
+            let t = t.as_ref()?;
+            // A panic in the parser is a bug in the YAML library; the file
+            // is reported as unparsed rather than taking the run down.
+            Some(std::panic::catch_unwind(|| yaml::parse(t)).unwrap_or_else(|_| {
+                Err(yaml::SyntaxError { line: 0, column: 0, message: "the YAML parser failed on this file".into() })
+            }))
+        })
+        .collect()
 }
 
-/// The `.yaml`/`.yml` files of a folder, sorted by name.
 /// Every file the loader reads from a schema directory, in the order it
 /// reads them: `api.yaml`, `releases.yaml`, `errors.yaml` (those that
 /// exist) and the YAML files of `classes/`. For build scripts and macros
@@ -241,6 +221,7 @@ pub fn schema_files(dir: &Path) -> Vec<PathBuf> {
 /// The files at the top of a schema directory.
 const TOP_FILES: [&str; 3] = ["api.yaml", "releases.yaml", "errors.yaml"];
 
+/// The `.yaml`/`.yml` files of a folder, sorted by name.
 fn list_yaml(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
