@@ -207,3 +207,15 @@ fn the_protocol_list_replaces_the_defaults() {
     let e = Builder::new().schema(schema()).classes(["VM"]).protocols([]).source().unwrap_err();
     assert!(matches!(e, Error::NoProtocol), "{e}");
 }
+
+#[test]
+fn the_tree_comes_out_the_same_on_every_run_in_the_order_of_the_languages() {
+    let b = Builder::new().schema(schema()).classes(["VM"]).langs([Lang::Python, Lang::Rust, Lang::Docs, Lang::C]);
+    let first = b.files().unwrap();
+    for _ in 0..3 {
+        assert!(b.files().unwrap() == first, "a run gave other files or another order");
+    }
+    let mut dirs: Vec<&str> = first.iter().map(|f| f.path.split('/').next().unwrap()).collect();
+    dirs.dedup();
+    assert_eq!(dirs, ["python", "rust", "docs", "c"]);
+}

@@ -32,6 +32,13 @@ mod tests {
     }
 
     #[test]
+    fn a_panic_in_a_job_reaches_the_caller() {
+        let jobs: Vec<Job<'_, u8>> = vec![(1, Box::new(|| 1)), (2, Box::new(|| panic!("job failed")))];
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(jobs))).unwrap_err();
+        assert_eq!(caught.downcast_ref::<&str>(), Some(&"job failed"));
+    }
+
+    #[test]
     fn no_jobs_no_results() {
         assert!(run::<u8>(Vec::new()).is_empty());
     }
