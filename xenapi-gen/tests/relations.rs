@@ -202,3 +202,22 @@ fn the_special_classes_are_known_by_kind() {
     assert_eq!(api.class("VM").unwrap().kind(), ClassKind::Ordinary);
     assert_eq!(api.class_of_kind(ClassKind::Ordinary).map(|c| c.name.as_str()), None);
 }
+
+#[test]
+fn import_json_keeps_the_declared_relations() {
+    // Export the real model, import it over a copy of the schema (as
+    // `import-json` does to follow upstream), and load the result: the
+    // export carries no relations, so the declared ones must be kept.
+    let api = real();
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("model.json");
+    std::fs::write(&export, xenapi_gen::export::model_json(&api).to_string()).unwrap();
+    let schema = dir.path().join("schema");
+    common::copy_dir(&common::real_schema(), &schema);
+    let files = xenapi_gen::import::import_files(&export, None, None, &schema).unwrap_or_else(|e| panic!("{e}"));
+    for (path, text) in files {
+        std::fs::write(schema.join(path), text).unwrap();
+    }
+    let again = xenapi_gen::load_schema(&schema).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(rows(&again), rows(&api));
+}

@@ -128,8 +128,6 @@ struct FieldInfo {
 struct Func {
     name: String,
     wire: String,
-    /// Whether this is the `_async` form, returning a task.
-    is_async: bool,
     /// Parameters after the session and result: C name and type.
     params: Vec<(String, CType)>,
     result: Option<CType>,
@@ -405,7 +403,6 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
     let sync = Func {
         name: names::function(&class.name, &m.name),
         wire: m.wire_name(class),
-        is_async: false,
         params: params.clone(),
         result: CType::of(&result_ty, Pos::Param),
         sets_handle_from: match derived {
@@ -435,7 +432,6 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
         out.push(Func {
             name: names::async_function(&class.name, &m.name),
             wire: m.async_wire_name(class),
-            is_async: true,
             params,
             result: CType::of(&Type::task_ref(), Pos::Param),
             sets_handle_from: None,

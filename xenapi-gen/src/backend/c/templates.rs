@@ -96,9 +96,6 @@ pub(super) fn class_h(sdk: &Sdk, ci: &ClassInfo) -> String {
     if kind != ClassKind::Session {
         includes.push(names::header(&format!("{t}_decl")));
     }
-    if ci.funcs.iter().any(|f| f.is_async) {
-        includes.push(names::header("xen_task_decl"));
-    }
     let skip = [
         names::header(&t),
         names::header("xen_common"),
