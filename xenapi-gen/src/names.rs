@@ -6,6 +6,7 @@ use heck::ToUpperCamelCase;
 /// Identifier rules for generated Rust.
 pub mod rust {
     use super::*;
+    use crate::model::{Class, Message};
     use heck::ToShoutySnakeCase;
 
     /// Words Rust reserves (strict, reserved and 2024-edition ones).
@@ -99,6 +100,26 @@ pub mod rust {
         format!("async_{}", bare(&ident(message)))
     }
 
+    /// The `Connection` method for a message that takes no session (the
+    /// login family): `session_login_with_password`.
+    pub fn connection_method(class: &str, message: &str) -> String {
+        format!("{}_{}", bare(&module(class)), bare(&ident(message)))
+    }
+
+    /// How a program calls a message through the generated client, with
+    /// the parameter names as arguments:
+    /// `session.vm().start(vm, start_paused)`, or
+    /// `Connection::session_login_with_password(uname, pwd, ...)` for the
+    /// login family.
+    pub fn call(class: &Class, m: &Message) -> String {
+        let args: Vec<String> = m.call_params().iter().map(|p| bare(&ident(&p.name)).to_string()).collect();
+        if m.takes_session() {
+            format!("session.{}().{}({})", bare(&module(&class.name)), ident(&m.name), args.join(", "))
+        } else {
+            format!("Connection::{}({})", connection_method(&class.name, &m.name), args.join(", "))
+        }
+    }
+
     /// Names the dispatchers use for their own locals; a parameter with
     /// one of these names gets a trailing `_` there.
     const DISPATCH_LOCALS: &[&str] = &["s", "call", "ctx", "message", "is_async", "srv", "owner", "task_ctx"];
@@ -142,6 +163,7 @@ pub mod rust {
 /// Python reserves them; types get PEP 8 class names.
 pub mod python {
     use super::*;
+    use crate::model::{Class, Message};
     use heck::ToShoutySnakeCase;
 
     const KEYWORDS: &[&str] = &[
@@ -212,6 +234,25 @@ pub mod python {
     pub fn async_method(message: &str) -> String {
         format!("async_{}", ident(message))
     }
+
+    /// The attribute of a session through which a class is called:
+    /// `session.VM`.
+    pub fn class_attr(class: &str) -> String {
+        ident(class)
+    }
+
+    /// How a program calls a message through the generated client, with
+    /// the parameter names as arguments: `session.VM.start(vm,
+    /// start_paused)`, or `session.login_with_password(uname, pwd, ...)`
+    /// for the login family, which the session object offers itself.
+    pub fn call(class: &Class, m: &Message) -> String {
+        let args: Vec<String> = m.call_params().iter().map(|p| ident(&p.name)).collect();
+        if m.takes_session() {
+            format!("session.{}.{}({})", class_attr(&class.name), ident(&m.name), args.join(", "))
+        } else {
+            format!("session.{}({})", ident(&m.name), args.join(", "))
+        }
+    }
 }
 
 /// Identifier rules for the generated C SDK. They follow the conventions of
@@ -220,7 +261,7 @@ pub mod python {
 /// name lowercased and prefixed with `xen_`, enum values and error codes are
 /// upper-cased, and set and map shapes are named after their parts.
 pub mod c {
-    use crate::model::Type;
+    use crate::model::{ClassKind, Type};
 
     /// Words C (C99 and later) reserves, plus the macros of `<stdbool.h>`.
     /// `class` and `public` have the spellings the official SDK gives them.
@@ -270,7 +311,7 @@ pub mod c {
         let s = ident(api);
         match s.as_str() {
             "session" | "result" | "args" => format!("{s}_"),
-            "self" if class == "session" => "self_session".into(),
+            "self" if ClassKind::of(class) == ClassKind::Session => "self_session".into(),
             _ => s,
         }
     }

@@ -312,6 +312,42 @@ classes/consoles.yaml:1:7: error: class `console` is in a file named `consoles`
 1 error found
 "#;
 
+    // ---- declared relations (`inverse:`) ---------------------------------
+    inverse_is_not_a_field_of_the_target: [Replace("classes/console.yaml", "    qualifier: RO/constructor\n    lifecycle", "    qualifier: RO/constructor\n    inverse: console\n    lifecycle")] => r#"
+classes/console.yaml:29:14: error: the inverse `console` of field `VM` of class `console` is not a field of class `VM`
+  help: did you mean `consoles`?
+1 error found
+"#;
+    inverse_of_the_wrong_type: [Replace("classes/console.yaml", "    qualifier: RO/constructor\n    lifecycle", "    qualifier: RO/constructor\n    inverse: power_state\n    lifecycle")] => r#"
+classes/console.yaml:29:14: error: the inverse `VM.power_state` of field `VM` of class `console` has type `enum vm_power_state`; it must be `console ref set`
+  help: fields of class `VM` that can be the inverse: `consoles`
+1 error found
+"#;
+    inverse_that_clients_can_write: [Replace("classes/host.yaml", "    type: VM ref set\n    qualifier: RO/runtime", "    type: VM ref set\n    qualifier: RW"), Replace("classes/VM.yaml", "    type: host ref\n    qualifier: RO/runtime\n", "    type: host ref\n    qualifier: RO/runtime\n    inverse: resident_VMs\n")] => r#"
+classes/VM.yaml:42:14: error: the inverse `host.resident_VMs` of field `resident_on` of class `VM` is RW; the server keeps an inverse up to date, so it must be RO/runtime
+  help: make `host.resident_VMs` RO/runtime
+1 error found
+"#;
+    inverse_taken_twice: [Replace("classes/console.yaml", "    qualifier: RO/constructor\n    lifecycle: [published rio]", "    qualifier: RO/constructor\n    inverse: consoles\n    lifecycle: [published rio]\n  - name: shown_by\n    description: Another VM that shows the console.\n    type: VM ref\n    qualifier: RO/runtime\n    inverse: consoles\n    lifecycle: [published rio]")] => r#"
+classes/console.yaml:35:14: error: the inverse `VM.consoles` of field `shown_by` of class `console` is already the inverse of `console.VM`
+  help: a set field lists the objects of one ref field only: write `inverse: none` on one of them
+1 error found
+"#;
+    inverse_on_a_field_that_is_not_a_ref: [Replace("classes/host.yaml", "    lifecycle: [published orlando]", "    inverse: hosts\n    lifecycle: [published orlando]")] => r#"
+classes/host.yaml:29:14: error: field `tags` of class `host` has an inverse, but only a ref field can have one (its type is `string set`)
+  help: remove `inverse`
+1 error found
+"#;
+    inverse_that_is_empty: [Replace("classes/console.yaml", "    qualifier: RO/constructor\n    lifecycle", "    qualifier: RO/constructor\n    inverse: \"\"\n    lifecycle")] => r#"
+classes/console.yaml:29:14: error: the inverse of field `VM` of class `console` is empty
+  help: name the set field that lists it back, or write `none`
+1 error found
+"#;
+    inverse_that_is_not_a_string: [Replace("classes/console.yaml", "    qualifier: RO/constructor\n    lifecycle", "    qualifier: RO/constructor\n    inverse: [consoles]\n    lifecycle")] => r#"
+classes/console.yaml:29:14: error: the inverse of field `VM` of class `console` must be a string, found a list
+1 error found
+"#;
+
     // ---- shape: missing keys, wrong YAML types, unknown keys -------------
     missing_field_name: [Replace("classes/VM.yaml", "  - name: uuid\n    description: Stable identifier of the VM.\n", "  - description: Stable identifier of the VM.\n")] => r#"
 classes/VM.yaml:15:5: error: a field of class `VM` is missing the required key `name`

@@ -1,6 +1,8 @@
 //! The generated reference docs: every internal link (and anchor)
 //! resolves, and the relationship diagram is well-formed XML.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use xenapi_gen::backend::{GeneratedFile, Lang};
@@ -114,4 +116,51 @@ fn the_diagram_is_well_formed_xml_with_a_box_per_class() {
     assert_eq!(rects, 67);
     let index = files.iter().find(|f| f.path == "docs/index.md").unwrap();
     assert!(String::from_utf8_lossy(&index.contents).contains("](classes.svg)"), "the index embeds the diagram");
+}
+
+#[test]
+fn the_diagram_escapes_what_it_writes_and_draws_the_model_references() {
+    let dir = common::mini_copy();
+    common::apply(
+        dir.path(),
+        common::Edit::Replace(
+            "classes/console.yaml",
+            "description: A way to reach the screen or serial line of a VM.",
+            "description: A VM's <screen> & \"serial\" line.",
+        ),
+    );
+    let api = xenapi_gen::load_schema(dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    let files = xenapi_gen::backend::docs::generate(&api);
+    let svg = files.iter().find(|f| f.path == "docs/classes.svg").expect("diagram generated");
+    let text = String::from_utf8_lossy(&svg.contents);
+    // One escaper for every text: askama's, for XML and HTML alike.
+    assert!(text.contains("<title>A VM&#39;s &#60;screen&#62; &#38; &#34;serial&#34; line.</title>"), "{text}");
+    let mut reader = quick_xml::Reader::from_reader(svg.contents.as_slice());
+    let mut buf = Vec::new();
+    // The text of every <title>, with its character references resolved.
+    let mut titles = Vec::new();
+    let mut title: Option<String> = None;
+    loop {
+        use quick_xml::events::Event;
+        match reader.read_event_into(&mut buf).unwrap_or_else(|e| panic!("not XML: {e}")) {
+            Event::Start(e) if e.name().into_inner() == "title" => title = Some(String::new()),
+            Event::Text(t) => title.iter_mut().for_each(|s| s.push_str(&t.xml10_content())),
+            Event::GeneralRef(r) => {
+                let c = r.resolve_char_ref().ok().flatten().unwrap_or_else(|| panic!("not a character reference: {r:?}"));
+                title.iter_mut().for_each(|s| s.push(c));
+            }
+            Event::End(_) => titles.extend(title.take()),
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    assert!(titles.iter().any(|t| t == "A VM's <screen> & \"serial\" line."), "{titles:?}");
+    // An edge for every reference the model gives, and nothing else.
+    let edges: Vec<&String> = titles.iter().filter(|t| t.contains(" refers to ")).collect();
+    assert_eq!(edges.len(), api.references().len(), "{edges:?}");
+    for r in api.references() {
+        let want = format!("{} refers to {}", api.class_at(r.from).name, api.class_at(r.to).name);
+        assert!(edges.iter().any(|t| **t == want), "no edge `{want}`: {edges:?}");
+    }
 }

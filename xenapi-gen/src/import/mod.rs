@@ -82,6 +82,8 @@ impl KeptDescriptions {
             }
             for f in &c.fields {
                 keep(format!("field {cn} {}", f.name.v), &f.description);
+                // The export carries no relations: keep the declared ones.
+                keep(format!("inverse {cn} {}", f.name.v), &f.inverse);
             }
             for m in &c.messages {
                 keep(format!("message {cn} {}", m.name.v), &m.description);
@@ -249,6 +251,9 @@ fn class_yaml(
         writeln!(y, "    description: {}", scalar(&d)).unwrap();
         writeln!(y, "    type: {}", scalar(&f.ty)).unwrap();
         writeln!(y, "    qualifier: {}", scalar(&f.qualifier)).unwrap();
+        if let Some(inverse) = kept.param(&format!("inverse {cn} {}", f.name)) {
+            writeln!(y, "    inverse: {}", scalar(inverse)).unwrap();
+        }
         if let Some(d) = &f.default {
             let l = parse_notation(d, &ty, enum_values).map_err(|e| format!("class {cn}, field {}: default {d:?}: {e}", f.name))?;
             writeln!(y, "    default: {}", literal(&l)).unwrap();

@@ -111,6 +111,9 @@ pub struct RawField {
     pub default: Option<At<Value>>,
     pub lifecycle: Vec<At<String>>,
     pub access: RawAccess,
+    /// `inverse:` of a ref field: the set field of the class it points at
+    /// that lists it back, or `none`.
+    pub inverse: Option<At<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -280,7 +283,7 @@ const CLASS_KEYS: &[&str] =
 const DERIVE_KEYS: &[&str] = &["fields", "record", "all", "by_name_label", "create_destroy"];
 const ENUM_KEYS: &[&str] = &["name", "description", "values"];
 const VALUE_KEYS: &[&str] = &["name", "description"];
-const FIELD_KEYS: &[&str] = &["name", "description", "type", "qualifier", "default", "lifecycle", "roles"];
+const FIELD_KEYS: &[&str] = &["name", "description", "type", "qualifier", "default", "lifecycle", "roles", "inverse"];
 const MESSAGE_KEYS: &[&str] = &["name", "description", "params", "result", "errors", "roles", "lifecycle"];
 const PARAM_KEYS: &[&str] = &["name", "type", "description", "default"];
 
@@ -368,7 +371,8 @@ impl RawField {
         let default = m.get("default").map(|(v, p)| At { v: v.clone(), src: cx.src(&p) });
         let lifecycle = lifecycle(cx, &m, &what);
         let access = access(cx, &m, &what, &["read", "write"]);
-        Some(RawField { src: cx.src(n.path), name, description, ty, qualifier, default, lifecycle, access })
+        let inverse = opt_string(cx, &m, "inverse", &format!("the inverse of {what}"));
+        Some(RawField { src: cx.src(n.path), name, description, ty, qualifier, default, lifecycle, access, inverse })
     }
 }
 

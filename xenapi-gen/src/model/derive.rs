@@ -47,7 +47,7 @@ fn param(name: &str, ty: Type) -> Param {
 pub(crate) fn derived_messages(class: &Class) -> Vec<Message> {
     let p = &class.props;
     let me = Type::Ref(class.name.clone());
-    let session = || param("session_id", Type::Ref("session".into()));
+    let session = || param("session_id", Type::session_ref());
     let this = || param("self", me.clone());
     let mut out = Vec::new();
     let mut push = |name: String, kind: DerivedKind, field: Option<&Field>, params: Vec<Param>, result: Type| {

@@ -1,14 +1,25 @@
 //! The resolved API model: what every backend reads. Built once from the
 //! raw schema by [`resolve`]; nothing downstream reads YAML.
+//!
+//! Facts more than one backend needs are computed here, once: the
+//! relations between classes and the references among them
+//! ([`relations`]), the wire names of messages and the parameters a caller
+//! gives ([`calls`]), and which classes the protocol relies on
+//! ([`ClassKind`]).
 
+mod calls;
 mod derive;
+mod kind;
 pub mod lifecycle;
 pub mod literal;
+pub mod relations;
 mod release;
 mod resolve;
 pub mod types;
 
 pub use derive::DerivedKind;
+pub use kind::ClassKind;
+pub use relations::{ClassId, FieldId, Inverse, Reference, Relation, RelationNames};
 pub use lifecycle::{Lifecycle, LifecycleState, Transition, TransitionKind};
 pub use literal::Literal;
 pub use resolve::resolve;
@@ -29,6 +40,9 @@ pub struct Api {
     pub releases: Vec<Release>,
     pub errors: Vec<ErrorDef>,
     pub classes: Vec<Class>,
+    /// Every relation, in schema order of the ref fields (see
+    /// [`relations`]); read it through [`Api::relations`].
+    relations: Vec<Relation>,
     /// The schema files, for turning a [`Src`] into a line and column.
     pub sources: Sources,
 }
@@ -130,6 +144,8 @@ pub struct Field {
     pub lifecycle: Lifecycle,
     pub read_roles: Vec<String>,
     pub write_roles: Vec<String>,
+    /// For a ref field: which set field lists it back, as the schema says.
+    pub inverse: Inverse,
     pub src: Src,
 }
 
@@ -198,7 +214,7 @@ impl Message {
     /// Whether the first parameter is the session (every message but the
     /// login family).
     pub fn takes_session(&self) -> bool {
-        self.params.first().is_some_and(|p| p.name == "session_id" && p.ty == Type::Ref("session".into()))
+        self.params.first().is_some_and(|p| p.name == "session_id" && p.ty == Type::session_ref())
     }
 
     /// How many leading parameters have no default: the fewest a call may

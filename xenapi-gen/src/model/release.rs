@@ -1,6 +1,6 @@
 //! Release targeting: the API as it stood at a given release.
 
-use super::{Api, Lifecycle, Type};
+use super::{Api, ClassKind, Lifecycle, Type};
 use std::collections::HashSet;
 
 impl Lifecycle {
@@ -49,8 +49,8 @@ impl Api {
 }
 
 impl Api {
-    /// Only the named classes, plus `session`, `task` and `event`, which
-    /// every client and server needs (login, `Async.` tasks, events).
+    /// Only the named classes, plus the session, task and event classes
+    /// ([`ClassKind::SPECIAL`]), which every client and server needs.
     /// Fields and messages whose types name a class left out are dropped.
     /// Errs with the names that are not classes of the API.
     pub fn subset<S: AsRef<str>>(&self, classes: &[S]) -> Result<Api, Vec<String>> {
@@ -59,7 +59,10 @@ impl Api {
         if !unknown.is_empty() {
             return Err(unknown);
         }
-        let keep: HashSet<&str> = classes.iter().map(AsRef::as_ref).chain(["session", "task", "event"]).collect();
+        let mut keep: HashSet<&str> = classes.iter().map(AsRef::as_ref).collect();
+        for name in ClassKind::SPECIAL.into_iter().filter_map(ClassKind::class_name) {
+            keep.insert(name);
+        }
         let mut api = self.clone();
         api.classes.retain(|c| keep.contains(c.name.as_str()));
         api.prune_unresolvable();
@@ -67,7 +70,8 @@ impl Api {
     }
 
     /// Drops fields and messages whose types name classes or enums that
-    /// are not in the API, so that every type the backends see resolves.
+    /// are not in the API, so that every type the backends see resolves,
+    /// and pairs the relations of what is left.
     pub(crate) fn prune_unresolvable(&mut self) {
         let classes: HashSet<String> = self.classes.iter().map(|c| c.name.clone()).collect();
         let enums: HashSet<String> = self.enums().map(|e| e.name.clone()).collect();
@@ -84,5 +88,6 @@ impl Api {
             c.fields.retain(|f| resolvable(&f.ty));
             c.messages.retain(|m| resolvable(&m.result) && m.params.iter().all(|p| resolvable(&p.ty)));
         }
+        self.relink();
     }
 }

@@ -140,6 +140,9 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
     }
 
     let model_classes: Vec<Class> = classes.iter().map(|c| r.class(c)).collect();
+    for m in relations::check_declared(&model_classes) {
+        r.err_help(&m.src, m.message, Some(m.help));
+    }
     let mut all = std::mem::take(&mut r.diags);
     diags.0.append(&mut all.0);
     if !diags.is_empty() {
@@ -152,6 +155,7 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
         roles: r.roles,
         releases: model_releases,
         errors: model_errors,
+        relations: relations::relations(&model_classes),
         classes: model_classes,
         sources,
     })
@@ -301,6 +305,7 @@ impl Resolver<'_> {
         let lifecycle = self.lifecycle(&f.lifecycle, &what);
         let read_roles = self.roles_or(f.access.read.as_ref(), &props.read_roles);
         let write_roles = self.roles_or(f.access.write.as_ref(), &props.write_roles);
+        let inverse = self.inverse(f.inverse.as_ref(), ty.as_ref(), &what);
         Field {
             name: f.name.v.clone(),
             description: text(&f.description),
@@ -310,7 +315,35 @@ impl Resolver<'_> {
             lifecycle,
             read_roles,
             write_roles,
+            inverse,
             src: f.src.clone(),
+        }
+    }
+
+    /// The `inverse:` of a field. Only ref fields may have one; whether
+    /// the named field fits is checked once every class is resolved
+    /// ([`relations::check_declared`]).
+    fn inverse(&mut self, decl: Option<&At<String>>, ty: Option<&Type>, what: &str) -> Inverse {
+        let Some(decl) = decl else { return Inverse::Infer };
+        if let Some(ty) = ty.filter(|t| !matches!(t, Type::Ref(_))) {
+            self.err_help(
+                &decl.src,
+                format!("{what} has an inverse, but only a ref field can have one (its type is `{ty}`)"),
+                Some("remove `inverse`".into()),
+            );
+            return Inverse::Infer;
+        }
+        match decl.v.trim() {
+            "" => {
+                self.err_help(
+                    &decl.src,
+                    format!("the inverse of {what} is empty"),
+                    Some("name the set field that lists it back, or write `none`".into()),
+                );
+                Inverse::Infer
+            }
+            "none" => Inverse::Never,
+            name => Inverse::Declared { name: name.to_string(), src: decl.src.clone() },
         }
     }
 

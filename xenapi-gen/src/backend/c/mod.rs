@@ -17,7 +17,7 @@ mod templates;
 mod types;
 
 use super::GeneratedFile;
-use crate::model::{Api, Class, DerivedKind, Literal, Message, MessageOrigin, Type};
+use crate::model::{Api, Class, ClassKind, DerivedKind, Literal, Message, MessageOrigin, Type};
 use crate::names::c as names;
 use std::collections::BTreeMap;
 use types::{is_plain_set, CType, Pos};
@@ -79,13 +79,18 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
 /// `xen_session` objects and events have no references, so neither gets
 /// a handle type, record_opt or handle set (as in the official SDK).
 fn has_handle(class: &str) -> bool {
-    class != "session" && class != "event"
+    !matches!(ClassKind::of(class), ClassKind::Session | ClassKind::Event)
+}
+
+/// What an event batch holds: a set of records of the event class.
+fn event_records() -> CType {
+    set_of(CType::Record(ClassKind::Event.class_name().unwrap_or_default().into()))
 }
 
 /// The type a field has in the C SDK. The official SDK keeps the user of
 /// a session as a plain string (the `user` class is long deprecated).
 fn field_type(class: &str, field: &str, ty: &Type) -> Type {
-    if class == "session" && field == "this_user" {
+    if ClassKind::of(class) == ClassKind::Session && field == "this_user" {
         Type::String
     } else {
         ty.clone()
@@ -201,7 +206,7 @@ impl<'a> Sdk<'a> {
         }
         if walked.contains(&CType::EventBatch) {
             // What the event batch holds.
-            set_of(CType::Record("event".into())).walk(&mut walked);
+            event_records().walk(&mut walked);
             CType::of(
                 &Type::parse("(string -> int) map").expect("valid type"),
                 Pos::Param,
@@ -232,7 +237,7 @@ impl<'a> Sdk<'a> {
             );
             add(format!("src/{t}.c"), templates::class_c(ci));
             headers.push(names::header(&t));
-            if ci.class.name != "session" {
+            if ci.class.kind() != ClassKind::Session {
                 let decl = format!("{t}_decl");
                 add(
                     format!("include/{}", names::header(&decl)),
@@ -338,7 +343,7 @@ fn class_info<'a>(api: &Api, class: &'a Class) -> ClassInfo<'a> {
         .collect();
     let mut funcs = Vec::new();
     for m in &class.messages {
-        if (class.name == "session" && HAND_WRITTEN.contains(&m.name.as_str()))
+        if (class.kind() == ClassKind::Session && HAND_WRITTEN.contains(&m.name.as_str()))
             || !m.takes_session()
         {
             continue;
@@ -370,9 +375,8 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
         }
     );
     let params: Vec<(String, CType)> = m
-        .params
+        .call_params()
         .iter()
-        .skip(1)
         .map(|p| {
             // The record given to create is `record` in the official SDK.
             let name = if is_create {
@@ -398,7 +402,7 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
     let self_name = params.first().map(|(n, _)| n.clone());
     let sync = Func {
         name: names::function(&class.name, &m.name),
-        wire: format!("{}.{}", class.name, m.name),
+        wire: m.wire_name(class),
         params: params.clone(),
         result: CType::of(&result_ty, Pos::Param),
         sets_handle_from: match derived {
@@ -411,7 +415,7 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
         },
         doc: docs::block(&doc, ""),
         deprecated,
-        const_strings: class.name == "session",
+        const_strings: class.kind() == ClassKind::Session,
     };
     let mut out = Vec::new();
     if has_async_variant(class, m) {
@@ -427,9 +431,9 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
         }
         out.push(Func {
             name: names::async_function(&class.name, &m.name),
-            wire: format!("Async.{}.{}", class.name, m.name),
+            wire: m.async_wire_name(class),
             params,
-            result: Some(CType::Ref("task".into())),
+            result: CType::of(&Type::task_ref(), Pos::Param),
             sets_handle_from: None,
             ctor_arg: sync.ctor_arg.clone(),
             doc: docs::block(&adoc, ""),

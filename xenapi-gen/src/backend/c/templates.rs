@@ -3,8 +3,8 @@
 
 use super::docs::{block, c_string, lifecycle_note};
 use super::types::CType;
-use super::{has_handle, ClassInfo, Func, Sdk, BANNER};
-use crate::model::{Api, Class, EnumDef};
+use super::{event_records, has_handle, ClassInfo, Func, Sdk, BANNER};
+use crate::model::{Api, Class, ClassKind, EnumDef};
 use crate::names::c as names;
 use askama::Template;
 
@@ -76,10 +76,11 @@ fn prototype(f: &Func, own: &str) -> String {
 pub(super) fn class_h(sdk: &Sdk, ci: &ClassInfo) -> String {
     let class = ci.class;
     let own = &class.name;
+    let kind = class.kind();
     let t = names::type_name(own);
     // xen_session.h is read from the end of xen_common.h, before any
     // other header is complete: it may only pull in declarations.
-    let full = own != "session";
+    let full = kind != ClassKind::Session;
     let mut includes = Vec::new();
     for f in &ci.fields {
         f.ty.headers(own, full, &mut includes);
@@ -92,11 +93,8 @@ pub(super) fn class_h(sdk: &Sdk, ci: &ClassInfo) -> String {
             r.headers(own, full, &mut includes);
         }
     }
-    if own != "session" {
+    if kind != ClassKind::Session {
         includes.push(names::header(&format!("{t}_decl")));
-    }
-    if ci.funcs.iter().any(|f| f.wire.starts_with("Async.")) {
-        includes.push(names::header("xen_task_decl"));
     }
     let skip = [
         names::header(&t),
@@ -104,7 +102,7 @@ pub(super) fn class_h(sdk: &Sdk, ci: &ClassInfo) -> String {
         names::header("xen_event_batch"),
     ];
     let includes = sorted(includes.into_iter().filter(|h| !skip.contains(h)).collect());
-    let forward = if own == "session" {
+    let forward = if kind == ClassKind::Session {
         vec![
             format!("struct {t}_record;"),
             format!("struct {t}_record_set;"),
@@ -152,7 +150,7 @@ pub(super) fn class_h(sdk: &Sdk, ci: &ClassInfo) -> String {
         t,
         fields,
         functions,
-        trailer: if own == "event" {
+        trailer: if kind == ClassKind::Event {
             vec![names::header("xen_event_batch")]
         } else {
             Vec::new()
@@ -251,7 +249,7 @@ pub(super) fn decl_h(class: &Class) -> String {
         forward.push(format!("struct {};", names::record_opt(&class.name)));
         forward.push(format!("struct {};", names::record_opt_set(&class.name)));
     }
-    if class.name == "event" {
+    if class.kind() == ClassKind::Event {
         forward.push("struct xen_event_batch;".into());
     }
     render(&DeclH {
@@ -640,7 +638,7 @@ fn desc(sdk: &Sdk, ct: &CType) -> Desc {
                 ctor: "false",
             };
             d.fields = vec![
-                row("events", format!("xw_t_{}_set", names::record("event"))),
+                row("events", event_records().desc()),
                 row(
                     "valid_ref_counts",
                     format!(

@@ -4,7 +4,7 @@
 //! are `xen_vm_set` where passed, `xen_vm_record_opt_set` inside records;
 //! maps are named after their key and value types.
 
-use crate::model::Type;
+use crate::model::{ClassKind, Type};
 use crate::names::c as names;
 
 /// Where a type appears, which decides its C form.
@@ -67,7 +67,7 @@ impl CType {
             Type::Enum(e) => CType::Enum(e.clone()),
             // Sessions are xen_session objects where passed; inside records
             // the official SDK keeps them as plain strings.
-            Type::Ref(c) if c == "session" => match pos {
+            Type::Ref(c) if ClassKind::of(c) == ClassKind::Session => match pos {
                 Pos::Param => CType::Session,
                 Pos::Field | Pos::Key => CType::String,
             },
@@ -222,7 +222,7 @@ impl CType {
     pub fn headers(&self, own: &str, full: bool, out: &mut Vec<String>) {
         match self {
             CType::Ref(c) | CType::RecordOpt(c) | CType::Record(c) => {
-                if c != own && c != "session" {
+                if c != own && ClassKind::of(c) != ClassKind::Session {
                     out.push(names::header(&format!("{}_decl", names::type_name(c))));
                     if full {
                         out.push(names::header(&names::type_name(c)));

@@ -138,37 +138,21 @@ fn class_page_text(api: &Api, c: &Class) -> String {
     let messages = c
         .messages
         .iter()
-        .map(|m| {
-            let user: Vec<&crate::model::Param> = m.params.iter().skip(usize::from(m.takes_session())).collect();
-            let rust_args: Vec<String> = user.iter().map(|p| rs::bare(&rs::ident(&p.name)).to_string()).collect();
-            let py_args: Vec<String> = user.iter().map(|p| py::ident(&p.name)).collect();
-            let (rust, python) = if m.takes_session() {
-                (
-                    format!("session.{}().{}({})", rs::bare(&rs::module(&c.name)), rs::ident(&m.name), rust_args.join(", ")),
-                    format!("session.{}.{}({})", py::ident(&c.name), py::ident(&m.name), py_args.join(", ")),
-                )
-            } else {
-                (
-                    format!("Connection::{}_{}({})", rs::bare(&rs::module(&c.name)), rs::bare(&rs::ident(&m.name)), rust_args.join(", ")),
-                    format!("session.{}({})", py::ident(&m.name), py_args.join(", ")),
-                )
-            };
-            MessageSection {
-                anchor: format!("message-{}", m.name),
-                name: m.name.clone(),
-                signature: signature(m),
-                doc: cell(&m.description),
-                origin: origin_text(m),
-                params: m.params.iter().map(|p| (p.name.clone(), type_link(&p.ty, api), p.description.as_deref().map(cell).unwrap_or_default())).collect(),
-                result: type_link(&m.result, api),
-                rust,
-                python,
-                roles: if m.roles.is_empty() { "local root only".into() } else { m.roles.join(", ") },
-                errors: m.errors.iter().map(|e| format!("[{e}](../errors.md#{e})")).collect(),
-                lifecycle: lifecycle_text(&m.lifecycle),
-                deprecated: m.lifecycle.is_deprecated(),
-                async_form: m.has_async.then(|| format!("Async.{}.{}", c.name, m.name)),
-            }
+        .map(|m| MessageSection {
+            anchor: format!("message-{}", m.name),
+            name: m.name.clone(),
+            signature: signature(m),
+            doc: cell(&m.description),
+            origin: origin_text(m),
+            params: m.params.iter().map(|p| (p.name.clone(), type_link(&p.ty, api), p.description.as_deref().map(cell).unwrap_or_default())).collect(),
+            result: type_link(&m.result, api),
+            rust: rs::call(c, m),
+            python: py::call(c, m),
+            roles: if m.roles.is_empty() { "local root only".into() } else { m.roles.join(", ") },
+            errors: m.errors.iter().map(|e| format!("[{e}](../errors.md#{e})")).collect(),
+            lifecycle: lifecycle_text(&m.lifecycle),
+            deprecated: m.lifecycle.is_deprecated(),
+            async_form: m.has_async.then(|| m.async_wire_name(c)),
         })
         .collect();
     ClassTpl {
@@ -183,7 +167,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
             rs::record_type(&c.name),
             rs::server_trait(&c.name)
         ),
-        python_names: format!("`session.{}`, `{}`, `{}`", py::ident(&c.name), py::ref_type(&c.name), py::record_type(&c.name)),
+        python_names: format!("`session.{}`, `{}`, `{}`", py::class_attr(&c.name), py::ref_type(&c.name), py::record_type(&c.name)),
         enums,
         fields,
         messages,

@@ -1,10 +1,12 @@
 //! The class relationship diagram: one box per class, an edge wherever a
-//! field of one class refers to another. Classes sit on a grid ordered so
-//! that those with many links are central; every box links to its page.
+//! field of one class refers to another (the model's
+//! [`Api::references`]). Classes sit on a grid ordered so that those with
+//! many links are central; every box links to its page. The SVG itself is
+//! the askama template `templates/docs/relationships.svg`, which escapes
+//! every name and description it writes.
 
-use crate::model::{Api, Type};
-use std::collections::BTreeSet;
-use std::fmt::Write as _;
+use crate::model::Api;
+use askama::Template;
 
 const COLS: usize = 8;
 const W: usize = 150;
@@ -13,38 +15,45 @@ const GAP_X: usize = 40;
 const GAP_Y: usize = 56;
 const MARGIN: usize = 20;
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+/// A line between the centres of two boxes.
+struct Edge<'a> {
+    x1: usize,
+    y1: usize,
+    x2: usize,
+    y2: usize,
+    from: &'a str,
+    to: &'a str,
 }
 
-/// Edges (from, to) between distinct classes, from field types.
-fn edges(api: &Api) -> BTreeSet<(usize, usize)> {
-    let index = |name: &str| api.classes.iter().position(|c| c.name == name);
-    let mut out = BTreeSet::new();
-    for (i, c) in api.classes.iter().enumerate() {
-        for f in &c.fields {
-            f.ty.visit(&mut |t| {
-                if let Type::Ref(other) = t {
-                    if let Some(j) = index(other) {
-                        if i != j {
-                            out.insert((i, j));
-                        }
-                    }
-                }
-            });
-        }
-    }
-    out
+/// A class: its box (top left corner), its page and its description.
+struct ClassBox<'a> {
+    name: &'a str,
+    doc: &'a str,
+    x: usize,
+    y: usize,
+    fill: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "docs/relationships.svg")]
+struct DiagramTpl<'a> {
+    name: &'a str,
+    width: usize,
+    height: usize,
+    box_w: usize,
+    box_h: usize,
+    edges: Vec<Edge<'a>>,
+    boxes: Vec<ClassBox<'a>>,
 }
 
 pub fn relationships(api: &Api) -> String {
-    let edges = edges(api);
+    let refs = api.references();
     let n = api.classes.len();
     // Most connected first, so that they land in the top rows.
     let mut degree = vec![0usize; n];
-    for &(a, b) in &edges {
-        degree[a] += 1;
-        degree[b] += 1;
+    for r in &refs {
+        degree[r.from.0 as usize] += 1;
+        degree[r.to.0 as usize] += 1;
     }
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| degree[b].cmp(&degree[a]).then(api.classes[a].name.cmp(&api.classes[b].name)));
@@ -54,41 +63,39 @@ pub fn relationships(api: &Api) -> String {
         pos[i] = (MARGIN + col * (W + GAP_X), MARGIN + row * (H + GAP_Y));
     }
     let rows = n.div_ceil(COLS);
-    let width = 2 * MARGIN + COLS * W + (COLS - 1) * GAP_X;
-    let height = 2 * MARGIN + rows * H + rows.saturating_sub(1) * GAP_Y;
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">"
-    );
-    let _ = writeln!(s, "  <title>Classes of the {} and the references between them</title>", escape(&api.name));
-    let _ = writeln!(s, "  <g stroke=\"#8899aa\" stroke-opacity=\"0.35\" fill=\"none\">");
-    for &(a, b) in &edges {
-        let (ax, ay) = (pos[a].0 + W / 2, pos[a].1 + H / 2);
-        let (bx, by) = (pos[b].0 + W / 2, pos[b].1 + H / 2);
-        let _ = writeln!(
-            s,
-            "    <line x1=\"{ax}\" y1=\"{ay}\" x2=\"{bx}\" y2=\"{by}\"><title>{} refers to {}</title></line>",
-            escape(&api.classes[a].name),
-            escape(&api.classes[b].name)
-        );
+    let centre = |i: usize| (pos[i].0 + W / 2, pos[i].1 + H / 2);
+    let edges = refs
+        .iter()
+        .map(|r| {
+            let ((x1, y1), (x2, y2)) = (centre(r.from.0 as usize), centre(r.to.0 as usize));
+            Edge { x1, y1, x2, y2, from: &api.class_at(r.from).name, to: &api.class_at(r.to).name }
+        })
+        .collect();
+    let boxes = api
+        .classes
+        .iter()
+        .zip(&pos)
+        .map(|(c, &(x, y))| ClassBox {
+            name: &c.name,
+            doc: c.description.trim(),
+            x,
+            y,
+            fill: if c.lifecycle.is_deprecated() { "#eeeeee" } else { "#e8f1fb" },
+        })
+        .collect();
+    let tpl = DiagramTpl {
+        name: &api.name,
+        width: 2 * MARGIN + COLS * W + (COLS - 1) * GAP_X,
+        height: 2 * MARGIN + rows * H + rows.saturating_sub(1) * GAP_Y,
+        box_w: W,
+        box_h: H,
+        edges,
+        boxes,
+    };
+    let mut text = tpl.render().expect("the diagram renders");
+    // askama leaves out the template's final newline.
+    if !text.ends_with('\n') {
+        text.push('\n');
     }
-    let _ = writeln!(s, "  </g>");
-    for (i, c) in api.classes.iter().enumerate() {
-        let (x, y) = pos[i];
-        let fill = if c.lifecycle.is_deprecated() { "#eeeeee" } else { "#e8f1fb" };
-        let _ = writeln!(s, "  <a xlink:href=\"classes/{0}.md\" href=\"classes/{0}.md\">", escape(&c.name));
-        let _ = writeln!(s, "    <title>{}</title>", escape(c.description.trim()));
-        let _ = writeln!(s, "    <rect x=\"{x}\" y=\"{y}\" width=\"{W}\" height=\"{H}\" rx=\"6\" fill=\"{fill}\" stroke=\"#336699\"/>");
-        let _ = writeln!(
-            s,
-            "    <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" dominant-baseline=\"middle\">{}</text>",
-            x + W / 2,
-            y + H / 2,
-            escape(&c.name)
-        );
-        let _ = writeln!(s, "  </a>");
-    }
-    s.push_str("</svg>\n");
-    s
+    text
 }

@@ -274,7 +274,8 @@ fn used_types(api: &Api) -> Vec<Type> {
             out.insert(m.result.clone());
         }
     }
-    out.insert(Type::Ref("task".into()));
+    // What every `Async.` call returns.
+    out.insert(Type::task_ref());
     out.into_iter().collect()
 }
 
@@ -334,7 +335,8 @@ struct ApiTpl {
 }
 
 fn method_views(class: &Class, m: &Message) -> Vec<MethodView> {
-    let params: Vec<ParamView> = m.params[usize::from(m.takes_session())..]
+    let params: Vec<ParamView> = m
+        .call_params()
         .iter()
         .map(|p| {
             let name = names::ident(&p.name);
@@ -353,7 +355,7 @@ fn method_views(class: &Class, m: &Message) -> Vec<MethodView> {
     if !m.errors.is_empty() {
         doc = format!("{doc}\n\n        Errors: {}.", m.errors.join(", "));
     }
-    let wire = format!("{}.{}", class.name, m.name);
+    let wire = m.wire_name(class);
     let base = MethodView {
         name: names::ident(&m.name),
         wire: wire.clone(),
@@ -370,7 +372,7 @@ fn method_views(class: &Class, m: &Message) -> Vec<MethodView> {
     if m.has_async {
         out.push(MethodView {
             name: names::async_method(&m.name),
-            wire: format!("Async.{wire}"),
+            wire: m.async_wire_name(class),
             params: base.params.iter().map(|p| ParamView { name: p.name.clone(), ann: p.ann.clone(), send: p.send.clone() }).collect(),
             ret: base.ret.clone(),
             conv: base.conv.clone(),
@@ -391,7 +393,7 @@ fn api_module(api: &Api, aio: bool) -> String {
         .iter()
         .filter(|c| !c.messages.is_empty())
         .map(|c| ClassView {
-            attr: names::ident(&c.name),
+            attr: names::class_attr(&c.name),
             api_class: format!("{}{}", if aio { "Async" } else { "" }, names::api_class(&c.name)),
             doc: docstring(&c.description),
             methods: c.messages.iter().flat_map(|m| method_views(c, m)).collect(),
@@ -421,7 +423,7 @@ fn api_module(api: &Api, aio: bool) -> String {
         for m in &c.messages {
             add_type(&m.result);
             annotations.push_str(&types::annotation(&m.result));
-            for p in &m.params[usize::from(m.takes_session())..] {
+            for p in m.call_params() {
                 add_type(&p.ty);
                 annotations.push_str(&types::annotation(&p.ty));
             }

@@ -2,10 +2,9 @@
 //! methods, server trait and dispatcher.
 
 use super::docs::{deprecated, doc};
-use super::relations::Relation;
 use super::Parts;
 use super::types::{borrowed, ident, owned, result, serde_with, wire_param};
-use crate::model::{Class, DerivedKind, EnumDef, Literal, Message, MessageOrigin, Type};
+use crate::model::{Class, DerivedKind, EnumDef, Literal, Message, MessageOrigin, RelationNames, Type};
 use crate::names::rust as names;
 use proc_macro2::{Literal as Lit, TokenStream};
 use quote::quote;
@@ -16,7 +15,7 @@ use quote::quote;
 pub fn module(
     class: &Class,
     owns_enum: &dyn Fn(&str) -> bool,
-    relations: &[Relation],
+    relations: &[RelationNames<'_>],
     roles: &[String],
     parts: Parts,
 ) -> TokenStream {
@@ -192,7 +191,7 @@ fn is_type_default(l: &Literal) -> bool {
     }
 }
 
-fn record(class: &Class, relations: &[Relation], server: bool) -> TokenStream {
+fn record(class: &Class, relations: &[RelationNames<'_>], server: bool) -> TokenStream {
     let name = &class.name;
     let rec = ident(&names::record_type(name));
     let marker = ident(&names::type_name(name));
@@ -330,10 +329,10 @@ fn operation_fns(class: &Class) -> TokenStream {
 
 /// `related`, `link` and `unlink` of a record: its side of each relation.
 /// A class on neither side of any relation keeps the trait's defaults.
-fn relation_fns(class: &Class, relations: &[Relation]) -> TokenStream {
+fn relation_fns(class: &Class, relations: &[RelationNames<'_>]) -> TokenStream {
     let mut pushes = Vec::new();
     for (i, r) in relations.iter().enumerate().filter(|(_, r)| r.class == class.name) {
-        let f = ident(&names::ident(&r.field));
+        let f = ident(&names::ident(r.field));
         pushes.push(quote! {
             if !self.#f.is_null() {
                 out.push((&crate::RELATIONS[#i], self.#f.as_str()));
@@ -351,7 +350,7 @@ fn relation_fns(class: &Class, relations: &[Relation]) -> TokenStream {
             }
         }
     };
-    let inverses: Vec<&str> = relations.iter().filter(|r| r.target == class.name).map(|r| r.inverse.as_str()).collect();
+    let inverses: Vec<&str> = relations.iter().filter(|r| r.target == class.name).map(|r| r.inverse).collect();
     if inverses.is_empty() {
         return related;
     }
@@ -381,20 +380,6 @@ fn relation_fns(class: &Class, relations: &[Relation]) -> TokenStream {
     }
 }
 
-/// The wire name of a message: `CLASS.message`.
-fn wire_name(class: &Class, m: &Message) -> String {
-    format!("{}.{}", class.name, m.name)
-}
-
-/// Params after the session, which the client fills in itself.
-fn user_params(m: &Message) -> &[crate::model::Param] {
-    if m.takes_session() {
-        &m.params[1..]
-    } else {
-        &m.params
-    }
-}
-
 fn client(class: &Class) -> TokenStream {
     let name = &class.name;
     let client = ident(&names::client_type(name));
@@ -420,9 +405,9 @@ fn client(class: &Class) -> TokenStream {
 }
 
 fn client_method(class: &Class, m: &Message, is_async: bool) -> TokenStream {
-    let wire = if is_async { format!("Async.{}", wire_name(class, m)) } else { wire_name(class, m) };
+    let wire = if is_async { m.async_wire_name(class) } else { m.wire_name(class) };
     let method = if is_async { ident(&names::async_method(&m.name)) } else { ident(&names::ident(&m.name)) };
-    let params = user_params(m);
+    let params = m.call_params();
     let pnames: Vec<_> = params.iter().map(|p| ident(&names::ident(&p.name))).collect();
     let ptypes: Vec<_> = params.iter().map(|p| borrowed(&p.ty)).collect();
     // What each parameter is written as (floats through `Float`, so that
@@ -469,7 +454,7 @@ fn server(class: &Class) -> TokenStream {
 
 fn server_method(class: &Class, m: &Message) -> TokenStream {
     let method = ident(&names::ident(&m.name));
-    let params = user_params(m);
+    let params = m.call_params();
     let pnames: Vec<_> = params.iter().map(|p| ident(&names::ident(&p.name))).collect();
     let ptypes: Vec<_> = params.iter().map(|p| owned(&p.ty, false)).collect();
     let res = result(&m.result);
@@ -477,7 +462,7 @@ fn server_method(class: &Class, m: &Message) -> TokenStream {
     let ctx = if m.takes_session() { quote!(ctx: &Self::Ctx,) } else { quote!() };
     let body = match &m.origin {
         MessageOrigin::Explicit => {
-            let w = wire_name(class, m);
+            let w = m.wire_name(class);
             quote!(crate::server::not_implemented(#w))
         }
         MessageOrigin::Derived { kind, field } => {
@@ -608,11 +593,11 @@ fn dispatch(class: &Class, roles: &[String]) -> TokenStream {
 
 fn dispatch_arm(class: &Class, m: &Message, tr: &proc_macro2::Ident, roles: &[String], is_async: bool) -> TokenStream {
     let key = &m.name;
-    let wire = if is_async { format!("Async.{}", wire_name(class, m)) } else { wire_name(class, m) };
+    let wire = if is_async { m.async_wire_name(class) } else { m.wire_name(class) };
     let all = Lit::usize_unsuffixed(m.params.len());
     let required = Lit::usize_unsuffixed(m.required_params());
     let method = ident(&names::ident(&m.name));
-    let params = user_params(m);
+    let params = m.call_params();
     let offset = m.params.len() - params.len();
     let locals: Vec<_> = params.iter().map(|p| ident(&names::dispatch_local(&p.name))).collect();
     let decodes = params.iter().zip(&locals).enumerate().map(|(i, (p, id))| {

@@ -8,12 +8,11 @@
 mod class;
 mod docs;
 mod errors;
-pub mod relations;
 mod types;
 
 use super::jobs::Job;
 use super::GeneratedFile;
-use crate::model::{Api, Class};
+use crate::model::{Api, Class, RelationNames};
 use crate::names::rust as names;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -91,7 +90,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
 /// `Cargo.toml` turns on just the matching `xenapi-rt` features.
 pub fn generate_crate(api: &Api, protocols: Protocols) -> Vec<GeneratedFile> {
     let dir = "rust";
-    let rels = relations::relations(api);
+    let rels = relation_names(api);
     let home = enum_homes(api);
     let (rels, home) = (&rels, &home);
     // Token streams cannot cross threads, so each job builds and formats
@@ -117,6 +116,11 @@ pub fn generate_crate(api: &Api, protocols: Protocols) -> Vec<GeneratedFile> {
         ));
     }
     super::jobs::run(jobs)
+}
+
+/// Both ends of every relation by name, in the order of `RELATIONS`.
+fn relation_names(api: &Api) -> Vec<RelationNames<'_>> {
+    api.relations().iter().map(|r| r.names(api)).collect()
 }
 
 /// The class whose module defines each enum: an enum listed by two
@@ -163,7 +167,7 @@ fn modules(api: &Api) -> Vec<proc_macro2::Ident> {
     api.classes.iter().map(|c| ident(&names::module(&c.name))).collect()
 }
 
-fn lib_rs(api: &Api, rels: &[relations::Relation], parts: Parts, protocols: Protocols) -> TokenStream {
+fn lib_rs(api: &Api, rels: &[RelationNames<'_>], parts: Parts, protocols: Protocols) -> TokenStream {
     let mods = modules(api);
     let doc = format!(
         " Typed bindings for the {} ({} classes, {} error codes), generated from one schema.",
@@ -178,11 +182,11 @@ fn lib_rs(api: &Api, rels: &[relations::Relation], parts: Parts, protocols: Prot
         let d = format!(" Calls on the {} class.", c.name);
         quote!(#[doc = #d] pub fn #m(&self) -> #client<'_, T> { #client { session: self } })
     });
-    let raw_logins = api.classes.iter().flat_map(|c| c.messages.iter().map(move |m| (c, m))).filter(|(_, m)| !m.takes_session()).map(|(c, m)| {
-        let name = ident(&format!("{}_{}", names::bare(&names::module(&c.name)), names::bare(&names::ident(&m.name))));
-        let wire = format!("{}.{}", c.name, m.name);
-        let pn: Vec<_> = m.params.iter().map(|p| ident(&names::ident(&p.name))).collect();
-        let pt: Vec<_> = m.params.iter().map(|p| types::borrowed(&p.ty)).collect();
+    let raw_logins = api.messages().filter(|(_, m)| !m.takes_session()).map(|(c, m)| {
+        let name = ident(&names::connection_method(&c.name, &m.name));
+        let wire = m.wire_name(c);
+        let pn: Vec<_> = m.call_params().iter().map(|p| ident(&names::ident(&p.name))).collect();
+        let pt: Vec<_> = m.call_params().iter().map(|p| types::borrowed(&p.ty)).collect();
         let res = types::result(&m.result);
         let d = docs::doc(&m.description, Some(&m.lifecycle));
         quote! {
@@ -192,9 +196,8 @@ fn lib_rs(api: &Api, rels: &[relations::Relation], parts: Parts, protocols: Prot
             }
         }
     });
-    let rel_items = rels.iter().map(|r| {
-        let (c, f, t, g) = (&r.class, &r.field, &r.target, &r.inverse);
-        quote!(server::Relation { class: #c, field: #f, target: #t, inverse: #g })
+    let rel_items = rels.iter().map(|RelationNames { class, field, target, inverse }| {
+        quote!(server::Relation { class: #class, field: #field, target: #target, inverse: #inverse })
     });
     let roles = &api.roles;
     let records = api.classes.iter().filter(|c| !c.fields.is_empty()).map(|c| ident(&names::record_type(&c.name)));
@@ -321,9 +324,8 @@ fn routing(api: &Api) -> TokenStream {
     });
     let methods = api.classes.iter().flat_map(|c: &Class| {
         c.messages.iter().flat_map(move |m| {
-            let wire = format!("{}.{}", c.name, m.name);
-            let asynchronous = m.has_async.then(|| format!("Async.{wire}"));
-            std::iter::once(wire).chain(asynchronous)
+            let asynchronous = m.has_async.then(|| m.async_wire_name(c));
+            std::iter::once(m.wire_name(c)).chain(asynchronous)
         })
     });
     quote! {
@@ -442,7 +444,7 @@ pub fn single_file(api: &Api, parts: Parts, protocols: Protocols) -> Result<Stri
 
 /// [`single_file`] as tokens.
 pub fn single_file_tokens(api: &Api, parts: Parts, protocols: Protocols) -> TokenStream {
-    let rels = relations::relations(api);
+    let rels = relation_names(api);
     let home = enum_homes(api);
     let mut bodies: HashMap<String, TokenStream> = HashMap::new();
     bodies.insert("errors".into(), errors::errors(api));
