@@ -6,6 +6,7 @@ use heck::ToUpperCamelCase;
 /// Identifier rules for generated Rust.
 pub mod rust {
     use super::*;
+    use crate::model::Roles;
     use heck::ToShoutySnakeCase;
 
     /// Words Rust reserves (strict, reserved and 2024-edition ones).
@@ -113,25 +114,26 @@ pub mod rust {
         }
     }
 
-    /// The constant in `crate::roles` for a message's role list, given
-    /// the API's roles most privileged first. A list that is the first
-    /// roles of the API is named after its least privileged member
-    /// (`VM_ADMIN_AND_ABOVE`); roles beyond such a run are appended with
-    /// `_OR_` (`POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT`); an empty list is
-    /// `LOCAL_ROOT_ONLY` (no role grants it: only a local superuser may call).
-    pub fn roles_const(roles: &[String], all: &[String]) -> String {
+    /// The constant in `crate::roles` for a message's roles, given the
+    /// API's roles most privileged first. The first roles of the API are
+    /// named after the least privileged of them (`VM_ADMIN_AND_ABOVE`);
+    /// roles beyond such a run are appended with `_OR_`
+    /// (`POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT`); no role at all is
+    /// `LOCAL_ROOT_ONLY` (only a local superuser may call).
+    pub fn roles_const(roles: Roles, all: &[String]) -> String {
         if roles.is_empty() {
             return "LOCAL_ROOT_ONLY".into();
         }
-        let run = roles.iter().zip(all).take_while(|(a, b)| a == b).count();
+        let names: Vec<&str> = roles.names(all).collect();
+        let run = roles.iter().zip(0u8..).take_while(|(r, i)| r.0 == *i).count();
         let shout = |r: &str| r.to_shouty_snake_case();
         let mut parts = Vec::new();
         match run {
             0 => {}
-            1 => parts.push(shout(&roles[0])),
-            n => parts.push(format!("{}_AND_ABOVE", shout(&roles[n - 1]))),
+            1 => parts.push(shout(names[0])),
+            n => parts.push(format!("{}_AND_ABOVE", shout(names[n - 1]))),
         }
-        parts.extend(roles[run..].iter().map(|r| shout(r)));
+        parts.extend(names[run..].iter().map(|r| shout(r)));
         parts.join("_OR_")
     }
 }

@@ -312,6 +312,66 @@ classes/consoles.yaml:1:7: error: class `console` is in a file named `consoles`
 1 error found
 "#;
 
+    // ---- identifiers that collide in a target language -------------------
+    field_names_that_lower_case_to_one_identifier: [Replace("classes/VM.yaml", "name: memory_target", "name: vcpus_params")] => r#"
+classes/VM.yaml:44:5: error: field `VCPUs_params` of class `VM` and field `vcpus_params` of class `VM` (line 32) both become `vcpus_params` in Rust and C
+  help: rename one of the two so that they stay apart in Rust and C
+1 error found
+"#;
+    classes_that_camel_case_to_one_type: [Write("classes/vm.yaml", "name: vm\ndescription: Clashes with VM.\nlifecycle: [published rio]\n")] => r#"
+classes/vm.yaml:1:1: error: class `vm` and class `VM` (in `VM.yaml`, line 1) both become `Vm` in Rust, `xen_vm` in C and `VmRef` in Python
+  help: rename one of the two so that they stay apart in Rust, C and Python
+1 error found
+"#;
+    enum_values_in_every_language: [Replace("classes/VM.yaml", "{name: Paused, description: \"In memory, but not scheduled.\"}", "{name: halted, description: Spelled like Halted.}")] => r#"
+classes/VM.yaml:11:16: error: value `halted` of enum `vm_power_state` and value `Halted` of enum `vm_power_state` (line 10) both become `Halted` in Rust, `XEN_VM_POWER_STATE_HALTED` in C and `HALTED` in Python
+  help: rename one of the two so that they stay apart in Rust, C and Python
+1 error found
+"#;
+    error_codes_in_every_language: [Replace("errors.yaml", "  - code: OPERATION_NOT_ALLOWED", "  - code: VM_bad_power_state\n    params: []\n    description: Spelled like another.\n  - code: OPERATION_NOT_ALLOWED")] => r#"
+errors.yaml:11:5: error: error code `VM_bad_power_state` and error code `VM_BAD_POWER_STATE` (line 8) both become `VmBadPowerState` in Rust, `XEN_API_FAILURE_VM_BAD_POWER_STATE` in C and `VmBadPowerStateError` in Python
+  help: rename one of the two so that they stay apart in Rust, C and Python
+1 error found
+"#;
+    python_only_field_collision: [Replace("classes/host.yaml", "  - name: enabled\n", "  - name: class\n    description: A keyword in Python.\n    type: string\n    qualifier: RO/runtime\n    lifecycle: [published rio]\n  - name: class_\n    description: What Python makes of the other.\n    type: string\n    qualifier: RO/runtime\n    lifecycle: [published rio]\n  - name: enabled\n")] => r#"
+classes/host.yaml:23:5: error: field `class_` of class `host` and field `class` of class `host` (line 18) both become `class_` in Python
+  help: rename one of the two so that they stay apart in Python
+1 error found
+"#;
+    c_only_field_collision: [Replace("classes/host.yaml", "  - name: enabled\n", "  - name: public\n    description: Spelled pubblic in C.\n    type: string\n    qualifier: RO/runtime\n    lifecycle: [published rio]\n  - name: pubblic\n    description: Spelled that way already.\n    type: string\n    qualifier: RO/runtime\n    lifecycle: [published rio]\n  - name: enabled\n")] => r#"
+classes/host.yaml:23:5: error: field `pubblic` of class `host` and field `public` of class `host` (line 18) both become `pubblic` in C
+  help: rename one of the two so that they stay apart in C
+1 error found
+"#;
+    rust_only_enum_value_collision: [Replace("classes/console.yaml", "      - {name: rdp, description: Remote desktop protocol.}\n", "      - {name: unknown, description: Reserved in Rust.}\n      - {name: UnknownValue, description: What Rust makes of the other.}\n")] => r#"
+classes/console.yaml:13:16: error: value `UnknownValue` of enum `console_protocol` and value `unknown` of enum `console_protocol` (line 12) both become `UnknownValue` in Rust
+  help: rename one of the two so that they stay apart in Rust
+1 error found
+"#;
+    explicit_message_meets_an_async_form: [Replace("classes/VM.yaml", "name: clean_shutdown", "name: async_start")] => r#"
+classes/VM.yaml:66:5: error: message `async_start` of class `VM` and the async form of message `start` of class `VM` (line 56) both become `async_start` in Rust and Python
+  help: rename one of the two so that they stay apart in Rust and Python
+1 error found
+"#;
+    param_names_that_lower_case_to_one_identifier: [Replace("classes/VM.yaml", "{name: start_paused, type: bool", "{name: VM, type: bool")] => r#"
+classes/VM.yaml:61:16: error: param `VM` of message `start` of class `VM` and param `vm` of message `start` of class `VM` (line 60) both become `vm` in Rust and C
+  help: rename one of the two so that they stay apart in Rust and C
+1 error found
+"#;
+    collisions_are_reported_with_other_problems: [
+        Replace("classes/VM.yaml", "name: memory_target", "name: vcpus_params"),
+        Replace("classes/VM.yaml", "type: host ref", "type: hots ref"),
+        Replace("errors.yaml", "  - code: OPERATION_NOT_ALLOWED", "  - code: VM_bad_power_state\n    params: []\n    description: Spelled like another.\n  - code: OPERATION_NOT_ALLOWED"),
+    ] => r#"
+classes/VM.yaml:40:11: error: unknown class `hots` in the type of field `resident_on` of class `VM`
+  help: did you mean `host`?
+classes/VM.yaml:44:5: error: field `VCPUs_params` of class `VM` and field `vcpus_params` of class `VM` (line 32) both become `vcpus_params` in Rust and C
+  help: rename one of the two so that they stay apart in Rust and C
+errors.yaml:11:5: error: error code `VM_bad_power_state` and error code `VM_BAD_POWER_STATE` (line 8) both become `VmBadPowerState` in Rust, `XEN_API_FAILURE_VM_BAD_POWER_STATE` in C and `VmBadPowerStateError` in Python
+  help: rename one of the two so that they stay apart in Rust, C and Python
+3 errors found
+"#;
+
     // ---- shape: missing keys, wrong YAML types, unknown keys -------------
     missing_field_name: [Replace("classes/VM.yaml", "  - name: uuid\n    description: Stable identifier of the VM.\n", "  - description: Stable identifier of the VM.\n")] => r#"
 classes/VM.yaml:15:5: error: a field of class `VM` is missing the required key `name`

@@ -2,6 +2,9 @@
 //! raw schema by [`resolve`]; nothing downstream reads YAML.
 
 mod derive;
+mod enums;
+mod ids;
+mod idents;
 pub mod lifecycle;
 pub mod literal;
 mod release;
@@ -9,6 +12,7 @@ mod resolve;
 pub mod types;
 
 pub use derive::DerivedKind;
+pub use ids::{ClassId, ErrorId, RoleId, Roles};
 pub use lifecycle::{Lifecycle, LifecycleState, Transition, TransitionKind};
 pub use literal::Literal;
 pub use resolve::resolve;
@@ -76,11 +80,11 @@ pub struct ClassProps {
     /// Whether explicit messages also exist as `Async.CLASS.message`.
     pub async_messages: bool,
     /// Roles that may read records and fields (unless a field says otherwise).
-    pub read_roles: Vec<String>,
+    pub read_roles: Roles,
     /// Roles that may change fields (unless a field says otherwise).
-    pub write_roles: Vec<String>,
+    pub write_roles: Roles,
     /// Roles that may create and destroy objects.
-    pub create_roles: Vec<String>,
+    pub create_roles: Roles,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -128,8 +132,8 @@ pub struct Field {
     pub qualifier: Qualifier,
     pub default: Option<Literal>,
     pub lifecycle: Lifecycle,
-    pub read_roles: Vec<String>,
-    pub write_roles: Vec<String>,
+    pub read_roles: Roles,
+    pub write_roles: Roles,
     pub src: Src,
 }
 
@@ -145,6 +149,11 @@ pub struct EnumDef {
     pub name: String,
     pub description: String,
     pub values: Vec<EnumValue>,
+    /// Whether this class is the enum's home: the first class, in API
+    /// order, that lists it. Other classes may list the same enum to show
+    /// that they use it; consumers that define each enum once take the
+    /// home listing ([`Api::unique_enums`]).
+    pub home: bool,
     pub src: Src,
 }
 
@@ -152,6 +161,8 @@ pub struct EnumDef {
 pub struct EnumValue {
     pub name: String,
     pub description: String,
+    /// Where the value's name was written.
+    pub src: Src,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,6 +173,9 @@ pub struct Param {
     /// What the server fills in when a call leaves this parameter out;
     /// only trailing parameters have one.
     pub default: Option<Literal>,
+    /// Where the parameter's name was written (for a derived message, the
+    /// item it was derived from).
+    pub src: Src,
 }
 
 /// Whether a message was written in the schema or derived, and from what.
@@ -181,8 +195,10 @@ pub struct Message {
     pub description: String,
     pub params: Vec<Param>,
     pub result: Type,
-    pub errors: Vec<String>,
-    pub roles: Vec<String>,
+    /// The error codes the message may fail with.
+    pub errors: Vec<ErrorId>,
+    /// The roles that may call it; none means local root only.
+    pub roles: Roles,
     pub lifecycle: Lifecycle,
     pub origin: MessageOrigin,
     /// Whether `Async.CLASS.message` exists too.
@@ -213,9 +229,40 @@ impl Api {
         self.classes.iter().find(|c| c.name == name)
     }
 
-    /// Every enum of every class.
+    /// Every enum listing of every class; an enum several classes list
+    /// comes once per class (see [`Api::unique_enums`]).
     pub fn enums(&self) -> impl Iterator<Item = &EnumDef> {
         self.classes.iter().flat_map(|c| c.enums.iter())
+    }
+
+    /// The class with this id.
+    pub fn class_at(&self, id: ClassId) -> &Class {
+        &self.classes[id.0 as usize]
+    }
+
+    /// The id of the named class.
+    pub fn class_id(&self, name: &str) -> Option<ClassId> {
+        self.classes.iter().position(|c| c.name == name).map(|i| ClassId(i as u32))
+    }
+
+    /// The error code with this id.
+    pub fn error(&self, id: ErrorId) -> &ErrorDef {
+        &self.errors[id.0 as usize]
+    }
+
+    /// The codes of a message's errors, in the order the schema lists them.
+    pub fn error_codes<'a>(&'a self, ids: &'a [ErrorId]) -> impl Iterator<Item = &'a str> + 'a {
+        ids.iter().map(|e| self.error(*e).code.as_str())
+    }
+
+    /// The name of a role.
+    pub fn role(&self, id: RoleId) -> &str {
+        &self.roles[usize::from(id.0)]
+    }
+
+    /// The names of a set of roles, most privileged first.
+    pub fn role_names(&self, roles: Roles) -> Vec<&str> {
+        roles.names(&self.roles).collect()
     }
 
     pub fn messages(&self) -> impl Iterator<Item = (&Class, &Message)> {
@@ -231,7 +278,7 @@ impl Api {
         let mut s = Summary { classes: self.classes.len(), errors: self.errors.len(), ..Default::default() };
         for c in &self.classes {
             s.fields += c.fields.len();
-            s.enums += c.enums.len();
+            s.enums += c.enums.iter().filter(|e| e.home).count();
             for m in &c.messages {
                 if m.is_derived() {
                     s.derived += 1;
