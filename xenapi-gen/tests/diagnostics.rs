@@ -95,18 +95,36 @@ fn several_files_are_reported_together_in_order() {
     assert_eq!(d.len(), 5);
 }
 
+/// The console class lists `vm_power_state` too, which the VM class defines.
+const CONSOLE_LISTS_VM_POWER_STATE: Edit = Replace(
+    "classes/console.yaml",
+    "enums:\n",
+    "enums:\n  - name: vm_power_state\n    description: Listed here too.\n    values:\n      - {name: Halted, description: a}\n      - {name: Paused, description: b}\n      - {name: Running, description: c}\n      - {name: Suspended, description: d}\n",
+);
+
 #[test]
 fn an_enum_listed_again_with_the_same_values_is_fine() {
     let dir = common::mini_copy();
-    common::apply(
-        dir.path(),
-        Replace(
-            "classes/console.yaml",
-            "enums:\n",
-            "enums:\n  - name: vm_power_state\n    description: Listed here too.\n    values:\n      - {name: Halted, description: a}\n      - {name: Paused, description: b}\n      - {name: Running, description: c}\n      - {name: Suspended, description: d}\n",
-        ),
-    );
+    common::apply(dir.path(), CONSOLE_LISTS_VM_POWER_STATE);
     assert_eq!(common::diagnostics(dir.path()), None);
+}
+
+#[test]
+fn a_shared_enum_counts_once_and_has_one_home_that_moves_with_a_subset() {
+    use xenapi_gen::backend::rust::{single_file, Parts, Protocols};
+    let dir = common::mini_copy();
+    common::apply(dir.path(), CONSOLE_LISTS_VM_POWER_STATE);
+    let api = xenapi_gen::load_schema(dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(api.summary().enums, 2, "a shared enum is one enum");
+    let homes: Vec<(&str, &str)> = api.unique_enums().map(|(c, e)| (api.class_at(c).name.as_str(), e.name.as_str())).collect();
+    assert_eq!(homes, [("VM", "vm_power_state"), ("console", "console_protocol")]);
+    assert_eq!(api.enum_home("vm_power_state"), api.class_id("VM"));
+
+    // Without VM, the console's listing becomes the home: still defined once.
+    let sub = api.subset(&["console"]).unwrap();
+    assert_eq!(sub.enum_home("vm_power_state"), sub.class_id("console"));
+    let rust = single_file(&sub, Parts::BOTH, Protocols::BOTH).unwrap();
+    assert_eq!(rust.matches("pub enum VmPowerState {").count(), 1);
 }
 
 #[test]
