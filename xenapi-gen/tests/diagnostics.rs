@@ -128,6 +128,19 @@ fn a_shared_enum_counts_once_and_has_one_home_that_moves_with_a_subset() {
 }
 
 #[test]
+fn more_roles_than_a_role_set_holds_are_reported() {
+    let dir = common::mini_copy();
+    let extra: Vec<String> = (1..=61).map(|i| format!("extra-{i}")).collect();
+    let roles = format!("roles: [pool-admin, pool-operator, vm-admin, read-only, {}]", extra.join(", "));
+    let api_yaml = dir.path().join("api.yaml");
+    let text = std::fs::read_to_string(&api_yaml).unwrap();
+    std::fs::write(&api_yaml, text.replace("roles: [pool-admin, pool-operator, vm-admin, read-only]", &roles)).unwrap();
+    let out = common::diagnostics(dir.path()).expect("65 roles do not load");
+    assert!(out.starts_with("api.yaml:4:"), "{out}");
+    assert!(out.contains("error: role `extra-61` is one too many: an API has at most 64 roles\n1 error found"), "{out}");
+}
+
+#[test]
 fn no_message_shows_an_empty_name() {
     // Placeholders for missing names must never leak into messages as ``.
     let dir = common::mini_copy();

@@ -1,5 +1,18 @@
 //! The resolved API model: what every backend reads. Built once from the
 //! raw schema by [`resolve`]; nothing downstream reads YAML.
+//!
+//! A fact more than one consumer needs is computed here, once:
+//! - the derived messages of each class (`derive`);
+//! - the home class of each shared enum, and the enums each once
+//!   ([`Api::unique_enums`], `enums`);
+//! - lifecycles as data with their release labels, and the standard
+//!   phrases for them ([`Lifecycle::history`], [`Lifecycle::retirement`],
+//!   [`lifecycle::sentence`]), which every backend words its output with;
+//! - typed references instead of names: [`Roles`] and [`RoleId`] into
+//!   [`Api::roles`], [`ErrorId`] into [`Api::errors`], [`ClassId`] into
+//!   [`Api::classes`] (`ids`);
+//! - that no two API items become one identifier in Rust, C or Python
+//!   (`idents`, run by the resolver, whose diagnostics say where).
 
 mod derive;
 mod enums;

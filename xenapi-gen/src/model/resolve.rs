@@ -1,6 +1,7 @@
 //! Resolution: from the raw schema to the model, checking everything that
-//! can be wrong with names, types, references and collisions. Every
-//! problem becomes a diagnostic; nothing stops at the first.
+//! can be wrong with names, types, references and collisions (in the
+//! schema, and of the identifiers the target languages make of its names).
+//! Every problem becomes a diagnostic; nothing stops at the first.
 
 use super::derive::derived_messages;
 use super::literal::EnumValues;
