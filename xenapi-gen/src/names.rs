@@ -222,7 +222,7 @@ pub mod python {
 /// name lowercased and prefixed with `xen_`, enum values and error codes are
 /// upper-cased, and set and map shapes are named after their parts.
 pub mod c {
-    use crate::model::Type;
+    use crate::model::{Class, DerivedKind, Message, MessageOrigin, Type};
 
     /// Words C (C99 and later) reserves, plus the macros of `<stdbool.h>`.
     /// `class` and `public` have the spellings the official SDK gives them.
@@ -319,6 +319,22 @@ pub mod c {
     /// `xen_vm_clone_async`.
     pub fn async_function(class: &str, message: &str) -> String {
         format!("{}_async", function(class, message))
+    }
+
+    /// Whether the SDK has an [`async_function`] for a message: every
+    /// explicit call taking a session (the official SDK has them on
+    /// sessions and tasks too), and create and destroy on classes with
+    /// asynchronous calls.
+    pub fn has_async_function(class: &Class, m: &Message) -> bool {
+        if m.has_async {
+            return true;
+        }
+        match &m.origin {
+            MessageOrigin::Explicit => m.takes_session(),
+            MessageOrigin::Derived { kind, .. } => {
+                matches!(kind, DerivedKind::Create | DerivedKind::Destroy) && class.props.async_messages
+            }
+        }
     }
 
     /// The word a type contributes to the name of a set or map shape:

@@ -384,6 +384,11 @@ classes/VM.yaml:66:5: error: message `async_start` of class `VM` and the async f
   help: rename one of the two so that they stay apart in Rust and Python
 1 error found
 "#;
+    explicit_message_meets_a_c_async_function: [Replace("classes/VM.yaml", "name: clean_shutdown", "name: start_async")] => r#"
+classes/VM.yaml:66:5: error: message `start_async` of class `VM` and the async form of message `start` of class `VM` (line 56) both become `xen_vm_start_async` in C
+  help: rename one of the two so that they stay apart in C
+1 error found
+"#;
     param_names_that_lower_case_to_one_identifier: [Replace("classes/VM.yaml", "{name: start_paused, type: bool", "{name: VM, type: bool")] => r#"
 classes/VM.yaml:61:16: error: param `VM` of message `start` of class `VM` and param `vm` of message `start` of class `VM` (line 60) both become `vm` in Rust and C
   help: rename one of the two so that they stay apart in Rust and C

@@ -146,8 +146,7 @@ pub(crate) fn collisions(api: &Api) -> Diagnostics {
             .collect();
         k.each_lang(&fields, rs::ident, c::ident, py::ident);
 
-        // Methods, with the `Async.` forms beside them. The C SDK has an
-        // `_async` function for every explicit call taking a session.
+        // Methods, with the `Async.` forms beside them.
         let mut rust = Vec::new();
         let mut cf = Vec::new();
         let mut python = Vec::new();
@@ -159,7 +158,7 @@ pub(crate) fn collisions(api: &Api) -> Diagnostics {
                 rust.push((rs::async_method(&m.name), message_item(class, m, true)));
                 python.push((py::async_method(&m.name), message_item(class, m, true)));
             }
-            if m.has_async || (!m.is_derived() && m.takes_session()) {
+            if c::has_async_function(class, m) {
                 cf.push((c::async_function(&class.name, &m.name), message_item(class, m, true)));
             }
             let params: Vec<Item<'_>> = m

@@ -92,21 +92,6 @@ fn field_type(class: &str, field: &str, ty: &Type) -> Type {
     }
 }
 
-/// Whether the C SDK offers `xen_CLASS_MESSAGE_async`: for every explicit
-/// call taking a session (the official SDK has them on sessions and tasks
-/// too), and for create and destroy on classes with asynchronous calls.
-fn has_async_variant(class: &Class, m: &Message) -> bool {
-    if m.has_async {
-        return true;
-    }
-    match &m.origin {
-        MessageOrigin::Explicit => m.takes_session(),
-        MessageOrigin::Derived { kind, .. } => {
-            matches!(kind, DerivedKind::Create | DerivedKind::Destroy) && class.props.async_messages
-        }
-    }
-}
-
 /// One record field.
 struct FieldInfo {
     api: String,
@@ -411,7 +396,7 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
         const_strings: class.name == "session",
     };
     let mut out = Vec::new();
-    if has_async_variant(class, m) {
+    if names::has_async_function(class, m) {
         let mut adoc = doc.clone();
         adoc.insert(1, "Runs asynchronously: *result is the task that tracks the call; its result field holds the call's result once the task has finished.".into());
         if !m.has_async {
