@@ -408,6 +408,18 @@ mod tests {
     }
 
     #[test]
+    fn role_constants_from_typed_role_sets() {
+        use crate::model::{RoleId, Roles};
+        let all: Vec<String> = ["pool-admin", "pool-operator", "vm-admin", "read-only", "client-cert"].map(String::from).to_vec();
+        let set = |ids: &[u8]| ids.iter().map(|i| RoleId(*i)).collect::<Roles>();
+        assert_eq!(roles_const(Roles::NONE, &all), "LOCAL_ROOT_ONLY");
+        assert_eq!(roles_const(Roles::first(1), &all), "POOL_ADMIN");
+        assert_eq!(roles_const(Roles::first(3), &all), "VM_ADMIN_AND_ABOVE");
+        assert_eq!(roles_const(set(&[4, 0, 1]), &all), "POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT");
+        assert_eq!(roles_const(set(&[2]), &all), "VM_ADMIN");
+    }
+
+    #[test]
     fn c_names() {
         use super::c;
         use crate::model::Type;
