@@ -184,25 +184,33 @@ pub(crate) fn collisions(api: &Api) -> Diagnostics {
     report(api, k.clashes)
 }
 
-/// A colliding pair: the later item, where it is, and what (and where)
-/// the earlier one is.
-type PairKey<'a> = (String, &'a Src, String);
+/// A colliding pair: the later item and where it is, the earlier item
+/// and where it is.
+type PairKey<'a> = (String, &'a Src, String, &'a Src);
 
 /// One diagnostic per colliding pair, naming every language it collides
 /// in (with the first identifier found in each).
 fn report(api: &Api, clashes: Vec<Clash<'_>>) -> Diagnostics {
     let mut pairs: Vec<(PairKey<'_>, Vec<(Lang, String)>)> = Vec::new();
+    let mut index: HashMap<PairKey<'_>, usize> = HashMap::new();
     for cl in clashes {
-        let first = format!("{}{}", cl.first.what, where_is(api, cl.item.src, cl.first.src));
-        let key = (cl.item.what, cl.item.src, first);
-        match pairs.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, langs)) if langs.iter().any(|(l, _)| *l == cl.lang) => {}
-            Some((_, langs)) => langs.push((cl.lang, cl.ident)),
-            None => pairs.push((key, vec![(cl.lang, cl.ident)])),
+        let key = (cl.item.what, cl.item.src, cl.first.what, cl.first.src);
+        match index.get(&key) {
+            Some(&i) => {
+                let langs = &mut pairs[i].1;
+                if !langs.iter().any(|(l, _)| *l == cl.lang) {
+                    langs.push((cl.lang, cl.ident));
+                }
+            }
+            None => {
+                index.insert(key.clone(), pairs.len());
+                pairs.push((key, vec![(cl.lang, cl.ident)]));
+            }
         }
     }
     let mut out = Diagnostics::default();
-    for ((item, src, first), mut langs) in pairs {
+    for ((item, src, first, first_src), mut langs) in pairs {
+        let first = format!("{first}{}", where_is(api, src, first_src));
         langs.sort();
         // `vcpus_max` in Rust and C, `VcpusMax` in Python
         let mut by_ident: Vec<(&str, Vec<&str>)> = Vec::new();
