@@ -24,7 +24,7 @@
 //! signature changes. Params are numbered from 1 in schema order, the
 //! session included.
 
-use crate::model::{Api, Class, EnumDef, Field, LifecycleState, Literal, Message, MessageOrigin, Param, Qualifier};
+use crate::model::{Api, Class, EnumDef, Field, LifecycleState, Literal, Message, MessageOrigin, Param, Qualifier, Roles};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -46,14 +46,43 @@ impl Sign {
     }
 }
 
+/// What a change is about, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Role(String),
+    Release(String),
+    Class(String),
+    Field { class: String, field: String },
+    Message { class: String, message: String },
+    Enum(String),
+    EnumValue { enum_name: String, value: String },
+    Error(String),
+}
+
+/// Qualified, as a report prints it: `class VM`, `field VM.foo`,
+/// `message VM.start`, `enum vm_power_state`, `value
+/// vm_power_state.Halted`, `error SR_FULL`, `release rio`, `role read-only`.
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Role(r) => write!(f, "role {r}"),
+            Subject::Release(r) => write!(f, "release {r}"),
+            Subject::Class(c) => write!(f, "class {c}"),
+            Subject::Field { class, field } => write!(f, "field {class}.{field}"),
+            Subject::Message { class, message } => write!(f, "message {class}.{message}"),
+            Subject::Enum(e) => write!(f, "enum {e}"),
+            Subject::EnumValue { enum_name, value } => write!(f, "value {enum_name}.{value}"),
+            Subject::Error(code) => write!(f, "error {code}"),
+        }
+    }
+}
+
 /// One line of a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     pub sign: Sign,
-    /// What changed, qualified: `class VM`, `field VM.foo`, `message
-    /// VM.start`, `enum vm_power_state`, `value vm_power_state.Halted`,
-    /// `error SR_FULL`, `release rio`, `role read-only`.
-    pub subject: String,
+    /// What changed.
+    pub subject: Subject,
     /// How it changed; empty when the sign says it all.
     pub detail: String,
     pub breaking: bool,
@@ -159,16 +188,17 @@ pub fn diff(old: &Api, new: &Api) -> Report {
     let mut b = Builder::default();
     api_changes(old, new, &mut b);
     // Roles print most privileged first; roles gone from the API after the others.
-    let roles: Vec<String> = new.roles.iter().chain(old.roles.iter().filter(|r| !new.roles.contains(r))).cloned().collect();
+    let order: Vec<String> = new.roles.iter().chain(old.roles.iter().filter(|r| !new.roles.contains(r))).cloned().collect();
+    let sides = Sides { old, new, order: &order };
     let old_classes: BTreeMap<&str, &Class> = old.classes.iter().map(|c| (c.name.as_str(), c)).collect();
     let new_classes: BTreeMap<&str, &Class> = new.classes.iter().map(|c| (c.name.as_str(), c)).collect();
     for name in keys(&old_classes, &new_classes) {
         let g = (Section::Class, name.to_string());
-        let subject = format!("class {name}");
+        let subject = Subject::Class(name.to_string());
         match (old_classes.get(name), new_classes.get(name)) {
             (None, Some(_)) => b.push(&g, 0, "", Sign::Added, subject, String::new(), false),
             (Some(_), None) => b.push(&g, 0, "", Sign::Removed, subject, String::new(), true),
-            (Some(o), Some(n)) => class_changes(o, n, &roles, &mut b),
+            (Some(o), Some(n)) => class_changes(o, n, &sides, &mut b),
             (None, None) => {}
         }
     }
@@ -196,7 +226,7 @@ impl Builder {
     /// Adds a change; inside its group, changes sort by `rank` (class,
     /// field, message), then `item` name, then the order they were added.
     #[allow(clippy::too_many_arguments)]
-    fn push(&mut self, group: &(Section, String), rank: u8, item: &str, sign: Sign, subject: String, detail: String, breaking: bool) {
+    fn push(&mut self, group: &(Section, String), rank: u8, item: &str, sign: Sign, subject: Subject, detail: String, breaking: bool) {
         self.seq += 1;
         let change = Change { sign, subject, detail, breaking };
         self.groups.entry(group.clone()).or_default().push(Entry { rank, item: item.to_string(), seq: self.seq, change });
@@ -228,48 +258,52 @@ fn api_changes(old: &Api, new: &Api, b: &mut Builder) {
     let g = (Section::Api, String::new());
     for r in &new.roles {
         if !old.roles.contains(r) {
-            b.push(&g, 0, r, Sign::Added, format!("role {r}"), String::new(), false);
+            b.push(&g, 0, r, Sign::Added, Subject::Role(r.clone()), String::new(), false);
         }
     }
     for r in &old.roles {
         if !new.roles.contains(r) {
-            b.push(&g, 0, r, Sign::Removed, format!("role {r}"), String::new(), true);
+            b.push(&g, 0, r, Sign::Removed, Subject::Role(r.clone()), String::new(), true);
         }
     }
     for r in &new.releases {
         if !old.releases.iter().any(|o| o.code == r.code) {
-            b.push(&g, 1, &r.code, Sign::Added, format!("release {}", r.code), r.label.clone(), false);
+            b.push(&g, 1, &r.code, Sign::Added, Subject::Release(r.code.clone()), r.label.clone(), false);
         }
     }
     for r in &old.releases {
         if !new.releases.iter().any(|n| n.code == r.code) {
-            b.push(&g, 1, &r.code, Sign::Removed, format!("release {}", r.code), String::new(), false);
+            b.push(&g, 1, &r.code, Sign::Removed, Subject::Release(r.code.clone()), String::new(), false);
         }
-    }
-}
-
-fn state_name(s: LifecycleState) -> &'static str {
-    match s {
-        LifecycleState::Prototyped => "prototyped",
-        LifecycleState::Published => "published",
-        LifecycleState::Deprecated => "deprecated",
-        LifecycleState::Removed => "removed",
     }
 }
 
 /// `lifecycle A -> B`, breaking when the item is now removed.
 fn lifecycle_change(old: LifecycleState, new: LifecycleState) -> Option<(String, bool)> {
-    (old != new).then(|| {
-        (format!("lifecycle {} -> {}", state_name(old), state_name(new)), new == LifecycleState::Removed)
-    })
+    (old != new).then(|| (format!("lifecycle {} -> {}", old.as_str(), new.as_str()), new == LifecycleState::Removed))
 }
 
-/// Role changes, breaking when a role that was allowed is not any more.
-/// An empty list means local root only: no role grants the message, so
-/// emptying a list narrows it and filling an empty one widens it.
-fn role_changes(what: &str, old: &[String], new: &[String], order: &[String]) -> Vec<(String, bool)> {
-    let o: BTreeSet<&str> = old.iter().map(String::as_str).collect();
-    let n: BTreeSet<&str> = new.iter().map(String::as_str).collect();
+/// The two APIs compared. Roles and message errors are ids into each
+/// side's own lists, so they are compared and printed by name.
+struct Sides<'a> {
+    old: &'a Api,
+    new: &'a Api,
+    /// Every role of either side, in print order.
+    order: &'a [String],
+}
+
+impl Sides<'_> {
+    /// Role changes, breaking when a role that was allowed is not any more.
+    /// An empty set means local root only: no role grants the message, so
+    /// emptying a set narrows it and filling an empty one widens it.
+    fn changes(&self, what: &str, old: Roles, new: Roles) -> Vec<(String, bool)> {
+        role_changes(what, &self.old.role_names(old), &self.new.role_names(new), self.order)
+    }
+}
+
+fn role_changes(what: &str, old: &[&str], new: &[&str], order: &[String]) -> Vec<(String, bool)> {
+    let o: BTreeSet<&str> = old.iter().copied().collect();
+    let n: BTreeSet<&str> = new.iter().copied().collect();
     if o == n {
         return Vec::new();
     }
@@ -344,7 +378,7 @@ fn same_signature(a: &Message, b: &Message) -> bool {
     a.result == b.result && a.params.len() == b.params.len() && a.params.iter().zip(&b.params).all(|(x, y)| x.ty == y.ty)
 }
 
-fn class_changes(o: &Class, n: &Class, roles: &[String], b: &mut Builder) {
+fn class_changes(o: &Class, n: &Class, sides: &Sides<'_>, b: &mut Builder) {
     let name = &n.name;
     let g = (Section::Class, name.clone());
     let (op, np) = (&o.props, &n.props);
@@ -359,7 +393,7 @@ fn class_changes(o: &Class, n: &Class, roles: &[String], b: &mut Builder) {
         let (a, z) = (om.get(m).copied(), nm.get(m).copied());
         let derived_field = match (a.map(|x| &x.origin), z.map(|x| &x.origin)) {
             (Some(MessageOrigin::Explicit), _) | (_, Some(MessageOrigin::Explicit)) => {
-                message_changes(name, m, a, z, roles, &g, b);
+                message_changes(name, m, a, z, sides, &g, b);
                 continue;
             }
             (_, Some(MessageOrigin::Derived { field, .. })) | (Some(MessageOrigin::Derived { field, .. }), None) => field.clone(),
@@ -395,7 +429,7 @@ fn class_changes(o: &Class, n: &Class, roles: &[String], b: &mut Builder) {
                 (Sign::Added, d)
             }
             (Some(x), None) => (Sign::Removed, vec![(format!("{} {}", x.ty, x.qualifier), true)]),
-            (Some(x), Some(y)) => (Sign::Changed, field_aspects(o, n, x, y, roles)),
+            (Some(x), Some(y)) => (Sign::Changed, field_aspects(o, n, x, y, sides)),
             (None, None) => continue,
         };
         if sign == Sign::Changed && aspects.is_empty() {
@@ -412,12 +446,12 @@ fn class_changes(o: &Class, n: &Class, roles: &[String], b: &mut Builder) {
             detail.push(' ');
             detail.push_str(&consequence_list(Some(f), &mut cons));
         }
-        b.push(&g, FIELD, f, sign, format!("field {name}.{f}"), detail, brk);
+        b.push(&g, FIELD, f, sign, Subject::Field { class: name.clone(), field: f.to_string() }, detail, brk);
     }
 
     // The class itself.
     let mut class_line = |detail: String, breaking: bool| {
-        b.push(&g, CLASS, "", Sign::Changed, format!("class {name}"), detail, breaking);
+        b.push(&g, CLASS, "", Sign::Changed, Subject::Class(name.clone()), detail, breaking);
     };
     if let Some((d, brk)) = lifecycle_change(o.lifecycle.state(), n.lifecycle.state()) {
         class_line(d, brk);
@@ -453,17 +487,17 @@ fn class_changes(o: &Class, n: &Class, roles: &[String], b: &mut Builder) {
         class_line(format!("async {}", on_off(np.async_messages)), false);
     }
     for (what, a, z) in [
-        ("read roles", &op.read_roles, &np.read_roles),
-        ("write roles", &op.write_roles, &np.write_roles),
-        ("create roles", &op.create_roles, &np.create_roles),
+        ("read roles", op.read_roles, np.read_roles),
+        ("write roles", op.write_roles, np.write_roles),
+        ("create roles", op.create_roles, np.create_roles),
     ] {
-        for (d, brk) in role_changes(what, a, z, roles) {
+        for (d, brk) in sides.changes(what, a, z) {
             class_line(d, brk);
         }
     }
 }
 
-fn field_aspects(oc: &Class, nc: &Class, x: &Field, y: &Field, roles: &[String]) -> Vec<(String, bool)> {
+fn field_aspects(oc: &Class, nc: &Class, x: &Field, y: &Field, sides: &Sides<'_>) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     if x.ty != y.ty {
         out.push((format!("type {} -> {}", x.ty, y.ty), true));
@@ -489,10 +523,10 @@ fn field_aspects(oc: &Class, nc: &Class, x: &Field, y: &Field, roles: &[String])
         }
     };
     if !(follows(x, oc, true) && follows(y, nc, true)) {
-        out.extend(role_changes("read roles", &x.read_roles, &y.read_roles, roles));
+        out.extend(sides.changes("read roles", x.read_roles, y.read_roles));
     }
     if !(follows(x, oc, false) && follows(y, nc, false)) && (x.qualifier == Qualifier::Rw || y.qualifier == Qualifier::Rw) {
-        out.extend(role_changes("write roles", &x.write_roles, &y.write_roles, roles));
+        out.extend(sides.changes("write roles", x.write_roles, y.write_roles));
     }
     out
 }
@@ -510,11 +544,11 @@ fn message_changes(
     m: &str,
     a: Option<&Message>,
     z: Option<&Message>,
-    roles: &[String],
+    sides: &Sides<'_>,
     g: &(Section, String),
     b: &mut Builder,
 ) {
-    let subject = format!("message {class}.{m}");
+    let subject = Subject::Message { class: class.to_string(), message: m.to_string() };
     let (x, y) = match (a, z) {
         (None, Some(y)) => {
             let mut detail = signature(y);
@@ -532,14 +566,15 @@ fn message_changes(
     if x.result != y.result {
         out.push((format!("result {} -> {}", x.result, y.result), true));
     }
-    let (xe, ye): (BTreeSet<&String>, BTreeSet<&String>) = (x.errors.iter().collect(), y.errors.iter().collect());
+    let xe: BTreeSet<&str> = sides.old.error_codes(&x.errors).collect();
+    let ye: BTreeSet<&str> = sides.new.error_codes(&y.errors).collect();
     for e in ye.difference(&xe) {
         out.push((format!("error {e} added"), false));
     }
     for e in xe.difference(&ye) {
         out.push((format!("error {e} removed"), false));
     }
-    out.extend(role_changes("roles", &x.roles, &y.roles, roles));
+    out.extend(sides.changes("roles", x.roles, y.roles));
     if let Some(l) = lifecycle_change(x.lifecycle.state(), y.lifecycle.state()) {
         out.push(l);
     }
@@ -594,21 +629,16 @@ fn param_changes(old: &[Param], new: &[Param], out: &mut Vec<(String, bool)>) {
     }
 }
 
-/// Every enum by name (a class may list an enum another class defines;
-/// the values agree).
+/// Every enum by name, each once.
 fn enums(api: &Api) -> BTreeMap<&str, &EnumDef> {
-    let mut out = BTreeMap::new();
-    for e in api.enums() {
-        out.entry(e.name.as_str()).or_insert(e);
-    }
-    out
+    api.unique_enums().map(|(_, e)| (e.name.as_str(), e)).collect()
 }
 
 fn enum_changes(old: &Api, new: &Api, b: &mut Builder) {
     let (oe, ne) = (enums(old), enums(new));
     for name in keys(&oe, &ne) {
         let g = (Section::Enum, name.to_string());
-        let subject = format!("enum {name}");
+        let subject = Subject::Enum(name.to_string());
         match (oe.get(name), ne.get(name)) {
             (None, Some(e)) => {
                 let values = e.values.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", ");
@@ -618,12 +648,14 @@ fn enum_changes(old: &Api, new: &Api, b: &mut Builder) {
             (Some(x), Some(y)) => {
                 for v in &y.values {
                     if !x.values.iter().any(|w| w.name == v.name) {
-                        b.push(&g, 1, &v.name, Sign::Added, format!("value {name}.{}", v.name), String::new(), false);
+                        let value = Subject::EnumValue { enum_name: name.to_string(), value: v.name.clone() };
+                        b.push(&g, 1, &v.name, Sign::Added, value, String::new(), false);
                     }
                 }
                 for v in &x.values {
                     if !y.values.iter().any(|w| w.name == v.name) {
-                        b.push(&g, 1, &v.name, Sign::Removed, format!("value {name}.{}", v.name), String::new(), true);
+                        let value = Subject::EnumValue { enum_name: name.to_string(), value: v.name.clone() };
+                        b.push(&g, 1, &v.name, Sign::Removed, value, String::new(), true);
                     }
                 }
             }
@@ -638,7 +670,7 @@ fn error_changes(old: &Api, new: &Api, b: &mut Builder) {
     let ne: BTreeMap<&str, &[String]> = new.errors.iter().map(|e| (e.code.as_str(), e.params.as_slice())).collect();
     let params = |p: &[String]| format!("({})", p.join(", "));
     for code in keys(&oe, &ne) {
-        let subject = format!("error {code}");
+        let subject = Subject::Error(code.to_string());
         match (oe.get(code), ne.get(code)) {
             (None, Some(p)) => b.push(&g, 0, code, Sign::Added, subject, format!("params {}", params(p)), false),
             (Some(_), None) => b.push(&g, 0, code, Sign::Removed, subject, String::new(), true),

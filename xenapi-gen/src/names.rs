@@ -6,7 +6,7 @@ use heck::ToUpperCamelCase;
 /// Identifier rules for generated Rust.
 pub mod rust {
     use super::*;
-    use crate::model::{Class, Message};
+    use crate::model::{Class, Message, Roles};
     use heck::ToShoutySnakeCase;
 
     /// Words Rust reserves (strict, reserved and 2024-edition ones).
@@ -134,25 +134,26 @@ pub mod rust {
         }
     }
 
-    /// The constant in `crate::roles` for a message's role list, given
-    /// the API's roles most privileged first. A list that is the first
-    /// roles of the API is named after its least privileged member
-    /// (`VM_ADMIN_AND_ABOVE`); roles beyond such a run are appended with
-    /// `_OR_` (`POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT`); an empty list is
-    /// `LOCAL_ROOT_ONLY` (no role grants it: only a local superuser may call).
-    pub fn roles_const(roles: &[String], all: &[String]) -> String {
+    /// The constant in `crate::roles` for a message's roles, given the
+    /// API's roles most privileged first. The first roles of the API are
+    /// named after the least privileged of them (`VM_ADMIN_AND_ABOVE`);
+    /// roles beyond such a run are appended with `_OR_`
+    /// (`POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT`); no role at all is
+    /// `LOCAL_ROOT_ONLY` (only a local superuser may call).
+    pub fn roles_const(roles: Roles, all: &[String]) -> String {
         if roles.is_empty() {
             return "LOCAL_ROOT_ONLY".into();
         }
-        let run = roles.iter().zip(all).take_while(|(a, b)| a == b).count();
+        let names: Vec<&str> = roles.names(all).collect();
+        let run = roles.iter().zip(0u8..).take_while(|(r, i)| r.0 == *i).count();
         let shout = |r: &str| r.to_shouty_snake_case();
         let mut parts = Vec::new();
         match run {
             0 => {}
-            1 => parts.push(shout(&roles[0])),
-            n => parts.push(format!("{}_AND_ABOVE", shout(&roles[n - 1]))),
+            1 => parts.push(shout(names[0])),
+            n => parts.push(format!("{}_AND_ABOVE", shout(names[n - 1]))),
         }
-        parts.extend(roles[run..].iter().map(|r| shout(r)));
+        parts.extend(names[run..].iter().map(|r| shout(r)));
         parts.join("_OR_")
     }
 }
@@ -261,7 +262,7 @@ pub mod python {
 /// name lowercased and prefixed with `xen_`, enum values and error codes are
 /// upper-cased, and set and map shapes are named after their parts.
 pub mod c {
-    use crate::model::{ClassKind, Type};
+    use crate::model::{Class, ClassKind, DerivedKind, Message, MessageOrigin, Type};
 
     /// Words C (C99 and later) reserves, plus the macros of `<stdbool.h>`.
     /// `class` and `public` have the spellings the official SDK gives them.
@@ -360,6 +361,22 @@ pub mod c {
         format!("{}_async", function(class, message))
     }
 
+    /// Whether the SDK has an [`async_function`] for a message: every
+    /// explicit call taking a session (the official SDK has them on
+    /// sessions and tasks too), and create and destroy on classes with
+    /// asynchronous calls.
+    pub fn has_async_function(class: &Class, m: &Message) -> bool {
+        if m.has_async {
+            return true;
+        }
+        match &m.origin {
+            MessageOrigin::Explicit => m.takes_session(),
+            MessageOrigin::Derived { kind, .. } => {
+                matches!(kind, DerivedKind::Create | DerivedKind::Destroy) && class.props.async_messages
+            }
+        }
+    }
+
     /// The word a type contributes to the name of a set or map shape:
     /// `string`, `int`, `vm_power_state`, `vm` (a ref), `xen_vm_record`,
     /// `string_set`, `string_string_map`.
@@ -428,6 +445,18 @@ mod tests {
         assert_eq!(variant("Halted"), "Halted");
         assert_eq!(variant("unknown"), "UnknownValue");
         assert_eq!(async_method("clone"), "async_clone");
+    }
+
+    #[test]
+    fn role_constants_from_typed_role_sets() {
+        use crate::model::{RoleId, Roles};
+        let all: Vec<String> = ["pool-admin", "pool-operator", "vm-admin", "read-only", "client-cert"].map(String::from).to_vec();
+        let set = |ids: &[u8]| ids.iter().map(|i| RoleId(*i)).collect::<Roles>();
+        assert_eq!(roles_const(Roles::NONE, &all), "LOCAL_ROOT_ONLY");
+        assert_eq!(roles_const(Roles::first(1), &all), "POOL_ADMIN");
+        assert_eq!(roles_const(Roles::first(3), &all), "VM_ADMIN_AND_ABOVE");
+        assert_eq!(roles_const(set(&[4, 0, 1]), &all), "POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT");
+        assert_eq!(roles_const(set(&[2]), &all), "VM_ADMIN");
     }
 
     #[test]

@@ -95,18 +95,49 @@ fn several_files_are_reported_together_in_order() {
     assert_eq!(d.len(), 5);
 }
 
+/// The console class lists `vm_power_state` too, which the VM class defines.
+const CONSOLE_LISTS_VM_POWER_STATE: Edit = Replace(
+    "classes/console.yaml",
+    "enums:\n",
+    "enums:\n  - name: vm_power_state\n    description: Listed here too.\n    values:\n      - {name: Halted, description: a}\n      - {name: Paused, description: b}\n      - {name: Running, description: c}\n      - {name: Suspended, description: d}\n",
+);
+
 #[test]
 fn an_enum_listed_again_with_the_same_values_is_fine() {
     let dir = common::mini_copy();
-    common::apply(
-        dir.path(),
-        Replace(
-            "classes/console.yaml",
-            "enums:\n",
-            "enums:\n  - name: vm_power_state\n    description: Listed here too.\n    values:\n      - {name: Halted, description: a}\n      - {name: Paused, description: b}\n      - {name: Running, description: c}\n      - {name: Suspended, description: d}\n",
-        ),
-    );
+    common::apply(dir.path(), CONSOLE_LISTS_VM_POWER_STATE);
     assert_eq!(common::diagnostics(dir.path()), None);
+}
+
+#[test]
+fn a_shared_enum_counts_once_and_has_one_home_that_moves_with_a_subset() {
+    use xenapi_gen::backend::rust::{single_file, Parts, Protocols};
+    let dir = common::mini_copy();
+    common::apply(dir.path(), CONSOLE_LISTS_VM_POWER_STATE);
+    let api = xenapi_gen::load_schema(dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(api.summary().enums, 2, "a shared enum is one enum");
+    let homes: Vec<(&str, &str)> = api.unique_enums().map(|(c, e)| (api.class_at(c).name.as_str(), e.name.as_str())).collect();
+    assert_eq!(homes, [("VM", "vm_power_state"), ("console", "console_protocol")]);
+    assert_eq!(api.enum_home("vm_power_state"), api.class_id("VM"));
+
+    // Without VM, the console's listing becomes the home: still defined once.
+    let sub = api.subset(&["console"]).unwrap();
+    assert_eq!(sub.enum_home("vm_power_state"), sub.class_id("console"));
+    let rust = single_file(&sub, Parts::BOTH, Protocols::BOTH).unwrap();
+    assert_eq!(rust.matches("pub enum VmPowerState {").count(), 1);
+}
+
+#[test]
+fn more_roles_than_a_role_set_holds_are_reported() {
+    let dir = common::mini_copy();
+    let extra: Vec<String> = (1..=61).map(|i| format!("extra-{i}")).collect();
+    let roles = format!("roles: [pool-admin, pool-operator, vm-admin, read-only, {}]", extra.join(", "));
+    let api_yaml = dir.path().join("api.yaml");
+    let text = std::fs::read_to_string(&api_yaml).unwrap();
+    std::fs::write(&api_yaml, text.replace("roles: [pool-admin, pool-operator, vm-admin, read-only]", &roles)).unwrap();
+    let out = common::diagnostics(dir.path()).expect("65 roles do not load");
+    assert!(out.starts_with("api.yaml:4:"), "{out}");
+    assert!(out.contains("error: role `extra-61` is one too many: an API has at most 64 roles\n1 error found"), "{out}");
 }
 
 #[test]
@@ -346,6 +377,70 @@ classes/console.yaml:29:14: error: the inverse of field `VM` of class `console` 
     inverse_that_is_not_a_string: [Replace("classes/console.yaml", "    qualifier: RO/constructor\n    lifecycle", "    qualifier: RO/constructor\n    inverse: [consoles]\n    lifecycle")] => r#"
 classes/console.yaml:29:14: error: the inverse of field `VM` of class `console` must be a string, found a list
 1 error found
+"#;
+    // ---- identifiers that collide in a target language -------------------
+    field_names_that_lower_case_to_one_identifier: [Replace("classes/VM.yaml", "name: memory_target", "name: vcpus_params")] => r#"
+classes/VM.yaml:44:5: error: field `VCPUs_params` of class `VM` and field `vcpus_params` of class `VM` (line 32) both become `vcpus_params` in Rust and C
+  help: rename one of the two so that they stay apart in Rust and C
+1 error found
+"#;
+    classes_that_camel_case_to_one_type: [Write("classes/vm.yaml", "name: vm\ndescription: Clashes with VM.\nlifecycle: [published rio]\n")] => r#"
+classes/vm.yaml:1:1: error: class `vm` and class `VM` (in `VM.yaml`, line 1) both become `Vm` in Rust, `xen_vm` in C and `VmRef` in Python
+  help: rename one of the two so that they stay apart in Rust, C and Python
+1 error found
+"#;
+    enum_values_in_every_language: [Replace("classes/VM.yaml", "{name: Paused, description: \"In memory, but not scheduled.\"}", "{name: halted, description: Spelled like Halted.}")] => r#"
+classes/VM.yaml:11:16: error: value `halted` of enum `vm_power_state` and value `Halted` of enum `vm_power_state` (line 10) both become `Halted` in Rust, `XEN_VM_POWER_STATE_HALTED` in C and `HALTED` in Python
+  help: rename one of the two so that they stay apart in Rust, C and Python
+1 error found
+"#;
+    error_codes_in_every_language: [Replace("errors.yaml", "  - code: OPERATION_NOT_ALLOWED", "  - code: VM_bad_power_state\n    params: []\n    description: Spelled like another.\n  - code: OPERATION_NOT_ALLOWED")] => r#"
+errors.yaml:11:5: error: error code `VM_bad_power_state` and error code `VM_BAD_POWER_STATE` (line 8) both become `VmBadPowerState` in Rust, `XEN_API_FAILURE_VM_BAD_POWER_STATE` in C and `VmBadPowerStateError` in Python
+  help: rename one of the two so that they stay apart in Rust, C and Python
+1 error found
+"#;
+    python_only_field_collision: [Replace("classes/host.yaml", "  - name: enabled\n", "  - name: class\n    description: A keyword in Python.\n    type: string\n    qualifier: RO/runtime\n    lifecycle: [published rio]\n  - name: class_\n    description: What Python makes of the other.\n    type: string\n    qualifier: RO/runtime\n    lifecycle: [published rio]\n  - name: enabled\n")] => r#"
+classes/host.yaml:23:5: error: field `class_` of class `host` and field `class` of class `host` (line 18) both become `class_` in Python
+  help: rename one of the two so that they stay apart in Python
+1 error found
+"#;
+    c_only_field_collision: [Replace("classes/host.yaml", "  - name: enabled\n", "  - name: public\n    description: Spelled pubblic in C.\n    type: string\n    qualifier: RO/runtime\n    lifecycle: [published rio]\n  - name: pubblic\n    description: Spelled that way already.\n    type: string\n    qualifier: RO/runtime\n    lifecycle: [published rio]\n  - name: enabled\n")] => r#"
+classes/host.yaml:23:5: error: field `pubblic` of class `host` and field `public` of class `host` (line 18) both become `pubblic` in C
+  help: rename one of the two so that they stay apart in C
+1 error found
+"#;
+    rust_only_enum_value_collision: [Replace("classes/console.yaml", "      - {name: rdp, description: Remote desktop protocol.}\n", "      - {name: unknown, description: Reserved in Rust.}\n      - {name: UnknownValue, description: What Rust makes of the other.}\n")] => r#"
+classes/console.yaml:13:16: error: value `UnknownValue` of enum `console_protocol` and value `unknown` of enum `console_protocol` (line 12) both become `UnknownValue` in Rust
+  help: rename one of the two so that they stay apart in Rust
+1 error found
+"#;
+    explicit_message_meets_an_async_form: [Replace("classes/VM.yaml", "name: clean_shutdown", "name: async_start")] => r#"
+classes/VM.yaml:66:5: error: message `async_start` of class `VM` and the async form of message `start` of class `VM` (line 56) both become `async_start` in Rust and Python
+  help: rename one of the two so that they stay apart in Rust and Python
+1 error found
+"#;
+    explicit_message_meets_a_c_async_function: [Replace("classes/VM.yaml", "name: clean_shutdown", "name: start_async")] => r#"
+classes/VM.yaml:66:5: error: message `start_async` of class `VM` and the async form of message `start` of class `VM` (line 56) both become `xen_vm_start_async` in C
+  help: rename one of the two so that they stay apart in C
+1 error found
+"#;
+    param_names_that_lower_case_to_one_identifier: [Replace("classes/VM.yaml", "{name: start_paused, type: bool", "{name: VM, type: bool")] => r#"
+classes/VM.yaml:61:16: error: param `VM` of message `start` of class `VM` and param `vm` of message `start` of class `VM` (line 60) both become `vm` in Rust and C
+  help: rename one of the two so that they stay apart in Rust and C
+1 error found
+"#;
+    collisions_are_reported_with_other_problems: [
+        Replace("classes/VM.yaml", "name: memory_target", "name: vcpus_params"),
+        Replace("classes/VM.yaml", "type: host ref", "type: hots ref"),
+        Replace("errors.yaml", "  - code: OPERATION_NOT_ALLOWED", "  - code: VM_bad_power_state\n    params: []\n    description: Spelled like another.\n  - code: OPERATION_NOT_ALLOWED"),
+    ] => r#"
+classes/VM.yaml:40:11: error: unknown class `hots` in the type of field `resident_on` of class `VM`
+  help: did you mean `host`?
+classes/VM.yaml:44:5: error: field `VCPUs_params` of class `VM` and field `vcpus_params` of class `VM` (line 32) both become `vcpus_params` in Rust and C
+  help: rename one of the two so that they stay apart in Rust and C
+errors.yaml:11:5: error: error code `VM_bad_power_state` and error code `VM_BAD_POWER_STATE` (line 8) both become `VmBadPowerState` in Rust, `XEN_API_FAILURE_VM_BAD_POWER_STATE` in C and `VmBadPowerStateError` in Python
+  help: rename one of the two so that they stay apart in Rust, C and Python
+3 errors found
 "#;
 
     // ---- shape: missing keys, wrong YAML types, unknown keys -------------

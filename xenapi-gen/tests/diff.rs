@@ -322,3 +322,27 @@ fn help_documents_the_exit_codes() {
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("0 when no change is breaking, 1 when at least one is, 2 when either schema fails to load"), "{help}");
 }
+
+/// Roles and errors are ids into each side's own lists: a role put in
+/// front shifts every id, yet only real changes of names are reported, and
+/// every change names its subject as typed data.
+#[test]
+fn roles_and_errors_are_compared_by_name_across_shifted_ids() {
+    use common::Edit::Replace;
+    use xenapi_gen::diff::{diff, Sign, Subject};
+    let (old, new) = (common::mini_copy(), common::mini_copy());
+    common::apply(new.path(), Replace("api.yaml", "roles: [pool-admin,", "roles: [super-admin, pool-admin,"));
+    common::apply(new.path(), Replace("errors.yaml", "errors:\n", "errors:\n  - code: FIRST_NOW\n    params: []\n    description: Shifts every error id.\n"));
+    let r = diff(&load(old.path()), &load(new.path()));
+    let subjects: Vec<(Sign, &Subject)> = r.changes().map(|(_, c)| (c.sign, &c.subject)).collect();
+    assert!(subjects.contains(&(Sign::Added, &Subject::Role("super-admin".into()))), "{r}");
+    assert!(subjects.contains(&(Sign::Added, &Subject::Error("FIRST_NOW".into()))), "{r}");
+    // The explicit role list and the errors of clean_shutdown name the same
+    // roles and codes as before: nothing to report for it.
+    let clean = Subject::Message { class: "VM".into(), message: "clean_shutdown".into() };
+    assert!(!subjects.iter().any(|(_, s)| **s == clean), "{r}");
+    // A role given as "this and above" takes in the new one: widened.
+    let start = Subject::Message { class: "VM".into(), message: "start".into() };
+    let widened: Vec<String> = r.changes().filter(|(_, c)| c.subject == start).map(|(_, c)| c.to_string()).collect();
+    assert_eq!(widened, ["~ message VM.start: roles widened (+super-admin)"], "{r}");
+}

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// Helpers for querying the external directory service (such as Active Directory) that the pool uses to authenticate users.
 ///
-/// Published in george.
+/// Published in XenServer 5.5 (george).
 #[derive(Debug)]
 pub enum Auth {}
 impl xenapi_rt::types::Class for Auth {
@@ -20,7 +20,7 @@ pub struct AuthClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
     /// Returns the subject identifiers of all groups the given user or group belongs to, directly or through nesting.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_group_membership(
         &self,
         subject_identifier: &str,
@@ -31,7 +31,7 @@ impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
     }
     /// Returns the subject identifiers of all groups the given user or group belongs to, directly or through nesting.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_group_membership(
@@ -44,7 +44,7 @@ impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
     }
     /// Returns details about the given subject identifier from the directory, such as its names and account status, as key/value pairs.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_subject_information_from_identifier(
         &self,
         subject_identifier: &str,
@@ -58,7 +58,7 @@ impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
     }
     /// Returns details about the given subject identifier from the directory, such as its names and account status, as key/value pairs.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_subject_information_from_identifier(
@@ -77,7 +77,7 @@ impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
     }
     /// Looks up a user or group name in the directory and returns its subject identifier (for Active Directory, its SID).
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_subject_identifier(
         &self,
         subject_name: &str,
@@ -88,7 +88,7 @@ impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
     }
     /// Looks up a user or group name in the directory and returns its subject identifier (for Active Directory, its SID).
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_subject_identifier(
@@ -105,7 +105,7 @@ impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
 pub trait AuthServer: crate::server::Backend {
     /// Returns the subject identifiers of all groups the given user or group belongs to, directly or through nesting.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_group_membership(
         &self,
         ctx: &Self::Ctx,
@@ -115,7 +115,7 @@ pub trait AuthServer: crate::server::Backend {
     }
     /// Returns details about the given subject identifier from the directory, such as its names and account status, as key/value pairs.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_subject_information_from_identifier(
         &self,
         ctx: &Self::Ctx,
@@ -127,7 +127,7 @@ pub trait AuthServer: crate::server::Backend {
     }
     /// Looks up a user or group name in the directory and returns its subject identifier (for Active Directory, its SID).
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_subject_identifier(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A named chunk of binary data stored by the server and attached to an object, uploaded and downloaded over HTTP.
 ///
-/// Published in orlando.
+/// Published in XenServer 5.0 (orlando).
 #[derive(Debug)]
 pub enum Blob {}
 impl xenapi_rt::types::Class for Blob {
@@ -21,37 +21,37 @@ pub type BlobRef = xenapi_rt::types::Ref<Blob>;
 pub struct BlobRecord {
     /// Unique identifier of the blob, stable for its whole lifetime.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// Size of the stored data, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub size: i64,
     /// If true, the blob's contents can be fetched over HTTP without authentication.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     #[serde(default)]
     pub public: bool,
     /// Time at which the blob's contents were last written.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// MIME type of the stored data; an empty string means application/octet-stream.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub mime_type: String,
 }
@@ -78,13 +78,13 @@ pub struct BlobClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     /// Deletes the blob and its stored data; returns nothing.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn destroy(&self, self_: &crate::BlobRef) -> Result<(), crate::Error> {
         self.session.call_void("blob.destroy", |c| c.param(&self_)).await
     }
     /// Deletes the blob and its stored data; returns nothing.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -95,7 +95,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Creates an empty blob with the given MIME type and visibility; returns its reference so data can then be uploaded via HTTP.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn create(
         &self,
         mime_type: &str,
@@ -105,7 +105,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Creates an empty blob with the given MIME type and visibility; returns its reference so data can then be uploaded via HTTP.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -119,7 +119,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Returns every field of the given blob as one record.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_record(
         &self,
         self_: &crate::BlobRef,
@@ -128,13 +128,13 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Finds the blob with the given UUID.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::BlobRef, crate::Error> {
         self.session.call("blob.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every blob whose `name_label` equals the given label.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -143,13 +143,13 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Lists every blob known to the server.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_all(&self) -> Result<Vec<crate::BlobRef>, crate::Error> {
         self.session.call("blob.get_all", |c| c).await
     }
     /// Returns the record of every blob, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -160,7 +160,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Returns the `uuid` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::BlobRef,
@@ -169,7 +169,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Returns the `name_label` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::BlobRef,
@@ -178,7 +178,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_label(
         &self,
         self_: &crate::BlobRef,
@@ -190,7 +190,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Returns the `name_description` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::BlobRef,
@@ -199,7 +199,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_description(
         &self,
         self_: &crate::BlobRef,
@@ -211,13 +211,13 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Returns the `size` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_size(&self, self_: &crate::BlobRef) -> Result<i64, crate::Error> {
         self.session.call("blob.get_size", |c| c.param(&self_)).await
     }
     /// Returns the `public` field of the given blob.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn get_public(
         &self,
         self_: &crate::BlobRef,
@@ -226,7 +226,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Replaces the `public` field of the given blob.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn set_public(
         &self,
         self_: &crate::BlobRef,
@@ -238,7 +238,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Returns the `last_updated` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_last_updated(
         &self,
         self_: &crate::BlobRef,
@@ -247,7 +247,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     }
     /// Returns the `mime_type` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_mime_type(
         &self,
         self_: &crate::BlobRef,
@@ -260,7 +260,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
 pub trait BlobServer: crate::server::Backend {
     /// Deletes the blob and its stored data; returns nothing.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -270,7 +270,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Creates an empty blob with the given MIME type and visibility; returns its reference so data can then be uploaded via HTTP.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -281,7 +281,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Returns every field of the given blob as one record.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -295,7 +295,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Finds the blob with the given UUID.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -309,7 +309,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Lists every blob whose `name_label` equals the given label.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -331,7 +331,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Lists every blob known to the server.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -349,7 +349,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Returns the record of every blob, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -371,7 +371,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -386,7 +386,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -401,7 +401,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Replaces the `name_label` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -425,7 +425,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -440,7 +440,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Replaces the `name_description` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -464,7 +464,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Returns the `size` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_size(
         &self,
         ctx: &Self::Ctx,
@@ -479,7 +479,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Returns the `public` field of the given blob.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn get_public(
         &self,
         ctx: &Self::Ctx,
@@ -494,7 +494,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Replaces the `public` field of the given blob.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn set_public(
         &self,
         ctx: &Self::Ctx,
@@ -518,7 +518,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Returns the `last_updated` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_last_updated(
         &self,
         ctx: &Self::Ctx,
@@ -535,7 +535,7 @@ pub trait BlobServer: crate::server::Backend {
     }
     /// Returns the `mime_type` field of the given blob.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_mime_type(
         &self,
         ctx: &Self::Ctx,

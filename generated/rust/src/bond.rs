@@ -4,7 +4,7 @@
 use std::future::Future;
 /// Aggregation of several physical interfaces of a host into one logical interface for redundancy or throughput.
 ///
-/// Published in miami.
+/// Published in XenServer 4.1 (miami).
 #[derive(Debug)]
 pub enum Bond {}
 impl xenapi_rt::types::Class for Bond {
@@ -81,47 +81,47 @@ impl<'de> serde::Deserialize<'de> for BondMode {
 pub struct BondRecord {
     /// Unique identifier of the bond, stable for its whole lifetime.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// The logical PIF that represents the bonded interface.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub master: crate::PifRef,
     /// The physical PIFs whose links are aggregated by the bond.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub slaves: Vec<crate::PifRef>,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// The member PIF whose MAC and configuration the bond took over; OpaqueRef:NULL if none was designated.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub primary_slave: crate::PifRef,
     /// Traffic distribution algorithm currently used by the bond.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default = "BondRecord::default_mode")]
     pub mode: crate::BondMode,
     /// Mode-specific tuning options of the bond, such as the LACP hashing algorithm.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     #[serde(default)]
     pub properties: std::collections::HashMap<String, String>,
     /// Number of member interfaces whose link is currently up.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     #[serde(default)]
     pub links_up: i64,
     /// True if the bond's MAC follows the primary member; false if a MAC was set explicitly at creation.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     #[serde(default = "BondRecord::default_auto_update_mac")]
     pub auto_update_mac: bool,
 }
@@ -201,7 +201,7 @@ pub struct BondClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     /// Sets one mode-specific bond property to the given value; returns nothing.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn set_property(
         &self,
         self_: &crate::BondRef,
@@ -217,7 +217,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Sets one mode-specific bond property to the given value; returns nothing.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_property(
@@ -235,7 +235,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Changes the traffic distribution algorithm of the bond; returns nothing.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn set_mode(
         &self,
         self_: &crate::BondRef,
@@ -245,7 +245,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Changes the traffic distribution algorithm of the bond; returns nothing.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_mode(
@@ -259,13 +259,13 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Dissolves the bond, moving its configuration back to the primary member interface; returns nothing.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn destroy(&self, self_: &crate::BondRef) -> Result<(), crate::Error> {
         self.session.call_void("Bond.destroy", |c| c.param(&self_)).await
     }
     /// Dissolves the bond, moving its configuration back to the primary member interface; returns nothing.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -276,7 +276,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Bonds the given PIFs into one interface on the given network with an optional MAC (empty for automatic), mode and properties; returns the new Bond.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn create(
         &self,
         network: &crate::NetworkRef,
@@ -301,7 +301,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Bonds the given PIFs into one interface on the given network with an optional MAC (empty for automatic), mode and properties; returns the new Bond.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -328,7 +328,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Returns every field of the given Bond as one record.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_record(
         &self,
         self_: &crate::BondRef,
@@ -337,19 +337,19 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Finds the Bond with the given UUID.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::BondRef, crate::Error> {
         self.session.call("Bond.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every Bond known to the server.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_all(&self) -> Result<Vec<crate::BondRef>, crate::Error> {
         self.session.call("Bond.get_all", |c| c).await
     }
     /// Returns the record of every Bond, keyed by reference.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -360,7 +360,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Returns the `uuid` field of the given Bond.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::BondRef,
@@ -369,7 +369,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Returns the `master` field of the given Bond.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_master(
         &self,
         self_: &crate::BondRef,
@@ -378,7 +378,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Returns the `slaves` field of the given Bond.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_slaves(
         &self,
         self_: &crate::BondRef,
@@ -387,7 +387,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Returns the `other_config` field of the given Bond.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_other_config(
         &self,
         self_: &crate::BondRef,
@@ -396,7 +396,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given Bond.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_other_config(
         &self,
         self_: &crate::BondRef,
@@ -408,7 +408,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given Bond; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::BondRef,
@@ -424,7 +424,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given Bond, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::BondRef,
@@ -436,7 +436,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Returns the `primary_slave` field of the given Bond.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_primary_slave(
         &self,
         self_: &crate::BondRef,
@@ -445,7 +445,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Returns the `mode` field of the given Bond.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_mode(
         &self,
         self_: &crate::BondRef,
@@ -454,7 +454,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Returns the `properties` field of the given Bond.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn get_properties(
         &self,
         self_: &crate::BondRef,
@@ -463,7 +463,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Returns the `links_up` field of the given Bond.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn get_links_up(
         &self,
         self_: &crate::BondRef,
@@ -472,7 +472,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     }
     /// Returns the `auto_update_mac` field of the given Bond.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     pub async fn get_auto_update_mac(
         &self,
         self_: &crate::BondRef,
@@ -485,7 +485,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
 pub trait BondServer: crate::server::Backend {
     /// Sets one mode-specific bond property to the given value; returns nothing.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn set_property(
         &self,
         ctx: &Self::Ctx,
@@ -497,7 +497,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Changes the traffic distribution algorithm of the bond; returns nothing.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn set_mode(
         &self,
         ctx: &Self::Ctx,
@@ -508,7 +508,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Dissolves the bond, moving its configuration back to the primary member interface; returns nothing.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -518,7 +518,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Bonds the given PIFs into one interface on the given network with an optional MAC (empty for automatic), mode and properties; returns the new Bond.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -532,7 +532,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Returns every field of the given Bond as one record.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -546,7 +546,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Finds the Bond with the given UUID.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -560,7 +560,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Lists every Bond known to the server.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -578,7 +578,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Returns the record of every Bond, keyed by reference.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -600,7 +600,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given Bond.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -615,7 +615,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Returns the `master` field of the given Bond.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_master(
         &self,
         ctx: &Self::Ctx,
@@ -630,7 +630,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Returns the `slaves` field of the given Bond.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_slaves(
         &self,
         ctx: &Self::Ctx,
@@ -645,7 +645,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given Bond.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -662,7 +662,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given Bond.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -686,7 +686,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given Bond; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -721,7 +721,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given Bond, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -745,7 +745,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Returns the `primary_slave` field of the given Bond.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_primary_slave(
         &self,
         ctx: &Self::Ctx,
@@ -760,7 +760,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Returns the `mode` field of the given Bond.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_mode(
         &self,
         ctx: &Self::Ctx,
@@ -775,7 +775,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Returns the `properties` field of the given Bond.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn get_properties(
         &self,
         ctx: &Self::Ctx,
@@ -792,7 +792,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Returns the `links_up` field of the given Bond.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn get_links_up(
         &self,
         ctx: &Self::Ctx,
@@ -807,7 +807,7 @@ pub trait BondServer: crate::server::Backend {
     }
     /// Returns the `auto_update_mac` field of the given Bond.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     fn get_auto_update_mac(
         &self,
         ctx: &Self::Ctx,

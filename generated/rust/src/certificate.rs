@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A TLS certificate installed in the pool, either a host's server certificate or a trusted certificate authority.
 ///
-/// Published in stockholm.
+/// Published in Citrix Hypervisor 8.2 (stockholm).
 #[derive(Debug)]
 pub enum Certificate {}
 impl xenapi_rt::types::Class for Certificate {
@@ -81,37 +81,37 @@ impl<'de> serde::Deserialize<'de> for CertificateType {
 pub struct CertificateRecord {
     /// Globally unique identifier of the certificate object.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     #[serde(default)]
     pub uuid: String,
     /// Name under which a CA certificate was installed; empty for host certificates.
     ///
-    /// Published in 1.294.0.
+    /// Published in XAPI 1.294.0.
     #[serde(default)]
     pub name: String,
     /// Whether this is a trusted CA, a host's public server certificate or a host's internal pool certificate.
     ///
-    /// Published in 1.294.0.
+    /// Published in XAPI 1.294.0.
     #[serde(default = "CertificateRecord::default_type")]
     pub r#type: crate::CertificateType,
     /// The host that uses this certificate, or OpaqueRef:NULL for CA certificates shared by the pool.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     #[serde(default)]
     pub host: crate::HostRef,
     /// Start of the certificate's validity period.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     #[serde(default)]
     pub not_before: xenapi_rt::types::DateTime,
     /// End of the certificate's validity period; the certificate is expired after this time.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     #[serde(default)]
     pub not_after: xenapi_rt::types::DateTime,
     /// Hash fingerprint of the certificate as colon-separated hexadecimal bytes, used to identify it.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     #[serde(default)]
     pub fingerprint: String,
 }
@@ -166,7 +166,7 @@ pub struct CertificateClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     /// Returns every field of the given Certificate as one record.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn get_record(
         &self,
         self_: &crate::CertificateRef,
@@ -175,7 +175,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     }
     /// Finds the Certificate with the given UUID.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -184,13 +184,13 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     }
     /// Lists every Certificate known to the server.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn get_all(&self) -> Result<Vec<crate::CertificateRef>, crate::Error> {
         self.session.call("Certificate.get_all", |c| c).await
     }
     /// Returns the record of every Certificate, keyed by reference.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -201,7 +201,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     }
     /// Returns the `uuid` field of the given Certificate.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn get_uuid(
         &self,
         self_: &crate::CertificateRef,
@@ -210,7 +210,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     }
     /// Returns the `name` field of the given Certificate.
     ///
-    /// Published in 1.294.0.
+    /// Published in XAPI 1.294.0.
     pub async fn get_name(
         &self,
         self_: &crate::CertificateRef,
@@ -219,7 +219,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     }
     /// Returns the `type` field of the given Certificate.
     ///
-    /// Published in 1.294.0.
+    /// Published in XAPI 1.294.0.
     pub async fn get_type(
         &self,
         self_: &crate::CertificateRef,
@@ -228,7 +228,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     }
     /// Returns the `host` field of the given Certificate.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn get_host(
         &self,
         self_: &crate::CertificateRef,
@@ -237,7 +237,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     }
     /// Returns the `not_before` field of the given Certificate.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn get_not_before(
         &self,
         self_: &crate::CertificateRef,
@@ -246,7 +246,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     }
     /// Returns the `not_after` field of the given Certificate.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn get_not_after(
         &self,
         self_: &crate::CertificateRef,
@@ -255,7 +255,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     }
     /// Returns the `fingerprint` field of the given Certificate.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn get_fingerprint(
         &self,
         self_: &crate::CertificateRef,
@@ -268,7 +268,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
 pub trait CertificateServer: crate::server::Backend {
     /// Returns every field of the given Certificate as one record.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -282,7 +282,7 @@ pub trait CertificateServer: crate::server::Backend {
     }
     /// Finds the Certificate with the given UUID.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -296,7 +296,7 @@ pub trait CertificateServer: crate::server::Backend {
     }
     /// Lists every Certificate known to the server.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -316,7 +316,7 @@ pub trait CertificateServer: crate::server::Backend {
     }
     /// Returns the record of every Certificate, keyed by reference.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -338,7 +338,7 @@ pub trait CertificateServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given Certificate.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -353,7 +353,7 @@ pub trait CertificateServer: crate::server::Backend {
     }
     /// Returns the `name` field of the given Certificate.
     ///
-    /// Published in 1.294.0.
+    /// Published in XAPI 1.294.0.
     fn get_name(
         &self,
         ctx: &Self::Ctx,
@@ -368,7 +368,7 @@ pub trait CertificateServer: crate::server::Backend {
     }
     /// Returns the `type` field of the given Certificate.
     ///
-    /// Published in 1.294.0.
+    /// Published in XAPI 1.294.0.
     fn get_type(
         &self,
         ctx: &Self::Ctx,
@@ -383,7 +383,7 @@ pub trait CertificateServer: crate::server::Backend {
     }
     /// Returns the `host` field of the given Certificate.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn get_host(
         &self,
         ctx: &Self::Ctx,
@@ -398,7 +398,7 @@ pub trait CertificateServer: crate::server::Backend {
     }
     /// Returns the `not_before` field of the given Certificate.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn get_not_before(
         &self,
         ctx: &Self::Ctx,
@@ -415,7 +415,7 @@ pub trait CertificateServer: crate::server::Backend {
     }
     /// Returns the `not_after` field of the given Certificate.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn get_not_after(
         &self,
         ctx: &Self::Ctx,
@@ -432,7 +432,7 @@ pub trait CertificateServer: crate::server::Backend {
     }
     /// Returns the `fingerprint` field of the given Certificate.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn get_fingerprint(
         &self,
         ctx: &Self::Ctx,

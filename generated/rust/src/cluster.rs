@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A pool-wide cluster membership group (such as corosync) used for shared storage such as GFS2 SRs.
 ///
-/// Prototyped in kolkata; published in lima.
+/// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 #[derive(Debug)]
 pub enum Cluster {}
 impl xenapi_rt::types::Class for Cluster {
@@ -91,79 +91,79 @@ impl<'de> serde::Deserialize<'de> for ClusterOperation {
 pub struct ClusterRecord {
     /// Unique identifier of the cluster, stable for its whole lifetime.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub uuid: String,
     /// Membership records of the hosts that belong to this cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub cluster_hosts: Vec<crate::ClusterHostRef>,
     /// Addresses of hosts that are to be forgotten from the cluster once it is quorate again.
     ///
-    /// Published in lima.
+    /// Published in XenServer 7.6 (lima).
     #[serde(default)]
     pub pending_forget: Vec<String>,
     /// Secret shared by members to authenticate to one another.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub cluster_token: String,
     /// Clustering software used, such as corosync.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default = "ClusterRecord::default_cluster_stack")]
     pub cluster_stack: String,
     /// True if enough members are live for the cluster to have quorum.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     #[serde(default)]
     pub is_quorate: bool,
     /// Number of live members needed for the cluster to be quorate.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     #[serde(default)]
     pub quorum: i64,
     /// Number of members currently seen as live.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     #[serde(default)]
     pub live_hosts: i64,
     /// Operations that can currently be performed on this cluster.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub allowed_operations: Vec<crate::ClusterOperation>,
     /// Operations in progress on this cluster, keyed by task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::ClusterOperation>,
     /// True if hosts joining the pool are automatically added to the cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default = "ClusterRecord::default_pool_auto_join")]
     pub pool_auto_join: bool,
     /// Time without a heartbeat token after which a member is considered failed, in seconds.
     ///
-    /// Prototyped in kolkata; changed in lima; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); changed in XenServer 7.6 (lima); published in XenServer 7.6 (lima).
     #[serde(default = "ClusterRecord::default_token_timeout")]
     #[serde(with = "xenapi_rt::types::float")]
     pub token_timeout: f64,
     /// Extra time added to the token timeout for each member host, in seconds.
     ///
-    /// Prototyped in kolkata; changed in lima; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); changed in XenServer 7.6 (lima); published in XenServer 7.6 (lima).
     #[serde(default = "ClusterRecord::default_token_timeout_coefficient")]
     #[serde(with = "xenapi_rt::types::float")]
     pub token_timeout_coefficient: f64,
     /// Configuration options of the cluster stack.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub cluster_config: std::collections::HashMap<String, String>,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -260,7 +260,7 @@ pub struct ClusterClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     /// Adds to the cluster any pool hosts that should be members but are not yet; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn pool_resync(
         &self,
         self_: &crate::ClusterRef,
@@ -269,7 +269,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Adds to the cluster any pool hosts that should be members but are not yet; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_pool_resync(
@@ -280,7 +280,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Removes every host from the cluster and then destroys the cluster itself; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn pool_destroy(
         &self,
         self_: &crate::ClusterRef,
@@ -289,7 +289,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Removes every host from the cluster and then destroys the cluster itself; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_pool_destroy(
@@ -300,7 +300,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Forcibly removes every member and deletes the cluster, even if some hosts cannot be contacted; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn pool_force_destroy(
         &self,
         self_: &crate::ClusterRef,
@@ -309,7 +309,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Forcibly removes every member and deletes the cluster, even if some hosts cannot be contacted; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_pool_force_destroy(
@@ -320,7 +320,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Creates a cluster over the given network, joining every host in the pool, with the given stack and timeouts in seconds; returns the new Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn pool_create(
         &self,
         network: &crate::NetworkRef,
@@ -343,7 +343,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Creates a cluster over the given network, joining every host in the pool, with the given stack and timeouts in seconds; returns the new Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_pool_create(
@@ -368,7 +368,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Finds the network that the cluster's members use for cluster traffic; returns its reference.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_network(
         &self,
         self_: &crate::ClusterRef,
@@ -377,7 +377,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Finds the network that the cluster's members use for cluster traffic; returns its reference.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_network(
@@ -388,13 +388,13 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Destroys a cluster that has only one member left; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn destroy(&self, self_: &crate::ClusterRef) -> Result<(), crate::Error> {
         self.session.call_void("Cluster.destroy", |c| c.param(&self_)).await
     }
     /// Destroys a cluster that has only one member left; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -405,7 +405,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Creates a single-host cluster on the given PIF with the given stack, auto-join setting and timeouts in seconds; returns the new Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn create(
         &self,
         pif: &crate::PifRef,
@@ -430,7 +430,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Creates a single-host cluster on the given PIF with the given stack, auto-join setting and timeouts in seconds; returns the new Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -457,7 +457,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns every field of the given Cluster as one record.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_record(
         &self,
         self_: &crate::ClusterRef,
@@ -466,7 +466,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Finds the Cluster with the given UUID.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -475,13 +475,13 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Lists every Cluster known to the server.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_all(&self) -> Result<Vec<crate::ClusterRef>, crate::Error> {
         self.session.call("Cluster.get_all", |c| c).await
     }
     /// Returns the record of every Cluster, keyed by reference.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -492,7 +492,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `uuid` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_uuid(
         &self,
         self_: &crate::ClusterRef,
@@ -501,7 +501,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `cluster_hosts` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_cluster_hosts(
         &self,
         self_: &crate::ClusterRef,
@@ -510,7 +510,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `pending_forget` field of the given Cluster.
     ///
-    /// Published in lima.
+    /// Published in XenServer 7.6 (lima).
     pub async fn get_pending_forget(
         &self,
         self_: &crate::ClusterRef,
@@ -519,7 +519,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `cluster_token` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_cluster_token(
         &self,
         self_: &crate::ClusterRef,
@@ -528,7 +528,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `cluster_stack` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_cluster_stack(
         &self,
         self_: &crate::ClusterRef,
@@ -537,7 +537,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `is_quorate` field of the given Cluster.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     pub async fn get_is_quorate(
         &self,
         self_: &crate::ClusterRef,
@@ -546,7 +546,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `quorum` field of the given Cluster.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     pub async fn get_quorum(
         &self,
         self_: &crate::ClusterRef,
@@ -555,7 +555,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `live_hosts` field of the given Cluster.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     pub async fn get_live_hosts(
         &self,
         self_: &crate::ClusterRef,
@@ -564,7 +564,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `allowed_operations` field of the given Cluster.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_operations(
         &self,
         self_: &crate::ClusterRef,
@@ -573,7 +573,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `current_operations` field of the given Cluster.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_operations(
         &self,
         self_: &crate::ClusterRef,
@@ -585,7 +585,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `pool_auto_join` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_pool_auto_join(
         &self,
         self_: &crate::ClusterRef,
@@ -594,7 +594,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `token_timeout` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; changed in lima; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); changed in XenServer 7.6 (lima); published in XenServer 7.6 (lima).
     pub async fn get_token_timeout(
         &self,
         self_: &crate::ClusterRef,
@@ -603,7 +603,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `token_timeout_coefficient` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; changed in lima; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); changed in XenServer 7.6 (lima); published in XenServer 7.6 (lima).
     pub async fn get_token_timeout_coefficient(
         &self,
         self_: &crate::ClusterRef,
@@ -614,7 +614,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `cluster_config` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_cluster_config(
         &self,
         self_: &crate::ClusterRef,
@@ -623,7 +623,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Returns the `other_config` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_other_config(
         &self,
         self_: &crate::ClusterRef,
@@ -632,7 +632,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn set_other_config(
         &self,
         self_: &crate::ClusterRef,
@@ -644,7 +644,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given Cluster; fails if the key is already there.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::ClusterRef,
@@ -660,7 +660,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given Cluster, if present.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::ClusterRef,
@@ -679,7 +679,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
 pub trait ClusterServer: crate::server::Backend {
     /// Adds to the cluster any pool hosts that should be members but are not yet; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn pool_resync(
         &self,
         ctx: &Self::Ctx,
@@ -689,7 +689,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Removes every host from the cluster and then destroys the cluster itself; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn pool_destroy(
         &self,
         ctx: &Self::Ctx,
@@ -699,7 +699,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Forcibly removes every member and deletes the cluster, even if some hosts cannot be contacted; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn pool_force_destroy(
         &self,
         ctx: &Self::Ctx,
@@ -709,7 +709,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Creates a cluster over the given network, joining every host in the pool, with the given stack and timeouts in seconds; returns the new Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn pool_create(
         &self,
         ctx: &Self::Ctx,
@@ -722,7 +722,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Finds the network that the cluster's members use for cluster traffic; returns its reference.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_network(
         &self,
         ctx: &Self::Ctx,
@@ -732,7 +732,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Destroys a cluster that has only one member left; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -742,7 +742,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Creates a single-host cluster on the given PIF with the given stack, auto-join setting and timeouts in seconds; returns the new Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -756,7 +756,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns every field of the given Cluster as one record.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -770,7 +770,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Finds the Cluster with the given UUID.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -784,7 +784,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Lists every Cluster known to the server.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -802,7 +802,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the record of every Cluster, keyed by reference.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -824,7 +824,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -839,7 +839,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `cluster_hosts` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_cluster_hosts(
         &self,
         ctx: &Self::Ctx,
@@ -856,7 +856,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `pending_forget` field of the given Cluster.
     ///
-    /// Published in lima.
+    /// Published in XenServer 7.6 (lima).
     fn get_pending_forget(
         &self,
         ctx: &Self::Ctx,
@@ -871,7 +871,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `cluster_token` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_cluster_token(
         &self,
         ctx: &Self::Ctx,
@@ -886,7 +886,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `cluster_stack` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_cluster_stack(
         &self,
         ctx: &Self::Ctx,
@@ -901,7 +901,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `is_quorate` field of the given Cluster.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     fn get_is_quorate(
         &self,
         ctx: &Self::Ctx,
@@ -916,7 +916,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `quorum` field of the given Cluster.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     fn get_quorum(
         &self,
         ctx: &Self::Ctx,
@@ -931,7 +931,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `live_hosts` field of the given Cluster.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     fn get_live_hosts(
         &self,
         ctx: &Self::Ctx,
@@ -946,7 +946,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `allowed_operations` field of the given Cluster.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -963,7 +963,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `current_operations` field of the given Cluster.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_operations(
         &self,
         ctx: &Self::Ctx,
@@ -983,7 +983,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `pool_auto_join` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_pool_auto_join(
         &self,
         ctx: &Self::Ctx,
@@ -998,7 +998,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `token_timeout` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; changed in lima; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); changed in XenServer 7.6 (lima); published in XenServer 7.6 (lima).
     fn get_token_timeout(
         &self,
         ctx: &Self::Ctx,
@@ -1013,7 +1013,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `token_timeout_coefficient` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; changed in lima; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); changed in XenServer 7.6 (lima); published in XenServer 7.6 (lima).
     fn get_token_timeout_coefficient(
         &self,
         ctx: &Self::Ctx,
@@ -1028,7 +1028,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `cluster_config` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_cluster_config(
         &self,
         ctx: &Self::Ctx,
@@ -1045,7 +1045,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1062,7 +1062,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given Cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1086,7 +1086,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given Cluster; fails if the key is already there.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1121,7 +1121,7 @@ pub trait ClusterServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given Cluster, if present.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// Membership of one host in a cluster, tracking whether the host has joined and is currently live in it.
 ///
-/// Prototyped in kolkata; published in lima.
+/// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 #[derive(Debug)]
 pub enum ClusterHost {}
 impl xenapi_rt::types::Class for ClusterHost {
@@ -81,53 +81,53 @@ impl<'de> serde::Deserialize<'de> for ClusterHostOperation {
 pub struct ClusterHostRecord {
     /// Unique identifier of this cluster member record.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub uuid: String,
     /// The cluster that this host belongs to.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub cluster: crate::ClusterRef,
     /// The host that this record makes a member of the cluster.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub host: crate::HostRef,
     /// True if clustering is currently switched on for this host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub enabled: bool,
     /// The network interface the host uses for cluster traffic.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(rename = "PIF")]
     #[serde(default)]
     pub pif: crate::PifRef,
     /// True once the host has actually joined the cluster membership.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default = "ClusterHostRecord::default_joined")]
     pub joined: bool,
     /// True if the cluster stack currently sees this host as alive.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     #[serde(default)]
     pub live: bool,
     /// Time at which the live field was last refreshed.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     #[serde(default)]
     pub last_update_live: xenapi_rt::types::DateTime,
     /// Operations that can currently be performed on this cluster member.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub allowed_operations: Vec<crate::ClusterHostOperation>,
     /// Operations in progress on this cluster member, keyed by task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub current_operations: std::collections::HashMap<
         String,
@@ -135,7 +135,7 @@ pub struct ClusterHostRecord {
     >,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -206,7 +206,7 @@ pub struct ClusterHostClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     /// Stops the host taking part in the cluster while keeping its membership; fails if something still needs the cluster stack. Returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn disable(
         &self,
         self_: &crate::ClusterHostRef,
@@ -215,7 +215,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Stops the host taking part in the cluster while keeping its membership; fails if something still needs the cluster stack. Returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable(
@@ -226,7 +226,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Removes the host from the cluster even if it cannot be contacted or is in a bad state; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn force_destroy(
         &self,
         self_: &crate::ClusterHostRef,
@@ -235,7 +235,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Removes the host from the cluster even if it cannot be contacted or is in a bad state; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_force_destroy(
@@ -246,7 +246,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Starts clustering on the host so it rejoins cluster operations; the cluster PIF must be plugged. Returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn enable(
         &self,
         self_: &crate::ClusterHostRef,
@@ -255,7 +255,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Starts clustering on the host so it rejoins cluster operations; the cluster PIF must be plugged. Returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable(
@@ -266,7 +266,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Takes the host out of the cluster cleanly and deletes this record; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn destroy(
         &self,
         self_: &crate::ClusterHostRef,
@@ -275,7 +275,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Takes the host out of the cluster cleanly and deletes this record; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -286,7 +286,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Adds the given host to the cluster using the given PIF for cluster traffic; returns a reference to the new Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn create(
         &self,
         cluster: &crate::ClusterRef,
@@ -299,7 +299,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Adds the given host to the cluster using the given PIF for cluster traffic; returns a reference to the new Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -317,7 +317,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Returns every field of the given Cluster_host as one record.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_record(
         &self,
         self_: &crate::ClusterHostRef,
@@ -326,7 +326,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Finds the Cluster_host with the given UUID.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -335,13 +335,13 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Lists every Cluster_host known to the server.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_all(&self) -> Result<Vec<crate::ClusterHostRef>, crate::Error> {
         self.session.call("Cluster_host.get_all", |c| c).await
     }
     /// Returns the record of every Cluster_host, keyed by reference.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -352,7 +352,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Returns the `uuid` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_uuid(
         &self,
         self_: &crate::ClusterHostRef,
@@ -361,7 +361,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Returns the `cluster` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_cluster(
         &self,
         self_: &crate::ClusterHostRef,
@@ -370,7 +370,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Returns the `host` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_host(
         &self,
         self_: &crate::ClusterHostRef,
@@ -379,7 +379,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Returns the `enabled` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_enabled(
         &self,
         self_: &crate::ClusterHostRef,
@@ -388,7 +388,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Returns the `PIF` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_pif(
         &self,
         self_: &crate::ClusterHostRef,
@@ -397,7 +397,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Returns the `joined` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_joined(
         &self,
         self_: &crate::ClusterHostRef,
@@ -406,7 +406,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Returns the `live` field of the given Cluster_host.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     pub async fn get_live(
         &self,
         self_: &crate::ClusterHostRef,
@@ -415,7 +415,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Returns the `last_update_live` field of the given Cluster_host.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     pub async fn get_last_update_live(
         &self,
         self_: &crate::ClusterHostRef,
@@ -424,7 +424,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Returns the `allowed_operations` field of the given Cluster_host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_operations(
         &self,
         self_: &crate::ClusterHostRef,
@@ -435,7 +435,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Returns the `current_operations` field of the given Cluster_host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_operations(
         &self,
         self_: &crate::ClusterHostRef,
@@ -449,7 +449,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     }
     /// Returns the `other_config` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn get_other_config(
         &self,
         self_: &crate::ClusterHostRef,
@@ -462,7 +462,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
 pub trait ClusterHostServer: crate::server::Backend {
     /// Stops the host taking part in the cluster while keeping its membership; fails if something still needs the cluster stack. Returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn disable(
         &self,
         ctx: &Self::Ctx,
@@ -472,7 +472,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Removes the host from the cluster even if it cannot be contacted or is in a bad state; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn force_destroy(
         &self,
         ctx: &Self::Ctx,
@@ -482,7 +482,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Starts clustering on the host so it rejoins cluster operations; the cluster PIF must be plugged. Returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn enable(
         &self,
         ctx: &Self::Ctx,
@@ -492,7 +492,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Takes the host out of the cluster cleanly and deletes this record; returns nothing.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -502,7 +502,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Adds the given host to the cluster using the given PIF for cluster traffic; returns a reference to the new Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -514,7 +514,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Returns every field of the given Cluster_host as one record.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -528,7 +528,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Finds the Cluster_host with the given UUID.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -542,7 +542,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Lists every Cluster_host known to the server.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -562,7 +562,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Returns the record of every Cluster_host, keyed by reference.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -584,7 +584,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -599,7 +599,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Returns the `cluster` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_cluster(
         &self,
         ctx: &Self::Ctx,
@@ -614,7 +614,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Returns the `host` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_host(
         &self,
         ctx: &Self::Ctx,
@@ -629,7 +629,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Returns the `enabled` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -644,7 +644,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Returns the `PIF` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_pif(
         &self,
         ctx: &Self::Ctx,
@@ -659,7 +659,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Returns the `joined` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_joined(
         &self,
         ctx: &Self::Ctx,
@@ -674,7 +674,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Returns the `live` field of the given Cluster_host.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     fn get_live(
         &self,
         ctx: &Self::Ctx,
@@ -689,7 +689,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Returns the `last_update_live` field of the given Cluster_host.
     ///
-    /// Prototyped in 24.3.0.
+    /// Prototyped in XAPI 24.3.0.
     fn get_last_update_live(
         &self,
         ctx: &Self::Ctx,
@@ -706,7 +706,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Returns the `allowed_operations` field of the given Cluster_host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -723,7 +723,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Returns the `current_operations` field of the given Cluster_host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_operations(
         &self,
         ctx: &Self::Ctx,
@@ -743,7 +743,7 @@ pub trait ClusterHostServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given Cluster_host.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A remote console through which a client can reach a VM's display or text terminal.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum Console {}
 impl xenapi_rt::types::Class for Console {
@@ -81,28 +81,28 @@ impl<'de> serde::Deserialize<'de> for ConsoleProtocol {
 pub struct ConsoleRecord {
     /// Unique identifier (UUID) of the console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// The protocol a client must speak to use this console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub protocol: crate::ConsoleProtocol,
     /// URI a client connects to in order to open this console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub location: String,
     /// The VM whose display or terminal this console exposes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VM")]
     #[serde(default)]
     pub vm: crate::VmRef,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -136,7 +136,7 @@ pub struct ConsoleClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     /// Returns every field of the given console as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::ConsoleRef,
@@ -145,7 +145,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     }
     /// Finds the console with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -154,7 +154,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     }
     /// Creates a new console from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn create(
         &self,
         args: &crate::ConsoleRecord,
@@ -163,19 +163,19 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     }
     /// Destroys the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn destroy(&self, self_: &crate::ConsoleRef) -> Result<(), crate::Error> {
         self.session.call_void("console.destroy", |c| c.param(&self_)).await
     }
     /// Lists every console known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::ConsoleRef>, crate::Error> {
         self.session.call("console.get_all", |c| c).await
     }
     /// Returns the record of every console, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -186,7 +186,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     }
     /// Returns the `uuid` field of the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::ConsoleRef,
@@ -195,7 +195,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     }
     /// Returns the `protocol` field of the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_protocol(
         &self,
         self_: &crate::ConsoleRef,
@@ -204,7 +204,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     }
     /// Returns the `location` field of the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_location(
         &self,
         self_: &crate::ConsoleRef,
@@ -213,7 +213,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     }
     /// Returns the `VM` field of the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vm(
         &self,
         self_: &crate::ConsoleRef,
@@ -222,7 +222,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     }
     /// Returns the `other_config` field of the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_other_config(
         &self,
         self_: &crate::ConsoleRef,
@@ -231,7 +231,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_other_config(
         &self,
         self_: &crate::ConsoleRef,
@@ -243,7 +243,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given console; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::ConsoleRef,
@@ -259,7 +259,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given console, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::ConsoleRef,
@@ -278,7 +278,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
 pub trait ConsoleServer: crate::server::Backend {
     /// Returns every field of the given console as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -292,7 +292,7 @@ pub trait ConsoleServer: crate::server::Backend {
     }
     /// Finds the console with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -306,7 +306,7 @@ pub trait ConsoleServer: crate::server::Backend {
     }
     /// Creates a new console from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -324,7 +324,7 @@ pub trait ConsoleServer: crate::server::Backend {
     }
     /// Destroys the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -338,7 +338,7 @@ pub trait ConsoleServer: crate::server::Backend {
     }
     /// Lists every console known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -356,7 +356,7 @@ pub trait ConsoleServer: crate::server::Backend {
     }
     /// Returns the record of every console, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -378,7 +378,7 @@ pub trait ConsoleServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -393,7 +393,7 @@ pub trait ConsoleServer: crate::server::Backend {
     }
     /// Returns the `protocol` field of the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_protocol(
         &self,
         ctx: &Self::Ctx,
@@ -408,7 +408,7 @@ pub trait ConsoleServer: crate::server::Backend {
     }
     /// Returns the `location` field of the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_location(
         &self,
         ctx: &Self::Ctx,
@@ -423,7 +423,7 @@ pub trait ConsoleServer: crate::server::Backend {
     }
     /// Returns the `VM` field of the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vm(
         &self,
         ctx: &Self::Ctx,
@@ -438,7 +438,7 @@ pub trait ConsoleServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -455,7 +455,7 @@ pub trait ConsoleServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given console.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -479,7 +479,7 @@ pub trait ConsoleServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given console; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -514,7 +514,7 @@ pub trait ConsoleServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given console, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

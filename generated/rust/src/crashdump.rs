@@ -4,8 +4,8 @@
 use std::future::Future;
 /// Memory dump captured when a guest VM crashed, stored as a VDI and linked to the VM it came from.
 ///
-/// Published in rio; deprecated in inverness.
-#[deprecated(note = "deprecated in inverness")]
+/// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
+#[deprecated(note = "deprecated since XenServer 7.3 (inverness)")]
 #[derive(Debug)]
 pub enum Crashdump {}
 impl xenapi_rt::types::Class for Crashdump {
@@ -22,24 +22,24 @@ pub type CrashdumpRef = xenapi_rt::types::Ref<Crashdump>;
 pub struct CrashdumpRecord {
     /// Unique identifier of this crash dump record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// The virtual machine whose crash produced this dump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VM")]
     #[serde(default)]
     pub vm: crate::VmRef,
     /// The virtual disk image that holds the dump contents.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VDI")]
     #[serde(default)]
     pub vdi: crate::VdiRef,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -76,7 +76,7 @@ pub struct CrashdumpClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     /// Deletes the crash dump record together with the VDI that stores it; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn destroy(
         &self,
         self_: &crate::CrashdumpRef,
@@ -85,7 +85,7 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     }
     /// Deletes the crash dump record together with the VDI that stores it; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -96,8 +96,8 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     }
     /// Returns every field of the given crashdump as one record.
     ///
-    /// Published in rio; deprecated in inverness.
-    #[deprecated(note = "deprecated in inverness")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
+    #[deprecated(note = "deprecated since XenServer 7.3 (inverness)")]
     pub async fn get_record(
         &self,
         self_: &crate::CrashdumpRef,
@@ -106,8 +106,8 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     }
     /// Finds the crashdump with the given UUID.
     ///
-    /// Published in rio; deprecated in inverness.
-    #[deprecated(note = "deprecated in inverness")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
+    #[deprecated(note = "deprecated since XenServer 7.3 (inverness)")]
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -116,15 +116,15 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     }
     /// Lists every crashdump known to the server.
     ///
-    /// Published in rio; deprecated in inverness.
-    #[deprecated(note = "deprecated in inverness")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
+    #[deprecated(note = "deprecated since XenServer 7.3 (inverness)")]
     pub async fn get_all(&self) -> Result<Vec<crate::CrashdumpRef>, crate::Error> {
         self.session.call("crashdump.get_all", |c| c).await
     }
     /// Returns the record of every crashdump, keyed by reference.
     ///
-    /// Published in rio; deprecated in inverness.
-    #[deprecated(note = "deprecated in inverness")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
+    #[deprecated(note = "deprecated since XenServer 7.3 (inverness)")]
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -135,7 +135,7 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     }
     /// Returns the `uuid` field of the given crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::CrashdumpRef,
@@ -144,7 +144,7 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     }
     /// Returns the `VM` field of the given crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vm(
         &self,
         self_: &crate::CrashdumpRef,
@@ -153,7 +153,7 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     }
     /// Returns the `VDI` field of the given crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vdi(
         &self,
         self_: &crate::CrashdumpRef,
@@ -162,7 +162,7 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     }
     /// Returns the `other_config` field of the given crashdump.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_other_config(
         &self,
         self_: &crate::CrashdumpRef,
@@ -171,7 +171,7 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given crashdump.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_other_config(
         &self,
         self_: &crate::CrashdumpRef,
@@ -183,7 +183,7 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given crashdump; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::CrashdumpRef,
@@ -199,7 +199,7 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given crashdump, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::CrashdumpRef,
@@ -218,7 +218,7 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
 pub trait CrashdumpServer: crate::server::Backend {
     /// Deletes the crash dump record together with the VDI that stores it; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -228,7 +228,7 @@ pub trait CrashdumpServer: crate::server::Backend {
     }
     /// Returns every field of the given crashdump as one record.
     ///
-    /// Published in rio; deprecated in inverness.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -242,7 +242,7 @@ pub trait CrashdumpServer: crate::server::Backend {
     }
     /// Finds the crashdump with the given UUID.
     ///
-    /// Published in rio; deprecated in inverness.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -256,7 +256,7 @@ pub trait CrashdumpServer: crate::server::Backend {
     }
     /// Lists every crashdump known to the server.
     ///
-    /// Published in rio; deprecated in inverness.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -274,7 +274,7 @@ pub trait CrashdumpServer: crate::server::Backend {
     }
     /// Returns the record of every crashdump, keyed by reference.
     ///
-    /// Published in rio; deprecated in inverness.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -296,7 +296,7 @@ pub trait CrashdumpServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -311,7 +311,7 @@ pub trait CrashdumpServer: crate::server::Backend {
     }
     /// Returns the `VM` field of the given crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vm(
         &self,
         ctx: &Self::Ctx,
@@ -326,7 +326,7 @@ pub trait CrashdumpServer: crate::server::Backend {
     }
     /// Returns the `VDI` field of the given crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vdi(
         &self,
         ctx: &Self::Ctx,
@@ -341,7 +341,7 @@ pub trait CrashdumpServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given crashdump.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -358,7 +358,7 @@ pub trait CrashdumpServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given crashdump.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -382,7 +382,7 @@ pub trait CrashdumpServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given crashdump; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -417,7 +417,7 @@ pub trait CrashdumpServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given crashdump, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

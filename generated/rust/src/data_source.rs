@@ -3,7 +3,7 @@
 //! Description of one performance metric that the server can record in its round-robin database.
 /// Description of one performance metric that the server can record in its round-robin database.
 ///
-/// Published in orlando.
+/// Published in XenServer 5.0 (orlando).
 #[derive(Debug)]
 pub enum DataSource {}
 impl xenapi_rt::types::Class for DataSource {
@@ -20,44 +20,44 @@ pub type DataSourceRef = xenapi_rt::types::Ref<DataSource>;
 pub struct DataSourceRecord {
     /// Short name identifying the metric.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Human-readable explanation of what the metric measures.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// True if the metric is currently being recorded.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub enabled: bool,
     /// True if the metric is recorded by default; false if it has to be enabled explicitly.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub standard: bool,
     /// The unit in which the metric's values are expressed.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub units: String,
     /// The smallest value the metric is expected to take.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub min: f64,
     /// The largest value the metric is expected to take.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub max: f64,
     /// The most recently sampled value of the metric.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub value: f64,

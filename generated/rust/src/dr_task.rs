@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A disaster-recovery task that attaches replicated storage and brings its SRs (and VM metadata) into a pool.
 ///
-/// Published in boston.
+/// Published in XenServer 6.0 (boston).
 #[derive(Debug)]
 pub enum DrTask {}
 impl xenapi_rt::types::Class for DrTask {
@@ -21,12 +21,12 @@ pub type DrTaskRef = xenapi_rt::types::Ref<DrTask>;
 pub struct DrTaskRecord {
     /// Unique identifier (UUID) of the DR task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// The SRs that were introduced into the pool by this DR task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "introduced_SRs")]
     #[serde(default)]
     pub introduced_srs: Vec<crate::SrRef>,
@@ -74,13 +74,13 @@ pub struct DrTaskClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
     /// Detaches and forgets every SR this DR task introduced, then deletes the task record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn destroy(&self, self_: &crate::DrTaskRef) -> Result<(), crate::Error> {
         self.session.call_void("DR_task.destroy", |c| c.param(&self_)).await
     }
     /// Detaches and forgets every SR this DR task introduced, then deletes the task record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -91,7 +91,7 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
     }
     /// Probes storage of the given SR type and device config, introduces the SRs whose UUIDs appear in the whitelist, and returns the new DR task.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn create(
         &self,
         r#type: &str,
@@ -107,7 +107,7 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
     }
     /// Probes storage of the given SR type and device config, introduces the SRs whose UUIDs appear in the whitelist, and returns the new DR task.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -125,7 +125,7 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
     }
     /// Returns every field of the given DR_task as one record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_record(
         &self,
         self_: &crate::DrTaskRef,
@@ -134,7 +134,7 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
     }
     /// Finds the DR_task with the given UUID.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -143,13 +143,13 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
     }
     /// Lists every DR_task known to the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_all(&self) -> Result<Vec<crate::DrTaskRef>, crate::Error> {
         self.session.call("DR_task.get_all", |c| c).await
     }
     /// Returns the record of every DR_task, keyed by reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -160,7 +160,7 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
     }
     /// Returns the `uuid` field of the given DR_task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::DrTaskRef,
@@ -169,7 +169,7 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
     }
     /// Returns the `introduced_SRs` field of the given DR_task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_introduced_srs(
         &self,
         self_: &crate::DrTaskRef,
@@ -182,7 +182,7 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
 pub trait DrTaskServer: crate::server::Backend {
     /// Detaches and forgets every SR this DR task introduced, then deletes the task record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -192,7 +192,7 @@ pub trait DrTaskServer: crate::server::Backend {
     }
     /// Probes storage of the given SR type and device config, introduces the SRs whose UUIDs appear in the whitelist, and returns the new DR task.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -204,7 +204,7 @@ pub trait DrTaskServer: crate::server::Backend {
     }
     /// Returns every field of the given DR_task as one record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -218,7 +218,7 @@ pub trait DrTaskServer: crate::server::Backend {
     }
     /// Finds the DR_task with the given UUID.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -232,7 +232,7 @@ pub trait DrTaskServer: crate::server::Backend {
     }
     /// Lists every DR_task known to the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -250,7 +250,7 @@ pub trait DrTaskServer: crate::server::Backend {
     }
     /// Returns the record of every DR_task, keyed by reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -272,7 +272,7 @@ pub trait DrTaskServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given DR_task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -287,7 +287,7 @@ pub trait DrTaskServer: crate::server::Backend {
     }
     /// Returns the `introduced_SRs` field of the given DR_task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_introduced_srs(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A notification that an object in the database was created, changed or deleted; clients wait for batches of these to keep a local view of the pool up to date.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum Event {}
 impl xenapi_rt::types::Class for Event {
@@ -81,39 +81,39 @@ impl<'de> serde::Deserialize<'de> for EventOperation {
 pub struct EventRecord {
     /// The full record of the object as it was after the change; absent for some deletions.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub snapshot: crate::Snapshot,
     /// Sequence number of the event, increasing over time.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub id: i64,
     /// Time at which the event was generated.
     ///
-    /// Published in rio; deprecated in boston.
-    #[deprecated(note = "deprecated in boston")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     #[serde(default)]
     pub timestamp: xenapi_rt::types::DateTime,
     /// Name of the class of the changed object, for example VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub class: String,
     /// Whether the object was added, deleted or modified.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub operation: crate::EventOperation,
     /// Opaque reference of the changed object.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub r#ref: String,
     /// UUID of the changed object.
     ///
-    /// Published in rio; deprecated in boston.
-    #[deprecated(note = "deprecated in boston")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     #[serde(default)]
     pub obj_uuid: String,
 }
@@ -140,7 +140,7 @@ pub struct EventClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     /// Generates an artificial modification event for the given object without changing it, and returns the token of the resulting event.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn inject(
         &self,
         class: &str,
@@ -150,7 +150,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     }
     /// Generates an artificial modification event for the given object without changing it, and returns the token of the resulting event.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_inject(
@@ -162,13 +162,13 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     }
     /// Returns the identifier of the most recent event, for use with the legacy register/next mechanism.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_id(&self) -> Result<i64, crate::Error> {
         self.session.call("event.get_current_id", |c| c).await
     }
     /// Returns the identifier of the most recent event, for use with the legacy register/next mechanism.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_current_id(
@@ -178,7 +178,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     }
     /// Waits up to timeout seconds for changes to objects of the given classes since the token (empty for all current objects) and returns a batch of events with a new token.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn from(
         &self,
         classes: &[String],
@@ -199,7 +199,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     }
     /// Waits up to timeout seconds for changes to objects of the given classes since the token (empty for all current objects) and returns a batch of events with a new token.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_from(
@@ -222,17 +222,17 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     }
     /// Legacy call that blocks until events arrive for the classes registered on this session and returns them.
     ///
-    /// Published in rio; deprecated in boston.
-    #[deprecated(note = "deprecated in boston")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn next(&self) -> Result<Vec<crate::EventRecord>, crate::Error> {
         self.session.call("event.next", |c| c).await
     }
     /// Legacy call that blocks until events arrive for the classes registered on this session and returns them.
     ///
-    /// Published in rio; deprecated in boston.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in boston")]
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn async_next(
         &self,
     ) -> Result<crate::Task<'s, T, Vec<crate::EventRecord>>, crate::Error> {
@@ -240,17 +240,17 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     }
     /// Stops delivery of events for the given classes to this session through the legacy next call.
     ///
-    /// Published in rio; deprecated in boston.
-    #[deprecated(note = "deprecated in boston")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn unregister(&self, classes: &[String]) -> Result<(), crate::Error> {
         self.session.call_void("event.unregister", |c| c.param(&classes)).await
     }
     /// Stops delivery of events for the given classes to this session through the legacy next call.
     ///
-    /// Published in rio; deprecated in boston.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in boston")]
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn async_unregister(
         &self,
         classes: &[String],
@@ -259,17 +259,17 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     }
     /// Subscribes this session to events for the given classes (or "*" for all) for use with the legacy next call.
     ///
-    /// Published in rio; deprecated in boston.
-    #[deprecated(note = "deprecated in boston")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn register(&self, classes: &[String]) -> Result<(), crate::Error> {
         self.session.call_void("event.register", |c| c.param(&classes)).await
     }
     /// Subscribes this session to events for the given classes (or "*" for all) for use with the legacy next call.
     ///
-    /// Published in rio; deprecated in boston.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in boston")]
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn async_register(
         &self,
         classes: &[String],
@@ -282,7 +282,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
 pub trait EventServer: crate::server::Backend {
     /// Generates an artificial modification event for the given object without changing it, and returns the token of the resulting event.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn inject(
         &self,
         ctx: &Self::Ctx,
@@ -293,7 +293,7 @@ pub trait EventServer: crate::server::Backend {
     }
     /// Returns the identifier of the most recent event, for use with the legacy register/next mechanism.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_id(
         &self,
         ctx: &Self::Ctx,
@@ -302,7 +302,7 @@ pub trait EventServer: crate::server::Backend {
     }
     /// Waits up to timeout seconds for changes to objects of the given classes since the token (empty for all current objects) and returns a batch of events with a new token.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn from(
         &self,
         ctx: &Self::Ctx,
@@ -314,7 +314,7 @@ pub trait EventServer: crate::server::Backend {
     }
     /// Legacy call that blocks until events arrive for the classes registered on this session and returns them.
     ///
-    /// Published in rio; deprecated in boston.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     fn next(
         &self,
         ctx: &Self::Ctx,
@@ -323,7 +323,7 @@ pub trait EventServer: crate::server::Backend {
     }
     /// Stops delivery of events for the given classes to this session through the legacy next call.
     ///
-    /// Published in rio; deprecated in boston.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     fn unregister(
         &self,
         ctx: &Self::Ctx,
@@ -333,7 +333,7 @@ pub trait EventServer: crate::server::Backend {
     }
     /// Subscribes this session to events for the given classes (or "*" for all) for use with the legacy next call.
     ///
-    /// Published in rio; deprecated in boston.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     fn register(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// An optional capability of a host, such as a licensed or experimental function, together with whether it is currently on.
 ///
-/// Published in falcon.
+/// Published in XenServer 7.2 (falcon).
 #[derive(Debug)]
 pub enum Feature {}
 impl xenapi_rt::types::Class for Feature {
@@ -21,37 +21,37 @@ pub type FeatureRef = xenapi_rt::types::Ref<Feature>;
 pub struct FeatureRecord {
     /// Globally unique identifier of the feature object.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
     pub uuid: String,
     /// Short name identifying the feature.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Human-readable explanation of what the feature provides.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// True if the feature is currently active on the host, for instance because it is licensed.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
     pub enabled: bool,
     /// True if the feature is a preview not intended for production use.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
     pub experimental: bool,
     /// Version string of the feature.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default = "FeatureRecord::default_version")]
     pub version: String,
     /// The host on which the feature is available.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
     pub host: crate::HostRef,
 }
@@ -106,7 +106,7 @@ pub struct FeatureClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     /// Returns every field of the given Feature as one record.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_record(
         &self,
         self_: &crate::FeatureRef,
@@ -115,7 +115,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     }
     /// Finds the Feature with the given UUID.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -124,7 +124,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     }
     /// Lists every Feature whose `name_label` equals the given label.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -133,13 +133,13 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     }
     /// Lists every Feature known to the server.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_all(&self) -> Result<Vec<crate::FeatureRef>, crate::Error> {
         self.session.call("Feature.get_all", |c| c).await
     }
     /// Returns the record of every Feature, keyed by reference.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -150,7 +150,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     }
     /// Returns the `uuid` field of the given Feature.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_uuid(
         &self,
         self_: &crate::FeatureRef,
@@ -159,7 +159,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     }
     /// Returns the `name_label` field of the given Feature.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::FeatureRef,
@@ -168,7 +168,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     }
     /// Returns the `name_description` field of the given Feature.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::FeatureRef,
@@ -177,7 +177,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     }
     /// Returns the `enabled` field of the given Feature.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_enabled(
         &self,
         self_: &crate::FeatureRef,
@@ -186,7 +186,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     }
     /// Returns the `experimental` field of the given Feature.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_experimental(
         &self,
         self_: &crate::FeatureRef,
@@ -195,7 +195,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     }
     /// Returns the `version` field of the given Feature.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_version(
         &self,
         self_: &crate::FeatureRef,
@@ -204,7 +204,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     }
     /// Returns the `host` field of the given Feature.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_host(
         &self,
         self_: &crate::FeatureRef,
@@ -217,7 +217,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
 pub trait FeatureServer: crate::server::Backend {
     /// Returns every field of the given Feature as one record.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -231,7 +231,7 @@ pub trait FeatureServer: crate::server::Backend {
     }
     /// Finds the Feature with the given UUID.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -245,7 +245,7 @@ pub trait FeatureServer: crate::server::Backend {
     }
     /// Lists every Feature whose `name_label` equals the given label.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -267,7 +267,7 @@ pub trait FeatureServer: crate::server::Backend {
     }
     /// Lists every Feature known to the server.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -285,7 +285,7 @@ pub trait FeatureServer: crate::server::Backend {
     }
     /// Returns the record of every Feature, keyed by reference.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -307,7 +307,7 @@ pub trait FeatureServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given Feature.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -322,7 +322,7 @@ pub trait FeatureServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given Feature.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -337,7 +337,7 @@ pub trait FeatureServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given Feature.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -352,7 +352,7 @@ pub trait FeatureServer: crate::server::Backend {
     }
     /// Returns the `enabled` field of the given Feature.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -367,7 +367,7 @@ pub trait FeatureServer: crate::server::Backend {
     }
     /// Returns the `experimental` field of the given Feature.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_experimental(
         &self,
         ctx: &Self::Ctx,
@@ -382,7 +382,7 @@ pub trait FeatureServer: crate::server::Backend {
     }
     /// Returns the `version` field of the given Feature.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_version(
         &self,
         ctx: &Self::Ctx,
@@ -397,7 +397,7 @@ pub trait FeatureServer: crate::server::Backend {
     }
     /// Returns the `host` field of the given Feature.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_host(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A set of equivalent physical GPUs from which virtual GPUs are allocated to VMs.
 ///
-/// Published in boston.
+/// Published in XenServer 6.0 (boston).
 #[derive(Debug)]
 pub enum GpuGroup {}
 impl xenapi_rt::types::Class for GpuGroup {
@@ -76,56 +76,56 @@ impl<'de> serde::Deserialize<'de> for AllocationAlgorithm {
 pub struct GpuGroupRecord {
     /// Unique identifier (UUID) of the GPU group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub name_description: String,
     /// Physical GPUs that belong to this group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(rename = "PGPUs")]
     #[serde(default)]
     pub pgpus: Vec<crate::PgpuRef>,
     /// Virtual GPUs that draw on this group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(rename = "VGPUs")]
     #[serde(default)]
     pub vgpus: Vec<crate::VgpuRef>,
     /// Identifiers of the GPU models present in this group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(rename = "GPU_types")]
     #[serde(default)]
     pub gpu_types: Vec<String>,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// How new vGPUs are distributed over the physical GPUs of the group.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(default = "GpuGroupRecord::default_allocation_algorithm")]
     pub allocation_algorithm: crate::AllocationAlgorithm,
     /// vGPU types that at least one physical GPU in the group can provide.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(rename = "supported_VGPU_types")]
     #[serde(default)]
     pub supported_vgpu_types: Vec<crate::VgpuTypeRef>,
     /// vGPU types that are enabled on at least one physical GPU in the group.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(rename = "enabled_VGPU_types")]
     #[serde(default)]
     pub enabled_vgpu_types: Vec<crate::VgpuTypeRef>,
@@ -207,7 +207,7 @@ pub struct GpuGroupClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     /// Returns how many more vGPUs of the given type could still be created from this group.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_remaining_capacity(
         &self,
         self_: &crate::GpuGroupRef,
@@ -222,7 +222,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Returns how many more vGPUs of the given type could still be created from this group.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_remaining_capacity(
@@ -239,13 +239,13 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Removes this GPU group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn destroy(&self, self_: &crate::GpuGroupRef) -> Result<(), crate::Error> {
         self.session.call_void("GPU_group.destroy", |c| c.param(&self_)).await
     }
     /// Removes this GPU group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -256,7 +256,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Creates a GPU group with the given name, description and other_config, and returns it.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn create(
         &self,
         name_label: &str,
@@ -272,7 +272,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Creates a GPU group with the given name, description and other_config, and returns it.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -290,7 +290,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Returns every field of the given GPU_group as one record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_record(
         &self,
         self_: &crate::GpuGroupRef,
@@ -299,7 +299,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Finds the GPU_group with the given UUID.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -308,7 +308,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Lists every GPU_group whose `name_label` equals the given label.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -317,13 +317,13 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Lists every GPU_group known to the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_all(&self) -> Result<Vec<crate::GpuGroupRef>, crate::Error> {
         self.session.call("GPU_group.get_all", |c| c).await
     }
     /// Returns the record of every GPU_group, keyed by reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -334,7 +334,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Returns the `uuid` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_uuid(
         &self,
         self_: &crate::GpuGroupRef,
@@ -343,7 +343,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Returns the `name_label` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_name_label(
         &self,
         self_: &crate::GpuGroupRef,
@@ -352,7 +352,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn set_name_label(
         &self,
         self_: &crate::GpuGroupRef,
@@ -364,7 +364,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Returns the `name_description` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_name_description(
         &self,
         self_: &crate::GpuGroupRef,
@@ -373,7 +373,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn set_name_description(
         &self,
         self_: &crate::GpuGroupRef,
@@ -388,7 +388,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Returns the `PGPUs` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_pgpus(
         &self,
         self_: &crate::GpuGroupRef,
@@ -397,7 +397,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Returns the `VGPUs` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_vgpus(
         &self,
         self_: &crate::GpuGroupRef,
@@ -406,7 +406,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Returns the `GPU_types` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_gpu_types(
         &self,
         self_: &crate::GpuGroupRef,
@@ -415,7 +415,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Returns the `other_config` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_other_config(
         &self,
         self_: &crate::GpuGroupRef,
@@ -424,7 +424,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn set_other_config(
         &self,
         self_: &crate::GpuGroupRef,
@@ -436,7 +436,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given GPU_group; fails if the key is already there.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::GpuGroupRef,
@@ -452,7 +452,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given GPU_group, if present.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::GpuGroupRef,
@@ -467,7 +467,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Returns the `allocation_algorithm` field of the given GPU_group.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_allocation_algorithm(
         &self,
         self_: &crate::GpuGroupRef,
@@ -478,7 +478,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Replaces the `allocation_algorithm` field of the given GPU_group.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn set_allocation_algorithm(
         &self,
         self_: &crate::GpuGroupRef,
@@ -493,7 +493,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Returns the `supported_VGPU_types` field of the given GPU_group.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     pub async fn get_supported_vgpu_types(
         &self,
         self_: &crate::GpuGroupRef,
@@ -504,7 +504,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     }
     /// Returns the `enabled_VGPU_types` field of the given GPU_group.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     pub async fn get_enabled_vgpu_types(
         &self,
         self_: &crate::GpuGroupRef,
@@ -517,7 +517,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
 pub trait GpuGroupServer: crate::server::Backend {
     /// Returns how many more vGPUs of the given type could still be created from this group.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_remaining_capacity(
         &self,
         ctx: &Self::Ctx,
@@ -528,7 +528,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Removes this GPU group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -538,7 +538,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Creates a GPU group with the given name, description and other_config, and returns it.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -550,7 +550,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Returns every field of the given GPU_group as one record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -564,7 +564,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Finds the GPU_group with the given UUID.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -578,7 +578,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Lists every GPU_group whose `name_label` equals the given label.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -600,7 +600,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Lists every GPU_group known to the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -618,7 +618,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Returns the record of every GPU_group, keyed by reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -640,7 +640,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -655,7 +655,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -670,7 +670,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Replaces the `name_label` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -694,7 +694,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -709,7 +709,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Replaces the `name_description` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -733,7 +733,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Returns the `PGPUs` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_pgpus(
         &self,
         ctx: &Self::Ctx,
@@ -748,7 +748,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Returns the `VGPUs` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_vgpus(
         &self,
         ctx: &Self::Ctx,
@@ -763,7 +763,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Returns the `GPU_types` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_gpu_types(
         &self,
         ctx: &Self::Ctx,
@@ -778,7 +778,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -795,7 +795,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given GPU_group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -819,7 +819,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given GPU_group; fails if the key is already there.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -854,7 +854,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given GPU_group, if present.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -878,7 +878,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Returns the `allocation_algorithm` field of the given GPU_group.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_allocation_algorithm(
         &self,
         ctx: &Self::Ctx,
@@ -895,7 +895,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Replaces the `allocation_algorithm` field of the given GPU_group.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn set_allocation_algorithm(
         &self,
         ctx: &Self::Ctx,
@@ -919,7 +919,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Returns the `supported_VGPU_types` field of the given GPU_group.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     fn get_supported_vgpu_types(
         &self,
         ctx: &Self::Ctx,
@@ -934,7 +934,7 @@ pub trait GpuGroupServer: crate::server::Backend {
     }
     /// Returns the `enabled_VGPU_types` field of the given GPU_group.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     fn get_enabled_vgpu_types(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A physical server running the Xen hypervisor and toolstack, usually a member of a pool.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum Host {}
 impl xenapi_rt::types::Class for Host {
@@ -361,32 +361,32 @@ impl<'de> serde::Deserialize<'de> for HostNumaAffinityPolicy {
 pub struct HostRecord {
     /// Unique identifier (UUID) of the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// Memory used by virtualisation overheads on this host, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub memory_overhead: i64,
     /// Operations currently permitted on this host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub allowed_operations: Vec<crate::HostAllowedOperations>,
     /// Operations in progress on this host, keyed by task ID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub current_operations: std::collections::HashMap<
         String,
@@ -394,337 +394,337 @@ pub struct HostRecord {
     >,
     /// Major version number of the API implemented by the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "API_version_major")]
     #[serde(default)]
     pub api_version_major: i64,
     /// Minor version number of the API implemented by the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "API_version_minor")]
     #[serde(default)]
     pub api_version_minor: i64,
     /// Name of the vendor whose API implementation runs on the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "API_version_vendor")]
     #[serde(default)]
     pub api_version_vendor: String,
     /// Vendor-specific details of the API implementation, as key/value pairs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "API_version_vendor_implementation")]
     #[serde(default)]
     pub api_version_vendor_implementation: std::collections::HashMap<String, String>,
     /// True if the host accepts new VMs; false while it is disabled, e.g. for maintenance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub enabled: bool,
     /// Versions of the installed software (product, build, toolstack, hypervisor...) as key/value pairs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub software_version: std::collections::HashMap<String, String>,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Guest architectures and virtualisation modes the hypervisor on this host can run.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub capabilities: Vec<String>,
     /// CPU-related configuration settings of the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub cpu_configuration: std::collections::HashMap<String, String>,
     /// Name of the hypervisor's CPU scheduler on this host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub sched_policy: String,
     /// Names of the guest bootloaders available on this host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub supported_bootloaders: Vec<String>,
     /// VMs currently running on this host, including its control domain.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "resident_VMs")]
     #[serde(default)]
     pub resident_vms: Vec<crate::VmRef>,
     /// Logging configuration of the host, as key/value pairs such as a remote syslog destination.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub logging: std::collections::HashMap<String, String>,
     /// Network interfaces belonging to this host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PIFs")]
     #[serde(default)]
     pub pifs: Vec<crate::PifRef>,
     /// SR used by default to store suspended VMs' memory images from this host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub suspend_image_sr: crate::SrRef,
     /// SR used by default to store VM crash dumps taken on this host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub crash_dump_sr: crate::SrRef,
     /// Crash dumps of this host's hypervisor or control domain.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub crashdumps: Vec<crate::HostCrashdumpRef>,
     /// Legacy patches that have been applied to this host.
     ///
-    /// Published in rio; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     #[serde(default)]
     pub patches: Vec<crate::HostPatchRef>,
     /// Updates that have been applied to this host.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub updates: Vec<crate::PoolUpdateRef>,
     /// Storage connections (PBDs) from this host to SRs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PBDs")]
     #[serde(default)]
     pub pbds: Vec<crate::PbdRef>,
     /// The physical CPUs (one record per logical processor) installed in this host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "host_CPUs")]
     #[serde(default)]
     pub host_cpus: Vec<crate::HostCpuRef>,
     /// Summary of the host's CPUs (vendor, model, speed, count, feature flags...) as key/value pairs.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub cpu_info: std::collections::HashMap<String, String>,
     /// Network hostname of the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub hostname: String,
     /// IP address or name other pool members use to reach this host's management interface.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub address: String,
     /// Metrics record holding memory and liveness data for this host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub metrics: crate::HostMetricsRef,
     /// Details of the host's current licence, such as expiry date and product, as key/value pairs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub license_params: std::collections::HashMap<String, String>,
     /// UUIDs of the HA statefile VDIs this host is using.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub ha_statefiles: Vec<String>,
     /// UUIDs of the hosts this host can reach over the network according to HA.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub ha_network_peers: Vec<String>,
     /// Named binary data items attached to this host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub blobs: std::collections::HashMap<String, crate::BlobRef>,
     /// User-defined labels attached to this host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub tags: Vec<String>,
     /// Kind of external directory service used to authenticate users, such as AD; empty if none.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     #[serde(default)]
     pub external_auth_type: String,
     /// Name of the external directory service, such as an AD domain; empty if none.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     #[serde(default)]
     pub external_auth_service_name: String,
     /// Settings used to connect to the external directory service.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     #[serde(default)]
     pub external_auth_configuration: std::collections::HashMap<String, String>,
     /// Product edition the host is currently licensed for.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub edition: String,
     /// Location of the licence server, given by its "address" and "port" keys.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default = "HostRecord::default_license_server")]
     pub license_server: std::collections::HashMap<String, String>,
     /// SMBIOS strings read from the host's firmware, which VMs can copy.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub bios_strings: std::collections::HashMap<String, String>,
     /// Method used to power the host on remotely, such as wake-on-LAN or a management controller; empty if disabled.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub power_on_mode: String,
     /// Settings for the remote power-on method, such as controller address and credentials.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub power_on_config: std::collections::HashMap<String, String>,
     /// Local SR used to cache VM disk reads on this host, or OpaqueRef:NULL if caching is off.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(default)]
     pub local_cache_sr: crate::SrRef,
     /// Facts about the host's chipset, such as whether an IOMMU is available.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub chipset_info: std::collections::HashMap<String, String>,
     /// PCI devices present in this host.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(rename = "PCIs")]
     #[serde(default)]
     pub pcis: Vec<crate::PciRef>,
     /// Physical GPUs present in this host.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(rename = "PGPUs")]
     #[serde(default)]
     pub pgpus: Vec<crate::PgpuRef>,
     /// Physical USB devices plugged into this host.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(rename = "PUSBs")]
     #[serde(default)]
     pub pusbs: Vec<crate::PusbRef>,
     /// True if the host still accepts older, less secure SSL/TLS protocol versions.
     ///
-    /// Published in dundee; deprecated in stockholm.
-    #[deprecated(note = "deprecated in stockholm")]
+    /// Published in XenServer 7.0 (dundee); deprecated in Citrix Hypervisor 8.2 (stockholm).
+    #[deprecated(note = "deprecated since Citrix Hypervisor 8.2 (stockholm)")]
     #[serde(default = "HostRecord::default_ssl_legacy")]
     pub ssl_legacy: bool,
     /// Default vCPU scheduling parameters applied to guests on this host.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     #[serde(rename = "guest_VCPUs_params")]
     #[serde(default)]
     pub guest_vcpus_params: std::collections::HashMap<String, String>,
     /// State of the host's own physical display console.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     #[serde(default = "HostRecord::default_display")]
     pub display: crate::HostDisplay,
     /// Virtual hardware platform versions this host can offer to VMs.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     #[serde(default = "HostRecord::default_virtual_hardware_platform_versions")]
     pub virtual_hardware_platform_versions: Vec<i64>,
     /// The control domain (dom0) VM of this host, or OpaqueRef:NULL if not yet known.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub control_domain: crate::VmRef,
     /// Applied updates that only take effect after the host reboots.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub updates_requiring_reboot: Vec<crate::PoolUpdateRef>,
     /// Feature records describing which product features are enabled on this host.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
     pub features: Vec<crate::FeatureRef>,
     /// iSCSI initiator name (IQN) of the host; empty if unset.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     #[serde(default)]
     pub iscsi_iqn: String,
     /// True if storage multipathing is enabled on this host.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     #[serde(default)]
     pub multipathing: bool,
     /// UEFI Secure Boot certificates the host offers to guests, in encoded form; empty if none.
     ///
-    /// Published in quebec; deprecated in 22.16.0.
-    #[deprecated(note = "deprecated in 22.16.0")]
+    /// Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0.
+    #[deprecated(note = "deprecated since XAPI 22.16.0")]
     #[serde(default)]
     pub uefi_certificates: String,
     /// TLS certificates installed on this host.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     #[serde(default)]
     pub certificates: Vec<crate::CertificateRef>,
     /// Product editions this host can be licensed for.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     #[serde(default)]
     pub editions: Vec<String>,
     /// Actions that must still be carried out for the installed updates to take effect.
     ///
-    /// Published in 1.303.0.
+    /// Published in XAPI 1.303.0.
     #[serde(default)]
     pub pending_guidances: Vec<crate::UpdateGuidances>,
     /// True if the host verifies TLS certificates on connections to other pool members.
     ///
-    /// Published in 1.313.0.
+    /// Published in XAPI 1.313.0.
     #[serde(default)]
     pub tls_verification_enabled: bool,
     /// Time at which updates were last applied to the host; the Unix epoch means never.
     ///
-    /// Prototyped in 22.20.0.
+    /// Prototyped in XAPI 22.20.0.
     #[serde(default)]
     pub last_software_update: xenapi_rt::types::DateTime,
     /// True if the host refuses plain HTTP on port 80 and only accepts HTTPS.
     ///
-    /// Prototyped in 22.27.0.
+    /// Prototyped in XAPI 22.27.0.
     #[serde(default)]
     pub https_only: bool,
     /// Whether the updates most recently synced from the repository are installed on this host.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     #[serde(default = "HostRecord::default_latest_synced_updates_applied")]
     pub latest_synced_updates_applied: crate::LatestSyncedUpdatesAppliedState,
     /// NUMA placement policy used for VMs started on this host.
     ///
-    /// Prototyped in 24.0.0.
+    /// Prototyped in XAPI 24.0.0.
     #[serde(default = "HostRecord::default_numa_affinity_policy")]
     pub numa_affinity_policy: crate::HostNumaAffinityPolicy,
     /// Recommended actions not yet carried out after installing updates.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     #[serde(default)]
     pub pending_guidances_recommended: Vec<crate::UpdateGuidances>,
     /// All follow-up actions, including optional ones, not yet carried out after installing updates.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     #[serde(default)]
     pub pending_guidances_full: Vec<crate::UpdateGuidances>,
     /// Hash identifying the set of updates last applied to this host; empty if none.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     #[serde(default)]
     pub last_update_hash: String,
 }
@@ -987,13 +987,13 @@ pub struct HostClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     /// Emergency call that clears the pending mandatory update guidance on the host the session is connected to.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     pub async fn emergency_clear_mandatory_guidance(&self) -> Result<(), crate::Error> {
         self.session.call_void("host.emergency_clear_mandatory_guidance", |c| c).await
     }
     /// Emergency call that clears the pending mandatory update guidance on the host the session is connected to.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_emergency_clear_mandatory_guidance(
@@ -1003,8 +1003,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Carries out the recommended follow-up actions pending for installed updates on the host.
     ///
-    /// Prototyped in 23.18.0; removed in 23.25.0.
-    #[deprecated(note = "removed in 23.25.0")]
+    /// Prototyped in XAPI 23.18.0; removed in XAPI 23.25.0.
+    #[deprecated(note = "removed in XAPI 23.25.0")]
     pub async fn apply_recommended_guidances(
         &self,
         self_: &crate::HostRef,
@@ -1015,10 +1015,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Carries out the recommended follow-up actions pending for installed updates on the host.
     ///
-    /// Prototyped in 23.18.0; removed in 23.25.0.
+    /// Prototyped in XAPI 23.18.0; removed in XAPI 23.25.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in 23.25.0")]
+    #[deprecated(note = "removed in XAPI 23.25.0")]
     pub async fn async_apply_recommended_guidances(
         &self,
         self_: &crate::HostRef,
@@ -1029,7 +1029,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Sets whether the host accepts only HTTPS connections and refuses plain HTTP.
     ///
-    /// Prototyped in 22.27.0.
+    /// Prototyped in XAPI 22.27.0.
     pub async fn set_https_only(
         &self,
         self_: &crate::HostRef,
@@ -1041,7 +1041,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Sets whether the host accepts only HTTPS connections and refuses plain HTTP.
     ///
-    /// Prototyped in 22.27.0.
+    /// Prototyped in XAPI 22.27.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_https_only(
@@ -1055,7 +1055,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Installs on the host the updates from the synced repository matching the given hash; returns lists of strings describing warnings.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn apply_updates(
         &self,
         self_: &crate::HostRef,
@@ -1065,7 +1065,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Installs on the host the updates from the synced repository matching the given hash; returns lists of strings describing warnings.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_apply_updates(
@@ -1079,13 +1079,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Emergency call that turns TLS certificate verification back on for the host the session is connected to.
     ///
-    /// Published in 1.298.0.
+    /// Published in XAPI 1.298.0.
     pub async fn emergency_reenable_tls_verification(&self) -> Result<(), crate::Error> {
         self.session.call_void("host.emergency_reenable_tls_verification", |c| c).await
     }
     /// Emergency call that turns TLS certificate verification back on for the host the session is connected to.
     ///
-    /// Published in 1.298.0.
+    /// Published in XAPI 1.298.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_emergency_reenable_tls_verification(
@@ -1095,13 +1095,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Emergency call that turns TLS certificate verification off for the host the session is connected to.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     pub async fn emergency_disable_tls_verification(&self) -> Result<(), crate::Error> {
         self.session.call_void("host.emergency_disable_tls_verification", |c| c).await
     }
     /// Emergency call that turns TLS certificate verification off for the host the session is connected to.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_emergency_disable_tls_verification(
@@ -1111,7 +1111,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Changes the NUMA placement policy used for VMs on the host.
     ///
-    /// Prototyped in 24.0.0.
+    /// Prototyped in XAPI 24.0.0.
     pub async fn set_numa_affinity_policy(
         &self,
         self_: &crate::HostRef,
@@ -1126,7 +1126,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Changes the NUMA placement policy used for VMs on the host.
     ///
-    /// Prototyped in 24.0.0.
+    /// Prototyped in XAPI 24.0.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_numa_affinity_policy(
@@ -1143,7 +1143,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the scheduler granularity currently configured on the host.
     ///
-    /// Published in 1.271.0.
+    /// Published in XAPI 1.271.0.
     pub async fn get_sched_gran(
         &self,
         self_: &crate::HostRef,
@@ -1152,7 +1152,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the scheduler granularity currently configured on the host.
     ///
-    /// Published in 1.271.0.
+    /// Published in XAPI 1.271.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_sched_gran(
@@ -1163,7 +1163,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Changes the scheduler granularity of the host; takes effect after the next reboot.
     ///
-    /// Published in 1.271.0.
+    /// Published in XAPI 1.271.0.
     pub async fn set_sched_gran(
         &self,
         self_: &crate::HostRef,
@@ -1175,7 +1175,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Changes the scheduler granularity of the host; takes effect after the next reboot.
     ///
-    /// Published in 1.271.0.
+    /// Published in XAPI 1.271.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_sched_gran(
@@ -1189,8 +1189,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Sets the UEFI Secure Boot certificates the host offers to guests.
     ///
-    /// Published in quebec; deprecated in 22.16.0.
-    #[deprecated(note = "deprecated in 22.16.0")]
+    /// Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0.
+    #[deprecated(note = "deprecated since XAPI 22.16.0")]
     pub async fn set_uefi_certificates(
         &self,
         host: &crate::HostRef,
@@ -1202,10 +1202,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Sets the UEFI Secure Boot certificates the host offers to guests.
     ///
-    /// Published in quebec; deprecated in 22.16.0.
+    /// Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in 22.16.0")]
+    #[deprecated(note = "deprecated since XAPI 22.16.0")]
     pub async fn async_set_uefi_certificates(
         &self,
         host: &crate::HostRef,
@@ -1217,7 +1217,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Turns storage multipathing on or off for the host.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn set_multipathing(
         &self,
         host: &crate::HostRef,
@@ -1229,7 +1229,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Turns storage multipathing on or off for the host.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_multipathing(
@@ -1243,7 +1243,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Sets the host's iSCSI initiator name (IQN).
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn set_iscsi_iqn(
         &self,
         host: &crate::HostRef,
@@ -1255,7 +1255,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Sets the host's iSCSI initiator name (IQN).
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_iscsi_iqn(
@@ -1269,7 +1269,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Sets whether the host accepts older SSL/TLS protocol versions.
     ///
-    /// Published in dundee; changed in stockholm.
+    /// Published in XenServer 7.0 (dundee); changed in Citrix Hypervisor 8.2 (stockholm).
     pub async fn set_ssl_legacy(
         &self,
         self_: &crate::HostRef,
@@ -1281,7 +1281,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Sets whether the host accepts older SSL/TLS protocol versions.
     ///
-    /// Published in dundee; changed in stockholm.
+    /// Published in XenServer 7.0 (dundee); changed in Citrix Hypervisor 8.2 (stockholm).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_ssl_legacy(
@@ -1295,7 +1295,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Turns off the host's physical display console and returns the resulting display state.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     pub async fn disable_display(
         &self,
         host: &crate::HostRef,
@@ -1304,7 +1304,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Turns off the host's physical display console and returns the resulting display state.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable_display(
@@ -1315,7 +1315,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Turns on the host's physical display console and returns the resulting display state.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     pub async fn enable_display(
         &self,
         host: &crate::HostRef,
@@ -1324,7 +1324,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Turns on the host's physical display console and returns the resulting display state.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable_display(
@@ -1335,13 +1335,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Tells the pool that the host is permanently down so its VMs can be treated as halted; only safe if the host is really off.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     pub async fn declare_dead(&self, host: &crate::HostRef) -> Result<(), crate::Error> {
         self.session.call_void("host.declare_dead", |c| c.param(&host)).await
     }
     /// Tells the pool that the host is permanently down so its VMs can be treated as halted; only safe if the host is really off.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_declare_dead(
@@ -1352,7 +1352,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Prepares the host to receive a VM with its storage over the given network; returns a map to pass to the sending side.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn migrate_receive(
         &self,
         host: &crate::HostRef,
@@ -1368,7 +1368,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Prepares the host to receive a VM with its storage over the given network; returns a map to pass to the sending side.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_migrate_receive(
@@ -1389,7 +1389,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Stops using a local SR as a read cache for VM disks on the host.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn disable_local_storage_caching(
         &self,
         host: &crate::HostRef,
@@ -1400,7 +1400,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Stops using a local SR as a read cache for VM disks on the host.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable_local_storage_caching(
@@ -1413,7 +1413,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Starts using the given local SR as a read cache for VM disks on the host.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn enable_local_storage_caching(
         &self,
         host: &crate::HostRef,
@@ -1428,7 +1428,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Starts using the given local SR as a read cache for VM disks on the host.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable_local_storage_caching(
@@ -1445,8 +1445,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Removes any CPU feature mask set on the host; takes effect after a reboot.
     ///
-    /// Published in midnight-ride; deprecated in dundee; removed in dundee.
-    #[deprecated(note = "removed in dundee")]
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee).
+    #[deprecated(note = "removed in XenServer 7.0 (dundee)")]
     pub async fn reset_cpu_features(
         &self,
         host: &crate::HostRef,
@@ -1455,10 +1455,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Removes any CPU feature mask set on the host; takes effect after a reboot.
     ///
-    /// Published in midnight-ride; deprecated in dundee; removed in dundee.
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in dundee")]
+    #[deprecated(note = "removed in XenServer 7.0 (dundee)")]
     pub async fn async_reset_cpu_features(
         &self,
         host: &crate::HostRef,
@@ -1467,8 +1467,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Sets a CPU feature mask on the host, given as a hexadecimal string; takes effect after a reboot.
     ///
-    /// Published in midnight-ride; deprecated in dundee; removed in dundee.
-    #[deprecated(note = "removed in dundee")]
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee).
+    #[deprecated(note = "removed in XenServer 7.0 (dundee)")]
     pub async fn set_cpu_features(
         &self,
         host: &crate::HostRef,
@@ -1480,10 +1480,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Sets a CPU feature mask on the host, given as a hexadecimal string; takes effect after a reboot.
     ///
-    /// Published in midnight-ride; deprecated in dundee; removed in dundee.
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in dundee")]
+    #[deprecated(note = "removed in XenServer 7.0 (dundee)")]
     pub async fn async_set_cpu_features(
         &self,
         host: &crate::HostRef,
@@ -1495,7 +1495,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Chooses how the host is powered on remotely and with which settings.
     ///
-    /// Published in cowley; changed in stockholm.
+    /// Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm).
     pub async fn set_power_on_mode(
         &self,
         self_: &crate::HostRef,
@@ -1511,7 +1511,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Chooses how the host is powered on remotely and with which settings.
     ///
-    /// Published in cowley; changed in stockholm.
+    /// Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_power_on_mode(
@@ -1529,8 +1529,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Updates the host's software_version with the currently installed supplemental packs.
     ///
-    /// Published in midnight-ride; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn refresh_pack_info(
         &self,
         host: &crate::HostRef,
@@ -1539,10 +1539,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Updates the host's software_version with the currently installed supplemental packs.
     ///
-    /// Published in midnight-ride; deprecated in ely.
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in ely")]
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn async_refresh_pack_info(
         &self,
         host: &crate::HostRef,
@@ -1551,7 +1551,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Switches the host to the named licence edition; force applies it even when licence checks fail.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn apply_edition(
         &self,
         host: &crate::HostRef,
@@ -1567,7 +1567,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Switches the host to the named licence edition; force applies it even when licence checks fail.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_apply_edition(
@@ -1585,7 +1585,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the host's TLS server certificate with a newly generated self-signed one.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     pub async fn reset_server_certificate(
         &self,
         host: &crate::HostRef,
@@ -1594,7 +1594,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the host's TLS server certificate with a newly generated self-signed one.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_reset_server_certificate(
@@ -1607,13 +1607,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Emergency call that regenerates a self-signed TLS certificate for the host the session is connected to.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn emergency_reset_server_certificate(&self) -> Result<(), crate::Error> {
         self.session.call_void("host.emergency_reset_server_certificate", |c| c).await
     }
     /// Emergency call that regenerates a self-signed TLS certificate for the host the session is connected to.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_emergency_reset_server_certificate(
@@ -1623,7 +1623,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Installs the given PEM TLS certificate, private key and chain as the host's server certificate.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn install_server_certificate(
         &self,
         host: &crate::HostRef,
@@ -1646,7 +1646,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Installs the given PEM TLS certificate, private key and chain as the host's server certificate.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_install_server_certificate(
@@ -1671,7 +1671,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Regenerates the host's self-signed TLS certificate and shares it with the other pool members.
     ///
-    /// Published in 1.307.0.
+    /// Published in XAPI 1.307.0.
     pub async fn refresh_server_certificate(
         &self,
         host: &crate::HostRef,
@@ -1682,7 +1682,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Regenerates the host's self-signed TLS certificate and shares it with the other pool members.
     ///
-    /// Published in 1.307.0.
+    /// Published in XAPI 1.307.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_refresh_server_certificate(
@@ -1695,7 +1695,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the host's TLS server certificate in PEM format.
     ///
-    /// Published in george; changed in inverness.
+    /// Published in XenServer 5.5 (george); changed in XenServer 7.3 (inverness).
     pub async fn get_server_certificate(
         &self,
         host: &crate::HostRef,
@@ -1704,7 +1704,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the host's TLS server certificate in PEM format.
     ///
-    /// Published in george; changed in inverness.
+    /// Published in XenServer 5.5 (george); changed in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_server_certificate(
@@ -1715,7 +1715,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Asks Workload Balancing where each VM should go if the host were evacuated; returns a map from VM to recommendation.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn retrieve_wlb_evacuate_recommendations(
         &self,
         self_: &crate::HostRef,
@@ -1726,7 +1726,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Asks Workload Balancing where each VM should go if the host were evacuated; returns a map from VM to recommendation.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_retrieve_wlb_evacuate_recommendations(
@@ -1745,7 +1745,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Stops using external directory authentication on the host; config may carry credentials for cleaning up the directory.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn disable_external_auth(
         &self,
         host: &crate::HostRef,
@@ -1757,7 +1757,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Stops using external directory authentication on the host; config may carry credentials for cleaning up the directory.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable_external_auth(
@@ -1771,7 +1771,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Joins the host to an external directory service of the given type and name, using the supplied config.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn enable_external_auth(
         &self,
         host: &crate::HostRef,
@@ -1788,7 +1788,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Joins the host to an external directory service of the given type and name, using the supplied config.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable_external_auth(
@@ -1807,7 +1807,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the host's current time in its local time zone.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_server_localtime(
         &self,
         host: &crate::HostRef,
@@ -1816,7 +1816,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the host's current time in its local time zone.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_server_localtime(
@@ -1827,7 +1827,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the host's current time in UTC.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_servertime(
         &self,
         host: &crate::HostRef,
@@ -1836,7 +1836,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the host's current time in UTC.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_servertime(
@@ -1847,7 +1847,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Runs a host extension with the given serialised call and returns its serialised response.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn call_extension(
         &self,
         host: &crate::HostRef,
@@ -1857,7 +1857,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Runs a host extension with the given serialised call and returns its serialised response.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_call_extension(
@@ -1871,7 +1871,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns true if an extension with the given name is installed on the host.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn has_extension(
         &self,
         host: &crate::HostRef,
@@ -1881,7 +1881,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns true if an extension with the given name is installed on the host.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_has_extension(
@@ -1895,7 +1895,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Runs a function of a toolstack plugin installed on the host with the given arguments and returns its output.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn call_plugin(
         &self,
         host: &crate::HostRef,
@@ -1912,7 +1912,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Runs a function of a toolstack plugin installed on the host with the given arguments and returns its output.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_call_plugin(
@@ -1931,7 +1931,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Creates a named binary data item with the given MIME type attached to the host and returns it.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn create_new_blob(
         &self,
         host: &crate::HostRef,
@@ -1948,7 +1948,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Creates a named binary data item with the given MIME type attached to the host and returns it.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create_new_blob(
@@ -1967,7 +1967,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Saves the host's performance data archives to persistent storage, waiting the given number of seconds between writes.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn backup_rrds(
         &self,
         host: &crate::HostRef,
@@ -1982,7 +1982,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Saves the host's performance data archives to persistent storage, waiting the given number of seconds between writes.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_backup_rrds(
@@ -1999,13 +1999,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Copies data kept outside the database (such as performance archives and messages) from the master to the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn sync_data(&self, host: &crate::HostRef) -> Result<(), crate::Error> {
         self.session.call_void("host.sync_data", |c| c.param(&host)).await
     }
     /// Copies data kept outside the database (such as performance archives and messages) from the master to the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_sync_data(
@@ -2016,7 +2016,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the virtualisation memory overhead of the host, in bytes.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn compute_memory_overhead(
         &self,
         host: &crate::HostRef,
@@ -2025,7 +2025,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the virtualisation memory overhead of the host, in bytes.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_compute_memory_overhead(
@@ -2038,7 +2038,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns how much memory on the host is available for starting VMs, in bytes.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn compute_free_memory(
         &self,
         host: &crate::HostRef,
@@ -2047,7 +2047,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns how much memory on the host is available for starting VMs, in bytes.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_compute_free_memory(
@@ -2058,7 +2058,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Changes the host's hostname immediately; fails with HOST_NAME_INVALID if the name is not acceptable.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_hostname_live(
         &self,
         host: &crate::HostRef,
@@ -2070,7 +2070,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Changes the host's hostname immediately; fails with HOST_NAME_INVALID if the name is not acceptable.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_hostname_live(
@@ -2084,13 +2084,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Stops the toolstack on the host the session is connected to, without restarting it.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn shutdown_agent(&self) -> Result<(), crate::Error> {
         self.session.call_void("host.shutdown_agent", |c| c).await
     }
     /// Stops the toolstack on the host the session is connected to, without restarting it.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_shutdown_agent(
@@ -2100,7 +2100,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Restarts the toolstack on the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn restart_agent(
         &self,
         host: &crate::HostRef,
@@ -2109,7 +2109,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Restarts the toolstack on the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_restart_agent(
@@ -2120,7 +2120,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns an XML document listing the kinds of data that can be collected in a status report.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_system_status_capabilities(
         &self,
         host: &crate::HostRef,
@@ -2131,7 +2131,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns an XML document listing the kinds of data that can be collected in a status report.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_system_status_capabilities(
@@ -2144,7 +2144,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the PIF the host uses for management traffic.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn get_management_interface(
         &self,
         host: &crate::HostRef,
@@ -2153,7 +2153,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the PIF the host uses for management traffic.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_management_interface(
@@ -2166,13 +2166,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Turns off the management interface of the host the session is connected to.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn management_disable(&self) -> Result<(), crate::Error> {
         self.session.call_void("host.management_disable", |c| c).await
     }
     /// Turns off the management interface of the host the session is connected to.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_management_disable(
@@ -2182,7 +2182,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Moves the management interface of the host the session is connected to onto the named device.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn local_management_reconfigure(
         &self,
         interface: &str,
@@ -2193,7 +2193,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Moves the management interface of the host the session is connected to onto the named device.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_local_management_reconfigure(
@@ -2206,7 +2206,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Moves the host's management interface onto the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn management_reconfigure(
         &self,
         pif: &crate::PifRef,
@@ -2215,7 +2215,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Moves the host's management interface onto the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_management_reconfigure(
@@ -2226,7 +2226,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Applies the host's current logging configuration to its syslog service.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn syslog_reconfigure(
         &self,
         host: &crate::HostRef,
@@ -2235,7 +2235,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Applies the host's current logging configuration to its syslog service.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_syslog_reconfigure(
@@ -2246,7 +2246,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Migrates all VMs off the host, optionally over a given network and with a given number of parallel migrations.
     ///
-    /// Published in miami; extended in 1.297.0; extended in 23.27.0.
+    /// Published in XenServer 4.1 (miami); extended in XAPI 1.297.0; extended in XAPI 23.27.0.
     pub async fn evacuate(
         &self,
         host: &crate::HostRef,
@@ -2262,7 +2262,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Migrates all VMs off the host, optionally over a given network and with a given number of parallel migrations.
     ///
-    /// Published in miami; extended in 1.297.0; extended in 23.27.0.
+    /// Published in XenServer 4.1 (miami); extended in XAPI 1.297.0; extended in XAPI 23.27.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_evacuate(
@@ -2280,8 +2280,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the running VMs on the host that do not cooperate with memory ballooning.
     ///
-    /// Published in midnight-ride; deprecated in tampa.
-    #[deprecated(note = "deprecated in tampa")]
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa).
+    #[deprecated(note = "deprecated since XenServer 6.1 (tampa)")]
     pub async fn get_uncooperative_resident_vms(
         &self,
         self_: &crate::HostRef,
@@ -2292,10 +2292,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the running VMs on the host that do not cooperate with memory ballooning.
     ///
-    /// Published in midnight-ride; deprecated in tampa.
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in tampa")]
+    #[deprecated(note = "deprecated since XenServer 6.1 (tampa)")]
     pub async fn async_get_uncooperative_resident_vms(
         &self,
         self_: &crate::HostRef,
@@ -2306,7 +2306,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns a map from each VM that blocks evacuation of the host to the error explaining why.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_vms_which_prevent_evacuation(
         &self,
         self_: &crate::HostRef,
@@ -2317,7 +2317,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns a map from each VM that blocks evacuation of the host to the error explaining why.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_vms_which_prevent_evacuation(
@@ -2333,7 +2333,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Checks that every VM on the host could be moved elsewhere, failing with the reason if not.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn assert_can_evacuate(
         &self,
         host: &crate::HostRef,
@@ -2342,7 +2342,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Checks that every VM on the host could be moved elsewhere, failing with the reason if not.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_assert_can_evacuate(
@@ -2353,7 +2353,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Discards all recorded history for the named data source on the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn forget_data_source_archives(
         &self,
         host: &crate::HostRef,
@@ -2368,7 +2368,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Discards all recorded history for the named data source on the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_forget_data_source_archives(
@@ -2385,7 +2385,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the latest value of the named data source on the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn query_data_source(
         &self,
         host: &crate::HostRef,
@@ -2397,7 +2397,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the latest value of the named data source on the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_query_data_source(
@@ -2414,7 +2414,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Starts recording the named data source on the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn record_data_source(
         &self,
         host: &crate::HostRef,
@@ -2426,7 +2426,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Starts recording the named data source on the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_record_data_source(
@@ -2443,7 +2443,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns descriptions of all data sources available on the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_data_sources(
         &self,
         host: &crate::HostRef,
@@ -2452,7 +2452,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns descriptions of all data sources available on the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_data_sources(
@@ -2463,13 +2463,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Emergency call that turns off HA on the host the session is connected to; soft makes the change temporary.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn emergency_ha_disable(&self, soft: bool) -> Result<(), crate::Error> {
         self.session.call_void("host.emergency_ha_disable", |c| c.param(&soft)).await
     }
     /// Emergency call that turns off HA on the host the session is connected to; soft makes the change temporary.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_emergency_ha_disable(
@@ -2480,13 +2480,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Powers on the host remotely using its configured power-on method.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn power_on(&self, host: &crate::HostRef) -> Result<(), crate::Error> {
         self.session.call_void("host.power_on", |c| c.param(&host)).await
     }
     /// Powers on the host remotely using its configured power-on method.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_power_on(
@@ -2497,13 +2497,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Removes the record of a host that is no longer part of the pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn destroy(&self, self_: &crate::HostRef) -> Result<(), crate::Error> {
         self.session.call_void("host.destroy", |c| c.param(&self_)).await
     }
     /// Removes the record of a host that is no longer part of the pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -2514,7 +2514,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Removes the host's licence.
     ///
-    /// Published in indigo.
+    /// Published in XenServer 6.5 SP1 Hotfix 31 (indigo).
     pub async fn license_remove(
         &self,
         host: &crate::HostRef,
@@ -2523,7 +2523,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Removes the host's licence.
     ///
-    /// Published in indigo.
+    /// Published in XenServer 6.5 SP1 Hotfix 31 (indigo).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_license_remove(
@@ -2534,7 +2534,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
     ///
-    /// Published in indigo.
+    /// Published in XenServer 6.5 SP1 Hotfix 31 (indigo).
     pub async fn license_add(
         &self,
         host: &crate::HostRef,
@@ -2546,7 +2546,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
     ///
-    /// Published in indigo.
+    /// Published in XenServer 6.5 SP1 Hotfix 31 (indigo).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_license_add(
@@ -2560,8 +2560,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
     ///
-    /// Published in rio; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn license_apply(
         &self,
         host: &crate::HostRef,
@@ -2573,10 +2573,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
     ///
-    /// Published in rio; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_license_apply(
         &self,
         host: &crate::HostRef,
@@ -2588,13 +2588,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the names of all API methods the server supports.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn list_methods(&self) -> Result<Vec<String>, crate::Error> {
         self.session.call("host.list_methods", |c| c).await
     }
     /// Returns the names of all API methods the server supports.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_list_methods(
@@ -2604,7 +2604,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Collects a status report on the host and uploads it to the given URL, with options such as a proxy.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn bugreport_upload(
         &self,
         host: &crate::HostRef,
@@ -2620,7 +2620,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Collects a status report on the host and uploads it to the given URL, with options such as a proxy.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_bugreport_upload(
@@ -2638,7 +2638,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Sends the given debug key presses to the hypervisor on the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn send_debug_keys(
         &self,
         host: &crate::HostRef,
@@ -2650,7 +2650,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Sends the given debug key presses to the hypervisor on the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_send_debug_keys(
@@ -2664,13 +2664,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the host's log as a string.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_log(&self, host: &crate::HostRef) -> Result<String, crate::Error> {
         self.session.call("host.get_log", |c| c.param(&host)).await
     }
     /// Returns the host's log as a string.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_log(
@@ -2681,7 +2681,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the hypervisor's console messages and then clears them.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn dmesg_clear(
         &self,
         host: &crate::HostRef,
@@ -2690,7 +2690,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the hypervisor's console messages and then clears them.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_dmesg_clear(
@@ -2701,13 +2701,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the hypervisor's console messages.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn dmesg(&self, host: &crate::HostRef) -> Result<String, crate::Error> {
         self.session.call("host.dmesg", |c| c.param(&host)).await
     }
     /// Returns the hypervisor's console messages.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_dmesg(
@@ -2718,13 +2718,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Reboots the host; it should be disabled and free of running VMs first.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn reboot(&self, host: &crate::HostRef) -> Result<(), crate::Error> {
         self.session.call_void("host.reboot", |c| c.param(&host)).await
     }
     /// Reboots the host; it should be disabled and free of running VMs first.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_reboot(
@@ -2735,13 +2735,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Powers off the host; it should be disabled and free of running VMs first.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn shutdown(&self, host: &crate::HostRef) -> Result<(), crate::Error> {
         self.session.call_void("host.shutdown", |c| c.param(&host)).await
     }
     /// Powers off the host; it should be disabled and free of running VMs first.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_shutdown(
@@ -2752,13 +2752,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Lets the host accept new VMs again.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn enable(&self, host: &crate::HostRef) -> Result<(), crate::Error> {
         self.session.call_void("host.enable", |c| c.param(&host)).await
     }
     /// Lets the host accept new VMs again.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable(
@@ -2769,13 +2769,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Stops the host from accepting new VMs, for example before maintenance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn disable(&self, host: &crate::HostRef) -> Result<(), crate::Error> {
         self.session.call_void("host.disable", |c| c.param(&host)).await
     }
     /// Stops the host from accepting new VMs, for example before maintenance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable(
@@ -2786,7 +2786,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns every field of the given host as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::HostRef,
@@ -2795,13 +2795,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Finds the host with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::HostRef, crate::Error> {
         self.session.call("host.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every host whose `name_label` equals the given label.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -2810,13 +2810,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Lists every host known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::HostRef>, crate::Error> {
         self.session.call("host.get_all", |c| c).await
     }
     /// Returns the record of every host, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -2827,7 +2827,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `uuid` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::HostRef,
@@ -2836,7 +2836,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `name_label` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::HostRef,
@@ -2845,7 +2845,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_label(
         &self,
         self_: &crate::HostRef,
@@ -2857,7 +2857,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `name_description` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::HostRef,
@@ -2866,7 +2866,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_description(
         &self,
         self_: &crate::HostRef,
@@ -2878,7 +2878,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `memory_overhead` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_memory_overhead(
         &self,
         self_: &crate::HostRef,
@@ -2887,7 +2887,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `allowed_operations` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_operations(
         &self,
         self_: &crate::HostRef,
@@ -2896,7 +2896,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `current_operations` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_operations(
         &self,
         self_: &crate::HostRef,
@@ -2908,7 +2908,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `API_version_major` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_api_version_major(
         &self,
         self_: &crate::HostRef,
@@ -2917,7 +2917,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `API_version_minor` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_api_version_minor(
         &self,
         self_: &crate::HostRef,
@@ -2926,7 +2926,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `API_version_vendor` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_api_version_vendor(
         &self,
         self_: &crate::HostRef,
@@ -2935,7 +2935,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `API_version_vendor_implementation` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_api_version_vendor_implementation(
         &self,
         self_: &crate::HostRef,
@@ -2946,7 +2946,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `enabled` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_enabled(
         &self,
         self_: &crate::HostRef,
@@ -2955,7 +2955,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `software_version` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_software_version(
         &self,
         self_: &crate::HostRef,
@@ -2964,7 +2964,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `other_config` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_other_config(
         &self,
         self_: &crate::HostRef,
@@ -2973,7 +2973,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_other_config(
         &self,
         self_: &crate::HostRef,
@@ -2985,7 +2985,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given host; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::HostRef,
@@ -3001,7 +3001,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given host, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::HostRef,
@@ -3013,7 +3013,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `capabilities` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_capabilities(
         &self,
         self_: &crate::HostRef,
@@ -3022,7 +3022,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `cpu_configuration` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_cpu_configuration(
         &self,
         self_: &crate::HostRef,
@@ -3031,7 +3031,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `sched_policy` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_sched_policy(
         &self,
         self_: &crate::HostRef,
@@ -3040,7 +3040,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `supported_bootloaders` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_supported_bootloaders(
         &self,
         self_: &crate::HostRef,
@@ -3049,7 +3049,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `resident_VMs` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_resident_vms(
         &self,
         self_: &crate::HostRef,
@@ -3058,7 +3058,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `logging` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_logging(
         &self,
         self_: &crate::HostRef,
@@ -3067,7 +3067,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the `logging` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_logging(
         &self,
         self_: &crate::HostRef,
@@ -3079,7 +3079,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Adds a key and its value to the `logging` map of the given host; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_logging(
         &self,
         self_: &crate::HostRef,
@@ -3095,7 +3095,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Removes a key and its value from the `logging` map of the given host, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_logging(
         &self,
         self_: &crate::HostRef,
@@ -3107,7 +3107,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `PIFs` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_pifs(
         &self,
         self_: &crate::HostRef,
@@ -3116,7 +3116,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `suspend_image_sr` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_suspend_image_sr(
         &self,
         self_: &crate::HostRef,
@@ -3125,7 +3125,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the `suspend_image_sr` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_suspend_image_sr(
         &self,
         self_: &crate::HostRef,
@@ -3137,7 +3137,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `crash_dump_sr` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_crash_dump_sr(
         &self,
         self_: &crate::HostRef,
@@ -3146,7 +3146,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the `crash_dump_sr` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_crash_dump_sr(
         &self,
         self_: &crate::HostRef,
@@ -3158,7 +3158,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `crashdumps` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_crashdumps(
         &self,
         self_: &crate::HostRef,
@@ -3167,8 +3167,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `patches` field of the given host.
     ///
-    /// Published in rio; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn get_patches(
         &self,
         self_: &crate::HostRef,
@@ -3177,7 +3177,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `updates` field of the given host.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_updates(
         &self,
         self_: &crate::HostRef,
@@ -3186,7 +3186,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `PBDs` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_pbds(
         &self,
         self_: &crate::HostRef,
@@ -3195,7 +3195,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `host_CPUs` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_host_cpus(
         &self,
         self_: &crate::HostRef,
@@ -3204,7 +3204,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `cpu_info` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_cpu_info(
         &self,
         self_: &crate::HostRef,
@@ -3213,7 +3213,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `hostname` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_hostname(
         &self,
         self_: &crate::HostRef,
@@ -3222,7 +3222,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the `hostname` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_hostname(
         &self,
         self_: &crate::HostRef,
@@ -3234,7 +3234,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `address` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_address(
         &self,
         self_: &crate::HostRef,
@@ -3243,7 +3243,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the `address` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_address(
         &self,
         self_: &crate::HostRef,
@@ -3255,7 +3255,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `metrics` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_metrics(
         &self,
         self_: &crate::HostRef,
@@ -3264,7 +3264,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `license_params` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_license_params(
         &self,
         self_: &crate::HostRef,
@@ -3273,7 +3273,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `ha_statefiles` field of the given host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_ha_statefiles(
         &self,
         self_: &crate::HostRef,
@@ -3282,7 +3282,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `ha_network_peers` field of the given host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_ha_network_peers(
         &self,
         self_: &crate::HostRef,
@@ -3291,7 +3291,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `blobs` field of the given host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_blobs(
         &self,
         self_: &crate::HostRef,
@@ -3300,7 +3300,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `tags` field of the given host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_tags(
         &self,
         self_: &crate::HostRef,
@@ -3309,7 +3309,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the `tags` field of the given host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_tags(
         &self,
         self_: &crate::HostRef,
@@ -3319,7 +3319,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Adds a value to the `tags` set of the given host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_tags(
         &self,
         self_: &crate::HostRef,
@@ -3329,7 +3329,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Removes a value from the `tags` set of the given host, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_tags(
         &self,
         self_: &crate::HostRef,
@@ -3341,7 +3341,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `external_auth_type` field of the given host.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_external_auth_type(
         &self,
         self_: &crate::HostRef,
@@ -3350,7 +3350,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `external_auth_service_name` field of the given host.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_external_auth_service_name(
         &self,
         self_: &crate::HostRef,
@@ -3361,7 +3361,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `external_auth_configuration` field of the given host.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_external_auth_configuration(
         &self,
         self_: &crate::HostRef,
@@ -3372,7 +3372,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `edition` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_edition(
         &self,
         self_: &crate::HostRef,
@@ -3381,7 +3381,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `license_server` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_license_server(
         &self,
         self_: &crate::HostRef,
@@ -3390,7 +3390,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the `license_server` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn set_license_server(
         &self,
         self_: &crate::HostRef,
@@ -3402,7 +3402,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Adds a key and its value to the `license_server` map of the given host; fails if the key is already there.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn add_to_license_server(
         &self,
         self_: &crate::HostRef,
@@ -3418,7 +3418,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Removes a key and its value from the `license_server` map of the given host, if present.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn remove_from_license_server(
         &self,
         self_: &crate::HostRef,
@@ -3433,7 +3433,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `bios_strings` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_bios_strings(
         &self,
         self_: &crate::HostRef,
@@ -3442,7 +3442,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `power_on_mode` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_power_on_mode(
         &self,
         self_: &crate::HostRef,
@@ -3451,7 +3451,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `power_on_config` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_power_on_config(
         &self,
         self_: &crate::HostRef,
@@ -3460,7 +3460,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `local_cache_sr` field of the given host.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_local_cache_sr(
         &self,
         self_: &crate::HostRef,
@@ -3469,7 +3469,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `chipset_info` field of the given host.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_chipset_info(
         &self,
         self_: &crate::HostRef,
@@ -3478,7 +3478,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `PCIs` field of the given host.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_pcis(
         &self,
         self_: &crate::HostRef,
@@ -3487,7 +3487,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `PGPUs` field of the given host.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_pgpus(
         &self,
         self_: &crate::HostRef,
@@ -3496,7 +3496,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `PUSBs` field of the given host.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_pusbs(
         &self,
         self_: &crate::HostRef,
@@ -3505,8 +3505,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `ssl_legacy` field of the given host.
     ///
-    /// Published in dundee; deprecated in stockholm.
-    #[deprecated(note = "deprecated in stockholm")]
+    /// Published in XenServer 7.0 (dundee); deprecated in Citrix Hypervisor 8.2 (stockholm).
+    #[deprecated(note = "deprecated since Citrix Hypervisor 8.2 (stockholm)")]
     pub async fn get_ssl_legacy(
         &self,
         self_: &crate::HostRef,
@@ -3515,7 +3515,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `guest_VCPUs_params` field of the given host.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn get_guest_vcpus_params(
         &self,
         self_: &crate::HostRef,
@@ -3524,7 +3524,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the `guest_VCPUs_params` field of the given host.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn set_guest_vcpus_params(
         &self,
         self_: &crate::HostRef,
@@ -3536,7 +3536,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Adds a key and its value to the `guest_VCPUs_params` map of the given host; fails if the key is already there.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn add_to_guest_vcpus_params(
         &self,
         self_: &crate::HostRef,
@@ -3552,7 +3552,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Removes a key and its value from the `guest_VCPUs_params` map of the given host, if present.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn remove_from_guest_vcpus_params(
         &self,
         self_: &crate::HostRef,
@@ -3567,7 +3567,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `display` field of the given host.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     pub async fn get_display(
         &self,
         self_: &crate::HostRef,
@@ -3576,7 +3576,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Replaces the `display` field of the given host.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     pub async fn set_display(
         &self,
         self_: &crate::HostRef,
@@ -3588,7 +3588,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `virtual_hardware_platform_versions` field of the given host.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     pub async fn get_virtual_hardware_platform_versions(
         &self,
         self_: &crate::HostRef,
@@ -3599,7 +3599,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `control_domain` field of the given host.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_control_domain(
         &self,
         self_: &crate::HostRef,
@@ -3608,7 +3608,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `updates_requiring_reboot` field of the given host.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_updates_requiring_reboot(
         &self,
         self_: &crate::HostRef,
@@ -3617,7 +3617,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `features` field of the given host.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_features(
         &self,
         self_: &crate::HostRef,
@@ -3626,7 +3626,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `iscsi_iqn` field of the given host.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_iscsi_iqn(
         &self,
         self_: &crate::HostRef,
@@ -3635,7 +3635,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `multipathing` field of the given host.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_multipathing(
         &self,
         self_: &crate::HostRef,
@@ -3644,8 +3644,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `uefi_certificates` field of the given host.
     ///
-    /// Published in quebec; deprecated in 22.16.0.
-    #[deprecated(note = "deprecated in 22.16.0")]
+    /// Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0.
+    #[deprecated(note = "deprecated since XAPI 22.16.0")]
     pub async fn get_uefi_certificates(
         &self,
         self_: &crate::HostRef,
@@ -3654,7 +3654,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `certificates` field of the given host.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn get_certificates(
         &self,
         self_: &crate::HostRef,
@@ -3663,7 +3663,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `editions` field of the given host.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn get_editions(
         &self,
         self_: &crate::HostRef,
@@ -3672,7 +3672,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `pending_guidances` field of the given host.
     ///
-    /// Published in 1.303.0.
+    /// Published in XAPI 1.303.0.
     pub async fn get_pending_guidances(
         &self,
         self_: &crate::HostRef,
@@ -3681,7 +3681,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `tls_verification_enabled` field of the given host.
     ///
-    /// Published in 1.313.0.
+    /// Published in XAPI 1.313.0.
     pub async fn get_tls_verification_enabled(
         &self,
         self_: &crate::HostRef,
@@ -3690,7 +3690,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `last_software_update` field of the given host.
     ///
-    /// Prototyped in 22.20.0.
+    /// Prototyped in XAPI 22.20.0.
     pub async fn get_last_software_update(
         &self,
         self_: &crate::HostRef,
@@ -3699,7 +3699,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `https_only` field of the given host.
     ///
-    /// Prototyped in 22.27.0.
+    /// Prototyped in XAPI 22.27.0.
     pub async fn get_https_only(
         &self,
         self_: &crate::HostRef,
@@ -3708,7 +3708,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `latest_synced_updates_applied` field of the given host.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     pub async fn get_latest_synced_updates_applied(
         &self,
         self_: &crate::HostRef,
@@ -3719,7 +3719,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `numa_affinity_policy` field of the given host.
     ///
-    /// Prototyped in 24.0.0.
+    /// Prototyped in XAPI 24.0.0.
     pub async fn get_numa_affinity_policy(
         &self,
         self_: &crate::HostRef,
@@ -3728,7 +3728,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `pending_guidances_recommended` field of the given host.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     pub async fn get_pending_guidances_recommended(
         &self,
         self_: &crate::HostRef,
@@ -3739,7 +3739,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `pending_guidances_full` field of the given host.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     pub async fn get_pending_guidances_full(
         &self,
         self_: &crate::HostRef,
@@ -3748,7 +3748,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Returns the `last_update_hash` field of the given host.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     pub async fn get_last_update_hash(
         &self,
         self_: &crate::HostRef,
@@ -3761,7 +3761,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
 pub trait HostServer: crate::server::Backend {
     /// Emergency call that clears the pending mandatory update guidance on the host the session is connected to.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     fn emergency_clear_mandatory_guidance(
         &self,
         ctx: &Self::Ctx,
@@ -3770,7 +3770,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Carries out the recommended follow-up actions pending for installed updates on the host.
     ///
-    /// Prototyped in 23.18.0; removed in 23.25.0.
+    /// Prototyped in XAPI 23.18.0; removed in XAPI 23.25.0.
     fn apply_recommended_guidances(
         &self,
         ctx: &Self::Ctx,
@@ -3780,7 +3780,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Sets whether the host accepts only HTTPS connections and refuses plain HTTP.
     ///
-    /// Prototyped in 22.27.0.
+    /// Prototyped in XAPI 22.27.0.
     fn set_https_only(
         &self,
         ctx: &Self::Ctx,
@@ -3791,7 +3791,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Installs on the host the updates from the synced repository matching the given hash; returns lists of strings describing warnings.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn apply_updates(
         &self,
         ctx: &Self::Ctx,
@@ -3802,7 +3802,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Emergency call that turns TLS certificate verification back on for the host the session is connected to.
     ///
-    /// Published in 1.298.0.
+    /// Published in XAPI 1.298.0.
     fn emergency_reenable_tls_verification(
         &self,
         ctx: &Self::Ctx,
@@ -3811,7 +3811,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Emergency call that turns TLS certificate verification off for the host the session is connected to.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     fn emergency_disable_tls_verification(
         &self,
         ctx: &Self::Ctx,
@@ -3820,7 +3820,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Changes the NUMA placement policy used for VMs on the host.
     ///
-    /// Prototyped in 24.0.0.
+    /// Prototyped in XAPI 24.0.0.
     fn set_numa_affinity_policy(
         &self,
         ctx: &Self::Ctx,
@@ -3831,7 +3831,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the scheduler granularity currently configured on the host.
     ///
-    /// Published in 1.271.0.
+    /// Published in XAPI 1.271.0.
     fn get_sched_gran(
         &self,
         ctx: &Self::Ctx,
@@ -3841,7 +3841,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Changes the scheduler granularity of the host; takes effect after the next reboot.
     ///
-    /// Published in 1.271.0.
+    /// Published in XAPI 1.271.0.
     fn set_sched_gran(
         &self,
         ctx: &Self::Ctx,
@@ -3852,7 +3852,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Sets the UEFI Secure Boot certificates the host offers to guests.
     ///
-    /// Published in quebec; deprecated in 22.16.0.
+    /// Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0.
     fn set_uefi_certificates(
         &self,
         ctx: &Self::Ctx,
@@ -3863,7 +3863,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Turns storage multipathing on or off for the host.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn set_multipathing(
         &self,
         ctx: &Self::Ctx,
@@ -3874,7 +3874,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Sets the host's iSCSI initiator name (IQN).
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn set_iscsi_iqn(
         &self,
         ctx: &Self::Ctx,
@@ -3885,7 +3885,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Sets whether the host accepts older SSL/TLS protocol versions.
     ///
-    /// Published in dundee; changed in stockholm.
+    /// Published in XenServer 7.0 (dundee); changed in Citrix Hypervisor 8.2 (stockholm).
     fn set_ssl_legacy(
         &self,
         ctx: &Self::Ctx,
@@ -3896,7 +3896,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Turns off the host's physical display console and returns the resulting display state.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     fn disable_display(
         &self,
         ctx: &Self::Ctx,
@@ -3906,7 +3906,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Turns on the host's physical display console and returns the resulting display state.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     fn enable_display(
         &self,
         ctx: &Self::Ctx,
@@ -3916,7 +3916,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Tells the pool that the host is permanently down so its VMs can be treated as halted; only safe if the host is really off.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     fn declare_dead(
         &self,
         ctx: &Self::Ctx,
@@ -3926,7 +3926,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Prepares the host to receive a VM with its storage over the given network; returns a map to pass to the sending side.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn migrate_receive(
         &self,
         ctx: &Self::Ctx,
@@ -3940,7 +3940,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Stops using a local SR as a read cache for VM disks on the host.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn disable_local_storage_caching(
         &self,
         ctx: &Self::Ctx,
@@ -3950,7 +3950,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Starts using the given local SR as a read cache for VM disks on the host.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn enable_local_storage_caching(
         &self,
         ctx: &Self::Ctx,
@@ -3961,7 +3961,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Removes any CPU feature mask set on the host; takes effect after a reboot.
     ///
-    /// Published in midnight-ride; deprecated in dundee; removed in dundee.
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee).
     fn reset_cpu_features(
         &self,
         ctx: &Self::Ctx,
@@ -3971,7 +3971,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Sets a CPU feature mask on the host, given as a hexadecimal string; takes effect after a reboot.
     ///
-    /// Published in midnight-ride; deprecated in dundee; removed in dundee.
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee).
     fn set_cpu_features(
         &self,
         ctx: &Self::Ctx,
@@ -3982,7 +3982,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Chooses how the host is powered on remotely and with which settings.
     ///
-    /// Published in cowley; changed in stockholm.
+    /// Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm).
     fn set_power_on_mode(
         &self,
         ctx: &Self::Ctx,
@@ -3994,7 +3994,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Updates the host's software_version with the currently installed supplemental packs.
     ///
-    /// Published in midnight-ride; deprecated in ely.
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.1 (ely).
     fn refresh_pack_info(
         &self,
         ctx: &Self::Ctx,
@@ -4004,7 +4004,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Switches the host to the named licence edition; force applies it even when licence checks fail.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn apply_edition(
         &self,
         ctx: &Self::Ctx,
@@ -4016,7 +4016,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Replaces the host's TLS server certificate with a newly generated self-signed one.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     fn reset_server_certificate(
         &self,
         ctx: &Self::Ctx,
@@ -4026,7 +4026,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Emergency call that regenerates a self-signed TLS certificate for the host the session is connected to.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn emergency_reset_server_certificate(
         &self,
         ctx: &Self::Ctx,
@@ -4035,7 +4035,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Installs the given PEM TLS certificate, private key and chain as the host's server certificate.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn install_server_certificate(
         &self,
         ctx: &Self::Ctx,
@@ -4048,7 +4048,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Regenerates the host's self-signed TLS certificate and shares it with the other pool members.
     ///
-    /// Published in 1.307.0.
+    /// Published in XAPI 1.307.0.
     fn refresh_server_certificate(
         &self,
         ctx: &Self::Ctx,
@@ -4058,7 +4058,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the host's TLS server certificate in PEM format.
     ///
-    /// Published in george; changed in inverness.
+    /// Published in XenServer 5.5 (george); changed in XenServer 7.3 (inverness).
     fn get_server_certificate(
         &self,
         ctx: &Self::Ctx,
@@ -4068,7 +4068,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Asks Workload Balancing where each VM should go if the host were evacuated; returns a map from VM to recommendation.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn retrieve_wlb_evacuate_recommendations(
         &self,
         ctx: &Self::Ctx,
@@ -4083,7 +4083,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Stops using external directory authentication on the host; config may carry credentials for cleaning up the directory.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn disable_external_auth(
         &self,
         ctx: &Self::Ctx,
@@ -4094,7 +4094,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Joins the host to an external directory service of the given type and name, using the supplied config.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn enable_external_auth(
         &self,
         ctx: &Self::Ctx,
@@ -4107,7 +4107,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the host's current time in its local time zone.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_server_localtime(
         &self,
         ctx: &Self::Ctx,
@@ -4119,7 +4119,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the host's current time in UTC.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_servertime(
         &self,
         ctx: &Self::Ctx,
@@ -4131,7 +4131,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Runs a host extension with the given serialised call and returns its serialised response.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn call_extension(
         &self,
         ctx: &Self::Ctx,
@@ -4142,7 +4142,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns true if an extension with the given name is installed on the host.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn has_extension(
         &self,
         ctx: &Self::Ctx,
@@ -4153,7 +4153,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Runs a function of a toolstack plugin installed on the host with the given arguments and returns its output.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn call_plugin(
         &self,
         ctx: &Self::Ctx,
@@ -4166,7 +4166,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Creates a named binary data item with the given MIME type attached to the host and returns it.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn create_new_blob(
         &self,
         ctx: &Self::Ctx,
@@ -4179,7 +4179,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Saves the host's performance data archives to persistent storage, waiting the given number of seconds between writes.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn backup_rrds(
         &self,
         ctx: &Self::Ctx,
@@ -4190,7 +4190,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Copies data kept outside the database (such as performance archives and messages) from the master to the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn sync_data(
         &self,
         ctx: &Self::Ctx,
@@ -4200,7 +4200,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the virtualisation memory overhead of the host, in bytes.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn compute_memory_overhead(
         &self,
         ctx: &Self::Ctx,
@@ -4210,7 +4210,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns how much memory on the host is available for starting VMs, in bytes.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn compute_free_memory(
         &self,
         ctx: &Self::Ctx,
@@ -4220,7 +4220,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Changes the host's hostname immediately; fails with HOST_NAME_INVALID if the name is not acceptable.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_hostname_live(
         &self,
         ctx: &Self::Ctx,
@@ -4231,7 +4231,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Stops the toolstack on the host the session is connected to, without restarting it.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn shutdown_agent(
         &self,
         ctx: &Self::Ctx,
@@ -4240,7 +4240,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Restarts the toolstack on the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn restart_agent(
         &self,
         ctx: &Self::Ctx,
@@ -4250,7 +4250,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns an XML document listing the kinds of data that can be collected in a status report.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_system_status_capabilities(
         &self,
         ctx: &Self::Ctx,
@@ -4260,7 +4260,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the PIF the host uses for management traffic.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn get_management_interface(
         &self,
         ctx: &Self::Ctx,
@@ -4270,7 +4270,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Turns off the management interface of the host the session is connected to.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn management_disable(
         &self,
         ctx: &Self::Ctx,
@@ -4279,7 +4279,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Moves the management interface of the host the session is connected to onto the named device.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn local_management_reconfigure(
         &self,
         ctx: &Self::Ctx,
@@ -4289,7 +4289,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Moves the host's management interface onto the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn management_reconfigure(
         &self,
         ctx: &Self::Ctx,
@@ -4299,7 +4299,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Applies the host's current logging configuration to its syslog service.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn syslog_reconfigure(
         &self,
         ctx: &Self::Ctx,
@@ -4309,7 +4309,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Migrates all VMs off the host, optionally over a given network and with a given number of parallel migrations.
     ///
-    /// Published in miami; extended in 1.297.0; extended in 23.27.0.
+    /// Published in XenServer 4.1 (miami); extended in XAPI 1.297.0; extended in XAPI 23.27.0.
     fn evacuate(
         &self,
         ctx: &Self::Ctx,
@@ -4321,7 +4321,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the running VMs on the host that do not cooperate with memory ballooning.
     ///
-    /// Published in midnight-ride; deprecated in tampa.
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa).
     fn get_uncooperative_resident_vms(
         &self,
         ctx: &Self::Ctx,
@@ -4331,7 +4331,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns a map from each VM that blocks evacuation of the host to the error explaining why.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_vms_which_prevent_evacuation(
         &self,
         ctx: &Self::Ctx,
@@ -4346,7 +4346,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Checks that every VM on the host could be moved elsewhere, failing with the reason if not.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn assert_can_evacuate(
         &self,
         ctx: &Self::Ctx,
@@ -4356,7 +4356,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Discards all recorded history for the named data source on the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn forget_data_source_archives(
         &self,
         ctx: &Self::Ctx,
@@ -4367,7 +4367,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the latest value of the named data source on the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn query_data_source(
         &self,
         ctx: &Self::Ctx,
@@ -4378,7 +4378,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Starts recording the named data source on the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn record_data_source(
         &self,
         ctx: &Self::Ctx,
@@ -4389,7 +4389,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns descriptions of all data sources available on the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_data_sources(
         &self,
         ctx: &Self::Ctx,
@@ -4401,7 +4401,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Emergency call that turns off HA on the host the session is connected to; soft makes the change temporary.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn emergency_ha_disable(
         &self,
         ctx: &Self::Ctx,
@@ -4411,7 +4411,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Powers on the host remotely using its configured power-on method.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn power_on(
         &self,
         ctx: &Self::Ctx,
@@ -4421,7 +4421,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Removes the record of a host that is no longer part of the pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -4431,7 +4431,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Removes the host's licence.
     ///
-    /// Published in indigo.
+    /// Published in XenServer 6.5 SP1 Hotfix 31 (indigo).
     fn license_remove(
         &self,
         ctx: &Self::Ctx,
@@ -4441,7 +4441,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
     ///
-    /// Published in indigo.
+    /// Published in XenServer 6.5 SP1 Hotfix 31 (indigo).
     fn license_add(
         &self,
         ctx: &Self::Ctx,
@@ -4452,7 +4452,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
     ///
-    /// Published in rio; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn license_apply(
         &self,
         ctx: &Self::Ctx,
@@ -4463,7 +4463,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the names of all API methods the server supports.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn list_methods(
         &self,
         ctx: &Self::Ctx,
@@ -4472,7 +4472,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Collects a status report on the host and uploads it to the given URL, with options such as a proxy.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn bugreport_upload(
         &self,
         ctx: &Self::Ctx,
@@ -4484,7 +4484,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Sends the given debug key presses to the hypervisor on the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn send_debug_keys(
         &self,
         ctx: &Self::Ctx,
@@ -4495,7 +4495,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the host's log as a string.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_log(
         &self,
         ctx: &Self::Ctx,
@@ -4505,7 +4505,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the hypervisor's console messages and then clears them.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn dmesg_clear(
         &self,
         ctx: &Self::Ctx,
@@ -4515,7 +4515,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the hypervisor's console messages.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn dmesg(
         &self,
         ctx: &Self::Ctx,
@@ -4525,7 +4525,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Reboots the host; it should be disabled and free of running VMs first.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn reboot(
         &self,
         ctx: &Self::Ctx,
@@ -4535,7 +4535,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Powers off the host; it should be disabled and free of running VMs first.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn shutdown(
         &self,
         ctx: &Self::Ctx,
@@ -4545,7 +4545,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Lets the host accept new VMs again.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn enable(
         &self,
         ctx: &Self::Ctx,
@@ -4555,7 +4555,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Stops the host from accepting new VMs, for example before maintenance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn disable(
         &self,
         ctx: &Self::Ctx,
@@ -4565,7 +4565,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns every field of the given host as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -4579,7 +4579,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Finds the host with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -4593,7 +4593,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Lists every host whose `name_label` equals the given label.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -4615,7 +4615,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Lists every host known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -4633,7 +4633,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the record of every host, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -4655,7 +4655,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -4670,7 +4670,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -4685,7 +4685,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Replaces the `name_label` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -4709,7 +4709,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -4724,7 +4724,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Replaces the `name_description` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -4748,7 +4748,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `memory_overhead` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_memory_overhead(
         &self,
         ctx: &Self::Ctx,
@@ -4763,7 +4763,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `allowed_operations` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -4780,7 +4780,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `current_operations` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_operations(
         &self,
         ctx: &Self::Ctx,
@@ -4800,7 +4800,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `API_version_major` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_api_version_major(
         &self,
         ctx: &Self::Ctx,
@@ -4815,7 +4815,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `API_version_minor` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_api_version_minor(
         &self,
         ctx: &Self::Ctx,
@@ -4830,7 +4830,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `API_version_vendor` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_api_version_vendor(
         &self,
         ctx: &Self::Ctx,
@@ -4845,7 +4845,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `API_version_vendor_implementation` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_api_version_vendor_implementation(
         &self,
         ctx: &Self::Ctx,
@@ -4862,7 +4862,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `enabled` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -4877,7 +4877,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `software_version` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_software_version(
         &self,
         ctx: &Self::Ctx,
@@ -4894,7 +4894,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -4911,7 +4911,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -4935,7 +4935,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given host; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -4970,7 +4970,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given host, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -4994,7 +4994,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `capabilities` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_capabilities(
         &self,
         ctx: &Self::Ctx,
@@ -5009,7 +5009,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `cpu_configuration` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_cpu_configuration(
         &self,
         ctx: &Self::Ctx,
@@ -5026,7 +5026,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `sched_policy` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_sched_policy(
         &self,
         ctx: &Self::Ctx,
@@ -5041,7 +5041,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `supported_bootloaders` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_supported_bootloaders(
         &self,
         ctx: &Self::Ctx,
@@ -5056,7 +5056,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `resident_VMs` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_resident_vms(
         &self,
         ctx: &Self::Ctx,
@@ -5071,7 +5071,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `logging` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_logging(
         &self,
         ctx: &Self::Ctx,
@@ -5088,7 +5088,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Replaces the `logging` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_logging(
         &self,
         ctx: &Self::Ctx,
@@ -5112,7 +5112,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `logging` map of the given host; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_logging(
         &self,
         ctx: &Self::Ctx,
@@ -5147,7 +5147,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `logging` map of the given host, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_logging(
         &self,
         ctx: &Self::Ctx,
@@ -5171,7 +5171,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `PIFs` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_pifs(
         &self,
         ctx: &Self::Ctx,
@@ -5186,7 +5186,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `suspend_image_sr` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_suspend_image_sr(
         &self,
         ctx: &Self::Ctx,
@@ -5201,7 +5201,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Replaces the `suspend_image_sr` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_suspend_image_sr(
         &self,
         ctx: &Self::Ctx,
@@ -5225,7 +5225,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `crash_dump_sr` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_crash_dump_sr(
         &self,
         ctx: &Self::Ctx,
@@ -5240,7 +5240,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Replaces the `crash_dump_sr` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_crash_dump_sr(
         &self,
         ctx: &Self::Ctx,
@@ -5264,7 +5264,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `crashdumps` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_crashdumps(
         &self,
         ctx: &Self::Ctx,
@@ -5281,7 +5281,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `patches` field of the given host.
     ///
-    /// Published in rio; deprecated in ely.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
     fn get_patches(
         &self,
         ctx: &Self::Ctx,
@@ -5296,7 +5296,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `updates` field of the given host.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_updates(
         &self,
         ctx: &Self::Ctx,
@@ -5313,7 +5313,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `PBDs` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_pbds(
         &self,
         ctx: &Self::Ctx,
@@ -5328,7 +5328,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `host_CPUs` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_host_cpus(
         &self,
         ctx: &Self::Ctx,
@@ -5343,7 +5343,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `cpu_info` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_cpu_info(
         &self,
         ctx: &Self::Ctx,
@@ -5360,7 +5360,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `hostname` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_hostname(
         &self,
         ctx: &Self::Ctx,
@@ -5375,7 +5375,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Replaces the `hostname` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_hostname(
         &self,
         ctx: &Self::Ctx,
@@ -5399,7 +5399,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `address` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_address(
         &self,
         ctx: &Self::Ctx,
@@ -5414,7 +5414,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Replaces the `address` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_address(
         &self,
         ctx: &Self::Ctx,
@@ -5438,7 +5438,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `metrics` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_metrics(
         &self,
         ctx: &Self::Ctx,
@@ -5453,7 +5453,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `license_params` field of the given host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_license_params(
         &self,
         ctx: &Self::Ctx,
@@ -5470,7 +5470,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `ha_statefiles` field of the given host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_ha_statefiles(
         &self,
         ctx: &Self::Ctx,
@@ -5485,7 +5485,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `ha_network_peers` field of the given host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_ha_network_peers(
         &self,
         ctx: &Self::Ctx,
@@ -5500,7 +5500,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `blobs` field of the given host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_blobs(
         &self,
         ctx: &Self::Ctx,
@@ -5520,7 +5520,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `tags` field of the given host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_tags(
         &self,
         ctx: &Self::Ctx,
@@ -5535,7 +5535,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Replaces the `tags` field of the given host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_tags(
         &self,
         ctx: &Self::Ctx,
@@ -5559,7 +5559,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Adds a value to the `tags` set of the given host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_tags(
         &self,
         ctx: &Self::Ctx,
@@ -5585,7 +5585,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Removes a value from the `tags` set of the given host, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_tags(
         &self,
         ctx: &Self::Ctx,
@@ -5609,7 +5609,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `external_auth_type` field of the given host.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_external_auth_type(
         &self,
         ctx: &Self::Ctx,
@@ -5624,7 +5624,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `external_auth_service_name` field of the given host.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_external_auth_service_name(
         &self,
         ctx: &Self::Ctx,
@@ -5639,7 +5639,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `external_auth_configuration` field of the given host.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_external_auth_configuration(
         &self,
         ctx: &Self::Ctx,
@@ -5656,7 +5656,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `edition` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_edition(
         &self,
         ctx: &Self::Ctx,
@@ -5671,7 +5671,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `license_server` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_license_server(
         &self,
         ctx: &Self::Ctx,
@@ -5688,7 +5688,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Replaces the `license_server` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn set_license_server(
         &self,
         ctx: &Self::Ctx,
@@ -5712,7 +5712,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `license_server` map of the given host; fails if the key is already there.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn add_to_license_server(
         &self,
         ctx: &Self::Ctx,
@@ -5747,7 +5747,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `license_server` map of the given host, if present.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn remove_from_license_server(
         &self,
         ctx: &Self::Ctx,
@@ -5771,7 +5771,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `bios_strings` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_bios_strings(
         &self,
         ctx: &Self::Ctx,
@@ -5788,7 +5788,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `power_on_mode` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_power_on_mode(
         &self,
         ctx: &Self::Ctx,
@@ -5803,7 +5803,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `power_on_config` field of the given host.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_power_on_config(
         &self,
         ctx: &Self::Ctx,
@@ -5820,7 +5820,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `local_cache_sr` field of the given host.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_local_cache_sr(
         &self,
         ctx: &Self::Ctx,
@@ -5835,7 +5835,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `chipset_info` field of the given host.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_chipset_info(
         &self,
         ctx: &Self::Ctx,
@@ -5852,7 +5852,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `PCIs` field of the given host.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_pcis(
         &self,
         ctx: &Self::Ctx,
@@ -5867,7 +5867,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `PGPUs` field of the given host.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_pgpus(
         &self,
         ctx: &Self::Ctx,
@@ -5882,7 +5882,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `PUSBs` field of the given host.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_pusbs(
         &self,
         ctx: &Self::Ctx,
@@ -5897,7 +5897,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `ssl_legacy` field of the given host.
     ///
-    /// Published in dundee; deprecated in stockholm.
+    /// Published in XenServer 7.0 (dundee); deprecated in Citrix Hypervisor 8.2 (stockholm).
     fn get_ssl_legacy(
         &self,
         ctx: &Self::Ctx,
@@ -5912,7 +5912,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `guest_VCPUs_params` field of the given host.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn get_guest_vcpus_params(
         &self,
         ctx: &Self::Ctx,
@@ -5929,7 +5929,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Replaces the `guest_VCPUs_params` field of the given host.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn set_guest_vcpus_params(
         &self,
         ctx: &Self::Ctx,
@@ -5953,7 +5953,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `guest_VCPUs_params` map of the given host; fails if the key is already there.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn add_to_guest_vcpus_params(
         &self,
         ctx: &Self::Ctx,
@@ -5988,7 +5988,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `guest_VCPUs_params` map of the given host, if present.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn remove_from_guest_vcpus_params(
         &self,
         ctx: &Self::Ctx,
@@ -6012,7 +6012,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `display` field of the given host.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     fn get_display(
         &self,
         ctx: &Self::Ctx,
@@ -6027,7 +6027,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Replaces the `display` field of the given host.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     fn set_display(
         &self,
         ctx: &Self::Ctx,
@@ -6051,7 +6051,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `virtual_hardware_platform_versions` field of the given host.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     fn get_virtual_hardware_platform_versions(
         &self,
         ctx: &Self::Ctx,
@@ -6066,7 +6066,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `control_domain` field of the given host.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_control_domain(
         &self,
         ctx: &Self::Ctx,
@@ -6081,7 +6081,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `updates_requiring_reboot` field of the given host.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_updates_requiring_reboot(
         &self,
         ctx: &Self::Ctx,
@@ -6098,7 +6098,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `features` field of the given host.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_features(
         &self,
         ctx: &Self::Ctx,
@@ -6113,7 +6113,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `iscsi_iqn` field of the given host.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_iscsi_iqn(
         &self,
         ctx: &Self::Ctx,
@@ -6128,7 +6128,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `multipathing` field of the given host.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_multipathing(
         &self,
         ctx: &Self::Ctx,
@@ -6143,7 +6143,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `uefi_certificates` field of the given host.
     ///
-    /// Published in quebec; deprecated in 22.16.0.
+    /// Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0.
     fn get_uefi_certificates(
         &self,
         ctx: &Self::Ctx,
@@ -6158,7 +6158,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `certificates` field of the given host.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn get_certificates(
         &self,
         ctx: &Self::Ctx,
@@ -6175,7 +6175,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `editions` field of the given host.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn get_editions(
         &self,
         ctx: &Self::Ctx,
@@ -6190,7 +6190,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `pending_guidances` field of the given host.
     ///
-    /// Published in 1.303.0.
+    /// Published in XAPI 1.303.0.
     fn get_pending_guidances(
         &self,
         ctx: &Self::Ctx,
@@ -6207,7 +6207,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `tls_verification_enabled` field of the given host.
     ///
-    /// Published in 1.313.0.
+    /// Published in XAPI 1.313.0.
     fn get_tls_verification_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -6222,7 +6222,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `last_software_update` field of the given host.
     ///
-    /// Prototyped in 22.20.0.
+    /// Prototyped in XAPI 22.20.0.
     fn get_last_software_update(
         &self,
         ctx: &Self::Ctx,
@@ -6239,7 +6239,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `https_only` field of the given host.
     ///
-    /// Prototyped in 22.27.0.
+    /// Prototyped in XAPI 22.27.0.
     fn get_https_only(
         &self,
         ctx: &Self::Ctx,
@@ -6254,7 +6254,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `latest_synced_updates_applied` field of the given host.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     fn get_latest_synced_updates_applied(
         &self,
         ctx: &Self::Ctx,
@@ -6271,7 +6271,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `numa_affinity_policy` field of the given host.
     ///
-    /// Prototyped in 24.0.0.
+    /// Prototyped in XAPI 24.0.0.
     fn get_numa_affinity_policy(
         &self,
         ctx: &Self::Ctx,
@@ -6288,7 +6288,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `pending_guidances_recommended` field of the given host.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     fn get_pending_guidances_recommended(
         &self,
         ctx: &Self::Ctx,
@@ -6305,7 +6305,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `pending_guidances_full` field of the given host.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     fn get_pending_guidances_full(
         &self,
         ctx: &Self::Ctx,
@@ -6322,7 +6322,7 @@ pub trait HostServer: crate::server::Backend {
     }
     /// Returns the `last_update_hash` field of the given host.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     fn get_last_update_hash(
         &self,
         ctx: &Self::Ctx,

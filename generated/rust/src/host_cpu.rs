@@ -4,8 +4,8 @@
 use std::future::Future;
 /// One physical CPU of a host together with its identifying and usage information; deprecated in favour of host.cpu_info.
 ///
-/// Published in rio; deprecated in midnight-ride.
-#[deprecated(note = "deprecated in midnight-ride")]
+/// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
+#[deprecated(note = "deprecated since XenServer 5.6 (midnight-ride)")]
 #[derive(Debug)]
 pub enum HostCpu {}
 impl xenapi_rt::types::Class for HostCpu {
@@ -22,68 +22,68 @@ pub type HostCpuRef = xenapi_rt::types::Ref<HostCpu>;
 pub struct HostCpuRecord {
     /// Unique identifier of this host CPU record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// The physical host this CPU belongs to.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub host: crate::HostRef,
     /// Index of this CPU within the host, starting at 0.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub number: i64,
     /// CPU vendor identification string, such as GenuineIntel or AuthenticAMD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub vendor: String,
     /// Clock speed of the CPU, in MHz.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub speed: i64,
     /// Marketing model name reported by the CPU.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub modelname: String,
     /// CPU family number as reported by CPUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub family: i64,
     /// CPU model number as reported by CPUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub model: i64,
     /// CPU stepping (revision) as reported by CPUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub stepping: String,
     /// Space-separated list of CPU feature flags, as shown in /proc/cpuinfo.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub flags: String,
     /// Hexadecimal bitmap of the CPU features available to guests.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub features: String,
     /// Fraction of time this CPU was busy at the last sample, between 0.0 and 1.0.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub utilisation: f64,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -117,8 +117,8 @@ pub struct HostCpuClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     /// Returns every field of the given host_cpu as one record.
     ///
-    /// Published in rio; deprecated in midnight-ride.
-    #[deprecated(note = "deprecated in midnight-ride")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
+    #[deprecated(note = "deprecated since XenServer 5.6 (midnight-ride)")]
     pub async fn get_record(
         &self,
         self_: &crate::HostCpuRef,
@@ -127,8 +127,8 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Finds the host_cpu with the given UUID.
     ///
-    /// Published in rio; deprecated in midnight-ride.
-    #[deprecated(note = "deprecated in midnight-ride")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
+    #[deprecated(note = "deprecated since XenServer 5.6 (midnight-ride)")]
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -137,15 +137,15 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Lists every host_cpu known to the server.
     ///
-    /// Published in rio; deprecated in midnight-ride.
-    #[deprecated(note = "deprecated in midnight-ride")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
+    #[deprecated(note = "deprecated since XenServer 5.6 (midnight-ride)")]
     pub async fn get_all(&self) -> Result<Vec<crate::HostCpuRef>, crate::Error> {
         self.session.call("host_cpu.get_all", |c| c).await
     }
     /// Returns the record of every host_cpu, keyed by reference.
     ///
-    /// Published in rio; deprecated in midnight-ride.
-    #[deprecated(note = "deprecated in midnight-ride")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
+    #[deprecated(note = "deprecated since XenServer 5.6 (midnight-ride)")]
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -156,7 +156,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Returns the `uuid` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::HostCpuRef,
@@ -165,7 +165,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Returns the `host` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_host(
         &self,
         self_: &crate::HostCpuRef,
@@ -174,7 +174,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Returns the `number` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_number(
         &self,
         self_: &crate::HostCpuRef,
@@ -183,7 +183,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Returns the `vendor` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vendor(
         &self,
         self_: &crate::HostCpuRef,
@@ -192,7 +192,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Returns the `speed` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_speed(
         &self,
         self_: &crate::HostCpuRef,
@@ -201,7 +201,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Returns the `modelname` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_modelname(
         &self,
         self_: &crate::HostCpuRef,
@@ -210,7 +210,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Returns the `family` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_family(
         &self,
         self_: &crate::HostCpuRef,
@@ -219,7 +219,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Returns the `model` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_model(
         &self,
         self_: &crate::HostCpuRef,
@@ -228,7 +228,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Returns the `stepping` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_stepping(
         &self,
         self_: &crate::HostCpuRef,
@@ -237,7 +237,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Returns the `flags` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_flags(
         &self,
         self_: &crate::HostCpuRef,
@@ -246,7 +246,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Returns the `features` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_features(
         &self,
         self_: &crate::HostCpuRef,
@@ -255,7 +255,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Returns the `utilisation` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_utilisation(
         &self,
         self_: &crate::HostCpuRef,
@@ -264,7 +264,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Returns the `other_config` field of the given host_cpu.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_other_config(
         &self,
         self_: &crate::HostCpuRef,
@@ -273,7 +273,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given host_cpu.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_other_config(
         &self,
         self_: &crate::HostCpuRef,
@@ -285,7 +285,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given host_cpu; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::HostCpuRef,
@@ -301,7 +301,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given host_cpu, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::HostCpuRef,
@@ -320,7 +320,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
 pub trait HostCpuServer: crate::server::Backend {
     /// Returns every field of the given host_cpu as one record.
     ///
-    /// Published in rio; deprecated in midnight-ride.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -334,7 +334,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Finds the host_cpu with the given UUID.
     ///
-    /// Published in rio; deprecated in midnight-ride.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -348,7 +348,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Lists every host_cpu known to the server.
     ///
-    /// Published in rio; deprecated in midnight-ride.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -366,7 +366,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the record of every host_cpu, keyed by reference.
     ///
-    /// Published in rio; deprecated in midnight-ride.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -388,7 +388,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -403,7 +403,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the `host` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_host(
         &self,
         ctx: &Self::Ctx,
@@ -418,7 +418,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the `number` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_number(
         &self,
         ctx: &Self::Ctx,
@@ -433,7 +433,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the `vendor` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vendor(
         &self,
         ctx: &Self::Ctx,
@@ -448,7 +448,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the `speed` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_speed(
         &self,
         ctx: &Self::Ctx,
@@ -463,7 +463,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the `modelname` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_modelname(
         &self,
         ctx: &Self::Ctx,
@@ -478,7 +478,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the `family` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_family(
         &self,
         ctx: &Self::Ctx,
@@ -493,7 +493,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the `model` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_model(
         &self,
         ctx: &Self::Ctx,
@@ -508,7 +508,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the `stepping` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_stepping(
         &self,
         ctx: &Self::Ctx,
@@ -523,7 +523,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the `flags` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_flags(
         &self,
         ctx: &Self::Ctx,
@@ -538,7 +538,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the `features` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_features(
         &self,
         ctx: &Self::Ctx,
@@ -553,7 +553,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the `utilisation` field of the given host_cpu.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_utilisation(
         &self,
         ctx: &Self::Ctx,
@@ -568,7 +568,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given host_cpu.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -585,7 +585,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given host_cpu.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -609,7 +609,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given host_cpu; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -644,7 +644,7 @@ pub trait HostCpuServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given host_cpu, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

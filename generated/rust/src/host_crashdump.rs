@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A crash dump of the hypervisor or control domain kernel saved on a physical host after it failed.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum HostCrashdump {}
 impl xenapi_rt::types::Class for HostCrashdump {
@@ -21,27 +21,27 @@ pub type HostCrashdumpRef = xenapi_rt::types::Ref<HostCrashdump>;
 pub struct HostCrashdumpRecord {
     /// Unique identifier of this host crash dump record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// The physical host on which the crash dump was captured and is stored.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub host: crate::HostRef,
     /// Time at which the crash occurred and the dump was written.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub timestamp: xenapi_rt::types::DateTime,
     /// Size of the crash dump on disk, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub size: i64,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -75,7 +75,7 @@ pub struct HostCrashdumpClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     /// Sends the crash dump to the given URL (an empty string uses the default support upload location), passing extra options; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn upload(
         &self,
         self_: &crate::HostCrashdumpRef,
@@ -91,7 +91,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Sends the crash dump to the given URL (an empty string uses the default support upload location), passing extra options; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_upload(
@@ -109,7 +109,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Removes the crash dump files from the host's disk and deletes this record; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn destroy(
         &self,
         self_: &crate::HostCrashdumpRef,
@@ -118,7 +118,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Removes the crash dump files from the host's disk and deletes this record; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -129,7 +129,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Returns every field of the given host_crashdump as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::HostCrashdumpRef,
@@ -138,7 +138,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Finds the host_crashdump with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -147,13 +147,13 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Lists every host_crashdump known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::HostCrashdumpRef>, crate::Error> {
         self.session.call("host_crashdump.get_all", |c| c).await
     }
     /// Returns the record of every host_crashdump, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -164,7 +164,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Returns the `uuid` field of the given host_crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::HostCrashdumpRef,
@@ -173,7 +173,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Returns the `host` field of the given host_crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_host(
         &self,
         self_: &crate::HostCrashdumpRef,
@@ -182,7 +182,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Returns the `timestamp` field of the given host_crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_timestamp(
         &self,
         self_: &crate::HostCrashdumpRef,
@@ -191,7 +191,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Returns the `size` field of the given host_crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_size(
         &self,
         self_: &crate::HostCrashdumpRef,
@@ -200,7 +200,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Returns the `other_config` field of the given host_crashdump.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_other_config(
         &self,
         self_: &crate::HostCrashdumpRef,
@@ -209,7 +209,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given host_crashdump.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_other_config(
         &self,
         self_: &crate::HostCrashdumpRef,
@@ -224,7 +224,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given host_crashdump; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::HostCrashdumpRef,
@@ -240,7 +240,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given host_crashdump, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::HostCrashdumpRef,
@@ -259,7 +259,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
 pub trait HostCrashdumpServer: crate::server::Backend {
     /// Sends the crash dump to the given URL (an empty string uses the default support upload location), passing extra options; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn upload(
         &self,
         ctx: &Self::Ctx,
@@ -271,7 +271,7 @@ pub trait HostCrashdumpServer: crate::server::Backend {
     }
     /// Removes the crash dump files from the host's disk and deletes this record; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -281,7 +281,7 @@ pub trait HostCrashdumpServer: crate::server::Backend {
     }
     /// Returns every field of the given host_crashdump as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -297,7 +297,7 @@ pub trait HostCrashdumpServer: crate::server::Backend {
     }
     /// Finds the host_crashdump with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -311,7 +311,7 @@ pub trait HostCrashdumpServer: crate::server::Backend {
     }
     /// Lists every host_crashdump known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -331,7 +331,7 @@ pub trait HostCrashdumpServer: crate::server::Backend {
     }
     /// Returns the record of every host_crashdump, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -356,7 +356,7 @@ pub trait HostCrashdumpServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given host_crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -371,7 +371,7 @@ pub trait HostCrashdumpServer: crate::server::Backend {
     }
     /// Returns the `host` field of the given host_crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_host(
         &self,
         ctx: &Self::Ctx,
@@ -386,7 +386,7 @@ pub trait HostCrashdumpServer: crate::server::Backend {
     }
     /// Returns the `timestamp` field of the given host_crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_timestamp(
         &self,
         ctx: &Self::Ctx,
@@ -403,7 +403,7 @@ pub trait HostCrashdumpServer: crate::server::Backend {
     }
     /// Returns the `size` field of the given host_crashdump.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_size(
         &self,
         ctx: &Self::Ctx,
@@ -418,7 +418,7 @@ pub trait HostCrashdumpServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given host_crashdump.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -435,7 +435,7 @@ pub trait HostCrashdumpServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given host_crashdump.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -459,7 +459,7 @@ pub trait HostCrashdumpServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given host_crashdump; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -494,7 +494,7 @@ pub trait HostCrashdumpServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given host_crashdump, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

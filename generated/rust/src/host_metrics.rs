@@ -4,7 +4,7 @@
 use std::future::Future;
 /// Periodically refreshed health and memory figures for a physical host.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum HostMetrics {}
 impl xenapi_rt::types::Class for HostMetrics {
@@ -21,33 +21,33 @@ pub type HostMetricsRef = xenapi_rt::types::Ref<HostMetrics>;
 pub struct HostMetricsRecord {
     /// Unique identifier of this host metrics record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Total physical memory installed in the host, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub memory_total: i64,
     /// Physical memory currently unallocated on the host, in bytes; deprecated in favour of the RRD-based free-memory figure.
     ///
-    /// Published in rio; deprecated in midnight-ride; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     #[serde(default)]
     pub memory_free: i64,
     /// True while the pool coordinator is receiving heartbeats from the host; false means the host is considered offline.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub live: bool,
     /// Time at which these metrics were last refreshed.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -74,7 +74,7 @@ pub struct HostMetricsClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     /// Returns every field of the given host_metrics as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::HostMetricsRef,
@@ -83,7 +83,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     }
     /// Finds the host_metrics with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -92,13 +92,13 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     }
     /// Lists every host_metrics known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::HostMetricsRef>, crate::Error> {
         self.session.call("host_metrics.get_all", |c| c).await
     }
     /// Returns the record of every host_metrics, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -109,7 +109,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     }
     /// Returns the `uuid` field of the given host_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::HostMetricsRef,
@@ -118,7 +118,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     }
     /// Returns the `memory_total` field of the given host_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_memory_total(
         &self,
         self_: &crate::HostMetricsRef,
@@ -127,8 +127,8 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     }
     /// Returns the `memory_free` field of the given host_metrics.
     ///
-    /// Published in rio; deprecated in midnight-ride; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_memory_free(
         &self,
         self_: &crate::HostMetricsRef,
@@ -137,7 +137,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     }
     /// Returns the `live` field of the given host_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_live(
         &self,
         self_: &crate::HostMetricsRef,
@@ -146,7 +146,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     }
     /// Returns the `last_updated` field of the given host_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_last_updated(
         &self,
         self_: &crate::HostMetricsRef,
@@ -155,7 +155,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     }
     /// Returns the `other_config` field of the given host_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_other_config(
         &self,
         self_: &crate::HostMetricsRef,
@@ -164,7 +164,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given host_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_other_config(
         &self,
         self_: &crate::HostMetricsRef,
@@ -179,7 +179,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given host_metrics; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::HostMetricsRef,
@@ -195,7 +195,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given host_metrics, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::HostMetricsRef,
@@ -214,7 +214,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
 pub trait HostMetricsServer: crate::server::Backend {
     /// Returns every field of the given host_metrics as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -228,7 +228,7 @@ pub trait HostMetricsServer: crate::server::Backend {
     }
     /// Finds the host_metrics with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -242,7 +242,7 @@ pub trait HostMetricsServer: crate::server::Backend {
     }
     /// Lists every host_metrics known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -262,7 +262,7 @@ pub trait HostMetricsServer: crate::server::Backend {
     }
     /// Returns the record of every host_metrics, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -284,7 +284,7 @@ pub trait HostMetricsServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given host_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -299,7 +299,7 @@ pub trait HostMetricsServer: crate::server::Backend {
     }
     /// Returns the `memory_total` field of the given host_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_memory_total(
         &self,
         ctx: &Self::Ctx,
@@ -314,7 +314,7 @@ pub trait HostMetricsServer: crate::server::Backend {
     }
     /// Returns the `memory_free` field of the given host_metrics.
     ///
-    /// Published in rio; deprecated in midnight-ride; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride); removed in XenServer 6.1 (tampa).
     fn get_memory_free(
         &self,
         ctx: &Self::Ctx,
@@ -329,7 +329,7 @@ pub trait HostMetricsServer: crate::server::Backend {
     }
     /// Returns the `live` field of the given host_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_live(
         &self,
         ctx: &Self::Ctx,
@@ -344,7 +344,7 @@ pub trait HostMetricsServer: crate::server::Backend {
     }
     /// Returns the `last_updated` field of the given host_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_last_updated(
         &self,
         ctx: &Self::Ctx,
@@ -361,7 +361,7 @@ pub trait HostMetricsServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given host_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -378,7 +378,7 @@ pub trait HostMetricsServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given host_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -402,7 +402,7 @@ pub trait HostMetricsServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given host_metrics; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -437,7 +437,7 @@ pub trait HostMetricsServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given host_metrics, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

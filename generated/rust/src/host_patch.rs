@@ -4,8 +4,8 @@
 use std::future::Future;
 /// Record of a legacy hotfix as uploaded to or applied on one particular host; superseded by the update mechanism.
 ///
-/// Published in rio; deprecated in ely.
-#[deprecated(note = "deprecated in ely")]
+/// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+#[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
 #[derive(Debug)]
 pub enum HostPatch {}
 impl xenapi_rt::types::Class for HostPatch {
@@ -22,52 +22,52 @@ pub type HostPatchRef = xenapi_rt::types::Ref<HostPatch>;
 pub struct HostPatchRecord {
     /// Unique identifier of this host patch record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// Version string of the patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub version: String,
     /// The host this patch record refers to.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub host: crate::HostRef,
     /// True if the patch has been applied to the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub applied: bool,
     /// Time at which the patch was applied to the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub timestamp_applied: xenapi_rt::types::DateTime,
     /// Size of the patch file, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub size: i64,
     /// The pool-wide patch record this host patch belongs to; a null reference if there is none.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub pool_patch: crate::PoolPatchRef,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -104,8 +104,8 @@ pub struct HostPatchClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     /// Installs the patch on its host; returns the output produced by the patch script.
     ///
-    /// Published in rio; deprecated in miami.
-    #[deprecated(note = "deprecated in miami")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
+    #[deprecated(note = "deprecated since XenServer 4.1 (miami)")]
     pub async fn apply(
         &self,
         self_: &crate::HostPatchRef,
@@ -114,10 +114,10 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Installs the patch on its host; returns the output produced by the patch script.
     ///
-    /// Published in rio; deprecated in miami.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in miami")]
+    #[deprecated(note = "deprecated since XenServer 4.1 (miami)")]
     pub async fn async_apply(
         &self,
         self_: &crate::HostPatchRef,
@@ -126,8 +126,8 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Removes the patch file from the host's disk and deletes this record; returns nothing.
     ///
-    /// Published in rio; deprecated in miami.
-    #[deprecated(note = "deprecated in miami")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
+    #[deprecated(note = "deprecated since XenServer 4.1 (miami)")]
     pub async fn destroy(
         &self,
         self_: &crate::HostPatchRef,
@@ -136,10 +136,10 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Removes the patch file from the host's disk and deletes this record; returns nothing.
     ///
-    /// Published in rio; deprecated in miami.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in miami")]
+    #[deprecated(note = "deprecated since XenServer 4.1 (miami)")]
     pub async fn async_destroy(
         &self,
         self_: &crate::HostPatchRef,
@@ -148,8 +148,8 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Returns every field of the given host_patch as one record.
     ///
-    /// Published in rio; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn get_record(
         &self,
         self_: &crate::HostPatchRef,
@@ -158,8 +158,8 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Finds the host_patch with the given UUID.
     ///
-    /// Published in rio; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -168,8 +168,8 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Lists every host_patch whose `name_label` equals the given label.
     ///
-    /// Published in rio; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -178,15 +178,15 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Lists every host_patch known to the server.
     ///
-    /// Published in rio; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn get_all(&self) -> Result<Vec<crate::HostPatchRef>, crate::Error> {
         self.session.call("host_patch.get_all", |c| c).await
     }
     /// Returns the record of every host_patch, keyed by reference.
     ///
-    /// Published in rio; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -197,7 +197,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Returns the `uuid` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::HostPatchRef,
@@ -206,7 +206,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Returns the `name_label` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::HostPatchRef,
@@ -215,7 +215,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Returns the `name_description` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::HostPatchRef,
@@ -224,7 +224,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Returns the `version` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_version(
         &self,
         self_: &crate::HostPatchRef,
@@ -233,7 +233,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Returns the `host` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_host(
         &self,
         self_: &crate::HostPatchRef,
@@ -242,7 +242,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Returns the `applied` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_applied(
         &self,
         self_: &crate::HostPatchRef,
@@ -251,7 +251,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Returns the `timestamp_applied` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_timestamp_applied(
         &self,
         self_: &crate::HostPatchRef,
@@ -260,7 +260,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Returns the `size` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_size(
         &self,
         self_: &crate::HostPatchRef,
@@ -269,7 +269,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Returns the `pool_patch` field of the given host_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_pool_patch(
         &self,
         self_: &crate::HostPatchRef,
@@ -278,7 +278,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Returns the `other_config` field of the given host_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_other_config(
         &self,
         self_: &crate::HostPatchRef,
@@ -287,7 +287,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given host_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_other_config(
         &self,
         self_: &crate::HostPatchRef,
@@ -299,7 +299,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given host_patch; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::HostPatchRef,
@@ -315,7 +315,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given host_patch, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::HostPatchRef,
@@ -334,7 +334,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
 pub trait HostPatchServer: crate::server::Backend {
     /// Installs the patch on its host; returns the output produced by the patch script.
     ///
-    /// Published in rio; deprecated in miami.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
     fn apply(
         &self,
         ctx: &Self::Ctx,
@@ -344,7 +344,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Removes the patch file from the host's disk and deletes this record; returns nothing.
     ///
-    /// Published in rio; deprecated in miami.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -354,7 +354,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Returns every field of the given host_patch as one record.
     ///
-    /// Published in rio; deprecated in ely.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -368,7 +368,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Finds the host_patch with the given UUID.
     ///
-    /// Published in rio; deprecated in ely.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -382,7 +382,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Lists every host_patch whose `name_label` equals the given label.
     ///
-    /// Published in rio; deprecated in ely.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -404,7 +404,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Lists every host_patch known to the server.
     ///
-    /// Published in rio; deprecated in ely.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -422,7 +422,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Returns the record of every host_patch, keyed by reference.
     ///
-    /// Published in rio; deprecated in ely.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -444,7 +444,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -459,7 +459,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -474,7 +474,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -489,7 +489,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Returns the `version` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_version(
         &self,
         ctx: &Self::Ctx,
@@ -504,7 +504,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Returns the `host` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_host(
         &self,
         ctx: &Self::Ctx,
@@ -519,7 +519,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Returns the `applied` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_applied(
         &self,
         ctx: &Self::Ctx,
@@ -534,7 +534,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Returns the `timestamp_applied` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_timestamp_applied(
         &self,
         ctx: &Self::Ctx,
@@ -551,7 +551,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Returns the `size` field of the given host_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_size(
         &self,
         ctx: &Self::Ctx,
@@ -566,7 +566,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Returns the `pool_patch` field of the given host_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_pool_patch(
         &self,
         ctx: &Self::Ctx,
@@ -581,7 +581,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given host_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -598,7 +598,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given host_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -622,7 +622,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given host_patch; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -657,7 +657,7 @@ pub trait HostPatchServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given host_patch, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

@@ -438,7 +438,7 @@ impl<T: xenapi_rt::Transport> Connection<T> {
     }
     /// Logs in to a pool member using its local database, for emergency use when the pool master is unreachable; such a session can only act on that host.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn session_slave_local_login_with_password(
         &self,
         uname: &str,
@@ -456,7 +456,7 @@ impl<T: xenapi_rt::Transport> Connection<T> {
     }
     /// Authenticates with a user name and password, stating the client's API version and originator, and returns a new session reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn session_login_with_password(
         &self,
         uname: &str,

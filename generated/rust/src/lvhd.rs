@@ -4,7 +4,7 @@
 use std::future::Future;
 /// Storage operations specific to LVHD repositories, i.e. VHD-format disks stored on LVM volumes over a block device.
 ///
-/// Published in dundee.
+/// Published in XenServer 7.0 (dundee).
 #[derive(Debug)]
 pub enum Lvhd {}
 impl xenapi_rt::types::Class for Lvhd {
@@ -21,7 +21,7 @@ pub type LvhdRef = xenapi_rt::types::Ref<Lvhd>;
 pub struct LvhdRecord {
     /// Unique identifier (UUID) of the LVHD object.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
 }
@@ -48,7 +48,7 @@ pub struct LvhdClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> LvhdClient<'s, T> {
     /// Converts an LVHD SR so that newly created VDIs are thinly provisioned, using the given initial allocation and growth step in bytes; returns a result string.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn enable_thin_provisioning(
         &self,
         host: &crate::HostRef,
@@ -71,7 +71,7 @@ impl<'s, T: xenapi_rt::Transport> LvhdClient<'s, T> {
     }
     /// Converts an LVHD SR so that newly created VDIs are thinly provisioned, using the given initial allocation and growth step in bytes; returns a result string.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable_thin_provisioning(
@@ -96,7 +96,7 @@ impl<'s, T: xenapi_rt::Transport> LvhdClient<'s, T> {
     }
     /// Returns every field of the given LVHD as one record.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_record(
         &self,
         self_: &crate::LvhdRef,
@@ -105,13 +105,13 @@ impl<'s, T: xenapi_rt::Transport> LvhdClient<'s, T> {
     }
     /// Finds the LVHD with the given UUID.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::LvhdRef, crate::Error> {
         self.session.call("LVHD.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Returns the `uuid` field of the given LVHD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::LvhdRef,
@@ -124,7 +124,7 @@ impl<'s, T: xenapi_rt::Transport> LvhdClient<'s, T> {
 pub trait LvhdServer: crate::server::Backend {
     /// Converts an LVHD SR so that newly created VDIs are thinly provisioned, using the given initial allocation and growth step in bytes; returns a result string.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn enable_thin_provisioning(
         &self,
         ctx: &Self::Ctx,
@@ -137,7 +137,7 @@ pub trait LvhdServer: crate::server::Backend {
     }
     /// Returns every field of the given LVHD as one record.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -151,7 +151,7 @@ pub trait LvhdServer: crate::server::Backend {
     }
     /// Finds the LVHD with the given UUID.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -165,7 +165,7 @@ pub trait LvhdServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given LVHD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// An alert raised by the server or a client about some object, for example a performance threshold crossed or a host failure, kept in the pool and shown to administrators.
 ///
-/// Published in orlando.
+/// Published in XenServer 5.0 (orlando).
 #[derive(Debug)]
 pub enum Message {}
 impl xenapi_rt::types::Class for Message {
@@ -107,37 +107,37 @@ impl<'de> serde::Deserialize<'de> for Cls {
 pub struct MessageRecord {
     /// Globally unique identifier of the message.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Identifier of the kind of alert, such as HA_HOST_FAILED or ALARM; clients use it to recognise and translate messages.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name: String,
     /// Importance of the message as a small integer; lower numbers are more urgent (1 is the most severe).
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub priority: i64,
     /// The kind of object that obj_uuid identifies.
     ///
-    /// Published in orlando; extended in 1.313.0.
+    /// Published in XenServer 5.0 (orlando); extended in XAPI 1.313.0.
     #[serde(default)]
     pub cls: crate::Cls,
     /// UUID of the object the message is about.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub obj_uuid: String,
     /// Time at which the message was created.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub timestamp: xenapi_rt::types::DateTime,
     /// Text content of the message; its format depends on the message name and may be XML.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub body: String,
 }
@@ -164,7 +164,7 @@ pub struct MessageClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     /// Returns the messages matching the given filter expression, with their records, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_all_records_where(
         &self,
         expr: &str,
@@ -176,7 +176,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Returns the messages matching the given filter expression, with their records, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_all_records_where(
@@ -196,7 +196,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Returns every message in the pool together with its record, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -207,7 +207,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Returns every message in the pool together with its record, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_all_records(
@@ -224,7 +224,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Returns the reference of the message with the given UUID.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -233,7 +233,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Returns the reference of the message with the given UUID.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_by_uuid(
@@ -244,7 +244,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Returns all fields of the given message.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_record(
         &self,
         self_: &crate::MessageRef,
@@ -253,7 +253,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Returns all fields of the given message.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_record(
@@ -264,7 +264,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Returns the messages created after the given time, with their records, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_since(
         &self,
         since: xenapi_rt::types::DateTime,
@@ -276,7 +276,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Returns the messages created after the given time, with their records, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_since(
@@ -294,13 +294,13 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Returns references to every message in the pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_all(&self) -> Result<Vec<crate::MessageRef>, crate::Error> {
         self.session.call("message.get_all", |c| c).await
     }
     /// Returns references to every message in the pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_all(
@@ -310,7 +310,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Returns the messages about the object of the given class and UUID created after the given time, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get(
         &self,
         cls: &crate::Cls,
@@ -326,7 +326,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Returns the messages about the object of the given class and UUID created after the given time, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get(
@@ -348,7 +348,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Deletes all of the given messages in one call.
     ///
-    /// Prototyped in 22.19.0.
+    /// Prototyped in XAPI 22.19.0.
     pub async fn destroy_many(
         &self,
         messages: &[crate::MessageRef],
@@ -357,7 +357,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Deletes all of the given messages in one call.
     ///
-    /// Prototyped in 22.19.0.
+    /// Prototyped in XAPI 22.19.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy_many(
@@ -368,13 +368,13 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Deletes the given message.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn destroy(&self, self_: &crate::MessageRef) -> Result<(), crate::Error> {
         self.session.call_void("message.destroy", |c| c.param(&self_)).await
     }
     /// Deletes the given message.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -385,7 +385,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Raises a new message with the given name, priority and body about the identified object, and returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn create(
         &self,
         name: &str,
@@ -410,7 +410,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     }
     /// Raises a new message with the given name, priority and body about the identified object, and returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -441,7 +441,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
 pub trait MessageServer: crate::server::Backend {
     /// Returns the messages matching the given filter expression, with their records, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
@@ -456,7 +456,7 @@ pub trait MessageServer: crate::server::Backend {
     }
     /// Returns every message in the pool together with its record, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -470,7 +470,7 @@ pub trait MessageServer: crate::server::Backend {
     }
     /// Returns the reference of the message with the given UUID.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -480,7 +480,7 @@ pub trait MessageServer: crate::server::Backend {
     }
     /// Returns all fields of the given message.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -490,7 +490,7 @@ pub trait MessageServer: crate::server::Backend {
     }
     /// Returns the messages created after the given time, with their records, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_since(
         &self,
         ctx: &Self::Ctx,
@@ -505,7 +505,7 @@ pub trait MessageServer: crate::server::Backend {
     }
     /// Returns references to every message in the pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -514,7 +514,7 @@ pub trait MessageServer: crate::server::Backend {
     }
     /// Returns the messages about the object of the given class and UUID created after the given time, keyed by reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get(
         &self,
         ctx: &Self::Ctx,
@@ -531,7 +531,7 @@ pub trait MessageServer: crate::server::Backend {
     }
     /// Deletes all of the given messages in one call.
     ///
-    /// Prototyped in 22.19.0.
+    /// Prototyped in XAPI 22.19.0.
     fn destroy_many(
         &self,
         ctx: &Self::Ctx,
@@ -541,7 +541,7 @@ pub trait MessageServer: crate::server::Backend {
     }
     /// Deletes the given message.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -551,7 +551,7 @@ pub trait MessageServer: crate::server::Backend {
     }
     /// Raises a new message with the given name, priority and body about the identified object, and returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn create(
         &self,
         ctx: &Self::Ctx,

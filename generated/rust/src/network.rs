@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A virtual Ethernet segment (a bridge on each host) that connects VIFs of VMs and PIFs of hosts.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum Network {}
 impl xenapi_rt::types::Class for Network {
@@ -179,85 +179,85 @@ impl<'de> serde::Deserialize<'de> for NetworkPurpose {
 pub struct NetworkRecord {
     /// Unique identifier of the network, stable for its whole lifetime.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// Operations that can currently be performed on this network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub allowed_operations: Vec<crate::NetworkOperations>,
     /// Operations in progress on this network, keyed by task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::NetworkOperations>,
     /// Virtual interfaces of VMs connected to this network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VIFs")]
     #[serde(default)]
     pub vifs: Vec<crate::VifRef>,
     /// Physical or logical host interfaces connected to this network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PIFs")]
     #[serde(default)]
     pub pifs: Vec<crate::PifRef>,
     /// Maximum transmission unit of the network, in bytes.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(rename = "MTU")]
     #[serde(default = "NetworkRecord::default_mtu")]
     pub mtu: i64,
     /// Free-form key/value pairs; some keys, such as automatic attachment settings, are read by the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Name of the bridge device that implements the network on each host.
     ///
-    /// Published in rio; changed in falcon.
+    /// Published in XenServer 4.0 (rio); changed in XenServer 7.2 (falcon).
     #[serde(default)]
     pub bridge: String,
     /// True if the server creates and manages the bridge; false if it is an existing bridge managed outside the server.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default = "NetworkRecord::default_managed")]
     pub managed: bool,
     /// Named binary data objects attached to this network.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub blobs: std::collections::HashMap<String, crate::BlobRef>,
     /// User-defined labels used to organise networks.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub tags: Vec<String>,
     /// Filtering policy applied to VIFs on this network that use the default locking mode.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     #[serde(default = "NetworkRecord::default_default_locking_mode")]
     pub default_locking_mode: crate::NetworkDefaultLockingMode,
     /// IP addresses handed out on this network to each VIF (for example on an internal management network).
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     #[serde(default)]
     pub assigned_ips: std::collections::HashMap<crate::VifRef, String>,
     /// Special roles this network is designated for, such as NBD exports.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub purpose: Vec<crate::NetworkPurpose>,
 }
@@ -362,7 +362,7 @@ pub struct NetworkClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     /// Removes one special role from the network; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn remove_purpose(
         &self,
         self_: &crate::NetworkRef,
@@ -374,7 +374,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Removes one special role from the network; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_remove_purpose(
@@ -388,7 +388,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Adds a special role to the network; fails if it conflicts with one already set. Returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn add_purpose(
         &self,
         self_: &crate::NetworkRef,
@@ -400,7 +400,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Adds a special role to the network; fails if it conflicts with one already set. Returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_add_purpose(
@@ -414,7 +414,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Changes the filtering policy used by VIFs on the network that are in default locking mode; returns nothing.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn set_default_locking_mode(
         &self,
         network: &crate::NetworkRef,
@@ -429,7 +429,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Changes the filtering policy used by VIFs on the network that are in default locking mode; returns nothing.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_default_locking_mode(
@@ -446,7 +446,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Creates an empty blob with the given name, MIME type and visibility attached to the network; returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn create_new_blob(
         &self,
         network: &crate::NetworkRef,
@@ -463,7 +463,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Creates an empty blob with the given name, MIME type and visibility attached to the network; returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create_new_blob(
@@ -482,7 +482,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns every field of the given network as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::NetworkRef,
@@ -491,7 +491,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Finds the network with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -500,7 +500,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Lists every network whose `name_label` equals the given label.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -509,7 +509,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Creates a new network from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn create(
         &self,
         args: &crate::NetworkRecord,
@@ -518,19 +518,19 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Destroys the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn destroy(&self, self_: &crate::NetworkRef) -> Result<(), crate::Error> {
         self.session.call_void("network.destroy", |c| c.param(&self_)).await
     }
     /// Lists every network known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::NetworkRef>, crate::Error> {
         self.session.call("network.get_all", |c| c).await
     }
     /// Returns the record of every network, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -541,7 +541,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `uuid` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::NetworkRef,
@@ -550,7 +550,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `name_label` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::NetworkRef,
@@ -559,7 +559,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_label(
         &self,
         self_: &crate::NetworkRef,
@@ -571,7 +571,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `name_description` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::NetworkRef,
@@ -580,7 +580,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_description(
         &self,
         self_: &crate::NetworkRef,
@@ -592,7 +592,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `allowed_operations` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_operations(
         &self,
         self_: &crate::NetworkRef,
@@ -601,7 +601,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `current_operations` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_operations(
         &self,
         self_: &crate::NetworkRef,
@@ -613,7 +613,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `VIFs` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vifs(
         &self,
         self_: &crate::NetworkRef,
@@ -622,7 +622,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `PIFs` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_pifs(
         &self,
         self_: &crate::NetworkRef,
@@ -631,13 +631,13 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `MTU` field of the given network.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_mtu(&self, self_: &crate::NetworkRef) -> Result<i64, crate::Error> {
         self.session.call("network.get_MTU", |c| c.param(&self_)).await
     }
     /// Replaces the `MTU` field of the given network.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn set_mtu(
         &self,
         self_: &crate::NetworkRef,
@@ -649,7 +649,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `other_config` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_other_config(
         &self,
         self_: &crate::NetworkRef,
@@ -658,7 +658,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_other_config(
         &self,
         self_: &crate::NetworkRef,
@@ -670,7 +670,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given network; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::NetworkRef,
@@ -686,7 +686,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given network, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::NetworkRef,
@@ -701,7 +701,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `bridge` field of the given network.
     ///
-    /// Published in rio; changed in falcon.
+    /// Published in XenServer 4.0 (rio); changed in XenServer 7.2 (falcon).
     pub async fn get_bridge(
         &self,
         self_: &crate::NetworkRef,
@@ -710,7 +710,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `managed` field of the given network.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_managed(
         &self,
         self_: &crate::NetworkRef,
@@ -719,7 +719,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `blobs` field of the given network.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_blobs(
         &self,
         self_: &crate::NetworkRef,
@@ -728,7 +728,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `tags` field of the given network.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_tags(
         &self,
         self_: &crate::NetworkRef,
@@ -737,7 +737,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Replaces the `tags` field of the given network.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_tags(
         &self,
         self_: &crate::NetworkRef,
@@ -749,7 +749,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Adds a value to the `tags` set of the given network.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_tags(
         &self,
         self_: &crate::NetworkRef,
@@ -761,7 +761,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Removes a value from the `tags` set of the given network, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_tags(
         &self,
         self_: &crate::NetworkRef,
@@ -773,7 +773,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `default_locking_mode` field of the given network.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn get_default_locking_mode(
         &self,
         self_: &crate::NetworkRef,
@@ -782,7 +782,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `assigned_ips` field of the given network.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     pub async fn get_assigned_ips(
         &self,
         self_: &crate::NetworkRef,
@@ -791,7 +791,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     }
     /// Returns the `purpose` field of the given network.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_purpose(
         &self,
         self_: &crate::NetworkRef,
@@ -804,7 +804,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
 pub trait NetworkServer: crate::server::Backend {
     /// Removes one special role from the network; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn remove_purpose(
         &self,
         ctx: &Self::Ctx,
@@ -815,7 +815,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Adds a special role to the network; fails if it conflicts with one already set. Returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn add_purpose(
         &self,
         ctx: &Self::Ctx,
@@ -826,7 +826,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Changes the filtering policy used by VIFs on the network that are in default locking mode; returns nothing.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn set_default_locking_mode(
         &self,
         ctx: &Self::Ctx,
@@ -837,7 +837,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Creates an empty blob with the given name, MIME type and visibility attached to the network; returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn create_new_blob(
         &self,
         ctx: &Self::Ctx,
@@ -850,7 +850,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns every field of the given network as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -864,7 +864,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Finds the network with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -878,7 +878,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Lists every network whose `name_label` equals the given label.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -900,7 +900,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Creates a new network from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -924,7 +924,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Destroys the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -938,7 +938,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Lists every network known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -956,7 +956,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the record of every network, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -978,7 +978,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -993,7 +993,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -1008,7 +1008,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Replaces the `name_label` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -1032,7 +1032,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -1047,7 +1047,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Replaces the `name_description` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -1071,7 +1071,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `allowed_operations` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -1088,7 +1088,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `current_operations` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_operations(
         &self,
         ctx: &Self::Ctx,
@@ -1108,7 +1108,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `VIFs` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vifs(
         &self,
         ctx: &Self::Ctx,
@@ -1123,7 +1123,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `PIFs` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_pifs(
         &self,
         ctx: &Self::Ctx,
@@ -1138,7 +1138,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `MTU` field of the given network.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_mtu(
         &self,
         ctx: &Self::Ctx,
@@ -1153,7 +1153,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Replaces the `MTU` field of the given network.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn set_mtu(
         &self,
         ctx: &Self::Ctx,
@@ -1177,7 +1177,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1194,7 +1194,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given network.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1218,7 +1218,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given network; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1253,7 +1253,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given network, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1277,7 +1277,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `bridge` field of the given network.
     ///
-    /// Published in rio; changed in falcon.
+    /// Published in XenServer 4.0 (rio); changed in XenServer 7.2 (falcon).
     fn get_bridge(
         &self,
         ctx: &Self::Ctx,
@@ -1292,7 +1292,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `managed` field of the given network.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_managed(
         &self,
         ctx: &Self::Ctx,
@@ -1307,7 +1307,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `blobs` field of the given network.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_blobs(
         &self,
         ctx: &Self::Ctx,
@@ -1327,7 +1327,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `tags` field of the given network.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_tags(
         &self,
         ctx: &Self::Ctx,
@@ -1342,7 +1342,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Replaces the `tags` field of the given network.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_tags(
         &self,
         ctx: &Self::Ctx,
@@ -1366,7 +1366,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Adds a value to the `tags` set of the given network.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_tags(
         &self,
         ctx: &Self::Ctx,
@@ -1392,7 +1392,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Removes a value from the `tags` set of the given network, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_tags(
         &self,
         ctx: &Self::Ctx,
@@ -1416,7 +1416,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `default_locking_mode` field of the given network.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn get_default_locking_mode(
         &self,
         ctx: &Self::Ctx,
@@ -1433,7 +1433,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `assigned_ips` field of the given network.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     fn get_assigned_ips(
         &self,
         ctx: &Self::Ctx,
@@ -1453,7 +1453,7 @@ pub trait NetworkServer: crate::server::Backend {
     }
     /// Returns the `purpose` field of the given network.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_purpose(
         &self,
         ctx: &Self::Ctx,

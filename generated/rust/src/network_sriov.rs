@@ -4,7 +4,7 @@
 use std::future::Future;
 /// SR-IOV enabled on a physical network interface, linking the physical PIF to a logical PIF through which virtual functions are handed to VMs.
 ///
-/// Published in kolkata.
+/// Published in XenServer 7.5 (kolkata).
 #[derive(Debug)]
 pub enum NetworkSriov {}
 impl xenapi_rt::types::Class for NetworkSriov {
@@ -86,29 +86,29 @@ impl<'de> serde::Deserialize<'de> for SriovConfigurationMode {
 pub struct NetworkSriovRecord {
     /// Globally unique identifier of the network SR-IOV object.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// The physical network interface whose card provides the SR-IOV virtual functions.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     #[serde(rename = "physical_PIF")]
     #[serde(default)]
     pub physical_pif: crate::PifRef,
     /// The logical PIF representing the SR-IOV network on this host, attached to the SR-IOV network.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     #[serde(rename = "logical_PIF")]
     #[serde(default)]
     pub logical_pif: crate::PifRef,
     /// True if the host must be rebooted before SR-IOV becomes active on the card.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     #[serde(default)]
     pub requires_reboot: bool,
     /// The method used to enable virtual functions on the card.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     #[serde(default = "NetworkSriovRecord::default_configuration_mode")]
     pub configuration_mode: crate::SriovConfigurationMode,
 }
@@ -164,7 +164,7 @@ pub struct NetworkSriovClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     /// Returns how many virtual functions of the card are still free for use by VMs.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_remaining_capacity(
         &self,
         self_: &crate::NetworkSriovRef,
@@ -175,7 +175,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     }
     /// Returns how many virtual functions of the card are still free for use by VMs.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_remaining_capacity(
@@ -188,7 +188,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     }
     /// Disables SR-IOV on the interface and deletes its logical PIF.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn destroy(
         &self,
         self_: &crate::NetworkSriovRef,
@@ -197,7 +197,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     }
     /// Disables SR-IOV on the interface and deletes its logical PIF.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -208,7 +208,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     }
     /// Enables SR-IOV on the given physical PIF, attaching it to the given network, and returns the new network SR-IOV object.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn create(
         &self,
         pif: &crate::PifRef,
@@ -220,7 +220,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     }
     /// Enables SR-IOV on the given physical PIF, attaching it to the given network, and returns the new network SR-IOV object.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -234,7 +234,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     }
     /// Returns every field of the given network_sriov as one record.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_record(
         &self,
         self_: &crate::NetworkSriovRef,
@@ -243,7 +243,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     }
     /// Finds the network_sriov with the given UUID.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -252,13 +252,13 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     }
     /// Lists every network_sriov known to the server.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_all(&self) -> Result<Vec<crate::NetworkSriovRef>, crate::Error> {
         self.session.call("network_sriov.get_all", |c| c).await
     }
     /// Returns the record of every network_sriov, keyed by reference.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -269,7 +269,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     }
     /// Returns the `uuid` field of the given network_sriov.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::NetworkSriovRef,
@@ -278,7 +278,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     }
     /// Returns the `physical_PIF` field of the given network_sriov.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_physical_pif(
         &self,
         self_: &crate::NetworkSriovRef,
@@ -287,7 +287,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     }
     /// Returns the `logical_PIF` field of the given network_sriov.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_logical_pif(
         &self,
         self_: &crate::NetworkSriovRef,
@@ -296,7 +296,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     }
     /// Returns the `requires_reboot` field of the given network_sriov.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_requires_reboot(
         &self,
         self_: &crate::NetworkSriovRef,
@@ -305,7 +305,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     }
     /// Returns the `configuration_mode` field of the given network_sriov.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_configuration_mode(
         &self,
         self_: &crate::NetworkSriovRef,
@@ -320,7 +320,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
 pub trait NetworkSriovServer: crate::server::Backend {
     /// Returns how many virtual functions of the card are still free for use by VMs.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_remaining_capacity(
         &self,
         ctx: &Self::Ctx,
@@ -330,7 +330,7 @@ pub trait NetworkSriovServer: crate::server::Backend {
     }
     /// Disables SR-IOV on the interface and deletes its logical PIF.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -340,7 +340,7 @@ pub trait NetworkSriovServer: crate::server::Backend {
     }
     /// Enables SR-IOV on the given physical PIF, attaching it to the given network, and returns the new network SR-IOV object.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -351,7 +351,7 @@ pub trait NetworkSriovServer: crate::server::Backend {
     }
     /// Returns every field of the given network_sriov as one record.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -367,7 +367,7 @@ pub trait NetworkSriovServer: crate::server::Backend {
     }
     /// Finds the network_sriov with the given UUID.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -381,7 +381,7 @@ pub trait NetworkSriovServer: crate::server::Backend {
     }
     /// Lists every network_sriov known to the server.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -401,7 +401,7 @@ pub trait NetworkSriovServer: crate::server::Backend {
     }
     /// Returns the record of every network_sriov, keyed by reference.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -423,7 +423,7 @@ pub trait NetworkSriovServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given network_sriov.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -438,7 +438,7 @@ pub trait NetworkSriovServer: crate::server::Backend {
     }
     /// Returns the `physical_PIF` field of the given network_sriov.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_physical_pif(
         &self,
         ctx: &Self::Ctx,
@@ -453,7 +453,7 @@ pub trait NetworkSriovServer: crate::server::Backend {
     }
     /// Returns the `logical_PIF` field of the given network_sriov.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_logical_pif(
         &self,
         ctx: &Self::Ctx,
@@ -468,7 +468,7 @@ pub trait NetworkSriovServer: crate::server::Backend {
     }
     /// Returns the `requires_reboot` field of the given network_sriov.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_requires_reboot(
         &self,
         ctx: &Self::Ctx,
@@ -483,7 +483,7 @@ pub trait NetworkSriovServer: crate::server::Backend {
     }
     /// Returns the `configuration_mode` field of the given network_sriov.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_configuration_mode(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// An OpenTelemetry-style tracing configuration that tells selected hosts and components where to export trace spans.
 ///
-/// Prototyped in 23.14.0.
+/// Prototyped in XAPI 23.14.0.
 #[derive(Debug)]
 pub enum Observer {}
 impl xenapi_rt::types::Class for Observer {
@@ -21,42 +21,42 @@ pub type ObserverRef = xenapi_rt::types::Ref<Observer>;
 pub struct ObserverRecord {
     /// Unique identifier of the observer, stable for its whole lifetime.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the observer.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the observer.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// Hosts on which this observer collects traces; an empty set means every host in the pool.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     #[serde(default)]
     pub hosts: Vec<crate::HostRef>,
     /// Extra key/value attributes attached to every span the observer exports.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     #[serde(default)]
     pub attributes: std::collections::HashMap<String, String>,
     /// Destinations that spans are exported to, such as a collector URL or bugtool for local files.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     #[serde(default)]
     pub endpoints: Vec<String>,
     /// Server components (e.g. xapi, xenopsd, SM) that are traced; an empty set means all supported components.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     #[serde(default)]
     pub components: Vec<String>,
     /// True if the observer is actively collecting and exporting traces.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     #[serde(default)]
     pub enabled: bool,
 }
@@ -83,7 +83,7 @@ pub struct ObserverClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     /// Replaces the list of components traced by the observer; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn set_components(
         &self,
         self_: &crate::ObserverRef,
@@ -95,7 +95,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Replaces the list of components traced by the observer; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_components(
@@ -109,7 +109,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Replaces the list of export destinations of the observer; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn set_endpoints(
         &self,
         self_: &crate::ObserverRef,
@@ -121,7 +121,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Replaces the list of export destinations of the observer; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_endpoints(
@@ -135,7 +135,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Replaces the extra span attributes of the observer; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn set_attributes(
         &self,
         self_: &crate::ObserverRef,
@@ -147,7 +147,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Replaces the extra span attributes of the observer; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_attributes(
@@ -161,7 +161,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Switches trace collection for the observer on or off; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn set_enabled(
         &self,
         self_: &crate::ObserverRef,
@@ -173,7 +173,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Switches trace collection for the observer on or off; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_enabled(
@@ -187,7 +187,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Replaces the set of hosts on which the observer collects traces; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn set_hosts(
         &self,
         self_: &crate::ObserverRef,
@@ -199,7 +199,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Replaces the set of hosts on which the observer collects traces; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_hosts(
@@ -213,7 +213,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Returns every field of the given Observer as one record.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn get_record(
         &self,
         self_: &crate::ObserverRef,
@@ -222,7 +222,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Finds the Observer with the given UUID.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -231,7 +231,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Lists every Observer whose `name_label` equals the given label.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -240,7 +240,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Creates a new Observer from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn create(
         &self,
         args: &crate::ObserverRecord,
@@ -249,19 +249,19 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Destroys the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn destroy(&self, self_: &crate::ObserverRef) -> Result<(), crate::Error> {
         self.session.call_void("Observer.destroy", |c| c.param(&self_)).await
     }
     /// Lists every Observer known to the server.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn get_all(&self) -> Result<Vec<crate::ObserverRef>, crate::Error> {
         self.session.call("Observer.get_all", |c| c).await
     }
     /// Returns the record of every Observer, keyed by reference.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -272,7 +272,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Returns the `uuid` field of the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn get_uuid(
         &self,
         self_: &crate::ObserverRef,
@@ -281,7 +281,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Returns the `name_label` field of the given Observer.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::ObserverRef,
@@ -290,7 +290,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given Observer.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_label(
         &self,
         self_: &crate::ObserverRef,
@@ -302,7 +302,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Returns the `name_description` field of the given Observer.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::ObserverRef,
@@ -311,7 +311,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given Observer.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_description(
         &self,
         self_: &crate::ObserverRef,
@@ -326,7 +326,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Returns the `hosts` field of the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn get_hosts(
         &self,
         self_: &crate::ObserverRef,
@@ -335,7 +335,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Returns the `attributes` field of the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn get_attributes(
         &self,
         self_: &crate::ObserverRef,
@@ -344,7 +344,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Returns the `endpoints` field of the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn get_endpoints(
         &self,
         self_: &crate::ObserverRef,
@@ -353,7 +353,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Returns the `components` field of the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn get_components(
         &self,
         self_: &crate::ObserverRef,
@@ -362,7 +362,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     }
     /// Returns the `enabled` field of the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     pub async fn get_enabled(
         &self,
         self_: &crate::ObserverRef,
@@ -375,7 +375,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
 pub trait ObserverServer: crate::server::Backend {
     /// Replaces the list of components traced by the observer; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn set_components(
         &self,
         ctx: &Self::Ctx,
@@ -386,7 +386,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Replaces the list of export destinations of the observer; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn set_endpoints(
         &self,
         ctx: &Self::Ctx,
@@ -397,7 +397,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Replaces the extra span attributes of the observer; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn set_attributes(
         &self,
         ctx: &Self::Ctx,
@@ -408,7 +408,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Switches trace collection for the observer on or off; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn set_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -419,7 +419,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Replaces the set of hosts on which the observer collects traces; returns nothing.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn set_hosts(
         &self,
         ctx: &Self::Ctx,
@@ -430,7 +430,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Returns every field of the given Observer as one record.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -444,7 +444,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Finds the Observer with the given UUID.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -458,7 +458,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Lists every Observer whose `name_label` equals the given label.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -480,7 +480,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Creates a new Observer from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -504,7 +504,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Destroys the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -518,7 +518,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Lists every Observer known to the server.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -536,7 +536,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Returns the record of every Observer, keyed by reference.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -558,7 +558,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -573,7 +573,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given Observer.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -588,7 +588,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Replaces the `name_label` field of the given Observer.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -612,7 +612,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given Observer.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -627,7 +627,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Replaces the `name_description` field of the given Observer.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -651,7 +651,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Returns the `hosts` field of the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn get_hosts(
         &self,
         ctx: &Self::Ctx,
@@ -666,7 +666,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Returns the `attributes` field of the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn get_attributes(
         &self,
         ctx: &Self::Ctx,
@@ -683,7 +683,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Returns the `endpoints` field of the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn get_endpoints(
         &self,
         ctx: &Self::Ctx,
@@ -698,7 +698,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Returns the `components` field of the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn get_components(
         &self,
         ctx: &Self::Ctx,
@@ -713,7 +713,7 @@ pub trait ObserverServer: crate::server::Backend {
     }
     /// Returns the `enabled` field of the given Observer.
     ///
-    /// Prototyped in 23.14.0.
+    /// Prototyped in XAPI 23.14.0.
     fn get_enabled(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A physical block device: the link that lets one host access one SR, holding the settings the storage driver needs.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum Pbd {}
 impl xenapi_rt::types::Class for Pbd {
@@ -21,33 +21,33 @@ pub type PbdRef = xenapi_rt::types::Ref<Pbd>;
 pub struct PbdRecord {
     /// Unique identifier (UUID) of the PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// The host that uses this PBD to reach the SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub host: crate::HostRef,
     /// The storage repository this PBD connects the host to.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "SR")]
     #[serde(default)]
     pub sr: crate::SrRef,
     /// Driver-specific settings (target, path, server, credentials...) used when attaching the SR on the host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub device_config: std::collections::HashMap<String, String>,
     /// True if the SR is currently plugged in on the host through this PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub currently_attached: bool,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -84,7 +84,7 @@ pub struct PbdClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     /// Replaces the driver settings stored in this PBD with the given map.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_device_config(
         &self,
         self_: &crate::PbdRef,
@@ -96,7 +96,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Replaces the driver settings stored in this PBD with the given map.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_device_config(
@@ -110,13 +110,13 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Detaches the SR from the host through this PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn unplug(&self, self_: &crate::PbdRef) -> Result<(), crate::Error> {
         self.session.call_void("PBD.unplug", |c| c.param(&self_)).await
     }
     /// Detaches the SR from the host through this PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_unplug(
@@ -127,13 +127,13 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Attaches the SR on the host using this PBD's settings; fails with SR_UNKNOWN_DRIVER if the storage driver is not installed.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn plug(&self, self_: &crate::PbdRef) -> Result<(), crate::Error> {
         self.session.call_void("PBD.plug", |c| c.param(&self_)).await
     }
     /// Attaches the SR on the host using this PBD's settings; fails with SR_UNKNOWN_DRIVER if the storage driver is not installed.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_plug(
@@ -144,7 +144,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Returns every field of the given PBD as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::PbdRef,
@@ -153,13 +153,13 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Finds the PBD with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::PbdRef, crate::Error> {
         self.session.call("PBD.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Creates a new PBD from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn create(
         &self,
         args: &crate::PbdRecord,
@@ -168,19 +168,19 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Destroys the given PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn destroy(&self, self_: &crate::PbdRef) -> Result<(), crate::Error> {
         self.session.call_void("PBD.destroy", |c| c.param(&self_)).await
     }
     /// Lists every PBD known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::PbdRef>, crate::Error> {
         self.session.call("PBD.get_all", |c| c).await
     }
     /// Returns the record of every PBD, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -191,13 +191,13 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Returns the `uuid` field of the given PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(&self, self_: &crate::PbdRef) -> Result<String, crate::Error> {
         self.session.call("PBD.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `host` field of the given PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_host(
         &self,
         self_: &crate::PbdRef,
@@ -206,7 +206,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Returns the `SR` field of the given PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_sr(
         &self,
         self_: &crate::PbdRef,
@@ -215,7 +215,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Returns the `device_config` field of the given PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_device_config(
         &self,
         self_: &crate::PbdRef,
@@ -224,7 +224,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Returns the `currently_attached` field of the given PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_currently_attached(
         &self,
         self_: &crate::PbdRef,
@@ -233,7 +233,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Returns the `other_config` field of the given PBD.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_other_config(
         &self,
         self_: &crate::PbdRef,
@@ -242,7 +242,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given PBD.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_other_config(
         &self,
         self_: &crate::PbdRef,
@@ -254,7 +254,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given PBD; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::PbdRef,
@@ -270,7 +270,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given PBD, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::PbdRef,
@@ -286,7 +286,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
 pub trait PbdServer: crate::server::Backend {
     /// Replaces the driver settings stored in this PBD with the given map.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_device_config(
         &self,
         ctx: &Self::Ctx,
@@ -297,7 +297,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Detaches the SR from the host through this PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn unplug(
         &self,
         ctx: &Self::Ctx,
@@ -307,7 +307,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Attaches the SR on the host using this PBD's settings; fails with SR_UNKNOWN_DRIVER if the storage driver is not installed.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn plug(
         &self,
         ctx: &Self::Ctx,
@@ -317,7 +317,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Returns every field of the given PBD as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -331,7 +331,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Finds the PBD with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -345,7 +345,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Creates a new PBD from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -366,7 +366,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Destroys the given PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -380,7 +380,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Lists every PBD known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -398,7 +398,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Returns the record of every PBD, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -420,7 +420,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -435,7 +435,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Returns the `host` field of the given PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_host(
         &self,
         ctx: &Self::Ctx,
@@ -450,7 +450,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Returns the `SR` field of the given PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_sr(
         &self,
         ctx: &Self::Ctx,
@@ -465,7 +465,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Returns the `device_config` field of the given PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_device_config(
         &self,
         ctx: &Self::Ctx,
@@ -482,7 +482,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Returns the `currently_attached` field of the given PBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_currently_attached(
         &self,
         ctx: &Self::Ctx,
@@ -497,7 +497,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given PBD.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -514,7 +514,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given PBD.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -538,7 +538,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given PBD; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -573,7 +573,7 @@ pub trait PbdServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given PBD, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

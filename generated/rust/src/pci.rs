@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A PCI device present in a physical host, which may be passed through to a VM or back a GPU or network function.
 ///
-/// Published in boston.
+/// Published in XenServer 6.0 (boston).
 #[derive(Debug)]
 pub enum Pci {}
 impl xenapi_rt::types::Class for Pci {
@@ -21,57 +21,57 @@ pub type PciRef = xenapi_rt::types::Ref<Pci>;
 pub struct PciRecord {
     /// Globally unique identifier of the PCI device object.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub uuid: String,
     /// Name of the PCI device class, for example VGA compatible controller or Ethernet controller.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub class_name: String,
     /// Name of the device's manufacturer, from the PCI ID database.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub vendor_name: String,
     /// Product name of the device, from the PCI ID database.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub device_name: String,
     /// The physical host in which the device is installed.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub host: crate::HostRef,
     /// Bus address of the device in domain:bus:device.function form, for example 0000:03:00.0.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub pci_id: String,
     /// Other PCI devices that must be passed through together with this one, such as functions sharing its IOMMU group.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub dependencies: Vec<crate::PciRef>,
     /// Free-form key/value pairs for clients.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Name of the subsystem vendor, typically the maker of the board carrying the chip; empty if not reported.
     ///
-    /// Published in clearwater-whetstone.
+    /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
     #[serde(default)]
     pub subsystem_vendor_name: String,
     /// Name of the subsystem device as reported by the board maker; empty if not reported.
     ///
-    /// Published in clearwater-whetstone.
+    /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
     #[serde(default)]
     pub subsystem_device_name: String,
     /// Name of the kernel driver currently bound to the device in the control domain; empty if none.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     #[serde(default)]
     pub driver_name: String,
 }
@@ -105,7 +105,7 @@ pub struct PciClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     /// Returns every field of the given PCI as one record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_record(
         &self,
         self_: &crate::PciRef,
@@ -114,19 +114,19 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Finds the PCI with the given UUID.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::PciRef, crate::Error> {
         self.session.call("PCI.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every PCI known to the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_all(&self) -> Result<Vec<crate::PciRef>, crate::Error> {
         self.session.call("PCI.get_all", |c| c).await
     }
     /// Returns the record of every PCI, keyed by reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -137,13 +137,13 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Returns the `uuid` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_uuid(&self, self_: &crate::PciRef) -> Result<String, crate::Error> {
         self.session.call("PCI.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `class_name` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_class_name(
         &self,
         self_: &crate::PciRef,
@@ -152,7 +152,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Returns the `vendor_name` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_vendor_name(
         &self,
         self_: &crate::PciRef,
@@ -161,7 +161,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Returns the `device_name` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_device_name(
         &self,
         self_: &crate::PciRef,
@@ -170,7 +170,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Returns the `host` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_host(
         &self,
         self_: &crate::PciRef,
@@ -179,7 +179,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Returns the `pci_id` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_pci_id(
         &self,
         self_: &crate::PciRef,
@@ -188,7 +188,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Returns the `dependencies` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_dependencies(
         &self,
         self_: &crate::PciRef,
@@ -197,7 +197,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Returns the `other_config` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_other_config(
         &self,
         self_: &crate::PciRef,
@@ -206,7 +206,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn set_other_config(
         &self,
         self_: &crate::PciRef,
@@ -218,7 +218,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given PCI; fails if the key is already there.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::PciRef,
@@ -234,7 +234,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given PCI, if present.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::PciRef,
@@ -246,7 +246,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Returns the `subsystem_vendor_name` field of the given PCI.
     ///
-    /// Published in clearwater-whetstone.
+    /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
     pub async fn get_subsystem_vendor_name(
         &self,
         self_: &crate::PciRef,
@@ -255,7 +255,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Returns the `subsystem_device_name` field of the given PCI.
     ///
-    /// Published in clearwater-whetstone.
+    /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
     pub async fn get_subsystem_device_name(
         &self,
         self_: &crate::PciRef,
@@ -264,7 +264,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     }
     /// Returns the `driver_name` field of the given PCI.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_driver_name(
         &self,
         self_: &crate::PciRef,
@@ -277,7 +277,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
 pub trait PciServer: crate::server::Backend {
     /// Returns every field of the given PCI as one record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -291,7 +291,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Finds the PCI with the given UUID.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -305,7 +305,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Lists every PCI known to the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -323,7 +323,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Returns the record of every PCI, keyed by reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -345,7 +345,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -360,7 +360,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Returns the `class_name` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_class_name(
         &self,
         ctx: &Self::Ctx,
@@ -375,7 +375,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Returns the `vendor_name` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_vendor_name(
         &self,
         ctx: &Self::Ctx,
@@ -390,7 +390,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Returns the `device_name` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_device_name(
         &self,
         ctx: &Self::Ctx,
@@ -405,7 +405,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Returns the `host` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_host(
         &self,
         ctx: &Self::Ctx,
@@ -420,7 +420,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Returns the `pci_id` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_pci_id(
         &self,
         ctx: &Self::Ctx,
@@ -435,7 +435,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Returns the `dependencies` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_dependencies(
         &self,
         ctx: &Self::Ctx,
@@ -450,7 +450,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -467,7 +467,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given PCI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -491,7 +491,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given PCI; fails if the key is already there.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -526,7 +526,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given PCI, if present.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -550,7 +550,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Returns the `subsystem_vendor_name` field of the given PCI.
     ///
-    /// Published in clearwater-whetstone.
+    /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
     fn get_subsystem_vendor_name(
         &self,
         ctx: &Self::Ctx,
@@ -565,7 +565,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Returns the `subsystem_device_name` field of the given PCI.
     ///
-    /// Published in clearwater-whetstone.
+    /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
     fn get_subsystem_device_name(
         &self,
         ctx: &Self::Ctx,
@@ -580,7 +580,7 @@ pub trait PciServer: crate::server::Backend {
     }
     /// Returns the `driver_name` field of the given PCI.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_driver_name(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A physical GPU in a host that can be handed through to a VM or shared between VMs as virtual GPUs.
 ///
-/// Published in boston.
+/// Published in XenServer 6.0 (boston).
 #[derive(Debug)]
 pub enum Pgpu {}
 impl xenapi_rt::types::Class for Pgpu {
@@ -86,52 +86,52 @@ impl<'de> serde::Deserialize<'de> for PgpuDom0Access {
 pub struct PgpuRecord {
     /// Unique identifier of this physical GPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub uuid: String,
     /// The PCI device that this GPU corresponds to.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(rename = "PCI")]
     #[serde(default)]
     pub pci: crate::PciRef,
     /// The GPU group this physical GPU belongs to.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(rename = "GPU_group")]
     #[serde(default)]
     pub gpu_group: crate::GpuGroupRef,
     /// The host in which this GPU is installed.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub host: crate::HostRef,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Virtual GPU types that this physical GPU is capable of running.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(rename = "supported_VGPU_types")]
     #[serde(default)]
     pub supported_vgpu_types: Vec<crate::VgpuTypeRef>,
     /// Virtual GPU types that the administrator allows to be run on this GPU.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(rename = "enabled_VGPU_types")]
     #[serde(default)]
     pub enabled_vgpu_types: Vec<crate::VgpuTypeRef>,
     /// Virtual GPUs currently running on this physical GPU.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(rename = "resident_VGPUs")]
     #[serde(default)]
     pub resident_vgpus: Vec<crate::VgpuRef>,
     /// For each supported vGPU type, the largest number of that type the GPU can run at once.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(rename = "supported_VGPU_max_capacities")]
     #[serde(default)]
     pub supported_vgpu_max_capacities: std::collections::HashMap<
@@ -140,17 +140,17 @@ pub struct PgpuRecord {
     >,
     /// Whether the control domain can currently use this GPU, including any change pending until reboot.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     #[serde(default = "PgpuRecord::default_dom0_access")]
     pub dom0_access: crate::PgpuDom0Access,
     /// True if the host uses this GPU as its own console display device.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     #[serde(default)]
     pub is_system_display_device: bool,
     /// Vendor-specific data describing the GPU, used to check compatibility with vGPUs migrated onto it.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub compatibility_metadata: std::collections::HashMap<String, String>,
 }
@@ -233,7 +233,7 @@ pub struct PgpuClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     /// Arranges for the control domain to lose access to the GPU at the next reboot; returns the resulting access state.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     pub async fn disable_dom0_access(
         &self,
         self_: &crate::PgpuRef,
@@ -242,7 +242,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Arranges for the control domain to lose access to the GPU at the next reboot; returns the resulting access state.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable_dom0_access(
@@ -253,7 +253,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Arranges for the control domain to regain access to the GPU at the next reboot; returns the resulting access state.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     pub async fn enable_dom0_access(
         &self,
         self_: &crate::PgpuRef,
@@ -262,7 +262,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Arranges for the control domain to regain access to the GPU at the next reboot; returns the resulting access state.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable_dom0_access(
@@ -273,7 +273,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Works out how many more vGPUs of the given type could be started on this GPU; returns that number.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_remaining_capacity(
         &self,
         self_: &crate::PgpuRef,
@@ -285,7 +285,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Works out how many more vGPUs of the given type could be started on this GPU; returns that number.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_remaining_capacity(
@@ -302,7 +302,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Moves the physical GPU into the given GPU group; returns nothing.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn set_gpu_group(
         &self,
         self_: &crate::PgpuRef,
@@ -314,7 +314,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Moves the physical GPU into the given GPU group; returns nothing.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_gpu_group(
@@ -328,7 +328,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Replaces the set of vGPU types allowed on this GPU; returns nothing.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn set_enabled_vgpu_types(
         &self,
         self_: &crate::PgpuRef,
@@ -340,7 +340,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Replaces the set of vGPU types allowed on this GPU; returns nothing.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_enabled_vgpu_types(
@@ -357,7 +357,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Disallows one vGPU type on this GPU; returns nothing.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn remove_enabled_vgpu_types(
         &self,
         self_: &crate::PgpuRef,
@@ -372,7 +372,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Disallows one vGPU type on this GPU; returns nothing.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_remove_enabled_vgpu_types(
@@ -389,7 +389,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Allows one more vGPU type on this GPU; returns nothing.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn add_enabled_vgpu_types(
         &self,
         self_: &crate::PgpuRef,
@@ -401,7 +401,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Allows one more vGPU type on this GPU; returns nothing.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_add_enabled_vgpu_types(
@@ -418,7 +418,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns every field of the given PGPU as one record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_record(
         &self,
         self_: &crate::PgpuRef,
@@ -427,19 +427,19 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Finds the PGPU with the given UUID.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::PgpuRef, crate::Error> {
         self.session.call("PGPU.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every PGPU known to the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_all(&self) -> Result<Vec<crate::PgpuRef>, crate::Error> {
         self.session.call("PGPU.get_all", |c| c).await
     }
     /// Returns the record of every PGPU, keyed by reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -450,7 +450,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns the `uuid` field of the given PGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_uuid(
         &self,
         self_: &crate::PgpuRef,
@@ -459,7 +459,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns the `PCI` field of the given PGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_pci(
         &self,
         self_: &crate::PgpuRef,
@@ -468,7 +468,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns the `GPU_group` field of the given PGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_gpu_group(
         &self,
         self_: &crate::PgpuRef,
@@ -477,7 +477,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns the `host` field of the given PGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_host(
         &self,
         self_: &crate::PgpuRef,
@@ -486,7 +486,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns the `other_config` field of the given PGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_other_config(
         &self,
         self_: &crate::PgpuRef,
@@ -495,7 +495,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given PGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn set_other_config(
         &self,
         self_: &crate::PgpuRef,
@@ -507,7 +507,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given PGPU; fails if the key is already there.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::PgpuRef,
@@ -523,7 +523,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given PGPU, if present.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::PgpuRef,
@@ -535,7 +535,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns the `supported_VGPU_types` field of the given PGPU.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_supported_vgpu_types(
         &self,
         self_: &crate::PgpuRef,
@@ -544,7 +544,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns the `enabled_VGPU_types` field of the given PGPU.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_enabled_vgpu_types(
         &self,
         self_: &crate::PgpuRef,
@@ -553,7 +553,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns the `resident_VGPUs` field of the given PGPU.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_resident_vgpus(
         &self,
         self_: &crate::PgpuRef,
@@ -562,7 +562,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns the `supported_VGPU_max_capacities` field of the given PGPU.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     pub async fn get_supported_vgpu_max_capacities(
         &self,
         self_: &crate::PgpuRef,
@@ -573,7 +573,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns the `dom0_access` field of the given PGPU.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     pub async fn get_dom0_access(
         &self,
         self_: &crate::PgpuRef,
@@ -582,7 +582,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns the `is_system_display_device` field of the given PGPU.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     pub async fn get_is_system_display_device(
         &self,
         self_: &crate::PgpuRef,
@@ -591,7 +591,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns the `compatibility_metadata` field of the given PGPU.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_compatibility_metadata(
         &self,
         self_: &crate::PgpuRef,
@@ -604,7 +604,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
 pub trait PgpuServer: crate::server::Backend {
     /// Arranges for the control domain to lose access to the GPU at the next reboot; returns the resulting access state.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     fn disable_dom0_access(
         &self,
         ctx: &Self::Ctx,
@@ -614,7 +614,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Arranges for the control domain to regain access to the GPU at the next reboot; returns the resulting access state.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     fn enable_dom0_access(
         &self,
         ctx: &Self::Ctx,
@@ -624,7 +624,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Works out how many more vGPUs of the given type could be started on this GPU; returns that number.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_remaining_capacity(
         &self,
         ctx: &Self::Ctx,
@@ -635,7 +635,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Moves the physical GPU into the given GPU group; returns nothing.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn set_gpu_group(
         &self,
         ctx: &Self::Ctx,
@@ -646,7 +646,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Replaces the set of vGPU types allowed on this GPU; returns nothing.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn set_enabled_vgpu_types(
         &self,
         ctx: &Self::Ctx,
@@ -657,7 +657,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Disallows one vGPU type on this GPU; returns nothing.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn remove_enabled_vgpu_types(
         &self,
         ctx: &Self::Ctx,
@@ -668,7 +668,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Allows one more vGPU type on this GPU; returns nothing.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn add_enabled_vgpu_types(
         &self,
         ctx: &Self::Ctx,
@@ -679,7 +679,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns every field of the given PGPU as one record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -693,7 +693,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Finds the PGPU with the given UUID.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -707,7 +707,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Lists every PGPU known to the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -725,7 +725,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns the record of every PGPU, keyed by reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -747,7 +747,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given PGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -762,7 +762,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns the `PCI` field of the given PGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_pci(
         &self,
         ctx: &Self::Ctx,
@@ -777,7 +777,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns the `GPU_group` field of the given PGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_gpu_group(
         &self,
         ctx: &Self::Ctx,
@@ -792,7 +792,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns the `host` field of the given PGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_host(
         &self,
         ctx: &Self::Ctx,
@@ -807,7 +807,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given PGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -824,7 +824,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given PGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -848,7 +848,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given PGPU; fails if the key is already there.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -883,7 +883,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given PGPU, if present.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -907,7 +907,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns the `supported_VGPU_types` field of the given PGPU.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_supported_vgpu_types(
         &self,
         ctx: &Self::Ctx,
@@ -922,7 +922,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns the `enabled_VGPU_types` field of the given PGPU.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_enabled_vgpu_types(
         &self,
         ctx: &Self::Ctx,
@@ -937,7 +937,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns the `resident_VGPUs` field of the given PGPU.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_resident_vgpus(
         &self,
         ctx: &Self::Ctx,
@@ -952,7 +952,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns the `supported_VGPU_max_capacities` field of the given PGPU.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     fn get_supported_vgpu_max_capacities(
         &self,
         ctx: &Self::Ctx,
@@ -972,7 +972,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns the `dom0_access` field of the given PGPU.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     fn get_dom0_access(
         &self,
         ctx: &Self::Ctx,
@@ -987,7 +987,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns the `is_system_display_device` field of the given PGPU.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     fn get_is_system_display_device(
         &self,
         ctx: &Self::Ctx,
@@ -1002,7 +1002,7 @@ pub trait PgpuServer: crate::server::Backend {
     }
     /// Returns the `compatibility_metadata` field of the given PGPU.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_compatibility_metadata(
         &self,
         ctx: &Self::Ctx,

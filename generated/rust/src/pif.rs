@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A host network interface as the toolstack sees it: a physical NIC, a bond, a VLAN or a tunnel endpoint, attached to a network.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum Pif {}
 impl xenapi_rt::types::Class for Pif {
@@ -261,189 +261,189 @@ impl<'de> serde::Deserialize<'de> for PrimaryAddressType {
 pub struct PifRecord {
     /// Unique identifier (UUID) of the interface.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Name of the interface in the control domain, such as eth0.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub device: String,
     /// The network this interface is connected to.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub network: crate::NetworkRef,
     /// The host this interface belongs to.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub host: crate::HostRef,
     /// Ethernet MAC address of the interface.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "MAC")]
     #[serde(default)]
     pub mac: String,
     /// Maximum transmission unit of the interface, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "MTU")]
     #[serde(default)]
     pub mtu: i64,
     /// VLAN tag of the interface, or -1 if it is not a VLAN interface.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VLAN")]
     #[serde(default)]
     pub vlan: i64,
     /// Metrics record holding statistics and hardware details for this interface.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub metrics: crate::PifMetricsRef,
     /// True if the interface corresponds to a real network card.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub physical: bool,
     /// True if the interface is currently brought up on the host.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default = "PifRecord::default_currently_attached")]
     pub currently_attached: bool,
     /// How the interface obtains its IPv4 settings.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default = "PifRecord::default_ip_configuration_mode")]
     pub ip_configuration_mode: crate::IpConfigurationMode,
     /// IPv4 address of the interface; empty if none.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(rename = "IP")]
     #[serde(default)]
     pub ip: String,
     /// IPv4 netmask of the interface; empty if none.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub netmask: String,
     /// IPv4 default gateway used through this interface; empty if none.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub gateway: String,
     /// Comma-separated DNS server addresses used through this interface; empty if none.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(rename = "DNS")]
     #[serde(default)]
     pub dns: String,
     /// The bond this interface is a member of, or a null reference if it is not bonded.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub bond_slave_of: crate::BondRef,
     /// Bonds for which this interface is the aggregate interface.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub bond_master_of: Vec<crate::BondRef>,
     /// The VLAN for which this is the untagged interface, or a null reference if it is not a VLAN interface.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(rename = "VLAN_master_of")]
     #[serde(default)]
     pub vlan_master_of: crate::VlanRef,
     /// VLANs that use this interface to carry their tagged traffic.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(rename = "VLAN_slave_of")]
     #[serde(default)]
     pub vlan_slave_of: Vec<crate::VlanRef>,
     /// True if the host's management traffic uses this interface.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub management: bool,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if the interface must stay up, for example because it carries storage traffic.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub disallow_unplug: bool,
     /// Tunnels for which this interface is the access endpoint.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(rename = "tunnel_access_PIF_of")]
     #[serde(default)]
     pub tunnel_access_pif_of: Vec<crate::TunnelRef>,
     /// Tunnels whose encapsulated traffic is carried over this interface.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(rename = "tunnel_transport_PIF_of")]
     #[serde(default)]
     pub tunnel_transport_pif_of: Vec<crate::TunnelRef>,
     /// How the interface obtains its IPv6 settings.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     #[serde(default = "PifRecord::default_ipv6_configuration_mode")]
     pub ipv6_configuration_mode: crate::Ipv6ConfigurationMode,
     /// IPv6 addresses of the interface, in CIDR notation.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     #[serde(rename = "IPv6")]
     #[serde(default)]
     pub ipv6: Vec<String>,
     /// IPv6 default gateway used through this interface; empty if none.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     #[serde(default)]
     pub ipv6_gateway: String,
     /// Which address family is treated as the interface's primary address.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     #[serde(default = "PifRecord::default_primary_address_type")]
     pub primary_address_type: crate::PrimaryAddressType,
     /// True if the toolstack configures this interface; false if it is left to the control domain's own configuration.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(default = "PifRecord::default_managed")]
     pub managed: bool,
     /// Tunable interface settings as key/value pairs, such as whether generic receive offload is on.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     #[serde(default)]
     pub properties: std::collections::HashMap<String, String>,
     /// Optional features the interface supports, such as FCoE or SR-IOV.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub capabilities: Vec<String>,
     /// Whether IGMP snooping is active on this interface.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default = "PifRecord::default_igmp_snooping_status")]
     pub igmp_snooping_status: crate::PifIgmpStatus,
     /// SR-IOV network records for which this interface is the physical function.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     #[serde(rename = "sriov_physical_PIF_of")]
     #[serde(default)]
     pub sriov_physical_pif_of: Vec<crate::NetworkSriovRef>,
     /// SR-IOV network records for which this interface is the logical (virtual function) interface.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     #[serde(rename = "sriov_logical_PIF_of")]
     #[serde(default)]
     pub sriov_logical_pif_of: Vec<crate::NetworkSriovRef>,
     /// The PCI device behind this interface, or OpaqueRef:NULL if it is not physical.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     #[serde(rename = "PCI")]
     #[serde(default)]
     pub pci: crate::PciRef,
@@ -618,7 +618,7 @@ pub struct PifClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     /// Sets one tunable property of the interface to the given value.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     pub async fn set_property(
         &self,
         self_: &crate::PifRef,
@@ -634,7 +634,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Sets one tunable property of the interface to the given value.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_property(
@@ -652,13 +652,13 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Deletes the interface record from the database without changing the host's network configuration.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn db_forget(&self, self_: &crate::PifRef) -> Result<(), crate::Error> {
         self.session.call_void("PIF.db_forget", |c| c.param(&self_)).await
     }
     /// Deletes the interface record from the database without changing the host's network configuration.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_db_forget(
@@ -669,7 +669,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Creates an interface record directly from the supplied values, without touching the host's network configuration, and returns it.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn db_introduce(
         &self,
         device: &str,
@@ -730,7 +730,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Creates an interface record directly from the supplied values, without touching the host's network configuration, and returns it.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_db_introduce(
@@ -793,13 +793,13 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Brings the interface up; fails with TRANSPORT_PIF_NOT_CONFIGURED if a tunnel's transport interface lacks an IP address.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn plug(&self, self_: &crate::PifRef) -> Result<(), crate::Error> {
         self.session.call_void("PIF.plug", |c| c.param(&self_)).await
     }
     /// Brings the interface up; fails with TRANSPORT_PIF_NOT_CONFIGURED if a tunnel's transport interface lacks an IP address.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_plug(
@@ -810,7 +810,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Sets whether the interface is protected from being unplugged; fails if another operation is running or clustering uses it.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_disallow_unplug(
         &self,
         self_: &crate::PifRef,
@@ -822,7 +822,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Sets whether the interface is protected from being unplugged; fails if another operation is running or clustering uses it.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_disallow_unplug(
@@ -836,13 +836,13 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Brings the interface down; refused if HA, running VIFs, an FCoE SR or the disallow_unplug flag depend on it.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn unplug(&self, self_: &crate::PifRef) -> Result<(), crate::Error> {
         self.session.call_void("PIF.unplug", |c| c.param(&self_)).await
     }
     /// Brings the interface down; refused if HA, running VIFs, an FCoE SR or the disallow_unplug flag depend on it.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_unplug(
@@ -853,13 +853,13 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Deletes the record of a physical interface that is no longer wanted; refused while tunnels use it or clustering depends on it.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn forget(&self, self_: &crate::PifRef) -> Result<(), crate::Error> {
         self.session.call_void("PIF.forget", |c| c.param(&self_)).await
     }
     /// Deletes the record of a physical interface that is no longer wanted; refused while tunnels use it or clustering depends on it.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_forget(
@@ -870,7 +870,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Creates a record for the physical interface with the given MAC and device name on the host and returns it.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn introduce(
         &self,
         host: &crate::HostRef,
@@ -887,7 +887,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Creates a record for the physical interface with the given MAC and device name on the host and returns it.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_introduce(
@@ -906,13 +906,13 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Looks for physical interfaces on the host and creates records for any that are not yet known.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn scan(&self, host: &crate::HostRef) -> Result<(), crate::Error> {
         self.session.call_void("PIF.scan", |c| c.param(&host)).await
     }
     /// Looks for physical interfaces on the host and creates records for any that are not yet known.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_scan(
@@ -923,7 +923,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Chooses whether IPv4 or IPv6 is the interface's primary address family.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn set_primary_address_type(
         &self,
         self_: &crate::PifRef,
@@ -938,7 +938,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Chooses whether IPv4 or IPv6 is the interface's primary address family.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_primary_address_type(
@@ -955,7 +955,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Changes the interface's IPv6 mode, address, gateway and DNS servers; refused while clustering uses it.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn reconfigure_ipv6(
         &self,
         self_: &crate::PifRef,
@@ -973,7 +973,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Changes the interface's IPv6 mode, address, gateway and DNS servers; refused while clustering uses it.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_reconfigure_ipv6(
@@ -993,7 +993,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Changes the interface's IPv4 mode, address, netmask, gateway and DNS servers; refused while clustering uses it.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn reconfigure_ip(
         &self,
         self_: &crate::PifRef,
@@ -1020,7 +1020,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Changes the interface's IPv4 mode, address, netmask, gateway and DNS servers; refused while clustering uses it.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_reconfigure_ip(
@@ -1049,17 +1049,17 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Removes a VLAN interface; fails with PIF_IS_PHYSICAL for a real NIC. Deprecated in favour of VLAN destroy.
     ///
-    /// Published in rio; deprecated in miami.
-    #[deprecated(note = "deprecated in miami")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
+    #[deprecated(note = "deprecated since XenServer 4.1 (miami)")]
     pub async fn destroy(&self, self_: &crate::PifRef) -> Result<(), crate::Error> {
         self.session.call_void("PIF.destroy", |c| c.param(&self_)).await
     }
     /// Removes a VLAN interface; fails with PIF_IS_PHYSICAL for a real NIC. Deprecated in favour of VLAN destroy.
     ///
-    /// Published in rio; deprecated in miami.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in miami")]
+    #[deprecated(note = "deprecated since XenServer 4.1 (miami)")]
     pub async fn async_destroy(
         &self,
         self_: &crate::PifRef,
@@ -1068,8 +1068,8 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Creates a VLAN interface with the given tag on top of the named device and network, returning it. Deprecated in favour of VLAN create.
     ///
-    /// Published in rio; deprecated in miami.
-    #[deprecated(note = "deprecated in miami")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
+    #[deprecated(note = "deprecated since XenServer 4.1 (miami)")]
     pub async fn create_vlan(
         &self,
         device: &str,
@@ -1086,10 +1086,10 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Creates a VLAN interface with the given tag on top of the named device and network, returning it. Deprecated in favour of VLAN create.
     ///
-    /// Published in rio; deprecated in miami.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in miami")]
+    #[deprecated(note = "deprecated since XenServer 4.1 (miami)")]
     pub async fn async_create_vlan(
         &self,
         device: &str,
@@ -1106,7 +1106,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns every field of the given PIF as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::PifRef,
@@ -1115,19 +1115,19 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Finds the PIF with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::PifRef, crate::Error> {
         self.session.call("PIF.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every PIF known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::PifRef>, crate::Error> {
         self.session.call("PIF.get_all", |c| c).await
     }
     /// Returns the record of every PIF, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -1138,13 +1138,13 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `uuid` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(&self, self_: &crate::PifRef) -> Result<String, crate::Error> {
         self.session.call("PIF.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `device` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_device(
         &self,
         self_: &crate::PifRef,
@@ -1153,7 +1153,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `network` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_network(
         &self,
         self_: &crate::PifRef,
@@ -1162,7 +1162,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `host` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_host(
         &self,
         self_: &crate::PifRef,
@@ -1171,25 +1171,25 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `MAC` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_mac(&self, self_: &crate::PifRef) -> Result<String, crate::Error> {
         self.session.call("PIF.get_MAC", |c| c.param(&self_)).await
     }
     /// Returns the `MTU` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_mtu(&self, self_: &crate::PifRef) -> Result<i64, crate::Error> {
         self.session.call("PIF.get_MTU", |c| c.param(&self_)).await
     }
     /// Returns the `VLAN` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vlan(&self, self_: &crate::PifRef) -> Result<i64, crate::Error> {
         self.session.call("PIF.get_VLAN", |c| c.param(&self_)).await
     }
     /// Returns the `metrics` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_metrics(
         &self,
         self_: &crate::PifRef,
@@ -1198,7 +1198,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `physical` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_physical(
         &self,
         self_: &crate::PifRef,
@@ -1207,7 +1207,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `currently_attached` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_currently_attached(
         &self,
         self_: &crate::PifRef,
@@ -1216,7 +1216,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `ip_configuration_mode` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_ip_configuration_mode(
         &self,
         self_: &crate::PifRef,
@@ -1225,13 +1225,13 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `IP` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_ip(&self, self_: &crate::PifRef) -> Result<String, crate::Error> {
         self.session.call("PIF.get_IP", |c| c.param(&self_)).await
     }
     /// Returns the `netmask` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_netmask(
         &self,
         self_: &crate::PifRef,
@@ -1240,7 +1240,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `gateway` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_gateway(
         &self,
         self_: &crate::PifRef,
@@ -1249,13 +1249,13 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `DNS` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_dns(&self, self_: &crate::PifRef) -> Result<String, crate::Error> {
         self.session.call("PIF.get_DNS", |c| c.param(&self_)).await
     }
     /// Returns the `bond_slave_of` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_bond_slave_of(
         &self,
         self_: &crate::PifRef,
@@ -1264,7 +1264,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `bond_master_of` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_bond_master_of(
         &self,
         self_: &crate::PifRef,
@@ -1273,7 +1273,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `VLAN_master_of` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_vlan_master_of(
         &self,
         self_: &crate::PifRef,
@@ -1282,7 +1282,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `VLAN_slave_of` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_vlan_slave_of(
         &self,
         self_: &crate::PifRef,
@@ -1291,7 +1291,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `management` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_management(
         &self,
         self_: &crate::PifRef,
@@ -1300,7 +1300,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `other_config` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_other_config(
         &self,
         self_: &crate::PifRef,
@@ -1309,7 +1309,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_other_config(
         &self,
         self_: &crate::PifRef,
@@ -1321,7 +1321,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given PIF; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::PifRef,
@@ -1337,7 +1337,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given PIF, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::PifRef,
@@ -1349,7 +1349,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `disallow_unplug` field of the given PIF.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_disallow_unplug(
         &self,
         self_: &crate::PifRef,
@@ -1358,7 +1358,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `tunnel_access_PIF_of` field of the given PIF.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_tunnel_access_pif_of(
         &self,
         self_: &crate::PifRef,
@@ -1367,7 +1367,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `tunnel_transport_PIF_of` field of the given PIF.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_tunnel_transport_pif_of(
         &self,
         self_: &crate::PifRef,
@@ -1376,7 +1376,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `ipv6_configuration_mode` field of the given PIF.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn get_ipv6_configuration_mode(
         &self,
         self_: &crate::PifRef,
@@ -1385,7 +1385,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `IPv6` field of the given PIF.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn get_ipv6(
         &self,
         self_: &crate::PifRef,
@@ -1394,7 +1394,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `ipv6_gateway` field of the given PIF.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn get_ipv6_gateway(
         &self,
         self_: &crate::PifRef,
@@ -1403,7 +1403,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `primary_address_type` field of the given PIF.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn get_primary_address_type(
         &self,
         self_: &crate::PifRef,
@@ -1412,7 +1412,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `managed` field of the given PIF.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     pub async fn get_managed(
         &self,
         self_: &crate::PifRef,
@@ -1421,7 +1421,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `properties` field of the given PIF.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     pub async fn get_properties(
         &self,
         self_: &crate::PifRef,
@@ -1430,7 +1430,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `capabilities` field of the given PIF.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_capabilities(
         &self,
         self_: &crate::PifRef,
@@ -1439,7 +1439,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `igmp_snooping_status` field of the given PIF.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_igmp_snooping_status(
         &self,
         self_: &crate::PifRef,
@@ -1448,7 +1448,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `sriov_physical_PIF_of` field of the given PIF.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_sriov_physical_pif_of(
         &self,
         self_: &crate::PifRef,
@@ -1457,7 +1457,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `sriov_logical_PIF_of` field of the given PIF.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_sriov_logical_pif_of(
         &self,
         self_: &crate::PifRef,
@@ -1466,7 +1466,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     }
     /// Returns the `PCI` field of the given PIF.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn get_pci(
         &self,
         self_: &crate::PifRef,
@@ -1479,7 +1479,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
 pub trait PifServer: crate::server::Backend {
     /// Sets one tunable property of the interface to the given value.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     fn set_property(
         &self,
         ctx: &Self::Ctx,
@@ -1491,7 +1491,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Deletes the interface record from the database without changing the host's network configuration.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn db_forget(
         &self,
         ctx: &Self::Ctx,
@@ -1501,7 +1501,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Creates an interface record directly from the supplied values, without touching the host's network configuration, and returns it.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn db_introduce(
         &self,
         ctx: &Self::Ctx,
@@ -1533,7 +1533,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Brings the interface up; fails with TRANSPORT_PIF_NOT_CONFIGURED if a tunnel's transport interface lacks an IP address.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn plug(
         &self,
         ctx: &Self::Ctx,
@@ -1543,7 +1543,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Sets whether the interface is protected from being unplugged; fails if another operation is running or clustering uses it.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_disallow_unplug(
         &self,
         ctx: &Self::Ctx,
@@ -1554,7 +1554,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Brings the interface down; refused if HA, running VIFs, an FCoE SR or the disallow_unplug flag depend on it.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn unplug(
         &self,
         ctx: &Self::Ctx,
@@ -1564,7 +1564,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Deletes the record of a physical interface that is no longer wanted; refused while tunnels use it or clustering depends on it.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn forget(
         &self,
         ctx: &Self::Ctx,
@@ -1574,7 +1574,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Creates a record for the physical interface with the given MAC and device name on the host and returns it.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn introduce(
         &self,
         ctx: &Self::Ctx,
@@ -1587,7 +1587,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Looks for physical interfaces on the host and creates records for any that are not yet known.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn scan(
         &self,
         ctx: &Self::Ctx,
@@ -1597,7 +1597,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Chooses whether IPv4 or IPv6 is the interface's primary address family.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn set_primary_address_type(
         &self,
         ctx: &Self::Ctx,
@@ -1608,7 +1608,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Changes the interface's IPv6 mode, address, gateway and DNS servers; refused while clustering uses it.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn reconfigure_ipv6(
         &self,
         ctx: &Self::Ctx,
@@ -1622,7 +1622,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Changes the interface's IPv4 mode, address, netmask, gateway and DNS servers; refused while clustering uses it.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn reconfigure_ip(
         &self,
         ctx: &Self::Ctx,
@@ -1637,7 +1637,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Removes a VLAN interface; fails with PIF_IS_PHYSICAL for a real NIC. Deprecated in favour of VLAN destroy.
     ///
-    /// Published in rio; deprecated in miami.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -1647,7 +1647,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Creates a VLAN interface with the given tag on top of the named device and network, returning it. Deprecated in favour of VLAN create.
     ///
-    /// Published in rio; deprecated in miami.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
     fn create_vlan(
         &self,
         ctx: &Self::Ctx,
@@ -1660,7 +1660,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns every field of the given PIF as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -1674,7 +1674,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Finds the PIF with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -1688,7 +1688,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Lists every PIF known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -1706,7 +1706,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the record of every PIF, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -1728,7 +1728,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -1743,7 +1743,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `device` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_device(
         &self,
         ctx: &Self::Ctx,
@@ -1758,7 +1758,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `network` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_network(
         &self,
         ctx: &Self::Ctx,
@@ -1773,7 +1773,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `host` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_host(
         &self,
         ctx: &Self::Ctx,
@@ -1788,7 +1788,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `MAC` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_mac(
         &self,
         ctx: &Self::Ctx,
@@ -1803,7 +1803,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `MTU` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_mtu(
         &self,
         ctx: &Self::Ctx,
@@ -1818,7 +1818,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `VLAN` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vlan(
         &self,
         ctx: &Self::Ctx,
@@ -1833,7 +1833,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `metrics` field of the given PIF.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_metrics(
         &self,
         ctx: &Self::Ctx,
@@ -1848,7 +1848,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `physical` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_physical(
         &self,
         ctx: &Self::Ctx,
@@ -1863,7 +1863,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `currently_attached` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_currently_attached(
         &self,
         ctx: &Self::Ctx,
@@ -1878,7 +1878,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `ip_configuration_mode` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_ip_configuration_mode(
         &self,
         ctx: &Self::Ctx,
@@ -1895,7 +1895,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `IP` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_ip(
         &self,
         ctx: &Self::Ctx,
@@ -1910,7 +1910,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `netmask` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_netmask(
         &self,
         ctx: &Self::Ctx,
@@ -1925,7 +1925,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `gateway` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_gateway(
         &self,
         ctx: &Self::Ctx,
@@ -1940,7 +1940,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `DNS` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_dns(
         &self,
         ctx: &Self::Ctx,
@@ -1955,7 +1955,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `bond_slave_of` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_bond_slave_of(
         &self,
         ctx: &Self::Ctx,
@@ -1970,7 +1970,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `bond_master_of` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_bond_master_of(
         &self,
         ctx: &Self::Ctx,
@@ -1985,7 +1985,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `VLAN_master_of` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_vlan_master_of(
         &self,
         ctx: &Self::Ctx,
@@ -2000,7 +2000,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `VLAN_slave_of` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_vlan_slave_of(
         &self,
         ctx: &Self::Ctx,
@@ -2015,7 +2015,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `management` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_management(
         &self,
         ctx: &Self::Ctx,
@@ -2030,7 +2030,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -2047,7 +2047,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -2071,7 +2071,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given PIF; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -2106,7 +2106,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given PIF, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -2130,7 +2130,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `disallow_unplug` field of the given PIF.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_disallow_unplug(
         &self,
         ctx: &Self::Ctx,
@@ -2145,7 +2145,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `tunnel_access_PIF_of` field of the given PIF.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_tunnel_access_pif_of(
         &self,
         ctx: &Self::Ctx,
@@ -2160,7 +2160,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `tunnel_transport_PIF_of` field of the given PIF.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_tunnel_transport_pif_of(
         &self,
         ctx: &Self::Ctx,
@@ -2175,7 +2175,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `ipv6_configuration_mode` field of the given PIF.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn get_ipv6_configuration_mode(
         &self,
         ctx: &Self::Ctx,
@@ -2192,7 +2192,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `IPv6` field of the given PIF.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn get_ipv6(
         &self,
         ctx: &Self::Ctx,
@@ -2207,7 +2207,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `ipv6_gateway` field of the given PIF.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn get_ipv6_gateway(
         &self,
         ctx: &Self::Ctx,
@@ -2222,7 +2222,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `primary_address_type` field of the given PIF.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn get_primary_address_type(
         &self,
         ctx: &Self::Ctx,
@@ -2239,7 +2239,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `managed` field of the given PIF.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     fn get_managed(
         &self,
         ctx: &Self::Ctx,
@@ -2254,7 +2254,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `properties` field of the given PIF.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     fn get_properties(
         &self,
         ctx: &Self::Ctx,
@@ -2271,7 +2271,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `capabilities` field of the given PIF.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_capabilities(
         &self,
         ctx: &Self::Ctx,
@@ -2286,7 +2286,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `igmp_snooping_status` field of the given PIF.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_igmp_snooping_status(
         &self,
         ctx: &Self::Ctx,
@@ -2301,7 +2301,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `sriov_physical_PIF_of` field of the given PIF.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_sriov_physical_pif_of(
         &self,
         ctx: &Self::Ctx,
@@ -2318,7 +2318,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `sriov_logical_PIF_of` field of the given PIF.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_sriov_logical_pif_of(
         &self,
         ctx: &Self::Ctx,
@@ -2335,7 +2335,7 @@ pub trait PifServer: crate::server::Backend {
     }
     /// Returns the `PCI` field of the given PIF.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn get_pci(
         &self,
         ctx: &Self::Ctx,

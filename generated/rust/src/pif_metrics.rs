@@ -4,7 +4,7 @@
 use std::future::Future;
 /// Runtime statistics and hardware details for a physical network interface.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum PifMetrics {}
 impl xenapi_rt::types::Class for PifMetrics {
@@ -21,71 +21,71 @@ pub type PifMetricsRef = xenapi_rt::types::Ref<PifMetrics>;
 pub struct PifMetricsRecord {
     /// Unique identifier (UUID) of the metrics record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Receive throughput in KiB per second.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub io_read_kbs: f64,
     /// Transmit throughput in KiB per second.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub io_write_kbs: f64,
     /// True if the interface detects a link (carrier signal).
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub carrier: bool,
     /// PCI vendor ID of the network adapter.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub vendor_id: String,
     /// Name of the network adapter's manufacturer.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub vendor_name: String,
     /// PCI device ID of the network adapter.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub device_id: String,
     /// Product name of the network adapter.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub device_name: String,
     /// Negotiated link speed in Mbit/s.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub speed: i64,
     /// True if the link runs in full-duplex mode.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub duplex: bool,
     /// PCI bus address of the network adapter.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub pci_bus_path: String,
     /// Time at which these statistics were last refreshed.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -112,7 +112,7 @@ pub struct PifMetricsClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     /// Returns every field of the given PIF_metrics as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::PifMetricsRef,
@@ -121,7 +121,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Finds the PIF_metrics with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -130,13 +130,13 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Lists every PIF_metrics known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::PifMetricsRef>, crate::Error> {
         self.session.call("PIF_metrics.get_all", |c| c).await
     }
     /// Returns the record of every PIF_metrics, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -147,7 +147,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Returns the `uuid` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::PifMetricsRef,
@@ -156,8 +156,8 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Returns the `io_read_kbs` field of the given PIF_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_io_read_kbs(
         &self,
         self_: &crate::PifMetricsRef,
@@ -166,8 +166,8 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Returns the `io_write_kbs` field of the given PIF_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_io_write_kbs(
         &self,
         self_: &crate::PifMetricsRef,
@@ -178,7 +178,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Returns the `carrier` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_carrier(
         &self,
         self_: &crate::PifMetricsRef,
@@ -187,7 +187,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Returns the `vendor_id` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vendor_id(
         &self,
         self_: &crate::PifMetricsRef,
@@ -196,7 +196,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Returns the `vendor_name` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vendor_name(
         &self,
         self_: &crate::PifMetricsRef,
@@ -205,7 +205,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Returns the `device_id` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_device_id(
         &self,
         self_: &crate::PifMetricsRef,
@@ -214,7 +214,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Returns the `device_name` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_device_name(
         &self,
         self_: &crate::PifMetricsRef,
@@ -223,7 +223,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Returns the `speed` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_speed(
         &self,
         self_: &crate::PifMetricsRef,
@@ -232,7 +232,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Returns the `duplex` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_duplex(
         &self,
         self_: &crate::PifMetricsRef,
@@ -241,7 +241,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Returns the `pci_bus_path` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_pci_bus_path(
         &self,
         self_: &crate::PifMetricsRef,
@@ -250,7 +250,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Returns the `last_updated` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_last_updated(
         &self,
         self_: &crate::PifMetricsRef,
@@ -259,7 +259,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Returns the `other_config` field of the given PIF_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_other_config(
         &self,
         self_: &crate::PifMetricsRef,
@@ -268,7 +268,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given PIF_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_other_config(
         &self,
         self_: &crate::PifMetricsRef,
@@ -280,7 +280,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given PIF_metrics; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::PifMetricsRef,
@@ -296,7 +296,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given PIF_metrics, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::PifMetricsRef,
@@ -315,7 +315,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
 pub trait PifMetricsServer: crate::server::Backend {
     /// Returns every field of the given PIF_metrics as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -329,7 +329,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Finds the PIF_metrics with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -343,7 +343,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Lists every PIF_metrics known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -363,7 +363,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the record of every PIF_metrics, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -385,7 +385,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -400,7 +400,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the `io_read_kbs` field of the given PIF_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_io_read_kbs(
         &self,
         ctx: &Self::Ctx,
@@ -415,7 +415,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the `io_write_kbs` field of the given PIF_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_io_write_kbs(
         &self,
         ctx: &Self::Ctx,
@@ -430,7 +430,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the `carrier` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_carrier(
         &self,
         ctx: &Self::Ctx,
@@ -445,7 +445,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the `vendor_id` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vendor_id(
         &self,
         ctx: &Self::Ctx,
@@ -460,7 +460,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the `vendor_name` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vendor_name(
         &self,
         ctx: &Self::Ctx,
@@ -475,7 +475,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the `device_id` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_device_id(
         &self,
         ctx: &Self::Ctx,
@@ -490,7 +490,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the `device_name` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_device_name(
         &self,
         ctx: &Self::Ctx,
@@ -505,7 +505,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the `speed` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_speed(
         &self,
         ctx: &Self::Ctx,
@@ -520,7 +520,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the `duplex` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_duplex(
         &self,
         ctx: &Self::Ctx,
@@ -535,7 +535,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the `pci_bus_path` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_pci_bus_path(
         &self,
         ctx: &Self::Ctx,
@@ -550,7 +550,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the `last_updated` field of the given PIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_last_updated(
         &self,
         ctx: &Self::Ctx,
@@ -567,7 +567,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given PIF_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -584,7 +584,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given PIF_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -608,7 +608,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given PIF_metrics; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -643,7 +643,7 @@ pub trait PifMetricsServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given PIF_metrics, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

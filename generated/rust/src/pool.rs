@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A resource pool: a set of hosts sharing storage and networks, managed as one unit through a single coordinator (master) host.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum Pool {}
 impl xenapi_rt::types::Class for Pool {
@@ -259,163 +259,163 @@ impl<'de> serde::Deserialize<'de> for UpdateSyncFrequency {
 pub struct PoolRecord {
     /// Unique identifier of the pool, stable for its whole lifetime.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// The host currently acting as pool coordinator, which serves the API for the whole pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub master: crate::HostRef,
     /// Storage repository used for new disks when none is specified.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "default_SR")]
     #[serde(default)]
     pub default_sr: crate::SrRef,
     /// Storage repository where memory images of suspended VMs are written by default.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "suspend_image_SR")]
     #[serde(default)]
     pub suspend_image_sr: crate::SrRef,
     /// Storage repository where VM crash dumps are written by default.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "crash_dump_SR")]
     #[serde(default)]
     pub crash_dump_sr: crate::SrRef,
     /// Free-form key/value pairs; a number of keys here tune pool-wide server behaviour.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if high availability is currently active for the pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub ha_enabled: bool,
     /// Settings that high availability was enabled with, such as timeouts.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub ha_configuration: std::collections::HashMap<String, String>,
     /// Identifiers of the VDIs serving as high availability state files.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub ha_statefiles: Vec<String>,
     /// Number of simultaneous host failures the HA plan is meant to survive while still restarting protected VMs.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub ha_host_failures_to_tolerate: i64,
     /// Number of host failures for which a complete VM restart plan currently exists.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub ha_plan_exists_for: i64,
     /// If true, VM operations are allowed even when they make the HA failure target impossible to meet.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub ha_allow_overcommit: bool,
     /// True if the pool can no longer guarantee restarting protected VMs after the configured number of host failures.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub ha_overcommitted: bool,
     /// Named binary data objects attached to the pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub blobs: std::collections::HashMap<String, crate::BlobRef>,
     /// User-defined labels used to organise pools.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub tags: Vec<String>,
     /// Settings stored on behalf of graphical management clients.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub gui_config: std::collections::HashMap<String, String>,
     /// Settings of the health check (diagnostic upload) service.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub health_check_config: std::collections::HashMap<String, String>,
     /// Address of the workload balancing server; empty if none is configured.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     #[serde(default)]
     pub wlb_url: String,
     /// User name used to log in to the workload balancing server; empty if none is configured.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     #[serde(default)]
     pub wlb_username: String,
     /// True if workload balancing recommendations are used when placing VMs.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     #[serde(default)]
     pub wlb_enabled: bool,
     /// True if the workload balancing server's TLS certificate is checked when connecting.
     ///
-    /// Published in george; deprecated in 1.290.0.
-    #[deprecated(note = "deprecated in 1.290.0")]
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
+    #[deprecated(note = "deprecated since XAPI 1.290.0")]
     #[serde(default)]
     pub wlb_verify_cert: bool,
     /// True if the pool database redo log is being written to shared storage.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub redo_log_enabled: bool,
     /// The disk holding the pool database redo log; OpaqueRef:NULL when the redo log is off.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub redo_log_vdi: crate::VdiRef,
     /// Address of the legacy vSwitch controller; empty if none is set.
     ///
-    /// Published in midnight-ride; deprecated in falcon.
-    #[deprecated(note = "deprecated in falcon")]
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.2 (falcon).
+    #[deprecated(note = "deprecated since XenServer 7.2 (falcon)")]
     #[serde(default)]
     pub vswitch_controller: String,
     /// Features and limits imposed on the pool by its current license.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub restrictions: std::collections::HashMap<String, String>,
     /// Disks that hold copies of pool metadata, used for disaster recovery.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(rename = "metadata_VDIs")]
     #[serde(default)]
     pub metadata_vdis: Vec<crate::VdiRef>,
     /// Cluster stack used by high availability, such as xhad or corosync; empty if HA was never enabled.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub ha_cluster_stack: String,
     /// Pool-wide operations that can currently be started.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub allowed_operations: Vec<crate::PoolAllowedOperations>,
     /// Pool-wide operations in progress, keyed by task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub current_operations: std::collections::HashMap<
         String,
@@ -423,132 +423,132 @@ pub struct PoolRecord {
     >,
     /// Pool-wide settings passed to guest agents in the VMs.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub guest_agent_config: std::collections::HashMap<String, String>,
     /// CPU details and the feature set common to all hosts in the pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub cpu_info: std::collections::HashMap<String, String>,
     /// If true, clients should not give new VMs the Xen vendor PCI device used to deliver drivers via Windows Update.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub policy_no_vendor_device: bool,
     /// If true, live patches are not applied and hosts need a reboot for kernel or hypervisor fixes.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub live_patching_disabled: bool,
     /// True if IGMP snooping is on for the pool's networks so multicast traffic is only forwarded where needed.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub igmp_snooping_enabled: bool,
     /// UEFI Secure Boot certificates distributed to hosts, as a base64-encoded archive; empty if none are set.
     ///
-    /// Published in quebec; changed in 22.16.0.
+    /// Published in Citrix Hypervisor 8.1 (quebec); changed in XAPI 22.16.0.
     #[serde(default)]
     pub uefi_certificates: String,
     /// UEFI Secure Boot certificates supplied by the administrator to override the defaults, as a base64-encoded archive.
     ///
-    /// Prototyped in 24.0.0.
+    /// Prototyped in XAPI 24.0.0.
     #[serde(default)]
     pub custom_uefi_certificates: String,
     /// True if a pool secret rotation was started but has not finished on every host.
     ///
-    /// Published in stockholm_psr.
+    /// Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr).
     #[serde(default)]
     pub is_psr_pending: bool,
     /// True if pool members verify one another's TLS certificates.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     #[serde(default)]
     pub tls_verification_enabled: bool,
     /// Update repositories the pool fetches updates from.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     #[serde(default)]
     pub repositories: Vec<crate::RepositoryRef>,
     /// True if clients may log in using a TLS client certificate.
     ///
-    /// Published in 1.318.0.
+    /// Published in XAPI 1.318.0.
     #[serde(default)]
     pub client_certificate_auth_enabled: bool,
     /// Name (subject) that a client certificate must carry to be accepted; empty if not set.
     ///
-    /// Published in 1.318.0.
+    /// Published in XAPI 1.318.0.
     #[serde(default)]
     pub client_certificate_auth_name: String,
     /// URL of the proxy used to reach update repositories; empty if no proxy is used.
     ///
-    /// Published in 21.3.0.
+    /// Published in XAPI 21.3.0.
     #[serde(default)]
     pub repository_proxy_url: String,
     /// User name for the update repository proxy; empty if none.
     ///
-    /// Published in 21.3.0.
+    /// Published in XAPI 21.3.0.
     #[serde(default)]
     pub repository_proxy_username: String,
     /// Secret holding the update repository proxy password; OpaqueRef:NULL if none.
     ///
-    /// Published in 21.3.0; changed in 23.9.0.
+    /// Published in XAPI 21.3.0; changed in XAPI 23.9.0.
     #[serde(default)]
     pub repository_proxy_password: crate::SecretRef,
     /// If true, live migration streams are compressed by default.
     ///
-    /// Prototyped in 22.33.0.
+    /// Prototyped in XAPI 22.33.0.
     #[serde(default)]
     pub migration_compression: bool,
     /// If true, new VMs are placed on the coordinator only when other hosts have no room.
     ///
-    /// Prototyped in 22.37.0; published in rio.
+    /// Prototyped in XAPI 22.37.0; published in XenServer 4.0 (rio).
     #[serde(default = "PoolRecord::default_coordinator_bias")]
     pub coordinator_bias: bool,
     /// Maximum number of threads used to check local root logins concurrently.
     ///
-    /// Prototyped in 23.27.0.
+    /// Prototyped in XAPI 23.27.0.
     #[serde(default = "PoolRecord::default_local_auth_max_threads")]
     pub local_auth_max_threads: i64,
     /// Maximum number of threads used to check logins against the external directory concurrently.
     ///
-    /// Prototyped in 23.27.0.
+    /// Prototyped in XAPI 23.27.0.
     #[serde(default = "PoolRecord::default_ext_auth_max_threads")]
     pub ext_auth_max_threads: i64,
     /// Secret holding the anonymous identifier used for this pool's telemetry; OpaqueRef:NULL if not created.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     #[serde(default)]
     pub telemetry_uuid: crate::SecretRef,
     /// How often telemetry data is collected.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     #[serde(default = "PoolRecord::default_telemetry_frequency")]
     pub telemetry_frequency: crate::TelemetryFrequency,
     /// Earliest time at which the next telemetry collection will happen.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     #[serde(default)]
     pub telemetry_next_collection: xenapi_rt::types::DateTime,
     /// Time at which update metadata was last synchronised from the repositories; the epoch if never.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     #[serde(default)]
     pub last_update_sync: xenapi_rt::types::DateTime,
     /// How often automatic update synchronisation runs.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     #[serde(default = "PoolRecord::default_update_sync_frequency")]
     pub update_sync_frequency: crate::UpdateSyncFrequency,
     /// Day of the week (0 to 6, 0 being Sunday) for weekly update synchronisation; ignored for daily.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     #[serde(default)]
     pub update_sync_day: i64,
     /// True if updates are synchronised automatically on the configured schedule.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     #[serde(default)]
     pub update_sync_enabled: bool,
 }
@@ -690,7 +690,7 @@ pub struct PoolClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     /// Changes the thread limit for external directory logins; returns nothing.
     ///
-    /// Prototyped in 23.27.0.
+    /// Prototyped in XAPI 23.27.0.
     pub async fn set_ext_auth_max_threads(
         &self,
         self_: &crate::PoolRef,
@@ -705,7 +705,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Changes the thread limit for external directory logins; returns nothing.
     ///
-    /// Prototyped in 23.27.0.
+    /// Prototyped in XAPI 23.27.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_ext_auth_max_threads(
@@ -722,7 +722,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Changes the thread limit for local root logins; returns nothing.
     ///
-    /// Prototyped in 23.27.0.
+    /// Prototyped in XAPI 23.27.0.
     pub async fn set_local_auth_max_threads(
         &self,
         self_: &crate::PoolRef,
@@ -737,7 +737,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Changes the thread limit for local root logins; returns nothing.
     ///
-    /// Prototyped in 23.27.0.
+    /// Prototyped in XAPI 23.27.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_local_auth_max_threads(
@@ -754,7 +754,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Switches automatic update synchronisation on or off; returns nothing.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     pub async fn set_update_sync_enabled(
         &self,
         self_: &crate::PoolRef,
@@ -766,7 +766,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Switches automatic update synchronisation on or off; returns nothing.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_update_sync_enabled(
@@ -783,7 +783,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sets the frequency and, for weekly sync, the day of the week (0 to 6) of automatic update synchronisation; returns nothing.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     pub async fn configure_update_sync(
         &self,
         self_: &crate::PoolRef,
@@ -799,7 +799,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sets the frequency and, for weekly sync, the day of the week (0 to 6) of automatic update synchronisation; returns nothing.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_configure_update_sync(
@@ -817,7 +817,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the pool's telemetry identifier with a fresh one; returns nothing.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     pub async fn reset_telemetry_uuid(
         &self,
         self_: &crate::PoolRef,
@@ -826,7 +826,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the pool's telemetry identifier with a fresh one; returns nothing.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_reset_telemetry_uuid(
@@ -837,7 +837,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Changes the earliest time for the next telemetry collection; returns nothing.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     pub async fn set_telemetry_next_collection(
         &self,
         self_: &crate::PoolRef,
@@ -852,7 +852,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Changes the earliest time for the next telemetry collection; returns nothing.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_telemetry_next_collection(
@@ -869,7 +869,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// If true, closes plain HTTP port 80 on all hosts so only HTTPS is served; false opens it again. Returns nothing.
     ///
-    /// Prototyped in 22.27.0.
+    /// Prototyped in XAPI 22.27.0.
     pub async fn set_https_only(
         &self,
         self_: &crate::PoolRef,
@@ -881,7 +881,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// If true, closes plain HTTP port 80 on all hosts so only HTTPS is served; false opens it again. Returns nothing.
     ///
-    /// Prototyped in 22.27.0.
+    /// Prototyped in XAPI 22.27.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_https_only(
@@ -895,7 +895,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sets the administrator-supplied UEFI Secure Boot certificates (base64 archive; empty clears them); returns nothing.
     ///
-    /// Prototyped in 24.0.0.
+    /// Prototyped in XAPI 24.0.0.
     pub async fn set_custom_uefi_certificates(
         &self,
         self_: &crate::PoolRef,
@@ -910,7 +910,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sets the administrator-supplied UEFI Secure Boot certificates (base64 archive; empty clears them); returns nothing.
     ///
-    /// Prototyped in 24.0.0.
+    /// Prototyped in XAPI 24.0.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_custom_uefi_certificates(
@@ -927,8 +927,8 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sets the UEFI Secure Boot certificates distributed to hosts (base64 archive); returns nothing.
     ///
-    /// Published in 22.16.0; deprecated in 24.0.0.
-    #[deprecated(note = "deprecated in 24.0.0")]
+    /// Published in XAPI 22.16.0; deprecated in XAPI 24.0.0.
+    #[deprecated(note = "deprecated since XAPI 24.0.0")]
     pub async fn set_uefi_certificates(
         &self,
         self_: &crate::PoolRef,
@@ -940,10 +940,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sets the UEFI Secure Boot certificates distributed to hosts (base64 archive); returns nothing.
     ///
-    /// Published in 22.16.0; deprecated in 24.0.0.
+    /// Published in XAPI 22.16.0; deprecated in XAPI 24.0.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in 24.0.0")]
+    #[deprecated(note = "deprecated since XAPI 24.0.0")]
     pub async fn async_set_uefi_certificates(
         &self,
         self_: &crate::PoolRef,
@@ -955,7 +955,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Stops using a proxy for update repositories and clears its settings; returns nothing.
     ///
-    /// Published in 21.4.0.
+    /// Published in XAPI 21.4.0.
     pub async fn disable_repository_proxy(
         &self,
         self_: &crate::PoolRef,
@@ -966,7 +966,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Stops using a proxy for update repositories and clears its settings; returns nothing.
     ///
-    /// Published in 21.4.0.
+    /// Published in XAPI 21.4.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable_repository_proxy(
@@ -979,7 +979,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sets the URL and credentials of a proxy used to reach update repositories; returns nothing.
     ///
-    /// Published in 21.3.0.
+    /// Published in XAPI 21.3.0.
     pub async fn configure_repository_proxy(
         &self,
         self_: &crate::PoolRef,
@@ -996,7 +996,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sets the URL and credentials of a proxy used to reach update repositories; returns nothing.
     ///
-    /// Published in 21.3.0.
+    /// Published in XAPI 21.3.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_configure_repository_proxy(
@@ -1015,7 +1015,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Stops accepting TLS client certificates for login; returns nothing.
     ///
-    /// Published in 1.318.0.
+    /// Published in XAPI 1.318.0.
     pub async fn disable_client_certificate_auth(
         &self,
         self_: &crate::PoolRef,
@@ -1026,7 +1026,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Stops accepting TLS client certificates for login; returns nothing.
     ///
-    /// Published in 1.318.0.
+    /// Published in XAPI 1.318.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable_client_certificate_auth(
@@ -1039,7 +1039,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Starts accepting TLS client certificates carrying the given name for login; returns nothing.
     ///
-    /// Published in 1.318.0.
+    /// Published in XAPI 1.318.0.
     pub async fn enable_client_certificate_auth(
         &self,
         self_: &crate::PoolRef,
@@ -1054,7 +1054,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Starts accepting TLS client certificates carrying the given name for login; returns nothing.
     ///
-    /// Published in 1.318.0.
+    /// Published in XAPI 1.318.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable_client_certificate_auth(
@@ -1071,7 +1071,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Checks whether the pool can apply updates, optionally assuming hosts will reboot; returns a list of problems, each as an error code followed by its parameters.
     ///
-    /// Published in 1.304.0.
+    /// Published in XAPI 1.304.0.
     pub async fn check_update_readiness(
         &self,
         self_: &crate::PoolRef,
@@ -1086,7 +1086,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Checks whether the pool can apply updates, optionally assuming hosts will reboot; returns a list of problems, each as an error code followed by its parameters.
     ///
-    /// Published in 1.304.0.
+    /// Published in XAPI 1.304.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_check_update_readiness(
@@ -1103,7 +1103,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Downloads the latest update metadata from the repositories, optionally forcing it and using an access token; returns a checksum of the synchronised content.
     ///
-    /// Published in 1.329.0.
+    /// Published in XAPI 1.329.0.
     pub async fn sync_updates(
         &self,
         self_: &crate::PoolRef,
@@ -1120,7 +1120,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Downloads the latest update metadata from the repositories, optionally forcing it and using an access token; returns a checksum of the synchronised content.
     ///
-    /// Published in 1.329.0.
+    /// Published in XAPI 1.329.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_sync_updates(
@@ -1139,7 +1139,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Stops the pool using the given update repository; returns nothing.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn remove_repository(
         &self,
         self_: &crate::PoolRef,
@@ -1151,7 +1151,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Stops the pool using the given update repository; returns nothing.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_remove_repository(
@@ -1165,7 +1165,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Adds the given update repository to those the pool uses; returns nothing.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn add_repository(
         &self,
         self_: &crate::PoolRef,
@@ -1177,7 +1177,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Adds the given update repository to those the pool uses; returns nothing.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_add_repository(
@@ -1191,7 +1191,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the pool's set of update repositories; returns nothing.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn set_repositories(
         &self,
         self_: &crate::PoolRef,
@@ -1203,7 +1203,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the pool's set of update repositories; returns nothing.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_repositories(
@@ -1217,13 +1217,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Generates a new pool secret used between members and distributes it to every host; returns nothing.
     ///
-    /// Published in stockholm_psr.
+    /// Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr).
     pub async fn rotate_secret(&self) -> Result<(), crate::Error> {
         self.session.call_void("pool.rotate_secret", |c| c).await
     }
     /// Generates a new pool secret used between members and distributes it to every host; returns nothing.
     ///
-    /// Published in stockholm_psr.
+    /// Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_rotate_secret(
@@ -1233,7 +1233,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Deletes the given key from the pool-wide guest agent settings; returns nothing.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn remove_from_guest_agent_config(
         &self,
         self_: &crate::PoolRef,
@@ -1248,7 +1248,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Deletes the given key from the pool-wide guest agent settings; returns nothing.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_remove_from_guest_agent_config(
@@ -1265,7 +1265,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Adds a key/value pair to the pool-wide guest agent settings; returns nothing.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn add_to_guest_agent_config(
         &self,
         self_: &crate::PoolRef,
@@ -1281,7 +1281,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Adds a key/value pair to the pool-wide guest agent settings; returns nothing.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_add_to_guest_agent_config(
@@ -1299,7 +1299,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Tells whether every host in the pool offers the named API extension; returns true if so.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn has_extension(
         &self,
         self_: &crate::PoolRef,
@@ -1309,7 +1309,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Tells whether every host in the pool offers the named API extension; returns true if so.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_has_extension(
@@ -1323,7 +1323,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Switches IGMP snooping on or off for the pool; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn set_igmp_snooping_enabled(
         &self,
         self_: &crate::PoolRef,
@@ -1338,7 +1338,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Switches IGMP snooping on or off for the pool; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_igmp_snooping_enabled(
@@ -1355,8 +1355,8 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Stops hosts accepting legacy SSL/TLS protocol versions; returns nothing.
     ///
-    /// Published in dundee; deprecated in stockholm.
-    #[deprecated(note = "deprecated in stockholm")]
+    /// Published in XenServer 7.0 (dundee); deprecated in Citrix Hypervisor 8.2 (stockholm).
+    #[deprecated(note = "deprecated since Citrix Hypervisor 8.2 (stockholm)")]
     pub async fn disable_ssl_legacy(
         &self,
         self_: &crate::PoolRef,
@@ -1365,10 +1365,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Stops hosts accepting legacy SSL/TLS protocol versions; returns nothing.
     ///
-    /// Published in dundee; deprecated in stockholm.
+    /// Published in XenServer 7.0 (dundee); deprecated in Citrix Hypervisor 8.2 (stockholm).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in stockholm")]
+    #[deprecated(note = "deprecated since Citrix Hypervisor 8.2 (stockholm)")]
     pub async fn async_disable_ssl_legacy(
         &self,
         self_: &crate::PoolRef,
@@ -1377,8 +1377,8 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Lets hosts accept legacy SSL/TLS protocol versions; returns nothing.
     ///
-    /// Published in dundee; deprecated in dundee; removed in stockholm.
-    #[deprecated(note = "removed in stockholm")]
+    /// Published in XenServer 7.0 (dundee); deprecated in XenServer 7.0 (dundee); removed in Citrix Hypervisor 8.2 (stockholm).
+    #[deprecated(note = "removed in Citrix Hypervisor 8.2 (stockholm)")]
     pub async fn enable_ssl_legacy(
         &self,
         self_: &crate::PoolRef,
@@ -1387,10 +1387,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Lets hosts accept legacy SSL/TLS protocol versions; returns nothing.
     ///
-    /// Published in dundee; deprecated in dundee; removed in stockholm.
+    /// Published in XenServer 7.0 (dundee); deprecated in XenServer 7.0 (dundee); removed in Citrix Hypervisor 8.2 (stockholm).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in stockholm")]
+    #[deprecated(note = "removed in Citrix Hypervisor 8.2 (stockholm)")]
     pub async fn async_enable_ssl_legacy(
         &self,
         self_: &crate::PoolRef,
@@ -1399,7 +1399,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Applies the named license edition to every host in the pool; returns nothing.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     pub async fn apply_edition(
         &self,
         self_: &crate::PoolRef,
@@ -1411,7 +1411,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Applies the named license edition to every host in the pool; returns nothing.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_apply_edition(
@@ -1425,7 +1425,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Summarises the licensing of the pool, such as the lowest edition and earliest expiry among its hosts; returns it as key/value pairs.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     pub async fn get_license_state(
         &self,
         self_: &crate::PoolRef,
@@ -1434,7 +1434,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Summarises the licensing of the pool, such as the lowest edition and earliest expiry among its hosts; returns it as key/value pairs.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_license_state(
@@ -1448,7 +1448,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Turns off caching of VM disks on local storage for every host; returns nothing.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn disable_local_storage_caching(
         &self,
         self_: &crate::PoolRef,
@@ -1459,7 +1459,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Turns off caching of VM disks on local storage for every host; returns nothing.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable_local_storage_caching(
@@ -1472,7 +1472,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Turns on caching of VM disks on local storage for every host that has a suitable SR; returns nothing.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn enable_local_storage_caching(
         &self,
         self_: &crate::PoolRef,
@@ -1483,7 +1483,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Turns on caching of VM disks on local storage for every host that has a suitable SR; returns nothing.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable_local_storage_caching(
@@ -1496,7 +1496,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Tries the given archive target settings; returns a string with the outcome.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn test_archive_target(
         &self,
         self_: &crate::PoolRef,
@@ -1508,7 +1508,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Tries the given archive target settings; returns a string with the outcome.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_test_archive_target(
@@ -1522,8 +1522,8 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sets the address of the legacy vSwitch controller (empty to remove it); returns nothing.
     ///
-    /// Published in midnight-ride; extended in cowley; deprecated in falcon.
-    #[deprecated(note = "deprecated in falcon")]
+    /// Published in XenServer 5.6 (midnight-ride); extended in XenServer 5.6 FP1 (cowley); deprecated in XenServer 7.2 (falcon).
+    #[deprecated(note = "deprecated since XenServer 7.2 (falcon)")]
     pub async fn set_vswitch_controller(
         &self,
         address: &str,
@@ -1534,10 +1534,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sets the address of the legacy vSwitch controller (empty to remove it); returns nothing.
     ///
-    /// Published in midnight-ride; extended in cowley; deprecated in falcon.
+    /// Published in XenServer 5.6 (midnight-ride); extended in XenServer 5.6 FP1 (cowley); deprecated in XenServer 7.2 (falcon).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in falcon")]
+    #[deprecated(note = "deprecated since XenServer 7.2 (falcon)")]
     pub async fn async_set_vswitch_controller(
         &self,
         address: &str,
@@ -1548,13 +1548,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Stops writing the pool database redo log; returns nothing.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn disable_redo_log(&self) -> Result<(), crate::Error> {
         self.session.call_void("pool.disable_redo_log", |c| c).await
     }
     /// Stops writing the pool database redo log; returns nothing.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable_redo_log(
@@ -1564,13 +1564,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Starts writing the pool database redo log to a disk on the given SR; returns nothing.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn enable_redo_log(&self, sr: &crate::SrRef) -> Result<(), crate::Error> {
         self.session.call_void("pool.enable_redo_log", |c| c.param(&sr)).await
     }
     /// Starts writing the pool database redo log to a disk on the given SR; returns nothing.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable_redo_log(
@@ -1581,13 +1581,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Makes pool members verify one another's TLS certificates from now on; returns nothing.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     pub async fn enable_tls_verification(&self) -> Result<(), crate::Error> {
         self.session.call_void("pool.enable_tls_verification", |c| c).await
     }
     /// Makes pool members verify one another's TLS certificates from now on; returns nothing.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable_tls_verification(
@@ -1597,13 +1597,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Copies the pool's trusted certificates and revocation lists to every host; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn certificate_sync(&self) -> Result<(), crate::Error> {
         self.session.call_void("pool.certificate_sync", |c| c).await
     }
     /// Copies the pool's trusted certificates and revocation lists to every host; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_certificate_sync(
@@ -1613,13 +1613,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Lists the certificate revocation lists installed in the pool; returns their names.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn crl_list(&self) -> Result<Vec<String>, crate::Error> {
         self.session.call("pool.crl_list", |c| c).await
     }
     /// Lists the certificate revocation lists installed in the pool; returns their names.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_crl_list(
@@ -1629,13 +1629,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Removes the named certificate revocation list from the pool; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn crl_uninstall(&self, name: &str) -> Result<(), crate::Error> {
         self.session.call_void("pool.crl_uninstall", |c| c.param(&name)).await
     }
     /// Removes the named certificate revocation list from the pool; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_crl_uninstall(
@@ -1646,13 +1646,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Installs a certificate revocation list (PEM text) under the given name on every host; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn crl_install(&self, name: &str, cert: &str) -> Result<(), crate::Error> {
         self.session.call_void("pool.crl_install", |c| c.param(&name).param(&cert)).await
     }
     /// Installs a certificate revocation list (PEM text) under the given name on every host; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_crl_install(
@@ -1666,7 +1666,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Removes the named trusted CA certificate from the pool; returns nothing.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     pub async fn uninstall_ca_certificate(
         &self,
         name: &str,
@@ -1675,7 +1675,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Removes the named trusted CA certificate from the pool; returns nothing.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_uninstall_ca_certificate(
@@ -1688,7 +1688,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Installs a trusted CA certificate (PEM text) under the given name on every host; returns nothing.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     pub async fn install_ca_certificate(
         &self,
         name: &str,
@@ -1700,7 +1700,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Installs a trusted CA certificate (PEM text) under the given name on every host; returns nothing.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_install_ca_certificate(
@@ -1714,17 +1714,17 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Lists the trusted CA certificates installed in the pool; returns their names.
     ///
-    /// Published in george; deprecated in 1.290.0.
-    #[deprecated(note = "deprecated in 1.290.0")]
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
+    #[deprecated(note = "deprecated since XAPI 1.290.0")]
     pub async fn certificate_list(&self) -> Result<Vec<String>, crate::Error> {
         self.session.call("pool.certificate_list", |c| c).await
     }
     /// Lists the trusted CA certificates installed in the pool; returns their names.
     ///
-    /// Published in george; deprecated in 1.290.0.
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in 1.290.0")]
+    #[deprecated(note = "deprecated since XAPI 1.290.0")]
     pub async fn async_certificate_list(
         &self,
     ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
@@ -1732,17 +1732,17 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Removes the named trusted CA certificate from the pool; returns nothing.
     ///
-    /// Published in george; deprecated in 1.290.0.
-    #[deprecated(note = "deprecated in 1.290.0")]
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
+    #[deprecated(note = "deprecated since XAPI 1.290.0")]
     pub async fn certificate_uninstall(&self, name: &str) -> Result<(), crate::Error> {
         self.session.call_void("pool.certificate_uninstall", |c| c.param(&name)).await
     }
     /// Removes the named trusted CA certificate from the pool; returns nothing.
     ///
-    /// Published in george; deprecated in 1.290.0.
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in 1.290.0")]
+    #[deprecated(note = "deprecated since XAPI 1.290.0")]
     pub async fn async_certificate_uninstall(
         &self,
         name: &str,
@@ -1751,8 +1751,8 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Installs a trusted CA certificate (PEM text) under the given name; returns nothing.
     ///
-    /// Published in george; deprecated in 1.290.0.
-    #[deprecated(note = "deprecated in 1.290.0")]
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
+    #[deprecated(note = "deprecated since XAPI 1.290.0")]
     pub async fn certificate_install(
         &self,
         name: &str,
@@ -1764,10 +1764,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Installs a trusted CA certificate (PEM text) under the given name; returns nothing.
     ///
-    /// Published in george; deprecated in 1.290.0.
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in 1.290.0")]
+    #[deprecated(note = "deprecated since XAPI 1.290.0")]
     pub async fn async_certificate_install(
         &self,
         name: &str,
@@ -1779,7 +1779,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sends an HTTPS POST with the given body to the given host and port to test connectivity; returns the response body.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn send_test_post(
         &self,
         host: &str,
@@ -1792,7 +1792,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sends an HTTPS POST with the given body to the given host and port to test connectivity; returns the response body.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_send_test_post(
@@ -1810,7 +1810,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Asks workload balancing for placement advice; returns, for each VM, a list of recommendation strings.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn retrieve_wlb_recommendations(
         &self,
     ) -> Result<std::collections::HashMap<crate::VmRef, Vec<String>>, crate::Error> {
@@ -1818,7 +1818,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Asks workload balancing for placement advice; returns, for each VM, a list of recommendation strings.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_retrieve_wlb_recommendations(
@@ -1831,7 +1831,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Reads the configuration of the workload balancing server; returns it as key/value pairs.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn retrieve_wlb_configuration(
         &self,
     ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
@@ -1839,7 +1839,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Reads the configuration of the workload balancing server; returns it as key/value pairs.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_retrieve_wlb_configuration(
@@ -1852,7 +1852,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sends the given key/value configuration to the workload balancing server; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn send_wlb_configuration(
         &self,
         config: &std::collections::HashMap<String, String>,
@@ -1861,7 +1861,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Sends the given key/value configuration to the workload balancing server; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_send_wlb_configuration(
@@ -1874,13 +1874,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Disconnects the pool from its workload balancing server and forgets its settings; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn deconfigure_wlb(&self) -> Result<(), crate::Error> {
         self.session.call_void("pool.deconfigure_wlb", |c| c).await
     }
     /// Disconnects the pool from its workload balancing server and forgets its settings; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_deconfigure_wlb(
@@ -1890,7 +1890,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Connects the pool to a workload balancing server, giving credentials for both directions of the connection; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn initialize_wlb(
         &self,
         wlb_url: &str,
@@ -1915,7 +1915,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Connects the pool to a workload balancing server, giving credentials for both directions of the connection; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_initialize_wlb(
@@ -1942,7 +1942,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Checks whether all hosts share the same external authentication configuration and raises an alert if not; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn detect_nonhomogeneous_external_auth(
         &self,
         pool: &crate::PoolRef,
@@ -1953,7 +1953,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Checks whether all hosts share the same external authentication configuration and raises an alert if not; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_detect_nonhomogeneous_external_auth(
@@ -1966,7 +1966,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Turns off external directory authentication on every host, passing backend-specific settings; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn disable_external_auth(
         &self,
         pool: &crate::PoolRef,
@@ -1978,7 +1978,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Turns off external directory authentication on every host, passing backend-specific settings; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable_external_auth(
@@ -1992,7 +1992,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Turns on external directory authentication on every host with the given service name, auth type and settings; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn enable_external_auth(
         &self,
         pool: &crate::PoolRef,
@@ -2009,7 +2009,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Turns on external directory authentication on every host with the given service name, auth type and settings; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable_external_auth(
@@ -2028,7 +2028,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Creates an empty blob with the given name, MIME type and visibility attached to the pool; returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn create_new_blob(
         &self,
         pool: &crate::PoolRef,
@@ -2045,7 +2045,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Creates an empty blob with the given name, MIME type and visibility attached to the pool; returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create_new_blob(
@@ -2064,7 +2064,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Changes how many host failures the HA plan must survive; returns nothing.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_ha_host_failures_to_tolerate(
         &self,
         self_: &crate::PoolRef,
@@ -2079,7 +2079,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Changes how many host failures the HA plan must survive; returns nothing.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_ha_host_failures_to_tolerate(
@@ -2096,7 +2096,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Works out where VMs would be restarted if the given hosts and VMs failed; returns per-VM placement details.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn ha_compute_vm_failover_plan(
         &self,
         failed_hosts: &[crate::HostRef],
@@ -2117,7 +2117,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Works out where VMs would be restarted if the given hosts and VMs failed; returns per-VM placement details.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_ha_compute_vm_failover_plan(
@@ -2144,7 +2144,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Works out how many host failures could be tolerated if VMs had the given restart priorities; returns that number.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn ha_compute_hypothetical_max_host_failures_to_tolerate(
         &self,
         configuration: &std::collections::HashMap<crate::VmRef, String>,
@@ -2158,7 +2158,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Works out how many host failures could be tolerated if VMs had the given restart priorities; returns that number.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_ha_compute_hypothetical_max_host_failures_to_tolerate(
@@ -2174,7 +2174,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Works out the largest number of host failures the current VM protection could survive; returns that number.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn ha_compute_max_host_failures_to_tolerate(
         &self,
     ) -> Result<i64, crate::Error> {
@@ -2182,7 +2182,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Works out the largest number of host failures the current VM protection could survive; returns that number.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_ha_compute_max_host_failures_to_tolerate(
@@ -2194,13 +2194,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Checks whether a restart plan exists that survives the given number of host failures; returns true if so.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn ha_failover_plan_exists(&self, n: i64) -> Result<bool, crate::Error> {
         self.session.call("pool.ha_failover_plan_exists", |c| c.param(&n)).await
     }
     /// Checks whether a restart plan exists that survives the given number of host failures; returns true if so.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_ha_failover_plan_exists(
@@ -2211,7 +2211,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Stops HA restarting failed VMs for the given number of seconds (0 re-enables restarts); returns nothing.
     ///
-    /// Published in orlando-update-1.
+    /// Published in XenServer 5.0 Update 1 (orlando-update-1).
     pub async fn ha_prevent_restarts_for(
         &self,
         seconds: i64,
@@ -2222,7 +2222,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Stops HA restarting failed VMs for the given number of seconds (0 re-enables restarts); returns nothing.
     ///
-    /// Published in orlando-update-1.
+    /// Published in XenServer 5.0 Update 1 (orlando-update-1).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_ha_prevent_restarts_for(
@@ -2235,7 +2235,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Hands the coordinator role over to the given member host in an orderly way; returns nothing.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn designate_new_master(
         &self,
         host: &crate::HostRef,
@@ -2244,7 +2244,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Hands the coordinator role over to the given member host in an orderly way; returns nothing.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_designate_new_master(
@@ -2255,13 +2255,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Forces the pool database to be written out to every member host; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn sync_database(&self) -> Result<(), crate::Error> {
         self.session.call_void("pool.sync_database", |c| c).await
     }
     /// Forces the pool database to be written out to every member host; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_sync_database(
@@ -2271,13 +2271,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Turns off high availability for the pool; returns nothing.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn disable_ha(&self) -> Result<(), crate::Error> {
         self.session.call_void("pool.disable_ha", |c| c).await
     }
     /// Turns off high availability for the pool; returns nothing.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable_ha(
@@ -2287,7 +2287,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Turns on high availability using heartbeat disks on the given SRs and the given settings; returns nothing.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn enable_ha(
         &self,
         heartbeat_srs: &[crate::SrRef],
@@ -2302,7 +2302,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Turns on high availability using heartbeat disks on the given SRs and the given settings; returns nothing.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable_ha(
@@ -2319,7 +2319,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Creates a VLAN with the given tag on every host, using the device of the given PIF and connecting to the given network; returns the new PIFs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn create_vlan_from_pif(
         &self,
         pif: &crate::PifRef,
@@ -2335,7 +2335,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Creates a VLAN with the given tag on every host, using the device of the given PIF and connecting to the given network; returns the new PIFs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create_vlan_from_pif(
@@ -2353,7 +2353,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Moves the management interface of every host to its PIF on the given network; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn management_reconfigure(
         &self,
         network: &crate::NetworkRef,
@@ -2364,7 +2364,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Moves the management interface of every host to its PIF on the given network; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_management_reconfigure(
@@ -2377,7 +2377,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Creates a VLAN with the given tag on the named device of every host, connected to the given network; returns the new PIFs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn create_vlan(
         &self,
         device: &str,
@@ -2390,7 +2390,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Creates a VLAN with the given tag on the named device of every host, connected to the given network; returns the new PIFs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create_vlan(
@@ -2408,13 +2408,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Tells members running in emergency mode to reconnect to the current coordinator; returns the hosts that were recovered.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn recover_slaves(&self) -> Result<Vec<crate::HostRef>, crate::Error> {
         self.session.call("pool.recover_slaves", |c| c).await
     }
     /// Tells members running in emergency mode to reconnect to the current coordinator; returns the hosts that were recovered.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_recover_slaves(
@@ -2424,7 +2424,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Tells a member that the coordinator is now at the given address so it reconnects there; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn emergency_reset_master(
         &self,
         master_address: &str,
@@ -2435,7 +2435,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Tells a member that the coordinator is now at the given address so it reconnects there; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_emergency_reset_master(
@@ -2448,13 +2448,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Promotes the host receiving the call to coordinator when the old one is lost; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn emergency_transition_to_master(&self) -> Result<(), crate::Error> {
         self.session.call_void("pool.emergency_transition_to_master", |c| c).await
     }
     /// Promotes the host receiving the call to coordinator when the old one is lost; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_emergency_transition_to_master(
@@ -2464,13 +2464,13 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Removes the given host from the pool and resets it to a standalone host; VMs and data on its local storage are lost. Returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn eject(&self, host: &crate::HostRef) -> Result<(), crate::Error> {
         self.session.call_void("pool.eject", |c| c.param(&host)).await
     }
     /// Removes the given host from the pool and resets it to a standalone host; VMs and data on its local storage are lost. Returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_eject(
@@ -2481,7 +2481,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Makes this host join the pool at the given coordinator address even if compatibility checks fail; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn join_force(
         &self,
         master_address: &str,
@@ -2502,7 +2502,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Makes this host join the pool at the given coordinator address even if compatibility checks fail; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_join_force(
@@ -2525,7 +2525,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Makes this host join the pool at the given coordinator address, logging in with the given credentials; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn join(
         &self,
         master_address: &str,
@@ -2546,7 +2546,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Makes this host join the pool at the given coordinator address, logging in with the given credentials; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_join(
@@ -2569,7 +2569,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns every field of the given pool as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::PoolRef,
@@ -2578,19 +2578,19 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Finds the pool with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::PoolRef, crate::Error> {
         self.session.call("pool.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every pool known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::PoolRef>, crate::Error> {
         self.session.call("pool.get_all", |c| c).await
     }
     /// Returns the record of every pool, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -2601,7 +2601,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `uuid` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::PoolRef,
@@ -2610,7 +2610,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `name_label` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::PoolRef,
@@ -2619,7 +2619,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_label(
         &self,
         self_: &crate::PoolRef,
@@ -2631,7 +2631,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `name_description` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::PoolRef,
@@ -2640,7 +2640,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_description(
         &self,
         self_: &crate::PoolRef,
@@ -2652,7 +2652,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `master` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_master(
         &self,
         self_: &crate::PoolRef,
@@ -2661,7 +2661,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `default_SR` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_default_sr(
         &self,
         self_: &crate::PoolRef,
@@ -2670,7 +2670,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `default_SR` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_default_sr(
         &self,
         self_: &crate::PoolRef,
@@ -2682,7 +2682,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `suspend_image_SR` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_suspend_image_sr(
         &self,
         self_: &crate::PoolRef,
@@ -2691,7 +2691,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `suspend_image_SR` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_suspend_image_sr(
         &self,
         self_: &crate::PoolRef,
@@ -2703,7 +2703,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `crash_dump_SR` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_crash_dump_sr(
         &self,
         self_: &crate::PoolRef,
@@ -2712,7 +2712,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `crash_dump_SR` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_crash_dump_sr(
         &self,
         self_: &crate::PoolRef,
@@ -2724,7 +2724,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `other_config` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_other_config(
         &self,
         self_: &crate::PoolRef,
@@ -2733,7 +2733,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_other_config(
         &self,
         self_: &crate::PoolRef,
@@ -2745,7 +2745,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given pool; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::PoolRef,
@@ -2761,7 +2761,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given pool, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::PoolRef,
@@ -2773,7 +2773,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `ha_enabled` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_ha_enabled(
         &self,
         self_: &crate::PoolRef,
@@ -2782,7 +2782,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `ha_configuration` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_ha_configuration(
         &self,
         self_: &crate::PoolRef,
@@ -2791,7 +2791,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `ha_statefiles` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_ha_statefiles(
         &self,
         self_: &crate::PoolRef,
@@ -2800,7 +2800,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `ha_host_failures_to_tolerate` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_ha_host_failures_to_tolerate(
         &self,
         self_: &crate::PoolRef,
@@ -2811,7 +2811,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `ha_plan_exists_for` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_ha_plan_exists_for(
         &self,
         self_: &crate::PoolRef,
@@ -2820,7 +2820,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `ha_allow_overcommit` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_ha_allow_overcommit(
         &self,
         self_: &crate::PoolRef,
@@ -2829,7 +2829,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `ha_allow_overcommit` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_ha_allow_overcommit(
         &self,
         self_: &crate::PoolRef,
@@ -2841,7 +2841,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `ha_overcommitted` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_ha_overcommitted(
         &self,
         self_: &crate::PoolRef,
@@ -2850,7 +2850,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `blobs` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_blobs(
         &self,
         self_: &crate::PoolRef,
@@ -2859,7 +2859,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `tags` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_tags(
         &self,
         self_: &crate::PoolRef,
@@ -2868,7 +2868,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `tags` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_tags(
         &self,
         self_: &crate::PoolRef,
@@ -2878,7 +2878,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Adds a value to the `tags` set of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_tags(
         &self,
         self_: &crate::PoolRef,
@@ -2888,7 +2888,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Removes a value from the `tags` set of the given pool, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_tags(
         &self,
         self_: &crate::PoolRef,
@@ -2900,7 +2900,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `gui_config` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_gui_config(
         &self,
         self_: &crate::PoolRef,
@@ -2909,7 +2909,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `gui_config` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_gui_config(
         &self,
         self_: &crate::PoolRef,
@@ -2921,7 +2921,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Adds a key and its value to the `gui_config` map of the given pool; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_to_gui_config(
         &self,
         self_: &crate::PoolRef,
@@ -2937,7 +2937,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Removes a key and its value from the `gui_config` map of the given pool, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_from_gui_config(
         &self,
         self_: &crate::PoolRef,
@@ -2949,7 +2949,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `health_check_config` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_health_check_config(
         &self,
         self_: &crate::PoolRef,
@@ -2958,7 +2958,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `health_check_config` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn set_health_check_config(
         &self,
         self_: &crate::PoolRef,
@@ -2970,7 +2970,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Adds a key and its value to the `health_check_config` map of the given pool; fails if the key is already there.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn add_to_health_check_config(
         &self,
         self_: &crate::PoolRef,
@@ -2986,7 +2986,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Removes a key and its value from the `health_check_config` map of the given pool, if present.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn remove_from_health_check_config(
         &self,
         self_: &crate::PoolRef,
@@ -3001,7 +3001,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `wlb_url` field of the given pool.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_wlb_url(
         &self,
         self_: &crate::PoolRef,
@@ -3010,7 +3010,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `wlb_username` field of the given pool.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_wlb_username(
         &self,
         self_: &crate::PoolRef,
@@ -3019,7 +3019,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `wlb_enabled` field of the given pool.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_wlb_enabled(
         &self,
         self_: &crate::PoolRef,
@@ -3028,7 +3028,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `wlb_enabled` field of the given pool.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn set_wlb_enabled(
         &self,
         self_: &crate::PoolRef,
@@ -3040,8 +3040,8 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `wlb_verify_cert` field of the given pool.
     ///
-    /// Published in george; deprecated in 1.290.0.
-    #[deprecated(note = "deprecated in 1.290.0")]
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
+    #[deprecated(note = "deprecated since XAPI 1.290.0")]
     pub async fn get_wlb_verify_cert(
         &self,
         self_: &crate::PoolRef,
@@ -3050,8 +3050,8 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `wlb_verify_cert` field of the given pool.
     ///
-    /// Published in george; deprecated in 1.290.0.
-    #[deprecated(note = "deprecated in 1.290.0")]
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
+    #[deprecated(note = "deprecated since XAPI 1.290.0")]
     pub async fn set_wlb_verify_cert(
         &self,
         self_: &crate::PoolRef,
@@ -3063,7 +3063,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `redo_log_enabled` field of the given pool.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_redo_log_enabled(
         &self,
         self_: &crate::PoolRef,
@@ -3072,7 +3072,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `redo_log_vdi` field of the given pool.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_redo_log_vdi(
         &self,
         self_: &crate::PoolRef,
@@ -3081,8 +3081,8 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `vswitch_controller` field of the given pool.
     ///
-    /// Published in midnight-ride; deprecated in falcon.
-    #[deprecated(note = "deprecated in falcon")]
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.2 (falcon).
+    #[deprecated(note = "deprecated since XenServer 7.2 (falcon)")]
     pub async fn get_vswitch_controller(
         &self,
         self_: &crate::PoolRef,
@@ -3091,7 +3091,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `restrictions` field of the given pool.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_restrictions(
         &self,
         self_: &crate::PoolRef,
@@ -3100,7 +3100,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `metadata_VDIs` field of the given pool.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_metadata_vdis(
         &self,
         self_: &crate::PoolRef,
@@ -3109,7 +3109,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `ha_cluster_stack` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_ha_cluster_stack(
         &self,
         self_: &crate::PoolRef,
@@ -3118,7 +3118,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `allowed_operations` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_operations(
         &self,
         self_: &crate::PoolRef,
@@ -3127,7 +3127,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `current_operations` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_operations(
         &self,
         self_: &crate::PoolRef,
@@ -3139,7 +3139,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `guest_agent_config` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_guest_agent_config(
         &self,
         self_: &crate::PoolRef,
@@ -3148,7 +3148,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `cpu_info` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_cpu_info(
         &self,
         self_: &crate::PoolRef,
@@ -3157,7 +3157,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `policy_no_vendor_device` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_policy_no_vendor_device(
         &self,
         self_: &crate::PoolRef,
@@ -3166,7 +3166,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `policy_no_vendor_device` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn set_policy_no_vendor_device(
         &self,
         self_: &crate::PoolRef,
@@ -3181,7 +3181,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `live_patching_disabled` field of the given pool.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_live_patching_disabled(
         &self,
         self_: &crate::PoolRef,
@@ -3190,7 +3190,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `live_patching_disabled` field of the given pool.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn set_live_patching_disabled(
         &self,
         self_: &crate::PoolRef,
@@ -3205,7 +3205,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `igmp_snooping_enabled` field of the given pool.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_igmp_snooping_enabled(
         &self,
         self_: &crate::PoolRef,
@@ -3214,7 +3214,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `uefi_certificates` field of the given pool.
     ///
-    /// Published in quebec; changed in 22.16.0.
+    /// Published in Citrix Hypervisor 8.1 (quebec); changed in XAPI 22.16.0.
     pub async fn get_uefi_certificates(
         &self,
         self_: &crate::PoolRef,
@@ -3223,7 +3223,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `custom_uefi_certificates` field of the given pool.
     ///
-    /// Prototyped in 24.0.0.
+    /// Prototyped in XAPI 24.0.0.
     pub async fn get_custom_uefi_certificates(
         &self,
         self_: &crate::PoolRef,
@@ -3232,7 +3232,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `is_psr_pending` field of the given pool.
     ///
-    /// Published in stockholm_psr.
+    /// Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr).
     pub async fn get_is_psr_pending(
         &self,
         self_: &crate::PoolRef,
@@ -3241,7 +3241,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `is_psr_pending` field of the given pool.
     ///
-    /// Published in stockholm_psr.
+    /// Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr).
     pub async fn set_is_psr_pending(
         &self,
         self_: &crate::PoolRef,
@@ -3253,7 +3253,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `tls_verification_enabled` field of the given pool.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     pub async fn get_tls_verification_enabled(
         &self,
         self_: &crate::PoolRef,
@@ -3262,7 +3262,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `repositories` field of the given pool.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn get_repositories(
         &self,
         self_: &crate::PoolRef,
@@ -3271,7 +3271,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `client_certificate_auth_enabled` field of the given pool.
     ///
-    /// Published in 1.318.0.
+    /// Published in XAPI 1.318.0.
     pub async fn get_client_certificate_auth_enabled(
         &self,
         self_: &crate::PoolRef,
@@ -3282,7 +3282,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `client_certificate_auth_name` field of the given pool.
     ///
-    /// Published in 1.318.0.
+    /// Published in XAPI 1.318.0.
     pub async fn get_client_certificate_auth_name(
         &self,
         self_: &crate::PoolRef,
@@ -3293,7 +3293,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `repository_proxy_url` field of the given pool.
     ///
-    /// Published in 21.3.0.
+    /// Published in XAPI 21.3.0.
     pub async fn get_repository_proxy_url(
         &self,
         self_: &crate::PoolRef,
@@ -3302,7 +3302,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `repository_proxy_username` field of the given pool.
     ///
-    /// Published in 21.3.0.
+    /// Published in XAPI 21.3.0.
     pub async fn get_repository_proxy_username(
         &self,
         self_: &crate::PoolRef,
@@ -3313,7 +3313,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `repository_proxy_password` field of the given pool.
     ///
-    /// Published in 21.3.0; changed in 23.9.0.
+    /// Published in XAPI 21.3.0; changed in XAPI 23.9.0.
     pub async fn get_repository_proxy_password(
         &self,
         self_: &crate::PoolRef,
@@ -3324,7 +3324,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `migration_compression` field of the given pool.
     ///
-    /// Prototyped in 22.33.0.
+    /// Prototyped in XAPI 22.33.0.
     pub async fn get_migration_compression(
         &self,
         self_: &crate::PoolRef,
@@ -3333,7 +3333,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `migration_compression` field of the given pool.
     ///
-    /// Prototyped in 22.33.0.
+    /// Prototyped in XAPI 22.33.0.
     pub async fn set_migration_compression(
         &self,
         self_: &crate::PoolRef,
@@ -3348,7 +3348,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `coordinator_bias` field of the given pool.
     ///
-    /// Prototyped in 22.37.0; published in rio.
+    /// Prototyped in XAPI 22.37.0; published in XenServer 4.0 (rio).
     pub async fn get_coordinator_bias(
         &self,
         self_: &crate::PoolRef,
@@ -3357,7 +3357,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `coordinator_bias` field of the given pool.
     ///
-    /// Prototyped in 22.37.0; published in rio.
+    /// Prototyped in XAPI 22.37.0; published in XenServer 4.0 (rio).
     pub async fn set_coordinator_bias(
         &self,
         self_: &crate::PoolRef,
@@ -3369,7 +3369,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `local_auth_max_threads` field of the given pool.
     ///
-    /// Prototyped in 23.27.0.
+    /// Prototyped in XAPI 23.27.0.
     pub async fn get_local_auth_max_threads(
         &self,
         self_: &crate::PoolRef,
@@ -3378,7 +3378,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `ext_auth_max_threads` field of the given pool.
     ///
-    /// Prototyped in 23.27.0.
+    /// Prototyped in XAPI 23.27.0.
     pub async fn get_ext_auth_max_threads(
         &self,
         self_: &crate::PoolRef,
@@ -3387,7 +3387,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `telemetry_uuid` field of the given pool.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     pub async fn get_telemetry_uuid(
         &self,
         self_: &crate::PoolRef,
@@ -3396,7 +3396,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `telemetry_frequency` field of the given pool.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     pub async fn get_telemetry_frequency(
         &self,
         self_: &crate::PoolRef,
@@ -3405,7 +3405,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `telemetry_next_collection` field of the given pool.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     pub async fn get_telemetry_next_collection(
         &self,
         self_: &crate::PoolRef,
@@ -3416,7 +3416,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `last_update_sync` field of the given pool.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     pub async fn get_last_update_sync(
         &self,
         self_: &crate::PoolRef,
@@ -3425,7 +3425,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `update_sync_frequency` field of the given pool.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     pub async fn get_update_sync_frequency(
         &self,
         self_: &crate::PoolRef,
@@ -3434,7 +3434,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `update_sync_day` field of the given pool.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     pub async fn get_update_sync_day(
         &self,
         self_: &crate::PoolRef,
@@ -3443,7 +3443,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `update_sync_enabled` field of the given pool.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     pub async fn get_update_sync_enabled(
         &self,
         self_: &crate::PoolRef,
@@ -3456,7 +3456,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
 pub trait PoolServer: crate::server::Backend {
     /// Changes the thread limit for external directory logins; returns nothing.
     ///
-    /// Prototyped in 23.27.0.
+    /// Prototyped in XAPI 23.27.0.
     fn set_ext_auth_max_threads(
         &self,
         ctx: &Self::Ctx,
@@ -3467,7 +3467,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Changes the thread limit for local root logins; returns nothing.
     ///
-    /// Prototyped in 23.27.0.
+    /// Prototyped in XAPI 23.27.0.
     fn set_local_auth_max_threads(
         &self,
         ctx: &Self::Ctx,
@@ -3478,7 +3478,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Switches automatic update synchronisation on or off; returns nothing.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     fn set_update_sync_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -3489,7 +3489,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Sets the frequency and, for weekly sync, the day of the week (0 to 6) of automatic update synchronisation; returns nothing.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     fn configure_update_sync(
         &self,
         ctx: &Self::Ctx,
@@ -3501,7 +3501,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the pool's telemetry identifier with a fresh one; returns nothing.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     fn reset_telemetry_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -3511,7 +3511,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Changes the earliest time for the next telemetry collection; returns nothing.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     fn set_telemetry_next_collection(
         &self,
         ctx: &Self::Ctx,
@@ -3522,7 +3522,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// If true, closes plain HTTP port 80 on all hosts so only HTTPS is served; false opens it again. Returns nothing.
     ///
-    /// Prototyped in 22.27.0.
+    /// Prototyped in XAPI 22.27.0.
     fn set_https_only(
         &self,
         ctx: &Self::Ctx,
@@ -3533,7 +3533,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Sets the administrator-supplied UEFI Secure Boot certificates (base64 archive; empty clears them); returns nothing.
     ///
-    /// Prototyped in 24.0.0.
+    /// Prototyped in XAPI 24.0.0.
     fn set_custom_uefi_certificates(
         &self,
         ctx: &Self::Ctx,
@@ -3544,7 +3544,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Sets the UEFI Secure Boot certificates distributed to hosts (base64 archive); returns nothing.
     ///
-    /// Published in 22.16.0; deprecated in 24.0.0.
+    /// Published in XAPI 22.16.0; deprecated in XAPI 24.0.0.
     fn set_uefi_certificates(
         &self,
         ctx: &Self::Ctx,
@@ -3555,7 +3555,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Stops using a proxy for update repositories and clears its settings; returns nothing.
     ///
-    /// Published in 21.4.0.
+    /// Published in XAPI 21.4.0.
     fn disable_repository_proxy(
         &self,
         ctx: &Self::Ctx,
@@ -3565,7 +3565,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Sets the URL and credentials of a proxy used to reach update repositories; returns nothing.
     ///
-    /// Published in 21.3.0.
+    /// Published in XAPI 21.3.0.
     fn configure_repository_proxy(
         &self,
         ctx: &Self::Ctx,
@@ -3578,7 +3578,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Stops accepting TLS client certificates for login; returns nothing.
     ///
-    /// Published in 1.318.0.
+    /// Published in XAPI 1.318.0.
     fn disable_client_certificate_auth(
         &self,
         ctx: &Self::Ctx,
@@ -3588,7 +3588,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Starts accepting TLS client certificates carrying the given name for login; returns nothing.
     ///
-    /// Published in 1.318.0.
+    /// Published in XAPI 1.318.0.
     fn enable_client_certificate_auth(
         &self,
         ctx: &Self::Ctx,
@@ -3599,7 +3599,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Checks whether the pool can apply updates, optionally assuming hosts will reboot; returns a list of problems, each as an error code followed by its parameters.
     ///
-    /// Published in 1.304.0.
+    /// Published in XAPI 1.304.0.
     fn check_update_readiness(
         &self,
         ctx: &Self::Ctx,
@@ -3610,7 +3610,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Downloads the latest update metadata from the repositories, optionally forcing it and using an access token; returns a checksum of the synchronised content.
     ///
-    /// Published in 1.329.0.
+    /// Published in XAPI 1.329.0.
     fn sync_updates(
         &self,
         ctx: &Self::Ctx,
@@ -3623,7 +3623,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Stops the pool using the given update repository; returns nothing.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn remove_repository(
         &self,
         ctx: &Self::Ctx,
@@ -3634,7 +3634,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Adds the given update repository to those the pool uses; returns nothing.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn add_repository(
         &self,
         ctx: &Self::Ctx,
@@ -3645,7 +3645,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the pool's set of update repositories; returns nothing.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn set_repositories(
         &self,
         ctx: &Self::Ctx,
@@ -3656,7 +3656,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Generates a new pool secret used between members and distributes it to every host; returns nothing.
     ///
-    /// Published in stockholm_psr.
+    /// Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr).
     fn rotate_secret(
         &self,
         ctx: &Self::Ctx,
@@ -3665,7 +3665,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Deletes the given key from the pool-wide guest agent settings; returns nothing.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn remove_from_guest_agent_config(
         &self,
         ctx: &Self::Ctx,
@@ -3676,7 +3676,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Adds a key/value pair to the pool-wide guest agent settings; returns nothing.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn add_to_guest_agent_config(
         &self,
         ctx: &Self::Ctx,
@@ -3688,7 +3688,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Tells whether every host in the pool offers the named API extension; returns true if so.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn has_extension(
         &self,
         ctx: &Self::Ctx,
@@ -3699,7 +3699,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Switches IGMP snooping on or off for the pool; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn set_igmp_snooping_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -3710,7 +3710,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Stops hosts accepting legacy SSL/TLS protocol versions; returns nothing.
     ///
-    /// Published in dundee; deprecated in stockholm.
+    /// Published in XenServer 7.0 (dundee); deprecated in Citrix Hypervisor 8.2 (stockholm).
     fn disable_ssl_legacy(
         &self,
         ctx: &Self::Ctx,
@@ -3720,7 +3720,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Lets hosts accept legacy SSL/TLS protocol versions; returns nothing.
     ///
-    /// Published in dundee; deprecated in dundee; removed in stockholm.
+    /// Published in XenServer 7.0 (dundee); deprecated in XenServer 7.0 (dundee); removed in Citrix Hypervisor 8.2 (stockholm).
     fn enable_ssl_legacy(
         &self,
         ctx: &Self::Ctx,
@@ -3730,7 +3730,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Applies the named license edition to every host in the pool; returns nothing.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     fn apply_edition(
         &self,
         ctx: &Self::Ctx,
@@ -3741,7 +3741,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Summarises the licensing of the pool, such as the lowest edition and earliest expiry among its hosts; returns it as key/value pairs.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     fn get_license_state(
         &self,
         ctx: &Self::Ctx,
@@ -3753,7 +3753,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Turns off caching of VM disks on local storage for every host; returns nothing.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn disable_local_storage_caching(
         &self,
         ctx: &Self::Ctx,
@@ -3763,7 +3763,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Turns on caching of VM disks on local storage for every host that has a suitable SR; returns nothing.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn enable_local_storage_caching(
         &self,
         ctx: &Self::Ctx,
@@ -3773,7 +3773,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Tries the given archive target settings; returns a string with the outcome.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn test_archive_target(
         &self,
         ctx: &Self::Ctx,
@@ -3784,7 +3784,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Sets the address of the legacy vSwitch controller (empty to remove it); returns nothing.
     ///
-    /// Published in midnight-ride; extended in cowley; deprecated in falcon.
+    /// Published in XenServer 5.6 (midnight-ride); extended in XenServer 5.6 FP1 (cowley); deprecated in XenServer 7.2 (falcon).
     fn set_vswitch_controller(
         &self,
         ctx: &Self::Ctx,
@@ -3794,7 +3794,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Stops writing the pool database redo log; returns nothing.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn disable_redo_log(
         &self,
         ctx: &Self::Ctx,
@@ -3803,7 +3803,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Starts writing the pool database redo log to a disk on the given SR; returns nothing.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn enable_redo_log(
         &self,
         ctx: &Self::Ctx,
@@ -3813,7 +3813,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Makes pool members verify one another's TLS certificates from now on; returns nothing.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     fn enable_tls_verification(
         &self,
         ctx: &Self::Ctx,
@@ -3822,7 +3822,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Copies the pool's trusted certificates and revocation lists to every host; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn certificate_sync(
         &self,
         ctx: &Self::Ctx,
@@ -3831,7 +3831,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Lists the certificate revocation lists installed in the pool; returns their names.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn crl_list(
         &self,
         ctx: &Self::Ctx,
@@ -3840,7 +3840,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Removes the named certificate revocation list from the pool; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn crl_uninstall(
         &self,
         ctx: &Self::Ctx,
@@ -3850,7 +3850,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Installs a certificate revocation list (PEM text) under the given name on every host; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn crl_install(
         &self,
         ctx: &Self::Ctx,
@@ -3861,7 +3861,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Removes the named trusted CA certificate from the pool; returns nothing.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     fn uninstall_ca_certificate(
         &self,
         ctx: &Self::Ctx,
@@ -3871,7 +3871,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Installs a trusted CA certificate (PEM text) under the given name on every host; returns nothing.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     fn install_ca_certificate(
         &self,
         ctx: &Self::Ctx,
@@ -3882,7 +3882,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Lists the trusted CA certificates installed in the pool; returns their names.
     ///
-    /// Published in george; deprecated in 1.290.0.
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
     fn certificate_list(
         &self,
         ctx: &Self::Ctx,
@@ -3891,7 +3891,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Removes the named trusted CA certificate from the pool; returns nothing.
     ///
-    /// Published in george; deprecated in 1.290.0.
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
     fn certificate_uninstall(
         &self,
         ctx: &Self::Ctx,
@@ -3901,7 +3901,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Installs a trusted CA certificate (PEM text) under the given name; returns nothing.
     ///
-    /// Published in george; deprecated in 1.290.0.
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
     fn certificate_install(
         &self,
         ctx: &Self::Ctx,
@@ -3912,7 +3912,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Sends an HTTPS POST with the given body to the given host and port to test connectivity; returns the response body.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn send_test_post(
         &self,
         ctx: &Self::Ctx,
@@ -3924,7 +3924,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Asks workload balancing for placement advice; returns, for each VM, a list of recommendation strings.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn retrieve_wlb_recommendations(
         &self,
         ctx: &Self::Ctx,
@@ -3938,7 +3938,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Reads the configuration of the workload balancing server; returns it as key/value pairs.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn retrieve_wlb_configuration(
         &self,
         ctx: &Self::Ctx,
@@ -3949,7 +3949,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Sends the given key/value configuration to the workload balancing server; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn send_wlb_configuration(
         &self,
         ctx: &Self::Ctx,
@@ -3959,7 +3959,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Disconnects the pool from its workload balancing server and forgets its settings; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn deconfigure_wlb(
         &self,
         ctx: &Self::Ctx,
@@ -3968,7 +3968,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Connects the pool to a workload balancing server, giving credentials for both directions of the connection; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn initialize_wlb(
         &self,
         ctx: &Self::Ctx,
@@ -3982,7 +3982,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Checks whether all hosts share the same external authentication configuration and raises an alert if not; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn detect_nonhomogeneous_external_auth(
         &self,
         ctx: &Self::Ctx,
@@ -3992,7 +3992,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Turns off external directory authentication on every host, passing backend-specific settings; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn disable_external_auth(
         &self,
         ctx: &Self::Ctx,
@@ -4003,7 +4003,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Turns on external directory authentication on every host with the given service name, auth type and settings; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn enable_external_auth(
         &self,
         ctx: &Self::Ctx,
@@ -4016,7 +4016,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Creates an empty blob with the given name, MIME type and visibility attached to the pool; returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn create_new_blob(
         &self,
         ctx: &Self::Ctx,
@@ -4029,7 +4029,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Changes how many host failures the HA plan must survive; returns nothing.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_ha_host_failures_to_tolerate(
         &self,
         ctx: &Self::Ctx,
@@ -4040,7 +4040,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Works out where VMs would be restarted if the given hosts and VMs failed; returns per-VM placement details.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn ha_compute_vm_failover_plan(
         &self,
         ctx: &Self::Ctx,
@@ -4059,7 +4059,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Works out how many host failures could be tolerated if VMs had the given restart priorities; returns that number.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn ha_compute_hypothetical_max_host_failures_to_tolerate(
         &self,
         ctx: &Self::Ctx,
@@ -4071,7 +4071,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Works out the largest number of host failures the current VM protection could survive; returns that number.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn ha_compute_max_host_failures_to_tolerate(
         &self,
         ctx: &Self::Ctx,
@@ -4080,7 +4080,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Checks whether a restart plan exists that survives the given number of host failures; returns true if so.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn ha_failover_plan_exists(
         &self,
         ctx: &Self::Ctx,
@@ -4090,7 +4090,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Stops HA restarting failed VMs for the given number of seconds (0 re-enables restarts); returns nothing.
     ///
-    /// Published in orlando-update-1.
+    /// Published in XenServer 5.0 Update 1 (orlando-update-1).
     fn ha_prevent_restarts_for(
         &self,
         ctx: &Self::Ctx,
@@ -4100,7 +4100,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Hands the coordinator role over to the given member host in an orderly way; returns nothing.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn designate_new_master(
         &self,
         ctx: &Self::Ctx,
@@ -4110,7 +4110,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Forces the pool database to be written out to every member host; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn sync_database(
         &self,
         ctx: &Self::Ctx,
@@ -4119,7 +4119,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Turns off high availability for the pool; returns nothing.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn disable_ha(
         &self,
         ctx: &Self::Ctx,
@@ -4128,7 +4128,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Turns on high availability using heartbeat disks on the given SRs and the given settings; returns nothing.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn enable_ha(
         &self,
         ctx: &Self::Ctx,
@@ -4139,7 +4139,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Creates a VLAN with the given tag on every host, using the device of the given PIF and connecting to the given network; returns the new PIFs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn create_vlan_from_pif(
         &self,
         ctx: &Self::Ctx,
@@ -4151,7 +4151,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Moves the management interface of every host to its PIF on the given network; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn management_reconfigure(
         &self,
         ctx: &Self::Ctx,
@@ -4161,7 +4161,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Creates a VLAN with the given tag on the named device of every host, connected to the given network; returns the new PIFs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn create_vlan(
         &self,
         ctx: &Self::Ctx,
@@ -4173,7 +4173,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Tells members running in emergency mode to reconnect to the current coordinator; returns the hosts that were recovered.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn recover_slaves(
         &self,
         ctx: &Self::Ctx,
@@ -4182,7 +4182,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Tells a member that the coordinator is now at the given address so it reconnects there; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn emergency_reset_master(
         &self,
         ctx: &Self::Ctx,
@@ -4192,7 +4192,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Promotes the host receiving the call to coordinator when the old one is lost; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn emergency_transition_to_master(
         &self,
         ctx: &Self::Ctx,
@@ -4201,7 +4201,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Removes the given host from the pool and resets it to a standalone host; VMs and data on its local storage are lost. Returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn eject(
         &self,
         ctx: &Self::Ctx,
@@ -4211,7 +4211,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Makes this host join the pool at the given coordinator address even if compatibility checks fail; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn join_force(
         &self,
         ctx: &Self::Ctx,
@@ -4223,7 +4223,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Makes this host join the pool at the given coordinator address, logging in with the given credentials; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn join(
         &self,
         ctx: &Self::Ctx,
@@ -4235,7 +4235,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns every field of the given pool as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -4249,7 +4249,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Finds the pool with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -4263,7 +4263,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Lists every pool known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -4281,7 +4281,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the record of every pool, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -4303,7 +4303,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -4318,7 +4318,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -4333,7 +4333,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `name_label` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -4357,7 +4357,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -4372,7 +4372,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `name_description` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -4396,7 +4396,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `master` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_master(
         &self,
         ctx: &Self::Ctx,
@@ -4411,7 +4411,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `default_SR` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_default_sr(
         &self,
         ctx: &Self::Ctx,
@@ -4426,7 +4426,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `default_SR` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_default_sr(
         &self,
         ctx: &Self::Ctx,
@@ -4450,7 +4450,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `suspend_image_SR` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_suspend_image_sr(
         &self,
         ctx: &Self::Ctx,
@@ -4465,7 +4465,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `suspend_image_SR` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_suspend_image_sr(
         &self,
         ctx: &Self::Ctx,
@@ -4489,7 +4489,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `crash_dump_SR` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_crash_dump_sr(
         &self,
         ctx: &Self::Ctx,
@@ -4504,7 +4504,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `crash_dump_SR` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_crash_dump_sr(
         &self,
         ctx: &Self::Ctx,
@@ -4528,7 +4528,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -4545,7 +4545,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -4569,7 +4569,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given pool; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -4604,7 +4604,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given pool, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -4628,7 +4628,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `ha_enabled` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_ha_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -4643,7 +4643,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `ha_configuration` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_ha_configuration(
         &self,
         ctx: &Self::Ctx,
@@ -4660,7 +4660,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `ha_statefiles` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_ha_statefiles(
         &self,
         ctx: &Self::Ctx,
@@ -4675,7 +4675,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `ha_host_failures_to_tolerate` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_ha_host_failures_to_tolerate(
         &self,
         ctx: &Self::Ctx,
@@ -4690,7 +4690,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `ha_plan_exists_for` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_ha_plan_exists_for(
         &self,
         ctx: &Self::Ctx,
@@ -4705,7 +4705,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `ha_allow_overcommit` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_ha_allow_overcommit(
         &self,
         ctx: &Self::Ctx,
@@ -4720,7 +4720,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `ha_allow_overcommit` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_ha_allow_overcommit(
         &self,
         ctx: &Self::Ctx,
@@ -4744,7 +4744,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `ha_overcommitted` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_ha_overcommitted(
         &self,
         ctx: &Self::Ctx,
@@ -4759,7 +4759,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `blobs` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_blobs(
         &self,
         ctx: &Self::Ctx,
@@ -4779,7 +4779,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `tags` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_tags(
         &self,
         ctx: &Self::Ctx,
@@ -4794,7 +4794,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `tags` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_tags(
         &self,
         ctx: &Self::Ctx,
@@ -4818,7 +4818,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Adds a value to the `tags` set of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_tags(
         &self,
         ctx: &Self::Ctx,
@@ -4844,7 +4844,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Removes a value from the `tags` set of the given pool, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_tags(
         &self,
         ctx: &Self::Ctx,
@@ -4868,7 +4868,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `gui_config` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_gui_config(
         &self,
         ctx: &Self::Ctx,
@@ -4885,7 +4885,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `gui_config` field of the given pool.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_gui_config(
         &self,
         ctx: &Self::Ctx,
@@ -4909,7 +4909,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `gui_config` map of the given pool; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_to_gui_config(
         &self,
         ctx: &Self::Ctx,
@@ -4944,7 +4944,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `gui_config` map of the given pool, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_from_gui_config(
         &self,
         ctx: &Self::Ctx,
@@ -4968,7 +4968,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `health_check_config` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_health_check_config(
         &self,
         ctx: &Self::Ctx,
@@ -4985,7 +4985,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `health_check_config` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn set_health_check_config(
         &self,
         ctx: &Self::Ctx,
@@ -5009,7 +5009,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `health_check_config` map of the given pool; fails if the key is already there.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn add_to_health_check_config(
         &self,
         ctx: &Self::Ctx,
@@ -5044,7 +5044,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `health_check_config` map of the given pool, if present.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn remove_from_health_check_config(
         &self,
         ctx: &Self::Ctx,
@@ -5068,7 +5068,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `wlb_url` field of the given pool.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_wlb_url(
         &self,
         ctx: &Self::Ctx,
@@ -5083,7 +5083,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `wlb_username` field of the given pool.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_wlb_username(
         &self,
         ctx: &Self::Ctx,
@@ -5098,7 +5098,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `wlb_enabled` field of the given pool.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_wlb_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -5113,7 +5113,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `wlb_enabled` field of the given pool.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn set_wlb_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -5137,7 +5137,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `wlb_verify_cert` field of the given pool.
     ///
-    /// Published in george; deprecated in 1.290.0.
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
     fn get_wlb_verify_cert(
         &self,
         ctx: &Self::Ctx,
@@ -5152,7 +5152,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `wlb_verify_cert` field of the given pool.
     ///
-    /// Published in george; deprecated in 1.290.0.
+    /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
     fn set_wlb_verify_cert(
         &self,
         ctx: &Self::Ctx,
@@ -5176,7 +5176,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `redo_log_enabled` field of the given pool.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_redo_log_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -5191,7 +5191,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `redo_log_vdi` field of the given pool.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_redo_log_vdi(
         &self,
         ctx: &Self::Ctx,
@@ -5206,7 +5206,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `vswitch_controller` field of the given pool.
     ///
-    /// Published in midnight-ride; deprecated in falcon.
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.2 (falcon).
     fn get_vswitch_controller(
         &self,
         ctx: &Self::Ctx,
@@ -5221,7 +5221,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `restrictions` field of the given pool.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_restrictions(
         &self,
         ctx: &Self::Ctx,
@@ -5238,7 +5238,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `metadata_VDIs` field of the given pool.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_metadata_vdis(
         &self,
         ctx: &Self::Ctx,
@@ -5253,7 +5253,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `ha_cluster_stack` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_ha_cluster_stack(
         &self,
         ctx: &Self::Ctx,
@@ -5268,7 +5268,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `allowed_operations` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -5285,7 +5285,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `current_operations` field of the given pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_operations(
         &self,
         ctx: &Self::Ctx,
@@ -5305,7 +5305,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `guest_agent_config` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_guest_agent_config(
         &self,
         ctx: &Self::Ctx,
@@ -5322,7 +5322,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `cpu_info` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_cpu_info(
         &self,
         ctx: &Self::Ctx,
@@ -5339,7 +5339,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `policy_no_vendor_device` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_policy_no_vendor_device(
         &self,
         ctx: &Self::Ctx,
@@ -5354,7 +5354,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `policy_no_vendor_device` field of the given pool.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn set_policy_no_vendor_device(
         &self,
         ctx: &Self::Ctx,
@@ -5378,7 +5378,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `live_patching_disabled` field of the given pool.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_live_patching_disabled(
         &self,
         ctx: &Self::Ctx,
@@ -5393,7 +5393,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `live_patching_disabled` field of the given pool.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn set_live_patching_disabled(
         &self,
         ctx: &Self::Ctx,
@@ -5417,7 +5417,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `igmp_snooping_enabled` field of the given pool.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_igmp_snooping_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -5432,7 +5432,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `uefi_certificates` field of the given pool.
     ///
-    /// Published in quebec; changed in 22.16.0.
+    /// Published in Citrix Hypervisor 8.1 (quebec); changed in XAPI 22.16.0.
     fn get_uefi_certificates(
         &self,
         ctx: &Self::Ctx,
@@ -5447,7 +5447,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `custom_uefi_certificates` field of the given pool.
     ///
-    /// Prototyped in 24.0.0.
+    /// Prototyped in XAPI 24.0.0.
     fn get_custom_uefi_certificates(
         &self,
         ctx: &Self::Ctx,
@@ -5462,7 +5462,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `is_psr_pending` field of the given pool.
     ///
-    /// Published in stockholm_psr.
+    /// Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr).
     fn get_is_psr_pending(
         &self,
         ctx: &Self::Ctx,
@@ -5477,7 +5477,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `is_psr_pending` field of the given pool.
     ///
-    /// Published in stockholm_psr.
+    /// Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr).
     fn set_is_psr_pending(
         &self,
         ctx: &Self::Ctx,
@@ -5501,7 +5501,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `tls_verification_enabled` field of the given pool.
     ///
-    /// Published in 1.290.0.
+    /// Published in XAPI 1.290.0.
     fn get_tls_verification_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -5516,7 +5516,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `repositories` field of the given pool.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn get_repositories(
         &self,
         ctx: &Self::Ctx,
@@ -5533,7 +5533,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `client_certificate_auth_enabled` field of the given pool.
     ///
-    /// Published in 1.318.0.
+    /// Published in XAPI 1.318.0.
     fn get_client_certificate_auth_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -5548,7 +5548,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `client_certificate_auth_name` field of the given pool.
     ///
-    /// Published in 1.318.0.
+    /// Published in XAPI 1.318.0.
     fn get_client_certificate_auth_name(
         &self,
         ctx: &Self::Ctx,
@@ -5563,7 +5563,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `repository_proxy_url` field of the given pool.
     ///
-    /// Published in 21.3.0.
+    /// Published in XAPI 21.3.0.
     fn get_repository_proxy_url(
         &self,
         ctx: &Self::Ctx,
@@ -5578,7 +5578,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `repository_proxy_username` field of the given pool.
     ///
-    /// Published in 21.3.0.
+    /// Published in XAPI 21.3.0.
     fn get_repository_proxy_username(
         &self,
         ctx: &Self::Ctx,
@@ -5593,7 +5593,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `repository_proxy_password` field of the given pool.
     ///
-    /// Published in 21.3.0; changed in 23.9.0.
+    /// Published in XAPI 21.3.0; changed in XAPI 23.9.0.
     fn get_repository_proxy_password(
         &self,
         ctx: &Self::Ctx,
@@ -5608,7 +5608,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `migration_compression` field of the given pool.
     ///
-    /// Prototyped in 22.33.0.
+    /// Prototyped in XAPI 22.33.0.
     fn get_migration_compression(
         &self,
         ctx: &Self::Ctx,
@@ -5623,7 +5623,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `migration_compression` field of the given pool.
     ///
-    /// Prototyped in 22.33.0.
+    /// Prototyped in XAPI 22.33.0.
     fn set_migration_compression(
         &self,
         ctx: &Self::Ctx,
@@ -5647,7 +5647,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `coordinator_bias` field of the given pool.
     ///
-    /// Prototyped in 22.37.0; published in rio.
+    /// Prototyped in XAPI 22.37.0; published in XenServer 4.0 (rio).
     fn get_coordinator_bias(
         &self,
         ctx: &Self::Ctx,
@@ -5662,7 +5662,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Replaces the `coordinator_bias` field of the given pool.
     ///
-    /// Prototyped in 22.37.0; published in rio.
+    /// Prototyped in XAPI 22.37.0; published in XenServer 4.0 (rio).
     fn set_coordinator_bias(
         &self,
         ctx: &Self::Ctx,
@@ -5686,7 +5686,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `local_auth_max_threads` field of the given pool.
     ///
-    /// Prototyped in 23.27.0.
+    /// Prototyped in XAPI 23.27.0.
     fn get_local_auth_max_threads(
         &self,
         ctx: &Self::Ctx,
@@ -5701,7 +5701,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `ext_auth_max_threads` field of the given pool.
     ///
-    /// Prototyped in 23.27.0.
+    /// Prototyped in XAPI 23.27.0.
     fn get_ext_auth_max_threads(
         &self,
         ctx: &Self::Ctx,
@@ -5716,7 +5716,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `telemetry_uuid` field of the given pool.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     fn get_telemetry_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -5731,7 +5731,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `telemetry_frequency` field of the given pool.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     fn get_telemetry_frequency(
         &self,
         ctx: &Self::Ctx,
@@ -5748,7 +5748,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `telemetry_next_collection` field of the given pool.
     ///
-    /// Prototyped in 23.9.0.
+    /// Prototyped in XAPI 23.9.0.
     fn get_telemetry_next_collection(
         &self,
         ctx: &Self::Ctx,
@@ -5765,7 +5765,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `last_update_sync` field of the given pool.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     fn get_last_update_sync(
         &self,
         ctx: &Self::Ctx,
@@ -5782,7 +5782,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `update_sync_frequency` field of the given pool.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     fn get_update_sync_frequency(
         &self,
         ctx: &Self::Ctx,
@@ -5799,7 +5799,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `update_sync_day` field of the given pool.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     fn get_update_sync_day(
         &self,
         ctx: &Self::Ctx,
@@ -5814,7 +5814,7 @@ pub trait PoolServer: crate::server::Backend {
     }
     /// Returns the `update_sync_enabled` field of the given pool.
     ///
-    /// Prototyped in 23.18.0.
+    /// Prototyped in XAPI 23.18.0.
     fn get_update_sync_enabled(
         &self,
         ctx: &Self::Ctx,

@@ -4,8 +4,8 @@
 use std::future::Future;
 /// A legacy hotfix uploaded to the pool that can be applied to its hosts; superseded by pool_update.
 ///
-/// Published in miami; deprecated in ely.
-#[deprecated(note = "deprecated in ely")]
+/// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+#[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
 #[derive(Debug)]
 pub enum PoolPatch {}
 impl xenapi_rt::types::Class for PoolPatch {
@@ -87,52 +87,52 @@ impl<'de> serde::Deserialize<'de> for AfterApplyGuidance {
 pub struct PoolPatchRecord {
     /// Globally unique identifier of the patch, as defined by its vendor.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Human-readable description of what the patch contains.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// Version string of the patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub version: String,
     /// Size of the patch file, in bytes.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub size: i64,
     /// True once the patch has been applied to every host in the pool.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub pool_applied: bool,
     /// Per-host records tracking where this patch has been applied.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub host_patches: Vec<crate::HostPatchRef>,
     /// Actions recommended after applying this patch, such as restarting the host or the toolstack.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub after_apply_guidance: Vec<crate::AfterApplyGuidance>,
     /// The pool_update object corresponding to this patch, or OpaqueRef:NULL if there is none.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub pool_update: crate::PoolUpdateRef,
     /// Free-form key/value pairs for clients.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -179,8 +179,8 @@ pub struct PoolPatchClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     /// Deletes the patch file from the given host's disk while keeping the patch record.
     ///
-    /// Published in tampa; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn clean_on_host(
         &self,
         self_: &crate::PoolPatchRef,
@@ -192,10 +192,10 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Deletes the patch file from the given host's disk while keeping the patch record.
     ///
-    /// Published in tampa; deprecated in ely.
+    /// Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in ely")]
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn async_clean_on_host(
         &self,
         self_: &crate::PoolPatchRef,
@@ -207,8 +207,8 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Removes the patch file from the master and deletes the patch record; the patch must not be applied anywhere.
     ///
-    /// Published in miami; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn destroy(
         &self,
         self_: &crate::PoolPatchRef,
@@ -217,10 +217,10 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Removes the patch file from the master and deletes the patch record; the patch must not be applied anywhere.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in ely")]
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn async_destroy(
         &self,
         self_: &crate::PoolPatchRef,
@@ -229,8 +229,8 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Deletes the patch file from every host in the pool while keeping the patch record.
     ///
-    /// Published in tampa; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn pool_clean(
         &self,
         self_: &crate::PoolPatchRef,
@@ -239,10 +239,10 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Deletes the patch file from every host in the pool while keeping the patch record.
     ///
-    /// Published in tampa; deprecated in ely.
+    /// Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in ely")]
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn async_pool_clean(
         &self,
         self_: &crate::PoolPatchRef,
@@ -251,17 +251,17 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Deletes the stored patch file while keeping the patch record.
     ///
-    /// Published in miami; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn clean(&self, self_: &crate::PoolPatchRef) -> Result<(), crate::Error> {
         self.session.call_void("pool_patch.clean", |c| c.param(&self_)).await
     }
     /// Deletes the stored patch file while keeping the patch record.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in ely")]
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn async_clean(
         &self,
         self_: &crate::PoolPatchRef,
@@ -270,8 +270,8 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Runs the patch's precheck script on the given host and returns its output; fails if the patch cannot be applied there.
     ///
-    /// Published in miami; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn precheck(
         &self,
         self_: &crate::PoolPatchRef,
@@ -281,10 +281,10 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Runs the patch's precheck script on the given host and returns its output; fails if the patch cannot be applied there.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in ely")]
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn async_precheck(
         &self,
         self_: &crate::PoolPatchRef,
@@ -296,8 +296,8 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Applies the patch to every host in the pool.
     ///
-    /// Published in miami; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn pool_apply(
         &self,
         self_: &crate::PoolPatchRef,
@@ -306,10 +306,10 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Applies the patch to every host in the pool.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in ely")]
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn async_pool_apply(
         &self,
         self_: &crate::PoolPatchRef,
@@ -318,8 +318,8 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Applies the patch to the given host and returns the output of the patch script.
     ///
-    /// Published in miami; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn apply(
         &self,
         self_: &crate::PoolPatchRef,
@@ -329,10 +329,10 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Applies the patch to the given host and returns the output of the patch script.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in ely")]
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn async_apply(
         &self,
         self_: &crate::PoolPatchRef,
@@ -344,8 +344,8 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Returns every field of the given pool_patch as one record.
     ///
-    /// Published in miami; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn get_record(
         &self,
         self_: &crate::PoolPatchRef,
@@ -354,8 +354,8 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Finds the pool_patch with the given UUID.
     ///
-    /// Published in miami; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -364,8 +364,8 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Lists every pool_patch whose `name_label` equals the given label.
     ///
-    /// Published in miami; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -374,15 +374,15 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Lists every pool_patch known to the server.
     ///
-    /// Published in miami; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn get_all(&self) -> Result<Vec<crate::PoolPatchRef>, crate::Error> {
         self.session.call("pool_patch.get_all", |c| c).await
     }
     /// Returns the record of every pool_patch, keyed by reference.
     ///
-    /// Published in miami; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -393,7 +393,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Returns the `uuid` field of the given pool_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::PoolPatchRef,
@@ -402,7 +402,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Returns the `name_label` field of the given pool_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::PoolPatchRef,
@@ -411,7 +411,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Returns the `name_description` field of the given pool_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::PoolPatchRef,
@@ -420,7 +420,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Returns the `version` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_version(
         &self,
         self_: &crate::PoolPatchRef,
@@ -429,7 +429,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Returns the `size` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_size(
         &self,
         self_: &crate::PoolPatchRef,
@@ -438,7 +438,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Returns the `pool_applied` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_pool_applied(
         &self,
         self_: &crate::PoolPatchRef,
@@ -447,7 +447,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Returns the `host_patches` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_host_patches(
         &self,
         self_: &crate::PoolPatchRef,
@@ -456,7 +456,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Returns the `after_apply_guidance` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_after_apply_guidance(
         &self,
         self_: &crate::PoolPatchRef,
@@ -467,7 +467,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Returns the `pool_update` field of the given pool_patch.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_pool_update(
         &self,
         self_: &crate::PoolPatchRef,
@@ -476,7 +476,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Returns the `other_config` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_other_config(
         &self,
         self_: &crate::PoolPatchRef,
@@ -485,7 +485,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_other_config(
         &self,
         self_: &crate::PoolPatchRef,
@@ -497,7 +497,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given pool_patch; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::PoolPatchRef,
@@ -513,7 +513,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given pool_patch, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::PoolPatchRef,
@@ -532,7 +532,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
 pub trait PoolPatchServer: crate::server::Backend {
     /// Deletes the patch file from the given host's disk while keeping the patch record.
     ///
-    /// Published in tampa; deprecated in ely.
+    /// Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely).
     fn clean_on_host(
         &self,
         ctx: &Self::Ctx,
@@ -543,7 +543,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Removes the patch file from the master and deletes the patch record; the patch must not be applied anywhere.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -553,7 +553,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Deletes the patch file from every host in the pool while keeping the patch record.
     ///
-    /// Published in tampa; deprecated in ely.
+    /// Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely).
     fn pool_clean(
         &self,
         ctx: &Self::Ctx,
@@ -563,7 +563,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Deletes the stored patch file while keeping the patch record.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     fn clean(
         &self,
         ctx: &Self::Ctx,
@@ -573,7 +573,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Runs the patch's precheck script on the given host and returns its output; fails if the patch cannot be applied there.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     fn precheck(
         &self,
         ctx: &Self::Ctx,
@@ -584,7 +584,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Applies the patch to every host in the pool.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     fn pool_apply(
         &self,
         ctx: &Self::Ctx,
@@ -594,7 +594,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Applies the patch to the given host and returns the output of the patch script.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     fn apply(
         &self,
         ctx: &Self::Ctx,
@@ -605,7 +605,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Returns every field of the given pool_patch as one record.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -619,7 +619,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Finds the pool_patch with the given UUID.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -633,7 +633,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Lists every pool_patch whose `name_label` equals the given label.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -655,7 +655,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Lists every pool_patch known to the server.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -673,7 +673,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Returns the record of every pool_patch, keyed by reference.
     ///
-    /// Published in miami; deprecated in ely.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -695,7 +695,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given pool_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -710,7 +710,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given pool_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -725,7 +725,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given pool_patch.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -740,7 +740,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Returns the `version` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_version(
         &self,
         ctx: &Self::Ctx,
@@ -755,7 +755,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Returns the `size` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_size(
         &self,
         ctx: &Self::Ctx,
@@ -770,7 +770,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Returns the `pool_applied` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_pool_applied(
         &self,
         ctx: &Self::Ctx,
@@ -785,7 +785,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Returns the `host_patches` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_host_patches(
         &self,
         ctx: &Self::Ctx,
@@ -800,7 +800,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Returns the `after_apply_guidance` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_after_apply_guidance(
         &self,
         ctx: &Self::Ctx,
@@ -817,7 +817,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Returns the `pool_update` field of the given pool_patch.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_pool_update(
         &self,
         ctx: &Self::Ctx,
@@ -832,7 +832,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -849,7 +849,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given pool_patch.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -873,7 +873,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given pool_patch; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -908,7 +908,7 @@ pub trait PoolPatchServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given pool_patch, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

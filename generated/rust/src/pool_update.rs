@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A software update that has been uploaded to the pool and can be applied to its hosts.
 ///
-/// Published in ely.
+/// Published in XenServer 7.1 (ely).
 #[derive(Debug)]
 pub enum PoolUpdate {}
 impl xenapi_rt::types::Class for PoolUpdate {
@@ -146,57 +146,57 @@ impl<'de> serde::Deserialize<'de> for LivepatchStatus {
 pub struct PoolUpdateRecord {
     /// Unique identifier (UUID) of the update.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the update.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the update.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// Version string of the update.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub version: String,
     /// Disk space the update needs once installed, in bytes.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub installation_size: i64,
     /// Name of the GPG key used to verify the update's signature.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub key: String,
     /// Actions recommended once the update has been applied.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub after_apply_guidance: Vec<crate::UpdateAfterApplyGuidance>,
     /// The VDI holding the uploaded update image.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub vdi: crate::VdiRef,
     /// The hosts on which this update has been applied.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub hosts: Vec<crate::HostRef>,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if every host in the pool must have this update applied, keeping the pool uniform.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub enforce_homogeneity: bool,
 }
@@ -223,7 +223,7 @@ pub struct PoolUpdateClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     /// Removes this update record and its uploaded image from the pool.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn destroy(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -232,7 +232,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Removes this update record and its uploaded image from the pool.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -243,7 +243,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Deletes the update's unpacked files from all hosts in the pool while keeping the update record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn pool_clean(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -252,7 +252,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Deletes the update's unpacked files from all hosts in the pool while keeping the update record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_pool_clean(
@@ -263,7 +263,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Applies this update to every host in the pool.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn pool_apply(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -272,7 +272,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Applies this update to every host in the pool.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_pool_apply(
@@ -283,7 +283,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Applies this update to the given host.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn apply(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -295,7 +295,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Applies this update to the given host.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_apply(
@@ -309,7 +309,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Checks whether this update can be applied to the given host and returns the live-patching outcome.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn precheck(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -319,7 +319,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Checks whether this update can be applied to the given host and returns the live-patching outcome.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_precheck(
@@ -333,7 +333,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Registers an update from an uploaded VDI containing its image and returns the new update record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn introduce(
         &self,
         vdi: &crate::VdiRef,
@@ -342,7 +342,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Registers an update from an uploaded VDI containing its image and returns the new update record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_introduce(
@@ -353,7 +353,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Returns every field of the given pool_update as one record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_record(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -362,7 +362,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Finds the pool_update with the given UUID.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -371,7 +371,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Lists every pool_update whose `name_label` equals the given label.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -380,13 +380,13 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Lists every pool_update known to the server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_all(&self) -> Result<Vec<crate::PoolUpdateRef>, crate::Error> {
         self.session.call("pool_update.get_all", |c| c).await
     }
     /// Returns the record of every pool_update, keyed by reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -397,7 +397,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Returns the `uuid` field of the given pool_update.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -406,7 +406,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Returns the `name_label` field of the given pool_update.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -415,7 +415,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Returns the `name_description` field of the given pool_update.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -424,7 +424,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Returns the `version` field of the given pool_update.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_version(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -433,7 +433,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Returns the `installation_size` field of the given pool_update.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_installation_size(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -442,7 +442,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Returns the `key` field of the given pool_update.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_key(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -451,7 +451,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Returns the `after_apply_guidance` field of the given pool_update.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_after_apply_guidance(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -462,7 +462,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Returns the `vdi` field of the given pool_update.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vdi(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -471,7 +471,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Returns the `hosts` field of the given pool_update.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_hosts(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -480,7 +480,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Returns the `other_config` field of the given pool_update.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_other_config(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -489,7 +489,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given pool_update.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn set_other_config(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -501,7 +501,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given pool_update; fails if the key is already there.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -517,7 +517,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given pool_update, if present.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -532,7 +532,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     }
     /// Returns the `enforce_homogeneity` field of the given pool_update.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_enforce_homogeneity(
         &self,
         self_: &crate::PoolUpdateRef,
@@ -547,7 +547,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
 pub trait PoolUpdateServer: crate::server::Backend {
     /// Removes this update record and its uploaded image from the pool.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -557,7 +557,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Deletes the update's unpacked files from all hosts in the pool while keeping the update record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn pool_clean(
         &self,
         ctx: &Self::Ctx,
@@ -567,7 +567,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Applies this update to every host in the pool.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn pool_apply(
         &self,
         ctx: &Self::Ctx,
@@ -577,7 +577,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Applies this update to the given host.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn apply(
         &self,
         ctx: &Self::Ctx,
@@ -588,7 +588,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Checks whether this update can be applied to the given host and returns the live-patching outcome.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn precheck(
         &self,
         ctx: &Self::Ctx,
@@ -599,7 +599,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Registers an update from an uploaded VDI containing its image and returns the new update record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn introduce(
         &self,
         ctx: &Self::Ctx,
@@ -609,7 +609,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Returns every field of the given pool_update as one record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -623,7 +623,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Finds the pool_update with the given UUID.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -637,7 +637,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Lists every pool_update whose `name_label` equals the given label.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -661,7 +661,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Lists every pool_update known to the server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -681,7 +681,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Returns the record of every pool_update, keyed by reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -703,7 +703,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given pool_update.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -718,7 +718,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given pool_update.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -733,7 +733,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given pool_update.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -748,7 +748,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Returns the `version` field of the given pool_update.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_version(
         &self,
         ctx: &Self::Ctx,
@@ -763,7 +763,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Returns the `installation_size` field of the given pool_update.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_installation_size(
         &self,
         ctx: &Self::Ctx,
@@ -778,7 +778,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Returns the `key` field of the given pool_update.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_key(
         &self,
         ctx: &Self::Ctx,
@@ -793,7 +793,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Returns the `after_apply_guidance` field of the given pool_update.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_after_apply_guidance(
         &self,
         ctx: &Self::Ctx,
@@ -810,7 +810,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Returns the `vdi` field of the given pool_update.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vdi(
         &self,
         ctx: &Self::Ctx,
@@ -825,7 +825,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Returns the `hosts` field of the given pool_update.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_hosts(
         &self,
         ctx: &Self::Ctx,
@@ -840,7 +840,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given pool_update.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -857,7 +857,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given pool_update.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -881,7 +881,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given pool_update; fails if the key is already there.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -916,7 +916,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given pool_update, if present.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -940,7 +940,7 @@ pub trait PoolUpdateServer: crate::server::Backend {
     }
     /// Returns the `enforce_homogeneity` field of the given pool_update.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_enforce_homogeneity(
         &self,
         ctx: &Self::Ctx,

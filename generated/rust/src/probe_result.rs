@@ -3,7 +3,7 @@
 //! One candidate storage target reported by an extended SR probe, with the settings needed to attach it.
 /// One candidate storage target reported by an extended SR probe, with the settings needed to attach it.
 ///
-/// Prototyped in kolkata; published in lima.
+/// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 #[derive(Debug)]
 pub enum ProbeResult {}
 impl xenapi_rt::types::Class for ProbeResult {
@@ -20,23 +20,23 @@ pub type ProbeResultRef = xenapi_rt::types::Ref<ProbeResult>;
 pub struct ProbeResultRecord {
     /// Device-config keys and values that would be passed to SR create or introduce to use this target.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub configuration: std::collections::HashMap<String, String>,
     /// True when the configuration is complete enough to be used as-is; false when further keys must be supplied.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub complete: bool,
     /// Details of an existing SR found at this target, or absent when no SR exists there yet.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sr: Option<crate::SrStatRecord>,
     /// Additional backend-specific information about the probed target, as free-form key/value pairs.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub extra_info: std::collections::HashMap<String, String>,
 }

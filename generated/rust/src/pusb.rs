@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A physical USB device plugged into a host that may be passed through to VMs.
 ///
-/// Published in inverness.
+/// Published in XenServer 7.3 (inverness).
 #[derive(Debug)]
 pub enum Pusb {}
 impl xenapi_rt::types::Class for Pusb {
@@ -21,73 +21,73 @@ pub type PusbRef = xenapi_rt::types::Ref<Pusb>;
 pub struct PusbRecord {
     /// Unique identifier (UUID) of the physical USB device.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub uuid: String,
     /// The USB group this device belongs to.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(rename = "USB_group")]
     #[serde(default)]
     pub usb_group: crate::UsbGroupRef,
     /// The host the device is plugged into.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub host: crate::HostRef,
     /// Location of the device on the host's USB bus.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub path: String,
     /// USB vendor ID of the device, as a hexadecimal string.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub vendor_id: String,
     /// Manufacturer name reported by the device.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub vendor_desc: String,
     /// USB product ID of the device, as a hexadecimal string.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub product_id: String,
     /// Product name reported by the device.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub product_desc: String,
     /// Serial number reported by the device; empty if it has none.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub serial: String,
     /// USB specification version the device reports.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub version: String,
     /// Combined human-readable summary of the device.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub description: String,
     /// True if the device may be passed through to VMs.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub passthrough_enabled: bool,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Device speed in Mbit/s; -1 when the speed is unknown.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     #[serde(default = "PusbRecord::default_speed")]
     #[serde(with = "xenapi_rt::types::float")]
     pub speed: f64,
@@ -153,7 +153,7 @@ pub struct PusbClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     /// Allows or forbids passing this USB device through to VMs.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn set_passthrough_enabled(
         &self,
         self_: &crate::PusbRef,
@@ -165,7 +165,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Allows or forbids passing this USB device through to VMs.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_passthrough_enabled(
@@ -182,13 +182,13 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Rescans the host's USB buses and updates the physical USB device records to match.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn scan(&self, host: &crate::HostRef) -> Result<(), crate::Error> {
         self.session.call_void("PUSB.scan", |c| c.param(&host)).await
     }
     /// Rescans the host's USB buses and updates the physical USB device records to match.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_scan(
@@ -199,7 +199,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns every field of the given PUSB as one record.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_record(
         &self,
         self_: &crate::PusbRef,
@@ -208,19 +208,19 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Finds the PUSB with the given UUID.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::PusbRef, crate::Error> {
         self.session.call("PUSB.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every PUSB known to the server.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_all(&self) -> Result<Vec<crate::PusbRef>, crate::Error> {
         self.session.call("PUSB.get_all", |c| c).await
     }
     /// Returns the record of every PUSB, keyed by reference.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -231,7 +231,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `uuid` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_uuid(
         &self,
         self_: &crate::PusbRef,
@@ -240,7 +240,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `USB_group` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_usb_group(
         &self,
         self_: &crate::PusbRef,
@@ -249,7 +249,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `host` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_host(
         &self,
         self_: &crate::PusbRef,
@@ -258,7 +258,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `path` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_path(
         &self,
         self_: &crate::PusbRef,
@@ -267,7 +267,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `vendor_id` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_vendor_id(
         &self,
         self_: &crate::PusbRef,
@@ -276,7 +276,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `vendor_desc` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_vendor_desc(
         &self,
         self_: &crate::PusbRef,
@@ -285,7 +285,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `product_id` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_product_id(
         &self,
         self_: &crate::PusbRef,
@@ -294,7 +294,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `product_desc` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_product_desc(
         &self,
         self_: &crate::PusbRef,
@@ -303,7 +303,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `serial` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_serial(
         &self,
         self_: &crate::PusbRef,
@@ -312,7 +312,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `version` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_version(
         &self,
         self_: &crate::PusbRef,
@@ -321,7 +321,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `description` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_description(
         &self,
         self_: &crate::PusbRef,
@@ -330,7 +330,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `passthrough_enabled` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_passthrough_enabled(
         &self,
         self_: &crate::PusbRef,
@@ -339,7 +339,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `other_config` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_other_config(
         &self,
         self_: &crate::PusbRef,
@@ -348,7 +348,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn set_other_config(
         &self,
         self_: &crate::PusbRef,
@@ -360,7 +360,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given PUSB; fails if the key is already there.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::PusbRef,
@@ -376,7 +376,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given PUSB, if present.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::PusbRef,
@@ -388,7 +388,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     }
     /// Returns the `speed` field of the given PUSB.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn get_speed(&self, self_: &crate::PusbRef) -> Result<f64, crate::Error> {
         self.session.call_float("PUSB.get_speed", |c| c.param(&self_)).await
     }
@@ -398,7 +398,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
 pub trait PusbServer: crate::server::Backend {
     /// Allows or forbids passing this USB device through to VMs.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn set_passthrough_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -409,7 +409,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Rescans the host's USB buses and updates the physical USB device records to match.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn scan(
         &self,
         ctx: &Self::Ctx,
@@ -419,7 +419,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns every field of the given PUSB as one record.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -433,7 +433,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Finds the PUSB with the given UUID.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -447,7 +447,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Lists every PUSB known to the server.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -465,7 +465,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the record of every PUSB, keyed by reference.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -487,7 +487,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -502,7 +502,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `USB_group` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_usb_group(
         &self,
         ctx: &Self::Ctx,
@@ -517,7 +517,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `host` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_host(
         &self,
         ctx: &Self::Ctx,
@@ -532,7 +532,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `path` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_path(
         &self,
         ctx: &Self::Ctx,
@@ -547,7 +547,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `vendor_id` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_vendor_id(
         &self,
         ctx: &Self::Ctx,
@@ -562,7 +562,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `vendor_desc` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_vendor_desc(
         &self,
         ctx: &Self::Ctx,
@@ -577,7 +577,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `product_id` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_product_id(
         &self,
         ctx: &Self::Ctx,
@@ -592,7 +592,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `product_desc` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_product_desc(
         &self,
         ctx: &Self::Ctx,
@@ -607,7 +607,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `serial` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_serial(
         &self,
         ctx: &Self::Ctx,
@@ -622,7 +622,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `version` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_version(
         &self,
         ctx: &Self::Ctx,
@@ -637,7 +637,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `description` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_description(
         &self,
         ctx: &Self::Ctx,
@@ -652,7 +652,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `passthrough_enabled` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_passthrough_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -667,7 +667,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -684,7 +684,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given PUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -708,7 +708,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given PUSB; fails if the key is already there.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -743,7 +743,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given PUSB, if present.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -767,7 +767,7 @@ pub trait PusbServer: crate::server::Backend {
     }
     /// Returns the `speed` field of the given PUSB.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn get_speed(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// Storage set aside on a host to hold the local read cache for a PVS (Citrix Provisioning Services) site.
 ///
-/// Published in ely.
+/// Published in XenServer 7.1 (ely).
 #[derive(Debug)]
 pub enum PvsCacheStorage {}
 impl xenapi_rt::types::Class for PvsCacheStorage {
@@ -21,33 +21,33 @@ pub type PvsCacheStorageRef = xenapi_rt::types::Ref<PvsCacheStorage>;
 pub struct PvsCacheStorageRecord {
     /// Unique identifier (UUID) of the PVS cache storage record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub uuid: String,
     /// The host on which this cache storage is configured.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub host: crate::HostRef,
     /// The SR in which the cache space is allocated.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(rename = "SR")]
     #[serde(default)]
     pub sr: crate::SrRef,
     /// The PVS site whose cached data is stored here.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub site: crate::PvsSiteRef,
     /// Amount of space reserved for the cache, in bytes (20 GiB by default).
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default = "PvsCacheStorageRecord::default_size")]
     pub size: i64,
     /// The VDI created to hold the cache, or OpaqueRef:NULL if none has been allocated yet.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(rename = "VDI")]
     #[serde(default)]
     pub vdi: crate::VdiRef,
@@ -102,7 +102,7 @@ pub struct PvsCacheStorageClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
     /// Returns every field of the given PVS_cache_storage as one record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_record(
         &self,
         self_: &crate::PvsCacheStorageRef,
@@ -111,7 +111,7 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
     }
     /// Finds the PVS_cache_storage with the given UUID.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -120,7 +120,7 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
     }
     /// Creates a new PVS_cache_storage from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn create(
         &self,
         args: &crate::PvsCacheStorageRecord,
@@ -129,7 +129,7 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
     }
     /// Destroys the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn destroy(
         &self,
         self_: &crate::PvsCacheStorageRef,
@@ -138,13 +138,13 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
     }
     /// Lists every PVS_cache_storage known to the server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_all(&self) -> Result<Vec<crate::PvsCacheStorageRef>, crate::Error> {
         self.session.call("PVS_cache_storage.get_all", |c| c).await
     }
     /// Returns the record of every PVS_cache_storage, keyed by reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -158,7 +158,7 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
     }
     /// Returns the `uuid` field of the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_uuid(
         &self,
         self_: &crate::PvsCacheStorageRef,
@@ -167,7 +167,7 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
     }
     /// Returns the `host` field of the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_host(
         &self,
         self_: &crate::PvsCacheStorageRef,
@@ -176,7 +176,7 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
     }
     /// Returns the `SR` field of the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_sr(
         &self,
         self_: &crate::PvsCacheStorageRef,
@@ -185,7 +185,7 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
     }
     /// Returns the `site` field of the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_site(
         &self,
         self_: &crate::PvsCacheStorageRef,
@@ -194,7 +194,7 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
     }
     /// Returns the `size` field of the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_size(
         &self,
         self_: &crate::PvsCacheStorageRef,
@@ -203,7 +203,7 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
     }
     /// Returns the `VDI` field of the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_vdi(
         &self,
         self_: &crate::PvsCacheStorageRef,
@@ -216,7 +216,7 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
 pub trait PvsCacheStorageServer: crate::server::Backend {
     /// Returns every field of the given PVS_cache_storage as one record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -232,7 +232,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend {
     }
     /// Finds the PVS_cache_storage with the given UUID.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -248,7 +248,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend {
     }
     /// Creates a new PVS_cache_storage from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -271,7 +271,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend {
     }
     /// Destroys the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -285,7 +285,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend {
     }
     /// Lists every PVS_cache_storage known to the server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -305,7 +305,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend {
     }
     /// Returns the record of every PVS_cache_storage, keyed by reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -330,7 +330,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -345,7 +345,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend {
     }
     /// Returns the `host` field of the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_host(
         &self,
         ctx: &Self::Ctx,
@@ -360,7 +360,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend {
     }
     /// Returns the `SR` field of the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_sr(
         &self,
         ctx: &Self::Ctx,
@@ -375,7 +375,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend {
     }
     /// Returns the `site` field of the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_site(
         &self,
         ctx: &Self::Ctx,
@@ -390,7 +390,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend {
     }
     /// Returns the `size` field of the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_size(
         &self,
         ctx: &Self::Ctx,
@@ -405,7 +405,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend {
     }
     /// Returns the `VDI` field of the given PVS_cache_storage.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_vdi(
         &self,
         ctx: &Self::Ctx,

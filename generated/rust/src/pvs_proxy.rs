@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A Provisioning Services proxy attached to a VM's network interface, caching the OS image data the VM streams from a PVS site.
 ///
-/// Published in ely.
+/// Published in XenServer 7.1 (ely).
 #[derive(Debug)]
 pub enum PvsProxy {}
 impl xenapi_rt::types::Class for PvsProxy {
@@ -95,28 +95,28 @@ impl<'de> serde::Deserialize<'de> for PvsProxyStatus {
 pub struct PvsProxyRecord {
     /// Globally unique identifier of the PVS proxy.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub uuid: String,
     /// The PVS site whose streamed data this proxy caches.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub site: crate::PvsSiteRef,
     /// The VM network interface that the proxy serves.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(rename = "VIF")]
     #[serde(default)]
     pub vif: crate::VifRef,
     /// True if the proxy is currently set up on the host running the VM.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub currently_attached: bool,
     /// Current operating state of the proxy.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default = "PvsProxyRecord::default_status")]
     pub status: crate::PvsProxyStatus,
 }
@@ -169,13 +169,13 @@ pub struct PvsProxyClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
     /// Removes the PVS proxy from its VIF.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn destroy(&self, self_: &crate::PvsProxyRef) -> Result<(), crate::Error> {
         self.session.call_void("PVS_proxy.destroy", |c| c.param(&self_)).await
     }
     /// Removes the PVS proxy from its VIF.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -186,7 +186,7 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
     }
     /// Attaches a new PVS proxy for the given site to the given VIF and returns its reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn create(
         &self,
         site: &crate::PvsSiteRef,
@@ -196,7 +196,7 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
     }
     /// Attaches a new PVS proxy for the given site to the given VIF and returns its reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -210,7 +210,7 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
     }
     /// Returns every field of the given PVS_proxy as one record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_record(
         &self,
         self_: &crate::PvsProxyRef,
@@ -219,7 +219,7 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
     }
     /// Finds the PVS_proxy with the given UUID.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -228,13 +228,13 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
     }
     /// Lists every PVS_proxy known to the server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_all(&self) -> Result<Vec<crate::PvsProxyRef>, crate::Error> {
         self.session.call("PVS_proxy.get_all", |c| c).await
     }
     /// Returns the record of every PVS_proxy, keyed by reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -245,7 +245,7 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
     }
     /// Returns the `uuid` field of the given PVS_proxy.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_uuid(
         &self,
         self_: &crate::PvsProxyRef,
@@ -254,7 +254,7 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
     }
     /// Returns the `site` field of the given PVS_proxy.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_site(
         &self,
         self_: &crate::PvsProxyRef,
@@ -263,7 +263,7 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
     }
     /// Returns the `VIF` field of the given PVS_proxy.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_vif(
         &self,
         self_: &crate::PvsProxyRef,
@@ -272,7 +272,7 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
     }
     /// Returns the `currently_attached` field of the given PVS_proxy.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_currently_attached(
         &self,
         self_: &crate::PvsProxyRef,
@@ -281,7 +281,7 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
     }
     /// Returns the `status` field of the given PVS_proxy.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_status(
         &self,
         self_: &crate::PvsProxyRef,
@@ -294,7 +294,7 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
 pub trait PvsProxyServer: crate::server::Backend {
     /// Removes the PVS proxy from its VIF.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -304,7 +304,7 @@ pub trait PvsProxyServer: crate::server::Backend {
     }
     /// Attaches a new PVS proxy for the given site to the given VIF and returns its reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -315,7 +315,7 @@ pub trait PvsProxyServer: crate::server::Backend {
     }
     /// Returns every field of the given PVS_proxy as one record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -329,7 +329,7 @@ pub trait PvsProxyServer: crate::server::Backend {
     }
     /// Finds the PVS_proxy with the given UUID.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -343,7 +343,7 @@ pub trait PvsProxyServer: crate::server::Backend {
     }
     /// Lists every PVS_proxy known to the server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -361,7 +361,7 @@ pub trait PvsProxyServer: crate::server::Backend {
     }
     /// Returns the record of every PVS_proxy, keyed by reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -383,7 +383,7 @@ pub trait PvsProxyServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given PVS_proxy.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -398,7 +398,7 @@ pub trait PvsProxyServer: crate::server::Backend {
     }
     /// Returns the `site` field of the given PVS_proxy.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_site(
         &self,
         ctx: &Self::Ctx,
@@ -413,7 +413,7 @@ pub trait PvsProxyServer: crate::server::Backend {
     }
     /// Returns the `VIF` field of the given PVS_proxy.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_vif(
         &self,
         ctx: &Self::Ctx,
@@ -428,7 +428,7 @@ pub trait PvsProxyServer: crate::server::Backend {
     }
     /// Returns the `currently_attached` field of the given PVS_proxy.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_currently_attached(
         &self,
         ctx: &Self::Ctx,
@@ -443,7 +443,7 @@ pub trait PvsProxyServer: crate::server::Backend {
     }
     /// Returns the `status` field of the given PVS_proxy.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_status(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A Citrix Provisioning Services server that streams disk images to VMs belonging to a PVS site.
 ///
-/// Published in ely.
+/// Published in XenServer 7.1 (ely).
 #[derive(Debug)]
 pub enum PvsServer {}
 impl xenapi_rt::types::Class for PvsServer {
@@ -21,27 +21,27 @@ pub type PvsServerRef = xenapi_rt::types::Ref<PvsServer>;
 pub struct PvsServerRecord {
     /// Unique identifier (UUID) of the PVS server record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub uuid: String,
     /// IP addresses on which the PVS server can be reached.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub addresses: Vec<String>,
     /// Lowest UDP port in the range the PVS server listens on.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub first_port: i64,
     /// Highest UDP port in the range the PVS server listens on.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub last_port: i64,
     /// The PVS site this server belongs to.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub site: crate::PvsSiteRef,
 }
@@ -75,13 +75,13 @@ pub struct PvsServerClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     /// Removes the record of this PVS server from the database.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn forget(&self, self_: &crate::PvsServerRef) -> Result<(), crate::Error> {
         self.session.call_void("PVS_server.forget", |c| c.param(&self_)).await
     }
     /// Removes the record of this PVS server from the database.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_forget(
@@ -92,7 +92,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     }
     /// Registers a PVS server with its addresses, UDP port range and site, and returns a reference to the new record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn introduce(
         &self,
         addresses: &[String],
@@ -109,7 +109,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     }
     /// Registers a PVS server with its addresses, UDP port range and site, and returns a reference to the new record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_introduce(
@@ -128,7 +128,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     }
     /// Returns every field of the given PVS_server as one record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_record(
         &self,
         self_: &crate::PvsServerRef,
@@ -137,7 +137,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     }
     /// Finds the PVS_server with the given UUID.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -146,13 +146,13 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     }
     /// Lists every PVS_server known to the server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_all(&self) -> Result<Vec<crate::PvsServerRef>, crate::Error> {
         self.session.call("PVS_server.get_all", |c| c).await
     }
     /// Returns the record of every PVS_server, keyed by reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -163,7 +163,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     }
     /// Returns the `uuid` field of the given PVS_server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_uuid(
         &self,
         self_: &crate::PvsServerRef,
@@ -172,7 +172,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     }
     /// Returns the `addresses` field of the given PVS_server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_addresses(
         &self,
         self_: &crate::PvsServerRef,
@@ -181,7 +181,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     }
     /// Returns the `first_port` field of the given PVS_server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_first_port(
         &self,
         self_: &crate::PvsServerRef,
@@ -190,7 +190,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     }
     /// Returns the `last_port` field of the given PVS_server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_last_port(
         &self,
         self_: &crate::PvsServerRef,
@@ -199,7 +199,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     }
     /// Returns the `site` field of the given PVS_server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_site(
         &self,
         self_: &crate::PvsServerRef,
@@ -212,7 +212,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
 pub trait PvsServerServer: crate::server::Backend {
     /// Removes the record of this PVS server from the database.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn forget(
         &self,
         ctx: &Self::Ctx,
@@ -222,7 +222,7 @@ pub trait PvsServerServer: crate::server::Backend {
     }
     /// Registers a PVS server with its addresses, UDP port range and site, and returns a reference to the new record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn introduce(
         &self,
         ctx: &Self::Ctx,
@@ -235,7 +235,7 @@ pub trait PvsServerServer: crate::server::Backend {
     }
     /// Returns every field of the given PVS_server as one record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -249,7 +249,7 @@ pub trait PvsServerServer: crate::server::Backend {
     }
     /// Finds the PVS_server with the given UUID.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -263,7 +263,7 @@ pub trait PvsServerServer: crate::server::Backend {
     }
     /// Lists every PVS_server known to the server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -281,7 +281,7 @@ pub trait PvsServerServer: crate::server::Backend {
     }
     /// Returns the record of every PVS_server, keyed by reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -303,7 +303,7 @@ pub trait PvsServerServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given PVS_server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -318,7 +318,7 @@ pub trait PvsServerServer: crate::server::Backend {
     }
     /// Returns the `addresses` field of the given PVS_server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_addresses(
         &self,
         ctx: &Self::Ctx,
@@ -333,7 +333,7 @@ pub trait PvsServerServer: crate::server::Backend {
     }
     /// Returns the `first_port` field of the given PVS_server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_first_port(
         &self,
         ctx: &Self::Ctx,
@@ -348,7 +348,7 @@ pub trait PvsServerServer: crate::server::Backend {
     }
     /// Returns the `last_port` field of the given PVS_server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_last_port(
         &self,
         ctx: &Self::Ctx,
@@ -363,7 +363,7 @@ pub trait PvsServerServer: crate::server::Backend {
     }
     /// Returns the `site` field of the given PVS_server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_site(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A Citrix Provisioning Services (PVS) site, grouping the PVS servers, proxies and cache storage used to stream OS images to VMs.
 ///
-/// Published in ely.
+/// Published in XenServer 7.1 (ely).
 #[derive(Debug)]
 pub enum PvsSite {}
 impl xenapi_rt::types::Class for PvsSite {
@@ -21,38 +21,38 @@ pub type PvsSiteRef = xenapi_rt::types::Ref<PvsSite>;
 pub struct PvsSiteRecord {
     /// Globally unique identifier of the PVS site object.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub name_label: String,
     /// Free-text notes about the site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub name_description: String,
     /// Identifier of the site as known to the PVS farm itself, used to match it with PVS configuration.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(rename = "PVS_uuid")]
     #[serde(default)]
     pub pvs_uuid: String,
     /// Storage configured on hosts for caching data streamed from this site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub cache_storage: Vec<crate::PvsCacheStorageRef>,
     /// PVS servers that belong to this site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub servers: Vec<crate::PvsServerRef>,
     /// PVS proxies (VM-side caching agents) that belong to this site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub proxies: Vec<crate::PvsProxyRef>,
 }
@@ -119,7 +119,7 @@ pub struct PvsSiteClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     /// Changes the PVS identifier of the site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn set_pvs_uuid(
         &self,
         self_: &crate::PvsSiteRef,
@@ -131,7 +131,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Changes the PVS identifier of the site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_pvs_uuid(
@@ -145,13 +145,13 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Removes the site record; fails if it still has running proxies or registered servers.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn forget(&self, self_: &crate::PvsSiteRef) -> Result<(), crate::Error> {
         self.session.call_void("PVS_site.forget", |c| c.param(&self_)).await
     }
     /// Removes the site record; fails if it still has running proxies or registered servers.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_forget(
@@ -162,7 +162,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Registers a new PVS site with the given name and PVS identifier and returns its reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn introduce(
         &self,
         name_label: &str,
@@ -178,7 +178,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Registers a new PVS site with the given name and PVS identifier and returns its reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_introduce(
@@ -196,7 +196,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Returns every field of the given PVS_site as one record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_record(
         &self,
         self_: &crate::PvsSiteRef,
@@ -205,7 +205,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Finds the PVS_site with the given UUID.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -214,7 +214,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Lists every PVS_site whose `name_label` equals the given label.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -223,13 +223,13 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Lists every PVS_site known to the server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_all(&self) -> Result<Vec<crate::PvsSiteRef>, crate::Error> {
         self.session.call("PVS_site.get_all", |c| c).await
     }
     /// Returns the record of every PVS_site, keyed by reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -240,7 +240,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Returns the `uuid` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_uuid(
         &self,
         self_: &crate::PvsSiteRef,
@@ -249,7 +249,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Returns the `name_label` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_name_label(
         &self,
         self_: &crate::PvsSiteRef,
@@ -258,7 +258,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn set_name_label(
         &self,
         self_: &crate::PvsSiteRef,
@@ -270,7 +270,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Returns the `name_description` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_name_description(
         &self,
         self_: &crate::PvsSiteRef,
@@ -279,7 +279,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn set_name_description(
         &self,
         self_: &crate::PvsSiteRef,
@@ -294,7 +294,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Returns the `PVS_uuid` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_pvs_uuid(
         &self,
         self_: &crate::PvsSiteRef,
@@ -303,7 +303,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Returns the `cache_storage` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_cache_storage(
         &self,
         self_: &crate::PvsSiteRef,
@@ -312,7 +312,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Returns the `servers` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_servers(
         &self,
         self_: &crate::PvsSiteRef,
@@ -321,7 +321,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     }
     /// Returns the `proxies` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_proxies(
         &self,
         self_: &crate::PvsSiteRef,
@@ -334,7 +334,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
 pub trait PvsSiteServer: crate::server::Backend {
     /// Changes the PVS identifier of the site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn set_pvs_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -345,7 +345,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Removes the site record; fails if it still has running proxies or registered servers.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn forget(
         &self,
         ctx: &Self::Ctx,
@@ -355,7 +355,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Registers a new PVS site with the given name and PVS identifier and returns its reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn introduce(
         &self,
         ctx: &Self::Ctx,
@@ -367,7 +367,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Returns every field of the given PVS_site as one record.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -381,7 +381,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Finds the PVS_site with the given UUID.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -395,7 +395,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Lists every PVS_site whose `name_label` equals the given label.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -417,7 +417,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Lists every PVS_site known to the server.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -435,7 +435,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Returns the record of every PVS_site, keyed by reference.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -457,7 +457,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -472,7 +472,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -487,7 +487,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Replaces the `name_label` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -511,7 +511,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -526,7 +526,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Replaces the `name_description` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -550,7 +550,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Returns the `PVS_uuid` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_pvs_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -565,7 +565,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Returns the `cache_storage` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_cache_storage(
         &self,
         ctx: &Self::Ctx,
@@ -582,7 +582,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Returns the `servers` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_servers(
         &self,
         ctx: &Self::Ctx,
@@ -597,7 +597,7 @@ pub trait PvsSiteServer: crate::server::Backend {
     }
     /// Returns the `proxies` field of the given PVS_site.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_proxies(
         &self,
         ctx: &Self::Ctx,

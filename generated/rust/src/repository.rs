@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A software package repository (RPM/yum style) from which the pool's hosts receive updates.
 ///
-/// Published in 1.301.0.
+/// Published in XAPI 1.301.0.
 #[derive(Debug)]
 pub enum Repository {}
 impl xenapi_rt::types::Class for Repository {
@@ -21,48 +21,48 @@ pub type RepositoryRef = xenapi_rt::types::Ref<Repository>;
 pub struct RepositoryRecord {
     /// Globally unique identifier of the repository.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the repository.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Free-text notes about the repository.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// Base URL from which the repository's binary packages are fetched.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     #[serde(default)]
     pub binary_url: String,
     /// Base URL of the repository holding the matching source packages.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     #[serde(default)]
     pub source_url: String,
     /// True if this is an update repository layered on a base repository, rather than the base installation repository.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     #[serde(default)]
     pub update: bool,
     /// Checksum of the repository metadata last synchronised, used to detect when it changes.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     #[serde(default)]
     pub hash: String,
     /// True if the pool's local copy of this repository is in sync with the remote one.
     ///
-    /// Published in 1.301.0; deprecated in 23.18.0; removed in 23.18.0.
-    #[deprecated(note = "removed in 23.18.0")]
+    /// Published in XAPI 1.301.0; deprecated in XAPI 23.18.0; removed in XAPI 23.18.0.
+    #[deprecated(note = "removed in XAPI 23.18.0")]
     #[serde(default)]
     pub up_to_date: bool,
     /// Name of the GPG public key used to verify the repository's packages and metadata; empty to use the default key.
     ///
-    /// Prototyped in 22.12.0.
+    /// Prototyped in XAPI 22.12.0.
     #[serde(default)]
     pub gpgkey_path: String,
 }
@@ -89,7 +89,7 @@ pub struct RepositoryClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     /// Changes the GPG key used to verify the repository.
     ///
-    /// Prototyped in 22.12.0.
+    /// Prototyped in XAPI 22.12.0.
     pub async fn set_gpgkey_path(
         &self,
         self_: &crate::RepositoryRef,
@@ -101,7 +101,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Changes the GPG key used to verify the repository.
     ///
-    /// Prototyped in 22.12.0.
+    /// Prototyped in XAPI 22.12.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_gpgkey_path(
@@ -115,7 +115,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Removes the repository record from the pool.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn forget(
         &self,
         self_: &crate::RepositoryRef,
@@ -124,7 +124,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Removes the repository record from the pool.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_forget(
@@ -135,7 +135,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Registers a new repository with the given URLs and key and returns its reference.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn introduce(
         &self,
         name_label: &str,
@@ -162,7 +162,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Registers a new repository with the given URLs and key and returns its reference.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_introduce(
@@ -191,7 +191,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Returns every field of the given Repository as one record.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn get_record(
         &self,
         self_: &crate::RepositoryRef,
@@ -200,7 +200,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Finds the Repository with the given UUID.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -209,7 +209,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Lists every Repository whose `name_label` equals the given label.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -218,13 +218,13 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Lists every Repository known to the server.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn get_all(&self) -> Result<Vec<crate::RepositoryRef>, crate::Error> {
         self.session.call("Repository.get_all", |c| c).await
     }
     /// Returns the record of every Repository, keyed by reference.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -235,7 +235,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Returns the `uuid` field of the given Repository.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn get_uuid(
         &self,
         self_: &crate::RepositoryRef,
@@ -244,7 +244,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Returns the `name_label` field of the given Repository.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::RepositoryRef,
@@ -253,7 +253,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given Repository.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_label(
         &self,
         self_: &crate::RepositoryRef,
@@ -265,7 +265,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Returns the `name_description` field of the given Repository.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::RepositoryRef,
@@ -274,7 +274,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given Repository.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_description(
         &self,
         self_: &crate::RepositoryRef,
@@ -289,7 +289,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Returns the `binary_url` field of the given Repository.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn get_binary_url(
         &self,
         self_: &crate::RepositoryRef,
@@ -298,7 +298,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Returns the `source_url` field of the given Repository.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn get_source_url(
         &self,
         self_: &crate::RepositoryRef,
@@ -307,7 +307,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Returns the `update` field of the given Repository.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn get_update(
         &self,
         self_: &crate::RepositoryRef,
@@ -316,7 +316,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Returns the `hash` field of the given Repository.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     pub async fn get_hash(
         &self,
         self_: &crate::RepositoryRef,
@@ -325,8 +325,8 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Returns the `up_to_date` field of the given Repository.
     ///
-    /// Published in 1.301.0; deprecated in 23.18.0; removed in 23.18.0.
-    #[deprecated(note = "removed in 23.18.0")]
+    /// Published in XAPI 1.301.0; deprecated in XAPI 23.18.0; removed in XAPI 23.18.0.
+    #[deprecated(note = "removed in XAPI 23.18.0")]
     pub async fn get_up_to_date(
         &self,
         self_: &crate::RepositoryRef,
@@ -335,7 +335,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     }
     /// Returns the `gpgkey_path` field of the given Repository.
     ///
-    /// Prototyped in 22.12.0.
+    /// Prototyped in XAPI 22.12.0.
     pub async fn get_gpgkey_path(
         &self,
         self_: &crate::RepositoryRef,
@@ -348,7 +348,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
 pub trait RepositoryServer: crate::server::Backend {
     /// Changes the GPG key used to verify the repository.
     ///
-    /// Prototyped in 22.12.0.
+    /// Prototyped in XAPI 22.12.0.
     fn set_gpgkey_path(
         &self,
         ctx: &Self::Ctx,
@@ -359,7 +359,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Removes the repository record from the pool.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn forget(
         &self,
         ctx: &Self::Ctx,
@@ -369,7 +369,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Registers a new repository with the given URLs and key and returns its reference.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn introduce(
         &self,
         ctx: &Self::Ctx,
@@ -384,7 +384,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Returns every field of the given Repository as one record.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -398,7 +398,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Finds the Repository with the given UUID.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -412,7 +412,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Lists every Repository whose `name_label` equals the given label.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -436,7 +436,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Lists every Repository known to the server.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -456,7 +456,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Returns the record of every Repository, keyed by reference.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -478,7 +478,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given Repository.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -493,7 +493,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given Repository.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -508,7 +508,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Replaces the `name_label` field of the given Repository.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -532,7 +532,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given Repository.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -547,7 +547,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Replaces the `name_description` field of the given Repository.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -571,7 +571,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Returns the `binary_url` field of the given Repository.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn get_binary_url(
         &self,
         ctx: &Self::Ctx,
@@ -586,7 +586,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Returns the `source_url` field of the given Repository.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn get_source_url(
         &self,
         ctx: &Self::Ctx,
@@ -601,7 +601,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Returns the `update` field of the given Repository.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn get_update(
         &self,
         ctx: &Self::Ctx,
@@ -616,7 +616,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Returns the `hash` field of the given Repository.
     ///
-    /// Published in 1.301.0.
+    /// Published in XAPI 1.301.0.
     fn get_hash(
         &self,
         ctx: &Self::Ctx,
@@ -631,7 +631,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Returns the `up_to_date` field of the given Repository.
     ///
-    /// Published in 1.301.0; deprecated in 23.18.0; removed in 23.18.0.
+    /// Published in XAPI 1.301.0; deprecated in XAPI 23.18.0; removed in XAPI 23.18.0.
     fn get_up_to_date(
         &self,
         ctx: &Self::Ctx,
@@ -646,7 +646,7 @@ pub trait RepositoryServer: crate::server::Backend {
     }
     /// Returns the `gpgkey_path` field of the given Repository.
     ///
-    /// Prototyped in 22.12.0.
+    /// Prototyped in XAPI 22.12.0.
     fn get_gpgkey_path(
         &self,
         ctx: &Self::Ctx,

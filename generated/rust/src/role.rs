@@ -4,7 +4,7 @@
 use std::future::Future;
 /// An RBAC role or permission; roles are named bundles of permissions that can be granted to subjects.
 ///
-/// Published in midnight-ride.
+/// Published in XenServer 5.6 (midnight-ride).
 #[derive(Debug)]
 pub enum Role {}
 impl xenapi_rt::types::Class for Role {
@@ -21,27 +21,27 @@ pub type RoleRef = xenapi_rt::types::Ref<Role>;
 pub struct RoleRecord {
     /// Unique identifier of the role, stable for its whole lifetime.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short name of the role or permission, such as pool-admin or vm.start.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub name_label: String,
     /// Human-readable explanation of what the role or permission allows.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub name_description: String,
     /// Roles or permissions contained in this role; empty for an individual permission.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub subroles: Vec<crate::RoleRef>,
     /// True for roles reserved for internal use by the server, which are not offered to administrators.
     ///
-    /// Published in 22.5.0.
+    /// Published in XAPI 22.5.0.
     #[serde(default)]
     pub is_internal: bool,
 }
@@ -68,7 +68,7 @@ pub struct RoleClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     /// Looks up every role that includes the permission with the given name label; returns their references.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_by_permission_name_label(
         &self,
         label: &str,
@@ -77,7 +77,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Looks up every role that includes the permission with the given name label; returns their references.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_by_permission_name_label(
@@ -90,7 +90,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Looks up every role that includes the given permission; returns their references.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_by_permission(
         &self,
         permission: &crate::RoleRef,
@@ -99,7 +99,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Looks up every role that includes the given permission; returns their references.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_by_permission(
@@ -112,7 +112,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Expands the role into its complete set of permissions; returns their name labels.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_permissions_name_label(
         &self,
         self_: &crate::RoleRef,
@@ -121,7 +121,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Expands the role into its complete set of permissions; returns their name labels.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_permissions_name_label(
@@ -134,7 +134,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Expands the role into its complete set of permissions; returns their references.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_permissions(
         &self,
         self_: &crate::RoleRef,
@@ -143,7 +143,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Expands the role into its complete set of permissions; returns their references.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_permissions(
@@ -154,7 +154,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Returns every field of the given role as one record.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_record(
         &self,
         self_: &crate::RoleRef,
@@ -163,13 +163,13 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Finds the role with the given UUID.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::RoleRef, crate::Error> {
         self.session.call("role.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every role whose `name_label` equals the given label.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -178,13 +178,13 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Lists every role known to the server.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_all(&self) -> Result<Vec<crate::RoleRef>, crate::Error> {
         self.session.call("role.get_all", |c| c).await
     }
     /// Returns the record of every role, keyed by reference.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -195,7 +195,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Returns the `uuid` field of the given role.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::RoleRef,
@@ -204,7 +204,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Returns the `name_label` field of the given role.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_name_label(
         &self,
         self_: &crate::RoleRef,
@@ -213,7 +213,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Returns the `name_description` field of the given role.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_name_description(
         &self,
         self_: &crate::RoleRef,
@@ -222,7 +222,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Returns the `subroles` field of the given role.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_subroles(
         &self,
         self_: &crate::RoleRef,
@@ -231,7 +231,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     }
     /// Returns the `is_internal` field of the given role.
     ///
-    /// Published in 22.5.0.
+    /// Published in XAPI 22.5.0.
     pub async fn get_is_internal(
         &self,
         self_: &crate::RoleRef,
@@ -244,7 +244,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
 pub trait RoleServer: crate::server::Backend {
     /// Looks up every role that includes the permission with the given name label; returns their references.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_by_permission_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -254,7 +254,7 @@ pub trait RoleServer: crate::server::Backend {
     }
     /// Looks up every role that includes the given permission; returns their references.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_by_permission(
         &self,
         ctx: &Self::Ctx,
@@ -264,7 +264,7 @@ pub trait RoleServer: crate::server::Backend {
     }
     /// Expands the role into its complete set of permissions; returns their name labels.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_permissions_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -274,7 +274,7 @@ pub trait RoleServer: crate::server::Backend {
     }
     /// Expands the role into its complete set of permissions; returns their references.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_permissions(
         &self,
         ctx: &Self::Ctx,
@@ -284,7 +284,7 @@ pub trait RoleServer: crate::server::Backend {
     }
     /// Returns every field of the given role as one record.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -298,7 +298,7 @@ pub trait RoleServer: crate::server::Backend {
     }
     /// Finds the role with the given UUID.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -312,7 +312,7 @@ pub trait RoleServer: crate::server::Backend {
     }
     /// Lists every role whose `name_label` equals the given label.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -334,7 +334,7 @@ pub trait RoleServer: crate::server::Backend {
     }
     /// Lists every role known to the server.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -352,7 +352,7 @@ pub trait RoleServer: crate::server::Backend {
     }
     /// Returns the record of every role, keyed by reference.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -374,7 +374,7 @@ pub trait RoleServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given role.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -389,7 +389,7 @@ pub trait RoleServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given role.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -404,7 +404,7 @@ pub trait RoleServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given role.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -419,7 +419,7 @@ pub trait RoleServer: crate::server::Backend {
     }
     /// Returns the `subroles` field of the given role.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_subroles(
         &self,
         ctx: &Self::Ctx,
@@ -434,7 +434,7 @@ pub trait RoleServer: crate::server::Backend {
     }
     /// Returns the `is_internal` field of the given role.
     ///
-    /// Published in 22.5.0.
+    /// Published in XAPI 22.5.0.
     fn get_is_internal(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// An external software-defined networking controller that the pool's Open vSwitch instances connect to.
 ///
-/// Published in falcon.
+/// Published in XenServer 7.2 (falcon).
 #[derive(Debug)]
 pub enum SdnController {}
 impl xenapi_rt::types::Class for SdnController {
@@ -76,22 +76,22 @@ impl<'de> serde::Deserialize<'de> for SdnControllerProtocol {
 pub struct SdnControllerRecord {
     /// Unique identifier of this SDN controller record.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
     pub uuid: String,
     /// Connection protocol used to reach the controller; ssl by default.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default = "SdnControllerRecord::default_protocol")]
     pub protocol: crate::SdnControllerProtocol,
     /// IP address of the controller; empty when the protocol is passive (pssl).
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
     pub address: String,
     /// TCP port of the controller; 0 means the protocol's default port.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
     pub port: i64,
 }
@@ -136,7 +136,7 @@ pub struct SdnControllerClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     /// Removes the SDN controller from the pool's configuration so the switches stop using it; returns nothing.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn forget(
         &self,
         self_: &crate::SdnControllerRef,
@@ -145,7 +145,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     }
     /// Removes the SDN controller from the pool's configuration so the switches stop using it; returns nothing.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_forget(
@@ -156,7 +156,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     }
     /// Registers an SDN controller with the pool using the given protocol, address and port; returns a reference to the new controller record.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn introduce(
         &self,
         protocol: &crate::SdnControllerProtocol,
@@ -172,7 +172,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     }
     /// Registers an SDN controller with the pool using the given protocol, address and port; returns a reference to the new controller record.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_introduce(
@@ -190,7 +190,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     }
     /// Returns every field of the given SDN_controller as one record.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_record(
         &self,
         self_: &crate::SdnControllerRef,
@@ -199,7 +199,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     }
     /// Finds the SDN_controller with the given UUID.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -208,13 +208,13 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     }
     /// Lists every SDN_controller known to the server.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_all(&self) -> Result<Vec<crate::SdnControllerRef>, crate::Error> {
         self.session.call("SDN_controller.get_all", |c| c).await
     }
     /// Returns the record of every SDN_controller, keyed by reference.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -225,7 +225,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     }
     /// Returns the `uuid` field of the given SDN_controller.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_uuid(
         &self,
         self_: &crate::SdnControllerRef,
@@ -234,7 +234,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     }
     /// Returns the `protocol` field of the given SDN_controller.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_protocol(
         &self,
         self_: &crate::SdnControllerRef,
@@ -243,7 +243,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     }
     /// Returns the `address` field of the given SDN_controller.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_address(
         &self,
         self_: &crate::SdnControllerRef,
@@ -252,7 +252,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     }
     /// Returns the `port` field of the given SDN_controller.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_port(
         &self,
         self_: &crate::SdnControllerRef,
@@ -265,7 +265,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
 pub trait SdnControllerServer: crate::server::Backend {
     /// Removes the SDN controller from the pool's configuration so the switches stop using it; returns nothing.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn forget(
         &self,
         ctx: &Self::Ctx,
@@ -275,7 +275,7 @@ pub trait SdnControllerServer: crate::server::Backend {
     }
     /// Registers an SDN controller with the pool using the given protocol, address and port; returns a reference to the new controller record.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn introduce(
         &self,
         ctx: &Self::Ctx,
@@ -287,7 +287,7 @@ pub trait SdnControllerServer: crate::server::Backend {
     }
     /// Returns every field of the given SDN_controller as one record.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -303,7 +303,7 @@ pub trait SdnControllerServer: crate::server::Backend {
     }
     /// Finds the SDN_controller with the given UUID.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -317,7 +317,7 @@ pub trait SdnControllerServer: crate::server::Backend {
     }
     /// Lists every SDN_controller known to the server.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -337,7 +337,7 @@ pub trait SdnControllerServer: crate::server::Backend {
     }
     /// Returns the record of every SDN_controller, keyed by reference.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -362,7 +362,7 @@ pub trait SdnControllerServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given SDN_controller.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -377,7 +377,7 @@ pub trait SdnControllerServer: crate::server::Backend {
     }
     /// Returns the `protocol` field of the given SDN_controller.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_protocol(
         &self,
         ctx: &Self::Ctx,
@@ -394,7 +394,7 @@ pub trait SdnControllerServer: crate::server::Backend {
     }
     /// Returns the `address` field of the given SDN_controller.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_address(
         &self,
         ctx: &Self::Ctx,
@@ -409,7 +409,7 @@ pub trait SdnControllerServer: crate::server::Backend {
     }
     /// Returns the `port` field of the given SDN_controller.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_port(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A secret value, such as a password, stored in the pool database so that other objects can refer to it by UUID instead of holding it in plain text.
 ///
-/// Published in midnight-ride.
+/// Published in XenServer 5.6 (midnight-ride).
 #[derive(Debug)]
 pub enum Secret {}
 impl xenapi_rt::types::Class for Secret {
@@ -21,17 +21,17 @@ pub type SecretRef = xenapi_rt::types::Ref<Secret>;
 pub struct SecretRecord {
     /// Globally unique identifier of the secret, used to refer to it from configuration maps.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// The secret string itself.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub value: String,
     /// Free-form key/value pairs for clients.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -58,7 +58,7 @@ pub struct SecretClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     /// Returns every field of the given secret as one record.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_record(
         &self,
         self_: &crate::SecretRef,
@@ -67,7 +67,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     }
     /// Finds the secret with the given UUID.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -76,7 +76,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     }
     /// Creates a new secret from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn create(
         &self,
         args: &crate::SecretRecord,
@@ -85,19 +85,19 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     }
     /// Destroys the given secret.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn destroy(&self, self_: &crate::SecretRef) -> Result<(), crate::Error> {
         self.session.call_void("secret.destroy", |c| c.param(&self_)).await
     }
     /// Lists every secret known to the server.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_all(&self) -> Result<Vec<crate::SecretRef>, crate::Error> {
         self.session.call("secret.get_all", |c| c).await
     }
     /// Returns the record of every secret, keyed by reference.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -108,7 +108,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     }
     /// Returns the `uuid` field of the given secret.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::SecretRef,
@@ -117,7 +117,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     }
     /// Returns the `value` field of the given secret.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_value(
         &self,
         self_: &crate::SecretRef,
@@ -126,7 +126,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     }
     /// Replaces the `value` field of the given secret.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_value(
         &self,
         self_: &crate::SecretRef,
@@ -138,7 +138,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     }
     /// Returns the `other_config` field of the given secret.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_other_config(
         &self,
         self_: &crate::SecretRef,
@@ -147,7 +147,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given secret.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_other_config(
         &self,
         self_: &crate::SecretRef,
@@ -159,7 +159,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given secret; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::SecretRef,
@@ -175,7 +175,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given secret, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::SecretRef,
@@ -194,7 +194,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
 pub trait SecretServer: crate::server::Backend {
     /// Returns every field of the given secret as one record.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -208,7 +208,7 @@ pub trait SecretServer: crate::server::Backend {
     }
     /// Finds the secret with the given UUID.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -222,7 +222,7 @@ pub trait SecretServer: crate::server::Backend {
     }
     /// Creates a new secret from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -241,7 +241,7 @@ pub trait SecretServer: crate::server::Backend {
     }
     /// Destroys the given secret.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -255,7 +255,7 @@ pub trait SecretServer: crate::server::Backend {
     }
     /// Lists every secret known to the server.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -273,7 +273,7 @@ pub trait SecretServer: crate::server::Backend {
     }
     /// Returns the record of every secret, keyed by reference.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -295,7 +295,7 @@ pub trait SecretServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given secret.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -310,7 +310,7 @@ pub trait SecretServer: crate::server::Backend {
     }
     /// Returns the `value` field of the given secret.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_value(
         &self,
         ctx: &Self::Ctx,
@@ -325,7 +325,7 @@ pub trait SecretServer: crate::server::Backend {
     }
     /// Replaces the `value` field of the given secret.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_value(
         &self,
         ctx: &Self::Ctx,
@@ -349,7 +349,7 @@ pub trait SecretServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given secret.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -366,7 +366,7 @@ pub trait SecretServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given secret.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -390,7 +390,7 @@ pub trait SecretServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given secret; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -425,7 +425,7 @@ pub trait SecretServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given secret, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

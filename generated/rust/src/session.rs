@@ -4,7 +4,7 @@
 use std::future::Future;
 /// An authenticated connection context; every API call except login takes a session reference identifying the caller and its permissions.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum Session {}
 impl xenapi_rt::types::Class for Session {
@@ -21,82 +21,82 @@ pub type SessionRef = xenapi_rt::types::Ref<Session>;
 pub struct SessionRecord {
     /// Globally unique identifier of the session.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// The host that the client logged in to and that created this session.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub this_host: crate::HostRef,
     /// Legacy link to a user object for the session; not used by current authentication.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub this_user: crate::UserRef,
     /// Time of the most recent API call made with this session; idle sessions are eventually expired.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub last_active: xenapi_rt::types::DateTime,
     /// True if this is an internal session created by one pool host to talk to another, rather than by an external client.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub pool: bool,
     /// Free-form key/value pairs for clients.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if the session was created with the local root account rather than through an external directory subject.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     #[serde(default)]
     pub is_local_superuser: bool,
     /// The external directory subject that authenticated this session, or OpaqueRef:NULL for local root and internal sessions.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     #[serde(default)]
     pub subject: crate::SubjectRef,
     /// Time when the session's external credentials were last checked against the directory service.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     #[serde(default)]
     pub validation_time: xenapi_rt::types::DateTime,
     /// Security identifier (SID) of the externally authenticated user; empty for the local superuser.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     #[serde(default)]
     pub auth_user_sid: String,
     /// Name of the user who logged in, as given by the authentication service.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub auth_user_name: String,
     /// The RBAC permissions granted to this session, derived from the roles of its subject.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub rbac_permissions: Vec<String>,
     /// Tasks created through this session; they are cleaned up when the session ends.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub tasks: Vec<crate::TaskRef>,
     /// The session that created this one when it was derived from another session, or OpaqueRef:NULL.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub parent: crate::SessionRef,
     /// Client-supplied name of the application that opened the session, used to account for and limit sessions per client.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     #[serde(default)]
     pub originator: String,
     /// True if the client authenticated by presenting a TLS client certificate.
     ///
-    /// Published in 21.2.0.
+    /// Published in XAPI 21.2.0.
     #[serde(default)]
     pub client_certificate: bool,
 }
@@ -123,7 +123,7 @@ pub struct SessionClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     /// Terminates every session belonging to the external user or group with the given subject identifier.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn logout_subject_identifier(
         &self,
         subject_identifier: &str,
@@ -137,7 +137,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the subject identifiers of all external users that currently hold sessions in the pool.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_all_subject_identifiers(
         &self,
     ) -> Result<Vec<String>, crate::Error> {
@@ -145,13 +145,13 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Ends a session that was created with slave_local_login_with_password on a pool member.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn local_logout(&self) -> Result<(), crate::Error> {
         self.session.call_void("session.local_logout", |c| c).await
     }
     /// Opens a session against a pool database read from the given file, for inspection and tooling.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn create_from_db_file(
         &self,
         filename: &str,
@@ -160,7 +160,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Changes the password of the logged-in local account after checking the old one.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn change_password(
         &self,
         old_pwd: &str,
@@ -172,13 +172,13 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Ends the current session and releases its resources.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn logout(&self) -> Result<(), crate::Error> {
         self.session.call_void("session.logout", |c| c).await
     }
     /// Returns every field of the given session as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::SessionRef,
@@ -187,7 +187,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Finds the session with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -196,7 +196,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `uuid` field of the given session.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::SessionRef,
@@ -205,7 +205,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `this_host` field of the given session.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_this_host(
         &self,
         self_: &crate::SessionRef,
@@ -214,7 +214,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `this_user` field of the given session.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_this_user(
         &self,
         self_: &crate::SessionRef,
@@ -223,7 +223,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `last_active` field of the given session.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_last_active(
         &self,
         self_: &crate::SessionRef,
@@ -232,7 +232,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `pool` field of the given session.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_pool(
         &self,
         self_: &crate::SessionRef,
@@ -241,7 +241,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `other_config` field of the given session.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_other_config(
         &self,
         self_: &crate::SessionRef,
@@ -250,7 +250,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given session.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_other_config(
         &self,
         self_: &crate::SessionRef,
@@ -262,7 +262,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given session; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::SessionRef,
@@ -278,7 +278,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given session, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::SessionRef,
@@ -293,7 +293,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `is_local_superuser` field of the given session.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_is_local_superuser(
         &self,
         self_: &crate::SessionRef,
@@ -302,7 +302,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `subject` field of the given session.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_subject(
         &self,
         self_: &crate::SessionRef,
@@ -311,7 +311,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `validation_time` field of the given session.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_validation_time(
         &self,
         self_: &crate::SessionRef,
@@ -320,7 +320,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `auth_user_sid` field of the given session.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_auth_user_sid(
         &self,
         self_: &crate::SessionRef,
@@ -329,7 +329,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `auth_user_name` field of the given session.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_auth_user_name(
         &self,
         self_: &crate::SessionRef,
@@ -338,7 +338,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `rbac_permissions` field of the given session.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_rbac_permissions(
         &self,
         self_: &crate::SessionRef,
@@ -347,7 +347,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `tasks` field of the given session.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_tasks(
         &self,
         self_: &crate::SessionRef,
@@ -356,7 +356,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `parent` field of the given session.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_parent(
         &self,
         self_: &crate::SessionRef,
@@ -365,7 +365,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `originator` field of the given session.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     pub async fn get_originator(
         &self,
         self_: &crate::SessionRef,
@@ -374,7 +374,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     }
     /// Returns the `client_certificate` field of the given session.
     ///
-    /// Published in 21.2.0.
+    /// Published in XAPI 21.2.0.
     pub async fn get_client_certificate(
         &self,
         self_: &crate::SessionRef,
@@ -387,7 +387,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
 pub trait SessionServer: crate::server::Backend {
     /// Terminates every session belonging to the external user or group with the given subject identifier.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn logout_subject_identifier(
         &self,
         ctx: &Self::Ctx,
@@ -397,7 +397,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the subject identifiers of all external users that currently hold sessions in the pool.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_all_subject_identifiers(
         &self,
         ctx: &Self::Ctx,
@@ -406,7 +406,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Ends a session that was created with slave_local_login_with_password on a pool member.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn local_logout(
         &self,
         ctx: &Self::Ctx,
@@ -415,7 +415,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Opens a session against a pool database read from the given file, for inspection and tooling.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn create_from_db_file(
         &self,
         ctx: &Self::Ctx,
@@ -425,7 +425,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Logs in to a pool member using its local database, for emergency use when the pool master is unreachable; such a session can only act on that host.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn slave_local_login_with_password(
         &self,
         uname: String,
@@ -435,7 +435,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Changes the password of the logged-in local account after checking the old one.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn change_password(
         &self,
         ctx: &Self::Ctx,
@@ -446,7 +446,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Ends the current session and releases its resources.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn logout(
         &self,
         ctx: &Self::Ctx,
@@ -455,7 +455,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Authenticates with a user name and password, stating the client's API version and originator, and returns a new session reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn login_with_password(
         &self,
         uname: String,
@@ -467,7 +467,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns every field of the given session as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -481,7 +481,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Finds the session with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -495,7 +495,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given session.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -510,7 +510,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `this_host` field of the given session.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_this_host(
         &self,
         ctx: &Self::Ctx,
@@ -525,7 +525,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `this_user` field of the given session.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_this_user(
         &self,
         ctx: &Self::Ctx,
@@ -540,7 +540,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `last_active` field of the given session.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_last_active(
         &self,
         ctx: &Self::Ctx,
@@ -557,7 +557,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `pool` field of the given session.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_pool(
         &self,
         ctx: &Self::Ctx,
@@ -572,7 +572,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given session.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -589,7 +589,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given session.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -613,7 +613,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given session; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -648,7 +648,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given session, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -672,7 +672,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `is_local_superuser` field of the given session.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_is_local_superuser(
         &self,
         ctx: &Self::Ctx,
@@ -687,7 +687,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `subject` field of the given session.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_subject(
         &self,
         ctx: &Self::Ctx,
@@ -702,7 +702,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `validation_time` field of the given session.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_validation_time(
         &self,
         ctx: &Self::Ctx,
@@ -719,7 +719,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `auth_user_sid` field of the given session.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_auth_user_sid(
         &self,
         ctx: &Self::Ctx,
@@ -734,7 +734,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `auth_user_name` field of the given session.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_auth_user_name(
         &self,
         ctx: &Self::Ctx,
@@ -749,7 +749,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `rbac_permissions` field of the given session.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_rbac_permissions(
         &self,
         ctx: &Self::Ctx,
@@ -764,7 +764,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `tasks` field of the given session.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_tasks(
         &self,
         ctx: &Self::Ctx,
@@ -779,7 +779,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `parent` field of the given session.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_parent(
         &self,
         ctx: &Self::Ctx,
@@ -794,7 +794,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `originator` field of the given session.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     fn get_originator(
         &self,
         ctx: &Self::Ctx,
@@ -809,7 +809,7 @@ pub trait SessionServer: crate::server::Backend {
     }
     /// Returns the `client_certificate` field of the given session.
     ///
-    /// Published in 21.2.0.
+    /// Published in XAPI 21.2.0.
     fn get_client_certificate(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A storage manager plugin installed on the pool, which implements one type of storage repository.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum Sm {}
 impl xenapi_rt::types::Class for Sm {
@@ -21,73 +21,73 @@ pub type SmRef = xenapi_rt::types::Ref<Sm>;
 pub struct SmRecord {
     /// Unique identifier of this storage manager record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the storage manager.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the storage manager.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// The SR type this plugin handles, such as lvm, nfs or ext.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub r#type: String,
     /// Name of the vendor who supplied the plugin.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub vendor: String,
     /// Copyright notice of the plugin.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub copyright: String,
     /// Version string of the plugin.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub version: String,
     /// Minimum storage manager API version the plugin needs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub required_api_version: String,
     /// Device-config keys accepted by the plugin, mapped to a short explanation of each.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub configuration: std::collections::HashMap<String, String>,
     /// Operations the plugin supports; deprecated in favour of the features field.
     ///
-    /// Published in miami; deprecated in clearwater.
-    #[deprecated(note = "deprecated in clearwater")]
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 6.2 (clearwater).
+    #[deprecated(note = "deprecated since XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub capabilities: Vec<String>,
     /// Operations the plugin supports, mapped to the version of each capability.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     #[serde(default)]
     pub features: std::collections::HashMap<String, i64>,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Path of the plugin's driver executable on the host.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub driver_filename: String,
     /// Cluster stacks that must be running before an SR of this type can be attached; empty when none is needed.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub required_cluster_stack: Vec<String>,
 }
@@ -114,7 +114,7 @@ pub struct SmClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     /// Returns every field of the given SM as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::SmRef,
@@ -123,13 +123,13 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Finds the SM with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::SmRef, crate::Error> {
         self.session.call("SM.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every SM whose `name_label` equals the given label.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -138,13 +138,13 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Lists every SM known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::SmRef>, crate::Error> {
         self.session.call("SM.get_all", |c| c).await
     }
     /// Returns the record of every SM, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<std::collections::HashMap<crate::SmRef, crate::SmRecord>, crate::Error> {
@@ -152,13 +152,13 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Returns the `uuid` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(&self, self_: &crate::SmRef) -> Result<String, crate::Error> {
         self.session.call("SM.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::SmRef,
@@ -167,7 +167,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Returns the `name_description` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::SmRef,
@@ -176,13 +176,13 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Returns the `type` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_type(&self, self_: &crate::SmRef) -> Result<String, crate::Error> {
         self.session.call("SM.get_type", |c| c.param(&self_)).await
     }
     /// Returns the `vendor` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vendor(
         &self,
         self_: &crate::SmRef,
@@ -191,7 +191,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Returns the `copyright` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_copyright(
         &self,
         self_: &crate::SmRef,
@@ -200,7 +200,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Returns the `version` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_version(
         &self,
         self_: &crate::SmRef,
@@ -209,7 +209,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Returns the `required_api_version` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_required_api_version(
         &self,
         self_: &crate::SmRef,
@@ -218,7 +218,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Returns the `configuration` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_configuration(
         &self,
         self_: &crate::SmRef,
@@ -227,8 +227,8 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Returns the `capabilities` field of the given SM.
     ///
-    /// Published in miami; deprecated in clearwater.
-    #[deprecated(note = "deprecated in clearwater")]
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 6.2 (clearwater).
+    #[deprecated(note = "deprecated since XenServer 6.2 (clearwater)")]
     pub async fn get_capabilities(
         &self,
         self_: &crate::SmRef,
@@ -237,7 +237,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Returns the `features` field of the given SM.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     pub async fn get_features(
         &self,
         self_: &crate::SmRef,
@@ -246,7 +246,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Returns the `other_config` field of the given SM.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_other_config(
         &self,
         self_: &crate::SmRef,
@@ -255,7 +255,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given SM.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_other_config(
         &self,
         self_: &crate::SmRef,
@@ -267,7 +267,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given SM; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::SmRef,
@@ -283,7 +283,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given SM, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::SmRef,
@@ -295,7 +295,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Returns the `driver_filename` field of the given SM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_driver_filename(
         &self,
         self_: &crate::SmRef,
@@ -304,7 +304,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Returns the `required_cluster_stack` field of the given SM.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_required_cluster_stack(
         &self,
         self_: &crate::SmRef,
@@ -317,7 +317,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
 pub trait SmServer: crate::server::Backend {
     /// Returns every field of the given SM as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -331,7 +331,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Finds the SM with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -345,7 +345,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Lists every SM whose `name_label` equals the given label.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -367,7 +367,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Lists every SM known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -385,7 +385,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the record of every SM, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -407,7 +407,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -422,7 +422,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -437,7 +437,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -452,7 +452,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `type` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_type(
         &self,
         ctx: &Self::Ctx,
@@ -467,7 +467,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `vendor` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vendor(
         &self,
         ctx: &Self::Ctx,
@@ -482,7 +482,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `copyright` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_copyright(
         &self,
         ctx: &Self::Ctx,
@@ -497,7 +497,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `version` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_version(
         &self,
         ctx: &Self::Ctx,
@@ -512,7 +512,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `required_api_version` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_required_api_version(
         &self,
         ctx: &Self::Ctx,
@@ -527,7 +527,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `configuration` field of the given SM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_configuration(
         &self,
         ctx: &Self::Ctx,
@@ -544,7 +544,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `capabilities` field of the given SM.
     ///
-    /// Published in miami; deprecated in clearwater.
+    /// Published in XenServer 4.1 (miami); deprecated in XenServer 6.2 (clearwater).
     fn get_capabilities(
         &self,
         ctx: &Self::Ctx,
@@ -559,7 +559,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `features` field of the given SM.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     fn get_features(
         &self,
         ctx: &Self::Ctx,
@@ -576,7 +576,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given SM.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -593,7 +593,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given SM.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -617,7 +617,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given SM; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -652,7 +652,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given SM, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -676,7 +676,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `driver_filename` field of the given SM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_driver_filename(
         &self,
         ctx: &Self::Ctx,
@@ -691,7 +691,7 @@ pub trait SmServer: crate::server::Backend {
     }
     /// Returns the `required_cluster_stack` field of the given SM.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_required_cluster_stack(
         &self,
         ctx: &Self::Ctx,

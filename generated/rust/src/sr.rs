@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A storage repository: a pool-wide container of virtual disk images, backed by local disks, iSCSI/FC LUNs, NFS/SMB shares or other storage reachable through a driver.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum Sr {}
 impl xenapi_rt::types::Class for Sr {
@@ -166,109 +166,109 @@ impl<'de> serde::Deserialize<'de> for StorageOperations {
 pub struct SrRecord {
     /// Globally unique identifier of the SR, stable across pools and exports.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Free-text human-readable notes about the SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// The storage operations that may currently be started on this SR, recomputed by the server after each state change.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub allowed_operations: Vec<crate::StorageOperations>,
     /// Operations in progress on this SR, keyed by the reference of the task carrying each one.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::StorageOperations>,
     /// The virtual disk images that live in this SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VDIs")]
     #[serde(default)]
     pub vdis: Vec<crate::VdiRef>,
     /// The PBDs describing how each host connects to this SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PBDs")]
     #[serde(default)]
     pub pbds: Vec<crate::PbdRef>,
     /// Sum of the virtual sizes of all disks in the SR, in bytes; may exceed physical_size with thin provisioning.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub virtual_allocation: i64,
     /// Space actually consumed on the underlying storage, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub physical_utilisation: i64,
     /// Total capacity of the SR's underlying storage, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub physical_size: i64,
     /// Name of the storage driver backing the SR, for example lvm, ext, nfs, lvmoiscsi or iso.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub r#type: String,
     /// Informal tag describing what the SR holds; "iso" marks an ISO library, other values are free-form.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub content_type: String,
     /// True if the SR can be reached from every host in the pool, which lets VMs using it migrate and restart anywhere.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub shared: bool,
     /// Free-form key/value pairs for clients and tools; not interpreted by the storage driver.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// User-defined labels attached to the SR for searching and grouping.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub tags: Vec<String>,
     /// Driver-specific key/value settings passed to and maintained by the storage manager backend.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub sm_config: std::collections::HashMap<String, String>,
     /// Named binary objects attached to this SR, such as client-side metadata, keyed by blob name.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub blobs: std::collections::HashMap<String, crate::BlobRef>,
     /// True if this SR is used on its host as a local read cache for disks of shared-storage VMs (IntelliCache).
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(default)]
     pub local_cache_enabled: bool,
     /// The disaster-recovery task that introduced this SR into the pool, or OpaqueRef:NULL if it was created normally.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub introduced_by: crate::DrTaskRef,
     /// True if the SR depends on the pool's cluster stack (for example GFS2) and needs a running cluster to be usable.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub clustered: bool,
     /// True for the built-in SR that holds the guest tools ISO images.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub is_tools_sr: bool,
 }
@@ -344,7 +344,7 @@ pub struct SrClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     /// Discards the round-robin history kept for one of this SR's performance data sources.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn forget_data_source_archives(
         &self,
         sr: &crate::SrRef,
@@ -359,7 +359,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Discards the round-robin history kept for one of this SR's performance data sources.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_forget_data_source_archives(
@@ -376,7 +376,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the most recent value of the named data source of this SR, as a float.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn query_data_source(
         &self,
         sr: &crate::SrRef,
@@ -388,7 +388,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the most recent value of the named data source of this SR, as a float.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_query_data_source(
@@ -402,7 +402,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Starts recording history for the named data source of this SR so it is archived over time.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn record_data_source(
         &self,
         sr: &crate::SrRef,
@@ -414,7 +414,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Starts recording history for the named data source of this SR so it is archived over time.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_record_data_source(
@@ -428,7 +428,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Lists the performance data sources available for this SR, with their current values and whether they are recorded.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_data_sources(
         &self,
         sr: &crate::SrRef,
@@ -437,7 +437,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Lists the performance data sources available for this SR, with their current values and whether they are recorded.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_data_sources(
@@ -448,7 +448,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Stops writing a copy of the pool database onto this SR.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn disable_database_replication(
         &self,
         sr: &crate::SrRef,
@@ -457,7 +457,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Stops writing a copy of the pool database onto this SR.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable_database_replication(
@@ -470,7 +470,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Starts keeping a copy of the pool database on this SR so that its VMs can be recovered elsewhere for disaster recovery.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn enable_database_replication(
         &self,
         sr: &crate::SrRef,
@@ -479,7 +479,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Starts keeping a copy of the pool database on this SR so that its VMs can be recovered elsewhere for disaster recovery.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable_database_replication(
@@ -492,7 +492,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Fails unless this SR is able to hold a replica of the pool database.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn assert_supports_database_replication(
         &self,
         sr: &crate::SrRef,
@@ -503,7 +503,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Fails unless this SR is able to hold a replica of the pool database.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_assert_supports_database_replication(
@@ -516,7 +516,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Fails unless this SR is suitable for holding the high-availability state file.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn assert_can_host_ha_statefile(
         &self,
         sr: &crate::SrRef,
@@ -525,7 +525,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Fails unless this SR is suitable for holding the high-availability state file.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_assert_can_host_ha_statefile(
@@ -538,7 +538,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Overwrites the recorded physical size of the SR, in bytes; used by storage drivers.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_physical_size(
         &self,
         self_: &crate::SrRef,
@@ -550,7 +550,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Overwrites the recorded physical size of the SR, in bytes; used by storage drivers.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_physical_size(
@@ -564,7 +564,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Creates an empty binary blob attached to this SR under the given name and MIME type and returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn create_new_blob(
         &self,
         sr: &crate::SrRef,
@@ -581,7 +581,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Creates an empty binary blob attached to this SR under the given name and MIME type and returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create_new_blob(
@@ -600,7 +600,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Changes the description of the SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_description(
         &self,
         sr: &crate::SrRef,
@@ -612,7 +612,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Changes the description of the SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_name_description(
@@ -626,7 +626,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Changes the name of the SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_label(
         &self,
         sr: &crate::SrRef,
@@ -636,7 +636,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Changes the name of the SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_name_label(
@@ -650,7 +650,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Sets whether the SR is marked as shared across the pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_shared(
         &self,
         sr: &crate::SrRef,
@@ -660,7 +660,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Sets whether the SR is marked as shared across the pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_shared(
@@ -672,7 +672,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Asks a storage driver what SRs or targets can be found with the given device configuration, returning structured probe results.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     pub async fn probe_ext(
         &self,
         host: &crate::HostRef,
@@ -689,7 +689,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Asks a storage driver what SRs or targets can be found with the given device configuration, returning structured probe results.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_probe_ext(
@@ -708,7 +708,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Asks a storage driver to scan with the given device configuration and returns its findings as an XML document in a string.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn probe(
         &self,
         host: &crate::HostRef,
@@ -725,7 +725,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Asks a storage driver to scan with the given device configuration and returns its findings as an XML document in a string.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_probe(
@@ -744,13 +744,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Rescans the SR so the database matches the disks actually present and its size fields are current.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn scan(&self, sr: &crate::SrRef) -> Result<(), crate::Error> {
         self.session.call_void("SR.scan", |c| c.param(&sr)).await
     }
     /// Rescans the SR so the database matches the disks actually present and its size fields are current.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_scan(
@@ -761,13 +761,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the names of the SR types that the installed storage drivers can create.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_supported_types(&self) -> Result<Vec<String>, crate::Error> {
         self.session.call("SR.get_supported_types", |c| c).await
     }
     /// Returns the names of the SR types that the installed storage drivers can create.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_supported_types(
@@ -777,13 +777,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Refreshes the SR's fields, such as sizes, from the storage backend.
     ///
-    /// Published in symc.
+    /// Published in XenServer 4.1.1 (symc).
     pub async fn update(&self, sr: &crate::SrRef) -> Result<(), crate::Error> {
         self.session.call_void("SR.update", |c| c.param(&sr)).await
     }
     /// Refreshes the SR's fields, such as sizes, from the storage backend.
     ///
-    /// Published in symc.
+    /// Published in XenServer 4.1.1 (symc).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_update(
@@ -794,13 +794,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Removes the SR record and its VDI records from the database without touching the data on disk; fails if PBDs remain.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn forget(&self, sr: &crate::SrRef) -> Result<(), crate::Error> {
         self.session.call_void("SR.forget", |c| c.param(&sr)).await
     }
     /// Removes the SR record and its VDI records from the database without touching the data on disk; fails if PBDs remain.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_forget(
@@ -811,13 +811,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Deletes the SR and all data stored on it; its PBDs must already be unplugged and removed.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn destroy(&self, sr: &crate::SrRef) -> Result<(), crate::Error> {
         self.session.call_void("SR.destroy", |c| c.param(&sr)).await
     }
     /// Deletes the SR and all data stored on it; its PBDs must already be unplugged and removed.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -828,8 +828,8 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Legacy call that creates a new SR on the given host and returns its UUID; use create instead.
     ///
-    /// Published in rio; deprecated in miami.
-    #[deprecated(note = "deprecated in miami")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
+    #[deprecated(note = "deprecated since XenServer 4.1 (miami)")]
     pub async fn make(
         &self,
         host: &crate::HostRef,
@@ -860,10 +860,10 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Legacy call that creates a new SR on the given host and returns its UUID; use create instead.
     ///
-    /// Published in rio; deprecated in miami.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in miami")]
+    #[deprecated(note = "deprecated since XenServer 4.1 (miami)")]
     pub async fn async_make(
         &self,
         host: &crate::HostRef,
@@ -894,7 +894,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Registers an already existing SR in the database, without PBDs, and returns its new reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn introduce(
         &self,
         uuid: &str,
@@ -923,7 +923,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Registers an already existing SR in the database, without PBDs, and returns its new reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_introduce(
@@ -954,7 +954,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Creates a new SR on the given storage, with PBDs for one host or every host if shared, and returns its reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn create(
         &self,
         host: &crate::HostRef,
@@ -987,7 +987,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Creates a new SR on the given storage, with PBDs for one host or every host if shared, and returns its reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -1022,7 +1022,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns every field of the given SR as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::SrRef,
@@ -1031,13 +1031,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Finds the SR with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::SrRef, crate::Error> {
         self.session.call("SR.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every SR whose `name_label` equals the given label.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -1046,13 +1046,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Lists every SR known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::SrRef>, crate::Error> {
         self.session.call("SR.get_all", |c| c).await
     }
     /// Returns the record of every SR, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<std::collections::HashMap<crate::SrRef, crate::SrRecord>, crate::Error> {
@@ -1060,13 +1060,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `uuid` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(&self, self_: &crate::SrRef) -> Result<String, crate::Error> {
         self.session.call("SR.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::SrRef,
@@ -1075,7 +1075,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `name_description` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::SrRef,
@@ -1084,7 +1084,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `allowed_operations` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_operations(
         &self,
         self_: &crate::SrRef,
@@ -1093,7 +1093,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `current_operations` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_operations(
         &self,
         self_: &crate::SrRef,
@@ -1105,7 +1105,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `VDIs` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vdis(
         &self,
         self_: &crate::SrRef,
@@ -1114,7 +1114,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `PBDs` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_pbds(
         &self,
         self_: &crate::SrRef,
@@ -1123,7 +1123,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `virtual_allocation` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_virtual_allocation(
         &self,
         self_: &crate::SrRef,
@@ -1132,7 +1132,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `physical_utilisation` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_physical_utilisation(
         &self,
         self_: &crate::SrRef,
@@ -1141,7 +1141,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `physical_size` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_physical_size(
         &self,
         self_: &crate::SrRef,
@@ -1150,13 +1150,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `type` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_type(&self, self_: &crate::SrRef) -> Result<String, crate::Error> {
         self.session.call("SR.get_type", |c| c.param(&self_)).await
     }
     /// Returns the `content_type` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_content_type(
         &self,
         self_: &crate::SrRef,
@@ -1165,13 +1165,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `shared` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_shared(&self, self_: &crate::SrRef) -> Result<bool, crate::Error> {
         self.session.call("SR.get_shared", |c| c.param(&self_)).await
     }
     /// Returns the `other_config` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_other_config(
         &self,
         self_: &crate::SrRef,
@@ -1180,7 +1180,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_other_config(
         &self,
         self_: &crate::SrRef,
@@ -1192,7 +1192,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given SR; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::SrRef,
@@ -1208,7 +1208,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given SR, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::SrRef,
@@ -1220,7 +1220,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `tags` field of the given SR.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_tags(
         &self,
         self_: &crate::SrRef,
@@ -1229,7 +1229,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Replaces the `tags` field of the given SR.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_tags(
         &self,
         self_: &crate::SrRef,
@@ -1239,7 +1239,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Adds a value to the `tags` set of the given SR.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_tags(
         &self,
         self_: &crate::SrRef,
@@ -1249,7 +1249,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Removes a value from the `tags` set of the given SR, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_tags(
         &self,
         self_: &crate::SrRef,
@@ -1259,7 +1259,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `sm_config` field of the given SR.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_sm_config(
         &self,
         self_: &crate::SrRef,
@@ -1268,7 +1268,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Replaces the `sm_config` field of the given SR.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_sm_config(
         &self,
         self_: &crate::SrRef,
@@ -1280,7 +1280,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Adds a key and its value to the `sm_config` map of the given SR; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_sm_config(
         &self,
         self_: &crate::SrRef,
@@ -1296,7 +1296,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Removes a key and its value from the `sm_config` map of the given SR, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_sm_config(
         &self,
         self_: &crate::SrRef,
@@ -1308,7 +1308,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `blobs` field of the given SR.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_blobs(
         &self,
         self_: &crate::SrRef,
@@ -1317,7 +1317,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `local_cache_enabled` field of the given SR.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_local_cache_enabled(
         &self,
         self_: &crate::SrRef,
@@ -1326,7 +1326,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `introduced_by` field of the given SR.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_introduced_by(
         &self,
         self_: &crate::SrRef,
@@ -1335,7 +1335,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `clustered` field of the given SR.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_clustered(
         &self,
         self_: &crate::SrRef,
@@ -1344,7 +1344,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     }
     /// Returns the `is_tools_sr` field of the given SR.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_is_tools_sr(
         &self,
         self_: &crate::SrRef,
@@ -1357,7 +1357,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
 pub trait SrServer: crate::server::Backend {
     /// Discards the round-robin history kept for one of this SR's performance data sources.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn forget_data_source_archives(
         &self,
         ctx: &Self::Ctx,
@@ -1368,7 +1368,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the most recent value of the named data source of this SR, as a float.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn query_data_source(
         &self,
         ctx: &Self::Ctx,
@@ -1379,7 +1379,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Starts recording history for the named data source of this SR so it is archived over time.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn record_data_source(
         &self,
         ctx: &Self::Ctx,
@@ -1390,7 +1390,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Lists the performance data sources available for this SR, with their current values and whether they are recorded.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_data_sources(
         &self,
         ctx: &Self::Ctx,
@@ -1402,7 +1402,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Stops writing a copy of the pool database onto this SR.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn disable_database_replication(
         &self,
         ctx: &Self::Ctx,
@@ -1412,7 +1412,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Starts keeping a copy of the pool database on this SR so that its VMs can be recovered elsewhere for disaster recovery.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn enable_database_replication(
         &self,
         ctx: &Self::Ctx,
@@ -1422,7 +1422,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Fails unless this SR is able to hold a replica of the pool database.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn assert_supports_database_replication(
         &self,
         ctx: &Self::Ctx,
@@ -1432,7 +1432,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Fails unless this SR is suitable for holding the high-availability state file.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn assert_can_host_ha_statefile(
         &self,
         ctx: &Self::Ctx,
@@ -1442,7 +1442,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Overwrites the recorded physical size of the SR, in bytes; used by storage drivers.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_physical_size(
         &self,
         ctx: &Self::Ctx,
@@ -1453,7 +1453,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Creates an empty binary blob attached to this SR under the given name and MIME type and returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn create_new_blob(
         &self,
         ctx: &Self::Ctx,
@@ -1466,7 +1466,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Changes the description of the SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -1477,7 +1477,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Changes the name of the SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -1488,7 +1488,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Sets whether the SR is marked as shared across the pool.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_shared(
         &self,
         ctx: &Self::Ctx,
@@ -1499,7 +1499,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Asks a storage driver what SRs or targets can be found with the given device configuration, returning structured probe results.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     fn probe_ext(
         &self,
         ctx: &Self::Ctx,
@@ -1514,7 +1514,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Asks a storage driver to scan with the given device configuration and returns its findings as an XML document in a string.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn probe(
         &self,
         ctx: &Self::Ctx,
@@ -1527,7 +1527,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Rescans the SR so the database matches the disks actually present and its size fields are current.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn scan(
         &self,
         ctx: &Self::Ctx,
@@ -1537,7 +1537,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the names of the SR types that the installed storage drivers can create.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_supported_types(
         &self,
         ctx: &Self::Ctx,
@@ -1546,7 +1546,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Refreshes the SR's fields, such as sizes, from the storage backend.
     ///
-    /// Published in symc.
+    /// Published in XenServer 4.1.1 (symc).
     fn update(
         &self,
         ctx: &Self::Ctx,
@@ -1556,7 +1556,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Removes the SR record and its VDI records from the database without touching the data on disk; fails if PBDs remain.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn forget(
         &self,
         ctx: &Self::Ctx,
@@ -1566,7 +1566,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Deletes the SR and all data stored on it; its PBDs must already be unplugged and removed.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -1576,7 +1576,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Legacy call that creates a new SR on the given host and returns its UUID; use create instead.
     ///
-    /// Published in rio; deprecated in miami.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
     fn make(
         &self,
         ctx: &Self::Ctx,
@@ -1593,7 +1593,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Registers an already existing SR in the database, without PBDs, and returns its new reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn introduce(
         &self,
         ctx: &Self::Ctx,
@@ -1609,7 +1609,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Creates a new SR on the given storage, with PBDs for one host or every host if shared, and returns its reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -1627,7 +1627,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns every field of the given SR as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -1641,7 +1641,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Finds the SR with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -1655,7 +1655,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Lists every SR whose `name_label` equals the given label.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -1677,7 +1677,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Lists every SR known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -1695,7 +1695,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the record of every SR, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -1717,7 +1717,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -1732,7 +1732,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -1747,7 +1747,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -1762,7 +1762,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `allowed_operations` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -1779,7 +1779,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `current_operations` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_operations(
         &self,
         ctx: &Self::Ctx,
@@ -1799,7 +1799,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `VDIs` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vdis(
         &self,
         ctx: &Self::Ctx,
@@ -1814,7 +1814,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `PBDs` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_pbds(
         &self,
         ctx: &Self::Ctx,
@@ -1829,7 +1829,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `virtual_allocation` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_virtual_allocation(
         &self,
         ctx: &Self::Ctx,
@@ -1844,7 +1844,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `physical_utilisation` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_physical_utilisation(
         &self,
         ctx: &Self::Ctx,
@@ -1859,7 +1859,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `physical_size` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_physical_size(
         &self,
         ctx: &Self::Ctx,
@@ -1874,7 +1874,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `type` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_type(
         &self,
         ctx: &Self::Ctx,
@@ -1889,7 +1889,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `content_type` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_content_type(
         &self,
         ctx: &Self::Ctx,
@@ -1904,7 +1904,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `shared` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_shared(
         &self,
         ctx: &Self::Ctx,
@@ -1919,7 +1919,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1936,7 +1936,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given SR.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1960,7 +1960,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given SR; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1995,7 +1995,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given SR, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -2019,7 +2019,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `tags` field of the given SR.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_tags(
         &self,
         ctx: &Self::Ctx,
@@ -2034,7 +2034,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Replaces the `tags` field of the given SR.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_tags(
         &self,
         ctx: &Self::Ctx,
@@ -2058,7 +2058,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Adds a value to the `tags` set of the given SR.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_tags(
         &self,
         ctx: &Self::Ctx,
@@ -2084,7 +2084,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Removes a value from the `tags` set of the given SR, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_tags(
         &self,
         ctx: &Self::Ctx,
@@ -2108,7 +2108,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `sm_config` field of the given SR.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_sm_config(
         &self,
         ctx: &Self::Ctx,
@@ -2125,7 +2125,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Replaces the `sm_config` field of the given SR.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_sm_config(
         &self,
         ctx: &Self::Ctx,
@@ -2149,7 +2149,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `sm_config` map of the given SR; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_sm_config(
         &self,
         ctx: &Self::Ctx,
@@ -2184,7 +2184,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `sm_config` map of the given SR, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_sm_config(
         &self,
         ctx: &Self::Ctx,
@@ -2208,7 +2208,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `blobs` field of the given SR.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_blobs(
         &self,
         ctx: &Self::Ctx,
@@ -2228,7 +2228,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `local_cache_enabled` field of the given SR.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_local_cache_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -2243,7 +2243,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `introduced_by` field of the given SR.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_introduced_by(
         &self,
         ctx: &Self::Ctx,
@@ -2258,7 +2258,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `clustered` field of the given SR.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_clustered(
         &self,
         ctx: &Self::Ctx,
@@ -2273,7 +2273,7 @@ pub trait SrServer: crate::server::Backend {
     }
     /// Returns the `is_tools_sr` field of the given SR.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_is_tools_sr(
         &self,
         ctx: &Self::Ctx,

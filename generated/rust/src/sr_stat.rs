@@ -3,7 +3,7 @@
 //! Summary of a storage repository as reported by a storage driver, including its names, capacity and health.
 /// Summary of a storage repository as reported by a storage driver, including its names, capacity and health.
 ///
-/// Prototyped in kolkata; published in lima.
+/// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 #[derive(Debug)]
 pub enum SrStat {}
 impl xenapi_rt::types::Class for SrStat {
@@ -72,38 +72,38 @@ impl<'de> serde::Deserialize<'de> for SrHealth {
 pub struct SrStatRecord {
     /// UUID of the SR if the driver knows it, or absent otherwise.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Short human-readable name of the SR.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub name_label: String,
     /// Free-text description of the SR.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub name_description: String,
     /// Space still available in the SR, in bytes.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub free_space: i64,
     /// Total capacity of the SR, in bytes.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub total_space: i64,
     /// True if the SR relies on a cluster stack and can be attached by several hosts at once.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub clustered: bool,
     /// Current health of the SR.
     ///
-    /// Prototyped in kolkata; published in lima.
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub health: crate::SrHealth,
 }

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A user or group from an external directory (e.g. Active Directory) that has been granted access to the pool, together with its assigned RBAC roles.
 ///
-/// Published in george.
+/// Published in XenServer 5.5 (george).
 #[derive(Debug)]
 pub enum Subject {}
 impl xenapi_rt::types::Class for Subject {
@@ -21,22 +21,22 @@ pub type SubjectRef = xenapi_rt::types::Ref<Subject>;
 pub struct SubjectRecord {
     /// Unique identifier of this subject record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Directory-specific identifier of the user or group, such as its SID.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     #[serde(default)]
     pub subject_identifier: String,
     /// Attributes of the subject cached from the external directory, such as its display name and account status.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// RBAC roles granted to this subject; new subjects receive a default role.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default = "SubjectRecord::default_roles")]
     pub roles: Vec<crate::RoleRef>,
 }
@@ -83,7 +83,7 @@ pub struct SubjectClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     /// Computes the full set of permissions granted through all of the subject's roles; returns their name labels.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_permissions_name_label(
         &self,
         self_: &crate::SubjectRef,
@@ -94,7 +94,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     }
     /// Computes the full set of permissions granted through all of the subject's roles; returns their name labels.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_permissions_name_label(
@@ -107,7 +107,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     }
     /// Revokes the given role from the subject; returns nothing.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn remove_from_roles(
         &self,
         self_: &crate::SubjectRef,
@@ -119,7 +119,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     }
     /// Revokes the given role from the subject; returns nothing.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_remove_from_roles(
@@ -133,7 +133,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     }
     /// Grants the given role to the subject; returns nothing.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn add_to_roles(
         &self,
         self_: &crate::SubjectRef,
@@ -145,7 +145,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     }
     /// Grants the given role to the subject; returns nothing.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_add_to_roles(
@@ -159,7 +159,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     }
     /// Returns every field of the given subject as one record.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_record(
         &self,
         self_: &crate::SubjectRef,
@@ -168,7 +168,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     }
     /// Finds the subject with the given UUID.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -177,7 +177,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     }
     /// Creates a new subject from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn create(
         &self,
         args: &crate::SubjectRecord,
@@ -186,19 +186,19 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     }
     /// Destroys the given subject.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn destroy(&self, self_: &crate::SubjectRef) -> Result<(), crate::Error> {
         self.session.call_void("subject.destroy", |c| c.param(&self_)).await
     }
     /// Lists every subject known to the server.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_all(&self) -> Result<Vec<crate::SubjectRef>, crate::Error> {
         self.session.call("subject.get_all", |c| c).await
     }
     /// Returns the record of every subject, keyed by reference.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -209,7 +209,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     }
     /// Returns the `uuid` field of the given subject.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::SubjectRef,
@@ -218,7 +218,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     }
     /// Returns the `subject_identifier` field of the given subject.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_subject_identifier(
         &self,
         self_: &crate::SubjectRef,
@@ -227,7 +227,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     }
     /// Returns the `other_config` field of the given subject.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn get_other_config(
         &self,
         self_: &crate::SubjectRef,
@@ -236,7 +236,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     }
     /// Returns the `roles` field of the given subject.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_roles(
         &self,
         self_: &crate::SubjectRef,
@@ -249,7 +249,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
 pub trait SubjectServer: crate::server::Backend {
     /// Computes the full set of permissions granted through all of the subject's roles; returns their name labels.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_permissions_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -259,7 +259,7 @@ pub trait SubjectServer: crate::server::Backend {
     }
     /// Revokes the given role from the subject; returns nothing.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn remove_from_roles(
         &self,
         ctx: &Self::Ctx,
@@ -270,7 +270,7 @@ pub trait SubjectServer: crate::server::Backend {
     }
     /// Grants the given role to the subject; returns nothing.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn add_to_roles(
         &self,
         ctx: &Self::Ctx,
@@ -281,7 +281,7 @@ pub trait SubjectServer: crate::server::Backend {
     }
     /// Returns every field of the given subject as one record.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -295,7 +295,7 @@ pub trait SubjectServer: crate::server::Backend {
     }
     /// Finds the subject with the given UUID.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -309,7 +309,7 @@ pub trait SubjectServer: crate::server::Backend {
     }
     /// Creates a new subject from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -328,7 +328,7 @@ pub trait SubjectServer: crate::server::Backend {
     }
     /// Destroys the given subject.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -342,7 +342,7 @@ pub trait SubjectServer: crate::server::Backend {
     }
     /// Lists every subject known to the server.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -360,7 +360,7 @@ pub trait SubjectServer: crate::server::Backend {
     }
     /// Returns the record of every subject, keyed by reference.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -382,7 +382,7 @@ pub trait SubjectServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given subject.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -397,7 +397,7 @@ pub trait SubjectServer: crate::server::Backend {
     }
     /// Returns the `subject_identifier` field of the given subject.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_subject_identifier(
         &self,
         ctx: &Self::Ctx,
@@ -412,7 +412,7 @@ pub trait SubjectServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given subject.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -429,7 +429,7 @@ pub trait SubjectServer: crate::server::Backend {
     }
     /// Returns the `roles` field of the given subject.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_roles(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A handle on a long-running server operation, typically started with an Async call, that clients poll or watch through events to follow progress and collect the result.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum Task {}
 impl xenapi_rt::types::Class for Task {
@@ -146,27 +146,27 @@ impl<'de> serde::Deserialize<'de> for TaskStatusType {
 pub struct TaskRecord {
     /// Globally unique identifier of the task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short name of the task, usually naming the API call it tracks, such as Async.VM.start.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Free-text description of the task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// The operations that may currently be invoked on this task, such as cancel.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub allowed_operations: Vec<crate::TaskAllowedOperations>,
     /// Operations currently being applied to this task, keyed by the reference of the task carrying each one.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub current_operations: std::collections::HashMap<
         String,
@@ -174,63 +174,63 @@ pub struct TaskRecord {
     >,
     /// Time at which the task was created.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub created: xenapi_rt::types::DateTime,
     /// Time at which the task completed; meaningless while the task is still pending.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub finished: xenapi_rt::types::DateTime,
     /// Current state of the task: pending, success, failure, cancelling or cancelled.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub status: crate::TaskStatusType,
     /// The host on which the tracked operation is executing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub resident_on: crate::HostRef,
     /// Fraction of the work done so far, from 0.0 to 1.0; a rough estimate that some operations do not update.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub progress: f64,
     /// Name of the API type of the value in the result field, for example "VM ref", or void when there is none.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub r#type: String,
     /// On success, the operation's return value in XML-RPC encoded form (for instance a wrapped object reference); empty otherwise.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub result: String,
     /// On failure, the error code followed by its parameters; empty while pending or after success.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub error_info: Vec<String>,
     /// Free-form key/value pairs for clients; some clients use it to tag their own tasks.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// The parent task if this task was spawned as part of a larger operation, or OpaqueRef:NULL for a top-level task.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub subtask_of: crate::TaskRef,
     /// Child tasks spawned while carrying out this operation.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub subtasks: Vec<crate::TaskRef>,
     /// Server-side stack trace recorded when the operation failed, for debugging; "()" if none.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default = "TaskRecord::default_backtrace")]
     pub backtrace: String,
 }
@@ -327,7 +327,7 @@ pub struct TaskClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     /// Records the error code and parameters of a failed task; intended for use by the server and its plugins.
     ///
-    /// Published in 21.3.0.
+    /// Published in XAPI 21.3.0.
     pub async fn set_error_info(
         &self,
         self_: &crate::TaskRef,
@@ -339,7 +339,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Stores the encoded return value of the task; intended for use by the server and its plugins.
     ///
-    /// Published in 21.3.0.
+    /// Published in XAPI 21.3.0.
     pub async fn set_result(
         &self,
         self_: &crate::TaskRef,
@@ -351,7 +351,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Updates the completion fraction (0.0 to 1.0) of the task.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     pub async fn set_progress(
         &self,
         self_: &crate::TaskRef,
@@ -366,7 +366,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Changes the state of the task; intended for use by the server and its plugins.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn set_status(
         &self,
         self_: &crate::TaskRef,
@@ -378,19 +378,19 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Requests that the operation tracked by the task be aborted; the task moves through cancelling to cancelled if the operation supports it.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn cancel(&self, task: &crate::TaskRef) -> Result<(), crate::Error> {
         self.session.call_void("task.cancel", |c| c.param(&task)).await
     }
     /// Deletes the task record; clients should call this once they have read a finished task's result.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn destroy(&self, self_: &crate::TaskRef) -> Result<(), crate::Error> {
         self.session.call_void("task.destroy", |c| c.param(&self_)).await
     }
     /// Creates a new pending task with the given label and description, for clients that want to report their own long operations, and returns it.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn create(
         &self,
         label: &str,
@@ -400,7 +400,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns every field of the given task as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::TaskRef,
@@ -409,13 +409,13 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Finds the task with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::TaskRef, crate::Error> {
         self.session.call("task.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every task whose `name_label` equals the given label.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -424,13 +424,13 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Lists every task known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::TaskRef>, crate::Error> {
         self.session.call("task.get_all", |c| c).await
     }
     /// Returns the record of every task, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -441,7 +441,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `uuid` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::TaskRef,
@@ -450,7 +450,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `name_label` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::TaskRef,
@@ -459,7 +459,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `name_description` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::TaskRef,
@@ -468,7 +468,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `allowed_operations` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_operations(
         &self,
         self_: &crate::TaskRef,
@@ -477,7 +477,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `current_operations` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_operations(
         &self,
         self_: &crate::TaskRef,
@@ -489,7 +489,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `created` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_created(
         &self,
         self_: &crate::TaskRef,
@@ -498,7 +498,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `finished` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_finished(
         &self,
         self_: &crate::TaskRef,
@@ -507,7 +507,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `status` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_status(
         &self,
         self_: &crate::TaskRef,
@@ -516,7 +516,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `resident_on` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_resident_on(
         &self,
         self_: &crate::TaskRef,
@@ -525,7 +525,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `progress` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_progress(
         &self,
         self_: &crate::TaskRef,
@@ -534,7 +534,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `type` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_type(
         &self,
         self_: &crate::TaskRef,
@@ -543,7 +543,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `result` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_result(
         &self,
         self_: &crate::TaskRef,
@@ -552,7 +552,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `error_info` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_error_info(
         &self,
         self_: &crate::TaskRef,
@@ -561,7 +561,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `other_config` field of the given task.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_other_config(
         &self,
         self_: &crate::TaskRef,
@@ -570,7 +570,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given task.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_other_config(
         &self,
         self_: &crate::TaskRef,
@@ -582,7 +582,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given task; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::TaskRef,
@@ -598,7 +598,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given task, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::TaskRef,
@@ -610,7 +610,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `subtask_of` field of the given task.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_subtask_of(
         &self,
         self_: &crate::TaskRef,
@@ -619,7 +619,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `subtasks` field of the given task.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_subtasks(
         &self,
         self_: &crate::TaskRef,
@@ -628,7 +628,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     }
     /// Returns the `backtrace` field of the given task.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_backtrace(
         &self,
         self_: &crate::TaskRef,
@@ -641,7 +641,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
 pub trait TaskServer: crate::server::Backend {
     /// Records the error code and parameters of a failed task; intended for use by the server and its plugins.
     ///
-    /// Published in 21.3.0.
+    /// Published in XAPI 21.3.0.
     fn set_error_info(
         &self,
         ctx: &Self::Ctx,
@@ -652,7 +652,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Stores the encoded return value of the task; intended for use by the server and its plugins.
     ///
-    /// Published in 21.3.0.
+    /// Published in XAPI 21.3.0.
     fn set_result(
         &self,
         ctx: &Self::Ctx,
@@ -663,7 +663,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Updates the completion fraction (0.0 to 1.0) of the task.
     ///
-    /// Published in stockholm.
+    /// Published in Citrix Hypervisor 8.2 (stockholm).
     fn set_progress(
         &self,
         ctx: &Self::Ctx,
@@ -674,7 +674,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Changes the state of the task; intended for use by the server and its plugins.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn set_status(
         &self,
         ctx: &Self::Ctx,
@@ -685,7 +685,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Requests that the operation tracked by the task be aborted; the task moves through cancelling to cancelled if the operation supports it.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn cancel(
         &self,
         ctx: &Self::Ctx,
@@ -695,7 +695,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Deletes the task record; clients should call this once they have read a finished task's result.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -705,7 +705,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Creates a new pending task with the given label and description, for clients that want to report their own long operations, and returns it.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -716,7 +716,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns every field of the given task as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -730,7 +730,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Finds the task with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -744,7 +744,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Lists every task whose `name_label` equals the given label.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -766,7 +766,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Lists every task known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -784,7 +784,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the record of every task, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -806,7 +806,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -821,7 +821,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -836,7 +836,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -851,7 +851,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `allowed_operations` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -868,7 +868,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `current_operations` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_operations(
         &self,
         ctx: &Self::Ctx,
@@ -888,7 +888,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `created` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_created(
         &self,
         ctx: &Self::Ctx,
@@ -905,7 +905,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `finished` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_finished(
         &self,
         ctx: &Self::Ctx,
@@ -922,7 +922,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `status` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_status(
         &self,
         ctx: &Self::Ctx,
@@ -937,7 +937,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `resident_on` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_resident_on(
         &self,
         ctx: &Self::Ctx,
@@ -952,7 +952,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `progress` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_progress(
         &self,
         ctx: &Self::Ctx,
@@ -967,7 +967,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `type` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_type(
         &self,
         ctx: &Self::Ctx,
@@ -982,7 +982,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `result` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_result(
         &self,
         ctx: &Self::Ctx,
@@ -997,7 +997,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `error_info` field of the given task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_error_info(
         &self,
         ctx: &Self::Ctx,
@@ -1012,7 +1012,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given task.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1029,7 +1029,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given task.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1053,7 +1053,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given task; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1088,7 +1088,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given task, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1112,7 +1112,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `subtask_of` field of the given task.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_subtask_of(
         &self,
         ctx: &Self::Ctx,
@@ -1127,7 +1127,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `subtasks` field of the given task.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_subtasks(
         &self,
         ctx: &Self::Ctx,
@@ -1142,7 +1142,7 @@ pub trait TaskServer: crate::server::Backend {
     }
     /// Returns the `backtrace` field of the given task.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_backtrace(
         &self,
         ctx: &Self::Ctx,

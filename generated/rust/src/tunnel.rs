@@ -4,7 +4,7 @@
 use std::future::Future;
 /// An overlay tunnel that carries a private network's traffic encapsulated over a transport interface.
 ///
-/// Published in cowley.
+/// Published in XenServer 5.6 FP1 (cowley).
 #[derive(Debug)]
 pub enum Tunnel {}
 impl xenapi_rt::types::Class for Tunnel {
@@ -76,34 +76,34 @@ impl<'de> serde::Deserialize<'de> for TunnelProtocol {
 pub struct TunnelRecord {
     /// Unique identifier (UUID) of the tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(default)]
     pub uuid: String,
     /// The PIF that gives the tunnelled network its endpoint on the host.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(rename = "access_PIF")]
     #[serde(default)]
     pub access_pif: crate::PifRef,
     /// The PIF over which the encapsulated traffic is sent.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(rename = "transport_PIF")]
     #[serde(default)]
     pub transport_pif: crate::PifRef,
     /// Runtime status of the tunnel as key/value pairs; the key "active" reports whether it is up.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(default = "TunnelRecord::default_status")]
     pub status: std::collections::HashMap<String, String>,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// The encapsulation protocol used by this tunnel.
     ///
-    /// Published in 1.250.0.
+    /// Published in XAPI 1.250.0.
     #[serde(default = "TunnelRecord::default_protocol")]
     pub protocol: crate::TunnelProtocol,
 }
@@ -163,13 +163,13 @@ pub struct TunnelClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     /// Removes this tunnel and its access PIF.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn destroy(&self, self_: &crate::TunnelRef) -> Result<(), crate::Error> {
         self.session.call_void("tunnel.destroy", |c| c.param(&self_)).await
     }
     /// Removes this tunnel and its access PIF.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -180,7 +180,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Creates a tunnel over the transport PIF into the given network with the chosen protocol and returns it; needs the Open vSwitch backend and an IP-configured transport PIF.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn create(
         &self,
         transport_pif: &crate::PifRef,
@@ -196,7 +196,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Creates a tunnel over the transport PIF into the given network with the chosen protocol and returns it; needs the Open vSwitch backend and an IP-configured transport PIF.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -214,7 +214,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Returns every field of the given tunnel as one record.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_record(
         &self,
         self_: &crate::TunnelRef,
@@ -223,7 +223,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Finds the tunnel with the given UUID.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -232,13 +232,13 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Lists every tunnel known to the server.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_all(&self) -> Result<Vec<crate::TunnelRef>, crate::Error> {
         self.session.call("tunnel.get_all", |c| c).await
     }
     /// Returns the record of every tunnel, keyed by reference.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -249,7 +249,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Returns the `uuid` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_uuid(
         &self,
         self_: &crate::TunnelRef,
@@ -258,7 +258,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Returns the `access_PIF` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_access_pif(
         &self,
         self_: &crate::TunnelRef,
@@ -267,7 +267,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Returns the `transport_PIF` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_transport_pif(
         &self,
         self_: &crate::TunnelRef,
@@ -276,7 +276,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Returns the `status` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_status(
         &self,
         self_: &crate::TunnelRef,
@@ -285,7 +285,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Replaces the `status` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn set_status(
         &self,
         self_: &crate::TunnelRef,
@@ -297,7 +297,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Adds a key and its value to the `status` map of the given tunnel; fails if the key is already there.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn add_to_status(
         &self,
         self_: &crate::TunnelRef,
@@ -313,7 +313,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Removes a key and its value from the `status` map of the given tunnel, if present.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn remove_from_status(
         &self,
         self_: &crate::TunnelRef,
@@ -325,7 +325,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Returns the `other_config` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_other_config(
         &self,
         self_: &crate::TunnelRef,
@@ -334,7 +334,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn set_other_config(
         &self,
         self_: &crate::TunnelRef,
@@ -346,7 +346,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given tunnel; fails if the key is already there.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::TunnelRef,
@@ -362,7 +362,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given tunnel, if present.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::TunnelRef,
@@ -377,7 +377,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Returns the `protocol` field of the given tunnel.
     ///
-    /// Published in 1.250.0.
+    /// Published in XAPI 1.250.0.
     pub async fn get_protocol(
         &self,
         self_: &crate::TunnelRef,
@@ -386,7 +386,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     }
     /// Replaces the `protocol` field of the given tunnel.
     ///
-    /// Published in 1.250.0.
+    /// Published in XAPI 1.250.0.
     pub async fn set_protocol(
         &self,
         self_: &crate::TunnelRef,
@@ -402,7 +402,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
 pub trait TunnelServer: crate::server::Backend {
     /// Removes this tunnel and its access PIF.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -412,7 +412,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Creates a tunnel over the transport PIF into the given network with the chosen protocol and returns it; needs the Open vSwitch backend and an IP-configured transport PIF.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -424,7 +424,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Returns every field of the given tunnel as one record.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -438,7 +438,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Finds the tunnel with the given UUID.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -452,7 +452,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Lists every tunnel known to the server.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -470,7 +470,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Returns the record of every tunnel, keyed by reference.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -492,7 +492,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -507,7 +507,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Returns the `access_PIF` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_access_pif(
         &self,
         ctx: &Self::Ctx,
@@ -522,7 +522,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Returns the `transport_PIF` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_transport_pif(
         &self,
         ctx: &Self::Ctx,
@@ -537,7 +537,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Returns the `status` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_status(
         &self,
         ctx: &Self::Ctx,
@@ -554,7 +554,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Replaces the `status` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn set_status(
         &self,
         ctx: &Self::Ctx,
@@ -578,7 +578,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `status` map of the given tunnel; fails if the key is already there.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn add_to_status(
         &self,
         ctx: &Self::Ctx,
@@ -613,7 +613,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `status` map of the given tunnel, if present.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn remove_from_status(
         &self,
         ctx: &Self::Ctx,
@@ -637,7 +637,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -654,7 +654,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given tunnel.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -678,7 +678,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given tunnel; fails if the key is already there.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -713,7 +713,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given tunnel, if present.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -737,7 +737,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Returns the `protocol` field of the given tunnel.
     ///
-    /// Published in 1.250.0.
+    /// Published in XAPI 1.250.0.
     fn get_protocol(
         &self,
         ctx: &Self::Ctx,
@@ -752,7 +752,7 @@ pub trait TunnelServer: crate::server::Backend {
     }
     /// Replaces the `protocol` field of the given tunnel.
     ///
-    /// Published in 1.250.0.
+    /// Published in XAPI 1.250.0.
     fn set_protocol(
         &self,
         ctx: &Self::Ctx,

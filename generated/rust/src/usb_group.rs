@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A group of equivalent physical USB devices across the pool, through which virtual USB devices are attached to VMs.
 ///
-/// Published in inverness.
+/// Published in XenServer 7.3 (inverness).
 #[derive(Debug)]
 pub enum UsbGroup {}
 impl xenapi_rt::types::Class for UsbGroup {
@@ -21,34 +21,34 @@ pub type UsbGroupRef = xenapi_rt::types::Ref<UsbGroup>;
 pub struct UsbGroupRecord {
     /// Globally unique identifier of the USB group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub name_label: String,
     /// Free-text notes about the group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub name_description: String,
     /// Physical USB devices that belong to this group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(rename = "PUSBs")]
     #[serde(default)]
     pub pusbs: Vec<crate::PusbRef>,
     /// Virtual USB devices that draw on this group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(rename = "VUSBs")]
     #[serde(default)]
     pub vusbs: Vec<crate::VusbRef>,
     /// Free-form key/value pairs for clients.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -105,13 +105,13 @@ pub struct UsbGroupClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     /// Deletes the USB group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn destroy(&self, self_: &crate::UsbGroupRef) -> Result<(), crate::Error> {
         self.session.call_void("USB_group.destroy", |c| c.param(&self_)).await
     }
     /// Deletes the USB group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -122,7 +122,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Creates a new empty USB group with the given name, description and other_config and returns its reference.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn create(
         &self,
         name_label: &str,
@@ -138,7 +138,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Creates a new empty USB group with the given name, description and other_config and returns its reference.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -156,7 +156,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Returns every field of the given USB_group as one record.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_record(
         &self,
         self_: &crate::UsbGroupRef,
@@ -165,7 +165,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Finds the USB_group with the given UUID.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -174,7 +174,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Lists every USB_group whose `name_label` equals the given label.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -183,13 +183,13 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Lists every USB_group known to the server.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_all(&self) -> Result<Vec<crate::UsbGroupRef>, crate::Error> {
         self.session.call("USB_group.get_all", |c| c).await
     }
     /// Returns the record of every USB_group, keyed by reference.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -200,7 +200,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Returns the `uuid` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_uuid(
         &self,
         self_: &crate::UsbGroupRef,
@@ -209,7 +209,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Returns the `name_label` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_name_label(
         &self,
         self_: &crate::UsbGroupRef,
@@ -218,7 +218,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn set_name_label(
         &self,
         self_: &crate::UsbGroupRef,
@@ -230,7 +230,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Returns the `name_description` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_name_description(
         &self,
         self_: &crate::UsbGroupRef,
@@ -239,7 +239,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn set_name_description(
         &self,
         self_: &crate::UsbGroupRef,
@@ -254,7 +254,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Returns the `PUSBs` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_pusbs(
         &self,
         self_: &crate::UsbGroupRef,
@@ -263,7 +263,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Returns the `VUSBs` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_vusbs(
         &self,
         self_: &crate::UsbGroupRef,
@@ -272,7 +272,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Returns the `other_config` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_other_config(
         &self,
         self_: &crate::UsbGroupRef,
@@ -281,7 +281,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn set_other_config(
         &self,
         self_: &crate::UsbGroupRef,
@@ -293,7 +293,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given USB_group; fails if the key is already there.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::UsbGroupRef,
@@ -309,7 +309,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given USB_group, if present.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::UsbGroupRef,
@@ -328,7 +328,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
 pub trait UsbGroupServer: crate::server::Backend {
     /// Deletes the USB group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -338,7 +338,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Creates a new empty USB group with the given name, description and other_config and returns its reference.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -350,7 +350,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Returns every field of the given USB_group as one record.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -364,7 +364,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Finds the USB_group with the given UUID.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -378,7 +378,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Lists every USB_group whose `name_label` equals the given label.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -400,7 +400,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Lists every USB_group known to the server.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -418,7 +418,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Returns the record of every USB_group, keyed by reference.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -440,7 +440,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -455,7 +455,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -470,7 +470,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Replaces the `name_label` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -494,7 +494,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -509,7 +509,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Replaces the `name_description` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -533,7 +533,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Returns the `PUSBs` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_pusbs(
         &self,
         ctx: &Self::Ctx,
@@ -548,7 +548,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Returns the `VUSBs` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_vusbs(
         &self,
         ctx: &Self::Ctx,
@@ -563,7 +563,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -580,7 +580,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given USB_group.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -604,7 +604,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given USB_group; fails if the key is already there.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -639,7 +639,7 @@ pub trait UsbGroupServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given USB_group, if present.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

@@ -4,8 +4,8 @@
 use std::future::Future;
 /// Legacy record describing a local user account; superseded by the subject class and RBAC, kept only for compatibility.
 ///
-/// Published in rio; deprecated in george.
-#[deprecated(note = "deprecated in george")]
+/// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george).
+#[deprecated(note = "deprecated since XenServer 5.5 (george)")]
 #[derive(Debug)]
 pub enum User {}
 impl xenapi_rt::types::Class for User {
@@ -22,22 +22,22 @@ pub type UserRef = xenapi_rt::types::Ref<User>;
 pub struct UserRecord {
     /// Unique identifier of this user record; stable for the lifetime of the object.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Login name of the user, fixed when the record is created.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub short_name: String,
     /// Human-readable full name of the user.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub fullname: String,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -64,8 +64,8 @@ pub struct UserClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     /// Returns every field of the given user as one record.
     ///
-    /// Published in rio; deprecated in george.
-    #[deprecated(note = "deprecated in george")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george).
+    #[deprecated(note = "deprecated since XenServer 5.5 (george)")]
     pub async fn get_record(
         &self,
         self_: &crate::UserRef,
@@ -74,15 +74,15 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     }
     /// Finds the user with the given UUID.
     ///
-    /// Published in rio; deprecated in george.
-    #[deprecated(note = "deprecated in george")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george).
+    #[deprecated(note = "deprecated since XenServer 5.5 (george)")]
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::UserRef, crate::Error> {
         self.session.call("user.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Creates a new user from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio; deprecated in george.
-    #[deprecated(note = "deprecated in george")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george).
+    #[deprecated(note = "deprecated since XenServer 5.5 (george)")]
     pub async fn create(
         &self,
         args: &crate::UserRecord,
@@ -91,14 +91,14 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     }
     /// Destroys the given user.
     ///
-    /// Published in rio; deprecated in george.
-    #[deprecated(note = "deprecated in george")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george).
+    #[deprecated(note = "deprecated since XenServer 5.5 (george)")]
     pub async fn destroy(&self, self_: &crate::UserRef) -> Result<(), crate::Error> {
         self.session.call_void("user.destroy", |c| c.param(&self_)).await
     }
     /// Returns the `uuid` field of the given user.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::UserRef,
@@ -107,7 +107,7 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     }
     /// Returns the `short_name` field of the given user.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_short_name(
         &self,
         self_: &crate::UserRef,
@@ -116,7 +116,7 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     }
     /// Returns the `fullname` field of the given user.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_fullname(
         &self,
         self_: &crate::UserRef,
@@ -125,7 +125,7 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     }
     /// Replaces the `fullname` field of the given user.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_fullname(
         &self,
         self_: &crate::UserRef,
@@ -137,7 +137,7 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     }
     /// Returns the `other_config` field of the given user.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_other_config(
         &self,
         self_: &crate::UserRef,
@@ -146,7 +146,7 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given user.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_other_config(
         &self,
         self_: &crate::UserRef,
@@ -158,7 +158,7 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given user; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::UserRef,
@@ -174,7 +174,7 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given user, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::UserRef,
@@ -190,7 +190,7 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
 pub trait UserServer: crate::server::Backend {
     /// Returns every field of the given user as one record.
     ///
-    /// Published in rio; deprecated in george.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -204,7 +204,7 @@ pub trait UserServer: crate::server::Backend {
     }
     /// Finds the user with the given UUID.
     ///
-    /// Published in rio; deprecated in george.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -218,7 +218,7 @@ pub trait UserServer: crate::server::Backend {
     }
     /// Creates a new user from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio; deprecated in george.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -238,7 +238,7 @@ pub trait UserServer: crate::server::Backend {
     }
     /// Destroys the given user.
     ///
-    /// Published in rio; deprecated in george.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -252,7 +252,7 @@ pub trait UserServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given user.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -267,7 +267,7 @@ pub trait UserServer: crate::server::Backend {
     }
     /// Returns the `short_name` field of the given user.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_short_name(
         &self,
         ctx: &Self::Ctx,
@@ -282,7 +282,7 @@ pub trait UserServer: crate::server::Backend {
     }
     /// Returns the `fullname` field of the given user.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_fullname(
         &self,
         ctx: &Self::Ctx,
@@ -297,7 +297,7 @@ pub trait UserServer: crate::server::Backend {
     }
     /// Replaces the `fullname` field of the given user.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_fullname(
         &self,
         ctx: &Self::Ctx,
@@ -321,7 +321,7 @@ pub trait UserServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given user.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -338,7 +338,7 @@ pub trait UserServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given user.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -362,7 +362,7 @@ pub trait UserServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given user; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -397,7 +397,7 @@ pub trait UserServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given user, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

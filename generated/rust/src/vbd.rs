@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A virtual block device: the connection that presents a VDI (or an empty removable drive) to a VM as a disk, CD or floppy.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum Vbd {}
 impl xenapi_rt::types::Class for Vbd {
@@ -206,115 +206,115 @@ impl<'de> serde::Deserialize<'de> for VbdMode {
 pub struct VbdRecord {
     /// Unique identifier (UUID) of the virtual block device.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Operations currently permitted on this device.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub allowed_operations: Vec<crate::VbdOperations>,
     /// Operations in progress on this device, keyed by task ID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::VbdOperations>,
     /// The VM this device is attached to.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VM")]
     #[serde(default)]
     pub vm: crate::VmRef,
     /// The virtual disk presented through this device; OpaqueRef:NULL for an empty removable drive.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VDI")]
     #[serde(default)]
     pub vdi: crate::VdiRef,
     /// Device name as seen by the guest (for example xvda or hda); empty until assigned.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     #[serde(default)]
     pub device: String,
     /// Requested device position in the guest, such as "0" for the first disk, or "autodetect" to pick a free slot.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub userdevice: String,
     /// True if the VM may boot from this device.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub bootable: bool,
     /// Whether the guest sees the device as read-only or read-write.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub mode: crate::VbdMode,
     /// Whether the device appears as a disk, CD drive or floppy drive.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub r#type: crate::VbdType,
     /// True if the guest is allowed to hot-unplug this device.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default = "VbdRecord::default_unpluggable")]
     pub unpluggable: bool,
     /// True if the disk is currently locked at the storage layer.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub storage_lock: bool,
     /// True if this is a removable drive with no medium inserted.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub empty: bool,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if the device is currently connected to the running VM.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     #[serde(default)]
     pub currently_attached: bool,
     /// Error code from the most recent attach attempt; 0 means success.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub status_code: i64,
     /// Error message from the most recent attach attempt; empty on success.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub status_detail: String,
     /// Backend details about the device while it is attached, as key/value pairs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub runtime_properties: std::collections::HashMap<String, String>,
     /// Name of the I/O QoS algorithm applied to this device; empty for none.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub qos_algorithm_type: String,
     /// Parameters for the chosen I/O QoS algorithm.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub qos_algorithm_params: std::collections::HashMap<String, String>,
     /// I/O QoS algorithms that can be used with this device.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub qos_supported_algorithms: Vec<String>,
     /// Performance metrics record for this device, or OpaqueRef:NULL if none.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     #[serde(default)]
     pub metrics: crate::VbdMetricsRef,
 }
@@ -399,7 +399,7 @@ pub struct VbdClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     /// Changes whether the device is read-only or read-write.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_mode(
         &self,
         self_: &crate::VbdRef,
@@ -409,7 +409,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Changes whether the device is read-only or read-write.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_mode(
@@ -421,7 +421,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Checks that the device could be attached if its VM were started, failing with an error explaining why not.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn assert_attachable(
         &self,
         self_: &crate::VbdRef,
@@ -430,7 +430,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Checks that the device could be attached if its VM were started, failing with an error explaining why not.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_assert_attachable(
@@ -441,13 +441,13 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Forcibly detaches the device from its running VM without waiting for the guest.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn unplug_force(&self, self_: &crate::VbdRef) -> Result<(), crate::Error> {
         self.session.call_void("VBD.unplug_force", |c| c.param(&self_)).await
     }
     /// Forcibly detaches the device from its running VM without waiting for the guest.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_unplug_force(
@@ -458,13 +458,13 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Hot-unplugs the device from its running VM; fails with DEVICE_DETACH_REJECTED if the guest refuses or DEVICE_ALREADY_DETACHED if it is not attached.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn unplug(&self, self_: &crate::VbdRef) -> Result<(), crate::Error> {
         self.session.call_void("VBD.unplug", |c| c.param(&self_)).await
     }
     /// Hot-unplugs the device from its running VM; fails with DEVICE_DETACH_REJECTED if the guest refuses or DEVICE_ALREADY_DETACHED if it is not attached.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_unplug(
@@ -475,13 +475,13 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Hot-plugs the device into its running VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn plug(&self, self_: &crate::VbdRef) -> Result<(), crate::Error> {
         self.session.call_void("VBD.plug", |c| c.param(&self_)).await
     }
     /// Hot-plugs the device into its running VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_plug(
@@ -492,7 +492,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Inserts the given VDI into this empty removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_NOT_EMPTY.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn insert(
         &self,
         vbd: &crate::VbdRef,
@@ -502,7 +502,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Inserts the given VDI into this empty removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_NOT_EMPTY.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_insert(
@@ -514,13 +514,13 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Removes the medium from this removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_IS_EMPTY.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn eject(&self, vbd: &crate::VbdRef) -> Result<(), crate::Error> {
         self.session.call_void("VBD.eject", |c| c.param(&vbd)).await
     }
     /// Removes the medium from this removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_IS_EMPTY.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_eject(
@@ -531,7 +531,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns every field of the given VBD as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::VbdRef,
@@ -540,13 +540,13 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Finds the VBD with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::VbdRef, crate::Error> {
         self.session.call("VBD.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Creates a new VBD from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn create(
         &self,
         args: &crate::VbdRecord,
@@ -555,19 +555,19 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Destroys the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn destroy(&self, self_: &crate::VbdRef) -> Result<(), crate::Error> {
         self.session.call_void("VBD.destroy", |c| c.param(&self_)).await
     }
     /// Lists every VBD known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::VbdRef>, crate::Error> {
         self.session.call("VBD.get_all", |c| c).await
     }
     /// Returns the record of every VBD, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -578,13 +578,13 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(&self, self_: &crate::VbdRef) -> Result<String, crate::Error> {
         self.session.call("VBD.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_operations(
         &self,
         self_: &crate::VbdRef,
@@ -593,7 +593,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `current_operations` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_operations(
         &self,
         self_: &crate::VbdRef,
@@ -602,7 +602,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `VM` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vm(
         &self,
         self_: &crate::VbdRef,
@@ -611,7 +611,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `VDI` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vdi(
         &self,
         self_: &crate::VbdRef,
@@ -620,7 +620,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `device` field of the given VBD.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     pub async fn get_device(
         &self,
         self_: &crate::VbdRef,
@@ -629,7 +629,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `userdevice` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_userdevice(
         &self,
         self_: &crate::VbdRef,
@@ -638,7 +638,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Replaces the `userdevice` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_userdevice(
         &self,
         self_: &crate::VbdRef,
@@ -650,7 +650,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `bootable` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_bootable(
         &self,
         self_: &crate::VbdRef,
@@ -659,7 +659,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Replaces the `bootable` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_bootable(
         &self,
         self_: &crate::VbdRef,
@@ -671,7 +671,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `mode` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_mode(
         &self,
         self_: &crate::VbdRef,
@@ -680,7 +680,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `type` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_type(
         &self,
         self_: &crate::VbdRef,
@@ -689,7 +689,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Replaces the `type` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_type(
         &self,
         self_: &crate::VbdRef,
@@ -699,7 +699,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `unpluggable` field of the given VBD.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_unpluggable(
         &self,
         self_: &crate::VbdRef,
@@ -708,7 +708,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Replaces the `unpluggable` field of the given VBD.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_unpluggable(
         &self,
         self_: &crate::VbdRef,
@@ -720,7 +720,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `storage_lock` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_storage_lock(
         &self,
         self_: &crate::VbdRef,
@@ -729,13 +729,13 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `empty` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_empty(&self, self_: &crate::VbdRef) -> Result<bool, crate::Error> {
         self.session.call("VBD.get_empty", |c| c.param(&self_)).await
     }
     /// Returns the `other_config` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_other_config(
         &self,
         self_: &crate::VbdRef,
@@ -744,7 +744,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_other_config(
         &self,
         self_: &crate::VbdRef,
@@ -756,7 +756,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given VBD; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::VbdRef,
@@ -772,7 +772,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given VBD, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::VbdRef,
@@ -784,7 +784,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `currently_attached` field of the given VBD.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     pub async fn get_currently_attached(
         &self,
         self_: &crate::VbdRef,
@@ -793,7 +793,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `status_code` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_status_code(
         &self,
         self_: &crate::VbdRef,
@@ -802,7 +802,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `status_detail` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_status_detail(
         &self,
         self_: &crate::VbdRef,
@@ -811,7 +811,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `runtime_properties` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_runtime_properties(
         &self,
         self_: &crate::VbdRef,
@@ -820,7 +820,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `qos_algorithm_type` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_qos_algorithm_type(
         &self,
         self_: &crate::VbdRef,
@@ -829,7 +829,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Replaces the `qos_algorithm_type` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_qos_algorithm_type(
         &self,
         self_: &crate::VbdRef,
@@ -841,7 +841,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `qos_algorithm_params` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_qos_algorithm_params(
         &self,
         self_: &crate::VbdRef,
@@ -850,7 +850,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Replaces the `qos_algorithm_params` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_qos_algorithm_params(
         &self,
         self_: &crate::VbdRef,
@@ -862,7 +862,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Adds a key and its value to the `qos_algorithm_params` map of the given VBD; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_qos_algorithm_params(
         &self,
         self_: &crate::VbdRef,
@@ -878,7 +878,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Removes a key and its value from the `qos_algorithm_params` map of the given VBD, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_qos_algorithm_params(
         &self,
         self_: &crate::VbdRef,
@@ -893,7 +893,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `qos_supported_algorithms` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_qos_supported_algorithms(
         &self,
         self_: &crate::VbdRef,
@@ -902,8 +902,8 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     }
     /// Returns the `metrics` field of the given VBD.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_metrics(
         &self,
         self_: &crate::VbdRef,
@@ -916,7 +916,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
 pub trait VbdServer: crate::server::Backend {
     /// Changes whether the device is read-only or read-write.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_mode(
         &self,
         ctx: &Self::Ctx,
@@ -927,7 +927,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Checks that the device could be attached if its VM were started, failing with an error explaining why not.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn assert_attachable(
         &self,
         ctx: &Self::Ctx,
@@ -937,7 +937,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Forcibly detaches the device from its running VM without waiting for the guest.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn unplug_force(
         &self,
         ctx: &Self::Ctx,
@@ -947,7 +947,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Hot-unplugs the device from its running VM; fails with DEVICE_DETACH_REJECTED if the guest refuses or DEVICE_ALREADY_DETACHED if it is not attached.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn unplug(
         &self,
         ctx: &Self::Ctx,
@@ -957,7 +957,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Hot-plugs the device into its running VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn plug(
         &self,
         ctx: &Self::Ctx,
@@ -967,7 +967,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Inserts the given VDI into this empty removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_NOT_EMPTY.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn insert(
         &self,
         ctx: &Self::Ctx,
@@ -978,7 +978,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Removes the medium from this removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_IS_EMPTY.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn eject(
         &self,
         ctx: &Self::Ctx,
@@ -988,7 +988,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns every field of the given VBD as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -1002,7 +1002,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Finds the VBD with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -1016,7 +1016,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Creates a new VBD from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -1046,7 +1046,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Destroys the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -1060,7 +1060,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Lists every VBD known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -1078,7 +1078,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the record of every VBD, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -1100,7 +1100,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -1115,7 +1115,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `allowed_operations` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -1132,7 +1132,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `current_operations` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_operations(
         &self,
         ctx: &Self::Ctx,
@@ -1152,7 +1152,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `VM` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vm(
         &self,
         ctx: &Self::Ctx,
@@ -1167,7 +1167,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `VDI` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vdi(
         &self,
         ctx: &Self::Ctx,
@@ -1182,7 +1182,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `device` field of the given VBD.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     fn get_device(
         &self,
         ctx: &Self::Ctx,
@@ -1197,7 +1197,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `userdevice` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_userdevice(
         &self,
         ctx: &Self::Ctx,
@@ -1212,7 +1212,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Replaces the `userdevice` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_userdevice(
         &self,
         ctx: &Self::Ctx,
@@ -1236,7 +1236,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `bootable` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_bootable(
         &self,
         ctx: &Self::Ctx,
@@ -1251,7 +1251,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Replaces the `bootable` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_bootable(
         &self,
         ctx: &Self::Ctx,
@@ -1275,7 +1275,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `mode` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_mode(
         &self,
         ctx: &Self::Ctx,
@@ -1290,7 +1290,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `type` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_type(
         &self,
         ctx: &Self::Ctx,
@@ -1305,7 +1305,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Replaces the `type` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_type(
         &self,
         ctx: &Self::Ctx,
@@ -1329,7 +1329,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `unpluggable` field of the given VBD.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_unpluggable(
         &self,
         ctx: &Self::Ctx,
@@ -1344,7 +1344,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Replaces the `unpluggable` field of the given VBD.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_unpluggable(
         &self,
         ctx: &Self::Ctx,
@@ -1368,7 +1368,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `storage_lock` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_storage_lock(
         &self,
         ctx: &Self::Ctx,
@@ -1383,7 +1383,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `empty` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_empty(
         &self,
         ctx: &Self::Ctx,
@@ -1398,7 +1398,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1415,7 +1415,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1439,7 +1439,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given VBD; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1474,7 +1474,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given VBD, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -1498,7 +1498,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `currently_attached` field of the given VBD.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     fn get_currently_attached(
         &self,
         ctx: &Self::Ctx,
@@ -1513,7 +1513,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `status_code` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_status_code(
         &self,
         ctx: &Self::Ctx,
@@ -1528,7 +1528,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `status_detail` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_status_detail(
         &self,
         ctx: &Self::Ctx,
@@ -1543,7 +1543,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `runtime_properties` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_runtime_properties(
         &self,
         ctx: &Self::Ctx,
@@ -1560,7 +1560,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `qos_algorithm_type` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_qos_algorithm_type(
         &self,
         ctx: &Self::Ctx,
@@ -1575,7 +1575,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Replaces the `qos_algorithm_type` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_qos_algorithm_type(
         &self,
         ctx: &Self::Ctx,
@@ -1599,7 +1599,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `qos_algorithm_params` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_qos_algorithm_params(
         &self,
         ctx: &Self::Ctx,
@@ -1616,7 +1616,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Replaces the `qos_algorithm_params` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_qos_algorithm_params(
         &self,
         ctx: &Self::Ctx,
@@ -1640,7 +1640,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `qos_algorithm_params` map of the given VBD; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_qos_algorithm_params(
         &self,
         ctx: &Self::Ctx,
@@ -1675,7 +1675,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `qos_algorithm_params` map of the given VBD, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_qos_algorithm_params(
         &self,
         ctx: &Self::Ctx,
@@ -1699,7 +1699,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `qos_supported_algorithms` field of the given VBD.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_qos_supported_algorithms(
         &self,
         ctx: &Self::Ctx,
@@ -1714,7 +1714,7 @@ pub trait VbdServer: crate::server::Backend {
     }
     /// Returns the `metrics` field of the given VBD.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_metrics(
         &self,
         ctx: &Self::Ctx,

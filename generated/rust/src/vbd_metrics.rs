@@ -4,8 +4,8 @@
 use std::future::Future;
 /// Removed object that held disk I/O throughput figures for a virtual block device; such statistics now come from the performance data sources.
 ///
-/// Published in rio; deprecated in tampa; removed in tampa.
-#[deprecated(note = "removed in tampa")]
+/// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+#[deprecated(note = "removed in XenServer 6.1 (tampa)")]
 #[derive(Debug)]
 pub enum VbdMetrics {}
 impl xenapi_rt::types::Class for VbdMetrics {
@@ -22,33 +22,33 @@ pub type VbdMetricsRef = xenapi_rt::types::Ref<VbdMetrics>;
 pub struct VbdMetricsRecord {
     /// Globally unique identifier of the VBD metrics object.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Recent read throughput of the virtual disk, in KiB per second.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub io_read_kbs: f64,
     /// Recent write throughput of the virtual disk, in KiB per second.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub io_write_kbs: f64,
     /// Time at which these figures were last refreshed.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// Free-form key/value pairs for clients.
     ///
-    /// Published in orlando; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -75,8 +75,8 @@ pub struct VbdMetricsClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     /// Returns every field of the given VBD_metrics as one record.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_record(
         &self,
         self_: &crate::VbdMetricsRef,
@@ -85,8 +85,8 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     }
     /// Finds the VBD_metrics with the given UUID.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -95,15 +95,15 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     }
     /// Lists every VBD_metrics known to the server.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_all(&self) -> Result<Vec<crate::VbdMetricsRef>, crate::Error> {
         self.session.call("VBD_metrics.get_all", |c| c).await
     }
     /// Returns the record of every VBD_metrics, keyed by reference.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -114,7 +114,7 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VBD_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::VbdMetricsRef,
@@ -123,8 +123,8 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     }
     /// Returns the `io_read_kbs` field of the given VBD_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_io_read_kbs(
         &self,
         self_: &crate::VbdMetricsRef,
@@ -133,8 +133,8 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     }
     /// Returns the `io_write_kbs` field of the given VBD_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_io_write_kbs(
         &self,
         self_: &crate::VbdMetricsRef,
@@ -145,8 +145,8 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     }
     /// Returns the `last_updated` field of the given VBD_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_last_updated(
         &self,
         self_: &crate::VbdMetricsRef,
@@ -155,8 +155,8 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     }
     /// Returns the `other_config` field of the given VBD_metrics.
     ///
-    /// Published in orlando; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_other_config(
         &self,
         self_: &crate::VbdMetricsRef,
@@ -165,8 +165,8 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given VBD_metrics.
     ///
-    /// Published in orlando; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn set_other_config(
         &self,
         self_: &crate::VbdMetricsRef,
@@ -178,8 +178,8 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given VBD_metrics; fails if the key is already there.
     ///
-    /// Published in orlando; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn add_to_other_config(
         &self,
         self_: &crate::VbdMetricsRef,
@@ -195,8 +195,8 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given VBD_metrics, if present.
     ///
-    /// Published in orlando; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::VbdMetricsRef,
@@ -215,7 +215,7 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
 pub trait VbdMetricsServer: crate::server::Backend {
     /// Returns every field of the given VBD_metrics as one record.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -229,7 +229,7 @@ pub trait VbdMetricsServer: crate::server::Backend {
     }
     /// Finds the VBD_metrics with the given UUID.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -243,7 +243,7 @@ pub trait VbdMetricsServer: crate::server::Backend {
     }
     /// Lists every VBD_metrics known to the server.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -263,7 +263,7 @@ pub trait VbdMetricsServer: crate::server::Backend {
     }
     /// Returns the record of every VBD_metrics, keyed by reference.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -285,7 +285,7 @@ pub trait VbdMetricsServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VBD_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -300,7 +300,7 @@ pub trait VbdMetricsServer: crate::server::Backend {
     }
     /// Returns the `io_read_kbs` field of the given VBD_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_io_read_kbs(
         &self,
         ctx: &Self::Ctx,
@@ -315,7 +315,7 @@ pub trait VbdMetricsServer: crate::server::Backend {
     }
     /// Returns the `io_write_kbs` field of the given VBD_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_io_write_kbs(
         &self,
         ctx: &Self::Ctx,
@@ -330,7 +330,7 @@ pub trait VbdMetricsServer: crate::server::Backend {
     }
     /// Returns the `last_updated` field of the given VBD_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_last_updated(
         &self,
         ctx: &Self::Ctx,
@@ -347,7 +347,7 @@ pub trait VbdMetricsServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given VBD_metrics.
     ///
-    /// Published in orlando; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -364,7 +364,7 @@ pub trait VbdMetricsServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given VBD_metrics.
     ///
-    /// Published in orlando; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -388,7 +388,7 @@ pub trait VbdMetricsServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given VBD_metrics; fails if the key is already there.
     ///
-    /// Published in orlando; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -423,7 +423,7 @@ pub trait VbdMetricsServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given VBD_metrics, if present.
     ///
-    /// Published in orlando; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

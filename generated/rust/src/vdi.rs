@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A virtual disk image: a block device stored in a storage repository that can be attached to VMs through VBDs.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum Vdi {}
 impl xenapi_rt::types::Class for Vdi {
@@ -295,165 +295,165 @@ impl<'de> serde::Deserialize<'de> for OnBoot {
 pub struct VdiRecord {
     /// Unique identifier of this virtual disk.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the disk.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the disk.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// Operations that can currently be performed on this disk.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub allowed_operations: Vec<crate::VdiOperations>,
     /// Operations in progress on this disk, keyed by task.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::VdiOperations>,
     /// The storage repository in which the disk lives.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "SR")]
     #[serde(default)]
     pub sr: crate::SrRef,
     /// Block device connections that link this disk to VMs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VBDs")]
     #[serde(default)]
     pub vbds: Vec<crate::VbdRef>,
     /// VM crash dump records stored on this disk.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub crash_dumps: Vec<crate::CrashdumpRef>,
     /// Size of the disk as seen by a VM, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub virtual_size: i64,
     /// Storage space actually consumed by the disk on its SR, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub physical_utilisation: i64,
     /// Purpose the disk is used for, such as system, user or suspend image.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub r#type: crate::VdiType,
     /// True if the disk may be attached to more than one VM at the same time.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub sharable: bool,
     /// True if the disk can only be attached read-only.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub read_only: bool,
     /// Free-form key/value pairs; a few keys are read by the server and tools.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if a host currently holds the storage-level lock on this disk.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub storage_lock: bool,
     /// Identifier of the disk within its SR, specific to the storage backend.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub location: String,
     /// True if the disk is under the server's control; false for internal or hidden disks.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub managed: bool,
     /// True if the SR scan could no longer find the disk's data.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub missing: bool,
     /// Disk this one was derived from; no longer populated by the server.
     ///
-    /// Published in rio; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     #[serde(default)]
     pub parent: crate::VdiRef,
     /// Key/value pairs written into the VM's xenstore area for this disk when it is attached.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub xenstore_data: std::collections::HashMap<String, String>,
     /// Storage-backend-specific settings and hints for this disk.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub sm_config: std::collections::HashMap<String, String>,
     /// True if this disk is a snapshot of another disk.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub is_a_snapshot: bool,
     /// The disk this snapshot was taken from; a null reference if this is not a snapshot.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub snapshot_of: crate::VdiRef,
     /// Read-only snapshot disks that were taken from this one.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub snapshots: Vec<crate::VdiRef>,
     /// Time at which the snapshot was taken; the epoch if this is not a snapshot.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub snapshot_time: xenapi_rt::types::DateTime,
     /// User-defined labels used to organise disks.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub tags: Vec<String>,
     /// True if the disk may be cached on local storage (IntelliCache) when attached.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(default)]
     pub allow_caching: bool,
     /// Whether the disk's changes persist across VM boots or are reset each time.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(default = "VdiRecord::default_on_boot")]
     pub on_boot: crate::OnBoot,
     /// Pool whose metadata is stored on this disk; OpaqueRef:NULL if it holds no pool metadata.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub metadata_of_pool: crate::PoolRef,
     /// True if this disk holds the most recent copy of the pool metadata found on its SR.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub metadata_latest: bool,
     /// True if this disk is the guest tools ISO image.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub is_tools_iso: bool,
     /// True if changed block tracking is turned on for this disk.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub cbt_enabled: bool,
 }
@@ -591,7 +591,7 @@ pub struct VdiClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     /// Lists how the disk can be reached over NBD, one entry per host interface; returns connection records (empty if there is none).
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_nbd_info(
         &self,
         self_: &crate::VdiRef,
@@ -600,7 +600,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Lists how the disk can be reached over NBD, one entry per host interface; returns connection records (empty if there is none).
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_nbd_info(
@@ -611,7 +611,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Compares two snapshots of a CBT-enabled disk; returns a base64-encoded bitmap marking the blocks that changed between them.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn list_changed_blocks(
         &self,
         vdi_from: &crate::VdiRef,
@@ -623,7 +623,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Compares two snapshots of a CBT-enabled disk; returns a base64-encoded bitmap marking the blocks that changed between them.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_list_changed_blocks(
@@ -640,13 +640,13 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Deletes the data of a CBT-enabled snapshot while keeping its tracking metadata, turning it into a cbt_metadata disk; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn data_destroy(&self, self_: &crate::VdiRef) -> Result<(), crate::Error> {
         self.session.call_void("VDI.data_destroy", |c| c.param(&self_)).await
     }
     /// Deletes the data of a CBT-enabled snapshot while keeping its tracking metadata, turning it into a cbt_metadata disk; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_data_destroy(
@@ -657,13 +657,13 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Turns off changed block tracking for the disk; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn disable_cbt(&self, self_: &crate::VdiRef) -> Result<(), crate::Error> {
         self.session.call_void("VDI.disable_cbt", |c| c.param(&self_)).await
     }
     /// Turns off changed block tracking for the disk; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable_cbt(
@@ -674,13 +674,13 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Turns on changed block tracking for the disk so that later snapshots can be compared; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn enable_cbt(&self, self_: &crate::VdiRef) -> Result<(), crate::Error> {
         self.session.call_void("VDI.enable_cbt", |c| c.param(&self_)).await
     }
     /// Turns on changed block tracking for the disk so that later snapshots can be compared; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_enable_cbt(
@@ -691,7 +691,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Moves a disk attached to a running VM to another SR while the VM keeps running; returns the disk's new reference.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn pool_migrate(
         &self,
         vdi: &crate::VdiRef,
@@ -704,7 +704,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Moves a disk attached to a running VM to another SR while the VM keeps running; returns the disk's new reference.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_pool_migrate(
@@ -722,7 +722,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Reads the pool metadata database stored on the disk; returns the UUID of the pool it belongs to.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn read_database_pool_uuid(
         &self,
         self_: &crate::VdiRef,
@@ -731,7 +731,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Reads the pool metadata database stored on the disk; returns the UUID of the pool it belongs to.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_read_database_pool_uuid(
@@ -744,7 +744,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Opens the pool metadata database stored on the disk for inspection; returns a session bound to that database.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn open_database(
         &self,
         self_: &crate::VdiRef,
@@ -753,7 +753,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Opens the pool metadata database stored on the disk for inspection; returns a session bound to that database.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_open_database(
@@ -764,7 +764,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Allows or forbids local caching of the disk; returns nothing.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn set_allow_caching(
         &self,
         self_: &crate::VdiRef,
@@ -776,7 +776,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Allows or forbids local caching of the disk; returns nothing.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_allow_caching(
@@ -790,7 +790,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Sets whether the disk's changes persist or are reset at each VM boot; returns nothing.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn set_on_boot(
         &self,
         self_: &crate::VdiRef,
@@ -802,7 +802,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Sets whether the disk's changes persist or are reset at each VM boot; returns nothing.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_on_boot(
@@ -816,7 +816,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Changes the description of the disk, also updating the storage backend; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_description(
         &self,
         self_: &crate::VdiRef,
@@ -828,7 +828,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Changes the description of the disk, also updating the storage backend; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_name_description(
@@ -842,7 +842,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Changes the name of the disk, also updating the storage backend; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_label(
         &self,
         self_: &crate::VdiRef,
@@ -854,7 +854,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Changes the name of the disk, also updating the storage backend; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_name_label(
@@ -868,7 +868,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Marks the disk as read-only or writable; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_read_only(
         &self,
         self_: &crate::VdiRef,
@@ -880,7 +880,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Marks the disk as read-only or writable; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_read_only(
@@ -894,7 +894,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Marks whether the disk may be attached to several VMs at once; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn set_sharable(
         &self,
         self_: &crate::VdiRef,
@@ -906,7 +906,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Marks whether the disk may be attached to several VMs at once; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_sharable(
@@ -920,13 +920,13 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Deletes the disk's database record while leaving its data on storage; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn forget(&self, vdi: &crate::VdiRef) -> Result<(), crate::Error> {
         self.session.call_void("VDI.forget", |c| c.param(&vdi)).await
     }
     /// Deletes the disk's database record while leaving its data on storage; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_forget(
@@ -937,7 +937,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Copies the disk's data into a new disk on the given SR, or into an existing disk, optionally sending only differences from a base disk; returns the destination disk.
     ///
-    /// Published in rio; extended in cowley; extended in clearwater-felton.
+    /// Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley); extended in XenServer 6.2 SP1 Hotfix 4 (clearwater-felton).
     pub async fn copy(
         &self,
         vdi: &crate::VdiRef,
@@ -954,7 +954,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Copies the disk's data into a new disk on the given SR, or into an existing disk, optionally sending only differences from a base disk; returns the destination disk.
     ///
-    /// Published in rio; extended in cowley; extended in clearwater-felton.
+    /// Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley); extended in XenServer 6.2 SP1 Hotfix 4 (clearwater-felton).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_copy(
@@ -973,13 +973,13 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Asks the storage backend to refresh the disk's fields, such as its size; returns nothing.
     ///
-    /// Published in symc.
+    /// Published in XenServer 4.1.1 (symc).
     pub async fn update(&self, vdi: &crate::VdiRef) -> Result<(), crate::Error> {
         self.session.call_void("VDI.update", |c| c.param(&vdi)).await
     }
     /// Asks the storage backend to refresh the disk's fields, such as its size; returns nothing.
     ///
-    /// Published in symc.
+    /// Published in XenServer 4.1.1 (symc).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_update(
@@ -990,7 +990,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Creates a record for a disk that already exists on storage, using the given details; returns a reference to the new VDI.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn introduce(
         &self,
         uuid: &str,
@@ -1041,7 +1041,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Creates a record for a disk that already exists on storage, using the given details; returns a reference to the new VDI.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_introduce(
@@ -1094,8 +1094,8 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
     ///
-    /// Published in rio; deprecated in inverness; removed in inverness.
-    #[deprecated(note = "removed in inverness")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness).
+    #[deprecated(note = "removed in XenServer 7.3 (inverness)")]
     pub async fn resize_online(
         &self,
         vdi: &crate::VdiRef,
@@ -1105,10 +1105,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
     ///
-    /// Published in rio; deprecated in inverness; removed in inverness.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in inverness")]
+    #[deprecated(note = "removed in XenServer 7.3 (inverness)")]
     pub async fn async_resize_online(
         &self,
         vdi: &crate::VdiRef,
@@ -1120,7 +1120,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Changes the size of the disk to the given number of bytes; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn resize(
         &self,
         vdi: &crate::VdiRef,
@@ -1130,7 +1130,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Changes the size of the disk to the given number of bytes; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_resize(
@@ -1142,7 +1142,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Makes a writable copy of the disk, sharing data with it where the storage allows; returns the new disk.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn clone(
         &self,
         vdi: &crate::VdiRef,
@@ -1152,7 +1152,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Makes a writable copy of the disk, sharing data with it where the storage allows; returns the new disk.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_clone(
@@ -1166,7 +1166,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Takes a read-only point-in-time copy of the disk; returns the new snapshot disk.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn snapshot(
         &self,
         vdi: &crate::VdiRef,
@@ -1176,7 +1176,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Takes a read-only point-in-time copy of the disk; returns the new snapshot disk.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_snapshot(
@@ -1190,7 +1190,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns every field of the given VDI as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::VdiRef,
@@ -1199,13 +1199,13 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Finds the VDI with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::VdiRef, crate::Error> {
         self.session.call("VDI.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every VDI whose `name_label` equals the given label.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -1214,7 +1214,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Creates a new VDI from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn create(
         &self,
         args: &crate::VdiRecord,
@@ -1223,19 +1223,19 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Destroys the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn destroy(&self, self_: &crate::VdiRef) -> Result<(), crate::Error> {
         self.session.call_void("VDI.destroy", |c| c.param(&self_)).await
     }
     /// Lists every VDI known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::VdiRef>, crate::Error> {
         self.session.call("VDI.get_all", |c| c).await
     }
     /// Returns the record of every VDI, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -1246,13 +1246,13 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(&self, self_: &crate::VdiRef) -> Result<String, crate::Error> {
         self.session.call("VDI.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::VdiRef,
@@ -1261,7 +1261,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `name_description` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::VdiRef,
@@ -1270,7 +1270,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `allowed_operations` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_operations(
         &self,
         self_: &crate::VdiRef,
@@ -1279,7 +1279,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `current_operations` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_operations(
         &self,
         self_: &crate::VdiRef,
@@ -1288,7 +1288,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `SR` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_sr(
         &self,
         self_: &crate::VdiRef,
@@ -1297,7 +1297,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `VBDs` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vbds(
         &self,
         self_: &crate::VdiRef,
@@ -1306,7 +1306,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `crash_dumps` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_crash_dumps(
         &self,
         self_: &crate::VdiRef,
@@ -1315,7 +1315,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `virtual_size` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_virtual_size(
         &self,
         self_: &crate::VdiRef,
@@ -1324,7 +1324,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `physical_utilisation` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_physical_utilisation(
         &self,
         self_: &crate::VdiRef,
@@ -1333,7 +1333,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `type` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_type(
         &self,
         self_: &crate::VdiRef,
@@ -1342,7 +1342,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `sharable` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_sharable(
         &self,
         self_: &crate::VdiRef,
@@ -1351,7 +1351,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `read_only` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_read_only(
         &self,
         self_: &crate::VdiRef,
@@ -1360,7 +1360,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `other_config` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_other_config(
         &self,
         self_: &crate::VdiRef,
@@ -1369,7 +1369,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_other_config(
         &self,
         self_: &crate::VdiRef,
@@ -1381,7 +1381,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given VDI; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::VdiRef,
@@ -1397,7 +1397,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given VDI, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::VdiRef,
@@ -1409,7 +1409,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `storage_lock` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_storage_lock(
         &self,
         self_: &crate::VdiRef,
@@ -1418,7 +1418,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `location` field of the given VDI.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_location(
         &self,
         self_: &crate::VdiRef,
@@ -1427,7 +1427,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `managed` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_managed(
         &self,
         self_: &crate::VdiRef,
@@ -1436,7 +1436,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `missing` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_missing(
         &self,
         self_: &crate::VdiRef,
@@ -1445,8 +1445,8 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `parent` field of the given VDI.
     ///
-    /// Published in rio; deprecated in ely.
-    #[deprecated(note = "deprecated in ely")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+    #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     pub async fn get_parent(
         &self,
         self_: &crate::VdiRef,
@@ -1455,7 +1455,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `xenstore_data` field of the given VDI.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_xenstore_data(
         &self,
         self_: &crate::VdiRef,
@@ -1464,7 +1464,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Replaces the `xenstore_data` field of the given VDI.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_xenstore_data(
         &self,
         self_: &crate::VdiRef,
@@ -1476,7 +1476,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Adds a key and its value to the `xenstore_data` map of the given VDI; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_xenstore_data(
         &self,
         self_: &crate::VdiRef,
@@ -1492,7 +1492,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Removes a key and its value from the `xenstore_data` map of the given VDI, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_xenstore_data(
         &self,
         self_: &crate::VdiRef,
@@ -1504,7 +1504,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `sm_config` field of the given VDI.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_sm_config(
         &self,
         self_: &crate::VdiRef,
@@ -1513,7 +1513,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Replaces the `sm_config` field of the given VDI.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_sm_config(
         &self,
         self_: &crate::VdiRef,
@@ -1525,7 +1525,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Adds a key and its value to the `sm_config` map of the given VDI; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_sm_config(
         &self,
         self_: &crate::VdiRef,
@@ -1541,7 +1541,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Removes a key and its value from the `sm_config` map of the given VDI, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_sm_config(
         &self,
         self_: &crate::VdiRef,
@@ -1553,7 +1553,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `is_a_snapshot` field of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_is_a_snapshot(
         &self,
         self_: &crate::VdiRef,
@@ -1562,7 +1562,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `snapshot_of` field of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_snapshot_of(
         &self,
         self_: &crate::VdiRef,
@@ -1571,7 +1571,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `snapshots` field of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_snapshots(
         &self,
         self_: &crate::VdiRef,
@@ -1580,7 +1580,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `snapshot_time` field of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_snapshot_time(
         &self,
         self_: &crate::VdiRef,
@@ -1589,7 +1589,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `tags` field of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_tags(
         &self,
         self_: &crate::VdiRef,
@@ -1598,7 +1598,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Replaces the `tags` field of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_tags(
         &self,
         self_: &crate::VdiRef,
@@ -1608,7 +1608,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Adds a value to the `tags` set of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_tags(
         &self,
         self_: &crate::VdiRef,
@@ -1618,7 +1618,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Removes a value from the `tags` set of the given VDI, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_tags(
         &self,
         self_: &crate::VdiRef,
@@ -1630,7 +1630,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `allow_caching` field of the given VDI.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_allow_caching(
         &self,
         self_: &crate::VdiRef,
@@ -1639,7 +1639,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `on_boot` field of the given VDI.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     pub async fn get_on_boot(
         &self,
         self_: &crate::VdiRef,
@@ -1648,7 +1648,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `metadata_of_pool` field of the given VDI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_metadata_of_pool(
         &self,
         self_: &crate::VdiRef,
@@ -1657,7 +1657,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `metadata_latest` field of the given VDI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_metadata_latest(
         &self,
         self_: &crate::VdiRef,
@@ -1666,7 +1666,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `is_tools_iso` field of the given VDI.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_is_tools_iso(
         &self,
         self_: &crate::VdiRef,
@@ -1675,7 +1675,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Returns the `cbt_enabled` field of the given VDI.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_cbt_enabled(
         &self,
         self_: &crate::VdiRef,
@@ -1688,7 +1688,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
 pub trait VdiServer: crate::server::Backend {
     /// Lists how the disk can be reached over NBD, one entry per host interface; returns connection records (empty if there is none).
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_nbd_info(
         &self,
         ctx: &Self::Ctx,
@@ -1700,7 +1700,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Compares two snapshots of a CBT-enabled disk; returns a base64-encoded bitmap marking the blocks that changed between them.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn list_changed_blocks(
         &self,
         ctx: &Self::Ctx,
@@ -1711,7 +1711,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Deletes the data of a CBT-enabled snapshot while keeping its tracking metadata, turning it into a cbt_metadata disk; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn data_destroy(
         &self,
         ctx: &Self::Ctx,
@@ -1721,7 +1721,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Turns off changed block tracking for the disk; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn disable_cbt(
         &self,
         ctx: &Self::Ctx,
@@ -1731,7 +1731,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Turns on changed block tracking for the disk so that later snapshots can be compared; returns nothing.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn enable_cbt(
         &self,
         ctx: &Self::Ctx,
@@ -1741,7 +1741,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Moves a disk attached to a running VM to another SR while the VM keeps running; returns the disk's new reference.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn pool_migrate(
         &self,
         ctx: &Self::Ctx,
@@ -1753,7 +1753,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Reads the pool metadata database stored on the disk; returns the UUID of the pool it belongs to.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn read_database_pool_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -1763,7 +1763,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Opens the pool metadata database stored on the disk for inspection; returns a session bound to that database.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn open_database(
         &self,
         ctx: &Self::Ctx,
@@ -1773,7 +1773,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Allows or forbids local caching of the disk; returns nothing.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn set_allow_caching(
         &self,
         ctx: &Self::Ctx,
@@ -1784,7 +1784,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Sets whether the disk's changes persist or are reset at each VM boot; returns nothing.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn set_on_boot(
         &self,
         ctx: &Self::Ctx,
@@ -1795,7 +1795,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Changes the description of the disk, also updating the storage backend; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -1806,7 +1806,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Changes the name of the disk, also updating the storage backend; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -1817,7 +1817,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Marks the disk as read-only or writable; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_read_only(
         &self,
         ctx: &Self::Ctx,
@@ -1828,7 +1828,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Marks whether the disk may be attached to several VMs at once; returns nothing.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn set_sharable(
         &self,
         ctx: &Self::Ctx,
@@ -1839,7 +1839,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Deletes the disk's database record while leaving its data on storage; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn forget(
         &self,
         ctx: &Self::Ctx,
@@ -1849,7 +1849,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Copies the disk's data into a new disk on the given SR, or into an existing disk, optionally sending only differences from a base disk; returns the destination disk.
     ///
-    /// Published in rio; extended in cowley; extended in clearwater-felton.
+    /// Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley); extended in XenServer 6.2 SP1 Hotfix 4 (clearwater-felton).
     fn copy(
         &self,
         ctx: &Self::Ctx,
@@ -1862,7 +1862,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Asks the storage backend to refresh the disk's fields, such as its size; returns nothing.
     ///
-    /// Published in symc.
+    /// Published in XenServer 4.1.1 (symc).
     fn update(
         &self,
         ctx: &Self::Ctx,
@@ -1872,7 +1872,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Creates a record for a disk that already exists on storage, using the given details; returns a reference to the new VDI.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn introduce(
         &self,
         ctx: &Self::Ctx,
@@ -1899,7 +1899,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
     ///
-    /// Published in rio; deprecated in inverness; removed in inverness.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness).
     fn resize_online(
         &self,
         ctx: &Self::Ctx,
@@ -1910,7 +1910,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Changes the size of the disk to the given number of bytes; returns nothing.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn resize(
         &self,
         ctx: &Self::Ctx,
@@ -1921,7 +1921,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Makes a writable copy of the disk, sharing data with it where the storage allows; returns the new disk.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn clone(
         &self,
         ctx: &Self::Ctx,
@@ -1932,7 +1932,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Takes a read-only point-in-time copy of the disk; returns the new snapshot disk.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn snapshot(
         &self,
         ctx: &Self::Ctx,
@@ -1943,7 +1943,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns every field of the given VDI as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -1957,7 +1957,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Finds the VDI with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -1971,7 +1971,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Lists every VDI whose `name_label` equals the given label.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -1993,7 +1993,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Creates a new VDI from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -2021,7 +2021,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Destroys the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -2035,7 +2035,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Lists every VDI known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -2053,7 +2053,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the record of every VDI, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -2075,7 +2075,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -2090,7 +2090,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -2105,7 +2105,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -2120,7 +2120,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `allowed_operations` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -2137,7 +2137,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `current_operations` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_operations(
         &self,
         ctx: &Self::Ctx,
@@ -2157,7 +2157,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `SR` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_sr(
         &self,
         ctx: &Self::Ctx,
@@ -2172,7 +2172,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `VBDs` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vbds(
         &self,
         ctx: &Self::Ctx,
@@ -2187,7 +2187,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `crash_dumps` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_crash_dumps(
         &self,
         ctx: &Self::Ctx,
@@ -2202,7 +2202,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `virtual_size` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_virtual_size(
         &self,
         ctx: &Self::Ctx,
@@ -2217,7 +2217,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `physical_utilisation` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_physical_utilisation(
         &self,
         ctx: &Self::Ctx,
@@ -2232,7 +2232,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `type` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_type(
         &self,
         ctx: &Self::Ctx,
@@ -2247,7 +2247,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `sharable` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_sharable(
         &self,
         ctx: &Self::Ctx,
@@ -2262,7 +2262,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `read_only` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_read_only(
         &self,
         ctx: &Self::Ctx,
@@ -2277,7 +2277,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -2294,7 +2294,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -2318,7 +2318,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given VDI; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -2353,7 +2353,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given VDI, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -2377,7 +2377,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `storage_lock` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_storage_lock(
         &self,
         ctx: &Self::Ctx,
@@ -2392,7 +2392,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `location` field of the given VDI.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_location(
         &self,
         ctx: &Self::Ctx,
@@ -2407,7 +2407,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `managed` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_managed(
         &self,
         ctx: &Self::Ctx,
@@ -2422,7 +2422,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `missing` field of the given VDI.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_missing(
         &self,
         ctx: &Self::Ctx,
@@ -2437,7 +2437,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `parent` field of the given VDI.
     ///
-    /// Published in rio; deprecated in ely.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
     fn get_parent(
         &self,
         ctx: &Self::Ctx,
@@ -2452,7 +2452,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `xenstore_data` field of the given VDI.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_xenstore_data(
         &self,
         ctx: &Self::Ctx,
@@ -2469,7 +2469,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Replaces the `xenstore_data` field of the given VDI.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_xenstore_data(
         &self,
         ctx: &Self::Ctx,
@@ -2493,7 +2493,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `xenstore_data` map of the given VDI; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_xenstore_data(
         &self,
         ctx: &Self::Ctx,
@@ -2528,7 +2528,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `xenstore_data` map of the given VDI, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_xenstore_data(
         &self,
         ctx: &Self::Ctx,
@@ -2552,7 +2552,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `sm_config` field of the given VDI.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_sm_config(
         &self,
         ctx: &Self::Ctx,
@@ -2569,7 +2569,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Replaces the `sm_config` field of the given VDI.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_sm_config(
         &self,
         ctx: &Self::Ctx,
@@ -2593,7 +2593,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `sm_config` map of the given VDI; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_sm_config(
         &self,
         ctx: &Self::Ctx,
@@ -2628,7 +2628,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `sm_config` map of the given VDI, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_sm_config(
         &self,
         ctx: &Self::Ctx,
@@ -2652,7 +2652,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `is_a_snapshot` field of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_is_a_snapshot(
         &self,
         ctx: &Self::Ctx,
@@ -2667,7 +2667,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `snapshot_of` field of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_snapshot_of(
         &self,
         ctx: &Self::Ctx,
@@ -2682,7 +2682,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `snapshots` field of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_snapshots(
         &self,
         ctx: &Self::Ctx,
@@ -2697,7 +2697,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `snapshot_time` field of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_snapshot_time(
         &self,
         ctx: &Self::Ctx,
@@ -2714,7 +2714,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `tags` field of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_tags(
         &self,
         ctx: &Self::Ctx,
@@ -2729,7 +2729,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Replaces the `tags` field of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_tags(
         &self,
         ctx: &Self::Ctx,
@@ -2753,7 +2753,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Adds a value to the `tags` set of the given VDI.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_tags(
         &self,
         ctx: &Self::Ctx,
@@ -2779,7 +2779,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Removes a value from the `tags` set of the given VDI, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_tags(
         &self,
         ctx: &Self::Ctx,
@@ -2803,7 +2803,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `allow_caching` field of the given VDI.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_allow_caching(
         &self,
         ctx: &Self::Ctx,
@@ -2818,7 +2818,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `on_boot` field of the given VDI.
     ///
-    /// Published in cowley.
+    /// Published in XenServer 5.6 FP1 (cowley).
     fn get_on_boot(
         &self,
         ctx: &Self::Ctx,
@@ -2833,7 +2833,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `metadata_of_pool` field of the given VDI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_metadata_of_pool(
         &self,
         ctx: &Self::Ctx,
@@ -2848,7 +2848,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `metadata_latest` field of the given VDI.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_metadata_latest(
         &self,
         ctx: &Self::Ctx,
@@ -2863,7 +2863,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `is_tools_iso` field of the given VDI.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_is_tools_iso(
         &self,
         ctx: &Self::Ctx,
@@ -2878,7 +2878,7 @@ pub trait VdiServer: crate::server::Backend {
     }
     /// Returns the `cbt_enabled` field of the given VDI.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_cbt_enabled(
         &self,
         ctx: &Self::Ctx,

@@ -3,7 +3,7 @@
 //! Connection details that a client needs to read a VDI over the Network Block Device (NBD) protocol from a host.
 /// Connection details that a client needs to read a VDI over the Network Block Device (NBD) protocol from a host.
 ///
-/// Published in inverness.
+/// Published in XenServer 7.3 (inverness).
 #[derive(Debug)]
 pub enum VdiNbdServerInfo {}
 impl xenapi_rt::types::Class for VdiNbdServerInfo {
@@ -20,27 +20,27 @@ pub type VdiNbdServerInfoRef = xenapi_rt::types::Ref<VdiNbdServerInfo>;
 pub struct VdiNbdServerInfoRecord {
     /// Name of the NBD export to request; it also carries the authentication needed to access the disk.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub exportname: String,
     /// IP address of the host serving the NBD export.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub address: String,
     /// TCP port on which the NBD server listens.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub port: i64,
     /// PEM-encoded TLS certificate of the NBD server, for verifying the connection; empty if TLS is not used.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub cert: String,
     /// Host name expected in the server certificate's subject, to check when verifying the TLS connection.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub subject: String,
 }

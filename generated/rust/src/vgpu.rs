@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A virtual GPU assigned to a VM, backed by a physical GPU or a slice of one when the VM runs.
 ///
-/// Published in boston.
+/// Published in XenServer 6.0 (boston).
 #[derive(Debug)]
 pub enum Vgpu {}
 impl xenapi_rt::types::Class for Vgpu {
@@ -21,64 +21,64 @@ pub type VgpuRef = xenapi_rt::types::Ref<Vgpu>;
 pub struct VgpuRecord {
     /// Unique identifier of this virtual GPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub uuid: String,
     /// The virtual machine that owns this virtual GPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(rename = "VM")]
     #[serde(default)]
     pub vm: crate::VmRef,
     /// The group of physical GPUs from which a device is picked to back this virtual GPU at VM start.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(rename = "GPU_group")]
     #[serde(default)]
     pub gpu_group: crate::GpuGroupRef,
     /// Slot index of the virtual GPU within its VM, as a decimal string; "0" for the first device.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default = "VgpuRecord::default_device")]
     pub device: String,
     /// True while the virtual GPU is plugged into a running VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub currently_attached: bool,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// The vGPU type (profile) this device uses, which fixes its framebuffer size and capabilities; OpaqueRef:NULL if unset.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(default)]
     pub r#type: crate::VgpuTypeRef,
     /// The physical GPU currently backing this virtual GPU; OpaqueRef:NULL when the VM is not running.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(default)]
     pub resident_on: crate::PgpuRef,
     /// The physical GPU reserved for this virtual GPU while its VM is being started or migrated; OpaqueRef:NULL otherwise.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub scheduled_to_be_resident_on: crate::PgpuRef,
     /// Vendor-specific data recorded for the running vGPU, used to check that a migration destination is compatible.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub compatibility_metadata: std::collections::HashMap<String, String>,
     /// Additional vendor-specific arguments passed to the vGPU device model on start; empty for none.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     #[serde(default)]
     pub extra_args: String,
     /// The physical PCI function (e.g. an SR-IOV virtual function) assigned to back this vGPU; OpaqueRef:NULL if none.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     #[serde(rename = "PCI")]
     #[serde(default)]
     pub pci: crate::PciRef,
@@ -148,13 +148,13 @@ pub struct VgpuClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     /// Deletes the virtual GPU record from its VM; the VM must not be using it. Returns nothing.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn destroy(&self, self_: &crate::VgpuRef) -> Result<(), crate::Error> {
         self.session.call_void("VGPU.destroy", |c| c.param(&self_)).await
     }
     /// Deletes the virtual GPU record from its VM; the VM must not be using it. Returns nothing.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -165,7 +165,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Adds a virtual GPU of the given type to a VM, drawing on the given GPU group and device slot; returns a reference to the new VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn create(
         &self,
         vm: &crate::VmRef,
@@ -190,7 +190,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Adds a virtual GPU of the given type to a VM, drawing on the given GPU group and device slot; returns a reference to the new VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -217,7 +217,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Returns every field of the given VGPU as one record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_record(
         &self,
         self_: &crate::VgpuRef,
@@ -226,19 +226,19 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Finds the VGPU with the given UUID.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::VgpuRef, crate::Error> {
         self.session.call("VGPU.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every VGPU known to the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_all(&self) -> Result<Vec<crate::VgpuRef>, crate::Error> {
         self.session.call("VGPU.get_all", |c| c).await
     }
     /// Returns the record of every VGPU, keyed by reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -249,7 +249,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_uuid(
         &self,
         self_: &crate::VgpuRef,
@@ -258,7 +258,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Returns the `VM` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_vm(
         &self,
         self_: &crate::VgpuRef,
@@ -267,7 +267,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Returns the `GPU_group` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_gpu_group(
         &self,
         self_: &crate::VgpuRef,
@@ -276,7 +276,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Returns the `device` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_device(
         &self,
         self_: &crate::VgpuRef,
@@ -285,7 +285,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Returns the `currently_attached` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_currently_attached(
         &self,
         self_: &crate::VgpuRef,
@@ -294,7 +294,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Returns the `other_config` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_other_config(
         &self,
         self_: &crate::VgpuRef,
@@ -303,7 +303,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn set_other_config(
         &self,
         self_: &crate::VgpuRef,
@@ -315,7 +315,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given VGPU; fails if the key is already there.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::VgpuRef,
@@ -331,7 +331,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given VGPU, if present.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::VgpuRef,
@@ -343,7 +343,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Returns the `type` field of the given VGPU.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_type(
         &self,
         self_: &crate::VgpuRef,
@@ -352,7 +352,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Returns the `resident_on` field of the given VGPU.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_resident_on(
         &self,
         self_: &crate::VgpuRef,
@@ -361,7 +361,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Returns the `scheduled_to_be_resident_on` field of the given VGPU.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_scheduled_to_be_resident_on(
         &self,
         self_: &crate::VgpuRef,
@@ -372,7 +372,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Returns the `compatibility_metadata` field of the given VGPU.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_compatibility_metadata(
         &self,
         self_: &crate::VgpuRef,
@@ -381,7 +381,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Returns the `extra_args` field of the given VGPU.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     pub async fn get_extra_args(
         &self,
         self_: &crate::VgpuRef,
@@ -390,7 +390,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Replaces the `extra_args` field of the given VGPU.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     pub async fn set_extra_args(
         &self,
         self_: &crate::VgpuRef,
@@ -402,7 +402,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     }
     /// Returns the `PCI` field of the given VGPU.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     pub async fn get_pci(
         &self,
         self_: &crate::VgpuRef,
@@ -415,7 +415,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
 pub trait VgpuServer: crate::server::Backend {
     /// Deletes the virtual GPU record from its VM; the VM must not be using it. Returns nothing.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -425,7 +425,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Adds a virtual GPU of the given type to a VM, drawing on the given GPU group and device slot; returns a reference to the new VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -439,7 +439,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns every field of the given VGPU as one record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -453,7 +453,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Finds the VGPU with the given UUID.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -467,7 +467,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Lists every VGPU known to the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -485,7 +485,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns the record of every VGPU, keyed by reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -507,7 +507,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -522,7 +522,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns the `VM` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_vm(
         &self,
         ctx: &Self::Ctx,
@@ -537,7 +537,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns the `GPU_group` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_gpu_group(
         &self,
         ctx: &Self::Ctx,
@@ -552,7 +552,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns the `device` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_device(
         &self,
         ctx: &Self::Ctx,
@@ -567,7 +567,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns the `currently_attached` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_currently_attached(
         &self,
         ctx: &Self::Ctx,
@@ -582,7 +582,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -599,7 +599,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given VGPU.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -623,7 +623,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given VGPU; fails if the key is already there.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -658,7 +658,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given VGPU, if present.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -682,7 +682,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns the `type` field of the given VGPU.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_type(
         &self,
         ctx: &Self::Ctx,
@@ -697,7 +697,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns the `resident_on` field of the given VGPU.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_resident_on(
         &self,
         ctx: &Self::Ctx,
@@ -712,7 +712,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns the `scheduled_to_be_resident_on` field of the given VGPU.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_scheduled_to_be_resident_on(
         &self,
         ctx: &Self::Ctx,
@@ -727,7 +727,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns the `compatibility_metadata` field of the given VGPU.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_compatibility_metadata(
         &self,
         ctx: &Self::Ctx,
@@ -744,7 +744,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns the `extra_args` field of the given VGPU.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     fn get_extra_args(
         &self,
         ctx: &Self::Ctx,
@@ -759,7 +759,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Replaces the `extra_args` field of the given VGPU.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     fn set_extra_args(
         &self,
         ctx: &Self::Ctx,
@@ -783,7 +783,7 @@ pub trait VgpuServer: crate::server::Backend {
     }
     /// Returns the `PCI` field of the given VGPU.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     fn get_pci(
         &self,
         ctx: &Self::Ctx,

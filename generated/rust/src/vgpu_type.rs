@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A kind of virtual GPU that physical GPUs can provide, describing its vendor, model, video memory and display limits.
 ///
-/// Published in vgpu-tech-preview.
+/// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
 #[derive(Debug)]
 pub enum VgpuType {}
 impl xenapi_rt::types::Class for VgpuType {
@@ -91,87 +91,87 @@ impl<'de> serde::Deserialize<'de> for VgpuTypeImplementation {
 pub struct VgpuTypeRecord {
     /// Globally unique identifier of the vGPU type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(default)]
     pub uuid: String,
     /// Name of the GPU vendor, for example NVIDIA Corporation.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(default)]
     pub vendor_name: String,
     /// Model name of this vGPU type as given by the vendor.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(default)]
     pub model_name: String,
     /// Amount of video memory given to each vGPU of this type, in bytes.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(default)]
     pub framebuffer_size: i64,
     /// Maximum number of virtual display outputs a vGPU of this type supports.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(default)]
     pub max_heads: i64,
     /// Largest supported horizontal display resolution, in pixels.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(default)]
     pub max_resolution_x: i64,
     /// Largest supported vertical display resolution, in pixels.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(default)]
     pub max_resolution_y: i64,
     /// Physical GPUs whose hardware is able to provide this vGPU type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(rename = "supported_on_PGPUs")]
     #[serde(default)]
     pub supported_on_pgpus: Vec<crate::PgpuRef>,
     /// Physical GPUs on which an administrator has allowed this vGPU type to be created.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(rename = "enabled_on_PGPUs")]
     #[serde(default)]
     pub enabled_on_pgpus: Vec<crate::PgpuRef>,
     /// Virtual GPUs of this type, across the pool.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(rename = "VGPUs")]
     #[serde(default)]
     pub vgpus: Vec<crate::VgpuRef>,
     /// GPU groups containing at least one physical GPU that supports this type.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(rename = "supported_on_GPU_groups")]
     #[serde(default)]
     pub supported_on_gpu_groups: Vec<crate::GpuGroupRef>,
     /// GPU groups containing at least one physical GPU on which this type is enabled.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(rename = "enabled_on_GPU_groups")]
     #[serde(default)]
     pub enabled_on_gpu_groups: Vec<crate::GpuGroupRef>,
     /// The technology used to provide vGPUs of this type: passthrough, NVIDIA, NVIDIA SR-IOV, Intel GVT-g or AMD MxGPU.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default = "VgpuTypeRecord::default_implementation")]
     pub implementation: crate::VgpuTypeImplementation,
     /// Key that identifies this type uniquely within its implementation, used to match types across hosts.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub identifier: String,
     /// True if support for this vGPU type is experimental and not intended for production use.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub experimental: bool,
     /// Other vGPU types that a VM holding a vGPU of this type may also be given.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     #[serde(default)]
     pub compatible_types_in_vm: Vec<crate::VgpuTypeRef>,
 }
@@ -248,7 +248,7 @@ pub struct VgpuTypeClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     /// Returns every field of the given VGPU_type as one record.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_record(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -257,7 +257,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Finds the VGPU_type with the given UUID.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -266,13 +266,13 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Lists every VGPU_type known to the server.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_all(&self) -> Result<Vec<crate::VgpuTypeRef>, crate::Error> {
         self.session.call("VGPU_type.get_all", |c| c).await
     }
     /// Returns the record of every VGPU_type, keyed by reference.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -283,7 +283,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_uuid(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -292,7 +292,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `vendor_name` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_vendor_name(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -301,7 +301,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `model_name` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_model_name(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -310,7 +310,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `framebuffer_size` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_framebuffer_size(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -319,7 +319,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `max_heads` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_max_heads(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -328,7 +328,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `max_resolution_x` field of the given VGPU_type.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     pub async fn get_max_resolution_x(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -337,7 +337,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `max_resolution_y` field of the given VGPU_type.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     pub async fn get_max_resolution_y(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -346,7 +346,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `supported_on_PGPUs` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_supported_on_pgpus(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -355,7 +355,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `enabled_on_PGPUs` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_enabled_on_pgpus(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -364,7 +364,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `VGPUs` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     pub async fn get_vgpus(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -373,7 +373,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `supported_on_GPU_groups` field of the given VGPU_type.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     pub async fn get_supported_on_gpu_groups(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -384,7 +384,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `enabled_on_GPU_groups` field of the given VGPU_type.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     pub async fn get_enabled_on_gpu_groups(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -395,7 +395,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `implementation` field of the given VGPU_type.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_implementation(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -404,7 +404,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `identifier` field of the given VGPU_type.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_identifier(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -413,7 +413,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `experimental` field of the given VGPU_type.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_experimental(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -422,7 +422,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     }
     /// Returns the `compatible_types_in_vm` field of the given VGPU_type.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     pub async fn get_compatible_types_in_vm(
         &self,
         self_: &crate::VgpuTypeRef,
@@ -437,7 +437,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
 pub trait VgpuTypeServer: crate::server::Backend {
     /// Returns every field of the given VGPU_type as one record.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -451,7 +451,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Finds the VGPU_type with the given UUID.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -465,7 +465,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Lists every VGPU_type known to the server.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -483,7 +483,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the record of every VGPU_type, keyed by reference.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -505,7 +505,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -520,7 +520,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `vendor_name` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_vendor_name(
         &self,
         ctx: &Self::Ctx,
@@ -535,7 +535,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `model_name` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_model_name(
         &self,
         ctx: &Self::Ctx,
@@ -550,7 +550,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `framebuffer_size` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_framebuffer_size(
         &self,
         ctx: &Self::Ctx,
@@ -565,7 +565,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `max_heads` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_max_heads(
         &self,
         ctx: &Self::Ctx,
@@ -580,7 +580,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `max_resolution_x` field of the given VGPU_type.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     fn get_max_resolution_x(
         &self,
         ctx: &Self::Ctx,
@@ -595,7 +595,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `max_resolution_y` field of the given VGPU_type.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     fn get_max_resolution_y(
         &self,
         ctx: &Self::Ctx,
@@ -610,7 +610,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `supported_on_PGPUs` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_supported_on_pgpus(
         &self,
         ctx: &Self::Ctx,
@@ -625,7 +625,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `enabled_on_PGPUs` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_enabled_on_pgpus(
         &self,
         ctx: &Self::Ctx,
@@ -640,7 +640,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `VGPUs` field of the given VGPU_type.
     ///
-    /// Published in vgpu-tech-preview.
+    /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     fn get_vgpus(
         &self,
         ctx: &Self::Ctx,
@@ -655,7 +655,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `supported_on_GPU_groups` field of the given VGPU_type.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     fn get_supported_on_gpu_groups(
         &self,
         ctx: &Self::Ctx,
@@ -670,7 +670,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `enabled_on_GPU_groups` field of the given VGPU_type.
     ///
-    /// Published in vgpu-productisation.
+    /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     fn get_enabled_on_gpu_groups(
         &self,
         ctx: &Self::Ctx,
@@ -685,7 +685,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `implementation` field of the given VGPU_type.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_implementation(
         &self,
         ctx: &Self::Ctx,
@@ -702,7 +702,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `identifier` field of the given VGPU_type.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_identifier(
         &self,
         ctx: &Self::Ctx,
@@ -717,7 +717,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `experimental` field of the given VGPU_type.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_experimental(
         &self,
         ctx: &Self::Ctx,
@@ -732,7 +732,7 @@ pub trait VgpuTypeServer: crate::server::Backend {
     }
     /// Returns the `compatible_types_in_vm` field of the given VGPU_type.
     ///
-    /// Published in quebec.
+    /// Published in Citrix Hypervisor 8.1 (quebec).
     fn get_compatible_types_in_vm(
         &self,
         ctx: &Self::Ctx,

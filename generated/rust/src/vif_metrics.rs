@@ -4,8 +4,8 @@
 use std::future::Future;
 /// Traffic statistics for a single virtual network interface; the class was removed and its data is now exposed through RRD metrics.
 ///
-/// Published in rio; deprecated in tampa; removed in tampa.
-#[deprecated(note = "removed in tampa")]
+/// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+#[deprecated(note = "removed in XenServer 6.1 (tampa)")]
 #[derive(Debug)]
 pub enum VifMetrics {}
 impl xenapi_rt::types::Class for VifMetrics {
@@ -22,31 +22,31 @@ pub type VifMetricsRef = xenapi_rt::types::Ref<VifMetrics>;
 pub struct VifMetricsRecord {
     /// Unique identifier of this VIF metrics record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Receive throughput of the interface, in KiB per second, as last sampled.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub io_read_kbs: f64,
     /// Transmit throughput of the interface, in KiB per second, as last sampled.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     #[serde(default)]
     #[serde(with = "xenapi_rt::types::float")]
     pub io_write_kbs: f64,
     /// Time at which these statistics were last refreshed.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -73,8 +73,8 @@ pub struct VifMetricsClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     /// Returns every field of the given VIF_metrics as one record.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_record(
         &self,
         self_: &crate::VifMetricsRef,
@@ -83,8 +83,8 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     }
     /// Finds the VIF_metrics with the given UUID.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -93,15 +93,15 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     }
     /// Lists every VIF_metrics known to the server.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_all(&self) -> Result<Vec<crate::VifMetricsRef>, crate::Error> {
         self.session.call("VIF_metrics.get_all", |c| c).await
     }
     /// Returns the record of every VIF_metrics, keyed by reference.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -112,7 +112,7 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::VifMetricsRef,
@@ -121,8 +121,8 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     }
     /// Returns the `io_read_kbs` field of the given VIF_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_io_read_kbs(
         &self,
         self_: &crate::VifMetricsRef,
@@ -131,8 +131,8 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     }
     /// Returns the `io_write_kbs` field of the given VIF_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_io_write_kbs(
         &self,
         self_: &crate::VifMetricsRef,
@@ -143,7 +143,7 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     }
     /// Returns the `last_updated` field of the given VIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_last_updated(
         &self,
         self_: &crate::VifMetricsRef,
@@ -152,7 +152,7 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     }
     /// Returns the `other_config` field of the given VIF_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_other_config(
         &self,
         self_: &crate::VifMetricsRef,
@@ -161,7 +161,7 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given VIF_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_other_config(
         &self,
         self_: &crate::VifMetricsRef,
@@ -173,7 +173,7 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given VIF_metrics; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::VifMetricsRef,
@@ -189,7 +189,7 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given VIF_metrics, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::VifMetricsRef,
@@ -208,7 +208,7 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
 pub trait VifMetricsServer: crate::server::Backend {
     /// Returns every field of the given VIF_metrics as one record.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -222,7 +222,7 @@ pub trait VifMetricsServer: crate::server::Backend {
     }
     /// Finds the VIF_metrics with the given UUID.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -236,7 +236,7 @@ pub trait VifMetricsServer: crate::server::Backend {
     }
     /// Lists every VIF_metrics known to the server.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -256,7 +256,7 @@ pub trait VifMetricsServer: crate::server::Backend {
     }
     /// Returns the record of every VIF_metrics, keyed by reference.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -278,7 +278,7 @@ pub trait VifMetricsServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -293,7 +293,7 @@ pub trait VifMetricsServer: crate::server::Backend {
     }
     /// Returns the `io_read_kbs` field of the given VIF_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_io_read_kbs(
         &self,
         ctx: &Self::Ctx,
@@ -308,7 +308,7 @@ pub trait VifMetricsServer: crate::server::Backend {
     }
     /// Returns the `io_write_kbs` field of the given VIF_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_io_write_kbs(
         &self,
         ctx: &Self::Ctx,
@@ -323,7 +323,7 @@ pub trait VifMetricsServer: crate::server::Backend {
     }
     /// Returns the `last_updated` field of the given VIF_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_last_updated(
         &self,
         ctx: &Self::Ctx,
@@ -340,7 +340,7 @@ pub trait VifMetricsServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given VIF_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -357,7 +357,7 @@ pub trait VifMetricsServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given VIF_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -381,7 +381,7 @@ pub trait VifMetricsServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given VIF_metrics; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -416,7 +416,7 @@ pub trait VifMetricsServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given VIF_metrics, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

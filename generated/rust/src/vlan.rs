@@ -4,7 +4,7 @@
 use std::future::Future;
 /// An 802.1Q VLAN carried on a PIF, exposed as a separate untagged PIF on its own network.
 ///
-/// Published in miami.
+/// Published in XenServer 4.1 (miami).
 #[derive(Debug)]
 pub enum Vlan {}
 impl xenapi_rt::types::Class for Vlan {
@@ -21,29 +21,29 @@ pub type VlanRef = xenapi_rt::types::Ref<Vlan>;
 pub struct VlanRecord {
     /// Unique identifier (UUID) of the VLAN.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// The underlying interface (physical NIC or bond) on which tagged frames for this VLAN travel.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(rename = "tagged_PIF")]
     #[serde(default)]
     pub tagged_pif: crate::PifRef,
     /// The VLAN's own PIF, which presents the VLAN's traffic untagged to its network.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(rename = "untagged_PIF")]
     #[serde(default)]
     pub untagged_pif: crate::PifRef,
     /// The 802.1Q VLAN ID (0-4094); -1 means no tag has been set.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default = "VlanRecord::default_tag")]
     pub tag: i64,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
 }
@@ -96,13 +96,13 @@ pub struct VlanClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     /// Removes this VLAN together with its untagged PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn destroy(&self, self_: &crate::VlanRef) -> Result<(), crate::Error> {
         self.session.call_void("VLAN.destroy", |c| c.param(&self_)).await
     }
     /// Removes this VLAN together with its untagged PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -113,7 +113,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     }
     /// Creates a VLAN with the given tag on the tagged PIF, attaches its untagged PIF to the network, and returns the new VLAN.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn create(
         &self,
         tagged_pif: &crate::PifRef,
@@ -126,7 +126,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     }
     /// Creates a VLAN with the given tag on the tagged PIF, attaches its untagged PIF to the network, and returns the new VLAN.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -144,7 +144,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     }
     /// Returns every field of the given VLAN as one record.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_record(
         &self,
         self_: &crate::VlanRef,
@@ -153,19 +153,19 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     }
     /// Finds the VLAN with the given UUID.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::VlanRef, crate::Error> {
         self.session.call("VLAN.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every VLAN known to the server.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_all(&self) -> Result<Vec<crate::VlanRef>, crate::Error> {
         self.session.call("VLAN.get_all", |c| c).await
     }
     /// Returns the record of every VLAN, keyed by reference.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -176,7 +176,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VLAN.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::VlanRef,
@@ -185,7 +185,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     }
     /// Returns the `tagged_PIF` field of the given VLAN.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_tagged_pif(
         &self,
         self_: &crate::VlanRef,
@@ -194,7 +194,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     }
     /// Returns the `untagged_PIF` field of the given VLAN.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_untagged_pif(
         &self,
         self_: &crate::VlanRef,
@@ -203,13 +203,13 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     }
     /// Returns the `tag` field of the given VLAN.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_tag(&self, self_: &crate::VlanRef) -> Result<i64, crate::Error> {
         self.session.call("VLAN.get_tag", |c| c.param(&self_)).await
     }
     /// Returns the `other_config` field of the given VLAN.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_other_config(
         &self,
         self_: &crate::VlanRef,
@@ -218,7 +218,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given VLAN.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_other_config(
         &self,
         self_: &crate::VlanRef,
@@ -230,7 +230,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given VLAN; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::VlanRef,
@@ -246,7 +246,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given VLAN, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::VlanRef,
@@ -262,7 +262,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
 pub trait VlanServer: crate::server::Backend {
     /// Removes this VLAN together with its untagged PIF.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -272,7 +272,7 @@ pub trait VlanServer: crate::server::Backend {
     }
     /// Creates a VLAN with the given tag on the tagged PIF, attaches its untagged PIF to the network, and returns the new VLAN.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -284,7 +284,7 @@ pub trait VlanServer: crate::server::Backend {
     }
     /// Returns every field of the given VLAN as one record.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -298,7 +298,7 @@ pub trait VlanServer: crate::server::Backend {
     }
     /// Finds the VLAN with the given UUID.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -312,7 +312,7 @@ pub trait VlanServer: crate::server::Backend {
     }
     /// Lists every VLAN known to the server.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -330,7 +330,7 @@ pub trait VlanServer: crate::server::Backend {
     }
     /// Returns the record of every VLAN, keyed by reference.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -352,7 +352,7 @@ pub trait VlanServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VLAN.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -367,7 +367,7 @@ pub trait VlanServer: crate::server::Backend {
     }
     /// Returns the `tagged_PIF` field of the given VLAN.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_tagged_pif(
         &self,
         ctx: &Self::Ctx,
@@ -382,7 +382,7 @@ pub trait VlanServer: crate::server::Backend {
     }
     /// Returns the `untagged_PIF` field of the given VLAN.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_untagged_pif(
         &self,
         ctx: &Self::Ctx,
@@ -397,7 +397,7 @@ pub trait VlanServer: crate::server::Backend {
     }
     /// Returns the `tag` field of the given VLAN.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_tag(
         &self,
         ctx: &Self::Ctx,
@@ -412,7 +412,7 @@ pub trait VlanServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given VLAN.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -429,7 +429,7 @@ pub trait VlanServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given VLAN.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -453,7 +453,7 @@ pub trait VlanServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given VLAN; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -488,7 +488,7 @@ pub trait VlanServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given VLAN, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A virtual machine, or a template or snapshot of one: its configuration, virtual devices, memory and CPU settings and current runtime state.
 ///
-/// Published in rio; changed in 1.257.0.
+/// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
 #[derive(Debug)]
 pub enum Vm {}
 impl xenapi_rt::types::Class for Vm {
@@ -733,482 +733,482 @@ impl<'de> serde::Deserialize<'de> for DomainType {
 pub struct VmRecord {
     /// Globally unique identifier of the VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// The operations that may currently be started on this VM, recomputed by the server after each state change.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub allowed_operations: Vec<crate::VmOperations>,
     /// Operations in progress on this VM, keyed by the reference of the task carrying each one.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::VmOperations>,
     /// Short human-readable name of the VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Free-text notes about the VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// Current power state of the VM: Halted, Paused, Running or Suspended.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     #[serde(default = "VmRecord::default_power_state")]
     pub power_state: crate::VmPowerState,
     /// Version number of the VM's configuration, free for users and template authors to set and compare.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub user_version: i64,
     /// True if this is a template, which cannot be started but can be cloned or copied into new VMs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub is_a_template: bool,
     /// True if this is one of the built-in templates shipped with the server.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
     pub is_default_template: bool,
     /// The disk holding the saved memory image while the VM is suspended, or OpaqueRef:NULL otherwise.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     #[serde(rename = "suspend_VDI")]
     #[serde(default)]
     pub suspend_vdi: crate::VdiRef,
     /// The host the VM is currently running on; OpaqueRef:NULL when it is not running.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub resident_on: crate::HostRef,
     /// The host for which resources have been reserved because the VM is about to start or migrate there, or OpaqueRef:NULL.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub scheduled_to_be_resident_on: crate::HostRef,
     /// The host the VM prefers to start on when possible, or OpaqueRef:NULL for no preference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub affinity: crate::HostRef,
     /// Extra host memory needed to run the VM beyond what the guest sees, for example for shadow page tables, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub memory_overhead: i64,
     /// Deprecated: the memory size, in bytes, that the balloon driver was last asked to reach.
     ///
-    /// Published in rio; deprecated in midnight-ride.
-    #[deprecated(note = "deprecated in midnight-ride")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
+    #[deprecated(note = "deprecated since XenServer 5.6 (midnight-ride)")]
     #[serde(default)]
     pub memory_target: i64,
     /// Largest amount of memory the VM can ever be given, in bytes; changing it needs the VM to be halted.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub memory_static_max: i64,
     /// Upper end of the range within which the server may balloon the running VM's memory, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub memory_dynamic_max: i64,
     /// Lower end of the range within which the server may balloon the running VM's memory, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub memory_dynamic_min: i64,
     /// Smallest amount of memory the VM can ever be given, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub memory_static_min: i64,
     /// vCPU scheduling settings such as weight, cap and mask (pinning).
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VCPUs_params")]
     #[serde(default)]
     pub vcpus_params: std::collections::HashMap<String, String>,
     /// Maximum number of virtual CPUs the VM can have, including any hot-plugged later.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VCPUs_max")]
     #[serde(default)]
     pub vcpus_max: i64,
     /// Number of virtual CPUs brought online when the VM boots.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VCPUs_at_startup")]
     #[serde(default)]
     pub vcpus_at_startup: i64,
     /// What the server does when the guest asks for a soft reboot.
     ///
-    /// Prototyped in 23.1.0.
+    /// Prototyped in XAPI 23.1.0.
     #[serde(default = "VmRecord::default_actions_after_softreboot")]
     pub actions_after_softreboot: crate::OnSoftrebootBehavior,
     /// What the server does when the guest shuts itself down.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub actions_after_shutdown: crate::OnNormalExit,
     /// What the server does when the guest reboots itself.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub actions_after_reboot: crate::OnNormalExit,
     /// What the server does when the guest crashes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub actions_after_crash: crate::OnCrashBehaviour,
     /// Consoles (such as VNC or text) through which the VM can be reached.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub consoles: Vec<crate::ConsoleRef>,
     /// Virtual network interfaces of the VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VIFs")]
     #[serde(default)]
     pub vifs: Vec<crate::VifRef>,
     /// Virtual block devices connecting disks and CD drives to the VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VBDs")]
     #[serde(default)]
     pub vbds: Vec<crate::VbdRef>,
     /// Virtual USB devices attached to the VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VUSBs")]
     #[serde(default)]
     pub vusbs: Vec<crate::VusbRef>,
     /// Crash dumps saved for this VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub crash_dumps: Vec<crate::CrashdumpRef>,
     /// Virtual TPMs attached to the VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VTPMs")]
     #[serde(default)]
     pub vtpms: Vec<crate::VtpmRef>,
     /// Bootloader used to find and load a PV guest's kernel, for example pygrub; empty to boot PV_kernel directly.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_bootloader")]
     #[serde(default)]
     pub pv_bootloader: String,
     /// Path of the kernel to boot for a PV guest, interpreted according to the bootloader in use.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_kernel")]
     #[serde(default)]
     pub pv_kernel: String,
     /// Path of the initial ramdisk to load for a PV guest; empty for none.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_ramdisk")]
     #[serde(default)]
     pub pv_ramdisk: String,
     /// Kernel command-line arguments for a PV guest.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_args")]
     #[serde(default)]
     pub pv_args: String,
     /// Extra arguments passed to the PV bootloader.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_bootloader_args")]
     #[serde(default)]
     pub pv_bootloader_args: String,
     /// Additional kernel arguments used only when booting older guest images.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_legacy_args")]
     #[serde(default)]
     pub pv_legacy_args: String,
     /// Deprecated: the boot policy of an HVM guest ("BIOS order"), or empty for PV; superseded by domain_type.
     ///
-    /// Published in rio; deprecated in kolkata.
-    #[deprecated(note = "deprecated in kolkata")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata).
+    #[deprecated(note = "deprecated since XenServer 7.5 (kolkata)")]
     #[serde(rename = "HVM_boot_policy")]
     #[serde(default)]
     pub hvm_boot_policy: String,
     /// Boot settings for HVM guests, such as "order" (boot device order) and "firmware" (bios or uefi).
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "HVM_boot_params")]
     #[serde(default)]
     pub hvm_boot_params: std::collections::HashMap<String, String>,
     /// Multiplier applied to the default amount of shadow page table memory given to an HVM guest.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(rename = "HVM_shadow_multiplier")]
     #[serde(default = "VmRecord::default_hvm_shadow_multiplier")]
     #[serde(with = "xenapi_rt::types::float")]
     pub hvm_shadow_multiplier: f64,
     /// Settings for the VM's virtual hardware platform, such as ACPI, APIC, Viridian enlightenments, secure boot and device model options.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub platform: std::collections::HashMap<String, String>,
     /// Deprecated and unused.
     ///
-    /// Published in rio; deprecated in boston.
-    #[deprecated(note = "deprecated in boston")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     #[serde(rename = "PCI_bus")]
     #[serde(default)]
     pub pci_bus: String,
     /// Free-form key/value pairs for clients; some keys, such as those describing template disks, are also read by the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// Xen domain ID of the running VM, or -1 when it is not running.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub domid: i64,
     /// Architecture of the running domain, for example x64; empty when not running.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub domarch: String,
     /// CPU vendor and feature flags of the host on which the VM last booted, used to check later resume and migration compatibility.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "last_boot_CPU_flags")]
     #[serde(default)]
     pub last_boot_cpu_flags: std::collections::HashMap<String, String>,
     /// True if this VM is a control domain, such as a host's dom0.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub is_control_domain: bool,
     /// The object holding the VM's hypervisor-level metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub metrics: crate::VmMetricsRef,
     /// The object holding data reported by the guest agent, or OpaqueRef:NULL if the guest has never reported.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub guest_metrics: crate::VmGuestMetricsRef,
     /// Serialised copy of the VM's configuration as it was when last booted; for server use.
     ///
-    /// Published in miami; changed in 1.257.0.
+    /// Published in XenServer 4.1 (miami); changed in XAPI 1.257.0.
     #[serde(default)]
     pub last_booted_record: String,
     /// XML document of recommended limits for the VM's settings, such as maximum memory or vCPUs, usually inherited from its template.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub recommendations: String,
     /// Key/value pairs written into the guest's xenstore area when it starts, for passing data to software inside the VM.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     #[serde(default)]
     pub xenstore_data: std::collections::HashMap<String, String>,
     /// Deprecated: whether high availability should keep the VM running; superseded by ha_restart_priority.
     ///
-    /// Published in orlando; deprecated in boston.
-    #[deprecated(note = "deprecated in boston")]
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston).
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     #[serde(default)]
     pub ha_always_run: bool,
     /// High-availability protection level: "restart" to always restart, "best-effort" to restart if possible, or empty for unprotected.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub ha_restart_priority: String,
     /// True if this record is a snapshot of another VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub is_a_snapshot: bool,
     /// The VM this snapshot was taken from, or a null reference if this is not a snapshot.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub snapshot_of: crate::VmRef,
     /// Snapshots that have been taken of this VM, oldest and newest alike.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub snapshots: Vec<crate::VmRef>,
     /// Time at which this snapshot was taken; the epoch if this is not a snapshot.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub snapshot_time: xenapi_rt::types::DateTime,
     /// Storage-level identifier used for transportable snapshots; empty if not applicable.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub transportable_snapshot_id: String,
     /// Named binary objects attached to the VM, keyed by blob name.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub blobs: std::collections::HashMap<String, crate::BlobRef>,
     /// User-defined labels attached to the VM for searching and grouping.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub tags: Vec<String>,
     /// Operations that are blocked on this VM, each mapped to a reason or error code reported when it is attempted.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub blocked_operations: std::collections::HashMap<crate::VmOperations, String>,
     /// Extra details recorded when the snapshot was taken, such as the VM's power state at the time.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub snapshot_info: std::collections::HashMap<String, String>,
     /// Serialised configuration of the VM at snapshot time, used when reverting to the snapshot.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub snapshot_metadata: String,
     /// The VM or snapshot this one was derived from in the snapshot tree, or a null reference.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub parent: crate::VmRef,
     /// VMs and snapshots derived from this one in the snapshot tree.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub children: Vec<crate::VmRef>,
     /// SMBIOS strings, such as vendor, product and serial number, shown to the guest; fixed once the VM first boots.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
     pub bios_strings: std::collections::HashMap<String, String>,
     /// Deprecated: the VM protection policy (scheduled backup) this VM belonged to, or OpaqueRef:NULL.
     ///
-    /// Published in cowley; deprecated in clearwater.
-    #[deprecated(note = "deprecated in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater).
+    #[deprecated(note = "deprecated since XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub protection_policy: crate::VmppRef,
     /// Removed: true if the snapshot was taken by a VM protection policy.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub is_snapshot_from_vmpp: bool,
     /// The snapshot schedule that takes regular snapshots of this VM, or OpaqueRef:NULL for none.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
     pub snapshot_schedule: crate::VmssRef,
     /// True if this snapshot was taken by a snapshot schedule.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
     pub is_vmss_snapshot: bool,
     /// The virtual appliance (vApp) this VM belongs to, or OpaqueRef:NULL if none.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub appliance: crate::VmApplianceRef,
     /// Seconds to wait after starting this VM before starting the next one in an ordered start, as for appliances or disaster recovery.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub start_delay: i64,
     /// Seconds to wait after shutting down this VM before moving on to the next one in an ordered shutdown.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub shutdown_delay: i64,
     /// Position of the VM in ordered start-up of an appliance or recovery; lower values start first.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub order: i64,
     /// Virtual GPUs attached to the VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(rename = "VGPUs")]
     #[serde(default)]
     pub vgpus: Vec<crate::VgpuRef>,
     /// Physical PCI devices currently passed through to the VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(rename = "attached_PCIs")]
     #[serde(default)]
     pub attached_pcis: Vec<crate::PciRef>,
     /// SR in which the VM's suspend images are stored, or OpaqueRef:NULL to use the pool's default suspend SR.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(rename = "suspend_SR")]
     #[serde(default)]
     pub suspend_sr: crate::SrRef,
     /// Number of times this VM has been recovered through disaster recovery.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     #[serde(default)]
     pub version: i64,
     /// VM Generation ID exposed to the guest, changed when the VM is reverted or copied so software can detect it; "0:0" means none.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     #[serde(default = "VmRecord::default_generation_id")]
     pub generation_id: String,
     /// Version of the virtual hardware platform the VM needs; it can only run on hosts supporting that version.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     #[serde(default)]
     pub hardware_platform_version: i64,
     /// True if the VM is given the vendor PCI device through which Windows Update can supply PV drivers.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub has_vendor_device: bool,
     /// True if a configuration change has been made that only takes effect after the VM is restarted.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub requires_reboot: bool,
     /// Textual reference to the template the VM was created from, used to identify the guest OS type.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub reference_label: String,
     /// Virtualisation mode the VM boots in: hvm, pv, pvh or pv_in_pvh.
     ///
-    /// Prototyped in jura; published in kolkata.
+    /// Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata).
     #[serde(default = "VmRecord::default_domain_type")]
     pub domain_type: crate::DomainType,
     /// Persistent UEFI variable storage of the VM, such as the EFI variables blob.
     ///
-    /// Published in naples.
+    /// Published in Citrix Hypervisor 8.0 (naples).
     #[serde(rename = "NVRAM")]
     #[serde(default)]
     pub nvram: std::collections::HashMap<String, String>,
     /// Actions needed on this VM for applied updates to take effect.
     ///
-    /// Published in 1.303.0.
+    /// Published in XAPI 1.303.0.
     #[serde(default)]
     pub pending_guidances: Vec<crate::UpdateGuidances>,
     /// Actions recommended, though not required, on this VM for applied updates to take effect.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     #[serde(default)]
     pub pending_guidances_recommended: Vec<crate::UpdateGuidances>,
     /// Complete list of actions that would apply all updates' effects to this VM.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     #[serde(default)]
     pub pending_guidances_full: Vec<crate::UpdateGuidances>,
 }
@@ -1485,7 +1485,7 @@ pub struct VmClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     /// Restarts the device model (QEMU) processes of the running VM, for instance to pick up an update, without rebooting the guest.
     ///
-    /// Prototyped in 23.30.0.
+    /// Prototyped in XAPI 23.30.0.
     pub async fn restart_device_models(
         &self,
         self_: &crate::VmRef,
@@ -1494,7 +1494,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Restarts the device model (QEMU) processes of the running VM, for instance to pick up an update, without rebooting the guest.
     ///
-    /// Prototyped in 23.30.0.
+    /// Prototyped in XAPI 23.30.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_restart_device_models(
@@ -1505,8 +1505,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Deprecated setter for the HVM boot policy; use set_domain_type instead.
     ///
-    /// Published in rio; deprecated in kolkata.
-    #[deprecated(note = "deprecated in kolkata")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata).
+    #[deprecated(note = "deprecated since XenServer 7.5 (kolkata)")]
     pub async fn set_hvm_boot_policy(
         &self,
         self_: &crate::VmRef,
@@ -1518,10 +1518,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Deprecated setter for the HVM boot policy; use set_domain_type instead.
     ///
-    /// Published in rio; deprecated in kolkata.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in kolkata")]
+    #[deprecated(note = "deprecated since XenServer 7.5 (kolkata)")]
     pub async fn async_set_hvm_boot_policy(
         &self,
         self_: &crate::VmRef,
@@ -1533,7 +1533,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the virtualisation mode the VM will use from its next boot.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     pub async fn set_domain_type(
         &self,
         self_: &crate::VmRef,
@@ -1545,7 +1545,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the virtualisation mode the VM will use from its next boot.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_domain_type(
@@ -1559,7 +1559,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets what the server does when the guest crashes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_actions_after_crash(
         &self,
         self_: &crate::VmRef,
@@ -1571,7 +1571,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets what the server does when the guest crashes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_actions_after_crash(
@@ -1585,7 +1585,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Imports VMs from an export file at the given URL into the given SR and returns them; full_restore keeps identities, force skips checks.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn import(
         &self,
         url: &str,
@@ -1602,7 +1602,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Imports VMs from an export file at the given URL into the given SR and returns them; full_restore keeps identities, force skips checks.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_import(
@@ -1621,7 +1621,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Controls whether the VM is given the vendor PCI device used to deliver PV drivers through Windows Update.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn set_has_vendor_device(
         &self,
         self_: &crate::VmRef,
@@ -1633,7 +1633,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Controls whether the VM is given the vendor PCI device used to deliver PV drivers through Windows Update.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_has_vendor_device(
@@ -1647,7 +1647,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Calls function fn of the named plugin with the given arguments on behalf of this VM and returns the plugin's output.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     pub async fn call_plugin(
         &self,
         vm: &crate::VmRef,
@@ -1664,7 +1664,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Calls function fn of the named plugin with the given arguments on behalf of this VM and returns the plugin's output.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_call_plugin(
@@ -1683,7 +1683,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the system services advertised by this VM, which must be a service domain, as a map.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn query_services(
         &self,
         self_: &crate::VmRef,
@@ -1692,7 +1692,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the system services advertised by this VM, which must be a service domain, as a map.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_query_services(
@@ -1706,7 +1706,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Moves the VM into the given virtual appliance, or out of any with OpaqueRef:NULL.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn set_appliance(
         &self,
         self_: &crate::VmRef,
@@ -1718,7 +1718,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Moves the VM into the given virtual appliance, or out of any with OpaqueRef:NULL.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_appliance(
@@ -1732,7 +1732,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Imports a VM from a foreign virtualisation platform of the given type into the SR, using the supplied credentials and settings.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn import_convert(
         &self,
         r#type: &str,
@@ -1757,7 +1757,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Imports a VM from a foreign virtualisation platform of the given type into the SR, using the supplied credentials and settings.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_import_convert(
@@ -1784,7 +1784,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Re-creates this VM, from replicated metadata, in the pool that session_to is logged in to; force overwrites an existing copy.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn recover(
         &self,
         self_: &crate::VmRef,
@@ -1800,7 +1800,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Re-creates this VM, from replicated metadata, in the pool that session_to is logged in to; force overwrites an existing copy.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_recover(
@@ -1818,7 +1818,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the SRs that must be attached in the pool reached by session_to before this VM can be recovered there.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     pub async fn get_srs_required_for_recovery(
         &self,
         self_: &crate::VmRef,
@@ -1833,7 +1833,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the SRs that must be attached in the pool reached by session_to before this VM can be recovered there.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_srs_required_for_recovery(
@@ -1850,7 +1850,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Fails unless this VM could be recovered into the pool reached by session_to.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn assert_can_be_recovered(
         &self,
         self_: &crate::VmRef,
@@ -1865,7 +1865,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Fails unless this VM could be recovered into the pool reached by session_to.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_assert_can_be_recovered(
@@ -1882,7 +1882,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Changes the disk holding the VM's suspend image.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn set_suspend_vdi(
         &self,
         self_: &crate::VmRef,
@@ -1894,7 +1894,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Changes the disk holding the VM's suspend image.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_suspend_vdi(
@@ -1908,7 +1908,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the VM's position in ordered start-up.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn set_order(
         &self,
         self_: &crate::VmRef,
@@ -1918,7 +1918,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the VM's position in ordered start-up.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_order(
@@ -1930,7 +1930,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets how many seconds to wait after shutting this VM down in an ordered shutdown.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn set_shutdown_delay(
         &self,
         self_: &crate::VmRef,
@@ -1942,7 +1942,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets how many seconds to wait after shutting this VM down in an ordered shutdown.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_shutdown_delay(
@@ -1956,7 +1956,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets how many seconds to wait after starting this VM in an ordered start-up.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn set_start_delay(
         &self,
         self_: &crate::VmRef,
@@ -1968,7 +1968,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets how many seconds to wait after starting this VM in an ordered start-up.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_start_delay(
@@ -1982,7 +1982,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Attaches the VM to a snapshot schedule, or detaches it with OpaqueRef:NULL.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn set_snapshot_schedule(
         &self,
         self_: &crate::VmRef,
@@ -1994,7 +1994,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Attaches the VM to a snapshot schedule, or detaches it with OpaqueRef:NULL.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_snapshot_schedule(
@@ -2008,8 +2008,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Removed call that attached the VM to a VM protection policy.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_protection_policy(
         &self,
         self_: &crate::VmRef,
@@ -2021,10 +2021,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Removed call that attached the VM to a VM protection policy.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_set_protection_policy(
         &self,
         self_: &crate::VmRef,
@@ -2036,7 +2036,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Copies the BIOS strings of the given host into the VM so the guest sees that host's hardware identity.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn copy_bios_strings(
         &self,
         vm: &crate::VmRef,
@@ -2048,7 +2048,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Copies the BIOS strings of the given host into the VM so the guest sees that host's hardware identity.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_copy_bios_strings(
@@ -2062,7 +2062,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets custom BIOS strings for the VM; allowed only before they have been fixed by the first boot.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn set_bios_strings(
         &self,
         self_: &crate::VmRef,
@@ -2074,7 +2074,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets custom BIOS strings for the VM; allowed only before they have been fixed by the first boot.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_bios_strings(
@@ -2088,7 +2088,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Asks Workload Balancing where the VM should run and returns, for each host, its recommendation details.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     pub async fn retrieve_wlb_recommendations(
         &self,
         vm: &crate::VmRef,
@@ -2097,7 +2097,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Asks Workload Balancing where the VM should run and returns, for each host, its recommendation details.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_retrieve_wlb_recommendations(
@@ -2113,13 +2113,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Fails unless the VM could run on any host in the pool, that is all its storage and networks are shared.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn assert_agile(&self, self_: &crate::VmRef) -> Result<(), crate::Error> {
         self.session.call_void("VM.assert_agile", |c| c.param(&self_)).await
     }
     /// Fails unless the VM could run on any host in the pool, that is all its storage and networks are shared.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_assert_agile(
@@ -2130,7 +2130,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Creates an empty binary blob attached to the VM under the given name and MIME type and returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn create_new_blob(
         &self,
         vm: &crate::VmRef,
@@ -2147,7 +2147,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Creates an empty binary blob attached to the VM under the given name and MIME type and returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create_new_blob(
@@ -2166,7 +2166,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Fails with the reason if the VM could not currently start on the given host.
     ///
-    /// Published in rio; changed in quebec.
+    /// Published in XenServer 4.0 (rio); changed in Citrix Hypervisor 8.1 (quebec).
     pub async fn assert_can_boot_here(
         &self,
         self_: &crate::VmRef,
@@ -2178,7 +2178,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Fails with the reason if the VM could not currently start on the given host.
     ///
-    /// Published in rio; changed in quebec.
+    /// Published in XenServer 4.0 (rio); changed in Citrix Hypervisor 8.1 (quebec).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_assert_can_boot_here(
@@ -2192,7 +2192,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the hosts on which the VM could currently be started.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_possible_hosts(
         &self,
         vm: &crate::VmRef,
@@ -2201,7 +2201,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the hosts on which the VM could currently be started.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_possible_hosts(
@@ -2212,7 +2212,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the device numbers still free for new virtual network interfaces on this VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_vif_devices(
         &self,
         vm: &crate::VmRef,
@@ -2221,7 +2221,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the device numbers still free for new virtual network interfaces on this VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_allowed_vif_devices(
@@ -2232,7 +2232,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the device numbers still free for new virtual block devices on this VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_vbd_devices(
         &self,
         vm: &crate::VmRef,
@@ -2241,7 +2241,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the device numbers still free for new virtual block devices on this VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_allowed_vbd_devices(
@@ -2252,7 +2252,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Recomputes the VM's allowed_operations field.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn update_allowed_operations(
         &self,
         self_: &crate::VmRef,
@@ -2261,7 +2261,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Recomputes the VM's allowed_operations field.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_update_allowed_operations(
@@ -2274,7 +2274,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Fails if the given operation is not currently allowed on the VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn assert_operation_valid(
         &self,
         self_: &crate::VmRef,
@@ -2286,7 +2286,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Fails if the given operation is not currently allowed on the VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_assert_operation_valid(
@@ -2300,7 +2300,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Discards the stored history of the named performance data source of the VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn forget_data_source_archives(
         &self,
         self_: &crate::VmRef,
@@ -2315,7 +2315,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Discards the stored history of the named performance data source of the VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_forget_data_source_archives(
@@ -2332,7 +2332,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the most recent value of the named data source of the VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn query_data_source(
         &self,
         self_: &crate::VmRef,
@@ -2344,7 +2344,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the most recent value of the named data source of the VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_query_data_source(
@@ -2358,7 +2358,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Starts recording history for the named data source of the VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn record_data_source(
         &self,
         self_: &crate::VmRef,
@@ -2370,7 +2370,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Starts recording history for the named data source of the VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_record_data_source(
@@ -2387,7 +2387,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Lists the performance data sources available for the VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_data_sources(
         &self,
         self_: &crate::VmRef,
@@ -2396,7 +2396,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Lists the performance data sources available for the VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_data_sources(
@@ -2407,8 +2407,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Deprecated: returns the VM's configuration as it was when it last booted.
     ///
-    /// Published in rio; deprecated in inverness.
-    #[deprecated(note = "deprecated in inverness")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
+    #[deprecated(note = "deprecated since XenServer 7.3 (inverness)")]
     pub async fn get_boot_record(
         &self,
         self_: &crate::VmRef,
@@ -2417,10 +2417,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Deprecated: returns the VM's configuration as it was when it last booted.
     ///
-    /// Published in rio; deprecated in inverness.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in inverness")]
+    #[deprecated(note = "deprecated since XenServer 7.3 (inverness)")]
     pub async fn async_get_boot_record(
         &self,
         self_: &crate::VmRef,
@@ -2429,7 +2429,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Fails, with the reason, unless migrate_send with the same arguments would be expected to succeed.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn assert_can_migrate(
         &self,
         vm: &crate::VmRef,
@@ -2458,7 +2458,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Fails, with the reason, unless migrate_send with the same arguments would be expected to succeed.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_assert_can_migrate(
@@ -2489,7 +2489,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Migrates the VM, and its disks as mapped in vdi_map, to the host described by dest (from host.migrate_receive); returns the VM at the destination.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     pub async fn migrate_send(
         &self,
         vm: &crate::VmRef,
@@ -2518,7 +2518,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Migrates the VM, and its disks as mapped in vdi_map, to the host described by dest (from host.migrate_receive); returns the VM at the destination.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_migrate_send(
@@ -2549,7 +2549,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the largest static memory maximum, in bytes, the VM could have within a host budget of total bytes; approximate allows a rougher calculation.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn maximise_memory(
         &self,
         self_: &crate::VmRef,
@@ -2565,7 +2565,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the largest static memory maximum, in bytes, the VM could have within a host budget of total bytes; approximate allows a rougher calculation.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_maximise_memory(
@@ -2583,7 +2583,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sends a trigger, such as a virtual NMI, power button press or reset, to the running VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn send_trigger(
         &self,
         vm: &crate::VmRef,
@@ -2593,7 +2593,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sends a trigger, such as a virtual NMI, power button press or reset, to the running VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_send_trigger(
@@ -2607,7 +2607,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sends the given magic SysRq key to the guest kernel.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn send_sysrq(
         &self,
         vm: &crate::VmRef,
@@ -2617,7 +2617,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sends the given magic SysRq key to the guest kernel.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_send_sysrq(
@@ -2629,7 +2629,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets how many virtual CPUs are brought online at boot; must not exceed VCPUs_max.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn set_vcpus_at_startup(
         &self,
         self_: &crate::VmRef,
@@ -2641,7 +2641,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets how many virtual CPUs are brought online at boot; must not exceed VCPUs_max.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_vcpus_at_startup(
@@ -2655,7 +2655,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the maximum number of virtual CPUs of the VM; the VM must be halted.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn set_vcpus_max(
         &self,
         self_: &crate::VmRef,
@@ -2667,7 +2667,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the maximum number of virtual CPUs of the VM; the VM must be halted.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_vcpus_max(
@@ -2681,7 +2681,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Changes the shadow page table memory multiplier of the running HVM VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_shadow_multiplier_live(
         &self,
         self_: &crate::VmRef,
@@ -2696,7 +2696,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Changes the shadow page table memory multiplier of the running HVM VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_shadow_multiplier_live(
@@ -2713,7 +2713,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the shadow page table memory multiplier used from the next boot.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn set_hvm_shadow_multiplier(
         &self,
         self_: &crate::VmRef,
@@ -2728,7 +2728,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the shadow page table memory multiplier used from the next boot.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_hvm_shadow_multiplier(
@@ -2745,8 +2745,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Deprecated: reported whether the guest cooperated with memory ballooning requests.
     ///
-    /// Published in midnight-ride; deprecated in tampa.
-    #[deprecated(note = "deprecated in tampa")]
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa).
+    #[deprecated(note = "deprecated since XenServer 6.1 (tampa)")]
     pub async fn get_cooperative(
         &self,
         self_: &crate::VmRef,
@@ -2755,10 +2755,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Deprecated: reported whether the guest cooperated with memory ballooning requests.
     ///
-    /// Published in midnight-ride; deprecated in tampa.
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in tampa")]
+    #[deprecated(note = "deprecated since XenServer 6.1 (tampa)")]
     pub async fn async_get_cooperative(
         &self,
         self_: &crate::VmRef,
@@ -2767,8 +2767,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Deprecated: waits until the running VM's memory has reached its target.
     ///
-    /// Published in orlando; deprecated in midnight-ride.
-    #[deprecated(note = "deprecated in midnight-ride")]
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 5.6 (midnight-ride).
+    #[deprecated(note = "deprecated since XenServer 5.6 (midnight-ride)")]
     pub async fn wait_memory_target_live(
         &self,
         self_: &crate::VmRef,
@@ -2777,10 +2777,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Deprecated: waits until the running VM's memory has reached its target.
     ///
-    /// Published in orlando; deprecated in midnight-ride.
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in midnight-ride")]
+    #[deprecated(note = "deprecated since XenServer 5.6 (midnight-ride)")]
     pub async fn async_wait_memory_target_live(
         &self,
         self_: &crate::VmRef,
@@ -2789,8 +2789,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Deprecated: asked the balloon driver to bring the running VM's memory to target bytes.
     ///
-    /// Published in rio; deprecated in midnight-ride.
-    #[deprecated(note = "deprecated in midnight-ride")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
+    #[deprecated(note = "deprecated since XenServer 5.6 (midnight-ride)")]
     pub async fn set_memory_target_live(
         &self,
         self_: &crate::VmRef,
@@ -2802,10 +2802,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Deprecated: asked the balloon driver to bring the running VM's memory to target bytes.
     ///
-    /// Published in rio; deprecated in midnight-ride.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in midnight-ride")]
+    #[deprecated(note = "deprecated since XenServer 5.6 (midnight-ride)")]
     pub async fn async_set_memory_target_live(
         &self,
         self_: &crate::VmRef,
@@ -2817,7 +2817,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Gives the VM a fixed memory size in bytes by setting the static maximum and both dynamic limits to the same value.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn set_memory(
         &self,
         self_: &crate::VmRef,
@@ -2827,7 +2827,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Gives the VM a fixed memory size in bytes by setting the static maximum and both dynamic limits to the same value.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_memory(
@@ -2841,7 +2841,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets all four memory limits of the VM at once, in bytes; they must satisfy static_min <= dynamic_min <= dynamic_max <= static_max.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn set_memory_limits(
         &self,
         self_: &crate::VmRef,
@@ -2866,7 +2866,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets all four memory limits of the VM at once, in bytes; they must satisfy static_min <= dynamic_min <= dynamic_max <= static_max.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_memory_limits(
@@ -2893,7 +2893,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the static memory minimum and maximum, in bytes; the VM must be halted.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn set_memory_static_range(
         &self,
         self_: &crate::VmRef,
@@ -2909,7 +2909,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the static memory minimum and maximum, in bytes; the VM must be halted.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_memory_static_range(
@@ -2927,7 +2927,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the static memory minimum, in bytes.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn set_memory_static_min(
         &self,
         self_: &crate::VmRef,
@@ -2939,7 +2939,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the static memory minimum, in bytes.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_memory_static_min(
@@ -2953,7 +2953,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the static memory maximum, in bytes; fails if this would break the pool's high-availability failover plan.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_memory_static_max(
         &self,
         self_: &crate::VmRef,
@@ -2965,7 +2965,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the static memory maximum, in bytes; fails if this would break the pool's high-availability failover plan.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_memory_static_max(
@@ -2979,7 +2979,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the dynamic memory minimum and maximum, in bytes; on a running VM the balloon target is adjusted to suit.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn set_memory_dynamic_range(
         &self,
         self_: &crate::VmRef,
@@ -2995,7 +2995,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the dynamic memory minimum and maximum, in bytes; on a running VM the balloon target is adjusted to suit.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_memory_dynamic_range(
@@ -3013,7 +3013,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the dynamic memory minimum, in bytes.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn set_memory_dynamic_min(
         &self,
         self_: &crate::VmRef,
@@ -3025,7 +3025,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the dynamic memory minimum, in bytes.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_memory_dynamic_min(
@@ -3039,7 +3039,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the dynamic memory maximum, in bytes.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn set_memory_dynamic_max(
         &self,
         self_: &crate::VmRef,
@@ -3051,7 +3051,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the dynamic memory maximum, in bytes.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_memory_dynamic_max(
@@ -3065,7 +3065,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Computes and returns the extra host memory, in bytes, that running the VM requires.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn compute_memory_overhead(
         &self,
         vm: &crate::VmRef,
@@ -3074,7 +3074,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Computes and returns the extra host memory, in bytes, that running the VM requires.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_compute_memory_overhead(
@@ -3085,8 +3085,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Deprecated setter for ha_always_run; use set_ha_restart_priority instead.
     ///
-    /// Published in orlando; deprecated in boston.
-    #[deprecated(note = "deprecated in boston")]
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston).
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn set_ha_always_run(
         &self,
         self_: &crate::VmRef,
@@ -3098,10 +3098,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Deprecated setter for ha_always_run; use set_ha_restart_priority instead.
     ///
-    /// Published in orlando; deprecated in boston.
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "deprecated in boston")]
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn async_set_ha_always_run(
         &self,
         self_: &crate::VmRef,
@@ -3113,7 +3113,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the VM's high-availability restart priority: "restart", "best-effort" or empty.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_ha_restart_priority(
         &self,
         self_: &crate::VmRef,
@@ -3125,7 +3125,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the VM's high-availability restart priority: "restart", "best-effort" or empty.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_ha_restart_priority(
@@ -3139,7 +3139,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Removes the given key from the VM's NVRAM map.
     ///
-    /// Published in naples.
+    /// Published in Citrix Hypervisor 8.0 (naples).
     pub async fn remove_from_nvram(
         &self,
         self_: &crate::VmRef,
@@ -3151,7 +3151,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Removes the given key from the VM's NVRAM map.
     ///
-    /// Published in naples.
+    /// Published in Citrix Hypervisor 8.0 (naples).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_remove_from_nvram(
@@ -3165,7 +3165,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Adds the given key/value pair to the VM's NVRAM map.
     ///
-    /// Published in naples.
+    /// Published in Citrix Hypervisor 8.0 (naples).
     pub async fn add_to_nvram(
         &self,
         self_: &crate::VmRef,
@@ -3178,7 +3178,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Adds the given key/value pair to the VM's NVRAM map.
     ///
-    /// Published in naples.
+    /// Published in Citrix Hypervisor 8.0 (naples).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_add_to_nvram(
@@ -3196,7 +3196,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the VM's NVRAM map with the given one.
     ///
-    /// Published in naples.
+    /// Published in Citrix Hypervisor 8.0 (naples).
     pub async fn set_nvram(
         &self,
         self_: &crate::VmRef,
@@ -3206,7 +3206,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the VM's NVRAM map with the given one.
     ///
-    /// Published in naples.
+    /// Published in Citrix Hypervisor 8.0 (naples).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_nvram(
@@ -3218,7 +3218,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Adds a vCPU scheduling parameter and applies it to the running VM at once.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_vcpus_params_live(
         &self,
         self_: &crate::VmRef,
@@ -3234,7 +3234,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Adds a vCPU scheduling parameter and applies it to the running VM at once.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_add_to_vcpus_params_live(
@@ -3252,7 +3252,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the number of online vCPUs of the running VM, hot-plugging or unplugging as needed, up to VCPUs_max.
     ///
-    /// Published in rio; changed in ely.
+    /// Published in XenServer 4.0 (rio); changed in XenServer 7.1 (ely).
     pub async fn set_vcpus_number_live(
         &self,
         self_: &crate::VmRef,
@@ -3264,7 +3264,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Sets the number of online vCPUs of the running VM, hot-plugging or unplugging as needed, up to VCPUs_max.
     ///
-    /// Published in rio; changed in ely.
+    /// Published in XenServer 4.0 (rio); changed in XenServer 7.1 (ely).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_vcpus_number_live(
@@ -3278,7 +3278,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Live-migrates the running VM to another host in the same pool; its storage must be reachable from that host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn pool_migrate(
         &self,
         vm: &crate::VmRef,
@@ -3291,7 +3291,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Live-migrates the running VM to another host in the same pool; its storage must be reachable from that host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_pool_migrate(
@@ -3309,7 +3309,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Resumes a suspended VM on the given host; start_paused leaves it paused, force skips CPU compatibility checks.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn resume_on(
         &self,
         vm: &crate::VmRef,
@@ -3326,7 +3326,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Resumes a suspended VM on the given host; start_paused leaves it paused, force skips CPU compatibility checks.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_resume_on(
@@ -3345,7 +3345,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Resumes a suspended VM on a host picked by the server; start_paused leaves it paused, force skips CPU compatibility checks.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn resume(
         &self,
         vm: &crate::VmRef,
@@ -3358,7 +3358,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Resumes a suspended VM on a host picked by the server; start_paused leaves it paused, force skips CPU compatibility checks.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_resume(
@@ -3376,13 +3376,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Saves the running VM's memory to disk and stops it, leaving it Suspended.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn suspend(&self, vm: &crate::VmRef) -> Result<(), crate::Error> {
         self.session.call_void("VM.suspend", |c| c.param(&vm)).await
     }
     /// Saves the running VM's memory to disk and stops it, leaving it Suspended.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_suspend(
@@ -3393,13 +3393,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Resets the VM immediately without asking the guest, like pressing a reset button.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn hard_reboot(&self, vm: &crate::VmRef) -> Result<(), crate::Error> {
         self.session.call_void("VM.hard_reboot", |c| c.param(&vm)).await
     }
     /// Resets the VM immediately without asking the guest, like pressing a reset button.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_hard_reboot(
@@ -3410,7 +3410,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Forces the recorded power state to Halted without acting on any domain; for cleaning up after a host failure.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn power_state_reset(
         &self,
         vm: &crate::VmRef,
@@ -3419,7 +3419,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Forces the recorded power state to Halted without acting on any domain; for cleaning up after a host failure.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_power_state_reset(
@@ -3430,13 +3430,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Powers the VM off immediately without asking the guest, like pulling the plug.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn hard_shutdown(&self, vm: &crate::VmRef) -> Result<(), crate::Error> {
         self.session.call_void("VM.hard_shutdown", |c| c.param(&vm)).await
     }
     /// Powers the VM off immediately without asking the guest, like pulling the plug.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_hard_shutdown(
@@ -3447,13 +3447,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Asks the guest OS to reboot gracefully.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn clean_reboot(&self, vm: &crate::VmRef) -> Result<(), crate::Error> {
         self.session.call_void("VM.clean_reboot", |c| c.param(&vm)).await
     }
     /// Asks the guest OS to reboot gracefully.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_clean_reboot(
@@ -3464,13 +3464,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Shuts the VM down gracefully if the guest cooperates, otherwise forcibly.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     pub async fn shutdown(&self, vm: &crate::VmRef) -> Result<(), crate::Error> {
         self.session.call_void("VM.shutdown", |c| c.param(&vm)).await
     }
     /// Shuts the VM down gracefully if the guest cooperates, otherwise forcibly.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_shutdown(
@@ -3481,13 +3481,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Asks the guest OS to shut down gracefully and waits for the VM to halt.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn clean_shutdown(&self, vm: &crate::VmRef) -> Result<(), crate::Error> {
         self.session.call_void("VM.clean_shutdown", |c| c.param(&vm)).await
     }
     /// Asks the guest OS to shut down gracefully and waits for the VM to halt.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_clean_shutdown(
@@ -3498,13 +3498,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Lets a paused VM run again.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn unpause(&self, vm: &crate::VmRef) -> Result<(), crate::Error> {
         self.session.call_void("VM.unpause", |c| c.param(&vm)).await
     }
     /// Lets a paused VM run again.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_unpause(
@@ -3515,13 +3515,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Stops the VM's vCPUs while keeping its memory, leaving it Paused.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn pause(&self, vm: &crate::VmRef) -> Result<(), crate::Error> {
         self.session.call_void("VM.pause", |c| c.param(&vm)).await
     }
     /// Stops the VM's vCPUs while keeping its memory, leaving it Paused.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_pause(
@@ -3532,7 +3532,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Boots a halted VM on the given host; start_paused leaves it paused, force skips some pre-boot safety checks.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn start_on(
         &self,
         vm: &crate::VmRef,
@@ -3549,7 +3549,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Boots a halted VM on the given host; start_paused leaves it paused, force skips some pre-boot safety checks.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_start_on(
@@ -3568,7 +3568,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Boots a halted VM on a host picked by the server; start_paused leaves it paused, force skips some pre-boot safety checks.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn start(
         &self,
         vm: &crate::VmRef,
@@ -3581,7 +3581,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Boots a halted VM on a host picked by the server; start_paused leaves it paused, force skips some pre-boot safety checks.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_start(
@@ -3596,13 +3596,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Creates the disks described in the template's configuration and attaches them to this VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn provision(&self, vm: &crate::VmRef) -> Result<(), crate::Error> {
         self.session.call_void("VM.provision", |c| c.param(&vm)).await
     }
     /// Creates the disks described in the template's configuration and attaches them to this VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_provision(
@@ -3613,7 +3613,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Takes a snapshot including the running VM's memory state and returns the new snapshot.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn checkpoint(
         &self,
         vm: &crate::VmRef,
@@ -3623,7 +3623,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Takes a snapshot including the running VM's memory state and returns the new snapshot.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_checkpoint(
@@ -3637,13 +3637,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the VM that the given snapshot belongs to to the state recorded in that snapshot.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn revert(&self, snapshot: &crate::VmRef) -> Result<(), crate::Error> {
         self.session.call_void("VM.revert", |c| c.param(&snapshot)).await
     }
     /// Returns the VM that the given snapshot belongs to to the state recorded in that snapshot.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_revert(
@@ -3654,7 +3654,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Makes a full, independent copy of the VM with its disks copied into the given SR, or the original SRs with OpaqueRef:NULL, and returns it.
     ///
-    /// Published in rio; extended in cowley.
+    /// Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley).
     pub async fn copy(
         &self,
         vm: &crate::VmRef,
@@ -3665,7 +3665,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Makes a full, independent copy of the VM with its disks copied into the given SR, or the original SRs with OpaqueRef:NULL, and returns it.
     ///
-    /// Published in rio; extended in cowley.
+    /// Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_copy(
@@ -3680,7 +3680,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Makes a fast copy of the VM using storage-level copy-on-write where possible and returns the new VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn clone(
         &self,
         vm: &crate::VmRef,
@@ -3690,7 +3690,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Makes a fast copy of the VM using storage-level copy-on-write where possible and returns the new VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_clone(
@@ -3702,8 +3702,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Removed call that took a snapshot after quiescing the guest file systems through its agent.
     ///
-    /// Published in orlando; deprecated in quebec; removed in quebec.
-    #[deprecated(note = "removed in quebec")]
+    /// Published in XenServer 5.0 (orlando); deprecated in Citrix Hypervisor 8.1 (quebec); removed in Citrix Hypervisor 8.1 (quebec).
+    #[deprecated(note = "removed in Citrix Hypervisor 8.1 (quebec)")]
     pub async fn snapshot_with_quiesce(
         &self,
         vm: &crate::VmRef,
@@ -3715,10 +3715,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Removed call that took a snapshot after quiescing the guest file systems through its agent.
     ///
-    /// Published in orlando; deprecated in quebec; removed in quebec.
+    /// Published in XenServer 5.0 (orlando); deprecated in Citrix Hypervisor 8.1 (quebec); removed in Citrix Hypervisor 8.1 (quebec).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in quebec")]
+    #[deprecated(note = "removed in Citrix Hypervisor 8.1 (quebec)")]
     pub async fn async_snapshot_with_quiesce(
         &self,
         vm: &crate::VmRef,
@@ -3730,7 +3730,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Takes a crash-consistent snapshot of the VM's disks, skipping any listed in ignore_vdis, and returns the new snapshot.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn snapshot(
         &self,
         vm: &crate::VmRef,
@@ -3743,7 +3743,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Takes a crash-consistent snapshot of the VM's disks, skipping any listed in ignore_vdis, and returns the new snapshot.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_snapshot(
@@ -3761,7 +3761,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns every field of the given VM as one record.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     pub async fn get_record(
         &self,
         self_: &crate::VmRef,
@@ -3770,13 +3770,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Finds the VM with the given UUID.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::VmRef, crate::Error> {
         self.session.call("VM.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every VM whose `name_label` equals the given label.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -3785,7 +3785,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Creates a new VM from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     pub async fn create(
         &self,
         args: &crate::VmRecord,
@@ -3794,19 +3794,19 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Destroys the given VM.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     pub async fn destroy(&self, self_: &crate::VmRef) -> Result<(), crate::Error> {
         self.session.call_void("VM.destroy", |c| c.param(&self_)).await
     }
     /// Lists every VM known to the server.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     pub async fn get_all(&self) -> Result<Vec<crate::VmRef>, crate::Error> {
         self.session.call("VM.get_all", |c| c).await
     }
     /// Returns the record of every VM, keyed by reference.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     pub async fn get_all_records(
         &self,
     ) -> Result<std::collections::HashMap<crate::VmRef, crate::VmRecord>, crate::Error> {
@@ -3814,13 +3814,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(&self, self_: &crate::VmRef) -> Result<String, crate::Error> {
         self.session.call("VM.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_operations(
         &self,
         self_: &crate::VmRef,
@@ -3829,7 +3829,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `current_operations` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_operations(
         &self,
         self_: &crate::VmRef,
@@ -3838,7 +3838,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `name_label` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::VmRef,
@@ -3847,7 +3847,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_label(
         &self,
         self_: &crate::VmRef,
@@ -3859,7 +3859,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `name_description` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::VmRef,
@@ -3868,7 +3868,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_description(
         &self,
         self_: &crate::VmRef,
@@ -3880,7 +3880,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `power_state` field of the given VM.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     pub async fn get_power_state(
         &self,
         self_: &crate::VmRef,
@@ -3889,7 +3889,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `user_version` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_user_version(
         &self,
         self_: &crate::VmRef,
@@ -3898,7 +3898,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `user_version` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_user_version(
         &self,
         self_: &crate::VmRef,
@@ -3910,7 +3910,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `is_a_template` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_is_a_template(
         &self,
         self_: &crate::VmRef,
@@ -3919,7 +3919,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `is_a_template` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_is_a_template(
         &self,
         self_: &crate::VmRef,
@@ -3931,7 +3931,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `is_default_template` field of the given VM.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_is_default_template(
         &self,
         self_: &crate::VmRef,
@@ -3940,7 +3940,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `suspend_VDI` field of the given VM.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     pub async fn get_suspend_vdi(
         &self,
         self_: &crate::VmRef,
@@ -3949,7 +3949,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `resident_on` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_resident_on(
         &self,
         self_: &crate::VmRef,
@@ -3958,7 +3958,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `scheduled_to_be_resident_on` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_scheduled_to_be_resident_on(
         &self,
         self_: &crate::VmRef,
@@ -3969,7 +3969,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `affinity` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_affinity(
         &self,
         self_: &crate::VmRef,
@@ -3978,7 +3978,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `affinity` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_affinity(
         &self,
         self_: &crate::VmRef,
@@ -3990,7 +3990,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `memory_overhead` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_memory_overhead(
         &self,
         self_: &crate::VmRef,
@@ -3999,8 +3999,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `memory_target` field of the given VM.
     ///
-    /// Published in rio; deprecated in midnight-ride.
-    #[deprecated(note = "deprecated in midnight-ride")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
+    #[deprecated(note = "deprecated since XenServer 5.6 (midnight-ride)")]
     pub async fn get_memory_target(
         &self,
         self_: &crate::VmRef,
@@ -4009,7 +4009,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `memory_static_max` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_memory_static_max(
         &self,
         self_: &crate::VmRef,
@@ -4018,7 +4018,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `memory_dynamic_max` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_memory_dynamic_max(
         &self,
         self_: &crate::VmRef,
@@ -4027,7 +4027,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `memory_dynamic_min` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_memory_dynamic_min(
         &self,
         self_: &crate::VmRef,
@@ -4036,7 +4036,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `memory_static_min` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_memory_static_min(
         &self,
         self_: &crate::VmRef,
@@ -4045,7 +4045,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `VCPUs_params` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vcpus_params(
         &self,
         self_: &crate::VmRef,
@@ -4054,7 +4054,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `VCPUs_params` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_vcpus_params(
         &self,
         self_: &crate::VmRef,
@@ -4066,7 +4066,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Adds a key and its value to the `VCPUs_params` map of the given VM; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_vcpus_params(
         &self,
         self_: &crate::VmRef,
@@ -4082,7 +4082,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Removes a key and its value from the `VCPUs_params` map of the given VM, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_vcpus_params(
         &self,
         self_: &crate::VmRef,
@@ -4094,7 +4094,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `VCPUs_max` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vcpus_max(
         &self,
         self_: &crate::VmRef,
@@ -4103,7 +4103,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `VCPUs_at_startup` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vcpus_at_startup(
         &self,
         self_: &crate::VmRef,
@@ -4112,7 +4112,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `actions_after_softreboot` field of the given VM.
     ///
-    /// Prototyped in 23.1.0.
+    /// Prototyped in XAPI 23.1.0.
     pub async fn get_actions_after_softreboot(
         &self,
         self_: &crate::VmRef,
@@ -4121,7 +4121,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `actions_after_softreboot` field of the given VM.
     ///
-    /// Prototyped in 23.1.0.
+    /// Prototyped in XAPI 23.1.0.
     pub async fn set_actions_after_softreboot(
         &self,
         self_: &crate::VmRef,
@@ -4136,7 +4136,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `actions_after_shutdown` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_actions_after_shutdown(
         &self,
         self_: &crate::VmRef,
@@ -4145,7 +4145,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `actions_after_shutdown` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_actions_after_shutdown(
         &self,
         self_: &crate::VmRef,
@@ -4160,7 +4160,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `actions_after_reboot` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_actions_after_reboot(
         &self,
         self_: &crate::VmRef,
@@ -4169,7 +4169,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `actions_after_reboot` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_actions_after_reboot(
         &self,
         self_: &crate::VmRef,
@@ -4181,7 +4181,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `actions_after_crash` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_actions_after_crash(
         &self,
         self_: &crate::VmRef,
@@ -4190,7 +4190,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `consoles` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_consoles(
         &self,
         self_: &crate::VmRef,
@@ -4199,7 +4199,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `VIFs` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vifs(
         &self,
         self_: &crate::VmRef,
@@ -4208,7 +4208,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `VBDs` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vbds(
         &self,
         self_: &crate::VmRef,
@@ -4217,7 +4217,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `VUSBs` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vusbs(
         &self,
         self_: &crate::VmRef,
@@ -4226,7 +4226,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `crash_dumps` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_crash_dumps(
         &self,
         self_: &crate::VmRef,
@@ -4235,7 +4235,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `VTPMs` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vtpms(
         &self,
         self_: &crate::VmRef,
@@ -4244,7 +4244,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `PV_bootloader` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_pv_bootloader(
         &self,
         self_: &crate::VmRef,
@@ -4253,7 +4253,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `PV_bootloader` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_pv_bootloader(
         &self,
         self_: &crate::VmRef,
@@ -4265,7 +4265,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `PV_kernel` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_pv_kernel(
         &self,
         self_: &crate::VmRef,
@@ -4274,7 +4274,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `PV_kernel` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_pv_kernel(
         &self,
         self_: &crate::VmRef,
@@ -4286,7 +4286,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `PV_ramdisk` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_pv_ramdisk(
         &self,
         self_: &crate::VmRef,
@@ -4295,7 +4295,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `PV_ramdisk` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_pv_ramdisk(
         &self,
         self_: &crate::VmRef,
@@ -4307,7 +4307,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `PV_args` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_pv_args(
         &self,
         self_: &crate::VmRef,
@@ -4316,7 +4316,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `PV_args` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_pv_args(
         &self,
         self_: &crate::VmRef,
@@ -4326,7 +4326,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `PV_bootloader_args` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_pv_bootloader_args(
         &self,
         self_: &crate::VmRef,
@@ -4335,7 +4335,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `PV_bootloader_args` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_pv_bootloader_args(
         &self,
         self_: &crate::VmRef,
@@ -4347,7 +4347,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `PV_legacy_args` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_pv_legacy_args(
         &self,
         self_: &crate::VmRef,
@@ -4356,7 +4356,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `PV_legacy_args` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_pv_legacy_args(
         &self,
         self_: &crate::VmRef,
@@ -4368,8 +4368,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `HVM_boot_policy` field of the given VM.
     ///
-    /// Published in rio; deprecated in kolkata.
-    #[deprecated(note = "deprecated in kolkata")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata).
+    #[deprecated(note = "deprecated since XenServer 7.5 (kolkata)")]
     pub async fn get_hvm_boot_policy(
         &self,
         self_: &crate::VmRef,
@@ -4378,7 +4378,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `HVM_boot_params` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_hvm_boot_params(
         &self,
         self_: &crate::VmRef,
@@ -4387,7 +4387,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `HVM_boot_params` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_hvm_boot_params(
         &self,
         self_: &crate::VmRef,
@@ -4399,7 +4399,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Adds a key and its value to the `HVM_boot_params` map of the given VM; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_hvm_boot_params(
         &self,
         self_: &crate::VmRef,
@@ -4415,7 +4415,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Removes a key and its value from the `HVM_boot_params` map of the given VM, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_hvm_boot_params(
         &self,
         self_: &crate::VmRef,
@@ -4427,7 +4427,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `HVM_shadow_multiplier` field of the given VM.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_hvm_shadow_multiplier(
         &self,
         self_: &crate::VmRef,
@@ -4438,7 +4438,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `platform` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_platform(
         &self,
         self_: &crate::VmRef,
@@ -4447,7 +4447,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `platform` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_platform(
         &self,
         self_: &crate::VmRef,
@@ -4459,7 +4459,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Adds a key and its value to the `platform` map of the given VM; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_platform(
         &self,
         self_: &crate::VmRef,
@@ -4475,7 +4475,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Removes a key and its value from the `platform` map of the given VM, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_platform(
         &self,
         self_: &crate::VmRef,
@@ -4487,8 +4487,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `PCI_bus` field of the given VM.
     ///
-    /// Published in rio; deprecated in boston.
-    #[deprecated(note = "deprecated in boston")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn get_pci_bus(
         &self,
         self_: &crate::VmRef,
@@ -4497,8 +4497,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `PCI_bus` field of the given VM.
     ///
-    /// Published in rio; deprecated in boston.
-    #[deprecated(note = "deprecated in boston")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn set_pci_bus(
         &self,
         self_: &crate::VmRef,
@@ -4508,7 +4508,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `other_config` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_other_config(
         &self,
         self_: &crate::VmRef,
@@ -4517,7 +4517,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_other_config(
         &self,
         self_: &crate::VmRef,
@@ -4529,7 +4529,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given VM; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::VmRef,
@@ -4545,7 +4545,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given VM, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::VmRef,
@@ -4557,13 +4557,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `domid` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_domid(&self, self_: &crate::VmRef) -> Result<i64, crate::Error> {
         self.session.call("VM.get_domid", |c| c.param(&self_)).await
     }
     /// Returns the `domarch` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_domarch(
         &self,
         self_: &crate::VmRef,
@@ -4572,7 +4572,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `last_boot_CPU_flags` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_last_boot_cpu_flags(
         &self,
         self_: &crate::VmRef,
@@ -4581,7 +4581,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `is_control_domain` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_is_control_domain(
         &self,
         self_: &crate::VmRef,
@@ -4590,7 +4590,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `metrics` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_metrics(
         &self,
         self_: &crate::VmRef,
@@ -4599,7 +4599,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `guest_metrics` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_guest_metrics(
         &self,
         self_: &crate::VmRef,
@@ -4608,7 +4608,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `last_booted_record` field of the given VM.
     ///
-    /// Published in miami; changed in 1.257.0.
+    /// Published in XenServer 4.1 (miami); changed in XAPI 1.257.0.
     pub async fn get_last_booted_record(
         &self,
         self_: &crate::VmRef,
@@ -4617,7 +4617,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `recommendations` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_recommendations(
         &self,
         self_: &crate::VmRef,
@@ -4626,7 +4626,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `recommendations` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_recommendations(
         &self,
         self_: &crate::VmRef,
@@ -4638,7 +4638,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `xenstore_data` field of the given VM.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn get_xenstore_data(
         &self,
         self_: &crate::VmRef,
@@ -4647,7 +4647,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `xenstore_data` field of the given VM.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn set_xenstore_data(
         &self,
         self_: &crate::VmRef,
@@ -4659,7 +4659,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Adds a key and its value to the `xenstore_data` map of the given VM; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn add_to_xenstore_data(
         &self,
         self_: &crate::VmRef,
@@ -4675,7 +4675,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Removes a key and its value from the `xenstore_data` map of the given VM, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     pub async fn remove_from_xenstore_data(
         &self,
         self_: &crate::VmRef,
@@ -4687,8 +4687,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `ha_always_run` field of the given VM.
     ///
-    /// Published in orlando; deprecated in boston.
-    #[deprecated(note = "deprecated in boston")]
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston).
+    #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn get_ha_always_run(
         &self,
         self_: &crate::VmRef,
@@ -4697,7 +4697,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `ha_restart_priority` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_ha_restart_priority(
         &self,
         self_: &crate::VmRef,
@@ -4706,7 +4706,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `is_a_snapshot` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_is_a_snapshot(
         &self,
         self_: &crate::VmRef,
@@ -4715,7 +4715,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `snapshot_of` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_snapshot_of(
         &self,
         self_: &crate::VmRef,
@@ -4724,7 +4724,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `snapshots` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_snapshots(
         &self,
         self_: &crate::VmRef,
@@ -4733,7 +4733,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `snapshot_time` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_snapshot_time(
         &self,
         self_: &crate::VmRef,
@@ -4742,7 +4742,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `transportable_snapshot_id` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_transportable_snapshot_id(
         &self,
         self_: &crate::VmRef,
@@ -4751,7 +4751,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `blobs` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_blobs(
         &self,
         self_: &crate::VmRef,
@@ -4760,7 +4760,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `tags` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_tags(
         &self,
         self_: &crate::VmRef,
@@ -4769,7 +4769,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `tags` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_tags(
         &self,
         self_: &crate::VmRef,
@@ -4779,7 +4779,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Adds a value to the `tags` set of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_tags(
         &self,
         self_: &crate::VmRef,
@@ -4789,7 +4789,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Removes a value from the `tags` set of the given VM, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_tags(
         &self,
         self_: &crate::VmRef,
@@ -4799,7 +4799,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `blocked_operations` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_blocked_operations(
         &self,
         self_: &crate::VmRef,
@@ -4808,7 +4808,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `blocked_operations` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_blocked_operations(
         &self,
         self_: &crate::VmRef,
@@ -4820,7 +4820,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Adds a key and its value to the `blocked_operations` map of the given VM; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_to_blocked_operations(
         &self,
         self_: &crate::VmRef,
@@ -4836,7 +4836,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Removes a key and its value from the `blocked_operations` map of the given VM, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_from_blocked_operations(
         &self,
         self_: &crate::VmRef,
@@ -4851,7 +4851,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `snapshot_info` field of the given VM.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_snapshot_info(
         &self,
         self_: &crate::VmRef,
@@ -4860,7 +4860,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `snapshot_metadata` field of the given VM.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_snapshot_metadata(
         &self,
         self_: &crate::VmRef,
@@ -4869,7 +4869,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `parent` field of the given VM.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_parent(
         &self,
         self_: &crate::VmRef,
@@ -4878,7 +4878,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `children` field of the given VM.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_children(
         &self,
         self_: &crate::VmRef,
@@ -4887,7 +4887,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `bios_strings` field of the given VM.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_bios_strings(
         &self,
         self_: &crate::VmRef,
@@ -4896,8 +4896,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `protection_policy` field of the given VM.
     ///
-    /// Published in cowley; deprecated in clearwater.
-    #[deprecated(note = "deprecated in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater).
+    #[deprecated(note = "deprecated since XenServer 6.2 (clearwater)")]
     pub async fn get_protection_policy(
         &self,
         self_: &crate::VmRef,
@@ -4906,8 +4906,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `is_snapshot_from_vmpp` field of the given VM.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_is_snapshot_from_vmpp(
         &self,
         self_: &crate::VmRef,
@@ -4916,7 +4916,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `snapshot_schedule` field of the given VM.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_snapshot_schedule(
         &self,
         self_: &crate::VmRef,
@@ -4925,7 +4925,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `is_vmss_snapshot` field of the given VM.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_is_vmss_snapshot(
         &self,
         self_: &crate::VmRef,
@@ -4934,7 +4934,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `appliance` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_appliance(
         &self,
         self_: &crate::VmRef,
@@ -4943,7 +4943,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `start_delay` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_start_delay(
         &self,
         self_: &crate::VmRef,
@@ -4952,7 +4952,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `shutdown_delay` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_shutdown_delay(
         &self,
         self_: &crate::VmRef,
@@ -4961,13 +4961,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `order` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_order(&self, self_: &crate::VmRef) -> Result<i64, crate::Error> {
         self.session.call("VM.get_order", |c| c.param(&self_)).await
     }
     /// Returns the `VGPUs` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_vgpus(
         &self,
         self_: &crate::VmRef,
@@ -4976,7 +4976,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `attached_PCIs` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_attached_pcis(
         &self,
         self_: &crate::VmRef,
@@ -4985,7 +4985,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `suspend_SR` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_suspend_sr(
         &self,
         self_: &crate::VmRef,
@@ -4994,7 +4994,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `suspend_SR` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn set_suspend_sr(
         &self,
         self_: &crate::VmRef,
@@ -5006,13 +5006,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `version` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_version(&self, self_: &crate::VmRef) -> Result<i64, crate::Error> {
         self.session.call("VM.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `generation_id` field of the given VM.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     pub async fn get_generation_id(
         &self,
         self_: &crate::VmRef,
@@ -5021,7 +5021,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `hardware_platform_version` field of the given VM.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     pub async fn get_hardware_platform_version(
         &self,
         self_: &crate::VmRef,
@@ -5030,7 +5030,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Replaces the `hardware_platform_version` field of the given VM.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     pub async fn set_hardware_platform_version(
         &self,
         self_: &crate::VmRef,
@@ -5045,7 +5045,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `has_vendor_device` field of the given VM.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_has_vendor_device(
         &self,
         self_: &crate::VmRef,
@@ -5054,7 +5054,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `requires_reboot` field of the given VM.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_requires_reboot(
         &self,
         self_: &crate::VmRef,
@@ -5063,7 +5063,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `reference_label` field of the given VM.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_reference_label(
         &self,
         self_: &crate::VmRef,
@@ -5072,7 +5072,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `domain_type` field of the given VM.
     ///
-    /// Prototyped in jura; published in kolkata.
+    /// Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata).
     pub async fn get_domain_type(
         &self,
         self_: &crate::VmRef,
@@ -5081,7 +5081,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `NVRAM` field of the given VM.
     ///
-    /// Published in naples.
+    /// Published in Citrix Hypervisor 8.0 (naples).
     pub async fn get_nvram(
         &self,
         self_: &crate::VmRef,
@@ -5090,7 +5090,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `pending_guidances` field of the given VM.
     ///
-    /// Published in 1.303.0.
+    /// Published in XAPI 1.303.0.
     pub async fn get_pending_guidances(
         &self,
         self_: &crate::VmRef,
@@ -5099,7 +5099,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `pending_guidances_recommended` field of the given VM.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     pub async fn get_pending_guidances_recommended(
         &self,
         self_: &crate::VmRef,
@@ -5110,7 +5110,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `pending_guidances_full` field of the given VM.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     pub async fn get_pending_guidances_full(
         &self,
         self_: &crate::VmRef,
@@ -5123,7 +5123,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
 pub trait VmServer: crate::server::Backend {
     /// Restarts the device model (QEMU) processes of the running VM, for instance to pick up an update, without rebooting the guest.
     ///
-    /// Prototyped in 23.30.0.
+    /// Prototyped in XAPI 23.30.0.
     fn restart_device_models(
         &self,
         ctx: &Self::Ctx,
@@ -5133,7 +5133,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Deprecated setter for the HVM boot policy; use set_domain_type instead.
     ///
-    /// Published in rio; deprecated in kolkata.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata).
     fn set_hvm_boot_policy(
         &self,
         ctx: &Self::Ctx,
@@ -5144,7 +5144,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets the virtualisation mode the VM will use from its next boot.
     ///
-    /// Published in kolkata.
+    /// Published in XenServer 7.5 (kolkata).
     fn set_domain_type(
         &self,
         ctx: &Self::Ctx,
@@ -5155,7 +5155,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets what the server does when the guest crashes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_actions_after_crash(
         &self,
         ctx: &Self::Ctx,
@@ -5166,7 +5166,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Imports VMs from an export file at the given URL into the given SR and returns them; full_restore keeps identities, force skips checks.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn import(
         &self,
         ctx: &Self::Ctx,
@@ -5179,7 +5179,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Controls whether the VM is given the vendor PCI device used to deliver PV drivers through Windows Update.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn set_has_vendor_device(
         &self,
         ctx: &Self::Ctx,
@@ -5190,7 +5190,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Calls function fn of the named plugin with the given arguments on behalf of this VM and returns the plugin's output.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     fn call_plugin(
         &self,
         ctx: &Self::Ctx,
@@ -5203,7 +5203,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the system services advertised by this VM, which must be a service domain, as a map.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn query_services(
         &self,
         ctx: &Self::Ctx,
@@ -5215,7 +5215,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Moves the VM into the given virtual appliance, or out of any with OpaqueRef:NULL.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn set_appliance(
         &self,
         ctx: &Self::Ctx,
@@ -5226,7 +5226,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Imports a VM from a foreign virtualisation platform of the given type into the SR, using the supplied credentials and settings.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn import_convert(
         &self,
         ctx: &Self::Ctx,
@@ -5240,7 +5240,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Re-creates this VM, from replicated metadata, in the pool that session_to is logged in to; force overwrites an existing copy.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn recover(
         &self,
         ctx: &Self::Ctx,
@@ -5252,7 +5252,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the SRs that must be attached in the pool reached by session_to before this VM can be recovered there.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     fn get_srs_required_for_recovery(
         &self,
         ctx: &Self::Ctx,
@@ -5263,7 +5263,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Fails unless this VM could be recovered into the pool reached by session_to.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn assert_can_be_recovered(
         &self,
         ctx: &Self::Ctx,
@@ -5274,7 +5274,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Changes the disk holding the VM's suspend image.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn set_suspend_vdi(
         &self,
         ctx: &Self::Ctx,
@@ -5285,7 +5285,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets the VM's position in ordered start-up.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn set_order(
         &self,
         ctx: &Self::Ctx,
@@ -5296,7 +5296,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets how many seconds to wait after shutting this VM down in an ordered shutdown.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn set_shutdown_delay(
         &self,
         ctx: &Self::Ctx,
@@ -5307,7 +5307,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets how many seconds to wait after starting this VM in an ordered start-up.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn set_start_delay(
         &self,
         ctx: &Self::Ctx,
@@ -5318,7 +5318,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Attaches the VM to a snapshot schedule, or detaches it with OpaqueRef:NULL.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn set_snapshot_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -5329,7 +5329,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Removed call that attached the VM to a VM protection policy.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_protection_policy(
         &self,
         ctx: &Self::Ctx,
@@ -5340,7 +5340,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Copies the BIOS strings of the given host into the VM so the guest sees that host's hardware identity.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn copy_bios_strings(
         &self,
         ctx: &Self::Ctx,
@@ -5351,7 +5351,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets custom BIOS strings for the VM; allowed only before they have been fixed by the first boot.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn set_bios_strings(
         &self,
         ctx: &Self::Ctx,
@@ -5362,7 +5362,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Asks Workload Balancing where the VM should run and returns, for each host, its recommendation details.
     ///
-    /// Published in george.
+    /// Published in XenServer 5.5 (george).
     fn retrieve_wlb_recommendations(
         &self,
         ctx: &Self::Ctx,
@@ -5377,7 +5377,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Fails unless the VM could run on any host in the pool, that is all its storage and networks are shared.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn assert_agile(
         &self,
         ctx: &Self::Ctx,
@@ -5387,7 +5387,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Creates an empty binary blob attached to the VM under the given name and MIME type and returns its reference.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn create_new_blob(
         &self,
         ctx: &Self::Ctx,
@@ -5400,7 +5400,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Fails with the reason if the VM could not currently start on the given host.
     ///
-    /// Published in rio; changed in quebec.
+    /// Published in XenServer 4.0 (rio); changed in Citrix Hypervisor 8.1 (quebec).
     fn assert_can_boot_here(
         &self,
         ctx: &Self::Ctx,
@@ -5411,7 +5411,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the hosts on which the VM could currently be started.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_possible_hosts(
         &self,
         ctx: &Self::Ctx,
@@ -5421,7 +5421,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the device numbers still free for new virtual network interfaces on this VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_vif_devices(
         &self,
         ctx: &Self::Ctx,
@@ -5431,7 +5431,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the device numbers still free for new virtual block devices on this VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_vbd_devices(
         &self,
         ctx: &Self::Ctx,
@@ -5441,7 +5441,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Recomputes the VM's allowed_operations field.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn update_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -5451,7 +5451,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Fails if the given operation is not currently allowed on the VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn assert_operation_valid(
         &self,
         ctx: &Self::Ctx,
@@ -5462,7 +5462,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Discards the stored history of the named performance data source of the VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn forget_data_source_archives(
         &self,
         ctx: &Self::Ctx,
@@ -5473,7 +5473,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the most recent value of the named data source of the VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn query_data_source(
         &self,
         ctx: &Self::Ctx,
@@ -5484,7 +5484,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Starts recording history for the named data source of the VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn record_data_source(
         &self,
         ctx: &Self::Ctx,
@@ -5495,7 +5495,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Lists the performance data sources available for the VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_data_sources(
         &self,
         ctx: &Self::Ctx,
@@ -5507,7 +5507,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Deprecated: returns the VM's configuration as it was when it last booted.
     ///
-    /// Published in rio; deprecated in inverness.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
     fn get_boot_record(
         &self,
         ctx: &Self::Ctx,
@@ -5517,7 +5517,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Fails, with the reason, unless migrate_send with the same arguments would be expected to succeed.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn assert_can_migrate(
         &self,
         ctx: &Self::Ctx,
@@ -5533,7 +5533,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Migrates the VM, and its disks as mapped in vdi_map, to the host described by dest (from host.migrate_receive); returns the VM at the destination.
     ///
-    /// Published in tampa.
+    /// Published in XenServer 6.1 (tampa).
     fn migrate_send(
         &self,
         ctx: &Self::Ctx,
@@ -5549,7 +5549,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the largest static memory maximum, in bytes, the VM could have within a host budget of total bytes; approximate allows a rougher calculation.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn maximise_memory(
         &self,
         ctx: &Self::Ctx,
@@ -5561,7 +5561,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sends a trigger, such as a virtual NMI, power button press or reset, to the running VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn send_trigger(
         &self,
         ctx: &Self::Ctx,
@@ -5572,7 +5572,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sends the given magic SysRq key to the guest kernel.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn send_sysrq(
         &self,
         ctx: &Self::Ctx,
@@ -5583,7 +5583,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets how many virtual CPUs are brought online at boot; must not exceed VCPUs_max.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn set_vcpus_at_startup(
         &self,
         ctx: &Self::Ctx,
@@ -5594,7 +5594,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets the maximum number of virtual CPUs of the VM; the VM must be halted.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn set_vcpus_max(
         &self,
         ctx: &Self::Ctx,
@@ -5605,7 +5605,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Changes the shadow page table memory multiplier of the running HVM VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_shadow_multiplier_live(
         &self,
         ctx: &Self::Ctx,
@@ -5616,7 +5616,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets the shadow page table memory multiplier used from the next boot.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn set_hvm_shadow_multiplier(
         &self,
         ctx: &Self::Ctx,
@@ -5627,7 +5627,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Deprecated: reported whether the guest cooperated with memory ballooning requests.
     ///
-    /// Published in midnight-ride; deprecated in tampa.
+    /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa).
     fn get_cooperative(
         &self,
         ctx: &Self::Ctx,
@@ -5637,7 +5637,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Deprecated: waits until the running VM's memory has reached its target.
     ///
-    /// Published in orlando; deprecated in midnight-ride.
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 5.6 (midnight-ride).
     fn wait_memory_target_live(
         &self,
         ctx: &Self::Ctx,
@@ -5647,7 +5647,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Deprecated: asked the balloon driver to bring the running VM's memory to target bytes.
     ///
-    /// Published in rio; deprecated in midnight-ride.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
     fn set_memory_target_live(
         &self,
         ctx: &Self::Ctx,
@@ -5658,7 +5658,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Gives the VM a fixed memory size in bytes by setting the static maximum and both dynamic limits to the same value.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn set_memory(
         &self,
         ctx: &Self::Ctx,
@@ -5669,7 +5669,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets all four memory limits of the VM at once, in bytes; they must satisfy static_min <= dynamic_min <= dynamic_max <= static_max.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn set_memory_limits(
         &self,
         ctx: &Self::Ctx,
@@ -5683,7 +5683,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets the static memory minimum and maximum, in bytes; the VM must be halted.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn set_memory_static_range(
         &self,
         ctx: &Self::Ctx,
@@ -5695,7 +5695,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets the static memory minimum, in bytes.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn set_memory_static_min(
         &self,
         ctx: &Self::Ctx,
@@ -5706,7 +5706,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets the static memory maximum, in bytes; fails if this would break the pool's high-availability failover plan.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_memory_static_max(
         &self,
         ctx: &Self::Ctx,
@@ -5717,7 +5717,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets the dynamic memory minimum and maximum, in bytes; on a running VM the balloon target is adjusted to suit.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn set_memory_dynamic_range(
         &self,
         ctx: &Self::Ctx,
@@ -5729,7 +5729,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets the dynamic memory minimum, in bytes.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn set_memory_dynamic_min(
         &self,
         ctx: &Self::Ctx,
@@ -5740,7 +5740,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets the dynamic memory maximum, in bytes.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn set_memory_dynamic_max(
         &self,
         ctx: &Self::Ctx,
@@ -5751,7 +5751,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Computes and returns the extra host memory, in bytes, that running the VM requires.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn compute_memory_overhead(
         &self,
         ctx: &Self::Ctx,
@@ -5761,7 +5761,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Deprecated setter for ha_always_run; use set_ha_restart_priority instead.
     ///
-    /// Published in orlando; deprecated in boston.
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston).
     fn set_ha_always_run(
         &self,
         ctx: &Self::Ctx,
@@ -5772,7 +5772,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets the VM's high-availability restart priority: "restart", "best-effort" or empty.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_ha_restart_priority(
         &self,
         ctx: &Self::Ctx,
@@ -5783,7 +5783,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Removes the given key from the VM's NVRAM map.
     ///
-    /// Published in naples.
+    /// Published in Citrix Hypervisor 8.0 (naples).
     fn remove_from_nvram(
         &self,
         ctx: &Self::Ctx,
@@ -5794,7 +5794,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Adds the given key/value pair to the VM's NVRAM map.
     ///
-    /// Published in naples.
+    /// Published in Citrix Hypervisor 8.0 (naples).
     fn add_to_nvram(
         &self,
         ctx: &Self::Ctx,
@@ -5806,7 +5806,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the VM's NVRAM map with the given one.
     ///
-    /// Published in naples.
+    /// Published in Citrix Hypervisor 8.0 (naples).
     fn set_nvram(
         &self,
         ctx: &Self::Ctx,
@@ -5817,7 +5817,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Adds a vCPU scheduling parameter and applies it to the running VM at once.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_vcpus_params_live(
         &self,
         ctx: &Self::Ctx,
@@ -5829,7 +5829,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Sets the number of online vCPUs of the running VM, hot-plugging or unplugging as needed, up to VCPUs_max.
     ///
-    /// Published in rio; changed in ely.
+    /// Published in XenServer 4.0 (rio); changed in XenServer 7.1 (ely).
     fn set_vcpus_number_live(
         &self,
         ctx: &Self::Ctx,
@@ -5840,7 +5840,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Live-migrates the running VM to another host in the same pool; its storage must be reachable from that host.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn pool_migrate(
         &self,
         ctx: &Self::Ctx,
@@ -5852,7 +5852,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Resumes a suspended VM on the given host; start_paused leaves it paused, force skips CPU compatibility checks.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn resume_on(
         &self,
         ctx: &Self::Ctx,
@@ -5865,7 +5865,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Resumes a suspended VM on a host picked by the server; start_paused leaves it paused, force skips CPU compatibility checks.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn resume(
         &self,
         ctx: &Self::Ctx,
@@ -5877,7 +5877,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Saves the running VM's memory to disk and stops it, leaving it Suspended.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn suspend(
         &self,
         ctx: &Self::Ctx,
@@ -5887,7 +5887,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Resets the VM immediately without asking the guest, like pressing a reset button.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn hard_reboot(
         &self,
         ctx: &Self::Ctx,
@@ -5897,7 +5897,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Forces the recorded power state to Halted without acting on any domain; for cleaning up after a host failure.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn power_state_reset(
         &self,
         ctx: &Self::Ctx,
@@ -5907,7 +5907,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Powers the VM off immediately without asking the guest, like pulling the plug.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn hard_shutdown(
         &self,
         ctx: &Self::Ctx,
@@ -5917,7 +5917,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Asks the guest OS to reboot gracefully.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn clean_reboot(
         &self,
         ctx: &Self::Ctx,
@@ -5927,7 +5927,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Shuts the VM down gracefully if the guest cooperates, otherwise forcibly.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     fn shutdown(
         &self,
         ctx: &Self::Ctx,
@@ -5937,7 +5937,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Asks the guest OS to shut down gracefully and waits for the VM to halt.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn clean_shutdown(
         &self,
         ctx: &Self::Ctx,
@@ -5947,7 +5947,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Lets a paused VM run again.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn unpause(
         &self,
         ctx: &Self::Ctx,
@@ -5957,7 +5957,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Stops the VM's vCPUs while keeping its memory, leaving it Paused.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn pause(
         &self,
         ctx: &Self::Ctx,
@@ -5967,7 +5967,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Boots a halted VM on the given host; start_paused leaves it paused, force skips some pre-boot safety checks.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn start_on(
         &self,
         ctx: &Self::Ctx,
@@ -5980,7 +5980,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Boots a halted VM on a host picked by the server; start_paused leaves it paused, force skips some pre-boot safety checks.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn start(
         &self,
         ctx: &Self::Ctx,
@@ -5992,7 +5992,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Creates the disks described in the template's configuration and attaches them to this VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn provision(
         &self,
         ctx: &Self::Ctx,
@@ -6002,7 +6002,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Takes a snapshot including the running VM's memory state and returns the new snapshot.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn checkpoint(
         &self,
         ctx: &Self::Ctx,
@@ -6013,7 +6013,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the VM that the given snapshot belongs to to the state recorded in that snapshot.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn revert(
         &self,
         ctx: &Self::Ctx,
@@ -6023,7 +6023,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Makes a full, independent copy of the VM with its disks copied into the given SR, or the original SRs with OpaqueRef:NULL, and returns it.
     ///
-    /// Published in rio; extended in cowley.
+    /// Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley).
     fn copy(
         &self,
         ctx: &Self::Ctx,
@@ -6035,7 +6035,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Makes a fast copy of the VM using storage-level copy-on-write where possible and returns the new VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn clone(
         &self,
         ctx: &Self::Ctx,
@@ -6046,7 +6046,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Removed call that took a snapshot after quiescing the guest file systems through its agent.
     ///
-    /// Published in orlando; deprecated in quebec; removed in quebec.
+    /// Published in XenServer 5.0 (orlando); deprecated in Citrix Hypervisor 8.1 (quebec); removed in Citrix Hypervisor 8.1 (quebec).
     fn snapshot_with_quiesce(
         &self,
         ctx: &Self::Ctx,
@@ -6057,7 +6057,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Takes a crash-consistent snapshot of the VM's disks, skipping any listed in ignore_vdis, and returns the new snapshot.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn snapshot(
         &self,
         ctx: &Self::Ctx,
@@ -6069,7 +6069,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns every field of the given VM as one record.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -6083,7 +6083,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Finds the VM with the given UUID.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -6097,7 +6097,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Lists every VM whose `name_label` equals the given label.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -6119,7 +6119,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Creates a new VM from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -6191,7 +6191,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Destroys the given VM.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -6205,7 +6205,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Lists every VM known to the server.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -6223,7 +6223,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the record of every VM, keyed by reference.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -6245,7 +6245,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -6260,7 +6260,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `allowed_operations` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -6275,7 +6275,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `current_operations` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_operations(
         &self,
         ctx: &Self::Ctx,
@@ -6295,7 +6295,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -6310,7 +6310,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `name_label` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -6334,7 +6334,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -6349,7 +6349,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `name_description` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -6373,7 +6373,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `power_state` field of the given VM.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     fn get_power_state(
         &self,
         ctx: &Self::Ctx,
@@ -6388,7 +6388,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `user_version` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_user_version(
         &self,
         ctx: &Self::Ctx,
@@ -6403,7 +6403,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `user_version` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_user_version(
         &self,
         ctx: &Self::Ctx,
@@ -6427,7 +6427,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `is_a_template` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_is_a_template(
         &self,
         ctx: &Self::Ctx,
@@ -6442,7 +6442,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `is_a_template` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_is_a_template(
         &self,
         ctx: &Self::Ctx,
@@ -6466,7 +6466,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `is_default_template` field of the given VM.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_is_default_template(
         &self,
         ctx: &Self::Ctx,
@@ -6481,7 +6481,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `suspend_VDI` field of the given VM.
     ///
-    /// Published in rio; changed in 1.257.0.
+    /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     fn get_suspend_vdi(
         &self,
         ctx: &Self::Ctx,
@@ -6496,7 +6496,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `resident_on` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_resident_on(
         &self,
         ctx: &Self::Ctx,
@@ -6511,7 +6511,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `scheduled_to_be_resident_on` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_scheduled_to_be_resident_on(
         &self,
         ctx: &Self::Ctx,
@@ -6526,7 +6526,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `affinity` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_affinity(
         &self,
         ctx: &Self::Ctx,
@@ -6541,7 +6541,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `affinity` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_affinity(
         &self,
         ctx: &Self::Ctx,
@@ -6565,7 +6565,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `memory_overhead` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_memory_overhead(
         &self,
         ctx: &Self::Ctx,
@@ -6580,7 +6580,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `memory_target` field of the given VM.
     ///
-    /// Published in rio; deprecated in midnight-ride.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
     fn get_memory_target(
         &self,
         ctx: &Self::Ctx,
@@ -6595,7 +6595,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `memory_static_max` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_memory_static_max(
         &self,
         ctx: &Self::Ctx,
@@ -6610,7 +6610,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `memory_dynamic_max` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_memory_dynamic_max(
         &self,
         ctx: &Self::Ctx,
@@ -6625,7 +6625,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `memory_dynamic_min` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_memory_dynamic_min(
         &self,
         ctx: &Self::Ctx,
@@ -6640,7 +6640,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `memory_static_min` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_memory_static_min(
         &self,
         ctx: &Self::Ctx,
@@ -6655,7 +6655,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `VCPUs_params` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vcpus_params(
         &self,
         ctx: &Self::Ctx,
@@ -6672,7 +6672,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `VCPUs_params` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_vcpus_params(
         &self,
         ctx: &Self::Ctx,
@@ -6696,7 +6696,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `VCPUs_params` map of the given VM; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_vcpus_params(
         &self,
         ctx: &Self::Ctx,
@@ -6731,7 +6731,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `VCPUs_params` map of the given VM, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_vcpus_params(
         &self,
         ctx: &Self::Ctx,
@@ -6755,7 +6755,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `VCPUs_max` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vcpus_max(
         &self,
         ctx: &Self::Ctx,
@@ -6770,7 +6770,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `VCPUs_at_startup` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vcpus_at_startup(
         &self,
         ctx: &Self::Ctx,
@@ -6785,7 +6785,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `actions_after_softreboot` field of the given VM.
     ///
-    /// Prototyped in 23.1.0.
+    /// Prototyped in XAPI 23.1.0.
     fn get_actions_after_softreboot(
         &self,
         ctx: &Self::Ctx,
@@ -6802,7 +6802,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `actions_after_softreboot` field of the given VM.
     ///
-    /// Prototyped in 23.1.0.
+    /// Prototyped in XAPI 23.1.0.
     fn set_actions_after_softreboot(
         &self,
         ctx: &Self::Ctx,
@@ -6826,7 +6826,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `actions_after_shutdown` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_actions_after_shutdown(
         &self,
         ctx: &Self::Ctx,
@@ -6841,7 +6841,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `actions_after_shutdown` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_actions_after_shutdown(
         &self,
         ctx: &Self::Ctx,
@@ -6865,7 +6865,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `actions_after_reboot` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_actions_after_reboot(
         &self,
         ctx: &Self::Ctx,
@@ -6880,7 +6880,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `actions_after_reboot` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_actions_after_reboot(
         &self,
         ctx: &Self::Ctx,
@@ -6904,7 +6904,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `actions_after_crash` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_actions_after_crash(
         &self,
         ctx: &Self::Ctx,
@@ -6919,7 +6919,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `consoles` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_consoles(
         &self,
         ctx: &Self::Ctx,
@@ -6934,7 +6934,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `VIFs` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vifs(
         &self,
         ctx: &Self::Ctx,
@@ -6949,7 +6949,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `VBDs` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vbds(
         &self,
         ctx: &Self::Ctx,
@@ -6964,7 +6964,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `VUSBs` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vusbs(
         &self,
         ctx: &Self::Ctx,
@@ -6979,7 +6979,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `crash_dumps` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_crash_dumps(
         &self,
         ctx: &Self::Ctx,
@@ -6994,7 +6994,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `VTPMs` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vtpms(
         &self,
         ctx: &Self::Ctx,
@@ -7009,7 +7009,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `PV_bootloader` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_pv_bootloader(
         &self,
         ctx: &Self::Ctx,
@@ -7024,7 +7024,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `PV_bootloader` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_pv_bootloader(
         &self,
         ctx: &Self::Ctx,
@@ -7048,7 +7048,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `PV_kernel` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_pv_kernel(
         &self,
         ctx: &Self::Ctx,
@@ -7063,7 +7063,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `PV_kernel` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_pv_kernel(
         &self,
         ctx: &Self::Ctx,
@@ -7087,7 +7087,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `PV_ramdisk` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_pv_ramdisk(
         &self,
         ctx: &Self::Ctx,
@@ -7102,7 +7102,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `PV_ramdisk` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_pv_ramdisk(
         &self,
         ctx: &Self::Ctx,
@@ -7126,7 +7126,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `PV_args` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_pv_args(
         &self,
         ctx: &Self::Ctx,
@@ -7141,7 +7141,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `PV_args` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_pv_args(
         &self,
         ctx: &Self::Ctx,
@@ -7165,7 +7165,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `PV_bootloader_args` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_pv_bootloader_args(
         &self,
         ctx: &Self::Ctx,
@@ -7180,7 +7180,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `PV_bootloader_args` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_pv_bootloader_args(
         &self,
         ctx: &Self::Ctx,
@@ -7204,7 +7204,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `PV_legacy_args` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_pv_legacy_args(
         &self,
         ctx: &Self::Ctx,
@@ -7219,7 +7219,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `PV_legacy_args` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_pv_legacy_args(
         &self,
         ctx: &Self::Ctx,
@@ -7243,7 +7243,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `HVM_boot_policy` field of the given VM.
     ///
-    /// Published in rio; deprecated in kolkata.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata).
     fn get_hvm_boot_policy(
         &self,
         ctx: &Self::Ctx,
@@ -7258,7 +7258,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `HVM_boot_params` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_hvm_boot_params(
         &self,
         ctx: &Self::Ctx,
@@ -7275,7 +7275,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `HVM_boot_params` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_hvm_boot_params(
         &self,
         ctx: &Self::Ctx,
@@ -7299,7 +7299,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `HVM_boot_params` map of the given VM; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_hvm_boot_params(
         &self,
         ctx: &Self::Ctx,
@@ -7334,7 +7334,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `HVM_boot_params` map of the given VM, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_hvm_boot_params(
         &self,
         ctx: &Self::Ctx,
@@ -7358,7 +7358,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `HVM_shadow_multiplier` field of the given VM.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_hvm_shadow_multiplier(
         &self,
         ctx: &Self::Ctx,
@@ -7373,7 +7373,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `platform` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_platform(
         &self,
         ctx: &Self::Ctx,
@@ -7390,7 +7390,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `platform` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_platform(
         &self,
         ctx: &Self::Ctx,
@@ -7414,7 +7414,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `platform` map of the given VM; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_platform(
         &self,
         ctx: &Self::Ctx,
@@ -7449,7 +7449,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `platform` map of the given VM, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_platform(
         &self,
         ctx: &Self::Ctx,
@@ -7473,7 +7473,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `PCI_bus` field of the given VM.
     ///
-    /// Published in rio; deprecated in boston.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     fn get_pci_bus(
         &self,
         ctx: &Self::Ctx,
@@ -7488,7 +7488,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `PCI_bus` field of the given VM.
     ///
-    /// Published in rio; deprecated in boston.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     fn set_pci_bus(
         &self,
         ctx: &Self::Ctx,
@@ -7512,7 +7512,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -7529,7 +7529,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -7553,7 +7553,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given VM; fails if the key is already there.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -7588,7 +7588,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given VM, if present.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -7612,7 +7612,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `domid` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_domid(
         &self,
         ctx: &Self::Ctx,
@@ -7627,7 +7627,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `domarch` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_domarch(
         &self,
         ctx: &Self::Ctx,
@@ -7642,7 +7642,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `last_boot_CPU_flags` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_last_boot_cpu_flags(
         &self,
         ctx: &Self::Ctx,
@@ -7659,7 +7659,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `is_control_domain` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_is_control_domain(
         &self,
         ctx: &Self::Ctx,
@@ -7674,7 +7674,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `metrics` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_metrics(
         &self,
         ctx: &Self::Ctx,
@@ -7689,7 +7689,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `guest_metrics` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_guest_metrics(
         &self,
         ctx: &Self::Ctx,
@@ -7704,7 +7704,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `last_booted_record` field of the given VM.
     ///
-    /// Published in miami; changed in 1.257.0.
+    /// Published in XenServer 4.1 (miami); changed in XAPI 1.257.0.
     fn get_last_booted_record(
         &self,
         ctx: &Self::Ctx,
@@ -7719,7 +7719,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `recommendations` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_recommendations(
         &self,
         ctx: &Self::Ctx,
@@ -7734,7 +7734,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `recommendations` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_recommendations(
         &self,
         ctx: &Self::Ctx,
@@ -7758,7 +7758,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `xenstore_data` field of the given VM.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn get_xenstore_data(
         &self,
         ctx: &Self::Ctx,
@@ -7775,7 +7775,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `xenstore_data` field of the given VM.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn set_xenstore_data(
         &self,
         ctx: &Self::Ctx,
@@ -7799,7 +7799,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `xenstore_data` map of the given VM; fails if the key is already there.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn add_to_xenstore_data(
         &self,
         ctx: &Self::Ctx,
@@ -7834,7 +7834,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `xenstore_data` map of the given VM, if present.
     ///
-    /// Published in miami.
+    /// Published in XenServer 4.1 (miami).
     fn remove_from_xenstore_data(
         &self,
         ctx: &Self::Ctx,
@@ -7858,7 +7858,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `ha_always_run` field of the given VM.
     ///
-    /// Published in orlando; deprecated in boston.
+    /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston).
     fn get_ha_always_run(
         &self,
         ctx: &Self::Ctx,
@@ -7873,7 +7873,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `ha_restart_priority` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_ha_restart_priority(
         &self,
         ctx: &Self::Ctx,
@@ -7888,7 +7888,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `is_a_snapshot` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_is_a_snapshot(
         &self,
         ctx: &Self::Ctx,
@@ -7903,7 +7903,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `snapshot_of` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_snapshot_of(
         &self,
         ctx: &Self::Ctx,
@@ -7918,7 +7918,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `snapshots` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_snapshots(
         &self,
         ctx: &Self::Ctx,
@@ -7933,7 +7933,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `snapshot_time` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_snapshot_time(
         &self,
         ctx: &Self::Ctx,
@@ -7950,7 +7950,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `transportable_snapshot_id` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_transportable_snapshot_id(
         &self,
         ctx: &Self::Ctx,
@@ -7965,7 +7965,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `blobs` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_blobs(
         &self,
         ctx: &Self::Ctx,
@@ -7985,7 +7985,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `tags` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_tags(
         &self,
         ctx: &Self::Ctx,
@@ -8000,7 +8000,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `tags` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_tags(
         &self,
         ctx: &Self::Ctx,
@@ -8024,7 +8024,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Adds a value to the `tags` set of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_tags(
         &self,
         ctx: &Self::Ctx,
@@ -8050,7 +8050,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Removes a value from the `tags` set of the given VM, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_tags(
         &self,
         ctx: &Self::Ctx,
@@ -8074,7 +8074,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `blocked_operations` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_blocked_operations(
         &self,
         ctx: &Self::Ctx,
@@ -8094,7 +8094,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `blocked_operations` field of the given VM.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_blocked_operations(
         &self,
         ctx: &Self::Ctx,
@@ -8118,7 +8118,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `blocked_operations` map of the given VM; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_to_blocked_operations(
         &self,
         ctx: &Self::Ctx,
@@ -8153,7 +8153,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `blocked_operations` map of the given VM, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_from_blocked_operations(
         &self,
         ctx: &Self::Ctx,
@@ -8177,7 +8177,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `snapshot_info` field of the given VM.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_snapshot_info(
         &self,
         ctx: &Self::Ctx,
@@ -8194,7 +8194,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `snapshot_metadata` field of the given VM.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_snapshot_metadata(
         &self,
         ctx: &Self::Ctx,
@@ -8209,7 +8209,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `parent` field of the given VM.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_parent(
         &self,
         ctx: &Self::Ctx,
@@ -8224,7 +8224,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `children` field of the given VM.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_children(
         &self,
         ctx: &Self::Ctx,
@@ -8239,7 +8239,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `bios_strings` field of the given VM.
     ///
-    /// Published in midnight-ride.
+    /// Published in XenServer 5.6 (midnight-ride).
     fn get_bios_strings(
         &self,
         ctx: &Self::Ctx,
@@ -8256,7 +8256,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `protection_policy` field of the given VM.
     ///
-    /// Published in cowley; deprecated in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater).
     fn get_protection_policy(
         &self,
         ctx: &Self::Ctx,
@@ -8271,7 +8271,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `is_snapshot_from_vmpp` field of the given VM.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_is_snapshot_from_vmpp(
         &self,
         ctx: &Self::Ctx,
@@ -8286,7 +8286,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `snapshot_schedule` field of the given VM.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_snapshot_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -8301,7 +8301,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `is_vmss_snapshot` field of the given VM.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_is_vmss_snapshot(
         &self,
         ctx: &Self::Ctx,
@@ -8316,7 +8316,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `appliance` field of the given VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_appliance(
         &self,
         ctx: &Self::Ctx,
@@ -8331,7 +8331,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `start_delay` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_start_delay(
         &self,
         ctx: &Self::Ctx,
@@ -8346,7 +8346,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `shutdown_delay` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_shutdown_delay(
         &self,
         ctx: &Self::Ctx,
@@ -8361,7 +8361,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `order` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_order(
         &self,
         ctx: &Self::Ctx,
@@ -8376,7 +8376,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `VGPUs` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_vgpus(
         &self,
         ctx: &Self::Ctx,
@@ -8391,7 +8391,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `attached_PCIs` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_attached_pcis(
         &self,
         ctx: &Self::Ctx,
@@ -8406,7 +8406,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `suspend_SR` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_suspend_sr(
         &self,
         ctx: &Self::Ctx,
@@ -8421,7 +8421,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `suspend_SR` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn set_suspend_sr(
         &self,
         ctx: &Self::Ctx,
@@ -8445,7 +8445,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `version` field of the given VM.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_version(
         &self,
         ctx: &Self::Ctx,
@@ -8460,7 +8460,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `generation_id` field of the given VM.
     ///
-    /// Published in clearwater.
+    /// Published in XenServer 6.2 (clearwater).
     fn get_generation_id(
         &self,
         ctx: &Self::Ctx,
@@ -8475,7 +8475,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `hardware_platform_version` field of the given VM.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     fn get_hardware_platform_version(
         &self,
         ctx: &Self::Ctx,
@@ -8490,7 +8490,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Replaces the `hardware_platform_version` field of the given VM.
     ///
-    /// Published in cream.
+    /// Published in XenServer 6.5 SP1 (cream).
     fn set_hardware_platform_version(
         &self,
         ctx: &Self::Ctx,
@@ -8514,7 +8514,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `has_vendor_device` field of the given VM.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_has_vendor_device(
         &self,
         ctx: &Self::Ctx,
@@ -8529,7 +8529,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `requires_reboot` field of the given VM.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_requires_reboot(
         &self,
         ctx: &Self::Ctx,
@@ -8544,7 +8544,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `reference_label` field of the given VM.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_reference_label(
         &self,
         ctx: &Self::Ctx,
@@ -8559,7 +8559,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `domain_type` field of the given VM.
     ///
-    /// Prototyped in jura; published in kolkata.
+    /// Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata).
     fn get_domain_type(
         &self,
         ctx: &Self::Ctx,
@@ -8574,7 +8574,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `NVRAM` field of the given VM.
     ///
-    /// Published in naples.
+    /// Published in Citrix Hypervisor 8.0 (naples).
     fn get_nvram(
         &self,
         ctx: &Self::Ctx,
@@ -8591,7 +8591,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `pending_guidances` field of the given VM.
     ///
-    /// Published in 1.303.0.
+    /// Published in XAPI 1.303.0.
     fn get_pending_guidances(
         &self,
         ctx: &Self::Ctx,
@@ -8608,7 +8608,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `pending_guidances_recommended` field of the given VM.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     fn get_pending_guidances_recommended(
         &self,
         ctx: &Self::Ctx,
@@ -8625,7 +8625,7 @@ pub trait VmServer: crate::server::Backend {
     }
     /// Returns the `pending_guidances_full` field of the given VM.
     ///
-    /// Prototyped in 24.10.0.
+    /// Prototyped in XAPI 24.10.0.
     fn get_pending_guidances_full(
         &self,
         ctx: &Self::Ctx,

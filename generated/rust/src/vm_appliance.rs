@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A group of VMs that are started, shut down and recovered together as one unit.
 ///
-/// Published in boston.
+/// Published in XenServer 6.0 (boston).
 #[derive(Debug)]
 pub enum VmAppliance {}
 impl xenapi_rt::types::Class for VmAppliance {
@@ -86,27 +86,27 @@ impl<'de> serde::Deserialize<'de> for VmApplianceOperation {
 pub struct VmApplianceRecord {
     /// Unique identifier (UUID) of the VM appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// Operations currently permitted on this appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub allowed_operations: Vec<crate::VmApplianceOperation>,
     /// Operations in progress on this appliance, keyed by task ID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub current_operations: std::collections::HashMap<
         String,
@@ -114,7 +114,7 @@ pub struct VmApplianceRecord {
     >,
     /// The VMs that make up this appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VMs")]
     #[serde(default)]
     pub vms: Vec<crate::VmRef>,
@@ -174,7 +174,7 @@ pub struct VmApplianceClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     /// Recreates the appliance's VMs in the pool reached through session_to from replicated metadata; force overwrites existing VMs. Fails with VM_REQUIRES_SR if storage is missing.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn recover(
         &self,
         self_: &crate::VmApplianceRef,
@@ -190,7 +190,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Recreates the appliance's VMs in the pool reached through session_to from replicated metadata; force overwrites existing VMs. Fails with VM_REQUIRES_SR if storage is missing.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_recover(
@@ -208,7 +208,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Returns the SRs that must be present in the pool reached through session_to before the appliance can be recovered there.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     pub async fn get_srs_required_for_recovery(
         &self,
         self_: &crate::VmApplianceRef,
@@ -223,7 +223,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Returns the SRs that must be present in the pool reached through session_to before the appliance can be recovered there.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_srs_required_for_recovery(
@@ -240,7 +240,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Checks that the appliance could be recovered into the pool reached through session_to; fails with VM_REQUIRES_SR if a needed SR is absent.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn assert_can_be_recovered(
         &self,
         self_: &crate::VmApplianceRef,
@@ -255,7 +255,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Checks that the appliance could be recovered into the pool reached through session_to; fails with VM_REQUIRES_SR if a needed SR is absent.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_assert_can_be_recovered(
@@ -272,7 +272,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Shuts down every VM in the appliance cleanly where possible and forcibly otherwise; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn shutdown(
         &self,
         self_: &crate::VmApplianceRef,
@@ -281,7 +281,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Shuts down every VM in the appliance cleanly where possible and forcibly otherwise; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_shutdown(
@@ -292,7 +292,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Forcibly powers off every VM in the appliance; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn hard_shutdown(
         &self,
         self_: &crate::VmApplianceRef,
@@ -301,7 +301,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Forcibly powers off every VM in the appliance; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_hard_shutdown(
@@ -312,7 +312,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Asks every VM in the appliance to shut down cleanly; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn clean_shutdown(
         &self,
         self_: &crate::VmApplianceRef,
@@ -321,7 +321,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Asks every VM in the appliance to shut down cleanly; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_clean_shutdown(
@@ -334,7 +334,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Starts every VM in the appliance in its configured order, optionally leaving them paused; reports OPERATION_PARTIALLY_FAILED if some fail.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn start(
         &self,
         self_: &crate::VmApplianceRef,
@@ -346,7 +346,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Starts every VM in the appliance in its configured order, optionally leaving them paused; reports OPERATION_PARTIALLY_FAILED if some fail.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_start(
@@ -360,7 +360,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Returns every field of the given VM_appliance as one record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_record(
         &self,
         self_: &crate::VmApplianceRef,
@@ -369,7 +369,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Finds the VM_appliance with the given UUID.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -378,7 +378,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Lists every VM_appliance whose `name_label` equals the given label.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -387,7 +387,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Creates a new VM_appliance from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn create(
         &self,
         args: &crate::VmApplianceRecord,
@@ -396,7 +396,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Destroys the given VM_appliance.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn destroy(
         &self,
         self_: &crate::VmApplianceRef,
@@ -405,13 +405,13 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Lists every VM_appliance known to the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_all(&self) -> Result<Vec<crate::VmApplianceRef>, crate::Error> {
         self.session.call("VM_appliance.get_all", |c| c).await
     }
     /// Returns the record of every VM_appliance, keyed by reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -422,7 +422,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::VmApplianceRef,
@@ -431,7 +431,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Returns the `name_label` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::VmApplianceRef,
@@ -440,7 +440,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_label(
         &self,
         self_: &crate::VmApplianceRef,
@@ -452,7 +452,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Returns the `name_description` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::VmApplianceRef,
@@ -461,7 +461,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_description(
         &self,
         self_: &crate::VmApplianceRef,
@@ -476,7 +476,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Returns the `allowed_operations` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_operations(
         &self,
         self_: &crate::VmApplianceRef,
@@ -487,7 +487,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Returns the `current_operations` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_operations(
         &self,
         self_: &crate::VmApplianceRef,
@@ -501,7 +501,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     }
     /// Returns the `VMs` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vms(
         &self,
         self_: &crate::VmApplianceRef,
@@ -514,7 +514,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
 pub trait VmApplianceServer: crate::server::Backend {
     /// Recreates the appliance's VMs in the pool reached through session_to from replicated metadata; force overwrites existing VMs. Fails with VM_REQUIRES_SR if storage is missing.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn recover(
         &self,
         ctx: &Self::Ctx,
@@ -526,7 +526,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Returns the SRs that must be present in the pool reached through session_to before the appliance can be recovered there.
     ///
-    /// Published in creedence.
+    /// Published in XenServer 6.5 (creedence).
     fn get_srs_required_for_recovery(
         &self,
         ctx: &Self::Ctx,
@@ -537,7 +537,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Checks that the appliance could be recovered into the pool reached through session_to; fails with VM_REQUIRES_SR if a needed SR is absent.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn assert_can_be_recovered(
         &self,
         ctx: &Self::Ctx,
@@ -548,7 +548,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Shuts down every VM in the appliance cleanly where possible and forcibly otherwise; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn shutdown(
         &self,
         ctx: &Self::Ctx,
@@ -558,7 +558,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Forcibly powers off every VM in the appliance; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn hard_shutdown(
         &self,
         ctx: &Self::Ctx,
@@ -568,7 +568,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Asks every VM in the appliance to shut down cleanly; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn clean_shutdown(
         &self,
         ctx: &Self::Ctx,
@@ -578,7 +578,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Starts every VM in the appliance in its configured order, optionally leaving them paused; reports OPERATION_PARTIALLY_FAILED if some fail.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn start(
         &self,
         ctx: &Self::Ctx,
@@ -589,7 +589,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Returns every field of the given VM_appliance as one record.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -603,7 +603,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Finds the VM_appliance with the given UUID.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -617,7 +617,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Lists every VM_appliance whose `name_label` equals the given label.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -641,7 +641,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Creates a new VM_appliance from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -660,7 +660,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Destroys the given VM_appliance.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -674,7 +674,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Lists every VM_appliance known to the server.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -694,7 +694,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Returns the record of every VM_appliance, keyed by reference.
     ///
-    /// Published in boston.
+    /// Published in XenServer 6.0 (boston).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -716,7 +716,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -731,7 +731,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -746,7 +746,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Replaces the `name_label` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -770,7 +770,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -785,7 +785,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Replaces the `name_description` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -809,7 +809,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Returns the `allowed_operations` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -826,7 +826,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Returns the `current_operations` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_operations(
         &self,
         ctx: &Self::Ctx,
@@ -846,7 +846,7 @@ pub trait VmApplianceServer: crate::server::Backend {
     }
     /// Returns the `VMs` field of the given VM_appliance.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vms(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// Information reported from inside a running VM by its guest agent, such as OS version, driver versions and network addresses.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum VmGuestMetrics {}
 impl xenapi_rt::types::Class for VmGuestMetrics {
@@ -81,77 +81,77 @@ impl<'de> serde::Deserialize<'de> for TristateType {
 pub struct VmGuestMetricsRecord {
     /// Globally unique identifier of this guest metrics object.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Operating system details reported by the guest agent, such as distribution name, version and kernel.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub os_version: std::collections::HashMap<String, String>,
     /// Versions of the paravirtualised drivers installed in the guest, keyed by component (major, minor, micro, build).
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_drivers_version")]
     #[serde(default)]
     pub pv_drivers_version: std::collections::HashMap<String, String>,
     /// Deprecated indicator of whether the guest's PV drivers are current; rely on PV_drivers_detected and the version fields instead.
     ///
-    /// Published in rio; deprecated in dundee.
-    #[deprecated(note = "deprecated in dundee")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.0 (dundee).
+    #[deprecated(note = "deprecated since XenServer 7.0 (dundee)")]
     #[serde(rename = "PV_drivers_up_to_date")]
     #[serde(default)]
     pub pv_drivers_up_to_date: bool,
     /// Memory statistics reported by the guest agent; generally no longer populated.
     ///
-    /// Published in rio; deprecated in george; removed in george.
-    #[deprecated(note = "removed in george")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george); removed in XenServer 5.5 (george).
+    #[deprecated(note = "removed in XenServer 5.5 (george)")]
     #[serde(default)]
     pub memory: std::collections::HashMap<String, String>,
     /// Disk information reported by the guest agent; generally no longer populated.
     ///
-    /// Published in rio; deprecated in orlando; removed in orlando.
-    #[deprecated(note = "removed in orlando")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.0 (orlando); removed in XenServer 5.0 (orlando).
+    #[deprecated(note = "removed in XenServer 5.0 (orlando)")]
     #[serde(default)]
     pub disks: std::collections::HashMap<String, String>,
     /// IP addresses reported by the guest, keyed by device and address family, for example "0/ip" or "0/ipv6/0".
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub networks: std::collections::HashMap<String, String>,
     /// Other values reported by the guest agent, such as feature flags and whether the guest has booted.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub other: std::collections::HashMap<String, String>,
     /// Time at which the guest agent last reported data.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// Free-form key/value pairs for clients.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if the guest agent has reported recently and these metrics are considered current.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub live: bool,
     /// Whether the guest can accept virtual disks being plugged and unplugged while it runs.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default = "VmGuestMetricsRecord::default_can_use_hotplug_vbd")]
     pub can_use_hotplug_vbd: crate::TristateType,
     /// Whether the guest can accept network interfaces being plugged and unplugged while it runs.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(default = "VmGuestMetricsRecord::default_can_use_hotplug_vif")]
     pub can_use_hotplug_vif: crate::TristateType,
     /// True if paravirtualised drivers have been detected running in the guest.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     #[serde(rename = "PV_drivers_detected")]
     #[serde(default)]
     pub pv_drivers_detected: bool,
@@ -210,7 +210,7 @@ pub struct VmGuestMetricsClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     /// Returns every field of the given VM_guest_metrics as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -219,7 +219,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Finds the VM_guest_metrics with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -228,13 +228,13 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Lists every VM_guest_metrics known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::VmGuestMetricsRef>, crate::Error> {
         self.session.call("VM_guest_metrics.get_all", |c| c).await
     }
     /// Returns the record of every VM_guest_metrics, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -245,7 +245,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VM_guest_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -254,7 +254,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `os_version` field of the given VM_guest_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_os_version(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -263,7 +263,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `PV_drivers_version` field of the given VM_guest_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_pv_drivers_version(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -274,8 +274,8 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `PV_drivers_up_to_date` field of the given VM_guest_metrics.
     ///
-    /// Published in rio; deprecated in dundee.
-    #[deprecated(note = "deprecated in dundee")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.0 (dundee).
+    #[deprecated(note = "deprecated since XenServer 7.0 (dundee)")]
     pub async fn get_pv_drivers_up_to_date(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -286,8 +286,8 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `memory` field of the given VM_guest_metrics.
     ///
-    /// Published in rio; deprecated in george; removed in george.
-    #[deprecated(note = "removed in george")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george); removed in XenServer 5.5 (george).
+    #[deprecated(note = "removed in XenServer 5.5 (george)")]
     pub async fn get_memory(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -296,8 +296,8 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `disks` field of the given VM_guest_metrics.
     ///
-    /// Published in rio; deprecated in orlando; removed in orlando.
-    #[deprecated(note = "removed in orlando")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.0 (orlando); removed in XenServer 5.0 (orlando).
+    #[deprecated(note = "removed in XenServer 5.0 (orlando)")]
     pub async fn get_disks(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -306,7 +306,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `networks` field of the given VM_guest_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_networks(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -315,7 +315,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `other` field of the given VM_guest_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_other(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -324,7 +324,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `last_updated` field of the given VM_guest_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_last_updated(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -333,7 +333,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `other_config` field of the given VM_guest_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_other_config(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -342,7 +342,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given VM_guest_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_other_config(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -357,7 +357,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given VM_guest_metrics; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -373,7 +373,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given VM_guest_metrics, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -388,7 +388,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `live` field of the given VM_guest_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_live(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -397,7 +397,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `can_use_hotplug_vbd` field of the given VM_guest_metrics.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_can_use_hotplug_vbd(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -408,7 +408,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `can_use_hotplug_vif` field of the given VM_guest_metrics.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_can_use_hotplug_vif(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -419,7 +419,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     }
     /// Returns the `PV_drivers_detected` field of the given VM_guest_metrics.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     pub async fn get_pv_drivers_detected(
         &self,
         self_: &crate::VmGuestMetricsRef,
@@ -434,7 +434,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
 pub trait VmGuestMetricsServer: crate::server::Backend {
     /// Returns every field of the given VM_guest_metrics as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -450,7 +450,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Finds the VM_guest_metrics with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -464,7 +464,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Lists every VM_guest_metrics known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -484,7 +484,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the record of every VM_guest_metrics, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -509,7 +509,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VM_guest_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -524,7 +524,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `os_version` field of the given VM_guest_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_os_version(
         &self,
         ctx: &Self::Ctx,
@@ -541,7 +541,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `PV_drivers_version` field of the given VM_guest_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_pv_drivers_version(
         &self,
         ctx: &Self::Ctx,
@@ -558,7 +558,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `PV_drivers_up_to_date` field of the given VM_guest_metrics.
     ///
-    /// Published in rio; deprecated in dundee.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.0 (dundee).
     fn get_pv_drivers_up_to_date(
         &self,
         ctx: &Self::Ctx,
@@ -573,7 +573,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `memory` field of the given VM_guest_metrics.
     ///
-    /// Published in rio; deprecated in george; removed in george.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george); removed in XenServer 5.5 (george).
     fn get_memory(
         &self,
         ctx: &Self::Ctx,
@@ -590,7 +590,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `disks` field of the given VM_guest_metrics.
     ///
-    /// Published in rio; deprecated in orlando; removed in orlando.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.0 (orlando); removed in XenServer 5.0 (orlando).
     fn get_disks(
         &self,
         ctx: &Self::Ctx,
@@ -607,7 +607,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `networks` field of the given VM_guest_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_networks(
         &self,
         ctx: &Self::Ctx,
@@ -624,7 +624,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `other` field of the given VM_guest_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_other(
         &self,
         ctx: &Self::Ctx,
@@ -641,7 +641,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `last_updated` field of the given VM_guest_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_last_updated(
         &self,
         ctx: &Self::Ctx,
@@ -658,7 +658,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given VM_guest_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -675,7 +675,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given VM_guest_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -699,7 +699,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given VM_guest_metrics; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -734,7 +734,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given VM_guest_metrics, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -758,7 +758,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `live` field of the given VM_guest_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_live(
         &self,
         ctx: &Self::Ctx,
@@ -773,7 +773,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `can_use_hotplug_vbd` field of the given VM_guest_metrics.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_can_use_hotplug_vbd(
         &self,
         ctx: &Self::Ctx,
@@ -788,7 +788,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `can_use_hotplug_vif` field of the given VM_guest_metrics.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_can_use_hotplug_vif(
         &self,
         ctx: &Self::Ctx,
@@ -803,7 +803,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend {
     }
     /// Returns the `PV_drivers_detected` field of the given VM_guest_metrics.
     ///
-    /// Published in dundee.
+    /// Published in XenServer 7.0 (dundee).
     fn get_pv_drivers_detected(
         &self,
         ctx: &Self::Ctx,

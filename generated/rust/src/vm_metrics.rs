@@ -4,7 +4,7 @@
 use std::future::Future;
 /// Runtime measurements and domain details for a VM, refreshed by the host running it.
 ///
-/// Published in rio.
+/// Published in XenServer 4.0 (rio).
 #[derive(Debug)]
 pub enum VmMetrics {}
 impl xenapi_rt::types::Class for VmMetrics {
@@ -21,88 +21,88 @@ pub type VmMetricsRef = xenapi_rt::types::Ref<VmMetrics>;
 pub struct VmMetricsRecord {
     /// Unique identifier (UUID) of the metrics record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Memory currently allocated to the running guest, in bytes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub memory_actual: i64,
     /// Number of virtual CPUs the running guest currently has.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VCPUs_number")]
     #[serde(default)]
     pub vcpus_number: i64,
     /// Per-vCPU load, mapping vCPU index to the fraction of time (0.0 to 1.0) it was busy.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     #[serde(rename = "VCPUs_utilisation")]
     #[serde(default)]
     pub vcpus_utilisation: std::collections::HashMap<i64, xenapi_rt::types::Float>,
     /// Maps each vCPU index to the physical CPU it is currently placed on.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VCPUs_CPU")]
     #[serde(default)]
     pub vcpus_cpu: std::collections::HashMap<i64, i64>,
     /// Scheduler parameters currently in effect for the guest's vCPUs, such as weight and cap.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VCPUs_params")]
     #[serde(default)]
     pub vcpus_params: std::collections::HashMap<String, String>,
     /// Maps each vCPU index to the set of state flags reported for it.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VCPUs_flags")]
     #[serde(default)]
     pub vcpus_flags: std::collections::HashMap<i64, Vec<String>>,
     /// Set of flags describing the guest domain's current state.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub state: Vec<String>,
     /// Time at which the VM was last started.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub start_time: xenapi_rt::types::DateTime,
     /// Time at which the VM was installed (created).
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub install_time: xenapi_rt::types::DateTime,
     /// Time at which these metrics were last refreshed.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub last_updated: xenapi_rt::types::DateTime,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if the guest runs with hardware-assisted virtualisation.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub hvm: bool,
     /// True if the guest is allowed to run its own hypervisor (nested virtualisation).
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub nested_virt: bool,
     /// True if the running guest cannot be migrated, e.g. because of passed-through devices.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     #[serde(default)]
     pub nomigrate: bool,
     /// The virtualisation mode the running guest was started in; unspecified when halted.
     ///
-    /// Prototyped in jura; published in kolkata.
+    /// Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata).
     #[serde(default = "VmMetricsRecord::default_current_domain_type")]
     pub current_domain_type: crate::DomainType,
 }
@@ -159,7 +159,7 @@ pub struct VmMetricsClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     /// Returns every field of the given VM_metrics as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_record(
         &self,
         self_: &crate::VmMetricsRef,
@@ -168,7 +168,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Finds the VM_metrics with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_by_uuid(
         &self,
         uuid: &str,
@@ -177,13 +177,13 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Lists every VM_metrics known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all(&self) -> Result<Vec<crate::VmMetricsRef>, crate::Error> {
         self.session.call("VM_metrics.get_all", |c| c).await
     }
     /// Returns the record of every VM_metrics, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -194,7 +194,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::VmMetricsRef,
@@ -203,7 +203,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `memory_actual` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_memory_actual(
         &self,
         self_: &crate::VmMetricsRef,
@@ -212,7 +212,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `VCPUs_number` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vcpus_number(
         &self,
         self_: &crate::VmMetricsRef,
@@ -221,8 +221,8 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `VCPUs_utilisation` field of the given VM_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
-    #[deprecated(note = "removed in tampa")]
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+    #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     pub async fn get_vcpus_utilisation(
         &self,
         self_: &crate::VmMetricsRef,
@@ -231,7 +231,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `VCPUs_CPU` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vcpus_cpu(
         &self,
         self_: &crate::VmMetricsRef,
@@ -240,7 +240,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `VCPUs_params` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vcpus_params(
         &self,
         self_: &crate::VmMetricsRef,
@@ -249,7 +249,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `VCPUs_flags` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vcpus_flags(
         &self,
         self_: &crate::VmMetricsRef,
@@ -258,7 +258,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `state` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_state(
         &self,
         self_: &crate::VmMetricsRef,
@@ -267,7 +267,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `start_time` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_start_time(
         &self,
         self_: &crate::VmMetricsRef,
@@ -276,7 +276,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `install_time` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_install_time(
         &self,
         self_: &crate::VmMetricsRef,
@@ -285,7 +285,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `last_updated` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_last_updated(
         &self,
         self_: &crate::VmMetricsRef,
@@ -294,7 +294,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `other_config` field of the given VM_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn get_other_config(
         &self,
         self_: &crate::VmMetricsRef,
@@ -303,7 +303,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given VM_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn set_other_config(
         &self,
         self_: &crate::VmMetricsRef,
@@ -315,7 +315,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given VM_metrics; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::VmMetricsRef,
@@ -331,7 +331,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given VM_metrics, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::VmMetricsRef,
@@ -346,7 +346,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `hvm` field of the given VM_metrics.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_hvm(
         &self,
         self_: &crate::VmMetricsRef,
@@ -355,7 +355,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `nested_virt` field of the given VM_metrics.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_nested_virt(
         &self,
         self_: &crate::VmMetricsRef,
@@ -364,7 +364,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `nomigrate` field of the given VM_metrics.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     pub async fn get_nomigrate(
         &self,
         self_: &crate::VmMetricsRef,
@@ -373,7 +373,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     }
     /// Returns the `current_domain_type` field of the given VM_metrics.
     ///
-    /// Prototyped in jura; published in kolkata.
+    /// Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata).
     pub async fn get_current_domain_type(
         &self,
         self_: &crate::VmMetricsRef,
@@ -388,7 +388,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
 pub trait VmMetricsServer: crate::server::Backend {
     /// Returns every field of the given VM_metrics as one record.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -402,7 +402,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Finds the VM_metrics with the given UUID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -416,7 +416,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Lists every VM_metrics known to the server.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -434,7 +434,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the record of every VM_metrics, keyed by reference.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -456,7 +456,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -471,7 +471,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `memory_actual` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_memory_actual(
         &self,
         ctx: &Self::Ctx,
@@ -486,7 +486,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `VCPUs_number` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vcpus_number(
         &self,
         ctx: &Self::Ctx,
@@ -501,7 +501,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `VCPUs_utilisation` field of the given VM_metrics.
     ///
-    /// Published in rio; deprecated in tampa; removed in tampa.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     fn get_vcpus_utilisation(
         &self,
         ctx: &Self::Ctx,
@@ -521,7 +521,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `VCPUs_CPU` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vcpus_cpu(
         &self,
         ctx: &Self::Ctx,
@@ -538,7 +538,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `VCPUs_params` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vcpus_params(
         &self,
         ctx: &Self::Ctx,
@@ -555,7 +555,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `VCPUs_flags` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vcpus_flags(
         &self,
         ctx: &Self::Ctx,
@@ -572,7 +572,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `state` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_state(
         &self,
         ctx: &Self::Ctx,
@@ -587,7 +587,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `start_time` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_start_time(
         &self,
         ctx: &Self::Ctx,
@@ -604,7 +604,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `install_time` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_install_time(
         &self,
         ctx: &Self::Ctx,
@@ -621,7 +621,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `last_updated` field of the given VM_metrics.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_last_updated(
         &self,
         ctx: &Self::Ctx,
@@ -638,7 +638,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given VM_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -655,7 +655,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given VM_metrics.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -679,7 +679,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given VM_metrics; fails if the key is already there.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -714,7 +714,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given VM_metrics, if present.
     ///
-    /// Published in orlando.
+    /// Published in XenServer 5.0 (orlando).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -738,7 +738,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `hvm` field of the given VM_metrics.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_hvm(
         &self,
         ctx: &Self::Ctx,
@@ -753,7 +753,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `nested_virt` field of the given VM_metrics.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_nested_virt(
         &self,
         ctx: &Self::Ctx,
@@ -768,7 +768,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `nomigrate` field of the given VM_metrics.
     ///
-    /// Published in ely.
+    /// Published in XenServer 7.1 (ely).
     fn get_nomigrate(
         &self,
         ctx: &Self::Ctx,
@@ -783,7 +783,7 @@ pub trait VmMetricsServer: crate::server::Backend {
     }
     /// Returns the `current_domain_type` field of the given VM_metrics.
     ///
-    /// Prototyped in jura; published in kolkata.
+    /// Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata).
     fn get_current_domain_type(
         &self,
         ctx: &Self::Ctx,

@@ -4,8 +4,8 @@
 use std::future::Future;
 /// A VM protection policy that periodically snapshots its VMs and optionally archives the snapshots to remote storage; superseded by VMSS.
 ///
-/// Published in cowley; deprecated in clearwater; removed in clearwater.
-#[deprecated(note = "removed in clearwater")]
+/// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+#[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
 #[derive(Debug)]
 pub enum Vmpp {}
 impl xenapi_rt::types::Class for Vmpp {
@@ -262,121 +262,121 @@ impl<'de> serde::Deserialize<'de> for VmppArchiveTargetType {
 pub struct VmppRecord {
     /// Unique identifier of this protection policy.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the protection policy.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the protection policy.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// True if the policy's schedule is active; false pauses scheduled backups.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default = "VmppRecord::default_is_policy_enabled")]
     pub is_policy_enabled: bool,
     /// Whether the policy takes disk-only snapshots or memory-inclusive checkpoints.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default = "VmppRecord::default_backup_type")]
     pub backup_type: crate::VmppBackupType,
     /// Maximum number of snapshots kept per VM; older ones are deleted.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default = "VmppRecord::default_backup_retention_value")]
     pub backup_retention_value: i64,
     /// How often the policy takes snapshots.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default = "VmppRecord::default_backup_frequency")]
     pub backup_frequency: crate::VmppBackupFrequency,
     /// Timing details for snapshots, such as hour, minute and days, interpreted according to the backup frequency.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub backup_schedule: std::collections::HashMap<String, String>,
     /// True while a snapshot run of this policy is in progress.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub is_backup_running: bool,
     /// Time at which the policy last took snapshots; the epoch if it has never run.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub backup_last_run_time: xenapi_rt::types::DateTime,
     /// Kind of remote storage used for archives, or none.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default = "VmppRecord::default_archive_target_type")]
     pub archive_target_type: crate::VmppArchiveTargetType,
     /// Connection details for the archive target, such as location, username and password.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub archive_target_config: std::collections::HashMap<String, String>,
     /// How often snapshots are archived.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default = "VmppRecord::default_archive_frequency")]
     pub archive_frequency: crate::VmppArchiveFrequency,
     /// Timing details for archiving, interpreted according to the archive frequency.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub archive_schedule: std::collections::HashMap<String, String>,
     /// True while an archive run of this policy is in progress.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub is_archive_running: bool,
     /// Time at which the policy last archived snapshots; the epoch if it has never run.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub archive_last_run_time: xenapi_rt::types::DateTime,
     /// Virtual machines protected by this policy.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(rename = "VMs")]
     #[serde(default)]
     pub vms: Vec<crate::VmRef>,
     /// True if the policy raises alerts when backups or archives fail.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub is_alarm_enabled: bool,
     /// Settings for alert delivery, such as e-mail addresses and SMTP server.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub alarm_config: std::collections::HashMap<String, String>,
     /// Most recent alerts raised by this policy.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub recent_alerts: Vec<String>,
 }
@@ -472,8 +472,8 @@ pub struct VmppClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     /// Records the time of the last archive run; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_archive_last_run_time(
         &self,
         self_: &crate::VmppRef,
@@ -488,10 +488,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Records the time of the last archive run; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_set_archive_last_run_time(
         &self,
         self_: &crate::VmppRef,
@@ -506,8 +506,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Records the time of the last snapshot run; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_backup_last_run_time(
         &self,
         self_: &crate::VmppRef,
@@ -522,10 +522,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Records the time of the last snapshot run; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_set_backup_last_run_time(
         &self,
         self_: &crate::VmppRef,
@@ -540,8 +540,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Deletes the given key from the alert settings; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn remove_from_alarm_config(
         &self,
         self_: &crate::VmppRef,
@@ -553,10 +553,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Deletes the given key from the alert settings; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_remove_from_alarm_config(
         &self,
         self_: &crate::VmppRef,
@@ -571,8 +571,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Deletes the given key from the archive schedule; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn remove_from_archive_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -587,10 +587,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Deletes the given key from the archive schedule; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_remove_from_archive_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -605,8 +605,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Deletes the given key from the archive target settings; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn remove_from_archive_target_config(
         &self,
         self_: &crate::VmppRef,
@@ -621,10 +621,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Deletes the given key from the archive target settings; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_remove_from_archive_target_config(
         &self,
         self_: &crate::VmppRef,
@@ -639,8 +639,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Deletes the given key from the snapshot schedule; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn remove_from_backup_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -655,10 +655,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Deletes the given key from the snapshot schedule; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_remove_from_backup_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -673,8 +673,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Adds a key/value pair to the alert settings; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn add_to_alarm_config(
         &self,
         self_: &crate::VmppRef,
@@ -690,10 +690,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Adds a key/value pair to the alert settings; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_add_to_alarm_config(
         &self,
         self_: &crate::VmppRef,
@@ -709,8 +709,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Adds a key/value pair to the archive schedule; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn add_to_archive_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -726,10 +726,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Adds a key/value pair to the archive schedule; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_add_to_archive_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -745,8 +745,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Adds a key/value pair to the archive target settings; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn add_to_archive_target_config(
         &self,
         self_: &crate::VmppRef,
@@ -762,10 +762,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Adds a key/value pair to the archive target settings; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_add_to_archive_target_config(
         &self,
         self_: &crate::VmppRef,
@@ -781,8 +781,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Adds a key/value pair to the snapshot schedule; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn add_to_backup_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -798,10 +798,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Adds a key/value pair to the snapshot schedule; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_add_to_backup_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -817,8 +817,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the alert settings of the policy; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_alarm_config(
         &self,
         self_: &crate::VmppRef,
@@ -830,10 +830,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the alert settings of the policy; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_set_alarm_config(
         &self,
         self_: &crate::VmppRef,
@@ -845,8 +845,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Turns alerting for the policy on or off; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_is_alarm_enabled(
         &self,
         self_: &crate::VmppRef,
@@ -858,10 +858,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Turns alerting for the policy on or off; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_set_is_alarm_enabled(
         &self,
         self_: &crate::VmppRef,
@@ -873,8 +873,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the archive target settings of the policy; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_archive_target_config(
         &self,
         self_: &crate::VmppRef,
@@ -889,10 +889,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the archive target settings of the policy; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_set_archive_target_config(
         &self,
         self_: &crate::VmppRef,
@@ -907,8 +907,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Changes the kind of storage snapshots are archived to; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_archive_target_type(
         &self,
         self_: &crate::VmppRef,
@@ -920,10 +920,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Changes the kind of storage snapshots are archived to; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_set_archive_target_type(
         &self,
         self_: &crate::VmppRef,
@@ -938,8 +938,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the archive schedule of the policy; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_archive_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -951,10 +951,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the archive schedule of the policy; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_set_archive_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -966,8 +966,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Changes how often snapshots are archived; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_archive_frequency(
         &self,
         self_: &crate::VmppRef,
@@ -979,10 +979,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Changes how often snapshots are archived; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_set_archive_frequency(
         &self,
         self_: &crate::VmppRef,
@@ -994,8 +994,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the snapshot schedule of the policy; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_backup_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -1007,10 +1007,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the snapshot schedule of the policy; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_set_backup_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -1022,8 +1022,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Changes how often snapshots are taken; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_backup_frequency(
         &self,
         self_: &crate::VmppRef,
@@ -1035,10 +1035,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Changes how often snapshots are taken; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_set_backup_frequency(
         &self,
         self_: &crate::VmppRef,
@@ -1050,8 +1050,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Changes how many snapshots are kept per VM; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_backup_retention_value(
         &self,
         self_: &crate::VmppRef,
@@ -1066,10 +1066,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Changes how many snapshots are kept per VM; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_set_backup_retention_value(
         &self,
         self_: &crate::VmppRef,
@@ -1084,8 +1084,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Fetches the alerts raised by the policy within the given number of hours back from now; returns them as strings.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_alerts(
         &self,
         vmpp: &crate::VmppRef,
@@ -1097,10 +1097,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Fetches the alerts raised by the policy within the given number of hours back from now; returns them as strings.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_get_alerts(
         &self,
         vmpp: &crate::VmppRef,
@@ -1112,8 +1112,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Archives the given snapshot to the policy's archive target immediately; returns the output of the operation.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn archive_now(
         &self,
         snapshot: &crate::VmRef,
@@ -1122,10 +1122,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Archives the given snapshot to the policy's archive target immediately; returns the output of the operation.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_archive_now(
         &self,
         snapshot: &crate::VmRef,
@@ -1134,8 +1134,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Runs the policy's snapshot process straight away instead of waiting for the schedule; returns the output of the run.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn protect_now(
         &self,
         vmpp: &crate::VmppRef,
@@ -1144,10 +1144,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Runs the policy's snapshot process straight away instead of waiting for the schedule; returns the output of the run.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
-    #[deprecated(note = "removed in clearwater")]
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn async_protect_now(
         &self,
         vmpp: &crate::VmppRef,
@@ -1156,8 +1156,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns every field of the given VMPP as one record.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_record(
         &self,
         self_: &crate::VmppRef,
@@ -1166,15 +1166,15 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Finds the VMPP with the given UUID.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::VmppRef, crate::Error> {
         self.session.call("VMPP.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every VMPP whose `name_label` equals the given label.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -1183,8 +1183,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Creates a new VMPP from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn create(
         &self,
         args: &crate::VmppRecord,
@@ -1193,22 +1193,22 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Destroys the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn destroy(&self, self_: &crate::VmppRef) -> Result<(), crate::Error> {
         self.session.call_void("VMPP.destroy", |c| c.param(&self_)).await
     }
     /// Lists every VMPP known to the server.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_all(&self) -> Result<Vec<crate::VmppRef>, crate::Error> {
         self.session.call("VMPP.get_all", |c| c).await
     }
     /// Returns the record of every VMPP, keyed by reference.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -1219,8 +1219,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_uuid(
         &self,
         self_: &crate::VmppRef,
@@ -1229,7 +1229,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `name_label` field of the given VMPP.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::VmppRef,
@@ -1238,7 +1238,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given VMPP.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_label(
         &self,
         self_: &crate::VmppRef,
@@ -1250,7 +1250,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `name_description` field of the given VMPP.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::VmppRef,
@@ -1259,7 +1259,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given VMPP.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_description(
         &self,
         self_: &crate::VmppRef,
@@ -1271,8 +1271,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `is_policy_enabled` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_is_policy_enabled(
         &self,
         self_: &crate::VmppRef,
@@ -1281,8 +1281,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the `is_policy_enabled` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_is_policy_enabled(
         &self,
         self_: &crate::VmppRef,
@@ -1294,8 +1294,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `backup_type` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_backup_type(
         &self,
         self_: &crate::VmppRef,
@@ -1304,8 +1304,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the `backup_type` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_backup_type(
         &self,
         self_: &crate::VmppRef,
@@ -1317,8 +1317,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `backup_retention_value` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_backup_retention_value(
         &self,
         self_: &crate::VmppRef,
@@ -1327,8 +1327,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `backup_frequency` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_backup_frequency(
         &self,
         self_: &crate::VmppRef,
@@ -1337,8 +1337,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `backup_schedule` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_backup_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -1347,8 +1347,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `is_backup_running` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_is_backup_running(
         &self,
         self_: &crate::VmppRef,
@@ -1357,8 +1357,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `backup_last_run_time` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_backup_last_run_time(
         &self,
         self_: &crate::VmppRef,
@@ -1367,8 +1367,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `archive_target_type` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_archive_target_type(
         &self,
         self_: &crate::VmppRef,
@@ -1377,8 +1377,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `archive_target_config` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_archive_target_config(
         &self,
         self_: &crate::VmppRef,
@@ -1387,8 +1387,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `archive_frequency` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_archive_frequency(
         &self,
         self_: &crate::VmppRef,
@@ -1397,8 +1397,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `archive_schedule` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_archive_schedule(
         &self,
         self_: &crate::VmppRef,
@@ -1407,8 +1407,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `is_archive_running` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_is_archive_running(
         &self,
         self_: &crate::VmppRef,
@@ -1417,8 +1417,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `archive_last_run_time` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_archive_last_run_time(
         &self,
         self_: &crate::VmppRef,
@@ -1427,8 +1427,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `VMs` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_vms(
         &self,
         self_: &crate::VmppRef,
@@ -1437,8 +1437,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `is_alarm_enabled` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_is_alarm_enabled(
         &self,
         self_: &crate::VmppRef,
@@ -1447,8 +1447,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `alarm_config` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_alarm_config(
         &self,
         self_: &crate::VmppRef,
@@ -1457,8 +1457,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `recent_alerts` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
-    #[deprecated(note = "removed in clearwater")]
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_recent_alerts(
         &self,
         self_: &crate::VmppRef,
@@ -1471,7 +1471,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
 pub trait VmppServer: crate::server::Backend {
     /// Records the time of the last archive run; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_archive_last_run_time(
         &self,
         ctx: &Self::Ctx,
@@ -1482,7 +1482,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Records the time of the last snapshot run; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_backup_last_run_time(
         &self,
         ctx: &Self::Ctx,
@@ -1493,7 +1493,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Deletes the given key from the alert settings; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn remove_from_alarm_config(
         &self,
         ctx: &Self::Ctx,
@@ -1504,7 +1504,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Deletes the given key from the archive schedule; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn remove_from_archive_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -1515,7 +1515,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Deletes the given key from the archive target settings; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn remove_from_archive_target_config(
         &self,
         ctx: &Self::Ctx,
@@ -1526,7 +1526,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Deletes the given key from the snapshot schedule; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn remove_from_backup_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -1537,7 +1537,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Adds a key/value pair to the alert settings; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn add_to_alarm_config(
         &self,
         ctx: &Self::Ctx,
@@ -1549,7 +1549,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Adds a key/value pair to the archive schedule; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn add_to_archive_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -1561,7 +1561,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Adds a key/value pair to the archive target settings; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn add_to_archive_target_config(
         &self,
         ctx: &Self::Ctx,
@@ -1573,7 +1573,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Adds a key/value pair to the snapshot schedule; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn add_to_backup_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -1585,7 +1585,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Replaces the alert settings of the policy; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_alarm_config(
         &self,
         ctx: &Self::Ctx,
@@ -1596,7 +1596,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Turns alerting for the policy on or off; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_is_alarm_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -1607,7 +1607,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Replaces the archive target settings of the policy; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_archive_target_config(
         &self,
         ctx: &Self::Ctx,
@@ -1618,7 +1618,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Changes the kind of storage snapshots are archived to; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_archive_target_type(
         &self,
         ctx: &Self::Ctx,
@@ -1629,7 +1629,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Replaces the archive schedule of the policy; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_archive_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -1640,7 +1640,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Changes how often snapshots are archived; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_archive_frequency(
         &self,
         ctx: &Self::Ctx,
@@ -1651,7 +1651,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Replaces the snapshot schedule of the policy; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_backup_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -1662,7 +1662,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Changes how often snapshots are taken; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_backup_frequency(
         &self,
         ctx: &Self::Ctx,
@@ -1673,7 +1673,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Changes how many snapshots are kept per VM; returns nothing.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_backup_retention_value(
         &self,
         ctx: &Self::Ctx,
@@ -1684,7 +1684,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Fetches the alerts raised by the policy within the given number of hours back from now; returns them as strings.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_alerts(
         &self,
         ctx: &Self::Ctx,
@@ -1695,7 +1695,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Archives the given snapshot to the policy's archive target immediately; returns the output of the operation.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn archive_now(
         &self,
         ctx: &Self::Ctx,
@@ -1705,7 +1705,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Runs the policy's snapshot process straight away instead of waiting for the schedule; returns the output of the run.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn protect_now(
         &self,
         ctx: &Self::Ctx,
@@ -1715,7 +1715,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns every field of the given VMPP as one record.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -1729,7 +1729,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Finds the VMPP with the given UUID.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -1743,7 +1743,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Lists every VMPP whose `name_label` equals the given label.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -1765,7 +1765,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Creates a new VMPP from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -1795,7 +1795,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Destroys the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -1809,7 +1809,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Lists every VMPP known to the server.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -1827,7 +1827,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the record of every VMPP, keyed by reference.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -1849,7 +1849,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -1864,7 +1864,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given VMPP.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -1879,7 +1879,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Replaces the `name_label` field of the given VMPP.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -1903,7 +1903,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given VMPP.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -1918,7 +1918,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Replaces the `name_description` field of the given VMPP.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -1942,7 +1942,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `is_policy_enabled` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_is_policy_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -1957,7 +1957,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Replaces the `is_policy_enabled` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_is_policy_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -1981,7 +1981,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `backup_type` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_backup_type(
         &self,
         ctx: &Self::Ctx,
@@ -1996,7 +1996,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Replaces the `backup_type` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_backup_type(
         &self,
         ctx: &Self::Ctx,
@@ -2020,7 +2020,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `backup_retention_value` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_backup_retention_value(
         &self,
         ctx: &Self::Ctx,
@@ -2035,7 +2035,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `backup_frequency` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_backup_frequency(
         &self,
         ctx: &Self::Ctx,
@@ -2052,7 +2052,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `backup_schedule` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_backup_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -2069,7 +2069,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `is_backup_running` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_is_backup_running(
         &self,
         ctx: &Self::Ctx,
@@ -2084,7 +2084,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `backup_last_run_time` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_backup_last_run_time(
         &self,
         ctx: &Self::Ctx,
@@ -2101,7 +2101,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `archive_target_type` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_archive_target_type(
         &self,
         ctx: &Self::Ctx,
@@ -2118,7 +2118,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `archive_target_config` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_archive_target_config(
         &self,
         ctx: &Self::Ctx,
@@ -2135,7 +2135,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `archive_frequency` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_archive_frequency(
         &self,
         ctx: &Self::Ctx,
@@ -2152,7 +2152,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `archive_schedule` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_archive_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -2169,7 +2169,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `is_archive_running` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_is_archive_running(
         &self,
         ctx: &Self::Ctx,
@@ -2184,7 +2184,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `archive_last_run_time` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_archive_last_run_time(
         &self,
         ctx: &Self::Ctx,
@@ -2201,7 +2201,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `VMs` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_vms(
         &self,
         ctx: &Self::Ctx,
@@ -2216,7 +2216,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `is_alarm_enabled` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_is_alarm_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -2231,7 +2231,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `alarm_config` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_alarm_config(
         &self,
         ctx: &Self::Ctx,
@@ -2248,7 +2248,7 @@ pub trait VmppServer: crate::server::Backend {
     }
     /// Returns the `recent_alerts` field of the given VMPP.
     ///
-    /// Published in cowley; deprecated in clearwater; removed in clearwater.
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_recent_alerts(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A VM snapshot schedule that takes periodic snapshots of a set of VMs and prunes old ones.
 ///
-/// Published in falcon.
+/// Published in XenServer 7.2 (falcon).
 #[derive(Debug)]
 pub enum Vmss {}
 impl xenapi_rt::types::Class for Vmss {
@@ -141,52 +141,52 @@ impl<'de> serde::Deserialize<'de> for VmssType {
 pub struct VmssRecord {
     /// Unique identifier (UUID) of the snapshot schedule.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Short human-readable name of the schedule.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the schedule.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub name_description: String,
     /// True if the schedule is active and will take snapshots.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default = "VmssRecord::default_enabled")]
     pub enabled: bool,
     /// The kind of snapshot this schedule takes.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub r#type: crate::VmssType,
     /// Maximum number of scheduled snapshots kept per VM; older ones are deleted.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default = "VmssRecord::default_retained_snapshots")]
     pub retained_snapshots: i64,
     /// How often the schedule runs.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub frequency: crate::VmssFrequency,
     /// Timing details for the chosen frequency, such as hour, minute and days of the week.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub schedule: std::collections::HashMap<String, String>,
     /// Time at which the schedule last ran; the Unix epoch means it has never run.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub last_run_time: xenapi_rt::types::DateTime,
     /// The VMs covered by this schedule.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VMs")]
     #[serde(default)]
     pub vms: Vec<crate::VmRef>,
@@ -261,7 +261,7 @@ pub struct VmssClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     /// Changes the kind of snapshot this schedule takes.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn set_type(
         &self,
         self_: &crate::VmssRef,
@@ -271,7 +271,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Changes the kind of snapshot this schedule takes.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_type(
@@ -285,7 +285,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Records the time at which the schedule last ran.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn set_last_run_time(
         &self,
         self_: &crate::VmssRef,
@@ -297,7 +297,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Records the time at which the schedule last ran.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_last_run_time(
@@ -311,7 +311,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Removes the given key from the schedule timing map.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn remove_from_schedule(
         &self,
         self_: &crate::VmssRef,
@@ -323,7 +323,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Removes the given key from the schedule timing map.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_remove_from_schedule(
@@ -337,7 +337,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Adds a key/value pair to the schedule timing map.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn add_to_schedule(
         &self,
         self_: &crate::VmssRef,
@@ -353,7 +353,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Adds a key/value pair to the schedule timing map.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_add_to_schedule(
@@ -371,7 +371,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Replaces the schedule timing map.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn set_schedule(
         &self,
         self_: &crate::VmssRef,
@@ -383,7 +383,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Replaces the schedule timing map.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_schedule(
@@ -397,7 +397,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Changes how often the schedule runs.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn set_frequency(
         &self,
         self_: &crate::VmssRef,
@@ -409,7 +409,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Changes how often the schedule runs.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_frequency(
@@ -423,7 +423,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Changes how many scheduled snapshots are kept per VM.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn set_retained_snapshots(
         &self,
         self_: &crate::VmssRef,
@@ -435,7 +435,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Changes how many scheduled snapshots are kept per VM.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_retained_snapshots(
@@ -452,7 +452,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Runs the given schedule immediately and returns a string describing the result.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn snapshot_now(
         &self,
         vmss: &crate::VmssRef,
@@ -461,7 +461,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Runs the given schedule immediately and returns a string describing the result.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_snapshot_now(
@@ -472,7 +472,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Returns every field of the given VMSS as one record.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_record(
         &self,
         self_: &crate::VmssRef,
@@ -481,13 +481,13 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Finds the VMSS with the given UUID.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::VmssRef, crate::Error> {
         self.session.call("VMSS.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every VMSS whose `name_label` equals the given label.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_by_name_label(
         &self,
         label: &str,
@@ -496,7 +496,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Creates a new VMSS from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn create(
         &self,
         args: &crate::VmssRecord,
@@ -505,19 +505,19 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Destroys the given VMSS.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn destroy(&self, self_: &crate::VmssRef) -> Result<(), crate::Error> {
         self.session.call_void("VMSS.destroy", |c| c.param(&self_)).await
     }
     /// Lists every VMSS known to the server.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_all(&self) -> Result<Vec<crate::VmssRef>, crate::Error> {
         self.session.call("VMSS.get_all", |c| c).await
     }
     /// Returns the record of every VMSS, keyed by reference.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -528,7 +528,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::VmssRef,
@@ -537,7 +537,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Returns the `name_label` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_label(
         &self,
         self_: &crate::VmssRef,
@@ -546,7 +546,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_label(
         &self,
         self_: &crate::VmssRef,
@@ -558,7 +558,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Returns the `name_description` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_name_description(
         &self,
         self_: &crate::VmssRef,
@@ -567,7 +567,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_name_description(
         &self,
         self_: &crate::VmssRef,
@@ -579,7 +579,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Returns the `enabled` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_enabled(
         &self,
         self_: &crate::VmssRef,
@@ -588,7 +588,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Replaces the `enabled` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn set_enabled(
         &self,
         self_: &crate::VmssRef,
@@ -600,7 +600,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Returns the `type` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_type(
         &self,
         self_: &crate::VmssRef,
@@ -609,7 +609,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Returns the `retained_snapshots` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_retained_snapshots(
         &self,
         self_: &crate::VmssRef,
@@ -618,7 +618,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Returns the `frequency` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_frequency(
         &self,
         self_: &crate::VmssRef,
@@ -627,7 +627,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Returns the `schedule` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_schedule(
         &self,
         self_: &crate::VmssRef,
@@ -636,7 +636,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Returns the `last_run_time` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_last_run_time(
         &self,
         self_: &crate::VmssRef,
@@ -645,7 +645,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     }
     /// Returns the `VMs` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vms(
         &self,
         self_: &crate::VmssRef,
@@ -658,7 +658,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
 pub trait VmssServer: crate::server::Backend {
     /// Changes the kind of snapshot this schedule takes.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn set_type(
         &self,
         ctx: &Self::Ctx,
@@ -669,7 +669,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Records the time at which the schedule last ran.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn set_last_run_time(
         &self,
         ctx: &Self::Ctx,
@@ -680,7 +680,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Removes the given key from the schedule timing map.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn remove_from_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -691,7 +691,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Adds a key/value pair to the schedule timing map.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn add_to_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -703,7 +703,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Replaces the schedule timing map.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn set_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -714,7 +714,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Changes how often the schedule runs.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn set_frequency(
         &self,
         ctx: &Self::Ctx,
@@ -725,7 +725,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Changes how many scheduled snapshots are kept per VM.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn set_retained_snapshots(
         &self,
         ctx: &Self::Ctx,
@@ -736,7 +736,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Runs the given schedule immediately and returns a string describing the result.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn snapshot_now(
         &self,
         ctx: &Self::Ctx,
@@ -746,7 +746,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Returns every field of the given VMSS as one record.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -760,7 +760,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Finds the VMSS with the given UUID.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -774,7 +774,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Lists every VMSS whose `name_label` equals the given label.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -796,7 +796,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Creates a new VMSS from a record of its writable and constructor fields, and returns its reference.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -820,7 +820,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Destroys the given VMSS.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -834,7 +834,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Lists every VMSS known to the server.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -852,7 +852,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Returns the record of every VMSS, keyed by reference.
     ///
-    /// Published in falcon.
+    /// Published in XenServer 7.2 (falcon).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -874,7 +874,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -889,7 +889,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Returns the `name_label` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -904,7 +904,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Replaces the `name_label` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -928,7 +928,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Returns the `name_description` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -943,7 +943,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Replaces the `name_description` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -967,7 +967,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Returns the `enabled` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -982,7 +982,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Replaces the `enabled` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn set_enabled(
         &self,
         ctx: &Self::Ctx,
@@ -1006,7 +1006,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Returns the `type` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_type(
         &self,
         ctx: &Self::Ctx,
@@ -1021,7 +1021,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Returns the `retained_snapshots` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_retained_snapshots(
         &self,
         ctx: &Self::Ctx,
@@ -1036,7 +1036,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Returns the `frequency` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_frequency(
         &self,
         ctx: &Self::Ctx,
@@ -1051,7 +1051,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Returns the `schedule` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_schedule(
         &self,
         ctx: &Self::Ctx,
@@ -1068,7 +1068,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Returns the `last_run_time` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_last_run_time(
         &self,
         ctx: &Self::Ctx,
@@ -1085,7 +1085,7 @@ pub trait VmssServer: crate::server::Backend {
     }
     /// Returns the `VMs` field of the given VMSS.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vms(
         &self,
         ctx: &Self::Ctx,

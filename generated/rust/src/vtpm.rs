@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A virtual Trusted Platform Module attached to a VM.
 ///
-/// Prototyped in 22.26.0.
+/// Prototyped in XAPI 22.26.0.
 #[derive(Debug)]
 pub enum Vtpm {}
 impl xenapi_rt::types::Class for Vtpm {
@@ -117,43 +117,43 @@ impl<'de> serde::Deserialize<'de> for PersistenceBackend {
 pub struct VtpmRecord {
     /// Unique identifier (UUID) of the vTPM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub uuid: String,
     /// Operations currently permitted on this vTPM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub allowed_operations: Vec<crate::VtpmOperations>,
     /// Operations in progress on this vTPM, keyed by task ID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::VtpmOperations>,
     /// The VM this vTPM belongs to.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VM")]
     #[serde(default)]
     pub vm: crate::VmRef,
     /// The domain that runs the vTPM's backend; OpaqueRef:NULL when none is recorded.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub backend: crate::VmRef,
     /// Where the vTPM's state is stored.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     #[serde(default = "VtpmRecord::default_persistence_backend")]
     pub persistence_backend: crate::PersistenceBackend,
     /// True if the vTPM's contents must stay unique and so are not duplicated when the VM is cloned.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     #[serde(default)]
     pub is_unique: bool,
     /// True if the vTPM's stored contents are safeguarded against disclosure.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     #[serde(default)]
     pub is_protected: bool,
 }
@@ -221,13 +221,13 @@ pub struct VtpmClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     /// Removes this vTPM from its VM.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     pub async fn destroy(&self, self_: &crate::VtpmRef) -> Result<(), crate::Error> {
         self.session.call_void("VTPM.destroy", |c| c.param(&self_)).await
     }
     /// Removes this vTPM from its VM.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -238,7 +238,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     }
     /// Creates a vTPM for the given VM, optionally marked unique, and returns it.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     pub async fn create(
         &self,
         vm: &crate::VmRef,
@@ -248,7 +248,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     }
     /// Creates a vTPM for the given VM, optionally marked unique, and returns it.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -260,7 +260,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     }
     /// Returns every field of the given VTPM as one record.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     pub async fn get_record(
         &self,
         self_: &crate::VtpmRef,
@@ -269,19 +269,19 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     }
     /// Finds the VTPM with the given UUID.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::VtpmRef, crate::Error> {
         self.session.call("VTPM.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every VTPM known to the server.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     pub async fn get_all(&self) -> Result<Vec<crate::VtpmRef>, crate::Error> {
         self.session.call("VTPM.get_all", |c| c).await
     }
     /// Returns the record of every VTPM, keyed by reference.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -292,7 +292,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VTPM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_uuid(
         &self,
         self_: &crate::VtpmRef,
@@ -301,7 +301,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     }
     /// Returns the `allowed_operations` field of the given VTPM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_operations(
         &self,
         self_: &crate::VtpmRef,
@@ -310,7 +310,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     }
     /// Returns the `current_operations` field of the given VTPM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_operations(
         &self,
         self_: &crate::VtpmRef,
@@ -319,7 +319,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     }
     /// Returns the `VM` field of the given VTPM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_vm(
         &self,
         self_: &crate::VtpmRef,
@@ -328,7 +328,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     }
     /// Returns the `backend` field of the given VTPM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_backend(
         &self,
         self_: &crate::VtpmRef,
@@ -337,7 +337,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     }
     /// Returns the `persistence_backend` field of the given VTPM.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     pub async fn get_persistence_backend(
         &self,
         self_: &crate::VtpmRef,
@@ -346,7 +346,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     }
     /// Returns the `is_unique` field of the given VTPM.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     pub async fn get_is_unique(
         &self,
         self_: &crate::VtpmRef,
@@ -355,7 +355,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     }
     /// Returns the `is_protected` field of the given VTPM.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     pub async fn get_is_protected(
         &self,
         self_: &crate::VtpmRef,
@@ -368,7 +368,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
 pub trait VtpmServer: crate::server::Backend {
     /// Removes this vTPM from its VM.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -378,7 +378,7 @@ pub trait VtpmServer: crate::server::Backend {
     }
     /// Creates a vTPM for the given VM, optionally marked unique, and returns it.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -389,7 +389,7 @@ pub trait VtpmServer: crate::server::Backend {
     }
     /// Returns every field of the given VTPM as one record.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -403,7 +403,7 @@ pub trait VtpmServer: crate::server::Backend {
     }
     /// Finds the VTPM with the given UUID.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -417,7 +417,7 @@ pub trait VtpmServer: crate::server::Backend {
     }
     /// Lists every VTPM known to the server.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -435,7 +435,7 @@ pub trait VtpmServer: crate::server::Backend {
     }
     /// Returns the record of every VTPM, keyed by reference.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -457,7 +457,7 @@ pub trait VtpmServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VTPM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -472,7 +472,7 @@ pub trait VtpmServer: crate::server::Backend {
     }
     /// Returns the `allowed_operations` field of the given VTPM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -489,7 +489,7 @@ pub trait VtpmServer: crate::server::Backend {
     }
     /// Returns the `current_operations` field of the given VTPM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_operations(
         &self,
         ctx: &Self::Ctx,
@@ -509,7 +509,7 @@ pub trait VtpmServer: crate::server::Backend {
     }
     /// Returns the `VM` field of the given VTPM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_vm(
         &self,
         ctx: &Self::Ctx,
@@ -524,7 +524,7 @@ pub trait VtpmServer: crate::server::Backend {
     }
     /// Returns the `backend` field of the given VTPM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_backend(
         &self,
         ctx: &Self::Ctx,
@@ -539,7 +539,7 @@ pub trait VtpmServer: crate::server::Backend {
     }
     /// Returns the `persistence_backend` field of the given VTPM.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     fn get_persistence_backend(
         &self,
         ctx: &Self::Ctx,
@@ -556,7 +556,7 @@ pub trait VtpmServer: crate::server::Backend {
     }
     /// Returns the `is_unique` field of the given VTPM.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     fn get_is_unique(
         &self,
         ctx: &Self::Ctx,
@@ -571,7 +571,7 @@ pub trait VtpmServer: crate::server::Backend {
     }
     /// Returns the `is_protected` field of the given VTPM.
     ///
-    /// Prototyped in 22.26.0.
+    /// Prototyped in XAPI 22.26.0.
     fn get_is_protected(
         &self,
         ctx: &Self::Ctx,

@@ -4,7 +4,7 @@
 use std::future::Future;
 /// A virtual USB device that passes a host's physical USB device through to a VM.
 ///
-/// Published in inverness.
+/// Published in XenServer 7.3 (inverness).
 #[derive(Debug)]
 pub enum Vusb {}
 impl xenapi_rt::types::Class for Vusb {
@@ -81,39 +81,39 @@ impl<'de> serde::Deserialize<'de> for VusbOperations {
 pub struct VusbRecord {
     /// Unique identifier (UUID) of the virtual USB device.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub uuid: String,
     /// Operations currently permitted on this virtual USB device.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub allowed_operations: Vec<crate::VusbOperations>,
     /// Operations in progress on this virtual USB device, keyed by task ID.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub current_operations: std::collections::HashMap<String, crate::VusbOperations>,
     /// The VM the device is given to.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(rename = "VM")]
     #[serde(default)]
     pub vm: crate::VmRef,
     /// The USB group providing the physical device behind this virtual one.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(rename = "USB_group")]
     #[serde(default)]
     pub usb_group: crate::UsbGroupRef,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
     /// True if the device is currently connected to the running VM.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     #[serde(default)]
     pub currently_attached: bool,
 }
@@ -162,13 +162,13 @@ pub struct VusbClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     /// Removes this virtual USB device.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn destroy(&self, self_: &crate::VusbRef) -> Result<(), crate::Error> {
         self.session.call_void("VUSB.destroy", |c| c.param(&self_)).await
     }
     /// Removes this virtual USB device.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy(
@@ -179,13 +179,13 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Hot-unplugs this USB device from its running VM.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn unplug(&self, self_: &crate::VusbRef) -> Result<(), crate::Error> {
         self.session.call_void("VUSB.unplug", |c| c.param(&self_)).await
     }
     /// Hot-unplugs this USB device from its running VM.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_unplug(
@@ -196,7 +196,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Creates a virtual USB device for the VM backed by the given USB group and returns it.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn create(
         &self,
         vm: &crate::VmRef,
@@ -209,7 +209,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Creates a virtual USB device for the VM backed by the given USB group and returns it.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_create(
@@ -227,7 +227,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Returns every field of the given VUSB as one record.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_record(
         &self,
         self_: &crate::VusbRef,
@@ -236,19 +236,19 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Finds the VUSB with the given UUID.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_by_uuid(&self, uuid: &str) -> Result<crate::VusbRef, crate::Error> {
         self.session.call("VUSB.get_by_uuid", |c| c.param(&uuid)).await
     }
     /// Lists every VUSB known to the server.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_all(&self) -> Result<Vec<crate::VusbRef>, crate::Error> {
         self.session.call("VUSB.get_all", |c| c).await
     }
     /// Returns the record of every VUSB, keyed by reference.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_all_records(
         &self,
     ) -> Result<
@@ -259,7 +259,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Returns the `uuid` field of the given VUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_uuid(
         &self,
         self_: &crate::VusbRef,
@@ -268,7 +268,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Returns the `allowed_operations` field of the given VUSB.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_allowed_operations(
         &self,
         self_: &crate::VusbRef,
@@ -277,7 +277,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Returns the `current_operations` field of the given VUSB.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_current_operations(
         &self,
         self_: &crate::VusbRef,
@@ -286,7 +286,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Returns the `VM` field of the given VUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_vm(
         &self,
         self_: &crate::VusbRef,
@@ -295,7 +295,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Returns the `USB_group` field of the given VUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_usb_group(
         &self,
         self_: &crate::VusbRef,
@@ -304,7 +304,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Returns the `other_config` field of the given VUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn get_other_config(
         &self,
         self_: &crate::VusbRef,
@@ -313,7 +313,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Replaces the `other_config` field of the given VUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn set_other_config(
         &self,
         self_: &crate::VusbRef,
@@ -325,7 +325,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Adds a key and its value to the `other_config` map of the given VUSB; fails if the key is already there.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn add_to_other_config(
         &self,
         self_: &crate::VusbRef,
@@ -341,7 +341,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Removes a key and its value from the `other_config` map of the given VUSB, if present.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     pub async fn remove_from_other_config(
         &self,
         self_: &crate::VusbRef,
@@ -353,7 +353,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     }
     /// Returns the `currently_attached` field of the given VUSB.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     pub async fn get_currently_attached(
         &self,
         self_: &crate::VusbRef,
@@ -366,7 +366,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
 pub trait VusbServer: crate::server::Backend {
     /// Removes this virtual USB device.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn destroy(
         &self,
         ctx: &Self::Ctx,
@@ -376,7 +376,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Hot-unplugs this USB device from its running VM.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn unplug(
         &self,
         ctx: &Self::Ctx,
@@ -386,7 +386,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Creates a virtual USB device for the VM backed by the given USB group and returns it.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn create(
         &self,
         ctx: &Self::Ctx,
@@ -398,7 +398,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Returns every field of the given VUSB as one record.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_record(
         &self,
         ctx: &Self::Ctx,
@@ -412,7 +412,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Finds the VUSB with the given UUID.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -426,7 +426,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Lists every VUSB known to the server.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_all(
         &self,
         ctx: &Self::Ctx,
@@ -444,7 +444,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Returns the record of every VUSB, keyed by reference.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_all_records(
         &self,
         ctx: &Self::Ctx,
@@ -466,7 +466,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Returns the `uuid` field of the given VUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_uuid(
         &self,
         ctx: &Self::Ctx,
@@ -481,7 +481,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Returns the `allowed_operations` field of the given VUSB.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_allowed_operations(
         &self,
         ctx: &Self::Ctx,
@@ -498,7 +498,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Returns the `current_operations` field of the given VUSB.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_current_operations(
         &self,
         ctx: &Self::Ctx,
@@ -518,7 +518,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Returns the `VM` field of the given VUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_vm(
         &self,
         ctx: &Self::Ctx,
@@ -533,7 +533,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Returns the `USB_group` field of the given VUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_usb_group(
         &self,
         ctx: &Self::Ctx,
@@ -548,7 +548,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Returns the `other_config` field of the given VUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn get_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -565,7 +565,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Replaces the `other_config` field of the given VUSB.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn set_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -589,7 +589,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Adds a key and its value to the `other_config` map of the given VUSB; fails if the key is already there.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn add_to_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -624,7 +624,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Removes a key and its value from the `other_config` map of the given VUSB, if present.
     ///
-    /// Published in inverness.
+    /// Published in XenServer 7.3 (inverness).
     fn remove_from_other_config(
         &self,
         ctx: &Self::Ctx,
@@ -648,7 +648,7 @@ pub trait VusbServer: crate::server::Backend {
     }
     /// Returns the `currently_attached` field of the given VUSB.
     ///
-    /// Published in rio.
+    /// Published in XenServer 4.0 (rio).
     fn get_currently_attached(
         &self,
         ctx: &Self::Ctx,

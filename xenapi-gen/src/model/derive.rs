@@ -2,6 +2,7 @@
 //! fields and its `derive` settings without writing them in the schema.
 
 use super::{Class, Field, Message, MessageOrigin, Param, Qualifier, Type};
+use crate::load::raw::Src;
 
 /// What a derived message does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,7 +40,8 @@ impl DerivedKind {
 }
 
 fn param(name: &str, ty: Type) -> Param {
-    Param { name: name.into(), ty, description: None, default: None }
+    // Placed where the message is derived from, by `push`.
+    Param { name: name.into(), ty, description: None, default: None, src: Src::default() }
 }
 
 /// The derived messages of a class, in a stable order: class-level ones,
@@ -50,20 +52,24 @@ pub(crate) fn derived_messages(class: &Class) -> Vec<Message> {
     let session = || param("session_id", Type::session_ref());
     let this = || param("self", me.clone());
     let mut out = Vec::new();
-    let mut push = |name: String, kind: DerivedKind, field: Option<&Field>, params: Vec<Param>, result: Type| {
+    let mut push = |name: String, kind: DerivedKind, field: Option<&Field>, mut params: Vec<Param>, result: Type| {
         let (roles, lifecycle, description) = match field {
             Some(f) => {
-                let roles = if kind == DerivedKind::GetField { &f.read_roles } else { &f.write_roles };
-                (roles.clone(), f.lifecycle.clone(), field_description(kind, &class.name, &f.name))
+                let roles = if kind == DerivedKind::GetField { f.read_roles } else { f.write_roles };
+                (roles, f.lifecycle.clone(), field_description(kind, &class.name, &f.name))
             }
             None => {
                 let roles = match kind {
-                    DerivedKind::Create | DerivedKind::Destroy => &p.create_roles,
-                    _ => &p.read_roles,
+                    DerivedKind::Create | DerivedKind::Destroy => p.create_roles,
+                    _ => p.read_roles,
                 };
-                (roles.clone(), class.lifecycle.clone(), class_description(kind, &class.name))
+                (roles, class.lifecycle.clone(), class_description(kind, &class.name))
             }
         };
+        let src = field.map_or_else(|| class.src.clone(), |f| f.src.clone());
+        for param in &mut params {
+            param.src = src.clone();
+        }
         out.push(Message {
             name,
             description,
@@ -74,7 +80,7 @@ pub(crate) fn derived_messages(class: &Class) -> Vec<Message> {
             lifecycle,
             origin: MessageOrigin::Derived { kind, field: field.map(|f| f.name.clone()) },
             has_async: false,
-            src: field.map_or_else(|| class.src.clone(), |f| f.src.clone()),
+            src,
         });
     };
     if p.derive_record {

@@ -1,15 +1,29 @@
 //! The resolved API model: what every backend reads. Built once from the
 //! raw schema by [`resolve`]; nothing downstream reads YAML.
 //!
-//! Facts more than one backend needs are computed here, once: the
-//! relations between classes and the references among them
-//! ([`relations`]), the wire names of messages and the parameters a caller
-//! gives ([`calls`]), and which classes the protocol relies on
-//! ([`ClassKind`]).
+//! A fact more than one consumer needs is computed here, once:
+//! - the derived messages of each class (`derive`);
+//! - the relations between classes and the references among them
+//!   ([`relations`]), the wire names of messages and the parameters a
+//!   caller gives (`calls`), and which classes the protocol relies on
+//!   ([`ClassKind`]);
+//! - the home class of each shared enum, and the enums each once
+//!   ([`Api::unique_enums`], `enums`);
+//! - lifecycles as data with their release labels, and the standard
+//!   phrases for them ([`Lifecycle::history`], [`Lifecycle::retirement`],
+//!   [`lifecycle::sentence`]), which every backend words its output with;
+//! - typed references instead of names: [`Roles`] and [`RoleId`] into
+//!   [`Api::roles`], [`ErrorId`] into [`Api::errors`], [`ClassId`] into
+//!   [`Api::classes`] (`ids`);
+//! - that no two API items become one identifier in Rust, C or Python
+//!   (`idents`, run by the resolver, whose diagnostics say where).
 
 mod calls;
 mod derive;
 mod kind;
+mod enums;
+mod ids;
+mod idents;
 pub mod lifecycle;
 pub mod literal;
 pub mod relations;
@@ -19,7 +33,8 @@ pub mod types;
 
 pub use derive::DerivedKind;
 pub use kind::ClassKind;
-pub use relations::{ClassId, FieldId, Inverse, Reference, Relation, RelationNames};
+pub use relations::{FieldId, Inverse, Reference, Relation, RelationNames};
+pub use ids::{ClassId, ErrorId, RoleId, Roles};
 pub use lifecycle::{Lifecycle, LifecycleState, Transition, TransitionKind};
 pub use literal::Literal;
 pub use resolve::resolve;
@@ -90,11 +105,11 @@ pub struct ClassProps {
     /// Whether explicit messages also exist as `Async.CLASS.message`.
     pub async_messages: bool,
     /// Roles that may read records and fields (unless a field says otherwise).
-    pub read_roles: Vec<String>,
+    pub read_roles: Roles,
     /// Roles that may change fields (unless a field says otherwise).
-    pub write_roles: Vec<String>,
+    pub write_roles: Roles,
     /// Roles that may create and destroy objects.
-    pub create_roles: Vec<String>,
+    pub create_roles: Roles,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -142,8 +157,8 @@ pub struct Field {
     pub qualifier: Qualifier,
     pub default: Option<Literal>,
     pub lifecycle: Lifecycle,
-    pub read_roles: Vec<String>,
-    pub write_roles: Vec<String>,
+    pub read_roles: Roles,
+    pub write_roles: Roles,
     /// For a ref field: which set field lists it back, as the schema says.
     pub inverse: Inverse,
     pub src: Src,
@@ -161,6 +176,11 @@ pub struct EnumDef {
     pub name: String,
     pub description: String,
     pub values: Vec<EnumValue>,
+    /// Whether this class is the enum's home: the first class, in API
+    /// order, that lists it. Other classes may list the same enum to show
+    /// that they use it; consumers that define each enum once take the
+    /// home listing ([`Api::unique_enums`]).
+    pub home: bool,
     pub src: Src,
 }
 
@@ -168,6 +188,8 @@ pub struct EnumDef {
 pub struct EnumValue {
     pub name: String,
     pub description: String,
+    /// Where the value's name was written.
+    pub src: Src,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -178,6 +200,9 @@ pub struct Param {
     /// What the server fills in when a call leaves this parameter out;
     /// only trailing parameters have one.
     pub default: Option<Literal>,
+    /// Where the parameter's name was written (for a derived message, the
+    /// item it was derived from).
+    pub src: Src,
 }
 
 /// Whether a message was written in the schema or derived, and from what.
@@ -197,8 +222,10 @@ pub struct Message {
     pub description: String,
     pub params: Vec<Param>,
     pub result: Type,
-    pub errors: Vec<String>,
-    pub roles: Vec<String>,
+    /// The error codes the message may fail with.
+    pub errors: Vec<ErrorId>,
+    /// The roles that may call it; none means local root only.
+    pub roles: Roles,
     pub lifecycle: Lifecycle,
     pub origin: MessageOrigin,
     /// Whether `Async.CLASS.message` exists too.
@@ -229,9 +256,40 @@ impl Api {
         self.classes.iter().find(|c| c.name == name)
     }
 
-    /// Every enum of every class.
+    /// Every enum listing of every class; an enum several classes list
+    /// comes once per class (see [`Api::unique_enums`]).
     pub fn enums(&self) -> impl Iterator<Item = &EnumDef> {
         self.classes.iter().flat_map(|c| c.enums.iter())
+    }
+
+    /// The class with this id.
+    pub fn class_at(&self, id: ClassId) -> &Class {
+        &self.classes[id.0 as usize]
+    }
+
+    /// The id of the named class.
+    pub fn class_id(&self, name: &str) -> Option<ClassId> {
+        self.classes.iter().position(|c| c.name == name).map(|i| ClassId(i as u32))
+    }
+
+    /// The error code with this id.
+    pub fn error(&self, id: ErrorId) -> &ErrorDef {
+        &self.errors[id.0 as usize]
+    }
+
+    /// The codes of a message's errors, in the order the schema lists them.
+    pub fn error_codes<'a>(&'a self, ids: &'a [ErrorId]) -> impl Iterator<Item = &'a str> + 'a {
+        ids.iter().map(|e| self.error(*e).code.as_str())
+    }
+
+    /// The name of a role.
+    pub fn role(&self, id: RoleId) -> &str {
+        &self.roles[usize::from(id.0)]
+    }
+
+    /// The names of a set of roles, most privileged first.
+    pub fn role_names(&self, roles: Roles) -> Vec<&str> {
+        roles.names(&self.roles).collect()
     }
 
     pub fn messages(&self) -> impl Iterator<Item = (&Class, &Message)> {
@@ -247,7 +305,7 @@ impl Api {
         let mut s = Summary { classes: self.classes.len(), errors: self.errors.len(), ..Default::default() };
         for c in &self.classes {
             s.fields += c.fields.len();
-            s.enums += c.enums.len();
+            s.enums += c.enums.iter().filter(|e| e.home).count();
             for m in &c.messages {
                 if m.is_derived() {
                     s.derived += 1;

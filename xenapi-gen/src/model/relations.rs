@@ -16,14 +16,9 @@
 //! Relations are computed when the schema is resolved and again whenever
 //! the model drops classes or fields ([`Api::at_release`], [`Api::subset`]).
 
-use super::{Api, Class, Field, Qualifier, Type};
+use super::{Api, Class, ClassId, Field, Qualifier, Type};
 use crate::load::raw::Src;
 use std::collections::{BTreeSet, HashMap, HashSet};
-
-/// A class, by its position in [`Api::classes`]. Positions change when
-/// classes are left out, so an id is only good for the `Api` that gave it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ClassId(pub u32);
 
 /// A field: its class and its position in that class's [`Class::fields`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -91,11 +86,6 @@ pub struct Reference {
 }
 
 impl Api {
-    /// The class at `id`.
-    pub fn class_at(&self, id: ClassId) -> &Class {
-        &self.classes[id.0 as usize]
-    }
-
     /// The field at `id`.
     pub fn field(&self, id: FieldId) -> &Field {
         &self.class_at(id.class).fields[id.index]

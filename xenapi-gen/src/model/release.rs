@@ -71,8 +71,10 @@ impl Api {
 
     /// Drops fields and messages whose types name classes or enums that
     /// are not in the API, so that every type the backends see resolves,
-    /// and pairs the relations of what is left.
+    /// pairs the relations of what is left, and gives enums whose home class
+    /// went a new home.
     pub(crate) fn prune_unresolvable(&mut self) {
+        self.settle_enum_homes();
         let classes: HashSet<String> = self.classes.iter().map(|c| c.name.clone()).collect();
         let enums: HashSet<String> = self.enums().map(|e| e.name.clone()).collect();
         let resolvable = |t: &Type| {

@@ -1,6 +1,7 @@
 //! Resolution: from the raw schema to the model, checking everything that
-//! can be wrong with names, types, references and collisions. Every
-//! problem becomes a diagnostic; nothing stops at the first.
+//! can be wrong with names, types, references and collisions (in the
+//! schema, and of the identifiers the target languages make of its names).
+//! Every problem becomes a diagnostic; nothing stops at the first.
 
 use super::derive::derived_messages;
 use super::literal::EnumValues;
@@ -17,7 +18,9 @@ struct Resolver<'a> {
     roles: Vec<String>,
     releases: HashMap<String, usize>,
     release_codes: Vec<String>,
-    errors: HashSet<String>,
+    release_labels: Vec<String>,
+    /// error code -> its id
+    errors: HashMap<String, ErrorId>,
     /// errors.yaml could not be read: names of errors are not checked.
     errors_unread: bool,
     classes: HashSet<String>,
@@ -43,7 +46,8 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
         roles: Vec::new(),
         releases: HashMap::new(),
         release_codes: Vec::new(),
-        errors: HashSet::new(),
+        release_labels: Vec::new(),
+        errors: HashMap::new(),
         errors_unread: unread.errors,
         classes: HashSet::new(),
         classes_unread: unread.classes.into_iter().collect(),
@@ -58,6 +62,8 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
             for role in &a.roles {
                 if !seen.insert(role.v.clone()) {
                     r.err(&role.src, format!("role `{}` is listed twice", role.v));
+                } else if r.roles.len() >= Roles::MAX {
+                    r.err(&role.src, format!("role `{}` is one too many: an API has at most {} roles", role.v, Roles::MAX));
                 }
                 r.roles.push(role.v.clone());
             }
@@ -76,6 +82,7 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
         }
         r.releases.insert(rel.code.v.clone(), model_releases.len());
         r.release_codes.push(rel.code.v.clone());
+        r.release_labels.push(rel.label.v.clone());
         model_releases.push(Release { code: rel.code.v.clone(), label: rel.label.v.clone() });
     }
     let mut model_errors = Vec::new();
@@ -83,10 +90,11 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
         if e.code.v.is_empty() {
             continue;
         }
-        if !r.errors.insert(e.code.v.clone()) {
+        if r.errors.contains_key(&e.code.v) {
             r.err(&e.code.src, format!("error code `{}` is defined twice", e.code.v));
             continue;
         }
+        r.errors.insert(e.code.v.clone(), ErrorId(model_errors.len() as u32));
         let mut seen = HashSet::new();
         for p in &e.params {
             if !seen.insert(&p.v) {
@@ -145,11 +153,7 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
     }
     let mut all = std::mem::take(&mut r.diags);
     diags.0.append(&mut all.0);
-    if !diags.is_empty() {
-        diags.sort();
-        return Err(diags);
-    }
-    Ok(Api {
+    let mut api = Api {
         name,
         description,
         roles: r.roles,
@@ -158,7 +162,16 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
         relations: relations::relations(&model_classes),
         classes: model_classes,
         sources,
-    })
+    };
+    api.settle_enum_homes();
+    // Identifiers are checked even when something else is wrong, so that
+    // one run reports every problem; items with a blank name are skipped.
+    diags.0.extend(super::idents::collisions(&api).0);
+    if !diags.is_empty() {
+        diags.sort();
+        return Err(diags);
+    }
+    Ok(api)
 }
 
 fn text(d: &Option<At<String>>) -> String {
@@ -183,10 +196,10 @@ impl Resolver<'_> {
     fn class(&mut self, c: &RawClass) -> Class {
         let what = format!("class `{}`", c.name.v);
         let lifecycle = self.lifecycle(&c.lifecycle, &what);
-        let all_roles = self.roles.clone();
-        let read_roles = self.roles_or(c.access.read.as_ref(), &all_roles);
-        let write_roles = self.roles_or(c.access.write.as_ref(), &all_roles);
-        let create_roles = self.roles_or(c.access.create.as_ref(), &write_roles);
+        let all_roles = Roles::first(self.roles.len());
+        let read_roles = self.roles_or(c.access.read.as_ref(), all_roles);
+        let write_roles = self.roles_or(c.access.write.as_ref(), all_roles);
+        let create_roles = self.roles_or(c.access.create.as_ref(), write_roles);
         let props = ClassProps {
             derive_fields: c.derive.fields,
             derive_record: c.derive.record,
@@ -211,7 +224,13 @@ impl Resolver<'_> {
             enums.push(EnumDef {
                 name: e.name.v.clone(),
                 description: text(&e.description),
-                values: e.values.iter().map(|v| EnumValue { name: v.name.v.clone(), description: text(&v.description) }).collect(),
+                values: e
+                    .values
+                    .iter()
+                    .map(|v| EnumValue { name: v.name.v.clone(), description: text(&v.description), src: v.name.src.clone() })
+                    .collect(),
+                // Decided once every class is known.
+                home: false,
                 src: e.src.clone(),
             });
         }
@@ -303,8 +322,8 @@ impl Resolver<'_> {
             _ => None,
         };
         let lifecycle = self.lifecycle(&f.lifecycle, &what);
-        let read_roles = self.roles_or(f.access.read.as_ref(), &props.read_roles);
-        let write_roles = self.roles_or(f.access.write.as_ref(), &props.write_roles);
+        let read_roles = self.roles_or(f.access.read.as_ref(), props.read_roles);
+        let write_roles = self.roles_or(f.access.write.as_ref(), props.write_roles);
         let inverse = self.inverse(f.inverse.as_ref(), ty.as_ref(), &what);
         Field {
             name: f.name.v.clone(),
@@ -363,19 +382,23 @@ impl Resolver<'_> {
                 ty: ty.unwrap_or(Type::Void),
                 description: p.description.as_ref().map(|d| d.v.clone()),
                 default,
+                src: p.name.src.clone(),
             });
         }
         let result = self.ty(&m.result, &format!("the result of {what}"), false).unwrap_or(Type::Void);
+        let mut errors = Vec::new();
         for e in &m.errors {
-            if !self.errors_unread && !self.errors.contains(&e.v) {
-                let help = did_you_mean(&e.v, self.errors.iter().map(String::as_str))
+            if let Some(id) = self.errors.get(&e.v) {
+                errors.push(*id);
+            } else if !self.errors_unread {
+                let help = did_you_mean(&e.v, self.errors.keys().map(String::as_str))
                     .or_else(|| Some("define it in errors.yaml".into()));
                 self.err_help(&e.src, format!("{what} names unknown error `{}`", e.v), help);
             }
         }
         let roles = match &m.roles {
             Some(r) => self.roles(r),
-            None => Vec::new(),
+            None => Roles::NONE,
         };
         let lifecycle = self.lifecycle(&m.lifecycle, &what);
         let mut msg = Message {
@@ -383,7 +406,7 @@ impl Resolver<'_> {
             description: text(&m.description),
             params,
             result,
-            errors: m.errors.iter().map(|e| e.v.clone()).collect(),
+            errors,
             roles,
             lifecycle,
             origin: MessageOrigin::Explicit,
@@ -502,38 +525,42 @@ impl Resolver<'_> {
                 self.err_help(&it.src, format!("unknown release `{release}` in the lifecycle of {what}"), help);
                 continue;
             };
-            out.transitions.push(Transition { kind: k, release: release.to_string(), release_index: idx });
+            let label = self.release_labels[idx].clone();
+            out.transitions.push(Transition { kind: k, release: release.to_string(), label, release_index: idx });
         }
         out
     }
 
-    fn roles_or(&mut self, r: Option<&RawRoles>, fallback: &[String]) -> Vec<String> {
+    fn roles_or(&mut self, r: Option<&RawRoles>, fallback: Roles) -> Roles {
         match r {
             Some(r) => self.roles(r),
-            None => fallback.to_vec(),
+            None => fallback,
         }
     }
 
-    fn roles(&mut self, r: &RawRoles) -> Vec<String> {
+    fn role_id(&self, name: &str) -> Option<RoleId> {
+        self.roles.iter().take(Roles::MAX).position(|x| x == name).map(|i| RoleId(i as u8))
+    }
+
+    fn roles(&mut self, r: &RawRoles) -> Roles {
         if self.roles.is_empty() {
             // No roles could be read (reported already): nothing to check against.
-            return Vec::new();
+            return Roles::NONE;
         }
         match r {
-            RawRoles::AtLeast(role) => match self.roles.iter().position(|x| *x == role.v) {
-                Some(i) => self.roles[..=i].to_vec(),
+            RawRoles::AtLeast(role) => match self.role_id(&role.v) {
+                Some(i) => Roles::first(usize::from(i.0) + 1),
                 None => {
                     self.unknown_role(role);
-                    Vec::new()
+                    Roles::NONE
                 }
             },
             RawRoles::Exactly(list, _) => {
-                let mut out = Vec::new();
+                let mut out = Roles::NONE;
                 for role in list {
-                    if self.roles.contains(&role.v) {
-                        out.push(role.v.clone());
-                    } else {
-                        self.unknown_role(role);
+                    match self.role_id(&role.v) {
+                        Some(i) => out.insert(i),
+                        None => self.unknown_role(role),
                     }
                 }
                 out

@@ -553,13 +553,13 @@ class AsyncBondApi:
     async def set_property(self, self_: BondRef, name: str, value: str) -> None:
         """Sets one mode-specific bond property to the given value; returns nothing.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("Bond.set_property", [self_, name, value])
 
     async def async_set_property(self, self_: BondRef, name: str, value: str) -> AsyncTask[None]:
         """Sets one mode-specific bond property to the given value; returns nothing.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Bond.set_property", [self_, name, value]))
@@ -568,13 +568,13 @@ class AsyncBondApi:
     async def set_mode(self, self_: BondRef, value: BondMode) -> None:
         """Changes the traffic distribution algorithm of the bond; returns nothing.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("Bond.set_mode", [self_, value])
 
     async def async_set_mode(self, self_: BondRef, value: BondMode) -> AsyncTask[None]:
         """Changes the traffic distribution algorithm of the bond; returns nothing.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Bond.set_mode", [self_, value]))
@@ -583,13 +583,13 @@ class AsyncBondApi:
     async def destroy(self, self_: BondRef) -> None:
         """Dissolves the bond, moving its configuration back to the primary member interface; returns nothing.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("Bond.destroy", [self_])
 
     async def async_destroy(self, self_: BondRef) -> AsyncTask[None]:
         """Dissolves the bond, moving its configuration back to the primary member interface; returns nothing.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Bond.destroy", [self_]))
@@ -598,13 +598,13 @@ class AsyncBondApi:
     async def create(self, network: NetworkRef, members: List[PifRef], MAC: str, mode: BondMode, properties: Dict[str, str]) -> BondRef:
         """Bonds the given PIFs into one interface on the given network with an optional MAC (empty for automatic), mode and properties; returns the new Bond.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_BondRef(await self._session._call("Bond.create", [network, members, MAC, mode, properties]))
 
     async def async_create(self, network: NetworkRef, members: List[PifRef], MAC: str, mode: BondMode, properties: Dict[str, str]) -> AsyncTask[BondRef]:
         """Bonds the given PIFs into one interface on the given network with an optional MAC (empty for automatic), mode and properties; returns the new Bond.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Bond.create", [network, members, MAC, mode, properties]))
@@ -613,97 +613,97 @@ class AsyncBondApi:
     async def get_record(self, self_: BondRef) -> BondRecord:
         """Returns every field of the given Bond as one record.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_BondRecord(await self._session._call("Bond.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> BondRef:
         """Finds the Bond with the given UUID.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_BondRef(await self._session._call("Bond.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[BondRef]:
         """Lists every Bond known to the server.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_list_BondRef(await self._session._call("Bond.get_all", []))
 
     async def get_all_records(self) -> Dict[BondRef, BondRecord]:
         """Returns the record of every Bond, keyed by reference.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_BondRef_BondRecord(await self._session._call("Bond.get_all_records", []))
 
     async def get_uuid(self, self_: BondRef) -> str:
         """Returns the `uuid` field of the given Bond.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("Bond.get_uuid", [self_]))
 
     async def get_master(self, self_: BondRef) -> PifRef:
         """Returns the `master` field of the given Bond.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_PifRef(await self._session._call("Bond.get_master", [self_]))
 
     async def get_slaves(self, self_: BondRef) -> List[PifRef]:
         """Returns the `slaves` field of the given Bond.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_list_PifRef(await self._session._call("Bond.get_slaves", [self_]))
 
     async def get_other_config(self, self_: BondRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given Bond.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("Bond.get_other_config", [self_]))
 
     async def set_other_config(self, self_: BondRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given Bond.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("Bond.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: BondRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given Bond; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("Bond.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: BondRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given Bond, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("Bond.remove_from_other_config", [self_, key])
 
     async def get_primary_slave(self, self_: BondRef) -> PifRef:
         """Returns the `primary_slave` field of the given Bond.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_PifRef(await self._session._call("Bond.get_primary_slave", [self_]))
 
     async def get_mode(self, self_: BondRef) -> BondMode:
         """Returns the `mode` field of the given Bond.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_BondMode(await self._session._call("Bond.get_mode", [self_]))
 
     async def get_properties(self, self_: BondRef) -> Dict[str, str]:
         """Returns the `properties` field of the given Bond.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_dict_str_str(await self._session._call("Bond.get_properties", [self_]))
 
     async def get_links_up(self, self_: BondRef) -> int:
         """Returns the `links_up` field of the given Bond.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_int(await self._session._call("Bond.get_links_up", [self_]))
 
     async def get_auto_update_mac(self, self_: BondRef) -> bool:
         """Returns the `auto_update_mac` field of the given Bond.
 
-        Published in quebec."""
+        Published in Citrix Hypervisor 8.1 (quebec)."""
         return conv_bool(await self._session._call("Bond.get_auto_update_mac", [self_]))
 
 
@@ -716,67 +716,67 @@ class AsyncCertificateApi:
     async def get_record(self, self_: CertificateRef) -> CertificateRecord:
         """Returns every field of the given Certificate as one record.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         return conv_CertificateRecord(await self._session._call("Certificate.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> CertificateRef:
         """Finds the Certificate with the given UUID.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         return conv_CertificateRef(await self._session._call("Certificate.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[CertificateRef]:
         """Lists every Certificate known to the server.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         return conv_list_CertificateRef(await self._session._call("Certificate.get_all", []))
 
     async def get_all_records(self) -> Dict[CertificateRef, CertificateRecord]:
         """Returns the record of every Certificate, keyed by reference.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         return conv_dict_CertificateRef_CertificateRecord(await self._session._call("Certificate.get_all_records", []))
 
     async def get_uuid(self, self_: CertificateRef) -> str:
         """Returns the `uuid` field of the given Certificate.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         return conv_str(await self._session._call("Certificate.get_uuid", [self_]))
 
     async def get_name(self, self_: CertificateRef) -> str:
         """Returns the `name` field of the given Certificate.
 
-        Published in 1.294.0."""
+        Published in XAPI 1.294.0."""
         return conv_str(await self._session._call("Certificate.get_name", [self_]))
 
     async def get_type(self, self_: CertificateRef) -> CertificateType:
         """Returns the `type` field of the given Certificate.
 
-        Published in 1.294.0."""
+        Published in XAPI 1.294.0."""
         return conv_CertificateType(await self._session._call("Certificate.get_type", [self_]))
 
     async def get_host(self, self_: CertificateRef) -> HostRef:
         """Returns the `host` field of the given Certificate.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         return conv_HostRef(await self._session._call("Certificate.get_host", [self_]))
 
     async def get_not_before(self, self_: CertificateRef) -> datetime.datetime:
         """Returns the `not_before` field of the given Certificate.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         return conv_datetime(await self._session._call("Certificate.get_not_before", [self_]))
 
     async def get_not_after(self, self_: CertificateRef) -> datetime.datetime:
         """Returns the `not_after` field of the given Certificate.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         return conv_datetime(await self._session._call("Certificate.get_not_after", [self_]))
 
     async def get_fingerprint(self, self_: CertificateRef) -> str:
         """Returns the `fingerprint` field of the given Certificate.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         return conv_str(await self._session._call("Certificate.get_fingerprint", [self_]))
 
 
@@ -789,13 +789,13 @@ class AsyncClusterApi:
     async def pool_resync(self, self_: ClusterRef) -> None:
         """Adds to the cluster any pool hosts that should be members but are not yet; returns nothing.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         await self._session._call("Cluster.pool_resync", [self_])
 
     async def async_pool_resync(self, self_: ClusterRef) -> AsyncTask[None]:
         """Adds to the cluster any pool hosts that should be members but are not yet; returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Cluster.pool_resync", [self_]))
@@ -804,7 +804,7 @@ class AsyncClusterApi:
     async def pool_destroy(self, self_: ClusterRef) -> None:
         """Removes every host from the cluster and then destroys the cluster itself; returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: CLUSTER_STACK_IN_USE, CLUSTERING_DISABLED, CLUSTER_HOST_IS_LAST."""
         await self._session._call("Cluster.pool_destroy", [self_])
@@ -812,7 +812,7 @@ class AsyncClusterApi:
     async def async_pool_destroy(self, self_: ClusterRef) -> AsyncTask[None]:
         """Removes every host from the cluster and then destroys the cluster itself; returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: CLUSTER_STACK_IN_USE, CLUSTERING_DISABLED, CLUSTER_HOST_IS_LAST.
 
@@ -823,7 +823,7 @@ class AsyncClusterApi:
     async def pool_force_destroy(self, self_: ClusterRef) -> None:
         """Forcibly removes every member and deletes the cluster, even if some hosts cannot be contacted; returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: CLUSTER_FORCE_DESTROY_FAILED."""
         await self._session._call("Cluster.pool_force_destroy", [self_])
@@ -831,7 +831,7 @@ class AsyncClusterApi:
     async def async_pool_force_destroy(self, self_: ClusterRef) -> AsyncTask[None]:
         """Forcibly removes every member and deletes the cluster, even if some hosts cannot be contacted; returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: CLUSTER_FORCE_DESTROY_FAILED.
 
@@ -842,13 +842,13 @@ class AsyncClusterApi:
     async def pool_create(self, network: NetworkRef, cluster_stack: str, token_timeout: float, token_timeout_coefficient: float) -> ClusterRef:
         """Creates a cluster over the given network, joining every host in the pool, with the given stack and timeouts in seconds; returns the new Cluster.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_ClusterRef(await self._session._call("Cluster.pool_create", [network, cluster_stack, token_timeout, token_timeout_coefficient]))
 
     async def async_pool_create(self, network: NetworkRef, cluster_stack: str, token_timeout: float, token_timeout_coefficient: float) -> AsyncTask[ClusterRef]:
         """Creates a cluster over the given network, joining every host in the pool, with the given stack and timeouts in seconds; returns the new Cluster.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Cluster.pool_create", [network, cluster_stack, token_timeout, token_timeout_coefficient]))
@@ -857,13 +857,13 @@ class AsyncClusterApi:
     async def get_network(self, self_: ClusterRef) -> NetworkRef:
         """Finds the network that the cluster's members use for cluster traffic; returns its reference.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_NetworkRef(await self._session._call("Cluster.get_network", [self_]))
 
     async def async_get_network(self, self_: ClusterRef) -> AsyncTask[NetworkRef]:
         """Finds the network that the cluster's members use for cluster traffic; returns its reference.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Cluster.get_network", [self_]))
@@ -872,7 +872,7 @@ class AsyncClusterApi:
     async def destroy(self, self_: ClusterRef) -> None:
         """Destroys a cluster that has only one member left; returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: CLUSTER_DOES_NOT_HAVE_ONE_NODE, CLUSTER_STACK_IN_USE."""
         await self._session._call("Cluster.destroy", [self_])
@@ -880,7 +880,7 @@ class AsyncClusterApi:
     async def async_destroy(self, self_: ClusterRef) -> AsyncTask[None]:
         """Destroys a cluster that has only one member left; returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: CLUSTER_DOES_NOT_HAVE_ONE_NODE, CLUSTER_STACK_IN_USE.
 
@@ -891,7 +891,7 @@ class AsyncClusterApi:
     async def create(self, PIF: PifRef, cluster_stack: str, pool_auto_join: bool, token_timeout: float, token_timeout_coefficient: float) -> ClusterRef:
         """Creates a single-host cluster on the given PIF with the given stack, auto-join setting and timeouts in seconds; returns the new Cluster.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: INVALID_CLUSTER_STACK, INVALID_VALUE, PIF_ALLOWS_UNPLUG, REQUIRED_PIF_IS_UNPLUGGED."""
         return conv_ClusterRef(await self._session._call("Cluster.create", [PIF, cluster_stack, pool_auto_join, token_timeout, token_timeout_coefficient]))
@@ -899,7 +899,7 @@ class AsyncClusterApi:
     async def async_create(self, PIF: PifRef, cluster_stack: str, pool_auto_join: bool, token_timeout: float, token_timeout_coefficient: float) -> AsyncTask[ClusterRef]:
         """Creates a single-host cluster on the given PIF with the given stack, auto-join setting and timeouts in seconds; returns the new Cluster.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: INVALID_CLUSTER_STACK, INVALID_VALUE, PIF_ALLOWS_UNPLUG, REQUIRED_PIF_IS_UNPLUGGED.
 
@@ -910,133 +910,133 @@ class AsyncClusterApi:
     async def get_record(self, self_: ClusterRef) -> ClusterRecord:
         """Returns every field of the given Cluster as one record.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_ClusterRecord(await self._session._call("Cluster.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> ClusterRef:
         """Finds the Cluster with the given UUID.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_ClusterRef(await self._session._call("Cluster.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[ClusterRef]:
         """Lists every Cluster known to the server.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_list_ClusterRef(await self._session._call("Cluster.get_all", []))
 
     async def get_all_records(self) -> Dict[ClusterRef, ClusterRecord]:
         """Returns the record of every Cluster, keyed by reference.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_dict_ClusterRef_ClusterRecord(await self._session._call("Cluster.get_all_records", []))
 
     async def get_uuid(self, self_: ClusterRef) -> str:
         """Returns the `uuid` field of the given Cluster.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_str(await self._session._call("Cluster.get_uuid", [self_]))
 
     async def get_cluster_hosts(self, self_: ClusterRef) -> List[ClusterHostRef]:
         """Returns the `cluster_hosts` field of the given Cluster.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_list_ClusterHostRef(await self._session._call("Cluster.get_cluster_hosts", [self_]))
 
     async def get_pending_forget(self, self_: ClusterRef) -> List[str]:
         """Returns the `pending_forget` field of the given Cluster.
 
-        Published in lima."""
+        Published in XenServer 7.6 (lima)."""
         return conv_list_str(await self._session._call("Cluster.get_pending_forget", [self_]))
 
     async def get_cluster_token(self, self_: ClusterRef) -> str:
         """Returns the `cluster_token` field of the given Cluster.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_str(await self._session._call("Cluster.get_cluster_token", [self_]))
 
     async def get_cluster_stack(self, self_: ClusterRef) -> str:
         """Returns the `cluster_stack` field of the given Cluster.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_str(await self._session._call("Cluster.get_cluster_stack", [self_]))
 
     async def get_is_quorate(self, self_: ClusterRef) -> bool:
         """Returns the `is_quorate` field of the given Cluster.
 
-        Prototyped in 24.3.0."""
+        Prototyped in XAPI 24.3.0."""
         return conv_bool(await self._session._call("Cluster.get_is_quorate", [self_]))
 
     async def get_quorum(self, self_: ClusterRef) -> int:
         """Returns the `quorum` field of the given Cluster.
 
-        Prototyped in 24.3.0."""
+        Prototyped in XAPI 24.3.0."""
         return conv_int(await self._session._call("Cluster.get_quorum", [self_]))
 
     async def get_live_hosts(self, self_: ClusterRef) -> int:
         """Returns the `live_hosts` field of the given Cluster.
 
-        Prototyped in 24.3.0."""
+        Prototyped in XAPI 24.3.0."""
         return conv_int(await self._session._call("Cluster.get_live_hosts", [self_]))
 
     async def get_allowed_operations(self, self_: ClusterRef) -> List[ClusterOperation]:
         """Returns the `allowed_operations` field of the given Cluster.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_ClusterOperation(await self._session._call("Cluster.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: ClusterRef) -> Dict[str, ClusterOperation]:
         """Returns the `current_operations` field of the given Cluster.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_ClusterOperation(await self._session._call("Cluster.get_current_operations", [self_]))
 
     async def get_pool_auto_join(self, self_: ClusterRef) -> bool:
         """Returns the `pool_auto_join` field of the given Cluster.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_bool(await self._session._call("Cluster.get_pool_auto_join", [self_]))
 
     async def get_token_timeout(self, self_: ClusterRef) -> float:
         """Returns the `token_timeout` field of the given Cluster.
 
-        Prototyped in kolkata; changed in lima; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); changed in XenServer 7.6 (lima); published in XenServer 7.6 (lima)."""
         return conv_float(await self._session._call("Cluster.get_token_timeout", [self_]))
 
     async def get_token_timeout_coefficient(self, self_: ClusterRef) -> float:
         """Returns the `token_timeout_coefficient` field of the given Cluster.
 
-        Prototyped in kolkata; changed in lima; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); changed in XenServer 7.6 (lima); published in XenServer 7.6 (lima)."""
         return conv_float(await self._session._call("Cluster.get_token_timeout_coefficient", [self_]))
 
     async def get_cluster_config(self, self_: ClusterRef) -> Dict[str, str]:
         """Returns the `cluster_config` field of the given Cluster.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_dict_str_str(await self._session._call("Cluster.get_cluster_config", [self_]))
 
     async def get_other_config(self, self_: ClusterRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given Cluster.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_dict_str_str(await self._session._call("Cluster.get_other_config", [self_]))
 
     async def set_other_config(self, self_: ClusterRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given Cluster.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         await self._session._call("Cluster.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: ClusterRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given Cluster; fails if the key is already there.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         await self._session._call("Cluster.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: ClusterRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given Cluster, if present.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         await self._session._call("Cluster.remove_from_other_config", [self_, key])
 
 
@@ -1049,7 +1049,7 @@ class AsyncClusterHostApi:
     async def disable(self, self_: ClusterHostRef) -> None:
         """Stops the host taking part in the cluster while keeping its membership; fails if something still needs the cluster stack. Returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: CLUSTER_STACK_IN_USE."""
         await self._session._call("Cluster_host.disable", [self_])
@@ -1057,7 +1057,7 @@ class AsyncClusterHostApi:
     async def async_disable(self, self_: ClusterHostRef) -> AsyncTask[None]:
         """Stops the host taking part in the cluster while keeping its membership; fails if something still needs the cluster stack. Returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: CLUSTER_STACK_IN_USE.
 
@@ -1068,7 +1068,7 @@ class AsyncClusterHostApi:
     async def force_destroy(self, self_: ClusterHostRef) -> None:
         """Removes the host from the cluster even if it cannot be contacted or is in a bad state; returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: CLUSTER_STACK_IN_USE."""
         await self._session._call("Cluster_host.force_destroy", [self_])
@@ -1076,7 +1076,7 @@ class AsyncClusterHostApi:
     async def async_force_destroy(self, self_: ClusterHostRef) -> AsyncTask[None]:
         """Removes the host from the cluster even if it cannot be contacted or is in a bad state; returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: CLUSTER_STACK_IN_USE.
 
@@ -1087,7 +1087,7 @@ class AsyncClusterHostApi:
     async def enable(self, self_: ClusterHostRef) -> None:
         """Starts clustering on the host so it rejoins cluster operations; the cluster PIF must be plugged. Returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: PIF_ALLOWS_UNPLUG, REQUIRED_PIF_IS_UNPLUGGED."""
         await self._session._call("Cluster_host.enable", [self_])
@@ -1095,7 +1095,7 @@ class AsyncClusterHostApi:
     async def async_enable(self, self_: ClusterHostRef) -> AsyncTask[None]:
         """Starts clustering on the host so it rejoins cluster operations; the cluster PIF must be plugged. Returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: PIF_ALLOWS_UNPLUG, REQUIRED_PIF_IS_UNPLUGGED.
 
@@ -1106,7 +1106,7 @@ class AsyncClusterHostApi:
     async def destroy(self, self_: ClusterHostRef) -> None:
         """Takes the host out of the cluster cleanly and deletes this record; returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: CLUSTER_STACK_IN_USE, CLUSTERING_DISABLED, CLUSTER_HOST_IS_LAST."""
         await self._session._call("Cluster_host.destroy", [self_])
@@ -1114,7 +1114,7 @@ class AsyncClusterHostApi:
     async def async_destroy(self, self_: ClusterHostRef) -> AsyncTask[None]:
         """Takes the host out of the cluster cleanly and deletes this record; returns nothing.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: CLUSTER_STACK_IN_USE, CLUSTERING_DISABLED, CLUSTER_HOST_IS_LAST.
 
@@ -1125,7 +1125,7 @@ class AsyncClusterHostApi:
     async def create(self, cluster: ClusterRef, host: HostRef, pif: PifRef) -> ClusterHostRef:
         """Adds the given host to the cluster using the given PIF for cluster traffic; returns a reference to the new Cluster_host.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: PIF_NOT_ATTACHED_TO_HOST, NO_CLUSTER_HOSTS_REACHABLE."""
         return conv_ClusterHostRef(await self._session._call("Cluster_host.create", [cluster, host, pif]))
@@ -1133,7 +1133,7 @@ class AsyncClusterHostApi:
     async def async_create(self, cluster: ClusterRef, host: HostRef, pif: PifRef) -> AsyncTask[ClusterHostRef]:
         """Adds the given host to the cluster using the given PIF for cluster traffic; returns a reference to the new Cluster_host.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Errors: PIF_NOT_ATTACHED_TO_HOST, NO_CLUSTER_HOSTS_REACHABLE.
 
@@ -1144,91 +1144,91 @@ class AsyncClusterHostApi:
     async def get_record(self, self_: ClusterHostRef) -> ClusterHostRecord:
         """Returns every field of the given Cluster_host as one record.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_ClusterHostRecord(await self._session._call("Cluster_host.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> ClusterHostRef:
         """Finds the Cluster_host with the given UUID.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_ClusterHostRef(await self._session._call("Cluster_host.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[ClusterHostRef]:
         """Lists every Cluster_host known to the server.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_list_ClusterHostRef(await self._session._call("Cluster_host.get_all", []))
 
     async def get_all_records(self) -> Dict[ClusterHostRef, ClusterHostRecord]:
         """Returns the record of every Cluster_host, keyed by reference.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_dict_ClusterHostRef_ClusterHostRecord(await self._session._call("Cluster_host.get_all_records", []))
 
     async def get_uuid(self, self_: ClusterHostRef) -> str:
         """Returns the `uuid` field of the given Cluster_host.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_str(await self._session._call("Cluster_host.get_uuid", [self_]))
 
     async def get_cluster(self, self_: ClusterHostRef) -> ClusterRef:
         """Returns the `cluster` field of the given Cluster_host.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_ClusterRef(await self._session._call("Cluster_host.get_cluster", [self_]))
 
     async def get_host(self, self_: ClusterHostRef) -> HostRef:
         """Returns the `host` field of the given Cluster_host.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_HostRef(await self._session._call("Cluster_host.get_host", [self_]))
 
     async def get_enabled(self, self_: ClusterHostRef) -> bool:
         """Returns the `enabled` field of the given Cluster_host.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_bool(await self._session._call("Cluster_host.get_enabled", [self_]))
 
     async def get_PIF(self, self_: ClusterHostRef) -> PifRef:
         """Returns the `PIF` field of the given Cluster_host.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_PifRef(await self._session._call("Cluster_host.get_PIF", [self_]))
 
     async def get_joined(self, self_: ClusterHostRef) -> bool:
         """Returns the `joined` field of the given Cluster_host.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_bool(await self._session._call("Cluster_host.get_joined", [self_]))
 
     async def get_live(self, self_: ClusterHostRef) -> bool:
         """Returns the `live` field of the given Cluster_host.
 
-        Prototyped in 24.3.0."""
+        Prototyped in XAPI 24.3.0."""
         return conv_bool(await self._session._call("Cluster_host.get_live", [self_]))
 
     async def get_last_update_live(self, self_: ClusterHostRef) -> datetime.datetime:
         """Returns the `last_update_live` field of the given Cluster_host.
 
-        Prototyped in 24.3.0."""
+        Prototyped in XAPI 24.3.0."""
         return conv_datetime(await self._session._call("Cluster_host.get_last_update_live", [self_]))
 
     async def get_allowed_operations(self, self_: ClusterHostRef) -> List[ClusterHostOperation]:
         """Returns the `allowed_operations` field of the given Cluster_host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_ClusterHostOperation(await self._session._call("Cluster_host.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: ClusterHostRef) -> Dict[str, ClusterHostOperation]:
         """Returns the `current_operations` field of the given Cluster_host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_ClusterHostOperation(await self._session._call("Cluster_host.get_current_operations", [self_]))
 
     async def get_other_config(self, self_: ClusterHostRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given Cluster_host.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_dict_str_str(await self._session._call("Cluster_host.get_other_config", [self_]))
 
 
@@ -1241,13 +1241,13 @@ class AsyncDrTaskApi:
     async def destroy(self, self_: DrTaskRef) -> None:
         """Detaches and forgets every SR this DR task introduced, then deletes the task record.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("DR_task.destroy", [self_])
 
     async def async_destroy(self, self_: DrTaskRef) -> AsyncTask[None]:
         """Detaches and forgets every SR this DR task introduced, then deletes the task record.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.DR_task.destroy", [self_]))
@@ -1256,13 +1256,13 @@ class AsyncDrTaskApi:
     async def create(self, type: str, device_config: Dict[str, str], whitelist: List[str]) -> DrTaskRef:
         """Probes storage of the given SR type and device config, introduces the SRs whose UUIDs appear in the whitelist, and returns the new DR task.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_DrTaskRef(await self._session._call("DR_task.create", [type, device_config, whitelist]))
 
     async def async_create(self, type: str, device_config: Dict[str, str], whitelist: List[str]) -> AsyncTask[DrTaskRef]:
         """Probes storage of the given SR type and device config, introduces the SRs whose UUIDs appear in the whitelist, and returns the new DR task.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.DR_task.create", [type, device_config, whitelist]))
@@ -1271,37 +1271,37 @@ class AsyncDrTaskApi:
     async def get_record(self, self_: DrTaskRef) -> DrTaskRecord:
         """Returns every field of the given DR_task as one record.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_DrTaskRecord(await self._session._call("DR_task.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> DrTaskRef:
         """Finds the DR_task with the given UUID.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_DrTaskRef(await self._session._call("DR_task.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[DrTaskRef]:
         """Lists every DR_task known to the server.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_DrTaskRef(await self._session._call("DR_task.get_all", []))
 
     async def get_all_records(self) -> Dict[DrTaskRef, DrTaskRecord]:
         """Returns the record of every DR_task, keyed by reference.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_dict_DrTaskRef_DrTaskRecord(await self._session._call("DR_task.get_all_records", []))
 
     async def get_uuid(self, self_: DrTaskRef) -> str:
         """Returns the `uuid` field of the given DR_task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("DR_task.get_uuid", [self_]))
 
     async def get_introduced_SRs(self, self_: DrTaskRef) -> List[SrRef]:
         """Returns the `introduced_SRs` field of the given DR_task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_SrRef(await self._session._call("DR_task.get_introduced_SRs", [self_]))
 
 
@@ -1314,73 +1314,73 @@ class AsyncFeatureApi:
     async def get_record(self, self_: FeatureRef) -> FeatureRecord:
         """Returns every field of the given Feature as one record.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_FeatureRecord(await self._session._call("Feature.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> FeatureRef:
         """Finds the Feature with the given UUID.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_FeatureRef(await self._session._call("Feature.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[FeatureRef]:
         """Lists every Feature whose `name_label` equals the given label.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_list_FeatureRef(await self._session._call("Feature.get_by_name_label", [label]))
 
     async def get_all(self) -> List[FeatureRef]:
         """Lists every Feature known to the server.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_list_FeatureRef(await self._session._call("Feature.get_all", []))
 
     async def get_all_records(self) -> Dict[FeatureRef, FeatureRecord]:
         """Returns the record of every Feature, keyed by reference.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_dict_FeatureRef_FeatureRecord(await self._session._call("Feature.get_all_records", []))
 
     async def get_uuid(self, self_: FeatureRef) -> str:
         """Returns the `uuid` field of the given Feature.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_str(await self._session._call("Feature.get_uuid", [self_]))
 
     async def get_name_label(self, self_: FeatureRef) -> str:
         """Returns the `name_label` field of the given Feature.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("Feature.get_name_label", [self_]))
 
     async def get_name_description(self, self_: FeatureRef) -> str:
         """Returns the `name_description` field of the given Feature.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("Feature.get_name_description", [self_]))
 
     async def get_enabled(self, self_: FeatureRef) -> bool:
         """Returns the `enabled` field of the given Feature.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_bool(await self._session._call("Feature.get_enabled", [self_]))
 
     async def get_experimental(self, self_: FeatureRef) -> bool:
         """Returns the `experimental` field of the given Feature.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_bool(await self._session._call("Feature.get_experimental", [self_]))
 
     async def get_version(self, self_: FeatureRef) -> str:
         """Returns the `version` field of the given Feature.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_str(await self._session._call("Feature.get_version", [self_]))
 
     async def get_host(self, self_: FeatureRef) -> HostRef:
         """Returns the `host` field of the given Feature.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_HostRef(await self._session._call("Feature.get_host", [self_]))
 
 
@@ -1393,13 +1393,13 @@ class AsyncGpuGroupApi:
     async def get_remaining_capacity(self, self_: GpuGroupRef, vgpu_type: VgpuTypeRef) -> int:
         """Returns how many more vGPUs of the given type could still be created from this group.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_int(await self._session._call("GPU_group.get_remaining_capacity", [self_, vgpu_type]))
 
     async def async_get_remaining_capacity(self, self_: GpuGroupRef, vgpu_type: VgpuTypeRef) -> AsyncTask[int]:
         """Returns how many more vGPUs of the given type could still be created from this group.
 
-        Published in vgpu-tech-preview.
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.GPU_group.get_remaining_capacity", [self_, vgpu_type]))
@@ -1408,13 +1408,13 @@ class AsyncGpuGroupApi:
     async def destroy(self, self_: GpuGroupRef) -> None:
         """Removes this GPU group.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("GPU_group.destroy", [self_])
 
     async def async_destroy(self, self_: GpuGroupRef) -> AsyncTask[None]:
         """Removes this GPU group.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.GPU_group.destroy", [self_]))
@@ -1423,13 +1423,13 @@ class AsyncGpuGroupApi:
     async def create(self, name_label: str, name_description: str, other_config: Dict[str, str]) -> GpuGroupRef:
         """Creates a GPU group with the given name, description and other_config, and returns it.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_GpuGroupRef(await self._session._call("GPU_group.create", [name_label, name_description, other_config]))
 
     async def async_create(self, name_label: str, name_description: str, other_config: Dict[str, str]) -> AsyncTask[GpuGroupRef]:
         """Creates a GPU group with the given name, description and other_config, and returns it.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.GPU_group.create", [name_label, name_description, other_config]))
@@ -1438,127 +1438,127 @@ class AsyncGpuGroupApi:
     async def get_record(self, self_: GpuGroupRef) -> GpuGroupRecord:
         """Returns every field of the given GPU_group as one record.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_GpuGroupRecord(await self._session._call("GPU_group.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> GpuGroupRef:
         """Finds the GPU_group with the given UUID.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_GpuGroupRef(await self._session._call("GPU_group.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[GpuGroupRef]:
         """Lists every GPU_group whose `name_label` equals the given label.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_GpuGroupRef(await self._session._call("GPU_group.get_by_name_label", [label]))
 
     async def get_all(self) -> List[GpuGroupRef]:
         """Lists every GPU_group known to the server.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_GpuGroupRef(await self._session._call("GPU_group.get_all", []))
 
     async def get_all_records(self) -> Dict[GpuGroupRef, GpuGroupRecord]:
         """Returns the record of every GPU_group, keyed by reference.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_dict_GpuGroupRef_GpuGroupRecord(await self._session._call("GPU_group.get_all_records", []))
 
     async def get_uuid(self, self_: GpuGroupRef) -> str:
         """Returns the `uuid` field of the given GPU_group.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_str(await self._session._call("GPU_group.get_uuid", [self_]))
 
     async def get_name_label(self, self_: GpuGroupRef) -> str:
         """Returns the `name_label` field of the given GPU_group.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_str(await self._session._call("GPU_group.get_name_label", [self_]))
 
     async def set_name_label(self, self_: GpuGroupRef, value: str) -> None:
         """Replaces the `name_label` field of the given GPU_group.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("GPU_group.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: GpuGroupRef) -> str:
         """Returns the `name_description` field of the given GPU_group.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_str(await self._session._call("GPU_group.get_name_description", [self_]))
 
     async def set_name_description(self, self_: GpuGroupRef, value: str) -> None:
         """Replaces the `name_description` field of the given GPU_group.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("GPU_group.set_name_description", [self_, value])
 
     async def get_PGPUs(self, self_: GpuGroupRef) -> List[PgpuRef]:
         """Returns the `PGPUs` field of the given GPU_group.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_PgpuRef(await self._session._call("GPU_group.get_PGPUs", [self_]))
 
     async def get_VGPUs(self, self_: GpuGroupRef) -> List[VgpuRef]:
         """Returns the `VGPUs` field of the given GPU_group.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_VgpuRef(await self._session._call("GPU_group.get_VGPUs", [self_]))
 
     async def get_GPU_types(self, self_: GpuGroupRef) -> List[str]:
         """Returns the `GPU_types` field of the given GPU_group.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_str(await self._session._call("GPU_group.get_GPU_types", [self_]))
 
     async def get_other_config(self, self_: GpuGroupRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given GPU_group.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_dict_str_str(await self._session._call("GPU_group.get_other_config", [self_]))
 
     async def set_other_config(self, self_: GpuGroupRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given GPU_group.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("GPU_group.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: GpuGroupRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given GPU_group; fails if the key is already there.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("GPU_group.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: GpuGroupRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given GPU_group, if present.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("GPU_group.remove_from_other_config", [self_, key])
 
     async def get_allocation_algorithm(self, self_: GpuGroupRef) -> AllocationAlgorithm:
         """Returns the `allocation_algorithm` field of the given GPU_group.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_AllocationAlgorithm(await self._session._call("GPU_group.get_allocation_algorithm", [self_]))
 
     async def set_allocation_algorithm(self, self_: GpuGroupRef, value: AllocationAlgorithm) -> None:
         """Replaces the `allocation_algorithm` field of the given GPU_group.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         await self._session._call("GPU_group.set_allocation_algorithm", [self_, value])
 
     async def get_supported_VGPU_types(self, self_: GpuGroupRef) -> List[VgpuTypeRef]:
         """Returns the `supported_VGPU_types` field of the given GPU_group.
 
-        Published in vgpu-productisation."""
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
         return conv_list_VgpuTypeRef(await self._session._call("GPU_group.get_supported_VGPU_types", [self_]))
 
     async def get_enabled_VGPU_types(self, self_: GpuGroupRef) -> List[VgpuTypeRef]:
         """Returns the `enabled_VGPU_types` field of the given GPU_group.
 
-        Published in vgpu-productisation."""
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
         return conv_list_VgpuTypeRef(await self._session._call("GPU_group.get_enabled_VGPU_types", [self_]))
 
 
@@ -1571,13 +1571,13 @@ class AsyncLvhdApi:
     async def enable_thin_provisioning(self, host: HostRef, SR: SrRef, initial_allocation: int, allocation_quantum: int) -> str:
         """Converts an LVHD SR so that newly created VDIs are thinly provisioned, using the given initial allocation and growth step in bytes; returns a result string.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_str(await self._session._call("LVHD.enable_thin_provisioning", [host, SR, initial_allocation, allocation_quantum]))
 
     async def async_enable_thin_provisioning(self, host: HostRef, SR: SrRef, initial_allocation: int, allocation_quantum: int) -> AsyncTask[str]:
         """Converts an LVHD SR so that newly created VDIs are thinly provisioned, using the given initial allocation and growth step in bytes; returns a result string.
 
-        Published in dundee.
+        Published in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.LVHD.enable_thin_provisioning", [host, SR, initial_allocation, allocation_quantum]))
@@ -1586,19 +1586,19 @@ class AsyncLvhdApi:
     async def get_record(self, self_: LvhdRef) -> LvhdRecord:
         """Returns every field of the given LVHD as one record.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_LvhdRecord(await self._session._call("LVHD.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> LvhdRef:
         """Finds the LVHD with the given UUID.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_LvhdRef(await self._session._call("LVHD.get_by_uuid", [uuid]))
 
     async def get_uuid(self, self_: LvhdRef) -> str:
         """Returns the `uuid` field of the given LVHD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("LVHD.get_uuid", [self_]))
 
 
@@ -1611,13 +1611,13 @@ class AsyncObserverApi:
     async def set_components(self, self_: ObserverRef, value: List[str]) -> None:
         """Replaces the list of components traced by the observer; returns nothing.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         await self._session._call("Observer.set_components", [self_, value])
 
     async def async_set_components(self, self_: ObserverRef, value: List[str]) -> AsyncTask[None]:
         """Replaces the list of components traced by the observer; returns nothing.
 
-        Prototyped in 23.14.0.
+        Prototyped in XAPI 23.14.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Observer.set_components", [self_, value]))
@@ -1626,13 +1626,13 @@ class AsyncObserverApi:
     async def set_endpoints(self, self_: ObserverRef, value: List[str]) -> None:
         """Replaces the list of export destinations of the observer; returns nothing.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         await self._session._call("Observer.set_endpoints", [self_, value])
 
     async def async_set_endpoints(self, self_: ObserverRef, value: List[str]) -> AsyncTask[None]:
         """Replaces the list of export destinations of the observer; returns nothing.
 
-        Prototyped in 23.14.0.
+        Prototyped in XAPI 23.14.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Observer.set_endpoints", [self_, value]))
@@ -1641,13 +1641,13 @@ class AsyncObserverApi:
     async def set_attributes(self, self_: ObserverRef, value: Dict[str, str]) -> None:
         """Replaces the extra span attributes of the observer; returns nothing.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         await self._session._call("Observer.set_attributes", [self_, value])
 
     async def async_set_attributes(self, self_: ObserverRef, value: Dict[str, str]) -> AsyncTask[None]:
         """Replaces the extra span attributes of the observer; returns nothing.
 
-        Prototyped in 23.14.0.
+        Prototyped in XAPI 23.14.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Observer.set_attributes", [self_, value]))
@@ -1656,13 +1656,13 @@ class AsyncObserverApi:
     async def set_enabled(self, self_: ObserverRef, value: bool) -> None:
         """Switches trace collection for the observer on or off; returns nothing.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         await self._session._call("Observer.set_enabled", [self_, value])
 
     async def async_set_enabled(self, self_: ObserverRef, value: bool) -> AsyncTask[None]:
         """Switches trace collection for the observer on or off; returns nothing.
 
-        Prototyped in 23.14.0.
+        Prototyped in XAPI 23.14.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Observer.set_enabled", [self_, value]))
@@ -1671,13 +1671,13 @@ class AsyncObserverApi:
     async def set_hosts(self, self_: ObserverRef, value: List[HostRef]) -> None:
         """Replaces the set of hosts on which the observer collects traces; returns nothing.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         await self._session._call("Observer.set_hosts", [self_, value])
 
     async def async_set_hosts(self, self_: ObserverRef, value: List[HostRef]) -> AsyncTask[None]:
         """Replaces the set of hosts on which the observer collects traces; returns nothing.
 
-        Prototyped in 23.14.0.
+        Prototyped in XAPI 23.14.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Observer.set_hosts", [self_, value]))
@@ -1686,103 +1686,103 @@ class AsyncObserverApi:
     async def get_record(self, self_: ObserverRef) -> ObserverRecord:
         """Returns every field of the given Observer as one record.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         return conv_ObserverRecord(await self._session._call("Observer.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> ObserverRef:
         """Finds the Observer with the given UUID.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         return conv_ObserverRef(await self._session._call("Observer.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[ObserverRef]:
         """Lists every Observer whose `name_label` equals the given label.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         return conv_list_ObserverRef(await self._session._call("Observer.get_by_name_label", [label]))
 
     async def create(self, args: ObserverRecord) -> ObserverRef:
         """Creates a new Observer from a record of its writable and constructor fields, and returns its reference.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         return conv_ObserverRef(await self._session._call("Observer.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: ObserverRef) -> None:
         """Destroys the given Observer.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         await self._session._call("Observer.destroy", [self_])
 
     async def get_all(self) -> List[ObserverRef]:
         """Lists every Observer known to the server.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         return conv_list_ObserverRef(await self._session._call("Observer.get_all", []))
 
     async def get_all_records(self) -> Dict[ObserverRef, ObserverRecord]:
         """Returns the record of every Observer, keyed by reference.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         return conv_dict_ObserverRef_ObserverRecord(await self._session._call("Observer.get_all_records", []))
 
     async def get_uuid(self, self_: ObserverRef) -> str:
         """Returns the `uuid` field of the given Observer.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         return conv_str(await self._session._call("Observer.get_uuid", [self_]))
 
     async def get_name_label(self, self_: ObserverRef) -> str:
         """Returns the `name_label` field of the given Observer.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("Observer.get_name_label", [self_]))
 
     async def set_name_label(self, self_: ObserverRef, value: str) -> None:
         """Replaces the `name_label` field of the given Observer.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("Observer.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: ObserverRef) -> str:
         """Returns the `name_description` field of the given Observer.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("Observer.get_name_description", [self_]))
 
     async def set_name_description(self, self_: ObserverRef, value: str) -> None:
         """Replaces the `name_description` field of the given Observer.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("Observer.set_name_description", [self_, value])
 
     async def get_hosts(self, self_: ObserverRef) -> List[HostRef]:
         """Returns the `hosts` field of the given Observer.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         return conv_list_HostRef(await self._session._call("Observer.get_hosts", [self_]))
 
     async def get_attributes(self, self_: ObserverRef) -> Dict[str, str]:
         """Returns the `attributes` field of the given Observer.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         return conv_dict_str_str(await self._session._call("Observer.get_attributes", [self_]))
 
     async def get_endpoints(self, self_: ObserverRef) -> List[str]:
         """Returns the `endpoints` field of the given Observer.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         return conv_list_str(await self._session._call("Observer.get_endpoints", [self_]))
 
     async def get_components(self, self_: ObserverRef) -> List[str]:
         """Returns the `components` field of the given Observer.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         return conv_list_str(await self._session._call("Observer.get_components", [self_]))
 
     async def get_enabled(self, self_: ObserverRef) -> bool:
         """Returns the `enabled` field of the given Observer.
 
-        Prototyped in 23.14.0."""
+        Prototyped in XAPI 23.14.0."""
         return conv_bool(await self._session._call("Observer.get_enabled", [self_]))
 
 
@@ -1795,13 +1795,13 @@ class AsyncPbdApi:
     async def set_device_config(self, self_: PbdRef, value: Dict[str, str]) -> None:
         """Replaces the driver settings stored in this PBD with the given map.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("PBD.set_device_config", [self_, value])
 
     async def async_set_device_config(self, self_: PbdRef, value: Dict[str, str]) -> AsyncTask[None]:
         """Replaces the driver settings stored in this PBD with the given map.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PBD.set_device_config", [self_, value]))
@@ -1810,13 +1810,13 @@ class AsyncPbdApi:
     async def unplug(self, self_: PbdRef) -> None:
         """Detaches the SR from the host through this PBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("PBD.unplug", [self_])
 
     async def async_unplug(self, self_: PbdRef) -> AsyncTask[None]:
         """Detaches the SR from the host through this PBD.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PBD.unplug", [self_]))
@@ -1825,7 +1825,7 @@ class AsyncPbdApi:
     async def plug(self, self_: PbdRef) -> None:
         """Attaches the SR on the host using this PBD's settings; fails with SR_UNKNOWN_DRIVER if the storage driver is not installed.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: SR_UNKNOWN_DRIVER."""
         await self._session._call("PBD.plug", [self_])
@@ -1833,7 +1833,7 @@ class AsyncPbdApi:
     async def async_plug(self, self_: PbdRef) -> AsyncTask[None]:
         """Attaches the SR on the host using this PBD's settings; fails with SR_UNKNOWN_DRIVER if the storage driver is not installed.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: SR_UNKNOWN_DRIVER.
 
@@ -1844,91 +1844,91 @@ class AsyncPbdApi:
     async def get_record(self, self_: PbdRef) -> PbdRecord:
         """Returns every field of the given PBD as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_PbdRecord(await self._session._call("PBD.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> PbdRef:
         """Finds the PBD with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_PbdRef(await self._session._call("PBD.get_by_uuid", [uuid]))
 
     async def create(self, args: PbdRecord) -> PbdRef:
         """Creates a new PBD from a record of its writable and constructor fields, and returns its reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_PbdRef(await self._session._call("PBD.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: PbdRef) -> None:
         """Destroys the given PBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("PBD.destroy", [self_])
 
     async def get_all(self) -> List[PbdRef]:
         """Lists every PBD known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_PbdRef(await self._session._call("PBD.get_all", []))
 
     async def get_all_records(self) -> Dict[PbdRef, PbdRecord]:
         """Returns the record of every PBD, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_PbdRef_PbdRecord(await self._session._call("PBD.get_all_records", []))
 
     async def get_uuid(self, self_: PbdRef) -> str:
         """Returns the `uuid` field of the given PBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("PBD.get_uuid", [self_]))
 
     async def get_host(self, self_: PbdRef) -> HostRef:
         """Returns the `host` field of the given PBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostRef(await self._session._call("PBD.get_host", [self_]))
 
     async def get_SR(self, self_: PbdRef) -> SrRef:
         """Returns the `SR` field of the given PBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SrRef(await self._session._call("PBD.get_SR", [self_]))
 
     async def get_device_config(self, self_: PbdRef) -> Dict[str, str]:
         """Returns the `device_config` field of the given PBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("PBD.get_device_config", [self_]))
 
     async def get_currently_attached(self, self_: PbdRef) -> bool:
         """Returns the `currently_attached` field of the given PBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("PBD.get_currently_attached", [self_]))
 
     async def get_other_config(self, self_: PbdRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given PBD.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("PBD.get_other_config", [self_]))
 
     async def set_other_config(self, self_: PbdRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given PBD.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("PBD.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: PbdRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given PBD; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("PBD.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: PbdRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given PBD, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("PBD.remove_from_other_config", [self_, key])
 
 
@@ -1941,109 +1941,109 @@ class AsyncPciApi:
     async def get_record(self, self_: PciRef) -> PciRecord:
         """Returns every field of the given PCI as one record.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_PciRecord(await self._session._call("PCI.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> PciRef:
         """Finds the PCI with the given UUID.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_PciRef(await self._session._call("PCI.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[PciRef]:
         """Lists every PCI known to the server.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_PciRef(await self._session._call("PCI.get_all", []))
 
     async def get_all_records(self) -> Dict[PciRef, PciRecord]:
         """Returns the record of every PCI, keyed by reference.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_dict_PciRef_PciRecord(await self._session._call("PCI.get_all_records", []))
 
     async def get_uuid(self, self_: PciRef) -> str:
         """Returns the `uuid` field of the given PCI.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_str(await self._session._call("PCI.get_uuid", [self_]))
 
     async def get_class_name(self, self_: PciRef) -> str:
         """Returns the `class_name` field of the given PCI.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_str(await self._session._call("PCI.get_class_name", [self_]))
 
     async def get_vendor_name(self, self_: PciRef) -> str:
         """Returns the `vendor_name` field of the given PCI.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_str(await self._session._call("PCI.get_vendor_name", [self_]))
 
     async def get_device_name(self, self_: PciRef) -> str:
         """Returns the `device_name` field of the given PCI.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_str(await self._session._call("PCI.get_device_name", [self_]))
 
     async def get_host(self, self_: PciRef) -> HostRef:
         """Returns the `host` field of the given PCI.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_HostRef(await self._session._call("PCI.get_host", [self_]))
 
     async def get_pci_id(self, self_: PciRef) -> str:
         """Returns the `pci_id` field of the given PCI.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_str(await self._session._call("PCI.get_pci_id", [self_]))
 
     async def get_dependencies(self, self_: PciRef) -> List[PciRef]:
         """Returns the `dependencies` field of the given PCI.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_PciRef(await self._session._call("PCI.get_dependencies", [self_]))
 
     async def get_other_config(self, self_: PciRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given PCI.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_dict_str_str(await self._session._call("PCI.get_other_config", [self_]))
 
     async def set_other_config(self, self_: PciRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given PCI.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("PCI.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: PciRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given PCI; fails if the key is already there.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("PCI.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: PciRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given PCI, if present.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("PCI.remove_from_other_config", [self_, key])
 
     async def get_subsystem_vendor_name(self, self_: PciRef) -> str:
         """Returns the `subsystem_vendor_name` field of the given PCI.
 
-        Published in clearwater-whetstone."""
+        Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone)."""
         return conv_str(await self._session._call("PCI.get_subsystem_vendor_name", [self_]))
 
     async def get_subsystem_device_name(self, self_: PciRef) -> str:
         """Returns the `subsystem_device_name` field of the given PCI.
 
-        Published in clearwater-whetstone."""
+        Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone)."""
         return conv_str(await self._session._call("PCI.get_subsystem_device_name", [self_]))
 
     async def get_driver_name(self, self_: PciRef) -> str:
         """Returns the `driver_name` field of the given PCI.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_str(await self._session._call("PCI.get_driver_name", [self_]))
 
 
@@ -2056,13 +2056,13 @@ class AsyncPgpuApi:
     async def disable_dom0_access(self, self_: PgpuRef) -> PgpuDom0Access:
         """Arranges for the control domain to lose access to the GPU at the next reboot; returns the resulting access state.
 
-        Published in cream."""
+        Published in XenServer 6.5 SP1 (cream)."""
         return conv_PgpuDom0Access(await self._session._call("PGPU.disable_dom0_access", [self_]))
 
     async def async_disable_dom0_access(self, self_: PgpuRef) -> AsyncTask[PgpuDom0Access]:
         """Arranges for the control domain to lose access to the GPU at the next reboot; returns the resulting access state.
 
-        Published in cream.
+        Published in XenServer 6.5 SP1 (cream).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PGPU.disable_dom0_access", [self_]))
@@ -2071,13 +2071,13 @@ class AsyncPgpuApi:
     async def enable_dom0_access(self, self_: PgpuRef) -> PgpuDom0Access:
         """Arranges for the control domain to regain access to the GPU at the next reboot; returns the resulting access state.
 
-        Published in cream."""
+        Published in XenServer 6.5 SP1 (cream)."""
         return conv_PgpuDom0Access(await self._session._call("PGPU.enable_dom0_access", [self_]))
 
     async def async_enable_dom0_access(self, self_: PgpuRef) -> AsyncTask[PgpuDom0Access]:
         """Arranges for the control domain to regain access to the GPU at the next reboot; returns the resulting access state.
 
-        Published in cream.
+        Published in XenServer 6.5 SP1 (cream).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PGPU.enable_dom0_access", [self_]))
@@ -2086,13 +2086,13 @@ class AsyncPgpuApi:
     async def get_remaining_capacity(self, self_: PgpuRef, vgpu_type: VgpuTypeRef) -> int:
         """Works out how many more vGPUs of the given type could be started on this GPU; returns that number.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_int(await self._session._call("PGPU.get_remaining_capacity", [self_, vgpu_type]))
 
     async def async_get_remaining_capacity(self, self_: PgpuRef, vgpu_type: VgpuTypeRef) -> AsyncTask[int]:
         """Works out how many more vGPUs of the given type could be started on this GPU; returns that number.
 
-        Published in vgpu-tech-preview.
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PGPU.get_remaining_capacity", [self_, vgpu_type]))
@@ -2101,13 +2101,13 @@ class AsyncPgpuApi:
     async def set_GPU_group(self, self_: PgpuRef, value: GpuGroupRef) -> None:
         """Moves the physical GPU into the given GPU group; returns nothing.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         await self._session._call("PGPU.set_GPU_group", [self_, value])
 
     async def async_set_GPU_group(self, self_: PgpuRef, value: GpuGroupRef) -> AsyncTask[None]:
         """Moves the physical GPU into the given GPU group; returns nothing.
 
-        Published in vgpu-tech-preview.
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PGPU.set_GPU_group", [self_, value]))
@@ -2116,13 +2116,13 @@ class AsyncPgpuApi:
     async def set_enabled_VGPU_types(self, self_: PgpuRef, value: List[VgpuTypeRef]) -> None:
         """Replaces the set of vGPU types allowed on this GPU; returns nothing.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         await self._session._call("PGPU.set_enabled_VGPU_types", [self_, value])
 
     async def async_set_enabled_VGPU_types(self, self_: PgpuRef, value: List[VgpuTypeRef]) -> AsyncTask[None]:
         """Replaces the set of vGPU types allowed on this GPU; returns nothing.
 
-        Published in vgpu-tech-preview.
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PGPU.set_enabled_VGPU_types", [self_, value]))
@@ -2131,13 +2131,13 @@ class AsyncPgpuApi:
     async def remove_enabled_VGPU_types(self, self_: PgpuRef, value: VgpuTypeRef) -> None:
         """Disallows one vGPU type on this GPU; returns nothing.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         await self._session._call("PGPU.remove_enabled_VGPU_types", [self_, value])
 
     async def async_remove_enabled_VGPU_types(self, self_: PgpuRef, value: VgpuTypeRef) -> AsyncTask[None]:
         """Disallows one vGPU type on this GPU; returns nothing.
 
-        Published in vgpu-tech-preview.
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PGPU.remove_enabled_VGPU_types", [self_, value]))
@@ -2146,13 +2146,13 @@ class AsyncPgpuApi:
     async def add_enabled_VGPU_types(self, self_: PgpuRef, value: VgpuTypeRef) -> None:
         """Allows one more vGPU type on this GPU; returns nothing.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         await self._session._call("PGPU.add_enabled_VGPU_types", [self_, value])
 
     async def async_add_enabled_VGPU_types(self, self_: PgpuRef, value: VgpuTypeRef) -> AsyncTask[None]:
         """Allows one more vGPU type on this GPU; returns nothing.
 
-        Published in vgpu-tech-preview.
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PGPU.add_enabled_VGPU_types", [self_, value]))
@@ -2161,115 +2161,115 @@ class AsyncPgpuApi:
     async def get_record(self, self_: PgpuRef) -> PgpuRecord:
         """Returns every field of the given PGPU as one record.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_PgpuRecord(await self._session._call("PGPU.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> PgpuRef:
         """Finds the PGPU with the given UUID.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_PgpuRef(await self._session._call("PGPU.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[PgpuRef]:
         """Lists every PGPU known to the server.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_PgpuRef(await self._session._call("PGPU.get_all", []))
 
     async def get_all_records(self) -> Dict[PgpuRef, PgpuRecord]:
         """Returns the record of every PGPU, keyed by reference.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_dict_PgpuRef_PgpuRecord(await self._session._call("PGPU.get_all_records", []))
 
     async def get_uuid(self, self_: PgpuRef) -> str:
         """Returns the `uuid` field of the given PGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_str(await self._session._call("PGPU.get_uuid", [self_]))
 
     async def get_PCI(self, self_: PgpuRef) -> PciRef:
         """Returns the `PCI` field of the given PGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_PciRef(await self._session._call("PGPU.get_PCI", [self_]))
 
     async def get_GPU_group(self, self_: PgpuRef) -> GpuGroupRef:
         """Returns the `GPU_group` field of the given PGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_GpuGroupRef(await self._session._call("PGPU.get_GPU_group", [self_]))
 
     async def get_host(self, self_: PgpuRef) -> HostRef:
         """Returns the `host` field of the given PGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_HostRef(await self._session._call("PGPU.get_host", [self_]))
 
     async def get_other_config(self, self_: PgpuRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given PGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_dict_str_str(await self._session._call("PGPU.get_other_config", [self_]))
 
     async def set_other_config(self, self_: PgpuRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given PGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("PGPU.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: PgpuRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given PGPU; fails if the key is already there.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("PGPU.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: PgpuRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given PGPU, if present.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("PGPU.remove_from_other_config", [self_, key])
 
     async def get_supported_VGPU_types(self, self_: PgpuRef) -> List[VgpuTypeRef]:
         """Returns the `supported_VGPU_types` field of the given PGPU.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_list_VgpuTypeRef(await self._session._call("PGPU.get_supported_VGPU_types", [self_]))
 
     async def get_enabled_VGPU_types(self, self_: PgpuRef) -> List[VgpuTypeRef]:
         """Returns the `enabled_VGPU_types` field of the given PGPU.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_list_VgpuTypeRef(await self._session._call("PGPU.get_enabled_VGPU_types", [self_]))
 
     async def get_resident_VGPUs(self, self_: PgpuRef) -> List[VgpuRef]:
         """Returns the `resident_VGPUs` field of the given PGPU.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_list_VgpuRef(await self._session._call("PGPU.get_resident_VGPUs", [self_]))
 
     async def get_supported_VGPU_max_capacities(self, self_: PgpuRef) -> Dict[VgpuTypeRef, int]:
         """Returns the `supported_VGPU_max_capacities` field of the given PGPU.
 
-        Published in vgpu-productisation."""
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
         return conv_dict_VgpuTypeRef_int(await self._session._call("PGPU.get_supported_VGPU_max_capacities", [self_]))
 
     async def get_dom0_access(self, self_: PgpuRef) -> PgpuDom0Access:
         """Returns the `dom0_access` field of the given PGPU.
 
-        Published in cream."""
+        Published in XenServer 6.5 SP1 (cream)."""
         return conv_PgpuDom0Access(await self._session._call("PGPU.get_dom0_access", [self_]))
 
     async def get_is_system_display_device(self, self_: PgpuRef) -> bool:
         """Returns the `is_system_display_device` field of the given PGPU.
 
-        Published in cream."""
+        Published in XenServer 6.5 SP1 (cream)."""
         return conv_bool(await self._session._call("PGPU.get_is_system_display_device", [self_]))
 
     async def get_compatibility_metadata(self, self_: PgpuRef) -> Dict[str, str]:
         """Returns the `compatibility_metadata` field of the given PGPU.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_dict_str_str(await self._session._call("PGPU.get_compatibility_metadata", [self_]))
 
 
@@ -2282,13 +2282,13 @@ class AsyncPifApi:
     async def set_property(self, self_: PifRef, name: str, value: str) -> None:
         """Sets one tunable property of the interface to the given value.
 
-        Published in creedence."""
+        Published in XenServer 6.5 (creedence)."""
         await self._session._call("PIF.set_property", [self_, name, value])
 
     async def async_set_property(self, self_: PifRef, name: str, value: str) -> AsyncTask[None]:
         """Sets one tunable property of the interface to the given value.
 
-        Published in creedence.
+        Published in XenServer 6.5 (creedence).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PIF.set_property", [self_, name, value]))
@@ -2297,13 +2297,13 @@ class AsyncPifApi:
     async def db_forget(self, self_: PifRef) -> None:
         """Deletes the interface record from the database without changing the host's network configuration.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("PIF.db_forget", [self_])
 
     async def async_db_forget(self, self_: PifRef) -> AsyncTask[None]:
         """Deletes the interface record from the database without changing the host's network configuration.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PIF.db_forget", [self_]))
@@ -2312,13 +2312,13 @@ class AsyncPifApi:
     async def db_introduce(self, device: str, network: NetworkRef, host: HostRef, MAC: str, MTU: int, VLAN: int, physical: bool, ip_configuration_mode: IpConfigurationMode, IP: str, netmask: str, gateway: str, DNS: str, bond_slave_of: BondRef, VLAN_master_of: VlanRef, management: bool, other_config: Dict[str, str], disallow_unplug: bool, ipv6_configuration_mode: Ipv6ConfigurationMode, IPv6: List[str], ipv6_gateway: str, primary_address_type: PrimaryAddressType, managed: bool, properties: Dict[str, str]) -> PifRef:
         """Creates an interface record directly from the supplied values, without touching the host's network configuration, and returns it.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_PifRef(await self._session._call("PIF.db_introduce", [device, network, host, MAC, MTU, VLAN, physical, ip_configuration_mode, IP, netmask, gateway, DNS, bond_slave_of, VLAN_master_of, management, other_config, disallow_unplug, ipv6_configuration_mode, IPv6, ipv6_gateway, primary_address_type, managed, properties]))
 
     async def async_db_introduce(self, device: str, network: NetworkRef, host: HostRef, MAC: str, MTU: int, VLAN: int, physical: bool, ip_configuration_mode: IpConfigurationMode, IP: str, netmask: str, gateway: str, DNS: str, bond_slave_of: BondRef, VLAN_master_of: VlanRef, management: bool, other_config: Dict[str, str], disallow_unplug: bool, ipv6_configuration_mode: Ipv6ConfigurationMode, IPv6: List[str], ipv6_gateway: str, primary_address_type: PrimaryAddressType, managed: bool, properties: Dict[str, str]) -> AsyncTask[PifRef]:
         """Creates an interface record directly from the supplied values, without touching the host's network configuration, and returns it.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PIF.db_introduce", [device, network, host, MAC, MTU, VLAN, physical, ip_configuration_mode, IP, netmask, gateway, DNS, bond_slave_of, VLAN_master_of, management, other_config, disallow_unplug, ipv6_configuration_mode, IPv6, ipv6_gateway, primary_address_type, managed, properties]))
@@ -2327,7 +2327,7 @@ class AsyncPifApi:
     async def plug(self, self_: PifRef) -> None:
         """Brings the interface up; fails with TRANSPORT_PIF_NOT_CONFIGURED if a tunnel's transport interface lacks an IP address.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Errors: TRANSPORT_PIF_NOT_CONFIGURED."""
         await self._session._call("PIF.plug", [self_])
@@ -2335,7 +2335,7 @@ class AsyncPifApi:
     async def async_plug(self, self_: PifRef) -> AsyncTask[None]:
         """Brings the interface up; fails with TRANSPORT_PIF_NOT_CONFIGURED if a tunnel's transport interface lacks an IP address.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Errors: TRANSPORT_PIF_NOT_CONFIGURED.
 
@@ -2346,7 +2346,7 @@ class AsyncPifApi:
     async def set_disallow_unplug(self, self_: PifRef, value: bool) -> None:
         """Sets whether the interface is protected from being unplugged; fails if another operation is running or clustering uses it.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Errors: OTHER_OPERATION_IN_PROGRESS, CLUSTERING_ENABLED."""
         await self._session._call("PIF.set_disallow_unplug", [self_, value])
@@ -2354,7 +2354,7 @@ class AsyncPifApi:
     async def async_set_disallow_unplug(self, self_: PifRef, value: bool) -> AsyncTask[None]:
         """Sets whether the interface is protected from being unplugged; fails if another operation is running or clustering uses it.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Errors: OTHER_OPERATION_IN_PROGRESS, CLUSTERING_ENABLED.
 
@@ -2365,7 +2365,7 @@ class AsyncPifApi:
     async def unplug(self, self_: PifRef) -> None:
         """Brings the interface down; refused if HA, running VIFs, an FCoE SR or the disallow_unplug flag depend on it.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Errors: HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN, VIF_IN_USE, PIF_DOES_NOT_ALLOW_UNPLUG, PIF_HAS_FCOE_SR_IN_USE."""
         await self._session._call("PIF.unplug", [self_])
@@ -2373,7 +2373,7 @@ class AsyncPifApi:
     async def async_unplug(self, self_: PifRef) -> AsyncTask[None]:
         """Brings the interface down; refused if HA, running VIFs, an FCoE SR or the disallow_unplug flag depend on it.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Errors: HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN, VIF_IN_USE, PIF_DOES_NOT_ALLOW_UNPLUG, PIF_HAS_FCOE_SR_IN_USE.
 
@@ -2384,7 +2384,7 @@ class AsyncPifApi:
     async def forget(self, self_: PifRef) -> None:
         """Deletes the record of a physical interface that is no longer wanted; refused while tunnels use it or clustering depends on it.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Errors: PIF_TUNNEL_STILL_EXISTS, CLUSTERING_ENABLED."""
         await self._session._call("PIF.forget", [self_])
@@ -2392,7 +2392,7 @@ class AsyncPifApi:
     async def async_forget(self, self_: PifRef) -> AsyncTask[None]:
         """Deletes the record of a physical interface that is no longer wanted; refused while tunnels use it or clustering depends on it.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Errors: PIF_TUNNEL_STILL_EXISTS, CLUSTERING_ENABLED.
 
@@ -2403,13 +2403,13 @@ class AsyncPifApi:
     async def introduce(self, host: HostRef, MAC: str, device: str, managed: bool) -> PifRef:
         """Creates a record for the physical interface with the given MAC and device name on the host and returns it.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_PifRef(await self._session._call("PIF.introduce", [host, MAC, device, managed]))
 
     async def async_introduce(self, host: HostRef, MAC: str, device: str, managed: bool) -> AsyncTask[PifRef]:
         """Creates a record for the physical interface with the given MAC and device name on the host and returns it.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PIF.introduce", [host, MAC, device, managed]))
@@ -2418,13 +2418,13 @@ class AsyncPifApi:
     async def scan(self, host: HostRef) -> None:
         """Looks for physical interfaces on the host and creates records for any that are not yet known.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("PIF.scan", [host])
 
     async def async_scan(self, host: HostRef) -> AsyncTask[None]:
         """Looks for physical interfaces on the host and creates records for any that are not yet known.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PIF.scan", [host]))
@@ -2433,13 +2433,13 @@ class AsyncPifApi:
     async def set_primary_address_type(self, self_: PifRef, primary_address_type: PrimaryAddressType) -> None:
         """Chooses whether IPv4 or IPv6 is the interface's primary address family.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("PIF.set_primary_address_type", [self_, primary_address_type])
 
     async def async_set_primary_address_type(self, self_: PifRef, primary_address_type: PrimaryAddressType) -> AsyncTask[None]:
         """Chooses whether IPv4 or IPv6 is the interface's primary address family.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PIF.set_primary_address_type", [self_, primary_address_type]))
@@ -2448,7 +2448,7 @@ class AsyncPifApi:
     async def reconfigure_ipv6(self, self_: PifRef, mode: Ipv6ConfigurationMode, IPv6: str, gateway: str, DNS: str) -> None:
         """Changes the interface's IPv6 mode, address, gateway and DNS servers; refused while clustering uses it.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Errors: CLUSTERING_ENABLED."""
         await self._session._call("PIF.reconfigure_ipv6", [self_, mode, IPv6, gateway, DNS])
@@ -2456,7 +2456,7 @@ class AsyncPifApi:
     async def async_reconfigure_ipv6(self, self_: PifRef, mode: Ipv6ConfigurationMode, IPv6: str, gateway: str, DNS: str) -> AsyncTask[None]:
         """Changes the interface's IPv6 mode, address, gateway and DNS servers; refused while clustering uses it.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Errors: CLUSTERING_ENABLED.
 
@@ -2467,7 +2467,7 @@ class AsyncPifApi:
     async def reconfigure_ip(self, self_: PifRef, mode: IpConfigurationMode, IP: str, netmask: str, gateway: str, DNS: str) -> None:
         """Changes the interface's IPv4 mode, address, netmask, gateway and DNS servers; refused while clustering uses it.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Errors: CLUSTERING_ENABLED."""
         await self._session._call("PIF.reconfigure_ip", [self_, mode, IP, netmask, gateway, DNS])
@@ -2475,7 +2475,7 @@ class AsyncPifApi:
     async def async_reconfigure_ip(self, self_: PifRef, mode: IpConfigurationMode, IP: str, netmask: str, gateway: str, DNS: str) -> AsyncTask[None]:
         """Changes the interface's IPv4 mode, address, netmask, gateway and DNS servers; refused while clustering uses it.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Errors: CLUSTERING_ENABLED.
 
@@ -2486,295 +2486,295 @@ class AsyncPifApi:
     async def destroy(self, self_: PifRef) -> None:
         """Removes a VLAN interface; fails with PIF_IS_PHYSICAL for a real NIC. Deprecated in favour of VLAN destroy.
 
-        Published in rio; deprecated in miami.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
 
         Errors: PIF_IS_PHYSICAL."""
-        warnings.warn("PIF.destroy is deprecated since miami", DeprecationWarning, stacklevel=2)
+        warnings.warn("PIF.destroy is deprecated since XenServer 4.1 (miami)", DeprecationWarning, stacklevel=2)
         await self._session._call("PIF.destroy", [self_])
 
     async def async_destroy(self, self_: PifRef) -> AsyncTask[None]:
         """Removes a VLAN interface; fails with PIF_IS_PHYSICAL for a real NIC. Deprecated in favour of VLAN destroy.
 
-        Published in rio; deprecated in miami.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
 
         Errors: PIF_IS_PHYSICAL.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("PIF.destroy is deprecated since miami", DeprecationWarning, stacklevel=2)
+        warnings.warn("PIF.destroy is deprecated since XenServer 4.1 (miami)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.PIF.destroy", [self_]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def create_VLAN(self, device: str, network: NetworkRef, host: HostRef, VLAN: int) -> PifRef:
         """Creates a VLAN interface with the given tag on top of the named device and network, returning it. Deprecated in favour of VLAN create.
 
-        Published in rio; deprecated in miami.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
 
         Errors: VLAN_TAG_INVALID."""
-        warnings.warn("PIF.create_VLAN is deprecated since miami", DeprecationWarning, stacklevel=2)
+        warnings.warn("PIF.create_VLAN is deprecated since XenServer 4.1 (miami)", DeprecationWarning, stacklevel=2)
         return conv_PifRef(await self._session._call("PIF.create_VLAN", [device, network, host, VLAN]))
 
     async def async_create_VLAN(self, device: str, network: NetworkRef, host: HostRef, VLAN: int) -> AsyncTask[PifRef]:
         """Creates a VLAN interface with the given tag on top of the named device and network, returning it. Deprecated in favour of VLAN create.
 
-        Published in rio; deprecated in miami.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
 
         Errors: VLAN_TAG_INVALID.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("PIF.create_VLAN is deprecated since miami", DeprecationWarning, stacklevel=2)
+        warnings.warn("PIF.create_VLAN is deprecated since XenServer 4.1 (miami)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.PIF.create_VLAN", [device, network, host, VLAN]))
         return AsyncTask(self._session, ref, conv_PifRef)
 
     async def get_record(self, self_: PifRef) -> PifRecord:
         """Returns every field of the given PIF as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_PifRecord(await self._session._call("PIF.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> PifRef:
         """Finds the PIF with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_PifRef(await self._session._call("PIF.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[PifRef]:
         """Lists every PIF known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_PifRef(await self._session._call("PIF.get_all", []))
 
     async def get_all_records(self) -> Dict[PifRef, PifRecord]:
         """Returns the record of every PIF, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_PifRef_PifRecord(await self._session._call("PIF.get_all_records", []))
 
     async def get_uuid(self, self_: PifRef) -> str:
         """Returns the `uuid` field of the given PIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("PIF.get_uuid", [self_]))
 
     async def get_device(self, self_: PifRef) -> str:
         """Returns the `device` field of the given PIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("PIF.get_device", [self_]))
 
     async def get_network(self, self_: PifRef) -> NetworkRef:
         """Returns the `network` field of the given PIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_NetworkRef(await self._session._call("PIF.get_network", [self_]))
 
     async def get_host(self, self_: PifRef) -> HostRef:
         """Returns the `host` field of the given PIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostRef(await self._session._call("PIF.get_host", [self_]))
 
     async def get_MAC(self, self_: PifRef) -> str:
         """Returns the `MAC` field of the given PIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("PIF.get_MAC", [self_]))
 
     async def get_MTU(self, self_: PifRef) -> int:
         """Returns the `MTU` field of the given PIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("PIF.get_MTU", [self_]))
 
     async def get_VLAN(self, self_: PifRef) -> int:
         """Returns the `VLAN` field of the given PIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("PIF.get_VLAN", [self_]))
 
     async def get_metrics(self, self_: PifRef) -> PifMetricsRef:
         """Returns the `metrics` field of the given PIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_PifMetricsRef(await self._session._call("PIF.get_metrics", [self_]))
 
     async def get_physical(self, self_: PifRef) -> bool:
         """Returns the `physical` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_bool(await self._session._call("PIF.get_physical", [self_]))
 
     async def get_currently_attached(self, self_: PifRef) -> bool:
         """Returns the `currently_attached` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_bool(await self._session._call("PIF.get_currently_attached", [self_]))
 
     async def get_ip_configuration_mode(self, self_: PifRef) -> IpConfigurationMode:
         """Returns the `ip_configuration_mode` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_IpConfigurationMode(await self._session._call("PIF.get_ip_configuration_mode", [self_]))
 
     async def get_IP(self, self_: PifRef) -> str:
         """Returns the `IP` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_str(await self._session._call("PIF.get_IP", [self_]))
 
     async def get_netmask(self, self_: PifRef) -> str:
         """Returns the `netmask` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_str(await self._session._call("PIF.get_netmask", [self_]))
 
     async def get_gateway(self, self_: PifRef) -> str:
         """Returns the `gateway` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_str(await self._session._call("PIF.get_gateway", [self_]))
 
     async def get_DNS(self, self_: PifRef) -> str:
         """Returns the `DNS` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_str(await self._session._call("PIF.get_DNS", [self_]))
 
     async def get_bond_slave_of(self, self_: PifRef) -> BondRef:
         """Returns the `bond_slave_of` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_BondRef(await self._session._call("PIF.get_bond_slave_of", [self_]))
 
     async def get_bond_master_of(self, self_: PifRef) -> List[BondRef]:
         """Returns the `bond_master_of` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_list_BondRef(await self._session._call("PIF.get_bond_master_of", [self_]))
 
     async def get_VLAN_master_of(self, self_: PifRef) -> VlanRef:
         """Returns the `VLAN_master_of` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_VlanRef(await self._session._call("PIF.get_VLAN_master_of", [self_]))
 
     async def get_VLAN_slave_of(self, self_: PifRef) -> List[VlanRef]:
         """Returns the `VLAN_slave_of` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_list_VlanRef(await self._session._call("PIF.get_VLAN_slave_of", [self_]))
 
     async def get_management(self, self_: PifRef) -> bool:
         """Returns the `management` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_bool(await self._session._call("PIF.get_management", [self_]))
 
     async def get_other_config(self, self_: PifRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("PIF.get_other_config", [self_]))
 
     async def set_other_config(self, self_: PifRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("PIF.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: PifRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given PIF; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("PIF.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: PifRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given PIF, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("PIF.remove_from_other_config", [self_, key])
 
     async def get_disallow_unplug(self, self_: PifRef) -> bool:
         """Returns the `disallow_unplug` field of the given PIF.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_bool(await self._session._call("PIF.get_disallow_unplug", [self_]))
 
     async def get_tunnel_access_PIF_of(self, self_: PifRef) -> List[TunnelRef]:
         """Returns the `tunnel_access_PIF_of` field of the given PIF.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_list_TunnelRef(await self._session._call("PIF.get_tunnel_access_PIF_of", [self_]))
 
     async def get_tunnel_transport_PIF_of(self, self_: PifRef) -> List[TunnelRef]:
         """Returns the `tunnel_transport_PIF_of` field of the given PIF.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_list_TunnelRef(await self._session._call("PIF.get_tunnel_transport_PIF_of", [self_]))
 
     async def get_ipv6_configuration_mode(self, self_: PifRef) -> Ipv6ConfigurationMode:
         """Returns the `ipv6_configuration_mode` field of the given PIF.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_Ipv6ConfigurationMode(await self._session._call("PIF.get_ipv6_configuration_mode", [self_]))
 
     async def get_IPv6(self, self_: PifRef) -> List[str]:
         """Returns the `IPv6` field of the given PIF.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_list_str(await self._session._call("PIF.get_IPv6", [self_]))
 
     async def get_ipv6_gateway(self, self_: PifRef) -> str:
         """Returns the `ipv6_gateway` field of the given PIF.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_str(await self._session._call("PIF.get_ipv6_gateway", [self_]))
 
     async def get_primary_address_type(self, self_: PifRef) -> PrimaryAddressType:
         """Returns the `primary_address_type` field of the given PIF.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_PrimaryAddressType(await self._session._call("PIF.get_primary_address_type", [self_]))
 
     async def get_managed(self, self_: PifRef) -> bool:
         """Returns the `managed` field of the given PIF.
 
-        Published in vgpu-productisation."""
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
         return conv_bool(await self._session._call("PIF.get_managed", [self_]))
 
     async def get_properties(self, self_: PifRef) -> Dict[str, str]:
         """Returns the `properties` field of the given PIF.
 
-        Published in creedence."""
+        Published in XenServer 6.5 (creedence)."""
         return conv_dict_str_str(await self._session._call("PIF.get_properties", [self_]))
 
     async def get_capabilities(self, self_: PifRef) -> List[str]:
         """Returns the `capabilities` field of the given PIF.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_list_str(await self._session._call("PIF.get_capabilities", [self_]))
 
     async def get_igmp_snooping_status(self, self_: PifRef) -> PifIgmpStatus:
         """Returns the `igmp_snooping_status` field of the given PIF.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_PifIgmpStatus(await self._session._call("PIF.get_igmp_snooping_status", [self_]))
 
     async def get_sriov_physical_PIF_of(self, self_: PifRef) -> List[NetworkSriovRef]:
         """Returns the `sriov_physical_PIF_of` field of the given PIF.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_list_NetworkSriovRef(await self._session._call("PIF.get_sriov_physical_PIF_of", [self_]))
 
     async def get_sriov_logical_PIF_of(self, self_: PifRef) -> List[NetworkSriovRef]:
         """Returns the `sriov_logical_PIF_of` field of the given PIF.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_list_NetworkSriovRef(await self._session._call("PIF.get_sriov_logical_PIF_of", [self_]))
 
     async def get_PCI(self, self_: PifRef) -> PciRef:
         """Returns the `PCI` field of the given PIF.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_PciRef(await self._session._call("PIF.get_PCI", [self_]))
 
 
@@ -2787,123 +2787,123 @@ class AsyncPifMetricsApi:
     async def get_record(self, self_: PifMetricsRef) -> PifMetricsRecord:
         """Returns every field of the given PIF_metrics as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_PifMetricsRecord(await self._session._call("PIF_metrics.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> PifMetricsRef:
         """Finds the PIF_metrics with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_PifMetricsRef(await self._session._call("PIF_metrics.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[PifMetricsRef]:
         """Lists every PIF_metrics known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_PifMetricsRef(await self._session._call("PIF_metrics.get_all", []))
 
     async def get_all_records(self) -> Dict[PifMetricsRef, PifMetricsRecord]:
         """Returns the record of every PIF_metrics, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_PifMetricsRef_PifMetricsRecord(await self._session._call("PIF_metrics.get_all_records", []))
 
     async def get_uuid(self, self_: PifMetricsRef) -> str:
         """Returns the `uuid` field of the given PIF_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("PIF_metrics.get_uuid", [self_]))
 
     async def get_io_read_kbs(self, self_: PifMetricsRef) -> float:
         """Returns the `io_read_kbs` field of the given PIF_metrics.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("PIF_metrics.get_io_read_kbs is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("PIF_metrics.get_io_read_kbs is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_float(await self._session._call("PIF_metrics.get_io_read_kbs", [self_]))
 
     async def get_io_write_kbs(self, self_: PifMetricsRef) -> float:
         """Returns the `io_write_kbs` field of the given PIF_metrics.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("PIF_metrics.get_io_write_kbs is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("PIF_metrics.get_io_write_kbs is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_float(await self._session._call("PIF_metrics.get_io_write_kbs", [self_]))
 
     async def get_carrier(self, self_: PifMetricsRef) -> bool:
         """Returns the `carrier` field of the given PIF_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("PIF_metrics.get_carrier", [self_]))
 
     async def get_vendor_id(self, self_: PifMetricsRef) -> str:
         """Returns the `vendor_id` field of the given PIF_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("PIF_metrics.get_vendor_id", [self_]))
 
     async def get_vendor_name(self, self_: PifMetricsRef) -> str:
         """Returns the `vendor_name` field of the given PIF_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("PIF_metrics.get_vendor_name", [self_]))
 
     async def get_device_id(self, self_: PifMetricsRef) -> str:
         """Returns the `device_id` field of the given PIF_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("PIF_metrics.get_device_id", [self_]))
 
     async def get_device_name(self, self_: PifMetricsRef) -> str:
         """Returns the `device_name` field of the given PIF_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("PIF_metrics.get_device_name", [self_]))
 
     async def get_speed(self, self_: PifMetricsRef) -> int:
         """Returns the `speed` field of the given PIF_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("PIF_metrics.get_speed", [self_]))
 
     async def get_duplex(self, self_: PifMetricsRef) -> bool:
         """Returns the `duplex` field of the given PIF_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("PIF_metrics.get_duplex", [self_]))
 
     async def get_pci_bus_path(self, self_: PifMetricsRef) -> str:
         """Returns the `pci_bus_path` field of the given PIF_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("PIF_metrics.get_pci_bus_path", [self_]))
 
     async def get_last_updated(self, self_: PifMetricsRef) -> datetime.datetime:
         """Returns the `last_updated` field of the given PIF_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("PIF_metrics.get_last_updated", [self_]))
 
     async def get_other_config(self, self_: PifMetricsRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given PIF_metrics.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_str(await self._session._call("PIF_metrics.get_other_config", [self_]))
 
     async def set_other_config(self, self_: PifMetricsRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given PIF_metrics.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("PIF_metrics.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: PifMetricsRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given PIF_metrics; fails if the key is already there.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("PIF_metrics.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: PifMetricsRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given PIF_metrics, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("PIF_metrics.remove_from_other_config", [self_, key])
 
 
@@ -2916,13 +2916,13 @@ class AsyncPusbApi:
     async def set_passthrough_enabled(self, self_: PusbRef, value: bool) -> None:
         """Allows or forbids passing this USB device through to VMs.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("PUSB.set_passthrough_enabled", [self_, value])
 
     async def async_set_passthrough_enabled(self, self_: PusbRef, value: bool) -> AsyncTask[None]:
         """Allows or forbids passing this USB device through to VMs.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PUSB.set_passthrough_enabled", [self_, value]))
@@ -2931,13 +2931,13 @@ class AsyncPusbApi:
     async def scan(self, host: HostRef) -> None:
         """Rescans the host's USB buses and updates the physical USB device records to match.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("PUSB.scan", [host])
 
     async def async_scan(self, host: HostRef) -> AsyncTask[None]:
         """Rescans the host's USB buses and updates the physical USB device records to match.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PUSB.scan", [host]))
@@ -2946,127 +2946,127 @@ class AsyncPusbApi:
     async def get_record(self, self_: PusbRef) -> PusbRecord:
         """Returns every field of the given PUSB as one record.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_PusbRecord(await self._session._call("PUSB.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> PusbRef:
         """Finds the PUSB with the given UUID.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_PusbRef(await self._session._call("PUSB.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[PusbRef]:
         """Lists every PUSB known to the server.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_list_PusbRef(await self._session._call("PUSB.get_all", []))
 
     async def get_all_records(self) -> Dict[PusbRef, PusbRecord]:
         """Returns the record of every PUSB, keyed by reference.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_dict_PusbRef_PusbRecord(await self._session._call("PUSB.get_all_records", []))
 
     async def get_uuid(self, self_: PusbRef) -> str:
         """Returns the `uuid` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("PUSB.get_uuid", [self_]))
 
     async def get_USB_group(self, self_: PusbRef) -> UsbGroupRef:
         """Returns the `USB_group` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_UsbGroupRef(await self._session._call("PUSB.get_USB_group", [self_]))
 
     async def get_host(self, self_: PusbRef) -> HostRef:
         """Returns the `host` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_HostRef(await self._session._call("PUSB.get_host", [self_]))
 
     async def get_path(self, self_: PusbRef) -> str:
         """Returns the `path` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("PUSB.get_path", [self_]))
 
     async def get_vendor_id(self, self_: PusbRef) -> str:
         """Returns the `vendor_id` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("PUSB.get_vendor_id", [self_]))
 
     async def get_vendor_desc(self, self_: PusbRef) -> str:
         """Returns the `vendor_desc` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("PUSB.get_vendor_desc", [self_]))
 
     async def get_product_id(self, self_: PusbRef) -> str:
         """Returns the `product_id` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("PUSB.get_product_id", [self_]))
 
     async def get_product_desc(self, self_: PusbRef) -> str:
         """Returns the `product_desc` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("PUSB.get_product_desc", [self_]))
 
     async def get_serial(self, self_: PusbRef) -> str:
         """Returns the `serial` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("PUSB.get_serial", [self_]))
 
     async def get_version(self, self_: PusbRef) -> str:
         """Returns the `version` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("PUSB.get_version", [self_]))
 
     async def get_description(self, self_: PusbRef) -> str:
         """Returns the `description` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("PUSB.get_description", [self_]))
 
     async def get_passthrough_enabled(self, self_: PusbRef) -> bool:
         """Returns the `passthrough_enabled` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_bool(await self._session._call("PUSB.get_passthrough_enabled", [self_]))
 
     async def get_other_config(self, self_: PusbRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_dict_str_str(await self._session._call("PUSB.get_other_config", [self_]))
 
     async def set_other_config(self, self_: PusbRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given PUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("PUSB.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: PusbRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given PUSB; fails if the key is already there.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("PUSB.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: PusbRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given PUSB, if present.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("PUSB.remove_from_other_config", [self_, key])
 
     async def get_speed(self, self_: PusbRef) -> float:
         """Returns the `speed` field of the given PUSB.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         return conv_float(await self._session._call("PUSB.get_speed", [self_]))
 
 
@@ -3079,73 +3079,73 @@ class AsyncPvsCacheStorageApi:
     async def get_record(self, self_: PvsCacheStorageRef) -> PvsCacheStorageRecord:
         """Returns every field of the given PVS_cache_storage as one record.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsCacheStorageRecord(await self._session._call("PVS_cache_storage.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> PvsCacheStorageRef:
         """Finds the PVS_cache_storage with the given UUID.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsCacheStorageRef(await self._session._call("PVS_cache_storage.get_by_uuid", [uuid]))
 
     async def create(self, args: PvsCacheStorageRecord) -> PvsCacheStorageRef:
         """Creates a new PVS_cache_storage from a record of its writable and constructor fields, and returns its reference.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsCacheStorageRef(await self._session._call("PVS_cache_storage.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: PvsCacheStorageRef) -> None:
         """Destroys the given PVS_cache_storage.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         await self._session._call("PVS_cache_storage.destroy", [self_])
 
     async def get_all(self) -> List[PvsCacheStorageRef]:
         """Lists every PVS_cache_storage known to the server.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_PvsCacheStorageRef(await self._session._call("PVS_cache_storage.get_all", []))
 
     async def get_all_records(self) -> Dict[PvsCacheStorageRef, PvsCacheStorageRecord]:
         """Returns the record of every PVS_cache_storage, keyed by reference.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_dict_PvsCacheStorageRef_PvsCacheStorageRecord(await self._session._call("PVS_cache_storage.get_all_records", []))
 
     async def get_uuid(self, self_: PvsCacheStorageRef) -> str:
         """Returns the `uuid` field of the given PVS_cache_storage.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_str(await self._session._call("PVS_cache_storage.get_uuid", [self_]))
 
     async def get_host(self, self_: PvsCacheStorageRef) -> HostRef:
         """Returns the `host` field of the given PVS_cache_storage.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_HostRef(await self._session._call("PVS_cache_storage.get_host", [self_]))
 
     async def get_SR(self, self_: PvsCacheStorageRef) -> SrRef:
         """Returns the `SR` field of the given PVS_cache_storage.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_SrRef(await self._session._call("PVS_cache_storage.get_SR", [self_]))
 
     async def get_site(self, self_: PvsCacheStorageRef) -> PvsSiteRef:
         """Returns the `site` field of the given PVS_cache_storage.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsSiteRef(await self._session._call("PVS_cache_storage.get_site", [self_]))
 
     async def get_size(self, self_: PvsCacheStorageRef) -> int:
         """Returns the `size` field of the given PVS_cache_storage.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_int(await self._session._call("PVS_cache_storage.get_size", [self_]))
 
     async def get_VDI(self, self_: PvsCacheStorageRef) -> VdiRef:
         """Returns the `VDI` field of the given PVS_cache_storage.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_VdiRef(await self._session._call("PVS_cache_storage.get_VDI", [self_]))
 
 
@@ -3158,13 +3158,13 @@ class AsyncPvsProxyApi:
     async def destroy(self, self_: PvsProxyRef) -> None:
         """Removes the PVS proxy from its VIF.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         await self._session._call("PVS_proxy.destroy", [self_])
 
     async def async_destroy(self, self_: PvsProxyRef) -> AsyncTask[None]:
         """Removes the PVS proxy from its VIF.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PVS_proxy.destroy", [self_]))
@@ -3173,13 +3173,13 @@ class AsyncPvsProxyApi:
     async def create(self, site: PvsSiteRef, VIF: VifRef) -> PvsProxyRef:
         """Attaches a new PVS proxy for the given site to the given VIF and returns its reference.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsProxyRef(await self._session._call("PVS_proxy.create", [site, VIF]))
 
     async def async_create(self, site: PvsSiteRef, VIF: VifRef) -> AsyncTask[PvsProxyRef]:
         """Attaches a new PVS proxy for the given site to the given VIF and returns its reference.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PVS_proxy.create", [site, VIF]))
@@ -3188,55 +3188,55 @@ class AsyncPvsProxyApi:
     async def get_record(self, self_: PvsProxyRef) -> PvsProxyRecord:
         """Returns every field of the given PVS_proxy as one record.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsProxyRecord(await self._session._call("PVS_proxy.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> PvsProxyRef:
         """Finds the PVS_proxy with the given UUID.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsProxyRef(await self._session._call("PVS_proxy.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[PvsProxyRef]:
         """Lists every PVS_proxy known to the server.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_PvsProxyRef(await self._session._call("PVS_proxy.get_all", []))
 
     async def get_all_records(self) -> Dict[PvsProxyRef, PvsProxyRecord]:
         """Returns the record of every PVS_proxy, keyed by reference.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_dict_PvsProxyRef_PvsProxyRecord(await self._session._call("PVS_proxy.get_all_records", []))
 
     async def get_uuid(self, self_: PvsProxyRef) -> str:
         """Returns the `uuid` field of the given PVS_proxy.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_str(await self._session._call("PVS_proxy.get_uuid", [self_]))
 
     async def get_site(self, self_: PvsProxyRef) -> PvsSiteRef:
         """Returns the `site` field of the given PVS_proxy.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsSiteRef(await self._session._call("PVS_proxy.get_site", [self_]))
 
     async def get_VIF(self, self_: PvsProxyRef) -> VifRef:
         """Returns the `VIF` field of the given PVS_proxy.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_VifRef(await self._session._call("PVS_proxy.get_VIF", [self_]))
 
     async def get_currently_attached(self, self_: PvsProxyRef) -> bool:
         """Returns the `currently_attached` field of the given PVS_proxy.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_bool(await self._session._call("PVS_proxy.get_currently_attached", [self_]))
 
     async def get_status(self, self_: PvsProxyRef) -> PvsProxyStatus:
         """Returns the `status` field of the given PVS_proxy.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsProxyStatus(await self._session._call("PVS_proxy.get_status", [self_]))
 
 
@@ -3249,13 +3249,13 @@ class AsyncPvsServerApi:
     async def forget(self, self_: PvsServerRef) -> None:
         """Removes the record of this PVS server from the database.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         await self._session._call("PVS_server.forget", [self_])
 
     async def async_forget(self, self_: PvsServerRef) -> AsyncTask[None]:
         """Removes the record of this PVS server from the database.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PVS_server.forget", [self_]))
@@ -3264,13 +3264,13 @@ class AsyncPvsServerApi:
     async def introduce(self, addresses: List[str], first_port: int, last_port: int, site: PvsSiteRef) -> PvsServerRef:
         """Registers a PVS server with its addresses, UDP port range and site, and returns a reference to the new record.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsServerRef(await self._session._call("PVS_server.introduce", [addresses, first_port, last_port, site]))
 
     async def async_introduce(self, addresses: List[str], first_port: int, last_port: int, site: PvsSiteRef) -> AsyncTask[PvsServerRef]:
         """Registers a PVS server with its addresses, UDP port range and site, and returns a reference to the new record.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PVS_server.introduce", [addresses, first_port, last_port, site]))
@@ -3279,55 +3279,55 @@ class AsyncPvsServerApi:
     async def get_record(self, self_: PvsServerRef) -> PvsServerRecord:
         """Returns every field of the given PVS_server as one record.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsServerRecord(await self._session._call("PVS_server.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> PvsServerRef:
         """Finds the PVS_server with the given UUID.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsServerRef(await self._session._call("PVS_server.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[PvsServerRef]:
         """Lists every PVS_server known to the server.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_PvsServerRef(await self._session._call("PVS_server.get_all", []))
 
     async def get_all_records(self) -> Dict[PvsServerRef, PvsServerRecord]:
         """Returns the record of every PVS_server, keyed by reference.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_dict_PvsServerRef_PvsServerRecord(await self._session._call("PVS_server.get_all_records", []))
 
     async def get_uuid(self, self_: PvsServerRef) -> str:
         """Returns the `uuid` field of the given PVS_server.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_str(await self._session._call("PVS_server.get_uuid", [self_]))
 
     async def get_addresses(self, self_: PvsServerRef) -> List[str]:
         """Returns the `addresses` field of the given PVS_server.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_str(await self._session._call("PVS_server.get_addresses", [self_]))
 
     async def get_first_port(self, self_: PvsServerRef) -> int:
         """Returns the `first_port` field of the given PVS_server.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_int(await self._session._call("PVS_server.get_first_port", [self_]))
 
     async def get_last_port(self, self_: PvsServerRef) -> int:
         """Returns the `last_port` field of the given PVS_server.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_int(await self._session._call("PVS_server.get_last_port", [self_]))
 
     async def get_site(self, self_: PvsServerRef) -> PvsSiteRef:
         """Returns the `site` field of the given PVS_server.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsSiteRef(await self._session._call("PVS_server.get_site", [self_]))
 
 
@@ -3340,13 +3340,13 @@ class AsyncPvsSiteApi:
     async def set_PVS_uuid(self, self_: PvsSiteRef, value: str) -> None:
         """Changes the PVS identifier of the site.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         await self._session._call("PVS_site.set_PVS_uuid", [self_, value])
 
     async def async_set_PVS_uuid(self, self_: PvsSiteRef, value: str) -> AsyncTask[None]:
         """Changes the PVS identifier of the site.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PVS_site.set_PVS_uuid", [self_, value]))
@@ -3355,7 +3355,7 @@ class AsyncPvsSiteApi:
     async def forget(self, self_: PvsSiteRef) -> None:
         """Removes the site record; fails if it still has running proxies or registered servers.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Errors: PVS_SITE_CONTAINS_RUNNING_PROXIES, PVS_SITE_CONTAINS_SERVERS."""
         await self._session._call("PVS_site.forget", [self_])
@@ -3363,7 +3363,7 @@ class AsyncPvsSiteApi:
     async def async_forget(self, self_: PvsSiteRef) -> AsyncTask[None]:
         """Removes the site record; fails if it still has running proxies or registered servers.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Errors: PVS_SITE_CONTAINS_RUNNING_PROXIES, PVS_SITE_CONTAINS_SERVERS.
 
@@ -3374,13 +3374,13 @@ class AsyncPvsSiteApi:
     async def introduce(self, name_label: str, name_description: str, PVS_uuid: str) -> PvsSiteRef:
         """Registers a new PVS site with the given name and PVS identifier and returns its reference.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsSiteRef(await self._session._call("PVS_site.introduce", [name_label, name_description, PVS_uuid]))
 
     async def async_introduce(self, name_label: str, name_description: str, PVS_uuid: str) -> AsyncTask[PvsSiteRef]:
         """Registers a new PVS site with the given name and PVS identifier and returns its reference.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.PVS_site.introduce", [name_label, name_description, PVS_uuid]))
@@ -3389,85 +3389,85 @@ class AsyncPvsSiteApi:
     async def get_record(self, self_: PvsSiteRef) -> PvsSiteRecord:
         """Returns every field of the given PVS_site as one record.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsSiteRecord(await self._session._call("PVS_site.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> PvsSiteRef:
         """Finds the PVS_site with the given UUID.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PvsSiteRef(await self._session._call("PVS_site.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[PvsSiteRef]:
         """Lists every PVS_site whose `name_label` equals the given label.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_PvsSiteRef(await self._session._call("PVS_site.get_by_name_label", [label]))
 
     async def get_all(self) -> List[PvsSiteRef]:
         """Lists every PVS_site known to the server.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_PvsSiteRef(await self._session._call("PVS_site.get_all", []))
 
     async def get_all_records(self) -> Dict[PvsSiteRef, PvsSiteRecord]:
         """Returns the record of every PVS_site, keyed by reference.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_dict_PvsSiteRef_PvsSiteRecord(await self._session._call("PVS_site.get_all_records", []))
 
     async def get_uuid(self, self_: PvsSiteRef) -> str:
         """Returns the `uuid` field of the given PVS_site.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_str(await self._session._call("PVS_site.get_uuid", [self_]))
 
     async def get_name_label(self, self_: PvsSiteRef) -> str:
         """Returns the `name_label` field of the given PVS_site.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_str(await self._session._call("PVS_site.get_name_label", [self_]))
 
     async def set_name_label(self, self_: PvsSiteRef, value: str) -> None:
         """Replaces the `name_label` field of the given PVS_site.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         await self._session._call("PVS_site.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: PvsSiteRef) -> str:
         """Returns the `name_description` field of the given PVS_site.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_str(await self._session._call("PVS_site.get_name_description", [self_]))
 
     async def set_name_description(self, self_: PvsSiteRef, value: str) -> None:
         """Replaces the `name_description` field of the given PVS_site.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         await self._session._call("PVS_site.set_name_description", [self_, value])
 
     async def get_PVS_uuid(self, self_: PvsSiteRef) -> str:
         """Returns the `PVS_uuid` field of the given PVS_site.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_str(await self._session._call("PVS_site.get_PVS_uuid", [self_]))
 
     async def get_cache_storage(self, self_: PvsSiteRef) -> List[PvsCacheStorageRef]:
         """Returns the `cache_storage` field of the given PVS_site.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_PvsCacheStorageRef(await self._session._call("PVS_site.get_cache_storage", [self_]))
 
     async def get_servers(self, self_: PvsSiteRef) -> List[PvsServerRef]:
         """Returns the `servers` field of the given PVS_site.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_PvsServerRef(await self._session._call("PVS_site.get_servers", [self_]))
 
     async def get_proxies(self, self_: PvsSiteRef) -> List[PvsProxyRef]:
         """Returns the `proxies` field of the given PVS_site.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_PvsProxyRef(await self._session._call("PVS_site.get_proxies", [self_]))
 
 
@@ -3480,13 +3480,13 @@ class AsyncRepositoryApi:
     async def set_gpgkey_path(self, self_: RepositoryRef, value: str) -> None:
         """Changes the GPG key used to verify the repository.
 
-        Prototyped in 22.12.0."""
+        Prototyped in XAPI 22.12.0."""
         await self._session._call("Repository.set_gpgkey_path", [self_, value])
 
     async def async_set_gpgkey_path(self, self_: RepositoryRef, value: str) -> AsyncTask[None]:
         """Changes the GPG key used to verify the repository.
 
-        Prototyped in 22.12.0.
+        Prototyped in XAPI 22.12.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Repository.set_gpgkey_path", [self_, value]))
@@ -3495,13 +3495,13 @@ class AsyncRepositoryApi:
     async def forget(self, self_: RepositoryRef) -> None:
         """Removes the repository record from the pool.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         await self._session._call("Repository.forget", [self_])
 
     async def async_forget(self, self_: RepositoryRef) -> AsyncTask[None]:
         """Removes the repository record from the pool.
 
-        Published in 1.301.0.
+        Published in XAPI 1.301.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Repository.forget", [self_]))
@@ -3510,13 +3510,13 @@ class AsyncRepositoryApi:
     async def introduce(self, name_label: str, name_description: str, binary_url: str, source_url: str, update: bool, gpgkey_path: str) -> RepositoryRef:
         """Registers a new repository with the given URLs and key and returns its reference.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         return conv_RepositoryRef(await self._session._call("Repository.introduce", [name_label, name_description, binary_url, source_url, update, gpgkey_path]))
 
     async def async_introduce(self, name_label: str, name_description: str, binary_url: str, source_url: str, update: bool, gpgkey_path: str) -> AsyncTask[RepositoryRef]:
         """Registers a new repository with the given URLs and key and returns its reference.
 
-        Published in 1.301.0.
+        Published in XAPI 1.301.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Repository.introduce", [name_label, name_description, binary_url, source_url, update, gpgkey_path]))
@@ -3525,98 +3525,98 @@ class AsyncRepositoryApi:
     async def get_record(self, self_: RepositoryRef) -> RepositoryRecord:
         """Returns every field of the given Repository as one record.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         return conv_RepositoryRecord(await self._session._call("Repository.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> RepositoryRef:
         """Finds the Repository with the given UUID.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         return conv_RepositoryRef(await self._session._call("Repository.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[RepositoryRef]:
         """Lists every Repository whose `name_label` equals the given label.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         return conv_list_RepositoryRef(await self._session._call("Repository.get_by_name_label", [label]))
 
     async def get_all(self) -> List[RepositoryRef]:
         """Lists every Repository known to the server.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         return conv_list_RepositoryRef(await self._session._call("Repository.get_all", []))
 
     async def get_all_records(self) -> Dict[RepositoryRef, RepositoryRecord]:
         """Returns the record of every Repository, keyed by reference.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         return conv_dict_RepositoryRef_RepositoryRecord(await self._session._call("Repository.get_all_records", []))
 
     async def get_uuid(self, self_: RepositoryRef) -> str:
         """Returns the `uuid` field of the given Repository.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         return conv_str(await self._session._call("Repository.get_uuid", [self_]))
 
     async def get_name_label(self, self_: RepositoryRef) -> str:
         """Returns the `name_label` field of the given Repository.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("Repository.get_name_label", [self_]))
 
     async def set_name_label(self, self_: RepositoryRef, value: str) -> None:
         """Replaces the `name_label` field of the given Repository.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("Repository.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: RepositoryRef) -> str:
         """Returns the `name_description` field of the given Repository.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("Repository.get_name_description", [self_]))
 
     async def set_name_description(self, self_: RepositoryRef, value: str) -> None:
         """Replaces the `name_description` field of the given Repository.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("Repository.set_name_description", [self_, value])
 
     async def get_binary_url(self, self_: RepositoryRef) -> str:
         """Returns the `binary_url` field of the given Repository.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         return conv_str(await self._session._call("Repository.get_binary_url", [self_]))
 
     async def get_source_url(self, self_: RepositoryRef) -> str:
         """Returns the `source_url` field of the given Repository.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         return conv_str(await self._session._call("Repository.get_source_url", [self_]))
 
     async def get_update(self, self_: RepositoryRef) -> bool:
         """Returns the `update` field of the given Repository.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         return conv_bool(await self._session._call("Repository.get_update", [self_]))
 
     async def get_hash(self, self_: RepositoryRef) -> str:
         """Returns the `hash` field of the given Repository.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         return conv_str(await self._session._call("Repository.get_hash", [self_]))
 
     async def get_up_to_date(self, self_: RepositoryRef) -> bool:
         """Returns the `up_to_date` field of the given Repository.
 
-        Published in 1.301.0; deprecated in 23.18.0; removed in 23.18.0."""
-        warnings.warn("Repository.get_up_to_date is removed in 23.18.0", DeprecationWarning, stacklevel=2)
+        Published in XAPI 1.301.0; deprecated in XAPI 23.18.0; removed in XAPI 23.18.0."""
+        warnings.warn("Repository.get_up_to_date is removed in XAPI 23.18.0", DeprecationWarning, stacklevel=2)
         return conv_bool(await self._session._call("Repository.get_up_to_date", [self_]))
 
     async def get_gpgkey_path(self, self_: RepositoryRef) -> str:
         """Returns the `gpgkey_path` field of the given Repository.
 
-        Prototyped in 22.12.0."""
+        Prototyped in XAPI 22.12.0."""
         return conv_str(await self._session._call("Repository.get_gpgkey_path", [self_]))
 
 
@@ -3629,13 +3629,13 @@ class AsyncSdnControllerApi:
     async def forget(self, self_: SdnControllerRef) -> None:
         """Removes the SDN controller from the pool's configuration so the switches stop using it; returns nothing.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         await self._session._call("SDN_controller.forget", [self_])
 
     async def async_forget(self, self_: SdnControllerRef) -> AsyncTask[None]:
         """Removes the SDN controller from the pool's configuration so the switches stop using it; returns nothing.
 
-        Published in falcon.
+        Published in XenServer 7.2 (falcon).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SDN_controller.forget", [self_]))
@@ -3644,13 +3644,13 @@ class AsyncSdnControllerApi:
     async def introduce(self, protocol: SdnControllerProtocol, address: str, port: int) -> SdnControllerRef:
         """Registers an SDN controller with the pool using the given protocol, address and port; returns a reference to the new controller record.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_SdnControllerRef(await self._session._call("SDN_controller.introduce", [protocol, address, port]))
 
     async def async_introduce(self, protocol: SdnControllerProtocol, address: str, port: int) -> AsyncTask[SdnControllerRef]:
         """Registers an SDN controller with the pool using the given protocol, address and port; returns a reference to the new controller record.
 
-        Published in falcon.
+        Published in XenServer 7.2 (falcon).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SDN_controller.introduce", [protocol, address, port]))
@@ -3659,49 +3659,49 @@ class AsyncSdnControllerApi:
     async def get_record(self, self_: SdnControllerRef) -> SdnControllerRecord:
         """Returns every field of the given SDN_controller as one record.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_SdnControllerRecord(await self._session._call("SDN_controller.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> SdnControllerRef:
         """Finds the SDN_controller with the given UUID.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_SdnControllerRef(await self._session._call("SDN_controller.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[SdnControllerRef]:
         """Lists every SDN_controller known to the server.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_list_SdnControllerRef(await self._session._call("SDN_controller.get_all", []))
 
     async def get_all_records(self) -> Dict[SdnControllerRef, SdnControllerRecord]:
         """Returns the record of every SDN_controller, keyed by reference.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_dict_SdnControllerRef_SdnControllerRecord(await self._session._call("SDN_controller.get_all_records", []))
 
     async def get_uuid(self, self_: SdnControllerRef) -> str:
         """Returns the `uuid` field of the given SDN_controller.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_str(await self._session._call("SDN_controller.get_uuid", [self_]))
 
     async def get_protocol(self, self_: SdnControllerRef) -> SdnControllerProtocol:
         """Returns the `protocol` field of the given SDN_controller.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_SdnControllerProtocol(await self._session._call("SDN_controller.get_protocol", [self_]))
 
     async def get_address(self, self_: SdnControllerRef) -> str:
         """Returns the `address` field of the given SDN_controller.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_str(await self._session._call("SDN_controller.get_address", [self_]))
 
     async def get_port(self, self_: SdnControllerRef) -> int:
         """Returns the `port` field of the given SDN_controller.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_int(await self._session._call("SDN_controller.get_port", [self_]))
 
 
@@ -3714,134 +3714,134 @@ class AsyncSmApi:
     async def get_record(self, self_: SmRef) -> SmRecord:
         """Returns every field of the given SM as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SmRecord(await self._session._call("SM.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> SmRef:
         """Finds the SM with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SmRef(await self._session._call("SM.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[SmRef]:
         """Lists every SM whose `name_label` equals the given label.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_SmRef(await self._session._call("SM.get_by_name_label", [label]))
 
     async def get_all(self) -> List[SmRef]:
         """Lists every SM known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_SmRef(await self._session._call("SM.get_all", []))
 
     async def get_all_records(self) -> Dict[SmRef, SmRecord]:
         """Returns the record of every SM, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_SmRef_SmRecord(await self._session._call("SM.get_all_records", []))
 
     async def get_uuid(self, self_: SmRef) -> str:
         """Returns the `uuid` field of the given SM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("SM.get_uuid", [self_]))
 
     async def get_name_label(self, self_: SmRef) -> str:
         """Returns the `name_label` field of the given SM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("SM.get_name_label", [self_]))
 
     async def get_name_description(self, self_: SmRef) -> str:
         """Returns the `name_description` field of the given SM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("SM.get_name_description", [self_]))
 
     async def get_type(self, self_: SmRef) -> str:
         """Returns the `type` field of the given SM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("SM.get_type", [self_]))
 
     async def get_vendor(self, self_: SmRef) -> str:
         """Returns the `vendor` field of the given SM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("SM.get_vendor", [self_]))
 
     async def get_copyright(self, self_: SmRef) -> str:
         """Returns the `copyright` field of the given SM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("SM.get_copyright", [self_]))
 
     async def get_version(self, self_: SmRef) -> str:
         """Returns the `version` field of the given SM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("SM.get_version", [self_]))
 
     async def get_required_api_version(self, self_: SmRef) -> str:
         """Returns the `required_api_version` field of the given SM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("SM.get_required_api_version", [self_]))
 
     async def get_configuration(self, self_: SmRef) -> Dict[str, str]:
         """Returns the `configuration` field of the given SM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("SM.get_configuration", [self_]))
 
     async def get_capabilities(self, self_: SmRef) -> List[str]:
         """Returns the `capabilities` field of the given SM.
 
-        Published in miami; deprecated in clearwater."""
-        warnings.warn("SM.get_capabilities is deprecated since clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.1 (miami); deprecated in XenServer 6.2 (clearwater)."""
+        warnings.warn("SM.get_capabilities is deprecated since XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_list_str(await self._session._call("SM.get_capabilities", [self_]))
 
     async def get_features(self, self_: SmRef) -> Dict[str, int]:
         """Returns the `features` field of the given SM.
 
-        Published in clearwater."""
+        Published in XenServer 6.2 (clearwater)."""
         return conv_dict_str_int(await self._session._call("SM.get_features", [self_]))
 
     async def get_other_config(self, self_: SmRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given SM.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("SM.get_other_config", [self_]))
 
     async def set_other_config(self, self_: SmRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given SM.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("SM.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: SmRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given SM; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("SM.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: SmRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given SM, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("SM.remove_from_other_config", [self_, key])
 
     async def get_driver_filename(self, self_: SmRef) -> str:
         """Returns the `driver_filename` field of the given SM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_str(await self._session._call("SM.get_driver_filename", [self_]))
 
     async def get_required_cluster_stack(self, self_: SmRef) -> List[str]:
         """Returns the `required_cluster_stack` field of the given SM.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_list_str(await self._session._call("SM.get_required_cluster_stack", [self_]))
 
 
@@ -3854,13 +3854,13 @@ class AsyncSrApi:
     async def forget_data_source_archives(self, sr: SrRef, data_source: str) -> None:
         """Discards the round-robin history kept for one of this SR's performance data sources.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         await self._session._call("SR.forget_data_source_archives", [sr, data_source])
 
     async def async_forget_data_source_archives(self, sr: SrRef, data_source: str) -> AsyncTask[None]:
         """Discards the round-robin history kept for one of this SR's performance data sources.
 
-        Published in dundee.
+        Published in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.forget_data_source_archives", [sr, data_source]))
@@ -3869,13 +3869,13 @@ class AsyncSrApi:
     async def query_data_source(self, sr: SrRef, data_source: str) -> float:
         """Returns the most recent value of the named data source of this SR, as a float.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_float(await self._session._call("SR.query_data_source", [sr, data_source]))
 
     async def async_query_data_source(self, sr: SrRef, data_source: str) -> AsyncTask[float]:
         """Returns the most recent value of the named data source of this SR, as a float.
 
-        Published in dundee.
+        Published in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.query_data_source", [sr, data_source]))
@@ -3884,13 +3884,13 @@ class AsyncSrApi:
     async def record_data_source(self, sr: SrRef, data_source: str) -> None:
         """Starts recording history for the named data source of this SR so it is archived over time.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         await self._session._call("SR.record_data_source", [sr, data_source])
 
     async def async_record_data_source(self, sr: SrRef, data_source: str) -> AsyncTask[None]:
         """Starts recording history for the named data source of this SR so it is archived over time.
 
-        Published in dundee.
+        Published in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.record_data_source", [sr, data_source]))
@@ -3899,13 +3899,13 @@ class AsyncSrApi:
     async def get_data_sources(self, sr: SrRef) -> List[DataSourceRecord]:
         """Lists the performance data sources available for this SR, with their current values and whether they are recorded.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_list_DataSourceRecord(await self._session._call("SR.get_data_sources", [sr]))
 
     async def async_get_data_sources(self, sr: SrRef) -> AsyncTask[List[DataSourceRecord]]:
         """Lists the performance data sources available for this SR, with their current values and whether they are recorded.
 
-        Published in dundee.
+        Published in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.get_data_sources", [sr]))
@@ -3914,13 +3914,13 @@ class AsyncSrApi:
     async def disable_database_replication(self, sr: SrRef) -> None:
         """Stops writing a copy of the pool database onto this SR.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("SR.disable_database_replication", [sr])
 
     async def async_disable_database_replication(self, sr: SrRef) -> AsyncTask[None]:
         """Stops writing a copy of the pool database onto this SR.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.disable_database_replication", [sr]))
@@ -3929,13 +3929,13 @@ class AsyncSrApi:
     async def enable_database_replication(self, sr: SrRef) -> None:
         """Starts keeping a copy of the pool database on this SR so that its VMs can be recovered elsewhere for disaster recovery.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("SR.enable_database_replication", [sr])
 
     async def async_enable_database_replication(self, sr: SrRef) -> AsyncTask[None]:
         """Starts keeping a copy of the pool database on this SR so that its VMs can be recovered elsewhere for disaster recovery.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.enable_database_replication", [sr]))
@@ -3944,13 +3944,13 @@ class AsyncSrApi:
     async def assert_supports_database_replication(self, sr: SrRef) -> None:
         """Fails unless this SR is able to hold a replica of the pool database.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("SR.assert_supports_database_replication", [sr])
 
     async def async_assert_supports_database_replication(self, sr: SrRef) -> AsyncTask[None]:
         """Fails unless this SR is able to hold a replica of the pool database.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.assert_supports_database_replication", [sr]))
@@ -3959,13 +3959,13 @@ class AsyncSrApi:
     async def assert_can_host_ha_statefile(self, sr: SrRef) -> None:
         """Fails unless this SR is suitable for holding the high-availability state file.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("SR.assert_can_host_ha_statefile", [sr])
 
     async def async_assert_can_host_ha_statefile(self, sr: SrRef) -> AsyncTask[None]:
         """Fails unless this SR is suitable for holding the high-availability state file.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.assert_can_host_ha_statefile", [sr]))
@@ -3974,13 +3974,13 @@ class AsyncSrApi:
     async def set_physical_size(self, self_: SrRef, value: int) -> None:
         """Overwrites the recorded physical size of the SR, in bytes; used by storage drivers.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("SR.set_physical_size", [self_, value])
 
     async def async_set_physical_size(self, self_: SrRef, value: int) -> AsyncTask[None]:
         """Overwrites the recorded physical size of the SR, in bytes; used by storage drivers.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.set_physical_size", [self_, value]))
@@ -3989,13 +3989,13 @@ class AsyncSrApi:
     async def create_new_blob(self, sr: SrRef, name: str, mime_type: str, public: bool) -> BlobRef:
         """Creates an empty binary blob attached to this SR under the given name and MIME type and returns its reference.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_BlobRef(await self._session._call("SR.create_new_blob", [sr, name, mime_type, public]))
 
     async def async_create_new_blob(self, sr: SrRef, name: str, mime_type: str, public: bool) -> AsyncTask[BlobRef]:
         """Creates an empty binary blob attached to this SR under the given name and MIME type and returns its reference.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.create_new_blob", [sr, name, mime_type, public]))
@@ -4004,13 +4004,13 @@ class AsyncSrApi:
     async def set_name_description(self, sr: SrRef, value: str) -> None:
         """Changes the description of the SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("SR.set_name_description", [sr, value])
 
     async def async_set_name_description(self, sr: SrRef, value: str) -> AsyncTask[None]:
         """Changes the description of the SR.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.set_name_description", [sr, value]))
@@ -4019,13 +4019,13 @@ class AsyncSrApi:
     async def set_name_label(self, sr: SrRef, value: str) -> None:
         """Changes the name of the SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("SR.set_name_label", [sr, value])
 
     async def async_set_name_label(self, sr: SrRef, value: str) -> AsyncTask[None]:
         """Changes the name of the SR.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.set_name_label", [sr, value]))
@@ -4034,13 +4034,13 @@ class AsyncSrApi:
     async def set_shared(self, sr: SrRef, value: bool) -> None:
         """Sets whether the SR is marked as shared across the pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("SR.set_shared", [sr, value])
 
     async def async_set_shared(self, sr: SrRef, value: bool) -> AsyncTask[None]:
         """Sets whether the SR is marked as shared across the pool.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.set_shared", [sr, value]))
@@ -4049,13 +4049,13 @@ class AsyncSrApi:
     async def probe_ext(self, host: HostRef, device_config: Dict[str, str], type: str, sm_config: Dict[str, str]) -> List[ProbeResultRecord]:
         """Asks a storage driver what SRs or targets can be found with the given device configuration, returning structured probe results.
 
-        Prototyped in kolkata; published in lima."""
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_list_ProbeResultRecord(await self._session._call("SR.probe_ext", [host, device_config, type, sm_config]))
 
     async def async_probe_ext(self, host: HostRef, device_config: Dict[str, str], type: str, sm_config: Dict[str, str]) -> AsyncTask[List[ProbeResultRecord]]:
         """Asks a storage driver what SRs or targets can be found with the given device configuration, returning structured probe results.
 
-        Prototyped in kolkata; published in lima.
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.probe_ext", [host, device_config, type, sm_config]))
@@ -4064,13 +4064,13 @@ class AsyncSrApi:
     async def probe(self, host: HostRef, device_config: Dict[str, str], type: str, sm_config: Dict[str, str]) -> str:
         """Asks a storage driver to scan with the given device configuration and returns its findings as an XML document in a string.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_str(await self._session._call("SR.probe", [host, device_config, type, sm_config]))
 
     async def async_probe(self, host: HostRef, device_config: Dict[str, str], type: str, sm_config: Dict[str, str]) -> AsyncTask[str]:
         """Asks a storage driver to scan with the given device configuration and returns its findings as an XML document in a string.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.probe", [host, device_config, type, sm_config]))
@@ -4079,13 +4079,13 @@ class AsyncSrApi:
     async def scan(self, sr: SrRef) -> None:
         """Rescans the SR so the database matches the disks actually present and its size fields are current.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("SR.scan", [sr])
 
     async def async_scan(self, sr: SrRef) -> AsyncTask[None]:
         """Rescans the SR so the database matches the disks actually present and its size fields are current.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.scan", [sr]))
@@ -4094,13 +4094,13 @@ class AsyncSrApi:
     async def get_supported_types(self) -> List[str]:
         """Returns the names of the SR types that the installed storage drivers can create.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_str(await self._session._call("SR.get_supported_types", []))
 
     async def async_get_supported_types(self) -> AsyncTask[List[str]]:
         """Returns the names of the SR types that the installed storage drivers can create.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.get_supported_types", []))
@@ -4109,13 +4109,13 @@ class AsyncSrApi:
     async def update(self, sr: SrRef) -> None:
         """Refreshes the SR's fields, such as sizes, from the storage backend.
 
-        Published in symc."""
+        Published in XenServer 4.1.1 (symc)."""
         await self._session._call("SR.update", [sr])
 
     async def async_update(self, sr: SrRef) -> AsyncTask[None]:
         """Refreshes the SR's fields, such as sizes, from the storage backend.
 
-        Published in symc.
+        Published in XenServer 4.1.1 (symc).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.update", [sr]))
@@ -4124,7 +4124,7 @@ class AsyncSrApi:
     async def forget(self, sr: SrRef) -> None:
         """Removes the SR record and its VDI records from the database without touching the data on disk; fails if PBDs remain.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: SR_HAS_PBD."""
         await self._session._call("SR.forget", [sr])
@@ -4132,7 +4132,7 @@ class AsyncSrApi:
     async def async_forget(self, sr: SrRef) -> AsyncTask[None]:
         """Removes the SR record and its VDI records from the database without touching the data on disk; fails if PBDs remain.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: SR_HAS_PBD.
 
@@ -4143,7 +4143,7 @@ class AsyncSrApi:
     async def destroy(self, sr: SrRef) -> None:
         """Deletes the SR and all data stored on it; its PBDs must already be unplugged and removed.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: SR_HAS_PBD."""
         await self._session._call("SR.destroy", [sr])
@@ -4151,7 +4151,7 @@ class AsyncSrApi:
     async def async_destroy(self, sr: SrRef) -> AsyncTask[None]:
         """Deletes the SR and all data stored on it; its PBDs must already be unplugged and removed.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: SR_HAS_PBD.
 
@@ -4162,30 +4162,30 @@ class AsyncSrApi:
     async def make(self, host: HostRef, device_config: Dict[str, str], physical_size: int, name_label: str, name_description: str, type: str, content_type: str, sm_config: Dict[str, str]) -> str:
         """Legacy call that creates a new SR on the given host and returns its UUID; use create instead.
 
-        Published in rio; deprecated in miami."""
-        warnings.warn("SR.make is deprecated since miami", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami)."""
+        warnings.warn("SR.make is deprecated since XenServer 4.1 (miami)", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("SR.make", [host, device_config, physical_size, name_label, name_description, type, content_type, sm_config]))
 
     async def async_make(self, host: HostRef, device_config: Dict[str, str], physical_size: int, name_label: str, name_description: str, type: str, content_type: str, sm_config: Dict[str, str]) -> AsyncTask[str]:
         """Legacy call that creates a new SR on the given host and returns its UUID; use create instead.
 
-        Published in rio; deprecated in miami.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("SR.make is deprecated since miami", DeprecationWarning, stacklevel=2)
+        warnings.warn("SR.make is deprecated since XenServer 4.1 (miami)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.SR.make", [host, device_config, physical_size, name_label, name_description, type, content_type, sm_config]))
         return AsyncTask(self._session, ref, conv_str)
 
     async def introduce(self, uuid: str, name_label: str, name_description: str, type: str, content_type: str, shared: bool, sm_config: Dict[str, str]) -> SrRef:
         """Registers an already existing SR in the database, without PBDs, and returns its new reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SrRef(await self._session._call("SR.introduce", [uuid, name_label, name_description, type, content_type, shared, sm_config]))
 
     async def async_introduce(self, uuid: str, name_label: str, name_description: str, type: str, content_type: str, shared: bool, sm_config: Dict[str, str]) -> AsyncTask[SrRef]:
         """Registers an already existing SR in the database, without PBDs, and returns its new reference.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.SR.introduce", [uuid, name_label, name_description, type, content_type, shared, sm_config]))
@@ -4194,7 +4194,7 @@ class AsyncSrApi:
     async def create(self, host: HostRef, device_config: Dict[str, str], physical_size: int, name_label: str, name_description: str, type: str, content_type: str, shared: bool, sm_config: Dict[str, str]) -> SrRef:
         """Creates a new SR on the given storage, with PBDs for one host or every host if shared, and returns its reference.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: SR_UNKNOWN_DRIVER."""
         return conv_SrRef(await self._session._call("SR.create", [host, device_config, physical_size, name_label, name_description, type, content_type, shared, sm_config]))
@@ -4202,7 +4202,7 @@ class AsyncSrApi:
     async def async_create(self, host: HostRef, device_config: Dict[str, str], physical_size: int, name_label: str, name_description: str, type: str, content_type: str, shared: bool, sm_config: Dict[str, str]) -> AsyncTask[SrRef]:
         """Creates a new SR on the given storage, with PBDs for one host or every host if shared, and returns its reference.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: SR_UNKNOWN_DRIVER.
 
@@ -4213,211 +4213,211 @@ class AsyncSrApi:
     async def get_record(self, self_: SrRef) -> SrRecord:
         """Returns every field of the given SR as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SrRecord(await self._session._call("SR.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> SrRef:
         """Finds the SR with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SrRef(await self._session._call("SR.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[SrRef]:
         """Lists every SR whose `name_label` equals the given label.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_SrRef(await self._session._call("SR.get_by_name_label", [label]))
 
     async def get_all(self) -> List[SrRef]:
         """Lists every SR known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_SrRef(await self._session._call("SR.get_all", []))
 
     async def get_all_records(self) -> Dict[SrRef, SrRecord]:
         """Returns the record of every SR, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_SrRef_SrRecord(await self._session._call("SR.get_all_records", []))
 
     async def get_uuid(self, self_: SrRef) -> str:
         """Returns the `uuid` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("SR.get_uuid", [self_]))
 
     async def get_name_label(self, self_: SrRef) -> str:
         """Returns the `name_label` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("SR.get_name_label", [self_]))
 
     async def get_name_description(self, self_: SrRef) -> str:
         """Returns the `name_description` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("SR.get_name_description", [self_]))
 
     async def get_allowed_operations(self, self_: SrRef) -> List[StorageOperations]:
         """Returns the `allowed_operations` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_StorageOperations(await self._session._call("SR.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: SrRef) -> Dict[str, StorageOperations]:
         """Returns the `current_operations` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_StorageOperations(await self._session._call("SR.get_current_operations", [self_]))
 
     async def get_VDIs(self, self_: SrRef) -> List[VdiRef]:
         """Returns the `VDIs` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VdiRef(await self._session._call("SR.get_VDIs", [self_]))
 
     async def get_PBDs(self, self_: SrRef) -> List[PbdRef]:
         """Returns the `PBDs` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_PbdRef(await self._session._call("SR.get_PBDs", [self_]))
 
     async def get_virtual_allocation(self, self_: SrRef) -> int:
         """Returns the `virtual_allocation` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("SR.get_virtual_allocation", [self_]))
 
     async def get_physical_utilisation(self, self_: SrRef) -> int:
         """Returns the `physical_utilisation` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("SR.get_physical_utilisation", [self_]))
 
     async def get_physical_size(self, self_: SrRef) -> int:
         """Returns the `physical_size` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("SR.get_physical_size", [self_]))
 
     async def get_type(self, self_: SrRef) -> str:
         """Returns the `type` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("SR.get_type", [self_]))
 
     async def get_content_type(self, self_: SrRef) -> str:
         """Returns the `content_type` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("SR.get_content_type", [self_]))
 
     async def get_shared(self, self_: SrRef) -> bool:
         """Returns the `shared` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("SR.get_shared", [self_]))
 
     async def get_other_config(self, self_: SrRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("SR.get_other_config", [self_]))
 
     async def set_other_config(self, self_: SrRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given SR.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("SR.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: SrRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given SR; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("SR.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: SrRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given SR, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("SR.remove_from_other_config", [self_, key])
 
     async def get_tags(self, self_: SrRef) -> List[str]:
         """Returns the `tags` field of the given SR.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_str(await self._session._call("SR.get_tags", [self_]))
 
     async def set_tags(self, self_: SrRef, value: List[str]) -> None:
         """Replaces the `tags` field of the given SR.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("SR.set_tags", [self_, value])
 
     async def add_tags(self, self_: SrRef, value: str) -> None:
         """Adds a value to the `tags` set of the given SR.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("SR.add_tags", [self_, value])
 
     async def remove_tags(self, self_: SrRef, value: str) -> None:
         """Removes a value from the `tags` set of the given SR, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("SR.remove_tags", [self_, value])
 
     async def get_sm_config(self, self_: SrRef) -> Dict[str, str]:
         """Returns the `sm_config` field of the given SR.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("SR.get_sm_config", [self_]))
 
     async def set_sm_config(self, self_: SrRef, value: Dict[str, str]) -> None:
         """Replaces the `sm_config` field of the given SR.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("SR.set_sm_config", [self_, value])
 
     async def add_to_sm_config(self, self_: SrRef, key: str, value: str) -> None:
         """Adds a key and its value to the `sm_config` map of the given SR; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("SR.add_to_sm_config", [self_, key, value])
 
     async def remove_from_sm_config(self, self_: SrRef, key: str) -> None:
         """Removes a key and its value from the `sm_config` map of the given SR, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("SR.remove_from_sm_config", [self_, key])
 
     async def get_blobs(self, self_: SrRef) -> Dict[str, BlobRef]:
         """Returns the `blobs` field of the given SR.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_BlobRef(await self._session._call("SR.get_blobs", [self_]))
 
     async def get_local_cache_enabled(self, self_: SrRef) -> bool:
         """Returns the `local_cache_enabled` field of the given SR.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_bool(await self._session._call("SR.get_local_cache_enabled", [self_]))
 
     async def get_introduced_by(self, self_: SrRef) -> DrTaskRef:
         """Returns the `introduced_by` field of the given SR.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_DrTaskRef(await self._session._call("SR.get_introduced_by", [self_]))
 
     async def get_clustered(self, self_: SrRef) -> bool:
         """Returns the `clustered` field of the given SR.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_bool(await self._session._call("SR.get_clustered", [self_]))
 
     async def get_is_tools_sr(self, self_: SrRef) -> bool:
         """Returns the `is_tools_sr` field of the given SR.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_bool(await self._session._call("SR.get_is_tools_sr", [self_]))
 
 
@@ -4430,13 +4430,13 @@ class AsyncUsbGroupApi:
     async def destroy(self, self_: UsbGroupRef) -> None:
         """Deletes the USB group.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("USB_group.destroy", [self_])
 
     async def async_destroy(self, self_: UsbGroupRef) -> AsyncTask[None]:
         """Deletes the USB group.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.USB_group.destroy", [self_]))
@@ -4445,13 +4445,13 @@ class AsyncUsbGroupApi:
     async def create(self, name_label: str, name_description: str, other_config: Dict[str, str]) -> UsbGroupRef:
         """Creates a new empty USB group with the given name, description and other_config and returns its reference.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_UsbGroupRef(await self._session._call("USB_group.create", [name_label, name_description, other_config]))
 
     async def async_create(self, name_label: str, name_description: str, other_config: Dict[str, str]) -> AsyncTask[UsbGroupRef]:
         """Creates a new empty USB group with the given name, description and other_config and returns its reference.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.USB_group.create", [name_label, name_description, other_config]))
@@ -4460,97 +4460,97 @@ class AsyncUsbGroupApi:
     async def get_record(self, self_: UsbGroupRef) -> UsbGroupRecord:
         """Returns every field of the given USB_group as one record.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_UsbGroupRecord(await self._session._call("USB_group.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> UsbGroupRef:
         """Finds the USB_group with the given UUID.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_UsbGroupRef(await self._session._call("USB_group.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[UsbGroupRef]:
         """Lists every USB_group whose `name_label` equals the given label.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_list_UsbGroupRef(await self._session._call("USB_group.get_by_name_label", [label]))
 
     async def get_all(self) -> List[UsbGroupRef]:
         """Lists every USB_group known to the server.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_list_UsbGroupRef(await self._session._call("USB_group.get_all", []))
 
     async def get_all_records(self) -> Dict[UsbGroupRef, UsbGroupRecord]:
         """Returns the record of every USB_group, keyed by reference.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_dict_UsbGroupRef_UsbGroupRecord(await self._session._call("USB_group.get_all_records", []))
 
     async def get_uuid(self, self_: UsbGroupRef) -> str:
         """Returns the `uuid` field of the given USB_group.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("USB_group.get_uuid", [self_]))
 
     async def get_name_label(self, self_: UsbGroupRef) -> str:
         """Returns the `name_label` field of the given USB_group.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("USB_group.get_name_label", [self_]))
 
     async def set_name_label(self, self_: UsbGroupRef, value: str) -> None:
         """Replaces the `name_label` field of the given USB_group.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("USB_group.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: UsbGroupRef) -> str:
         """Returns the `name_description` field of the given USB_group.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("USB_group.get_name_description", [self_]))
 
     async def set_name_description(self, self_: UsbGroupRef, value: str) -> None:
         """Replaces the `name_description` field of the given USB_group.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("USB_group.set_name_description", [self_, value])
 
     async def get_PUSBs(self, self_: UsbGroupRef) -> List[PusbRef]:
         """Returns the `PUSBs` field of the given USB_group.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_list_PusbRef(await self._session._call("USB_group.get_PUSBs", [self_]))
 
     async def get_VUSBs(self, self_: UsbGroupRef) -> List[VusbRef]:
         """Returns the `VUSBs` field of the given USB_group.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_list_VusbRef(await self._session._call("USB_group.get_VUSBs", [self_]))
 
     async def get_other_config(self, self_: UsbGroupRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given USB_group.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_dict_str_str(await self._session._call("USB_group.get_other_config", [self_]))
 
     async def set_other_config(self, self_: UsbGroupRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given USB_group.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("USB_group.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: UsbGroupRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given USB_group; fails if the key is already there.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("USB_group.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: UsbGroupRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given USB_group, if present.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("USB_group.remove_from_other_config", [self_, key])
 
 
@@ -4563,13 +4563,13 @@ class AsyncVbdApi:
     async def set_mode(self, self_: VbdRef, value: VbdMode) -> None:
         """Changes whether the device is read-only or read-write.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.set_mode", [self_, value])
 
     async def async_set_mode(self, self_: VbdRef, value: VbdMode) -> AsyncTask[None]:
         """Changes whether the device is read-only or read-write.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VBD.set_mode", [self_, value]))
@@ -4578,13 +4578,13 @@ class AsyncVbdApi:
     async def assert_attachable(self, self_: VbdRef) -> None:
         """Checks that the device could be attached if its VM were started, failing with an error explaining why not.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.assert_attachable", [self_])
 
     async def async_assert_attachable(self, self_: VbdRef) -> AsyncTask[None]:
         """Checks that the device could be attached if its VM were started, failing with an error explaining why not.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VBD.assert_attachable", [self_]))
@@ -4593,13 +4593,13 @@ class AsyncVbdApi:
     async def unplug_force(self, self_: VbdRef) -> None:
         """Forcibly detaches the device from its running VM without waiting for the guest.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.unplug_force", [self_])
 
     async def async_unplug_force(self, self_: VbdRef) -> AsyncTask[None]:
         """Forcibly detaches the device from its running VM without waiting for the guest.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VBD.unplug_force", [self_]))
@@ -4608,7 +4608,7 @@ class AsyncVbdApi:
     async def unplug(self, self_: VbdRef) -> None:
         """Hot-unplugs the device from its running VM; fails with DEVICE_DETACH_REJECTED if the guest refuses or DEVICE_ALREADY_DETACHED if it is not attached.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: DEVICE_DETACH_REJECTED, DEVICE_ALREADY_DETACHED."""
         await self._session._call("VBD.unplug", [self_])
@@ -4616,7 +4616,7 @@ class AsyncVbdApi:
     async def async_unplug(self, self_: VbdRef) -> AsyncTask[None]:
         """Hot-unplugs the device from its running VM; fails with DEVICE_DETACH_REJECTED if the guest refuses or DEVICE_ALREADY_DETACHED if it is not attached.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: DEVICE_DETACH_REJECTED, DEVICE_ALREADY_DETACHED.
 
@@ -4627,13 +4627,13 @@ class AsyncVbdApi:
     async def plug(self, self_: VbdRef) -> None:
         """Hot-plugs the device into its running VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.plug", [self_])
 
     async def async_plug(self, self_: VbdRef) -> AsyncTask[None]:
         """Hot-plugs the device into its running VM.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VBD.plug", [self_]))
@@ -4642,7 +4642,7 @@ class AsyncVbdApi:
     async def insert(self, vbd: VbdRef, vdi: VdiRef) -> None:
         """Inserts the given VDI into this empty removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_NOT_EMPTY.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VBD_NOT_REMOVABLE_MEDIA, VBD_NOT_EMPTY."""
         await self._session._call("VBD.insert", [vbd, vdi])
@@ -4650,7 +4650,7 @@ class AsyncVbdApi:
     async def async_insert(self, vbd: VbdRef, vdi: VdiRef) -> AsyncTask[None]:
         """Inserts the given VDI into this empty removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_NOT_EMPTY.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VBD_NOT_REMOVABLE_MEDIA, VBD_NOT_EMPTY.
 
@@ -4661,7 +4661,7 @@ class AsyncVbdApi:
     async def eject(self, vbd: VbdRef) -> None:
         """Removes the medium from this removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_IS_EMPTY.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VBD_NOT_REMOVABLE_MEDIA, VBD_IS_EMPTY."""
         await self._session._call("VBD.eject", [vbd])
@@ -4669,7 +4669,7 @@ class AsyncVbdApi:
     async def async_eject(self, vbd: VbdRef) -> AsyncTask[None]:
         """Removes the medium from this removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_IS_EMPTY.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VBD_NOT_REMOVABLE_MEDIA, VBD_IS_EMPTY.
 
@@ -4680,236 +4680,236 @@ class AsyncVbdApi:
     async def get_record(self, self_: VbdRef) -> VbdRecord:
         """Returns every field of the given VBD as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VbdRecord(await self._session._call("VBD.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VbdRef:
         """Finds the VBD with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VbdRef(await self._session._call("VBD.get_by_uuid", [uuid]))
 
     async def create(self, args: VbdRecord) -> VbdRef:
         """Creates a new VBD from a record of its writable and constructor fields, and returns its reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VbdRef(await self._session._call("VBD.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: VbdRef) -> None:
         """Destroys the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.destroy", [self_])
 
     async def get_all(self) -> List[VbdRef]:
         """Lists every VBD known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VbdRef(await self._session._call("VBD.get_all", []))
 
     async def get_all_records(self) -> Dict[VbdRef, VbdRecord]:
         """Returns the record of every VBD, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_VbdRef_VbdRecord(await self._session._call("VBD.get_all_records", []))
 
     async def get_uuid(self, self_: VbdRef) -> str:
         """Returns the `uuid` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VBD.get_uuid", [self_]))
 
     async def get_allowed_operations(self, self_: VbdRef) -> List[VbdOperations]:
         """Returns the `allowed_operations` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VbdOperations(await self._session._call("VBD.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: VbdRef) -> Dict[str, VbdOperations]:
         """Returns the `current_operations` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_VbdOperations(await self._session._call("VBD.get_current_operations", [self_]))
 
     async def get_VM(self, self_: VbdRef) -> VmRef:
         """Returns the `VM` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmRef(await self._session._call("VBD.get_VM", [self_]))
 
     async def get_VDI(self, self_: VbdRef) -> VdiRef:
         """Returns the `VDI` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VdiRef(await self._session._call("VBD.get_VDI", [self_]))
 
     async def get_device(self, self_: VbdRef) -> str:
         """Returns the `device` field of the given VBD.
 
-        Published in rio; changed in 1.257.0."""
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
         return conv_str(await self._session._call("VBD.get_device", [self_]))
 
     async def get_userdevice(self, self_: VbdRef) -> str:
         """Returns the `userdevice` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VBD.get_userdevice", [self_]))
 
     async def set_userdevice(self, self_: VbdRef, value: str) -> None:
         """Replaces the `userdevice` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.set_userdevice", [self_, value])
 
     async def get_bootable(self, self_: VbdRef) -> bool:
         """Returns the `bootable` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("VBD.get_bootable", [self_]))
 
     async def set_bootable(self, self_: VbdRef, value: bool) -> None:
         """Replaces the `bootable` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.set_bootable", [self_, value])
 
     async def get_mode(self, self_: VbdRef) -> VbdMode:
         """Returns the `mode` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VbdMode(await self._session._call("VBD.get_mode", [self_]))
 
     async def get_type(self, self_: VbdRef) -> VbdType:
         """Returns the `type` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VbdType(await self._session._call("VBD.get_type", [self_]))
 
     async def set_type(self, self_: VbdRef, value: VbdType) -> None:
         """Replaces the `type` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.set_type", [self_, value])
 
     async def get_unpluggable(self, self_: VbdRef) -> bool:
         """Returns the `unpluggable` field of the given VBD.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_bool(await self._session._call("VBD.get_unpluggable", [self_]))
 
     async def set_unpluggable(self, self_: VbdRef, value: bool) -> None:
         """Replaces the `unpluggable` field of the given VBD.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VBD.set_unpluggable", [self_, value])
 
     async def get_storage_lock(self, self_: VbdRef) -> bool:
         """Returns the `storage_lock` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("VBD.get_storage_lock", [self_]))
 
     async def get_empty(self, self_: VbdRef) -> bool:
         """Returns the `empty` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("VBD.get_empty", [self_]))
 
     async def get_other_config(self, self_: VbdRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VBD.get_other_config", [self_]))
 
     async def set_other_config(self, self_: VbdRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: VbdRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given VBD; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: VbdRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given VBD, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.remove_from_other_config", [self_, key])
 
     async def get_currently_attached(self, self_: VbdRef) -> bool:
         """Returns the `currently_attached` field of the given VBD.
 
-        Published in rio; changed in 1.257.0."""
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
         return conv_bool(await self._session._call("VBD.get_currently_attached", [self_]))
 
     async def get_status_code(self, self_: VbdRef) -> int:
         """Returns the `status_code` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VBD.get_status_code", [self_]))
 
     async def get_status_detail(self, self_: VbdRef) -> str:
         """Returns the `status_detail` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VBD.get_status_detail", [self_]))
 
     async def get_runtime_properties(self, self_: VbdRef) -> Dict[str, str]:
         """Returns the `runtime_properties` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VBD.get_runtime_properties", [self_]))
 
     async def get_qos_algorithm_type(self, self_: VbdRef) -> str:
         """Returns the `qos_algorithm_type` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VBD.get_qos_algorithm_type", [self_]))
 
     async def set_qos_algorithm_type(self, self_: VbdRef, value: str) -> None:
         """Replaces the `qos_algorithm_type` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.set_qos_algorithm_type", [self_, value])
 
     async def get_qos_algorithm_params(self, self_: VbdRef) -> Dict[str, str]:
         """Returns the `qos_algorithm_params` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VBD.get_qos_algorithm_params", [self_]))
 
     async def set_qos_algorithm_params(self, self_: VbdRef, value: Dict[str, str]) -> None:
         """Replaces the `qos_algorithm_params` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.set_qos_algorithm_params", [self_, value])
 
     async def add_to_qos_algorithm_params(self, self_: VbdRef, key: str, value: str) -> None:
         """Adds a key and its value to the `qos_algorithm_params` map of the given VBD; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.add_to_qos_algorithm_params", [self_, key, value])
 
     async def remove_from_qos_algorithm_params(self, self_: VbdRef, key: str) -> None:
         """Removes a key and its value from the `qos_algorithm_params` map of the given VBD, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VBD.remove_from_qos_algorithm_params", [self_, key])
 
     async def get_qos_supported_algorithms(self, self_: VbdRef) -> List[str]:
         """Returns the `qos_supported_algorithms` field of the given VBD.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_str(await self._session._call("VBD.get_qos_supported_algorithms", [self_]))
 
     async def get_metrics(self, self_: VbdRef) -> VbdMetricsRef:
         """Returns the `metrics` field of the given VBD.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VBD.get_metrics is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VBD.get_metrics is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_VbdMetricsRef(await self._session._call("VBD.get_metrics", [self_]))
 
 
@@ -4922,84 +4922,84 @@ class AsyncVbdMetricsApi:
     async def get_record(self, self_: VbdMetricsRef) -> VbdMetricsRecord:
         """Returns every field of the given VBD_metrics as one record.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VBD_metrics.get_record is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VBD_metrics.get_record is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_VbdMetricsRecord(await self._session._call("VBD_metrics.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VbdMetricsRef:
         """Finds the VBD_metrics with the given UUID.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VBD_metrics.get_by_uuid is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VBD_metrics.get_by_uuid is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_VbdMetricsRef(await self._session._call("VBD_metrics.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[VbdMetricsRef]:
         """Lists every VBD_metrics known to the server.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VBD_metrics.get_all is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VBD_metrics.get_all is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_list_VbdMetricsRef(await self._session._call("VBD_metrics.get_all", []))
 
     async def get_all_records(self) -> Dict[VbdMetricsRef, VbdMetricsRecord]:
         """Returns the record of every VBD_metrics, keyed by reference.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VBD_metrics.get_all_records is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VBD_metrics.get_all_records is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_dict_VbdMetricsRef_VbdMetricsRecord(await self._session._call("VBD_metrics.get_all_records", []))
 
     async def get_uuid(self, self_: VbdMetricsRef) -> str:
         """Returns the `uuid` field of the given VBD_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VBD_metrics.get_uuid", [self_]))
 
     async def get_io_read_kbs(self, self_: VbdMetricsRef) -> float:
         """Returns the `io_read_kbs` field of the given VBD_metrics.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VBD_metrics.get_io_read_kbs is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VBD_metrics.get_io_read_kbs is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_float(await self._session._call("VBD_metrics.get_io_read_kbs", [self_]))
 
     async def get_io_write_kbs(self, self_: VbdMetricsRef) -> float:
         """Returns the `io_write_kbs` field of the given VBD_metrics.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VBD_metrics.get_io_write_kbs is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VBD_metrics.get_io_write_kbs is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_float(await self._session._call("VBD_metrics.get_io_write_kbs", [self_]))
 
     async def get_last_updated(self, self_: VbdMetricsRef) -> datetime.datetime:
         """Returns the `last_updated` field of the given VBD_metrics.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VBD_metrics.get_last_updated is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VBD_metrics.get_last_updated is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_datetime(await self._session._call("VBD_metrics.get_last_updated", [self_]))
 
     async def get_other_config(self, self_: VbdMetricsRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given VBD_metrics.
 
-        Published in orlando; deprecated in tampa; removed in tampa."""
-        warnings.warn("VBD_metrics.get_other_config is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VBD_metrics.get_other_config is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_dict_str_str(await self._session._call("VBD_metrics.get_other_config", [self_]))
 
     async def set_other_config(self, self_: VbdMetricsRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given VBD_metrics.
 
-        Published in orlando; deprecated in tampa; removed in tampa."""
-        warnings.warn("VBD_metrics.set_other_config is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VBD_metrics.set_other_config is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         await self._session._call("VBD_metrics.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: VbdMetricsRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given VBD_metrics; fails if the key is already there.
 
-        Published in orlando; deprecated in tampa; removed in tampa."""
-        warnings.warn("VBD_metrics.add_to_other_config is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VBD_metrics.add_to_other_config is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         await self._session._call("VBD_metrics.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: VbdMetricsRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given VBD_metrics, if present.
 
-        Published in orlando; deprecated in tampa; removed in tampa."""
-        warnings.warn("VBD_metrics.remove_from_other_config is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VBD_metrics.remove_from_other_config is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         await self._session._call("VBD_metrics.remove_from_other_config", [self_, key])
 
 
@@ -5012,7 +5012,7 @@ class AsyncVdiApi:
     async def get_nbd_info(self, self_: VdiRef) -> List[VdiNbdServerInfoRecord]:
         """Lists how the disk can be reached over NBD, one entry per host interface; returns connection records (empty if there is none).
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: VDI_INCOMPATIBLE_TYPE."""
         return conv_list_VdiNbdServerInfoRecord(await self._session._call("VDI.get_nbd_info", [self_]))
@@ -5020,7 +5020,7 @@ class AsyncVdiApi:
     async def async_get_nbd_info(self, self_: VdiRef) -> AsyncTask[List[VdiNbdServerInfoRecord]]:
         """Lists how the disk can be reached over NBD, one entry per host interface; returns connection records (empty if there is none).
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: VDI_INCOMPATIBLE_TYPE.
 
@@ -5031,7 +5031,7 @@ class AsyncVdiApi:
     async def list_changed_blocks(self, vdi_from: VdiRef, vdi_to: VdiRef) -> str:
         """Compares two snapshots of a CBT-enabled disk; returns a base64-encoded bitmap marking the blocks that changed between them.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, VDI_IN_USE."""
         return conv_str(await self._session._call("VDI.list_changed_blocks", [vdi_from, vdi_to]))
@@ -5039,7 +5039,7 @@ class AsyncVdiApi:
     async def async_list_changed_blocks(self, vdi_from: VdiRef, vdi_to: VdiRef) -> AsyncTask[str]:
         """Compares two snapshots of a CBT-enabled disk; returns a base64-encoded bitmap marking the blocks that changed between them.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, VDI_IN_USE.
 
@@ -5050,7 +5050,7 @@ class AsyncVdiApi:
     async def data_destroy(self, self_: VdiRef) -> None:
         """Deletes the data of a CBT-enabled snapshot while keeping its tracking metadata, turning it into a cbt_metadata disk; returns nothing.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, OPERATION_NOT_ALLOWED, VDI_INCOMPATIBLE_TYPE, VDI_NO_CBT_METADATA, VDI_IN_USE, VDI_IS_A_PHYSICAL_DEVICE."""
         await self._session._call("VDI.data_destroy", [self_])
@@ -5058,7 +5058,7 @@ class AsyncVdiApi:
     async def async_data_destroy(self, self_: VdiRef) -> AsyncTask[None]:
         """Deletes the data of a CBT-enabled snapshot while keeping its tracking metadata, turning it into a cbt_metadata disk; returns nothing.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, OPERATION_NOT_ALLOWED, VDI_INCOMPATIBLE_TYPE, VDI_NO_CBT_METADATA, VDI_IN_USE, VDI_IS_A_PHYSICAL_DEVICE.
 
@@ -5069,7 +5069,7 @@ class AsyncVdiApi:
     async def disable_cbt(self, self_: VdiRef) -> None:
         """Turns off changed block tracking for the disk; returns nothing.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, OPERATION_NOT_ALLOWED, VDI_INCOMPATIBLE_TYPE, VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION."""
         await self._session._call("VDI.disable_cbt", [self_])
@@ -5077,7 +5077,7 @@ class AsyncVdiApi:
     async def async_disable_cbt(self, self_: VdiRef) -> AsyncTask[None]:
         """Turns off changed block tracking for the disk; returns nothing.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, OPERATION_NOT_ALLOWED, VDI_INCOMPATIBLE_TYPE, VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION.
 
@@ -5088,7 +5088,7 @@ class AsyncVdiApi:
     async def enable_cbt(self, self_: VdiRef) -> None:
         """Turns on changed block tracking for the disk so that later snapshots can be compared; returns nothing.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, OPERATION_NOT_ALLOWED, VDI_INCOMPATIBLE_TYPE, VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION."""
         await self._session._call("VDI.enable_cbt", [self_])
@@ -5096,7 +5096,7 @@ class AsyncVdiApi:
     async def async_enable_cbt(self, self_: VdiRef) -> AsyncTask[None]:
         """Turns on changed block tracking for the disk so that later snapshots can be compared; returns nothing.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, OPERATION_NOT_ALLOWED, VDI_INCOMPATIBLE_TYPE, VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION.
 
@@ -5107,13 +5107,13 @@ class AsyncVdiApi:
     async def pool_migrate(self, vdi: VdiRef, sr: SrRef, options: Dict[str, str]) -> VdiRef:
         """Moves a disk attached to a running VM to another SR while the VM keeps running; returns the disk's new reference.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_VdiRef(await self._session._call("VDI.pool_migrate", [vdi, sr, options]))
 
     async def async_pool_migrate(self, vdi: VdiRef, sr: SrRef, options: Dict[str, str]) -> AsyncTask[VdiRef]:
         """Moves a disk attached to a running VM to another SR while the VM keeps running; returns the disk's new reference.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.pool_migrate", [vdi, sr, options]))
@@ -5122,13 +5122,13 @@ class AsyncVdiApi:
     async def read_database_pool_uuid(self, self_: VdiRef) -> str:
         """Reads the pool metadata database stored on the disk; returns the UUID of the pool it belongs to.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_str(await self._session._call("VDI.read_database_pool_uuid", [self_]))
 
     async def async_read_database_pool_uuid(self, self_: VdiRef) -> AsyncTask[str]:
         """Reads the pool metadata database stored on the disk; returns the UUID of the pool it belongs to.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.read_database_pool_uuid", [self_]))
@@ -5137,13 +5137,13 @@ class AsyncVdiApi:
     async def open_database(self, self_: VdiRef) -> SessionRef:
         """Opens the pool metadata database stored on the disk for inspection; returns a session bound to that database.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_SessionRef(await self._session._call("VDI.open_database", [self_]))
 
     async def async_open_database(self, self_: VdiRef) -> AsyncTask[SessionRef]:
         """Opens the pool metadata database stored on the disk for inspection; returns a session bound to that database.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.open_database", [self_]))
@@ -5152,13 +5152,13 @@ class AsyncVdiApi:
     async def set_allow_caching(self, self_: VdiRef, value: bool) -> None:
         """Allows or forbids local caching of the disk; returns nothing.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         await self._session._call("VDI.set_allow_caching", [self_, value])
 
     async def async_set_allow_caching(self, self_: VdiRef, value: bool) -> AsyncTask[None]:
         """Allows or forbids local caching of the disk; returns nothing.
 
-        Published in cowley.
+        Published in XenServer 5.6 FP1 (cowley).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.set_allow_caching", [self_, value]))
@@ -5167,13 +5167,13 @@ class AsyncVdiApi:
     async def set_on_boot(self, self_: VdiRef, value: OnBoot) -> None:
         """Sets whether the disk's changes persist or are reset at each VM boot; returns nothing.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         await self._session._call("VDI.set_on_boot", [self_, value])
 
     async def async_set_on_boot(self, self_: VdiRef, value: OnBoot) -> AsyncTask[None]:
         """Sets whether the disk's changes persist or are reset at each VM boot; returns nothing.
 
-        Published in cowley.
+        Published in XenServer 5.6 FP1 (cowley).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.set_on_boot", [self_, value]))
@@ -5182,13 +5182,13 @@ class AsyncVdiApi:
     async def set_name_description(self, self_: VdiRef, value: str) -> None:
         """Changes the description of the disk, also updating the storage backend; returns nothing.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VDI.set_name_description", [self_, value])
 
     async def async_set_name_description(self, self_: VdiRef, value: str) -> AsyncTask[None]:
         """Changes the description of the disk, also updating the storage backend; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.set_name_description", [self_, value]))
@@ -5197,13 +5197,13 @@ class AsyncVdiApi:
     async def set_name_label(self, self_: VdiRef, value: str) -> None:
         """Changes the name of the disk, also updating the storage backend; returns nothing.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VDI.set_name_label", [self_, value])
 
     async def async_set_name_label(self, self_: VdiRef, value: str) -> AsyncTask[None]:
         """Changes the name of the disk, also updating the storage backend; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.set_name_label", [self_, value]))
@@ -5212,13 +5212,13 @@ class AsyncVdiApi:
     async def set_read_only(self, self_: VdiRef, value: bool) -> None:
         """Marks the disk as read-only or writable; returns nothing.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VDI.set_read_only", [self_, value])
 
     async def async_set_read_only(self, self_: VdiRef, value: bool) -> AsyncTask[None]:
         """Marks the disk as read-only or writable; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.set_read_only", [self_, value]))
@@ -5227,13 +5227,13 @@ class AsyncVdiApi:
     async def set_sharable(self, self_: VdiRef, value: bool) -> None:
         """Marks whether the disk may be attached to several VMs at once; returns nothing.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("VDI.set_sharable", [self_, value])
 
     async def async_set_sharable(self, self_: VdiRef, value: bool) -> AsyncTask[None]:
         """Marks whether the disk may be attached to several VMs at once; returns nothing.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.set_sharable", [self_, value]))
@@ -5242,13 +5242,13 @@ class AsyncVdiApi:
     async def forget(self, vdi: VdiRef) -> None:
         """Deletes the disk's database record while leaving its data on storage; returns nothing.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VDI.forget", [vdi])
 
     async def async_forget(self, vdi: VdiRef) -> AsyncTask[None]:
         """Deletes the disk's database record while leaving its data on storage; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.forget", [vdi]))
@@ -5257,7 +5257,7 @@ class AsyncVdiApi:
     async def copy(self, vdi: VdiRef, sr: SrRef, base_vdi: VdiRef, into_vdi: VdiRef) -> VdiRef:
         """Copies the disk's data into a new disk on the given SR, or into an existing disk, optionally sending only differences from a base disk; returns the destination disk.
 
-        Published in rio; extended in cowley; extended in clearwater-felton.
+        Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley); extended in XenServer 6.2 SP1 Hotfix 4 (clearwater-felton).
 
         Errors: VDI_READONLY, VDI_TOO_SMALL, VDI_NOT_SPARSE."""
         return conv_VdiRef(await self._session._call("VDI.copy", [vdi, sr, base_vdi, into_vdi]))
@@ -5265,7 +5265,7 @@ class AsyncVdiApi:
     async def async_copy(self, vdi: VdiRef, sr: SrRef, base_vdi: VdiRef, into_vdi: VdiRef) -> AsyncTask[VdiRef]:
         """Copies the disk's data into a new disk on the given SR, or into an existing disk, optionally sending only differences from a base disk; returns the destination disk.
 
-        Published in rio; extended in cowley; extended in clearwater-felton.
+        Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley); extended in XenServer 6.2 SP1 Hotfix 4 (clearwater-felton).
 
         Errors: VDI_READONLY, VDI_TOO_SMALL, VDI_NOT_SPARSE.
 
@@ -5276,7 +5276,7 @@ class AsyncVdiApi:
     async def update(self, vdi: VdiRef) -> None:
         """Asks the storage backend to refresh the disk's fields, such as its size; returns nothing.
 
-        Published in symc.
+        Published in XenServer 4.1.1 (symc).
 
         Errors: SR_OPERATION_NOT_SUPPORTED."""
         await self._session._call("VDI.update", [vdi])
@@ -5284,7 +5284,7 @@ class AsyncVdiApi:
     async def async_update(self, vdi: VdiRef) -> AsyncTask[None]:
         """Asks the storage backend to refresh the disk's fields, such as its size; returns nothing.
 
-        Published in symc.
+        Published in XenServer 4.1.1 (symc).
 
         Errors: SR_OPERATION_NOT_SUPPORTED.
 
@@ -5295,7 +5295,7 @@ class AsyncVdiApi:
     async def introduce(self, uuid: str, name_label: str, name_description: str, SR: SrRef, type: VdiType, sharable: bool, read_only: bool, other_config: Dict[str, str], location: str, xenstore_data: Dict[str, str], sm_config: Dict[str, str], managed: bool, virtual_size: int, physical_utilisation: int, metadata_of_pool: PoolRef, is_a_snapshot: bool, snapshot_time: datetime.datetime, snapshot_of: VdiRef) -> VdiRef:
         """Creates a record for a disk that already exists on storage, using the given details; returns a reference to the new VDI.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Errors: SR_OPERATION_NOT_SUPPORTED."""
         return conv_VdiRef(await self._session._call("VDI.introduce", [uuid, name_label, name_description, SR, type, sharable, read_only, other_config, location, xenstore_data, sm_config, managed, virtual_size, physical_utilisation, metadata_of_pool, is_a_snapshot, snapshot_time, snapshot_of]))
@@ -5303,7 +5303,7 @@ class AsyncVdiApi:
     async def async_introduce(self, uuid: str, name_label: str, name_description: str, SR: SrRef, type: VdiType, sharable: bool, read_only: bool, other_config: Dict[str, str], location: str, xenstore_data: Dict[str, str], sm_config: Dict[str, str], managed: bool, virtual_size: int, physical_utilisation: int, metadata_of_pool: PoolRef, is_a_snapshot: bool, snapshot_time: datetime.datetime, snapshot_of: VdiRef) -> AsyncTask[VdiRef]:
         """Creates a record for a disk that already exists on storage, using the given details; returns a reference to the new VDI.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Errors: SR_OPERATION_NOT_SUPPORTED.
 
@@ -5314,30 +5314,30 @@ class AsyncVdiApi:
     async def resize_online(self, vdi: VdiRef, size: int) -> None:
         """Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
 
-        Published in rio; deprecated in inverness; removed in inverness."""
-        warnings.warn("VDI.resize_online is removed in inverness", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness)."""
+        warnings.warn("VDI.resize_online is removed in XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
         await self._session._call("VDI.resize_online", [vdi, size])
 
     async def async_resize_online(self, vdi: VdiRef, size: int) -> AsyncTask[None]:
         """Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
 
-        Published in rio; deprecated in inverness; removed in inverness.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VDI.resize_online is removed in inverness", DeprecationWarning, stacklevel=2)
+        warnings.warn("VDI.resize_online is removed in XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VDI.resize_online", [vdi, size]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def resize(self, vdi: VdiRef, size: int) -> None:
         """Changes the size of the disk to the given number of bytes; returns nothing.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VDI.resize", [vdi, size])
 
     async def async_resize(self, vdi: VdiRef, size: int) -> AsyncTask[None]:
         """Changes the size of the disk to the given number of bytes; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.resize", [vdi, size]))
@@ -5346,13 +5346,13 @@ class AsyncVdiApi:
     async def clone(self, vdi: VdiRef, driver_params: Dict[str, str]) -> VdiRef:
         """Makes a writable copy of the disk, sharing data with it where the storage allows; returns the new disk.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VdiRef(await self._session._call("VDI.clone", [vdi, driver_params]))
 
     async def async_clone(self, vdi: VdiRef, driver_params: Dict[str, str]) -> AsyncTask[VdiRef]:
         """Makes a writable copy of the disk, sharing data with it where the storage allows; returns the new disk.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.clone", [vdi, driver_params]))
@@ -5361,13 +5361,13 @@ class AsyncVdiApi:
     async def snapshot(self, vdi: VdiRef, driver_params: Dict[str, str]) -> VdiRef:
         """Takes a read-only point-in-time copy of the disk; returns the new snapshot disk.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VdiRef(await self._session._call("VDI.snapshot", [vdi, driver_params]))
 
     async def async_snapshot(self, vdi: VdiRef, driver_params: Dict[str, str]) -> AsyncTask[VdiRef]:
         """Takes a read-only point-in-time copy of the disk; returns the new snapshot disk.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.snapshot", [vdi, driver_params]))
@@ -5376,308 +5376,308 @@ class AsyncVdiApi:
     async def get_record(self, self_: VdiRef) -> VdiRecord:
         """Returns every field of the given VDI as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VdiRecord(await self._session._call("VDI.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VdiRef:
         """Finds the VDI with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VdiRef(await self._session._call("VDI.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[VdiRef]:
         """Lists every VDI whose `name_label` equals the given label.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VdiRef(await self._session._call("VDI.get_by_name_label", [label]))
 
     async def create(self, args: VdiRecord) -> VdiRef:
         """Creates a new VDI from a record of its writable and constructor fields, and returns its reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VdiRef(await self._session._call("VDI.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: VdiRef) -> None:
         """Destroys the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VDI.destroy", [self_])
 
     async def get_all(self) -> List[VdiRef]:
         """Lists every VDI known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VdiRef(await self._session._call("VDI.get_all", []))
 
     async def get_all_records(self) -> Dict[VdiRef, VdiRecord]:
         """Returns the record of every VDI, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_VdiRef_VdiRecord(await self._session._call("VDI.get_all_records", []))
 
     async def get_uuid(self, self_: VdiRef) -> str:
         """Returns the `uuid` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VDI.get_uuid", [self_]))
 
     async def get_name_label(self, self_: VdiRef) -> str:
         """Returns the `name_label` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VDI.get_name_label", [self_]))
 
     async def get_name_description(self, self_: VdiRef) -> str:
         """Returns the `name_description` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VDI.get_name_description", [self_]))
 
     async def get_allowed_operations(self, self_: VdiRef) -> List[VdiOperations]:
         """Returns the `allowed_operations` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VdiOperations(await self._session._call("VDI.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: VdiRef) -> Dict[str, VdiOperations]:
         """Returns the `current_operations` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_VdiOperations(await self._session._call("VDI.get_current_operations", [self_]))
 
     async def get_SR(self, self_: VdiRef) -> SrRef:
         """Returns the `SR` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SrRef(await self._session._call("VDI.get_SR", [self_]))
 
     async def get_VBDs(self, self_: VdiRef) -> List[VbdRef]:
         """Returns the `VBDs` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VbdRef(await self._session._call("VDI.get_VBDs", [self_]))
 
     async def get_crash_dumps(self, self_: VdiRef) -> List[CrashdumpRef]:
         """Returns the `crash_dumps` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_CrashdumpRef(await self._session._call("VDI.get_crash_dumps", [self_]))
 
     async def get_virtual_size(self, self_: VdiRef) -> int:
         """Returns the `virtual_size` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VDI.get_virtual_size", [self_]))
 
     async def get_physical_utilisation(self, self_: VdiRef) -> int:
         """Returns the `physical_utilisation` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VDI.get_physical_utilisation", [self_]))
 
     async def get_type(self, self_: VdiRef) -> VdiType:
         """Returns the `type` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VdiType(await self._session._call("VDI.get_type", [self_]))
 
     async def get_sharable(self, self_: VdiRef) -> bool:
         """Returns the `sharable` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("VDI.get_sharable", [self_]))
 
     async def get_read_only(self, self_: VdiRef) -> bool:
         """Returns the `read_only` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("VDI.get_read_only", [self_]))
 
     async def get_other_config(self, self_: VdiRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VDI.get_other_config", [self_]))
 
     async def set_other_config(self, self_: VdiRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VDI.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: VdiRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given VDI; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VDI.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: VdiRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given VDI, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VDI.remove_from_other_config", [self_, key])
 
     async def get_storage_lock(self, self_: VdiRef) -> bool:
         """Returns the `storage_lock` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("VDI.get_storage_lock", [self_]))
 
     async def get_location(self, self_: VdiRef) -> str:
         """Returns the `location` field of the given VDI.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_str(await self._session._call("VDI.get_location", [self_]))
 
     async def get_managed(self, self_: VdiRef) -> bool:
         """Returns the `managed` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("VDI.get_managed", [self_]))
 
     async def get_missing(self, self_: VdiRef) -> bool:
         """Returns the `missing` field of the given VDI.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("VDI.get_missing", [self_]))
 
     async def get_parent(self, self_: VdiRef) -> VdiRef:
         """Returns the `parent` field of the given VDI.
 
-        Published in rio; deprecated in ely."""
-        warnings.warn("VDI.get_parent is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("VDI.get_parent is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_VdiRef(await self._session._call("VDI.get_parent", [self_]))
 
     async def get_xenstore_data(self, self_: VdiRef) -> Dict[str, str]:
         """Returns the `xenstore_data` field of the given VDI.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("VDI.get_xenstore_data", [self_]))
 
     async def set_xenstore_data(self, self_: VdiRef, value: Dict[str, str]) -> None:
         """Replaces the `xenstore_data` field of the given VDI.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VDI.set_xenstore_data", [self_, value])
 
     async def add_to_xenstore_data(self, self_: VdiRef, key: str, value: str) -> None:
         """Adds a key and its value to the `xenstore_data` map of the given VDI; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VDI.add_to_xenstore_data", [self_, key, value])
 
     async def remove_from_xenstore_data(self, self_: VdiRef, key: str) -> None:
         """Removes a key and its value from the `xenstore_data` map of the given VDI, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VDI.remove_from_xenstore_data", [self_, key])
 
     async def get_sm_config(self, self_: VdiRef) -> Dict[str, str]:
         """Returns the `sm_config` field of the given VDI.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("VDI.get_sm_config", [self_]))
 
     async def set_sm_config(self, self_: VdiRef, value: Dict[str, str]) -> None:
         """Replaces the `sm_config` field of the given VDI.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VDI.set_sm_config", [self_, value])
 
     async def add_to_sm_config(self, self_: VdiRef, key: str, value: str) -> None:
         """Adds a key and its value to the `sm_config` map of the given VDI; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VDI.add_to_sm_config", [self_, key, value])
 
     async def remove_from_sm_config(self, self_: VdiRef, key: str) -> None:
         """Removes a key and its value from the `sm_config` map of the given VDI, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VDI.remove_from_sm_config", [self_, key])
 
     async def get_is_a_snapshot(self, self_: VdiRef) -> bool:
         """Returns the `is_a_snapshot` field of the given VDI.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_bool(await self._session._call("VDI.get_is_a_snapshot", [self_]))
 
     async def get_snapshot_of(self, self_: VdiRef) -> VdiRef:
         """Returns the `snapshot_of` field of the given VDI.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_VdiRef(await self._session._call("VDI.get_snapshot_of", [self_]))
 
     async def get_snapshots(self, self_: VdiRef) -> List[VdiRef]:
         """Returns the `snapshots` field of the given VDI.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_VdiRef(await self._session._call("VDI.get_snapshots", [self_]))
 
     async def get_snapshot_time(self, self_: VdiRef) -> datetime.datetime:
         """Returns the `snapshot_time` field of the given VDI.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_datetime(await self._session._call("VDI.get_snapshot_time", [self_]))
 
     async def get_tags(self, self_: VdiRef) -> List[str]:
         """Returns the `tags` field of the given VDI.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_str(await self._session._call("VDI.get_tags", [self_]))
 
     async def set_tags(self, self_: VdiRef, value: List[str]) -> None:
         """Replaces the `tags` field of the given VDI.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VDI.set_tags", [self_, value])
 
     async def add_tags(self, self_: VdiRef, value: str) -> None:
         """Adds a value to the `tags` set of the given VDI.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VDI.add_tags", [self_, value])
 
     async def remove_tags(self, self_: VdiRef, value: str) -> None:
         """Removes a value from the `tags` set of the given VDI, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VDI.remove_tags", [self_, value])
 
     async def get_allow_caching(self, self_: VdiRef) -> bool:
         """Returns the `allow_caching` field of the given VDI.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_bool(await self._session._call("VDI.get_allow_caching", [self_]))
 
     async def get_on_boot(self, self_: VdiRef) -> OnBoot:
         """Returns the `on_boot` field of the given VDI.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_OnBoot(await self._session._call("VDI.get_on_boot", [self_]))
 
     async def get_metadata_of_pool(self, self_: VdiRef) -> PoolRef:
         """Returns the `metadata_of_pool` field of the given VDI.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_PoolRef(await self._session._call("VDI.get_metadata_of_pool", [self_]))
 
     async def get_metadata_latest(self, self_: VdiRef) -> bool:
         """Returns the `metadata_latest` field of the given VDI.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_bool(await self._session._call("VDI.get_metadata_latest", [self_]))
 
     async def get_is_tools_iso(self, self_: VdiRef) -> bool:
         """Returns the `is_tools_iso` field of the given VDI.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_bool(await self._session._call("VDI.get_is_tools_iso", [self_]))
 
     async def get_cbt_enabled(self, self_: VdiRef) -> bool:
         """Returns the `cbt_enabled` field of the given VDI.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_bool(await self._session._call("VDI.get_cbt_enabled", [self_]))
 
 
@@ -5690,13 +5690,13 @@ class AsyncVgpuApi:
     async def destroy(self, self_: VgpuRef) -> None:
         """Deletes the virtual GPU record from its VM; the VM must not be using it. Returns nothing.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("VGPU.destroy", [self_])
 
     async def async_destroy(self, self_: VgpuRef) -> AsyncTask[None]:
         """Deletes the virtual GPU record from its VM; the VM must not be using it. Returns nothing.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VGPU.destroy", [self_]))
@@ -5705,13 +5705,13 @@ class AsyncVgpuApi:
     async def create(self, VM: VmRef, GPU_group: GpuGroupRef, device: str, other_config: Dict[str, str], type: VgpuTypeRef) -> VgpuRef:
         """Adds a virtual GPU of the given type to a VM, drawing on the given GPU group and device slot; returns a reference to the new VGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_VgpuRef(await self._session._call("VGPU.create", [VM, GPU_group, device, other_config, type]))
 
     async def async_create(self, VM: VmRef, GPU_group: GpuGroupRef, device: str, other_config: Dict[str, str], type: VgpuTypeRef) -> AsyncTask[VgpuRef]:
         """Adds a virtual GPU of the given type to a VM, drawing on the given GPU group and device slot; returns a reference to the new VGPU.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VGPU.create", [VM, GPU_group, device, other_config, type]))
@@ -5720,121 +5720,121 @@ class AsyncVgpuApi:
     async def get_record(self, self_: VgpuRef) -> VgpuRecord:
         """Returns every field of the given VGPU as one record.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_VgpuRecord(await self._session._call("VGPU.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VgpuRef:
         """Finds the VGPU with the given UUID.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_VgpuRef(await self._session._call("VGPU.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[VgpuRef]:
         """Lists every VGPU known to the server.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_VgpuRef(await self._session._call("VGPU.get_all", []))
 
     async def get_all_records(self) -> Dict[VgpuRef, VgpuRecord]:
         """Returns the record of every VGPU, keyed by reference.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_dict_VgpuRef_VgpuRecord(await self._session._call("VGPU.get_all_records", []))
 
     async def get_uuid(self, self_: VgpuRef) -> str:
         """Returns the `uuid` field of the given VGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_str(await self._session._call("VGPU.get_uuid", [self_]))
 
     async def get_VM(self, self_: VgpuRef) -> VmRef:
         """Returns the `VM` field of the given VGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_VmRef(await self._session._call("VGPU.get_VM", [self_]))
 
     async def get_GPU_group(self, self_: VgpuRef) -> GpuGroupRef:
         """Returns the `GPU_group` field of the given VGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_GpuGroupRef(await self._session._call("VGPU.get_GPU_group", [self_]))
 
     async def get_device(self, self_: VgpuRef) -> str:
         """Returns the `device` field of the given VGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_str(await self._session._call("VGPU.get_device", [self_]))
 
     async def get_currently_attached(self, self_: VgpuRef) -> bool:
         """Returns the `currently_attached` field of the given VGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_bool(await self._session._call("VGPU.get_currently_attached", [self_]))
 
     async def get_other_config(self, self_: VgpuRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given VGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_dict_str_str(await self._session._call("VGPU.get_other_config", [self_]))
 
     async def set_other_config(self, self_: VgpuRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given VGPU.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("VGPU.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: VgpuRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given VGPU; fails if the key is already there.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("VGPU.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: VgpuRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given VGPU, if present.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("VGPU.remove_from_other_config", [self_, key])
 
     async def get_type(self, self_: VgpuRef) -> VgpuTypeRef:
         """Returns the `type` field of the given VGPU.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_VgpuTypeRef(await self._session._call("VGPU.get_type", [self_]))
 
     async def get_resident_on(self, self_: VgpuRef) -> PgpuRef:
         """Returns the `resident_on` field of the given VGPU.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_PgpuRef(await self._session._call("VGPU.get_resident_on", [self_]))
 
     async def get_scheduled_to_be_resident_on(self, self_: VgpuRef) -> PgpuRef:
         """Returns the `scheduled_to_be_resident_on` field of the given VGPU.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_PgpuRef(await self._session._call("VGPU.get_scheduled_to_be_resident_on", [self_]))
 
     async def get_compatibility_metadata(self, self_: VgpuRef) -> Dict[str, str]:
         """Returns the `compatibility_metadata` field of the given VGPU.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_dict_str_str(await self._session._call("VGPU.get_compatibility_metadata", [self_]))
 
     async def get_extra_args(self, self_: VgpuRef) -> str:
         """Returns the `extra_args` field of the given VGPU.
 
-        Published in quebec."""
+        Published in Citrix Hypervisor 8.1 (quebec)."""
         return conv_str(await self._session._call("VGPU.get_extra_args", [self_]))
 
     async def set_extra_args(self, self_: VgpuRef, value: str) -> None:
         """Replaces the `extra_args` field of the given VGPU.
 
-        Published in quebec."""
+        Published in Citrix Hypervisor 8.1 (quebec)."""
         await self._session._call("VGPU.set_extra_args", [self_, value])
 
     async def get_PCI(self, self_: VgpuRef) -> PciRef:
         """Returns the `PCI` field of the given VGPU.
 
-        Published in quebec."""
+        Published in Citrix Hypervisor 8.1 (quebec)."""
         return conv_PciRef(await self._session._call("VGPU.get_PCI", [self_]))
 
 
@@ -5847,121 +5847,121 @@ class AsyncVgpuTypeApi:
     async def get_record(self, self_: VgpuTypeRef) -> VgpuTypeRecord:
         """Returns every field of the given VGPU_type as one record.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_VgpuTypeRecord(await self._session._call("VGPU_type.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VgpuTypeRef:
         """Finds the VGPU_type with the given UUID.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_VgpuTypeRef(await self._session._call("VGPU_type.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[VgpuTypeRef]:
         """Lists every VGPU_type known to the server.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_list_VgpuTypeRef(await self._session._call("VGPU_type.get_all", []))
 
     async def get_all_records(self) -> Dict[VgpuTypeRef, VgpuTypeRecord]:
         """Returns the record of every VGPU_type, keyed by reference.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_dict_VgpuTypeRef_VgpuTypeRecord(await self._session._call("VGPU_type.get_all_records", []))
 
     async def get_uuid(self, self_: VgpuTypeRef) -> str:
         """Returns the `uuid` field of the given VGPU_type.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_str(await self._session._call("VGPU_type.get_uuid", [self_]))
 
     async def get_vendor_name(self, self_: VgpuTypeRef) -> str:
         """Returns the `vendor_name` field of the given VGPU_type.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_str(await self._session._call("VGPU_type.get_vendor_name", [self_]))
 
     async def get_model_name(self, self_: VgpuTypeRef) -> str:
         """Returns the `model_name` field of the given VGPU_type.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_str(await self._session._call("VGPU_type.get_model_name", [self_]))
 
     async def get_framebuffer_size(self, self_: VgpuTypeRef) -> int:
         """Returns the `framebuffer_size` field of the given VGPU_type.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_int(await self._session._call("VGPU_type.get_framebuffer_size", [self_]))
 
     async def get_max_heads(self, self_: VgpuTypeRef) -> int:
         """Returns the `max_heads` field of the given VGPU_type.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_int(await self._session._call("VGPU_type.get_max_heads", [self_]))
 
     async def get_max_resolution_x(self, self_: VgpuTypeRef) -> int:
         """Returns the `max_resolution_x` field of the given VGPU_type.
 
-        Published in vgpu-productisation."""
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
         return conv_int(await self._session._call("VGPU_type.get_max_resolution_x", [self_]))
 
     async def get_max_resolution_y(self, self_: VgpuTypeRef) -> int:
         """Returns the `max_resolution_y` field of the given VGPU_type.
 
-        Published in vgpu-productisation."""
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
         return conv_int(await self._session._call("VGPU_type.get_max_resolution_y", [self_]))
 
     async def get_supported_on_PGPUs(self, self_: VgpuTypeRef) -> List[PgpuRef]:
         """Returns the `supported_on_PGPUs` field of the given VGPU_type.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_list_PgpuRef(await self._session._call("VGPU_type.get_supported_on_PGPUs", [self_]))
 
     async def get_enabled_on_PGPUs(self, self_: VgpuTypeRef) -> List[PgpuRef]:
         """Returns the `enabled_on_PGPUs` field of the given VGPU_type.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_list_PgpuRef(await self._session._call("VGPU_type.get_enabled_on_PGPUs", [self_]))
 
     async def get_VGPUs(self, self_: VgpuTypeRef) -> List[VgpuRef]:
         """Returns the `VGPUs` field of the given VGPU_type.
 
-        Published in vgpu-tech-preview."""
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_list_VgpuRef(await self._session._call("VGPU_type.get_VGPUs", [self_]))
 
     async def get_supported_on_GPU_groups(self, self_: VgpuTypeRef) -> List[GpuGroupRef]:
         """Returns the `supported_on_GPU_groups` field of the given VGPU_type.
 
-        Published in vgpu-productisation."""
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
         return conv_list_GpuGroupRef(await self._session._call("VGPU_type.get_supported_on_GPU_groups", [self_]))
 
     async def get_enabled_on_GPU_groups(self, self_: VgpuTypeRef) -> List[GpuGroupRef]:
         """Returns the `enabled_on_GPU_groups` field of the given VGPU_type.
 
-        Published in vgpu-productisation."""
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
         return conv_list_GpuGroupRef(await self._session._call("VGPU_type.get_enabled_on_GPU_groups", [self_]))
 
     async def get_implementation(self, self_: VgpuTypeRef) -> VgpuTypeImplementation:
         """Returns the `implementation` field of the given VGPU_type.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_VgpuTypeImplementation(await self._session._call("VGPU_type.get_implementation", [self_]))
 
     async def get_identifier(self, self_: VgpuTypeRef) -> str:
         """Returns the `identifier` field of the given VGPU_type.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_str(await self._session._call("VGPU_type.get_identifier", [self_]))
 
     async def get_experimental(self, self_: VgpuTypeRef) -> bool:
         """Returns the `experimental` field of the given VGPU_type.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_bool(await self._session._call("VGPU_type.get_experimental", [self_]))
 
     async def get_compatible_types_in_vm(self, self_: VgpuTypeRef) -> List[VgpuTypeRef]:
         """Returns the `compatible_types_in_vm` field of the given VGPU_type.
 
-        Published in quebec."""
+        Published in Citrix Hypervisor 8.1 (quebec)."""
         return conv_list_VgpuTypeRef(await self._session._call("VGPU_type.get_compatible_types_in_vm", [self_]))
 
 
@@ -5974,13 +5974,13 @@ class AsyncVifApi:
     async def configure_ipv6(self, self_: VifRef, mode: VifIpv6ConfigurationMode, address: str, gateway: str) -> None:
         """Sets the IPv6 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         await self._session._call("VIF.configure_ipv6", [self_, mode, address, gateway])
 
     async def async_configure_ipv6(self, self_: VifRef, mode: VifIpv6ConfigurationMode, address: str, gateway: str) -> AsyncTask[None]:
         """Sets the IPv6 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
 
-        Published in dundee.
+        Published in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.configure_ipv6", [self_, mode, address, gateway]))
@@ -5989,13 +5989,13 @@ class AsyncVifApi:
     async def configure_ipv4(self, self_: VifRef, mode: VifIpv4ConfigurationMode, address: str, gateway: str) -> None:
         """Sets the IPv4 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         await self._session._call("VIF.configure_ipv4", [self_, mode, address, gateway])
 
     async def async_configure_ipv4(self, self_: VifRef, mode: VifIpv4ConfigurationMode, address: str, gateway: str) -> AsyncTask[None]:
         """Sets the IPv4 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
 
-        Published in dundee.
+        Published in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.configure_ipv4", [self_, mode, address, gateway]))
@@ -6004,13 +6004,13 @@ class AsyncVifApi:
     async def remove_ipv6_allowed(self, self_: VifRef, value: str) -> None:
         """Removes an address from the interface's list of permitted IPv6 addresses.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("VIF.remove_ipv6_allowed", [self_, value])
 
     async def async_remove_ipv6_allowed(self, self_: VifRef, value: str) -> AsyncTask[None]:
         """Removes an address from the interface's list of permitted IPv6 addresses.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.remove_ipv6_allowed", [self_, value]))
@@ -6019,13 +6019,13 @@ class AsyncVifApi:
     async def add_ipv6_allowed(self, self_: VifRef, value: str) -> None:
         """Adds an address to the interface's list of permitted IPv6 addresses.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("VIF.add_ipv6_allowed", [self_, value])
 
     async def async_add_ipv6_allowed(self, self_: VifRef, value: str) -> AsyncTask[None]:
         """Adds an address to the interface's list of permitted IPv6 addresses.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.add_ipv6_allowed", [self_, value]))
@@ -6034,13 +6034,13 @@ class AsyncVifApi:
     async def set_ipv6_allowed(self, self_: VifRef, value: List[str]) -> None:
         """Replaces the interface's list of permitted IPv6 addresses.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("VIF.set_ipv6_allowed", [self_, value])
 
     async def async_set_ipv6_allowed(self, self_: VifRef, value: List[str]) -> AsyncTask[None]:
         """Replaces the interface's list of permitted IPv6 addresses.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.set_ipv6_allowed", [self_, value]))
@@ -6049,13 +6049,13 @@ class AsyncVifApi:
     async def remove_ipv4_allowed(self, self_: VifRef, value: str) -> None:
         """Removes an address from the interface's list of permitted IPv4 addresses.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("VIF.remove_ipv4_allowed", [self_, value])
 
     async def async_remove_ipv4_allowed(self, self_: VifRef, value: str) -> AsyncTask[None]:
         """Removes an address from the interface's list of permitted IPv4 addresses.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.remove_ipv4_allowed", [self_, value]))
@@ -6064,13 +6064,13 @@ class AsyncVifApi:
     async def add_ipv4_allowed(self, self_: VifRef, value: str) -> None:
         """Adds an address to the interface's list of permitted IPv4 addresses.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("VIF.add_ipv4_allowed", [self_, value])
 
     async def async_add_ipv4_allowed(self, self_: VifRef, value: str) -> AsyncTask[None]:
         """Adds an address to the interface's list of permitted IPv4 addresses.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.add_ipv4_allowed", [self_, value]))
@@ -6079,13 +6079,13 @@ class AsyncVifApi:
     async def set_ipv4_allowed(self, self_: VifRef, value: List[str]) -> None:
         """Replaces the interface's list of permitted IPv4 addresses.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("VIF.set_ipv4_allowed", [self_, value])
 
     async def async_set_ipv4_allowed(self, self_: VifRef, value: List[str]) -> AsyncTask[None]:
         """Replaces the interface's list of permitted IPv4 addresses.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.set_ipv4_allowed", [self_, value]))
@@ -6094,13 +6094,13 @@ class AsyncVifApi:
     async def set_locking_mode(self, self_: VifRef, value: VifLockingMode) -> None:
         """Changes the traffic filtering policy applied to this interface.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("VIF.set_locking_mode", [self_, value])
 
     async def async_set_locking_mode(self, self_: VifRef, value: VifLockingMode) -> AsyncTask[None]:
         """Changes the traffic filtering policy applied to this interface.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.set_locking_mode", [self_, value]))
@@ -6109,13 +6109,13 @@ class AsyncVifApi:
     async def move(self, self_: VifRef, network: NetworkRef) -> None:
         """Connects this interface to a different network, also while the VM is running.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         await self._session._call("VIF.move", [self_, network])
 
     async def async_move(self, self_: VifRef, network: NetworkRef) -> AsyncTask[None]:
         """Connects this interface to a different network, also while the VM is running.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.move", [self_, network]))
@@ -6124,13 +6124,13 @@ class AsyncVifApi:
     async def unplug_force(self, self_: VifRef) -> None:
         """Forcibly detaches the interface from its running VM without waiting for the guest.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("VIF.unplug_force", [self_])
 
     async def async_unplug_force(self, self_: VifRef) -> AsyncTask[None]:
         """Forcibly detaches the interface from its running VM without waiting for the guest.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.unplug_force", [self_]))
@@ -6139,13 +6139,13 @@ class AsyncVifApi:
     async def unplug(self, self_: VifRef) -> None:
         """Hot-unplugs the interface from its running VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VIF.unplug", [self_])
 
     async def async_unplug(self, self_: VifRef) -> AsyncTask[None]:
         """Hot-unplugs the interface from its running VM.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.unplug", [self_]))
@@ -6154,13 +6154,13 @@ class AsyncVifApi:
     async def plug(self, self_: VifRef) -> None:
         """Hot-plugs the interface into its running VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VIF.plug", [self_])
 
     async def async_plug(self, self_: VifRef) -> AsyncTask[None]:
         """Hot-plugs the interface into its running VM.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.plug", [self_]))
@@ -6169,242 +6169,242 @@ class AsyncVifApi:
     async def get_record(self, self_: VifRef) -> VifRecord:
         """Returns every field of the given VIF as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VifRecord(await self._session._call("VIF.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VifRef:
         """Finds the VIF with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VifRef(await self._session._call("VIF.get_by_uuid", [uuid]))
 
     async def create(self, args: VifRecord) -> VifRef:
         """Creates a new VIF from a record of its writable and constructor fields, and returns its reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VifRef(await self._session._call("VIF.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: VifRef) -> None:
         """Destroys the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VIF.destroy", [self_])
 
     async def get_all(self) -> List[VifRef]:
         """Lists every VIF known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VifRef(await self._session._call("VIF.get_all", []))
 
     async def get_all_records(self) -> Dict[VifRef, VifRecord]:
         """Returns the record of every VIF, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_VifRef_VifRecord(await self._session._call("VIF.get_all_records", []))
 
     async def get_uuid(self, self_: VifRef) -> str:
         """Returns the `uuid` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VIF.get_uuid", [self_]))
 
     async def get_allowed_operations(self, self_: VifRef) -> List[VifOperations]:
         """Returns the `allowed_operations` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VifOperations(await self._session._call("VIF.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: VifRef) -> Dict[str, VifOperations]:
         """Returns the `current_operations` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_VifOperations(await self._session._call("VIF.get_current_operations", [self_]))
 
     async def get_device(self, self_: VifRef) -> str:
         """Returns the `device` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VIF.get_device", [self_]))
 
     async def get_network(self, self_: VifRef) -> NetworkRef:
         """Returns the `network` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_NetworkRef(await self._session._call("VIF.get_network", [self_]))
 
     async def get_VM(self, self_: VifRef) -> VmRef:
         """Returns the `VM` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmRef(await self._session._call("VIF.get_VM", [self_]))
 
     async def get_MAC(self, self_: VifRef) -> str:
         """Returns the `MAC` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VIF.get_MAC", [self_]))
 
     async def get_MTU(self, self_: VifRef) -> int:
         """Returns the `MTU` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VIF.get_MTU", [self_]))
 
     async def get_other_config(self, self_: VifRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VIF.get_other_config", [self_]))
 
     async def set_other_config(self, self_: VifRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VIF.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: VifRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given VIF; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VIF.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: VifRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given VIF, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VIF.remove_from_other_config", [self_, key])
 
     async def get_currently_attached(self, self_: VifRef) -> bool:
         """Returns the `currently_attached` field of the given VIF.
 
-        Published in rio; changed in 1.257.0."""
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
         return conv_bool(await self._session._call("VIF.get_currently_attached", [self_]))
 
     async def get_status_code(self, self_: VifRef) -> int:
         """Returns the `status_code` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VIF.get_status_code", [self_]))
 
     async def get_status_detail(self, self_: VifRef) -> str:
         """Returns the `status_detail` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VIF.get_status_detail", [self_]))
 
     async def get_runtime_properties(self, self_: VifRef) -> Dict[str, str]:
         """Returns the `runtime_properties` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VIF.get_runtime_properties", [self_]))
 
     async def get_qos_algorithm_type(self, self_: VifRef) -> str:
         """Returns the `qos_algorithm_type` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VIF.get_qos_algorithm_type", [self_]))
 
     async def set_qos_algorithm_type(self, self_: VifRef, value: str) -> None:
         """Replaces the `qos_algorithm_type` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VIF.set_qos_algorithm_type", [self_, value])
 
     async def get_qos_algorithm_params(self, self_: VifRef) -> Dict[str, str]:
         """Returns the `qos_algorithm_params` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VIF.get_qos_algorithm_params", [self_]))
 
     async def set_qos_algorithm_params(self, self_: VifRef, value: Dict[str, str]) -> None:
         """Replaces the `qos_algorithm_params` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VIF.set_qos_algorithm_params", [self_, value])
 
     async def add_to_qos_algorithm_params(self, self_: VifRef, key: str, value: str) -> None:
         """Adds a key and its value to the `qos_algorithm_params` map of the given VIF; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VIF.add_to_qos_algorithm_params", [self_, key, value])
 
     async def remove_from_qos_algorithm_params(self, self_: VifRef, key: str) -> None:
         """Removes a key and its value from the `qos_algorithm_params` map of the given VIF, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VIF.remove_from_qos_algorithm_params", [self_, key])
 
     async def get_qos_supported_algorithms(self, self_: VifRef) -> List[str]:
         """Returns the `qos_supported_algorithms` field of the given VIF.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_str(await self._session._call("VIF.get_qos_supported_algorithms", [self_]))
 
     async def get_metrics(self, self_: VifRef) -> VifMetricsRef:
         """Returns the `metrics` field of the given VIF.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VIF.get_metrics is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VIF.get_metrics is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_VifMetricsRef(await self._session._call("VIF.get_metrics", [self_]))
 
     async def get_MAC_autogenerated(self, self_: VifRef) -> bool:
         """Returns the `MAC_autogenerated` field of the given VIF.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_bool(await self._session._call("VIF.get_MAC_autogenerated", [self_]))
 
     async def get_locking_mode(self, self_: VifRef) -> VifLockingMode:
         """Returns the `locking_mode` field of the given VIF.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_VifLockingMode(await self._session._call("VIF.get_locking_mode", [self_]))
 
     async def get_ipv4_allowed(self, self_: VifRef) -> List[str]:
         """Returns the `ipv4_allowed` field of the given VIF.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_list_str(await self._session._call("VIF.get_ipv4_allowed", [self_]))
 
     async def get_ipv6_allowed(self, self_: VifRef) -> List[str]:
         """Returns the `ipv6_allowed` field of the given VIF.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_list_str(await self._session._call("VIF.get_ipv6_allowed", [self_]))
 
     async def get_ipv4_configuration_mode(self, self_: VifRef) -> VifIpv4ConfigurationMode:
         """Returns the `ipv4_configuration_mode` field of the given VIF.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_VifIpv4ConfigurationMode(await self._session._call("VIF.get_ipv4_configuration_mode", [self_]))
 
     async def get_ipv4_addresses(self, self_: VifRef) -> List[str]:
         """Returns the `ipv4_addresses` field of the given VIF.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_list_str(await self._session._call("VIF.get_ipv4_addresses", [self_]))
 
     async def get_ipv4_gateway(self, self_: VifRef) -> str:
         """Returns the `ipv4_gateway` field of the given VIF.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_str(await self._session._call("VIF.get_ipv4_gateway", [self_]))
 
     async def get_ipv6_configuration_mode(self, self_: VifRef) -> VifIpv6ConfigurationMode:
         """Returns the `ipv6_configuration_mode` field of the given VIF.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_VifIpv6ConfigurationMode(await self._session._call("VIF.get_ipv6_configuration_mode", [self_]))
 
     async def get_ipv6_addresses(self, self_: VifRef) -> List[str]:
         """Returns the `ipv6_addresses` field of the given VIF.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_list_str(await self._session._call("VIF.get_ipv6_addresses", [self_]))
 
     async def get_ipv6_gateway(self, self_: VifRef) -> str:
         """Returns the `ipv6_gateway` field of the given VIF.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_str(await self._session._call("VIF.get_ipv6_gateway", [self_]))
 
 
@@ -6417,79 +6417,79 @@ class AsyncVifMetricsApi:
     async def get_record(self, self_: VifMetricsRef) -> VifMetricsRecord:
         """Returns every field of the given VIF_metrics as one record.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VIF_metrics.get_record is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VIF_metrics.get_record is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_VifMetricsRecord(await self._session._call("VIF_metrics.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VifMetricsRef:
         """Finds the VIF_metrics with the given UUID.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VIF_metrics.get_by_uuid is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VIF_metrics.get_by_uuid is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_VifMetricsRef(await self._session._call("VIF_metrics.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[VifMetricsRef]:
         """Lists every VIF_metrics known to the server.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VIF_metrics.get_all is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VIF_metrics.get_all is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_list_VifMetricsRef(await self._session._call("VIF_metrics.get_all", []))
 
     async def get_all_records(self) -> Dict[VifMetricsRef, VifMetricsRecord]:
         """Returns the record of every VIF_metrics, keyed by reference.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VIF_metrics.get_all_records is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VIF_metrics.get_all_records is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_dict_VifMetricsRef_VifMetricsRecord(await self._session._call("VIF_metrics.get_all_records", []))
 
     async def get_uuid(self, self_: VifMetricsRef) -> str:
         """Returns the `uuid` field of the given VIF_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VIF_metrics.get_uuid", [self_]))
 
     async def get_io_read_kbs(self, self_: VifMetricsRef) -> float:
         """Returns the `io_read_kbs` field of the given VIF_metrics.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VIF_metrics.get_io_read_kbs is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VIF_metrics.get_io_read_kbs is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_float(await self._session._call("VIF_metrics.get_io_read_kbs", [self_]))
 
     async def get_io_write_kbs(self, self_: VifMetricsRef) -> float:
         """Returns the `io_write_kbs` field of the given VIF_metrics.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VIF_metrics.get_io_write_kbs is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VIF_metrics.get_io_write_kbs is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_float(await self._session._call("VIF_metrics.get_io_write_kbs", [self_]))
 
     async def get_last_updated(self, self_: VifMetricsRef) -> datetime.datetime:
         """Returns the `last_updated` field of the given VIF_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("VIF_metrics.get_last_updated", [self_]))
 
     async def get_other_config(self, self_: VifMetricsRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given VIF_metrics.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_str(await self._session._call("VIF_metrics.get_other_config", [self_]))
 
     async def set_other_config(self, self_: VifMetricsRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given VIF_metrics.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VIF_metrics.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: VifMetricsRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given VIF_metrics; fails if the key is already there.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VIF_metrics.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: VifMetricsRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given VIF_metrics, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VIF_metrics.remove_from_other_config", [self_, key])
 
 
@@ -6502,13 +6502,13 @@ class AsyncVlanApi:
     async def destroy(self, self_: VlanRef) -> None:
         """Removes this VLAN together with its untagged PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VLAN.destroy", [self_])
 
     async def async_destroy(self, self_: VlanRef) -> AsyncTask[None]:
         """Removes this VLAN together with its untagged PIF.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VLAN.destroy", [self_]))
@@ -6517,13 +6517,13 @@ class AsyncVlanApi:
     async def create(self, tagged_PIF: PifRef, tag: int, network: NetworkRef) -> VlanRef:
         """Creates a VLAN with the given tag on the tagged PIF, attaches its untagged PIF to the network, and returns the new VLAN.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_VlanRef(await self._session._call("VLAN.create", [tagged_PIF, tag, network]))
 
     async def async_create(self, tagged_PIF: PifRef, tag: int, network: NetworkRef) -> AsyncTask[VlanRef]:
         """Creates a VLAN with the given tag on the tagged PIF, attaches its untagged PIF to the network, and returns the new VLAN.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VLAN.create", [tagged_PIF, tag, network]))
@@ -6532,73 +6532,73 @@ class AsyncVlanApi:
     async def get_record(self, self_: VlanRef) -> VlanRecord:
         """Returns every field of the given VLAN as one record.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_VlanRecord(await self._session._call("VLAN.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VlanRef:
         """Finds the VLAN with the given UUID.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_VlanRef(await self._session._call("VLAN.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[VlanRef]:
         """Lists every VLAN known to the server.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_list_VlanRef(await self._session._call("VLAN.get_all", []))
 
     async def get_all_records(self) -> Dict[VlanRef, VlanRecord]:
         """Returns the record of every VLAN, keyed by reference.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_VlanRef_VlanRecord(await self._session._call("VLAN.get_all_records", []))
 
     async def get_uuid(self, self_: VlanRef) -> str:
         """Returns the `uuid` field of the given VLAN.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VLAN.get_uuid", [self_]))
 
     async def get_tagged_PIF(self, self_: VlanRef) -> PifRef:
         """Returns the `tagged_PIF` field of the given VLAN.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_PifRef(await self._session._call("VLAN.get_tagged_PIF", [self_]))
 
     async def get_untagged_PIF(self, self_: VlanRef) -> PifRef:
         """Returns the `untagged_PIF` field of the given VLAN.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_PifRef(await self._session._call("VLAN.get_untagged_PIF", [self_]))
 
     async def get_tag(self, self_: VlanRef) -> int:
         """Returns the `tag` field of the given VLAN.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_int(await self._session._call("VLAN.get_tag", [self_]))
 
     async def get_other_config(self, self_: VlanRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given VLAN.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("VLAN.get_other_config", [self_]))
 
     async def set_other_config(self, self_: VlanRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given VLAN.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VLAN.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: VlanRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given VLAN; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VLAN.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: VlanRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given VLAN, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VLAN.remove_from_other_config", [self_, key])
 
 
@@ -6611,7 +6611,7 @@ class AsyncVmApi:
     async def restart_device_models(self, self_: VmRef) -> None:
         """Restarts the device model (QEMU) processes of the running VM, for instance to pick up an update, without rebooting the guest.
 
-        Prototyped in 23.30.0.
+        Prototyped in XAPI 23.30.0.
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, VM_IS_TEMPLATE, OPERATION_NOT_ALLOWED, VM_BAD_POWER_STATE."""
         await self._session._call("VM.restart_device_models", [self_])
@@ -6619,7 +6619,7 @@ class AsyncVmApi:
     async def async_restart_device_models(self, self_: VmRef) -> AsyncTask[None]:
         """Restarts the device model (QEMU) processes of the running VM, for instance to pick up an update, without rebooting the guest.
 
-        Prototyped in 23.30.0.
+        Prototyped in XAPI 23.30.0.
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, VM_IS_TEMPLATE, OPERATION_NOT_ALLOWED, VM_BAD_POWER_STATE.
 
@@ -6630,30 +6630,30 @@ class AsyncVmApi:
     async def set_HVM_boot_policy(self, self_: VmRef, value: str) -> None:
         """Deprecated setter for the HVM boot policy; use set_domain_type instead.
 
-        Published in rio; deprecated in kolkata."""
-        warnings.warn("VM.set_HVM_boot_policy is deprecated since kolkata", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata)."""
+        warnings.warn("VM.set_HVM_boot_policy is deprecated since XenServer 7.5 (kolkata)", DeprecationWarning, stacklevel=2)
         await self._session._call("VM.set_HVM_boot_policy", [self_, value])
 
     async def async_set_HVM_boot_policy(self, self_: VmRef, value: str) -> AsyncTask[None]:
         """Deprecated setter for the HVM boot policy; use set_domain_type instead.
 
-        Published in rio; deprecated in kolkata.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VM.set_HVM_boot_policy is deprecated since kolkata", DeprecationWarning, stacklevel=2)
+        warnings.warn("VM.set_HVM_boot_policy is deprecated since XenServer 7.5 (kolkata)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VM.set_HVM_boot_policy", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_domain_type(self, self_: VmRef, value: DomainType) -> None:
         """Sets the virtualisation mode the VM will use from its next boot.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         await self._session._call("VM.set_domain_type", [self_, value])
 
     async def async_set_domain_type(self, self_: VmRef, value: DomainType) -> AsyncTask[None]:
         """Sets the virtualisation mode the VM will use from its next boot.
 
-        Published in kolkata.
+        Published in XenServer 7.5 (kolkata).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_domain_type", [self_, value]))
@@ -6662,13 +6662,13 @@ class AsyncVmApi:
     async def set_actions_after_crash(self, self_: VmRef, value: OnCrashBehaviour) -> None:
         """Sets what the server does when the guest crashes.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_actions_after_crash", [self_, value])
 
     async def async_set_actions_after_crash(self, self_: VmRef, value: OnCrashBehaviour) -> AsyncTask[None]:
         """Sets what the server does when the guest crashes.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_actions_after_crash", [self_, value]))
@@ -6677,13 +6677,13 @@ class AsyncVmApi:
     async def import_(self, url: str, sr: SrRef, full_restore: bool, force: bool) -> List[VmRef]:
         """Imports VMs from an export file at the given URL into the given SR and returns them; full_restore keeps identities, force skips checks.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_list_VmRef(await self._session._call("VM.import", [url, sr, full_restore, force]))
 
     async def async_import_(self, url: str, sr: SrRef, full_restore: bool, force: bool) -> AsyncTask[List[VmRef]]:
         """Imports VMs from an export file at the given URL into the given SR and returns them; full_restore keeps identities, force skips checks.
 
-        Published in dundee.
+        Published in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.import", [url, sr, full_restore, force]))
@@ -6692,13 +6692,13 @@ class AsyncVmApi:
     async def set_has_vendor_device(self, self_: VmRef, value: bool) -> None:
         """Controls whether the VM is given the vendor PCI device used to deliver PV drivers through Windows Update.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         await self._session._call("VM.set_has_vendor_device", [self_, value])
 
     async def async_set_has_vendor_device(self, self_: VmRef, value: bool) -> AsyncTask[None]:
         """Controls whether the VM is given the vendor PCI device used to deliver PV drivers through Windows Update.
 
-        Published in dundee.
+        Published in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_has_vendor_device", [self_, value]))
@@ -6707,13 +6707,13 @@ class AsyncVmApi:
     async def call_plugin(self, vm: VmRef, plugin: str, fn: str, args: Dict[str, str]) -> str:
         """Calls function fn of the named plugin with the given arguments on behalf of this VM and returns the plugin's output.
 
-        Published in cream."""
+        Published in XenServer 6.5 SP1 (cream)."""
         return conv_str(await self._session._call("VM.call_plugin", [vm, plugin, fn, args]))
 
     async def async_call_plugin(self, vm: VmRef, plugin: str, fn: str, args: Dict[str, str]) -> AsyncTask[str]:
         """Calls function fn of the named plugin with the given arguments on behalf of this VM and returns the plugin's output.
 
-        Published in cream.
+        Published in XenServer 6.5 SP1 (cream).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.call_plugin", [vm, plugin, fn, args]))
@@ -6722,13 +6722,13 @@ class AsyncVmApi:
     async def query_services(self, self_: VmRef) -> Dict[str, str]:
         """Returns the system services advertised by this VM, which must be a service domain, as a map.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_dict_str_str(await self._session._call("VM.query_services", [self_]))
 
     async def async_query_services(self, self_: VmRef) -> AsyncTask[Dict[str, str]]:
         """Returns the system services advertised by this VM, which must be a service domain, as a map.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.query_services", [self_]))
@@ -6737,13 +6737,13 @@ class AsyncVmApi:
     async def set_appliance(self, self_: VmRef, value: VmApplianceRef) -> None:
         """Moves the VM into the given virtual appliance, or out of any with OpaqueRef:NULL.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("VM.set_appliance", [self_, value])
 
     async def async_set_appliance(self, self_: VmRef, value: VmApplianceRef) -> AsyncTask[None]:
         """Moves the VM into the given virtual appliance, or out of any with OpaqueRef:NULL.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_appliance", [self_, value]))
@@ -6752,13 +6752,13 @@ class AsyncVmApi:
     async def import_convert(self, type: str, username: str, password: str, sr: SrRef, remote_config: Dict[str, str]) -> None:
         """Imports a VM from a foreign virtualisation platform of the given type into the SR, using the supplied credentials and settings.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("VM.import_convert", [type, username, password, sr, remote_config])
 
     async def async_import_convert(self, type: str, username: str, password: str, sr: SrRef, remote_config: Dict[str, str]) -> AsyncTask[None]:
         """Imports a VM from a foreign virtualisation platform of the given type into the SR, using the supplied credentials and settings.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.import_convert", [type, username, password, sr, remote_config]))
@@ -6767,13 +6767,13 @@ class AsyncVmApi:
     async def recover(self, self_: VmRef, session_to: SessionRef, force: bool) -> None:
         """Re-creates this VM, from replicated metadata, in the pool that session_to is logged in to; force overwrites an existing copy.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("VM.recover", [self_, session_to, force])
 
     async def async_recover(self, self_: VmRef, session_to: SessionRef, force: bool) -> AsyncTask[None]:
         """Re-creates this VM, from replicated metadata, in the pool that session_to is logged in to; force overwrites an existing copy.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.recover", [self_, session_to, force]))
@@ -6782,13 +6782,13 @@ class AsyncVmApi:
     async def get_SRs_required_for_recovery(self, self_: VmRef, session_to: SessionRef) -> List[SrRef]:
         """Returns the SRs that must be attached in the pool reached by session_to before this VM can be recovered there.
 
-        Published in creedence."""
+        Published in XenServer 6.5 (creedence)."""
         return conv_list_SrRef(await self._session._call("VM.get_SRs_required_for_recovery", [self_, session_to]))
 
     async def async_get_SRs_required_for_recovery(self, self_: VmRef, session_to: SessionRef) -> AsyncTask[List[SrRef]]:
         """Returns the SRs that must be attached in the pool reached by session_to before this VM can be recovered there.
 
-        Published in creedence.
+        Published in XenServer 6.5 (creedence).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.get_SRs_required_for_recovery", [self_, session_to]))
@@ -6797,7 +6797,7 @@ class AsyncVmApi:
     async def assert_can_be_recovered(self, self_: VmRef, session_to: SessionRef) -> None:
         """Fails unless this VM could be recovered into the pool reached by session_to.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: VM_IS_PART_OF_AN_APPLIANCE, VM_REQUIRES_SR."""
         await self._session._call("VM.assert_can_be_recovered", [self_, session_to])
@@ -6805,7 +6805,7 @@ class AsyncVmApi:
     async def async_assert_can_be_recovered(self, self_: VmRef, session_to: SessionRef) -> AsyncTask[None]:
         """Fails unless this VM could be recovered into the pool reached by session_to.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: VM_IS_PART_OF_AN_APPLIANCE, VM_REQUIRES_SR.
 
@@ -6816,13 +6816,13 @@ class AsyncVmApi:
     async def set_suspend_VDI(self, self_: VmRef, value: VdiRef) -> None:
         """Changes the disk holding the VM's suspend image.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("VM.set_suspend_VDI", [self_, value])
 
     async def async_set_suspend_VDI(self, self_: VmRef, value: VdiRef) -> AsyncTask[None]:
         """Changes the disk holding the VM's suspend image.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_suspend_VDI", [self_, value]))
@@ -6831,13 +6831,13 @@ class AsyncVmApi:
     async def set_order(self, self_: VmRef, value: int) -> None:
         """Sets the VM's position in ordered start-up.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("VM.set_order", [self_, value])
 
     async def async_set_order(self, self_: VmRef, value: int) -> AsyncTask[None]:
         """Sets the VM's position in ordered start-up.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_order", [self_, value]))
@@ -6846,13 +6846,13 @@ class AsyncVmApi:
     async def set_shutdown_delay(self, self_: VmRef, value: int) -> None:
         """Sets how many seconds to wait after shutting this VM down in an ordered shutdown.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("VM.set_shutdown_delay", [self_, value])
 
     async def async_set_shutdown_delay(self, self_: VmRef, value: int) -> AsyncTask[None]:
         """Sets how many seconds to wait after shutting this VM down in an ordered shutdown.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_shutdown_delay", [self_, value]))
@@ -6861,13 +6861,13 @@ class AsyncVmApi:
     async def set_start_delay(self, self_: VmRef, value: int) -> None:
         """Sets how many seconds to wait after starting this VM in an ordered start-up.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("VM.set_start_delay", [self_, value])
 
     async def async_set_start_delay(self, self_: VmRef, value: int) -> AsyncTask[None]:
         """Sets how many seconds to wait after starting this VM in an ordered start-up.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_start_delay", [self_, value]))
@@ -6876,13 +6876,13 @@ class AsyncVmApi:
     async def set_snapshot_schedule(self, self_: VmRef, value: VmssRef) -> None:
         """Attaches the VM to a snapshot schedule, or detaches it with OpaqueRef:NULL.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         await self._session._call("VM.set_snapshot_schedule", [self_, value])
 
     async def async_set_snapshot_schedule(self, self_: VmRef, value: VmssRef) -> AsyncTask[None]:
         """Attaches the VM to a snapshot schedule, or detaches it with OpaqueRef:NULL.
 
-        Published in falcon.
+        Published in XenServer 7.2 (falcon).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_snapshot_schedule", [self_, value]))
@@ -6891,30 +6891,30 @@ class AsyncVmApi:
     async def set_protection_policy(self, self_: VmRef, value: VmppRef) -> None:
         """Removed call that attached the VM to a VM protection policy.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VM.set_protection_policy is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VM.set_protection_policy is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VM.set_protection_policy", [self_, value])
 
     async def async_set_protection_policy(self, self_: VmRef, value: VmppRef) -> AsyncTask[None]:
         """Removed call that attached the VM to a VM protection policy.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VM.set_protection_policy is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VM.set_protection_policy is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VM.set_protection_policy", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def copy_bios_strings(self, vm: VmRef, host: HostRef) -> None:
         """Copies the BIOS strings of the given host into the VM so the guest sees that host's hardware identity.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("VM.copy_bios_strings", [vm, host])
 
     async def async_copy_bios_strings(self, vm: VmRef, host: HostRef) -> AsyncTask[None]:
         """Copies the BIOS strings of the given host into the VM so the guest sees that host's hardware identity.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.copy_bios_strings", [vm, host]))
@@ -6923,7 +6923,7 @@ class AsyncVmApi:
     async def set_bios_strings(self, self_: VmRef, value: Dict[str, str]) -> None:
         """Sets custom BIOS strings for the VM; allowed only before they have been fixed by the first boot.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: VM_BIOS_STRINGS_ALREADY_SET, INVALID_VALUE."""
         await self._session._call("VM.set_bios_strings", [self_, value])
@@ -6931,7 +6931,7 @@ class AsyncVmApi:
     async def async_set_bios_strings(self, self_: VmRef, value: Dict[str, str]) -> AsyncTask[None]:
         """Sets custom BIOS strings for the VM; allowed only before they have been fixed by the first boot.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: VM_BIOS_STRINGS_ALREADY_SET, INVALID_VALUE.
 
@@ -6942,13 +6942,13 @@ class AsyncVmApi:
     async def retrieve_wlb_recommendations(self, vm: VmRef) -> Dict[HostRef, List[str]]:
         """Asks Workload Balancing where the VM should run and returns, for each host, its recommendation details.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_dict_HostRef_list_str(await self._session._call("VM.retrieve_wlb_recommendations", [vm]))
 
     async def async_retrieve_wlb_recommendations(self, vm: VmRef) -> AsyncTask[Dict[HostRef, List[str]]]:
         """Asks Workload Balancing where the VM should run and returns, for each host, its recommendation details.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.retrieve_wlb_recommendations", [vm]))
@@ -6957,13 +6957,13 @@ class AsyncVmApi:
     async def assert_agile(self, self_: VmRef) -> None:
         """Fails unless the VM could run on any host in the pool, that is all its storage and networks are shared.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM.assert_agile", [self_])
 
     async def async_assert_agile(self, self_: VmRef) -> AsyncTask[None]:
         """Fails unless the VM could run on any host in the pool, that is all its storage and networks are shared.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.assert_agile", [self_]))
@@ -6972,13 +6972,13 @@ class AsyncVmApi:
     async def create_new_blob(self, vm: VmRef, name: str, mime_type: str, public: bool) -> BlobRef:
         """Creates an empty binary blob attached to the VM under the given name and MIME type and returns its reference.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_BlobRef(await self._session._call("VM.create_new_blob", [vm, name, mime_type, public]))
 
     async def async_create_new_blob(self, vm: VmRef, name: str, mime_type: str, public: bool) -> AsyncTask[BlobRef]:
         """Creates an empty binary blob attached to the VM under the given name and MIME type and returns its reference.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.create_new_blob", [vm, name, mime_type, public]))
@@ -6987,7 +6987,7 @@ class AsyncVmApi:
     async def assert_can_boot_here(self, self_: VmRef, host: HostRef) -> None:
         """Fails with the reason if the VM could not currently start on the given host.
 
-        Published in rio; changed in quebec.
+        Published in XenServer 4.0 (rio); changed in Citrix Hypervisor 8.1 (quebec).
 
         Errors: HOST_NOT_ENOUGH_FREE_MEMORY, HOST_NOT_ENOUGH_PCPUS, NETWORK_SRIOV_INSUFFICIENT_CAPACITY, HOST_NOT_LIVE, HOST_DISABLED, HOST_CANNOT_ATTACH_NETWORK, VM_HVM_REQUIRED, VM_REQUIRES_GPU, VM_REQUIRES_IOMMU, VM_REQUIRES_NETWORK, VM_REQUIRES_SR, VM_REQUIRES_VGPU, VM_HOST_INCOMPATIBLE_VERSION, VM_HOST_INCOMPATIBLE_VIRTUAL_HARDWARE_PLATFORM_VERSION, INVALID_VALUE, MEMORY_CONSTRAINT_VIOLATION, OPERATION_NOT_ALLOWED, VALUE_NOT_SUPPORTED, VM_INCOMPATIBLE_WITH_THIS_HOST."""
         await self._session._call("VM.assert_can_boot_here", [self_, host])
@@ -6995,7 +6995,7 @@ class AsyncVmApi:
     async def async_assert_can_boot_here(self, self_: VmRef, host: HostRef) -> AsyncTask[None]:
         """Fails with the reason if the VM could not currently start on the given host.
 
-        Published in rio; changed in quebec.
+        Published in XenServer 4.0 (rio); changed in Citrix Hypervisor 8.1 (quebec).
 
         Errors: HOST_NOT_ENOUGH_FREE_MEMORY, HOST_NOT_ENOUGH_PCPUS, NETWORK_SRIOV_INSUFFICIENT_CAPACITY, HOST_NOT_LIVE, HOST_DISABLED, HOST_CANNOT_ATTACH_NETWORK, VM_HVM_REQUIRED, VM_REQUIRES_GPU, VM_REQUIRES_IOMMU, VM_REQUIRES_NETWORK, VM_REQUIRES_SR, VM_REQUIRES_VGPU, VM_HOST_INCOMPATIBLE_VERSION, VM_HOST_INCOMPATIBLE_VIRTUAL_HARDWARE_PLATFORM_VERSION, INVALID_VALUE, MEMORY_CONSTRAINT_VIOLATION, OPERATION_NOT_ALLOWED, VALUE_NOT_SUPPORTED, VM_INCOMPATIBLE_WITH_THIS_HOST.
 
@@ -7006,13 +7006,13 @@ class AsyncVmApi:
     async def get_possible_hosts(self, vm: VmRef) -> List[HostRef]:
         """Returns the hosts on which the VM could currently be started.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_HostRef(await self._session._call("VM.get_possible_hosts", [vm]))
 
     async def async_get_possible_hosts(self, vm: VmRef) -> AsyncTask[List[HostRef]]:
         """Returns the hosts on which the VM could currently be started.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.get_possible_hosts", [vm]))
@@ -7021,13 +7021,13 @@ class AsyncVmApi:
     async def get_allowed_VIF_devices(self, vm: VmRef) -> List[str]:
         """Returns the device numbers still free for new virtual network interfaces on this VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_str(await self._session._call("VM.get_allowed_VIF_devices", [vm]))
 
     async def async_get_allowed_VIF_devices(self, vm: VmRef) -> AsyncTask[List[str]]:
         """Returns the device numbers still free for new virtual network interfaces on this VM.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.get_allowed_VIF_devices", [vm]))
@@ -7036,13 +7036,13 @@ class AsyncVmApi:
     async def get_allowed_VBD_devices(self, vm: VmRef) -> List[str]:
         """Returns the device numbers still free for new virtual block devices on this VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_str(await self._session._call("VM.get_allowed_VBD_devices", [vm]))
 
     async def async_get_allowed_VBD_devices(self, vm: VmRef) -> AsyncTask[List[str]]:
         """Returns the device numbers still free for new virtual block devices on this VM.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.get_allowed_VBD_devices", [vm]))
@@ -7051,13 +7051,13 @@ class AsyncVmApi:
     async def update_allowed_operations(self, self_: VmRef) -> None:
         """Recomputes the VM's allowed_operations field.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.update_allowed_operations", [self_])
 
     async def async_update_allowed_operations(self, self_: VmRef) -> AsyncTask[None]:
         """Recomputes the VM's allowed_operations field.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.update_allowed_operations", [self_]))
@@ -7066,13 +7066,13 @@ class AsyncVmApi:
     async def assert_operation_valid(self, self_: VmRef, op: VmOperations) -> None:
         """Fails if the given operation is not currently allowed on the VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.assert_operation_valid", [self_, op])
 
     async def async_assert_operation_valid(self, self_: VmRef, op: VmOperations) -> AsyncTask[None]:
         """Fails if the given operation is not currently allowed on the VM.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.assert_operation_valid", [self_, op]))
@@ -7081,13 +7081,13 @@ class AsyncVmApi:
     async def forget_data_source_archives(self, self_: VmRef, data_source: str) -> None:
         """Discards the stored history of the named performance data source of the VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM.forget_data_source_archives", [self_, data_source])
 
     async def async_forget_data_source_archives(self, self_: VmRef, data_source: str) -> AsyncTask[None]:
         """Discards the stored history of the named performance data source of the VM.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.forget_data_source_archives", [self_, data_source]))
@@ -7096,13 +7096,13 @@ class AsyncVmApi:
     async def query_data_source(self, self_: VmRef, data_source: str) -> float:
         """Returns the most recent value of the named data source of the VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_float(await self._session._call("VM.query_data_source", [self_, data_source]))
 
     async def async_query_data_source(self, self_: VmRef, data_source: str) -> AsyncTask[float]:
         """Returns the most recent value of the named data source of the VM.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.query_data_source", [self_, data_source]))
@@ -7111,13 +7111,13 @@ class AsyncVmApi:
     async def record_data_source(self, self_: VmRef, data_source: str) -> None:
         """Starts recording history for the named data source of the VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM.record_data_source", [self_, data_source])
 
     async def async_record_data_source(self, self_: VmRef, data_source: str) -> AsyncTask[None]:
         """Starts recording history for the named data source of the VM.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.record_data_source", [self_, data_source]))
@@ -7126,13 +7126,13 @@ class AsyncVmApi:
     async def get_data_sources(self, self_: VmRef) -> List[DataSourceRecord]:
         """Lists the performance data sources available for the VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_DataSourceRecord(await self._session._call("VM.get_data_sources", [self_]))
 
     async def async_get_data_sources(self, self_: VmRef) -> AsyncTask[List[DataSourceRecord]]:
         """Lists the performance data sources available for the VM.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.get_data_sources", [self_]))
@@ -7141,24 +7141,24 @@ class AsyncVmApi:
     async def get_boot_record(self, self_: VmRef) -> VmRecord:
         """Deprecated: returns the VM's configuration as it was when it last booted.
 
-        Published in rio; deprecated in inverness."""
-        warnings.warn("VM.get_boot_record is deprecated since inverness", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness)."""
+        warnings.warn("VM.get_boot_record is deprecated since XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
         return conv_VmRecord(await self._session._call("VM.get_boot_record", [self_]))
 
     async def async_get_boot_record(self, self_: VmRef) -> AsyncTask[VmRecord]:
         """Deprecated: returns the VM's configuration as it was when it last booted.
 
-        Published in rio; deprecated in inverness.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VM.get_boot_record is deprecated since inverness", DeprecationWarning, stacklevel=2)
+        warnings.warn("VM.get_boot_record is deprecated since XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VM.get_boot_record", [self_]))
         return AsyncTask(self._session, ref, conv_VmRecord)
 
     async def assert_can_migrate(self, vm: VmRef, dest: Dict[str, str], live: bool, vdi_map: Dict[VdiRef, SrRef], vif_map: Dict[VifRef, NetworkRef], options: Dict[str, str], vgpu_map: Dict[VgpuRef, GpuGroupRef]) -> None:
         """Fails, with the reason, unless migrate_send with the same arguments would be expected to succeed.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Errors: LICENCE_RESTRICTION."""
         await self._session._call("VM.assert_can_migrate", [vm, dest, live, vdi_map, vif_map, options, vgpu_map])
@@ -7166,7 +7166,7 @@ class AsyncVmApi:
     async def async_assert_can_migrate(self, vm: VmRef, dest: Dict[str, str], live: bool, vdi_map: Dict[VdiRef, SrRef], vif_map: Dict[VifRef, NetworkRef], options: Dict[str, str], vgpu_map: Dict[VgpuRef, GpuGroupRef]) -> AsyncTask[None]:
         """Fails, with the reason, unless migrate_send with the same arguments would be expected to succeed.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Errors: LICENCE_RESTRICTION.
 
@@ -7177,7 +7177,7 @@ class AsyncVmApi:
     async def migrate_send(self, vm: VmRef, dest: Dict[str, str], live: bool, vdi_map: Dict[VdiRef, SrRef], vif_map: Dict[VifRef, NetworkRef], options: Dict[str, str], vgpu_map: Dict[VgpuRef, GpuGroupRef]) -> VmRef:
         """Migrates the VM, and its disks as mapped in vdi_map, to the host described by dest (from host.migrate_receive); returns the VM at the destination.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Errors: VM_BAD_POWER_STATE, LICENCE_RESTRICTION."""
         return conv_VmRef(await self._session._call("VM.migrate_send", [vm, dest, live, vdi_map, vif_map, options, vgpu_map]))
@@ -7185,7 +7185,7 @@ class AsyncVmApi:
     async def async_migrate_send(self, vm: VmRef, dest: Dict[str, str], live: bool, vdi_map: Dict[VdiRef, SrRef], vif_map: Dict[VifRef, NetworkRef], options: Dict[str, str], vgpu_map: Dict[VgpuRef, GpuGroupRef]) -> AsyncTask[VmRef]:
         """Migrates the VM, and its disks as mapped in vdi_map, to the host described by dest (from host.migrate_receive); returns the VM at the destination.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Errors: VM_BAD_POWER_STATE, LICENCE_RESTRICTION.
 
@@ -7196,13 +7196,13 @@ class AsyncVmApi:
     async def maximise_memory(self, self_: VmRef, total: int, approximate: bool) -> int:
         """Returns the largest static memory maximum, in bytes, the VM could have within a host budget of total bytes; approximate allows a rougher calculation.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_int(await self._session._call("VM.maximise_memory", [self_, total, approximate]))
 
     async def async_maximise_memory(self, self_: VmRef, total: int, approximate: bool) -> AsyncTask[int]:
         """Returns the largest static memory maximum, in bytes, the VM could have within a host budget of total bytes; approximate allows a rougher calculation.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.maximise_memory", [self_, total, approximate]))
@@ -7211,7 +7211,7 @@ class AsyncVmApi:
     async def send_trigger(self, vm: VmRef, trigger: str) -> None:
         """Sends a trigger, such as a virtual NMI, power button press or reset, to the running VM.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE."""
         await self._session._call("VM.send_trigger", [vm, trigger])
@@ -7219,7 +7219,7 @@ class AsyncVmApi:
     async def async_send_trigger(self, vm: VmRef, trigger: str) -> AsyncTask[None]:
         """Sends a trigger, such as a virtual NMI, power button press or reset, to the running VM.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE.
 
@@ -7230,7 +7230,7 @@ class AsyncVmApi:
     async def send_sysrq(self, vm: VmRef, key: str) -> None:
         """Sends the given magic SysRq key to the guest kernel.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE."""
         await self._session._call("VM.send_sysrq", [vm, key])
@@ -7238,7 +7238,7 @@ class AsyncVmApi:
     async def async_send_sysrq(self, vm: VmRef, key: str) -> AsyncTask[None]:
         """Sends the given magic SysRq key to the guest kernel.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE.
 
@@ -7249,13 +7249,13 @@ class AsyncVmApi:
     async def set_VCPUs_at_startup(self, self_: VmRef, value: int) -> None:
         """Sets how many virtual CPUs are brought online at boot; must not exceed VCPUs_max.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("VM.set_VCPUs_at_startup", [self_, value])
 
     async def async_set_VCPUs_at_startup(self, self_: VmRef, value: int) -> AsyncTask[None]:
         """Sets how many virtual CPUs are brought online at boot; must not exceed VCPUs_max.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_VCPUs_at_startup", [self_, value]))
@@ -7264,13 +7264,13 @@ class AsyncVmApi:
     async def set_VCPUs_max(self, self_: VmRef, value: int) -> None:
         """Sets the maximum number of virtual CPUs of the VM; the VM must be halted.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("VM.set_VCPUs_max", [self_, value])
 
     async def async_set_VCPUs_max(self, self_: VmRef, value: int) -> AsyncTask[None]:
         """Sets the maximum number of virtual CPUs of the VM; the VM must be halted.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_VCPUs_max", [self_, value]))
@@ -7279,13 +7279,13 @@ class AsyncVmApi:
     async def set_shadow_multiplier_live(self, self_: VmRef, multiplier: float) -> None:
         """Changes the shadow page table memory multiplier of the running HVM VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_shadow_multiplier_live", [self_, multiplier])
 
     async def async_set_shadow_multiplier_live(self, self_: VmRef, multiplier: float) -> AsyncTask[None]:
         """Changes the shadow page table memory multiplier of the running HVM VM.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_shadow_multiplier_live", [self_, multiplier]))
@@ -7294,13 +7294,13 @@ class AsyncVmApi:
     async def set_HVM_shadow_multiplier(self, self_: VmRef, value: float) -> None:
         """Sets the shadow page table memory multiplier used from the next boot.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("VM.set_HVM_shadow_multiplier", [self_, value])
 
     async def async_set_HVM_shadow_multiplier(self, self_: VmRef, value: float) -> AsyncTask[None]:
         """Sets the shadow page table memory multiplier used from the next boot.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_HVM_shadow_multiplier", [self_, value]))
@@ -7309,64 +7309,64 @@ class AsyncVmApi:
     async def get_cooperative(self, self_: VmRef) -> bool:
         """Deprecated: reported whether the guest cooperated with memory ballooning requests.
 
-        Published in midnight-ride; deprecated in tampa."""
-        warnings.warn("VM.get_cooperative is deprecated since tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa)."""
+        warnings.warn("VM.get_cooperative is deprecated since XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_bool(await self._session._call("VM.get_cooperative", [self_]))
 
     async def async_get_cooperative(self, self_: VmRef) -> AsyncTask[bool]:
         """Deprecated: reported whether the guest cooperated with memory ballooning requests.
 
-        Published in midnight-ride; deprecated in tampa.
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VM.get_cooperative is deprecated since tampa", DeprecationWarning, stacklevel=2)
+        warnings.warn("VM.get_cooperative is deprecated since XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VM.get_cooperative", [self_]))
         return AsyncTask(self._session, ref, conv_bool)
 
     async def wait_memory_target_live(self, self_: VmRef) -> None:
         """Deprecated: waits until the running VM's memory has reached its target.
 
-        Published in orlando; deprecated in midnight-ride."""
-        warnings.warn("VM.wait_memory_target_live is deprecated since midnight-ride", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 5.6 (midnight-ride)."""
+        warnings.warn("VM.wait_memory_target_live is deprecated since XenServer 5.6 (midnight-ride)", DeprecationWarning, stacklevel=2)
         await self._session._call("VM.wait_memory_target_live", [self_])
 
     async def async_wait_memory_target_live(self, self_: VmRef) -> AsyncTask[None]:
         """Deprecated: waits until the running VM's memory has reached its target.
 
-        Published in orlando; deprecated in midnight-ride.
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VM.wait_memory_target_live is deprecated since midnight-ride", DeprecationWarning, stacklevel=2)
+        warnings.warn("VM.wait_memory_target_live is deprecated since XenServer 5.6 (midnight-ride)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VM.wait_memory_target_live", [self_]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_memory_target_live(self, self_: VmRef, target: int) -> None:
         """Deprecated: asked the balloon driver to bring the running VM's memory to target bytes.
 
-        Published in rio; deprecated in midnight-ride."""
-        warnings.warn("VM.set_memory_target_live is deprecated since midnight-ride", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride)."""
+        warnings.warn("VM.set_memory_target_live is deprecated since XenServer 5.6 (midnight-ride)", DeprecationWarning, stacklevel=2)
         await self._session._call("VM.set_memory_target_live", [self_, target])
 
     async def async_set_memory_target_live(self, self_: VmRef, target: int) -> AsyncTask[None]:
         """Deprecated: asked the balloon driver to bring the running VM's memory to target bytes.
 
-        Published in rio; deprecated in midnight-ride.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VM.set_memory_target_live is deprecated since midnight-ride", DeprecationWarning, stacklevel=2)
+        warnings.warn("VM.set_memory_target_live is deprecated since XenServer 5.6 (midnight-ride)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VM.set_memory_target_live", [self_, target]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_memory(self, self_: VmRef, value: int) -> None:
         """Gives the VM a fixed memory size in bytes by setting the static maximum and both dynamic limits to the same value.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         await self._session._call("VM.set_memory", [self_, value])
 
     async def async_set_memory(self, self_: VmRef, value: int) -> AsyncTask[None]:
         """Gives the VM a fixed memory size in bytes by setting the static maximum and both dynamic limits to the same value.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_memory", [self_, value]))
@@ -7375,13 +7375,13 @@ class AsyncVmApi:
     async def set_memory_limits(self, self_: VmRef, static_min: int, static_max: int, dynamic_min: int, dynamic_max: int) -> None:
         """Sets all four memory limits of the VM at once, in bytes; they must satisfy static_min <= dynamic_min <= dynamic_max <= static_max.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("VM.set_memory_limits", [self_, static_min, static_max, dynamic_min, dynamic_max])
 
     async def async_set_memory_limits(self, self_: VmRef, static_min: int, static_max: int, dynamic_min: int, dynamic_max: int) -> AsyncTask[None]:
         """Sets all four memory limits of the VM at once, in bytes; they must satisfy static_min <= dynamic_min <= dynamic_max <= static_max.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_memory_limits", [self_, static_min, static_max, dynamic_min, dynamic_max]))
@@ -7390,13 +7390,13 @@ class AsyncVmApi:
     async def set_memory_static_range(self, self_: VmRef, min: int, max: int) -> None:
         """Sets the static memory minimum and maximum, in bytes; the VM must be halted.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("VM.set_memory_static_range", [self_, min, max])
 
     async def async_set_memory_static_range(self, self_: VmRef, min: int, max: int) -> AsyncTask[None]:
         """Sets the static memory minimum and maximum, in bytes; the VM must be halted.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_memory_static_range", [self_, min, max]))
@@ -7405,13 +7405,13 @@ class AsyncVmApi:
     async def set_memory_static_min(self, self_: VmRef, value: int) -> None:
         """Sets the static memory minimum, in bytes.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("VM.set_memory_static_min", [self_, value])
 
     async def async_set_memory_static_min(self, self_: VmRef, value: int) -> AsyncTask[None]:
         """Sets the static memory minimum, in bytes.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_memory_static_min", [self_, value]))
@@ -7420,7 +7420,7 @@ class AsyncVmApi:
     async def set_memory_static_max(self, self_: VmRef, value: int) -> None:
         """Sets the static memory maximum, in bytes; fails if this would break the pool's high-availability failover plan.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Errors: HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN."""
         await self._session._call("VM.set_memory_static_max", [self_, value])
@@ -7428,7 +7428,7 @@ class AsyncVmApi:
     async def async_set_memory_static_max(self, self_: VmRef, value: int) -> AsyncTask[None]:
         """Sets the static memory maximum, in bytes; fails if this would break the pool's high-availability failover plan.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Errors: HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN.
 
@@ -7439,13 +7439,13 @@ class AsyncVmApi:
     async def set_memory_dynamic_range(self, self_: VmRef, min: int, max: int) -> None:
         """Sets the dynamic memory minimum and maximum, in bytes; on a running VM the balloon target is adjusted to suit.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("VM.set_memory_dynamic_range", [self_, min, max])
 
     async def async_set_memory_dynamic_range(self, self_: VmRef, min: int, max: int) -> AsyncTask[None]:
         """Sets the dynamic memory minimum and maximum, in bytes; on a running VM the balloon target is adjusted to suit.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_memory_dynamic_range", [self_, min, max]))
@@ -7454,13 +7454,13 @@ class AsyncVmApi:
     async def set_memory_dynamic_min(self, self_: VmRef, value: int) -> None:
         """Sets the dynamic memory minimum, in bytes.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("VM.set_memory_dynamic_min", [self_, value])
 
     async def async_set_memory_dynamic_min(self, self_: VmRef, value: int) -> AsyncTask[None]:
         """Sets the dynamic memory minimum, in bytes.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_memory_dynamic_min", [self_, value]))
@@ -7469,13 +7469,13 @@ class AsyncVmApi:
     async def set_memory_dynamic_max(self, self_: VmRef, value: int) -> None:
         """Sets the dynamic memory maximum, in bytes.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("VM.set_memory_dynamic_max", [self_, value])
 
     async def async_set_memory_dynamic_max(self, self_: VmRef, value: int) -> AsyncTask[None]:
         """Sets the dynamic memory maximum, in bytes.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_memory_dynamic_max", [self_, value]))
@@ -7484,13 +7484,13 @@ class AsyncVmApi:
     async def compute_memory_overhead(self, vm: VmRef) -> int:
         """Computes and returns the extra host memory, in bytes, that running the VM requires.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_int(await self._session._call("VM.compute_memory_overhead", [vm]))
 
     async def async_compute_memory_overhead(self, vm: VmRef) -> AsyncTask[int]:
         """Computes and returns the extra host memory, in bytes, that running the VM requires.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.compute_memory_overhead", [vm]))
@@ -7499,30 +7499,30 @@ class AsyncVmApi:
     async def set_ha_always_run(self, self_: VmRef, value: bool) -> None:
         """Deprecated setter for ha_always_run; use set_ha_restart_priority instead.
 
-        Published in orlando; deprecated in boston."""
-        warnings.warn("VM.set_ha_always_run is deprecated since boston", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston)."""
+        warnings.warn("VM.set_ha_always_run is deprecated since XenServer 6.0 (boston)", DeprecationWarning, stacklevel=2)
         await self._session._call("VM.set_ha_always_run", [self_, value])
 
     async def async_set_ha_always_run(self, self_: VmRef, value: bool) -> AsyncTask[None]:
         """Deprecated setter for ha_always_run; use set_ha_restart_priority instead.
 
-        Published in orlando; deprecated in boston.
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VM.set_ha_always_run is deprecated since boston", DeprecationWarning, stacklevel=2)
+        warnings.warn("VM.set_ha_always_run is deprecated since XenServer 6.0 (boston)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VM.set_ha_always_run", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_ha_restart_priority(self, self_: VmRef, value: str) -> None:
         """Sets the VM's high-availability restart priority: "restart", "best-effort" or empty.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM.set_ha_restart_priority", [self_, value])
 
     async def async_set_ha_restart_priority(self, self_: VmRef, value: str) -> AsyncTask[None]:
         """Sets the VM's high-availability restart priority: "restart", "best-effort" or empty.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_ha_restart_priority", [self_, value]))
@@ -7531,13 +7531,13 @@ class AsyncVmApi:
     async def remove_from_NVRAM(self, self_: VmRef, key: str) -> None:
         """Removes the given key from the VM's NVRAM map.
 
-        Published in naples."""
+        Published in Citrix Hypervisor 8.0 (naples)."""
         await self._session._call("VM.remove_from_NVRAM", [self_, key])
 
     async def async_remove_from_NVRAM(self, self_: VmRef, key: str) -> AsyncTask[None]:
         """Removes the given key from the VM's NVRAM map.
 
-        Published in naples.
+        Published in Citrix Hypervisor 8.0 (naples).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.remove_from_NVRAM", [self_, key]))
@@ -7546,13 +7546,13 @@ class AsyncVmApi:
     async def add_to_NVRAM(self, self_: VmRef, key: str, value: str) -> None:
         """Adds the given key/value pair to the VM's NVRAM map.
 
-        Published in naples."""
+        Published in Citrix Hypervisor 8.0 (naples)."""
         await self._session._call("VM.add_to_NVRAM", [self_, key, value])
 
     async def async_add_to_NVRAM(self, self_: VmRef, key: str, value: str) -> AsyncTask[None]:
         """Adds the given key/value pair to the VM's NVRAM map.
 
-        Published in naples.
+        Published in Citrix Hypervisor 8.0 (naples).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.add_to_NVRAM", [self_, key, value]))
@@ -7561,13 +7561,13 @@ class AsyncVmApi:
     async def set_NVRAM(self, self_: VmRef, value: Dict[str, str]) -> None:
         """Replaces the VM's NVRAM map with the given one.
 
-        Published in naples."""
+        Published in Citrix Hypervisor 8.0 (naples)."""
         await self._session._call("VM.set_NVRAM", [self_, value])
 
     async def async_set_NVRAM(self, self_: VmRef, value: Dict[str, str]) -> AsyncTask[None]:
         """Replaces the VM's NVRAM map with the given one.
 
-        Published in naples.
+        Published in Citrix Hypervisor 8.0 (naples).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.set_NVRAM", [self_, value]))
@@ -7576,13 +7576,13 @@ class AsyncVmApi:
     async def add_to_VCPUs_params_live(self, self_: VmRef, key: str, value: str) -> None:
         """Adds a vCPU scheduling parameter and applies it to the running VM at once.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.add_to_VCPUs_params_live", [self_, key, value])
 
     async def async_add_to_VCPUs_params_live(self, self_: VmRef, key: str, value: str) -> AsyncTask[None]:
         """Adds a vCPU scheduling parameter and applies it to the running VM at once.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.add_to_VCPUs_params_live", [self_, key, value]))
@@ -7591,7 +7591,7 @@ class AsyncVmApi:
     async def set_VCPUs_number_live(self, self_: VmRef, nvcpu: int) -> None:
         """Sets the number of online vCPUs of the running VM, hot-plugging or unplugging as needed, up to VCPUs_max.
 
-        Published in rio; changed in ely.
+        Published in XenServer 4.0 (rio); changed in XenServer 7.1 (ely).
 
         Errors: OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION."""
         await self._session._call("VM.set_VCPUs_number_live", [self_, nvcpu])
@@ -7599,7 +7599,7 @@ class AsyncVmApi:
     async def async_set_VCPUs_number_live(self, self_: VmRef, nvcpu: int) -> AsyncTask[None]:
         """Sets the number of online vCPUs of the running VM, hot-plugging or unplugging as needed, up to VCPUs_max.
 
-        Published in rio; changed in ely.
+        Published in XenServer 4.0 (rio); changed in XenServer 7.1 (ely).
 
         Errors: OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION.
 
@@ -7610,7 +7610,7 @@ class AsyncVmApi:
     async def pool_migrate(self, vm: VmRef, host: HostRef, options: Dict[str, str]) -> None:
         """Live-migrates the running VM to another host in the same pool; its storage must be reachable from that host.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, VM_IS_TEMPLATE, OPERATION_NOT_ALLOWED, VM_BAD_POWER_STATE."""
         await self._session._call("VM.pool_migrate", [vm, host, options])
@@ -7618,7 +7618,7 @@ class AsyncVmApi:
     async def async_pool_migrate(self, vm: VmRef, host: HostRef, options: Dict[str, str]) -> AsyncTask[None]:
         """Live-migrates the running VM to another host in the same pool; its storage must be reachable from that host.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, VM_IS_TEMPLATE, OPERATION_NOT_ALLOWED, VM_BAD_POWER_STATE.
 
@@ -7629,7 +7629,7 @@ class AsyncVmApi:
     async def resume_on(self, vm: VmRef, host: HostRef, start_paused: bool, force: bool) -> None:
         """Resumes a suspended VM on the given host; start_paused leaves it paused, force skips CPU compatibility checks.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
         await self._session._call("VM.resume_on", [vm, host, start_paused, force])
@@ -7637,7 +7637,7 @@ class AsyncVmApi:
     async def async_resume_on(self, vm: VmRef, host: HostRef, start_paused: bool, force: bool) -> AsyncTask[None]:
         """Resumes a suspended VM on the given host; start_paused leaves it paused, force skips CPU compatibility checks.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
 
@@ -7648,7 +7648,7 @@ class AsyncVmApi:
     async def resume(self, vm: VmRef, start_paused: bool, force: bool) -> None:
         """Resumes a suspended VM on a host picked by the server; start_paused leaves it paused, force skips CPU compatibility checks.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
         await self._session._call("VM.resume", [vm, start_paused, force])
@@ -7656,7 +7656,7 @@ class AsyncVmApi:
     async def async_resume(self, vm: VmRef, start_paused: bool, force: bool) -> AsyncTask[None]:
         """Resumes a suspended VM on a host picked by the server; start_paused leaves it paused, force skips CPU compatibility checks.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
 
@@ -7667,7 +7667,7 @@ class AsyncVmApi:
     async def suspend(self, vm: VmRef) -> None:
         """Saves the running VM's memory to disk and stops it, leaving it Suspended.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
         await self._session._call("VM.suspend", [vm])
@@ -7675,7 +7675,7 @@ class AsyncVmApi:
     async def async_suspend(self, vm: VmRef) -> AsyncTask[None]:
         """Saves the running VM's memory to disk and stops it, leaving it Suspended.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
 
@@ -7686,7 +7686,7 @@ class AsyncVmApi:
     async def hard_reboot(self, vm: VmRef) -> None:
         """Resets the VM immediately without asking the guest, like pressing a reset button.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
         await self._session._call("VM.hard_reboot", [vm])
@@ -7694,7 +7694,7 @@ class AsyncVmApi:
     async def async_hard_reboot(self, vm: VmRef) -> AsyncTask[None]:
         """Resets the VM immediately without asking the guest, like pressing a reset button.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
 
@@ -7705,13 +7705,13 @@ class AsyncVmApi:
     async def power_state_reset(self, vm: VmRef) -> None:
         """Forces the recorded power state to Halted without acting on any domain; for cleaning up after a host failure.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.power_state_reset", [vm])
 
     async def async_power_state_reset(self, vm: VmRef) -> AsyncTask[None]:
         """Forces the recorded power state to Halted without acting on any domain; for cleaning up after a host failure.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM.power_state_reset", [vm]))
@@ -7720,7 +7720,7 @@ class AsyncVmApi:
     async def hard_shutdown(self, vm: VmRef) -> None:
         """Powers the VM off immediately without asking the guest, like pulling the plug.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
         await self._session._call("VM.hard_shutdown", [vm])
@@ -7728,7 +7728,7 @@ class AsyncVmApi:
     async def async_hard_shutdown(self, vm: VmRef) -> AsyncTask[None]:
         """Powers the VM off immediately without asking the guest, like pulling the plug.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
 
@@ -7739,7 +7739,7 @@ class AsyncVmApi:
     async def clean_reboot(self, vm: VmRef) -> None:
         """Asks the guest OS to reboot gracefully.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
         await self._session._call("VM.clean_reboot", [vm])
@@ -7747,7 +7747,7 @@ class AsyncVmApi:
     async def async_clean_reboot(self, vm: VmRef) -> AsyncTask[None]:
         """Asks the guest OS to reboot gracefully.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
 
@@ -7758,7 +7758,7 @@ class AsyncVmApi:
     async def shutdown(self, vm: VmRef) -> None:
         """Shuts the VM down gracefully if the guest cooperates, otherwise forcibly.
 
-        Published in clearwater.
+        Published in XenServer 6.2 (clearwater).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
         await self._session._call("VM.shutdown", [vm])
@@ -7766,7 +7766,7 @@ class AsyncVmApi:
     async def async_shutdown(self, vm: VmRef) -> AsyncTask[None]:
         """Shuts the VM down gracefully if the guest cooperates, otherwise forcibly.
 
-        Published in clearwater.
+        Published in XenServer 6.2 (clearwater).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
 
@@ -7777,7 +7777,7 @@ class AsyncVmApi:
     async def clean_shutdown(self, vm: VmRef) -> None:
         """Asks the guest OS to shut down gracefully and waits for the VM to halt.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
         await self._session._call("VM.clean_shutdown", [vm])
@@ -7785,7 +7785,7 @@ class AsyncVmApi:
     async def async_clean_shutdown(self, vm: VmRef) -> AsyncTask[None]:
         """Asks the guest OS to shut down gracefully and waits for the VM to halt.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
 
@@ -7796,7 +7796,7 @@ class AsyncVmApi:
     async def unpause(self, vm: VmRef) -> None:
         """Lets a paused VM run again.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
         await self._session._call("VM.unpause", [vm])
@@ -7804,7 +7804,7 @@ class AsyncVmApi:
     async def async_unpause(self, vm: VmRef) -> AsyncTask[None]:
         """Lets a paused VM run again.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
 
@@ -7815,7 +7815,7 @@ class AsyncVmApi:
     async def pause(self, vm: VmRef) -> None:
         """Stops the VM's vCPUs while keeping its memory, leaving it Paused.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
         await self._session._call("VM.pause", [vm])
@@ -7823,7 +7823,7 @@ class AsyncVmApi:
     async def async_pause(self, vm: VmRef) -> AsyncTask[None]:
         """Stops the VM's vCPUs while keeping its memory, leaving it Paused.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
 
@@ -7834,7 +7834,7 @@ class AsyncVmApi:
     async def start_on(self, vm: VmRef, host: HostRef, start_paused: bool, force: bool) -> None:
         """Boots a halted VM on the given host; start_paused leaves it paused, force skips some pre-boot safety checks.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, VM_IS_TEMPLATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, BOOTLOADER_FAILED, UNKNOWN_BOOTLOADER."""
         await self._session._call("VM.start_on", [vm, host, start_paused, force])
@@ -7842,7 +7842,7 @@ class AsyncVmApi:
     async def async_start_on(self, vm: VmRef, host: HostRef, start_paused: bool, force: bool) -> AsyncTask[None]:
         """Boots a halted VM on the given host; start_paused leaves it paused, force skips some pre-boot safety checks.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, VM_IS_TEMPLATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, BOOTLOADER_FAILED, UNKNOWN_BOOTLOADER.
 
@@ -7853,7 +7853,7 @@ class AsyncVmApi:
     async def start(self, vm: VmRef, start_paused: bool, force: bool) -> None:
         """Boots a halted VM on a host picked by the server; start_paused leaves it paused, force skips some pre-boot safety checks.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, VM_HVM_REQUIRED, VM_IS_TEMPLATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, BOOTLOADER_FAILED, UNKNOWN_BOOTLOADER, NO_HOSTS_AVAILABLE, LICENCE_RESTRICTION."""
         await self._session._call("VM.start", [vm, start_paused, force])
@@ -7861,7 +7861,7 @@ class AsyncVmApi:
     async def async_start(self, vm: VmRef, start_paused: bool, force: bool) -> AsyncTask[None]:
         """Boots a halted VM on a host picked by the server; start_paused leaves it paused, force skips some pre-boot safety checks.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, VM_HVM_REQUIRED, VM_IS_TEMPLATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, BOOTLOADER_FAILED, UNKNOWN_BOOTLOADER, NO_HOSTS_AVAILABLE, LICENCE_RESTRICTION.
 
@@ -7872,7 +7872,7 @@ class AsyncVmApi:
     async def provision(self, vm: VmRef) -> None:
         """Creates the disks described in the template's configuration and attaches them to this VM.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION."""
         await self._session._call("VM.provision", [vm])
@@ -7880,7 +7880,7 @@ class AsyncVmApi:
     async def async_provision(self, vm: VmRef) -> AsyncTask[None]:
         """Creates the disks described in the template's configuration and attaches them to this VM.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION.
 
@@ -7891,7 +7891,7 @@ class AsyncVmApi:
     async def checkpoint(self, vm: VmRef, new_name: str) -> VmRef:
         """Takes a snapshot including the running VM's memory state and returns the new snapshot.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, VM_CHECKPOINT_SUSPEND_FAILED, VM_CHECKPOINT_RESUME_FAILED."""
         return conv_VmRef(await self._session._call("VM.checkpoint", [vm, new_name]))
@@ -7899,7 +7899,7 @@ class AsyncVmApi:
     async def async_checkpoint(self, vm: VmRef, new_name: str) -> AsyncTask[VmRef]:
         """Takes a snapshot including the running VM's memory state and returns the new snapshot.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, VM_CHECKPOINT_SUSPEND_FAILED, VM_CHECKPOINT_RESUME_FAILED.
 
@@ -7910,7 +7910,7 @@ class AsyncVmApi:
     async def revert(self, snapshot: VmRef) -> None:
         """Returns the VM that the given snapshot belongs to to the state recorded in that snapshot.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, SR_FULL, VM_REVERT_FAILED."""
         await self._session._call("VM.revert", [snapshot])
@@ -7918,7 +7918,7 @@ class AsyncVmApi:
     async def async_revert(self, snapshot: VmRef) -> AsyncTask[None]:
         """Returns the VM that the given snapshot belongs to to the state recorded in that snapshot.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, SR_FULL, VM_REVERT_FAILED.
 
@@ -7929,7 +7929,7 @@ class AsyncVmApi:
     async def copy(self, vm: VmRef, new_name: str, sr: SrRef) -> VmRef:
         """Makes a full, independent copy of the VM with its disks copied into the given SR, or the original SRs with OpaqueRef:NULL, and returns it.
 
-        Published in rio; extended in cowley.
+        Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley).
 
         Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION."""
         return conv_VmRef(await self._session._call("VM.copy", [vm, new_name, sr]))
@@ -7937,7 +7937,7 @@ class AsyncVmApi:
     async def async_copy(self, vm: VmRef, new_name: str, sr: SrRef) -> AsyncTask[VmRef]:
         """Makes a full, independent copy of the VM with its disks copied into the given SR, or the original SRs with OpaqueRef:NULL, and returns it.
 
-        Published in rio; extended in cowley.
+        Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley).
 
         Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION.
 
@@ -7948,7 +7948,7 @@ class AsyncVmApi:
     async def clone(self, vm: VmRef, new_name: str) -> VmRef:
         """Makes a fast copy of the VM using storage-level copy-on-write where possible and returns the new VM.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION."""
         return conv_VmRef(await self._session._call("VM.clone", [vm, new_name]))
@@ -7956,7 +7956,7 @@ class AsyncVmApi:
     async def async_clone(self, vm: VmRef, new_name: str) -> AsyncTask[VmRef]:
         """Makes a fast copy of the VM using storage-level copy-on-write where possible and returns the new VM.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION.
 
@@ -7967,28 +7967,28 @@ class AsyncVmApi:
     async def snapshot_with_quiesce(self, vm: VmRef, new_name: str) -> VmRef:
         """Removed call that took a snapshot after quiescing the guest file systems through its agent.
 
-        Published in orlando; deprecated in quebec; removed in quebec.
+        Published in XenServer 5.0 (orlando); deprecated in Citrix Hypervisor 8.1 (quebec); removed in Citrix Hypervisor 8.1 (quebec).
 
         Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, VM_SNAPSHOT_WITH_QUIESCE_FAILED, VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT, VM_SNAPSHOT_WITH_QUIESCE_PLUGIN_DEOS_NOT_RESPOND, VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED."""
-        warnings.warn("VM.snapshot_with_quiesce is removed in quebec", DeprecationWarning, stacklevel=2)
+        warnings.warn("VM.snapshot_with_quiesce is removed in Citrix Hypervisor 8.1 (quebec)", DeprecationWarning, stacklevel=2)
         return conv_VmRef(await self._session._call("VM.snapshot_with_quiesce", [vm, new_name]))
 
     async def async_snapshot_with_quiesce(self, vm: VmRef, new_name: str) -> AsyncTask[VmRef]:
         """Removed call that took a snapshot after quiescing the guest file systems through its agent.
 
-        Published in orlando; deprecated in quebec; removed in quebec.
+        Published in XenServer 5.0 (orlando); deprecated in Citrix Hypervisor 8.1 (quebec); removed in Citrix Hypervisor 8.1 (quebec).
 
         Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, VM_SNAPSHOT_WITH_QUIESCE_FAILED, VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT, VM_SNAPSHOT_WITH_QUIESCE_PLUGIN_DEOS_NOT_RESPOND, VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VM.snapshot_with_quiesce is removed in quebec", DeprecationWarning, stacklevel=2)
+        warnings.warn("VM.snapshot_with_quiesce is removed in Citrix Hypervisor 8.1 (quebec)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VM.snapshot_with_quiesce", [vm, new_name]))
         return AsyncTask(self._session, ref, conv_VmRef)
 
     async def snapshot(self, vm: VmRef, new_name: str, ignore_vdis: List[VdiRef]) -> VmRef:
         """Takes a crash-consistent snapshot of the VM's disks, skipping any listed in ignore_vdis, and returns the new snapshot.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED."""
         return conv_VmRef(await self._session._call("VM.snapshot", [vm, new_name, ignore_vdis]))
@@ -7996,7 +7996,7 @@ class AsyncVmApi:
     async def async_snapshot(self, vm: VmRef, new_name: str, ignore_vdis: List[VdiRef]) -> AsyncTask[VmRef]:
         """Takes a crash-consistent snapshot of the VM's disks, skipping any listed in ignore_vdis, and returns the new snapshot.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED.
 
@@ -8007,824 +8007,824 @@ class AsyncVmApi:
     async def get_record(self, self_: VmRef) -> VmRecord:
         """Returns every field of the given VM as one record.
 
-        Published in rio; changed in 1.257.0."""
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
         return conv_VmRecord(await self._session._call("VM.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VmRef:
         """Finds the VM with the given UUID.
 
-        Published in rio; changed in 1.257.0."""
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
         return conv_VmRef(await self._session._call("VM.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[VmRef]:
         """Lists every VM whose `name_label` equals the given label.
 
-        Published in rio; changed in 1.257.0."""
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
         return conv_list_VmRef(await self._session._call("VM.get_by_name_label", [label]))
 
     async def create(self, args: VmRecord) -> VmRef:
         """Creates a new VM from a record of its writable and constructor fields, and returns its reference.
 
-        Published in rio; changed in 1.257.0."""
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
         return conv_VmRef(await self._session._call("VM.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: VmRef) -> None:
         """Destroys the given VM.
 
-        Published in rio; changed in 1.257.0."""
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
         await self._session._call("VM.destroy", [self_])
 
     async def get_all(self) -> List[VmRef]:
         """Lists every VM known to the server.
 
-        Published in rio; changed in 1.257.0."""
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
         return conv_list_VmRef(await self._session._call("VM.get_all", []))
 
     async def get_all_records(self) -> Dict[VmRef, VmRecord]:
         """Returns the record of every VM, keyed by reference.
 
-        Published in rio; changed in 1.257.0."""
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
         return conv_dict_VmRef_VmRecord(await self._session._call("VM.get_all_records", []))
 
     async def get_uuid(self, self_: VmRef) -> str:
         """Returns the `uuid` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM.get_uuid", [self_]))
 
     async def get_allowed_operations(self, self_: VmRef) -> List[VmOperations]:
         """Returns the `allowed_operations` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VmOperations(await self._session._call("VM.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: VmRef) -> Dict[str, VmOperations]:
         """Returns the `current_operations` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_VmOperations(await self._session._call("VM.get_current_operations", [self_]))
 
     async def get_name_label(self, self_: VmRef) -> str:
         """Returns the `name_label` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM.get_name_label", [self_]))
 
     async def set_name_label(self, self_: VmRef, value: str) -> None:
         """Replaces the `name_label` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: VmRef) -> str:
         """Returns the `name_description` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM.get_name_description", [self_]))
 
     async def set_name_description(self, self_: VmRef, value: str) -> None:
         """Replaces the `name_description` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_name_description", [self_, value])
 
     async def get_power_state(self, self_: VmRef) -> VmPowerState:
         """Returns the `power_state` field of the given VM.
 
-        Published in rio; changed in 1.257.0."""
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
         return conv_VmPowerState(await self._session._call("VM.get_power_state", [self_]))
 
     async def get_user_version(self, self_: VmRef) -> int:
         """Returns the `user_version` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VM.get_user_version", [self_]))
 
     async def set_user_version(self, self_: VmRef, value: int) -> None:
         """Replaces the `user_version` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_user_version", [self_, value])
 
     async def get_is_a_template(self, self_: VmRef) -> bool:
         """Returns the `is_a_template` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("VM.get_is_a_template", [self_]))
 
     async def set_is_a_template(self, self_: VmRef, value: bool) -> None:
         """Replaces the `is_a_template` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_is_a_template", [self_, value])
 
     async def get_is_default_template(self, self_: VmRef) -> bool:
         """Returns the `is_default_template` field of the given VM.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_bool(await self._session._call("VM.get_is_default_template", [self_]))
 
     async def get_suspend_VDI(self, self_: VmRef) -> VdiRef:
         """Returns the `suspend_VDI` field of the given VM.
 
-        Published in rio; changed in 1.257.0."""
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
         return conv_VdiRef(await self._session._call("VM.get_suspend_VDI", [self_]))
 
     async def get_resident_on(self, self_: VmRef) -> HostRef:
         """Returns the `resident_on` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostRef(await self._session._call("VM.get_resident_on", [self_]))
 
     async def get_scheduled_to_be_resident_on(self, self_: VmRef) -> HostRef:
         """Returns the `scheduled_to_be_resident_on` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostRef(await self._session._call("VM.get_scheduled_to_be_resident_on", [self_]))
 
     async def get_affinity(self, self_: VmRef) -> HostRef:
         """Returns the `affinity` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostRef(await self._session._call("VM.get_affinity", [self_]))
 
     async def set_affinity(self, self_: VmRef, value: HostRef) -> None:
         """Replaces the `affinity` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_affinity", [self_, value])
 
     async def get_memory_overhead(self, self_: VmRef) -> int:
         """Returns the `memory_overhead` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VM.get_memory_overhead", [self_]))
 
     async def get_memory_target(self, self_: VmRef) -> int:
         """Returns the `memory_target` field of the given VM.
 
-        Published in rio; deprecated in midnight-ride."""
-        warnings.warn("VM.get_memory_target is deprecated since midnight-ride", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride)."""
+        warnings.warn("VM.get_memory_target is deprecated since XenServer 5.6 (midnight-ride)", DeprecationWarning, stacklevel=2)
         return conv_int(await self._session._call("VM.get_memory_target", [self_]))
 
     async def get_memory_static_max(self, self_: VmRef) -> int:
         """Returns the `memory_static_max` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VM.get_memory_static_max", [self_]))
 
     async def get_memory_dynamic_max(self, self_: VmRef) -> int:
         """Returns the `memory_dynamic_max` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VM.get_memory_dynamic_max", [self_]))
 
     async def get_memory_dynamic_min(self, self_: VmRef) -> int:
         """Returns the `memory_dynamic_min` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VM.get_memory_dynamic_min", [self_]))
 
     async def get_memory_static_min(self, self_: VmRef) -> int:
         """Returns the `memory_static_min` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VM.get_memory_static_min", [self_]))
 
     async def get_VCPUs_params(self, self_: VmRef) -> Dict[str, str]:
         """Returns the `VCPUs_params` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VM.get_VCPUs_params", [self_]))
 
     async def set_VCPUs_params(self, self_: VmRef, value: Dict[str, str]) -> None:
         """Replaces the `VCPUs_params` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_VCPUs_params", [self_, value])
 
     async def add_to_VCPUs_params(self, self_: VmRef, key: str, value: str) -> None:
         """Adds a key and its value to the `VCPUs_params` map of the given VM; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.add_to_VCPUs_params", [self_, key, value])
 
     async def remove_from_VCPUs_params(self, self_: VmRef, key: str) -> None:
         """Removes a key and its value from the `VCPUs_params` map of the given VM, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.remove_from_VCPUs_params", [self_, key])
 
     async def get_VCPUs_max(self, self_: VmRef) -> int:
         """Returns the `VCPUs_max` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VM.get_VCPUs_max", [self_]))
 
     async def get_VCPUs_at_startup(self, self_: VmRef) -> int:
         """Returns the `VCPUs_at_startup` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VM.get_VCPUs_at_startup", [self_]))
 
     async def get_actions_after_softreboot(self, self_: VmRef) -> OnSoftrebootBehavior:
         """Returns the `actions_after_softreboot` field of the given VM.
 
-        Prototyped in 23.1.0."""
+        Prototyped in XAPI 23.1.0."""
         return conv_OnSoftrebootBehavior(await self._session._call("VM.get_actions_after_softreboot", [self_]))
 
     async def set_actions_after_softreboot(self, self_: VmRef, value: OnSoftrebootBehavior) -> None:
         """Replaces the `actions_after_softreboot` field of the given VM.
 
-        Prototyped in 23.1.0."""
+        Prototyped in XAPI 23.1.0."""
         await self._session._call("VM.set_actions_after_softreboot", [self_, value])
 
     async def get_actions_after_shutdown(self, self_: VmRef) -> OnNormalExit:
         """Returns the `actions_after_shutdown` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_OnNormalExit(await self._session._call("VM.get_actions_after_shutdown", [self_]))
 
     async def set_actions_after_shutdown(self, self_: VmRef, value: OnNormalExit) -> None:
         """Replaces the `actions_after_shutdown` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_actions_after_shutdown", [self_, value])
 
     async def get_actions_after_reboot(self, self_: VmRef) -> OnNormalExit:
         """Returns the `actions_after_reboot` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_OnNormalExit(await self._session._call("VM.get_actions_after_reboot", [self_]))
 
     async def set_actions_after_reboot(self, self_: VmRef, value: OnNormalExit) -> None:
         """Replaces the `actions_after_reboot` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_actions_after_reboot", [self_, value])
 
     async def get_actions_after_crash(self, self_: VmRef) -> OnCrashBehaviour:
         """Returns the `actions_after_crash` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_OnCrashBehaviour(await self._session._call("VM.get_actions_after_crash", [self_]))
 
     async def get_consoles(self, self_: VmRef) -> List[ConsoleRef]:
         """Returns the `consoles` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_ConsoleRef(await self._session._call("VM.get_consoles", [self_]))
 
     async def get_VIFs(self, self_: VmRef) -> List[VifRef]:
         """Returns the `VIFs` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VifRef(await self._session._call("VM.get_VIFs", [self_]))
 
     async def get_VBDs(self, self_: VmRef) -> List[VbdRef]:
         """Returns the `VBDs` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VbdRef(await self._session._call("VM.get_VBDs", [self_]))
 
     async def get_VUSBs(self, self_: VmRef) -> List[VusbRef]:
         """Returns the `VUSBs` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VusbRef(await self._session._call("VM.get_VUSBs", [self_]))
 
     async def get_crash_dumps(self, self_: VmRef) -> List[CrashdumpRef]:
         """Returns the `crash_dumps` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_CrashdumpRef(await self._session._call("VM.get_crash_dumps", [self_]))
 
     async def get_VTPMs(self, self_: VmRef) -> List[VtpmRef]:
         """Returns the `VTPMs` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VtpmRef(await self._session._call("VM.get_VTPMs", [self_]))
 
     async def get_PV_bootloader(self, self_: VmRef) -> str:
         """Returns the `PV_bootloader` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM.get_PV_bootloader", [self_]))
 
     async def set_PV_bootloader(self, self_: VmRef, value: str) -> None:
         """Replaces the `PV_bootloader` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_PV_bootloader", [self_, value])
 
     async def get_PV_kernel(self, self_: VmRef) -> str:
         """Returns the `PV_kernel` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM.get_PV_kernel", [self_]))
 
     async def set_PV_kernel(self, self_: VmRef, value: str) -> None:
         """Replaces the `PV_kernel` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_PV_kernel", [self_, value])
 
     async def get_PV_ramdisk(self, self_: VmRef) -> str:
         """Returns the `PV_ramdisk` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM.get_PV_ramdisk", [self_]))
 
     async def set_PV_ramdisk(self, self_: VmRef, value: str) -> None:
         """Replaces the `PV_ramdisk` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_PV_ramdisk", [self_, value])
 
     async def get_PV_args(self, self_: VmRef) -> str:
         """Returns the `PV_args` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM.get_PV_args", [self_]))
 
     async def set_PV_args(self, self_: VmRef, value: str) -> None:
         """Replaces the `PV_args` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_PV_args", [self_, value])
 
     async def get_PV_bootloader_args(self, self_: VmRef) -> str:
         """Returns the `PV_bootloader_args` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM.get_PV_bootloader_args", [self_]))
 
     async def set_PV_bootloader_args(self, self_: VmRef, value: str) -> None:
         """Replaces the `PV_bootloader_args` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_PV_bootloader_args", [self_, value])
 
     async def get_PV_legacy_args(self, self_: VmRef) -> str:
         """Returns the `PV_legacy_args` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM.get_PV_legacy_args", [self_]))
 
     async def set_PV_legacy_args(self, self_: VmRef, value: str) -> None:
         """Replaces the `PV_legacy_args` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_PV_legacy_args", [self_, value])
 
     async def get_HVM_boot_policy(self, self_: VmRef) -> str:
         """Returns the `HVM_boot_policy` field of the given VM.
 
-        Published in rio; deprecated in kolkata."""
-        warnings.warn("VM.get_HVM_boot_policy is deprecated since kolkata", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata)."""
+        warnings.warn("VM.get_HVM_boot_policy is deprecated since XenServer 7.5 (kolkata)", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("VM.get_HVM_boot_policy", [self_]))
 
     async def get_HVM_boot_params(self, self_: VmRef) -> Dict[str, str]:
         """Returns the `HVM_boot_params` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VM.get_HVM_boot_params", [self_]))
 
     async def set_HVM_boot_params(self, self_: VmRef, value: Dict[str, str]) -> None:
         """Replaces the `HVM_boot_params` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_HVM_boot_params", [self_, value])
 
     async def add_to_HVM_boot_params(self, self_: VmRef, key: str, value: str) -> None:
         """Adds a key and its value to the `HVM_boot_params` map of the given VM; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.add_to_HVM_boot_params", [self_, key, value])
 
     async def remove_from_HVM_boot_params(self, self_: VmRef, key: str) -> None:
         """Removes a key and its value from the `HVM_boot_params` map of the given VM, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.remove_from_HVM_boot_params", [self_, key])
 
     async def get_HVM_shadow_multiplier(self, self_: VmRef) -> float:
         """Returns the `HVM_shadow_multiplier` field of the given VM.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_float(await self._session._call("VM.get_HVM_shadow_multiplier", [self_]))
 
     async def get_platform(self, self_: VmRef) -> Dict[str, str]:
         """Returns the `platform` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VM.get_platform", [self_]))
 
     async def set_platform(self, self_: VmRef, value: Dict[str, str]) -> None:
         """Replaces the `platform` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_platform", [self_, value])
 
     async def add_to_platform(self, self_: VmRef, key: str, value: str) -> None:
         """Adds a key and its value to the `platform` map of the given VM; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.add_to_platform", [self_, key, value])
 
     async def remove_from_platform(self, self_: VmRef, key: str) -> None:
         """Removes a key and its value from the `platform` map of the given VM, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.remove_from_platform", [self_, key])
 
     async def get_PCI_bus(self, self_: VmRef) -> str:
         """Returns the `PCI_bus` field of the given VM.
 
-        Published in rio; deprecated in boston."""
-        warnings.warn("VM.get_PCI_bus is deprecated since boston", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston)."""
+        warnings.warn("VM.get_PCI_bus is deprecated since XenServer 6.0 (boston)", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("VM.get_PCI_bus", [self_]))
 
     async def set_PCI_bus(self, self_: VmRef, value: str) -> None:
         """Replaces the `PCI_bus` field of the given VM.
 
-        Published in rio; deprecated in boston."""
-        warnings.warn("VM.set_PCI_bus is deprecated since boston", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston)."""
+        warnings.warn("VM.set_PCI_bus is deprecated since XenServer 6.0 (boston)", DeprecationWarning, stacklevel=2)
         await self._session._call("VM.set_PCI_bus", [self_, value])
 
     async def get_other_config(self, self_: VmRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VM.get_other_config", [self_]))
 
     async def set_other_config(self, self_: VmRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: VmRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given VM; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: VmRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given VM, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.remove_from_other_config", [self_, key])
 
     async def get_domid(self, self_: VmRef) -> int:
         """Returns the `domid` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VM.get_domid", [self_]))
 
     async def get_domarch(self, self_: VmRef) -> str:
         """Returns the `domarch` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM.get_domarch", [self_]))
 
     async def get_last_boot_CPU_flags(self, self_: VmRef) -> Dict[str, str]:
         """Returns the `last_boot_CPU_flags` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VM.get_last_boot_CPU_flags", [self_]))
 
     async def get_is_control_domain(self, self_: VmRef) -> bool:
         """Returns the `is_control_domain` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("VM.get_is_control_domain", [self_]))
 
     async def get_metrics(self, self_: VmRef) -> VmMetricsRef:
         """Returns the `metrics` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmMetricsRef(await self._session._call("VM.get_metrics", [self_]))
 
     async def get_guest_metrics(self, self_: VmRef) -> VmGuestMetricsRef:
         """Returns the `guest_metrics` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmGuestMetricsRef(await self._session._call("VM.get_guest_metrics", [self_]))
 
     async def get_last_booted_record(self, self_: VmRef) -> str:
         """Returns the `last_booted_record` field of the given VM.
 
-        Published in miami; changed in 1.257.0."""
+        Published in XenServer 4.1 (miami); changed in XAPI 1.257.0."""
         return conv_str(await self._session._call("VM.get_last_booted_record", [self_]))
 
     async def get_recommendations(self, self_: VmRef) -> str:
         """Returns the `recommendations` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM.get_recommendations", [self_]))
 
     async def set_recommendations(self, self_: VmRef, value: str) -> None:
         """Replaces the `recommendations` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM.set_recommendations", [self_, value])
 
     async def get_xenstore_data(self, self_: VmRef) -> Dict[str, str]:
         """Returns the `xenstore_data` field of the given VM.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("VM.get_xenstore_data", [self_]))
 
     async def set_xenstore_data(self, self_: VmRef, value: Dict[str, str]) -> None:
         """Replaces the `xenstore_data` field of the given VM.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VM.set_xenstore_data", [self_, value])
 
     async def add_to_xenstore_data(self, self_: VmRef, key: str, value: str) -> None:
         """Adds a key and its value to the `xenstore_data` map of the given VM; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VM.add_to_xenstore_data", [self_, key, value])
 
     async def remove_from_xenstore_data(self, self_: VmRef, key: str) -> None:
         """Removes a key and its value from the `xenstore_data` map of the given VM, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("VM.remove_from_xenstore_data", [self_, key])
 
     async def get_ha_always_run(self, self_: VmRef) -> bool:
         """Returns the `ha_always_run` field of the given VM.
 
-        Published in orlando; deprecated in boston."""
-        warnings.warn("VM.get_ha_always_run is deprecated since boston", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston)."""
+        warnings.warn("VM.get_ha_always_run is deprecated since XenServer 6.0 (boston)", DeprecationWarning, stacklevel=2)
         return conv_bool(await self._session._call("VM.get_ha_always_run", [self_]))
 
     async def get_ha_restart_priority(self, self_: VmRef) -> str:
         """Returns the `ha_restart_priority` field of the given VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_str(await self._session._call("VM.get_ha_restart_priority", [self_]))
 
     async def get_is_a_snapshot(self, self_: VmRef) -> bool:
         """Returns the `is_a_snapshot` field of the given VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_bool(await self._session._call("VM.get_is_a_snapshot", [self_]))
 
     async def get_snapshot_of(self, self_: VmRef) -> VmRef:
         """Returns the `snapshot_of` field of the given VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_VmRef(await self._session._call("VM.get_snapshot_of", [self_]))
 
     async def get_snapshots(self, self_: VmRef) -> List[VmRef]:
         """Returns the `snapshots` field of the given VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_VmRef(await self._session._call("VM.get_snapshots", [self_]))
 
     async def get_snapshot_time(self, self_: VmRef) -> datetime.datetime:
         """Returns the `snapshot_time` field of the given VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_datetime(await self._session._call("VM.get_snapshot_time", [self_]))
 
     async def get_transportable_snapshot_id(self, self_: VmRef) -> str:
         """Returns the `transportable_snapshot_id` field of the given VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_str(await self._session._call("VM.get_transportable_snapshot_id", [self_]))
 
     async def get_blobs(self, self_: VmRef) -> Dict[str, BlobRef]:
         """Returns the `blobs` field of the given VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_BlobRef(await self._session._call("VM.get_blobs", [self_]))
 
     async def get_tags(self, self_: VmRef) -> List[str]:
         """Returns the `tags` field of the given VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_str(await self._session._call("VM.get_tags", [self_]))
 
     async def set_tags(self, self_: VmRef, value: List[str]) -> None:
         """Replaces the `tags` field of the given VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM.set_tags", [self_, value])
 
     async def add_tags(self, self_: VmRef, value: str) -> None:
         """Adds a value to the `tags` set of the given VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM.add_tags", [self_, value])
 
     async def remove_tags(self, self_: VmRef, value: str) -> None:
         """Removes a value from the `tags` set of the given VM, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM.remove_tags", [self_, value])
 
     async def get_blocked_operations(self, self_: VmRef) -> Dict[VmOperations, str]:
         """Returns the `blocked_operations` field of the given VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_VmOperations_str(await self._session._call("VM.get_blocked_operations", [self_]))
 
     async def set_blocked_operations(self, self_: VmRef, value: Dict[VmOperations, str]) -> None:
         """Replaces the `blocked_operations` field of the given VM.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM.set_blocked_operations", [self_, value])
 
     async def add_to_blocked_operations(self, self_: VmRef, key: VmOperations, value: str) -> None:
         """Adds a key and its value to the `blocked_operations` map of the given VM; fails if the key is already there.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM.add_to_blocked_operations", [self_, key, value])
 
     async def remove_from_blocked_operations(self, self_: VmRef, key: VmOperations) -> None:
         """Removes a key and its value from the `blocked_operations` map of the given VM, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM.remove_from_blocked_operations", [self_, key])
 
     async def get_snapshot_info(self, self_: VmRef) -> Dict[str, str]:
         """Returns the `snapshot_info` field of the given VM.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_dict_str_str(await self._session._call("VM.get_snapshot_info", [self_]))
 
     async def get_snapshot_metadata(self, self_: VmRef) -> str:
         """Returns the `snapshot_metadata` field of the given VM.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_str(await self._session._call("VM.get_snapshot_metadata", [self_]))
 
     async def get_parent(self, self_: VmRef) -> VmRef:
         """Returns the `parent` field of the given VM.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_VmRef(await self._session._call("VM.get_parent", [self_]))
 
     async def get_children(self, self_: VmRef) -> List[VmRef]:
         """Returns the `children` field of the given VM.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_list_VmRef(await self._session._call("VM.get_children", [self_]))
 
     async def get_bios_strings(self, self_: VmRef) -> Dict[str, str]:
         """Returns the `bios_strings` field of the given VM.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_dict_str_str(await self._session._call("VM.get_bios_strings", [self_]))
 
     async def get_protection_policy(self, self_: VmRef) -> VmppRef:
         """Returns the `protection_policy` field of the given VM.
 
-        Published in cowley; deprecated in clearwater."""
-        warnings.warn("VM.get_protection_policy is deprecated since clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater)."""
+        warnings.warn("VM.get_protection_policy is deprecated since XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_VmppRef(await self._session._call("VM.get_protection_policy", [self_]))
 
     async def get_is_snapshot_from_vmpp(self, self_: VmRef) -> bool:
         """Returns the `is_snapshot_from_vmpp` field of the given VM.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VM.get_is_snapshot_from_vmpp is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VM.get_is_snapshot_from_vmpp is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_bool(await self._session._call("VM.get_is_snapshot_from_vmpp", [self_]))
 
     async def get_snapshot_schedule(self, self_: VmRef) -> VmssRef:
         """Returns the `snapshot_schedule` field of the given VM.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_VmssRef(await self._session._call("VM.get_snapshot_schedule", [self_]))
 
     async def get_is_vmss_snapshot(self, self_: VmRef) -> bool:
         """Returns the `is_vmss_snapshot` field of the given VM.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_bool(await self._session._call("VM.get_is_vmss_snapshot", [self_]))
 
     async def get_appliance(self, self_: VmRef) -> VmApplianceRef:
         """Returns the `appliance` field of the given VM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmApplianceRef(await self._session._call("VM.get_appliance", [self_]))
 
     async def get_start_delay(self, self_: VmRef) -> int:
         """Returns the `start_delay` field of the given VM.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_int(await self._session._call("VM.get_start_delay", [self_]))
 
     async def get_shutdown_delay(self, self_: VmRef) -> int:
         """Returns the `shutdown_delay` field of the given VM.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_int(await self._session._call("VM.get_shutdown_delay", [self_]))
 
     async def get_order(self, self_: VmRef) -> int:
         """Returns the `order` field of the given VM.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_int(await self._session._call("VM.get_order", [self_]))
 
     async def get_VGPUs(self, self_: VmRef) -> List[VgpuRef]:
         """Returns the `VGPUs` field of the given VM.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_VgpuRef(await self._session._call("VM.get_VGPUs", [self_]))
 
     async def get_attached_PCIs(self, self_: VmRef) -> List[PciRef]:
         """Returns the `attached_PCIs` field of the given VM.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_PciRef(await self._session._call("VM.get_attached_PCIs", [self_]))
 
     async def get_suspend_SR(self, self_: VmRef) -> SrRef:
         """Returns the `suspend_SR` field of the given VM.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_SrRef(await self._session._call("VM.get_suspend_SR", [self_]))
 
     async def set_suspend_SR(self, self_: VmRef, value: SrRef) -> None:
         """Replaces the `suspend_SR` field of the given VM.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("VM.set_suspend_SR", [self_, value])
 
     async def get_version(self, self_: VmRef) -> int:
         """Returns the `version` field of the given VM.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_int(await self._session._call("VM.get_version", [self_]))
 
     async def get_generation_id(self, self_: VmRef) -> str:
         """Returns the `generation_id` field of the given VM.
 
-        Published in clearwater."""
+        Published in XenServer 6.2 (clearwater)."""
         return conv_str(await self._session._call("VM.get_generation_id", [self_]))
 
     async def get_hardware_platform_version(self, self_: VmRef) -> int:
         """Returns the `hardware_platform_version` field of the given VM.
 
-        Published in cream."""
+        Published in XenServer 6.5 SP1 (cream)."""
         return conv_int(await self._session._call("VM.get_hardware_platform_version", [self_]))
 
     async def set_hardware_platform_version(self, self_: VmRef, value: int) -> None:
         """Replaces the `hardware_platform_version` field of the given VM.
 
-        Published in cream."""
+        Published in XenServer 6.5 SP1 (cream)."""
         await self._session._call("VM.set_hardware_platform_version", [self_, value])
 
     async def get_has_vendor_device(self, self_: VmRef) -> bool:
         """Returns the `has_vendor_device` field of the given VM.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_bool(await self._session._call("VM.get_has_vendor_device", [self_]))
 
     async def get_requires_reboot(self, self_: VmRef) -> bool:
         """Returns the `requires_reboot` field of the given VM.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_bool(await self._session._call("VM.get_requires_reboot", [self_]))
 
     async def get_reference_label(self, self_: VmRef) -> str:
         """Returns the `reference_label` field of the given VM.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_str(await self._session._call("VM.get_reference_label", [self_]))
 
     async def get_domain_type(self, self_: VmRef) -> DomainType:
         """Returns the `domain_type` field of the given VM.
 
-        Prototyped in jura; published in kolkata."""
+        Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata)."""
         return conv_DomainType(await self._session._call("VM.get_domain_type", [self_]))
 
     async def get_NVRAM(self, self_: VmRef) -> Dict[str, str]:
         """Returns the `NVRAM` field of the given VM.
 
-        Published in naples."""
+        Published in Citrix Hypervisor 8.0 (naples)."""
         return conv_dict_str_str(await self._session._call("VM.get_NVRAM", [self_]))
 
     async def get_pending_guidances(self, self_: VmRef) -> List[UpdateGuidances]:
         """Returns the `pending_guidances` field of the given VM.
 
-        Published in 1.303.0."""
+        Published in XAPI 1.303.0."""
         return conv_list_UpdateGuidances(await self._session._call("VM.get_pending_guidances", [self_]))
 
     async def get_pending_guidances_recommended(self, self_: VmRef) -> List[UpdateGuidances]:
         """Returns the `pending_guidances_recommended` field of the given VM.
 
-        Prototyped in 24.10.0."""
+        Prototyped in XAPI 24.10.0."""
         return conv_list_UpdateGuidances(await self._session._call("VM.get_pending_guidances_recommended", [self_]))
 
     async def get_pending_guidances_full(self, self_: VmRef) -> List[UpdateGuidances]:
         """Returns the `pending_guidances_full` field of the given VM.
 
-        Prototyped in 24.10.0."""
+        Prototyped in XAPI 24.10.0."""
         return conv_list_UpdateGuidances(await self._session._call("VM.get_pending_guidances_full", [self_]))
 
 
@@ -8837,588 +8837,588 @@ class AsyncVmppApi:
     async def set_archive_last_run_time(self, self_: VmppRef, value: datetime.datetime) -> None:
         """Records the time of the last archive run; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.set_archive_last_run_time is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_archive_last_run_time is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_archive_last_run_time", [self_, value])
 
     async def async_set_archive_last_run_time(self, self_: VmppRef, value: datetime.datetime) -> AsyncTask[None]:
         """Records the time of the last archive run; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.set_archive_last_run_time is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.set_archive_last_run_time is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.set_archive_last_run_time", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_backup_last_run_time(self, self_: VmppRef, value: datetime.datetime) -> None:
         """Records the time of the last snapshot run; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.set_backup_last_run_time is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_backup_last_run_time is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_backup_last_run_time", [self_, value])
 
     async def async_set_backup_last_run_time(self, self_: VmppRef, value: datetime.datetime) -> AsyncTask[None]:
         """Records the time of the last snapshot run; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.set_backup_last_run_time is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.set_backup_last_run_time is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.set_backup_last_run_time", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def remove_from_alarm_config(self, self_: VmppRef, key: str) -> None:
         """Deletes the given key from the alert settings; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.remove_from_alarm_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.remove_from_alarm_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.remove_from_alarm_config", [self_, key])
 
     async def async_remove_from_alarm_config(self, self_: VmppRef, key: str) -> AsyncTask[None]:
         """Deletes the given key from the alert settings; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.remove_from_alarm_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.remove_from_alarm_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.remove_from_alarm_config", [self_, key]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def remove_from_archive_schedule(self, self_: VmppRef, key: str) -> None:
         """Deletes the given key from the archive schedule; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.remove_from_archive_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.remove_from_archive_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.remove_from_archive_schedule", [self_, key])
 
     async def async_remove_from_archive_schedule(self, self_: VmppRef, key: str) -> AsyncTask[None]:
         """Deletes the given key from the archive schedule; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.remove_from_archive_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.remove_from_archive_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.remove_from_archive_schedule", [self_, key]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def remove_from_archive_target_config(self, self_: VmppRef, key: str) -> None:
         """Deletes the given key from the archive target settings; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.remove_from_archive_target_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.remove_from_archive_target_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.remove_from_archive_target_config", [self_, key])
 
     async def async_remove_from_archive_target_config(self, self_: VmppRef, key: str) -> AsyncTask[None]:
         """Deletes the given key from the archive target settings; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.remove_from_archive_target_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.remove_from_archive_target_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.remove_from_archive_target_config", [self_, key]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def remove_from_backup_schedule(self, self_: VmppRef, key: str) -> None:
         """Deletes the given key from the snapshot schedule; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.remove_from_backup_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.remove_from_backup_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.remove_from_backup_schedule", [self_, key])
 
     async def async_remove_from_backup_schedule(self, self_: VmppRef, key: str) -> AsyncTask[None]:
         """Deletes the given key from the snapshot schedule; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.remove_from_backup_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.remove_from_backup_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.remove_from_backup_schedule", [self_, key]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def add_to_alarm_config(self, self_: VmppRef, key: str, value: str) -> None:
         """Adds a key/value pair to the alert settings; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.add_to_alarm_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.add_to_alarm_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.add_to_alarm_config", [self_, key, value])
 
     async def async_add_to_alarm_config(self, self_: VmppRef, key: str, value: str) -> AsyncTask[None]:
         """Adds a key/value pair to the alert settings; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.add_to_alarm_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.add_to_alarm_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.add_to_alarm_config", [self_, key, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def add_to_archive_schedule(self, self_: VmppRef, key: str, value: str) -> None:
         """Adds a key/value pair to the archive schedule; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.add_to_archive_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.add_to_archive_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.add_to_archive_schedule", [self_, key, value])
 
     async def async_add_to_archive_schedule(self, self_: VmppRef, key: str, value: str) -> AsyncTask[None]:
         """Adds a key/value pair to the archive schedule; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.add_to_archive_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.add_to_archive_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.add_to_archive_schedule", [self_, key, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def add_to_archive_target_config(self, self_: VmppRef, key: str, value: str) -> None:
         """Adds a key/value pair to the archive target settings; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.add_to_archive_target_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.add_to_archive_target_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.add_to_archive_target_config", [self_, key, value])
 
     async def async_add_to_archive_target_config(self, self_: VmppRef, key: str, value: str) -> AsyncTask[None]:
         """Adds a key/value pair to the archive target settings; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.add_to_archive_target_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.add_to_archive_target_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.add_to_archive_target_config", [self_, key, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def add_to_backup_schedule(self, self_: VmppRef, key: str, value: str) -> None:
         """Adds a key/value pair to the snapshot schedule; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.add_to_backup_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.add_to_backup_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.add_to_backup_schedule", [self_, key, value])
 
     async def async_add_to_backup_schedule(self, self_: VmppRef, key: str, value: str) -> AsyncTask[None]:
         """Adds a key/value pair to the snapshot schedule; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.add_to_backup_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.add_to_backup_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.add_to_backup_schedule", [self_, key, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_alarm_config(self, self_: VmppRef, value: Dict[str, str]) -> None:
         """Replaces the alert settings of the policy; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.set_alarm_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_alarm_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_alarm_config", [self_, value])
 
     async def async_set_alarm_config(self, self_: VmppRef, value: Dict[str, str]) -> AsyncTask[None]:
         """Replaces the alert settings of the policy; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.set_alarm_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.set_alarm_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.set_alarm_config", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_is_alarm_enabled(self, self_: VmppRef, value: bool) -> None:
         """Turns alerting for the policy on or off; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.set_is_alarm_enabled is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_is_alarm_enabled is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_is_alarm_enabled", [self_, value])
 
     async def async_set_is_alarm_enabled(self, self_: VmppRef, value: bool) -> AsyncTask[None]:
         """Turns alerting for the policy on or off; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.set_is_alarm_enabled is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.set_is_alarm_enabled is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.set_is_alarm_enabled", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_archive_target_config(self, self_: VmppRef, value: Dict[str, str]) -> None:
         """Replaces the archive target settings of the policy; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.set_archive_target_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_archive_target_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_archive_target_config", [self_, value])
 
     async def async_set_archive_target_config(self, self_: VmppRef, value: Dict[str, str]) -> AsyncTask[None]:
         """Replaces the archive target settings of the policy; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.set_archive_target_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.set_archive_target_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.set_archive_target_config", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_archive_target_type(self, self_: VmppRef, value: VmppArchiveTargetType) -> None:
         """Changes the kind of storage snapshots are archived to; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.set_archive_target_type is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_archive_target_type is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_archive_target_type", [self_, value])
 
     async def async_set_archive_target_type(self, self_: VmppRef, value: VmppArchiveTargetType) -> AsyncTask[None]:
         """Changes the kind of storage snapshots are archived to; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.set_archive_target_type is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.set_archive_target_type is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.set_archive_target_type", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_archive_schedule(self, self_: VmppRef, value: Dict[str, str]) -> None:
         """Replaces the archive schedule of the policy; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.set_archive_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_archive_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_archive_schedule", [self_, value])
 
     async def async_set_archive_schedule(self, self_: VmppRef, value: Dict[str, str]) -> AsyncTask[None]:
         """Replaces the archive schedule of the policy; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.set_archive_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.set_archive_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.set_archive_schedule", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_archive_frequency(self, self_: VmppRef, value: VmppArchiveFrequency) -> None:
         """Changes how often snapshots are archived; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.set_archive_frequency is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_archive_frequency is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_archive_frequency", [self_, value])
 
     async def async_set_archive_frequency(self, self_: VmppRef, value: VmppArchiveFrequency) -> AsyncTask[None]:
         """Changes how often snapshots are archived; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.set_archive_frequency is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.set_archive_frequency is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.set_archive_frequency", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_backup_schedule(self, self_: VmppRef, value: Dict[str, str]) -> None:
         """Replaces the snapshot schedule of the policy; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.set_backup_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_backup_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_backup_schedule", [self_, value])
 
     async def async_set_backup_schedule(self, self_: VmppRef, value: Dict[str, str]) -> AsyncTask[None]:
         """Replaces the snapshot schedule of the policy; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.set_backup_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.set_backup_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.set_backup_schedule", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_backup_frequency(self, self_: VmppRef, value: VmppBackupFrequency) -> None:
         """Changes how often snapshots are taken; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.set_backup_frequency is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_backup_frequency is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_backup_frequency", [self_, value])
 
     async def async_set_backup_frequency(self, self_: VmppRef, value: VmppBackupFrequency) -> AsyncTask[None]:
         """Changes how often snapshots are taken; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.set_backup_frequency is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.set_backup_frequency is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.set_backup_frequency", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_backup_retention_value(self, self_: VmppRef, value: int) -> None:
         """Changes how many snapshots are kept per VM; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.set_backup_retention_value is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_backup_retention_value is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_backup_retention_value", [self_, value])
 
     async def async_set_backup_retention_value(self, self_: VmppRef, value: int) -> AsyncTask[None]:
         """Changes how many snapshots are kept per VM; returns nothing.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.set_backup_retention_value is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.set_backup_retention_value is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.set_backup_retention_value", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def get_alerts(self, vmpp: VmppRef, hours_from_now: int) -> List[str]:
         """Fetches the alerts raised by the policy within the given number of hours back from now; returns them as strings.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_alerts is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_alerts is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_list_str(await self._session._call("VMPP.get_alerts", [vmpp, hours_from_now]))
 
     async def async_get_alerts(self, vmpp: VmppRef, hours_from_now: int) -> AsyncTask[List[str]]:
         """Fetches the alerts raised by the policy within the given number of hours back from now; returns them as strings.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.get_alerts is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.get_alerts is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.get_alerts", [vmpp, hours_from_now]))
         return AsyncTask(self._session, ref, conv_list_str)
 
     async def archive_now(self, snapshot: VmRef) -> str:
         """Archives the given snapshot to the policy's archive target immediately; returns the output of the operation.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.archive_now is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.archive_now is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("VMPP.archive_now", [snapshot]))
 
     async def async_archive_now(self, snapshot: VmRef) -> AsyncTask[str]:
         """Archives the given snapshot to the policy's archive target immediately; returns the output of the operation.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.archive_now is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.archive_now is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.archive_now", [snapshot]))
         return AsyncTask(self._session, ref, conv_str)
 
     async def protect_now(self, vmpp: VmppRef) -> str:
         """Runs the policy's snapshot process straight away instead of waiting for the schedule; returns the output of the run.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.protect_now is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.protect_now is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("VMPP.protect_now", [vmpp]))
 
     async def async_protect_now(self, vmpp: VmppRef) -> AsyncTask[str]:
         """Runs the policy's snapshot process straight away instead of waiting for the schedule; returns the output of the run.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("VMPP.protect_now is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("VMPP.protect_now is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.VMPP.protect_now", [vmpp]))
         return AsyncTask(self._session, ref, conv_str)
 
     async def get_record(self, self_: VmppRef) -> VmppRecord:
         """Returns every field of the given VMPP as one record.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_record is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_record is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_VmppRecord(await self._session._call("VMPP.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VmppRef:
         """Finds the VMPP with the given UUID.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_by_uuid is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_by_uuid is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_VmppRef(await self._session._call("VMPP.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[VmppRef]:
         """Lists every VMPP whose `name_label` equals the given label.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_by_name_label is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_by_name_label is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_list_VmppRef(await self._session._call("VMPP.get_by_name_label", [label]))
 
     async def create(self, args: VmppRecord) -> VmppRef:
         """Creates a new VMPP from a record of its writable and constructor fields, and returns its reference.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.create is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.create is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_VmppRef(await self._session._call("VMPP.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: VmppRef) -> None:
         """Destroys the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.destroy is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.destroy is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.destroy", [self_])
 
     async def get_all(self) -> List[VmppRef]:
         """Lists every VMPP known to the server.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_all is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_all is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_list_VmppRef(await self._session._call("VMPP.get_all", []))
 
     async def get_all_records(self) -> Dict[VmppRef, VmppRecord]:
         """Returns the record of every VMPP, keyed by reference.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_all_records is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_all_records is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_dict_VmppRef_VmppRecord(await self._session._call("VMPP.get_all_records", []))
 
     async def get_uuid(self, self_: VmppRef) -> str:
         """Returns the `uuid` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_uuid is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_uuid is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("VMPP.get_uuid", [self_]))
 
     async def get_name_label(self, self_: VmppRef) -> str:
         """Returns the `name_label` field of the given VMPP.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VMPP.get_name_label", [self_]))
 
     async def set_name_label(self, self_: VmppRef, value: str) -> None:
         """Replaces the `name_label` field of the given VMPP.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VMPP.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: VmppRef) -> str:
         """Returns the `name_description` field of the given VMPP.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VMPP.get_name_description", [self_]))
 
     async def set_name_description(self, self_: VmppRef, value: str) -> None:
         """Replaces the `name_description` field of the given VMPP.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VMPP.set_name_description", [self_, value])
 
     async def get_is_policy_enabled(self, self_: VmppRef) -> bool:
         """Returns the `is_policy_enabled` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_is_policy_enabled is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_is_policy_enabled is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_bool(await self._session._call("VMPP.get_is_policy_enabled", [self_]))
 
     async def set_is_policy_enabled(self, self_: VmppRef, value: bool) -> None:
         """Replaces the `is_policy_enabled` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.set_is_policy_enabled is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_is_policy_enabled is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_is_policy_enabled", [self_, value])
 
     async def get_backup_type(self, self_: VmppRef) -> VmppBackupType:
         """Returns the `backup_type` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_backup_type is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_backup_type is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_VmppBackupType(await self._session._call("VMPP.get_backup_type", [self_]))
 
     async def set_backup_type(self, self_: VmppRef, value: VmppBackupType) -> None:
         """Replaces the `backup_type` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.set_backup_type is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_backup_type is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_backup_type", [self_, value])
 
     async def get_backup_retention_value(self, self_: VmppRef) -> int:
         """Returns the `backup_retention_value` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_backup_retention_value is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_backup_retention_value is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_int(await self._session._call("VMPP.get_backup_retention_value", [self_]))
 
     async def get_backup_frequency(self, self_: VmppRef) -> VmppBackupFrequency:
         """Returns the `backup_frequency` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_backup_frequency is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_backup_frequency is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_VmppBackupFrequency(await self._session._call("VMPP.get_backup_frequency", [self_]))
 
     async def get_backup_schedule(self, self_: VmppRef) -> Dict[str, str]:
         """Returns the `backup_schedule` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_backup_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_backup_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_dict_str_str(await self._session._call("VMPP.get_backup_schedule", [self_]))
 
     async def get_is_backup_running(self, self_: VmppRef) -> bool:
         """Returns the `is_backup_running` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_is_backup_running is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_is_backup_running is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_bool(await self._session._call("VMPP.get_is_backup_running", [self_]))
 
     async def get_backup_last_run_time(self, self_: VmppRef) -> datetime.datetime:
         """Returns the `backup_last_run_time` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_backup_last_run_time is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_backup_last_run_time is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_datetime(await self._session._call("VMPP.get_backup_last_run_time", [self_]))
 
     async def get_archive_target_type(self, self_: VmppRef) -> VmppArchiveTargetType:
         """Returns the `archive_target_type` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_archive_target_type is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_archive_target_type is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_VmppArchiveTargetType(await self._session._call("VMPP.get_archive_target_type", [self_]))
 
     async def get_archive_target_config(self, self_: VmppRef) -> Dict[str, str]:
         """Returns the `archive_target_config` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_archive_target_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_archive_target_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_dict_str_str(await self._session._call("VMPP.get_archive_target_config", [self_]))
 
     async def get_archive_frequency(self, self_: VmppRef) -> VmppArchiveFrequency:
         """Returns the `archive_frequency` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_archive_frequency is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_archive_frequency is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_VmppArchiveFrequency(await self._session._call("VMPP.get_archive_frequency", [self_]))
 
     async def get_archive_schedule(self, self_: VmppRef) -> Dict[str, str]:
         """Returns the `archive_schedule` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_archive_schedule is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_archive_schedule is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_dict_str_str(await self._session._call("VMPP.get_archive_schedule", [self_]))
 
     async def get_is_archive_running(self, self_: VmppRef) -> bool:
         """Returns the `is_archive_running` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_is_archive_running is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_is_archive_running is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_bool(await self._session._call("VMPP.get_is_archive_running", [self_]))
 
     async def get_archive_last_run_time(self, self_: VmppRef) -> datetime.datetime:
         """Returns the `archive_last_run_time` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_archive_last_run_time is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_archive_last_run_time is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_datetime(await self._session._call("VMPP.get_archive_last_run_time", [self_]))
 
     async def get_VMs(self, self_: VmppRef) -> List[VmRef]:
         """Returns the `VMs` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_VMs is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_VMs is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_list_VmRef(await self._session._call("VMPP.get_VMs", [self_]))
 
     async def get_is_alarm_enabled(self, self_: VmppRef) -> bool:
         """Returns the `is_alarm_enabled` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_is_alarm_enabled is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_is_alarm_enabled is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_bool(await self._session._call("VMPP.get_is_alarm_enabled", [self_]))
 
     async def get_alarm_config(self, self_: VmppRef) -> Dict[str, str]:
         """Returns the `alarm_config` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_alarm_config is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_alarm_config is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_dict_str_str(await self._session._call("VMPP.get_alarm_config", [self_]))
 
     async def get_recent_alerts(self, self_: VmppRef) -> List[str]:
         """Returns the `recent_alerts` field of the given VMPP.
 
-        Published in cowley; deprecated in clearwater; removed in clearwater."""
-        warnings.warn("VMPP.get_recent_alerts is removed in clearwater", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_recent_alerts is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_list_str(await self._session._call("VMPP.get_recent_alerts", [self_]))
 
 
@@ -9431,13 +9431,13 @@ class AsyncVmssApi:
     async def set_type(self, self_: VmssRef, value: VmssType) -> None:
         """Changes the kind of snapshot this schedule takes.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         await self._session._call("VMSS.set_type", [self_, value])
 
     async def async_set_type(self, self_: VmssRef, value: VmssType) -> AsyncTask[None]:
         """Changes the kind of snapshot this schedule takes.
 
-        Published in falcon.
+        Published in XenServer 7.2 (falcon).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VMSS.set_type", [self_, value]))
@@ -9446,13 +9446,13 @@ class AsyncVmssApi:
     async def set_last_run_time(self, self_: VmssRef, value: datetime.datetime) -> None:
         """Records the time at which the schedule last ran.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         await self._session._call("VMSS.set_last_run_time", [self_, value])
 
     async def async_set_last_run_time(self, self_: VmssRef, value: datetime.datetime) -> AsyncTask[None]:
         """Records the time at which the schedule last ran.
 
-        Published in falcon.
+        Published in XenServer 7.2 (falcon).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VMSS.set_last_run_time", [self_, value]))
@@ -9461,13 +9461,13 @@ class AsyncVmssApi:
     async def remove_from_schedule(self, self_: VmssRef, key: str) -> None:
         """Removes the given key from the schedule timing map.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         await self._session._call("VMSS.remove_from_schedule", [self_, key])
 
     async def async_remove_from_schedule(self, self_: VmssRef, key: str) -> AsyncTask[None]:
         """Removes the given key from the schedule timing map.
 
-        Published in falcon.
+        Published in XenServer 7.2 (falcon).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VMSS.remove_from_schedule", [self_, key]))
@@ -9476,13 +9476,13 @@ class AsyncVmssApi:
     async def add_to_schedule(self, self_: VmssRef, key: str, value: str) -> None:
         """Adds a key/value pair to the schedule timing map.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         await self._session._call("VMSS.add_to_schedule", [self_, key, value])
 
     async def async_add_to_schedule(self, self_: VmssRef, key: str, value: str) -> AsyncTask[None]:
         """Adds a key/value pair to the schedule timing map.
 
-        Published in falcon.
+        Published in XenServer 7.2 (falcon).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VMSS.add_to_schedule", [self_, key, value]))
@@ -9491,13 +9491,13 @@ class AsyncVmssApi:
     async def set_schedule(self, self_: VmssRef, value: Dict[str, str]) -> None:
         """Replaces the schedule timing map.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         await self._session._call("VMSS.set_schedule", [self_, value])
 
     async def async_set_schedule(self, self_: VmssRef, value: Dict[str, str]) -> AsyncTask[None]:
         """Replaces the schedule timing map.
 
-        Published in falcon.
+        Published in XenServer 7.2 (falcon).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VMSS.set_schedule", [self_, value]))
@@ -9506,13 +9506,13 @@ class AsyncVmssApi:
     async def set_frequency(self, self_: VmssRef, value: VmssFrequency) -> None:
         """Changes how often the schedule runs.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         await self._session._call("VMSS.set_frequency", [self_, value])
 
     async def async_set_frequency(self, self_: VmssRef, value: VmssFrequency) -> AsyncTask[None]:
         """Changes how often the schedule runs.
 
-        Published in falcon.
+        Published in XenServer 7.2 (falcon).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VMSS.set_frequency", [self_, value]))
@@ -9521,13 +9521,13 @@ class AsyncVmssApi:
     async def set_retained_snapshots(self, self_: VmssRef, value: int) -> None:
         """Changes how many scheduled snapshots are kept per VM.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         await self._session._call("VMSS.set_retained_snapshots", [self_, value])
 
     async def async_set_retained_snapshots(self, self_: VmssRef, value: int) -> AsyncTask[None]:
         """Changes how many scheduled snapshots are kept per VM.
 
-        Published in falcon.
+        Published in XenServer 7.2 (falcon).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VMSS.set_retained_snapshots", [self_, value]))
@@ -9536,13 +9536,13 @@ class AsyncVmssApi:
     async def snapshot_now(self, vmss: VmssRef) -> str:
         """Runs the given schedule immediately and returns a string describing the result.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_str(await self._session._call("VMSS.snapshot_now", [vmss]))
 
     async def async_snapshot_now(self, vmss: VmssRef) -> AsyncTask[str]:
         """Runs the given schedule immediately and returns a string describing the result.
 
-        Published in falcon.
+        Published in XenServer 7.2 (falcon).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VMSS.snapshot_now", [vmss]))
@@ -9551,121 +9551,121 @@ class AsyncVmssApi:
     async def get_record(self, self_: VmssRef) -> VmssRecord:
         """Returns every field of the given VMSS as one record.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_VmssRecord(await self._session._call("VMSS.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VmssRef:
         """Finds the VMSS with the given UUID.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_VmssRef(await self._session._call("VMSS.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[VmssRef]:
         """Lists every VMSS whose `name_label` equals the given label.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_list_VmssRef(await self._session._call("VMSS.get_by_name_label", [label]))
 
     async def create(self, args: VmssRecord) -> VmssRef:
         """Creates a new VMSS from a record of its writable and constructor fields, and returns its reference.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_VmssRef(await self._session._call("VMSS.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: VmssRef) -> None:
         """Destroys the given VMSS.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         await self._session._call("VMSS.destroy", [self_])
 
     async def get_all(self) -> List[VmssRef]:
         """Lists every VMSS known to the server.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_list_VmssRef(await self._session._call("VMSS.get_all", []))
 
     async def get_all_records(self) -> Dict[VmssRef, VmssRecord]:
         """Returns the record of every VMSS, keyed by reference.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_dict_VmssRef_VmssRecord(await self._session._call("VMSS.get_all_records", []))
 
     async def get_uuid(self, self_: VmssRef) -> str:
         """Returns the `uuid` field of the given VMSS.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VMSS.get_uuid", [self_]))
 
     async def get_name_label(self, self_: VmssRef) -> str:
         """Returns the `name_label` field of the given VMSS.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VMSS.get_name_label", [self_]))
 
     async def set_name_label(self, self_: VmssRef, value: str) -> None:
         """Replaces the `name_label` field of the given VMSS.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VMSS.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: VmssRef) -> str:
         """Returns the `name_description` field of the given VMSS.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VMSS.get_name_description", [self_]))
 
     async def set_name_description(self, self_: VmssRef, value: str) -> None:
         """Replaces the `name_description` field of the given VMSS.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VMSS.set_name_description", [self_, value])
 
     async def get_enabled(self, self_: VmssRef) -> bool:
         """Returns the `enabled` field of the given VMSS.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("VMSS.get_enabled", [self_]))
 
     async def set_enabled(self, self_: VmssRef, value: bool) -> None:
         """Replaces the `enabled` field of the given VMSS.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VMSS.set_enabled", [self_, value])
 
     async def get_type(self, self_: VmssRef) -> VmssType:
         """Returns the `type` field of the given VMSS.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmssType(await self._session._call("VMSS.get_type", [self_]))
 
     async def get_retained_snapshots(self, self_: VmssRef) -> int:
         """Returns the `retained_snapshots` field of the given VMSS.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VMSS.get_retained_snapshots", [self_]))
 
     async def get_frequency(self, self_: VmssRef) -> VmssFrequency:
         """Returns the `frequency` field of the given VMSS.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmssFrequency(await self._session._call("VMSS.get_frequency", [self_]))
 
     async def get_schedule(self, self_: VmssRef) -> Dict[str, str]:
         """Returns the `schedule` field of the given VMSS.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VMSS.get_schedule", [self_]))
 
     async def get_last_run_time(self, self_: VmssRef) -> datetime.datetime:
         """Returns the `last_run_time` field of the given VMSS.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("VMSS.get_last_run_time", [self_]))
 
     async def get_VMs(self, self_: VmssRef) -> List[VmRef]:
         """Returns the `VMs` field of the given VMSS.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VmRef(await self._session._call("VMSS.get_VMs", [self_]))
 
 
@@ -9678,7 +9678,7 @@ class AsyncVmApplianceApi:
     async def recover(self, self_: VmApplianceRef, session_to: SessionRef, force: bool) -> None:
         """Recreates the appliance's VMs in the pool reached through session_to from replicated metadata; force overwrites existing VMs. Fails with VM_REQUIRES_SR if storage is missing.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: VM_REQUIRES_SR."""
         await self._session._call("VM_appliance.recover", [self_, session_to, force])
@@ -9686,7 +9686,7 @@ class AsyncVmApplianceApi:
     async def async_recover(self, self_: VmApplianceRef, session_to: SessionRef, force: bool) -> AsyncTask[None]:
         """Recreates the appliance's VMs in the pool reached through session_to from replicated metadata; force overwrites existing VMs. Fails with VM_REQUIRES_SR if storage is missing.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: VM_REQUIRES_SR.
 
@@ -9697,13 +9697,13 @@ class AsyncVmApplianceApi:
     async def get_SRs_required_for_recovery(self, self_: VmApplianceRef, session_to: SessionRef) -> List[SrRef]:
         """Returns the SRs that must be present in the pool reached through session_to before the appliance can be recovered there.
 
-        Published in creedence."""
+        Published in XenServer 6.5 (creedence)."""
         return conv_list_SrRef(await self._session._call("VM_appliance.get_SRs_required_for_recovery", [self_, session_to]))
 
     async def async_get_SRs_required_for_recovery(self, self_: VmApplianceRef, session_to: SessionRef) -> AsyncTask[List[SrRef]]:
         """Returns the SRs that must be present in the pool reached through session_to before the appliance can be recovered there.
 
-        Published in creedence.
+        Published in XenServer 6.5 (creedence).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VM_appliance.get_SRs_required_for_recovery", [self_, session_to]))
@@ -9712,7 +9712,7 @@ class AsyncVmApplianceApi:
     async def assert_can_be_recovered(self, self_: VmApplianceRef, session_to: SessionRef) -> None:
         """Checks that the appliance could be recovered into the pool reached through session_to; fails with VM_REQUIRES_SR if a needed SR is absent.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: VM_REQUIRES_SR."""
         await self._session._call("VM_appliance.assert_can_be_recovered", [self_, session_to])
@@ -9720,7 +9720,7 @@ class AsyncVmApplianceApi:
     async def async_assert_can_be_recovered(self, self_: VmApplianceRef, session_to: SessionRef) -> AsyncTask[None]:
         """Checks that the appliance could be recovered into the pool reached through session_to; fails with VM_REQUIRES_SR if a needed SR is absent.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: VM_REQUIRES_SR.
 
@@ -9731,7 +9731,7 @@ class AsyncVmApplianceApi:
     async def shutdown(self, self_: VmApplianceRef) -> None:
         """Shuts down every VM in the appliance cleanly where possible and forcibly otherwise; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: OPERATION_PARTIALLY_FAILED."""
         await self._session._call("VM_appliance.shutdown", [self_])
@@ -9739,7 +9739,7 @@ class AsyncVmApplianceApi:
     async def async_shutdown(self, self_: VmApplianceRef) -> AsyncTask[None]:
         """Shuts down every VM in the appliance cleanly where possible and forcibly otherwise; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: OPERATION_PARTIALLY_FAILED.
 
@@ -9750,7 +9750,7 @@ class AsyncVmApplianceApi:
     async def hard_shutdown(self, self_: VmApplianceRef) -> None:
         """Forcibly powers off every VM in the appliance; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: OPERATION_PARTIALLY_FAILED."""
         await self._session._call("VM_appliance.hard_shutdown", [self_])
@@ -9758,7 +9758,7 @@ class AsyncVmApplianceApi:
     async def async_hard_shutdown(self, self_: VmApplianceRef) -> AsyncTask[None]:
         """Forcibly powers off every VM in the appliance; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: OPERATION_PARTIALLY_FAILED.
 
@@ -9769,7 +9769,7 @@ class AsyncVmApplianceApi:
     async def clean_shutdown(self, self_: VmApplianceRef) -> None:
         """Asks every VM in the appliance to shut down cleanly; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: OPERATION_PARTIALLY_FAILED."""
         await self._session._call("VM_appliance.clean_shutdown", [self_])
@@ -9777,7 +9777,7 @@ class AsyncVmApplianceApi:
     async def async_clean_shutdown(self, self_: VmApplianceRef) -> AsyncTask[None]:
         """Asks every VM in the appliance to shut down cleanly; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: OPERATION_PARTIALLY_FAILED.
 
@@ -9788,7 +9788,7 @@ class AsyncVmApplianceApi:
     async def start(self, self_: VmApplianceRef, paused: bool) -> None:
         """Starts every VM in the appliance in its configured order, optionally leaving them paused; reports OPERATION_PARTIALLY_FAILED if some fail.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: OPERATION_PARTIALLY_FAILED."""
         await self._session._call("VM_appliance.start", [self_, paused])
@@ -9796,7 +9796,7 @@ class AsyncVmApplianceApi:
     async def async_start(self, self_: VmApplianceRef, paused: bool) -> AsyncTask[None]:
         """Starts every VM in the appliance in its configured order, optionally leaving them paused; reports OPERATION_PARTIALLY_FAILED if some fail.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: OPERATION_PARTIALLY_FAILED.
 
@@ -9807,91 +9807,91 @@ class AsyncVmApplianceApi:
     async def get_record(self, self_: VmApplianceRef) -> VmApplianceRecord:
         """Returns every field of the given VM_appliance as one record.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_VmApplianceRecord(await self._session._call("VM_appliance.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VmApplianceRef:
         """Finds the VM_appliance with the given UUID.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_VmApplianceRef(await self._session._call("VM_appliance.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[VmApplianceRef]:
         """Lists every VM_appliance whose `name_label` equals the given label.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_VmApplianceRef(await self._session._call("VM_appliance.get_by_name_label", [label]))
 
     async def create(self, args: VmApplianceRecord) -> VmApplianceRef:
         """Creates a new VM_appliance from a record of its writable and constructor fields, and returns its reference.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_VmApplianceRef(await self._session._call("VM_appliance.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: VmApplianceRef) -> None:
         """Destroys the given VM_appliance.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         await self._session._call("VM_appliance.destroy", [self_])
 
     async def get_all(self) -> List[VmApplianceRef]:
         """Lists every VM_appliance known to the server.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_VmApplianceRef(await self._session._call("VM_appliance.get_all", []))
 
     async def get_all_records(self) -> Dict[VmApplianceRef, VmApplianceRecord]:
         """Returns the record of every VM_appliance, keyed by reference.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_dict_VmApplianceRef_VmApplianceRecord(await self._session._call("VM_appliance.get_all_records", []))
 
     async def get_uuid(self, self_: VmApplianceRef) -> str:
         """Returns the `uuid` field of the given VM_appliance.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM_appliance.get_uuid", [self_]))
 
     async def get_name_label(self, self_: VmApplianceRef) -> str:
         """Returns the `name_label` field of the given VM_appliance.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM_appliance.get_name_label", [self_]))
 
     async def set_name_label(self, self_: VmApplianceRef, value: str) -> None:
         """Replaces the `name_label` field of the given VM_appliance.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM_appliance.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: VmApplianceRef) -> str:
         """Returns the `name_description` field of the given VM_appliance.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM_appliance.get_name_description", [self_]))
 
     async def set_name_description(self, self_: VmApplianceRef, value: str) -> None:
         """Replaces the `name_description` field of the given VM_appliance.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("VM_appliance.set_name_description", [self_, value])
 
     async def get_allowed_operations(self, self_: VmApplianceRef) -> List[VmApplianceOperation]:
         """Returns the `allowed_operations` field of the given VM_appliance.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VmApplianceOperation(await self._session._call("VM_appliance.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: VmApplianceRef) -> Dict[str, VmApplianceOperation]:
         """Returns the `current_operations` field of the given VM_appliance.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_VmApplianceOperation(await self._session._call("VM_appliance.get_current_operations", [self_]))
 
     async def get_VMs(self, self_: VmApplianceRef) -> List[VmRef]:
         """Returns the `VMs` field of the given VM_appliance.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VmRef(await self._session._call("VM_appliance.get_VMs", [self_]))
 
 
@@ -9904,130 +9904,130 @@ class AsyncVmGuestMetricsApi:
     async def get_record(self, self_: VmGuestMetricsRef) -> VmGuestMetricsRecord:
         """Returns every field of the given VM_guest_metrics as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmGuestMetricsRecord(await self._session._call("VM_guest_metrics.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VmGuestMetricsRef:
         """Finds the VM_guest_metrics with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmGuestMetricsRef(await self._session._call("VM_guest_metrics.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[VmGuestMetricsRef]:
         """Lists every VM_guest_metrics known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VmGuestMetricsRef(await self._session._call("VM_guest_metrics.get_all", []))
 
     async def get_all_records(self) -> Dict[VmGuestMetricsRef, VmGuestMetricsRecord]:
         """Returns the record of every VM_guest_metrics, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_VmGuestMetricsRef_VmGuestMetricsRecord(await self._session._call("VM_guest_metrics.get_all_records", []))
 
     async def get_uuid(self, self_: VmGuestMetricsRef) -> str:
         """Returns the `uuid` field of the given VM_guest_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM_guest_metrics.get_uuid", [self_]))
 
     async def get_os_version(self, self_: VmGuestMetricsRef) -> Dict[str, str]:
         """Returns the `os_version` field of the given VM_guest_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VM_guest_metrics.get_os_version", [self_]))
 
     async def get_PV_drivers_version(self, self_: VmGuestMetricsRef) -> Dict[str, str]:
         """Returns the `PV_drivers_version` field of the given VM_guest_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VM_guest_metrics.get_PV_drivers_version", [self_]))
 
     async def get_PV_drivers_up_to_date(self, self_: VmGuestMetricsRef) -> bool:
         """Returns the `PV_drivers_up_to_date` field of the given VM_guest_metrics.
 
-        Published in rio; deprecated in dundee."""
-        warnings.warn("VM_guest_metrics.get_PV_drivers_up_to_date is deprecated since dundee", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.0 (dundee)."""
+        warnings.warn("VM_guest_metrics.get_PV_drivers_up_to_date is deprecated since XenServer 7.0 (dundee)", DeprecationWarning, stacklevel=2)
         return conv_bool(await self._session._call("VM_guest_metrics.get_PV_drivers_up_to_date", [self_]))
 
     async def get_memory(self, self_: VmGuestMetricsRef) -> Dict[str, str]:
         """Returns the `memory` field of the given VM_guest_metrics.
 
-        Published in rio; deprecated in george; removed in george."""
-        warnings.warn("VM_guest_metrics.get_memory is removed in george", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george); removed in XenServer 5.5 (george)."""
+        warnings.warn("VM_guest_metrics.get_memory is removed in XenServer 5.5 (george)", DeprecationWarning, stacklevel=2)
         return conv_dict_str_str(await self._session._call("VM_guest_metrics.get_memory", [self_]))
 
     async def get_disks(self, self_: VmGuestMetricsRef) -> Dict[str, str]:
         """Returns the `disks` field of the given VM_guest_metrics.
 
-        Published in rio; deprecated in orlando; removed in orlando."""
-        warnings.warn("VM_guest_metrics.get_disks is removed in orlando", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.0 (orlando); removed in XenServer 5.0 (orlando)."""
+        warnings.warn("VM_guest_metrics.get_disks is removed in XenServer 5.0 (orlando)", DeprecationWarning, stacklevel=2)
         return conv_dict_str_str(await self._session._call("VM_guest_metrics.get_disks", [self_]))
 
     async def get_networks(self, self_: VmGuestMetricsRef) -> Dict[str, str]:
         """Returns the `networks` field of the given VM_guest_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VM_guest_metrics.get_networks", [self_]))
 
     async def get_other(self, self_: VmGuestMetricsRef) -> Dict[str, str]:
         """Returns the `other` field of the given VM_guest_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VM_guest_metrics.get_other", [self_]))
 
     async def get_last_updated(self, self_: VmGuestMetricsRef) -> datetime.datetime:
         """Returns the `last_updated` field of the given VM_guest_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("VM_guest_metrics.get_last_updated", [self_]))
 
     async def get_other_config(self, self_: VmGuestMetricsRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given VM_guest_metrics.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_str(await self._session._call("VM_guest_metrics.get_other_config", [self_]))
 
     async def set_other_config(self, self_: VmGuestMetricsRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given VM_guest_metrics.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM_guest_metrics.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: VmGuestMetricsRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given VM_guest_metrics; fails if the key is already there.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM_guest_metrics.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: VmGuestMetricsRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given VM_guest_metrics, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM_guest_metrics.remove_from_other_config", [self_, key])
 
     async def get_live(self, self_: VmGuestMetricsRef) -> bool:
         """Returns the `live` field of the given VM_guest_metrics.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_bool(await self._session._call("VM_guest_metrics.get_live", [self_]))
 
     async def get_can_use_hotplug_vbd(self, self_: VmGuestMetricsRef) -> TristateType:
         """Returns the `can_use_hotplug_vbd` field of the given VM_guest_metrics.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_TristateType(await self._session._call("VM_guest_metrics.get_can_use_hotplug_vbd", [self_]))
 
     async def get_can_use_hotplug_vif(self, self_: VmGuestMetricsRef) -> TristateType:
         """Returns the `can_use_hotplug_vif` field of the given VM_guest_metrics.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_TristateType(await self._session._call("VM_guest_metrics.get_can_use_hotplug_vif", [self_]))
 
     async def get_PV_drivers_detected(self, self_: VmGuestMetricsRef) -> bool:
         """Returns the `PV_drivers_detected` field of the given VM_guest_metrics.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_bool(await self._session._call("VM_guest_metrics.get_PV_drivers_detected", [self_]))
 
 
@@ -10040,140 +10040,140 @@ class AsyncVmMetricsApi:
     async def get_record(self, self_: VmMetricsRef) -> VmMetricsRecord:
         """Returns every field of the given VM_metrics as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmMetricsRecord(await self._session._call("VM_metrics.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VmMetricsRef:
         """Finds the VM_metrics with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmMetricsRef(await self._session._call("VM_metrics.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[VmMetricsRef]:
         """Lists every VM_metrics known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VmMetricsRef(await self._session._call("VM_metrics.get_all", []))
 
     async def get_all_records(self) -> Dict[VmMetricsRef, VmMetricsRecord]:
         """Returns the record of every VM_metrics, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_VmMetricsRef_VmMetricsRecord(await self._session._call("VM_metrics.get_all_records", []))
 
     async def get_uuid(self, self_: VmMetricsRef) -> str:
         """Returns the `uuid` field of the given VM_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VM_metrics.get_uuid", [self_]))
 
     async def get_memory_actual(self, self_: VmMetricsRef) -> int:
         """Returns the `memory_actual` field of the given VM_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VM_metrics.get_memory_actual", [self_]))
 
     async def get_VCPUs_number(self, self_: VmMetricsRef) -> int:
         """Returns the `VCPUs_number` field of the given VM_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("VM_metrics.get_VCPUs_number", [self_]))
 
     async def get_VCPUs_utilisation(self, self_: VmMetricsRef) -> Dict[int, float]:
         """Returns the `VCPUs_utilisation` field of the given VM_metrics.
 
-        Published in rio; deprecated in tampa; removed in tampa."""
-        warnings.warn("VM_metrics.get_VCPUs_utilisation is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("VM_metrics.get_VCPUs_utilisation is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_dict_int_float(await self._session._call("VM_metrics.get_VCPUs_utilisation", [self_]))
 
     async def get_VCPUs_CPU(self, self_: VmMetricsRef) -> Dict[int, int]:
         """Returns the `VCPUs_CPU` field of the given VM_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_int_int(await self._session._call("VM_metrics.get_VCPUs_CPU", [self_]))
 
     async def get_VCPUs_params(self, self_: VmMetricsRef) -> Dict[str, str]:
         """Returns the `VCPUs_params` field of the given VM_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("VM_metrics.get_VCPUs_params", [self_]))
 
     async def get_VCPUs_flags(self, self_: VmMetricsRef) -> Dict[int, List[str]]:
         """Returns the `VCPUs_flags` field of the given VM_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_int_list_str(await self._session._call("VM_metrics.get_VCPUs_flags", [self_]))
 
     async def get_state(self, self_: VmMetricsRef) -> List[str]:
         """Returns the `state` field of the given VM_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_str(await self._session._call("VM_metrics.get_state", [self_]))
 
     async def get_start_time(self, self_: VmMetricsRef) -> datetime.datetime:
         """Returns the `start_time` field of the given VM_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("VM_metrics.get_start_time", [self_]))
 
     async def get_install_time(self, self_: VmMetricsRef) -> datetime.datetime:
         """Returns the `install_time` field of the given VM_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("VM_metrics.get_install_time", [self_]))
 
     async def get_last_updated(self, self_: VmMetricsRef) -> datetime.datetime:
         """Returns the `last_updated` field of the given VM_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("VM_metrics.get_last_updated", [self_]))
 
     async def get_other_config(self, self_: VmMetricsRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given VM_metrics.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_str(await self._session._call("VM_metrics.get_other_config", [self_]))
 
     async def set_other_config(self, self_: VmMetricsRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given VM_metrics.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM_metrics.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: VmMetricsRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given VM_metrics; fails if the key is already there.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM_metrics.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: VmMetricsRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given VM_metrics, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("VM_metrics.remove_from_other_config", [self_, key])
 
     async def get_hvm(self, self_: VmMetricsRef) -> bool:
         """Returns the `hvm` field of the given VM_metrics.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_bool(await self._session._call("VM_metrics.get_hvm", [self_]))
 
     async def get_nested_virt(self, self_: VmMetricsRef) -> bool:
         """Returns the `nested_virt` field of the given VM_metrics.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_bool(await self._session._call("VM_metrics.get_nested_virt", [self_]))
 
     async def get_nomigrate(self, self_: VmMetricsRef) -> bool:
         """Returns the `nomigrate` field of the given VM_metrics.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_bool(await self._session._call("VM_metrics.get_nomigrate", [self_]))
 
     async def get_current_domain_type(self, self_: VmMetricsRef) -> DomainType:
         """Returns the `current_domain_type` field of the given VM_metrics.
 
-        Prototyped in jura; published in kolkata."""
+        Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata)."""
         return conv_DomainType(await self._session._call("VM_metrics.get_current_domain_type", [self_]))
 
 
@@ -10186,13 +10186,13 @@ class AsyncVtpmApi:
     async def destroy(self, self_: VtpmRef) -> None:
         """Removes this vTPM from its VM.
 
-        Prototyped in 22.26.0."""
+        Prototyped in XAPI 22.26.0."""
         await self._session._call("VTPM.destroy", [self_])
 
     async def async_destroy(self, self_: VtpmRef) -> AsyncTask[None]:
         """Removes this vTPM from its VM.
 
-        Prototyped in 22.26.0.
+        Prototyped in XAPI 22.26.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VTPM.destroy", [self_]))
@@ -10201,13 +10201,13 @@ class AsyncVtpmApi:
     async def create(self, vM: VmRef, is_unique: bool) -> VtpmRef:
         """Creates a vTPM for the given VM, optionally marked unique, and returns it.
 
-        Prototyped in 22.26.0."""
+        Prototyped in XAPI 22.26.0."""
         return conv_VtpmRef(await self._session._call("VTPM.create", [vM, is_unique]))
 
     async def async_create(self, vM: VmRef, is_unique: bool) -> AsyncTask[VtpmRef]:
         """Creates a vTPM for the given VM, optionally marked unique, and returns it.
 
-        Prototyped in 22.26.0.
+        Prototyped in XAPI 22.26.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VTPM.create", [vM, is_unique]))
@@ -10216,73 +10216,73 @@ class AsyncVtpmApi:
     async def get_record(self, self_: VtpmRef) -> VtpmRecord:
         """Returns every field of the given VTPM as one record.
 
-        Prototyped in 22.26.0."""
+        Prototyped in XAPI 22.26.0."""
         return conv_VtpmRecord(await self._session._call("VTPM.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VtpmRef:
         """Finds the VTPM with the given UUID.
 
-        Prototyped in 22.26.0."""
+        Prototyped in XAPI 22.26.0."""
         return conv_VtpmRef(await self._session._call("VTPM.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[VtpmRef]:
         """Lists every VTPM known to the server.
 
-        Prototyped in 22.26.0."""
+        Prototyped in XAPI 22.26.0."""
         return conv_list_VtpmRef(await self._session._call("VTPM.get_all", []))
 
     async def get_all_records(self) -> Dict[VtpmRef, VtpmRecord]:
         """Returns the record of every VTPM, keyed by reference.
 
-        Prototyped in 22.26.0."""
+        Prototyped in XAPI 22.26.0."""
         return conv_dict_VtpmRef_VtpmRecord(await self._session._call("VTPM.get_all_records", []))
 
     async def get_uuid(self, self_: VtpmRef) -> str:
         """Returns the `uuid` field of the given VTPM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("VTPM.get_uuid", [self_]))
 
     async def get_allowed_operations(self, self_: VtpmRef) -> List[VtpmOperations]:
         """Returns the `allowed_operations` field of the given VTPM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VtpmOperations(await self._session._call("VTPM.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: VtpmRef) -> Dict[str, VtpmOperations]:
         """Returns the `current_operations` field of the given VTPM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_VtpmOperations(await self._session._call("VTPM.get_current_operations", [self_]))
 
     async def get_VM(self, self_: VtpmRef) -> VmRef:
         """Returns the `VM` field of the given VTPM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmRef(await self._session._call("VTPM.get_VM", [self_]))
 
     async def get_backend(self, self_: VtpmRef) -> VmRef:
         """Returns the `backend` field of the given VTPM.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmRef(await self._session._call("VTPM.get_backend", [self_]))
 
     async def get_persistence_backend(self, self_: VtpmRef) -> PersistenceBackend:
         """Returns the `persistence_backend` field of the given VTPM.
 
-        Prototyped in 22.26.0."""
+        Prototyped in XAPI 22.26.0."""
         return conv_PersistenceBackend(await self._session._call("VTPM.get_persistence_backend", [self_]))
 
     async def get_is_unique(self, self_: VtpmRef) -> bool:
         """Returns the `is_unique` field of the given VTPM.
 
-        Prototyped in 22.26.0."""
+        Prototyped in XAPI 22.26.0."""
         return conv_bool(await self._session._call("VTPM.get_is_unique", [self_]))
 
     async def get_is_protected(self, self_: VtpmRef) -> bool:
         """Returns the `is_protected` field of the given VTPM.
 
-        Prototyped in 22.26.0."""
+        Prototyped in XAPI 22.26.0."""
         return conv_bool(await self._session._call("VTPM.get_is_protected", [self_]))
 
 
@@ -10295,13 +10295,13 @@ class AsyncVusbApi:
     async def destroy(self, self_: VusbRef) -> None:
         """Removes this virtual USB device.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("VUSB.destroy", [self_])
 
     async def async_destroy(self, self_: VusbRef) -> AsyncTask[None]:
         """Removes this virtual USB device.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VUSB.destroy", [self_]))
@@ -10310,13 +10310,13 @@ class AsyncVusbApi:
     async def unplug(self, self_: VusbRef) -> None:
         """Hot-unplugs this USB device from its running VM.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("VUSB.unplug", [self_])
 
     async def async_unplug(self, self_: VusbRef) -> AsyncTask[None]:
         """Hot-unplugs this USB device from its running VM.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VUSB.unplug", [self_]))
@@ -10325,13 +10325,13 @@ class AsyncVusbApi:
     async def create(self, VM: VmRef, USB_group: UsbGroupRef, other_config: Dict[str, str]) -> VusbRef:
         """Creates a virtual USB device for the VM backed by the given USB group and returns it.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_VusbRef(await self._session._call("VUSB.create", [VM, USB_group, other_config]))
 
     async def async_create(self, VM: VmRef, USB_group: UsbGroupRef, other_config: Dict[str, str]) -> AsyncTask[VusbRef]:
         """Creates a virtual USB device for the VM backed by the given USB group and returns it.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VUSB.create", [VM, USB_group, other_config]))
@@ -10340,85 +10340,85 @@ class AsyncVusbApi:
     async def get_record(self, self_: VusbRef) -> VusbRecord:
         """Returns every field of the given VUSB as one record.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_VusbRecord(await self._session._call("VUSB.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> VusbRef:
         """Finds the VUSB with the given UUID.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_VusbRef(await self._session._call("VUSB.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[VusbRef]:
         """Lists every VUSB known to the server.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_list_VusbRef(await self._session._call("VUSB.get_all", []))
 
     async def get_all_records(self) -> Dict[VusbRef, VusbRecord]:
         """Returns the record of every VUSB, keyed by reference.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_dict_VusbRef_VusbRecord(await self._session._call("VUSB.get_all_records", []))
 
     async def get_uuid(self, self_: VusbRef) -> str:
         """Returns the `uuid` field of the given VUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("VUSB.get_uuid", [self_]))
 
     async def get_allowed_operations(self, self_: VusbRef) -> List[VusbOperations]:
         """Returns the `allowed_operations` field of the given VUSB.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VusbOperations(await self._session._call("VUSB.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: VusbRef) -> Dict[str, VusbOperations]:
         """Returns the `current_operations` field of the given VUSB.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_VusbOperations(await self._session._call("VUSB.get_current_operations", [self_]))
 
     async def get_VM(self, self_: VusbRef) -> VmRef:
         """Returns the `VM` field of the given VUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_VmRef(await self._session._call("VUSB.get_VM", [self_]))
 
     async def get_USB_group(self, self_: VusbRef) -> UsbGroupRef:
         """Returns the `USB_group` field of the given VUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_UsbGroupRef(await self._session._call("VUSB.get_USB_group", [self_]))
 
     async def get_other_config(self, self_: VusbRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given VUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_dict_str_str(await self._session._call("VUSB.get_other_config", [self_]))
 
     async def set_other_config(self, self_: VusbRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given VUSB.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("VUSB.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: VusbRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given VUSB; fails if the key is already there.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("VUSB.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: VusbRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given VUSB, if present.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("VUSB.remove_from_other_config", [self_, key])
 
     async def get_currently_attached(self, self_: VusbRef) -> bool:
         """Returns the `currently_attached` field of the given VUSB.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("VUSB.get_currently_attached", [self_]))
 
 
@@ -10431,13 +10431,13 @@ class AsyncAuthApi:
     async def get_group_membership(self, subject_identifier: str) -> List[str]:
         """Returns the subject identifiers of all groups the given user or group belongs to, directly or through nesting.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_list_str(await self._session._call("auth.get_group_membership", [subject_identifier]))
 
     async def async_get_group_membership(self, subject_identifier: str) -> AsyncTask[List[str]]:
         """Returns the subject identifiers of all groups the given user or group belongs to, directly or through nesting.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.auth.get_group_membership", [subject_identifier]))
@@ -10446,13 +10446,13 @@ class AsyncAuthApi:
     async def get_subject_information_from_identifier(self, subject_identifier: str) -> Dict[str, str]:
         """Returns details about the given subject identifier from the directory, such as its names and account status, as key/value pairs.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_dict_str_str(await self._session._call("auth.get_subject_information_from_identifier", [subject_identifier]))
 
     async def async_get_subject_information_from_identifier(self, subject_identifier: str) -> AsyncTask[Dict[str, str]]:
         """Returns details about the given subject identifier from the directory, such as its names and account status, as key/value pairs.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.auth.get_subject_information_from_identifier", [subject_identifier]))
@@ -10461,13 +10461,13 @@ class AsyncAuthApi:
     async def get_subject_identifier(self, subject_name: str) -> str:
         """Looks up a user or group name in the directory and returns its subject identifier (for Active Directory, its SID).
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_str(await self._session._call("auth.get_subject_identifier", [subject_name]))
 
     async def async_get_subject_identifier(self, subject_name: str) -> AsyncTask[str]:
         """Looks up a user or group name in the directory and returns its subject identifier (for Active Directory, its SID).
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.auth.get_subject_identifier", [subject_name]))
@@ -10483,13 +10483,13 @@ class AsyncBlobApi:
     async def destroy(self, self_: BlobRef) -> None:
         """Deletes the blob and its stored data; returns nothing.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("blob.destroy", [self_])
 
     async def async_destroy(self, self_: BlobRef) -> AsyncTask[None]:
         """Deletes the blob and its stored data; returns nothing.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.blob.destroy", [self_]))
@@ -10498,13 +10498,13 @@ class AsyncBlobApi:
     async def create(self, mime_type: str, public: bool) -> BlobRef:
         """Creates an empty blob with the given MIME type and visibility; returns its reference so data can then be uploaded via HTTP.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_BlobRef(await self._session._call("blob.create", [mime_type, public]))
 
     async def async_create(self, mime_type: str, public: bool) -> AsyncTask[BlobRef]:
         """Creates an empty blob with the given MIME type and visibility; returns its reference so data can then be uploaded via HTTP.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.blob.create", [mime_type, public]))
@@ -10513,91 +10513,91 @@ class AsyncBlobApi:
     async def get_record(self, self_: BlobRef) -> BlobRecord:
         """Returns every field of the given blob as one record.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_BlobRecord(await self._session._call("blob.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> BlobRef:
         """Finds the blob with the given UUID.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_BlobRef(await self._session._call("blob.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[BlobRef]:
         """Lists every blob whose `name_label` equals the given label.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_BlobRef(await self._session._call("blob.get_by_name_label", [label]))
 
     async def get_all(self) -> List[BlobRef]:
         """Lists every blob known to the server.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_BlobRef(await self._session._call("blob.get_all", []))
 
     async def get_all_records(self) -> Dict[BlobRef, BlobRecord]:
         """Returns the record of every blob, keyed by reference.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_BlobRef_BlobRecord(await self._session._call("blob.get_all_records", []))
 
     async def get_uuid(self, self_: BlobRef) -> str:
         """Returns the `uuid` field of the given blob.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("blob.get_uuid", [self_]))
 
     async def get_name_label(self, self_: BlobRef) -> str:
         """Returns the `name_label` field of the given blob.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("blob.get_name_label", [self_]))
 
     async def set_name_label(self, self_: BlobRef, value: str) -> None:
         """Replaces the `name_label` field of the given blob.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("blob.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: BlobRef) -> str:
         """Returns the `name_description` field of the given blob.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("blob.get_name_description", [self_]))
 
     async def set_name_description(self, self_: BlobRef, value: str) -> None:
         """Replaces the `name_description` field of the given blob.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("blob.set_name_description", [self_, value])
 
     async def get_size(self, self_: BlobRef) -> int:
         """Returns the `size` field of the given blob.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("blob.get_size", [self_]))
 
     async def get_public(self, self_: BlobRef) -> bool:
         """Returns the `public` field of the given blob.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_bool(await self._session._call("blob.get_public", [self_]))
 
     async def set_public(self, self_: BlobRef, value: bool) -> None:
         """Replaces the `public` field of the given blob.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("blob.set_public", [self_, value])
 
     async def get_last_updated(self, self_: BlobRef) -> datetime.datetime:
         """Returns the `last_updated` field of the given blob.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("blob.get_last_updated", [self_]))
 
     async def get_mime_type(self, self_: BlobRef) -> str:
         """Returns the `mime_type` field of the given blob.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("blob.get_mime_type", [self_]))
 
 
@@ -10610,85 +10610,85 @@ class AsyncConsoleApi:
     async def get_record(self, self_: ConsoleRef) -> ConsoleRecord:
         """Returns every field of the given console as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_ConsoleRecord(await self._session._call("console.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> ConsoleRef:
         """Finds the console with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_ConsoleRef(await self._session._call("console.get_by_uuid", [uuid]))
 
     async def create(self, args: ConsoleRecord) -> ConsoleRef:
         """Creates a new console from a record of its writable and constructor fields, and returns its reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_ConsoleRef(await self._session._call("console.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: ConsoleRef) -> None:
         """Destroys the given console.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("console.destroy", [self_])
 
     async def get_all(self) -> List[ConsoleRef]:
         """Lists every console known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_ConsoleRef(await self._session._call("console.get_all", []))
 
     async def get_all_records(self) -> Dict[ConsoleRef, ConsoleRecord]:
         """Returns the record of every console, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_ConsoleRef_ConsoleRecord(await self._session._call("console.get_all_records", []))
 
     async def get_uuid(self, self_: ConsoleRef) -> str:
         """Returns the `uuid` field of the given console.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("console.get_uuid", [self_]))
 
     async def get_protocol(self, self_: ConsoleRef) -> ConsoleProtocol:
         """Returns the `protocol` field of the given console.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_ConsoleProtocol(await self._session._call("console.get_protocol", [self_]))
 
     async def get_location(self, self_: ConsoleRef) -> str:
         """Returns the `location` field of the given console.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("console.get_location", [self_]))
 
     async def get_VM(self, self_: ConsoleRef) -> VmRef:
         """Returns the `VM` field of the given console.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmRef(await self._session._call("console.get_VM", [self_]))
 
     async def get_other_config(self, self_: ConsoleRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given console.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("console.get_other_config", [self_]))
 
     async def set_other_config(self, self_: ConsoleRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given console.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("console.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: ConsoleRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given console; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("console.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: ConsoleRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given console, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("console.remove_from_other_config", [self_, key])
 
 
@@ -10701,13 +10701,13 @@ class AsyncCrashdumpApi:
     async def destroy(self, self_: CrashdumpRef) -> None:
         """Deletes the crash dump record together with the VDI that stores it; returns nothing.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("crashdump.destroy", [self_])
 
     async def async_destroy(self, self_: CrashdumpRef) -> AsyncTask[None]:
         """Deletes the crash dump record together with the VDI that stores it; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.crashdump.destroy", [self_]))
@@ -10716,71 +10716,71 @@ class AsyncCrashdumpApi:
     async def get_record(self, self_: CrashdumpRef) -> CrashdumpRecord:
         """Returns every field of the given crashdump as one record.
 
-        Published in rio; deprecated in inverness."""
-        warnings.warn("crashdump.get_record is deprecated since inverness", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness)."""
+        warnings.warn("crashdump.get_record is deprecated since XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
         return conv_CrashdumpRecord(await self._session._call("crashdump.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> CrashdumpRef:
         """Finds the crashdump with the given UUID.
 
-        Published in rio; deprecated in inverness."""
-        warnings.warn("crashdump.get_by_uuid is deprecated since inverness", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness)."""
+        warnings.warn("crashdump.get_by_uuid is deprecated since XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
         return conv_CrashdumpRef(await self._session._call("crashdump.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[CrashdumpRef]:
         """Lists every crashdump known to the server.
 
-        Published in rio; deprecated in inverness."""
-        warnings.warn("crashdump.get_all is deprecated since inverness", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness)."""
+        warnings.warn("crashdump.get_all is deprecated since XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
         return conv_list_CrashdumpRef(await self._session._call("crashdump.get_all", []))
 
     async def get_all_records(self) -> Dict[CrashdumpRef, CrashdumpRecord]:
         """Returns the record of every crashdump, keyed by reference.
 
-        Published in rio; deprecated in inverness."""
-        warnings.warn("crashdump.get_all_records is deprecated since inverness", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness)."""
+        warnings.warn("crashdump.get_all_records is deprecated since XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
         return conv_dict_CrashdumpRef_CrashdumpRecord(await self._session._call("crashdump.get_all_records", []))
 
     async def get_uuid(self, self_: CrashdumpRef) -> str:
         """Returns the `uuid` field of the given crashdump.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("crashdump.get_uuid", [self_]))
 
     async def get_VM(self, self_: CrashdumpRef) -> VmRef:
         """Returns the `VM` field of the given crashdump.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VmRef(await self._session._call("crashdump.get_VM", [self_]))
 
     async def get_VDI(self, self_: CrashdumpRef) -> VdiRef:
         """Returns the `VDI` field of the given crashdump.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VdiRef(await self._session._call("crashdump.get_VDI", [self_]))
 
     async def get_other_config(self, self_: CrashdumpRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given crashdump.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("crashdump.get_other_config", [self_]))
 
     async def set_other_config(self, self_: CrashdumpRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given crashdump.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("crashdump.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: CrashdumpRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given crashdump; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("crashdump.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: CrashdumpRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given crashdump, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("crashdump.remove_from_other_config", [self_, key])
 
 
@@ -10793,13 +10793,13 @@ class AsyncEventApi:
     async def inject(self, class_: str, ref: str) -> str:
         """Generates an artificial modification event for the given object without changing it, and returns the token of the resulting event.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_str(await self._session._call("event.inject", [class_, ref]))
 
     async def async_inject(self, class_: str, ref: str) -> AsyncTask[str]:
         """Generates an artificial modification event for the given object without changing it, and returns the token of the resulting event.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.event.inject", [class_, ref]))
@@ -10808,13 +10808,13 @@ class AsyncEventApi:
     async def get_current_id(self) -> int:
         """Returns the identifier of the most recent event, for use with the legacy register/next mechanism.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("event.get_current_id", []))
 
     async def async_get_current_id(self) -> AsyncTask[int]:
         """Returns the identifier of the most recent event, for use with the legacy register/next mechanism.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.event.get_current_id", []))
@@ -10823,7 +10823,7 @@ class AsyncEventApi:
     async def from_(self, classes: List[str], token: str, timeout: float) -> EventBatch:
         """Waits up to timeout seconds for changes to objects of the given classes since the token (empty for all current objects) and returns a batch of events with a new token.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: SESSION_NOT_REGISTERED, EVENTS_LOST."""
         return conv_EventBatch(await self._session._call("event.from", [classes, token, timeout]))
@@ -10831,7 +10831,7 @@ class AsyncEventApi:
     async def async_from_(self, classes: List[str], token: str, timeout: float) -> AsyncTask[EventBatch]:
         """Waits up to timeout seconds for changes to objects of the given classes since the token (empty for all current objects) and returns a batch of events with a new token.
 
-        Published in boston.
+        Published in XenServer 6.0 (boston).
 
         Errors: SESSION_NOT_REGISTERED, EVENTS_LOST.
 
@@ -10842,55 +10842,55 @@ class AsyncEventApi:
     async def next(self) -> List[EventRecord]:
         """Legacy call that blocks until events arrive for the classes registered on this session and returns them.
 
-        Published in rio; deprecated in boston.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
 
         Errors: SESSION_NOT_REGISTERED, EVENTS_LOST."""
-        warnings.warn("event.next is deprecated since boston", DeprecationWarning, stacklevel=2)
+        warnings.warn("event.next is deprecated since XenServer 6.0 (boston)", DeprecationWarning, stacklevel=2)
         return conv_list_EventRecord(await self._session._call("event.next", []))
 
     async def async_next(self) -> AsyncTask[List[EventRecord]]:
         """Legacy call that blocks until events arrive for the classes registered on this session and returns them.
 
-        Published in rio; deprecated in boston.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
 
         Errors: SESSION_NOT_REGISTERED, EVENTS_LOST.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("event.next is deprecated since boston", DeprecationWarning, stacklevel=2)
+        warnings.warn("event.next is deprecated since XenServer 6.0 (boston)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.event.next", []))
         return AsyncTask(self._session, ref, conv_list_EventRecord)
 
     async def unregister(self, classes: List[str]) -> None:
         """Stops delivery of events for the given classes to this session through the legacy next call.
 
-        Published in rio; deprecated in boston."""
-        warnings.warn("event.unregister is deprecated since boston", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston)."""
+        warnings.warn("event.unregister is deprecated since XenServer 6.0 (boston)", DeprecationWarning, stacklevel=2)
         await self._session._call("event.unregister", [classes])
 
     async def async_unregister(self, classes: List[str]) -> AsyncTask[None]:
         """Stops delivery of events for the given classes to this session through the legacy next call.
 
-        Published in rio; deprecated in boston.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("event.unregister is deprecated since boston", DeprecationWarning, stacklevel=2)
+        warnings.warn("event.unregister is deprecated since XenServer 6.0 (boston)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.event.unregister", [classes]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def register(self, classes: List[str]) -> None:
         """Subscribes this session to events for the given classes (or "*" for all) for use with the legacy next call.
 
-        Published in rio; deprecated in boston."""
-        warnings.warn("event.register is deprecated since boston", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston)."""
+        warnings.warn("event.register is deprecated since XenServer 6.0 (boston)", DeprecationWarning, stacklevel=2)
         await self._session._call("event.register", [classes])
 
     async def async_register(self, classes: List[str]) -> AsyncTask[None]:
         """Subscribes this session to events for the given classes (or "*" for all) for use with the legacy next call.
 
-        Published in rio; deprecated in boston.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("event.register is deprecated since boston", DeprecationWarning, stacklevel=2)
+        warnings.warn("event.register is deprecated since XenServer 6.0 (boston)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.event.register", [classes]))
         return AsyncTask(self._session, ref, conv_void)
 
@@ -10904,13 +10904,13 @@ class AsyncHostApi:
     async def emergency_clear_mandatory_guidance(self) -> None:
         """Emergency call that clears the pending mandatory update guidance on the host the session is connected to.
 
-        Prototyped in 24.10.0."""
+        Prototyped in XAPI 24.10.0."""
         await self._session._call("host.emergency_clear_mandatory_guidance", [])
 
     async def async_emergency_clear_mandatory_guidance(self) -> AsyncTask[None]:
         """Emergency call that clears the pending mandatory update guidance on the host the session is connected to.
 
-        Prototyped in 24.10.0.
+        Prototyped in XAPI 24.10.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.emergency_clear_mandatory_guidance", []))
@@ -10919,30 +10919,30 @@ class AsyncHostApi:
     async def apply_recommended_guidances(self, self_: HostRef) -> None:
         """Carries out the recommended follow-up actions pending for installed updates on the host.
 
-        Prototyped in 23.18.0; removed in 23.25.0."""
-        warnings.warn("host.apply_recommended_guidances is removed in 23.25.0", DeprecationWarning, stacklevel=2)
+        Prototyped in XAPI 23.18.0; removed in XAPI 23.25.0."""
+        warnings.warn("host.apply_recommended_guidances is removed in XAPI 23.25.0", DeprecationWarning, stacklevel=2)
         await self._session._call("host.apply_recommended_guidances", [self_])
 
     async def async_apply_recommended_guidances(self, self_: HostRef) -> AsyncTask[None]:
         """Carries out the recommended follow-up actions pending for installed updates on the host.
 
-        Prototyped in 23.18.0; removed in 23.25.0.
+        Prototyped in XAPI 23.18.0; removed in XAPI 23.25.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("host.apply_recommended_guidances is removed in 23.25.0", DeprecationWarning, stacklevel=2)
+        warnings.warn("host.apply_recommended_guidances is removed in XAPI 23.25.0", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.host.apply_recommended_guidances", [self_]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_https_only(self, self_: HostRef, value: bool) -> None:
         """Sets whether the host accepts only HTTPS connections and refuses plain HTTP.
 
-        Prototyped in 22.27.0."""
+        Prototyped in XAPI 22.27.0."""
         await self._session._call("host.set_https_only", [self_, value])
 
     async def async_set_https_only(self, self_: HostRef, value: bool) -> AsyncTask[None]:
         """Sets whether the host accepts only HTTPS connections and refuses plain HTTP.
 
-        Prototyped in 22.27.0.
+        Prototyped in XAPI 22.27.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.set_https_only", [self_, value]))
@@ -10951,13 +10951,13 @@ class AsyncHostApi:
     async def apply_updates(self, self_: HostRef, hash: str) -> List[List[str]]:
         """Installs on the host the updates from the synced repository matching the given hash; returns lists of strings describing warnings.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         return conv_list_list_str(await self._session._call("host.apply_updates", [self_, hash]))
 
     async def async_apply_updates(self, self_: HostRef, hash: str) -> AsyncTask[List[List[str]]]:
         """Installs on the host the updates from the synced repository matching the given hash; returns lists of strings describing warnings.
 
-        Published in 1.301.0.
+        Published in XAPI 1.301.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.apply_updates", [self_, hash]))
@@ -10966,13 +10966,13 @@ class AsyncHostApi:
     async def emergency_reenable_tls_verification(self) -> None:
         """Emergency call that turns TLS certificate verification back on for the host the session is connected to.
 
-        Published in 1.298.0."""
+        Published in XAPI 1.298.0."""
         await self._session._call("host.emergency_reenable_tls_verification", [])
 
     async def async_emergency_reenable_tls_verification(self) -> AsyncTask[None]:
         """Emergency call that turns TLS certificate verification back on for the host the session is connected to.
 
-        Published in 1.298.0.
+        Published in XAPI 1.298.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.emergency_reenable_tls_verification", []))
@@ -10981,13 +10981,13 @@ class AsyncHostApi:
     async def emergency_disable_tls_verification(self) -> None:
         """Emergency call that turns TLS certificate verification off for the host the session is connected to.
 
-        Published in 1.290.0."""
+        Published in XAPI 1.290.0."""
         await self._session._call("host.emergency_disable_tls_verification", [])
 
     async def async_emergency_disable_tls_verification(self) -> AsyncTask[None]:
         """Emergency call that turns TLS certificate verification off for the host the session is connected to.
 
-        Published in 1.290.0.
+        Published in XAPI 1.290.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.emergency_disable_tls_verification", []))
@@ -10996,13 +10996,13 @@ class AsyncHostApi:
     async def set_numa_affinity_policy(self, self_: HostRef, value: HostNumaAffinityPolicy) -> None:
         """Changes the NUMA placement policy used for VMs on the host.
 
-        Prototyped in 24.0.0."""
+        Prototyped in XAPI 24.0.0."""
         await self._session._call("host.set_numa_affinity_policy", [self_, value])
 
     async def async_set_numa_affinity_policy(self, self_: HostRef, value: HostNumaAffinityPolicy) -> AsyncTask[None]:
         """Changes the NUMA placement policy used for VMs on the host.
 
-        Prototyped in 24.0.0.
+        Prototyped in XAPI 24.0.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.set_numa_affinity_policy", [self_, value]))
@@ -11011,13 +11011,13 @@ class AsyncHostApi:
     async def get_sched_gran(self, self_: HostRef) -> HostSchedGran:
         """Returns the scheduler granularity currently configured on the host.
 
-        Published in 1.271.0."""
+        Published in XAPI 1.271.0."""
         return conv_HostSchedGran(await self._session._call("host.get_sched_gran", [self_]))
 
     async def async_get_sched_gran(self, self_: HostRef) -> AsyncTask[HostSchedGran]:
         """Returns the scheduler granularity currently configured on the host.
 
-        Published in 1.271.0.
+        Published in XAPI 1.271.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.get_sched_gran", [self_]))
@@ -11026,13 +11026,13 @@ class AsyncHostApi:
     async def set_sched_gran(self, self_: HostRef, value: HostSchedGran) -> None:
         """Changes the scheduler granularity of the host; takes effect after the next reboot.
 
-        Published in 1.271.0."""
+        Published in XAPI 1.271.0."""
         await self._session._call("host.set_sched_gran", [self_, value])
 
     async def async_set_sched_gran(self, self_: HostRef, value: HostSchedGran) -> AsyncTask[None]:
         """Changes the scheduler granularity of the host; takes effect after the next reboot.
 
-        Published in 1.271.0.
+        Published in XAPI 1.271.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.set_sched_gran", [self_, value]))
@@ -11041,30 +11041,30 @@ class AsyncHostApi:
     async def set_uefi_certificates(self, host: HostRef, value: str) -> None:
         """Sets the UEFI Secure Boot certificates the host offers to guests.
 
-        Published in quebec; deprecated in 22.16.0."""
-        warnings.warn("host.set_uefi_certificates is deprecated since 22.16.0", DeprecationWarning, stacklevel=2)
+        Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0."""
+        warnings.warn("host.set_uefi_certificates is deprecated since XAPI 22.16.0", DeprecationWarning, stacklevel=2)
         await self._session._call("host.set_uefi_certificates", [host, value])
 
     async def async_set_uefi_certificates(self, host: HostRef, value: str) -> AsyncTask[None]:
         """Sets the UEFI Secure Boot certificates the host offers to guests.
 
-        Published in quebec; deprecated in 22.16.0.
+        Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("host.set_uefi_certificates is deprecated since 22.16.0", DeprecationWarning, stacklevel=2)
+        warnings.warn("host.set_uefi_certificates is deprecated since XAPI 22.16.0", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.host.set_uefi_certificates", [host, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_multipathing(self, host: HostRef, value: bool) -> None:
         """Turns storage multipathing on or off for the host.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         await self._session._call("host.set_multipathing", [host, value])
 
     async def async_set_multipathing(self, host: HostRef, value: bool) -> AsyncTask[None]:
         """Turns storage multipathing on or off for the host.
 
-        Published in kolkata.
+        Published in XenServer 7.5 (kolkata).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.set_multipathing", [host, value]))
@@ -11073,13 +11073,13 @@ class AsyncHostApi:
     async def set_iscsi_iqn(self, host: HostRef, value: str) -> None:
         """Sets the host's iSCSI initiator name (IQN).
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         await self._session._call("host.set_iscsi_iqn", [host, value])
 
     async def async_set_iscsi_iqn(self, host: HostRef, value: str) -> AsyncTask[None]:
         """Sets the host's iSCSI initiator name (IQN).
 
-        Published in kolkata.
+        Published in XenServer 7.5 (kolkata).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.set_iscsi_iqn", [host, value]))
@@ -11088,13 +11088,13 @@ class AsyncHostApi:
     async def set_ssl_legacy(self, self_: HostRef, value: bool) -> None:
         """Sets whether the host accepts older SSL/TLS protocol versions.
 
-        Published in dundee; changed in stockholm."""
+        Published in XenServer 7.0 (dundee); changed in Citrix Hypervisor 8.2 (stockholm)."""
         await self._session._call("host.set_ssl_legacy", [self_, value])
 
     async def async_set_ssl_legacy(self, self_: HostRef, value: bool) -> AsyncTask[None]:
         """Sets whether the host accepts older SSL/TLS protocol versions.
 
-        Published in dundee; changed in stockholm.
+        Published in XenServer 7.0 (dundee); changed in Citrix Hypervisor 8.2 (stockholm).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.set_ssl_legacy", [self_, value]))
@@ -11103,13 +11103,13 @@ class AsyncHostApi:
     async def disable_display(self, host: HostRef) -> HostDisplay:
         """Turns off the host's physical display console and returns the resulting display state.
 
-        Published in cream."""
+        Published in XenServer 6.5 SP1 (cream)."""
         return conv_HostDisplay(await self._session._call("host.disable_display", [host]))
 
     async def async_disable_display(self, host: HostRef) -> AsyncTask[HostDisplay]:
         """Turns off the host's physical display console and returns the resulting display state.
 
-        Published in cream.
+        Published in XenServer 6.5 SP1 (cream).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.disable_display", [host]))
@@ -11118,13 +11118,13 @@ class AsyncHostApi:
     async def enable_display(self, host: HostRef) -> HostDisplay:
         """Turns on the host's physical display console and returns the resulting display state.
 
-        Published in cream."""
+        Published in XenServer 6.5 SP1 (cream)."""
         return conv_HostDisplay(await self._session._call("host.enable_display", [host]))
 
     async def async_enable_display(self, host: HostRef) -> AsyncTask[HostDisplay]:
         """Turns on the host's physical display console and returns the resulting display state.
 
-        Published in cream.
+        Published in XenServer 6.5 SP1 (cream).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.enable_display", [host]))
@@ -11133,13 +11133,13 @@ class AsyncHostApi:
     async def declare_dead(self, host: HostRef) -> None:
         """Tells the pool that the host is permanently down so its VMs can be treated as halted; only safe if the host is really off.
 
-        Published in clearwater."""
+        Published in XenServer 6.2 (clearwater)."""
         await self._session._call("host.declare_dead", [host])
 
     async def async_declare_dead(self, host: HostRef) -> AsyncTask[None]:
         """Tells the pool that the host is permanently down so its VMs can be treated as halted; only safe if the host is really off.
 
-        Published in clearwater.
+        Published in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.declare_dead", [host]))
@@ -11148,13 +11148,13 @@ class AsyncHostApi:
     async def migrate_receive(self, host: HostRef, network: NetworkRef, options: Dict[str, str]) -> Dict[str, str]:
         """Prepares the host to receive a VM with its storage over the given network; returns a map to pass to the sending side.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_dict_str_str(await self._session._call("host.migrate_receive", [host, network, options]))
 
     async def async_migrate_receive(self, host: HostRef, network: NetworkRef, options: Dict[str, str]) -> AsyncTask[Dict[str, str]]:
         """Prepares the host to receive a VM with its storage over the given network; returns a map to pass to the sending side.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.migrate_receive", [host, network, options]))
@@ -11163,13 +11163,13 @@ class AsyncHostApi:
     async def disable_local_storage_caching(self, host: HostRef) -> None:
         """Stops using a local SR as a read cache for VM disks on the host.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         await self._session._call("host.disable_local_storage_caching", [host])
 
     async def async_disable_local_storage_caching(self, host: HostRef) -> AsyncTask[None]:
         """Stops using a local SR as a read cache for VM disks on the host.
 
-        Published in cowley.
+        Published in XenServer 5.6 FP1 (cowley).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.disable_local_storage_caching", [host]))
@@ -11178,13 +11178,13 @@ class AsyncHostApi:
     async def enable_local_storage_caching(self, host: HostRef, sr: SrRef) -> None:
         """Starts using the given local SR as a read cache for VM disks on the host.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         await self._session._call("host.enable_local_storage_caching", [host, sr])
 
     async def async_enable_local_storage_caching(self, host: HostRef, sr: SrRef) -> AsyncTask[None]:
         """Starts using the given local SR as a read cache for VM disks on the host.
 
-        Published in cowley.
+        Published in XenServer 5.6 FP1 (cowley).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.enable_local_storage_caching", [host, sr]))
@@ -11193,47 +11193,47 @@ class AsyncHostApi:
     async def reset_cpu_features(self, host: HostRef) -> None:
         """Removes any CPU feature mask set on the host; takes effect after a reboot.
 
-        Published in midnight-ride; deprecated in dundee; removed in dundee."""
-        warnings.warn("host.reset_cpu_features is removed in dundee", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee)."""
+        warnings.warn("host.reset_cpu_features is removed in XenServer 7.0 (dundee)", DeprecationWarning, stacklevel=2)
         await self._session._call("host.reset_cpu_features", [host])
 
     async def async_reset_cpu_features(self, host: HostRef) -> AsyncTask[None]:
         """Removes any CPU feature mask set on the host; takes effect after a reboot.
 
-        Published in midnight-ride; deprecated in dundee; removed in dundee.
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("host.reset_cpu_features is removed in dundee", DeprecationWarning, stacklevel=2)
+        warnings.warn("host.reset_cpu_features is removed in XenServer 7.0 (dundee)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.host.reset_cpu_features", [host]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_cpu_features(self, host: HostRef, features: str) -> None:
         """Sets a CPU feature mask on the host, given as a hexadecimal string; takes effect after a reboot.
 
-        Published in midnight-ride; deprecated in dundee; removed in dundee."""
-        warnings.warn("host.set_cpu_features is removed in dundee", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee)."""
+        warnings.warn("host.set_cpu_features is removed in XenServer 7.0 (dundee)", DeprecationWarning, stacklevel=2)
         await self._session._call("host.set_cpu_features", [host, features])
 
     async def async_set_cpu_features(self, host: HostRef, features: str) -> AsyncTask[None]:
         """Sets a CPU feature mask on the host, given as a hexadecimal string; takes effect after a reboot.
 
-        Published in midnight-ride; deprecated in dundee; removed in dundee.
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("host.set_cpu_features is removed in dundee", DeprecationWarning, stacklevel=2)
+        warnings.warn("host.set_cpu_features is removed in XenServer 7.0 (dundee)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.host.set_cpu_features", [host, features]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def set_power_on_mode(self, self_: HostRef, power_on_mode: str, power_on_config: Dict[str, str]) -> None:
         """Chooses how the host is powered on remotely and with which settings.
 
-        Published in cowley; changed in stockholm."""
+        Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm)."""
         await self._session._call("host.set_power_on_mode", [self_, power_on_mode, power_on_config])
 
     async def async_set_power_on_mode(self, self_: HostRef, power_on_mode: str, power_on_config: Dict[str, str]) -> AsyncTask[None]:
         """Chooses how the host is powered on remotely and with which settings.
 
-        Published in cowley; changed in stockholm.
+        Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.set_power_on_mode", [self_, power_on_mode, power_on_config]))
@@ -11242,30 +11242,30 @@ class AsyncHostApi:
     async def refresh_pack_info(self, host: HostRef) -> None:
         """Updates the host's software_version with the currently installed supplemental packs.
 
-        Published in midnight-ride; deprecated in ely."""
-        warnings.warn("host.refresh_pack_info is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("host.refresh_pack_info is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         await self._session._call("host.refresh_pack_info", [host])
 
     async def async_refresh_pack_info(self, host: HostRef) -> AsyncTask[None]:
         """Updates the host's software_version with the currently installed supplemental packs.
 
-        Published in midnight-ride; deprecated in ely.
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("host.refresh_pack_info is deprecated since ely", DeprecationWarning, stacklevel=2)
+        warnings.warn("host.refresh_pack_info is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.host.refresh_pack_info", [host]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def apply_edition(self, host: HostRef, edition: str, force: bool) -> None:
         """Switches the host to the named licence edition; force applies it even when licence checks fail.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("host.apply_edition", [host, edition, force])
 
     async def async_apply_edition(self, host: HostRef, edition: str, force: bool) -> AsyncTask[None]:
         """Switches the host to the named licence edition; force applies it even when licence checks fail.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.apply_edition", [host, edition, force]))
@@ -11274,13 +11274,13 @@ class AsyncHostApi:
     async def reset_server_certificate(self, host: HostRef) -> None:
         """Replaces the host's TLS server certificate with a newly generated self-signed one.
 
-        Published in 1.290.0."""
+        Published in XAPI 1.290.0."""
         await self._session._call("host.reset_server_certificate", [host])
 
     async def async_reset_server_certificate(self, host: HostRef) -> AsyncTask[None]:
         """Replaces the host's TLS server certificate with a newly generated self-signed one.
 
-        Published in 1.290.0.
+        Published in XAPI 1.290.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.reset_server_certificate", [host]))
@@ -11289,13 +11289,13 @@ class AsyncHostApi:
     async def emergency_reset_server_certificate(self) -> None:
         """Emergency call that regenerates a self-signed TLS certificate for the host the session is connected to.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         await self._session._call("host.emergency_reset_server_certificate", [])
 
     async def async_emergency_reset_server_certificate(self) -> AsyncTask[None]:
         """Emergency call that regenerates a self-signed TLS certificate for the host the session is connected to.
 
-        Published in stockholm.
+        Published in Citrix Hypervisor 8.2 (stockholm).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.emergency_reset_server_certificate", []))
@@ -11304,13 +11304,13 @@ class AsyncHostApi:
     async def install_server_certificate(self, host: HostRef, certificate: str, private_key: str, certificate_chain: str) -> None:
         """Installs the given PEM TLS certificate, private key and chain as the host's server certificate.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         await self._session._call("host.install_server_certificate", [host, certificate, private_key, certificate_chain])
 
     async def async_install_server_certificate(self, host: HostRef, certificate: str, private_key: str, certificate_chain: str) -> AsyncTask[None]:
         """Installs the given PEM TLS certificate, private key and chain as the host's server certificate.
 
-        Published in stockholm.
+        Published in Citrix Hypervisor 8.2 (stockholm).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.install_server_certificate", [host, certificate, private_key, certificate_chain]))
@@ -11319,13 +11319,13 @@ class AsyncHostApi:
     async def refresh_server_certificate(self, host: HostRef) -> None:
         """Regenerates the host's self-signed TLS certificate and shares it with the other pool members.
 
-        Published in 1.307.0."""
+        Published in XAPI 1.307.0."""
         await self._session._call("host.refresh_server_certificate", [host])
 
     async def async_refresh_server_certificate(self, host: HostRef) -> AsyncTask[None]:
         """Regenerates the host's self-signed TLS certificate and shares it with the other pool members.
 
-        Published in 1.307.0.
+        Published in XAPI 1.307.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.refresh_server_certificate", [host]))
@@ -11334,13 +11334,13 @@ class AsyncHostApi:
     async def get_server_certificate(self, host: HostRef) -> str:
         """Returns the host's TLS server certificate in PEM format.
 
-        Published in george; changed in inverness."""
+        Published in XenServer 5.5 (george); changed in XenServer 7.3 (inverness)."""
         return conv_str(await self._session._call("host.get_server_certificate", [host]))
 
     async def async_get_server_certificate(self, host: HostRef) -> AsyncTask[str]:
         """Returns the host's TLS server certificate in PEM format.
 
-        Published in george; changed in inverness.
+        Published in XenServer 5.5 (george); changed in XenServer 7.3 (inverness).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.get_server_certificate", [host]))
@@ -11349,13 +11349,13 @@ class AsyncHostApi:
     async def retrieve_wlb_evacuate_recommendations(self, self_: HostRef) -> Dict[VmRef, List[str]]:
         """Asks Workload Balancing where each VM should go if the host were evacuated; returns a map from VM to recommendation.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_dict_VmRef_list_str(await self._session._call("host.retrieve_wlb_evacuate_recommendations", [self_]))
 
     async def async_retrieve_wlb_evacuate_recommendations(self, self_: HostRef) -> AsyncTask[Dict[VmRef, List[str]]]:
         """Asks Workload Balancing where each VM should go if the host were evacuated; returns a map from VM to recommendation.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.retrieve_wlb_evacuate_recommendations", [self_]))
@@ -11364,13 +11364,13 @@ class AsyncHostApi:
     async def disable_external_auth(self, host: HostRef, config: Dict[str, str]) -> None:
         """Stops using external directory authentication on the host; config may carry credentials for cleaning up the directory.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("host.disable_external_auth", [host, config])
 
     async def async_disable_external_auth(self, host: HostRef, config: Dict[str, str]) -> AsyncTask[None]:
         """Stops using external directory authentication on the host; config may carry credentials for cleaning up the directory.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.disable_external_auth", [host, config]))
@@ -11379,13 +11379,13 @@ class AsyncHostApi:
     async def enable_external_auth(self, host: HostRef, config: Dict[str, str], service_name: str, auth_type: str) -> None:
         """Joins the host to an external directory service of the given type and name, using the supplied config.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("host.enable_external_auth", [host, config, service_name, auth_type])
 
     async def async_enable_external_auth(self, host: HostRef, config: Dict[str, str], service_name: str, auth_type: str) -> AsyncTask[None]:
         """Joins the host to an external directory service of the given type and name, using the supplied config.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.enable_external_auth", [host, config, service_name, auth_type]))
@@ -11394,13 +11394,13 @@ class AsyncHostApi:
     async def get_server_localtime(self, host: HostRef) -> datetime.datetime:
         """Returns the host's current time in its local time zone.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_datetime(await self._session._call("host.get_server_localtime", [host]))
 
     async def async_get_server_localtime(self, host: HostRef) -> AsyncTask[datetime.datetime]:
         """Returns the host's current time in its local time zone.
 
-        Published in cowley.
+        Published in XenServer 5.6 FP1 (cowley).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.get_server_localtime", [host]))
@@ -11409,13 +11409,13 @@ class AsyncHostApi:
     async def get_servertime(self, host: HostRef) -> datetime.datetime:
         """Returns the host's current time in UTC.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_datetime(await self._session._call("host.get_servertime", [host]))
 
     async def async_get_servertime(self, host: HostRef) -> AsyncTask[datetime.datetime]:
         """Returns the host's current time in UTC.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.get_servertime", [host]))
@@ -11424,13 +11424,13 @@ class AsyncHostApi:
     async def call_extension(self, host: HostRef, call: str) -> str:
         """Runs a host extension with the given serialised call and returns its serialised response.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_str(await self._session._call("host.call_extension", [host, call]))
 
     async def async_call_extension(self, host: HostRef, call: str) -> AsyncTask[str]:
         """Runs a host extension with the given serialised call and returns its serialised response.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.call_extension", [host, call]))
@@ -11439,13 +11439,13 @@ class AsyncHostApi:
     async def has_extension(self, host: HostRef, name: str) -> bool:
         """Returns true if an extension with the given name is installed on the host.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_bool(await self._session._call("host.has_extension", [host, name]))
 
     async def async_has_extension(self, host: HostRef, name: str) -> AsyncTask[bool]:
         """Returns true if an extension with the given name is installed on the host.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.has_extension", [host, name]))
@@ -11454,13 +11454,13 @@ class AsyncHostApi:
     async def call_plugin(self, host: HostRef, plugin: str, fn: str, args: Dict[str, str]) -> str:
         """Runs a function of a toolstack plugin installed on the host with the given arguments and returns its output.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_str(await self._session._call("host.call_plugin", [host, plugin, fn, args]))
 
     async def async_call_plugin(self, host: HostRef, plugin: str, fn: str, args: Dict[str, str]) -> AsyncTask[str]:
         """Runs a function of a toolstack plugin installed on the host with the given arguments and returns its output.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.call_plugin", [host, plugin, fn, args]))
@@ -11469,13 +11469,13 @@ class AsyncHostApi:
     async def create_new_blob(self, host: HostRef, name: str, mime_type: str, public: bool) -> BlobRef:
         """Creates a named binary data item with the given MIME type attached to the host and returns it.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_BlobRef(await self._session._call("host.create_new_blob", [host, name, mime_type, public]))
 
     async def async_create_new_blob(self, host: HostRef, name: str, mime_type: str, public: bool) -> AsyncTask[BlobRef]:
         """Creates a named binary data item with the given MIME type attached to the host and returns it.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.create_new_blob", [host, name, mime_type, public]))
@@ -11484,13 +11484,13 @@ class AsyncHostApi:
     async def backup_rrds(self, host: HostRef, delay: float) -> None:
         """Saves the host's performance data archives to persistent storage, waiting the given number of seconds between writes.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host.backup_rrds", [host, delay])
 
     async def async_backup_rrds(self, host: HostRef, delay: float) -> AsyncTask[None]:
         """Saves the host's performance data archives to persistent storage, waiting the given number of seconds between writes.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.backup_rrds", [host, delay]))
@@ -11499,13 +11499,13 @@ class AsyncHostApi:
     async def sync_data(self, host: HostRef) -> None:
         """Copies data kept outside the database (such as performance archives and messages) from the master to the host.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host.sync_data", [host])
 
     async def async_sync_data(self, host: HostRef) -> AsyncTask[None]:
         """Copies data kept outside the database (such as performance archives and messages) from the master to the host.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.sync_data", [host]))
@@ -11514,13 +11514,13 @@ class AsyncHostApi:
     async def compute_memory_overhead(self, host: HostRef) -> int:
         """Returns the virtualisation memory overhead of the host, in bytes.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_int(await self._session._call("host.compute_memory_overhead", [host]))
 
     async def async_compute_memory_overhead(self, host: HostRef) -> AsyncTask[int]:
         """Returns the virtualisation memory overhead of the host, in bytes.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.compute_memory_overhead", [host]))
@@ -11529,13 +11529,13 @@ class AsyncHostApi:
     async def compute_free_memory(self, host: HostRef) -> int:
         """Returns how much memory on the host is available for starting VMs, in bytes.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_int(await self._session._call("host.compute_free_memory", [host]))
 
     async def async_compute_free_memory(self, host: HostRef) -> AsyncTask[int]:
         """Returns how much memory on the host is available for starting VMs, in bytes.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.compute_free_memory", [host]))
@@ -11544,7 +11544,7 @@ class AsyncHostApi:
     async def set_hostname_live(self, host: HostRef, hostname: str) -> None:
         """Changes the host's hostname immediately; fails with HOST_NAME_INVALID if the name is not acceptable.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Errors: HOST_NAME_INVALID."""
         await self._session._call("host.set_hostname_live", [host, hostname])
@@ -11552,7 +11552,7 @@ class AsyncHostApi:
     async def async_set_hostname_live(self, host: HostRef, hostname: str) -> AsyncTask[None]:
         """Changes the host's hostname immediately; fails with HOST_NAME_INVALID if the name is not acceptable.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Errors: HOST_NAME_INVALID.
 
@@ -11563,13 +11563,13 @@ class AsyncHostApi:
     async def shutdown_agent(self) -> None:
         """Stops the toolstack on the host the session is connected to, without restarting it.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host.shutdown_agent", [])
 
     async def async_shutdown_agent(self) -> AsyncTask[None]:
         """Stops the toolstack on the host the session is connected to, without restarting it.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.shutdown_agent", []))
@@ -11578,13 +11578,13 @@ class AsyncHostApi:
     async def restart_agent(self, host: HostRef) -> None:
         """Restarts the toolstack on the host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.restart_agent", [host])
 
     async def async_restart_agent(self, host: HostRef) -> AsyncTask[None]:
         """Restarts the toolstack on the host.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.restart_agent", [host]))
@@ -11593,13 +11593,13 @@ class AsyncHostApi:
     async def get_system_status_capabilities(self, host: HostRef) -> str:
         """Returns an XML document listing the kinds of data that can be collected in a status report.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_str(await self._session._call("host.get_system_status_capabilities", [host]))
 
     async def async_get_system_status_capabilities(self, host: HostRef) -> AsyncTask[str]:
         """Returns an XML document listing the kinds of data that can be collected in a status report.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.get_system_status_capabilities", [host]))
@@ -11608,13 +11608,13 @@ class AsyncHostApi:
     async def get_management_interface(self, host: HostRef) -> PifRef:
         """Returns the PIF the host uses for management traffic.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_PifRef(await self._session._call("host.get_management_interface", [host]))
 
     async def async_get_management_interface(self, host: HostRef) -> AsyncTask[PifRef]:
         """Returns the PIF the host uses for management traffic.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.get_management_interface", [host]))
@@ -11623,13 +11623,13 @@ class AsyncHostApi:
     async def management_disable(self) -> None:
         """Turns off the management interface of the host the session is connected to.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("host.management_disable", [])
 
     async def async_management_disable(self) -> AsyncTask[None]:
         """Turns off the management interface of the host the session is connected to.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.management_disable", []))
@@ -11638,13 +11638,13 @@ class AsyncHostApi:
     async def local_management_reconfigure(self, interface: str) -> None:
         """Moves the management interface of the host the session is connected to onto the named device.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("host.local_management_reconfigure", [interface])
 
     async def async_local_management_reconfigure(self, interface: str) -> AsyncTask[None]:
         """Moves the management interface of the host the session is connected to onto the named device.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.local_management_reconfigure", [interface]))
@@ -11653,13 +11653,13 @@ class AsyncHostApi:
     async def management_reconfigure(self, pif: PifRef) -> None:
         """Moves the host's management interface onto the given PIF.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("host.management_reconfigure", [pif])
 
     async def async_management_reconfigure(self, pif: PifRef) -> AsyncTask[None]:
         """Moves the host's management interface onto the given PIF.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.management_reconfigure", [pif]))
@@ -11668,13 +11668,13 @@ class AsyncHostApi:
     async def syslog_reconfigure(self, host: HostRef) -> None:
         """Applies the host's current logging configuration to its syslog service.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("host.syslog_reconfigure", [host])
 
     async def async_syslog_reconfigure(self, host: HostRef) -> AsyncTask[None]:
         """Applies the host's current logging configuration to its syslog service.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.syslog_reconfigure", [host]))
@@ -11683,13 +11683,13 @@ class AsyncHostApi:
     async def evacuate(self, host: HostRef, network: NetworkRef, evacuate_batch_size: int) -> None:
         """Migrates all VMs off the host, optionally over a given network and with a given number of parallel migrations.
 
-        Published in miami; extended in 1.297.0; extended in 23.27.0."""
+        Published in XenServer 4.1 (miami); extended in XAPI 1.297.0; extended in XAPI 23.27.0."""
         await self._session._call("host.evacuate", [host, network, evacuate_batch_size])
 
     async def async_evacuate(self, host: HostRef, network: NetworkRef, evacuate_batch_size: int) -> AsyncTask[None]:
         """Migrates all VMs off the host, optionally over a given network and with a given number of parallel migrations.
 
-        Published in miami; extended in 1.297.0; extended in 23.27.0.
+        Published in XenServer 4.1 (miami); extended in XAPI 1.297.0; extended in XAPI 23.27.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.evacuate", [host, network, evacuate_batch_size]))
@@ -11698,30 +11698,30 @@ class AsyncHostApi:
     async def get_uncooperative_resident_VMs(self, self_: HostRef) -> List[VmRef]:
         """Returns the running VMs on the host that do not cooperate with memory ballooning.
 
-        Published in midnight-ride; deprecated in tampa."""
-        warnings.warn("host.get_uncooperative_resident_VMs is deprecated since tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa)."""
+        warnings.warn("host.get_uncooperative_resident_VMs is deprecated since XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_list_VmRef(await self._session._call("host.get_uncooperative_resident_VMs", [self_]))
 
     async def async_get_uncooperative_resident_VMs(self, self_: HostRef) -> AsyncTask[List[VmRef]]:
         """Returns the running VMs on the host that do not cooperate with memory ballooning.
 
-        Published in midnight-ride; deprecated in tampa.
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("host.get_uncooperative_resident_VMs is deprecated since tampa", DeprecationWarning, stacklevel=2)
+        warnings.warn("host.get_uncooperative_resident_VMs is deprecated since XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.host.get_uncooperative_resident_VMs", [self_]))
         return AsyncTask(self._session, ref, conv_list_VmRef)
 
     async def get_vms_which_prevent_evacuation(self, self_: HostRef) -> Dict[VmRef, List[str]]:
         """Returns a map from each VM that blocks evacuation of the host to the error explaining why.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_VmRef_list_str(await self._session._call("host.get_vms_which_prevent_evacuation", [self_]))
 
     async def async_get_vms_which_prevent_evacuation(self, self_: HostRef) -> AsyncTask[Dict[VmRef, List[str]]]:
         """Returns a map from each VM that blocks evacuation of the host to the error explaining why.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.get_vms_which_prevent_evacuation", [self_]))
@@ -11730,13 +11730,13 @@ class AsyncHostApi:
     async def assert_can_evacuate(self, host: HostRef) -> None:
         """Checks that every VM on the host could be moved elsewhere, failing with the reason if not.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("host.assert_can_evacuate", [host])
 
     async def async_assert_can_evacuate(self, host: HostRef) -> AsyncTask[None]:
         """Checks that every VM on the host could be moved elsewhere, failing with the reason if not.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.assert_can_evacuate", [host]))
@@ -11745,13 +11745,13 @@ class AsyncHostApi:
     async def forget_data_source_archives(self, host: HostRef, data_source: str) -> None:
         """Discards all recorded history for the named data source on the host.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host.forget_data_source_archives", [host, data_source])
 
     async def async_forget_data_source_archives(self, host: HostRef, data_source: str) -> AsyncTask[None]:
         """Discards all recorded history for the named data source on the host.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.forget_data_source_archives", [host, data_source]))
@@ -11760,13 +11760,13 @@ class AsyncHostApi:
     async def query_data_source(self, host: HostRef, data_source: str) -> float:
         """Returns the latest value of the named data source on the host.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_float(await self._session._call("host.query_data_source", [host, data_source]))
 
     async def async_query_data_source(self, host: HostRef, data_source: str) -> AsyncTask[float]:
         """Returns the latest value of the named data source on the host.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.query_data_source", [host, data_source]))
@@ -11775,13 +11775,13 @@ class AsyncHostApi:
     async def record_data_source(self, host: HostRef, data_source: str) -> None:
         """Starts recording the named data source on the host.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host.record_data_source", [host, data_source])
 
     async def async_record_data_source(self, host: HostRef, data_source: str) -> AsyncTask[None]:
         """Starts recording the named data source on the host.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.record_data_source", [host, data_source]))
@@ -11790,13 +11790,13 @@ class AsyncHostApi:
     async def get_data_sources(self, host: HostRef) -> List[DataSourceRecord]:
         """Returns descriptions of all data sources available on the host.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_DataSourceRecord(await self._session._call("host.get_data_sources", [host]))
 
     async def async_get_data_sources(self, host: HostRef) -> AsyncTask[List[DataSourceRecord]]:
         """Returns descriptions of all data sources available on the host.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.get_data_sources", [host]))
@@ -11805,13 +11805,13 @@ class AsyncHostApi:
     async def emergency_ha_disable(self, soft: bool) -> None:
         """Emergency call that turns off HA on the host the session is connected to; soft makes the change temporary.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host.emergency_ha_disable", [soft])
 
     async def async_emergency_ha_disable(self, soft: bool) -> AsyncTask[None]:
         """Emergency call that turns off HA on the host the session is connected to; soft makes the change temporary.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.emergency_ha_disable", [soft]))
@@ -11820,13 +11820,13 @@ class AsyncHostApi:
     async def power_on(self, host: HostRef) -> None:
         """Powers on the host remotely using its configured power-on method.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host.power_on", [host])
 
     async def async_power_on(self, host: HostRef) -> AsyncTask[None]:
         """Powers on the host remotely using its configured power-on method.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.power_on", [host]))
@@ -11835,13 +11835,13 @@ class AsyncHostApi:
     async def destroy(self, self_: HostRef) -> None:
         """Removes the record of a host that is no longer part of the pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.destroy", [self_])
 
     async def async_destroy(self, self_: HostRef) -> AsyncTask[None]:
         """Removes the record of a host that is no longer part of the pool.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.destroy", [self_]))
@@ -11850,13 +11850,13 @@ class AsyncHostApi:
     async def license_remove(self, host: HostRef) -> None:
         """Removes the host's licence.
 
-        Published in indigo."""
+        Published in XenServer 6.5 SP1 Hotfix 31 (indigo)."""
         await self._session._call("host.license_remove", [host])
 
     async def async_license_remove(self, host: HostRef) -> AsyncTask[None]:
         """Removes the host's licence.
 
-        Published in indigo.
+        Published in XenServer 6.5 SP1 Hotfix 31 (indigo).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.license_remove", [host]))
@@ -11865,7 +11865,7 @@ class AsyncHostApi:
     async def license_add(self, host: HostRef, contents: str) -> None:
         """Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
 
-        Published in indigo.
+        Published in XenServer 6.5 SP1 Hotfix 31 (indigo).
 
         Errors: LICENSE_PROCESSING_ERROR."""
         await self._session._call("host.license_add", [host, contents])
@@ -11873,7 +11873,7 @@ class AsyncHostApi:
     async def async_license_add(self, host: HostRef, contents: str) -> AsyncTask[None]:
         """Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
 
-        Published in indigo.
+        Published in XenServer 6.5 SP1 Hotfix 31 (indigo).
 
         Errors: LICENSE_PROCESSING_ERROR.
 
@@ -11884,34 +11884,34 @@ class AsyncHostApi:
     async def license_apply(self, host: HostRef, contents: str) -> None:
         """Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
 
-        Published in rio; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Errors: LICENSE_PROCESSING_ERROR."""
-        warnings.warn("host.license_apply is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("host.license_apply is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("host.license_apply", [host, contents])
 
     async def async_license_apply(self, host: HostRef, contents: str) -> AsyncTask[None]:
         """Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
 
-        Published in rio; deprecated in clearwater; removed in clearwater.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
 
         Errors: LICENSE_PROCESSING_ERROR.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("host.license_apply is removed in clearwater", DeprecationWarning, stacklevel=2)
+        warnings.warn("host.license_apply is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.host.license_apply", [host, contents]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def list_methods(self) -> List[str]:
         """Returns the names of all API methods the server supports.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_str(await self._session._call("host.list_methods", []))
 
     async def async_list_methods(self) -> AsyncTask[List[str]]:
         """Returns the names of all API methods the server supports.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.list_methods", []))
@@ -11920,13 +11920,13 @@ class AsyncHostApi:
     async def bugreport_upload(self, host: HostRef, url: str, options: Dict[str, str]) -> None:
         """Collects a status report on the host and uploads it to the given URL, with options such as a proxy.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.bugreport_upload", [host, url, options])
 
     async def async_bugreport_upload(self, host: HostRef, url: str, options: Dict[str, str]) -> AsyncTask[None]:
         """Collects a status report on the host and uploads it to the given URL, with options such as a proxy.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.bugreport_upload", [host, url, options]))
@@ -11935,13 +11935,13 @@ class AsyncHostApi:
     async def send_debug_keys(self, host: HostRef, keys: str) -> None:
         """Sends the given debug key presses to the hypervisor on the host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.send_debug_keys", [host, keys])
 
     async def async_send_debug_keys(self, host: HostRef, keys: str) -> AsyncTask[None]:
         """Sends the given debug key presses to the hypervisor on the host.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.send_debug_keys", [host, keys]))
@@ -11950,13 +11950,13 @@ class AsyncHostApi:
     async def get_log(self, host: HostRef) -> str:
         """Returns the host's log as a string.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host.get_log", [host]))
 
     async def async_get_log(self, host: HostRef) -> AsyncTask[str]:
         """Returns the host's log as a string.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.get_log", [host]))
@@ -11965,13 +11965,13 @@ class AsyncHostApi:
     async def dmesg_clear(self, host: HostRef) -> str:
         """Returns the hypervisor's console messages and then clears them.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host.dmesg_clear", [host]))
 
     async def async_dmesg_clear(self, host: HostRef) -> AsyncTask[str]:
         """Returns the hypervisor's console messages and then clears them.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.dmesg_clear", [host]))
@@ -11980,13 +11980,13 @@ class AsyncHostApi:
     async def dmesg(self, host: HostRef) -> str:
         """Returns the hypervisor's console messages.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host.dmesg", [host]))
 
     async def async_dmesg(self, host: HostRef) -> AsyncTask[str]:
         """Returns the hypervisor's console messages.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.dmesg", [host]))
@@ -11995,13 +11995,13 @@ class AsyncHostApi:
     async def reboot(self, host: HostRef) -> None:
         """Reboots the host; it should be disabled and free of running VMs first.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.reboot", [host])
 
     async def async_reboot(self, host: HostRef) -> AsyncTask[None]:
         """Reboots the host; it should be disabled and free of running VMs first.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.reboot", [host]))
@@ -12010,13 +12010,13 @@ class AsyncHostApi:
     async def shutdown(self, host: HostRef) -> None:
         """Powers off the host; it should be disabled and free of running VMs first.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.shutdown", [host])
 
     async def async_shutdown(self, host: HostRef) -> AsyncTask[None]:
         """Powers off the host; it should be disabled and free of running VMs first.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.shutdown", [host]))
@@ -12025,13 +12025,13 @@ class AsyncHostApi:
     async def enable(self, host: HostRef) -> None:
         """Lets the host accept new VMs again.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.enable", [host])
 
     async def async_enable(self, host: HostRef) -> AsyncTask[None]:
         """Lets the host accept new VMs again.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.enable", [host]))
@@ -12040,13 +12040,13 @@ class AsyncHostApi:
     async def disable(self, host: HostRef) -> None:
         """Stops the host from accepting new VMs, for example before maintenance.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.disable", [host])
 
     async def async_disable(self, host: HostRef) -> AsyncTask[None]:
         """Stops the host from accepting new VMs, for example before maintenance.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.disable", [host]))
@@ -12055,586 +12055,586 @@ class AsyncHostApi:
     async def get_record(self, self_: HostRef) -> HostRecord:
         """Returns every field of the given host as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostRecord(await self._session._call("host.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> HostRef:
         """Finds the host with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostRef(await self._session._call("host.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[HostRef]:
         """Lists every host whose `name_label` equals the given label.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_HostRef(await self._session._call("host.get_by_name_label", [label]))
 
     async def get_all(self) -> List[HostRef]:
         """Lists every host known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_HostRef(await self._session._call("host.get_all", []))
 
     async def get_all_records(self) -> Dict[HostRef, HostRecord]:
         """Returns the record of every host, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_HostRef_HostRecord(await self._session._call("host.get_all_records", []))
 
     async def get_uuid(self, self_: HostRef) -> str:
         """Returns the `uuid` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host.get_uuid", [self_]))
 
     async def get_name_label(self, self_: HostRef) -> str:
         """Returns the `name_label` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host.get_name_label", [self_]))
 
     async def set_name_label(self, self_: HostRef, value: str) -> None:
         """Replaces the `name_label` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: HostRef) -> str:
         """Returns the `name_description` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host.get_name_description", [self_]))
 
     async def set_name_description(self, self_: HostRef, value: str) -> None:
         """Replaces the `name_description` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.set_name_description", [self_, value])
 
     async def get_memory_overhead(self, self_: HostRef) -> int:
         """Returns the `memory_overhead` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("host.get_memory_overhead", [self_]))
 
     async def get_allowed_operations(self, self_: HostRef) -> List[HostAllowedOperations]:
         """Returns the `allowed_operations` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_HostAllowedOperations(await self._session._call("host.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: HostRef) -> Dict[str, HostAllowedOperations]:
         """Returns the `current_operations` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_HostAllowedOperations(await self._session._call("host.get_current_operations", [self_]))
 
     async def get_API_version_major(self, self_: HostRef) -> int:
         """Returns the `API_version_major` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("host.get_API_version_major", [self_]))
 
     async def get_API_version_minor(self, self_: HostRef) -> int:
         """Returns the `API_version_minor` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("host.get_API_version_minor", [self_]))
 
     async def get_API_version_vendor(self, self_: HostRef) -> str:
         """Returns the `API_version_vendor` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host.get_API_version_vendor", [self_]))
 
     async def get_API_version_vendor_implementation(self, self_: HostRef) -> Dict[str, str]:
         """Returns the `API_version_vendor_implementation` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("host.get_API_version_vendor_implementation", [self_]))
 
     async def get_enabled(self, self_: HostRef) -> bool:
         """Returns the `enabled` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("host.get_enabled", [self_]))
 
     async def get_software_version(self, self_: HostRef) -> Dict[str, str]:
         """Returns the `software_version` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("host.get_software_version", [self_]))
 
     async def get_other_config(self, self_: HostRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("host.get_other_config", [self_]))
 
     async def set_other_config(self, self_: HostRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: HostRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given host; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: HostRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given host, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.remove_from_other_config", [self_, key])
 
     async def get_capabilities(self, self_: HostRef) -> List[str]:
         """Returns the `capabilities` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_str(await self._session._call("host.get_capabilities", [self_]))
 
     async def get_cpu_configuration(self, self_: HostRef) -> Dict[str, str]:
         """Returns the `cpu_configuration` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("host.get_cpu_configuration", [self_]))
 
     async def get_sched_policy(self, self_: HostRef) -> str:
         """Returns the `sched_policy` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host.get_sched_policy", [self_]))
 
     async def get_supported_bootloaders(self, self_: HostRef) -> List[str]:
         """Returns the `supported_bootloaders` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_str(await self._session._call("host.get_supported_bootloaders", [self_]))
 
     async def get_resident_VMs(self, self_: HostRef) -> List[VmRef]:
         """Returns the `resident_VMs` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VmRef(await self._session._call("host.get_resident_VMs", [self_]))
 
     async def get_logging(self, self_: HostRef) -> Dict[str, str]:
         """Returns the `logging` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("host.get_logging", [self_]))
 
     async def set_logging(self, self_: HostRef, value: Dict[str, str]) -> None:
         """Replaces the `logging` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.set_logging", [self_, value])
 
     async def add_to_logging(self, self_: HostRef, key: str, value: str) -> None:
         """Adds a key and its value to the `logging` map of the given host; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.add_to_logging", [self_, key, value])
 
     async def remove_from_logging(self, self_: HostRef, key: str) -> None:
         """Removes a key and its value from the `logging` map of the given host, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.remove_from_logging", [self_, key])
 
     async def get_PIFs(self, self_: HostRef) -> List[PifRef]:
         """Returns the `PIFs` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_PifRef(await self._session._call("host.get_PIFs", [self_]))
 
     async def get_suspend_image_sr(self, self_: HostRef) -> SrRef:
         """Returns the `suspend_image_sr` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SrRef(await self._session._call("host.get_suspend_image_sr", [self_]))
 
     async def set_suspend_image_sr(self, self_: HostRef, value: SrRef) -> None:
         """Replaces the `suspend_image_sr` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.set_suspend_image_sr", [self_, value])
 
     async def get_crash_dump_sr(self, self_: HostRef) -> SrRef:
         """Returns the `crash_dump_sr` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SrRef(await self._session._call("host.get_crash_dump_sr", [self_]))
 
     async def set_crash_dump_sr(self, self_: HostRef, value: SrRef) -> None:
         """Replaces the `crash_dump_sr` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.set_crash_dump_sr", [self_, value])
 
     async def get_crashdumps(self, self_: HostRef) -> List[HostCrashdumpRef]:
         """Returns the `crashdumps` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_HostCrashdumpRef(await self._session._call("host.get_crashdumps", [self_]))
 
     async def get_patches(self, self_: HostRef) -> List[HostPatchRef]:
         """Returns the `patches` field of the given host.
 
-        Published in rio; deprecated in ely."""
-        warnings.warn("host.get_patches is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("host.get_patches is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_list_HostPatchRef(await self._session._call("host.get_patches", [self_]))
 
     async def get_updates(self, self_: HostRef) -> List[PoolUpdateRef]:
         """Returns the `updates` field of the given host.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_PoolUpdateRef(await self._session._call("host.get_updates", [self_]))
 
     async def get_PBDs(self, self_: HostRef) -> List[PbdRef]:
         """Returns the `PBDs` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_PbdRef(await self._session._call("host.get_PBDs", [self_]))
 
     async def get_host_CPUs(self, self_: HostRef) -> List[HostCpuRef]:
         """Returns the `host_CPUs` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_HostCpuRef(await self._session._call("host.get_host_CPUs", [self_]))
 
     async def get_cpu_info(self, self_: HostRef) -> Dict[str, str]:
         """Returns the `cpu_info` field of the given host.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_dict_str_str(await self._session._call("host.get_cpu_info", [self_]))
 
     async def get_hostname(self, self_: HostRef) -> str:
         """Returns the `hostname` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host.get_hostname", [self_]))
 
     async def set_hostname(self, self_: HostRef, value: str) -> None:
         """Replaces the `hostname` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.set_hostname", [self_, value])
 
     async def get_address(self, self_: HostRef) -> str:
         """Returns the `address` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host.get_address", [self_]))
 
     async def set_address(self, self_: HostRef, value: str) -> None:
         """Replaces the `address` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host.set_address", [self_, value])
 
     async def get_metrics(self, self_: HostRef) -> HostMetricsRef:
         """Returns the `metrics` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostMetricsRef(await self._session._call("host.get_metrics", [self_]))
 
     async def get_license_params(self, self_: HostRef) -> Dict[str, str]:
         """Returns the `license_params` field of the given host.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("host.get_license_params", [self_]))
 
     async def get_ha_statefiles(self, self_: HostRef) -> List[str]:
         """Returns the `ha_statefiles` field of the given host.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_str(await self._session._call("host.get_ha_statefiles", [self_]))
 
     async def get_ha_network_peers(self, self_: HostRef) -> List[str]:
         """Returns the `ha_network_peers` field of the given host.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_str(await self._session._call("host.get_ha_network_peers", [self_]))
 
     async def get_blobs(self, self_: HostRef) -> Dict[str, BlobRef]:
         """Returns the `blobs` field of the given host.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_BlobRef(await self._session._call("host.get_blobs", [self_]))
 
     async def get_tags(self, self_: HostRef) -> List[str]:
         """Returns the `tags` field of the given host.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_str(await self._session._call("host.get_tags", [self_]))
 
     async def set_tags(self, self_: HostRef, value: List[str]) -> None:
         """Replaces the `tags` field of the given host.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host.set_tags", [self_, value])
 
     async def add_tags(self, self_: HostRef, value: str) -> None:
         """Adds a value to the `tags` set of the given host.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host.add_tags", [self_, value])
 
     async def remove_tags(self, self_: HostRef, value: str) -> None:
         """Removes a value from the `tags` set of the given host, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host.remove_tags", [self_, value])
 
     async def get_external_auth_type(self, self_: HostRef) -> str:
         """Returns the `external_auth_type` field of the given host.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_str(await self._session._call("host.get_external_auth_type", [self_]))
 
     async def get_external_auth_service_name(self, self_: HostRef) -> str:
         """Returns the `external_auth_service_name` field of the given host.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_str(await self._session._call("host.get_external_auth_service_name", [self_]))
 
     async def get_external_auth_configuration(self, self_: HostRef) -> Dict[str, str]:
         """Returns the `external_auth_configuration` field of the given host.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_dict_str_str(await self._session._call("host.get_external_auth_configuration", [self_]))
 
     async def get_edition(self, self_: HostRef) -> str:
         """Returns the `edition` field of the given host.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_str(await self._session._call("host.get_edition", [self_]))
 
     async def get_license_server(self, self_: HostRef) -> Dict[str, str]:
         """Returns the `license_server` field of the given host.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_dict_str_str(await self._session._call("host.get_license_server", [self_]))
 
     async def set_license_server(self, self_: HostRef, value: Dict[str, str]) -> None:
         """Replaces the `license_server` field of the given host.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("host.set_license_server", [self_, value])
 
     async def add_to_license_server(self, self_: HostRef, key: str, value: str) -> None:
         """Adds a key and its value to the `license_server` map of the given host; fails if the key is already there.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("host.add_to_license_server", [self_, key, value])
 
     async def remove_from_license_server(self, self_: HostRef, key: str) -> None:
         """Removes a key and its value from the `license_server` map of the given host, if present.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("host.remove_from_license_server", [self_, key])
 
     async def get_bios_strings(self, self_: HostRef) -> Dict[str, str]:
         """Returns the `bios_strings` field of the given host.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_dict_str_str(await self._session._call("host.get_bios_strings", [self_]))
 
     async def get_power_on_mode(self, self_: HostRef) -> str:
         """Returns the `power_on_mode` field of the given host.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_str(await self._session._call("host.get_power_on_mode", [self_]))
 
     async def get_power_on_config(self, self_: HostRef) -> Dict[str, str]:
         """Returns the `power_on_config` field of the given host.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_dict_str_str(await self._session._call("host.get_power_on_config", [self_]))
 
     async def get_local_cache_sr(self, self_: HostRef) -> SrRef:
         """Returns the `local_cache_sr` field of the given host.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_SrRef(await self._session._call("host.get_local_cache_sr", [self_]))
 
     async def get_chipset_info(self, self_: HostRef) -> Dict[str, str]:
         """Returns the `chipset_info` field of the given host.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_dict_str_str(await self._session._call("host.get_chipset_info", [self_]))
 
     async def get_PCIs(self, self_: HostRef) -> List[PciRef]:
         """Returns the `PCIs` field of the given host.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_PciRef(await self._session._call("host.get_PCIs", [self_]))
 
     async def get_PGPUs(self, self_: HostRef) -> List[PgpuRef]:
         """Returns the `PGPUs` field of the given host.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_PgpuRef(await self._session._call("host.get_PGPUs", [self_]))
 
     async def get_PUSBs(self, self_: HostRef) -> List[PusbRef]:
         """Returns the `PUSBs` field of the given host.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_list_PusbRef(await self._session._call("host.get_PUSBs", [self_]))
 
     async def get_ssl_legacy(self, self_: HostRef) -> bool:
         """Returns the `ssl_legacy` field of the given host.
 
-        Published in dundee; deprecated in stockholm."""
-        warnings.warn("host.get_ssl_legacy is deprecated since stockholm", DeprecationWarning, stacklevel=2)
+        Published in XenServer 7.0 (dundee); deprecated in Citrix Hypervisor 8.2 (stockholm)."""
+        warnings.warn("host.get_ssl_legacy is deprecated since Citrix Hypervisor 8.2 (stockholm)", DeprecationWarning, stacklevel=2)
         return conv_bool(await self._session._call("host.get_ssl_legacy", [self_]))
 
     async def get_guest_VCPUs_params(self, self_: HostRef) -> Dict[str, str]:
         """Returns the `guest_VCPUs_params` field of the given host.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_dict_str_str(await self._session._call("host.get_guest_VCPUs_params", [self_]))
 
     async def set_guest_VCPUs_params(self, self_: HostRef, value: Dict[str, str]) -> None:
         """Replaces the `guest_VCPUs_params` field of the given host.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("host.set_guest_VCPUs_params", [self_, value])
 
     async def add_to_guest_VCPUs_params(self, self_: HostRef, key: str, value: str) -> None:
         """Adds a key and its value to the `guest_VCPUs_params` map of the given host; fails if the key is already there.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("host.add_to_guest_VCPUs_params", [self_, key, value])
 
     async def remove_from_guest_VCPUs_params(self, self_: HostRef, key: str) -> None:
         """Removes a key and its value from the `guest_VCPUs_params` map of the given host, if present.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("host.remove_from_guest_VCPUs_params", [self_, key])
 
     async def get_display(self, self_: HostRef) -> HostDisplay:
         """Returns the `display` field of the given host.
 
-        Published in cream."""
+        Published in XenServer 6.5 SP1 (cream)."""
         return conv_HostDisplay(await self._session._call("host.get_display", [self_]))
 
     async def set_display(self, self_: HostRef, value: HostDisplay) -> None:
         """Replaces the `display` field of the given host.
 
-        Published in cream."""
+        Published in XenServer 6.5 SP1 (cream)."""
         await self._session._call("host.set_display", [self_, value])
 
     async def get_virtual_hardware_platform_versions(self, self_: HostRef) -> List[int]:
         """Returns the `virtual_hardware_platform_versions` field of the given host.
 
-        Published in cream."""
+        Published in XenServer 6.5 SP1 (cream)."""
         return conv_list_int(await self._session._call("host.get_virtual_hardware_platform_versions", [self_]))
 
     async def get_control_domain(self, self_: HostRef) -> VmRef:
         """Returns the `control_domain` field of the given host.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_VmRef(await self._session._call("host.get_control_domain", [self_]))
 
     async def get_updates_requiring_reboot(self, self_: HostRef) -> List[PoolUpdateRef]:
         """Returns the `updates_requiring_reboot` field of the given host.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_PoolUpdateRef(await self._session._call("host.get_updates_requiring_reboot", [self_]))
 
     async def get_features(self, self_: HostRef) -> List[FeatureRef]:
         """Returns the `features` field of the given host.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_list_FeatureRef(await self._session._call("host.get_features", [self_]))
 
     async def get_iscsi_iqn(self, self_: HostRef) -> str:
         """Returns the `iscsi_iqn` field of the given host.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_str(await self._session._call("host.get_iscsi_iqn", [self_]))
 
     async def get_multipathing(self, self_: HostRef) -> bool:
         """Returns the `multipathing` field of the given host.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_bool(await self._session._call("host.get_multipathing", [self_]))
 
     async def get_uefi_certificates(self, self_: HostRef) -> str:
         """Returns the `uefi_certificates` field of the given host.
 
-        Published in quebec; deprecated in 22.16.0."""
-        warnings.warn("host.get_uefi_certificates is deprecated since 22.16.0", DeprecationWarning, stacklevel=2)
+        Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0."""
+        warnings.warn("host.get_uefi_certificates is deprecated since XAPI 22.16.0", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("host.get_uefi_certificates", [self_]))
 
     async def get_certificates(self, self_: HostRef) -> List[CertificateRef]:
         """Returns the `certificates` field of the given host.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         return conv_list_CertificateRef(await self._session._call("host.get_certificates", [self_]))
 
     async def get_editions(self, self_: HostRef) -> List[str]:
         """Returns the `editions` field of the given host.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         return conv_list_str(await self._session._call("host.get_editions", [self_]))
 
     async def get_pending_guidances(self, self_: HostRef) -> List[UpdateGuidances]:
         """Returns the `pending_guidances` field of the given host.
 
-        Published in 1.303.0."""
+        Published in XAPI 1.303.0."""
         return conv_list_UpdateGuidances(await self._session._call("host.get_pending_guidances", [self_]))
 
     async def get_tls_verification_enabled(self, self_: HostRef) -> bool:
         """Returns the `tls_verification_enabled` field of the given host.
 
-        Published in 1.313.0."""
+        Published in XAPI 1.313.0."""
         return conv_bool(await self._session._call("host.get_tls_verification_enabled", [self_]))
 
     async def get_last_software_update(self, self_: HostRef) -> datetime.datetime:
         """Returns the `last_software_update` field of the given host.
 
-        Prototyped in 22.20.0."""
+        Prototyped in XAPI 22.20.0."""
         return conv_datetime(await self._session._call("host.get_last_software_update", [self_]))
 
     async def get_https_only(self, self_: HostRef) -> bool:
         """Returns the `https_only` field of the given host.
 
-        Prototyped in 22.27.0."""
+        Prototyped in XAPI 22.27.0."""
         return conv_bool(await self._session._call("host.get_https_only", [self_]))
 
     async def get_latest_synced_updates_applied(self, self_: HostRef) -> LatestSyncedUpdatesAppliedState:
         """Returns the `latest_synced_updates_applied` field of the given host.
 
-        Prototyped in 23.18.0."""
+        Prototyped in XAPI 23.18.0."""
         return conv_LatestSyncedUpdatesAppliedState(await self._session._call("host.get_latest_synced_updates_applied", [self_]))
 
     async def get_numa_affinity_policy(self, self_: HostRef) -> HostNumaAffinityPolicy:
         """Returns the `numa_affinity_policy` field of the given host.
 
-        Prototyped in 24.0.0."""
+        Prototyped in XAPI 24.0.0."""
         return conv_HostNumaAffinityPolicy(await self._session._call("host.get_numa_affinity_policy", [self_]))
 
     async def get_pending_guidances_recommended(self, self_: HostRef) -> List[UpdateGuidances]:
         """Returns the `pending_guidances_recommended` field of the given host.
 
-        Prototyped in 24.10.0."""
+        Prototyped in XAPI 24.10.0."""
         return conv_list_UpdateGuidances(await self._session._call("host.get_pending_guidances_recommended", [self_]))
 
     async def get_pending_guidances_full(self, self_: HostRef) -> List[UpdateGuidances]:
         """Returns the `pending_guidances_full` field of the given host.
 
-        Prototyped in 24.10.0."""
+        Prototyped in XAPI 24.10.0."""
         return conv_list_UpdateGuidances(await self._session._call("host.get_pending_guidances_full", [self_]))
 
     async def get_last_update_hash(self, self_: HostRef) -> str:
         """Returns the `last_update_hash` field of the given host.
 
-        Prototyped in 24.10.0."""
+        Prototyped in XAPI 24.10.0."""
         return conv_str(await self._session._call("host.get_last_update_hash", [self_]))
 
 
@@ -12647,125 +12647,125 @@ class AsyncHostCpuApi:
     async def get_record(self, self_: HostCpuRef) -> HostCpuRecord:
         """Returns every field of the given host_cpu as one record.
 
-        Published in rio; deprecated in midnight-ride."""
-        warnings.warn("host_cpu.get_record is deprecated since midnight-ride", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride)."""
+        warnings.warn("host_cpu.get_record is deprecated since XenServer 5.6 (midnight-ride)", DeprecationWarning, stacklevel=2)
         return conv_HostCpuRecord(await self._session._call("host_cpu.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> HostCpuRef:
         """Finds the host_cpu with the given UUID.
 
-        Published in rio; deprecated in midnight-ride."""
-        warnings.warn("host_cpu.get_by_uuid is deprecated since midnight-ride", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride)."""
+        warnings.warn("host_cpu.get_by_uuid is deprecated since XenServer 5.6 (midnight-ride)", DeprecationWarning, stacklevel=2)
         return conv_HostCpuRef(await self._session._call("host_cpu.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[HostCpuRef]:
         """Lists every host_cpu known to the server.
 
-        Published in rio; deprecated in midnight-ride."""
-        warnings.warn("host_cpu.get_all is deprecated since midnight-ride", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride)."""
+        warnings.warn("host_cpu.get_all is deprecated since XenServer 5.6 (midnight-ride)", DeprecationWarning, stacklevel=2)
         return conv_list_HostCpuRef(await self._session._call("host_cpu.get_all", []))
 
     async def get_all_records(self) -> Dict[HostCpuRef, HostCpuRecord]:
         """Returns the record of every host_cpu, keyed by reference.
 
-        Published in rio; deprecated in midnight-ride."""
-        warnings.warn("host_cpu.get_all_records is deprecated since midnight-ride", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride)."""
+        warnings.warn("host_cpu.get_all_records is deprecated since XenServer 5.6 (midnight-ride)", DeprecationWarning, stacklevel=2)
         return conv_dict_HostCpuRef_HostCpuRecord(await self._session._call("host_cpu.get_all_records", []))
 
     async def get_uuid(self, self_: HostCpuRef) -> str:
         """Returns the `uuid` field of the given host_cpu.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host_cpu.get_uuid", [self_]))
 
     async def get_host(self, self_: HostCpuRef) -> HostRef:
         """Returns the `host` field of the given host_cpu.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostRef(await self._session._call("host_cpu.get_host", [self_]))
 
     async def get_number(self, self_: HostCpuRef) -> int:
         """Returns the `number` field of the given host_cpu.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("host_cpu.get_number", [self_]))
 
     async def get_vendor(self, self_: HostCpuRef) -> str:
         """Returns the `vendor` field of the given host_cpu.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host_cpu.get_vendor", [self_]))
 
     async def get_speed(self, self_: HostCpuRef) -> int:
         """Returns the `speed` field of the given host_cpu.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("host_cpu.get_speed", [self_]))
 
     async def get_modelname(self, self_: HostCpuRef) -> str:
         """Returns the `modelname` field of the given host_cpu.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host_cpu.get_modelname", [self_]))
 
     async def get_family(self, self_: HostCpuRef) -> int:
         """Returns the `family` field of the given host_cpu.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("host_cpu.get_family", [self_]))
 
     async def get_model(self, self_: HostCpuRef) -> int:
         """Returns the `model` field of the given host_cpu.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("host_cpu.get_model", [self_]))
 
     async def get_stepping(self, self_: HostCpuRef) -> str:
         """Returns the `stepping` field of the given host_cpu.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host_cpu.get_stepping", [self_]))
 
     async def get_flags(self, self_: HostCpuRef) -> str:
         """Returns the `flags` field of the given host_cpu.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host_cpu.get_flags", [self_]))
 
     async def get_features(self, self_: HostCpuRef) -> str:
         """Returns the `features` field of the given host_cpu.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host_cpu.get_features", [self_]))
 
     async def get_utilisation(self, self_: HostCpuRef) -> float:
         """Returns the `utilisation` field of the given host_cpu.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_float(await self._session._call("host_cpu.get_utilisation", [self_]))
 
     async def get_other_config(self, self_: HostCpuRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given host_cpu.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_str(await self._session._call("host_cpu.get_other_config", [self_]))
 
     async def set_other_config(self, self_: HostCpuRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given host_cpu.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host_cpu.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: HostCpuRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given host_cpu; fails if the key is already there.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host_cpu.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: HostCpuRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given host_cpu, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host_cpu.remove_from_other_config", [self_, key])
 
 
@@ -12778,13 +12778,13 @@ class AsyncHostCrashdumpApi:
     async def upload(self, self_: HostCrashdumpRef, url: str, options: Dict[str, str]) -> None:
         """Sends the crash dump to the given URL (an empty string uses the default support upload location), passing extra options; returns nothing.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host_crashdump.upload", [self_, url, options])
 
     async def async_upload(self, self_: HostCrashdumpRef, url: str, options: Dict[str, str]) -> AsyncTask[None]:
         """Sends the crash dump to the given URL (an empty string uses the default support upload location), passing extra options; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host_crashdump.upload", [self_, url, options]))
@@ -12793,13 +12793,13 @@ class AsyncHostCrashdumpApi:
     async def destroy(self, self_: HostCrashdumpRef) -> None:
         """Removes the crash dump files from the host's disk and deletes this record; returns nothing.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("host_crashdump.destroy", [self_])
 
     async def async_destroy(self, self_: HostCrashdumpRef) -> AsyncTask[None]:
         """Removes the crash dump files from the host's disk and deletes this record; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host_crashdump.destroy", [self_]))
@@ -12808,73 +12808,73 @@ class AsyncHostCrashdumpApi:
     async def get_record(self, self_: HostCrashdumpRef) -> HostCrashdumpRecord:
         """Returns every field of the given host_crashdump as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostCrashdumpRecord(await self._session._call("host_crashdump.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> HostCrashdumpRef:
         """Finds the host_crashdump with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostCrashdumpRef(await self._session._call("host_crashdump.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[HostCrashdumpRef]:
         """Lists every host_crashdump known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_HostCrashdumpRef(await self._session._call("host_crashdump.get_all", []))
 
     async def get_all_records(self) -> Dict[HostCrashdumpRef, HostCrashdumpRecord]:
         """Returns the record of every host_crashdump, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_HostCrashdumpRef_HostCrashdumpRecord(await self._session._call("host_crashdump.get_all_records", []))
 
     async def get_uuid(self, self_: HostCrashdumpRef) -> str:
         """Returns the `uuid` field of the given host_crashdump.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host_crashdump.get_uuid", [self_]))
 
     async def get_host(self, self_: HostCrashdumpRef) -> HostRef:
         """Returns the `host` field of the given host_crashdump.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostRef(await self._session._call("host_crashdump.get_host", [self_]))
 
     async def get_timestamp(self, self_: HostCrashdumpRef) -> datetime.datetime:
         """Returns the `timestamp` field of the given host_crashdump.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("host_crashdump.get_timestamp", [self_]))
 
     async def get_size(self, self_: HostCrashdumpRef) -> int:
         """Returns the `size` field of the given host_crashdump.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("host_crashdump.get_size", [self_]))
 
     async def get_other_config(self, self_: HostCrashdumpRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given host_crashdump.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("host_crashdump.get_other_config", [self_]))
 
     async def set_other_config(self, self_: HostCrashdumpRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given host_crashdump.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("host_crashdump.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: HostCrashdumpRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given host_crashdump; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("host_crashdump.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: HostCrashdumpRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given host_crashdump, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("host_crashdump.remove_from_other_config", [self_, key])
 
 
@@ -12887,80 +12887,80 @@ class AsyncHostMetricsApi:
     async def get_record(self, self_: HostMetricsRef) -> HostMetricsRecord:
         """Returns every field of the given host_metrics as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostMetricsRecord(await self._session._call("host_metrics.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> HostMetricsRef:
         """Finds the host_metrics with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostMetricsRef(await self._session._call("host_metrics.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[HostMetricsRef]:
         """Lists every host_metrics known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_HostMetricsRef(await self._session._call("host_metrics.get_all", []))
 
     async def get_all_records(self) -> Dict[HostMetricsRef, HostMetricsRecord]:
         """Returns the record of every host_metrics, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_HostMetricsRef_HostMetricsRecord(await self._session._call("host_metrics.get_all_records", []))
 
     async def get_uuid(self, self_: HostMetricsRef) -> str:
         """Returns the `uuid` field of the given host_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host_metrics.get_uuid", [self_]))
 
     async def get_memory_total(self, self_: HostMetricsRef) -> int:
         """Returns the `memory_total` field of the given host_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("host_metrics.get_memory_total", [self_]))
 
     async def get_memory_free(self, self_: HostMetricsRef) -> int:
         """Returns the `memory_free` field of the given host_metrics.
 
-        Published in rio; deprecated in midnight-ride; removed in tampa."""
-        warnings.warn("host_metrics.get_memory_free is removed in tampa", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride); removed in XenServer 6.1 (tampa)."""
+        warnings.warn("host_metrics.get_memory_free is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_int(await self._session._call("host_metrics.get_memory_free", [self_]))
 
     async def get_live(self, self_: HostMetricsRef) -> bool:
         """Returns the `live` field of the given host_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("host_metrics.get_live", [self_]))
 
     async def get_last_updated(self, self_: HostMetricsRef) -> datetime.datetime:
         """Returns the `last_updated` field of the given host_metrics.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("host_metrics.get_last_updated", [self_]))
 
     async def get_other_config(self, self_: HostMetricsRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given host_metrics.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_str(await self._session._call("host_metrics.get_other_config", [self_]))
 
     async def set_other_config(self, self_: HostMetricsRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given host_metrics.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host_metrics.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: HostMetricsRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given host_metrics; fails if the key is already there.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host_metrics.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: HostMetricsRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given host_metrics, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("host_metrics.remove_from_other_config", [self_, key])
 
 
@@ -12973,148 +12973,148 @@ class AsyncHostPatchApi:
     async def apply(self, self_: HostPatchRef) -> str:
         """Installs the patch on its host; returns the output produced by the patch script.
 
-        Published in rio; deprecated in miami."""
-        warnings.warn("host_patch.apply is deprecated since miami", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami)."""
+        warnings.warn("host_patch.apply is deprecated since XenServer 4.1 (miami)", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("host_patch.apply", [self_]))
 
     async def async_apply(self, self_: HostPatchRef) -> AsyncTask[str]:
         """Installs the patch on its host; returns the output produced by the patch script.
 
-        Published in rio; deprecated in miami.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("host_patch.apply is deprecated since miami", DeprecationWarning, stacklevel=2)
+        warnings.warn("host_patch.apply is deprecated since XenServer 4.1 (miami)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.host_patch.apply", [self_]))
         return AsyncTask(self._session, ref, conv_str)
 
     async def destroy(self, self_: HostPatchRef) -> None:
         """Removes the patch file from the host's disk and deletes this record; returns nothing.
 
-        Published in rio; deprecated in miami."""
-        warnings.warn("host_patch.destroy is deprecated since miami", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami)."""
+        warnings.warn("host_patch.destroy is deprecated since XenServer 4.1 (miami)", DeprecationWarning, stacklevel=2)
         await self._session._call("host_patch.destroy", [self_])
 
     async def async_destroy(self, self_: HostPatchRef) -> AsyncTask[None]:
         """Removes the patch file from the host's disk and deletes this record; returns nothing.
 
-        Published in rio; deprecated in miami.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("host_patch.destroy is deprecated since miami", DeprecationWarning, stacklevel=2)
+        warnings.warn("host_patch.destroy is deprecated since XenServer 4.1 (miami)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.host_patch.destroy", [self_]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def get_record(self, self_: HostPatchRef) -> HostPatchRecord:
         """Returns every field of the given host_patch as one record.
 
-        Published in rio; deprecated in ely."""
-        warnings.warn("host_patch.get_record is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("host_patch.get_record is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_HostPatchRecord(await self._session._call("host_patch.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> HostPatchRef:
         """Finds the host_patch with the given UUID.
 
-        Published in rio; deprecated in ely."""
-        warnings.warn("host_patch.get_by_uuid is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("host_patch.get_by_uuid is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_HostPatchRef(await self._session._call("host_patch.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[HostPatchRef]:
         """Lists every host_patch whose `name_label` equals the given label.
 
-        Published in rio; deprecated in ely."""
-        warnings.warn("host_patch.get_by_name_label is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("host_patch.get_by_name_label is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_list_HostPatchRef(await self._session._call("host_patch.get_by_name_label", [label]))
 
     async def get_all(self) -> List[HostPatchRef]:
         """Lists every host_patch known to the server.
 
-        Published in rio; deprecated in ely."""
-        warnings.warn("host_patch.get_all is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("host_patch.get_all is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_list_HostPatchRef(await self._session._call("host_patch.get_all", []))
 
     async def get_all_records(self) -> Dict[HostPatchRef, HostPatchRecord]:
         """Returns the record of every host_patch, keyed by reference.
 
-        Published in rio; deprecated in ely."""
-        warnings.warn("host_patch.get_all_records is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("host_patch.get_all_records is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_dict_HostPatchRef_HostPatchRecord(await self._session._call("host_patch.get_all_records", []))
 
     async def get_uuid(self, self_: HostPatchRef) -> str:
         """Returns the `uuid` field of the given host_patch.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host_patch.get_uuid", [self_]))
 
     async def get_name_label(self, self_: HostPatchRef) -> str:
         """Returns the `name_label` field of the given host_patch.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host_patch.get_name_label", [self_]))
 
     async def get_name_description(self, self_: HostPatchRef) -> str:
         """Returns the `name_description` field of the given host_patch.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host_patch.get_name_description", [self_]))
 
     async def get_version(self, self_: HostPatchRef) -> str:
         """Returns the `version` field of the given host_patch.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("host_patch.get_version", [self_]))
 
     async def get_host(self, self_: HostPatchRef) -> HostRef:
         """Returns the `host` field of the given host_patch.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostRef(await self._session._call("host_patch.get_host", [self_]))
 
     async def get_applied(self, self_: HostPatchRef) -> bool:
         """Returns the `applied` field of the given host_patch.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("host_patch.get_applied", [self_]))
 
     async def get_timestamp_applied(self, self_: HostPatchRef) -> datetime.datetime:
         """Returns the `timestamp_applied` field of the given host_patch.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("host_patch.get_timestamp_applied", [self_]))
 
     async def get_size(self, self_: HostPatchRef) -> int:
         """Returns the `size` field of the given host_patch.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_int(await self._session._call("host_patch.get_size", [self_]))
 
     async def get_pool_patch(self, self_: HostPatchRef) -> PoolPatchRef:
         """Returns the `pool_patch` field of the given host_patch.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_PoolPatchRef(await self._session._call("host_patch.get_pool_patch", [self_]))
 
     async def get_other_config(self, self_: HostPatchRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given host_patch.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("host_patch.get_other_config", [self_]))
 
     async def set_other_config(self, self_: HostPatchRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given host_patch.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("host_patch.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: HostPatchRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given host_patch; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("host_patch.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: HostPatchRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given host_patch, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("host_patch.remove_from_other_config", [self_, key])
 
 
@@ -13127,13 +13127,13 @@ class AsyncMessageApi:
     async def get_all_records_where(self, expr: str) -> Dict[MessageRef, MessageRecord]:
         """Returns the messages matching the given filter expression, with their records, keyed by reference.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_MessageRef_MessageRecord(await self._session._call("message.get_all_records_where", [expr]))
 
     async def async_get_all_records_where(self, expr: str) -> AsyncTask[Dict[MessageRef, MessageRecord]]:
         """Returns the messages matching the given filter expression, with their records, keyed by reference.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.message.get_all_records_where", [expr]))
@@ -13142,13 +13142,13 @@ class AsyncMessageApi:
     async def get_all_records(self) -> Dict[MessageRef, MessageRecord]:
         """Returns every message in the pool together with its record, keyed by reference.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_MessageRef_MessageRecord(await self._session._call("message.get_all_records", []))
 
     async def async_get_all_records(self) -> AsyncTask[Dict[MessageRef, MessageRecord]]:
         """Returns every message in the pool together with its record, keyed by reference.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.message.get_all_records", []))
@@ -13157,13 +13157,13 @@ class AsyncMessageApi:
     async def get_by_uuid(self, uuid: str) -> MessageRef:
         """Returns the reference of the message with the given UUID.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_MessageRef(await self._session._call("message.get_by_uuid", [uuid]))
 
     async def async_get_by_uuid(self, uuid: str) -> AsyncTask[MessageRef]:
         """Returns the reference of the message with the given UUID.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.message.get_by_uuid", [uuid]))
@@ -13172,13 +13172,13 @@ class AsyncMessageApi:
     async def get_record(self, self_: MessageRef) -> MessageRecord:
         """Returns all fields of the given message.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_MessageRecord(await self._session._call("message.get_record", [self_]))
 
     async def async_get_record(self, self_: MessageRef) -> AsyncTask[MessageRecord]:
         """Returns all fields of the given message.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.message.get_record", [self_]))
@@ -13187,13 +13187,13 @@ class AsyncMessageApi:
     async def get_since(self, since: datetime.datetime) -> Dict[MessageRef, MessageRecord]:
         """Returns the messages created after the given time, with their records, keyed by reference.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_MessageRef_MessageRecord(await self._session._call("message.get_since", [since]))
 
     async def async_get_since(self, since: datetime.datetime) -> AsyncTask[Dict[MessageRef, MessageRecord]]:
         """Returns the messages created after the given time, with their records, keyed by reference.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.message.get_since", [since]))
@@ -13202,13 +13202,13 @@ class AsyncMessageApi:
     async def get_all(self) -> List[MessageRef]:
         """Returns references to every message in the pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_MessageRef(await self._session._call("message.get_all", []))
 
     async def async_get_all(self) -> AsyncTask[List[MessageRef]]:
         """Returns references to every message in the pool.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.message.get_all", []))
@@ -13217,13 +13217,13 @@ class AsyncMessageApi:
     async def get(self, cls_: Cls, obj_uuid: str, since: datetime.datetime) -> Dict[MessageRef, MessageRecord]:
         """Returns the messages about the object of the given class and UUID created after the given time, keyed by reference.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_MessageRef_MessageRecord(await self._session._call("message.get", [cls_, obj_uuid, since]))
 
     async def async_get(self, cls_: Cls, obj_uuid: str, since: datetime.datetime) -> AsyncTask[Dict[MessageRef, MessageRecord]]:
         """Returns the messages about the object of the given class and UUID created after the given time, keyed by reference.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.message.get", [cls_, obj_uuid, since]))
@@ -13232,13 +13232,13 @@ class AsyncMessageApi:
     async def destroy_many(self, messages: List[MessageRef]) -> None:
         """Deletes all of the given messages in one call.
 
-        Prototyped in 22.19.0."""
+        Prototyped in XAPI 22.19.0."""
         await self._session._call("message.destroy_many", [messages])
 
     async def async_destroy_many(self, messages: List[MessageRef]) -> AsyncTask[None]:
         """Deletes all of the given messages in one call.
 
-        Prototyped in 22.19.0.
+        Prototyped in XAPI 22.19.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.message.destroy_many", [messages]))
@@ -13247,13 +13247,13 @@ class AsyncMessageApi:
     async def destroy(self, self_: MessageRef) -> None:
         """Deletes the given message.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("message.destroy", [self_])
 
     async def async_destroy(self, self_: MessageRef) -> AsyncTask[None]:
         """Deletes the given message.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.message.destroy", [self_]))
@@ -13262,13 +13262,13 @@ class AsyncMessageApi:
     async def create(self, name: str, priority: int, cls_: Cls, obj_uuid: str, body: str) -> MessageRef:
         """Raises a new message with the given name, priority and body about the identified object, and returns its reference.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_MessageRef(await self._session._call("message.create", [name, priority, cls_, obj_uuid, body]))
 
     async def async_create(self, name: str, priority: int, cls_: Cls, obj_uuid: str, body: str) -> AsyncTask[MessageRef]:
         """Raises a new message with the given name, priority and body about the identified object, and returns its reference.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.message.create", [name, priority, cls_, obj_uuid, body]))
@@ -13284,13 +13284,13 @@ class AsyncNetworkApi:
     async def remove_purpose(self, self_: NetworkRef, value: NetworkPurpose) -> None:
         """Removes one special role from the network; returns nothing.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("network.remove_purpose", [self_, value])
 
     async def async_remove_purpose(self, self_: NetworkRef, value: NetworkPurpose) -> AsyncTask[None]:
         """Removes one special role from the network; returns nothing.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.network.remove_purpose", [self_, value]))
@@ -13299,7 +13299,7 @@ class AsyncNetworkApi:
     async def add_purpose(self, self_: NetworkRef, value: NetworkPurpose) -> None:
         """Adds a special role to the network; fails if it conflicts with one already set. Returns nothing.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: NETWORK_INCOMPATIBLE_PURPOSES."""
         await self._session._call("network.add_purpose", [self_, value])
@@ -13307,7 +13307,7 @@ class AsyncNetworkApi:
     async def async_add_purpose(self, self_: NetworkRef, value: NetworkPurpose) -> AsyncTask[None]:
         """Adds a special role to the network; fails if it conflicts with one already set. Returns nothing.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: NETWORK_INCOMPATIBLE_PURPOSES.
 
@@ -13318,13 +13318,13 @@ class AsyncNetworkApi:
     async def set_default_locking_mode(self, network: NetworkRef, value: NetworkDefaultLockingMode) -> None:
         """Changes the filtering policy used by VIFs on the network that are in default locking mode; returns nothing.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         await self._session._call("network.set_default_locking_mode", [network, value])
 
     async def async_set_default_locking_mode(self, network: NetworkRef, value: NetworkDefaultLockingMode) -> AsyncTask[None]:
         """Changes the filtering policy used by VIFs on the network that are in default locking mode; returns nothing.
 
-        Published in tampa.
+        Published in XenServer 6.1 (tampa).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.network.set_default_locking_mode", [network, value]))
@@ -13333,13 +13333,13 @@ class AsyncNetworkApi:
     async def create_new_blob(self, network: NetworkRef, name: str, mime_type: str, public: bool) -> BlobRef:
         """Creates an empty blob with the given name, MIME type and visibility attached to the network; returns its reference.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_BlobRef(await self._session._call("network.create_new_blob", [network, name, mime_type, public]))
 
     async def async_create_new_blob(self, network: NetworkRef, name: str, mime_type: str, public: bool) -> AsyncTask[BlobRef]:
         """Creates an empty blob with the given name, MIME type and visibility attached to the network; returns its reference.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.network.create_new_blob", [network, name, mime_type, public]))
@@ -13348,193 +13348,193 @@ class AsyncNetworkApi:
     async def get_record(self, self_: NetworkRef) -> NetworkRecord:
         """Returns every field of the given network as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_NetworkRecord(await self._session._call("network.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> NetworkRef:
         """Finds the network with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_NetworkRef(await self._session._call("network.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[NetworkRef]:
         """Lists every network whose `name_label` equals the given label.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_NetworkRef(await self._session._call("network.get_by_name_label", [label]))
 
     async def create(self, args: NetworkRecord) -> NetworkRef:
         """Creates a new network from a record of its writable and constructor fields, and returns its reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_NetworkRef(await self._session._call("network.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: NetworkRef) -> None:
         """Destroys the given network.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("network.destroy", [self_])
 
     async def get_all(self) -> List[NetworkRef]:
         """Lists every network known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_NetworkRef(await self._session._call("network.get_all", []))
 
     async def get_all_records(self) -> Dict[NetworkRef, NetworkRecord]:
         """Returns the record of every network, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_NetworkRef_NetworkRecord(await self._session._call("network.get_all_records", []))
 
     async def get_uuid(self, self_: NetworkRef) -> str:
         """Returns the `uuid` field of the given network.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("network.get_uuid", [self_]))
 
     async def get_name_label(self, self_: NetworkRef) -> str:
         """Returns the `name_label` field of the given network.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("network.get_name_label", [self_]))
 
     async def set_name_label(self, self_: NetworkRef, value: str) -> None:
         """Replaces the `name_label` field of the given network.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("network.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: NetworkRef) -> str:
         """Returns the `name_description` field of the given network.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("network.get_name_description", [self_]))
 
     async def set_name_description(self, self_: NetworkRef, value: str) -> None:
         """Replaces the `name_description` field of the given network.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("network.set_name_description", [self_, value])
 
     async def get_allowed_operations(self, self_: NetworkRef) -> List[NetworkOperations]:
         """Returns the `allowed_operations` field of the given network.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_NetworkOperations(await self._session._call("network.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: NetworkRef) -> Dict[str, NetworkOperations]:
         """Returns the `current_operations` field of the given network.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_NetworkOperations(await self._session._call("network.get_current_operations", [self_]))
 
     async def get_VIFs(self, self_: NetworkRef) -> List[VifRef]:
         """Returns the `VIFs` field of the given network.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_VifRef(await self._session._call("network.get_VIFs", [self_]))
 
     async def get_PIFs(self, self_: NetworkRef) -> List[PifRef]:
         """Returns the `PIFs` field of the given network.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_PifRef(await self._session._call("network.get_PIFs", [self_]))
 
     async def get_MTU(self, self_: NetworkRef) -> int:
         """Returns the `MTU` field of the given network.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_int(await self._session._call("network.get_MTU", [self_]))
 
     async def set_MTU(self, self_: NetworkRef, value: int) -> None:
         """Replaces the `MTU` field of the given network.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("network.set_MTU", [self_, value])
 
     async def get_other_config(self, self_: NetworkRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given network.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("network.get_other_config", [self_]))
 
     async def set_other_config(self, self_: NetworkRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given network.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("network.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: NetworkRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given network; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("network.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: NetworkRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given network, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("network.remove_from_other_config", [self_, key])
 
     async def get_bridge(self, self_: NetworkRef) -> str:
         """Returns the `bridge` field of the given network.
 
-        Published in rio; changed in falcon."""
+        Published in XenServer 4.0 (rio); changed in XenServer 7.2 (falcon)."""
         return conv_str(await self._session._call("network.get_bridge", [self_]))
 
     async def get_managed(self, self_: NetworkRef) -> bool:
         """Returns the `managed` field of the given network.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         return conv_bool(await self._session._call("network.get_managed", [self_]))
 
     async def get_blobs(self, self_: NetworkRef) -> Dict[str, BlobRef]:
         """Returns the `blobs` field of the given network.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_BlobRef(await self._session._call("network.get_blobs", [self_]))
 
     async def get_tags(self, self_: NetworkRef) -> List[str]:
         """Returns the `tags` field of the given network.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_str(await self._session._call("network.get_tags", [self_]))
 
     async def set_tags(self, self_: NetworkRef, value: List[str]) -> None:
         """Replaces the `tags` field of the given network.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("network.set_tags", [self_, value])
 
     async def add_tags(self, self_: NetworkRef, value: str) -> None:
         """Adds a value to the `tags` set of the given network.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("network.add_tags", [self_, value])
 
     async def remove_tags(self, self_: NetworkRef, value: str) -> None:
         """Removes a value from the `tags` set of the given network, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("network.remove_tags", [self_, value])
 
     async def get_default_locking_mode(self, self_: NetworkRef) -> NetworkDefaultLockingMode:
         """Returns the `default_locking_mode` field of the given network.
 
-        Published in tampa."""
+        Published in XenServer 6.1 (tampa)."""
         return conv_NetworkDefaultLockingMode(await self._session._call("network.get_default_locking_mode", [self_]))
 
     async def get_assigned_ips(self, self_: NetworkRef) -> Dict[VifRef, str]:
         """Returns the `assigned_ips` field of the given network.
 
-        Published in creedence."""
+        Published in XenServer 6.5 (creedence)."""
         return conv_dict_VifRef_str(await self._session._call("network.get_assigned_ips", [self_]))
 
     async def get_purpose(self, self_: NetworkRef) -> List[NetworkPurpose]:
         """Returns the `purpose` field of the given network.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_list_NetworkPurpose(await self._session._call("network.get_purpose", [self_]))
 
 
@@ -13547,13 +13547,13 @@ class AsyncNetworkSriovApi:
     async def get_remaining_capacity(self, self_: NetworkSriovRef) -> int:
         """Returns how many virtual functions of the card are still free for use by VMs.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_int(await self._session._call("network_sriov.get_remaining_capacity", [self_]))
 
     async def async_get_remaining_capacity(self, self_: NetworkSriovRef) -> AsyncTask[int]:
         """Returns how many virtual functions of the card are still free for use by VMs.
 
-        Published in kolkata.
+        Published in XenServer 7.5 (kolkata).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.network_sriov.get_remaining_capacity", [self_]))
@@ -13562,13 +13562,13 @@ class AsyncNetworkSriovApi:
     async def destroy(self, self_: NetworkSriovRef) -> None:
         """Disables SR-IOV on the interface and deletes its logical PIF.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         await self._session._call("network_sriov.destroy", [self_])
 
     async def async_destroy(self, self_: NetworkSriovRef) -> AsyncTask[None]:
         """Disables SR-IOV on the interface and deletes its logical PIF.
 
-        Published in kolkata.
+        Published in XenServer 7.5 (kolkata).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.network_sriov.destroy", [self_]))
@@ -13577,13 +13577,13 @@ class AsyncNetworkSriovApi:
     async def create(self, pif: PifRef, network: NetworkRef) -> NetworkSriovRef:
         """Enables SR-IOV on the given physical PIF, attaching it to the given network, and returns the new network SR-IOV object.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_NetworkSriovRef(await self._session._call("network_sriov.create", [pif, network]))
 
     async def async_create(self, pif: PifRef, network: NetworkRef) -> AsyncTask[NetworkSriovRef]:
         """Enables SR-IOV on the given physical PIF, attaching it to the given network, and returns the new network SR-IOV object.
 
-        Published in kolkata.
+        Published in XenServer 7.5 (kolkata).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.network_sriov.create", [pif, network]))
@@ -13592,55 +13592,55 @@ class AsyncNetworkSriovApi:
     async def get_record(self, self_: NetworkSriovRef) -> NetworkSriovRecord:
         """Returns every field of the given network_sriov as one record.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_NetworkSriovRecord(await self._session._call("network_sriov.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> NetworkSriovRef:
         """Finds the network_sriov with the given UUID.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_NetworkSriovRef(await self._session._call("network_sriov.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[NetworkSriovRef]:
         """Lists every network_sriov known to the server.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_list_NetworkSriovRef(await self._session._call("network_sriov.get_all", []))
 
     async def get_all_records(self) -> Dict[NetworkSriovRef, NetworkSriovRecord]:
         """Returns the record of every network_sriov, keyed by reference.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_dict_NetworkSriovRef_NetworkSriovRecord(await self._session._call("network_sriov.get_all_records", []))
 
     async def get_uuid(self, self_: NetworkSriovRef) -> str:
         """Returns the `uuid` field of the given network_sriov.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("network_sriov.get_uuid", [self_]))
 
     async def get_physical_PIF(self, self_: NetworkSriovRef) -> PifRef:
         """Returns the `physical_PIF` field of the given network_sriov.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_PifRef(await self._session._call("network_sriov.get_physical_PIF", [self_]))
 
     async def get_logical_PIF(self, self_: NetworkSriovRef) -> PifRef:
         """Returns the `logical_PIF` field of the given network_sriov.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_PifRef(await self._session._call("network_sriov.get_logical_PIF", [self_]))
 
     async def get_requires_reboot(self, self_: NetworkSriovRef) -> bool:
         """Returns the `requires_reboot` field of the given network_sriov.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_bool(await self._session._call("network_sriov.get_requires_reboot", [self_]))
 
     async def get_configuration_mode(self, self_: NetworkSriovRef) -> SriovConfigurationMode:
         """Returns the `configuration_mode` field of the given network_sriov.
 
-        Published in kolkata."""
+        Published in XenServer 7.5 (kolkata)."""
         return conv_SriovConfigurationMode(await self._session._call("network_sriov.get_configuration_mode", [self_]))
 
 
@@ -13653,13 +13653,13 @@ class AsyncPoolApi:
     async def set_ext_auth_max_threads(self, self_: PoolRef, value: int) -> None:
         """Changes the thread limit for external directory logins; returns nothing.
 
-        Prototyped in 23.27.0."""
+        Prototyped in XAPI 23.27.0."""
         await self._session._call("pool.set_ext_auth_max_threads", [self_, value])
 
     async def async_set_ext_auth_max_threads(self, self_: PoolRef, value: int) -> AsyncTask[None]:
         """Changes the thread limit for external directory logins; returns nothing.
 
-        Prototyped in 23.27.0.
+        Prototyped in XAPI 23.27.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.set_ext_auth_max_threads", [self_, value]))
@@ -13668,13 +13668,13 @@ class AsyncPoolApi:
     async def set_local_auth_max_threads(self, self_: PoolRef, value: int) -> None:
         """Changes the thread limit for local root logins; returns nothing.
 
-        Prototyped in 23.27.0."""
+        Prototyped in XAPI 23.27.0."""
         await self._session._call("pool.set_local_auth_max_threads", [self_, value])
 
     async def async_set_local_auth_max_threads(self, self_: PoolRef, value: int) -> AsyncTask[None]:
         """Changes the thread limit for local root logins; returns nothing.
 
-        Prototyped in 23.27.0.
+        Prototyped in XAPI 23.27.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.set_local_auth_max_threads", [self_, value]))
@@ -13683,13 +13683,13 @@ class AsyncPoolApi:
     async def set_update_sync_enabled(self, self_: PoolRef, value: bool) -> None:
         """Switches automatic update synchronisation on or off; returns nothing.
 
-        Prototyped in 23.18.0."""
+        Prototyped in XAPI 23.18.0."""
         await self._session._call("pool.set_update_sync_enabled", [self_, value])
 
     async def async_set_update_sync_enabled(self, self_: PoolRef, value: bool) -> AsyncTask[None]:
         """Switches automatic update synchronisation on or off; returns nothing.
 
-        Prototyped in 23.18.0.
+        Prototyped in XAPI 23.18.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.set_update_sync_enabled", [self_, value]))
@@ -13698,13 +13698,13 @@ class AsyncPoolApi:
     async def configure_update_sync(self, self_: PoolRef, update_sync_frequency: UpdateSyncFrequency, update_sync_day: int) -> None:
         """Sets the frequency and, for weekly sync, the day of the week (0 to 6) of automatic update synchronisation; returns nothing.
 
-        Prototyped in 23.18.0."""
+        Prototyped in XAPI 23.18.0."""
         await self._session._call("pool.configure_update_sync", [self_, update_sync_frequency, update_sync_day])
 
     async def async_configure_update_sync(self, self_: PoolRef, update_sync_frequency: UpdateSyncFrequency, update_sync_day: int) -> AsyncTask[None]:
         """Sets the frequency and, for weekly sync, the day of the week (0 to 6) of automatic update synchronisation; returns nothing.
 
-        Prototyped in 23.18.0.
+        Prototyped in XAPI 23.18.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.configure_update_sync", [self_, update_sync_frequency, update_sync_day]))
@@ -13713,13 +13713,13 @@ class AsyncPoolApi:
     async def reset_telemetry_uuid(self, self_: PoolRef) -> None:
         """Replaces the pool's telemetry identifier with a fresh one; returns nothing.
 
-        Prototyped in 23.9.0."""
+        Prototyped in XAPI 23.9.0."""
         await self._session._call("pool.reset_telemetry_uuid", [self_])
 
     async def async_reset_telemetry_uuid(self, self_: PoolRef) -> AsyncTask[None]:
         """Replaces the pool's telemetry identifier with a fresh one; returns nothing.
 
-        Prototyped in 23.9.0.
+        Prototyped in XAPI 23.9.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.reset_telemetry_uuid", [self_]))
@@ -13728,13 +13728,13 @@ class AsyncPoolApi:
     async def set_telemetry_next_collection(self, self_: PoolRef, value: datetime.datetime) -> None:
         """Changes the earliest time for the next telemetry collection; returns nothing.
 
-        Prototyped in 23.9.0."""
+        Prototyped in XAPI 23.9.0."""
         await self._session._call("pool.set_telemetry_next_collection", [self_, value])
 
     async def async_set_telemetry_next_collection(self, self_: PoolRef, value: datetime.datetime) -> AsyncTask[None]:
         """Changes the earliest time for the next telemetry collection; returns nothing.
 
-        Prototyped in 23.9.0.
+        Prototyped in XAPI 23.9.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.set_telemetry_next_collection", [self_, value]))
@@ -13743,13 +13743,13 @@ class AsyncPoolApi:
     async def set_https_only(self, self_: PoolRef, value: bool) -> None:
         """If true, closes plain HTTP port 80 on all hosts so only HTTPS is served; false opens it again. Returns nothing.
 
-        Prototyped in 22.27.0."""
+        Prototyped in XAPI 22.27.0."""
         await self._session._call("pool.set_https_only", [self_, value])
 
     async def async_set_https_only(self, self_: PoolRef, value: bool) -> AsyncTask[None]:
         """If true, closes plain HTTP port 80 on all hosts so only HTTPS is served; false opens it again. Returns nothing.
 
-        Prototyped in 22.27.0.
+        Prototyped in XAPI 22.27.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.set_https_only", [self_, value]))
@@ -13758,13 +13758,13 @@ class AsyncPoolApi:
     async def set_custom_uefi_certificates(self, self_: PoolRef, value: str) -> None:
         """Sets the administrator-supplied UEFI Secure Boot certificates (base64 archive; empty clears them); returns nothing.
 
-        Prototyped in 24.0.0."""
+        Prototyped in XAPI 24.0.0."""
         await self._session._call("pool.set_custom_uefi_certificates", [self_, value])
 
     async def async_set_custom_uefi_certificates(self, self_: PoolRef, value: str) -> AsyncTask[None]:
         """Sets the administrator-supplied UEFI Secure Boot certificates (base64 archive; empty clears them); returns nothing.
 
-        Prototyped in 24.0.0.
+        Prototyped in XAPI 24.0.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.set_custom_uefi_certificates", [self_, value]))
@@ -13773,30 +13773,30 @@ class AsyncPoolApi:
     async def set_uefi_certificates(self, self_: PoolRef, value: str) -> None:
         """Sets the UEFI Secure Boot certificates distributed to hosts (base64 archive); returns nothing.
 
-        Published in 22.16.0; deprecated in 24.0.0."""
-        warnings.warn("pool.set_uefi_certificates is deprecated since 24.0.0", DeprecationWarning, stacklevel=2)
+        Published in XAPI 22.16.0; deprecated in XAPI 24.0.0."""
+        warnings.warn("pool.set_uefi_certificates is deprecated since XAPI 24.0.0", DeprecationWarning, stacklevel=2)
         await self._session._call("pool.set_uefi_certificates", [self_, value])
 
     async def async_set_uefi_certificates(self, self_: PoolRef, value: str) -> AsyncTask[None]:
         """Sets the UEFI Secure Boot certificates distributed to hosts (base64 archive); returns nothing.
 
-        Published in 22.16.0; deprecated in 24.0.0.
+        Published in XAPI 22.16.0; deprecated in XAPI 24.0.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool.set_uefi_certificates is deprecated since 24.0.0", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool.set_uefi_certificates is deprecated since XAPI 24.0.0", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool.set_uefi_certificates", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def disable_repository_proxy(self, self_: PoolRef) -> None:
         """Stops using a proxy for update repositories and clears its settings; returns nothing.
 
-        Published in 21.4.0."""
+        Published in XAPI 21.4.0."""
         await self._session._call("pool.disable_repository_proxy", [self_])
 
     async def async_disable_repository_proxy(self, self_: PoolRef) -> AsyncTask[None]:
         """Stops using a proxy for update repositories and clears its settings; returns nothing.
 
-        Published in 21.4.0.
+        Published in XAPI 21.4.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.disable_repository_proxy", [self_]))
@@ -13805,13 +13805,13 @@ class AsyncPoolApi:
     async def configure_repository_proxy(self, self_: PoolRef, url: str, username: str, password: str) -> None:
         """Sets the URL and credentials of a proxy used to reach update repositories; returns nothing.
 
-        Published in 21.3.0."""
+        Published in XAPI 21.3.0."""
         await self._session._call("pool.configure_repository_proxy", [self_, url, username, password])
 
     async def async_configure_repository_proxy(self, self_: PoolRef, url: str, username: str, password: str) -> AsyncTask[None]:
         """Sets the URL and credentials of a proxy used to reach update repositories; returns nothing.
 
-        Published in 21.3.0.
+        Published in XAPI 21.3.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.configure_repository_proxy", [self_, url, username, password]))
@@ -13820,13 +13820,13 @@ class AsyncPoolApi:
     async def disable_client_certificate_auth(self, self_: PoolRef) -> None:
         """Stops accepting TLS client certificates for login; returns nothing.
 
-        Published in 1.318.0."""
+        Published in XAPI 1.318.0."""
         await self._session._call("pool.disable_client_certificate_auth", [self_])
 
     async def async_disable_client_certificate_auth(self, self_: PoolRef) -> AsyncTask[None]:
         """Stops accepting TLS client certificates for login; returns nothing.
 
-        Published in 1.318.0.
+        Published in XAPI 1.318.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.disable_client_certificate_auth", [self_]))
@@ -13835,13 +13835,13 @@ class AsyncPoolApi:
     async def enable_client_certificate_auth(self, self_: PoolRef, name: str) -> None:
         """Starts accepting TLS client certificates carrying the given name for login; returns nothing.
 
-        Published in 1.318.0."""
+        Published in XAPI 1.318.0."""
         await self._session._call("pool.enable_client_certificate_auth", [self_, name])
 
     async def async_enable_client_certificate_auth(self, self_: PoolRef, name: str) -> AsyncTask[None]:
         """Starts accepting TLS client certificates carrying the given name for login; returns nothing.
 
-        Published in 1.318.0.
+        Published in XAPI 1.318.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.enable_client_certificate_auth", [self_, name]))
@@ -13850,13 +13850,13 @@ class AsyncPoolApi:
     async def check_update_readiness(self, self_: PoolRef, requires_reboot: bool) -> List[List[str]]:
         """Checks whether the pool can apply updates, optionally assuming hosts will reboot; returns a list of problems, each as an error code followed by its parameters.
 
-        Published in 1.304.0."""
+        Published in XAPI 1.304.0."""
         return conv_list_list_str(await self._session._call("pool.check_update_readiness", [self_, requires_reboot]))
 
     async def async_check_update_readiness(self, self_: PoolRef, requires_reboot: bool) -> AsyncTask[List[List[str]]]:
         """Checks whether the pool can apply updates, optionally assuming hosts will reboot; returns a list of problems, each as an error code followed by its parameters.
 
-        Published in 1.304.0.
+        Published in XAPI 1.304.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.check_update_readiness", [self_, requires_reboot]))
@@ -13865,13 +13865,13 @@ class AsyncPoolApi:
     async def sync_updates(self, self_: PoolRef, force: bool, token: str, token_id: str) -> str:
         """Downloads the latest update metadata from the repositories, optionally forcing it and using an access token; returns a checksum of the synchronised content.
 
-        Published in 1.329.0."""
+        Published in XAPI 1.329.0."""
         return conv_str(await self._session._call("pool.sync_updates", [self_, force, token, token_id]))
 
     async def async_sync_updates(self, self_: PoolRef, force: bool, token: str, token_id: str) -> AsyncTask[str]:
         """Downloads the latest update metadata from the repositories, optionally forcing it and using an access token; returns a checksum of the synchronised content.
 
-        Published in 1.329.0.
+        Published in XAPI 1.329.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.sync_updates", [self_, force, token, token_id]))
@@ -13880,13 +13880,13 @@ class AsyncPoolApi:
     async def remove_repository(self, self_: PoolRef, value: RepositoryRef) -> None:
         """Stops the pool using the given update repository; returns nothing.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         await self._session._call("pool.remove_repository", [self_, value])
 
     async def async_remove_repository(self, self_: PoolRef, value: RepositoryRef) -> AsyncTask[None]:
         """Stops the pool using the given update repository; returns nothing.
 
-        Published in 1.301.0.
+        Published in XAPI 1.301.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.remove_repository", [self_, value]))
@@ -13895,13 +13895,13 @@ class AsyncPoolApi:
     async def add_repository(self, self_: PoolRef, value: RepositoryRef) -> None:
         """Adds the given update repository to those the pool uses; returns nothing.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         await self._session._call("pool.add_repository", [self_, value])
 
     async def async_add_repository(self, self_: PoolRef, value: RepositoryRef) -> AsyncTask[None]:
         """Adds the given update repository to those the pool uses; returns nothing.
 
-        Published in 1.301.0.
+        Published in XAPI 1.301.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.add_repository", [self_, value]))
@@ -13910,13 +13910,13 @@ class AsyncPoolApi:
     async def set_repositories(self, self_: PoolRef, value: List[RepositoryRef]) -> None:
         """Replaces the pool's set of update repositories; returns nothing.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         await self._session._call("pool.set_repositories", [self_, value])
 
     async def async_set_repositories(self, self_: PoolRef, value: List[RepositoryRef]) -> AsyncTask[None]:
         """Replaces the pool's set of update repositories; returns nothing.
 
-        Published in 1.301.0.
+        Published in XAPI 1.301.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.set_repositories", [self_, value]))
@@ -13925,7 +13925,7 @@ class AsyncPoolApi:
     async def rotate_secret(self) -> None:
         """Generates a new pool secret used between members and distributes it to every host; returns nothing.
 
-        Published in stockholm_psr.
+        Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr).
 
         Errors: INTERNAL_ERROR, HOST_IS_SLAVE, CANNOT_CONTACT_HOST, HA_IS_ENABLED, NOT_SUPPORTED_DURING_UPGRADE."""
         await self._session._call("pool.rotate_secret", [])
@@ -13933,7 +13933,7 @@ class AsyncPoolApi:
     async def async_rotate_secret(self) -> AsyncTask[None]:
         """Generates a new pool secret used between members and distributes it to every host; returns nothing.
 
-        Published in stockholm_psr.
+        Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr).
 
         Errors: INTERNAL_ERROR, HOST_IS_SLAVE, CANNOT_CONTACT_HOST, HA_IS_ENABLED, NOT_SUPPORTED_DURING_UPGRADE.
 
@@ -13944,13 +13944,13 @@ class AsyncPoolApi:
     async def remove_from_guest_agent_config(self, self_: PoolRef, key: str) -> None:
         """Deletes the given key from the pool-wide guest agent settings; returns nothing.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         await self._session._call("pool.remove_from_guest_agent_config", [self_, key])
 
     async def async_remove_from_guest_agent_config(self, self_: PoolRef, key: str) -> AsyncTask[None]:
         """Deletes the given key from the pool-wide guest agent settings; returns nothing.
 
-        Published in dundee.
+        Published in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.remove_from_guest_agent_config", [self_, key]))
@@ -13959,13 +13959,13 @@ class AsyncPoolApi:
     async def add_to_guest_agent_config(self, self_: PoolRef, key: str, value: str) -> None:
         """Adds a key/value pair to the pool-wide guest agent settings; returns nothing.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         await self._session._call("pool.add_to_guest_agent_config", [self_, key, value])
 
     async def async_add_to_guest_agent_config(self, self_: PoolRef, key: str, value: str) -> AsyncTask[None]:
         """Adds a key/value pair to the pool-wide guest agent settings; returns nothing.
 
-        Published in dundee.
+        Published in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.add_to_guest_agent_config", [self_, key, value]))
@@ -13974,13 +13974,13 @@ class AsyncPoolApi:
     async def has_extension(self, self_: PoolRef, name: str) -> bool:
         """Tells whether every host in the pool offers the named API extension; returns true if so.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_bool(await self._session._call("pool.has_extension", [self_, name]))
 
     async def async_has_extension(self, self_: PoolRef, name: str) -> AsyncTask[bool]:
         """Tells whether every host in the pool offers the named API extension; returns true if so.
 
-        Published in dundee.
+        Published in XenServer 7.0 (dundee).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.has_extension", [self_, name]))
@@ -13989,13 +13989,13 @@ class AsyncPoolApi:
     async def set_igmp_snooping_enabled(self, self_: PoolRef, value: bool) -> None:
         """Switches IGMP snooping on or off for the pool; returns nothing.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("pool.set_igmp_snooping_enabled", [self_, value])
 
     async def async_set_igmp_snooping_enabled(self, self_: PoolRef, value: bool) -> AsyncTask[None]:
         """Switches IGMP snooping on or off for the pool; returns nothing.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.set_igmp_snooping_enabled", [self_, value]))
@@ -14004,47 +14004,47 @@ class AsyncPoolApi:
     async def disable_ssl_legacy(self, self_: PoolRef) -> None:
         """Stops hosts accepting legacy SSL/TLS protocol versions; returns nothing.
 
-        Published in dundee; deprecated in stockholm."""
-        warnings.warn("pool.disable_ssl_legacy is deprecated since stockholm", DeprecationWarning, stacklevel=2)
+        Published in XenServer 7.0 (dundee); deprecated in Citrix Hypervisor 8.2 (stockholm)."""
+        warnings.warn("pool.disable_ssl_legacy is deprecated since Citrix Hypervisor 8.2 (stockholm)", DeprecationWarning, stacklevel=2)
         await self._session._call("pool.disable_ssl_legacy", [self_])
 
     async def async_disable_ssl_legacy(self, self_: PoolRef) -> AsyncTask[None]:
         """Stops hosts accepting legacy SSL/TLS protocol versions; returns nothing.
 
-        Published in dundee; deprecated in stockholm.
+        Published in XenServer 7.0 (dundee); deprecated in Citrix Hypervisor 8.2 (stockholm).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool.disable_ssl_legacy is deprecated since stockholm", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool.disable_ssl_legacy is deprecated since Citrix Hypervisor 8.2 (stockholm)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool.disable_ssl_legacy", [self_]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def enable_ssl_legacy(self, self_: PoolRef) -> None:
         """Lets hosts accept legacy SSL/TLS protocol versions; returns nothing.
 
-        Published in dundee; deprecated in dundee; removed in stockholm."""
-        warnings.warn("pool.enable_ssl_legacy is removed in stockholm", DeprecationWarning, stacklevel=2)
+        Published in XenServer 7.0 (dundee); deprecated in XenServer 7.0 (dundee); removed in Citrix Hypervisor 8.2 (stockholm)."""
+        warnings.warn("pool.enable_ssl_legacy is removed in Citrix Hypervisor 8.2 (stockholm)", DeprecationWarning, stacklevel=2)
         await self._session._call("pool.enable_ssl_legacy", [self_])
 
     async def async_enable_ssl_legacy(self, self_: PoolRef) -> AsyncTask[None]:
         """Lets hosts accept legacy SSL/TLS protocol versions; returns nothing.
 
-        Published in dundee; deprecated in dundee; removed in stockholm.
+        Published in XenServer 7.0 (dundee); deprecated in XenServer 7.0 (dundee); removed in Citrix Hypervisor 8.2 (stockholm).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool.enable_ssl_legacy is removed in stockholm", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool.enable_ssl_legacy is removed in Citrix Hypervisor 8.2 (stockholm)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool.enable_ssl_legacy", [self_]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def apply_edition(self, self_: PoolRef, edition: str) -> None:
         """Applies the named license edition to every host in the pool; returns nothing.
 
-        Published in clearwater."""
+        Published in XenServer 6.2 (clearwater)."""
         await self._session._call("pool.apply_edition", [self_, edition])
 
     async def async_apply_edition(self, self_: PoolRef, edition: str) -> AsyncTask[None]:
         """Applies the named license edition to every host in the pool; returns nothing.
 
-        Published in clearwater.
+        Published in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.apply_edition", [self_, edition]))
@@ -14053,13 +14053,13 @@ class AsyncPoolApi:
     async def get_license_state(self, self_: PoolRef) -> Dict[str, str]:
         """Summarises the licensing of the pool, such as the lowest edition and earliest expiry among its hosts; returns it as key/value pairs.
 
-        Published in clearwater."""
+        Published in XenServer 6.2 (clearwater)."""
         return conv_dict_str_str(await self._session._call("pool.get_license_state", [self_]))
 
     async def async_get_license_state(self, self_: PoolRef) -> AsyncTask[Dict[str, str]]:
         """Summarises the licensing of the pool, such as the lowest edition and earliest expiry among its hosts; returns it as key/value pairs.
 
-        Published in clearwater.
+        Published in XenServer 6.2 (clearwater).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.get_license_state", [self_]))
@@ -14068,13 +14068,13 @@ class AsyncPoolApi:
     async def disable_local_storage_caching(self, self_: PoolRef) -> None:
         """Turns off caching of VM disks on local storage for every host; returns nothing.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         await self._session._call("pool.disable_local_storage_caching", [self_])
 
     async def async_disable_local_storage_caching(self, self_: PoolRef) -> AsyncTask[None]:
         """Turns off caching of VM disks on local storage for every host; returns nothing.
 
-        Published in cowley.
+        Published in XenServer 5.6 FP1 (cowley).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.disable_local_storage_caching", [self_]))
@@ -14083,13 +14083,13 @@ class AsyncPoolApi:
     async def enable_local_storage_caching(self, self_: PoolRef) -> None:
         """Turns on caching of VM disks on local storage for every host that has a suitable SR; returns nothing.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         await self._session._call("pool.enable_local_storage_caching", [self_])
 
     async def async_enable_local_storage_caching(self, self_: PoolRef) -> AsyncTask[None]:
         """Turns on caching of VM disks on local storage for every host that has a suitable SR; returns nothing.
 
-        Published in cowley.
+        Published in XenServer 5.6 FP1 (cowley).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.enable_local_storage_caching", [self_]))
@@ -14098,13 +14098,13 @@ class AsyncPoolApi:
     async def test_archive_target(self, self_: PoolRef, config: Dict[str, str]) -> str:
         """Tries the given archive target settings; returns a string with the outcome.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_str(await self._session._call("pool.test_archive_target", [self_, config]))
 
     async def async_test_archive_target(self, self_: PoolRef, config: Dict[str, str]) -> AsyncTask[str]:
         """Tries the given archive target settings; returns a string with the outcome.
 
-        Published in cowley.
+        Published in XenServer 5.6 FP1 (cowley).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.test_archive_target", [self_, config]))
@@ -14113,30 +14113,30 @@ class AsyncPoolApi:
     async def set_vswitch_controller(self, address: str) -> None:
         """Sets the address of the legacy vSwitch controller (empty to remove it); returns nothing.
 
-        Published in midnight-ride; extended in cowley; deprecated in falcon."""
-        warnings.warn("pool.set_vswitch_controller is deprecated since falcon", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 (midnight-ride); extended in XenServer 5.6 FP1 (cowley); deprecated in XenServer 7.2 (falcon)."""
+        warnings.warn("pool.set_vswitch_controller is deprecated since XenServer 7.2 (falcon)", DeprecationWarning, stacklevel=2)
         await self._session._call("pool.set_vswitch_controller", [address])
 
     async def async_set_vswitch_controller(self, address: str) -> AsyncTask[None]:
         """Sets the address of the legacy vSwitch controller (empty to remove it); returns nothing.
 
-        Published in midnight-ride; extended in cowley; deprecated in falcon.
+        Published in XenServer 5.6 (midnight-ride); extended in XenServer 5.6 FP1 (cowley); deprecated in XenServer 7.2 (falcon).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool.set_vswitch_controller is deprecated since falcon", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool.set_vswitch_controller is deprecated since XenServer 7.2 (falcon)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool.set_vswitch_controller", [address]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def disable_redo_log(self) -> None:
         """Stops writing the pool database redo log; returns nothing.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("pool.disable_redo_log", [])
 
     async def async_disable_redo_log(self) -> AsyncTask[None]:
         """Stops writing the pool database redo log; returns nothing.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.disable_redo_log", []))
@@ -14145,13 +14145,13 @@ class AsyncPoolApi:
     async def enable_redo_log(self, sr: SrRef) -> None:
         """Starts writing the pool database redo log to a disk on the given SR; returns nothing.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("pool.enable_redo_log", [sr])
 
     async def async_enable_redo_log(self, sr: SrRef) -> AsyncTask[None]:
         """Starts writing the pool database redo log to a disk on the given SR; returns nothing.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.enable_redo_log", [sr]))
@@ -14160,13 +14160,13 @@ class AsyncPoolApi:
     async def enable_tls_verification(self) -> None:
         """Makes pool members verify one another's TLS certificates from now on; returns nothing.
 
-        Published in 1.290.0."""
+        Published in XAPI 1.290.0."""
         await self._session._call("pool.enable_tls_verification", [])
 
     async def async_enable_tls_verification(self) -> AsyncTask[None]:
         """Makes pool members verify one another's TLS certificates from now on; returns nothing.
 
-        Published in 1.290.0.
+        Published in XAPI 1.290.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.enable_tls_verification", []))
@@ -14175,13 +14175,13 @@ class AsyncPoolApi:
     async def certificate_sync(self) -> None:
         """Copies the pool's trusted certificates and revocation lists to every host; returns nothing.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("pool.certificate_sync", [])
 
     async def async_certificate_sync(self) -> AsyncTask[None]:
         """Copies the pool's trusted certificates and revocation lists to every host; returns nothing.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.certificate_sync", []))
@@ -14190,13 +14190,13 @@ class AsyncPoolApi:
     async def crl_list(self) -> List[str]:
         """Lists the certificate revocation lists installed in the pool; returns their names.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_list_str(await self._session._call("pool.crl_list", []))
 
     async def async_crl_list(self) -> AsyncTask[List[str]]:
         """Lists the certificate revocation lists installed in the pool; returns their names.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.crl_list", []))
@@ -14205,13 +14205,13 @@ class AsyncPoolApi:
     async def crl_uninstall(self, name: str) -> None:
         """Removes the named certificate revocation list from the pool; returns nothing.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("pool.crl_uninstall", [name])
 
     async def async_crl_uninstall(self, name: str) -> AsyncTask[None]:
         """Removes the named certificate revocation list from the pool; returns nothing.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.crl_uninstall", [name]))
@@ -14220,13 +14220,13 @@ class AsyncPoolApi:
     async def crl_install(self, name: str, cert: str) -> None:
         """Installs a certificate revocation list (PEM text) under the given name on every host; returns nothing.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("pool.crl_install", [name, cert])
 
     async def async_crl_install(self, name: str, cert: str) -> AsyncTask[None]:
         """Installs a certificate revocation list (PEM text) under the given name on every host; returns nothing.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.crl_install", [name, cert]))
@@ -14235,13 +14235,13 @@ class AsyncPoolApi:
     async def uninstall_ca_certificate(self, name: str) -> None:
         """Removes the named trusted CA certificate from the pool; returns nothing.
 
-        Published in 1.290.0."""
+        Published in XAPI 1.290.0."""
         await self._session._call("pool.uninstall_ca_certificate", [name])
 
     async def async_uninstall_ca_certificate(self, name: str) -> AsyncTask[None]:
         """Removes the named trusted CA certificate from the pool; returns nothing.
 
-        Published in 1.290.0.
+        Published in XAPI 1.290.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.uninstall_ca_certificate", [name]))
@@ -14250,13 +14250,13 @@ class AsyncPoolApi:
     async def install_ca_certificate(self, name: str, cert: str) -> None:
         """Installs a trusted CA certificate (PEM text) under the given name on every host; returns nothing.
 
-        Published in 1.290.0."""
+        Published in XAPI 1.290.0."""
         await self._session._call("pool.install_ca_certificate", [name, cert])
 
     async def async_install_ca_certificate(self, name: str, cert: str) -> AsyncTask[None]:
         """Installs a trusted CA certificate (PEM text) under the given name on every host; returns nothing.
 
-        Published in 1.290.0.
+        Published in XAPI 1.290.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.install_ca_certificate", [name, cert]))
@@ -14265,64 +14265,64 @@ class AsyncPoolApi:
     async def certificate_list(self) -> List[str]:
         """Lists the trusted CA certificates installed in the pool; returns their names.
 
-        Published in george; deprecated in 1.290.0."""
-        warnings.warn("pool.certificate_list is deprecated since 1.290.0", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0."""
+        warnings.warn("pool.certificate_list is deprecated since XAPI 1.290.0", DeprecationWarning, stacklevel=2)
         return conv_list_str(await self._session._call("pool.certificate_list", []))
 
     async def async_certificate_list(self) -> AsyncTask[List[str]]:
         """Lists the trusted CA certificates installed in the pool; returns their names.
 
-        Published in george; deprecated in 1.290.0.
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool.certificate_list is deprecated since 1.290.0", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool.certificate_list is deprecated since XAPI 1.290.0", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool.certificate_list", []))
         return AsyncTask(self._session, ref, conv_list_str)
 
     async def certificate_uninstall(self, name: str) -> None:
         """Removes the named trusted CA certificate from the pool; returns nothing.
 
-        Published in george; deprecated in 1.290.0."""
-        warnings.warn("pool.certificate_uninstall is deprecated since 1.290.0", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0."""
+        warnings.warn("pool.certificate_uninstall is deprecated since XAPI 1.290.0", DeprecationWarning, stacklevel=2)
         await self._session._call("pool.certificate_uninstall", [name])
 
     async def async_certificate_uninstall(self, name: str) -> AsyncTask[None]:
         """Removes the named trusted CA certificate from the pool; returns nothing.
 
-        Published in george; deprecated in 1.290.0.
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool.certificate_uninstall is deprecated since 1.290.0", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool.certificate_uninstall is deprecated since XAPI 1.290.0", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool.certificate_uninstall", [name]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def certificate_install(self, name: str, cert: str) -> None:
         """Installs a trusted CA certificate (PEM text) under the given name; returns nothing.
 
-        Published in george; deprecated in 1.290.0."""
-        warnings.warn("pool.certificate_install is deprecated since 1.290.0", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0."""
+        warnings.warn("pool.certificate_install is deprecated since XAPI 1.290.0", DeprecationWarning, stacklevel=2)
         await self._session._call("pool.certificate_install", [name, cert])
 
     async def async_certificate_install(self, name: str, cert: str) -> AsyncTask[None]:
         """Installs a trusted CA certificate (PEM text) under the given name; returns nothing.
 
-        Published in george; deprecated in 1.290.0.
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool.certificate_install is deprecated since 1.290.0", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool.certificate_install is deprecated since XAPI 1.290.0", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool.certificate_install", [name, cert]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def send_test_post(self, host: str, port: int, body: str) -> str:
         """Sends an HTTPS POST with the given body to the given host and port to test connectivity; returns the response body.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_str(await self._session._call("pool.send_test_post", [host, port, body]))
 
     async def async_send_test_post(self, host: str, port: int, body: str) -> AsyncTask[str]:
         """Sends an HTTPS POST with the given body to the given host and port to test connectivity; returns the response body.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.send_test_post", [host, port, body]))
@@ -14331,13 +14331,13 @@ class AsyncPoolApi:
     async def retrieve_wlb_recommendations(self) -> Dict[VmRef, List[str]]:
         """Asks workload balancing for placement advice; returns, for each VM, a list of recommendation strings.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_dict_VmRef_list_str(await self._session._call("pool.retrieve_wlb_recommendations", []))
 
     async def async_retrieve_wlb_recommendations(self) -> AsyncTask[Dict[VmRef, List[str]]]:
         """Asks workload balancing for placement advice; returns, for each VM, a list of recommendation strings.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.retrieve_wlb_recommendations", []))
@@ -14346,13 +14346,13 @@ class AsyncPoolApi:
     async def retrieve_wlb_configuration(self) -> Dict[str, str]:
         """Reads the configuration of the workload balancing server; returns it as key/value pairs.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_dict_str_str(await self._session._call("pool.retrieve_wlb_configuration", []))
 
     async def async_retrieve_wlb_configuration(self) -> AsyncTask[Dict[str, str]]:
         """Reads the configuration of the workload balancing server; returns it as key/value pairs.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.retrieve_wlb_configuration", []))
@@ -14361,13 +14361,13 @@ class AsyncPoolApi:
     async def send_wlb_configuration(self, config: Dict[str, str]) -> None:
         """Sends the given key/value configuration to the workload balancing server; returns nothing.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("pool.send_wlb_configuration", [config])
 
     async def async_send_wlb_configuration(self, config: Dict[str, str]) -> AsyncTask[None]:
         """Sends the given key/value configuration to the workload balancing server; returns nothing.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.send_wlb_configuration", [config]))
@@ -14376,13 +14376,13 @@ class AsyncPoolApi:
     async def deconfigure_wlb(self) -> None:
         """Disconnects the pool from its workload balancing server and forgets its settings; returns nothing.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("pool.deconfigure_wlb", [])
 
     async def async_deconfigure_wlb(self) -> AsyncTask[None]:
         """Disconnects the pool from its workload balancing server and forgets its settings; returns nothing.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.deconfigure_wlb", []))
@@ -14391,13 +14391,13 @@ class AsyncPoolApi:
     async def initialize_wlb(self, wlb_url: str, wlb_username: str, wlb_password: str, xenserver_username: str, xenserver_password: str) -> None:
         """Connects the pool to a workload balancing server, giving credentials for both directions of the connection; returns nothing.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("pool.initialize_wlb", [wlb_url, wlb_username, wlb_password, xenserver_username, xenserver_password])
 
     async def async_initialize_wlb(self, wlb_url: str, wlb_username: str, wlb_password: str, xenserver_username: str, xenserver_password: str) -> AsyncTask[None]:
         """Connects the pool to a workload balancing server, giving credentials for both directions of the connection; returns nothing.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.initialize_wlb", [wlb_url, wlb_username, wlb_password, xenserver_username, xenserver_password]))
@@ -14406,13 +14406,13 @@ class AsyncPoolApi:
     async def detect_nonhomogeneous_external_auth(self, pool: PoolRef) -> None:
         """Checks whether all hosts share the same external authentication configuration and raises an alert if not; returns nothing.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("pool.detect_nonhomogeneous_external_auth", [pool])
 
     async def async_detect_nonhomogeneous_external_auth(self, pool: PoolRef) -> AsyncTask[None]:
         """Checks whether all hosts share the same external authentication configuration and raises an alert if not; returns nothing.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.detect_nonhomogeneous_external_auth", [pool]))
@@ -14421,13 +14421,13 @@ class AsyncPoolApi:
     async def disable_external_auth(self, pool: PoolRef, config: Dict[str, str]) -> None:
         """Turns off external directory authentication on every host, passing backend-specific settings; returns nothing.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("pool.disable_external_auth", [pool, config])
 
     async def async_disable_external_auth(self, pool: PoolRef, config: Dict[str, str]) -> AsyncTask[None]:
         """Turns off external directory authentication on every host, passing backend-specific settings; returns nothing.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.disable_external_auth", [pool, config]))
@@ -14436,13 +14436,13 @@ class AsyncPoolApi:
     async def enable_external_auth(self, pool: PoolRef, config: Dict[str, str], service_name: str, auth_type: str) -> None:
         """Turns on external directory authentication on every host with the given service name, auth type and settings; returns nothing.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("pool.enable_external_auth", [pool, config, service_name, auth_type])
 
     async def async_enable_external_auth(self, pool: PoolRef, config: Dict[str, str], service_name: str, auth_type: str) -> AsyncTask[None]:
         """Turns on external directory authentication on every host with the given service name, auth type and settings; returns nothing.
 
-        Published in george.
+        Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.enable_external_auth", [pool, config, service_name, auth_type]))
@@ -14451,13 +14451,13 @@ class AsyncPoolApi:
     async def create_new_blob(self, pool: PoolRef, name: str, mime_type: str, public: bool) -> BlobRef:
         """Creates an empty blob with the given name, MIME type and visibility attached to the pool; returns its reference.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_BlobRef(await self._session._call("pool.create_new_blob", [pool, name, mime_type, public]))
 
     async def async_create_new_blob(self, pool: PoolRef, name: str, mime_type: str, public: bool) -> AsyncTask[BlobRef]:
         """Creates an empty blob with the given name, MIME type and visibility attached to the pool; returns its reference.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.create_new_blob", [pool, name, mime_type, public]))
@@ -14466,13 +14466,13 @@ class AsyncPoolApi:
     async def set_ha_host_failures_to_tolerate(self, self_: PoolRef, value: int) -> None:
         """Changes how many host failures the HA plan must survive; returns nothing.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("pool.set_ha_host_failures_to_tolerate", [self_, value])
 
     async def async_set_ha_host_failures_to_tolerate(self, self_: PoolRef, value: int) -> AsyncTask[None]:
         """Changes how many host failures the HA plan must survive; returns nothing.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.set_ha_host_failures_to_tolerate", [self_, value]))
@@ -14481,13 +14481,13 @@ class AsyncPoolApi:
     async def ha_compute_vm_failover_plan(self, failed_hosts: List[HostRef], failed_vms: List[VmRef]) -> Dict[VmRef, Dict[str, str]]:
         """Works out where VMs would be restarted if the given hosts and VMs failed; returns per-VM placement details.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_VmRef_dict_str_str(await self._session._call("pool.ha_compute_vm_failover_plan", [failed_hosts, failed_vms]))
 
     async def async_ha_compute_vm_failover_plan(self, failed_hosts: List[HostRef], failed_vms: List[VmRef]) -> AsyncTask[Dict[VmRef, Dict[str, str]]]:
         """Works out where VMs would be restarted if the given hosts and VMs failed; returns per-VM placement details.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.ha_compute_vm_failover_plan", [failed_hosts, failed_vms]))
@@ -14496,13 +14496,13 @@ class AsyncPoolApi:
     async def ha_compute_hypothetical_max_host_failures_to_tolerate(self, configuration: Dict[VmRef, str]) -> int:
         """Works out how many host failures could be tolerated if VMs had the given restart priorities; returns that number.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_int(await self._session._call("pool.ha_compute_hypothetical_max_host_failures_to_tolerate", [configuration]))
 
     async def async_ha_compute_hypothetical_max_host_failures_to_tolerate(self, configuration: Dict[VmRef, str]) -> AsyncTask[int]:
         """Works out how many host failures could be tolerated if VMs had the given restart priorities; returns that number.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.ha_compute_hypothetical_max_host_failures_to_tolerate", [configuration]))
@@ -14511,13 +14511,13 @@ class AsyncPoolApi:
     async def ha_compute_max_host_failures_to_tolerate(self) -> int:
         """Works out the largest number of host failures the current VM protection could survive; returns that number.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_int(await self._session._call("pool.ha_compute_max_host_failures_to_tolerate", []))
 
     async def async_ha_compute_max_host_failures_to_tolerate(self) -> AsyncTask[int]:
         """Works out the largest number of host failures the current VM protection could survive; returns that number.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.ha_compute_max_host_failures_to_tolerate", []))
@@ -14526,13 +14526,13 @@ class AsyncPoolApi:
     async def ha_failover_plan_exists(self, n: int) -> bool:
         """Checks whether a restart plan exists that survives the given number of host failures; returns true if so.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_bool(await self._session._call("pool.ha_failover_plan_exists", [n]))
 
     async def async_ha_failover_plan_exists(self, n: int) -> AsyncTask[bool]:
         """Checks whether a restart plan exists that survives the given number of host failures; returns true if so.
 
-        Published in orlando.
+        Published in XenServer 5.0 (orlando).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.ha_failover_plan_exists", [n]))
@@ -14541,13 +14541,13 @@ class AsyncPoolApi:
     async def ha_prevent_restarts_for(self, seconds: int) -> None:
         """Stops HA restarting failed VMs for the given number of seconds (0 re-enables restarts); returns nothing.
 
-        Published in orlando-update-1."""
+        Published in XenServer 5.0 Update 1 (orlando-update-1)."""
         await self._session._call("pool.ha_prevent_restarts_for", [seconds])
 
     async def async_ha_prevent_restarts_for(self, seconds: int) -> AsyncTask[None]:
         """Stops HA restarting failed VMs for the given number of seconds (0 re-enables restarts); returns nothing.
 
-        Published in orlando-update-1.
+        Published in XenServer 5.0 Update 1 (orlando-update-1).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.ha_prevent_restarts_for", [seconds]))
@@ -14556,13 +14556,13 @@ class AsyncPoolApi:
     async def designate_new_master(self, host: HostRef) -> None:
         """Hands the coordinator role over to the given member host in an orderly way; returns nothing.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("pool.designate_new_master", [host])
 
     async def async_designate_new_master(self, host: HostRef) -> AsyncTask[None]:
         """Hands the coordinator role over to the given member host in an orderly way; returns nothing.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.designate_new_master", [host]))
@@ -14571,13 +14571,13 @@ class AsyncPoolApi:
     async def sync_database(self) -> None:
         """Forces the pool database to be written out to every member host; returns nothing.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("pool.sync_database", [])
 
     async def async_sync_database(self) -> AsyncTask[None]:
         """Forces the pool database to be written out to every member host; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.sync_database", []))
@@ -14586,13 +14586,13 @@ class AsyncPoolApi:
     async def disable_ha(self) -> None:
         """Turns off high availability for the pool; returns nothing.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("pool.disable_ha", [])
 
     async def async_disable_ha(self) -> AsyncTask[None]:
         """Turns off high availability for the pool; returns nothing.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.disable_ha", []))
@@ -14601,13 +14601,13 @@ class AsyncPoolApi:
     async def enable_ha(self, heartbeat_srs: List[SrRef], configuration: Dict[str, str]) -> None:
         """Turns on high availability using heartbeat disks on the given SRs and the given settings; returns nothing.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("pool.enable_ha", [heartbeat_srs, configuration])
 
     async def async_enable_ha(self, heartbeat_srs: List[SrRef], configuration: Dict[str, str]) -> AsyncTask[None]:
         """Turns on high availability using heartbeat disks on the given SRs and the given settings; returns nothing.
 
-        Published in miami.
+        Published in XenServer 4.1 (miami).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.enable_ha", [heartbeat_srs, configuration]))
@@ -14616,7 +14616,7 @@ class AsyncPoolApi:
     async def create_VLAN_from_PIF(self, pif: PifRef, network: NetworkRef, VLAN: int) -> List[PifRef]:
         """Creates a VLAN with the given tag on every host, using the device of the given PIF and connecting to the given network; returns the new PIFs.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VLAN_TAG_INVALID."""
         return conv_list_PifRef(await self._session._call("pool.create_VLAN_from_PIF", [pif, network, VLAN]))
@@ -14624,7 +14624,7 @@ class AsyncPoolApi:
     async def async_create_VLAN_from_PIF(self, pif: PifRef, network: NetworkRef, VLAN: int) -> AsyncTask[List[PifRef]]:
         """Creates a VLAN with the given tag on every host, using the device of the given PIF and connecting to the given network; returns the new PIFs.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VLAN_TAG_INVALID.
 
@@ -14635,7 +14635,7 @@ class AsyncPoolApi:
     async def management_reconfigure(self, network: NetworkRef) -> None:
         """Moves the management interface of every host to its PIF on the given network; returns nothing.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: HA_IS_ENABLED, PIF_NOT_PRESENT, CANNOT_PLUG_BOND_SLAVE, PIF_INCOMPATIBLE_PRIMARY_ADDRESS_TYPE, PIF_HAS_NO_NETWORK_CONFIGURATION, PIF_HAS_NO_V6_NETWORK_CONFIGURATION."""
         await self._session._call("pool.management_reconfigure", [network])
@@ -14643,7 +14643,7 @@ class AsyncPoolApi:
     async def async_management_reconfigure(self, network: NetworkRef) -> AsyncTask[None]:
         """Moves the management interface of every host to its PIF on the given network; returns nothing.
 
-        Published in inverness.
+        Published in XenServer 7.3 (inverness).
 
         Errors: HA_IS_ENABLED, PIF_NOT_PRESENT, CANNOT_PLUG_BOND_SLAVE, PIF_INCOMPATIBLE_PRIMARY_ADDRESS_TYPE, PIF_HAS_NO_NETWORK_CONFIGURATION, PIF_HAS_NO_V6_NETWORK_CONFIGURATION.
 
@@ -14654,7 +14654,7 @@ class AsyncPoolApi:
     async def create_VLAN(self, device: str, network: NetworkRef, VLAN: int) -> List[PifRef]:
         """Creates a VLAN with the given tag on the named device of every host, connected to the given network; returns the new PIFs.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VLAN_TAG_INVALID."""
         return conv_list_PifRef(await self._session._call("pool.create_VLAN", [device, network, VLAN]))
@@ -14662,7 +14662,7 @@ class AsyncPoolApi:
     async def async_create_VLAN(self, device: str, network: NetworkRef, VLAN: int) -> AsyncTask[List[PifRef]]:
         """Creates a VLAN with the given tag on the named device of every host, connected to the given network; returns the new PIFs.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: VLAN_TAG_INVALID.
 
@@ -14673,13 +14673,13 @@ class AsyncPoolApi:
     async def recover_slaves(self) -> List[HostRef]:
         """Tells members running in emergency mode to reconnect to the current coordinator; returns the hosts that were recovered.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_HostRef(await self._session._call("pool.recover_slaves", []))
 
     async def async_recover_slaves(self) -> AsyncTask[List[HostRef]]:
         """Tells members running in emergency mode to reconnect to the current coordinator; returns the hosts that were recovered.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.recover_slaves", []))
@@ -14688,13 +14688,13 @@ class AsyncPoolApi:
     async def emergency_reset_master(self, master_address: str) -> None:
         """Tells a member that the coordinator is now at the given address so it reconnects there; returns nothing.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("pool.emergency_reset_master", [master_address])
 
     async def async_emergency_reset_master(self, master_address: str) -> AsyncTask[None]:
         """Tells a member that the coordinator is now at the given address so it reconnects there; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.emergency_reset_master", [master_address]))
@@ -14703,13 +14703,13 @@ class AsyncPoolApi:
     async def emergency_transition_to_master(self) -> None:
         """Promotes the host receiving the call to coordinator when the old one is lost; returns nothing.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("pool.emergency_transition_to_master", [])
 
     async def async_emergency_transition_to_master(self) -> AsyncTask[None]:
         """Promotes the host receiving the call to coordinator when the old one is lost; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.emergency_transition_to_master", []))
@@ -14718,13 +14718,13 @@ class AsyncPoolApi:
     async def eject(self, host: HostRef) -> None:
         """Removes the given host from the pool and resets it to a standalone host; VMs and data on its local storage are lost. Returns nothing.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("pool.eject", [host])
 
     async def async_eject(self, host: HostRef) -> AsyncTask[None]:
         """Removes the given host from the pool and resets it to a standalone host; VMs and data on its local storage are lost. Returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.eject", [host]))
@@ -14733,13 +14733,13 @@ class AsyncPoolApi:
     async def join_force(self, master_address: str, master_username: str, master_password: str) -> None:
         """Makes this host join the pool at the given coordinator address even if compatibility checks fail; returns nothing.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("pool.join_force", [master_address, master_username, master_password])
 
     async def async_join_force(self, master_address: str, master_username: str, master_password: str) -> AsyncTask[None]:
         """Makes this host join the pool at the given coordinator address even if compatibility checks fail; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool.join_force", [master_address, master_username, master_password]))
@@ -14748,7 +14748,7 @@ class AsyncPoolApi:
     async def join(self, master_address: str, master_username: str, master_password: str) -> None:
         """Makes this host join the pool at the given coordinator address, logging in with the given credentials; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: JOINING_HOST_CANNOT_CONTAIN_SHARED_SRS."""
         await self._session._call("pool.join", [master_address, master_username, master_password])
@@ -14756,7 +14756,7 @@ class AsyncPoolApi:
     async def async_join(self, master_address: str, master_username: str, master_password: str) -> AsyncTask[None]:
         """Makes this host join the pool at the given coordinator address, logging in with the given credentials; returns nothing.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: JOINING_HOST_CANNOT_CONTAIN_SHARED_SRS.
 
@@ -14767,520 +14767,520 @@ class AsyncPoolApi:
     async def get_record(self, self_: PoolRef) -> PoolRecord:
         """Returns every field of the given pool as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_PoolRecord(await self._session._call("pool.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> PoolRef:
         """Finds the pool with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_PoolRef(await self._session._call("pool.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[PoolRef]:
         """Lists every pool known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_PoolRef(await self._session._call("pool.get_all", []))
 
     async def get_all_records(self) -> Dict[PoolRef, PoolRecord]:
         """Returns the record of every pool, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_PoolRef_PoolRecord(await self._session._call("pool.get_all_records", []))
 
     async def get_uuid(self, self_: PoolRef) -> str:
         """Returns the `uuid` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("pool.get_uuid", [self_]))
 
     async def get_name_label(self, self_: PoolRef) -> str:
         """Returns the `name_label` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("pool.get_name_label", [self_]))
 
     async def set_name_label(self, self_: PoolRef, value: str) -> None:
         """Replaces the `name_label` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("pool.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: PoolRef) -> str:
         """Returns the `name_description` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("pool.get_name_description", [self_]))
 
     async def set_name_description(self, self_: PoolRef, value: str) -> None:
         """Replaces the `name_description` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("pool.set_name_description", [self_, value])
 
     async def get_master(self, self_: PoolRef) -> HostRef:
         """Returns the `master` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostRef(await self._session._call("pool.get_master", [self_]))
 
     async def get_default_SR(self, self_: PoolRef) -> SrRef:
         """Returns the `default_SR` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SrRef(await self._session._call("pool.get_default_SR", [self_]))
 
     async def set_default_SR(self, self_: PoolRef, value: SrRef) -> None:
         """Replaces the `default_SR` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("pool.set_default_SR", [self_, value])
 
     async def get_suspend_image_SR(self, self_: PoolRef) -> SrRef:
         """Returns the `suspend_image_SR` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SrRef(await self._session._call("pool.get_suspend_image_SR", [self_]))
 
     async def set_suspend_image_SR(self, self_: PoolRef, value: SrRef) -> None:
         """Replaces the `suspend_image_SR` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("pool.set_suspend_image_SR", [self_, value])
 
     async def get_crash_dump_SR(self, self_: PoolRef) -> SrRef:
         """Returns the `crash_dump_SR` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SrRef(await self._session._call("pool.get_crash_dump_SR", [self_]))
 
     async def set_crash_dump_SR(self, self_: PoolRef, value: SrRef) -> None:
         """Replaces the `crash_dump_SR` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("pool.set_crash_dump_SR", [self_, value])
 
     async def get_other_config(self, self_: PoolRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("pool.get_other_config", [self_]))
 
     async def set_other_config(self, self_: PoolRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("pool.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: PoolRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given pool; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("pool.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: PoolRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given pool, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("pool.remove_from_other_config", [self_, key])
 
     async def get_ha_enabled(self, self_: PoolRef) -> bool:
         """Returns the `ha_enabled` field of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_bool(await self._session._call("pool.get_ha_enabled", [self_]))
 
     async def get_ha_configuration(self, self_: PoolRef) -> Dict[str, str]:
         """Returns the `ha_configuration` field of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_str(await self._session._call("pool.get_ha_configuration", [self_]))
 
     async def get_ha_statefiles(self, self_: PoolRef) -> List[str]:
         """Returns the `ha_statefiles` field of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_str(await self._session._call("pool.get_ha_statefiles", [self_]))
 
     async def get_ha_host_failures_to_tolerate(self, self_: PoolRef) -> int:
         """Returns the `ha_host_failures_to_tolerate` field of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_int(await self._session._call("pool.get_ha_host_failures_to_tolerate", [self_]))
 
     async def get_ha_plan_exists_for(self, self_: PoolRef) -> int:
         """Returns the `ha_plan_exists_for` field of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_int(await self._session._call("pool.get_ha_plan_exists_for", [self_]))
 
     async def get_ha_allow_overcommit(self, self_: PoolRef) -> bool:
         """Returns the `ha_allow_overcommit` field of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_bool(await self._session._call("pool.get_ha_allow_overcommit", [self_]))
 
     async def set_ha_allow_overcommit(self, self_: PoolRef, value: bool) -> None:
         """Replaces the `ha_allow_overcommit` field of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("pool.set_ha_allow_overcommit", [self_, value])
 
     async def get_ha_overcommitted(self, self_: PoolRef) -> bool:
         """Returns the `ha_overcommitted` field of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_bool(await self._session._call("pool.get_ha_overcommitted", [self_]))
 
     async def get_blobs(self, self_: PoolRef) -> Dict[str, BlobRef]:
         """Returns the `blobs` field of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_BlobRef(await self._session._call("pool.get_blobs", [self_]))
 
     async def get_tags(self, self_: PoolRef) -> List[str]:
         """Returns the `tags` field of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_str(await self._session._call("pool.get_tags", [self_]))
 
     async def set_tags(self, self_: PoolRef, value: List[str]) -> None:
         """Replaces the `tags` field of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("pool.set_tags", [self_, value])
 
     async def add_tags(self, self_: PoolRef, value: str) -> None:
         """Adds a value to the `tags` set of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("pool.add_tags", [self_, value])
 
     async def remove_tags(self, self_: PoolRef, value: str) -> None:
         """Removes a value from the `tags` set of the given pool, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("pool.remove_tags", [self_, value])
 
     async def get_gui_config(self, self_: PoolRef) -> Dict[str, str]:
         """Returns the `gui_config` field of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_str(await self._session._call("pool.get_gui_config", [self_]))
 
     async def set_gui_config(self, self_: PoolRef, value: Dict[str, str]) -> None:
         """Replaces the `gui_config` field of the given pool.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("pool.set_gui_config", [self_, value])
 
     async def add_to_gui_config(self, self_: PoolRef, key: str, value: str) -> None:
         """Adds a key and its value to the `gui_config` map of the given pool; fails if the key is already there.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("pool.add_to_gui_config", [self_, key, value])
 
     async def remove_from_gui_config(self, self_: PoolRef, key: str) -> None:
         """Removes a key and its value from the `gui_config` map of the given pool, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("pool.remove_from_gui_config", [self_, key])
 
     async def get_health_check_config(self, self_: PoolRef) -> Dict[str, str]:
         """Returns the `health_check_config` field of the given pool.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_dict_str_str(await self._session._call("pool.get_health_check_config", [self_]))
 
     async def set_health_check_config(self, self_: PoolRef, value: Dict[str, str]) -> None:
         """Replaces the `health_check_config` field of the given pool.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         await self._session._call("pool.set_health_check_config", [self_, value])
 
     async def add_to_health_check_config(self, self_: PoolRef, key: str, value: str) -> None:
         """Adds a key and its value to the `health_check_config` map of the given pool; fails if the key is already there.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         await self._session._call("pool.add_to_health_check_config", [self_, key, value])
 
     async def remove_from_health_check_config(self, self_: PoolRef, key: str) -> None:
         """Removes a key and its value from the `health_check_config` map of the given pool, if present.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         await self._session._call("pool.remove_from_health_check_config", [self_, key])
 
     async def get_wlb_url(self, self_: PoolRef) -> str:
         """Returns the `wlb_url` field of the given pool.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_str(await self._session._call("pool.get_wlb_url", [self_]))
 
     async def get_wlb_username(self, self_: PoolRef) -> str:
         """Returns the `wlb_username` field of the given pool.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_str(await self._session._call("pool.get_wlb_username", [self_]))
 
     async def get_wlb_enabled(self, self_: PoolRef) -> bool:
         """Returns the `wlb_enabled` field of the given pool.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_bool(await self._session._call("pool.get_wlb_enabled", [self_]))
 
     async def set_wlb_enabled(self, self_: PoolRef, value: bool) -> None:
         """Replaces the `wlb_enabled` field of the given pool.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("pool.set_wlb_enabled", [self_, value])
 
     async def get_wlb_verify_cert(self, self_: PoolRef) -> bool:
         """Returns the `wlb_verify_cert` field of the given pool.
 
-        Published in george; deprecated in 1.290.0."""
-        warnings.warn("pool.get_wlb_verify_cert is deprecated since 1.290.0", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0."""
+        warnings.warn("pool.get_wlb_verify_cert is deprecated since XAPI 1.290.0", DeprecationWarning, stacklevel=2)
         return conv_bool(await self._session._call("pool.get_wlb_verify_cert", [self_]))
 
     async def set_wlb_verify_cert(self, self_: PoolRef, value: bool) -> None:
         """Replaces the `wlb_verify_cert` field of the given pool.
 
-        Published in george; deprecated in 1.290.0."""
-        warnings.warn("pool.set_wlb_verify_cert is deprecated since 1.290.0", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0."""
+        warnings.warn("pool.set_wlb_verify_cert is deprecated since XAPI 1.290.0", DeprecationWarning, stacklevel=2)
         await self._session._call("pool.set_wlb_verify_cert", [self_, value])
 
     async def get_redo_log_enabled(self, self_: PoolRef) -> bool:
         """Returns the `redo_log_enabled` field of the given pool.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_bool(await self._session._call("pool.get_redo_log_enabled", [self_]))
 
     async def get_redo_log_vdi(self, self_: PoolRef) -> VdiRef:
         """Returns the `redo_log_vdi` field of the given pool.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_VdiRef(await self._session._call("pool.get_redo_log_vdi", [self_]))
 
     async def get_vswitch_controller(self, self_: PoolRef) -> str:
         """Returns the `vswitch_controller` field of the given pool.
 
-        Published in midnight-ride; deprecated in falcon."""
-        warnings.warn("pool.get_vswitch_controller is deprecated since falcon", DeprecationWarning, stacklevel=2)
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.2 (falcon)."""
+        warnings.warn("pool.get_vswitch_controller is deprecated since XenServer 7.2 (falcon)", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("pool.get_vswitch_controller", [self_]))
 
     async def get_restrictions(self, self_: PoolRef) -> Dict[str, str]:
         """Returns the `restrictions` field of the given pool.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_dict_str_str(await self._session._call("pool.get_restrictions", [self_]))
 
     async def get_metadata_VDIs(self, self_: PoolRef) -> List[VdiRef]:
         """Returns the `metadata_VDIs` field of the given pool.
 
-        Published in boston."""
+        Published in XenServer 6.0 (boston)."""
         return conv_list_VdiRef(await self._session._call("pool.get_metadata_VDIs", [self_]))
 
     async def get_ha_cluster_stack(self, self_: PoolRef) -> str:
         """Returns the `ha_cluster_stack` field of the given pool.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_str(await self._session._call("pool.get_ha_cluster_stack", [self_]))
 
     async def get_allowed_operations(self, self_: PoolRef) -> List[PoolAllowedOperations]:
         """Returns the `allowed_operations` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_PoolAllowedOperations(await self._session._call("pool.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: PoolRef) -> Dict[str, PoolAllowedOperations]:
         """Returns the `current_operations` field of the given pool.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_PoolAllowedOperations(await self._session._call("pool.get_current_operations", [self_]))
 
     async def get_guest_agent_config(self, self_: PoolRef) -> Dict[str, str]:
         """Returns the `guest_agent_config` field of the given pool.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_dict_str_str(await self._session._call("pool.get_guest_agent_config", [self_]))
 
     async def get_cpu_info(self, self_: PoolRef) -> Dict[str, str]:
         """Returns the `cpu_info` field of the given pool.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_dict_str_str(await self._session._call("pool.get_cpu_info", [self_]))
 
     async def get_policy_no_vendor_device(self, self_: PoolRef) -> bool:
         """Returns the `policy_no_vendor_device` field of the given pool.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_bool(await self._session._call("pool.get_policy_no_vendor_device", [self_]))
 
     async def set_policy_no_vendor_device(self, self_: PoolRef, value: bool) -> None:
         """Replaces the `policy_no_vendor_device` field of the given pool.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         await self._session._call("pool.set_policy_no_vendor_device", [self_, value])
 
     async def get_live_patching_disabled(self, self_: PoolRef) -> bool:
         """Returns the `live_patching_disabled` field of the given pool.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_bool(await self._session._call("pool.get_live_patching_disabled", [self_]))
 
     async def set_live_patching_disabled(self, self_: PoolRef, value: bool) -> None:
         """Replaces the `live_patching_disabled` field of the given pool.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         await self._session._call("pool.set_live_patching_disabled", [self_, value])
 
     async def get_igmp_snooping_enabled(self, self_: PoolRef) -> bool:
         """Returns the `igmp_snooping_enabled` field of the given pool.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_bool(await self._session._call("pool.get_igmp_snooping_enabled", [self_]))
 
     async def get_uefi_certificates(self, self_: PoolRef) -> str:
         """Returns the `uefi_certificates` field of the given pool.
 
-        Published in quebec; changed in 22.16.0."""
+        Published in Citrix Hypervisor 8.1 (quebec); changed in XAPI 22.16.0."""
         return conv_str(await self._session._call("pool.get_uefi_certificates", [self_]))
 
     async def get_custom_uefi_certificates(self, self_: PoolRef) -> str:
         """Returns the `custom_uefi_certificates` field of the given pool.
 
-        Prototyped in 24.0.0."""
+        Prototyped in XAPI 24.0.0."""
         return conv_str(await self._session._call("pool.get_custom_uefi_certificates", [self_]))
 
     async def get_is_psr_pending(self, self_: PoolRef) -> bool:
         """Returns the `is_psr_pending` field of the given pool.
 
-        Published in stockholm_psr."""
+        Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr)."""
         return conv_bool(await self._session._call("pool.get_is_psr_pending", [self_]))
 
     async def set_is_psr_pending(self, self_: PoolRef, value: bool) -> None:
         """Replaces the `is_psr_pending` field of the given pool.
 
-        Published in stockholm_psr."""
+        Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr)."""
         await self._session._call("pool.set_is_psr_pending", [self_, value])
 
     async def get_tls_verification_enabled(self, self_: PoolRef) -> bool:
         """Returns the `tls_verification_enabled` field of the given pool.
 
-        Published in 1.290.0."""
+        Published in XAPI 1.290.0."""
         return conv_bool(await self._session._call("pool.get_tls_verification_enabled", [self_]))
 
     async def get_repositories(self, self_: PoolRef) -> List[RepositoryRef]:
         """Returns the `repositories` field of the given pool.
 
-        Published in 1.301.0."""
+        Published in XAPI 1.301.0."""
         return conv_list_RepositoryRef(await self._session._call("pool.get_repositories", [self_]))
 
     async def get_client_certificate_auth_enabled(self, self_: PoolRef) -> bool:
         """Returns the `client_certificate_auth_enabled` field of the given pool.
 
-        Published in 1.318.0."""
+        Published in XAPI 1.318.0."""
         return conv_bool(await self._session._call("pool.get_client_certificate_auth_enabled", [self_]))
 
     async def get_client_certificate_auth_name(self, self_: PoolRef) -> str:
         """Returns the `client_certificate_auth_name` field of the given pool.
 
-        Published in 1.318.0."""
+        Published in XAPI 1.318.0."""
         return conv_str(await self._session._call("pool.get_client_certificate_auth_name", [self_]))
 
     async def get_repository_proxy_url(self, self_: PoolRef) -> str:
         """Returns the `repository_proxy_url` field of the given pool.
 
-        Published in 21.3.0."""
+        Published in XAPI 21.3.0."""
         return conv_str(await self._session._call("pool.get_repository_proxy_url", [self_]))
 
     async def get_repository_proxy_username(self, self_: PoolRef) -> str:
         """Returns the `repository_proxy_username` field of the given pool.
 
-        Published in 21.3.0."""
+        Published in XAPI 21.3.0."""
         return conv_str(await self._session._call("pool.get_repository_proxy_username", [self_]))
 
     async def get_repository_proxy_password(self, self_: PoolRef) -> SecretRef:
         """Returns the `repository_proxy_password` field of the given pool.
 
-        Published in 21.3.0; changed in 23.9.0."""
+        Published in XAPI 21.3.0; changed in XAPI 23.9.0."""
         return conv_SecretRef(await self._session._call("pool.get_repository_proxy_password", [self_]))
 
     async def get_migration_compression(self, self_: PoolRef) -> bool:
         """Returns the `migration_compression` field of the given pool.
 
-        Prototyped in 22.33.0."""
+        Prototyped in XAPI 22.33.0."""
         return conv_bool(await self._session._call("pool.get_migration_compression", [self_]))
 
     async def set_migration_compression(self, self_: PoolRef, value: bool) -> None:
         """Replaces the `migration_compression` field of the given pool.
 
-        Prototyped in 22.33.0."""
+        Prototyped in XAPI 22.33.0."""
         await self._session._call("pool.set_migration_compression", [self_, value])
 
     async def get_coordinator_bias(self, self_: PoolRef) -> bool:
         """Returns the `coordinator_bias` field of the given pool.
 
-        Prototyped in 22.37.0; published in rio."""
+        Prototyped in XAPI 22.37.0; published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("pool.get_coordinator_bias", [self_]))
 
     async def set_coordinator_bias(self, self_: PoolRef, value: bool) -> None:
         """Replaces the `coordinator_bias` field of the given pool.
 
-        Prototyped in 22.37.0; published in rio."""
+        Prototyped in XAPI 22.37.0; published in XenServer 4.0 (rio)."""
         await self._session._call("pool.set_coordinator_bias", [self_, value])
 
     async def get_local_auth_max_threads(self, self_: PoolRef) -> int:
         """Returns the `local_auth_max_threads` field of the given pool.
 
-        Prototyped in 23.27.0."""
+        Prototyped in XAPI 23.27.0."""
         return conv_int(await self._session._call("pool.get_local_auth_max_threads", [self_]))
 
     async def get_ext_auth_max_threads(self, self_: PoolRef) -> int:
         """Returns the `ext_auth_max_threads` field of the given pool.
 
-        Prototyped in 23.27.0."""
+        Prototyped in XAPI 23.27.0."""
         return conv_int(await self._session._call("pool.get_ext_auth_max_threads", [self_]))
 
     async def get_telemetry_uuid(self, self_: PoolRef) -> SecretRef:
         """Returns the `telemetry_uuid` field of the given pool.
 
-        Prototyped in 23.9.0."""
+        Prototyped in XAPI 23.9.0."""
         return conv_SecretRef(await self._session._call("pool.get_telemetry_uuid", [self_]))
 
     async def get_telemetry_frequency(self, self_: PoolRef) -> TelemetryFrequency:
         """Returns the `telemetry_frequency` field of the given pool.
 
-        Prototyped in 23.9.0."""
+        Prototyped in XAPI 23.9.0."""
         return conv_TelemetryFrequency(await self._session._call("pool.get_telemetry_frequency", [self_]))
 
     async def get_telemetry_next_collection(self, self_: PoolRef) -> datetime.datetime:
         """Returns the `telemetry_next_collection` field of the given pool.
 
-        Prototyped in 23.9.0."""
+        Prototyped in XAPI 23.9.0."""
         return conv_datetime(await self._session._call("pool.get_telemetry_next_collection", [self_]))
 
     async def get_last_update_sync(self, self_: PoolRef) -> datetime.datetime:
         """Returns the `last_update_sync` field of the given pool.
 
-        Prototyped in 23.18.0."""
+        Prototyped in XAPI 23.18.0."""
         return conv_datetime(await self._session._call("pool.get_last_update_sync", [self_]))
 
     async def get_update_sync_frequency(self, self_: PoolRef) -> UpdateSyncFrequency:
         """Returns the `update_sync_frequency` field of the given pool.
 
-        Prototyped in 23.18.0."""
+        Prototyped in XAPI 23.18.0."""
         return conv_UpdateSyncFrequency(await self._session._call("pool.get_update_sync_frequency", [self_]))
 
     async def get_update_sync_day(self, self_: PoolRef) -> int:
         """Returns the `update_sync_day` field of the given pool.
 
-        Prototyped in 23.18.0."""
+        Prototyped in XAPI 23.18.0."""
         return conv_int(await self._session._call("pool.get_update_sync_day", [self_]))
 
     async def get_update_sync_enabled(self, self_: PoolRef) -> bool:
         """Returns the `update_sync_enabled` field of the given pool.
 
-        Prototyped in 23.18.0."""
+        Prototyped in XAPI 23.18.0."""
         return conv_bool(await self._session._call("pool.get_update_sync_enabled", [self_]))
 
 
@@ -15293,233 +15293,233 @@ class AsyncPoolPatchApi:
     async def clean_on_host(self, self_: PoolPatchRef, host: HostRef) -> None:
         """Deletes the patch file from the given host's disk while keeping the patch record.
 
-        Published in tampa; deprecated in ely."""
-        warnings.warn("pool_patch.clean_on_host is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("pool_patch.clean_on_host is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         await self._session._call("pool_patch.clean_on_host", [self_, host])
 
     async def async_clean_on_host(self, self_: PoolPatchRef, host: HostRef) -> AsyncTask[None]:
         """Deletes the patch file from the given host's disk while keeping the patch record.
 
-        Published in tampa; deprecated in ely.
+        Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool_patch.clean_on_host is deprecated since ely", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool_patch.clean_on_host is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool_patch.clean_on_host", [self_, host]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def destroy(self, self_: PoolPatchRef) -> None:
         """Removes the patch file from the master and deletes the patch record; the patch must not be applied anywhere.
 
-        Published in miami; deprecated in ely."""
-        warnings.warn("pool_patch.destroy is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("pool_patch.destroy is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         await self._session._call("pool_patch.destroy", [self_])
 
     async def async_destroy(self, self_: PoolPatchRef) -> AsyncTask[None]:
         """Removes the patch file from the master and deletes the patch record; the patch must not be applied anywhere.
 
-        Published in miami; deprecated in ely.
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool_patch.destroy is deprecated since ely", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool_patch.destroy is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool_patch.destroy", [self_]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def pool_clean(self, self_: PoolPatchRef) -> None:
         """Deletes the patch file from every host in the pool while keeping the patch record.
 
-        Published in tampa; deprecated in ely."""
-        warnings.warn("pool_patch.pool_clean is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("pool_patch.pool_clean is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         await self._session._call("pool_patch.pool_clean", [self_])
 
     async def async_pool_clean(self, self_: PoolPatchRef) -> AsyncTask[None]:
         """Deletes the patch file from every host in the pool while keeping the patch record.
 
-        Published in tampa; deprecated in ely.
+        Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool_patch.pool_clean is deprecated since ely", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool_patch.pool_clean is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool_patch.pool_clean", [self_]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def clean(self, self_: PoolPatchRef) -> None:
         """Deletes the stored patch file while keeping the patch record.
 
-        Published in miami; deprecated in ely."""
-        warnings.warn("pool_patch.clean is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("pool_patch.clean is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         await self._session._call("pool_patch.clean", [self_])
 
     async def async_clean(self, self_: PoolPatchRef) -> AsyncTask[None]:
         """Deletes the stored patch file while keeping the patch record.
 
-        Published in miami; deprecated in ely.
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool_patch.clean is deprecated since ely", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool_patch.clean is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool_patch.clean", [self_]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def precheck(self, self_: PoolPatchRef, host: HostRef) -> str:
         """Runs the patch's precheck script on the given host and returns its output; fails if the patch cannot be applied there.
 
-        Published in miami; deprecated in ely."""
-        warnings.warn("pool_patch.precheck is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("pool_patch.precheck is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("pool_patch.precheck", [self_, host]))
 
     async def async_precheck(self, self_: PoolPatchRef, host: HostRef) -> AsyncTask[str]:
         """Runs the patch's precheck script on the given host and returns its output; fails if the patch cannot be applied there.
 
-        Published in miami; deprecated in ely.
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool_patch.precheck is deprecated since ely", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool_patch.precheck is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool_patch.precheck", [self_, host]))
         return AsyncTask(self._session, ref, conv_str)
 
     async def pool_apply(self, self_: PoolPatchRef) -> None:
         """Applies the patch to every host in the pool.
 
-        Published in miami; deprecated in ely."""
-        warnings.warn("pool_patch.pool_apply is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("pool_patch.pool_apply is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         await self._session._call("pool_patch.pool_apply", [self_])
 
     async def async_pool_apply(self, self_: PoolPatchRef) -> AsyncTask[None]:
         """Applies the patch to every host in the pool.
 
-        Published in miami; deprecated in ely.
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool_patch.pool_apply is deprecated since ely", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool_patch.pool_apply is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool_patch.pool_apply", [self_]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def apply(self, self_: PoolPatchRef, host: HostRef) -> str:
         """Applies the patch to the given host and returns the output of the patch script.
 
-        Published in miami; deprecated in ely."""
-        warnings.warn("pool_patch.apply is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("pool_patch.apply is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("pool_patch.apply", [self_, host]))
 
     async def async_apply(self, self_: PoolPatchRef, host: HostRef) -> AsyncTask[str]:
         """Applies the patch to the given host and returns the output of the patch script.
 
-        Published in miami; deprecated in ely.
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        warnings.warn("pool_patch.apply is deprecated since ely", DeprecationWarning, stacklevel=2)
+        warnings.warn("pool_patch.apply is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool_patch.apply", [self_, host]))
         return AsyncTask(self._session, ref, conv_str)
 
     async def get_record(self, self_: PoolPatchRef) -> PoolPatchRecord:
         """Returns every field of the given pool_patch as one record.
 
-        Published in miami; deprecated in ely."""
-        warnings.warn("pool_patch.get_record is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("pool_patch.get_record is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_PoolPatchRecord(await self._session._call("pool_patch.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> PoolPatchRef:
         """Finds the pool_patch with the given UUID.
 
-        Published in miami; deprecated in ely."""
-        warnings.warn("pool_patch.get_by_uuid is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("pool_patch.get_by_uuid is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_PoolPatchRef(await self._session._call("pool_patch.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[PoolPatchRef]:
         """Lists every pool_patch whose `name_label` equals the given label.
 
-        Published in miami; deprecated in ely."""
-        warnings.warn("pool_patch.get_by_name_label is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("pool_patch.get_by_name_label is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_list_PoolPatchRef(await self._session._call("pool_patch.get_by_name_label", [label]))
 
     async def get_all(self) -> List[PoolPatchRef]:
         """Lists every pool_patch known to the server.
 
-        Published in miami; deprecated in ely."""
-        warnings.warn("pool_patch.get_all is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("pool_patch.get_all is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_list_PoolPatchRef(await self._session._call("pool_patch.get_all", []))
 
     async def get_all_records(self) -> Dict[PoolPatchRef, PoolPatchRecord]:
         """Returns the record of every pool_patch, keyed by reference.
 
-        Published in miami; deprecated in ely."""
-        warnings.warn("pool_patch.get_all_records is deprecated since ely", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
+        warnings.warn("pool_patch.get_all_records is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_dict_PoolPatchRef_PoolPatchRecord(await self._session._call("pool_patch.get_all_records", []))
 
     async def get_uuid(self, self_: PoolPatchRef) -> str:
         """Returns the `uuid` field of the given pool_patch.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("pool_patch.get_uuid", [self_]))
 
     async def get_name_label(self, self_: PoolPatchRef) -> str:
         """Returns the `name_label` field of the given pool_patch.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("pool_patch.get_name_label", [self_]))
 
     async def get_name_description(self, self_: PoolPatchRef) -> str:
         """Returns the `name_description` field of the given pool_patch.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("pool_patch.get_name_description", [self_]))
 
     async def get_version(self, self_: PoolPatchRef) -> str:
         """Returns the `version` field of the given pool_patch.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_str(await self._session._call("pool_patch.get_version", [self_]))
 
     async def get_size(self, self_: PoolPatchRef) -> int:
         """Returns the `size` field of the given pool_patch.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_int(await self._session._call("pool_patch.get_size", [self_]))
 
     async def get_pool_applied(self, self_: PoolPatchRef) -> bool:
         """Returns the `pool_applied` field of the given pool_patch.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_bool(await self._session._call("pool_patch.get_pool_applied", [self_]))
 
     async def get_host_patches(self, self_: PoolPatchRef) -> List[HostPatchRef]:
         """Returns the `host_patches` field of the given pool_patch.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_list_HostPatchRef(await self._session._call("pool_patch.get_host_patches", [self_]))
 
     async def get_after_apply_guidance(self, self_: PoolPatchRef) -> List[AfterApplyGuidance]:
         """Returns the `after_apply_guidance` field of the given pool_patch.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_list_AfterApplyGuidance(await self._session._call("pool_patch.get_after_apply_guidance", [self_]))
 
     async def get_pool_update(self, self_: PoolPatchRef) -> PoolUpdateRef:
         """Returns the `pool_update` field of the given pool_patch.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PoolUpdateRef(await self._session._call("pool_patch.get_pool_update", [self_]))
 
     async def get_other_config(self, self_: PoolPatchRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given pool_patch.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("pool_patch.get_other_config", [self_]))
 
     async def set_other_config(self, self_: PoolPatchRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given pool_patch.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("pool_patch.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: PoolPatchRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given pool_patch; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("pool_patch.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: PoolPatchRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given pool_patch, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("pool_patch.remove_from_other_config", [self_, key])
 
 
@@ -15532,13 +15532,13 @@ class AsyncPoolUpdateApi:
     async def destroy(self, self_: PoolUpdateRef) -> None:
         """Removes this update record and its uploaded image from the pool.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         await self._session._call("pool_update.destroy", [self_])
 
     async def async_destroy(self, self_: PoolUpdateRef) -> AsyncTask[None]:
         """Removes this update record and its uploaded image from the pool.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool_update.destroy", [self_]))
@@ -15547,13 +15547,13 @@ class AsyncPoolUpdateApi:
     async def pool_clean(self, self_: PoolUpdateRef) -> None:
         """Deletes the update's unpacked files from all hosts in the pool while keeping the update record.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         await self._session._call("pool_update.pool_clean", [self_])
 
     async def async_pool_clean(self, self_: PoolUpdateRef) -> AsyncTask[None]:
         """Deletes the update's unpacked files from all hosts in the pool while keeping the update record.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool_update.pool_clean", [self_]))
@@ -15562,13 +15562,13 @@ class AsyncPoolUpdateApi:
     async def pool_apply(self, self_: PoolUpdateRef) -> None:
         """Applies this update to every host in the pool.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         await self._session._call("pool_update.pool_apply", [self_])
 
     async def async_pool_apply(self, self_: PoolUpdateRef) -> AsyncTask[None]:
         """Applies this update to every host in the pool.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool_update.pool_apply", [self_]))
@@ -15577,13 +15577,13 @@ class AsyncPoolUpdateApi:
     async def apply(self, self_: PoolUpdateRef, host: HostRef) -> None:
         """Applies this update to the given host.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         await self._session._call("pool_update.apply", [self_, host])
 
     async def async_apply(self, self_: PoolUpdateRef, host: HostRef) -> AsyncTask[None]:
         """Applies this update to the given host.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool_update.apply", [self_, host]))
@@ -15592,13 +15592,13 @@ class AsyncPoolUpdateApi:
     async def precheck(self, self_: PoolUpdateRef, host: HostRef) -> LivepatchStatus:
         """Checks whether this update can be applied to the given host and returns the live-patching outcome.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_LivepatchStatus(await self._session._call("pool_update.precheck", [self_, host]))
 
     async def async_precheck(self, self_: PoolUpdateRef, host: HostRef) -> AsyncTask[LivepatchStatus]:
         """Checks whether this update can be applied to the given host and returns the live-patching outcome.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool_update.precheck", [self_, host]))
@@ -15607,13 +15607,13 @@ class AsyncPoolUpdateApi:
     async def introduce(self, vdi: VdiRef) -> PoolUpdateRef:
         """Registers an update from an uploaded VDI containing its image and returns the new update record.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PoolUpdateRef(await self._session._call("pool_update.introduce", [vdi]))
 
     async def async_introduce(self, vdi: VdiRef) -> AsyncTask[PoolUpdateRef]:
         """Registers an update from an uploaded VDI containing its image and returns the new update record.
 
-        Published in ely.
+        Published in XenServer 7.1 (ely).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool_update.introduce", [vdi]))
@@ -15622,115 +15622,115 @@ class AsyncPoolUpdateApi:
     async def get_record(self, self_: PoolUpdateRef) -> PoolUpdateRecord:
         """Returns every field of the given pool_update as one record.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PoolUpdateRecord(await self._session._call("pool_update.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> PoolUpdateRef:
         """Finds the pool_update with the given UUID.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_PoolUpdateRef(await self._session._call("pool_update.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[PoolUpdateRef]:
         """Lists every pool_update whose `name_label` equals the given label.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_PoolUpdateRef(await self._session._call("pool_update.get_by_name_label", [label]))
 
     async def get_all(self) -> List[PoolUpdateRef]:
         """Lists every pool_update known to the server.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_PoolUpdateRef(await self._session._call("pool_update.get_all", []))
 
     async def get_all_records(self) -> Dict[PoolUpdateRef, PoolUpdateRecord]:
         """Returns the record of every pool_update, keyed by reference.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_dict_PoolUpdateRef_PoolUpdateRecord(await self._session._call("pool_update.get_all_records", []))
 
     async def get_uuid(self, self_: PoolUpdateRef) -> str:
         """Returns the `uuid` field of the given pool_update.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("pool_update.get_uuid", [self_]))
 
     async def get_name_label(self, self_: PoolUpdateRef) -> str:
         """Returns the `name_label` field of the given pool_update.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("pool_update.get_name_label", [self_]))
 
     async def get_name_description(self, self_: PoolUpdateRef) -> str:
         """Returns the `name_description` field of the given pool_update.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("pool_update.get_name_description", [self_]))
 
     async def get_version(self, self_: PoolUpdateRef) -> str:
         """Returns the `version` field of the given pool_update.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_str(await self._session._call("pool_update.get_version", [self_]))
 
     async def get_installation_size(self, self_: PoolUpdateRef) -> int:
         """Returns the `installation_size` field of the given pool_update.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_int(await self._session._call("pool_update.get_installation_size", [self_]))
 
     async def get_key(self, self_: PoolUpdateRef) -> str:
         """Returns the `key` field of the given pool_update.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_str(await self._session._call("pool_update.get_key", [self_]))
 
     async def get_after_apply_guidance(self, self_: PoolUpdateRef) -> List[UpdateAfterApplyGuidance]:
         """Returns the `after_apply_guidance` field of the given pool_update.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_UpdateAfterApplyGuidance(await self._session._call("pool_update.get_after_apply_guidance", [self_]))
 
     async def get_vdi(self, self_: PoolUpdateRef) -> VdiRef:
         """Returns the `vdi` field of the given pool_update.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_VdiRef(await self._session._call("pool_update.get_vdi", [self_]))
 
     async def get_hosts(self, self_: PoolUpdateRef) -> List[HostRef]:
         """Returns the `hosts` field of the given pool_update.
 
-        Published in ely."""
+        Published in XenServer 7.1 (ely)."""
         return conv_list_HostRef(await self._session._call("pool_update.get_hosts", [self_]))
 
     async def get_other_config(self, self_: PoolUpdateRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given pool_update.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_dict_str_str(await self._session._call("pool_update.get_other_config", [self_]))
 
     async def set_other_config(self, self_: PoolUpdateRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given pool_update.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("pool_update.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: PoolUpdateRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given pool_update; fails if the key is already there.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("pool_update.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: PoolUpdateRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given pool_update, if present.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         await self._session._call("pool_update.remove_from_other_config", [self_, key])
 
     async def get_enforce_homogeneity(self, self_: PoolUpdateRef) -> bool:
         """Returns the `enforce_homogeneity` field of the given pool_update.
 
-        Published in inverness."""
+        Published in XenServer 7.3 (inverness)."""
         return conv_bool(await self._session._call("pool_update.get_enforce_homogeneity", [self_]))
 
 
@@ -15743,13 +15743,13 @@ class AsyncRoleApi:
     async def get_by_permission_name_label(self, label: str) -> List[RoleRef]:
         """Looks up every role that includes the permission with the given name label; returns their references.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_list_RoleRef(await self._session._call("role.get_by_permission_name_label", [label]))
 
     async def async_get_by_permission_name_label(self, label: str) -> AsyncTask[List[RoleRef]]:
         """Looks up every role that includes the permission with the given name label; returns their references.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.role.get_by_permission_name_label", [label]))
@@ -15758,13 +15758,13 @@ class AsyncRoleApi:
     async def get_by_permission(self, permission: RoleRef) -> List[RoleRef]:
         """Looks up every role that includes the given permission; returns their references.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_list_RoleRef(await self._session._call("role.get_by_permission", [permission]))
 
     async def async_get_by_permission(self, permission: RoleRef) -> AsyncTask[List[RoleRef]]:
         """Looks up every role that includes the given permission; returns their references.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.role.get_by_permission", [permission]))
@@ -15773,13 +15773,13 @@ class AsyncRoleApi:
     async def get_permissions_name_label(self, self_: RoleRef) -> List[str]:
         """Expands the role into its complete set of permissions; returns their name labels.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_list_str(await self._session._call("role.get_permissions_name_label", [self_]))
 
     async def async_get_permissions_name_label(self, self_: RoleRef) -> AsyncTask[List[str]]:
         """Expands the role into its complete set of permissions; returns their name labels.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.role.get_permissions_name_label", [self_]))
@@ -15788,13 +15788,13 @@ class AsyncRoleApi:
     async def get_permissions(self, self_: RoleRef) -> List[RoleRef]:
         """Expands the role into its complete set of permissions; returns their references.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_list_RoleRef(await self._session._call("role.get_permissions", [self_]))
 
     async def async_get_permissions(self, self_: RoleRef) -> AsyncTask[List[RoleRef]]:
         """Expands the role into its complete set of permissions; returns their references.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.role.get_permissions", [self_]))
@@ -15803,61 +15803,61 @@ class AsyncRoleApi:
     async def get_record(self, self_: RoleRef) -> RoleRecord:
         """Returns every field of the given role as one record.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_RoleRecord(await self._session._call("role.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> RoleRef:
         """Finds the role with the given UUID.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_RoleRef(await self._session._call("role.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[RoleRef]:
         """Lists every role whose `name_label` equals the given label.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_list_RoleRef(await self._session._call("role.get_by_name_label", [label]))
 
     async def get_all(self) -> List[RoleRef]:
         """Lists every role known to the server.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_list_RoleRef(await self._session._call("role.get_all", []))
 
     async def get_all_records(self) -> Dict[RoleRef, RoleRecord]:
         """Returns the record of every role, keyed by reference.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_dict_RoleRef_RoleRecord(await self._session._call("role.get_all_records", []))
 
     async def get_uuid(self, self_: RoleRef) -> str:
         """Returns the `uuid` field of the given role.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("role.get_uuid", [self_]))
 
     async def get_name_label(self, self_: RoleRef) -> str:
         """Returns the `name_label` field of the given role.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_str(await self._session._call("role.get_name_label", [self_]))
 
     async def get_name_description(self, self_: RoleRef) -> str:
         """Returns the `name_description` field of the given role.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_str(await self._session._call("role.get_name_description", [self_]))
 
     async def get_subroles(self, self_: RoleRef) -> List[RoleRef]:
         """Returns the `subroles` field of the given role.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_list_RoleRef(await self._session._call("role.get_subroles", [self_]))
 
     async def get_is_internal(self, self_: RoleRef) -> bool:
         """Returns the `is_internal` field of the given role.
 
-        Published in 22.5.0."""
+        Published in XAPI 22.5.0."""
         return conv_bool(await self._session._call("role.get_is_internal", [self_]))
 
 
@@ -15870,79 +15870,79 @@ class AsyncSecretApi:
     async def get_record(self, self_: SecretRef) -> SecretRecord:
         """Returns every field of the given secret as one record.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_SecretRecord(await self._session._call("secret.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> SecretRef:
         """Finds the secret with the given UUID.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_SecretRef(await self._session._call("secret.get_by_uuid", [uuid]))
 
     async def create(self, args: SecretRecord) -> SecretRef:
         """Creates a new secret from a record of its writable and constructor fields, and returns its reference.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_SecretRef(await self._session._call("secret.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: SecretRef) -> None:
         """Destroys the given secret.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("secret.destroy", [self_])
 
     async def get_all(self) -> List[SecretRef]:
         """Lists every secret known to the server.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_list_SecretRef(await self._session._call("secret.get_all", []))
 
     async def get_all_records(self) -> Dict[SecretRef, SecretRecord]:
         """Returns the record of every secret, keyed by reference.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_dict_SecretRef_SecretRecord(await self._session._call("secret.get_all_records", []))
 
     async def get_uuid(self, self_: SecretRef) -> str:
         """Returns the `uuid` field of the given secret.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("secret.get_uuid", [self_]))
 
     async def get_value(self, self_: SecretRef) -> str:
         """Returns the `value` field of the given secret.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("secret.get_value", [self_]))
 
     async def set_value(self, self_: SecretRef, value: str) -> None:
         """Replaces the `value` field of the given secret.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("secret.set_value", [self_, value])
 
     async def get_other_config(self, self_: SecretRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given secret.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_str(await self._session._call("secret.get_other_config", [self_]))
 
     async def set_other_config(self, self_: SecretRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given secret.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("secret.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: SecretRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given secret; fails if the key is already there.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("secret.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: SecretRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given secret, if present.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("secret.remove_from_other_config", [self_, key])
 
 
@@ -15955,49 +15955,49 @@ class AsyncSessionApi:
     async def logout_subject_identifier(self, subject_identifier: str) -> None:
         """Terminates every session belonging to the external user or group with the given subject identifier.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("session.logout_subject_identifier", [subject_identifier])
 
     async def get_all_subject_identifiers(self) -> List[str]:
         """Returns the subject identifiers of all external users that currently hold sessions in the pool.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_list_str(await self._session._call("session.get_all_subject_identifiers", []))
 
     async def local_logout(self) -> None:
         """Ends a session that was created with slave_local_login_with_password on a pool member.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("session.local_logout", [])
 
     async def create_from_db_file(self, filename: str) -> SessionRef:
         """Opens a session against a pool database read from the given file, for inspection and tooling.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_SessionRef(await self._session._call("session.create_from_db_file", [filename]))
 
     async def slave_local_login_with_password(self, uname: str, pwd: str) -> SessionRef:
         """Logs in to a pool member using its local database, for emergency use when the pool master is unreachable; such a session can only act on that host.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_SessionRef(await self._session.raw_call("session.slave_local_login_with_password", [uname, pwd]))
 
     async def change_password(self, old_pwd: str, new_pwd: str) -> None:
         """Changes the password of the logged-in local account after checking the old one.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("session.change_password", [old_pwd, new_pwd])
 
     async def logout(self) -> None:
         """Ends the current session and releases its resources.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("session.logout", [])
 
     async def login_with_password(self, uname: str, pwd: str, version: str, originator: str) -> SessionRef:
         """Authenticates with a user name and password, stating the client's API version and originator, and returns a new session reference.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: SESSION_AUTHENTICATION_FAILED, HOST_IS_SLAVE."""
         return conv_SessionRef(await self._session.raw_call("session.login_with_password", [uname, pwd, version, originator]))
@@ -16005,127 +16005,127 @@ class AsyncSessionApi:
     async def get_record(self, self_: SessionRef) -> SessionRecord:
         """Returns every field of the given session as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SessionRecord(await self._session._call("session.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> SessionRef:
         """Finds the session with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_SessionRef(await self._session._call("session.get_by_uuid", [uuid]))
 
     async def get_uuid(self, self_: SessionRef) -> str:
         """Returns the `uuid` field of the given session.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("session.get_uuid", [self_]))
 
     async def get_this_host(self, self_: SessionRef) -> HostRef:
         """Returns the `this_host` field of the given session.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostRef(await self._session._call("session.get_this_host", [self_]))
 
     async def get_this_user(self, self_: SessionRef) -> UserRef:
         """Returns the `this_user` field of the given session.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_UserRef(await self._session._call("session.get_this_user", [self_]))
 
     async def get_last_active(self, self_: SessionRef) -> datetime.datetime:
         """Returns the `last_active` field of the given session.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("session.get_last_active", [self_]))
 
     async def get_pool(self, self_: SessionRef) -> bool:
         """Returns the `pool` field of the given session.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_bool(await self._session._call("session.get_pool", [self_]))
 
     async def get_other_config(self, self_: SessionRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given session.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("session.get_other_config", [self_]))
 
     async def set_other_config(self, self_: SessionRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given session.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("session.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: SessionRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given session; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("session.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: SessionRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given session, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("session.remove_from_other_config", [self_, key])
 
     async def get_is_local_superuser(self, self_: SessionRef) -> bool:
         """Returns the `is_local_superuser` field of the given session.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_bool(await self._session._call("session.get_is_local_superuser", [self_]))
 
     async def get_subject(self, self_: SessionRef) -> SubjectRef:
         """Returns the `subject` field of the given session.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_SubjectRef(await self._session._call("session.get_subject", [self_]))
 
     async def get_validation_time(self, self_: SessionRef) -> datetime.datetime:
         """Returns the `validation_time` field of the given session.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_datetime(await self._session._call("session.get_validation_time", [self_]))
 
     async def get_auth_user_sid(self, self_: SessionRef) -> str:
         """Returns the `auth_user_sid` field of the given session.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_str(await self._session._call("session.get_auth_user_sid", [self_]))
 
     async def get_auth_user_name(self, self_: SessionRef) -> str:
         """Returns the `auth_user_name` field of the given session.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_str(await self._session._call("session.get_auth_user_name", [self_]))
 
     async def get_rbac_permissions(self, self_: SessionRef) -> List[str]:
         """Returns the `rbac_permissions` field of the given session.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_list_str(await self._session._call("session.get_rbac_permissions", [self_]))
 
     async def get_tasks(self, self_: SessionRef) -> List[TaskRef]:
         """Returns the `tasks` field of the given session.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_list_TaskRef(await self._session._call("session.get_tasks", [self_]))
 
     async def get_parent(self, self_: SessionRef) -> SessionRef:
         """Returns the `parent` field of the given session.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_SessionRef(await self._session._call("session.get_parent", [self_]))
 
     async def get_originator(self, self_: SessionRef) -> str:
         """Returns the `originator` field of the given session.
 
-        Published in clearwater."""
+        Published in XenServer 6.2 (clearwater)."""
         return conv_str(await self._session._call("session.get_originator", [self_]))
 
     async def get_client_certificate(self, self_: SessionRef) -> bool:
         """Returns the `client_certificate` field of the given session.
 
-        Published in 21.2.0."""
+        Published in XAPI 21.2.0."""
         return conv_bool(await self._session._call("session.get_client_certificate", [self_]))
 
 
@@ -16138,13 +16138,13 @@ class AsyncSubjectApi:
     async def get_permissions_name_label(self, self_: SubjectRef) -> List[str]:
         """Computes the full set of permissions granted through all of the subject's roles; returns their name labels.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_list_str(await self._session._call("subject.get_permissions_name_label", [self_]))
 
     async def async_get_permissions_name_label(self, self_: SubjectRef) -> AsyncTask[List[str]]:
         """Computes the full set of permissions granted through all of the subject's roles; returns their name labels.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.subject.get_permissions_name_label", [self_]))
@@ -16153,13 +16153,13 @@ class AsyncSubjectApi:
     async def remove_from_roles(self, self_: SubjectRef, role: RoleRef) -> None:
         """Revokes the given role from the subject; returns nothing.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("subject.remove_from_roles", [self_, role])
 
     async def async_remove_from_roles(self, self_: SubjectRef, role: RoleRef) -> AsyncTask[None]:
         """Revokes the given role from the subject; returns nothing.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.subject.remove_from_roles", [self_, role]))
@@ -16168,13 +16168,13 @@ class AsyncSubjectApi:
     async def add_to_roles(self, self_: SubjectRef, role: RoleRef) -> None:
         """Grants the given role to the subject; returns nothing.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         await self._session._call("subject.add_to_roles", [self_, role])
 
     async def async_add_to_roles(self, self_: SubjectRef, role: RoleRef) -> AsyncTask[None]:
         """Grants the given role to the subject; returns nothing.
 
-        Published in midnight-ride.
+        Published in XenServer 5.6 (midnight-ride).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.subject.add_to_roles", [self_, role]))
@@ -16183,61 +16183,61 @@ class AsyncSubjectApi:
     async def get_record(self, self_: SubjectRef) -> SubjectRecord:
         """Returns every field of the given subject as one record.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_SubjectRecord(await self._session._call("subject.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> SubjectRef:
         """Finds the subject with the given UUID.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_SubjectRef(await self._session._call("subject.get_by_uuid", [uuid]))
 
     async def create(self, args: SubjectRecord) -> SubjectRef:
         """Creates a new subject from a record of its writable and constructor fields, and returns its reference.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_SubjectRef(await self._session._call("subject.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: SubjectRef) -> None:
         """Destroys the given subject.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         await self._session._call("subject.destroy", [self_])
 
     async def get_all(self) -> List[SubjectRef]:
         """Lists every subject known to the server.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_list_SubjectRef(await self._session._call("subject.get_all", []))
 
     async def get_all_records(self) -> Dict[SubjectRef, SubjectRecord]:
         """Returns the record of every subject, keyed by reference.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_dict_SubjectRef_SubjectRecord(await self._session._call("subject.get_all_records", []))
 
     async def get_uuid(self, self_: SubjectRef) -> str:
         """Returns the `uuid` field of the given subject.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("subject.get_uuid", [self_]))
 
     async def get_subject_identifier(self, self_: SubjectRef) -> str:
         """Returns the `subject_identifier` field of the given subject.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_str(await self._session._call("subject.get_subject_identifier", [self_]))
 
     async def get_other_config(self, self_: SubjectRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given subject.
 
-        Published in george."""
+        Published in XenServer 5.5 (george)."""
         return conv_dict_str_str(await self._session._call("subject.get_other_config", [self_]))
 
     async def get_roles(self, self_: SubjectRef) -> List[RoleRef]:
         """Returns the `roles` field of the given subject.
 
-        Published in midnight-ride."""
+        Published in XenServer 5.6 (midnight-ride)."""
         return conv_list_RoleRef(await self._session._call("subject.get_roles", [self_]))
 
 
@@ -16250,31 +16250,31 @@ class AsyncTaskApi:
     async def set_error_info(self, self_: TaskRef, value: List[str]) -> None:
         """Records the error code and parameters of a failed task; intended for use by the server and its plugins.
 
-        Published in 21.3.0."""
+        Published in XAPI 21.3.0."""
         await self._session._call("task.set_error_info", [self_, value])
 
     async def set_result(self, self_: TaskRef, value: str) -> None:
         """Stores the encoded return value of the task; intended for use by the server and its plugins.
 
-        Published in 21.3.0."""
+        Published in XAPI 21.3.0."""
         await self._session._call("task.set_result", [self_, value])
 
     async def set_progress(self, self_: TaskRef, value: float) -> None:
         """Updates the completion fraction (0.0 to 1.0) of the task.
 
-        Published in stockholm."""
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
         await self._session._call("task.set_progress", [self_, value])
 
     async def set_status(self, self_: TaskRef, value: TaskStatusType) -> None:
         """Changes the state of the task; intended for use by the server and its plugins.
 
-        Published in falcon."""
+        Published in XenServer 7.2 (falcon)."""
         await self._session._call("task.set_status", [self_, value])
 
     async def cancel(self, task: TaskRef) -> None:
         """Requests that the operation tracked by the task be aborted; the task moves through cancelling to cancelled if the operation supports it.
 
-        Published in rio.
+        Published in XenServer 4.0 (rio).
 
         Errors: OPERATION_NOT_ALLOWED."""
         await self._session._call("task.cancel", [task])
@@ -16282,163 +16282,163 @@ class AsyncTaskApi:
     async def destroy(self, self_: TaskRef) -> None:
         """Deletes the task record; clients should call this once they have read a finished task's result.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("task.destroy", [self_])
 
     async def create(self, label: str, description: str) -> TaskRef:
         """Creates a new pending task with the given label and description, for clients that want to report their own long operations, and returns it.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_TaskRef(await self._session._call("task.create", [label, description]))
 
     async def get_record(self, self_: TaskRef) -> TaskRecord:
         """Returns every field of the given task as one record.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_TaskRecord(await self._session._call("task.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> TaskRef:
         """Finds the task with the given UUID.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_TaskRef(await self._session._call("task.get_by_uuid", [uuid]))
 
     async def get_by_name_label(self, label: str) -> List[TaskRef]:
         """Lists every task whose `name_label` equals the given label.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_TaskRef(await self._session._call("task.get_by_name_label", [label]))
 
     async def get_all(self) -> List[TaskRef]:
         """Lists every task known to the server.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_TaskRef(await self._session._call("task.get_all", []))
 
     async def get_all_records(self) -> Dict[TaskRef, TaskRecord]:
         """Returns the record of every task, keyed by reference.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_TaskRef_TaskRecord(await self._session._call("task.get_all_records", []))
 
     async def get_uuid(self, self_: TaskRef) -> str:
         """Returns the `uuid` field of the given task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("task.get_uuid", [self_]))
 
     async def get_name_label(self, self_: TaskRef) -> str:
         """Returns the `name_label` field of the given task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("task.get_name_label", [self_]))
 
     async def get_name_description(self, self_: TaskRef) -> str:
         """Returns the `name_description` field of the given task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("task.get_name_description", [self_]))
 
     async def get_allowed_operations(self, self_: TaskRef) -> List[TaskAllowedOperations]:
         """Returns the `allowed_operations` field of the given task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_TaskAllowedOperations(await self._session._call("task.get_allowed_operations", [self_]))
 
     async def get_current_operations(self, self_: TaskRef) -> Dict[str, TaskAllowedOperations]:
         """Returns the `current_operations` field of the given task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_dict_str_TaskAllowedOperations(await self._session._call("task.get_current_operations", [self_]))
 
     async def get_created(self, self_: TaskRef) -> datetime.datetime:
         """Returns the `created` field of the given task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("task.get_created", [self_]))
 
     async def get_finished(self, self_: TaskRef) -> datetime.datetime:
         """Returns the `finished` field of the given task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_datetime(await self._session._call("task.get_finished", [self_]))
 
     async def get_status(self, self_: TaskRef) -> TaskStatusType:
         """Returns the `status` field of the given task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_TaskStatusType(await self._session._call("task.get_status", [self_]))
 
     async def get_resident_on(self, self_: TaskRef) -> HostRef:
         """Returns the `resident_on` field of the given task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_HostRef(await self._session._call("task.get_resident_on", [self_]))
 
     async def get_progress(self, self_: TaskRef) -> float:
         """Returns the `progress` field of the given task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_float(await self._session._call("task.get_progress", [self_]))
 
     async def get_type(self, self_: TaskRef) -> str:
         """Returns the `type` field of the given task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("task.get_type", [self_]))
 
     async def get_result(self, self_: TaskRef) -> str:
         """Returns the `result` field of the given task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("task.get_result", [self_]))
 
     async def get_error_info(self, self_: TaskRef) -> List[str]:
         """Returns the `error_info` field of the given task.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_list_str(await self._session._call("task.get_error_info", [self_]))
 
     async def get_other_config(self, self_: TaskRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given task.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         return conv_dict_str_str(await self._session._call("task.get_other_config", [self_]))
 
     async def set_other_config(self, self_: TaskRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given task.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("task.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: TaskRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given task; fails if the key is already there.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("task.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: TaskRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given task, if present.
 
-        Published in miami."""
+        Published in XenServer 4.1 (miami)."""
         await self._session._call("task.remove_from_other_config", [self_, key])
 
     async def get_subtask_of(self, self_: TaskRef) -> TaskRef:
         """Returns the `subtask_of` field of the given task.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_TaskRef(await self._session._call("task.get_subtask_of", [self_]))
 
     async def get_subtasks(self, self_: TaskRef) -> List[TaskRef]:
         """Returns the `subtasks` field of the given task.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_list_TaskRef(await self._session._call("task.get_subtasks", [self_]))
 
     async def get_backtrace(self, self_: TaskRef) -> str:
         """Returns the `backtrace` field of the given task.
 
-        Published in dundee."""
+        Published in XenServer 7.0 (dundee)."""
         return conv_str(await self._session._call("task.get_backtrace", [self_]))
 
 
@@ -16451,13 +16451,13 @@ class AsyncTunnelApi:
     async def destroy(self, self_: TunnelRef) -> None:
         """Removes this tunnel and its access PIF.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         await self._session._call("tunnel.destroy", [self_])
 
     async def async_destroy(self, self_: TunnelRef) -> AsyncTask[None]:
         """Removes this tunnel and its access PIF.
 
-        Published in cowley.
+        Published in XenServer 5.6 FP1 (cowley).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.tunnel.destroy", [self_]))
@@ -16466,7 +16466,7 @@ class AsyncTunnelApi:
     async def create(self, transport_PIF: PifRef, network: NetworkRef, protocol: TunnelProtocol) -> TunnelRef:
         """Creates a tunnel over the transport PIF into the given network with the chosen protocol and returns it; needs the Open vSwitch backend and an IP-configured transport PIF.
 
-        Published in cowley.
+        Published in XenServer 5.6 FP1 (cowley).
 
         Errors: OPENVSWITCH_NOT_ACTIVE, TRANSPORT_PIF_NOT_CONFIGURED, IS_TUNNEL_ACCESS_PIF."""
         return conv_TunnelRef(await self._session._call("tunnel.create", [transport_PIF, network, protocol]))
@@ -16474,7 +16474,7 @@ class AsyncTunnelApi:
     async def async_create(self, transport_PIF: PifRef, network: NetworkRef, protocol: TunnelProtocol) -> AsyncTask[TunnelRef]:
         """Creates a tunnel over the transport PIF into the given network with the chosen protocol and returns it; needs the Open vSwitch backend and an IP-configured transport PIF.
 
-        Published in cowley.
+        Published in XenServer 5.6 FP1 (cowley).
 
         Errors: OPENVSWITCH_NOT_ACTIVE, TRANSPORT_PIF_NOT_CONFIGURED, IS_TUNNEL_ACCESS_PIF.
 
@@ -16485,103 +16485,103 @@ class AsyncTunnelApi:
     async def get_record(self, self_: TunnelRef) -> TunnelRecord:
         """Returns every field of the given tunnel as one record.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_TunnelRecord(await self._session._call("tunnel.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> TunnelRef:
         """Finds the tunnel with the given UUID.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_TunnelRef(await self._session._call("tunnel.get_by_uuid", [uuid]))
 
     async def get_all(self) -> List[TunnelRef]:
         """Lists every tunnel known to the server.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_list_TunnelRef(await self._session._call("tunnel.get_all", []))
 
     async def get_all_records(self) -> Dict[TunnelRef, TunnelRecord]:
         """Returns the record of every tunnel, keyed by reference.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_dict_TunnelRef_TunnelRecord(await self._session._call("tunnel.get_all_records", []))
 
     async def get_uuid(self, self_: TunnelRef) -> str:
         """Returns the `uuid` field of the given tunnel.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_str(await self._session._call("tunnel.get_uuid", [self_]))
 
     async def get_access_PIF(self, self_: TunnelRef) -> PifRef:
         """Returns the `access_PIF` field of the given tunnel.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_PifRef(await self._session._call("tunnel.get_access_PIF", [self_]))
 
     async def get_transport_PIF(self, self_: TunnelRef) -> PifRef:
         """Returns the `transport_PIF` field of the given tunnel.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_PifRef(await self._session._call("tunnel.get_transport_PIF", [self_]))
 
     async def get_status(self, self_: TunnelRef) -> Dict[str, str]:
         """Returns the `status` field of the given tunnel.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_dict_str_str(await self._session._call("tunnel.get_status", [self_]))
 
     async def set_status(self, self_: TunnelRef, value: Dict[str, str]) -> None:
         """Replaces the `status` field of the given tunnel.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         await self._session._call("tunnel.set_status", [self_, value])
 
     async def add_to_status(self, self_: TunnelRef, key: str, value: str) -> None:
         """Adds a key and its value to the `status` map of the given tunnel; fails if the key is already there.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         await self._session._call("tunnel.add_to_status", [self_, key, value])
 
     async def remove_from_status(self, self_: TunnelRef, key: str) -> None:
         """Removes a key and its value from the `status` map of the given tunnel, if present.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         await self._session._call("tunnel.remove_from_status", [self_, key])
 
     async def get_other_config(self, self_: TunnelRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given tunnel.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         return conv_dict_str_str(await self._session._call("tunnel.get_other_config", [self_]))
 
     async def set_other_config(self, self_: TunnelRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given tunnel.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         await self._session._call("tunnel.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: TunnelRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given tunnel; fails if the key is already there.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         await self._session._call("tunnel.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: TunnelRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given tunnel, if present.
 
-        Published in cowley."""
+        Published in XenServer 5.6 FP1 (cowley)."""
         await self._session._call("tunnel.remove_from_other_config", [self_, key])
 
     async def get_protocol(self, self_: TunnelRef) -> TunnelProtocol:
         """Returns the `protocol` field of the given tunnel.
 
-        Published in 1.250.0."""
+        Published in XAPI 1.250.0."""
         return conv_TunnelProtocol(await self._session._call("tunnel.get_protocol", [self_]))
 
     async def set_protocol(self, self_: TunnelRef, value: TunnelProtocol) -> None:
         """Replaces the `protocol` field of the given tunnel.
 
-        Published in 1.250.0."""
+        Published in XAPI 1.250.0."""
         await self._session._call("tunnel.set_protocol", [self_, value])
 
 
@@ -16594,77 +16594,77 @@ class AsyncUserApi:
     async def get_record(self, self_: UserRef) -> UserRecord:
         """Returns every field of the given user as one record.
 
-        Published in rio; deprecated in george."""
-        warnings.warn("user.get_record is deprecated since george", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george)."""
+        warnings.warn("user.get_record is deprecated since XenServer 5.5 (george)", DeprecationWarning, stacklevel=2)
         return conv_UserRecord(await self._session._call("user.get_record", [self_]))
 
     async def get_by_uuid(self, uuid: str) -> UserRef:
         """Finds the user with the given UUID.
 
-        Published in rio; deprecated in george."""
-        warnings.warn("user.get_by_uuid is deprecated since george", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george)."""
+        warnings.warn("user.get_by_uuid is deprecated since XenServer 5.5 (george)", DeprecationWarning, stacklevel=2)
         return conv_UserRef(await self._session._call("user.get_by_uuid", [uuid]))
 
     async def create(self, args: UserRecord) -> UserRef:
         """Creates a new user from a record of its writable and constructor fields, and returns its reference.
 
-        Published in rio; deprecated in george."""
-        warnings.warn("user.create is deprecated since george", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george)."""
+        warnings.warn("user.create is deprecated since XenServer 5.5 (george)", DeprecationWarning, stacklevel=2)
         return conv_UserRef(await self._session._call("user.create", [record_to_wire(args)]))
 
     async def destroy(self, self_: UserRef) -> None:
         """Destroys the given user.
 
-        Published in rio; deprecated in george."""
-        warnings.warn("user.destroy is deprecated since george", DeprecationWarning, stacklevel=2)
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george)."""
+        warnings.warn("user.destroy is deprecated since XenServer 5.5 (george)", DeprecationWarning, stacklevel=2)
         await self._session._call("user.destroy", [self_])
 
     async def get_uuid(self, self_: UserRef) -> str:
         """Returns the `uuid` field of the given user.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("user.get_uuid", [self_]))
 
     async def get_short_name(self, self_: UserRef) -> str:
         """Returns the `short_name` field of the given user.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("user.get_short_name", [self_]))
 
     async def get_fullname(self, self_: UserRef) -> str:
         """Returns the `fullname` field of the given user.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         return conv_str(await self._session._call("user.get_fullname", [self_]))
 
     async def set_fullname(self, self_: UserRef, value: str) -> None:
         """Replaces the `fullname` field of the given user.
 
-        Published in rio."""
+        Published in XenServer 4.0 (rio)."""
         await self._session._call("user.set_fullname", [self_, value])
 
     async def get_other_config(self, self_: UserRef) -> Dict[str, str]:
         """Returns the `other_config` field of the given user.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         return conv_dict_str_str(await self._session._call("user.get_other_config", [self_]))
 
     async def set_other_config(self, self_: UserRef, value: Dict[str, str]) -> None:
         """Replaces the `other_config` field of the given user.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("user.set_other_config", [self_, value])
 
     async def add_to_other_config(self, self_: UserRef, key: str, value: str) -> None:
         """Adds a key and its value to the `other_config` map of the given user; fails if the key is already there.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("user.add_to_other_config", [self_, key, value])
 
     async def remove_from_other_config(self, self_: UserRef, key: str) -> None:
         """Removes a key and its value from the `other_config` map of the given user, if present.
 
-        Published in orlando."""
+        Published in XenServer 5.0 (orlando)."""
         await self._session._call("user.remove_from_other_config", [self_, key])
 
 

@@ -237,23 +237,23 @@ class BondRecord:
     """Aggregation of several physical interfaces of a host into one logical interface for redundancy or throughput."""
 
     uuid: str = ""
-    """Unique identifier of the bond, stable for its whole lifetime. (published in rio; RO/runtime)"""
+    """Unique identifier of the bond, stable for its whole lifetime. (published in XenServer 4.0 (rio); RO/runtime)"""
     master: PifRef = PifRef("OpaqueRef:NULL")
-    """The logical PIF that represents the bonded interface. (published in miami; RO/constructor)"""
+    """The logical PIF that represents the bonded interface. (published in XenServer 4.1 (miami); RO/constructor)"""
     slaves: List[PifRef] = field(default_factory=list)
-    """The physical PIFs whose links are aggregated by the bond. (published in miami; RO/runtime)"""
+    """The physical PIFs whose links are aggregated by the bond. (published in XenServer 4.1 (miami); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in miami; RW)"""
+    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in XenServer 4.1 (miami); RW)"""
     primary_slave: PifRef = PifRef("OpaqueRef:NULL")
-    """The member PIF whose MAC and configuration the bond took over; OpaqueRef:NULL if none was designated. (published in boston; RO/runtime)"""
+    """The member PIF whose MAC and configuration the bond took over; OpaqueRef:NULL if none was designated. (published in XenServer 6.0 (boston); RO/runtime)"""
     mode: BondMode = BondMode.BALANCE_SLB
-    """Traffic distribution algorithm currently used by the bond. (published in boston; RO/runtime)"""
+    """Traffic distribution algorithm currently used by the bond. (published in XenServer 6.0 (boston); RO/runtime)"""
     properties: Dict[str, str] = field(default_factory=dict)
-    """Mode-specific tuning options of the bond, such as the LACP hashing algorithm. (published in tampa; RO/runtime)"""
+    """Mode-specific tuning options of the bond, such as the LACP hashing algorithm. (published in XenServer 6.1 (tampa); RO/runtime)"""
     links_up: int = 0
-    """Number of member interfaces whose link is currently up. (published in tampa; RO/runtime)"""
+    """Number of member interfaces whose link is currently up. (published in XenServer 6.1 (tampa); RO/runtime)"""
     auto_update_mac: bool = True
-    """True if the bond's MAC follows the primary member; false if a MAC was set explicitly at creation. (published in quebec; RO/runtime)"""
+    """True if the bond's MAC follows the primary member; false if a MAC was set explicitly at creation. (published in Citrix Hypervisor 8.1 (quebec); RO/runtime)"""
 
 
 @dataclass
@@ -261,19 +261,19 @@ class CertificateRecord:
     """A TLS certificate installed in the pool, either a host's server certificate or a trusted certificate authority."""
 
     uuid: str = ""
-    """Globally unique identifier of the certificate object. (published in stockholm; RO/runtime)"""
+    """Globally unique identifier of the certificate object. (published in Citrix Hypervisor 8.2 (stockholm); RO/runtime)"""
     name: str = ""
-    """Name under which a CA certificate was installed; empty for host certificates. (published in 1.294.0; RO/runtime)"""
+    """Name under which a CA certificate was installed; empty for host certificates. (published in XAPI 1.294.0; RO/runtime)"""
     type: CertificateType = CertificateType.HOST
-    """Whether this is a trusted CA, a host's public server certificate or a host's internal pool certificate. (published in 1.294.0; RO/runtime)"""
+    """Whether this is a trusted CA, a host's public server certificate or a host's internal pool certificate. (published in XAPI 1.294.0; RO/runtime)"""
     host: HostRef = HostRef("OpaqueRef:NULL")
-    """The host that uses this certificate, or OpaqueRef:NULL for CA certificates shared by the pool. (published in stockholm; RO/constructor)"""
+    """The host that uses this certificate, or OpaqueRef:NULL for CA certificates shared by the pool. (published in Citrix Hypervisor 8.2 (stockholm); RO/constructor)"""
     not_before: datetime.datetime = parse_datetime("19700101T00:00:00Z")
-    """Start of the certificate's validity period. (published in stockholm; RO/constructor)"""
+    """Start of the certificate's validity period. (published in Citrix Hypervisor 8.2 (stockholm); RO/constructor)"""
     not_after: datetime.datetime = parse_datetime("19700101T00:00:00Z")
-    """End of the certificate's validity period; the certificate is expired after this time. (published in stockholm; RO/constructor)"""
+    """End of the certificate's validity period; the certificate is expired after this time. (published in Citrix Hypervisor 8.2 (stockholm); RO/constructor)"""
     fingerprint: str = ""
-    """Hash fingerprint of the certificate as colon-separated hexadecimal bytes, used to identify it. (published in stockholm; RO/constructor)"""
+    """Hash fingerprint of the certificate as colon-separated hexadecimal bytes, used to identify it. (published in Citrix Hypervisor 8.2 (stockholm); RO/constructor)"""
 
 
 @dataclass
@@ -281,35 +281,35 @@ class ClusterRecord:
     """A pool-wide cluster membership group (such as corosync) used for shared storage such as GFS2 SRs."""
 
     uuid: str = ""
-    """Unique identifier of the cluster, stable for its whole lifetime. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """Unique identifier of the cluster, stable for its whole lifetime. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     cluster_hosts: List[ClusterHostRef] = field(default_factory=list)
-    """Membership records of the hosts that belong to this cluster. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """Membership records of the hosts that belong to this cluster. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     pending_forget: List[str] = field(default_factory=list)
-    """Addresses of hosts that are to be forgotten from the cluster once it is quorate again. (published in lima; RO/runtime)"""
+    """Addresses of hosts that are to be forgotten from the cluster once it is quorate again. (published in XenServer 7.6 (lima); RO/runtime)"""
     cluster_token: str = ""
-    """Secret shared by members to authenticate to one another. (prototyped in kolkata; published in lima; RO/constructor)"""
+    """Secret shared by members to authenticate to one another. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/constructor)"""
     cluster_stack: str = "corosync"
-    """Clustering software used, such as corosync. (prototyped in kolkata; published in lima; RO/constructor)"""
+    """Clustering software used, such as corosync. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/constructor)"""
     is_quorate: bool = False
-    """True if enough members are live for the cluster to have quorum. (prototyped in 24.3.0; RO/runtime)"""
+    """True if enough members are live for the cluster to have quorum. (prototyped in XAPI 24.3.0; RO/runtime)"""
     quorum: int = 0
-    """Number of live members needed for the cluster to be quorate. (prototyped in 24.3.0; RO/runtime)"""
+    """Number of live members needed for the cluster to be quorate. (prototyped in XAPI 24.3.0; RO/runtime)"""
     live_hosts: int = 0
-    """Number of members currently seen as live. (prototyped in 24.3.0; RO/runtime)"""
+    """Number of members currently seen as live. (prototyped in XAPI 24.3.0; RO/runtime)"""
     allowed_operations: List[ClusterOperation] = field(default_factory=list)
-    """Operations that can currently be performed on this cluster. (published in rio; RO/runtime)"""
+    """Operations that can currently be performed on this cluster. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, ClusterOperation] = field(default_factory=dict)
-    """Operations in progress on this cluster, keyed by task. (published in rio; RO/runtime)"""
+    """Operations in progress on this cluster, keyed by task. (published in XenServer 4.0 (rio); RO/runtime)"""
     pool_auto_join: bool = True
-    """True if hosts joining the pool are automatically added to the cluster. (prototyped in kolkata; published in lima; RO/constructor)"""
+    """True if hosts joining the pool are automatically added to the cluster. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/constructor)"""
     token_timeout: float = 20.0
-    """Time without a heartbeat token after which a member is considered failed, in seconds. (prototyped in kolkata; changed in lima; published in lima; RO/constructor)"""
+    """Time without a heartbeat token after which a member is considered failed, in seconds. (prototyped in XenServer 7.5 (kolkata); changed in XenServer 7.6 (lima); published in XenServer 7.6 (lima); RO/constructor)"""
     token_timeout_coefficient: float = 1.0
-    """Extra time added to the token timeout for each member host, in seconds. (prototyped in kolkata; changed in lima; published in lima; RO/constructor)"""
+    """Extra time added to the token timeout for each member host, in seconds. (prototyped in XenServer 7.5 (kolkata); changed in XenServer 7.6 (lima); published in XenServer 7.6 (lima); RO/constructor)"""
     cluster_config: Dict[str, str] = field(default_factory=dict)
-    """Configuration options of the cluster stack. (prototyped in kolkata; published in lima; RO/constructor)"""
+    """Configuration options of the cluster stack. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/constructor)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (prototyped in kolkata; published in lima; RW)"""
+    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RW)"""
 
 
 @dataclass
@@ -317,27 +317,27 @@ class ClusterHostRecord:
     """Membership of one host in a cluster, tracking whether the host has joined and is currently live in it."""
 
     uuid: str = ""
-    """Unique identifier of this cluster member record. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """Unique identifier of this cluster member record. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     cluster: ClusterRef = ClusterRef("OpaqueRef:NULL")
-    """The cluster that this host belongs to. (prototyped in kolkata; published in lima; RO/constructor)"""
+    """The cluster that this host belongs to. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/constructor)"""
     host: HostRef = HostRef("OpaqueRef:NULL")
-    """The host that this record makes a member of the cluster. (prototyped in kolkata; published in lima; RO/constructor)"""
+    """The host that this record makes a member of the cluster. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/constructor)"""
     enabled: bool = False
-    """True if clustering is currently switched on for this host. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """True if clustering is currently switched on for this host. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     PIF: PifRef = PifRef("OpaqueRef:NULL")
-    """The network interface the host uses for cluster traffic. (prototyped in kolkata; published in lima; RO/constructor)"""
+    """The network interface the host uses for cluster traffic. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/constructor)"""
     joined: bool = True
-    """True once the host has actually joined the cluster membership. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """True once the host has actually joined the cluster membership. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     live: bool = False
-    """True if the cluster stack currently sees this host as alive. (prototyped in 24.3.0; RO/runtime)"""
+    """True if the cluster stack currently sees this host as alive. (prototyped in XAPI 24.3.0; RO/runtime)"""
     last_update_live: datetime.datetime = parse_datetime("19700101T00:00:00Z")
-    """Time at which the live field was last refreshed. (prototyped in 24.3.0; RO/runtime)"""
+    """Time at which the live field was last refreshed. (prototyped in XAPI 24.3.0; RO/runtime)"""
     allowed_operations: List[ClusterHostOperation] = field(default_factory=list)
-    """Operations that can currently be performed on this cluster member. (published in rio; RO/runtime)"""
+    """Operations that can currently be performed on this cluster member. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, ClusterHostOperation] = field(default_factory=dict)
-    """Operations in progress on this cluster member, keyed by task. (published in rio; RO/runtime)"""
+    """Operations in progress on this cluster member, keyed by task. (published in XenServer 4.0 (rio); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (prototyped in kolkata; published in lima; RO/constructor)"""
+    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/constructor)"""
 
 
 @dataclass
@@ -345,9 +345,9 @@ class DrTaskRecord:
     """A disaster-recovery task that attaches replicated storage and brings its SRs (and VM metadata) into a pool."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the DR task. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the DR task. (published in XenServer 4.0 (rio); RO/runtime)"""
     introduced_SRs: List[SrRef] = field(default_factory=list)
-    """The SRs that were introduced into the pool by this DR task. (published in rio; RO/runtime)"""
+    """The SRs that were introduced into the pool by this DR task. (published in XenServer 4.0 (rio); RO/runtime)"""
 
 
 @dataclass
@@ -355,19 +355,19 @@ class FeatureRecord:
     """An optional capability of a host, such as a licensed or experimental function, together with whether it is currently on."""
 
     uuid: str = ""
-    """Globally unique identifier of the feature object. (published in falcon; RO/runtime)"""
+    """Globally unique identifier of the feature object. (published in XenServer 7.2 (falcon); RO/runtime)"""
     name_label: str = ""
-    """Short name identifying the feature. (published in rio; RO/constructor)"""
+    """Short name identifying the feature. (published in XenServer 4.0 (rio); RO/constructor)"""
     name_description: str = ""
-    """Human-readable explanation of what the feature provides. (published in rio; RO/constructor)"""
+    """Human-readable explanation of what the feature provides. (published in XenServer 4.0 (rio); RO/constructor)"""
     enabled: bool = False
-    """True if the feature is currently active on the host, for instance because it is licensed. (published in falcon; RO/runtime)"""
+    """True if the feature is currently active on the host, for instance because it is licensed. (published in XenServer 7.2 (falcon); RO/runtime)"""
     experimental: bool = False
-    """True if the feature is a preview not intended for production use. (published in falcon; RO/constructor)"""
+    """True if the feature is a preview not intended for production use. (published in XenServer 7.2 (falcon); RO/constructor)"""
     version: str = "1.0"
-    """Version string of the feature. (published in falcon; RO/constructor)"""
+    """Version string of the feature. (published in XenServer 7.2 (falcon); RO/constructor)"""
     host: HostRef = HostRef("OpaqueRef:NULL")
-    """The host on which the feature is available. (published in falcon; RO/runtime)"""
+    """The host on which the feature is available. (published in XenServer 7.2 (falcon); RO/runtime)"""
 
 
 @dataclass
@@ -375,25 +375,25 @@ class GpuGroupRecord:
     """A set of equivalent physical GPUs from which virtual GPUs are allocated to VMs."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the GPU group. (published in boston; RO/runtime)"""
+    """Unique identifier (UUID) of the GPU group. (published in XenServer 6.0 (boston); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the group. (published in boston; RW)"""
+    """Short human-readable name of the group. (published in XenServer 6.0 (boston); RW)"""
     name_description: str = ""
-    """Longer human-readable description of the group. (published in boston; RW)"""
+    """Longer human-readable description of the group. (published in XenServer 6.0 (boston); RW)"""
     PGPUs: List[PgpuRef] = field(default_factory=list)
-    """Physical GPUs that belong to this group. (published in boston; RO/runtime)"""
+    """Physical GPUs that belong to this group. (published in XenServer 6.0 (boston); RO/runtime)"""
     VGPUs: List[VgpuRef] = field(default_factory=list)
-    """Virtual GPUs that draw on this group. (published in boston; RO/runtime)"""
+    """Virtual GPUs that draw on this group. (published in XenServer 6.0 (boston); RO/runtime)"""
     GPU_types: List[str] = field(default_factory=list)
-    """Identifiers of the GPU models present in this group. (published in boston; RO/runtime)"""
+    """Identifiers of the GPU models present in this group. (published in XenServer 6.0 (boston); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in boston; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 6.0 (boston); RW)"""
     allocation_algorithm: AllocationAlgorithm = AllocationAlgorithm.DEPTH_FIRST
-    """How new vGPUs are distributed over the physical GPUs of the group. (published in vgpu-tech-preview; RW)"""
+    """How new vGPUs are distributed over the physical GPUs of the group. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RW)"""
     supported_VGPU_types: List[VgpuTypeRef] = field(default_factory=list)
-    """vGPU types that at least one physical GPU in the group can provide. (published in vgpu-productisation; RO/runtime)"""
+    """vGPU types that at least one physical GPU in the group can provide. (published in XenServer 6.2 SP1 (vgpu-productisation); RO/runtime)"""
     enabled_VGPU_types: List[VgpuTypeRef] = field(default_factory=list)
-    """vGPU types that are enabled on at least one physical GPU in the group. (published in vgpu-productisation; RO/runtime)"""
+    """vGPU types that are enabled on at least one physical GPU in the group. (published in XenServer 6.2 SP1 (vgpu-productisation); RO/runtime)"""
 
 
 @dataclass
@@ -401,7 +401,7 @@ class LvhdRecord:
     """Storage operations specific to LVHD repositories, i.e. VHD-format disks stored on LVM volumes over a block device."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the LVHD object. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the LVHD object. (published in XenServer 4.0 (rio); RO/runtime)"""
 
 
 @dataclass
@@ -409,21 +409,21 @@ class ObserverRecord:
     """An OpenTelemetry-style tracing configuration that tells selected hosts and components where to export trace spans."""
 
     uuid: str = ""
-    """Unique identifier of the observer, stable for its whole lifetime. (prototyped in 23.14.0; RO/runtime)"""
+    """Unique identifier of the observer, stable for its whole lifetime. (prototyped in XAPI 23.14.0; RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the observer. (published in rio; RW)"""
+    """Short human-readable name of the observer. (published in XenServer 4.0 (rio); RW)"""
     name_description: str = ""
-    """Longer human-readable description of the observer. (published in rio; RW)"""
+    """Longer human-readable description of the observer. (published in XenServer 4.0 (rio); RW)"""
     hosts: List[HostRef] = field(default_factory=list)
-    """Hosts on which this observer collects traces; an empty set means every host in the pool. (prototyped in 23.14.0; RO/constructor)"""
+    """Hosts on which this observer collects traces; an empty set means every host in the pool. (prototyped in XAPI 23.14.0; RO/constructor)"""
     attributes: Dict[str, str] = field(default_factory=dict)
-    """Extra key/value attributes attached to every span the observer exports. (prototyped in 23.14.0; RO/constructor)"""
+    """Extra key/value attributes attached to every span the observer exports. (prototyped in XAPI 23.14.0; RO/constructor)"""
     endpoints: List[str] = field(default_factory=list)
-    """Destinations that spans are exported to, such as a collector URL or bugtool for local files. (prototyped in 23.14.0; RO/constructor)"""
+    """Destinations that spans are exported to, such as a collector URL or bugtool for local files. (prototyped in XAPI 23.14.0; RO/constructor)"""
     components: List[str] = field(default_factory=list)
-    """Server components (e.g. xapi, xenopsd, SM) that are traced; an empty set means all supported components. (prototyped in 23.14.0; RO/constructor)"""
+    """Server components (e.g. xapi, xenopsd, SM) that are traced; an empty set means all supported components. (prototyped in XAPI 23.14.0; RO/constructor)"""
     enabled: bool = False
-    """True if the observer is actively collecting and exporting traces. (prototyped in 23.14.0; RO/constructor)"""
+    """True if the observer is actively collecting and exporting traces. (prototyped in XAPI 23.14.0; RO/constructor)"""
 
 
 @dataclass
@@ -431,17 +431,17 @@ class PbdRecord:
     """A physical block device: the link that lets one host access one SR, holding the settings the storage driver needs."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the PBD. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the PBD. (published in XenServer 4.0 (rio); RO/runtime)"""
     host: HostRef = HostRef("OpaqueRef:NULL")
-    """The host that uses this PBD to reach the SR. (published in rio; RO/constructor)"""
+    """The host that uses this PBD to reach the SR. (published in XenServer 4.0 (rio); RO/constructor)"""
     SR: SrRef = SrRef("OpaqueRef:NULL")
-    """The storage repository this PBD connects the host to. (published in rio; RO/constructor)"""
+    """The storage repository this PBD connects the host to. (published in XenServer 4.0 (rio); RO/constructor)"""
     device_config: Dict[str, str] = field(default_factory=dict)
-    """Driver-specific settings (target, path, server, credentials...) used when attaching the SR on the host. (published in rio; RO/constructor)"""
+    """Driver-specific settings (target, path, server, credentials...) used when attaching the SR on the host. (published in XenServer 4.0 (rio); RO/constructor)"""
     currently_attached: bool = False
-    """True if the SR is currently plugged in on the host through this PBD. (published in rio; RO/runtime)"""
+    """True if the SR is currently plugged in on the host through this PBD. (published in XenServer 4.0 (rio); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in miami; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 4.1 (miami); RW)"""
 
 
 @dataclass
@@ -449,27 +449,27 @@ class PciRecord:
     """A PCI device present in a physical host, which may be passed through to a VM or back a GPU or network function."""
 
     uuid: str = ""
-    """Globally unique identifier of the PCI device object. (published in boston; RO/runtime)"""
+    """Globally unique identifier of the PCI device object. (published in XenServer 6.0 (boston); RO/runtime)"""
     class_name: str = ""
-    """Name of the PCI device class, for example VGA compatible controller or Ethernet controller. (published in boston; RO/constructor)"""
+    """Name of the PCI device class, for example VGA compatible controller or Ethernet controller. (published in XenServer 6.0 (boston); RO/constructor)"""
     vendor_name: str = ""
-    """Name of the device's manufacturer, from the PCI ID database. (published in boston; RO/constructor)"""
+    """Name of the device's manufacturer, from the PCI ID database. (published in XenServer 6.0 (boston); RO/constructor)"""
     device_name: str = ""
-    """Product name of the device, from the PCI ID database. (published in boston; RO/constructor)"""
+    """Product name of the device, from the PCI ID database. (published in XenServer 6.0 (boston); RO/constructor)"""
     host: HostRef = HostRef("OpaqueRef:NULL")
-    """The physical host in which the device is installed. (published in boston; RO/constructor)"""
+    """The physical host in which the device is installed. (published in XenServer 6.0 (boston); RO/constructor)"""
     pci_id: str = ""
-    """Bus address of the device in domain:bus:device.function form, for example 0000:03:00.0. (published in boston; RO/constructor)"""
+    """Bus address of the device in domain:bus:device.function form, for example 0000:03:00.0. (published in XenServer 6.0 (boston); RO/constructor)"""
     dependencies: List[PciRef] = field(default_factory=list)
-    """Other PCI devices that must be passed through together with this one, such as functions sharing its IOMMU group. (published in boston; RO/runtime)"""
+    """Other PCI devices that must be passed through together with this one, such as functions sharing its IOMMU group. (published in XenServer 6.0 (boston); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for clients. (published in boston; RW)"""
+    """Free-form key/value pairs for clients. (published in XenServer 6.0 (boston); RW)"""
     subsystem_vendor_name: str = ""
-    """Name of the subsystem vendor, typically the maker of the board carrying the chip; empty if not reported. (published in clearwater-whetstone; RO/constructor)"""
+    """Name of the subsystem vendor, typically the maker of the board carrying the chip; empty if not reported. (published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone); RO/constructor)"""
     subsystem_device_name: str = ""
-    """Name of the subsystem device as reported by the board maker; empty if not reported. (published in clearwater-whetstone; RO/constructor)"""
+    """Name of the subsystem device as reported by the board maker; empty if not reported. (published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone); RO/constructor)"""
     driver_name: str = ""
-    """Name of the kernel driver currently bound to the device in the control domain; empty if none. (published in kolkata; RO/constructor)"""
+    """Name of the kernel driver currently bound to the device in the control domain; empty if none. (published in XenServer 7.5 (kolkata); RO/constructor)"""
 
 
 @dataclass
@@ -477,29 +477,29 @@ class PgpuRecord:
     """A physical GPU in a host that can be handed through to a VM or shared between VMs as virtual GPUs."""
 
     uuid: str = ""
-    """Unique identifier of this physical GPU. (published in boston; RO/runtime)"""
+    """Unique identifier of this physical GPU. (published in XenServer 6.0 (boston); RO/runtime)"""
     PCI: PciRef = PciRef("OpaqueRef:NULL")
-    """The PCI device that this GPU corresponds to. (published in boston; RO/constructor)"""
+    """The PCI device that this GPU corresponds to. (published in XenServer 6.0 (boston); RO/constructor)"""
     GPU_group: GpuGroupRef = GpuGroupRef("OpaqueRef:NULL")
-    """The GPU group this physical GPU belongs to. (published in boston; RO/constructor)"""
+    """The GPU group this physical GPU belongs to. (published in XenServer 6.0 (boston); RO/constructor)"""
     host: HostRef = HostRef("OpaqueRef:NULL")
-    """The host in which this GPU is installed. (published in boston; RO/runtime)"""
+    """The host in which this GPU is installed. (published in XenServer 6.0 (boston); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in boston; RW)"""
+    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in XenServer 6.0 (boston); RW)"""
     supported_VGPU_types: List[VgpuTypeRef] = field(default_factory=list)
-    """Virtual GPU types that this physical GPU is capable of running. (published in vgpu-tech-preview; RO/runtime)"""
+    """Virtual GPU types that this physical GPU is capable of running. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/runtime)"""
     enabled_VGPU_types: List[VgpuTypeRef] = field(default_factory=list)
-    """Virtual GPU types that the administrator allows to be run on this GPU. (published in vgpu-tech-preview; RO/runtime)"""
+    """Virtual GPU types that the administrator allows to be run on this GPU. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/runtime)"""
     resident_VGPUs: List[VgpuRef] = field(default_factory=list)
-    """Virtual GPUs currently running on this physical GPU. (published in vgpu-tech-preview; RO/runtime)"""
+    """Virtual GPUs currently running on this physical GPU. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/runtime)"""
     supported_VGPU_max_capacities: Dict[VgpuTypeRef, int] = field(default_factory=dict)
-    """For each supported vGPU type, the largest number of that type the GPU can run at once. (published in vgpu-productisation; RO/runtime)"""
+    """For each supported vGPU type, the largest number of that type the GPU can run at once. (published in XenServer 6.2 SP1 (vgpu-productisation); RO/runtime)"""
     dom0_access: PgpuDom0Access = PgpuDom0Access.ENABLED
-    """Whether the control domain can currently use this GPU, including any change pending until reboot. (published in cream; RO/runtime)"""
+    """Whether the control domain can currently use this GPU, including any change pending until reboot. (published in XenServer 6.5 SP1 (cream); RO/runtime)"""
     is_system_display_device: bool = False
-    """True if the host uses this GPU as its own console display device. (published in cream; RO/runtime)"""
+    """True if the host uses this GPU as its own console display device. (published in XenServer 6.5 SP1 (cream); RO/runtime)"""
     compatibility_metadata: Dict[str, str] = field(default_factory=dict)
-    """Vendor-specific data describing the GPU, used to check compatibility with vGPUs migrated onto it. (published in inverness; RO/runtime)"""
+    """Vendor-specific data describing the GPU, used to check compatibility with vGPUs migrated onto it. (published in XenServer 7.3 (inverness); RO/runtime)"""
 
 
 @dataclass
@@ -507,75 +507,75 @@ class PifRecord:
     """A host network interface as the toolstack sees it: a physical NIC, a bond, a VLAN or a tunnel endpoint, attached to a network."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the interface. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the interface. (published in XenServer 4.0 (rio); RO/runtime)"""
     device: str = ""
-    """Name of the interface in the control domain, such as eth0. (published in rio; RO/constructor)"""
+    """Name of the interface in the control domain, such as eth0. (published in XenServer 4.0 (rio); RO/constructor)"""
     network: NetworkRef = NetworkRef("OpaqueRef:NULL")
-    """The network this interface is connected to. (published in rio; RO/constructor)"""
+    """The network this interface is connected to. (published in XenServer 4.0 (rio); RO/constructor)"""
     host: HostRef = HostRef("OpaqueRef:NULL")
-    """The host this interface belongs to. (published in rio; RO/constructor)"""
+    """The host this interface belongs to. (published in XenServer 4.0 (rio); RO/constructor)"""
     MAC: str = ""
-    """Ethernet MAC address of the interface. (published in rio; RO/constructor)"""
+    """Ethernet MAC address of the interface. (published in XenServer 4.0 (rio); RO/constructor)"""
     MTU: int = 0
-    """Maximum transmission unit of the interface, in bytes. (published in rio; RO/constructor)"""
+    """Maximum transmission unit of the interface, in bytes. (published in XenServer 4.0 (rio); RO/constructor)"""
     VLAN: int = 0
-    """VLAN tag of the interface, or -1 if it is not a VLAN interface. (published in rio; RO/constructor)"""
+    """VLAN tag of the interface, or -1 if it is not a VLAN interface. (published in XenServer 4.0 (rio); RO/constructor)"""
     metrics: PifMetricsRef = PifMetricsRef("OpaqueRef:NULL")
-    """Metrics record holding statistics and hardware details for this interface. (published in rio; RO/runtime)"""
+    """Metrics record holding statistics and hardware details for this interface. (published in XenServer 4.0 (rio); RO/runtime)"""
     physical: bool = False
-    """True if the interface corresponds to a real network card. (published in miami; RO/runtime)"""
+    """True if the interface corresponds to a real network card. (published in XenServer 4.1 (miami); RO/runtime)"""
     currently_attached: bool = True
-    """True if the interface is currently brought up on the host. (published in miami; RO/runtime)"""
+    """True if the interface is currently brought up on the host. (published in XenServer 4.1 (miami); RO/runtime)"""
     ip_configuration_mode: IpConfigurationMode = IpConfigurationMode.NONE
-    """How the interface obtains its IPv4 settings. (published in miami; RO/runtime)"""
+    """How the interface obtains its IPv4 settings. (published in XenServer 4.1 (miami); RO/runtime)"""
     IP: str = ""
-    """IPv4 address of the interface; empty if none. (published in miami; RO/runtime)"""
+    """IPv4 address of the interface; empty if none. (published in XenServer 4.1 (miami); RO/runtime)"""
     netmask: str = ""
-    """IPv4 netmask of the interface; empty if none. (published in miami; RO/runtime)"""
+    """IPv4 netmask of the interface; empty if none. (published in XenServer 4.1 (miami); RO/runtime)"""
     gateway: str = ""
-    """IPv4 default gateway used through this interface; empty if none. (published in miami; RO/runtime)"""
+    """IPv4 default gateway used through this interface; empty if none. (published in XenServer 4.1 (miami); RO/runtime)"""
     DNS: str = ""
-    """Comma-separated DNS server addresses used through this interface; empty if none. (published in miami; RO/runtime)"""
+    """Comma-separated DNS server addresses used through this interface; empty if none. (published in XenServer 4.1 (miami); RO/runtime)"""
     bond_slave_of: BondRef = BondRef("OpaqueRef:NULL")
-    """The bond this interface is a member of, or a null reference if it is not bonded. (published in miami; RO/runtime)"""
+    """The bond this interface is a member of, or a null reference if it is not bonded. (published in XenServer 4.1 (miami); RO/runtime)"""
     bond_master_of: List[BondRef] = field(default_factory=list)
-    """Bonds for which this interface is the aggregate interface. (published in miami; RO/runtime)"""
+    """Bonds for which this interface is the aggregate interface. (published in XenServer 4.1 (miami); RO/runtime)"""
     VLAN_master_of: VlanRef = VlanRef("OpaqueRef:NULL")
-    """The VLAN for which this is the untagged interface, or a null reference if it is not a VLAN interface. (published in miami; RO/runtime)"""
+    """The VLAN for which this is the untagged interface, or a null reference if it is not a VLAN interface. (published in XenServer 4.1 (miami); RO/runtime)"""
     VLAN_slave_of: List[VlanRef] = field(default_factory=list)
-    """VLANs that use this interface to carry their tagged traffic. (published in miami; RO/runtime)"""
+    """VLANs that use this interface to carry their tagged traffic. (published in XenServer 4.1 (miami); RO/runtime)"""
     management: bool = False
-    """True if the host's management traffic uses this interface. (published in miami; RO/runtime)"""
+    """True if the host's management traffic uses this interface. (published in XenServer 4.1 (miami); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in miami; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 4.1 (miami); RW)"""
     disallow_unplug: bool = False
-    """True if the interface must stay up, for example because it carries storage traffic. (published in orlando; RO/runtime)"""
+    """True if the interface must stay up, for example because it carries storage traffic. (published in XenServer 5.0 (orlando); RO/runtime)"""
     tunnel_access_PIF_of: List[TunnelRef] = field(default_factory=list)
-    """Tunnels for which this interface is the access endpoint. (published in cowley; RO/runtime)"""
+    """Tunnels for which this interface is the access endpoint. (published in XenServer 5.6 FP1 (cowley); RO/runtime)"""
     tunnel_transport_PIF_of: List[TunnelRef] = field(default_factory=list)
-    """Tunnels whose encapsulated traffic is carried over this interface. (published in cowley; RO/runtime)"""
+    """Tunnels whose encapsulated traffic is carried over this interface. (published in XenServer 5.6 FP1 (cowley); RO/runtime)"""
     ipv6_configuration_mode: Ipv6ConfigurationMode = Ipv6ConfigurationMode.NONE
-    """How the interface obtains its IPv6 settings. (published in tampa; RO/runtime)"""
+    """How the interface obtains its IPv6 settings. (published in XenServer 6.1 (tampa); RO/runtime)"""
     IPv6: List[str] = field(default_factory=list)
-    """IPv6 addresses of the interface, in CIDR notation. (published in tampa; RO/runtime)"""
+    """IPv6 addresses of the interface, in CIDR notation. (published in XenServer 6.1 (tampa); RO/runtime)"""
     ipv6_gateway: str = ""
-    """IPv6 default gateway used through this interface; empty if none. (published in tampa; RO/runtime)"""
+    """IPv6 default gateway used through this interface; empty if none. (published in XenServer 6.1 (tampa); RO/runtime)"""
     primary_address_type: PrimaryAddressType = PrimaryAddressType.I_PV4
-    """Which address family is treated as the interface's primary address. (published in tampa; RO/runtime)"""
+    """Which address family is treated as the interface's primary address. (published in XenServer 6.1 (tampa); RO/runtime)"""
     managed: bool = True
-    """True if the toolstack configures this interface; false if it is left to the control domain's own configuration. (published in vgpu-productisation; RO/constructor)"""
+    """True if the toolstack configures this interface; false if it is left to the control domain's own configuration. (published in XenServer 6.2 SP1 (vgpu-productisation); RO/constructor)"""
     properties: Dict[str, str] = field(default_factory=dict)
-    """Tunable interface settings as key/value pairs, such as whether generic receive offload is on. (published in creedence; RO/runtime)"""
+    """Tunable interface settings as key/value pairs, such as whether generic receive offload is on. (published in XenServer 6.5 (creedence); RO/runtime)"""
     capabilities: List[str] = field(default_factory=list)
-    """Optional features the interface supports, such as FCoE or SR-IOV. (published in dundee; RO/runtime)"""
+    """Optional features the interface supports, such as FCoE or SR-IOV. (published in XenServer 7.0 (dundee); RO/runtime)"""
     igmp_snooping_status: PifIgmpStatus = PifIgmpStatus.UNKNOWN
-    """Whether IGMP snooping is active on this interface. (published in inverness; RO/runtime)"""
+    """Whether IGMP snooping is active on this interface. (published in XenServer 7.3 (inverness); RO/runtime)"""
     sriov_physical_PIF_of: List[NetworkSriovRef] = field(default_factory=list)
-    """SR-IOV network records for which this interface is the physical function. (published in kolkata; RO/runtime)"""
+    """SR-IOV network records for which this interface is the physical function. (published in XenServer 7.5 (kolkata); RO/runtime)"""
     sriov_logical_PIF_of: List[NetworkSriovRef] = field(default_factory=list)
-    """SR-IOV network records for which this interface is the logical (virtual function) interface. (published in kolkata; RO/runtime)"""
+    """SR-IOV network records for which this interface is the logical (virtual function) interface. (published in XenServer 7.5 (kolkata); RO/runtime)"""
     PCI: PciRef = PciRef("OpaqueRef:NULL")
-    """The PCI device behind this interface, or OpaqueRef:NULL if it is not physical. (published in kolkata; RO/runtime)"""
+    """The PCI device behind this interface, or OpaqueRef:NULL if it is not physical. (published in XenServer 7.5 (kolkata); RO/runtime)"""
 
 
 @dataclass
@@ -583,31 +583,31 @@ class PifMetricsRecord:
     """Runtime statistics and hardware details for a physical network interface."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the metrics record. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the metrics record. (published in XenServer 4.0 (rio); RO/runtime)"""
     io_read_kbs: float = 0.0
-    """Receive throughput in KiB per second. (published in rio; deprecated in tampa; removed in tampa; RO/runtime)"""
+    """Receive throughput in KiB per second. (published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa); RO/runtime)"""
     io_write_kbs: float = 0.0
-    """Transmit throughput in KiB per second. (published in rio; deprecated in tampa; removed in tampa; RO/runtime)"""
+    """Transmit throughput in KiB per second. (published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa); RO/runtime)"""
     carrier: bool = False
-    """True if the interface detects a link (carrier signal). (published in rio; RO/runtime)"""
+    """True if the interface detects a link (carrier signal). (published in XenServer 4.0 (rio); RO/runtime)"""
     vendor_id: str = ""
-    """PCI vendor ID of the network adapter. (published in rio; RO/runtime)"""
+    """PCI vendor ID of the network adapter. (published in XenServer 4.0 (rio); RO/runtime)"""
     vendor_name: str = ""
-    """Name of the network adapter's manufacturer. (published in rio; RO/runtime)"""
+    """Name of the network adapter's manufacturer. (published in XenServer 4.0 (rio); RO/runtime)"""
     device_id: str = ""
-    """PCI device ID of the network adapter. (published in rio; RO/runtime)"""
+    """PCI device ID of the network adapter. (published in XenServer 4.0 (rio); RO/runtime)"""
     device_name: str = ""
-    """Product name of the network adapter. (published in rio; RO/runtime)"""
+    """Product name of the network adapter. (published in XenServer 4.0 (rio); RO/runtime)"""
     speed: int = 0
-    """Negotiated link speed in Mbit/s. (published in rio; RO/runtime)"""
+    """Negotiated link speed in Mbit/s. (published in XenServer 4.0 (rio); RO/runtime)"""
     duplex: bool = False
-    """True if the link runs in full-duplex mode. (published in rio; RO/runtime)"""
+    """True if the link runs in full-duplex mode. (published in XenServer 4.0 (rio); RO/runtime)"""
     pci_bus_path: str = ""
-    """PCI bus address of the network adapter. (published in rio; RO/runtime)"""
+    """PCI bus address of the network adapter. (published in XenServer 4.0 (rio); RO/runtime)"""
     last_updated: datetime.datetime = EPOCH
-    """Time at which these statistics were last refreshed. (published in rio; RO/runtime)"""
+    """Time at which these statistics were last refreshed. (published in XenServer 4.0 (rio); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in orlando; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 5.0 (orlando); RW)"""
 
 
 @dataclass
@@ -615,33 +615,33 @@ class PusbRecord:
     """A physical USB device plugged into a host that may be passed through to VMs."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the physical USB device. (published in inverness; RO/runtime)"""
+    """Unique identifier (UUID) of the physical USB device. (published in XenServer 7.3 (inverness); RO/runtime)"""
     USB_group: UsbGroupRef = UsbGroupRef("OpaqueRef:NULL")
-    """The USB group this device belongs to. (published in inverness; RO/constructor)"""
+    """The USB group this device belongs to. (published in XenServer 7.3 (inverness); RO/constructor)"""
     host: HostRef = HostRef("OpaqueRef:NULL")
-    """The host the device is plugged into. (published in inverness; RO/constructor)"""
+    """The host the device is plugged into. (published in XenServer 7.3 (inverness); RO/constructor)"""
     path: str = ""
-    """Location of the device on the host's USB bus. (published in inverness; RO/constructor)"""
+    """Location of the device on the host's USB bus. (published in XenServer 7.3 (inverness); RO/constructor)"""
     vendor_id: str = ""
-    """USB vendor ID of the device, as a hexadecimal string. (published in inverness; RO/constructor)"""
+    """USB vendor ID of the device, as a hexadecimal string. (published in XenServer 7.3 (inverness); RO/constructor)"""
     vendor_desc: str = ""
-    """Manufacturer name reported by the device. (published in inverness; RO/constructor)"""
+    """Manufacturer name reported by the device. (published in XenServer 7.3 (inverness); RO/constructor)"""
     product_id: str = ""
-    """USB product ID of the device, as a hexadecimal string. (published in inverness; RO/constructor)"""
+    """USB product ID of the device, as a hexadecimal string. (published in XenServer 7.3 (inverness); RO/constructor)"""
     product_desc: str = ""
-    """Product name reported by the device. (published in inverness; RO/constructor)"""
+    """Product name reported by the device. (published in XenServer 7.3 (inverness); RO/constructor)"""
     serial: str = ""
-    """Serial number reported by the device; empty if it has none. (published in inverness; RO/constructor)"""
+    """Serial number reported by the device; empty if it has none. (published in XenServer 7.3 (inverness); RO/constructor)"""
     version: str = ""
-    """USB specification version the device reports. (published in inverness; RO/constructor)"""
+    """USB specification version the device reports. (published in XenServer 7.3 (inverness); RO/constructor)"""
     description: str = ""
-    """Combined human-readable summary of the device. (published in inverness; RO/constructor)"""
+    """Combined human-readable summary of the device. (published in XenServer 7.3 (inverness); RO/constructor)"""
     passthrough_enabled: bool = False
-    """True if the device may be passed through to VMs. (published in inverness; RO/runtime)"""
+    """True if the device may be passed through to VMs. (published in XenServer 7.3 (inverness); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in inverness; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 7.3 (inverness); RW)"""
     speed: float = -1.0
-    """Device speed in Mbit/s; -1 when the speed is unknown. (published in stockholm; RO/constructor)"""
+    """Device speed in Mbit/s; -1 when the speed is unknown. (published in Citrix Hypervisor 8.2 (stockholm); RO/constructor)"""
 
 
 @dataclass
@@ -649,17 +649,17 @@ class PvsCacheStorageRecord:
     """Storage set aside on a host to hold the local read cache for a PVS (Citrix Provisioning Services) site."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the PVS cache storage record. (published in ely; RO/runtime)"""
+    """Unique identifier (UUID) of the PVS cache storage record. (published in XenServer 7.1 (ely); RO/runtime)"""
     host: HostRef = HostRef("OpaqueRef:NULL")
-    """The host on which this cache storage is configured. (published in ely; RO/constructor)"""
+    """The host on which this cache storage is configured. (published in XenServer 7.1 (ely); RO/constructor)"""
     SR: SrRef = SrRef("OpaqueRef:NULL")
-    """The SR in which the cache space is allocated. (published in ely; RO/constructor)"""
+    """The SR in which the cache space is allocated. (published in XenServer 7.1 (ely); RO/constructor)"""
     site: PvsSiteRef = PvsSiteRef("OpaqueRef:NULL")
-    """The PVS site whose cached data is stored here. (published in ely; RO/constructor)"""
+    """The PVS site whose cached data is stored here. (published in XenServer 7.1 (ely); RO/constructor)"""
     size: int = 21474836480
-    """Amount of space reserved for the cache, in bytes (20 GiB by default). (published in ely; RO/constructor)"""
+    """Amount of space reserved for the cache, in bytes (20 GiB by default). (published in XenServer 7.1 (ely); RO/constructor)"""
     VDI: VdiRef = VdiRef("OpaqueRef:NULL")
-    """The VDI created to hold the cache, or OpaqueRef:NULL if none has been allocated yet. (published in ely; RO/runtime)"""
+    """The VDI created to hold the cache, or OpaqueRef:NULL if none has been allocated yet. (published in XenServer 7.1 (ely); RO/runtime)"""
 
 
 @dataclass
@@ -667,15 +667,15 @@ class PvsProxyRecord:
     """A Provisioning Services proxy attached to a VM's network interface, caching the OS image data the VM streams from a PVS site."""
 
     uuid: str = ""
-    """Globally unique identifier of the PVS proxy. (published in ely; RO/runtime)"""
+    """Globally unique identifier of the PVS proxy. (published in XenServer 7.1 (ely); RO/runtime)"""
     site: PvsSiteRef = PvsSiteRef("OpaqueRef:NULL")
-    """The PVS site whose streamed data this proxy caches. (published in ely; RO/constructor)"""
+    """The PVS site whose streamed data this proxy caches. (published in XenServer 7.1 (ely); RO/constructor)"""
     VIF: VifRef = VifRef("OpaqueRef:NULL")
-    """The VM network interface that the proxy serves. (published in ely; RO/constructor)"""
+    """The VM network interface that the proxy serves. (published in XenServer 7.1 (ely); RO/constructor)"""
     currently_attached: bool = False
-    """True if the proxy is currently set up on the host running the VM. (published in ely; RO/runtime)"""
+    """True if the proxy is currently set up on the host running the VM. (published in XenServer 7.1 (ely); RO/runtime)"""
     status: PvsProxyStatus = PvsProxyStatus.STOPPED
-    """Current operating state of the proxy. (published in ely; RO/runtime)"""
+    """Current operating state of the proxy. (published in XenServer 7.1 (ely); RO/runtime)"""
 
 
 @dataclass
@@ -683,15 +683,15 @@ class PvsServerRecord:
     """A Citrix Provisioning Services server that streams disk images to VMs belonging to a PVS site."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the PVS server record. (published in ely; RO/runtime)"""
+    """Unique identifier (UUID) of the PVS server record. (published in XenServer 7.1 (ely); RO/runtime)"""
     addresses: List[str] = field(default_factory=list)
-    """IP addresses on which the PVS server can be reached. (published in ely; RO/constructor)"""
+    """IP addresses on which the PVS server can be reached. (published in XenServer 7.1 (ely); RO/constructor)"""
     first_port: int = 0
-    """Lowest UDP port in the range the PVS server listens on. (published in ely; RO/constructor)"""
+    """Lowest UDP port in the range the PVS server listens on. (published in XenServer 7.1 (ely); RO/constructor)"""
     last_port: int = 0
-    """Highest UDP port in the range the PVS server listens on. (published in ely; RO/constructor)"""
+    """Highest UDP port in the range the PVS server listens on. (published in XenServer 7.1 (ely); RO/constructor)"""
     site: PvsSiteRef = PvsSiteRef("OpaqueRef:NULL")
-    """The PVS site this server belongs to. (published in ely; RO/constructor)"""
+    """The PVS site this server belongs to. (published in XenServer 7.1 (ely); RO/constructor)"""
 
 
 @dataclass
@@ -699,19 +699,19 @@ class PvsSiteRecord:
     """A Citrix Provisioning Services (PVS) site, grouping the PVS servers, proxies and cache storage used to stream OS images to VMs."""
 
     uuid: str = ""
-    """Globally unique identifier of the PVS site object. (published in ely; RO/runtime)"""
+    """Globally unique identifier of the PVS site object. (published in XenServer 7.1 (ely); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the site. (published in ely; RW)"""
+    """Short human-readable name of the site. (published in XenServer 7.1 (ely); RW)"""
     name_description: str = ""
-    """Free-text notes about the site. (published in ely; RW)"""
+    """Free-text notes about the site. (published in XenServer 7.1 (ely); RW)"""
     PVS_uuid: str = ""
-    """Identifier of the site as known to the PVS farm itself, used to match it with PVS configuration. (published in ely; RO/constructor)"""
+    """Identifier of the site as known to the PVS farm itself, used to match it with PVS configuration. (published in XenServer 7.1 (ely); RO/constructor)"""
     cache_storage: List[PvsCacheStorageRef] = field(default_factory=list)
-    """Storage configured on hosts for caching data streamed from this site. (published in ely; RO/runtime)"""
+    """Storage configured on hosts for caching data streamed from this site. (published in XenServer 7.1 (ely); RO/runtime)"""
     servers: List[PvsServerRef] = field(default_factory=list)
-    """PVS servers that belong to this site. (published in ely; RO/runtime)"""
+    """PVS servers that belong to this site. (published in XenServer 7.1 (ely); RO/runtime)"""
     proxies: List[PvsProxyRef] = field(default_factory=list)
-    """PVS proxies (VM-side caching agents) that belong to this site. (published in ely; RO/runtime)"""
+    """PVS proxies (VM-side caching agents) that belong to this site. (published in XenServer 7.1 (ely); RO/runtime)"""
 
 
 @dataclass
@@ -719,23 +719,23 @@ class RepositoryRecord:
     """A software package repository (RPM/yum style) from which the pool's hosts receive updates."""
 
     uuid: str = ""
-    """Globally unique identifier of the repository. (published in 1.301.0; RO/runtime)"""
+    """Globally unique identifier of the repository. (published in XAPI 1.301.0; RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the repository. (published in rio; RW)"""
+    """Short human-readable name of the repository. (published in XenServer 4.0 (rio); RW)"""
     name_description: str = ""
-    """Free-text notes about the repository. (published in rio; RW)"""
+    """Free-text notes about the repository. (published in XenServer 4.0 (rio); RW)"""
     binary_url: str = ""
-    """Base URL from which the repository's binary packages are fetched. (published in 1.301.0; RO/constructor)"""
+    """Base URL from which the repository's binary packages are fetched. (published in XAPI 1.301.0; RO/constructor)"""
     source_url: str = ""
-    """Base URL of the repository holding the matching source packages. (published in 1.301.0; RO/constructor)"""
+    """Base URL of the repository holding the matching source packages. (published in XAPI 1.301.0; RO/constructor)"""
     update: bool = False
-    """True if this is an update repository layered on a base repository, rather than the base installation repository. (published in 1.301.0; RO/constructor)"""
+    """True if this is an update repository layered on a base repository, rather than the base installation repository. (published in XAPI 1.301.0; RO/constructor)"""
     hash: str = ""
-    """Checksum of the repository metadata last synchronised, used to detect when it changes. (published in 1.301.0; RO/runtime)"""
+    """Checksum of the repository metadata last synchronised, used to detect when it changes. (published in XAPI 1.301.0; RO/runtime)"""
     up_to_date: bool = False
-    """True if the pool's local copy of this repository is in sync with the remote one. (published in 1.301.0; deprecated in 23.18.0; removed in 23.18.0; RO/runtime)"""
+    """True if the pool's local copy of this repository is in sync with the remote one. (published in XAPI 1.301.0; deprecated in XAPI 23.18.0; removed in XAPI 23.18.0; RO/runtime)"""
     gpgkey_path: str = ""
-    """Name of the GPG public key used to verify the repository's packages and metadata; empty to use the default key. (prototyped in 22.12.0; RO/constructor)"""
+    """Name of the GPG public key used to verify the repository's packages and metadata; empty to use the default key. (prototyped in XAPI 22.12.0; RO/constructor)"""
 
 
 @dataclass
@@ -743,13 +743,13 @@ class SdnControllerRecord:
     """An external software-defined networking controller that the pool's Open vSwitch instances connect to."""
 
     uuid: str = ""
-    """Unique identifier of this SDN controller record. (published in falcon; RO/runtime)"""
+    """Unique identifier of this SDN controller record. (published in XenServer 7.2 (falcon); RO/runtime)"""
     protocol: SdnControllerProtocol = SdnControllerProtocol.SSL
-    """Connection protocol used to reach the controller; ssl by default. (published in falcon; RO/constructor)"""
+    """Connection protocol used to reach the controller; ssl by default. (published in XenServer 7.2 (falcon); RO/constructor)"""
     address: str = ""
-    """IP address of the controller; empty when the protocol is passive (pssl). (published in falcon; RO/constructor)"""
+    """IP address of the controller; empty when the protocol is passive (pssl). (published in XenServer 7.2 (falcon); RO/constructor)"""
     port: int = 0
-    """TCP port of the controller; 0 means the protocol's default port. (published in falcon; RO/constructor)"""
+    """TCP port of the controller; 0 means the protocol's default port. (published in XenServer 7.2 (falcon); RO/constructor)"""
 
 
 @dataclass
@@ -757,33 +757,33 @@ class SmRecord:
     """A storage manager plugin installed on the pool, which implements one type of storage repository."""
 
     uuid: str = ""
-    """Unique identifier of this storage manager record. (published in rio; RO/runtime)"""
+    """Unique identifier of this storage manager record. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the storage manager. (published in rio; RO/runtime)"""
+    """Short human-readable name of the storage manager. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_description: str = ""
-    """Longer human-readable description of the storage manager. (published in rio; RO/runtime)"""
+    """Longer human-readable description of the storage manager. (published in XenServer 4.0 (rio); RO/runtime)"""
     type: str = ""
-    """The SR type this plugin handles, such as lvm, nfs or ext. (published in rio; RO/runtime)"""
+    """The SR type this plugin handles, such as lvm, nfs or ext. (published in XenServer 4.0 (rio); RO/runtime)"""
     vendor: str = ""
-    """Name of the vendor who supplied the plugin. (published in rio; RO/runtime)"""
+    """Name of the vendor who supplied the plugin. (published in XenServer 4.0 (rio); RO/runtime)"""
     copyright: str = ""
-    """Copyright notice of the plugin. (published in rio; RO/runtime)"""
+    """Copyright notice of the plugin. (published in XenServer 4.0 (rio); RO/runtime)"""
     version: str = ""
-    """Version string of the plugin. (published in rio; RO/runtime)"""
+    """Version string of the plugin. (published in XenServer 4.0 (rio); RO/runtime)"""
     required_api_version: str = ""
-    """Minimum storage manager API version the plugin needs. (published in rio; RO/runtime)"""
+    """Minimum storage manager API version the plugin needs. (published in XenServer 4.0 (rio); RO/runtime)"""
     configuration: Dict[str, str] = field(default_factory=dict)
-    """Device-config keys accepted by the plugin, mapped to a short explanation of each. (published in rio; RO/runtime)"""
+    """Device-config keys accepted by the plugin, mapped to a short explanation of each. (published in XenServer 4.0 (rio); RO/runtime)"""
     capabilities: List[str] = field(default_factory=list)
-    """Operations the plugin supports; deprecated in favour of the features field. (published in miami; deprecated in clearwater; RO/runtime)"""
+    """Operations the plugin supports; deprecated in favour of the features field. (published in XenServer 4.1 (miami); deprecated in XenServer 6.2 (clearwater); RO/runtime)"""
     features: Dict[str, int] = field(default_factory=dict)
-    """Operations the plugin supports, mapped to the version of each capability. (published in clearwater; RO/runtime)"""
+    """Operations the plugin supports, mapped to the version of each capability. (published in XenServer 6.2 (clearwater); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in miami; RW)"""
+    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in XenServer 4.1 (miami); RW)"""
     driver_filename: str = ""
-    """Path of the plugin's driver executable on the host. (published in orlando; RO/runtime)"""
+    """Path of the plugin's driver executable on the host. (published in XenServer 5.0 (orlando); RO/runtime)"""
     required_cluster_stack: List[str] = field(default_factory=list)
-    """Cluster stacks that must be running before an SR of this type can be attached; empty when none is needed. (published in dundee; RO/runtime)"""
+    """Cluster stacks that must be running before an SR of this type can be attached; empty when none is needed. (published in XenServer 7.0 (dundee); RO/runtime)"""
 
 
 @dataclass
@@ -791,47 +791,47 @@ class SrRecord:
     """A storage repository: a pool-wide container of virtual disk images, backed by local disks, iSCSI/FC LUNs, NFS/SMB shares or other storage reachable through a driver."""
 
     uuid: str = ""
-    """Globally unique identifier of the SR, stable across pools and exports. (published in rio; RO/runtime)"""
+    """Globally unique identifier of the SR, stable across pools and exports. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the SR. (published in rio; RO/constructor)"""
+    """Short human-readable name of the SR. (published in XenServer 4.0 (rio); RO/constructor)"""
     name_description: str = ""
-    """Free-text human-readable notes about the SR. (published in rio; RO/constructor)"""
+    """Free-text human-readable notes about the SR. (published in XenServer 4.0 (rio); RO/constructor)"""
     allowed_operations: List[StorageOperations] = field(default_factory=list)
-    """The storage operations that may currently be started on this SR, recomputed by the server after each state change. (published in rio; RO/runtime)"""
+    """The storage operations that may currently be started on this SR, recomputed by the server after each state change. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, StorageOperations] = field(default_factory=dict)
-    """Operations in progress on this SR, keyed by the reference of the task carrying each one. (published in rio; RO/runtime)"""
+    """Operations in progress on this SR, keyed by the reference of the task carrying each one. (published in XenServer 4.0 (rio); RO/runtime)"""
     VDIs: List[VdiRef] = field(default_factory=list)
-    """The virtual disk images that live in this SR. (published in rio; RO/runtime)"""
+    """The virtual disk images that live in this SR. (published in XenServer 4.0 (rio); RO/runtime)"""
     PBDs: List[PbdRef] = field(default_factory=list)
-    """The PBDs describing how each host connects to this SR. (published in rio; RO/runtime)"""
+    """The PBDs describing how each host connects to this SR. (published in XenServer 4.0 (rio); RO/runtime)"""
     virtual_allocation: int = 0
-    """Sum of the virtual sizes of all disks in the SR, in bytes; may exceed physical_size with thin provisioning. (published in rio; RO/runtime)"""
+    """Sum of the virtual sizes of all disks in the SR, in bytes; may exceed physical_size with thin provisioning. (published in XenServer 4.0 (rio); RO/runtime)"""
     physical_utilisation: int = 0
-    """Space actually consumed on the underlying storage, in bytes. (published in rio; RO/runtime)"""
+    """Space actually consumed on the underlying storage, in bytes. (published in XenServer 4.0 (rio); RO/runtime)"""
     physical_size: int = 0
-    """Total capacity of the SR's underlying storage, in bytes. (published in rio; RO/constructor)"""
+    """Total capacity of the SR's underlying storage, in bytes. (published in XenServer 4.0 (rio); RO/constructor)"""
     type: str = ""
-    """Name of the storage driver backing the SR, for example lvm, ext, nfs, lvmoiscsi or iso. (published in rio; RO/constructor)"""
+    """Name of the storage driver backing the SR, for example lvm, ext, nfs, lvmoiscsi or iso. (published in XenServer 4.0 (rio); RO/constructor)"""
     content_type: str = ""
-    """Informal tag describing what the SR holds; "iso" marks an ISO library, other values are free-form. (published in rio; RO/constructor)"""
+    """Informal tag describing what the SR holds; "iso" marks an ISO library, other values are free-form. (published in XenServer 4.0 (rio); RO/constructor)"""
     shared: bool = False
-    """True if the SR can be reached from every host in the pool, which lets VMs using it migrate and restart anywhere. (published in rio; RO/runtime)"""
+    """True if the SR can be reached from every host in the pool, which lets VMs using it migrate and restart anywhere. (published in XenServer 4.0 (rio); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for clients and tools; not interpreted by the storage driver. (published in rio; RW)"""
+    """Free-form key/value pairs for clients and tools; not interpreted by the storage driver. (published in XenServer 4.0 (rio); RW)"""
     tags: List[str] = field(default_factory=list)
-    """User-defined labels attached to the SR for searching and grouping. (published in orlando; RW)"""
+    """User-defined labels attached to the SR for searching and grouping. (published in XenServer 5.0 (orlando); RW)"""
     sm_config: Dict[str, str] = field(default_factory=dict)
-    """Driver-specific key/value settings passed to and maintained by the storage manager backend. (published in miami; RW)"""
+    """Driver-specific key/value settings passed to and maintained by the storage manager backend. (published in XenServer 4.1 (miami); RW)"""
     blobs: Dict[str, BlobRef] = field(default_factory=dict)
-    """Named binary objects attached to this SR, such as client-side metadata, keyed by blob name. (published in orlando; RO/runtime)"""
+    """Named binary objects attached to this SR, such as client-side metadata, keyed by blob name. (published in XenServer 5.0 (orlando); RO/runtime)"""
     local_cache_enabled: bool = False
-    """True if this SR is used on its host as a local read cache for disks of shared-storage VMs (IntelliCache). (published in cowley; RO/runtime)"""
+    """True if this SR is used on its host as a local read cache for disks of shared-storage VMs (IntelliCache). (published in XenServer 5.6 FP1 (cowley); RO/runtime)"""
     introduced_by: DrTaskRef = DrTaskRef("OpaqueRef:NULL")
-    """The disaster-recovery task that introduced this SR into the pool, or OpaqueRef:NULL if it was created normally. (published in boston; RO/runtime)"""
+    """The disaster-recovery task that introduced this SR into the pool, or OpaqueRef:NULL if it was created normally. (published in XenServer 6.0 (boston); RO/runtime)"""
     clustered: bool = False
-    """True if the SR depends on the pool's cluster stack (for example GFS2) and needs a running cluster to be usable. (published in dundee; RO/runtime)"""
+    """True if the SR depends on the pool's cluster stack (for example GFS2) and needs a running cluster to be usable. (published in XenServer 7.0 (dundee); RO/runtime)"""
     is_tools_sr: bool = False
-    """True for the built-in SR that holds the guest tools ISO images. (published in dundee; RO/runtime)"""
+    """True for the built-in SR that holds the guest tools ISO images. (published in XenServer 7.0 (dundee); RO/runtime)"""
 
 
 @dataclass
@@ -839,17 +839,17 @@ class UsbGroupRecord:
     """A group of equivalent physical USB devices across the pool, through which virtual USB devices are attached to VMs."""
 
     uuid: str = ""
-    """Globally unique identifier of the USB group. (published in inverness; RO/runtime)"""
+    """Globally unique identifier of the USB group. (published in XenServer 7.3 (inverness); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the group. (published in inverness; RW)"""
+    """Short human-readable name of the group. (published in XenServer 7.3 (inverness); RW)"""
     name_description: str = ""
-    """Free-text notes about the group. (published in inverness; RW)"""
+    """Free-text notes about the group. (published in XenServer 7.3 (inverness); RW)"""
     PUSBs: List[PusbRef] = field(default_factory=list)
-    """Physical USB devices that belong to this group. (published in inverness; RO/runtime)"""
+    """Physical USB devices that belong to this group. (published in XenServer 7.3 (inverness); RO/runtime)"""
     VUSBs: List[VusbRef] = field(default_factory=list)
-    """Virtual USB devices that draw on this group. (published in inverness; RO/runtime)"""
+    """Virtual USB devices that draw on this group. (published in XenServer 7.3 (inverness); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for clients. (published in inverness; RW)"""
+    """Free-form key/value pairs for clients. (published in XenServer 7.3 (inverness); RW)"""
 
 
 @dataclass
@@ -857,49 +857,49 @@ class VbdRecord:
     """A virtual block device: the connection that presents a VDI (or an empty removable drive) to a VM as a disk, CD or floppy."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the virtual block device. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the virtual block device. (published in XenServer 4.0 (rio); RO/runtime)"""
     allowed_operations: List[VbdOperations] = field(default_factory=list)
-    """Operations currently permitted on this device. (published in rio; RO/runtime)"""
+    """Operations currently permitted on this device. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, VbdOperations] = field(default_factory=dict)
-    """Operations in progress on this device, keyed by task ID. (published in rio; RO/runtime)"""
+    """Operations in progress on this device, keyed by task ID. (published in XenServer 4.0 (rio); RO/runtime)"""
     VM: VmRef = VmRef("OpaqueRef:NULL")
-    """The VM this device is attached to. (published in rio; RO/constructor)"""
+    """The VM this device is attached to. (published in XenServer 4.0 (rio); RO/constructor)"""
     VDI: VdiRef = VdiRef("OpaqueRef:NULL")
-    """The virtual disk presented through this device; OpaqueRef:NULL for an empty removable drive. (published in rio; RO/constructor)"""
+    """The virtual disk presented through this device; OpaqueRef:NULL for an empty removable drive. (published in XenServer 4.0 (rio); RO/constructor)"""
     device: str = ""
-    """Device name as seen by the guest (for example xvda or hda); empty until assigned. (published in rio; changed in 1.257.0; RO/constructor)"""
+    """Device name as seen by the guest (for example xvda or hda); empty until assigned. (published in XenServer 4.0 (rio); changed in XAPI 1.257.0; RO/constructor)"""
     userdevice: str = ""
-    """Requested device position in the guest, such as "0" for the first disk, or "autodetect" to pick a free slot. (published in rio; RW)"""
+    """Requested device position in the guest, such as "0" for the first disk, or "autodetect" to pick a free slot. (published in XenServer 4.0 (rio); RW)"""
     bootable: bool = False
-    """True if the VM may boot from this device. (published in rio; RW)"""
+    """True if the VM may boot from this device. (published in XenServer 4.0 (rio); RW)"""
     mode: VbdMode = VbdMode.first()
-    """Whether the guest sees the device as read-only or read-write. (published in rio; RO/constructor)"""
+    """Whether the guest sees the device as read-only or read-write. (published in XenServer 4.0 (rio); RO/constructor)"""
     type: VbdType = VbdType.first()
-    """Whether the device appears as a disk, CD drive or floppy drive. (published in rio; RW)"""
+    """Whether the device appears as a disk, CD drive or floppy drive. (published in XenServer 4.0 (rio); RW)"""
     unpluggable: bool = True
-    """True if the guest is allowed to hot-unplug this device. (published in miami; RW)"""
+    """True if the guest is allowed to hot-unplug this device. (published in XenServer 4.1 (miami); RW)"""
     storage_lock: bool = False
-    """True if the disk is currently locked at the storage layer. (published in rio; RO/runtime)"""
+    """True if the disk is currently locked at the storage layer. (published in XenServer 4.0 (rio); RO/runtime)"""
     empty: bool = False
-    """True if this is a removable drive with no medium inserted. (published in rio; RO/constructor)"""
+    """True if this is a removable drive with no medium inserted. (published in XenServer 4.0 (rio); RO/constructor)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in rio; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 4.0 (rio); RW)"""
     currently_attached: bool = False
-    """True if the device is currently connected to the running VM. (published in rio; changed in 1.257.0; RO/constructor)"""
+    """True if the device is currently connected to the running VM. (published in XenServer 4.0 (rio); changed in XAPI 1.257.0; RO/constructor)"""
     status_code: int = 0
-    """Error code from the most recent attach attempt; 0 means success. (published in rio; RO/runtime)"""
+    """Error code from the most recent attach attempt; 0 means success. (published in XenServer 4.0 (rio); RO/runtime)"""
     status_detail: str = ""
-    """Error message from the most recent attach attempt; empty on success. (published in rio; RO/runtime)"""
+    """Error message from the most recent attach attempt; empty on success. (published in XenServer 4.0 (rio); RO/runtime)"""
     runtime_properties: Dict[str, str] = field(default_factory=dict)
-    """Backend details about the device while it is attached, as key/value pairs. (published in rio; RO/runtime)"""
+    """Backend details about the device while it is attached, as key/value pairs. (published in XenServer 4.0 (rio); RO/runtime)"""
     qos_algorithm_type: str = ""
-    """Name of the I/O QoS algorithm applied to this device; empty for none. (published in rio; RW)"""
+    """Name of the I/O QoS algorithm applied to this device; empty for none. (published in XenServer 4.0 (rio); RW)"""
     qos_algorithm_params: Dict[str, str] = field(default_factory=dict)
-    """Parameters for the chosen I/O QoS algorithm. (published in rio; RW)"""
+    """Parameters for the chosen I/O QoS algorithm. (published in XenServer 4.0 (rio); RW)"""
     qos_supported_algorithms: List[str] = field(default_factory=list)
-    """I/O QoS algorithms that can be used with this device. (published in rio; RO/runtime)"""
+    """I/O QoS algorithms that can be used with this device. (published in XenServer 4.0 (rio); RO/runtime)"""
     metrics: VbdMetricsRef = VbdMetricsRef("OpaqueRef:NULL")
-    """Performance metrics record for this device, or OpaqueRef:NULL if none. (published in rio; deprecated in tampa; removed in tampa; RO/runtime)"""
+    """Performance metrics record for this device, or OpaqueRef:NULL if none. (published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa); RO/runtime)"""
 
 
 @dataclass
@@ -907,15 +907,15 @@ class VbdMetricsRecord:
     """Removed object that held disk I/O throughput figures for a virtual block device; such statistics now come from the performance data sources."""
 
     uuid: str = ""
-    """Globally unique identifier of the VBD metrics object. (published in rio; RO/runtime)"""
+    """Globally unique identifier of the VBD metrics object. (published in XenServer 4.0 (rio); RO/runtime)"""
     io_read_kbs: float = 0.0
-    """Recent read throughput of the virtual disk, in KiB per second. (published in rio; deprecated in tampa; removed in tampa; RO/runtime)"""
+    """Recent read throughput of the virtual disk, in KiB per second. (published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa); RO/runtime)"""
     io_write_kbs: float = 0.0
-    """Recent write throughput of the virtual disk, in KiB per second. (published in rio; deprecated in tampa; removed in tampa; RO/runtime)"""
+    """Recent write throughput of the virtual disk, in KiB per second. (published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa); RO/runtime)"""
     last_updated: datetime.datetime = parse_datetime("19700101T00:00:00Z")
-    """Time at which these figures were last refreshed. (published in rio; deprecated in tampa; removed in tampa; RO/runtime)"""
+    """Time at which these figures were last refreshed. (published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for clients. (published in orlando; deprecated in tampa; removed in tampa; RW)"""
+    """Free-form key/value pairs for clients. (published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa); RW)"""
 
 
 @dataclass
@@ -923,69 +923,69 @@ class VdiRecord:
     """A virtual disk image: a block device stored in a storage repository that can be attached to VMs through VBDs."""
 
     uuid: str = ""
-    """Unique identifier of this virtual disk. (published in rio; RO/runtime)"""
+    """Unique identifier of this virtual disk. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the disk. (published in rio; RO/constructor)"""
+    """Short human-readable name of the disk. (published in XenServer 4.0 (rio); RO/constructor)"""
     name_description: str = ""
-    """Longer human-readable description of the disk. (published in rio; RO/constructor)"""
+    """Longer human-readable description of the disk. (published in XenServer 4.0 (rio); RO/constructor)"""
     allowed_operations: List[VdiOperations] = field(default_factory=list)
-    """Operations that can currently be performed on this disk. (published in rio; RO/runtime)"""
+    """Operations that can currently be performed on this disk. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, VdiOperations] = field(default_factory=dict)
-    """Operations in progress on this disk, keyed by task. (published in rio; RO/runtime)"""
+    """Operations in progress on this disk, keyed by task. (published in XenServer 4.0 (rio); RO/runtime)"""
     SR: SrRef = SrRef("OpaqueRef:NULL")
-    """The storage repository in which the disk lives. (published in rio; RO/constructor)"""
+    """The storage repository in which the disk lives. (published in XenServer 4.0 (rio); RO/constructor)"""
     VBDs: List[VbdRef] = field(default_factory=list)
-    """Block device connections that link this disk to VMs. (published in rio; RO/runtime)"""
+    """Block device connections that link this disk to VMs. (published in XenServer 4.0 (rio); RO/runtime)"""
     crash_dumps: List[CrashdumpRef] = field(default_factory=list)
-    """VM crash dump records stored on this disk. (published in rio; RO/runtime)"""
+    """VM crash dump records stored on this disk. (published in XenServer 4.0 (rio); RO/runtime)"""
     virtual_size: int = 0
-    """Size of the disk as seen by a VM, in bytes. (published in rio; RO/constructor)"""
+    """Size of the disk as seen by a VM, in bytes. (published in XenServer 4.0 (rio); RO/constructor)"""
     physical_utilisation: int = 0
-    """Storage space actually consumed by the disk on its SR, in bytes. (published in rio; RO/runtime)"""
+    """Storage space actually consumed by the disk on its SR, in bytes. (published in XenServer 4.0 (rio); RO/runtime)"""
     type: VdiType = VdiType.first()
-    """Purpose the disk is used for, such as system, user or suspend image. (published in rio; RO/constructor)"""
+    """Purpose the disk is used for, such as system, user or suspend image. (published in XenServer 4.0 (rio); RO/constructor)"""
     sharable: bool = False
-    """True if the disk may be attached to more than one VM at the same time. (published in rio; RO/constructor)"""
+    """True if the disk may be attached to more than one VM at the same time. (published in XenServer 4.0 (rio); RO/constructor)"""
     read_only: bool = False
-    """True if the disk can only be attached read-only. (published in rio; RO/constructor)"""
+    """True if the disk can only be attached read-only. (published in XenServer 4.0 (rio); RO/constructor)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs; a few keys are read by the server and tools. (published in rio; RW)"""
+    """Free-form key/value pairs; a few keys are read by the server and tools. (published in XenServer 4.0 (rio); RW)"""
     storage_lock: bool = False
-    """True if a host currently holds the storage-level lock on this disk. (published in rio; RO/runtime)"""
+    """True if a host currently holds the storage-level lock on this disk. (published in XenServer 4.0 (rio); RO/runtime)"""
     location: str = ""
-    """Identifier of the disk within its SR, specific to the storage backend. (published in miami; RO/runtime)"""
+    """Identifier of the disk within its SR, specific to the storage backend. (published in XenServer 4.1 (miami); RO/runtime)"""
     managed: bool = False
-    """True if the disk is under the server's control; false for internal or hidden disks. (published in rio; RO/runtime)"""
+    """True if the disk is under the server's control; false for internal or hidden disks. (published in XenServer 4.0 (rio); RO/runtime)"""
     missing: bool = False
-    """True if the SR scan could no longer find the disk's data. (published in rio; RO/runtime)"""
+    """True if the SR scan could no longer find the disk's data. (published in XenServer 4.0 (rio); RO/runtime)"""
     parent: VdiRef = VdiRef("OpaqueRef:NULL")
-    """Disk this one was derived from; no longer populated by the server. (published in rio; deprecated in ely; RO/runtime)"""
+    """Disk this one was derived from; no longer populated by the server. (published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely); RO/runtime)"""
     xenstore_data: Dict[str, str] = field(default_factory=dict)
-    """Key/value pairs written into the VM's xenstore area for this disk when it is attached. (published in miami; RW)"""
+    """Key/value pairs written into the VM's xenstore area for this disk when it is attached. (published in XenServer 4.1 (miami); RW)"""
     sm_config: Dict[str, str] = field(default_factory=dict)
-    """Storage-backend-specific settings and hints for this disk. (published in miami; RW)"""
+    """Storage-backend-specific settings and hints for this disk. (published in XenServer 4.1 (miami); RW)"""
     is_a_snapshot: bool = False
-    """True if this disk is a snapshot of another disk. (published in orlando; RO/runtime)"""
+    """True if this disk is a snapshot of another disk. (published in XenServer 5.0 (orlando); RO/runtime)"""
     snapshot_of: VdiRef = VdiRef("OpaqueRef:NULL")
-    """The disk this snapshot was taken from; a null reference if this is not a snapshot. (published in orlando; RO/runtime)"""
+    """The disk this snapshot was taken from; a null reference if this is not a snapshot. (published in XenServer 5.0 (orlando); RO/runtime)"""
     snapshots: List[VdiRef] = field(default_factory=list)
-    """Read-only snapshot disks that were taken from this one. (published in orlando; RO/runtime)"""
+    """Read-only snapshot disks that were taken from this one. (published in XenServer 5.0 (orlando); RO/runtime)"""
     snapshot_time: datetime.datetime = parse_datetime("19700101T00:00:00Z")
-    """Time at which the snapshot was taken; the epoch if this is not a snapshot. (published in orlando; RO/runtime)"""
+    """Time at which the snapshot was taken; the epoch if this is not a snapshot. (published in XenServer 5.0 (orlando); RO/runtime)"""
     tags: List[str] = field(default_factory=list)
-    """User-defined labels used to organise disks. (published in orlando; RW)"""
+    """User-defined labels used to organise disks. (published in XenServer 5.0 (orlando); RW)"""
     allow_caching: bool = False
-    """True if the disk may be cached on local storage (IntelliCache) when attached. (published in cowley; RO/runtime)"""
+    """True if the disk may be cached on local storage (IntelliCache) when attached. (published in XenServer 5.6 FP1 (cowley); RO/runtime)"""
     on_boot: OnBoot = OnBoot.PERSIST
-    """Whether the disk's changes persist across VM boots or are reset each time. (published in cowley; RO/runtime)"""
+    """Whether the disk's changes persist across VM boots or are reset each time. (published in XenServer 5.6 FP1 (cowley); RO/runtime)"""
     metadata_of_pool: PoolRef = PoolRef("OpaqueRef:NULL")
-    """Pool whose metadata is stored on this disk; OpaqueRef:NULL if it holds no pool metadata. (published in boston; RO/runtime)"""
+    """Pool whose metadata is stored on this disk; OpaqueRef:NULL if it holds no pool metadata. (published in XenServer 6.0 (boston); RO/runtime)"""
     metadata_latest: bool = False
-    """True if this disk holds the most recent copy of the pool metadata found on its SR. (published in boston; RO/runtime)"""
+    """True if this disk holds the most recent copy of the pool metadata found on its SR. (published in XenServer 6.0 (boston); RO/runtime)"""
     is_tools_iso: bool = False
-    """True if this disk is the guest tools ISO image. (published in dundee; RO/runtime)"""
+    """True if this disk is the guest tools ISO image. (published in XenServer 7.0 (dundee); RO/runtime)"""
     cbt_enabled: bool = False
-    """True if changed block tracking is turned on for this disk. (published in inverness; RO/runtime)"""
+    """True if changed block tracking is turned on for this disk. (published in XenServer 7.3 (inverness); RO/runtime)"""
 
 
 @dataclass
@@ -993,29 +993,29 @@ class VgpuRecord:
     """A virtual GPU assigned to a VM, backed by a physical GPU or a slice of one when the VM runs."""
 
     uuid: str = ""
-    """Unique identifier of this virtual GPU. (published in boston; RO/runtime)"""
+    """Unique identifier of this virtual GPU. (published in XenServer 6.0 (boston); RO/runtime)"""
     VM: VmRef = VmRef("OpaqueRef:NULL")
-    """The virtual machine that owns this virtual GPU. (published in boston; RO/runtime)"""
+    """The virtual machine that owns this virtual GPU. (published in XenServer 6.0 (boston); RO/runtime)"""
     GPU_group: GpuGroupRef = GpuGroupRef("OpaqueRef:NULL")
-    """The group of physical GPUs from which a device is picked to back this virtual GPU at VM start. (published in boston; RO/runtime)"""
+    """The group of physical GPUs from which a device is picked to back this virtual GPU at VM start. (published in XenServer 6.0 (boston); RO/runtime)"""
     device: str = "0"
-    """Slot index of the virtual GPU within its VM, as a decimal string; "0" for the first device. (published in boston; RO/runtime)"""
+    """Slot index of the virtual GPU within its VM, as a decimal string; "0" for the first device. (published in XenServer 6.0 (boston); RO/runtime)"""
     currently_attached: bool = False
-    """True while the virtual GPU is plugged into a running VM. (published in boston; RO/runtime)"""
+    """True while the virtual GPU is plugged into a running VM. (published in XenServer 6.0 (boston); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in boston; RW)"""
+    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in XenServer 6.0 (boston); RW)"""
     type: VgpuTypeRef = VgpuTypeRef("OpaqueRef:NULL")
-    """The vGPU type (profile) this device uses, which fixes its framebuffer size and capabilities; OpaqueRef:NULL if unset. (published in vgpu-tech-preview; RO/runtime)"""
+    """The vGPU type (profile) this device uses, which fixes its framebuffer size and capabilities; OpaqueRef:NULL if unset. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/runtime)"""
     resident_on: PgpuRef = PgpuRef("OpaqueRef:NULL")
-    """The physical GPU currently backing this virtual GPU; OpaqueRef:NULL when the VM is not running. (published in vgpu-tech-preview; RO/runtime)"""
+    """The physical GPU currently backing this virtual GPU; OpaqueRef:NULL when the VM is not running. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/runtime)"""
     scheduled_to_be_resident_on: PgpuRef = PgpuRef("OpaqueRef:NULL")
-    """The physical GPU reserved for this virtual GPU while its VM is being started or migrated; OpaqueRef:NULL otherwise. (published in dundee; RO/runtime)"""
+    """The physical GPU reserved for this virtual GPU while its VM is being started or migrated; OpaqueRef:NULL otherwise. (published in XenServer 7.0 (dundee); RO/runtime)"""
     compatibility_metadata: Dict[str, str] = field(default_factory=dict)
-    """Vendor-specific data recorded for the running vGPU, used to check that a migration destination is compatible. (published in inverness; RO/runtime)"""
+    """Vendor-specific data recorded for the running vGPU, used to check that a migration destination is compatible. (published in XenServer 7.3 (inverness); RO/runtime)"""
     extra_args: str = ""
-    """Additional vendor-specific arguments passed to the vGPU device model on start; empty for none. (published in quebec; RW)"""
+    """Additional vendor-specific arguments passed to the vGPU device model on start; empty for none. (published in Citrix Hypervisor 8.1 (quebec); RW)"""
     PCI: PciRef = PciRef("OpaqueRef:NULL")
-    """The physical PCI function (e.g. an SR-IOV virtual function) assigned to back this vGPU; OpaqueRef:NULL if none. (published in quebec; RO/runtime)"""
+    """The physical PCI function (e.g. an SR-IOV virtual function) assigned to back this vGPU; OpaqueRef:NULL if none. (published in Citrix Hypervisor 8.1 (quebec); RO/runtime)"""
 
 
 @dataclass
@@ -1023,37 +1023,37 @@ class VgpuTypeRecord:
     """A kind of virtual GPU that physical GPUs can provide, describing its vendor, model, video memory and display limits."""
 
     uuid: str = ""
-    """Globally unique identifier of the vGPU type. (published in vgpu-tech-preview; RO/runtime)"""
+    """Globally unique identifier of the vGPU type. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/runtime)"""
     vendor_name: str = ""
-    """Name of the GPU vendor, for example NVIDIA Corporation. (published in vgpu-tech-preview; RO/constructor)"""
+    """Name of the GPU vendor, for example NVIDIA Corporation. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/constructor)"""
     model_name: str = ""
-    """Model name of this vGPU type as given by the vendor. (published in vgpu-tech-preview; RO/constructor)"""
+    """Model name of this vGPU type as given by the vendor. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/constructor)"""
     framebuffer_size: int = 0
-    """Amount of video memory given to each vGPU of this type, in bytes. (published in vgpu-tech-preview; RO/constructor)"""
+    """Amount of video memory given to each vGPU of this type, in bytes. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/constructor)"""
     max_heads: int = 0
-    """Maximum number of virtual display outputs a vGPU of this type supports. (published in vgpu-tech-preview; RO/constructor)"""
+    """Maximum number of virtual display outputs a vGPU of this type supports. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/constructor)"""
     max_resolution_x: int = 0
-    """Largest supported horizontal display resolution, in pixels. (published in vgpu-productisation; RO/constructor)"""
+    """Largest supported horizontal display resolution, in pixels. (published in XenServer 6.2 SP1 (vgpu-productisation); RO/constructor)"""
     max_resolution_y: int = 0
-    """Largest supported vertical display resolution, in pixels. (published in vgpu-productisation; RO/constructor)"""
+    """Largest supported vertical display resolution, in pixels. (published in XenServer 6.2 SP1 (vgpu-productisation); RO/constructor)"""
     supported_on_PGPUs: List[PgpuRef] = field(default_factory=list)
-    """Physical GPUs whose hardware is able to provide this vGPU type. (published in vgpu-tech-preview; RO/runtime)"""
+    """Physical GPUs whose hardware is able to provide this vGPU type. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/runtime)"""
     enabled_on_PGPUs: List[PgpuRef] = field(default_factory=list)
-    """Physical GPUs on which an administrator has allowed this vGPU type to be created. (published in vgpu-tech-preview; RO/runtime)"""
+    """Physical GPUs on which an administrator has allowed this vGPU type to be created. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/runtime)"""
     VGPUs: List[VgpuRef] = field(default_factory=list)
-    """Virtual GPUs of this type, across the pool. (published in vgpu-tech-preview; RO/runtime)"""
+    """Virtual GPUs of this type, across the pool. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/runtime)"""
     supported_on_GPU_groups: List[GpuGroupRef] = field(default_factory=list)
-    """GPU groups containing at least one physical GPU that supports this type. (published in vgpu-productisation; RO/runtime)"""
+    """GPU groups containing at least one physical GPU that supports this type. (published in XenServer 6.2 SP1 (vgpu-productisation); RO/runtime)"""
     enabled_on_GPU_groups: List[GpuGroupRef] = field(default_factory=list)
-    """GPU groups containing at least one physical GPU on which this type is enabled. (published in vgpu-productisation; RO/runtime)"""
+    """GPU groups containing at least one physical GPU on which this type is enabled. (published in XenServer 6.2 SP1 (vgpu-productisation); RO/runtime)"""
     implementation: VgpuTypeImplementation = VgpuTypeImplementation.PASSTHROUGH
-    """The technology used to provide vGPUs of this type: passthrough, NVIDIA, NVIDIA SR-IOV, Intel GVT-g or AMD MxGPU. (published in dundee; RO/constructor)"""
+    """The technology used to provide vGPUs of this type: passthrough, NVIDIA, NVIDIA SR-IOV, Intel GVT-g or AMD MxGPU. (published in XenServer 7.0 (dundee); RO/constructor)"""
     identifier: str = ""
-    """Key that identifies this type uniquely within its implementation, used to match types across hosts. (published in dundee; RO/constructor)"""
+    """Key that identifies this type uniquely within its implementation, used to match types across hosts. (published in XenServer 7.0 (dundee); RO/constructor)"""
     experimental: bool = False
-    """True if support for this vGPU type is experimental and not intended for production use. (published in dundee; RO/constructor)"""
+    """True if support for this vGPU type is experimental and not intended for production use. (published in XenServer 7.0 (dundee); RO/constructor)"""
     compatible_types_in_vm: List[VgpuTypeRef] = field(default_factory=list)
-    """Other vGPU types that a VM holding a vGPU of this type may also be given. (published in quebec; RO/runtime)"""
+    """Other vGPU types that a VM holding a vGPU of this type may also be given. (published in Citrix Hypervisor 8.1 (quebec); RO/runtime)"""
 
 
 @dataclass
@@ -1061,59 +1061,59 @@ class VifRecord:
     """A virtual network interface that connects a VM to a network."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the virtual network interface. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the virtual network interface. (published in XenServer 4.0 (rio); RO/runtime)"""
     allowed_operations: List[VifOperations] = field(default_factory=list)
-    """Operations currently permitted on this interface. (published in rio; RO/runtime)"""
+    """Operations currently permitted on this interface. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, VifOperations] = field(default_factory=dict)
-    """Operations in progress on this interface, keyed by task ID. (published in rio; RO/runtime)"""
+    """Operations in progress on this interface, keyed by task ID. (published in XenServer 4.0 (rio); RO/runtime)"""
     device: str = ""
-    """Position of the interface in the guest, such as "0" for the first NIC. (published in rio; RO/constructor)"""
+    """Position of the interface in the guest, such as "0" for the first NIC. (published in XenServer 4.0 (rio); RO/constructor)"""
     network: NetworkRef = NetworkRef("OpaqueRef:NULL")
-    """The network this interface is connected to. (published in rio; RO/constructor)"""
+    """The network this interface is connected to. (published in XenServer 4.0 (rio); RO/constructor)"""
     VM: VmRef = VmRef("OpaqueRef:NULL")
-    """The VM this interface belongs to. (published in rio; RO/constructor)"""
+    """The VM this interface belongs to. (published in XenServer 4.0 (rio); RO/constructor)"""
     MAC: str = ""
-    """Ethernet MAC address presented to the guest. (published in rio; RO/constructor)"""
+    """Ethernet MAC address presented to the guest. (published in XenServer 4.0 (rio); RO/constructor)"""
     MTU: int = 0
-    """Maximum transmission unit of the interface, in bytes. (published in rio; RO/constructor)"""
+    """Maximum transmission unit of the interface, in bytes. (published in XenServer 4.0 (rio); RO/constructor)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in rio; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 4.0 (rio); RW)"""
     currently_attached: bool = False
-    """True if the interface is currently connected to the running VM. (published in rio; changed in 1.257.0; RO/constructor)"""
+    """True if the interface is currently connected to the running VM. (published in XenServer 4.0 (rio); changed in XAPI 1.257.0; RO/constructor)"""
     status_code: int = 0
-    """Error code from the most recent attach attempt; 0 means success. (published in rio; RO/runtime)"""
+    """Error code from the most recent attach attempt; 0 means success. (published in XenServer 4.0 (rio); RO/runtime)"""
     status_detail: str = ""
-    """Error message from the most recent attach attempt; empty on success. (published in rio; RO/runtime)"""
+    """Error message from the most recent attach attempt; empty on success. (published in XenServer 4.0 (rio); RO/runtime)"""
     runtime_properties: Dict[str, str] = field(default_factory=dict)
-    """Backend details about the interface while it is attached, as key/value pairs. (published in rio; RO/runtime)"""
+    """Backend details about the interface while it is attached, as key/value pairs. (published in XenServer 4.0 (rio); RO/runtime)"""
     qos_algorithm_type: str = ""
-    """Name of the network QoS algorithm applied to this interface, such as rate limiting; empty for none. (published in rio; RW)"""
+    """Name of the network QoS algorithm applied to this interface, such as rate limiting; empty for none. (published in XenServer 4.0 (rio); RW)"""
     qos_algorithm_params: Dict[str, str] = field(default_factory=dict)
-    """Parameters for the chosen network QoS algorithm. (published in rio; RW)"""
+    """Parameters for the chosen network QoS algorithm. (published in XenServer 4.0 (rio); RW)"""
     qos_supported_algorithms: List[str] = field(default_factory=list)
-    """Network QoS algorithms that can be used with this interface. (published in rio; RO/runtime)"""
+    """Network QoS algorithms that can be used with this interface. (published in XenServer 4.0 (rio); RO/runtime)"""
     metrics: VifMetricsRef = VifMetricsRef("OpaqueRef:NULL")
-    """Performance metrics record for this interface, or OpaqueRef:NULL if none. (published in rio; deprecated in tampa; removed in tampa; RO/runtime)"""
+    """Performance metrics record for this interface, or OpaqueRef:NULL if none. (published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa); RO/runtime)"""
     MAC_autogenerated: bool = False
-    """True if the MAC address was generated by the server rather than supplied by the caller. (published in george; RO/runtime)"""
+    """True if the MAC address was generated by the server rather than supplied by the caller. (published in XenServer 5.5 (george); RO/runtime)"""
     locking_mode: VifLockingMode = VifLockingMode.NETWORK_DEFAULT
-    """The traffic filtering policy applied to this interface. (published in tampa; RO/constructor)"""
+    """The traffic filtering policy applied to this interface. (published in XenServer 6.1 (tampa); RO/constructor)"""
     ipv4_allowed: List[str] = field(default_factory=list)
-    """IPv4 addresses the guest may use on this interface when it is locked. (published in tampa; RO/constructor)"""
+    """IPv4 addresses the guest may use on this interface when it is locked. (published in XenServer 6.1 (tampa); RO/constructor)"""
     ipv6_allowed: List[str] = field(default_factory=list)
-    """IPv6 addresses the guest may use on this interface when it is locked. (published in tampa; RO/constructor)"""
+    """IPv6 addresses the guest may use on this interface when it is locked. (published in XenServer 6.1 (tampa); RO/constructor)"""
     ipv4_configuration_mode: VifIpv4ConfigurationMode = VifIpv4ConfigurationMode.NONE
-    """Whether static IPv4 settings are pushed to the guest for this interface. (published in dundee; RO/runtime)"""
+    """Whether static IPv4 settings are pushed to the guest for this interface. (published in XenServer 7.0 (dundee); RO/runtime)"""
     ipv4_addresses: List[str] = field(default_factory=list)
-    """Static IPv4 addresses, in CIDR notation, to be configured in the guest. (published in dundee; RO/runtime)"""
+    """Static IPv4 addresses, in CIDR notation, to be configured in the guest. (published in XenServer 7.0 (dundee); RO/runtime)"""
     ipv4_gateway: str = ""
-    """IPv4 gateway to be configured in the guest; empty if none. (published in dundee; RO/runtime)"""
+    """IPv4 gateway to be configured in the guest; empty if none. (published in XenServer 7.0 (dundee); RO/runtime)"""
     ipv6_configuration_mode: VifIpv6ConfigurationMode = VifIpv6ConfigurationMode.NONE
-    """Whether static IPv6 settings are pushed to the guest for this interface. (published in dundee; RO/runtime)"""
+    """Whether static IPv6 settings are pushed to the guest for this interface. (published in XenServer 7.0 (dundee); RO/runtime)"""
     ipv6_addresses: List[str] = field(default_factory=list)
-    """Static IPv6 addresses, in CIDR notation, to be configured in the guest. (published in dundee; RO/runtime)"""
+    """Static IPv6 addresses, in CIDR notation, to be configured in the guest. (published in XenServer 7.0 (dundee); RO/runtime)"""
     ipv6_gateway: str = ""
-    """IPv6 gateway to be configured in the guest; empty if none. (published in dundee; RO/runtime)"""
+    """IPv6 gateway to be configured in the guest; empty if none. (published in XenServer 7.0 (dundee); RO/runtime)"""
 
 
 @dataclass
@@ -1121,15 +1121,15 @@ class VifMetricsRecord:
     """Traffic statistics for a single virtual network interface; the class was removed and its data is now exposed through RRD metrics."""
 
     uuid: str = ""
-    """Unique identifier of this VIF metrics record. (published in rio; RO/runtime)"""
+    """Unique identifier of this VIF metrics record. (published in XenServer 4.0 (rio); RO/runtime)"""
     io_read_kbs: float = 0.0
-    """Receive throughput of the interface, in KiB per second, as last sampled. (published in rio; deprecated in tampa; removed in tampa; RO/runtime)"""
+    """Receive throughput of the interface, in KiB per second, as last sampled. (published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa); RO/runtime)"""
     io_write_kbs: float = 0.0
-    """Transmit throughput of the interface, in KiB per second, as last sampled. (published in rio; deprecated in tampa; removed in tampa; RO/runtime)"""
+    """Transmit throughput of the interface, in KiB per second, as last sampled. (published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa); RO/runtime)"""
     last_updated: datetime.datetime = EPOCH
-    """Time at which these statistics were last refreshed. (published in rio; RO/runtime)"""
+    """Time at which these statistics were last refreshed. (published in XenServer 4.0 (rio); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in orlando; RW)"""
+    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in XenServer 5.0 (orlando); RW)"""
 
 
 @dataclass
@@ -1137,15 +1137,15 @@ class VlanRecord:
     """An 802.1Q VLAN carried on a PIF, exposed as a separate untagged PIF on its own network."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the VLAN. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the VLAN. (published in XenServer 4.0 (rio); RO/runtime)"""
     tagged_PIF: PifRef = PifRef("OpaqueRef:NULL")
-    """The underlying interface (physical NIC or bond) on which tagged frames for this VLAN travel. (published in miami; RO/constructor)"""
+    """The underlying interface (physical NIC or bond) on which tagged frames for this VLAN travel. (published in XenServer 4.1 (miami); RO/constructor)"""
     untagged_PIF: PifRef = PifRef("OpaqueRef:NULL")
-    """The VLAN's own PIF, which presents the VLAN's traffic untagged to its network. (published in miami; RO/runtime)"""
+    """The VLAN's own PIF, which presents the VLAN's traffic untagged to its network. (published in XenServer 4.1 (miami); RO/runtime)"""
     tag: int = -1
-    """The 802.1Q VLAN ID (0-4094); -1 means no tag has been set. (published in miami; RO/constructor)"""
+    """The 802.1Q VLAN ID (0-4094); -1 means no tag has been set. (published in XenServer 4.1 (miami); RO/constructor)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in miami; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 4.1 (miami); RW)"""
 
 
 @dataclass
@@ -1153,185 +1153,185 @@ class VmRecord:
     """A virtual machine, or a template or snapshot of one: its configuration, virtual devices, memory and CPU settings and current runtime state."""
 
     uuid: str = ""
-    """Globally unique identifier of the VM. (published in rio; RO/runtime)"""
+    """Globally unique identifier of the VM. (published in XenServer 4.0 (rio); RO/runtime)"""
     allowed_operations: List[VmOperations] = field(default_factory=list)
-    """The operations that may currently be started on this VM, recomputed by the server after each state change. (published in rio; RO/runtime)"""
+    """The operations that may currently be started on this VM, recomputed by the server after each state change. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, VmOperations] = field(default_factory=dict)
-    """Operations in progress on this VM, keyed by the reference of the task carrying each one. (published in rio; RO/runtime)"""
+    """Operations in progress on this VM, keyed by the reference of the task carrying each one. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the VM. (published in rio; RW)"""
+    """Short human-readable name of the VM. (published in XenServer 4.0 (rio); RW)"""
     name_description: str = ""
-    """Free-text notes about the VM. (published in rio; RW)"""
+    """Free-text notes about the VM. (published in XenServer 4.0 (rio); RW)"""
     power_state: VmPowerState = VmPowerState.HALTED
-    """Current power state of the VM: Halted, Paused, Running or Suspended. (published in rio; changed in 1.257.0; RO/constructor)"""
+    """Current power state of the VM: Halted, Paused, Running or Suspended. (published in XenServer 4.0 (rio); changed in XAPI 1.257.0; RO/constructor)"""
     user_version: int = 0
-    """Version number of the VM's configuration, free for users and template authors to set and compare. (published in rio; RW)"""
+    """Version number of the VM's configuration, free for users and template authors to set and compare. (published in XenServer 4.0 (rio); RW)"""
     is_a_template: bool = False
-    """True if this is a template, which cannot be started but can be cloned or copied into new VMs. (published in rio; RW)"""
+    """True if this is a template, which cannot be started but can be cloned or copied into new VMs. (published in XenServer 4.0 (rio); RW)"""
     is_default_template: bool = False
-    """True if this is one of the built-in templates shipped with the server. (published in falcon; RO/runtime)"""
+    """True if this is one of the built-in templates shipped with the server. (published in XenServer 7.2 (falcon); RO/runtime)"""
     suspend_VDI: VdiRef = VdiRef("OpaqueRef:NULL")
-    """The disk holding the saved memory image while the VM is suspended, or OpaqueRef:NULL otherwise. (published in rio; changed in 1.257.0; RO/constructor)"""
+    """The disk holding the saved memory image while the VM is suspended, or OpaqueRef:NULL otherwise. (published in XenServer 4.0 (rio); changed in XAPI 1.257.0; RO/constructor)"""
     resident_on: HostRef = HostRef("OpaqueRef:NULL")
-    """The host the VM is currently running on; OpaqueRef:NULL when it is not running. (published in rio; RO/runtime)"""
+    """The host the VM is currently running on; OpaqueRef:NULL when it is not running. (published in XenServer 4.0 (rio); RO/runtime)"""
     scheduled_to_be_resident_on: HostRef = HostRef("OpaqueRef:NULL")
-    """The host for which resources have been reserved because the VM is about to start or migrate there, or OpaqueRef:NULL. (published in rio; RO/runtime)"""
+    """The host for which resources have been reserved because the VM is about to start or migrate there, or OpaqueRef:NULL. (published in XenServer 4.0 (rio); RO/runtime)"""
     affinity: HostRef = HostRef("OpaqueRef:NULL")
-    """The host the VM prefers to start on when possible, or OpaqueRef:NULL for no preference. (published in rio; RW)"""
+    """The host the VM prefers to start on when possible, or OpaqueRef:NULL for no preference. (published in XenServer 4.0 (rio); RW)"""
     memory_overhead: int = 0
-    """Extra host memory needed to run the VM beyond what the guest sees, for example for shadow page tables, in bytes. (published in rio; RO/runtime)"""
+    """Extra host memory needed to run the VM beyond what the guest sees, for example for shadow page tables, in bytes. (published in XenServer 4.0 (rio); RO/runtime)"""
     memory_target: int = 0
-    """Deprecated: the memory size, in bytes, that the balloon driver was last asked to reach. (published in rio; deprecated in midnight-ride; RO/constructor)"""
+    """Deprecated: the memory size, in bytes, that the balloon driver was last asked to reach. (published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride); RO/constructor)"""
     memory_static_max: int = 0
-    """Largest amount of memory the VM can ever be given, in bytes; changing it needs the VM to be halted. (published in rio; RO/constructor)"""
+    """Largest amount of memory the VM can ever be given, in bytes; changing it needs the VM to be halted. (published in XenServer 4.0 (rio); RO/constructor)"""
     memory_dynamic_max: int = 0
-    """Upper end of the range within which the server may balloon the running VM's memory, in bytes. (published in rio; RO/constructor)"""
+    """Upper end of the range within which the server may balloon the running VM's memory, in bytes. (published in XenServer 4.0 (rio); RO/constructor)"""
     memory_dynamic_min: int = 0
-    """Lower end of the range within which the server may balloon the running VM's memory, in bytes. (published in rio; RO/constructor)"""
+    """Lower end of the range within which the server may balloon the running VM's memory, in bytes. (published in XenServer 4.0 (rio); RO/constructor)"""
     memory_static_min: int = 0
-    """Smallest amount of memory the VM can ever be given, in bytes. (published in rio; RO/constructor)"""
+    """Smallest amount of memory the VM can ever be given, in bytes. (published in XenServer 4.0 (rio); RO/constructor)"""
     VCPUs_params: Dict[str, str] = field(default_factory=dict)
-    """vCPU scheduling settings such as weight, cap and mask (pinning). (published in rio; RW)"""
+    """vCPU scheduling settings such as weight, cap and mask (pinning). (published in XenServer 4.0 (rio); RW)"""
     VCPUs_max: int = 0
-    """Maximum number of virtual CPUs the VM can have, including any hot-plugged later. (published in rio; RO/constructor)"""
+    """Maximum number of virtual CPUs the VM can have, including any hot-plugged later. (published in XenServer 4.0 (rio); RO/constructor)"""
     VCPUs_at_startup: int = 0
-    """Number of virtual CPUs brought online when the VM boots. (published in rio; RO/constructor)"""
+    """Number of virtual CPUs brought online when the VM boots. (published in XenServer 4.0 (rio); RO/constructor)"""
     actions_after_softreboot: OnSoftrebootBehavior = OnSoftrebootBehavior.SOFT_REBOOT
-    """What the server does when the guest asks for a soft reboot. (prototyped in 23.1.0; RW)"""
+    """What the server does when the guest asks for a soft reboot. (prototyped in XAPI 23.1.0; RW)"""
     actions_after_shutdown: OnNormalExit = OnNormalExit.first()
-    """What the server does when the guest shuts itself down. (published in rio; RW)"""
+    """What the server does when the guest shuts itself down. (published in XenServer 4.0 (rio); RW)"""
     actions_after_reboot: OnNormalExit = OnNormalExit.first()
-    """What the server does when the guest reboots itself. (published in rio; RW)"""
+    """What the server does when the guest reboots itself. (published in XenServer 4.0 (rio); RW)"""
     actions_after_crash: OnCrashBehaviour = OnCrashBehaviour.first()
-    """What the server does when the guest crashes. (published in rio; RO/constructor)"""
+    """What the server does when the guest crashes. (published in XenServer 4.0 (rio); RO/constructor)"""
     consoles: List[ConsoleRef] = field(default_factory=list)
-    """Consoles (such as VNC or text) through which the VM can be reached. (published in rio; RO/runtime)"""
+    """Consoles (such as VNC or text) through which the VM can be reached. (published in XenServer 4.0 (rio); RO/runtime)"""
     VIFs: List[VifRef] = field(default_factory=list)
-    """Virtual network interfaces of the VM. (published in rio; RO/runtime)"""
+    """Virtual network interfaces of the VM. (published in XenServer 4.0 (rio); RO/runtime)"""
     VBDs: List[VbdRef] = field(default_factory=list)
-    """Virtual block devices connecting disks and CD drives to the VM. (published in rio; RO/runtime)"""
+    """Virtual block devices connecting disks and CD drives to the VM. (published in XenServer 4.0 (rio); RO/runtime)"""
     VUSBs: List[VusbRef] = field(default_factory=list)
-    """Virtual USB devices attached to the VM. (published in rio; RO/runtime)"""
+    """Virtual USB devices attached to the VM. (published in XenServer 4.0 (rio); RO/runtime)"""
     crash_dumps: List[CrashdumpRef] = field(default_factory=list)
-    """Crash dumps saved for this VM. (published in rio; RO/runtime)"""
+    """Crash dumps saved for this VM. (published in XenServer 4.0 (rio); RO/runtime)"""
     VTPMs: List[VtpmRef] = field(default_factory=list)
-    """Virtual TPMs attached to the VM. (published in rio; RO/runtime)"""
+    """Virtual TPMs attached to the VM. (published in XenServer 4.0 (rio); RO/runtime)"""
     PV_bootloader: str = ""
-    """Bootloader used to find and load a PV guest's kernel, for example pygrub; empty to boot PV_kernel directly. (published in rio; RW)"""
+    """Bootloader used to find and load a PV guest's kernel, for example pygrub; empty to boot PV_kernel directly. (published in XenServer 4.0 (rio); RW)"""
     PV_kernel: str = ""
-    """Path of the kernel to boot for a PV guest, interpreted according to the bootloader in use. (published in rio; RW)"""
+    """Path of the kernel to boot for a PV guest, interpreted according to the bootloader in use. (published in XenServer 4.0 (rio); RW)"""
     PV_ramdisk: str = ""
-    """Path of the initial ramdisk to load for a PV guest; empty for none. (published in rio; RW)"""
+    """Path of the initial ramdisk to load for a PV guest; empty for none. (published in XenServer 4.0 (rio); RW)"""
     PV_args: str = ""
-    """Kernel command-line arguments for a PV guest. (published in rio; RW)"""
+    """Kernel command-line arguments for a PV guest. (published in XenServer 4.0 (rio); RW)"""
     PV_bootloader_args: str = ""
-    """Extra arguments passed to the PV bootloader. (published in rio; RW)"""
+    """Extra arguments passed to the PV bootloader. (published in XenServer 4.0 (rio); RW)"""
     PV_legacy_args: str = ""
-    """Additional kernel arguments used only when booting older guest images. (published in rio; RW)"""
+    """Additional kernel arguments used only when booting older guest images. (published in XenServer 4.0 (rio); RW)"""
     HVM_boot_policy: str = ""
-    """Deprecated: the boot policy of an HVM guest ("BIOS order"), or empty for PV; superseded by domain_type. (published in rio; deprecated in kolkata; RO/constructor)"""
+    """Deprecated: the boot policy of an HVM guest ("BIOS order"), or empty for PV; superseded by domain_type. (published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata); RO/constructor)"""
     HVM_boot_params: Dict[str, str] = field(default_factory=dict)
-    """Boot settings for HVM guests, such as "order" (boot device order) and "firmware" (bios or uefi). (published in rio; RW)"""
+    """Boot settings for HVM guests, such as "order" (boot device order) and "firmware" (bios or uefi). (published in XenServer 4.0 (rio); RW)"""
     HVM_shadow_multiplier: float = 1.0
-    """Multiplier applied to the default amount of shadow page table memory given to an HVM guest. (published in miami; RO/constructor)"""
+    """Multiplier applied to the default amount of shadow page table memory given to an HVM guest. (published in XenServer 4.1 (miami); RO/constructor)"""
     platform: Dict[str, str] = field(default_factory=dict)
-    """Settings for the VM's virtual hardware platform, such as ACPI, APIC, Viridian enlightenments, secure boot and device model options. (published in rio; RW)"""
+    """Settings for the VM's virtual hardware platform, such as ACPI, APIC, Viridian enlightenments, secure boot and device model options. (published in XenServer 4.0 (rio); RW)"""
     PCI_bus: str = ""
-    """Deprecated and unused. (published in rio; deprecated in boston; RW)"""
+    """Deprecated and unused. (published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston); RW)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for clients; some keys, such as those describing template disks, are also read by the server. (published in rio; RW)"""
+    """Free-form key/value pairs for clients; some keys, such as those describing template disks, are also read by the server. (published in XenServer 4.0 (rio); RW)"""
     domid: int = 0
-    """Xen domain ID of the running VM, or -1 when it is not running. (published in rio; RO/runtime)"""
+    """Xen domain ID of the running VM, or -1 when it is not running. (published in XenServer 4.0 (rio); RO/runtime)"""
     domarch: str = ""
-    """Architecture of the running domain, for example x64; empty when not running. (published in rio; RO/runtime)"""
+    """Architecture of the running domain, for example x64; empty when not running. (published in XenServer 4.0 (rio); RO/runtime)"""
     last_boot_CPU_flags: Dict[str, str] = field(default_factory=dict)
-    """CPU vendor and feature flags of the host on which the VM last booted, used to check later resume and migration compatibility. (published in rio; RO/constructor)"""
+    """CPU vendor and feature flags of the host on which the VM last booted, used to check later resume and migration compatibility. (published in XenServer 4.0 (rio); RO/constructor)"""
     is_control_domain: bool = False
-    """True if this VM is a control domain, such as a host's dom0. (published in rio; RO/runtime)"""
+    """True if this VM is a control domain, such as a host's dom0. (published in XenServer 4.0 (rio); RO/runtime)"""
     metrics: VmMetricsRef = VmMetricsRef("OpaqueRef:NULL")
-    """The object holding the VM's hypervisor-level metrics. (published in rio; RO/runtime)"""
+    """The object holding the VM's hypervisor-level metrics. (published in XenServer 4.0 (rio); RO/runtime)"""
     guest_metrics: VmGuestMetricsRef = VmGuestMetricsRef("OpaqueRef:NULL")
-    """The object holding data reported by the guest agent, or OpaqueRef:NULL if the guest has never reported. (published in rio; RO/runtime)"""
+    """The object holding data reported by the guest agent, or OpaqueRef:NULL if the guest has never reported. (published in XenServer 4.0 (rio); RO/runtime)"""
     last_booted_record: str = ""
-    """Serialised copy of the VM's configuration as it was when last booted; for server use. (published in miami; changed in 1.257.0; RO/constructor)"""
+    """Serialised copy of the VM's configuration as it was when last booted; for server use. (published in XenServer 4.1 (miami); changed in XAPI 1.257.0; RO/constructor)"""
     recommendations: str = ""
-    """XML document of recommended limits for the VM's settings, such as maximum memory or vCPUs, usually inherited from its template. (published in rio; RW)"""
+    """XML document of recommended limits for the VM's settings, such as maximum memory or vCPUs, usually inherited from its template. (published in XenServer 4.0 (rio); RW)"""
     xenstore_data: Dict[str, str] = field(default_factory=dict)
-    """Key/value pairs written into the guest's xenstore area when it starts, for passing data to software inside the VM. (published in miami; RW)"""
+    """Key/value pairs written into the guest's xenstore area when it starts, for passing data to software inside the VM. (published in XenServer 4.1 (miami); RW)"""
     ha_always_run: bool = False
-    """Deprecated: whether high availability should keep the VM running; superseded by ha_restart_priority. (published in orlando; deprecated in boston; RO/constructor)"""
+    """Deprecated: whether high availability should keep the VM running; superseded by ha_restart_priority. (published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston); RO/constructor)"""
     ha_restart_priority: str = ""
-    """High-availability protection level: "restart" to always restart, "best-effort" to restart if possible, or empty for unprotected. (published in orlando; RO/constructor)"""
+    """High-availability protection level: "restart" to always restart, "best-effort" to restart if possible, or empty for unprotected. (published in XenServer 5.0 (orlando); RO/constructor)"""
     is_a_snapshot: bool = False
-    """True if this record is a snapshot of another VM. (published in orlando; RO/runtime)"""
+    """True if this record is a snapshot of another VM. (published in XenServer 5.0 (orlando); RO/runtime)"""
     snapshot_of: VmRef = VmRef("OpaqueRef:NULL")
-    """The VM this snapshot was taken from, or a null reference if this is not a snapshot. (published in orlando; RO/runtime)"""
+    """The VM this snapshot was taken from, or a null reference if this is not a snapshot. (published in XenServer 5.0 (orlando); RO/runtime)"""
     snapshots: List[VmRef] = field(default_factory=list)
-    """Snapshots that have been taken of this VM, oldest and newest alike. (published in orlando; RO/runtime)"""
+    """Snapshots that have been taken of this VM, oldest and newest alike. (published in XenServer 5.0 (orlando); RO/runtime)"""
     snapshot_time: datetime.datetime = parse_datetime("19700101T00:00:00Z")
-    """Time at which this snapshot was taken; the epoch if this is not a snapshot. (published in orlando; RO/runtime)"""
+    """Time at which this snapshot was taken; the epoch if this is not a snapshot. (published in XenServer 5.0 (orlando); RO/runtime)"""
     transportable_snapshot_id: str = ""
-    """Storage-level identifier used for transportable snapshots; empty if not applicable. (published in orlando; RO/runtime)"""
+    """Storage-level identifier used for transportable snapshots; empty if not applicable. (published in XenServer 5.0 (orlando); RO/runtime)"""
     blobs: Dict[str, BlobRef] = field(default_factory=dict)
-    """Named binary objects attached to the VM, keyed by blob name. (published in orlando; RO/runtime)"""
+    """Named binary objects attached to the VM, keyed by blob name. (published in XenServer 5.0 (orlando); RO/runtime)"""
     tags: List[str] = field(default_factory=list)
-    """User-defined labels attached to the VM for searching and grouping. (published in orlando; RW)"""
+    """User-defined labels attached to the VM for searching and grouping. (published in XenServer 5.0 (orlando); RW)"""
     blocked_operations: Dict[VmOperations, str] = field(default_factory=dict)
-    """Operations that are blocked on this VM, each mapped to a reason or error code reported when it is attempted. (published in orlando; RW)"""
+    """Operations that are blocked on this VM, each mapped to a reason or error code reported when it is attempted. (published in XenServer 5.0 (orlando); RW)"""
     snapshot_info: Dict[str, str] = field(default_factory=dict)
-    """Extra details recorded when the snapshot was taken, such as the VM's power state at the time. (published in midnight-ride; RO/runtime)"""
+    """Extra details recorded when the snapshot was taken, such as the VM's power state at the time. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     snapshot_metadata: str = ""
-    """Serialised configuration of the VM at snapshot time, used when reverting to the snapshot. (published in midnight-ride; RO/runtime)"""
+    """Serialised configuration of the VM at snapshot time, used when reverting to the snapshot. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     parent: VmRef = VmRef("OpaqueRef:NULL")
-    """The VM or snapshot this one was derived from in the snapshot tree, or a null reference. (published in midnight-ride; RO/runtime)"""
+    """The VM or snapshot this one was derived from in the snapshot tree, or a null reference. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     children: List[VmRef] = field(default_factory=list)
-    """VMs and snapshots derived from this one in the snapshot tree. (published in midnight-ride; RO/runtime)"""
+    """VMs and snapshots derived from this one in the snapshot tree. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     bios_strings: Dict[str, str] = field(default_factory=dict)
-    """SMBIOS strings, such as vendor, product and serial number, shown to the guest; fixed once the VM first boots. (published in midnight-ride; RO/runtime)"""
+    """SMBIOS strings, such as vendor, product and serial number, shown to the guest; fixed once the VM first boots. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     protection_policy: VmppRef = VmppRef("OpaqueRef:NULL")
-    """Deprecated: the VM protection policy (scheduled backup) this VM belonged to, or OpaqueRef:NULL. (published in cowley; deprecated in clearwater; RO/constructor)"""
+    """Deprecated: the VM protection policy (scheduled backup) this VM belonged to, or OpaqueRef:NULL. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); RO/constructor)"""
     is_snapshot_from_vmpp: bool = False
-    """Removed: true if the snapshot was taken by a VM protection policy. (published in cowley; deprecated in clearwater; removed in clearwater; RO/constructor)"""
+    """Removed: true if the snapshot was taken by a VM protection policy. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/constructor)"""
     snapshot_schedule: VmssRef = VmssRef("OpaqueRef:NULL")
-    """The snapshot schedule that takes regular snapshots of this VM, or OpaqueRef:NULL for none. (published in falcon; RO/constructor)"""
+    """The snapshot schedule that takes regular snapshots of this VM, or OpaqueRef:NULL for none. (published in XenServer 7.2 (falcon); RO/constructor)"""
     is_vmss_snapshot: bool = False
-    """True if this snapshot was taken by a snapshot schedule. (published in falcon; RO/constructor)"""
+    """True if this snapshot was taken by a snapshot schedule. (published in XenServer 7.2 (falcon); RO/constructor)"""
     appliance: VmApplianceRef = VmApplianceRef("OpaqueRef:NULL")
-    """The virtual appliance (vApp) this VM belongs to, or OpaqueRef:NULL if none. (published in rio; RO/constructor)"""
+    """The virtual appliance (vApp) this VM belongs to, or OpaqueRef:NULL if none. (published in XenServer 4.0 (rio); RO/constructor)"""
     start_delay: int = 0
-    """Seconds to wait after starting this VM before starting the next one in an ordered start, as for appliances or disaster recovery. (published in boston; RO/constructor)"""
+    """Seconds to wait after starting this VM before starting the next one in an ordered start, as for appliances or disaster recovery. (published in XenServer 6.0 (boston); RO/constructor)"""
     shutdown_delay: int = 0
-    """Seconds to wait after shutting down this VM before moving on to the next one in an ordered shutdown. (published in boston; RO/constructor)"""
+    """Seconds to wait after shutting down this VM before moving on to the next one in an ordered shutdown. (published in XenServer 6.0 (boston); RO/constructor)"""
     order: int = 0
-    """Position of the VM in ordered start-up of an appliance or recovery; lower values start first. (published in boston; RO/constructor)"""
+    """Position of the VM in ordered start-up of an appliance or recovery; lower values start first. (published in XenServer 6.0 (boston); RO/constructor)"""
     VGPUs: List[VgpuRef] = field(default_factory=list)
-    """Virtual GPUs attached to the VM. (published in boston; RO/runtime)"""
+    """Virtual GPUs attached to the VM. (published in XenServer 6.0 (boston); RO/runtime)"""
     attached_PCIs: List[PciRef] = field(default_factory=list)
-    """Physical PCI devices currently passed through to the VM. (published in boston; RO/runtime)"""
+    """Physical PCI devices currently passed through to the VM. (published in XenServer 6.0 (boston); RO/runtime)"""
     suspend_SR: SrRef = SrRef("OpaqueRef:NULL")
-    """SR in which the VM's suspend images are stored, or OpaqueRef:NULL to use the pool's default suspend SR. (published in boston; RW)"""
+    """SR in which the VM's suspend images are stored, or OpaqueRef:NULL to use the pool's default suspend SR. (published in XenServer 6.0 (boston); RW)"""
     version: int = 0
-    """Number of times this VM has been recovered through disaster recovery. (published in boston; RO/constructor)"""
+    """Number of times this VM has been recovered through disaster recovery. (published in XenServer 6.0 (boston); RO/constructor)"""
     generation_id: str = "0:0"
-    """VM Generation ID exposed to the guest, changed when the VM is reverted or copied so software can detect it; "0:0" means none. (published in clearwater; RO/constructor)"""
+    """VM Generation ID exposed to the guest, changed when the VM is reverted or copied so software can detect it; "0:0" means none. (published in XenServer 6.2 (clearwater); RO/constructor)"""
     hardware_platform_version: int = 0
-    """Version of the virtual hardware platform the VM needs; it can only run on hosts supporting that version. (published in cream; RW)"""
+    """Version of the virtual hardware platform the VM needs; it can only run on hosts supporting that version. (published in XenServer 6.5 SP1 (cream); RW)"""
     has_vendor_device: bool = False
-    """True if the VM is given the vendor PCI device through which Windows Update can supply PV drivers. (published in dundee; RO/constructor)"""
+    """True if the VM is given the vendor PCI device through which Windows Update can supply PV drivers. (published in XenServer 7.0 (dundee); RO/constructor)"""
     requires_reboot: bool = False
-    """True if a configuration change has been made that only takes effect after the VM is restarted. (published in ely; RO/runtime)"""
+    """True if a configuration change has been made that only takes effect after the VM is restarted. (published in XenServer 7.1 (ely); RO/runtime)"""
     reference_label: str = ""
-    """Textual reference to the template the VM was created from, used to identify the guest OS type. (published in ely; RO/constructor)"""
+    """Textual reference to the template the VM was created from, used to identify the guest OS type. (published in XenServer 7.1 (ely); RO/constructor)"""
     domain_type: DomainType = DomainType.UNSPECIFIED
-    """Virtualisation mode the VM boots in: hvm, pv, pvh or pv_in_pvh. (prototyped in jura; published in kolkata; RO/constructor)"""
+    """Virtualisation mode the VM boots in: hvm, pv, pvh or pv_in_pvh. (prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata); RO/constructor)"""
     NVRAM: Dict[str, str] = field(default_factory=dict)
-    """Persistent UEFI variable storage of the VM, such as the EFI variables blob. (published in naples; RO/constructor)"""
+    """Persistent UEFI variable storage of the VM, such as the EFI variables blob. (published in Citrix Hypervisor 8.0 (naples); RO/constructor)"""
     pending_guidances: List[UpdateGuidances] = field(default_factory=list)
-    """Actions needed on this VM for applied updates to take effect. (published in 1.303.0; RO/runtime)"""
+    """Actions needed on this VM for applied updates to take effect. (published in XAPI 1.303.0; RO/runtime)"""
     pending_guidances_recommended: List[UpdateGuidances] = field(default_factory=list)
-    """Actions recommended, though not required, on this VM for applied updates to take effect. (prototyped in 24.10.0; RO/runtime)"""
+    """Actions recommended, though not required, on this VM for applied updates to take effect. (prototyped in XAPI 24.10.0; RO/runtime)"""
     pending_guidances_full: List[UpdateGuidances] = field(default_factory=list)
-    """Complete list of actions that would apply all updates' effects to this VM. (prototyped in 24.10.0; RO/runtime)"""
+    """Complete list of actions that would apply all updates' effects to this VM. (prototyped in XAPI 24.10.0; RO/runtime)"""
 
 
 @dataclass
@@ -1339,45 +1339,45 @@ class VmppRecord:
     """A VM protection policy that periodically snapshots its VMs and optionally archives the snapshots to remote storage; superseded by VMSS."""
 
     uuid: str = ""
-    """Unique identifier of this protection policy. (published in cowley; deprecated in clearwater; removed in clearwater; RO/runtime)"""
+    """Unique identifier of this protection policy. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the protection policy. (published in rio; RW)"""
+    """Short human-readable name of the protection policy. (published in XenServer 4.0 (rio); RW)"""
     name_description: str = ""
-    """Longer human-readable description of the protection policy. (published in rio; RW)"""
+    """Longer human-readable description of the protection policy. (published in XenServer 4.0 (rio); RW)"""
     is_policy_enabled: bool = True
-    """True if the policy's schedule is active; false pauses scheduled backups. (published in cowley; deprecated in clearwater; removed in clearwater; RW)"""
+    """True if the policy's schedule is active; false pauses scheduled backups. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RW)"""
     backup_type: VmppBackupType = VmppBackupType.SNAPSHOT
-    """Whether the policy takes disk-only snapshots or memory-inclusive checkpoints. (published in cowley; deprecated in clearwater; removed in clearwater; RW)"""
+    """Whether the policy takes disk-only snapshots or memory-inclusive checkpoints. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RW)"""
     backup_retention_value: int = 7
-    """Maximum number of snapshots kept per VM; older ones are deleted. (published in cowley; deprecated in clearwater; removed in clearwater; RO/constructor)"""
+    """Maximum number of snapshots kept per VM; older ones are deleted. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/constructor)"""
     backup_frequency: VmppBackupFrequency = VmppBackupFrequency.DAILY
-    """How often the policy takes snapshots. (published in cowley; deprecated in clearwater; removed in clearwater; RO/constructor)"""
+    """How often the policy takes snapshots. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/constructor)"""
     backup_schedule: Dict[str, str] = field(default_factory=dict)
-    """Timing details for snapshots, such as hour, minute and days, interpreted according to the backup frequency. (published in cowley; deprecated in clearwater; removed in clearwater; RO/constructor)"""
+    """Timing details for snapshots, such as hour, minute and days, interpreted according to the backup frequency. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/constructor)"""
     is_backup_running: bool = False
-    """True while a snapshot run of this policy is in progress. (published in cowley; deprecated in clearwater; removed in clearwater; RO/runtime)"""
+    """True while a snapshot run of this policy is in progress. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/runtime)"""
     backup_last_run_time: datetime.datetime = parse_datetime("19700101T00:00:00Z")
-    """Time at which the policy last took snapshots; the epoch if it has never run. (published in cowley; deprecated in clearwater; removed in clearwater; RO/runtime)"""
+    """Time at which the policy last took snapshots; the epoch if it has never run. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/runtime)"""
     archive_target_type: VmppArchiveTargetType = VmppArchiveTargetType.NONE
-    """Kind of remote storage used for archives, or none. (published in cowley; deprecated in clearwater; removed in clearwater; RO/constructor)"""
+    """Kind of remote storage used for archives, or none. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/constructor)"""
     archive_target_config: Dict[str, str] = field(default_factory=dict)
-    """Connection details for the archive target, such as location, username and password. (published in cowley; deprecated in clearwater; removed in clearwater; RO/constructor)"""
+    """Connection details for the archive target, such as location, username and password. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/constructor)"""
     archive_frequency: VmppArchiveFrequency = VmppArchiveFrequency.NEVER
-    """How often snapshots are archived. (published in cowley; deprecated in clearwater; removed in clearwater; RO/constructor)"""
+    """How often snapshots are archived. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/constructor)"""
     archive_schedule: Dict[str, str] = field(default_factory=dict)
-    """Timing details for archiving, interpreted according to the archive frequency. (published in cowley; deprecated in clearwater; removed in clearwater; RO/constructor)"""
+    """Timing details for archiving, interpreted according to the archive frequency. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/constructor)"""
     is_archive_running: bool = False
-    """True while an archive run of this policy is in progress. (published in cowley; deprecated in clearwater; removed in clearwater; RO/runtime)"""
+    """True while an archive run of this policy is in progress. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/runtime)"""
     archive_last_run_time: datetime.datetime = parse_datetime("19700101T00:00:00Z")
-    """Time at which the policy last archived snapshots; the epoch if it has never run. (published in cowley; deprecated in clearwater; removed in clearwater; RO/runtime)"""
+    """Time at which the policy last archived snapshots; the epoch if it has never run. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/runtime)"""
     VMs: List[VmRef] = field(default_factory=list)
-    """Virtual machines protected by this policy. (published in cowley; deprecated in clearwater; removed in clearwater; RO/runtime)"""
+    """Virtual machines protected by this policy. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/runtime)"""
     is_alarm_enabled: bool = False
-    """True if the policy raises alerts when backups or archives fail. (published in cowley; deprecated in clearwater; removed in clearwater; RO/constructor)"""
+    """True if the policy raises alerts when backups or archives fail. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/constructor)"""
     alarm_config: Dict[str, str] = field(default_factory=dict)
-    """Settings for alert delivery, such as e-mail addresses and SMTP server. (published in cowley; deprecated in clearwater; removed in clearwater; RO/constructor)"""
+    """Settings for alert delivery, such as e-mail addresses and SMTP server. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/constructor)"""
     recent_alerts: List[str] = field(default_factory=list)
-    """Most recent alerts raised by this policy. (published in cowley; deprecated in clearwater; removed in clearwater; RO/runtime)"""
+    """Most recent alerts raised by this policy. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/runtime)"""
 
 
 @dataclass
@@ -1385,25 +1385,25 @@ class VmssRecord:
     """A VM snapshot schedule that takes periodic snapshots of a set of VMs and prunes old ones."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the snapshot schedule. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the snapshot schedule. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the schedule. (published in rio; RW)"""
+    """Short human-readable name of the schedule. (published in XenServer 4.0 (rio); RW)"""
     name_description: str = ""
-    """Longer human-readable description of the schedule. (published in rio; RW)"""
+    """Longer human-readable description of the schedule. (published in XenServer 4.0 (rio); RW)"""
     enabled: bool = True
-    """True if the schedule is active and will take snapshots. (published in rio; RW)"""
+    """True if the schedule is active and will take snapshots. (published in XenServer 4.0 (rio); RW)"""
     type: VmssType = VmssType.first()
-    """The kind of snapshot this schedule takes. (published in rio; RO/constructor)"""
+    """The kind of snapshot this schedule takes. (published in XenServer 4.0 (rio); RO/constructor)"""
     retained_snapshots: int = 7
-    """Maximum number of scheduled snapshots kept per VM; older ones are deleted. (published in rio; RO/constructor)"""
+    """Maximum number of scheduled snapshots kept per VM; older ones are deleted. (published in XenServer 4.0 (rio); RO/constructor)"""
     frequency: VmssFrequency = VmssFrequency.first()
-    """How often the schedule runs. (published in rio; RO/constructor)"""
+    """How often the schedule runs. (published in XenServer 4.0 (rio); RO/constructor)"""
     schedule: Dict[str, str] = field(default_factory=dict)
-    """Timing details for the chosen frequency, such as hour, minute and days of the week. (published in rio; RO/constructor)"""
+    """Timing details for the chosen frequency, such as hour, minute and days of the week. (published in XenServer 4.0 (rio); RO/constructor)"""
     last_run_time: datetime.datetime = parse_datetime("19700101T00:00:00Z")
-    """Time at which the schedule last ran; the Unix epoch means it has never run. (published in rio; RO/runtime)"""
+    """Time at which the schedule last ran; the Unix epoch means it has never run. (published in XenServer 4.0 (rio); RO/runtime)"""
     VMs: List[VmRef] = field(default_factory=list)
-    """The VMs covered by this schedule. (published in rio; RO/runtime)"""
+    """The VMs covered by this schedule. (published in XenServer 4.0 (rio); RO/runtime)"""
 
 
 @dataclass
@@ -1411,17 +1411,17 @@ class VmApplianceRecord:
     """A group of VMs that are started, shut down and recovered together as one unit."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the VM appliance. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the VM appliance. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the appliance. (published in rio; RW)"""
+    """Short human-readable name of the appliance. (published in XenServer 4.0 (rio); RW)"""
     name_description: str = ""
-    """Longer human-readable description of the appliance. (published in rio; RW)"""
+    """Longer human-readable description of the appliance. (published in XenServer 4.0 (rio); RW)"""
     allowed_operations: List[VmApplianceOperation] = field(default_factory=list)
-    """Operations currently permitted on this appliance. (published in rio; RO/runtime)"""
+    """Operations currently permitted on this appliance. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, VmApplianceOperation] = field(default_factory=dict)
-    """Operations in progress on this appliance, keyed by task ID. (published in rio; RO/runtime)"""
+    """Operations in progress on this appliance, keyed by task ID. (published in XenServer 4.0 (rio); RO/runtime)"""
     VMs: List[VmRef] = field(default_factory=list)
-    """The VMs that make up this appliance. (published in rio; RO/runtime)"""
+    """The VMs that make up this appliance. (published in XenServer 4.0 (rio); RO/runtime)"""
 
 
 @dataclass
@@ -1429,33 +1429,33 @@ class VmGuestMetricsRecord:
     """Information reported from inside a running VM by its guest agent, such as OS version, driver versions and network addresses."""
 
     uuid: str = ""
-    """Globally unique identifier of this guest metrics object. (published in rio; RO/runtime)"""
+    """Globally unique identifier of this guest metrics object. (published in XenServer 4.0 (rio); RO/runtime)"""
     os_version: Dict[str, str] = field(default_factory=dict)
-    """Operating system details reported by the guest agent, such as distribution name, version and kernel. (published in rio; RO/runtime)"""
+    """Operating system details reported by the guest agent, such as distribution name, version and kernel. (published in XenServer 4.0 (rio); RO/runtime)"""
     PV_drivers_version: Dict[str, str] = field(default_factory=dict)
-    """Versions of the paravirtualised drivers installed in the guest, keyed by component (major, minor, micro, build). (published in rio; RO/runtime)"""
+    """Versions of the paravirtualised drivers installed in the guest, keyed by component (major, minor, micro, build). (published in XenServer 4.0 (rio); RO/runtime)"""
     PV_drivers_up_to_date: bool = False
-    """Deprecated indicator of whether the guest's PV drivers are current; rely on PV_drivers_detected and the version fields instead. (published in rio; deprecated in dundee; RO/runtime)"""
+    """Deprecated indicator of whether the guest's PV drivers are current; rely on PV_drivers_detected and the version fields instead. (published in XenServer 4.0 (rio); deprecated in XenServer 7.0 (dundee); RO/runtime)"""
     memory: Dict[str, str] = field(default_factory=dict)
-    """Memory statistics reported by the guest agent; generally no longer populated. (published in rio; deprecated in george; removed in george; RO/runtime)"""
+    """Memory statistics reported by the guest agent; generally no longer populated. (published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george); removed in XenServer 5.5 (george); RO/runtime)"""
     disks: Dict[str, str] = field(default_factory=dict)
-    """Disk information reported by the guest agent; generally no longer populated. (published in rio; deprecated in orlando; removed in orlando; RO/runtime)"""
+    """Disk information reported by the guest agent; generally no longer populated. (published in XenServer 4.0 (rio); deprecated in XenServer 5.0 (orlando); removed in XenServer 5.0 (orlando); RO/runtime)"""
     networks: Dict[str, str] = field(default_factory=dict)
-    """IP addresses reported by the guest, keyed by device and address family, for example "0/ip" or "0/ipv6/0". (published in rio; RO/runtime)"""
+    """IP addresses reported by the guest, keyed by device and address family, for example "0/ip" or "0/ipv6/0". (published in XenServer 4.0 (rio); RO/runtime)"""
     other: Dict[str, str] = field(default_factory=dict)
-    """Other values reported by the guest agent, such as feature flags and whether the guest has booted. (published in rio; RO/runtime)"""
+    """Other values reported by the guest agent, such as feature flags and whether the guest has booted. (published in XenServer 4.0 (rio); RO/runtime)"""
     last_updated: datetime.datetime = EPOCH
-    """Time at which the guest agent last reported data. (published in rio; RO/runtime)"""
+    """Time at which the guest agent last reported data. (published in XenServer 4.0 (rio); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for clients. (published in orlando; RW)"""
+    """Free-form key/value pairs for clients. (published in XenServer 5.0 (orlando); RW)"""
     live: bool = False
-    """True if the guest agent has reported recently and these metrics are considered current. (published in orlando; RO/runtime)"""
+    """True if the guest agent has reported recently and these metrics are considered current. (published in XenServer 5.0 (orlando); RO/runtime)"""
     can_use_hotplug_vbd: TristateType = TristateType.UNSPECIFIED
-    """Whether the guest can accept virtual disks being plugged and unplugged while it runs. (published in dundee; RO/runtime)"""
+    """Whether the guest can accept virtual disks being plugged and unplugged while it runs. (published in XenServer 7.0 (dundee); RO/runtime)"""
     can_use_hotplug_vif: TristateType = TristateType.UNSPECIFIED
-    """Whether the guest can accept network interfaces being plugged and unplugged while it runs. (published in dundee; RO/runtime)"""
+    """Whether the guest can accept network interfaces being plugged and unplugged while it runs. (published in XenServer 7.0 (dundee); RO/runtime)"""
     PV_drivers_detected: bool = False
-    """True if paravirtualised drivers have been detected running in the guest. (published in dundee; RO/runtime)"""
+    """True if paravirtualised drivers have been detected running in the guest. (published in XenServer 7.0 (dundee); RO/runtime)"""
 
 
 @dataclass
@@ -1463,37 +1463,37 @@ class VmMetricsRecord:
     """Runtime measurements and domain details for a VM, refreshed by the host running it."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the metrics record. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the metrics record. (published in XenServer 4.0 (rio); RO/runtime)"""
     memory_actual: int = 0
-    """Memory currently allocated to the running guest, in bytes. (published in rio; RO/runtime)"""
+    """Memory currently allocated to the running guest, in bytes. (published in XenServer 4.0 (rio); RO/runtime)"""
     VCPUs_number: int = 0
-    """Number of virtual CPUs the running guest currently has. (published in rio; RO/runtime)"""
+    """Number of virtual CPUs the running guest currently has. (published in XenServer 4.0 (rio); RO/runtime)"""
     VCPUs_utilisation: Dict[int, float] = field(default_factory=dict)
-    """Per-vCPU load, mapping vCPU index to the fraction of time (0.0 to 1.0) it was busy. (published in rio; deprecated in tampa; removed in tampa; RO/runtime)"""
+    """Per-vCPU load, mapping vCPU index to the fraction of time (0.0 to 1.0) it was busy. (published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa); RO/runtime)"""
     VCPUs_CPU: Dict[int, int] = field(default_factory=dict)
-    """Maps each vCPU index to the physical CPU it is currently placed on. (published in rio; RO/runtime)"""
+    """Maps each vCPU index to the physical CPU it is currently placed on. (published in XenServer 4.0 (rio); RO/runtime)"""
     VCPUs_params: Dict[str, str] = field(default_factory=dict)
-    """Scheduler parameters currently in effect for the guest's vCPUs, such as weight and cap. (published in rio; RO/runtime)"""
+    """Scheduler parameters currently in effect for the guest's vCPUs, such as weight and cap. (published in XenServer 4.0 (rio); RO/runtime)"""
     VCPUs_flags: Dict[int, List[str]] = field(default_factory=dict)
-    """Maps each vCPU index to the set of state flags reported for it. (published in rio; RO/runtime)"""
+    """Maps each vCPU index to the set of state flags reported for it. (published in XenServer 4.0 (rio); RO/runtime)"""
     state: List[str] = field(default_factory=list)
-    """Set of flags describing the guest domain's current state. (published in rio; RO/runtime)"""
+    """Set of flags describing the guest domain's current state. (published in XenServer 4.0 (rio); RO/runtime)"""
     start_time: datetime.datetime = EPOCH
-    """Time at which the VM was last started. (published in rio; RO/runtime)"""
+    """Time at which the VM was last started. (published in XenServer 4.0 (rio); RO/runtime)"""
     install_time: datetime.datetime = EPOCH
-    """Time at which the VM was installed (created). (published in rio; RO/runtime)"""
+    """Time at which the VM was installed (created). (published in XenServer 4.0 (rio); RO/runtime)"""
     last_updated: datetime.datetime = EPOCH
-    """Time at which these metrics were last refreshed. (published in rio; RO/runtime)"""
+    """Time at which these metrics were last refreshed. (published in XenServer 4.0 (rio); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in orlando; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 5.0 (orlando); RW)"""
     hvm: bool = False
-    """True if the guest runs with hardware-assisted virtualisation. (published in ely; RO/runtime)"""
+    """True if the guest runs with hardware-assisted virtualisation. (published in XenServer 7.1 (ely); RO/runtime)"""
     nested_virt: bool = False
-    """True if the guest is allowed to run its own hypervisor (nested virtualisation). (published in ely; RO/runtime)"""
+    """True if the guest is allowed to run its own hypervisor (nested virtualisation). (published in XenServer 7.1 (ely); RO/runtime)"""
     nomigrate: bool = False
-    """True if the running guest cannot be migrated, e.g. because of passed-through devices. (published in ely; RO/runtime)"""
+    """True if the running guest cannot be migrated, e.g. because of passed-through devices. (published in XenServer 7.1 (ely); RO/runtime)"""
     current_domain_type: DomainType = DomainType.UNSPECIFIED
-    """The virtualisation mode the running guest was started in; unspecified when halted. (prototyped in jura; published in kolkata; RO/runtime)"""
+    """The virtualisation mode the running guest was started in; unspecified when halted. (prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata); RO/runtime)"""
 
 
 @dataclass
@@ -1501,21 +1501,21 @@ class VtpmRecord:
     """A virtual Trusted Platform Module attached to a VM."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the vTPM. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the vTPM. (published in XenServer 4.0 (rio); RO/runtime)"""
     allowed_operations: List[VtpmOperations] = field(default_factory=list)
-    """Operations currently permitted on this vTPM. (published in rio; RO/runtime)"""
+    """Operations currently permitted on this vTPM. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, VtpmOperations] = field(default_factory=dict)
-    """Operations in progress on this vTPM, keyed by task ID. (published in rio; RO/runtime)"""
+    """Operations in progress on this vTPM, keyed by task ID. (published in XenServer 4.0 (rio); RO/runtime)"""
     VM: VmRef = VmRef("OpaqueRef:NULL")
-    """The VM this vTPM belongs to. (published in rio; RO/constructor)"""
+    """The VM this vTPM belongs to. (published in XenServer 4.0 (rio); RO/constructor)"""
     backend: VmRef = VmRef("OpaqueRef:NULL")
-    """The domain that runs the vTPM's backend; OpaqueRef:NULL when none is recorded. (published in rio; RO/runtime)"""
+    """The domain that runs the vTPM's backend; OpaqueRef:NULL when none is recorded. (published in XenServer 4.0 (rio); RO/runtime)"""
     persistence_backend: PersistenceBackend = PersistenceBackend.XAPI
-    """Where the vTPM's state is stored. (prototyped in 22.26.0; RO/runtime)"""
+    """Where the vTPM's state is stored. (prototyped in XAPI 22.26.0; RO/runtime)"""
     is_unique: bool = False
-    """True if the vTPM's contents must stay unique and so are not duplicated when the VM is cloned. (prototyped in 22.26.0; RO/constructor)"""
+    """True if the vTPM's contents must stay unique and so are not duplicated when the VM is cloned. (prototyped in XAPI 22.26.0; RO/constructor)"""
     is_protected: bool = False
-    """True if the vTPM's stored contents are safeguarded against disclosure. (prototyped in 22.26.0; RO/runtime)"""
+    """True if the vTPM's stored contents are safeguarded against disclosure. (prototyped in XAPI 22.26.0; RO/runtime)"""
 
 
 @dataclass
@@ -1523,19 +1523,19 @@ class VusbRecord:
     """A virtual USB device that passes a host's physical USB device through to a VM."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the virtual USB device. (published in inverness; RO/runtime)"""
+    """Unique identifier (UUID) of the virtual USB device. (published in XenServer 7.3 (inverness); RO/runtime)"""
     allowed_operations: List[VusbOperations] = field(default_factory=list)
-    """Operations currently permitted on this virtual USB device. (published in rio; RO/runtime)"""
+    """Operations currently permitted on this virtual USB device. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, VusbOperations] = field(default_factory=dict)
-    """Operations in progress on this virtual USB device, keyed by task ID. (published in rio; RO/runtime)"""
+    """Operations in progress on this virtual USB device, keyed by task ID. (published in XenServer 4.0 (rio); RO/runtime)"""
     VM: VmRef = VmRef("OpaqueRef:NULL")
-    """The VM the device is given to. (published in inverness; RO/runtime)"""
+    """The VM the device is given to. (published in XenServer 7.3 (inverness); RO/runtime)"""
     USB_group: UsbGroupRef = UsbGroupRef("OpaqueRef:NULL")
-    """The USB group providing the physical device behind this virtual one. (published in inverness; RO/runtime)"""
+    """The USB group providing the physical device behind this virtual one. (published in XenServer 7.3 (inverness); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in inverness; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 7.3 (inverness); RW)"""
     currently_attached: bool = False
-    """True if the device is currently connected to the running VM. (published in rio; RO/runtime)"""
+    """True if the device is currently connected to the running VM. (published in XenServer 4.0 (rio); RO/runtime)"""
 
 
 @dataclass
@@ -1543,19 +1543,19 @@ class BlobRecord:
     """A named chunk of binary data stored by the server and attached to an object, uploaded and downloaded over HTTP."""
 
     uuid: str = ""
-    """Unique identifier of the blob, stable for its whole lifetime. (published in rio; RO/runtime)"""
+    """Unique identifier of the blob, stable for its whole lifetime. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the blob. (published in rio; RW)"""
+    """Short human-readable name of the blob. (published in XenServer 4.0 (rio); RW)"""
     name_description: str = ""
-    """Longer human-readable description of the blob. (published in rio; RW)"""
+    """Longer human-readable description of the blob. (published in XenServer 4.0 (rio); RW)"""
     size: int = 0
-    """Size of the stored data, in bytes. (published in rio; RO/runtime)"""
+    """Size of the stored data, in bytes. (published in XenServer 4.0 (rio); RO/runtime)"""
     public: bool = False
-    """If true, the blob's contents can be fetched over HTTP without authentication. (published in tampa; RW)"""
+    """If true, the blob's contents can be fetched over HTTP without authentication. (published in XenServer 6.1 (tampa); RW)"""
     last_updated: datetime.datetime = EPOCH
-    """Time at which the blob's contents were last written. (published in rio; RO/constructor)"""
+    """Time at which the blob's contents were last written. (published in XenServer 4.0 (rio); RO/constructor)"""
     mime_type: str = ""
-    """MIME type of the stored data; an empty string means application/octet-stream. (published in rio; RO/constructor)"""
+    """MIME type of the stored data; an empty string means application/octet-stream. (published in XenServer 4.0 (rio); RO/constructor)"""
 
 
 @dataclass
@@ -1563,15 +1563,15 @@ class ConsoleRecord:
     """A remote console through which a client can reach a VM's display or text terminal."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the console. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the console. (published in XenServer 4.0 (rio); RO/runtime)"""
     protocol: ConsoleProtocol = ConsoleProtocol.first()
-    """The protocol a client must speak to use this console. (published in rio; RO/runtime)"""
+    """The protocol a client must speak to use this console. (published in XenServer 4.0 (rio); RO/runtime)"""
     location: str = ""
-    """URI a client connects to in order to open this console. (published in rio; RO/runtime)"""
+    """URI a client connects to in order to open this console. (published in XenServer 4.0 (rio); RO/runtime)"""
     VM: VmRef = VmRef("OpaqueRef:NULL")
-    """The VM whose display or terminal this console exposes. (published in rio; RO/runtime)"""
+    """The VM whose display or terminal this console exposes. (published in XenServer 4.0 (rio); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in rio; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 4.0 (rio); RW)"""
 
 
 @dataclass
@@ -1579,13 +1579,13 @@ class CrashdumpRecord:
     """Memory dump captured when a guest VM crashed, stored as a VDI and linked to the VM it came from."""
 
     uuid: str = ""
-    """Unique identifier of this crash dump record. (published in rio; RO/runtime)"""
+    """Unique identifier of this crash dump record. (published in XenServer 4.0 (rio); RO/runtime)"""
     VM: VmRef = VmRef("OpaqueRef:NULL")
-    """The virtual machine whose crash produced this dump. (published in rio; RO/constructor)"""
+    """The virtual machine whose crash produced this dump. (published in XenServer 4.0 (rio); RO/constructor)"""
     VDI: VdiRef = VdiRef("OpaqueRef:NULL")
-    """The virtual disk image that holds the dump contents. (published in rio; RO/constructor)"""
+    """The virtual disk image that holds the dump contents. (published in XenServer 4.0 (rio); RO/constructor)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in miami; RW)"""
+    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in XenServer 4.1 (miami); RW)"""
 
 
 @dataclass
@@ -1593,21 +1593,21 @@ class DataSourceRecord:
     """Description of one performance metric that the server can record in its round-robin database."""
 
     name_label: str = ""
-    """Short name identifying the metric. (published in rio; RO/runtime)"""
+    """Short name identifying the metric. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_description: str = ""
-    """Human-readable explanation of what the metric measures. (published in rio; RO/runtime)"""
+    """Human-readable explanation of what the metric measures. (published in XenServer 4.0 (rio); RO/runtime)"""
     enabled: bool = False
-    """True if the metric is currently being recorded. (published in rio; RO/runtime)"""
+    """True if the metric is currently being recorded. (published in XenServer 4.0 (rio); RO/runtime)"""
     standard: bool = False
-    """True if the metric is recorded by default; false if it has to be enabled explicitly. (published in rio; RO/runtime)"""
+    """True if the metric is recorded by default; false if it has to be enabled explicitly. (published in XenServer 4.0 (rio); RO/runtime)"""
     units: str = ""
-    """The unit in which the metric's values are expressed. (published in rio; RO/runtime)"""
+    """The unit in which the metric's values are expressed. (published in XenServer 4.0 (rio); RO/runtime)"""
     min: float = 0.0
-    """The smallest value the metric is expected to take. (published in rio; RO/runtime)"""
+    """The smallest value the metric is expected to take. (published in XenServer 4.0 (rio); RO/runtime)"""
     max: float = 0.0
-    """The largest value the metric is expected to take. (published in rio; RO/runtime)"""
+    """The largest value the metric is expected to take. (published in XenServer 4.0 (rio); RO/runtime)"""
     value: float = 0.0
-    """The most recently sampled value of the metric. (published in rio; RO/runtime)"""
+    """The most recently sampled value of the metric. (published in XenServer 4.0 (rio); RO/runtime)"""
 
 
 @dataclass
@@ -1615,19 +1615,19 @@ class EventRecord:
     """A notification that an object in the database was created, changed or deleted; clients wait for batches of these to keep a local view of the pool up to date."""
 
     snapshot: Dict[str, Any] = field(default_factory=dict)
-    """The full record of the object as it was after the change; absent for some deletions. (published in boston; RO/runtime)"""
+    """The full record of the object as it was after the change; absent for some deletions. (published in XenServer 6.0 (boston); RO/runtime)"""
     id: int = 0
-    """Sequence number of the event, increasing over time. (published in rio; RO/constructor)"""
+    """Sequence number of the event, increasing over time. (published in XenServer 4.0 (rio); RO/constructor)"""
     timestamp: datetime.datetime = EPOCH
-    """Time at which the event was generated. (published in rio; deprecated in boston; RO/constructor)"""
+    """Time at which the event was generated. (published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston); RO/constructor)"""
     class_: str = field(default="", metadata={"wire": "class"})
-    """Name of the class of the changed object, for example VM. (published in rio; RO/constructor)"""
+    """Name of the class of the changed object, for example VM. (published in XenServer 4.0 (rio); RO/constructor)"""
     operation: EventOperation = EventOperation.first()
-    """Whether the object was added, deleted or modified. (published in rio; RO/constructor)"""
+    """Whether the object was added, deleted or modified. (published in XenServer 4.0 (rio); RO/constructor)"""
     ref: str = ""
-    """Opaque reference of the changed object. (published in rio; RO/constructor)"""
+    """Opaque reference of the changed object. (published in XenServer 4.0 (rio); RO/constructor)"""
     obj_uuid: str = ""
-    """UUID of the changed object. (published in rio; deprecated in boston; RO/constructor)"""
+    """UUID of the changed object. (published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston); RO/constructor)"""
 
 
 @dataclass
@@ -1635,145 +1635,145 @@ class HostRecord:
     """A physical server running the Xen hypervisor and toolstack, usually a member of a pool."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the host. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the host. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the host. (published in rio; RW)"""
+    """Short human-readable name of the host. (published in XenServer 4.0 (rio); RW)"""
     name_description: str = ""
-    """Longer human-readable description of the host. (published in rio; RW)"""
+    """Longer human-readable description of the host. (published in XenServer 4.0 (rio); RW)"""
     memory_overhead: int = 0
-    """Memory used by virtualisation overheads on this host, in bytes. (published in rio; RO/runtime)"""
+    """Memory used by virtualisation overheads on this host, in bytes. (published in XenServer 4.0 (rio); RO/runtime)"""
     allowed_operations: List[HostAllowedOperations] = field(default_factory=list)
-    """Operations currently permitted on this host. (published in rio; RO/runtime)"""
+    """Operations currently permitted on this host. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, HostAllowedOperations] = field(default_factory=dict)
-    """Operations in progress on this host, keyed by task ID. (published in rio; RO/runtime)"""
+    """Operations in progress on this host, keyed by task ID. (published in XenServer 4.0 (rio); RO/runtime)"""
     API_version_major: int = 0
-    """Major version number of the API implemented by the host. (published in rio; RO/runtime)"""
+    """Major version number of the API implemented by the host. (published in XenServer 4.0 (rio); RO/runtime)"""
     API_version_minor: int = 0
-    """Minor version number of the API implemented by the host. (published in rio; RO/runtime)"""
+    """Minor version number of the API implemented by the host. (published in XenServer 4.0 (rio); RO/runtime)"""
     API_version_vendor: str = ""
-    """Name of the vendor whose API implementation runs on the host. (published in rio; RO/runtime)"""
+    """Name of the vendor whose API implementation runs on the host. (published in XenServer 4.0 (rio); RO/runtime)"""
     API_version_vendor_implementation: Dict[str, str] = field(default_factory=dict)
-    """Vendor-specific details of the API implementation, as key/value pairs. (published in rio; RO/runtime)"""
+    """Vendor-specific details of the API implementation, as key/value pairs. (published in XenServer 4.0 (rio); RO/runtime)"""
     enabled: bool = False
-    """True if the host accepts new VMs; false while it is disabled, e.g. for maintenance. (published in rio; RO/runtime)"""
+    """True if the host accepts new VMs; false while it is disabled, e.g. for maintenance. (published in XenServer 4.0 (rio); RO/runtime)"""
     software_version: Dict[str, str] = field(default_factory=dict)
-    """Versions of the installed software (product, build, toolstack, hypervisor...) as key/value pairs. (published in rio; RO/constructor)"""
+    """Versions of the installed software (product, build, toolstack, hypervisor...) as key/value pairs. (published in XenServer 4.0 (rio); RO/constructor)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in rio; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 4.0 (rio); RW)"""
     capabilities: List[str] = field(default_factory=list)
-    """Guest architectures and virtualisation modes the hypervisor on this host can run. (published in rio; RO/constructor)"""
+    """Guest architectures and virtualisation modes the hypervisor on this host can run. (published in XenServer 4.0 (rio); RO/constructor)"""
     cpu_configuration: Dict[str, str] = field(default_factory=dict)
-    """CPU-related configuration settings of the host. (published in rio; RO/runtime)"""
+    """CPU-related configuration settings of the host. (published in XenServer 4.0 (rio); RO/runtime)"""
     sched_policy: str = ""
-    """Name of the hypervisor's CPU scheduler on this host. (published in rio; RO/runtime)"""
+    """Name of the hypervisor's CPU scheduler on this host. (published in XenServer 4.0 (rio); RO/runtime)"""
     supported_bootloaders: List[str] = field(default_factory=list)
-    """Names of the guest bootloaders available on this host. (published in rio; RO/runtime)"""
+    """Names of the guest bootloaders available on this host. (published in XenServer 4.0 (rio); RO/runtime)"""
     resident_VMs: List[VmRef] = field(default_factory=list)
-    """VMs currently running on this host, including its control domain. (published in rio; RO/runtime)"""
+    """VMs currently running on this host, including its control domain. (published in XenServer 4.0 (rio); RO/runtime)"""
     logging: Dict[str, str] = field(default_factory=dict)
-    """Logging configuration of the host, as key/value pairs such as a remote syslog destination. (published in rio; RW)"""
+    """Logging configuration of the host, as key/value pairs such as a remote syslog destination. (published in XenServer 4.0 (rio); RW)"""
     PIFs: List[PifRef] = field(default_factory=list)
-    """Network interfaces belonging to this host. (published in rio; RO/runtime)"""
+    """Network interfaces belonging to this host. (published in XenServer 4.0 (rio); RO/runtime)"""
     suspend_image_sr: SrRef = SrRef("OpaqueRef:NULL")
-    """SR used by default to store suspended VMs' memory images from this host. (published in rio; RW)"""
+    """SR used by default to store suspended VMs' memory images from this host. (published in XenServer 4.0 (rio); RW)"""
     crash_dump_sr: SrRef = SrRef("OpaqueRef:NULL")
-    """SR used by default to store VM crash dumps taken on this host. (published in rio; RW)"""
+    """SR used by default to store VM crash dumps taken on this host. (published in XenServer 4.0 (rio); RW)"""
     crashdumps: List[HostCrashdumpRef] = field(default_factory=list)
-    """Crash dumps of this host's hypervisor or control domain. (published in rio; RO/runtime)"""
+    """Crash dumps of this host's hypervisor or control domain. (published in XenServer 4.0 (rio); RO/runtime)"""
     patches: List[HostPatchRef] = field(default_factory=list)
-    """Legacy patches that have been applied to this host. (published in rio; deprecated in ely; RO/runtime)"""
+    """Legacy patches that have been applied to this host. (published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely); RO/runtime)"""
     updates: List[PoolUpdateRef] = field(default_factory=list)
-    """Updates that have been applied to this host. (published in ely; RO/runtime)"""
+    """Updates that have been applied to this host. (published in XenServer 7.1 (ely); RO/runtime)"""
     PBDs: List[PbdRef] = field(default_factory=list)
-    """Storage connections (PBDs) from this host to SRs. (published in rio; RO/runtime)"""
+    """Storage connections (PBDs) from this host to SRs. (published in XenServer 4.0 (rio); RO/runtime)"""
     host_CPUs: List[HostCpuRef] = field(default_factory=list)
-    """The physical CPUs (one record per logical processor) installed in this host. (published in rio; RO/runtime)"""
+    """The physical CPUs (one record per logical processor) installed in this host. (published in XenServer 4.0 (rio); RO/runtime)"""
     cpu_info: Dict[str, str] = field(default_factory=dict)
-    """Summary of the host's CPUs (vendor, model, speed, count, feature flags...) as key/value pairs. (published in midnight-ride; RO/runtime)"""
+    """Summary of the host's CPUs (vendor, model, speed, count, feature flags...) as key/value pairs. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     hostname: str = ""
-    """Network hostname of the host. (published in rio; RW)"""
+    """Network hostname of the host. (published in XenServer 4.0 (rio); RW)"""
     address: str = ""
-    """IP address or name other pool members use to reach this host's management interface. (published in rio; RW)"""
+    """IP address or name other pool members use to reach this host's management interface. (published in XenServer 4.0 (rio); RW)"""
     metrics: HostMetricsRef = HostMetricsRef("OpaqueRef:NULL")
-    """Metrics record holding memory and liveness data for this host. (published in rio; RO/runtime)"""
+    """Metrics record holding memory and liveness data for this host. (published in XenServer 4.0 (rio); RO/runtime)"""
     license_params: Dict[str, str] = field(default_factory=dict)
-    """Details of the host's current licence, such as expiry date and product, as key/value pairs. (published in rio; RO/runtime)"""
+    """Details of the host's current licence, such as expiry date and product, as key/value pairs. (published in XenServer 4.0 (rio); RO/runtime)"""
     ha_statefiles: List[str] = field(default_factory=list)
-    """UUIDs of the HA statefile VDIs this host is using. (published in orlando; RO/runtime)"""
+    """UUIDs of the HA statefile VDIs this host is using. (published in XenServer 5.0 (orlando); RO/runtime)"""
     ha_network_peers: List[str] = field(default_factory=list)
-    """UUIDs of the hosts this host can reach over the network according to HA. (published in orlando; RO/runtime)"""
+    """UUIDs of the hosts this host can reach over the network according to HA. (published in XenServer 5.0 (orlando); RO/runtime)"""
     blobs: Dict[str, BlobRef] = field(default_factory=dict)
-    """Named binary data items attached to this host. (published in orlando; RO/runtime)"""
+    """Named binary data items attached to this host. (published in XenServer 5.0 (orlando); RO/runtime)"""
     tags: List[str] = field(default_factory=list)
-    """User-defined labels attached to this host. (published in orlando; RW)"""
+    """User-defined labels attached to this host. (published in XenServer 5.0 (orlando); RW)"""
     external_auth_type: str = ""
-    """Kind of external directory service used to authenticate users, such as AD; empty if none. (published in george; RO/runtime)"""
+    """Kind of external directory service used to authenticate users, such as AD; empty if none. (published in XenServer 5.5 (george); RO/runtime)"""
     external_auth_service_name: str = ""
-    """Name of the external directory service, such as an AD domain; empty if none. (published in george; RO/runtime)"""
+    """Name of the external directory service, such as an AD domain; empty if none. (published in XenServer 5.5 (george); RO/runtime)"""
     external_auth_configuration: Dict[str, str] = field(default_factory=dict)
-    """Settings used to connect to the external directory service. (published in george; RO/runtime)"""
+    """Settings used to connect to the external directory service. (published in XenServer 5.5 (george); RO/runtime)"""
     edition: str = ""
-    """Product edition the host is currently licensed for. (published in midnight-ride; RO/runtime)"""
+    """Product edition the host is currently licensed for. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     license_server: Dict[str, str] = field(default_factory=lambda: {"address": "localhost", "port": "27000"})
-    """Location of the licence server, given by its "address" and "port" keys. (published in midnight-ride; RW)"""
+    """Location of the licence server, given by its "address" and "port" keys. (published in XenServer 5.6 (midnight-ride); RW)"""
     bios_strings: Dict[str, str] = field(default_factory=dict)
-    """SMBIOS strings read from the host's firmware, which VMs can copy. (published in midnight-ride; RO/runtime)"""
+    """SMBIOS strings read from the host's firmware, which VMs can copy. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     power_on_mode: str = ""
-    """Method used to power the host on remotely, such as wake-on-LAN or a management controller; empty if disabled. (published in midnight-ride; RO/runtime)"""
+    """Method used to power the host on remotely, such as wake-on-LAN or a management controller; empty if disabled. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     power_on_config: Dict[str, str] = field(default_factory=dict)
-    """Settings for the remote power-on method, such as controller address and credentials. (published in midnight-ride; RO/runtime)"""
+    """Settings for the remote power-on method, such as controller address and credentials. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     local_cache_sr: SrRef = SrRef("OpaqueRef:NULL")
-    """Local SR used to cache VM disk reads on this host, or OpaqueRef:NULL if caching is off. (published in cowley; RO/constructor)"""
+    """Local SR used to cache VM disk reads on this host, or OpaqueRef:NULL if caching is off. (published in XenServer 5.6 FP1 (cowley); RO/constructor)"""
     chipset_info: Dict[str, str] = field(default_factory=dict)
-    """Facts about the host's chipset, such as whether an IOMMU is available. (published in boston; RO/runtime)"""
+    """Facts about the host's chipset, such as whether an IOMMU is available. (published in XenServer 6.0 (boston); RO/runtime)"""
     PCIs: List[PciRef] = field(default_factory=list)
-    """PCI devices present in this host. (published in boston; RO/runtime)"""
+    """PCI devices present in this host. (published in XenServer 6.0 (boston); RO/runtime)"""
     PGPUs: List[PgpuRef] = field(default_factory=list)
-    """Physical GPUs present in this host. (published in boston; RO/runtime)"""
+    """Physical GPUs present in this host. (published in XenServer 6.0 (boston); RO/runtime)"""
     PUSBs: List[PusbRef] = field(default_factory=list)
-    """Physical USB devices plugged into this host. (published in inverness; RO/runtime)"""
+    """Physical USB devices plugged into this host. (published in XenServer 7.3 (inverness); RO/runtime)"""
     ssl_legacy: bool = True
-    """True if the host still accepts older, less secure SSL/TLS protocol versions. (published in dundee; deprecated in stockholm; RO/constructor)"""
+    """True if the host still accepts older, less secure SSL/TLS protocol versions. (published in XenServer 7.0 (dundee); deprecated in Citrix Hypervisor 8.2 (stockholm); RO/constructor)"""
     guest_VCPUs_params: Dict[str, str] = field(default_factory=dict)
-    """Default vCPU scheduling parameters applied to guests on this host. (published in tampa; RW)"""
+    """Default vCPU scheduling parameters applied to guests on this host. (published in XenServer 6.1 (tampa); RW)"""
     display: HostDisplay = HostDisplay.ENABLED
-    """State of the host's own physical display console. (published in cream; RW)"""
+    """State of the host's own physical display console. (published in XenServer 6.5 SP1 (cream); RW)"""
     virtual_hardware_platform_versions: List[int] = field(default_factory=lambda: [0])
-    """Virtual hardware platform versions this host can offer to VMs. (published in cream; RO/runtime)"""
+    """Virtual hardware platform versions this host can offer to VMs. (published in XenServer 6.5 SP1 (cream); RO/runtime)"""
     control_domain: VmRef = VmRef("OpaqueRef:NULL")
-    """The control domain (dom0) VM of this host, or OpaqueRef:NULL if not yet known. (published in ely; RO/runtime)"""
+    """The control domain (dom0) VM of this host, or OpaqueRef:NULL if not yet known. (published in XenServer 7.1 (ely); RO/runtime)"""
     updates_requiring_reboot: List[PoolUpdateRef] = field(default_factory=list)
-    """Applied updates that only take effect after the host reboots. (published in ely; RO/runtime)"""
+    """Applied updates that only take effect after the host reboots. (published in XenServer 7.1 (ely); RO/runtime)"""
     features: List[FeatureRef] = field(default_factory=list)
-    """Feature records describing which product features are enabled on this host. (published in falcon; RO/runtime)"""
+    """Feature records describing which product features are enabled on this host. (published in XenServer 7.2 (falcon); RO/runtime)"""
     iscsi_iqn: str = ""
-    """iSCSI initiator name (IQN) of the host; empty if unset. (published in kolkata; RO/constructor)"""
+    """iSCSI initiator name (IQN) of the host; empty if unset. (published in XenServer 7.5 (kolkata); RO/constructor)"""
     multipathing: bool = False
-    """True if storage multipathing is enabled on this host. (published in kolkata; RO/constructor)"""
+    """True if storage multipathing is enabled on this host. (published in XenServer 7.5 (kolkata); RO/constructor)"""
     uefi_certificates: str = ""
-    """UEFI Secure Boot certificates the host offers to guests, in encoded form; empty if none. (published in quebec; deprecated in 22.16.0; RO/constructor)"""
+    """UEFI Secure Boot certificates the host offers to guests, in encoded form; empty if none. (published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0; RO/constructor)"""
     certificates: List[CertificateRef] = field(default_factory=list)
-    """TLS certificates installed on this host. (published in stockholm; RO/runtime)"""
+    """TLS certificates installed on this host. (published in Citrix Hypervisor 8.2 (stockholm); RO/runtime)"""
     editions: List[str] = field(default_factory=list)
-    """Product editions this host can be licensed for. (published in stockholm; RO/runtime)"""
+    """Product editions this host can be licensed for. (published in Citrix Hypervisor 8.2 (stockholm); RO/runtime)"""
     pending_guidances: List[UpdateGuidances] = field(default_factory=list)
-    """Actions that must still be carried out for the installed updates to take effect. (published in 1.303.0; RO/runtime)"""
+    """Actions that must still be carried out for the installed updates to take effect. (published in XAPI 1.303.0; RO/runtime)"""
     tls_verification_enabled: bool = False
-    """True if the host verifies TLS certificates on connections to other pool members. (published in 1.313.0; RO/runtime)"""
+    """True if the host verifies TLS certificates on connections to other pool members. (published in XAPI 1.313.0; RO/runtime)"""
     last_software_update: datetime.datetime = parse_datetime("19700101T00:00:00Z")
-    """Time at which updates were last applied to the host; the Unix epoch means never. (prototyped in 22.20.0; RO/runtime)"""
+    """Time at which updates were last applied to the host; the Unix epoch means never. (prototyped in XAPI 22.20.0; RO/runtime)"""
     https_only: bool = False
-    """True if the host refuses plain HTTP on port 80 and only accepts HTTPS. (prototyped in 22.27.0; RO/runtime)"""
+    """True if the host refuses plain HTTP on port 80 and only accepts HTTPS. (prototyped in XAPI 22.27.0; RO/runtime)"""
     latest_synced_updates_applied: LatestSyncedUpdatesAppliedState = LatestSyncedUpdatesAppliedState.UNKNOWN
-    """Whether the updates most recently synced from the repository are installed on this host. (prototyped in 23.18.0; RO/runtime)"""
+    """Whether the updates most recently synced from the repository are installed on this host. (prototyped in XAPI 23.18.0; RO/runtime)"""
     numa_affinity_policy: HostNumaAffinityPolicy = HostNumaAffinityPolicy.DEFAULT_POLICY
-    """NUMA placement policy used for VMs started on this host. (prototyped in 24.0.0; RO/runtime)"""
+    """NUMA placement policy used for VMs started on this host. (prototyped in XAPI 24.0.0; RO/runtime)"""
     pending_guidances_recommended: List[UpdateGuidances] = field(default_factory=list)
-    """Recommended actions not yet carried out after installing updates. (prototyped in 24.10.0; RO/runtime)"""
+    """Recommended actions not yet carried out after installing updates. (prototyped in XAPI 24.10.0; RO/runtime)"""
     pending_guidances_full: List[UpdateGuidances] = field(default_factory=list)
-    """All follow-up actions, including optional ones, not yet carried out after installing updates. (prototyped in 24.10.0; RO/runtime)"""
+    """All follow-up actions, including optional ones, not yet carried out after installing updates. (prototyped in XAPI 24.10.0; RO/runtime)"""
     last_update_hash: str = ""
-    """Hash identifying the set of updates last applied to this host; empty if none. (prototyped in 24.10.0; RO/runtime)"""
+    """Hash identifying the set of updates last applied to this host; empty if none. (prototyped in XAPI 24.10.0; RO/runtime)"""
 
 
 @dataclass
@@ -1781,31 +1781,31 @@ class HostCpuRecord:
     """One physical CPU of a host together with its identifying and usage information; deprecated in favour of host.cpu_info."""
 
     uuid: str = ""
-    """Unique identifier of this host CPU record. (published in rio; RO/runtime)"""
+    """Unique identifier of this host CPU record. (published in XenServer 4.0 (rio); RO/runtime)"""
     host: HostRef = HostRef("OpaqueRef:NULL")
-    """The physical host this CPU belongs to. (published in rio; RO/runtime)"""
+    """The physical host this CPU belongs to. (published in XenServer 4.0 (rio); RO/runtime)"""
     number: int = 0
-    """Index of this CPU within the host, starting at 0. (published in rio; RO/runtime)"""
+    """Index of this CPU within the host, starting at 0. (published in XenServer 4.0 (rio); RO/runtime)"""
     vendor: str = ""
-    """CPU vendor identification string, such as GenuineIntel or AuthenticAMD. (published in rio; RO/runtime)"""
+    """CPU vendor identification string, such as GenuineIntel or AuthenticAMD. (published in XenServer 4.0 (rio); RO/runtime)"""
     speed: int = 0
-    """Clock speed of the CPU, in MHz. (published in rio; RO/runtime)"""
+    """Clock speed of the CPU, in MHz. (published in XenServer 4.0 (rio); RO/runtime)"""
     modelname: str = ""
-    """Marketing model name reported by the CPU. (published in rio; RO/runtime)"""
+    """Marketing model name reported by the CPU. (published in XenServer 4.0 (rio); RO/runtime)"""
     family: int = 0
-    """CPU family number as reported by CPUID. (published in rio; RO/runtime)"""
+    """CPU family number as reported by CPUID. (published in XenServer 4.0 (rio); RO/runtime)"""
     model: int = 0
-    """CPU model number as reported by CPUID. (published in rio; RO/runtime)"""
+    """CPU model number as reported by CPUID. (published in XenServer 4.0 (rio); RO/runtime)"""
     stepping: str = ""
-    """CPU stepping (revision) as reported by CPUID. (published in rio; RO/runtime)"""
+    """CPU stepping (revision) as reported by CPUID. (published in XenServer 4.0 (rio); RO/runtime)"""
     flags: str = ""
-    """Space-separated list of CPU feature flags, as shown in /proc/cpuinfo. (published in rio; RO/runtime)"""
+    """Space-separated list of CPU feature flags, as shown in /proc/cpuinfo. (published in XenServer 4.0 (rio); RO/runtime)"""
     features: str = ""
-    """Hexadecimal bitmap of the CPU features available to guests. (published in rio; RO/runtime)"""
+    """Hexadecimal bitmap of the CPU features available to guests. (published in XenServer 4.0 (rio); RO/runtime)"""
     utilisation: float = 0.0
-    """Fraction of time this CPU was busy at the last sample, between 0.0 and 1.0. (published in rio; RO/runtime)"""
+    """Fraction of time this CPU was busy at the last sample, between 0.0 and 1.0. (published in XenServer 4.0 (rio); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in orlando; RW)"""
+    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in XenServer 5.0 (orlando); RW)"""
 
 
 @dataclass
@@ -1813,15 +1813,15 @@ class HostCrashdumpRecord:
     """A crash dump of the hypervisor or control domain kernel saved on a physical host after it failed."""
 
     uuid: str = ""
-    """Unique identifier of this host crash dump record. (published in rio; RO/runtime)"""
+    """Unique identifier of this host crash dump record. (published in XenServer 4.0 (rio); RO/runtime)"""
     host: HostRef = HostRef("OpaqueRef:NULL")
-    """The physical host on which the crash dump was captured and is stored. (published in rio; RO/constructor)"""
+    """The physical host on which the crash dump was captured and is stored. (published in XenServer 4.0 (rio); RO/constructor)"""
     timestamp: datetime.datetime = EPOCH
-    """Time at which the crash occurred and the dump was written. (published in rio; RO/runtime)"""
+    """Time at which the crash occurred and the dump was written. (published in XenServer 4.0 (rio); RO/runtime)"""
     size: int = 0
-    """Size of the crash dump on disk, in bytes. (published in rio; RO/runtime)"""
+    """Size of the crash dump on disk, in bytes. (published in XenServer 4.0 (rio); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in miami; RW)"""
+    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in XenServer 4.1 (miami); RW)"""
 
 
 @dataclass
@@ -1829,17 +1829,17 @@ class HostMetricsRecord:
     """Periodically refreshed health and memory figures for a physical host."""
 
     uuid: str = ""
-    """Unique identifier of this host metrics record. (published in rio; RO/runtime)"""
+    """Unique identifier of this host metrics record. (published in XenServer 4.0 (rio); RO/runtime)"""
     memory_total: int = 0
-    """Total physical memory installed in the host, in bytes. (published in rio; RO/runtime)"""
+    """Total physical memory installed in the host, in bytes. (published in XenServer 4.0 (rio); RO/runtime)"""
     memory_free: int = 0
-    """Physical memory currently unallocated on the host, in bytes; deprecated in favour of the RRD-based free-memory figure. (published in rio; deprecated in midnight-ride; removed in tampa; RO/runtime)"""
+    """Physical memory currently unallocated on the host, in bytes; deprecated in favour of the RRD-based free-memory figure. (published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride); removed in XenServer 6.1 (tampa); RO/runtime)"""
     live: bool = False
-    """True while the pool coordinator is receiving heartbeats from the host; false means the host is considered offline. (published in rio; RO/runtime)"""
+    """True while the pool coordinator is receiving heartbeats from the host; false means the host is considered offline. (published in XenServer 4.0 (rio); RO/runtime)"""
     last_updated: datetime.datetime = EPOCH
-    """Time at which these metrics were last refreshed. (published in rio; RO/runtime)"""
+    """Time at which these metrics were last refreshed. (published in XenServer 4.0 (rio); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in orlando; RW)"""
+    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in XenServer 5.0 (orlando); RW)"""
 
 
 @dataclass
@@ -1847,25 +1847,25 @@ class HostPatchRecord:
     """Record of a legacy hotfix as uploaded to or applied on one particular host; superseded by the update mechanism."""
 
     uuid: str = ""
-    """Unique identifier of this host patch record. (published in rio; RO/runtime)"""
+    """Unique identifier of this host patch record. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the patch. (published in rio; RO/constructor)"""
+    """Short human-readable name of the patch. (published in XenServer 4.0 (rio); RO/constructor)"""
     name_description: str = ""
-    """Longer human-readable description of the patch. (published in rio; RO/constructor)"""
+    """Longer human-readable description of the patch. (published in XenServer 4.0 (rio); RO/constructor)"""
     version: str = ""
-    """Version string of the patch. (published in rio; RO/constructor)"""
+    """Version string of the patch. (published in XenServer 4.0 (rio); RO/constructor)"""
     host: HostRef = HostRef("OpaqueRef:NULL")
-    """The host this patch record refers to. (published in rio; RO/constructor)"""
+    """The host this patch record refers to. (published in XenServer 4.0 (rio); RO/constructor)"""
     applied: bool = False
-    """True if the patch has been applied to the host. (published in rio; RO/runtime)"""
+    """True if the patch has been applied to the host. (published in XenServer 4.0 (rio); RO/runtime)"""
     timestamp_applied: datetime.datetime = EPOCH
-    """Time at which the patch was applied to the host. (published in rio; RO/runtime)"""
+    """Time at which the patch was applied to the host. (published in XenServer 4.0 (rio); RO/runtime)"""
     size: int = 0
-    """Size of the patch file, in bytes. (published in rio; RO/runtime)"""
+    """Size of the patch file, in bytes. (published in XenServer 4.0 (rio); RO/runtime)"""
     pool_patch: PoolPatchRef = PoolPatchRef("OpaqueRef:NULL")
-    """The pool-wide patch record this host patch belongs to; a null reference if there is none. (published in miami; RO/constructor)"""
+    """The pool-wide patch record this host patch belongs to; a null reference if there is none. (published in XenServer 4.1 (miami); RO/constructor)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in miami; RW)"""
+    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in XenServer 4.1 (miami); RW)"""
 
 
 @dataclass
@@ -1873,19 +1873,19 @@ class MessageRecord:
     """An alert raised by the server or a client about some object, for example a performance threshold crossed or a host failure, kept in the pool and shown to administrators."""
 
     uuid: str = ""
-    """Globally unique identifier of the message. (published in rio; RO/runtime)"""
+    """Globally unique identifier of the message. (published in XenServer 4.0 (rio); RO/runtime)"""
     name: str = ""
-    """Identifier of the kind of alert, such as HA_HOST_FAILED or ALARM; clients use it to recognise and translate messages. (published in rio; RO/runtime)"""
+    """Identifier of the kind of alert, such as HA_HOST_FAILED or ALARM; clients use it to recognise and translate messages. (published in XenServer 4.0 (rio); RO/runtime)"""
     priority: int = 0
-    """Importance of the message as a small integer; lower numbers are more urgent (1 is the most severe). (published in rio; RO/runtime)"""
+    """Importance of the message as a small integer; lower numbers are more urgent (1 is the most severe). (published in XenServer 4.0 (rio); RO/runtime)"""
     cls_: Cls = field(default=Cls.first(), metadata={"wire": "cls"})
-    """The kind of object that obj_uuid identifies. (published in orlando; extended in 1.313.0; RO/runtime)"""
+    """The kind of object that obj_uuid identifies. (published in XenServer 5.0 (orlando); extended in XAPI 1.313.0; RO/runtime)"""
     obj_uuid: str = ""
-    """UUID of the object the message is about. (published in rio; RO/runtime)"""
+    """UUID of the object the message is about. (published in XenServer 4.0 (rio); RO/runtime)"""
     timestamp: datetime.datetime = EPOCH
-    """Time at which the message was created. (published in rio; RO/runtime)"""
+    """Time at which the message was created. (published in XenServer 4.0 (rio); RO/runtime)"""
     body: str = ""
-    """Text content of the message; its format depends on the message name and may be XML. (published in rio; RO/runtime)"""
+    """Text content of the message; its format depends on the message name and may be XML. (published in XenServer 4.0 (rio); RO/runtime)"""
 
 
 @dataclass
@@ -1893,37 +1893,37 @@ class NetworkRecord:
     """A virtual Ethernet segment (a bridge on each host) that connects VIFs of VMs and PIFs of hosts."""
 
     uuid: str = ""
-    """Unique identifier of the network, stable for its whole lifetime. (published in rio; RO/runtime)"""
+    """Unique identifier of the network, stable for its whole lifetime. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the network. (published in rio; RW)"""
+    """Short human-readable name of the network. (published in XenServer 4.0 (rio); RW)"""
     name_description: str = ""
-    """Longer human-readable description of the network. (published in rio; RW)"""
+    """Longer human-readable description of the network. (published in XenServer 4.0 (rio); RW)"""
     allowed_operations: List[NetworkOperations] = field(default_factory=list)
-    """Operations that can currently be performed on this network. (published in rio; RO/runtime)"""
+    """Operations that can currently be performed on this network. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, NetworkOperations] = field(default_factory=dict)
-    """Operations in progress on this network, keyed by task. (published in rio; RO/runtime)"""
+    """Operations in progress on this network, keyed by task. (published in XenServer 4.0 (rio); RO/runtime)"""
     VIFs: List[VifRef] = field(default_factory=list)
-    """Virtual interfaces of VMs connected to this network. (published in rio; RO/runtime)"""
+    """Virtual interfaces of VMs connected to this network. (published in XenServer 4.0 (rio); RO/runtime)"""
     PIFs: List[PifRef] = field(default_factory=list)
-    """Physical or logical host interfaces connected to this network. (published in rio; RO/runtime)"""
+    """Physical or logical host interfaces connected to this network. (published in XenServer 4.0 (rio); RO/runtime)"""
     MTU: int = 1500
-    """Maximum transmission unit of the network, in bytes. (published in midnight-ride; RW)"""
+    """Maximum transmission unit of the network, in bytes. (published in XenServer 5.6 (midnight-ride); RW)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs; some keys, such as automatic attachment settings, are read by the server. (published in rio; RW)"""
+    """Free-form key/value pairs; some keys, such as automatic attachment settings, are read by the server. (published in XenServer 4.0 (rio); RW)"""
     bridge: str = ""
-    """Name of the bridge device that implements the network on each host. (published in rio; changed in falcon; RO/constructor)"""
+    """Name of the bridge device that implements the network on each host. (published in XenServer 4.0 (rio); changed in XenServer 7.2 (falcon); RO/constructor)"""
     managed: bool = True
-    """True if the server creates and manages the bridge; false if it is an existing bridge managed outside the server. (published in falcon; RO/constructor)"""
+    """True if the server creates and manages the bridge; false if it is an existing bridge managed outside the server. (published in XenServer 7.2 (falcon); RO/constructor)"""
     blobs: Dict[str, BlobRef] = field(default_factory=dict)
-    """Named binary data objects attached to this network. (published in orlando; RO/runtime)"""
+    """Named binary data objects attached to this network. (published in XenServer 5.0 (orlando); RO/runtime)"""
     tags: List[str] = field(default_factory=list)
-    """User-defined labels used to organise networks. (published in orlando; RW)"""
+    """User-defined labels used to organise networks. (published in XenServer 5.0 (orlando); RW)"""
     default_locking_mode: NetworkDefaultLockingMode = NetworkDefaultLockingMode.UNLOCKED
-    """Filtering policy applied to VIFs on this network that use the default locking mode. (published in tampa; RO/runtime)"""
+    """Filtering policy applied to VIFs on this network that use the default locking mode. (published in XenServer 6.1 (tampa); RO/runtime)"""
     assigned_ips: Dict[VifRef, str] = field(default_factory=dict)
-    """IP addresses handed out on this network to each VIF (for example on an internal management network). (published in creedence; RO/runtime)"""
+    """IP addresses handed out on this network to each VIF (for example on an internal management network). (published in XenServer 6.5 (creedence); RO/runtime)"""
     purpose: List[NetworkPurpose] = field(default_factory=list)
-    """Special roles this network is designated for, such as NBD exports. (published in inverness; RO/runtime)"""
+    """Special roles this network is designated for, such as NBD exports. (published in XenServer 7.3 (inverness); RO/runtime)"""
 
 
 @dataclass
@@ -1931,15 +1931,15 @@ class NetworkSriovRecord:
     """SR-IOV enabled on a physical network interface, linking the physical PIF to a logical PIF through which virtual functions are handed to VMs."""
 
     uuid: str = ""
-    """Globally unique identifier of the network SR-IOV object. (published in rio; RO/runtime)"""
+    """Globally unique identifier of the network SR-IOV object. (published in XenServer 4.0 (rio); RO/runtime)"""
     physical_PIF: PifRef = PifRef("OpaqueRef:NULL")
-    """The physical network interface whose card provides the SR-IOV virtual functions. (published in kolkata; RO/constructor)"""
+    """The physical network interface whose card provides the SR-IOV virtual functions. (published in XenServer 7.5 (kolkata); RO/constructor)"""
     logical_PIF: PifRef = PifRef("OpaqueRef:NULL")
-    """The logical PIF representing the SR-IOV network on this host, attached to the SR-IOV network. (published in kolkata; RO/constructor)"""
+    """The logical PIF representing the SR-IOV network on this host, attached to the SR-IOV network. (published in XenServer 7.5 (kolkata); RO/constructor)"""
     requires_reboot: bool = False
-    """True if the host must be rebooted before SR-IOV becomes active on the card. (published in kolkata; RO/runtime)"""
+    """True if the host must be rebooted before SR-IOV becomes active on the card. (published in XenServer 7.5 (kolkata); RO/runtime)"""
     configuration_mode: SriovConfigurationMode = SriovConfigurationMode.UNKNOWN
-    """The method used to enable virtual functions on the card. (published in kolkata; RO/runtime)"""
+    """The method used to enable virtual functions on the card. (published in XenServer 7.5 (kolkata); RO/runtime)"""
 
 
 @dataclass
@@ -1947,119 +1947,119 @@ class PoolRecord:
     """A resource pool: a set of hosts sharing storage and networks, managed as one unit through a single coordinator (master) host."""
 
     uuid: str = ""
-    """Unique identifier of the pool, stable for its whole lifetime. (published in rio; RO/runtime)"""
+    """Unique identifier of the pool, stable for its whole lifetime. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the pool. (published in rio; RW)"""
+    """Short human-readable name of the pool. (published in XenServer 4.0 (rio); RW)"""
     name_description: str = ""
-    """Longer human-readable description of the pool. (published in rio; RW)"""
+    """Longer human-readable description of the pool. (published in XenServer 4.0 (rio); RW)"""
     master: HostRef = HostRef("OpaqueRef:NULL")
-    """The host currently acting as pool coordinator, which serves the API for the whole pool. (published in rio; RO/runtime)"""
+    """The host currently acting as pool coordinator, which serves the API for the whole pool. (published in XenServer 4.0 (rio); RO/runtime)"""
     default_SR: SrRef = SrRef("OpaqueRef:NULL")
-    """Storage repository used for new disks when none is specified. (published in rio; RW)"""
+    """Storage repository used for new disks when none is specified. (published in XenServer 4.0 (rio); RW)"""
     suspend_image_SR: SrRef = SrRef("OpaqueRef:NULL")
-    """Storage repository where memory images of suspended VMs are written by default. (published in rio; RW)"""
+    """Storage repository where memory images of suspended VMs are written by default. (published in XenServer 4.0 (rio); RW)"""
     crash_dump_SR: SrRef = SrRef("OpaqueRef:NULL")
-    """Storage repository where VM crash dumps are written by default. (published in rio; RW)"""
+    """Storage repository where VM crash dumps are written by default. (published in XenServer 4.0 (rio); RW)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs; a number of keys here tune pool-wide server behaviour. (published in rio; RW)"""
+    """Free-form key/value pairs; a number of keys here tune pool-wide server behaviour. (published in XenServer 4.0 (rio); RW)"""
     ha_enabled: bool = False
-    """True if high availability is currently active for the pool. (published in orlando; RO/runtime)"""
+    """True if high availability is currently active for the pool. (published in XenServer 5.0 (orlando); RO/runtime)"""
     ha_configuration: Dict[str, str] = field(default_factory=dict)
-    """Settings that high availability was enabled with, such as timeouts. (published in orlando; RO/runtime)"""
+    """Settings that high availability was enabled with, such as timeouts. (published in XenServer 5.0 (orlando); RO/runtime)"""
     ha_statefiles: List[str] = field(default_factory=list)
-    """Identifiers of the VDIs serving as high availability state files. (published in orlando; RO/runtime)"""
+    """Identifiers of the VDIs serving as high availability state files. (published in XenServer 5.0 (orlando); RO/runtime)"""
     ha_host_failures_to_tolerate: int = 0
-    """Number of simultaneous host failures the HA plan is meant to survive while still restarting protected VMs. (published in orlando; RO/runtime)"""
+    """Number of simultaneous host failures the HA plan is meant to survive while still restarting protected VMs. (published in XenServer 5.0 (orlando); RO/runtime)"""
     ha_plan_exists_for: int = 0
-    """Number of host failures for which a complete VM restart plan currently exists. (published in orlando; RO/runtime)"""
+    """Number of host failures for which a complete VM restart plan currently exists. (published in XenServer 5.0 (orlando); RO/runtime)"""
     ha_allow_overcommit: bool = False
-    """If true, VM operations are allowed even when they make the HA failure target impossible to meet. (published in orlando; RW)"""
+    """If true, VM operations are allowed even when they make the HA failure target impossible to meet. (published in XenServer 5.0 (orlando); RW)"""
     ha_overcommitted: bool = False
-    """True if the pool can no longer guarantee restarting protected VMs after the configured number of host failures. (published in orlando; RO/runtime)"""
+    """True if the pool can no longer guarantee restarting protected VMs after the configured number of host failures. (published in XenServer 5.0 (orlando); RO/runtime)"""
     blobs: Dict[str, BlobRef] = field(default_factory=dict)
-    """Named binary data objects attached to the pool. (published in orlando; RO/runtime)"""
+    """Named binary data objects attached to the pool. (published in XenServer 5.0 (orlando); RO/runtime)"""
     tags: List[str] = field(default_factory=list)
-    """User-defined labels used to organise pools. (published in orlando; RW)"""
+    """User-defined labels used to organise pools. (published in XenServer 5.0 (orlando); RW)"""
     gui_config: Dict[str, str] = field(default_factory=dict)
-    """Settings stored on behalf of graphical management clients. (published in orlando; RW)"""
+    """Settings stored on behalf of graphical management clients. (published in XenServer 5.0 (orlando); RW)"""
     health_check_config: Dict[str, str] = field(default_factory=dict)
-    """Settings of the health check (diagnostic upload) service. (published in dundee; RW)"""
+    """Settings of the health check (diagnostic upload) service. (published in XenServer 7.0 (dundee); RW)"""
     wlb_url: str = ""
-    """Address of the workload balancing server; empty if none is configured. (published in george; RO/runtime)"""
+    """Address of the workload balancing server; empty if none is configured. (published in XenServer 5.5 (george); RO/runtime)"""
     wlb_username: str = ""
-    """User name used to log in to the workload balancing server; empty if none is configured. (published in george; RO/runtime)"""
+    """User name used to log in to the workload balancing server; empty if none is configured. (published in XenServer 5.5 (george); RO/runtime)"""
     wlb_enabled: bool = False
-    """True if workload balancing recommendations are used when placing VMs. (published in george; RW)"""
+    """True if workload balancing recommendations are used when placing VMs. (published in XenServer 5.5 (george); RW)"""
     wlb_verify_cert: bool = False
-    """True if the workload balancing server's TLS certificate is checked when connecting. (published in george; deprecated in 1.290.0; RW)"""
+    """True if the workload balancing server's TLS certificate is checked when connecting. (published in XenServer 5.5 (george); deprecated in XAPI 1.290.0; RW)"""
     redo_log_enabled: bool = False
-    """True if the pool database redo log is being written to shared storage. (published in midnight-ride; RO/runtime)"""
+    """True if the pool database redo log is being written to shared storage. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     redo_log_vdi: VdiRef = VdiRef("OpaqueRef:NULL")
-    """The disk holding the pool database redo log; OpaqueRef:NULL when the redo log is off. (published in midnight-ride; RO/runtime)"""
+    """The disk holding the pool database redo log; OpaqueRef:NULL when the redo log is off. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     vswitch_controller: str = ""
-    """Address of the legacy vSwitch controller; empty if none is set. (published in midnight-ride; deprecated in falcon; RO/runtime)"""
+    """Address of the legacy vSwitch controller; empty if none is set. (published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.2 (falcon); RO/runtime)"""
     restrictions: Dict[str, str] = field(default_factory=dict)
-    """Features and limits imposed on the pool by its current license. (published in midnight-ride; RO/runtime)"""
+    """Features and limits imposed on the pool by its current license. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     metadata_VDIs: List[VdiRef] = field(default_factory=list)
-    """Disks that hold copies of pool metadata, used for disaster recovery. (published in boston; RO/runtime)"""
+    """Disks that hold copies of pool metadata, used for disaster recovery. (published in XenServer 6.0 (boston); RO/runtime)"""
     ha_cluster_stack: str = ""
-    """Cluster stack used by high availability, such as xhad or corosync; empty if HA was never enabled. (published in dundee; RO/runtime)"""
+    """Cluster stack used by high availability, such as xhad or corosync; empty if HA was never enabled. (published in XenServer 7.0 (dundee); RO/runtime)"""
     allowed_operations: List[PoolAllowedOperations] = field(default_factory=list)
-    """Pool-wide operations that can currently be started. (published in rio; RO/runtime)"""
+    """Pool-wide operations that can currently be started. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, PoolAllowedOperations] = field(default_factory=dict)
-    """Pool-wide operations in progress, keyed by task. (published in rio; RO/runtime)"""
+    """Pool-wide operations in progress, keyed by task. (published in XenServer 4.0 (rio); RO/runtime)"""
     guest_agent_config: Dict[str, str] = field(default_factory=dict)
-    """Pool-wide settings passed to guest agents in the VMs. (published in dundee; RO/runtime)"""
+    """Pool-wide settings passed to guest agents in the VMs. (published in XenServer 7.0 (dundee); RO/runtime)"""
     cpu_info: Dict[str, str] = field(default_factory=dict)
-    """CPU details and the feature set common to all hosts in the pool. (published in dundee; RO/runtime)"""
+    """CPU details and the feature set common to all hosts in the pool. (published in XenServer 7.0 (dundee); RO/runtime)"""
     policy_no_vendor_device: bool = False
-    """If true, clients should not give new VMs the Xen vendor PCI device used to deliver drivers via Windows Update. (published in dundee; RW)"""
+    """If true, clients should not give new VMs the Xen vendor PCI device used to deliver drivers via Windows Update. (published in XenServer 7.0 (dundee); RW)"""
     live_patching_disabled: bool = False
-    """If true, live patches are not applied and hosts need a reboot for kernel or hypervisor fixes. (published in ely; RW)"""
+    """If true, live patches are not applied and hosts need a reboot for kernel or hypervisor fixes. (published in XenServer 7.1 (ely); RW)"""
     igmp_snooping_enabled: bool = False
-    """True if IGMP snooping is on for the pool's networks so multicast traffic is only forwarded where needed. (published in inverness; RO/runtime)"""
+    """True if IGMP snooping is on for the pool's networks so multicast traffic is only forwarded where needed. (published in XenServer 7.3 (inverness); RO/runtime)"""
     uefi_certificates: str = ""
-    """UEFI Secure Boot certificates distributed to hosts, as a base64-encoded archive; empty if none are set. (published in quebec; changed in 22.16.0; RO/constructor)"""
+    """UEFI Secure Boot certificates distributed to hosts, as a base64-encoded archive; empty if none are set. (published in Citrix Hypervisor 8.1 (quebec); changed in XAPI 22.16.0; RO/constructor)"""
     custom_uefi_certificates: str = ""
-    """UEFI Secure Boot certificates supplied by the administrator to override the defaults, as a base64-encoded archive. (prototyped in 24.0.0; RO/constructor)"""
+    """UEFI Secure Boot certificates supplied by the administrator to override the defaults, as a base64-encoded archive. (prototyped in XAPI 24.0.0; RO/constructor)"""
     is_psr_pending: bool = False
-    """True if a pool secret rotation was started but has not finished on every host. (published in stockholm_psr; RW)"""
+    """True if a pool secret rotation was started but has not finished on every host. (published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr); RW)"""
     tls_verification_enabled: bool = False
-    """True if pool members verify one another's TLS certificates. (published in 1.290.0; RO/runtime)"""
+    """True if pool members verify one another's TLS certificates. (published in XAPI 1.290.0; RO/runtime)"""
     repositories: List[RepositoryRef] = field(default_factory=list)
-    """Update repositories the pool fetches updates from. (published in 1.301.0; RO/runtime)"""
+    """Update repositories the pool fetches updates from. (published in XAPI 1.301.0; RO/runtime)"""
     client_certificate_auth_enabled: bool = False
-    """True if clients may log in using a TLS client certificate. (published in 1.318.0; RO/runtime)"""
+    """True if clients may log in using a TLS client certificate. (published in XAPI 1.318.0; RO/runtime)"""
     client_certificate_auth_name: str = ""
-    """Name (subject) that a client certificate must carry to be accepted; empty if not set. (published in 1.318.0; RO/runtime)"""
+    """Name (subject) that a client certificate must carry to be accepted; empty if not set. (published in XAPI 1.318.0; RO/runtime)"""
     repository_proxy_url: str = ""
-    """URL of the proxy used to reach update repositories; empty if no proxy is used. (published in 21.3.0; RO/runtime)"""
+    """URL of the proxy used to reach update repositories; empty if no proxy is used. (published in XAPI 21.3.0; RO/runtime)"""
     repository_proxy_username: str = ""
-    """User name for the update repository proxy; empty if none. (published in 21.3.0; RO/runtime)"""
+    """User name for the update repository proxy; empty if none. (published in XAPI 21.3.0; RO/runtime)"""
     repository_proxy_password: SecretRef = SecretRef("OpaqueRef:NULL")
-    """Secret holding the update repository proxy password; OpaqueRef:NULL if none. (published in 21.3.0; changed in 23.9.0; RO/runtime)"""
+    """Secret holding the update repository proxy password; OpaqueRef:NULL if none. (published in XAPI 21.3.0; changed in XAPI 23.9.0; RO/runtime)"""
     migration_compression: bool = False
-    """If true, live migration streams are compressed by default. (prototyped in 22.33.0; RW)"""
+    """If true, live migration streams are compressed by default. (prototyped in XAPI 22.33.0; RW)"""
     coordinator_bias: bool = True
-    """If true, new VMs are placed on the coordinator only when other hosts have no room. (prototyped in 22.37.0; published in rio; RW)"""
+    """If true, new VMs are placed on the coordinator only when other hosts have no room. (prototyped in XAPI 22.37.0; published in XenServer 4.0 (rio); RW)"""
     local_auth_max_threads: int = 8
-    """Maximum number of threads used to check local root logins concurrently. (prototyped in 23.27.0; RO/constructor)"""
+    """Maximum number of threads used to check local root logins concurrently. (prototyped in XAPI 23.27.0; RO/constructor)"""
     ext_auth_max_threads: int = 1
-    """Maximum number of threads used to check logins against the external directory concurrently. (prototyped in 23.27.0; RO/constructor)"""
+    """Maximum number of threads used to check logins against the external directory concurrently. (prototyped in XAPI 23.27.0; RO/constructor)"""
     telemetry_uuid: SecretRef = SecretRef("OpaqueRef:NULL")
-    """Secret holding the anonymous identifier used for this pool's telemetry; OpaqueRef:NULL if not created. (prototyped in 23.9.0; RO/runtime)"""
+    """Secret holding the anonymous identifier used for this pool's telemetry; OpaqueRef:NULL if not created. (prototyped in XAPI 23.9.0; RO/runtime)"""
     telemetry_frequency: TelemetryFrequency = TelemetryFrequency.WEEKLY
-    """How often telemetry data is collected. (prototyped in 23.9.0; RO/runtime)"""
+    """How often telemetry data is collected. (prototyped in XAPI 23.9.0; RO/runtime)"""
     telemetry_next_collection: datetime.datetime = parse_datetime("19700101T00:00:00Z")
-    """Earliest time at which the next telemetry collection will happen. (prototyped in 23.9.0; RO/runtime)"""
+    """Earliest time at which the next telemetry collection will happen. (prototyped in XAPI 23.9.0; RO/runtime)"""
     last_update_sync: datetime.datetime = parse_datetime("19700101T00:00:00Z")
-    """Time at which update metadata was last synchronised from the repositories; the epoch if never. (prototyped in 23.18.0; RO/runtime)"""
+    """Time at which update metadata was last synchronised from the repositories; the epoch if never. (prototyped in XAPI 23.18.0; RO/runtime)"""
     update_sync_frequency: UpdateSyncFrequency = UpdateSyncFrequency.WEEKLY
-    """How often automatic update synchronisation runs. (prototyped in 23.18.0; RO/runtime)"""
+    """How often automatic update synchronisation runs. (prototyped in XAPI 23.18.0; RO/runtime)"""
     update_sync_day: int = 0
-    """Day of the week (0 to 6, 0 being Sunday) for weekly update synchronisation; ignored for daily. (prototyped in 23.18.0; RO/runtime)"""
+    """Day of the week (0 to 6, 0 being Sunday) for weekly update synchronisation; ignored for daily. (prototyped in XAPI 23.18.0; RO/runtime)"""
     update_sync_enabled: bool = False
-    """True if updates are synchronised automatically on the configured schedule. (prototyped in 23.18.0; RO/runtime)"""
+    """True if updates are synchronised automatically on the configured schedule. (prototyped in XAPI 23.18.0; RO/runtime)"""
 
 
 @dataclass
@@ -2067,25 +2067,25 @@ class PoolPatchRecord:
     """A legacy hotfix uploaded to the pool that can be applied to its hosts; superseded by pool_update."""
 
     uuid: str = ""
-    """Globally unique identifier of the patch, as defined by its vendor. (published in rio; RO/runtime)"""
+    """Globally unique identifier of the patch, as defined by its vendor. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the patch. (published in rio; RO/constructor)"""
+    """Short human-readable name of the patch. (published in XenServer 4.0 (rio); RO/constructor)"""
     name_description: str = ""
-    """Human-readable description of what the patch contains. (published in rio; RO/constructor)"""
+    """Human-readable description of what the patch contains. (published in XenServer 4.0 (rio); RO/constructor)"""
     version: str = ""
-    """Version string of the patch. (published in miami; RO/constructor)"""
+    """Version string of the patch. (published in XenServer 4.1 (miami); RO/constructor)"""
     size: int = 0
-    """Size of the patch file, in bytes. (published in miami; RO/runtime)"""
+    """Size of the patch file, in bytes. (published in XenServer 4.1 (miami); RO/runtime)"""
     pool_applied: bool = False
-    """True once the patch has been applied to every host in the pool. (published in miami; RO/runtime)"""
+    """True once the patch has been applied to every host in the pool. (published in XenServer 4.1 (miami); RO/runtime)"""
     host_patches: List[HostPatchRef] = field(default_factory=list)
-    """Per-host records tracking where this patch has been applied. (published in miami; RO/runtime)"""
+    """Per-host records tracking where this patch has been applied. (published in XenServer 4.1 (miami); RO/runtime)"""
     after_apply_guidance: List[AfterApplyGuidance] = field(default_factory=list)
-    """Actions recommended after applying this patch, such as restarting the host or the toolstack. (published in miami; RO/runtime)"""
+    """Actions recommended after applying this patch, such as restarting the host or the toolstack. (published in XenServer 4.1 (miami); RO/runtime)"""
     pool_update: PoolUpdateRef = PoolUpdateRef("OpaqueRef:NULL")
-    """The pool_update object corresponding to this patch, or OpaqueRef:NULL if there is none. (published in ely; RO/constructor)"""
+    """The pool_update object corresponding to this patch, or OpaqueRef:NULL if there is none. (published in XenServer 7.1 (ely); RO/constructor)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for clients. (published in miami; RW)"""
+    """Free-form key/value pairs for clients. (published in XenServer 4.1 (miami); RW)"""
 
 
 @dataclass
@@ -2093,27 +2093,27 @@ class PoolUpdateRecord:
     """A software update that has been uploaded to the pool and can be applied to its hosts."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the update. (published in rio; RO/runtime)"""
+    """Unique identifier (UUID) of the update. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the update. (published in rio; RO/constructor)"""
+    """Short human-readable name of the update. (published in XenServer 4.0 (rio); RO/constructor)"""
     name_description: str = ""
-    """Longer human-readable description of the update. (published in rio; RO/constructor)"""
+    """Longer human-readable description of the update. (published in XenServer 4.0 (rio); RO/constructor)"""
     version: str = ""
-    """Version string of the update. (published in ely; RO/constructor)"""
+    """Version string of the update. (published in XenServer 7.1 (ely); RO/constructor)"""
     installation_size: int = 0
-    """Disk space the update needs once installed, in bytes. (published in ely; RO/constructor)"""
+    """Disk space the update needs once installed, in bytes. (published in XenServer 7.1 (ely); RO/constructor)"""
     key: str = ""
-    """Name of the GPG key used to verify the update's signature. (published in ely; RO/constructor)"""
+    """Name of the GPG key used to verify the update's signature. (published in XenServer 7.1 (ely); RO/constructor)"""
     after_apply_guidance: List[UpdateAfterApplyGuidance] = field(default_factory=list)
-    """Actions recommended once the update has been applied. (published in ely; RO/constructor)"""
+    """Actions recommended once the update has been applied. (published in XenServer 7.1 (ely); RO/constructor)"""
     vdi: VdiRef = VdiRef("OpaqueRef:NULL")
-    """The VDI holding the uploaded update image. (published in rio; RO/constructor)"""
+    """The VDI holding the uploaded update image. (published in XenServer 4.0 (rio); RO/constructor)"""
     hosts: List[HostRef] = field(default_factory=list)
-    """The hosts on which this update has been applied. (published in ely; RO/runtime)"""
+    """The hosts on which this update has been applied. (published in XenServer 7.1 (ely); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in inverness; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 7.3 (inverness); RW)"""
     enforce_homogeneity: bool = False
-    """True if every host in the pool must have this update applied, keeping the pool uniform. (published in inverness; RO/constructor)"""
+    """True if every host in the pool must have this update applied, keeping the pool uniform. (published in XenServer 7.3 (inverness); RO/constructor)"""
 
 
 @dataclass
@@ -2121,13 +2121,13 @@ class ProbeResultRecord:
     """One candidate storage target reported by an extended SR probe, with the settings needed to attach it."""
 
     configuration: Dict[str, str] = field(default_factory=dict)
-    """Device-config keys and values that would be passed to SR create or introduce to use this target. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """Device-config keys and values that would be passed to SR create or introduce to use this target. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     complete: bool = False
-    """True when the configuration is complete enough to be used as-is; false when further keys must be supplied. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """True when the configuration is complete enough to be used as-is; false when further keys must be supplied. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     sr: Optional[SrStatRecord] = None
-    """Details of an existing SR found at this target, or absent when no SR exists there yet. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """Details of an existing SR found at this target, or absent when no SR exists there yet. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     extra_info: Dict[str, str] = field(default_factory=dict)
-    """Additional backend-specific information about the probed target, as free-form key/value pairs. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """Additional backend-specific information about the probed target, as free-form key/value pairs. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
 
 
 @dataclass
@@ -2135,15 +2135,15 @@ class RoleRecord:
     """An RBAC role or permission; roles are named bundles of permissions that can be granted to subjects."""
 
     uuid: str = ""
-    """Unique identifier of the role, stable for its whole lifetime. (published in rio; RO/runtime)"""
+    """Unique identifier of the role, stable for its whole lifetime. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short name of the role or permission, such as pool-admin or vm.start. (published in midnight-ride; RO/constructor)"""
+    """Short name of the role or permission, such as pool-admin or vm.start. (published in XenServer 5.6 (midnight-ride); RO/constructor)"""
     name_description: str = ""
-    """Human-readable explanation of what the role or permission allows. (published in midnight-ride; RO/constructor)"""
+    """Human-readable explanation of what the role or permission allows. (published in XenServer 5.6 (midnight-ride); RO/constructor)"""
     subroles: List[RoleRef] = field(default_factory=list)
-    """Roles or permissions contained in this role; empty for an individual permission. (published in midnight-ride; RO/constructor)"""
+    """Roles or permissions contained in this role; empty for an individual permission. (published in XenServer 5.6 (midnight-ride); RO/constructor)"""
     is_internal: bool = False
-    """True for roles reserved for internal use by the server, which are not offered to administrators. (published in 22.5.0; RO/runtime)"""
+    """True for roles reserved for internal use by the server, which are not offered to administrators. (published in XAPI 22.5.0; RO/runtime)"""
 
 
 @dataclass
@@ -2151,11 +2151,11 @@ class SecretRecord:
     """A secret value, such as a password, stored in the pool database so that other objects can refer to it by UUID instead of holding it in plain text."""
 
     uuid: str = ""
-    """Globally unique identifier of the secret, used to refer to it from configuration maps. (published in rio; RO/runtime)"""
+    """Globally unique identifier of the secret, used to refer to it from configuration maps. (published in XenServer 4.0 (rio); RO/runtime)"""
     value: str = ""
-    """The secret string itself. (published in rio; RW)"""
+    """The secret string itself. (published in XenServer 4.0 (rio); RW)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for clients. (published in rio; RW)"""
+    """Free-form key/value pairs for clients. (published in XenServer 4.0 (rio); RW)"""
 
 
 @dataclass
@@ -2163,37 +2163,37 @@ class SessionRecord:
     """An authenticated connection context; every API call except login takes a session reference identifying the caller and its permissions."""
 
     uuid: str = ""
-    """Globally unique identifier of the session. (published in rio; RO/runtime)"""
+    """Globally unique identifier of the session. (published in XenServer 4.0 (rio); RO/runtime)"""
     this_host: HostRef = HostRef("OpaqueRef:NULL")
-    """The host that the client logged in to and that created this session. (published in rio; RO/runtime)"""
+    """The host that the client logged in to and that created this session. (published in XenServer 4.0 (rio); RO/runtime)"""
     this_user: UserRef = UserRef("OpaqueRef:NULL")
-    """Legacy link to a user object for the session; not used by current authentication. (published in rio; RO/runtime)"""
+    """Legacy link to a user object for the session; not used by current authentication. (published in XenServer 4.0 (rio); RO/runtime)"""
     last_active: datetime.datetime = EPOCH
-    """Time of the most recent API call made with this session; idle sessions are eventually expired. (published in rio; RO/runtime)"""
+    """Time of the most recent API call made with this session; idle sessions are eventually expired. (published in XenServer 4.0 (rio); RO/runtime)"""
     pool: bool = False
-    """True if this is an internal session created by one pool host to talk to another, rather than by an external client. (published in rio; RO/runtime)"""
+    """True if this is an internal session created by one pool host to talk to another, rather than by an external client. (published in XenServer 4.0 (rio); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for clients. (published in miami; RW)"""
+    """Free-form key/value pairs for clients. (published in XenServer 4.1 (miami); RW)"""
     is_local_superuser: bool = False
-    """True if the session was created with the local root account rather than through an external directory subject. (published in george; RO/runtime)"""
+    """True if the session was created with the local root account rather than through an external directory subject. (published in XenServer 5.5 (george); RO/runtime)"""
     subject: SubjectRef = SubjectRef("OpaqueRef:NULL")
-    """The external directory subject that authenticated this session, or OpaqueRef:NULL for local root and internal sessions. (published in george; RO/runtime)"""
+    """The external directory subject that authenticated this session, or OpaqueRef:NULL for local root and internal sessions. (published in XenServer 5.5 (george); RO/runtime)"""
     validation_time: datetime.datetime = parse_datetime("19700101T00:00:00Z")
-    """Time when the session's external credentials were last checked against the directory service. (published in george; RO/runtime)"""
+    """Time when the session's external credentials were last checked against the directory service. (published in XenServer 5.5 (george); RO/runtime)"""
     auth_user_sid: str = ""
-    """Security identifier (SID) of the externally authenticated user; empty for the local superuser. (published in george; RO/runtime)"""
+    """Security identifier (SID) of the externally authenticated user; empty for the local superuser. (published in XenServer 5.5 (george); RO/runtime)"""
     auth_user_name: str = ""
-    """Name of the user who logged in, as given by the authentication service. (published in midnight-ride; RO/runtime)"""
+    """Name of the user who logged in, as given by the authentication service. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     rbac_permissions: List[str] = field(default_factory=list)
-    """The RBAC permissions granted to this session, derived from the roles of its subject. (published in midnight-ride; RO/constructor)"""
+    """The RBAC permissions granted to this session, derived from the roles of its subject. (published in XenServer 5.6 (midnight-ride); RO/constructor)"""
     tasks: List[TaskRef] = field(default_factory=list)
-    """Tasks created through this session; they are cleaned up when the session ends. (published in midnight-ride; RO/runtime)"""
+    """Tasks created through this session; they are cleaned up when the session ends. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
     parent: SessionRef = SessionRef("OpaqueRef:NULL")
-    """The session that created this one when it was derived from another session, or OpaqueRef:NULL. (published in midnight-ride; RO/constructor)"""
+    """The session that created this one when it was derived from another session, or OpaqueRef:NULL. (published in XenServer 5.6 (midnight-ride); RO/constructor)"""
     originator: str = ""
-    """Client-supplied name of the application that opened the session, used to account for and limit sessions per client. (published in clearwater; RO/runtime)"""
+    """Client-supplied name of the application that opened the session, used to account for and limit sessions per client. (published in XenServer 6.2 (clearwater); RO/runtime)"""
     client_certificate: bool = False
-    """True if the client authenticated by presenting a TLS client certificate. (published in 21.2.0; RO/runtime)"""
+    """True if the client authenticated by presenting a TLS client certificate. (published in XAPI 21.2.0; RO/runtime)"""
 
 
 @dataclass
@@ -2201,19 +2201,19 @@ class SrStatRecord:
     """Summary of a storage repository as reported by a storage driver, including its names, capacity and health."""
 
     uuid: Optional[str] = None
-    """UUID of the SR if the driver knows it, or absent otherwise. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """UUID of the SR if the driver knows it, or absent otherwise. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the SR. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """Short human-readable name of the SR. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     name_description: str = ""
-    """Free-text description of the SR. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """Free-text description of the SR. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     free_space: int = 0
-    """Space still available in the SR, in bytes. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """Space still available in the SR, in bytes. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     total_space: int = 0
-    """Total capacity of the SR, in bytes. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """Total capacity of the SR, in bytes. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     clustered: bool = False
-    """True if the SR relies on a cluster stack and can be attached by several hosts at once. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """True if the SR relies on a cluster stack and can be attached by several hosts at once. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
     health: SrHealth = SrHealth.first()
-    """Current health of the SR. (prototyped in kolkata; published in lima; RO/runtime)"""
+    """Current health of the SR. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
 
 
 @dataclass
@@ -2221,13 +2221,13 @@ class SubjectRecord:
     """A user or group from an external directory (e.g. Active Directory) that has been granted access to the pool, together with its assigned RBAC roles."""
 
     uuid: str = ""
-    """Unique identifier of this subject record. (published in rio; RO/runtime)"""
+    """Unique identifier of this subject record. (published in XenServer 4.0 (rio); RO/runtime)"""
     subject_identifier: str = ""
-    """Directory-specific identifier of the user or group, such as its SID. (published in george; RO/constructor)"""
+    """Directory-specific identifier of the user or group, such as its SID. (published in XenServer 5.5 (george); RO/constructor)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Attributes of the subject cached from the external directory, such as its display name and account status. (published in george; RO/constructor)"""
+    """Attributes of the subject cached from the external directory, such as its display name and account status. (published in XenServer 5.5 (george); RO/constructor)"""
     roles: List[RoleRef] = field(default_factory=lambda: [RoleRef("OpaqueRef:0165f154-ba3e-034e-6b27-5d271af109ba")])
-    """RBAC roles granted to this subject; new subjects receive a default role. (published in midnight-ride; RO/runtime)"""
+    """RBAC roles granted to this subject; new subjects receive a default role. (published in XenServer 5.6 (midnight-ride); RO/runtime)"""
 
 
 @dataclass
@@ -2235,39 +2235,39 @@ class TaskRecord:
     """A handle on a long-running server operation, typically started with an Async call, that clients poll or watch through events to follow progress and collect the result."""
 
     uuid: str = ""
-    """Globally unique identifier of the task. (published in rio; RO/runtime)"""
+    """Globally unique identifier of the task. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_label: str = ""
-    """Short name of the task, usually naming the API call it tracks, such as Async.VM.start. (published in rio; RO/runtime)"""
+    """Short name of the task, usually naming the API call it tracks, such as Async.VM.start. (published in XenServer 4.0 (rio); RO/runtime)"""
     name_description: str = ""
-    """Free-text description of the task. (published in rio; RO/runtime)"""
+    """Free-text description of the task. (published in XenServer 4.0 (rio); RO/runtime)"""
     allowed_operations: List[TaskAllowedOperations] = field(default_factory=list)
-    """The operations that may currently be invoked on this task, such as cancel. (published in rio; RO/runtime)"""
+    """The operations that may currently be invoked on this task, such as cancel. (published in XenServer 4.0 (rio); RO/runtime)"""
     current_operations: Dict[str, TaskAllowedOperations] = field(default_factory=dict)
-    """Operations currently being applied to this task, keyed by the reference of the task carrying each one. (published in rio; RO/runtime)"""
+    """Operations currently being applied to this task, keyed by the reference of the task carrying each one. (published in XenServer 4.0 (rio); RO/runtime)"""
     created: datetime.datetime = EPOCH
-    """Time at which the task was created. (published in rio; RO/runtime)"""
+    """Time at which the task was created. (published in XenServer 4.0 (rio); RO/runtime)"""
     finished: datetime.datetime = EPOCH
-    """Time at which the task completed; meaningless while the task is still pending. (published in rio; RO/runtime)"""
+    """Time at which the task completed; meaningless while the task is still pending. (published in XenServer 4.0 (rio); RO/runtime)"""
     status: TaskStatusType = TaskStatusType.first()
-    """Current state of the task: pending, success, failure, cancelling or cancelled. (published in rio; RO/runtime)"""
+    """Current state of the task: pending, success, failure, cancelling or cancelled. (published in XenServer 4.0 (rio); RO/runtime)"""
     resident_on: HostRef = HostRef("OpaqueRef:NULL")
-    """The host on which the tracked operation is executing. (published in rio; RO/runtime)"""
+    """The host on which the tracked operation is executing. (published in XenServer 4.0 (rio); RO/runtime)"""
     progress: float = 0.0
-    """Fraction of the work done so far, from 0.0 to 1.0; a rough estimate that some operations do not update. (published in rio; RO/runtime)"""
+    """Fraction of the work done so far, from 0.0 to 1.0; a rough estimate that some operations do not update. (published in XenServer 4.0 (rio); RO/runtime)"""
     type: str = ""
-    """Name of the API type of the value in the result field, for example "VM ref", or void when there is none. (published in rio; RO/runtime)"""
+    """Name of the API type of the value in the result field, for example "VM ref", or void when there is none. (published in XenServer 4.0 (rio); RO/runtime)"""
     result: str = ""
-    """On success, the operation's return value in XML-RPC encoded form (for instance a wrapped object reference); empty otherwise. (published in rio; RO/runtime)"""
+    """On success, the operation's return value in XML-RPC encoded form (for instance a wrapped object reference); empty otherwise. (published in XenServer 4.0 (rio); RO/runtime)"""
     error_info: List[str] = field(default_factory=list)
-    """On failure, the error code followed by its parameters; empty while pending or after success. (published in rio; RO/runtime)"""
+    """On failure, the error code followed by its parameters; empty while pending or after success. (published in XenServer 4.0 (rio); RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for clients; some clients use it to tag their own tasks. (published in miami; RW)"""
+    """Free-form key/value pairs for clients; some clients use it to tag their own tasks. (published in XenServer 4.1 (miami); RW)"""
     subtask_of: TaskRef = TaskRef("OpaqueRef:NULL")
-    """The parent task if this task was spawned as part of a larger operation, or OpaqueRef:NULL for a top-level task. (published in orlando; RO/runtime)"""
+    """The parent task if this task was spawned as part of a larger operation, or OpaqueRef:NULL for a top-level task. (published in XenServer 5.0 (orlando); RO/runtime)"""
     subtasks: List[TaskRef] = field(default_factory=list)
-    """Child tasks spawned while carrying out this operation. (published in orlando; RO/runtime)"""
+    """Child tasks spawned while carrying out this operation. (published in XenServer 5.0 (orlando); RO/runtime)"""
     backtrace: str = "()"
-    """Server-side stack trace recorded when the operation failed, for debugging; "()" if none. (published in dundee; RO/runtime)"""
+    """Server-side stack trace recorded when the operation failed, for debugging; "()" if none. (published in XenServer 7.0 (dundee); RO/runtime)"""
 
 
 @dataclass
@@ -2275,17 +2275,17 @@ class TunnelRecord:
     """An overlay tunnel that carries a private network's traffic encapsulated over a transport interface."""
 
     uuid: str = ""
-    """Unique identifier (UUID) of the tunnel. (published in cowley; RO/runtime)"""
+    """Unique identifier (UUID) of the tunnel. (published in XenServer 5.6 FP1 (cowley); RO/runtime)"""
     access_PIF: PifRef = PifRef("OpaqueRef:NULL")
-    """The PIF that gives the tunnelled network its endpoint on the host. (published in cowley; RO/constructor)"""
+    """The PIF that gives the tunnelled network its endpoint on the host. (published in XenServer 5.6 FP1 (cowley); RO/constructor)"""
     transport_PIF: PifRef = PifRef("OpaqueRef:NULL")
-    """The PIF over which the encapsulated traffic is sent. (published in cowley; RO/constructor)"""
+    """The PIF over which the encapsulated traffic is sent. (published in XenServer 5.6 FP1 (cowley); RO/constructor)"""
     status: Dict[str, str] = field(default_factory=lambda: {"active": "false"})
-    """Runtime status of the tunnel as key/value pairs; the key "active" reports whether it is up. (published in cowley; RW)"""
+    """Runtime status of the tunnel as key/value pairs; the key "active" reports whether it is up. (published in XenServer 5.6 FP1 (cowley); RW)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for extra settings and client annotations. (published in cowley; RW)"""
+    """Free-form key/value pairs for extra settings and client annotations. (published in XenServer 5.6 FP1 (cowley); RW)"""
     protocol: TunnelProtocol = TunnelProtocol.GRE
-    """The encapsulation protocol used by this tunnel. (published in 1.250.0; RW)"""
+    """The encapsulation protocol used by this tunnel. (published in XAPI 1.250.0; RW)"""
 
 
 @dataclass
@@ -2293,13 +2293,13 @@ class UserRecord:
     """Legacy record describing a local user account; superseded by the subject class and RBAC, kept only for compatibility."""
 
     uuid: str = ""
-    """Unique identifier of this user record; stable for the lifetime of the object. (published in rio; RO/runtime)"""
+    """Unique identifier of this user record; stable for the lifetime of the object. (published in XenServer 4.0 (rio); RO/runtime)"""
     short_name: str = ""
-    """Login name of the user, fixed when the record is created. (published in rio; RO/constructor)"""
+    """Login name of the user, fixed when the record is created. (published in XenServer 4.0 (rio); RO/constructor)"""
     fullname: str = ""
-    """Human-readable full name of the user. (published in rio; RW)"""
+    """Human-readable full name of the user. (published in XenServer 4.0 (rio); RW)"""
     other_config: Dict[str, str] = field(default_factory=dict)
-    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in orlando; RW)"""
+    """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in XenServer 5.0 (orlando); RW)"""
 
 
 @dataclass
@@ -2307,15 +2307,15 @@ class VdiNbdServerInfoRecord:
     """Connection details that a client needs to read a VDI over the Network Block Device (NBD) protocol from a host."""
 
     exportname: str = ""
-    """Name of the NBD export to request; it also carries the authentication needed to access the disk. (published in inverness; RO/runtime)"""
+    """Name of the NBD export to request; it also carries the authentication needed to access the disk. (published in XenServer 7.3 (inverness); RO/runtime)"""
     address: str = ""
-    """IP address of the host serving the NBD export. (published in inverness; RO/runtime)"""
+    """IP address of the host serving the NBD export. (published in XenServer 7.3 (inverness); RO/runtime)"""
     port: int = 0
-    """TCP port on which the NBD server listens. (published in inverness; RO/runtime)"""
+    """TCP port on which the NBD server listens. (published in XenServer 7.3 (inverness); RO/runtime)"""
     cert: str = ""
-    """PEM-encoded TLS certificate of the NBD server, for verifying the connection; empty if TLS is not used. (published in inverness; RO/runtime)"""
+    """PEM-encoded TLS certificate of the NBD server, for verifying the connection; empty if TLS is not used. (published in XenServer 7.3 (inverness); RO/runtime)"""
     subject: str = ""
-    """Host name expected in the server certificate's subject, to check when verifying the TLS connection. (published in inverness; RO/runtime)"""
+    """Host name expected in the server certificate's subject, to check when verifying the TLS connection. (published in XenServer 7.3 (inverness); RO/runtime)"""
 
 
 @dataclass

@@ -1,6 +1,7 @@
 //! Comments and string literals of the generated C.
 
-use crate::model::{Api, Lifecycle, TransitionKind};
+use crate::model::lifecycle::sentence;
+use crate::model::Lifecycle;
 
 const WIDTH: usize = 78;
 
@@ -59,23 +60,15 @@ fn wrap(line: &str, indent: &str, out: &mut String) {
     out.push('\n');
 }
 
-/// A one-line note on when an item was deprecated or removed, if it was.
-pub fn lifecycle_note(api: &Api, lc: &Lifecycle) -> Option<String> {
-    let label = |code: &str| {
-        api.releases
-            .iter()
-            .find(|r| r.code == code)
-            .map(|r| r.label.clone())
-            .unwrap_or_else(|| code.to_string())
-    };
-    if let Some(t) = lc.release_of(TransitionKind::Removed) {
-        return Some(format!(
-            "Removed in {}: servers of that release and later no longer offer it.",
-            label(&t.release)
-        ));
-    }
-    lc.release_of(TransitionKind::Deprecated)
-        .map(|t| format!("Deprecated since {}.", label(&t.release)))
+/// A one-line note on when an item was deprecated or removed, if it was,
+/// in the model's wording; a removed item also says what that means for
+/// a caller.
+pub fn lifecycle_note(lc: &Lifecycle) -> Option<String> {
+    let note = sentence(&lc.retirement()?);
+    Some(match lc.removed_in() {
+        Some(_) => format!("{note} Servers of that release and later no longer offer it."),
+        None => note,
+    })
 }
 
 /// A C string literal for the text.

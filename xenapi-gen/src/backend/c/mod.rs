@@ -17,7 +17,7 @@ mod templates;
 mod types;
 
 use super::GeneratedFile;
-use crate::model::{Api, Class, ClassKind, DerivedKind, Literal, Message, MessageOrigin, Type};
+use crate::model::{Api, Class, ClassKind, DerivedKind, Literal, Message, MessageOrigin, Roles, Type};
 use crate::names::c as names;
 use std::collections::BTreeMap;
 use types::{is_plain_set, CType, Pos};
@@ -97,21 +97,6 @@ fn field_type(class: &str, field: &str, ty: &Type) -> Type {
     }
 }
 
-/// Whether the C SDK offers `xen_CLASS_MESSAGE_async`: for every explicit
-/// call taking a session (the official SDK has them on sessions and tasks
-/// too), and for create and destroy on classes with asynchronous calls.
-fn has_async_variant(class: &Class, m: &Message) -> bool {
-    if m.has_async {
-        return true;
-    }
-    match &m.origin {
-        MessageOrigin::Explicit => m.takes_session(),
-        MessageOrigin::Derived { kind, .. } => {
-            matches!(kind, DerivedKind::Create | DerivedKind::Destroy) && class.props.async_messages
-        }
-    }
-}
-
 /// One record field.
 struct FieldInfo {
     api: String,
@@ -159,10 +144,7 @@ struct Sdk<'a> {
 
 impl<'a> Sdk<'a> {
     fn new(api: &'a Api) -> Self {
-        let mut enums = BTreeMap::new();
-        for e in api.enums() {
-            enums.entry(e.name.clone()).or_insert(e);
-        }
+        let enums = api.unique_enums().map(|(_, e)| (e.name.clone(), e)).collect();
         let classes: Vec<ClassInfo> = api.classes.iter().map(|c| class_info(api, c)).collect();
         let mut sdk = Sdk {
             api,
@@ -233,7 +215,7 @@ impl<'a> Sdk<'a> {
             let t = names::type_name(&ci.class.name);
             add(
                 format!("include/{}", names::header(&t)),
-                templates::class_h(self, ci),
+                templates::class_h(ci),
             );
             add(format!("src/{t}.c"), templates::class_c(ci));
             headers.push(names::header(&t));
@@ -335,7 +317,7 @@ fn class_info<'a>(api: &Api, class: &'a Class) -> ClassInfo<'a> {
                 dflt: f.default.as_ref().and_then(|d| default_xml(&ty, d)),
                 ty: ct,
                 description: f.description.clone(),
-                note: docs::lifecycle_note(api, &f.lifecycle),
+                note: docs::lifecycle_note(&f.lifecycle),
                 deprecated: f.lifecycle.is_deprecated(),
                 in_ctor: f.in_constructor(),
             })
@@ -391,8 +373,8 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
         })
         .collect();
     let mut doc = vec![m.description.clone()];
-    doc.push(roles_note(api, &m.roles));
-    let note = docs::lifecycle_note(api, &m.lifecycle);
+    doc.push(roles_note(api, m.roles));
+    let note = docs::lifecycle_note(&m.lifecycle);
     doc.extend(note.clone());
     let deprecated = m.lifecycle.is_deprecated();
     let derived = match &m.origin {
@@ -418,7 +400,7 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
         const_strings: class.kind() == ClassKind::Session,
     };
     let mut out = Vec::new();
-    if has_async_variant(class, m) {
+    if names::has_async_function(class, m) {
         let mut adoc = doc.clone();
         adoc.insert(1, "Runs asynchronously: *result is the task that tracks the call; its result field holds the call's result once the task has finished.".into());
         if !m.has_async {
@@ -446,21 +428,13 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
 }
 
 /// Which roles may make a call, in the project's words.
-fn roles_note(api: &Api, roles: &[String]) -> String {
+fn roles_note(api: &Api, roles: Roles) -> String {
     if roles.is_empty() {
         return "Not subject to role checks.".into();
     }
-    // The least privileged of the allowed roles, in the API's order.
-    let least = roles
-        .iter()
-        .max_by_key(|r| api.roles.iter().position(|x| x == *r).unwrap_or(0));
-    let all_above = least.is_some_and(|l| {
-        let idx = api.roles.iter().position(|x| x == l).unwrap_or(0);
-        api.roles[..=idx].iter().all(|r| roles.contains(r))
-    });
-    match least {
-        Some(l) if all_above => format!("Allowed to the role {l} and every more privileged one."),
-        _ => format!("Allowed to the roles {}.", roles.join(", ")),
+    match roles.and_above() {
+        Some(least) => format!("Allowed to the role {} and every more privileged one.", api.role(least)),
+        None => format!("Allowed to the roles {}.", api.role_names(roles).join(", ")),
     }
 }
 

@@ -73,7 +73,7 @@ fn prototype(f: &Func, own: &str) -> String {
     format!("{}({})", f.name, params.join(", "))
 }
 
-pub(super) fn class_h(sdk: &Sdk, ci: &ClassInfo) -> String {
+pub(super) fn class_h(ci: &ClassInfo) -> String {
     let class = ci.class;
     let own = &class.name;
     let kind = class.kind();
@@ -111,7 +111,7 @@ pub(super) fn class_h(sdk: &Sdk, ci: &ClassInfo) -> String {
         Vec::new()
     };
     let mut intro = vec![format!("The {own} class."), class.description.clone()];
-    intro.extend(lifecycle_note(sdk.api, &class.lifecycle));
+    intro.extend(lifecycle_note(&class.lifecycle));
     let fields = ci
         .fields
         .iter()

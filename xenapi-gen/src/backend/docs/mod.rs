@@ -6,7 +6,8 @@
 mod svg;
 
 use super::GeneratedFile;
-use crate::model::{Api, Class, Lifecycle, LifecycleState, Message, MessageOrigin, Type, TransitionKind};
+use crate::model::lifecycle::sentence;
+use crate::model::{Api, Class, Lifecycle, Message, MessageOrigin, Type, TransitionKind};
 use crate::names::{python as py, rust as rs};
 use askama::Template;
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,13 +39,9 @@ fn type_link(t: &Type, api: &Api) -> String {
     cell(&s)
 }
 
+/// The history in the model's wording, `-` for an item without one.
 fn lifecycle_text(l: &Lifecycle) -> String {
-    let parts: Vec<String> = l.transitions.iter().map(|t| format!("{} in {}", t.kind.as_str(), t.release)).collect();
-    if parts.is_empty() {
-        "-".into()
-    } else {
-        parts.join("; ")
-    }
+    l.history().unwrap_or_else(|| "-".into())
 }
 
 fn signature(m: &Message) -> String {
@@ -97,7 +94,8 @@ struct ClassTpl {
     name: String,
     doc: String,
     lifecycle: String,
-    deprecated: bool,
+    /// `Deprecated since ...` as a sentence, for a retired class.
+    retirement: Option<String>,
     rust_names: String,
     python_names: String,
     enums: Vec<EnumSection>,
@@ -148,8 +146,8 @@ fn class_page_text(api: &Api, c: &Class) -> String {
             result: type_link(&m.result, api),
             rust: rs::call(c, m),
             python: py::call(c, m),
-            roles: if m.roles.is_empty() { "local root only".into() } else { m.roles.join(", ") },
-            errors: m.errors.iter().map(|e| format!("[{e}](../errors.md#{e})")).collect(),
+            roles: if m.roles.is_empty() { "local root only".into() } else { api.role_names(m.roles).join(", ") },
+            errors: api.error_codes(&m.errors).map(|e| format!("[{e}](../errors.md#{e})")).collect(),
             lifecycle: lifecycle_text(&m.lifecycle),
             deprecated: m.lifecycle.is_deprecated(),
             async_form: m.has_async.then(|| m.async_wire_name(c)),
@@ -159,7 +157,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
         name: c.name.clone(),
         doc: c.description.trim().to_string(),
         lifecycle: lifecycle_text(&c.lifecycle),
-        deprecated: c.lifecycle.is_deprecated(),
+        retirement: c.lifecycle.retirement().as_deref().map(sentence),
         rust_names: format!(
             "`xenapi::{}`, `{}`, `{}`, `{}`",
             rs::type_name(&c.name),
@@ -263,16 +261,16 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
             .classes
             .iter()
             .map(|c| {
-                let since = c.lifecycle.introduced().map(|t| t.release.clone()).unwrap_or_default();
-                (c.name.clone(), cell(&c.description), since, matches!(c.lifecycle.state(), LifecycleState::Deprecated | LifecycleState::Removed))
+                let since = c.lifecycle.introduced().map(|t| t.release_name()).unwrap_or_default();
+                (c.name.clone(), cell(&c.description), since, c.lifecycle.is_deprecated())
             })
             .collect(),
     };
     // Which messages name each error.
     let mut raised_by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (c, m) in api.messages() {
-        for e in &m.errors {
-            raised_by.entry(e.as_str()).or_default().push(format!("[{0}.{1}](classes/{0}.md#message-{1})", c.name, m.name));
+        for e in api.error_codes(&m.errors) {
+            raised_by.entry(e).or_default().push(format!("[{0}.{1}](classes/{0}.md#message-{1})", c.name, m.name));
         }
     }
     let errors = ErrorsTpl {

@@ -2,7 +2,7 @@
 //! field of one class refers to another (the model's
 //! [`Api::references`]). Classes sit on a grid ordered so that those with
 //! many links are central; every box links to its page. The SVG itself is
-//! the askama template `templates/docs/relationships.svg`, which escapes
+//! the askama template `docs/templates/relationships.svg`, which escapes
 //! every name and description it writes.
 
 use crate::model::Api;
@@ -35,7 +35,7 @@ struct ClassBox<'a> {
 }
 
 #[derive(Template)]
-#[template(path = "docs/relationships.svg")]
+#[template(path = "docs/templates/relationships.svg")]
 struct DiagramTpl<'a> {
     name: &'a str,
     width: usize,

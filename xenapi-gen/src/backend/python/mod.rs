@@ -6,7 +6,8 @@
 mod types;
 
 use super::GeneratedFile;
-use crate::model::{Api, Class, Field, Lifecycle, LifecycleState, Literal, Message, TransitionKind, Type};
+use crate::model::lifecycle::sentence;
+use crate::model::{Api, Class, Field, Literal, Message, Type};
 use crate::names::python as names;
 use askama::Template;
 use std::collections::BTreeSet;
@@ -41,18 +42,6 @@ fn py_str(s: &str) -> String {
     }
     out.push('"');
     out
-}
-
-fn deprecation(l: &Lifecycle) -> Option<String> {
-    match l.state() {
-        LifecycleState::Deprecated => l.release_of(TransitionKind::Deprecated).map(|t| format!("deprecated since {}", t.release)),
-        LifecycleState::Removed => l.release_of(TransitionKind::Removed).map(|t| format!("removed in {}", t.release)),
-        _ => None,
-    }
-}
-
-fn history(l: &Lifecycle) -> String {
-    l.transitions.iter().map(|t| format!("{} in {}", t.kind.as_str(), t.release)).collect::<Vec<_>>().join("; ")
 }
 
 // ----- errors -----
@@ -112,11 +101,9 @@ struct EnumsTpl {
 }
 
 fn enums(api: &Api) -> String {
-    let mut seen = BTreeSet::new();
     let enums = api
-        .enums()
-        .filter(|e| seen.insert(e.name.clone()))
-        .map(|e| EnumView {
+        .unique_enums()
+        .map(|(_, e)| EnumView {
             name: names::enum_type(&e.name),
             doc: docstring(&e.description),
             members: e.values.iter().map(|v| (names::enum_member(&v.name), py_str(&v.name), docstring(&v.description))).collect(),
@@ -236,8 +223,7 @@ fn record_view(c: &Class) -> RecordView {
         .map(|f: &Field| {
             let name = names::ident(&f.name);
             let mut doc = docstring(&f.description);
-            let h = history(&f.lifecycle);
-            if !h.is_empty() {
+            if let Some(h) = f.lifecycle.history() {
                 doc = format!("{doc} ({h}; {})", f.qualifier);
             }
             let mut default = default_expr(&f.ty, f.default.as_ref());
@@ -280,8 +266,7 @@ fn used_types(api: &Api) -> Vec<Type> {
 }
 
 fn records(api: &Api) -> String {
-    let mut seen = BTreeSet::new();
-    let enum_names = api.enums().filter(|e| seen.insert(e.name.clone())).map(|e| names::enum_type(&e.name)).collect();
+    let enum_names = api.unique_enums().map(|(_, e)| names::enum_type(&e.name)).collect();
     let refs = api.classes.iter().map(|c| (names::ref_type(&c.name), c.name.clone())).collect();
     let records = api.classes.iter().filter(|c| !c.fields.is_empty()).map(record_view).collect();
     let converters = types::converter_defs(&used_types(api));
@@ -334,7 +319,7 @@ struct ApiTpl {
     classes: Vec<ClassView>,
 }
 
-fn method_views(class: &Class, m: &Message) -> Vec<MethodView> {
+fn method_views(api: &Api, class: &Class, m: &Message) -> Vec<MethodView> {
     let params: Vec<ParamView> = m
         .call_params()
         .iter()
@@ -348,12 +333,11 @@ fn method_views(class: &Class, m: &Message) -> Vec<MethodView> {
         })
         .collect();
     let mut doc = docstring(&m.description);
-    let h = history(&m.lifecycle);
-    if !h.is_empty() {
-        doc = format!("{doc}\n\n        {}.", h[..1].to_ascii_uppercase() + &h[1..]);
+    if let Some(h) = m.lifecycle.history() {
+        doc = format!("{doc}\n\n        {}", sentence(&h));
     }
     if !m.errors.is_empty() {
-        doc = format!("{doc}\n\n        Errors: {}.", m.errors.join(", "));
+        doc = format!("{doc}\n\n        Errors: {}.", api.error_codes(&m.errors).collect::<Vec<_>>().join(", "));
     }
     let wire = m.wire_name(class);
     let base = MethodView {
@@ -366,7 +350,7 @@ fn method_views(class: &Class, m: &Message) -> Vec<MethodView> {
         session: m.takes_session(),
         is_async_form: false,
         doc,
-        deprecated: deprecation(&m.lifecycle).map(|d| format!("{wire} is {d}")),
+        deprecated: m.lifecycle.retirement().map(|d| format!("{wire} is {d}")),
     };
     let mut out = Vec::new();
     if m.has_async {
@@ -396,7 +380,7 @@ fn api_module(api: &Api, aio: bool) -> String {
             attr: names::class_attr(&c.name),
             api_class: format!("{}{}", if aio { "Async" } else { "" }, names::api_class(&c.name)),
             doc: docstring(&c.description),
-            methods: c.messages.iter().flat_map(|m| method_views(c, m)).collect(),
+            methods: c.messages.iter().flat_map(|m| method_views(api, c, m)).collect(),
         })
         .collect();
     // Import exactly the names the module uses.

@@ -9,19 +9,13 @@ use crate::names::rust as names;
 use proc_macro2::{Literal as Lit, TokenStream};
 use quote::quote;
 
-/// The whole module of one class. `owns_enum` says which enums this
-/// module defines (an enum listed by two classes is defined once);
-/// `parts` which sides (client, server) to write.
-pub fn module(
-    class: &Class,
-    owns_enum: &dyn Fn(&str) -> bool,
-    relations: &[RelationNames<'_>],
-    roles: &[String],
-    parts: Parts,
-) -> TokenStream {
+/// The whole module of one class, with the enums whose home it is (an
+/// enum listed by two classes is defined once); `parts` says which sides
+/// (client, server) to write.
+pub fn module(class: &Class, relations: &[RelationNames<'_>], roles: &[String], parts: Parts) -> TokenStream {
     let module_doc = format!(" {}", class.description.trim());
     let marker = marker(class);
-    let enums = class.enums.iter().filter(|e| owns_enum(&e.name)).map(enum_def);
+    let enums = class.enums.iter().filter(|e| e.home).map(enum_def);
     let record = if class.fields.is_empty() { quote!() } else { record(class, relations, parts.server) };
     // Classes without messages (plain record types) get no client or router.
     let has_calls = !class.messages.is_empty();
@@ -620,7 +614,7 @@ fn dispatch_arm(class: &Class, m: &Message, tr: &proc_macro2::Ident, roles: &[St
         }
     });
     let begin = if m.takes_session() {
-        let r = ident(&names::roles_const(&m.roles, roles));
+        let r = ident(&names::roles_const(m.roles, roles));
         quote!(let ctx = srv::begin(s, call, #wire, (#required, #all), roles::#r).await?;)
     } else {
         quote!(srv::arity(call, #wire, #required, #all, false)?;)

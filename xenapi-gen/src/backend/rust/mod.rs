@@ -91,8 +91,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
 pub fn generate_crate(api: &Api, protocols: Protocols) -> Vec<GeneratedFile> {
     let dir = "rust";
     let rels = relation_names(api);
-    let home = enum_homes(api);
-    let (rels, home) = (&rels, &home);
+    let rels = &rels;
     // Token streams cannot cross threads, so each job builds and formats
     // a whole file; the class modules are most of the work.
     let mut jobs: Vec<Job<'_, GeneratedFile>> = vec![
@@ -109,9 +108,8 @@ pub fn generate_crate(api: &Api, protocols: Protocols) -> Vec<GeneratedFile> {
         jobs.push((
             weight,
             Box::new(move || {
-                let owns = |e: &str| home.get(e) == Some(&c.name.as_str());
                 let path = format!("{dir}/src/{}.rs", names::bare(&names::module(&c.name)));
-                GeneratedFile::new(path, format(class::module(c, &owns, rels, &api.roles, Parts::BOTH)))
+                GeneratedFile::new(path, format(class::module(c, rels, &api.roles, Parts::BOTH)))
             }),
         ));
     }
@@ -121,18 +119,6 @@ pub fn generate_crate(api: &Api, protocols: Protocols) -> Vec<GeneratedFile> {
 /// Both ends of every relation by name, in the order of `RELATIONS`.
 fn relation_names(api: &Api) -> Vec<RelationNames<'_>> {
     api.relations().iter().map(|r| r.names(api)).collect()
-}
-
-/// The class whose module defines each enum: an enum listed by two
-/// classes is defined by the first.
-fn enum_homes(api: &Api) -> HashMap<&str, &str> {
-    let mut home = HashMap::new();
-    for c in &api.classes {
-        for e in &c.enums {
-            home.entry(e.name.as_str()).or_insert(c.name.as_str());
-        }
-    }
-    home
 }
 
 fn cargo_toml(protocols: Protocols) -> String {
@@ -405,10 +391,10 @@ fn protocol_items(p: Protocols) -> (TokenStream, TokenStream, Vec<TokenStream>) 
 
 /// `roles.rs`: one constant per distinct role list of the messages.
 fn roles(api: &Api) -> TokenStream {
-    let mut lists: std::collections::BTreeMap<String, &[String]> = std::collections::BTreeMap::new();
+    let mut lists: std::collections::BTreeMap<String, Vec<&str>> = std::collections::BTreeMap::new();
     for c in &api.classes {
         for m in c.messages.iter().filter(|m| m.takes_session()) {
-            lists.entry(names::roles_const(&m.roles, &api.roles)).or_insert(&m.roles);
+            lists.entry(names::roles_const(m.roles, &api.roles)).or_insert_with(|| api.role_names(m.roles));
         }
     }
     let consts = lists.iter().map(|(name, roles)| {
@@ -445,7 +431,6 @@ pub fn single_file(api: &Api, parts: Parts, protocols: Protocols) -> Result<Stri
 /// [`single_file`] as tokens.
 pub fn single_file_tokens(api: &Api, parts: Parts, protocols: Protocols) -> TokenStream {
     let rels = relation_names(api);
-    let home = enum_homes(api);
     let mut bodies: HashMap<String, TokenStream> = HashMap::new();
     bodies.insert("errors".into(), errors::errors(api));
     bodies.insert("roles".into(), roles(api));
@@ -457,8 +442,7 @@ pub fn single_file_tokens(api: &Api, parts: Parts, protocols: Protocols) -> Toke
         };
     }
     for c in &api.classes {
-        let owns = |e: &str| home.get(e) == Some(&c.name.as_str());
-        bodies.insert(names::bare(&names::module(&c.name)).to_string(), class::module(c, &owns, &rels, &api.roles, parts));
+        bodies.insert(names::bare(&names::module(&c.name)).to_string(), class::module(c, &rels, &api.roles, parts));
     }
     let mut root = match syn::parse2::<syn::File>(lib_rs(api, &rels, parts, protocols)) {
         Ok(f) => f,

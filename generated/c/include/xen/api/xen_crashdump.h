@@ -25,7 +25,7 @@ extern "C" {
  * Memory dump captured when a guest VM crashed, stored as a VDI and linked to
  * the VM it came from.
  *
- * Deprecated since XenServer 7.3.
+ * Deprecated since XenServer 7.3 (inverness).
  */
 
 
@@ -204,7 +204,7 @@ xen_crashdump_destroy_async(xen_session *session, xen_task *result, xen_crashdum
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.3.
+ * Deprecated since XenServer 7.3 (inverness).
  */
 extern XEN_DEPRECATED bool
 xen_crashdump_get_record(xen_session *session, xen_crashdump_record **result, xen_crashdump self);
@@ -215,7 +215,7 @@ xen_crashdump_get_record(xen_session *session, xen_crashdump_record **result, xe
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.3.
+ * Deprecated since XenServer 7.3 (inverness).
  */
 extern XEN_DEPRECATED bool
 xen_crashdump_get_by_uuid(xen_session *session, xen_crashdump *result, char *uuid);
@@ -226,7 +226,7 @@ xen_crashdump_get_by_uuid(xen_session *session, xen_crashdump *result, char *uui
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.3.
+ * Deprecated since XenServer 7.3 (inverness).
  */
 extern XEN_DEPRECATED bool
 xen_crashdump_get_all(xen_session *session, struct xen_crashdump_set **result);
@@ -237,7 +237,7 @@ xen_crashdump_get_all(xen_session *session, struct xen_crashdump_set **result);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.3.
+ * Deprecated since XenServer 7.3 (inverness).
  */
 extern XEN_DEPRECATED bool
 xen_crashdump_get_all_records(xen_session *session, xen_crashdump_xen_crashdump_record_map **result);

@@ -36,7 +36,7 @@ typedef struct xen_event_record
     /**
      * Time at which the event was generated.
      *
-     * Deprecated since XenServer 6.0.
+     * Deprecated since XenServer 6.0 (boston).
      */
     time_t timestamp XEN_DEPRECATED;
     /**
@@ -56,7 +56,7 @@ typedef struct xen_event_record
     /**
      * UUID of the changed object.
      *
-     * Deprecated since XenServer 6.0.
+     * Deprecated since XenServer 6.0 (boston).
      */
     char *obj_uuid XEN_DEPRECATED;
 } xen_event_record;
@@ -175,7 +175,7 @@ xen_event_from_async(xen_session *session, xen_task *result, struct xen_string_s
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.0.
+ * Deprecated since XenServer 6.0 (boston).
  */
 extern XEN_DEPRECATED bool
 xen_event_next(xen_session *session, struct xen_event_record_set **result);
@@ -190,7 +190,7 @@ xen_event_next(xen_session *session, struct xen_event_record_set **result);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.0.
+ * Deprecated since XenServer 6.0 (boston).
  */
 extern XEN_DEPRECATED bool
 xen_event_next_async(xen_session *session, xen_task *result);
@@ -202,7 +202,7 @@ xen_event_next_async(xen_session *session, xen_task *result);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.0.
+ * Deprecated since XenServer 6.0 (boston).
  */
 extern XEN_DEPRECATED bool
 xen_event_unregister(xen_session *session, struct xen_string_set *classes);
@@ -217,7 +217,7 @@ xen_event_unregister(xen_session *session, struct xen_string_set *classes);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.0.
+ * Deprecated since XenServer 6.0 (boston).
  */
 extern XEN_DEPRECATED bool
 xen_event_unregister_async(xen_session *session, xen_task *result, struct xen_string_set *classes);
@@ -229,7 +229,7 @@ xen_event_unregister_async(xen_session *session, xen_task *result, struct xen_st
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.0.
+ * Deprecated since XenServer 6.0 (boston).
  */
 extern XEN_DEPRECATED bool
 xen_event_register(xen_session *session, struct xen_string_set *classes);
@@ -244,7 +244,7 @@ xen_event_register(xen_session *session, struct xen_string_set *classes);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.0.
+ * Deprecated since XenServer 6.0 (boston).
  */
 extern XEN_DEPRECATED bool
 xen_event_register_async(xen_session *session, xen_task *result, struct xen_string_set *classes);

@@ -218,7 +218,7 @@ typedef struct xen_host_record
     /**
      * Legacy patches that have been applied to this host.
      *
-     * Deprecated since XenServer 7.1.
+     * Deprecated since XenServer 7.1 (ely).
      */
     struct xen_host_patch_record_opt_set *patches XEN_DEPRECATED;
     /**
@@ -345,7 +345,7 @@ typedef struct xen_host_record
      * True if the host still accepts older, less secure SSL/TLS protocol
      * versions.
      *
-     * Deprecated since Citrix Hypervisor 8.2.
+     * Deprecated since Citrix Hypervisor 8.2 (stockholm).
      */
     bool ssl_legacy XEN_DEPRECATED;
     /**
@@ -559,7 +559,7 @@ xen_host_emergency_clear_mandatory_guidance_async(xen_session *session, xen_task
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XAPI 23.25.0: servers of that release and later no longer offer
+ * Removed in XAPI 23.25.0. Servers of that release and later no longer offer
  * it.
  */
 extern XEN_DEPRECATED bool
@@ -575,7 +575,7 @@ xen_host_apply_recommended_guidances(xen_session *session, xen_host self);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XAPI 23.25.0: servers of that release and later no longer offer
+ * Removed in XAPI 23.25.0. Servers of that release and later no longer offer
  * it.
  */
 extern XEN_DEPRECATED bool
@@ -966,8 +966,8 @@ xen_host_enable_local_storage_caching_async(xen_session *session, xen_task *resu
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 7.0: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 7.0 (dundee). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_host_reset_cpu_features(xen_session *session, xen_host host);
@@ -981,8 +981,8 @@ xen_host_reset_cpu_features(xen_session *session, xen_host host);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 7.0: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 7.0 (dundee). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_host_reset_cpu_features_async(xen_session *session, xen_task *result, xen_host host);
@@ -994,8 +994,8 @@ xen_host_reset_cpu_features_async(xen_session *session, xen_task *result, xen_ho
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 7.0: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 7.0 (dundee). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_host_set_cpu_features(xen_session *session, xen_host host, char *features);
@@ -1010,8 +1010,8 @@ xen_host_set_cpu_features(xen_session *session, xen_host host, char *features);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 7.0: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 7.0 (dundee). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_host_set_cpu_features_async(xen_session *session, xen_task *result, xen_host host, char *features);
@@ -1044,7 +1044,7 @@ xen_host_set_power_on_mode_async(xen_session *session, xen_task *result, xen_hos
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_host_refresh_pack_info(xen_session *session, xen_host host);
@@ -1059,7 +1059,7 @@ xen_host_refresh_pack_info(xen_session *session, xen_host host);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_host_refresh_pack_info_async(xen_session *session, xen_task *result, xen_host host);
@@ -1718,7 +1718,7 @@ xen_host_evacuate_async(xen_session *session, xen_task *result, xen_host host, x
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.1.
+ * Deprecated since XenServer 6.1 (tampa).
  */
 extern XEN_DEPRECATED bool
 xen_host_get_uncooperative_resident_vms(xen_session *session, struct xen_vm_set **result, xen_host self);
@@ -1733,7 +1733,7 @@ xen_host_get_uncooperative_resident_vms(xen_session *session, struct xen_vm_set 
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.1.
+ * Deprecated since XenServer 6.1 (tampa).
  */
 extern XEN_DEPRECATED bool
 xen_host_get_uncooperative_resident_vms_async(xen_session *session, xen_task *result, xen_host self);
@@ -1984,8 +1984,8 @@ xen_host_license_add_async(xen_session *session, xen_task *result, xen_host host
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_host_license_apply(xen_session *session, xen_host host, char *contents);
@@ -2000,8 +2000,8 @@ xen_host_license_apply(xen_session *session, xen_host host, char *contents);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_host_license_apply_async(xen_session *session, xen_task *result, xen_host host, char *contents);
@@ -2570,7 +2570,7 @@ xen_host_get_crashdumps(xen_session *session, struct xen_host_crashdump_set **re
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_host_get_patches(xen_session *session, struct xen_host_patch_set **result, xen_host self);
@@ -2880,7 +2880,7 @@ xen_host_get_pusbs(xen_session *session, struct xen_pusb_set **result, xen_host 
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since Citrix Hypervisor 8.2.
+ * Deprecated since Citrix Hypervisor 8.2 (stockholm).
  */
 extern XEN_DEPRECATED bool
 xen_host_get_ssl_legacy(xen_session *session, bool *result, xen_host self);

@@ -21,7 +21,7 @@ extern "C" {
  * One physical CPU of a host together with its identifying and usage
  * information; deprecated in favour of host.cpu_info.
  *
- * Deprecated since XenServer 5.6.
+ * Deprecated since XenServer 5.6 (midnight-ride).
  */
 
 
@@ -210,7 +210,7 @@ xen_host_cpu_record_opt_set_free(xen_host_cpu_record_opt_set *set);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 5.6.
+ * Deprecated since XenServer 5.6 (midnight-ride).
  */
 extern XEN_DEPRECATED bool
 xen_host_cpu_get_record(xen_session *session, xen_host_cpu_record **result, xen_host_cpu self);
@@ -221,7 +221,7 @@ xen_host_cpu_get_record(xen_session *session, xen_host_cpu_record **result, xen_
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 5.6.
+ * Deprecated since XenServer 5.6 (midnight-ride).
  */
 extern XEN_DEPRECATED bool
 xen_host_cpu_get_by_uuid(xen_session *session, xen_host_cpu *result, char *uuid);
@@ -232,7 +232,7 @@ xen_host_cpu_get_by_uuid(xen_session *session, xen_host_cpu *result, char *uuid)
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 5.6.
+ * Deprecated since XenServer 5.6 (midnight-ride).
  */
 extern XEN_DEPRECATED bool
 xen_host_cpu_get_all(xen_session *session, struct xen_host_cpu_set **result);
@@ -243,7 +243,7 @@ xen_host_cpu_get_all(xen_session *session, struct xen_host_cpu_set **result);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 5.6.
+ * Deprecated since XenServer 5.6 (midnight-ride).
  */
 extern XEN_DEPRECATED bool
 xen_host_cpu_get_all_records(xen_session *session, xen_host_cpu_xen_host_cpu_record_map **result);

@@ -69,8 +69,8 @@ typedef struct xen_host_metrics_record
      * Physical memory currently unallocated on the host, in bytes; deprecated
      * in favour of the RRD-based free-memory figure.
      *
-     * Removed in XenServer 6.1: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+     * longer offer it.
      */
     int64_t memory_free XEN_DEPRECATED;
     /**
@@ -235,8 +235,8 @@ xen_host_metrics_get_memory_total(xen_session *session, int64_t *result, xen_hos
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_host_metrics_get_memory_free(xen_session *session, int64_t *result, xen_host_metrics self);

@@ -25,7 +25,7 @@ extern "C" {
  * Record of a legacy hotfix as uploaded to or applied on one particular host;
  * superseded by the update mechanism.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 
 
@@ -203,7 +203,7 @@ xen_host_patch_record_opt_set_free(xen_host_patch_record_opt_set *set);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 4.1.
+ * Deprecated since XenServer 4.1 (miami).
  */
 extern XEN_DEPRECATED bool
 xen_host_patch_apply(xen_session *session, char **result, xen_host_patch self);
@@ -218,7 +218,7 @@ xen_host_patch_apply(xen_session *session, char **result, xen_host_patch self);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 4.1.
+ * Deprecated since XenServer 4.1 (miami).
  */
 extern XEN_DEPRECATED bool
 xen_host_patch_apply_async(xen_session *session, xen_task *result, xen_host_patch self);
@@ -230,7 +230,7 @@ xen_host_patch_apply_async(xen_session *session, xen_task *result, xen_host_patc
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 4.1.
+ * Deprecated since XenServer 4.1 (miami).
  */
 extern XEN_DEPRECATED bool
 xen_host_patch_destroy(xen_session *session, xen_host_patch self);
@@ -245,7 +245,7 @@ xen_host_patch_destroy(xen_session *session, xen_host_patch self);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 4.1.
+ * Deprecated since XenServer 4.1 (miami).
  */
 extern XEN_DEPRECATED bool
 xen_host_patch_destroy_async(xen_session *session, xen_task *result, xen_host_patch self);
@@ -256,7 +256,7 @@ xen_host_patch_destroy_async(xen_session *session, xen_task *result, xen_host_pa
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_host_patch_get_record(xen_session *session, xen_host_patch_record **result, xen_host_patch self);
@@ -267,7 +267,7 @@ xen_host_patch_get_record(xen_session *session, xen_host_patch_record **result, 
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_host_patch_get_by_uuid(xen_session *session, xen_host_patch *result, char *uuid);
@@ -278,7 +278,7 @@ xen_host_patch_get_by_uuid(xen_session *session, xen_host_patch *result, char *u
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_host_patch_get_by_name_label(xen_session *session, struct xen_host_patch_set **result, char *label);
@@ -289,7 +289,7 @@ xen_host_patch_get_by_name_label(xen_session *session, struct xen_host_patch_set
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_host_patch_get_all(xen_session *session, struct xen_host_patch_set **result);
@@ -300,7 +300,7 @@ xen_host_patch_get_all(xen_session *session, struct xen_host_patch_set **result)
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_host_patch_get_all_records(xen_session *session, xen_host_patch_xen_host_patch_record_map **result);

@@ -624,7 +624,7 @@ xen_pif_reconfigure_ip_async(xen_session *session, xen_task *result, xen_pif sel
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 4.1.
+ * Deprecated since XenServer 4.1 (miami).
  */
 extern XEN_DEPRECATED bool
 xen_pif_destroy(xen_session *session, xen_pif self);
@@ -639,7 +639,7 @@ xen_pif_destroy(xen_session *session, xen_pif self);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 4.1.
+ * Deprecated since XenServer 4.1 (miami).
  */
 extern XEN_DEPRECATED bool
 xen_pif_destroy_async(xen_session *session, xen_task *result, xen_pif self);
@@ -651,7 +651,7 @@ xen_pif_destroy_async(xen_session *session, xen_task *result, xen_pif self);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 4.1.
+ * Deprecated since XenServer 4.1 (miami).
  */
 extern XEN_DEPRECATED bool
 xen_pif_create_vlan(xen_session *session, xen_pif *result, char *device, xen_network network, xen_host host, int64_t vlan);
@@ -666,7 +666,7 @@ xen_pif_create_vlan(xen_session *session, xen_pif *result, char *device, xen_net
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 4.1.
+ * Deprecated since XenServer 4.1 (miami).
  */
 extern XEN_DEPRECATED bool
 xen_pif_create_vlan_async(xen_session *session, xen_task *result, char *device, xen_network network, xen_host host, int64_t vlan);

@@ -64,15 +64,15 @@ typedef struct xen_pif_metrics_record
     /**
      * Receive throughput in KiB per second.
      *
-     * Removed in XenServer 6.1: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+     * longer offer it.
      */
     double io_read_kbs XEN_DEPRECATED;
     /**
      * Transmit throughput in KiB per second.
      *
-     * Removed in XenServer 6.1: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+     * longer offer it.
      */
     double io_write_kbs XEN_DEPRECATED;
     /**
@@ -254,8 +254,8 @@ xen_pif_metrics_get_uuid(xen_session *session, char **result, xen_pif_metrics se
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_pif_metrics_get_io_read_kbs(xen_session *session, double *result, xen_pif_metrics self);
@@ -266,8 +266,8 @@ xen_pif_metrics_get_io_read_kbs(xen_session *session, double *result, xen_pif_me
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_pif_metrics_get_io_write_kbs(xen_session *session, double *result, xen_pif_metrics self);

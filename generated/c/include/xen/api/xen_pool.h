@@ -209,7 +209,7 @@ typedef struct xen_pool_record
     /**
      * Address of the legacy vSwitch controller; empty if none is set.
      *
-     * Deprecated since XenServer 7.2.
+     * Deprecated since XenServer 7.2 (falcon).
      */
     char *vswitch_controller XEN_DEPRECATED;
     /**
@@ -967,7 +967,7 @@ xen_pool_set_igmp_snooping_enabled_async(xen_session *session, xen_task *result,
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since Citrix Hypervisor 8.2.
+ * Deprecated since Citrix Hypervisor 8.2 (stockholm).
  */
 extern XEN_DEPRECATED bool
 xen_pool_disable_ssl_legacy(xen_session *session, xen_pool self);
@@ -981,7 +981,7 @@ xen_pool_disable_ssl_legacy(xen_session *session, xen_pool self);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since Citrix Hypervisor 8.2.
+ * Deprecated since Citrix Hypervisor 8.2 (stockholm).
  */
 extern XEN_DEPRECATED bool
 xen_pool_disable_ssl_legacy_async(xen_session *session, xen_task *result, xen_pool self);
@@ -992,8 +992,8 @@ xen_pool_disable_ssl_legacy_async(xen_session *session, xen_task *result, xen_po
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in Citrix Hypervisor 8.2: servers of that release and later no
- * longer offer it.
+ * Removed in Citrix Hypervisor 8.2 (stockholm). Servers of that release and
+ * later no longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_pool_enable_ssl_legacy(xen_session *session, xen_pool self);
@@ -1007,8 +1007,8 @@ xen_pool_enable_ssl_legacy(xen_session *session, xen_pool self);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in Citrix Hypervisor 8.2: servers of that release and later no
- * longer offer it.
+ * Removed in Citrix Hypervisor 8.2 (stockholm). Servers of that release and
+ * later no longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_pool_enable_ssl_legacy_async(xen_session *session, xen_task *result, xen_pool self);
@@ -1133,7 +1133,7 @@ xen_pool_test_archive_target_async(xen_session *session, xen_task *result, xen_p
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.2.
+ * Deprecated since XenServer 7.2 (falcon).
  */
 extern XEN_DEPRECATED bool
 xen_pool_set_vswitch_controller(xen_session *session, char *address);
@@ -1148,7 +1148,7 @@ xen_pool_set_vswitch_controller(xen_session *session, char *address);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.2.
+ * Deprecated since XenServer 7.2 (falcon).
  */
 extern XEN_DEPRECATED bool
 xen_pool_set_vswitch_controller_async(xen_session *session, xen_task *result, char *address);
@@ -2555,7 +2555,7 @@ xen_pool_get_redo_log_vdi(xen_session *session, xen_vdi *result, xen_pool self);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.2.
+ * Deprecated since XenServer 7.2 (falcon).
  */
 extern XEN_DEPRECATED bool
 xen_pool_get_vswitch_controller(xen_session *session, char **result, xen_pool self);

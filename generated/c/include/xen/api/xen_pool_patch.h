@@ -28,7 +28,7 @@ extern "C" {
  * A legacy hotfix uploaded to the pool that can be applied to its hosts;
  * superseded by pool_update.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 
 
@@ -206,7 +206,7 @@ xen_pool_patch_record_opt_set_free(xen_pool_patch_record_opt_set *set);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_clean_on_host(xen_session *session, xen_pool_patch self, xen_host host);
@@ -221,7 +221,7 @@ xen_pool_patch_clean_on_host(xen_session *session, xen_pool_patch self, xen_host
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_clean_on_host_async(xen_session *session, xen_task *result, xen_pool_patch self, xen_host host);
@@ -233,7 +233,7 @@ xen_pool_patch_clean_on_host_async(xen_session *session, xen_task *result, xen_p
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_destroy(xen_session *session, xen_pool_patch self);
@@ -248,7 +248,7 @@ xen_pool_patch_destroy(xen_session *session, xen_pool_patch self);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_destroy_async(xen_session *session, xen_task *result, xen_pool_patch self);
@@ -260,7 +260,7 @@ xen_pool_patch_destroy_async(xen_session *session, xen_task *result, xen_pool_pa
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_pool_clean(xen_session *session, xen_pool_patch self);
@@ -275,7 +275,7 @@ xen_pool_patch_pool_clean(xen_session *session, xen_pool_patch self);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_pool_clean_async(xen_session *session, xen_task *result, xen_pool_patch self);
@@ -286,7 +286,7 @@ xen_pool_patch_pool_clean_async(xen_session *session, xen_task *result, xen_pool
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_clean(xen_session *session, xen_pool_patch self);
@@ -300,7 +300,7 @@ xen_pool_patch_clean(xen_session *session, xen_pool_patch self);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_clean_async(xen_session *session, xen_task *result, xen_pool_patch self);
@@ -312,7 +312,7 @@ xen_pool_patch_clean_async(xen_session *session, xen_task *result, xen_pool_patc
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_precheck(xen_session *session, char **result, xen_pool_patch self, xen_host host);
@@ -327,7 +327,7 @@ xen_pool_patch_precheck(xen_session *session, char **result, xen_pool_patch self
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_precheck_async(xen_session *session, xen_task *result, xen_pool_patch self, xen_host host);
@@ -338,7 +338,7 @@ xen_pool_patch_precheck_async(xen_session *session, xen_task *result, xen_pool_p
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_pool_apply(xen_session *session, xen_pool_patch self);
@@ -352,7 +352,7 @@ xen_pool_patch_pool_apply(xen_session *session, xen_pool_patch self);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_pool_apply_async(xen_session *session, xen_task *result, xen_pool_patch self);
@@ -364,7 +364,7 @@ xen_pool_patch_pool_apply_async(xen_session *session, xen_task *result, xen_pool
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_apply(xen_session *session, char **result, xen_pool_patch self, xen_host host);
@@ -379,7 +379,7 @@ xen_pool_patch_apply(xen_session *session, char **result, xen_pool_patch self, x
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_apply_async(xen_session *session, xen_task *result, xen_pool_patch self, xen_host host);
@@ -390,7 +390,7 @@ xen_pool_patch_apply_async(xen_session *session, xen_task *result, xen_pool_patc
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_get_record(xen_session *session, xen_pool_patch_record **result, xen_pool_patch self);
@@ -401,7 +401,7 @@ xen_pool_patch_get_record(xen_session *session, xen_pool_patch_record **result, 
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_get_by_uuid(xen_session *session, xen_pool_patch *result, char *uuid);
@@ -412,7 +412,7 @@ xen_pool_patch_get_by_uuid(xen_session *session, xen_pool_patch *result, char *u
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_get_by_name_label(xen_session *session, struct xen_pool_patch_set **result, char *label);
@@ -423,7 +423,7 @@ xen_pool_patch_get_by_name_label(xen_session *session, struct xen_pool_patch_set
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_get_all(xen_session *session, struct xen_pool_patch_set **result);
@@ -434,7 +434,7 @@ xen_pool_patch_get_all(xen_session *session, struct xen_pool_patch_set **result)
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_pool_patch_get_all_records(xen_session *session, xen_pool_patch_xen_pool_patch_record_map **result);

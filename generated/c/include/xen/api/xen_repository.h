@@ -93,7 +93,7 @@ typedef struct xen_repository_record
      * True if the pool's local copy of this repository is in sync with the
      * remote one.
      *
-     * Removed in XAPI 23.18.0: servers of that release and later no longer
+     * Removed in XAPI 23.18.0. Servers of that release and later no longer
      * offer it.
      */
     bool up_to_date XEN_DEPRECATED;
@@ -387,7 +387,7 @@ xen_repository_get_hash(xen_session *session, char **result, xen_repository self
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XAPI 23.18.0: servers of that release and later no longer offer
+ * Removed in XAPI 23.18.0. Servers of that release and later no longer offer
  * it.
  */
 extern XEN_DEPRECATED bool

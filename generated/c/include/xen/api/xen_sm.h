@@ -101,7 +101,7 @@ typedef struct xen_sm_record
      * Operations the plugin supports; deprecated in favour of the features
      * field.
      *
-     * Deprecated since XenServer 6.2.
+     * Deprecated since XenServer 6.2 (clearwater).
      */
     struct xen_string_set *capabilities XEN_DEPRECATED;
     /**
@@ -343,7 +343,7 @@ xen_sm_get_configuration(xen_session *session, xen_string_string_map **result, x
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.2.
+ * Deprecated since XenServer 6.2 (clearwater).
  */
 extern XEN_DEPRECATED bool
 xen_sm_get_capabilities(xen_session *session, struct xen_string_set **result, xen_sm self);

@@ -722,7 +722,7 @@ xen_sr_destroy_async(xen_session *session, xen_task *result, xen_sr sr);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 4.1.
+ * Deprecated since XenServer 4.1 (miami).
  */
 extern XEN_DEPRECATED bool
 xen_sr_make(xen_session *session, char **result, xen_host host, xen_string_string_map *device_config, int64_t physical_size, char *name_label, char *name_description, char *type, char *content_type, xen_string_string_map *sm_config);
@@ -737,7 +737,7 @@ xen_sr_make(xen_session *session, char **result, xen_host host, xen_string_strin
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 4.1.
+ * Deprecated since XenServer 4.1 (miami).
  */
 extern XEN_DEPRECATED bool
 xen_sr_make_async(xen_session *session, xen_task *result, xen_host host, xen_string_string_map *device_config, int64_t physical_size, char *name_label, char *name_description, char *type, char *content_type, xen_string_string_map *sm_config);

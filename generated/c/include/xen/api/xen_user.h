@@ -20,7 +20,7 @@ extern "C" {
  * Legacy record describing a local user account; superseded by the subject
  * class and RBAC, kept only for compatibility.
  *
- * Deprecated since XenServer 5.5.
+ * Deprecated since XenServer 5.5 (george).
  */
 
 
@@ -173,7 +173,7 @@ xen_user_record_opt_set_free(xen_user_record_opt_set *set);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 5.5.
+ * Deprecated since XenServer 5.5 (george).
  */
 extern XEN_DEPRECATED bool
 xen_user_get_record(xen_session *session, xen_user_record **result, xen_user self);
@@ -184,7 +184,7 @@ xen_user_get_record(xen_session *session, xen_user_record **result, xen_user sel
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 5.5.
+ * Deprecated since XenServer 5.5 (george).
  */
 extern XEN_DEPRECATED bool
 xen_user_get_by_uuid(xen_session *session, xen_user *result, char *uuid);
@@ -196,7 +196,7 @@ xen_user_get_by_uuid(xen_session *session, xen_user *result, char *uuid);
  *
  * Allowed to the role pool-admin and every more privileged one.
  *
- * Deprecated since XenServer 5.5.
+ * Deprecated since XenServer 5.5 (george).
  */
 extern XEN_DEPRECATED bool
 xen_user_create(xen_session *session, xen_user *result, xen_user_record *record);
@@ -214,7 +214,7 @@ xen_user_create(xen_session *session, xen_user *result, xen_user_record *record)
  *
  * Allowed to the role pool-admin and every more privileged one.
  *
- * Deprecated since XenServer 5.5.
+ * Deprecated since XenServer 5.5 (george).
  */
 extern XEN_DEPRECATED bool
 xen_user_create_async(xen_session *session, xen_task *result, xen_user_record *record);
@@ -225,7 +225,7 @@ xen_user_create_async(xen_session *session, xen_task *result, xen_user_record *r
  *
  * Allowed to the role pool-admin and every more privileged one.
  *
- * Deprecated since XenServer 5.5.
+ * Deprecated since XenServer 5.5 (george).
  */
 extern XEN_DEPRECATED bool
 xen_user_destroy(xen_session *session, xen_user self);
@@ -242,7 +242,7 @@ xen_user_destroy(xen_session *session, xen_user self);
  *
  * Allowed to the role pool-admin and every more privileged one.
  *
- * Deprecated since XenServer 5.5.
+ * Deprecated since XenServer 5.5 (george).
  */
 extern XEN_DEPRECATED bool
 xen_user_destroy_async(xen_session *session, xen_task *result, xen_user self);

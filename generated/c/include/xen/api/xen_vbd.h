@@ -166,8 +166,8 @@ typedef struct xen_vbd_record
     /**
      * Performance metrics record for this device, or OpaqueRef:NULL if none.
      *
-     * Removed in XenServer 6.1: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+     * longer offer it.
      */
     struct xen_vbd_metrics_record_opt *metrics XEN_DEPRECATED;
 } xen_vbd_record;
@@ -801,8 +801,8 @@ xen_vbd_get_qos_supported_algorithms(xen_session *session, struct xen_string_set
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vbd_get_metrics(xen_session *session, xen_vbd_metrics *result, xen_vbd self);

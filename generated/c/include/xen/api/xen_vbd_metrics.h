@@ -19,8 +19,8 @@ extern "C" {
  * Removed object that held disk I/O throughput figures for a virtual block
  * device; such statistics now come from the performance data sources.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 
 
@@ -68,29 +68,29 @@ typedef struct xen_vbd_metrics_record
     /**
      * Recent read throughput of the virtual disk, in KiB per second.
      *
-     * Removed in XenServer 6.1: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+     * longer offer it.
      */
     double io_read_kbs XEN_DEPRECATED;
     /**
      * Recent write throughput of the virtual disk, in KiB per second.
      *
-     * Removed in XenServer 6.1: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+     * longer offer it.
      */
     double io_write_kbs XEN_DEPRECATED;
     /**
      * Time at which these figures were last refreshed.
      *
-     * Removed in XenServer 6.1: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+     * longer offer it.
      */
     time_t last_updated XEN_DEPRECATED;
     /**
      * Free-form key/value pairs for clients.
      *
-     * Removed in XenServer 6.1: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+     * longer offer it.
      */
     xen_string_string_map *other_config XEN_DEPRECATED;
 } xen_vbd_metrics_record;
@@ -187,8 +187,8 @@ xen_vbd_metrics_record_opt_set_free(xen_vbd_metrics_record_opt_set *set);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vbd_metrics_get_record(xen_session *session, xen_vbd_metrics_record **result, xen_vbd_metrics self);
@@ -199,8 +199,8 @@ xen_vbd_metrics_get_record(xen_session *session, xen_vbd_metrics_record **result
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vbd_metrics_get_by_uuid(xen_session *session, xen_vbd_metrics *result, char *uuid);
@@ -211,8 +211,8 @@ xen_vbd_metrics_get_by_uuid(xen_session *session, xen_vbd_metrics *result, char 
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vbd_metrics_get_all(xen_session *session, struct xen_vbd_metrics_set **result);
@@ -223,8 +223,8 @@ xen_vbd_metrics_get_all(xen_session *session, struct xen_vbd_metrics_set **resul
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vbd_metrics_get_all_records(xen_session *session, xen_vbd_metrics_xen_vbd_metrics_record_map **result);
@@ -244,8 +244,8 @@ xen_vbd_metrics_get_uuid(xen_session *session, char **result, xen_vbd_metrics se
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vbd_metrics_get_io_read_kbs(xen_session *session, double *result, xen_vbd_metrics self);
@@ -256,8 +256,8 @@ xen_vbd_metrics_get_io_read_kbs(xen_session *session, double *result, xen_vbd_me
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vbd_metrics_get_io_write_kbs(xen_session *session, double *result, xen_vbd_metrics self);
@@ -268,8 +268,8 @@ xen_vbd_metrics_get_io_write_kbs(xen_session *session, double *result, xen_vbd_m
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vbd_metrics_get_last_updated(xen_session *session, time_t *result, xen_vbd_metrics self);
@@ -280,8 +280,8 @@ xen_vbd_metrics_get_last_updated(xen_session *session, time_t *result, xen_vbd_m
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vbd_metrics_get_other_config(xen_session *session, xen_string_string_map **result, xen_vbd_metrics self);
@@ -292,8 +292,8 @@ xen_vbd_metrics_get_other_config(xen_session *session, xen_string_string_map **r
  *
  * Allowed to the role vm-admin and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vbd_metrics_set_other_config(xen_session *session, xen_vbd_metrics self, xen_string_string_map *value);
@@ -305,8 +305,8 @@ xen_vbd_metrics_set_other_config(xen_session *session, xen_vbd_metrics self, xen
  *
  * Allowed to the role vm-admin and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vbd_metrics_add_to_other_config(xen_session *session, xen_vbd_metrics self, char *key, char *value);
@@ -318,8 +318,8 @@ xen_vbd_metrics_add_to_other_config(xen_session *session, xen_vbd_metrics self, 
  *
  * Allowed to the role vm-admin and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vbd_metrics_remove_from_other_config(xen_session *session, xen_vbd_metrics self, char *key);

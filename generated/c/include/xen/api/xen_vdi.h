@@ -155,7 +155,7 @@ typedef struct xen_vdi_record
     /**
      * Disk this one was derived from; no longer populated by the server.
      *
-     * Deprecated since XenServer 7.1.
+     * Deprecated since XenServer 7.1 (ely).
      */
     struct xen_vdi_record_opt *parent XEN_DEPRECATED;
     /**
@@ -722,8 +722,8 @@ xen_vdi_introduce_async(xen_session *session, xen_task *result, char *uuid, char
  *
  * Allowed to the role vm-admin and every more privileged one.
  *
- * Removed in XenServer 7.3: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 7.3 (inverness). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vdi_resize_online(xen_session *session, xen_vdi vdi, int64_t size);
@@ -738,8 +738,8 @@ xen_vdi_resize_online(xen_session *session, xen_vdi vdi, int64_t size);
  *
  * Allowed to the role vm-admin and every more privileged one.
  *
- * Removed in XenServer 7.3: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 7.3 (inverness). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vdi_resize_online_async(xen_session *session, xen_task *result, xen_vdi vdi, int64_t size);
@@ -1103,7 +1103,7 @@ xen_vdi_get_missing(xen_session *session, bool *result, xen_vdi self);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.1.
+ * Deprecated since XenServer 7.1 (ely).
  */
 extern XEN_DEPRECATED bool
 xen_vdi_get_parent(xen_session *session, xen_vdi *result, xen_vdi self);

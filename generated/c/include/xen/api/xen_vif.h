@@ -147,8 +147,8 @@ typedef struct xen_vif_record
      * Performance metrics record for this interface, or OpaqueRef:NULL if
      * none.
      *
-     * Removed in XenServer 6.1: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+     * longer offer it.
      */
     struct xen_vif_metrics_record_opt *metrics XEN_DEPRECATED;
     /**
@@ -868,8 +868,8 @@ xen_vif_get_qos_supported_algorithms(xen_session *session, struct xen_string_set
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vif_get_metrics(xen_session *session, xen_vif_metrics *result, xen_vif self);

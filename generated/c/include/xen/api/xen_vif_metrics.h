@@ -19,8 +19,8 @@ extern "C" {
  * Traffic statistics for a single virtual network interface; the class was
  * removed and its data is now exposed through RRD metrics.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 
 
@@ -69,16 +69,16 @@ typedef struct xen_vif_metrics_record
      * Receive throughput of the interface, in KiB per second, as last
      * sampled.
      *
-     * Removed in XenServer 6.1: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+     * longer offer it.
      */
     double io_read_kbs XEN_DEPRECATED;
     /**
      * Transmit throughput of the interface, in KiB per second, as last
      * sampled.
      *
-     * Removed in XenServer 6.1: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+     * longer offer it.
      */
     double io_write_kbs XEN_DEPRECATED;
     /**
@@ -184,8 +184,8 @@ xen_vif_metrics_record_opt_set_free(xen_vif_metrics_record_opt_set *set);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vif_metrics_get_record(xen_session *session, xen_vif_metrics_record **result, xen_vif_metrics self);
@@ -196,8 +196,8 @@ xen_vif_metrics_get_record(xen_session *session, xen_vif_metrics_record **result
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vif_metrics_get_by_uuid(xen_session *session, xen_vif_metrics *result, char *uuid);
@@ -208,8 +208,8 @@ xen_vif_metrics_get_by_uuid(xen_session *session, xen_vif_metrics *result, char 
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vif_metrics_get_all(xen_session *session, struct xen_vif_metrics_set **result);
@@ -220,8 +220,8 @@ xen_vif_metrics_get_all(xen_session *session, struct xen_vif_metrics_set **resul
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vif_metrics_get_all_records(xen_session *session, xen_vif_metrics_xen_vif_metrics_record_map **result);
@@ -241,8 +241,8 @@ xen_vif_metrics_get_uuid(xen_session *session, char **result, xen_vif_metrics se
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vif_metrics_get_io_read_kbs(xen_session *session, double *result, xen_vif_metrics self);
@@ -253,8 +253,8 @@ xen_vif_metrics_get_io_read_kbs(xen_session *session, double *result, xen_vif_me
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vif_metrics_get_io_write_kbs(xen_session *session, double *result, xen_vif_metrics self);

@@ -182,7 +182,7 @@ typedef struct xen_vm_record
      * Deprecated: the memory size, in bytes, that the balloon driver was last
      * asked to reach.
      *
-     * Deprecated since XenServer 5.6.
+     * Deprecated since XenServer 5.6 (midnight-ride).
      */
     int64_t memory_target XEN_DEPRECATED;
     /**
@@ -315,7 +315,7 @@ typedef struct xen_vm_record
      *
      * Called HVM_boot_policy by the API.
      *
-     * Deprecated since XenServer 7.5.
+     * Deprecated since XenServer 7.5 (kolkata).
      */
     char *hvm_boot_policy XEN_DEPRECATED;
     /**
@@ -342,7 +342,7 @@ typedef struct xen_vm_record
      *
      * Called PCI_bus by the API.
      *
-     * Deprecated since XenServer 6.0.
+     * Deprecated since XenServer 6.0 (boston).
      */
     char *pci_bus XEN_DEPRECATED;
     /**
@@ -398,7 +398,7 @@ typedef struct xen_vm_record
      * Deprecated: whether high availability should keep the VM running;
      * superseded by ha_restart_priority.
      *
-     * Deprecated since XenServer 6.0.
+     * Deprecated since XenServer 6.0 (boston).
      */
     bool ha_always_run XEN_DEPRECATED;
     /**
@@ -470,14 +470,14 @@ typedef struct xen_vm_record
      * Deprecated: the VM protection policy (scheduled backup) this VM
      * belonged to, or OpaqueRef:NULL.
      *
-     * Deprecated since XenServer 6.2.
+     * Deprecated since XenServer 6.2 (clearwater).
      */
     struct xen_vmpp_record_opt *protection_policy XEN_DEPRECATED;
     /**
      * Removed: true if the snapshot was taken by a VM protection policy.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     bool is_snapshot_from_vmpp XEN_DEPRECATED;
     /**
@@ -701,7 +701,7 @@ xen_vm_restart_device_models_async(xen_session *session, xen_task *result, xen_v
  *
  * Allowed to the role vm-admin and every more privileged one.
  *
- * Deprecated since XenServer 7.5.
+ * Deprecated since XenServer 7.5 (kolkata).
  */
 extern XEN_DEPRECATED bool
 xen_vm_set_hvm_boot_policy(xen_session *session, xen_vm self, char *value);
@@ -715,7 +715,7 @@ xen_vm_set_hvm_boot_policy(xen_session *session, xen_vm self, char *value);
  *
  * Allowed to the role vm-admin and every more privileged one.
  *
- * Deprecated since XenServer 7.5.
+ * Deprecated since XenServer 7.5 (kolkata).
  */
 extern XEN_DEPRECATED bool
 xen_vm_set_hvm_boot_policy_async(xen_session *session, xen_task *result, xen_vm self, char *value);
@@ -1084,8 +1084,8 @@ xen_vm_set_snapshot_schedule_async(xen_session *session, xen_task *result, xen_v
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vm_set_protection_policy(xen_session *session, xen_vm self, xen_vmpp value);
@@ -1099,8 +1099,8 @@ xen_vm_set_protection_policy(xen_session *session, xen_vm self, xen_vmpp value);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vm_set_protection_policy_async(xen_session *session, xen_task *result, xen_vm self, xen_vmpp value);
@@ -1442,7 +1442,7 @@ xen_vm_get_data_sources_async(xen_session *session, xen_task *result, xen_vm sel
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.3.
+ * Deprecated since XenServer 7.3 (inverness).
  */
 extern XEN_DEPRECATED bool
 xen_vm_get_boot_record(xen_session *session, xen_vm_record **result, xen_vm self);
@@ -1456,7 +1456,7 @@ xen_vm_get_boot_record(xen_session *session, xen_vm_record **result, xen_vm self
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.3.
+ * Deprecated since XenServer 7.3 (inverness).
  */
 extern XEN_DEPRECATED bool
 xen_vm_get_boot_record_async(xen_session *session, xen_task *result, xen_vm self);
@@ -1669,7 +1669,7 @@ xen_vm_set_hvm_shadow_multiplier_async(xen_session *session, xen_task *result, x
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.1.
+ * Deprecated since XenServer 6.1 (tampa).
  */
 extern XEN_DEPRECATED bool
 xen_vm_get_cooperative(xen_session *session, bool *result, xen_vm self);
@@ -1684,7 +1684,7 @@ xen_vm_get_cooperative(xen_session *session, bool *result, xen_vm self);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.1.
+ * Deprecated since XenServer 6.1 (tampa).
  */
 extern XEN_DEPRECATED bool
 xen_vm_get_cooperative_async(xen_session *session, xen_task *result, xen_vm self);
@@ -1695,7 +1695,7 @@ xen_vm_get_cooperative_async(xen_session *session, xen_task *result, xen_vm self
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 5.6.
+ * Deprecated since XenServer 5.6 (midnight-ride).
  */
 extern XEN_DEPRECATED bool
 xen_vm_wait_memory_target_live(xen_session *session, xen_vm self);
@@ -1709,7 +1709,7 @@ xen_vm_wait_memory_target_live(xen_session *session, xen_vm self);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 5.6.
+ * Deprecated since XenServer 5.6 (midnight-ride).
  */
 extern XEN_DEPRECATED bool
 xen_vm_wait_memory_target_live_async(xen_session *session, xen_task *result, xen_vm self);
@@ -1721,7 +1721,7 @@ xen_vm_wait_memory_target_live_async(xen_session *session, xen_task *result, xen
  *
  * Allowed to the role vm-power-admin and every more privileged one.
  *
- * Deprecated since XenServer 5.6.
+ * Deprecated since XenServer 5.6 (midnight-ride).
  */
 extern XEN_DEPRECATED bool
 xen_vm_set_memory_target_live(xen_session *session, xen_vm self, int64_t target);
@@ -1736,7 +1736,7 @@ xen_vm_set_memory_target_live(xen_session *session, xen_vm self, int64_t target)
  *
  * Allowed to the role vm-power-admin and every more privileged one.
  *
- * Deprecated since XenServer 5.6.
+ * Deprecated since XenServer 5.6 (midnight-ride).
  */
 extern XEN_DEPRECATED bool
 xen_vm_set_memory_target_live_async(xen_session *session, xen_task *result, xen_vm self, int64_t target);
@@ -1948,7 +1948,7 @@ xen_vm_compute_memory_overhead_async(xen_session *session, xen_task *result, xen
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 6.0.
+ * Deprecated since XenServer 6.0 (boston).
  */
 extern XEN_DEPRECATED bool
 xen_vm_set_ha_always_run(xen_session *session, xen_vm self, bool value);
@@ -1962,7 +1962,7 @@ xen_vm_set_ha_always_run(xen_session *session, xen_vm self, bool value);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Deprecated since XenServer 6.0.
+ * Deprecated since XenServer 6.0 (boston).
  */
 extern XEN_DEPRECATED bool
 xen_vm_set_ha_always_run_async(xen_session *session, xen_task *result, xen_vm self, bool value);
@@ -2535,8 +2535,8 @@ xen_vm_clone_async(xen_session *session, xen_task *result, xen_vm vm, char *new_
  *
  * Allowed to the role vm-power-admin and every more privileged one.
  *
- * Removed in Citrix Hypervisor 8.1: servers of that release and later no
- * longer offer it.
+ * Removed in Citrix Hypervisor 8.1 (quebec). Servers of that release and
+ * later no longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vm_snapshot_with_quiesce(xen_session *session, xen_vm *result, xen_vm vm, char *new_name);
@@ -2551,8 +2551,8 @@ xen_vm_snapshot_with_quiesce(xen_session *session, xen_vm *result, xen_vm vm, ch
  *
  * Allowed to the role vm-power-admin and every more privileged one.
  *
- * Removed in Citrix Hypervisor 8.1: servers of that release and later no
- * longer offer it.
+ * Removed in Citrix Hypervisor 8.1 (quebec). Servers of that release and
+ * later no longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vm_snapshot_with_quiesce_async(xen_session *session, xen_task *result, xen_vm vm, char *new_name);
@@ -2852,7 +2852,7 @@ xen_vm_get_memory_overhead(xen_session *session, int64_t *result, xen_vm self);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 5.6.
+ * Deprecated since XenServer 5.6 (midnight-ride).
  */
 extern XEN_DEPRECATED bool
 xen_vm_get_memory_target(xen_session *session, int64_t *result, xen_vm self);
@@ -3180,7 +3180,7 @@ xen_vm_set_pv_legacy_args(xen_session *session, xen_vm self, char *value);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.5.
+ * Deprecated since XenServer 7.5 (kolkata).
  */
 extern XEN_DEPRECATED bool
 xen_vm_get_hvm_boot_policy(xen_session *session, char **result, xen_vm self);
@@ -3276,7 +3276,7 @@ xen_vm_remove_from_platform(xen_session *session, xen_vm self, char *key);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.0.
+ * Deprecated since XenServer 6.0 (boston).
  */
 extern XEN_DEPRECATED bool
 xen_vm_get_pci_bus(xen_session *session, char **result, xen_vm self);
@@ -3287,7 +3287,7 @@ xen_vm_get_pci_bus(xen_session *session, char **result, xen_vm self);
  *
  * Allowed to the role vm-admin and every more privileged one.
  *
- * Deprecated since XenServer 6.0.
+ * Deprecated since XenServer 6.0 (boston).
  */
 extern XEN_DEPRECATED bool
 xen_vm_set_pci_bus(xen_session *session, xen_vm self, char *value);
@@ -3455,7 +3455,7 @@ xen_vm_remove_from_xenstore_data(xen_session *session, xen_vm self, char *key);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.0.
+ * Deprecated since XenServer 6.0 (boston).
  */
 extern XEN_DEPRECATED bool
 xen_vm_get_ha_always_run(xen_session *session, bool *result, xen_vm self);
@@ -3648,7 +3648,7 @@ xen_vm_get_bios_strings(xen_session *session, xen_string_string_map **result, xe
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 6.2.
+ * Deprecated since XenServer 6.2 (clearwater).
  */
 extern XEN_DEPRECATED bool
 xen_vm_get_protection_policy(xen_session *session, xen_vmpp *result, xen_vm self);
@@ -3659,8 +3659,8 @@ xen_vm_get_protection_policy(xen_session *session, xen_vmpp *result, xen_vm self
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vm_get_is_snapshot_from_vmpp(xen_session *session, bool *result, xen_vm self);

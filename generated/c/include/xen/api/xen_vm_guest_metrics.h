@@ -81,23 +81,23 @@ typedef struct xen_vm_guest_metrics_record
      *
      * Called PV_drivers_up_to_date by the API.
      *
-     * Deprecated since XenServer 7.0.
+     * Deprecated since XenServer 7.0 (dundee).
      */
     bool pv_drivers_up_to_date XEN_DEPRECATED;
     /**
      * Memory statistics reported by the guest agent; generally no longer
      * populated.
      *
-     * Removed in XenServer 5.5: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 5.5 (george). Servers of that release and later no
+     * longer offer it.
      */
     xen_string_string_map *memory XEN_DEPRECATED;
     /**
      * Disk information reported by the guest agent; generally no longer
      * populated.
      *
-     * Removed in XenServer 5.0: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 5.0 (orlando). Servers of that release and later
+     * no longer offer it.
      */
     xen_string_string_map *disks XEN_DEPRECATED;
     /**
@@ -297,7 +297,7 @@ xen_vm_guest_metrics_get_pv_drivers_version(xen_session *session, xen_string_str
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Deprecated since XenServer 7.0.
+ * Deprecated since XenServer 7.0 (dundee).
  */
 extern XEN_DEPRECATED bool
 xen_vm_guest_metrics_get_pv_drivers_up_to_date(xen_session *session, bool *result, xen_vm_guest_metrics self);
@@ -308,8 +308,8 @@ xen_vm_guest_metrics_get_pv_drivers_up_to_date(xen_session *session, bool *resul
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 5.5: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 5.5 (george). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vm_guest_metrics_get_memory(xen_session *session, xen_string_string_map **result, xen_vm_guest_metrics self);
@@ -320,8 +320,8 @@ xen_vm_guest_metrics_get_memory(xen_session *session, xen_string_string_map **re
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 5.0: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 5.0 (orlando). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vm_guest_metrics_get_disks(xen_session *session, xen_string_string_map **result, xen_vm_guest_metrics self);

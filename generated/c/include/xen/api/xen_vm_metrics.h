@@ -83,8 +83,8 @@ typedef struct xen_vm_metrics_record
      *
      * Called VCPUs_utilisation by the API.
      *
-     * Removed in XenServer 6.1: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+     * longer offer it.
      */
     xen_int_float_map *vcpus_utilisation XEN_DEPRECATED;
     /**
@@ -302,8 +302,8 @@ xen_vm_metrics_get_vcpus_number(xen_session *session, int64_t *result, xen_vm_me
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.1: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vm_metrics_get_vcpus_utilisation(xen_session *session, xen_int_float_map **result, xen_vm_metrics self);

@@ -28,8 +28,8 @@ extern "C" {
  * A VM protection policy that periodically snapshots its VMs and optionally
  * archives the snapshots to remote storage; superseded by VMSS.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 
 
@@ -73,8 +73,8 @@ typedef struct xen_vmpp_record
     /**
      * Unique identifier of this protection policy.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     char *uuid XEN_DEPRECATED;
     /**
@@ -89,98 +89,98 @@ typedef struct xen_vmpp_record
      * True if the policy's schedule is active; false pauses scheduled
      * backups.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     bool is_policy_enabled XEN_DEPRECATED;
     /**
      * Whether the policy takes disk-only snapshots or memory-inclusive
      * checkpoints.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     enum xen_vmpp_backup_type backup_type XEN_DEPRECATED;
     /**
      * Maximum number of snapshots kept per VM; older ones are deleted.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     int64_t backup_retention_value XEN_DEPRECATED;
     /**
      * How often the policy takes snapshots.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     enum xen_vmpp_backup_frequency backup_frequency XEN_DEPRECATED;
     /**
      * Timing details for snapshots, such as hour, minute and days,
      * interpreted according to the backup frequency.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     xen_string_string_map *backup_schedule XEN_DEPRECATED;
     /**
      * True while a snapshot run of this policy is in progress.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     bool is_backup_running XEN_DEPRECATED;
     /**
      * Time at which the policy last took snapshots; the epoch if it has never
      * run.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     time_t backup_last_run_time XEN_DEPRECATED;
     /**
      * Kind of remote storage used for archives, or none.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     enum xen_vmpp_archive_target_type archive_target_type XEN_DEPRECATED;
     /**
      * Connection details for the archive target, such as location, username
      * and password.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     xen_string_string_map *archive_target_config XEN_DEPRECATED;
     /**
      * How often snapshots are archived.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     enum xen_vmpp_archive_frequency archive_frequency XEN_DEPRECATED;
     /**
      * Timing details for archiving, interpreted according to the archive
      * frequency.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     xen_string_string_map *archive_schedule XEN_DEPRECATED;
     /**
      * True while an archive run of this policy is in progress.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     bool is_archive_running XEN_DEPRECATED;
     /**
      * Time at which the policy last archived snapshots; the epoch if it has
      * never run.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     time_t archive_last_run_time XEN_DEPRECATED;
     /**
@@ -188,29 +188,29 @@ typedef struct xen_vmpp_record
      *
      * Called VMs by the API.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     struct xen_vm_record_opt_set *vms XEN_DEPRECATED;
     /**
      * True if the policy raises alerts when backups or archives fail.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     bool is_alarm_enabled XEN_DEPRECATED;
     /**
      * Settings for alert delivery, such as e-mail addresses and SMTP server.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     xen_string_string_map *alarm_config XEN_DEPRECATED;
     /**
      * Most recent alerts raised by this policy.
      *
-     * Removed in XenServer 6.2: servers of that release and later no longer
-     * offer it.
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
     struct xen_string_set *recent_alerts XEN_DEPRECATED;
 } xen_vmpp_record;
@@ -307,8 +307,8 @@ xen_vmpp_record_opt_set_free(xen_vmpp_record_opt_set *set);
  *
  * Not subject to role checks.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_archive_last_run_time(xen_session *session, xen_vmpp self, time_t value);
@@ -322,8 +322,8 @@ xen_vmpp_set_archive_last_run_time(xen_session *session, xen_vmpp self, time_t v
  *
  * Not subject to role checks.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_archive_last_run_time_async(xen_session *session, xen_task *result, xen_vmpp self, time_t value);
@@ -334,8 +334,8 @@ xen_vmpp_set_archive_last_run_time_async(xen_session *session, xen_task *result,
  *
  * Not subject to role checks.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_backup_last_run_time(xen_session *session, xen_vmpp self, time_t value);
@@ -349,8 +349,8 @@ xen_vmpp_set_backup_last_run_time(xen_session *session, xen_vmpp self, time_t va
  *
  * Not subject to role checks.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_backup_last_run_time_async(xen_session *session, xen_task *result, xen_vmpp self, time_t value);
@@ -361,8 +361,8 @@ xen_vmpp_set_backup_last_run_time_async(xen_session *session, xen_task *result, 
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_remove_from_alarm_config(xen_session *session, xen_vmpp self, char *key);
@@ -376,8 +376,8 @@ xen_vmpp_remove_from_alarm_config(xen_session *session, xen_vmpp self, char *key
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_remove_from_alarm_config_async(xen_session *session, xen_task *result, xen_vmpp self, char *key);
@@ -388,8 +388,8 @@ xen_vmpp_remove_from_alarm_config_async(xen_session *session, xen_task *result, 
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_remove_from_archive_schedule(xen_session *session, xen_vmpp self, char *key);
@@ -403,8 +403,8 @@ xen_vmpp_remove_from_archive_schedule(xen_session *session, xen_vmpp self, char 
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_remove_from_archive_schedule_async(xen_session *session, xen_task *result, xen_vmpp self, char *key);
@@ -415,8 +415,8 @@ xen_vmpp_remove_from_archive_schedule_async(xen_session *session, xen_task *resu
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_remove_from_archive_target_config(xen_session *session, xen_vmpp self, char *key);
@@ -430,8 +430,8 @@ xen_vmpp_remove_from_archive_target_config(xen_session *session, xen_vmpp self, 
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_remove_from_archive_target_config_async(xen_session *session, xen_task *result, xen_vmpp self, char *key);
@@ -442,8 +442,8 @@ xen_vmpp_remove_from_archive_target_config_async(xen_session *session, xen_task 
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_remove_from_backup_schedule(xen_session *session, xen_vmpp self, char *key);
@@ -457,8 +457,8 @@ xen_vmpp_remove_from_backup_schedule(xen_session *session, xen_vmpp self, char *
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_remove_from_backup_schedule_async(xen_session *session, xen_task *result, xen_vmpp self, char *key);
@@ -469,8 +469,8 @@ xen_vmpp_remove_from_backup_schedule_async(xen_session *session, xen_task *resul
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_add_to_alarm_config(xen_session *session, xen_vmpp self, char *key, char *value);
@@ -484,8 +484,8 @@ xen_vmpp_add_to_alarm_config(xen_session *session, xen_vmpp self, char *key, cha
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_add_to_alarm_config_async(xen_session *session, xen_task *result, xen_vmpp self, char *key, char *value);
@@ -496,8 +496,8 @@ xen_vmpp_add_to_alarm_config_async(xen_session *session, xen_task *result, xen_v
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_add_to_archive_schedule(xen_session *session, xen_vmpp self, char *key, char *value);
@@ -511,8 +511,8 @@ xen_vmpp_add_to_archive_schedule(xen_session *session, xen_vmpp self, char *key,
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_add_to_archive_schedule_async(xen_session *session, xen_task *result, xen_vmpp self, char *key, char *value);
@@ -523,8 +523,8 @@ xen_vmpp_add_to_archive_schedule_async(xen_session *session, xen_task *result, x
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_add_to_archive_target_config(xen_session *session, xen_vmpp self, char *key, char *value);
@@ -538,8 +538,8 @@ xen_vmpp_add_to_archive_target_config(xen_session *session, xen_vmpp self, char 
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_add_to_archive_target_config_async(xen_session *session, xen_task *result, xen_vmpp self, char *key, char *value);
@@ -550,8 +550,8 @@ xen_vmpp_add_to_archive_target_config_async(xen_session *session, xen_task *resu
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_add_to_backup_schedule(xen_session *session, xen_vmpp self, char *key, char *value);
@@ -565,8 +565,8 @@ xen_vmpp_add_to_backup_schedule(xen_session *session, xen_vmpp self, char *key, 
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_add_to_backup_schedule_async(xen_session *session, xen_task *result, xen_vmpp self, char *key, char *value);
@@ -577,8 +577,8 @@ xen_vmpp_add_to_backup_schedule_async(xen_session *session, xen_task *result, xe
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_alarm_config(xen_session *session, xen_vmpp self, xen_string_string_map *value);
@@ -592,8 +592,8 @@ xen_vmpp_set_alarm_config(xen_session *session, xen_vmpp self, xen_string_string
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_alarm_config_async(xen_session *session, xen_task *result, xen_vmpp self, xen_string_string_map *value);
@@ -604,8 +604,8 @@ xen_vmpp_set_alarm_config_async(xen_session *session, xen_task *result, xen_vmpp
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_is_alarm_enabled(xen_session *session, xen_vmpp self, bool value);
@@ -619,8 +619,8 @@ xen_vmpp_set_is_alarm_enabled(xen_session *session, xen_vmpp self, bool value);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_is_alarm_enabled_async(xen_session *session, xen_task *result, xen_vmpp self, bool value);
@@ -631,8 +631,8 @@ xen_vmpp_set_is_alarm_enabled_async(xen_session *session, xen_task *result, xen_
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_archive_target_config(xen_session *session, xen_vmpp self, xen_string_string_map *value);
@@ -646,8 +646,8 @@ xen_vmpp_set_archive_target_config(xen_session *session, xen_vmpp self, xen_stri
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_archive_target_config_async(xen_session *session, xen_task *result, xen_vmpp self, xen_string_string_map *value);
@@ -658,8 +658,8 @@ xen_vmpp_set_archive_target_config_async(xen_session *session, xen_task *result,
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_archive_target_type(xen_session *session, xen_vmpp self, enum xen_vmpp_archive_target_type value);
@@ -673,8 +673,8 @@ xen_vmpp_set_archive_target_type(xen_session *session, xen_vmpp self, enum xen_v
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_archive_target_type_async(xen_session *session, xen_task *result, xen_vmpp self, enum xen_vmpp_archive_target_type value);
@@ -685,8 +685,8 @@ xen_vmpp_set_archive_target_type_async(xen_session *session, xen_task *result, x
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_archive_schedule(xen_session *session, xen_vmpp self, xen_string_string_map *value);
@@ -700,8 +700,8 @@ xen_vmpp_set_archive_schedule(xen_session *session, xen_vmpp self, xen_string_st
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_archive_schedule_async(xen_session *session, xen_task *result, xen_vmpp self, xen_string_string_map *value);
@@ -712,8 +712,8 @@ xen_vmpp_set_archive_schedule_async(xen_session *session, xen_task *result, xen_
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_archive_frequency(xen_session *session, xen_vmpp self, enum xen_vmpp_archive_frequency value);
@@ -727,8 +727,8 @@ xen_vmpp_set_archive_frequency(xen_session *session, xen_vmpp self, enum xen_vmp
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_archive_frequency_async(xen_session *session, xen_task *result, xen_vmpp self, enum xen_vmpp_archive_frequency value);
@@ -739,8 +739,8 @@ xen_vmpp_set_archive_frequency_async(xen_session *session, xen_task *result, xen
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_backup_schedule(xen_session *session, xen_vmpp self, xen_string_string_map *value);
@@ -754,8 +754,8 @@ xen_vmpp_set_backup_schedule(xen_session *session, xen_vmpp self, xen_string_str
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_backup_schedule_async(xen_session *session, xen_task *result, xen_vmpp self, xen_string_string_map *value);
@@ -766,8 +766,8 @@ xen_vmpp_set_backup_schedule_async(xen_session *session, xen_task *result, xen_v
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_backup_frequency(xen_session *session, xen_vmpp self, enum xen_vmpp_backup_frequency value);
@@ -781,8 +781,8 @@ xen_vmpp_set_backup_frequency(xen_session *session, xen_vmpp self, enum xen_vmpp
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_backup_frequency_async(xen_session *session, xen_task *result, xen_vmpp self, enum xen_vmpp_backup_frequency value);
@@ -793,8 +793,8 @@ xen_vmpp_set_backup_frequency_async(xen_session *session, xen_task *result, xen_
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_backup_retention_value(xen_session *session, xen_vmpp self, int64_t value);
@@ -808,8 +808,8 @@ xen_vmpp_set_backup_retention_value(xen_session *session, xen_vmpp self, int64_t
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_backup_retention_value_async(xen_session *session, xen_task *result, xen_vmpp self, int64_t value);
@@ -821,8 +821,8 @@ xen_vmpp_set_backup_retention_value_async(xen_session *session, xen_task *result
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_alerts(xen_session *session, struct xen_string_set **result, xen_vmpp vmpp, int64_t hours_from_now);
@@ -837,8 +837,8 @@ xen_vmpp_get_alerts(xen_session *session, struct xen_string_set **result, xen_vm
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_alerts_async(xen_session *session, xen_task *result, xen_vmpp vmpp, int64_t hours_from_now);
@@ -850,8 +850,8 @@ xen_vmpp_get_alerts_async(xen_session *session, xen_task *result, xen_vmpp vmpp,
  *
  * Allowed to the role vm-power-admin and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_archive_now(xen_session *session, char **result, xen_vm snapshot);
@@ -866,8 +866,8 @@ xen_vmpp_archive_now(xen_session *session, char **result, xen_vm snapshot);
  *
  * Allowed to the role vm-power-admin and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_archive_now_async(xen_session *session, xen_task *result, xen_vm snapshot);
@@ -879,8 +879,8 @@ xen_vmpp_archive_now_async(xen_session *session, xen_task *result, xen_vm snapsh
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_protect_now(xen_session *session, char **result, xen_vmpp vmpp);
@@ -895,8 +895,8 @@ xen_vmpp_protect_now(xen_session *session, char **result, xen_vmpp vmpp);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_protect_now_async(xen_session *session, xen_task *result, xen_vmpp vmpp);
@@ -907,8 +907,8 @@ xen_vmpp_protect_now_async(xen_session *session, xen_task *result, xen_vmpp vmpp
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_record(xen_session *session, xen_vmpp_record **result, xen_vmpp self);
@@ -919,8 +919,8 @@ xen_vmpp_get_record(xen_session *session, xen_vmpp_record **result, xen_vmpp sel
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_by_uuid(xen_session *session, xen_vmpp *result, char *uuid);
@@ -931,8 +931,8 @@ xen_vmpp_get_by_uuid(xen_session *session, xen_vmpp *result, char *uuid);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_by_name_label(xen_session *session, struct xen_vmpp_set **result, char *label);
@@ -944,8 +944,8 @@ xen_vmpp_get_by_name_label(xen_session *session, struct xen_vmpp_set **result, c
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_create(xen_session *session, xen_vmpp *result, xen_vmpp_record *record);
@@ -963,8 +963,8 @@ xen_vmpp_create(xen_session *session, xen_vmpp *result, xen_vmpp_record *record)
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_create_async(xen_session *session, xen_task *result, xen_vmpp_record *record);
@@ -975,8 +975,8 @@ xen_vmpp_create_async(xen_session *session, xen_task *result, xen_vmpp_record *r
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_destroy(xen_session *session, xen_vmpp self);
@@ -993,8 +993,8 @@ xen_vmpp_destroy(xen_session *session, xen_vmpp self);
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_destroy_async(xen_session *session, xen_task *result, xen_vmpp self);
@@ -1005,8 +1005,8 @@ xen_vmpp_destroy_async(xen_session *session, xen_task *result, xen_vmpp self);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_all(xen_session *session, struct xen_vmpp_set **result);
@@ -1017,8 +1017,8 @@ xen_vmpp_get_all(xen_session *session, struct xen_vmpp_set **result);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_all_records(xen_session *session, xen_vmpp_xen_vmpp_record_map **result);
@@ -1029,8 +1029,8 @@ xen_vmpp_get_all_records(xen_session *session, xen_vmpp_xen_vmpp_record_map **re
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_uuid(xen_session *session, char **result, xen_vmpp self);
@@ -1077,8 +1077,8 @@ xen_vmpp_set_name_description(xen_session *session, xen_vmpp self, char *value);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_is_policy_enabled(xen_session *session, bool *result, xen_vmpp self);
@@ -1089,8 +1089,8 @@ xen_vmpp_get_is_policy_enabled(xen_session *session, bool *result, xen_vmpp self
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_is_policy_enabled(xen_session *session, xen_vmpp self, bool value);
@@ -1101,8 +1101,8 @@ xen_vmpp_set_is_policy_enabled(xen_session *session, xen_vmpp self, bool value);
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_backup_type(xen_session *session, enum xen_vmpp_backup_type *result, xen_vmpp self);
@@ -1113,8 +1113,8 @@ xen_vmpp_get_backup_type(xen_session *session, enum xen_vmpp_backup_type *result
  *
  * Allowed to the role pool-operator and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_set_backup_type(xen_session *session, xen_vmpp self, enum xen_vmpp_backup_type value);
@@ -1125,8 +1125,8 @@ xen_vmpp_set_backup_type(xen_session *session, xen_vmpp self, enum xen_vmpp_back
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_backup_retention_value(xen_session *session, int64_t *result, xen_vmpp self);
@@ -1137,8 +1137,8 @@ xen_vmpp_get_backup_retention_value(xen_session *session, int64_t *result, xen_v
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_backup_frequency(xen_session *session, enum xen_vmpp_backup_frequency *result, xen_vmpp self);
@@ -1149,8 +1149,8 @@ xen_vmpp_get_backup_frequency(xen_session *session, enum xen_vmpp_backup_frequen
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_backup_schedule(xen_session *session, xen_string_string_map **result, xen_vmpp self);
@@ -1161,8 +1161,8 @@ xen_vmpp_get_backup_schedule(xen_session *session, xen_string_string_map **resul
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_is_backup_running(xen_session *session, bool *result, xen_vmpp self);
@@ -1173,8 +1173,8 @@ xen_vmpp_get_is_backup_running(xen_session *session, bool *result, xen_vmpp self
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_backup_last_run_time(xen_session *session, time_t *result, xen_vmpp self);
@@ -1185,8 +1185,8 @@ xen_vmpp_get_backup_last_run_time(xen_session *session, time_t *result, xen_vmpp
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_archive_target_type(xen_session *session, enum xen_vmpp_archive_target_type *result, xen_vmpp self);
@@ -1197,8 +1197,8 @@ xen_vmpp_get_archive_target_type(xen_session *session, enum xen_vmpp_archive_tar
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_archive_target_config(xen_session *session, xen_string_string_map **result, xen_vmpp self);
@@ -1209,8 +1209,8 @@ xen_vmpp_get_archive_target_config(xen_session *session, xen_string_string_map *
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_archive_frequency(xen_session *session, enum xen_vmpp_archive_frequency *result, xen_vmpp self);
@@ -1221,8 +1221,8 @@ xen_vmpp_get_archive_frequency(xen_session *session, enum xen_vmpp_archive_frequ
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_archive_schedule(xen_session *session, xen_string_string_map **result, xen_vmpp self);
@@ -1233,8 +1233,8 @@ xen_vmpp_get_archive_schedule(xen_session *session, xen_string_string_map **resu
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_is_archive_running(xen_session *session, bool *result, xen_vmpp self);
@@ -1245,8 +1245,8 @@ xen_vmpp_get_is_archive_running(xen_session *session, bool *result, xen_vmpp sel
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_archive_last_run_time(xen_session *session, time_t *result, xen_vmpp self);
@@ -1257,8 +1257,8 @@ xen_vmpp_get_archive_last_run_time(xen_session *session, time_t *result, xen_vmp
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_vms(xen_session *session, struct xen_vm_set **result, xen_vmpp self);
@@ -1269,8 +1269,8 @@ xen_vmpp_get_vms(xen_session *session, struct xen_vm_set **result, xen_vmpp self
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_is_alarm_enabled(xen_session *session, bool *result, xen_vmpp self);
@@ -1281,8 +1281,8 @@ xen_vmpp_get_is_alarm_enabled(xen_session *session, bool *result, xen_vmpp self)
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_alarm_config(xen_session *session, xen_string_string_map **result, xen_vmpp self);
@@ -1293,8 +1293,8 @@ xen_vmpp_get_alarm_config(xen_session *session, xen_string_string_map **result, 
  *
  * Allowed to the role read-only and every more privileged one.
  *
- * Removed in XenServer 6.2: servers of that release and later no longer offer
- * it.
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
 extern XEN_DEPRECATED bool
 xen_vmpp_get_recent_alerts(xen_session *session, struct xen_string_set **result, xen_vmpp self);
