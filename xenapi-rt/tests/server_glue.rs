@@ -123,12 +123,15 @@ impl Backend for Bare {
     required_hooks!();
 }
 
+/// What a task ran: its method, target and XML-RPC result.
+type RanTask = (&'static str, Option<String>, Result<String, ToyError>);
+
 /// A backend that also checks roles and runs tasks (at once, keeping what
 /// each yields).
 #[derive(Default)]
 struct Full {
     store: ToyStore,
-    tasks: Mutex<Vec<(&'static str, Option<String>, Result<String, ToyError>)>>,
+    tasks: Mutex<Vec<RanTask>>,
 }
 
 impl Backend for Full {
@@ -151,7 +154,7 @@ impl Backend for Full {
         let result = work.await;
         let mut tasks = self.tasks.lock().unwrap();
         tasks.push((method, target, result));
-        Ok(Ref::new(&format!("OpaqueRef:task-{}", tasks.len())))
+        Ok(Ref::new(format!("OpaqueRef:task-{}", tasks.len())))
     }
 }
 
