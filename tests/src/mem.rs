@@ -71,6 +71,8 @@ fn handle_invalid<C: Class>(r: &Ref<C>) -> ApiError {
 }
 
 impl Store for MemStore {
+    type Schema = xenapi::Schema;
+
     fn get<R: Record>(&self, r: &Ref<R::Class>) -> Result<R, ApiError> {
         let objects = self.read();
         objects

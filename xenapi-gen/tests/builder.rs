@@ -142,8 +142,9 @@ fn protocol_choice_shapes_the_bindings() {
     for w in [xml_guard, json_guard, xml_new, json_new, "let_=protocol;true"] {
         assert!(both.contains(w), "both: {w} missing");
     }
-    // The dispatcher asks `speaks` whichever protocols were chosen.
-    assert!(xml.contains("fnaccepts(&self,protocol:xenapi_rt::Protocol)->bool{crate::speaks(protocol)}"));
+    // The runtime's dispatcher asks `speaks`, through the crate's routes,
+    // whichever protocols were chosen.
+    assert!(xml.contains("fnspeaks(protocol:xenapi_rt::Protocol)->bool{crate::speaks(protocol)}"));
 }
 
 #[test]

@@ -10,8 +10,13 @@
 //! * [`types`]: protocol-neutral helper types (date-times, lenient float and
 //!   int decoding, `void`) and the client-side [`CallError`];
 //! * [`transport`]: async HTTP, HTTPS and Unix-socket client transports;
-//! * [`client`]: a small protocol-neutral call builder on top of a transport;
-//! * [`server`]: a hyper server answering both protocols on one port.
+//! * [`client`]: a small protocol-neutral call builder on top of a
+//!   transport, and the sessions (with re-login), tasks and event polling
+//!   generated clients are built on;
+//! * [`server`]: a hyper server answering both protocols on one port, and
+//!   the store, backend hooks and dispatcher glue generated servers use;
+//! * [`schema`]: the trait through which a generated crate tells the
+//!   generic client and server its schema's types.
 //!
 //! Every decoder is bounded by [`Limits`] and reports problems as typed
 //! errors; hostile input never makes it panic or recurse without bound.
@@ -43,6 +48,7 @@ mod error;
 #[cfg(feature = "json-rpc")]
 pub mod jsonrpc;
 mod limits;
+pub mod schema;
 pub mod server;
 pub mod transport;
 pub mod types;
@@ -52,6 +58,7 @@ pub mod xmlrpc;
 pub use client::{Call, Client};
 pub use error::{CallError, WireError};
 pub use limits::Limits;
+pub use schema::{ApiFailure, Schema, TaskState};
 pub use transport::{Transport, TransportError};
 
 /// Which of the two wire protocols a call travels over.

@@ -682,6 +682,8 @@ impl SimStore {
 }
 
 impl xenapi::server::Store for SimStore {
+    type Schema = xenapi::Schema;
+
     fn get<R: Record>(&self, r: &Ref<R::Class>) -> Result<R, ApiError> {
         self.read().get::<R>(r.as_str()).cloned()
     }

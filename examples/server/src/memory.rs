@@ -47,6 +47,8 @@ fn invalid<R: Record>(r: &Ref<R::Class>) -> ApiError {
 }
 
 impl Store for Memory {
+    type Schema = crate::Schema;
+
     fn get<R: Record>(&self, r: &Ref<R::Class>) -> Result<R, ApiError> {
         let tables = self.tables();
         let found = tables.get(name::<R>()).and_then(|t| t.get(r.as_str())).and_then(|o| o.downcast_ref::<R>());

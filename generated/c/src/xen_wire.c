@@ -91,6 +91,30 @@ get_size(const void *items)
     return n;
 }
 
+/* The scalar in a slot, read with memcpy as slots are. */
+static int64_t
+get_int(const void *slot)
+{
+    int64_t v;
+    memcpy(&v, slot, sizeof v);
+    return v;
+}
+
+static int
+get_enum(const void *slot)
+{
+    int v;
+    memcpy(&v, slot, sizeof v);
+    return v;
+}
+
+/* Item i of a set or map allocated by xw_alloc_items. */
+static char *
+item_at(const xw_type *t, void *items, size_t i)
+{
+    return at(items, t->contents_offset + i * t->item_size);
+}
+
 static bool
 is_pointer_kind(const xw_type *t)
 {
@@ -156,6 +180,26 @@ xw_alloc_items(const xw_type *t, size_t size)
     return p;
 }
 
+/* Frees the items of a set or map (each element, or each key and value)
+   and the block holding them. */
+static void
+free_items(const xw_type *t, void *items)
+{
+    size_t n = get_size(items);
+    for (size_t i = 0; i < n; i++)
+    {
+        char *item = item_at(t, items, i);
+        if (t->kind == XW_MAP)
+        {
+            xw_free(t->key, item);
+            xw_free(t->val, item + t->val_offset);
+        }
+        else
+            xw_free(t->elem, item);
+    }
+    free(items);
+}
+
 void
 xw_free(const xw_type *t, void *slot)
 {
@@ -170,28 +214,10 @@ xw_free(const xw_type *t, void *slot)
         xw_session_free(get_ptr(slot));
         break;
     case XW_SET:
-        p = get_ptr(slot);
-        if (p != NULL)
-        {
-            size_t n = get_size(p);
-            for (size_t i = 0; i < n; i++)
-                xw_free(t->elem, at(p, t->contents_offset + i * t->item_size));
-            free(p);
-        }
-        break;
     case XW_MAP:
         p = get_ptr(slot);
         if (p != NULL)
-        {
-            size_t n = get_size(p);
-            for (size_t i = 0; i < n; i++)
-            {
-                char *pair = at(p, t->contents_offset + i * t->item_size);
-                xw_free(t->key, pair);
-                xw_free(t->val, pair + t->val_offset);
-            }
-            free(p);
-        }
+            free_items(t, p);
         break;
     case XW_RECORD:
         p = get_ptr(slot);
@@ -428,11 +454,15 @@ digits(const char **p, int n, int *out)
     return true;
 }
 
-static void
-skip(const char **p, char c)
+/* digits(), then skips the separator c if it comes next. */
+static bool
+digits_then(const char **p, int n, int *out, char c)
 {
+    if (!digits(p, n, out))
+        return false;
     if (**p == c)
         (*p)++;
+    return true;
 }
 
 /*
@@ -463,24 +493,12 @@ parse_datetime(const char *s, time_t *out)
         return true;
     }
     int year, mon, day, hour, min, sec;
-    if (!digits(&p, 4, &year))
-        return false;
-    skip(&p, '-');
-    if (!digits(&p, 2, &mon))
-        return false;
-    skip(&p, '-');
-    if (!digits(&p, 2, &day))
+    if (!digits_then(&p, 4, &year, '-') || !digits_then(&p, 2, &mon, '-') || !digits(&p, 2, &day))
         return false;
     if (*p != 'T' && *p != 't' && *p != ' ')
         return false;
     p++;
-    if (!digits(&p, 2, &hour))
-        return false;
-    skip(&p, ':');
-    if (!digits(&p, 2, &min))
-        return false;
-    skip(&p, ':');
-    if (!digits(&p, 2, &sec))
+    if (!digits_then(&p, 2, &hour, ':') || !digits_then(&p, 2, &min, ':') || !digits(&p, 2, &sec))
         return false;
     if (*p == '.' || *p == ',')
     {
@@ -496,9 +514,8 @@ parse_datetime(const char *s, time_t *out)
         int sign = *p == '-' ? -1 : 1;
         int oh, om = 0;
         p++;
-        if (!digits(&p, 2, &oh))
+        if (!digits_then(&p, 2, &oh, ':'))
             return false;
-        skip(&p, ':');
         if (*p != '\0' && !digits(&p, 2, &om))
             return false;
         offset = sign * ((int64_t)oh * 3600 + om * 60);
@@ -617,7 +634,6 @@ static const char *
 enc_key(enc_ctx *e, const xw_type *t, const void *slot, char tmp[32])
 {
     int v;
-    int64_t i;
     const char *s;
     switch (t->kind)
     {
@@ -628,11 +644,10 @@ enc_key(enc_ctx *e, const xw_type *t, const void *slot, char tmp[32])
         s = get_ptr(slot);
         return s != NULL ? s : NULL_REF;
     case XW_INT:
-        memcpy(&i, slot, sizeof i);
-        snprintf(tmp, 32, "%" PRId64, i);
+        snprintf(tmp, 32, "%" PRId64, get_int(slot));
         return tmp;
     case XW_ENUM:
-        memcpy(&v, slot, sizeof v);
+        v = get_enum(slot);
         if (v < 0 || (size_t)v >= t->value_count)
         {
             enc_invalid(e, "an undefined enum value used as a map key", t);
@@ -643,6 +658,30 @@ enc_key(enc_ctx *e, const xw_type *t, const void *slot, char tmp[32])
         enc_invalid(e, "a map key", t);
         return NULL;
     }
+}
+
+/* Writes <value><tag>text</tag></value>; text needs no escaping. */
+static void
+buf_tagged(xw_buf *b, const char *tag, const char *text)
+{
+    buf_str(b, "<value><");
+    buf_str(b, tag);
+    buf_str(b, ">");
+    buf_str(b, text);
+    buf_str(b, "</");
+    buf_str(b, tag);
+    buf_str(b, "></value>");
+}
+
+/* Writes one struct member: its name, then the value in slot. */
+static void
+enc_member(enc_ctx *e, const char *name, const xw_type *t, const void *slot)
+{
+    buf_str(e->b, "<member><name>");
+    buf_text(e->b, name);
+    buf_str(e->b, "</name>");
+    enc_value(e, t, slot, false);
+    buf_str(e->b, "</member>");
 }
 
 static void
@@ -686,45 +725,35 @@ enc_value(enc_ctx *e, const xw_type *t, const void *slot, bool ctor_only)
         break;
     }
     case XW_INT:
-    {
-        int64_t v;
-        memcpy(&v, slot, sizeof v);
-        snprintf(tmp, sizeof tmp, "%" PRId64, v);
+        snprintf(tmp, sizeof tmp, "%" PRId64, get_int(slot));
         buf_string_value(b, tmp);
         break;
-    }
     case XW_FLOAT:
     {
         double v;
         memcpy(&v, slot, sizeof v);
         snprintf(tmp, sizeof tmp, "%.17g", v);
-        buf_str(b, "<value><double>");
-        buf_str(b, tmp);
-        buf_str(b, "</double></value>");
+        buf_tagged(b, "double", tmp);
         break;
     }
     case XW_BOOL:
     {
         bool v;
         memcpy(&v, slot, sizeof v);
-        buf_str(b, v ? "<value><boolean>1</boolean></value>" : "<value><boolean>0</boolean></value>");
+        buf_tagged(b, "boolean", v ? "1" : "0");
         break;
     }
     case XW_DATETIME:
     {
         time_t v;
         memcpy(&v, slot, sizeof v);
-        char text[32];
-        format_datetime(v, text);
-        buf_str(b, "<value><dateTime.iso8601>");
-        buf_str(b, text);
-        buf_str(b, "</dateTime.iso8601></value>");
+        format_datetime(v, tmp);
+        buf_tagged(b, "dateTime.iso8601", tmp);
         break;
     }
     case XW_ENUM:
     {
-        int v;
-        memcpy(&v, slot, sizeof v);
+        int v = get_enum(slot);
         if (v < 0 || (size_t)v >= t->value_count)
             enc_invalid(e, "an undefined enum value", t);
         else
@@ -734,53 +763,34 @@ enc_value(enc_ctx *e, const xw_type *t, const void *slot, bool ctor_only)
     case XW_SET:
         buf_str(b, "<value><array><data>");
         p = get_ptr(slot);
-        if (p != NULL)
-        {
-            size_t n = get_size(p);
-            for (size_t i = 0; i < n && !e->failed; i++)
-                enc_value(e, t->elem, at(p, t->contents_offset + i * t->item_size), false);
-        }
+        for (size_t i = 0; p != NULL && i < get_size(p) && !e->failed; i++)
+            enc_value(e, t->elem, item_at(t, p, i), false);
         buf_str(b, "</data></array></value>");
         break;
     case XW_MAP:
         buf_str(b, "<value><struct>");
         p = get_ptr(slot);
-        if (p != NULL)
+        for (size_t i = 0; p != NULL && i < get_size(p) && !e->failed; i++)
         {
-            size_t n = get_size(p);
-            for (size_t i = 0; i < n && !e->failed; i++)
-            {
-                char *pair = at(p, t->contents_offset + i * t->item_size);
-                const char *key = enc_key(e, t->key, pair, tmp);
-                if (key == NULL)
-                    break;
-                buf_str(b, "<member><name>");
-                buf_text(b, key);
-                buf_str(b, "</name>");
-                enc_value(e, t->val, pair + t->val_offset, false);
-                buf_str(b, "</member>");
-            }
+            char *pair = item_at(t, p, i);
+            const char *key = enc_key(e, t->key, pair, tmp);
+            if (key == NULL)
+                break;
+            enc_member(e, key, t->val, pair + t->val_offset);
         }
         buf_str(b, "</struct></value>");
         break;
     case XW_RECORD:
         buf_str(b, "<value><struct>");
         p = get_ptr(slot);
-        if (p != NULL)
-            for (size_t i = 0; i < t->field_count && !e->failed; i++)
-            {
-                const xw_field *f = &t->fields[i];
-                if (ctor_only && !f->in_ctor)
-                    continue;
-                void *fslot = at(p, f->offset);
-                if (f->type->kind == XW_OPTION && get_ptr(fslot) == NULL)
-                    continue;
-                buf_str(b, "<member><name>");
-                buf_text(b, f->key);
-                buf_str(b, "</name>");
-                enc_value(e, f->type, fslot, false);
-                buf_str(b, "</member>");
-            }
+        for (size_t i = 0; p != NULL && i < t->field_count && !e->failed; i++)
+        {
+            const xw_field *f = &t->fields[i];
+            void *fslot = at(p, f->offset);
+            bool left_out = (ctor_only && !f->in_ctor) || (f->type->kind == XW_OPTION && get_ptr(fslot) == NULL);
+            if (!left_out)
+                enc_member(e, f->key, f->type, fslot);
+        }
         buf_str(b, "</struct></value>");
         break;
     case XW_RECORD_OPT:
@@ -882,14 +892,29 @@ first_elem(xmlNode *parent)
     return parent != NULL ? next_elem(parent->children) : NULL;
 }
 
+/* The element n, or the first after it, with the given name. */
+static xmlNode *
+next_named(xmlNode *n, const char *name)
+{
+    for (n = next_elem(n); n != NULL && !is_elem(n, name); n = next_elem(n->next))
+        ;
+    return n;
+}
+
 /* The first child element with the given name. */
 static xmlNode *
 child(xmlNode *parent, const char *name)
 {
-    for (xmlNode *n = first_elem(parent); n != NULL; n = next_elem(n->next))
-        if (is_elem(n, name))
-            return n;
-    return NULL;
+    return parent != NULL ? next_named(parent->children, name) : NULL;
+}
+
+/* Where the <value>s of an <array> are: its <data>, or the array itself
+   from servers that leave <data> out. */
+static xmlNode *
+array_items(xmlNode *array)
+{
+    xmlNode *data = child(array, "data");
+    return data != NULL ? data : array;
 }
 
 /* The element inside a <value>, or NULL for a bare string. */
@@ -998,106 +1023,86 @@ parse_bool(const char *s, bool *out)
 static bool dec_value(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot);
 static void apply_default(dec_ctx *d, const xw_field *f, void *slot);
 
+/* Stores the newly allocated block p in slot; false, after a failure,
+   when the allocation failed (p is NULL). */
 static bool
-dec_string_like(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
+dec_put(dec_ctx *d, void *slot, void *p)
 {
-    const char *tag;
-    xmlChar *text = scalar(d, value, t->name, &tag);
-    if (text == NULL)
+    if (p == NULL)
+    {
+        dec_nomem(d);
         return false;
-    bool ok = true;
+    }
+    put_ptr(slot, p);
+    return true;
+}
+
+/* Copies a scalar of n bytes into slot; always true, to end a chain of
+   checks. */
+static bool
+put_scalar(void *slot, const void *v, size_t n)
+{
+    memcpy(slot, v, n);
+    return true;
+}
+
+/* A string, ref, enum or session from the text of a <value>. */
+static bool
+dec_string_like(dec_ctx *d, const xw_type *t, const char *tag, const char *text, void *slot)
+{
     if (!tag_is(tag, "string", NULL, NULL, NULL))
     {
         dec_fail(d, "expected %s but found <%s>", t->name, tag);
-        ok = false;
+        return false;
     }
-    else if (t->kind == XW_ENUM)
+    if (t->kind == XW_ENUM)
     {
-        int v = xw_enum_from_string(t, (const char *)text);
-        memcpy(slot, &v, sizeof v);
+        int v = xw_enum_from_string(t, text);
+        return put_scalar(slot, &v, sizeof v);
     }
-    else if (t->kind == XW_SESSION)
+    if (t->kind != XW_SESSION)
+        return dec_put(d, slot, xw_strdup(text));
+    xen_session *other = xw_session_new(d->s->call_func, d->s->handle, d->s->api_version);
+    char *id = xw_strdup(text);
+    if (other == NULL || id == NULL)
     {
-        xen_session *other = xw_session_new(d->s->call_func, d->s->handle, d->s->api_version);
-        char *id = xw_strdup((const char *)text);
-        if (other == NULL || id == NULL)
-        {
-            free(id);
-            xw_session_free(other);
-            dec_nomem(d);
-            ok = false;
-        }
-        else
-        {
-            other->session_id = id;
-            put_ptr(slot, other);
-        }
+        free(id);
+        xw_session_free(other);
+        dec_nomem(d);
+        return false;
     }
-    else
-    {
-        char *copy = xw_strdup((const char *)text);
-        if (copy == NULL)
-        {
-            dec_nomem(d);
-            ok = false;
-        }
-        put_ptr(slot, copy);
-    }
-    xmlFree(text);
-    return ok;
+    other->session_id = id;
+    put_ptr(slot, other);
+    return true;
 }
 
+/* An int, float, bool or date from the text of a <value>, in any of the
+   forms servers are known to send it. */
 static bool
-dec_scalar(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
+dec_number(dec_ctx *d, const xw_type *t, const char *tag, const char *s, void *slot)
 {
-    const char *tag;
-    xmlChar *text = scalar(d, value, t->name, &tag);
-    if (text == NULL)
-        return false;
-    const char *s = (const char *)text;
+    int64_t i;
+    double f;
+    time_t when;
+    bool b;
     bool ok = false;
+    /* Each: the tags the value may come in, then its text parsed. */
     switch (t->kind)
     {
     case XW_INT:
-    {
-        int64_t v;
-        if (tag_is(tag, "string", "i4", "int", "i8") && parse_int(s, &v))
-        {
-            memcpy(slot, &v, sizeof v);
-            ok = true;
-        }
+        ok = tag_is(tag, "string", "i4", "int", "i8") && parse_int(s, &i) && put_scalar(slot, &i, sizeof i);
         break;
-    }
     case XW_FLOAT:
-    {
-        double v;
-        if ((tag_is(tag, "double", "string", "i4", "int") || tag_is(tag, "i8", NULL, NULL, NULL)) && parse_float(s, &v))
-        {
-            memcpy(slot, &v, sizeof v);
-            ok = true;
-        }
+        ok = (tag_is(tag, "double", "string", "i4", "int") || tag_is(tag, "i8", NULL, NULL, NULL)) &&
+             parse_float(s, &f) && put_scalar(slot, &f, sizeof f);
         break;
-    }
-    case XW_BOOL:
-    {
-        bool v;
-        if (tag_is(tag, "boolean", "string", "i4", "int") && parse_bool(s, &v))
-        {
-            memcpy(slot, &v, sizeof v);
-            ok = true;
-        }
-        break;
-    }
     case XW_DATETIME:
-    {
-        time_t v;
-        if ((tag_is(tag, "dateTime.iso8601", "string", "i4", "int") || tag_is(tag, "i8", "double", NULL, NULL)) && parse_datetime(s, &v))
-        {
-            memcpy(slot, &v, sizeof v);
-            ok = true;
-        }
+        ok = (tag_is(tag, "dateTime.iso8601", "string", "i4", "int") || tag_is(tag, "i8", "double", NULL, NULL)) &&
+             parse_datetime(s, &when) && put_scalar(slot, &when, sizeof when);
         break;
-    }
+    case XW_BOOL:
+        ok = tag_is(tag, "boolean", "string", "i4", "int") && parse_bool(s, &b) && put_scalar(slot, &b, sizeof b);
+        break;
     default:
         break;
     }
@@ -1110,6 +1115,20 @@ dec_scalar(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
         snprintf(what, sizeof what, "<%s>%s%s</%s>", tag, shown, strlen(s) >= sizeof shown ? "..." : "", tag);
         dec_fail(d, "expected %s but found %s", t->name, what);
     }
+    return ok;
+}
+
+/* A scalar <value>: a string-like one or a number, bool or date. */
+static bool
+dec_text(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
+{
+    const char *tag;
+    xmlChar *text = scalar(d, value, t->name, &tag);
+    if (text == NULL)
+        return false;
+    bool string_like = t->kind == XW_STRING || t->kind == XW_REF || t->kind == XW_ENUM || t->kind == XW_SESSION;
+    bool ok = string_like ? dec_string_like(d, t, tag, (const char *)text, slot)
+                          : dec_number(d, t, tag, (const char *)text, slot);
     xmlFree(text);
     return ok;
 }
@@ -1119,45 +1138,48 @@ static size_t
 count_children(xmlNode *parent, const char *name)
 {
     size_t n = 0;
-    for (xmlNode *c = first_elem(parent); c != NULL; c = next_elem(c->next))
-        if (is_elem(c, name))
-            n++;
+    for (xmlNode *c = child(parent, name); c != NULL; c = next_named(c->next, name))
+        n++;
     return n;
+}
+
+/* The <array> or <struct> (elem) that a <value> of type t must hold;
+   NULL, after a failure worded by fmt, when it holds something else. */
+static xmlNode *
+container(dec_ctx *d, const xw_type *t, xmlNode *value, const char *elem, const char *fmt)
+{
+    xmlNode *c = value_type(value);
+    if (is_elem(c, elem))
+        return c;
+    dec_fail(d, fmt, t->name, value_kind(value));
+    return NULL;
+}
+
+/* Allocates the items of a set or map, one for each child element `name`
+   of parent, and stores them in slot; NULL after a failure. */
+static void *
+dec_items(dec_ctx *d, const xw_type *t, xmlNode *parent, const char *name, void *slot)
+{
+    void *items = xw_alloc_items(t, count_children(parent, name));
+    return dec_put(d, slot, items) ? items : NULL;
 }
 
 static bool
 dec_set(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
 {
-    xmlNode *array = value_type(value);
-    if (!is_elem(array, "array"))
+    xmlNode *array = container(d, t, value, "array", "expected %s (an <array>) but found <%s>");
+    xmlNode *data = array != NULL ? array_items(array) : NULL;
+    void *items = data != NULL ? dec_items(d, t, data, "value", slot) : NULL;
+    xmlNode *c = items != NULL ? child(data, "value") : NULL;
+    for (size_t i = 0; c != NULL && i < get_size(items); c = next_named(c->next, "value"), i++)
     {
-        dec_fail(d, "expected %s (an <array>) but found <%s>", t->name, value_kind(value));
-        return false;
-    }
-    xmlNode *data = child(array, "data");
-    if (data == NULL)
-        data = array;
-    size_t n = count_children(data, "value");
-    void *items = xw_alloc_items(t, n);
-    if (items == NULL)
-    {
-        dec_nomem(d);
-        return false;
-    }
-    put_ptr(slot, items);
-    size_t i = 0;
-    for (xmlNode *c = first_elem(data); c != NULL && i < n; c = next_elem(c->next))
-    {
-        if (!is_elem(c, "value"))
-            continue;
         size_t old = path_push(d, "[%zu]", NULL, i);
-        bool ok = dec_value(d, t->elem, c, at(items, t->contents_offset + i * t->item_size));
+        bool ok = dec_value(d, t->elem, c, item_at(t, items, i));
         path_pop(d, old);
         if (!ok)
             return false;
-        i++;
     }
-    return true;
+    return items != NULL;
 }
 
 /* Decodes a map key from its text. */
@@ -1201,42 +1223,38 @@ dec_key(dec_ctx *d, const xw_type *t, const char *text, void *slot)
     }
 }
 
+/* The text of a struct member's <name> (for the caller to xmlFree) and
+   its <value>; false, after a failure, when either is missing or memory
+   ran out. */
+static bool
+member_parts(dec_ctx *d, xmlNode *m, xmlChar **key, xmlNode **val)
+{
+    xmlNode *name = child(m, "name");
+    *val = child(m, "value");
+    if (name == NULL || *val == NULL)
+    {
+        dec_fail(d, "a struct member lacks its %s%s", name == NULL ? "<name>" : "<value>", "");
+        return false;
+    }
+    *key = xmlNodeGetContent(name);
+    if (*key == NULL)
+        dec_nomem(d);
+    return *key != NULL;
+}
+
 static bool
 dec_map(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
 {
-    xmlNode *st = value_type(value);
-    if (!is_elem(st, "struct"))
+    xmlNode *st = container(d, t, value, "struct", "expected %s (a <struct>) but found <%s>");
+    void *items = st != NULL ? dec_items(d, t, st, "member", slot) : NULL;
+    xmlNode *m = items != NULL ? child(st, "member") : NULL;
+    for (size_t i = 0; m != NULL && i < get_size(items); m = next_named(m->next, "member"), i++)
     {
-        dec_fail(d, "expected %s (a <struct>) but found <%s>", t->name, value_kind(value));
-        return false;
-    }
-    size_t n = count_children(st, "member");
-    void *items = xw_alloc_items(t, n);
-    if (items == NULL)
-    {
-        dec_nomem(d);
-        return false;
-    }
-    put_ptr(slot, items);
-    size_t i = 0;
-    for (xmlNode *m = first_elem(st); m != NULL && i < n; m = next_elem(m->next))
-    {
-        if (!is_elem(m, "member"))
-            continue;
-        char *pair = at(items, t->contents_offset + i * t->item_size);
-        xmlNode *name = child(m, "name");
-        xmlNode *val = child(m, "value");
-        if (name == NULL || val == NULL)
-        {
-            dec_fail(d, "a struct member lacks its %s%s", name == NULL ? "<name>" : "<value>", "");
+        xmlChar *key = NULL;
+        xmlNode *val = NULL;
+        if (!member_parts(d, m, &key, &val))
             return false;
-        }
-        xmlChar *key = xmlNodeGetContent(name);
-        if (key == NULL)
-        {
-            dec_nomem(d);
-            return false;
-        }
+        char *pair = item_at(t, items, i);
         size_t old = path_push(d, "[\"%.60s\"]", (const char *)key, 0);
         bool ok = dec_key(d, t->key, (const char *)key, pair) &&
                   dec_value(d, t->val, val, pair + t->val_offset);
@@ -1246,9 +1264,8 @@ dec_map(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
         xmlFree(key);
         if (!ok)
             return false;
-        i++;
     }
-    return true;
+    return items != NULL;
 }
 
 /* Other spellings of member names that some servers send, each with the
@@ -1272,12 +1289,9 @@ member_is(const char *field, const char *key)
 static bool
 dec_record(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
 {
-    xmlNode *st = value_type(value);
-    if (!is_elem(st, "struct"))
-    {
-        dec_fail(d, "expected %s (a <struct>) but found <%s>", t->name, value_kind(value));
+    xmlNode *st = container(d, t, value, "struct", "expected %s (a <struct>) but found <%s>");
+    if (st == NULL)
         return false;
-    }
     void *rec = xw_alloc_zeroed(t->record_size);
     bool *seen = calloc(t->field_count + 1, sizeof *seen);
     if (rec == NULL || seen == NULL)
@@ -1289,26 +1303,12 @@ dec_record(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
     }
     put_ptr(slot, rec);
     bool ok = true;
-    for (xmlNode *m = first_elem(st); m != NULL && ok; m = next_elem(m->next))
+    for (xmlNode *m = child(st, "member"); m != NULL && ok; m = next_named(m->next, "member"))
     {
-        if (!is_elem(m, "member"))
-            continue;
-        xmlNode *name = child(m, "name");
-        xmlNode *val = child(m, "value");
-        if (name == NULL || val == NULL)
-        {
-            dec_fail(d, "a struct member lacks its %s%s", name == NULL ? "<name>" : "<value>", "");
-            ok = false;
-            break;
-        }
-        xmlChar *key = xmlNodeGetContent(name);
-        if (key == NULL)
-        {
-            dec_nomem(d);
-            ok = false;
-            break;
-        }
-        for (size_t i = 0; i < t->field_count; i++)
+        xmlChar *key = NULL;
+        xmlNode *val = NULL;
+        ok = member_parts(d, m, &key, &val);
+        for (size_t i = 0; ok && i < t->field_count; i++)
         {
             const xw_field *f = &t->fields[i];
             if (!member_is(f->key, (const char *)key))
@@ -1323,7 +1323,8 @@ dec_record(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
             break;
         }
         /* Fields this version does not know are skipped. */
-        xmlFree(key);
+        if (key != NULL)
+            xmlFree(key);
     }
     for (size_t i = 0; i < t->field_count && ok; i++)
         if (!seen[i])
@@ -1341,12 +1342,8 @@ static bool
 dec_record_opt(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
 {
     void *opt = xw_alloc_zeroed(sizeof(xw_opt_layout));
-    if (opt == NULL)
-    {
-        dec_nomem(d);
+    if (!dec_put(d, slot, opt))
         return false;
-    }
-    put_ptr(slot, opt);
     if (is_elem(value_type(value), "struct"))
     {
         /* A whole record where a reference was expected. */
@@ -1354,7 +1351,7 @@ dec_record_opt(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
         memcpy(opt, &is_record, sizeof is_record);
         return dec_record(d, t->elem, value, at(opt, OPT_U));
     }
-    return dec_string_like(d, &xw_t_ref, value, at(opt, OPT_U));
+    return dec_text(d, &xw_t_ref, value, at(opt, OPT_U));
 }
 
 static bool
@@ -1363,18 +1360,12 @@ dec_option(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
     xmlNode *e = value_type(value);
     if (is_elem(e, "nil"))
         return true;
-    if (is_elem(e, "array") && t->elem->kind != XW_SET && count_children(child(e, "data") ? child(e, "data") : e, "value") == 0)
+    if (is_elem(e, "array") && t->elem->kind != XW_SET && count_children(array_items(e), "value") == 0)
         return true;
     if (is_pointer_kind(t->elem))
         return dec_value(d, t->elem, value, slot);
     void *inner = calloc(1, xw_slot_size(t->elem));
-    if (inner == NULL)
-    {
-        dec_nomem(d);
-        return false;
-    }
-    put_ptr(slot, inner);
-    return dec_value(d, t->elem, value, inner);
+    return dec_put(d, slot, inner) && dec_value(d, t->elem, value, inner);
 }
 
 static bool
@@ -1384,16 +1375,6 @@ dec_value(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
         return false;
     switch (t->kind)
     {
-    case XW_STRING:
-    case XW_REF:
-    case XW_ENUM:
-    case XW_SESSION:
-        return dec_string_like(d, t, value, slot);
-    case XW_INT:
-    case XW_FLOAT:
-    case XW_BOOL:
-    case XW_DATETIME:
-        return dec_scalar(d, t, value, slot);
     case XW_SET:
         return dec_set(d, t, value, slot);
     case XW_MAP:
@@ -1404,8 +1385,10 @@ dec_value(dec_ctx *d, const xw_type *t, xmlNode *value, void *slot)
         return dec_record_opt(d, t, value, slot);
     case XW_OPTION:
         return dec_option(d, t, value, slot);
+    default:
+        /* Strings, refs, enums, sessions, numbers, bools and dates. */
+        return dec_text(d, t, value, slot);
     }
-    return false;
 }
 
 /* Parses a small XML document held in memory; NULL if it is not XML. */
@@ -1501,9 +1484,7 @@ dec_failure(dec_ctx *d, xmlNode *desc)
     xmlNode *data = NULL;
     if (is_elem(array, "array"))
     {
-        data = child(array, "data");
-        if (data == NULL)
-            data = array;
+        data = array_items(array);
         n = count_children(data, "value");
         if (n == 0)
         {
@@ -1524,9 +1505,8 @@ dec_failure(dec_ctx *d, xmlNode *desc)
     else
     {
         size_t i = 0;
-        for (xmlNode *c = first_elem(data); c != NULL && i < n; c = next_elem(c->next))
-            if (is_elem(c, "value"))
-                items[i++] = description_item(c);
+        for (xmlNode *c = child(data, "value"); c != NULL && i < n; c = next_named(c->next, "value"))
+            items[i++] = description_item(c);
     }
     set_error_list(d->s, items, (int)n);
     d->failed = true;
@@ -1536,10 +1516,8 @@ dec_failure(dec_ctx *d, xmlNode *desc)
 static xmlNode *
 member_value(xmlNode *st, const char *key)
 {
-    for (xmlNode *m = first_elem(st); m != NULL; m = next_elem(m->next))
+    for (xmlNode *m = child(st, "member"); m != NULL; m = next_named(m->next, "member"))
     {
-        if (!is_elem(m, "member"))
-            continue;
         xmlNode *name = child(m, "name");
         if (name == NULL)
             continue;

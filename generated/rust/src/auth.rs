@@ -102,7 +102,9 @@ impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
 }
 /// The auth class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait AuthServer: crate::server::Backend {
+pub trait AuthServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Returns the subject identifiers of all groups the given user or group belongs to, directly or through nesting.
     ///
     /// Published in XenServer 5.5 (george).
@@ -147,7 +149,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "get_group_membership" => {

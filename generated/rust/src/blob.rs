@@ -257,7 +257,9 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
 }
 /// The blob class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait BlobServer: crate::server::Backend {
+pub trait BlobServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Deletes the blob and its stored data; returns nothing.
     ///
     /// Published in XenServer 5.0 (orlando).
@@ -560,7 +562,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "destroy" => {

@@ -482,7 +482,9 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
 }
 /// The Bond class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait BondServer: crate::server::Backend {
+pub trait BondServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Sets one mode-specific bond property to the given value; returns nothing.
     ///
     /// Published in XenServer 6.1 (tampa).
@@ -832,7 +834,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "set_property" => {

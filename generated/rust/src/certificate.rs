@@ -265,7 +265,9 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
 }
 /// The Certificate class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait CertificateServer: crate::server::Backend {
+pub trait CertificateServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Returns every field of the given Certificate as one record.
     ///
     /// Published in Citrix Hypervisor 8.2 (stockholm).
@@ -457,7 +459,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return Err(srv::unknown(call));
     }

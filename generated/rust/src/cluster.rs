@@ -676,7 +676,9 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
 }
 /// The Cluster class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait ClusterServer: crate::server::Backend {
+pub trait ClusterServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Adds to the cluster any pool hosts that should be members but are not yet; returns nothing.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
@@ -1155,7 +1157,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "pool_resync" => {

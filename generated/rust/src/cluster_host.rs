@@ -459,7 +459,9 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
 }
 /// The Cluster_host class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait ClusterHostServer: crate::server::Backend {
+pub trait ClusterHostServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Stops the host taking part in the cluster while keeping its membership; fails if something still needs the cluster stack. Returns nothing.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
@@ -770,7 +772,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "disable" => {

@@ -215,7 +215,9 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
 }
 /// The crashdump class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait CrashdumpServer: crate::server::Backend {
+pub trait CrashdumpServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Deletes the crash dump record together with the VDI that stores it; returns nothing.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -451,7 +453,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "destroy" => {

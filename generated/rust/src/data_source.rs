@@ -79,4 +79,6 @@ impl crate::server::HasRecord for DataSource {
 }
 /// The data_source class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait DataSourceServer: crate::server::Backend {}
+pub trait DataSourceServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {}

@@ -179,7 +179,9 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
 }
 /// The DR_task class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait DrTaskServer: crate::server::Backend {
+pub trait DrTaskServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Detaches and forgets every SR this DR task introduced, then deletes the task record.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -312,7 +314,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "destroy" => {

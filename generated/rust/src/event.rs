@@ -279,7 +279,9 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
 }
 /// The event class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait EventServer: crate::server::Backend {
+pub trait EventServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Generates an artificial modification event for the given object without changing it, and returns the token of the resulting event.
     ///
     /// Published in XenServer 6.1 (tampa).
@@ -353,7 +355,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "inject" => {

@@ -514,7 +514,9 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
 }
 /// The GPU_group class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait GpuGroupServer: crate::server::Backend {
+pub trait GpuGroupServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Returns how many more vGPUs of the given type could still be created from this group.
     ///
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
@@ -959,7 +961,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "get_remaining_capacity" => {

@@ -3758,7 +3758,9 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
 }
 /// The host class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait HostServer: crate::server::Backend {
+pub trait HostServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Emergency call that clears the pending mandatory update guidance on the host the session is connected to.
     ///
     /// Prototyped in XAPI 24.10.0.
@@ -6347,7 +6349,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "emergency_clear_mandatory_guidance" => {

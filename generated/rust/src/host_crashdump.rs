@@ -256,7 +256,9 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
 }
 /// The host_crashdump class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait HostCrashdumpServer: crate::server::Backend {
+pub trait HostCrashdumpServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Sends the crash dump to the given URL (an empty string uses the default support upload location), passing extra options; returns nothing.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -528,7 +530,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "upload" => {

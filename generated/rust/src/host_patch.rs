@@ -331,7 +331,9 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
 }
 /// The host_patch class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait HostPatchServer: crate::server::Backend {
+pub trait HostPatchServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Installs the patch on its host; returns the output produced by the patch script.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
@@ -691,7 +693,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "apply" => {

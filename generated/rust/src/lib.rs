@@ -163,320 +163,6 @@ pub fn speaks(protocol: Protocol) -> bool {
 }
 pub mod client;
 pub use client::{Connection, Events, Session, Task};
-impl<T: xenapi_rt::Transport> Session<T> {
-    /// Calls on the Bond class.
-    pub fn bond(&self) -> BondClient<'_, T> {
-        BondClient { session: self }
-    }
-    /// Calls on the Certificate class.
-    pub fn certificate(&self) -> CertificateClient<'_, T> {
-        CertificateClient { session: self }
-    }
-    /// Calls on the Cluster class.
-    pub fn cluster(&self) -> ClusterClient<'_, T> {
-        ClusterClient { session: self }
-    }
-    /// Calls on the Cluster_host class.
-    pub fn cluster_host(&self) -> ClusterHostClient<'_, T> {
-        ClusterHostClient { session: self }
-    }
-    /// Calls on the DR_task class.
-    pub fn dr_task(&self) -> DrTaskClient<'_, T> {
-        DrTaskClient { session: self }
-    }
-    /// Calls on the Feature class.
-    pub fn feature(&self) -> FeatureClient<'_, T> {
-        FeatureClient { session: self }
-    }
-    /// Calls on the GPU_group class.
-    pub fn gpu_group(&self) -> GpuGroupClient<'_, T> {
-        GpuGroupClient { session: self }
-    }
-    /// Calls on the LVHD class.
-    pub fn lvhd(&self) -> LvhdClient<'_, T> {
-        LvhdClient { session: self }
-    }
-    /// Calls on the Observer class.
-    pub fn observer(&self) -> ObserverClient<'_, T> {
-        ObserverClient { session: self }
-    }
-    /// Calls on the PBD class.
-    pub fn pbd(&self) -> PbdClient<'_, T> {
-        PbdClient { session: self }
-    }
-    /// Calls on the PCI class.
-    pub fn pci(&self) -> PciClient<'_, T> {
-        PciClient { session: self }
-    }
-    /// Calls on the PGPU class.
-    pub fn pgpu(&self) -> PgpuClient<'_, T> {
-        PgpuClient { session: self }
-    }
-    /// Calls on the PIF class.
-    pub fn pif(&self) -> PifClient<'_, T> {
-        PifClient { session: self }
-    }
-    /// Calls on the PIF_metrics class.
-    pub fn pif_metrics(&self) -> PifMetricsClient<'_, T> {
-        PifMetricsClient { session: self }
-    }
-    /// Calls on the PUSB class.
-    pub fn pusb(&self) -> PusbClient<'_, T> {
-        PusbClient { session: self }
-    }
-    /// Calls on the PVS_cache_storage class.
-    pub fn pvs_cache_storage(&self) -> PvsCacheStorageClient<'_, T> {
-        PvsCacheStorageClient {
-            session: self,
-        }
-    }
-    /// Calls on the PVS_proxy class.
-    pub fn pvs_proxy(&self) -> PvsProxyClient<'_, T> {
-        PvsProxyClient { session: self }
-    }
-    /// Calls on the PVS_server class.
-    pub fn pvs_server(&self) -> PvsServerClient<'_, T> {
-        PvsServerClient { session: self }
-    }
-    /// Calls on the PVS_site class.
-    pub fn pvs_site(&self) -> PvsSiteClient<'_, T> {
-        PvsSiteClient { session: self }
-    }
-    /// Calls on the Repository class.
-    pub fn repository(&self) -> RepositoryClient<'_, T> {
-        RepositoryClient { session: self }
-    }
-    /// Calls on the SDN_controller class.
-    pub fn sdn_controller(&self) -> SdnControllerClient<'_, T> {
-        SdnControllerClient {
-            session: self,
-        }
-    }
-    /// Calls on the SM class.
-    pub fn sm(&self) -> SmClient<'_, T> {
-        SmClient { session: self }
-    }
-    /// Calls on the SR class.
-    pub fn sr(&self) -> SrClient<'_, T> {
-        SrClient { session: self }
-    }
-    /// Calls on the USB_group class.
-    pub fn usb_group(&self) -> UsbGroupClient<'_, T> {
-        UsbGroupClient { session: self }
-    }
-    /// Calls on the VBD class.
-    pub fn vbd(&self) -> VbdClient<'_, T> {
-        VbdClient { session: self }
-    }
-    /// Calls on the VBD_metrics class.
-    pub fn vbd_metrics(&self) -> VbdMetricsClient<'_, T> {
-        VbdMetricsClient { session: self }
-    }
-    /// Calls on the VDI class.
-    pub fn vdi(&self) -> VdiClient<'_, T> {
-        VdiClient { session: self }
-    }
-    /// Calls on the VGPU class.
-    pub fn vgpu(&self) -> VgpuClient<'_, T> {
-        VgpuClient { session: self }
-    }
-    /// Calls on the VGPU_type class.
-    pub fn vgpu_type(&self) -> VgpuTypeClient<'_, T> {
-        VgpuTypeClient { session: self }
-    }
-    /// Calls on the VIF class.
-    pub fn vif(&self) -> VifClient<'_, T> {
-        VifClient { session: self }
-    }
-    /// Calls on the VIF_metrics class.
-    pub fn vif_metrics(&self) -> VifMetricsClient<'_, T> {
-        VifMetricsClient { session: self }
-    }
-    /// Calls on the VLAN class.
-    pub fn vlan(&self) -> VlanClient<'_, T> {
-        VlanClient { session: self }
-    }
-    /// Calls on the VM class.
-    pub fn vm(&self) -> VmClient<'_, T> {
-        VmClient { session: self }
-    }
-    /// Calls on the VMPP class.
-    pub fn vmpp(&self) -> VmppClient<'_, T> {
-        VmppClient { session: self }
-    }
-    /// Calls on the VMSS class.
-    pub fn vmss(&self) -> VmssClient<'_, T> {
-        VmssClient { session: self }
-    }
-    /// Calls on the VM_appliance class.
-    pub fn vm_appliance(&self) -> VmApplianceClient<'_, T> {
-        VmApplianceClient { session: self }
-    }
-    /// Calls on the VM_guest_metrics class.
-    pub fn vm_guest_metrics(&self) -> VmGuestMetricsClient<'_, T> {
-        VmGuestMetricsClient {
-            session: self,
-        }
-    }
-    /// Calls on the VM_metrics class.
-    pub fn vm_metrics(&self) -> VmMetricsClient<'_, T> {
-        VmMetricsClient { session: self }
-    }
-    /// Calls on the VTPM class.
-    pub fn vtpm(&self) -> VtpmClient<'_, T> {
-        VtpmClient { session: self }
-    }
-    /// Calls on the VUSB class.
-    pub fn vusb(&self) -> VusbClient<'_, T> {
-        VusbClient { session: self }
-    }
-    /// Calls on the auth class.
-    pub fn auth(&self) -> AuthClient<'_, T> {
-        AuthClient { session: self }
-    }
-    /// Calls on the blob class.
-    pub fn blob(&self) -> BlobClient<'_, T> {
-        BlobClient { session: self }
-    }
-    /// Calls on the console class.
-    pub fn console(&self) -> ConsoleClient<'_, T> {
-        ConsoleClient { session: self }
-    }
-    /// Calls on the crashdump class.
-    pub fn crashdump(&self) -> CrashdumpClient<'_, T> {
-        CrashdumpClient { session: self }
-    }
-    /// Calls on the event class.
-    pub fn event(&self) -> EventClient<'_, T> {
-        EventClient { session: self }
-    }
-    /// Calls on the host class.
-    pub fn host(&self) -> HostClient<'_, T> {
-        HostClient { session: self }
-    }
-    /// Calls on the host_cpu class.
-    pub fn host_cpu(&self) -> HostCpuClient<'_, T> {
-        HostCpuClient { session: self }
-    }
-    /// Calls on the host_crashdump class.
-    pub fn host_crashdump(&self) -> HostCrashdumpClient<'_, T> {
-        HostCrashdumpClient {
-            session: self,
-        }
-    }
-    /// Calls on the host_metrics class.
-    pub fn host_metrics(&self) -> HostMetricsClient<'_, T> {
-        HostMetricsClient { session: self }
-    }
-    /// Calls on the host_patch class.
-    pub fn host_patch(&self) -> HostPatchClient<'_, T> {
-        HostPatchClient { session: self }
-    }
-    /// Calls on the message class.
-    pub fn message(&self) -> MessageClient<'_, T> {
-        MessageClient { session: self }
-    }
-    /// Calls on the network class.
-    pub fn network(&self) -> NetworkClient<'_, T> {
-        NetworkClient { session: self }
-    }
-    /// Calls on the network_sriov class.
-    pub fn network_sriov(&self) -> NetworkSriovClient<'_, T> {
-        NetworkSriovClient {
-            session: self,
-        }
-    }
-    /// Calls on the pool class.
-    pub fn pool(&self) -> PoolClient<'_, T> {
-        PoolClient { session: self }
-    }
-    /// Calls on the pool_patch class.
-    pub fn pool_patch(&self) -> PoolPatchClient<'_, T> {
-        PoolPatchClient { session: self }
-    }
-    /// Calls on the pool_update class.
-    pub fn pool_update(&self) -> PoolUpdateClient<'_, T> {
-        PoolUpdateClient { session: self }
-    }
-    /// Calls on the role class.
-    pub fn role(&self) -> RoleClient<'_, T> {
-        RoleClient { session: self }
-    }
-    /// Calls on the secret class.
-    pub fn secret(&self) -> SecretClient<'_, T> {
-        SecretClient { session: self }
-    }
-    /// Calls on the session class.
-    pub fn session(&self) -> SessionClient<'_, T> {
-        SessionClient { session: self }
-    }
-    /// Calls on the subject class.
-    pub fn subject(&self) -> SubjectClient<'_, T> {
-        SubjectClient { session: self }
-    }
-    /// Calls on the task class.
-    pub fn task(&self) -> TaskClient<'_, T> {
-        TaskClient { session: self }
-    }
-    /// Calls on the tunnel class.
-    pub fn tunnel(&self) -> TunnelClient<'_, T> {
-        TunnelClient { session: self }
-    }
-    /// Calls on the user class.
-    pub fn user(&self) -> UserClient<'_, T> {
-        UserClient { session: self }
-    }
-}
-impl<T: xenapi_rt::Transport> Connection<T> {
-    /// A connection speaking XML-RPC over `transport`.
-    pub fn xml_rpc(transport: T) -> Self {
-        Self::new(transport, Protocol::XmlRpc)
-    }
-    /// A connection speaking JSON-RPC 2.0 over `transport`.
-    pub fn json_rpc(transport: T) -> Self {
-        Self::new(transport, Protocol::JsonRpc(xenapi_rt::jsonrpc::Version::V2))
-    }
-    /// Logs in to a pool member using its local database, for emergency use when the pool master is unreachable; such a session can only act on that host.
-    ///
-    /// Published in XenServer 4.1 (miami).
-    pub async fn session_slave_local_login_with_password(
-        &self,
-        uname: &str,
-        pwd: &str,
-    ) -> Result<crate::SessionRef, crate::Error> {
-        Ok(
-            self
-                .rt
-                .call("session.slave_local_login_with_password")
-                .param(&uname)
-                .param(&pwd)
-                .send()
-                .await?,
-        )
-    }
-    /// Authenticates with a user name and password, stating the client's API version and originator, and returns a new session reference.
-    ///
-    /// Published in XenServer 4.0 (rio).
-    pub async fn session_login_with_password(
-        &self,
-        uname: &str,
-        pwd: &str,
-        version: &str,
-        originator: &str,
-    ) -> Result<crate::SessionRef, crate::Error> {
-        Ok(
-            self
-                .rt
-                .call("session.login_with_password")
-                .param(&uname)
-                .param(&pwd)
-                .param(&version)
-                .param(&originator)
-                .send()
-                .await?,
-        )
-    }
-}
 pub mod roles;
 mod routing;
 pub mod server;
@@ -912,23 +598,46 @@ impl<
         + SessionServer + SrStatServer + SubjectServer + TaskServer + TunnelServer
         + UserServer + VdiNbdServerInfoServer,
 > Server for S {}
+/// This API as the runtime sees it: `xenapi_rt`'s generic client
+/// (sessions, tasks, events) and server (store, backend,
+/// dispatcher) take their types from here. A store names it as its
+/// `Schema`.
+#[derive(Debug)]
+pub enum Schema {}
+impl xenapi_rt::Schema for Schema {
+    type ApiError = ApiError;
+    type Error = Error;
+    type Session = crate::session::Session;
+    type Task = crate::task::Task;
+    type TaskStatus = TaskStatusType;
+    type Event = EventRecord;
+    fn task_state(status: &TaskStatusType) -> xenapi_rt::TaskState {
+        match status {
+            TaskStatusType::Pending | TaskStatusType::Cancelling => {
+                xenapi_rt::TaskState::Running
+            }
+            TaskStatusType::Success => xenapi_rt::TaskState::Succeeded,
+            TaskStatusType::Cancelled => xenapi_rt::TaskState::Cancelled,
+            TaskStatusType::Failure | TaskStatusType::Unknown(_) => {
+                xenapi_rt::TaskState::Failed
+            }
+        }
+    }
+}
+impl xenapi_rt::ApiFailure for ApiError {
+    fn from_description(description: &[String]) -> Self {
+        ApiError::from_description(description)
+    }
+    fn to_description(&self) -> Vec<String> {
+        ApiError::to_description(self)
+    }
+}
 /// The record of whatever class an event is about, as sent; decode
 /// it with [`EventRecord::snapshot_as`].
 pub type Snapshot = serde_json::Value;
 /// What `event.from` returns: the events, the number of objects of
 /// each class, and the token to pass next time.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct EventBatch {
-    /// The events since the token passed in.
-    pub events: Vec<EventRecord>,
-    /// How many objects of each class exist now (some servers
-    /// spell the key `validRefCounts`).
-    #[serde(alias = "validRefCounts")]
-    pub valid_ref_counts: std::collections::HashMap<String, i64>,
-    /// The token to pass to the next call.
-    pub token: String,
-}
+pub type EventBatch = xenapi_rt::types::EventBatch<EventRecord>;
 impl EventRecord {
     /// Decodes the snapshot as the record type of the event's class.
     pub fn snapshot_as<R: serde::de::DeserializeOwned>(

@@ -121,7 +121,9 @@ impl<'s, T: xenapi_rt::Transport> LvhdClient<'s, T> {
 }
 /// The LVHD class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait LvhdServer: crate::server::Backend {
+pub trait LvhdServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Converts an LVHD SR so that newly created VDIs are thinly provisioned, using the given initial allocation and growth step in bytes; returns a result string.
     ///
     /// Published in XenServer 7.0 (dundee).
@@ -190,7 +192,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "enable_thin_provisioning" => {

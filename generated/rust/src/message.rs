@@ -438,7 +438,9 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
 }
 /// The message class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait MessageServer: crate::server::Backend {
+pub trait MessageServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Returns the messages matching the given filter expression, with their records, keyed by reference.
     ///
     /// Published in XenServer 5.0 (orlando).
@@ -575,7 +577,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "get_all_records_where" => {

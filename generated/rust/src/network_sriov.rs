@@ -317,7 +317,9 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
 }
 /// The network_sriov class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait NetworkSriovServer: crate::server::Backend {
+pub trait NetworkSriovServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Returns how many virtual functions of the card are still free for use by VMs.
     ///
     /// Published in XenServer 7.5 (kolkata).
@@ -510,7 +512,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "get_remaining_capacity" => {

@@ -372,7 +372,9 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
 }
 /// The Observer class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait ObserverServer: crate::server::Backend {
+pub trait ObserverServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Replaces the list of components traced by the observer; returns nothing.
     ///
     /// Prototyped in XAPI 23.14.0.
@@ -738,7 +740,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "set_components" => {

@@ -283,7 +283,9 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
 }
 /// The PBD class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait PbdServer: crate::server::Backend {
+pub trait PbdServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Replaces the driver settings stored in this PBD with the given map.
     ///
     /// Published in XenServer 4.1 (miami).
@@ -607,7 +609,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "set_device_config" => {

@@ -601,7 +601,9 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
 }
 /// The PGPU class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait PgpuServer: crate::server::Backend {
+pub trait PgpuServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Arranges for the control domain to lose access to the GPU at the next reboot; returns the resulting access state.
     ///
     /// Published in XenServer 6.5 SP1 (cream).
@@ -1029,7 +1031,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "disable_dom0_access" => {

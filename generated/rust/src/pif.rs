@@ -1476,7 +1476,9 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
 }
 /// The PIF class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait PifServer: crate::server::Backend {
+pub trait PifServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Sets one tunable property of the interface to the given value.
     ///
     /// Published in XenServer 6.5 (creedence).
@@ -2360,7 +2362,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "set_property" => {

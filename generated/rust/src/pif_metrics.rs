@@ -312,7 +312,9 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
 }
 /// The PIF_metrics class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait PifMetricsServer: crate::server::Backend {
+pub trait PifMetricsServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Returns every field of the given PIF_metrics as one record.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -677,7 +679,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return Err(srv::unknown(call));
     }

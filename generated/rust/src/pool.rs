@@ -3453,7 +3453,9 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
 }
 /// The pool class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait PoolServer: crate::server::Backend {
+pub trait PoolServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Changes the thread limit for external directory logins; returns nothing.
     ///
     /// Prototyped in XAPI 23.27.0.
@@ -5839,7 +5841,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "set_ext_auth_max_threads" => {

@@ -529,7 +529,9 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
 }
 /// The pool_patch class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait PoolPatchServer: crate::server::Backend {
+pub trait PoolPatchServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Deletes the patch file from the given host's disk while keeping the patch record.
     ///
     /// Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely).
@@ -942,7 +944,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "clean_on_host" => {

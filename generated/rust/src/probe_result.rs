@@ -57,4 +57,6 @@ impl crate::server::HasRecord for ProbeResult {
 }
 /// The probe_result class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait ProbeResultServer: crate::server::Backend {}
+pub trait ProbeResultServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {}

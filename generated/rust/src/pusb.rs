@@ -395,7 +395,9 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
 }
 /// The PUSB class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait PusbServer: crate::server::Backend {
+pub trait PusbServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Allows or forbids passing this USB device through to VMs.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -792,7 +794,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "set_passthrough_enabled" => {

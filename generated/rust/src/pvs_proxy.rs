@@ -291,7 +291,9 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
 }
 /// The PVS_proxy class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait PvsProxyServer: crate::server::Backend {
+pub trait PvsProxyServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Removes the PVS proxy from its VIF.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -468,7 +470,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "destroy" => {

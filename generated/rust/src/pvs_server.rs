@@ -209,7 +209,9 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
 }
 /// The PVS_server class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait PvsServerServer: crate::server::Backend {
+pub trait PvsServerServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Removes the record of this PVS server from the database.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -388,7 +390,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "forget" => {

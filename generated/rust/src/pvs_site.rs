@@ -331,7 +331,9 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
 }
 /// The PVS_site class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait PvsSiteServer: crate::server::Backend {
+pub trait PvsSiteServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Changes the PVS identifier of the site.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -622,7 +624,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "set_PVS_uuid" => {

@@ -345,7 +345,9 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
 }
 /// The Repository class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait RepositoryServer: crate::server::Backend {
+pub trait RepositoryServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Changes the GPG key used to verify the repository.
     ///
     /// Prototyped in XAPI 22.12.0.
@@ -671,7 +673,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "set_gpgkey_path" => {

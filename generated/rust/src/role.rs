@@ -241,7 +241,9 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
 }
 /// The role class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait RoleServer: crate::server::Backend {
+pub trait RoleServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Looks up every role that includes the permission with the given name label; returns their references.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
@@ -459,7 +461,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "get_by_permission_name_label" => {

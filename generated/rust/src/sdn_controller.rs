@@ -262,7 +262,9 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
 }
 /// The SDN_controller class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait SdnControllerServer: crate::server::Backend {
+pub trait SdnControllerServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Removes the SDN controller from the pool's configuration so the switches stop using it; returns nothing.
     ///
     /// Published in XenServer 7.2 (falcon).
@@ -434,7 +436,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "forget" => {

@@ -384,7 +384,9 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
 }
 /// The session class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait SessionServer: crate::server::Backend {
+pub trait SessionServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Terminates every session belonging to the external user or group with the given subject identifier.
     ///
     /// Published in XenServer 5.5 (george).
@@ -834,7 +836,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return Err(srv::unknown(call));
     }

@@ -1354,7 +1354,9 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
 }
 /// The SR class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait SrServer: crate::server::Backend {
+pub trait SrServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Discards the round-robin history kept for one of this SR's performance data sources.
     ///
     /// Published in XenServer 7.0 (dundee).
@@ -2298,7 +2300,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "forget_data_source_archives" => {

@@ -124,4 +124,6 @@ impl crate::server::HasRecord for SrStat {
 }
 /// The sr_stat class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait SrStatServer: crate::server::Backend {}
+pub trait SrStatServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {}

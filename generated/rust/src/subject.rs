@@ -246,7 +246,9 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
 }
 /// The subject class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait SubjectServer: crate::server::Backend {
+pub trait SubjectServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Computes the full set of permissions granted through all of the subject's roles; returns their name labels.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
@@ -454,7 +456,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "get_permissions_name_label" => {

@@ -638,7 +638,9 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
 }
 /// The task class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait TaskServer: crate::server::Backend {
+pub trait TaskServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Records the error code and parameters of a failed task; intended for use by the server and its plugins.
     ///
     /// Published in XAPI 21.3.0.
@@ -1167,7 +1169,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return Err(srv::unknown(call));
     }

@@ -913,7 +913,9 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
 }
 /// The VBD class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait VbdServer: crate::server::Backend {
+pub trait VbdServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Changes whether the device is read-only or read-write.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -1739,7 +1741,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "set_mode" => {

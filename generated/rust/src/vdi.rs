@@ -1685,7 +1685,9 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
 }
 /// The VDI class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait VdiServer: crate::server::Backend {
+pub trait VdiServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Lists how the disk can be reached over NBD, one entry per host interface; returns connection records (empty if there is none).
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -2903,7 +2905,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "get_nbd_info" => {

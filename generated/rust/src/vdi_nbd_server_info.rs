@@ -61,4 +61,6 @@ impl crate::server::HasRecord for VdiNbdServerInfo {
 }
 /// The vdi_nbd_server_info class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait VdiNbdServerInfoServer: crate::server::Backend {}
+pub trait VdiNbdServerInfoServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {}

@@ -412,7 +412,9 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
 }
 /// The VGPU class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait VgpuServer: crate::server::Backend {
+pub trait VgpuServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Deletes the virtual GPU record from its VM; the VM must not be using it. Returns nothing.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -808,7 +810,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "destroy" => {

@@ -1192,7 +1192,9 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
 }
 /// The VIF class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait VifServer: crate::server::Backend {
+pub trait VifServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Sets the IPv6 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
     ///
     /// Published in XenServer 7.0 (dundee).
@@ -2072,7 +2074,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "configure_ipv6" => {

@@ -205,7 +205,9 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
 }
 /// The VIF_metrics class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait VifMetricsServer: crate::server::Backend {
+pub trait VifMetricsServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Returns every field of the given VIF_metrics as one record.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
@@ -450,7 +452,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return Err(srv::unknown(call));
     }

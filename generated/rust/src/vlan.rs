@@ -259,7 +259,9 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
 }
 /// The VLAN class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait VlanServer: crate::server::Backend {
+pub trait VlanServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Removes this VLAN together with its untagged PIF.
     ///
     /// Published in XenServer 4.1 (miami).
@@ -522,7 +524,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "destroy" => {

@@ -5120,7 +5120,9 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
 }
 /// The VM class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait VmServer: crate::server::Backend {
+pub trait VmServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Restarts the device model (QEMU) processes of the running VM, for instance to pick up an update, without rebooting the guest.
     ///
     /// Prototyped in XAPI 23.30.0.
@@ -8652,7 +8654,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "restart_device_models" => {

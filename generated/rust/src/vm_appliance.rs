@@ -511,7 +511,9 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
 }
 /// The VM_appliance class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait VmApplianceServer: crate::server::Backend {
+pub trait VmApplianceServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Recreates the appliance's VMs in the pool reached through session_to from replicated metadata; force overwrites existing VMs. Fails with VM_REQUIRES_SR if storage is missing.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -871,7 +873,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "recover" => {

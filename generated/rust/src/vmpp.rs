@@ -1468,7 +1468,9 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
 }
 /// The VMPP class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait VmppServer: crate::server::Backend {
+pub trait VmppServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Records the time of the last archive run; returns nothing.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
@@ -2273,7 +2275,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "set_archive_last_run_time" => {

@@ -365,7 +365,9 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
 }
 /// The VTPM class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait VtpmServer: crate::server::Backend {
+pub trait VtpmServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Removes this vTPM from its VM.
     ///
     /// Prototyped in XAPI 22.26.0.
@@ -596,7 +598,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "destroy" => {

@@ -363,7 +363,9 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
 }
 /// The VUSB class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
-pub trait VusbServer: crate::server::Backend {
+pub trait VusbServer: crate::server::Backend<
+        Store: crate::server::Store<Schema = crate::Schema>,
+    > {
     /// Removes this virtual USB device.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -673,7 +675,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
     is_async: bool,
     call: &xenapi_rt::server::IncomingCall<'_>,
 ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-    use crate::{roles, server as srv};
+    use crate::roles;
+    use xenapi_rt::server::glue as srv;
     if is_async {
         return match message {
             "destroy" => {

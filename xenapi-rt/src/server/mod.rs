@@ -33,10 +33,19 @@
 //!   so JSON-RPC clients can read it;
 //! * other paths get 404 and other methods 405, unless
 //!   [`Handler::http`] answers them (for example xapi's `/blob` handler).
+//!
+//! Generated servers are built on three more modules: [`store`] (the
+//! record trait and the storage derived messages use), [`backend`] (the
+//! hooks an implementation provides, and the [`Dispatcher`] that turns a
+//! backend into a [`Handler`]) and [`glue`] (the steps of each generated
+//! dispatcher arm).
 
+pub mod backend;
 mod call;
+pub mod glue;
 mod http_hook;
 mod preflight;
+pub mod store;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -57,6 +66,9 @@ use tokio::net::{TcpListener, UnixListener};
 
 pub use call::{IncomingCall, ParamError, Reply};
 pub use http_hook::HttpRequest;
+pub use backend::{Backend, BoxFuture, Dispatcher, Routes};
+pub use glue::not_implemented;
+pub use store::{ClassVisitor, HasRecord, Record, Relation, Store};
 
 #[cfg(feature = "json-rpc")]
 use crate::jsonrpc;

@@ -10,7 +10,8 @@
 //!   strings or the strings `NaN` / `Infinity` / `+Infinity` / `-Infinity`;
 //! * [`int`]: 64-bit ints that may arrive as numbers or decimal strings;
 //! * [`Void`]: the result of messages that return nothing;
-//! * [`snapshot`]: typed records from snapshots held as JSON values.
+//! * [`snapshot`]: typed records from snapshots held as JSON values;
+//! * [`EventBatch`]: what `event.from` returns, over the API's event record.
 //!
 //! The error type clients see, [`CallError`], is re-exported here as well.
 
@@ -18,6 +19,7 @@ mod datetime;
 pub mod float;
 pub mod int;
 mod enums;
+mod event_batch;
 mod reference;
 pub mod snapshot;
 mod void;
@@ -27,6 +29,7 @@ pub use datetime::{DateTime, DateTimeError};
 pub use float::{de_float, ser_float, Float};
 pub use int::de_int;
 pub use enums::deserialize_enum;
+pub use event_batch::EventBatch;
 pub use reference::{Class, Ref, NULL_REF};
 pub use void::Void;
 

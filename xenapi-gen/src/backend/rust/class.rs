@@ -440,7 +440,7 @@ fn server(class: &Class) -> TokenStream {
     quote! {
         #[doc = #tdoc]
         #[allow(unused_variables, deprecated)]
-        pub trait #tr: crate::server::Backend {
+        pub trait #tr: crate::server::Backend<Store: crate::server::Store<Schema = crate::Schema>> {
             #(#methods)*
         }
     }
@@ -575,7 +575,8 @@ fn dispatch(class: &Class, roles: &[String]) -> TokenStream {
             is_async: bool,
             call: &xenapi_rt::server::IncomingCall<'_>,
         ) -> Result<xenapi_rt::server::Reply, xenapi_rt::server::Reply> {
-            use crate::{roles, server as srv};
+            use crate::roles;
+            use xenapi_rt::server::glue as srv;
             #async_block
             match message {
                 #(#arms)*

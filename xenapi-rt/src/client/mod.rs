@@ -1,4 +1,10 @@
-//! A protocol-neutral way to make calls, for generated client code.
+//! The client: a protocol-neutral call builder ([`Client`], [`Call`]) and,
+//! on top of it, what generated bindings build their API on: a
+//! [`Connection`], a [`Session`] that logs in again when the server forgets
+//! it, a [`Task`] for each `Async.` call and [`Events`] polling. The last
+//! four are generic over the [`Schema`](crate::Schema) of one API.
+//!
+//! The call builder alone:
 //!
 //! ```no_run
 //! # #[cfg(feature = "xml-rpc")]
@@ -18,6 +24,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+mod events;
+mod session;
+mod task;
+
+pub use events::Events;
+pub use session::{Connection, Session};
+pub use task::Task;
 
 use crate::transport::Transport;
 #[cfg(feature = "json-rpc")]
