@@ -383,38 +383,23 @@ impl SeqWriter<'_> {
     }
 }
 
-impl ser::SerializeSeq for SeqWriter<'_> {
-    type Ok = ();
-    type Error = WireError;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), WireError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), WireError> {
-        self.close()
-    }
+/// Sequences, tuples and tuple structs all become the same `<array>`.
+macro_rules! array_writer {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for SeqWriter<'_> {
+            type Ok = ();
+            type Error = WireError;
+            fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), WireError> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), WireError> {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for SeqWriter<'_> {
-    type Ok = ();
-    type Error = WireError;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), WireError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), WireError> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for SeqWriter<'_> {
-    type Ok = ();
-    type Error = WireError;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), WireError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), WireError> {
-        self.close()
-    }
-}
+array_writer!(SerializeSeq::serialize_element, SerializeTuple::serialize_element, SerializeTupleStruct::serialize_field);
 
 /// Writes the members of a `<struct>`.
 pub struct StructWriter<'a> {
