@@ -4,7 +4,9 @@
 # and the C SDK against the simulator.
 #
 #   bash scripts/test.sh           everything (what CI runs)
-#   bash scripts/test.sh --quick   the everyday subset (see README.md)
+#   bash scripts/test.sh --quick   the everyday subset: no one-protocol
+#                                  builds, newest mypy, hostile run,
+#                                  simulator coverage check or C SDK
 #
 # Where the time goes: the generated crate (4 MB of Rust) dominates. The
 # script compiles it as few times as the checks need: once for clippy
@@ -130,6 +132,7 @@ venv() {
 }
 VENV="${XENAPI_VENV:-.venv}"
 LATEST="${XENAPI_VENV_LATEST:-.venv-latest}"
+PY_LINTS="Python virtualenvs, ruff, mypy --strict (pinned$([ -n "$QUICK" ] || echo ' and newest'))"
 python_lints() {
   venv "$VENV" tests/python/requirements.txt
   "$VENV/bin/ruff" check generated/python tests/python tests/hostile tests/sim_coverage.py
@@ -172,7 +175,7 @@ one_protocol() {
 # ---------------------------------------------------------------- run
 
 # Needs no Rust: starts at once, runs beside the Cargo builds.
-spawn "python virtualenvs; ruff; mypy --strict (pinned and newest)" python_lints
+spawn "$PY_LINTS" python_lints
 [ -n "$QUICK" ] || spawn "C SDK and test programs, gcc and clang" bash tests/c/run.sh --build-only
 
 # Fast checks first.
@@ -180,19 +183,14 @@ run "schema loads and validates" gen check --schema schema
 run "generated/ is what the schema generates" gen generate --check
 run "clippy, warnings are errors" cargo clippy -q "${TIMINGS[@]}" --workspace --all-targets -- -D warnings
 
-if [ -n "$QUICK" ]; then
-  # The simulator alone, and the generator's own tests.
-  run "build the simulator" cargo build -q -p xenapi-sim
-  run "cargo test -p xenapi-gen" cargo test -q -p xenapi-gen
-else
-  run "the generated crate has no tests of its own" generated_crate_has_no_tests
-  # One build for every test and the simulator binary the other suites use.
-  run "cargo test: build" cargo test -q "${TIMINGS[@]}" --workspace --exclude xenapi --no-run
-fi
+run "the generated crate has no tests of its own" generated_crate_has_no_tests
+# One build for every test and the simulator binary the other suites use
+# (--quick builds the same, so that the two share every artifact).
+run "cargo test: build" cargo test -q "${TIMINGS[@]}" --workspace --exclude xenapi --no-run
 export XENAPI_SIM="$TARGET/debug/xenapi-sim"
 [ -x "$XENAPI_SIM" ] || { echo "no simulator binary at $XENAPI_SIM" >&2; exit 1; }
 
-join "python virtualenvs; ruff; mypy --strict (pinned and newest)"
+join "$PY_LINTS"
 
 # The suites against the simulator, side by side: each starts its own.
 spawn "Python: typed package and the PyPI XenAPI module against the simulator" "$VENV/bin/pytest" -q tests/python
@@ -201,8 +199,9 @@ if [ -z "$QUICK" ]; then
   spawn "the explicit messages real clients call have behaviour in the simulator" "$VENV/bin/python" tests/sim_coverage.py --sim "$XENAPI_SIM"
   join "C SDK and test programs, gcc and clang"
   spawn "C SDK programs under valgrind against the simulator and a broken server" bash tests/c/run.sh --no-build
-
-  run "cargo test: run" cargo test --workspace --exclude xenapi
+fi
+run "cargo test: run" cargo test --workspace --exclude xenapi
+if [ -z "$QUICK" ]; then
   run "one protocol only: xenapi-rt and the example crates" one_protocol
 
   join "hostile input against the simulator (over 20,000 requests)"
