@@ -43,8 +43,9 @@ TIMINGS=()
 
 # ---------------------------------------------------------------- timing
 
-# Seconds from bash's `times` line ("0m1.250s 0m0.310s") as user+sys.
-cpu_of() { awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); t += p[1] * 60 + p[2] } printf "%.1f", t }' "$1"; }
+# User+sys seconds of the children in the output of bash's `times` (its
+# second line, "0m1.250s 0m0.310s").
+cpu_of() { awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); t += p[1] * 60 + p[2] } printf "%.1f", t }' "$1"; }
 
 # Seconds since $1 (an $EPOCHREALTIME).
 since() { awk -v now="$EPOCHREALTIME" -v t0="$1" 'BEGIN { printf "%.1f", now - t0 }'; }
@@ -58,7 +59,9 @@ timed() {
   shift
   cpu="$LOGS/.cpu.$BASHPID.$RANDOM"
   set +e
-  ( set -e; trap 'times | tail -n 1 >"$cpu"' EXIT; "$@" )
+  # (`times` itself, not in a pipeline: a pipeline's subshell has no
+  # children of its own to report.)
+  ( set -e; trap 'times >"$cpu"' EXIT; "$@" )
   rc=$?
   set -e
   printf '%-70s %7s %8s %s\n' "$name" "$(since "$t0")" "$(cpu_of "$cpu")" \
