@@ -193,7 +193,8 @@ struct Served {
     thread: std::thread::JoinHandle<()>,
 }
 
-fn start_server(o: &Options) -> Served {
+/// A backend holding `o.vms` VM records, and their references in order.
+fn backend_with_vms(o: &Options) -> (BenchBackend, Vec<String>) {
     let backend = BenchBackend::default();
     let value = common::all_records_value(o.vms);
     let mut xml = String::new();
@@ -205,6 +206,11 @@ fn start_server(o: &Options) -> Served {
     for (r, rec) in records {
         backend.store.insert(&r, rec);
     }
+    (backend, vm_refs)
+}
+
+fn start_server(o: &Options) -> Served {
+    let (backend, vm_refs) = backend_with_vms(o);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(o.server_threads)
         .thread_name("server")
@@ -369,15 +375,7 @@ async fn login(url: &str, proto: Protocol) -> String {
 /// request bodies answered through `Server::handle_bytes` on one thread.
 fn in_process(o: &Options, session: &str, vm_refs: &[String]) {
     // A second backend with the same VMs and the session the clients use.
-    let backend = BenchBackend::default();
-    let value = common::all_records_value(o.vms);
-    let mut xml = String::new();
-    common::write_xml(&mut xml, &value);
-    let records: HashMap<VmRef, VmRecord> =
-        xenapi_rt::xmlrpc::decode_value(xml.as_bytes()).expect("VM records decode");
-    for (r, rec) in records {
-        backend.store.insert(&r, rec);
-    }
+    let (backend, _) = backend_with_vms(o);
     backend.sessions.write().unwrap().insert(session.to_string());
     let server = xenapi_rt::server::Server::new(xenapi::server::Dispatcher(Arc::new(backend)));
     let bodies: Vec<Vec<u8>> = vm_refs.iter().map(|vm| request_body(o.json, session, vm)).collect();

@@ -19,11 +19,23 @@
 # python3 and cargo.
 #
 #   tests/c/run.sh            everything
+#   tests/c/run.sh --build-only   steps 1 and 2 only
+#   tests/c/run.sh --no-build     steps 3 and 4 only, on the builds of an
+#                                 earlier --build-only run
 #   NO_CLANG=1 tests/c/run.sh skip the clang builds
 #   ASAN=1 tests/c/run.sh     also fuzz a sanitizer build (slower)
 #
+# With $XENAPI_SIM set, that simulator binary is used instead of a build.
+#
 # Logs go to tests/c/build/logs/.
 set -euo pipefail
+BUILD=1 RUN=1
+case "${1:-}" in
+  --build-only) RUN= ;;
+  --no-build) BUILD= ;;
+  "") ;;
+  *) echo "usage: $0 [--build-only | --no-build]" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 TESTS=$ROOT/tests/c
@@ -49,11 +61,12 @@ if [ -z "${NO_CLANG:-}" ]; then
   COMPILERS+=(clang)
 fi
 
-for cc in "${COMPILERS[@]}"; do
-  build=build
+# Builds the SDK and the test programs with one compiler, into
+# generated/c/$build and tests/c/$build.
+build_with() {
+  local cc=$1 build=build debug=-g cxx=g++
   # DWARF 4: the valgrind of Debian 12 cannot read clang's default DWARF 5.
-  debug=-g
-  if [ "$cc" != gcc ]; then build=build/$cc; debug=-gdwarf-4; fi
+  if [ "$cc" != gcc ]; then build=build/$cc; debug=-gdwarf-4; cxx=clang++; fi
   step "C SDK with $cc (generated/c/$build)"
   make -s -C generated/c -j"$JOBS" CC="$cc" BUILD="$build" CFLAGS="-O2 $debug" \
     || die "the C SDK does not build with $cc"
@@ -61,15 +74,21 @@ for cc in "${COMPILERS[@]}"; do
   make -s -C generated/c -j"$JOBS" CC="$cc" BUILD="$build" check-headers \
     || die "a header does not compile on its own with $cc"
   echo "$(ls generated/c/include/xen/api/*.h | wc -l) headers checked"
-  cxx=g++
-  [ "$cc" = gcc ] || cxx=clang++
   step "every public header compiles on its own as C++ with $cxx (-std=c++11 -W -Wall -Werror)"
   make -s -C generated/c -j"$JOBS" CXX="$cxx" BUILD="$build" check-headers-cxx \
     || die "a header does not compile as C++ with $cxx"
   step "test programs with $cc (tests/c/$build)"
   make -s -C tests/c CC="$cc" CXX="$cxx" BUILD="$build" CFLAGS="-O1 $debug" \
     || die "the test programs do not build with $cc"
-done
+}
+
+if [ -n "$BUILD" ]; then
+  for cc in "${COMPILERS[@]}"; do build_with "$cc"; done
+fi
+if [ -z "$RUN" ]; then
+  echo "C SDK and test programs built"
+  exit 0
+fi
 
 # Waits for a file to hold a port number; prints it.
 wait_port_file() {
@@ -150,8 +169,11 @@ if [ ! -f xenapi-sim/Cargo.toml ]; then
     '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
   RESULTS+=("SKIP  scenario (no xenapi-sim)")
 else
-  cargo build -q -p xenapi-sim || die "xenapi-sim does not build"
-  SIM=${CARGO_TARGET_DIR:-$ROOT/target}/debug/xenapi-sim
+  SIM=${XENAPI_SIM:-}
+  if [ -z "$SIM" ]; then
+    cargo build -q -p xenapi-sim || die "xenapi-sim does not build"
+    SIM=${CARGO_TARGET_DIR:-$ROOT/target}/debug/xenapi-sim
+  fi
   [ -x "$SIM" ] || die "no simulator binary at $SIM"
   "$SIM" --listen 127.0.0.1:0 >"$LOGS/sim.log" 2>&1 &
   PIDS+=($!)

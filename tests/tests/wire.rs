@@ -540,16 +540,8 @@ proptest! {
 fn ints_travel_as_strings_and_decode_from_every_xml_int_form() {
     assert_eq!(to_xml(&42i64), "<value><string>42</string></value>");
     assert_eq!(to_xml(&i64::MIN), "<value><string>-9223372036854775808</string></value>");
-    for form in [
-        "<value><string>42</string></value>",
-        "<value><i4>42</i4></value>",
-        "<value><int>42</int></value>",
-        "<value><i8>42</i8></value>",
-        "<value>42</value>",
-        "<value><string> 42 </string></value>",
-    ] {
-        assert_eq!(from_xml::<i64>(form), 42, "{form}");
-    }
+    // A bare int in each XML form is xenapi-rt's own test (tests/wire.rs
+    // there); here the largest one, and each form inside a record.
     assert_eq!(from_xml::<i64>("<value><i8>9223372036854775807</i8></value>"), i64::MAX);
     for member in ["<i4>3</i4>", "<int>3</int>", "<i8>3</i8>", "<string>3</string>", "3"] {
         let xml = format!(

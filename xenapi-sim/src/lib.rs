@@ -11,7 +11,8 @@
 //!   answers NOT_IMPLEMENTED;
 //! * [`sim`]: users, sessions, roles and tasks ([`xenapi::server::Backend`]);
 //! * [`limits`]: xapi's caps on sessions and tasks;
-//! * [`fixture`] and [`persist`]: the starting objects and the state file.
+//! * [`fixture`] and [`persist`]: the starting objects and the state file;
+//! * [`loopback`]: a simulator on a free loopback port, for client tests.
 
 pub mod api;
 pub mod behaviour;
@@ -19,9 +20,11 @@ pub mod classes;
 pub mod events;
 pub mod fixture;
 pub mod limits;
+pub mod loopback;
 pub mod persist;
 pub mod sim;
 pub mod store;
 pub mod util;
 
+pub use loopback::Loopback;
 pub use sim::{Config, Ctx, Sim, User};

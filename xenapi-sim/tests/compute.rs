@@ -180,6 +180,55 @@ async fn vm_power_cycle_places_vms_on_hosts() {
     }
 }
 
+/// `VM.provision` reads the template's `other_config:disks` as XML:
+/// entities in attribute values are decoded; malformed XML and XML of
+/// another shape fail as in xapi (an internal error), changing nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vm_provision_reads_the_disks_xml() {
+    for p in BOTH {
+        let sim = start(config()).await;
+        let s = root(&sim.url, p).await;
+        let t = vm(&s, "Debian Bookworm 12").await;
+        let h1 = host(&s, "sim-host-1").await;
+        let local = local_sr(&s, &h1).await;
+        // The SR's UUID with its hyphens written as character references.
+        let uuid = s.sr().get_uuid(&local).await.unwrap().replace('-', "&#45;");
+        let spec = format!(
+            r#"<provision><disk device="&quot;7&quot;&amp;" size="2048" sr="{uuid}" bootable="false" type="user"/></provision>"#
+        );
+        let v = s.vm().clone(&t, "entities").await.unwrap();
+        s.vm().remove_from_other_config(&v, "disks").await.unwrap();
+        s.vm().add_to_other_config(&v, "disks", &spec).await.unwrap();
+        s.vm().provision(&v).await.unwrap();
+        let r = rec(&s, &v).await;
+        assert!(!r.is_a_template && !r.other_config.contains_key("disks"));
+        assert_eq!(r.vbds.len(), 1);
+        let vbd = s.vbd().get_record(&r.vbds[0]).await.unwrap();
+        assert_eq!((vbd.userdevice.as_str(), vbd.bootable, vbd.unpluggable), ("\"7\"&", false, true));
+        let vdi = s.vdi().get_record(&vbd.vdi).await.unwrap();
+        assert_eq!((vdi.sr, vdi.virtual_size, vdi.r#type), (local.clone(), 2048, xenapi::VdiType::User));
+
+        for (xml, want) in [
+            (r#"<provision><disk device="0" size="1" sr="" bootable="true"></provision>"#, None),
+            ("<provision>\n<disk device='0' size='1' sr='' bootable='true' type='&bogus;'/>\n</provision>", None),
+            (r#"<provision><disk device="0" size="1"/></provision>"#, Some("Xapi_templates.Parse_failure")),
+            (r#"<disks><disk device="0" size="1" sr="" bootable="true"/></disks>"#, Some("Xapi_templates.Parse_failure")),
+        ] {
+            let v = s.vm().clone(&t, "bad spec").await.unwrap();
+            s.vm().remove_from_other_config(&v, "disks").await.unwrap();
+            s.vm().add_to_other_config(&v, "disks", xml).await.unwrap();
+            let d = desc(s.vm().provision(&v).await);
+            assert_eq!(d[0], "INTERNAL_ERROR", "{xml}");
+            match want {
+                Some(w) => assert_eq!(d[1], w),
+                None => assert!(d[1].starts_with("XML Error: ") && d[1].contains(" line "), "{xml}: {d:?}"),
+            }
+            let r = rec(&s, &v).await;
+            assert!(r.is_a_template && r.vbds.is_empty() && r.other_config["disks"] == xml, "nothing changed");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn vm_copies_snapshots_checkpoints_and_reverts() {
     for p in BOTH {

@@ -5,14 +5,8 @@ use xenapi_rt::transport::HttpTransport;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn clones_a_template_on_the_simulator() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let sim = xenapi_sim::Sim::new(xenapi_sim::Config::default()).unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(sim.serve(listener, async {
-        let _ = stopped.await;
-    }));
-    let conn = Connection::new(HttpTransport::new(&format!("http://{addr}/")).unwrap(), Protocol::XmlRpc);
+    let sim = xenapi_sim::Loopback::start(xenapi_sim::Sim::new(xenapi_sim::Config::default()).unwrap()).await.unwrap();
+    let conn = Connection::new(HttpTransport::new(sim.url()).unwrap(), Protocol::XmlRpc);
     let session = conn.login_with_password("root", "xenroot", "1.0", "macro example").await.unwrap();
     let vms = session.vm().get_all_records().await.unwrap();
     let (template, _) = vms.iter().find(|(_, v)| v.is_a_template).expect("a template");
@@ -20,6 +14,5 @@ async fn clones_a_template_on_the_simulator() {
     assert_eq!(session.vm().get_name_label(&copy).await.unwrap(), "from the macro");
     session.vm().destroy(&copy).await.unwrap();
     session.logout().await.unwrap();
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    sim.stop().await.unwrap();
 }

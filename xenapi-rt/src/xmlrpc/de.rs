@@ -365,38 +365,9 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_, 'de> {
         visitor.visit_newtype_struct(self)
     }
 
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
-        self.deserialize_any(visitor)
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, WireError> {
-        self.deserialize_any(visitor)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, WireError> {
-        self.deserialize_any(visitor)
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
-        self.deserialize_any(visitor)
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, WireError> {
-        self.deserialize_any(visitor)
+    // Arrays and structs say what they are on the wire.
+    forward_to_deserialize_any! {
+        seq tuple tuple_struct map struct
     }
 
     /// Enums travel as the variant's name in a string.
@@ -552,6 +523,16 @@ impl<'de> MapAccess<'de> for MapAcc<'_, 'de> {
     }
 }
 
+/// `key_via!(visit: deserialize_x, ...)`: each method reads the key's
+/// text with `visit`.
+macro_rules! key_via {
+    ($via:ident: $($method:ident),+) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
+            $via(&self.0, visitor)
+        }
+    )+};
+}
+
 /// Deserializer for a struct member name. Names are always text; this
 /// turns them into ints, floats, bools or enum variants on request so maps
 /// keyed by those types decode.
@@ -564,36 +545,8 @@ impl<'de> de::Deserializer<'de> for KeyDe<'de> {
         visit_cow(self.0, visitor)
     }
 
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
-        visit_int(&self.0, visitor)
-    }
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
-        visit_int(&self.0, visitor)
-    }
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
-        visit_int(&self.0, visitor)
-    }
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
-        visit_int(&self.0, visitor)
-    }
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
-        visit_int(&self.0, visitor)
-    }
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
-        visit_int(&self.0, visitor)
-    }
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
-        visit_int(&self.0, visitor)
-    }
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
-        visit_int(&self.0, visitor)
-    }
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
-        visit_float(&self.0, visitor)
-    }
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
-        visit_float(&self.0, visitor)
-    }
+    key_via!(visit_int: deserialize_i8, deserialize_i16, deserialize_i32, deserialize_i64, deserialize_u8, deserialize_u16, deserialize_u32, deserialize_u64);
+    key_via!(visit_float: deserialize_f32, deserialize_f64);
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, WireError> {
         visitor.visit_bool(parse_bool(&self.0)?)
     }

@@ -192,6 +192,23 @@ fn write_f64(out: &mut Vec<u8>, v: f64) {
     }
 }
 
+/// `serialize_via!(method: serialize_x(T), ...)`: each `serialize_x`
+/// hands its value to `self.method`; with `method as U`, converted to `U`
+/// first.
+macro_rules! serialize_via {
+    ($via:ident as $to:ty: $($method:ident($ty:ty)),+ $(,)?) => {$(
+        #[allow(clippy::useless_conversion)]
+        fn $method(self, v: $ty) -> Result<(), WireError> {
+            self.$via(<$to>::from(v))
+        }
+    )+};
+    ($via:ident: $($method:ident($ty:ty)),+ $(,)?) => {$(
+        fn $method(self, v: $ty) -> Result<(), WireError> {
+            self.$via(v)
+        }
+    )+};
+}
+
 impl<'a> ser::Serializer for Serializer<'a> {
     type Ok = ();
     type Error = WireError;
@@ -211,33 +228,11 @@ impl<'a> ser::Serializer for Serializer<'a> {
         });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result<(), WireError> {
-        self.int(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), WireError> {
-        self.int(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), WireError> {
-        self.int(v.into())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), WireError> {
-        self.int(v)
-    }
+    serialize_via!(int as i64: serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64));
     fn serialize_i128(self, v: i128) -> Result<(), WireError> {
         self.scalar_display("string", v)
     }
-    fn serialize_u8(self, v: u8) -> Result<(), WireError> {
-        self.uint(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), WireError> {
-        self.uint(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), WireError> {
-        self.uint(v.into())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), WireError> {
-        self.uint(v)
-    }
+    serialize_via!(uint as u64: serialize_u8(u8), serialize_u16(u16), serialize_u32(u32), serialize_u64(u64));
     fn serialize_u128(self, v: u128) -> Result<(), WireError> {
         self.scalar_display("string", v)
     }
@@ -383,38 +378,23 @@ impl SeqWriter<'_> {
     }
 }
 
-impl ser::SerializeSeq for SeqWriter<'_> {
-    type Ok = ();
-    type Error = WireError;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), WireError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), WireError> {
-        self.close()
-    }
+/// Sequences, tuples and tuple structs all become the same `<array>`.
+macro_rules! array_writer {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for SeqWriter<'_> {
+            type Ok = ();
+            type Error = WireError;
+            fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), WireError> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), WireError> {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for SeqWriter<'_> {
-    type Ok = ();
-    type Error = WireError;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), WireError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), WireError> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for SeqWriter<'_> {
-    type Ok = ();
-    type Error = WireError;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), WireError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), WireError> {
-        self.close()
-    }
-}
+array_writer!(SerializeSeq::serialize_element, SerializeTuple::serialize_element, SerializeTupleStruct::serialize_field);
 
 /// Writes the members of a `<struct>`.
 pub struct StructWriter<'a> {
@@ -495,39 +475,11 @@ impl ser::Serializer for KeySerializer<'_> {
     type SerializeStruct = Impossible<(), WireError>;
     type SerializeStructVariant = Impossible<(), WireError>;
 
-    fn serialize_bool(self, v: bool) -> Result<(), WireError> {
-        self.display(v)
-    }
-    fn serialize_i8(self, v: i8) -> Result<(), WireError> {
-        self.display(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), WireError> {
-        self.display(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), WireError> {
-        self.display(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), WireError> {
-        self.display(v)
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), WireError> {
-        self.display(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), WireError> {
-        self.display(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), WireError> {
-        self.display(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), WireError> {
-        self.display(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), WireError> {
-        self.display(v)
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), WireError> {
-        self.display(v)
-    }
+    serialize_via!(
+        display: serialize_bool(bool), serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64),
+        serialize_i128(i128), serialize_u8(u8), serialize_u16(u16), serialize_u32(u32), serialize_u64(u64),
+        serialize_u128(u128)
+    );
     fn serialize_f32(self, v: f32) -> Result<(), WireError> {
         self.serialize_f64(f64::from(v))
     }

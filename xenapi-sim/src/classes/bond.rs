@@ -11,6 +11,7 @@ use xenapi::{
 use super::pif::{assert_no_other_local_pifs, set_attached};
 use crate::sim::{Ctx, Sim};
 use crate::store::Tx;
+use crate::util::copy_fields;
 
 /// The first free `bondN` device name on the host.
 fn device_name(tx: &Tx<'_>, host: &HostRef) -> String {
@@ -20,16 +21,9 @@ fn device_name(tx: &Tx<'_>, host: &HostRef) -> String {
 
 /// The IP settings that move between a bond's members and its master.
 fn take_ip(from: &PifRecord, to: &mut PifRecord) {
-    to.ip_configuration_mode = from.ip_configuration_mode.clone();
-    to.ip = from.ip.clone();
-    to.netmask = from.netmask.clone();
-    to.gateway = from.gateway.clone();
-    to.dns = from.dns.clone();
-    to.ipv6_configuration_mode = from.ipv6_configuration_mode.clone();
-    to.ipv6 = from.ipv6.clone();
-    to.ipv6_gateway = from.ipv6_gateway.clone();
-    to.primary_address_type = from.primary_address_type.clone();
-    to.management = from.management;
+    copy_fields!(to, from;
+        ip_configuration_mode, ip, netmask, gateway, dns,
+        ipv6_configuration_mode, ipv6, ipv6_gateway, primary_address_type, management);
 }
 
 fn clear_ip(p: &mut PifRecord) {

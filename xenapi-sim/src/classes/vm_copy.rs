@@ -11,7 +11,7 @@ use xenapi_rt::types::{DateTime, Ref};
 
 use crate::behaviour::check_vm_op;
 use crate::store::Tx;
-use crate::util::{new_uuid, now};
+use crate::util::{copy_fields, new_uuid, now};
 
 /// A locally administered MAC address.
 fn new_mac() -> String {
@@ -143,22 +143,10 @@ pub fn copy_vm(
 /// The settings a revert takes back from the snapshot: everything but
 /// identity, name, relations and run-time state.
 fn restore_config(vm: &mut VmRecord, snap: &VmRecord) {
-    vm.memory_static_max = snap.memory_static_max;
-    vm.memory_static_min = snap.memory_static_min;
-    vm.memory_dynamic_max = snap.memory_dynamic_max;
-    vm.memory_dynamic_min = snap.memory_dynamic_min;
-    vm.memory_target = snap.memory_target;
-    vm.vcpus_max = snap.vcpus_max;
-    vm.vcpus_at_startup = snap.vcpus_at_startup;
-    vm.vcpus_params = snap.vcpus_params.clone();
-    vm.hvm_boot_policy = snap.hvm_boot_policy.clone();
-    vm.hvm_boot_params = snap.hvm_boot_params.clone();
-    vm.platform = snap.platform.clone();
-    vm.pv_args = snap.pv_args.clone();
-    vm.pv_bootloader = snap.pv_bootloader.clone();
-    vm.domain_type = snap.domain_type.clone();
-    vm.other_config = snap.other_config.clone();
-    vm.bios_strings = snap.bios_strings.clone();
+    copy_fields!(vm, snap;
+        memory_static_max, memory_static_min, memory_dynamic_max, memory_dynamic_min, memory_target,
+        vcpus_max, vcpus_at_startup, vcpus_params, hvm_boot_policy, hvm_boot_params, platform,
+        pv_args, pv_bootloader, domain_type, other_config, bios_strings);
 }
 
 /// `VM.revert`: the VM the snapshot was taken of gets the snapshot's
