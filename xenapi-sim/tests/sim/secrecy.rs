@@ -2,7 +2,7 @@
 //! caller's own ever leaves the simulator. And messages that no role grants
 //! are local root only.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

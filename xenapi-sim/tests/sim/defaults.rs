@@ -3,7 +3,7 @@
 //! (as most real clients do with `session.login_with_password`), and a
 //! wrong count is reported with xapi's numbers.
 
-mod common;
+use crate::common;
 
 use common::*;
 use xenapi::SessionRef;

@@ -4,7 +4,7 @@
 
 #![allow(deprecated)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,7 @@
 
 #![allow(deprecated)]
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::time::Duration;

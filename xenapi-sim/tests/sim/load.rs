@@ -4,7 +4,7 @@
 //!
 //!     cargo test --release -p xenapi-sim --test load -- --ignored --nocapture
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

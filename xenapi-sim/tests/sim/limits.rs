@@ -1,7 +1,7 @@
 //! xapi's caps on sessions and tasks, memory that stays bounded whatever
 //! an authenticated client does, and command-line values out of range.
 
-mod common;
+use crate::common;
 
 use common::*;
 use xenapi::{Protocol, SessionRef, TaskRef, TaskStatusType};

@@ -1,7 +1,7 @@
 //! `--state FILE`: every acknowledged write survives `kill -9`, and state
 //! that cannot be read is refused and left as it was.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};

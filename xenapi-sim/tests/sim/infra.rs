@@ -11,7 +11,7 @@
 
 #![allow(deprecated)]
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

@@ -3,7 +3,7 @@
 //! Each request is answered or its connection closed, within a bound; the
 //! process never dies; normal clients are served throughout and after.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
