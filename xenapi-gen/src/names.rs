@@ -262,7 +262,7 @@ pub mod python {
 /// name lowercased and prefixed with `xen_`, enum values and error codes are
 /// upper-cased, and set and map shapes are named after their parts.
 pub mod c {
-    use crate::model::{Class, ClassKind, DerivedKind, Message, MessageOrigin, Type};
+    use crate::model::{Api, Class, ClassKind, DerivedKind, Message, MessageOrigin, Type};
 
     /// Words C (C99 and later) reserves, plus the macros of `<stdbool.h>`.
     /// `class` and `public` have the spellings the official SDK gives them.
@@ -361,11 +361,15 @@ pub mod c {
         format!("{}_async", function(class, message))
     }
 
-    /// Whether the SDK has an [`async_function`] for a message: every
-    /// explicit call taking a session (the official SDK has them on
-    /// sessions and tasks too), and create and destroy on classes with
-    /// asynchronous calls.
-    pub fn has_async_function(class: &Class, m: &Message) -> bool {
+    /// Whether the SDK has an [`async_function`] for a message: none if
+    /// the API has no task class (an `_async` function returns a task);
+    /// otherwise every explicit call taking a session (the official SDK
+    /// has them on sessions and tasks too), and create and destroy on
+    /// classes with asynchronous calls.
+    pub fn has_async_function(api: &Api, class: &Class, m: &Message) -> bool {
+        if api.class_of_kind(ClassKind::Task).is_none() {
+            return false;
+        }
         if m.has_async {
             return true;
         }

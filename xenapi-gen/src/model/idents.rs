@@ -158,7 +158,7 @@ pub(crate) fn collisions(api: &Api) -> Diagnostics {
                 rust.push((rs::async_method(&m.name), message_item(class, m, true)));
                 python.push((py::async_method(&m.name), message_item(class, m, true)));
             }
-            if c::has_async_function(class, m) {
+            if c::has_async_function(api, class, m) {
                 cf.push((c::async_function(&class.name, &m.name), message_item(class, m, true)));
             }
             let params: Vec<Item<'_>> = m

@@ -30,6 +30,21 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A minimal task class to add to the mini fixture (which has none): with
+/// it, the C SDK gains its `_async` functions.
+pub const TASK_CLASS: &str = "\
+name: task
+description: A call running in the background.
+lifecycle: [published rio]
+derive: {fields: true, record: true, all: true}
+fields:
+  - name: uuid
+    description: Stable identifier.
+    type: string
+    qualifier: RO/runtime
+    lifecycle: [published rio]
+";
+
 /// A fresh copy of the mini fixture in a temporary directory.
 pub fn mini_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
