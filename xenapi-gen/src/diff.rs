@@ -313,10 +313,10 @@ fn role_changes(what: &str, old: &[&str], new: &[&str], order: &[String]) -> Vec
         v.iter().map(|r| format!("{prefix}{r}")).collect::<Vec<_>>().join(", ")
     };
     if o.is_empty() {
-        return vec![(format!("{what} widened (local root only -> {})", list(&n, "")), false)];
+        return vec![(format!("{what} widened ({} -> {})", Roles::NONE_LABEL, list(&n, "")), false)];
     }
     if n.is_empty() {
-        return vec![(format!("{what} narrowed ({} -> local root only)", list(&o, "")), true)];
+        return vec![(format!("{what} narrowed ({} -> {})", list(&o, ""), Roles::NONE_LABEL), true)];
     }
     let gone: BTreeSet<&str> = o.difference(&n).copied().collect();
     let extra: BTreeSet<&str> = n.difference(&o).copied().collect();

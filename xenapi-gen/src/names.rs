@@ -139,10 +139,10 @@ pub mod rust {
     /// named after the least privileged of them (`VM_ADMIN_AND_ABOVE`);
     /// roles beyond such a run are appended with `_OR_`
     /// (`POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT`); no role at all is
-    /// `LOCAL_ROOT_ONLY` (only a local superuser may call).
+    /// [`Roles::NONE_LABEL`] as a constant, `LOCAL_ROOT_ONLY`.
     pub fn roles_const(roles: Roles, all: &[String]) -> String {
         if roles.is_empty() {
-            return "LOCAL_ROOT_ONLY".into();
+            return Roles::NONE_LABEL.to_shouty_snake_case();
         }
         let names: Vec<&str> = roles.names(all).collect();
         let run = roles.iter().zip(0u8..).take_while(|(r, i)| r.0 == *i).count();

@@ -445,7 +445,7 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
 /// Which roles may make a call, in the project's words.
 fn roles_note(api: &Api, roles: Roles) -> String {
     if roles.is_empty() {
-        return "Not subject to role checks.".into();
+        return Roles::none_sentence();
     }
     match roles.and_above() {
         Some(least) => format!("Allowed to the role {} and every more privileged one.", api.role(least)),
