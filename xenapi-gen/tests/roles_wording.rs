@@ -5,14 +5,10 @@
 
 mod common;
 
-use common::Edit;
+use common::{generated_file as file, Edit};
 use xenapi_gen::backend::Lang;
 use xenapi_gen::model::Roles;
 
-fn file(lang: Lang, api: &xenapi_gen::model::Api, suffix: &str) -> String {
-    let f = lang.backend()(api).into_iter().find(|f| f.path.ends_with(suffix)).unwrap_or_else(|| panic!("{lang} writes no {suffix}"));
-    String::from_utf8(f.contents).expect("generated text is UTF-8")
-}
 
 /// Comment text with the comment markers and line breaks taken out, and
 /// every run of white space one space.

@@ -18,18 +18,17 @@ const RELEASES: &str = "releases:\n  - {code: rio, label: First}\n";
 const NO_ERRORS: &str = "errors: []\n";
 
 /// A session class and nothing else: login, logout and its record.
-const SESSION_ONLY: &str = "\
+const SESSION_ONLY: &str = concat!(
+    "\
 name: session
 description: A logged-in connection.
 lifecycle: [published rio]
 derive: {fields: true, record: true}
 async: false
 fields:
-  - name: uuid
-    description: Stable identifier.
-    type: string
-    qualifier: RO/runtime
-    lifecycle: [published rio]
+",
+    common::uuid_field!(),
+    "\
 messages:
   - name: login_with_password
     description: Opens a session.
@@ -46,25 +45,25 @@ messages:
     result: void
     roles: reader
     lifecycle: [published rio]
-";
+"
+);
 
 /// A class with fields and no calls, so no session is needed.
-const FIELDS_ONLY: &str = "\
+const FIELDS_ONLY: &str = concat!(
+    "\
 name: thing
 description: The only class.
 lifecycle: [published rio]
 fields:
-  - name: uuid
-    description: Stable identifier.
-    type: string
-    qualifier: RO/runtime
-    lifecycle: [published rio]
-  - name: count
+",
+    common::uuid_field!(),
+    "  - name: count
     description: A number.
     type: int
     qualifier: RW
     lifecycle: [published rio]
-";
+"
+);
 
 /// A schema directory with the given class files beside the fixed ones.
 fn schema(classes: &[(&str, &str)], errors: &str) -> tempfile::TempDir {
@@ -150,20 +149,25 @@ fn compile_python(py: &Path) {
     }
 }
 
-fn c_file(out: &Path, path: &str) -> Option<String> {
-    fs::read_to_string(out.join("c").join(path)).ok()
+/// Renders the schema in every language, checks the C and Python output,
+/// and returns the C files asked for (`None` for one not written).
+fn c_files<const N: usize>(schema: &Path, paths: [&str; N]) -> [Option<String>; N] {
+    let out = render_all(schema);
+    paths.map(|p| fs::read_to_string(out.path().join("c").join(p)).ok())
 }
+
+const VM_H: &str = "include/xen/api/xen_vm.h";
+const COMMON_H: &str = "include/xen/api/xen_common.h";
 
 #[test]
 fn the_mini_fixture_without_task_or_event_class() {
-    let out = render_all(&common::mini());
+    let [vm, common, batch] = c_files(&common::mini(), [VM_H, COMMON_H, "include/xen/api/xen_event_batch.h"]);
+    let (vm, common) = (vm.unwrap(), common.unwrap());
     // No task class: no `_async` function, though VM.start has an async form.
-    let vm = c_file(out.path(), "include/xen/api/xen_vm.h").unwrap();
     assert!(vm.contains("xen_vm_start("), "{vm}");
     assert!(!vm.contains("_async("), "{vm}");
     // No event class: no event batch.
-    assert!(c_file(out.path(), "include/xen/api/xen_event_batch.h").is_none());
-    let common = c_file(out.path(), "include/xen/api/xen_common.h").unwrap();
+    assert!(batch.is_none());
     assert!(!common.contains("xen_task_decl.h"), "{common}");
     assert!(common.contains("#include <xen/api/xen_host_decl.h>"), "{common}");
 }
@@ -172,26 +176,22 @@ fn the_mini_fixture_without_task_or_event_class() {
 fn the_mini_fixture_with_a_task_class_has_async_functions() {
     let dir = common::mini_copy();
     common::apply(dir.path(), Edit::Write("classes/task.yaml", common::TASK_CLASS));
-    let out = render_all(dir.path());
-    let vm = c_file(out.path(), "include/xen/api/xen_vm.h").unwrap();
+    let [vm, common] = c_files(dir.path(), [VM_H, COMMON_H]).map(Option::unwrap);
     assert!(vm.contains("xen_vm_start_async("), "{vm}");
-    let common = c_file(out.path(), "include/xen/api/xen_common.h").unwrap();
     assert!(common.contains("#include <xen/api/xen_task_decl.h>"), "{common}");
 }
 
 #[test]
 fn a_session_class_alone_with_no_errors_or_enums() {
     let dir = schema(&[("session", SESSION_ONLY)], NO_ERRORS);
-    let out = render_all(dir.path());
-    let failure = c_file(out.path(), "src/xen_api_failure.c").unwrap();
+    let [failure] = c_files(dir.path(), ["src/xen_api_failure.c"]).map(Option::unwrap);
     assert!(failure.contains("no error codes"), "{failure}");
 }
 
 #[test]
 fn one_class_without_calls_or_session() {
     let dir = schema(&[("thing", FIELDS_ONLY)], NO_ERRORS);
-    let out = render_all(dir.path());
-    let common = c_file(out.path(), "include/xen/api/xen_common.h").unwrap();
+    let [common] = c_files(dir.path(), [COMMON_H]).map(Option::unwrap);
     assert!(!common.contains("xen_session.h"), "{common}");
     assert!(!common.contains("_decl.h"), "{common}");
 }
