@@ -202,6 +202,24 @@ impl Resolver<'_> {
         }
     }
 
+    /// A parameter carries a value: `void` and the untyped `<class>
+    /// record` (which only `event.snapshot` holds) cannot be sent.
+    fn param_type_ok(&mut self, ty: &Type, src: &Src, what: &str) -> bool {
+        let mut bad = None;
+        ty.visit(&mut |part| {
+            if matches!(part, Type::Void | Type::AnyRecord) {
+                bad.get_or_insert_with(|| part.to_string());
+            }
+        });
+        match bad {
+            Some(part) => {
+                self.err(src, format!("a param cannot have type `{part}` ({what})"));
+                false
+            }
+            None => true,
+        }
+    }
+
     fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
@@ -398,7 +416,7 @@ impl Resolver<'_> {
                 self.err(&p.name.src, format!("{what} has two params named `{}`", p.name.v));
             }
             let pwhat = format!("param `{}` of {what}", p.name.v);
-            let ty = self.ty(&p.ty, &pwhat, false);
+            let ty = self.ty(&p.ty, &pwhat, false).filter(|t| self.param_type_ok(t, &p.ty.src, &pwhat));
             let default = self.param_default(p, ty.as_ref(), &pwhat, params.last());
             params.push(Param {
                 name: p.name.v.clone(),
