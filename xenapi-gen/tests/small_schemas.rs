@@ -116,7 +116,8 @@ fn c_toolchain() -> Option<Vec<String>> {
 }
 
 /// Every source file and every public header on its own, as C99 with the
-/// SDK's warnings as errors.
+/// SDK's warnings as errors (headers also -pedantic, as the Makefile's
+/// check-headers does).
 fn compile_c(c: &Path) {
     let Some(xml) = c_toolchain() else {
         eprintln!("note: gcc or libxml2 is missing; the C output is not compiled");
@@ -129,6 +130,7 @@ fn compile_c(c: &Path) {
         let out = Command::new("gcc")
             .args(["-std=c99", "-W", "-Wall", "-Wmissing-prototypes", "-Werror", "-fsyntax-only"])
             .args(["-x", "c"])
+            .args(unit.extension().is_some_and(|e| e == "h").then_some("-pedantic"))
             .arg(format!("-I{}", c.join("include").display()))
             .arg(format!("-I{}", c.join("src").display()))
             .args(&xml)
@@ -194,6 +196,26 @@ fn one_class_without_calls_or_session() {
     let [common] = c_files(dir.path(), [COMMON_H]).map(Option::unwrap);
     assert!(!common.contains("xen_session.h"), "{common}");
     assert!(!common.contains("_decl.h"), "{common}");
+}
+
+#[test]
+fn a_class_with_nothing_beside_one_with_unusual_types() {
+    let other = "\
+name: other
+description: Removed in the release it came in.
+lifecycle: [published rio, removed rio]
+enums:
+  - name: one_value
+    description: An enum of one value.
+    values:
+      - {name: only, description: The only one.}
+fields:
+  - {name: e, description: An enum field., type: enum one_value, qualifier: RW, lifecycle: [published rio]}
+  - {name: m, description: A map keyed by the enum., type: (enum one_value -> empty ref set) map, qualifier: RW, lifecycle: [published rio]}
+";
+    let dir = schema(&[("empty", "name: empty\ndescription: No fields, no calls.\nlifecycle: [published rio]\n"), ("other", other)], NO_ERRORS);
+    let [map] = c_files(dir.path(), ["include/xen/api/xen_one_value_empty_set_map.h"]).map(Option::unwrap);
+    assert!(map.contains("xen_one_value_empty_set_map"), "{map}");
 }
 
 #[test]
