@@ -12,10 +12,15 @@
 //! list changed (a param added, removed, replaced or moved); the roles
 //! allowed to call a message narrowed; the params of an error changed; a
 //! field of a class with `create` became required (no default); something
-//! reached the `removed` lifecycle state. Anything else is **compatible**:
-//! additions, new enum values (generated bindings tolerate unknown values),
-//! widened roles, deprecations, new defaults, errors a message may return,
-//! and renamed params (XenAPI params are positional).
+//! reached the `removed` lifecycle state; a relation (a ref field and the
+//! set field listing it back, as `RELATIONS` of the generated crate holds
+//! them) went away or now pairs the ref field with another set field.
+//! Anything else is **compatible**: additions (relations included), new
+//! enum values (generated bindings tolerate unknown values), widened
+//! roles, deprecations, new defaults, errors a message may return, a
+//! field's `inverse` declaration (what it does to the relations is listed
+//! as the relations' own change) and renamed params (XenAPI params are
+//! positional).
 //!
 //! Derived messages are not listed one by one: they are reported as the
 //! consequence of the field or `derive` setting they follow, e.g.
@@ -24,7 +29,7 @@
 //! signature changes. Params are numbered from 1 in schema order, the
 //! session included.
 
-use crate::model::{Api, Class, EnumDef, Field, LifecycleState, Literal, Message, MessageOrigin, Param, Qualifier, Roles};
+use crate::model::{Api, Class, EnumDef, Field, Inverse, LifecycleState, Literal, Message, MessageOrigin, Param, Qualifier, Roles};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -57,11 +62,14 @@ pub enum Subject {
     Enum(String),
     EnumValue { enum_name: String, value: String },
     Error(String),
+    /// The relation whose ref field is `class.field`.
+    Relation { class: String, field: String },
 }
 
 /// Qualified, as a report prints it: `class VM`, `field VM.foo`,
 /// `message VM.start`, `enum vm_power_state`, `value
-/// vm_power_state.Halted`, `error SR_FULL`, `release rio`, `role read-only`.
+/// vm_power_state.Halted`, `error SR_FULL`, `release rio`, `role read-only`,
+/// `relation VBD.VM`.
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -73,6 +81,7 @@ impl fmt::Display for Subject {
             Subject::Enum(e) => write!(f, "enum {e}"),
             Subject::EnumValue { enum_name, value } => write!(f, "value {enum_name}.{value}"),
             Subject::Error(code) => write!(f, "error {code}"),
+            Subject::Relation { class, field } => write!(f, "relation {class}.{field}"),
         }
     }
 }
@@ -135,7 +144,7 @@ impl Group {
 
 /// Every change between two versions of the API, sorted: the API, then
 /// classes, enums and error codes by name; inside a class, the class
-/// itself, then fields, then messages, by name.
+/// itself, then fields, then messages, then relations, by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
     pub groups: Vec<Group>,
@@ -202,6 +211,7 @@ pub fn diff(old: &Api, new: &Api) -> Report {
             (None, None) => {}
         }
     }
+    relation_changes(old, new, &mut b);
     enum_changes(old, new, &mut b);
     error_changes(old, new, &mut b);
     b.finish()
@@ -248,6 +258,7 @@ impl Builder {
 const CLASS: u8 = 0;
 const FIELD: u8 = 1;
 const MESSAGE: u8 = 2;
+const RELATION: u8 = 3;
 
 /// The union of the keys of two maps, sorted.
 fn keys<'a, V>(a: &BTreeMap<&'a str, V>, b: &BTreeMap<&'a str, V>) -> BTreeSet<&'a str> {
@@ -313,10 +324,10 @@ fn role_changes(what: &str, old: &[&str], new: &[&str], order: &[String]) -> Vec
         v.iter().map(|r| format!("{prefix}{r}")).collect::<Vec<_>>().join(", ")
     };
     if o.is_empty() {
-        return vec![(format!("{what} widened (local root only -> {})", list(&n, "")), false)];
+        return vec![(format!("{what} widened ({} -> {})", Roles::NONE_LABEL, list(&n, "")), false)];
     }
     if n.is_empty() {
-        return vec![(format!("{what} narrowed ({} -> local root only)", list(&o, "")), true)];
+        return vec![(format!("{what} narrowed ({} -> {})", list(&o, ""), Roles::NONE_LABEL), true)];
     }
     let gone: BTreeSet<&str> = o.difference(&n).copied().collect();
     let extra: BTreeSet<&str> = n.difference(&o).copied().collect();
@@ -514,6 +525,10 @@ fn field_aspects(oc: &Class, nc: &Class, x: &Field, y: &Field, sides: &Sides<'_>
     if let Some(l) = lifecycle_change(x.lifecycle.state(), y.lifecycle.state()) {
         out.push(l);
     }
+    let (a, z) = (inverse_text(&x.inverse), inverse_text(&y.inverse));
+    if a != z {
+        out.push((format!("inverse {a} -> {z}"), false));
+    }
     // Roles that follow the class's are reported once, with the class.
     let follows = |a: &Field, c: &Class, read: bool| {
         if read {
@@ -679,5 +694,48 @@ fn error_changes(old: &Api, new: &Api, b: &mut Builder) {
             }
             _ => {}
         }
+    }
+}
+
+/// A field's `inverse` declaration as the schema writes it; `(inferred)`
+/// when it has none.
+fn inverse_text(inverse: &Inverse) -> &str {
+    match inverse {
+        Inverse::Infer => "(inferred)",
+        Inverse::Declared { name, .. } => name,
+        Inverse::Never => "none",
+    }
+}
+
+/// Relations added, removed or re-paired, each under the class of its ref
+/// field, for the classes both APIs have (a class that comes or goes is
+/// one line, its relations with it). Keyed by the ref field, as a server
+/// looks them up; a relation's far end is `TARGET.INVERSE`.
+fn relation_changes(old: &Api, new: &Api, b: &mut Builder) {
+    let ends = |api: &Api| -> BTreeMap<(String, String), String> {
+        api.relations()
+            .iter()
+            .map(|r| {
+                let n = r.names(api);
+                ((n.class.to_string(), n.field.to_string()), format!("{}.{}", n.target, n.inverse))
+            })
+            .collect()
+    };
+    let (o, n) = (ends(old), ends(new));
+    let both = |class: &str| old.class(class).is_some() && new.class(class).is_some();
+    let keys: BTreeSet<&(String, String)> = o.keys().chain(n.keys()).collect();
+    for key in keys {
+        let (class, field) = key;
+        if !both(class) {
+            continue;
+        }
+        let (sign, detail, breaking) = match (o.get(key), n.get(key)) {
+            (None, Some(to)) => (Sign::Added, format!("<-> {to}"), false),
+            (Some(from), None) => (Sign::Removed, format!("<-> {from}"), true),
+            (Some(from), Some(to)) if from != to => (Sign::Changed, format!("<-> {from} -> {to}"), true),
+            _ => continue,
+        };
+        let subject = Subject::Relation { class: class.clone(), field: field.clone() };
+        b.push(&(Section::Class, class.clone()), RELATION, field, sign, subject, detail, breaking);
     }
 }

@@ -139,10 +139,10 @@ pub mod rust {
     /// named after the least privileged of them (`VM_ADMIN_AND_ABOVE`);
     /// roles beyond such a run are appended with `_OR_`
     /// (`POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT`); no role at all is
-    /// `LOCAL_ROOT_ONLY` (only a local superuser may call).
+    /// [`Roles::NONE_LABEL`] as a constant, `LOCAL_ROOT_ONLY`.
     pub fn roles_const(roles: Roles, all: &[String]) -> String {
         if roles.is_empty() {
-            return "LOCAL_ROOT_ONLY".into();
+            return Roles::NONE_LABEL.to_shouty_snake_case();
         }
         let names: Vec<&str> = roles.names(all).collect();
         let run = roles.iter().zip(0u8..).take_while(|(r, i)| r.0 == *i).count();
@@ -262,7 +262,7 @@ pub mod python {
 /// name lowercased and prefixed with `xen_`, enum values and error codes are
 /// upper-cased, and set and map shapes are named after their parts.
 pub mod c {
-    use crate::model::{Class, ClassKind, DerivedKind, Message, MessageOrigin, Type};
+    use crate::model::{Api, Class, ClassKind, DerivedKind, Message, MessageOrigin, Type};
 
     /// Words C (C99 and later) reserves, plus the macros of `<stdbool.h>`.
     /// `class` and `public` have the spellings the official SDK gives them.
@@ -361,11 +361,15 @@ pub mod c {
         format!("{}_async", function(class, message))
     }
 
-    /// Whether the SDK has an [`async_function`] for a message: every
-    /// explicit call taking a session (the official SDK has them on
-    /// sessions and tasks too), and create and destroy on classes with
-    /// asynchronous calls.
-    pub fn has_async_function(class: &Class, m: &Message) -> bool {
+    /// Whether the SDK has an [`async_function`] for a message: none if
+    /// the API has no task class (an `_async` function returns a task);
+    /// otherwise every explicit call taking a session (the official SDK
+    /// has them on sessions and tasks too), and create and destroy on
+    /// classes with asynchronous calls.
+    pub fn has_async_function(api: &Api, class: &Class, m: &Message) -> bool {
+        if api.class_of_kind(ClassKind::Task).is_none() {
+            return false;
+        }
         if m.has_async {
             return true;
         }

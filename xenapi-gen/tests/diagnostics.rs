@@ -419,7 +419,30 @@ classes/VM.yaml:66:5: error: message `async_start` of class `VM` and the async f
   help: rename one of the two so that they stay apart in Rust and Python
 1 error found
 "#;
-    explicit_message_meets_a_c_async_function: [Replace("classes/VM.yaml", "name: clean_shutdown", "name: start_async")] => r#"
+    // A param carries a value; the C SDK has no type for these (it panicked).
+    void_param: [Replace("classes/VM.yaml", "{name: start_paused, type: bool", "{name: start_paused, type: void")] => r#"
+classes/VM.yaml:61:36: error: a param cannot have type `void` (param `start_paused` of message `start` of class `VM`)
+1 error found
+"#;
+    untyped_record_param: [Replace("classes/VM.yaml", "{name: start_paused, type: bool", "{name: start_paused, type: <class> record set")] => r#"
+classes/VM.yaml:61:36: error: a param cannot have type `<class> record` (param `start_paused` of message `start` of class `VM`)
+1 error found
+"#;
+    // C has one namespace: the type of class `VM_start` is the function of `VM.start`.
+    c_type_of_one_class_meets_a_function_of_another: [Write("classes/VM_start.yaml", "name: VM_start\ndescription: Named to meet xen_vm_start.\nlifecycle: [published rio]\n")] => r#"
+classes/VM_start.yaml:1:1: error: class `VM_start` and message `start` of class `VM` (in `VM.yaml`, line 56) both become `xen_vm_start` in C
+  help: rename one of the two so that they stay apart in C
+1 error found
+"#;
+    // ... and an enum's helpers are global too: `xen_console_protocol_to_string`.
+    c_enum_helper_meets_a_function: [Replace("classes/console.yaml", "    qualifier: RO/constructor\n    lifecycle: [published rio]\n", "    qualifier: RO/constructor\n    lifecycle: [published rio]\nmessages:\n  - name: protocol_to_string\n    description: Names the protocol.\n    params:\n      - {name: session_id, type: session ref}\n    result: string\n    roles: read-only\n    lifecycle: [published rio]\n")] => r#"
+classes/console.yaml:7:5: error: enum `console_protocol` and message `protocol_to_string` of class `console` (line 31) both become `xen_console_protocol_to_string` in C
+  help: rename one of the two so that they stay apart in C
+1 error found
+"#;
+    // The C SDK has `_async` functions only when the API has a task class.
+    no_c_async_function_without_a_task_class: [Replace("classes/VM.yaml", "name: clean_shutdown", "name: start_async")] => "(loads)";
+    explicit_message_meets_a_c_async_function: [Write("classes/task.yaml", common::TASK_CLASS), Replace("classes/VM.yaml", "name: clean_shutdown", "name: start_async")] => r#"
 classes/VM.yaml:66:5: error: message `start_async` of class `VM` and the async form of message `start` of class `VM` (line 56) both become `xen_vm_start_async` in C
   help: rename one of the two so that they stay apart in C
 1 error found

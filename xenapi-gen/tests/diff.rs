@@ -14,6 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use tempfile::TempDir;
+use xenapi_gen::diff::{Sign, Subject};
 
 /// Two copies of the real schema, `old` and `new`, taken now.
 struct Pair {
@@ -162,6 +163,7 @@ class LVHD
   - class LVHD [BREAKING]
 class VM
   ~ field VM.user_version: type int -> string (~get_user_version, ~set_user_version) [BREAKING]
+  - relation VM.appliance: <-> VM_appliance.VMs [BREAKING]
 class VM_appliance
   - field VM_appliance.VMs: VM ref set RO/runtime (-get_VMs) [BREAKING]
   ~ field VM_appliance.name_description: qualifier RW -> RO/runtime (-set_name_description) [BREAKING]
@@ -187,7 +189,7 @@ enum widget_kind
 errors
   + error APPLIANCE_BUSY: params (appliance)
   ~ error LICENSE_CHECKOUT_ERROR: params (code, message) -> (code) [BREAKING]
-22 changes: 12 breaking, 10 compatible
+23 changes: 13 breaking, 10 compatible
 ";
 
 #[test]
@@ -198,7 +200,7 @@ fn known_edits_give_the_exact_report() {
     assert_eq!(got, EXPECTED, "the report differs; got:\n{got}");
 
     let r = xenapi_gen::diff::diff(&load(&p.old), &load(&p.new));
-    assert_eq!((r.breaking(), r.compatible()), (12, 10));
+    assert_eq!((r.breaking(), r.compatible()), (13, 10));
     assert!(r.has_breaking());
 }
 
@@ -329,7 +331,7 @@ fn help_documents_the_exit_codes() {
 #[test]
 fn roles_and_errors_are_compared_by_name_across_shifted_ids() {
     use common::Edit::Replace;
-    use xenapi_gen::diff::{diff, Sign, Subject};
+    use xenapi_gen::diff::diff;
     let (old, new) = (common::mini_copy(), common::mini_copy());
     common::apply(new.path(), Replace("api.yaml", "roles: [pool-admin,", "roles: [super-admin, pool-admin,"));
     common::apply(new.path(), Replace("errors.yaml", "errors:\n", "errors:\n  - code: FIRST_NOW\n    params: []\n    description: Shifts every error id.\n"));
@@ -345,4 +347,58 @@ fn roles_and_errors_are_compared_by_name_across_shifted_ids() {
     let start = Subject::Message { class: "VM".into(), message: "start".into() };
     let widened: Vec<String> = r.changes().filter(|(_, c)| c.subject == start).map(|(_, c)| c.to_string()).collect();
     assert_eq!(widened, ["~ message VM.start: roles widened (+super-admin)"], "{r}");
+}
+
+/// Sets the `inverse` of a field of VM.yaml.
+fn set_inverse(dir: &Path, field: &str, inverse: &str) {
+    edit(dir, "classes/VM.yaml", |c| set(item(list(c, "fields"), field), "inverse", inverse.into()));
+}
+
+#[test]
+fn a_relation_that_goes_is_breaking_and_one_that_comes_is_not() {
+    let p = pair();
+    set_inverse(&p.new, "resident_on", "none");
+    let gone = "\
+class VM
+  ~ field VM.resident_on: inverse resident_VMs -> none
+  - relation VM.resident_on: <-> host.resident_VMs [BREAKING]
+2 changes: 1 breaking, 1 compatible
+";
+    assert_eq!(report(&p), gone);
+    let back = xenapi_gen::diff::diff(&load(&p.new), &load(&p.old));
+    assert_eq!(
+        back.to_string(),
+        "\
+class VM
+  ~ field VM.resident_on: inverse none -> resident_VMs
+  + relation VM.resident_on: <-> host.resident_VMs
+2 changes: 0 breaking, 2 compatible
+"
+    );
+    let (_, change) = back.changes().find(|(_, c)| c.sign == Sign::Added).unwrap();
+    assert_eq!(change.subject, Subject::Relation { class: "VM".into(), field: "resident_on".into() });
+}
+
+#[test]
+fn a_relation_paired_with_another_set_field_is_breaking() {
+    let p = pair();
+    set_inverse(&p.new, "snapshot_of", "children");
+    set_inverse(&p.new, "parent", "snapshots");
+    let expected = "\
+class VM
+  ~ field VM.parent: inverse children -> snapshots
+  ~ field VM.snapshot_of: inverse snapshots -> children
+  ~ relation VM.parent: <-> VM.children -> VM.snapshots [BREAKING]
+  ~ relation VM.snapshot_of: <-> VM.snapshots -> VM.children [BREAKING]
+4 changes: 2 breaking, 2 compatible
+";
+    assert_eq!(report(&p), expected);
+}
+
+#[test]
+fn declaring_a_relation_the_heuristic_found_changes_no_relation() {
+    let p = pair();
+    // VM.appliance <-> VM_appliance.VMs is inferred in the real schema.
+    set_inverse(&p.new, "appliance", "VMs");
+    assert_eq!(report(&p), "class VM\n  ~ field VM.appliance: inverse (inferred) -> VMs\n1 change: 0 breaking, 1 compatible\n");
 }

@@ -5,14 +5,10 @@
 
 mod common;
 
+use common::generated_file as file;
+
 use xenapi_gen::backend::Lang;
 
-/// The text of one generated file, by the end of its path.
-fn file(lang: Lang, api: &xenapi_gen::model::Api, suffix: &str) -> String {
-    let backend = lang.backend();
-    let f = backend(api).into_iter().find(|f| f.path.ends_with(suffix)).unwrap_or_else(|| panic!("{lang} writes no {suffix}"));
-    String::from_utf8(f.contents).expect("generated text is UTF-8")
-}
 
 /// A C header as running text: the ` * ` that starts each comment line
 /// dropped and the lines joined, so that wrapping does not matter.

@@ -3,8 +3,8 @@
 //! The role lists of the messages, as the dispatchers hand them to
 //! [`crate::server::Backend::authorize`]: a caller must hold one of
 //! the roles of the list, or be a local superuser (the pool's root
-//! account), who passes every check. An empty list is local root
-//! only.
+//! account), who passes every check. An empty list means that
+//! no role grants the call.
 /// Callers holding pool-admin, pool-operator, vm-power-admin, vm-admin, vm-operator, client-cert.
 pub const CLIENT_CERT_AND_ABOVE: &[&str] = &[
     "pool-admin",
@@ -14,7 +14,7 @@ pub const CLIENT_CERT_AND_ABOVE: &[&str] = &[
     "vm-operator",
     "client-cert",
 ];
-/// No role grants these: only a local superuser session may call.
+/// Local root only: no role grants the call, so only a local superuser session may make it.
 pub const LOCAL_ROOT_ONLY: &[&str] = &[];
 /// Callers holding pool-admin.
 pub const POOL_ADMIN: &[&str] = &["pool-admin"];

@@ -7,7 +7,7 @@
 //! must differ there (the type names at the crate root, a class's fields,
 //! a message's parameters, ...), with the names `crate::names` gives.
 
-use super::{Api, Class, Message};
+use super::{Api, Class, Message, Type};
 use crate::diag::Diagnostics;
 use crate::load::raw::Src;
 use crate::names::{c, python as py, rust as rs};
@@ -158,7 +158,7 @@ pub(crate) fn collisions(api: &Api) -> Diagnostics {
                 rust.push((rs::async_method(&m.name), message_item(class, m, true)));
                 python.push((py::async_method(&m.name), message_item(class, m, true)));
             }
-            if c::has_async_function(class, m) {
+            if c::has_async_function(api, class, m) {
                 cf.push((c::async_function(&class.name, &m.name), message_item(class, m, true)));
             }
             let params: Vec<Item<'_>> = m
@@ -178,10 +178,52 @@ pub(crate) fn collisions(api: &Api) -> Diagnostics {
         k.scope(Lang::Python, python);
     }
 
+    k.scope(Lang::C, c_globals(api));
+
     let errors: Vec<Item<'_>> =
         api.errors.iter().map(|e| Item { what: format!("error code `{}`", e.code), name: &e.code, src: &e.src, derived: false }).collect();
     k.each_lang(&errors, rs::variant, c::failure, py::error_class);
     report(api, k.clashes)
+}
+
+/// C has one namespace for the whole SDK: the types of every class and
+/// enum and the functions of every message share it, so a function of one
+/// class may meet a type of another (message `bar` of class `foo` and
+/// class `foo_bar` are both `xen_foo_bar`). Listed class by class (its
+/// types, then its functions), then the enums, so that a pair the
+/// narrower scopes above also find is the same pair here.
+fn c_globals(api: &Api) -> Vec<(String, Item<'_>)> {
+    let mut out = Vec::new();
+    for class in &api.classes {
+        let item = class_item(class);
+        let t = c::type_name(&class.name);
+        let record = c::record(&class.name);
+        let types = [
+            c::set(&Type::Ref(class.name.clone())),
+            c::set(&Type::Record(class.name.clone())),
+            c::record_opt_set(&class.name),
+            c::record_opt(&class.name),
+            format!("{t}_free"),
+            format!("{record}_free"),
+            format!("{record}_alloc"),
+            t,
+            record,
+        ];
+        out.extend(types.into_iter().map(|n| (n, item.clone())));
+        for m in &class.messages {
+            out.push((c::function(&class.name, &m.name), message_item(class, m, false)));
+            if c::has_async_function(api, class, m) {
+                out.push((c::async_function(&class.name, &m.name), message_item(class, m, true)));
+            }
+        }
+    }
+    for (_, e) in api.unique_enums() {
+        let item = Item { what: format!("enum `{}`", e.name), name: &e.name, src: &e.src, derived: false };
+        let t = c::enum_type(&e.name);
+        let names = [c::set(&Type::Enum(e.name.clone())), format!("{t}_to_string"), format!("{t}_from_string"), t];
+        out.extend(names.into_iter().map(|n| (n, item.clone())));
+    }
+    out
 }
 
 /// A colliding pair: the later item and where it is, the earlier item

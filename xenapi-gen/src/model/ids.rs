@@ -35,6 +35,19 @@ impl Roles {
     /// No role: only a local superuser passes.
     pub const NONE: Roles = Roles(0);
 
+    /// How every output names an empty role list ([`Roles::NONE`]).
+    pub const NONE_LABEL: &'static str = "local root only";
+
+    /// What an empty role list means, worded once for every output: a
+    /// clause to follow [`Roles::NONE_LABEL`].
+    pub const NONE_MEANING: &'static str = "no role grants the call, so only a local superuser session may make it";
+
+    /// The label and its meaning as one sentence, where a documentation
+    /// comment explains an empty role list.
+    pub fn none_sentence() -> String {
+        super::lifecycle::sentence(&format!("{}: {}", Self::NONE_LABEL, Self::NONE_MEANING))
+    }
+
     /// The first `n` roles of the API: a role and every more privileged one.
     pub fn first(n: usize) -> Roles {
         match n {

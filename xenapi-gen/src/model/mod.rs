@@ -224,7 +224,7 @@ pub struct Message {
     pub result: Type,
     /// The error codes the message may fail with.
     pub errors: Vec<ErrorId>,
-    /// The roles that may call it; none means local root only.
+    /// The roles that may call it; none means [`Roles::NONE_LABEL`].
     pub roles: Roles,
     pub lifecycle: Lifecycle,
     pub origin: MessageOrigin,
@@ -290,6 +290,16 @@ impl Api {
     /// The names of a set of roles, most privileged first.
     pub fn role_names(&self, roles: Roles) -> Vec<&str> {
         roles.names(&self.roles).collect()
+    }
+
+    /// A set of roles in words, for documentation: the names, most
+    /// privileged first, or [`Roles::NONE_LABEL`] for none.
+    pub fn roles_text(&self, roles: Roles) -> String {
+        if roles.is_empty() {
+            Roles::NONE_LABEL.into()
+        } else {
+            self.role_names(roles).join(", ")
+        }
     }
 
     pub fn messages(&self) -> impl Iterator<Item = (&Class, &Message)> {

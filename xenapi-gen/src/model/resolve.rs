@@ -148,6 +148,7 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
     }
 
     let model_classes: Vec<Class> = classes.iter().map(|c| r.class(c)).collect();
+    r.check_session_class(&model_classes);
     for m in relations::check_declared(&model_classes) {
         r.err_help(&m.src, m.message, Some(m.help));
     }
@@ -179,6 +180,46 @@ fn text(d: &Option<At<String>>) -> String {
 }
 
 impl Resolver<'_> {
+    /// Whether the API has (or, if its file could not be read, may have)
+    /// the class of a special kind.
+    fn has_kind(&self, kind: ClassKind) -> bool {
+        kind.class_name().is_some_and(|n| self.classes.contains(n) || self.classes_unread.contains(n))
+    }
+
+    /// Derived calls take a session first; without a session class that
+    /// parameter's type names nothing. Reported once, at the first such call.
+    fn check_session_class(&mut self, classes: &[Class]) {
+        if self.has_kind(ClassKind::Session) {
+            return;
+        }
+        let first = classes.iter().find_map(|c| c.messages.iter().find(|m| m.is_derived() && m.takes_session()).map(|m| (c, m)));
+        if let Some((c, m)) = first {
+            self.err_help(
+                &m.src,
+                format!("class `{}` derives calls that take a session (`{}` is one), but the API has no `session` class", c.name, m.name),
+                Some("add classes/session.yaml with the login calls, or derive nothing".into()),
+            );
+        }
+    }
+
+    /// A parameter carries a value: `void` and the untyped `<class>
+    /// record` (which only `event.snapshot` holds) cannot be sent.
+    fn param_type_ok(&mut self, ty: &Type, src: &Src, what: &str) -> bool {
+        let mut bad = None;
+        ty.visit(&mut |part| {
+            if matches!(part, Type::Void | Type::AnyRecord) {
+                bad.get_or_insert_with(|| part.to_string());
+            }
+        });
+        match bad {
+            Some(part) => {
+                self.err(src, format!("a param cannot have type `{part}` ({what})"));
+                false
+            }
+            None => true,
+        }
+    }
+
     fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
@@ -375,7 +416,7 @@ impl Resolver<'_> {
                 self.err(&p.name.src, format!("{what} has two params named `{}`", p.name.v));
             }
             let pwhat = format!("param `{}` of {what}", p.name.v);
-            let ty = self.ty(&p.ty, &pwhat, false);
+            let ty = self.ty(&p.ty, &pwhat, false).filter(|t| self.param_type_ok(t, &p.ty.src, &pwhat));
             let default = self.param_default(p, ty.as_ref(), &pwhat, params.last());
             params.push(Param {
                 name: p.name.v.clone(),
@@ -487,6 +528,10 @@ impl Resolver<'_> {
             Type::Void | Type::EventBatch if field => {
                 problems.push((format!("a field cannot have type `{part}` ({what})"), None))
             }
+            Type::EventBatch if !self.has_kind(ClassKind::Event) => problems.push((
+                format!("`{part}` in the type of {what} is a batch of event records, but the API has no `event` class"),
+                Some("add classes/event.yaml, or return another type".into()),
+            )),
             _ => {}
         });
         if ty != Type::Void && matches!(&ty, Type::Set(t) | Type::Option(t) if **t == Type::Void) {

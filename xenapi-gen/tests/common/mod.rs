@@ -30,6 +30,29 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A class's `uuid` field, as written in a class file of the fixtures,
+/// for test schemas built from text.
+macro_rules! uuid_field {
+    () => {
+        "  - name: uuid\n    description: Stable identifier.\n    type: string\n    qualifier: RO/runtime\n    lifecycle: [published rio]\n"
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use uuid_field;
+
+/// A minimal task class to add to the mini fixture (which has none): with
+/// it, the C SDK gains its `_async` functions.
+pub const TASK_CLASS: &str = concat!(
+    "\
+name: task
+description: A call running in the background.
+lifecycle: [published rio]
+derive: {fields: true, record: true, all: true}
+fields:
+",
+    uuid_field!()
+);
+
 /// A fresh copy of the mini fixture in a temporary directory.
 pub fn mini_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -92,4 +115,10 @@ pub fn diagnostics(dir: &Path) -> Option<String> {
         Ok(_) => None,
         Err(d) => Some(d.relative_to(dir).to_string()),
     }
+}
+
+/// The text of one file a backend writes for the API, by the end of its path.
+pub fn generated_file(lang: xenapi_gen::backend::Lang, api: &xenapi_gen::model::Api, suffix: &str) -> String {
+    let f = lang.backend()(api).into_iter().find(|f| f.path.ends_with(suffix)).unwrap_or_else(|| panic!("{lang} writes no {suffix}"));
+    String::from_utf8(f.contents).expect("generated text is UTF-8")
 }

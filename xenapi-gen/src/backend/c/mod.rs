@@ -29,10 +29,6 @@ const BANNER: &str =
 /// Hand-written parts, copied as they are.
 const STATIC_FILES: &[(&str, &str)] = &[
     (
-        "include/xen/api/xen_common.h",
-        include_str!("static/include/xen/api/xen_common.h"),
-    ),
-    (
         "include/xen/api/xen_api_version.h",
         include_str!("static/include/xen/api/xen_api_version.h"),
     ),
@@ -54,6 +50,10 @@ const HAND_WRITTEN: &[&str] = &[
     "logout",
     "local_logout",
 ];
+
+/// Classes whose declarations header `xen_common.h` pulls in, as the
+/// official SDK's does (programs may rely on it), when the API has them.
+const COMMON_DECLS: &[&str] = &["host", "task"];
 
 /// Map shapes the official SDK always has, used or not.
 const ALWAYS_MAPS: &[&str] = &[
@@ -156,6 +156,12 @@ impl<'a> Sdk<'a> {
         sdk
     }
 
+    /// Whether the API has an event class, which `event.from`'s batch
+    /// (`xen_event_batch`) is made of; without one the batch is left out.
+    fn has_event(&self) -> bool {
+        self.api.class_of_kind(ClassKind::Event).is_some()
+    }
+
     fn collect_ctypes(&mut self) {
         let mut all = Vec::new();
         for ci in &self.classes {
@@ -181,7 +187,10 @@ impl<'a> Sdk<'a> {
         for m in ALWAYS_MAPS {
             all.extend(CType::of(&Type::parse(m).expect("valid type"), Pos::Param));
         }
-        all.extend([set_of(CType::String), set_of(CType::Int), CType::EventBatch]);
+        all.extend([set_of(CType::String), set_of(CType::Int)]);
+        if self.has_event() {
+            all.push(CType::EventBatch);
+        }
         let mut walked = Vec::new();
         for t in &all {
             t.walk(&mut walked);
@@ -258,12 +267,18 @@ impl<'a> Sdk<'a> {
                 _ => {}
             }
         }
+        if self.has_event() {
+            add(
+                "include/xen/api/xen_event_batch.h".into(),
+                templates::event_batch_h(),
+            );
+            add("src/xen_event_batch.c".into(), templates::event_batch_c());
+            headers.push("xen/api/xen_event_batch.h".into());
+        }
         add(
-            "include/xen/api/xen_event_batch.h".into(),
-            templates::event_batch_h(),
+            "include/xen/api/xen_common.h".into(),
+            templates::common_h(self.api, COMMON_DECLS),
         );
-        add("src/xen_event_batch.c".into(), templates::event_batch_c());
-        headers.push("xen/api/xen_event_batch.h".into());
         add(
             "include/xen/api/xen_api_failure.h".into(),
             templates::failure_h(self.api),
@@ -400,7 +415,7 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
         const_strings: class.kind() == ClassKind::Session,
     };
     let mut out = Vec::new();
-    if names::has_async_function(class, m) {
+    if names::has_async_function(api, class, m) {
         let mut adoc = doc.clone();
         adoc.insert(1, "Runs asynchronously: *result is the task that tracks the call; its result field holds the call's result once the task has finished.".into());
         if !m.has_async {
@@ -430,7 +445,7 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
 /// Which roles may make a call, in the project's words.
 fn roles_note(api: &Api, roles: Roles) -> String {
     if roles.is_empty() {
-        return "Not subject to role checks.".into();
+        return Roles::none_sentence();
     }
     match roles.and_above() {
         Some(least) => format!("Allowed to the role {} and every more privileged one.", api.role(least)),

@@ -421,6 +421,26 @@ pub(super) fn set_c(ct: &CType) -> String {
 }
 
 #[derive(Template)]
+#[template(path = "c/templates/common.h", escape = "none")]
+struct CommonH {
+    decls: Vec<String>,
+    has_session: bool,
+}
+
+/// `xen_common.h`: the session type and login calls, which end by
+/// including the session class's header when the API has one.
+pub(super) fn common_h(api: &Api, decls: &[&str]) -> String {
+    render(&CommonH {
+        decls: decls
+            .iter()
+            .filter(|c| api.class(c).is_some())
+            .map(|c| names::header(&format!("{}_decl", names::type_name(c))))
+            .collect(),
+        has_session: api.class_of_kind(ClassKind::Session).is_some(),
+    })
+}
+
+#[derive(Template)]
 #[template(path = "c/templates/event_batch.h", escape = "none")]
 struct EventBatchH {
     banner: &'static str,
@@ -607,14 +627,15 @@ fn desc(sdk: &Sdk, ct: &CType) -> Desc {
             ];
         }
         CType::Record(c) => {
-            let ci = sdk
+            // Records are only made of the API's classes; should one be
+            // missing, its record is described with no fields.
+            let fields = sdk
                 .classes
                 .iter()
                 .find(|ci| &ci.class.name == c)
-                .expect("records are of known classes");
+                .map_or(&[][..], |ci| &ci.fields);
             let owner = names::record(c);
-            d.fields = ci
-                .fields
+            d.fields = fields
                 .iter()
                 .map(|f| DescField {
                     key: c_string(&f.api),

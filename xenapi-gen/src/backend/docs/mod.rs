@@ -146,7 +146,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
             result: type_link(&m.result, api),
             rust: rs::call(c, m),
             python: py::call(c, m),
-            roles: if m.roles.is_empty() { "local root only".into() } else { api.role_names(m.roles).join(", ") },
+            roles: api.roles_text(m.roles),
             errors: api.error_codes(&m.errors).map(|e| format!("[{e}](../errors.md#{e})")).collect(),
             lifecycle: lifecycle_text(&m.lifecycle),
             deprecated: m.lifecycle.is_deprecated(),

@@ -20,7 +20,7 @@ mod types;
 
 use super::jobs::Job;
 use super::GeneratedFile;
-use crate::model::{Api, Class, ClassKind, RelationNames};
+use crate::model::{Api, Class, ClassKind, RelationNames, Roles};
 use crate::names::rust as names;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -553,7 +553,7 @@ fn roles(api: &Api) -> TokenStream {
     let consts = lists.iter().map(|(name, roles)| {
         let id = ident(name);
         let d = if roles.is_empty() {
-            " No role grants these: only a local superuser session may call.".to_string()
+            format!(" {}", Roles::none_sentence())
         } else {
             format!(" Callers holding {}.", roles.join(", "))
         };
@@ -563,8 +563,8 @@ fn roles(api: &Api) -> TokenStream {
         //! The role lists of the messages, as the dispatchers hand them to
         //! [`crate::server::Backend::authorize`]: a caller must hold one of
         //! the roles of the list, or be a local superuser (the pool's root
-        //! account), who passes every check. An empty list is local root
-        //! only.
+        //! account), who passes every check. An empty list means that
+        //! no role grants the call.
 
         #(#consts)*
     }

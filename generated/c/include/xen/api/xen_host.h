@@ -534,7 +534,8 @@ xen_host_record_opt_set_free(xen_host_record_opt_set *set);
  * Emergency call that clears the pending mandatory update guidance on the
  * host the session is connected to.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_host_emergency_clear_mandatory_guidance(xen_session *session);
@@ -547,7 +548,8 @@ xen_host_emergency_clear_mandatory_guidance(xen_session *session);
  * Runs asynchronously: *result is the task that tracks the call; its result
  * field holds the call's result once the task has finished.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_host_emergency_clear_mandatory_guidance_async(xen_session *session, xen_task *result);
@@ -632,7 +634,8 @@ xen_host_apply_updates_async(xen_session *session, xen_task *result, xen_host se
  * Emergency call that turns TLS certificate verification back on for the host
  * the session is connected to.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_host_emergency_reenable_tls_verification(xen_session *session);
@@ -645,7 +648,8 @@ xen_host_emergency_reenable_tls_verification(xen_session *session);
  * Runs asynchronously: *result is the task that tracks the call; its result
  * field holds the call's result once the task has finished.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_host_emergency_reenable_tls_verification_async(xen_session *session, xen_task *result);
@@ -655,7 +659,8 @@ xen_host_emergency_reenable_tls_verification_async(xen_session *session, xen_tas
  * Emergency call that turns TLS certificate verification off for the host the
  * session is connected to.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_host_emergency_disable_tls_verification(xen_session *session);
@@ -668,7 +673,8 @@ xen_host_emergency_disable_tls_verification(xen_session *session);
  * Runs asynchronously: *result is the task that tracks the call; its result
  * field holds the call's result once the task has finished.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_host_emergency_disable_tls_verification_async(xen_session *session, xen_task *result);
@@ -698,7 +704,8 @@ xen_host_set_numa_affinity_policy_async(xen_session *session, xen_task *result, 
 /**
  * Returns the scheduler granularity currently configured on the host.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_host_get_sched_gran(xen_session *session, enum xen_host_sched_gran *result, xen_host self);
@@ -710,7 +717,8 @@ xen_host_get_sched_gran(xen_session *session, enum xen_host_sched_gran *result, 
  * Runs asynchronously: *result is the task that tracks the call; its result
  * field holds the call's result once the task has finished.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_host_get_sched_gran_async(xen_session *session, xen_task *result, xen_host self);
@@ -720,7 +728,8 @@ xen_host_get_sched_gran_async(xen_session *session, xen_task *result, xen_host s
  * Changes the scheduler granularity of the host; takes effect after the next
  * reboot.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_host_set_sched_gran(xen_session *session, xen_host self, enum xen_host_sched_gran value);
@@ -733,7 +742,8 @@ xen_host_set_sched_gran(xen_session *session, xen_host self, enum xen_host_sched
  * Runs asynchronously: *result is the task that tracks the call; its result
  * field holds the call's result once the task has finished.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_host_set_sched_gran_async(xen_session *session, xen_task *result, xen_host self, enum xen_host_sched_gran value);
@@ -742,7 +752,8 @@ xen_host_set_sched_gran_async(xen_session *session, xen_task *result, xen_host s
 /**
  * Sets the UEFI Secure Boot certificates the host offers to guests.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  *
  * Deprecated since XAPI 22.16.0.
  */
@@ -756,7 +767,8 @@ xen_host_set_uefi_certificates(xen_session *session, xen_host host, char *value)
  * Runs asynchronously: *result is the task that tracks the call; its result
  * field holds the call's result once the task has finished.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  *
  * Deprecated since XAPI 22.16.0.
  */
@@ -1115,7 +1127,8 @@ xen_host_reset_server_certificate_async(xen_session *session, xen_task *result, 
  * Emergency call that regenerates a self-signed TLS certificate for the host
  * the session is connected to.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_host_emergency_reset_server_certificate(xen_session *session);
@@ -1128,7 +1141,8 @@ xen_host_emergency_reset_server_certificate(xen_session *session);
  * Runs asynchronously: *result is the task that tracks the call; its result
  * field holds the call's result once the task has finished.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_host_emergency_reset_server_certificate_async(xen_session *session, xen_task *result);

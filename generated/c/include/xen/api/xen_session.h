@@ -201,7 +201,8 @@ xen_session_get_all_subject_identifiers_async(xen_session *session, xen_task *re
  * Opens a session against a pool database read from the given file, for
  * inspection and tooling.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_session_create_from_db_file(xen_session *session, xen_session **result, const char *filename);
@@ -217,7 +218,8 @@ xen_session_create_from_db_file(xen_session *session, xen_session **result, cons
  * The API lists no asynchronous form of this call, and servers may answer
  * MESSAGE_METHOD_UNKNOWN; it is here because the official C SDK offers it.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_session_create_from_db_file_async(xen_session *session, xen_task *result, const char *filename);
@@ -227,7 +229,8 @@ xen_session_create_from_db_file_async(xen_session *session, xen_task *result, co
  * Changes the password of the logged-in local account after checking the old
  * one.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_session_change_password(xen_session *session, const char *old_pwd, const char *new_pwd);
@@ -243,7 +246,8 @@ xen_session_change_password(xen_session *session, const char *old_pwd, const cha
  * The API lists no asynchronous form of this call, and servers may answer
  * MESSAGE_METHOD_UNKNOWN; it is here because the official C SDK offers it.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_session_change_password_async(xen_session *session, xen_task *result, const char *old_pwd, const char *new_pwd);

@@ -305,7 +305,8 @@ xen_vmpp_record_opt_set_free(xen_vmpp_record_opt_set *set);
 /**
  * Records the time of the last archive run; returns nothing.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  *
  * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
  * longer offer it.
@@ -320,7 +321,8 @@ xen_vmpp_set_archive_last_run_time(xen_session *session, xen_vmpp self, time_t v
  * Runs asynchronously: *result is the task that tracks the call; its result
  * field holds the call's result once the task has finished.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  *
  * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
  * longer offer it.
@@ -332,7 +334,8 @@ xen_vmpp_set_archive_last_run_time_async(xen_session *session, xen_task *result,
 /**
  * Records the time of the last snapshot run; returns nothing.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  *
  * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
  * longer offer it.
@@ -347,7 +350,8 @@ xen_vmpp_set_backup_last_run_time(xen_session *session, xen_vmpp self, time_t va
  * Runs asynchronously: *result is the task that tracks the call; its result
  * field holds the call's result once the task has finished.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  *
  * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
  * longer offer it.

@@ -222,7 +222,8 @@ xen_vmss_set_type_async(xen_session *session, xen_task *result, xen_vmss self, e
 /**
  * Records the time at which the schedule last ran.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_vmss_set_last_run_time(xen_session *session, xen_vmss self, time_t value);
@@ -234,7 +235,8 @@ xen_vmss_set_last_run_time(xen_session *session, xen_vmss self, time_t value);
  * Runs asynchronously: *result is the task that tracks the call; its result
  * field holds the call's result once the task has finished.
  *
- * Not subject to role checks.
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
  */
 extern bool
 xen_vmss_set_last_run_time_async(xen_session *session, xen_task *result, xen_vmss self, time_t value);

@@ -3,6 +3,24 @@
 #include <string.h>
 
 #include <xen/api/xen_api_failure.h>
+{%- if errors.is_empty() %}
+
+/* The API defines no error codes: every code is unknown. */
+const char *
+xen_api_failure_to_string(enum xen_api_failure val)
+{
+    (void)val;
+    return "UNDEFINED";
+}
+
+
+enum xen_api_failure
+xen_api_failure_from_string(const char *str)
+{
+    (void)str;
+    return XEN_API_FAILURE_UNDEFINED;
+}
+{%- else %}
 
 /* In the order of enum xen_api_failure. */
 static const char *const codes[] = {
@@ -43,3 +61,4 @@ xen_api_failure_from_string(const char *str)
     }
     return XEN_API_FAILURE_UNDEFINED;
 }
+{%- endif %}

@@ -12,11 +12,13 @@ from typing import {{ typing }}
 
 from ._session import {% if aio %}AsyncSessionBase, AsyncTask{% else %}SessionBase, Task{% endif %}
 from ._wire import to_str
+{%- if !enum_imports.is_empty() %}
 from .enums import (
 {%- for i in enum_imports %}
     {{ i }},
 {%- endfor %}
 )
+{%- endif %}
 from .records import (
 {%- for i in record_imports %}
     {{ i }},

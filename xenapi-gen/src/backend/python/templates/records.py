@@ -27,11 +27,13 @@ from ._wire import (
     to_strs,
     to_void,
 )
+{%- if !enum_names.is_empty() %}
 from .enums import (
 {%- for e in enum_names %}
     {{ e }},
 {%- endfor %}
 )
+{%- endif %}
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 {% for r in refs %}

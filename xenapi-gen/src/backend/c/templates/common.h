@@ -67,8 +67,9 @@
 #endif
 
 #include <xen/api/xen_api_version.h>
-#include <xen/api/xen_host_decl.h>
-#include <xen/api/xen_task_decl.h>
+{%- for h in decls %}
+#include <{{ h }}>
+{%- endfor %}
 #include <xen/api/xen_string_set.h>
 
 #ifdef __cplusplus
@@ -244,6 +245,8 @@ xen_session_clear_error(xen_session *session);
 #endif
 
 /* The record of a session and the rest of the calls on sessions. */
+{%- if has_session %}
 #include <xen/api/xen_session.h>
+{%- endif %}
 
 #endif
