@@ -10,8 +10,19 @@ use std::path::PathBuf;
 use xenapi_gen::backend::Lang;
 use xenapi_gen::{Builder, Error, Protocol};
 
+/// The names a `use` tree brings in (globs bring none by name).
+fn use_names(tree: &syn::UseTree, out: &mut Vec<String>) {
+    match tree {
+        syn::UseTree::Path(p) => use_names(&p.tree, out),
+        syn::UseTree::Name(n) => out.push(n.ident.to_string()),
+        syn::UseTree::Rename(r) => out.push(r.rename.to_string()),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| use_names(t, out)),
+        syn::UseTree::Glob(_) => {}
+    }
+}
+
 /// Names of the items of a generated single file, with the items of its
-/// inline modules as `module::item`.
+/// inline modules (and what they re-export) as `module::item`.
 fn items(source: &str) -> BTreeSet<String> {
     fn name(item: &syn::Item) -> Option<String> {
         Some(match item {
@@ -36,6 +47,13 @@ fn items(source: &str) -> BTreeSet<String> {
                 for inner in m.content.iter().flat_map(|(_, items)| items) {
                     if let Some(i) = name(inner) {
                         out.insert(format!("{n}::{i}"));
+                    }
+                    if let syn::Item::Use(u) = inner {
+                        if matches!(u.vis, syn::Visibility::Public(_)) {
+                            let mut names = Vec::new();
+                            use_names(&u.tree, &mut names);
+                            out.extend(names.iter().map(|i| format!("{n}::{i}")));
+                        }
                     }
                 }
             }
