@@ -39,13 +39,15 @@ fn assert_refused(out: &Path, got: &Output, bad: &str, good: &[&str]) {
     assert!(std::fs::read_dir(out).unwrap().next().is_none(), "nothing is written");
 }
 
-/// The crate's `Cargo.toml` and `src/lib.rs`, after a run that must succeed.
+/// The crate's `Cargo.toml`, and its `src/lib.rs` followed by
+/// `src/client.rs` (where the `Connection` constructors are), after a run
+/// that must succeed.
 fn crate_files(extra: &[&str]) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     let out = generate(dir.path(), extra);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let read = |p: &str| std::fs::read_to_string(dir.path().join("rust").join(p)).unwrap();
-    (read("Cargo.toml"), read("src/lib.rs"))
+    (read("Cargo.toml"), read("src/lib.rs") + &read("src/client.rs"))
 }
 
 #[test]
