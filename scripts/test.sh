@@ -173,6 +173,10 @@ one_protocol() {
   done
   cargo clippy -q -p xenapi-example-build -- -D warnings
   cargo clippy -q -p xenapi-example-server -- -D warnings
+  # The simulator as `cargo install` or `cargo build -p xenapi-sim` sees
+  # it: without the workspace's dev-dependencies, whose features (tokio's
+  # io-util and process, among others) the other builds lend it.
+  cargo clippy -q -p xenapi-sim --bins -- -D warnings
 }
 
 # ---------------------------------------------------------------- run
@@ -205,7 +209,7 @@ if [ -z "$QUICK" ]; then
 fi
 run "cargo test: run" cargo test --workspace --exclude xenapi
 if [ -z "$QUICK" ]; then
-  run "one protocol only: xenapi-rt and the example crates" one_protocol
+  run "one protocol only: xenapi-rt and the example crates; the simulator on its own features" one_protocol
 
   join "hostile input against the simulator (over 20,000 requests)"
   join "the explicit messages real clients call have behaviour in the simulator"
