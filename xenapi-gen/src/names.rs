@@ -146,7 +146,11 @@ pub mod rust {
         }
         let names: Vec<&str> = roles.names(all).collect();
         let run = roles.iter().zip(0u8..).take_while(|(r, i)| r.0 == *i).count();
-        let shout = |r: &str| r.to_shouty_snake_case();
+        // A role name may hold anything the schema allows; the constant
+        // keeps ASCII letters, digits and `_`, and never starts with a digit.
+        let shout = |r: &str| -> String {
+            r.to_shouty_snake_case().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+        };
         let mut parts = Vec::new();
         match run {
             0 => {}
@@ -154,7 +158,12 @@ pub mod rust {
             n => parts.push(format!("{}_AND_ABOVE", shout(names[n - 1]))),
         }
         parts.extend(names[run..].iter().map(|r| shout(r)));
-        parts.join("_OR_")
+        let name = parts.join("_OR_");
+        if name.starts_with(|c: char| !(c.is_ascii_alphabetic() || c == '_')) {
+            format!("ROLE_{name}")
+        } else {
+            name
+        }
     }
 }
 
@@ -461,6 +470,19 @@ mod tests {
         assert_eq!(roles_const(Roles::first(3), &all), "VM_ADMIN_AND_ABOVE");
         assert_eq!(roles_const(set(&[4, 0, 1]), &all), "POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT");
         assert_eq!(roles_const(set(&[2]), &all), "VM_ADMIN");
+    }
+
+    #[test]
+    fn role_constants_are_identifiers_whatever_the_role_names() {
+        use crate::model::{RoleId, Roles};
+        let all: Vec<String> = ["3hk mtcs", "ops.team", "día"].map(String::from).to_vec();
+        assert_eq!(roles_const(Roles::first(1), &all), "ROLE_3HK_MTCS");
+        assert_eq!(roles_const(std::iter::once(RoleId(1)).collect(), &all), "OPS_TEAM");
+        assert_eq!(roles_const(std::iter::once(RoleId(2)).collect(), &all), "D_A");
+        for set in [Roles::first(1), Roles::first(2), Roles::first(3)] {
+            let name = roles_const(set, &all);
+            assert!(syn::parse_str::<syn::Ident>(&name).is_ok(), "{name}");
+        }
     }
 
     #[test]
