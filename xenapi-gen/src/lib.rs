@@ -21,6 +21,7 @@ pub mod import;
 pub mod load;
 pub mod model;
 pub mod names;
+pub mod upstream;
 pub mod write;
 
 pub use builder::{Builder, Protocol};

@@ -1,0 +1,8 @@
+//! Reading xapi's own data model (the OCaml sources of `xapi-project/xen-api`)
+//! and comparing it with a schema, so that the schema can follow upstream.
+//!
+//! [`facts`] holds what is read: the same shape as the reference export
+//! (`doc/data/xenapi.json`), plus what that export leaves out (parameter
+//! defaults and releases, class properties, where each item is defined).
+
+pub mod facts;
