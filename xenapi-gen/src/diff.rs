@@ -9,18 +9,30 @@
 //! fail against the new one: something it may call, read or match on is
 //! gone (a class, field, message, enum, enum value, error code, setter,
 //! role); a type changed (a field, a param, a result); the positional param
-//! list changed (a param added, removed, replaced or moved); the roles
+//! list changed (a param removed, replaced or moved, or added anywhere but
+//! at the end with a default); the roles
 //! allowed to call a message narrowed; the params of an error changed; a
 //! field of a class with `create` became required (no default); something
 //! reached the `removed` lifecycle state; a relation (a ref field and the
 //! set field listing it back, as `RELATIONS` of the generated crate holds
 //! them) went away or now pairs the ref field with another set field.
 //! Anything else is **compatible**: additions (relations included), new
-//! enum values (generated bindings tolerate unknown values), widened
+//! enum values (generated bindings tolerate unknown values), a parameter
+//! added at the end with a default (a call that leaves it out gets the
+//! default; `since R` is shown when its lifecycle names the release), an
+//! error code added to a message (`since R` likewise), widened
 //! roles, deprecations, new defaults, errors a message may return, a
 //! field's `inverse` declaration (what it does to the relations is listed
 //! as the relations' own change) and renamed params (XenAPI params are
 //! positional).
+//!
+//! Error codes: deleting a code from the schema is breaking, since the
+//! generated bindings lose its name (`ApiError::SrFull`) and code matching
+//! on it no longer builds. Marking a code `removed` in its lifecycle is
+//! reported (`~ error X: lifecycle published -> removed`) but compatible:
+//! the name stays, and a client that knows a code the server never sends
+//! keeps working. Enum values and error codes with lifecycles are compared
+//! by state like classes and fields; for them too only deletion breaks.
 //!
 //! Derived messages are not listed one by one: they are reported as the
 //! consequence of the field or `derive` setting they follow, e.g.
@@ -29,7 +41,7 @@
 //! signature changes. Params are numbered from 1 in schema order, the
 //! session included.
 
-use crate::model::{Api, Class, EnumDef, Field, Inverse, LifecycleState, Literal, Message, MessageOrigin, Param, Qualifier, Roles};
+use crate::model::{Api, Class, EnumDef, ErrorDef, Field, Inverse, LifecycleState, Literal, Message, MessageOrigin, Param, Qualifier, Roles};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -584,7 +596,11 @@ fn message_changes(
     let xe: BTreeSet<&str> = sides.old.error_codes(&x.errors).collect();
     let ye: BTreeSet<&str> = sides.new.error_codes(&y.errors).collect();
     for e in ye.difference(&xe) {
-        out.push((format!("error {e} added"), false));
+        let since = y.errors.iter().find(|id| sides.new.error(**id).code == *e).and_then(|id| y.error_added(*id));
+        match since {
+            Some(t) => out.push((format!("error {e} added (since {})", t.release), false)),
+            None => out.push((format!("error {e} added"), false)),
+        }
     }
     for e in xe.difference(&ye) {
         out.push((format!("error {e} removed"), false));
@@ -624,9 +640,22 @@ fn param_changes(old: &[Param], new: &[Param], out: &mut Vec<(String, bool)>) {
             out.push((format!("param {} `{}` removed", i + 1, param_text(p)), true));
         }
     }
+    // Added params that, from some point on, are all that follows and
+    // all have defaults: calls written for the old list still fit.
+    let appended_from = new
+        .iter()
+        .rposition(|p| in_old(&p.name) || p.default.is_none())
+        .map_or(0, |i| i + 1)
+        .max(old.len().min(new.len()));
     for (i, p) in new.iter().enumerate() {
         if !renamed.contains(&i) && !in_old(&p.name) {
-            out.push((format!("param {} `{}` added", i + 1, param_text(p)), true));
+            if i >= appended_from {
+                let default = p.default.as_ref().map(Literal::to_notation).unwrap_or_default();
+                let since = p.lifecycle.introduced().map(|t| format!(", since {}", t.release)).unwrap_or_default();
+                out.push((format!("param {} `{}` added at the end (default {default}{since})", i + 1, param_text(p)), false));
+            } else {
+                out.push((format!("param {} `{}` added", i + 1, param_text(p)), true));
+            }
         }
     }
     let common_old: Vec<&str> = old.iter().map(|p| p.name.as_str()).filter(|n| in_new(n)).collect();
@@ -662,9 +691,18 @@ fn enum_changes(old: &Api, new: &Api, b: &mut Builder) {
             (Some(_), None) => b.push(&g, 0, "", Sign::Removed, subject, String::new(), true),
             (Some(x), Some(y)) => {
                 for v in &y.values {
-                    if !x.values.iter().any(|w| w.name == v.name) {
-                        let value = Subject::EnumValue { enum_name: name.to_string(), value: v.name.clone() };
-                        b.push(&g, 1, &v.name, Sign::Added, value, String::new(), false);
+                    let value = Subject::EnumValue { enum_name: name.to_string(), value: v.name.clone() };
+                    match x.values.iter().find(|w| w.name == v.name) {
+                        None => {
+                            let since = v.lifecycle.introduced().map(|t| format!("since {}", t.release)).unwrap_or_default();
+                            b.push(&g, 1, &v.name, Sign::Added, value, since, false);
+                        }
+                        Some(w) => {
+                            if let Some((detail, _)) = lifecycle_change(w.lifecycle.state(), v.lifecycle.state()) {
+                                // The value stays in the bindings, so a client keeps working.
+                                b.push(&g, 1, &v.name, Sign::Changed, value, detail, false);
+                            }
+                        }
                     }
                 }
                 for v in &x.values {
@@ -681,16 +719,26 @@ fn enum_changes(old: &Api, new: &Api, b: &mut Builder) {
 
 fn error_changes(old: &Api, new: &Api, b: &mut Builder) {
     let g = (Section::Errors, String::new());
-    let oe: BTreeMap<&str, &[String]> = old.errors.iter().map(|e| (e.code.as_str(), e.params.as_slice())).collect();
-    let ne: BTreeMap<&str, &[String]> = new.errors.iter().map(|e| (e.code.as_str(), e.params.as_slice())).collect();
+    let oe: BTreeMap<&str, &ErrorDef> = old.errors.iter().map(|e| (e.code.as_str(), e)).collect();
+    let ne: BTreeMap<&str, &ErrorDef> = new.errors.iter().map(|e| (e.code.as_str(), e)).collect();
     let params = |p: &[String]| format!("({})", p.join(", "));
     for code in keys(&oe, &ne) {
         let subject = Subject::Error(code.to_string());
         match (oe.get(code), ne.get(code)) {
-            (None, Some(p)) => b.push(&g, 0, code, Sign::Added, subject, format!("params {}", params(p)), false),
+            (None, Some(e)) => {
+                let since = e.lifecycle.introduced().map(|t| format!(", since {}", t.release)).unwrap_or_default();
+                b.push(&g, 0, code, Sign::Added, subject, format!("params {}{since}", params(&e.params)), false)
+            }
             (Some(_), None) => b.push(&g, 0, code, Sign::Removed, subject, String::new(), true),
-            (Some(x), Some(y)) if x != y => {
-                b.push(&g, 0, code, Sign::Changed, subject, format!("params {} -> {}", params(x), params(y)), true)
+            (Some(x), Some(y)) => {
+                if x.params != y.params {
+                    let detail = format!("params {} -> {}", params(&x.params), params(&y.params));
+                    b.push(&g, 0, code, Sign::Changed, subject.clone(), detail, true);
+                }
+                if let Some((detail, _)) = lifecycle_change(x.lifecycle.state(), y.lifecycle.state()) {
+                    // The code keeps its name in the bindings; a server that no longer sends it breaks no client.
+                    b.push(&g, 0, code, Sign::Changed, subject, detail, false);
+                }
             }
             _ => {}
         }

@@ -1,9 +1,11 @@
 //! The model as a JSON export in the shape of xapi's `doc/data/xenapi.json`
 //! (classes with fields, enums and every message, explicit and derived),
 //! and the errors and releases lists beside it. Used to compare a schema
-//! with upstream, and by `import-json` round trips.
+//! with upstream, and by `import-json` round trips. The two keys xapi's
+//! export lacks (`since` on a parameter, `internal` on a message) are the
+//! optional ones of [`crate::upstream::facts`] and only appear when set.
 
-use crate::model::{Api, Lifecycle};
+use crate::model::{Api, Lifecycle, Param};
 use serde_json::{json, Value};
 
 fn lifecycle(l: &Lifecycle) -> Value {
@@ -13,7 +15,21 @@ fn lifecycle(l: &Lifecycle) -> Value {
     })
 }
 
-/// `{"classes": [...]}` with every message, explicit and derived.
+/// `{name, type}`, plus `since` (the release that added it, as in
+/// [`crate::upstream::facts::Param`]) for a parameter a later release added.
+fn param(p: &Param) -> Value {
+    let mut v = json!({"name": p.name, "type": p.ty.to_string()});
+    if let Some(t) = p.lifecycle.introduced() {
+        v["since"] = json!(t.release);
+    }
+    v
+}
+
+/// `{"classes": [...]}` with every message, explicit and derived; an
+/// internal message carries `"internal": true` (xapi's own export leaves
+/// such messages out). Enum values, error codes and the error entries of
+/// messages are those of the API given: export [`Api::at_release`] to see
+/// them as of a release.
 pub fn model_json(api: &Api) -> Value {
     let classes: Vec<Value> = api
         .classes
@@ -38,15 +54,21 @@ pub fn model_json(api: &Api) -> Value {
                     }
                     v
                 }).collect::<Vec<_>>(),
-                "messages": c.messages.iter().map(|m| json!({
-                    "name": m.name,
-                    "result": m.result.to_string(),
-                    "params": m.params.iter().map(|p| json!({"name": p.name, "type": p.ty.to_string()})).collect::<Vec<_>>(),
-                    "errors": api.error_codes(&m.errors).collect::<Vec<_>>(),
-                    "roles": api.role_names(m.roles),
-                    "implicit": m.is_derived(),
-                    "lifecycle": lifecycle(&m.lifecycle),
-                })).collect::<Vec<_>>(),
+                "messages": c.messages.iter().map(|m| {
+                    let mut v = json!({
+                        "name": m.name,
+                        "result": m.result.to_string(),
+                        "params": m.params.iter().map(param).collect::<Vec<_>>(),
+                        "errors": api.error_codes(&m.errors).collect::<Vec<_>>(),
+                        "roles": api.role_names(m.roles),
+                        "implicit": m.is_derived(),
+                        "lifecycle": lifecycle(&m.lifecycle),
+                    });
+                    if m.internal {
+                        v["internal"] = json!(true);
+                    }
+                    v
+                }).collect::<Vec<_>>(),
             })
         })
         .collect();

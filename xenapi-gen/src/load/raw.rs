@@ -44,7 +44,17 @@ pub struct RawError {
     pub code: At<String>,
     pub params: Vec<At<String>>,
     pub description: Option<At<String>>,
+    /// Optional: absent means the code exists in every release.
+    pub lifecycle: Vec<At<String>>,
     pub src: Src,
+}
+
+/// An entry of a message's `errors:` list: a plain code, or
+/// `{code: X, since: R}` for a code a later release added to the message.
+#[derive(Debug, Clone)]
+pub struct RawErrorEntry {
+    pub code: At<String>,
+    pub since: Option<At<String>>,
 }
 
 /// Who may call: a role name (that role and every more privileged one) or
@@ -99,6 +109,8 @@ pub struct RawEnum {
 pub struct RawEnumValue {
     pub name: At<String>,
     pub description: Option<At<String>>,
+    /// Optional: absent means the value exists in every release.
+    pub lifecycle: Vec<At<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +135,8 @@ pub struct RawParam {
     pub description: Option<At<String>>,
     /// The value a call that leaves this parameter out gets.
     pub default: Option<At<Value>>,
+    /// Optional: absent means the parameter came with its message.
+    pub lifecycle: Vec<At<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -132,9 +146,11 @@ pub struct RawMessage {
     pub description: Option<At<String>>,
     pub params: Vec<RawParam>,
     pub result: At<String>,
-    pub errors: Vec<At<String>>,
+    pub errors: Vec<RawErrorEntry>,
     pub roles: Option<RawRoles>,
     pub lifecycle: Vec<At<String>>,
+    /// Callable, but not in the published documentation upstream.
+    pub internal: bool,
 }
 
 fn opt_string(cx: &mut Cx<'_>, m: &super::read::Map<'_>, key: &str, what: &str) -> Option<At<String>> {
@@ -184,16 +200,40 @@ fn read_description(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str) -> Op
 
 /// The lifecycle list; a missing or empty one is reported here.
 fn lifecycle(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str) -> Vec<At<String>> {
-    match m.require(cx, "lifecycle") {
-        Some(p) => {
-            let items = cx.strings(node(&p), &format!("the lifecycle of {what}"));
-            if matches!(p.0, Value::Sequence(s) if s.is_empty()) {
-                cx.problem(&p.1, format!("the lifecycle of {what} is empty"), Some("write at least `[published RELEASE]`".into()));
-            }
-            items
-        }
-        None => Vec::new(),
+    if m.get("lifecycle").is_none() {
+        m.require(cx, "lifecycle");
     }
+    opt_lifecycle(cx, m, what)
+}
+
+/// An optional lifecycle list (enum values, parameters, error codes):
+/// absent is no lifecycle, but a present one must not be empty.
+fn opt_lifecycle(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str) -> Vec<At<String>> {
+    let Some(p) = m.get("lifecycle") else { return Vec::new() };
+    let items = cx.strings(node(&p), &format!("the lifecycle of {what}"));
+    if matches!(p.0, Value::Sequence(s) if s.is_empty()) {
+        cx.problem(&p.1, format!("the lifecycle of {what} is empty"), Some("write at least `[published RELEASE]`".into()));
+    }
+    items
+}
+
+/// A message's `errors:` list: plain codes or `{code, since}` mappings.
+fn error_entries(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str) -> Vec<RawErrorEntry> {
+    let Some(p) = m.get("errors") else { return Vec::new() };
+    let items = cx.seq(node(&p), &format!("the errors of {what}"));
+    items
+        .iter()
+        .filter_map(|it| match it.0 {
+            Value::Mapping(_) => {
+                let etitle = title(node(it), "code", "error entry", &format!(" of {what}"), format!("an error entry of {what}"));
+                let e = cx.map(node(it), &etitle, &["code", "since"])?;
+                let code = req_string(cx, &e, "code", "an error code");
+                let since = e.get("since").and_then(|p| cx.string(node(&p), &format!("`since` of {etitle}")));
+                Some(RawErrorEntry { code, since })
+            }
+            _ => cx.string(node(it), &format!("an item of the errors of {what}")).map(|code| RawErrorEntry { code, since: None }),
+        })
+        .collect()
 }
 
 fn roles(cx: &mut Cx<'_>, n: Node<'_, '_>, what: &str) -> Option<RawRoles> {
@@ -264,12 +304,13 @@ pub(crate) fn read_errors(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Option<Vec<Raw
     let errors = items
         .iter()
         .filter_map(|it| {
-            let e = cx.map(node(it), &title(node(it), "code", "error", "", "an error".into()), &["code", "params", "description"])?;
+            let e = cx.map(node(it), &title(node(it), "code", "error", "", "an error".into()), &["code", "params", "description", "lifecycle"])?;
             let code = req_string(cx, &e, "code", "an error code");
             let what = format!("error `{}`", code.v);
             Some(RawError {
                 params: e.get("params").map(|p| cx.strings(node(&p), &format!("the params of {what}"))).unwrap_or_default(),
                 description: read_description(cx, &e, &what),
+                lifecycle: opt_lifecycle(cx, &e, &what),
                 code,
                 src: cx.src(&it.1),
             })
@@ -282,10 +323,10 @@ const CLASS_KEYS: &[&str] =
     &["name", "description", "lifecycle", "derive", "async", "roles", "enums", "fields", "messages"];
 const DERIVE_KEYS: &[&str] = &["fields", "record", "all", "by_name_label", "create_destroy"];
 const ENUM_KEYS: &[&str] = &["name", "description", "values"];
-const VALUE_KEYS: &[&str] = &["name", "description"];
+const VALUE_KEYS: &[&str] = &["name", "description", "lifecycle"];
 const FIELD_KEYS: &[&str] = &["name", "description", "type", "qualifier", "default", "lifecycle", "roles", "inverse"];
-const MESSAGE_KEYS: &[&str] = &["name", "description", "params", "result", "errors", "roles", "lifecycle"];
-const PARAM_KEYS: &[&str] = &["name", "type", "description", "default"];
+const MESSAGE_KEYS: &[&str] = &["name", "description", "params", "result", "errors", "roles", "lifecycle", "internal"];
+const PARAM_KEYS: &[&str] = &["name", "type", "description", "default", "lifecycle"];
 
 impl RawClass {
     pub(crate) fn read(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Option<RawClass> {
@@ -349,8 +390,10 @@ impl RawEnum {
                         let vtitle = title(node(it), "name", "value", &format!(" of {what}"), format!("a value of {what}"));
                         let v = cx.map(node(it), &vtitle, VALUE_KEYS)?;
                         let name = req_string(cx, &v, "name", "an enum value");
-                        let d = read_description(cx, &v, &format!("value `{}` of {what}", name.v));
-                        Some(RawEnumValue { name, description: d })
+                        let vwhat = format!("value `{}` of {what}", name.v);
+                        let d = read_description(cx, &v, &vwhat);
+                        let lifecycle = opt_lifecycle(cx, &v, &vwhat);
+                        Some(RawEnumValue { name, description: d, lifecycle })
                     })
                     .collect()
             }
@@ -394,19 +437,21 @@ impl RawMessage {
                         let ty = req_string(cx, &pm, "type", &format!("the type of param `{}`", name.v));
                         let description = opt_string(cx, &pm, "description", "a param description");
                         let default = pm.get("default").map(|(v, p)| At { v: v.clone(), src: cx.src(&p) });
-                        Some(RawParam { name, ty, description, default })
+                        let lifecycle = opt_lifecycle(cx, &pm, &format!("param `{}` of {what}", name.v));
+                        Some(RawParam { name, ty, description, default, lifecycle })
                     })
                     .collect()
             }
             None => Vec::new(),
         };
         let result = req_string(cx, &m, "result", &format!("the result of {what}"));
-        let errors = m.get("errors").map(|p| cx.strings(node(&p), &format!("the errors of {what}"))).unwrap_or_default();
+        let errors = error_entries(cx, &m, &what);
         let roles = match m.require(cx, "roles") {
             Some(p) => roles(cx, node(&p), &format!("the roles of {what}")),
             None => None,
         };
         let lifecycle = lifecycle(cx, &m, &what);
-        Some(RawMessage { src: cx.src(n.path), name, description, params, result, errors, roles, lifecycle })
+        let internal = opt_bool(cx, &m, "internal", &format!("`internal` of {what}"));
+        Some(RawMessage { src: cx.src(n.path), name, description, params, result, errors, roles, lifecycle, internal })
     }
 }

@@ -1,7 +1,7 @@
 //! Derivation of the implicit messages: what every class gets from its
 //! fields and its `derive` settings without writing them in the schema.
 
-use super::{Class, Field, Message, MessageOrigin, Param, Qualifier, Type};
+use super::{Class, Field, Lifecycle, Message, MessageOrigin, Param, Qualifier, Type};
 use crate::load::raw::Src;
 
 /// What a derived message does.
@@ -41,7 +41,7 @@ impl DerivedKind {
 
 fn param(name: &str, ty: Type) -> Param {
     // Placed where the message is derived from, by `push`.
-    Param { name: name.into(), ty, description: None, default: None, src: Src::default() }
+    Param { name: name.into(), ty, description: None, default: None, lifecycle: Lifecycle::default(), src: Src::default() }
 }
 
 /// The derived messages of a class, in a stable order: class-level ones,
@@ -76,6 +76,8 @@ pub(crate) fn derived_messages(class: &Class) -> Vec<Message> {
             params,
             result,
             errors: Vec::new(),
+            errors_added: Vec::new(),
+            internal: false,
             roles,
             lifecycle,
             origin: MessageOrigin::Derived { kind, field: field.map(|f| f.name.clone()) },

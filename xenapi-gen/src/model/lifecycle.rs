@@ -64,6 +64,12 @@ impl Transition {
     pub fn phrase(&self) -> String {
         format!("{} in {}", self.kind.as_str(), self.release_name())
     }
+
+    /// `added in XAPI 25.2.0`: an error code a later release added to a
+    /// message that was already there.
+    pub fn added_phrase(&self) -> String {
+        format!("added in {}", self.release_name())
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -107,9 +113,13 @@ impl Lifecycle {
         self.transitions.iter().any(|t| t.kind == kind)
     }
 
-    /// The state as of the newest release.
+    /// The state as of the newest release. An item without a lifecycle
+    /// (enum values, parameters and error codes may have none) is
+    /// published.
     pub fn state(&self) -> LifecycleState {
-        if self.has(TransitionKind::Removed) {
+        if self.transitions.is_empty() {
+            LifecycleState::Published
+        } else if self.has(TransitionKind::Removed) {
             LifecycleState::Removed
         } else if self.has(TransitionKind::Deprecated) {
             LifecycleState::Deprecated

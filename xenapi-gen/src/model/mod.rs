@@ -73,6 +73,8 @@ pub struct ErrorDef {
     pub code: String,
     pub params: Vec<String>,
     pub description: String,
+    /// Empty for a code that exists in every release.
+    pub lifecycle: Lifecycle,
     pub src: Src,
 }
 
@@ -188,6 +190,8 @@ pub struct EnumDef {
 pub struct EnumValue {
     pub name: String,
     pub description: String,
+    /// Empty for a value that exists in every release.
+    pub lifecycle: Lifecycle,
     /// Where the value's name was written.
     pub src: Src,
 }
@@ -200,6 +204,9 @@ pub struct Param {
     /// What the server fills in when a call leaves this parameter out;
     /// only trailing parameters have one.
     pub default: Option<Literal>,
+    /// Empty for a parameter that came with its message; else the release
+    /// that added it (such a parameter is trailing and has a default).
+    pub lifecycle: Lifecycle,
     /// Where the parameter's name was written (for a derived message, the
     /// item it was derived from).
     pub src: Src,
@@ -224,6 +231,12 @@ pub struct Message {
     pub result: Type,
     /// The error codes the message may fail with.
     pub errors: Vec<ErrorId>,
+    /// The codes of [`Message::errors`] that a release after the
+    /// message's own added to it, with that release.
+    pub errors_added: Vec<(ErrorId, Transition)>,
+    /// Callable like any other, but kept out of the published
+    /// documentation upstream; see [`Message::INTERNAL_NOTE`].
+    pub internal: bool,
     /// The roles that may call it; none means [`Roles::NONE_LABEL`].
     pub roles: Roles,
     pub lifecycle: Lifecycle,
@@ -234,8 +247,18 @@ pub struct Message {
 }
 
 impl Message {
+    /// What every backend says of an internal message, in the same words.
+    pub const INTERNAL_NOTE: &'static str =
+        "Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.";
+
     pub fn is_derived(&self) -> bool {
         matches!(self.origin, MessageOrigin::Derived { .. })
+    }
+
+    /// The release that added error `id` to this message after the
+    /// message itself, if one did.
+    pub fn error_added(&self, id: ErrorId) -> Option<&Transition> {
+        self.errors_added.iter().find(|(e, _)| *e == id).map(|(_, t)| t)
     }
 
     /// Whether the first parameter is the session (every message but the

@@ -1,6 +1,6 @@
 //! Release targeting: the API as it stood at a given release.
 
-use super::{Api, ClassKind, Lifecycle, Type};
+use super::{Api, ClassKind, ErrorId, Lifecycle, Type};
 use std::collections::HashSet;
 
 impl Lifecycle {
@@ -20,17 +20,40 @@ impl Lifecycle {
 }
 
 impl Api {
-    /// The API as it stood at release `code`: classes, fields and messages
-    /// added later are left out; items deprecated or removed later are
-    /// still present, marked as they were then. `None` if the release is
-    /// unknown.
+    /// The API as it stood at release `code`: classes, fields, messages,
+    /// parameters, enum values, error codes and the error entries of
+    /// messages added later are left out; items deprecated or removed
+    /// later are still present, marked as they were then. `None` if the
+    /// release is unknown.
     pub fn at_release(&self, code: &str) -> Option<Api> {
         let idx = self.release_index(code)?;
         let mut api = self.clone();
         api.releases.truncate(idx + 1);
+        // Error ids are positions: renumber the codes that stay.
+        let mut renumber: Vec<Option<ErrorId>> = Vec::with_capacity(api.errors.len());
+        let mut kept = 0u32;
+        for e in &api.errors {
+            renumber.push(e.lifecycle.exists_at(idx).then(|| {
+                kept += 1;
+                ErrorId(kept - 1)
+            }));
+        }
+        api.errors.retain(|e| e.lifecycle.exists_at(idx));
+        for e in &mut api.errors {
+            e.lifecycle = e.lifecycle.at(idx);
+        }
         api.classes.retain(|c| c.lifecycle.exists_at(idx));
         for c in &mut api.classes {
             c.lifecycle = c.lifecycle.at(idx);
+            for e in &mut c.enums {
+                e.values.retain(|v| v.lifecycle.exists_at(idx));
+                for v in &mut e.values {
+                    v.lifecycle = v.lifecycle.at(idx);
+                }
+            }
+            // An enum all of whose values came later did not exist yet;
+            // what uses it is pruned below.
+            c.enums.retain(|e| !e.values.is_empty());
             c.fields.retain(|f| f.lifecycle.exists_at(idx));
             for f in &mut c.fields {
                 f.lifecycle = f.lifecycle.at(idx);
@@ -38,6 +61,17 @@ impl Api {
             c.messages.retain(|m| m.lifecycle.exists_at(idx));
             for m in &mut c.messages {
                 m.lifecycle = m.lifecycle.at(idx);
+                m.params.retain(|p| p.lifecycle.exists_at(idx));
+                for p in &mut m.params {
+                    p.lifecycle = p.lifecycle.at(idx);
+                }
+                let later: HashSet<ErrorId> =
+                    m.errors_added.iter().filter(|(_, t)| t.release_index > idx).map(|(e, _)| *e).collect();
+                m.errors.retain(|e| !later.contains(e));
+                m.errors_added.retain(|(e, _)| !later.contains(e));
+                let renumbered = |e: &ErrorId| renumber[e.0 as usize];
+                m.errors = m.errors.iter().filter_map(renumbered).collect();
+                m.errors_added = m.errors_added.iter().filter_map(|(e, t)| Some((renumbered(e)?, t.clone()))).collect();
             }
         }
         // Some lifecycles in the real API are older than the classes their

@@ -21,6 +21,8 @@ struct Resolver<'a> {
     release_labels: Vec<String>,
     /// error code -> its id
     errors: HashMap<String, ErrorId>,
+    /// by error id: the release index the code was introduced in, if it has a lifecycle
+    error_intro: Vec<Option<usize>>,
     /// errors.yaml could not be read: names of errors are not checked.
     errors_unread: bool,
     classes: HashSet<String>,
@@ -48,6 +50,7 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
         release_codes: Vec::new(),
         release_labels: Vec::new(),
         errors: HashMap::new(),
+        error_intro: Vec::new(),
         errors_unread: unread.errors,
         classes: HashSet::new(),
         classes_unread: unread.classes.into_iter().collect(),
@@ -101,13 +104,16 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
                 r.err(&p.src, format!("error `{}` names parameter `{}` twice", e.code.v, p.v));
             }
         }
+        let lifecycle = r.lifecycle(&e.lifecycle, &format!("error `{}`", e.code.v));
         model_errors.push(ErrorDef {
             code: e.code.v.clone(),
             params: e.params.iter().map(|p| p.v.clone()).collect(),
             description: text(&e.description),
+            lifecycle,
             src: e.src.clone(),
         });
     }
+    r.error_intro = model_errors.iter().map(|e| e.lifecycle.introduced().map(|t| t.release_index)).collect();
     let mut class_files = HashMap::new();
     for c in &classes {
         if c.name.v.is_empty() {
@@ -255,6 +261,16 @@ impl Resolver<'_> {
 
         let mut enums = Vec::new();
         for e in &c.enums {
+            let values = e
+                .values
+                .iter()
+                .map(|v| EnumValue {
+                    name: v.name.v.clone(),
+                    description: text(&v.description),
+                    lifecycle: self.lifecycle(&v.lifecycle, &format!("value `{}` of enum `{}`", v.name.v, e.name.v)),
+                    src: v.name.src.clone(),
+                })
+                .collect();
             let mut seen = HashSet::new();
             for v in &e.values {
                 if !v.name.v.is_empty() && !seen.insert(&v.name.v) {
@@ -265,11 +281,7 @@ impl Resolver<'_> {
             enums.push(EnumDef {
                 name: e.name.v.clone(),
                 description: text(&e.description),
-                values: e
-                    .values
-                    .iter()
-                    .map(|v| EnumValue { name: v.name.v.clone(), description: text(&v.description), src: v.name.src.clone() })
-                    .collect(),
+                values,
                 // Decided once every class is known.
                 home: false,
                 src: e.src.clone(),
@@ -409,6 +421,8 @@ impl Resolver<'_> {
 
     fn message(&mut self, m: &RawMessage, class: &str, async_messages: bool) -> Message {
         let what = format!("message `{}` of {class}", m.name.v);
+        let lifecycle = self.lifecycle(&m.lifecycle, &what);
+        let intro = lifecycle.introduced().map(|t| (t.release_index, t.release.clone()));
         let mut params = Vec::new();
         let mut seen = HashSet::new();
         for p in &m.params {
@@ -418,36 +432,44 @@ impl Resolver<'_> {
             let pwhat = format!("param `{}` of {what}", p.name.v);
             let ty = self.ty(&p.ty, &pwhat, false).filter(|t| self.param_type_ok(t, &p.ty.src, &pwhat));
             let default = self.param_default(p, ty.as_ref(), &pwhat, params.last());
+            let plife = self.lifecycle(&p.lifecycle, &pwhat);
+            self.check_param_lifecycle(p, &plife, &pwhat, intro.as_ref(), params.last());
             params.push(Param {
                 name: p.name.v.clone(),
                 ty: ty.unwrap_or(Type::Void),
                 description: p.description.as_ref().map(|d| d.v.clone()),
                 default,
+                lifecycle: plife,
                 src: p.name.src.clone(),
             });
         }
         let result = self.ty(&m.result, &format!("the result of {what}"), false).unwrap_or(Type::Void);
         let mut errors = Vec::new();
+        let mut errors_added = Vec::new();
         for e in &m.errors {
-            if let Some(id) = self.errors.get(&e.v) {
-                errors.push(*id);
+            if let Some(&id) = self.errors.get(&e.code.v) {
+                errors.push(id);
+                if let Some(t) = self.error_entry_since(e, id, &what, intro.as_ref()) {
+                    errors_added.push((id, t));
+                }
             } else if !self.errors_unread {
-                let help = did_you_mean(&e.v, self.errors.keys().map(String::as_str))
+                let help = did_you_mean(&e.code.v, self.errors.keys().map(String::as_str))
                     .or_else(|| Some("define it in errors.yaml".into()));
-                self.err_help(&e.src, format!("{what} names unknown error `{}`", e.v), help);
+                self.err_help(&e.code.src, format!("{what} names unknown error `{}`", e.code.v), help);
             }
         }
         let roles = match &m.roles {
             Some(r) => self.roles(r),
             None => Roles::NONE,
         };
-        let lifecycle = self.lifecycle(&m.lifecycle, &what);
         let mut msg = Message {
             name: m.name.v.clone(),
             description: text(&m.description),
             params,
             result,
             errors,
+            errors_added,
+            internal: m.internal,
             roles,
             lifecycle,
             origin: MessageOrigin::Explicit,
@@ -456,6 +478,95 @@ impl Resolver<'_> {
         };
         msg.has_async = async_messages && msg.takes_session();
         msg
+    }
+
+    /// A parameter with a lifecycle is one a later release added to an
+    /// existing message. As in xapi (`param_release` on a call's
+    /// parameters; clients written for the older release leave it out
+    /// and the server fills in `param_default`), it must have a default,
+    /// be trailing (every parameter after it was added later too, in
+    /// release order), and not come before its message.
+    fn check_param_lifecycle(&mut self, p: &RawParam, life: &Lifecycle, what: &str, msg: Option<&(usize, String)>, prev: Option<&Param>) {
+        let prev_intro = prev.and_then(|q| q.lifecycle.introduced().map(|t| (q, t)));
+        let Some(t) = life.introduced() else {
+            if let Some((q, t)) = prev_intro {
+                self.err_help(
+                    &p.name.src,
+                    format!("{what} has no lifecycle but follows `{}`, which {} added", q.name, t.release),
+                    Some("parameters a later release added come last: give this one a lifecycle too, or move it before them".into()),
+                );
+            }
+            return;
+        };
+        if p.default.is_none() {
+            self.err_help(
+                &p.name.src,
+                format!("{what} was added in {} (it has a lifecycle) but has no default", t.release),
+                Some("a parameter added to an existing message needs a default, which calls written for older releases get".into()),
+            );
+        }
+        if let Some((_, code)) = msg.filter(|(idx, _)| t.release_index < *idx) {
+            self.err_help(
+                &p.name.src,
+                format!("{what} was added in {}, before its message ({code})", t.release),
+                Some(format!("a parameter that came with its message needs no lifecycle; else name a release from {code} on")),
+            );
+        }
+        if let Some((q, qt)) = prev_intro.filter(|(_, qt)| qt.release_index > t.release_index) {
+            self.err_help(
+                &p.name.src,
+                format!("{what} was added in {} but follows `{}`, added later in {}", t.release, q.name, qt.release),
+                Some("list parameters a later release added in the order of their releases".into()),
+            );
+        }
+    }
+
+    /// The release of `{code: X, since: R}` in a message's errors, checked:
+    /// a known release, not before the message, not before the code itself.
+    /// A plain entry is checked too: its code must exist when the message
+    /// came.
+    fn error_entry_since(&mut self, e: &RawErrorEntry, id: ErrorId, what: &str, msg: Option<&(usize, String)>) -> Option<Transition> {
+        let code_intro = self.error_intro.get(id.0 as usize).copied().flatten();
+        let since = match &e.since {
+            None => {
+                if let (Some(ci), Some((mi, mcode))) = (code_intro, msg) {
+                    if ci > *mi {
+                        let rel = self.release_codes[ci].clone();
+                        self.err_help(
+                            &e.code.src,
+                            format!("{what} ({mcode}) lists error `{}`, which came later, in {rel}", e.code.v),
+                            Some(format!("write `{{code: {}, since: {rel}}}` (or a later release)", e.code.v)),
+                        );
+                    }
+                }
+                return None;
+            }
+            Some(s) => s,
+        };
+        if self.release_codes.is_empty() {
+            return None;
+        }
+        let Some(&idx) = self.releases.get(&since.v) else {
+            let help = did_you_mean(&since.v, self.release_codes.iter().map(String::as_str)).or_else(|| Some("add it to releases.yaml".into()));
+            self.err_help(&since.src, format!("unknown release `{}` in `since` of error `{}` of {what}", since.v, e.code.v), help);
+            return None;
+        };
+        if let Some((_, mcode)) = msg.filter(|(mi, _)| idx < *mi) {
+            self.err_help(
+                &since.src,
+                format!("error `{}` of {what} is listed since {}, before the message itself ({mcode})", e.code.v, since.v),
+                Some("an error that came with its message is written as a plain code".into()),
+            );
+        }
+        if let Some(ci) = code_intro.filter(|ci| idx < *ci) {
+            let rel = self.release_codes[ci].clone();
+            self.err_help(
+                &since.src,
+                format!("error `{}` of {what} is listed since {}, before the code itself ({rel})", e.code.v, since.v),
+                Some(format!("name {rel} or a later release")),
+            );
+        }
+        Some(Transition { kind: TransitionKind::Published, release: since.v.clone(), label: self.release_labels[idx].clone(), release_index: idx })
     }
 
     /// The typed default of a message parameter. As in xapi's data model,

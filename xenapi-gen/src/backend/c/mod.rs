@@ -391,6 +391,9 @@ fn functions(api: &Api, class: &Class, m: &Message) -> Vec<Func> {
     doc.push(roles_note(api, m.roles));
     let note = docs::lifecycle_note(&m.lifecycle);
     doc.extend(note.clone());
+    if m.internal {
+        doc.push(Message::INTERNAL_NOTE.into());
+    }
     let deprecated = m.lifecycle.is_deprecated();
     let derived = match &m.origin {
         MessageOrigin::Derived { kind, .. } => Some(*kind),

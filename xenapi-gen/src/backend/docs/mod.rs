@@ -44,6 +44,16 @@ fn lifecycle_text(l: &Lifecycle) -> String {
     l.history().unwrap_or_else(|| "-".into())
 }
 
+/// A description with the item's history after it as a sentence, for
+/// items whose lifecycle is optional (enum values, parameters, errors).
+fn with_history(doc: String, l: &Lifecycle) -> String {
+    match l.history() {
+        Some(h) if doc.is_empty() => sentence(&h),
+        Some(h) => format!("{doc} {}", sentence(&h)),
+        None => doc,
+    }
+}
+
 fn signature(m: &Message) -> String {
     let params: Vec<String> = m
         .params
@@ -85,6 +95,8 @@ struct MessageSection {
     errors: Vec<String>,
     lifecycle: String,
     deprecated: bool,
+    /// [`Message::INTERNAL_NOTE`] for an internal message.
+    internal: Option<&'static str>,
     async_form: Option<String>,
 }
 
@@ -118,7 +130,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
         .map(|e| EnumSection {
             name: e.name.clone(),
             doc: cell(&e.description),
-            values: e.values.iter().map(|v| (format!("`{}`", v.name), cell(&v.description))).collect(),
+            values: e.values.iter().map(|v| (format!("`{}`", v.name), with_history(cell(&v.description), &v.lifecycle))).collect(),
         })
         .collect();
     let fields = c
@@ -142,14 +154,29 @@ fn class_page_text(api: &Api, c: &Class) -> String {
             signature: signature(m),
             doc: cell(&m.description),
             origin: origin_text(m),
-            params: m.params.iter().map(|p| (p.name.clone(), type_link(&p.ty, api), p.description.as_deref().map(cell).unwrap_or_default())).collect(),
+            params: m
+                .params
+                .iter()
+                .map(|p| (p.name.clone(), type_link(&p.ty, api), with_history(p.description.as_deref().map(cell).unwrap_or_default(), &p.lifecycle)))
+                .collect(),
             result: type_link(&m.result, api),
             rust: rs::call(c, m),
             python: py::call(c, m),
             roles: api.roles_text(m.roles),
-            errors: api.error_codes(&m.errors).map(|e| format!("[{e}](../errors.md#{e})")).collect(),
+            errors: m
+                .errors
+                .iter()
+                .map(|id| {
+                    let e = &api.error(*id).code;
+                    match m.error_added(*id) {
+                        Some(t) => format!("[{e}](../errors.md#{e}) ({})", t.added_phrase()),
+                        None => format!("[{e}](../errors.md#{e})"),
+                    }
+                })
+                .collect(),
             lifecycle: lifecycle_text(&m.lifecycle),
             deprecated: m.lifecycle.is_deprecated(),
+            internal: m.internal.then_some(Message::INTERNAL_NOTE),
             async_form: m.has_async.then(|| m.async_wire_name(c)),
         })
         .collect();
@@ -217,16 +244,38 @@ fn releases(api: &Api) -> String {
             by.entry(t.release_index).or_default().entry(heading).or_default().push(item.clone());
         }
     };
+    // Error codes a release added to messages that were already there.
+    let mut added = Vec::new();
     for c in &api.classes {
         note(&c.lifecycle, format!("class [{0}](classes/{0}.md)", c.name));
         for f in &c.fields {
             note(&f.lifecycle, format!("field [{0}.{1}](classes/{0}.md#field-{1})", c.name, f.name));
         }
+        for e in c.enums.iter().filter(|e| e.home) {
+            for v in &e.values {
+                note(&v.lifecycle, format!("value `{2}` of enum [{1}](classes/{0}.md#enum-{1})", c.name, e.name, v.name));
+            }
+        }
         for m in c.messages.iter().filter(|m| !m.is_derived()) {
-            note(&m.lifecycle, format!("message [{0}.{1}](classes/{0}.md#message-{1})", c.name, m.name));
+            let link = format!("[{0}.{1}](classes/{0}.md#message-{1})", c.name, m.name);
+            note(&m.lifecycle, format!("message {link}"));
+            for p in &m.params {
+                note(&p.lifecycle, format!("parameter `{}` of {link}", p.name));
+            }
+            for (id, t) in &m.errors_added {
+                let code = &api.error(*id).code;
+                let item = format!("error [{code}](errors.md#{code}) of {link}");
+                added.push((t.release_index, item));
+            }
         }
     }
-    let order = ["Published", "Prototyped", "Changed or extended", "Deprecated", "Removed"];
+    for e in &api.errors {
+        note(&e.lifecycle, format!("error [{0}](errors.md#{0})", e.code));
+    }
+    for (idx, item) in added {
+        by.entry(idx).or_default().entry("Errors added to messages").or_default().push(item);
+    }
+    let order = ["Published", "Prototyped", "Changed or extended", "Errors added to messages", "Deprecated", "Removed"];
     let releases = api
         .releases
         .iter()
@@ -279,7 +328,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
             .iter()
             .map(|e| {
                 let params = if e.params.is_empty() { "-".to_string() } else { e.params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ") };
-                (e.code.clone(), params, e.description.trim().to_string(), raised_by.remove(e.code.as_str()).unwrap_or_default())
+                (e.code.clone(), params, with_history(e.description.trim().to_string(), &e.lifecycle), raised_by.remove(e.code.as_str()).unwrap_or_default())
             })
             .collect(),
     };

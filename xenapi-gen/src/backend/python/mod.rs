@@ -336,6 +336,9 @@ fn method_views(api: &Api, class: &Class, m: &Message) -> Vec<MethodView> {
     if let Some(h) = m.lifecycle.history() {
         doc = format!("{doc}\n\n        {}", sentence(&h));
     }
+    if m.internal {
+        doc = format!("{doc}\n\n        {}", Message::INTERNAL_NOTE);
+    }
     if !m.errors.is_empty() {
         doc = format!("{doc}\n\n        Errors: {}.", api.error_codes(&m.errors).collect::<Vec<_>>().join(", "));
     }

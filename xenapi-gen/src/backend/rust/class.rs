@@ -1,7 +1,7 @@
 //! One module per class: its marker and ref type, enums, record, client
 //! methods, server trait and dispatcher.
 
-use super::docs::{deprecated, doc};
+use super::docs::{deprecated, doc, message_doc};
 use super::Parts;
 use super::types::{borrowed, ident, owned, result, serde_with, wire_param};
 use crate::model::{Class, DerivedKind, EnumDef, Literal, Message, MessageOrigin, RelationNames, Type};
@@ -407,7 +407,7 @@ fn client_method(class: &Class, m: &Message, is_async: bool) -> TokenStream {
     // What each parameter is written as (floats through `Float`, so that
     // NaN and the infinities survive JSON).
     let pwire: Vec<_> = params.iter().zip(&pnames).map(|(p, n)| wire_param(&p.ty, n)).collect();
-    let mut docs = doc(&m.description, Some(&m.lifecycle));
+    let mut docs = message_doc(m);
     if is_async {
         docs = quote!(#docs #[doc = ""] #[doc = " Runs as a server task: await `Task::wait` for the result."]);
     }
@@ -452,7 +452,7 @@ fn server_method(class: &Class, m: &Message) -> TokenStream {
     let pnames: Vec<_> = params.iter().map(|p| ident(&names::ident(&p.name))).collect();
     let ptypes: Vec<_> = params.iter().map(|p| owned(&p.ty, false)).collect();
     let res = result(&m.result);
-    let docs = doc(&m.description, Some(&m.lifecycle));
+    let docs = message_doc(m);
     let ctx = if m.takes_session() { quote!(ctx: &Self::Ctx,) } else { quote!() };
     let body = match &m.origin {
         MessageOrigin::Explicit => {

@@ -1,7 +1,7 @@
 //! Doc comments and deprecation attributes from descriptions and lifecycles.
 
 use crate::model::lifecycle::sentence;
-use crate::model::Lifecycle;
+use crate::model::{Lifecycle, Message};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -13,6 +13,17 @@ pub fn doc(description: &str, lifecycle: Option<&Lifecycle>) -> TokenStream {
         lines.push(format!(" {}", sentence(&h)));
     }
     quote!(#(#[doc = #lines])*)
+}
+
+/// The doc lines of a message: [`doc`], then the model's note for an
+/// internal message.
+pub fn message_doc(m: &Message) -> TokenStream {
+    let d = doc(&m.description, Some(&m.lifecycle));
+    if !m.internal {
+        return d;
+    }
+    let note = format!(" {}", Message::INTERNAL_NOTE);
+    quote!(#d #[doc = ""] #[doc = #note])
 }
 
 /// `#[deprecated]` for deprecated or removed items, with the model's

@@ -449,7 +449,7 @@ fn client_rs(api: &Api, protocols: Protocols) -> TokenStream {
         let pn: Vec<_> = m.call_params().iter().map(|p| ident(&names::ident(&p.name))).collect();
         let pt: Vec<_> = m.call_params().iter().map(|p| types::borrowed(&p.ty)).collect();
         let res = types::result(&m.result);
-        let d = docs::doc(&m.description, Some(&m.lifecycle));
+        let d = docs::message_doc(m);
         quote! {
             #d
             pub async fn #name(&self, #(#pn: #pt),*) -> Result<#res, crate::Error> {
