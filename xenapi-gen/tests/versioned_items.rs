@@ -252,6 +252,14 @@ classes/VM.yaml:64:16: error: param `extra` of message `start` of class `VM` has
   help: parameters a later release added come last: give this one a lifecycle too, or move it before them
 1 error found"
     );
+    let got = diags(&[Replace("classes/VM.yaml", "Boot even if checks fail., lifecycle: [published orlando]", "Boot even if checks fail., lifecycle: [published rio]")]);
+    assert_eq!(
+        got.trim_end(),
+        "\
+classes/VM.yaml:63:16: error: param `force` of message `start` of class `VM` was added in rio, with its message
+  help: a lifecycle on a parameter says a later release added it: remove this one
+1 error found"
+    );
     let got = diags(&[Replace(
         "classes/VM.yaml",
         "lifecycle: [published orlando]}\n    result",

@@ -481,11 +481,20 @@ impl Resolver<'_> {
     }
 
     /// A parameter with a lifecycle is one a later release added to an
-    /// existing message. As in xapi (`param_release` on a call's
-    /// parameters; clients written for the older release leave it out
-    /// and the server fills in `param_default`), it must have a default,
-    /// be trailing (every parameter after it was added later too, in
-    /// release order), and not come before its message.
+    /// existing message: it must have a default (calls written for the
+    /// older release leave it out and get the default), be trailing
+    /// (every parameter after it was added later too, in release order),
+    /// and come after its message, not before or with it.
+    ///
+    /// xapi itself checks less: its data model (`dm_api.ml`) only
+    /// requires `param_release` to be in release order and every
+    /// parameter after a defaulted one to have a default, and says that
+    /// requiring defaults of newer parameters fails on some old messages;
+    /// its server (`gen_server.ml`) fills a missing defaulted argument
+    /// with `param_default`. Every parameter xapi added to an existing
+    /// message after 24.16.0 has a default, so the stricter rule holds
+    /// for everything the schema marks; older additions carry no
+    /// lifecycle here, as xapi's export records no parameter release.
     fn check_param_lifecycle(&mut self, p: &RawParam, life: &Lifecycle, what: &str, msg: Option<&(usize, String)>, prev: Option<&Param>) {
         let prev_intro = prev.and_then(|q| q.lifecycle.introduced().map(|t| (q, t)));
         let Some(t) = life.introduced() else {
@@ -498,6 +507,14 @@ impl Resolver<'_> {
             }
             return;
         };
+        if let Some((_, code)) = msg.filter(|(idx, _)| t.release_index == *idx) {
+            self.err_help(
+                &p.name.src,
+                format!("{what} was added in {code}, with its message"),
+                Some("a lifecycle on a parameter says a later release added it: remove this one".into()),
+            );
+            return;
+        }
         if p.default.is_none() {
             self.err_help(
                 &p.name.src,
