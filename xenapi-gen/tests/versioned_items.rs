@@ -183,6 +183,23 @@ fn docs_say_when_items_came_and_that_a_message_is_internal() {
 }
 
 #[test]
+fn every_language_says_when_a_value_or_an_error_code_came() {
+    let api = grown();
+    let note = "Published in Third Release (orlando).";
+    let rust_vm = common::generated_file(Lang::Rust, &api, "src/vm.rs");
+    let rust_errors = common::generated_file(Lang::Rust, &api, "src/errors.rs");
+    assert!(rust_vm.contains(&format!("/// {note}\n    Crashed")), "{rust_vm}");
+    assert!(rust_errors.contains(&format!("/// {note}\n    VmTooNew")), "{rust_errors}");
+    let python = common::generated_file(Lang::Python, &api, "enums.py") + &common::generated_file(Lang::Python, &api, "errors.py");
+    assert!(python.contains(&format!("Stopped by a fault. {note}")), "{python}");
+    assert!(python.contains(&format!("The VM needs a newer host. {note}")), "{python}");
+    let c = common::generated_file(Lang::C, &api, "include/xen/api/xen_vm_power_state.h");
+    assert!(c.contains(&format!("Stopped by a fault. {note}")), "{c}");
+    // A value without a lifecycle gets no note.
+    assert!(!rust_vm.contains(&format!("/// {note}\n    Halted")));
+}
+
+#[test]
 fn every_language_says_a_message_is_internal() {
     let api = grown();
     let rust = common::generated_file(Lang::Rust, &api, "src/vm.rs");

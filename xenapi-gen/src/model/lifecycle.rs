@@ -166,6 +166,18 @@ impl Lifecycle {
         (!parts.is_empty()).then(|| parts.join("; "))
     }
 
+    /// A description followed by the history as a sentence, for items
+    /// whose lifecycle is optional (parameters, enum values, error codes):
+    /// `Saved to disk. Published in XAPI 25.2.0.`; the description alone
+    /// when there is no history.
+    pub fn described(&self, description: &str) -> String {
+        match self.history() {
+            Some(h) if description.is_empty() => sentence(&h),
+            Some(h) => format!("{} {}", description.trim_end(), sentence(&h)),
+            None => description.to_string(),
+        }
+    }
+
     /// Where a retired item stands: `removed in R` once removed, else
     /// `deprecated since R`; `None` for an item in use.
     pub fn retirement(&self) -> Option<String> {

@@ -290,7 +290,7 @@ pub(super) fn enum_h(e: &EnumDef) -> String {
             .values
             .iter()
             .map(|v| {
-                let mut doc = vec![v.description.clone()];
+                let mut doc = vec![v.lifecycle.described(&v.description)];
                 doc.push(format!("Spelled \"{}\" by the API.", v.name));
                 ValueRow {
                     doc: block(&doc, "    "),
@@ -489,7 +489,7 @@ fn error_rows(api: &Api) -> Vec<ErrorRow> {
     errors
         .into_iter()
         .map(|e| {
-            let mut doc = vec![e.description.clone()];
+            let mut doc = vec![e.lifecycle.described(&e.description)];
             if !e.params.is_empty() {
                 doc.push(format!("Parameters: {}.", e.params.join(", ")));
             }

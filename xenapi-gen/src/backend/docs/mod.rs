@@ -44,14 +44,9 @@ fn lifecycle_text(l: &Lifecycle) -> String {
     l.history().unwrap_or_else(|| "-".into())
 }
 
-/// A description with the item's history after it as a sentence, for
-/// items whose lifecycle is optional (enum values, parameters, errors).
+/// A description with the item's history after it ([`Lifecycle::described`]).
 fn with_history(doc: String, l: &Lifecycle) -> String {
-    match l.history() {
-        Some(h) if doc.is_empty() => sentence(&h),
-        Some(h) => format!("{doc} {}", sentence(&h)),
-        None => doc,
-    }
+    l.described(&doc)
 }
 
 fn signature(m: &Message) -> String {

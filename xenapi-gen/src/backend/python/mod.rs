@@ -80,7 +80,7 @@ fn errors(api: &Api) -> String {
                 1 => format!("({},)", py_str(&e.params[0])),
                 _ => format!("({})", e.params.iter().map(|p| py_str(p)).collect::<Vec<_>>().join(", ")),
             };
-            ErrorView { class: names::error_class(&e.code), code: e.code.clone(), doc: docstring(&e.description), names, props }
+            ErrorView { class: names::error_class(&e.code), code: e.code.clone(), doc: docstring(&e.lifecycle.described(e.description.trim())), names, props }
         })
         .collect();
     ErrorsTpl { errors }.render().expect("errors template renders")
@@ -106,7 +106,7 @@ fn enums(api: &Api) -> String {
         .map(|(_, e)| EnumView {
             name: names::enum_type(&e.name),
             doc: docstring(&e.description),
-            members: e.values.iter().map(|v| (names::enum_member(&v.name), py_str(&v.name), docstring(&v.description))).collect(),
+            members: e.values.iter().map(|v| (names::enum_member(&v.name), py_str(&v.name), docstring(&v.lifecycle.described(v.description.trim())))).collect(),
         })
         .collect();
     EnumsTpl { enums }.render().expect("enums template renders")

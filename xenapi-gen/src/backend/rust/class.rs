@@ -65,7 +65,7 @@ fn enum_def(e: &EnumDef) -> TokenStream {
     let docs = doc(&e.description, None);
     let variants: Vec<_> = e.values.iter().map(|v| ident(&names::variant(&v.name))).collect();
     let wire: Vec<_> = e.values.iter().map(|v| v.name.as_str()).collect();
-    let vdocs: Vec<_> = e.values.iter().map(|v| doc(&v.description, None)).collect();
+    let vdocs: Vec<_> = e.values.iter().map(|v| doc(&v.description, Some(&v.lifecycle))).collect();
     let first = &variants[0];
     let first_doc = &vdocs[0];
     let rest = &variants[1..];

@@ -28,7 +28,7 @@ pub fn errors(api: &Api) -> TokenStream {
     for e in &api.errors {
         let v = ident(&names::variant(&e.code));
         let code = &e.code;
-        let edoc = doc(&e.description, None);
+        let edoc = doc(&e.description, Some(&e.lifecycle));
         let fields: Vec<_> = param_idents(&e.params).iter().map(|p| ident(p)).collect();
         let idx = 0..fields.len();
         if fields.is_empty() {
