@@ -408,3 +408,33 @@ fn error_codes_removed_or_retired() {
     assert!(text.contains("~ message VM.start: error VM_TOO_NEW removed\n"), "{text}");
     assert_eq!(r.breaking(), 1);
 }
+
+// ---- import-json keeps them ------------------------------------------------
+
+#[test]
+fn import_json_round_trip_keeps_every_new_notion() {
+    // Export the grown schema and import it over a copy of itself, as
+    // `import-json` does to follow upstream: `since` of params and
+    // `internal` come from the export, the lifecycles of error codes and
+    // enum values and `since` of error entries from the schema there.
+    let api = grown();
+    let dir = grown_dir();
+    let export = dir.path().join("model.json");
+    std::fs::write(&export, xenapi_gen::export::model_json(&api).to_string()).unwrap();
+    let files = xenapi_gen::import::import_files(&export, None, None, dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    for (path, text) in files {
+        std::fs::write(dir.path().join(path), text).unwrap();
+    }
+    let again = load(dir.path());
+    let m = start(&again);
+    assert_eq!(m.params.last().unwrap().lifecycle, start(&api).params.last().unwrap().lifecycle);
+    assert_eq!(m.errors_added, start(&api).errors_added);
+    assert_eq!(codes(&again, m), codes(&api, start(&api)));
+    let internal = |a: &Api| a.messages().filter(|(_, m)| m.internal).map(|(c, m)| format!("{}.{}", c.name, m.name)).collect::<Vec<_>>();
+    assert_eq!(internal(&again), ["VM.clean_shutdown"]);
+    let err = |a: &Api| a.errors.iter().find(|e| e.code == "VM_TOO_NEW").unwrap().lifecycle.clone();
+    assert_eq!(err(&again), err(&api));
+    let value = |a: &Api| a.class("VM").unwrap().enums[0].values.last().unwrap().lifecycle.clone();
+    assert_eq!(value(&again), value(&api));
+    assert_eq!(xenapi_gen::export::model_json(&again), xenapi_gen::export::model_json(&api));
+}

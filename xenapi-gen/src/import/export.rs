@@ -65,6 +65,9 @@ pub struct ExportMessage {
     pub implicit: bool,
     #[serde(default)]
     pub lifecycle: ExportLifecycle,
+    /// Kept out of xapi's published docs (our export's extension).
+    #[serde(default)]
+    pub internal: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,6 +75,9 @@ pub struct ExportParam {
     pub name: String,
     #[serde(rename = "type")]
     pub ty: String,
+    /// The release that added it to an existing message (our export's extension).
+    #[serde(default)]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -68,8 +68,14 @@ impl KeptDescriptions {
         if let Some(api) = &raw.api {
             keep("api".into(), &api.description);
         }
+        // The export carries no lifecycles of error codes and enum values
+        // and no `since` of error entries: keep the schema's.
+        let lifecycle = |items: &[At<String>]| {
+            (!items.is_empty()).then(|| At { v: flow_list(&items.iter().map(|i| i.v.as_str()).collect::<Vec<_>>()), src: items[0].src.clone() })
+        };
         for e in &raw.errors {
             keep(format!("error {}", e.code.v), &e.description);
+            keep(format!("lifecycle error {}", e.code.v), &lifecycle(&e.lifecycle));
         }
         for c in &raw.classes {
             let cn = &c.name.v;
@@ -78,6 +84,7 @@ impl KeptDescriptions {
                 keep(format!("enum {}", e.name.v), &e.description);
                 for v in &e.values {
                     keep(format!("enum {} {}", e.name.v, v.name.v), &v.description);
+                    keep(format!("lifecycle enum {} {}", e.name.v, v.name.v), &lifecycle(&v.lifecycle));
                 }
             }
             for f in &c.fields {
@@ -87,6 +94,9 @@ impl KeptDescriptions {
             }
             for m in &c.messages {
                 keep(format!("message {cn} {}", m.name.v), &m.description);
+                for e in &m.errors {
+                    keep(format!("since {cn} {} {}", m.name.v, e.code.v), &e.since);
+                }
                 for p in &m.params {
                     keep(format!("param {cn} {} {}", m.name.v, p.name.v), &p.description);
                     // The export carries no parameter defaults: keep the
@@ -140,6 +150,9 @@ pub fn convert(
         }
         let d = kept.get(&format!("error {}", e.code), || placeholder_error(&e.code));
         writeln!(err, "    description: {}", scalar(&d)).unwrap();
+        if let Some(l) = kept.param(&format!("lifecycle error {}", e.code)) {
+            writeln!(err, "    lifecycle: {l}").unwrap();
+        }
     }
     files.push(("errors.yaml".to_string(), err));
 
@@ -236,7 +249,8 @@ fn class_yaml(
             writeln!(y, "    values:").unwrap();
             for v in &e.values {
                 let d = kept.get(&format!("enum {} {v}", e.name), || format!("The value {v}."));
-                writeln!(y, "      - {{name: {}, description: {}}}", scalar(v), scalar(&d)).unwrap();
+                let l = kept.param(&format!("lifecycle enum {} {v}", e.name)).map(|l| format!(", lifecycle: {l}")).unwrap_or_default();
+                writeln!(y, "      - {{name: {}, description: {}{l}}}", scalar(v), scalar(&d)).unwrap();
             }
         }
     }
@@ -286,7 +300,10 @@ fn class_yaml(
         if !m.params.is_empty() {
             writeln!(y, "    params:").unwrap();
             for p in &m.params {
-                let dflt = kept.param(&format!("default {cn} {} {}", m.name, p.name)).map(|d| format!(", default: {d}")).unwrap_or_default();
+                let mut dflt = kept.param(&format!("default {cn} {} {}", m.name, p.name)).map(|d| format!(", default: {d}")).unwrap_or_default();
+                if let Some(r) = &p.since {
+                    dflt.push_str(&format!(", lifecycle: [{}]", scalar(&format!("published {r}"))));
+                }
                 match kept.param(&format!("param {cn} {} {}", m.name, p.name)) {
                     Some(d) => writeln!(y, "      - {{name: {}, type: {}, description: {}{dflt}}}", scalar(&p.name), scalar(&p.ty), scalar(d)),
                     None => writeln!(y, "      - {{name: {}, type: {}{dflt}}}", scalar(&p.name), scalar(&p.ty)),
@@ -296,7 +313,18 @@ fn class_yaml(
         }
         writeln!(y, "    result: {}", scalar(&m.result)).unwrap();
         if !m.errors.is_empty() {
-            writeln!(y, "    errors: {}", flow_list(&m.errors)).unwrap();
+            let entries: Vec<String> = m
+                .errors
+                .iter()
+                .map(|e| match kept.param(&format!("since {cn} {} {e}", m.name)) {
+                    Some(r) => format!("{{code: {}, since: {}}}", scalar(e), scalar(r)),
+                    None => scalar(e),
+                })
+                .collect();
+            writeln!(y, "    errors: [{}]", entries.join(", ")).unwrap();
+        }
+        if m.internal {
+            writeln!(y, "    internal: true").unwrap();
         }
         writeln!(y, "    roles: {}", roles_yaml(&m.roles, roles)).unwrap();
         writeln!(y, "    lifecycle: {}", lifecycle_yaml(&m.lifecycle)).unwrap();
