@@ -438,3 +438,17 @@ fn import_json_round_trip_keeps_every_new_notion() {
     assert_eq!(value(&again), value(&api));
     assert_eq!(xenapi_gen::export::model_json(&again), xenapi_gen::export::model_json(&api));
 }
+
+#[test]
+fn the_diff_command_exits_zero_for_a_grown_release() {
+    let dir = grown_dir();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xenapi-gen"))
+        .arg("diff")
+        .arg(common::mini())
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("0 breaking"), "{text}");
+}

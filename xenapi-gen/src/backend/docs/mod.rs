@@ -44,10 +44,6 @@ fn lifecycle_text(l: &Lifecycle) -> String {
     l.history().unwrap_or_else(|| "-".into())
 }
 
-/// A description with the item's history after it ([`Lifecycle::described`]).
-fn with_history(doc: String, l: &Lifecycle) -> String {
-    l.described(&doc)
-}
 
 fn signature(m: &Message) -> String {
     let params: Vec<String> = m
@@ -125,7 +121,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
         .map(|e| EnumSection {
             name: e.name.clone(),
             doc: cell(&e.description),
-            values: e.values.iter().map(|v| (format!("`{}`", v.name), with_history(cell(&v.description), &v.lifecycle))).collect(),
+            values: e.values.iter().map(|v| (format!("`{}`", v.name), v.lifecycle.described(&cell(&v.description)))).collect(),
         })
         .collect();
     let fields = c
@@ -152,7 +148,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
             params: m
                 .params
                 .iter()
-                .map(|p| (p.name.clone(), type_link(&p.ty, api), with_history(p.description.as_deref().map(cell).unwrap_or_default(), &p.lifecycle)))
+                .map(|p| (p.name.clone(), type_link(&p.ty, api), p.lifecycle.described(&p.description.as_deref().map(cell).unwrap_or_default())))
                 .collect(),
             result: type_link(&m.result, api),
             rust: rs::call(c, m),
@@ -323,7 +319,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
             .iter()
             .map(|e| {
                 let params = if e.params.is_empty() { "-".to_string() } else { e.params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ") };
-                (e.code.clone(), params, with_history(e.description.trim().to_string(), &e.lifecycle), raised_by.remove(e.code.as_str()).unwrap_or_default())
+                (e.code.clone(), params, e.lifecycle.described(e.description.trim()), raised_by.remove(e.code.as_str()).unwrap_or_default())
             })
             .collect(),
     };
