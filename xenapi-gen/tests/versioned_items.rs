@@ -135,6 +135,19 @@ fn removed_items_stay_marked_as_they_were_then() {
 }
 
 #[test]
+fn an_item_that_only_names_its_removal_was_there_from_the_start() {
+    let dir = grown_dir();
+    common::apply(dir.path(), Replace("classes/VM.yaml", "{name: Paused, description: \"In memory, but not scheduled.\"}", "{name: Paused, description: \"In memory, but not scheduled.\", lifecycle: [removed orlando]}"));
+    let api = load(dir.path());
+    let paused = |a: &Api| a.class("VM").unwrap().enums[0].values.iter().find(|v| v.name == "Paused").map(|v| v.lifecycle.state().as_str());
+    assert_eq!(paused(&api.at_release("rio").unwrap()), Some("published"));
+    assert_eq!(paused(&api.at_release("orlando").unwrap()), Some("removed"));
+    let text = xenapi_gen::diff::diff(&grown(), &api).to_string();
+    assert!(text.contains("~ value vm_power_state.Paused: lifecycle published -> removed\n"), "{text}");
+    assert!(!text.contains("BREAKING"), "{text}");
+}
+
+#[test]
 fn export_names_added_params_and_internal_messages() {
     let api = grown();
     let json = xenapi_gen::export::model_json(&api);

@@ -5,12 +5,11 @@ use std::collections::HashSet;
 
 impl Lifecycle {
     /// Whether the item existed at release `idx` (it was prototyped or
-    /// published by then). Items without any transition always exist.
+    /// published by then). Items that name no introduction (no lifecycle,
+    /// or only later steps such as `[removed R]` on an enum value) existed
+    /// from the first release.
     pub fn exists_at(&self, idx: usize) -> bool {
-        match self.introduced() {
-            Some(t) => t.release_index <= idx,
-            None => self.transitions.is_empty() || self.transitions.iter().any(|t| t.release_index <= idx),
-        }
+        self.introduced().is_none_or(|t| t.release_index <= idx)
     }
 
     /// The lifecycle as known at release `idx`: later transitions dropped.
