@@ -1,0 +1,260 @@
+//! `xenapi-gen upstream-check`: reads upstream's data model, compares it
+//! with the schema and words the differences so that a maintainer can act
+//! on each: what differs, where upstream defines it, where the schema has
+//! it (or the file it belongs in), and for an item the schema lacks, the
+//! YAML keys to add (descriptions left for a human to write).
+
+use super::compare::{self, Difference, Item, Kind, Options, Side, NOT_COMPARED};
+use super::facts::{Class, Facts, Message, Origin};
+use super::schema_facts::{self, ItemRef};
+use crate::import::parse_notation;
+use crate::import::yaml_out::{flow_list, literal, scalar};
+use crate::model::{Api, Type};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Why the check could not run: either side unreadable (exit status 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("cannot read upstream's data model in {dir}: {why}")]
+    Upstream { dir: String, why: String },
+    #[error("the schema does not load:\n{0}")]
+    Schema(crate::diag::Diagnostics),
+    #[error("the schema has no release `{0}`")]
+    UnknownRelease(String),
+    #[error("{0}")]
+    Export(#[from] schema_facts::ExportMismatch),
+}
+
+/// What a check found.
+#[derive(Debug)]
+pub struct Outcome {
+    pub differences: Vec<Difference>,
+    /// The whole report: differences by class, the summary line, what is not compared.
+    pub report: String,
+}
+
+/// Reads upstream's data model from a checkout of xen-api.
+///
+/// TEMPORARY until the reader of xapi's sources lands: reads the facts from
+/// `DIR/facts.json` (the [`Facts`] JSON). To plug the reader in, replace the
+/// body with this line (the one-line switch):
+/// `crate::upstream::read(dir).map(|r| (r.facts, r.unread.iter().map(|u| u.to_string()).collect())).map_err(|e| e.to_string())`
+fn read_checkout(dir: &Path) -> Result<(Facts, Vec<String>), String> {
+    read_facts_file(&dir.join("facts.json")).map(|f| (f, Vec::new()))
+}
+
+/// Reads a [`Facts`] JSON file.
+pub fn read_facts_file(path: &Path) -> Result<Facts, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}:{}: {e}", path.display(), e.line()))
+}
+
+/// Runs the check of `schema_dir` (projected at `release` when given)
+/// against the data model in `upstream_dir`.
+pub fn run(upstream_dir: &Path, schema_dir: &Path, release: Option<&str>) -> Result<Outcome, CheckError> {
+    let (upstream, unread) = read_checkout(upstream_dir)
+        .map_err(|why| CheckError::Upstream { dir: upstream_dir.display().to_string(), why })?;
+    let api = crate::load_schema(schema_dir).map_err(CheckError::Schema)?;
+    let api = match release {
+        Some(r) => api.at_release(r).ok_or_else(|| CheckError::UnknownRelease(r.to_string()))?,
+        None => api,
+    };
+    check(&upstream, &unread, &api, schema_dir)
+}
+
+/// Compares loaded facts with a loaded schema and words the outcome.
+pub fn check(upstream: &Facts, unread: &[String], api: &Api, schema_dir: &Path) -> Result<Outcome, CheckError> {
+    let ours = schema_facts::schema_facts(api)?;
+    let differences = compare::compare(upstream, &ours, Options::for_upstream(upstream));
+    let report = Report { upstream, api, schema_dir }.render(&differences, unread);
+    Ok(Outcome { differences, report })
+}
+
+struct Report<'a> {
+    upstream: &'a Facts,
+    api: &'a Api,
+    schema_dir: &'a Path,
+}
+
+/// `upstream: FILE:LINE; ` when upstream's facts say where the item is.
+fn origin_text(o: &Option<Origin>) -> String {
+    o.as_ref().map_or_else(String::new, |o| format!("upstream: {}:{}; ", o.file, o.line))
+}
+
+impl Report<'_> {
+    fn render(&self, diffs: &[Difference], unread: &[String]) -> String {
+        let mut out = String::new();
+        let mut current = String::new();
+        for d in diffs {
+            let title = match (&d.class, &d.item) {
+                (Some(c), _) => format!("class {c}"),
+                (None, Item::Error(_)) => "errors".into(),
+                _ => "releases".into(),
+            };
+            if current != title {
+                writeln!(out, "{title}").unwrap();
+                current = title;
+            }
+            self.line(&mut out, d);
+        }
+        if !unread.is_empty() {
+            writeln!(out, "upstream items that could not be read ({}):", unread.len()).unwrap();
+            for u in unread {
+                writeln!(out, "  {u}").unwrap();
+            }
+        }
+        writeln!(out, "{}", summary(diffs, unread.len())).unwrap();
+        writeln!(out, "not compared:").unwrap();
+        for n in NOT_COMPARED {
+            writeln!(out, "  - {n}").unwrap();
+        }
+        out
+    }
+
+    fn line(&self, out: &mut String, d: &Difference) {
+        let what = match &d.kind {
+            Kind::OnlyIn(Side::Upstream) => "only upstream: add it to the schema".to_string(),
+            Kind::OnlyIn(Side::Schema) => "only in the schema: upstream has no such item".to_string(),
+            Kind::Differs { fact, upstream, schema } => format!("{fact} differs: upstream {upstream}, schema {schema}"),
+        };
+        let at = self.schema_place(d);
+        writeln!(out, "  {}: {what} ({}schema: {at})", d.item, origin_text(&d.upstream_origin)).unwrap();
+        if d.kind == Kind::OnlyIn(Side::Upstream) {
+            for l in self.suggestion(d) {
+                writeln!(out, "      {l}").unwrap();
+            }
+        }
+    }
+
+    /// Where the item is (or belongs) in the schema.
+    fn schema_place(&self, d: &Difference) -> String {
+        let c = d.class.as_deref().unwrap_or_default();
+        let item = match &d.item {
+            Item::Class | Item::ClassProps => ItemRef::Class(c),
+            Item::Field(f) => ItemRef::Field(c, f),
+            Item::Enum(e) | Item::EnumValue { enum_name: e, .. } => ItemRef::Enum(c, e),
+            Item::Message(m) => ItemRef::Message(c, m),
+            Item::Param { message, param } => ItemRef::Param(c, message, param),
+            Item::Error(code) => ItemRef::Error(code),
+            Item::Release(_) => return self.schema_dir.join("releases.yaml").display().to_string(),
+        };
+        let fallback = match &d.item {
+            Item::Error(_) => self.schema_dir.join("errors.yaml"),
+            _ => self.schema_dir.join("classes").join(format!("{c}.yaml")),
+        };
+        schema_facts::locate(self.api, item).map_or_else(|| fallback.display().to_string(), |s| s.to_string())
+    }
+
+    fn class(&self, name: Option<&str>) -> Option<&Class> {
+        self.upstream.classes.iter().find(|c| Some(c.name.as_str()) == name)
+    }
+
+    /// The YAML an item the schema lacks needs, descriptions left out.
+    fn suggestion(&self, d: &Difference) -> Vec<String> {
+        let class = self.class(d.class.as_deref());
+        let lifecycle = |l| flow_list(&compare::lifecycle_text(l).split(", ").filter(|s| !s.is_empty()).collect::<Vec<_>>());
+        match (&d.item, class) {
+            (Item::Class, Some(c)) => vec![
+                format!("name: {}", scalar(&c.name)),
+                format!("lifecycle: {}", lifecycle(&c.lifecycle)),
+                format!("# and its {} fields, {} enums and {} explicit messages", c.fields.len(), c.enums.len(), c.messages.iter().filter(|m| !m.implicit).count()),
+            ],
+            (Item::Field(n), Some(c)) => c.fields.iter().find(|f| &f.name == n).map_or_else(Vec::new, |f| {
+                let mut y = vec![
+                    format!("- name: {}", scalar(&f.name)),
+                    format!("  type: {}", scalar(&f.ty)),
+                    format!("  qualifier: {}", scalar(&f.qualifier)),
+                ];
+                if let Some(dflt) = &f.default {
+                    y.push(format!("  default: {}", self.default_yaml(c, &f.ty, dflt)));
+                }
+                y.push(format!("  lifecycle: {}", lifecycle(&f.lifecycle)));
+                y
+            }),
+            (Item::Enum(n), Some(c)) => c.enums.iter().find(|e| &e.name == n).map_or_else(Vec::new, |e| {
+                vec![format!("- name: {}", scalar(&e.name)), format!("  values: {}", flow_list(&e.values))]
+            }),
+            (Item::EnumValue { value, .. }, _) => vec![format!("- name: {}", scalar(value))],
+            (Item::Message(n), Some(c)) => {
+                c.messages.iter().find(|m| &m.name == n).map_or_else(Vec::new, |m| self.message_yaml(c, m))
+            }
+            (Item::Param { message, param }, Some(c)) => c
+                .messages
+                .iter()
+                .find(|m| &m.name == message)
+                .and_then(|m| m.params.iter().find(|p| &p.name == param))
+                .map_or_else(Vec::new, |p| vec![self.param_yaml(c, &p.name, &p.ty, p.default.as_deref())]),
+            (Item::Error(code), _) => self.upstream.errors.iter().find(|e| &e.code == code).map_or_else(Vec::new, |e| {
+                vec![format!("- code: {}", scalar(&e.code)), format!("  params: {}", flow_list(&e.params))]
+            }),
+            (Item::Release(code), _) => self.upstream.releases.iter().find(|r| &r.code == code).map_or_else(Vec::new, |r| {
+                vec![format!("- {{code: {}, label: {}}}", scalar(&r.code), scalar(&r.label))]
+            }),
+            _ => Vec::new(),
+        }
+    }
+
+    fn message_yaml(&self, c: &Class, m: &Message) -> Vec<String> {
+        let mut y = vec![format!("- name: {}", scalar(&m.name))];
+        if !m.params.is_empty() {
+            y.push("  params:".into());
+            for p in &m.params {
+                y.push(format!("    {}", self.param_yaml(c, &p.name, &p.ty, p.default.as_deref())));
+            }
+        }
+        y.push(format!("  result: {}", scalar(&m.result)));
+        if !m.errors.is_empty() {
+            y.push(format!("  errors: {}", flow_list(&m.errors)));
+        }
+        y.push(format!("  roles: {}", flow_list(&m.roles)));
+        let life: Vec<String> = m.lifecycle.transitions.iter().map(|t| format!("{} {}", t.transition, t.release)).collect();
+        y.push(format!("  lifecycle: {}", flow_list(&life)));
+        if m.internal {
+            y.push("  internal: true".into());
+        }
+        y
+    }
+
+    fn param_yaml(&self, c: &Class, name: &str, ty: &str, default: Option<&str>) -> String {
+        let dflt = default.map(|d| format!(", default: {}", self.default_yaml(c, ty, d))).unwrap_or_default();
+        format!("- {{name: {}, type: {}{dflt}}}", scalar(name), scalar(ty))
+    }
+
+    /// A default in upstream's notation as the schema writes it; the
+    /// notation itself, quoted, when it does not parse against the type.
+    fn default_yaml(&self, c: &Class, ty: &str, notation: &str) -> String {
+        let enums: HashMap<&str, Vec<&str>> = self
+            .upstream
+            .classes
+            .iter()
+            .flat_map(|k| &k.enums)
+            .chain(&c.enums)
+            .map(|e| (e.name.as_str(), e.values.iter().map(String::as_str).collect()))
+            .collect();
+        Type::parse(ty)
+            .and_then(|t| parse_notation(notation, &t, &enums))
+            .map_or_else(|_| scalar(notation), |l| literal(&l))
+    }
+}
+
+/// `N differences: ...` or `no differences`, with counts by kind.
+pub fn summary(diffs: &[Difference], unread: usize) -> String {
+    let count = |k: fn(&Kind) -> bool| diffs.iter().filter(|d| k(&d.kind)).count();
+    let only_up = count(|k| *k == Kind::OnlyIn(Side::Upstream));
+    let only_schema = count(|k| *k == Kind::OnlyIn(Side::Schema));
+    let differs = diffs.len() - only_up - only_schema;
+    let mut classes: Vec<&str> = diffs.iter().filter_map(|d| d.class.as_deref()).collect();
+    classes.dedup();
+    let unread = if unread > 0 { format!("; {unread} upstream items not read") } else { String::new() };
+    if diffs.is_empty() {
+        format!("upstream-check: no differences{unread}")
+    } else {
+        format!(
+            "upstream-check: {} differences in {} classes: {only_up} only upstream, {only_schema} only in the schema, {differs} facts differ{unread}",
+            diffs.len(),
+            classes.len()
+        )
+    }
+}
