@@ -78,6 +78,9 @@ enum Command {
         /// Compare the schema as it stood at this release (e.g. `24.16.0`); default: all of it.
         #[arg(long)]
         release: Option<String>,
+        /// Compare only these classes, comma-separated (errors and releases are always compared whole).
+        #[arg(long, value_delimiter = ',')]
+        classes: Vec<String>,
     },
 }
 
@@ -122,8 +125,9 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::UpstreamCheck { dir, schema, release } => {
-            match xenapi_gen::upstream::check::run(&dir, &schema, release.as_deref()) {
+        Command::UpstreamCheck { dir, schema, release, classes } => {
+            let scope = xenapi_gen::upstream::check::Scope { release: release.as_deref(), classes: &classes };
+            match xenapi_gen::upstream::check::run(&dir, &schema, &scope) {
                 Ok(outcome) => {
                     print!("{}", outcome.report);
                     ExitCode::from(u8::from(!outcome.differences.is_empty()))

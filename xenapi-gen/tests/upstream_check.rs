@@ -238,7 +238,7 @@ fn reference_facts() -> Facts {
 fn the_schema_at_24_16_0_equals_the_reference_facts() {
     let reference = reference_facts();
     let api = xenapi_gen::load_schema(&common::real_schema()).unwrap_or_else(|d| panic!("{d}")).at_release("24.16.0").unwrap();
-    let outcome = xenapi_gen::upstream::check::check(&reference, &[], &api, &common::real_schema()).unwrap();
+    let outcome = xenapi_gen::upstream::check::check(&reference, &[], &api, &common::real_schema(), &[]).unwrap();
     assert!(outcome.differences.is_empty(), "{}", outcome.report);
     assert!(outcome.report.contains("upstream-check: no differences"), "{}", outcome.report);
 }
@@ -347,4 +347,64 @@ fn the_command_projects_the_schema_at_a_release() {
     let text = stdout(&whole);
     assert!(text.contains("lifecycle differs: upstream published rio, schema published rio, deprecated george"), "{text}");
     assert!(text.contains("release orlando: only in the schema"), "{text}");
+}
+
+#[test]
+fn the_command_compares_only_the_classes_asked_for() {
+    let mut facts = schema_facts(&mini_api()).unwrap();
+    facts.classes.retain(|c| c.name == "VM");
+    let up = upstream_dir(&facts);
+    let out = cli(up.path(), &common::mini(), &["--classes", "VM"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // Without the restriction the schema's other classes are extra.
+    let out = cli(up.path(), &common::mini(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("class host\n  class: only in the schema"), "{}", stdout(&out));
+    let out = cli(up.path(), &common::mini(), &["--classes", "VM,Nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("classes the schema lacks: Nope"));
+}
+
+/// The trimmed copy of xapi's data model files (see its README).
+fn upstream_fixture() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/upstream")
+}
+
+const FIXTURE_CLASSES: &str = "VTPM,Certificate,Observer,VM_group";
+
+// The two tests below read xapi's OCaml through the reader of xapi's
+// sources; until `read_checkout` in src/upstream/check.rs calls it (the
+// one-line switch), the command reads only DIR/facts.json, which the
+// fixture does not have.
+
+#[test]
+#[ignore = "needs the reader of xapi's sources: switch read_checkout in src/upstream/check.rs to crate::upstream::read"]
+fn the_trimmed_upstream_fixture_matches_the_schema() {
+    let out = cli(&upstream_fixture(), &common::real_schema(), &["--classes", FIXTURE_CLASSES]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("upstream-check: no differences"), "{}", stdout(&out));
+}
+
+#[test]
+#[ignore = "needs the reader of xapi's sources: switch read_checkout in src/upstream/check.rs to crate::upstream::read"]
+fn a_field_removed_and_a_param_changed_upstream_are_exactly_the_differences() {
+    let copy = tempfile::tempdir().unwrap();
+    common::copy_dir(&upstream_fixture(), copy.path());
+    let vtpm = copy.path().join("ocaml/idl/datamodel_vtpm.ml");
+    let text = std::fs::read_to_string(&vtpm).unwrap();
+    let field = "           ; field ~qualifier:StaticRO ~ty:Bool\n               ~default_value:(Some (VBool false)) ~lifecycle:[] \"is_unique\"\n               \"\"\n";
+    let param = "(Bool, \"is_unique\", \"\")";
+    assert_eq!((text.matches(field).count(), text.matches(param).count()), (1, 1), "the fixture changed; update the edits");
+    std::fs::write(&vtpm, text.replace(field, "").replace(param, "(Int, \"is_unique\", \"\")")).unwrap();
+
+    let out = cli(copy.path(), &common::real_schema(), &["--classes", FIXTURE_CLASSES]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().take_while(|l| !l.starts_with("upstream-check:")).collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(lines[0], "class VTPM");
+    assert!(lines[1].starts_with("  field is_unique: only in the schema"), "{text}");
+    assert!(lines[2].starts_with("  message create param is_unique: type differs: upstream int, schema bool"), "{text}");
+    assert!(lines[2].contains("upstream: ocaml/idl/datamodel_vtpm.ml:"), "{text}");
+    assert!(text.contains("upstream-check: 2 differences in 1 classes: 0 only upstream, 1 only in the schema, 1 facts differ"), "{text}");
 }

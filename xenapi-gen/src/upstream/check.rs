@@ -23,6 +23,8 @@ pub enum CheckError {
     Schema(crate::diag::Diagnostics),
     #[error("the schema has no release `{0}`")]
     UnknownRelease(String),
+    #[error("--classes names classes the schema lacks: {0}")]
+    UnknownClasses(String),
     #[error("{0}")]
     Export(#[from] schema_facts::ExportMismatch),
 }
@@ -51,22 +53,46 @@ pub fn read_facts_file(path: &Path) -> Result<Facts, String> {
     serde_json::from_str(&text).map_err(|e| format!("{}:{}: {e}", path.display(), e.line()))
 }
 
-/// Runs the check of `schema_dir` (projected at `release` when given)
-/// against the data model in `upstream_dir`.
-pub fn run(upstream_dir: &Path, schema_dir: &Path, release: Option<&str>) -> Result<Outcome, CheckError> {
-    let (upstream, unread) = read_checkout(upstream_dir)
-        .map_err(|why| CheckError::Upstream { dir: upstream_dir.display().to_string(), why })?;
+/// Reads upstream's data model from `dir`, with what could not be read.
+pub fn read_upstream(dir: &Path) -> Result<(Facts, Vec<String>), CheckError> {
+    read_checkout(dir).map_err(|why| CheckError::Upstream { dir: dir.display().to_string(), why })
+}
+
+/// What to check: the schema, the release to project it at, and the
+/// classes to compare (all when empty; errors and releases are always
+/// compared whole).
+#[derive(Debug, Clone, Default)]
+pub struct Scope<'a> {
+    pub release: Option<&'a str>,
+    pub classes: &'a [String],
+}
+
+/// Runs the check of `schema_dir` against the data model in `upstream_dir`.
+pub fn run(upstream_dir: &Path, schema_dir: &Path, scope: &Scope<'_>) -> Result<Outcome, CheckError> {
+    let (mut upstream, unread) = read_upstream(upstream_dir)?;
     let api = crate::load_schema(schema_dir).map_err(CheckError::Schema)?;
-    let api = match release {
+    let api = match scope.release {
         Some(r) => api.at_release(r).ok_or_else(|| CheckError::UnknownRelease(r.to_string()))?,
         None => api,
     };
-    check(&upstream, &unread, &api, schema_dir)
+    if !scope.classes.is_empty() {
+        let unknown: Vec<&str> = scope.classes.iter().filter(|c| api.class(c).is_none()).map(String::as_str).collect();
+        if !unknown.is_empty() {
+            return Err(CheckError::UnknownClasses(unknown.join(", ")));
+        }
+        upstream.classes.retain(|c| scope.classes.contains(&c.name));
+    }
+    check(&upstream, &unread, &api, schema_dir, scope.classes)
 }
 
-/// Compares loaded facts with a loaded schema and words the outcome.
-pub fn check(upstream: &Facts, unread: &[String], api: &Api, schema_dir: &Path) -> Result<Outcome, CheckError> {
-    let ours = schema_facts::schema_facts(api)?;
+/// Compares loaded facts with a loaded schema and words the outcome; with
+/// `classes`, only those classes of the schema take part (the upstream
+/// facts are taken as given).
+pub fn check(upstream: &Facts, unread: &[String], api: &Api, schema_dir: &Path, classes: &[String]) -> Result<Outcome, CheckError> {
+    let mut ours = schema_facts::schema_facts(api)?;
+    if !classes.is_empty() {
+        ours.classes.retain(|c| classes.contains(&c.name));
+    }
     let differences = compare::compare(upstream, &ours, Options::for_upstream(upstream));
     let report = Report { upstream, api, schema_dir }.render(&differences, unread);
     Ok(Outcome { differences, report })
