@@ -12,7 +12,7 @@ use xenapi_gen::upstream::compare::{compare, Difference, Item, Kind, Options, Si
 use xenapi_gen::upstream::facts::Facts;
 use xenapi_gen::upstream::schema_facts::schema_facts;
 
-const WITH_EXTRAS: Options = Options { param_extras: true };
+const WITH_EXTRAS: Options = Options::ALL;
 
 /// One class with an enum, a field and an explicit and a derived message,
 /// two errors and two releases.
@@ -176,8 +176,8 @@ fn derived_messages_are_not_compared() {
 fn parameter_extras_are_compared_only_when_upstream_records_them() {
     let mut bare = base();
     bare.classes[0].messages[0].params[2].default = None;
-    assert_eq!(Options::for_upstream(&bare), Options { param_extras: false });
-    assert_eq!(Options::for_upstream(&base()), WITH_EXTRAS);
+    assert_eq!(Options::for_upstream(&bare), Options { param_extras: false, internal_messages: false });
+    assert_eq!(Options::for_upstream(&base()), Options { param_extras: true, internal_messages: false });
     assert_eq!(compare(&bare, &base(), Options::for_upstream(&bare)), vec![]);
     assert_eq!(compare(&bare, &base(), WITH_EXTRAS).len(), 1);
 }
@@ -207,15 +207,36 @@ fn the_schema_as_facts_has_explicit_messages_defaults_and_create_destroy() {
 }
 
 #[test]
-fn the_schema_extension_points_say_public_and_no_param_release_until_the_schema_can() {
-    // When the schema gains `internal: true` on messages and lifecycles on
-    // params, schema_facts::message_internal and param_since read them and
-    // this test gains the positive cases.
+fn internal_marks_and_param_releases_of_the_schema_reach_its_facts() {
+    // Whatever the schema says of them (through the export, or the
+    // extension points of schema_facts until the export says it) is what
+    // the facts say.
     let real = xenapi_gen::load_schema(&common::real_schema()).unwrap_or_else(|d| panic!("{d}"));
     let facts = schema_facts(&real).unwrap();
-    let messages = facts.classes.iter().flat_map(|c| &c.messages);
-    assert!(messages.clone().all(|m| !m.internal));
-    assert!(messages.flat_map(|m| &m.params).all(|p| p.since.is_none()));
+    let export = xenapi_gen::export::model_json(&real);
+    for (fc, ec) in facts.classes.iter().zip(export["classes"].as_array().unwrap()) {
+        let explicit = ec["messages"].as_array().unwrap().iter().filter(|m| m["implicit"] != json!(true));
+        for (fm, em) in fc.messages.iter().zip(explicit) {
+            assert_eq!(fm.internal, em["internal"] == json!(true), "{}.{}", fc.name, fm.name);
+            for (fp, ep) in fm.params.iter().zip(em["params"].as_array().unwrap()) {
+                assert_eq!(fp.since.as_deref(), ep["since"].as_str(), "{}.{} {}", fc.name, fm.name, fp.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn internal_messages_are_compared_only_when_upstream_marks_some() {
+    let mut ours = base();
+    let mut hidden = ours.classes[0].messages[0].clone();
+    hidden.name = "get_all_records_where".into();
+    hidden.internal = true;
+    ours.classes[0].messages.push(hidden);
+    let opts = Options::for_upstream(&base());
+    assert!(!opts.internal_messages);
+    assert_eq!(compare(&base(), &ours, opts), vec![]);
+    let d = one(compare(&base(), &ours, Options::ALL));
+    assert_eq!((&d.item, &d.kind), (&Item::Message("get_all_records_where".into()), &Kind::OnlyIn(Side::Schema)));
 }
 
 fn root() -> std::path::PathBuf {

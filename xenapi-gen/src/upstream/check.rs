@@ -164,7 +164,7 @@ impl Report<'_> {
             Item::Message(m) => ItemRef::Message(c, m),
             Item::Param { message, param } => ItemRef::Param(c, message, param),
             Item::Error(code) => ItemRef::Error(code),
-            Item::Release(_) => return self.schema_dir.join("releases.yaml").display().to_string(),
+            Item::Release(_) | Item::ReleaseOrder => return self.schema_dir.join("releases.yaml").display().to_string(),
         };
         let fallback = match &d.item {
             Item::Error(_) => self.schema_dir.join("errors.yaml"),

@@ -20,7 +20,8 @@ pub const NOT_COMPARED: &[&str] = &[
     "class properties other than gen_constructor_destructor (gen_events, in_db, persistence, default roles have no exact counterpart in the schema)",
     "field access roles and field internal_only beyond what both sides record",
     "lifecycles of enums, enum values and errors (upstream's model does not record them)",
-    "parameter defaults when the upstream side does not record any (the reference export)",
+    "parameter defaults and releases when the upstream side records none (the reference export)",
+    "internal messages when the upstream side marks none internal (the reference export leaves them out)",
 ];
 
 /// Which side of the comparison.
@@ -43,6 +44,8 @@ pub enum Item {
     Param { message: String, param: String },
     Error(String),
     Release(String),
+    /// The order of the releases both sides have.
+    ReleaseOrder,
 }
 
 impl fmt::Display for Item {
@@ -57,6 +60,7 @@ impl fmt::Display for Item {
             Item::Param { message, param } => write!(f, "message {message} param {param}"),
             Item::Error(c) => write!(f, "error {c}"),
             Item::Release(c) => write!(f, "release {c}"),
+            Item::ReleaseOrder => f.write_str("releases"),
         }
     }
 }
@@ -86,20 +90,24 @@ pub struct Options {
     /// Parameter defaults and releases (`since`): xapi's sources record
     /// them, the reference export does not.
     pub param_extras: bool,
+    /// Messages marked internal, and the mark itself: xapi's sources have
+    /// them, its published export leaves them out.
+    pub internal_messages: bool,
 }
 
 impl Options {
-    /// Compares parameter extras only when the upstream facts carry at
-    /// least one: facts without any come from a source that does not
-    /// record them.
+    /// Everything, as for facts read from xapi's sources.
+    pub const ALL: Options = Options { param_extras: true, internal_messages: true };
+
+    /// Compares parameter extras and internal messages only when the
+    /// upstream facts carry at least one: facts without any come from a
+    /// source that does not record them.
     pub fn for_upstream(upstream: &Facts) -> Options {
-        let any = upstream
-            .classes
-            .iter()
-            .flat_map(|c| &c.messages)
-            .flat_map(|m| &m.params)
-            .any(|p| p.default.is_some() || p.since.is_some());
-        Options { param_extras: any }
+        let messages = || upstream.classes.iter().flat_map(|c| &c.messages);
+        Options {
+            param_extras: messages().flat_map(|m| &m.params).any(|p| p.default.is_some() || p.since.is_some()),
+            internal_messages: messages().any(|m| m.internal),
+        }
     }
 }
 
@@ -252,7 +260,9 @@ impl Cx {
     }
 
     fn messages(&mut self, c: Option<&str>, u: &[Message], s: &[Message]) {
-        let (theirs, ours) = (explicit(u), explicit(s));
+        let keep = |m: &&Message| self.opts.internal_messages || !m.internal;
+        let theirs: Vec<&Message> = explicit(u).into_iter().filter(keep).collect();
+        let ours: Vec<&Message> = explicit(s).into_iter().filter(keep).collect();
         for m in &theirs {
             match lookup(&ours, &m.name) {
                 Some(sm) => self.message(c, m, sm),
@@ -271,7 +281,9 @@ impl Cx {
         self.fact(c, &item, "errors", list_text(&u.errors), list_text(&s.errors), at);
         self.fact(c, &item, "roles", list_text(&u.roles), list_text(&s.roles), at);
         self.fact(c, &item, "lifecycle", lifecycle_text(&u.lifecycle), lifecycle_text(&s.lifecycle), at);
-        self.fact(c, &item, "internal", u.internal.to_string(), s.internal.to_string(), at);
+        if self.opts.internal_messages {
+            self.fact(c, &item, "internal", u.internal.to_string(), s.internal.to_string(), at);
+        }
         self.params(c, u, s);
     }
 
@@ -329,8 +341,7 @@ impl Cx {
         let common = |a: &Facts, b: &Facts| a.releases.iter().filter(|r| has(b, &r.code)).map(|r| r.code.clone()).collect::<Vec<_>>();
         let (uo, so) = (common(upstream, schema), common(schema, upstream));
         if uo != so {
-            let item = Item::Release("(all)".into());
-            self.push(None, item, Kind::Differs { fact: "order", upstream: list_text(&uo), schema: list_text(&so) }, None);
+            self.push(None, Item::ReleaseOrder, Kind::Differs { fact: "order", upstream: list_text(&uo), schema: list_text(&so) }, None);
         }
     }
 }

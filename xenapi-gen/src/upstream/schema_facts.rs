@@ -41,25 +41,28 @@ pub fn schema_facts(api: &Api) -> Result<Facts, ExportMismatch> {
     Ok(facts)
 }
 
-/// What the export leaves out of a message.
+/// What the export leaves out of a message; what it already says is kept.
 fn with_schema_extras(mut f: Message, m: &model::Message) -> Message {
-    f.internal = message_internal(m);
+    f.internal |= message_internal(m);
     for (fp, mp) in f.params.iter_mut().zip(&m.params) {
-        *fp = Param { default: mp.default.as_ref().map(model::Literal::to_notation), since: param_since(m, mp), ..fp.clone() };
+        let since = fp.since.take().or_else(|| param_since(m, mp));
+        *fp = Param { default: mp.default.as_ref().map(model::Literal::to_notation), since, ..fp.clone() };
     }
     f
 }
 
 /// EXTENSION POINT (schema `internal: true` on messages, being added in
 /// parallel): whether the message is kept out of the published docs. The
-/// schema cannot say so yet, so every message is public.
+/// schema cannot say so yet, so every message is public; once the export
+/// writes `internal`, that is kept and this can go.
 fn message_internal(_m: &model::Message) -> bool {
     false
 }
 
 /// EXTENSION POINT (schema `lifecycle` on params, being added in
 /// parallel): the release that added a parameter later than its message.
-/// The schema cannot say so yet.
+/// The schema cannot say so yet; once the export writes `since`, that is
+/// kept and this can go.
 fn param_since(_m: &model::Message, _p: &model::Param) -> Option<String> {
     None
 }
