@@ -7,22 +7,17 @@
 //! lifecycle has a `removed` step count as absent, and derived
 //! (`implicit`) messages are skipped: the schema derives them from fields
 //! and class properties, which are compared instead.
+#![doc = include_str!("not_compared.md")]
 
 use super::facts::{Class, ClassProps, Enum, Facts, Field, Lifecycle, Message, Origin, Param};
 use std::collections::HashMap;
 use std::fmt;
 
-/// What the comparison does not look at, in one list for the command's
-/// output and these docs.
-pub const NOT_COMPARED: &[&str] = &[
-    "descriptions and doc strings (the schema words its own)",
-    "derived messages (implicit: getters, setters, create/destroy, get_all...): they follow from fields and class properties",
-    "class properties other than gen_constructor_destructor (gen_events, in_db, persistence, default roles have no exact counterpart in the schema)",
-    "field access roles and field internal_only beyond what both sides record",
-    "lifecycles of enums, enum values and errors (upstream's model does not record them)",
-    "parameter defaults and releases when the upstream side records none (the reference export)",
-    "internal messages when the upstream side marks none internal (the reference export leaves them out)",
-];
+/// The bullet list of the module docs above, one item each: what the
+/// command prints under "not compared".
+pub fn not_compared() -> impl Iterator<Item = &'static str> {
+    include_str!("not_compared.md").lines().filter_map(|l| l.strip_prefix("- "))
+}
 
 /// Which side of the comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +154,12 @@ fn live<T: Named>(items: &[T]) -> Vec<&T> {
     items.iter().filter(|i| !is_removed(i.lifecycle())).collect()
 }
 
+/// The fields not removed that clients see: the schema has no
+/// internal-only fields.
+fn public(fs: &[Field]) -> Vec<&Field> {
+    live(fs).into_iter().filter(|f| !f.internal_only).collect()
+}
+
 /// The explicit messages not removed, in their order.
 fn explicit(ms: &[Message]) -> Vec<&Message> {
     live(ms).into_iter().filter(|m| !m.implicit).collect()
@@ -239,7 +240,7 @@ impl Cx {
     }
 
     fn fields(&mut self, c: Option<&str>, u: &[Field], s: &[Field]) {
-        let (theirs, ours) = (live(u), live(s));
+        let (theirs, ours) = (public(u), public(s));
         for f in &theirs {
             let name = &f.name;
             let Some(sf) = lookup(&ours, name) else {
@@ -252,7 +253,6 @@ impl Cx {
             self.fact(c, &item, "qualifier", f.qualifier.clone(), sf.qualifier.clone(), at);
             self.fact(c, &item, "default", opt_text(&f.default), opt_text(&sf.default), at);
             self.fact(c, &item, "lifecycle", lifecycle_text(&f.lifecycle), lifecycle_text(&sf.lifecycle), at);
-            self.fact(c, &item, "internal_only", f.internal_only.to_string(), sf.internal_only.to_string(), at);
         }
         for f in ours.iter().filter(|f| lookup(&theirs, &f.name).is_none()) {
             self.push(c, Item::Field(f.name.clone()), Kind::OnlyIn(Side::Schema), None);

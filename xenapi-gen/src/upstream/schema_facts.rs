@@ -70,7 +70,7 @@ fn param_since(_m: &model::Message, _p: &model::Param) -> Option<String> {
 /// The class properties as upstream names them. Only
 /// `gen_constructor_destructor` has an exact counterpart in the schema
 /// (`derive.create_destroy`); the rest stay at their defaults and are not
-/// compared (see [`super::compare::NOT_COMPARED`]).
+/// compared (see [`super::compare::not_compared`]).
 fn class_props(p: &model::ClassProps) -> ClassProps {
     ClassProps { gen_constructor_destructor: p.derive_create_destroy, ..ClassProps::default() }
 }
