@@ -339,6 +339,34 @@ fn the_command_exits_1_and_points_at_what_to_edit() {
 }
 
 #[test]
+fn a_class_the_schema_lacks_comes_with_its_whole_file() {
+    let mut facts = schema_facts(&mini_api()).unwrap();
+    let mut vm = facts.classes.iter().find(|c| c.name == "VM").unwrap().clone();
+    vm.name = "VM_group".into();
+    vm.fields[0].internal_only = true;
+    facts.classes.push(vm.clone());
+    let up = upstream_dir(&facts);
+    let out = cli(up.path(), &common::mini(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let block: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("  class: only upstream"))
+        .skip(1)
+        .take_while(|l| l.starts_with("      "))
+        .map(|l| &l[6..])
+        .collect();
+    assert_eq!(block[..3], ["name: VM_group", "lifecycle: [published rio]", "derive: {fields: true, record: true, all: true, by_name_label: true, create_destroy: true}"], "{text}");
+    for want in ["enums:", "  - name: vm_power_state", "      - {name: Halted}", "fields:", "  - name: power_state", "    default: Halted", "messages:", "  - name: clean_shutdown", "    roles: [pool-admin, pool-operator, vm-admin]"] {
+        assert!(block.contains(&want), "{want} missing: {text}");
+    }
+    // Internal-only fields are not for the schema.
+    assert!(!block.contains(&format!("  - name: {}", vm.fields[0].name).as_str()), "{text}");
+    let fields = vm.fields.len() - 1;
+    assert_eq!(block.iter().filter(|l| l.starts_with("    qualifier:")).count(), fields, "{text}");
+}
+
+#[test]
 fn the_command_exits_2_when_a_side_cannot_be_read() {
     let empty = tempfile::tempdir().unwrap();
     let out = cli(empty.path(), &common::mini(), &[]);

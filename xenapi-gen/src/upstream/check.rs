@@ -5,7 +5,7 @@
 //! YAML keys to add (descriptions left for a human to write).
 
 use super::compare::{self, Difference, Item, Kind, Options, Side};
-use super::facts::{Class, Facts, Message, Origin};
+use super::facts::{Class, Enum, Facts, Field, Lifecycle, Message, Origin};
 use super::schema_facts::{self, ItemRef};
 use crate::import::parse_notation;
 use crate::import::yaml_out::{flow_list, literal, scalar};
@@ -180,28 +180,10 @@ impl Report<'_> {
     /// The YAML an item the schema lacks needs, descriptions left out.
     fn suggestion(&self, d: &Difference) -> Vec<String> {
         let class = self.class(d.class.as_deref());
-        let lifecycle = |l| flow_list(&compare::lifecycle_text(l).split(", ").filter(|s| !s.is_empty()).collect::<Vec<_>>());
         match (&d.item, class) {
-            (Item::Class, Some(c)) => vec![
-                format!("name: {}", scalar(&c.name)),
-                format!("lifecycle: {}", lifecycle(&c.lifecycle)),
-                format!("# and its {} fields, {} enums and {} explicit messages", c.fields.len(), c.enums.len(), c.messages.iter().filter(|m| !m.implicit).count()),
-            ],
-            (Item::Field(n), Some(c)) => c.fields.iter().find(|f| &f.name == n).map_or_else(Vec::new, |f| {
-                let mut y = vec![
-                    format!("- name: {}", scalar(&f.name)),
-                    format!("  type: {}", scalar(&f.ty)),
-                    format!("  qualifier: {}", scalar(&f.qualifier)),
-                ];
-                if let Some(dflt) = &f.default {
-                    y.push(format!("  default: {}", self.default_yaml(c, &f.ty, dflt)));
-                }
-                y.push(format!("  lifecycle: {}", lifecycle(&f.lifecycle)));
-                y
-            }),
-            (Item::Enum(n), Some(c)) => c.enums.iter().find(|e| &e.name == n).map_or_else(Vec::new, |e| {
-                vec![format!("- name: {}", scalar(&e.name)), format!("  values: {}", flow_list(&e.values))]
-            }),
+            (Item::Class, Some(c)) => self.class_yaml(c),
+            (Item::Field(n), Some(c)) => c.fields.iter().find(|f| &f.name == n).map_or_else(Vec::new, |f| self.field_yaml(c, f)),
+            (Item::Enum(n), Some(c)) => c.enums.iter().find(|e| &e.name == n).map_or_else(Vec::new, enum_yaml),
             (Item::EnumValue { value, .. }, _) => vec![format!("- name: {}", scalar(value))],
             (Item::Message(n), Some(c)) => {
                 c.messages.iter().find(|m| &m.name == n).map_or_else(Vec::new, |m| self.message_yaml(c, m))
@@ -222,6 +204,47 @@ impl Report<'_> {
         }
     }
 
+    /// A whole class file for a class the schema lacks. The `derive` line
+    /// is a starting point: upstream's facts say only whether objects are
+    /// created and destroyed by clients.
+    fn class_yaml(&self, c: &Class) -> Vec<String> {
+        let mut derive = vec!["fields: true", "record: true", "all: true"];
+        if c.fields.iter().any(|f| f.name == "name_label") {
+            derive.push("by_name_label: true");
+        }
+        if c.props.as_ref().is_some_and(|p| p.gen_constructor_destructor) {
+            derive.push("create_destroy: true");
+        }
+        let mut y = vec![
+            format!("name: {}", scalar(&c.name)),
+            format!("lifecycle: {}", lifecycle_yaml(&c.lifecycle)),
+            format!("derive: {{{}}}", derive.join(", ")),
+        ];
+        let mut section = |title: &str, items: Vec<Vec<String>>| {
+            if !items.is_empty() {
+                y.push(format!("{title}:"));
+                y.extend(items.into_iter().flatten().map(|l| format!("  {l}")));
+            }
+        };
+        section("enums", c.enums.iter().map(enum_yaml).collect());
+        section("fields", c.fields.iter().filter(|f| !f.internal_only).map(|f| self.field_yaml(c, f)).collect());
+        section("messages", c.messages.iter().filter(|m| !m.implicit).map(|m| self.message_yaml(c, m)).collect());
+        y
+    }
+
+    fn field_yaml(&self, c: &Class, f: &Field) -> Vec<String> {
+        let mut y = vec![
+            format!("- name: {}", scalar(&f.name)),
+            format!("  type: {}", scalar(&f.ty)),
+            format!("  qualifier: {}", scalar(&f.qualifier)),
+        ];
+        if let Some(dflt) = &f.default {
+            y.push(format!("  default: {}", self.default_yaml(c, &f.ty, dflt)));
+        }
+        y.push(format!("  lifecycle: {}", lifecycle_yaml(&f.lifecycle)));
+        y
+    }
+
     fn message_yaml(&self, c: &Class, m: &Message) -> Vec<String> {
         let mut y = vec![format!("- name: {}", scalar(&m.name))];
         if !m.params.is_empty() {
@@ -235,8 +258,7 @@ impl Report<'_> {
             y.push(format!("  errors: {}", flow_list(&m.errors)));
         }
         y.push(format!("  roles: {}", flow_list(&m.roles)));
-        let life: Vec<String> = m.lifecycle.transitions.iter().map(|t| format!("{} {}", t.transition, t.release)).collect();
-        y.push(format!("  lifecycle: {}", flow_list(&life)));
+        y.push(format!("  lifecycle: {}", lifecycle_yaml(&m.lifecycle)));
         if m.internal {
             y.push("  internal: true".into());
         }
@@ -263,6 +285,18 @@ impl Report<'_> {
             .and_then(|t| parse_notation(notation, &t, &enums))
             .map_or_else(|_| scalar(notation), |l| literal(&l))
     }
+}
+
+/// `[published rio, deprecated boston]`
+fn lifecycle_yaml(l: &Lifecycle) -> String {
+    flow_list(&l.transitions.iter().map(|t| format!("{} {}", t.transition, t.release)).collect::<Vec<_>>())
+}
+
+/// An enum with its values, descriptions left to write.
+fn enum_yaml(e: &Enum) -> Vec<String> {
+    let mut y = vec![format!("- name: {}", scalar(&e.name)), "  values:".to_string()];
+    y.extend(e.values.iter().map(|v| format!("    - {{name: {}}}", scalar(v))));
+    y
 }
 
 /// `N differences: ...` or `no differences`, with counts by kind.
