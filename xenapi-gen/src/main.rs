@@ -71,7 +71,7 @@ enum Command {
     /// Compare the schema with xapi's own data model and list every difference, per class.
     #[command(after_help = "Exit status: 0 when they agree, 1 when they differ, 2 when either side cannot be read.")]
     UpstreamCheck {
-        /// A checkout of xapi's sources (github xapi-project/xen-api).
+        /// A checkout of xapi's sources (github xapi-project/xen-api), or a JSON file of their facts.
         dir: PathBuf,
         #[arg(long, default_value = "schema")]
         schema: PathBuf,

@@ -287,18 +287,26 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// A directory holding `facts` as upstream's data model (the temporary
-/// source of the command until it reads xapi's OCaml).
-fn upstream_dir(facts: &Facts) -> tempfile::TempDir {
+/// `facts` as upstream's data model, in a JSON file the command reads in
+/// place of a checkout.
+struct Upstream(tempfile::TempDir);
+
+impl Upstream {
+    fn path(&self) -> std::path::PathBuf {
+        self.0.path().join("facts.json")
+    }
+}
+
+fn upstream_dir(facts: &Facts) -> Upstream {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("facts.json"), serde_json::to_string(facts).unwrap()).unwrap();
-    dir
+    Upstream(dir)
 }
 
 #[test]
 fn the_command_exits_0_when_equal_and_says_what_it_does_not_compare() {
     let up = upstream_dir(&schema_facts(&mini_api()).unwrap());
-    let out = cli(up.path(), &common::mini(), &[]);
+    let out = cli(&up.path(), &common::mini(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
     let text = stdout(&out);
     assert!(text.contains("upstream-check: no differences"), "{text}");
@@ -320,7 +328,7 @@ fn the_command_exits_1_and_points_at_what_to_edit() {
     vm.messages.push(added);
     vm.fields.retain(|f| f.name != "memory_target");
     let up = upstream_dir(&facts);
-    let out = cli(up.path(), &common::mini(), &[]);
+    let out = cli(&up.path(), &common::mini(), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
@@ -346,7 +354,7 @@ fn a_class_the_schema_lacks_comes_with_its_whole_file() {
     vm.fields[0].internal_only = true;
     facts.classes.push(vm.clone());
     let up = upstream_dir(&facts);
-    let out = cli(up.path(), &common::mini(), &[]);
+    let out = cli(&up.path(), &common::mini(), &[]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     let block: Vec<&str> = text
@@ -375,7 +383,7 @@ fn the_command_exits_2_when_a_side_cannot_be_read() {
 
     let broken = tempfile::tempdir().unwrap();
     std::fs::write(broken.path().join("facts.json"), "{\n  \"classes\": [\n    {\"name\": 3}\n  ]\n}\n").unwrap();
-    let out = cli(broken.path(), &common::mini(), &[]);
+    let out = cli(&broken.path().join("facts.json"), &common::mini(), &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(err.contains("facts.json:3:"), "the bad line is named: {err}");
@@ -383,11 +391,11 @@ fn the_command_exits_2_when_a_side_cannot_be_read() {
     let up = upstream_dir(&schema_facts(&mini_api()).unwrap());
     let schema = common::mini_copy();
     std::fs::write(schema.path().join("classes/VM.yaml"), "name: [").unwrap();
-    let out = cli(up.path(), schema.path(), &[]);
+    let out = cli(&up.path(), schema.path(), &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("the schema does not load"));
 
-    let out = cli(up.path(), &common::mini(), &["--release", "no-such-release"]);
+    let out = cli(&up.path(), &common::mini(), &["--release", "no-such-release"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no release `no-such-release`"));
 }
@@ -398,9 +406,9 @@ fn the_command_projects_the_schema_at_a_release() {
     // orlando and later lifecycle steps are not there yet.
     let api = mini_api();
     let up = upstream_dir(&schema_facts(&api.at_release("miami").unwrap()).unwrap());
-    let out = cli(up.path(), &common::mini(), &["--release", "miami"]);
+    let out = cli(&up.path(), &common::mini(), &["--release", "miami"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let whole = cli(up.path(), &common::mini(), &[]);
+    let whole = cli(&up.path(), &common::mini(), &[]);
     assert_eq!(whole.status.code(), Some(1));
     let text = stdout(&whole);
     assert!(text.contains("lifecycle differs: upstream published rio, schema published rio, deprecated george"), "{text}");
@@ -412,15 +420,23 @@ fn the_command_compares_only_the_classes_asked_for() {
     let mut facts = schema_facts(&mini_api()).unwrap();
     facts.classes.retain(|c| c.name == "VM");
     let up = upstream_dir(&facts);
-    let out = cli(up.path(), &common::mini(), &["--classes", "VM"]);
+    let out = cli(&up.path(), &common::mini(), &["--classes", "VM"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     // Without the restriction the schema's other classes are extra.
-    let out = cli(up.path(), &common::mini(), &[]);
+    let out = cli(&up.path(), &common::mini(), &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("class host\n  class: only in the schema"), "{}", stdout(&out));
-    let out = cli(up.path(), &common::mini(), &["--classes", "VM,Nope"]);
+    // A class only upstream has can be asked for: it is what is missing.
+    let mut group = facts.classes[0].clone();
+    group.name = "VM_group".into();
+    facts.classes.push(group);
+    let up = upstream_dir(&facts);
+    let out = cli(&up.path(), &common::mini(), &["--classes", "VM,VM_group"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).starts_with("class VM_group\n  class: only upstream"), "{}", stdout(&out));
+    let out = cli(&up.path(), &common::mini(), &["--classes", "VM,Nope"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("classes the schema lacks: Nope"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("classes neither side has: Nope"));
 }
 
 /// The trimmed copy of xapi's data model files (see its README).

@@ -23,7 +23,7 @@ pub enum CheckError {
     Schema(crate::diag::Diagnostics),
     #[error("the schema has no release `{0}`")]
     UnknownRelease(String),
-    #[error("--classes names classes the schema lacks: {0}")]
+    #[error("--classes names classes neither side has: {0}")]
     UnknownClasses(String),
     #[error("{0}")]
     Export(#[from] schema_facts::ExportMismatch),
@@ -53,9 +53,12 @@ pub fn read_facts_file(path: &Path) -> Result<Facts, String> {
     serde_json::from_str(&text).map_err(|e| format!("{}:{}: {e}", path.display(), e.line()))
 }
 
-/// Reads upstream's data model from `dir`, with what could not be read.
-pub fn read_upstream(dir: &Path) -> Result<(Facts, Vec<String>), CheckError> {
-    read_checkout(dir).map_err(|why| CheckError::Upstream { dir: dir.display().to_string(), why })
+/// Reads upstream's data model, with what could not be read: from a
+/// checkout of xen-api, or from a file of [`Facts`] JSON (facts read once
+/// and kept, or made by hand for a test).
+pub fn read_upstream(source: &Path) -> Result<(Facts, Vec<String>), CheckError> {
+    let read = if source.is_file() { read_facts_file(source).map(|f| (f, Vec::new())) } else { read_checkout(source) };
+    read.map_err(|why| CheckError::Upstream { dir: source.display().to_string(), why })
 }
 
 /// What to check: the schema, the release to project it at, and the
@@ -76,7 +79,8 @@ pub fn run(upstream_dir: &Path, schema_dir: &Path, scope: &Scope<'_>) -> Result<
         None => api,
     };
     if !scope.classes.is_empty() {
-        let unknown: Vec<&str> = scope.classes.iter().filter(|c| api.class(c).is_none()).map(String::as_str).collect();
+        let known = |c: &String| api.class(c).is_some() || upstream.classes.iter().any(|u| &u.name == c);
+        let unknown: Vec<&str> = scope.classes.iter().filter(|c| !known(c)).map(String::as_str).collect();
         if !unknown.is_empty() {
             return Err(CheckError::UnknownClasses(unknown.join(", ")));
         }
