@@ -293,7 +293,7 @@ impl Report<'_> {
 
 /// `[published rio, deprecated boston]`
 fn lifecycle_yaml(l: &Lifecycle) -> String {
-    flow_list(&l.transitions.iter().map(|t| format!("{} {}", t.transition, t.release)).collect::<Vec<_>>())
+    flow_list(&compare::steps(l))
 }
 
 /// An enum with its values, descriptions left to write.

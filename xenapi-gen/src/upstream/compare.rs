@@ -169,9 +169,14 @@ fn lookup<'a, T: Named>(items: &[&'a T], name: &str) -> Option<&'a T> {
     items.iter().find(|i| i.name() == name).copied()
 }
 
+/// A lifecycle's steps as the schema writes them: `published rio`, ...
+pub fn steps(l: &Lifecycle) -> Vec<String> {
+    l.transitions.iter().map(|t| format!("{} {}", t.transition, t.release)).collect()
+}
+
 /// A lifecycle in one line: `published rio, deprecated boston`.
 pub fn lifecycle_text(l: &Lifecycle) -> String {
-    l.transitions.iter().map(|t| format!("{} {}", t.transition, t.release)).collect::<Vec<_>>().join(", ")
+    steps(l).join(", ")
 }
 
 fn list_text(l: &[String]) -> String {
