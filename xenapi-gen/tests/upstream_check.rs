@@ -102,6 +102,10 @@ fn items_one_side_lacks_are_reported_once_each() {
 
     let d = one(diff_after(Side::Schema, |f| drop(f.releases.pop())));
     assert_eq!((&d.item, &d.kind), (&Item::Release("miami".into()), &Kind::OnlyIn(Side::Upstream)));
+    let some_classes = Options { every_release: false, ..WITH_EXTRAS };
+    let mut fewer = base();
+    fewer.releases.pop();
+    assert_eq!(compare(&fewer, &base(), some_classes), vec![]);
 }
 
 #[test]
@@ -183,8 +187,8 @@ fn derived_messages_are_not_compared() {
 fn parameter_extras_are_compared_only_when_upstream_records_them() {
     let mut bare = base();
     bare.classes[0].messages[0].params[2].default = None;
-    assert_eq!(Options::for_upstream(&bare), Options { param_extras: false, internal_messages: false });
-    assert_eq!(Options::for_upstream(&base()), Options { param_extras: true, internal_messages: false });
+    assert_eq!(Options::for_upstream(&bare), Options { param_extras: false, internal_messages: false, every_release: true });
+    assert_eq!(Options::for_upstream(&base()), Options { param_extras: true, internal_messages: false, every_release: true });
     assert_eq!(compare(&bare, &base(), Options::for_upstream(&bare)), vec![]);
     assert_eq!(compare(&bare, &base(), WITH_EXTRAS).len(), 1);
 }
@@ -422,6 +426,13 @@ fn the_command_compares_only_the_classes_asked_for() {
     let up = upstream_dir(&facts);
     let out = cli(&up.path(), &common::mini(), &["--classes", "VM"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // Read for some classes, upstream names only the releases they use.
+    let mut fewer = facts.clone();
+    fewer.releases.pop();
+    let out = cli(&upstream_dir(&fewer).path(), &common::mini(), &["--classes", "VM"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = cli(&upstream_dir(&fewer).path(), &common::mini(), &[]);
+    assert!(stdout(&out).contains("release george: only in the schema"), "{}", stdout(&out));
     // Without the restriction the schema's other classes are extra.
     let out = cli(&up.path(), &common::mini(), &[]);
     assert_eq!(out.status.code(), Some(1));

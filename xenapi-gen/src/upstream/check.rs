@@ -42,7 +42,7 @@ pub struct Outcome {
 /// TEMPORARY until the reader of xapi's sources lands: reads the facts from
 /// `DIR/facts.json` (the [`Facts`] JSON). To plug the reader in, replace the
 /// body with this line (the one-line switch):
-/// `crate::upstream::read(dir).map(|r| (r.facts, r.unread.iter().map(|u| u.to_string()).collect())).map_err(|e| e.to_string())`
+/// `crate::upstream::read::read(dir).map(|r| (r.facts, r.unread.iter().map(|u| u.to_string()).collect())).map_err(|e| e.to_string())`
 fn read_checkout(dir: &Path) -> Result<(Facts, Vec<String>), String> {
     read_facts_file(&dir.join("facts.json")).map(|f| (f, Vec::new()))
 }
@@ -97,7 +97,11 @@ pub fn check(upstream: &Facts, unread: &[String], api: &Api, schema_dir: &Path, 
     if !classes.is_empty() {
         ours.classes.retain(|c| classes.contains(&c.name));
     }
-    let differences = compare::compare(upstream, &ours, Options::for_upstream(upstream));
+    let mut opts = Options::for_upstream(upstream);
+    // Upstream's numbered releases are those its items name; read for some
+    // classes only, it lacks the rest.
+    opts.every_release = classes.is_empty();
+    let differences = compare::compare(upstream, &ours, opts);
     let report = Report { upstream, api, schema_dir }.render(&differences, unread);
     Ok(Outcome { differences, report })
 }

@@ -88,11 +88,15 @@ pub struct Options {
     /// Messages marked internal, and the mark itself: xapi's sources have
     /// them, its published export leaves them out.
     pub internal_messages: bool,
+    /// Releases only the schema has: upstream lists every release when
+    /// its whole model was read (its numbered releases are the ones its
+    /// items name).
+    pub every_release: bool,
 }
 
 impl Options {
     /// Everything, as for facts read from xapi's sources.
-    pub const ALL: Options = Options { param_extras: true, internal_messages: true };
+    pub const ALL: Options = Options { param_extras: true, internal_messages: true, every_release: true };
 
     /// Compares parameter extras and internal messages only when the
     /// upstream facts carry at least one: facts without any come from a
@@ -102,6 +106,7 @@ impl Options {
         Options {
             param_extras: messages().flat_map(|m| &m.params).any(|p| p.default.is_some() || p.since.is_some()),
             internal_messages: messages().any(|m| m.internal),
+            every_release: true,
         }
     }
 }
@@ -340,8 +345,10 @@ impl Cx {
                 None => self.push(None, Item::Release(r.code.clone()), Kind::OnlyIn(Side::Upstream), None),
             }
         }
-        for r in schema.releases.iter().filter(|r| !has(upstream, &r.code)) {
-            self.push(None, Item::Release(r.code.clone()), Kind::OnlyIn(Side::Schema), None);
+        if self.opts.every_release {
+            for r in schema.releases.iter().filter(|r| !has(upstream, &r.code)) {
+                self.push(None, Item::Release(r.code.clone()), Kind::OnlyIn(Side::Schema), None);
+            }
         }
         let common = |a: &Facts, b: &Facts| a.releases.iter().filter(|r| has(b, &r.code)).map(|r| r.code.clone()).collect::<Vec<_>>();
         let (uo, so) = (common(upstream, schema), common(schema, upstream));
