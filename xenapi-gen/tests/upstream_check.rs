@@ -248,6 +248,15 @@ fn internal_messages_are_compared_only_when_upstream_marks_some() {
     assert_eq!(compare(&base(), &ours, opts), vec![]);
     let d = one(compare(&base(), &ours, Options::ALL));
     assert_eq!((&d.item, &d.kind), (&Item::Message("get_all_records_where".into()), &Kind::OnlyIn(Side::Schema)));
+    // The same for a class the docs leave out.
+    let mut up = base();
+    let mut hidden = up.classes[0].clone();
+    hidden.name = "Diagnostics".into();
+    hidden.internal = true;
+    up.classes.push(hidden);
+    assert_eq!(compare(&up, &base(), opts), vec![]);
+    let d = one(compare(&up, &base(), Options::ALL));
+    assert_eq!((d.class.as_deref(), &d.item, &d.kind), (Some("Diagnostics"), &Item::Class, &Kind::OnlyIn(Side::Upstream)));
 }
 
 fn root() -> std::path::PathBuf {

@@ -85,8 +85,8 @@ pub struct Options {
     /// Parameter defaults and releases (`since`): xapi's sources record
     /// them, the reference export does not.
     pub param_extras: bool,
-    /// Messages marked internal, and the mark itself: xapi's sources have
-    /// them, its published export leaves them out.
+    /// Messages and classes marked internal, and the mark itself: xapi's
+    /// sources have them, its published export leaves them out.
     pub internal_messages: bool,
     /// Releases only the schema has: upstream lists every release when
     /// its whole model was read (its numbered releases are the ones its
@@ -115,7 +115,7 @@ impl Options {
 /// order (then the schema's extra ones), then errors, then releases.
 pub fn compare(upstream: &Facts, schema: &Facts, opts: Options) -> Vec<Difference> {
     let mut cx = Cx { out: Vec::new(), opts };
-    let (theirs, ours) = (live(&upstream.classes), live(&schema.classes));
+    let (theirs, ours) = (visible(&upstream.classes, opts), visible(&schema.classes, opts));
     for u in &theirs {
         match lookup(&ours, &u.name) {
             Some(s) => cx.class(u, s),
@@ -157,6 +157,11 @@ named!(Class, Field, Message);
 /// The items not removed, in their order.
 fn live<T: Named>(items: &[T]) -> Vec<&T> {
     items.iter().filter(|i| !is_removed(i.lifecycle())).collect()
+}
+
+/// The classes not removed, internal ones only when those are compared.
+fn visible(cs: &[Class], opts: Options) -> Vec<&Class> {
+    live(cs).into_iter().filter(|c| opts.internal_messages || !c.internal).collect()
 }
 
 /// The fields not removed that clients see: the schema has no
