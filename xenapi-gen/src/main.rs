@@ -69,7 +69,7 @@ enum Command {
         new: PathBuf,
     },
     /// Compare the schema with xapi's own data model and list every difference, per class.
-    #[command(after_help = "Exit status: 0 when they agree, 1 when they differ, 2 when either side cannot be read.")]
+    #[command(after_help = "Exit status: 0 when they agree, 1 when they differ or part of upstream could not be read, 2 when either side cannot be read at all.")]
     UpstreamCheck {
         /// A checkout of xapi's sources (github xapi-project/xen-api), or a JSON file of their facts.
         dir: PathBuf,
@@ -130,7 +130,7 @@ fn main() -> ExitCode {
             match xenapi_gen::upstream::check::run(&dir, &schema, &scope) {
                 Ok(outcome) => {
                     print!("{}", outcome.report);
-                    ExitCode::from(u8::from(!outcome.differences.is_empty()))
+                    ExitCode::from(u8::from(!outcome.agrees()))
                 }
                 Err(e) => {
                     eprintln!("error: {e}");

@@ -282,6 +282,20 @@ fn the_schema_at_24_16_0_equals_the_reference_facts() {
     let outcome = xenapi_gen::upstream::check::check(&reference, &[], &api, &common::real_schema(), &[]).unwrap();
     assert!(outcome.differences.is_empty(), "{}", outcome.report);
     assert!(outcome.report.contains("upstream-check: no differences"), "{}", outcome.report);
+    assert!(outcome.agrees());
+}
+
+#[test]
+fn what_upstream_could_not_read_is_listed_and_spoils_agreement() {
+    let api = mini_api();
+    let facts = schema_facts(&api).unwrap();
+    let unread = vec!["ocaml/idl/datamodel_vm.ml:12: cannot evaluate `weird_helper`".to_string()];
+    let outcome = xenapi_gen::upstream::check::check(&facts, &unread, &api, &common::mini(), &[]).unwrap();
+    assert!(outcome.differences.is_empty());
+    assert!(!outcome.agrees());
+    let text = &outcome.report;
+    assert!(text.starts_with("upstream items that could not be read (1):\n  ocaml/idl/datamodel_vm.ml:12: cannot evaluate `weird_helper`\n"), "{text}");
+    assert!(text.contains("upstream-check: no differences; 1 upstream items not read"), "{text}");
 }
 
 /// Runs `xenapi-gen upstream-check DIR --schema SCHEMA ARGS`.

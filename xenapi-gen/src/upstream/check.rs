@@ -33,6 +33,8 @@ pub enum CheckError {
 #[derive(Debug)]
 pub struct Outcome {
     pub differences: Vec<Difference>,
+    /// Upstream items the reader could not read (file:line and why).
+    pub unread: Vec<String>,
     /// The whole report: differences by class, the summary line, what is not compared.
     pub report: String,
 }
@@ -103,7 +105,15 @@ pub fn check(upstream: &Facts, unread: &[String], api: &Api, schema_dir: &Path, 
     opts.every_release = classes.is_empty();
     let differences = compare::compare(upstream, &ours, opts);
     let report = Report { upstream, api, schema_dir }.render(&differences, unread);
-    Ok(Outcome { differences, report })
+    Ok(Outcome { differences, unread: unread.to_vec(), report })
+}
+
+impl Outcome {
+    /// Whether the schema agrees with all of upstream: no difference, and
+    /// nothing upstream left unread (which could hide one).
+    pub fn agrees(&self) -> bool {
+        self.differences.is_empty() && self.unread.is_empty()
+    }
 }
 
 struct Report<'a> {
