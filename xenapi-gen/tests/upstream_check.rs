@@ -516,3 +516,53 @@ fn a_field_removed_and_a_param_changed_upstream_are_exactly_the_differences() {
     assert!(lines[2].contains("upstream: ocaml/idl/datamodel_vtpm.ml:"), "{text}");
     assert!(text.contains("upstream-check: 2 differences in 1 classes: 0 only upstream, 1 only in the schema, 1 facts differ"), "{text}");
 }
+
+/// Every `.ml` file under a directory, recursively.
+fn ml_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            ml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "ml") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_upstream_fixture_holds_facts_and_no_prose() {
+    let mut files = Vec::new();
+    ml_files(&upstream_fixture(), &mut files);
+    assert!(files.len() >= 10, "{files:?}");
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        assert!(!text.contains("(*"), "{}: a comment is left", f.display());
+        for (n, line) in text.lines().enumerate() {
+            // Release labels and dates, and error parameter names, are facts that may hold spaces.
+            let fact_line = line.contains("branding=") || line.contains("release_date=") || line.contains("error Api_errors.") || line.trim_start().starts_with("[\"");
+            for s in string_literals(line) {
+                assert!(fact_line || !s.contains(' '), "{}:{}: prose left: {s:?}", f.display(), n + 1);
+            }
+        }
+    }
+}
+
+/// The string literals of one line of OCaml (escapes skipped over).
+fn string_literals(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            let mut s = String::new();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => s.extend(chars.next()),
+                    '"' => break,
+                    c => s.push(c),
+                }
+            }
+            out.push(s);
+        }
+    }
+    out
+}
