@@ -68,6 +68,20 @@ enum Command {
         /// The schema after the change.
         new: PathBuf,
     },
+    /// Compare the schema with xapi's own data model and list every difference, per class.
+    #[command(after_help = "Exit status: 0 when they agree, 1 when they differ or part of upstream could not be read, 2 when either side cannot be read at all.")]
+    UpstreamCheck {
+        /// A checkout of xapi's sources (github xapi-project/xen-api), or a JSON file of their facts.
+        dir: PathBuf,
+        #[arg(long, default_value = "schema")]
+        schema: PathBuf,
+        /// Compare the schema as it stood at this release (e.g. `24.16.0`); default: all of it.
+        #[arg(long)]
+        release: Option<String>,
+        /// Compare only these classes, comma-separated (errors and releases are always compared whole).
+        #[arg(long, value_delimiter = ',')]
+        classes: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -111,6 +125,19 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::UpstreamCheck { dir, schema, release, classes } => {
+            let scope = xenapi_gen::upstream::check::Scope { release: release.as_deref(), classes: &classes };
+            match xenapi_gen::upstream::check::run(&dir, &schema, &scope) {
+                Ok(outcome) => {
+                    print!("{}", outcome.report);
+                    ExitCode::from(u8::from(!outcome.agrees()))
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::ImportJson { file, out, errors, releases } => {
             match xenapi_gen::import::import_files(&file, errors.as_deref(), releases.as_deref(), &out) {
                 Ok(files) => {

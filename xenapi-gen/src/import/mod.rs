@@ -4,7 +4,7 @@
 //! kept; items without one get a plain placeholder to be rewritten.
 
 mod export;
-mod yaml_out;
+pub(crate) mod yaml_out;
 
 pub use export::{ExportClass, ExportError, ExportErrors, ExportModel, ExportRelease, ExportReleases};
 
