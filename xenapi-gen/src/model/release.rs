@@ -77,7 +77,34 @@ impl Api {
         // types name (VM.VUSBs says rio, VUSB came in inverness); such
         // items cannot be expressed at that release and are left out.
         api.prune_unresolvable();
+        // An enum type that only later items use (a field or message
+        // added later) did not exist yet either.
+        let before = self.enums_in_use();
+        let after = api.enums_in_use();
+        for c in &mut api.classes {
+            c.enums.retain(|e| !before.contains(&e.name) || after.contains(&e.name));
+        }
         Some(api)
+    }
+
+    /// Names of the enum types some field, parameter or result uses.
+    fn enums_in_use(&self) -> HashSet<String> {
+        let mut used = HashSet::new();
+        let mut note = |t: &Type| {
+            t.visit(&mut |p| {
+                if let Type::Enum(e) = p {
+                    used.insert(e.clone());
+                }
+            })
+        };
+        for c in &self.classes {
+            c.fields.iter().for_each(|f| note(&f.ty));
+            for m in &c.messages {
+                note(&m.result);
+                m.params.iter().for_each(|p| note(&p.ty));
+            }
+        }
+        used
     }
 }
 
