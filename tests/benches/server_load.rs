@@ -109,7 +109,7 @@ default_servers!(
     HostCrashdumpServer, HostMetricsServer, HostPatchServer, MessageServer, NetworkServer,
     NetworkSriovServer, PoolServer, PoolPatchServer, PoolUpdateServer, ProbeResultServer,
     RoleServer, SecretServer, SrStatServer, SubjectServer, TaskServer, TunnelServer, UserServer,
-    VdiNbdServerInfoServer,
+    VdiNbdServerInfoServer, VmGroupServer, HostDriverServer, DriverVariantServer, CallerServer, RateLimitServer,
 );
 
 // ------------------------------------------------------------ options

@@ -438,6 +438,7 @@ xenapi_tests::empty_servers!(TestBackend:
     SubjectServer, TaskServer, TunnelServer, UsbGroupServer, UserServer, VbdMetricsServer, VbdServer,
     VdiNbdServerInfoServer, VdiServer, VgpuServer, VgpuTypeServer, VifMetricsServer, VifServer, VlanServer,
     VmApplianceServer, VmGuestMetricsServer, VmMetricsServer, VmppServer, VmssServer, VtpmServer, VusbServer,
+    VmGroupServer, HostDriverServer, DriverVariantServer, CallerServer, RateLimitServer,
 );
 
 // ------------------------------------------------------------- harness

@@ -190,3 +190,33 @@ xen_certificate_get_fingerprint(xen_session *session, char **result, xen_certifi
     };
     return xw_call(session, "Certificate.get_fingerprint", args, 1, &xw_t_string, result);
 }
+
+
+bool
+xen_certificate_get_fingerprint_sha256(xen_session *session, char **result, xen_certificate self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Certificate.get_fingerprint_sha256", args, 1, &xw_t_string, result);
+}
+
+
+bool
+xen_certificate_get_fingerprint_sha1(xen_session *session, char **result, xen_certificate self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Certificate.get_fingerprint_sha1", args, 1, &xw_t_string, result);
+}
+
+
+bool
+xen_certificate_get_purpose(xen_session *session, struct xen_certificate_purpose_set **result, xen_certificate self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Certificate.get_purpose", args, 1, &xw_t_xen_certificate_purpose_set, result);
+}

@@ -458,3 +458,23 @@ xen_cluster_remove_from_other_config(xen_session *session, xen_cluster self, cha
     };
     return xw_call(session, "Cluster.remove_from_other_config", args, 2, NULL, NULL);
 }
+
+
+bool
+xen_cluster_get_cluster_stack_version(xen_session *session, int64_t *result, xen_cluster self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Cluster.get_cluster_stack_version", args, 1, &xw_t_int, result);
+}
+
+
+bool
+xen_cluster_get_expected_hosts(xen_session *session, int64_t *result, xen_cluster self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Cluster.get_expected_hosts", args, 1, &xw_t_int, result);
+}

@@ -700,24 +700,26 @@ xen_host_retrieve_wlb_evacuate_recommendations_async(xen_session *session, xen_t
 
 
 bool
-xen_host_disable_external_auth(xen_session *session, xen_host host, xen_string_string_map *config)
+xen_host_disable_external_auth(xen_session *session, xen_host host, xen_string_string_map *config, bool force)
 {
     const xw_arg args[] = {
         { &xw_t_ref, &host, false },
         { &xw_t_xen_string_string_map, &config, false },
+        { &xw_t_bool, &force, false },
     };
-    return xw_call(session, "host.disable_external_auth", args, 2, NULL, NULL);
+    return xw_call(session, "host.disable_external_auth", args, 3, NULL, NULL);
 }
 
 
 bool
-xen_host_disable_external_auth_async(xen_session *session, xen_task *result, xen_host host, xen_string_string_map *config)
+xen_host_disable_external_auth_async(xen_session *session, xen_task *result, xen_host host, xen_string_string_map *config, bool force)
 {
     const xw_arg args[] = {
         { &xw_t_ref, &host, false },
         { &xw_t_xen_string_string_map, &config, false },
+        { &xw_t_bool, &force, false },
     };
-    return xw_call(session, "Async.host.disable_external_auth", args, 2, &xw_t_ref, result);
+    return xw_call(session, "Async.host.disable_external_auth", args, 3, &xw_t_ref, result);
 }
 
 
@@ -1610,22 +1612,364 @@ xen_host_enable_async(xen_session *session, xen_task *result, xen_host host)
 
 
 bool
-xen_host_disable(xen_session *session, xen_host host)
+xen_host_disable(xen_session *session, xen_host host, bool auto_enable)
 {
     const xw_arg args[] = {
         { &xw_t_ref, &host, false },
+        { &xw_t_bool, &auto_enable, false },
     };
-    return xw_call(session, "host.disable", args, 1, NULL, NULL);
+    return xw_call(session, "host.disable", args, 2, NULL, NULL);
 }
 
 
 bool
-xen_host_disable_async(xen_session *session, xen_task *result, xen_host host)
+xen_host_disable_async(xen_session *session, xen_task *result, xen_host host, bool auto_enable)
 {
     const xw_arg args[] = {
         { &xw_t_ref, &host, false },
+        { &xw_t_bool, &auto_enable, false },
     };
-    return xw_call(session, "Async.host.disable", args, 1, &xw_t_ref, result);
+    return xw_call(session, "Async.host.disable", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_set_servertime(xen_session *session, xen_host self, time_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_datetime, &value, false },
+    };
+    return xw_call(session, "host.set_servertime", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_host_set_servertime_async(xen_session *session, xen_task *result, xen_host self, time_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_datetime, &value, false },
+    };
+    return xw_call(session, "Async.host.set_servertime", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_get_ntp_synchronized(xen_session *session, bool *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.get_ntp_synchronized", args, 1, &xw_t_bool, result);
+}
+
+
+bool
+xen_host_get_ntp_synchronized_async(xen_session *session, xen_task *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.host.get_ntp_synchronized", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_list_timezones(xen_session *session, struct xen_string_set **result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.list_timezones", args, 1, &xw_t_xen_string_set, result);
+}
+
+
+bool
+xen_host_list_timezones_async(xen_session *session, xen_task *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.host.list_timezones", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_set_timezone(xen_session *session, xen_host self, char *value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_string, &value, false },
+    };
+    return xw_call(session, "host.set_timezone", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_host_set_timezone_async(xen_session *session, xen_task *result, xen_host self, char *value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_string, &value, false },
+    };
+    return xw_call(session, "Async.host.set_timezone", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_get_ntp_servers_status(xen_session *session, xen_string_string_map **result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.get_ntp_servers_status", args, 1, &xw_t_xen_string_string_map, result);
+}
+
+
+bool
+xen_host_get_ntp_servers_status_async(xen_session *session, xen_task *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.host.get_ntp_servers_status", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_set_ntp_custom_servers(xen_session *session, xen_host self, struct xen_string_set *value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_xen_string_set, &value, false },
+    };
+    return xw_call(session, "host.set_ntp_custom_servers", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_host_set_ntp_custom_servers_async(xen_session *session, xen_task *result, xen_host self, struct xen_string_set *value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_xen_string_set, &value, false },
+    };
+    return xw_call(session, "Async.host.set_ntp_custom_servers", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_set_ntp_mode(xen_session *session, xen_host self, enum xen_host_ntp_mode value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_xen_host_ntp_mode, &value, false },
+    };
+    return xw_call(session, "host.set_ntp_mode", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_host_set_ntp_mode_async(xen_session *session, xen_task *result, xen_host self, enum xen_host_ntp_mode value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_xen_host_ntp_mode, &value, false },
+    };
+    return xw_call(session, "Async.host.set_ntp_mode", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_set_max_cstate(xen_session *session, xen_host self, char *value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_string, &value, false },
+    };
+    return xw_call(session, "host.set_max_cstate", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_host_set_max_cstate_async(xen_session *session, xen_task *result, xen_host self, char *value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_string, &value, false },
+    };
+    return xw_call(session, "Async.host.set_max_cstate", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_get_tracked_user_agents(xen_session *session, xen_string_string_map **result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.get_tracked_user_agents", args, 1, &xw_t_xen_string_string_map, result);
+}
+
+
+bool
+xen_host_get_tracked_user_agents_async(xen_session *session, xen_task *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.host.get_tracked_user_agents", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_set_ssh_auto_mode(xen_session *session, xen_host self, bool value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &value, false },
+    };
+    return xw_call(session, "host.set_ssh_auto_mode", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_host_set_ssh_auto_mode_async(xen_session *session, xen_task *result, xen_host self, bool value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &value, false },
+    };
+    return xw_call(session, "Async.host.set_ssh_auto_mode", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_set_console_idle_timeout(xen_session *session, xen_host self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "host.set_console_idle_timeout", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_host_set_console_idle_timeout_async(xen_session *session, xen_task *result, xen_host self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "Async.host.set_console_idle_timeout", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_set_ssh_enabled_timeout(xen_session *session, xen_host self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "host.set_ssh_enabled_timeout", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_host_set_ssh_enabled_timeout_async(xen_session *session, xen_task *result, xen_host self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "Async.host.set_ssh_enabled_timeout", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_disable_ssh(xen_session *session, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.disable_ssh", args, 1, NULL, NULL);
+}
+
+
+bool
+xen_host_disable_ssh_async(xen_session *session, xen_task *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.host.disable_ssh", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_enable_ssh(xen_session *session, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.enable_ssh", args, 1, NULL, NULL);
+}
+
+
+bool
+xen_host_enable_ssh_async(xen_session *session, xen_task *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.host.enable_ssh", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_rescan_drivers(xen_session *session, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.rescan_drivers", args, 1, NULL, NULL);
+}
+
+
+bool
+xen_host_rescan_drivers_async(xen_session *session, xen_task *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.host.rescan_drivers", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_host_external_auth_set_ldaps(xen_session *session, xen_host host, bool ldaps, bool force)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &host, false },
+        { &xw_t_bool, &ldaps, false },
+        { &xw_t_bool, &force, false },
+    };
+    return xw_call(session, "host.external_auth_set_ldaps", args, 3, NULL, NULL);
+}
+
+
+bool
+xen_host_external_auth_set_ldaps_async(xen_session *session, xen_task *result, xen_host host, bool ldaps, bool force)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &host, false },
+        { &xw_t_bool, &ldaps, false },
+        { &xw_t_bool, &force, false },
+    };
+    return xw_call(session, "Async.host.external_auth_set_ldaps", args, 3, &xw_t_ref, result);
 }
 
 
@@ -2619,4 +2963,104 @@ xen_host_get_last_update_hash(xen_session *session, char **result, xen_host self
         { &xw_t_ref, &self, false },
     };
     return xw_call(session, "host.get_last_update_hash", args, 1, &xw_t_string, result);
+}
+
+
+bool
+xen_host_get_ssh_enabled(xen_session *session, bool *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.get_ssh_enabled", args, 1, &xw_t_bool, result);
+}
+
+
+bool
+xen_host_get_ssh_enabled_timeout(xen_session *session, int64_t *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.get_ssh_enabled_timeout", args, 1, &xw_t_int, result);
+}
+
+
+bool
+xen_host_get_ssh_expiry(xen_session *session, time_t *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.get_ssh_expiry", args, 1, &xw_t_datetime, result);
+}
+
+
+bool
+xen_host_get_console_idle_timeout(xen_session *session, int64_t *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.get_console_idle_timeout", args, 1, &xw_t_int, result);
+}
+
+
+bool
+xen_host_get_ssh_auto_mode(xen_session *session, bool *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.get_ssh_auto_mode", args, 1, &xw_t_bool, result);
+}
+
+
+bool
+xen_host_get_max_cstate(xen_session *session, char **result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.get_max_cstate", args, 1, &xw_t_string, result);
+}
+
+
+bool
+xen_host_get_secure_boot(xen_session *session, bool *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.get_secure_boot", args, 1, &xw_t_bool, result);
+}
+
+
+bool
+xen_host_get_ntp_mode(xen_session *session, enum xen_host_ntp_mode *result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.get_ntp_mode", args, 1, &xw_t_xen_host_ntp_mode, result);
+}
+
+
+bool
+xen_host_get_ntp_custom_servers(xen_session *session, struct xen_string_set **result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.get_ntp_custom_servers", args, 1, &xw_t_xen_string_set, result);
+}
+
+
+bool
+xen_host_get_timezone(xen_session *session, char **result, xen_host self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "host.get_timezone", args, 1, &xw_t_string, result);
 }

@@ -283,3 +283,23 @@ xen_message_create_async(xen_session *session, xen_task *result, char *name, int
     };
     return xw_call(session, "Async.message.create", args, 5, &xw_t_ref, result);
 }
+
+
+bool
+xen_message_destroy_all(xen_session *session, xen_string_string_map *filters)
+{
+    const xw_arg args[] = {
+        { &xw_t_xen_string_string_map, &filters, false },
+    };
+    return xw_call(session, "message.destroy_all", args, 1, NULL, NULL);
+}
+
+
+bool
+xen_message_destroy_all_async(xen_session *session, xen_task *result, xen_string_string_map *filters)
+{
+    const xw_arg args[] = {
+        { &xw_t_xen_string_string_map, &filters, false },
+    };
+    return xw_call(session, "Async.message.destroy_all", args, 1, &xw_t_ref, result);
+}

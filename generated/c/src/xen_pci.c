@@ -86,6 +86,66 @@ xen_pci_record_opt_set_free(xen_pci_record_opt_set *set)
 
 
 bool
+xen_pci_get_dom0_access_status(xen_session *session, enum xen_pci_dom0_access *result, xen_pci self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "PCI.get_dom0_access_status", args, 1, &xw_t_xen_pci_dom0_access, result);
+}
+
+
+bool
+xen_pci_get_dom0_access_status_async(xen_session *session, xen_task *result, xen_pci self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.PCI.get_dom0_access_status", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_pci_enable_dom0_access(xen_session *session, enum xen_pci_dom0_access *result, xen_pci self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "PCI.enable_dom0_access", args, 1, &xw_t_xen_pci_dom0_access, result);
+}
+
+
+bool
+xen_pci_enable_dom0_access_async(xen_session *session, xen_task *result, xen_pci self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.PCI.enable_dom0_access", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_pci_disable_dom0_access(xen_session *session, enum xen_pci_dom0_access *result, xen_pci self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "PCI.disable_dom0_access", args, 1, &xw_t_xen_pci_dom0_access, result);
+}
+
+
+bool
+xen_pci_disable_dom0_access_async(xen_session *session, xen_task *result, xen_pci self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.PCI.disable_dom0_access", args, 1, &xw_t_ref, result);
+}
+
+
+bool
 xen_pci_get_record(xen_session *session, xen_pci_record **result, xen_pci self)
 {
     const xw_arg args[] = {
@@ -263,4 +323,54 @@ xen_pci_get_driver_name(xen_session *session, char **result, xen_pci self)
         { &xw_t_ref, &self, false },
     };
     return xw_call(session, "PCI.get_driver_name", args, 1, &xw_t_string, result);
+}
+
+
+bool
+xen_pci_get_class_id(xen_session *session, char **result, xen_pci self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "PCI.get_class_id", args, 1, &xw_t_string, result);
+}
+
+
+bool
+xen_pci_get_vendor_id(xen_session *session, char **result, xen_pci self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "PCI.get_vendor_id", args, 1, &xw_t_string, result);
+}
+
+
+bool
+xen_pci_get_device_id(xen_session *session, char **result, xen_pci self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "PCI.get_device_id", args, 1, &xw_t_string, result);
+}
+
+
+bool
+xen_pci_get_subsystem_vendor_id(xen_session *session, char **result, xen_pci self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "PCI.get_subsystem_vendor_id", args, 1, &xw_t_string, result);
+}
+
+
+bool
+xen_pci_get_subsystem_device_id(xen_session *session, char **result, xen_pci self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "PCI.get_subsystem_device_id", args, 1, &xw_t_string, result);
 }

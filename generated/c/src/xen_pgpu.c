@@ -86,12 +86,12 @@ xen_pgpu_record_opt_set_free(xen_pgpu_record_opt_set *set)
 
 
 bool
-xen_pgpu_disable_dom0_access(xen_session *session, enum xen_pgpu_dom0_access *result, xen_pgpu self)
+xen_pgpu_disable_dom0_access(xen_session *session, enum xen_pci_dom0_access *result, xen_pgpu self)
 {
     const xw_arg args[] = {
         { &xw_t_ref, &self, false },
     };
-    return xw_call(session, "PGPU.disable_dom0_access", args, 1, &xw_t_xen_pgpu_dom0_access, result);
+    return xw_call(session, "PGPU.disable_dom0_access", args, 1, &xw_t_xen_pci_dom0_access, result);
 }
 
 
@@ -106,12 +106,12 @@ xen_pgpu_disable_dom0_access_async(xen_session *session, xen_task *result, xen_p
 
 
 bool
-xen_pgpu_enable_dom0_access(xen_session *session, enum xen_pgpu_dom0_access *result, xen_pgpu self)
+xen_pgpu_enable_dom0_access(xen_session *session, enum xen_pci_dom0_access *result, xen_pgpu self)
 {
     const xw_arg args[] = {
         { &xw_t_ref, &self, false },
     };
-    return xw_call(session, "PGPU.enable_dom0_access", args, 1, &xw_t_xen_pgpu_dom0_access, result);
+    return xw_call(session, "PGPU.enable_dom0_access", args, 1, &xw_t_xen_pci_dom0_access, result);
 }
 
 
@@ -397,12 +397,12 @@ xen_pgpu_get_supported_vgpu_max_capacities(xen_session *session, xen_vgpu_type_i
 
 
 bool
-xen_pgpu_get_dom0_access(xen_session *session, enum xen_pgpu_dom0_access *result, xen_pgpu self)
+xen_pgpu_get_dom0_access(xen_session *session, enum xen_pci_dom0_access *result, xen_pgpu self)
 {
     const xw_arg args[] = {
         { &xw_t_ref, &self, false },
     };
-    return xw_call(session, "PGPU.get_dom0_access", args, 1, &xw_t_xen_pgpu_dom0_access, result);
+    return xw_call(session, "PGPU.get_dom0_access", args, 1, &xw_t_xen_pci_dom0_access, result);
 }
 
 

@@ -394,28 +394,32 @@ xen_pool_check_update_readiness_async(xen_session *session, xen_task *result, xe
 
 
 bool
-xen_pool_sync_updates(xen_session *session, char **result, xen_pool self, bool force, char *token, char *token_id)
+xen_pool_sync_updates(xen_session *session, char **result, xen_pool self, bool force, char *token, char *token_id, char *username, char *password)
 {
     const xw_arg args[] = {
         { &xw_t_ref, &self, false },
         { &xw_t_bool, &force, false },
         { &xw_t_string, &token, false },
         { &xw_t_string, &token_id, false },
+        { &xw_t_string, &username, false },
+        { &xw_t_string, &password, false },
     };
-    return xw_call(session, "pool.sync_updates", args, 4, &xw_t_string, result);
+    return xw_call(session, "pool.sync_updates", args, 6, &xw_t_string, result);
 }
 
 
 bool
-xen_pool_sync_updates_async(xen_session *session, xen_task *result, xen_pool self, bool force, char *token, char *token_id)
+xen_pool_sync_updates_async(xen_session *session, xen_task *result, xen_pool self, bool force, char *token, char *token_id, char *username, char *password)
 {
     const xw_arg args[] = {
         { &xw_t_ref, &self, false },
         { &xw_t_bool, &force, false },
         { &xw_t_string, &token, false },
         { &xw_t_string, &token_id, false },
+        { &xw_t_string, &username, false },
+        { &xw_t_string, &password, false },
     };
-    return xw_call(session, "Async.pool.sync_updates", args, 4, &xw_t_ref, result);
+    return xw_call(session, "Async.pool.sync_updates", args, 6, &xw_t_ref, result);
 }
 
 
@@ -872,22 +876,24 @@ xen_pool_crl_install_async(xen_session *session, xen_task *result, char *name, c
 
 
 bool
-xen_pool_uninstall_ca_certificate(xen_session *session, char *name)
+xen_pool_uninstall_ca_certificate(xen_session *session, char *name, bool force)
 {
     const xw_arg args[] = {
         { &xw_t_string, &name, false },
+        { &xw_t_bool, &force, false },
     };
-    return xw_call(session, "pool.uninstall_ca_certificate", args, 1, NULL, NULL);
+    return xw_call(session, "pool.uninstall_ca_certificate", args, 2, NULL, NULL);
 }
 
 
 bool
-xen_pool_uninstall_ca_certificate_async(xen_session *session, xen_task *result, char *name)
+xen_pool_uninstall_ca_certificate_async(xen_session *session, xen_task *result, char *name, bool force)
 {
     const xw_arg args[] = {
         { &xw_t_string, &name, false },
+        { &xw_t_bool, &force, false },
     };
-    return xw_call(session, "Async.pool.uninstall_ca_certificate", args, 1, &xw_t_ref, result);
+    return xw_call(session, "Async.pool.uninstall_ca_certificate", args, 2, &xw_t_ref, result);
 }
 
 
@@ -1546,6 +1552,298 @@ xen_pool_join_async(xen_session *session, xen_task *result, char *master_address
         { &xw_t_string, &master_password, false },
     };
     return xw_call(session, "Async.pool.join", args, 3, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_sync_trusted_certificates_from(xen_session *session, struct xen_certificate_set **result, xen_pool self, char *remote_pool, xen_session *remote_session, char *remote_certificate, bool ca)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_string, &remote_pool, false },
+        { &xw_t_session, &remote_session, false },
+        { &xw_t_string, &remote_certificate, false },
+        { &xw_t_bool, &ca, false },
+    };
+    return xw_call(session, "pool.sync_trusted_certificates_from", args, 5, &xw_t_xen_certificate_set, result);
+}
+
+
+bool
+xen_pool_sync_trusted_certificates_from_async(xen_session *session, xen_task *result, xen_pool self, char *remote_pool, xen_session *remote_session, char *remote_certificate, bool ca)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_string, &remote_pool, false },
+        { &xw_t_session, &remote_session, false },
+        { &xw_t_string, &remote_certificate, false },
+        { &xw_t_bool, &ca, false },
+    };
+    return xw_call(session, "Async.pool.sync_trusted_certificates_from", args, 5, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_uninstall_trusted_certificate(xen_session *session, xen_pool self, xen_certificate certificate)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_ref, &certificate, false },
+    };
+    return xw_call(session, "pool.uninstall_trusted_certificate", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_pool_uninstall_trusted_certificate_async(xen_session *session, xen_task *result, xen_pool self, xen_certificate certificate)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_ref, &certificate, false },
+    };
+    return xw_call(session, "Async.pool.uninstall_trusted_certificate", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_install_trusted_certificate(xen_session *session, xen_pool self, bool ca, char *cert, struct xen_certificate_purpose_set *purpose)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &ca, false },
+        { &xw_t_string, &cert, false },
+        { &xw_t_xen_certificate_purpose_set, &purpose, false },
+    };
+    return xw_call(session, "pool.install_trusted_certificate", args, 4, NULL, NULL);
+}
+
+
+bool
+xen_pool_install_trusted_certificate_async(xen_session *session, xen_task *result, xen_pool self, bool ca, char *cert, struct xen_certificate_purpose_set *purpose)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &ca, false },
+        { &xw_t_string, &cert, false },
+        { &xw_t_xen_certificate_purpose_set, &purpose, false },
+    };
+    return xw_call(session, "Async.pool.install_trusted_certificate", args, 4, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_set_ssh_auto_mode(xen_session *session, xen_pool self, bool value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &value, false },
+    };
+    return xw_call(session, "pool.set_ssh_auto_mode", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_pool_set_ssh_auto_mode_async(xen_session *session, xen_task *result, xen_pool self, bool value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &value, false },
+    };
+    return xw_call(session, "Async.pool.set_ssh_auto_mode", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_set_console_idle_timeout(xen_session *session, xen_pool self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "pool.set_console_idle_timeout", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_pool_set_console_idle_timeout_async(xen_session *session, xen_task *result, xen_pool self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "Async.pool.set_console_idle_timeout", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_set_ssh_enabled_timeout(xen_session *session, xen_pool self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "pool.set_ssh_enabled_timeout", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_pool_set_ssh_enabled_timeout_async(xen_session *session, xen_task *result, xen_pool self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "Async.pool.set_ssh_enabled_timeout", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_disable_ssh(xen_session *session, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "pool.disable_ssh", args, 1, NULL, NULL);
+}
+
+
+bool
+xen_pool_disable_ssh_async(xen_session *session, xen_task *result, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.pool.disable_ssh", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_enable_ssh(xen_session *session, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "pool.enable_ssh", args, 1, NULL, NULL);
+}
+
+
+bool
+xen_pool_enable_ssh_async(xen_session *session, xen_task *result, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.pool.enable_ssh", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_get_guest_secureboot_readiness(xen_session *session, enum xen_pool_guest_secureboot_readiness *result, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "pool.get_guest_secureboot_readiness", args, 1, &xw_t_xen_pool_guest_secureboot_readiness, result);
+}
+
+
+bool
+xen_pool_get_guest_secureboot_readiness_async(xen_session *session, xen_task *result, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.pool.get_guest_secureboot_readiness", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_set_ext_auth_cache_expiry(xen_session *session, xen_pool self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "pool.set_ext_auth_cache_expiry", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_pool_set_ext_auth_cache_expiry_async(xen_session *session, xen_task *result, xen_pool self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "Async.pool.set_ext_auth_cache_expiry", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_set_ext_auth_cache_size(xen_session *session, xen_pool self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "pool.set_ext_auth_cache_size", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_pool_set_ext_auth_cache_size_async(xen_session *session, xen_task *result, xen_pool self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "Async.pool.set_ext_auth_cache_size", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_set_ext_auth_cache_enabled(xen_session *session, xen_pool self, bool value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &value, false },
+    };
+    return xw_call(session, "pool.set_ext_auth_cache_enabled", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_pool_set_ext_auth_cache_enabled_async(xen_session *session, xen_task *result, xen_pool self, bool value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &value, false },
+    };
+    return xw_call(session, "Async.pool.set_ext_auth_cache_enabled", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_external_auth_set_ldaps(xen_session *session, xen_pool pool, bool ldaps, bool force)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &pool, false },
+        { &xw_t_bool, &ldaps, false },
+        { &xw_t_bool, &force, false },
+    };
+    return xw_call(session, "pool.external_auth_set_ldaps", args, 3, NULL, NULL);
+}
+
+
+bool
+xen_pool_external_auth_set_ldaps_async(xen_session *session, xen_task *result, xen_pool pool, bool ldaps, bool force)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &pool, false },
+        { &xw_t_bool, &ldaps, false },
+        { &xw_t_bool, &force, false },
+    };
+    return xw_call(session, "Async.pool.external_auth_set_ldaps", args, 3, &xw_t_ref, result);
 }
 
 
@@ -2431,4 +2729,172 @@ xen_pool_get_update_sync_enabled(xen_session *session, bool *result, xen_pool se
         { &xw_t_ref, &self, false },
     };
     return xw_call(session, "pool.get_update_sync_enabled", args, 1, &xw_t_bool, result);
+}
+
+
+bool
+xen_pool_get_ext_auth_cache_enabled(xen_session *session, bool *result, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "pool.get_ext_auth_cache_enabled", args, 1, &xw_t_bool, result);
+}
+
+
+bool
+xen_pool_get_ext_auth_cache_size(xen_session *session, int64_t *result, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "pool.get_ext_auth_cache_size", args, 1, &xw_t_int, result);
+}
+
+
+bool
+xen_pool_get_ext_auth_cache_expiry(xen_session *session, int64_t *result, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "pool.get_ext_auth_cache_expiry", args, 1, &xw_t_int, result);
+}
+
+
+bool
+xen_pool_get_recommendations(xen_session *session, xen_string_string_map **result, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "pool.get_recommendations", args, 1, &xw_t_xen_string_string_map, result);
+}
+
+
+bool
+xen_pool_get_license_server(xen_session *session, xen_string_string_map **result, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "pool.get_license_server", args, 1, &xw_t_xen_string_string_map, result);
+}
+
+
+bool
+xen_pool_set_license_server(xen_session *session, xen_pool self, xen_string_string_map *value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_xen_string_string_map, &value, false },
+    };
+    return xw_call(session, "pool.set_license_server", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_pool_add_to_license_server(xen_session *session, xen_pool self, char *key, char *value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_string, &key, false },
+        { &xw_t_string, &value, false },
+    };
+    return xw_call(session, "pool.add_to_license_server", args, 3, NULL, NULL);
+}
+
+
+bool
+xen_pool_remove_from_license_server(xen_session *session, xen_pool self, char *key)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_string, &key, false },
+    };
+    return xw_call(session, "pool.remove_from_license_server", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_pool_get_ha_reboot_vm_on_internal_shutdown(xen_session *session, bool *result, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "pool.get_ha_reboot_vm_on_internal_shutdown", args, 1, &xw_t_bool, result);
+}
+
+
+bool
+xen_pool_set_ha_reboot_vm_on_internal_shutdown(xen_session *session, xen_pool self, bool value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &value, false },
+    };
+    return xw_call(session, "pool.set_ha_reboot_vm_on_internal_shutdown", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_pool_get_limit_console_sessions(xen_session *session, bool *result, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "pool.get_limit_console_sessions", args, 1, &xw_t_bool, result);
+}
+
+
+bool
+xen_pool_set_limit_console_sessions(xen_session *session, xen_pool self, bool value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &value, false },
+    };
+    return xw_call(session, "pool.set_limit_console_sessions", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_pool_get_vm_console_idle_timeout(xen_session *session, int64_t *result, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "pool.get_vm_console_idle_timeout", args, 1, &xw_t_int, result);
+}
+
+
+bool
+xen_pool_set_vm_console_idle_timeout(xen_session *session, xen_pool self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "pool.set_vm_console_idle_timeout", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_pool_get_auto_update_vm_secureboot_certificates(xen_session *session, bool *result, xen_pool self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "pool.get_auto_update_vm_secureboot_certificates", args, 1, &xw_t_bool, result);
+}
+
+
+bool
+xen_pool_set_auto_update_vm_secureboot_certificates(xen_session *session, xen_pool self, bool value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &value, false },
+    };
+    return xw_call(session, "pool.set_auto_update_vm_secureboot_certificates", args, 2, NULL, NULL);
 }

@@ -210,6 +210,68 @@ xen_pool_update_introduce_async(xen_session *session, xen_task *result, xen_vdi 
 
 
 bool
+xen_pool_update_resync_host(xen_session *session, xen_host host)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &host, false },
+    };
+    return xw_call(session, "pool_update.resync_host", args, 1, NULL, NULL);
+}
+
+
+bool
+xen_pool_update_resync_host_async(xen_session *session, xen_task *result, xen_host host)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &host, false },
+    };
+    return xw_call(session, "Async.pool_update.resync_host", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_update_detach(xen_session *session, xen_pool_update self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "pool_update.detach", args, 1, NULL, NULL);
+}
+
+
+bool
+xen_pool_update_detach_async(xen_session *session, xen_task *result, xen_pool_update self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.pool_update.detach", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_pool_update_attach(xen_session *session, char **result, xen_pool_update self, bool use_localhost_proxy)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &use_localhost_proxy, false },
+    };
+    return xw_call(session, "pool_update.attach", args, 2, &xw_t_string, result);
+}
+
+
+bool
+xen_pool_update_attach_async(xen_session *session, xen_task *result, xen_pool_update self, bool use_localhost_proxy)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &use_localhost_proxy, false },
+    };
+    return xw_call(session, "Async.pool_update.attach", args, 2, &xw_t_ref, result);
+}
+
+
+bool
 xen_pool_update_get_record(xen_session *session, xen_pool_update_record **result, xen_pool_update self)
 {
     const xw_arg args[] = {

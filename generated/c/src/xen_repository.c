@@ -158,6 +158,54 @@ xen_repository_introduce_async(xen_session *session, xen_task *result, char *nam
 
 
 bool
+xen_repository_introduce_remote_pool(xen_session *session, xen_repository *result, char *name_label, char *name_description, char *binary_url, char *certificate)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &name_label, false },
+        { &xw_t_string, &name_description, false },
+        { &xw_t_string, &binary_url, false },
+        { &xw_t_string, &certificate, false },
+    };
+    return xw_call(session, "Repository.introduce_remote_pool", args, 4, &xw_t_ref, result);
+}
+
+
+bool
+xen_repository_introduce_remote_pool_async(xen_session *session, xen_task *result, char *name_label, char *name_description, char *binary_url, char *certificate)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &name_label, false },
+        { &xw_t_string, &name_description, false },
+        { &xw_t_string, &binary_url, false },
+        { &xw_t_string, &certificate, false },
+    };
+    return xw_call(session, "Async.Repository.introduce_remote_pool", args, 4, &xw_t_ref, result);
+}
+
+
+bool
+xen_repository_introduce_bundle(xen_session *session, xen_repository *result, char *name_label, char *name_description)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &name_label, false },
+        { &xw_t_string, &name_description, false },
+    };
+    return xw_call(session, "Repository.introduce_bundle", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_repository_introduce_bundle_async(xen_session *session, xen_task *result, char *name_label, char *name_description)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &name_label, false },
+        { &xw_t_string, &name_description, false },
+    };
+    return xw_call(session, "Async.Repository.introduce_bundle", args, 2, &xw_t_ref, result);
+}
+
+
+bool
 xen_repository_get_record(xen_session *session, xen_repository_record **result, xen_repository self)
 {
     const xw_arg args[] = {
@@ -313,4 +361,24 @@ xen_repository_get_gpgkey_path(xen_session *session, char **result, xen_reposito
         { &xw_t_ref, &self, false },
     };
     return xw_call(session, "Repository.get_gpgkey_path", args, 1, &xw_t_string, result);
+}
+
+
+bool
+xen_repository_get_origin(xen_session *session, enum xen_origin *result, xen_repository self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Repository.get_origin", args, 1, &xw_t_xen_origin, result);
+}
+
+
+bool
+xen_repository_get_certificate(xen_session *session, char **result, xen_repository self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Repository.get_certificate", args, 1, &xw_t_string, result);
 }

@@ -304,3 +304,13 @@ xen_sm_get_required_cluster_stack(xen_session *session, struct xen_string_set **
     };
     return xw_call(session, "SM.get_required_cluster_stack", args, 1, &xw_t_xen_string_set, result);
 }
+
+
+bool
+xen_sm_get_supported_image_formats(xen_session *session, struct xen_image_format_type_set **result, xen_sm self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "SM.get_supported_image_formats", args, 1, &xw_t_xen_image_format_type_set, result);
+}

@@ -244,6 +244,87 @@ const xw_type xw_t_xen_bond_xen_bond_record_map = {
     .val_offset = offsetof(xen_bond_xen_bond_record_map_contents, val),
 };
 
+static const xw_field xw_t_xen_caller_record_fields[] = {
+    { "uuid", &xw_t_string, offsetof(xen_caller_record, uuid), NULL, false },
+    { "name_label", &xw_t_string, offsetof(xen_caller_record, name_label), NULL, true },
+    { "name_description", &xw_t_string, offsetof(xen_caller_record, name_description), NULL, true },
+    { "user_agent", &xw_t_string, offsetof(xen_caller_record, user_agent), NULL, true },
+    { "client_ip", &xw_t_string, offsetof(xen_caller_record, client_ip), NULL, true },
+    { "last_access", &xw_t_datetime, offsetof(xen_caller_record, last_access), NULL, false },
+    { "groups", &xw_t_xen_string_set, offsetof(xen_caller_record, groups), NULL, false },
+    { "rate_limit", &xw_t_xen_rate_limit_record_opt, offsetof(xen_caller_record, rate_limit), NULL, false },
+    { "auto_registered", &xw_t_bool, offsetof(xen_caller_record, auto_registered), NULL, false },
+};
+
+const xw_type xw_t_xen_caller_record = {
+    .kind = XW_RECORD,
+    .name = "Caller record",
+    .record_size = sizeof(xen_caller_record),
+    .fields = xw_t_xen_caller_record_fields,
+    .field_count = 9,
+    .has_handle = true,
+};
+
+const xw_type xw_t_xen_caller_record_opt = {
+    .kind = XW_RECORD_OPT,
+    .name = "Caller ref",
+    .elem = &xw_t_xen_caller_record,
+};
+
+const xw_type xw_t_xen_caller_record_opt_set = {
+    .kind = XW_SET,
+    .name = "Caller ref set",
+    .elem = &xw_t_xen_caller_record_opt,
+    .contents_offset = offsetof(xen_caller_record_opt_set, contents),
+    .item_size = sizeof(xen_caller_record_opt *),
+};
+
+const xw_type xw_t_xen_caller_record_set = {
+    .kind = XW_SET,
+    .name = "Caller record set",
+    .elem = &xw_t_xen_caller_record,
+    .contents_offset = offsetof(xen_caller_record_set, contents),
+    .item_size = sizeof(xen_caller_record *),
+};
+
+const xw_type xw_t_xen_caller_set = {
+    .kind = XW_SET,
+    .name = "Caller ref set",
+    .elem = &xw_t_ref,
+    .contents_offset = offsetof(xen_caller_set, contents),
+    .item_size = sizeof(xen_caller *),
+};
+
+const xw_type xw_t_xen_caller_xen_caller_record_map = {
+    .kind = XW_MAP,
+    .name = "(Caller ref -> Caller record) map",
+    .key = &xw_t_ref,
+    .val = &xw_t_xen_caller_record,
+    .contents_offset = offsetof(xen_caller_xen_caller_record_map, contents),
+    .item_size = sizeof(xen_caller_xen_caller_record_map_contents),
+    .val_offset = offsetof(xen_caller_xen_caller_record_map_contents, val),
+};
+
+static const char *const xw_t_xen_certificate_purpose_values[] = {
+    "licensing",
+    "ldaps",
+};
+
+const xw_type xw_t_xen_certificate_purpose = {
+    .kind = XW_ENUM,
+    .name = "enum certificate_purpose",
+    .values = xw_t_xen_certificate_purpose_values,
+    .value_count = 2,
+};
+
+const xw_type xw_t_xen_certificate_purpose_set = {
+    .kind = XW_SET,
+    .name = "enum certificate_purpose set",
+    .elem = &xw_t_xen_certificate_purpose,
+    .contents_offset = offsetof(xen_certificate_purpose_set, contents),
+    .item_size = sizeof(enum xen_certificate_purpose),
+};
+
 static const xw_field xw_t_xen_certificate_record_fields[] = {
     { "uuid", &xw_t_string, offsetof(xen_certificate_record, uuid), NULL, false },
     { "name", &xw_t_string, offsetof(xen_certificate_record, name), NULL, false },
@@ -252,6 +333,9 @@ static const xw_field xw_t_xen_certificate_record_fields[] = {
     { "not_before", &xw_t_datetime, offsetof(xen_certificate_record, not_before), NULL, true },
     { "not_after", &xw_t_datetime, offsetof(xen_certificate_record, not_after), NULL, true },
     { "fingerprint", &xw_t_string, offsetof(xen_certificate_record, fingerprint), NULL, true },
+    { "fingerprint_sha256", &xw_t_string, offsetof(xen_certificate_record, fingerprint_sha256), NULL, true },
+    { "fingerprint_sha1", &xw_t_string, offsetof(xen_certificate_record, fingerprint_sha1), NULL, true },
+    { "purpose", &xw_t_xen_certificate_purpose_set, offsetof(xen_certificate_record, purpose), NULL, true },
 };
 
 const xw_type xw_t_xen_certificate_record = {
@@ -259,7 +343,7 @@ const xw_type xw_t_xen_certificate_record = {
     .name = "Certificate record",
     .record_size = sizeof(xen_certificate_record),
     .fields = xw_t_xen_certificate_record_fields,
-    .field_count = 7,
+    .field_count = 10,
     .has_handle = true,
 };
 
@@ -297,13 +381,14 @@ static const char *const xw_t_xen_certificate_type_values[] = {
     "ca",
     "host",
     "host_internal",
+    "pinned",
 };
 
 const xw_type xw_t_xen_certificate_type = {
     .kind = XW_ENUM,
     .name = "enum certificate_type",
     .values = xw_t_xen_certificate_type_values,
-    .value_count = 3,
+    .value_count = 4,
 };
 
 const xw_type xw_t_xen_certificate_type_set = {
@@ -474,6 +559,8 @@ static const xw_field xw_t_xen_cluster_record_fields[] = {
     { "token_timeout_coefficient", &xw_t_float, offsetof(xen_cluster_record, token_timeout_coefficient), "<value><double>1.0</double></value>", true },
     { "cluster_config", &xw_t_xen_string_string_map, offsetof(xen_cluster_record, cluster_config), NULL, true },
     { "other_config", &xw_t_xen_string_string_map, offsetof(xen_cluster_record, other_config), NULL, true },
+    { "cluster_stack_version", &xw_t_int, offsetof(xen_cluster_record, cluster_stack_version), "<value><string>2</string></value>", true },
+    { "expected_hosts", &xw_t_int, offsetof(xen_cluster_record, expected_hosts), NULL, false },
 };
 
 const xw_type xw_t_xen_cluster_record = {
@@ -481,7 +568,7 @@ const xw_type xw_t_xen_cluster_record = {
     .name = "Cluster record",
     .record_size = sizeof(xen_cluster_record),
     .fields = xw_t_xen_cluster_record_fields,
-    .field_count = 15,
+    .field_count = 17,
     .has_handle = true,
 };
 
@@ -784,6 +871,65 @@ const xw_type xw_t_xen_dr_task_xen_dr_task_record_map = {
     .contents_offset = offsetof(xen_dr_task_xen_dr_task_record_map, contents),
     .item_size = sizeof(xen_dr_task_xen_dr_task_record_map_contents),
     .val_offset = offsetof(xen_dr_task_xen_dr_task_record_map_contents, val),
+};
+
+static const xw_field xw_t_xen_driver_variant_record_fields[] = {
+    { "uuid", &xw_t_string, offsetof(xen_driver_variant_record, uuid), NULL, false },
+    { "name", &xw_t_string, offsetof(xen_driver_variant_record, name), NULL, false },
+    { "driver", &xw_t_xen_host_driver_record_opt, offsetof(xen_driver_variant_record, driver), NULL, false },
+    { "version", &xw_t_string, offsetof(xen_driver_variant_record, version), NULL, false },
+    { "hardware_present", &xw_t_bool, offsetof(xen_driver_variant_record, hardware_present), NULL, false },
+    { "priority", &xw_t_float, offsetof(xen_driver_variant_record, priority), NULL, false },
+    { "status", &xw_t_string, offsetof(xen_driver_variant_record, status), NULL, false },
+};
+
+const xw_type xw_t_xen_driver_variant_record = {
+    .kind = XW_RECORD,
+    .name = "Driver_variant record",
+    .record_size = sizeof(xen_driver_variant_record),
+    .fields = xw_t_xen_driver_variant_record_fields,
+    .field_count = 7,
+    .has_handle = true,
+};
+
+const xw_type xw_t_xen_driver_variant_record_opt = {
+    .kind = XW_RECORD_OPT,
+    .name = "Driver_variant ref",
+    .elem = &xw_t_xen_driver_variant_record,
+};
+
+const xw_type xw_t_xen_driver_variant_record_opt_set = {
+    .kind = XW_SET,
+    .name = "Driver_variant ref set",
+    .elem = &xw_t_xen_driver_variant_record_opt,
+    .contents_offset = offsetof(xen_driver_variant_record_opt_set, contents),
+    .item_size = sizeof(xen_driver_variant_record_opt *),
+};
+
+const xw_type xw_t_xen_driver_variant_record_set = {
+    .kind = XW_SET,
+    .name = "Driver_variant record set",
+    .elem = &xw_t_xen_driver_variant_record,
+    .contents_offset = offsetof(xen_driver_variant_record_set, contents),
+    .item_size = sizeof(xen_driver_variant_record *),
+};
+
+const xw_type xw_t_xen_driver_variant_set = {
+    .kind = XW_SET,
+    .name = "Driver_variant ref set",
+    .elem = &xw_t_ref,
+    .contents_offset = offsetof(xen_driver_variant_set, contents),
+    .item_size = sizeof(xen_driver_variant *),
+};
+
+const xw_type xw_t_xen_driver_variant_xen_driver_variant_record_map = {
+    .kind = XW_MAP,
+    .name = "(Driver_variant ref -> Driver_variant record) map",
+    .key = &xw_t_ref,
+    .val = &xw_t_xen_driver_variant_record,
+    .contents_offset = offsetof(xen_driver_variant_xen_driver_variant_record_map, contents),
+    .item_size = sizeof(xen_driver_variant_xen_driver_variant_record_map_contents),
+    .val_offset = offsetof(xen_driver_variant_xen_driver_variant_record_map_contents, val),
 };
 
 static const xw_field xw_t_xen_event_batch_fields[] = {
@@ -1141,6 +1287,68 @@ const xw_type xw_t_xen_host_display_set = {
     .item_size = sizeof(enum xen_host_display),
 };
 
+static const xw_field xw_t_xen_host_driver_record_fields[] = {
+    { "uuid", &xw_t_string, offsetof(xen_host_driver_record, uuid), NULL, false },
+    { "host", &xw_t_xen_host_record_opt, offsetof(xen_host_driver_record, host), NULL, true },
+    { "name", &xw_t_string, offsetof(xen_host_driver_record, name), NULL, false },
+    { "friendly_name", &xw_t_string, offsetof(xen_host_driver_record, friendly_name), NULL, false },
+    { "variants", &xw_t_xen_driver_variant_record_opt_set, offsetof(xen_host_driver_record, variants), NULL, false },
+    { "active_variant", &xw_t_xen_driver_variant_record_opt, offsetof(xen_host_driver_record, active_variant), NULL, false },
+    { "selected_variant", &xw_t_xen_driver_variant_record_opt, offsetof(xen_host_driver_record, selected_variant), NULL, false },
+    { "type", &xw_t_string, offsetof(xen_host_driver_record, type), NULL, false },
+    { "description", &xw_t_string, offsetof(xen_host_driver_record, description), NULL, false },
+    { "info", &xw_t_string, offsetof(xen_host_driver_record, info), NULL, false },
+};
+
+const xw_type xw_t_xen_host_driver_record = {
+    .kind = XW_RECORD,
+    .name = "Host_driver record",
+    .record_size = sizeof(xen_host_driver_record),
+    .fields = xw_t_xen_host_driver_record_fields,
+    .field_count = 10,
+    .has_handle = true,
+};
+
+const xw_type xw_t_xen_host_driver_record_opt = {
+    .kind = XW_RECORD_OPT,
+    .name = "Host_driver ref",
+    .elem = &xw_t_xen_host_driver_record,
+};
+
+const xw_type xw_t_xen_host_driver_record_opt_set = {
+    .kind = XW_SET,
+    .name = "Host_driver ref set",
+    .elem = &xw_t_xen_host_driver_record_opt,
+    .contents_offset = offsetof(xen_host_driver_record_opt_set, contents),
+    .item_size = sizeof(xen_host_driver_record_opt *),
+};
+
+const xw_type xw_t_xen_host_driver_record_set = {
+    .kind = XW_SET,
+    .name = "Host_driver record set",
+    .elem = &xw_t_xen_host_driver_record,
+    .contents_offset = offsetof(xen_host_driver_record_set, contents),
+    .item_size = sizeof(xen_host_driver_record *),
+};
+
+const xw_type xw_t_xen_host_driver_set = {
+    .kind = XW_SET,
+    .name = "Host_driver ref set",
+    .elem = &xw_t_ref,
+    .contents_offset = offsetof(xen_host_driver_set, contents),
+    .item_size = sizeof(xen_host_driver *),
+};
+
+const xw_type xw_t_xen_host_driver_xen_host_driver_record_map = {
+    .kind = XW_MAP,
+    .name = "(Host_driver ref -> Host_driver record) map",
+    .key = &xw_t_ref,
+    .val = &xw_t_xen_host_driver_record,
+    .contents_offset = offsetof(xen_host_driver_xen_host_driver_record_map, contents),
+    .item_size = sizeof(xen_host_driver_xen_host_driver_record_map_contents),
+    .val_offset = offsetof(xen_host_driver_xen_host_driver_record_map_contents, val),
+};
+
 static const xw_field xw_t_xen_host_metrics_record_fields[] = {
     { "uuid", &xw_t_string, offsetof(xen_host_metrics_record, uuid), NULL, false },
     { "memory_total", &xw_t_int, offsetof(xen_host_metrics_record, memory_total), NULL, false },
@@ -1197,6 +1405,28 @@ const xw_type xw_t_xen_host_metrics_xen_host_metrics_record_map = {
     .contents_offset = offsetof(xen_host_metrics_xen_host_metrics_record_map, contents),
     .item_size = sizeof(xen_host_metrics_xen_host_metrics_record_map_contents),
     .val_offset = offsetof(xen_host_metrics_xen_host_metrics_record_map_contents, val),
+};
+
+static const char *const xw_t_xen_host_ntp_mode_values[] = {
+    "DHCP",
+    "Custom",
+    "Factory",
+    "Disabled",
+};
+
+const xw_type xw_t_xen_host_ntp_mode = {
+    .kind = XW_ENUM,
+    .name = "enum host_ntp_mode",
+    .values = xw_t_xen_host_ntp_mode_values,
+    .value_count = 4,
+};
+
+const xw_type xw_t_xen_host_ntp_mode_set = {
+    .kind = XW_SET,
+    .name = "enum host_ntp_mode set",
+    .elem = &xw_t_xen_host_ntp_mode,
+    .contents_offset = offsetof(xen_host_ntp_mode_set, contents),
+    .item_size = sizeof(enum xen_host_ntp_mode),
 };
 
 static const char *const xw_t_xen_host_numa_affinity_policy_values[] = {
@@ -1353,6 +1583,16 @@ static const xw_field xw_t_xen_host_record_fields[] = {
     { "pending_guidances_recommended", &xw_t_xen_update_guidances_set, offsetof(xen_host_record, pending_guidances_recommended), NULL, false },
     { "pending_guidances_full", &xw_t_xen_update_guidances_set, offsetof(xen_host_record, pending_guidances_full), NULL, false },
     { "last_update_hash", &xw_t_string, offsetof(xen_host_record, last_update_hash), NULL, false },
+    { "ssh_enabled", &xw_t_bool, offsetof(xen_host_record, ssh_enabled), "<value><boolean>1</boolean></value>", false },
+    { "ssh_enabled_timeout", &xw_t_int, offsetof(xen_host_record, ssh_enabled_timeout), NULL, false },
+    { "ssh_expiry", &xw_t_datetime, offsetof(xen_host_record, ssh_expiry), NULL, false },
+    { "console_idle_timeout", &xw_t_int, offsetof(xen_host_record, console_idle_timeout), NULL, false },
+    { "ssh_auto_mode", &xw_t_bool, offsetof(xen_host_record, ssh_auto_mode), NULL, false },
+    { "max_cstate", &xw_t_string, offsetof(xen_host_record, max_cstate), NULL, false },
+    { "secure_boot", &xw_t_bool, offsetof(xen_host_record, secure_boot), NULL, false },
+    { "ntp_mode", &xw_t_xen_host_ntp_mode, offsetof(xen_host_record, ntp_mode), "<value><string>Factory</string></value>", false },
+    { "ntp_custom_servers", &xw_t_xen_string_set, offsetof(xen_host_record, ntp_custom_servers), NULL, false },
+    { "timezone", &xw_t_string, offsetof(xen_host_record, timezone), "<value><string>UTC</string></value>", false },
 };
 
 const xw_type xw_t_xen_host_record = {
@@ -1360,7 +1600,7 @@ const xw_type xw_t_xen_host_record = {
     .name = "host record",
     .record_size = sizeof(xen_host_record),
     .fields = xw_t_xen_host_record_fields,
-    .field_count = 70,
+    .field_count = 80,
     .has_handle = true,
 };
 
@@ -1433,6 +1673,27 @@ const xw_type xw_t_xen_host_xen_host_record_map = {
     .contents_offset = offsetof(xen_host_xen_host_record_map, contents),
     .item_size = sizeof(xen_host_xen_host_record_map_contents),
     .val_offset = offsetof(xen_host_xen_host_record_map_contents, val),
+};
+
+static const char *const xw_t_xen_image_format_type_values[] = {
+    "raw",
+    "vhd",
+    "qcow2",
+};
+
+const xw_type xw_t_xen_image_format_type = {
+    .kind = XW_ENUM,
+    .name = "enum image_format_type",
+    .values = xw_t_xen_image_format_type_values,
+    .value_count = 3,
+};
+
+const xw_type xw_t_xen_image_format_type_set = {
+    .kind = XW_SET,
+    .name = "enum image_format_type set",
+    .elem = &xw_t_xen_image_format_type,
+    .contents_offset = offsetof(xen_image_format_type_set, contents),
+    .item_size = sizeof(enum xen_image_format_type),
 };
 
 const xw_type xw_t_xen_int_float_map = {
@@ -1990,6 +2251,27 @@ const xw_type xw_t_xen_on_softreboot_behavior_set = {
     .item_size = sizeof(enum xen_on_softreboot_behavior),
 };
 
+static const char *const xw_t_xen_origin_values[] = {
+    "remote",
+    "bundle",
+    "remote_pool",
+};
+
+const xw_type xw_t_xen_origin = {
+    .kind = XW_ENUM,
+    .name = "enum origin",
+    .values = xw_t_xen_origin_values,
+    .value_count = 3,
+};
+
+const xw_type xw_t_xen_origin_set = {
+    .kind = XW_SET,
+    .name = "enum origin set",
+    .elem = &xw_t_xen_origin,
+    .contents_offset = offsetof(xen_origin_set, contents),
+    .item_size = sizeof(enum xen_origin),
+};
+
 static const xw_field xw_t_xen_pbd_record_fields[] = {
     { "uuid", &xw_t_string, offsetof(xen_pbd_record, uuid), NULL, false },
     { "host", &xw_t_xen_host_record_opt, offsetof(xen_pbd_record, host), NULL, true },
@@ -2048,6 +2330,28 @@ const xw_type xw_t_xen_pbd_xen_pbd_record_map = {
     .val_offset = offsetof(xen_pbd_xen_pbd_record_map_contents, val),
 };
 
+static const char *const xw_t_xen_pci_dom0_access_values[] = {
+    "enabled",
+    "disable_on_reboot",
+    "disabled",
+    "enable_on_reboot",
+};
+
+const xw_type xw_t_xen_pci_dom0_access = {
+    .kind = XW_ENUM,
+    .name = "enum pci_dom0_access",
+    .values = xw_t_xen_pci_dom0_access_values,
+    .value_count = 4,
+};
+
+const xw_type xw_t_xen_pci_dom0_access_set = {
+    .kind = XW_SET,
+    .name = "enum pci_dom0_access set",
+    .elem = &xw_t_xen_pci_dom0_access,
+    .contents_offset = offsetof(xen_pci_dom0_access_set, contents),
+    .item_size = sizeof(enum xen_pci_dom0_access),
+};
+
 static const xw_field xw_t_xen_pci_record_fields[] = {
     { "uuid", &xw_t_string, offsetof(xen_pci_record, uuid), NULL, false },
     { "class_name", &xw_t_string, offsetof(xen_pci_record, class_name), NULL, true },
@@ -2060,6 +2364,11 @@ static const xw_field xw_t_xen_pci_record_fields[] = {
     { "subsystem_vendor_name", &xw_t_string, offsetof(xen_pci_record, subsystem_vendor_name), NULL, true },
     { "subsystem_device_name", &xw_t_string, offsetof(xen_pci_record, subsystem_device_name), NULL, true },
     { "driver_name", &xw_t_string, offsetof(xen_pci_record, driver_name), NULL, true },
+    { "class_id", &xw_t_string, offsetof(xen_pci_record, class_id), NULL, true },
+    { "vendor_id", &xw_t_string, offsetof(xen_pci_record, vendor_id), NULL, true },
+    { "device_id", &xw_t_string, offsetof(xen_pci_record, device_id), NULL, true },
+    { "subsystem_vendor_id", &xw_t_string, offsetof(xen_pci_record, subsystem_vendor_id), NULL, true },
+    { "subsystem_device_id", &xw_t_string, offsetof(xen_pci_record, subsystem_device_id), NULL, true },
 };
 
 const xw_type xw_t_xen_pci_record = {
@@ -2067,7 +2376,7 @@ const xw_type xw_t_xen_pci_record = {
     .name = "PCI record",
     .record_size = sizeof(xen_pci_record),
     .fields = xw_t_xen_pci_record_fields,
-    .field_count = 11,
+    .field_count = 16,
     .has_handle = true,
 };
 
@@ -2130,28 +2439,6 @@ const xw_type xw_t_xen_persistence_backend_set = {
     .item_size = sizeof(enum xen_persistence_backend),
 };
 
-static const char *const xw_t_xen_pgpu_dom0_access_values[] = {
-    "enabled",
-    "disable_on_reboot",
-    "disabled",
-    "enable_on_reboot",
-};
-
-const xw_type xw_t_xen_pgpu_dom0_access = {
-    .kind = XW_ENUM,
-    .name = "enum pgpu_dom0_access",
-    .values = xw_t_xen_pgpu_dom0_access_values,
-    .value_count = 4,
-};
-
-const xw_type xw_t_xen_pgpu_dom0_access_set = {
-    .kind = XW_SET,
-    .name = "enum pgpu_dom0_access set",
-    .elem = &xw_t_xen_pgpu_dom0_access,
-    .contents_offset = offsetof(xen_pgpu_dom0_access_set, contents),
-    .item_size = sizeof(enum xen_pgpu_dom0_access),
-};
-
 static const xw_field xw_t_xen_pgpu_record_fields[] = {
     { "uuid", &xw_t_string, offsetof(xen_pgpu_record, uuid), NULL, false },
     { "PCI", &xw_t_xen_pci_record_opt, offsetof(xen_pgpu_record, pci), NULL, true },
@@ -2162,7 +2449,7 @@ static const xw_field xw_t_xen_pgpu_record_fields[] = {
     { "enabled_VGPU_types", &xw_t_xen_vgpu_type_record_opt_set, offsetof(xen_pgpu_record, enabled_vgpu_types), NULL, false },
     { "resident_VGPUs", &xw_t_xen_vgpu_record_opt_set, offsetof(xen_pgpu_record, resident_vgpus), NULL, false },
     { "supported_VGPU_max_capacities", &xw_t_xen_vgpu_type_int_map, offsetof(xen_pgpu_record, supported_vgpu_max_capacities), NULL, false },
-    { "dom0_access", &xw_t_xen_pgpu_dom0_access, offsetof(xen_pgpu_record, dom0_access), "<value><string>enabled</string></value>", false },
+    { "dom0_access", &xw_t_xen_pci_dom0_access, offsetof(xen_pgpu_record, dom0_access), "<value><string>enabled</string></value>", false },
     { "is_system_display_device", &xw_t_bool, offsetof(xen_pgpu_record, is_system_display_device), NULL, false },
     { "compatibility_metadata", &xw_t_xen_string_string_map, offsetof(xen_pgpu_record, compatibility_metadata), NULL, false },
 };
@@ -2389,6 +2676,26 @@ const xw_type xw_t_xen_pif_xen_pif_record_map = {
     .val_offset = offsetof(xen_pif_xen_pif_record_map_contents, val),
 };
 
+static const char *const xw_t_xen_placement_policy_values[] = {
+    "anti_affinity",
+    "normal",
+};
+
+const xw_type xw_t_xen_placement_policy = {
+    .kind = XW_ENUM,
+    .name = "enum placement_policy",
+    .values = xw_t_xen_placement_policy_values,
+    .value_count = 2,
+};
+
+const xw_type xw_t_xen_placement_policy_set = {
+    .kind = XW_SET,
+    .name = "enum placement_policy set",
+    .elem = &xw_t_xen_placement_policy,
+    .contents_offset = offsetof(xen_placement_policy_set, contents),
+    .item_size = sizeof(enum xen_placement_policy),
+};
+
 static const char *const xw_t_xen_pool_allowed_operations_values[] = {
     "ha_enable",
     "ha_disable",
@@ -2396,6 +2703,7 @@ static const char *const xw_t_xen_pool_allowed_operations_values[] = {
     "designate_new_master",
     "configure_repositories",
     "sync_updates",
+    "sync_bundle",
     "get_updates",
     "apply_updates",
     "tls_verification_enable",
@@ -2404,13 +2712,14 @@ static const char *const xw_t_xen_pool_allowed_operations_values[] = {
     "exchange_ca_certificates_on_join",
     "copy_primary_host_certs",
     "eject",
+    "exchange_crls_on_join",
 };
 
 const xw_type xw_t_xen_pool_allowed_operations = {
     .kind = XW_ENUM,
     .name = "enum pool_allowed_operations",
     .values = xw_t_xen_pool_allowed_operations_values,
-    .value_count = 14,
+    .value_count = 16,
 };
 
 const xw_type xw_t_xen_pool_allowed_operations_set = {
@@ -2419,6 +2728,27 @@ const xw_type xw_t_xen_pool_allowed_operations_set = {
     .elem = &xw_t_xen_pool_allowed_operations,
     .contents_offset = offsetof(xen_pool_allowed_operations_set, contents),
     .item_size = sizeof(enum xen_pool_allowed_operations),
+};
+
+static const char *const xw_t_xen_pool_guest_secureboot_readiness_values[] = {
+    "ready",
+    "ready_no_dbx",
+    "not_ready",
+};
+
+const xw_type xw_t_xen_pool_guest_secureboot_readiness = {
+    .kind = XW_ENUM,
+    .name = "enum pool_guest_secureboot_readiness",
+    .values = xw_t_xen_pool_guest_secureboot_readiness_values,
+    .value_count = 3,
+};
+
+const xw_type xw_t_xen_pool_guest_secureboot_readiness_set = {
+    .kind = XW_SET,
+    .name = "enum pool_guest_secureboot_readiness set",
+    .elem = &xw_t_xen_pool_guest_secureboot_readiness,
+    .contents_offset = offsetof(xen_pool_guest_secureboot_readiness_set, contents),
+    .item_size = sizeof(enum xen_pool_guest_secureboot_readiness),
 };
 
 static const xw_field xw_t_xen_pool_patch_record_fields[] = {
@@ -2541,6 +2871,15 @@ static const xw_field xw_t_xen_pool_record_fields[] = {
     { "update_sync_frequency", &xw_t_xen_update_sync_frequency, offsetof(xen_pool_record, update_sync_frequency), "<value><string>weekly</string></value>", false },
     { "update_sync_day", &xw_t_int, offsetof(xen_pool_record, update_sync_day), NULL, false },
     { "update_sync_enabled", &xw_t_bool, offsetof(xen_pool_record, update_sync_enabled), NULL, false },
+    { "ext_auth_cache_enabled", &xw_t_bool, offsetof(xen_pool_record, ext_auth_cache_enabled), "<value><boolean>1</boolean></value>", false },
+    { "ext_auth_cache_size", &xw_t_int, offsetof(xen_pool_record, ext_auth_cache_size), "<value><string>50</string></value>", false },
+    { "ext_auth_cache_expiry", &xw_t_int, offsetof(xen_pool_record, ext_auth_cache_expiry), "<value><string>300</string></value>", false },
+    { "recommendations", &xw_t_xen_string_string_map, offsetof(xen_pool_record, recommendations), NULL, false },
+    { "license_server", &xw_t_xen_string_string_map, offsetof(xen_pool_record, license_server), NULL, true },
+    { "ha_reboot_vm_on_internal_shutdown", &xw_t_bool, offsetof(xen_pool_record, ha_reboot_vm_on_internal_shutdown), "<value><boolean>1</boolean></value>", true },
+    { "limit_console_sessions", &xw_t_bool, offsetof(xen_pool_record, limit_console_sessions), NULL, true },
+    { "vm_console_idle_timeout", &xw_t_int, offsetof(xen_pool_record, vm_console_idle_timeout), NULL, true },
+    { "auto_update_vm_secureboot_certificates", &xw_t_bool, offsetof(xen_pool_record, auto_update_vm_secureboot_certificates), NULL, true },
 };
 
 const xw_type xw_t_xen_pool_record = {
@@ -2548,7 +2887,7 @@ const xw_type xw_t_xen_pool_record = {
     .name = "pool record",
     .record_size = sizeof(xen_pool_record),
     .fields = xw_t_xen_pool_record_fields,
-    .field_count = 57,
+    .field_count = 66,
     .has_handle = true,
 };
 
@@ -3041,6 +3380,64 @@ const xw_type xw_t_xen_pvs_site_xen_pvs_site_record_map = {
     .val_offset = offsetof(xen_pvs_site_xen_pvs_site_record_map_contents, val),
 };
 
+static const xw_field xw_t_xen_rate_limit_record_fields[] = {
+    { "uuid", &xw_t_string, offsetof(xen_rate_limit_record, uuid), NULL, false },
+    { "name_label", &xw_t_string, offsetof(xen_rate_limit_record, name_label), NULL, true },
+    { "name_description", &xw_t_string, offsetof(xen_rate_limit_record, name_description), NULL, true },
+    { "callers", &xw_t_xen_caller_record_opt_set, offsetof(xen_rate_limit_record, callers), NULL, false },
+    { "burst_size", &xw_t_float, offsetof(xen_rate_limit_record, burst_size), NULL, true },
+    { "fill_rate", &xw_t_float, offsetof(xen_rate_limit_record, fill_rate), NULL, true },
+};
+
+const xw_type xw_t_xen_rate_limit_record = {
+    .kind = XW_RECORD,
+    .name = "Rate_limit record",
+    .record_size = sizeof(xen_rate_limit_record),
+    .fields = xw_t_xen_rate_limit_record_fields,
+    .field_count = 6,
+    .has_handle = true,
+};
+
+const xw_type xw_t_xen_rate_limit_record_opt = {
+    .kind = XW_RECORD_OPT,
+    .name = "Rate_limit ref",
+    .elem = &xw_t_xen_rate_limit_record,
+};
+
+const xw_type xw_t_xen_rate_limit_record_opt_set = {
+    .kind = XW_SET,
+    .name = "Rate_limit ref set",
+    .elem = &xw_t_xen_rate_limit_record_opt,
+    .contents_offset = offsetof(xen_rate_limit_record_opt_set, contents),
+    .item_size = sizeof(xen_rate_limit_record_opt *),
+};
+
+const xw_type xw_t_xen_rate_limit_record_set = {
+    .kind = XW_SET,
+    .name = "Rate_limit record set",
+    .elem = &xw_t_xen_rate_limit_record,
+    .contents_offset = offsetof(xen_rate_limit_record_set, contents),
+    .item_size = sizeof(xen_rate_limit_record *),
+};
+
+const xw_type xw_t_xen_rate_limit_set = {
+    .kind = XW_SET,
+    .name = "Rate_limit ref set",
+    .elem = &xw_t_ref,
+    .contents_offset = offsetof(xen_rate_limit_set, contents),
+    .item_size = sizeof(xen_rate_limit *),
+};
+
+const xw_type xw_t_xen_rate_limit_xen_rate_limit_record_map = {
+    .kind = XW_MAP,
+    .name = "(Rate_limit ref -> Rate_limit record) map",
+    .key = &xw_t_ref,
+    .val = &xw_t_xen_rate_limit_record,
+    .contents_offset = offsetof(xen_rate_limit_xen_rate_limit_record_map, contents),
+    .item_size = sizeof(xen_rate_limit_xen_rate_limit_record_map_contents),
+    .val_offset = offsetof(xen_rate_limit_xen_rate_limit_record_map_contents, val),
+};
+
 static const xw_field xw_t_xen_repository_record_fields[] = {
     { "uuid", &xw_t_string, offsetof(xen_repository_record, uuid), NULL, false },
     { "name_label", &xw_t_string, offsetof(xen_repository_record, name_label), NULL, true },
@@ -3051,6 +3448,8 @@ static const xw_field xw_t_xen_repository_record_fields[] = {
     { "hash", &xw_t_string, offsetof(xen_repository_record, hash), NULL, false },
     { "up_to_date", &xw_t_bool, offsetof(xen_repository_record, up_to_date), NULL, false },
     { "gpgkey_path", &xw_t_string, offsetof(xen_repository_record, gpgkey_path), NULL, true },
+    { "origin", &xw_t_xen_origin, offsetof(xen_repository_record, origin), "<value><string>remote</string></value>", true },
+    { "certificate", &xw_t_string, offsetof(xen_repository_record, certificate), NULL, true },
 };
 
 const xw_type xw_t_xen_repository_record = {
@@ -3058,7 +3457,7 @@ const xw_type xw_t_xen_repository_record = {
     .name = "Repository record",
     .record_size = sizeof(xen_repository_record),
     .fields = xw_t_xen_repository_record_fields,
-    .field_count = 9,
+    .field_count = 11,
     .has_handle = true,
 };
 
@@ -3341,6 +3740,7 @@ static const xw_field xw_t_xen_sm_record_fields[] = {
     { "other_config", &xw_t_xen_string_string_map, offsetof(xen_sm_record, other_config), NULL, true },
     { "driver_filename", &xw_t_string, offsetof(xen_sm_record, driver_filename), NULL, false },
     { "required_cluster_stack", &xw_t_xen_string_set, offsetof(xen_sm_record, required_cluster_stack), NULL, false },
+    { "supported_image_formats", &xw_t_xen_image_format_type_set, offsetof(xen_sm_record, supported_image_formats), NULL, false },
 };
 
 const xw_type xw_t_xen_sm_record = {
@@ -3348,7 +3748,7 @@ const xw_type xw_t_xen_sm_record = {
     .name = "SM record",
     .record_size = sizeof(xen_sm_record),
     .fields = xw_t_xen_sm_record_fields,
-    .field_count = 14,
+    .field_count = 15,
     .has_handle = true,
 };
 
@@ -3395,13 +3795,15 @@ const xw_type xw_t_xen_sm_xen_sm_record_map = {
 static const char *const xw_t_xen_sr_health_values[] = {
     "healthy",
     "recovering",
+    "unreachable",
+    "unavailable",
 };
 
 const xw_type xw_t_xen_sr_health = {
     .kind = XW_ENUM,
     .name = "enum sr_health",
     .values = xw_t_xen_sr_health_values,
-    .value_count = 2,
+    .value_count = 4,
 };
 
 const xw_type xw_t_xen_sr_health_set = {
@@ -3575,6 +3977,14 @@ static const char *const xw_t_xen_storage_operations_values[] = {
     "vdi_data_destroy",
     "vdi_list_changed_blocks",
     "vdi_set_on_boot",
+    "vdi_blocked",
+    "vdi_copy",
+    "vdi_force_unlock",
+    "vdi_forget",
+    "vdi_generate_config",
+    "vdi_resize_online",
+    "vdi_update",
+    "vdi_revert",
     "pbd_create",
     "pbd_destroy",
 };
@@ -3583,7 +3993,7 @@ const xw_type xw_t_xen_storage_operations = {
     .kind = XW_ENUM,
     .name = "enum storage_operations",
     .values = xw_t_xen_storage_operations_values,
-    .value_count = 20,
+    .value_count = 28,
 };
 
 const xw_type xw_t_xen_storage_operations_set = {
@@ -4522,13 +4932,15 @@ static const char *const xw_t_xen_vdi_operations_values[] = {
     "list_changed_blocks",
     "set_on_boot",
     "blocked",
+    "revert_to",
+    "revert_from",
 };
 
 const xw_type xw_t_xen_vdi_operations = {
     .kind = XW_ENUM,
     .name = "enum vdi_operations",
     .values = xw_t_xen_vdi_operations_values,
-    .value_count = 17,
+    .value_count = 19,
 };
 
 const xw_type xw_t_xen_vdi_operations_set = {
@@ -4621,6 +5033,16 @@ const xw_type xw_t_xen_vdi_sr_map = {
     .contents_offset = offsetof(xen_vdi_sr_map, contents),
     .item_size = sizeof(xen_vdi_sr_map_contents),
     .val_offset = offsetof(xen_vdi_sr_map_contents, val),
+};
+
+const xw_type xw_t_xen_vdi_string_map = {
+    .kind = XW_MAP,
+    .name = "(VDI ref -> string) map",
+    .key = &xw_t_ref,
+    .val = &xw_t_string,
+    .contents_offset = offsetof(xen_vdi_string_map, contents),
+    .item_size = sizeof(xen_vdi_string_map_contents),
+    .val_offset = offsetof(xen_vdi_string_map_contents, val),
 };
 
 static const char *const xw_t_xen_vdi_type_values[] = {
@@ -4840,13 +5262,14 @@ const xw_type xw_t_xen_vgpu_xen_vgpu_record_map = {
 static const char *const xw_t_xen_vif_ipv4_configuration_mode_values[] = {
     "None",
     "Static",
+    "DHCP",
 };
 
 const xw_type xw_t_xen_vif_ipv4_configuration_mode = {
     .kind = XW_ENUM,
     .name = "enum vif_ipv4_configuration_mode",
     .values = xw_t_xen_vif_ipv4_configuration_mode_values,
-    .value_count = 2,
+    .value_count = 3,
 };
 
 const xw_type xw_t_xen_vif_ipv4_configuration_mode_set = {
@@ -4860,13 +5283,14 @@ const xw_type xw_t_xen_vif_ipv4_configuration_mode_set = {
 static const char *const xw_t_xen_vif_ipv6_configuration_mode_values[] = {
     "None",
     "Static",
+    "Autoconf",
 };
 
 const xw_type xw_t_xen_vif_ipv6_configuration_mode = {
     .kind = XW_ENUM,
     .name = "enum vif_ipv6_configuration_mode",
     .values = xw_t_xen_vif_ipv6_configuration_mode_values,
-    .value_count = 2,
+    .value_count = 3,
 };
 
 const xw_type xw_t_xen_vif_ipv6_configuration_mode_set = {
@@ -5015,6 +5439,7 @@ static const xw_field xw_t_xen_vif_record_fields[] = {
     { "ipv6_configuration_mode", &xw_t_xen_vif_ipv6_configuration_mode, offsetof(xen_vif_record, ipv6_configuration_mode), "<value><string>None</string></value>", false },
     { "ipv6_addresses", &xw_t_xen_string_set, offsetof(xen_vif_record, ipv6_addresses), NULL, false },
     { "ipv6_gateway", &xw_t_string, offsetof(xen_vif_record, ipv6_gateway), NULL, false },
+    { "trunks", &xw_t_xen_int_set, offsetof(xen_vif_record, trunks), NULL, true },
 };
 
 const xw_type xw_t_xen_vif_record = {
@@ -5022,7 +5447,7 @@ const xw_type xw_t_xen_vif_record = {
     .name = "VIF record",
     .record_size = sizeof(xen_vif_record),
     .fields = xw_t_xen_vif_record_fields,
-    .field_count = 27,
+    .field_count = 28,
     .has_handle = true,
 };
 
@@ -5213,6 +5638,63 @@ const xw_type xw_t_xen_vm_appliance_xen_vm_appliance_record_map = {
     .val_offset = offsetof(xen_vm_appliance_xen_vm_appliance_record_map_contents, val),
 };
 
+static const xw_field xw_t_xen_vm_group_record_fields[] = {
+    { "uuid", &xw_t_string, offsetof(xen_vm_group_record, uuid), NULL, false },
+    { "name_label", &xw_t_string, offsetof(xen_vm_group_record, name_label), NULL, true },
+    { "name_description", &xw_t_string, offsetof(xen_vm_group_record, name_description), NULL, true },
+    { "placement", &xw_t_xen_placement_policy, offsetof(xen_vm_group_record, placement), "<value><string>normal</string></value>", true },
+    { "VMs", &xw_t_xen_vm_record_opt_set, offsetof(xen_vm_group_record, vms), NULL, false },
+};
+
+const xw_type xw_t_xen_vm_group_record = {
+    .kind = XW_RECORD,
+    .name = "VM_group record",
+    .record_size = sizeof(xen_vm_group_record),
+    .fields = xw_t_xen_vm_group_record_fields,
+    .field_count = 5,
+    .has_handle = true,
+};
+
+const xw_type xw_t_xen_vm_group_record_opt = {
+    .kind = XW_RECORD_OPT,
+    .name = "VM_group ref",
+    .elem = &xw_t_xen_vm_group_record,
+};
+
+const xw_type xw_t_xen_vm_group_record_opt_set = {
+    .kind = XW_SET,
+    .name = "VM_group ref set",
+    .elem = &xw_t_xen_vm_group_record_opt,
+    .contents_offset = offsetof(xen_vm_group_record_opt_set, contents),
+    .item_size = sizeof(xen_vm_group_record_opt *),
+};
+
+const xw_type xw_t_xen_vm_group_record_set = {
+    .kind = XW_SET,
+    .name = "VM_group record set",
+    .elem = &xw_t_xen_vm_group_record,
+    .contents_offset = offsetof(xen_vm_group_record_set, contents),
+    .item_size = sizeof(xen_vm_group_record *),
+};
+
+const xw_type xw_t_xen_vm_group_set = {
+    .kind = XW_SET,
+    .name = "VM_group ref set",
+    .elem = &xw_t_ref,
+    .contents_offset = offsetof(xen_vm_group_set, contents),
+    .item_size = sizeof(xen_vm_group *),
+};
+
+const xw_type xw_t_xen_vm_group_xen_vm_group_record_map = {
+    .kind = XW_MAP,
+    .name = "(VM_group ref -> VM_group record) map",
+    .key = &xw_t_ref,
+    .val = &xw_t_xen_vm_group_record,
+    .contents_offset = offsetof(xen_vm_group_xen_vm_group_record_map, contents),
+    .item_size = sizeof(xen_vm_group_xen_vm_group_record_map_contents),
+    .val_offset = offsetof(xen_vm_group_xen_vm_group_record_map_contents, val),
+};
+
 static const xw_field xw_t_xen_vm_guest_metrics_record_fields[] = {
     { "uuid", &xw_t_string, offsetof(xen_vm_guest_metrics_record, uuid), NULL, false },
     { "os_version", &xw_t_xen_string_string_map, offsetof(xen_vm_guest_metrics_record, os_version), NULL, false },
@@ -5228,6 +5710,8 @@ static const xw_field xw_t_xen_vm_guest_metrics_record_fields[] = {
     { "can_use_hotplug_vbd", &xw_t_xen_tristate_type, offsetof(xen_vm_guest_metrics_record, can_use_hotplug_vbd), "<value><string>unspecified</string></value>", false },
     { "can_use_hotplug_vif", &xw_t_xen_tristate_type, offsetof(xen_vm_guest_metrics_record, can_use_hotplug_vif), "<value><string>unspecified</string></value>", false },
     { "PV_drivers_detected", &xw_t_bool, offsetof(xen_vm_guest_metrics_record, pv_drivers_detected), NULL, false },
+    { "netbios_name", &xw_t_xen_string_string_map, offsetof(xen_vm_guest_metrics_record, netbios_name), NULL, false },
+    { "services", &xw_t_xen_string_string_map, offsetof(xen_vm_guest_metrics_record, services), NULL, false },
 };
 
 const xw_type xw_t_xen_vm_guest_metrics_record = {
@@ -5235,7 +5719,7 @@ const xw_type xw_t_xen_vm_guest_metrics_record = {
     .name = "VM_guest_metrics record",
     .record_size = sizeof(xen_vm_guest_metrics_record),
     .fields = xw_t_xen_vm_guest_metrics_record_fields,
-    .field_count = 14,
+    .field_count = 16,
     .has_handle = true,
 };
 
@@ -5296,6 +5780,9 @@ static const xw_field xw_t_xen_vm_metrics_record_fields[] = {
     { "nested_virt", &xw_t_bool, offsetof(xen_vm_metrics_record, nested_virt), NULL, false },
     { "nomigrate", &xw_t_bool, offsetof(xen_vm_metrics_record, nomigrate), NULL, false },
     { "current_domain_type", &xw_t_xen_domain_type, offsetof(xen_vm_metrics_record, current_domain_type), "<value><string>unspecified</string></value>", false },
+    { "numa_optimised", &xw_t_bool, offsetof(xen_vm_metrics_record, numa_optimised), NULL, true },
+    { "numa_nodes", &xw_t_int, offsetof(xen_vm_metrics_record, numa_nodes), NULL, true },
+    { "numa_node_memory", &xw_t_xen_int_int_map, offsetof(xen_vm_metrics_record, numa_node_memory), NULL, false },
 };
 
 const xw_type xw_t_xen_vm_metrics_record = {
@@ -5303,7 +5790,7 @@ const xw_type xw_t_xen_vm_metrics_record = {
     .name = "VM_metrics record",
     .record_size = sizeof(xen_vm_metrics_record),
     .fields = xw_t_xen_vm_metrics_record_fields,
-    .field_count = 16,
+    .field_count = 19,
     .has_handle = true,
 };
 
@@ -5397,13 +5884,14 @@ static const char *const xw_t_xen_vm_operations_values[] = {
     "reverting",
     "destroy",
     "create_vtpm",
+    "sysprep",
 };
 
 const xw_type xw_t_xen_vm_operations = {
     .kind = XW_ENUM,
     .name = "enum vm_operations",
     .values = xw_t_xen_vm_operations_values,
-    .value_count = 49,
+    .value_count = 50,
 };
 
 const xw_type xw_t_xen_vm_operations_set = {
@@ -5529,7 +6017,7 @@ static const xw_field xw_t_xen_vm_record_fields[] = {
     { "version", &xw_t_int, offsetof(xen_vm_record, version), NULL, true },
     { "generation_id", &xw_t_string, offsetof(xen_vm_record, generation_id), "<value><string>0:0</string></value>", true },
     { "hardware_platform_version", &xw_t_int, offsetof(xen_vm_record, hardware_platform_version), NULL, true },
-    { "has_vendor_device", &xw_t_bool, offsetof(xen_vm_record, has_vendor_device), NULL, true },
+    { "has_vendor_device", &xw_t_bool, offsetof(xen_vm_record, has_vendor_device), "<value><boolean>1</boolean></value>", true },
     { "requires_reboot", &xw_t_bool, offsetof(xen_vm_record, requires_reboot), NULL, false },
     { "reference_label", &xw_t_string, offsetof(xen_vm_record, reference_label), NULL, true },
     { "domain_type", &xw_t_xen_domain_type, offsetof(xen_vm_record, domain_type), "<value><string>unspecified</string></value>", true },
@@ -5537,6 +6025,8 @@ static const xw_field xw_t_xen_vm_record_fields[] = {
     { "pending_guidances", &xw_t_xen_update_guidances_set, offsetof(xen_vm_record, pending_guidances), NULL, false },
     { "pending_guidances_recommended", &xw_t_xen_update_guidances_set, offsetof(xen_vm_record, pending_guidances_recommended), NULL, false },
     { "pending_guidances_full", &xw_t_xen_update_guidances_set, offsetof(xen_vm_record, pending_guidances_full), NULL, false },
+    { "groups", &xw_t_xen_vm_group_record_opt_set, offsetof(xen_vm_record, groups), NULL, false },
+    { "secureboot_certificates_state", &xw_t_xen_vm_secureboot_certificates_state, offsetof(xen_vm_record, secureboot_certificates_state), "<value><string>ok</string></value>", false },
 };
 
 const xw_type xw_t_xen_vm_record = {
@@ -5544,7 +6034,7 @@ const xw_type xw_t_xen_vm_record = {
     .name = "VM record",
     .record_size = sizeof(xen_vm_record),
     .fields = xw_t_xen_vm_record_fields,
-    .field_count = 90,
+    .field_count = 92,
     .has_handle = true,
 };
 
@@ -5568,6 +6058,52 @@ const xw_type xw_t_xen_vm_record_set = {
     .elem = &xw_t_xen_vm_record,
     .contents_offset = offsetof(xen_vm_record_set, contents),
     .item_size = sizeof(xen_vm_record *),
+};
+
+static const char *const xw_t_xen_vm_secureboot_certificates_state_values[] = {
+    "ok",
+    "update_available",
+    "update_on_boot",
+};
+
+const xw_type xw_t_xen_vm_secureboot_certificates_state = {
+    .kind = XW_ENUM,
+    .name = "enum vm_secureboot_certificates_state",
+    .values = xw_t_xen_vm_secureboot_certificates_state_values,
+    .value_count = 3,
+};
+
+const xw_type xw_t_xen_vm_secureboot_certificates_state_set = {
+    .kind = XW_SET,
+    .name = "enum vm_secureboot_certificates_state set",
+    .elem = &xw_t_xen_vm_secureboot_certificates_state,
+    .contents_offset = offsetof(xen_vm_secureboot_certificates_state_set, contents),
+    .item_size = sizeof(enum xen_vm_secureboot_certificates_state),
+};
+
+static const char *const xw_t_xen_vm_secureboot_readiness_values[] = {
+    "not_supported",
+    "disabled",
+    "first_boot",
+    "ready",
+    "ready_no_dbx",
+    "setup_mode",
+    "certs_incomplete",
+};
+
+const xw_type xw_t_xen_vm_secureboot_readiness = {
+    .kind = XW_ENUM,
+    .name = "enum vm_secureboot_readiness",
+    .values = xw_t_xen_vm_secureboot_readiness_values,
+    .value_count = 7,
+};
+
+const xw_type xw_t_xen_vm_secureboot_readiness_set = {
+    .kind = XW_SET,
+    .name = "enum vm_secureboot_readiness set",
+    .elem = &xw_t_xen_vm_secureboot_readiness,
+    .contents_offset = offsetof(xen_vm_secureboot_readiness_set, contents),
+    .item_size = sizeof(enum xen_vm_secureboot_readiness),
 };
 
 const xw_type xw_t_xen_vm_set = {
@@ -5606,6 +6142,26 @@ const xw_type xw_t_xen_vm_string_string_map_map = {
     .contents_offset = offsetof(xen_vm_string_string_map_map, contents),
     .item_size = sizeof(xen_vm_string_string_map_map_contents),
     .val_offset = offsetof(xen_vm_string_string_map_map_contents, val),
+};
+
+static const char *const xw_t_xen_vm_uefi_mode_values[] = {
+    "setup",
+    "user",
+};
+
+const xw_type xw_t_xen_vm_uefi_mode = {
+    .kind = XW_ENUM,
+    .name = "enum vm_uefi_mode",
+    .values = xw_t_xen_vm_uefi_mode_values,
+    .value_count = 2,
+};
+
+const xw_type xw_t_xen_vm_uefi_mode_set = {
+    .kind = XW_SET,
+    .name = "enum vm_uefi_mode set",
+    .elem = &xw_t_xen_vm_uefi_mode,
+    .contents_offset = offsetof(xen_vm_uefi_mode_set, contents),
+    .item_size = sizeof(enum xen_vm_uefi_mode),
 };
 
 const xw_type xw_t_xen_vm_xen_vm_record_map = {

@@ -592,6 +592,48 @@ xen_vdi_snapshot_async(xen_session *session, xen_task *result, xen_vdi vdi, xen_
 
 
 bool
+xen_vdi_revert(xen_session *session, xen_vdi snapshot)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &snapshot, false },
+    };
+    return xw_call(session, "VDI.revert", args, 1, NULL, NULL);
+}
+
+
+bool
+xen_vdi_revert_async(xen_session *session, xen_task *result, xen_vdi snapshot)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &snapshot, false },
+    };
+    return xw_call(session, "Async.VDI.revert", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_vdi_generate_config(xen_session *session, char **result, xen_host host, xen_vdi vdi)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &host, false },
+        { &xw_t_ref, &vdi, false },
+    };
+    return xw_call(session, "VDI.generate_config", args, 2, &xw_t_string, result);
+}
+
+
+bool
+xen_vdi_generate_config_async(xen_session *session, xen_task *result, xen_host host, xen_vdi vdi)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &host, false },
+        { &xw_t_ref, &vdi, false },
+    };
+    return xw_call(session, "Async.VDI.generate_config", args, 2, &xw_t_ref, result);
+}
+
+
+bool
 xen_vdi_get_record(xen_session *session, xen_vdi_record **result, xen_vdi self)
 {
     const xw_arg args[] = {

@@ -374,6 +374,72 @@ xen_vif_plug_async(xen_session *session, xen_task *result, xen_vif self)
 
 
 bool
+xen_vif_set_trunks(xen_session *session, xen_vif self, struct xen_int_set *value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_xen_int_set, &value, false },
+    };
+    return xw_call(session, "VIF.set_trunks", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_vif_set_trunks_async(xen_session *session, xen_task *result, xen_vif self, struct xen_int_set *value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_xen_int_set, &value, false },
+    };
+    return xw_call(session, "Async.VIF.set_trunks", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_vif_remove_trunks(xen_session *session, xen_vif self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "VIF.remove_trunks", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_vif_remove_trunks_async(xen_session *session, xen_task *result, xen_vif self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "Async.VIF.remove_trunks", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_vif_add_trunks(xen_session *session, xen_vif self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "VIF.add_trunks", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_vif_add_trunks_async(xen_session *session, xen_task *result, xen_vif self, int64_t value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_int, &value, false },
+    };
+    return xw_call(session, "Async.VIF.add_trunks", args, 2, &xw_t_ref, result);
+}
+
+
+bool
 xen_vif_get_record(xen_session *session, xen_vif_record **result, xen_vif self)
 {
     const xw_arg args[] = {
@@ -796,4 +862,14 @@ xen_vif_get_ipv6_gateway(xen_session *session, char **result, xen_vif self)
         { &xw_t_ref, &self, false },
     };
     return xw_call(session, "VIF.get_ipv6_gateway", args, 1, &xw_t_string, result);
+}
+
+
+bool
+xen_vif_get_trunks(xen_session *session, struct xen_int_set **result, xen_vif self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "VIF.get_trunks", args, 1, &xw_t_xen_int_set, result);
 }

@@ -888,7 +888,7 @@ xen_vm_assert_can_migrate_async(xen_session *session, xen_task *result, xen_vm v
 
 
 bool
-xen_vm_migrate_send(xen_session *session, xen_vm *result, xen_vm vm, xen_string_string_map *dest, bool live, xen_vdi_sr_map *vdi_map, xen_vif_network_map *vif_map, xen_string_string_map *options, xen_vgpu_gpu_group_map *vgpu_map)
+xen_vm_migrate_send(xen_session *session, xen_vm *result, xen_vm vm, xen_string_string_map *dest, bool live, xen_vdi_sr_map *vdi_map, xen_vif_network_map *vif_map, xen_string_string_map *options, xen_vgpu_gpu_group_map *vgpu_map, xen_vdi_string_map *vdi_format_map)
 {
     const xw_arg args[] = {
         { &xw_t_ref, &vm, false },
@@ -898,13 +898,14 @@ xen_vm_migrate_send(xen_session *session, xen_vm *result, xen_vm vm, xen_string_
         { &xw_t_xen_vif_network_map, &vif_map, false },
         { &xw_t_xen_string_string_map, &options, false },
         { &xw_t_xen_vgpu_gpu_group_map, &vgpu_map, false },
+        { &xw_t_xen_vdi_string_map, &vdi_format_map, false },
     };
-    return xw_call(session, "VM.migrate_send", args, 7, &xw_t_ref, result);
+    return xw_call(session, "VM.migrate_send", args, 8, &xw_t_ref, result);
 }
 
 
 bool
-xen_vm_migrate_send_async(xen_session *session, xen_task *result, xen_vm vm, xen_string_string_map *dest, bool live, xen_vdi_sr_map *vdi_map, xen_vif_network_map *vif_map, xen_string_string_map *options, xen_vgpu_gpu_group_map *vgpu_map)
+xen_vm_migrate_send_async(xen_session *session, xen_task *result, xen_vm vm, xen_string_string_map *dest, bool live, xen_vdi_sr_map *vdi_map, xen_vif_network_map *vif_map, xen_string_string_map *options, xen_vgpu_gpu_group_map *vgpu_map, xen_vdi_string_map *vdi_format_map)
 {
     const xw_arg args[] = {
         { &xw_t_ref, &vm, false },
@@ -914,8 +915,9 @@ xen_vm_migrate_send_async(xen_session *session, xen_task *result, xen_vm vm, xen
         { &xw_t_xen_vif_network_map, &vif_map, false },
         { &xw_t_xen_string_string_map, &options, false },
         { &xw_t_xen_vgpu_gpu_group_map, &vgpu_map, false },
+        { &xw_t_xen_vdi_string_map, &vdi_format_map, false },
     };
-    return xw_call(session, "Async.VM.migrate_send", args, 7, &xw_t_ref, result);
+    return xw_call(session, "Async.VM.migrate_send", args, 8, &xw_t_ref, result);
 }
 
 
@@ -1956,6 +1958,142 @@ xen_vm_snapshot_async(xen_session *session, xen_task *result, xen_vm vm, char *n
         { &xw_t_xen_vdi_set, &ignore_vdis, false },
     };
     return xw_call(session, "Async.VM.snapshot", args, 3, &xw_t_ref, result);
+}
+
+
+bool
+xen_vm_sysprep(xen_session *session, xen_vm self, char *unattend, double timeout)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_string, &unattend, false },
+        { &xw_t_float, &timeout, false },
+    };
+    return xw_call(session, "VM.sysprep", args, 3, NULL, NULL);
+}
+
+
+bool
+xen_vm_sysprep_async(xen_session *session, xen_task *result, xen_vm self, char *unattend, double timeout)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_string, &unattend, false },
+        { &xw_t_float, &timeout, false },
+    };
+    return xw_call(session, "Async.VM.sysprep", args, 3, &xw_t_ref, result);
+}
+
+
+bool
+xen_vm_update_secureboot_certificates_on_boot(xen_session *session, xen_vm self, bool mark)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &mark, false },
+    };
+    return xw_call(session, "VM.update_secureboot_certificates_on_boot", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_vm_update_secureboot_certificates_on_boot_async(xen_session *session, xen_task *result, xen_vm self, bool mark)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_bool, &mark, false },
+    };
+    return xw_call(session, "Async.VM.update_secureboot_certificates_on_boot", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_vm_get_secureboot_readiness(xen_session *session, enum xen_vm_secureboot_readiness *result, xen_vm self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "VM.get_secureboot_readiness", args, 1, &xw_t_xen_vm_secureboot_readiness, result);
+}
+
+
+bool
+xen_vm_get_secureboot_readiness_async(xen_session *session, xen_task *result, xen_vm self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.VM.get_secureboot_readiness", args, 1, &xw_t_ref, result);
+}
+
+
+bool
+xen_vm_set_uefi_mode(xen_session *session, char **result, xen_vm self, enum xen_vm_uefi_mode mode)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_xen_vm_uefi_mode, &mode, false },
+    };
+    return xw_call(session, "VM.set_uefi_mode", args, 2, &xw_t_string, result);
+}
+
+
+bool
+xen_vm_set_uefi_mode_async(xen_session *session, xen_task *result, xen_vm self, enum xen_vm_uefi_mode mode)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_xen_vm_uefi_mode, &mode, false },
+    };
+    return xw_call(session, "Async.VM.set_uefi_mode", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_vm_call_host_plugin(xen_session *session, char **result, xen_vm vm, char *plugin, char *fn, xen_string_string_map *args_)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &vm, false },
+        { &xw_t_string, &plugin, false },
+        { &xw_t_string, &fn, false },
+        { &xw_t_xen_string_string_map, &args_, false },
+    };
+    return xw_call(session, "VM.call_host_plugin", args, 4, &xw_t_string, result);
+}
+
+
+bool
+xen_vm_call_host_plugin_async(xen_session *session, xen_task *result, xen_vm vm, char *plugin, char *fn, xen_string_string_map *args_)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &vm, false },
+        { &xw_t_string, &plugin, false },
+        { &xw_t_string, &fn, false },
+        { &xw_t_xen_string_string_map, &args_, false },
+    };
+    return xw_call(session, "Async.VM.call_host_plugin", args, 4, &xw_t_ref, result);
+}
+
+
+bool
+xen_vm_set_groups(xen_session *session, xen_vm self, struct xen_vm_group_set *value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_xen_vm_group_set, &value, false },
+    };
+    return xw_call(session, "VM.set_groups", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_vm_set_groups_async(xen_session *session, xen_task *result, xen_vm self, struct xen_vm_group_set *value)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_xen_vm_group_set, &value, false },
+    };
+    return xw_call(session, "Async.VM.set_groups", args, 2, &xw_t_ref, result);
 }
 
 
@@ -3378,4 +3516,24 @@ xen_vm_get_pending_guidances_full(xen_session *session, struct xen_update_guidan
         { &xw_t_ref, &self, false },
     };
     return xw_call(session, "VM.get_pending_guidances_full", args, 1, &xw_t_xen_update_guidances_set, result);
+}
+
+
+bool
+xen_vm_get_groups(xen_session *session, struct xen_vm_group_set **result, xen_vm self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "VM.get_groups", args, 1, &xw_t_xen_vm_group_set, result);
+}
+
+
+bool
+xen_vm_get_secureboot_certificates_state(xen_session *session, enum xen_vm_secureboot_certificates_state *result, xen_vm self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "VM.get_secureboot_certificates_state", args, 1, &xw_t_xen_vm_secureboot_certificates_state, result);
 }

@@ -294,3 +294,23 @@ xen_vm_guest_metrics_get_pv_drivers_detected(xen_session *session, bool *result,
     };
     return xw_call(session, "VM_guest_metrics.get_PV_drivers_detected", args, 1, &xw_t_bool, result);
 }
+
+
+bool
+xen_vm_guest_metrics_get_netbios_name(xen_session *session, xen_string_string_map **result, xen_vm_guest_metrics self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "VM_guest_metrics.get_netbios_name", args, 1, &xw_t_xen_string_string_map, result);
+}
+
+
+bool
+xen_vm_guest_metrics_get_services(xen_session *session, xen_string_string_map **result, xen_vm_guest_metrics self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "VM_guest_metrics.get_services", args, 1, &xw_t_xen_string_string_map, result);
+}

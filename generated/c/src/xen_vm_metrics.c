@@ -314,3 +314,33 @@ xen_vm_metrics_get_current_domain_type(xen_session *session, enum xen_domain_typ
     };
     return xw_call(session, "VM_metrics.get_current_domain_type", args, 1, &xw_t_xen_domain_type, result);
 }
+
+
+bool
+xen_vm_metrics_get_numa_optimised(xen_session *session, bool *result, xen_vm_metrics self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "VM_metrics.get_numa_optimised", args, 1, &xw_t_bool, result);
+}
+
+
+bool
+xen_vm_metrics_get_numa_nodes(xen_session *session, int64_t *result, xen_vm_metrics self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "VM_metrics.get_numa_nodes", args, 1, &xw_t_int, result);
+}
+
+
+bool
+xen_vm_metrics_get_numa_node_memory(xen_session *session, xen_int_int_map **result, xen_vm_metrics self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "VM_metrics.get_numa_node_memory", args, 1, &xw_t_xen_int_int_map, result);
+}

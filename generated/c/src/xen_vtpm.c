@@ -128,6 +128,48 @@ xen_vtpm_create_async(xen_session *session, xen_task *result, xen_vm vm, bool is
 
 
 bool
+xen_vtpm_set_contents(xen_session *session, xen_vtpm self, char *contents)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_string, &contents, false },
+    };
+    return xw_call(session, "VTPM.set_contents", args, 2, NULL, NULL);
+}
+
+
+bool
+xen_vtpm_set_contents_async(xen_session *session, xen_task *result, xen_vtpm self, char *contents)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+        { &xw_t_string, &contents, false },
+    };
+    return xw_call(session, "Async.VTPM.set_contents", args, 2, &xw_t_ref, result);
+}
+
+
+bool
+xen_vtpm_get_contents(xen_session *session, char **result, xen_vtpm self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "VTPM.get_contents", args, 1, &xw_t_string, result);
+}
+
+
+bool
+xen_vtpm_get_contents_async(xen_session *session, xen_task *result, xen_vtpm self)
+{
+    const xw_arg args[] = {
+        { &xw_t_ref, &self, false },
+    };
+    return xw_call(session, "Async.VTPM.get_contents", args, 1, &xw_t_ref, result);
+}
+
+
+bool
 xen_vtpm_get_record(xen_session *session, xen_vtpm_record **result, xen_vtpm self)
 {
     const xw_arg args[] = {

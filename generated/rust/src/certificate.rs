@@ -22,6 +22,10 @@ pub enum CertificateType {
     Host,
     /// A certificate a host uses only for TLS connections between members of the pool.
     HostInternal,
+    /// A leaf certificate that the whole pool trusts as it is, rather than through a certificate authority.
+    ///
+    /// Published in XAPI 26.13.0.
+    Pinned,
     /// A value this version of the bindings does not know, kept as sent.
     Unknown(String),
 }
@@ -31,6 +35,7 @@ impl CertificateType {
         CertificateType::Ca,
         CertificateType::Host,
         CertificateType::HostInternal,
+        CertificateType::Pinned,
     ];
     /// The value as it travels on the wire.
     pub fn as_str(&self) -> &str {
@@ -38,6 +43,7 @@ impl CertificateType {
             CertificateType::Ca => "ca",
             CertificateType::Host => "host",
             CertificateType::HostInternal => "host_internal",
+            CertificateType::Pinned => "pinned",
             CertificateType::Unknown(s) => s,
         }
     }
@@ -47,6 +53,7 @@ impl CertificateType {
             "ca" => CertificateType::Ca,
             "host" => CertificateType::Host,
             "host_internal" => CertificateType::HostInternal,
+            "pinned" => CertificateType::Pinned,
             other => CertificateType::Unknown(other.to_string()),
         }
     }
@@ -69,6 +76,61 @@ impl<'de> serde::Deserialize<'de> for CertificateType {
             deserializer,
             "certificate_type",
             CertificateType::from_wire,
+        )
+    }
+}
+/// A use for which a trusted certificate is accepted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CertificatePurpose {
+    /// Trusted for connections used for licensing.
+    #[default]
+    Licensing,
+    /// Trusted for LDAPS connections to external authentication (directory) services.
+    Ldaps,
+    /// A value this version of the bindings does not know, kept as sent.
+    Unknown(String),
+}
+impl CertificatePurpose {
+    /// Every value this version knows, in schema order.
+    pub const ALL: &'static [CertificatePurpose] = &[
+        CertificatePurpose::Licensing,
+        CertificatePurpose::Ldaps,
+    ];
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CertificatePurpose::Licensing => "licensing",
+            CertificatePurpose::Ldaps => "ldaps",
+            CertificatePurpose::Unknown(s) => s,
+        }
+    }
+    /// The value for a wire string; unknown strings are kept.
+    pub fn from_wire(s: &str) -> CertificatePurpose {
+        match s {
+            "licensing" => CertificatePurpose::Licensing,
+            "ldaps" => CertificatePurpose::Ldaps,
+            other => CertificatePurpose::Unknown(other.to_string()),
+        }
+    }
+}
+impl std::fmt::Display for CertificatePurpose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for CertificatePurpose {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for CertificatePurpose {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        xenapi_rt::types::deserialize_enum(
+            deserializer,
+            "certificate_purpose",
+            CertificatePurpose::from_wire,
         )
     }
 }
@@ -111,9 +173,25 @@ pub struct CertificateRecord {
     pub not_after: xenapi_rt::types::DateTime,
     /// Hash fingerprint of the certificate as colon-separated hexadecimal bytes, used to identify it.
     ///
-    /// Published in Citrix Hypervisor 8.2 (stockholm).
+    /// Published in Citrix Hypervisor 8.2 (stockholm); deprecated in XAPI 24.19.0.
+    #[deprecated(note = "deprecated since XAPI 24.19.0")]
     #[serde(default)]
     pub fingerprint: String,
+    /// SHA-256 fingerprint of the certificate as uppercase hexadecimal bytes separated by colons. Use this in place of the deprecated fingerprint field.
+    ///
+    /// Prototyped in XAPI 24.20.0.
+    #[serde(default)]
+    pub fingerprint_sha256: String,
+    /// SHA-1 fingerprint of the certificate as uppercase hexadecimal bytes separated by colons.
+    ///
+    /// Prototyped in XAPI 24.20.0.
+    #[serde(default)]
+    pub fingerprint_sha1: String,
+    /// Uses for which this trusted certificate is accepted, such as licensing or LDAPS. Empty if the certificate has no specific purpose, as with host certificates and general CA certificates.
+    ///
+    /// Prototyped in XAPI 26.13.0.
+    #[serde(default)]
+    pub purpose: Vec<crate::CertificatePurpose>,
 }
 #[allow(deprecated)]
 impl Default for CertificateRecord {
@@ -126,6 +204,9 @@ impl Default for CertificateRecord {
             not_before: Default::default(),
             not_after: Default::default(),
             fingerprint: Default::default(),
+            fingerprint_sha256: Default::default(),
+            fingerprint_sha1: Default::default(),
+            purpose: Default::default(),
         }
     }
 }
@@ -150,7 +231,7 @@ impl crate::server::Record for CertificateRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.host.is_null() {
-            out.push((&crate::RELATIONS[1usize], self.host.as_str()));
+            out.push((&crate::RELATIONS[2usize], self.host.as_str()));
         }
         out
     }
@@ -255,12 +336,42 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     }
     /// Returns the `fingerprint` field of the given Certificate.
     ///
-    /// Published in Citrix Hypervisor 8.2 (stockholm).
+    /// Published in Citrix Hypervisor 8.2 (stockholm); deprecated in XAPI 24.19.0.
+    #[deprecated(note = "deprecated since XAPI 24.19.0")]
     pub async fn get_fingerprint(
         &self,
         self_: &crate::CertificateRef,
     ) -> Result<String, crate::Error> {
         self.session.call("Certificate.get_fingerprint", |c| c.param(&self_)).await
+    }
+    /// Returns the `fingerprint_sha256` field of the given Certificate.
+    ///
+    /// Prototyped in XAPI 24.20.0.
+    pub async fn get_fingerprint_sha256(
+        &self,
+        self_: &crate::CertificateRef,
+    ) -> Result<String, crate::Error> {
+        self.session
+            .call("Certificate.get_fingerprint_sha256", |c| c.param(&self_))
+            .await
+    }
+    /// Returns the `fingerprint_sha1` field of the given Certificate.
+    ///
+    /// Prototyped in XAPI 24.20.0.
+    pub async fn get_fingerprint_sha1(
+        &self,
+        self_: &crate::CertificateRef,
+    ) -> Result<String, crate::Error> {
+        self.session.call("Certificate.get_fingerprint_sha1", |c| c.param(&self_)).await
+    }
+    /// Returns the `purpose` field of the given Certificate.
+    ///
+    /// Prototyped in XAPI 26.13.0.
+    pub async fn get_purpose(
+        &self,
+        self_: &crate::CertificateRef,
+    ) -> Result<Vec<crate::CertificatePurpose>, crate::Error> {
+        self.session.call("Certificate.get_purpose", |c| c.param(&self_)).await
     }
 }
 /// The Certificate class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
@@ -434,7 +545,7 @@ pub trait CertificateServer: crate::server::Backend<
     }
     /// Returns the `fingerprint` field of the given Certificate.
     ///
-    /// Published in Citrix Hypervisor 8.2 (stockholm).
+    /// Published in Citrix Hypervisor 8.2 (stockholm); deprecated in XAPI 24.19.0.
     fn get_fingerprint(
         &self,
         ctx: &Self::Ctx,
@@ -445,6 +556,53 @@ pub trait CertificateServer: crate::server::Backend<
                 CertificateRecord,
             >(crate::server::Backend::store(self), &self_)
                 .map(|r| r.fingerprint)
+        }
+    }
+    /// Returns the `fingerprint_sha256` field of the given Certificate.
+    ///
+    /// Prototyped in XAPI 24.20.0.
+    fn get_fingerprint_sha256(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::CertificateRef,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                CertificateRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.fingerprint_sha256)
+        }
+    }
+    /// Returns the `fingerprint_sha1` field of the given Certificate.
+    ///
+    /// Prototyped in XAPI 24.20.0.
+    fn get_fingerprint_sha1(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::CertificateRef,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                CertificateRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.fingerprint_sha1)
+        }
+    }
+    /// Returns the `purpose` field of the given Certificate.
+    ///
+    /// Prototyped in XAPI 26.13.0.
+    fn get_purpose(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::CertificateRef,
+    ) -> impl Future<
+        Output = Result<Vec<crate::CertificatePurpose>, crate::ApiError>,
+    > + Send {
+        async move {
+            crate::server::Store::get::<
+                CertificateRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.purpose)
         }
     }
 }
@@ -594,6 +752,42 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(CertificateServer::get_fingerprint(&**s, &ctx, self_).await)
+        }
+        "get_fingerprint_sha256" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Certificate.get_fingerprint_sha256",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(CertificateServer::get_fingerprint_sha256(&**s, &ctx, self_).await)
+        }
+        "get_fingerprint_sha1" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Certificate.get_fingerprint_sha1",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(CertificateServer::get_fingerprint_sha1(&**s, &ctx, self_).await)
+        }
+        "get_purpose" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Certificate.get_purpose",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(CertificateServer::get_purpose(&**s, &ctx, self_).await)
         }
         _ => Err(srv::unknown(call)),
     }

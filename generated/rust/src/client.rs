@@ -98,6 +98,12 @@ impl<T: Transport> Session<T> {
     pub fn bond(&self) -> crate::BondClient<'_, T> {
         crate::BondClient { session: self }
     }
+    /// Calls on the Caller class.
+    pub fn caller(&self) -> crate::CallerClient<'_, T> {
+        crate::CallerClient {
+            session: self,
+        }
+    }
     /// Calls on the Certificate class.
     pub fn certificate(&self) -> crate::CertificateClient<'_, T> {
         crate::CertificateClient {
@@ -122,6 +128,12 @@ impl<T: Transport> Session<T> {
             session: self,
         }
     }
+    /// Calls on the Driver_variant class.
+    pub fn driver_variant(&self) -> crate::DriverVariantClient<'_, T> {
+        crate::DriverVariantClient {
+            session: self,
+        }
+    }
     /// Calls on the Feature class.
     pub fn feature(&self) -> crate::FeatureClient<'_, T> {
         crate::FeatureClient {
@@ -131,6 +143,12 @@ impl<T: Transport> Session<T> {
     /// Calls on the GPU_group class.
     pub fn gpu_group(&self) -> crate::GpuGroupClient<'_, T> {
         crate::GpuGroupClient {
+            session: self,
+        }
+    }
+    /// Calls on the Host_driver class.
+    pub fn host_driver(&self) -> crate::HostDriverClient<'_, T> {
+        crate::HostDriverClient {
             session: self,
         }
     }
@@ -191,6 +209,12 @@ impl<T: Transport> Session<T> {
     /// Calls on the PVS_site class.
     pub fn pvs_site(&self) -> crate::PvsSiteClient<'_, T> {
         crate::PvsSiteClient {
+            session: self,
+        }
+    }
+    /// Calls on the Rate_limit class.
+    pub fn rate_limit(&self) -> crate::RateLimitClient<'_, T> {
+        crate::RateLimitClient {
             session: self,
         }
     }
@@ -273,6 +297,12 @@ impl<T: Transport> Session<T> {
     /// Calls on the VM_appliance class.
     pub fn vm_appliance(&self) -> crate::VmApplianceClient<'_, T> {
         crate::VmApplianceClient {
+            session: self,
+        }
+    }
+    /// Calls on the VM_group class.
+    pub fn vm_group(&self) -> crate::VmGroupClient<'_, T> {
+        crate::VmGroupClient {
             session: self,
         }
     }

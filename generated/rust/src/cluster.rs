@@ -166,6 +166,16 @@ pub struct ClusterRecord {
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
     pub other_config: std::collections::HashMap<String, String>,
+    /// Major version of the cluster stack (corosync) the cluster runs: 3 if the pool's license allowed corosync 3 when the cluster was created, otherwise 2. Clusters created before this field existed show 2. It cannot be changed through the API.
+    ///
+    /// Prototyped in XAPI 24.15.0.
+    #[serde(default = "ClusterRecord::default_cluster_stack_version")]
+    pub cluster_stack_version: i64,
+    /// Number of hosts the cluster stack expects to be members of the cluster, as last reported by the cluster stack. 0 until the first report.
+    ///
+    /// Prototyped in XAPI 25.17.0.
+    #[serde(default)]
+    pub expected_hosts: i64,
 }
 #[allow(deprecated)]
 impl Default for ClusterRecord {
@@ -186,6 +196,8 @@ impl Default for ClusterRecord {
             token_timeout_coefficient: Self::default_token_timeout_coefficient(),
             cluster_config: Default::default(),
             other_config: Default::default(),
+            cluster_stack_version: Self::default_cluster_stack_version(),
+            expected_hosts: Default::default(),
         }
     }
 }
@@ -203,6 +215,9 @@ impl ClusterRecord {
     }
     fn default_token_timeout_coefficient() -> f64 {
         1.0
+    }
+    fn default_cluster_stack_version() -> i64 {
+        2
     }
 }
 impl crate::server::Record for ClusterRecord {
@@ -672,6 +687,24 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
                 |c| c.param(&self_).param(&key),
             )
             .await
+    }
+    /// Returns the `cluster_stack_version` field of the given Cluster.
+    ///
+    /// Prototyped in XAPI 24.15.0.
+    pub async fn get_cluster_stack_version(
+        &self,
+        self_: &crate::ClusterRef,
+    ) -> Result<i64, crate::Error> {
+        self.session.call("Cluster.get_cluster_stack_version", |c| c.param(&self_)).await
+    }
+    /// Returns the `expected_hosts` field of the given Cluster.
+    ///
+    /// Prototyped in XAPI 25.17.0.
+    pub async fn get_expected_hosts(
+        &self,
+        self_: &crate::ClusterRef,
+    ) -> Result<i64, crate::Error> {
+        self.session.call("Cluster.get_expected_hosts", |c| c.param(&self_)).await
     }
 }
 /// The Cluster class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
@@ -1143,6 +1176,36 @@ pub trait ClusterServer: crate::server::Backend<
                     Ok(())
                 },
             )
+        }
+    }
+    /// Returns the `cluster_stack_version` field of the given Cluster.
+    ///
+    /// Prototyped in XAPI 24.15.0.
+    fn get_cluster_stack_version(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::ClusterRef,
+    ) -> impl Future<Output = Result<i64, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                ClusterRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.cluster_stack_version)
+        }
+    }
+    /// Returns the `expected_hosts` field of the given Cluster.
+    ///
+    /// Prototyped in XAPI 25.17.0.
+    fn get_expected_hosts(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::ClusterRef,
+    ) -> impl Future<Output = Result<i64, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                ClusterRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.expected_hosts)
         }
     }
 }
@@ -1791,6 +1854,30 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     .await
                     .map(srv::void),
             )
+        }
+        "get_cluster_stack_version" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Cluster.get_cluster_stack_version",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterServer::get_cluster_stack_version(&**s, &ctx, self_).await)
+        }
+        "get_expected_hosts" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Cluster.get_expected_hosts",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(ClusterServer::get_expected_hosts(&**s, &ctx, self_).await)
         }
         _ => Err(srv::unknown(call)),
     }

@@ -178,7 +178,7 @@ impl crate::server::Record for ClusterHostRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.cluster.is_null() {
-            out.push((&crate::RELATIONS[2usize], self.cluster.as_str()));
+            out.push((&crate::RELATIONS[3usize], self.cluster.as_str()));
         }
         out
     }

@@ -1271,6 +1271,17 @@ pub enum ApiError {
     InvalidNtpConfig { reason: String },
     /// This cannot be done on `host` while NTP time synchronisation is turned on.
     NotAllowedWhenNtpIsEnabled { host: String },
+    /// A PIF could not be introduced because the host has no network interface named `device` with MAC address `mac`.
+    ///
+    /// Published in XAPI 24.17.0.
+    CouldNotFindNetworkInterfaceWithSpecifiedDeviceNameAndMacAddress {
+        device: String,
+        mac: String,
+    },
+    /// VM `vm` cannot start because more than one of its disks is set to reset on boot and has a timeoffset key in its other_config, so it is unclear which saved clock offset to use. The references of those VDIs follow `vm` in the error.
+    ///
+    /// Published in XAPI 24.17.0.
+    VmAttachedToMoreThanOneVdiWithTimeoffsetMarkedAsResetOnBoot { vm: String },
     /// An error code this version of the bindings does not know.
     Unknown {
         /// The code as sent.
@@ -3930,6 +3941,17 @@ impl ApiError {
                     host: p(0usize),
                 }
             }
+            "COULD_NOT_FIND_NETWORK_INTERFACE_WITH_SPECIFIED_DEVICE_NAME_AND_MAC_ADDRESS" => {
+                ApiError::CouldNotFindNetworkInterfaceWithSpecifiedDeviceNameAndMacAddress {
+                    device: p(0usize),
+                    mac: p(1usize),
+                }
+            }
+            "VM_ATTACHED_TO_MORE_THAN_ONE_VDI_WITH_TIMEOFFSET_MARKED_AS_RESET_ON_BOOT" => {
+                ApiError::VmAttachedToMoreThanOneVdiWithTimeoffsetMarkedAsResetOnBoot {
+                    vm: p(0usize),
+                }
+            }
             _ => {
                 ApiError::Unknown {
                     code: code.clone(),
@@ -4881,6 +4903,16 @@ impl ApiError {
             ApiError::InvalidNtpConfig { .. } => "INVALID_NTP_CONFIG",
             ApiError::NotAllowedWhenNtpIsEnabled { .. } => {
                 "NOT_ALLOWED_WHEN_NTP_IS_ENABLED"
+            }
+            ApiError::CouldNotFindNetworkInterfaceWithSpecifiedDeviceNameAndMacAddress {
+                ..
+            } => {
+                "COULD_NOT_FIND_NETWORK_INTERFACE_WITH_SPECIFIED_DEVICE_NAME_AND_MAC_ADDRESS"
+            }
+            ApiError::VmAttachedToMoreThanOneVdiWithTimeoffsetMarkedAsResetOnBoot {
+                ..
+            } => {
+                "VM_ATTACHED_TO_MORE_THAN_ONE_VDI_WITH_TIMEOFFSET_MARKED_AS_RESET_ON_BOOT"
             }
             ApiError::Unknown { code, .. } => code,
         }
@@ -5872,6 +5904,13 @@ impl ApiError {
             ApiError::Sysprep { vm, message } => vec![vm.as_str(), message.as_str()],
             ApiError::InvalidNtpConfig { reason } => vec![reason.as_str()],
             ApiError::NotAllowedWhenNtpIsEnabled { host } => vec![host.as_str()],
+            ApiError::CouldNotFindNetworkInterfaceWithSpecifiedDeviceNameAndMacAddress {
+                device,
+                mac,
+            } => vec![device.as_str(), mac.as_str()],
+            ApiError::VmAttachedToMoreThanOneVdiWithTimeoffsetMarkedAsResetOnBoot {
+                vm,
+            } => vec![vm.as_str()],
             ApiError::Unknown { params, .. } => {
                 params.iter().map(String::as_str).collect()
             }

@@ -352,6 +352,71 @@ impl<'de> serde::Deserialize<'de> for HostNumaAffinityPolicy {
         )
     }
 }
+/// Sources from which a host can take its NTP time servers, or whether NTP is off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HostNtpMode {
+    /// Use the NTP servers offered by the DHCP server.
+    #[default]
+    Dhcp,
+    /// Use the servers listed in the host's ntp_custom_servers field.
+    Custom,
+    /// Use the NTP servers built into the product.
+    Factory,
+    /// Do not synchronise the clock; it can then be set by hand.
+    Disabled,
+    /// A value this version of the bindings does not know, kept as sent.
+    Unknown(String),
+}
+impl HostNtpMode {
+    /// Every value this version knows, in schema order.
+    pub const ALL: &'static [HostNtpMode] = &[
+        HostNtpMode::Dhcp,
+        HostNtpMode::Custom,
+        HostNtpMode::Factory,
+        HostNtpMode::Disabled,
+    ];
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            HostNtpMode::Dhcp => "DHCP",
+            HostNtpMode::Custom => "Custom",
+            HostNtpMode::Factory => "Factory",
+            HostNtpMode::Disabled => "Disabled",
+            HostNtpMode::Unknown(s) => s,
+        }
+    }
+    /// The value for a wire string; unknown strings are kept.
+    pub fn from_wire(s: &str) -> HostNtpMode {
+        match s {
+            "DHCP" => HostNtpMode::Dhcp,
+            "Custom" => HostNtpMode::Custom,
+            "Factory" => HostNtpMode::Factory,
+            "Disabled" => HostNtpMode::Disabled,
+            other => HostNtpMode::Unknown(other.to_string()),
+        }
+    }
+}
+impl std::fmt::Display for HostNtpMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for HostNtpMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for HostNtpMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        xenapi_rt::types::deserialize_enum(
+            deserializer,
+            "host_ntp_mode",
+            HostNtpMode::from_wire,
+        )
+    }
+}
 /// Every field of a host object, as `host.get_record` returns it.
 ///
 /// Fields missing from a server's reply take their schema defaults;
@@ -727,6 +792,56 @@ pub struct HostRecord {
     /// Prototyped in XAPI 24.10.0.
     #[serde(default)]
     pub last_update_hash: String,
+    /// Whether the SSH service in the host's control domain is currently enabled and reachable through the firewall.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    #[serde(default = "HostRecord::default_ssh_enabled")]
+    pub ssh_enabled: bool,
+    /// Number of seconds after which SSH access is turned off again each time it is enabled through the API; 0 means SSH stays on until disabled explicitly.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    #[serde(default)]
+    pub ssh_enabled_timeout: i64,
+    /// Time (UTC) at which the current SSH session window will be closed automatically; meaningful only while SSH is enabled with a non-zero timeout.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    #[serde(default)]
+    pub ssh_expiry: xenapi_rt::types::DateTime,
+    /// Number of seconds a shell session on the host's control domain may stay idle before it is logged out; 0 means idle sessions are never ended.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    #[serde(default)]
+    pub console_idle_timeout: i64,
+    /// When true, SSH on the host is kept closed while the toolstack is healthy and opened automatically only if the API becomes unavailable.
+    ///
+    /// Prototyped in XAPI 25.27.0.
+    #[serde(default)]
+    pub ssh_auto_mode: bool,
+    /// Deepest processor C-state the host is allowed to enter: empty for no limit, "N" to limit to CN, or "N,M" to limit to CN with sub-state M.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    #[serde(default)]
+    pub max_cstate: String,
+    /// Whether the host itself was booted with UEFI Secure Boot enabled.
+    ///
+    /// Prototyped in XAPI 25.31.0.
+    #[serde(default)]
+    pub secure_boot: bool,
+    /// Where the host takes its NTP time servers from (DHCP, a custom list, the built-in factory list), or whether time synchronisation is switched off.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    #[serde(default = "HostRecord::default_ntp_mode")]
+    pub ntp_mode: crate::HostNtpMode,
+    /// NTP servers chosen by the administrator; used only while the host's NTP mode is Custom. Empty if none have been set.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    #[serde(default)]
+    pub ntp_custom_servers: Vec<String>,
+    /// The host's time zone, as an IANA time zone name such as "Europe/London"; defaults to "UTC".
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    #[serde(default = "HostRecord::default_timezone")]
+    pub timezone: String,
 }
 #[allow(deprecated)]
 impl Default for HostRecord {
@@ -802,6 +917,16 @@ impl Default for HostRecord {
             pending_guidances_recommended: Default::default(),
             pending_guidances_full: Default::default(),
             last_update_hash: Default::default(),
+            ssh_enabled: Self::default_ssh_enabled(),
+            ssh_enabled_timeout: Default::default(),
+            ssh_expiry: Default::default(),
+            console_idle_timeout: Default::default(),
+            ssh_auto_mode: Default::default(),
+            max_cstate: Default::default(),
+            secure_boot: Default::default(),
+            ntp_mode: Self::default_ntp_mode(),
+            ntp_custom_servers: Default::default(),
+            timezone: Self::default_timezone(),
         }
     }
 }
@@ -830,6 +955,15 @@ impl HostRecord {
     }
     fn default_numa_affinity_policy() -> crate::HostNumaAffinityPolicy {
         crate::HostNumaAffinityPolicy::DefaultPolicy
+    }
+    fn default_ssh_enabled() -> bool {
+        true
+    }
+    fn default_ntp_mode() -> crate::HostNtpMode {
+        crate::HostNtpMode::Factory
+    }
+    fn default_timezone() -> String {
+        String::from("UTC")
     }
 }
 impl crate::server::Record for HostRecord {
@@ -1495,7 +1629,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Chooses how the host is powered on remotely and with which settings.
     ///
-    /// Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm).
+    /// Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm); changed in XAPI 24.19.0.
     pub async fn set_power_on_mode(
         &self,
         self_: &crate::HostRef,
@@ -1511,7 +1645,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Chooses how the host is powered on remotely and with which settings.
     ///
-    /// Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm).
+    /// Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm); changed in XAPI 24.19.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_set_power_on_mode(
@@ -1750,9 +1884,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         config: &std::collections::HashMap<String, String>,
+        force: bool,
     ) -> Result<(), crate::Error> {
         self.session
-            .call_void("host.disable_external_auth", |c| c.param(&host).param(&config))
+            .call_void(
+                "host.disable_external_auth",
+                |c| c.param(&host).param(&config).param(&force),
+            )
             .await
     }
     /// Stops using external directory authentication on the host; config may carry credentials for cleaning up the directory.
@@ -1764,9 +1902,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         config: &std::collections::HashMap<String, String>,
+        force: bool,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
-            .start("Async.host.disable_external_auth", |c| c.param(&host).param(&config))
+            .start(
+                "Async.host.disable_external_auth",
+                |c| c.param(&host).param(&config).param(&force),
+            )
             .await
     }
     /// Joins the host to an external directory service of the given type and name, using the supplied config.
@@ -2769,20 +2911,427 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     }
     /// Stops the host from accepting new VMs, for example before maintenance.
     ///
-    /// Published in XenServer 4.0 (rio).
-    pub async fn disable(&self, host: &crate::HostRef) -> Result<(), crate::Error> {
-        self.session.call_void("host.disable", |c| c.param(&host)).await
+    /// Published in XenServer 4.0 (rio); changed in XAPI 25.31.0.
+    pub async fn disable(
+        &self,
+        host: &crate::HostRef,
+        auto_enable: bool,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("host.disable", |c| c.param(&host).param(&auto_enable))
+            .await
     }
     /// Stops the host from accepting new VMs, for example before maintenance.
     ///
-    /// Published in XenServer 4.0 (rio).
+    /// Published in XenServer 4.0 (rio); changed in XAPI 25.31.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_disable(
         &self,
         host: &crate::HostRef,
+        auto_enable: bool,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
-        self.session.start("Async.host.disable", |c| c.param(&host)).await
+        self.session
+            .start("Async.host.disable", |c| c.param(&host).param(&auto_enable))
+            .await
+    }
+    /// Sets the host's system clock by hand. Only allowed while the host's NTP mode is Disabled.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    pub async fn set_servertime(
+        &self,
+        self_: &crate::HostRef,
+        value: xenapi_rt::types::DateTime,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("host.set_servertime", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Sets the host's system clock by hand. Only allowed while the host's NTP mode is Disabled.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_servertime(
+        &self,
+        self_: &crate::HostRef,
+        value: xenapi_rt::types::DateTime,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start("Async.host.set_servertime", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Checks whether the host's system clock is currently synchronised with its NTP servers.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    pub async fn get_ntp_synchronized(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<bool, crate::Error> {
+        self.session.call("host.get_ntp_synchronized", |c| c.param(&self_)).await
+    }
+    /// Checks whether the host's system clock is currently synchronised with its NTP servers.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_get_ntp_synchronized(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<crate::Task<'s, T, bool>, crate::Error> {
+        self.session.start("Async.host.get_ntp_synchronized", |c| c.param(&self_)).await
+    }
+    /// Lists the time zone names that the host accepts for set_timezone.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    pub async fn list_timezones(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<Vec<String>, crate::Error> {
+        self.session.call("host.list_timezones", |c| c.param(&self_)).await
+    }
+    /// Lists the time zone names that the host accepts for set_timezone.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_list_timezones(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+        self.session.start("Async.host.list_timezones", |c| c.param(&self_)).await
+    }
+    /// Changes the host's time zone, both in the operating system and in the host record.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    pub async fn set_timezone(
+        &self,
+        self_: &crate::HostRef,
+        value: &str,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("host.set_timezone", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Changes the host's time zone, both in the operating system and in the host record.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_timezone(
+        &self,
+        self_: &crate::HostRef,
+        value: &str,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start("Async.host.set_timezone", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Reports the state of each NTP server the host is using; empty if the time service is not running.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    pub async fn get_ntp_servers_status(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+        self.session.call("host.get_ntp_servers_status", |c| c.param(&self_)).await
+    }
+    /// Reports the state of each NTP server the host is using; empty if the time service is not running.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_get_ntp_servers_status(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<
+        crate::Task<'s, T, std::collections::HashMap<String, String>>,
+        crate::Error,
+    > {
+        self.session
+            .start("Async.host.get_ntp_servers_status", |c| c.param(&self_))
+            .await
+    }
+    /// Sets the list of administrator-chosen NTP servers. If the host is in Custom mode the time service is reconfigured at once and the list must not be empty; otherwise the list is only stored.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    pub async fn set_ntp_custom_servers(
+        &self,
+        self_: &crate::HostRef,
+        value: &[String],
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("host.set_ntp_custom_servers", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Sets the list of administrator-chosen NTP servers. If the host is in Custom mode the time service is reconfigured at once and the list must not be empty; otherwise the list is only stored.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_ntp_custom_servers(
+        &self,
+        self_: &crate::HostRef,
+        value: &[String],
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.host.set_ntp_custom_servers",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Chooses where the host gets its NTP servers from, or disables NTP, and reconfigures the time service to match. Custom and Factory modes require a non-empty server list.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    pub async fn set_ntp_mode(
+        &self,
+        self_: &crate::HostRef,
+        value: &crate::HostNtpMode,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("host.set_ntp_mode", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Chooses where the host gets its NTP servers from, or disables NTP, and reconfigures the time service to match. Custom and Factory modes require a non-empty server list.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_ntp_mode(
+        &self,
+        self_: &crate::HostRef,
+        value: &crate::HostNtpMode,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start("Async.host.set_ntp_mode", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Limits the deepest processor C-state the host may enter, both immediately and for future boots. Only C0, C1 or no limit are currently accepted.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    pub async fn set_max_cstate(
+        &self,
+        self_: &crate::HostRef,
+        value: &str,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("host.set_max_cstate", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Limits the deepest processor C-state the host may enter, both immediately and for future boots. Only C0, C1 or no limit are currently accepted.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_max_cstate(
+        &self,
+        self_: &crate::HostRef,
+        value: &str,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start("Async.host.set_max_cstate", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Returns the names and versions of client programs (taken from the HTTP User-Agent header) that have recently called the API on this host. The list is kept in memory, is limited in size and is cleared when the toolstack restarts.
+    ///
+    /// Prototyped in XAPI 25.34.0.
+    pub async fn get_tracked_user_agents(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+        self.session.call("host.get_tracked_user_agents", |c| c.param(&self_)).await
+    }
+    /// Returns the names and versions of client programs (taken from the HTTP User-Agent header) that have recently called the API on this host. The list is kept in memory, is limited in size and is cleared when the toolstack restarts.
+    ///
+    /// Prototyped in XAPI 25.34.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_get_tracked_user_agents(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<
+        crate::Task<'s, T, std::collections::HashMap<String, String>>,
+        crate::Error,
+    > {
+        self.session
+            .start("Async.host.get_tracked_user_agents", |c| c.param(&self_))
+            .await
+    }
+    /// Turns SSH auto mode on or off for the host; in auto mode SSH is kept closed while the toolstack works and opened only when the API is unavailable.
+    ///
+    /// Prototyped in XAPI 25.27.0.
+    pub async fn set_ssh_auto_mode(
+        &self,
+        self_: &crate::HostRef,
+        value: bool,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("host.set_ssh_auto_mode", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Turns SSH auto mode on or off for the host; in auto mode SSH is kept closed while the toolstack works and opened only when the API is unavailable.
+    ///
+    /// Prototyped in XAPI 25.27.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_ssh_auto_mode(
+        &self,
+        self_: &crate::HostRef,
+        value: bool,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start("Async.host.set_ssh_auto_mode", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Sets how long a shell session on the host's control domain may stay idle before it is logged out.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    pub async fn set_console_idle_timeout(
+        &self,
+        self_: &crate::HostRef,
+        value: i64,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "host.set_console_idle_timeout",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Sets how long a shell session on the host's control domain may stay idle before it is logged out.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_console_idle_timeout(
+        &self,
+        self_: &crate::HostRef,
+        value: i64,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.host.set_console_idle_timeout",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Sets how long SSH stays open after it is enabled; if SSH is currently enabled, the new timeout takes effect immediately.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    pub async fn set_ssh_enabled_timeout(
+        &self,
+        self_: &crate::HostRef,
+        value: i64,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("host.set_ssh_enabled_timeout", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Sets how long SSH stays open after it is enabled; if SSH is currently enabled, the new timeout takes effect immediately.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_ssh_enabled_timeout(
+        &self,
+        self_: &crate::HostRef,
+        value: i64,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.host.set_ssh_enabled_timeout",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Closes SSH access to the host: stops the SSH service, closes the firewall port and cancels any pending automatic disable.
+    ///
+    /// Prototyped in XAPI 25.13.0.
+    pub async fn disable_ssh(&self, self_: &crate::HostRef) -> Result<(), crate::Error> {
+        self.session.call_void("host.disable_ssh", |c| c.param(&self_)).await
+    }
+    /// Closes SSH access to the host: stops the SSH service, closes the firewall port and cancels any pending automatic disable.
+    ///
+    /// Prototyped in XAPI 25.13.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_disable_ssh(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session.start("Async.host.disable_ssh", |c| c.param(&self_)).await
+    }
+    /// Opens SSH access to the host: enables and starts the SSH service and opens the firewall port. Turns off SSH auto mode and, if ssh_enabled_timeout is non-zero, schedules SSH to be disabled again when it expires.
+    ///
+    /// Prototyped in XAPI 25.13.0.
+    pub async fn enable_ssh(&self, self_: &crate::HostRef) -> Result<(), crate::Error> {
+        self.session.call_void("host.enable_ssh", |c| c.param(&self_)).await
+    }
+    /// Opens SSH access to the host: enables and starts the SSH service and opens the firewall port. Turns off SSH auto mode and, if ssh_enabled_timeout is non-zero, schedules SSH to be disabled again when it expires.
+    ///
+    /// Prototyped in XAPI 25.13.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_enable_ssh(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session.start("Async.host.enable_ssh", |c| c.param(&self_)).await
+    }
+    /// Scans the host for hardware drivers and refreshes its Host_driver records accordingly.
+    ///
+    /// Prototyped in XAPI 25.2.0.
+    pub async fn rescan_drivers(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<(), crate::Error> {
+        self.session.call_void("host.rescan_drivers", |c| c.param(&self_)).await
+    }
+    /// Scans the host for hardware drivers and refreshes its Host_driver records accordingly.
+    ///
+    /// Prototyped in XAPI 25.2.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_rescan_drivers(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session.start("Async.host.rescan_drivers", |c| c.param(&self_)).await
+    }
+    /// Turns LDAPS (LDAP over TLS) on or off for the external authentication service configured on the host; the new setting is checked against the directory and rolled back if it does not work.
+    ///
+    /// Published in XAPI 26.16.0.
+    pub async fn external_auth_set_ldaps(
+        &self,
+        host: &crate::HostRef,
+        ldaps: bool,
+        force: bool,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "host.external_auth_set_ldaps",
+                |c| c.param(&host).param(&ldaps).param(&force),
+            )
+            .await
+    }
+    /// Turns LDAPS (LDAP over TLS) on or off for the external authentication service configured on the host; the new setting is checked against the directory and rolled back if it does not work.
+    ///
+    /// Published in XAPI 26.16.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_external_auth_set_ldaps(
+        &self,
+        host: &crate::HostRef,
+        ldaps: bool,
+        force: bool,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.host.external_auth_set_ldaps",
+                |c| c.param(&host).param(&ldaps).param(&force),
+            )
+            .await
     }
     /// Returns every field of the given host as one record.
     ///
@@ -3755,6 +4304,96 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     ) -> Result<String, crate::Error> {
         self.session.call("host.get_last_update_hash", |c| c.param(&self_)).await
     }
+    /// Returns the `ssh_enabled` field of the given host.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    pub async fn get_ssh_enabled(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<bool, crate::Error> {
+        self.session.call("host.get_ssh_enabled", |c| c.param(&self_)).await
+    }
+    /// Returns the `ssh_enabled_timeout` field of the given host.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    pub async fn get_ssh_enabled_timeout(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<i64, crate::Error> {
+        self.session.call("host.get_ssh_enabled_timeout", |c| c.param(&self_)).await
+    }
+    /// Returns the `ssh_expiry` field of the given host.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    pub async fn get_ssh_expiry(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<xenapi_rt::types::DateTime, crate::Error> {
+        self.session.call("host.get_ssh_expiry", |c| c.param(&self_)).await
+    }
+    /// Returns the `console_idle_timeout` field of the given host.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    pub async fn get_console_idle_timeout(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<i64, crate::Error> {
+        self.session.call("host.get_console_idle_timeout", |c| c.param(&self_)).await
+    }
+    /// Returns the `ssh_auto_mode` field of the given host.
+    ///
+    /// Prototyped in XAPI 25.27.0.
+    pub async fn get_ssh_auto_mode(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<bool, crate::Error> {
+        self.session.call("host.get_ssh_auto_mode", |c| c.param(&self_)).await
+    }
+    /// Returns the `max_cstate` field of the given host.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    pub async fn get_max_cstate(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<String, crate::Error> {
+        self.session.call("host.get_max_cstate", |c| c.param(&self_)).await
+    }
+    /// Returns the `secure_boot` field of the given host.
+    ///
+    /// Prototyped in XAPI 25.31.0.
+    pub async fn get_secure_boot(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<bool, crate::Error> {
+        self.session.call("host.get_secure_boot", |c| c.param(&self_)).await
+    }
+    /// Returns the `ntp_mode` field of the given host.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    pub async fn get_ntp_mode(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<crate::HostNtpMode, crate::Error> {
+        self.session.call("host.get_ntp_mode", |c| c.param(&self_)).await
+    }
+    /// Returns the `ntp_custom_servers` field of the given host.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    pub async fn get_ntp_custom_servers(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<Vec<String>, crate::Error> {
+        self.session.call("host.get_ntp_custom_servers", |c| c.param(&self_)).await
+    }
+    /// Returns the `timezone` field of the given host.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    pub async fn get_timezone(
+        &self,
+        self_: &crate::HostRef,
+    ) -> Result<String, crate::Error> {
+        self.session.call("host.get_timezone", |c| c.param(&self_)).await
+    }
 }
 /// The host class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
@@ -3984,7 +4623,7 @@ pub trait HostServer: crate::server::Backend<
     }
     /// Chooses how the host is powered on remotely and with which settings.
     ///
-    /// Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm).
+    /// Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm); changed in XAPI 24.19.0.
     fn set_power_on_mode(
         &self,
         ctx: &Self::Ctx,
@@ -4091,6 +4730,7 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         host: crate::HostRef,
         config: std::collections::HashMap<String, String>,
+        force: bool,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.disable_external_auth")
     }
@@ -4557,13 +5197,188 @@ pub trait HostServer: crate::server::Backend<
     }
     /// Stops the host from accepting new VMs, for example before maintenance.
     ///
-    /// Published in XenServer 4.0 (rio).
+    /// Published in XenServer 4.0 (rio); changed in XAPI 25.31.0.
     fn disable(
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
+        auto_enable: bool,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.disable")
+    }
+    /// Sets the host's system clock by hand. Only allowed while the host's NTP mode is Disabled.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    fn set_servertime(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+        value: xenapi_rt::types::DateTime,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("host.set_servertime")
+    }
+    /// Checks whether the host's system clock is currently synchronised with its NTP servers.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    fn get_ntp_synchronized(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<bool, crate::ApiError>> + Send {
+        crate::server::not_implemented("host.get_ntp_synchronized")
+    }
+    /// Lists the time zone names that the host accepts for set_timezone.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    fn list_timezones(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+        crate::server::not_implemented("host.list_timezones")
+    }
+    /// Changes the host's time zone, both in the operating system and in the host record.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    fn set_timezone(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+        value: String,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("host.set_timezone")
+    }
+    /// Reports the state of each NTP server the host is using; empty if the time service is not running.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    fn get_ntp_servers_status(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<
+        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+    > + Send {
+        crate::server::not_implemented("host.get_ntp_servers_status")
+    }
+    /// Sets the list of administrator-chosen NTP servers. If the host is in Custom mode the time service is reconfigured at once and the list must not be empty; otherwise the list is only stored.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    fn set_ntp_custom_servers(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+        value: Vec<String>,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("host.set_ntp_custom_servers")
+    }
+    /// Chooses where the host gets its NTP servers from, or disables NTP, and reconfigures the time service to match. Custom and Factory modes require a non-empty server list.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    fn set_ntp_mode(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+        value: crate::HostNtpMode,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("host.set_ntp_mode")
+    }
+    /// Limits the deepest processor C-state the host may enter, both immediately and for future boots. Only C0, C1 or no limit are currently accepted.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    fn set_max_cstate(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+        value: String,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("host.set_max_cstate")
+    }
+    /// Returns the names and versions of client programs (taken from the HTTP User-Agent header) that have recently called the API on this host. The list is kept in memory, is limited in size and is cleared when the toolstack restarts.
+    ///
+    /// Prototyped in XAPI 25.34.0.
+    fn get_tracked_user_agents(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<
+        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+    > + Send {
+        crate::server::not_implemented("host.get_tracked_user_agents")
+    }
+    /// Turns SSH auto mode on or off for the host; in auto mode SSH is kept closed while the toolstack works and opened only when the API is unavailable.
+    ///
+    /// Prototyped in XAPI 25.27.0.
+    fn set_ssh_auto_mode(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+        value: bool,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("host.set_ssh_auto_mode")
+    }
+    /// Sets how long a shell session on the host's control domain may stay idle before it is logged out.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    fn set_console_idle_timeout(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+        value: i64,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("host.set_console_idle_timeout")
+    }
+    /// Sets how long SSH stays open after it is enabled; if SSH is currently enabled, the new timeout takes effect immediately.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    fn set_ssh_enabled_timeout(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+        value: i64,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("host.set_ssh_enabled_timeout")
+    }
+    /// Closes SSH access to the host: stops the SSH service, closes the firewall port and cancels any pending automatic disable.
+    ///
+    /// Prototyped in XAPI 25.13.0.
+    fn disable_ssh(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("host.disable_ssh")
+    }
+    /// Opens SSH access to the host: enables and starts the SSH service and opens the firewall port. Turns off SSH auto mode and, if ssh_enabled_timeout is non-zero, schedules SSH to be disabled again when it expires.
+    ///
+    /// Prototyped in XAPI 25.13.0.
+    fn enable_ssh(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("host.enable_ssh")
+    }
+    /// Scans the host for hardware drivers and refreshes its Host_driver records accordingly.
+    ///
+    /// Prototyped in XAPI 25.2.0.
+    fn rescan_drivers(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("host.rescan_drivers")
+    }
+    /// Turns LDAPS (LDAP over TLS) on or off for the external authentication service configured on the host; the new setting is checked against the directory and rolled back if it does not work.
+    ///
+    /// Published in XAPI 26.16.0.
+    fn external_auth_set_ldaps(
+        &self,
+        ctx: &Self::Ctx,
+        host: crate::HostRef,
+        ldaps: bool,
+        force: bool,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("host.external_auth_set_ldaps")
     }
     /// Returns every field of the given host as one record.
     ///
@@ -6337,6 +7152,158 @@ pub trait HostServer: crate::server::Backend<
                 .map(|r| r.last_update_hash)
         }
     }
+    /// Returns the `ssh_enabled` field of the given host.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    fn get_ssh_enabled(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<bool, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                HostRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.ssh_enabled)
+        }
+    }
+    /// Returns the `ssh_enabled_timeout` field of the given host.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    fn get_ssh_enabled_timeout(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<i64, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                HostRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.ssh_enabled_timeout)
+        }
+    }
+    /// Returns the `ssh_expiry` field of the given host.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    fn get_ssh_expiry(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<
+        Output = Result<xenapi_rt::types::DateTime, crate::ApiError>,
+    > + Send {
+        async move {
+            crate::server::Store::get::<
+                HostRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.ssh_expiry)
+        }
+    }
+    /// Returns the `console_idle_timeout` field of the given host.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    fn get_console_idle_timeout(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<i64, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                HostRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.console_idle_timeout)
+        }
+    }
+    /// Returns the `ssh_auto_mode` field of the given host.
+    ///
+    /// Prototyped in XAPI 25.27.0.
+    fn get_ssh_auto_mode(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<bool, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                HostRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.ssh_auto_mode)
+        }
+    }
+    /// Returns the `max_cstate` field of the given host.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    fn get_max_cstate(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                HostRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.max_cstate)
+        }
+    }
+    /// Returns the `secure_boot` field of the given host.
+    ///
+    /// Prototyped in XAPI 25.31.0.
+    fn get_secure_boot(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<bool, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                HostRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.secure_boot)
+        }
+    }
+    /// Returns the `ntp_mode` field of the given host.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    fn get_ntp_mode(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<crate::HostNtpMode, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                HostRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.ntp_mode)
+        }
+    }
+    /// Returns the `ntp_custom_servers` field of the given host.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    fn get_ntp_custom_servers(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                HostRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.ntp_custom_servers)
+        }
+    }
+    /// Returns the `timezone` field of the given host.
+    ///
+    /// Prototyped in XAPI 26.0.0.
+    fn get_timezone(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::HostRef,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                HostRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.timezone)
+        }
+    }
 }
 /// Routes a call of this class (`message` is the part after the
 /// class name). `Err` holds an early answer: an unknown message,
@@ -7079,19 +8046,26 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.disable_external_auth",
-                        (2, 3),
+                        (2, 4),
                         roles::POOL_ADMIN,
                     )
                     .await?;
                 let host = srv::param(call, 1, "host")?;
                 let config = srv::param_or(call, 2, "config", Default::default())?;
+                let force = srv::param_or(call, 3, "force", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
                         "Async.host.disable_external_auth",
                         Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
-                            HostServer::disable_external_auth(&*s, &ctx, host, config)
+                            HostServer::disable_external_auth(
+                                    &*s,
+                                    &ctx,
+                                    host,
+                                    config,
+                                    force,
+                                )
                                 .await
                                 .map(srv::void)
                         },
@@ -8107,18 +9081,395 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.host.disable",
-                        (2, 2),
+                        (2, 3),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
                 let host = srv::param(call, 1, "host")?;
+                let auto_enable = srv::param_or(call, 2, "auto_enable", true)?;
                 srv::spawn(
                         s,
                         &ctx,
                         "Async.host.disable",
                         Some(crate::HostRef::as_str(&host).to_string()),
                         move |s, ctx| async move {
-                            HostServer::disable(&*s, &ctx, host).await.map(srv::void)
+                            HostServer::disable(&*s, &ctx, host, auto_enable)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "set_servertime" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.set_servertime",
+                        (3, 3),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.set_servertime",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::set_servertime(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "get_ntp_synchronized" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.get_ntp_synchronized",
+                        (2, 2),
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.get_ntp_synchronized",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::get_ntp_synchronized(&*s, &ctx, self_).await
+                        },
+                    )
+                    .await
+            }
+            "list_timezones" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.list_timezones",
+                        (2, 2),
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.list_timezones",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::list_timezones(&*s, &ctx, self_).await
+                        },
+                    )
+                    .await
+            }
+            "set_timezone" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.set_timezone",
+                        (3, 3),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.set_timezone",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::set_timezone(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "get_ntp_servers_status" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.get_ntp_servers_status",
+                        (2, 2),
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.get_ntp_servers_status",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::get_ntp_servers_status(&*s, &ctx, self_).await
+                        },
+                    )
+                    .await
+            }
+            "set_ntp_custom_servers" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.set_ntp_custom_servers",
+                        (3, 3),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.set_ntp_custom_servers",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::set_ntp_custom_servers(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "set_ntp_mode" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.set_ntp_mode",
+                        (3, 3),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.set_ntp_mode",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::set_ntp_mode(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "set_max_cstate" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.set_max_cstate",
+                        (3, 3),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.set_max_cstate",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::set_max_cstate(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "get_tracked_user_agents" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.get_tracked_user_agents",
+                        (2, 2),
+                        roles::READ_ONLY_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.get_tracked_user_agents",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::get_tracked_user_agents(&*s, &ctx, self_).await
+                        },
+                    )
+                    .await
+            }
+            "set_ssh_auto_mode" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.set_ssh_auto_mode",
+                        (3, 3),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.set_ssh_auto_mode",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::set_ssh_auto_mode(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "set_console_idle_timeout" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.set_console_idle_timeout",
+                        (3, 3),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.set_console_idle_timeout",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::set_console_idle_timeout(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "set_ssh_enabled_timeout" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.set_ssh_enabled_timeout",
+                        (3, 3),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.set_ssh_enabled_timeout",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::set_ssh_enabled_timeout(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "disable_ssh" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.disable_ssh",
+                        (2, 2),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.disable_ssh",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::disable_ssh(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "enable_ssh" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.enable_ssh",
+                        (2, 2),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.enable_ssh",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::enable_ssh(&*s, &ctx, self_).await.map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "rescan_drivers" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.rescan_drivers",
+                        (2, 2),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.rescan_drivers",
+                        Some(crate::HostRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::rescan_drivers(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "external_auth_set_ldaps" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.host.external_auth_set_ldaps",
+                        (3, 4),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let host = srv::param(call, 1, "host")?;
+                let ldaps = srv::param(call, 2, "ldaps")?;
+                let force = srv::param_or(call, 3, "force", Default::default())?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.host.external_auth_set_ldaps",
+                        Some(crate::HostRef::as_str(&host).to_string()),
+                        move |s, ctx| async move {
+                            HostServer::external_auth_set_ldaps(
+                                    &*s,
+                                    &ctx,
+                                    host,
+                                    ldaps,
+                                    force,
+                                )
+                                .await
+                                .map(srv::void)
                         },
                     )
                     .await
@@ -8606,14 +9957,15 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.disable_external_auth",
-                    (2, 3),
+                    (2, 4),
                     roles::POOL_ADMIN,
                 )
                 .await?;
             let host = srv::param(call, 1, "host")?;
             let config = srv::param_or(call, 2, "config", Default::default())?;
+            let force = srv::param_or(call, 3, "force", Default::default())?;
             srv::done(
-                HostServer::disable_external_auth(&**s, &ctx, host, config)
+                HostServer::disable_external_auth(&**s, &ctx, host, config, force)
                     .await
                     .map(srv::void),
             )
@@ -9212,12 +10564,233 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "host.disable",
-                    (2, 2),
+                    (2, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
             let host = srv::param(call, 1, "host")?;
-            srv::done(HostServer::disable(&**s, &ctx, host).await.map(srv::void))
+            let auto_enable = srv::param_or(call, 2, "auto_enable", true)?;
+            srv::done(
+                HostServer::disable(&**s, &ctx, host, auto_enable).await.map(srv::void),
+            )
+        }
+        "set_servertime" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.set_servertime",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                HostServer::set_servertime(&**s, &ctx, self_, value).await.map(srv::void),
+            )
+        }
+        "get_ntp_synchronized" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_ntp_synchronized",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::get_ntp_synchronized(&**s, &ctx, self_).await)
+        }
+        "list_timezones" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.list_timezones",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::list_timezones(&**s, &ctx, self_).await)
+        }
+        "set_timezone" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.set_timezone",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                HostServer::set_timezone(&**s, &ctx, self_, value).await.map(srv::void),
+            )
+        }
+        "get_ntp_servers_status" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_ntp_servers_status",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::get_ntp_servers_status(&**s, &ctx, self_).await)
+        }
+        "set_ntp_custom_servers" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.set_ntp_custom_servers",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                HostServer::set_ntp_custom_servers(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "set_ntp_mode" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.set_ntp_mode",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                HostServer::set_ntp_mode(&**s, &ctx, self_, value).await.map(srv::void),
+            )
+        }
+        "set_max_cstate" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.set_max_cstate",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                HostServer::set_max_cstate(&**s, &ctx, self_, value).await.map(srv::void),
+            )
+        }
+        "get_tracked_user_agents" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_tracked_user_agents",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::get_tracked_user_agents(&**s, &ctx, self_).await)
+        }
+        "set_ssh_auto_mode" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.set_ssh_auto_mode",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                HostServer::set_ssh_auto_mode(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "set_console_idle_timeout" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.set_console_idle_timeout",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                HostServer::set_console_idle_timeout(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "set_ssh_enabled_timeout" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.set_ssh_enabled_timeout",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                HostServer::set_ssh_enabled_timeout(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "disable_ssh" => {
+            let ctx = srv::begin(s, call, "host.disable_ssh", (2, 2), roles::POOL_ADMIN)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::disable_ssh(&**s, &ctx, self_).await.map(srv::void))
+        }
+        "enable_ssh" => {
+            let ctx = srv::begin(s, call, "host.enable_ssh", (2, 2), roles::POOL_ADMIN)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::enable_ssh(&**s, &ctx, self_).await.map(srv::void))
+        }
+        "rescan_drivers" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.rescan_drivers",
+                    (2, 2),
+                    roles::POOL_ADMIN,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::rescan_drivers(&**s, &ctx, self_).await.map(srv::void))
+        }
+        "external_auth_set_ldaps" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.external_auth_set_ldaps",
+                    (3, 4),
+                    roles::POOL_ADMIN,
+                )
+                .await?;
+            let host = srv::param(call, 1, "host")?;
+            let ldaps = srv::param(call, 2, "ldaps")?;
+            let force = srv::param_or(call, 3, "force", Default::default())?;
+            srv::done(
+                HostServer::external_auth_set_ldaps(&**s, &ctx, host, ldaps, force)
+                    .await
+                    .map(srv::void),
+            )
         }
         "get_record" => {
             let ctx = srv::begin(
@@ -10492,6 +12065,126 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(HostServer::get_last_update_hash(&**s, &ctx, self_).await)
+        }
+        "get_ssh_enabled" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_ssh_enabled",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::get_ssh_enabled(&**s, &ctx, self_).await)
+        }
+        "get_ssh_enabled_timeout" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_ssh_enabled_timeout",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::get_ssh_enabled_timeout(&**s, &ctx, self_).await)
+        }
+        "get_ssh_expiry" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_ssh_expiry",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::get_ssh_expiry(&**s, &ctx, self_).await)
+        }
+        "get_console_idle_timeout" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_console_idle_timeout",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::get_console_idle_timeout(&**s, &ctx, self_).await)
+        }
+        "get_ssh_auto_mode" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_ssh_auto_mode",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::get_ssh_auto_mode(&**s, &ctx, self_).await)
+        }
+        "get_max_cstate" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_max_cstate",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::get_max_cstate(&**s, &ctx, self_).await)
+        }
+        "get_secure_boot" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_secure_boot",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::get_secure_boot(&**s, &ctx, self_).await)
+        }
+        "get_ntp_mode" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_ntp_mode",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::get_ntp_mode(&**s, &ctx, self_).await)
+        }
+        "get_ntp_custom_servers" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_ntp_custom_servers",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::get_ntp_custom_servers(&**s, &ctx, self_).await)
+        }
+        "get_timezone" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "host.get_timezone",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(HostServer::get_timezone(&**s, &ctx, self_).await)
         }
         _ => Err(srv::unknown(call)),
     }

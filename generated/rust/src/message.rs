@@ -435,6 +435,26 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
             )
             .await
     }
+    /// Deletes every stored message that matches all of the given filters, or every message in the pool if no filter is given.
+    ///
+    /// Prototyped in XAPI 26.6.0.
+    pub async fn destroy_all(
+        &self,
+        filters: &std::collections::HashMap<String, String>,
+    ) -> Result<(), crate::Error> {
+        self.session.call_void("message.destroy_all", |c| c.param(&filters)).await
+    }
+    /// Deletes every stored message that matches all of the given filters, or every message in the pool if no filter is given.
+    ///
+    /// Prototyped in XAPI 26.6.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_destroy_all(
+        &self,
+        filters: &std::collections::HashMap<String, String>,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session.start("Async.message.destroy_all", |c| c.param(&filters)).await
+    }
 }
 /// The message class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
@@ -564,6 +584,16 @@ pub trait MessageServer: crate::server::Backend<
         body: String,
     ) -> impl Future<Output = Result<crate::MessageRef, crate::ApiError>> + Send {
         crate::server::not_implemented("message.create")
+    }
+    /// Deletes every stored message that matches all of the given filters, or every message in the pool if no filter is given.
+    ///
+    /// Prototyped in XAPI 26.6.0.
+    fn destroy_all(
+        &self,
+        ctx: &Self::Ctx,
+        filters: std::collections::HashMap<String, String>,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("message.destroy_all")
     }
 }
 /// Routes a call of this class (`message` is the part after the
@@ -806,6 +836,29 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     )
                     .await
             }
+            "destroy_all" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.message.destroy_all",
+                        (2, 2),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let filters = srv::param(call, 1, "filters")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.message.destroy_all",
+                        None,
+                        move |s, ctx| async move {
+                            MessageServer::destroy_all(&*s, &ctx, filters)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
             _ => Err(srv::unknown(call)),
         };
     }
@@ -937,6 +990,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(
                 MessageServer::create(&**s, &ctx, name, priority, cls, obj_uuid, body)
                     .await,
+            )
+        }
+        "destroy_all" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "message.destroy_all",
+                    (2, 2),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let filters = srv::param(call, 1, "filters")?;
+            srv::done(
+                MessageServer::destroy_all(&**s, &ctx, filters).await.map(srv::void),
             )
         }
         _ => Err(srv::unknown(call)),

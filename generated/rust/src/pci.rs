@@ -12,6 +12,71 @@ impl xenapi_rt::types::Class for Pci {
 }
 /// A reference to a PCI object.
 pub type PciRef = xenapi_rt::types::Ref<Pci>;
+/// Whether the control domain (dom0) can use a PCI device, now and after the host's next reboot. A device hidden from dom0 is kept free to be passed through to VMs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PciDom0Access {
+    /// dom0 can use the device now and will still be able to after a reboot.
+    #[default]
+    Enabled,
+    /// dom0 can use the device now, but it will be hidden from dom0 after the host's next reboot.
+    DisableOnReboot,
+    /// The device is hidden from dom0 now and will stay hidden after a reboot.
+    Disabled,
+    /// The device is hidden from dom0 now, but dom0 will be able to use it again after the host's next reboot.
+    EnableOnReboot,
+    /// A value this version of the bindings does not know, kept as sent.
+    Unknown(String),
+}
+impl PciDom0Access {
+    /// Every value this version knows, in schema order.
+    pub const ALL: &'static [PciDom0Access] = &[
+        PciDom0Access::Enabled,
+        PciDom0Access::DisableOnReboot,
+        PciDom0Access::Disabled,
+        PciDom0Access::EnableOnReboot,
+    ];
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            PciDom0Access::Enabled => "enabled",
+            PciDom0Access::DisableOnReboot => "disable_on_reboot",
+            PciDom0Access::Disabled => "disabled",
+            PciDom0Access::EnableOnReboot => "enable_on_reboot",
+            PciDom0Access::Unknown(s) => s,
+        }
+    }
+    /// The value for a wire string; unknown strings are kept.
+    pub fn from_wire(s: &str) -> PciDom0Access {
+        match s {
+            "enabled" => PciDom0Access::Enabled,
+            "disable_on_reboot" => PciDom0Access::DisableOnReboot,
+            "disabled" => PciDom0Access::Disabled,
+            "enable_on_reboot" => PciDom0Access::EnableOnReboot,
+            other => PciDom0Access::Unknown(other.to_string()),
+        }
+    }
+}
+impl std::fmt::Display for PciDom0Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for PciDom0Access {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for PciDom0Access {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        xenapi_rt::types::deserialize_enum(
+            deserializer,
+            "pci_dom0_access",
+            PciDom0Access::from_wire,
+        )
+    }
+}
 /// Every field of a PCI object, as `PCI.get_record` returns it.
 ///
 /// Fields missing from a server's reply take their schema defaults;
@@ -74,6 +139,31 @@ pub struct PciRecord {
     /// Published in XenServer 7.5 (kolkata).
     #[serde(default)]
     pub driver_name: String,
+    /// PCI class code of the device as four lowercase hexadecimal digits without a prefix, base class followed by subclass; for example '0300' for a VGA controller or '0200' for an Ethernet controller.
+    ///
+    /// Published in XenServer 6.0 (boston).
+    #[serde(default)]
+    pub class_id: String,
+    /// PCI vendor ID of the chip's maker as four lowercase hexadecimal digits without a prefix, for example '10de'.
+    ///
+    /// Published in XenServer 6.0 (boston).
+    #[serde(default)]
+    pub vendor_id: String,
+    /// PCI device ID assigned by the vendor, as four lowercase hexadecimal digits without a prefix.
+    ///
+    /// Published in XenServer 6.0 (boston).
+    #[serde(default)]
+    pub device_id: String,
+    /// PCI subsystem vendor ID as four lowercase hexadecimal digits, usually identifying the maker of the board or card; empty if the device reports no subsystem IDs.
+    ///
+    /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
+    #[serde(default)]
+    pub subsystem_vendor_id: String,
+    /// PCI subsystem device ID as four lowercase hexadecimal digits, assigned by the subsystem vendor; empty if the device reports no subsystem IDs.
+    ///
+    /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
+    #[serde(default)]
+    pub subsystem_device_id: String,
 }
 impl crate::server::Record for PciRecord {
     type Class = Pci;
@@ -89,7 +179,7 @@ impl crate::server::Record for PciRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.host.is_null() {
-            out.push((&crate::RELATIONS[6usize], self.host.as_str()));
+            out.push((&crate::RELATIONS[7usize], self.host.as_str()));
         }
         out
     }
@@ -103,6 +193,66 @@ pub struct PciClient<'s, T> {
     pub(crate) session: &'s crate::Session<T>,
 }
 impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
+    /// Reports whether the control domain (dom0) can use the device now and whether that will change at the host's next reboot. Runs on the host that has the device.
+    ///
+    /// Prototyped in XAPI 24.14.0.
+    pub async fn get_dom0_access_status(
+        &self,
+        self_: &crate::PciRef,
+    ) -> Result<crate::PciDom0Access, crate::Error> {
+        self.session.call("PCI.get_dom0_access_status", |c| c.param(&self_)).await
+    }
+    /// Reports whether the control domain (dom0) can use the device now and whether that will change at the host's next reboot. Runs on the host that has the device.
+    ///
+    /// Prototyped in XAPI 24.14.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_get_dom0_access_status(
+        &self,
+        self_: &crate::PciRef,
+    ) -> Result<crate::Task<'s, T, crate::PciDom0Access>, crate::Error> {
+        self.session.start("Async.PCI.get_dom0_access_status", |c| c.param(&self_)).await
+    }
+    /// Lets the control domain (dom0) use the device again from the host's next reboot, by removing it from the list of devices hidden at boot. Returns the resulting access status, usually enable_on_reboot, or enabled if the device was not hidden. Also updates the dom0_access field of a PGPU for the device.
+    ///
+    /// Prototyped in XAPI 24.14.0.
+    pub async fn enable_dom0_access(
+        &self,
+        self_: &crate::PciRef,
+    ) -> Result<crate::PciDom0Access, crate::Error> {
+        self.session.call("PCI.enable_dom0_access", |c| c.param(&self_)).await
+    }
+    /// Lets the control domain (dom0) use the device again from the host's next reboot, by removing it from the list of devices hidden at boot. Returns the resulting access status, usually enable_on_reboot, or enabled if the device was not hidden. Also updates the dom0_access field of a PGPU for the device.
+    ///
+    /// Prototyped in XAPI 24.14.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_enable_dom0_access(
+        &self,
+        self_: &crate::PciRef,
+    ) -> Result<crate::Task<'s, T, crate::PciDom0Access>, crate::Error> {
+        self.session.start("Async.PCI.enable_dom0_access", |c| c.param(&self_)).await
+    }
+    /// Hides the device from the control domain (dom0) from the host's next reboot so that it can be passed through to VMs. Returns the resulting access status, usually disable_on_reboot. Also updates the dom0_access field of a PGPU for the device. Refused with BOOT_DEVICE_PASSTHROUGH_DISALLOWED for the device the host boots from.
+    ///
+    /// Prototyped in XAPI 24.14.0.
+    pub async fn disable_dom0_access(
+        &self,
+        self_: &crate::PciRef,
+    ) -> Result<crate::PciDom0Access, crate::Error> {
+        self.session.call("PCI.disable_dom0_access", |c| c.param(&self_)).await
+    }
+    /// Hides the device from the control domain (dom0) from the host's next reboot so that it can be passed through to VMs. Returns the resulting access status, usually disable_on_reboot. Also updates the dom0_access field of a PGPU for the device. Refused with BOOT_DEVICE_PASSTHROUGH_DISALLOWED for the device the host boots from.
+    ///
+    /// Prototyped in XAPI 24.14.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_disable_dom0_access(
+        &self,
+        self_: &crate::PciRef,
+    ) -> Result<crate::Task<'s, T, crate::PciDom0Access>, crate::Error> {
+        self.session.start("Async.PCI.disable_dom0_access", |c| c.param(&self_)).await
+    }
     /// Returns every field of the given PCI as one record.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -271,12 +421,87 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     ) -> Result<String, crate::Error> {
         self.session.call("PCI.get_driver_name", |c| c.param(&self_)).await
     }
+    /// Returns the `class_id` field of the given PCI.
+    ///
+    /// Published in XenServer 6.0 (boston).
+    pub async fn get_class_id(
+        &self,
+        self_: &crate::PciRef,
+    ) -> Result<String, crate::Error> {
+        self.session.call("PCI.get_class_id", |c| c.param(&self_)).await
+    }
+    /// Returns the `vendor_id` field of the given PCI.
+    ///
+    /// Published in XenServer 6.0 (boston).
+    pub async fn get_vendor_id(
+        &self,
+        self_: &crate::PciRef,
+    ) -> Result<String, crate::Error> {
+        self.session.call("PCI.get_vendor_id", |c| c.param(&self_)).await
+    }
+    /// Returns the `device_id` field of the given PCI.
+    ///
+    /// Published in XenServer 6.0 (boston).
+    pub async fn get_device_id(
+        &self,
+        self_: &crate::PciRef,
+    ) -> Result<String, crate::Error> {
+        self.session.call("PCI.get_device_id", |c| c.param(&self_)).await
+    }
+    /// Returns the `subsystem_vendor_id` field of the given PCI.
+    ///
+    /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
+    pub async fn get_subsystem_vendor_id(
+        &self,
+        self_: &crate::PciRef,
+    ) -> Result<String, crate::Error> {
+        self.session.call("PCI.get_subsystem_vendor_id", |c| c.param(&self_)).await
+    }
+    /// Returns the `subsystem_device_id` field of the given PCI.
+    ///
+    /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
+    pub async fn get_subsystem_device_id(
+        &self,
+        self_: &crate::PciRef,
+    ) -> Result<String, crate::Error> {
+        self.session.call("PCI.get_subsystem_device_id", |c| c.param(&self_)).await
+    }
 }
 /// The PCI class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
 pub trait PciServer: crate::server::Backend<
         Store: crate::server::Store<Schema = crate::Schema>,
     > {
+    /// Reports whether the control domain (dom0) can use the device now and whether that will change at the host's next reboot. Runs on the host that has the device.
+    ///
+    /// Prototyped in XAPI 24.14.0.
+    fn get_dom0_access_status(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PciRef,
+    ) -> impl Future<Output = Result<crate::PciDom0Access, crate::ApiError>> + Send {
+        crate::server::not_implemented("PCI.get_dom0_access_status")
+    }
+    /// Lets the control domain (dom0) use the device again from the host's next reboot, by removing it from the list of devices hidden at boot. Returns the resulting access status, usually enable_on_reboot, or enabled if the device was not hidden. Also updates the dom0_access field of a PGPU for the device.
+    ///
+    /// Prototyped in XAPI 24.14.0.
+    fn enable_dom0_access(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PciRef,
+    ) -> impl Future<Output = Result<crate::PciDom0Access, crate::ApiError>> + Send {
+        crate::server::not_implemented("PCI.enable_dom0_access")
+    }
+    /// Hides the device from the control domain (dom0) from the host's next reboot so that it can be passed through to VMs. Returns the resulting access status, usually disable_on_reboot. Also updates the dom0_access field of a PGPU for the device. Refused with BOOT_DEVICE_PASSTHROUGH_DISALLOWED for the device the host boots from.
+    ///
+    /// Prototyped in XAPI 24.14.0.
+    fn disable_dom0_access(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PciRef,
+    ) -> impl Future<Output = Result<crate::PciDom0Access, crate::ApiError>> + Send {
+        crate::server::not_implemented("PCI.disable_dom0_access")
+    }
     /// Returns every field of the given PCI as one record.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -595,6 +820,81 @@ pub trait PciServer: crate::server::Backend<
                 .map(|r| r.driver_name)
         }
     }
+    /// Returns the `class_id` field of the given PCI.
+    ///
+    /// Published in XenServer 6.0 (boston).
+    fn get_class_id(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PciRef,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                PciRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.class_id)
+        }
+    }
+    /// Returns the `vendor_id` field of the given PCI.
+    ///
+    /// Published in XenServer 6.0 (boston).
+    fn get_vendor_id(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PciRef,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                PciRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.vendor_id)
+        }
+    }
+    /// Returns the `device_id` field of the given PCI.
+    ///
+    /// Published in XenServer 6.0 (boston).
+    fn get_device_id(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PciRef,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                PciRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.device_id)
+        }
+    }
+    /// Returns the `subsystem_vendor_id` field of the given PCI.
+    ///
+    /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
+    fn get_subsystem_vendor_id(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PciRef,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                PciRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.subsystem_vendor_id)
+        }
+    }
+    /// Returns the `subsystem_device_id` field of the given PCI.
+    ///
+    /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
+    fn get_subsystem_device_id(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PciRef,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                PciRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.subsystem_device_id)
+        }
+    }
 }
 /// Routes a call of this class (`message` is the part after the
 /// class name). `Err` holds an early answer: an unknown message,
@@ -610,9 +910,110 @@ pub(crate) async fn dispatch<S: crate::Server>(
     use crate::roles;
     use xenapi_rt::server::glue as srv;
     if is_async {
-        return Err(srv::unknown(call));
+        return match message {
+            "get_dom0_access_status" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.PCI.get_dom0_access_status",
+                        (2, 2),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PCI.get_dom0_access_status",
+                        Some(crate::PciRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PciServer::get_dom0_access_status(&*s, &ctx, self_).await
+                        },
+                    )
+                    .await
+            }
+            "enable_dom0_access" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.PCI.enable_dom0_access",
+                        (2, 2),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PCI.enable_dom0_access",
+                        Some(crate::PciRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PciServer::enable_dom0_access(&*s, &ctx, self_).await
+                        },
+                    )
+                    .await
+            }
+            "disable_dom0_access" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.PCI.disable_dom0_access",
+                        (2, 2),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.PCI.disable_dom0_access",
+                        Some(crate::PciRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PciServer::disable_dom0_access(&*s, &ctx, self_).await
+                        },
+                    )
+                    .await
+            }
+            _ => Err(srv::unknown(call)),
+        };
     }
     match message {
+        "get_dom0_access_status" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PCI.get_dom0_access_status",
+                    (2, 2),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PciServer::get_dom0_access_status(&**s, &ctx, self_).await)
+        }
+        "enable_dom0_access" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PCI.enable_dom0_access",
+                    (2, 2),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PciServer::enable_dom0_access(&**s, &ctx, self_).await)
+        }
+        "disable_dom0_access" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PCI.disable_dom0_access",
+                    (2, 2),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PciServer::disable_dom0_access(&**s, &ctx, self_).await)
+        }
         "get_record" => {
             let ctx = srv::begin(
                     s,
@@ -842,6 +1243,66 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PciServer::get_driver_name(&**s, &ctx, self_).await)
+        }
+        "get_class_id" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PCI.get_class_id",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PciServer::get_class_id(&**s, &ctx, self_).await)
+        }
+        "get_vendor_id" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PCI.get_vendor_id",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PciServer::get_vendor_id(&**s, &ctx, self_).await)
+        }
+        "get_device_id" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PCI.get_device_id",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PciServer::get_device_id(&**s, &ctx, self_).await)
+        }
+        "get_subsystem_vendor_id" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PCI.get_subsystem_vendor_id",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PciServer::get_subsystem_vendor_id(&**s, &ctx, self_).await)
+        }
+        "get_subsystem_device_id" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PCI.get_subsystem_device_id",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PciServer::get_subsystem_device_id(&**s, &ctx, self_).await)
         }
         _ => Err(srv::unknown(call)),
     }

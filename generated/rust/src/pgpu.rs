@@ -12,71 +12,6 @@ impl xenapi_rt::types::Class for Pgpu {
 }
 /// A reference to a PGPU object.
 pub type PgpuRef = xenapi_rt::types::Ref<Pgpu>;
-/// Whether the control domain may use the GPU, including pending changes that take effect at the next host reboot.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PgpuDom0Access {
-    /// The control domain currently has access to the GPU.
-    #[default]
-    Enabled,
-    /// The control domain has access now but will lose it when the host next reboots.
-    DisableOnReboot,
-    /// The control domain has no access to the GPU, leaving it free for guests.
-    Disabled,
-    /// The control domain has no access now but will regain it when the host next reboots.
-    EnableOnReboot,
-    /// A value this version of the bindings does not know, kept as sent.
-    Unknown(String),
-}
-impl PgpuDom0Access {
-    /// Every value this version knows, in schema order.
-    pub const ALL: &'static [PgpuDom0Access] = &[
-        PgpuDom0Access::Enabled,
-        PgpuDom0Access::DisableOnReboot,
-        PgpuDom0Access::Disabled,
-        PgpuDom0Access::EnableOnReboot,
-    ];
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            PgpuDom0Access::Enabled => "enabled",
-            PgpuDom0Access::DisableOnReboot => "disable_on_reboot",
-            PgpuDom0Access::Disabled => "disabled",
-            PgpuDom0Access::EnableOnReboot => "enable_on_reboot",
-            PgpuDom0Access::Unknown(s) => s,
-        }
-    }
-    /// The value for a wire string; unknown strings are kept.
-    pub fn from_wire(s: &str) -> PgpuDom0Access {
-        match s {
-            "enabled" => PgpuDom0Access::Enabled,
-            "disable_on_reboot" => PgpuDom0Access::DisableOnReboot,
-            "disabled" => PgpuDom0Access::Disabled,
-            "enable_on_reboot" => PgpuDom0Access::EnableOnReboot,
-            other => PgpuDom0Access::Unknown(other.to_string()),
-        }
-    }
-}
-impl std::fmt::Display for PgpuDom0Access {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for PgpuDom0Access {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for PgpuDom0Access {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        xenapi_rt::types::deserialize_enum(
-            deserializer,
-            "pgpu_dom0_access",
-            PgpuDom0Access::from_wire,
-        )
-    }
-}
 /// Every field of a PGPU object, as `PGPU.get_record` returns it.
 ///
 /// Fields missing from a server's reply take their schema defaults;
@@ -140,9 +75,10 @@ pub struct PgpuRecord {
     >,
     /// Whether the control domain can currently use this GPU, including any change pending until reboot.
     ///
-    /// Published in XenServer 6.5 SP1 (cream).
+    /// Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
+    #[deprecated(note = "deprecated since XAPI 24.14.0")]
     #[serde(default = "PgpuRecord::default_dom0_access")]
-    pub dom0_access: crate::PgpuDom0Access,
+    pub dom0_access: crate::PciDom0Access,
     /// True if the host uses this GPU as its own console display device.
     ///
     /// Published in XenServer 6.5 SP1 (cream).
@@ -176,8 +112,8 @@ impl Default for PgpuRecord {
 /// The schema defaults that differ from the type's own.
 #[allow(deprecated)]
 impl PgpuRecord {
-    fn default_dom0_access() -> crate::PgpuDom0Access {
-        crate::PgpuDom0Access::Enabled
+    fn default_dom0_access() -> crate::PciDom0Access {
+        crate::PciDom0Access::Enabled
     }
 }
 impl crate::server::Record for PgpuRecord {
@@ -194,10 +130,10 @@ impl crate::server::Record for PgpuRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.gpu_group.is_null() {
-            out.push((&crate::RELATIONS[7usize], self.gpu_group.as_str()));
+            out.push((&crate::RELATIONS[8usize], self.gpu_group.as_str()));
         }
         if !self.host.is_null() {
-            out.push((&crate::RELATIONS[8usize], self.host.as_str()));
+            out.push((&crate::RELATIONS[9usize], self.host.as_str()));
         }
         out
     }
@@ -233,42 +169,46 @@ pub struct PgpuClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     /// Arranges for the control domain to lose access to the GPU at the next reboot; returns the resulting access state.
     ///
-    /// Published in XenServer 6.5 SP1 (cream).
+    /// Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
+    #[deprecated(note = "deprecated since XAPI 24.14.0")]
     pub async fn disable_dom0_access(
         &self,
         self_: &crate::PgpuRef,
-    ) -> Result<crate::PgpuDom0Access, crate::Error> {
+    ) -> Result<crate::PciDom0Access, crate::Error> {
         self.session.call("PGPU.disable_dom0_access", |c| c.param(&self_)).await
     }
     /// Arranges for the control domain to lose access to the GPU at the next reboot; returns the resulting access state.
     ///
-    /// Published in XenServer 6.5 SP1 (cream).
+    /// Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
+    #[deprecated(note = "deprecated since XAPI 24.14.0")]
     pub async fn async_disable_dom0_access(
         &self,
         self_: &crate::PgpuRef,
-    ) -> Result<crate::Task<'s, T, crate::PgpuDom0Access>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, crate::PciDom0Access>, crate::Error> {
         self.session.start("Async.PGPU.disable_dom0_access", |c| c.param(&self_)).await
     }
     /// Arranges for the control domain to regain access to the GPU at the next reboot; returns the resulting access state.
     ///
-    /// Published in XenServer 6.5 SP1 (cream).
+    /// Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
+    #[deprecated(note = "deprecated since XAPI 24.14.0")]
     pub async fn enable_dom0_access(
         &self,
         self_: &crate::PgpuRef,
-    ) -> Result<crate::PgpuDom0Access, crate::Error> {
+    ) -> Result<crate::PciDom0Access, crate::Error> {
         self.session.call("PGPU.enable_dom0_access", |c| c.param(&self_)).await
     }
     /// Arranges for the control domain to regain access to the GPU at the next reboot; returns the resulting access state.
     ///
-    /// Published in XenServer 6.5 SP1 (cream).
+    /// Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
+    #[deprecated(note = "deprecated since XAPI 24.14.0")]
     pub async fn async_enable_dom0_access(
         &self,
         self_: &crate::PgpuRef,
-    ) -> Result<crate::Task<'s, T, crate::PgpuDom0Access>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, crate::PciDom0Access>, crate::Error> {
         self.session.start("Async.PGPU.enable_dom0_access", |c| c.param(&self_)).await
     }
     /// Works out how many more vGPUs of the given type could be started on this GPU; returns that number.
@@ -573,11 +513,12 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     }
     /// Returns the `dom0_access` field of the given PGPU.
     ///
-    /// Published in XenServer 6.5 SP1 (cream).
+    /// Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
+    #[deprecated(note = "deprecated since XAPI 24.14.0")]
     pub async fn get_dom0_access(
         &self,
         self_: &crate::PgpuRef,
-    ) -> Result<crate::PgpuDom0Access, crate::Error> {
+    ) -> Result<crate::PciDom0Access, crate::Error> {
         self.session.call("PGPU.get_dom0_access", |c| c.param(&self_)).await
     }
     /// Returns the `is_system_display_device` field of the given PGPU.
@@ -606,22 +547,22 @@ pub trait PgpuServer: crate::server::Backend<
     > {
     /// Arranges for the control domain to lose access to the GPU at the next reboot; returns the resulting access state.
     ///
-    /// Published in XenServer 6.5 SP1 (cream).
+    /// Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
     fn disable_dom0_access(
         &self,
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
-    ) -> impl Future<Output = Result<crate::PgpuDom0Access, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<crate::PciDom0Access, crate::ApiError>> + Send {
         crate::server::not_implemented("PGPU.disable_dom0_access")
     }
     /// Arranges for the control domain to regain access to the GPU at the next reboot; returns the resulting access state.
     ///
-    /// Published in XenServer 6.5 SP1 (cream).
+    /// Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
     fn enable_dom0_access(
         &self,
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
-    ) -> impl Future<Output = Result<crate::PgpuDom0Access, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<crate::PciDom0Access, crate::ApiError>> + Send {
         crate::server::not_implemented("PGPU.enable_dom0_access")
     }
     /// Works out how many more vGPUs of the given type could be started on this GPU; returns that number.
@@ -974,12 +915,12 @@ pub trait PgpuServer: crate::server::Backend<
     }
     /// Returns the `dom0_access` field of the given PGPU.
     ///
-    /// Published in XenServer 6.5 SP1 (cream).
+    /// Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
     fn get_dom0_access(
         &self,
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
-    ) -> impl Future<Output = Result<crate::PgpuDom0Access, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<crate::PciDom0Access, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PgpuRecord,

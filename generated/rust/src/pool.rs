@@ -28,6 +28,10 @@ pub enum PoolAllowedOperations {
     ConfigureRepositories,
     /// Downloading update metadata and packages from the configured repositories.
     SyncUpdates,
+    /// Loading updates into the pool from an uploaded bundle file.
+    ///
+    /// Published in XAPI 24.23.0.
+    SyncBundle,
     /// Listing the updates available for the pool's hosts.
     GetUpdates,
     /// Installing updates on the pool's hosts.
@@ -44,6 +48,10 @@ pub enum PoolAllowedOperations {
     CopyPrimaryHostCerts,
     /// Removing a host from the pool.
     Eject,
+    /// Exchanging certificate revocation lists with a host that is joining the pool.
+    ///
+    /// Published in XAPI 26.13.0.
+    ExchangeCrlsOnJoin,
     /// A value this version of the bindings does not know, kept as sent.
     Unknown(String),
 }
@@ -56,6 +64,7 @@ impl PoolAllowedOperations {
         PoolAllowedOperations::DesignateNewMaster,
         PoolAllowedOperations::ConfigureRepositories,
         PoolAllowedOperations::SyncUpdates,
+        PoolAllowedOperations::SyncBundle,
         PoolAllowedOperations::GetUpdates,
         PoolAllowedOperations::ApplyUpdates,
         PoolAllowedOperations::TlsVerificationEnable,
@@ -64,6 +73,7 @@ impl PoolAllowedOperations {
         PoolAllowedOperations::ExchangeCaCertificatesOnJoin,
         PoolAllowedOperations::CopyPrimaryHostCerts,
         PoolAllowedOperations::Eject,
+        PoolAllowedOperations::ExchangeCrlsOnJoin,
     ];
     /// The value as it travels on the wire.
     pub fn as_str(&self) -> &str {
@@ -74,6 +84,7 @@ impl PoolAllowedOperations {
             PoolAllowedOperations::DesignateNewMaster => "designate_new_master",
             PoolAllowedOperations::ConfigureRepositories => "configure_repositories",
             PoolAllowedOperations::SyncUpdates => "sync_updates",
+            PoolAllowedOperations::SyncBundle => "sync_bundle",
             PoolAllowedOperations::GetUpdates => "get_updates",
             PoolAllowedOperations::ApplyUpdates => "apply_updates",
             PoolAllowedOperations::TlsVerificationEnable => "tls_verification_enable",
@@ -86,6 +97,7 @@ impl PoolAllowedOperations {
             }
             PoolAllowedOperations::CopyPrimaryHostCerts => "copy_primary_host_certs",
             PoolAllowedOperations::Eject => "eject",
+            PoolAllowedOperations::ExchangeCrlsOnJoin => "exchange_crls_on_join",
             PoolAllowedOperations::Unknown(s) => s,
         }
     }
@@ -98,6 +110,7 @@ impl PoolAllowedOperations {
             "designate_new_master" => PoolAllowedOperations::DesignateNewMaster,
             "configure_repositories" => PoolAllowedOperations::ConfigureRepositories,
             "sync_updates" => PoolAllowedOperations::SyncUpdates,
+            "sync_bundle" => PoolAllowedOperations::SyncBundle,
             "get_updates" => PoolAllowedOperations::GetUpdates,
             "apply_updates" => PoolAllowedOperations::ApplyUpdates,
             "tls_verification_enable" => PoolAllowedOperations::TlsVerificationEnable,
@@ -110,6 +123,7 @@ impl PoolAllowedOperations {
             }
             "copy_primary_host_certs" => PoolAllowedOperations::CopyPrimaryHostCerts,
             "eject" => PoolAllowedOperations::Eject,
+            "exchange_crls_on_join" => PoolAllowedOperations::ExchangeCrlsOnJoin,
             other => PoolAllowedOperations::Unknown(other.to_string()),
         }
     }
@@ -247,6 +261,66 @@ impl<'de> serde::Deserialize<'de> for UpdateSyncFrequency {
             deserializer,
             "update_sync_frequency",
             UpdateSyncFrequency::from_wire,
+        )
+    }
+}
+/// Whether a pool has the UEFI key files needed to boot guests with Secure Boot.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PoolGuestSecurebootReadiness {
+    /// All key files (PK, KEK, db and dbx) are present.
+    #[default]
+    Ready,
+    /// The required key files are present but the revocation list (dbx) is missing.
+    ReadyNoDbx,
+    /// At least one required key file (PK, KEK or db) is missing, so guests cannot use Secure Boot.
+    NotReady,
+    /// A value this version of the bindings does not know, kept as sent.
+    Unknown(String),
+}
+impl PoolGuestSecurebootReadiness {
+    /// Every value this version knows, in schema order.
+    pub const ALL: &'static [PoolGuestSecurebootReadiness] = &[
+        PoolGuestSecurebootReadiness::Ready,
+        PoolGuestSecurebootReadiness::ReadyNoDbx,
+        PoolGuestSecurebootReadiness::NotReady,
+    ];
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            PoolGuestSecurebootReadiness::Ready => "ready",
+            PoolGuestSecurebootReadiness::ReadyNoDbx => "ready_no_dbx",
+            PoolGuestSecurebootReadiness::NotReady => "not_ready",
+            PoolGuestSecurebootReadiness::Unknown(s) => s,
+        }
+    }
+    /// The value for a wire string; unknown strings are kept.
+    pub fn from_wire(s: &str) -> PoolGuestSecurebootReadiness {
+        match s {
+            "ready" => PoolGuestSecurebootReadiness::Ready,
+            "ready_no_dbx" => PoolGuestSecurebootReadiness::ReadyNoDbx,
+            "not_ready" => PoolGuestSecurebootReadiness::NotReady,
+            other => PoolGuestSecurebootReadiness::Unknown(other.to_string()),
+        }
+    }
+}
+impl std::fmt::Display for PoolGuestSecurebootReadiness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for PoolGuestSecurebootReadiness {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for PoolGuestSecurebootReadiness {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        xenapi_rt::types::deserialize_enum(
+            deserializer,
+            "pool_guest_secureboot_readiness",
+            PoolGuestSecurebootReadiness::from_wire,
         )
     }
 }
@@ -433,7 +507,8 @@ pub struct PoolRecord {
     pub cpu_info: std::collections::HashMap<String, String>,
     /// If true, clients should not give new VMs the Xen vendor PCI device used to deliver drivers via Windows Update.
     ///
-    /// Published in XenServer 7.0 (dundee).
+    /// Published in XenServer 7.0 (dundee); deprecated in XAPI 24.14.0.
+    #[deprecated(note = "deprecated since XAPI 24.14.0")]
     #[serde(default)]
     pub policy_no_vendor_device: bool,
     /// If true, live patches are not applied and hosts need a reboot for kernel or hypervisor fixes.
@@ -551,6 +626,51 @@ pub struct PoolRecord {
     /// Prototyped in XAPI 23.18.0.
     #[serde(default)]
     pub update_sync_enabled: bool,
+    /// Whether successful external (for example Active Directory) logins are cached so that repeated logins do not have to contact the authentication service each time.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    #[serde(default = "PoolRecord::default_ext_auth_cache_enabled")]
+    pub ext_auth_cache_enabled: bool,
+    /// Maximum number of entries held in the external-authentication cache.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    #[serde(default = "PoolRecord::default_ext_auth_cache_size")]
+    pub ext_auth_cache_size: i64,
+    /// Number of seconds a cached external-authentication entry stays valid; defaults to 300.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    #[serde(default = "PoolRecord::default_ext_auth_cache_expiry")]
+    pub ext_auth_cache_expiry: i64,
+    /// Read-only tuning hints that clients should respect when working with this pool, as key/value pairs (for example a maximum VM group size); empty if none are configured.
+    ///
+    /// Prototyped in XAPI 24.19.1.
+    #[serde(default)]
+    pub recommendations: std::collections::HashMap<String, String>,
+    /// Licensing settings shared by every host in the pool, as key/value pairs; a key set on an individual host takes precedence over the same key here.
+    ///
+    /// Prototyped in XAPI 25.6.0.
+    #[serde(default)]
+    pub license_server: std::collections::HashMap<String, String>,
+    /// When true (the default) and HA is enabled, a protected VM that is shut down from inside the guest is restarted automatically; when false, such a shutdown removes the VM's HA restart requirement instead.
+    ///
+    /// Prototyped in XAPI 25.16.0.
+    #[serde(default = "PoolRecord::default_ha_reboot_vm_on_internal_shutdown")]
+    pub ha_reboot_vm_on_internal_shutdown: bool,
+    /// When true, each VM or host console accepts only one connection at a time and websocket console connections are refused; when false, any number of connections is accepted.
+    ///
+    /// Prototyped in XAPI 26.1.0.
+    #[serde(default)]
+    pub limit_console_sessions: bool,
+    /// Number of seconds a VM console connection may stay idle before it is closed; 0 means never. Does not affect host consoles, which use host.console_idle_timeout.
+    ///
+    /// Prototyped in XAPI 26.1.0.
+    #[serde(default)]
+    pub vm_console_idle_timeout: i64,
+    /// When true, VMs created in the pool whose Secure Boot certificates are about to expire are marked to have those certificates updated on their next boot. Applies to VM.create and operations built on it (import, disaster recovery), not to clone or copy.
+    ///
+    /// Prototyped in XAPI 26.16.1.
+    #[serde(default)]
+    pub auto_update_vm_secureboot_certificates: bool,
 }
 #[allow(deprecated)]
 impl Default for PoolRecord {
@@ -613,6 +733,15 @@ impl Default for PoolRecord {
             update_sync_frequency: Self::default_update_sync_frequency(),
             update_sync_day: Default::default(),
             update_sync_enabled: Default::default(),
+            ext_auth_cache_enabled: Self::default_ext_auth_cache_enabled(),
+            ext_auth_cache_size: Self::default_ext_auth_cache_size(),
+            ext_auth_cache_expiry: Self::default_ext_auth_cache_expiry(),
+            recommendations: Default::default(),
+            license_server: Default::default(),
+            ha_reboot_vm_on_internal_shutdown: Self::default_ha_reboot_vm_on_internal_shutdown(),
+            limit_console_sessions: Default::default(),
+            vm_console_idle_timeout: Default::default(),
+            auto_update_vm_secureboot_certificates: Default::default(),
         }
     }
 }
@@ -633,6 +762,18 @@ impl PoolRecord {
     }
     fn default_update_sync_frequency() -> crate::UpdateSyncFrequency {
         crate::UpdateSyncFrequency::Weekly
+    }
+    fn default_ext_auth_cache_enabled() -> bool {
+        true
+    }
+    fn default_ext_auth_cache_size() -> i64 {
+        50
+    }
+    fn default_ext_auth_cache_expiry() -> i64 {
+        300
+    }
+    fn default_ha_reboot_vm_on_internal_shutdown() -> bool {
+        true
     }
 }
 impl crate::server::Record for PoolRecord {
@@ -1103,24 +1244,34 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Downloads the latest update metadata from the repositories, optionally forcing it and using an access token; returns a checksum of the synchronised content.
     ///
-    /// Published in XAPI 1.329.0.
+    /// Published in XAPI 1.329.0; changed in XAPI 25.7.0.
     pub async fn sync_updates(
         &self,
         self_: &crate::PoolRef,
         force: bool,
         token: &str,
         token_id: &str,
+        username: &str,
+        password: &str,
     ) -> Result<String, crate::Error> {
         self.session
             .call(
                 "pool.sync_updates",
-                |c| c.param(&self_).param(&force).param(&token).param(&token_id),
+                |c| {
+                    c
+                        .param(&self_)
+                        .param(&force)
+                        .param(&token)
+                        .param(&token_id)
+                        .param(&username)
+                        .param(&password)
+                },
             )
             .await
     }
     /// Downloads the latest update metadata from the repositories, optionally forcing it and using an access token; returns a checksum of the synchronised content.
     ///
-    /// Published in XAPI 1.329.0.
+    /// Published in XAPI 1.329.0; changed in XAPI 25.7.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_sync_updates(
@@ -1129,11 +1280,21 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
         force: bool,
         token: &str,
         token_id: &str,
+        username: &str,
+        password: &str,
     ) -> Result<crate::Task<'s, T, String>, crate::Error> {
         self.session
             .start(
                 "Async.pool.sync_updates",
-                |c| c.param(&self_).param(&force).param(&token).param(&token_id),
+                |c| {
+                    c
+                        .param(&self_)
+                        .param(&force)
+                        .param(&token)
+                        .param(&token_id)
+                        .param(&username)
+                        .param(&password)
+                },
             )
             .await
     }
@@ -1666,29 +1827,39 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Removes the named trusted CA certificate from the pool; returns nothing.
     ///
-    /// Published in XAPI 1.290.0.
+    /// Published in XAPI 1.290.0; changed in XAPI 24.35.0; deprecated in XAPI 26.13.0.
+    #[deprecated(note = "deprecated since XAPI 26.13.0")]
     pub async fn uninstall_ca_certificate(
         &self,
         name: &str,
+        force: bool,
     ) -> Result<(), crate::Error> {
-        self.session.call_void("pool.uninstall_ca_certificate", |c| c.param(&name)).await
+        self.session
+            .call_void("pool.uninstall_ca_certificate", |c| c.param(&name).param(&force))
+            .await
     }
     /// Removes the named trusted CA certificate from the pool; returns nothing.
     ///
-    /// Published in XAPI 1.290.0.
+    /// Published in XAPI 1.290.0; changed in XAPI 24.35.0; deprecated in XAPI 26.13.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
+    #[deprecated(note = "deprecated since XAPI 26.13.0")]
     pub async fn async_uninstall_ca_certificate(
         &self,
         name: &str,
+        force: bool,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
-            .start("Async.pool.uninstall_ca_certificate", |c| c.param(&name))
+            .start(
+                "Async.pool.uninstall_ca_certificate",
+                |c| c.param(&name).param(&force),
+            )
             .await
     }
     /// Installs a trusted CA certificate (PEM text) under the given name on every host; returns nothing.
     ///
-    /// Published in XAPI 1.290.0.
+    /// Published in XAPI 1.290.0; deprecated in XAPI 26.13.0.
+    #[deprecated(note = "deprecated since XAPI 26.13.0")]
     pub async fn install_ca_certificate(
         &self,
         name: &str,
@@ -1700,9 +1871,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Installs a trusted CA certificate (PEM text) under the given name on every host; returns nothing.
     ///
-    /// Published in XAPI 1.290.0.
+    /// Published in XAPI 1.290.0; deprecated in XAPI 26.13.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
+    #[deprecated(note = "deprecated since XAPI 26.13.0")]
     pub async fn async_install_ca_certificate(
         &self,
         name: &str,
@@ -2567,6 +2739,398 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
             )
             .await
     }
+    /// Copies the trusted certificates of one type (root CA or pinned) from another pool into this one, skipping those already present. If any installation fails, the certificates added by this call are removed again.
+    ///
+    /// Prototyped in XAPI 26.16.0.
+    pub async fn sync_trusted_certificates_from(
+        &self,
+        self_: &crate::PoolRef,
+        remote_pool: &str,
+        remote_session: &crate::SessionRef,
+        remote_certificate: &str,
+        ca: bool,
+    ) -> Result<Vec<crate::CertificateRef>, crate::Error> {
+        self.session
+            .call(
+                "pool.sync_trusted_certificates_from",
+                |c| {
+                    c
+                        .param(&self_)
+                        .param(&remote_pool)
+                        .param(&remote_session)
+                        .param(&remote_certificate)
+                        .param(&ca)
+                },
+            )
+            .await
+    }
+    /// Copies the trusted certificates of one type (root CA or pinned) from another pool into this one, skipping those already present. If any installation fails, the certificates added by this call are removed again.
+    ///
+    /// Prototyped in XAPI 26.16.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_sync_trusted_certificates_from(
+        &self,
+        self_: &crate::PoolRef,
+        remote_pool: &str,
+        remote_session: &crate::SessionRef,
+        remote_certificate: &str,
+        ca: bool,
+    ) -> Result<crate::Task<'s, T, Vec<crate::CertificateRef>>, crate::Error> {
+        self.session
+            .start(
+                "Async.pool.sync_trusted_certificates_from",
+                |c| {
+                    c
+                        .param(&self_)
+                        .param(&remote_pool)
+                        .param(&remote_session)
+                        .param(&remote_certificate)
+                        .param(&ca)
+                },
+            )
+            .await
+    }
+    /// Removes a trusted TLS certificate from the pool and from every host in it.
+    ///
+    /// Prototyped in XAPI 26.13.0.
+    pub async fn uninstall_trusted_certificate(
+        &self,
+        self_: &crate::PoolRef,
+        certificate: &crate::CertificateRef,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "pool.uninstall_trusted_certificate",
+                |c| c.param(&self_).param(&certificate),
+            )
+            .await
+    }
+    /// Removes a trusted TLS certificate from the pool and from every host in it.
+    ///
+    /// Prototyped in XAPI 26.13.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_uninstall_trusted_certificate(
+        &self,
+        self_: &crate::PoolRef,
+        certificate: &crate::CertificateRef,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.pool.uninstall_trusted_certificate",
+                |c| c.param(&self_).param(&certificate),
+            )
+            .await
+    }
+    /// Adds a trusted TLS certificate, either a root CA or a pinned server certificate, for the given purposes, and copies it to every host in the pool.
+    ///
+    /// Prototyped in XAPI 26.13.0.
+    pub async fn install_trusted_certificate(
+        &self,
+        self_: &crate::PoolRef,
+        ca: bool,
+        cert: &str,
+        purpose: &[crate::CertificatePurpose],
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "pool.install_trusted_certificate",
+                |c| c.param(&self_).param(&ca).param(&cert).param(&purpose),
+            )
+            .await
+    }
+    /// Adds a trusted TLS certificate, either a root CA or a pinned server certificate, for the given purposes, and copies it to every host in the pool.
+    ///
+    /// Prototyped in XAPI 26.13.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_install_trusted_certificate(
+        &self,
+        self_: &crate::PoolRef,
+        ca: bool,
+        cert: &str,
+        purpose: &[crate::CertificatePurpose],
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.pool.install_trusted_certificate",
+                |c| c.param(&self_).param(&ca).param(&cert).param(&purpose),
+            )
+            .await
+    }
+    /// Turns SSH auto mode on or off on every host in the pool; fails with a list of the hosts where it could not be changed.
+    ///
+    /// Prototyped in XAPI 25.27.0.
+    pub async fn set_ssh_auto_mode(
+        &self,
+        self_: &crate::PoolRef,
+        value: bool,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("pool.set_ssh_auto_mode", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Turns SSH auto mode on or off on every host in the pool; fails with a list of the hosts where it could not be changed.
+    ///
+    /// Prototyped in XAPI 25.27.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_ssh_auto_mode(
+        &self,
+        self_: &crate::PoolRef,
+        value: bool,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start("Async.pool.set_ssh_auto_mode", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Sets the idle timeout for control-domain shell sessions on every host in the pool; fails with a list of the hosts where it could not be set.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    pub async fn set_console_idle_timeout(
+        &self,
+        self_: &crate::PoolRef,
+        value: i64,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "pool.set_console_idle_timeout",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Sets the idle timeout for control-domain shell sessions on every host in the pool; fails with a list of the hosts where it could not be set.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_console_idle_timeout(
+        &self,
+        self_: &crate::PoolRef,
+        value: i64,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.pool.set_console_idle_timeout",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Sets the SSH timeout on every host in the pool; fails with a list of the hosts where it could not be set.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    pub async fn set_ssh_enabled_timeout(
+        &self,
+        self_: &crate::PoolRef,
+        value: i64,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("pool.set_ssh_enabled_timeout", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Sets the SSH timeout on every host in the pool; fails with a list of the hosts where it could not be set.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_ssh_enabled_timeout(
+        &self,
+        self_: &crate::PoolRef,
+        value: i64,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.pool.set_ssh_enabled_timeout",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Disables SSH access on every host in the pool by calling host.disable_ssh on each; fails with a list of the hosts where it did not succeed.
+    ///
+    /// Prototyped in XAPI 25.13.0.
+    pub async fn disable_ssh(&self, self_: &crate::PoolRef) -> Result<(), crate::Error> {
+        self.session.call_void("pool.disable_ssh", |c| c.param(&self_)).await
+    }
+    /// Disables SSH access on every host in the pool by calling host.disable_ssh on each; fails with a list of the hosts where it did not succeed.
+    ///
+    /// Prototyped in XAPI 25.13.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_disable_ssh(
+        &self,
+        self_: &crate::PoolRef,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session.start("Async.pool.disable_ssh", |c| c.param(&self_)).await
+    }
+    /// Enables SSH access on every host in the pool by calling host.enable_ssh on each; fails with a list of the hosts where it did not succeed.
+    ///
+    /// Prototyped in XAPI 25.13.0.
+    pub async fn enable_ssh(&self, self_: &crate::PoolRef) -> Result<(), crate::Error> {
+        self.session.call_void("pool.enable_ssh", |c| c.param(&self_)).await
+    }
+    /// Enables SSH access on every host in the pool by calling host.enable_ssh on each; fails with a list of the hosts where it did not succeed.
+    ///
+    /// Prototyped in XAPI 25.13.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_enable_ssh(
+        &self,
+        self_: &crate::PoolRef,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session.start("Async.pool.enable_ssh", |c| c.param(&self_)).await
+    }
+    /// Checks whether the pool holds the UEFI key files that guests need in order to boot with Secure Boot.
+    ///
+    /// Prototyped in XAPI 24.17.0.
+    pub async fn get_guest_secureboot_readiness(
+        &self,
+        self_: &crate::PoolRef,
+    ) -> Result<crate::PoolGuestSecurebootReadiness, crate::Error> {
+        self.session
+            .call("pool.get_guest_secureboot_readiness", |c| c.param(&self_))
+            .await
+    }
+    /// Checks whether the pool holds the UEFI key files that guests need in order to boot with Secure Boot.
+    ///
+    /// Prototyped in XAPI 24.17.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_get_guest_secureboot_readiness(
+        &self,
+        self_: &crate::PoolRef,
+    ) -> Result<crate::Task<'s, T, crate::PoolGuestSecurebootReadiness>, crate::Error> {
+        self.session
+            .start("Async.pool.get_guest_secureboot_readiness", |c| c.param(&self_))
+            .await
+    }
+    /// Sets how long entries stay in the external-authentication cache; must be greater than zero.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    pub async fn set_ext_auth_cache_expiry(
+        &self,
+        self_: &crate::PoolRef,
+        value: i64,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "pool.set_ext_auth_cache_expiry",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Sets how long entries stay in the external-authentication cache; must be greater than zero.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_ext_auth_cache_expiry(
+        &self,
+        self_: &crate::PoolRef,
+        value: i64,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.pool.set_ext_auth_cache_expiry",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Sets the maximum number of entries in the external-authentication cache; must not be negative.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    pub async fn set_ext_auth_cache_size(
+        &self,
+        self_: &crate::PoolRef,
+        value: i64,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("pool.set_ext_auth_cache_size", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Sets the maximum number of entries in the external-authentication cache; must not be negative.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_ext_auth_cache_size(
+        &self,
+        self_: &crate::PoolRef,
+        value: i64,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.pool.set_ext_auth_cache_size",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Turns caching of external-authentication results on or off for the pool; turning it off also empties the cache.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    pub async fn set_ext_auth_cache_enabled(
+        &self,
+        self_: &crate::PoolRef,
+        value: bool,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "pool.set_ext_auth_cache_enabled",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Turns caching of external-authentication results on or off for the pool; turning it off also empties the cache.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_ext_auth_cache_enabled(
+        &self,
+        self_: &crate::PoolRef,
+        value: bool,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.pool.set_ext_auth_cache_enabled",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Turns LDAPS (LDAP over TLS) on or off for external authentication on every host in the pool, coordinator first; if any host fails, the hosts already changed are switched back.
+    ///
+    /// Published in XAPI 26.16.0.
+    pub async fn external_auth_set_ldaps(
+        &self,
+        pool: &crate::PoolRef,
+        ldaps: bool,
+        force: bool,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "pool.external_auth_set_ldaps",
+                |c| c.param(&pool).param(&ldaps).param(&force),
+            )
+            .await
+    }
+    /// Turns LDAPS (LDAP over TLS) on or off for external authentication on every host in the pool, coordinator first; if any host fails, the hosts already changed are switched back.
+    ///
+    /// Published in XAPI 26.16.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_external_auth_set_ldaps(
+        &self,
+        pool: &crate::PoolRef,
+        ldaps: bool,
+        force: bool,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.pool.external_auth_set_ldaps",
+                |c| c.param(&pool).param(&ldaps).param(&force),
+            )
+            .await
+    }
     /// Returns every field of the given pool as one record.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -3157,7 +3721,8 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Returns the `policy_no_vendor_device` field of the given pool.
     ///
-    /// Published in XenServer 7.0 (dundee).
+    /// Published in XenServer 7.0 (dundee); deprecated in XAPI 24.14.0.
+    #[deprecated(note = "deprecated since XAPI 24.14.0")]
     pub async fn get_policy_no_vendor_device(
         &self,
         self_: &crate::PoolRef,
@@ -3166,7 +3731,8 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     }
     /// Replaces the `policy_no_vendor_device` field of the given pool.
     ///
-    /// Published in XenServer 7.0 (dundee).
+    /// Published in XenServer 7.0 (dundee); deprecated in XAPI 24.14.0.
+    #[deprecated(note = "deprecated since XAPI 24.14.0")]
     pub async fn set_policy_no_vendor_device(
         &self,
         self_: &crate::PoolRef,
@@ -3450,6 +4016,194 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     ) -> Result<bool, crate::Error> {
         self.session.call("pool.get_update_sync_enabled", |c| c.param(&self_)).await
     }
+    /// Returns the `ext_auth_cache_enabled` field of the given pool.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    pub async fn get_ext_auth_cache_enabled(
+        &self,
+        self_: &crate::PoolRef,
+    ) -> Result<bool, crate::Error> {
+        self.session.call("pool.get_ext_auth_cache_enabled", |c| c.param(&self_)).await
+    }
+    /// Returns the `ext_auth_cache_size` field of the given pool.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    pub async fn get_ext_auth_cache_size(
+        &self,
+        self_: &crate::PoolRef,
+    ) -> Result<i64, crate::Error> {
+        self.session.call("pool.get_ext_auth_cache_size", |c| c.param(&self_)).await
+    }
+    /// Returns the `ext_auth_cache_expiry` field of the given pool.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    pub async fn get_ext_auth_cache_expiry(
+        &self,
+        self_: &crate::PoolRef,
+    ) -> Result<i64, crate::Error> {
+        self.session.call("pool.get_ext_auth_cache_expiry", |c| c.param(&self_)).await
+    }
+    /// Returns the `recommendations` field of the given pool.
+    ///
+    /// Prototyped in XAPI 24.19.1.
+    pub async fn get_recommendations(
+        &self,
+        self_: &crate::PoolRef,
+    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+        self.session.call("pool.get_recommendations", |c| c.param(&self_)).await
+    }
+    /// Returns the `license_server` field of the given pool.
+    ///
+    /// Prototyped in XAPI 25.6.0.
+    pub async fn get_license_server(
+        &self,
+        self_: &crate::PoolRef,
+    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+        self.session.call("pool.get_license_server", |c| c.param(&self_)).await
+    }
+    /// Replaces the `license_server` field of the given pool.
+    ///
+    /// Prototyped in XAPI 25.6.0.
+    pub async fn set_license_server(
+        &self,
+        self_: &crate::PoolRef,
+        value: &std::collections::HashMap<String, String>,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("pool.set_license_server", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Adds a key and its value to the `license_server` map of the given pool; fails if the key is already there.
+    ///
+    /// Prototyped in XAPI 25.6.0.
+    pub async fn add_to_license_server(
+        &self,
+        self_: &crate::PoolRef,
+        key: &str,
+        value: &str,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "pool.add_to_license_server",
+                |c| c.param(&self_).param(&key).param(&value),
+            )
+            .await
+    }
+    /// Removes a key and its value from the `license_server` map of the given pool, if present.
+    ///
+    /// Prototyped in XAPI 25.6.0.
+    pub async fn remove_from_license_server(
+        &self,
+        self_: &crate::PoolRef,
+        key: &str,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "pool.remove_from_license_server",
+                |c| c.param(&self_).param(&key),
+            )
+            .await
+    }
+    /// Returns the `ha_reboot_vm_on_internal_shutdown` field of the given pool.
+    ///
+    /// Prototyped in XAPI 25.16.0.
+    pub async fn get_ha_reboot_vm_on_internal_shutdown(
+        &self,
+        self_: &crate::PoolRef,
+    ) -> Result<bool, crate::Error> {
+        self.session
+            .call("pool.get_ha_reboot_vm_on_internal_shutdown", |c| c.param(&self_))
+            .await
+    }
+    /// Replaces the `ha_reboot_vm_on_internal_shutdown` field of the given pool.
+    ///
+    /// Prototyped in XAPI 25.16.0.
+    pub async fn set_ha_reboot_vm_on_internal_shutdown(
+        &self,
+        self_: &crate::PoolRef,
+        value: bool,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "pool.set_ha_reboot_vm_on_internal_shutdown",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Returns the `limit_console_sessions` field of the given pool.
+    ///
+    /// Prototyped in XAPI 26.1.0.
+    pub async fn get_limit_console_sessions(
+        &self,
+        self_: &crate::PoolRef,
+    ) -> Result<bool, crate::Error> {
+        self.session.call("pool.get_limit_console_sessions", |c| c.param(&self_)).await
+    }
+    /// Replaces the `limit_console_sessions` field of the given pool.
+    ///
+    /// Prototyped in XAPI 26.1.0.
+    pub async fn set_limit_console_sessions(
+        &self,
+        self_: &crate::PoolRef,
+        value: bool,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "pool.set_limit_console_sessions",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Returns the `vm_console_idle_timeout` field of the given pool.
+    ///
+    /// Prototyped in XAPI 26.1.0.
+    pub async fn get_vm_console_idle_timeout(
+        &self,
+        self_: &crate::PoolRef,
+    ) -> Result<i64, crate::Error> {
+        self.session.call("pool.get_vm_console_idle_timeout", |c| c.param(&self_)).await
+    }
+    /// Replaces the `vm_console_idle_timeout` field of the given pool.
+    ///
+    /// Prototyped in XAPI 26.1.0.
+    pub async fn set_vm_console_idle_timeout(
+        &self,
+        self_: &crate::PoolRef,
+        value: i64,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "pool.set_vm_console_idle_timeout",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
+    /// Returns the `auto_update_vm_secureboot_certificates` field of the given pool.
+    ///
+    /// Prototyped in XAPI 26.16.1.
+    pub async fn get_auto_update_vm_secureboot_certificates(
+        &self,
+        self_: &crate::PoolRef,
+    ) -> Result<bool, crate::Error> {
+        self.session
+            .call("pool.get_auto_update_vm_secureboot_certificates", |c| c.param(&self_))
+            .await
+    }
+    /// Replaces the `auto_update_vm_secureboot_certificates` field of the given pool.
+    ///
+    /// Prototyped in XAPI 26.16.1.
+    pub async fn set_auto_update_vm_secureboot_certificates(
+        &self,
+        self_: &crate::PoolRef,
+        value: bool,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "pool.set_auto_update_vm_secureboot_certificates",
+                |c| c.param(&self_).param(&value),
+            )
+            .await
+    }
 }
 /// The pool class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
@@ -3612,7 +4366,7 @@ pub trait PoolServer: crate::server::Backend<
     }
     /// Downloads the latest update metadata from the repositories, optionally forcing it and using an access token; returns a checksum of the synchronised content.
     ///
-    /// Published in XAPI 1.329.0.
+    /// Published in XAPI 1.329.0; changed in XAPI 25.7.0.
     fn sync_updates(
         &self,
         ctx: &Self::Ctx,
@@ -3620,6 +4374,8 @@ pub trait PoolServer: crate::server::Backend<
         force: bool,
         token: String,
         token_id: String,
+        username: String,
+        password: String,
     ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
         crate::server::not_implemented("pool.sync_updates")
     }
@@ -3863,17 +4619,18 @@ pub trait PoolServer: crate::server::Backend<
     }
     /// Removes the named trusted CA certificate from the pool; returns nothing.
     ///
-    /// Published in XAPI 1.290.0.
+    /// Published in XAPI 1.290.0; changed in XAPI 24.35.0; deprecated in XAPI 26.13.0.
     fn uninstall_ca_certificate(
         &self,
         ctx: &Self::Ctx,
         name: String,
+        force: bool,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.uninstall_ca_certificate")
     }
     /// Installs a trusted CA certificate (PEM text) under the given name on every host; returns nothing.
     ///
-    /// Published in XAPI 1.290.0.
+    /// Published in XAPI 1.290.0; deprecated in XAPI 26.13.0.
     fn install_ca_certificate(
         &self,
         ctx: &Self::Ctx,
@@ -4234,6 +4991,156 @@ pub trait PoolServer: crate::server::Backend<
         master_password: String,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.join")
+    }
+    /// Copies the trusted certificates of one type (root CA or pinned) from another pool into this one, skipping those already present. If any installation fails, the certificates added by this call are removed again.
+    ///
+    /// Prototyped in XAPI 26.16.0.
+    fn sync_trusted_certificates_from(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        remote_pool: String,
+        remote_session: crate::SessionRef,
+        remote_certificate: String,
+        ca: bool,
+    ) -> impl Future<
+        Output = Result<Vec<crate::CertificateRef>, crate::ApiError>,
+    > + Send {
+        crate::server::not_implemented("pool.sync_trusted_certificates_from")
+    }
+    /// Removes a trusted TLS certificate from the pool and from every host in it.
+    ///
+    /// Prototyped in XAPI 26.13.0.
+    fn uninstall_trusted_certificate(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        certificate: crate::CertificateRef,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("pool.uninstall_trusted_certificate")
+    }
+    /// Adds a trusted TLS certificate, either a root CA or a pinned server certificate, for the given purposes, and copies it to every host in the pool.
+    ///
+    /// Prototyped in XAPI 26.13.0.
+    fn install_trusted_certificate(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        ca: bool,
+        cert: String,
+        purpose: Vec<crate::CertificatePurpose>,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("pool.install_trusted_certificate")
+    }
+    /// Turns SSH auto mode on or off on every host in the pool; fails with a list of the hosts where it could not be changed.
+    ///
+    /// Prototyped in XAPI 25.27.0.
+    fn set_ssh_auto_mode(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        value: bool,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("pool.set_ssh_auto_mode")
+    }
+    /// Sets the idle timeout for control-domain shell sessions on every host in the pool; fails with a list of the hosts where it could not be set.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    fn set_console_idle_timeout(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        value: i64,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("pool.set_console_idle_timeout")
+    }
+    /// Sets the SSH timeout on every host in the pool; fails with a list of the hosts where it could not be set.
+    ///
+    /// Prototyped in XAPI 25.21.0.
+    fn set_ssh_enabled_timeout(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        value: i64,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("pool.set_ssh_enabled_timeout")
+    }
+    /// Disables SSH access on every host in the pool by calling host.disable_ssh on each; fails with a list of the hosts where it did not succeed.
+    ///
+    /// Prototyped in XAPI 25.13.0.
+    fn disable_ssh(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("pool.disable_ssh")
+    }
+    /// Enables SSH access on every host in the pool by calling host.enable_ssh on each; fails with a list of the hosts where it did not succeed.
+    ///
+    /// Prototyped in XAPI 25.13.0.
+    fn enable_ssh(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("pool.enable_ssh")
+    }
+    /// Checks whether the pool holds the UEFI key files that guests need in order to boot with Secure Boot.
+    ///
+    /// Prototyped in XAPI 24.17.0.
+    fn get_guest_secureboot_readiness(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+    ) -> impl Future<
+        Output = Result<crate::PoolGuestSecurebootReadiness, crate::ApiError>,
+    > + Send {
+        crate::server::not_implemented("pool.get_guest_secureboot_readiness")
+    }
+    /// Sets how long entries stay in the external-authentication cache; must be greater than zero.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    fn set_ext_auth_cache_expiry(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        value: i64,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("pool.set_ext_auth_cache_expiry")
+    }
+    /// Sets the maximum number of entries in the external-authentication cache; must not be negative.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    fn set_ext_auth_cache_size(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        value: i64,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("pool.set_ext_auth_cache_size")
+    }
+    /// Turns caching of external-authentication results on or off for the pool; turning it off also empties the cache.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    fn set_ext_auth_cache_enabled(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        value: bool,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("pool.set_ext_auth_cache_enabled")
+    }
+    /// Turns LDAPS (LDAP over TLS) on or off for external authentication on every host in the pool, coordinator first; if any host fails, the hosts already changed are switched back.
+    ///
+    /// Published in XAPI 26.16.0.
+    fn external_auth_set_ldaps(
+        &self,
+        ctx: &Self::Ctx,
+        pool: crate::PoolRef,
+        ldaps: bool,
+        force: bool,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("pool.external_auth_set_ldaps")
     }
     /// Returns every field of the given pool as one record.
     ///
@@ -5341,7 +6248,7 @@ pub trait PoolServer: crate::server::Backend<
     }
     /// Returns the `policy_no_vendor_device` field of the given pool.
     ///
-    /// Published in XenServer 7.0 (dundee).
+    /// Published in XenServer 7.0 (dundee); deprecated in XAPI 24.14.0.
     fn get_policy_no_vendor_device(
         &self,
         ctx: &Self::Ctx,
@@ -5356,7 +6263,7 @@ pub trait PoolServer: crate::server::Backend<
     }
     /// Replaces the `policy_no_vendor_device` field of the given pool.
     ///
-    /// Published in XenServer 7.0 (dundee).
+    /// Published in XenServer 7.0 (dundee); deprecated in XAPI 24.14.0.
     fn set_policy_no_vendor_device(
         &self,
         ctx: &Self::Ctx,
@@ -5829,6 +6736,324 @@ pub trait PoolServer: crate::server::Backend<
                 .map(|r| r.update_sync_enabled)
         }
     }
+    /// Returns the `ext_auth_cache_enabled` field of the given pool.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    fn get_ext_auth_cache_enabled(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+    ) -> impl Future<Output = Result<bool, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                PoolRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.ext_auth_cache_enabled)
+        }
+    }
+    /// Returns the `ext_auth_cache_size` field of the given pool.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    fn get_ext_auth_cache_size(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+    ) -> impl Future<Output = Result<i64, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                PoolRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.ext_auth_cache_size)
+        }
+    }
+    /// Returns the `ext_auth_cache_expiry` field of the given pool.
+    ///
+    /// Prototyped in XAPI 24.31.0.
+    fn get_ext_auth_cache_expiry(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+    ) -> impl Future<Output = Result<i64, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                PoolRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.ext_auth_cache_expiry)
+        }
+    }
+    /// Returns the `recommendations` field of the given pool.
+    ///
+    /// Prototyped in XAPI 24.19.1.
+    fn get_recommendations(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+    ) -> impl Future<
+        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+    > + Send {
+        async move {
+            crate::server::Store::get::<
+                PoolRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.recommendations)
+        }
+    }
+    /// Returns the `license_server` field of the given pool.
+    ///
+    /// Prototyped in XAPI 25.6.0.
+    fn get_license_server(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+    ) -> impl Future<
+        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+    > + Send {
+        async move {
+            crate::server::Store::get::<
+                PoolRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.license_server)
+        }
+    }
+    /// Replaces the `license_server` field of the given pool.
+    ///
+    /// Prototyped in XAPI 25.6.0.
+    fn set_license_server(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        value: std::collections::HashMap<String, String>,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::update::<
+                PoolRecord,
+                _,
+                _,
+            >(
+                crate::server::Backend::store(self),
+                &self_,
+                move |r| {
+                    r.license_server = value;
+                    Ok(())
+                },
+            )
+        }
+    }
+    /// Adds a key and its value to the `license_server` map of the given pool; fails if the key is already there.
+    ///
+    /// Prototyped in XAPI 25.6.0.
+    fn add_to_license_server(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        key: String,
+        value: String,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::update::<
+                PoolRecord,
+                _,
+                _,
+            >(
+                crate::server::Backend::store(self),
+                &self_,
+                move |r| {
+                    if r.license_server.contains_key(&key) {
+                        return Err(crate::ApiError::MapDuplicateKey {
+                            r#type: "pool".to_string(),
+                            param_name: "license_server".to_string(),
+                            uuid: crate::server::Record::uuid(r)
+                                .unwrap_or_default()
+                                .to_string(),
+                            key: key.to_string(),
+                        });
+                    }
+                    r.license_server.insert(key, value);
+                    Ok(())
+                },
+            )
+        }
+    }
+    /// Removes a key and its value from the `license_server` map of the given pool, if present.
+    ///
+    /// Prototyped in XAPI 25.6.0.
+    fn remove_from_license_server(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        key: String,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::update::<
+                PoolRecord,
+                _,
+                _,
+            >(
+                crate::server::Backend::store(self),
+                &self_,
+                move |r| {
+                    r.license_server.remove(&key);
+                    Ok(())
+                },
+            )
+        }
+    }
+    /// Returns the `ha_reboot_vm_on_internal_shutdown` field of the given pool.
+    ///
+    /// Prototyped in XAPI 25.16.0.
+    fn get_ha_reboot_vm_on_internal_shutdown(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+    ) -> impl Future<Output = Result<bool, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                PoolRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.ha_reboot_vm_on_internal_shutdown)
+        }
+    }
+    /// Replaces the `ha_reboot_vm_on_internal_shutdown` field of the given pool.
+    ///
+    /// Prototyped in XAPI 25.16.0.
+    fn set_ha_reboot_vm_on_internal_shutdown(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        value: bool,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::update::<
+                PoolRecord,
+                _,
+                _,
+            >(
+                crate::server::Backend::store(self),
+                &self_,
+                move |r| {
+                    r.ha_reboot_vm_on_internal_shutdown = value;
+                    Ok(())
+                },
+            )
+        }
+    }
+    /// Returns the `limit_console_sessions` field of the given pool.
+    ///
+    /// Prototyped in XAPI 26.1.0.
+    fn get_limit_console_sessions(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+    ) -> impl Future<Output = Result<bool, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                PoolRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.limit_console_sessions)
+        }
+    }
+    /// Replaces the `limit_console_sessions` field of the given pool.
+    ///
+    /// Prototyped in XAPI 26.1.0.
+    fn set_limit_console_sessions(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        value: bool,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::update::<
+                PoolRecord,
+                _,
+                _,
+            >(
+                crate::server::Backend::store(self),
+                &self_,
+                move |r| {
+                    r.limit_console_sessions = value;
+                    Ok(())
+                },
+            )
+        }
+    }
+    /// Returns the `vm_console_idle_timeout` field of the given pool.
+    ///
+    /// Prototyped in XAPI 26.1.0.
+    fn get_vm_console_idle_timeout(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+    ) -> impl Future<Output = Result<i64, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                PoolRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.vm_console_idle_timeout)
+        }
+    }
+    /// Replaces the `vm_console_idle_timeout` field of the given pool.
+    ///
+    /// Prototyped in XAPI 26.1.0.
+    fn set_vm_console_idle_timeout(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        value: i64,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::update::<
+                PoolRecord,
+                _,
+                _,
+            >(
+                crate::server::Backend::store(self),
+                &self_,
+                move |r| {
+                    r.vm_console_idle_timeout = value;
+                    Ok(())
+                },
+            )
+        }
+    }
+    /// Returns the `auto_update_vm_secureboot_certificates` field of the given pool.
+    ///
+    /// Prototyped in XAPI 26.16.1.
+    fn get_auto_update_vm_secureboot_certificates(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+    ) -> impl Future<Output = Result<bool, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                PoolRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.auto_update_vm_secureboot_certificates)
+        }
+    }
+    /// Replaces the `auto_update_vm_secureboot_certificates` field of the given pool.
+    ///
+    /// Prototyped in XAPI 26.16.1.
+    fn set_auto_update_vm_secureboot_certificates(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolRef,
+        value: bool,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::update::<
+                PoolRecord,
+                _,
+                _,
+            >(
+                crate::server::Backend::store(self),
+                &self_,
+                move |r| {
+                    r.auto_update_vm_secureboot_certificates = value;
+                    Ok(())
+                },
+            )
+        }
+    }
 }
 /// Routes a call of this class (`message` is the part after the
 /// class name). `Err` holds an early answer: an unknown message,
@@ -6227,7 +7452,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.sync_updates",
-                        (3, 5),
+                        (3, 7),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
@@ -6235,6 +7460,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 let force = srv::param(call, 2, "force")?;
                 let token = srv::param_or(call, 3, "token", Default::default())?;
                 let token_id = srv::param_or(call, 4, "token_id", Default::default())?;
+                let username = srv::param_or(call, 5, "username", Default::default())?;
+                let password = srv::param_or(call, 6, "password", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -6248,6 +7475,8 @@ pub(crate) async fn dispatch<S: crate::Server>(
                                     force,
                                     token,
                                     token_id,
+                                    username,
+                                    password,
                                 )
                                 .await
                         },
@@ -6797,18 +8026,19 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.pool.uninstall_ca_certificate",
-                        (2, 2),
+                        (2, 3),
                         roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                     )
                     .await?;
                 let name = srv::param(call, 1, "name")?;
+                let force = srv::param_or(call, 2, "force", Default::default())?;
                 srv::spawn(
                         s,
                         &ctx,
                         "Async.pool.uninstall_ca_certificate",
                         None,
                         move |s, ctx| async move {
-                            PoolServer::uninstall_ca_certificate(&*s, &ctx, name)
+                            PoolServer::uninstall_ca_certificate(&*s, &ctx, name, force)
                                 .await
                                 .map(srv::void)
                         },
@@ -7631,6 +8861,353 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     )
                     .await
             }
+            "sync_trusted_certificates_from" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool.sync_trusted_certificates_from",
+                        (6, 6),
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let remote_pool = srv::param(call, 2, "remote_pool")?;
+                let remote_session = srv::param(call, 3, "remote_session")?;
+                let remote_certificate = srv::param(call, 4, "remote_certificate")?;
+                let ca = srv::param(call, 5, "ca")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.sync_trusted_certificates_from",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolServer::sync_trusted_certificates_from(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    remote_pool,
+                                    remote_session,
+                                    remote_certificate,
+                                    ca,
+                                )
+                                .await
+                        },
+                    )
+                    .await
+            }
+            "uninstall_trusted_certificate" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool.uninstall_trusted_certificate",
+                        (3, 3),
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let certificate = srv::param(call, 2, "certificate")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.uninstall_trusted_certificate",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolServer::uninstall_trusted_certificate(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    certificate,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "install_trusted_certificate" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool.install_trusted_certificate",
+                        (5, 5),
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let ca = srv::param(call, 2, "ca")?;
+                let cert = srv::param(call, 3, "cert")?;
+                let purpose = srv::param(call, 4, "purpose")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.install_trusted_certificate",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolServer::install_trusted_certificate(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    ca,
+                                    cert,
+                                    purpose,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "set_ssh_auto_mode" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool.set_ssh_auto_mode",
+                        (3, 3),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_ssh_auto_mode",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolServer::set_ssh_auto_mode(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "set_console_idle_timeout" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool.set_console_idle_timeout",
+                        (3, 3),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_console_idle_timeout",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolServer::set_console_idle_timeout(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "set_ssh_enabled_timeout" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool.set_ssh_enabled_timeout",
+                        (3, 3),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_ssh_enabled_timeout",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolServer::set_ssh_enabled_timeout(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "disable_ssh" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool.disable_ssh",
+                        (2, 2),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.disable_ssh",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolServer::disable_ssh(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "enable_ssh" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool.enable_ssh",
+                        (2, 2),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.enable_ssh",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolServer::enable_ssh(&*s, &ctx, self_).await.map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "get_guest_secureboot_readiness" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool.get_guest_secureboot_readiness",
+                        (2, 2),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.get_guest_secureboot_readiness",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolServer::get_guest_secureboot_readiness(&*s, &ctx, self_)
+                                .await
+                        },
+                    )
+                    .await
+            }
+            "set_ext_auth_cache_expiry" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool.set_ext_auth_cache_expiry",
+                        (3, 3),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_ext_auth_cache_expiry",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolServer::set_ext_auth_cache_expiry(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    value,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "set_ext_auth_cache_size" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool.set_ext_auth_cache_size",
+                        (3, 3),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_ext_auth_cache_size",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolServer::set_ext_auth_cache_size(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "set_ext_auth_cache_enabled" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool.set_ext_auth_cache_enabled",
+                        (3, 3),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.set_ext_auth_cache_enabled",
+                        Some(crate::PoolRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolServer::set_ext_auth_cache_enabled(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    value,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "external_auth_set_ldaps" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool.external_auth_set_ldaps",
+                        (3, 4),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let pool = srv::param(call, 1, "pool")?;
+                let ldaps = srv::param(call, 2, "ldaps")?;
+                let force = srv::param_or(call, 3, "force", Default::default())?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool.external_auth_set_ldaps",
+                        Some(crate::PoolRef::as_str(&pool).to_string()),
+                        move |s, ctx| async move {
+                            PoolServer::external_auth_set_ldaps(
+                                    &*s,
+                                    &ctx,
+                                    pool,
+                                    ldaps,
+                                    force,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
             _ => Err(srv::unknown(call)),
         };
     }
@@ -7886,7 +9463,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.sync_updates",
-                    (3, 5),
+                    (3, 7),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
@@ -7894,8 +9471,20 @@ pub(crate) async fn dispatch<S: crate::Server>(
             let force = srv::param(call, 2, "force")?;
             let token = srv::param_or(call, 3, "token", Default::default())?;
             let token_id = srv::param_or(call, 4, "token_id", Default::default())?;
+            let username = srv::param_or(call, 5, "username", Default::default())?;
+            let password = srv::param_or(call, 6, "password", Default::default())?;
             srv::done(
-                PoolServer::sync_updates(&**s, &ctx, self_, force, token, token_id).await,
+                PoolServer::sync_updates(
+                        &**s,
+                        &ctx,
+                        self_,
+                        force,
+                        token,
+                        token_id,
+                        username,
+                        password,
+                    )
+                    .await,
             )
         }
         "remove_repository" => {
@@ -8231,13 +9820,14 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "pool.uninstall_ca_certificate",
-                    (2, 2),
+                    (2, 3),
                     roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
                 )
                 .await?;
             let name = srv::param(call, 1, "name")?;
+            let force = srv::param_or(call, 2, "force", Default::default())?;
             srv::done(
-                PoolServer::uninstall_ca_certificate(&**s, &ctx, name)
+                PoolServer::uninstall_ca_certificate(&**s, &ctx, name, force)
                     .await
                     .map(srv::void),
             )
@@ -8764,6 +10354,222 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         master_username,
                         master_password,
                     )
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "sync_trusted_certificates_from" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.sync_trusted_certificates_from",
+                    (6, 6),
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let remote_pool = srv::param(call, 2, "remote_pool")?;
+            let remote_session = srv::param(call, 3, "remote_session")?;
+            let remote_certificate = srv::param(call, 4, "remote_certificate")?;
+            let ca = srv::param(call, 5, "ca")?;
+            srv::done(
+                PoolServer::sync_trusted_certificates_from(
+                        &**s,
+                        &ctx,
+                        self_,
+                        remote_pool,
+                        remote_session,
+                        remote_certificate,
+                        ca,
+                    )
+                    .await,
+            )
+        }
+        "uninstall_trusted_certificate" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.uninstall_trusted_certificate",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let certificate = srv::param(call, 2, "certificate")?;
+            srv::done(
+                PoolServer::uninstall_trusted_certificate(&**s, &ctx, self_, certificate)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "install_trusted_certificate" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.install_trusted_certificate",
+                    (5, 5),
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let ca = srv::param(call, 2, "ca")?;
+            let cert = srv::param(call, 3, "cert")?;
+            let purpose = srv::param(call, 4, "purpose")?;
+            srv::done(
+                PoolServer::install_trusted_certificate(
+                        &**s,
+                        &ctx,
+                        self_,
+                        ca,
+                        cert,
+                        purpose,
+                    )
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "set_ssh_auto_mode" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.set_ssh_auto_mode",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_ssh_auto_mode(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "set_console_idle_timeout" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.set_console_idle_timeout",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_console_idle_timeout(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "set_ssh_enabled_timeout" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.set_ssh_enabled_timeout",
+                    (3, 3),
+                    roles::POOL_ADMIN,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_ssh_enabled_timeout(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "disable_ssh" => {
+            let ctx = srv::begin(s, call, "pool.disable_ssh", (2, 2), roles::POOL_ADMIN)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::disable_ssh(&**s, &ctx, self_).await.map(srv::void))
+        }
+        "enable_ssh" => {
+            let ctx = srv::begin(s, call, "pool.enable_ssh", (2, 2), roles::POOL_ADMIN)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::enable_ssh(&**s, &ctx, self_).await.map(srv::void))
+        }
+        "get_guest_secureboot_readiness" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_guest_secureboot_readiness",
+                    (2, 2),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolServer::get_guest_secureboot_readiness(&**s, &ctx, self_).await,
+            )
+        }
+        "set_ext_auth_cache_expiry" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.set_ext_auth_cache_expiry",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_ext_auth_cache_expiry(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "set_ext_auth_cache_size" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.set_ext_auth_cache_size",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_ext_auth_cache_size(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "set_ext_auth_cache_enabled" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.set_ext_auth_cache_enabled",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_ext_auth_cache_enabled(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "external_auth_set_ldaps" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.external_auth_set_ldaps",
+                    (3, 4),
+                    roles::POOL_ADMIN,
+                )
+                .await?;
+            let pool = srv::param(call, 1, "pool")?;
+            let ldaps = srv::param(call, 2, "ldaps")?;
+            let force = srv::param_or(call, 3, "force", Default::default())?;
+            srv::done(
+                PoolServer::external_auth_set_ldaps(&**s, &ctx, pool, ldaps, force)
                     .await
                     .map(srv::void),
             )
@@ -9919,6 +11725,250 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(PoolServer::get_update_sync_enabled(&**s, &ctx, self_).await)
+        }
+        "get_ext_auth_cache_enabled" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_ext_auth_cache_enabled",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_ext_auth_cache_enabled(&**s, &ctx, self_).await)
+        }
+        "get_ext_auth_cache_size" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_ext_auth_cache_size",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_ext_auth_cache_size(&**s, &ctx, self_).await)
+        }
+        "get_ext_auth_cache_expiry" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_ext_auth_cache_expiry",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_ext_auth_cache_expiry(&**s, &ctx, self_).await)
+        }
+        "get_recommendations" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_recommendations",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_recommendations(&**s, &ctx, self_).await)
+        }
+        "get_license_server" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_license_server",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_license_server(&**s, &ctx, self_).await)
+        }
+        "set_license_server" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.set_license_server",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_license_server(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "add_to_license_server" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.add_to_license_server",
+                    (4, 4),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            let value = srv::param(call, 3, "value")?;
+            srv::done(
+                PoolServer::add_to_license_server(&**s, &ctx, self_, key, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "remove_from_license_server" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.remove_from_license_server",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let key = srv::param(call, 2, "key")?;
+            srv::done(
+                PoolServer::remove_from_license_server(&**s, &ctx, self_, key)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "get_ha_reboot_vm_on_internal_shutdown" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_ha_reboot_vm_on_internal_shutdown",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolServer::get_ha_reboot_vm_on_internal_shutdown(&**s, &ctx, self_)
+                    .await,
+            )
+        }
+        "set_ha_reboot_vm_on_internal_shutdown" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.set_ha_reboot_vm_on_internal_shutdown",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_ha_reboot_vm_on_internal_shutdown(
+                        &**s,
+                        &ctx,
+                        self_,
+                        value,
+                    )
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "get_limit_console_sessions" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_limit_console_sessions",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_limit_console_sessions(&**s, &ctx, self_).await)
+        }
+        "set_limit_console_sessions" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.set_limit_console_sessions",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_limit_console_sessions(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "get_vm_console_idle_timeout" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_vm_console_idle_timeout",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolServer::get_vm_console_idle_timeout(&**s, &ctx, self_).await)
+        }
+        "set_vm_console_idle_timeout" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.set_vm_console_idle_timeout",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_vm_console_idle_timeout(&**s, &ctx, self_, value)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "get_auto_update_vm_secureboot_certificates" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_auto_update_vm_secureboot_certificates",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                PoolServer::get_auto_update_vm_secureboot_certificates(&**s, &ctx, self_)
+                    .await,
+            )
+        }
+        "set_auto_update_vm_secureboot_certificates" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.set_auto_update_vm_secureboot_certificates",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                PoolServer::set_auto_update_vm_secureboot_certificates(
+                        &**s,
+                        &ctx,
+                        self_,
+                        value,
+                    )
+                    .await
+                    .map(srv::void),
+            )
         }
         _ => Err(srv::unknown(call)),
     }

@@ -351,6 +351,84 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     ) -> Result<crate::Task<'s, T, crate::PoolUpdateRef>, crate::Error> {
         self.session.start("Async.pool_update.introduce", |c| c.param(&vdi)).await
     }
+    /// Meant for the toolstack's own use and left out of the published docs. Reads the list of updates recorded as applied on the given host and brings the database in line: creates missing pool_update records, sets the host's updates field and refreshes its software version and reboot-required information. Outside a rolling pool upgrade it also removes leftover patch and update records. The toolstack runs this itself at startup.
+    ///
+    /// Published in XenServer 7.1 (ely).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn resync_host(&self, host: &crate::HostRef) -> Result<(), crate::Error> {
+        self.session.call_void("pool_update.resync_host", |c| c.param(&host)).await
+    }
+    /// Meant for the toolstack's own use and left out of the published docs. Reads the list of updates recorded as applied on the given host and brings the database in line: creates missing pool_update records, sets the host's updates field and refreshes its software version and reboot-required information. Outside a rolling pool upgrade it also removes leftover patch and update records. The toolstack runs this itself at startup.
+    ///
+    /// Published in XenServer 7.1 (ely).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_resync_host(
+        &self,
+        host: &crate::HostRef,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session.start("Async.pool_update.resync_host", |c| c.param(&host)).await
+    }
+    /// Meant for the toolstack's own update tools and left out of the published docs. Undoes one earlier attach of the update's VDI; when the last attach is undone, the VDI is unmounted and unplugged from the control domain and the mount point is removed.
+    ///
+    /// Published in XenServer 7.1 (ely).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn detach(
+        &self,
+        self_: &crate::PoolUpdateRef,
+    ) -> Result<(), crate::Error> {
+        self.session.call_void("pool_update.detach", |c| c.param(&self_)).await
+    }
+    /// Meant for the toolstack's own update tools and left out of the published docs. Undoes one earlier attach of the update's VDI; when the last attach is undone, the VDI is unmounted and unplugged from the control domain and the mount point is removed.
+    ///
+    /// Published in XenServer 7.1 (ely).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_detach(
+        &self,
+        self_: &crate::PoolUpdateRef,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session.start("Async.pool_update.detach", |c| c.param(&self_)).await
+    }
+    /// Meant for the toolstack's own update tools and left out of the published docs. Plugs the update's VDI into the control domain of a host that can reach it, mounts it there and returns a yum configuration that points at the mounted update over HTTP. Calls are counted, so each attach should be matched by a detach; fails with CANNOT_FIND_UPDATE if the update no longer has a VDI.
+    ///
+    /// Published in XenServer 7.1 (ely).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn attach(
+        &self,
+        self_: &crate::PoolUpdateRef,
+        use_localhost_proxy: bool,
+    ) -> Result<String, crate::Error> {
+        self.session
+            .call("pool_update.attach", |c| c.param(&self_).param(&use_localhost_proxy))
+            .await
+    }
+    /// Meant for the toolstack's own update tools and left out of the published docs. Plugs the update's VDI into the control domain of a host that can reach it, mounts it there and returns a yum configuration that points at the mounted update over HTTP. Calls are counted, so each attach should be matched by a detach; fails with CANNOT_FIND_UPDATE if the update no longer has a VDI.
+    ///
+    /// Published in XenServer 7.1 (ely).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_attach(
+        &self,
+        self_: &crate::PoolUpdateRef,
+        use_localhost_proxy: bool,
+    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        self.session
+            .start(
+                "Async.pool_update.attach",
+                |c| c.param(&self_).param(&use_localhost_proxy),
+            )
+            .await
+    }
     /// Returns every field of the given pool_update as one record.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -608,6 +686,43 @@ pub trait PoolUpdateServer: crate::server::Backend<
         vdi: crate::VdiRef,
     ) -> impl Future<Output = Result<crate::PoolUpdateRef, crate::ApiError>> + Send {
         crate::server::not_implemented("pool_update.introduce")
+    }
+    /// Meant for the toolstack's own use and left out of the published docs. Reads the list of updates recorded as applied on the given host and brings the database in line: creates missing pool_update records, sets the host's updates field and refreshes its software version and reboot-required information. Outside a rolling pool upgrade it also removes leftover patch and update records. The toolstack runs this itself at startup.
+    ///
+    /// Published in XenServer 7.1 (ely).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn resync_host(
+        &self,
+        ctx: &Self::Ctx,
+        host: crate::HostRef,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("pool_update.resync_host")
+    }
+    /// Meant for the toolstack's own update tools and left out of the published docs. Undoes one earlier attach of the update's VDI; when the last attach is undone, the VDI is unmounted and unplugged from the control domain and the mount point is removed.
+    ///
+    /// Published in XenServer 7.1 (ely).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn detach(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolUpdateRef,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("pool_update.detach")
+    }
+    /// Meant for the toolstack's own update tools and left out of the published docs. Plugs the update's VDI into the control domain of a host that can reach it, mounts it there and returns a yum configuration that points at the mounted update over HTTP. Calls are counted, so each attach should be matched by a detach; fails with CANNOT_FIND_UPDATE if the update no longer has a VDI.
+    ///
+    /// Published in XenServer 7.1 (ely).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn attach(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::PoolUpdateRef,
+        use_localhost_proxy: bool,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        crate::server::not_implemented("pool_update.attach")
     }
     /// Returns every field of the given pool_update as one record.
     ///
@@ -1107,6 +1222,85 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     )
                     .await
             }
+            "resync_host" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool_update.resync_host",
+                        (2, 2),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let host = srv::param(call, 1, "host")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool_update.resync_host",
+                        None,
+                        move |s, ctx| async move {
+                            PoolUpdateServer::resync_host(&*s, &ctx, host)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "detach" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool_update.detach",
+                        (2, 2),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool_update.detach",
+                        Some(crate::PoolUpdateRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolUpdateServer::detach(&*s, &ctx, self_)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "attach" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.pool_update.attach",
+                        (2, 3),
+                        roles::POOL_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let use_localhost_proxy = srv::param_or(
+                    call,
+                    2,
+                    "use_localhost_proxy",
+                    Default::default(),
+                )?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.pool_update.attach",
+                        Some(crate::PoolUpdateRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            PoolUpdateServer::attach(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    use_localhost_proxy,
+                                )
+                                .await
+                        },
+                    )
+                    .await
+            }
             _ => Err(srv::unknown(call)),
         };
     }
@@ -1190,6 +1384,52 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 .await?;
             let vdi = srv::param(call, 1, "vdi")?;
             srv::done(PoolUpdateServer::introduce(&**s, &ctx, vdi).await)
+        }
+        "resync_host" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool_update.resync_host",
+                    (2, 2),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let host = srv::param(call, 1, "host")?;
+            srv::done(
+                PoolUpdateServer::resync_host(&**s, &ctx, host).await.map(srv::void),
+            )
+        }
+        "detach" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool_update.detach",
+                    (2, 2),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(PoolUpdateServer::detach(&**s, &ctx, self_).await.map(srv::void))
+        }
+        "attach" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool_update.attach",
+                    (2, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let use_localhost_proxy = srv::param_or(
+                call,
+                2,
+                "use_localhost_proxy",
+                Default::default(),
+            )?;
+            srv::done(
+                PoolUpdateServer::attach(&**s, &ctx, self_, use_localhost_proxy).await,
+            )
         }
         "get_record" => {
             let ctx = srv::begin(

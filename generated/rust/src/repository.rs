@@ -12,11 +12,67 @@ impl xenapi_rt::types::Class for Repository {
 }
 /// A reference to a Repository object.
 pub type RepositoryRef = xenapi_rt::types::Ref<Repository>;
+/// Where a repository's content comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Origin {
+    /// Fetched from remote URLs (binary_url and source_url).
+    #[default]
+    Remote,
+    /// Taken from an update bundle file uploaded to the pool.
+    Bundle,
+    /// Taken from the enabled repository of another pool's coordinator.
+    RemotePool,
+    /// A value this version of the bindings does not know, kept as sent.
+    Unknown(String),
+}
+impl Origin {
+    /// Every value this version knows, in schema order.
+    pub const ALL: &'static [Origin] = &[
+        Origin::Remote,
+        Origin::Bundle,
+        Origin::RemotePool,
+    ];
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Origin::Remote => "remote",
+            Origin::Bundle => "bundle",
+            Origin::RemotePool => "remote_pool",
+            Origin::Unknown(s) => s,
+        }
+    }
+    /// The value for a wire string; unknown strings are kept.
+    pub fn from_wire(s: &str) -> Origin {
+        match s {
+            "remote" => Origin::Remote,
+            "bundle" => Origin::Bundle,
+            "remote_pool" => Origin::RemotePool,
+            other => Origin::Unknown(other.to_string()),
+        }
+    }
+}
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for Origin {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        xenapi_rt::types::deserialize_enum(deserializer, "origin", Origin::from_wire)
+    }
+}
 /// Every field of a Repository object, as `Repository.get_record` returns it.
 ///
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[allow(deprecated)]
 pub struct RepositoryRecord {
     /// Globally unique identifier of the repository.
@@ -65,6 +121,41 @@ pub struct RepositoryRecord {
     /// Prototyped in XAPI 22.12.0.
     #[serde(default)]
     pub gpgkey_path: String,
+    /// Where the repository's content comes from: remote URLs ('remote'), an update bundle uploaded to the pool ('bundle'), or another pool's coordinator ('remote_pool'). Set when the repository is introduced.
+    ///
+    /// Prototyped in XAPI 24.23.0.
+    #[serde(default = "RepositoryRecord::default_origin")]
+    pub origin: crate::Origin,
+    /// For a 'remote_pool' repository, the TLS certificate of the remote pool's coordinator, used to verify it. Empty for other origins.
+    ///
+    /// Prototyped in XAPI 25.7.0.
+    #[serde(default)]
+    pub certificate: String,
+}
+#[allow(deprecated)]
+impl Default for RepositoryRecord {
+    fn default() -> Self {
+        RepositoryRecord {
+            uuid: Default::default(),
+            name_label: Default::default(),
+            name_description: Default::default(),
+            binary_url: Default::default(),
+            source_url: Default::default(),
+            update: Default::default(),
+            hash: Default::default(),
+            up_to_date: Default::default(),
+            gpgkey_path: Default::default(),
+            origin: Self::default_origin(),
+            certificate: Default::default(),
+        }
+    }
+}
+/// The schema defaults that differ from the type's own.
+#[allow(deprecated)]
+impl RepositoryRecord {
+    fn default_origin() -> crate::Origin {
+        crate::Origin::Remote
+    }
 }
 impl crate::server::Record for RepositoryRecord {
     type Class = Repository;
@@ -186,6 +277,86 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
                         .param(&update)
                         .param(&gpgkey_path)
                 },
+            )
+            .await
+    }
+    /// Creates a repository that takes its updates from another pool's coordinator over HTTPS, using the given certificate to verify the coordinator. The name and URL must not be in use by another repository.
+    ///
+    /// Prototyped in XAPI 25.7.0.
+    pub async fn introduce_remote_pool(
+        &self,
+        name_label: &str,
+        name_description: &str,
+        binary_url: &str,
+        certificate: &str,
+    ) -> Result<crate::RepositoryRef, crate::Error> {
+        self.session
+            .call(
+                "Repository.introduce_remote_pool",
+                |c| {
+                    c
+                        .param(&name_label)
+                        .param(&name_description)
+                        .param(&binary_url)
+                        .param(&certificate)
+                },
+            )
+            .await
+    }
+    /// Creates a repository that takes its updates from another pool's coordinator over HTTPS, using the given certificate to verify the coordinator. The name and URL must not be in use by another repository.
+    ///
+    /// Prototyped in XAPI 25.7.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_introduce_remote_pool(
+        &self,
+        name_label: &str,
+        name_description: &str,
+        binary_url: &str,
+        certificate: &str,
+    ) -> Result<crate::Task<'s, T, crate::RepositoryRef>, crate::Error> {
+        self.session
+            .start(
+                "Async.Repository.introduce_remote_pool",
+                |c| {
+                    c
+                        .param(&name_label)
+                        .param(&name_description)
+                        .param(&binary_url)
+                        .param(&certificate)
+                },
+            )
+            .await
+    }
+    /// Creates the pool's bundle repository. Its content comes from an update bundle file uploaded to the pool rather than from a URL. Only one bundle repository may exist, and its name must not be in use by another repository.
+    ///
+    /// Prototyped in XAPI 24.23.0.
+    pub async fn introduce_bundle(
+        &self,
+        name_label: &str,
+        name_description: &str,
+    ) -> Result<crate::RepositoryRef, crate::Error> {
+        self.session
+            .call(
+                "Repository.introduce_bundle",
+                |c| c.param(&name_label).param(&name_description),
+            )
+            .await
+    }
+    /// Creates the pool's bundle repository. Its content comes from an update bundle file uploaded to the pool rather than from a URL. Only one bundle repository may exist, and its name must not be in use by another repository.
+    ///
+    /// Prototyped in XAPI 24.23.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_introduce_bundle(
+        &self,
+        name_label: &str,
+        name_description: &str,
+    ) -> Result<crate::Task<'s, T, crate::RepositoryRef>, crate::Error> {
+        self.session
+            .start(
+                "Async.Repository.introduce_bundle",
+                |c| c.param(&name_label).param(&name_description),
             )
             .await
     }
@@ -342,6 +513,24 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     ) -> Result<String, crate::Error> {
         self.session.call("Repository.get_gpgkey_path", |c| c.param(&self_)).await
     }
+    /// Returns the `origin` field of the given Repository.
+    ///
+    /// Prototyped in XAPI 24.23.0.
+    pub async fn get_origin(
+        &self,
+        self_: &crate::RepositoryRef,
+    ) -> Result<crate::Origin, crate::Error> {
+        self.session.call("Repository.get_origin", |c| c.param(&self_)).await
+    }
+    /// Returns the `certificate` field of the given Repository.
+    ///
+    /// Prototyped in XAPI 25.7.0.
+    pub async fn get_certificate(
+        &self,
+        self_: &crate::RepositoryRef,
+    ) -> Result<String, crate::Error> {
+        self.session.call("Repository.get_certificate", |c| c.param(&self_)).await
+    }
 }
 /// The Repository class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
@@ -383,6 +572,30 @@ pub trait RepositoryServer: crate::server::Backend<
         gpgkey_path: String,
     ) -> impl Future<Output = Result<crate::RepositoryRef, crate::ApiError>> + Send {
         crate::server::not_implemented("Repository.introduce")
+    }
+    /// Creates a repository that takes its updates from another pool's coordinator over HTTPS, using the given certificate to verify the coordinator. The name and URL must not be in use by another repository.
+    ///
+    /// Prototyped in XAPI 25.7.0.
+    fn introduce_remote_pool(
+        &self,
+        ctx: &Self::Ctx,
+        name_label: String,
+        name_description: String,
+        binary_url: String,
+        certificate: String,
+    ) -> impl Future<Output = Result<crate::RepositoryRef, crate::ApiError>> + Send {
+        crate::server::not_implemented("Repository.introduce_remote_pool")
+    }
+    /// Creates the pool's bundle repository. Its content comes from an update bundle file uploaded to the pool rather than from a URL. Only one bundle repository may exist, and its name must not be in use by another repository.
+    ///
+    /// Prototyped in XAPI 24.23.0.
+    fn introduce_bundle(
+        &self,
+        ctx: &Self::Ctx,
+        name_label: String,
+        name_description: String,
+    ) -> impl Future<Output = Result<crate::RepositoryRef, crate::ApiError>> + Send {
+        crate::server::not_implemented("Repository.introduce_bundle")
     }
     /// Returns every field of the given Repository as one record.
     ///
@@ -661,6 +874,36 @@ pub trait RepositoryServer: crate::server::Backend<
                 .map(|r| r.gpgkey_path)
         }
     }
+    /// Returns the `origin` field of the given Repository.
+    ///
+    /// Prototyped in XAPI 24.23.0.
+    fn get_origin(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::RepositoryRef,
+    ) -> impl Future<Output = Result<crate::Origin, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                RepositoryRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.origin)
+        }
+    }
+    /// Returns the `certificate` field of the given Repository.
+    ///
+    /// Prototyped in XAPI 25.7.0.
+    fn get_certificate(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::RepositoryRef,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                RepositoryRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.certificate)
+        }
+    }
 }
 /// Routes a call of this class (`message` is the part after the
 /// class name). `Err` holds an early answer: an unknown message,
@@ -765,6 +1008,66 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     )
                     .await
             }
+            "introduce_remote_pool" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.Repository.introduce_remote_pool",
+                        (5, 5),
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let name_label = srv::param(call, 1, "name_label")?;
+                let name_description = srv::param(call, 2, "name_description")?;
+                let binary_url = srv::param(call, 3, "binary_url")?;
+                let certificate = srv::param(call, 4, "certificate")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.Repository.introduce_remote_pool",
+                        None,
+                        move |s, ctx| async move {
+                            RepositoryServer::introduce_remote_pool(
+                                    &*s,
+                                    &ctx,
+                                    name_label,
+                                    name_description,
+                                    binary_url,
+                                    certificate,
+                                )
+                                .await
+                        },
+                    )
+                    .await
+            }
+            "introduce_bundle" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.Repository.introduce_bundle",
+                        (3, 3),
+                        roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                    )
+                    .await?;
+                let name_label = srv::param(call, 1, "name_label")?;
+                let name_description = srv::param(call, 2, "name_description")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.Repository.introduce_bundle",
+                        None,
+                        move |s, ctx| async move {
+                            RepositoryServer::introduce_bundle(
+                                    &*s,
+                                    &ctx,
+                                    name_label,
+                                    name_description,
+                                )
+                                .await
+                        },
+                    )
+                    .await
+            }
             _ => Err(srv::unknown(call)),
         };
     }
@@ -823,6 +1126,52 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         source_url,
                         update,
                         gpgkey_path,
+                    )
+                    .await,
+            )
+        }
+        "introduce_remote_pool" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Repository.introduce_remote_pool",
+                    (5, 5),
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                )
+                .await?;
+            let name_label = srv::param(call, 1, "name_label")?;
+            let name_description = srv::param(call, 2, "name_description")?;
+            let binary_url = srv::param(call, 3, "binary_url")?;
+            let certificate = srv::param(call, 4, "certificate")?;
+            srv::done(
+                RepositoryServer::introduce_remote_pool(
+                        &**s,
+                        &ctx,
+                        name_label,
+                        name_description,
+                        binary_url,
+                        certificate,
+                    )
+                    .await,
+            )
+        }
+        "introduce_bundle" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Repository.introduce_bundle",
+                    (3, 3),
+                    roles::POOL_OPERATOR_AND_ABOVE_OR_CLIENT_CERT,
+                )
+                .await?;
+            let name_label = srv::param(call, 1, "name_label")?;
+            let name_description = srv::param(call, 2, "name_description")?;
+            srv::done(
+                RepositoryServer::introduce_bundle(
+                        &**s,
+                        &ctx,
+                        name_label,
+                        name_description,
                     )
                     .await,
             )
@@ -1026,6 +1375,30 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(RepositoryServer::get_gpgkey_path(&**s, &ctx, self_).await)
+        }
+        "get_origin" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Repository.get_origin",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(RepositoryServer::get_origin(&**s, &ctx, self_).await)
+        }
+        "get_certificate" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Repository.get_certificate",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(RepositoryServer::get_certificate(&**s, &ctx, self_).await)
         }
         _ => Err(srv::unknown(call)),
     }

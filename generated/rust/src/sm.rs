@@ -12,6 +12,66 @@ impl xenapi_rt::types::Class for Sm {
 }
 /// A reference to a SM object.
 pub type SmRef = xenapi_rt::types::Ref<Sm>;
+/// On-disk formats a virtual disk image can be stored in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ImageFormatType {
+    /// A plain image holding the disk's bytes as they are, with no metadata.
+    #[default]
+    Raw,
+    /// Virtual Hard Disk format, which supports thin provisioning and snapshot chains; limited to about 2 TiB per disk.
+    Vhd,
+    /// QEMU copy-on-write version 2 format, which supports thin provisioning, snapshot chains and disks larger than VHD allows.
+    Qcow2,
+    /// A value this version of the bindings does not know, kept as sent.
+    Unknown(String),
+}
+impl ImageFormatType {
+    /// Every value this version knows, in schema order.
+    pub const ALL: &'static [ImageFormatType] = &[
+        ImageFormatType::Raw,
+        ImageFormatType::Vhd,
+        ImageFormatType::Qcow2,
+    ];
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ImageFormatType::Raw => "raw",
+            ImageFormatType::Vhd => "vhd",
+            ImageFormatType::Qcow2 => "qcow2",
+            ImageFormatType::Unknown(s) => s,
+        }
+    }
+    /// The value for a wire string; unknown strings are kept.
+    pub fn from_wire(s: &str) -> ImageFormatType {
+        match s {
+            "raw" => ImageFormatType::Raw,
+            "vhd" => ImageFormatType::Vhd,
+            "qcow2" => ImageFormatType::Qcow2,
+            other => ImageFormatType::Unknown(other.to_string()),
+        }
+    }
+}
+impl std::fmt::Display for ImageFormatType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for ImageFormatType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for ImageFormatType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        xenapi_rt::types::deserialize_enum(
+            deserializer,
+            "image_format_type",
+            ImageFormatType::from_wire,
+        )
+    }
+}
 /// Every field of a SM object, as `SM.get_record` returns it.
 ///
 /// Fields missing from a server's reply take their schema defaults;
@@ -72,7 +132,7 @@ pub struct SmRecord {
     pub capabilities: Vec<String>,
     /// Operations the plugin supports, mapped to the version of each capability.
     ///
-    /// Published in XenServer 6.2 (clearwater).
+    /// Published in XenServer 6.2 (clearwater); changed in XAPI 24.37.0.
     #[serde(default)]
     pub features: std::collections::HashMap<String, i64>,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
@@ -90,6 +150,11 @@ pub struct SmRecord {
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub required_cluster_stack: Vec<String>,
+    /// Disk image formats (raw, vhd, qcow2) that SRs of this type can store VDIs in, as reported by the storage driver; empty if the driver does not say.
+    ///
+    /// Prototyped in XAPI 26.15.0.
+    #[serde(default)]
+    pub supported_image_formats: Vec<crate::ImageFormatType>,
 }
 impl crate::server::Record for SmRecord {
     type Class = Sm;
@@ -237,7 +302,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     }
     /// Returns the `features` field of the given SM.
     ///
-    /// Published in XenServer 6.2 (clearwater).
+    /// Published in XenServer 6.2 (clearwater); changed in XAPI 24.37.0.
     pub async fn get_features(
         &self,
         self_: &crate::SmRef,
@@ -310,6 +375,15 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
         self_: &crate::SmRef,
     ) -> Result<Vec<String>, crate::Error> {
         self.session.call("SM.get_required_cluster_stack", |c| c.param(&self_)).await
+    }
+    /// Returns the `supported_image_formats` field of the given SM.
+    ///
+    /// Prototyped in XAPI 26.15.0.
+    pub async fn get_supported_image_formats(
+        &self,
+        self_: &crate::SmRef,
+    ) -> Result<Vec<crate::ImageFormatType>, crate::Error> {
+        self.session.call("SM.get_supported_image_formats", |c| c.param(&self_)).await
     }
 }
 /// The SM class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
@@ -561,7 +635,7 @@ pub trait SmServer: crate::server::Backend<
     }
     /// Returns the `features` field of the given SM.
     ///
-    /// Published in XenServer 6.2 (clearwater).
+    /// Published in XenServer 6.2 (clearwater); changed in XAPI 24.37.0.
     fn get_features(
         &self,
         ctx: &Self::Ctx,
@@ -704,6 +778,23 @@ pub trait SmServer: crate::server::Backend<
                 SmRecord,
             >(crate::server::Backend::store(self), &self_)
                 .map(|r| r.required_cluster_stack)
+        }
+    }
+    /// Returns the `supported_image_formats` field of the given SM.
+    ///
+    /// Prototyped in XAPI 26.15.0.
+    fn get_supported_image_formats(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::SmRef,
+    ) -> impl Future<
+        Output = Result<Vec<crate::ImageFormatType>, crate::ApiError>,
+    > + Send {
+        async move {
+            crate::server::Store::get::<
+                SmRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.supported_image_formats)
         }
     }
 }
@@ -999,6 +1090,18 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(SmServer::get_required_cluster_stack(&**s, &ctx, self_).await)
+        }
+        "get_supported_image_formats" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SM.get_supported_image_formats",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(SmServer::get_supported_image_formats(&**s, &ctx, self_).await)
         }
         _ => Err(srv::unknown(call)),
     }

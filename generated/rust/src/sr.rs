@@ -52,6 +52,38 @@ pub enum StorageOperations {
     VdiListChangedBlocks,
     /// Changing whether a disk in the SR keeps or discards its changes when its VM reboots.
     VdiSetOnBoot,
+    /// Operations on a disk in the SR are being held back temporarily.
+    ///
+    /// Published in XAPI 24.37.0.
+    VdiBlocked,
+    /// A disk in the SR is being copied.
+    ///
+    /// Published in XAPI 24.37.0.
+    VdiCopy,
+    /// A disk in the SR is being forcibly unlocked.
+    ///
+    /// Published in XAPI 24.37.0.
+    VdiForceUnlock,
+    /// A disk record in the SR is being removed from the database without touching its data.
+    ///
+    /// Published in XAPI 24.37.0.
+    VdiForget,
+    /// The attach configuration of a disk in the SR is being generated.
+    ///
+    /// Published in XAPI 24.37.0.
+    VdiGenerateConfig,
+    /// A disk in the SR is being resized, possibly while attached to a running VM.
+    ///
+    /// Published in XAPI 24.37.0.
+    VdiResizeOnline,
+    /// The fields of a disk in the SR are being refreshed from the storage backend.
+    ///
+    /// Published in XAPI 24.37.0.
+    VdiUpdate,
+    /// A disk in the SR is being reverted to the contents of one of its snapshots.
+    ///
+    /// Published in XAPI 26.16.0.
+    VdiRevert,
     /// Creating a new PBD that connects a host to this SR.
     PbdCreate,
     /// Deleting one of the PBDs that connect a host to this SR.
@@ -80,6 +112,14 @@ impl StorageOperations {
         StorageOperations::VdiDataDestroy,
         StorageOperations::VdiListChangedBlocks,
         StorageOperations::VdiSetOnBoot,
+        StorageOperations::VdiBlocked,
+        StorageOperations::VdiCopy,
+        StorageOperations::VdiForceUnlock,
+        StorageOperations::VdiForget,
+        StorageOperations::VdiGenerateConfig,
+        StorageOperations::VdiResizeOnline,
+        StorageOperations::VdiUpdate,
+        StorageOperations::VdiRevert,
         StorageOperations::PbdCreate,
         StorageOperations::PbdDestroy,
     ];
@@ -104,6 +144,14 @@ impl StorageOperations {
             StorageOperations::VdiDataDestroy => "vdi_data_destroy",
             StorageOperations::VdiListChangedBlocks => "vdi_list_changed_blocks",
             StorageOperations::VdiSetOnBoot => "vdi_set_on_boot",
+            StorageOperations::VdiBlocked => "vdi_blocked",
+            StorageOperations::VdiCopy => "vdi_copy",
+            StorageOperations::VdiForceUnlock => "vdi_force_unlock",
+            StorageOperations::VdiForget => "vdi_forget",
+            StorageOperations::VdiGenerateConfig => "vdi_generate_config",
+            StorageOperations::VdiResizeOnline => "vdi_resize_online",
+            StorageOperations::VdiUpdate => "vdi_update",
+            StorageOperations::VdiRevert => "vdi_revert",
             StorageOperations::PbdCreate => "pbd_create",
             StorageOperations::PbdDestroy => "pbd_destroy",
             StorageOperations::Unknown(s) => s,
@@ -130,6 +178,14 @@ impl StorageOperations {
             "vdi_data_destroy" => StorageOperations::VdiDataDestroy,
             "vdi_list_changed_blocks" => StorageOperations::VdiListChangedBlocks,
             "vdi_set_on_boot" => StorageOperations::VdiSetOnBoot,
+            "vdi_blocked" => StorageOperations::VdiBlocked,
+            "vdi_copy" => StorageOperations::VdiCopy,
+            "vdi_force_unlock" => StorageOperations::VdiForceUnlock,
+            "vdi_forget" => StorageOperations::VdiForget,
+            "vdi_generate_config" => StorageOperations::VdiGenerateConfig,
+            "vdi_resize_online" => StorageOperations::VdiResizeOnline,
+            "vdi_update" => StorageOperations::VdiUpdate,
+            "vdi_revert" => StorageOperations::VdiRevert,
             "pbd_create" => StorageOperations::PbdCreate,
             "pbd_destroy" => StorageOperations::PbdDestroy,
             other => StorageOperations::Unknown(other.to_string()),
@@ -286,7 +342,7 @@ impl crate::server::Record for SrRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.introduced_by.is_null() {
-            out.push((&crate::RELATIONS[17usize], self.introduced_by.as_str()));
+            out.push((&crate::RELATIONS[18usize], self.introduced_by.as_str()));
         }
         out
     }

@@ -3,7 +3,7 @@
 //! Summary of a storage repository as reported by a storage driver, including its names, capacity and health.
 /// Summary of a storage repository as reported by a storage driver, including its names, capacity and health.
 ///
-/// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+/// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0.
 #[derive(Debug)]
 pub enum SrStat {}
 impl xenapi_rt::types::Class for SrStat {
@@ -19,17 +19,32 @@ pub enum SrHealth {
     Healthy,
     /// The SR is restoring redundancy or consistency after a fault and may perform below normal.
     Recovering,
+    /// The storage cannot currently be reached; it may come back, possibly after an administrator fixes the cause, so retrying later may work.
+    ///
+    /// Published in XAPI 24.17.0.
+    Unreachable,
+    /// The storage is unavailable and will not recover on its own; the host has to be rebooted.
+    ///
+    /// Published in XAPI 24.17.0.
+    Unavailable,
     /// A value this version of the bindings does not know, kept as sent.
     Unknown(String),
 }
 impl SrHealth {
     /// Every value this version knows, in schema order.
-    pub const ALL: &'static [SrHealth] = &[SrHealth::Healthy, SrHealth::Recovering];
+    pub const ALL: &'static [SrHealth] = &[
+        SrHealth::Healthy,
+        SrHealth::Recovering,
+        SrHealth::Unreachable,
+        SrHealth::Unavailable,
+    ];
     /// The value as it travels on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             SrHealth::Healthy => "healthy",
             SrHealth::Recovering => "recovering",
+            SrHealth::Unreachable => "unreachable",
+            SrHealth::Unavailable => "unavailable",
             SrHealth::Unknown(s) => s,
         }
     }
@@ -38,6 +53,8 @@ impl SrHealth {
         match s {
             "healthy" => SrHealth::Healthy,
             "recovering" => SrHealth::Recovering,
+            "unreachable" => SrHealth::Unreachable,
+            "unavailable" => SrHealth::Unavailable,
             other => SrHealth::Unknown(other.to_string()),
         }
     }
@@ -72,38 +89,38 @@ impl<'de> serde::Deserialize<'de> for SrHealth {
 pub struct SrStatRecord {
     /// UUID of the SR if the driver knows it, or absent otherwise.
     ///
-    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0.
     #[serde(default)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Short human-readable name of the SR.
     ///
-    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0.
     #[serde(default)]
     pub name_label: String,
     /// Free-text description of the SR.
     ///
-    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0.
     #[serde(default)]
     pub name_description: String,
     /// Space still available in the SR, in bytes.
     ///
-    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0.
     #[serde(default)]
     pub free_space: i64,
     /// Total capacity of the SR, in bytes.
     ///
-    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0.
     #[serde(default)]
     pub total_space: i64,
     /// True if the SR relies on a cluster stack and can be attached by several hosts at once.
     ///
-    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0.
     #[serde(default)]
     pub clustered: bool,
     /// Current health of the SR.
     ///
-    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0.
     #[serde(default)]
     pub health: crate::SrHealth,
 }

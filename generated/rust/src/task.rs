@@ -279,7 +279,7 @@ impl crate::server::Record for TaskRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.subtask_of.is_null() {
-            out.push((&crate::RELATIONS[48usize], self.subtask_of.as_str()));
+            out.push((&crate::RELATIONS[49usize], self.subtask_of.as_str()));
         }
         out
     }
@@ -1508,7 +1508,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "task.set_other_config",
                     (3, 3),
-                    roles::POOL_OPERATOR_AND_ABOVE,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
@@ -1525,7 +1525,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "task.add_to_other_config",
                     (4, 4),
-                    roles::POOL_OPERATOR_AND_ABOVE,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
@@ -1543,7 +1543,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     call,
                     "task.remove_from_other_config",
                     (3, 3),
-                    roles::POOL_OPERATOR_AND_ABOVE,
+                    roles::READ_ONLY_AND_ABOVE,
                 )
                 .await?;
             let self_ = srv::param(call, 1, "self")?;

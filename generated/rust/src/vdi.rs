@@ -50,6 +50,14 @@ pub enum VdiOperations {
     SetOnBoot,
     /// Operations on the disk are temporarily blocked.
     Blocked,
+    /// This snapshot is being used as the source of a revert onto the disk it was taken from.
+    ///
+    /// Published in XAPI 26.16.0.
+    RevertTo,
+    /// This disk is being reverted to the contents of one of its snapshots.
+    ///
+    /// Published in XAPI 26.16.0.
+    RevertFrom,
     /// A value this version of the bindings does not know, kept as sent.
     Unknown(String),
 }
@@ -73,6 +81,8 @@ impl VdiOperations {
         VdiOperations::ListChangedBlocks,
         VdiOperations::SetOnBoot,
         VdiOperations::Blocked,
+        VdiOperations::RevertTo,
+        VdiOperations::RevertFrom,
     ];
     /// The value as it travels on the wire.
     pub fn as_str(&self) -> &str {
@@ -94,6 +104,8 @@ impl VdiOperations {
             VdiOperations::ListChangedBlocks => "list_changed_blocks",
             VdiOperations::SetOnBoot => "set_on_boot",
             VdiOperations::Blocked => "blocked",
+            VdiOperations::RevertTo => "revert_to",
+            VdiOperations::RevertFrom => "revert_from",
             VdiOperations::Unknown(s) => s,
         }
     }
@@ -117,6 +129,8 @@ impl VdiOperations {
             "list_changed_blocks" => VdiOperations::ListChangedBlocks,
             "set_on_boot" => VdiOperations::SetOnBoot,
             "blocked" => VdiOperations::Blocked,
+            "revert_to" => VdiOperations::RevertTo,
+            "revert_from" => VdiOperations::RevertFrom,
             other => VdiOperations::Unknown(other.to_string()),
         }
     }
@@ -517,13 +531,13 @@ impl crate::server::Record for VdiRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.sr.is_null() {
-            out.push((&crate::RELATIONS[20usize], self.sr.as_str()));
+            out.push((&crate::RELATIONS[21usize], self.sr.as_str()));
         }
         if !self.snapshot_of.is_null() {
-            out.push((&crate::RELATIONS[21usize], self.snapshot_of.as_str()));
+            out.push((&crate::RELATIONS[22usize], self.snapshot_of.as_str()));
         }
         if !self.metadata_of_pool.is_null() {
-            out.push((&crate::RELATIONS[22usize], self.metadata_of_pool.as_str()));
+            out.push((&crate::RELATIONS[23usize], self.metadata_of_pool.as_str()));
         }
         out
     }
@@ -1094,7 +1108,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
     ///
-    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness).
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness); published in XAPI 26.17.0.
     #[deprecated(note = "removed in XenServer 7.3 (inverness)")]
     pub async fn resize_online(
         &self,
@@ -1105,7 +1119,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
     ///
-    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness).
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness); published in XAPI 26.17.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     #[deprecated(note = "removed in XenServer 7.3 (inverness)")]
@@ -1186,6 +1200,51 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     ) -> Result<crate::Task<'s, T, crate::VdiRef>, crate::Error> {
         self.session
             .start("Async.VDI.snapshot", |c| c.param(&vdi).param(&driver_params))
+            .await
+    }
+    /// Overwrites the disk that `snapshot` was taken of with the snapshot's contents, discarding the disk's current data. The SR must be attached and its driver must support revert, otherwise UNIMPLEMENTED_IN_SM_BACKEND is raised.
+    ///
+    /// Prototyped in XAPI 26.16.0.
+    pub async fn revert(&self, snapshot: &crate::VdiRef) -> Result<(), crate::Error> {
+        self.session.call_void("VDI.revert", |c| c.param(&snapshot)).await
+    }
+    /// Overwrites the disk that `snapshot` was taken of with the snapshot's contents, discarding the disk's current data. The SR must be attached and its driver must support revert, otherwise UNIMPLEMENTED_IN_SM_BACKEND is raised.
+    ///
+    /// Prototyped in XAPI 26.16.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_revert(
+        &self,
+        snapshot: &crate::VdiRef,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session.start("Async.VDI.revert", |c| c.param(&snapshot)).await
+    }
+    /// A debugging aid left out of the published docs. Asks the storage backend for the static configuration it would use to attach the VDI on the given host, and returns it as text. The SR must be plugged on that host and support VDI_GENERATE_CONFIG, and the VDI must be managed.
+    ///
+    /// Published in XenServer 5.0 (orlando).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn generate_config(
+        &self,
+        host: &crate::HostRef,
+        vdi: &crate::VdiRef,
+    ) -> Result<String, crate::Error> {
+        self.session.call("VDI.generate_config", |c| c.param(&host).param(&vdi)).await
+    }
+    /// A debugging aid left out of the published docs. Asks the storage backend for the static configuration it would use to attach the VDI on the given host, and returns it as text. The SR must be plugged on that host and support VDI_GENERATE_CONFIG, and the VDI must be managed.
+    ///
+    /// Published in XenServer 5.0 (orlando).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_generate_config(
+        &self,
+        host: &crate::HostRef,
+        vdi: &crate::VdiRef,
+    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        self.session
+            .start("Async.VDI.generate_config", |c| c.param(&host).param(&vdi))
             .await
     }
     /// Returns every field of the given VDI as one record.
@@ -1901,7 +1960,7 @@ pub trait VdiServer: crate::server::Backend<
     }
     /// Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
     ///
-    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness).
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness); published in XAPI 26.17.0.
     fn resize_online(
         &self,
         ctx: &Self::Ctx,
@@ -1942,6 +2001,29 @@ pub trait VdiServer: crate::server::Backend<
         driver_params: std::collections::HashMap<String, String>,
     ) -> impl Future<Output = Result<crate::VdiRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.snapshot")
+    }
+    /// Overwrites the disk that `snapshot` was taken of with the snapshot's contents, discarding the disk's current data. The SR must be attached and its driver must support revert, otherwise UNIMPLEMENTED_IN_SM_BACKEND is raised.
+    ///
+    /// Prototyped in XAPI 26.16.0.
+    fn revert(
+        &self,
+        ctx: &Self::Ctx,
+        snapshot: crate::VdiRef,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("VDI.revert")
+    }
+    /// A debugging aid left out of the published docs. Asks the storage backend for the static configuration it would use to attach the VDI on the given host, and returns it as text. The SR must be plugged on that host and support VDI_GENERATE_CONFIG, and the VDI must be managed.
+    ///
+    /// Published in XenServer 5.0 (orlando).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn generate_config(
+        &self,
+        ctx: &Self::Ctx,
+        host: crate::HostRef,
+        vdi: crate::VdiRef,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        crate::server::not_implemented("VDI.generate_config")
     }
     /// Returns every field of the given VDI as one record.
     ///
@@ -3493,6 +3575,49 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     )
                     .await
             }
+            "revert" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VDI.revert",
+                        (2, 2),
+                        roles::VM_POWER_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let snapshot = srv::param(call, 1, "snapshot")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.revert",
+                        Some(crate::VdiRef::as_str(&snapshot).to_string()),
+                        move |s, ctx| async move {
+                            VdiServer::revert(&*s, &ctx, snapshot).await.map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "generate_config" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VDI.generate_config",
+                        (3, 3),
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let host = srv::param(call, 1, "host")?;
+                let vdi = srv::param(call, 2, "vdi")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VDI.generate_config",
+                        None,
+                        move |s, ctx| async move {
+                            VdiServer::generate_config(&*s, &ctx, host, vdi).await
+                        },
+                    )
+                    .await
+            }
             _ => Err(srv::unknown(call)),
         };
     }
@@ -3868,6 +3993,31 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 Default::default(),
             )?;
             srv::done(VdiServer::snapshot(&**s, &ctx, vdi, driver_params).await)
+        }
+        "revert" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.revert",
+                    (2, 2),
+                    roles::VM_POWER_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let snapshot = srv::param(call, 1, "snapshot")?;
+            srv::done(VdiServer::revert(&**s, &ctx, snapshot).await.map(srv::void))
+        }
+        "generate_config" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VDI.generate_config",
+                    (3, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let host = srv::param(call, 1, "host")?;
+            let vdi = srv::param(call, 2, "vdi")?;
+            srv::done(VdiServer::generate_config(&**s, &ctx, host, vdi).await)
         }
         "get_record" => {
             let ctx = srv::begin(

@@ -145,6 +145,10 @@ pub enum VifIpv4ConfigurationMode {
     None,
     /// A static IPv4 address and gateway are pushed to the guest.
     Static,
+    /// The guest is told to obtain its IPv4 address on this interface by DHCP.
+    ///
+    /// Published in XAPI 26.16.0.
+    Dhcp,
     /// A value this version of the bindings does not know, kept as sent.
     Unknown(String),
 }
@@ -153,12 +157,14 @@ impl VifIpv4ConfigurationMode {
     pub const ALL: &'static [VifIpv4ConfigurationMode] = &[
         VifIpv4ConfigurationMode::None,
         VifIpv4ConfigurationMode::Static,
+        VifIpv4ConfigurationMode::Dhcp,
     ];
     /// The value as it travels on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             VifIpv4ConfigurationMode::None => "None",
             VifIpv4ConfigurationMode::Static => "Static",
+            VifIpv4ConfigurationMode::Dhcp => "DHCP",
             VifIpv4ConfigurationMode::Unknown(s) => s,
         }
     }
@@ -167,6 +173,7 @@ impl VifIpv4ConfigurationMode {
         match s {
             "None" => VifIpv4ConfigurationMode::None,
             "Static" => VifIpv4ConfigurationMode::Static,
+            "DHCP" => VifIpv4ConfigurationMode::Dhcp,
             other => VifIpv4ConfigurationMode::Unknown(other.to_string()),
         }
     }
@@ -200,6 +207,10 @@ pub enum VifIpv6ConfigurationMode {
     None,
     /// A static IPv6 address and gateway are pushed to the guest.
     Static,
+    /// The guest is told to configure its IPv6 address on this interface automatically (for example by stateless autoconfiguration from router advertisements) rather than being given a static one.
+    ///
+    /// Published in XAPI 26.16.0.
+    Autoconf,
     /// A value this version of the bindings does not know, kept as sent.
     Unknown(String),
 }
@@ -208,12 +219,14 @@ impl VifIpv6ConfigurationMode {
     pub const ALL: &'static [VifIpv6ConfigurationMode] = &[
         VifIpv6ConfigurationMode::None,
         VifIpv6ConfigurationMode::Static,
+        VifIpv6ConfigurationMode::Autoconf,
     ];
     /// The value as it travels on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             VifIpv6ConfigurationMode::None => "None",
             VifIpv6ConfigurationMode::Static => "Static",
+            VifIpv6ConfigurationMode::Autoconf => "Autoconf",
             VifIpv6ConfigurationMode::Unknown(s) => s,
         }
     }
@@ -222,6 +235,7 @@ impl VifIpv6ConfigurationMode {
         match s {
             "None" => VifIpv6ConfigurationMode::None,
             "Static" => VifIpv6ConfigurationMode::Static,
+            "Autoconf" => VifIpv6ConfigurationMode::Autoconf,
             other => VifIpv6ConfigurationMode::Unknown(other.to_string()),
         }
     }
@@ -394,6 +408,11 @@ pub struct VifRecord {
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
     pub ipv6_gateway: String,
+    /// 802.1Q VLAN IDs (0-4094) whose tagged traffic this interface carries as a trunk port; empty means no restriction, so every VLAN is passed. Cannot be used on a network that is itself backed by a VLAN PIF.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    #[serde(default)]
+    pub trunks: Vec<i64>,
 }
 #[allow(deprecated)]
 impl Default for VifRecord {
@@ -426,6 +445,7 @@ impl Default for VifRecord {
             ipv6_configuration_mode: Self::default_ipv6_configuration_mode(),
             ipv6_addresses: Default::default(),
             ipv6_gateway: Default::default(),
+            trunks: Default::default(),
         }
     }
 }
@@ -456,10 +476,10 @@ impl crate::server::Record for VifRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.network.is_null() {
-            out.push((&crate::RELATIONS[27usize], self.network.as_str()));
+            out.push((&crate::RELATIONS[28usize], self.network.as_str()));
         }
         if !self.vm.is_null() {
-            out.push((&crate::RELATIONS[28usize], self.vm.as_str()));
+            out.push((&crate::RELATIONS[29usize], self.vm.as_str()));
         }
         out
     }
@@ -487,7 +507,7 @@ pub struct VifClient<'s, T> {
 impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     /// Sets the IPv6 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
     ///
-    /// Published in XenServer 7.0 (dundee).
+    /// Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0.
     pub async fn configure_ipv6(
         &self,
         self_: &crate::VifRef,
@@ -504,7 +524,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     }
     /// Sets the IPv6 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
     ///
-    /// Published in XenServer 7.0 (dundee).
+    /// Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_configure_ipv6(
@@ -523,7 +543,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     }
     /// Sets the IPv4 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
     ///
-    /// Published in XenServer 7.0 (dundee).
+    /// Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0.
     pub async fn configure_ipv4(
         &self,
         self_: &crate::VifRef,
@@ -540,7 +560,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     }
     /// Sets the IPv4 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
     ///
-    /// Published in XenServer 7.0 (dundee).
+    /// Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0.
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_configure_ipv4(
@@ -811,6 +831,80 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
         self_: &crate::VifRef,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session.start("Async.VIF.plug", |c| c.param(&self_)).await
+    }
+    /// Replaces the interface's `trunks` list with the given VLAN IDs (duplicates dropped) and applies the change at once if the interface is plugged; an empty set lifts the restriction.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    pub async fn set_trunks(
+        &self,
+        self_: &crate::VifRef,
+        value: &[i64],
+    ) -> Result<(), crate::Error> {
+        self.session.call_void("VIF.set_trunks", |c| c.param(&self_).param(&value)).await
+    }
+    /// Replaces the interface's `trunks` list with the given VLAN IDs (duplicates dropped) and applies the change at once if the interface is plugged; an empty set lifts the restriction.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_trunks(
+        &self,
+        self_: &crate::VifRef,
+        value: &[i64],
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start("Async.VIF.set_trunks", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Removes one VLAN ID from the interface's `trunks` list (no effect if absent) and applies the change at once if the interface is plugged; removing the last one lets every VLAN through again.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    pub async fn remove_trunks(
+        &self,
+        self_: &crate::VifRef,
+        value: i64,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("VIF.remove_trunks", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Removes one VLAN ID from the interface's `trunks` list (no effect if absent) and applies the change at once if the interface is plugged; removing the last one lets every VLAN through again.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_remove_trunks(
+        &self,
+        self_: &crate::VifRef,
+        value: i64,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start("Async.VIF.remove_trunks", |c| c.param(&self_).param(&value))
+            .await
+    }
+    /// Adds one VLAN ID to the interface's `trunks` list (no effect if already present) and applies the change at once if the interface is plugged.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    pub async fn add_trunks(
+        &self,
+        self_: &crate::VifRef,
+        value: i64,
+    ) -> Result<(), crate::Error> {
+        self.session.call_void("VIF.add_trunks", |c| c.param(&self_).param(&value)).await
+    }
+    /// Adds one VLAN ID to the interface's `trunks` list (no effect if already present) and applies the change at once if the interface is plugged.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_add_trunks(
+        &self,
+        self_: &crate::VifRef,
+        value: i64,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start("Async.VIF.add_trunks", |c| c.param(&self_).param(&value))
+            .await
     }
     /// Returns every field of the given VIF as one record.
     ///
@@ -1189,6 +1283,15 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     ) -> Result<String, crate::Error> {
         self.session.call("VIF.get_ipv6_gateway", |c| c.param(&self_)).await
     }
+    /// Returns the `trunks` field of the given VIF.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    pub async fn get_trunks(
+        &self,
+        self_: &crate::VifRef,
+    ) -> Result<Vec<i64>, crate::Error> {
+        self.session.call("VIF.get_trunks", |c| c.param(&self_)).await
+    }
 }
 /// The VIF class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
 #[allow(unused_variables, deprecated)]
@@ -1197,7 +1300,7 @@ pub trait VifServer: crate::server::Backend<
     > {
     /// Sets the IPv6 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
     ///
-    /// Published in XenServer 7.0 (dundee).
+    /// Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0.
     fn configure_ipv6(
         &self,
         ctx: &Self::Ctx,
@@ -1210,7 +1313,7 @@ pub trait VifServer: crate::server::Backend<
     }
     /// Sets the IPv4 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
     ///
-    /// Published in XenServer 7.0 (dundee).
+    /// Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0.
     fn configure_ipv4(
         &self,
         ctx: &Self::Ctx,
@@ -1339,6 +1442,39 @@ pub trait VifServer: crate::server::Backend<
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.plug")
     }
+    /// Replaces the interface's `trunks` list with the given VLAN IDs (duplicates dropped) and applies the change at once if the interface is plugged; an empty set lifts the restriction.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    fn set_trunks(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VifRef,
+        value: Vec<i64>,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("VIF.set_trunks")
+    }
+    /// Removes one VLAN ID from the interface's `trunks` list (no effect if absent) and applies the change at once if the interface is plugged; removing the last one lets every VLAN through again.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    fn remove_trunks(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VifRef,
+        value: i64,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("VIF.remove_trunks")
+    }
+    /// Adds one VLAN ID to the interface's `trunks` list (no effect if already present) and applies the change at once if the interface is plugged.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    fn add_trunks(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VifRef,
+        value: i64,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("VIF.add_trunks")
+    }
     /// Returns every field of the given VIF as one record.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -1389,6 +1525,7 @@ pub trait VifServer: crate::server::Backend<
                 locking_mode: args.locking_mode,
                 ipv4_allowed: args.ipv4_allowed,
                 ipv6_allowed: args.ipv6_allowed,
+                trunks: args.trunks,
                 ..VifRecord::default()
             };
             crate::server::Store::create::<
@@ -2062,6 +2199,21 @@ pub trait VifServer: crate::server::Backend<
                 .map(|r| r.ipv6_gateway)
         }
     }
+    /// Returns the `trunks` field of the given VIF.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    fn get_trunks(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VifRef,
+    ) -> impl Future<Output = Result<Vec<i64>, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                VifRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.trunks)
+        }
+    }
 }
 /// Routes a call of this class (`message` is the part after the
 /// class name). `Err` holds an early answer: an unknown message,
@@ -2401,6 +2553,78 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     )
                     .await
             }
+            "set_trunks" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VIF.set_trunks",
+                        (3, 3),
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VIF.set_trunks",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            VifServer::set_trunks(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "remove_trunks" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VIF.remove_trunks",
+                        (3, 3),
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VIF.remove_trunks",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            VifServer::remove_trunks(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "add_trunks" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VIF.add_trunks",
+                        (3, 3),
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VIF.add_trunks",
+                        Some(crate::VifRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            VifServer::add_trunks(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
             _ => Err(srv::unknown(call)),
         };
     }
@@ -2598,6 +2822,51 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VifServer::plug(&**s, &ctx, self_).await.map(srv::void))
+        }
+        "set_trunks" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VIF.set_trunks",
+                    (3, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VifServer::set_trunks(&**s, &ctx, self_, value).await.map(srv::void),
+            )
+        }
+        "remove_trunks" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VIF.remove_trunks",
+                    (3, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VifServer::remove_trunks(&**s, &ctx, self_, value).await.map(srv::void),
+            )
+        }
+        "add_trunks" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VIF.add_trunks",
+                    (3, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VifServer::add_trunks(&**s, &ctx, self_, value).await.map(srv::void),
+            )
         }
         "get_record" => {
             let ctx = srv::begin(
@@ -3113,6 +3382,18 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VifServer::get_ipv6_gateway(&**s, &ctx, self_).await)
+        }
+        "get_trunks" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VIF.get_trunks",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VifServer::get_trunks(&**s, &ctx, self_).await)
         }
         _ => Err(srv::unknown(call)),
     }

@@ -391,6 +391,10 @@ pub enum VmOperations {
     Destroy,
     /// Adding a virtual TPM to the VM.
     CreateVtpm,
+    /// Running Windows sysprep in the guest.
+    ///
+    /// Published in XAPI 25.24.0.
+    Sysprep,
     /// A value this version of the bindings does not know, kept as sent.
     Unknown(String),
 }
@@ -446,6 +450,7 @@ impl VmOperations {
         VmOperations::Reverting,
         VmOperations::Destroy,
         VmOperations::CreateVtpm,
+        VmOperations::Sysprep,
     ];
     /// The value as it travels on the wire.
     pub fn as_str(&self) -> &str {
@@ -499,6 +504,7 @@ impl VmOperations {
             VmOperations::Reverting => "reverting",
             VmOperations::Destroy => "destroy",
             VmOperations::CreateVtpm => "create_vtpm",
+            VmOperations::Sysprep => "sysprep",
             VmOperations::Unknown(s) => s,
         }
     }
@@ -554,6 +560,7 @@ impl VmOperations {
             "reverting" => VmOperations::Reverting,
             "destroy" => VmOperations::Destroy,
             "create_vtpm" => VmOperations::CreateVtpm,
+            "sysprep" => VmOperations::Sysprep,
             other => VmOperations::Unknown(other.to_string()),
         }
     }
@@ -721,6 +728,198 @@ impl<'de> serde::Deserialize<'de> for DomainType {
             deserializer,
             "domain_type",
             DomainType::from_wire,
+        )
+    }
+}
+/// Whether the Secure Boot certificates stored for a VM are current.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum VmSecurebootCertificatesState {
+    /// No update is needed. This includes VMs to which Secure Boot does not apply, such as BIOS VMs.
+    #[default]
+    Ok,
+    /// The certificates are about to expire or have expired, and an update is available.
+    UpdateAvailable,
+    /// An update is scheduled for the VM's next boot, whether it is started or rebooted through the API or rebooted by the guest.
+    UpdateOnBoot,
+    /// A value this version of the bindings does not know, kept as sent.
+    Unknown(String),
+}
+impl VmSecurebootCertificatesState {
+    /// Every value this version knows, in schema order.
+    pub const ALL: &'static [VmSecurebootCertificatesState] = &[
+        VmSecurebootCertificatesState::Ok,
+        VmSecurebootCertificatesState::UpdateAvailable,
+        VmSecurebootCertificatesState::UpdateOnBoot,
+    ];
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            VmSecurebootCertificatesState::Ok => "ok",
+            VmSecurebootCertificatesState::UpdateAvailable => "update_available",
+            VmSecurebootCertificatesState::UpdateOnBoot => "update_on_boot",
+            VmSecurebootCertificatesState::Unknown(s) => s,
+        }
+    }
+    /// The value for a wire string; unknown strings are kept.
+    pub fn from_wire(s: &str) -> VmSecurebootCertificatesState {
+        match s {
+            "ok" => VmSecurebootCertificatesState::Ok,
+            "update_available" => VmSecurebootCertificatesState::UpdateAvailable,
+            "update_on_boot" => VmSecurebootCertificatesState::UpdateOnBoot,
+            other => VmSecurebootCertificatesState::Unknown(other.to_string()),
+        }
+    }
+}
+impl std::fmt::Display for VmSecurebootCertificatesState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for VmSecurebootCertificatesState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for VmSecurebootCertificatesState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        xenapi_rt::types::deserialize_enum(
+            deserializer,
+            "vm_secureboot_certificates_state",
+            VmSecurebootCertificatesState::from_wire,
+        )
+    }
+}
+/// Secure Boot mode to set in a VM's UEFI variables.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum VmUefiMode {
+    /// Clear the Secure Boot keys so the firmware is in Setup Mode and accepts new keys.
+    #[default]
+    Setup,
+    /// Restore the default Secure Boot keys so the firmware is in User Mode and enforces them.
+    User,
+    /// A value this version of the bindings does not know, kept as sent.
+    Unknown(String),
+}
+impl VmUefiMode {
+    /// Every value this version knows, in schema order.
+    pub const ALL: &'static [VmUefiMode] = &[VmUefiMode::Setup, VmUefiMode::User];
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            VmUefiMode::Setup => "setup",
+            VmUefiMode::User => "user",
+            VmUefiMode::Unknown(s) => s,
+        }
+    }
+    /// The value for a wire string; unknown strings are kept.
+    pub fn from_wire(s: &str) -> VmUefiMode {
+        match s {
+            "setup" => VmUefiMode::Setup,
+            "user" => VmUefiMode::User,
+            other => VmUefiMode::Unknown(other.to_string()),
+        }
+    }
+}
+impl std::fmt::Display for VmUefiMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for VmUefiMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for VmUefiMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        xenapi_rt::types::deserialize_enum(
+            deserializer,
+            "vm_uefi_mode",
+            VmUefiMode::from_wire,
+        )
+    }
+}
+/// How ready a VM is to boot with UEFI Secure Boot.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum VmSecurebootReadiness {
+    /// The VM uses BIOS firmware, not UEFI, so Secure Boot does not apply.
+    #[default]
+    NotSupported,
+    /// The VM uses UEFI, but Secure Boot is turned off in its platform settings.
+    Disabled,
+    /// Secure Boot is on, but the VM has no stored UEFI variables yet; they are created at its first boot.
+    FirstBoot,
+    /// Secure Boot is on, and the PK, KEK, db and dbx variables are all present.
+    Ready,
+    /// Secure Boot is on, and PK, KEK and db are present, but there is no dbx list of revoked signatures.
+    ReadyNoDbx,
+    /// Secure Boot is on, but no platform key (PK) is present, so the firmware is in Setup Mode.
+    SetupMode,
+    /// Secure Boot is on and a platform key (PK) is present, but KEK or db is missing.
+    CertsIncomplete,
+    /// A value this version of the bindings does not know, kept as sent.
+    Unknown(String),
+}
+impl VmSecurebootReadiness {
+    /// Every value this version knows, in schema order.
+    pub const ALL: &'static [VmSecurebootReadiness] = &[
+        VmSecurebootReadiness::NotSupported,
+        VmSecurebootReadiness::Disabled,
+        VmSecurebootReadiness::FirstBoot,
+        VmSecurebootReadiness::Ready,
+        VmSecurebootReadiness::ReadyNoDbx,
+        VmSecurebootReadiness::SetupMode,
+        VmSecurebootReadiness::CertsIncomplete,
+    ];
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            VmSecurebootReadiness::NotSupported => "not_supported",
+            VmSecurebootReadiness::Disabled => "disabled",
+            VmSecurebootReadiness::FirstBoot => "first_boot",
+            VmSecurebootReadiness::Ready => "ready",
+            VmSecurebootReadiness::ReadyNoDbx => "ready_no_dbx",
+            VmSecurebootReadiness::SetupMode => "setup_mode",
+            VmSecurebootReadiness::CertsIncomplete => "certs_incomplete",
+            VmSecurebootReadiness::Unknown(s) => s,
+        }
+    }
+    /// The value for a wire string; unknown strings are kept.
+    pub fn from_wire(s: &str) -> VmSecurebootReadiness {
+        match s {
+            "not_supported" => VmSecurebootReadiness::NotSupported,
+            "disabled" => VmSecurebootReadiness::Disabled,
+            "first_boot" => VmSecurebootReadiness::FirstBoot,
+            "ready" => VmSecurebootReadiness::Ready,
+            "ready_no_dbx" => VmSecurebootReadiness::ReadyNoDbx,
+            "setup_mode" => VmSecurebootReadiness::SetupMode,
+            "certs_incomplete" => VmSecurebootReadiness::CertsIncomplete,
+            other => VmSecurebootReadiness::Unknown(other.to_string()),
+        }
+    }
+}
+impl std::fmt::Display for VmSecurebootReadiness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for VmSecurebootReadiness {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for VmSecurebootReadiness {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        xenapi_rt::types::deserialize_enum(
+            deserializer,
+            "vm_secureboot_readiness",
+            VmSecurebootReadiness::from_wire,
         )
     }
 }
@@ -1172,8 +1371,8 @@ pub struct VmRecord {
     pub hardware_platform_version: i64,
     /// True if the VM is given the vendor PCI device through which Windows Update can supply PV drivers.
     ///
-    /// Published in XenServer 7.0 (dundee).
-    #[serde(default)]
+    /// Published in XenServer 7.0 (dundee); changed in XAPI 24.14.0.
+    #[serde(default = "VmRecord::default_has_vendor_device")]
     pub has_vendor_device: bool,
     /// True if a configuration change has been made that only takes effect after the VM is restarted.
     ///
@@ -1211,6 +1410,16 @@ pub struct VmRecord {
     /// Prototyped in XAPI 24.10.0.
     #[serde(default)]
     pub pending_guidances_full: Vec<crate::UpdateGuidances>,
+    /// The VM group this VM belongs to, as a set with at most one member; empty if the VM is in no group. Changed with VM.set_groups.
+    ///
+    /// Prototyped in XAPI 24.19.1.
+    #[serde(default)]
+    pub groups: Vec<crate::VmGroupRef>,
+    /// Whether the UEFI Secure Boot certificates stored for the VM need updating: 'ok', 'update_available', or 'update_on_boot' if an update will run at the next boot. VMs to which Secure Boot does not apply are 'ok'.
+    ///
+    /// Prototyped in XAPI 26.14.0.
+    #[serde(default = "VmRecord::default_secureboot_certificates_state")]
+    pub secureboot_certificates_state: crate::VmSecurebootCertificatesState,
 }
 #[allow(deprecated)]
 impl Default for VmRecord {
@@ -1298,7 +1507,7 @@ impl Default for VmRecord {
             version: Default::default(),
             generation_id: Self::default_generation_id(),
             hardware_platform_version: Default::default(),
-            has_vendor_device: Default::default(),
+            has_vendor_device: Self::default_has_vendor_device(),
             requires_reboot: Default::default(),
             reference_label: Default::default(),
             domain_type: Self::default_domain_type(),
@@ -1306,6 +1515,8 @@ impl Default for VmRecord {
             pending_guidances: Default::default(),
             pending_guidances_recommended: Default::default(),
             pending_guidances_full: Default::default(),
+            groups: Default::default(),
+            secureboot_certificates_state: Self::default_secureboot_certificates_state(),
         }
     }
 }
@@ -1324,8 +1535,14 @@ impl VmRecord {
     fn default_generation_id() -> String {
         String::from("0:0")
     }
+    fn default_has_vendor_device() -> bool {
+        true
+    }
     fn default_domain_type() -> crate::DomainType {
         crate::DomainType::Unspecified
+    }
+    fn default_secureboot_certificates_state() -> crate::VmSecurebootCertificatesState {
+        crate::VmSecurebootCertificatesState::Ok
     }
 }
 impl crate::server::Record for VmRecord {
@@ -1342,22 +1559,22 @@ impl crate::server::Record for VmRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.resident_on.is_null() {
-            out.push((&crate::RELATIONS[30usize], self.resident_on.as_str()));
+            out.push((&crate::RELATIONS[31usize], self.resident_on.as_str()));
         }
         if !self.snapshot_of.is_null() {
-            out.push((&crate::RELATIONS[31usize], self.snapshot_of.as_str()));
+            out.push((&crate::RELATIONS[32usize], self.snapshot_of.as_str()));
         }
         if !self.parent.is_null() {
-            out.push((&crate::RELATIONS[32usize], self.parent.as_str()));
+            out.push((&crate::RELATIONS[33usize], self.parent.as_str()));
         }
         if !self.protection_policy.is_null() {
-            out.push((&crate::RELATIONS[33usize], self.protection_policy.as_str()));
+            out.push((&crate::RELATIONS[34usize], self.protection_policy.as_str()));
         }
         if !self.snapshot_schedule.is_null() {
-            out.push((&crate::RELATIONS[34usize], self.snapshot_schedule.as_str()));
+            out.push((&crate::RELATIONS[35usize], self.snapshot_schedule.as_str()));
         }
         if !self.appliance.is_null() {
-            out.push((&crate::RELATIONS[35usize], self.appliance.as_str()));
+            out.push((&crate::RELATIONS[36usize], self.appliance.as_str()));
         }
         out
     }
@@ -2499,6 +2716,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         vif_map: &std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
         options: &std::collections::HashMap<String, String>,
         vgpu_map: &std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_format_map: &std::collections::HashMap<crate::VdiRef, String>,
     ) -> Result<crate::VmRef, crate::Error> {
         self.session
             .call(
@@ -2512,6 +2730,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
                         .param(&vif_map)
                         .param(&options)
                         .param(&vgpu_map)
+                        .param(&vdi_format_map)
                 },
             )
             .await
@@ -2530,6 +2749,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         vif_map: &std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
         options: &std::collections::HashMap<String, String>,
         vgpu_map: &std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_format_map: &std::collections::HashMap<crate::VdiRef, String>,
     ) -> Result<crate::Task<'s, T, crate::VmRef>, crate::Error> {
         self.session
             .start(
@@ -2543,6 +2763,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
                         .param(&vif_map)
                         .param(&options)
                         .param(&vgpu_map)
+                        .param(&vdi_format_map)
                 },
             )
             .await
@@ -3757,6 +3978,188 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
                 "Async.VM.snapshot",
                 |c| c.param(&vm).param(&new_name).param(&ignore_vdis),
             )
+            .await
+    }
+    /// Runs Windows sysprep in a running guest with the given unattend.xml answer file, which is passed to the guest on a temporary virtual CD. Then waits for the VM to shut down as part of the reboot that sysprep performs. The VM needs a CD drive and guest drivers that support sysprep, and the feature must be enabled on the host.
+    ///
+    /// Prototyped in XAPI 25.24.0.
+    pub async fn sysprep(
+        &self,
+        self_: &crate::VmRef,
+        unattend: &str,
+        timeout: f64,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "VM.sysprep",
+                |c| {
+                    c
+                        .param(&self_)
+                        .param(&unattend)
+                        .param(&xenapi_rt::types::Float(timeout))
+                },
+            )
+            .await
+    }
+    /// Runs Windows sysprep in a running guest with the given unattend.xml answer file, which is passed to the guest on a temporary virtual CD. Then waits for the VM to shut down as part of the reboot that sysprep performs. The VM needs a CD drive and guest drivers that support sysprep, and the feature must be enabled on the host.
+    ///
+    /// Prototyped in XAPI 25.24.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_sysprep(
+        &self,
+        self_: &crate::VmRef,
+        unattend: &str,
+        timeout: f64,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.VM.sysprep",
+                |c| {
+                    c
+                        .param(&self_)
+                        .param(&unattend)
+                        .param(&xenapi_rt::types::Float(timeout))
+                },
+            )
+            .await
+    }
+    /// Schedules (mark true) or cancels (mark false) an update of the VM's Secure Boot certificates at its next boot, and sets secureboot_certificates_state to match. Allowed only when that state is update_available or update_on_boot; repeating a request has no further effect.
+    ///
+    /// Prototyped in XAPI 26.14.0.
+    pub async fn update_secureboot_certificates_on_boot(
+        &self,
+        self_: &crate::VmRef,
+        mark: bool,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void(
+                "VM.update_secureboot_certificates_on_boot",
+                |c| c.param(&self_).param(&mark),
+            )
+            .await
+    }
+    /// Schedules (mark true) or cancels (mark false) an update of the VM's Secure Boot certificates at its next boot, and sets secureboot_certificates_state to match. Allowed only when that state is update_available or update_on_boot; repeating a request has no further effect.
+    ///
+    /// Prototyped in XAPI 26.14.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_update_secureboot_certificates_on_boot(
+        &self,
+        self_: &crate::VmRef,
+        mark: bool,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start(
+                "Async.VM.update_secureboot_certificates_on_boot",
+                |c| c.param(&self_).param(&mark),
+            )
+            .await
+    }
+    /// Reports whether the VM is ready to boot with UEFI Secure Boot. The check uses the VM's firmware type, its secureboot platform setting and the keys in its stored UEFI variables.
+    ///
+    /// Prototyped in XAPI 24.17.0.
+    pub async fn get_secureboot_readiness(
+        &self,
+        self_: &crate::VmRef,
+    ) -> Result<crate::VmSecurebootReadiness, crate::Error> {
+        self.session.call("VM.get_secureboot_readiness", |c| c.param(&self_)).await
+    }
+    /// Reports whether the VM is ready to boot with UEFI Secure Boot. The check uses the VM's firmware type, its secureboot platform setting and the keys in its stored UEFI variables.
+    ///
+    /// Prototyped in XAPI 24.17.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_get_secureboot_readiness(
+        &self,
+        self_: &crate::VmRef,
+    ) -> Result<crate::Task<'s, T, crate::VmSecurebootReadiness>, crate::Error> {
+        self.session
+            .start("Async.VM.get_secureboot_readiness", |c| c.param(&self_))
+            .await
+    }
+    /// Resets the Secure Boot variables in the VM's UEFI store. 'setup' clears the keys so the firmware starts in Setup Mode, and 'user' restores the default keys so it starts in User Mode. Returns the output of the tool that makes the change.
+    ///
+    /// Prototyped in XAPI 24.17.0.
+    pub async fn set_uefi_mode(
+        &self,
+        self_: &crate::VmRef,
+        mode: &crate::VmUefiMode,
+    ) -> Result<String, crate::Error> {
+        self.session.call("VM.set_uefi_mode", |c| c.param(&self_).param(&mode)).await
+    }
+    /// Resets the Secure Boot variables in the VM's UEFI store. 'setup' clears the keys so the firmware starts in Setup Mode, and 'user' restores the default keys so it starts in User Mode. Returns the output of the tool that makes the change.
+    ///
+    /// Prototyped in XAPI 24.17.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_uefi_mode(
+        &self,
+        self_: &crate::VmRef,
+        mode: &crate::VmUefiMode,
+    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        self.session
+            .start("Async.VM.set_uefi_mode", |c| c.param(&self_).param(&mode))
+            .await
+    }
+    /// Calls a function of a plugin on the host where the VM is running, and returns its output. The VM must be running.
+    ///
+    /// Prototyped in XAPI 25.22.0.
+    pub async fn call_host_plugin(
+        &self,
+        vm: &crate::VmRef,
+        plugin: &str,
+        r#fn: &str,
+        args: &std::collections::HashMap<String, String>,
+    ) -> Result<String, crate::Error> {
+        self.session
+            .call(
+                "VM.call_host_plugin",
+                |c| c.param(&vm).param(&plugin).param(&r#fn).param(&args),
+            )
+            .await
+    }
+    /// Calls a function of a plugin on the host where the VM is running, and returns its output. The VM must be running.
+    ///
+    /// Prototyped in XAPI 25.22.0.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_call_host_plugin(
+        &self,
+        vm: &crate::VmRef,
+        plugin: &str,
+        r#fn: &str,
+        args: &std::collections::HashMap<String, String>,
+    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        self.session
+            .start(
+                "Async.VM.call_host_plugin",
+                |c| c.param(&vm).param(&plugin).param(&r#fn).param(&args),
+            )
+            .await
+    }
+    /// Sets the VM groups the VM belongs to. An empty set takes the VM out of its group. At most one group is allowed; control domains, templates and snapshots cannot join groups. Needs the VM groups feature to be enabled by the pool's license.
+    ///
+    /// Prototyped in XAPI 24.19.1.
+    pub async fn set_groups(
+        &self,
+        self_: &crate::VmRef,
+        value: &[crate::VmGroupRef],
+    ) -> Result<(), crate::Error> {
+        self.session.call_void("VM.set_groups", |c| c.param(&self_).param(&value)).await
+    }
+    /// Sets the VM groups the VM belongs to. An empty set takes the VM out of its group. At most one group is allowed; control domains, templates and snapshots cannot join groups. Needs the VM groups feature to be enabled by the pool's license.
+    ///
+    /// Prototyped in XAPI 24.19.1.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_groups(
+        &self,
+        self_: &crate::VmRef,
+        value: &[crate::VmGroupRef],
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start("Async.VM.set_groups", |c| c.param(&self_).param(&value))
             .await
     }
     /// Returns every field of the given VM as one record.
@@ -5045,7 +5448,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     }
     /// Returns the `has_vendor_device` field of the given VM.
     ///
-    /// Published in XenServer 7.0 (dundee).
+    /// Published in XenServer 7.0 (dundee); changed in XAPI 24.14.0.
     pub async fn get_has_vendor_device(
         &self,
         self_: &crate::VmRef,
@@ -5116,6 +5519,26 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         self_: &crate::VmRef,
     ) -> Result<Vec<crate::UpdateGuidances>, crate::Error> {
         self.session.call("VM.get_pending_guidances_full", |c| c.param(&self_)).await
+    }
+    /// Returns the `groups` field of the given VM.
+    ///
+    /// Prototyped in XAPI 24.19.1.
+    pub async fn get_groups(
+        &self,
+        self_: &crate::VmRef,
+    ) -> Result<Vec<crate::VmGroupRef>, crate::Error> {
+        self.session.call("VM.get_groups", |c| c.param(&self_)).await
+    }
+    /// Returns the `secureboot_certificates_state` field of the given VM.
+    ///
+    /// Prototyped in XAPI 26.14.0.
+    pub async fn get_secureboot_certificates_state(
+        &self,
+        self_: &crate::VmRef,
+    ) -> Result<crate::VmSecurebootCertificatesState, crate::Error> {
+        self.session
+            .call("VM.get_secureboot_certificates_state", |c| c.param(&self_))
+            .await
     }
 }
 /// The VM class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
@@ -5546,6 +5969,7 @@ pub trait VmServer: crate::server::Backend<
         vif_map: std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
         options: std::collections::HashMap<String, String>,
         vgpu_map: std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_format_map: std::collections::HashMap<crate::VdiRef, String>,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.migrate_send")
     }
@@ -6068,6 +6492,76 @@ pub trait VmServer: crate::server::Backend<
         ignore_vdis: Vec<crate::VdiRef>,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.snapshot")
+    }
+    /// Runs Windows sysprep in a running guest with the given unattend.xml answer file, which is passed to the guest on a temporary virtual CD. Then waits for the VM to shut down as part of the reboot that sysprep performs. The VM needs a CD drive and guest drivers that support sysprep, and the feature must be enabled on the host.
+    ///
+    /// Prototyped in XAPI 25.24.0.
+    fn sysprep(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VmRef,
+        unattend: String,
+        timeout: f64,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("VM.sysprep")
+    }
+    /// Schedules (mark true) or cancels (mark false) an update of the VM's Secure Boot certificates at its next boot, and sets secureboot_certificates_state to match. Allowed only when that state is update_available or update_on_boot; repeating a request has no further effect.
+    ///
+    /// Prototyped in XAPI 26.14.0.
+    fn update_secureboot_certificates_on_boot(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VmRef,
+        mark: bool,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("VM.update_secureboot_certificates_on_boot")
+    }
+    /// Reports whether the VM is ready to boot with UEFI Secure Boot. The check uses the VM's firmware type, its secureboot platform setting and the keys in its stored UEFI variables.
+    ///
+    /// Prototyped in XAPI 24.17.0.
+    fn get_secureboot_readiness(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VmRef,
+    ) -> impl Future<
+        Output = Result<crate::VmSecurebootReadiness, crate::ApiError>,
+    > + Send {
+        crate::server::not_implemented("VM.get_secureboot_readiness")
+    }
+    /// Resets the Secure Boot variables in the VM's UEFI store. 'setup' clears the keys so the firmware starts in Setup Mode, and 'user' restores the default keys so it starts in User Mode. Returns the output of the tool that makes the change.
+    ///
+    /// Prototyped in XAPI 24.17.0.
+    fn set_uefi_mode(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VmRef,
+        mode: crate::VmUefiMode,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        crate::server::not_implemented("VM.set_uefi_mode")
+    }
+    /// Calls a function of a plugin on the host where the VM is running, and returns its output. The VM must be running.
+    ///
+    /// Prototyped in XAPI 25.22.0.
+    fn call_host_plugin(
+        &self,
+        ctx: &Self::Ctx,
+        vm: crate::VmRef,
+        plugin: String,
+        r#fn: String,
+        args: std::collections::HashMap<String, String>,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        crate::server::not_implemented("VM.call_host_plugin")
+    }
+    /// Sets the VM groups the VM belongs to. An empty set takes the VM out of its group. At most one group is allowed; control domains, templates and snapshots cannot join groups. Needs the VM groups feature to be enabled by the pool's license.
+    ///
+    /// Prototyped in XAPI 24.19.1.
+    fn set_groups(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VmRef,
+        value: Vec<crate::VmGroupRef>,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("VM.set_groups")
     }
     /// Returns every field of the given VM as one record.
     ///
@@ -8516,7 +9010,7 @@ pub trait VmServer: crate::server::Backend<
     }
     /// Returns the `has_vendor_device` field of the given VM.
     ///
-    /// Published in XenServer 7.0 (dundee).
+    /// Published in XenServer 7.0 (dundee); changed in XAPI 24.14.0.
     fn get_has_vendor_device(
         &self,
         ctx: &Self::Ctx,
@@ -8640,6 +9134,38 @@ pub trait VmServer: crate::server::Backend<
                 VmRecord,
             >(crate::server::Backend::store(self), &self_)
                 .map(|r| r.pending_guidances_full)
+        }
+    }
+    /// Returns the `groups` field of the given VM.
+    ///
+    /// Prototyped in XAPI 24.19.1.
+    fn get_groups(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VmRef,
+    ) -> impl Future<Output = Result<Vec<crate::VmGroupRef>, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                VmRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.groups)
+        }
+    }
+    /// Returns the `secureboot_certificates_state` field of the given VM.
+    ///
+    /// Prototyped in XAPI 26.14.0.
+    fn get_secureboot_certificates_state(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VmRef,
+    ) -> impl Future<
+        Output = Result<crate::VmSecurebootCertificatesState, crate::ApiError>,
+    > + Send {
+        async move {
+            crate::server::Store::get::<
+                VmRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.secureboot_certificates_state)
         }
     }
 }
@@ -9552,7 +10078,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         s,
                         call,
                         "Async.VM.migrate_send",
-                        (7, 8),
+                        (7, 9),
                         roles::VM_POWER_ADMIN_AND_ABOVE,
                     )
                     .await?;
@@ -9563,6 +10089,12 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 let vif_map = srv::param(call, 5, "vif_map")?;
                 let options = srv::param(call, 6, "options")?;
                 let vgpu_map = srv::param_or(call, 7, "vgpu_map", Default::default())?;
+                let vdi_format_map = srv::param_or(
+                    call,
+                    8,
+                    "vdi_format_map",
+                    Default::default(),
+                )?;
                 srv::spawn(
                         s,
                         &ctx,
@@ -9579,6 +10111,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                                     vif_map,
                                     options,
                                     vgpu_map,
+                                    vdi_format_map,
                                 )
                                 .await
                         },
@@ -10720,6 +11253,153 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     )
                     .await
             }
+            "sysprep" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VM.sysprep",
+                        (4, 4),
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let unattend = srv::param(call, 2, "unattend")?;
+                let timeout = srv::param::<xenapi_rt::types::Float>(call, 3, "timeout")?
+                    .0;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.sysprep",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            VmServer::sysprep(&*s, &ctx, self_, unattend, timeout)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "update_secureboot_certificates_on_boot" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VM.update_secureboot_certificates_on_boot",
+                        (3, 3),
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let mark = srv::param(call, 2, "mark")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.update_secureboot_certificates_on_boot",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            VmServer::update_secureboot_certificates_on_boot(
+                                    &*s,
+                                    &ctx,
+                                    self_,
+                                    mark,
+                                )
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "get_secureboot_readiness" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VM.get_secureboot_readiness",
+                        (2, 2),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.get_secureboot_readiness",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            VmServer::get_secureboot_readiness(&*s, &ctx, self_).await
+                        },
+                    )
+                    .await
+            }
+            "set_uefi_mode" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VM.set_uefi_mode",
+                        (3, 3),
+                        roles::POOL_ADMIN,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let mode = srv::param(call, 2, "mode")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_uefi_mode",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            VmServer::set_uefi_mode(&*s, &ctx, self_, mode).await
+                        },
+                    )
+                    .await
+            }
+            "call_host_plugin" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VM.call_host_plugin",
+                        (5, 5),
+                        roles::VM_OPERATOR_AND_ABOVE,
+                    )
+                    .await?;
+                let vm = srv::param(call, 1, "vm")?;
+                let plugin = srv::param(call, 2, "plugin")?;
+                let r#fn = srv::param(call, 3, "fn")?;
+                let args = srv::param(call, 4, "args")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.call_host_plugin",
+                        Some(crate::VmRef::as_str(&vm).to_string()),
+                        move |s, ctx| async move {
+                            VmServer::call_host_plugin(&*s, &ctx, vm, plugin, r#fn, args)
+                                .await
+                        },
+                    )
+                    .await
+            }
+            "set_groups" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VM.set_groups",
+                        (3, 3),
+                        roles::VM_ADMIN_AND_ABOVE,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let value = srv::param(call, 2, "value")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VM.set_groups",
+                        Some(crate::VmRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            VmServer::set_groups(&*s, &ctx, self_, value)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
             _ => Err(srv::unknown(call)),
         };
     }
@@ -11297,7 +11977,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     s,
                     call,
                     "VM.migrate_send",
-                    (7, 8),
+                    (7, 9),
                     roles::VM_POWER_ADMIN_AND_ABOVE,
                 )
                 .await?;
@@ -11308,6 +11988,12 @@ pub(crate) async fn dispatch<S: crate::Server>(
             let vif_map = srv::param(call, 5, "vif_map")?;
             let options = srv::param(call, 6, "options")?;
             let vgpu_map = srv::param_or(call, 7, "vgpu_map", Default::default())?;
+            let vdi_format_map = srv::param_or(
+                call,
+                8,
+                "vdi_format_map",
+                Default::default(),
+            )?;
             srv::done(
                 VmServer::migrate_send(
                         &**s,
@@ -11319,6 +12005,7 @@ pub(crate) async fn dispatch<S: crate::Server>(
                         vif_map,
                         options,
                         vgpu_map,
+                        vdi_format_map,
                     )
                     .await,
             )
@@ -12017,6 +12704,92 @@ pub(crate) async fn dispatch<S: crate::Server>(
             let new_name = srv::param(call, 2, "new_name")?;
             let ignore_vdis = srv::param_or(call, 3, "ignore_vdis", Default::default())?;
             srv::done(VmServer::snapshot(&**s, &ctx, vm, new_name, ignore_vdis).await)
+        }
+        "sysprep" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.sysprep",
+                    (4, 4),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let unattend = srv::param(call, 2, "unattend")?;
+            let timeout = srv::param::<xenapi_rt::types::Float>(call, 3, "timeout")?.0;
+            srv::done(
+                VmServer::sysprep(&**s, &ctx, self_, unattend, timeout)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "update_secureboot_certificates_on_boot" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.update_secureboot_certificates_on_boot",
+                    (3, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let mark = srv::param(call, 2, "mark")?;
+            srv::done(
+                VmServer::update_secureboot_certificates_on_boot(&**s, &ctx, self_, mark)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "get_secureboot_readiness" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_secureboot_readiness",
+                    (2, 2),
+                    roles::POOL_ADMIN,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_secureboot_readiness(&**s, &ctx, self_).await)
+        }
+        "set_uefi_mode" => {
+            let ctx = srv::begin(s, call, "VM.set_uefi_mode", (3, 3), roles::POOL_ADMIN)
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let mode = srv::param(call, 2, "mode")?;
+            srv::done(VmServer::set_uefi_mode(&**s, &ctx, self_, mode).await)
+        }
+        "call_host_plugin" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.call_host_plugin",
+                    (5, 5),
+                    roles::VM_OPERATOR_AND_ABOVE,
+                )
+                .await?;
+            let vm = srv::param(call, 1, "vm")?;
+            let plugin = srv::param(call, 2, "plugin")?;
+            let r#fn = srv::param(call, 3, "fn")?;
+            let args = srv::param(call, 4, "args")?;
+            srv::done(
+                VmServer::call_host_plugin(&**s, &ctx, vm, plugin, r#fn, args).await,
+            )
+        }
+        "set_groups" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.set_groups",
+                    (3, 3),
+                    roles::VM_ADMIN_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let value = srv::param(call, 2, "value")?;
+            srv::done(
+                VmServer::set_groups(&**s, &ctx, self_, value).await.map(srv::void),
+            )
         }
         "get_record" => {
             let ctx = srv::begin(
@@ -13816,6 +14589,32 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmServer::get_pending_guidances_full(&**s, &ctx, self_).await)
+        }
+        "get_groups" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_groups",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmServer::get_groups(&**s, &ctx, self_).await)
+        }
+        "get_secureboot_certificates_state" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM.get_secureboot_certificates_state",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(
+                VmServer::get_secureboot_certificates_state(&**s, &ctx, self_).await,
+            )
         }
         _ => Err(srv::unknown(call)),
     }

@@ -155,6 +155,16 @@ pub struct VmGuestMetricsRecord {
     #[serde(rename = "PV_drivers_detected")]
     #[serde(default)]
     pub pv_drivers_detected: bool,
+    /// The guest's network host name as reported by its agent, under the key `host_name`; the DNS domain is appended when the guest reports one. Empty if the agent reports none.
+    ///
+    /// Prototyped in XAPI 24.28.0.
+    #[serde(default)]
+    pub netbios_name: std::collections::HashMap<String, String>,
+    /// Data published by services running in the guest, read from the guest agent: keys have the form `service/key`, plus a few keys the host is configured to collect. Empty if the guest reports nothing.
+    ///
+    /// Prototyped in XAPI 25.15.0.
+    #[serde(default)]
+    pub services: std::collections::HashMap<String, String>,
 }
 #[allow(deprecated)]
 impl Default for VmGuestMetricsRecord {
@@ -174,6 +184,8 @@ impl Default for VmGuestMetricsRecord {
             can_use_hotplug_vbd: Self::default_can_use_hotplug_vbd(),
             can_use_hotplug_vif: Self::default_can_use_hotplug_vif(),
             pv_drivers_detected: Default::default(),
+            netbios_name: Default::default(),
+            services: Default::default(),
         }
     }
 }
@@ -427,6 +439,24 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
         self.session
             .call("VM_guest_metrics.get_PV_drivers_detected", |c| c.param(&self_))
             .await
+    }
+    /// Returns the `netbios_name` field of the given VM_guest_metrics.
+    ///
+    /// Prototyped in XAPI 24.28.0.
+    pub async fn get_netbios_name(
+        &self,
+        self_: &crate::VmGuestMetricsRef,
+    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+        self.session.call("VM_guest_metrics.get_netbios_name", |c| c.param(&self_)).await
+    }
+    /// Returns the `services` field of the given VM_guest_metrics.
+    ///
+    /// Prototyped in XAPI 25.15.0.
+    pub async fn get_services(
+        &self,
+        self_: &crate::VmGuestMetricsRef,
+    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+        self.session.call("VM_guest_metrics.get_services", |c| c.param(&self_)).await
     }
 }
 /// The VM_guest_metrics class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
@@ -818,6 +848,40 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
                 .map(|r| r.pv_drivers_detected)
         }
     }
+    /// Returns the `netbios_name` field of the given VM_guest_metrics.
+    ///
+    /// Prototyped in XAPI 24.28.0.
+    fn get_netbios_name(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VmGuestMetricsRef,
+    ) -> impl Future<
+        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+    > + Send {
+        async move {
+            crate::server::Store::get::<
+                VmGuestMetricsRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.netbios_name)
+        }
+    }
+    /// Returns the `services` field of the given VM_guest_metrics.
+    ///
+    /// Prototyped in XAPI 25.15.0.
+    fn get_services(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VmGuestMetricsRef,
+    ) -> impl Future<
+        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+    > + Send {
+        async move {
+            crate::server::Store::get::<
+                VmGuestMetricsRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.services)
+        }
+    }
 }
 /// Routes a call of this class (`message` is the part after the
 /// class name). `Err` holds an early answer: an unknown message,
@@ -1111,6 +1175,30 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::done(
                 VmGuestMetricsServer::get_pv_drivers_detected(&**s, &ctx, self_).await,
             )
+        }
+        "get_netbios_name" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM_guest_metrics.get_netbios_name",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmGuestMetricsServer::get_netbios_name(&**s, &ctx, self_).await)
+        }
+        "get_services" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM_guest_metrics.get_services",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmGuestMetricsServer::get_services(&**s, &ctx, self_).await)
         }
         _ => Err(srv::unknown(call)),
     }

@@ -105,6 +105,21 @@ pub struct VmMetricsRecord {
     /// Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata).
     #[serde(default = "VmMetricsRecord::default_current_domain_type")]
     pub current_domain_type: crate::DomainType,
+    /// True if the running VM's memory sits on a single NUMA node, or on fewer nodes than the host has; false otherwise, and for a VM that is not running.
+    ///
+    /// Prototyped in XAPI 26.2.0.
+    #[serde(default)]
+    pub numa_optimised: bool,
+    /// Number of host NUMA nodes holding a meaningful share (more than 16 MiB) of the running VM's memory; 0 when the VM is not running or the figure is unknown.
+    ///
+    /// Prototyped in XAPI 26.2.0.
+    #[serde(default)]
+    pub numa_nodes: i64,
+    /// Memory of the running VM on each host NUMA node, in bytes, keyed by node index; empty when the VM is not running or the figure is unknown.
+    ///
+    /// Prototyped in XAPI 26.2.0.
+    #[serde(default)]
+    pub numa_node_memory: std::collections::HashMap<i64, i64>,
 }
 #[allow(deprecated)]
 impl Default for VmMetricsRecord {
@@ -126,6 +141,9 @@ impl Default for VmMetricsRecord {
             nested_virt: Default::default(),
             nomigrate: Default::default(),
             current_domain_type: Self::default_current_domain_type(),
+            numa_optimised: Default::default(),
+            numa_nodes: Default::default(),
+            numa_node_memory: Default::default(),
         }
     }
 }
@@ -381,6 +399,33 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
         self.session
             .call("VM_metrics.get_current_domain_type", |c| c.param(&self_))
             .await
+    }
+    /// Returns the `numa_optimised` field of the given VM_metrics.
+    ///
+    /// Prototyped in XAPI 26.2.0.
+    pub async fn get_numa_optimised(
+        &self,
+        self_: &crate::VmMetricsRef,
+    ) -> Result<bool, crate::Error> {
+        self.session.call("VM_metrics.get_numa_optimised", |c| c.param(&self_)).await
+    }
+    /// Returns the `numa_nodes` field of the given VM_metrics.
+    ///
+    /// Prototyped in XAPI 26.2.0.
+    pub async fn get_numa_nodes(
+        &self,
+        self_: &crate::VmMetricsRef,
+    ) -> Result<i64, crate::Error> {
+        self.session.call("VM_metrics.get_numa_nodes", |c| c.param(&self_)).await
+    }
+    /// Returns the `numa_node_memory` field of the given VM_metrics.
+    ///
+    /// Prototyped in XAPI 26.2.0.
+    pub async fn get_numa_node_memory(
+        &self,
+        self_: &crate::VmMetricsRef,
+    ) -> Result<std::collections::HashMap<i64, i64>, crate::Error> {
+        self.session.call("VM_metrics.get_numa_node_memory", |c| c.param(&self_)).await
     }
 }
 /// The VM_metrics class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
@@ -798,6 +843,53 @@ pub trait VmMetricsServer: crate::server::Backend<
                 .map(|r| r.current_domain_type)
         }
     }
+    /// Returns the `numa_optimised` field of the given VM_metrics.
+    ///
+    /// Prototyped in XAPI 26.2.0.
+    fn get_numa_optimised(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VmMetricsRef,
+    ) -> impl Future<Output = Result<bool, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                VmMetricsRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.numa_optimised)
+        }
+    }
+    /// Returns the `numa_nodes` field of the given VM_metrics.
+    ///
+    /// Prototyped in XAPI 26.2.0.
+    fn get_numa_nodes(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VmMetricsRef,
+    ) -> impl Future<Output = Result<i64, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::get::<
+                VmMetricsRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.numa_nodes)
+        }
+    }
+    /// Returns the `numa_node_memory` field of the given VM_metrics.
+    ///
+    /// Prototyped in XAPI 26.2.0.
+    fn get_numa_node_memory(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VmMetricsRef,
+    ) -> impl Future<
+        Output = Result<std::collections::HashMap<i64, i64>, crate::ApiError>,
+    > + Send {
+        async move {
+            crate::server::Store::get::<
+                VmMetricsRecord,
+            >(crate::server::Backend::store(self), &self_)
+                .map(|r| r.numa_node_memory)
+        }
+    }
 }
 /// Routes a call of this class (`message` is the part after the
 /// class name). `Err` holds an early answer: an unknown message,
@@ -1105,6 +1197,42 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 .await?;
             let self_ = srv::param(call, 1, "self")?;
             srv::done(VmMetricsServer::get_current_domain_type(&**s, &ctx, self_).await)
+        }
+        "get_numa_optimised" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM_metrics.get_numa_optimised",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmMetricsServer::get_numa_optimised(&**s, &ctx, self_).await)
+        }
+        "get_numa_nodes" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM_metrics.get_numa_nodes",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmMetricsServer::get_numa_nodes(&**s, &ctx, self_).await)
+        }
+        "get_numa_node_memory" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VM_metrics.get_numa_node_memory",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VmMetricsServer::get_numa_node_memory(&**s, &ctx, self_).await)
         }
         _ => Err(srv::unknown(call)),
     }

@@ -268,12 +268,14 @@ pub struct VmppRecord {
     pub uuid: String,
     /// Short human-readable name of the protection policy.
     ///
-    /// Published in XenServer 4.0 (rio).
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub name_label: String,
     /// Longer human-readable description of the protection policy.
     ///
-    /// Published in XenServer 4.0 (rio).
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
     pub name_description: String,
     /// True if the policy's schedule is active; false pauses scheduled backups.
@@ -1229,7 +1231,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `name_label` field of the given VMPP.
     ///
-    /// Published in XenServer 4.0 (rio).
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_name_label(
         &self,
         self_: &crate::VmppRef,
@@ -1238,7 +1241,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the `name_label` field of the given VMPP.
     ///
-    /// Published in XenServer 4.0 (rio).
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_name_label(
         &self,
         self_: &crate::VmppRef,
@@ -1250,7 +1254,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Returns the `name_description` field of the given VMPP.
     ///
-    /// Published in XenServer 4.0 (rio).
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_name_description(
         &self,
         self_: &crate::VmppRef,
@@ -1259,7 +1264,8 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     }
     /// Replaces the `name_description` field of the given VMPP.
     ///
-    /// Published in XenServer 4.0 (rio).
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn set_name_description(
         &self,
         self_: &crate::VmppRef,
@@ -1866,7 +1872,7 @@ pub trait VmppServer: crate::server::Backend<
     }
     /// Returns the `name_label` field of the given VMPP.
     ///
-    /// Published in XenServer 4.0 (rio).
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -1881,7 +1887,7 @@ pub trait VmppServer: crate::server::Backend<
     }
     /// Replaces the `name_label` field of the given VMPP.
     ///
-    /// Published in XenServer 4.0 (rio).
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_name_label(
         &self,
         ctx: &Self::Ctx,
@@ -1905,7 +1911,7 @@ pub trait VmppServer: crate::server::Backend<
     }
     /// Returns the `name_description` field of the given VMPP.
     ///
-    /// Published in XenServer 4.0 (rio).
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn get_name_description(
         &self,
         ctx: &Self::Ctx,
@@ -1920,7 +1926,7 @@ pub trait VmppServer: crate::server::Backend<
     }
     /// Replaces the `name_description` field of the given VMPP.
     ///
-    /// Published in XenServer 4.0 (rio).
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     fn set_name_description(
         &self,
         ctx: &Self::Ctx,

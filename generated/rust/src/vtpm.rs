@@ -193,7 +193,7 @@ impl crate::server::Record for VtpmRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.vm.is_null() {
-            out.push((&crate::RELATIONS[36usize], self.vm.as_str()));
+            out.push((&crate::RELATIONS[37usize], self.vm.as_str()));
         }
         out
     }
@@ -257,6 +257,60 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
         is_unique: bool,
     ) -> Result<crate::Task<'s, T, crate::VtpmRef>, crate::Error> {
         self.session.start("Async.VTPM.create", |c| c.param(&vm).param(&is_unique)).await
+    }
+    /// Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Replaces the stored state of the vTPM with new base64-encoded contents and discards the old state; contents that are not valid base64 are rejected.
+    ///
+    /// Prototyped in XAPI 22.26.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn set_contents(
+        &self,
+        self_: &crate::VtpmRef,
+        contents: &str,
+    ) -> Result<(), crate::Error> {
+        self.session
+            .call_void("VTPM.set_contents", |c| c.param(&self_).param(&contents))
+            .await
+    }
+    /// Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Replaces the stored state of the vTPM with new base64-encoded contents and discards the old state; contents that are not valid base64 are rejected.
+    ///
+    /// Prototyped in XAPI 22.26.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_set_contents(
+        &self,
+        self_: &crate::VtpmRef,
+        contents: &str,
+    ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
+        self.session
+            .start("Async.VTPM.set_contents", |c| c.param(&self_).param(&contents))
+            .await
+    }
+    /// Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Returns the stored state of the vTPM, base64-encoded. The result is treated as a secret.
+    ///
+    /// Prototyped in XAPI 22.26.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_contents(
+        &self,
+        self_: &crate::VtpmRef,
+    ) -> Result<String, crate::Error> {
+        self.session.call("VTPM.get_contents", |c| c.param(&self_)).await
+    }
+    /// Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Returns the stored state of the vTPM, base64-encoded. The result is treated as a secret.
+    ///
+    /// Prototyped in XAPI 22.26.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    ///
+    /// Runs as a server task: await `Task::wait` for the result.
+    pub async fn async_get_contents(
+        &self,
+        self_: &crate::VtpmRef,
+    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        self.session.start("Async.VTPM.get_contents", |c| c.param(&self_)).await
     }
     /// Returns every field of the given VTPM as one record.
     ///
@@ -388,6 +442,31 @@ pub trait VtpmServer: crate::server::Backend<
         is_unique: bool,
     ) -> impl Future<Output = Result<crate::VtpmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VTPM.create")
+    }
+    /// Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Replaces the stored state of the vTPM with new base64-encoded contents and discards the old state; contents that are not valid base64 are rejected.
+    ///
+    /// Prototyped in XAPI 22.26.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn set_contents(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VtpmRef,
+        contents: String,
+    ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
+        crate::server::not_implemented("VTPM.set_contents")
+    }
+    /// Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Returns the stored state of the vTPM, base64-encoded. The result is treated as a secret.
+    ///
+    /// Prototyped in XAPI 22.26.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_contents(
+        &self,
+        ctx: &Self::Ctx,
+        self_: crate::VtpmRef,
+    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        crate::server::not_implemented("VTPM.get_contents")
     }
     /// Returns every field of the given VTPM as one record.
     ///
@@ -645,6 +724,51 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     )
                     .await
             }
+            "set_contents" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VTPM.set_contents",
+                        (3, 3),
+                        roles::LOCAL_ROOT_ONLY,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                let contents = srv::param(call, 2, "contents")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VTPM.set_contents",
+                        Some(crate::VtpmRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            VtpmServer::set_contents(&*s, &ctx, self_, contents)
+                                .await
+                                .map(srv::void)
+                        },
+                    )
+                    .await
+            }
+            "get_contents" => {
+                let ctx = srv::begin(
+                        s,
+                        call,
+                        "Async.VTPM.get_contents",
+                        (2, 2),
+                        roles::LOCAL_ROOT_ONLY,
+                    )
+                    .await?;
+                let self_ = srv::param(call, 1, "self")?;
+                srv::spawn(
+                        s,
+                        &ctx,
+                        "Async.VTPM.get_contents",
+                        Some(crate::VtpmRef::as_str(&self_).to_string()),
+                        move |s, ctx| async move {
+                            VtpmServer::get_contents(&*s, &ctx, self_).await
+                        },
+                    )
+                    .await
+            }
             _ => Err(srv::unknown(call)),
         };
     }
@@ -673,6 +797,35 @@ pub(crate) async fn dispatch<S: crate::Server>(
             let vm = srv::param(call, 1, "vM")?;
             let is_unique = srv::param(call, 2, "is_unique")?;
             srv::done(VtpmServer::create(&**s, &ctx, vm, is_unique).await)
+        }
+        "set_contents" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VTPM.set_contents",
+                    (3, 3),
+                    roles::LOCAL_ROOT_ONLY,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            let contents = srv::param(call, 2, "contents")?;
+            srv::done(
+                VtpmServer::set_contents(&**s, &ctx, self_, contents)
+                    .await
+                    .map(srv::void),
+            )
+        }
+        "get_contents" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VTPM.get_contents",
+                    (2, 2),
+                    roles::LOCAL_ROOT_ONLY,
+                )
+                .await?;
+            let self_ = srv::param(call, 1, "self")?;
+            srv::done(VtpmServer::get_contents(&**s, &ctx, self_).await)
         }
         "get_record" => {
             let ctx = srv::begin(

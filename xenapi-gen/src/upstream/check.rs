@@ -95,6 +95,9 @@ pub fn run(upstream_dir: &Path, schema_dir: &Path, scope: &Scope<'_>) -> Result<
 /// `classes`, only those classes of the schema take part (the upstream
 /// facts are taken as given).
 pub fn check(upstream: &Facts, unread: &[String], api: &Api, schema_dir: &Path, classes: &[String]) -> Result<Outcome, CheckError> {
+    let mut settled = upstream.clone();
+    super::settle::settle(&mut settled, api);
+    let upstream = &settled;
     let mut ours = schema_facts::schema_facts(api)?;
     if !classes.is_empty() {
         ours.classes.retain(|c| classes.contains(&c.name));

@@ -12,3 +12,4 @@ pub mod check;
 pub mod compare;
 pub mod facts;
 pub mod schema_facts;
+pub mod settle;

@@ -296,7 +296,7 @@ fn call_plugin(plugin: &str, f: &str, args: &HashMap<String, String>) -> Result<
 }
 
 impl HostServer for Sim {
-    async fn disable(&self, _ctx: &Ctx, host: HostRef) -> Result<(), ApiError> {
+    async fn disable(&self, _ctx: &Ctx, host: HostRef, _auto_enable: bool) -> Result<(), ApiError> {
         self.sim_store().write(|tx| set_enabled(tx, host.as_str(), false))
     }
 

@@ -373,7 +373,7 @@ impl PoolServer for Sim {
         })
     }
 
-    async fn sync_updates(&self, _ctx: &Ctx, self_: PoolRef, _force: bool, _token: String, _token_id: String) -> Result<String, ApiError> {
+    async fn sync_updates(&self, _ctx: &Ctx, self_: PoolRef, _force: bool, _token: String, _token_id: String, _username: String, _password: String) -> Result<String, ApiError> {
         self.sim_store().write(|tx| sync_updates(tx, self_.as_str()))
     }
 }

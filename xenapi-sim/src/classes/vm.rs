@@ -335,6 +335,7 @@ impl VmServer for Sim {
         vif_map: HashMap<VifRef, NetworkRef>,
         _options: HashMap<String, String>,
         _vgpu_map: HashMap<VgpuRef, GpuGroupRef>,
+        _vdi_format_map: HashMap<VdiRef, String>,
     ) -> Result<VmRef, ApiError> {
         let plan = migrate::Plan { dest, live, vdi_map, vif_map };
         let domid = self.next_domid();

@@ -137,7 +137,7 @@ async fn vm_power_cycle_places_vms_on_hosts() {
         assert_eq!(desc(s.vm().start(&t, false, false).await), ["VM_IS_TEMPLATE", t.as_str()]);
 
         // Placement refuses what does not fit or cannot be reached.
-        s.host().disable(&h2).await.unwrap();
+        s.host().disable(&h2, true).await.unwrap();
         assert_eq!(desc(s.vm().assert_can_boot_here(&v, &h2).await), ["HOST_DISABLED", h2.as_str()]);
         assert_eq!(desc(s.vm().start_on(&v, &h2, false, false).await), ["HOST_DISABLED", h2.as_str()]);
         s.host().enable(&h2).await.unwrap();
@@ -318,7 +318,7 @@ async fn vm_migration_moves_vms_disks_and_interfaces() {
         s.vm().assert_can_migrate(&web, &dest, true, &vdi_map, &vif_map, &none(), &none()).await.unwrap();
         s.vm().async_assert_can_migrate(&web, &dest, true, &vdi_map, &vif_map, &none(), &none()).await.unwrap().wait().await.unwrap();
         assert_eq!(rec(&s, &web).await.resident_on, h1, "assert_can_migrate changes nothing");
-        let moved = s.vm().migrate_send(&web, &dest, true, &vdi_map, &vif_map, &none(), &none()).await.unwrap();
+        let moved = s.vm().migrate_send(&web, &dest, true, &vdi_map, &vif_map, &none(), &none(), &none()).await.unwrap();
         assert_eq!(moved, web);
         let w = rec(&s, &web).await;
         assert_eq!(w.resident_on, h2);
@@ -328,10 +328,10 @@ async fn vm_migration_moves_vms_disks_and_interfaces() {
         assert_eq!(desc(s.vdi().get_record(&old_disk).await)[0], "HANDLE_INVALID");
         assert_eq!(s.vif().get_network(&w.vifs[0]).await.unwrap(), net1);
         let back = s.host().migrate_receive(&h1, &net0, &none()).await.unwrap();
-        s.vm().async_migrate_send(&web, &back, true, &none(), &none(), &none(), &none()).await.unwrap().wait().await.unwrap();
+        s.vm().async_migrate_send(&web, &back, true, &none(), &none(), &none(), &none(), &none()).await.unwrap().wait().await.unwrap();
         assert_eq!(rec(&s, &web).await.resident_on, h1);
         let elsewhere = HashMap::from([("host".to_string(), "OpaqueRef:elsewhere".to_string())]);
-        assert_eq!(desc(s.vm().migrate_send(&web, &elsewhere, true, &none(), &none(), &none(), &none()).await)[0], "VM_MIGRATE_FAILED");
+        assert_eq!(desc(s.vm().migrate_send(&web, &elsewhere, true, &none(), &none(), &none(), &none(), &none()).await)[0], "VM_MIGRATE_FAILED");
         let e = desc(s.vm().import("http://127.0.0.1:1/vm.xva", &nfs, false, false).await);
         assert_eq!(e[0], "IMPORT_ERROR");
     }
@@ -431,7 +431,7 @@ async fn hosts_disable_evacuate_reboot_and_go() {
         let (h1, h2) = (host(&s, "sim-host-1").await, host(&s, "sim-host-2").await);
         let (web, app) = (vm(&s, "web-01").await, vm(&s, "app-01").await);
         assert!(hrec(&s, &h1).await.allowed_operations.contains(&HostAllowedOperations::VmStart));
-        s.host().disable(&h1).await.unwrap();
+        s.host().disable(&h1, true).await.unwrap();
         let r = hrec(&s, &h1).await;
         assert!(!r.enabled && r.allowed_operations.contains(&HostAllowedOperations::Enable));
         s.host().async_enable(&h1).await.unwrap().wait().await.unwrap();
@@ -448,7 +448,7 @@ async fn hosts_disable_evacuate_reboot_and_go() {
         assert_eq!(desc(s.host().evacuate(&h1, &NetworkRef::null(), 0).await), ["VM_REQUIRES_SR", web.as_str(), local1.as_str()]);
         assert!(s.host().get_vms_which_prevent_evacuation(&h2).await.unwrap().is_empty());
         s.host().assert_can_evacuate(&h2).await.unwrap();
-        s.host().disable(&h2).await.unwrap();
+        s.host().disable(&h2, true).await.unwrap();
         s.host().evacuate(&h2, &NetworkRef::null(), 0).await.unwrap();
         assert_eq!(rec(&s, &app).await.resident_on, h1);
         assert_eq!(hrec(&s, &h2).await.resident_vms, [hrec(&s, &h2).await.control_domain], "only dom0 is left");
@@ -456,15 +456,15 @@ async fn hosts_disable_evacuate_reboot_and_go() {
         // Reboot and shutdown need a disabled host that runs no guest.
         s.host().enable(&h2).await.unwrap();
         assert_eq!(desc(s.host().reboot(&h2).await), ["HOST_NOT_DISABLED"]);
-        s.host().disable(&h2).await.unwrap();
+        s.host().disable(&h2, true).await.unwrap();
         s.host().reboot(&h2).await.unwrap();
         assert!(hrec(&s, &h2).await.enabled, "a host that boots enables itself");
-        s.host().disable(&h1).await.unwrap();
+        s.host().disable(&h1, true).await.unwrap();
         assert_eq!(desc(s.host().shutdown(&h1).await), ["HOST_IN_USE", h1.as_str(), "vm", web.as_str()]);
         s.host().enable(&h1).await.unwrap();
-        s.host().async_disable(&h2).await.unwrap().wait().await.unwrap();
+        s.host().async_disable(&h2, true).await.unwrap().wait().await.unwrap();
         s.host().async_reboot(&h2).await.unwrap().wait().await.unwrap();
-        s.host().async_disable(&h2).await.unwrap().wait().await.unwrap();
+        s.host().async_disable(&h2, true).await.unwrap().wait().await.unwrap();
         s.host().async_evacuate(&h2, &NetworkRef::null(), 0).await.unwrap().wait().await.unwrap();
         s.host().async_shutdown(&h2).await.unwrap().wait().await.unwrap();
         let m = hrec(&s, &h2).await.metrics;
@@ -473,11 +473,11 @@ async fn hosts_disable_evacuate_reboot_and_go() {
         assert_eq!(desc(s.host().enable(&h2).await), ["HOST_NOT_LIVE"]);
         s.host().power_on(&h2).await.unwrap();
         assert!(s.host_metrics().get_live(&m).await.unwrap() && hrec(&s, &h2).await.enabled);
-        s.host().disable(&h2).await.unwrap();
+        s.host().disable(&h2, true).await.unwrap();
         s.host().shutdown(&h2).await.unwrap();
         s.host().async_power_on(&h2).await.unwrap().wait().await.unwrap();
         assert_eq!(desc(s.host().destroy(&h2).await), ["HOST_IS_LIVE", h2.as_str()]);
-        s.host().disable(&h2).await.unwrap();
+        s.host().disable(&h2, true).await.unwrap();
         s.host().shutdown(&h2).await.unwrap();
         let h2rec = hrec(&s, &h2).await;
         let local2 = local_sr(&s, &h2).await;
@@ -595,7 +595,7 @@ async fn pool_membership_ha_certificates_and_updates() {
 
         // Update repositories: made in the store, as `Repository.introduce`
         // belongs to another part of the simulator.
-        assert_eq!(desc(s.pool().sync_updates(&pl, false, "", "").await), ["NO_REPOSITORY_ENABLED"]);
+        assert_eq!(desc(s.pool().sync_updates(&pl, false, "", "", "", "").await), ["NO_REPOSITORY_ENABLED"]);
         assert_eq!(desc(s.host().apply_updates(&h1, "x").await), ["NO_REPOSITORY_ENABLED"]);
         let repo = sim
             .sim
@@ -606,8 +606,8 @@ async fn pool_membership_ha_certificates_and_updates() {
             .unwrap();
         s.pool().add_repository(&pl, &repo).await.unwrap();
         assert_eq!(s.pool().get_repositories(&pl).await.unwrap(), std::slice::from_ref(&repo));
-        let hash = s.pool().sync_updates(&pl, false, "", "").await.unwrap();
-        assert_eq!(s.pool().async_sync_updates(&pl, true, "", "").await.unwrap().wait().await.unwrap(), hash);
+        let hash = s.pool().sync_updates(&pl, false, "", "", "", "").await.unwrap();
+        assert_eq!(s.pool().async_sync_updates(&pl, true, "", "", "", "").await.unwrap().wait().await.unwrap(), hash);
         assert_eq!(desc(s.host().apply_updates(&h1, "wrong").await), ["INVALID_VALUE", "hash", "wrong"]);
         assert!(s.host().apply_updates(&h1, &hash).await.unwrap().is_empty());
         assert_eq!(hrec(&s, &h1).await.last_update_hash, hash);

@@ -13,6 +13,7 @@ from .enums import (
     AfterApplyGuidance,
     AllocationAlgorithm,
     BondMode,
+    CertificatePurpose,
     CertificateType,
     Cls,
     ClusterHostOperation,
@@ -21,8 +22,10 @@ from .enums import (
     DomainType,
     HostAllowedOperations,
     HostDisplay,
+    HostNtpMode,
     HostNumaAffinityPolicy,
     HostSchedGran,
+    ImageFormatType,
     IpConfigurationMode,
     Ipv6ConfigurationMode,
     LatestSyncedUpdatesAppliedState,
@@ -34,10 +37,13 @@ from .enums import (
     OnCrashBehaviour,
     OnNormalExit,
     OnSoftrebootBehavior,
+    Origin,
+    PciDom0Access,
     PersistenceBackend,
-    PgpuDom0Access,
     PifIgmpStatus,
+    PlacementPolicy,
     PoolAllowedOperations,
+    PoolGuestSecurebootReadiness,
     PrimaryAddressType,
     PvsProxyStatus,
     SdnControllerProtocol,
@@ -64,6 +70,9 @@ from .enums import (
     VmApplianceOperation,
     VmOperations,
     VmPowerState,
+    VmSecurebootCertificatesState,
+    VmSecurebootReadiness,
+    VmUefiMode,
     VmppArchiveFrequency,
     VmppArchiveTargetType,
     VmppBackupFrequency,
@@ -78,6 +87,8 @@ from .records import (
     BlobRef,
     BondRecord,
     BondRef,
+    CallerRecord,
+    CallerRef,
     CertificateRecord,
     CertificateRef,
     ClusterHostRecord,
@@ -91,6 +102,8 @@ from .records import (
     DataSourceRecord,
     DrTaskRecord,
     DrTaskRef,
+    DriverVariantRecord,
+    DriverVariantRef,
     EventBatch,
     EventRecord,
     FeatureRecord,
@@ -101,6 +114,8 @@ from .records import (
     HostCpuRef,
     HostCrashdumpRecord,
     HostCrashdumpRef,
+    HostDriverRecord,
+    HostDriverRef,
     HostMetricsRecord,
     HostMetricsRef,
     HostPatchRecord,
@@ -144,6 +159,8 @@ from .records import (
     PvsServerRef,
     PvsSiteRecord,
     PvsSiteRef,
+    RateLimitRecord,
+    RateLimitRef,
     RepositoryRecord,
     RepositoryRef,
     RoleRecord,
@@ -187,6 +204,8 @@ from .records import (
     VlanRef,
     VmApplianceRecord,
     VmApplianceRef,
+    VmGroupRecord,
+    VmGroupRef,
     VmGuestMetricsRecord,
     VmGuestMetricsRef,
     VmMetricsRecord,
@@ -207,6 +226,8 @@ from .records import (
     conv_BondMode,
     conv_BondRecord,
     conv_BondRef,
+    conv_CallerRecord,
+    conv_CallerRef,
     conv_CertificateRecord,
     conv_CertificateRef,
     conv_CertificateType,
@@ -222,6 +243,8 @@ from .records import (
     conv_DomainType,
     conv_DrTaskRecord,
     conv_DrTaskRef,
+    conv_DriverVariantRecord,
+    conv_DriverVariantRef,
     conv_EventBatch,
     conv_FeatureRecord,
     conv_FeatureRef,
@@ -232,8 +255,11 @@ from .records import (
     conv_HostCrashdumpRecord,
     conv_HostCrashdumpRef,
     conv_HostDisplay,
+    conv_HostDriverRecord,
+    conv_HostDriverRef,
     conv_HostMetricsRecord,
     conv_HostMetricsRef,
+    conv_HostNtpMode,
     conv_HostNumaAffinityPolicy,
     conv_HostPatchRecord,
     conv_HostPatchRef,
@@ -259,12 +285,13 @@ from .records import (
     conv_OnCrashBehaviour,
     conv_OnNormalExit,
     conv_OnSoftrebootBehavior,
+    conv_Origin,
     conv_PbdRecord,
     conv_PbdRef,
+    conv_PciDom0Access,
     conv_PciRecord,
     conv_PciRef,
     conv_PersistenceBackend,
-    conv_PgpuDom0Access,
     conv_PgpuRecord,
     conv_PgpuRef,
     conv_PifIgmpStatus,
@@ -272,6 +299,8 @@ from .records import (
     conv_PifMetricsRef,
     conv_PifRecord,
     conv_PifRef,
+    conv_PlacementPolicy,
+    conv_PoolGuestSecurebootReadiness,
     conv_PoolPatchRecord,
     conv_PoolPatchRef,
     conv_PoolRecord,
@@ -290,6 +319,8 @@ from .records import (
     conv_PvsServerRef,
     conv_PvsSiteRecord,
     conv_PvsSiteRef,
+    conv_RateLimitRecord,
+    conv_RateLimitRef,
     conv_RepositoryRecord,
     conv_RepositoryRef,
     conv_RoleRecord,
@@ -346,6 +377,8 @@ from .records import (
     conv_VlanRef,
     conv_VmApplianceRecord,
     conv_VmApplianceRef,
+    conv_VmGroupRecord,
+    conv_VmGroupRef,
     conv_VmGuestMetricsRecord,
     conv_VmGuestMetricsRef,
     conv_VmMetricsRecord,
@@ -353,6 +386,8 @@ from .records import (
     conv_VmPowerState,
     conv_VmRecord,
     conv_VmRef,
+    conv_VmSecurebootCertificatesState,
+    conv_VmSecurebootReadiness,
     conv_VmppArchiveFrequency,
     conv_VmppArchiveTargetType,
     conv_VmppBackupFrequency,
@@ -371,16 +406,19 @@ from .records import (
     conv_datetime,
     conv_dict_BlobRef_BlobRecord,
     conv_dict_BondRef_BondRecord,
+    conv_dict_CallerRef_CallerRecord,
     conv_dict_CertificateRef_CertificateRecord,
     conv_dict_ClusterHostRef_ClusterHostRecord,
     conv_dict_ClusterRef_ClusterRecord,
     conv_dict_ConsoleRef_ConsoleRecord,
     conv_dict_CrashdumpRef_CrashdumpRecord,
     conv_dict_DrTaskRef_DrTaskRecord,
+    conv_dict_DriverVariantRef_DriverVariantRecord,
     conv_dict_FeatureRef_FeatureRecord,
     conv_dict_GpuGroupRef_GpuGroupRecord,
     conv_dict_HostCpuRef_HostCpuRecord,
     conv_dict_HostCrashdumpRef_HostCrashdumpRecord,
+    conv_dict_HostDriverRef_HostDriverRecord,
     conv_dict_HostMetricsRef_HostMetricsRecord,
     conv_dict_HostPatchRef_HostPatchRecord,
     conv_dict_HostRef_HostRecord,
@@ -402,6 +440,7 @@ from .records import (
     conv_dict_PvsProxyRef_PvsProxyRecord,
     conv_dict_PvsServerRef_PvsServerRecord,
     conv_dict_PvsSiteRef_PvsSiteRecord,
+    conv_dict_RateLimitRef_RateLimitRecord,
     conv_dict_RepositoryRef_RepositoryRecord,
     conv_dict_RoleRef_RoleRecord,
     conv_dict_SdnControllerRef_SdnControllerRecord,
@@ -423,6 +462,7 @@ from .records import (
     conv_dict_VifRef_str,
     conv_dict_VlanRef_VlanRecord,
     conv_dict_VmApplianceRef_VmApplianceRecord,
+    conv_dict_VmGroupRef_VmGroupRecord,
     conv_dict_VmGuestMetricsRef_VmGuestMetricsRecord,
     conv_dict_VmMetricsRef_VmMetricsRecord,
     conv_dict_VmOperations_str,
@@ -458,6 +498,8 @@ from .records import (
     conv_list_AfterApplyGuidance,
     conv_list_BlobRef,
     conv_list_BondRef,
+    conv_list_CallerRef,
+    conv_list_CertificatePurpose,
     conv_list_CertificateRef,
     conv_list_ClusterHostOperation,
     conv_list_ClusterHostRef,
@@ -467,15 +509,18 @@ from .records import (
     conv_list_CrashdumpRef,
     conv_list_DataSourceRecord,
     conv_list_DrTaskRef,
+    conv_list_DriverVariantRef,
     conv_list_EventRecord,
     conv_list_FeatureRef,
     conv_list_GpuGroupRef,
     conv_list_HostAllowedOperations,
     conv_list_HostCpuRef,
     conv_list_HostCrashdumpRef,
+    conv_list_HostDriverRef,
     conv_list_HostMetricsRef,
     conv_list_HostPatchRef,
     conv_list_HostRef,
+    conv_list_ImageFormatType,
     conv_list_MessageRef,
     conv_list_NetworkOperations,
     conv_list_NetworkPurpose,
@@ -497,6 +542,7 @@ from .records import (
     conv_list_PvsProxyRef,
     conv_list_PvsServerRef,
     conv_list_PvsSiteRef,
+    conv_list_RateLimitRef,
     conv_list_RepositoryRef,
     conv_list_RoleRef,
     conv_list_SdnControllerRef,
@@ -525,6 +571,7 @@ from .records import (
     conv_list_VlanRef,
     conv_list_VmApplianceOperation,
     conv_list_VmApplianceRef,
+    conv_list_VmGroupRef,
     conv_list_VmGuestMetricsRef,
     conv_list_VmMetricsRef,
     conv_list_VmOperations,
@@ -707,6 +754,226 @@ class AsyncBondApi:
         return conv_bool(await self._session._call("Bond.get_auto_update_mac", [self_]))
 
 
+class AsyncCallerApi:
+    """A pattern that identifies API clients by user agent and/or IP address. It is used to count the calls and tokens those clients use, and a rate limiter can be attached to it. Administrators can create callers, and the server also creates them automatically for new clients."""
+
+    def __init__(self, session: AsyncSessionBase) -> None:
+        self._session = session
+
+    async def query_all_usage(self) -> List[List[str]]:
+        """Returns how much each known caller has used since the toolstack last started, ordered from most tokens to fewest.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_list_list_str(await self._session._call("Caller.query_all_usage", []))
+
+    async def async_query_all_usage(self) -> AsyncTask[List[List[str]]]:
+        """Returns how much each known caller has used since the toolstack last started, ordered from most tokens to fewest.
+
+        Prototyped in XAPI 26.17.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Caller.query_all_usage", []))
+        return AsyncTask(self._session, ref, conv_list_list_str)
+
+    async def query_group_call_count(self, group: str) -> int:
+        """Returns the total number of calls made by all callers in the named group since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0."""
+        return conv_int(await self._session._call("Caller.query_group_call_count", [group]))
+
+    async def async_query_group_call_count(self, group: str) -> AsyncTask[int]:
+        """Returns the total number of calls made by all callers in the named group since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Caller.query_group_call_count", [group]))
+        return AsyncTask(self._session, ref, conv_int)
+
+    async def query_group_token_usage(self, group: str) -> float:
+        """Returns the total tokens used by all callers in the named group since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0."""
+        return conv_float(await self._session._call("Caller.query_group_token_usage", [group]))
+
+    async def async_query_group_token_usage(self, group: str) -> AsyncTask[float]:
+        """Returns the total tokens used by all callers in the named group since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Caller.query_group_token_usage", [group]))
+        return AsyncTask(self._session, ref, conv_float)
+
+    async def query_call_count(self, self_: CallerRef) -> int:
+        """Returns the number of calls this caller has made since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0."""
+        return conv_int(await self._session._call("Caller.query_call_count", [self_]))
+
+    async def async_query_call_count(self, self_: CallerRef) -> AsyncTask[int]:
+        """Returns the number of calls this caller has made since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Caller.query_call_count", [self_]))
+        return AsyncTask(self._session, ref, conv_int)
+
+    async def query_token_usage(self, self_: CallerRef) -> float:
+        """Returns the tokens this caller has used since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0."""
+        return conv_float(await self._session._call("Caller.query_token_usage", [self_]))
+
+    async def async_query_token_usage(self, self_: CallerRef) -> AsyncTask[float]:
+        """Returns the tokens this caller has used since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Caller.query_token_usage", [self_]))
+        return AsyncTask(self._session, ref, conv_float)
+
+    async def remove_group(self, self_: CallerRef, group: str) -> None:
+        """Removes the caller from the named group. Does nothing if the caller is not in that group.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("Caller.remove_group", [self_, group])
+
+    async def async_remove_group(self, self_: CallerRef, group: str) -> AsyncTask[None]:
+        """Removes the caller from the named group. Does nothing if the caller is not in that group.
+
+        Prototyped in XAPI 26.17.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Caller.remove_group", [self_, group]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def add_group(self, self_: CallerRef, group: str) -> None:
+        """Adds the caller to the named group. A new name creates the group.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("Caller.add_group", [self_, group])
+
+    async def async_add_group(self, self_: CallerRef, group: str) -> AsyncTask[None]:
+        """Adds the caller to the named group. A new name creates the group.
+
+        Prototyped in XAPI 26.17.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Caller.add_group", [self_, group]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def get_record(self, self_: CallerRef) -> CallerRecord:
+        """Returns every field of the given Caller as one record.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_CallerRecord(await self._session._call("Caller.get_record", [self_]))
+
+    async def get_by_uuid(self, uuid: str) -> CallerRef:
+        """Finds the Caller with the given UUID.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_CallerRef(await self._session._call("Caller.get_by_uuid", [uuid]))
+
+    async def get_by_name_label(self, label: str) -> List[CallerRef]:
+        """Lists every Caller whose `name_label` equals the given label.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_list_CallerRef(await self._session._call("Caller.get_by_name_label", [label]))
+
+    async def create(self, args: CallerRecord) -> CallerRef:
+        """Creates a new Caller from a record of its writable and constructor fields, and returns its reference.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_CallerRef(await self._session._call("Caller.create", [record_to_wire(args)]))
+
+    async def destroy(self, self_: CallerRef) -> None:
+        """Destroys the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("Caller.destroy", [self_])
+
+    async def get_all(self) -> List[CallerRef]:
+        """Lists every Caller known to the server.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_list_CallerRef(await self._session._call("Caller.get_all", []))
+
+    async def get_all_records(self) -> Dict[CallerRef, CallerRecord]:
+        """Returns the record of every Caller, keyed by reference.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_dict_CallerRef_CallerRecord(await self._session._call("Caller.get_all_records", []))
+
+    async def get_uuid(self, self_: CallerRef) -> str:
+        """Returns the `uuid` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_str(await self._session._call("Caller.get_uuid", [self_]))
+
+    async def get_name_label(self, self_: CallerRef) -> str:
+        """Returns the `name_label` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_str(await self._session._call("Caller.get_name_label", [self_]))
+
+    async def set_name_label(self, self_: CallerRef, value: str) -> None:
+        """Replaces the `name_label` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("Caller.set_name_label", [self_, value])
+
+    async def get_name_description(self, self_: CallerRef) -> str:
+        """Returns the `name_description` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_str(await self._session._call("Caller.get_name_description", [self_]))
+
+    async def set_name_description(self, self_: CallerRef, value: str) -> None:
+        """Replaces the `name_description` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("Caller.set_name_description", [self_, value])
+
+    async def get_user_agent(self, self_: CallerRef) -> str:
+        """Returns the `user_agent` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_str(await self._session._call("Caller.get_user_agent", [self_]))
+
+    async def get_client_ip(self, self_: CallerRef) -> str:
+        """Returns the `client_ip` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_str(await self._session._call("Caller.get_client_ip", [self_]))
+
+    async def get_last_access(self, self_: CallerRef) -> datetime.datetime:
+        """Returns the `last_access` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_datetime(await self._session._call("Caller.get_last_access", [self_]))
+
+    async def get_groups(self, self_: CallerRef) -> List[str]:
+        """Returns the `groups` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_list_str(await self._session._call("Caller.get_groups", [self_]))
+
+    async def get_rate_limit(self, self_: CallerRef) -> RateLimitRef:
+        """Returns the `rate_limit` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_RateLimitRef(await self._session._call("Caller.get_rate_limit", [self_]))
+
+    async def get_auto_registered(self, self_: CallerRef) -> bool:
+        """Returns the `auto_registered` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_bool(await self._session._call("Caller.get_auto_registered", [self_]))
+
+
 class AsyncCertificateApi:
     """A TLS certificate installed in the pool, either a host's server certificate or a trusted certificate authority."""
 
@@ -776,8 +1043,27 @@ class AsyncCertificateApi:
     async def get_fingerprint(self, self_: CertificateRef) -> str:
         """Returns the `fingerprint` field of the given Certificate.
 
-        Published in Citrix Hypervisor 8.2 (stockholm)."""
+        Published in Citrix Hypervisor 8.2 (stockholm); deprecated in XAPI 24.19.0."""
+        warnings.warn("Certificate.get_fingerprint is deprecated since XAPI 24.19.0", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("Certificate.get_fingerprint", [self_]))
+
+    async def get_fingerprint_sha256(self, self_: CertificateRef) -> str:
+        """Returns the `fingerprint_sha256` field of the given Certificate.
+
+        Prototyped in XAPI 24.20.0."""
+        return conv_str(await self._session._call("Certificate.get_fingerprint_sha256", [self_]))
+
+    async def get_fingerprint_sha1(self, self_: CertificateRef) -> str:
+        """Returns the `fingerprint_sha1` field of the given Certificate.
+
+        Prototyped in XAPI 24.20.0."""
+        return conv_str(await self._session._call("Certificate.get_fingerprint_sha1", [self_]))
+
+    async def get_purpose(self, self_: CertificateRef) -> List[CertificatePurpose]:
+        """Returns the `purpose` field of the given Certificate.
+
+        Prototyped in XAPI 26.13.0."""
+        return conv_list_CertificatePurpose(await self._session._call("Certificate.get_purpose", [self_]))
 
 
 class AsyncClusterApi:
@@ -1038,6 +1324,18 @@ class AsyncClusterApi:
 
         Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         await self._session._call("Cluster.remove_from_other_config", [self_, key])
+
+    async def get_cluster_stack_version(self, self_: ClusterRef) -> int:
+        """Returns the `cluster_stack_version` field of the given Cluster.
+
+        Prototyped in XAPI 24.15.0."""
+        return conv_int(await self._session._call("Cluster.get_cluster_stack_version", [self_]))
+
+    async def get_expected_hosts(self, self_: ClusterRef) -> int:
+        """Returns the `expected_hosts` field of the given Cluster.
+
+        Prototyped in XAPI 25.17.0."""
+        return conv_int(await self._session._call("Cluster.get_expected_hosts", [self_]))
 
 
 class AsyncClusterHostApi:
@@ -1305,6 +1603,94 @@ class AsyncDrTaskApi:
         return conv_list_SrRef(await self._session._call("DR_task.get_introduced_SRs", [self_]))
 
 
+class AsyncDriverVariantApi:
+    """Unsupported. One of the variants (versions) of a host driver, which can be selected to become the driver's active variant."""
+
+    def __init__(self, session: AsyncSessionBase) -> None:
+        self._session = session
+
+    async def select(self, self_: DriverVariantRef) -> None:
+        """Unsupported. Makes this variant the one its driver will use. It takes over at the next reboot, or at once if the driver has no active variant. Fails if the variant's hardware is not present.
+
+        Prototyped in XAPI 25.2.0."""
+        await self._session._call("Driver_variant.select", [self_])
+
+    async def async_select(self, self_: DriverVariantRef) -> AsyncTask[None]:
+        """Unsupported. Makes this variant the one its driver will use. It takes over at the next reboot, or at once if the driver has no active variant. Fails if the variant's hardware is not present.
+
+        Prototyped in XAPI 25.2.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Driver_variant.select", [self_]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def get_record(self, self_: DriverVariantRef) -> DriverVariantRecord:
+        """Returns every field of the given Driver_variant as one record.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_DriverVariantRecord(await self._session._call("Driver_variant.get_record", [self_]))
+
+    async def get_by_uuid(self, uuid: str) -> DriverVariantRef:
+        """Finds the Driver_variant with the given UUID.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_DriverVariantRef(await self._session._call("Driver_variant.get_by_uuid", [uuid]))
+
+    async def get_all(self) -> List[DriverVariantRef]:
+        """Lists every Driver_variant known to the server.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_list_DriverVariantRef(await self._session._call("Driver_variant.get_all", []))
+
+    async def get_all_records(self) -> Dict[DriverVariantRef, DriverVariantRecord]:
+        """Returns the record of every Driver_variant, keyed by reference.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_dict_DriverVariantRef_DriverVariantRecord(await self._session._call("Driver_variant.get_all_records", []))
+
+    async def get_uuid(self, self_: DriverVariantRef) -> str:
+        """Returns the `uuid` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_str(await self._session._call("Driver_variant.get_uuid", [self_]))
+
+    async def get_name(self, self_: DriverVariantRef) -> str:
+        """Returns the `name` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_str(await self._session._call("Driver_variant.get_name", [self_]))
+
+    async def get_driver(self, self_: DriverVariantRef) -> HostDriverRef:
+        """Returns the `driver` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_HostDriverRef(await self._session._call("Driver_variant.get_driver", [self_]))
+
+    async def get_version(self, self_: DriverVariantRef) -> str:
+        """Returns the `version` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_str(await self._session._call("Driver_variant.get_version", [self_]))
+
+    async def get_hardware_present(self, self_: DriverVariantRef) -> bool:
+        """Returns the `hardware_present` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_bool(await self._session._call("Driver_variant.get_hardware_present", [self_]))
+
+    async def get_priority(self, self_: DriverVariantRef) -> float:
+        """Returns the `priority` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_float(await self._session._call("Driver_variant.get_priority", [self_]))
+
+    async def get_status(self, self_: DriverVariantRef) -> str:
+        """Returns the `status` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_str(await self._session._call("Driver_variant.get_status", [self_]))
+
+
 class AsyncFeatureApi:
     """An optional capability of a host, such as a licensed or experimental function, together with whether it is currently on."""
 
@@ -1560,6 +1946,142 @@ class AsyncGpuGroupApi:
 
         Published in XenServer 6.2 SP1 (vgpu-productisation)."""
         return conv_list_VgpuTypeRef(await self._session._call("GPU_group.get_enabled_VGPU_types", [self_]))
+
+
+class AsyncHostDriverApi:
+    """Unsupported. A driver installed on a host in several variants (versions), of which at most one is active at a time; a different variant can be chosen to take over at the next reboot."""
+
+    def __init__(self, session: AsyncSessionBase) -> None:
+        self._session = session
+
+    async def rescan(self, host: HostRef) -> None:
+        """Unsupported. Reads the drivers installed on the given host again and creates, updates or removes its Host_driver and Driver_variant records to match. Mainly for troubleshooting.
+
+        Prototyped in XAPI 25.2.0."""
+        await self._session._call("Host_driver.rescan", [host])
+
+    async def async_rescan(self, host: HostRef) -> AsyncTask[None]:
+        """Unsupported. Reads the drivers installed on the given host again and creates, updates or removes its Host_driver and Driver_variant records to match. Mainly for troubleshooting.
+
+        Prototyped in XAPI 25.2.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Host_driver.rescan", [host]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def deselect(self, self_: HostDriverRef) -> None:
+        """Unsupported. Turns the driver off from the next reboot and clears its selected and active variants. Does nothing if no variant is active.
+
+        Prototyped in XAPI 25.2.0."""
+        await self._session._call("Host_driver.deselect", [self_])
+
+    async def async_deselect(self, self_: HostDriverRef) -> AsyncTask[None]:
+        """Unsupported. Turns the driver off from the next reboot and clears its selected and active variants. Does nothing if no variant is active.
+
+        Prototyped in XAPI 25.2.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Host_driver.deselect", [self_]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def select(self, self_: HostDriverRef, variant: DriverVariantRef) -> None:
+        """Unsupported. Chooses the variant of the driver that will be used. It takes over at the next reboot, or at once if no variant is active. Fails if the variant does not belong to this driver or its hardware is not present.
+
+        Prototyped in XAPI 25.2.0."""
+        await self._session._call("Host_driver.select", [self_, variant])
+
+    async def async_select(self, self_: HostDriverRef, variant: DriverVariantRef) -> AsyncTask[None]:
+        """Unsupported. Chooses the variant of the driver that will be used. It takes over at the next reboot, or at once if no variant is active. Fails if the variant does not belong to this driver or its hardware is not present.
+
+        Prototyped in XAPI 25.2.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Host_driver.select", [self_, variant]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def get_record(self, self_: HostDriverRef) -> HostDriverRecord:
+        """Returns every field of the given Host_driver as one record.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_HostDriverRecord(await self._session._call("Host_driver.get_record", [self_]))
+
+    async def get_by_uuid(self, uuid: str) -> HostDriverRef:
+        """Finds the Host_driver with the given UUID.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_HostDriverRef(await self._session._call("Host_driver.get_by_uuid", [uuid]))
+
+    async def get_all(self) -> List[HostDriverRef]:
+        """Lists every Host_driver known to the server.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_list_HostDriverRef(await self._session._call("Host_driver.get_all", []))
+
+    async def get_all_records(self) -> Dict[HostDriverRef, HostDriverRecord]:
+        """Returns the record of every Host_driver, keyed by reference.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_dict_HostDriverRef_HostDriverRecord(await self._session._call("Host_driver.get_all_records", []))
+
+    async def get_uuid(self, self_: HostDriverRef) -> str:
+        """Returns the `uuid` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_str(await self._session._call("Host_driver.get_uuid", [self_]))
+
+    async def get_host(self, self_: HostDriverRef) -> HostRef:
+        """Returns the `host` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_HostRef(await self._session._call("Host_driver.get_host", [self_]))
+
+    async def get_name(self, self_: HostDriverRef) -> str:
+        """Returns the `name` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_str(await self._session._call("Host_driver.get_name", [self_]))
+
+    async def get_friendly_name(self, self_: HostDriverRef) -> str:
+        """Returns the `friendly_name` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_str(await self._session._call("Host_driver.get_friendly_name", [self_]))
+
+    async def get_variants(self, self_: HostDriverRef) -> List[DriverVariantRef]:
+        """Returns the `variants` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_list_DriverVariantRef(await self._session._call("Host_driver.get_variants", [self_]))
+
+    async def get_active_variant(self, self_: HostDriverRef) -> DriverVariantRef:
+        """Returns the `active_variant` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_DriverVariantRef(await self._session._call("Host_driver.get_active_variant", [self_]))
+
+    async def get_selected_variant(self, self_: HostDriverRef) -> DriverVariantRef:
+        """Returns the `selected_variant` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_DriverVariantRef(await self._session._call("Host_driver.get_selected_variant", [self_]))
+
+    async def get_type(self, self_: HostDriverRef) -> str:
+        """Returns the `type` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_str(await self._session._call("Host_driver.get_type", [self_]))
+
+    async def get_description(self, self_: HostDriverRef) -> str:
+        """Returns the `description` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_str(await self._session._call("Host_driver.get_description", [self_]))
+
+    async def get_info(self, self_: HostDriverRef) -> str:
+        """Returns the `info` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+        return conv_str(await self._session._call("Host_driver.get_info", [self_]))
 
 
 class AsyncLvhdApi:
@@ -1938,6 +2460,51 @@ class AsyncPciApi:
     def __init__(self, session: AsyncSessionBase) -> None:
         self._session = session
 
+    async def get_dom0_access_status(self, self_: PciRef) -> PciDom0Access:
+        """Reports whether the control domain (dom0) can use the device now and whether that will change at the host's next reboot. Runs on the host that has the device.
+
+        Prototyped in XAPI 24.14.0."""
+        return conv_PciDom0Access(await self._session._call("PCI.get_dom0_access_status", [self_]))
+
+    async def async_get_dom0_access_status(self, self_: PciRef) -> AsyncTask[PciDom0Access]:
+        """Reports whether the control domain (dom0) can use the device now and whether that will change at the host's next reboot. Runs on the host that has the device.
+
+        Prototyped in XAPI 24.14.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.PCI.get_dom0_access_status", [self_]))
+        return AsyncTask(self._session, ref, conv_PciDom0Access)
+
+    async def enable_dom0_access(self, self_: PciRef) -> PciDom0Access:
+        """Lets the control domain (dom0) use the device again from the host's next reboot, by removing it from the list of devices hidden at boot. Returns the resulting access status, usually enable_on_reboot, or enabled if the device was not hidden. Also updates the dom0_access field of a PGPU for the device.
+
+        Prototyped in XAPI 24.14.0."""
+        return conv_PciDom0Access(await self._session._call("PCI.enable_dom0_access", [self_]))
+
+    async def async_enable_dom0_access(self, self_: PciRef) -> AsyncTask[PciDom0Access]:
+        """Lets the control domain (dom0) use the device again from the host's next reboot, by removing it from the list of devices hidden at boot. Returns the resulting access status, usually enable_on_reboot, or enabled if the device was not hidden. Also updates the dom0_access field of a PGPU for the device.
+
+        Prototyped in XAPI 24.14.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.PCI.enable_dom0_access", [self_]))
+        return AsyncTask(self._session, ref, conv_PciDom0Access)
+
+    async def disable_dom0_access(self, self_: PciRef) -> PciDom0Access:
+        """Hides the device from the control domain (dom0) from the host's next reboot so that it can be passed through to VMs. Returns the resulting access status, usually disable_on_reboot. Also updates the dom0_access field of a PGPU for the device. Refused with BOOT_DEVICE_PASSTHROUGH_DISALLOWED for the device the host boots from.
+
+        Prototyped in XAPI 24.14.0."""
+        return conv_PciDom0Access(await self._session._call("PCI.disable_dom0_access", [self_]))
+
+    async def async_disable_dom0_access(self, self_: PciRef) -> AsyncTask[PciDom0Access]:
+        """Hides the device from the control domain (dom0) from the host's next reboot so that it can be passed through to VMs. Returns the resulting access status, usually disable_on_reboot. Also updates the dom0_access field of a PGPU for the device. Refused with BOOT_DEVICE_PASSTHROUGH_DISALLOWED for the device the host boots from.
+
+        Prototyped in XAPI 24.14.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.PCI.disable_dom0_access", [self_]))
+        return AsyncTask(self._session, ref, conv_PciDom0Access)
+
     async def get_record(self, self_: PciRef) -> PciRecord:
         """Returns every field of the given PCI as one record.
 
@@ -2046,6 +2613,36 @@ class AsyncPciApi:
         Published in XenServer 7.5 (kolkata)."""
         return conv_str(await self._session._call("PCI.get_driver_name", [self_]))
 
+    async def get_class_id(self, self_: PciRef) -> str:
+        """Returns the `class_id` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+        return conv_str(await self._session._call("PCI.get_class_id", [self_]))
+
+    async def get_vendor_id(self, self_: PciRef) -> str:
+        """Returns the `vendor_id` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+        return conv_str(await self._session._call("PCI.get_vendor_id", [self_]))
+
+    async def get_device_id(self, self_: PciRef) -> str:
+        """Returns the `device_id` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+        return conv_str(await self._session._call("PCI.get_device_id", [self_]))
+
+    async def get_subsystem_vendor_id(self, self_: PciRef) -> str:
+        """Returns the `subsystem_vendor_id` field of the given PCI.
+
+        Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone)."""
+        return conv_str(await self._session._call("PCI.get_subsystem_vendor_id", [self_]))
+
+    async def get_subsystem_device_id(self, self_: PciRef) -> str:
+        """Returns the `subsystem_device_id` field of the given PCI.
+
+        Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone)."""
+        return conv_str(await self._session._call("PCI.get_subsystem_device_id", [self_]))
+
 
 class AsyncPgpuApi:
     """A physical GPU in a host that can be handed through to a VM or shared between VMs as virtual GPUs."""
@@ -2053,35 +2650,39 @@ class AsyncPgpuApi:
     def __init__(self, session: AsyncSessionBase) -> None:
         self._session = session
 
-    async def disable_dom0_access(self, self_: PgpuRef) -> PgpuDom0Access:
+    async def disable_dom0_access(self, self_: PgpuRef) -> PciDom0Access:
         """Arranges for the control domain to lose access to the GPU at the next reboot; returns the resulting access state.
 
-        Published in XenServer 6.5 SP1 (cream)."""
-        return conv_PgpuDom0Access(await self._session._call("PGPU.disable_dom0_access", [self_]))
+        Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0."""
+        warnings.warn("PGPU.disable_dom0_access is deprecated since XAPI 24.14.0", DeprecationWarning, stacklevel=2)
+        return conv_PciDom0Access(await self._session._call("PGPU.disable_dom0_access", [self_]))
 
-    async def async_disable_dom0_access(self, self_: PgpuRef) -> AsyncTask[PgpuDom0Access]:
+    async def async_disable_dom0_access(self, self_: PgpuRef) -> AsyncTask[PciDom0Access]:
         """Arranges for the control domain to lose access to the GPU at the next reboot; returns the resulting access state.
 
-        Published in XenServer 6.5 SP1 (cream).
+        Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
+        warnings.warn("PGPU.disable_dom0_access is deprecated since XAPI 24.14.0", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.PGPU.disable_dom0_access", [self_]))
-        return AsyncTask(self._session, ref, conv_PgpuDom0Access)
+        return AsyncTask(self._session, ref, conv_PciDom0Access)
 
-    async def enable_dom0_access(self, self_: PgpuRef) -> PgpuDom0Access:
+    async def enable_dom0_access(self, self_: PgpuRef) -> PciDom0Access:
         """Arranges for the control domain to regain access to the GPU at the next reboot; returns the resulting access state.
 
-        Published in XenServer 6.5 SP1 (cream)."""
-        return conv_PgpuDom0Access(await self._session._call("PGPU.enable_dom0_access", [self_]))
+        Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0."""
+        warnings.warn("PGPU.enable_dom0_access is deprecated since XAPI 24.14.0", DeprecationWarning, stacklevel=2)
+        return conv_PciDom0Access(await self._session._call("PGPU.enable_dom0_access", [self_]))
 
-    async def async_enable_dom0_access(self, self_: PgpuRef) -> AsyncTask[PgpuDom0Access]:
+    async def async_enable_dom0_access(self, self_: PgpuRef) -> AsyncTask[PciDom0Access]:
         """Arranges for the control domain to regain access to the GPU at the next reboot; returns the resulting access state.
 
-        Published in XenServer 6.5 SP1 (cream).
+        Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
+        warnings.warn("PGPU.enable_dom0_access is deprecated since XAPI 24.14.0", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.PGPU.enable_dom0_access", [self_]))
-        return AsyncTask(self._session, ref, conv_PgpuDom0Access)
+        return AsyncTask(self._session, ref, conv_PciDom0Access)
 
     async def get_remaining_capacity(self, self_: PgpuRef, vgpu_type: VgpuTypeRef) -> int:
         """Works out how many more vGPUs of the given type could be started on this GPU; returns that number.
@@ -2254,11 +2855,12 @@ class AsyncPgpuApi:
         Published in XenServer 6.2 SP1 (vgpu-productisation)."""
         return conv_dict_VgpuTypeRef_int(await self._session._call("PGPU.get_supported_VGPU_max_capacities", [self_]))
 
-    async def get_dom0_access(self, self_: PgpuRef) -> PgpuDom0Access:
+    async def get_dom0_access(self, self_: PgpuRef) -> PciDom0Access:
         """Returns the `dom0_access` field of the given PGPU.
 
-        Published in XenServer 6.5 SP1 (cream)."""
-        return conv_PgpuDom0Access(await self._session._call("PGPU.get_dom0_access", [self_]))
+        Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0."""
+        warnings.warn("PGPU.get_dom0_access is deprecated since XAPI 24.14.0", DeprecationWarning, stacklevel=2)
+        return conv_PciDom0Access(await self._session._call("PGPU.get_dom0_access", [self_]))
 
     async def get_is_system_display_device(self, self_: PgpuRef) -> bool:
         """Returns the `is_system_display_device` field of the given PGPU.
@@ -3471,6 +4073,163 @@ class AsyncPvsSiteApi:
         return conv_list_PvsProxyRef(await self._session._call("PVS_site.get_proxies", [self_]))
 
 
+class AsyncRateLimitApi:
+    """A token-bucket rate limiter shared by the callers attached to it. Each call uses tokens from the bucket, and calls are held back when the bucket does not have enough tokens."""
+
+    def __init__(self, session: AsyncSessionBase) -> None:
+        self._session = session
+
+    async def set_fill_rate(self, self_: RateLimitRef, value: float) -> None:
+        """Changes how fast the rate limiter's bucket refills. The new value must be greater than zero and applies at once.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("Rate_limit.set_fill_rate", [self_, value])
+
+    async def async_set_fill_rate(self, self_: RateLimitRef, value: float) -> AsyncTask[None]:
+        """Changes how fast the rate limiter's bucket refills. The new value must be greater than zero and applies at once.
+
+        Prototyped in XAPI 26.17.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Rate_limit.set_fill_rate", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def set_burst_size(self, self_: RateLimitRef, value: float) -> None:
+        """Changes the capacity of the rate limiter's token bucket. The new value must be greater than zero and applies at once.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("Rate_limit.set_burst_size", [self_, value])
+
+    async def async_set_burst_size(self, self_: RateLimitRef, value: float) -> AsyncTask[None]:
+        """Changes the capacity of the rate limiter's token bucket. The new value must be greater than zero and applies at once.
+
+        Prototyped in XAPI 26.17.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Rate_limit.set_burst_size", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def remove_caller(self, self_: RateLimitRef, caller: CallerRef) -> None:
+        """Detaches a caller from this rate limiter so it is no longer throttled by it. Does nothing if the caller is attached to another limiter or to none.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("Rate_limit.remove_caller", [self_, caller])
+
+    async def async_remove_caller(self, self_: RateLimitRef, caller: CallerRef) -> AsyncTask[None]:
+        """Detaches a caller from this rate limiter so it is no longer throttled by it. Does nothing if the caller is attached to another limiter or to none.
+
+        Prototyped in XAPI 26.17.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Rate_limit.remove_caller", [self_, caller]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def add_caller(self, self_: RateLimitRef, caller: CallerRef) -> None:
+        """Attaches a caller to this rate limiter so its calls draw on this limiter's bucket. The caller is first detached from any rate limiter it had.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("Rate_limit.add_caller", [self_, caller])
+
+    async def async_add_caller(self, self_: RateLimitRef, caller: CallerRef) -> AsyncTask[None]:
+        """Attaches a caller to this rate limiter so its calls draw on this limiter's bucket. The caller is first detached from any rate limiter it had.
+
+        Prototyped in XAPI 26.17.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Rate_limit.add_caller", [self_, caller]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def get_record(self, self_: RateLimitRef) -> RateLimitRecord:
+        """Returns every field of the given Rate_limit as one record.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_RateLimitRecord(await self._session._call("Rate_limit.get_record", [self_]))
+
+    async def get_by_uuid(self, uuid: str) -> RateLimitRef:
+        """Finds the Rate_limit with the given UUID.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_RateLimitRef(await self._session._call("Rate_limit.get_by_uuid", [uuid]))
+
+    async def get_by_name_label(self, label: str) -> List[RateLimitRef]:
+        """Lists every Rate_limit whose `name_label` equals the given label.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_list_RateLimitRef(await self._session._call("Rate_limit.get_by_name_label", [label]))
+
+    async def create(self, args: RateLimitRecord) -> RateLimitRef:
+        """Creates a new Rate_limit from a record of its writable and constructor fields, and returns its reference.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_RateLimitRef(await self._session._call("Rate_limit.create", [record_to_wire(args)]))
+
+    async def destroy(self, self_: RateLimitRef) -> None:
+        """Destroys the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("Rate_limit.destroy", [self_])
+
+    async def get_all(self) -> List[RateLimitRef]:
+        """Lists every Rate_limit known to the server.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_list_RateLimitRef(await self._session._call("Rate_limit.get_all", []))
+
+    async def get_all_records(self) -> Dict[RateLimitRef, RateLimitRecord]:
+        """Returns the record of every Rate_limit, keyed by reference.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_dict_RateLimitRef_RateLimitRecord(await self._session._call("Rate_limit.get_all_records", []))
+
+    async def get_uuid(self, self_: RateLimitRef) -> str:
+        """Returns the `uuid` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_str(await self._session._call("Rate_limit.get_uuid", [self_]))
+
+    async def get_name_label(self, self_: RateLimitRef) -> str:
+        """Returns the `name_label` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_str(await self._session._call("Rate_limit.get_name_label", [self_]))
+
+    async def set_name_label(self, self_: RateLimitRef, value: str) -> None:
+        """Replaces the `name_label` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("Rate_limit.set_name_label", [self_, value])
+
+    async def get_name_description(self, self_: RateLimitRef) -> str:
+        """Returns the `name_description` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_str(await self._session._call("Rate_limit.get_name_description", [self_]))
+
+    async def set_name_description(self, self_: RateLimitRef, value: str) -> None:
+        """Replaces the `name_description` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("Rate_limit.set_name_description", [self_, value])
+
+    async def get_callers(self, self_: RateLimitRef) -> List[CallerRef]:
+        """Returns the `callers` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_list_CallerRef(await self._session._call("Rate_limit.get_callers", [self_]))
+
+    async def get_burst_size(self, self_: RateLimitRef) -> float:
+        """Returns the `burst_size` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_float(await self._session._call("Rate_limit.get_burst_size", [self_]))
+
+    async def get_fill_rate(self, self_: RateLimitRef) -> float:
+        """Returns the `fill_rate` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_float(await self._session._call("Rate_limit.get_fill_rate", [self_]))
+
+
 class AsyncRepositoryApi:
     """A software package repository (RPM/yum style) from which the pool's hosts receive updates."""
 
@@ -3520,6 +4279,36 @@ class AsyncRepositoryApi:
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.Repository.introduce", [name_label, name_description, binary_url, source_url, update, gpgkey_path]))
+        return AsyncTask(self._session, ref, conv_RepositoryRef)
+
+    async def introduce_remote_pool(self, name_label: str, name_description: str, binary_url: str, certificate: str) -> RepositoryRef:
+        """Creates a repository that takes its updates from another pool's coordinator over HTTPS, using the given certificate to verify the coordinator. The name and URL must not be in use by another repository.
+
+        Prototyped in XAPI 25.7.0."""
+        return conv_RepositoryRef(await self._session._call("Repository.introduce_remote_pool", [name_label, name_description, binary_url, certificate]))
+
+    async def async_introduce_remote_pool(self, name_label: str, name_description: str, binary_url: str, certificate: str) -> AsyncTask[RepositoryRef]:
+        """Creates a repository that takes its updates from another pool's coordinator over HTTPS, using the given certificate to verify the coordinator. The name and URL must not be in use by another repository.
+
+        Prototyped in XAPI 25.7.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Repository.introduce_remote_pool", [name_label, name_description, binary_url, certificate]))
+        return AsyncTask(self._session, ref, conv_RepositoryRef)
+
+    async def introduce_bundle(self, name_label: str, name_description: str) -> RepositoryRef:
+        """Creates the pool's bundle repository. Its content comes from an update bundle file uploaded to the pool rather than from a URL. Only one bundle repository may exist, and its name must not be in use by another repository.
+
+        Prototyped in XAPI 24.23.0."""
+        return conv_RepositoryRef(await self._session._call("Repository.introduce_bundle", [name_label, name_description]))
+
+    async def async_introduce_bundle(self, name_label: str, name_description: str) -> AsyncTask[RepositoryRef]:
+        """Creates the pool's bundle repository. Its content comes from an update bundle file uploaded to the pool rather than from a URL. Only one bundle repository may exist, and its name must not be in use by another repository.
+
+        Prototyped in XAPI 24.23.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.Repository.introduce_bundle", [name_label, name_description]))
         return AsyncTask(self._session, ref, conv_RepositoryRef)
 
     async def get_record(self, self_: RepositoryRef) -> RepositoryRecord:
@@ -3618,6 +4407,18 @@ class AsyncRepositoryApi:
 
         Prototyped in XAPI 22.12.0."""
         return conv_str(await self._session._call("Repository.get_gpgkey_path", [self_]))
+
+    async def get_origin(self, self_: RepositoryRef) -> Origin:
+        """Returns the `origin` field of the given Repository.
+
+        Prototyped in XAPI 24.23.0."""
+        return conv_Origin(await self._session._call("Repository.get_origin", [self_]))
+
+    async def get_certificate(self, self_: RepositoryRef) -> str:
+        """Returns the `certificate` field of the given Repository.
+
+        Prototyped in XAPI 25.7.0."""
+        return conv_str(await self._session._call("Repository.get_certificate", [self_]))
 
 
 class AsyncSdnControllerApi:
@@ -3805,7 +4606,7 @@ class AsyncSmApi:
     async def get_features(self, self_: SmRef) -> Dict[str, int]:
         """Returns the `features` field of the given SM.
 
-        Published in XenServer 6.2 (clearwater)."""
+        Published in XenServer 6.2 (clearwater); changed in XAPI 24.37.0."""
         return conv_dict_str_int(await self._session._call("SM.get_features", [self_]))
 
     async def get_other_config(self, self_: SmRef) -> Dict[str, str]:
@@ -3843,6 +4644,12 @@ class AsyncSmApi:
 
         Published in XenServer 7.0 (dundee)."""
         return conv_list_str(await self._session._call("SM.get_required_cluster_stack", [self_]))
+
+    async def get_supported_image_formats(self, self_: SmRef) -> List[ImageFormatType]:
+        """Returns the `supported_image_formats` field of the given SM.
+
+        Prototyped in XAPI 26.15.0."""
+        return conv_list_ImageFormatType(await self._session._call("SM.get_supported_image_formats", [self_]))
 
 
 class AsyncSrApi:
@@ -5314,14 +6121,14 @@ class AsyncVdiApi:
     async def resize_online(self, vdi: VdiRef, size: int) -> None:
         """Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
 
-        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness)."""
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness); published in XAPI 26.17.0."""
         warnings.warn("VDI.resize_online is removed in XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
         await self._session._call("VDI.resize_online", [vdi, size])
 
     async def async_resize_online(self, vdi: VdiRef, size: int) -> AsyncTask[None]:
         """Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
 
-        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness).
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness); published in XAPI 26.17.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         warnings.warn("VDI.resize_online is removed in XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
@@ -5372,6 +6179,44 @@ class AsyncVdiApi:
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VDI.snapshot", [vdi, driver_params]))
         return AsyncTask(self._session, ref, conv_VdiRef)
+
+    async def revert(self, snapshot: VdiRef) -> None:
+        """Overwrites the disk that `snapshot` was taken of with the snapshot's contents, discarding the disk's current data. The SR must be attached and its driver must support revert, otherwise UNIMPLEMENTED_IN_SM_BACKEND is raised.
+
+        Prototyped in XAPI 26.16.0.
+
+        Errors: UNIMPLEMENTED_IN_SM_BACKEND."""
+        await self._session._call("VDI.revert", [snapshot])
+
+    async def async_revert(self, snapshot: VdiRef) -> AsyncTask[None]:
+        """Overwrites the disk that `snapshot` was taken of with the snapshot's contents, discarding the disk's current data. The SR must be attached and its driver must support revert, otherwise UNIMPLEMENTED_IN_SM_BACKEND is raised.
+
+        Prototyped in XAPI 26.16.0.
+
+        Errors: UNIMPLEMENTED_IN_SM_BACKEND.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.VDI.revert", [snapshot]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def generate_config(self, host: HostRef, vdi: VdiRef) -> str:
+        """A debugging aid left out of the published docs. Asks the storage backend for the static configuration it would use to attach the VDI on the given host, and returns it as text. The SR must be plugged on that host and support VDI_GENERATE_CONFIG, and the VDI must be managed.
+
+        Published in XenServer 5.0 (orlando).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_str(await self._session._call("VDI.generate_config", [host, vdi]))
+
+    async def async_generate_config(self, host: HostRef, vdi: VdiRef) -> AsyncTask[str]:
+        """A debugging aid left out of the published docs. Asks the storage backend for the static configuration it would use to attach the VDI on the given host, and returns it as text. The SR must be plugged on that host and support VDI_GENERATE_CONFIG, and the VDI must be managed.
+
+        Published in XenServer 5.0 (orlando).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.VDI.generate_config", [host, vdi]))
+        return AsyncTask(self._session, ref, conv_str)
 
     async def get_record(self, self_: VdiRef) -> VdiRecord:
         """Returns every field of the given VDI as one record.
@@ -5974,13 +6819,13 @@ class AsyncVifApi:
     async def configure_ipv6(self, self_: VifRef, mode: VifIpv6ConfigurationMode, address: str, gateway: str) -> None:
         """Sets the IPv6 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
 
-        Published in XenServer 7.0 (dundee)."""
+        Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0."""
         await self._session._call("VIF.configure_ipv6", [self_, mode, address, gateway])
 
     async def async_configure_ipv6(self, self_: VifRef, mode: VifIpv6ConfigurationMode, address: str, gateway: str) -> AsyncTask[None]:
         """Sets the IPv6 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
 
-        Published in XenServer 7.0 (dundee).
+        Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.configure_ipv6", [self_, mode, address, gateway]))
@@ -5989,13 +6834,13 @@ class AsyncVifApi:
     async def configure_ipv4(self, self_: VifRef, mode: VifIpv4ConfigurationMode, address: str, gateway: str) -> None:
         """Sets the IPv4 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
 
-        Published in XenServer 7.0 (dundee)."""
+        Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0."""
         await self._session._call("VIF.configure_ipv4", [self_, mode, address, gateway])
 
     async def async_configure_ipv4(self, self_: VifRef, mode: VifIpv4ConfigurationMode, address: str, gateway: str) -> AsyncTask[None]:
         """Sets the IPv4 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
 
-        Published in XenServer 7.0 (dundee).
+        Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.configure_ipv4", [self_, mode, address, gateway]))
@@ -6164,6 +7009,51 @@ class AsyncVifApi:
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VIF.plug", [self_]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def set_trunks(self, self_: VifRef, value: List[int]) -> None:
+        """Replaces the interface's `trunks` list with the given VLAN IDs (duplicates dropped) and applies the change at once if the interface is plugged; an empty set lifts the restriction.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("VIF.set_trunks", [self_, value])
+
+    async def async_set_trunks(self, self_: VifRef, value: List[int]) -> AsyncTask[None]:
+        """Replaces the interface's `trunks` list with the given VLAN IDs (duplicates dropped) and applies the change at once if the interface is plugged; an empty set lifts the restriction.
+
+        Prototyped in XAPI 26.17.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.VIF.set_trunks", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def remove_trunks(self, self_: VifRef, value: int) -> None:
+        """Removes one VLAN ID from the interface's `trunks` list (no effect if absent) and applies the change at once if the interface is plugged; removing the last one lets every VLAN through again.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("VIF.remove_trunks", [self_, value])
+
+    async def async_remove_trunks(self, self_: VifRef, value: int) -> AsyncTask[None]:
+        """Removes one VLAN ID from the interface's `trunks` list (no effect if absent) and applies the change at once if the interface is plugged; removing the last one lets every VLAN through again.
+
+        Prototyped in XAPI 26.17.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.VIF.remove_trunks", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def add_trunks(self, self_: VifRef, value: int) -> None:
+        """Adds one VLAN ID to the interface's `trunks` list (no effect if already present) and applies the change at once if the interface is plugged.
+
+        Prototyped in XAPI 26.17.0."""
+        await self._session._call("VIF.add_trunks", [self_, value])
+
+    async def async_add_trunks(self, self_: VifRef, value: int) -> AsyncTask[None]:
+        """Adds one VLAN ID to the interface's `trunks` list (no effect if already present) and applies the change at once if the interface is plugged.
+
+        Prototyped in XAPI 26.17.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.VIF.add_trunks", [self_, value]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def get_record(self, self_: VifRef) -> VifRecord:
@@ -6406,6 +7296,12 @@ class AsyncVifApi:
 
         Published in XenServer 7.0 (dundee)."""
         return conv_str(await self._session._call("VIF.get_ipv6_gateway", [self_]))
+
+    async def get_trunks(self, self_: VifRef) -> List[int]:
+        """Returns the `trunks` field of the given VIF.
+
+        Prototyped in XAPI 26.17.0."""
+        return conv_list_int(await self._session._call("VIF.get_trunks", [self_]))
 
 
 class AsyncVifMetricsApi:
@@ -7174,15 +8070,15 @@ class AsyncVmApi:
         ref = to_str(await self._session._call("Async.VM.assert_can_migrate", [vm, dest, live, vdi_map, vif_map, options, vgpu_map]))
         return AsyncTask(self._session, ref, conv_void)
 
-    async def migrate_send(self, vm: VmRef, dest: Dict[str, str], live: bool, vdi_map: Dict[VdiRef, SrRef], vif_map: Dict[VifRef, NetworkRef], options: Dict[str, str], vgpu_map: Dict[VgpuRef, GpuGroupRef]) -> VmRef:
+    async def migrate_send(self, vm: VmRef, dest: Dict[str, str], live: bool, vdi_map: Dict[VdiRef, SrRef], vif_map: Dict[VifRef, NetworkRef], options: Dict[str, str], vgpu_map: Dict[VgpuRef, GpuGroupRef], vdi_format_map: Dict[VdiRef, str]) -> VmRef:
         """Migrates the VM, and its disks as mapped in vdi_map, to the host described by dest (from host.migrate_receive); returns the VM at the destination.
 
         Published in XenServer 6.1 (tampa).
 
         Errors: VM_BAD_POWER_STATE, LICENCE_RESTRICTION."""
-        return conv_VmRef(await self._session._call("VM.migrate_send", [vm, dest, live, vdi_map, vif_map, options, vgpu_map]))
+        return conv_VmRef(await self._session._call("VM.migrate_send", [vm, dest, live, vdi_map, vif_map, options, vgpu_map, vdi_format_map]))
 
-    async def async_migrate_send(self, vm: VmRef, dest: Dict[str, str], live: bool, vdi_map: Dict[VdiRef, SrRef], vif_map: Dict[VifRef, NetworkRef], options: Dict[str, str], vgpu_map: Dict[VgpuRef, GpuGroupRef]) -> AsyncTask[VmRef]:
+    async def async_migrate_send(self, vm: VmRef, dest: Dict[str, str], live: bool, vdi_map: Dict[VdiRef, SrRef], vif_map: Dict[VifRef, NetworkRef], options: Dict[str, str], vgpu_map: Dict[VgpuRef, GpuGroupRef], vdi_format_map: Dict[VdiRef, str]) -> AsyncTask[VmRef]:
         """Migrates the VM, and its disks as mapped in vdi_map, to the host described by dest (from host.migrate_receive); returns the VM at the destination.
 
         Published in XenServer 6.1 (tampa).
@@ -7190,7 +8086,7 @@ class AsyncVmApi:
         Errors: VM_BAD_POWER_STATE, LICENCE_RESTRICTION.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        ref = to_str(await self._session._call("Async.VM.migrate_send", [vm, dest, live, vdi_map, vif_map, options, vgpu_map]))
+        ref = to_str(await self._session._call("Async.VM.migrate_send", [vm, dest, live, vdi_map, vif_map, options, vgpu_map, vdi_format_map]))
         return AsyncTask(self._session, ref, conv_VmRef)
 
     async def maximise_memory(self, self_: VmRef, total: int, approximate: bool) -> int:
@@ -8004,6 +8900,100 @@ class AsyncVmApi:
         ref = to_str(await self._session._call("Async.VM.snapshot", [vm, new_name, ignore_vdis]))
         return AsyncTask(self._session, ref, conv_VmRef)
 
+    async def sysprep(self, self_: VmRef, unattend: str, timeout: float) -> None:
+        """Runs Windows sysprep in a running guest with the given unattend.xml answer file, which is passed to the guest on a temporary virtual CD. Then waits for the VM to shut down as part of the reboot that sysprep performs. The VM needs a CD drive and guest drivers that support sysprep, and the feature must be enabled on the host.
+
+        Prototyped in XAPI 25.24.0."""
+        await self._session._call("VM.sysprep", [self_, unattend, timeout])
+
+    async def async_sysprep(self, self_: VmRef, unattend: str, timeout: float) -> AsyncTask[None]:
+        """Runs Windows sysprep in a running guest with the given unattend.xml answer file, which is passed to the guest on a temporary virtual CD. Then waits for the VM to shut down as part of the reboot that sysprep performs. The VM needs a CD drive and guest drivers that support sysprep, and the feature must be enabled on the host.
+
+        Prototyped in XAPI 25.24.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.VM.sysprep", [self_, unattend, timeout]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def update_secureboot_certificates_on_boot(self, self_: VmRef, mark: bool) -> None:
+        """Schedules (mark true) or cancels (mark false) an update of the VM's Secure Boot certificates at its next boot, and sets secureboot_certificates_state to match. Allowed only when that state is update_available or update_on_boot; repeating a request has no further effect.
+
+        Prototyped in XAPI 26.14.0."""
+        await self._session._call("VM.update_secureboot_certificates_on_boot", [self_, mark])
+
+    async def async_update_secureboot_certificates_on_boot(self, self_: VmRef, mark: bool) -> AsyncTask[None]:
+        """Schedules (mark true) or cancels (mark false) an update of the VM's Secure Boot certificates at its next boot, and sets secureboot_certificates_state to match. Allowed only when that state is update_available or update_on_boot; repeating a request has no further effect.
+
+        Prototyped in XAPI 26.14.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.VM.update_secureboot_certificates_on_boot", [self_, mark]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def get_secureboot_readiness(self, self_: VmRef) -> VmSecurebootReadiness:
+        """Reports whether the VM is ready to boot with UEFI Secure Boot. The check uses the VM's firmware type, its secureboot platform setting and the keys in its stored UEFI variables.
+
+        Prototyped in XAPI 24.17.0."""
+        return conv_VmSecurebootReadiness(await self._session._call("VM.get_secureboot_readiness", [self_]))
+
+    async def async_get_secureboot_readiness(self, self_: VmRef) -> AsyncTask[VmSecurebootReadiness]:
+        """Reports whether the VM is ready to boot with UEFI Secure Boot. The check uses the VM's firmware type, its secureboot platform setting and the keys in its stored UEFI variables.
+
+        Prototyped in XAPI 24.17.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.VM.get_secureboot_readiness", [self_]))
+        return AsyncTask(self._session, ref, conv_VmSecurebootReadiness)
+
+    async def set_uefi_mode(self, self_: VmRef, mode: VmUefiMode) -> str:
+        """Resets the Secure Boot variables in the VM's UEFI store. 'setup' clears the keys so the firmware starts in Setup Mode, and 'user' restores the default keys so it starts in User Mode. Returns the output of the tool that makes the change.
+
+        Prototyped in XAPI 24.17.0."""
+        return conv_str(await self._session._call("VM.set_uefi_mode", [self_, mode]))
+
+    async def async_set_uefi_mode(self, self_: VmRef, mode: VmUefiMode) -> AsyncTask[str]:
+        """Resets the Secure Boot variables in the VM's UEFI store. 'setup' clears the keys so the firmware starts in Setup Mode, and 'user' restores the default keys so it starts in User Mode. Returns the output of the tool that makes the change.
+
+        Prototyped in XAPI 24.17.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.VM.set_uefi_mode", [self_, mode]))
+        return AsyncTask(self._session, ref, conv_str)
+
+    async def call_host_plugin(self, vm: VmRef, plugin: str, fn: str, args: Dict[str, str]) -> str:
+        """Calls a function of a plugin on the host where the VM is running, and returns its output. The VM must be running.
+
+        Prototyped in XAPI 25.22.0."""
+        return conv_str(await self._session._call("VM.call_host_plugin", [vm, plugin, fn, args]))
+
+    async def async_call_host_plugin(self, vm: VmRef, plugin: str, fn: str, args: Dict[str, str]) -> AsyncTask[str]:
+        """Calls a function of a plugin on the host where the VM is running, and returns its output. The VM must be running.
+
+        Prototyped in XAPI 25.22.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.VM.call_host_plugin", [vm, plugin, fn, args]))
+        return AsyncTask(self._session, ref, conv_str)
+
+    async def set_groups(self, self_: VmRef, value: List[VmGroupRef]) -> None:
+        """Sets the VM groups the VM belongs to. An empty set takes the VM out of its group. At most one group is allowed; control domains, templates and snapshots cannot join groups. Needs the VM groups feature to be enabled by the pool's license.
+
+        Prototyped in XAPI 24.19.1.
+
+        Errors: OPERATION_NOT_ALLOWED."""
+        await self._session._call("VM.set_groups", [self_, value])
+
+    async def async_set_groups(self, self_: VmRef, value: List[VmGroupRef]) -> AsyncTask[None]:
+        """Sets the VM groups the VM belongs to. An empty set takes the VM out of its group. At most one group is allowed; control domains, templates and snapshots cannot join groups. Needs the VM groups feature to be enabled by the pool's license.
+
+        Prototyped in XAPI 24.19.1.
+
+        Errors: OPERATION_NOT_ALLOWED.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.VM.set_groups", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
     async def get_record(self, self_: VmRef) -> VmRecord:
         """Returns every field of the given VM as one record.
 
@@ -8782,7 +9772,7 @@ class AsyncVmApi:
     async def get_has_vendor_device(self, self_: VmRef) -> bool:
         """Returns the `has_vendor_device` field of the given VM.
 
-        Published in XenServer 7.0 (dundee)."""
+        Published in XenServer 7.0 (dundee); changed in XAPI 24.14.0."""
         return conv_bool(await self._session._call("VM.get_has_vendor_device", [self_]))
 
     async def get_requires_reboot(self, self_: VmRef) -> bool:
@@ -8826,6 +9816,18 @@ class AsyncVmApi:
 
         Prototyped in XAPI 24.10.0."""
         return conv_list_UpdateGuidances(await self._session._call("VM.get_pending_guidances_full", [self_]))
+
+    async def get_groups(self, self_: VmRef) -> List[VmGroupRef]:
+        """Returns the `groups` field of the given VM.
+
+        Prototyped in XAPI 24.19.1."""
+        return conv_list_VmGroupRef(await self._session._call("VM.get_groups", [self_]))
+
+    async def get_secureboot_certificates_state(self, self_: VmRef) -> VmSecurebootCertificatesState:
+        """Returns the `secureboot_certificates_state` field of the given VM.
+
+        Prototyped in XAPI 26.14.0."""
+        return conv_VmSecurebootCertificatesState(await self._session._call("VM.get_secureboot_certificates_state", [self_]))
 
 
 class AsyncVmppApi:
@@ -9267,25 +10269,29 @@ class AsyncVmppApi:
     async def get_name_label(self, self_: VmppRef) -> str:
         """Returns the `name_label` field of the given VMPP.
 
-        Published in XenServer 4.0 (rio)."""
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_name_label is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("VMPP.get_name_label", [self_]))
 
     async def set_name_label(self, self_: VmppRef, value: str) -> None:
         """Replaces the `name_label` field of the given VMPP.
 
-        Published in XenServer 4.0 (rio)."""
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_name_label is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_name_label", [self_, value])
 
     async def get_name_description(self, self_: VmppRef) -> str:
         """Returns the `name_description` field of the given VMPP.
 
-        Published in XenServer 4.0 (rio)."""
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.get_name_description is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_str(await self._session._call("VMPP.get_name_description", [self_]))
 
     async def set_name_description(self, self_: VmppRef, value: str) -> None:
         """Replaces the `name_description` field of the given VMPP.
 
-        Published in XenServer 4.0 (rio)."""
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+        warnings.warn("VMPP.set_name_description is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         await self._session._call("VMPP.set_name_description", [self_, value])
 
     async def get_is_policy_enabled(self, self_: VmppRef) -> bool:
@@ -9895,6 +10901,97 @@ class AsyncVmApplianceApi:
         return conv_list_VmRef(await self._session._call("VM_appliance.get_VMs", [self_]))
 
 
+class AsyncVmGroupApi:
+    """A named set of VMs that share a placement policy, which the pool applies when choosing hosts for the group's VMs. A VM can be in at most one group."""
+
+    def __init__(self, session: AsyncSessionBase) -> None:
+        self._session = session
+
+    async def get_record(self, self_: VmGroupRef) -> VmGroupRecord:
+        """Returns every field of the given VM_group as one record.
+
+        Prototyped in XAPI 24.19.1."""
+        return conv_VmGroupRecord(await self._session._call("VM_group.get_record", [self_]))
+
+    async def get_by_uuid(self, uuid: str) -> VmGroupRef:
+        """Finds the VM_group with the given UUID.
+
+        Prototyped in XAPI 24.19.1."""
+        return conv_VmGroupRef(await self._session._call("VM_group.get_by_uuid", [uuid]))
+
+    async def get_by_name_label(self, label: str) -> List[VmGroupRef]:
+        """Lists every VM_group whose `name_label` equals the given label.
+
+        Prototyped in XAPI 24.19.1."""
+        return conv_list_VmGroupRef(await self._session._call("VM_group.get_by_name_label", [label]))
+
+    async def create(self, args: VmGroupRecord) -> VmGroupRef:
+        """Creates a new VM_group from a record of its writable and constructor fields, and returns its reference.
+
+        Prototyped in XAPI 24.19.1."""
+        return conv_VmGroupRef(await self._session._call("VM_group.create", [record_to_wire(args)]))
+
+    async def destroy(self, self_: VmGroupRef) -> None:
+        """Destroys the given VM_group.
+
+        Prototyped in XAPI 24.19.1."""
+        await self._session._call("VM_group.destroy", [self_])
+
+    async def get_all(self) -> List[VmGroupRef]:
+        """Lists every VM_group known to the server.
+
+        Prototyped in XAPI 24.19.1."""
+        return conv_list_VmGroupRef(await self._session._call("VM_group.get_all", []))
+
+    async def get_all_records(self) -> Dict[VmGroupRef, VmGroupRecord]:
+        """Returns the record of every VM_group, keyed by reference.
+
+        Prototyped in XAPI 24.19.1."""
+        return conv_dict_VmGroupRef_VmGroupRecord(await self._session._call("VM_group.get_all_records", []))
+
+    async def get_uuid(self, self_: VmGroupRef) -> str:
+        """Returns the `uuid` field of the given VM_group.
+
+        Published in XenServer 4.0 (rio)."""
+        return conv_str(await self._session._call("VM_group.get_uuid", [self_]))
+
+    async def get_name_label(self, self_: VmGroupRef) -> str:
+        """Returns the `name_label` field of the given VM_group.
+
+        Published in XenServer 4.0 (rio)."""
+        return conv_str(await self._session._call("VM_group.get_name_label", [self_]))
+
+    async def set_name_label(self, self_: VmGroupRef, value: str) -> None:
+        """Replaces the `name_label` field of the given VM_group.
+
+        Published in XenServer 4.0 (rio)."""
+        await self._session._call("VM_group.set_name_label", [self_, value])
+
+    async def get_name_description(self, self_: VmGroupRef) -> str:
+        """Returns the `name_description` field of the given VM_group.
+
+        Published in XenServer 4.0 (rio)."""
+        return conv_str(await self._session._call("VM_group.get_name_description", [self_]))
+
+    async def set_name_description(self, self_: VmGroupRef, value: str) -> None:
+        """Replaces the `name_description` field of the given VM_group.
+
+        Published in XenServer 4.0 (rio)."""
+        await self._session._call("VM_group.set_name_description", [self_, value])
+
+    async def get_placement(self, self_: VmGroupRef) -> PlacementPolicy:
+        """Returns the `placement` field of the given VM_group.
+
+        Prototyped in XAPI 24.19.1."""
+        return conv_PlacementPolicy(await self._session._call("VM_group.get_placement", [self_]))
+
+    async def get_VMs(self, self_: VmGroupRef) -> List[VmRef]:
+        """Returns the `VMs` field of the given VM_group.
+
+        Prototyped in XAPI 24.19.1."""
+        return conv_list_VmRef(await self._session._call("VM_group.get_VMs", [self_]))
+
+
 class AsyncVmGuestMetricsApi:
     """Information reported from inside a running VM by its guest agent, such as OS version, driver versions and network addresses."""
 
@@ -10029,6 +11126,18 @@ class AsyncVmGuestMetricsApi:
 
         Published in XenServer 7.0 (dundee)."""
         return conv_bool(await self._session._call("VM_guest_metrics.get_PV_drivers_detected", [self_]))
+
+    async def get_netbios_name(self, self_: VmGuestMetricsRef) -> Dict[str, str]:
+        """Returns the `netbios_name` field of the given VM_guest_metrics.
+
+        Prototyped in XAPI 24.28.0."""
+        return conv_dict_str_str(await self._session._call("VM_guest_metrics.get_netbios_name", [self_]))
+
+    async def get_services(self, self_: VmGuestMetricsRef) -> Dict[str, str]:
+        """Returns the `services` field of the given VM_guest_metrics.
+
+        Prototyped in XAPI 25.15.0."""
+        return conv_dict_str_str(await self._session._call("VM_guest_metrics.get_services", [self_]))
 
 
 class AsyncVmMetricsApi:
@@ -10176,6 +11285,24 @@ class AsyncVmMetricsApi:
         Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata)."""
         return conv_DomainType(await self._session._call("VM_metrics.get_current_domain_type", [self_]))
 
+    async def get_numa_optimised(self, self_: VmMetricsRef) -> bool:
+        """Returns the `numa_optimised` field of the given VM_metrics.
+
+        Prototyped in XAPI 26.2.0."""
+        return conv_bool(await self._session._call("VM_metrics.get_numa_optimised", [self_]))
+
+    async def get_numa_nodes(self, self_: VmMetricsRef) -> int:
+        """Returns the `numa_nodes` field of the given VM_metrics.
+
+        Prototyped in XAPI 26.2.0."""
+        return conv_int(await self._session._call("VM_metrics.get_numa_nodes", [self_]))
+
+    async def get_numa_node_memory(self, self_: VmMetricsRef) -> Dict[int, int]:
+        """Returns the `numa_node_memory` field of the given VM_metrics.
+
+        Prototyped in XAPI 26.2.0."""
+        return conv_dict_int_int(await self._session._call("VM_metrics.get_numa_node_memory", [self_]))
+
 
 class AsyncVtpmApi:
     """A virtual Trusted Platform Module attached to a VM."""
@@ -10212,6 +11339,44 @@ class AsyncVtpmApi:
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.VTPM.create", [vM, is_unique]))
         return AsyncTask(self._session, ref, conv_VtpmRef)
+
+    async def set_contents(self, self_: VtpmRef, contents: str) -> None:
+        """Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Replaces the stored state of the vTPM with new base64-encoded contents and discards the old state; contents that are not valid base64 are rejected.
+
+        Prototyped in XAPI 22.26.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        await self._session._call("VTPM.set_contents", [self_, contents])
+
+    async def async_set_contents(self, self_: VtpmRef, contents: str) -> AsyncTask[None]:
+        """Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Replaces the stored state of the vTPM with new base64-encoded contents and discards the old state; contents that are not valid base64 are rejected.
+
+        Prototyped in XAPI 22.26.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.VTPM.set_contents", [self_, contents]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def get_contents(self, self_: VtpmRef) -> str:
+        """Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Returns the stored state of the vTPM, base64-encoded. The result is treated as a secret.
+
+        Prototyped in XAPI 22.26.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_str(await self._session._call("VTPM.get_contents", [self_]))
+
+    async def async_get_contents(self, self_: VtpmRef) -> AsyncTask[str]:
+        """Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Returns the stored state of the vTPM, base64-encoded. The result is treated as a secret.
+
+        Prototyped in XAPI 22.26.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.VTPM.get_contents", [self_]))
+        return AsyncTask(self._session, ref, conv_str)
 
     async def get_record(self, self_: VtpmRef) -> VtpmRecord:
         """Returns every field of the given VTPM as one record.
@@ -10825,7 +11990,7 @@ class AsyncEventApi:
 
         Published in XenServer 6.0 (boston).
 
-        Errors: SESSION_NOT_REGISTERED, EVENTS_LOST."""
+        Errors: EVENT_FROM_TOKEN_PARSE_FAILURE, EVENT_SUBSCRIPTION_PARSE_FAILURE."""
         return conv_EventBatch(await self._session._call("event.from", [classes, token, timeout]))
 
     async def async_from_(self, classes: List[str], token: str, timeout: float) -> AsyncTask[EventBatch]:
@@ -10833,7 +11998,7 @@ class AsyncEventApi:
 
         Published in XenServer 6.0 (boston).
 
-        Errors: SESSION_NOT_REGISTERED, EVENTS_LOST.
+        Errors: EVENT_FROM_TOKEN_PARSE_FAILURE, EVENT_SUBSCRIPTION_PARSE_FAILURE.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.event.from", [classes, token, timeout]))
@@ -10844,7 +12009,7 @@ class AsyncEventApi:
 
         Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
 
-        Errors: SESSION_NOT_REGISTERED, EVENTS_LOST."""
+        Errors: SESSION_NOT_REGISTERED, EVENTS_LOST, EVENT_SUBSCRIPTION_PARSE_FAILURE."""
         warnings.warn("event.next is deprecated since XenServer 6.0 (boston)", DeprecationWarning, stacklevel=2)
         return conv_list_EventRecord(await self._session._call("event.next", []))
 
@@ -10853,7 +12018,7 @@ class AsyncEventApi:
 
         Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
 
-        Errors: SESSION_NOT_REGISTERED, EVENTS_LOST.
+        Errors: SESSION_NOT_REGISTERED, EVENTS_LOST, EVENT_SUBSCRIPTION_PARSE_FAILURE.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         warnings.warn("event.next is deprecated since XenServer 6.0 (boston)", DeprecationWarning, stacklevel=2)
@@ -11227,13 +12392,13 @@ class AsyncHostApi:
     async def set_power_on_mode(self, self_: HostRef, power_on_mode: str, power_on_config: Dict[str, str]) -> None:
         """Chooses how the host is powered on remotely and with which settings.
 
-        Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm)."""
+        Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm); changed in XAPI 24.19.0."""
         await self._session._call("host.set_power_on_mode", [self_, power_on_mode, power_on_config])
 
     async def async_set_power_on_mode(self, self_: HostRef, power_on_mode: str, power_on_config: Dict[str, str]) -> AsyncTask[None]:
         """Chooses how the host is powered on remotely and with which settings.
 
-        Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm).
+        Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm); changed in XAPI 24.19.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.host.set_power_on_mode", [self_, power_on_mode, power_on_config]))
@@ -11361,19 +12526,19 @@ class AsyncHostApi:
         ref = to_str(await self._session._call("Async.host.retrieve_wlb_evacuate_recommendations", [self_]))
         return AsyncTask(self._session, ref, conv_dict_VmRef_list_str)
 
-    async def disable_external_auth(self, host: HostRef, config: Dict[str, str]) -> None:
+    async def disable_external_auth(self, host: HostRef, config: Dict[str, str], force: bool) -> None:
         """Stops using external directory authentication on the host; config may carry credentials for cleaning up the directory.
 
         Published in XenServer 5.5 (george)."""
-        await self._session._call("host.disable_external_auth", [host, config])
+        await self._session._call("host.disable_external_auth", [host, config, force])
 
-    async def async_disable_external_auth(self, host: HostRef, config: Dict[str, str]) -> AsyncTask[None]:
+    async def async_disable_external_auth(self, host: HostRef, config: Dict[str, str], force: bool) -> AsyncTask[None]:
         """Stops using external directory authentication on the host; config may carry credentials for cleaning up the directory.
 
         Published in XenServer 5.5 (george).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        ref = to_str(await self._session._call("Async.host.disable_external_auth", [host, config]))
+        ref = to_str(await self._session._call("Async.host.disable_external_auth", [host, config, force]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def enable_external_auth(self, host: HostRef, config: Dict[str, str], service_name: str, auth_type: str) -> None:
@@ -12037,19 +13202,259 @@ class AsyncHostApi:
         ref = to_str(await self._session._call("Async.host.enable", [host]))
         return AsyncTask(self._session, ref, conv_void)
 
-    async def disable(self, host: HostRef) -> None:
+    async def disable(self, host: HostRef, auto_enable: bool) -> None:
         """Stops the host from accepting new VMs, for example before maintenance.
 
-        Published in XenServer 4.0 (rio)."""
-        await self._session._call("host.disable", [host])
+        Published in XenServer 4.0 (rio); changed in XAPI 25.31.0."""
+        await self._session._call("host.disable", [host, auto_enable])
 
-    async def async_disable(self, host: HostRef) -> AsyncTask[None]:
+    async def async_disable(self, host: HostRef, auto_enable: bool) -> AsyncTask[None]:
         """Stops the host from accepting new VMs, for example before maintenance.
 
-        Published in XenServer 4.0 (rio).
+        Published in XenServer 4.0 (rio); changed in XAPI 25.31.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        ref = to_str(await self._session._call("Async.host.disable", [host]))
+        ref = to_str(await self._session._call("Async.host.disable", [host, auto_enable]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def set_servertime(self, self_: HostRef, value: datetime.datetime) -> None:
+        """Sets the host's system clock by hand. Only allowed while the host's NTP mode is Disabled.
+
+        Prototyped in XAPI 26.0.0."""
+        await self._session._call("host.set_servertime", [self_, value])
+
+    async def async_set_servertime(self, self_: HostRef, value: datetime.datetime) -> AsyncTask[None]:
+        """Sets the host's system clock by hand. Only allowed while the host's NTP mode is Disabled.
+
+        Prototyped in XAPI 26.0.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.set_servertime", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def get_ntp_synchronized(self, self_: HostRef) -> bool:
+        """Checks whether the host's system clock is currently synchronised with its NTP servers.
+
+        Prototyped in XAPI 26.0.0."""
+        return conv_bool(await self._session._call("host.get_ntp_synchronized", [self_]))
+
+    async def async_get_ntp_synchronized(self, self_: HostRef) -> AsyncTask[bool]:
+        """Checks whether the host's system clock is currently synchronised with its NTP servers.
+
+        Prototyped in XAPI 26.0.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.get_ntp_synchronized", [self_]))
+        return AsyncTask(self._session, ref, conv_bool)
+
+    async def list_timezones(self, self_: HostRef) -> List[str]:
+        """Lists the time zone names that the host accepts for set_timezone.
+
+        Prototyped in XAPI 26.0.0."""
+        return conv_list_str(await self._session._call("host.list_timezones", [self_]))
+
+    async def async_list_timezones(self, self_: HostRef) -> AsyncTask[List[str]]:
+        """Lists the time zone names that the host accepts for set_timezone.
+
+        Prototyped in XAPI 26.0.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.list_timezones", [self_]))
+        return AsyncTask(self._session, ref, conv_list_str)
+
+    async def set_timezone(self, self_: HostRef, value: str) -> None:
+        """Changes the host's time zone, both in the operating system and in the host record.
+
+        Prototyped in XAPI 26.0.0."""
+        await self._session._call("host.set_timezone", [self_, value])
+
+    async def async_set_timezone(self, self_: HostRef, value: str) -> AsyncTask[None]:
+        """Changes the host's time zone, both in the operating system and in the host record.
+
+        Prototyped in XAPI 26.0.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.set_timezone", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def get_ntp_servers_status(self, self_: HostRef) -> Dict[str, str]:
+        """Reports the state of each NTP server the host is using; empty if the time service is not running.
+
+        Prototyped in XAPI 26.0.0."""
+        return conv_dict_str_str(await self._session._call("host.get_ntp_servers_status", [self_]))
+
+    async def async_get_ntp_servers_status(self, self_: HostRef) -> AsyncTask[Dict[str, str]]:
+        """Reports the state of each NTP server the host is using; empty if the time service is not running.
+
+        Prototyped in XAPI 26.0.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.get_ntp_servers_status", [self_]))
+        return AsyncTask(self._session, ref, conv_dict_str_str)
+
+    async def set_ntp_custom_servers(self, self_: HostRef, value: List[str]) -> None:
+        """Sets the list of administrator-chosen NTP servers. If the host is in Custom mode the time service is reconfigured at once and the list must not be empty; otherwise the list is only stored.
+
+        Prototyped in XAPI 26.0.0."""
+        await self._session._call("host.set_ntp_custom_servers", [self_, value])
+
+    async def async_set_ntp_custom_servers(self, self_: HostRef, value: List[str]) -> AsyncTask[None]:
+        """Sets the list of administrator-chosen NTP servers. If the host is in Custom mode the time service is reconfigured at once and the list must not be empty; otherwise the list is only stored.
+
+        Prototyped in XAPI 26.0.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.set_ntp_custom_servers", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def set_ntp_mode(self, self_: HostRef, value: HostNtpMode) -> None:
+        """Chooses where the host gets its NTP servers from, or disables NTP, and reconfigures the time service to match. Custom and Factory modes require a non-empty server list.
+
+        Prototyped in XAPI 26.0.0."""
+        await self._session._call("host.set_ntp_mode", [self_, value])
+
+    async def async_set_ntp_mode(self, self_: HostRef, value: HostNtpMode) -> AsyncTask[None]:
+        """Chooses where the host gets its NTP servers from, or disables NTP, and reconfigures the time service to match. Custom and Factory modes require a non-empty server list.
+
+        Prototyped in XAPI 26.0.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.set_ntp_mode", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def set_max_cstate(self, self_: HostRef, value: str) -> None:
+        """Limits the deepest processor C-state the host may enter, both immediately and for future boots. Only C0, C1 or no limit are currently accepted.
+
+        Prototyped in XAPI 26.0.0."""
+        await self._session._call("host.set_max_cstate", [self_, value])
+
+    async def async_set_max_cstate(self, self_: HostRef, value: str) -> AsyncTask[None]:
+        """Limits the deepest processor C-state the host may enter, both immediately and for future boots. Only C0, C1 or no limit are currently accepted.
+
+        Prototyped in XAPI 26.0.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.set_max_cstate", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def get_tracked_user_agents(self, self_: HostRef) -> Dict[str, str]:
+        """Returns the names and versions of client programs (taken from the HTTP User-Agent header) that have recently called the API on this host. The list is kept in memory, is limited in size and is cleared when the toolstack restarts.
+
+        Prototyped in XAPI 25.34.0."""
+        return conv_dict_str_str(await self._session._call("host.get_tracked_user_agents", [self_]))
+
+    async def async_get_tracked_user_agents(self, self_: HostRef) -> AsyncTask[Dict[str, str]]:
+        """Returns the names and versions of client programs (taken from the HTTP User-Agent header) that have recently called the API on this host. The list is kept in memory, is limited in size and is cleared when the toolstack restarts.
+
+        Prototyped in XAPI 25.34.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.get_tracked_user_agents", [self_]))
+        return AsyncTask(self._session, ref, conv_dict_str_str)
+
+    async def set_ssh_auto_mode(self, self_: HostRef, value: bool) -> None:
+        """Turns SSH auto mode on or off for the host; in auto mode SSH is kept closed while the toolstack works and opened only when the API is unavailable.
+
+        Prototyped in XAPI 25.27.0."""
+        await self._session._call("host.set_ssh_auto_mode", [self_, value])
+
+    async def async_set_ssh_auto_mode(self, self_: HostRef, value: bool) -> AsyncTask[None]:
+        """Turns SSH auto mode on or off for the host; in auto mode SSH is kept closed while the toolstack works and opened only when the API is unavailable.
+
+        Prototyped in XAPI 25.27.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.set_ssh_auto_mode", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def set_console_idle_timeout(self, self_: HostRef, value: int) -> None:
+        """Sets how long a shell session on the host's control domain may stay idle before it is logged out.
+
+        Prototyped in XAPI 25.21.0."""
+        await self._session._call("host.set_console_idle_timeout", [self_, value])
+
+    async def async_set_console_idle_timeout(self, self_: HostRef, value: int) -> AsyncTask[None]:
+        """Sets how long a shell session on the host's control domain may stay idle before it is logged out.
+
+        Prototyped in XAPI 25.21.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.set_console_idle_timeout", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def set_ssh_enabled_timeout(self, self_: HostRef, value: int) -> None:
+        """Sets how long SSH stays open after it is enabled; if SSH is currently enabled, the new timeout takes effect immediately.
+
+        Prototyped in XAPI 25.21.0."""
+        await self._session._call("host.set_ssh_enabled_timeout", [self_, value])
+
+    async def async_set_ssh_enabled_timeout(self, self_: HostRef, value: int) -> AsyncTask[None]:
+        """Sets how long SSH stays open after it is enabled; if SSH is currently enabled, the new timeout takes effect immediately.
+
+        Prototyped in XAPI 25.21.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.set_ssh_enabled_timeout", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def disable_ssh(self, self_: HostRef) -> None:
+        """Closes SSH access to the host: stops the SSH service, closes the firewall port and cancels any pending automatic disable.
+
+        Prototyped in XAPI 25.13.0."""
+        await self._session._call("host.disable_ssh", [self_])
+
+    async def async_disable_ssh(self, self_: HostRef) -> AsyncTask[None]:
+        """Closes SSH access to the host: stops the SSH service, closes the firewall port and cancels any pending automatic disable.
+
+        Prototyped in XAPI 25.13.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.disable_ssh", [self_]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def enable_ssh(self, self_: HostRef) -> None:
+        """Opens SSH access to the host: enables and starts the SSH service and opens the firewall port. Turns off SSH auto mode and, if ssh_enabled_timeout is non-zero, schedules SSH to be disabled again when it expires.
+
+        Prototyped in XAPI 25.13.0."""
+        await self._session._call("host.enable_ssh", [self_])
+
+    async def async_enable_ssh(self, self_: HostRef) -> AsyncTask[None]:
+        """Opens SSH access to the host: enables and starts the SSH service and opens the firewall port. Turns off SSH auto mode and, if ssh_enabled_timeout is non-zero, schedules SSH to be disabled again when it expires.
+
+        Prototyped in XAPI 25.13.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.enable_ssh", [self_]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def rescan_drivers(self, self_: HostRef) -> None:
+        """Scans the host for hardware drivers and refreshes its Host_driver records accordingly.
+
+        Prototyped in XAPI 25.2.0."""
+        await self._session._call("host.rescan_drivers", [self_])
+
+    async def async_rescan_drivers(self, self_: HostRef) -> AsyncTask[None]:
+        """Scans the host for hardware drivers and refreshes its Host_driver records accordingly.
+
+        Prototyped in XAPI 25.2.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.rescan_drivers", [self_]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def external_auth_set_ldaps(self, host: HostRef, ldaps: bool, force: bool) -> None:
+        """Turns LDAPS (LDAP over TLS) on or off for the external authentication service configured on the host; the new setting is checked against the directory and rolled back if it does not work.
+
+        Published in XAPI 26.16.0."""
+        await self._session._call("host.external_auth_set_ldaps", [host, ldaps, force])
+
+    async def async_external_auth_set_ldaps(self, host: HostRef, ldaps: bool, force: bool) -> AsyncTask[None]:
+        """Turns LDAPS (LDAP over TLS) on or off for the external authentication service configured on the host; the new setting is checked against the directory and rolled back if it does not work.
+
+        Published in XAPI 26.16.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.host.external_auth_set_ldaps", [host, ldaps, force]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def get_record(self, self_: HostRef) -> HostRecord:
@@ -12636,6 +14041,66 @@ class AsyncHostApi:
 
         Prototyped in XAPI 24.10.0."""
         return conv_str(await self._session._call("host.get_last_update_hash", [self_]))
+
+    async def get_ssh_enabled(self, self_: HostRef) -> bool:
+        """Returns the `ssh_enabled` field of the given host.
+
+        Prototyped in XAPI 25.21.0."""
+        return conv_bool(await self._session._call("host.get_ssh_enabled", [self_]))
+
+    async def get_ssh_enabled_timeout(self, self_: HostRef) -> int:
+        """Returns the `ssh_enabled_timeout` field of the given host.
+
+        Prototyped in XAPI 25.21.0."""
+        return conv_int(await self._session._call("host.get_ssh_enabled_timeout", [self_]))
+
+    async def get_ssh_expiry(self, self_: HostRef) -> datetime.datetime:
+        """Returns the `ssh_expiry` field of the given host.
+
+        Prototyped in XAPI 25.21.0."""
+        return conv_datetime(await self._session._call("host.get_ssh_expiry", [self_]))
+
+    async def get_console_idle_timeout(self, self_: HostRef) -> int:
+        """Returns the `console_idle_timeout` field of the given host.
+
+        Prototyped in XAPI 25.21.0."""
+        return conv_int(await self._session._call("host.get_console_idle_timeout", [self_]))
+
+    async def get_ssh_auto_mode(self, self_: HostRef) -> bool:
+        """Returns the `ssh_auto_mode` field of the given host.
+
+        Prototyped in XAPI 25.27.0."""
+        return conv_bool(await self._session._call("host.get_ssh_auto_mode", [self_]))
+
+    async def get_max_cstate(self, self_: HostRef) -> str:
+        """Returns the `max_cstate` field of the given host.
+
+        Prototyped in XAPI 26.0.0."""
+        return conv_str(await self._session._call("host.get_max_cstate", [self_]))
+
+    async def get_secure_boot(self, self_: HostRef) -> bool:
+        """Returns the `secure_boot` field of the given host.
+
+        Prototyped in XAPI 25.31.0."""
+        return conv_bool(await self._session._call("host.get_secure_boot", [self_]))
+
+    async def get_ntp_mode(self, self_: HostRef) -> HostNtpMode:
+        """Returns the `ntp_mode` field of the given host.
+
+        Prototyped in XAPI 26.0.0."""
+        return conv_HostNtpMode(await self._session._call("host.get_ntp_mode", [self_]))
+
+    async def get_ntp_custom_servers(self, self_: HostRef) -> List[str]:
+        """Returns the `ntp_custom_servers` field of the given host.
+
+        Prototyped in XAPI 26.0.0."""
+        return conv_list_str(await self._session._call("host.get_ntp_custom_servers", [self_]))
+
+    async def get_timezone(self, self_: HostRef) -> str:
+        """Returns the `timezone` field of the given host.
+
+        Prototyped in XAPI 26.0.0."""
+        return conv_str(await self._session._call("host.get_timezone", [self_]))
 
 
 class AsyncHostCpuApi:
@@ -13274,6 +14739,21 @@ class AsyncMessageApi:
         ref = to_str(await self._session._call("Async.message.create", [name, priority, cls_, obj_uuid, body]))
         return AsyncTask(self._session, ref, conv_MessageRef)
 
+    async def destroy_all(self, filters: Dict[str, str]) -> None:
+        """Deletes every stored message that matches all of the given filters, or every message in the pool if no filter is given.
+
+        Prototyped in XAPI 26.6.0."""
+        await self._session._call("message.destroy_all", [filters])
+
+    async def async_destroy_all(self, filters: Dict[str, str]) -> AsyncTask[None]:
+        """Deletes every stored message that matches all of the given filters, or every message in the pool if no filter is given.
+
+        Prototyped in XAPI 26.6.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.message.destroy_all", [filters]))
+        return AsyncTask(self._session, ref, conv_void)
+
 
 class AsyncNetworkApi:
     """A virtual Ethernet segment (a bridge on each host) that connects VIFs of VMs and PIFs of hosts."""
@@ -13862,19 +15342,19 @@ class AsyncPoolApi:
         ref = to_str(await self._session._call("Async.pool.check_update_readiness", [self_, requires_reboot]))
         return AsyncTask(self._session, ref, conv_list_list_str)
 
-    async def sync_updates(self, self_: PoolRef, force: bool, token: str, token_id: str) -> str:
+    async def sync_updates(self, self_: PoolRef, force: bool, token: str, token_id: str, username: str, password: str) -> str:
         """Downloads the latest update metadata from the repositories, optionally forcing it and using an access token; returns a checksum of the synchronised content.
 
-        Published in XAPI 1.329.0."""
-        return conv_str(await self._session._call("pool.sync_updates", [self_, force, token, token_id]))
+        Published in XAPI 1.329.0; changed in XAPI 25.7.0."""
+        return conv_str(await self._session._call("pool.sync_updates", [self_, force, token, token_id, username, password]))
 
-    async def async_sync_updates(self, self_: PoolRef, force: bool, token: str, token_id: str) -> AsyncTask[str]:
+    async def async_sync_updates(self, self_: PoolRef, force: bool, token: str, token_id: str, username: str, password: str) -> AsyncTask[str]:
         """Downloads the latest update metadata from the repositories, optionally forcing it and using an access token; returns a checksum of the synchronised content.
 
-        Published in XAPI 1.329.0.
+        Published in XAPI 1.329.0; changed in XAPI 25.7.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        ref = to_str(await self._session._call("Async.pool.sync_updates", [self_, force, token, token_id]))
+        ref = to_str(await self._session._call("Async.pool.sync_updates", [self_, force, token, token_id, username, password]))
         return AsyncTask(self._session, ref, conv_str)
 
     async def remove_repository(self, self_: PoolRef, value: RepositoryRef) -> None:
@@ -14232,33 +15712,37 @@ class AsyncPoolApi:
         ref = to_str(await self._session._call("Async.pool.crl_install", [name, cert]))
         return AsyncTask(self._session, ref, conv_void)
 
-    async def uninstall_ca_certificate(self, name: str) -> None:
+    async def uninstall_ca_certificate(self, name: str, force: bool) -> None:
         """Removes the named trusted CA certificate from the pool; returns nothing.
 
-        Published in XAPI 1.290.0."""
-        await self._session._call("pool.uninstall_ca_certificate", [name])
+        Published in XAPI 1.290.0; changed in XAPI 24.35.0; deprecated in XAPI 26.13.0."""
+        warnings.warn("pool.uninstall_ca_certificate is deprecated since XAPI 26.13.0", DeprecationWarning, stacklevel=2)
+        await self._session._call("pool.uninstall_ca_certificate", [name, force])
 
-    async def async_uninstall_ca_certificate(self, name: str) -> AsyncTask[None]:
+    async def async_uninstall_ca_certificate(self, name: str, force: bool) -> AsyncTask[None]:
         """Removes the named trusted CA certificate from the pool; returns nothing.
 
-        Published in XAPI 1.290.0.
+        Published in XAPI 1.290.0; changed in XAPI 24.35.0; deprecated in XAPI 26.13.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
-        ref = to_str(await self._session._call("Async.pool.uninstall_ca_certificate", [name]))
+        warnings.warn("pool.uninstall_ca_certificate is deprecated since XAPI 26.13.0", DeprecationWarning, stacklevel=2)
+        ref = to_str(await self._session._call("Async.pool.uninstall_ca_certificate", [name, force]))
         return AsyncTask(self._session, ref, conv_void)
 
     async def install_ca_certificate(self, name: str, cert: str) -> None:
         """Installs a trusted CA certificate (PEM text) under the given name on every host; returns nothing.
 
-        Published in XAPI 1.290.0."""
+        Published in XAPI 1.290.0; deprecated in XAPI 26.13.0."""
+        warnings.warn("pool.install_ca_certificate is deprecated since XAPI 26.13.0", DeprecationWarning, stacklevel=2)
         await self._session._call("pool.install_ca_certificate", [name, cert])
 
     async def async_install_ca_certificate(self, name: str, cert: str) -> AsyncTask[None]:
         """Installs a trusted CA certificate (PEM text) under the given name on every host; returns nothing.
 
-        Published in XAPI 1.290.0.
+        Published in XAPI 1.290.0; deprecated in XAPI 26.13.0.
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
+        warnings.warn("pool.install_ca_certificate is deprecated since XAPI 26.13.0", DeprecationWarning, stacklevel=2)
         ref = to_str(await self._session._call("Async.pool.install_ca_certificate", [name, cert]))
         return AsyncTask(self._session, ref, conv_void)
 
@@ -14764,6 +16248,201 @@ class AsyncPoolApi:
         ref = to_str(await self._session._call("Async.pool.join", [master_address, master_username, master_password]))
         return AsyncTask(self._session, ref, conv_void)
 
+    async def sync_trusted_certificates_from(self, self_: PoolRef, remote_pool: str, remote_session: SessionRef, remote_certificate: str, ca: bool) -> List[CertificateRef]:
+        """Copies the trusted certificates of one type (root CA or pinned) from another pool into this one, skipping those already present. If any installation fails, the certificates added by this call are removed again.
+
+        Prototyped in XAPI 26.16.0."""
+        return conv_list_CertificateRef(await self._session._call("pool.sync_trusted_certificates_from", [self_, remote_pool, remote_session, remote_certificate, ca]))
+
+    async def async_sync_trusted_certificates_from(self, self_: PoolRef, remote_pool: str, remote_session: SessionRef, remote_certificate: str, ca: bool) -> AsyncTask[List[CertificateRef]]:
+        """Copies the trusted certificates of one type (root CA or pinned) from another pool into this one, skipping those already present. If any installation fails, the certificates added by this call are removed again.
+
+        Prototyped in XAPI 26.16.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool.sync_trusted_certificates_from", [self_, remote_pool, remote_session, remote_certificate, ca]))
+        return AsyncTask(self._session, ref, conv_list_CertificateRef)
+
+    async def uninstall_trusted_certificate(self, self_: PoolRef, certificate: CertificateRef) -> None:
+        """Removes a trusted TLS certificate from the pool and from every host in it.
+
+        Prototyped in XAPI 26.13.0."""
+        await self._session._call("pool.uninstall_trusted_certificate", [self_, certificate])
+
+    async def async_uninstall_trusted_certificate(self, self_: PoolRef, certificate: CertificateRef) -> AsyncTask[None]:
+        """Removes a trusted TLS certificate from the pool and from every host in it.
+
+        Prototyped in XAPI 26.13.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool.uninstall_trusted_certificate", [self_, certificate]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def install_trusted_certificate(self, self_: PoolRef, ca: bool, cert: str, purpose: List[CertificatePurpose]) -> None:
+        """Adds a trusted TLS certificate, either a root CA or a pinned server certificate, for the given purposes, and copies it to every host in the pool.
+
+        Prototyped in XAPI 26.13.0."""
+        await self._session._call("pool.install_trusted_certificate", [self_, ca, cert, purpose])
+
+    async def async_install_trusted_certificate(self, self_: PoolRef, ca: bool, cert: str, purpose: List[CertificatePurpose]) -> AsyncTask[None]:
+        """Adds a trusted TLS certificate, either a root CA or a pinned server certificate, for the given purposes, and copies it to every host in the pool.
+
+        Prototyped in XAPI 26.13.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool.install_trusted_certificate", [self_, ca, cert, purpose]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def set_ssh_auto_mode(self, self_: PoolRef, value: bool) -> None:
+        """Turns SSH auto mode on or off on every host in the pool; fails with a list of the hosts where it could not be changed.
+
+        Prototyped in XAPI 25.27.0."""
+        await self._session._call("pool.set_ssh_auto_mode", [self_, value])
+
+    async def async_set_ssh_auto_mode(self, self_: PoolRef, value: bool) -> AsyncTask[None]:
+        """Turns SSH auto mode on or off on every host in the pool; fails with a list of the hosts where it could not be changed.
+
+        Prototyped in XAPI 25.27.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool.set_ssh_auto_mode", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def set_console_idle_timeout(self, self_: PoolRef, value: int) -> None:
+        """Sets the idle timeout for control-domain shell sessions on every host in the pool; fails with a list of the hosts where it could not be set.
+
+        Prototyped in XAPI 25.21.0."""
+        await self._session._call("pool.set_console_idle_timeout", [self_, value])
+
+    async def async_set_console_idle_timeout(self, self_: PoolRef, value: int) -> AsyncTask[None]:
+        """Sets the idle timeout for control-domain shell sessions on every host in the pool; fails with a list of the hosts where it could not be set.
+
+        Prototyped in XAPI 25.21.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool.set_console_idle_timeout", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def set_ssh_enabled_timeout(self, self_: PoolRef, value: int) -> None:
+        """Sets the SSH timeout on every host in the pool; fails with a list of the hosts where it could not be set.
+
+        Prototyped in XAPI 25.21.0."""
+        await self._session._call("pool.set_ssh_enabled_timeout", [self_, value])
+
+    async def async_set_ssh_enabled_timeout(self, self_: PoolRef, value: int) -> AsyncTask[None]:
+        """Sets the SSH timeout on every host in the pool; fails with a list of the hosts where it could not be set.
+
+        Prototyped in XAPI 25.21.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool.set_ssh_enabled_timeout", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def disable_ssh(self, self_: PoolRef) -> None:
+        """Disables SSH access on every host in the pool by calling host.disable_ssh on each; fails with a list of the hosts where it did not succeed.
+
+        Prototyped in XAPI 25.13.0."""
+        await self._session._call("pool.disable_ssh", [self_])
+
+    async def async_disable_ssh(self, self_: PoolRef) -> AsyncTask[None]:
+        """Disables SSH access on every host in the pool by calling host.disable_ssh on each; fails with a list of the hosts where it did not succeed.
+
+        Prototyped in XAPI 25.13.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool.disable_ssh", [self_]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def enable_ssh(self, self_: PoolRef) -> None:
+        """Enables SSH access on every host in the pool by calling host.enable_ssh on each; fails with a list of the hosts where it did not succeed.
+
+        Prototyped in XAPI 25.13.0."""
+        await self._session._call("pool.enable_ssh", [self_])
+
+    async def async_enable_ssh(self, self_: PoolRef) -> AsyncTask[None]:
+        """Enables SSH access on every host in the pool by calling host.enable_ssh on each; fails with a list of the hosts where it did not succeed.
+
+        Prototyped in XAPI 25.13.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool.enable_ssh", [self_]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def get_guest_secureboot_readiness(self, self_: PoolRef) -> PoolGuestSecurebootReadiness:
+        """Checks whether the pool holds the UEFI key files that guests need in order to boot with Secure Boot.
+
+        Prototyped in XAPI 24.17.0."""
+        return conv_PoolGuestSecurebootReadiness(await self._session._call("pool.get_guest_secureboot_readiness", [self_]))
+
+    async def async_get_guest_secureboot_readiness(self, self_: PoolRef) -> AsyncTask[PoolGuestSecurebootReadiness]:
+        """Checks whether the pool holds the UEFI key files that guests need in order to boot with Secure Boot.
+
+        Prototyped in XAPI 24.17.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool.get_guest_secureboot_readiness", [self_]))
+        return AsyncTask(self._session, ref, conv_PoolGuestSecurebootReadiness)
+
+    async def set_ext_auth_cache_expiry(self, self_: PoolRef, value: int) -> None:
+        """Sets how long entries stay in the external-authentication cache; must be greater than zero.
+
+        Prototyped in XAPI 24.31.0."""
+        await self._session._call("pool.set_ext_auth_cache_expiry", [self_, value])
+
+    async def async_set_ext_auth_cache_expiry(self, self_: PoolRef, value: int) -> AsyncTask[None]:
+        """Sets how long entries stay in the external-authentication cache; must be greater than zero.
+
+        Prototyped in XAPI 24.31.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool.set_ext_auth_cache_expiry", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def set_ext_auth_cache_size(self, self_: PoolRef, value: int) -> None:
+        """Sets the maximum number of entries in the external-authentication cache; must not be negative.
+
+        Prototyped in XAPI 24.31.0."""
+        await self._session._call("pool.set_ext_auth_cache_size", [self_, value])
+
+    async def async_set_ext_auth_cache_size(self, self_: PoolRef, value: int) -> AsyncTask[None]:
+        """Sets the maximum number of entries in the external-authentication cache; must not be negative.
+
+        Prototyped in XAPI 24.31.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool.set_ext_auth_cache_size", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def set_ext_auth_cache_enabled(self, self_: PoolRef, value: bool) -> None:
+        """Turns caching of external-authentication results on or off for the pool; turning it off also empties the cache.
+
+        Prototyped in XAPI 24.31.0."""
+        await self._session._call("pool.set_ext_auth_cache_enabled", [self_, value])
+
+    async def async_set_ext_auth_cache_enabled(self, self_: PoolRef, value: bool) -> AsyncTask[None]:
+        """Turns caching of external-authentication results on or off for the pool; turning it off also empties the cache.
+
+        Prototyped in XAPI 24.31.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool.set_ext_auth_cache_enabled", [self_, value]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def external_auth_set_ldaps(self, pool: PoolRef, ldaps: bool, force: bool) -> None:
+        """Turns LDAPS (LDAP over TLS) on or off for external authentication on every host in the pool, coordinator first; if any host fails, the hosts already changed are switched back.
+
+        Published in XAPI 26.16.0."""
+        await self._session._call("pool.external_auth_set_ldaps", [pool, ldaps, force])
+
+    async def async_external_auth_set_ldaps(self, pool: PoolRef, ldaps: bool, force: bool) -> AsyncTask[None]:
+        """Turns LDAPS (LDAP over TLS) on or off for external authentication on every host in the pool, coordinator first; if any host fails, the hosts already changed are switched back.
+
+        Published in XAPI 26.16.0.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool.external_auth_set_ldaps", [pool, ldaps, force]))
+        return AsyncTask(self._session, ref, conv_void)
+
     async def get_record(self, self_: PoolRef) -> PoolRecord:
         """Returns every field of the given pool as one record.
 
@@ -15112,13 +16791,15 @@ class AsyncPoolApi:
     async def get_policy_no_vendor_device(self, self_: PoolRef) -> bool:
         """Returns the `policy_no_vendor_device` field of the given pool.
 
-        Published in XenServer 7.0 (dundee)."""
+        Published in XenServer 7.0 (dundee); deprecated in XAPI 24.14.0."""
+        warnings.warn("pool.get_policy_no_vendor_device is deprecated since XAPI 24.14.0", DeprecationWarning, stacklevel=2)
         return conv_bool(await self._session._call("pool.get_policy_no_vendor_device", [self_]))
 
     async def set_policy_no_vendor_device(self, self_: PoolRef, value: bool) -> None:
         """Replaces the `policy_no_vendor_device` field of the given pool.
 
-        Published in XenServer 7.0 (dundee)."""
+        Published in XenServer 7.0 (dundee); deprecated in XAPI 24.14.0."""
+        warnings.warn("pool.set_policy_no_vendor_device is deprecated since XAPI 24.14.0", DeprecationWarning, stacklevel=2)
         await self._session._call("pool.set_policy_no_vendor_device", [self_, value])
 
     async def get_live_patching_disabled(self, self_: PoolRef) -> bool:
@@ -15282,6 +16963,102 @@ class AsyncPoolApi:
 
         Prototyped in XAPI 23.18.0."""
         return conv_bool(await self._session._call("pool.get_update_sync_enabled", [self_]))
+
+    async def get_ext_auth_cache_enabled(self, self_: PoolRef) -> bool:
+        """Returns the `ext_auth_cache_enabled` field of the given pool.
+
+        Prototyped in XAPI 24.31.0."""
+        return conv_bool(await self._session._call("pool.get_ext_auth_cache_enabled", [self_]))
+
+    async def get_ext_auth_cache_size(self, self_: PoolRef) -> int:
+        """Returns the `ext_auth_cache_size` field of the given pool.
+
+        Prototyped in XAPI 24.31.0."""
+        return conv_int(await self._session._call("pool.get_ext_auth_cache_size", [self_]))
+
+    async def get_ext_auth_cache_expiry(self, self_: PoolRef) -> int:
+        """Returns the `ext_auth_cache_expiry` field of the given pool.
+
+        Prototyped in XAPI 24.31.0."""
+        return conv_int(await self._session._call("pool.get_ext_auth_cache_expiry", [self_]))
+
+    async def get_recommendations(self, self_: PoolRef) -> Dict[str, str]:
+        """Returns the `recommendations` field of the given pool.
+
+        Prototyped in XAPI 24.19.1."""
+        return conv_dict_str_str(await self._session._call("pool.get_recommendations", [self_]))
+
+    async def get_license_server(self, self_: PoolRef) -> Dict[str, str]:
+        """Returns the `license_server` field of the given pool.
+
+        Prototyped in XAPI 25.6.0."""
+        return conv_dict_str_str(await self._session._call("pool.get_license_server", [self_]))
+
+    async def set_license_server(self, self_: PoolRef, value: Dict[str, str]) -> None:
+        """Replaces the `license_server` field of the given pool.
+
+        Prototyped in XAPI 25.6.0."""
+        await self._session._call("pool.set_license_server", [self_, value])
+
+    async def add_to_license_server(self, self_: PoolRef, key: str, value: str) -> None:
+        """Adds a key and its value to the `license_server` map of the given pool; fails if the key is already there.
+
+        Prototyped in XAPI 25.6.0."""
+        await self._session._call("pool.add_to_license_server", [self_, key, value])
+
+    async def remove_from_license_server(self, self_: PoolRef, key: str) -> None:
+        """Removes a key and its value from the `license_server` map of the given pool, if present.
+
+        Prototyped in XAPI 25.6.0."""
+        await self._session._call("pool.remove_from_license_server", [self_, key])
+
+    async def get_ha_reboot_vm_on_internal_shutdown(self, self_: PoolRef) -> bool:
+        """Returns the `ha_reboot_vm_on_internal_shutdown` field of the given pool.
+
+        Prototyped in XAPI 25.16.0."""
+        return conv_bool(await self._session._call("pool.get_ha_reboot_vm_on_internal_shutdown", [self_]))
+
+    async def set_ha_reboot_vm_on_internal_shutdown(self, self_: PoolRef, value: bool) -> None:
+        """Replaces the `ha_reboot_vm_on_internal_shutdown` field of the given pool.
+
+        Prototyped in XAPI 25.16.0."""
+        await self._session._call("pool.set_ha_reboot_vm_on_internal_shutdown", [self_, value])
+
+    async def get_limit_console_sessions(self, self_: PoolRef) -> bool:
+        """Returns the `limit_console_sessions` field of the given pool.
+
+        Prototyped in XAPI 26.1.0."""
+        return conv_bool(await self._session._call("pool.get_limit_console_sessions", [self_]))
+
+    async def set_limit_console_sessions(self, self_: PoolRef, value: bool) -> None:
+        """Replaces the `limit_console_sessions` field of the given pool.
+
+        Prototyped in XAPI 26.1.0."""
+        await self._session._call("pool.set_limit_console_sessions", [self_, value])
+
+    async def get_vm_console_idle_timeout(self, self_: PoolRef) -> int:
+        """Returns the `vm_console_idle_timeout` field of the given pool.
+
+        Prototyped in XAPI 26.1.0."""
+        return conv_int(await self._session._call("pool.get_vm_console_idle_timeout", [self_]))
+
+    async def set_vm_console_idle_timeout(self, self_: PoolRef, value: int) -> None:
+        """Replaces the `vm_console_idle_timeout` field of the given pool.
+
+        Prototyped in XAPI 26.1.0."""
+        await self._session._call("pool.set_vm_console_idle_timeout", [self_, value])
+
+    async def get_auto_update_vm_secureboot_certificates(self, self_: PoolRef) -> bool:
+        """Returns the `auto_update_vm_secureboot_certificates` field of the given pool.
+
+        Prototyped in XAPI 26.16.1."""
+        return conv_bool(await self._session._call("pool.get_auto_update_vm_secureboot_certificates", [self_]))
+
+    async def set_auto_update_vm_secureboot_certificates(self, self_: PoolRef, value: bool) -> None:
+        """Replaces the `auto_update_vm_secureboot_certificates` field of the given pool.
+
+        Prototyped in XAPI 26.16.1."""
+        await self._session._call("pool.set_auto_update_vm_secureboot_certificates", [self_, value])
 
 
 class AsyncPoolPatchApi:
@@ -15618,6 +17395,63 @@ class AsyncPoolUpdateApi:
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         ref = to_str(await self._session._call("Async.pool_update.introduce", [vdi]))
         return AsyncTask(self._session, ref, conv_PoolUpdateRef)
+
+    async def resync_host(self, host: HostRef) -> None:
+        """Meant for the toolstack's own use and left out of the published docs. Reads the list of updates recorded as applied on the given host and brings the database in line: creates missing pool_update records, sets the host's updates field and refreshes its software version and reboot-required information. Outside a rolling pool upgrade it also removes leftover patch and update records. The toolstack runs this itself at startup.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        await self._session._call("pool_update.resync_host", [host])
+
+    async def async_resync_host(self, host: HostRef) -> AsyncTask[None]:
+        """Meant for the toolstack's own use and left out of the published docs. Reads the list of updates recorded as applied on the given host and brings the database in line: creates missing pool_update records, sets the host's updates field and refreshes its software version and reboot-required information. Outside a rolling pool upgrade it also removes leftover patch and update records. The toolstack runs this itself at startup.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool_update.resync_host", [host]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def detach(self, self_: PoolUpdateRef) -> None:
+        """Meant for the toolstack's own update tools and left out of the published docs. Undoes one earlier attach of the update's VDI; when the last attach is undone, the VDI is unmounted and unplugged from the control domain and the mount point is removed.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        await self._session._call("pool_update.detach", [self_])
+
+    async def async_detach(self, self_: PoolUpdateRef) -> AsyncTask[None]:
+        """Meant for the toolstack's own update tools and left out of the published docs. Undoes one earlier attach of the update's VDI; when the last attach is undone, the VDI is unmounted and unplugged from the control domain and the mount point is removed.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool_update.detach", [self_]))
+        return AsyncTask(self._session, ref, conv_void)
+
+    async def attach(self, self_: PoolUpdateRef, use_localhost_proxy: bool) -> str:
+        """Meant for the toolstack's own update tools and left out of the published docs. Plugs the update's VDI into the control domain of a host that can reach it, mounts it there and returns a yum configuration that points at the mounted update over HTTP. Calls are counted, so each attach should be matched by a detach; fails with CANNOT_FIND_UPDATE if the update no longer has a VDI.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_str(await self._session._call("pool_update.attach", [self_, use_localhost_proxy]))
+
+    async def async_attach(self, self_: PoolUpdateRef, use_localhost_proxy: bool) -> AsyncTask[str]:
+        """Meant for the toolstack's own update tools and left out of the published docs. Plugs the update's VDI into the control domain of a host that can reach it, mounts it there and returns a yum configuration that points at the mounted update over HTTP. Calls are counted, so each attach should be matched by a detach; fails with CANNOT_FIND_UPDATE if the update no longer has a VDI.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+
+        Runs as a server task; ``wait()`` on the returned task gives the result."""
+        ref = to_str(await self._session._call("Async.pool_update.attach", [self_, use_localhost_proxy]))
+        return AsyncTask(self._session, ref, conv_str)
 
     async def get_record(self, self_: PoolUpdateRef) -> PoolUpdateRecord:
         """Returns every field of the given pool_update as one record.
@@ -16677,12 +18511,15 @@ class AsyncSession(AsyncSessionBase):
     def __init__(self, url: str, *, protocol: str = "xmlrpc", timeout: Optional[float] = 60.0, ssl_context: Any = None) -> None:
         super().__init__(url, protocol=protocol, timeout=timeout, ssl_context=ssl_context)
         self.Bond = AsyncBondApi(self)
+        self.Caller = AsyncCallerApi(self)
         self.Certificate = AsyncCertificateApi(self)
         self.Cluster = AsyncClusterApi(self)
         self.Cluster_host = AsyncClusterHostApi(self)
         self.DR_task = AsyncDrTaskApi(self)
+        self.Driver_variant = AsyncDriverVariantApi(self)
         self.Feature = AsyncFeatureApi(self)
         self.GPU_group = AsyncGpuGroupApi(self)
+        self.Host_driver = AsyncHostDriverApi(self)
         self.LVHD = AsyncLvhdApi(self)
         self.Observer = AsyncObserverApi(self)
         self.PBD = AsyncPbdApi(self)
@@ -16695,6 +18532,7 @@ class AsyncSession(AsyncSessionBase):
         self.PVS_proxy = AsyncPvsProxyApi(self)
         self.PVS_server = AsyncPvsServerApi(self)
         self.PVS_site = AsyncPvsSiteApi(self)
+        self.Rate_limit = AsyncRateLimitApi(self)
         self.Repository = AsyncRepositoryApi(self)
         self.SDN_controller = AsyncSdnControllerApi(self)
         self.SM = AsyncSmApi(self)
@@ -16712,6 +18550,7 @@ class AsyncSession(AsyncSessionBase):
         self.VMPP = AsyncVmppApi(self)
         self.VMSS = AsyncVmssApi(self)
         self.VM_appliance = AsyncVmApplianceApi(self)
+        self.VM_group = AsyncVmGroupApi(self)
         self.VM_guest_metrics = AsyncVmGuestMetricsApi(self)
         self.VM_metrics = AsyncVmMetricsApi(self)
         self.VTPM = AsyncVtpmApi(self)

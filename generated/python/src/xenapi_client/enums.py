@@ -57,6 +57,17 @@ class CertificateType(ApiEnum):
     """A host's server certificate presented to API clients."""
     HOST_INTERNAL = "host_internal"
     """A certificate a host uses only for TLS connections between members of the pool."""
+    PINNED = "pinned"
+    """A leaf certificate that the whole pool trusts as it is, rather than through a certificate authority. Published in XAPI 26.13.0."""
+
+
+class CertificatePurpose(ApiEnum):
+    """A use for which a trusted certificate is accepted."""
+
+    LICENSING = "licensing"
+    """Trusted for connections used for licensing."""
+    LDAPS = "ldaps"
+    """Trusted for LDAPS connections to external authentication (directory) services."""
 
 
 class ClusterOperation(ApiEnum):
@@ -94,17 +105,17 @@ class AllocationAlgorithm(ApiEnum):
     """Fill one physical GPU as far as possible before using the next."""
 
 
-class PgpuDom0Access(ApiEnum):
-    """Whether the control domain may use the GPU, including pending changes that take effect at the next host reboot."""
+class PciDom0Access(ApiEnum):
+    """Whether the control domain (dom0) can use a PCI device, now and after the host's next reboot. A device hidden from dom0 is kept free to be passed through to VMs."""
 
     ENABLED = "enabled"
-    """The control domain currently has access to the GPU."""
+    """dom0 can use the device now and will still be able to after a reboot."""
     DISABLE_ON_REBOOT = "disable_on_reboot"
-    """The control domain has access now but will lose it when the host next reboots."""
+    """dom0 can use the device now, but it will be hidden from dom0 after the host's next reboot."""
     DISABLED = "disabled"
-    """The control domain has no access to the GPU, leaving it free for guests."""
+    """The device is hidden from dom0 now and will stay hidden after a reboot."""
     ENABLE_ON_REBOOT = "enable_on_reboot"
-    """The control domain has no access now but will regain it when the host next reboots."""
+    """The device is hidden from dom0 now, but dom0 will be able to use it again after the host's next reboot."""
 
 
 class PifIgmpStatus(ApiEnum):
@@ -166,6 +177,17 @@ class PvsProxyStatus(ApiEnum):
     """The proxy stopped because the PVS server speaks a protocol version it does not support."""
 
 
+class Origin(ApiEnum):
+    """Where a repository's content comes from."""
+
+    REMOTE = "remote"
+    """Fetched from remote URLs (binary_url and source_url)."""
+    BUNDLE = "bundle"
+    """Taken from an update bundle file uploaded to the pool."""
+    REMOTE_POOL = "remote_pool"
+    """Taken from the enabled repository of another pool's coordinator."""
+
+
 class SdnControllerProtocol(ApiEnum):
     """Transport used for the connection between the switches and the SDN controller."""
 
@@ -173,6 +195,17 @@ class SdnControllerProtocol(ApiEnum):
     """The switches actively open a TLS connection to the controller at its address and port."""
     PSSL = "pssl"
     """Passive TLS: the switches listen for the controller to connect to them."""
+
+
+class ImageFormatType(ApiEnum):
+    """On-disk formats a virtual disk image can be stored in."""
+
+    RAW = "raw"
+    """A plain image holding the disk's bytes as they are, with no metadata."""
+    VHD = "vhd"
+    """Virtual Hard Disk format, which supports thin provisioning and snapshot chains; limited to about 2 TiB per disk."""
+    QCOW2 = "qcow2"
+    """QEMU copy-on-write version 2 format, which supports thin provisioning, snapshot chains and disks larger than VHD allows."""
 
 
 class StorageOperations(ApiEnum):
@@ -214,6 +247,22 @@ class StorageOperations(ApiEnum):
     """Computing the bitmap of blocks that differ between two disks tracked with CBT."""
     VDI_SET_ON_BOOT = "vdi_set_on_boot"
     """Changing whether a disk in the SR keeps or discards its changes when its VM reboots."""
+    VDI_BLOCKED = "vdi_blocked"
+    """Operations on a disk in the SR are being held back temporarily. Published in XAPI 24.37.0."""
+    VDI_COPY = "vdi_copy"
+    """A disk in the SR is being copied. Published in XAPI 24.37.0."""
+    VDI_FORCE_UNLOCK = "vdi_force_unlock"
+    """A disk in the SR is being forcibly unlocked. Published in XAPI 24.37.0."""
+    VDI_FORGET = "vdi_forget"
+    """A disk record in the SR is being removed from the database without touching its data. Published in XAPI 24.37.0."""
+    VDI_GENERATE_CONFIG = "vdi_generate_config"
+    """The attach configuration of a disk in the SR is being generated. Published in XAPI 24.37.0."""
+    VDI_RESIZE_ONLINE = "vdi_resize_online"
+    """A disk in the SR is being resized, possibly while attached to a running VM. Published in XAPI 24.37.0."""
+    VDI_UPDATE = "vdi_update"
+    """The fields of a disk in the SR are being refreshed from the storage backend. Published in XAPI 24.37.0."""
+    VDI_REVERT = "vdi_revert"
+    """A disk in the SR is being reverted to the contents of one of its snapshots. Published in XAPI 26.16.0."""
     PBD_CREATE = "pbd_create"
     """Creating a new PBD that connects a host to this SR."""
     PBD_DESTROY = "pbd_destroy"
@@ -298,6 +347,10 @@ class VdiOperations(ApiEnum):
     """Change what happens to the disk's contents when its VM boots."""
     BLOCKED = "blocked"
     """Operations on the disk are temporarily blocked."""
+    REVERT_TO = "revert_to"
+    """This snapshot is being used as the source of a revert onto the disk it was taken from. Published in XAPI 26.16.0."""
+    REVERT_FROM = "revert_from"
+    """This disk is being reverted to the contents of one of its snapshots. Published in XAPI 26.16.0."""
 
 
 class VdiType(ApiEnum):
@@ -382,6 +435,8 @@ class VifIpv4ConfigurationMode(ApiEnum):
     """No IPv4 settings are pushed to the guest."""
     STATIC = "Static"
     """A static IPv4 address and gateway are pushed to the guest."""
+    DHCP = "DHCP"
+    """The guest is told to obtain its IPv4 address on this interface by DHCP. Published in XAPI 26.16.0."""
 
 
 class VifIpv6ConfigurationMode(ApiEnum):
@@ -391,6 +446,8 @@ class VifIpv6ConfigurationMode(ApiEnum):
     """No IPv6 settings are pushed to the guest."""
     STATIC = "Static"
     """A static IPv6 address and gateway are pushed to the guest."""
+    AUTOCONF = "Autoconf"
+    """The guest is told to configure its IPv6 address on this interface automatically (for example by stateless autoconfiguration from router advertisements) rather than being given a static one. Published in XAPI 26.16.0."""
 
 
 class VmPowerState(ApiEnum):
@@ -548,6 +605,8 @@ class VmOperations(ApiEnum):
     """Deleting the VM record."""
     CREATE_VTPM = "create_vtpm"
     """Adding a virtual TPM to the VM."""
+    SYSPREP = "sysprep"
+    """Running Windows sysprep in the guest. Published in XAPI 25.24.0."""
 
 
 class OnCrashBehaviour(ApiEnum):
@@ -580,6 +639,45 @@ class DomainType(ApiEnum):
     """Hardware-assisted virtualisation of a PV-aware guest without device emulation."""
     UNSPECIFIED = "unspecified"
     """No mode has been set; the server derives one from the older boot settings."""
+
+
+class VmSecurebootCertificatesState(ApiEnum):
+    """Whether the Secure Boot certificates stored for a VM are current."""
+
+    OK = "ok"
+    """No update is needed. This includes VMs to which Secure Boot does not apply, such as BIOS VMs."""
+    UPDATE_AVAILABLE = "update_available"
+    """The certificates are about to expire or have expired, and an update is available."""
+    UPDATE_ON_BOOT = "update_on_boot"
+    """An update is scheduled for the VM's next boot, whether it is started or rebooted through the API or rebooted by the guest."""
+
+
+class VmUefiMode(ApiEnum):
+    """Secure Boot mode to set in a VM's UEFI variables."""
+
+    SETUP = "setup"
+    """Clear the Secure Boot keys so the firmware is in Setup Mode and accepts new keys."""
+    USER = "user"
+    """Restore the default Secure Boot keys so the firmware is in User Mode and enforces them."""
+
+
+class VmSecurebootReadiness(ApiEnum):
+    """How ready a VM is to boot with UEFI Secure Boot."""
+
+    NOT_SUPPORTED = "not_supported"
+    """The VM uses BIOS firmware, not UEFI, so Secure Boot does not apply."""
+    DISABLED = "disabled"
+    """The VM uses UEFI, but Secure Boot is turned off in its platform settings."""
+    FIRST_BOOT = "first_boot"
+    """Secure Boot is on, but the VM has no stored UEFI variables yet; they are created at its first boot."""
+    READY = "ready"
+    """Secure Boot is on, and the PK, KEK, db and dbx variables are all present."""
+    READY_NO_DBX = "ready_no_dbx"
+    """Secure Boot is on, and PK, KEK and db are present, but there is no dbx list of revoked signatures."""
+    SETUP_MODE = "setup_mode"
+    """Secure Boot is on, but no platform key (PK) is present, so the firmware is in Setup Mode."""
+    CERTS_INCOMPLETE = "certs_incomplete"
+    """Secure Boot is on and a platform key (PK) is present, but KEK or db is missing."""
 
 
 class VmppBackupType(ApiEnum):
@@ -659,6 +757,15 @@ class VmApplianceOperation(ApiEnum):
     """Forcibly powering off all the appliance's VMs."""
     SHUTDOWN = "shutdown"
     """Shutting down the appliance's VMs cleanly, falling back to a forced power-off."""
+
+
+class PlacementPolicy(ApiEnum):
+    """How the pool places a VM group's VMs on its hosts."""
+
+    ANTI_AFFINITY = "anti_affinity"
+    """Prefer different hosts for the group's VMs whenever the pool picks a host for one of them, for example at start or resume without a given host, or when HA restarts VMs. This is best effort; an alert is raised if all the group's running VMs end up on one host."""
+    NORMAL = "normal"
+    """No group rule; the VMs are placed as if they were in no group."""
 
 
 class TristateType(ApiEnum):
@@ -790,6 +897,19 @@ class HostNumaAffinityPolicy(ApiEnum):
     """Use whatever placement policy the toolstack applies by default."""
 
 
+class HostNtpMode(ApiEnum):
+    """Sources from which a host can take its NTP time servers, or whether NTP is off."""
+
+    DHCP = "DHCP"
+    """Use the NTP servers offered by the DHCP server."""
+    CUSTOM = "Custom"
+    """Use the servers listed in the host's ntp_custom_servers field."""
+    FACTORY = "Factory"
+    """Use the NTP servers built into the product."""
+    DISABLED = "Disabled"
+    """Do not synchronise the clock; it can then be set by hand."""
+
+
 class Cls(ApiEnum):
     """The kinds of object that a message can refer to."""
 
@@ -866,6 +986,8 @@ class PoolAllowedOperations(ApiEnum):
     """Changing which update repositories the pool uses."""
     SYNC_UPDATES = "sync_updates"
     """Downloading update metadata and packages from the configured repositories."""
+    SYNC_BUNDLE = "sync_bundle"
+    """Loading updates into the pool from an uploaded bundle file. Published in XAPI 24.23.0."""
     GET_UPDATES = "get_updates"
     """Listing the updates available for the pool's hosts."""
     APPLY_UPDATES = "apply_updates"
@@ -882,6 +1004,8 @@ class PoolAllowedOperations(ApiEnum):
     """Copying host certificates from the coordinator to other members."""
     EJECT = "eject"
     """Removing a host from the pool."""
+    EXCHANGE_CRLS_ON_JOIN = "exchange_crls_on_join"
+    """Exchanging certificate revocation lists with a host that is joining the pool. Published in XAPI 26.13.0."""
 
 
 class TelemetryFrequency(ApiEnum):
@@ -902,6 +1026,17 @@ class UpdateSyncFrequency(ApiEnum):
     """Synchronise updates once a day."""
     WEEKLY = "weekly"
     """Synchronise updates once a week."""
+
+
+class PoolGuestSecurebootReadiness(ApiEnum):
+    """Whether a pool has the UEFI key files needed to boot guests with Secure Boot."""
+
+    READY = "ready"
+    """All key files (PK, KEK, db and dbx) are present."""
+    READY_NO_DBX = "ready_no_dbx"
+    """The required key files are present but the revocation list (dbx) is missing."""
+    NOT_READY = "not_ready"
+    """At least one required key file (PK, KEK or db) is missing, so guests cannot use Secure Boot."""
 
 
 class AfterApplyGuidance(ApiEnum):
@@ -948,6 +1083,10 @@ class SrHealth(ApiEnum):
     """The SR is working normally."""
     RECOVERING = "recovering"
     """The SR is restoring redundancy or consistency after a fault and may perform below normal."""
+    UNREACHABLE = "unreachable"
+    """The storage cannot currently be reached; it may come back, possibly after an administrator fixes the cause, so retrying later may work. Published in XAPI 24.17.0."""
+    UNAVAILABLE = "unavailable"
+    """The storage is unavailable and will not recover on its own; the host has to be rebooted. Published in XAPI 24.17.0."""
 
 
 class TaskAllowedOperations(ApiEnum):

@@ -6799,6 +6799,32 @@ class NotAllowedWhenNtpIsEnabledError(XenAPIError):
         return self._param(0)
 
 
+class CouldNotFindNetworkInterfaceWithSpecifiedDeviceNameAndMacAddressError(XenAPIError):
+    """A PIF could not be introduced because the host has no network interface named `device` with MAC address `mac`. Published in XAPI 24.17.0."""
+
+    CODE = "COULD_NOT_FIND_NETWORK_INTERFACE_WITH_SPECIFIED_DEVICE_NAME_AND_MAC_ADDRESS"
+    PARAM_NAMES = ("device", "mac")
+
+    @property
+    def device(self) -> str:
+        return self._param(0)
+
+    @property
+    def mac(self) -> str:
+        return self._param(1)
+
+
+class VmAttachedToMoreThanOneVdiWithTimeoffsetMarkedAsResetOnBootError(XenAPIError):
+    """VM `vm` cannot start because more than one of its disks is set to reset on boot and has a timeoffset key in its other_config, so it is unclear which saved clock offset to use. The references of those VDIs follow `vm` in the error. Published in XAPI 24.17.0."""
+
+    CODE = "VM_ATTACHED_TO_MORE_THAN_ONE_VDI_WITH_TIMEOFFSET_MARKED_AS_RESET_ON_BOOT"
+    PARAM_NAMES = ("vm",)
+
+    @property
+    def vm(self) -> str:
+        return self._param(0)
+
+
 #: Every known error code and its class.
 ERRORS: Dict[str, Type[XenAPIError]] = {
     "INTERNAL_ERROR": InternalErrorError,
@@ -7404,6 +7430,8 @@ ERRORS: Dict[str, Type[XenAPIError]] = {
     "SYSPREP": SysprepError,
     "INVALID_NTP_CONFIG": InvalidNtpConfigError,
     "NOT_ALLOWED_WHEN_NTP_IS_ENABLED": NotAllowedWhenNtpIsEnabledError,
+    "COULD_NOT_FIND_NETWORK_INTERFACE_WITH_SPECIFIED_DEVICE_NAME_AND_MAC_ADDRESS": CouldNotFindNetworkInterfaceWithSpecifiedDeviceNameAndMacAddressError,
+    "VM_ATTACHED_TO_MORE_THAN_ONE_VDI_WITH_TIMEOFFSET_MARKED_AS_RESET_ON_BOOT": VmAttachedToMoreThanOneVdiWithTimeoffsetMarkedAsResetOnBootError,
 }
 
 

@@ -30,16 +30,19 @@ from ._wire import (
 from .enums import (
     BondMode,
     CertificateType,
+    CertificatePurpose,
     ClusterOperation,
     ClusterHostOperation,
     AllocationAlgorithm,
-    PgpuDom0Access,
+    PciDom0Access,
     PifIgmpStatus,
     IpConfigurationMode,
     Ipv6ConfigurationMode,
     PrimaryAddressType,
     PvsProxyStatus,
+    Origin,
     SdnControllerProtocol,
+    ImageFormatType,
     StorageOperations,
     VbdOperations,
     VbdType,
@@ -59,6 +62,9 @@ from .enums import (
     VmOperations,
     OnCrashBehaviour,
     DomainType,
+    VmSecurebootCertificatesState,
+    VmUefiMode,
+    VmSecurebootReadiness,
     VmppBackupType,
     VmppBackupFrequency,
     VmppArchiveFrequency,
@@ -66,6 +72,7 @@ from .enums import (
     VmssFrequency,
     VmssType,
     VmApplianceOperation,
+    PlacementPolicy,
     TristateType,
     VtpmOperations,
     PersistenceBackend,
@@ -77,6 +84,7 @@ from .enums import (
     HostDisplay,
     HostSchedGran,
     HostNumaAffinityPolicy,
+    HostNtpMode,
     Cls,
     NetworkOperations,
     NetworkDefaultLockingMode,
@@ -85,6 +93,7 @@ from .enums import (
     PoolAllowedOperations,
     TelemetryFrequency,
     UpdateSyncFrequency,
+    PoolGuestSecurebootReadiness,
     AfterApplyGuidance,
     UpdateAfterApplyGuidance,
     LivepatchStatus,
@@ -98,6 +107,8 @@ EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 BondRef = NewType("BondRef", str)
 """A reference to a Bond object."""
+CallerRef = NewType("CallerRef", str)
+"""A reference to a Caller object."""
 CertificateRef = NewType("CertificateRef", str)
 """A reference to a Certificate object."""
 ClusterRef = NewType("ClusterRef", str)
@@ -106,10 +117,14 @@ ClusterHostRef = NewType("ClusterHostRef", str)
 """A reference to a Cluster_host object."""
 DrTaskRef = NewType("DrTaskRef", str)
 """A reference to a DR_task object."""
+DriverVariantRef = NewType("DriverVariantRef", str)
+"""A reference to a Driver_variant object."""
 FeatureRef = NewType("FeatureRef", str)
 """A reference to a Feature object."""
 GpuGroupRef = NewType("GpuGroupRef", str)
 """A reference to a GPU_group object."""
+HostDriverRef = NewType("HostDriverRef", str)
+"""A reference to a Host_driver object."""
 LvhdRef = NewType("LvhdRef", str)
 """A reference to a LVHD object."""
 ObserverRef = NewType("ObserverRef", str)
@@ -134,6 +149,8 @@ PvsServerRef = NewType("PvsServerRef", str)
 """A reference to a PVS_server object."""
 PvsSiteRef = NewType("PvsSiteRef", str)
 """A reference to a PVS_site object."""
+RateLimitRef = NewType("RateLimitRef", str)
+"""A reference to a Rate_limit object."""
 RepositoryRef = NewType("RepositoryRef", str)
 """A reference to a Repository object."""
 SdnControllerRef = NewType("SdnControllerRef", str)
@@ -168,6 +185,8 @@ VmssRef = NewType("VmssRef", str)
 """A reference to a VMSS object."""
 VmApplianceRef = NewType("VmApplianceRef", str)
 """A reference to a VM_appliance object."""
+VmGroupRef = NewType("VmGroupRef", str)
+"""A reference to a VM_group object."""
 VmGuestMetricsRef = NewType("VmGuestMetricsRef", str)
 """A reference to a VM_guest_metrics object."""
 VmMetricsRef = NewType("VmMetricsRef", str)
@@ -257,6 +276,30 @@ class BondRecord:
 
 
 @dataclass
+class CallerRecord:
+    """A pattern that identifies API clients by user agent and/or IP address. It is used to count the calls and tokens those clients use, and a rate limiter can be attached to it. Administrators can create callers, and the server also creates them automatically for new clients."""
+
+    uuid: str = ""
+    """Globally unique identifier of the caller. (prototyped in XAPI 26.17.0; RO/runtime)"""
+    name_label: str = ""
+    """Short human-readable name of the caller. (prototyped in XAPI 26.17.0; RW)"""
+    name_description: str = ""
+    """Free-text notes about the caller. (prototyped in XAPI 26.17.0; RW)"""
+    user_agent: str = ""
+    """Pattern for the User-Agent of incoming requests. An empty value matches any user agent, a value ending in '*' matches user agents that start with the text before the '*', and any other value must match exactly. Set when the caller is created. (prototyped in XAPI 26.17.0; RO/constructor)"""
+    client_ip: str = ""
+    """Pattern for the client's IP address, with the same rules as user_agent: empty matches any address, a trailing '*' matches by prefix, and anything else must match exactly. Set when the caller is created. (prototyped in XAPI 26.17.0; RO/constructor)"""
+    last_access: datetime.datetime = parse_datetime("19700101T00:00:00Z")
+    """Time the last matching call arrived, or the epoch (19700101T00:00:00Z) if no call has matched yet. (prototyped in XAPI 26.17.0; RO/runtime)"""
+    groups: List[str] = field(default_factory=list)
+    """Names of the groups this caller is in. Groups are used to total usage across callers. Changed with add_group and remove_group. (prototyped in XAPI 26.17.0; RO/runtime)"""
+    rate_limit: RateLimitRef = RateLimitRef("OpaqueRef:NULL")
+    """The rate limiter that throttles this caller, or OpaqueRef:NULL if the caller is not limited. Set with Rate_limit.add_caller and Rate_limit.remove_caller. (prototyped in XAPI 26.17.0; RO/runtime)"""
+    auto_registered: bool = False
+    """True if the server created this caller automatically for a new client, false if an administrator created it. The server keeps only a limited number of automatically created callers. (prototyped in XAPI 26.17.0; RO/runtime)"""
+
+
+@dataclass
 class CertificateRecord:
     """A TLS certificate installed in the pool, either a host's server certificate or a trusted certificate authority."""
 
@@ -273,7 +316,13 @@ class CertificateRecord:
     not_after: datetime.datetime = parse_datetime("19700101T00:00:00Z")
     """End of the certificate's validity period; the certificate is expired after this time. (published in Citrix Hypervisor 8.2 (stockholm); RO/constructor)"""
     fingerprint: str = ""
-    """Hash fingerprint of the certificate as colon-separated hexadecimal bytes, used to identify it. (published in Citrix Hypervisor 8.2 (stockholm); RO/constructor)"""
+    """Hash fingerprint of the certificate as colon-separated hexadecimal bytes, used to identify it. (published in Citrix Hypervisor 8.2 (stockholm); deprecated in XAPI 24.19.0; RO/constructor)"""
+    fingerprint_sha256: str = ""
+    """SHA-256 fingerprint of the certificate as uppercase hexadecimal bytes separated by colons. Use this in place of the deprecated fingerprint field. (prototyped in XAPI 24.20.0; RO/constructor)"""
+    fingerprint_sha1: str = ""
+    """SHA-1 fingerprint of the certificate as uppercase hexadecimal bytes separated by colons. (prototyped in XAPI 24.20.0; RO/constructor)"""
+    purpose: List[CertificatePurpose] = field(default_factory=list)
+    """Uses for which this trusted certificate is accepted, such as licensing or LDAPS. Empty if the certificate has no specific purpose, as with host certificates and general CA certificates. (prototyped in XAPI 26.13.0; RO/constructor)"""
 
 
 @dataclass
@@ -310,6 +359,10 @@ class ClusterRecord:
     """Configuration options of the cluster stack. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/constructor)"""
     other_config: Dict[str, str] = field(default_factory=dict)
     """Free-form key/value pairs for client or administrator use; not interpreted by the server. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RW)"""
+    cluster_stack_version: int = 2
+    """Major version of the cluster stack (corosync) the cluster runs: 3 if the pool's license allowed corosync 3 when the cluster was created, otherwise 2. Clusters created before this field existed show 2. It cannot be changed through the API. (prototyped in XAPI 24.15.0; RO/constructor)"""
+    expected_hosts: int = 0
+    """Number of hosts the cluster stack expects to be members of the cluster, as last reported by the cluster stack. 0 until the first report. (prototyped in XAPI 25.17.0; RO/runtime)"""
 
 
 @dataclass
@@ -348,6 +401,26 @@ class DrTaskRecord:
     """Unique identifier (UUID) of the DR task. (published in XenServer 4.0 (rio); RO/runtime)"""
     introduced_SRs: List[SrRef] = field(default_factory=list)
     """The SRs that were introduced into the pool by this DR task. (published in XenServer 4.0 (rio); RO/runtime)"""
+
+
+@dataclass
+class DriverVariantRecord:
+    """Unsupported. One of the variants (versions) of a host driver, which can be selected to become the driver's active variant."""
+
+    uuid: str = ""
+    """Globally unique identifier of the driver variant object. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    name: str = ""
+    """Name of the variant. It is unique among the variants of its driver. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    driver: HostDriverRef = HostDriverRef("OpaqueRef:NULL")
+    """The host driver this variant belongs to. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    version: str = ""
+    """Version of this variant of the driver. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    hardware_present: bool = False
+    """True if the host has the hardware this variant supports. A variant whose hardware is missing cannot be selected. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    priority: float = 0.0
+    """Ranking of this variant among its driver's variants, as reported by the host's driver tool. Upstream does not say how the values are ordered. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    status: str = ""
+    """Development or release status of the variant, such as 'alpha' or 'beta'. (prototyped in XAPI 25.2.0; RO/runtime)"""
 
 
 @dataclass
@@ -394,6 +467,32 @@ class GpuGroupRecord:
     """vGPU types that at least one physical GPU in the group can provide. (published in XenServer 6.2 SP1 (vgpu-productisation); RO/runtime)"""
     enabled_VGPU_types: List[VgpuTypeRef] = field(default_factory=list)
     """vGPU types that are enabled on at least one physical GPU in the group. (published in XenServer 6.2 SP1 (vgpu-productisation); RO/runtime)"""
+
+
+@dataclass
+class HostDriverRecord:
+    """Unsupported. A driver installed on a host in several variants (versions), of which at most one is active at a time; a different variant can be chosen to take over at the next reboot."""
+
+    uuid: str = ""
+    """Globally unique identifier of the host driver object. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    host: HostRef = HostRef("OpaqueRef:NULL")
+    """The host on which the driver is installed. (prototyped in XAPI 25.2.0; RO/constructor)"""
+    name: str = ""
+    """Name that uniquely identifies the driver on its host. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    friendly_name: str = ""
+    """Display name of the driver. It is not used to identify the driver. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    variants: List[DriverVariantRef] = field(default_factory=list)
+    """The variants of this driver that are installed on the host and can be selected. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    active_variant: DriverVariantRef = DriverVariantRef("OpaqueRef:NULL")
+    """The variant in use now, or OpaqueRef:NULL if no variant is active. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    selected_variant: DriverVariantRef = DriverVariantRef("OpaqueRef:NULL")
+    """The variant that will become active at the next reboot, or OpaqueRef:NULL if none is selected. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    type: str = ""
+    """Kind of device the driver supports, such as 'network' or 'storage'. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    description: str = ""
+    """Human-readable description of the driver, as reported by the host. (prototyped in XAPI 25.2.0; RO/runtime)"""
+    info: str = ""
+    """More information about the driver, as reported by the host's driver tool. (prototyped in XAPI 25.2.0; RO/runtime)"""
 
 
 @dataclass
@@ -470,6 +569,16 @@ class PciRecord:
     """Name of the subsystem device as reported by the board maker; empty if not reported. (published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone); RO/constructor)"""
     driver_name: str = ""
     """Name of the kernel driver currently bound to the device in the control domain; empty if none. (published in XenServer 7.5 (kolkata); RO/constructor)"""
+    class_id: str = ""
+    """PCI class code of the device as four lowercase hexadecimal digits without a prefix, base class followed by subclass; for example '0300' for a VGA controller or '0200' for an Ethernet controller. (published in XenServer 6.0 (boston); RO/constructor)"""
+    vendor_id: str = ""
+    """PCI vendor ID of the chip's maker as four lowercase hexadecimal digits without a prefix, for example '10de'. (published in XenServer 6.0 (boston); RO/constructor)"""
+    device_id: str = ""
+    """PCI device ID assigned by the vendor, as four lowercase hexadecimal digits without a prefix. (published in XenServer 6.0 (boston); RO/constructor)"""
+    subsystem_vendor_id: str = ""
+    """PCI subsystem vendor ID as four lowercase hexadecimal digits, usually identifying the maker of the board or card; empty if the device reports no subsystem IDs. (published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone); RO/constructor)"""
+    subsystem_device_id: str = ""
+    """PCI subsystem device ID as four lowercase hexadecimal digits, assigned by the subsystem vendor; empty if the device reports no subsystem IDs. (published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone); RO/constructor)"""
 
 
 @dataclass
@@ -494,8 +603,8 @@ class PgpuRecord:
     """Virtual GPUs currently running on this physical GPU. (published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview); RO/runtime)"""
     supported_VGPU_max_capacities: Dict[VgpuTypeRef, int] = field(default_factory=dict)
     """For each supported vGPU type, the largest number of that type the GPU can run at once. (published in XenServer 6.2 SP1 (vgpu-productisation); RO/runtime)"""
-    dom0_access: PgpuDom0Access = PgpuDom0Access.ENABLED
-    """Whether the control domain can currently use this GPU, including any change pending until reboot. (published in XenServer 6.5 SP1 (cream); RO/runtime)"""
+    dom0_access: PciDom0Access = PciDom0Access.ENABLED
+    """Whether the control domain can currently use this GPU, including any change pending until reboot. (published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0; RO/runtime)"""
     is_system_display_device: bool = False
     """True if the host uses this GPU as its own console display device. (published in XenServer 6.5 SP1 (cream); RO/runtime)"""
     compatibility_metadata: Dict[str, str] = field(default_factory=dict)
@@ -715,6 +824,24 @@ class PvsSiteRecord:
 
 
 @dataclass
+class RateLimitRecord:
+    """A token-bucket rate limiter shared by the callers attached to it. Each call uses tokens from the bucket, and calls are held back when the bucket does not have enough tokens."""
+
+    uuid: str = ""
+    """Globally unique identifier of the rate limiter. (prototyped in XAPI 26.17.0; RO/runtime)"""
+    name_label: str = ""
+    """Short human-readable name of the rate limiter. (prototyped in XAPI 26.17.0; RW)"""
+    name_description: str = ""
+    """Free-text notes about the rate limiter. (prototyped in XAPI 26.17.0; RW)"""
+    callers: List[CallerRef] = field(default_factory=list)
+    """The callers throttled by this rate limiter. They all draw on the same token bucket. Changed with add_caller and remove_caller. (prototyped in XAPI 26.17.0; RO/runtime)"""
+    burst_size: float = 0.0
+    """Capacity of the token bucket in tokens. This is the most that can build up while callers are idle, which sets the largest burst of calls allowed at once. Always greater than zero. (prototyped in XAPI 26.17.0; RO/constructor)"""
+    fill_rate: float = 0.0
+    """Tokens added to the bucket per second. This sets the long-term rate of work the attached callers may do. Always greater than zero. (prototyped in XAPI 26.17.0; RO/constructor)"""
+
+
+@dataclass
 class RepositoryRecord:
     """A software package repository (RPM/yum style) from which the pool's hosts receive updates."""
 
@@ -736,6 +863,10 @@ class RepositoryRecord:
     """True if the pool's local copy of this repository is in sync with the remote one. (published in XAPI 1.301.0; deprecated in XAPI 23.18.0; removed in XAPI 23.18.0; RO/runtime)"""
     gpgkey_path: str = ""
     """Name of the GPG public key used to verify the repository's packages and metadata; empty to use the default key. (prototyped in XAPI 22.12.0; RO/constructor)"""
+    origin: Origin = Origin.REMOTE
+    """Where the repository's content comes from: remote URLs ('remote'), an update bundle uploaded to the pool ('bundle'), or another pool's coordinator ('remote_pool'). Set when the repository is introduced. (prototyped in XAPI 24.23.0; RO/constructor)"""
+    certificate: str = ""
+    """For a 'remote_pool' repository, the TLS certificate of the remote pool's coordinator, used to verify it. Empty for other origins. (prototyped in XAPI 25.7.0; RO/constructor)"""
 
 
 @dataclass
@@ -777,13 +908,15 @@ class SmRecord:
     capabilities: List[str] = field(default_factory=list)
     """Operations the plugin supports; deprecated in favour of the features field. (published in XenServer 4.1 (miami); deprecated in XenServer 6.2 (clearwater); RO/runtime)"""
     features: Dict[str, int] = field(default_factory=dict)
-    """Operations the plugin supports, mapped to the version of each capability. (published in XenServer 6.2 (clearwater); RO/runtime)"""
+    """Operations the plugin supports, mapped to the version of each capability. (published in XenServer 6.2 (clearwater); changed in XAPI 24.37.0; RO/runtime)"""
     other_config: Dict[str, str] = field(default_factory=dict)
     """Free-form key/value pairs for client or administrator use; not interpreted by the server. (published in XenServer 4.1 (miami); RW)"""
     driver_filename: str = ""
     """Path of the plugin's driver executable on the host. (published in XenServer 5.0 (orlando); RO/runtime)"""
     required_cluster_stack: List[str] = field(default_factory=list)
     """Cluster stacks that must be running before an SR of this type can be attached; empty when none is needed. (published in XenServer 7.0 (dundee); RO/runtime)"""
+    supported_image_formats: List[ImageFormatType] = field(default_factory=list)
+    """Disk image formats (raw, vhd, qcow2) that SRs of this type can store VDIs in, as reported by the storage driver; empty if the driver does not say. (prototyped in XAPI 26.15.0; RO/runtime)"""
 
 
 @dataclass
@@ -1114,6 +1247,8 @@ class VifRecord:
     """Static IPv6 addresses, in CIDR notation, to be configured in the guest. (published in XenServer 7.0 (dundee); RO/runtime)"""
     ipv6_gateway: str = ""
     """IPv6 gateway to be configured in the guest; empty if none. (published in XenServer 7.0 (dundee); RO/runtime)"""
+    trunks: List[int] = field(default_factory=list)
+    """802.1Q VLAN IDs (0-4094) whose tagged traffic this interface carries as a trunk port; empty means no restriction, so every VLAN is passed. Cannot be used on a network that is itself backed by a VLAN PIF. (prototyped in XAPI 26.17.0; RO/constructor)"""
 
 
 @dataclass
@@ -1316,8 +1451,8 @@ class VmRecord:
     """VM Generation ID exposed to the guest, changed when the VM is reverted or copied so software can detect it; "0:0" means none. (published in XenServer 6.2 (clearwater); RO/constructor)"""
     hardware_platform_version: int = 0
     """Version of the virtual hardware platform the VM needs; it can only run on hosts supporting that version. (published in XenServer 6.5 SP1 (cream); RW)"""
-    has_vendor_device: bool = False
-    """True if the VM is given the vendor PCI device through which Windows Update can supply PV drivers. (published in XenServer 7.0 (dundee); RO/constructor)"""
+    has_vendor_device: bool = True
+    """True if the VM is given the vendor PCI device through which Windows Update can supply PV drivers. (published in XenServer 7.0 (dundee); changed in XAPI 24.14.0; RO/constructor)"""
     requires_reboot: bool = False
     """True if a configuration change has been made that only takes effect after the VM is restarted. (published in XenServer 7.1 (ely); RO/runtime)"""
     reference_label: str = ""
@@ -1332,6 +1467,10 @@ class VmRecord:
     """Actions recommended, though not required, on this VM for applied updates to take effect. (prototyped in XAPI 24.10.0; RO/runtime)"""
     pending_guidances_full: List[UpdateGuidances] = field(default_factory=list)
     """Complete list of actions that would apply all updates' effects to this VM. (prototyped in XAPI 24.10.0; RO/runtime)"""
+    groups: List[VmGroupRef] = field(default_factory=list)
+    """The VM group this VM belongs to, as a set with at most one member; empty if the VM is in no group. Changed with VM.set_groups. (prototyped in XAPI 24.19.1; RO/runtime)"""
+    secureboot_certificates_state: VmSecurebootCertificatesState = VmSecurebootCertificatesState.OK
+    """Whether the UEFI Secure Boot certificates stored for the VM need updating: 'ok', 'update_available', or 'update_on_boot' if an update will run at the next boot. VMs to which Secure Boot does not apply are 'ok'. (prototyped in XAPI 26.14.0; RO/runtime)"""
 
 
 @dataclass
@@ -1341,9 +1480,9 @@ class VmppRecord:
     uuid: str = ""
     """Unique identifier of this protection policy. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the protection policy. (published in XenServer 4.0 (rio); RW)"""
+    """Short human-readable name of the protection policy. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RW)"""
     name_description: str = ""
-    """Longer human-readable description of the protection policy. (published in XenServer 4.0 (rio); RW)"""
+    """Longer human-readable description of the protection policy. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RW)"""
     is_policy_enabled: bool = True
     """True if the policy's schedule is active; false pauses scheduled backups. (published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater); RW)"""
     backup_type: VmppBackupType = VmppBackupType.SNAPSHOT
@@ -1425,6 +1564,22 @@ class VmApplianceRecord:
 
 
 @dataclass
+class VmGroupRecord:
+    """A named set of VMs that share a placement policy, which the pool applies when choosing hosts for the group's VMs. A VM can be in at most one group."""
+
+    uuid: str = ""
+    """Globally unique identifier of the VM group. (published in XenServer 4.0 (rio); RO/runtime)"""
+    name_label: str = ""
+    """Short human-readable name of the VM group. (published in XenServer 4.0 (rio); RW)"""
+    name_description: str = ""
+    """Free-text notes about the VM group. (published in XenServer 4.0 (rio); RW)"""
+    placement: PlacementPolicy = PlacementPolicy.NORMAL
+    """How the pool places the group's VMs on hosts: 'normal' applies no group rule, and 'anti_affinity' tries to keep the VMs on different hosts. Set when the group is created. (prototyped in XAPI 24.19.1; RO/constructor)"""
+    VMs: List[VmRef] = field(default_factory=list)
+    """The VMs in this group. This list follows each VM's groups field, which is changed with VM.set_groups. (prototyped in XAPI 24.19.1; RO/runtime)"""
+
+
+@dataclass
 class VmGuestMetricsRecord:
     """Information reported from inside a running VM by its guest agent, such as OS version, driver versions and network addresses."""
 
@@ -1456,6 +1611,10 @@ class VmGuestMetricsRecord:
     """Whether the guest can accept network interfaces being plugged and unplugged while it runs. (published in XenServer 7.0 (dundee); RO/runtime)"""
     PV_drivers_detected: bool = False
     """True if paravirtualised drivers have been detected running in the guest. (published in XenServer 7.0 (dundee); RO/runtime)"""
+    netbios_name: Dict[str, str] = field(default_factory=dict)
+    """The guest's network host name as reported by its agent, under the key `host_name`; the DNS domain is appended when the guest reports one. Empty if the agent reports none. (prototyped in XAPI 24.28.0; RO/runtime)"""
+    services: Dict[str, str] = field(default_factory=dict)
+    """Data published by services running in the guest, read from the guest agent: keys have the form `service/key`, plus a few keys the host is configured to collect. Empty if the guest reports nothing. (prototyped in XAPI 25.15.0; RO/runtime)"""
 
 
 @dataclass
@@ -1494,6 +1653,12 @@ class VmMetricsRecord:
     """True if the running guest cannot be migrated, e.g. because of passed-through devices. (published in XenServer 7.1 (ely); RO/runtime)"""
     current_domain_type: DomainType = DomainType.UNSPECIFIED
     """The virtualisation mode the running guest was started in; unspecified when halted. (prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata); RO/runtime)"""
+    numa_optimised: bool = False
+    """True if the running VM's memory sits on a single NUMA node, or on fewer nodes than the host has; false otherwise, and for a VM that is not running. (prototyped in XAPI 26.2.0; RO/constructor)"""
+    numa_nodes: int = 0
+    """Number of host NUMA nodes holding a meaningful share (more than 16 MiB) of the running VM's memory; 0 when the VM is not running or the figure is unknown. (prototyped in XAPI 26.2.0; RO/constructor)"""
+    numa_node_memory: Dict[int, int] = field(default_factory=dict)
+    """Memory of the running VM on each host NUMA node, in bytes, keyed by node index; empty when the VM is not running or the figure is unknown. (prototyped in XAPI 26.2.0; RO/runtime)"""
 
 
 @dataclass
@@ -1774,6 +1939,26 @@ class HostRecord:
     """All follow-up actions, including optional ones, not yet carried out after installing updates. (prototyped in XAPI 24.10.0; RO/runtime)"""
     last_update_hash: str = ""
     """Hash identifying the set of updates last applied to this host; empty if none. (prototyped in XAPI 24.10.0; RO/runtime)"""
+    ssh_enabled: bool = True
+    """Whether the SSH service in the host's control domain is currently enabled and reachable through the firewall. (prototyped in XAPI 25.21.0; RO/runtime)"""
+    ssh_enabled_timeout: int = 0
+    """Number of seconds after which SSH access is turned off again each time it is enabled through the API; 0 means SSH stays on until disabled explicitly. (prototyped in XAPI 25.21.0; RO/runtime)"""
+    ssh_expiry: datetime.datetime = parse_datetime("19700101T00:00:00Z")
+    """Time (UTC) at which the current SSH session window will be closed automatically; meaningful only while SSH is enabled with a non-zero timeout. (prototyped in XAPI 25.21.0; RO/runtime)"""
+    console_idle_timeout: int = 0
+    """Number of seconds a shell session on the host's control domain may stay idle before it is logged out; 0 means idle sessions are never ended. (prototyped in XAPI 25.21.0; RO/runtime)"""
+    ssh_auto_mode: bool = False
+    """When true, SSH on the host is kept closed while the toolstack is healthy and opened automatically only if the API becomes unavailable. (prototyped in XAPI 25.27.0; RO/runtime)"""
+    max_cstate: str = ""
+    """Deepest processor C-state the host is allowed to enter: empty for no limit, "N" to limit to CN, or "N,M" to limit to CN with sub-state M. (prototyped in XAPI 26.0.0; RO/runtime)"""
+    secure_boot: bool = False
+    """Whether the host itself was booted with UEFI Secure Boot enabled. (prototyped in XAPI 25.31.0; RO/runtime)"""
+    ntp_mode: HostNtpMode = HostNtpMode.FACTORY
+    """Where the host takes its NTP time servers from (DHCP, a custom list, the built-in factory list), or whether time synchronisation is switched off. (prototyped in XAPI 26.0.0; RO/runtime)"""
+    ntp_custom_servers: List[str] = field(default_factory=list)
+    """NTP servers chosen by the administrator; used only while the host's NTP mode is Custom. Empty if none have been set. (prototyped in XAPI 26.0.0; RO/runtime)"""
+    timezone: str = "UTC"
+    """The host's time zone, as an IANA time zone name such as "Europe/London"; defaults to "UTC". (prototyped in XAPI 26.0.0; RO/runtime)"""
 
 
 @dataclass
@@ -2013,7 +2198,7 @@ class PoolRecord:
     cpu_info: Dict[str, str] = field(default_factory=dict)
     """CPU details and the feature set common to all hosts in the pool. (published in XenServer 7.0 (dundee); RO/runtime)"""
     policy_no_vendor_device: bool = False
-    """If true, clients should not give new VMs the Xen vendor PCI device used to deliver drivers via Windows Update. (published in XenServer 7.0 (dundee); RW)"""
+    """If true, clients should not give new VMs the Xen vendor PCI device used to deliver drivers via Windows Update. (published in XenServer 7.0 (dundee); deprecated in XAPI 24.14.0; RW)"""
     live_patching_disabled: bool = False
     """If true, live patches are not applied and hosts need a reboot for kernel or hypervisor fixes. (published in XenServer 7.1 (ely); RW)"""
     igmp_snooping_enabled: bool = False
@@ -2060,6 +2245,24 @@ class PoolRecord:
     """Day of the week (0 to 6, 0 being Sunday) for weekly update synchronisation; ignored for daily. (prototyped in XAPI 23.18.0; RO/runtime)"""
     update_sync_enabled: bool = False
     """True if updates are synchronised automatically on the configured schedule. (prototyped in XAPI 23.18.0; RO/runtime)"""
+    ext_auth_cache_enabled: bool = True
+    """Whether successful external (for example Active Directory) logins are cached so that repeated logins do not have to contact the authentication service each time. (prototyped in XAPI 24.31.0; RO/runtime)"""
+    ext_auth_cache_size: int = 50
+    """Maximum number of entries held in the external-authentication cache. (prototyped in XAPI 24.31.0; RO/runtime)"""
+    ext_auth_cache_expiry: int = 300
+    """Number of seconds a cached external-authentication entry stays valid; defaults to 300. (prototyped in XAPI 24.31.0; RO/runtime)"""
+    recommendations: Dict[str, str] = field(default_factory=dict)
+    """Read-only tuning hints that clients should respect when working with this pool, as key/value pairs (for example a maximum VM group size); empty if none are configured. (prototyped in XAPI 24.19.1; RO/runtime)"""
+    license_server: Dict[str, str] = field(default_factory=dict)
+    """Licensing settings shared by every host in the pool, as key/value pairs; a key set on an individual host takes precedence over the same key here. (prototyped in XAPI 25.6.0; RW)"""
+    ha_reboot_vm_on_internal_shutdown: bool = True
+    """When true (the default) and HA is enabled, a protected VM that is shut down from inside the guest is restarted automatically; when false, such a shutdown removes the VM's HA restart requirement instead. (prototyped in XAPI 25.16.0; RW)"""
+    limit_console_sessions: bool = False
+    """When true, each VM or host console accepts only one connection at a time and websocket console connections are refused; when false, any number of connections is accepted. (prototyped in XAPI 26.1.0; RW)"""
+    vm_console_idle_timeout: int = 0
+    """Number of seconds a VM console connection may stay idle before it is closed; 0 means never. Does not affect host consoles, which use host.console_idle_timeout. (prototyped in XAPI 26.1.0; RW)"""
+    auto_update_vm_secureboot_certificates: bool = False
+    """When true, VMs created in the pool whose Secure Boot certificates are about to expire are marked to have those certificates updated on their next boot. Applies to VM.create and operations built on it (import, disaster recovery), not to clone or copy. (prototyped in XAPI 26.16.1; RW)"""
 
 
 @dataclass
@@ -2201,19 +2404,19 @@ class SrStatRecord:
     """Summary of a storage repository as reported by a storage driver, including its names, capacity and health."""
 
     uuid: Optional[str] = None
-    """UUID of the SR if the driver knows it, or absent otherwise. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
+    """UUID of the SR if the driver knows it, or absent otherwise. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0; RO/runtime)"""
     name_label: str = ""
-    """Short human-readable name of the SR. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
+    """Short human-readable name of the SR. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0; RO/runtime)"""
     name_description: str = ""
-    """Free-text description of the SR. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
+    """Free-text description of the SR. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0; RO/runtime)"""
     free_space: int = 0
-    """Space still available in the SR, in bytes. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
+    """Space still available in the SR, in bytes. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0; RO/runtime)"""
     total_space: int = 0
-    """Total capacity of the SR, in bytes. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
+    """Total capacity of the SR, in bytes. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0; RO/runtime)"""
     clustered: bool = False
-    """True if the SR relies on a cluster stack and can be attached by several hosts at once. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
+    """True if the SR relies on a cluster stack and can be attached by several hosts at once. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0; RO/runtime)"""
     health: SrHealth = SrHealth.first()
-    """Current health of the SR. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); RO/runtime)"""
+    """Current health of the SR. (prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0; RO/runtime)"""
 
 
 @dataclass
@@ -2350,6 +2553,21 @@ def conv_BondRecord(v: object) -> BondRecord:
     )
 
 
+def conv_CallerRecord(v: object) -> CallerRecord:
+    g = to_dict(v).get
+    return CallerRecord(
+        uuid=conv_str(g("uuid", "")),
+        name_label=conv_str(g("name_label", "")),
+        name_description=conv_str(g("name_description", "")),
+        user_agent=conv_str(g("user_agent", "")),
+        client_ip=conv_str(g("client_ip", "")),
+        last_access=conv_datetime(g("last_access", "19700101T00:00:00Z")),
+        groups=conv_list_str(g("groups", ())),
+        rate_limit=conv_RateLimitRef(g("rate_limit", "OpaqueRef:NULL")),
+        auto_registered=conv_bool(g("auto_registered", False)),
+    )
+
+
 def conv_CertificateRecord(v: object) -> CertificateRecord:
     g = to_dict(v).get
     return CertificateRecord(
@@ -2360,6 +2578,9 @@ def conv_CertificateRecord(v: object) -> CertificateRecord:
         not_before=conv_datetime(g("not_before", "19700101T00:00:00Z")),
         not_after=conv_datetime(g("not_after", "19700101T00:00:00Z")),
         fingerprint=conv_str(g("fingerprint", "")),
+        fingerprint_sha256=conv_str(g("fingerprint_sha256", "")),
+        fingerprint_sha1=conv_str(g("fingerprint_sha1", "")),
+        purpose=conv_list_CertificatePurpose(g("purpose", ())),
     )
 
 
@@ -2381,6 +2602,8 @@ def conv_ClusterRecord(v: object) -> ClusterRecord:
         token_timeout_coefficient=conv_float(g("token_timeout_coefficient", 1.0)),
         cluster_config=conv_dict_str_str(g("cluster_config", ())),
         other_config=conv_dict_str_str(g("other_config", ())),
+        cluster_stack_version=conv_int(g("cluster_stack_version", 2)),
+        expected_hosts=conv_int(g("expected_hosts", 0)),
     )
 
 
@@ -2406,6 +2629,19 @@ def conv_DrTaskRecord(v: object) -> DrTaskRecord:
     return DrTaskRecord(
         uuid=conv_str(g("uuid", "")),
         introduced_SRs=conv_list_SrRef(g("introduced_SRs", ())),
+    )
+
+
+def conv_DriverVariantRecord(v: object) -> DriverVariantRecord:
+    g = to_dict(v).get
+    return DriverVariantRecord(
+        uuid=conv_str(g("uuid", "")),
+        name=conv_str(g("name", "")),
+        driver=conv_HostDriverRef(g("driver", "OpaqueRef:NULL")),
+        version=conv_str(g("version", "")),
+        hardware_present=conv_bool(g("hardware_present", False)),
+        priority=conv_float(g("priority", 0.0)),
+        status=conv_str(g("status", "")),
     )
 
 
@@ -2435,6 +2671,22 @@ def conv_GpuGroupRecord(v: object) -> GpuGroupRecord:
         allocation_algorithm=conv_AllocationAlgorithm(g("allocation_algorithm", "depth_first")),
         supported_VGPU_types=conv_list_VgpuTypeRef(g("supported_VGPU_types", ())),
         enabled_VGPU_types=conv_list_VgpuTypeRef(g("enabled_VGPU_types", ())),
+    )
+
+
+def conv_HostDriverRecord(v: object) -> HostDriverRecord:
+    g = to_dict(v).get
+    return HostDriverRecord(
+        uuid=conv_str(g("uuid", "")),
+        host=conv_HostRef(g("host", "OpaqueRef:NULL")),
+        name=conv_str(g("name", "")),
+        friendly_name=conv_str(g("friendly_name", "")),
+        variants=conv_list_DriverVariantRef(g("variants", ())),
+        active_variant=conv_DriverVariantRef(g("active_variant", "OpaqueRef:NULL")),
+        selected_variant=conv_DriverVariantRef(g("selected_variant", "OpaqueRef:NULL")),
+        type=conv_str(g("type", "")),
+        description=conv_str(g("description", "")),
+        info=conv_str(g("info", "")),
     )
 
 
@@ -2485,6 +2737,11 @@ def conv_PciRecord(v: object) -> PciRecord:
         subsystem_vendor_name=conv_str(g("subsystem_vendor_name", "")),
         subsystem_device_name=conv_str(g("subsystem_device_name", "")),
         driver_name=conv_str(g("driver_name", "")),
+        class_id=conv_str(g("class_id", "")),
+        vendor_id=conv_str(g("vendor_id", "")),
+        device_id=conv_str(g("device_id", "")),
+        subsystem_vendor_id=conv_str(g("subsystem_vendor_id", "")),
+        subsystem_device_id=conv_str(g("subsystem_device_id", "")),
     )
 
 
@@ -2500,7 +2757,7 @@ def conv_PgpuRecord(v: object) -> PgpuRecord:
         enabled_VGPU_types=conv_list_VgpuTypeRef(g("enabled_VGPU_types", ())),
         resident_VGPUs=conv_list_VgpuRef(g("resident_VGPUs", ())),
         supported_VGPU_max_capacities=conv_dict_VgpuTypeRef_int(g("supported_VGPU_max_capacities", ())),
-        dom0_access=conv_PgpuDom0Access(g("dom0_access", "enabled")),
+        dom0_access=conv_PciDom0Access(g("dom0_access", "enabled")),
         is_system_display_device=conv_bool(g("is_system_display_device", False)),
         compatibility_metadata=conv_dict_str_str(g("compatibility_metadata", ())),
     )
@@ -2633,6 +2890,18 @@ def conv_PvsSiteRecord(v: object) -> PvsSiteRecord:
     )
 
 
+def conv_RateLimitRecord(v: object) -> RateLimitRecord:
+    g = to_dict(v).get
+    return RateLimitRecord(
+        uuid=conv_str(g("uuid", "")),
+        name_label=conv_str(g("name_label", "")),
+        name_description=conv_str(g("name_description", "")),
+        callers=conv_list_CallerRef(g("callers", ())),
+        burst_size=conv_float(g("burst_size", 0.0)),
+        fill_rate=conv_float(g("fill_rate", 0.0)),
+    )
+
+
 def conv_RepositoryRecord(v: object) -> RepositoryRecord:
     g = to_dict(v).get
     return RepositoryRecord(
@@ -2645,6 +2914,8 @@ def conv_RepositoryRecord(v: object) -> RepositoryRecord:
         hash=conv_str(g("hash", "")),
         up_to_date=conv_bool(g("up_to_date", False)),
         gpgkey_path=conv_str(g("gpgkey_path", "")),
+        origin=conv_Origin(g("origin", "remote")),
+        certificate=conv_str(g("certificate", "")),
     )
 
 
@@ -2675,6 +2946,7 @@ def conv_SmRecord(v: object) -> SmRecord:
         other_config=conv_dict_str_str(g("other_config", ())),
         driver_filename=conv_str(g("driver_filename", "")),
         required_cluster_stack=conv_list_str(g("required_cluster_stack", ())),
+        supported_image_formats=conv_list_ImageFormatType(g("supported_image_formats", ())),
     )
 
 
@@ -2864,6 +3136,7 @@ def conv_VifRecord(v: object) -> VifRecord:
         ipv6_configuration_mode=conv_VifIpv6ConfigurationMode(g("ipv6_configuration_mode", "None")),
         ipv6_addresses=conv_list_str(g("ipv6_addresses", ())),
         ipv6_gateway=conv_str(g("ipv6_gateway", "")),
+        trunks=conv_list_int(g("trunks", ())),
     )
 
 
@@ -2974,7 +3247,7 @@ def conv_VmRecord(v: object) -> VmRecord:
         version=conv_int(g("version", 0)),
         generation_id=conv_str(g("generation_id", "0:0")),
         hardware_platform_version=conv_int(g("hardware_platform_version", 0)),
-        has_vendor_device=conv_bool(g("has_vendor_device", False)),
+        has_vendor_device=conv_bool(g("has_vendor_device", True)),
         requires_reboot=conv_bool(g("requires_reboot", False)),
         reference_label=conv_str(g("reference_label", "")),
         domain_type=conv_DomainType(g("domain_type", "unspecified")),
@@ -2982,6 +3255,8 @@ def conv_VmRecord(v: object) -> VmRecord:
         pending_guidances=conv_list_UpdateGuidances(g("pending_guidances", ())),
         pending_guidances_recommended=conv_list_UpdateGuidances(g("pending_guidances_recommended", ())),
         pending_guidances_full=conv_list_UpdateGuidances(g("pending_guidances_full", ())),
+        groups=conv_list_VmGroupRef(g("groups", ())),
+        secureboot_certificates_state=conv_VmSecurebootCertificatesState(g("secureboot_certificates_state", "ok")),
     )
 
 
@@ -3039,6 +3314,17 @@ def conv_VmApplianceRecord(v: object) -> VmApplianceRecord:
     )
 
 
+def conv_VmGroupRecord(v: object) -> VmGroupRecord:
+    g = to_dict(v).get
+    return VmGroupRecord(
+        uuid=conv_str(g("uuid", "")),
+        name_label=conv_str(g("name_label", "")),
+        name_description=conv_str(g("name_description", "")),
+        placement=conv_PlacementPolicy(g("placement", "normal")),
+        VMs=conv_list_VmRef(g("VMs", ())),
+    )
+
+
 def conv_VmGuestMetricsRecord(v: object) -> VmGuestMetricsRecord:
     g = to_dict(v).get
     return VmGuestMetricsRecord(
@@ -3056,6 +3342,8 @@ def conv_VmGuestMetricsRecord(v: object) -> VmGuestMetricsRecord:
         can_use_hotplug_vbd=conv_TristateType(g("can_use_hotplug_vbd", "unspecified")),
         can_use_hotplug_vif=conv_TristateType(g("can_use_hotplug_vif", "unspecified")),
         PV_drivers_detected=conv_bool(g("PV_drivers_detected", False)),
+        netbios_name=conv_dict_str_str(g("netbios_name", ())),
+        services=conv_dict_str_str(g("services", ())),
     )
 
 
@@ -3078,6 +3366,9 @@ def conv_VmMetricsRecord(v: object) -> VmMetricsRecord:
         nested_virt=conv_bool(g("nested_virt", False)),
         nomigrate=conv_bool(g("nomigrate", False)),
         current_domain_type=conv_DomainType(g("current_domain_type", "unspecified")),
+        numa_optimised=conv_bool(g("numa_optimised", False)),
+        numa_nodes=conv_int(g("numa_nodes", 0)),
+        numa_node_memory=conv_dict_int_int(g("numa_node_memory", ())),
     )
 
 
@@ -3242,6 +3533,16 @@ def conv_HostRecord(v: object) -> HostRecord:
         pending_guidances_recommended=conv_list_UpdateGuidances(g("pending_guidances_recommended", ())),
         pending_guidances_full=conv_list_UpdateGuidances(g("pending_guidances_full", ())),
         last_update_hash=conv_str(g("last_update_hash", "")),
+        ssh_enabled=conv_bool(g("ssh_enabled", True)),
+        ssh_enabled_timeout=conv_int(g("ssh_enabled_timeout", 0)),
+        ssh_expiry=conv_datetime(g("ssh_expiry", "19700101T00:00:00Z")),
+        console_idle_timeout=conv_int(g("console_idle_timeout", 0)),
+        ssh_auto_mode=conv_bool(g("ssh_auto_mode", False)),
+        max_cstate=conv_str(g("max_cstate", "")),
+        secure_boot=conv_bool(g("secure_boot", False)),
+        ntp_mode=conv_HostNtpMode(g("ntp_mode", "Factory")),
+        ntp_custom_servers=conv_list_str(g("ntp_custom_servers", ())),
+        timezone=conv_str(g("timezone", "UTC")),
     )
 
 
@@ -3409,6 +3710,15 @@ def conv_PoolRecord(v: object) -> PoolRecord:
         update_sync_frequency=conv_UpdateSyncFrequency(g("update_sync_frequency", "weekly")),
         update_sync_day=conv_int(g("update_sync_day", 0)),
         update_sync_enabled=conv_bool(g("update_sync_enabled", False)),
+        ext_auth_cache_enabled=conv_bool(g("ext_auth_cache_enabled", True)),
+        ext_auth_cache_size=conv_int(g("ext_auth_cache_size", 50)),
+        ext_auth_cache_expiry=conv_int(g("ext_auth_cache_expiry", 300)),
+        recommendations=conv_dict_str_str(g("recommendations", ())),
+        license_server=conv_dict_str_str(g("license_server", ())),
+        ha_reboot_vm_on_internal_shutdown=conv_bool(g("ha_reboot_vm_on_internal_shutdown", True)),
+        limit_console_sessions=conv_bool(g("limit_console_sessions", False)),
+        vm_console_idle_timeout=conv_int(g("vm_console_idle_timeout", 0)),
+        auto_update_vm_secureboot_certificates=conv_bool(g("auto_update_vm_secureboot_certificates", False)),
     )
 
 
@@ -3612,6 +3922,8 @@ def conv_EventOperation(v: object) -> EventOperation:
     return EventOperation(to_str(v))
 def conv_HostDisplay(v: object) -> HostDisplay:
     return HostDisplay(to_str(v))
+def conv_HostNtpMode(v: object) -> HostNtpMode:
+    return HostNtpMode(to_str(v))
 def conv_HostNumaAffinityPolicy(v: object) -> HostNumaAffinityPolicy:
     return HostNumaAffinityPolicy(to_str(v))
 def conv_HostSchedGran(v: object) -> HostSchedGran:
@@ -3634,12 +3946,18 @@ def conv_OnNormalExit(v: object) -> OnNormalExit:
     return OnNormalExit(to_str(v))
 def conv_OnSoftrebootBehavior(v: object) -> OnSoftrebootBehavior:
     return OnSoftrebootBehavior(to_str(v))
+def conv_Origin(v: object) -> Origin:
+    return Origin(to_str(v))
+def conv_PciDom0Access(v: object) -> PciDom0Access:
+    return PciDom0Access(to_str(v))
 def conv_PersistenceBackend(v: object) -> PersistenceBackend:
     return PersistenceBackend(to_str(v))
-def conv_PgpuDom0Access(v: object) -> PgpuDom0Access:
-    return PgpuDom0Access(to_str(v))
 def conv_PifIgmpStatus(v: object) -> PifIgmpStatus:
     return PifIgmpStatus(to_str(v))
+def conv_PlacementPolicy(v: object) -> PlacementPolicy:
+    return PlacementPolicy(to_str(v))
+def conv_PoolGuestSecurebootReadiness(v: object) -> PoolGuestSecurebootReadiness:
+    return PoolGuestSecurebootReadiness(to_str(v))
 def conv_PrimaryAddressType(v: object) -> PrimaryAddressType:
     return PrimaryAddressType(to_str(v))
 def conv_PvsProxyStatus(v: object) -> PvsProxyStatus:
@@ -3676,6 +3994,10 @@ def conv_VifLockingMode(v: object) -> VifLockingMode:
     return VifLockingMode(to_str(v))
 def conv_VmPowerState(v: object) -> VmPowerState:
     return VmPowerState(to_str(v))
+def conv_VmSecurebootCertificatesState(v: object) -> VmSecurebootCertificatesState:
+    return VmSecurebootCertificatesState(to_str(v))
+def conv_VmSecurebootReadiness(v: object) -> VmSecurebootReadiness:
+    return VmSecurebootReadiness(to_str(v))
 def conv_VmppArchiveFrequency(v: object) -> VmppArchiveFrequency:
     return VmppArchiveFrequency(to_str(v))
 def conv_VmppArchiveTargetType(v: object) -> VmppArchiveTargetType:
@@ -3689,12 +4011,15 @@ def conv_VmssFrequency(v: object) -> VmssFrequency:
 def conv_VmssType(v: object) -> VmssType:
     return VmssType(to_str(v))
 conv_BondRef = cast(Callable[[object], BondRef], to_str)
+conv_CallerRef = cast(Callable[[object], CallerRef], to_str)
 conv_CertificateRef = cast(Callable[[object], CertificateRef], to_str)
 conv_ClusterRef = cast(Callable[[object], ClusterRef], to_str)
 conv_ClusterHostRef = cast(Callable[[object], ClusterHostRef], to_str)
 conv_DrTaskRef = cast(Callable[[object], DrTaskRef], to_str)
+conv_DriverVariantRef = cast(Callable[[object], DriverVariantRef], to_str)
 conv_FeatureRef = cast(Callable[[object], FeatureRef], to_str)
 conv_GpuGroupRef = cast(Callable[[object], GpuGroupRef], to_str)
+conv_HostDriverRef = cast(Callable[[object], HostDriverRef], to_str)
 conv_LvhdRef = cast(Callable[[object], LvhdRef], to_str)
 conv_ObserverRef = cast(Callable[[object], ObserverRef], to_str)
 conv_PbdRef = cast(Callable[[object], PbdRef], to_str)
@@ -3707,6 +4032,7 @@ conv_PvsCacheStorageRef = cast(Callable[[object], PvsCacheStorageRef], to_str)
 conv_PvsProxyRef = cast(Callable[[object], PvsProxyRef], to_str)
 conv_PvsServerRef = cast(Callable[[object], PvsServerRef], to_str)
 conv_PvsSiteRef = cast(Callable[[object], PvsSiteRef], to_str)
+conv_RateLimitRef = cast(Callable[[object], RateLimitRef], to_str)
 conv_RepositoryRef = cast(Callable[[object], RepositoryRef], to_str)
 conv_SdnControllerRef = cast(Callable[[object], SdnControllerRef], to_str)
 conv_SmRef = cast(Callable[[object], SmRef], to_str)
@@ -3724,6 +4050,7 @@ conv_VmRef = cast(Callable[[object], VmRef], to_str)
 conv_VmppRef = cast(Callable[[object], VmppRef], to_str)
 conv_VmssRef = cast(Callable[[object], VmssRef], to_str)
 conv_VmApplianceRef = cast(Callable[[object], VmApplianceRef], to_str)
+conv_VmGroupRef = cast(Callable[[object], VmGroupRef], to_str)
 conv_VmGuestMetricsRef = cast(Callable[[object], VmGuestMetricsRef], to_str)
 conv_VmMetricsRef = cast(Callable[[object], VmMetricsRef], to_str)
 conv_VtpmRef = cast(Callable[[object], VtpmRef], to_str)
@@ -3754,6 +4081,9 @@ conv_list_int = list_of(conv_int)
 def conv_AfterApplyGuidance(v: object) -> AfterApplyGuidance:
     return AfterApplyGuidance(to_str(v))
 conv_list_AfterApplyGuidance = list_of(conv_AfterApplyGuidance)
+def conv_CertificatePurpose(v: object) -> CertificatePurpose:
+    return CertificatePurpose(to_str(v))
+conv_list_CertificatePurpose = list_of(conv_CertificatePurpose)
 def conv_ClusterHostOperation(v: object) -> ClusterHostOperation:
     return ClusterHostOperation(to_str(v))
 conv_list_ClusterHostOperation = list_of(conv_ClusterHostOperation)
@@ -3763,6 +4093,9 @@ conv_list_ClusterOperation = list_of(conv_ClusterOperation)
 def conv_HostAllowedOperations(v: object) -> HostAllowedOperations:
     return HostAllowedOperations(to_str(v))
 conv_list_HostAllowedOperations = list_of(conv_HostAllowedOperations)
+def conv_ImageFormatType(v: object) -> ImageFormatType:
+    return ImageFormatType(to_str(v))
+conv_list_ImageFormatType = list_of(conv_ImageFormatType)
 def conv_NetworkOperations(v: object) -> NetworkOperations:
     return NetworkOperations(to_str(v))
 conv_list_NetworkOperations = list_of(conv_NetworkOperations)
@@ -3806,12 +4139,15 @@ def conv_VusbOperations(v: object) -> VusbOperations:
     return VusbOperations(to_str(v))
 conv_list_VusbOperations = list_of(conv_VusbOperations)
 conv_list_BondRef = cast(Callable[[object], List[BondRef]], to_strs)
+conv_list_CallerRef = cast(Callable[[object], List[CallerRef]], to_strs)
 conv_list_CertificateRef = cast(Callable[[object], List[CertificateRef]], to_strs)
 conv_list_ClusterRef = cast(Callable[[object], List[ClusterRef]], to_strs)
 conv_list_ClusterHostRef = cast(Callable[[object], List[ClusterHostRef]], to_strs)
 conv_list_DrTaskRef = cast(Callable[[object], List[DrTaskRef]], to_strs)
+conv_list_DriverVariantRef = cast(Callable[[object], List[DriverVariantRef]], to_strs)
 conv_list_FeatureRef = cast(Callable[[object], List[FeatureRef]], to_strs)
 conv_list_GpuGroupRef = cast(Callable[[object], List[GpuGroupRef]], to_strs)
+conv_list_HostDriverRef = cast(Callable[[object], List[HostDriverRef]], to_strs)
 conv_list_ObserverRef = cast(Callable[[object], List[ObserverRef]], to_strs)
 conv_list_PbdRef = cast(Callable[[object], List[PbdRef]], to_strs)
 conv_list_PciRef = cast(Callable[[object], List[PciRef]], to_strs)
@@ -3823,6 +4159,7 @@ conv_list_PvsCacheStorageRef = cast(Callable[[object], List[PvsCacheStorageRef]]
 conv_list_PvsProxyRef = cast(Callable[[object], List[PvsProxyRef]], to_strs)
 conv_list_PvsServerRef = cast(Callable[[object], List[PvsServerRef]], to_strs)
 conv_list_PvsSiteRef = cast(Callable[[object], List[PvsSiteRef]], to_strs)
+conv_list_RateLimitRef = cast(Callable[[object], List[RateLimitRef]], to_strs)
 conv_list_RepositoryRef = cast(Callable[[object], List[RepositoryRef]], to_strs)
 conv_list_SdnControllerRef = cast(Callable[[object], List[SdnControllerRef]], to_strs)
 conv_list_SmRef = cast(Callable[[object], List[SmRef]], to_strs)
@@ -3840,6 +4177,7 @@ conv_list_VmRef = cast(Callable[[object], List[VmRef]], to_strs)
 conv_list_VmppRef = cast(Callable[[object], List[VmppRef]], to_strs)
 conv_list_VmssRef = cast(Callable[[object], List[VmssRef]], to_strs)
 conv_list_VmApplianceRef = cast(Callable[[object], List[VmApplianceRef]], to_strs)
+conv_list_VmGroupRef = cast(Callable[[object], List[VmGroupRef]], to_strs)
 conv_list_VmGuestMetricsRef = cast(Callable[[object], List[VmGuestMetricsRef]], to_strs)
 conv_list_VmMetricsRef = cast(Callable[[object], List[VmMetricsRef]], to_strs)
 conv_list_VtpmRef = cast(Callable[[object], List[VtpmRef]], to_strs)
@@ -3890,12 +4228,15 @@ conv_dict_int_float = dict_of(conv_int, conv_float)
 conv_dict_int_list_str = dict_of(conv_int, conv_list_str)
 conv_dict_VmOperations_str = dict_of(conv_VmOperations, conv_str)
 conv_dict_BondRef_BondRecord = dict_of(conv_BondRef, conv_BondRecord)
+conv_dict_CallerRef_CallerRecord = dict_of(conv_CallerRef, conv_CallerRecord)
 conv_dict_CertificateRef_CertificateRecord = dict_of(conv_CertificateRef, conv_CertificateRecord)
 conv_dict_ClusterRef_ClusterRecord = dict_of(conv_ClusterRef, conv_ClusterRecord)
 conv_dict_ClusterHostRef_ClusterHostRecord = dict_of(conv_ClusterHostRef, conv_ClusterHostRecord)
 conv_dict_DrTaskRef_DrTaskRecord = dict_of(conv_DrTaskRef, conv_DrTaskRecord)
+conv_dict_DriverVariantRef_DriverVariantRecord = dict_of(conv_DriverVariantRef, conv_DriverVariantRecord)
 conv_dict_FeatureRef_FeatureRecord = dict_of(conv_FeatureRef, conv_FeatureRecord)
 conv_dict_GpuGroupRef_GpuGroupRecord = dict_of(conv_GpuGroupRef, conv_GpuGroupRecord)
+conv_dict_HostDriverRef_HostDriverRecord = dict_of(conv_HostDriverRef, conv_HostDriverRecord)
 conv_dict_ObserverRef_ObserverRecord = dict_of(conv_ObserverRef, conv_ObserverRecord)
 conv_dict_PbdRef_PbdRecord = dict_of(conv_PbdRef, conv_PbdRecord)
 conv_dict_PciRef_PciRecord = dict_of(conv_PciRef, conv_PciRecord)
@@ -3907,6 +4248,7 @@ conv_dict_PvsCacheStorageRef_PvsCacheStorageRecord = dict_of(conv_PvsCacheStorag
 conv_dict_PvsProxyRef_PvsProxyRecord = dict_of(conv_PvsProxyRef, conv_PvsProxyRecord)
 conv_dict_PvsServerRef_PvsServerRecord = dict_of(conv_PvsServerRef, conv_PvsServerRecord)
 conv_dict_PvsSiteRef_PvsSiteRecord = dict_of(conv_PvsSiteRef, conv_PvsSiteRecord)
+conv_dict_RateLimitRef_RateLimitRecord = dict_of(conv_RateLimitRef, conv_RateLimitRecord)
 conv_dict_RepositoryRef_RepositoryRecord = dict_of(conv_RepositoryRef, conv_RepositoryRecord)
 conv_dict_SdnControllerRef_SdnControllerRecord = dict_of(conv_SdnControllerRef, conv_SdnControllerRecord)
 conv_dict_SmRef_SmRecord = dict_of(conv_SmRef, conv_SmRecord)
@@ -3928,6 +4270,7 @@ conv_dict_VmRef_dict_str_str = dict_of(conv_VmRef, conv_dict_str_str)
 conv_dict_VmppRef_VmppRecord = dict_of(conv_VmppRef, conv_VmppRecord)
 conv_dict_VmssRef_VmssRecord = dict_of(conv_VmssRef, conv_VmssRecord)
 conv_dict_VmApplianceRef_VmApplianceRecord = dict_of(conv_VmApplianceRef, conv_VmApplianceRecord)
+conv_dict_VmGroupRef_VmGroupRecord = dict_of(conv_VmGroupRef, conv_VmGroupRecord)
 conv_dict_VmGuestMetricsRef_VmGuestMetricsRecord = dict_of(conv_VmGuestMetricsRef, conv_VmGuestMetricsRecord)
 conv_dict_VmMetricsRef_VmMetricsRecord = dict_of(conv_VmMetricsRef, conv_VmMetricsRecord)
 conv_dict_VtpmRef_VtpmRecord = dict_of(conv_VtpmRef, conv_VtpmRecord)
@@ -3959,12 +4302,15 @@ conv_snapshot = to_any_dict
 #: Record converters by the lowercase class name that events use.
 SNAPSHOT_CONVERTERS: Dict[str, Callable[[object], object]] = {
     "bond": conv_BondRecord,
+    "caller": conv_CallerRecord,
     "certificate": conv_CertificateRecord,
     "cluster": conv_ClusterRecord,
     "cluster_host": conv_ClusterHostRecord,
     "dr_task": conv_DrTaskRecord,
+    "driver_variant": conv_DriverVariantRecord,
     "feature": conv_FeatureRecord,
     "gpu_group": conv_GpuGroupRecord,
+    "host_driver": conv_HostDriverRecord,
     "lvhd": conv_LvhdRecord,
     "observer": conv_ObserverRecord,
     "pbd": conv_PbdRecord,
@@ -3977,6 +4323,7 @@ SNAPSHOT_CONVERTERS: Dict[str, Callable[[object], object]] = {
     "pvs_proxy": conv_PvsProxyRecord,
     "pvs_server": conv_PvsServerRecord,
     "pvs_site": conv_PvsSiteRecord,
+    "rate_limit": conv_RateLimitRecord,
     "repository": conv_RepositoryRecord,
     "sdn_controller": conv_SdnControllerRecord,
     "sm": conv_SmRecord,
@@ -3994,6 +4341,7 @@ SNAPSHOT_CONVERTERS: Dict[str, Callable[[object], object]] = {
     "vmpp": conv_VmppRecord,
     "vmss": conv_VmssRecord,
     "vm_appliance": conv_VmApplianceRecord,
+    "vm_group": conv_VmGroupRecord,
     "vm_guest_metrics": conv_VmGuestMetricsRecord,
     "vm_metrics": conv_VmMetricsRecord,
     "vtpm": conv_VtpmRecord,
@@ -4038,12 +4386,15 @@ def snapshot_record(event: EventRecord) -> Optional[object]:
 
 __all__ = [
     "BondRef",
+    "CallerRef",
     "CertificateRef",
     "ClusterRef",
     "ClusterHostRef",
     "DrTaskRef",
+    "DriverVariantRef",
     "FeatureRef",
     "GpuGroupRef",
+    "HostDriverRef",
     "LvhdRef",
     "ObserverRef",
     "PbdRef",
@@ -4056,6 +4407,7 @@ __all__ = [
     "PvsProxyRef",
     "PvsServerRef",
     "PvsSiteRef",
+    "RateLimitRef",
     "RepositoryRef",
     "SdnControllerRef",
     "SmRef",
@@ -4073,6 +4425,7 @@ __all__ = [
     "VmppRef",
     "VmssRef",
     "VmApplianceRef",
+    "VmGroupRef",
     "VmGuestMetricsRef",
     "VmMetricsRef",
     "VtpmRef",
@@ -4105,12 +4458,15 @@ __all__ = [
     "UserRef",
     "VdiNbdServerInfoRef",
     "BondRecord",
+    "CallerRecord",
     "CertificateRecord",
     "ClusterRecord",
     "ClusterHostRecord",
     "DrTaskRecord",
+    "DriverVariantRecord",
     "FeatureRecord",
     "GpuGroupRecord",
+    "HostDriverRecord",
     "LvhdRecord",
     "ObserverRecord",
     "PbdRecord",
@@ -4123,6 +4479,7 @@ __all__ = [
     "PvsProxyRecord",
     "PvsServerRecord",
     "PvsSiteRecord",
+    "RateLimitRecord",
     "RepositoryRecord",
     "SdnControllerRecord",
     "SmRecord",
@@ -4140,6 +4497,7 @@ __all__ = [
     "VmppRecord",
     "VmssRecord",
     "VmApplianceRecord",
+    "VmGroupRecord",
     "VmGuestMetricsRecord",
     "VmMetricsRecord",
     "VtpmRecord",

@@ -484,6 +484,13 @@ enum xen_api_failure
      */
     XEN_API_FAILURE_CONFIGURE_REPOSITORIES_IN_PROGRESS,
     /**
+     * A PIF could not be introduced because the host has no network interface
+     * named `device` with MAC address `mac`. Published in XAPI 24.17.0.
+     *
+     * Parameters: device, mac.
+     */
+    XEN_API_FAILURE_COULD_NOT_FIND_NETWORK_INTERFACE_WITH_SPECIFIED_DEVICE_NAME_AND_MAC_ADDRESS,
+    /**
      * The database could not be imported; `reason` says why.
      *
      * Parameters: reason.
@@ -3067,6 +3074,15 @@ enum xen_api_failure
      * Parameters: vm, vmss.
      */
     XEN_API_FAILURE_VM_ASSIGNED_TO_SNAPSHOT_SCHEDULE,
+    /**
+     * VM `vm` cannot start because more than one of its disks is set to reset
+     * on boot and has a timeoffset key in its other_config, so it is unclear
+     * which saved clock offset to use. The references of those VDIs follow
+     * `vm` in the error. Published in XAPI 24.17.0.
+     *
+     * Parameters: vm.
+     */
+    XEN_API_FAILURE_VM_ATTACHED_TO_MORE_THAN_ONE_VDI_WITH_TIMEOFFSET_MARKED_AS_RESET_ON_BOOT,
     /**
      * `vm` is in the wrong power state for the call: `expected` is the state
      * the operation needs and `actual` the one the VM is in.

@@ -5,6 +5,7 @@
 
 #include <xen/api/xen_common.h>
 #include <xen/api/xen_certificate_decl.h>
+#include <xen/api/xen_certificate_purpose.h>
 #include <xen/api/xen_certificate_type.h>
 #include <xen/api/xen_certificate_xen_certificate_record_map.h>
 #include <xen/api/xen_host.h>
@@ -91,8 +92,27 @@ typedef struct xen_certificate_record
     /**
      * Hash fingerprint of the certificate as colon-separated hexadecimal
      * bytes, used to identify it.
+     *
+     * Deprecated since XAPI 24.19.0.
      */
-    char *fingerprint;
+    char *fingerprint XEN_DEPRECATED;
+    /**
+     * SHA-256 fingerprint of the certificate as uppercase hexadecimal bytes
+     * separated by colons. Use this in place of the deprecated fingerprint
+     * field.
+     */
+    char *fingerprint_sha256;
+    /**
+     * SHA-1 fingerprint of the certificate as uppercase hexadecimal bytes
+     * separated by colons.
+     */
+    char *fingerprint_sha1;
+    /**
+     * Uses for which this trusted certificate is accepted, such as licensing
+     * or LDAPS. Empty if the certificate has no specific purpose, as with
+     * host certificates and general CA certificates.
+     */
+    struct xen_certificate_purpose_set *purpose;
 } xen_certificate_record;
 
 /**
@@ -276,9 +296,38 @@ xen_certificate_get_not_after(xen_session *session, time_t *result, xen_certific
  * Returns the `fingerprint` field of the given Certificate.
  *
  * Allowed to the role read-only and every more privileged one.
+ *
+ * Deprecated since XAPI 24.19.0.
+ */
+extern XEN_DEPRECATED bool
+xen_certificate_get_fingerprint(xen_session *session, char **result, xen_certificate self);
+
+
+/**
+ * Returns the `fingerprint_sha256` field of the given Certificate.
+ *
+ * Allowed to the role read-only and every more privileged one.
  */
 extern bool
-xen_certificate_get_fingerprint(xen_session *session, char **result, xen_certificate self);
+xen_certificate_get_fingerprint_sha256(xen_session *session, char **result, xen_certificate self);
+
+
+/**
+ * Returns the `fingerprint_sha1` field of the given Certificate.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_certificate_get_fingerprint_sha1(xen_session *session, char **result, xen_certificate self);
+
+
+/**
+ * Returns the `purpose` field of the given Certificate.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_certificate_get_purpose(xen_session *session, struct xen_certificate_purpose_set **result, xen_certificate self);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,13 @@ enum xen_certificate_type
      * Spelled "host_internal" by the API.
      */
     XEN_CERTIFICATE_TYPE_HOST_INTERNAL,
+    /**
+     * A leaf certificate that the whole pool trusts as it is, rather than
+     * through a certificate authority. Published in XAPI 26.13.0.
+     *
+     * Spelled "pinned" by the API.
+     */
+    XEN_CERTIFICATE_TYPE_PINNED,
 
     /**
      * A value this version of the library does not know.

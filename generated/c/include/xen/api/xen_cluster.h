@@ -132,6 +132,18 @@ typedef struct xen_cluster_record
      * interpreted by the server.
      */
     xen_string_string_map *other_config;
+    /**
+     * Major version of the cluster stack (corosync) the cluster runs: 3 if
+     * the pool's license allowed corosync 3 when the cluster was created,
+     * otherwise 2. Clusters created before this field existed show 2. It
+     * cannot be changed through the API.
+     */
+    int64_t cluster_stack_version;
+    /**
+     * Number of hosts the cluster stack expects to be members of the cluster,
+     * as last reported by the cluster stack. 0 until the first report.
+     */
+    int64_t expected_hosts;
 } xen_cluster_record;
 
 /**
@@ -578,6 +590,24 @@ xen_cluster_add_to_other_config(xen_session *session, xen_cluster self, char *ke
  */
 extern bool
 xen_cluster_remove_from_other_config(xen_session *session, xen_cluster self, char *key);
+
+
+/**
+ * Returns the `cluster_stack_version` field of the given Cluster.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_cluster_get_cluster_stack_version(xen_session *session, int64_t *result, xen_cluster self);
+
+
+/**
+ * Returns the `expected_hosts` field of the given Cluster.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_cluster_get_expected_hosts(xen_session *session, int64_t *result, xen_cluster self);
 
 #ifdef __cplusplus
 }

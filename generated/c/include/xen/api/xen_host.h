@@ -21,6 +21,7 @@
 #include <xen/api/xen_host_display.h>
 #include <xen/api/xen_host_metrics.h>
 #include <xen/api/xen_host_metrics_decl.h>
+#include <xen/api/xen_host_ntp_mode.h>
 #include <xen/api/xen_host_numa_affinity_policy.h>
 #include <xen/api/xen_host_patch.h>
 #include <xen/api/xen_host_patch_decl.h>
@@ -441,6 +442,58 @@ typedef struct xen_host_record
      * none.
      */
     char *last_update_hash;
+    /**
+     * Whether the SSH service in the host's control domain is currently
+     * enabled and reachable through the firewall.
+     */
+    bool ssh_enabled;
+    /**
+     * Number of seconds after which SSH access is turned off again each time
+     * it is enabled through the API; 0 means SSH stays on until disabled
+     * explicitly.
+     */
+    int64_t ssh_enabled_timeout;
+    /**
+     * Time (UTC) at which the current SSH session window will be closed
+     * automatically; meaningful only while SSH is enabled with a non-zero
+     * timeout.
+     */
+    time_t ssh_expiry;
+    /**
+     * Number of seconds a shell session on the host's control domain may stay
+     * idle before it is logged out; 0 means idle sessions are never ended.
+     */
+    int64_t console_idle_timeout;
+    /**
+     * When true, SSH on the host is kept closed while the toolstack is
+     * healthy and opened automatically only if the API becomes unavailable.
+     */
+    bool ssh_auto_mode;
+    /**
+     * Deepest processor C-state the host is allowed to enter: empty for no
+     * limit, "N" to limit to CN, or "N,M" to limit to CN with sub-state M.
+     */
+    char *max_cstate;
+    /**
+     * Whether the host itself was booted with UEFI Secure Boot enabled.
+     */
+    bool secure_boot;
+    /**
+     * Where the host takes its NTP time servers from (DHCP, a custom list,
+     * the built-in factory list), or whether time synchronisation is switched
+     * off.
+     */
+    enum xen_host_ntp_mode ntp_mode;
+    /**
+     * NTP servers chosen by the administrator; used only while the host's NTP
+     * mode is Custom. Empty if none have been set.
+     */
+    struct xen_string_set *ntp_custom_servers;
+    /**
+     * The host's time zone, as an IANA time zone name such as
+     * "Europe/London"; defaults to "UTC".
+     */
+    char *timezone;
 } xen_host_record;
 
 /**
@@ -1245,7 +1298,7 @@ xen_host_retrieve_wlb_evacuate_recommendations_async(xen_session *session, xen_t
  * Allowed to the role pool-admin and every more privileged one.
  */
 extern bool
-xen_host_disable_external_auth(xen_session *session, xen_host host, xen_string_string_map *config);
+xen_host_disable_external_auth(xen_session *session, xen_host host, xen_string_string_map *config, bool force);
 
 
 /**
@@ -1258,7 +1311,7 @@ xen_host_disable_external_auth(xen_session *session, xen_host host, xen_string_s
  * Allowed to the role pool-admin and every more privileged one.
  */
 extern bool
-xen_host_disable_external_auth_async(xen_session *session, xen_task *result, xen_host host, xen_string_string_map *config);
+xen_host_disable_external_auth_async(xen_session *session, xen_task *result, xen_host host, xen_string_string_map *config, bool force);
 
 
 /**
@@ -2218,7 +2271,7 @@ xen_host_enable_async(xen_session *session, xen_task *result, xen_host host);
  * Allowed to the roles pool-admin, pool-operator, client-cert.
  */
 extern bool
-xen_host_disable(xen_session *session, xen_host host);
+xen_host_disable(xen_session *session, xen_host host, bool auto_enable);
 
 
 /**
@@ -2230,7 +2283,385 @@ xen_host_disable(xen_session *session, xen_host host);
  * Allowed to the roles pool-admin, pool-operator, client-cert.
  */
 extern bool
-xen_host_disable_async(xen_session *session, xen_task *result, xen_host host);
+xen_host_disable_async(xen_session *session, xen_task *result, xen_host host, bool auto_enable);
+
+
+/**
+ * Sets the host's system clock by hand. Only allowed while the host's NTP
+ * mode is Disabled.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_host_set_servertime(xen_session *session, xen_host self, time_t value);
+
+
+/**
+ * Sets the host's system clock by hand. Only allowed while the host's NTP
+ * mode is Disabled.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_host_set_servertime_async(xen_session *session, xen_task *result, xen_host self, time_t value);
+
+
+/**
+ * Checks whether the host's system clock is currently synchronised with its
+ * NTP servers.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_ntp_synchronized(xen_session *session, bool *result, xen_host self);
+
+
+/**
+ * Checks whether the host's system clock is currently synchronised with its
+ * NTP servers.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_ntp_synchronized_async(xen_session *session, xen_task *result, xen_host self);
+
+
+/**
+ * Lists the time zone names that the host accepts for set_timezone.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_list_timezones(xen_session *session, struct xen_string_set **result, xen_host self);
+
+
+/**
+ * Lists the time zone names that the host accepts for set_timezone.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_list_timezones_async(xen_session *session, xen_task *result, xen_host self);
+
+
+/**
+ * Changes the host's time zone, both in the operating system and in the host
+ * record.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_host_set_timezone(xen_session *session, xen_host self, char *value);
+
+
+/**
+ * Changes the host's time zone, both in the operating system and in the host
+ * record.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_host_set_timezone_async(xen_session *session, xen_task *result, xen_host self, char *value);
+
+
+/**
+ * Reports the state of each NTP server the host is using; empty if the time
+ * service is not running.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_ntp_servers_status(xen_session *session, xen_string_string_map **result, xen_host self);
+
+
+/**
+ * Reports the state of each NTP server the host is using; empty if the time
+ * service is not running.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_ntp_servers_status_async(xen_session *session, xen_task *result, xen_host self);
+
+
+/**
+ * Sets the list of administrator-chosen NTP servers. If the host is in Custom
+ * mode the time service is reconfigured at once and the list must not be
+ * empty; otherwise the list is only stored.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_host_set_ntp_custom_servers(xen_session *session, xen_host self, struct xen_string_set *value);
+
+
+/**
+ * Sets the list of administrator-chosen NTP servers. If the host is in Custom
+ * mode the time service is reconfigured at once and the list must not be
+ * empty; otherwise the list is only stored.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_host_set_ntp_custom_servers_async(xen_session *session, xen_task *result, xen_host self, struct xen_string_set *value);
+
+
+/**
+ * Chooses where the host gets its NTP servers from, or disables NTP, and
+ * reconfigures the time service to match. Custom and Factory modes require a
+ * non-empty server list.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_host_set_ntp_mode(xen_session *session, xen_host self, enum xen_host_ntp_mode value);
+
+
+/**
+ * Chooses where the host gets its NTP servers from, or disables NTP, and
+ * reconfigures the time service to match. Custom and Factory modes require a
+ * non-empty server list.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_host_set_ntp_mode_async(xen_session *session, xen_task *result, xen_host self, enum xen_host_ntp_mode value);
+
+
+/**
+ * Limits the deepest processor C-state the host may enter, both immediately
+ * and for future boots. Only C0, C1 or no limit are currently accepted.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_host_set_max_cstate(xen_session *session, xen_host self, char *value);
+
+
+/**
+ * Limits the deepest processor C-state the host may enter, both immediately
+ * and for future boots. Only C0, C1 or no limit are currently accepted.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_host_set_max_cstate_async(xen_session *session, xen_task *result, xen_host self, char *value);
+
+
+/**
+ * Returns the names and versions of client programs (taken from the HTTP
+ * User-Agent header) that have recently called the API on this host. The list
+ * is kept in memory, is limited in size and is cleared when the toolstack
+ * restarts.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_tracked_user_agents(xen_session *session, xen_string_string_map **result, xen_host self);
+
+
+/**
+ * Returns the names and versions of client programs (taken from the HTTP
+ * User-Agent header) that have recently called the API on this host. The list
+ * is kept in memory, is limited in size and is cleared when the toolstack
+ * restarts.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_tracked_user_agents_async(xen_session *session, xen_task *result, xen_host self);
+
+
+/**
+ * Turns SSH auto mode on or off for the host; in auto mode SSH is kept closed
+ * while the toolstack works and opened only when the API is unavailable.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_set_ssh_auto_mode(xen_session *session, xen_host self, bool value);
+
+
+/**
+ * Turns SSH auto mode on or off for the host; in auto mode SSH is kept closed
+ * while the toolstack works and opened only when the API is unavailable.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_set_ssh_auto_mode_async(xen_session *session, xen_task *result, xen_host self, bool value);
+
+
+/**
+ * Sets how long a shell session on the host's control domain may stay idle
+ * before it is logged out.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_set_console_idle_timeout(xen_session *session, xen_host self, int64_t value);
+
+
+/**
+ * Sets how long a shell session on the host's control domain may stay idle
+ * before it is logged out.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_set_console_idle_timeout_async(xen_session *session, xen_task *result, xen_host self, int64_t value);
+
+
+/**
+ * Sets how long SSH stays open after it is enabled; if SSH is currently
+ * enabled, the new timeout takes effect immediately.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_set_ssh_enabled_timeout(xen_session *session, xen_host self, int64_t value);
+
+
+/**
+ * Sets how long SSH stays open after it is enabled; if SSH is currently
+ * enabled, the new timeout takes effect immediately.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_set_ssh_enabled_timeout_async(xen_session *session, xen_task *result, xen_host self, int64_t value);
+
+
+/**
+ * Closes SSH access to the host: stops the SSH service, closes the firewall
+ * port and cancels any pending automatic disable.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_disable_ssh(xen_session *session, xen_host self);
+
+
+/**
+ * Closes SSH access to the host: stops the SSH service, closes the firewall
+ * port and cancels any pending automatic disable.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_disable_ssh_async(xen_session *session, xen_task *result, xen_host self);
+
+
+/**
+ * Opens SSH access to the host: enables and starts the SSH service and opens
+ * the firewall port. Turns off SSH auto mode and, if ssh_enabled_timeout is
+ * non-zero, schedules SSH to be disabled again when it expires.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_enable_ssh(xen_session *session, xen_host self);
+
+
+/**
+ * Opens SSH access to the host: enables and starts the SSH service and opens
+ * the firewall port. Turns off SSH auto mode and, if ssh_enabled_timeout is
+ * non-zero, schedules SSH to be disabled again when it expires.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_enable_ssh_async(xen_session *session, xen_task *result, xen_host self);
+
+
+/**
+ * Scans the host for hardware drivers and refreshes its Host_driver records
+ * accordingly.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_rescan_drivers(xen_session *session, xen_host self);
+
+
+/**
+ * Scans the host for hardware drivers and refreshes its Host_driver records
+ * accordingly.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_rescan_drivers_async(xen_session *session, xen_task *result, xen_host self);
+
+
+/**
+ * Turns LDAPS (LDAP over TLS) on or off for the external authentication
+ * service configured on the host; the new setting is checked against the
+ * directory and rolled back if it does not work.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_external_auth_set_ldaps(xen_session *session, xen_host host, bool ldaps, bool force);
+
+
+/**
+ * Turns LDAPS (LDAP over TLS) on or off for the external authentication
+ * service configured on the host; the new setting is checked against the
+ * directory and rolled back if it does not work.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_host_external_auth_set_ldaps_async(xen_session *session, xen_task *result, xen_host host, bool ldaps, bool force);
 
 
 /**
@@ -3118,6 +3549,96 @@ xen_host_get_pending_guidances_full(xen_session *session, struct xen_update_guid
  */
 extern bool
 xen_host_get_last_update_hash(xen_session *session, char **result, xen_host self);
+
+
+/**
+ * Returns the `ssh_enabled` field of the given host.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_ssh_enabled(xen_session *session, bool *result, xen_host self);
+
+
+/**
+ * Returns the `ssh_enabled_timeout` field of the given host.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_ssh_enabled_timeout(xen_session *session, int64_t *result, xen_host self);
+
+
+/**
+ * Returns the `ssh_expiry` field of the given host.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_ssh_expiry(xen_session *session, time_t *result, xen_host self);
+
+
+/**
+ * Returns the `console_idle_timeout` field of the given host.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_console_idle_timeout(xen_session *session, int64_t *result, xen_host self);
+
+
+/**
+ * Returns the `ssh_auto_mode` field of the given host.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_ssh_auto_mode(xen_session *session, bool *result, xen_host self);
+
+
+/**
+ * Returns the `max_cstate` field of the given host.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_max_cstate(xen_session *session, char **result, xen_host self);
+
+
+/**
+ * Returns the `secure_boot` field of the given host.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_secure_boot(xen_session *session, bool *result, xen_host self);
+
+
+/**
+ * Returns the `ntp_mode` field of the given host.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_ntp_mode(xen_session *session, enum xen_host_ntp_mode *result, xen_host self);
+
+
+/**
+ * Returns the `ntp_custom_servers` field of the given host.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_ntp_custom_servers(xen_session *session, struct xen_string_set **result, xen_host self);
+
+
+/**
+ * Returns the `timezone` field of the given host.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_host_get_timezone(xen_session *session, char **result, xen_host self);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 #include <xen/api/xen_cls.h>
 #include <xen/api/xen_message_decl.h>
 #include <xen/api/xen_message_xen_message_record_map.h>
+#include <xen/api/xen_string_string_map.h>
 #include <xen/api/xen_task.h>
 #include <xen/api/xen_task_decl.h>
 
@@ -399,6 +400,29 @@ xen_message_create(xen_session *session, xen_message *result, char *name, int64_
  */
 extern bool
 xen_message_create_async(xen_session *session, xen_task *result, char *name, int64_t priority, enum xen_cls cls, char *obj_uuid, char *body);
+
+
+/**
+ * Deletes every stored message that matches all of the given filters, or
+ * every message in the pool if no filter is given.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_message_destroy_all(xen_session *session, xen_string_string_map *filters);
+
+
+/**
+ * Deletes every stored message that matches all of the given filters, or
+ * every message in the pool if no filter is given.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_message_destroy_all_async(xen_session *session, xen_task *result, xen_string_string_map *filters);
 
 #ifdef __cplusplus
 }

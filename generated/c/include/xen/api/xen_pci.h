@@ -7,8 +7,11 @@
 #include <xen/api/xen_host.h>
 #include <xen/api/xen_host_decl.h>
 #include <xen/api/xen_pci_decl.h>
+#include <xen/api/xen_pci_dom0_access.h>
 #include <xen/api/xen_pci_xen_pci_record_map.h>
 #include <xen/api/xen_string_string_map.h>
+#include <xen/api/xen_task.h>
+#include <xen/api/xen_task_decl.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -110,6 +113,33 @@ typedef struct xen_pci_record
      * domain; empty if none.
      */
     char *driver_name;
+    /**
+     * PCI class code of the device as four lowercase hexadecimal digits
+     * without a prefix, base class followed by subclass; for example '0300'
+     * for a VGA controller or '0200' for an Ethernet controller.
+     */
+    char *class_id;
+    /**
+     * PCI vendor ID of the chip's maker as four lowercase hexadecimal digits
+     * without a prefix, for example '10de'.
+     */
+    char *vendor_id;
+    /**
+     * PCI device ID assigned by the vendor, as four lowercase hexadecimal
+     * digits without a prefix.
+     */
+    char *device_id;
+    /**
+     * PCI subsystem vendor ID as four lowercase hexadecimal digits, usually
+     * identifying the maker of the board or card; empty if the device reports
+     * no subsystem IDs.
+     */
+    char *subsystem_vendor_id;
+    /**
+     * PCI subsystem device ID as four lowercase hexadecimal digits, assigned
+     * by the subsystem vendor; empty if the device reports no subsystem IDs.
+     */
+    char *subsystem_device_id;
 } xen_pci_record;
 
 /**
@@ -197,6 +227,89 @@ xen_pci_record_opt_set_alloc(size_t size);
  */
 extern void
 xen_pci_record_opt_set_free(xen_pci_record_opt_set *set);
+
+
+/**
+ * Reports whether the control domain (dom0) can use the device now and
+ * whether that will change at the host's next reboot. Runs on the host that
+ * has the device.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pci_get_dom0_access_status(xen_session *session, enum xen_pci_dom0_access *result, xen_pci self);
+
+
+/**
+ * Reports whether the control domain (dom0) can use the device now and
+ * whether that will change at the host's next reboot. Runs on the host that
+ * has the device.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pci_get_dom0_access_status_async(xen_session *session, xen_task *result, xen_pci self);
+
+
+/**
+ * Lets the control domain (dom0) use the device again from the host's next
+ * reboot, by removing it from the list of devices hidden at boot. Returns the
+ * resulting access status, usually enable_on_reboot, or enabled if the device
+ * was not hidden. Also updates the dom0_access field of a PGPU for the
+ * device.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pci_enable_dom0_access(xen_session *session, enum xen_pci_dom0_access *result, xen_pci self);
+
+
+/**
+ * Lets the control domain (dom0) use the device again from the host's next
+ * reboot, by removing it from the list of devices hidden at boot. Returns the
+ * resulting access status, usually enable_on_reboot, or enabled if the device
+ * was not hidden. Also updates the dom0_access field of a PGPU for the
+ * device.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pci_enable_dom0_access_async(xen_session *session, xen_task *result, xen_pci self);
+
+
+/**
+ * Hides the device from the control domain (dom0) from the host's next reboot
+ * so that it can be passed through to VMs. Returns the resulting access
+ * status, usually disable_on_reboot. Also updates the dom0_access field of a
+ * PGPU for the device. Refused with BOOT_DEVICE_PASSTHROUGH_DISALLOWED for
+ * the device the host boots from.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pci_disable_dom0_access(xen_session *session, enum xen_pci_dom0_access *result, xen_pci self);
+
+
+/**
+ * Hides the device from the control domain (dom0) from the host's next reboot
+ * so that it can be passed through to VMs. Returns the resulting access
+ * status, usually disable_on_reboot. Also updates the dom0_access field of a
+ * PGPU for the device. Refused with BOOT_DEVICE_PASSTHROUGH_DISALLOWED for
+ * the device the host boots from.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pci_disable_dom0_access_async(xen_session *session, xen_task *result, xen_pci self);
 
 
 /**
@@ -361,6 +474,51 @@ xen_pci_get_subsystem_device_name(xen_session *session, char **result, xen_pci s
  */
 extern bool
 xen_pci_get_driver_name(xen_session *session, char **result, xen_pci self);
+
+
+/**
+ * Returns the `class_id` field of the given PCI.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pci_get_class_id(xen_session *session, char **result, xen_pci self);
+
+
+/**
+ * Returns the `vendor_id` field of the given PCI.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pci_get_vendor_id(xen_session *session, char **result, xen_pci self);
+
+
+/**
+ * Returns the `device_id` field of the given PCI.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pci_get_device_id(xen_session *session, char **result, xen_pci self);
+
+
+/**
+ * Returns the `subsystem_vendor_id` field of the given PCI.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pci_get_subsystem_vendor_id(xen_session *session, char **result, xen_pci self);
+
+
+/**
+ * Returns the `subsystem_device_id` field of the given PCI.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pci_get_subsystem_device_id(xen_session *session, char **result, xen_pci self);
 
 #ifdef __cplusplus
 }

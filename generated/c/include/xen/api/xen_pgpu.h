@@ -10,8 +10,8 @@
 #include <xen/api/xen_host_decl.h>
 #include <xen/api/xen_pci.h>
 #include <xen/api/xen_pci_decl.h>
+#include <xen/api/xen_pci_dom0_access.h>
 #include <xen/api/xen_pgpu_decl.h>
-#include <xen/api/xen_pgpu_dom0_access.h>
 #include <xen/api/xen_pgpu_xen_pgpu_record_map.h>
 #include <xen/api/xen_string_string_map.h>
 #include <xen/api/xen_task.h>
@@ -125,8 +125,10 @@ typedef struct xen_pgpu_record
     /**
      * Whether the control domain can currently use this GPU, including any
      * change pending until reboot.
+     *
+     * Deprecated since XAPI 24.14.0.
      */
-    enum xen_pgpu_dom0_access dom0_access;
+    enum xen_pci_dom0_access dom0_access XEN_DEPRECATED;
     /**
      * True if the host uses this GPU as its own console display device.
      */
@@ -230,9 +232,11 @@ xen_pgpu_record_opt_set_free(xen_pgpu_record_opt_set *set);
  * reboot; returns the resulting access state.
  *
  * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Deprecated since XAPI 24.14.0.
  */
-extern bool
-xen_pgpu_disable_dom0_access(xen_session *session, enum xen_pgpu_dom0_access *result, xen_pgpu self);
+extern XEN_DEPRECATED bool
+xen_pgpu_disable_dom0_access(xen_session *session, enum xen_pci_dom0_access *result, xen_pgpu self);
 
 
 /**
@@ -243,8 +247,10 @@ xen_pgpu_disable_dom0_access(xen_session *session, enum xen_pgpu_dom0_access *re
  * field holds the call's result once the task has finished.
  *
  * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Deprecated since XAPI 24.14.0.
  */
-extern bool
+extern XEN_DEPRECATED bool
 xen_pgpu_disable_dom0_access_async(xen_session *session, xen_task *result, xen_pgpu self);
 
 
@@ -253,9 +259,11 @@ xen_pgpu_disable_dom0_access_async(xen_session *session, xen_task *result, xen_p
  * reboot; returns the resulting access state.
  *
  * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Deprecated since XAPI 24.14.0.
  */
-extern bool
-xen_pgpu_enable_dom0_access(xen_session *session, enum xen_pgpu_dom0_access *result, xen_pgpu self);
+extern XEN_DEPRECATED bool
+xen_pgpu_enable_dom0_access(xen_session *session, enum xen_pci_dom0_access *result, xen_pgpu self);
 
 
 /**
@@ -266,8 +274,10 @@ xen_pgpu_enable_dom0_access(xen_session *session, enum xen_pgpu_dom0_access *res
  * field holds the call's result once the task has finished.
  *
  * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Deprecated since XAPI 24.14.0.
  */
-extern bool
+extern XEN_DEPRECATED bool
 xen_pgpu_enable_dom0_access_async(xen_session *session, xen_task *result, xen_pgpu self);
 
 
@@ -528,9 +538,11 @@ xen_pgpu_get_supported_vgpu_max_capacities(xen_session *session, xen_vgpu_type_i
  * Returns the `dom0_access` field of the given PGPU.
  *
  * Allowed to the role read-only and every more privileged one.
+ *
+ * Deprecated since XAPI 24.14.0.
  */
-extern bool
-xen_pgpu_get_dom0_access(xen_session *session, enum xen_pgpu_dom0_access *result, xen_pgpu self);
+extern XEN_DEPRECATED bool
+xen_pgpu_get_dom0_access(xen_session *session, enum xen_pci_dom0_access *result, xen_pgpu self);
 
 
 /**

@@ -6,6 +6,9 @@
 #include <xen/api/xen_common.h>
 #include <xen/api/xen_blob.h>
 #include <xen/api/xen_blob_decl.h>
+#include <xen/api/xen_certificate.h>
+#include <xen/api/xen_certificate_decl.h>
+#include <xen/api/xen_certificate_purpose.h>
 #include <xen/api/xen_host.h>
 #include <xen/api/xen_host_decl.h>
 #include <xen/api/xen_network.h>
@@ -14,6 +17,7 @@
 #include <xen/api/xen_pif_decl.h>
 #include <xen/api/xen_pool_allowed_operations.h>
 #include <xen/api/xen_pool_decl.h>
+#include <xen/api/xen_pool_guest_secureboot_readiness.h>
 #include <xen/api/xen_pool_xen_pool_record_map.h>
 #include <xen/api/xen_repository.h>
 #include <xen/api/xen_repository_decl.h>
@@ -246,8 +250,10 @@ typedef struct xen_pool_record
     /**
      * If true, clients should not give new VMs the Xen vendor PCI device used
      * to deliver drivers via Windows Update.
+     *
+     * Deprecated since XAPI 24.14.0.
      */
-    bool policy_no_vendor_device;
+    bool policy_no_vendor_device XEN_DEPRECATED;
     /**
      * If true, live patches are not applied and hosts need a reboot for
      * kernel or hypervisor fixes.
@@ -354,6 +360,58 @@ typedef struct xen_pool_record
      * schedule.
      */
     bool update_sync_enabled;
+    /**
+     * Whether successful external (for example Active Directory) logins are
+     * cached so that repeated logins do not have to contact the
+     * authentication service each time.
+     */
+    bool ext_auth_cache_enabled;
+    /**
+     * Maximum number of entries held in the external-authentication cache.
+     */
+    int64_t ext_auth_cache_size;
+    /**
+     * Number of seconds a cached external-authentication entry stays valid;
+     * defaults to 300.
+     */
+    int64_t ext_auth_cache_expiry;
+    /**
+     * Read-only tuning hints that clients should respect when working with
+     * this pool, as key/value pairs (for example a maximum VM group size);
+     * empty if none are configured.
+     */
+    xen_string_string_map *recommendations;
+    /**
+     * Licensing settings shared by every host in the pool, as key/value
+     * pairs; a key set on an individual host takes precedence over the same
+     * key here.
+     */
+    xen_string_string_map *license_server;
+    /**
+     * When true (the default) and HA is enabled, a protected VM that is shut
+     * down from inside the guest is restarted automatically; when false, such
+     * a shutdown removes the VM's HA restart requirement instead.
+     */
+    bool ha_reboot_vm_on_internal_shutdown;
+    /**
+     * When true, each VM or host console accepts only one connection at a
+     * time and websocket console connections are refused; when false, any
+     * number of connections is accepted.
+     */
+    bool limit_console_sessions;
+    /**
+     * Number of seconds a VM console connection may stay idle before it is
+     * closed; 0 means never. Does not affect host consoles, which use
+     * host.console_idle_timeout.
+     */
+    int64_t vm_console_idle_timeout;
+    /**
+     * When true, VMs created in the pool whose Secure Boot certificates are
+     * about to expire are marked to have those certificates updated on their
+     * next boot. Applies to VM.create and operations built on it (import,
+     * disaster recovery), not to clone or copy.
+     */
+    bool auto_update_vm_secureboot_certificates;
 } xen_pool_record;
 
 /**
@@ -769,7 +827,7 @@ xen_pool_check_update_readiness_async(xen_session *session, xen_task *result, xe
  * Allowed to the roles pool-admin, pool-operator, client-cert.
  */
 extern bool
-xen_pool_sync_updates(xen_session *session, char **result, xen_pool self, bool force, char *token, char *token_id);
+xen_pool_sync_updates(xen_session *session, char **result, xen_pool self, bool force, char *token, char *token_id, char *username, char *password);
 
 
 /**
@@ -783,7 +841,7 @@ xen_pool_sync_updates(xen_session *session, char **result, xen_pool self, bool f
  * Allowed to the roles pool-admin, pool-operator, client-cert.
  */
 extern bool
-xen_pool_sync_updates_async(xen_session *session, xen_task *result, xen_pool self, bool force, char *token, char *token_id);
+xen_pool_sync_updates_async(xen_session *session, xen_task *result, xen_pool self, bool force, char *token, char *token_id, char *username, char *password);
 
 
 /**
@@ -1317,9 +1375,11 @@ xen_pool_crl_install_async(xen_session *session, xen_task *result, char *name, c
  * Removes the named trusted CA certificate from the pool; returns nothing.
  *
  * Allowed to the roles pool-admin, pool-operator, client-cert.
+ *
+ * Deprecated since XAPI 26.13.0.
  */
-extern bool
-xen_pool_uninstall_ca_certificate(xen_session *session, char *name);
+extern XEN_DEPRECATED bool
+xen_pool_uninstall_ca_certificate(xen_session *session, char *name, bool force);
 
 
 /**
@@ -1329,9 +1389,11 @@ xen_pool_uninstall_ca_certificate(xen_session *session, char *name);
  * field holds the call's result once the task has finished.
  *
  * Allowed to the roles pool-admin, pool-operator, client-cert.
+ *
+ * Deprecated since XAPI 26.13.0.
  */
-extern bool
-xen_pool_uninstall_ca_certificate_async(xen_session *session, xen_task *result, char *name);
+extern XEN_DEPRECATED bool
+xen_pool_uninstall_ca_certificate_async(xen_session *session, xen_task *result, char *name, bool force);
 
 
 /**
@@ -1339,8 +1401,10 @@ xen_pool_uninstall_ca_certificate_async(xen_session *session, xen_task *result, 
  * host; returns nothing.
  *
  * Allowed to the roles pool-admin, pool-operator, client-cert.
+ *
+ * Deprecated since XAPI 26.13.0.
  */
-extern bool
+extern XEN_DEPRECATED bool
 xen_pool_install_ca_certificate(xen_session *session, char *name, char *cert);
 
 
@@ -1352,8 +1416,10 @@ xen_pool_install_ca_certificate(xen_session *session, char *name, char *cert);
  * field holds the call's result once the task has finished.
  *
  * Allowed to the roles pool-admin, pool-operator, client-cert.
+ *
+ * Deprecated since XAPI 26.13.0.
  */
-extern bool
+extern XEN_DEPRECATED bool
 xen_pool_install_ca_certificate_async(xen_session *session, xen_task *result, char *name, char *cert);
 
 
@@ -2100,6 +2166,309 @@ xen_pool_join_async(xen_session *session, xen_task *result, char *master_address
 
 
 /**
+ * Copies the trusted certificates of one type (root CA or pinned) from
+ * another pool into this one, skipping those already present. If any
+ * installation fails, the certificates added by this call are removed again.
+ *
+ * Allowed to the roles pool-admin, pool-operator, client-cert.
+ */
+extern bool
+xen_pool_sync_trusted_certificates_from(xen_session *session, struct xen_certificate_set **result, xen_pool self, char *remote_pool, xen_session *remote_session, char *remote_certificate, bool ca);
+
+
+/**
+ * Copies the trusted certificates of one type (root CA or pinned) from
+ * another pool into this one, skipping those already present. If any
+ * installation fails, the certificates added by this call are removed again.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the roles pool-admin, pool-operator, client-cert.
+ */
+extern bool
+xen_pool_sync_trusted_certificates_from_async(xen_session *session, xen_task *result, xen_pool self, char *remote_pool, xen_session *remote_session, char *remote_certificate, bool ca);
+
+
+/**
+ * Removes a trusted TLS certificate from the pool and from every host in it.
+ *
+ * Allowed to the roles pool-admin, pool-operator, client-cert.
+ */
+extern bool
+xen_pool_uninstall_trusted_certificate(xen_session *session, xen_pool self, xen_certificate certificate);
+
+
+/**
+ * Removes a trusted TLS certificate from the pool and from every host in it.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the roles pool-admin, pool-operator, client-cert.
+ */
+extern bool
+xen_pool_uninstall_trusted_certificate_async(xen_session *session, xen_task *result, xen_pool self, xen_certificate certificate);
+
+
+/**
+ * Adds a trusted TLS certificate, either a root CA or a pinned server
+ * certificate, for the given purposes, and copies it to every host in the
+ * pool.
+ *
+ * Allowed to the roles pool-admin, pool-operator, client-cert.
+ */
+extern bool
+xen_pool_install_trusted_certificate(xen_session *session, xen_pool self, bool ca, char *cert, struct xen_certificate_purpose_set *purpose);
+
+
+/**
+ * Adds a trusted TLS certificate, either a root CA or a pinned server
+ * certificate, for the given purposes, and copies it to every host in the
+ * pool.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the roles pool-admin, pool-operator, client-cert.
+ */
+extern bool
+xen_pool_install_trusted_certificate_async(xen_session *session, xen_task *result, xen_pool self, bool ca, char *cert, struct xen_certificate_purpose_set *purpose);
+
+
+/**
+ * Turns SSH auto mode on or off on every host in the pool; fails with a list
+ * of the hosts where it could not be changed.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_pool_set_ssh_auto_mode(xen_session *session, xen_pool self, bool value);
+
+
+/**
+ * Turns SSH auto mode on or off on every host in the pool; fails with a list
+ * of the hosts where it could not be changed.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_pool_set_ssh_auto_mode_async(xen_session *session, xen_task *result, xen_pool self, bool value);
+
+
+/**
+ * Sets the idle timeout for control-domain shell sessions on every host in
+ * the pool; fails with a list of the hosts where it could not be set.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_pool_set_console_idle_timeout(xen_session *session, xen_pool self, int64_t value);
+
+
+/**
+ * Sets the idle timeout for control-domain shell sessions on every host in
+ * the pool; fails with a list of the hosts where it could not be set.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_pool_set_console_idle_timeout_async(xen_session *session, xen_task *result, xen_pool self, int64_t value);
+
+
+/**
+ * Sets the SSH timeout on every host in the pool; fails with a list of the
+ * hosts where it could not be set.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_pool_set_ssh_enabled_timeout(xen_session *session, xen_pool self, int64_t value);
+
+
+/**
+ * Sets the SSH timeout on every host in the pool; fails with a list of the
+ * hosts where it could not be set.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_pool_set_ssh_enabled_timeout_async(xen_session *session, xen_task *result, xen_pool self, int64_t value);
+
+
+/**
+ * Disables SSH access on every host in the pool by calling host.disable_ssh
+ * on each; fails with a list of the hosts where it did not succeed.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_pool_disable_ssh(xen_session *session, xen_pool self);
+
+
+/**
+ * Disables SSH access on every host in the pool by calling host.disable_ssh
+ * on each; fails with a list of the hosts where it did not succeed.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_pool_disable_ssh_async(xen_session *session, xen_task *result, xen_pool self);
+
+
+/**
+ * Enables SSH access on every host in the pool by calling host.enable_ssh on
+ * each; fails with a list of the hosts where it did not succeed.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_pool_enable_ssh(xen_session *session, xen_pool self);
+
+
+/**
+ * Enables SSH access on every host in the pool by calling host.enable_ssh on
+ * each; fails with a list of the hosts where it did not succeed.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_pool_enable_ssh_async(xen_session *session, xen_task *result, xen_pool self);
+
+
+/**
+ * Checks whether the pool holds the UEFI key files that guests need in order
+ * to boot with Secure Boot.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_get_guest_secureboot_readiness(xen_session *session, enum xen_pool_guest_secureboot_readiness *result, xen_pool self);
+
+
+/**
+ * Checks whether the pool holds the UEFI key files that guests need in order
+ * to boot with Secure Boot.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_get_guest_secureboot_readiness_async(xen_session *session, xen_task *result, xen_pool self);
+
+
+/**
+ * Sets how long entries stay in the external-authentication cache; must be
+ * greater than zero.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_set_ext_auth_cache_expiry(xen_session *session, xen_pool self, int64_t value);
+
+
+/**
+ * Sets how long entries stay in the external-authentication cache; must be
+ * greater than zero.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_set_ext_auth_cache_expiry_async(xen_session *session, xen_task *result, xen_pool self, int64_t value);
+
+
+/**
+ * Sets the maximum number of entries in the external-authentication cache;
+ * must not be negative.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_set_ext_auth_cache_size(xen_session *session, xen_pool self, int64_t value);
+
+
+/**
+ * Sets the maximum number of entries in the external-authentication cache;
+ * must not be negative.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_set_ext_auth_cache_size_async(xen_session *session, xen_task *result, xen_pool self, int64_t value);
+
+
+/**
+ * Turns caching of external-authentication results on or off for the pool;
+ * turning it off also empties the cache.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_set_ext_auth_cache_enabled(xen_session *session, xen_pool self, bool value);
+
+
+/**
+ * Turns caching of external-authentication results on or off for the pool;
+ * turning it off also empties the cache.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_set_ext_auth_cache_enabled_async(xen_session *session, xen_task *result, xen_pool self, bool value);
+
+
+/**
+ * Turns LDAPS (LDAP over TLS) on or off for external authentication on every
+ * host in the pool, coordinator first; if any host fails, the hosts already
+ * changed are switched back.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_pool_external_auth_set_ldaps(xen_session *session, xen_pool pool, bool ldaps, bool force);
+
+
+/**
+ * Turns LDAPS (LDAP over TLS) on or off for external authentication on every
+ * host in the pool, coordinator first; if any host fails, the hosts already
+ * changed are switched back.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_pool_external_auth_set_ldaps_async(xen_session *session, xen_task *result, xen_pool pool, bool ldaps, bool force);
+
+
+/**
  * Returns every field of the given pool as one record.
  *
  * Allowed to the role read-only and every more privileged one.
@@ -2628,8 +2997,10 @@ xen_pool_get_cpu_info(xen_session *session, xen_string_string_map **result, xen_
  * Returns the `policy_no_vendor_device` field of the given pool.
  *
  * Allowed to the role read-only and every more privileged one.
+ *
+ * Deprecated since XAPI 24.14.0.
  */
-extern bool
+extern XEN_DEPRECATED bool
 xen_pool_get_policy_no_vendor_device(xen_session *session, bool *result, xen_pool self);
 
 
@@ -2637,8 +3008,10 @@ xen_pool_get_policy_no_vendor_device(xen_session *session, bool *result, xen_poo
  * Replaces the `policy_no_vendor_device` field of the given pool.
  *
  * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Deprecated since XAPI 24.14.0.
  */
-extern bool
+extern XEN_DEPRECATED bool
 xen_pool_set_policy_no_vendor_device(xen_session *session, xen_pool self, bool value);
 
 
@@ -2883,6 +3256,154 @@ xen_pool_get_update_sync_day(xen_session *session, int64_t *result, xen_pool sel
  */
 extern bool
 xen_pool_get_update_sync_enabled(xen_session *session, bool *result, xen_pool self);
+
+
+/**
+ * Returns the `ext_auth_cache_enabled` field of the given pool.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pool_get_ext_auth_cache_enabled(xen_session *session, bool *result, xen_pool self);
+
+
+/**
+ * Returns the `ext_auth_cache_size` field of the given pool.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pool_get_ext_auth_cache_size(xen_session *session, int64_t *result, xen_pool self);
+
+
+/**
+ * Returns the `ext_auth_cache_expiry` field of the given pool.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pool_get_ext_auth_cache_expiry(xen_session *session, int64_t *result, xen_pool self);
+
+
+/**
+ * Returns the `recommendations` field of the given pool.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pool_get_recommendations(xen_session *session, xen_string_string_map **result, xen_pool self);
+
+
+/**
+ * Returns the `license_server` field of the given pool.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pool_get_license_server(xen_session *session, xen_string_string_map **result, xen_pool self);
+
+
+/**
+ * Replaces the `license_server` field of the given pool.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_set_license_server(xen_session *session, xen_pool self, xen_string_string_map *value);
+
+
+/**
+ * Adds a key and its value to the `license_server` map of the given pool;
+ * fails if the key is already there.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_add_to_license_server(xen_session *session, xen_pool self, char *key, char *value);
+
+
+/**
+ * Removes a key and its value from the `license_server` map of the given
+ * pool, if present.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_remove_from_license_server(xen_session *session, xen_pool self, char *key);
+
+
+/**
+ * Returns the `ha_reboot_vm_on_internal_shutdown` field of the given pool.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pool_get_ha_reboot_vm_on_internal_shutdown(xen_session *session, bool *result, xen_pool self);
+
+
+/**
+ * Replaces the `ha_reboot_vm_on_internal_shutdown` field of the given pool.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_set_ha_reboot_vm_on_internal_shutdown(xen_session *session, xen_pool self, bool value);
+
+
+/**
+ * Returns the `limit_console_sessions` field of the given pool.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pool_get_limit_console_sessions(xen_session *session, bool *result, xen_pool self);
+
+
+/**
+ * Replaces the `limit_console_sessions` field of the given pool.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_set_limit_console_sessions(xen_session *session, xen_pool self, bool value);
+
+
+/**
+ * Returns the `vm_console_idle_timeout` field of the given pool.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pool_get_vm_console_idle_timeout(xen_session *session, int64_t *result, xen_pool self);
+
+
+/**
+ * Replaces the `vm_console_idle_timeout` field of the given pool.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_set_vm_console_idle_timeout(xen_session *session, xen_pool self, int64_t value);
+
+
+/**
+ * Returns the `auto_update_vm_secureboot_certificates` field of the given
+ * pool.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_pool_get_auto_update_vm_secureboot_certificates(xen_session *session, bool *result, xen_pool self);
+
+
+/**
+ * Replaces the `auto_update_vm_secureboot_certificates` field of the given
+ * pool.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ */
+extern bool
+xen_pool_set_auto_update_vm_secureboot_certificates(xen_session *session, xen_pool self, bool value);
 
 #ifdef __cplusplus
 }

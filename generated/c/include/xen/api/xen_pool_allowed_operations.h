@@ -54,6 +54,13 @@ enum xen_pool_allowed_operations
      */
     XEN_POOL_ALLOWED_OPERATIONS_SYNC_UPDATES,
     /**
+     * Loading updates into the pool from an uploaded bundle file. Published
+     * in XAPI 24.23.0.
+     *
+     * Spelled "sync_bundle" by the API.
+     */
+    XEN_POOL_ALLOWED_OPERATIONS_SYNC_BUNDLE,
+    /**
      * Listing the updates available for the pool's hosts.
      *
      * Spelled "get_updates" by the API.
@@ -101,6 +108,13 @@ enum xen_pool_allowed_operations
      * Spelled "eject" by the API.
      */
     XEN_POOL_ALLOWED_OPERATIONS_EJECT,
+    /**
+     * Exchanging certificate revocation lists with a host that is joining the
+     * pool. Published in XAPI 26.13.0.
+     *
+     * Spelled "exchange_crls_on_join" by the API.
+     */
+    XEN_POOL_ALLOWED_OPERATIONS_EXCHANGE_CRLS_ON_JOIN,
 
     /**
      * A value this version of the library does not know.

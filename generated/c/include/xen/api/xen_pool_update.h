@@ -333,6 +333,113 @@ xen_pool_update_introduce_async(xen_session *session, xen_task *result, xen_vdi 
 
 
 /**
+ * Meant for the toolstack's own use and left out of the published docs. Reads
+ * the list of updates recorded as applied on the given host and brings the
+ * database in line: creates missing pool_update records, sets the host's
+ * updates field and refreshes its software version and reboot-required
+ * information. Outside a rolling pool upgrade it also removes leftover patch
+ * and update records. The toolstack runs this itself at startup.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_pool_update_resync_host(xen_session *session, xen_host host);
+
+
+/**
+ * Meant for the toolstack's own use and left out of the published docs. Reads
+ * the list of updates recorded as applied on the given host and brings the
+ * database in line: creates missing pool_update records, sets the host's
+ * updates field and refreshes its software version and reboot-required
+ * information. Outside a rolling pool upgrade it also removes leftover patch
+ * and update records. The toolstack runs this itself at startup.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_pool_update_resync_host_async(xen_session *session, xen_task *result, xen_host host);
+
+
+/**
+ * Meant for the toolstack's own update tools and left out of the published
+ * docs. Undoes one earlier attach of the update's VDI; when the last attach
+ * is undone, the VDI is unmounted and unplugged from the control domain and
+ * the mount point is removed.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_pool_update_detach(xen_session *session, xen_pool_update self);
+
+
+/**
+ * Meant for the toolstack's own update tools and left out of the published
+ * docs. Undoes one earlier attach of the update's VDI; when the last attach
+ * is undone, the VDI is unmounted and unplugged from the control domain and
+ * the mount point is removed.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_pool_update_detach_async(xen_session *session, xen_task *result, xen_pool_update self);
+
+
+/**
+ * Meant for the toolstack's own update tools and left out of the published
+ * docs. Plugs the update's VDI into the control domain of a host that can
+ * reach it, mounts it there and returns a yum configuration that points at
+ * the mounted update over HTTP. Calls are counted, so each attach should be
+ * matched by a detach; fails with CANNOT_FIND_UPDATE if the update no longer
+ * has a VDI.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_pool_update_attach(xen_session *session, char **result, xen_pool_update self, bool use_localhost_proxy);
+
+
+/**
+ * Meant for the toolstack's own update tools and left out of the published
+ * docs. Plugs the update's VDI into the control domain of a host that can
+ * reach it, mounts it there and returns a yum configuration that points at
+ * the mounted update over HTTP. Calls are counted, so each attach should be
+ * matched by a detach; fails with CANNOT_FIND_UPDATE if the update no longer
+ * has a VDI.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_pool_update_attach_async(xen_session *session, xen_task *result, xen_pool_update self, bool use_localhost_proxy);
+
+
+/**
  * Returns every field of the given pool_update as one record.
  *
  * Allowed to the role read-only and every more privileged one.

@@ -4,6 +4,7 @@
 #define XEN_REPOSITORY_H
 
 #include <xen/api/xen_common.h>
+#include <xen/api/xen_origin.h>
 #include <xen/api/xen_repository_decl.h>
 #include <xen/api/xen_repository_xen_repository_record_map.h>
 #include <xen/api/xen_task.h>
@@ -102,6 +103,17 @@ typedef struct xen_repository_record
      * metadata; empty to use the default key.
      */
     char *gpgkey_path;
+    /**
+     * Where the repository's content comes from: remote URLs ('remote'), an
+     * update bundle uploaded to the pool ('bundle'), or another pool's
+     * coordinator ('remote_pool'). Set when the repository is introduced.
+     */
+    enum xen_origin origin;
+    /**
+     * For a 'remote_pool' repository, the TLS certificate of the remote
+     * pool's coordinator, used to verify it. Empty for other origins.
+     */
+    char *certificate;
 } xen_repository_record;
 
 /**
@@ -257,6 +269,58 @@ xen_repository_introduce_async(xen_session *session, xen_task *result, char *nam
 
 
 /**
+ * Creates a repository that takes its updates from another pool's coordinator
+ * over HTTPS, using the given certificate to verify the coordinator. The name
+ * and URL must not be in use by another repository.
+ *
+ * Allowed to the roles pool-admin, pool-operator, client-cert.
+ */
+extern bool
+xen_repository_introduce_remote_pool(xen_session *session, xen_repository *result, char *name_label, char *name_description, char *binary_url, char *certificate);
+
+
+/**
+ * Creates a repository that takes its updates from another pool's coordinator
+ * over HTTPS, using the given certificate to verify the coordinator. The name
+ * and URL must not be in use by another repository.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the roles pool-admin, pool-operator, client-cert.
+ */
+extern bool
+xen_repository_introduce_remote_pool_async(xen_session *session, xen_task *result, char *name_label, char *name_description, char *binary_url, char *certificate);
+
+
+/**
+ * Creates the pool's bundle repository. Its content comes from an update
+ * bundle file uploaded to the pool rather than from a URL. Only one bundle
+ * repository may exist, and its name must not be in use by another
+ * repository.
+ *
+ * Allowed to the roles pool-admin, pool-operator, client-cert.
+ */
+extern bool
+xen_repository_introduce_bundle(xen_session *session, xen_repository *result, char *name_label, char *name_description);
+
+
+/**
+ * Creates the pool's bundle repository. Its content comes from an update
+ * bundle file uploaded to the pool rather than from a URL. Only one bundle
+ * repository may exist, and its name must not be in use by another
+ * repository.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the roles pool-admin, pool-operator, client-cert.
+ */
+extern bool
+xen_repository_introduce_bundle_async(xen_session *session, xen_task *result, char *name_label, char *name_description);
+
+
+/**
  * Returns every field of the given Repository as one record.
  *
  * Allowed to the role read-only and every more privileged one.
@@ -401,6 +465,24 @@ xen_repository_get_up_to_date(xen_session *session, bool *result, xen_repository
  */
 extern bool
 xen_repository_get_gpgkey_path(xen_session *session, char **result, xen_repository self);
+
+
+/**
+ * Returns the `origin` field of the given Repository.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_repository_get_origin(xen_session *session, enum xen_origin *result, xen_repository self);
+
+
+/**
+ * Returns the `certificate` field of the given Repository.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_repository_get_certificate(xen_session *session, char **result, xen_repository self);
 
 #ifdef __cplusplus
 }

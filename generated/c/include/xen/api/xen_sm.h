@@ -4,6 +4,7 @@
 #define XEN_SM_H
 
 #include <xen/api/xen_common.h>
+#include <xen/api/xen_image_format_type.h>
 #include <xen/api/xen_sm_decl.h>
 #include <xen/api/xen_sm_xen_sm_record_map.h>
 #include <xen/api/xen_string_int_map.h>
@@ -123,6 +124,12 @@ typedef struct xen_sm_record
      * attached; empty when none is needed.
      */
     struct xen_string_set *required_cluster_stack;
+    /**
+     * Disk image formats (raw, vhd, qcow2) that SRs of this type can store
+     * VDIs in, as reported by the storage driver; empty if the driver does
+     * not say.
+     */
+    struct xen_image_format_type_set *supported_image_formats;
 } xen_sm_record;
 
 /**
@@ -412,6 +419,15 @@ xen_sm_get_driver_filename(xen_session *session, char **result, xen_sm self);
  */
 extern bool
 xen_sm_get_required_cluster_stack(xen_session *session, struct xen_string_set **result, xen_sm self);
+
+
+/**
+ * Returns the `supported_image_formats` field of the given SM.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_sm_get_supported_image_formats(xen_session *session, struct xen_image_format_type_set **result, xen_sm self);
 
 #ifdef __cplusplus
 }

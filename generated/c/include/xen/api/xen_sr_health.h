@@ -28,6 +28,21 @@ enum xen_sr_health
      * Spelled "recovering" by the API.
      */
     XEN_SR_HEALTH_RECOVERING,
+    /**
+     * The storage cannot currently be reached; it may come back, possibly
+     * after an administrator fixes the cause, so retrying later may work.
+     * Published in XAPI 24.17.0.
+     *
+     * Spelled "unreachable" by the API.
+     */
+    XEN_SR_HEALTH_UNREACHABLE,
+    /**
+     * The storage is unavailable and will not recover on its own; the host
+     * has to be rebooted. Published in XAPI 24.17.0.
+     *
+     * Spelled "unavailable" by the API.
+     */
+    XEN_SR_HEALTH_UNAVAILABLE,
 
     /**
      * A value this version of the library does not know.

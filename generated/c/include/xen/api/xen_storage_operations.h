@@ -131,6 +131,60 @@ enum xen_storage_operations
      */
     XEN_STORAGE_OPERATIONS_VDI_SET_ON_BOOT,
     /**
+     * Operations on a disk in the SR are being held back temporarily.
+     * Published in XAPI 24.37.0.
+     *
+     * Spelled "vdi_blocked" by the API.
+     */
+    XEN_STORAGE_OPERATIONS_VDI_BLOCKED,
+    /**
+     * A disk in the SR is being copied. Published in XAPI 24.37.0.
+     *
+     * Spelled "vdi_copy" by the API.
+     */
+    XEN_STORAGE_OPERATIONS_VDI_COPY,
+    /**
+     * A disk in the SR is being forcibly unlocked. Published in XAPI 24.37.0.
+     *
+     * Spelled "vdi_force_unlock" by the API.
+     */
+    XEN_STORAGE_OPERATIONS_VDI_FORCE_UNLOCK,
+    /**
+     * A disk record in the SR is being removed from the database without
+     * touching its data. Published in XAPI 24.37.0.
+     *
+     * Spelled "vdi_forget" by the API.
+     */
+    XEN_STORAGE_OPERATIONS_VDI_FORGET,
+    /**
+     * The attach configuration of a disk in the SR is being generated.
+     * Published in XAPI 24.37.0.
+     *
+     * Spelled "vdi_generate_config" by the API.
+     */
+    XEN_STORAGE_OPERATIONS_VDI_GENERATE_CONFIG,
+    /**
+     * A disk in the SR is being resized, possibly while attached to a running
+     * VM. Published in XAPI 24.37.0.
+     *
+     * Spelled "vdi_resize_online" by the API.
+     */
+    XEN_STORAGE_OPERATIONS_VDI_RESIZE_ONLINE,
+    /**
+     * The fields of a disk in the SR are being refreshed from the storage
+     * backend. Published in XAPI 24.37.0.
+     *
+     * Spelled "vdi_update" by the API.
+     */
+    XEN_STORAGE_OPERATIONS_VDI_UPDATE,
+    /**
+     * A disk in the SR is being reverted to the contents of one of its
+     * snapshots. Published in XAPI 26.16.0.
+     *
+     * Spelled "vdi_revert" by the API.
+     */
+    XEN_STORAGE_OPERATIONS_VDI_REVERT,
+    /**
      * Creating a new PBD that connects a host to this SR.
      *
      * Spelled "pbd_create" by the API.

@@ -588,7 +588,7 @@ xen_task_get_other_config(xen_session *session, xen_string_string_map **result, 
 /**
  * Replaces the `other_config` field of the given task.
  *
- * Allowed to the role pool-operator and every more privileged one.
+ * Allowed to the role read-only and every more privileged one.
  */
 extern bool
 xen_task_set_other_config(xen_session *session, xen_task self, xen_string_string_map *value);
@@ -598,7 +598,7 @@ xen_task_set_other_config(xen_session *session, xen_task self, xen_string_string
  * Adds a key and its value to the `other_config` map of the given task; fails
  * if the key is already there.
  *
- * Allowed to the role pool-operator and every more privileged one.
+ * Allowed to the role read-only and every more privileged one.
  */
 extern bool
 xen_task_add_to_other_config(xen_session *session, xen_task self, char *key, char *value);
@@ -608,7 +608,7 @@ xen_task_add_to_other_config(xen_session *session, xen_task self, char *key, cha
  * Removes a key and its value from the `other_config` map of the given task,
  * if present.
  *
- * Allowed to the role pool-operator and every more privileged one.
+ * Allowed to the role read-only and every more privileged one.
  */
 extern bool
 xen_task_remove_from_other_config(xen_session *session, xen_task self, char *key);

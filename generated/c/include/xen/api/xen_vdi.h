@@ -6,6 +6,8 @@
 #include <xen/api/xen_common.h>
 #include <xen/api/xen_crashdump.h>
 #include <xen/api/xen_crashdump_decl.h>
+#include <xen/api/xen_host.h>
+#include <xen/api/xen_host_decl.h>
 #include <xen/api/xen_on_boot.h>
 #include <xen/api/xen_pool.h>
 #include <xen/api/xen_pool_decl.h>
@@ -810,6 +812,66 @@ xen_vdi_snapshot(xen_session *session, xen_vdi *result, xen_vdi vdi, xen_string_
  */
 extern bool
 xen_vdi_snapshot_async(xen_session *session, xen_task *result, xen_vdi vdi, xen_string_string_map *driver_params);
+
+
+/**
+ * Overwrites the disk that `snapshot` was taken of with the snapshot's
+ * contents, discarding the disk's current data. The SR must be attached and
+ * its driver must support revert, otherwise UNIMPLEMENTED_IN_SM_BACKEND is
+ * raised.
+ *
+ * Allowed to the role vm-power-admin and every more privileged one.
+ */
+extern bool
+xen_vdi_revert(xen_session *session, xen_vdi snapshot);
+
+
+/**
+ * Overwrites the disk that `snapshot` was taken of with the snapshot's
+ * contents, discarding the disk's current data. The SR must be attached and
+ * its driver must support revert, otherwise UNIMPLEMENTED_IN_SM_BACKEND is
+ * raised.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role vm-power-admin and every more privileged one.
+ */
+extern bool
+xen_vdi_revert_async(xen_session *session, xen_task *result, xen_vdi snapshot);
+
+
+/**
+ * A debugging aid left out of the published docs. Asks the storage backend
+ * for the static configuration it would use to attach the VDI on the given
+ * host, and returns it as text. The SR must be plugged on that host and
+ * support VDI_GENERATE_CONFIG, and the VDI must be managed.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vdi_generate_config(xen_session *session, char **result, xen_host host, xen_vdi vdi);
+
+
+/**
+ * A debugging aid left out of the published docs. Asks the storage backend
+ * for the static configuration it would use to attach the VDI on the given
+ * host, and returns it as text. The SR must be plugged on that host and
+ * support VDI_GENERATE_CONFIG, and the VDI must be managed.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vdi_generate_config_async(xen_session *session, xen_task *result, xen_host host, xen_vdi vdi);
 
 
 /**

@@ -119,6 +119,20 @@ enum xen_vdi_operations
      * Spelled "blocked" by the API.
      */
     XEN_VDI_OPERATIONS_BLOCKED,
+    /**
+     * This snapshot is being used as the source of a revert onto the disk it
+     * was taken from. Published in XAPI 26.16.0.
+     *
+     * Spelled "revert_to" by the API.
+     */
+    XEN_VDI_OPERATIONS_REVERT_TO,
+    /**
+     * This disk is being reverted to the contents of one of its snapshots.
+     * Published in XAPI 26.16.0.
+     *
+     * Spelled "revert_from" by the API.
+     */
+    XEN_VDI_OPERATIONS_REVERT_FROM,
 
     /**
      * A value this version of the library does not know.

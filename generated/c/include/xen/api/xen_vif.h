@@ -4,6 +4,7 @@
 #define XEN_VIF_H
 
 #include <xen/api/xen_common.h>
+#include <xen/api/xen_int_set.h>
 #include <xen/api/xen_network.h>
 #include <xen/api/xen_network_decl.h>
 #include <xen/api/xen_string_set.h>
@@ -196,6 +197,12 @@ typedef struct xen_vif_record
      * IPv6 gateway to be configured in the guest; empty if none.
      */
     char *ipv6_gateway;
+    /**
+     * 802.1Q VLAN IDs (0-4094) whose tagged traffic this interface carries as
+     * a trunk port; empty means no restriction, so every VLAN is passed.
+     * Cannot be used on a network that is itself backed by a VLAN PIF.
+     */
+    struct xen_int_set *trunks;
 } xen_vif_record;
 
 /**
@@ -564,6 +571,79 @@ xen_vif_plug(xen_session *session, xen_vif self);
  */
 extern bool
 xen_vif_plug_async(xen_session *session, xen_task *result, xen_vif self);
+
+
+/**
+ * Replaces the interface's `trunks` list with the given VLAN IDs (duplicates
+ * dropped) and applies the change at once if the interface is plugged; an
+ * empty set lifts the restriction.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ */
+extern bool
+xen_vif_set_trunks(xen_session *session, xen_vif self, struct xen_int_set *value);
+
+
+/**
+ * Replaces the interface's `trunks` list with the given VLAN IDs (duplicates
+ * dropped) and applies the change at once if the interface is plugged; an
+ * empty set lifts the restriction.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ */
+extern bool
+xen_vif_set_trunks_async(xen_session *session, xen_task *result, xen_vif self, struct xen_int_set *value);
+
+
+/**
+ * Removes one VLAN ID from the interface's `trunks` list (no effect if
+ * absent) and applies the change at once if the interface is plugged;
+ * removing the last one lets every VLAN through again.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ */
+extern bool
+xen_vif_remove_trunks(xen_session *session, xen_vif self, int64_t value);
+
+
+/**
+ * Removes one VLAN ID from the interface's `trunks` list (no effect if
+ * absent) and applies the change at once if the interface is plugged;
+ * removing the last one lets every VLAN through again.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ */
+extern bool
+xen_vif_remove_trunks_async(xen_session *session, xen_task *result, xen_vif self, int64_t value);
+
+
+/**
+ * Adds one VLAN ID to the interface's `trunks` list (no effect if already
+ * present) and applies the change at once if the interface is plugged.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ */
+extern bool
+xen_vif_add_trunks(xen_session *session, xen_vif self, int64_t value);
+
+
+/**
+ * Adds one VLAN ID to the interface's `trunks` list (no effect if already
+ * present) and applies the change at once if the interface is plugged.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ */
+extern bool
+xen_vif_add_trunks_async(xen_session *session, xen_task *result, xen_vif self, int64_t value);
 
 
 /**
@@ -963,6 +1043,15 @@ xen_vif_get_ipv6_addresses(xen_session *session, struct xen_string_set **result,
  */
 extern bool
 xen_vif_get_ipv6_gateway(xen_session *session, char **result, xen_vif self);
+
+
+/**
+ * Returns the `trunks` field of the given VIF.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_vif_get_trunks(xen_session *session, struct xen_int_set **result, xen_vif self);
 
 #ifdef __cplusplus
 }

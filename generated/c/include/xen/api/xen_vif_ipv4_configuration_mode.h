@@ -27,6 +27,13 @@ enum xen_vif_ipv4_configuration_mode
      * Spelled "Static" by the API.
      */
     XEN_VIF_IPV4_CONFIGURATION_MODE_STATIC,
+    /**
+     * The guest is told to obtain its IPv4 address on this interface by DHCP.
+     * Published in XAPI 26.16.0.
+     *
+     * Spelled "DHCP" by the API.
+     */
+    XEN_VIF_IPV4_CONFIGURATION_MODE_DHCP,
 
     /**
      * A value this version of the library does not know.

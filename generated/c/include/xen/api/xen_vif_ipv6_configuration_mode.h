@@ -27,6 +27,15 @@ enum xen_vif_ipv6_configuration_mode
      * Spelled "Static" by the API.
      */
     XEN_VIF_IPV6_CONFIGURATION_MODE_STATIC,
+    /**
+     * The guest is told to configure its IPv6 address on this interface
+     * automatically (for example by stateless autoconfiguration from router
+     * advertisements) rather than being given a static one. Published in XAPI
+     * 26.16.0.
+     *
+     * Spelled "Autoconf" by the API.
+     */
+    XEN_VIF_IPV6_CONFIGURATION_MODE_AUTOCONF,
 
     /**
      * A value this version of the library does not know.

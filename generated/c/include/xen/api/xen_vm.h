@@ -35,6 +35,7 @@
 #include <xen/api/xen_vdi.h>
 #include <xen/api/xen_vdi_decl.h>
 #include <xen/api/xen_vdi_sr_map.h>
+#include <xen/api/xen_vdi_string_map.h>
 #include <xen/api/xen_vgpu.h>
 #include <xen/api/xen_vgpu_decl.h>
 #include <xen/api/xen_vgpu_gpu_group_map.h>
@@ -44,6 +45,8 @@
 #include <xen/api/xen_vm_appliance.h>
 #include <xen/api/xen_vm_appliance_decl.h>
 #include <xen/api/xen_vm_decl.h>
+#include <xen/api/xen_vm_group.h>
+#include <xen/api/xen_vm_group_decl.h>
 #include <xen/api/xen_vm_guest_metrics.h>
 #include <xen/api/xen_vm_guest_metrics_decl.h>
 #include <xen/api/xen_vm_metrics.h>
@@ -51,6 +54,9 @@
 #include <xen/api/xen_vm_operations.h>
 #include <xen/api/xen_vm_operations_string_map.h>
 #include <xen/api/xen_vm_power_state.h>
+#include <xen/api/xen_vm_secureboot_certificates_state.h>
+#include <xen/api/xen_vm_secureboot_readiness.h>
+#include <xen/api/xen_vm_uefi_mode.h>
 #include <xen/api/xen_vm_xen_vm_record_map.h>
 #include <xen/api/xen_vmpp.h>
 #include <xen/api/xen_vmpp_decl.h>
@@ -582,6 +588,18 @@ typedef struct xen_vm_record
      * VM.
      */
     struct xen_update_guidances_set *pending_guidances_full;
+    /**
+     * The VM group this VM belongs to, as a set with at most one member;
+     * empty if the VM is in no group. Changed with VM.set_groups.
+     */
+    struct xen_vm_group_record_opt_set *groups;
+    /**
+     * Whether the UEFI Secure Boot certificates stored for the VM need
+     * updating: 'ok', 'update_available', or 'update_on_boot' if an update
+     * will run at the next boot. VMs to which Secure Boot does not apply are
+     * 'ok'.
+     */
+    enum xen_vm_secureboot_certificates_state secureboot_certificates_state;
 } xen_vm_record;
 
 /**
@@ -1492,7 +1510,7 @@ xen_vm_assert_can_migrate_async(xen_session *session, xen_task *result, xen_vm v
  * Allowed to the role vm-power-admin and every more privileged one.
  */
 extern bool
-xen_vm_migrate_send(xen_session *session, xen_vm *result, xen_vm vm, xen_string_string_map *dest, bool live, xen_vdi_sr_map *vdi_map, xen_vif_network_map *vif_map, xen_string_string_map *options, xen_vgpu_gpu_group_map *vgpu_map);
+xen_vm_migrate_send(xen_session *session, xen_vm *result, xen_vm vm, xen_string_string_map *dest, bool live, xen_vdi_sr_map *vdi_map, xen_vif_network_map *vif_map, xen_string_string_map *options, xen_vgpu_gpu_group_map *vgpu_map, xen_vdi_string_map *vdi_format_map);
 
 
 /**
@@ -1505,7 +1523,7 @@ xen_vm_migrate_send(xen_session *session, xen_vm *result, xen_vm vm, xen_string_
  * Allowed to the role vm-power-admin and every more privileged one.
  */
 extern bool
-xen_vm_migrate_send_async(xen_session *session, xen_task *result, xen_vm vm, xen_string_string_map *dest, bool live, xen_vdi_sr_map *vdi_map, xen_vif_network_map *vif_map, xen_string_string_map *options, xen_vgpu_gpu_group_map *vgpu_map);
+xen_vm_migrate_send_async(xen_session *session, xen_task *result, xen_vm vm, xen_string_string_map *dest, bool live, xen_vdi_sr_map *vdi_map, xen_vif_network_map *vif_map, xen_string_string_map *options, xen_vgpu_gpu_group_map *vgpu_map, xen_vdi_string_map *vdi_format_map);
 
 
 /**
@@ -2579,6 +2597,164 @@ xen_vm_snapshot(xen_session *session, xen_vm *result, xen_vm vm, char *new_name,
  */
 extern bool
 xen_vm_snapshot_async(xen_session *session, xen_task *result, xen_vm vm, char *new_name, struct xen_vdi_set *ignore_vdis);
+
+
+/**
+ * Runs Windows sysprep in a running guest with the given unattend.xml answer
+ * file, which is passed to the guest on a temporary virtual CD. Then waits
+ * for the VM to shut down as part of the reboot that sysprep performs. The VM
+ * needs a CD drive and guest drivers that support sysprep, and the feature
+ * must be enabled on the host.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ */
+extern bool
+xen_vm_sysprep(xen_session *session, xen_vm self, char *unattend, double timeout);
+
+
+/**
+ * Runs Windows sysprep in a running guest with the given unattend.xml answer
+ * file, which is passed to the guest on a temporary virtual CD. Then waits
+ * for the VM to shut down as part of the reboot that sysprep performs. The VM
+ * needs a CD drive and guest drivers that support sysprep, and the feature
+ * must be enabled on the host.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ */
+extern bool
+xen_vm_sysprep_async(xen_session *session, xen_task *result, xen_vm self, char *unattend, double timeout);
+
+
+/**
+ * Schedules (mark true) or cancels (mark false) an update of the VM's Secure
+ * Boot certificates at its next boot, and sets secureboot_certificates_state
+ * to match. Allowed only when that state is update_available or
+ * update_on_boot; repeating a request has no further effect.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ */
+extern bool
+xen_vm_update_secureboot_certificates_on_boot(xen_session *session, xen_vm self, bool mark);
+
+
+/**
+ * Schedules (mark true) or cancels (mark false) an update of the VM's Secure
+ * Boot certificates at its next boot, and sets secureboot_certificates_state
+ * to match. Allowed only when that state is update_available or
+ * update_on_boot; repeating a request has no further effect.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ */
+extern bool
+xen_vm_update_secureboot_certificates_on_boot_async(xen_session *session, xen_task *result, xen_vm self, bool mark);
+
+
+/**
+ * Reports whether the VM is ready to boot with UEFI Secure Boot. The check
+ * uses the VM's firmware type, its secureboot platform setting and the keys
+ * in its stored UEFI variables.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_vm_get_secureboot_readiness(xen_session *session, enum xen_vm_secureboot_readiness *result, xen_vm self);
+
+
+/**
+ * Reports whether the VM is ready to boot with UEFI Secure Boot. The check
+ * uses the VM's firmware type, its secureboot platform setting and the keys
+ * in its stored UEFI variables.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_vm_get_secureboot_readiness_async(xen_session *session, xen_task *result, xen_vm self);
+
+
+/**
+ * Resets the Secure Boot variables in the VM's UEFI store. 'setup' clears the
+ * keys so the firmware starts in Setup Mode, and 'user' restores the default
+ * keys so it starts in User Mode. Returns the output of the tool that makes
+ * the change.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_vm_set_uefi_mode(xen_session *session, char **result, xen_vm self, enum xen_vm_uefi_mode mode);
+
+
+/**
+ * Resets the Secure Boot variables in the VM's UEFI store. 'setup' clears the
+ * keys so the firmware starts in Setup Mode, and 'user' restores the default
+ * keys so it starts in User Mode. Returns the output of the tool that makes
+ * the change.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role pool-admin and every more privileged one.
+ */
+extern bool
+xen_vm_set_uefi_mode_async(xen_session *session, xen_task *result, xen_vm self, enum xen_vm_uefi_mode mode);
+
+
+/**
+ * Calls a function of a plugin on the host where the VM is running, and
+ * returns its output. The VM must be running.
+ *
+ * Allowed to the role vm-operator and every more privileged one.
+ */
+extern bool
+xen_vm_call_host_plugin(xen_session *session, char **result, xen_vm vm, char *plugin, char *fn, xen_string_string_map *args_);
+
+
+/**
+ * Calls a function of a plugin on the host where the VM is running, and
+ * returns its output. The VM must be running.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role vm-operator and every more privileged one.
+ */
+extern bool
+xen_vm_call_host_plugin_async(xen_session *session, xen_task *result, xen_vm vm, char *plugin, char *fn, xen_string_string_map *args_);
+
+
+/**
+ * Sets the VM groups the VM belongs to. An empty set takes the VM out of its
+ * group. At most one group is allowed; control domains, templates and
+ * snapshots cannot join groups. Needs the VM groups feature to be enabled by
+ * the pool's license.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ */
+extern bool
+xen_vm_set_groups(xen_session *session, xen_vm self, struct xen_vm_group_set *value);
+
+
+/**
+ * Sets the VM groups the VM belongs to. An empty set takes the VM out of its
+ * group. At most one group is allowed; control domains, templates and
+ * snapshots cannot join groups. Needs the VM groups feature to be enabled by
+ * the pool's license.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Allowed to the role vm-admin and every more privileged one.
+ */
+extern bool
+xen_vm_set_groups_async(xen_session *session, xen_task *result, xen_vm self, struct xen_vm_group_set *value);
 
 
 /**
@@ -3862,6 +4038,24 @@ xen_vm_get_pending_guidances_recommended(xen_session *session, struct xen_update
  */
 extern bool
 xen_vm_get_pending_guidances_full(xen_session *session, struct xen_update_guidances_set **result, xen_vm self);
+
+
+/**
+ * Returns the `groups` field of the given VM.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_vm_get_groups(xen_session *session, struct xen_vm_group_set **result, xen_vm self);
+
+
+/**
+ * Returns the `secureboot_certificates_state` field of the given VM.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_vm_get_secureboot_certificates_state(xen_session *session, enum xen_vm_secureboot_certificates_state *result, xen_vm self);
 
 #ifdef __cplusplus
 }

@@ -140,6 +140,18 @@ typedef struct xen_vm_guest_metrics_record
      * Called PV_drivers_detected by the API.
      */
     bool pv_drivers_detected;
+    /**
+     * The guest's network host name as reported by its agent, under the key
+     * `host_name`; the DNS domain is appended when the guest reports one.
+     * Empty if the agent reports none.
+     */
+    xen_string_string_map *netbios_name;
+    /**
+     * Data published by services running in the guest, read from the guest
+     * agent: keys have the form `service/key`, plus a few keys the host is
+     * configured to collect. Empty if the guest reports nothing.
+     */
+    xen_string_string_map *services;
 } xen_vm_guest_metrics_record;
 
 /**
@@ -426,6 +438,24 @@ xen_vm_guest_metrics_get_can_use_hotplug_vif(xen_session *session, enum xen_tris
  */
 extern bool
 xen_vm_guest_metrics_get_pv_drivers_detected(xen_session *session, bool *result, xen_vm_guest_metrics self);
+
+
+/**
+ * Returns the `netbios_name` field of the given VM_guest_metrics.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_vm_guest_metrics_get_netbios_name(xen_session *session, xen_string_string_map **result, xen_vm_guest_metrics self);
+
+
+/**
+ * Returns the `services` field of the given VM_guest_metrics.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_vm_guest_metrics_get_services(xen_session *session, xen_string_string_map **result, xen_vm_guest_metrics self);
 
 #ifdef __cplusplus
 }

@@ -145,6 +145,23 @@ typedef struct xen_vm_metrics_record
      * when halted.
      */
     enum xen_domain_type current_domain_type;
+    /**
+     * True if the running VM's memory sits on a single NUMA node, or on fewer
+     * nodes than the host has; false otherwise, and for a VM that is not
+     * running.
+     */
+    bool numa_optimised;
+    /**
+     * Number of host NUMA nodes holding a meaningful share (more than 16 MiB)
+     * of the running VM's memory; 0 when the VM is not running or the figure
+     * is unknown.
+     */
+    int64_t numa_nodes;
+    /**
+     * Memory of the running VM on each host NUMA node, in bytes, keyed by
+     * node index; empty when the VM is not running or the figure is unknown.
+     */
+    xen_int_int_map *numa_node_memory;
 } xen_vm_metrics_record;
 
 /**
@@ -444,6 +461,33 @@ xen_vm_metrics_get_nomigrate(xen_session *session, bool *result, xen_vm_metrics 
  */
 extern bool
 xen_vm_metrics_get_current_domain_type(xen_session *session, enum xen_domain_type *result, xen_vm_metrics self);
+
+
+/**
+ * Returns the `numa_optimised` field of the given VM_metrics.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_vm_metrics_get_numa_optimised(xen_session *session, bool *result, xen_vm_metrics self);
+
+
+/**
+ * Returns the `numa_nodes` field of the given VM_metrics.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_vm_metrics_get_numa_nodes(xen_session *session, int64_t *result, xen_vm_metrics self);
+
+
+/**
+ * Returns the `numa_node_memory` field of the given VM_metrics.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ */
+extern bool
+xen_vm_metrics_get_numa_node_memory(xen_session *session, xen_int_int_map **result, xen_vm_metrics self);
 
 #ifdef __cplusplus
 }

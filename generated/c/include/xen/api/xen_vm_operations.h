@@ -311,6 +311,12 @@ enum xen_vm_operations
      * Spelled "create_vtpm" by the API.
      */
     XEN_VM_OPERATIONS_CREATE_VTPM,
+    /**
+     * Running Windows sysprep in the guest. Published in XAPI 25.24.0.
+     *
+     * Spelled "sysprep" by the API.
+     */
+    XEN_VM_OPERATIONS_SYSPREP,
 
     /**
      * A value this version of the library does not know.

@@ -79,12 +79,18 @@ typedef struct xen_vmpp_record
     char *uuid XEN_DEPRECATED;
     /**
      * Short human-readable name of the protection policy.
+     *
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
-    char *name_label;
+    char *name_label XEN_DEPRECATED;
     /**
      * Longer human-readable description of the protection policy.
+     *
+     * Removed in XenServer 6.2 (clearwater). Servers of that release and
+     * later no longer offer it.
      */
-    char *name_description;
+    char *name_description XEN_DEPRECATED;
     /**
      * True if the policy's schedule is active; false pauses scheduled
      * backups.
@@ -1044,8 +1050,11 @@ xen_vmpp_get_uuid(xen_session *session, char **result, xen_vmpp self);
  * Returns the `name_label` field of the given VMPP.
  *
  * Allowed to the role read-only and every more privileged one.
+ *
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
-extern bool
+extern XEN_DEPRECATED bool
 xen_vmpp_get_name_label(xen_session *session, char **result, xen_vmpp self);
 
 
@@ -1053,8 +1062,11 @@ xen_vmpp_get_name_label(xen_session *session, char **result, xen_vmpp self);
  * Replaces the `name_label` field of the given VMPP.
  *
  * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
-extern bool
+extern XEN_DEPRECATED bool
 xen_vmpp_set_name_label(xen_session *session, xen_vmpp self, char *value);
 
 
@@ -1062,8 +1074,11 @@ xen_vmpp_set_name_label(xen_session *session, xen_vmpp self, char *value);
  * Returns the `name_description` field of the given VMPP.
  *
  * Allowed to the role read-only and every more privileged one.
+ *
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
-extern bool
+extern XEN_DEPRECATED bool
 xen_vmpp_get_name_description(xen_session *session, char **result, xen_vmpp self);
 
 
@@ -1071,8 +1086,11 @@ xen_vmpp_get_name_description(xen_session *session, char **result, xen_vmpp self
  * Replaces the `name_description` field of the given VMPP.
  *
  * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Removed in XenServer 6.2 (clearwater). Servers of that release and later no
+ * longer offer it.
  */
-extern bool
+extern XEN_DEPRECATED bool
 xen_vmpp_set_name_description(xen_session *session, xen_vmpp self, char *value);
 
 

@@ -231,6 +231,76 @@ xen_vtpm_create_async(xen_session *session, xen_task *result, xen_vm vm, bool is
 
 
 /**
+ * Meant for the toolstack's vTPM state service, not for clients, and callable
+ * only by root on the host itself; left out of the published docs. Replaces
+ * the stored state of the vTPM with new base64-encoded contents and discards
+ * the old state; contents that are not valid base64 are rejected.
+ *
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vtpm_set_contents(xen_session *session, xen_vtpm self, char *contents);
+
+
+/**
+ * Meant for the toolstack's vTPM state service, not for clients, and callable
+ * only by root on the host itself; left out of the published docs. Replaces
+ * the stored state of the vTPM with new base64-encoded contents and discards
+ * the old state; contents that are not valid base64 are rejected.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vtpm_set_contents_async(xen_session *session, xen_task *result, xen_vtpm self, char *contents);
+
+
+/**
+ * Meant for the toolstack's vTPM state service, not for clients, and callable
+ * only by root on the host itself; left out of the published docs. Returns
+ * the stored state of the vTPM, base64-encoded. The result is treated as a
+ * secret.
+ *
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vtpm_get_contents(xen_session *session, char **result, xen_vtpm self);
+
+
+/**
+ * Meant for the toolstack's vTPM state service, not for clients, and callable
+ * only by root on the host itself; left out of the published docs. Returns
+ * the stored state of the vTPM, base64-encoded. The result is treated as a
+ * secret.
+ *
+ * Runs asynchronously: *result is the task that tracks the call; its result
+ * field holds the call's result once the task has finished.
+ *
+ * Local root only: no role grants the call, so only a local superuser session
+ * may make it.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vtpm_get_contents_async(xen_session *session, xen_task *result, xen_vtpm self);
+
+
+/**
  * Returns every field of the given VTPM as one record.
  *
  * Allowed to the role read-only and every more privileged one.
