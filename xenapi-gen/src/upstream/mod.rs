@@ -4,5 +4,13 @@
 //! [`facts`] holds what is read: the same shape as the reference export
 //! (`doc/data/xenapi.json`), plus what that export leaves out (parameter
 //! defaults and releases, class properties, where each item is defined).
+//! [`read`] runs xapi's data model files through a small OCaml
+//! interpreter ([`ocaml`]) and turns the values they define into facts.
 
 pub mod facts;
+pub mod ocaml;
+pub mod read;
+pub mod shape;
+pub mod datamodel;
+pub mod errors;
+pub mod releases;

@@ -1,0 +1,209 @@
+//! Reading the values the interpreter produced: records, options, lists,
+//! and the data model's types and defaults rendered in the reference's notation.
+
+use std::rc::Rc;
+
+use super::facts::{Lifecycle, Origin, Transition};
+use super::ocaml::eval::Interp;
+use super::ocaml::value::{Site, Value};
+use super::read::Unread;
+
+/// A problem with a value's shape, as text (the caller knows where).
+pub type Shape<T> = Result<T, String>;
+
+pub fn field<'v, 'a>(v: &'v Value<'a>, name: &str) -> Shape<&'v Value<'a>> {
+    v.field(name).ok_or_else(|| format!("expected a record with `{name}`, got {}", v.kind()))
+}
+
+pub fn string(v: &Value<'_>) -> Shape<String> {
+    match v {
+        Value::Str(s) => Ok(s.to_string()),
+        other => Err(format!("expected a string, got {}", other.kind())),
+    }
+}
+
+pub fn boolean(v: &Value<'_>) -> Shape<bool> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        other => Err(format!("expected a bool, got {}", other.kind())),
+    }
+}
+
+pub fn list<'a>(v: &Value<'a>) -> Shape<Rc<Vec<Value<'a>>>> {
+    match v {
+        Value::List(l) => Ok(l.clone()),
+        Value::Poison(why) => Err(format!("uses a value that could not be evaluated ({why})")),
+        other => Err(format!("expected a list, got {}", other.kind())),
+    }
+}
+
+pub fn tuple<'a>(v: &Value<'a>, n: usize) -> Shape<Rc<Vec<Value<'a>>>> {
+    match v {
+        Value::Tuple(t) if t.len() == n => Ok(t.clone()),
+        other => Err(format!("expected a {n}-tuple, got {}", other.kind())),
+    }
+}
+
+/// A constructor's name and argument.
+pub fn ctor<'v, 'a>(v: &'v Value<'a>) -> Shape<(&'v str, Option<&'v Value<'a>>)> {
+    match v {
+        Value::Ctor(n, arg, _) => Ok((n, arg.as_deref())),
+        Value::Bool(true) => Ok(("true", None)),
+        Value::Bool(false) => Ok(("false", None)),
+        other => Err(format!("expected a constructor, got {}", other.kind())),
+    }
+}
+
+/// `Some v` as `Some(v)`, `None` as `None`.
+pub fn option<'v, 'a>(v: &'v Value<'a>) -> Shape<Option<&'v Value<'a>>> {
+    match ctor(v)? {
+        ("None", None) => Ok(None),
+        ("Some", Some(x)) => Ok(Some(x)),
+        (n, _) => Err(format!("expected an option, got {n}")),
+    }
+}
+
+pub fn site(v: &Value<'_>) -> Option<Site> {
+    match v {
+        Value::Record(_, s) | Value::Ctor(_, _, s) => Some(*s),
+        _ => None,
+    }
+}
+
+pub fn origin(it: &Interp<'_>, v: &Value<'_>) -> Option<Origin> {
+    site(v).filter(|s| s.file != 0).map(|s| Origin { file: it.files[s.file].clone(), line: s.line })
+}
+
+/// An unread item at the origin of `v` (or at `fallback`).
+pub fn unread_at(it: &Interp<'_>, v: Option<&Value<'_>>, fallback: &str, why: String) -> Unread {
+    match v.and_then(|v| origin(it, v)) {
+        Some(o) => Unread { file: o.file, line: o.line, why },
+        None => Unread { file: fallback.to_string(), line: 0, why },
+    }
+}
+
+/// An enum type as the export lists it: name, and values with their docs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumType {
+    pub name: String,
+    pub values: Vec<(String, String)>,
+    pub site: Option<Site>,
+}
+
+/// A type in the reference's type language, and the enum types it uses.
+pub fn ty(v: &Value<'_>) -> Shape<(String, Vec<EnumType>)> {
+    let (name, arg) = ctor(v)?;
+    let one = || arg.ok_or_else(|| format!("type {name} without its argument"));
+    Ok(match name {
+        "SecretString" | "String" => ("string".into(), vec![]),
+        "Int" => ("int".into(), vec![]),
+        "Float" => ("float".into(), vec![]),
+        "Bool" => ("bool".into(), vec![]),
+        "DateTime" => ("datetime".into(), vec![]),
+        "Enum" => {
+            let t = tuple(one()?, 2)?;
+            let name = string(&t[0])?;
+            let mut values = Vec::new();
+            for kv in list(&t[1])?.iter() {
+                let kv = tuple(kv, 2)?;
+                values.push((string(&kv[0])?, string(&kv[1])?));
+            }
+            (format!("enum {name}"), vec![EnumType { name, values, site: site(v) }])
+        }
+        "Set" => {
+            let (s, e) = ty(one()?)?;
+            (format!("{s} set"), e)
+        }
+        "Option" => {
+            let (s, e) = ty(one()?)?;
+            (format!("{s} option"), e)
+        }
+        "Map" => {
+            let t = tuple(one()?, 2)?;
+            let (k, mut ek) = ty(&t[0])?;
+            let (x, ev) = ty(&t[1])?;
+            ek.extend(ev);
+            (format!("({k} -> {x}) map"), ek)
+        }
+        "Ref" => (format!("{} ref", string(one()?)?), vec![]),
+        "Record" => (format!("{} record", string(one()?)?), vec![]),
+        other => return Err(format!("unknown type constructor {other}")),
+    })
+}
+
+/// A default value in the export's notation (`""`, `0`, `{}`, `Null`, ...).
+pub fn default(v: &Value<'_>) -> Shape<String> {
+    let (name, arg) = ctor(v)?;
+    let arg = arg.ok_or_else(|| format!("value {name} without its argument"))?;
+    Ok(match name {
+        "VString" => format!("\"{}\"", string(arg)?),
+        "VInt" => match arg {
+            Value::Int(i) => i.to_string(),
+            other => return Err(format!("VInt of {}", other.kind())),
+        },
+        "VFloat" => match arg {
+            Value::Float(x) => ocaml_float(*x),
+            other => return Err(format!("VFloat of {}", other.kind())),
+        },
+        "VBool" => boolean(arg)?.to_string(),
+        "VDateTime" | "VEnum" => string(arg)?,
+        "VRef" => match string(arg)?.as_str() {
+            "" => "Null".into(),
+            r => r.into(),
+        },
+        "VSet" => {
+            let items: Shape<Vec<String>> = list(arg)?.iter().map(default).collect();
+            format!("{{{}}}", items?.join(", "))
+        }
+        "VMap" => {
+            let mut items = Vec::new();
+            for kv in list(arg)?.iter() {
+                let kv = tuple(kv, 2)?;
+                items.push(format!("{} -> {}", default(&kv[0])?, default(&kv[1])?));
+            }
+            format!("{{{}}}", items.join(", "))
+        }
+        other => return Err(format!("unknown value constructor {other}")),
+    })
+}
+
+/// OCaml's `string_of_float`: 12 significant digits, and a trailing `.` on whole numbers.
+pub fn ocaml_float(x: f64) -> String {
+    let mut s = format!("{}", x);
+    if s.len() > 13 {
+        s = format!("{:.12e}", x);
+    }
+    if !s.contains('.') && !s.contains('e') && !s.contains("inf") && !s.contains("NaN") {
+        s.push('.');
+    }
+    s
+}
+
+/// A lifecycle from a list of `(change, release, doc)` triples.
+pub fn lifecycle(v: &Value<'_>) -> Shape<Lifecycle> {
+    let mut transitions = Vec::new();
+    for t in list(v)?.iter() {
+        let t = tuple(t, 3)?;
+        let (change, _) = ctor(&t[0])?;
+        transitions.push(Transition { transition: change.to_ascii_lowercase(), release: string(&t[1])? });
+    }
+    Ok(Lifecycle { transitions })
+}
+
+/// Puts `prototyped in p` first, dropping any other prototyped step (as `update_lifecycles` does).
+pub fn with_prototyped(mut l: Lifecycle, p: Option<String>) -> Lifecycle {
+    if let Some(p) = p {
+        l.transitions.retain(|t| t.transition != "prototyped");
+        l.transitions.insert(0, Transition { transition: "prototyped".into(), release: p });
+    }
+    l
+}
+
+/// The release a `release` record names: the one after `closed` in `internal`.
+pub fn release_code(v: &Value<'_>) -> Shape<Option<String>> {
+    let internal = list(field(v, "internal")?)?;
+    match internal.get(1) {
+        Some(r) => Ok(Some(string(r)?)),
+        None => Ok(None),
+    }
+}
