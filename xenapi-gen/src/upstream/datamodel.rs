@@ -52,37 +52,54 @@ fn class<'a>(it: &mut Interp<'a>, obj: &Value<'a>, unread: &mut Vec<Unread>) -> 
     let lifecycle = shape::lifecycle(field(field(obj, "obj_lifecycle")?, "transitions")?)?;
     let lifecycle = shape::with_prototyped(lifecycle, prototyped(it, "prototyped_of_class", Value::str(&name))?);
 
+    let in_db = shape::boolean(field(obj, "in_database")?)?;
     let mut fields = Vec::new();
-    let mut public_enums = Vec::new();
     let mut internal_enums = Vec::new();
     if name.eq_ignore_ascii_case("event") {
         fields.push(event_snapshot());
     }
     let mut flat = Vec::new();
     flatten(&list(field(obj, "contents")?)?, &mut flat)?;
+    // what the export's enum list is made of, in its order (see `export_enum_order`)
+    let mut by_field = Vec::new();
+    let mut by_setter = Vec::new();
     for f in &flat {
         match field_fact(it, &name, f) {
             Ok((fact, enums)) => {
-                if fact.internal_only { internal_enums.extend(enums) } else { public_enums.extend(enums) }
+                if fact.internal_only {
+                    internal_enums.extend(enums);
+                } else {
+                    if fact.qualifier == "RW" {
+                        by_setter.extend(setter_enums(field(f, "ty")?, &enums)?);
+                    }
+                    by_field.push(enums);
+                }
                 fields.push(fact);
             }
             Err(why) => unread.push(shape::unread_at(it, Some(f), DATAMODEL, format!("{name}: {why}"))),
         }
     }
+    let mut order: Vec<EnumType> = by_field.iter().rev().flatten().cloned().collect();
+    if in_db {
+        order.extend(by_field.iter().flatten().cloned());
+        order.extend(by_setter);
+    }
     let mut messages = Vec::new();
     for m in list(field(obj, "messages")?)?.iter() {
         match message(it, &name, m) {
             Ok(Some((fact, enums))) => {
-                if fact.internal { internal_enums.extend(enums) } else { public_enums.extend(enums) }
+                if fact.internal { internal_enums.extend(enums) } else { order.extend(enums) }
                 messages.push(fact);
             }
             Ok(None) => {}
             Err(why) => unread.push(shape::unread_at(it, Some(m), DATAMODEL, format!("{name}: {why}"))),
         }
     }
-    // the export's order: first use, exact duplicates dropped; then what only internal items use
-    let mut seen: Vec<EnumType> = Vec::new();
-    for e in public_enums.into_iter().chain(internal_enums) {
+    // the export lists a class's messages last to first
+    messages.reverse();
+    let internal = fields.iter().all(|f| f.internal_only) && messages.iter().all(|m| m.internal);
+    let mut seen = export_enum_order(order);
+    for e in internal_enums {
         if !seen.contains(&e) {
             seen.push(e);
         }
@@ -107,7 +124,37 @@ fn class<'a>(it: &mut Interp<'a>, obj: &Value<'a>, unread: &mut Vec<Unread>) -> 
         persist,
         default_roles,
     };
-    Ok(Class { name, lifecycle, enums, fields, messages, props: Some(props), origin: shape::origin(it, obj) })
+    Ok(Class { name, lifecycle, enums, fields, messages, internal, props: Some(props), origin: shape::origin(it, obj) })
+}
+
+/// The export's enum order. It gathers the enums of the fields (last field first), then of
+/// the class's messages as xapi orders them with the implicit ones: getters of every
+/// field, setters (and `add`/`remove`) of the RW fields, then the explicit messages; and
+/// keeps the last of exact duplicates (`Listext.setify`).
+fn export_enum_order(all: Vec<EnumType>) -> Vec<EnumType> {
+    let mut out: Vec<EnumType> = Vec::new();
+    for (i, e) in all.iter().enumerate() {
+        if !all[i + 1..].contains(e) {
+            out.push(e.clone());
+        }
+    }
+    out
+}
+
+/// The enums of an RW field's implicit setters in their order: `set` and, for maps,
+/// `add_to` (key, value) and `remove_from` (key); for sets, `add` and `remove`.
+fn setter_enums(ty: &Value<'_>, enums: &[EnumType]) -> Shape<Vec<EnumType>> {
+    let (kind, arg) = shape::ctor(ty)?;
+    Ok(match (kind, arg) {
+        ("Map", Some(kv)) => {
+            let kv = shape::tuple(kv, 2)?;
+            let k = shape::ty(&kv[0])?.1;
+            let v = shape::ty(&kv[1])?.1;
+            [enums.to_vec(), k.clone(), v, k].concat()
+        }
+        ("Set", _) => [enums, enums, enums].concat(),
+        _ => enums.to_vec(),
+    })
 }
 
 /// The `snapshot` field the export adds to `event`.

@@ -1,5 +1,7 @@
 //! Error codes: every `error CODE [params]` declaration of the data model,
-//! in declaration order, then any code of `Api_errors` never declared.
+//! in declaration order (a code declared twice keeps its first place and
+//! its newer parameters), then any
+//! code `Api_errors` registers but the data model never declares.
 
 use std::collections::HashSet;
 
@@ -10,6 +12,7 @@ use super::read::Unread;
 use super::shape::{self, field, list, string};
 
 const ERRORS: &str = "ocaml/idl/datamodel_errors.ml";
+const API_ERRORS: &str = "ocaml/xapi-consts/api_errors.ml";
 
 pub fn errors(it: &mut Interp<'_>, unread: &mut Vec<Unread>) -> Vec<Error> {
     let mut out = Vec::new();
@@ -25,7 +28,11 @@ pub fn errors(it: &mut Interp<'_>, unread: &mut Vec<Unread>) -> Vec<Error> {
                     })
                 })();
                 match read {
-                    Ok(e) => out.push(e),
+                    // declared twice: xapi's lookups see the newer declaration
+                    Ok(e) => match out.iter_mut().find(|o: &&mut Error| o.code == e.code) {
+                        Some(old) => old.params = e.params,
+                        None => out.push(e),
+                    },
                     Err(why) => unread.push(shape::unread_at(it, Some(e), ERRORS, why)),
                 }
             }
@@ -33,28 +40,21 @@ pub fn errors(it: &mut Interp<'_>, unread: &mut Vec<Unread>) -> Vec<Error> {
         Some(Value::Poison(why)) => unread.push(Unread { file: ERRORS.into(), line: 0, why: why.to_string() }),
         _ => unread.push(Unread { file: ERRORS.into(), line: 0, why: "no `errors` table".into() }),
     }
-    // a code xapi defines but never declares still exists, without parameter names
-    let declared: HashSet<String> = out.iter().map(|e| e.code.clone()).collect();
-    if let Some(m) = it.module("Api_errors") {
-        let mut codes: Vec<(String, String)> = m
-            .values
-            .borrow()
-            .iter()
-            .filter_map(|(k, v)| match v {
-                Value::Str(s) if is_code(s) => Some((k.to_string(), s.to_string())),
-                _ => None,
-            })
-            .collect();
-        codes.sort();
-        for (_, code) in codes {
-            if !declared.contains(&code) && !out.iter().any(|e| e.code == code) {
-                out.push(Error { code, params: Vec::new(), origin: Some(Origin { file: "ocaml/xapi-consts/api_errors.ml".into(), line: 0 }) });
+    // a code xapi registers (`Api_errors.add_error`, newer sources) but the data model never
+    // declares still exists, without parameter names
+    let registry = it.module("Api_errors").and_then(|m| m.export("errors"));
+    if let Some(Value::Ref(r)) = registry {
+        let codes: Vec<String> = match &*r.borrow() {
+            Value::List(l) => l.iter().rev().filter_map(|v| string(v).ok()).collect(),
+            _ => Vec::new(),
+        };
+        let mut declared: HashSet<String> = out.iter().map(|e| e.code.clone()).collect();
+        for code in codes {
+            if declared.insert(code.clone()) {
+                out.push(Error { code, params: Vec::new(), origin: Some(Origin { file: API_ERRORS.into(), line: 0 }) });
             }
         }
     }
     out
 }
 
-fn is_code(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-}

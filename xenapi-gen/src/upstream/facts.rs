@@ -52,6 +52,9 @@ pub struct Class {
     pub fields: Vec<Field>,
     #[serde(default)]
     pub messages: Vec<Message>,
+    /// Left out of xapi's published documentation: no field and no message a client sees.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub internal: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub props: Option<ClassProps>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

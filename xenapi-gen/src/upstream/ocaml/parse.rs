@@ -290,13 +290,13 @@ impl Parser {
             && !matches!(self.tok_at(1), Tok::Op(o) if o == "=" || o == ":" || o == ",");
         let (pat, params) = if is_fun_name {
             let name = self.lident()?;
-            let mut params = Vec::new();
-            while !self.is_op("=") && !self.is_op(":") {
-                params.push(self.param()?);
-            }
-            (Pat::Var(name), params)
+            (Pat::Var(name), self.params_until_eq()?)
         } else {
-            (self.pattern()?, Vec::new())
+            match self.pattern()? {
+                // `let ( $ ) f x = ..`: an operator defined as a function
+                Pat::Var(op) if !self.is_op("=") && !self.is_op(":") => (Pat::Var(op), self.params_until_eq()?),
+                pat => (pat, Vec::new()),
+            }
         };
         if self.eat_op(":") {
             self.skip_type_until(&["="])?;
@@ -304,6 +304,14 @@ impl Parser {
         self.expect_op("=")?;
         let body = self.expr()?;
         Ok(Binding { pat, params, body, line })
+    }
+
+    fn params_until_eq(&mut self) -> PResult<Vec<Param>> {
+        let mut params = Vec::new();
+        while !self.is_op("=") && !self.is_op(":") {
+            params.push(self.param()?);
+        }
+        Ok(params)
     }
 
     /// Skips a type expression up to one of `stops` at bracket depth 0.
