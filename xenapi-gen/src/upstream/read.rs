@@ -140,7 +140,13 @@ fn load_order(mentions: &HashMap<String, HashSet<String>>) -> Vec<String> {
         out.push(m.to_string());
     }
     let mut out = Vec::new();
-    visit(ROOT, mentions, &mut HashSet::new(), &mut out);
+    let mut seen = HashSet::new();
+    // what the facts are read from, whether or not `Datamodel` names it
+    for root in ["Datamodel_types", "Datamodel_errors", "Datamodel_lifecycle", ROOT] {
+        if mentions.contains_key(root) {
+            visit(root, mentions, &mut seen, &mut out);
+        }
+    }
     out
 }
 

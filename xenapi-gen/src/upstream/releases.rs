@@ -1,6 +1,7 @@
 //! Releases as the export lists them: the named releases of
 //! `release_order_full` that have a release date, then every numbered
-//! version a published item's lifecycle names, in version order.
+//! released version a published item's lifecycle names, in version order
+//! (`x.y.z-next`, not yet released, has no date and is left out).
 
 use std::cmp::Ordering;
 
@@ -26,8 +27,9 @@ pub fn releases(it: &mut Interp<'_>, facts: &Facts, unread: &mut Vec<Unread>) ->
     };
     let mut out: Vec<Release> = named.iter().filter(|(_, _, dated)| *dated).map(|(c, b, _)| Release { code: c.clone(), label: b.clone() }).collect();
     let mut versions: Vec<String> = Vec::new();
+    // an unreleased version (`x.y.z-next`) gets no release date, and the export lists dated releases only
     let mut note = |r: &str| {
-        if !named.iter().any(|(c, _, _)| c == r) && !versions.iter().any(|v| v == r) {
+        if !r.contains('-') && !named.iter().any(|(c, _, _)| c == r) && !versions.iter().any(|v| v == r) {
             versions.push(r.to_string());
         }
     };

@@ -160,8 +160,14 @@ impl Parser {
             match self.item(errors) {
                 Ok(item) => out.push(Located { item, line }),
                 Err(e) => {
-                    errors.push(e);
-                    self.pos = self.pos.max(start + 1);
+                    let message = if e.line == line {
+                        e.message
+                    } else {
+                        format!("this item does not parse (line {}: {})", e.line, e.message)
+                    };
+                    errors.push(ParseError { line, message });
+                    // an error can be found far ahead (an unclosed paren): resume at the next item
+                    self.pos = start + 1;
                     self.skip_to_item(col);
                 }
             }
@@ -963,8 +969,11 @@ mod tests {
         let e = expr("a :: b @ c |> f");
         let ExprKind::App(f, args) = e.kind else { panic!("{e:?}") };
         assert_eq!(f.kind, ExprKind::Var(vec![rc("|>")]));
+        // `::` binds tighter than `@`: (a :: b) @ c
         let Arg::Pos(lhs) = &args[0] else { panic!() };
-        assert!(matches!(lhs.kind, ExprKind::Cons(..)));
+        let ExprKind::App(op, inner) = &lhs.kind else { panic!("{lhs:?}") };
+        assert_eq!(op.kind, ExprKind::Var(vec![rc("@")]));
+        assert!(matches!(&inner[0], Arg::Pos(e) if matches!(e.kind, ExprKind::Cons(..))));
     }
 
     #[test]
