@@ -201,3 +201,38 @@ fn a_directory_that_is_not_a_checkout_is_an_error() {
     let e = read(dir.path()).unwrap_err();
     assert!(e.to_string().contains("ocaml/idl"), "{e}");
 }
+
+#[test]
+fn broken_files_are_reported_not_fatal() {
+    let dir = checkout();
+    let root = dir.path();
+    // an unclosed string in the lifecycle table, an empty-named file, stray bytes in the errors
+    write(root, "ocaml/idl/datamodel_lifecycle.ml", "let prototyped_of_class = function \"widget -> Some \"1.2.0\"\n");
+    write(root, "ocaml/idl/.ml", "garbage");
+    write(root, "ocaml/idl/datamodel_errors.ml", &format!("let stray = \u{1} 1\n{ERRORS}"));
+    let r = read(root).unwrap();
+    assert!(r.unread.iter().any(|u| u.file == "ocaml/idl/datamodel_lifecycle.ml" && u.line == 1), "{:?}", r.unread);
+    assert!(r.unread.iter().any(|u| u.file == "ocaml/idl/datamodel_errors.ml" && u.line == 1), "{:?}", r.unread);
+    // the classes and errors still read, without the lifecycle table's prototyped step
+    assert_eq!(r.facts.errors.len(), 2);
+    let widget = r.facts.classes.iter().find(|c| c.name == "widget").expect("widget");
+    assert!(widget.lifecycle.transitions.is_empty());
+}
+
+mod fuzz {
+    use proptest::prelude::*;
+    use xenapi_gen::upstream::ocaml::{lex::lex, parse::parse_file};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        /// Any text lexes to tokens or a located error, and any tokens parse to items and located errors.
+        #[test]
+        fn lexing_and_parsing_never_panic(src in "[ -~\n]{0,200}|(let|in|fun|match|with|[(){}\\[\\];|~?:=\"'*]| |[a-zA-Z0-9_]{1,4}){0,60}") {
+            if let Ok(toks) = lex(&src) {
+                let lines = src.lines().count() as u32 + 1;
+                let (_, errs) = parse_file(toks);
+                prop_assert!(errs.iter().all(|e| e.line >= 1 && e.line <= lines));
+            }
+        }
+    }
+}

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use super::facts::Facts;
 use super::ocaml::ast::Located;
 use super::ocaml::eval::Interp;
-use super::ocaml::lex::{lex, Tok};
+use super::ocaml::lex::{lex_recover, Tok};
 use super::ocaml::parse::parse_file;
 use super::{datamodel, errors, releases};
 
@@ -113,7 +113,9 @@ fn sources(checkout: &Path) -> Result<Vec<Source>, ReadError> {
             let p = path.join(&name);
             let text = std::fs::read_to_string(&p).map_err(|e| ReadError::Io(p.clone(), e))?;
             let stem = name.trim_end_matches(".ml");
-            let module = stem[..1].to_ascii_uppercase() + &stem[1..];
+            let mut chars = stem.chars();
+            let Some(first) = chars.next() else { continue };
+            let module = first.to_ascii_uppercase().to_string() + chars.as_str();
             out.push(Source { rel: format!("{dir}/{name}"), module, text });
         }
     }
@@ -155,29 +157,24 @@ fn run(sources: Vec<Source>) -> Read {
     let mut parsed: HashMap<String, Vec<Located>> = HashMap::new();
     let mut mentions: HashMap<String, HashSet<String>> = HashMap::new();
     let known: HashSet<String> = sources.iter().map(|s| s.module.clone()).collect();
-    let mut lex_failed = HashSet::new();
     for s in &sources {
-        match lex(&s.text) {
-            Ok(toks) => {
-                let names = toks
-                    .iter()
-                    .filter_map(|t| match &t.tok {
-                        Tok::UIdent(n) if known.contains(n) && *n != s.module => Some(n.clone()),
-                        _ => None,
-                    })
-                    .collect();
-                mentions.insert(s.module.clone(), names);
-                let (items, errs) = parse_file(toks);
-                for e in errs {
-                    read.unread.push(Unread { file: s.rel.clone(), line: e.line, why: e.message });
-                }
-                parsed.insert(s.module.clone(), items);
-            }
-            Err(e) => {
-                lex_failed.insert(s.module.clone());
-                read.unread.push(Unread { file: s.rel.clone(), line: e.line, why: e.message });
-            }
+        let (toks, lex_errors) = lex_recover(&s.text);
+        for e in lex_errors {
+            read.unread.push(Unread { file: s.rel.clone(), line: e.line, why: e.message });
         }
+        let names = toks
+            .iter()
+            .filter_map(|t| match &t.tok {
+                Tok::UIdent(n) if known.contains(n) && *n != s.module => Some(n.clone()),
+                _ => None,
+            })
+            .collect();
+        mentions.insert(s.module.clone(), names);
+        let (items, errs) = parse_file(toks);
+        for e in errs {
+            read.unread.push(Unread { file: s.rel.clone(), line: e.line, why: e.message });
+        }
+        parsed.insert(s.module.clone(), items);
     }
     let order = load_order(&mentions);
     // parse errors of files outside the model are not the model's

@@ -125,7 +125,7 @@ pub fn install(root: &Rc<Module<'_>>) {
     date.values.borrow_mut().insert(Rc::from("never"), Value::str(EPOCH));
     date.values.borrow_mut().insert(Rc::from("epoch"), Value::str(EPOCH));
     def(&date, "of_float", P1, |it, a| match a[0] {
-        Value::Float(x) if x == 0.0 => Ok(Value::str(EPOCH)),
+        Value::Float(0.0) => Ok(Value::str(EPOCH)),
         _ => it.fail("Date.of_float is only known for 0."),
     });
     def(&date, "to_string", P1, |_, a| Ok(a[0].clone()));

@@ -559,7 +559,7 @@ impl<'a> Interp<'a> {
                         Some(r) => r,
                         None => return Err(EvalError::Raise(match_failure(&v))),
                     };
-                    return Ok((r, pos, labelled));
+                    Ok((r, pos, labelled))
                 }
                 Body::Fun(params, body) => {
                     self.file = c.file;

@@ -76,18 +76,41 @@ struct Lexer<'a> {
 
 /// Splits `src` into tokens; the last one is [`Tok::Eof`].
 pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
+    match lex_recover(src) {
+        (toks, errs) if errs.is_empty() => Ok(toks),
+        (_, mut errs) => Err(errs.swap_remove(0)),
+    }
+}
+
+/// Like [`lex`], but goes on past a stray character; an unclosed string or
+/// comment ends the tokens there. Returns the tokens and every error.
+pub fn lex_recover(src: &str) -> (Vec<Token>, Vec<LexError>) {
     let mut lx = Lexer { s: src.as_bytes(), i: 0, line: 1, line_start: 0 };
     let mut out = Vec::new();
+    let mut errors = Vec::new();
     loop {
-        lx.skip_blank()?;
+        if let Err(e) = lx.skip_blank() {
+            errors.push(e);
+            break;
+        }
         let line = lx.line;
         let col = (lx.i - lx.line_start) as u32;
-        let Some(tok) = lx.next_tok()? else {
-            out.push(Token { tok: Tok::Eof, line, col: 0 });
-            return Ok(out);
-        };
-        out.push(Token { tok, line, col });
+        let start = lx.i;
+        match lx.next_tok() {
+            Ok(Some(tok)) => out.push(Token { tok, line, col }),
+            Ok(None) => break,
+            Err(e) => {
+                let stray = e.message.starts_with("unexpected character");
+                errors.push(e);
+                if !stray {
+                    break;
+                }
+                lx.i = start + 1;
+            }
+        }
     }
+    out.push(Token { tok: Tok::Eof, line: lx.line, col: 0 });
+    (out, errors)
 }
 
 fn is_ident_char(c: u8) -> bool {
@@ -148,14 +171,8 @@ impl Lexer<'_> {
                 (Some(b'{'), _) if self.quoted_start().is_some() => {
                     self.quoted()?;
                 }
-                (Some(b'\''), _) => {
-                    // a character literal in a comment may be '"'
-                    if self.peek(2) == Some(b'\'') {
-                        self.i += 3;
-                    } else {
-                        self.bump();
-                    }
-                }
+                // a character literal in a comment may be '"'
+                (Some(b'\''), _) if self.peek(2) == Some(b'\'') => self.i += 3,
                 _ => {
                     self.bump();
                 }

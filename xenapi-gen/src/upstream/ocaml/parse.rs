@@ -444,6 +444,7 @@ impl Parser {
     }
 
     fn pat_atom(&mut self) -> PResult<Pat> {
+        let before = self.pos;
         let t = self.advance();
         Ok(match t {
             Tok::Ident(s) if s == "_" => Pat::Any,
@@ -459,7 +460,7 @@ impl Parser {
                 _ => return Err(self.error_here("expected a number after `-`")),
             },
             Tok::UIdent(_) | Tok::Backtick => {
-                self.pos -= 1;
+                self.pos = before;
                 let path_only = matches!(self.tok(), Tok::UIdent(_));
                 if path_only {
                     let path = self.mod_path()?;
@@ -517,7 +518,7 @@ impl Parser {
                 Pat::Record(fields)
             }
             _ => {
-                self.pos -= 1;
+                self.pos = before;
                 return Err(self.error_here("expected a pattern"));
             }
         })
@@ -807,6 +808,7 @@ impl Parser {
 
     fn atom(&mut self) -> PResult<Expr> {
         let line = self.line();
+        let before = self.pos;
         let t = self.advance();
         let kind = match t {
             Tok::Int(i) => ExprKind::Lit(Lit::Int(i)),
@@ -846,7 +848,7 @@ impl Parser {
             }
             Tok::Op(o) if o == "{" => return self.record(line),
             _ => {
-                self.pos -= 1;
+                self.pos = before;
                 return Err(self.error_here("expected an expression"));
             }
         };

@@ -75,12 +75,15 @@ pub struct Builtin<'a> {
     pub applied: Vec<ArgV<'a>>,
 }
 
+/// The names a `let rec` binds, filled once their closures exist.
+pub type RecFrame<'a> = RefCell<Vec<(Rc<str>, Value<'a>)>>;
+
 /// A scope: local bindings over a module scope.
 #[derive(Debug, Clone)]
 pub enum Env<'a> {
     Local(Rc<(Rc<str>, Value<'a>, Env<'a>)>),
     /// `let rec` bindings, filled after their closures are made.
-    Rec(Rc<(RefCell<Vec<(Rc<str>, Value<'a>)>>, Env<'a>)>),
+    Rec(Rc<(RecFrame<'a>, Env<'a>)>),
     Opened(Rc<(Rc<Module<'a>>, Env<'a>)>),
     Module(Rc<Module<'a>>),
 }
