@@ -4,13 +4,17 @@
 //! [`facts`] holds what is read: the same shape as the reference export
 //! (`doc/data/xenapi.json`), plus what that export leaves out (parameter
 //! defaults and releases, class properties, where each item is defined).
-//! [`read`] runs xapi's data model files through a small OCaml
-//! interpreter ([`ocaml`]) and turns the values they define into facts.
+//! [`read()`] runs xapi's data model files through a small OCaml
+//! interpreter ([`ocaml`]) and turns the values they define into facts:
+//! classes ([`datamodel`]), error codes ([`errors`]) and releases
+//! ([`releases`]), reading the interpreter's values through [`shape`].
 
+pub mod datamodel;
+pub mod errors;
 pub mod facts;
 pub mod ocaml;
 pub mod read;
-pub mod shape;
-pub mod datamodel;
-pub mod errors;
 pub mod releases;
+pub mod shape;
+
+pub use read::{read, Read, ReadError, Unread};

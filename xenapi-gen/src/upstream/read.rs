@@ -12,16 +12,23 @@
 //! # What the reader does not check
 //!
 //! - Only the subset of OCaml the data model uses is understood; an item
-//!   outside it is reported as unread (file:line) if the facts need it,
-//!   and listed as skipped otherwise.
-//! - `Dm_api` (the model's container) is not run: the reader takes
-//!   `Datamodel.all_system` and applies the lifecycle table
-//!   (`Datamodel_lifecycle.prototyped_of_*`) the way
-//!   `Datamodel.update_lifecycles` does, in Rust.
-//! - `Date` values are known only as the epoch (`Date.never`,
-//!   `Date.epoch`, `Date.of_float 0.`), the only dates used as defaults.
+//!   outside it is reported as unread (file:line) when a fact needs it,
+//!   and listed as skipped otherwise (the module paths of `Printexc`,
+//!   `Clock`, `Xapi_stdext_*`, functor applications such as `Map.Make`).
+//! - `Dm_api` and `Datamodel_utils` are not run. In their place, written
+//!   in Rust: `Datamodel.update_lifecycles` (a `prototyped` step from
+//!   `Datamodel_lifecycle.prototyped_of_class/field/message` put first),
+//!   the client-side filter (`db_only` messages dropped; `hide_from_docs`
+//!   ones kept, marked `internal`), and the order in which the export
+//!   lists a class's enums, which depends on the implicit messages
+//!   (getters of every field, setters of RW ones) that are not derived.
+//! - Standard library modules are builtins with the functions the files
+//!   call; `Date` knows only the epoch (`Date.never`, `Date.epoch`,
+//!   `Date.of_float 0.`) and `Backtrace` only the empty one, the values
+//!   the model uses as defaults.
 //! - Implicit messages (getters, setters, constructors, ...) are not
-//!   derived: only messages written in the data model are read.
+//!   listed: only messages written in the data model are read.
+//! - Descriptions (`~doc`, field descriptions) are evaluated but not kept.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -206,9 +213,12 @@ pub fn summary(read: &Read) -> String {
     let fields: usize = f.classes.iter().map(|c| c.fields.len()).sum();
     let messages: usize = f.classes.iter().map(|c| c.messages.len()).sum();
     let internal: usize = f.classes.iter().map(|c| c.messages.iter().filter(|m| m.internal).count()).sum();
-    let enums: usize = f.classes.iter().map(|c| c.enums.len()).sum();
+    let mut enums: Vec<&str> = f.classes.iter().flat_map(|c| c.enums.iter().map(|e| e.name.as_str())).collect();
+    enums.sort_unstable();
+    enums.dedup();
+    let enums = enums.len();
     format!(
-        "{} classes, {fields} fields, {messages} messages ({internal} internal), {enums} enums (per class), {} errors, {} releases; {} unread, {} skipped",
+        "{} classes, {fields} fields, {messages} messages ({internal} internal), {enums} enums, {} errors, {} releases; {} unread, {} skipped",
         f.classes.len(),
         f.errors.len(),
         f.releases.len(),
